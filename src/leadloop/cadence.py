@@ -1,0 +1,228 @@
+"""The method's rules as pure functions: (lead history, rules) → next step and due time.
+
+No database and no clock here: the store hands in a `History`, the caller compares the
+answer with its own `now`. That is what lets a test walk years of behaviour in
+milliseconds, and what lets `due` and `send` agree, since both ask the same question.
+
+Step 0 is the info pack; steps 1, 2, … are follow-ups. A follow-up is due between
+`followup_after` and `followup_after + followup_spread` after the previous contact (or
+after the lead was resumed). The point inside that span is fixed per (lead, step) by a
+hash, and it is chosen among the moments the send window is open, so the message lands
+both inside the span and inside the window: a follow-up never drifts past three months
+because its natural date fell on a Saturday night.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from .clock import UTC, localize, zone
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """`[cadence]` of SPEC §3, parsed. Durations are dateutil relativedeltas."""
+
+    followup_after: object
+    followup_spread: object
+    info_delay: object
+    reply_grace: object
+    send_info: bool = True
+    max_contacts: int = 7
+    give_up_after: int = 6
+    erase_on_give_up: bool = True
+    send_days: frozenset[int] = frozenset(range(5))
+    send_start: time = time(9, 0)
+    send_end: time | None = time(18, 0)  # None: until midnight
+    timezone: str = "Europe/Madrid"
+    daily_limit: int = 100
+
+    def fingerprint(self) -> str:
+        """Changes whenever a rule that moves due times changes (cached due times then go stale)."""
+        parts = (
+            self.followup_after, self.followup_spread, self.info_delay, self.send_info,
+            self.max_contacts, self.give_up_after, sorted(self.send_days),
+            self.send_start, self.send_end, self.timezone,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    step: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the rules need to know about one lead."""
+
+    key: str                          # stable per-lead seed for the spread
+    status: str
+    requested_at: datetime
+    contacts: tuple[Contact, ...] = ()  # sequence messages sent (or unknown), in step order
+    resumed_at: datetime | None = None  # set back to `active` after an answer
+    timezone: str | None = None
+    retry_at: datetime | None = None    # the next step was deferred by the server until then
+    failed: tuple[Contact, ...] = ()    # steps the server refused for good (not contacts)
+
+    @property
+    def last_contact_at(self) -> datetime | None:
+        return self.contacts[-1].at if self.contacts else None
+
+    def unanswered(self) -> int:
+        """Contacts since the lead last answered (a resume restarts the count)."""
+        if self.resumed_at is None:
+            return len(self.contacts)
+        return sum(1 for c in self.contacts if c.at > self.resumed_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    step: int
+    due_at: datetime
+
+    @property
+    def template(self) -> str:
+        return "info" if self.step == 0 else "followup"
+
+
+def next_message(history: History, rules: Rules) -> Next | None:
+    """The next sequence message of this lead and the earliest moment it may go, or None."""
+    if history.status != "active" or not _may_contact_again(history, rules):
+        return None
+    tz = zone(history.timezone or rules.timezone)
+    # A step the server refused for good is passed over, not retried forever.
+    done = history.contacts + history.failed
+    last = max(done, key=lambda c: c.step) if done else None
+    if last is not None:
+        step = last.step + 1
+    else:
+        step = 0 if rules.send_info else 1
+    if step == 0:
+        due = next_opening(add(history.requested_at, rules.info_delay, tz), rules, tz)
+    else:
+        # With no contact yet (send_info off) the inquiry itself is the previous contact.
+        previous = last.at if last is not None else history.requested_at
+        anchor = max(previous, history.resumed_at) if history.resumed_at else previous
+        low = add(anchor, rules.followup_after, tz)
+        high = add(anchor, rules.followup_after + rules.followup_spread, tz)
+        due = _place_in_windows(low, high, _fraction(history.key, step), rules, tz)
+    if history.retry_at is not None and history.retry_at > due:
+        due = next_opening(history.retry_at, rules, tz)
+    return Next(step, due.replace(microsecond=0))
+
+
+def give_up_at(history: History, rules: Rules) -> datetime | None:
+    """When an active lead that has stopped answering is to be given up, else None."""
+    if history.status != "active" or _may_contact_again(history, rules):
+        return None
+    last = max(t for t in (history.last_contact_at, history.resumed_at) if t is not None)
+    return add(last, rules.reply_grace, zone(history.timezone or rules.timezone))
+
+
+def add(moment: datetime, duration, tz) -> datetime:
+    """`moment` plus a duration on the wall clock of `tz`: two months after 10:00 is 10:00,
+    whatever daylight saving did in between."""
+    local = moment.astimezone(tz).replace(tzinfo=None) + duration
+    return localize(local, tz).astimezone(UTC)
+
+
+def _may_contact_again(history: History, rules: Rules) -> bool:
+    return (
+        len(history.contacts) < rules.max_contacts
+        and history.unanswered() < rules.give_up_after
+    )
+
+
+def _fraction(key: str, step: int) -> float:
+    digest = hashlib.blake2b(f"{key}:{step}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def _day_window(day: date, rules: Rules, tz) -> tuple[datetime, datetime] | None:
+    """The UTC interval the window is open on local `day`, or None on a closed day."""
+    if day.weekday() not in rules.send_days:
+        return None
+    start = localize(datetime.combine(day, rules.send_start), tz)
+    if rules.send_end is None:
+        end = localize(datetime.combine(day + timedelta(days=1), time()), tz)
+    else:
+        end = localize(datetime.combine(day, rules.send_end), tz)
+    if end <= start:
+        return None
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def next_opening(moment: datetime, rules: Rules, tz=None) -> datetime:
+    """`moment` itself when the window is open then, else the next time it opens."""
+    tz = tz or zone(rules.timezone)
+    day = moment.astimezone(tz).date()
+    for offset in range(8):
+        window = _day_window(day + timedelta(days=offset), rules, tz)
+        if window is None:
+            continue
+        start, end = window
+        if moment < end:
+            return max(moment, start)
+    # No day in a week is open: the config forbids it, but never loop forever.
+    return moment
+
+
+def _place_in_windows(low: datetime, high: datetime, fraction: float, rules: Rules, tz) -> datetime:
+    """The point at `fraction` of the open window time inside [low, high)."""
+    intervals = []
+    day = low.astimezone(tz).date()
+    last_day = high.astimezone(tz).date()
+    while day <= last_day:
+        window = _day_window(day, rules, tz)
+        if window is not None:
+            start, end = max(window[0], low), min(window[1], high)
+            if start < end:
+                intervals.append((start, end))
+        day += timedelta(days=1)
+    total = sum((end - start for start, end in intervals), timedelta())
+    if not total:
+        return next_opening(low, rules, tz)
+    remaining = total * fraction
+    for start, end in intervals:
+        if remaining < end - start:
+            return start + remaining
+        remaining -= end - start
+    return intervals[-1][0]
+
+
+def parse_send_days(values: list[str], *, where: str) -> frozenset[int]:
+    from .errors import ConfigError
+
+    days = set()
+    for value in values:
+        name = str(value).strip().lower()[:3]
+        if name not in WEEKDAYS:
+            raise ConfigError(f'{where}: "{value}" is not a weekday (mon, tue, … sun)')
+        days.add(WEEKDAYS.index(name))
+    if not days:
+        raise ConfigError(f"{where}: at least one day is needed")
+    return frozenset(days)
+
+
+def parse_send_hours(text: str, *, where: str) -> tuple[time, time | None]:
+    from .errors import ConfigError
+
+    try:
+        first, second = (part.strip() for part in text.split("-"))
+        start = time.fromisoformat(first)
+        end = None if second == "24:00" else time.fromisoformat(second)
+    except ValueError:
+        raise ConfigError(f'{where}: "{text}" is not a range like "09:00-18:00"') from None
+    if end is not None and end <= start:
+        raise ConfigError(f'{where}: "{text}" ends before it starts')
+    return start, end
+
+
+def window_open(moment: datetime, rules: Rules, tz=None) -> bool:
+    return next_opening(moment, rules, tz) == moment

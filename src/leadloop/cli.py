@@ -1,0 +1,552 @@
+"""The leadloop command line: options in, one core call, output out.
+
+Nothing here knows how leads, cadence or sending work; it parses, calls the core, and
+prints through output.py. Every expected failure is a LeadloopError, turned into one
+line on stderr and the exit code of SPEC §4 by `_errors_to_exit`. Core modules are
+imported inside the commands: `leadloop --version` and `--help` stay as fast as Typer
+itself (BENCH.md B4).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import InputError, LeadloopError
+
+app = typer.Typer(
+    name="leadloop",
+    help="Patient, polite follow-up of information requests: import, due, send, run-daily.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals in a traceback could show a password (SMTP login); never print them.
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Session:
+    """What the global options resolve to, loaded lazily by the commands that need it."""
+
+    db: Optional[str]
+    config_path: Optional[str]
+    now_text: Optional[str]
+    _config: object = None
+    _store: object = None
+    _now: Optional[datetime] = None
+    closers: list = field(default_factory=list)
+
+    @property
+    def config(self):
+        if self._config is None:
+            from .config import find_config_path, load_config
+
+            self._config = load_config(find_config_path(self.config_path), db_override=self.db)
+        return self._config
+
+    @property
+    def store(self):
+        if self._store is None:
+            from .store import Store
+
+            self._store = Store.open(self.config.database_path, self.config.cadence)
+        return self._store
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            if self.now_text:
+                from .clock import parse_instant
+
+                try:
+                    self._now = parse_instant(self.now_text, self.config.cadence.timezone)
+                except InputError as err:
+                    raise InputError(f"--now: {err}") from None
+            else:
+                self._now = datetime.now(timezone.utc).replace(microsecond=0)
+        return self._now
+
+    def clock(self):
+        """`--now` when given (a simulation stands still), else the real clock."""
+        fixed = self.now
+        if self.now_text:
+            return lambda: fixed
+        return lambda: datetime.now(timezone.utc).replace(microsecond=0)
+
+    def json_time(self, value) -> Optional[str]:
+        from .clock import to_json, zone
+
+        return to_json(value, zone(self.config.cadence.timezone))
+
+
+def _errors_to_exit(command):
+    """Run a command; a LeadloopError becomes one sentence on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except LeadloopError as err:
+            from . import output
+
+            if err.exit_code == 0:
+                output.note(str(err))
+            else:
+                output.error(str(err))
+            raise typer.Exit(code=err.exit_code) from None
+        except KeyboardInterrupt:
+            from . import output
+
+            output.error("interrupted")
+            raise typer.Exit(code=130) from None
+
+    return wrapper
+
+
+def command(*args, **kwargs):
+    def register(function):
+        return app.command(*args, **kwargs)(_errors_to_exit(function))
+
+    return register
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leadloop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option(
+        "--db", envvar="LEADLOOP_DB", metavar="PATH",
+        help="Database file (default: \\[database].path of the config, else ./leadloop.db).")] = None,
+    config: Annotated[Optional[str], typer.Option(
+        "--config", envvar="LEADLOOP_CONFIG", metavar="PATH",
+        help="Config file (default: ./leadloop.toml when it exists, else built-in defaults).")] = None,
+    now: Annotated[Optional[str], typer.Option(
+        "--now", envvar="LEADLOOP_NOW", metavar="DATETIME",
+        help="The clock every command uses (ISO 8601), for simulations and backfills.")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = Session(db=db, config_path=config, now_text=now)
+
+
+def _session(ctx: typer.Context) -> Session:
+    return ctx.obj
+
+
+# -- setting up ------------------------------------------------------------------------
+
+
+@command()
+def init(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Where to set up (default: here).")] = Path("."),
+) -> None:
+    """Write leadloop.toml and the default templates into DIR and create the database."""
+    from . import output
+    from .setup import init_directory
+
+    for path, created in init_directory(directory):
+        output.line(f"{'created' if created else 'kept   '} {path}")
+
+
+@command()
+def demo(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Where to run the demo.")] = Path("leadloop-demo"),
+) -> None:
+    """Run the method on a sample list across 15 simulated months, into an outbox."""
+    from . import output
+    from .demo import run_demo
+
+    result = run_demo(directory, on_day=None)
+    output.line(f"Simulated {result.first_day} → {result.last_day} in {directory}/ "
+                f"({len(result.leads)} sample leads).")
+    output.line("")
+    rows = []
+    for lead in result.leads:
+        rows.append([lead.email, lead.status, str(len(lead.sent)),
+                     ", ".join(f"{step}:{day}" for step, day in lead.sent)])
+    output.table("Who got what, and when (step:date; step 0 is the info pack)",
+                 ["lead", "status", "msgs", "messages"], rows)
+    output.line("")
+    counts = ", ".join(f"{status} {count}" for status, count in result.by_status.items())
+    output.line(f"Leads by status: {counts}.")
+    output.line(f"Messages written to the outbox: {result.outbox_count} "
+                f"(open {directory / 'outbox'} with any mail client).")
+    output.line(f"Try: cd {directory} && leadloop --now {result.last_day} leads")
+
+
+# -- leads -----------------------------------------------------------------------------
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="CSV file, or - for stdin.")],
+    encoding: Annotated[Optional[str], typer.Option(help="Force the file's encoding.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(help="Force the delimiter (, ; or tab).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option(
+        "--map", metavar="CSVCOL=FIELD", help="Read column CSVCOL as FIELD.")] = None,
+    product: Annotated[Optional[str], typer.Option(help="Product for every row.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source for every row.")] = None,
+    month_first: Annotated[bool, typer.Option(help="Dates are month-first (US).")] = False,
+    check_dns: Annotated[bool, typer.Option(help="Check each domain accepts mail (slow).")] = False,
+    info_sent: Annotated[bool, typer.Option(help="The info pack was already sent to these leads.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows to this CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import leads from a spreadsheet's CSV; every row is imported or reported."""
+    from . import output
+    from .importer import run_import
+
+    session = _session(ctx)
+    column_map = {}
+    for item in mapping or []:
+        column, equals, name = item.partition("=")
+        if not equals or not column.strip() or not name.strip():
+            raise InputError(f'--map "{item}": expected CSVCOL=FIELD')
+        column_map[column.strip()] = name.strip()
+    report, shown, total_rejected = run_import(
+        session.store, session.config, file, session.now,
+        encoding=encoding, delimiter=delimiter, column_map=column_map, product=product,
+        source=source, month_first=month_first, check_dns=check_dns, info_sent=info_sent,
+        rejects_path=rejects,
+    )
+    for reject in shown:
+        output.note(f"{file}:{reject.line}: {reject.reason}")
+    if total_rejected > len(shown):
+        output.note(f"… and {total_rejected - len(shown)} more rejected rows"
+                    + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        output.line(
+            f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.suppressed} suppressed, {report.rejected} rejected"
+        )
+
+
+@command()
+def add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's e-mail address.")],
+    name: Annotated[Optional[str], typer.Option(help="Full name.")] = None,
+    product: Annotated[Optional[str], typer.Option(help="What they asked about.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="The ad or page they came from.")] = None,
+    requested_at: Annotated[Optional[str], typer.Option(help="When they asked (default: now).")] = None,
+    locale: Annotated[Optional[str], typer.Option(help="Language of their messages (es, en).")] = None,
+    tz: Annotated[Optional[str], typer.Option("--timezone", help="Their IANA timezone.")] = None,
+    referred_by: Annotated[Optional[str], typer.Option(help="Address of who referred them.")] = None,
+) -> None:
+    """Record one inquiry (for a web-form hook)."""
+    from . import output
+    from .importer import add_lead
+
+    session = _session(ctx)
+    outcome = add_lead(
+        session.store, session.config, session.now, email=email, name=name, product=product,
+        source=source, requested_at=requested_at, locale=locale, timezone_name=tz,
+        referred_by=referred_by,
+    )
+    output.line(outcome)
+
+
+def _lead_json(session: Session, lead) -> dict:
+    import json
+
+    return {
+        "email": lead["email"],
+        "name": lead["name"],
+        "product": lead["product"],
+        "source": lead["source"],
+        "status": lead["status"],
+        "requested_at": session.json_time(lead["requested_at"]),
+        "contacts": lead["contacts"],
+        "last_contact_at": session.json_time(lead["last_contact_at"]),
+        "next_step": lead["next_step"],
+        "next_due_at": session.json_time(lead["next_due_at"]),
+        "locale": lead["locale"],
+        "timezone": lead["timezone"],
+        "referred_by": lead["referred_by"],
+        "fields": json.loads(lead["fields"]) if lead["fields"] else {},
+    }
+
+
+@command()
+def leads(
+    ctx: typer.Context,
+    status: Annotated[Optional[str], typer.Option(help="Only leads with this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List leads."""
+    from . import output
+    from .store import STATUSES
+
+    if status is not None and status not in STATUSES:
+        raise InputError(f'--status "{status}": one of {", ".join(STATUSES)}')
+    session = _session(ctx)
+    rows = session.store.leads(status)
+    if as_json:
+        output.emit_json([_lead_json(session, lead) for lead in rows if lead["email"]])
+        return
+    output.table(None, ["email", "name", "product", "status", "contacts", "next due"], [
+        [lead["email"], lead["name"], lead["product"], lead["status"], lead["contacts"],
+         _short_time(session, lead["next_due_at"])]
+        for lead in rows if lead["email"]
+    ])
+
+
+def _short_time(session: Session, value) -> str:
+    if value is None:
+        return "—"
+    return session.json_time(value)[:16].replace("T", " ")
+
+
+@command()
+def show(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One lead with its timeline: messages and events."""
+    import json
+
+    from . import output
+
+    session = _session(ctx)
+    store = session.store
+    lead = store.lead(email)
+    messages = [
+        {
+            "step": m["step"], "template": m["template"], "state": m["state"],
+            "sent_at": session.json_time(m["sent_at"]),
+            "attempted_at": session.json_time(m["attempted_at"]),
+            "message_id": m["message_id"], "attempts": m["attempts"],
+            "retry_at": session.json_time(m["retry_at"]), "error": m["error"],
+        }
+        for m in store.messages(lead["id"]) if m["kind"] == "sequence"
+    ]
+    events = [
+        {"at": session.json_time(e["at"]), "kind": e["kind"],
+         **(json.loads(e["detail"]) if e["detail"] else {})}
+        for e in store.events(lead["id"])
+    ]
+    if as_json:
+        output.emit_json({**_lead_json(session, lead), "messages": messages, "events": events})
+        return
+    document = _lead_json(session, lead)
+    for key in ("email", "name", "product", "source", "status", "requested_at", "contacts",
+                "next_due_at"):
+        output.line(f"{key:>13}: {document[key] if document[key] is not None else '—'}")
+    if document["fields"]:
+        for key, value in document["fields"].items():
+            output.line(f"{key:>13}: {value}")
+    output.line("")
+    output.table("Messages", ["step", "template", "state", "sent", "Message-ID"], [
+        [m["step"], m["template"], m["state"], _short_time(session, m["sent_at"] or m["attempted_at"]),
+         m["message_id"] or ""] for m in messages
+    ])
+    if any(m["state"] == "unknown" for m in messages):
+        output.warning("a message's outcome is unknown (the run stopped before the server "
+                       "answered); it counts as a contact and is not resent")
+    if events:
+        output.table("Events", ["at", "event"], [
+            [_short_time(session, e["at"]),
+             ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("at",))] for e in events
+        ])
+
+
+@command()
+def mark(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+    status: Annotated[str, typer.Argument(
+        help="replied, customer, lost, unsubscribed, or active (resume the sequence).")],
+    note: Annotated[Optional[str], typer.Option(help="Why, for the timeline.")] = None,
+) -> None:
+    """Set a lead's status by hand."""
+    from . import output
+
+    session = _session(ctx)
+    store = session.store
+    lead = store.lead(email)
+    store.set_status(lead, status, session.now, note)
+    after = store.lead_by_id(lead["id"])
+    detail = f"; next message due {_short_time(session, after['next_due_at'])}" if after["next_due_at"] else ""
+    output.line(f"{after['email']}: {after['status']}{detail}")
+
+
+@command()
+def forget(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+) -> None:
+    """Erase a lead now (right to erasure); only its suppression entry stays."""
+    from . import output
+    from .privacy import forget as erase
+
+    session = _session(ctx)
+    lead = session.store.lead(email)
+    erase(session.store, lead, session.now)
+    output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
+
+
+# -- sending ---------------------------------------------------------------------------
+
+
+def _due_json(session: Session, item, scheduled: bool = False) -> dict:
+    return {
+        "email": item.lead["email"],
+        "name": item.lead["name"],
+        "step": item.step,
+        "template": item.template,
+        "due_at": session.json_time(item.due_at),
+        "scheduled": scheduled,
+    }
+
+
+@command()
+def due(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N messages.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also what is scheduled later.")] = False,
+) -> None:
+    """What `send` would send now, in sending order."""
+    from . import output
+
+    session = _session(ctx)
+    store = session.store
+    items = [_due_json(session, item) for item in store.due(session.now, limit)]
+    if show_all:
+        items += [_due_json(session, item, True) for item in store.scheduled(session.now)]
+    unknown = store.unknown_count()
+    if as_json:
+        output.emit_json(items)
+    elif not items:
+        output.line("Nothing is due now.")
+    else:
+        output.table(None, ["email", "step", "template", "due"], [
+            [i["email"], i["step"], i["template"],
+             ("later " if i["scheduled"] else "") + i["due_at"][:16].replace("T", " ")]
+            for i in items
+        ])
+    if unknown:
+        output.warning(f"{unknown} message(s) have an unknown outcome from an interrupted run; "
+                       "see `leadloop show` (they are never resent automatically)")
+
+
+@command()
+def preview(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+    step: Annotated[Optional[int], typer.Option(min=0, help="Step to show (default: the next one).")] = None,
+) -> None:
+    """The message exactly as it would be sent, headers and body."""
+    import sys
+
+    from .render import Renderer
+    from .store import new_message_id
+
+    session = _session(ctx)
+    lead = session.store.lead(email)
+    if step is None:
+        step = lead["next_step"]
+        if step is None:
+            raise InputError(f"{lead['email']} has no message scheduled; use --step N")
+    template = "info" if step == 0 else "followup"
+    message = Renderer(session.config).render(
+        lead, step, template, new_message_id(session.config.sender.domain), session.now)
+    sys.stdout.write(message.data.decode("utf-8").replace("\r\n", "\n"))
+
+
+@command()
+def send(
+    ctx: typer.Context,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N messages.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Show what would be sent; send nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Send what is due now."""
+    from . import output
+    from .runner import send_due
+
+    session = _session(ctx)
+    store, config = session.store, session.config
+    planned = store.due(session.now, limit)
+    if not planned:
+        output.line("Nothing is due now.")
+        return
+    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    if dry_run:
+        from .render import Renderer
+
+        renderer = Renderer(config)
+        for item in planned:
+            renderer.render(item.lead, item.step, item.template, "<dry-run@leadloop>", session.now)
+            output.line(f"would send {item.template} (step {item.step}) to {item.lead['email']}")
+        output.line(f"This was a dry run: {len(planned)} message(s) to {where}. "
+                    "To send, run `leadloop send`.")
+        return
+    if not yes and output.is_terminal():
+        typer.confirm(f"Send {len(planned)} message(s) to {where}?", abort=True)
+    with output.progress(len(planned), "sending") as bar:
+        report = send_due(store, config, session.clock(), limit=limit,
+                          on_progress=lambda done, total: bar.update(done, total))
+    _print_send_report(report, quiet=False)
+    if report.failed or report.unknown:
+        raise typer.Exit(code=1)
+
+
+def _print_send_report(report, *, quiet: bool) -> None:
+    from . import output
+
+    if report.recovered_unknown:
+        output.warning(f"{report.recovered_unknown} message(s) from an interrupted run have an "
+                       "unknown outcome; they count as contacts and are not resent")
+    for problem in report.problems:
+        output.warning(problem)
+    if not quiet:
+        output.line(
+            f"send: {report.sent} sent, {report.deferred} retried later, {report.bounced} bounced, "
+            f"{report.unknown} unknown, {report.failed} failed"
+        )
+
+
+@command("run-daily")
+def run_daily(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
+) -> None:
+    """The cron entry: give up the silent, then send what is due."""
+    from . import output
+    from .privacy import give_up_due
+    from .runner import send_due
+
+    session = _session(ctx)
+    store, config = session.store, session.config
+    given_up = give_up_due(store, session.now)
+    if not quiet:
+        output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
+    report = send_due(store, config, session.clock())
+    _print_send_report(report, quiet=quiet)
+    if report.failed or report.unknown:
+        raise typer.Exit(code=1)
+
+
+def main() -> None:
+    app(prog_name="leadloop")

@@ -1,0 +1,105 @@
+"""Time as a parameter: parsing `--now`, durations, and the one storage format.
+
+Every instant leadloop stores is UTC text in one fixed format, so that SQLite compares
+and indexes them as strings. Naive input (a `--now` without offset, a spreadsheet date)
+is local time in the configured timezone, because that is what the marketer means.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import InputError
+
+UTC = timezone.utc
+_DB_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
+
+_DURATION_UNITS = {
+    "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
+    "hour": "hours", "hours": "hours", "h": "hours",
+    "day": "days", "days": "days", "d": "days",
+    "week": "weeks", "weeks": "weeks", "w": "weeks",
+    "month": "months", "months": "months",
+    "year": "years", "years": "years",
+}
+_DURATION_PART = re.compile(r"\s*(\d+)\s*([a-z]+)\s*,?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called `name`, or an InputError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f'unknown timezone "{name}"') from None
+
+
+def parse_instant(text: str, tz_name: str) -> datetime:
+    """An ISO 8601 date or date-time; naive values are local time in `tz_name`. Returns UTC."""
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        raise InputError(f'"{text}" is not an ISO 8601 date or date-time') from None
+    if value.tzinfo is None:
+        value = localize(value, zone(tz_name))
+    return value.astimezone(UTC)
+
+
+def localize(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach `tz` to a wall-clock time, moving a time that falls in a DST gap forward."""
+    # A wall time inside a spring-forward gap does not exist; zoneinfo gives it the
+    # offset from before the gap, and the round trip through UTC turns that into the
+    # first real instant after it. An ambiguous autumn time takes its first occurrence.
+    return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def parse_duration(text: str, *, where: str):
+    """ "2 months", "10 days", "36 hours", "1 month, 2 weeks" → dateutil relativedelta."""
+    from dateutil.relativedelta import relativedelta
+
+    pos, parts = 0, {}
+    stripped = text.strip()
+    while pos < len(stripped):
+        match = _DURATION_PART.match(stripped, pos)
+        if not match or match.group(2).lower() not in _DURATION_UNITS:
+            raise InputError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+        unit = _DURATION_UNITS[match.group(2).lower()]
+        parts[unit] = parts.get(unit, 0) + int(match.group(1))
+        pos = match.end()
+    if not parts:
+        raise InputError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+    return relativedelta(**parts)
+
+
+def to_db(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_DB_FORMAT)
+
+
+def from_db(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text)
+
+
+def to_json(value: datetime | str | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 with the offset of the marketer's timezone (SPEC §4)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(tz).isoformat()
+
+
+def local_day(value: datetime, tz: ZoneInfo) -> date:
+    return value.astimezone(tz).date()
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants where the local calendar `day` starts and ends."""
+    start = localize(datetime(day.year, day.month, day.day), tz)
+    end = localize(datetime.combine(day + timedelta(days=1), datetime.min.time()), tz)
+    return start.astimezone(UTC), end.astimezone(UTC)

@@ -1,0 +1,122 @@
+"""`leadloop demo`: the method at work on a sample list, across 15 simulated months.
+
+It imports the shipped sample, then runs what cron would run every day at 10:00 (the
+give-up sweep and the send), writing to the outbox. A small script plays the part of
+the leads: some buy, one replies and is resumed, one unsubscribes; the rest never answer
+and are erased after their sixth contact, as SPEC §1 asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from .clock import localize, zone
+from .config import load_config
+from .errors import InputError
+from .importer import run_import
+from .privacy import give_up_due
+from .resources import builtin_path
+from .runner import send_due
+from .setup import init_directory
+from .store import Store
+
+FIRST_DAY = date(2026, 1, 5)
+MONTHS = 15
+
+DEMO_CONFIG = """\
+# The demo's configuration: the defaults of example.toml, with a sender and an offer.
+[sender]
+name = "Laura Vidal"
+address = "laura@example.com"
+contact = "ofertas@example.com"
+unsubscribe = "baja@example.com"
+
+[offers.default]
+text = "Este mes, quienes ya pidieron información tienen un 20 % de descuento."
+"""
+
+# (address, contacts received before acting, status): how the sample leads behave.
+SCRIPT = [
+    ("javier.munoz@example.com", 1, "customer"),
+    ("maria.jose.gil@example.com", 3, "replied"),
+    ("maria.jose.gil@example.com", 3, "active"),
+    ("andres.lopez@example.org", 2, "unsubscribed"),
+    ("elena.castro@example.com", 4, "customer"),
+]
+
+
+@dataclass
+class DemoLead:
+    email: str
+    status: str
+    sent: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class DemoResult:
+    first_day: date
+    last_day: date
+    leads: list[DemoLead]
+    by_status: dict[str, int]
+    outbox_count: int
+
+
+def run_demo(directory: Path, on_day=None) -> DemoResult:
+    if (directory / "leadloop.db").exists():
+        raise InputError(f"{directory}: already holds a demo; remove it or choose another directory")
+    list(init_directory(directory, config_text=DEMO_CONFIG))
+    config = load_config(directory / "leadloop.toml")
+    store = Store.open(config.database_path, config.cadence)
+    tz = zone(config.cadence.timezone)
+
+    def morning(day: date) -> datetime:
+        return localize(datetime.combine(day, time(10, 0)), tz)
+
+    run_import(store, config, str(builtin_path("sample/leads.csv")), morning(FIRST_DAY))
+    ids = {row["email"]: row["id"] for row in store.leads()}
+    script = list(SCRIPT)
+    last_acted: dict[str, date] = {}
+    last_day = FIRST_DAY.replace(year=FIRST_DAY.year + (FIRST_DAY.month - 1 + MONTHS) // 12,
+                                 month=(FIRST_DAY.month - 1 + MONTHS) % 12 + 1)
+    day = FIRST_DAY
+    while day <= last_day:
+        now = morning(day)
+        _play_script(store, script, ids, last_acted, day, now)
+        give_up_due(store, now)
+        send_due(store, config, lambda: now)
+        if on_day:
+            on_day(day)
+        day += timedelta(days=1)
+
+    leads = []
+    by_status: dict[str, int] = {}
+    for email, lead_id in ids.items():
+        lead = store.lead_by_id(lead_id)
+        by_status[lead["status"]] = by_status.get(lead["status"], 0) + 1
+        sent = [
+            (m["step"], m["sent_at"][:10]) for m in store.messages(lead_id) if m["state"] == "sent"
+        ]
+        leads.append(DemoLead(email, lead["status"], sent))
+    outbox = config.outbox_path / "new"
+    count = sum(1 for _ in outbox.iterdir()) if outbox.is_dir() else 0
+    store.close()
+    return DemoResult(FIRST_DAY, last_day, leads, by_status, count)
+
+
+def _play_script(store, script, ids, last_acted, day, now) -> None:
+    """Each lead acts at most once a week, a few days after the contact it answers."""
+    for entry in list(script):
+        email, after, status = entry
+        if email in last_acted and (day - last_acted[email]).days < 7:
+            continue
+        lead = store.lead_by_id(ids[email])
+        if lead["status"] == "erased" or lead["contacts"] < after or lead["last_contact_at"] is None:
+            continue
+        if (now - datetime.fromisoformat(lead["last_contact_at"])).days < 3:
+            continue
+        store.set_status(lead, status, now, note="demo script")
+        last_acted[email] = day
+        script.remove(entry)
+        break

@@ -1,0 +1,40 @@
+"""One base error for everything leadloop expects to go wrong.
+
+The core raises these with a message that starts with *where* ("leads.csv:17: ...",
+"leadloop.toml: ..."); the CLI alone turns them into one line on stderr and an exit
+code (SPEC §4: 1 the work could not be done, 2 bad usage or bad input).
+"""
+
+
+class LeadloopError(Exception):
+    """An expected failure, reported as one sentence without a traceback."""
+
+    exit_code = 2
+
+
+class InputError(LeadloopError):
+    """Bad input: an unreadable file, an invalid config, an unknown lead, a template error."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """The configuration file is missing a value or holds a wrong one."""
+
+
+class TemplateError(InputError):
+    """A template cannot be found or does not render."""
+
+
+class LeadNotFound(InputError):
+    """No lead has that address."""
+
+
+class InvalidAddress(InputError):
+    """An e-mail address that email-validator's rules reject."""
+
+
+class DeliveryError(LeadloopError):
+    """The work could not be done: server unreachable, authentication failed, sends failed."""
+
+    exit_code = 1

@@ -1,0 +1,112 @@
+"""Schema changes as ordered, named functions, each applied once in its own transaction.
+
+A released migration is never edited: a change to the schema is a new function at the
+end of MIGRATIONS. `_migrations` records what was applied, so opening a database knows
+in one query whether anything is left to do, and sqlite-utils (slow to import) is only
+loaded when something is.
+
+Tables:
+- leads: one row per lead. `email` is the normalised address and the lead's identity;
+  it and every other personal column become NULL when the lead is erased, while status
+  and dates stay for stats. `next_step`/`next_due_at`/`give_up_at` cache the cadence's
+  answer (cadence.py) so `due` is an index range scan, not a replay of every history.
+- messages: one row per (lead, kind, step): the unique key that makes a send claimable
+  exactly once (SPEC §6).
+- events: what happened to a lead (import, status changes, replies), newest last.
+- suppressions: HMAC of addresses that must never be mailed again (SPEC §10).
+- meta: per-database values (the HMAC secret, the cadence fingerprint).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+
+def m001_initial(db) -> None:
+    db["leads"].create(
+        {
+            "id": int, "email": str, "name": str, "product": str, "source": str,
+            "locale": str, "timezone": str, "referred_by": str, "fields": str,
+            "requested_at": str, "status": str, "status_at": str, "resumed_at": str,
+            "contacts": int, "last_contact_at": str,
+            "next_step": int, "next_due_at": str, "give_up_at": str,
+            "erased_at": str, "created_at": str, "updated_at": str,
+        },
+        pk="id",
+        not_null={"requested_at", "status", "status_at", "contacts", "created_at", "updated_at"},
+        defaults={"status": "active", "contacts": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX leads_email ON leads(email)")
+    # Info packs (step 0) go before follow-ups, each oldest-due first: SPEC §3.
+    db.execute(
+        "CREATE INDEX leads_due ON leads(next_step > 0, next_due_at) WHERE next_due_at IS NOT NULL"
+    )
+    db.execute("CREATE INDEX leads_give_up ON leads(give_up_at) WHERE give_up_at IS NOT NULL")
+    db.execute("CREATE INDEX leads_status ON leads(status)")
+
+    db["messages"].create(
+        {
+            "id": int, "lead_id": int, "kind": str, "step": int, "template": str,
+            "state": str, "message_id": str, "claimed_by": str, "claimed_at": str,
+            "attempted_at": str, "sent_at": str, "attempts": int, "retry_at": str,
+            "error": str, "transport": str,
+        },
+        pk="id",
+        foreign_keys=[("lead_id", "leads", "id")],
+        not_null={"lead_id", "kind", "step", "template", "state", "attempts"},
+        defaults={"kind": "sequence", "attempts": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX messages_lead_step ON messages(lead_id, kind, step)")
+    db.execute("CREATE UNIQUE INDEX messages_message_id ON messages(message_id)")
+    db.execute("CREATE INDEX messages_attempted ON messages(attempted_at)")
+    db.execute("CREATE INDEX messages_state ON messages(state)")
+
+    db["events"].create(
+        {"id": int, "lead_id": int, "at": str, "kind": str, "detail": str},
+        pk="id",
+        foreign_keys=[("lead_id", "leads", "id")],
+        not_null={"at", "kind"},
+    )
+    db.execute("CREATE INDEX events_lead ON events(lead_id, at)")
+
+    db["suppressions"].create(
+        {"hash": str, "reason": str, "at": str}, pk="hash", not_null={"reason", "at"}
+    )
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+MIGRATIONS = [m001_initial]
+
+
+def pending(conn: sqlite3.Connection) -> list:
+    try:
+        done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    except sqlite3.OperationalError:
+        done = set()
+    return [m for m in MIGRATIONS if m.__name__ not in done]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply what is pending, each migration atomically with its record."""
+    if not pending(conn):
+        return
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        # Read again under the write lock: a concurrent first run may have migrated.
+        for migration in pending(conn):
+            migration(db)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (migration.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

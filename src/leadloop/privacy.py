@@ -1,0 +1,89 @@
+"""Erasure (SPEC §10) and the give-up sweep that uses it (SPEC §1 step 5, §3).
+
+Erasing a lead removes every piece of personal data it has: its address, name and custom
+fields, event details (which may quote replies), server replies that name the address,
+and the address where other leads say they were referred by it. What stays is what stats
+need (status, product, source, dates, message counts) and a suppression entry holding an
+HMAC of the address, so a re-import recognises it without the address being stored.
+
+`PRAGMA secure_delete` (set in store.py) zeroes freed cells; the WAL is then checkpointed
+and truncated so no older page image with the address survives beside the database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from .clock import to_db
+from .store import Store
+
+
+@dataclass
+class GiveUpReport:
+    erased: int = 0
+    lost: int = 0
+
+
+def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason: str) -> None:
+    conn = store.conn
+    address = lead["email"]
+    store.suppress(address, "erased", now)
+    conn.execute(
+        "UPDATE leads SET email = NULL, name = NULL, fields = NULL, referred_by = NULL, "
+        "status = 'erased', status_at = ?, erased_at = ?, updated_at = ?, next_step = NULL, "
+        "next_due_at = NULL, give_up_at = NULL WHERE id = ?",
+        (to_db(now), to_db(now), to_db(now), lead["id"]),
+    )
+    conn.execute("UPDATE leads SET referred_by = NULL WHERE referred_by = ?", (address,))
+    conn.execute("UPDATE events SET detail = NULL WHERE lead_id = ?", (lead["id"],))
+    conn.execute("UPDATE messages SET error = NULL WHERE lead_id = ?", (lead["id"],))
+    # A claim not yet started must never go out with blank fields.
+    conn.execute(
+        "DELETE FROM messages WHERE lead_id = ? AND state IN ('claimed', 'deferred')", (lead["id"],)
+    )
+    store.event(lead["id"], now, "erased", {"reason": reason})
+
+
+def _scrub_files(store: Store) -> None:
+    try:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError:
+        pass  # another connection is reading; its next checkpoint rewrites the pages
+
+
+def forget(store: Store, lead: sqlite3.Row, now: datetime) -> None:
+    """Erase one lead now, on request (right to erasure)."""
+    with store.write():
+        _erase_in_transaction(store, lead, now, "forgotten on request")
+    _scrub_files(store)
+
+
+def give_up_due(store: Store, now: datetime) -> GiveUpReport:
+    """Give up every active lead whose last contact went unanswered past `reply_grace`."""
+    report = GiveUpReport()
+    rows = store.conn.execute(
+        "SELECT * FROM leads WHERE give_up_at IS NOT NULL AND give_up_at <= ? AND status = 'active'",
+        (to_db(now),),
+    ).fetchall()
+    if not rows:
+        return report
+    erase = store.rules.erase_on_give_up
+    with store.write():
+        for lead in rows:
+            if erase:
+                _erase_in_transaction(store, lead, now, "no answer")
+                report.erased += 1
+            else:
+                store.conn.execute(
+                    "UPDATE leads SET status = 'lost', status_at = ?, updated_at = ?, "
+                    "give_up_at = NULL, next_step = NULL, next_due_at = NULL WHERE id = ?",
+                    (to_db(now), to_db(now), lead["id"]),
+                )
+                store.event(lead["id"], now, "status", {"from": "active", "to": "lost",
+                                                        "note": "no answer"})
+                report.lost += 1
+    if erase:
+        _scrub_files(store)
+    return report

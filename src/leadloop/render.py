@@ -1,0 +1,226 @@
+"""Templates → messages: Jinja in its sandbox, StrictUndefined, headers built safely.
+
+A template is an e-mail: header lines, a blank line, the body (SPEC §6). Each header
+value and the body are compiled as separate Jinja templates, so whatever a value holds
+it cannot add a header line; message.py then cleans and encodes every header value.
+Sources are padded with newlines so Jinja's line numbers are the file's line numbers,
+and errors read "templates/es/followup.txt:4: 'oferta' is undefined".
+
+Lookup: `<dir>/<locale>/<name>.txt` in the configured templates directory, then the
+templates shipped with leadloop; the lead's locale, then the default locale. Follow-up
+N uses `followup-N` when it exists, else `followup`. An `.html` file beside the text
+adds an HTML alternative (autoescaped; the text part is always there).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .clock import from_db, zone
+from .config import Config
+from .errors import TemplateError
+from .message import Outgoing, build
+from .resources import builtin_path
+
+SUFFIX_TEXT = ".txt"
+SUFFIX_HTML = ".html"
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    path: Path
+    headers: list[tuple[str, object]]  # (header name, compiled value template)
+    body: object
+
+    def render(self, context: dict) -> tuple[dict[str, str], str]:
+        try:
+            headers = {name: part.render(context) for name, part in self.headers}
+            return headers, self.body.render(context)
+        except Exception as err:  # Jinja raises many kinds; each becomes one sentence.
+            raise TemplateError(_describe(err, self.path)) from None
+
+
+def _describe(err: Exception, path: Path) -> str:
+    line = getattr(err, "lineno", None)
+    if line is None:
+        # Jinja rewrites tracebacks so the template's own frame carries the file's line.
+        tb = err.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == str(path):
+                line = tb.tb_lineno
+            tb = tb.tb_next
+    message = getattr(err, "message", None) or str(err)
+    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
+
+
+def first_name(name: str | None) -> str:
+    return name.split()[0] if name and name.split() else ""
+
+
+class Renderer:
+    def __init__(self, config: Config):
+        from jinja2 import StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self.config = config
+        self.search_path = [config.templates_dir, builtin_path("templates")]
+        self.env = SandboxedEnvironment(
+            undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False
+        )
+        self.html_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+        for env in (self.env, self.html_env):
+            env.filters["date"] = _format_date
+            env.filters["ago"] = _format_ago
+        self._compiled: dict[Path, CompiledTemplate] = {}
+        self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
+
+    # -- lookup -----------------------------------------------------------------
+
+    def _find(self, relative: str) -> Path | None:
+        for directory in self.search_path:
+            candidate = directory / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def locate(self, locale: str | None, template: str, step: int) -> tuple[Path, Path | None]:
+        key = (locale, template, step)
+        if key in self._lookup:
+            return self._lookup[key]
+        names = [f"{template}-{step}", template] if template == "followup" else [template]
+        locales = dict.fromkeys(x for x in (locale, self.config.default_locale, "es") if x)
+        for loc in locales:
+            for name in names:
+                text = self._find(f"{loc}/{name}{SUFFIX_TEXT}")
+                if text is not None:
+                    found = (text, self._find(f"{loc}/{name}{SUFFIX_HTML}"))
+                    self._lookup[key] = found
+                    return found
+        raise TemplateError(
+            f'no "{template}" template for locale "{locale or self.config.default_locale}" '
+            f"in {self.config.templates_dir} or the built-in templates"
+        )
+
+    def compile(self, path: Path, *, html: bool = False) -> CompiledTemplate:
+        if path in self._compiled:
+            return self._compiled[path]
+        env = self.html_env if html else self.env
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise TemplateError(f"{path}: cannot read the template ({err})") from None
+        source = source.replace("\r\n", "\n")
+        head, separator, body = source.partition("\n\n")
+        if not separator:
+            raise TemplateError(f"{path}:1: a template needs header lines, a blank line, then the body")
+        headers = []
+        try:
+            env.parse(source, filename=str(path))  # whole-file syntax errors, with the right line
+            for number, line in enumerate(head.split("\n")):
+                name, colon, value = line.partition(":")
+                if not colon or not name.strip() or " " in name.strip():
+                    raise TemplateError(f'{path}:{number + 1}: "{line}" is not a header line like "Subject: …"')
+                headers.append((name.strip(), self._part(env, "\n" * number + value.strip(), path)))
+            compiled_body = self._part(env, "\n" * (head.count("\n") + 2) + body, path)
+        except TemplateError:
+            raise
+        except Exception as err:
+            raise TemplateError(_describe(err, path)) from None
+        if not html and "Subject" not in {name for name, _ in headers}:
+            raise TemplateError(f"{path}:1: a template needs a Subject: line")
+        compiled = CompiledTemplate(path, headers, compiled_body)
+        self._compiled[path] = compiled
+        return compiled
+
+    @staticmethod
+    def _part(env, source: str, path: Path):
+        code = env.compile(source, name=path.name, filename=str(path))
+        return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+    # -- rendering --------------------------------------------------------------------
+
+    def context(self, lead, step: int, now: datetime) -> dict:
+        config = self.config
+        fields = json.loads(lead["fields"]) if lead["fields"] else {}
+        tz = zone(lead["timezone"] or config.cadence.timezone)
+        sender = config.sender
+        context = dict(fields)  # custom columns first, so built-in names win
+        context.update(
+            fields=fields,
+            name=lead["name"] or "",
+            first_name=first_name(lead["name"]),
+            email=lead["email"],
+            product=lead["product"] or "",
+            source=lead["source"] or "",
+            requested_at=from_db(lead["requested_at"]).astimezone(tz),
+            locale=lead["locale"] or config.default_locale,
+            step=step,
+            sender=sender,
+            contact=sender.contact or sender.address,
+            offer=config.offer_for(lead["product"]),
+            unsubscribe=sender.unsubscribe or sender.address,
+            unsubscribe_url=sender.unsubscribe_url,
+            now=now.astimezone(tz),
+        )
+        return context
+
+    def render(self, lead, step: int, template: str, message_id: str, now: datetime) -> Outgoing:
+        text_path, html_path = self.locate(lead["locale"], template, step)
+        context = self.context(lead, step, now)
+        headers, text = self.compile(text_path).render(context)
+        html = None
+        if html_path is not None:
+            _, html = self.compile(html_path, html=True).render(context)
+        sender = self.config.sender
+        unsubscribe = sender.unsubscribe or sender.address
+        list_unsubscribe = f"<mailto:{unsubscribe}?subject=unsubscribe>"
+        if sender.unsubscribe_url:
+            list_unsubscribe += f", <{sender.unsubscribe_url}>"
+        subject = headers.pop("Subject")
+        return build(
+            from_name=sender.name,
+            from_address=sender.address,
+            to_name=lead["name"],
+            to_address=lead["email"],
+            subject=subject,
+            date=now.astimezone(zone(self.config.cadence.timezone)),
+            message_id=message_id,
+            text=text.strip("\n") + "\n",
+            html=html,
+            reply_to=sender.reply_to or None,
+            list_unsubscribe=list_unsubscribe,
+            one_click=bool(sender.unsubscribe_url),
+            extra_headers=headers,
+        )
+
+
+def _babel_locale(context) -> str:
+    return context.get("locale") or "es"
+
+
+def _pass_context(function):
+    from jinja2 import pass_context
+
+    return pass_context(function)
+
+
+@_pass_context
+def _format_date(context, value: datetime, format: str = "long") -> str:
+    """`{{ requested_at|date }}` → "14 de febrero de 2011" in the lead's language."""
+    from babel.dates import format_date
+
+    return format_date(value, format=format, locale=_babel_locale(context))
+
+
+@_pass_context
+def _format_ago(context, value: datetime) -> str:
+    """`{{ requested_at|ago }}` → "hace 3 meses" / "3 months ago"."""
+    from babel.dates import format_timedelta
+
+    return format_timedelta(
+        value - context["now"], add_direction=True, locale=_babel_locale(context),
+        threshold=1.1,
+    )

@@ -1,0 +1,188 @@
+"""Sending what is due, at most once (SPEC §6), and the `run-daily` sequence.
+
+The life of one message row:
+
+    (due) --claim--> claimed --begin_send--> sending --server reply--> sent
+                                                                   \-> deferred (4xx; retried later)
+                                                                   \-> bounced  (5xx for the address)
+                                                                   \-> failed   (5xx otherwise)
+                                                                   \-> unknown  (lost after the content went)
+
+`claimed` is taken in one BEGIN IMMEDIATE transaction under a unique (lead, kind, step)
+key, so no two runs own the same message. The row becomes `sending` in its own committed
+transaction *before* the SMTP transaction starts. A process killed while a row is
+`claimed` sent nothing, so the next run releases it and it goes normally; killed while
+`sending`, the server may have it, so the next run marks it `unknown`: reported, counted
+as a contact, never resent automatically. Rows are only recovered under the run lock
+(`flock`, released by the kernel when its holder dies), when no live run can own them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .config import Config
+from .errors import DeliveryError, LeadloopError
+from .store import Claim, Store
+from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
+
+# A message the server keeps deferring is retried with growing waits, then given up.
+RETRY_BACKOFF = [timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8), timedelta(days=1)]
+MAX_ATTEMPTS = 6
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    bounced: int = 0
+    failed: int = 0
+    unknown: int = 0
+    cancelled: int = 0
+    recovered_unknown: int = 0   # left `unknown` by an earlier run that died
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.deferred + self.bounced + self.failed + self.unknown
+
+
+class RunLock:
+    """An exclusive `flock` beside the database; the kernel drops it if we die."""
+
+    def __init__(self, database_path: Path):
+        self.path = Path(f"{database_path}.lock")
+        self.fd: int | None = None
+
+    def acquire(self) -> bool:
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            self.fd = None
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+class AnotherRunActive(LeadloopError):
+    """Not a failure: another leadloop run holds the lock, so this one steps aside."""
+
+    exit_code = 0
+
+
+def run_token() -> str:
+    return f"{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def send_due(
+    store: Store,
+    config: Config,
+    clock: Callable[[], datetime],
+    *,
+    limit: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    transport=None,
+) -> SendReport:
+    """Send what is due now. Raises TemplateError before anything is sent when a due
+    message does not render, DeliveryError when the run had to stop."""
+    from .render import Renderer
+
+    report = SendReport()
+    lock = RunLock(store.path)
+    if not lock.acquire():
+        raise AnotherRunActive("another leadloop run is sending from this database; this one stopped")
+    try:
+        report.recovered_unknown = store.recover_abandoned(clock())
+        now = clock()
+        due = store.due(now, limit)
+        if not due:
+            return report
+        run_id = run_token()
+        claims = store.claim(due, run_id, now, config.sender.domain)
+        renderer = Renderer(config)
+        try:
+            prepared = [(claim, renderer.render(claim.lead, claim.step, claim.template,
+                                                claim.message_id, now)) for claim in claims]
+        except LeadloopError:
+            _release_all(store, claims, run_id)
+            raise
+        transport = transport or transport_for(config)
+        try:
+            transport.open()
+        except BaseException:
+            _release_all(store, claims, run_id)
+            raise
+        try:
+            _deliver(store, transport, prepared, run_id, clock, report, on_progress)
+        finally:
+            transport.close()
+    finally:
+        lock.release()
+    return report
+
+
+def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> None:
+    for index, (claim, outgoing) in enumerate(prepared):
+        if not store.begin_send(claim, run_id, clock()):
+            report.cancelled += 1
+            continue
+        try:
+            outcome = transport.send(outgoing)
+        except DeliveryError:
+            # The run stops (server gone, our sender refused): this message certainly did
+            # not go, and neither did the rest; all go back to waiting, no lead penalised.
+            store.unsend(claim, run_id)
+            _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
+            raise
+        except BaseException:
+            _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
+            raise
+        _record(store, claim, outcome, clock(), report, transport.name)
+        if on_progress:
+            on_progress(index + 1, len(prepared))
+
+
+def _record(store: Store, claim: Claim, outcome, now: datetime, report: SendReport,
+            transport_name: str) -> None:
+    if outcome.state == SENT:
+        store.finish_sent(claim, now, transport_name)
+        report.sent += 1
+    elif outcome.state == DEFERRED:
+        attempts = store.attempts(claim)
+        if attempts >= MAX_ATTEMPTS:
+            store.finish_failed(claim, now, f"gave up after {attempts} attempts: {outcome.detail}")
+            report.failed += 1
+            report.problems.append(f"{claim.lead['email']}: gave up after {attempts} attempts ({outcome.detail})")
+        else:
+            wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF)) - 1]
+            store.finish_deferred(claim, now, now + wait, outcome.detail)
+            report.deferred += 1
+    elif outcome.state == BOUNCED:
+        store.finish_bounced(claim, now, outcome.detail)
+        report.bounced += 1
+    elif outcome.state == FAILED:
+        store.finish_failed(claim, now, outcome.detail)
+        report.failed += 1
+        report.problems.append(f"{claim.lead['email']}: {outcome.detail}")
+    elif outcome.state == UNKNOWN:
+        store.finish_unknown(claim, now, outcome.detail)
+        report.unknown += 1
+        report.problems.append(f"{claim.lead['email']}: {outcome.detail}")
+
+
+def _release_all(store: Store, claims: list[Claim], run_id: str) -> None:
+    for claim in claims:
+        store.release(claim, run_id)
+

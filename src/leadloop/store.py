@@ -1,0 +1,486 @@
+"""The SQLite store: opening, transactions, and every query leadloop makes.
+
+The database is opened with WAL (readers never block the sender) and a busy timeout
+(a second process waits instead of failing). Writes that must be atomic run inside
+`write()`, a BEGIN IMMEDIATE transaction: it takes the write lock up front, so two
+processes cannot both read "not yet claimed" and both claim (SPEC §6).
+
+The cadence's answer for each lead is cached in `leads.next_step`, `next_due_at` and
+`give_up_at`, recomputed from the lead's history by `refresh()` whenever that history
+changes, and for every lead when the cadence rules change (a fingerprint in `meta`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import cadence
+from .cadence import Contact, History, Rules
+from .clock import day_bounds, from_db, local_day, to_db, zone
+from .errors import InputError, LeadNotFound
+from .migrations import migrate
+
+BUSY_TIMEOUT_MS = 30_000
+STATUSES = ("active", "replied", "customer", "lost", "unsubscribed", "bounced", "erased")
+MARKABLE = ("replied", "customer", "lost", "unsubscribed", "active")
+# A lead in one of these never receives sequence mail again (SPEC §2).
+FINAL = ("unsubscribed", "bounced", "erased")
+# Message states that count as a contact: `unknown` may have reached the lead (SPEC §6).
+CONTACT_STATES = ("sent", "unknown")
+# Message states that used the day's sending budget.
+ATTEMPT_STATES = ("sending", "sent", "unknown", "bounced")
+
+
+@dataclass(frozen=True, slots=True)
+class DueMessage:
+    lead: sqlite3.Row
+    step: int
+    due_at: datetime
+
+    @property
+    def template(self) -> str:
+        return "info" if self.step == 0 else "followup"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    message_row_id: int
+    lead: sqlite3.Row
+    step: int
+    template: str
+    message_id: str
+
+
+def _create_private(path: Path) -> None:
+    """Make the database file owner-only before SQLite writes a byte of it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- opening ----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, rules: Rules) -> "Store":
+        path = Path(path)
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a database file")
+        try:
+            _create_private(path)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            # Erased personal data must not linger in freed pages (SPEC §10).
+            conn.execute("PRAGMA secure_delete = ON")
+            migrate(conn)
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"{path}: cannot open the database ({err})") from None
+        except OSError as err:
+            raise InputError(f"{path}: cannot create the database ({err.strerror})") from None
+        store = cls(conn, path)
+        store._ensure_cadence(rules)
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def write(self):
+        """A BEGIN IMMEDIATE transaction: all or nothing, and the write lock from the start."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def _ensure_cadence(self, rules: Rules) -> None:
+        self.rules = rules
+        fingerprint = rules.fingerprint()
+        if self.meta("cadence") == fingerprint:
+            return
+        with self.write():
+            if self.meta("secret") is None:
+                self._set_meta("secret", secrets.token_hex(32))
+            ids = [row[0] for row in self.conn.execute("SELECT id FROM leads WHERE status = 'active'")]
+            self.refresh(ids)
+            self._set_meta("cadence", fingerprint)
+
+    # -- leads ------------------------------------------------------------------
+
+    def lead(self, email: str) -> sqlite3.Row:
+        from .addresses import normalize_address
+
+        try:
+            address = normalize_address(email)
+        except InputError:
+            address = email.strip().lower()
+        row = self.conn.execute("SELECT * FROM leads WHERE email = ?", (address,)).fetchone()
+        if row is None:
+            raise LeadNotFound(f'no lead with the address "{email.strip()}"')
+        return row
+
+    def lead_by_id(self, lead_id: int) -> sqlite3.Row:
+        return self.conn.execute("SELECT * FROM leads WHERE id = ?", (lead_id,)).fetchone()
+
+    def leads(self, status: str | None = None):
+        if status:
+            return self.conn.execute(
+                "SELECT * FROM leads WHERE status = ? ORDER BY id", (status,)
+            )
+        return self.conn.execute("SELECT * FROM leads ORDER BY id")
+
+    def event(self, lead_id: int | None, at: datetime, kind: str, detail: dict | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+            (lead_id, to_db(at), kind,
+             json.dumps(detail, ensure_ascii=False) if detail else None),
+        )
+
+    def events(self, lead_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM events WHERE lead_id = ? ORDER BY at, id", (lead_id,)
+        ).fetchall()
+
+    def messages(self, lead_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM messages WHERE lead_id = ? ORDER BY kind, step", (lead_id,)
+        ).fetchall()
+
+    def set_status(self, lead: sqlite3.Row, status: str, now: datetime, note: str | None = None) -> None:
+        if status not in MARKABLE:
+            raise InputError(f'"{status}" is not a status you can set (one of {", ".join(MARKABLE)})')
+        if status == "active" and lead["status"] in FINAL:
+            raise InputError(
+                f'{lead["email"]} is {lead["status"]} and never receives sequence mail again'
+            )
+        with self.write():
+            current = self.lead_by_id(lead["id"])
+            if current["status"] == status:
+                return
+            resumed = to_db(now) if status == "active" else current["resumed_at"]
+            self.conn.execute(
+                "UPDATE leads SET status = ?, status_at = ?, resumed_at = ?, updated_at = ? "
+                "WHERE id = ?",
+                (status, to_db(now), resumed, to_db(now), lead["id"]),
+            )
+            if status == "unsubscribed":
+                self.suppress(current["email"], "unsubscribed", now)
+            detail = {"from": current["status"], "to": status}
+            if note:
+                detail["note"] = note
+            self.event(lead["id"], now, "status", detail)
+            self.refresh([lead["id"]])
+
+    # -- suppression (SPEC §5, §10) --------------------------------------------------
+
+    def address_hash(self, address: str) -> str:
+        secret = bytes.fromhex(self.meta("secret"))
+        return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()
+
+    def suppress(self, address: str, reason: str, now: datetime) -> None:
+        self.conn.execute(
+            "INSERT INTO suppressions (hash, reason, at) VALUES (?, ?, ?) "
+            "ON CONFLICT(hash) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+            (self.address_hash(address), reason, to_db(now)),
+        )
+
+    def suppression(self, address: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT reason, at FROM suppressions WHERE hash = ?", (self.address_hash(address),)
+        ).fetchone()
+
+    # -- cadence cache ----------------------------------------------------------------
+
+    def history(self, lead: sqlite3.Row) -> History:
+        contacts, failed, retry_at = [], [], None
+        for row in self.conn.execute(
+            "SELECT step, state, sent_at, attempted_at, retry_at FROM messages "
+            "WHERE lead_id = ? AND kind = 'sequence' ORDER BY step",
+            (lead["id"],),
+        ):
+            if row["state"] in CONTACT_STATES:
+                contacts.append(Contact(row["step"], from_db(row["sent_at"] or row["attempted_at"])))
+            elif row["state"] == "failed":
+                failed.append(Contact(row["step"], from_db(row["attempted_at"])))
+            elif row["state"] == "deferred" and row["retry_at"]:
+                retry_at = from_db(row["retry_at"])
+        return History(
+            key=str(lead["id"]),
+            status=lead["status"],
+            requested_at=from_db(lead["requested_at"]),
+            contacts=tuple(contacts),
+            resumed_at=from_db(lead["resumed_at"]),
+            timezone=lead["timezone"],
+            retry_at=retry_at,
+            failed=tuple(failed),
+        )
+
+    def refresh(self, lead_ids) -> None:
+        """Recompute the cached cadence answer of these leads; the caller holds `write()`."""
+        for lead_id in lead_ids:
+            lead = self.lead_by_id(lead_id)
+            history = self.history(lead)
+            upcoming = cadence.next_message(history, self.rules)
+            give_up = cadence.give_up_at(history, self.rules)
+            self.conn.execute(
+                "UPDATE leads SET contacts = ?, last_contact_at = ?, next_step = ?, "
+                "next_due_at = ?, give_up_at = ? WHERE id = ?",
+                (
+                    len(history.contacts),
+                    to_db(history.last_contact_at) if history.last_contact_at else None,
+                    upcoming.step if upcoming else None,
+                    to_db(upcoming.due_at) if upcoming else None,
+                    to_db(give_up) if give_up else None,
+                    lead_id,
+                ),
+            )
+
+    # -- what is due ----------------------------------------------------------------------
+
+    def attempted_today(self, now: datetime) -> int:
+        start, end = day_bounds(local_day(now, zone(self.rules.timezone)), zone(self.rules.timezone))
+        placeholders = ",".join("?" * len(ATTEMPT_STATES))
+        return self.conn.execute(
+            f"SELECT count(*) FROM messages WHERE attempted_at >= ? AND attempted_at < ? "
+            f"AND state IN ({placeholders})",
+            (to_db(start), to_db(end), *ATTEMPT_STATES),
+        ).fetchone()[0]
+
+    def due(self, now: datetime, limit: int | None = None, *, daily_limit: bool = True) -> list[DueMessage]:
+        """What `send` would send now, in sending order (SPEC §3): info packs, then
+        follow-ups oldest-due first, inside each lead's send window, within the day's budget."""
+        budget = limit if limit is not None else None
+        if daily_limit:
+            left = max(0, self.rules.daily_limit - self.attempted_today(now))
+            budget = left if budget is None else min(budget, left)
+        if budget == 0:
+            return []
+        default_open = cadence.window_open(now, self.rules)
+        # When the default window is closed only leads with a timezone of their own can be
+        # due, and the index scan skips everyone else.
+        tz_clause = "" if default_open else " AND timezone IS NOT NULL"
+        found: list[DueMessage] = []
+        for followups in (0, 1):
+            cursor = self.conn.execute(
+                "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND (next_step > 0) = ? "
+                f"AND next_due_at <= ?{tz_clause} ORDER BY (next_step > 0), next_due_at, id",
+                (followups, to_db(now)),
+            )
+            for lead in cursor:
+                if lead["timezone"] and not cadence.window_open(now, self.rules, zone(lead["timezone"])):
+                    continue
+                found.append(DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"])))
+                if budget is not None and len(found) >= budget:
+                    cursor.close()
+                    return found
+        return found
+
+    def scheduled(self, now: datetime, limit: int | None = None) -> list[DueMessage]:
+        """Everything scheduled after now, soonest first (for `due --all`)."""
+        sql = (
+            "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND next_due_at > ? "
+            "ORDER BY next_due_at, id"
+        )
+        params: tuple = (to_db(now),)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        return [
+            DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"]))
+            for lead in self.conn.execute(sql, params)
+        ]
+
+    # -- claiming and recording sends (SPEC §6, at most once) --------------------------------
+
+    def claim(self, due: list[DueMessage], run_id: str, now: datetime, domain: str) -> list[Claim]:
+        """Claim each due message for this run, atomically; what another run holds is skipped."""
+        claims = []
+        with self.write():
+            for item in due:
+                lead = self.lead_by_id(item.lead["id"])
+                if (
+                    lead["status"] != "active"
+                    or lead["next_step"] != item.step
+                    or lead["next_due_at"] is None
+                    or lead["next_due_at"] > to_db(now)
+                ):
+                    continue
+                existing = self.conn.execute(
+                    "SELECT id, state, message_id FROM messages "
+                    "WHERE lead_id = ? AND kind = 'sequence' AND step = ?",
+                    (lead["id"], item.step),
+                ).fetchone()
+                if existing is None:
+                    message_id = new_message_id(domain)
+                    row_id = self.conn.execute(
+                        "INSERT INTO messages (lead_id, step, template, state, message_id, "
+                        "claimed_by, claimed_at) VALUES (?, ?, ?, 'claimed', ?, ?, ?)",
+                        (lead["id"], item.step, item.template, message_id, run_id, to_db(now)),
+                    ).lastrowid
+                elif existing["state"] == "deferred":
+                    message_id, row_id = existing["message_id"], existing["id"]
+                    self.conn.execute(
+                        "UPDATE messages SET state = 'claimed', claimed_by = ?, claimed_at = ? "
+                        "WHERE id = ?",
+                        (run_id, to_db(now), row_id),
+                    )
+                else:
+                    continue
+                claims.append(Claim(row_id, lead, item.step, item.template, message_id))
+        return claims
+
+    def begin_send(self, claim: Claim, run_id: str, now: datetime) -> bool:
+        """Mark the message as in the hands of the server, just before the SMTP transaction.
+
+        False when the lead left the sequence since the claim (marked, erased): the claim
+        is given back and the message must not go."""
+        with self.write():
+            started = self.conn.execute(
+                "UPDATE messages SET state = 'sending', attempted_at = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND state = 'claimed' AND claimed_by = ? "
+                "AND EXISTS (SELECT 1 FROM leads WHERE leads.id = messages.lead_id "
+                "AND leads.status = 'active')",
+                (to_db(now), claim.message_row_id, run_id),
+            ).rowcount
+            if not started:
+                self._release_where("id = ? AND claimed_by = ?", (claim.message_row_id, run_id))
+        return bool(started)
+
+    def finish_sent(self, claim: Claim, now: datetime, transport: str) -> None:
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'sent', sent_at = ?, transport = ?, error = NULL, "
+                "retry_at = NULL WHERE id = ?",
+                (to_db(now), transport, claim.message_row_id),
+            )
+            self.refresh([claim.lead["id"]])
+
+    def finish_deferred(self, claim: Claim, now: datetime, retry_at: datetime, error: str) -> None:
+        """A temporary failure: the same message is retried after `retry_at`."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, claimed_by = NULL "
+                "WHERE id = ?",
+                (to_db(retry_at), error, claim.message_row_id),
+            )
+            self.refresh([claim.lead["id"]])
+
+    def finish_bounced(self, claim: Claim, now: datetime, error: str) -> None:
+        """The server refused the recipient for good: the lead is `bounced` and suppressed."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'bounced', error = ? WHERE id = ?",
+                (error, claim.message_row_id),
+            )
+            self.conn.execute(
+                "UPDATE leads SET status = 'bounced', status_at = ?, updated_at = ? WHERE id = ?",
+                (to_db(now), to_db(now), claim.lead["id"]),
+            )
+            self.suppress(claim.lead["email"], "bounced", now)
+            self.event(claim.lead["id"], now, "status", {"from": "active", "to": "bounced", "note": error})
+            self.refresh([claim.lead["id"]])
+
+    def finish_failed(self, claim: Claim, now: datetime, error: str) -> None:
+        """A permanent failure that is not the address's fault: reported, not retried.
+        The lead moves on to its next step, as if this one had never been due."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'failed', error = ? WHERE id = ?",
+                (error, claim.message_row_id),
+            )
+            self.refresh([claim.lead["id"]])
+
+    def finish_unknown(self, claim: Claim, now: datetime, error: str) -> None:
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'unknown', error = ? WHERE id = ?",
+                (error, claim.message_row_id),
+            )
+            self.refresh([claim.lead["id"]])
+
+    def attempts(self, claim: Claim) -> int:
+        return self.conn.execute(
+            "SELECT attempts FROM messages WHERE id = ?", (claim.message_row_id,)
+        ).fetchone()[0]
+
+    def unsend(self, claim: Claim, run_id: str) -> None:
+        """Undo `begin_send` for a message that certainly did not reach the server (the run
+        stopped before its content went): no attempt is counted against the lead."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'claimed', attempts = attempts - 1 "
+                "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                (claim.message_row_id, run_id),
+            )
+            self._release_where("id = ? AND claimed_by = ?", (claim.message_row_id, run_id))
+
+    def release(self, claim: Claim, run_id: str) -> None:
+        """Give back a claim whose SMTP transaction never started, so a later run sends it."""
+        with self.write():
+            self._release_where("id = ? AND claimed_by = ?", (claim.message_row_id, run_id))
+
+    def _release_where(self, condition: str, params: tuple) -> None:
+        # A first attempt leaves no trace; a retried one goes back to waiting for its retry.
+        self.conn.execute(
+            f"DELETE FROM messages WHERE state = 'claimed' AND attempts = 0 AND {condition}", params
+        )
+        self.conn.execute(
+            f"UPDATE messages SET state = 'deferred', claimed_by = NULL "
+            f"WHERE state = 'claimed' AND {condition}",
+            params,
+        )
+
+    def recover_abandoned(self, now: datetime) -> int:
+        """After a crash: claims never started are released; messages that were in the
+        server's hands when the process died become `unknown` (never resent). Only call
+        this while holding the run lock, when no other run can own these rows."""
+        with self.write():
+            self._release_where("1 = 1", ())
+            lead_ids = [row[0] for row in self.conn.execute(
+                "SELECT lead_id FROM messages WHERE state = 'sending'")]
+            self.conn.execute(
+                "UPDATE messages SET state = 'unknown', error = 'the run stopped before the "
+                "server answered' WHERE state = 'sending'"
+            )
+            self.refresh(lead_ids)
+        return len(lead_ids)
+
+    def unknown_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM messages WHERE state = 'unknown'").fetchone()[0]
+
+
+def new_message_id(domain: str) -> str:
+    return f"<{secrets.token_hex(12)}@{domain}>"

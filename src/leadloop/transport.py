@@ -1,0 +1,252 @@
+"""Where messages go: the outbox Maildir, or an SMTP server over one reused connection.
+
+Each `send()` returns an Outcome, never raises for one recipient's trouble. It raises
+DeliveryError only when the whole run must stop: the server cannot be reached, our login
+or our sender address is refused (SPEC §6).
+
+The SMTP transaction is driven step by step (MAIL, RCPT, DATA, content) instead of
+`smtplib.sendmail()`, because at-most-once needs to know *where* a failure happened: a
+connection lost before the content was sent means the message certainly did not go and
+may be retried; lost after the content and before the reply, it may have gone, and the
+outcome is `unknown` (never resent).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Smtp, smtp_password
+from .errors import DeliveryError
+from .message import Outgoing
+
+SENT, DEFERRED, BOUNCED, FAILED, UNKNOWN = "sent", "deferred", "bounced", "failed", "unknown"
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    state: str          # one of SENT, DEFERRED, BOUNCED, FAILED, UNKNOWN
+    detail: str = ""
+
+
+class OutboxTransport:
+    """A Maildir that any mail client opens: what would have been sent, byte for byte."""
+
+    name = "outbox"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def open(self) -> None:
+        for sub in ("tmp", "new", "cur"):
+            (self.path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def send(self, message: Outgoing) -> Outcome:
+        # Maildir delivery: write in tmp/, then an atomic rename into new/. A crash
+        # leaves at most a file in tmp/, which readers ignore.
+        name = f"{time.time_ns()}.{secrets.token_hex(6)}.leadloop"
+        temporary = self.path / "tmp" / name
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.data)
+        os.rename(temporary, self.path / "new" / name)
+        return Outcome(SENT)
+
+    def close(self) -> None:
+        pass
+
+
+def _reply_text(code: int, message: bytes | str) -> str:
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return f"{code} {' '.join(message.split())}"
+
+
+def _is_address_failure(code: int, text: str) -> bool:
+    """RFC 3463: 5.1.x is about the address (no such user, bad domain)."""
+    match = re.search(r"\b5\.(\d)\.\d+\b", text)
+    if match:
+        return match.group(1) == "1"
+    return code in (550, 551, 553)
+
+
+class SmtpTransport:
+    name = "smtp"
+
+    def __init__(self, config: Smtp):
+        self.config = config
+        self.where = f"{config.host}:{config.port}"
+        self.client: smtplib.SMTP | None = None
+        self._last_send = 0.0
+
+    # -- connection -----------------------------------------------------------------
+
+    def _tls_context(self) -> ssl.SSLContext:
+        try:
+            return ssl.create_default_context(cafile=self.config.ca_file or None)
+        except (OSError, ssl.SSLError) as err:
+            raise DeliveryError(f"[smtp] ca_file {self.config.ca_file}: cannot load it ({err})") from None
+
+    def open(self) -> None:
+        config = self.config
+        try:
+            if config.security == "ssl":
+                client = smtplib.SMTP_SSL(
+                    config.host, config.port, timeout=config.timeout, context=self._tls_context()
+                )
+            else:
+                client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            client.ehlo()
+            if config.security == "starttls":
+                if not client.has_extn("starttls"):
+                    client.close()
+                    raise DeliveryError(
+                        f"{self.where}: the server does not offer STARTTLS, and [smtp] security "
+                        'is "starttls"; nothing was sent'
+                    )
+                client.starttls(context=self._tls_context())
+                client.ehlo()
+            if config.username:
+                password = smtp_password(config)
+                if password is None:
+                    client.close()
+                    raise DeliveryError(
+                        f"{self.where}: no password for {config.username}: set "
+                        "LEADLOOP_SMTP_PASSWORD or [smtp] password_command"
+                    )
+                try:
+                    client.login(config.username, password)
+                except smtplib.SMTPAuthenticationError as err:
+                    client.close()
+                    raise DeliveryError(
+                        f"{self.where}: the server refused the login of {config.username} "
+                        f"({_reply_text(err.smtp_code, err.smtp_error)}); nothing was sent"
+                    ) from None
+                except smtplib.SMTPNotSupportedError:
+                    client.close()
+                    raise DeliveryError(f"{self.where}: the server does not offer AUTH") from None
+        except DeliveryError:
+            raise
+        except ssl.SSLCertVerificationError as err:
+            raise DeliveryError(
+                f"{self.where}: the server's certificate is not trusted ({err.verify_message}); "
+                "set [smtp] ca_file for a private CA"
+            ) from None
+        except (OSError, smtplib.SMTPException) as err:
+            raise DeliveryError(f"{self.where}: cannot reach the mail server ({_describe(err)})") from None
+        self.client = client
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                self.client.close()
+            self.client = None
+
+    def _reconnect(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        self.open()
+
+    # -- one message ----------------------------------------------------------------------
+
+    def send(self, message: Outgoing) -> Outcome:
+        self._pace()
+        if self.client is None:
+            self._reconnect()
+        outcome = self._transaction(message)
+        if outcome is None:
+            # The connection was gone before the content left (421, dropped, timed out):
+            # reconnect once and try again; a second loss leaves it for a later run.
+            self._reconnect()
+            outcome = self._transaction(message) or Outcome(DEFERRED, "connection lost before the message was sent")
+        return outcome
+
+    def _pace(self) -> None:
+        if self.config.max_per_second > 0:
+            gap = 1.0 / self.config.max_per_second
+            wait = self._last_send + gap - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last_send = time.monotonic()
+
+    def _transaction(self, message: Outgoing) -> Outcome | None:
+        """SMTP MAIL/RCPT/DATA; None when the connection was lost before the content went."""
+        client = self.client
+        try:
+            code, reply = client.mail(message.sender)
+            if code == 421:
+                return None
+            if code >= 400:
+                self._rset()
+                # Our own sender refused: no recipient is at fault, the run must stop.
+                raise DeliveryError(
+                    f"{self.where}: the server refused the sender {message.sender} "
+                    f"({_reply_text(code, reply)}); the run stopped"
+                )
+            code, reply = client.rcpt(message.recipient)
+            if code == 421:
+                return None
+            if code >= 400:
+                self._rset()
+                return self._refused(code, reply)
+            code, reply = client.docmd("DATA")
+            if code == 421:
+                return None
+            if code != 354:
+                self._rset()
+                return self._refused(code, reply)
+        except (OSError, smtplib.SMTPServerDisconnected):
+            self.client = None
+            return None
+        try:
+            payload = _LEADING_DOT.sub(b"..", message.data)
+            if not payload.endswith(b"\r\n"):
+                payload += b"\r\n"
+            client.send(payload + b".\r\n")
+            code, reply = client.getreply()
+        except (OSError, smtplib.SMTPServerDisconnected) as err:
+            self.client = None
+            return Outcome(UNKNOWN, f"connection lost after the message was sent ({_describe(err)})")
+        if code == 250:
+            return Outcome(SENT)
+        if code == 421:
+            self.client = None
+        return self._refused(code, reply)
+
+    def _refused(self, code: int, reply) -> Outcome:
+        text = _reply_text(code, reply)
+        if 400 <= code < 500:
+            return Outcome(DEFERRED, text)
+        if _is_address_failure(code, text):
+            return Outcome(BOUNCED, text)
+        return Outcome(FAILED, text)
+
+    def _rset(self) -> None:
+        try:
+            self.client.rset()
+        except (OSError, smtplib.SMTPException):
+            self.client = None
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, socket.timeout):
+        return "timed out"
+    text = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return text
+
+
+def transport_for(config) -> OutboxTransport | SmtpTransport:
+    if config.smtp is None:
+        return OutboxTransport(config.outbox_path)
+    return SmtpTransport(config.smtp)

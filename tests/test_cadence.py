@@ -1,0 +1,106 @@
+"""The cadence as a pure function: months of behaviour without a database or a clock."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from leadloop.cadence import Contact, History, Rules, give_up_at, next_message, window_open
+from leadloop.clock import UTC, zone
+from leadloop.config import load_config
+
+MADRID = zone("Europe/Madrid")
+RULES: Rules = load_config(None).cadence
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=MADRID).astimezone(UTC)
+
+
+def history(**kwargs) -> History:
+    values = dict(key="7", status="active", requested_at=at("2026-03-02T10:00"))
+    values.update(kwargs)
+    return History(**values)
+
+
+def test_info_pack_is_due_at_the_inquiry_inside_the_window():
+    upcoming = next_message(history(), RULES)
+    assert (upcoming.step, upcoming.due_at) == (0, at("2026-03-02T10:00"))
+
+
+def test_info_pack_asked_for_on_a_saturday_night_waits_for_monday_morning():
+    upcoming = next_message(history(requested_at=at("2026-03-07T23:00")), RULES)
+    assert upcoming.due_at == at("2026-03-09T09:00")
+
+
+def test_followup_lands_two_to_three_months_after_the_contact_inside_the_window():
+    for key in range(300):
+        sent = at("2026-03-02T10:00")
+        upcoming = next_message(history(key=str(key), contacts=(Contact(0, sent),)), RULES)
+        assert upcoming.step == 1
+        assert at("2026-05-02T10:00") <= upcoming.due_at < at("2026-06-02T10:00")
+        local = upcoming.due_at.astimezone(MADRID)
+        assert local.weekday() < 5 and 9 <= local.hour < 18
+        assert window_open(upcoming.due_at, RULES)
+
+
+def test_the_spread_is_deterministic_and_differs_between_leads():
+    contacts = (Contact(0, at("2026-03-02T10:00")),)
+    first = next_message(history(key="1", contacts=contacts), RULES)
+    assert first == next_message(history(key="1", contacts=contacts), RULES)
+    others = {next_message(history(key=str(k), contacts=contacts), RULES).due_at for k in range(20)}
+    assert len(others) > 15
+
+
+@pytest.mark.parametrize("status", ["replied", "customer", "lost", "unsubscribed", "bounced", "erased"])
+def test_nothing_is_scheduled_for_leads_out_of_the_sequence(status):
+    assert next_message(history(status=status), RULES) is None
+
+
+def test_a_lead_that_never_answers_gets_six_messages_then_is_given_up():
+    contacts = []
+    when = at("2026-03-02T10:00")
+    for step in range(6):
+        upcoming = next_message(history(contacts=tuple(contacts)), RULES)
+        assert upcoming.step == step
+        contacts.append(Contact(step, upcoming.due_at))
+    final = history(contacts=tuple(contacts))
+    assert next_message(final, RULES) is None
+    assert give_up_at(final, RULES) == contacts[-1].at + timedelta(days=30)
+    assert give_up_at(history(contacts=tuple(contacts[:5])), RULES) is None
+    assert when == contacts[0].at
+
+
+def test_a_resumed_lead_restarts_the_unanswered_count_but_never_passes_max_contacts():
+    contacts = [Contact(step, at("2026-03-02T10:00") + timedelta(days=90 * step)) for step in range(3)]
+    resumed = contacts[-1].at + timedelta(days=5)
+    while (upcoming := next_message(history(contacts=tuple(contacts), resumed_at=resumed), RULES)):
+        assert upcoming.due_at >= resumed + timedelta(days=59)
+        contacts.append(Contact(upcoming.step, upcoming.due_at))
+    assert len(contacts) == 7
+
+
+def test_a_deferred_message_waits_for_its_retry():
+    retry = at("2026-03-02T15:00")
+    upcoming = next_message(history(retry_at=retry), RULES)
+    assert (upcoming.step, upcoming.due_at) == (0, retry)
+
+
+def test_a_step_refused_for_good_is_passed_over():
+    failed = (Contact(0, at("2026-03-02T10:00")),)
+    upcoming = next_message(history(failed=failed), RULES)
+    assert upcoming.step == 1
+    assert upcoming.due_at >= at("2026-05-02T10:00")
+
+
+def test_send_window_in_the_leads_own_timezone():
+    upcoming = next_message(history(requested_at=at("2026-03-02T10:00"), timezone="America/Mexico_City"), RULES)
+    local = upcoming.due_at.astimezone(zone("America/Mexico_City"))
+    assert (local.hour, local.minute) == (9, 0)
+
+
+def test_dst_change_neither_skips_nor_doubles_a_window():
+    # Europe/Madrid springs forward on 2026-03-29 and falls back on 2026-10-25 (Sundays).
+    monday_after_spring = next_message(history(requested_at=at("2026-03-28T20:00")), RULES)
+    assert monday_after_spring.due_at.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 3, 30, 9, 0)
+    monday_after_autumn = next_message(history(requested_at=at("2026-10-24T20:00")), RULES)
+    assert monday_after_autumn.due_at.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 10, 26, 9, 0)
