@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 
 UTC = timezone.utc
 _DB_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
@@ -66,12 +66,12 @@ def parse_duration(text: str, *, where: str):
     while pos < len(stripped):
         match = _DURATION_PART.match(stripped, pos)
         if not match or match.group(2).lower() not in _DURATION_UNITS:
-            raise InputError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+            raise ConfigError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
         unit = _DURATION_UNITS[match.group(2).lower()]
         parts[unit] = parts.get(unit, 0) + int(match.group(1))
         pos = match.end()
     if not parts:
-        raise InputError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+        raise ConfigError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
     return relativedelta(**parts)
 
 

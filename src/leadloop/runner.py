@@ -1,4 +1,4 @@
-"""Sending what is due, at most once (SPEC §6), and the `run-daily` sequence.
+r"""Sending what is due, at most once (SPEC §6), and the `run-daily` sequence.
 
 The life of one message row:
 

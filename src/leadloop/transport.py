@@ -46,8 +46,11 @@ class OutboxTransport:
         self.path = Path(path)
 
     def open(self) -> None:
-        for sub in ("tmp", "new", "cur"):
-            (self.path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Owner-only (SPEC §10): intermediate directories of mkdir(parents=True) would
+        # get the default mode, so the outbox itself is made first.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for directory in (self.path, self.path / "tmp", self.path / "new", self.path / "cur"):
+            directory.mkdir(exist_ok=True, mode=0o700)
 
     def send(self, message: Outgoing) -> Outcome:
         # Maildir delivery: write in tmp/, then an atomic rename into new/. A crash

@@ -1,0 +1,238 @@
+"""A CSV file → a stream of parsed lead rows or rejects (the reading half of import).
+
+Minimal version: UTF-8 (with or without BOM) or Windows-1252, `,` `;` or tab, the main
+column aliases, ISO and day-first dates.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .clock import UTC, localize, zone
+from .errors import InputError, InvalidAddress
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+ALIASES = {
+    "email": ["email", "e-mail", "mail", "correo", "correo electronico", "email address",
+              "direccion de correo"],
+    "name": ["name", "nombre", "full name", "nombre completo"],
+    "last_name": ["apellidos", "apellido", "last name"],
+    "product": ["product", "producto", "servicio"],
+    "source": ["source", "origen", "anuncio", "fuente", "campaign", "campana"],
+    "requested_at": ["requested_at", "fecha", "fecha de solicitud", "date", "requested",
+                     "fecha solicitud"],
+    "locale": ["locale", "idioma", "language", "lang"],
+    "timezone": ["timezone", "zona horaria", "tz"],
+    "referred_by": ["referred_by", "referido por", "referred by", "referido"],
+    "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
+}
+FIELDS = set(ALIASES) - {"last_name"}
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+_ALIAS_LOOKUP = {slug(alias): field for field, names in ALIASES.items() for alias in names}
+
+
+@dataclass(slots=True)
+class ParsedLead:
+    line: int
+    email: str
+    name: str | None
+    product: str | None
+    source: str | None
+    requested_at: datetime | None
+    info_sent_at: datetime | None
+    locale: str | None
+    timezone: str | None
+    referred_by: str | None
+    fields: dict[str, str]
+
+
+@dataclass(slots=True)
+class RejectedRow:
+    line: int
+    reason: str
+    values: list[str]
+
+
+def clean(value: str) -> str | None:
+    value = _CONTROL.sub(" ", value).strip()
+    return value or None
+
+
+class CsvSource:
+    def __init__(self, label, binary, encoding, delimiter, column_map, month_first,
+                 default_timezone, product, source, check_dns, total_bytes):
+        self.label = label
+        self._binary = binary
+        self.encoding = encoding
+        self.total_bytes = total_bytes
+        self.bytes_read = 0
+        self._month_first = month_first
+        self._default_tz = default_timezone
+        self._product, self._source = product, source
+        self._check_dns = check_dns
+        self._text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+        first = self._text.readline()
+        if not first.strip():
+            raise InputError(f"{label}: the file is empty")
+        self.delimiter = delimiter or max(",;\t", key=first.count)
+        self.header = next(csv.reader([first], delimiter=self.delimiter))
+        self._plan = self._make_plan(column_map or {})
+
+    def _make_plan(self, column_map):
+        mapped = {slug(k): v for k, v in column_map.items()}
+        plan = {}
+        for index, column in enumerate(self.header):
+            key = slug(column)
+            field = mapped.get(key) or _ALIAS_LOOKUP.get(key)
+            if key in mapped and field not in FIELDS:
+                raise InputError(f'--map {column}={field}: "{field}" is not a lead field')
+            plan[index] = field or ("custom", key)
+        if "email" not in plan.values():
+            raise InputError(f"{self.label}: no e-mail column found (columns: "
+                             f"{', '.join(self.header)}); use --map COLUMN=email")
+        return plan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._text.close()
+        return False
+
+    def _date(self, text: str, tz_name: str | None) -> datetime:
+        tz = zone(tz_name or self._default_tz)
+        match = _DAY_FIRST.match(text)
+        if match:
+            a, b, year, hour, minute, second = match.groups()
+            day, month = (int(b), int(a)) if self._month_first else (int(a), int(b))
+            value = datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(second or 0))
+        else:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if value.tzinfo is None:
+            value = localize(value, tz)
+        return value.astimezone(UTC)
+
+    def __iter__(self):
+        from .addresses import check_deliverability, normalize_address
+
+        reader = csv.reader(self._text, delimiter=self.delimiter)
+        width = len(self.header)
+        consumed = 1  # physical lines read so far, the header included
+        for cells in reader:
+            start = consumed + 1
+            consumed = 1 + reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > width:
+                yield RejectedRow(start, f"has {len(cells)} cells, the header has {width}", cells)
+                continue
+            values: dict = {}
+            custom: dict = {}
+            for index, cell in enumerate(cells):
+                value = clean(cell)
+                if value is None:
+                    continue
+                target = self._plan[index]
+                if isinstance(target, tuple):
+                    custom[target[1]] = value
+                else:
+                    values[target] = value
+            try:
+                email = normalize_address(values.get("email", ""))
+                if self._check_dns:
+                    check_deliverability(email)
+                referred = values.get("referred_by")
+                referred = normalize_address(referred) if referred else None
+                tz_name = values.get("timezone")
+                if tz_name:
+                    zone(tz_name)
+                dates = {}
+                for key in ("requested_at", "info_sent_at"):
+                    if key in values:
+                        try:
+                            dates[key] = self._date(values[key], tz_name)
+                        except ValueError:
+                            raise InputError(f'unreadable date "{values[key]}"') from None
+            except InvalidAddress as err:
+                yield RejectedRow(start, str(err), cells)
+                continue
+            except InputError as err:
+                yield RejectedRow(start, str(err), cells)
+                continue
+            name = values.get("name")
+            if values.get("last_name"):
+                name = f"{name} {values['last_name']}" if name else values["last_name"]
+            yield ParsedLead(
+                line=start, email=email, name=name,
+                product=self._product or values.get("product"),
+                source=self._source or values.get("source"),
+                requested_at=dates.get("requested_at"), info_sent_at=dates.get("info_sent_at"),
+                locale=values.get("locale", "").lower() or None, timezone=tz_name,
+                referred_by=referred, fields=custom,
+            )
+
+
+def _detect(binary) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    binary.seek(0)
+    try:
+        while chunk := binary.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    binary.seek(0)
+    return encoding
+
+
+def open_csv(path, *, encoding=None, delimiter=None, column_map=None, month_first=False,
+             default_timezone="Europe/Madrid", product=None, source=None, check_dns=False,
+             stdin=None) -> CsvSource:
+    label = str(path)
+    if label == "-":
+        import tempfile
+
+        spool = tempfile.TemporaryFile()
+        source_stream = stdin or sys.stdin.buffer
+        while chunk := source_stream.read(1 << 20):
+            spool.write(chunk)
+        spool.seek(0)
+        binary, total = spool, None
+        label = "stdin"
+    else:
+        try:
+            binary = open(path, "rb")
+        except IsADirectoryError:
+            raise InputError(f"{label}: is a directory, not a CSV file") from None
+        except OSError as err:
+            raise InputError(f"{label}: cannot read the file ({err.strerror})") from None
+        total = Path(path).stat().st_size
+    if delimiter == "tab":
+        delimiter = "\t"
+    chosen = encoding or _detect(binary)
+    try:
+        codecs.lookup(chosen)
+    except LookupError:
+        raise InputError(f'--encoding "{encoding}" is not an encoding Python knows') from None
+    try:
+        return CsvSource(label, binary, chosen, delimiter, column_map, month_first,
+                         default_timezone, product, source, check_dns, total)
+    except UnicodeDecodeError:
+        raise InputError(f"{label}:1: cannot decode the bytes as {chosen} (use --encoding)") from None
