@@ -34,13 +34,17 @@ def run():
 # ---- end of leadloop CLI fixtures ------------------------------------------------------
 
 
-# ---- SMTP (interim: a recording aiosmtpd server) ------------------------------------
+# ---- SMTP: real aiosmtpd servers on 127.0.0.1 ----------------------------------------
 
 import socket  # noqa: E402
+import ssl  # noqa: E402
 import threading  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from email import policy  # noqa: E402
 from email.parser import BytesParser  # noqa: E402
+
+SMTP_USER = "leadloop"
+SMTP_PASSWORD = "s3cr€t-Pässwörd!"
 
 
 @dataclass
@@ -55,15 +59,63 @@ class Received:
 
 
 class RecordingHandler:
+    """Keeps every accepted message; tests can script refusals and dropped connections.
+
+    rcpt_replies: recipient → reply given at RCPT (e.g. "451 4.2.0 later", "550 5.1.1 no").
+    mail_from_reply: a reply given at MAIL FROM instead of accepting it.
+    drop_after: once this many messages were accepted, the next MAIL closes the
+      connection without a reply, and the server stays down (new connections are closed
+      at once) until `recover()`.
+    """
+
     def __init__(self):
         self.lock = threading.Lock()
         self.messages: list[Received] = []
+        self.rcpt_replies: dict[str, str] = {}
+        self.mail_from_reply: str | None = None
+        self.drop_after: int | None = None
+        self.down = False
+        self.auth_attempts: list[tuple[str, bool]] = []
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if self.down:
+            server.transport.close()
+            return []
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.drop_after is not None and len(self.messages) >= self.drop_after:
+            self.down = True
+            server.transport.close()
+            return "421 closing"
+        if self.mail_from_reply:
+            return self.mail_from_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.rcpt_replies.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                           envelope.original_content or envelope.content))
         return "250 OK"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = (isinstance(auth_data, LoginPassword)
+              and auth_data.login.decode() == SMTP_USER
+              and auth_data.password.decode() == SMTP_PASSWORD)
+        self.auth_attempts.append((mechanism, ok))
+        return AuthResult(success=ok, handled=False)
 
 
 def free_port() -> int:
@@ -73,13 +125,28 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self):
+    def __init__(self, *, tls_context=None, auth=False, starttls=True):
         from aiosmtpd.controller import Controller
 
         self.handler = RecordingHandler()
         self.host, self.port = "127.0.0.1", free_port()
+        kwargs = {}
+        if auth:
+            kwargs.update(authenticator=self.handler.authenticate, auth_required=True,
+                          auth_require_tls=starttls)
+        if tls_context is not None and starttls:
+            kwargs.update(tls_context=tls_context, require_starttls=True)
         self.controller = Controller(self.handler, hostname=self.host, port=self.port,
-                                     server_hostname="mail.test", decode_data=False)
+                                     server_hostname="mail.test", decode_data=False, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.handler, name)
+
+    def __setattr__(self, name, value):
+        if name in ("rcpt_replies", "mail_from_reply", "drop_after", "down"):
+            setattr(self.handler, name, value)
+        else:
+            super().__setattr__(name, value)
 
     @property
     def messages(self):
@@ -90,14 +157,60 @@ class SmtpServer:
     def count(self):
         return len(self.messages)
 
+    def recipients(self):
+        return [m.rcpt_tos[0] for m in self.messages]
+
     def clear(self):
         with self.handler.lock:
             self.handler.messages.clear()
 
+    def recover(self):
+        self.handler.down = False
+        self.handler.drop_after = None
+
 
 @pytest.fixture
 def smtp_server():
+    """Plain SMTP, no TLS, no AUTH."""
     server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def certificate_authority():
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(tmp_path, certificate_authority):
+    path = tmp_path / "ca.pem"
+    certificate_authority.cert_pem.write_to_path(str(path))
+    return path
+
+
+def _server_context(certificate_authority):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def smtp_tls_server(certificate_authority):
+    """STARTTLS required, AUTH (PLAIN, LOGIN) only after it; a certificate from a test CA."""
+    server = SmtpServer(tls_context=_server_context(certificate_authority), auth=True)
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture
+def smtp_no_starttls_server():
+    """Offers AUTH on a plain connection and no STARTTLS at all."""
+    server = SmtpServer(auth=True, starttls=False)
     server.controller.start()
     yield server
     server.controller.stop()

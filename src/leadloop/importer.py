@@ -89,7 +89,10 @@ def _flush(store, pending, now, info_sent, has_suppressions, report) -> None:
     for email, row in pending.items():
         lead = existing.get(email)
         if lead is not None:
-            _update(store, lead, row, now, report)
+            if lead["status"] in ("unsubscribed", "bounced"):
+                report.suppressed += 1  # never back into the sequence (SPEC §5)
+            else:
+                _update(store, lead, row, now, report)
             continue
         requested_at = row.requested_at or now
         if has_suppressions and _suppressed(store, email, requested_at):

@@ -13,6 +13,7 @@ outcome is `unknown` (never resent).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -125,17 +126,7 @@ class SmtpTransport:
                         f"{self.where}: no password for {config.username}: set "
                         "LEADLOOP_SMTP_PASSWORD or [smtp] password_command"
                     )
-                try:
-                    client.login(config.username, password)
-                except smtplib.SMTPAuthenticationError as err:
-                    client.close()
-                    raise DeliveryError(
-                        f"{self.where}: the server refused the login of {config.username} "
-                        f"({_reply_text(err.smtp_code, err.smtp_error)}); nothing was sent"
-                    ) from None
-                except smtplib.SMTPNotSupportedError:
-                    client.close()
-                    raise DeliveryError(f"{self.where}: the server does not offer AUTH") from None
+                _login(client, self.where, config.username, password)
         except DeliveryError:
             raise
         except ssl.SSLCertVerificationError as err:
@@ -240,6 +231,31 @@ class SmtpTransport:
             self.client.rset()
         except (OSError, smtplib.SMTPException):
             self.client = None
+
+
+def _login(client: smtplib.SMTP, where: str, username: str, password: str) -> None:
+    """AUTH PLAIN (else LOGIN) in UTF-8, as RFC 4616 defines it.
+
+    smtplib's own login() encodes credentials as ASCII, so a password such as "s3cr€t"
+    fails inside the library, with a traceback quoting where the character sat."""
+    offered = (client.esmtp_features.get("auth") or "").upper().split()
+    user, secret = username.encode("utf-8"), password.encode("utf-8")
+    if "PLAIN" in offered:
+        token = base64.b64encode(b"\0" + user + b"\0" + secret).decode("ascii")
+        code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    elif "LOGIN" in offered:
+        code, reply = client.docmd("AUTH", "LOGIN " + base64.b64encode(user).decode("ascii"))
+        if code == 334:
+            code, reply = client.docmd(base64.b64encode(secret).decode("ascii"))
+    else:
+        client.close()
+        raise DeliveryError(f"{where}: the server offers no login method leadloop knows (PLAIN, LOGIN)")
+    if code != 235:
+        client.close()
+        raise DeliveryError(
+            f"{where}: the server refused the login of {username} "
+            f"({_reply_text(code, reply)}); nothing was sent"
+        )
 
 
 def _describe(err: BaseException) -> str:
