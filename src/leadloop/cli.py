@@ -405,6 +405,27 @@ def forget(
     output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
 
 
+@command()
+def check(
+    ctx: typer.Context,
+    connect: Annotated[bool, typer.Option(help="Also log in to the mail server.")] = False,
+) -> None:
+    """Validate the config and render every template leadloop may need; run it before cron."""
+    from . import output
+    from .check import check_connection, check_templates
+
+    session = _session(ctx)
+    rendered, problems = check_templates(session.config, session.store, session.now)
+    for problem in problems:
+        output.error(problem)
+    if problems:
+        raise typer.Exit(code=2)
+    where = session.config.path or "built-in defaults"
+    output.line(f"config {where}: ok; templates: {rendered} renderings ok")
+    if connect:
+        output.line(check_connection(session.config))
+
+
 # -- sending ---------------------------------------------------------------------------
 
 

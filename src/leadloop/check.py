@@ -1,0 +1,63 @@
+"""`leadloop check`: find every problem cron would hit, before cron hits it.
+
+The config was already validated by loading it. Here every template leadloop may need
+(info and each follow-up step, for every locale and product in the database) is
+rendered with a sample lead, so an undefined variable or a syntax error shows up with
+its file and line now rather than at 09:00 on a Monday. `connect` also logs in to the
+mail server, sending nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .clock import to_db
+from .config import Config
+from .errors import LeadloopError
+from .render import Renderer
+
+
+def sample_lead(locale: str | None, product: str | None, now: datetime) -> dict:
+    return {
+        "id": 0, "email": "ana.ejemplo@example.com", "name": "Ana Ejemplo Núñez",
+        "product": product, "source": "Anuncio", "locale": locale, "timezone": None,
+        "fields": None, "requested_at": to_db(now), "referred_by": None,
+    }
+
+
+def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str]]:
+    """(combinations rendered, problems found)."""
+    locales = {config.default_locale}
+    products: set[str | None] = {None}
+    for locale, product in store.conn.execute(
+        "SELECT DISTINCT locale, product FROM leads WHERE email IS NOT NULL"
+    ):
+        locales.add(locale or config.default_locale)
+        products.add(product)
+    renderer = Renderer(config)
+    steps = [("info", 0)] if config.cadence.send_info else []
+    steps += [("followup", step) for step in range(1, config.cadence.max_contacts)]
+    problems: list[str] = []
+    rendered = 0
+    for locale in sorted(locales):
+        for product in sorted(products, key=lambda p: p or ""):
+            for template, step in steps:
+                try:
+                    renderer.render(sample_lead(locale, product, now), step, template,
+                                    "<check@leadloop>", now)
+                    rendered += 1
+                except LeadloopError as err:
+                    if str(err) not in problems:
+                        problems.append(str(err))
+    return rendered, problems
+
+
+def check_connection(config: Config) -> str:
+    if config.smtp is None:
+        return "no [smtp] host: messages go to the outbox"
+    from .transport import SmtpTransport
+
+    transport = SmtpTransport(config.smtp)
+    transport.open()
+    transport.close()
+    return f"logged in to {config.smtp.host}:{config.smtp.port}"
