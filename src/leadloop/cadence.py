@@ -128,6 +128,8 @@ def give_up_at(history: History, rules: Rules) -> datetime | None:
 def add(moment: datetime, duration, tz) -> datetime:
     """`moment` plus a duration on the wall clock of `tz`: two months after 10:00 is 10:00,
     whatever daylight saving did in between."""
+    if not duration:
+        return moment
     local = moment.astimezone(tz).replace(tzinfo=None) + duration
     return localize(local, tz).astimezone(UTC)
 
@@ -144,8 +146,24 @@ def _fraction(key: str, step: int) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+_WINDOWS: dict[tuple, tuple[datetime, datetime] | None] = {}
+
+
 def _day_window(day: date, rules: Rules, tz) -> tuple[datetime, datetime] | None:
     """The UTC interval the window is open on local `day`, or None on a closed day."""
+    # Cached: importing a million leads asks this for the same few hundred days.
+    key = (day, tz.key, rules.send_days, rules.send_start, rules.send_end)
+    try:
+        return _WINDOWS[key]
+    except KeyError:
+        pass
+    if len(_WINDOWS) > 100_000:
+        _WINDOWS.clear()
+    _WINDOWS[key] = window = _compute_day_window(day, rules, tz)
+    return window
+
+
+def _compute_day_window(day: date, rules: Rules, tz) -> tuple[datetime, datetime] | None:
     if day.weekday() not in rules.send_days:
         return None
     start = localize(datetime.combine(day, rules.send_start), tz)

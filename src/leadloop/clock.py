@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError, InputError
 
 UTC = timezone.utc
-_DB_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
 
 _DURATION_UNITS = {
     "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
@@ -76,7 +75,10 @@ def parse_duration(text: str, *, where: str):
 
 
 def to_db(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(_DB_FORMAT)
+    """"2026-03-02T09:00:00+00:00": UTC, whole seconds, so text order is time order."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="seconds")
 
 
 def from_db(text: str | None) -> datetime | None:
