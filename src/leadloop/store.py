@@ -294,9 +294,11 @@ class Store:
         tz_clause = "" if default_open else " AND timezone IS NOT NULL"
         found: list[DueMessage] = []
         for followups in (0, 1):
+            # Written so SQLite walks the leads_due index in order (no sort of every due
+            # lead): one pass for info packs, one for follow-ups, each oldest-due first.
             cursor = self.conn.execute(
                 "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND (next_step > 0) = ? "
-                f"AND next_due_at <= ?{tz_clause} ORDER BY (next_step > 0), next_due_at, id",
+                f"AND next_due_at <= ?{tz_clause} ORDER BY next_due_at, rowid",
                 (followups, to_db(now)),
             )
             for lead in cursor:
