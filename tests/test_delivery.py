@@ -253,3 +253,61 @@ def test_sigkill_at_random_points_never_sends_twice(tmp_path, run, smtp_server):
         if unknown:
             assert b"unknown outcome" in err
     assert interrupted >= 5, "the kills should land in the middle of sending"
+
+
+@pytest.fixture
+def smtp_ssl_server(certificate_authority):
+    """Implicit TLS (SMTPS) with AUTH."""
+    from aiosmtpd.controller import Controller
+
+    from conftest import SmtpServer, _server_context
+
+    server = SmtpServer(auth=True, starttls=False)
+    server.controller = Controller(
+        server.handler, hostname=server.host, port=server.port, server_hostname="mail.test",
+        ssl_context=_server_context(certificate_authority), authenticator=server.handler.authenticate,
+        auth_required=True, auth_require_tls=False)
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+def test_implicit_tls(tmp_path, run, smtp_ssl_server, ca_file):
+    write_project(tmp_path, smtp_ssl_server, security="ssl", ca_file=ca_file, username=SMTP_USER)
+    import_leads(run)
+    result = run("--now", NOW, "send", "--yes", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD})
+    assert result.exit_code == 0, result.stderr
+    assert smtp_ssl_server.count == 3
+
+
+def test_a_lead_marked_between_claim_and_send_is_not_sent(tmp_path, run):
+    from leadloop.clock import parse_instant
+    from leadloop.config import load_config
+    from leadloop.store import Store
+
+    (tmp_path / "leads.csv").write_text("email,requested_at\nana@example.com,01/03/2026\n",
+                                        encoding="utf-8")
+    import_leads(run)
+    config = load_config(None)
+    now = parse_instant(NOW, "Europe/Madrid")
+    sender = Store.open(tmp_path / "leadloop.db", config.cadence)
+    [claim] = sender.claim(sender.due(now), "run-a", now, "example.com")
+    assert run("--now", NOW, "mark", "ana@example.com", "customer").exit_code == 0
+    assert sender.begin_send(claim, "run-a", now) is False
+    assert states(run, "ana@example.com") == []
+
+
+def test_another_run_holding_the_lock_makes_send_step_aside(tmp_path, run, smtp_server):
+    from leadloop.runner import RunLock
+
+    write_project(tmp_path, smtp_server)
+    import_leads(run)
+    holder = RunLock(tmp_path / "leadloop.db")
+    assert holder.acquire()
+    try:
+        result = run("--now", NOW, "run-daily")
+    finally:
+        holder.release()
+    assert result.exit_code == 0
+    assert "another leadloop run" in result.stderr
+    assert smtp_server.count == 0
