@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import binascii
 import re
-import secrets
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -140,7 +140,8 @@ def build(
         ]
         body = _qp(text)
     else:
-        boundary = f"=_leadloop_{secrets.token_hex(12)}"
+        # From the Message-ID: unique per message, and the same bytes on every render.
+        boundary = "=_leadloop_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
         lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
         part = (
             'Content-Type: text/{kind}; charset="utf-8"\r\n'

@@ -96,7 +96,10 @@ class Renderer:
             for name in names:
                 text = self._find(f"{loc}/{name}{SUFFIX_TEXT}")
                 if text is not None:
-                    found = (text, self._find(f"{loc}/{name}{SUFFIX_HTML}"))
+                    # Only the HTML beside this very text file: a customised text must not
+                    # travel with the built-in HTML of different words.
+                    html = text.with_suffix(SUFFIX_HTML)
+                    found = (text, html if html.is_file() else None)
                     self._lookup[key] = found
                     return found
         raise TemplateError(
@@ -189,7 +192,7 @@ class Renderer:
             date=now.astimezone(zone(self.config.cadence.timezone)),
             message_id=message_id,
             text=text.strip("\n") + "\n",
-            html=html,
+            html=html.strip("\n") + "\n" if html is not None else None,
             reply_to=sender.reply_to or None,
             list_unsubscribe=list_unsubscribe,
             one_click=bool(sender.unsubscribe_url),
