@@ -81,7 +81,6 @@ class CsvSource:
         self._binary = binary
         self.encoding = encoding
         self.total_bytes = total_bytes
-        self.bytes_read = 0
         self._month_first = month_first
         self._default_tz = default_timezone
         self._product, self._source = product, source
@@ -108,6 +107,10 @@ class CsvSource:
                              f"{', '.join(self.header)}); use --map COLUMN=email")
         return plan
 
+    @property
+    def bytes_read(self) -> int:
+        return self._binary.tell()
+
     def __enter__(self):
         return self
 
@@ -129,9 +132,22 @@ class CsvSource:
         return value.astimezone(UTC)
 
     def __iter__(self):
+        reader = csv.reader(self._text, delimiter=self.delimiter)
+        try:
+            yield from self._rows(reader)
+        except UnicodeDecodeError:
+            # Text is decoded in chunks, ahead of the record being parsed, so the line is
+            # found again in the raw bytes. The import is one transaction: nothing stays.
+            line = _first_undecodable_line(self._binary, self.encoding)
+            raise InputError(
+                f"{self.label}:{line}: cannot decode the bytes as {self.encoding} "
+                "(use --encoding)") from None
+        except csv.Error as err:
+            raise InputError(f"{self.label}:{reader.line_num + 1}: {err}") from None
+
+    def _rows(self, reader):
         from .addresses import check_deliverability, normalize_address
 
-        reader = csv.reader(self._text, delimiter=self.delimiter)
         width = len(self.header)
         consumed = 1  # physical lines read so far, the header included
         for cells in reader:
@@ -197,9 +213,29 @@ def _detect(binary) -> str:
         decoder.decode(b"", final=True)
         encoding = "utf-8-sig"
     except UnicodeDecodeError:
-        encoding = "cp1252"
+        encoding = _single_byte(binary)
     binary.seek(0)
     return encoding
+
+
+def _first_undecodable_line(binary, encoding: str) -> int:
+    binary.seek(0)
+    for number, raw in enumerate(binary, 1):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            return number
+    return 1
+
+
+def _single_byte(binary) -> str:
+    """Windows-1252 (what Excel writes on Spanish Windows: "€" is 0x80), unless the file
+    holds bytes cp1252 leaves undefined, which only Latin-1 can read."""
+    binary.seek(0)
+    while chunk := binary.read(1 << 20):
+        if any(byte in chunk for byte in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
+            return "latin-1"
+    return "cp1252"
 
 
 def open_csv(path, *, encoding=None, delimiter=None, column_map=None, month_first=False,

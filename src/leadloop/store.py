@@ -213,7 +213,10 @@ class Store:
     def suppress(self, address: str, reason: str, now: datetime) -> None:
         self.conn.execute(
             "INSERT INTO suppressions (hash, reason, at) VALUES (?, ?, ?) "
-            "ON CONFLICT(hash) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+            # Never weaker: an unsubscribed or bounced address that is later erased stays
+            # blocked for good, not "until a newer inquiry" as a merely erased one.
+            "ON CONFLICT(hash) DO UPDATE SET reason = excluded.reason, at = excluded.at "
+            "WHERE suppressions.reason = 'erased'",
             (self.address_hash(address), reason, to_db(now)),
         )
 

@@ -1,0 +1,128 @@
+"""Import of real spreadsheets: encodings, delimiters, aliases, dates, rejects, upsert,
+suppression. Every file is written by the test, byte for byte."""
+
+import json
+
+import pytest
+
+
+def leads(run):
+    return {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
+
+
+def summary(result):
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_excel_on_spanish_windows_cp1252_semicolons_spanish_headers(tmp_path, run):
+    text = ("Nombre;Apellidos;Correo electrónico;Producto;Fecha de solicitud;Ciudad\r\n"
+            "José;Muñoz;jose@example.com;Curso de fotografía (€ 20);14/02/2026 10:30;Cádiz\r\n")
+    (tmp_path / "excel.csv").write_bytes(text.encode("cp1252"))
+    assert summary(run("import", "excel.csv")) == "1 new, 0 updated, 0 unchanged, 0 suppressed, 0 rejected"
+    jose = leads(run)["jose@example.com"]
+    assert jose["name"] == "José Muñoz"
+    assert jose["product"] == "Curso de fotografía (€ 20)"
+    assert jose["requested_at"] == "2026-02-14T10:30:00+01:00"
+    assert jose["fields"] == {"ciudad": "Cádiz"}
+
+
+def test_utf8_with_bom_tabs_and_a_quoted_newline(tmp_path, run):
+    text = ('\ufeffemail\tname\tnotes\n'
+            'ana@example.com\tAna\t"línea uno\nlínea dos"\n'
+            'bad-address\tBea\t\n')
+    (tmp_path / "bom.csv").write_bytes(text.encode("utf-8"))
+    result = run("import", "bom.csv")
+    assert summary(result) == "1 new, 0 updated, 0 unchanged, 0 suppressed, 1 rejected"
+    assert "bom.csv:4: invalid address" in result.stderr
+    assert leads(run)["ana@example.com"]["fields"] == {"notes": "línea uno línea dos"}
+
+
+def test_addresses_in_different_case_are_one_lead_and_reimport_changes_nothing(tmp_path, run):
+    (tmp_path / "a.csv").write_text("email,name\n Ana@Example.COM ,Ana\nana@example.com,Ana\n",
+                                    encoding="utf-8")
+    assert summary(run("import", "a.csv")) == "1 new, 0 updated, 1 unchanged, 0 suppressed, 0 rejected"
+    assert summary(run("import", "a.csv")) == "0 new, 0 updated, 2 unchanged, 0 suppressed, 0 rejected"
+    (tmp_path / "b.csv").write_text("email,name,product\nana@example.com,,Yoga\n", encoding="utf-8")
+    assert summary(run("import", "b.csv")) == "0 new, 1 updated, 0 unchanged, 0 suppressed, 0 rejected"
+    ana = leads(run)["ana@example.com"]
+    assert (ana["name"], ana["product"]) == ("Ana", "Yoga")
+
+
+def test_crlf_inside_a_name_never_reaches_the_store(tmp_path, run):
+    (tmp_path / "h.csv").write_bytes(b'email,name\nana@example.com,"Ana\r\nBcc: x@evil.test\x00"\n')
+    assert summary(run("import", "h.csv")).startswith("1 new")
+    assert leads(run)["ana@example.com"]["name"] == "Ana Bcc: x@evil.test"
+
+
+def test_rejects_are_reported_with_line_and_reason_and_written_to_a_file(tmp_path, run):
+    rows = "".join(f"bad{n}@,Nombre {n},01/02/2026\n" for n in range(25))
+    (tmp_path / "r.csv").write_text("email,name,fecha\nok@example.com,Ok,31/02/2026\n"
+                                    "fine@example.com,Fine,01/02/2026\n" + rows, encoding="utf-8")
+    result = run("import", "r.csv", "--rejects", "rejects.csv")
+    assert summary(result) == "1 new, 0 updated, 0 unchanged, 0 suppressed, 26 rejected"
+    messages = result.stderr.strip().splitlines()
+    assert messages[0] == 'r.csv:2: unreadable date "31/02/2026"'
+    assert len(messages) == 21 and "6 more rejected rows" in messages[-1]
+    written = (tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert written[0] == "email,name,fecha,line,reason"
+    assert len(written) == 27
+
+
+def test_month_first_and_day_first(tmp_path, run):
+    (tmp_path / "us.csv").write_text("email,date\nana@example.com,02/14/2026\n", encoding="utf-8")
+    assert "1 rejected" in summary(run("import", "us.csv"))
+    assert summary(run("import", "us.csv", "--month-first")).startswith("1 new")
+    assert leads(run)["ana@example.com"]["requested_at"].startswith("2026-02-14")
+
+
+def test_map_product_source_and_json_summary(tmp_path, run):
+    (tmp_path / "m.csv").write_text("Dirección,Quién\nana@example.com,Ana\n", encoding="utf-8")
+    result = run("import", "m.csv", "--map", "Dirección=email", "--map", "quién=name",
+                 "--product", "Yoga", "--source", "Feria", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"new": 1, "updated": 0, "unchanged": 0,
+                                         "suppressed": 0, "rejected": 0}
+    ana = leads(run)["ana@example.com"]
+    assert (ana["name"], ana["product"], ana["source"]) == ("Ana", "Yoga", "Feria")
+
+
+def test_stdin(tmp_path, run):
+    result = run("import", "-", input="email\nana@example.com\n")
+    assert summary(result).startswith("1 new")
+
+
+@pytest.mark.parametrize("content, args, expected", [
+    (None, [], "missing.csv: cannot read the file"),
+    (b"", [], "empty"),
+    (b"nombre,ciudad\nAna,Cadiz\n", [], "no e-mail column found"),
+    ("email,name\n" + "ana@example.com,Ana\n" * 3000 + "bea@example.com,B\xe9a\n", ["--encoding", "utf-8"],
+     ":3002: cannot decode the bytes as utf-8"),
+])
+def test_unreadable_files_import_nothing(tmp_path, run, content, args, expected):
+    if content is not None:
+        data = content if isinstance(content, bytes) else content.encode("latin-1")
+        (tmp_path / "missing.csv").write_bytes(data)
+    result = run("import", "missing.csv", *args)
+    assert result.exit_code == 2
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(run("leads", "--json").stdout) == []
+
+
+def test_unsubscribed_address_is_suppressed_on_reimport(tmp_path, run):
+    (tmp_path / "a.csv").write_text("email\nana@example.com\n", encoding="utf-8")
+    assert run("import", "a.csv").exit_code == 0
+    assert run("mark", "ana@example.com", "unsubscribed").exit_code == 0
+    assert summary(run("import", "a.csv")) == "0 new, 0 updated, 0 unchanged, 1 suppressed, 0 rejected"
+    assert run("forget", "ana@example.com").exit_code == 0
+    (tmp_path / "later.csv").write_text("email,fecha\nana@example.com,01/01/2099\n", encoding="utf-8")
+    assert "1 suppressed" in summary(run("import", "later.csv"))
+
+
+def test_info_sent_column_starts_the_cadence_from_there(tmp_path, run):
+    (tmp_path / "s.csv").write_text("email,fecha,info_sent_at\nana@example.com,01/01/2026,05/01/2026\n",
+                                    encoding="utf-8")
+    assert run("import", "s.csv").exit_code == 0
+    ana = leads(run)["ana@example.com"]
+    assert ana["contacts"] == 1
+    assert "2026-03-05" <= ana["next_due_at"][:10] <= "2026-04-06"
