@@ -189,3 +189,18 @@ def test_an_erased_address_comes_back_only_with_a_later_inquiry(tmp_path, inquir
         store, [lead("ana@example.com", erased_at + timedelta(days=inquiry_days_after))],
         erased_at + timedelta(days=20))
     assert (report.new, report.suppressed) == ((1, 0) if imported else (0, 1))
+
+
+def test_without_erasure_a_silent_lead_is_marked_lost_and_keeps_its_data(tmp_path):
+    store, config = open_store(tmp_path, "[cadence]\nerase_on_give_up = false\n")
+    start = datetime(2026, 3, 2).date()
+    import_rows(store, [lead("ana@example.com", local(start, 9))], local(start, 9))
+    transport = RecordingTransport(lambda: None)
+    day = start
+    while day < start + timedelta(days=800):
+        now = local(day, 10)
+        send_due(store, config, lambda: now, transport=transport)
+        give_up_due(store, now)
+        day += timedelta(days=1)
+    row = store.lead("ana@example.com")
+    assert (row["status"], row["name"], len(transport.sent)) == ("lost", "Ana", 6)

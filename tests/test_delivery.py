@@ -311,3 +311,23 @@ def test_another_run_holding_the_lock_makes_send_step_aside(tmp_path, run, smtp_
     assert result.exit_code == 0
     assert "another leadloop run" in result.stderr
     assert smtp_server.count == 0
+
+
+def test_a_message_deferred_again_and_again_is_given_up_as_failed(tmp_path, run, smtp_server):
+    from datetime import datetime, timedelta
+
+    write_project(tmp_path, smtp_server, leads=1,
+                  extra='send_days = ["mon","tue","wed","thu","fri","sat","sun"]\nsend_hours = "00:00-24:00"')
+    import_leads(run)
+    smtp_server.rcpt_replies = {"lead000@example.com": "452 4.2.2 mailbox full"}
+    now = datetime(2026, 3, 2, 10, 0)
+    outcomes = []
+    for _ in range(12):
+        result = run("--now", now.isoformat(), "run-daily")
+        outcomes.append(result.exit_code)
+        now += timedelta(days=2)
+    assert states(run, "lead000@example.com")[0] == "failed"
+    assert 1 in outcomes, "the run that gives up reports it"
+    lead = json.loads(run("show", "lead000@example.com", "--json").stdout)
+    assert lead["status"] == "active" and lead["next_step"] == 1
+    assert smtp_server.count == 0

@@ -95,3 +95,20 @@ def test_hostile_names_are_data(project, run, smtp_server, name):
     assert " ".join(str(message["Subject"]).split()) == f"Para {expected}"
     assert expected in " ".join(message.get_content().split())
     assert "49" not in message.get_content() or "7*7" in message.get_content()
+
+
+def test_reply_to_and_one_click_unsubscribe_when_configured(tmp_path, run, smtp_server):
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura"\naddress = "laura@shop.example.com"\nreply_to = "ventas@example.com"\n'
+        'unsubscribe = "baja@example.com"\nunsubscribe_url = "https://example.com/baja"\n\n'
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
+        encoding="utf-8")
+    assert run("add", "ana@example.com", "--requested-at", NOW).exit_code == 0
+    assert run("--now", NOW, "send", "--yes").exit_code == 0
+    message = smtp_server.messages[0].message
+    assert message["Reply-To"].addresses[0].addr_spec == "ventas@example.com"
+    assert message["List-Unsubscribe"] == (
+        "<mailto:baja@example.com?subject=unsubscribe>, <https://example.com/baja>")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Message-ID"].endswith("@shop.example.com>")
+    assert smtp_server.messages[0].mail_from == "laura@shop.example.com"
