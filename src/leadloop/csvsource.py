@@ -18,8 +18,8 @@ from pathlib import Path
 
 from .clock import UTC, localize, zone
 from .errors import InputError, InvalidAddress
+from .message import clean as one_line
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 ALIASES = {
@@ -70,8 +70,8 @@ class RejectedRow:
 
 
 def clean(value: str) -> str | None:
-    value = _CONTROL.sub(" ", value).strip()
-    return value or None
+    """A cell as one line of text (no CR, LF, NUL …: they could reach a header), or None."""
+    return one_line(value) or None
 
 
 class CsvSource:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import pass_context
+
 from .clock import from_db, zone
 from .config import Config
 from .errors import TemplateError
@@ -204,13 +206,7 @@ def _babel_locale(context) -> str:
     return context.get("locale") or "es"
 
 
-def _pass_context(function):
-    from jinja2 import pass_context
-
-    return pass_context(function)
-
-
-@_pass_context
+@pass_context
 def _format_date(context, value: datetime, format: str = "long") -> str:
     """`{{ requested_at|date }}` → "14 de febrero de 2011" in the lead's language."""
     from babel.dates import format_date
@@ -218,7 +214,7 @@ def _format_date(context, value: datetime, format: str = "long") -> str:
     return format_date(value, format=format, locale=_babel_locale(context))
 
 
-@_pass_context
+@pass_context
 def _format_ago(context, value: datetime) -> str:
     """`{{ requested_at|ago }}` → "hace 3 meses" / "3 months ago"."""
     from babel.dates import format_timedelta
