@@ -31,6 +31,14 @@ class Sender:
     unsubscribe_url: str = ""     # https one-click URL (RFC 8058), optional
 
     @property
+    def contact_address(self) -> str:
+        return self.contact or self.address
+
+    @property
+    def unsubscribe_address(self) -> str:
+        return self.unsubscribe or self.address
+
+    @property
     def domain(self) -> str:
         return self.address.rpartition("@")[2] or "localhost"
 

@@ -164,9 +164,9 @@ class Renderer:
             locale=lead["locale"] or config.default_locale,
             step=step,
             sender=sender,
-            contact=sender.contact or sender.address,
+            contact=sender.contact_address,
             offer=config.offer_for(lead["product"]),
-            unsubscribe=sender.unsubscribe or sender.address,
+            unsubscribe=sender.unsubscribe_address,
             unsubscribe_url=sender.unsubscribe_url,
             now=now.astimezone(tz),
         )
@@ -180,8 +180,7 @@ class Renderer:
         if html_path is not None:
             _, html = self.compile(html_path, html=True).render(context)
         sender = self.config.sender
-        unsubscribe = sender.unsubscribe or sender.address
-        list_unsubscribe = f"<mailto:{unsubscribe}?subject=unsubscribe>"
+        list_unsubscribe = f"<mailto:{sender.unsubscribe_address}?subject=unsubscribe>"
         if sender.unsubscribe_url:
             list_unsubscribe += f", <{sender.unsubscribe_url}>"
         subject = headers.pop("Subject")
