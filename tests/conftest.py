@@ -125,7 +125,7 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self, *, tls_context=None, auth=False, starttls=True):
+    def __init__(self, *, tls_context=None, auth=False, starttls=True, ssl_context=None):
         from aiosmtpd.controller import Controller
 
         self.handler = RecordingHandler()
@@ -136,6 +136,8 @@ class SmtpServer:
                           auth_require_tls=starttls)
         if tls_context is not None and starttls:
             kwargs.update(tls_context=tls_context, require_starttls=True)
+        if ssl_context is not None:
+            kwargs["ssl_context"] = ssl_context  # implicit TLS (SMTPS) from the first byte
         self.controller = Controller(self.handler, hostname=self.host, port=self.port,
                                      server_hostname="mail.test", decode_data=False, **kwargs)
 
@@ -202,6 +204,15 @@ def _server_context(certificate_authority):
 def smtp_tls_server(certificate_authority):
     """STARTTLS required, AUTH (PLAIN, LOGIN) only after it; a certificate from a test CA."""
     server = SmtpServer(tls_context=_server_context(certificate_authority), auth=True)
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture
+def smtp_ssl_server(certificate_authority):
+    """Implicit TLS (SMTPS) with AUTH."""
+    server = SmtpServer(auth=True, starttls=False, ssl_context=_server_context(certificate_authority))
     server.controller.start()
     yield server
     server.controller.stop()

@@ -255,23 +255,6 @@ def test_sigkill_at_random_points_never_sends_twice(tmp_path, run, smtp_server):
     assert interrupted >= 5, "the kills should land in the middle of sending"
 
 
-@pytest.fixture
-def smtp_ssl_server(certificate_authority):
-    """Implicit TLS (SMTPS) with AUTH."""
-    from aiosmtpd.controller import Controller
-
-    from conftest import SmtpServer, _server_context
-
-    server = SmtpServer(auth=True, starttls=False)
-    server.controller = Controller(
-        server.handler, hostname=server.host, port=server.port, server_hostname="mail.test",
-        ssl_context=_server_context(certificate_authority), authenticator=server.handler.authenticate,
-        auth_required=True, auth_require_tls=False)
-    server.controller.start()
-    yield server
-    server.controller.stop()
-
-
 def test_implicit_tls(tmp_path, run, smtp_ssl_server, ca_file):
     write_project(tmp_path, smtp_ssl_server, security="ssl", ca_file=ca_file, username=SMTP_USER)
     import_leads(run)
