@@ -109,6 +109,29 @@ def test_unreadable_files_import_nothing(tmp_path, run, content, args, expected)
     assert json.loads(run("leads", "--json").stdout) == []
 
 
+def test_a_failed_bulk_load_keeps_the_indexes(tmp_path, run):
+    """Into an empty table the secondary indexes are rebuilt at the end of the import;
+    a file that fails half-way must leave them, and an empty table, as they were."""
+    import sqlite3
+
+    def indexes():
+        with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+            return sorted(row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads'"))
+
+    assert run("init").exit_code == 0
+    before = indexes()
+    assert {"leads_due", "leads_email"} <= set(before)
+    rows = "".join(f"lead{n}@example.com,Lead {n}\n" for n in range(5000))
+    (tmp_path / "big.csv").write_bytes(f"email,name\n{rows}bea@example.com,B\xe9a\n".encode("latin-1"))
+    assert run("import", "big.csv", "--encoding", "utf-8").exit_code == 2
+    assert indexes() == before
+    assert json.loads(run("leads", "--json").stdout) == []
+    (tmp_path / "good.csv").write_text(f"email,name\n{rows}", encoding="utf-8")
+    assert summary(run("import", "good.csv")).startswith("5000 new")
+    assert indexes() == before
+
+
 def test_unsubscribed_address_is_suppressed_on_reimport(tmp_path, run):
     (tmp_path / "a.csv").write_text("email\nana@example.com\n", encoding="utf-8")
     assert run("import", "a.csv").exit_code == 0

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .clock import UTC, localize, zone
+from .clock import UTC, zone
 from .errors import InputError, InvalidAddress
+# A cell is one line of text: CR, LF, NUL … could otherwise reach a header.
 from .message import clean as one_line
 
+_DATE_CACHE = 100_000
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 ALIASES = {
@@ -69,11 +71,6 @@ class RejectedRow:
     values: list[str]
 
 
-def clean(value: str) -> str | None:
-    """A cell as one line of text (no CR, LF, NUL …: they could reach a header), or None."""
-    return one_line(value) or None
-
-
 class CsvSource:
     def __init__(self, label, binary, encoding, delimiter, column_map, month_first,
                  default_timezone, product, source, check_dns, total_bytes):
@@ -92,6 +89,7 @@ class CsvSource:
         self.delimiter = delimiter or max(",;\t", key=first.count)
         self.header = next(csv.reader([first], delimiter=self.delimiter))
         self._plan = self._make_plan(column_map or {})
+        self._dates: dict = {}
 
     def _make_plan(self, column_map):
         mapped = {slug(k): v for k, v in column_map.items()}
@@ -119,6 +117,17 @@ class CsvSource:
         return False
 
     def _date(self, text: str, tz_name: str | None) -> datetime:
+        # A file holds few distinct dates (a day or a minute repeats across many rows),
+        # so each is read once.
+        key = (text, tz_name)
+        value = self._dates.get(key)
+        if value is None:
+            if len(self._dates) >= _DATE_CACHE:
+                self._dates.clear()
+            value = self._dates[key] = self._read_date(text, tz_name)
+        return value
+
+    def _read_date(self, text: str, tz_name: str | None) -> datetime:
         tz = zone(tz_name or self._default_tz)
         match = _DAY_FIRST.match(text)
         if match:
@@ -128,7 +137,9 @@ class CsvSource:
         else:
             value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         if value.tzinfo is None:
-            value = localize(value, tz)
+            # The instant clock.localize would give (a time in a DST gap moves forward,
+            # an ambiguous one takes its first occurrence) without the round trip.
+            value = value.replace(tzinfo=tz)
         return value.astimezone(UTC)
 
     def __iter__(self):
@@ -149,26 +160,28 @@ class CsvSource:
         from .addresses import check_deliverability, normalize_address
 
         width = len(self.header)
+        plan = [(None, target[1]) if isinstance(target, tuple) else (target, None)
+                for target in self._plan.values()]
         consumed = 1  # physical lines read so far, the header included
         for cells in reader:
             start = consumed + 1
             consumed = 1 + reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) > width:
-                yield RejectedRow(start, f"has {len(cells)} cells, the header has {width}", cells)
-                continue
             values: dict = {}
             custom: dict = {}
-            for index, cell in enumerate(cells):
-                value = clean(cell)
-                if value is None:
-                    continue
-                target = self._plan[index]
-                if isinstance(target, tuple):
-                    custom[target[1]] = value
-                else:
-                    values[target] = value
+            for cell, (field, custom_key) in zip(cells, plan):
+                if cell:
+                    value = one_line(cell)
+                    if value:
+                        if field:
+                            values[field] = value
+                        else:
+                            custom[custom_key] = value
+            if len(cells) > width:
+                if any(cell.strip() for cell in cells):
+                    yield RejectedRow(start, f"has {len(cells)} cells, the header has {width}", cells)
+                continue
+            if not values and not custom:
+                continue  # a blank line, or a row of empty cells
             try:
                 email = normalize_address(values.get("email", ""))
                 if self._check_dns:

@@ -32,6 +32,10 @@ _WORD_BYTES = 39
 
 def clean(value: str) -> str:
     """One line of text: runs of control characters (CR, LF, NUL, …) become one space."""
+    if value.isprintable():
+        # Every character _CONTROL matches is unprintable; this check is ten times
+        # cheaper than the substitution, and nearly every value passes it.
+        return value.strip()
     return _CONTROL.sub(" ", value).strip()
 
 
