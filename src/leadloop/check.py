@@ -4,7 +4,7 @@ The config was already validated by loading it. Here every template leadloop may
 (info and each follow-up step, for every locale and product in the database) is
 rendered with a sample lead, so an undefined variable or a syntax error shows up with
 its file and line now rather than at 09:00 on a Monday. `connect` also logs in to the
-mail server, sending nothing.
+mail servers, sending and changing nothing.
 """
 
 from __future__ import annotations
@@ -52,12 +52,24 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
     return rendered, problems
 
 
-def check_connection(config: Config) -> str:
+def check_connection(config: Config) -> list[str]:
+    """Log in to the SMTP and IMAP servers, sending and changing nothing."""
+    lines = []
     if config.smtp is None:
-        return "no [smtp] host: messages go to the outbox"
-    from .transport import SmtpTransport
+        lines.append("no [smtp] host: messages go to the outbox")
+    else:
+        from .transport import SmtpTransport
 
-    transport = SmtpTransport(config.smtp)
-    transport.open()
-    transport.close()
-    return f"logged in to {config.smtp.host}:{config.smtp.port}"
+        transport = SmtpTransport(config.smtp)
+        transport.open()
+        transport.close()
+        lines.append(f"smtp: logged in to {config.smtp.host}:{config.smtp.port}")
+    if config.inbox is None:
+        lines.append("no [inbox]: replies are marked by hand")
+    else:
+        from .mailbox import open_mailbox
+
+        with open_mailbox(config.inbox) as source:
+            where = f"logged in to {source.label}" if source.mailbox_name else f"maildir {source.label}"
+            lines.append(f"inbox: {where}, folder ok")
+    return lines

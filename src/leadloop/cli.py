@@ -408,7 +408,7 @@ def forget(
 @command()
 def check(
     ctx: typer.Context,
-    connect: Annotated[bool, typer.Option(help="Also log in to the mail server.")] = False,
+    connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers.")] = False,
 ) -> None:
     """Validate the config and render every template leadloop may need; run it before cron."""
     from . import output
@@ -423,7 +423,8 @@ def check(
     where = session.config.path or "built-in defaults"
     output.line(f"config {where}: ok; templates: {rendered} renderings ok")
     if connect:
-        output.line(check_connection(session.config))
+        for result in check_connection(session.config):
+            output.line(result)
 
 
 # -- sending ---------------------------------------------------------------------------
@@ -548,18 +549,47 @@ def _print_send_report(report, *, quiet: bool) -> None:
         )
 
 
+@command("inbox")
+def inbox(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Read the mailbox: replies stop the sequence, bounces and unsubscribe requests too."""
+    from . import output
+    from .inbox import read_inbox
+
+    session = _session(ctx)
+    report = read_inbox(session.store, session.config, session.now)
+    for problem in report.problems:
+        output.warning(problem)
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        output.line(report.line())
+
+
 @command("run-daily")
 def run_daily(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
 ) -> None:
-    """The cron entry: give up the silent, then send what is due."""
+    """The cron entry: read replies, give up the silent, then send what is due."""
     from . import output
     from .privacy import give_up_due
     from .runner import send_due
 
     session = _session(ctx)
     store, config = session.store, session.config
+    if config.inbox is not None:
+        from .inbox import read_inbox
+
+        # First, and fatal when it fails: mailing someone whose answer could not be read
+        # is exactly what leadloop promises not to do.
+        read = read_inbox(store, config, session.now)
+        for problem in read.problems:
+            output.warning(problem)
+        if not quiet:
+            output.line(read.line())
     given_up = give_up_due(store, session.now)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")

@@ -2,8 +2,8 @@
 
 Every key has a default (example.toml shows them all), so leadloop runs with no config
 file at all. Unknown keys are errors: a misspelt `folowup_after` silently ignored would
-change how customers are treated. Secrets never live here: the SMTP password comes from
-the environment or a command, fetched only when a connection needs it.
+change how customers are treated. Secrets never live here: the SMTP and IMAP passwords
+come from the environment or a command, fetched only when a connection needs it.
 """
 
 from __future__ import annotations
@@ -56,6 +56,21 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Inbox:
+    """Where replies arrive: a local Maildir, or an IMAP folder."""
+    maildir: Path | None = None
+    host: str = ""
+    port: int = 993
+    security: str = "ssl"
+    username: str = ""
+    password_command: str = ""
+    folder: str = "INBOX"
+    processed_folder: str = ""    # empty: never move or delete the user's mail
+    timeout: float = 30.0
+    ca_file: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None             # the file read, None for built-in defaults
     database_path: Path
@@ -64,6 +79,7 @@ class Config:
     cadence: Rules
     sender: Sender
     smtp: Smtp | None             # None: write to the outbox Maildir
+    inbox: Inbox | None = None    # None: no mailbox to read replies from
     offers: dict = field(default_factory=dict)
 
     @property
@@ -92,7 +108,13 @@ _DEFAULTS = {
         "host": "", "port": 587, "security": "starttls", "username": "",
         "password_command": "", "timeout": 30, "max_per_second": 0, "ca_file": "",
     },
+    "inbox": {
+        "maildir": "", "host": "", "port": 993, "security": "ssl", "username": "",
+        "password_command": "", "folder": "INBOX", "processed_folder": "", "timeout": 30,
+        "ca_file": "",
+    },
 }
+_PASSWORD_ENV = {"smtp": "LEADLOOP_SMTP_PASSWORD", "inbox": "LEADLOOP_IMAP_PASSWORD"}
 
 
 def find_config_path(explicit: str | None) -> Path | None:
@@ -125,10 +147,10 @@ def _section(raw: dict, name: str, where: str) -> dict:
     given = raw.get(name, {})
     if not isinstance(given, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
-    if name == "smtp" and "password" in given:
+    if name in _PASSWORD_ENV and "password" in given:
         raise ConfigError(
-            f"{where}: [smtp] password is not read from the config file, where it would sit in "
-            "plain text; set LEADLOOP_SMTP_PASSWORD or [smtp] password_command instead"
+            f"{where}: [{name}] password is not read from the config file, where it would sit in "
+            f"plain text; set {_PASSWORD_ENV[name]} or [{name}] password_command instead"
         )
     defaults = _DEFAULTS[name]
     unknown = sorted(set(given) - set(defaults))
@@ -209,6 +231,8 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
                        "timeout": float(smtp_raw["timeout"]),
                        "max_per_second": float(smtp_raw["max_per_second"])})
 
+    inbox = _inbox(_section(raw, "inbox", where), where, base)
+
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
         raise ConfigError(f'{where}: offers must be tables like [offers."Curso de yoga"]')
@@ -222,26 +246,51 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         cadence=rules,
         sender=sender,
         smtp=smtp,
+        inbox=inbox,
         offers=offers,
     )
 
 
+def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
+    if raw["maildir"] and raw["host"]:
+        raise ConfigError(f"{where}: [inbox] has both maildir and host; set one of them")
+    if raw["maildir"]:
+        return Inbox(maildir=base / raw["maildir"])
+    if not raw["host"]:
+        return None
+    if raw["security"] not in SECURITY_MODES:
+        raise ConfigError(f'{where}: [inbox] security must be "starttls", "ssl" or "none"')
+    if not 0 < raw["port"] < 65536:
+        raise ConfigError(f"{where}: [inbox] port must be between 1 and 65535")
+    if not raw["folder"]:
+        raise ConfigError(f"{where}: [inbox] folder must not be empty")
+    return Inbox(**{**raw, "maildir": None, "port": int(raw["port"]),
+                    "timeout": float(raw["timeout"])})
+
+
 def smtp_password(smtp: Smtp) -> str | None:
     """The SMTP password from LEADLOOP_SMTP_PASSWORD or `password_command`, else None."""
-    from_env = os.environ.get("LEADLOOP_SMTP_PASSWORD")
+    return _password("smtp", smtp.password_command)
+
+
+def imap_password(inbox: Inbox) -> str | None:
+    """The IMAP password from LEADLOOP_IMAP_PASSWORD or `password_command`, else None."""
+    return _password("inbox", inbox.password_command)
+
+
+def _password(section: str, command: str) -> str | None:
+    from_env = os.environ.get(_PASSWORD_ENV[section])
     if from_env:
         return from_env
-    if not smtp.password_command:
+    if not command:
         return None
     import subprocess
 
     try:
-        result = subprocess.run(
-            smtp.password_command, shell=True, capture_output=True, text=True, timeout=30
-        )
+        result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
-        raise ConfigError("[smtp] password_command could not be run") from None
+        raise ConfigError(f"[{section}] password_command could not be run") from None
     if result.returncode != 0:
         # stderr of the command is not shown: it may echo the secret.
-        raise ConfigError(f"[smtp] password_command failed with exit code {result.returncode}")
+        raise ConfigError(f"[{section}] password_command failed with exit code {result.returncode}")
     return result.stdout.splitlines()[0] if result.stdout else ""

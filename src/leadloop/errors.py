@@ -38,3 +38,9 @@ class DeliveryError(LeadloopError):
     """The work could not be done: server unreachable, authentication failed, sends failed."""
 
     exit_code = 1
+
+
+class MailboxError(LeadloopError):
+    """The mailbox cannot be read: server unreachable, login refused, folder missing."""
+
+    exit_code = 1

@@ -15,6 +15,10 @@ Tables:
 - events: what happened to a lead (import, status changes, replies), newest last.
 - suppressions: HMAC of addresses that must never be mailed again (SPEC §10).
 - meta: per-database values (the HMAC secret, the cadence fingerprint).
+- inbox_seen: keys of incoming mail already handled (a hash of its Message-ID, or of
+  its bytes; a Maildir file name), so reading a mailbox again never acts twice.
+- inbox_state: per IMAP folder, its UIDVALIDITY and the highest UID read.
+- questions: customers' questions, open until answered (SPEC §9).
 """
 
 from __future__ import annotations
@@ -76,7 +80,23 @@ def m001_initial(db) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS = [m001_initial]
+def m002_inbox(db) -> None:
+    db["inbox_seen"].create({"key": str, "at": str}, pk="key", not_null={"at"})
+    db["inbox_state"].create(
+        {"mailbox": str, "uidvalidity": int, "last_uid": int}, pk="mailbox",
+        not_null={"uidvalidity", "last_uid"},
+    )
+    db["questions"].create(
+        {"id": int, "lead_id": int, "opened_at": str, "text": str, "answered_at": str},
+        pk="id",
+        foreign_keys=[("lead_id", "leads", "id")],
+        not_null={"lead_id", "opened_at"},
+    )
+    db.execute("CREATE INDEX questions_open ON questions(opened_at) WHERE answered_at IS NULL")
+    db.execute("CREATE INDEX questions_lead ON questions(lead_id)")
+
+
+MIGRATIONS = [m001_initial, m002_inbox]
 
 
 def pending(conn: sqlite3.Connection) -> list:

@@ -187,22 +187,27 @@ class Store:
                 f'{lead["email"]} is {lead["status"]} and never receives sequence mail again'
             )
         with self.write():
-            current = self.lead_by_id(lead["id"])
-            if current["status"] == status:
-                return
-            resumed = to_db(now) if status == "active" else current["resumed_at"]
-            self.conn.execute(
-                "UPDATE leads SET status = ?, status_at = ?, resumed_at = ?, updated_at = ? "
-                "WHERE id = ?",
-                (status, to_db(now), resumed, to_db(now), lead["id"]),
-            )
-            if status == "unsubscribed":
-                self.suppress(current["email"], "unsubscribed", now)
-            detail = {"from": current["status"], "to": status}
-            if note:
-                detail["note"] = note
-            self.event(lead["id"], now, "status", detail)
-            self.refresh([lead["id"]])
+            self.change_status(self.lead_by_id(lead["id"]), status, now, note)
+
+    def change_status(self, current: sqlite3.Row, status: str, now: datetime,
+                      note: str | None = None) -> bool:
+        """Inside a write transaction: move the lead to `status`; False if it is already there."""
+        if current["status"] == status:
+            return False
+        resumed = to_db(now) if status == "active" else current["resumed_at"]
+        self.conn.execute(
+            "UPDATE leads SET status = ?, status_at = ?, resumed_at = ?, updated_at = ? "
+            "WHERE id = ?",
+            (status, to_db(now), resumed, to_db(now), current["id"]),
+        )
+        if status in ("unsubscribed", "bounced"):
+            self.suppress(current["email"], status, now)
+        detail = {"from": current["status"], "to": status}
+        if note:
+            detail["note"] = note
+        self.event(current["id"], now, "status", detail)
+        self.refresh([current["id"]])
+        return True
 
     # -- suppression (SPEC §5, §10) --------------------------------------------------
 

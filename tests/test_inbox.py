@@ -1,0 +1,266 @@
+"""Closing the loop (SPEC §7) with a real Maildir: replies, auto-replies, bounces and
+unsubscribe requests change the leads by themselves, and reading twice changes nothing.
+The same classification runs over IMAP in test_inbox_imap.py."""
+
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+LEADS = """email,nombre,producto,fecha
+jose.munoz@example.com,José Muñoz,Curso de fotografía,01/03/2026 18:30
+ana.pena@example.org,Ana Peña,Taller de acuarela,02/03/2026 08:15
+tom@example.net,Tom Baker,Consultoría de marca,28/02/2026
+"""
+SENT_AT = "2026-03-02T10:00"
+LATER = "2026-03-03T10:00"
+
+
+class Maildir:
+    """A Maildir that mail arrives in, one file per message, as a delivery agent writes it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        for sub in ("tmp", "new", "cur"):
+            (path / sub).mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def deliver(self, raw: bytes | EmailMessage) -> Path:
+        self.count += 1
+        data = raw if isinstance(raw, bytes) else raw.as_bytes()
+        target = self.path / "new" / f"17000000{self.count:02d}.M{self.count}P1.test"
+        target.write_bytes(data)
+        return target
+
+
+def mail(sender: str, subject: str, body: str, *, to="laura@example.com", **headers) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{abs(hash((sender, subject, body)))}@mail.example.net>"
+    message["Return-Path"] = f"<{sender}>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message
+
+
+def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
+    """A Postfix-style RFC 3464 report: one recipient failed for good, one delayed, and
+    the original message quoted back, naming a third lead."""
+    return (
+        "Return-Path: <>\r\n"
+        "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\r\n"
+        "To: laura@example.com\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <dsn-1@mx.example.com>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
+        "\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+        "I'm sorry to have to inform you that your message could not be delivered.\r\n"
+        f"<{permanent}>: host mx said: 550 5.1.1 user unknown\r\n"
+        "\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        f"Final-Recipient: rfc822; {permanent}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n"
+        f"Final-Recipient: rfc822; {temporary}\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
+        "\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
+        f"From: Laura Vidal <laura@example.com>\r\nTo: {quoted_lead}\r\nCc: {quoted_lead}\r\n"
+        "Subject: Hola\r\n\r\n"
+        f"Write to {quoted_lead} if anything fails.\r\n"
+        "\r\n--B--\r\n"
+    ).encode()
+
+
+@pytest.fixture
+def project(tmp_path, run):
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        'unsubscribe = "baja@example.com"\n\n[inbox]\nmaildir = "mail"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    assert run("import", "leads.csv").exit_code == 0
+    box = Maildir(tmp_path / "mail")
+    sent = run("--now", SENT_AT, "run-daily")
+    assert sent.exit_code == 0, sent.stderr
+    assert "3 sent" in sent.stdout
+    return box
+
+
+def leads(run) -> dict:
+    return {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
+
+
+def status(run, email: str) -> str:
+    return leads(run)[email]["status"]
+
+
+def sent_message_id(run, email: str, step: int = 0) -> str:
+    shown = json.loads(run("show", email, "--json").stdout)
+    return next(m["message_id"] for m in shown["messages"] if m["step"] == step)
+
+
+def read(run, *args) -> dict:
+    result = run("--now", LATER, "inbox", "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_threaded_reply_from_another_address_stops_the_sequence(project, run):
+    reply = mail("Pepe <pepe.trabajo@empresa.example>", "Re: La información que me pidió",
+                 "Sí, me interesa. ¿Tienen plazas en abril?\n\nEl lun, Laura escribió:\n> Hola José")
+    reply["In-Reply-To"] = sent_message_id(run, "jose.munoz@example.com")
+    project.deliver(reply)
+    assert read(run)["replies"] == 1
+    assert status(run, "jose.munoz@example.com") == "replied"
+    shown = json.loads(run("show", "jose.munoz@example.com", "--json").stdout)
+    texts = [e.get("text") for e in shown["events"] if e["kind"] == "reply"]
+    assert texts == ["Sí, me interesa. ¿Tienen plazas en abril?"]
+    # Three months on, José gets nothing; the others get their follow-up.
+    later = run("--now", "2026-06-15T10:00", "due", "--json")
+    assert "jose.munoz@example.com" not in {item["email"] for item in json.loads(later.stdout)}
+
+
+def test_a_reply_matched_by_the_sender_address(project, run):
+    project.deliver(mail("ana.pena@example.org", "Pregunta", "¿Cuánto cuesta?"))
+    assert read(run)["replies"] == 1
+    assert status(run, "ana.pena@example.org") == "replied"
+
+
+def test_an_out_of_office_is_recorded_but_is_not_a_reply(project, run):
+    project.deliver(mail("tom@example.net", "Out of office", "I am away until Monday.",
+                         Auto_Submitted="auto-replied"))
+    project.deliver(mail("ana.pena@example.org", "Respuesta automática: Hola", "Estoy de vacaciones."))
+    summary = read(run)
+    assert summary["auto_replies"] == 2 and summary["replies"] == 0
+    assert status(run, "tom@example.net") == "active"
+    assert status(run, "ana.pena@example.org") == "active"
+    shown = json.loads(run("show", "tom@example.net", "--json").stdout)
+    assert [e["kind"] for e in shown["events"]][-1] == "auto_reply"
+
+
+def test_a_dsn_bounces_only_the_recipient_that_failed_for_good(project, run):
+    project.deliver(dsn("jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"))
+    summary = read(run)
+    assert summary["bounces"] == 1 and summary["delays"] == 1 and summary["replies"] == 0
+    assert status(run, "jose.munoz@example.com") == "bounced"
+    assert status(run, "ana.pena@example.org") == "active"
+    assert status(run, "tom@example.net") == "active"
+
+
+def test_baja_unsubscribes_and_a_later_import_is_suppressed(project, run, tmp_path):
+    project.deliver(mail("tom@example.net", "Re: ¿Aún me recuerda?", "BAJA, por favor."))
+    assert read(run)["unsubscribes"] == 1
+    assert status(run, "tom@example.net") == "unsubscribed"
+    (tmp_path / "again.csv").write_text("email,nombre\ntom@example.net,Tom\n", encoding="utf-8")
+    again = run("import", "again.csv")
+    assert "1 suppressed" in again.stdout
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Baja", "Gracias."),
+    ("unsubscribe", ""),
+    ("Re: Hola", "stop"),
+    ("Re: Hola", "Por favor, quiero darme de baja de esta lista."),
+])
+def test_unsubscribe_words(project, run, subject, body):
+    project.deliver(mail("ana.pena@example.org", subject, body))
+    assert read(run)["unsubscribes"] == 1
+    assert status(run, "ana.pena@example.org") == "unsubscribed"
+
+
+def test_mail_to_the_unsubscribe_address_unsubscribes(project, run):
+    project.deliver(mail("ana.pena@example.org", "Hola", "Gracias por todo.", to="baja@example.com"))
+    assert read(run)["unsubscribes"] == 1
+    assert status(run, "ana.pena@example.org") == "unsubscribed"
+
+
+def test_reading_twice_changes_nothing(project, run):
+    project.deliver(mail("ana.pena@example.org", "Pregunta", "¿Cuánto cuesta?"))
+    project.deliver(dsn("jose.munoz@example.com", "tom@example.net", "tom@example.net"))
+    first = read(run)
+    before = leads(run)
+    events = json.loads(run("show", "ana.pena@example.org", "--json").stdout)["events"]
+    second = read(run)
+    assert first["replies"] == 1 and first["bounces"] == 1
+    assert set(second.values()) == {0}
+    assert leads(run) == before
+    assert json.loads(run("show", "ana.pena@example.org", "--json").stdout)["events"] == events
+
+
+def test_a_mail_program_moving_the_file_to_cur_does_not_make_it_new(project, run):
+    path = project.deliver(mail("ana.pena@example.org", "Pregunta", "¿Cuánto cuesta?"))
+    assert read(run)["replies"] == 1
+    path.rename(project.path / "cur" / (path.name + ":2,S"))
+    assert read(run)["replies"] == 0
+
+
+def test_unmatched_broken_and_huge_mail_is_skipped_and_the_rest_applied(project, run):
+    project.deliver(mail("desconocido@example.com", "Hola", "¿Quién es usted?"))
+    project.deliver(b"\x00\xff\xfe not an e-mail at all \xff" * 10)
+    project.deliver(b"From: tom@example.net\r\nSubject: big\r\n\r\n" + b"x" * (10 * 1024 * 1024 + 1))
+    project.deliver(mail("ana.pena@example.org", "Re: hola", "Llámeme, por favor."))
+    result = run("--now", LATER, "inbox")
+    assert result.exit_code == 0, result.stderr
+    assert "1 replies" in result.stdout and "unmatched" in result.stdout
+    assert "larger than 10 MB" in result.stderr
+    assert status(run, "ana.pena@example.org") == "replied"
+    assert status(run, "tom@example.net") == "active"
+    assert "Traceback" not in result.stderr
+
+
+def test_a_customer_mail_opens_a_question(project, run, tmp_path):
+    assert run("mark", "ana.pena@example.org", "customer").exit_code == 0
+    project.deliver(mail("ana.pena@example.org", "Duda con el pedido", "¿Cuándo llega el material?"))
+    summary = read(run)
+    assert summary["questions"] == 1 and summary["replies"] == 0
+    assert status(run, "ana.pena@example.org") == "customer"
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        assert conn.execute("SELECT text FROM questions WHERE answered_at IS NULL").fetchall() == [
+            ("¿Cuándo llega el material?",)]
+
+
+def test_run_daily_reads_the_inbox_before_sending(project, run):
+    project.deliver(mail("tom@example.net", "Re: info", "Ya lo compré en la tienda, gracias."))
+    result = run("--now", "2026-06-15T10:00", "run-daily")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("inbox: 1 replies")
+    assert status(run, "tom@example.net") == "replied"
+    assert "2 sent" in result.stdout
+
+
+def test_forget_erases_the_reply_text(project, run):
+    project.deliver(mail("ana.pena@example.org", "Pregunta", "Mi teléfono es 600 000 000"))
+    read(run)
+    assert run("forget", "ana.pena@example.org").exit_code == 0
+    import sqlite3
+
+    with sqlite3.connect(Path("leadloop.db")) as conn:
+        details = [row[0] for row in conn.execute("SELECT detail FROM events WHERE detail IS NOT NULL")]
+    assert not any("600 000 000" in detail for detail in details)
+
+
+@pytest.mark.parametrize("config, expected", [
+    ('[inbox]\nmaildir = "nowhere"\n', "not a Maildir"),
+    ('[inbox]\nmaildir = "mail"\nhost = "imap.example.com"\n', "both maildir and host"),
+    ('[inbox]\nhost = "imap.example.com"\npassword = "x"\n', "LEADLOOP_IMAP_PASSWORD"),
+])
+def test_a_broken_inbox_config_is_one_sentence(tmp_path, run, config, expected):
+    (tmp_path / "leadloop.toml").write_text(config, encoding="utf-8")
+    result = run("inbox")
+    assert result.exit_code in (1, 2)
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_without_an_inbox_the_command_says_how_to_configure_one(tmp_path, run):
+    result = run("inbox")
+    assert result.exit_code == 2
+    assert "[inbox]" in result.stderr
