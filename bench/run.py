@@ -1,0 +1,400 @@
+"""Measure B1–B5 of BENCH.md, each beside its anchor in the same run, and write RESULTS.md.
+
+Run through bench/run.sh, which builds bench/.venv with leadloop and the anchors
+(sqlite-utils, mailmerge, aiosmtpd). Whole processes are timed; each benchmark
+alternates leadloop and its anchor (A B A B …) after a warm-up, and the figures are
+medians of times and of the pair-by-pair ratios, because this machine is shared and
+noisy. Peak memory comes from /usr/bin/time. The SMTP server is aiosmtpd on 127.0.0.1,
+counting what it receives; a run that does not deliver exactly what it should is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = BENCH / "data"
+BIN = Path(sys.executable).parent
+NOW = "2026-11-02T10:00"        # a Monday inside the default send window
+BEFORE_ALL = "2023-12-31T10:00"  # before every generated inquiry: nothing is due
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Series:
+    label: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_mb for r in self.runs)
+
+
+def timed(command: list[str], *, cwd: Path, env: dict | None = None) -> Run:
+    """Wall time of the whole process, and its peak resident memory."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        start = time.perf_counter()
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
+                                cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stderr.decode()[-2000:]}")
+        peak_kb = int(report.read().split()[-1])
+    return Run(seconds, peak_kb / 1024)
+
+
+def alternate(pairs: int, contenders: list[tuple[str, callable]], warmup: bool = True) -> list[Series]:
+    """Run each contender in turn, `pairs` times (after one warm-up round)."""
+    series = [Series(label) for label, _ in contenders]
+    for round_number in range(pairs + (1 if warmup else 0)):
+        for entry, (_, run_once) in zip(series, contenders):
+            run = run_once()
+            if warmup and round_number == 0:
+                continue
+            entry.runs.append(run)
+        print(f"  round {round_number + 1}: "
+              + ", ".join(f"{s.label} {s.runs[-1].seconds:.3f}s" for s in series if s.runs), flush=True)
+    return series
+
+
+def ratio(a: Series, b: Series) -> float:
+    """Median of the pair-by-pair ratios a/b."""
+    return statistics.median(x.seconds / y.seconds for x, y in zip(a.runs, b.runs))
+
+
+# -- data -------------------------------------------------------------------------------
+
+def leads_file(rows: int) -> Path:
+    name = {100_000: "leads-100k.csv", 1_000_000: "leads-1m.csv"}.get(rows, f"leads-{rows}.csv")
+    path = DATA / name
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, str(BENCH / "gen_leads.py"), str(rows), str(path)], check=True)
+    return path
+
+
+# -- SMTP sink --------------------------------------------------------------------------
+
+class Sink:
+    """aiosmtpd on 127.0.0.1 that counts and discards, in its own process (as a real
+    server would be: it must not share a core's interpreter lock with the client)."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, str(BENCH / "smtp_sink.py")],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.port = int(self.process.stdout.readline())
+
+    def take(self) -> int:
+        """What arrived since the last call."""
+        self.process.stdin.write("take\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+# -- the benchmarks ---------------------------------------------------------------------
+
+def b1_import(pairs: int, rows: int, work: Path, results: dict) -> Path:
+    print(f"B1: import {rows:,} rows, leadloop beside sqlite-utils insert --csv", flush=True)
+    source = leads_file(rows)
+    ours, theirs = work / "b1.db", work / "b1-sqlite-utils.db"
+
+    def clean(path: Path) -> None:
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def leadloop_import() -> Run:
+        clean(ours)
+        return timed([str(BIN / "leadloop"), "--db", str(ours), "--now", NOW, "import", str(source)], cwd=work)
+
+    def sqlite_utils_insert() -> Run:
+        clean(theirs)
+        return timed([str(BIN / "sqlite-utils"), "insert", str(theirs), "leads", str(source), "--csv"], cwd=work)
+
+    # The file was just read (or generated): a warm-up round would only cost a minute.
+    ours_series, anchor = alternate(pairs, [("leadloop", leadloop_import),
+                                            ("sqlite-utils", sqlite_utils_insert)], warmup=False)
+    with sqlite3.connect(ours) as conn:
+        imported = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+    results["B1"] = {
+        "rows": rows, "imported": imported,
+        "leadloop_s": ours_series.median, "anchor_s": anchor.median,
+        "rows_per_s": rows / ours_series.median, "anchor_rows_per_s": rows / anchor.median,
+        "ratio": ratio(ours_series, anchor), "peak_mb": ours_series.peak_mb,
+    }
+    return ours
+
+
+def b2_due(pairs: int, db: Path, work: Path, results: dict) -> None:
+    print("B2: due --json --limit 100 on the imported database, beside leadloop --version", flush=True)
+    due = [str(BIN / "leadloop"), "--db", str(db), "--now", NOW, "due", "--json", "--limit", "100"]
+    version = [str(BIN / "leadloop"), "--version"]
+    ours, anchor = alternate(pairs, [("due", lambda: timed(due, cwd=work)),
+                                     ("--version", lambda: timed(version, cwd=work))])
+    results["B2"] = {"leadloop_s": ours.median, "anchor_s": anchor.median, "ratio": ratio(ours, anchor)}
+
+
+def b5_idle(pairs: int, db: Path, work: Path, results: dict) -> None:
+    print("B5: run-daily with nothing due on the imported database", flush=True)
+    idle = [str(BIN / "leadloop"), "--db", str(db), "--now", BEFORE_ALL, "run-daily", "--quiet"]
+    version = [str(BIN / "leadloop"), "--version"]
+    ours, anchor = alternate(pairs, [("run-daily", lambda: timed(idle, cwd=work)),
+                                     ("--version", lambda: timed(version, cwd=work))])
+    results["B5"] = {"leadloop_s": ours.median, "anchor_s": anchor.median, "ratio": ratio(ours, anchor)}
+
+
+def b4_startup(pairs: int, work: Path, results: dict) -> None:
+    print("B4: start-up, beside python -c 'import typer, rich' and the anchors' --version", flush=True)
+    contenders = [
+        ("leadloop --version", [str(BIN / "leadloop"), "--version"]),
+        ("import typer, rich", [sys.executable, "-c", "import typer, rich"]),
+        ("leadloop --help", [str(BIN / "leadloop"), "--help"]),
+        ("sqlite-utils --version", [str(BIN / "sqlite-utils"), "--version"]),
+        ("mailmerge --version", [str(BIN / "mailmerge"), "--version"]),
+    ]
+    series = alternate(pairs * 2, [(label, lambda c=command: timed(c, cwd=work))
+                                   for label, command in contenders])
+    by_label = {s.label: s for s in series}
+    results["B4"] = {
+        "medians": {s.label: s.median for s in series},
+        "ratio_version": ratio(by_label["leadloop --version"], by_label["import typer, rich"]),
+        "ratio_help": ratio(by_label["leadloop --help"], by_label["import typer, rich"]),
+    }
+
+
+B3_TEMPLATE = """TO: {{email}}
+SUBJECT: ¿Aún me recuerda, {{name}}?
+FROM: Laura Vidal <laura@example.com>
+
+¡Hola de nuevo, {{name}}!
+
+Hace un tiempo me pidió información sobre {{product}}. ¿Aún me recuerda?
+Si sigue interesado, responda a este correo y le cuento la oferta de este mes.
+
+Laura
+"""
+
+
+def b3_send(pairs: int, messages: int, work: Path, results: dict) -> None:
+    print(f"B3: send {messages:,} messages over SMTP, beside mailmerge and a raw smtplib loop", flush=True)
+    sink = Sink()
+    try:
+        b3 = work / "b3"
+        b3.mkdir(exist_ok=True)
+        csv_path = b3 / "leads.csv"
+        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["email", "name", "product", "source", "requested_at"])
+            for n in range(messages):
+                writer.writerow([f"cliente.{n}@example.com", f"José Núñez {n}", "Curso de fotografía",
+                                 "Anuncio", "01/11/2026 09:00"])
+        (b3 / "leadloop.toml").write_text(
+            '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+            f'[cadence]\ndaily_limit = {messages * 10}\n'
+            'send_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\nsend_hours = "00:00-24:00"\n\n'
+            f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\n',
+            encoding="utf-8")
+        prepared = b3 / "prepared.db"
+        subprocess.run([str(BIN / "leadloop"), "--db", str(prepared), "import", str(csv_path)],
+                       cwd=b3, check=True, stdout=subprocess.DEVNULL)
+        live = b3 / "live.db"
+
+        def leadloop_send() -> Run:
+            for suffix in ("-wal", "-shm", ".lock"):
+                Path(f"{live}{suffix}").unlink(missing_ok=True)
+            shutil.copy(prepared, live)
+            sink.take()
+            run = timed([str(BIN / "leadloop"), "--db", str(live), "--now", NOW, "send", "--yes"], cwd=b3)
+            return checked(run, "leadloop")
+
+        (b3 / "message.txt").write_text(B3_TEMPLATE, encoding="utf-8")
+        (b3 / "mailmerge_server.conf").write_text(
+            f"[smtp_server]\nhost = 127.0.0.1\nport = {sink.port}\nsecurity = Never\n", encoding="utf-8")
+
+        def mailmerge_send() -> Run:
+            sink.take()
+            run = timed([str(BIN / "mailmerge"), "--template", "message.txt", "--database", "leads.csv",
+                         "--config", "mailmerge_server.conf", "--no-dry-run", "--no-limit",
+                         "--output-format", "raw"], cwd=b3)
+            return checked(run, "mailmerge")
+
+        raw_loop = b3 / "raw_loop.py"
+        raw_loop.write_text(RAW_LOOP, encoding="utf-8")
+
+        def smtplib_loop() -> Run:
+            sink.take()
+            run = timed([sys.executable, str(raw_loop), str(sink.port), str(messages)], cwd=b3)
+            return checked(run, "smtplib")
+
+        def checked(run: Run, who: str) -> Run:
+            received = sink.take()
+            if received != messages:
+                raise SystemExit(f"B3: {who} delivered {received} messages, not {messages}")
+            return run
+
+        ours, mailmerge, limit = alternate(pairs, [("leadloop", leadloop_send),
+                                                   ("mailmerge", mailmerge_send),
+                                                   ("smtplib", smtplib_loop)])
+    finally:
+        sink.stop()
+    results["B3"] = {
+        "messages": messages,
+        "leadloop_s": ours.median, "mailmerge_s": mailmerge.median, "smtplib_s": limit.median,
+        "leadloop_per_s": messages / ours.median, "mailmerge_per_s": messages / mailmerge.median,
+        "smtplib_per_s": messages / limit.median,
+        "vs_mailmerge": ratio(mailmerge, ours), "vs_smtplib": ratio(limit, ours),
+    }
+
+
+RAW_LOOP = '''"""The limit of B3: one connection, the bytes built before sending starts."""
+import smtplib, sys
+from email.message import EmailMessage
+port, count = int(sys.argv[1]), int(sys.argv[2])
+m = EmailMessage()
+m["From"] = "Laura Vidal <laura@example.com>"
+m["To"] = "José Núñez NUMBER <cliente.NUMBER@example.com>"
+m["Subject"] = "¿Aún me recuerda?"
+m.set_content("¡Hola de nuevo! Hace un tiempo me pidió información sobre Curso de fotografía.")
+model = m.as_bytes()
+messages = [(f"cliente.{n}@example.com", model.replace(b"NUMBER", str(n).encode())) for n in range(count)]
+with smtplib.SMTP("127.0.0.1", port) as smtp:
+    for to, data in messages:
+        smtp.sendmail("laura@example.com", [to], data)
+'''
+
+
+# -- report -----------------------------------------------------------------------------
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    version = subprocess.run([str(BIN / "leadloop"), "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {version}")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_results(results: dict, args, elapsed: float) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}, by `bench/run.sh"
+        f"{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}` in {elapsed / 60:.1f} minutes.",
+        f"Medians of {args.runs} alternating runs after a warm-up (B1: {args.b1_runs} runs, no warm-up); "
+        "ratios are medians of the pair-by-pair ratios. Targets are BENCH.md's.",
+        "",
+        "| # | benchmark | leadloop | anchor | ratio | target | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    if "B1" in results:
+        r = results["B1"]
+        lines.append(
+            f"| B1 | import {r['rows']:,} rows ({r['imported']:,} valid) | {r['leadloop_s']:.1f} s = "
+            f"{r['rows_per_s'] / 1000:.0f}k rows/s, peak {r['peak_mb']:.0f} MB | sqlite-utils insert --csv "
+            f"{r['anchor_s']:.1f} s = {r['anchor_rows_per_s'] / 1000:.0f}k rows/s | {r['ratio']:.2f}× "
+            f"| ≥ 125k rows/s, ≤ 0.2×, ≤ 120 MB | "
+            f"{verdict(r['rows_per_s'] >= 125_000 and r['ratio'] <= 0.2 and r['peak_mb'] <= 120)} |")
+    if "B2" in results:
+        r = results["B2"]
+        lines.append(f"| B2 | `due --json --limit 100` on {results.get('B1', {}).get('imported', 0):,} leads "
+                     f"| {r['leadloop_s'] * 1000:.0f} ms | `leadloop --version` {r['anchor_s'] * 1000:.0f} ms "
+                     f"| {r['ratio']:.2f}× | ≤ 1.3× | {verdict(r['ratio'] <= 1.3)} |")
+    if "B3" in results:
+        r = results["B3"]
+        lines.append(
+            f"| B3 | `send --yes`, {r['messages']:,} messages over SMTP | {r['leadloop_s']:.2f} s = "
+            f"{r['leadloop_per_s']:.0f} msg/s | mailmerge {r['mailmerge_per_s']:.0f} msg/s; smtplib loop "
+            f"{r['smtplib_per_s']:.0f} msg/s | {r['vs_mailmerge']:.2f}× mailmerge, "
+            f"{r['vs_smtplib']:.2f}× smtplib | ≥ 1,000 msg/s, ≥ 1.8×, ≥ 0.6× | "
+            f"{verdict(r['leadloop_per_s'] >= 1000 and r['vs_mailmerge'] >= 1.8 and r['vs_smtplib'] >= 0.6)} |")
+    if "B4" in results:
+        r = results["B4"]
+        m = r["medians"]
+        lines.append(
+            f"| B4 | `leadloop --version` / `--help` | {m['leadloop --version'] * 1000:.0f} / "
+            f"{m['leadloop --help'] * 1000:.0f} ms | `import typer, rich` {m['import typer, rich'] * 1000:.0f} ms; "
+            f"sqlite-utils {m['sqlite-utils --version'] * 1000:.0f} ms; mailmerge "
+            f"{m['mailmerge --version'] * 1000:.0f} ms | {r['ratio_version']:.2f}× / {r['ratio_help']:.2f}× "
+            f"| ≤ 1.5× | {verdict(r['ratio_version'] <= 1.5 and r['ratio_help'] <= 1.5)} |")
+    if "B5" in results:
+        r = results["B5"]
+        lines.append(f"| B5 | idle `run-daily` on {results.get('B1', {}).get('imported', 0):,} leads "
+                     f"| {r['leadloop_s'] * 1000:.0f} ms | `leadloop --version` {r['anchor_s'] * 1000:.0f} ms "
+                     f"| {r['ratio']:.2f}× | ≤ 0.5 s | {verdict(r['leadloop_s'] <= 0.5)} |")
+    notes = BENCH / "NOTES.md"
+    lines += ["", "## Reproduce", "", "```sh", "bash bench/run.sh            # full run, 1M rows (about 10 minutes)",
+              "bash bench/run.sh --quick    # 100k rows, 3 runs: a check in two minutes", "```", ""]
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
+    (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines[:8 + len(results)]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="alternating runs per benchmark (default 5)")
+    parser.add_argument("--b1-runs", type=int, default=5, help="runs of the B1 import pair (default 5)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows for B1, B2 and B5")
+    parser.add_argument("--messages", type=int, default=2000, help="messages for B3")
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5", help="comma-separated subset")
+    parser.add_argument("--quick", action="store_true", help="100k rows, 3 runs each")
+    args = parser.parse_args()
+    if args.quick:
+        args.rows, args.runs, args.b1_runs = 100_000, 3, 3
+    only = set(args.only.upper().split(","))
+    started = time.perf_counter()
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="leadloop-bench-") as tmp:
+        work = Path(tmp)
+        db = None
+        if only & {"B1", "B2", "B5"}:
+            db = b1_import(args.b1_runs, args.rows, work, results)
+            if "B1" not in only:
+                results.pop("B1")
+        if "B2" in only:
+            b2_due(args.runs, db, work, results)
+        if "B5" in only:
+            b5_idle(args.runs, db, work, results)
+        if "B4" in only:
+            b4_startup(args.runs, work, results)
+        if "B3" in only:
+            b3_send(args.runs, args.messages, work, results)
+    write_results(results, args, time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()
