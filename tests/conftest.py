@@ -225,3 +225,8 @@ def smtp_no_starttls_server():
     server.controller.start()
     yield server
     server.controller.stop()
+
+
+# ---- IMAP: pymap on 127.0.0.1 (tests/imap_server.py) -----------------------------------
+
+from imap_server import imap_server, imap_tls_server  # noqa: E402, F401

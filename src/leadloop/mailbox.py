@@ -20,7 +20,6 @@ from .config import Inbox, imap_password
 from .errors import MailboxError
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # larger is an attachment dump, not a reply
-_FETCH_UID = re.compile(rb"UID (\d+)")
 _FETCH_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
@@ -96,6 +95,7 @@ class ImapSource:
         self.label = f"{inbox.host}:{inbox.port}"
         self.mailbox_name = f"imap://{inbox.username}@{inbox.host}:{inbox.port}/{inbox.folder}"
         self.client: imaplib.IMAP4 | None = None
+        self.capabilities: set[str] = set()
         self.uidvalidity = 0
 
     def __enter__(self):
@@ -115,6 +115,9 @@ class ImapSource:
                     client.starttls(ssl_context=self._tls_context())
             self.client = client
             self._login()
+            # Servers announce more (MOVE, UIDPLUS) once logged in; imaplib keeps the first list.
+            _, data = client.capability()
+            self.capabilities = set((data[-1] or b"").decode("ascii", "replace").upper().split())
             self._select()
         except MailboxError:
             self._close()
@@ -209,8 +212,10 @@ class ImapSource:
         status, data = self.client.uid("FETCH", str(uid), "(BODY.PEEK[])")
         if status != "OK":
             raise MailboxError(f"IMAP {self.label}: cannot fetch message UID {uid}")
+        # One UID asked, so the one literal in the answer is its body (servers put the
+        # UID item before or after it).
         for item in data:
-            if isinstance(item, tuple) and _FETCH_UID.search(item[0]):
+            if isinstance(item, tuple):
                 return item[1]
         return None
 
@@ -220,11 +225,14 @@ class ImapSource:
         if not target or mail.handle is None:
             return
         client, uid = self.client, str(mail.handle)
-        if "MOVE" in client.capabilities:
+        if "MOVE" in self.capabilities:
             client.uid("MOVE", uid, _quote(target))
+            return
+        client.uid("COPY", uid, _quote(target))
+        client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
+        if "UIDPLUS" in self.capabilities:
+            client.uid("EXPUNGE", uid)  # only this message, not others the user deleted
         else:
-            client.uid("COPY", uid, _quote(target))
-            client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
             client.expunge()
 
 
