@@ -21,7 +21,7 @@ from .errors import InputError, InvalidAddress
 # A cell is one line of text: CR, LF, NUL … could otherwise reach a header.
 from .message import clean as one_line
 
-_DATE_CACHE = 100_000
+_DATE_CACHE = 20_000
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 ALIASES = {

@@ -56,6 +56,7 @@ def import_rows(
     report = ImportReport()
     has_suppressions = store.conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
     pending: dict[str, object] = {}  # email → row, in file order; a later row wins
+    first_steps: dict = {}
     with store.write(), _indexes_built_after(store):
         for row in rows:
             if on_row:
@@ -67,11 +68,11 @@ def import_rows(
                 continue
             if row.email in pending:
                 # The same address twice in one file: the earlier row is settled first.
-                _flush(store, pending, now, info_sent, has_suppressions, report)
+                _flush(store, pending, now, info_sent, has_suppressions, report, first_steps)
             pending[row.email] = row
             if len(pending) >= BATCH:
-                _flush(store, pending, now, info_sent, has_suppressions, report)
-        _flush(store, pending, now, info_sent, has_suppressions, report)
+                _flush(store, pending, now, info_sent, has_suppressions, report, first_steps)
+        _flush(store, pending, now, info_sent, has_suppressions, report, first_steps)
     return report
 
 
@@ -93,7 +94,7 @@ def _indexes_built_after(store: Store):
         conn.execute(sql)
 
 
-def _flush(store, pending, now, info_sent, has_suppressions, report) -> None:
+def _flush(store, pending, now, info_sent, has_suppressions, report, first_steps) -> None:
     if not pending:
         return
     conn = store.conn
@@ -120,7 +121,7 @@ def _flush(store, pending, now, info_sent, has_suppressions, report) -> None:
         fresh.append((row, requested_at))
     pending.clear()
     if fresh:
-        _insert(store, fresh, now, info_sent)
+        _insert(store, fresh, now, info_sent, first_steps)
         report.new += len(fresh)
 
 
@@ -134,14 +135,16 @@ def _suppressed(store: Store, email: str, requested_at: datetime) -> bool:
     return True
 
 
-def _insert(store: Store, fresh: list, now: datetime, info_sent: bool) -> None:
+def _insert(store: Store, fresh: list, now: datetime, info_sent: bool, first_steps: dict) -> None:
+    """Insert new leads. `first_steps` caches the step-0 due time by inquiry time and
+    zone across batches: it does not depend on the lead (its id is only the spread key
+    of later steps), and a file repeats inquiry times a lot."""
     rules = store.rules
     stamp = to_db(now)
     values = []
     sent_info = []
-    # The step-0 due time depends only on the inquiry time and zone (not on the lead id,
-    # the spread key), and a file repeats those a lot.
-    first_steps: dict = {}
+    if len(first_steps) > 20_000:  # bounded: memory stays flat (BENCH.md B1)
+        first_steps.clear()
     for row, requested_at in fresh:
         info_sent_at = row.info_sent_at or (requested_at if info_sent else None)
         if info_sent_at is None:
