@@ -345,8 +345,12 @@ def show(
          **(json.loads(e["detail"]) if e["detail"] else {})}
         for e in store.events(lead["id"])
     ]
+    from .cli_customers import referred_by_lead
+
+    referred = referred_by_lead(session, lead)
     if as_json:
-        output.emit_json({**_lead_json(session, lead), "messages": messages, "events": events})
+        output.emit_json({**_lead_json(session, lead), "messages": messages, "events": events,
+                          "referred": referred})
         return
     document = _lead_json(session, lead)
     for key in ("email", "name", "product", "source", "status", "requested_at", "contacts",
@@ -363,6 +367,10 @@ def show(
     if any(m["state"] == "unknown" for m in messages):
         output.warning("a message's outcome is unknown (the run stopped before the server "
                        "answered); it counts as a contact and is not resent")
+    if referred:
+        output.table("Referred", ["lead", "status", "asked"], [
+            [r["name"] or r["email"] or "(erased)", r["status"], _short_time(session, r["requested_at"])]
+            for r in referred])
     if events:
         output.table("Events", ["at", "event"], [
             [_short_time(session, e["at"]),
@@ -597,6 +605,10 @@ def run_daily(
     _print_send_report(report, quiet=quiet)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
+
+
+# Commands about what leads became (stats, questions, export) live in their own module.
+from . import cli_customers  # noqa: E402, F401
 
 
 def main() -> None:

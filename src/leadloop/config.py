@@ -80,6 +80,7 @@ class Config:
     sender: Sender
     smtp: Smtp | None             # None: write to the outbox Maildir
     inbox: Inbox | None = None    # None: no mailbox to read replies from
+    answer_within: object = None  # [customers] answer_within, a relativedelta
     offers: dict = field(default_factory=dict)
 
     @property
@@ -113,6 +114,7 @@ _DEFAULTS = {
         "password_command": "", "folder": "INBOX", "processed_folder": "", "timeout": 30,
         "ca_file": "",
     },
+    "customers": {"answer_within": "1 day"},
 }
 _PASSWORD_ENV = {"smtp": "LEADLOOP_SMTP_PASSWORD", "inbox": "LEADLOOP_IMAP_PASSWORD"}
 
@@ -232,6 +234,8 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
                        "max_per_second": float(smtp_raw["max_per_second"])})
 
     inbox = _inbox(_section(raw, "inbox", where), where, base)
+    customers = _section(raw, "customers", where)
+    answer_within = parse_duration(customers["answer_within"], where=f"{where}: [customers] answer_within")
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -247,6 +251,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         sender=sender,
         smtp=smtp,
         inbox=inbox,
+        answer_within=answer_within,
         offers=offers,
     )
 

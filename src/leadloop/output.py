@@ -50,6 +50,35 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
     out.print(view)
 
 
+def bars(title: str, rows: list[tuple[str, float, str]], width: int = 36) -> None:
+    """A horizontal bar chart: (label, value, text shown after the bar) per row."""
+    out.print(title, style="bold", markup=False)
+    if not rows:
+        out.print("  (nothing yet)", markup=False)
+        return
+    top = max(value for _, value, _ in rows) or 1
+    label_width = max(len(label) for label, _, _ in rows)
+    for label, value, text in rows:
+        filled = value / top * width
+        bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
+        out.print(f"  {label:>{label_width}} {bar:<{width + 1}} {text}", markup=False, highlight=False)
+
+
+def question_table(items: list[dict], age) -> None:
+    """Open questions; the age in red once it passes [customers] answer_within."""
+    from rich.table import Table
+    from rich.text import Text
+
+    view = Table(title="Open questions", show_edge=False, header_style="bold")
+    for column in ("age", "customer", "question"):
+        view.add_column(column, overflow="fold")
+    for item in items:
+        who = f"{item['name']} <{item['email']}>" if item["name"] else item["email"]
+        view.add_row(Text(age(item["age_hours"]), style="bold red" if item["late"] else ""),
+                     Text(who), Text((item["text"] or "").replace("\n", " ")[:200]))
+    out.print(view)
+
+
 def is_terminal() -> bool:
     return out.is_terminal
 

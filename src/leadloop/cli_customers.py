@@ -1,0 +1,186 @@
+"""Commands about what leads became: stats, customers' questions, referrals, export.
+
+Registered on the app of cli.py (imported at its end); the same rules hold: parse, one
+core call, print through output.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import _session, command
+from .errors import InputError
+
+
+@command()
+def stats(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Only leads whose inquiry came on or after DATE.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The funnel, replies and purchases by step, contacts before buying, list health."""
+    from . import output
+    from .clock import parse_instant
+    from .stats import compute
+
+    session = _session(ctx)
+    start = None
+    if since:
+        try:
+            start = parse_instant(since, session.config.cadence.timezone)
+        except InputError as err:
+            raise InputError(f"--since: {err}") from None
+    result = compute(session.store, session.now, since=start)
+    doc = result.document
+    for warning in result.warnings:
+        output.warning(warning)
+    if as_json:
+        output.emit_json({**doc, "warnings": result.warnings})
+        return
+    funnel = doc["funnel"]
+    inquiries = funnel["inquiries"] or 1
+    output.bars("Funnel" + (f" (inquiries since {since})" if since else ""), [
+        (stage.replace("_", " "), count, f"{count} ({count / inquiries:.0%})")
+        for stage, count in funnel.items()])
+    output.line("")
+    output.bars("Messages sent by step (replies, customers)", [
+        (f"step {row['step']}", row["sent"],
+         f"{row['sent']} sent, {row['replies']} replied ({_percent(row['reply_rate'])}), "
+         f"{row['customers']} bought ({_percent(row['conversion_rate'])})")
+        for row in doc["by_step"]])
+    output.line("")
+    output.bars("Contacts customers received before buying", [
+        (f"{contacts} contact{'s' if contacts != '1' else ''}", count, str(count))
+        for contacts, count in doc["contacts_before_buying"].items()])
+    output.line("")
+    statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
+    output.line(f"Leads: {doc['leads']} ({statuses or 'none'})")
+    output.line(f"List health: bounces {_percent(doc['bounce_rate'])}, unsubscribes "
+                f"{_percent(doc['unsubscribe_rate'])} of {doc['contacted']} contacted; "
+                f"{doc['erased']} erased")
+    questions = doc["questions"]
+    median = questions["median_hours_to_answer"]
+    output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"
+                + (f", median answer time {median} h" if median is not None else ""))
+    if doc["referrals"]:
+        output.line("")
+        output.table("Referrers", ["referrer", "referred", "became customers"],
+                     [[r["referrer"], r["referred"], r["customers"]] for r in doc["referrals"]])
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"
+
+
+@command()
+def question(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The customer's address.")],
+    text: Annotated[str, typer.Argument(help="What they asked.")],
+) -> None:
+    """Note a customer's question that came by phone, in person or elsewhere."""
+    from . import output
+    from .questions import open_question
+
+    session = _session(ctx)
+    lead = session.store.lead(email)
+    open_question(session.store, lead, text, session.now)
+    output.line(f"question from {lead['email']} noted; `leadloop answered {lead['email']}` closes it")
+
+
+@command()
+def questions(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Open customer questions, oldest first, with their age."""
+    from . import output
+    from .cadence import add
+    from .clock import from_db, zone
+    from .questions import open_questions
+
+    session = _session(ctx)
+    now, tz = session.now, zone(session.config.cadence.timezone)
+    rows = open_questions(session.store)
+    items = []
+    for row in rows:
+        opened = from_db(row["opened_at"])
+        late = add(opened, session.config.answer_within, tz) < now
+        items.append({"email": row["email"], "name": row["name"], "opened_at": session.json_time(opened),
+                      "age_hours": round((now - opened).total_seconds() / 3600, 1), "late": late,
+                      "text": row["text"]})
+    if as_json:
+        output.emit_json(items)
+        return
+    if not items:
+        output.line("no open questions")
+        return
+    output.question_table(items, _age)
+
+
+def _age(hours: float) -> str:
+    if hours < 1:
+        return f"{int(hours * 60)} min"
+    if hours < 48:
+        return f"{hours:.0f} h"
+    return f"{hours / 24:.0f} days"
+
+
+@command()
+def answered(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The customer whose questions you answered.")],
+) -> None:
+    """Close a customer's open questions."""
+    from . import output
+    from .questions import answer
+
+    session = _session(ctx)
+    lead = session.store.lead(email)
+    closed = answer(session.store, lead, session.now)
+    output.line(f"{closed} question{'s' if closed != 1 else ''} of {lead['email']} closed")
+
+
+@command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output_path: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")] = None,
+) -> None:
+    """All leads that still have personal data (for a spreadsheet or another tool)."""
+    import sys
+
+    from . import output
+    from .clock import zone
+    from .export import export as write_export
+
+    if fmt not in ("csv", "json"):
+        raise InputError(f'--format "{fmt}": csv or json')
+    session = _session(ctx)
+    tz = zone(session.config.cadence.timezone)
+    if output_path is None:
+        write_export(session.store, sys.stdout, tz, fmt)
+        return
+    try:
+        handle = open(output_path, "w", newline="", encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{output_path}: cannot write the export ({err.strerror})") from None
+    with handle:
+        count = write_export(session.store, handle, tz, fmt)
+    output.note(f"{count} leads written to {output_path}")
+
+
+def referred_by_lead(session, lead) -> list[dict]:
+    """Whom this lead referred, and how each ended (for `show`)."""
+    if lead["email"] is None:
+        return []
+    rows = session.store.conn.execute(
+        "SELECT email, name, status, requested_at FROM leads WHERE referred_by = ? ORDER BY requested_at",
+        (lead["email"],)).fetchall()
+    return [{"email": row["email"], "name": row["name"], "status": row["status"],
+             "requested_at": session.json_time(row["requested_at"])} for row in rows]
+

@@ -1,0 +1,44 @@
+"""Customers' questions (SPEC §9): open when a customer writes (inbox) or when the
+marketer notes one by hand, listed oldest first, closed when answered."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from .clock import to_db
+from .errors import InputError
+from .store import Store
+
+
+def open_question(store: Store, lead: sqlite3.Row, text: str, now: datetime) -> None:
+    from .message import clean
+
+    text = text.strip()
+    if not text:
+        raise InputError("the question is empty: write what the customer asked")
+    with store.write():
+        store.conn.execute("INSERT INTO questions (lead_id, opened_at, text) VALUES (?, ?, ?)",
+                           (lead["id"], to_db(now), text))
+        store.event(lead["id"], now, "question", {"text": clean(text)[:200]})
+
+
+def open_questions(store: Store) -> list[sqlite3.Row]:
+    return store.conn.execute(
+        """SELECT q.id, q.opened_at, q.text, l.email, l.name, l.status FROM questions q
+           JOIN leads l ON l.id = q.lead_id
+           WHERE q.answered_at IS NULL AND l.email IS NOT NULL
+           ORDER BY q.opened_at, q.id""").fetchall()
+
+
+def answer(store: Store, lead: sqlite3.Row, now: datetime) -> int:
+    """Close every open question of the lead; how many were open."""
+    with store.write():
+        closed = store.conn.execute(
+            "UPDATE questions SET answered_at = ? WHERE lead_id = ? AND answered_at IS NULL",
+            (to_db(now), lead["id"])).rowcount
+        if closed:
+            store.event(lead["id"], now, "answered", {"questions": closed})
+    if not closed:
+        raise InputError(f"{lead['email']} has no open question")
+    return closed

@@ -1,0 +1,151 @@
+"""The funnel and the numbers behind the method (SPEC §8): does "up to 7 contacts" hold
+for this list, which step earns the answers, is the sender's reputation at risk?
+
+Everything is counted from statuses, contact counts and message rows, which erasure
+keeps (SPEC §10): an erased lead still counts, without its address. A lead's replies
+and purchase are attributed to the last sequence step it had received, which is the
+step it answered: nothing more is sent once someone answers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from .clock import from_db, to_db
+from .store import STATUSES, Store
+
+# Mailbox providers start filtering senders whose bounces pass 2 % of what they send
+# (and complaints 0.1 %); the warning comes early enough to act.
+BOUNCE_LIMIT = 0.02
+# leadloop cannot see spam complaints (0.1 % is the providers' limit); unsubscribes are
+# what it can see of the same annoyance, and they run several times higher.
+UNSUBSCRIBE_LIMIT = 0.01
+APPROACHING = 0.75
+
+SENT = "('sent', 'unknown')"
+ANSWERED = ("replied", "customer")
+
+
+@dataclass
+class Stats:
+    document: dict
+    warnings: list[str]
+
+
+def compute(store: Store, now: datetime, *, since: datetime | None = None) -> Stats:
+    conn = store.conn
+    where, params = ("WHERE l.requested_at >= ?", [to_db(since)]) if since else ("", [])
+    by_status = dict.fromkeys(STATUSES, 0)
+    for status, count in conn.execute(
+            f"SELECT status, count(*) FROM leads l {where} GROUP BY status", params):
+        by_status[status] = count
+    total = sum(by_status.values())
+
+    # Leads grouped by what happened to them: a handful of groups, however many leads.
+    groups = conn.execute(
+        f"""SELECT status, contacts, last_step, had_info, replied, count(*) AS n FROM (
+              SELECT l.status, count(m.id) AS contacts, max(m.step) AS last_step,
+                     coalesce(max(m.step = 0), 0) AS had_info,
+                     EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND e.kind = 'reply') AS replied
+              FROM leads l LEFT JOIN messages m
+                ON m.lead_id = l.id AND m.kind = 'sequence' AND m.state IN {SENT}
+              {where} GROUP BY l.id)
+            GROUP BY status, contacts, last_step, had_info, replied""", params).fetchall()
+    sent_by_step: dict[int, int] = {}
+    for step, count in conn.execute(
+            f"""SELECT m.step, count(*) FROM messages m JOIN leads l ON l.id = m.lead_id
+                {where + ' AND' if where else 'WHERE'} m.kind = 'sequence' AND m.state IN {SENT}
+                GROUP BY m.step ORDER BY m.step""", params):
+        sent_by_step[step] = count
+
+    def count(condition) -> int:
+        return sum(group["n"] for group in groups if condition(group))
+
+    def answered(group) -> bool:
+        return group["status"] in ANSWERED or bool(group["replied"])
+
+    def bought(group) -> bool:
+        return group["status"] == "customer"
+
+    contacted = count(lambda g: g["contacts"] > 0)
+    funnel = {
+        "inquiries": total,
+        "info_sent": count(lambda g: g["had_info"]),
+        "followed_up": count(lambda g: (g["last_step"] or 0) >= 1),
+        "replied": count(answered),
+        "customers": count(bought),
+    }
+    by_step = []
+    for step, sent in sent_by_step.items():
+        replies = count(lambda g: answered(g) and g["last_step"] == step)
+        customers = count(lambda g: bought(g) and g["last_step"] == step)
+        by_step.append({"step": step, "sent": sent, "replies": replies, "reply_rate": _rate(replies, sent),
+                        "customers": customers, "conversion_rate": _rate(customers, sent)})
+    before_buying: dict[int, int] = {}
+    for group in groups:
+        if bought(group):
+            before_buying[group["contacts"]] = before_buying.get(group["contacts"], 0) + group["n"]
+    most = max((group["contacts"] for group in groups), default=0)
+    by_contacts = []
+    for k in range(1, most + 1):
+        reached = count(lambda g: g["contacts"] >= k)
+        by_contacts.append({"contacts": k, "reached": reached, "customers": before_buying.get(k, 0),
+                            "conversion_rate": _rate(before_buying.get(k, 0), reached)})
+
+    bounce_rate = _rate(by_status["bounced"], contacted)
+    unsubscribe_rate = _rate(by_status["unsubscribed"], contacted)
+    warnings = []
+    for label, rate, limit in (("bounce", bounce_rate, BOUNCE_LIMIT),
+                               ("unsubscribe", unsubscribe_rate, UNSUBSCRIBE_LIMIT)):
+        if rate is not None and rate >= limit * APPROACHING:
+            verb = "is over" if rate > limit else "is approaching"
+            warnings.append(f"the {label} rate ({rate:.1%}) {verb} {limit:.0%}, where mailbox "
+                            "providers start filtering senders: clean the list before sending more")
+
+    document = {
+        "since": since.isoformat() if since else None,
+        "leads": total,
+        "leads_by_status": by_status,
+        "funnel": funnel,
+        "sent_by_step": {str(step): count for step, count in sent_by_step.items()},
+        "by_step": by_step,
+        "contacts_before_buying": {str(k): before_buying[k] for k in sorted(before_buying)},
+        "conversion_by_contacts": by_contacts,
+        "contacted": contacted,
+        "bounce_rate": bounce_rate,
+        "unsubscribe_rate": unsubscribe_rate,
+        "erased": by_status["erased"],
+        "referrals": referrals(store, since),
+        "questions": questions_summary(store, since),
+    }
+    return Stats(document, warnings)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> list[dict]:
+    """Referrers ranked by referred customers, then referred leads."""
+    where, params = ("AND requested_at >= ?", [to_db(since)]) if since else ("", [])
+    rows = store.conn.execute(
+        f"""SELECT referred_by, count(*) AS referred, sum(status = 'customer') AS customers
+            FROM leads WHERE referred_by IS NOT NULL {where}
+            GROUP BY referred_by ORDER BY customers DESC, referred DESC, referred_by LIMIT ?""",
+        [*params, limit]).fetchall()
+    return [{"referrer": row["referred_by"], "referred": row["referred"], "customers": row["customers"]}
+            for row in rows]
+
+
+def questions_summary(store: Store, since: datetime | None = None) -> dict:
+    where, params = ("WHERE opened_at >= ?", [to_db(since)]) if since else ("", [])
+    rows = store.conn.execute(f"SELECT opened_at, answered_at FROM questions {where}", params).fetchall()
+    waits = [(from_db(row["answered_at"]) - from_db(row["opened_at"])).total_seconds() / 3600
+             for row in rows if row["answered_at"]]
+    return {
+        "open": sum(1 for row in rows if row["answered_at"] is None),
+        "answered": len(waits),
+        "median_hours_to_answer": round(statistics.median(waits), 1) if waits else None,
+    }
