@@ -10,7 +10,6 @@ itself (BENCH.md B4).
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import _session, command
+from .cli import _errors_to_exit, _session, app, command
 from .errors import InputError
 
 
@@ -184,3 +184,127 @@ def referred_by_lead(session, lead) -> list[dict]:
     return [{"email": row["email"], "name": row["name"], "status": row["status"],
              "requested_at": session.json_time(row["requested_at"])} for row in rows]
 
+
+
+# -- surveys ---------------------------------------------------------------------------
+
+survey_app = typer.Typer(help="One-question surveys: send, tally the answers, share the results.",
+                         no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
+
+
+def survey_command(name: str):
+    def register(function):
+        return survey_app.command(name)(_errors_to_exit(function))
+
+    return register
+
+
+NOT_FINAL = ("active", "replied", "customer", "lost")
+
+
+@survey_command("send")
+def survey_send(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Argument(help="The survey's template name (templates/LOCALE/NAME.txt).")],
+    to: Annotated[str, typer.Option("--to", metavar="STATUS", help="Leads with this status.")] = "customer",
+    dry_run: Annotated[bool, typer.Option(help="Show who would get it; send nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Send a one-question survey, at most once per lead; answers come back through `inbox`."""
+    from .render import Renderer
+    from .surveys import check_name, recipients, survey_kind
+
+    session = _session(ctx)
+    store, config = session.store, session.config
+    name = check_name(template)
+    renderer = Renderer(config)
+    renderer.locate(config.default_locale, name, 0)  # a missing template is an error now
+    _send_once(session, recipients(store, to), kind=survey_kind(name), template=name, statuses=(to,),
+               extra=None, what=f'survey "{name}" to {{count}} {to} lead(s)', dry_run=dry_run, yes=yes)
+
+
+@survey_command("results")
+def survey_results(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Argument(help="The survey's template name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Tally the answers to a survey."""
+    from . import output
+    from .surveys import check_name, tally
+
+    session = _session(ctx)
+    result = tally(session.store, check_name(template))
+    if as_json:
+        output.emit_json(result)
+        return
+    output.bars(f'Survey "{result["survey"]}": {result["answered"]} answers to {result["sent"]} sent', [
+        (row["answer"], row["count"], f"{row['count']} ({row['share']:.0%})") for row in result["results"]])
+    if result["average"] is not None:
+        output.line(f"average: {result['average']}")
+
+
+@survey_command("share")
+def survey_share(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Argument(help="The survey's template name.")],
+    dry_run: Annotated[bool, typer.Option(help="Show who would get it; send nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Mail the tally to those who answered (template NAME-results, else survey-results)."""
+    from .render import Renderer
+    from .surveys import check_name, respondents, results_kind, results_template, tally
+
+    session = _session(ctx)
+    store, config = session.store, session.config
+    name = check_name(template)
+    result = tally(store, name)
+    if not result["answered"]:
+        raise InputError(f'nobody has answered survey "{name}" yet; nothing to share')
+    leads = respondents(store, name)
+    result_template = results_template(Renderer(config), name, config.default_locale)
+    _send_once(session, leads, kind=results_kind(name), template=result_template, statuses=NOT_FINAL,
+               extra=result, what=f'the results of "{name}" to {{count}} lead(s) who answered',
+               dry_run=dry_run, yes=yes)
+
+
+def _send_once(session, candidates, *, kind, template, statuses, extra, what, dry_run, yes) -> None:
+    """Plan, confirm and send a one-off message; `what` has a {count} to fill in."""
+    from . import output
+    from .cli import _print_send_report
+    from .render import Renderer
+    from .runner import send_once
+
+    config = session.config
+    # For the plan only: send_once decides again, under the run lock.
+    already = {row[0] for row in session.store.conn.execute(
+        "SELECT lead_id FROM messages WHERE kind = ? AND state != 'deferred'", (kind,))}
+    leads = [lead for lead in candidates if lead["id"] not in already]
+    skipped = len(candidates) - len(leads)
+    what = what.format(count=len(leads))
+    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    if skipped:
+        output.note(f"{skipped} lead(s) already had it")
+    if not leads:
+        output.line("Nobody left to send it to.")
+        return
+    if dry_run:
+        renderer = Renderer(config)
+        for lead in leads:
+            renderer.render(lead, 0, template, "<dry-run@leadloop>", session.now, extra)
+            output.line(f"would send {template} to {lead['email']}")
+        output.line(f"This was a dry run: {what}, to {where}.")
+        return
+    if not yes and output.is_terminal():
+        typer.confirm(f"Send {what}, to {where}?", abort=True)
+    with output.progress(len(leads), "sending") as bar:
+        report = send_once(session.store, config, session.clock(), leads, kind=kind, template=template,
+                           statuses=statuses, extra=extra,
+                           on_progress=lambda done, total: bar.update(done, total))
+    _print_send_report(report, quiet=False)
+    if report.held_back:
+        output.warning(f"{report.held_back} held back by [cadence] daily_limit; run the same command "
+                       "again tomorrow to send them")
+    if report.failed or report.unknown:
+        raise typer.Exit(code=1)

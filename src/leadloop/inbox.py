@@ -18,6 +18,7 @@ from .config import Config
 from .errors import InputError
 from .mailbox import Mail, open_mailbox
 from .store import Store
+from .surveys import record_answer, survey_of_message
 
 # A reply changes these statuses to `replied`; a customer's mail becomes a question
 # instead, and a lead that unsubscribed or bounced keeps its status.
@@ -32,6 +33,7 @@ class InboxReport:
     delays: int = 0
     unsubscribes: int = 0
     questions: int = 0
+    survey_answers: int = 0
     unmatched: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
@@ -39,13 +41,14 @@ class InboxReport:
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "delays", "unsubscribes", "questions",
-            "unmatched", "skipped")}
+            "survey_answers", "unmatched", "skipped")}
 
     def line(self) -> str:
         text = (f"inbox: {self.replies} replies, {self.auto_replies} auto-replies, "
                 f"{self.bounces} bounces, {self.unsubscribes} unsubscribes, "
                 f"{self.unmatched} unmatched")
-        extras = [(self.questions, "customer questions"), (self.delays, "delayed"),
+        extras = [(self.questions, "customer questions"), (self.survey_answers, "survey answers"),
+                  (self.delays, "delayed"),
                   (self.skipped, "skipped")]
         return text + "".join(f", {count} {label}" for count, label in extras if count)
 
@@ -147,6 +150,13 @@ def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport)
             store.suppress(incoming.sender, "unsubscribed", now)
         report.unsubscribes += 1
         return
+    if incoming.kind == "reply":
+        survey = survey_of_message(store, incoming.references)
+        if survey is not None:
+            lead_id, name = survey
+            if record_answer(store, lead_id, name, incoming.text, now):
+                report.survey_answers += 1
+                return
     if lead is None:
         report.unmatched += 1
         return

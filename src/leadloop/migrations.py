@@ -19,6 +19,7 @@ Tables:
   its bytes; a Maildir file name), so reading a mailbox again never acts twice.
 - inbox_state: per IMAP folder, its UIDVALIDITY and the highest UID read.
 - questions: customers' questions, open until answered (SPEC §9).
+- survey_answers: each lead's latest answer to each survey (SPEC §9).
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def m002_inbox(db) -> None:
     )
     db.execute("CREATE INDEX questions_open ON questions(opened_at) WHERE answered_at IS NULL")
     db.execute("CREATE INDEX questions_lead ON questions(lead_id)")
+    db["survey_answers"].create(
+        {"lead_id": int, "survey": str, "answer": str, "at": str},
+        pk=("lead_id", "survey"),
+        foreign_keys=[("lead_id", "leads", "id")],
+        not_null={"at"},
+    )
 
 
 MIGRATIONS = [m001_initial, m002_inbox]

@@ -172,9 +172,12 @@ class Renderer:
         )
         return context
 
-    def render(self, lead, step: int, template: str, message_id: str, now: datetime) -> Outgoing:
+    def render(self, lead, step: int, template: str, message_id: str, now: datetime,
+               extra: dict | None = None) -> Outgoing:
         text_path, html_path = self.locate(lead["locale"], template, step)
         context = self.context(lead, step, now)
+        if extra:
+            context.update(extra)
         headers, text = self.compile(text_path).render(context)
         html = None
         if html_path is not None:

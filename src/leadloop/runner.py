@@ -45,6 +45,7 @@ class SendReport:
     unknown: int = 0
     cancelled: int = 0
     recovered_unknown: int = 0   # left `unknown` by an earlier run that died
+    held_back: int = 0           # over the day's sending budget: for the next run
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -115,6 +116,63 @@ def send_due(
         try:
             prepared = [(claim, renderer.render(claim.lead, claim.step, claim.template,
                                                 claim.message_id, now)) for claim in claims]
+        except LeadloopError:
+            _release_all(store, claims, run_id)
+            raise
+        transport = transport or transport_for(config)
+        try:
+            transport.open()
+        except BaseException:
+            _release_all(store, claims, run_id)
+            raise
+        try:
+            _deliver(store, transport, prepared, run_id, clock, report, on_progress)
+        finally:
+            transport.close()
+    finally:
+        lock.release()
+    return report
+
+
+def send_once(
+    store: Store,
+    config: Config,
+    clock: Callable[[], datetime],
+    leads: list,
+    *,
+    kind: str,
+    template: str,
+    statuses: tuple[str, ...],
+    extra: dict | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    transport=None,
+) -> SendReport:
+    """Send a one-off message (a survey, its results) to each of `leads` that has not had
+    it, with the same guarantees as the sequence: claimed under the run lock, rendered
+    before anything goes, at most once per lead, crash-safe. The day's sending budget
+    ([cadence] daily_limit) is respected: the rest goes with the next call."""
+    from .render import Renderer
+
+    report = SendReport()
+    lock = RunLock(store.path)
+    if not lock.acquire():
+        raise AnotherRunActive("another leadloop run is sending from this database; this one stopped")
+    try:
+        report.recovered_unknown = store.recover_abandoned(clock())
+        now = clock()
+        budget = max(0, config.cadence.daily_limit - store.attempted_today(now))
+        run_id = run_token()
+        claims = store.claim_once(leads, kind, template, statuses, run_id, now, config.sender.domain)
+        if len(claims) > budget:
+            _release_all(store, claims[budget:], run_id)
+            report.held_back = len(claims) - budget
+            claims = claims[:budget]
+        if not claims:
+            return report
+        renderer = Renderer(config)
+        try:
+            prepared = [(claim, renderer.render(claim.lead, 0, template, claim.message_id, now, extra))
+                        for claim in claims]
         except LeadloopError:
             _release_all(store, claims, run_id)
             raise

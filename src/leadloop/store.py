@@ -58,6 +58,10 @@ class Claim:
     step: int
     template: str
     message_id: str
+    kind: str = "sequence"
+    # The lead must still have one of these when its message goes (surveys: the status
+    # they were sent to; the sequence: active).
+    statuses: tuple[str, ...] = ("active",)
 
 
 def _create_private(path: Path) -> None:
@@ -372,18 +376,53 @@ class Store:
                 claims.append(Claim(row_id, lead, item.step, item.template, message_id))
         return claims
 
+    def claim_once(self, leads: list[sqlite3.Row], kind: str, template: str, statuses: tuple[str, ...],
+                   run_id: str, now: datetime, domain: str) -> list[Claim]:
+        """Claim a one-off message of `kind` (a survey, its results) for each lead that has
+        not had it: the unique (lead, kind, step) row makes it at most once, as for the
+        sequence. Deferred ones are claimed again; anything else is skipped."""
+        claims = []
+        marks = ",".join("?" * len(statuses))
+        with self.write():
+            for lead in leads:
+                current = self.conn.execute(
+                    f"SELECT * FROM leads WHERE id = ? AND email IS NOT NULL AND status IN ({marks})",
+                    (lead["id"], *statuses)).fetchone()
+                if current is None or self.suppression(current["email"]) is not None:
+                    continue
+                existing = self.conn.execute(
+                    "SELECT id, state, message_id FROM messages WHERE lead_id = ? AND kind = ? AND step = 0",
+                    (current["id"], kind)).fetchone()
+                if existing is None:
+                    message_id = new_message_id(domain)
+                    row_id = self.conn.execute(
+                        "INSERT INTO messages (lead_id, kind, step, template, state, message_id, "
+                        "claimed_by, claimed_at) VALUES (?, ?, 0, ?, 'claimed', ?, ?, ?)",
+                        (current["id"], kind, template, message_id, run_id, to_db(now)),
+                    ).lastrowid
+                elif existing["state"] == "deferred":
+                    message_id, row_id = existing["message_id"], existing["id"]
+                    self.conn.execute(
+                        "UPDATE messages SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?",
+                        (run_id, to_db(now), row_id))
+                else:
+                    continue
+                claims.append(Claim(row_id, current, 0, template, message_id, kind, statuses))
+        return claims
+
     def begin_send(self, claim: Claim, run_id: str, now: datetime) -> bool:
         """Mark the message as in the hands of the server, just before the SMTP transaction.
 
         False when the lead left the sequence since the claim (marked, erased): the claim
         is given back and the message must not go."""
+        marks = ",".join("?" * len(claim.statuses))
         with self.write():
             started = self.conn.execute(
                 "UPDATE messages SET state = 'sending', attempted_at = ?, attempts = attempts + 1 "
                 "WHERE id = ? AND state = 'claimed' AND claimed_by = ? "
                 "AND EXISTS (SELECT 1 FROM leads WHERE leads.id = messages.lead_id "
-                "AND leads.status = 'active')",
-                (to_db(now), claim.message_row_id, run_id),
+                f"AND leads.status IN ({marks}))",
+                (to_db(now), claim.message_row_id, run_id, *claim.statuses),
             ).rowcount
             if not started:
                 self._release_where("id = ? AND claimed_by = ?", (claim.message_row_id, run_id))
@@ -415,13 +454,13 @@ class Store:
                 "UPDATE messages SET state = 'bounced', error = ? WHERE id = ?",
                 (error, claim.message_row_id),
             )
-            self.conn.execute(
-                "UPDATE leads SET status = 'bounced', status_at = ?, updated_at = ? WHERE id = ?",
-                (to_db(now), to_db(now), claim.lead["id"]),
-            )
-            self.suppress(claim.lead["email"], "bounced", now)
-            self.event(claim.lead["id"], now, "status", {"from": "active", "to": "bounced", "note": error})
-            self.refresh([claim.lead["id"]])
+            current = self.lead_by_id(claim.lead["id"])
+            if current["status"] in ("active", "replied", "lost"):
+                self.change_status(current, "bounced", now, error)
+            else:
+                # A customer keeps the status that says so, but is not mailed at a dead address.
+                self.suppress(current["email"], "bounced", now)
+                self.event(current["id"], now, "bounce", {"permanent": True, "note": error})
 
     def finish_failed(self, claim: Claim, now: datetime, error: str) -> None:
         """A permanent failure that is not the address's fault: reported, not retried.
