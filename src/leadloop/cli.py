@@ -186,7 +186,12 @@ def demo(
     output.line(f"Leads by status: {counts}.")
     output.line(f"Messages written to the outbox: {result.outbox_count} "
                 f"(open {directory / 'outbox'} with any mail client).")
-    output.line(f"Try: cd {directory} && leadloop --now {result.last_day} leads")
+    output.line("")
+    from .cli_customers import print_stats
+
+    print_stats(result.stats)
+    output.line("")
+    output.line(f"Try: cd {directory} && leadloop --now {result.last_day} stats")
 
 
 # -- leads -----------------------------------------------------------------------------

@@ -40,6 +40,12 @@ def stats(
     if as_json:
         output.emit_json({**doc, "warnings": result.warnings})
         return
+    print_stats(doc, since)
+
+
+def print_stats(doc: dict, since: str | None = None) -> None:
+    from . import output
+
     funnel = doc["funnel"]
     inquiries = funnel["inquiries"] or 1
     output.bars("Funnel" + (f" (inquiries since {since})" if since else ""), [
@@ -48,8 +54,8 @@ def stats(
     output.line("")
     output.bars("Messages sent by step (replies, customers)", [
         (f"step {row['step']}", row["sent"],
-         f"{row['sent']} sent, {row['replies']} replied ({_percent(row['reply_rate'])}), "
-         f"{row['customers']} bought ({_percent(row['conversion_rate'])})")
+         f"{row['sent']} sent · {row['replies']} replied ({_percent(row['reply_rate'])}) · "
+         f"{row['customers']} bought")
         for row in doc["by_step"]])
     output.line("")
     output.bars("Contacts customers received before buying", [

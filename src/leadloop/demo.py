@@ -1,9 +1,10 @@
 """`leadloop demo`: the method at work on a sample list, across 15 simulated months.
 
-It imports the shipped sample, then runs what cron would run every day at 10:00 (the
-give-up sweep and the send), writing to the outbox. A small script plays the part of
-the leads: some buy, one replies and is resumed, one unsubscribes; the rest never answer
-and are erased after their sixth contact, as SPEC §1 asks.
+It imports the shipped sample, then runs what cron would run every day at 10:00 (read
+the inbox, the give-up sweep, the send), writing to the outbox. A small script plays the
+part of the leads: some buy, one answers by e-mail (her mail lands in the demo's inbox
+Maildir and stops her sequence) and is later resumed, one writes "Baja"; the rest never
+answer and are erased after their sixth contact, as SPEC §1 asks.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from .clock import localize, zone
 from .config import load_config
 from .errors import InputError
 from .importer import run_import
+from .inbox import read_inbox
 from .privacy import give_up_due
 from .resources import builtin_path
 from .runner import send_due
+from .stats import compute
 from .setup import init_directory
 from .store import Store
 
@@ -33,16 +36,22 @@ address = "laura@example.com"
 contact = "ofertas@example.com"
 unsubscribe = "baja@example.com"
 
+# Replies arrive here (in real life: an IMAP folder, or a Maildir your mail server fills).
+[inbox]
+maildir = "inbox"
+
 [offers.default]
 text = "Este mes, quienes ya pidieron información tienen un 20 % de descuento."
 """
 
-# (address, contacts received before acting, status): how the sample leads behave.
+# (address, contacts received before acting, what they do): how the sample leads
+# behave. "mail:…" is an answer they send, which the inbox reads; the rest is what the
+# marketer records by hand (a purchase in the shop, resuming a sequence).
 SCRIPT = [
     ("javier.munoz@example.com", 1, "customer"),
-    ("maria.jose.gil@example.com", 3, "replied"),
+    ("maria.jose.gil@example.com", 3, "mail:Gracias, ahora no puedo; escríbame en unos meses."),
     ("maria.jose.gil@example.com", 3, "active"),
-    ("andres.lopez@example.org", 2, "unsubscribed"),
+    ("andres.lopez@example.org", 2, "mail:Baja"),
     ("elena.castro@example.com", 4, "customer"),
 ]
 
@@ -61,6 +70,7 @@ class DemoResult:
     leads: list[DemoLead]
     by_status: dict[str, int]
     outbox_count: int
+    stats: dict
 
 
 def run_demo(directory: Path, on_day=None) -> DemoResult:
@@ -68,6 +78,8 @@ def run_demo(directory: Path, on_day=None) -> DemoResult:
         raise InputError(f"{directory}: already holds a demo; remove it or choose another directory")
     list(init_directory(directory, config_text=DEMO_CONFIG))
     config = load_config(directory / "leadloop.toml")
+    for sub in ("tmp", "new", "cur"):
+        (config.inbox.maildir / sub).mkdir(parents=True, exist_ok=True)
     store = Store.open(config.database_path, config.cadence)
     tz = zone(config.cadence.timezone)
 
@@ -83,7 +95,8 @@ def run_demo(directory: Path, on_day=None) -> DemoResult:
     day = FIRST_DAY
     while day <= last_day:
         now = morning(day)
-        _play_script(store, script, ids, last_acted, day, now)
+        _play_script(store, config, script, ids, last_acted, day, now)
+        read_inbox(store, config, now)
         give_up_due(store, now)
         send_due(store, config, lambda: now)
         if on_day:
@@ -101,14 +114,15 @@ def run_demo(directory: Path, on_day=None) -> DemoResult:
         leads.append(DemoLead(email, lead["status"], sent))
     outbox = config.outbox_path / "new"
     count = sum(1 for _ in outbox.iterdir()) if outbox.is_dir() else 0
+    stats = compute(store, morning(last_day)).document
     store.close()
-    return DemoResult(FIRST_DAY, last_day, leads, by_status, count)
+    return DemoResult(FIRST_DAY, last_day, leads, by_status, count, stats)
 
 
-def _play_script(store, script, ids, last_acted, day, now) -> None:
+def _play_script(store, config, script, ids, last_acted, day, now) -> None:
     """Each lead acts at most once a week, a few days after the contact it answers."""
     for entry in list(script):
-        email, after, status = entry
+        email, after, action = entry
         if email in last_acted and (day - last_acted[email]).days < 7:
             continue
         lead = store.lead_by_id(ids[email])
@@ -116,7 +130,27 @@ def _play_script(store, script, ids, last_acted, day, now) -> None:
             continue
         if (now - datetime.fromisoformat(lead["last_contact_at"])).days < 3:
             continue
-        store.set_status(lead, status, now, note="demo script")
+        if action.startswith("mail:"):
+            _answer(store, config, lead, action.removeprefix("mail:"), now)
+        else:
+            store.set_status(lead, action, now, note="demo script")
         last_acted[email] = day
         script.remove(entry)
         break
+
+
+def _answer(store, config, lead, text: str, now: datetime) -> None:
+    """The lead answers the last message it got: a mail into the demo's inbox."""
+    from email.message import EmailMessage
+
+    last = max((m for m in store.messages(lead["id"]) if m["message_id"]), key=lambda m: m["step"])
+    mail = EmailMessage()
+    mail["From"] = f"{lead['name']} <{lead['email']}>"
+    mail["To"] = config.sender.address
+    mail["Subject"] = text if len(text) < 10 else "Re: su mensaje"
+    mail["Date"] = now
+    mail["Message-ID"] = f"<demo-{lead['id']}-{last['step']}@example.com>"
+    mail["In-Reply-To"] = last["message_id"]
+    mail.set_content(text)
+    name = f"{int(now.timestamp())}.demo{lead['id']}.leadloop"
+    (config.inbox.maildir / "new" / name).write_bytes(mail.as_bytes())

@@ -50,7 +50,7 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
     out.print(view)
 
 
-def bars(title: str, rows: list[tuple[str, float, str]], width: int = 36) -> None:
+def bars(title: str, rows: list[tuple[str, float, str]], width: int = 30) -> None:
     """A horizontal bar chart: (label, value, text shown after the bar) per row."""
     out.print(title, style="bold", markup=False)
     if not rows:
@@ -61,7 +61,8 @@ def bars(title: str, rows: list[tuple[str, float, str]], width: int = 36) -> Non
     for label, value, text in rows:
         filled = value / top * width
         bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
-        out.print(f"  {label:>{label_width}} {bar:<{width + 1}} {text}", markup=False, highlight=False)
+        out.print(f"  {label:>{label_width}} {bar:<{width + 1}} {text}", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
 def question_table(items: list[dict], age) -> None:

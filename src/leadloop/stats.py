@@ -2,9 +2,8 @@
 for this list, which step earns the answers, is the sender's reputation at risk?
 
 Everything is counted from statuses, contact counts and message rows, which erasure
-keeps (SPEC §10): an erased lead still counts, without its address. A lead's replies
-and purchase are attributed to the last sequence step it had received, which is the
-step it answered: nothing more is sent once someone answers.
+keeps (SPEC §10): an erased lead still counts, without its address. A lead's answer
+and purchase are attributed to the last sequence step it had received before them.
 """
 
 from __future__ import annotations
@@ -44,15 +43,32 @@ def compute(store: Store, now: datetime, *, since: datetime | None = None) -> St
     total = sum(by_status.values())
 
     # Leads grouped by what happened to them: a handful of groups, however many leads.
+    # An answer (a reply, or being marked replied or customer) is put on the last step
+    # sent before it, and a purchase counts the contacts before it: a sequence resumed
+    # later does not move either.
+    mine = "m.lead_id = marked.id AND m.kind = 'sequence' AND m.state IN " + SENT
+    when = "coalesce(m.sent_at, m.attempted_at)"
     groups = conn.execute(
-        f"""SELECT status, contacts, last_step, had_info, replied, count(*) AS n FROM (
-              SELECT l.status, count(m.id) AS contacts, max(m.step) AS last_step,
-                     coalesce(max(m.step = 0), 0) AS had_info,
-                     EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND e.kind = 'reply') AS replied
-              FROM leads l LEFT JOIN messages m
-                ON m.lead_id = l.id AND m.kind = 'sequence' AND m.state IN {SENT}
-              {where} GROUP BY l.id)
-            GROUP BY status, contacts, last_step, had_info, replied""", params).fetchall()
+        f"""WITH per AS (
+              SELECT l.id, l.status, l.status_at,
+                     (SELECT min(e.at) FROM events e WHERE e.lead_id = l.id AND e.kind = 'reply') AS replied_at
+              FROM leads l {where}
+            ), marked AS (
+              SELECT id, status,
+                     CASE WHEN status IN ('replied', 'customer')
+                               AND (replied_at IS NULL OR status_at < replied_at) THEN status_at
+                          ELSE replied_at END AS answer_at,
+                     CASE WHEN status = 'customer' THEN status_at END AS bought_at
+              FROM per
+            )
+            SELECT status, answer_at IS NOT NULL AS answered,
+                   (SELECT count(*) FROM messages m WHERE {mine}) AS contacts,
+                   (SELECT max(m.step) FROM messages m WHERE {mine}) AS last_step,
+                   (SELECT count(*) FROM messages m WHERE {mine} AND m.step = 0) AS had_info,
+                   (SELECT max(m.step) FROM messages m WHERE {mine} AND {when} <= answer_at) AS answer_step,
+                   (SELECT count(*) FROM messages m WHERE {mine} AND {when} <= bought_at) AS bought_after,
+                   count(*) AS n
+            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7""", params).fetchall()
     sent_by_step: dict[int, int] = {}
     for step, count in conn.execute(
             f"""SELECT m.step, count(*) FROM messages m JOIN leads l ON l.id = m.lead_id
@@ -63,9 +79,6 @@ def compute(store: Store, now: datetime, *, since: datetime | None = None) -> St
     def count(condition) -> int:
         return sum(group["n"] for group in groups if condition(group))
 
-    def answered(group) -> bool:
-        return group["status"] in ANSWERED or bool(group["replied"])
-
     def bought(group) -> bool:
         return group["status"] == "customer"
 
@@ -74,19 +87,19 @@ def compute(store: Store, now: datetime, *, since: datetime | None = None) -> St
         "inquiries": total,
         "info_sent": count(lambda g: g["had_info"]),
         "followed_up": count(lambda g: (g["last_step"] or 0) >= 1),
-        "replied": count(answered),
+        "replied": count(lambda g: g["answered"]),
         "customers": count(bought),
     }
     by_step = []
     for step, sent in sent_by_step.items():
-        replies = count(lambda g: answered(g) and g["last_step"] == step)
-        customers = count(lambda g: bought(g) and g["last_step"] == step)
+        replies = count(lambda g: g["answered"] and g["answer_step"] == step)
+        customers = count(lambda g: bought(g) and g["answer_step"] == step)
         by_step.append({"step": step, "sent": sent, "replies": replies, "reply_rate": _rate(replies, sent),
                         "customers": customers, "conversion_rate": _rate(customers, sent)})
     before_buying: dict[int, int] = {}
     for group in groups:
         if bought(group):
-            before_buying[group["contacts"]] = before_buying.get(group["contacts"], 0) + group["n"]
+            before_buying[group["bought_after"]] = before_buying.get(group["bought_after"], 0) + group["n"]
     most = max((group["contacts"] for group in groups), default=0)
     by_contacts = []
     for k in range(1, most + 1):
