@@ -12,6 +12,7 @@ changes, and for every lead when the cadence rules change (a fingerprint in `met
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -78,6 +79,9 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
+        # Threads of one process writing through two connections share a lock: waiting
+        # on it wakes at once, where SQLite's busy handler sleeps a millisecond or more.
+        self.write_gate = contextlib.nullcontext()
 
     # -- opening ----------------------------------------------------------------
 
@@ -111,13 +115,14 @@ class Store:
     @contextmanager
     def write(self):
         """A BEGIN IMMEDIATE transaction: all or nothing, and the write lock from the start."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with self.write_gate:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

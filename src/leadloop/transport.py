@@ -178,7 +178,9 @@ class SmtpTransport:
         """SMTP MAIL/RCPT/DATA; None when the connection was lost before the content went."""
         client = self.client
         try:
-            code, reply = client.mail(message.sender)
+            # Addresses were validated on the way in: no need for smtplib's re-parsing
+            # quoteaddr() (two address parses a message, a fifth of a send's CPU).
+            code, reply = client.docmd("MAIL", f"FROM:<{message.sender}>")
             if code == 421:
                 return None
             if code >= 400:
@@ -188,7 +190,7 @@ class SmtpTransport:
                     f"{self.where}: the server refused the sender {message.sender} "
                     f"({_reply_text(code, reply)}); the run stopped"
                 )
-            code, reply = client.rcpt(message.recipient)
+            code, reply = client.docmd("RCPT", f"TO:<{message.recipient}>")
             if code == 421:
                 return None
             if code >= 400:
