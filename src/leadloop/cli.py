@@ -7,7 +7,6 @@ imported inside the commands: `leadloop --version` and `--help` stay as fast as 
 itself (BENCH.md B4).
 """
 
-from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
@@ -23,7 +22,9 @@ from .errors import InputError, LeadloopError
 app = typer.Typer(
     name="leadloop",
     help="Patient, polite follow-up of information requests: import, due, send, run-daily.",
-    rich_markup_mode="rich",
+    # Plain Click help: Rich's boxes cost 200 ms before the first line of `--help`
+    # (BENCH.md B4). Rich still draws leadloop's own tables, bars and progress.
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     # Locals in a traceback could show a password (SMTP login); never print them.
@@ -129,7 +130,7 @@ def main_options(
     ctx: typer.Context,
     db: Annotated[Optional[str], typer.Option(
         "--db", envvar="LEADLOOP_DB", metavar="PATH",
-        help="Database file (default: \\[database].path of the config, else ./leadloop.db).")] = None,
+        help="Database file (default: [database].path of the config, else ./leadloop.db).")] = None,
     config: Annotated[Optional[str], typer.Option(
         "--config", envvar="LEADLOOP_CONFIG", metavar="PATH",
         help="Config file (default: ./leadloop.toml when it exists, else built-in defaults).")] = None,

@@ -4,7 +4,6 @@ Registered on the app of cli.py (imported at its end); the same rules hold: pars
 core call, print through output.py.
 """
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 
@@ -195,7 +194,7 @@ def referred_by_lead(session, lead) -> list[dict]:
 # -- surveys ---------------------------------------------------------------------------
 
 survey_app = typer.Typer(help="One-question surveys: send, tally the answers, share the results.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(survey_app, name="survey")
 
 

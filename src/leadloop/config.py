@@ -9,7 +9,6 @@ come from the environment or a command, fetched only when a connection needs it.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +133,8 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
     raw: dict = {}
     where = str(path) if path else "built-in config"
     if path is not None:
+        import tomllib  # only with a file: `due` without one need not load the parser
+
         try:
             with open(path, "rb") as handle:
                 raw = tomllib.load(handle)

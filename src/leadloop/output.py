@@ -9,29 +9,47 @@ from __future__ import annotations
 import json
 import sys
 
-from rich.console import Console
-from rich.markup import escape
+import functools
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+# Rich costs ~40 ms to import: more than `due --json` may take in all (BENCH.md B2).
+# The consoles are made on first use, so JSON and quiet runs never load it.
+@functools.cache
+def _out():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@functools.cache
+def _err():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def error(message: str) -> None:
     # Messages name config sections ("[smtp] port ..."): text, never markup.
-    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    _err().print(f"[bold red]error:[/] {_escape(message)}", markup=True, soft_wrap=True)
 
 
 def warning(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {escape(message)}", markup=True, soft_wrap=True)
+    _err().print(f"[yellow]warning:[/] {_escape(message)}", markup=True, soft_wrap=True)
 
 
 def note(message: str) -> None:
     """A plain line on stderr (progress, hints): kept off stdout, which scripts read."""
-    err.print(message, markup=False, soft_wrap=True)
+    _err().print(message, markup=False, soft_wrap=True)
 
 
 def line(message: str) -> None:
-    out.print(message, markup=False, soft_wrap=True)
+    _out().print(message, markup=False, soft_wrap=True)
 
 
 def emit_json(document) -> None:
@@ -47,21 +65,21 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
         view.add_column(column, overflow="fold")
     for row in rows:
         view.add_row(*(str(cell) if cell is not None else "" for cell in row))
-    out.print(view)
+    _out().print(view)
 
 
 def bars(title: str, rows: list[tuple[str, float, str]], width: int = 30) -> None:
     """A horizontal bar chart: (label, value, text shown after the bar) per row."""
-    out.print(title, style="bold", markup=False)
+    _out().print(title, style="bold", markup=False)
     if not rows:
-        out.print("  (nothing yet)", markup=False)
+        _out().print("  (nothing yet)", markup=False)
         return
     top = max(value for _, value, _ in rows) or 1
     label_width = max(len(label) for label, _, _ in rows)
     for label, value, text in rows:
         filled = value / top * width
         bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
-        out.print(f"  {label:>{label_width}} {bar:<{width + 1}} {text}", markup=False, highlight=False,
+        _out().print(f"  {label:>{label_width}} {bar:<{width + 1}} {text}", markup=False, highlight=False,
                   soft_wrap=True)
 
 
@@ -77,20 +95,20 @@ def question_table(items: list[dict], age) -> None:
         who = f"{item['name']} <{item['email']}>" if item["name"] else item["email"]
         view.add_row(Text(age(item["age_hours"]), style="bold red" if item["late"] else ""),
                      Text(who), Text((item["text"] or "").replace("\n", " ")[:200]))
-    out.print(view)
+    _out().print(view)
 
 
 def is_terminal() -> bool:
-    return out.is_terminal
+    return _out().is_terminal
 
 
 def progress(total: int | None, description: str):
     """A progress bar on a terminal, else a no-op with the same interface."""
-    if not err.is_terminal:
+    if not _err().is_terminal:
         return _NoProgress()
     from rich.progress import Progress
 
-    bar = Progress(console=err, transient=True)
+    bar = Progress(console=_err(), transient=True)
     return _Bar(bar, bar.add_task(description, total=total))
 
 
