@@ -73,6 +73,13 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None) -> Incoming:
     except Exception as err:  # the email package raises a zoo of errors on broken input
         raise Unreadable(f"cannot parse the message ({type(err).__name__})") from None
 
+    try:
+        return _classify(msg, sender, message_id, references, subject, unsubscribe_address)
+    except Exception as err:  # a part the email package cannot decode, deep inside
+        raise Unreadable(f"cannot read the message ({type(err).__name__})") from None
+
+
+def _classify(msg, sender, message_id, references, subject, unsubscribe_address) -> Incoming:
     def result(kind: str, text: str = "", **failures) -> Incoming:
         return Incoming(kind, sender, message_id, references, subject, text, **failures)
 
