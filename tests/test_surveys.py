@@ -109,3 +109,13 @@ def test_forgetting_a_respondent_keeps_the_score_and_drops_the_words(shop, run, 
     assert run("forget", "bea@example.com").exit_code == 0
     tally = json.loads(run("survey", "results", "opinion", "--json").stdout)
     assert [(r["answer"], r["count"]) for r in tally["results"]] == [("10", 1)]
+
+
+def test_check_renders_the_survey_templates_too(tmp_path, run):
+    assert run("init").exit_code == 0
+    assert run("check").exit_code == 0
+    (tmp_path / "templates" / "es" / "encuesta.txt").write_text("Subject: Hola\n\n{{ nombre_mal }}\n",
+                                                                encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 2
+    assert "encuesta.txt:3" in result.stderr and "nombre_mal" in result.stderr

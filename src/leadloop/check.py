@@ -49,7 +49,35 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
                 except LeadloopError as err:
                     if str(err) not in problems:
                         problems.append(str(err))
+    # Surveys and their results: every other template the marketer keeps beside them.
+    for locale, name in _other_templates(config):
+        extra = SAMPLE_TALLY if name.endswith("results") else None
+        try:
+            renderer.render(sample_lead(locale, None, now), 0, name, "<check@leadloop>", now, extra)
+            rendered += 1
+        except LeadloopError as err:
+            if str(err) not in problems:
+                problems.append(str(err))
     return rendered, problems
+
+
+SAMPLE_TALLY = {"survey": "opinion", "sent": 3, "answered": 2, "average": 8.0,
+                "results": [{"answer": "7", "count": 1, "share": 0.5},
+                            {"answer": "9", "count": 1, "share": 0.5}]}
+
+
+def _other_templates(config: Config) -> list[tuple[str, str]]:
+    """(locale, name) of the survey templates in the templates directory."""
+    found = []
+    directory = config.templates_dir
+    if not directory.is_dir():
+        return found
+    for path in sorted(directory.glob("*/*.txt")):
+        name = path.stem
+        if name == "info" or name.startswith("followup"):
+            continue
+        found.append((path.parent.name, name))
+    return found
 
 
 def check_connection(config: Config) -> list[str]:
