@@ -185,8 +185,8 @@ def demo(
     output.line("")
     counts = ", ".join(f"{status} {count}" for status, count in result.by_status.items())
     output.line(f"Leads by status: {counts}.")
-    output.line(f"Messages written to the outbox: {result.outbox_count} "
-                f"(open {directory / 'outbox'} with any mail client).")
+    output.line(f"Messages in the outbox: {result.outbox_count} (open {directory / 'outbox'} with "
+                "any mail client); the erased leads' messages went with them.")
     output.line("")
     from .cli_customers import print_stats
 
@@ -414,7 +414,7 @@ def forget(
 
     session = _session(ctx)
     lead = session.store.lead(email)
-    erase(session.store, lead, session.now)
+    erase(session.store, lead, session.now, session.config.outbox_path)
     output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
 
 
@@ -603,7 +603,7 @@ def run_daily(
             output.warning(problem)
         if not quiet:
             output.line(read.line())
-    given_up = give_up_due(store, session.now)
+    given_up = give_up_due(store, session.now, config.outbox_path)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
     report = send_due(store, config, session.clock())

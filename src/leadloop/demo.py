@@ -97,7 +97,7 @@ def run_demo(directory: Path, on_day=None) -> DemoResult:
         now = morning(day)
         _play_script(store, config, script, ids, last_acted, day, now)
         read_inbox(store, config, now)
-        give_up_due(store, now)
+        give_up_due(store, now, config.outbox_path)
         send_due(store, config, lambda: now)
         if on_day:
             on_day(day)

@@ -8,13 +8,18 @@ HMAC of the address, so a re-import recognises it without the address being stor
 
 `PRAGMA secure_delete` (set in store.py) zeroes freed cells; the WAL is then checkpointed
 and truncated so no older page image with the address survives beside the database.
+Messages the outbox Maildir holds for the lead (the rendered bodies of SPEC §10) are
+deleted too, wherever a mail client has moved them inside it.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from .clock import to_db
 from .store import Store
@@ -26,8 +31,12 @@ class GiveUpReport:
     lost: int = 0
 
 
-def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason: str) -> None:
+def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason: str) -> list[str]:
+    """Erase inside the caller's transaction; returns the lead's Message-IDs, whose
+    outbox copies the caller deletes once the transaction is committed."""
     conn = store.conn
+    message_ids = [row[0] for row in conn.execute(
+        "SELECT message_id FROM messages WHERE lead_id = ? AND message_id IS NOT NULL", (lead["id"],))]
     address = lead["email"]
     store.suppress(address, "erased", now)
     conn.execute(
@@ -48,6 +57,44 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
         "DELETE FROM messages WHERE lead_id = ? AND state IN ('claimed', 'deferred')", (lead["id"],)
     )
     store.event(lead["id"], now, "erased", {"reason": reason})
+    return message_ids
+
+
+_OLD_NAME = re.compile(r"^\d+\.[0-9a-f]{12}\.leadloop")
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^<>\s]+>)", re.I | re.M)
+
+
+def scrub_outbox(outbox: Path | None, message_ids: list[str]) -> int:
+    """Delete the outbox copies of these messages (new/, cur/ and tmp/); how many."""
+    if outbox is None or not message_ids or not outbox.is_dir():
+        return 0
+    from .transport import message_digest
+
+    digests = {message_digest(mid) for mid in message_ids}
+    wanted = set(message_ids)
+    removed = 0
+    for sub in ("new", "cur", "tmp"):
+        directory = outbox / sub
+        if not directory.is_dir():
+            continue
+        for name in os.listdir(directory):
+            parts = name.split(".")
+            hit = len(parts) > 2 and parts[1] in digests
+            if not hit and _OLD_NAME.match(name):
+                # Written before names carried the digest: read the header.
+                try:
+                    with open(directory / name, "rb") as handle:
+                        found = _MESSAGE_ID.search(handle.read(8192))
+                except OSError:
+                    continue
+                hit = found is not None and found.group(1).decode("ascii", "replace") in wanted
+            if hit:
+                try:
+                    os.remove(directory / name)
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+    return removed
 
 
 def _scrub_files(store: Store) -> None:
@@ -57,14 +104,15 @@ def _scrub_files(store: Store) -> None:
         pass  # another connection is reading; its next checkpoint rewrites the pages
 
 
-def forget(store: Store, lead: sqlite3.Row, now: datetime) -> None:
+def forget(store: Store, lead: sqlite3.Row, now: datetime, outbox: Path | None = None) -> None:
     """Erase one lead now, on request (right to erasure)."""
     with store.write():
-        _erase_in_transaction(store, lead, now, "forgotten on request")
+        message_ids = _erase_in_transaction(store, lead, now, "forgotten on request")
     _scrub_files(store)
+    scrub_outbox(outbox, message_ids)
 
 
-def give_up_due(store: Store, now: datetime) -> GiveUpReport:
+def give_up_due(store: Store, now: datetime, outbox: Path | None = None) -> GiveUpReport:
     """Give up every active lead whose last contact went unanswered past `reply_grace`."""
     report = GiveUpReport()
     rows = store.conn.execute(
@@ -75,10 +123,11 @@ def give_up_due(store: Store, now: datetime) -> GiveUpReport:
     if not rows:
         return report
     erase = store.rules.erase_on_give_up
+    message_ids: list[str] = []
     with store.write():
         for lead in rows:
             if erase:
-                _erase_in_transaction(store, lead, now, "no answer")
+                message_ids += _erase_in_transaction(store, lead, now, "no answer")
                 report.erased += 1
             else:
                 store.conn.execute(
@@ -91,4 +140,5 @@ def give_up_due(store: Store, now: datetime) -> GiveUpReport:
                 report.lost += 1
     if erase:
         _scrub_files(store)
+        scrub_outbox(outbox, message_ids)
     return report

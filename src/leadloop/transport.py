@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import secrets
 import smtplib
 import socket
 import ssl
@@ -56,7 +55,7 @@ class OutboxTransport:
     def send(self, message: Outgoing) -> Outcome:
         # Maildir delivery: write in tmp/, then an atomic rename into new/. A crash
         # leaves at most a file in tmp/, which readers ignore.
-        name = f"{time.time_ns()}.{secrets.token_hex(6)}.leadloop"
+        name = outbox_name(message.message_id)
         temporary = self.path / "tmp" / name
         fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as handle:
@@ -66,6 +65,18 @@ class OutboxTransport:
 
     def close(self) -> None:
         pass
+
+
+def outbox_name(message_id: str) -> str:
+    """A Maildir file name that carries a digest of the Message-ID, so that erasing a
+    lead finds its messages in the outbox without reading every file (SPEC §10)."""
+    return f"{time.time_ns()}.{message_digest(message_id)}.leadloop"
+
+
+def message_digest(message_id: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(message_id.encode()).hexdigest()[:24]
 
 
 def _reply_text(code: int, message: bytes | str) -> str:
