@@ -216,15 +216,17 @@ def test_unmatched_broken_and_huge_mail_is_skipped_and_the_rest_applied(project,
 
 def test_a_customer_mail_opens_a_question(project, run, tmp_path):
     assert run("mark", "ana.pena@example.org", "customer").exit_code == 0
-    project.deliver(mail("ana.pena@example.org", "Duda con el pedido", "¿Cuándo llega el material?"))
+    question = mail("ana.pena@example.org", "Duda con el pedido", "¿Cuándo llega el material?")
+    question["Date"] = "Mon, 02 Mar 2026 19:00:00 +0100"  # read the next morning
+    project.deliver(question)
     summary = read(run)
     assert summary["questions"] == 1 and summary["replies"] == 0
     assert status(run, "ana.pena@example.org") == "customer"
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
-        assert conn.execute("SELECT text FROM questions WHERE answered_at IS NULL").fetchall() == [
-            ("¿Cuándo llega el material?",)]
+    listed = json.loads(run("--now", "2026-03-05T10:00", "questions", "--json").stdout)
+    assert [(q["email"], q["text"], q["age_hours"], q["late"]) for q in listed] == [
+        ("ana.pena@example.org", "¿Cuándo llega el material?", 63.0, True)]
+    assert run("--now", "2026-03-05T11:00", "answered", "ana.pena@example.org").exit_code == 0
+    assert json.loads(run("questions", "--json").stdout) == []
 
 
 def test_run_daily_reads_the_inbox_before_sending(project, run):

@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import Message
 
 from .errors import InvalidAddress
@@ -59,6 +60,7 @@ class Incoming:
     text: str                      # what the person wrote, quotes and signature cut
     permanent: tuple[str, ...] = ()  # bounce: recipients that failed for good
     temporary: tuple[str, ...] = ()  # bounce: recipients delayed
+    written_at: datetime | None = None  # its Date header, when readable
 
 
 def classify(raw: bytes, *, unsubscribe_address: str | None = None) -> Incoming:
@@ -81,7 +83,8 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None) -> Incoming:
 
 def _classify(msg, sender, message_id, references, subject, unsubscribe_address) -> Incoming:
     def result(kind: str, text: str = "", **failures) -> Incoming:
-        return Incoming(kind, sender, message_id, references, subject, text, **failures)
+        return Incoming(kind, sender, message_id, references, subject, text, **failures,
+                        written_at=_date(msg))
 
     if _looks_like_bounce(msg, sender):
         temporary, permanent = _failures(msg)
@@ -93,6 +96,16 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address)
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
+
+
+def _date(msg: Message) -> datetime | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        value = parsedate_to_datetime(_header(msg, "date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value.tzinfo is not None else None
 
 
 def _header(msg: Message, name: str) -> str:

@@ -166,8 +166,10 @@ def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport)
         report.auto_replies += 1
         return
     if lead["status"] == "customer":
+        # The customer has waited since they wrote, not since leadloop read it.
+        asked = incoming.written_at if incoming.written_at and incoming.written_at < now else now
         store.conn.execute("INSERT INTO questions (lead_id, opened_at, text) VALUES (?, ?, ?)",
-                           (lead["id"], to_db(now), incoming.text or incoming.subject))
+                           (lead["id"], to_db(asked), incoming.text or incoming.subject))
         store.event(lead["id"], now, "question", {**detail, "text": incoming.text})
         report.questions += 1
         return
