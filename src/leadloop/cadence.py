@@ -14,7 +14,6 @@ because its natural date fell on a Saturday night.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -42,13 +41,21 @@ class Rules:
     daily_limit: int = 100
 
     def fingerprint(self) -> str:
-        """Changes whenever a rule that moves due times changes (cached due times then go stale)."""
+        """Changes whenever a rule that moves due times changes (cached due times then go
+        stale). The rules' own text: comparing it needs no hash, and every command that
+        opens the database is spared loading hashlib (BENCH.md B2)."""
         parts = (
             self.followup_after, self.followup_spread, self.info_delay, self.send_info,
             self.max_contacts, self.give_up_after, sorted(self.send_days),
             self.send_start, self.send_end, self.timezone,
         )
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+        return repr(parts)
+
+    def legacy_fingerprint(self) -> str:
+        """What earlier databases stored: a digest of `fingerprint()`."""
+        import hashlib
+
+        return hashlib.sha256(self.fingerprint().encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +149,8 @@ def _may_contact_again(history: History, rules: Rules) -> bool:
 
 
 def _fraction(key: str, step: int) -> float:
+    import hashlib
+
     digest = hashlib.blake2b(f"{key}:{step}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 

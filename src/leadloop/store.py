@@ -13,8 +13,6 @@ changes, and for every lead when the cadence rules change (a fingerprint in `met
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import sqlite3
@@ -137,7 +135,12 @@ class Store:
     def _ensure_cadence(self, rules: Rules) -> None:
         self.rules = rules
         fingerprint = rules.fingerprint()
-        if self.meta("cadence") == fingerprint:
+        stored = self.meta("cadence")
+        if stored == fingerprint:
+            return
+        if stored is not None and stored == rules.legacy_fingerprint():
+            with self.write():  # the same rules, stored the old way: nothing is stale
+                self._set_meta("cadence", fingerprint)
             return
         with self.write():
             if self.meta("secret") is None:
@@ -221,6 +224,9 @@ class Store:
 
     def address_hash(self, address: str) -> str:
         secret = bytes.fromhex(self.meta("secret"))
+        import hashlib
+        import hmac
+
         return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()
 
     def suppress(self, address: str, reason: str, now: datetime) -> None:
