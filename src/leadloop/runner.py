@@ -99,40 +99,12 @@ def send_due(
 ) -> SendReport:
     """Send what is due now. Raises TemplateError before anything is sent when a due
     message does not render, DeliveryError when the run had to stop."""
-    from .render import Renderer
 
-    report = SendReport()
-    lock = RunLock(store.path)
-    if not lock.acquire():
-        raise AnotherRunActive("another leadloop run is sending from this database; this one stopped")
-    try:
-        report.recovered_unknown = store.recover_abandoned(clock())
-        now = clock()
+    def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
         due = store.due(now, limit)
-        if not due:
-            return report
-        run_id = run_token()
-        claims = store.claim(due, run_id, now, config.sender.domain)
-        renderer = Renderer(config)
-        try:
-            prepared = [(claim, renderer.render(claim.lead, claim.step, claim.template,
-                                                claim.message_id, now)) for claim in claims]
-        except LeadloopError:
-            _release_all(store, claims, run_id)
-            raise
-        transport = transport or transport_for(config)
-        try:
-            transport.open()
-        except BaseException:
-            _release_all(store, claims, run_id)
-            raise
-        try:
-            _deliver(store, transport, prepared, run_id, clock, report, on_progress)
-        finally:
-            transport.close()
-    finally:
-        lock.release()
-    return report
+        return store.claim(due, run_id, now, config.sender.domain) if due else []
+
+    return _run(store, config, clock, claim, extra=None, on_progress=on_progress, transport=transport)
 
 
 def send_once(
@@ -152,6 +124,22 @@ def send_once(
     it, with the same guarantees as the sequence: claimed under the run lock, rendered
     before anything goes, at most once per lead, crash-safe. The day's sending budget
     ([cadence] daily_limit) is respected: the rest goes with the next call."""
+
+    def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
+        budget = max(0, config.cadence.daily_limit - store.attempted_today(now))
+        claims = store.claim_once(leads, kind, template, statuses, run_id, now, config.sender.domain)
+        if len(claims) > budget:
+            _release_all(store, claims[budget:], run_id)
+            report.held_back = len(claims) - budget
+            claims = claims[:budget]
+        return claims
+
+    return _run(store, config, clock, claim, extra=extra, on_progress=on_progress, transport=transport)
+
+
+def _run(store, config, clock, claim, *, extra, on_progress, transport) -> SendReport:
+    """Under the run lock: recover what a dead run left, claim, render every message
+    (a template error stops the run before anything goes), then deliver."""
     from .render import Renderer
 
     report = SendReport()
@@ -161,19 +149,14 @@ def send_once(
     try:
         report.recovered_unknown = store.recover_abandoned(clock())
         now = clock()
-        budget = max(0, config.cadence.daily_limit - store.attempted_today(now))
         run_id = run_token()
-        claims = store.claim_once(leads, kind, template, statuses, run_id, now, config.sender.domain)
-        if len(claims) > budget:
-            _release_all(store, claims[budget:], run_id)
-            report.held_back = len(claims) - budget
-            claims = claims[:budget]
+        claims = claim(report, run_id, now)
         if not claims:
             return report
         renderer = Renderer(config)
         try:
-            prepared = [(claim, renderer.render(claim.lead, 0, template, claim.message_id, now, extra))
-                        for claim in claims]
+            prepared = [(c, renderer.render(c.lead, c.step, c.template, c.message_id, now, extra))
+                        for c in claims]
         except LeadloopError:
             _release_all(store, claims, run_id)
             raise
