@@ -17,6 +17,7 @@ from .clock import to_db
 from .config import Config
 from .errors import InputError
 from .mailbox import Mail, open_mailbox
+from .questions import add_question
 from .store import Store
 from .surveys import record_answer, survey_of_message
 
@@ -168,9 +169,8 @@ def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport)
     if lead["status"] == "customer":
         # The customer has waited since they wrote, not since leadloop read it.
         asked = incoming.written_at if incoming.written_at and incoming.written_at < now else now
-        store.conn.execute("INSERT INTO questions (lead_id, opened_at, text) VALUES (?, ?, ?)",
-                           (lead["id"], to_db(asked), incoming.text or incoming.subject))
-        store.event(lead["id"], now, "question", {**detail, "text": incoming.text})
+        add_question(store, lead["id"], incoming.text or incoming.subject, asked, now,
+                     {**detail, "text": incoming.text})
         report.questions += 1
         return
     store.event(lead["id"], now, "reply", {**detail, "text": incoming.text})
@@ -188,11 +188,7 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
         matched = True
         store.event(lead["id"], now, "bounce", {"permanent": True, "subject": incoming.subject})
         report.bounces += 1
-        if lead["status"] in ("active", "replied", "lost"):
-            store.change_status(lead, "bounced", now, "delivery failed for good")
-        else:
-            # A customer keeps the status that says so, but is not mailed at a dead address.
-            store.suppress(address, "bounced", now)
+        store.mark_bounced(lead, now, "delivery failed for good")
     for address in incoming.temporary:
         lead = _lead_by_address(store, address)
         if lead is None:

@@ -18,9 +18,15 @@ def open_question(store: Store, lead: sqlite3.Row, text: str, now: datetime) -> 
     if not text:
         raise InputError("the question is empty: write what the customer asked")
     with store.write():
-        store.conn.execute("INSERT INTO questions (lead_id, opened_at, text) VALUES (?, ?, ?)",
-                           (lead["id"], to_db(now), text))
-        store.event(lead["id"], now, "question", {"text": clean(text)[:200]})
+        add_question(store, lead["id"], text, now, now, {"text": clean(text)[:200]})
+
+
+def add_question(store: Store, lead_id: int, text: str, asked_at: datetime, now: datetime,
+                 detail: dict) -> None:
+    """Inside a write transaction: an open question asked at `asked_at`, and its event."""
+    store.conn.execute("INSERT INTO questions (lead_id, opened_at, text) VALUES (?, ?, ?)",
+                       (lead_id, to_db(asked_at), text))
+    store.event(lead_id, now, "question", detail)
 
 
 def open_questions(store: Store) -> list[sqlite3.Row]:

@@ -32,6 +32,8 @@ STATUSES = ("active", "replied", "customer", "lost", "unsubscribed", "bounced", 
 MARKABLE = ("replied", "customer", "lost", "unsubscribed", "active")
 # A lead in one of these never receives sequence mail again (SPEC §2).
 FINAL = ("unsubscribed", "bounced", "erased")
+# Statuses a failed address turns into `bounced` (a customer stays a customer).
+BOUNCEABLE = ("active", "replied", "lost")
 # Message states that count as a contact: `unknown` may have reached the lead (SPEC §6).
 CONTACT_STATES = ("sent", "unknown")
 # Message states that used the day's sending budget.
@@ -219,6 +221,15 @@ class Store:
         self.event(current["id"], now, "status", detail)
         self.refresh([current["id"]])
         return True
+
+    def mark_bounced(self, current: sqlite3.Row, now: datetime, note: str) -> None:
+        """Inside a write transaction: the lead's address fails for good. A lead becomes
+        `bounced`; a customer keeps the status that says so, but is not mailed at a dead
+        address either way."""
+        if current["status"] in BOUNCEABLE:
+            self.change_status(current, "bounced", now, note)
+        else:
+            self.suppress(current["email"], "bounced", now)
 
     # -- suppression (SPEC §5, §10) --------------------------------------------------
 
@@ -465,12 +476,9 @@ class Store:
                 (error, claim.message_row_id),
             )
             current = self.lead_by_id(claim.lead["id"])
-            if current["status"] in ("active", "replied", "lost"):
-                self.change_status(current, "bounced", now, error)
-            else:
-                # A customer keeps the status that says so, but is not mailed at a dead address.
-                self.suppress(current["email"], "bounced", now)
+            if current["status"] not in BOUNCEABLE:
                 self.event(current["id"], now, "bounce", {"permanent": True, "note": error})
+            self.mark_bounced(current, now, error)
 
     def finish_failed(self, claim: Claim, now: datetime, error: str) -> None:
         """A permanent failure that is not the address's fault: reported, not retried.
