@@ -226,10 +226,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
 
     smtp = None
     if smtp_raw["host"]:
-        if smtp_raw["security"] not in SECURITY_MODES:
-            raise ConfigError(f'{where}: [smtp] security must be "starttls", "ssl" or "none"')
-        if not 0 < smtp_raw["port"] < 65536:
-            raise ConfigError(f"{where}: [smtp] port must be between 1 and 65535")
+        _check_server(smtp_raw, "smtp", where)
         smtp = Smtp(**{**smtp_raw, "port": int(smtp_raw["port"]),
                        "timeout": float(smtp_raw["timeout"]),
                        "max_per_second": float(smtp_raw["max_per_second"])})
@@ -257,6 +254,13 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     )
 
 
+def _check_server(raw: dict, section: str, where: str) -> None:
+    if raw["security"] not in SECURITY_MODES:
+        raise ConfigError(f'{where}: [{section}] security must be "starttls", "ssl" or "none"')
+    if not 0 < raw["port"] < 65536:
+        raise ConfigError(f"{where}: [{section}] port must be between 1 and 65535")
+
+
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
     if raw["maildir"] and raw["host"]:
         raise ConfigError(f"{where}: [inbox] has both maildir and host; set one of them")
@@ -264,10 +268,7 @@ def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
         return Inbox(maildir=base / raw["maildir"])
     if not raw["host"]:
         return None
-    if raw["security"] not in SECURITY_MODES:
-        raise ConfigError(f'{where}: [inbox] security must be "starttls", "ssl" or "none"')
-    if not 0 < raw["port"] < 65536:
-        raise ConfigError(f"{where}: [inbox] port must be between 1 and 65535")
+    _check_server(raw, "inbox", where)
     if not raw["folder"]:
         raise ConfigError(f"{where}: [inbox] folder must not be empty")
     return Inbox(**{**raw, "maildir": None, "port": int(raw["port"]),

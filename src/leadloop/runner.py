@@ -183,18 +183,14 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                 report.cancelled += 1
                 continue
             try:
-                outcome = transport.send(outgoing)
-            except DeliveryError:
-                # The run stops (server gone, our sender refused): this message certainly
-                # did not go, and neither did the rest; all go back to waiting, no lead
-                # penalised.
-                store.unsend(claim, run_id)
-                _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
-                raise
-            except BaseException:
-                _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
-                raise
-            try:
+                try:
+                    outcome = transport.send(outgoing)
+                except DeliveryError:
+                    # The run stops (server gone, our sender refused): this message
+                    # certainly did not go, and neither did the rest; all go back to
+                    # waiting, no lead penalised.
+                    store.unsend(claim, run_id)
+                    raise
                 recorder.record(claim, outcome, clock())
             except BaseException:
                 _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
