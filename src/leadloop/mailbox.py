@@ -22,6 +22,7 @@ from .errors import MailboxError
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # larger is an attachment dump, not a reply
 _FETCH_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_FETCH_UID = re.compile(rb"UID (\d+)")
 
 
 @dataclass
@@ -190,14 +191,7 @@ class ImapSource:
             client.create(_quote(inbox.processed_folder))  # "already exists" is fine
 
     def messages(self, seen: Callable[[str], bool], after_uid: int = 0) -> Iterator[Mail]:
-        client = self.client
-        status, data = client.uid("SEARCH", None, f"UID {after_uid + 1}:*")
-        if status != "OK":
-            raise MailboxError(f"IMAP {self.label}: cannot list the folder")
-        # "n:*" always matches the highest UID, even one below n.
-        uids = [int(uid) for uid in (data[0] or b"").split() if int(uid) > after_uid]
-        for uid in sorted(uids):
-            size = self._size(uid)
+        for uid, size in sorted(self._sizes(after_uid).items()):
             raw = self._fetch(uid) if size <= MAX_MESSAGE_BYTES else None
             if raw is None and size <= MAX_MESSAGE_BYTES:
                 continue  # expunged meanwhile
@@ -207,10 +201,20 @@ class ImapSource:
                 continue
             yield Mail(key, raw, size, uid)
 
-    def _size(self, uid: int) -> int:
-        status, data = self.client.uid("FETCH", str(uid), "(RFC822.SIZE)")
-        match = _FETCH_SIZE.search(data[0] or b"") if status == "OK" and data and data[0] else None
-        return int(match.group(1)) if match else 0
+    def _sizes(self, after_uid: int) -> dict[int, int]:
+        """UID → size of every message after `after_uid`, in one command."""
+        status, data = self.client.uid("FETCH", f"{after_uid + 1}:*", "(RFC822.SIZE)")
+        if status != "OK":
+            raise MailboxError(f"IMAP {self.label}: cannot list the folder")
+        sizes = {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            uid = _FETCH_UID.search(line or b"")
+            size = _FETCH_SIZE.search(line or b"")
+            # "n:*" always matches the highest UID, even one below n.
+            if uid and size and int(uid.group(1)) > after_uid:
+                sizes[int(uid.group(1))] = int(size.group(1))
+        return sizes
 
     def _fetch(self, uid: int) -> bytes | None:
         status, data = self.client.uid("FETCH", str(uid), "(BODY.PEEK[])")
