@@ -32,7 +32,7 @@ def stats(
             start = parse_instant(since, session.config.cadence.timezone)
         except InputError as err:
             raise InputError(f"--since: {err}") from None
-    result = compute(session.store, session.now, since=start)
+    result = compute(session.store, since=start)
     doc = result.document
     for warning in result.warnings:
         output.warning(warning)
@@ -181,14 +181,11 @@ def export(
 
 def referred_by_lead(session, lead) -> list[dict]:
     """Whom this lead referred, and how each ended (for `show`)."""
-    if lead["email"] is None:
-        return []
-    rows = session.store.conn.execute(
-        "SELECT email, name, status, requested_at FROM leads WHERE referred_by = ? ORDER BY requested_at",
-        (lead["email"],)).fetchall()
-    return [{"email": row["email"], "name": row["name"], "status": row["status"],
-             "requested_at": session.json_time(row["requested_at"])} for row in rows]
+    from .stats import referred_leads
 
+    return [{"email": row["email"], "name": row["name"], "status": row["status"],
+             "requested_at": session.json_time(row["requested_at"])}
+            for row in referred_leads(session.store, lead)]
 
 
 # -- surveys ---------------------------------------------------------------------------
@@ -280,12 +277,11 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
     from .cli import _print_send_report
     from .render import Renderer
     from .runner import send_once
+    from .surveys import not_yet_sent
 
     config = session.config
     # For the plan only: send_once decides again, under the run lock.
-    already = {row[0] for row in session.store.conn.execute(
-        "SELECT lead_id FROM messages WHERE kind = ? AND state != 'deferred'", (kind,))}
-    leads = [lead for lead in candidates if lead["id"] not in already]
+    leads = not_yet_sent(session.store, candidates, kind)
     skipped = len(candidates) - len(leads)
     what = what.format(count=len(leads))
     where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"

@@ -114,7 +114,7 @@ def run_demo(directory: Path, on_day=None) -> DemoResult:
         leads.append(DemoLead(email, lead["status"], sent))
     outbox = config.outbox_path / "new"
     count = sum(1 for _ in outbox.iterdir()) if outbox.is_dir() else 0
-    stats = compute(store, morning(last_day)).document
+    stats = compute(store).document
     store.close()
     return DemoResult(FIRST_DAY, last_day, leads, by_status, count, stats)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .clock import from_db, to_db
-from .store import STATUSES, Store
+from .store import CONTACT_STATES, STATUSES, Store
 
 # Mailbox providers start filtering senders whose bounces pass 2 % of what they send
 # (and complaints 0.1 %); the warning comes early enough to act.
@@ -23,7 +23,8 @@ BOUNCE_LIMIT = 0.02
 UNSUBSCRIBE_LIMIT = 0.01
 APPROACHING = 0.75
 
-SENT = "('sent', 'unknown')"
+# Message states that count as a contact, as SQL: `unknown` may have reached the lead.
+SENT = "(" + ", ".join(f"'{state}'" for state in CONTACT_STATES) + ")"
 ANSWERED = ("replied", "customer")
 
 
@@ -33,7 +34,7 @@ class Stats:
     warnings: list[str]
 
 
-def compute(store: Store, now: datetime, *, since: datetime | None = None) -> Stats:
+def compute(store: Store, *, since: datetime | None = None) -> Stats:
     conn = store.conn
     where, params = ("WHERE l.requested_at >= ?", [to_db(since)]) if since else ("", [])
     by_status = dict.fromkeys(STATUSES, 0)
@@ -150,6 +151,15 @@ def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> l
         [*params, limit]).fetchall()
     return [{"referrer": row["referred_by"], "referred": row["referred"], "customers": row["customers"]}
             for row in rows]
+
+
+def referred_leads(store: Store, lead) -> list:
+    """The leads this one referred, oldest inquiry first (for `show`)."""
+    if lead["email"] is None:
+        return []
+    return store.conn.execute(
+        "SELECT email, name, status, requested_at FROM leads WHERE referred_by = ? ORDER BY requested_at",
+        (lead["email"],)).fetchall()
 
 
 def questions_summary(store: Store, since: datetime | None = None) -> dict:

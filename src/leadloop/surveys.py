@@ -16,6 +16,7 @@ from datetime import datetime
 
 from .clock import to_db
 from .errors import InputError, TemplateError
+from .stats import SENT
 from .store import STATUSES, Store
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")
@@ -44,6 +45,13 @@ def recipients(store: Store, status: str) -> list[sqlite3.Row]:
         raise InputError(f'--to "{status}": one of {", ".join(s for s in STATUSES if s != "erased")}')
     return store.conn.execute(
         "SELECT * FROM leads WHERE status = ? AND email IS NOT NULL ORDER BY id", (status,)).fetchall()
+
+
+def not_yet_sent(store: Store, leads: list[sqlite3.Row], kind: str) -> list[sqlite3.Row]:
+    """Those of `leads` with no message of this kind yet (a deferred one is still to go)."""
+    had = {row[0] for row in store.conn.execute(
+        "SELECT lead_id FROM messages WHERE kind = ? AND state != 'deferred'", (kind,))}
+    return [lead for lead in leads if lead["id"] not in had]
 
 
 def answer_of(text: str) -> str | None:
@@ -83,7 +91,7 @@ def record_answer(store: Store, lead_id: int, name: str, text: str, now: datetim
 
 def tally(store: Store, name: str) -> dict:
     sent = store.conn.execute(
-        "SELECT count(*) FROM messages WHERE kind = ? AND state IN ('sent', 'unknown')",
+        f"SELECT count(*) FROM messages WHERE kind = ? AND state IN {SENT}",
         (survey_kind(name),)).fetchone()[0]
     rows = store.conn.execute(
         "SELECT answer, count(*) AS n FROM survey_answers WHERE survey = ? AND answer IS NOT NULL "
