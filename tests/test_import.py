@@ -2,6 +2,7 @@
 suppression. Every file is written by the test, byte for byte."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,60 @@ def test_info_sent_column_starts_the_cadence_from_there(tmp_path, run):
     ana = leads(run)["ana@example.com"]
     assert ana["contacts"] == 1
     assert "2026-03-05" <= ana["next_due_at"][:10] <= "2026-04-06"
+
+
+# Rows that exercise every rule an import applies: an address three times (the second
+# time with new values, the third with nothing new), an info pack already sent and the
+# same address again, erased addresses with an older and a newer inquiry, an unsubscribed
+# one that was then erased, custom fields and a zone that moves the cadence.
+EVERY_RULE = (
+    "email,name,producto,timezone,info_sent_at,fecha,ciudad\n"
+    " Ana@Example.COM ,Ana,Yoga,,,01/03/2026,\n"
+    "bea@example.com,Bea,,,05/01/2026,01/01/2026,Cádiz\n"
+    "ana@example.com,,Pilates,America/Mexico_City,,02/03/2026,Sevilla\n"
+    "ANA@example.com,Ana,Pilates,,,,\n"
+    "bea@example.com,Beatriz,,,,,\n"
+    "carla@example.com,Carla,,,,01/01/2025,\n"
+    "dora@example.com,Dora,,,,01/06/2026,\n"
+    "eva@example.com,Eva,,,,01/06/2026,\n"
+    "fede@example.com,Fede,Yoga,,,01/06/2026,\n"
+)
+
+
+def _erase_some(run):
+    """carla and dora erased on 2026-04-01; eva unsubscribed, then erased."""
+    people = "".join(f"{who}@example.com\n" for who in ("carla", "dora", "eva"))
+    Path("old.csv").write_text(f"email\n{people}", encoding="utf-8")
+    assert run("--now", "2026-01-01T09:00", "import", "old.csv").exit_code == 0
+    assert run("--now", "2026-03-01T09:00", "mark", "eva@example.com", "unsubscribed").exit_code == 0
+    for who in ("carla", "dora", "eva"):
+        assert run("--now", "2026-04-01T09:00", "forget", f"{who}@example.com").exit_code == 0
+
+
+def test_a_first_import_into_an_empty_store_equals_an_upsert(tmp_path, run, monkeypatch):
+    """The first import of a file takes the bulk path (no look-ups, indexes built at the
+    end, duplicates folded afterwards); it must end exactly where the row-by-row upsert
+    into a store that already has a lead ends."""
+    results = {}
+    for path in ("bulk", "upsert"):
+        monkeypatch.setenv("LEADLOOP_DB", str(tmp_path / f"{path}.db"))
+        _erase_some(run)
+        if path == "upsert":
+            (tmp_path / "zed.csv").write_text("email\nzed@example.com\n", encoding="utf-8")
+            assert run("--now", "2026-06-02T09:00", "import", "zed.csv").exit_code == 0
+        (tmp_path / "every.csv").write_text(EVERY_RULE, encoding="utf-8")
+        result = run("--now", "2026-06-02T10:00", "import", "every.csv")
+        # A follow-up's time is spread by a per-database secret: only its step compares.
+        stored = {email: {k: v for k, v in lead.items()
+                          if k != "id" and not (k == "next_due_at" and lead["next_step"])}
+                  for email, lead in leads(run).items() if email != "zed@example.com"}
+        results[path] = (summary(result), stored)
+    assert results["bulk"] == results["upsert"]
+    line, stored = results["bulk"]
+    assert line == "4 new, 2 updated, 1 unchanged, 2 suppressed, 0 rejected"
+    assert sorted(stored) == ["ana@example.com", "bea@example.com", "dora@example.com",
+                              "fede@example.com"]
+    ana, bea = stored["ana@example.com"], stored["bea@example.com"]
+    assert (ana["name"], ana["product"], ana["timezone"]) == ("Ana", "Pilates", "America/Mexico_City")
+    assert ana["fields"] == {"ciudad": "Sevilla"}
+    assert (bea["name"], bea["contacts"], bea["fields"]) == ("Beatriz", 1, {"ciudad": "Cádiz"})

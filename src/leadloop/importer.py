@@ -2,9 +2,15 @@
 suppressed or rejected, in one transaction.
 
 One transaction for the whole file: a file that turns out unreadable half-way imports
-nothing. Rows are handled in batches, looking up a batch's existing leads in one query
-and inserting its new ones with one executemany, which is what makes a million rows
-take seconds (BENCH.md B1).
+nothing. Rows arrive in batches and are written with one executemany each.
+
+Two ways in, chosen by whether the store already has leads:
+- into an empty table (a first import, the big one) every index is dropped, rows are
+  appended without a look-up, and the indexes are built once at the end: sorting a
+  million keys once is several times cheaper than a million B-tree inserts
+  (BENCH.md B1). An address twice in the file shows up when the unique index is built,
+  and the later rows are then folded into the first, as an upsert would have done;
+- otherwise each batch's existing leads are looked up in one query and upserted.
 
 An import never resets a lead: status, messages and cadence stay; only fields the file
 has values for are updated (SPEC §5). Unsubscribed and bounced addresses are never
@@ -14,8 +20,8 @@ re-imported; an erased one only with an inquiry dated after its erasure.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,8 +30,10 @@ from .clock import from_db, to_db
 from .errors import InputError
 from .store import Store
 
-BATCH = 2000
+BATCH = 5000
 UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by")
+# Bounded caches: memory stays flat whatever the file's size (BENCH.md B1).
+_CACHE_LIMIT = 20_000
 
 
 @dataclass
@@ -48,141 +56,125 @@ def import_rows(
     *,
     info_sent: bool = False,
     on_reject: Callable | None = None,
-    on_row: Callable[[], None] | None = None,
+    on_batch: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import ParsedLead rows; RejectedRow items are counted and handed to `on_reject`."""
     from .csvsource import RejectedRow
 
     report = ImportReport()
-    has_suppressions = store.conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
-    pending: dict[str, object] = {}  # email → row, in file order; a later row wins
-    first_steps: dict = {}
-    with store.write(), _indexes_built_after(store):
+    with store.write() as conn:
+        empty = conn.execute("SELECT 1 FROM leads LIMIT 1").fetchone() is None
+        writer = (_Load if empty else _Upsert)(store, now, info_sent, report)
+        batch = []
         for row in rows:
-            if on_row:
-                on_row()
-            if isinstance(row, RejectedRow):
+            if type(row) is RejectedRow:
                 report.rejected += 1
                 if on_reject:
                     on_reject(row)
                 continue
-            if row.email in pending:
-                # The same address twice in one file: the earlier row is settled first.
-                _flush(store, pending, now, info_sent, has_suppressions, report, first_steps)
-            pending[row.email] = row
-            if len(pending) >= BATCH:
-                _flush(store, pending, now, info_sent, has_suppressions, report, first_steps)
-        _flush(store, pending, now, info_sent, has_suppressions, report, first_steps)
+            batch.append(row)
+            if len(batch) >= BATCH:
+                writer.add(batch)
+                batch = []
+                if on_batch:
+                    on_batch()
+        writer.add(batch)
+        writer.finish()
     return report
 
 
-@contextmanager
-def _indexes_built_after(store: Store):
-    """Into an empty table, load first and build the secondary indexes once at the end:
-    sorting a million keys once is several times cheaper than a million B-tree inserts.
-    Inside the import's transaction, so a failed import leaves them as they were."""
-    conn = store.conn
-    deferred = []
-    if conn.execute("SELECT 1 FROM leads LIMIT 1").fetchone() is None:
-        deferred = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall()
-        for name, _ in deferred:
-            conn.execute(f'DROP INDEX "{name}"')
-    yield
-    for _, sql in deferred:
-        conn.execute(sql)
+class _Writer:
+    def __init__(self, store: Store, now: datetime, info_sent: bool, report: ImportReport):
+        self.store, self.conn, self.now, self.info_sent, self.report = (
+            store, store.conn, now, info_sent, report)
+        self.has_suppressions = self.conn.execute(
+            "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
+        # The step-0 due time by inquiry time and zone: it does not depend on the lead
+        # (its id is only the spread key of later steps), and a file repeats inquiry
+        # times a lot.
+        self._first_steps: dict = {}
+        # `now` is our own ISO timestamp, written into the statement so that a million
+        # rows do not bind the same three values three million times.
+        stamp = to_db(now)
+        self._insert_sql = (
+            "INSERT INTO leads (email, name, product, source, locale, timezone, referred_by, "
+            "fields, requested_at, next_step, next_due_at, status, status_at, created_at, "
+            "updated_at, contacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', "
+            f"'{stamp}', '{stamp}', '{stamp}', 0)")
 
+    def suppressed(self, email: str, requested_at: datetime) -> bool:
+        if not self.has_suppressions:
+            return False
+        entry = self.store.suppression(email)
+        if entry is None:
+            return False
+        if entry["reason"] == "erased":
+            # Someone given up may ask again: a new inquiry after the erasure is a new lead.
+            return requested_at <= from_db(entry["at"])
+        return True
 
-def _flush(store, pending, now, info_sent, has_suppressions, report, first_steps) -> None:
-    if not pending:
-        return
-    conn = store.conn
-    emails = list(pending)
-    existing = {
-        lead["email"]: lead
-        for lead in conn.execute(
-            f"SELECT * FROM leads WHERE email IN ({','.join('?' * len(emails))})", emails
-        )
-    }
-    fresh = []
-    for email, row in pending.items():
-        lead = existing.get(email)
-        if lead is not None:
-            if lead["status"] in ("unsubscribed", "bounced"):
-                report.suppressed += 1  # never back into the sequence (SPEC §5)
+    def insert(self, fresh: list) -> list:
+        """Insert new leads (rows not yet in the table); returns, in order, the info-sent
+        time each row was given (None for most), for `record_info_sent`."""
+        rules = self.store.rules
+        first_steps = self._first_steps
+        if len(first_steps) > _CACHE_LIMIT:
+            first_steps.clear()
+        values = []
+        info = []
+        for row in fresh:
+            requested_at = row.requested_at or self.now
+            info_sent_at = row.info_sent_at or (requested_at if self.info_sent else None)
+            info.append(info_sent_at)
+            if info_sent_at is None:
+                key = (requested_at, row.timezone)
+                first = first_steps.get(key)
+                if first is None:
+                    upcoming = cadence.next_message(
+                        cadence.History(key="", status="active", requested_at=requested_at,
+                                        timezone=row.timezone), rules)
+                    first = first_steps[key] = (
+                        to_db(requested_at), upcoming.step, to_db(upcoming.due_at))
+                requested, next_step, next_due = first
             else:
-                _update(store, lead, row, now, report)
-            continue
-        requested_at = row.requested_at or now
-        if has_suppressions and _suppressed(store, email, requested_at):
-            report.suppressed += 1
-            continue
-        fresh.append((row, requested_at))
-    pending.clear()
-    if fresh:
-        _insert(store, fresh, now, info_sent, first_steps)
-        report.new += len(fresh)
+                requested, next_step, next_due = to_db(requested_at), None, None  # settled later
+            values.append((
+                row.email, row.name, row.product, row.source, row.locale, row.timezone,
+                row.referred_by,
+                json.dumps(row.fields, ensure_ascii=False) if row.fields else None,
+                requested, next_step, next_due,
+            ))
+        self.conn.executemany(self._insert_sql, values)
+        self.report.new += len(values)
+        return info
 
+    def record_info_sent(self, sent: list[tuple[int, datetime]]) -> None:
+        """The info pack went out before leadloop knew the lead (SPEC §3): step 0 is a
+        sent message, and the cadence counts from it."""
+        self.conn.executemany(
+            "INSERT INTO messages (lead_id, step, template, state, sent_at, attempted_at, "
+            "transport) VALUES (?, 0, 'info', 'sent', ?, ?, 'import')",
+            [(lead_id, to_db(at), to_db(at)) for lead_id, at in sent])
+        self.store.refresh([lead_id for lead_id, _ in sent])
 
-def _suppressed(store: Store, email: str, requested_at: datetime) -> bool:
-    entry = store.suppression(email)
-    if entry is None:
-        return False
-    if entry["reason"] == "erased":
-        # Someone given up may ask again: a new inquiry after the erasure is a new lead.
-        return requested_at <= from_db(entry["at"])
-    return True
-
-
-def _insert(store: Store, fresh: list, now: datetime, info_sent: bool, first_steps: dict) -> None:
-    """Insert new leads. `first_steps` caches the step-0 due time by inquiry time and
-    zone across batches: it does not depend on the lead (its id is only the spread key
-    of later steps), and a file repeats inquiry times a lot."""
-    rules = store.rules
-    stamp = to_db(now)
-    values = []
-    sent_info = []
-    if len(first_steps) > 20_000:  # bounded: memory stays flat (BENCH.md B1)
-        first_steps.clear()
-    for row, requested_at in fresh:
-        info_sent_at = row.info_sent_at or (requested_at if info_sent else None)
-        if info_sent_at is None:
-            key = (requested_at, row.timezone)
-            first = first_steps.get(key)
-            if first is None:
-                upcoming = cadence.next_message(
-                    cadence.History(key="", status="active", requested_at=requested_at,
-                                    timezone=row.timezone), rules)
-                first = first_steps[key] = (to_db(requested_at), upcoming.step, to_db(upcoming.due_at))
-            requested, next_step, next_due = first
-        else:
-            requested, next_step, next_due = to_db(requested_at), None, None  # settled below
-            sent_info.append((row.email, info_sent_at))
-        values.append((
-            row.email, row.name, row.product, row.source, row.locale, row.timezone,
-            row.referred_by, json.dumps(row.fields, ensure_ascii=False) if row.fields else None,
-            requested, next_step, next_due,
-        ))
-    # `stamp` is our own ISO timestamp, written into the statement so that a million
-    # rows do not bind the same three values three million times.
-    store.conn.executemany(
-        "INSERT INTO leads (email, name, product, source, locale, timezone, referred_by, fields, "
-        "requested_at, next_step, next_due_at, status, status_at, created_at, updated_at, contacts) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', '{stamp}', '{stamp}', '{stamp}', 0)",
-        values,
-    )
-    for email, info_sent_at in sent_info:
-        lead_id = store.conn.execute("SELECT id FROM leads WHERE email = ?", (email,)).fetchone()[0]
-        store.conn.execute(
-            "INSERT INTO messages (lead_id, step, template, state, sent_at, attempted_at, transport) "
-            "VALUES (?, 0, 'info', 'sent', ?, ?, 'import')",
-            (lead_id, to_db(info_sent_at), to_db(info_sent_at)),
+    def update(self, lead, row) -> None:
+        changes = _changes(lead, row)
+        if not changes:
+            self.report.unchanged += 1
+            return
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        self.conn.execute(
+            f"UPDATE leads SET {assignments}, updated_at = ? WHERE id = ?",
+            (*changes.values(), to_db(self.now), lead["id"]),
         )
-        store.refresh([lead_id])
+        if "timezone" in changes:
+            self.store.refresh([lead["id"]])
+        self.report.updated += 1
 
 
-def _update(store: Store, lead, row, now: datetime, report: ImportReport) -> None:
+def _changes(lead, row) -> dict:
+    """What a later row says that the lead does not: non-empty values only, custom
+    fields merged."""
     changes = {}
     for name in UPDATABLE:
         value = getattr(row, name)
@@ -193,17 +185,124 @@ def _update(store: Store, lead, row, now: datetime, report: ImportReport) -> Non
         merged = {**fields, **row.fields}
         if merged != fields:
             changes["fields"] = json.dumps(merged, ensure_ascii=False)
-    if not changes:
-        report.unchanged += 1
-        return
-    assignments = ", ".join(f"{name} = ?" for name in changes)
-    store.conn.execute(
-        f"UPDATE leads SET {assignments}, updated_at = ? WHERE id = ?",
-        (*changes.values(), to_db(now), lead["id"]),
-    )
-    if "timezone" in changes:
-        store.refresh([lead["id"]])
-    report.updated += 1
+    return changes
+
+
+class _Upsert(_Writer):
+    """Into a table that has leads: look each batch up, update or insert."""
+
+    def add(self, batch: list) -> None:
+        pending: dict = {}  # email → row; an address twice: the earlier row is settled first
+        for row in batch:
+            if row.email in pending:
+                self._flush(pending)
+            pending[row.email] = row
+        self._flush(pending)
+
+    def _flush(self, pending: dict) -> None:
+        if not pending:
+            return
+        emails = list(pending)
+        existing = {
+            lead["email"]: lead
+            for lead in self.conn.execute(
+                f"SELECT * FROM leads WHERE email IN ({','.join('?' * len(emails))})", emails)
+        }
+        fresh = []
+        for email, row in pending.items():
+            lead = existing.get(email)
+            if lead is not None:
+                if lead["status"] in ("unsubscribed", "bounced"):
+                    self.report.suppressed += 1  # never back into the sequence (SPEC §5)
+                else:
+                    self.update(lead, row)
+            elif self.suppressed(email, row.requested_at or self.now):
+                self.report.suppressed += 1
+            else:
+                fresh.append(row)
+        pending.clear()
+        if fresh:
+            info = self.insert(fresh)
+            sent = [(self.conn.execute("SELECT id FROM leads WHERE email = ?", (row.email,))
+                     .fetchone()[0], at) for row, at in zip(fresh, info) if at is not None]
+            if sent:
+                self.record_info_sent(sent)
+
+    def finish(self) -> None:
+        pass
+
+
+class _Load(_Writer):
+    """Into an empty table: append, then index (see the module's docstring)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        conn = self.conn
+        self.indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' "
+            "AND sql IS NOT NULL").fetchall()
+        for name, _ in self.indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        # Rows get consecutive ids from here (SQLite gives max(rowid) + 1), which is how
+        # an info-sent row finds its lead without an index to look it up by.
+        self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        self.sent: list[tuple[int, datetime]] = []
+
+    def add(self, batch: list) -> None:
+        if self.has_suppressions:
+            batch = [row for row in batch if not self._suppressed_row(row)]
+        info = self.insert(batch)
+        for offset, at in enumerate(info):
+            if at is not None:
+                self.sent.append((self.next_id + offset, at))
+        self.next_id += len(batch)
+
+    def _suppressed_row(self, row) -> bool:
+        if self.suppressed(row.email, row.requested_at or self.now):
+            self.report.suppressed += 1
+            return True
+        return False
+
+    def finish(self) -> None:
+        unique = [sql for _, sql in self.indexes if sql.startswith("CREATE UNIQUE")]
+        for sql in unique:
+            try:
+                self.conn.execute(sql)
+            except sqlite3.IntegrityError:
+                folded = self._fold_duplicates()
+                self.sent = [(lead_id, at) for lead_id, at in self.sent if lead_id not in folded]
+                self.conn.execute(sql)
+        for _, sql in self.indexes:
+            if sql not in unique:
+                self.conn.execute(sql)
+        if self.sent:
+            self.record_info_sent(self.sent)
+
+    def _fold_duplicates(self) -> set[int]:
+        """An address more than once in the file: its first row is the lead, and each
+        later one updates it as a re-import would. Returns the ids of the rows removed."""
+        from .csvsource import ParsedLead
+
+        duplicated = self.conn.execute(
+            "SELECT * FROM leads WHERE email IN "
+            "(SELECT email FROM leads GROUP BY email HAVING count(*) > 1) ORDER BY email, id")
+        folded: set[int] = set()
+        lead = None
+        for row in duplicated.fetchall():
+            if lead is None or row["email"] != lead["email"]:
+                lead = row
+                continue
+            later = ParsedLead(
+                line=0, email=row["email"], name=row["name"], product=row["product"],
+                source=row["source"], requested_at=None, info_sent_at=None,
+                locale=row["locale"], timezone=row["timezone"], referred_by=row["referred_by"],
+                fields=json.loads(row["fields"]) if row["fields"] else {})
+            self.conn.execute("DELETE FROM leads WHERE id = ?", (row["id"],))
+            folded.add(row["id"])
+            self.report.new -= 1
+            self.update(lead, later)
+            lead = self.store.lead_by_id(lead["id"])
+        return folded
 
 
 MAX_REJECTS_SHOWN = 20
@@ -236,15 +335,9 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
 
         try:
             with output.progress(source.total_bytes, "importing") as bar:
-                counter = [0]
-
-                def on_row() -> None:
-                    counter[0] += 1
-                    if counter[0] % 5000 == 0:
-                        bar.update(source.bytes_read, source.total_bytes)
-
-                report = import_rows(store, source, now, info_sent=info_sent,
-                                     on_reject=on_reject, on_row=on_row)
+                report = import_rows(
+                    store, source, now, info_sent=info_sent, on_reject=on_reject,
+                    on_batch=lambda: bar.update(source.bytes_read, source.total_bytes))
         finally:
             if rejects_file is not None:
                 rejects_file.close()
