@@ -7,6 +7,17 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True, params=["read-in-process", "read-in-a-child"])
+def reader(request, monkeypatch):
+    """Every test here runs twice: a big file is read by a forked child process
+    (forked.py), a small one in the importing process; both must behave alike."""
+    from leadloop import importer
+
+    if request.param == "read-in-a-child":
+        monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 0)
+    return request.param
+
+
 def leads(run):
     return {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
 
@@ -116,13 +127,15 @@ def test_a_failed_bulk_load_keeps_the_indexes(tmp_path, run):
     import sqlite3
 
     def indexes():
+        """The indexes, and the journal mode a bulk load changes while it runs."""
         with sqlite3.connect(tmp_path / "leadloop.db") as conn:
             return sorted(row[0] for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads'"))
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads'")
+            ) + list(conn.execute("PRAGMA journal_mode").fetchone())
 
     assert run("init").exit_code == 0
     before = indexes()
-    assert {"leads_due", "leads_email"} <= set(before)
+    assert {"leads_due", "leads_email", "wal"} <= set(before)
     rows = "".join(f"lead{n}@example.com,Lead {n}\n" for n in range(5000))
     (tmp_path / "big.csv").write_bytes(f"email,name\n{rows}bea@example.com,B\xe9a\n".encode("latin-1"))
     assert run("import", "big.csv", "--encoding", "utf-8").exit_code == 2
@@ -207,3 +220,35 @@ def test_a_first_import_into_an_empty_store_equals_an_upsert(tmp_path, run, monk
     assert (ana["name"], ana["product"], ana["timezone"]) == ("Ana", "Pilates", "America/Mexico_City")
     assert ana["fields"] == {"ciudad": "Sevilla"}
     assert (bea["name"], bea["contacts"], bea["fields"]) == ("Beatriz", 1, {"ciudad": "Cádiz"})
+
+
+def test_a_first_import_beside_another_open_connection_keeps_wal(tmp_path, run):
+    """The bulk load switches to the rollback journal only when it has the database
+    alone; beside a reader it loads in WAL, without waiting for the reader."""
+    import sqlite3
+
+    assert run("init").exit_code == 0
+    reader = sqlite3.connect(tmp_path / "leadloop.db", isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM leads").fetchone() == (0,)
+    try:
+        (tmp_path / "a.csv").write_text("email\nana@example.com\nbea@example.com\n", encoding="utf-8")
+        assert summary(run("import", "a.csv")).startswith("2 new")
+        assert reader.execute("SELECT count(*) FROM leads").fetchone() == (0,)  # its snapshot
+        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        reader.close()
+    assert len(leads(run)) == 2
+
+
+def test_without_info_packs_each_lead_gets_its_own_first_follow_up_time(tmp_path, run):
+    """With send_info off the first message is a follow-up, spread over its window by
+    the lead's id: leads asking at the same minute must not all be due at once."""
+    (tmp_path / "leadloop.toml").write_text("[cadence]\nsend_info = false\n", encoding="utf-8")
+    rows = "".join(f"lead{n}@example.com,02/03/2026 10:00\n" for n in range(6))
+    (tmp_path / "a.csv").write_text(f"email,fecha\n{rows}", encoding="utf-8")
+    assert summary(run("import", "a.csv")).startswith("6 new")
+    stored = leads(run).values()
+    assert {lead["next_step"] for lead in stored} == {1}
+    assert len({lead["next_due_at"] for lead in stored}) == 6
+    assert all("2026-05-02" <= lead["next_due_at"][:10] <= "2026-06-03" for lead in stored)

@@ -111,7 +111,7 @@ def next_message(history: History, rules: Rules) -> Next | None:
     else:
         step = 0 if rules.send_info else 1
     if step == 0:
-        due = next_opening(add(history.requested_at, rules.info_delay, tz), rules, tz)
+        due = info_due(history.requested_at, rules, tz)
     else:
         # With no contact yet (send_info off) the inquiry itself is the previous contact.
         previous = last.at if last is not None else history.requested_at
@@ -122,6 +122,11 @@ def next_message(history: History, rules: Rules) -> Next | None:
     if history.retry_at is not None and history.retry_at > due:
         due = next_opening(history.retry_at, rules, tz)
     return Next(step, due.replace(microsecond=0))
+
+
+def info_due(requested_at: datetime, rules: Rules, tz) -> datetime:
+    """When a new lead's info pack may go: `info_delay` after the inquiry, in a window."""
+    return next_opening(add(requested_at, rules.info_delay, tz), rules, tz).replace(microsecond=0)
 
 
 def give_up_at(history: History, rules: Rules) -> datetime | None:

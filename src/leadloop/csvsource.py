@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import re
 import sys
 import unicodedata
@@ -17,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .clock import UTC, zone
-from .errors import InputError, InvalidAddress
+from .errors import InputError
 # A cell is one line of text: CR, LF, NUL … could otherwise reach a header.
 from .message import clean as one_line
 
@@ -39,6 +40,9 @@ ALIASES = {
     "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
 }
 FIELDS = set(ALIASES) - {"last_name"}
+# The order in which CsvSource._rows picks a row's lead fields.
+_PICKED = ("email", "name", "last_name", "product", "source", "requested_at", "info_sent_at",
+           "locale", "timezone", "referred_by")
 
 
 def slug(text: str) -> str:
@@ -116,32 +120,6 @@ class CsvSource:
         self._text.close()
         return False
 
-    def _date(self, text: str, tz_name: str | None) -> datetime:
-        # A file holds few distinct dates (a day or a minute repeats across many rows),
-        # so each is read once.
-        key = (text, tz_name)
-        value = self._dates.get(key)
-        if value is None:
-            if len(self._dates) >= _DATE_CACHE:
-                self._dates.clear()
-            value = self._dates[key] = self._read_date(text, tz_name)
-        return value
-
-    def _read_date(self, text: str, tz_name: str | None) -> datetime:
-        tz = zone(tz_name or self._default_tz)
-        match = _DAY_FIRST.match(text)
-        if match:
-            a, b, year, hour, minute, second = match.groups()
-            day, month = (int(b), int(a)) if self._month_first else (int(a), int(b))
-            value = datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(second or 0))
-        else:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if value.tzinfo is None:
-            # The instant clock.localize would give (a time in a DST gap moves forward,
-            # an ambiguous one takes its first occurrence) without the round trip.
-            value = value.replace(tzinfo=tz)
-        return value.astimezone(UTC)
-
     def __iter__(self):
         reader = csv.reader(self._text, delimiter=self.delimiter)
         try:
@@ -157,64 +135,106 @@ class CsvSource:
             raise InputError(f"{self.label}:{reader.line_num + 1}: {err}") from None
 
     def _rows(self, reader):
+        """The hot loop of an import: a million rows pass here, so a row costs a few
+        method calls, and anything unusual (control characters, a bad address, a new
+        date) takes a slower path."""
         from .addresses import check_deliverability, normalize_address
 
         width = len(self.header)
-        plan = [(None, target[1]) if isinstance(target, tuple) else (target, None)
-                for target in self._plan.values()]
+        # Each lead field's column, or `width`: the empty cell appended to every row.
+        where = {field: width for field in _PICKED}
+        custom_columns = []
+        for index, target in self._plan.items():
+            if isinstance(target, tuple):
+                custom_columns.append((index, target[1]))
+            else:
+                where[target] = index
+        pick = operator.itemgetter(*(where[field] for field in _PICKED))
+        product_override, source_override = self._product, self._source
+        dates, month_first = self._dates, self._month_first
         consumed = 1  # physical lines read so far, the header included
         for cells in reader:
             start = consumed + 1
             consumed = 1 + reader.line_num
-            values: dict = {}
-            custom: dict = {}
-            for cell, (field, custom_key) in zip(cells, plan):
-                if cell:
-                    value = one_line(cell)
-                    if value:
-                        if field:
-                            values[field] = value
-                        else:
-                            custom[custom_key] = value
-            if len(cells) > width:
-                if any(cell.strip() for cell in cells):
-                    yield RejectedRow(start, f"has {len(cells)} cells, the header has {width}", cells)
-                continue
-            if not values and not custom:
+            count = len(cells)
+            if count != width:
+                if count > width:
+                    if any(cell.strip() for cell in cells):
+                        yield RejectedRow(start, f"has {count} cells, the header has {width}", cells)
+                    continue
+                cells = cells + [""] * (width - count)  # a short row: the rest is empty
+            text = "".join(cells)
+            if not text.isprintable():
+                # Runs of CR, LF, NUL … become one space: a cell is one line of text.
+                cells = [one_line(cell) for cell in cells]
+                text = "".join(cells)
+            if not text or text.isspace():
                 continue  # a blank line, or a row of empty cells
+            cells.append("")
+            (email, name, last_name, product, source, requested, info_sent, locale, tz_name,
+             referred) = pick(cells)
             try:
-                email = normalize_address(values.get("email", ""))
+                email = normalize_address(email)
                 if self._check_dns:
                     check_deliverability(email)
-                referred = values.get("referred_by")
+                referred = referred.strip()
                 referred = normalize_address(referred) if referred else None
-                tz_name = values.get("timezone")
+                tz_name = tz_name.strip() or None
                 if tz_name:
                     zone(tz_name)
-                dates = {}
-                for key in ("requested_at", "info_sent_at"):
-                    if key in values:
-                        try:
-                            dates[key] = self._date(values[key], tz_name)
-                        except ValueError:
-                            raise InputError(f'unreadable date "{values[key]}"') from None
-            except InvalidAddress as err:
-                yield RejectedRow(start, str(err), cells)
-                continue
+                requested = requested.strip()
+                if requested:
+                    key = (requested, tz_name)
+                    requested = dates.get(key) or self._date(key, month_first)
+                else:
+                    requested = None
+                info_sent = info_sent.strip()
+                if info_sent:
+                    key = (info_sent, tz_name)
+                    info_sent = dates.get(key) or self._date(key, month_first)
+                else:
+                    info_sent = None
             except InputError as err:
-                yield RejectedRow(start, str(err), cells)
+                yield RejectedRow(start, str(err), cells[:-1])
                 continue
-            name = values.get("name")
-            if values.get("last_name"):
-                name = f"{name} {values['last_name']}" if name else values["last_name"]
+            name, last_name = name.strip(), last_name.strip()
+            if last_name:
+                name = f"{name} {last_name}" if name else last_name
             yield ParsedLead(
-                line=start, email=email, name=name,
-                product=self._product or values.get("product"),
-                source=self._source or values.get("source"),
-                requested_at=dates.get("requested_at"), info_sent_at=dates.get("info_sent_at"),
-                locale=values.get("locale", "").lower() or None, timezone=tz_name,
-                referred_by=referred, fields=custom,
+                start, email, name or None, product_override or product.strip() or None,
+                source_override or source.strip() or None, requested, info_sent,
+                locale.strip().lower() or None, tz_name, referred,
+                {key: value for index, key in custom_columns if (value := cells[index].strip())}
+                if custom_columns else {},
             )
+
+    def _date(self, key: tuple[str, str | None], month_first: bool) -> datetime:
+        """A date cell read once: a file holds few distinct dates (a day or a minute
+        repeats across many rows)."""
+        text, tz_name = key
+        try:
+            value = _read_date(text, zone(tz_name or self._default_tz), month_first)
+        except ValueError:
+            raise InputError(f'unreadable date "{text}"') from None
+        if len(self._dates) >= _DATE_CACHE:
+            self._dates.clear()
+        self._dates[key] = value
+        return value
+
+
+def _read_date(text: str, tz, month_first: bool) -> datetime:
+    match = _DAY_FIRST.match(text)
+    if match:
+        a, b, year, hour, minute, second = match.groups()
+        day, month = (int(b), int(a)) if month_first else (int(a), int(b))
+        value = datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(second or 0))
+    else:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        # The instant clock.localize would give (a time in a DST gap moves forward,
+        # an ambiguous one takes its first occurrence) without the round trip.
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(UTC)
 
 
 def _detect(binary) -> str:

@@ -21,17 +21,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import cadence
-from .clock import from_db, to_db
+from .clock import from_db, to_db, zone
 from .errors import InputError
 from .store import Store
 
 BATCH = 5000
 UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by")
+# A new lead as `shape` hands it to the writer: the bound values of the INSERT, in order.
+COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by",
+           "fields", "requested_at", "next_step", "next_due_at")
+_REQUESTED_AT = COLUMNS.index("requested_at")
 # Bounded caches: memory stays flat whatever the file's size (BENCH.md B1).
 _CACHE_LIMIT = 20_000
 
@@ -49,113 +54,140 @@ class ImportReport:
                 "suppressed": self.suppressed, "rejected": self.rejected}
 
 
-def import_rows(
-    store: Store,
-    rows: Iterable,
-    now: datetime,
-    *,
-    info_sent: bool = False,
-    on_reject: Callable | None = None,
-    on_batch: Callable[[], None] | None = None,
-) -> ImportReport:
-    """Import ParsedLead rows; RejectedRow items are counted and handed to `on_reject`."""
+@dataclass(slots=True)
+class Batch:
+    """Rows of a file made ready to write: plain tuples and text, which is what a batch
+    costs least to carry from the process that parses to the one that writes."""
+    leads: list[tuple] = field(default_factory=list)  # COLUMNS, in file order
+    # Leads whose next step is settled once they have an id: (index in leads, the info
+    # pack's sending time when it went out before the import, else None).
+    settle: list[tuple[int, str | None]] = field(default_factory=list)
+    rejects: list = field(default_factory=list)  # RejectedRow, in file order
+    bytes_read: int | None = None
+
+
+def shape(rows: Iterable, rules, now: datetime, info_sent: bool = False,
+          bytes_read: Callable[[], int | None] = lambda: None) -> Iterator[Batch]:
+    """ParsedLead and RejectedRow items → batches. Needs no database: it may run in
+    another process (forked.py). A new lead's info pack is due at a time that depends
+    only on the inquiry's time and zone, and a file repeats those a lot: it is cached."""
     from .csvsource import RejectedRow
 
+    info_dues: dict = {}
+    default_zone = zone(rules.timezone)
+    # Whether a new lead's first message is the info pack: the same for every new lead.
+    first = cadence.next_message(
+        cadence.History(key="", status="active", requested_at=now), rules)
+    info_first = first is not None and first.step == 0
+    batch = Batch()
+    for row in rows:
+        if type(row) is RejectedRow:
+            batch.rejects.append(row)
+            continue
+        requested_at = row.requested_at or now
+        info_sent_at = row.info_sent_at or (requested_at if info_sent else None)
+        if info_sent_at is None and info_first:
+            key = (requested_at, row.timezone)
+            known = info_dues.get(key)
+            if known is None:
+                if len(info_dues) >= _CACHE_LIMIT:
+                    info_dues.clear()
+                tz = zone(row.timezone) if row.timezone else default_zone
+                known = info_dues[key] = (
+                    to_db(requested_at), 0, to_db(cadence.info_due(requested_at, rules, tz)))
+            requested, next_step, next_due = known
+        else:
+            # An info pack already sent, or none to send: the next step depends on the
+            # lead (its id spreads follow-ups), so the writer settles it once inserted.
+            batch.settle.append((len(batch.leads),
+                                 to_db(info_sent_at) if info_sent_at is not None else None))
+            requested, next_step, next_due = to_db(requested_at), None, None
+        batch.leads.append((
+            row.email, row.name, row.product, row.source, row.locale, row.timezone,
+            row.referred_by, json.dumps(row.fields, ensure_ascii=False) if row.fields else None,
+            requested, next_step, next_due,
+        ))
+        if len(batch.leads) >= BATCH:
+            batch.bytes_read = bytes_read()
+            yield batch
+            batch = Batch()
+    batch.bytes_read = bytes_read()
+    yield batch
+
+
+def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
+                on_reject: Callable | None = None) -> ImportReport:
+    """Import ParsedLead rows; RejectedRow items are counted and handed to `on_reject`."""
+    return import_batches(store, shape(rows, store.rules, now, info_sent), now,
+                          on_reject=on_reject)
+
+
+def import_batches(store: Store, batches: Iterable[Batch], now: datetime, *,
+                   on_reject: Callable | None = None,
+                   on_batch: Callable[[Batch], None] | None = None) -> ImportReport:
     report = ImportReport()
-    with store.write() as conn:
-        empty = conn.execute("SELECT 1 FROM leads LIMIT 1").fetchone() is None
-        writer = (_Load if empty else _Upsert)(store, now, info_sent, report)
-        batch = []
-        for row in rows:
-            if type(row) is RejectedRow:
-                report.rejected += 1
-                if on_reject:
-                    on_reject(row)
-                continue
-            batch.append(row)
-            if len(batch) >= BATCH:
-                writer.add(batch)
-                batch = []
-                if on_batch:
-                    on_batch()
-        writer.add(batch)
+    empty = _empty(store)
+    with store.rollback_journal() if empty else nullcontext(), store.write():
+        empty = _empty(store)  # again, now that the write lock is ours
+        writer = (_Load if empty else _Upsert)(store, now, report)
+        for batch in batches:
+            report.rejected += len(batch.rejects)
+            if on_reject:
+                for rejected in batch.rejects:
+                    on_reject(rejected)
+            writer.add(batch)
+            if on_batch:
+                on_batch(batch)
         writer.finish()
     return report
 
 
+def _empty(store: Store) -> bool:
+    return store.conn.execute("SELECT 1 FROM leads LIMIT 1").fetchone() is None
+
+
 class _Writer:
-    def __init__(self, store: Store, now: datetime, info_sent: bool, report: ImportReport):
-        self.store, self.conn, self.now, self.info_sent, self.report = (
-            store, store.conn, now, info_sent, report)
+    def __init__(self, store: Store, now: datetime, report: ImportReport):
+        self.store, self.conn, self.now, self.report = store, store.conn, now, report
         self.has_suppressions = self.conn.execute(
             "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
-        # The step-0 due time by inquiry time and zone: it does not depend on the lead
-        # (its id is only the spread key of later steps), and a file repeats inquiry
-        # times a lot.
-        self._first_steps: dict = {}
         # `now` is our own ISO timestamp, written into the statement so that a million
         # rows do not bind the same three values three million times.
         stamp = to_db(now)
         self._insert_sql = (
-            "INSERT INTO leads (email, name, product, source, locale, timezone, referred_by, "
-            "fields, requested_at, next_step, next_due_at, status, status_at, created_at, "
-            "updated_at, contacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', "
+            f"INSERT INTO leads ({', '.join(COLUMNS)}, status, status_at, created_at, "
+            f"updated_at, contacts) VALUES ({', '.join('?' * len(COLUMNS))}, 'active', "
             f"'{stamp}', '{stamp}', '{stamp}', 0)")
+        self.settle: list[tuple[int, str | None]] = []  # (lead id, info pack sent at)
 
-    def suppressed(self, email: str, requested_at: datetime) -> bool:
+    def suppressed(self, values: tuple) -> bool:
+        """An address that must not come back (SPEC §5); counted when so."""
         if not self.has_suppressions:
             return False
-        entry = self.store.suppression(email)
+        entry = self.store.suppression(values[0])
         if entry is None:
             return False
         if entry["reason"] == "erased":
             # Someone given up may ask again: a new inquiry after the erasure is a new lead.
-            return requested_at <= from_db(entry["at"])
+            if from_db(values[_REQUESTED_AT]) > from_db(entry["at"]):
+                return False
+        self.report.suppressed += 1
         return True
 
-    def insert(self, fresh: list) -> list:
-        """Insert new leads (rows not yet in the table); returns, in order, the info-sent
-        time each row was given (None for most), for `record_info_sent`."""
-        rules = self.store.rules
-        first_steps = self._first_steps
-        if len(first_steps) > _CACHE_LIMIT:
-            first_steps.clear()
-        values = []
-        info = []
-        for row in fresh:
-            requested_at = row.requested_at or self.now
-            info_sent_at = row.info_sent_at or (requested_at if self.info_sent else None)
-            info.append(info_sent_at)
-            if info_sent_at is None:
-                key = (requested_at, row.timezone)
-                first = first_steps.get(key)
-                if first is None:
-                    upcoming = cadence.next_message(
-                        cadence.History(key="", status="active", requested_at=requested_at,
-                                        timezone=row.timezone), rules)
-                    first = first_steps[key] = (
-                        to_db(requested_at), upcoming.step, to_db(upcoming.due_at))
-                requested, next_step, next_due = first
-            else:
-                requested, next_step, next_due = to_db(requested_at), None, None  # settled later
-            values.append((
-                row.email, row.name, row.product, row.source, row.locale, row.timezone,
-                row.referred_by,
-                json.dumps(row.fields, ensure_ascii=False) if row.fields else None,
-                requested, next_step, next_due,
-            ))
-        self.conn.executemany(self._insert_sql, values)
-        self.report.new += len(values)
-        return info
+    def insert(self, leads: list[tuple]) -> None:
+        self.conn.executemany(self._insert_sql, leads)
+        self.report.new += len(leads)
 
-    def record_info_sent(self, sent: list[tuple[int, datetime]]) -> None:
-        """The info pack went out before leadloop knew the lead (SPEC §3): step 0 is a
-        sent message, and the cadence counts from it."""
+    def settle_new(self) -> None:
+        """Record info packs sent before leadloop knew the lead (SPEC §3) as sent step-0
+        messages, and work out these leads' next step."""
+        if not self.settle:
+            return
         self.conn.executemany(
             "INSERT INTO messages (lead_id, step, template, state, sent_at, attempted_at, "
             "transport) VALUES (?, 0, 'info', 'sent', ?, ?, 'import')",
-            [(lead_id, to_db(at), to_db(at)) for lead_id, at in sent])
-        self.store.refresh([lead_id for lead_id, _ in sent])
+            [(lead_id, at, at) for lead_id, at in self.settle if at is not None])
+        self.store.refresh([lead_id for lead_id, _ in self.settle])
 
     def update(self, lead, row) -> None:
         changes = _changes(lead, row)
@@ -173,16 +205,16 @@ class _Writer:
 
 
 def _changes(lead, row) -> dict:
-    """What a later row says that the lead does not: non-empty values only, custom
-    fields merged."""
+    """What a later row (a mapping of COLUMNS) says that the lead does not: non-empty
+    values only, custom fields merged."""
     changes = {}
     for name in UPDATABLE:
-        value = getattr(row, name)
+        value = row[name]
         if value is not None and value != lead[name]:
             changes[name] = value
-    if row.fields:
+    if row["fields"]:
         fields = json.loads(lead["fields"]) if lead["fields"] else {}
-        merged = {**fields, **row.fields}
+        merged = {**fields, **json.loads(row["fields"])}
         if merged != fields:
             changes["fields"] = json.dumps(merged, ensure_ascii=False)
     return changes
@@ -191,15 +223,16 @@ def _changes(lead, row) -> dict:
 class _Upsert(_Writer):
     """Into a table that has leads: look each batch up, update or insert."""
 
-    def add(self, batch: list) -> None:
-        pending: dict = {}  # email → row; an address twice: the earlier row is settled first
-        for row in batch:
-            if row.email in pending:
-                self._flush(pending)
-            pending[row.email] = row
-        self._flush(pending)
+    def add(self, batch: Batch) -> None:
+        settle = dict(batch.settle)
+        pending: dict = {}  # email → (values, index); an address twice: the earlier first
+        for index, values in enumerate(batch.leads):
+            if values[0] in pending:
+                self._flush(pending, settle)
+            pending[values[0]] = (values, index)
+        self._flush(pending, settle)
 
-    def _flush(self, pending: dict) -> None:
+    def _flush(self, pending: dict, settle: dict) -> None:
         if not pending:
             return
         emails = list(pending)
@@ -208,28 +241,26 @@ class _Upsert(_Writer):
             for lead in self.conn.execute(
                 f"SELECT * FROM leads WHERE email IN ({','.join('?' * len(emails))})", emails)
         }
-        fresh = []
-        for email, row in pending.items():
+        fresh, later = [], []
+        for email, (values, index) in pending.items():
             lead = existing.get(email)
             if lead is not None:
                 if lead["status"] in ("unsubscribed", "bounced"):
                     self.report.suppressed += 1  # never back into the sequence (SPEC §5)
                 else:
-                    self.update(lead, row)
-            elif self.suppressed(email, row.requested_at or self.now):
-                self.report.suppressed += 1
-            else:
-                fresh.append(row)
+                    self.update(lead, dict(zip(COLUMNS, values)))
+            elif not self.suppressed(values):
+                fresh.append(values)
+                if index in settle:
+                    later.append((email, settle[index]))
         pending.clear()
-        if fresh:
-            info = self.insert(fresh)
-            sent = [(self.conn.execute("SELECT id FROM leads WHERE email = ?", (row.email,))
-                     .fetchone()[0], at) for row, at in zip(fresh, info) if at is not None]
-            if sent:
-                self.record_info_sent(sent)
+        self.insert(fresh)
+        for email, at in later:
+            lead_id = self.conn.execute("SELECT id FROM leads WHERE email = ?", (email,)).fetchone()[0]
+            self.settle.append((lead_id, at))
 
     def finish(self) -> None:
-        pass
+        self.settle_new()
 
 
 class _Load(_Writer):
@@ -246,22 +277,21 @@ class _Load(_Writer):
         # Rows get consecutive ids from here (SQLite gives max(rowid) + 1), which is how
         # an info-sent row finds its lead without an index to look it up by.
         self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
-        self.sent: list[tuple[int, datetime]] = []
 
-    def add(self, batch: list) -> None:
-        if self.has_suppressions:
-            batch = [row for row in batch if not self._suppressed_row(row)]
-        info = self.insert(batch)
-        for offset, at in enumerate(info):
-            if at is not None:
-                self.sent.append((self.next_id + offset, at))
-        self.next_id += len(batch)
-
-    def _suppressed_row(self, row) -> bool:
-        if self.suppressed(row.email, row.requested_at or self.now):
-            self.report.suppressed += 1
-            return True
-        return False
+    def add(self, batch: Batch) -> None:
+        leads = batch.leads
+        if self.has_suppressions or batch.settle:
+            settle = dict(batch.settle)
+            kept = []
+            for index, values in enumerate(leads):
+                if self.suppressed(values):
+                    continue
+                if index in settle:
+                    self.settle.append((self.next_id + len(kept), settle[index]))
+                kept.append(values)
+            leads = kept
+        self.insert(leads)
+        self.next_id += len(leads)
 
     def finish(self) -> None:
         unique = [sql for _, sql in self.indexes if sql.startswith("CREATE UNIQUE")]
@@ -270,19 +300,17 @@ class _Load(_Writer):
                 self.conn.execute(sql)
             except sqlite3.IntegrityError:
                 folded = self._fold_duplicates()
-                self.sent = [(lead_id, at) for lead_id, at in self.sent if lead_id not in folded]
+                self.settle = [(lead_id, at) for lead_id, at in self.settle
+                               if lead_id not in folded]
                 self.conn.execute(sql)
         for _, sql in self.indexes:
             if sql not in unique:
                 self.conn.execute(sql)
-        if self.sent:
-            self.record_info_sent(self.sent)
+        self.settle_new()
 
     def _fold_duplicates(self) -> set[int]:
         """An address more than once in the file: its first row is the lead, and each
         later one updates it as a re-import would. Returns the ids of the rows removed."""
-        from .csvsource import ParsedLead
-
         duplicated = self.conn.execute(
             "SELECT * FROM leads WHERE email IN "
             "(SELECT email FROM leads GROUP BY email HAVING count(*) > 1) ORDER BY email, id")
@@ -292,20 +320,18 @@ class _Load(_Writer):
             if lead is None or row["email"] != lead["email"]:
                 lead = row
                 continue
-            later = ParsedLead(
-                line=0, email=row["email"], name=row["name"], product=row["product"],
-                source=row["source"], requested_at=None, info_sent_at=None,
-                locale=row["locale"], timezone=row["timezone"], referred_by=row["referred_by"],
-                fields=json.loads(row["fields"]) if row["fields"] else {})
             self.conn.execute("DELETE FROM leads WHERE id = ?", (row["id"],))
             folded.add(row["id"])
             self.report.new -= 1
-            self.update(lead, later)
+            self.update(lead, row)
             lead = self.store.lead_by_id(lead["id"])
         return folded
 
 
 MAX_REJECTS_SHOWN = 20
+# Below this a file is read in the importing process: a second one would cost more to
+# start than it saves.
+PARALLEL_FROM_BYTES = 4 << 20
 
 
 def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=None,
@@ -313,7 +339,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
     """Import a CSV file; returns (report, the first rejects, how many were rejected)."""
     import csv
 
-    from . import output
+    from . import forked, output
     from .csvsource import open_csv
 
     shown = []
@@ -333,11 +359,14 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
             if writer is not None:
                 writer.writerow([*row.values, row.line, row.reason])
 
+        batches = shape(source, store.rules, now, info_sent, lambda: source.bytes_read)
+        if (source.total_bytes or 0) >= PARALLEL_FROM_BYTES and forked.available():
+            batches = forked.in_child(batches)
         try:
             with output.progress(source.total_bytes, "importing") as bar:
-                report = import_rows(
-                    store, source, now, info_sent=info_sent, on_reject=on_reject,
-                    on_batch=lambda: bar.update(source.bytes_read, source.total_bytes))
+                report = import_batches(
+                    store, batches, now, on_reject=on_reject,
+                    on_batch=lambda batch: bar.update(batch.bytes_read, source.total_bytes))
         finally:
             if rejects_file is not None:
                 rejects_file.close()
