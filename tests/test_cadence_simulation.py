@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from leadloop.cadence import window_open
-from leadloop.clock import UTC, localize, zone
+from leadloop.clock import UTC, localize, to_db, zone
 from leadloop.config import load_config
 from leadloop.csvsource import ParsedLead
 from leadloop.importer import import_rows
@@ -40,8 +40,8 @@ class RecordingTransport:
 
 def lead(email, requested_at, timezone=None):
     return ParsedLead(line=1, email=email, name="Ana", product="Curso", source=None,
-                      requested_at=requested_at, info_sent_at=None, locale=None,
-                      timezone=timezone, referred_by=None, fields={})
+                      requested_at=to_db(requested_at), info_sent_at=None, locale=None,
+                      timezone=timezone, referred_by=None, fields=None)
 
 
 def open_store(tmp_path, extra=""):
@@ -154,9 +154,9 @@ def test_daily_limit_sends_info_packs_first_and_rolls_the_rest_over(tmp_path):
     store, config = open_store(tmp_path)
     monday = datetime(2026, 3, 2).date()
     # 30 leads whose follow-up is due today: info pack sent three months ago.
-    old = [lead(f"old{n}@example.com", local(monday, 9) - timedelta(days=100)) for n in range(30)]
-    for row in old:
-        row.info_sent_at = local(monday, 9) - timedelta(days=100)
+    long_ago = to_db(local(monday, 9) - timedelta(days=100))
+    old = [lead(f"old{n}@example.com", local(monday, 9) - timedelta(days=100))
+           ._replace(info_sent_at=long_ago) for n in range(30)]
     import_rows(store, old, local(monday, 8))
     fresh = [lead(f"new{n}@example.com", local(monday, 8)) for n in range(120)]
     import_rows(store, fresh, local(monday, 8))

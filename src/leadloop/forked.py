@@ -15,6 +15,7 @@ anything else ends the import with the child's traceback.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Iterator
@@ -60,6 +61,9 @@ def in_child(items: Iterator) -> Iterator:
 
 
 def _produce(items: Iterator, sending) -> None:
+    # The cycle collector would walk the parent's whole heap, copied on write, page by
+    # page: the child makes no cycles worth it.
+    gc.disable()
     try:
         for item in items:
             sending.send((_ITEM, item))

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+import gc
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime
 
 from . import cadence
@@ -31,9 +32,8 @@ from .clock import from_db, to_db, zone
 from .errors import InputError
 from .store import Store
 
-BATCH = 5000
 UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by")
-# A new lead as `shape` hands it to the writer: the bound values of the INSERT, in order.
+# A new lead's values in the INSERT, in order.
 COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by",
            "fields", "requested_at", "next_step", "next_due_at")
 _REQUESTED_AT = COLUMNS.index("requested_at")
@@ -54,82 +54,25 @@ class ImportReport:
                 "suppressed": self.suppressed, "rejected": self.rejected}
 
 
-@dataclass(slots=True)
-class Batch:
-    """Rows of a file made ready to write: plain tuples and text, which is what a batch
-    costs least to carry from the process that parses to the one that writes."""
-    leads: list[tuple] = field(default_factory=list)  # COLUMNS, in file order
-    # Leads whose next step is settled once they have an id: (index in leads, the info
-    # pack's sending time when it went out before the import, else None).
-    settle: list[tuple[int, str | None]] = field(default_factory=list)
-    rejects: list = field(default_factory=list)  # RejectedRow, in file order
-    bytes_read: int | None = None
-
-
-def shape(rows: Iterable, rules, now: datetime, info_sent: bool = False,
-          bytes_read: Callable[[], int | None] = lambda: None) -> Iterator[Batch]:
-    """ParsedLead and RejectedRow items → batches. Needs no database: it may run in
-    another process (forked.py). A new lead's info pack is due at a time that depends
-    only on the inquiry's time and zone, and a file repeats those a lot: it is cached."""
-    from .csvsource import RejectedRow
-
-    info_dues: dict = {}
-    default_zone = zone(rules.timezone)
-    # Whether a new lead's first message is the info pack: the same for every new lead.
-    first = cadence.next_message(
-        cadence.History(key="", status="active", requested_at=now), rules)
-    info_first = first is not None and first.step == 0
-    batch = Batch()
-    for row in rows:
-        if type(row) is RejectedRow:
-            batch.rejects.append(row)
-            continue
-        requested_at = row.requested_at or now
-        info_sent_at = row.info_sent_at or (requested_at if info_sent else None)
-        if info_sent_at is None and info_first:
-            key = (requested_at, row.timezone)
-            known = info_dues.get(key)
-            if known is None:
-                if len(info_dues) >= _CACHE_LIMIT:
-                    info_dues.clear()
-                tz = zone(row.timezone) if row.timezone else default_zone
-                known = info_dues[key] = (
-                    to_db(requested_at), 0, to_db(cadence.info_due(requested_at, rules, tz)))
-            requested, next_step, next_due = known
-        else:
-            # An info pack already sent, or none to send: the next step depends on the
-            # lead (its id spreads follow-ups), so the writer settles it once inserted.
-            batch.settle.append((len(batch.leads),
-                                 to_db(info_sent_at) if info_sent_at is not None else None))
-            requested, next_step, next_due = to_db(requested_at), None, None
-        batch.leads.append((
-            row.email, row.name, row.product, row.source, row.locale, row.timezone,
-            row.referred_by, json.dumps(row.fields, ensure_ascii=False) if row.fields else None,
-            requested, next_step, next_due,
-        ))
-        if len(batch.leads) >= BATCH:
-            batch.bytes_read = bytes_read()
-            yield batch
-            batch = Batch()
-    batch.bytes_read = bytes_read()
-    yield batch
-
-
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
                 on_reject: Callable | None = None) -> ImportReport:
     """Import ParsedLead rows; RejectedRow items are counted and handed to `on_reject`."""
-    return import_batches(store, shape(rows, store.rules, now, info_sent), now,
+    from .csvsource import batches_of
+
+    return import_batches(store, batches_of(rows), now, info_sent=info_sent,
                           on_reject=on_reject)
 
 
-def import_batches(store: Store, batches: Iterable[Batch], now: datetime, *,
+def import_batches(store: Store, batches: Iterable, now: datetime, *, info_sent: bool = False,
                    on_reject: Callable | None = None,
-                   on_batch: Callable[[Batch], None] | None = None) -> ImportReport:
+                   on_batch: Callable | None = None) -> ImportReport:
+    """Import csvsource.Batch after Batch, in one transaction."""
     report = ImportReport()
     empty = _empty(store)
-    with store.rollback_journal() if empty else nullcontext(), store.write():
+    with _without_cycle_collector(), \
+            store.rollback_journal() if empty else nullcontext(), store.write():
         empty = _empty(store)  # again, now that the write lock is ours
-        writer = (_Load if empty else _Upsert)(store, now, report)
+        writer = (_Load if empty else _Upsert)(store, now, info_sent, report)
         for batch in batches:
             report.rejected += len(batch.rejects)
             if on_reject:
@@ -142,13 +85,71 @@ def import_batches(store: Store, batches: Iterable[Batch], now: datetime, *,
     return report
 
 
+@contextmanager
+def _without_cycle_collector():
+    """An import makes millions of short-lived tuples and no reference cycles: the
+    cycle collector would only walk them (a tenth of the time of a big import)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _empty(store: Store) -> bool:
     return store.conn.execute("SELECT 1 FROM leads LIMIT 1").fetchone() is None
 
 
+class _Shaper:
+    """Parsed rows → the INSERT's values. A new lead's info pack is due at a time that
+    depends only on the inquiry's time and zone, and a file repeats those a lot: it is
+    cached. The next step of a lead whose info pack went out before the import (or that
+    gets none) depends on the lead (its id spreads follow-ups): it is settled once the
+    lead is in the table."""
+
+    def __init__(self, rules, now: datetime, info_sent: bool):
+        self.rules, self.info_sent = rules, info_sent
+        self.now = to_db(now)
+        self.default_zone = zone(rules.timezone)
+        first = cadence.next_message(
+            cadence.History(key="", status="active", requested_at=now), rules)
+        self.info_first = first is not None and first.step == 0
+        self.info_dues: dict = {}
+
+    def shape(self, leads: list[tuple]) -> tuple[list[tuple], dict[int, str | None]]:
+        """Returns the values, in order, and {index: info pack sent at} to settle."""
+        values, settle = [], {}
+        info_dues, info_first, info_sent = self.info_dues, self.info_first, self.info_sent
+        if len(info_dues) >= _CACHE_LIMIT:
+            info_dues.clear()
+        for (_, email, name, product, source, requested_at, info_sent_at, locale, tz_name,
+             referred_by, fields) in leads:
+            requested_at = requested_at or self.now
+            if info_sent and info_sent_at is None:
+                info_sent_at = requested_at
+            if info_sent_at is None and info_first:
+                due = info_dues.get((requested_at, tz_name))
+                if due is None:
+                    due = info_dues[requested_at, tz_name] = self._info_due(requested_at, tz_name)
+                values.append((email, name, product, source, locale, tz_name, referred_by,
+                               fields, requested_at, 0, due))
+            else:
+                settle[len(values)] = info_sent_at
+                values.append((email, name, product, source, locale, tz_name, referred_by,
+                               fields, requested_at, None, None))
+        return values, settle
+
+    def _info_due(self, requested_at: str, tz_name: str | None) -> str:
+        tz = zone(tz_name) if tz_name else self.default_zone
+        return to_db(cadence.info_due(from_db(requested_at), self.rules, tz))
+
+
 class _Writer:
-    def __init__(self, store: Store, now: datetime, report: ImportReport):
+    def __init__(self, store: Store, now: datetime, info_sent: bool, report: ImportReport):
         self.store, self.conn, self.now, self.report = store, store.conn, now, report
+        self.shaper = _Shaper(store.rules, now, info_sent)
         self.has_suppressions = self.conn.execute(
             "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
         # `now` is our own ISO timestamp, written into the statement so that a million
@@ -223,10 +224,10 @@ def _changes(lead, row) -> dict:
 class _Upsert(_Writer):
     """Into a table that has leads: look each batch up, update or insert."""
 
-    def add(self, batch: Batch) -> None:
-        settle = dict(batch.settle)
+    def add(self, batch) -> None:
+        leads, settle = self.shaper.shape(batch.leads)
         pending: dict = {}  # email → (values, index); an address twice: the earlier first
-        for index, values in enumerate(batch.leads):
+        for index, values in enumerate(leads):
             if values[0] in pending:
                 self._flush(pending, settle)
             pending[values[0]] = (values, index)
@@ -278,10 +279,9 @@ class _Load(_Writer):
         # an info-sent row finds its lead without an index to look it up by.
         self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
 
-    def add(self, batch: Batch) -> None:
-        leads = batch.leads
-        if self.has_suppressions or batch.settle:
-            settle = dict(batch.settle)
+    def add(self, batch) -> None:
+        leads, settle = self.shaper.shape(batch.leads)
+        if self.has_suppressions or settle:
             kept = []
             for index, values in enumerate(leads):
                 if self.suppressed(values):
@@ -359,13 +359,13 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
             if writer is not None:
                 writer.writerow([*row.values, row.line, row.reason])
 
-        batches = shape(source, store.rules, now, info_sent, lambda: source.bytes_read)
+        batches = source.batches()
         if (source.total_bytes or 0) >= PARALLEL_FROM_BYTES and forked.available():
             batches = forked.in_child(batches)
         try:
             with output.progress(source.total_bytes, "importing") as bar:
                 report = import_batches(
-                    store, batches, now, on_reject=on_reject,
+                    store, batches, now, info_sent=info_sent, on_reject=on_reject,
                     on_batch=lambda batch: bar.update(batch.bytes_read, source.total_bytes))
         finally:
             if rejects_file is not None:
@@ -399,9 +399,9 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
 
     row = ParsedLead(
         line=1, email=address, name=tidy(name), product=tidy(product), source=tidy(source),
-        requested_at=when, info_sent_at=None, locale=locale.lower() if locale else None,
-        timezone=timezone_name, referred_by=normalize_address(referred_by) if referred_by else None,
-        fields={},
+        requested_at=to_db(when) if when else None, info_sent_at=None,
+        locale=locale.lower() if locale else None, timezone=timezone_name,
+        referred_by=normalize_address(referred_by) if referred_by else None, fields=None,
     )
     report = import_rows(store, [row], now)
     if report.new:
