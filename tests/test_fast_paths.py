@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,3 +23,59 @@ def test_clean_equals_the_substitution(text):
 @given(st.datetimes(timezones=st.sampled_from(ZONES).map(zone)))
 def test_to_db_equals_isoformat_in_utc(moment):
     assert to_db(moment) == moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _rules(send_days, start_hour, end_hour, delay_hours):
+    from datetime import time
+
+    from dateutil.relativedelta import relativedelta
+
+    from leadloop.cadence import Rules
+
+    return Rules(
+        followup_after=relativedelta(months=2), followup_spread=relativedelta(months=1),
+        info_delay=relativedelta(hours=delay_hours) if delay_hours else relativedelta(),
+        reply_grace=relativedelta(days=30), send_days=frozenset(send_days),
+        send_start=time(start_hour), send_end=time(end_hour) if end_hour is not None else None,
+    )
+
+
+# Inquiries near the zones' DST changes and midnight are where the two could disagree.
+NEAR_CHANGES = st.one_of(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1)),
+    st.builds(lambda year, month, day, minute: datetime(year, month, day)
+              + timedelta(minutes=minute),
+              st.integers(2020, 2030), st.sampled_from([3, 4, 9, 10, 11]),
+              st.integers(1, 28), st.integers(0, 48 * 60)),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    moment=NEAR_CHANGES,
+    tz_name=st.sampled_from(ZONES + ["America/Santiago", "Pacific/Apia", "Asia/Kathmandu"]),
+    send_days=st.sets(st.integers(0, 6), min_size=1),
+    start_hour=st.integers(0, 23),
+    end_hour=st.one_of(st.none(), st.integers(0, 23)),
+    delay_hours=st.sampled_from([0, 0, 0, 5]),
+)
+def test_info_dues_equals_info_due(moment, tz_name, send_days, start_hour, end_hour, delay_hours):
+    from leadloop.cadence import InfoDues, info_due
+
+    rules = _rules(send_days, start_hour, end_hour, delay_hours)
+    tz = zone(tz_name)
+    requested_at = moment.replace(tzinfo=UTC, microsecond=0)
+    assert InfoDues(rules, tz)(to_db(requested_at)) == to_db(info_due(requested_at, rules, tz))
+
+
+def test_info_dues_answers_many_inquiries_from_one_table():
+    """Inquiries of one UTC day share the table of windows, in and out of them."""
+    from leadloop.cadence import InfoDues, info_due
+
+    rules = _rules(range(5), 9, 18, 0)
+    tz = zone("Europe/Madrid")
+    dues = InfoDues(rules, tz)
+    start = datetime(2026, 3, 27, tzinfo=UTC)  # a Friday before the change to summer time
+    for minutes in range(0, 4 * 24 * 60, 7):
+        requested_at = start + timedelta(minutes=minutes)
+        assert dues(to_db(requested_at)) == to_db(info_due(requested_at, rules, tz))

@@ -38,8 +38,6 @@ UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by")
 COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by",
            "fields", "requested_at", "next_step", "next_due_at")
 _REQUESTED_AT = COLUMNS.index("requested_at")
-# Bounded caches: memory stays flat whatever the file's size (BENCH.md B1).
-_CACHE_LIMIT = 20_000
 
 
 @dataclass
@@ -105,46 +103,38 @@ def _empty(store: Store) -> bool:
 
 class _Shaper:
     """Parsed rows → the INSERT's values. A new lead's info pack is due at a time that
-    depends only on the inquiry's time and zone, and a file repeats those a lot: it is
-    cached. The next step of a lead whose info pack went out before the import (or that
-    gets none) depends on the lead (its id spreads follow-ups): it is settled once the
-    lead is in the table."""
+    depends only on the inquiry's time and zone (cadence.InfoDues). The next step of a
+    lead whose info pack went out before the import (or that gets none) depends on the
+    lead (its id spreads follow-ups): it is settled once the lead is in the table."""
 
     def __init__(self, rules, now: datetime, info_sent: bool):
         self.rules, self.info_sent = rules, info_sent
         self.now = to_db(now)
-        self.default_zone = zone(rules.timezone)
         first = cadence.next_message(
             cadence.History(key="", status="active", requested_at=now), rules)
         self.info_first = first is not None and first.step == 0
-        self.info_dues: dict = {}
+        self.info_dues = {None: cadence.InfoDues(rules, zone(rules.timezone))}
 
     def shape(self, leads: list[tuple]) -> tuple[list[tuple], dict[int, str | None]]:
         """Returns the values, in order, and {index: info pack sent at} to settle."""
         values, settle = [], {}
         info_dues, info_first, info_sent = self.info_dues, self.info_first, self.info_sent
-        if len(info_dues) >= _CACHE_LIMIT:
-            info_dues.clear()
         for (_, email, name, product, source, requested_at, info_sent_at, locale, tz_name,
              referred_by, fields) in leads:
             requested_at = requested_at or self.now
             if info_sent and info_sent_at is None:
                 info_sent_at = requested_at
             if info_sent_at is None and info_first:
-                due = info_dues.get((requested_at, tz_name))
-                if due is None:
-                    due = info_dues[requested_at, tz_name] = self._info_due(requested_at, tz_name)
+                dues = info_dues.get(tz_name)
+                if dues is None:
+                    dues = info_dues[tz_name] = cadence.InfoDues(self.rules, zone(tz_name))
                 values.append((email, name, product, source, locale, tz_name, referred_by,
-                               fields, requested_at, 0, due))
+                               fields, requested_at, 0, dues(requested_at)))
             else:
                 settle[len(values)] = info_sent_at
                 values.append((email, name, product, source, locale, tz_name, referred_by,
                                fields, requested_at, None, None))
         return values, settle
-
-    def _info_due(self, requested_at: str, tz_name: str | None) -> str:
-        tz = zone(tz_name) if tz_name else self.default_zone
-        return to_db(cadence.info_due(from_db(requested_at), self.rules, tz))
 
 
 class _Writer:
