@@ -2,14 +2,17 @@
 suppressed or rejected, in one transaction.
 
 One transaction for the whole file: a file that turns out unreadable half-way imports
-nothing. Rows arrive in batches and are written with one executemany each.
+nothing. Rows arrive in batches (from a forked reading process when the file is big,
+see forked.py) and are written with one executemany each.
 
 Two ways in, chosen by whether the store already has leads:
-- into an empty table (a first import, the big one) every index is dropped, rows are
-  appended without a look-up, and the indexes are built once at the end: sorting a
-  million keys once is several times cheaper than a million B-tree inserts
-  (BENCH.md B1). An address twice in the file shows up when the unique index is built,
-  and the later rows are then folded into the first, as an upsert would have done;
+- into an empty table (a first import, the big one) the indexes rows would land in at
+  random are dropped, rows are appended without a look-up, and the indexes are built
+  once at the end: sorting a million keys once is several times cheaper than a million
+  B-tree inserts (BENCH.md B1). An address twice in the file shows up when the unique
+  index is built, and the later rows are then folded into the first, as an upsert
+  would have done. When no one else has the database open, this runs with the rollback
+  journal instead of WAL (Store.rollback_journal);
 - otherwise each batch's existing leads are looked up in one query and upserted.
 
 An import never resets a lead: status, messages and cadence stay; only fields the file
@@ -19,11 +22,11 @@ re-imported; an erased one only with an inquiry dated after its erasure.
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
-import gc
-import os
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
