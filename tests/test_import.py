@@ -252,3 +252,17 @@ def test_without_info_packs_each_lead_gets_its_own_first_follow_up_time(tmp_path
     assert {lead["next_step"] for lead in stored} == {1}
     assert len({lead["next_due_at"] for lead in stored}) == 6
     assert all("2026-05-02" <= lead["next_due_at"][:10] <= "2026-06-03" for lead in stored)
+
+
+def test_dates_out_of_range_are_rejected_not_crashed_on(tmp_path, run):
+    """A typo'd year must not reach the cadence, whose arithmetic would overflow."""
+    (tmp_path / "y.csv").write_text(
+        "email,fecha\nana@example.com,01/01/0001 00:30\nbea@example.com,31/12/9999 23:59\n"
+        "cris@example.com,14/02/2026 10:30\n", encoding="utf-8")
+    result = run("import", "y.csv")
+    assert summary(result) == "1 new, 0 updated, 0 unchanged, 0 suppressed, 2 rejected"
+    assert 'y.csv:2: date "01/01/0001 00:30" is out of range (years 1900–2199)' in result.stderr
+    assert list(leads(run)) == ["cris@example.com"]
+    added = run("add", "dan@example.com", "--requested-at", "0202-02-14")
+    assert added.exit_code == 2
+    assert added.stderr.strip() == 'error: --requested-at: "0202-02-14" is out of range (years 1900–2199)'

@@ -27,6 +27,11 @@ _DURATION_UNITS = {
 _DURATION_PART = re.compile(r"\s*(\d+)\s*([a-z]+)\s*,?", re.IGNORECASE)
 
 
+# The years an instant leadloop is given may fall in: a typo ("0202") is caught, and the
+# cadence's arithmetic (months ahead, windows a week on) never overflows datetime.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
     """The IANA zone called `name`, or an InputError naming it."""
@@ -43,6 +48,8 @@ def parse_instant(text: str, tz_name: str) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
         raise InputError(f'"{text}" is not an ISO 8601 date or date-time') from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InputError(f'"{text}" is out of range (years {EARLIEST_YEAR}–{LATEST_YEAR})')
     if value.tzinfo is None:
         value = localize(value, zone(tz_name))
     return value.astimezone(UTC)
