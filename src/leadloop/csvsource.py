@@ -29,6 +29,7 @@ _DATE_CACHE = 20_000
 # clock's range of years, as stored text (which sorts as time).
 _EARLIEST, _LATEST = f"{EARLIEST_YEAR:04d}", f"{LATEST_YEAR + 1:04d}"
 BATCH = 5000
+_REPEATED = 1000
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 ALIASES = {
@@ -196,6 +197,9 @@ class CsvSource:
         pick = operator.itemgetter(*(where[field] for field in _PICKED))
         product_override, source_override = self._product, self._source
         dates, month_first = self._dates, self._month_first
+        # One string object per product and source: a batch pickles a repeated object
+        # as a reference, and unpickles it once (forked.py).
+        repeated: dict = {}
         consumed = 1  # physical lines read so far, the header included
         for cells in reader:
             start = consumed + 1
@@ -249,9 +253,13 @@ class CsvSource:
                 custom = {key: value for index, key in custom_columns
                           if (value := cells[index].strip())}
                 custom = json.dumps(custom, ensure_ascii=False) if custom else None
+            product = product_override or product.strip() or None
+            source = source_override or source.strip() or None
+            if len(repeated) > _REPEATED:
+                repeated.clear()
             yield (  # ParsedLead's fields
-                start, email, name or None, product_override or product.strip() or None,
-                source_override or source.strip() or None, requested, info_sent,
+                start, email, name or None, repeated.setdefault(product, product),
+                repeated.setdefault(source, source), requested, info_sent,
                 locale.strip().lower() or None, tz_name, referred, custom,
             )
 
