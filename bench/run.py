@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ BEFORE_ALL = "2023-12-31T10:00"  # before every generated inquiry: nothing is du
 class Run:
     seconds: float
     peak_mb: float
+    tree_peak_mb: float = 0.0
 
 
 @dataclass
@@ -51,18 +53,55 @@ class Series:
     def peak_mb(self) -> float:
         return max(r.peak_mb for r in self.runs)
 
+    @property
+    def tree_peak_mb(self) -> float:
+        return max(r.tree_peak_mb for r in self.runs)
+
 
 def timed(command: list[str], *, cwd: Path, env: dict | None = None) -> Run:
-    """Wall time of the whole process, and its peak resident memory."""
+    """Wall time of the whole process, and its peak resident memory: the most any one
+    of its processes held (what /usr/bin/time reports), and the most all of them held
+    at once (sampled every 0.1 s; leadloop's import reads a big file in a second process)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
-        result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
-                                cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
+                                   cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        tree_peak_kb = [0]
+        sampler = threading.Thread(target=_sample_tree_rss, args=(process, tree_peak_kb), daemon=True)
+        sampler.start()
+        _, stderr = process.communicate()
         seconds = time.perf_counter() - start
-        if result.returncode != 0:
-            raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stderr.decode()[-2000:]}")
+        sampler.join()
+        if process.returncode != 0:
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr.decode()[-2000:]}")
         peak_kb = int(report.read().split()[-1])
-    return Run(seconds, peak_kb / 1024)
+    return Run(seconds, peak_kb / 1024, max(peak_kb, tree_peak_kb[0]) / 1024)
+
+
+def _sample_tree_rss(process: subprocess.Popen, peak_kb: list[int]) -> None:
+    """The largest sum of VmRSS over the processes under `process` (not /usr/bin/time)."""
+    while process.poll() is None:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    pass
+        tree, frontier = set(), {process.pid}
+        while frontier:
+            frontier = {pid for pid, parent in parents.items() if parent in frontier} - tree
+            tree |= frontier
+        total = 0
+        for pid in tree:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        peak_kb[0] = max(peak_kb[0], total)
+        time.sleep(0.1)
 
 
 def alternate(pairs: int, contenders: list[tuple[str, callable]], warmup: bool = True) -> list[Series]:
@@ -146,6 +185,7 @@ def b1_import(pairs: int, rows: int, work: Path, results: dict) -> Path:
         "leadloop_s": ours_series.median, "anchor_s": anchor.median,
         "rows_per_s": rows / ours_series.median, "anchor_rows_per_s": rows / anchor.median,
         "ratio": ratio(ours_series, anchor), "peak_mb": ours_series.peak_mb,
+        "tree_peak_mb": ours_series.tree_peak_mb,
     }
     return ours
 
@@ -324,10 +364,11 @@ def write_results(results: dict, args, elapsed: float) -> None:
         r = results["B1"]
         lines.append(
             f"| B1 | import {r['rows']:,} rows ({r['imported']:,} valid) | {r['leadloop_s']:.1f} s = "
-            f"{r['rows_per_s'] / 1000:.0f}k rows/s, peak {r['peak_mb']:.0f} MB | sqlite-utils insert --csv "
+            f"{r['rows_per_s'] / 1000:.0f}k rows/s, peak {r['peak_mb']:.0f} MB "
+            f"({r['tree_peak_mb']:.0f} MB both processes) | sqlite-utils insert --csv "
             f"{r['anchor_s']:.1f} s = {r['anchor_rows_per_s'] / 1000:.0f}k rows/s | {r['ratio']:.2f}× "
             f"| ≥ 125k rows/s, ≤ 0.2×, ≤ 120 MB | "
-            f"{verdict(r['rows_per_s'] >= 125_000 and r['ratio'] <= 0.2 and r['peak_mb'] <= 120)} |")
+            f"{verdict(r['rows_per_s'] >= 125_000 and r['ratio'] <= 0.2 and r['tree_peak_mb'] <= 120)} |")
     if "B2" in results:
         r = results["B2"]
         lines.append(f"| B2 | `due --json --limit 100` on {results['leads_in_db']:,} leads "
