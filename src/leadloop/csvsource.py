@@ -452,8 +452,8 @@ def open_csv(path, *, encoding=None, delimiter=None, column_map=None, month_firs
         source_stream = stdin or sys.stdin.buffer
         while chunk := source_stream.read(1 << 20):
             spool.write(chunk)
+        binary, total = spool, spool.tell()
         spool.seek(0)
-        binary, total = spool, None
         label = "stdin"
     else:
         try:
