@@ -170,16 +170,17 @@ def test_info_sent_column_starts_the_cadence_from_there(tmp_path, run):
 # same address again, erased addresses with an older and a newer inquiry, an unsubscribed
 # one that was then erased, custom fields and a zone that moves the cadence.
 EVERY_RULE = (
-    "email,name,producto,timezone,info_sent_at,fecha,ciudad\n"
-    " Ana@Example.COM ,Ana,Yoga,,,01/03/2026,\n"
-    "bea@example.com,Bea,,,05/01/2026,01/01/2026,Cádiz\n"
-    "ana@example.com,,Pilates,America/Mexico_City,,02/03/2026,Sevilla\n"
-    "ANA@example.com,Ana,Pilates,,,,\n"
-    "bea@example.com,Beatriz,,,,,\n"
-    "carla@example.com,Carla,,,,01/01/2025,\n"
-    "dora@example.com,Dora,,,,01/06/2026,\n"
-    "eva@example.com,Eva,,,,01/06/2026,\n"
-    "fede@example.com,Fede,Yoga,,,01/06/2026,\n"
+    "email,name,producto,timezone,info_sent_at,fecha,ciudad,idioma,referido por\n"
+    " Ana@Example.COM ,Ana,Yoga,,,01/03/2026,,ES,Fede@example.com\n"
+    "bea@example.com,Bea,,,05/01/2026,01/01/2026,Cádiz,,\n"
+    "ana@example.com,,Pilates,America/Mexico_City,,02/03/2026,Sevilla,,\n"
+    "ANA@example.com,Ana,Pilates,,,,,,\n"
+    "bea@example.com,Beatriz,,,,,,en,\n"
+    "carla@example.com,Carla,,,,01/01/2025,,,\n"
+    "dora@example.com,Dora,,,,01/06/2026,,,\n"
+    "eva@example.com,Eva,,,,01/06/2026,,,\n"
+    "fede@example.com,Fede,Yoga,,,01/06/2026,,,\n"
+    "gil@example.com,Gil,,,,01/06/2026,,,not-an-address\n"
 )
 
 
@@ -229,13 +230,14 @@ def test_a_first_import_into_an_empty_store_equals_an_upsert(tmp_path, run, monk
         assert stored["ana@example.com"]["name"] == "Ana María"
         assert stored["bea@example.com"]["requested_at"] == "2026-06-02T10:00:00+02:00"
         return
-    assert line == "4 new, 2 updated, 1 unchanged, 2 suppressed, 0 rejected"
+    assert line == "4 new, 2 updated, 1 unchanged, 2 suppressed, 1 rejected"
     assert sorted(stored) == ["ana@example.com", "bea@example.com", "dora@example.com",
                               "fede@example.com"]
     ana, bea = stored["ana@example.com"], stored["bea@example.com"]
     assert (ana["name"], ana["product"], ana["timezone"]) == ("Ana", "Pilates", "America/Mexico_City")
     assert ana["fields"] == {"ciudad": "Sevilla"}
     assert (bea["name"], bea["contacts"], bea["fields"]) == ("Beatriz", 1, {"ciudad": "Cádiz"})
+    assert (ana["locale"], ana["referred_by"], bea["locale"]) == ("es", "fede@example.com", "en")
 
 
 def test_a_first_import_beside_another_open_connection_keeps_wal(tmp_path, run):

@@ -47,9 +47,11 @@ ALIASES = {
     "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
 }
 FIELDS = set(ALIASES) - {"last_name"}
-# The order in which CsvSource._rows picks a row's lead fields.
-_PICKED = ("email", "name", "last_name", "product", "source", "requested_at", "info_sent_at",
-           "locale", "timezone", "referred_by")
+# The lead fields CsvSource._rows picks from every row, and those it picks only from
+# files that have them.
+_COMMON = ("email", "name", "product", "source", "requested_at")
+_OPTIONAL = ("last_name", "info_sent_at", "locale", "timezone", "referred_by")
+_PICKED = _COMMON + _OPTIONAL
 
 
 def slug(text: str) -> str:
@@ -194,9 +196,12 @@ class CsvSource:
                 custom_columns.append((index, target[1]))
             else:
                 where[target] = index
-        pick = operator.itemgetter(*(where[field] for field in _PICKED))
+        common = operator.itemgetter(*(where[field] for field in _COMMON))
+        # Most files have none of these columns: their rows skip that work altogether.
+        optional = (operator.itemgetter(*(where[field] for field in _OPTIONAL))
+                    if any(where[field] != width for field in _OPTIONAL) else None)
         product_override, source_override = self._product, self._source
-        dates, month_first = self._dates, self._month_first
+        dates, month_first, check_dns = self._dates, self._month_first, self._check_dns
         # One string object per product and source: a batch pickles a repeated object
         # as a reference, and unpickles it once (forked.py).
         repeated: dict = {}
@@ -219,34 +224,38 @@ class CsvSource:
             if not text or text.isspace():
                 continue  # a blank line, or a row of empty cells
             cells.append("")
-            (email, name, last_name, product, source, requested, info_sent, locale, tz_name,
-             referred) = pick(cells)
+            email, name, product, source, requested = common(cells)
+            last_name = info_sent = locale = tz_name = referred = None
             try:
                 email = normalize_address(email)
-                if self._check_dns:
+                if check_dns:
                     check_deliverability(email)
-                referred = referred.strip()
-                referred = normalize_address(referred) if referred else None
-                tz_name = tz_name.strip() or None
-                if tz_name:
-                    zone(tz_name)
+                if optional is not None:
+                    last_name, info_sent, locale, tz_name, referred = optional(cells)
+                    referred = referred.strip()
+                    referred = normalize_address(referred) if referred else None
+                    tz_name = tz_name.strip() or None
+                    if tz_name:
+                        zone(tz_name)
                 requested = requested.strip()
                 if requested:
                     key = (requested, tz_name)
                     requested = dates.get(key) or self._date(key, month_first)
                 else:
                     requested = None
-                info_sent = info_sent.strip()
-                if info_sent:
-                    key = (info_sent, tz_name)
-                    info_sent = dates.get(key) or self._date(key, month_first)
-                else:
-                    info_sent = None
+                if optional is not None:
+                    info_sent = info_sent.strip()
+                    if info_sent:
+                        key = (info_sent, tz_name)
+                        info_sent = dates.get(key) or self._date(key, month_first)
+                    else:
+                        info_sent = None
+                    locale = locale.strip().lower() or None
             except InputError as err:
                 yield RejectedRow(start, str(err), cells[:-1])
                 continue
-            name, last_name = name.strip(), last_name.strip()
-            if last_name:
+            name = name.strip()
+            if last_name and (last_name := last_name.strip()):
                 name = f"{name} {last_name}" if name else last_name
             custom = None
             if custom_columns:
@@ -259,8 +268,8 @@ class CsvSource:
                 repeated.clear()
             yield (  # ParsedLead's fields
                 start, email, name or None, repeated.setdefault(product, product),
-                repeated.setdefault(source, source), requested, info_sent,
-                locale.strip().lower() or None, tz_name, referred, custom,
+                repeated.setdefault(source, source), requested, info_sent, locale, tz_name,
+                referred, custom,
             )
 
     def _date(self, key: tuple[str, str | None], month_first: bool) -> str:
