@@ -158,17 +158,8 @@ class CsvSource:
 
     def batches(self, size: int = BATCH) -> Iterator[Batch]:
         reader = csv.reader(self._text, delimiter=self.delimiter)
-        batch = Batch()
         try:
-            for row in self._rows(reader):
-                if type(row) is tuple:
-                    batch.leads.append(row)
-                    if len(batch.leads) >= size:
-                        batch.bytes_read = self._binary.tell()
-                        yield batch
-                        batch = Batch()
-                else:
-                    batch.rejects.append(row)
+            yield from self._rows(reader, size)
         except UnicodeDecodeError:
             # Text is decoded in chunks, ahead of the record being parsed, so the line is
             # found again in the raw bytes. The import is one transaction: nothing stays.
@@ -178,10 +169,8 @@ class CsvSource:
                 "(use --encoding)") from None
         except csv.Error as err:
             raise InputError(f"{self.label}:{reader.line_num + 1}: {err}") from None
-        batch.bytes_read = self._binary.tell()
-        yield batch
 
-    def _rows(self, reader):
+    def _rows(self, reader, size: int) -> Iterator[Batch]:
         """The hot loop of an import: a million rows pass here, so a row costs a few
         method calls, and anything unusual (control characters, a bad address, a new
         date) takes a slower path."""
@@ -205,6 +194,8 @@ class CsvSource:
         # One string object per product and source: a batch pickles a repeated object
         # as a reference, and unpickles it once (forked.py).
         repeated: dict = {}
+        batch = Batch()
+        leads, rejects = batch.leads, batch.rejects
         consumed = 1  # physical lines read so far, the header included
         for cells in reader:
             start = consumed + 1
@@ -213,7 +204,8 @@ class CsvSource:
             if count != width:
                 if count > width:
                     if any(cell.strip() for cell in cells):
-                        yield RejectedRow(start, f"has {count} cells, the header has {width}", cells)
+                        rejects.append(RejectedRow(
+                            start, f"has {count} cells, the header has {width}", cells))
                     continue
                 cells = cells + [""] * (width - count)  # a short row: the rest is empty
             text = "".join(cells)
@@ -252,7 +244,7 @@ class CsvSource:
                         info_sent = None
                     locale = locale.strip().lower() or None
             except InputError as err:
-                yield RejectedRow(start, str(err), cells[:-1])
+                rejects.append(RejectedRow(start, str(err), cells[:-1]))
                 continue
             name = name.strip()
             if last_name and (last_name := last_name.strip()):
@@ -264,13 +256,20 @@ class CsvSource:
                 custom = json.dumps(custom, ensure_ascii=False) if custom else None
             product = product_override or product.strip() or None
             source = source_override or source.strip() or None
-            if len(repeated) > _REPEATED:
-                repeated.clear()
-            yield (  # ParsedLead's fields
+            leads.append((  # ParsedLead's fields
                 start, email, name or None, repeated.setdefault(product, product),
                 repeated.setdefault(source, source), requested, info_sent, locale, tz_name,
                 referred, custom,
-            )
+            ))
+            if len(leads) >= size:
+                batch.bytes_read = self._binary.tell()
+                yield batch
+                batch = Batch()
+                leads, rejects = batch.leads, batch.rejects
+                if len(repeated) > _REPEATED:
+                    repeated.clear()
+        batch.bytes_read = self._binary.tell()
+        yield batch
 
     def _date(self, key: tuple[str, str | None], month_first: bool) -> str:
         """A date cell read once: a file holds few distinct dates (a day or a minute
