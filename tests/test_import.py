@@ -284,3 +284,17 @@ def test_dates_out_of_range_are_rejected_not_crashed_on(tmp_path, run):
     added = run("add", "dan@example.com", "--requested-at", "0202-02-14")
     assert added.exit_code == 2
     assert added.stderr.strip() == 'error: --requested-at: "0202-02-14" is out of range (years 1900–2199)'
+
+
+def test_a_file_that_mixes_utf8_and_windows_1252_names_the_line(tmp_path, run):
+    """Detection decides at the first megabyte with accented text (UTF-8 here); a
+    Windows-1252 byte further on is an error naming its line, and nothing is imported."""
+    rows = "".join(f"lead{n}@example.com,Lead {n}\n" for n in range(45_000))
+    data = ("email,name\nana@example.com,Ana Peña\n" + rows).encode("utf-8") + "bea@example.com,Béa\n".encode("cp1252")
+    (tmp_path / "mixed.csv").write_bytes(data)
+    result = run("import", "mixed.csv")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("error: mixed.csv:45003: cannot decode the bytes as utf-8 "
+                                     "(use --encoding)")
+    assert json.loads(run("leads", "--json").stdout) == []
+    assert summary(run("import", "mixed.csv", "--encoding", "cp1252")).startswith("45002 new")

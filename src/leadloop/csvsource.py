@@ -165,7 +165,8 @@ class CsvSource:
             # found again in the raw bytes. The import is one transaction: nothing stays.
             line = _first_undecodable_line(self._binary, self.encoding)
             raise InputError(
-                f"{self.label}:{line}: cannot decode the bytes as {self.encoding} "
+                f"{self.label}:{line}: cannot decode the bytes as "
+                f"{self.encoding.removesuffix('-sig')} "
                 "(use --encoding)") from None
         except csv.Error as err:
             raise InputError(f"{self.label}:{reader.line_num + 1}: {err}") from None
@@ -416,15 +417,22 @@ def _read_date(text: str, tz, month_first: bool) -> datetime:
 
 
 def _detect(binary) -> str:
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """UTF-8 unless the first stretch of the file that is not plain ASCII fails to
+    decode as UTF-8 (a Windows-1252 "é" is never valid UTF-8 beside ASCII). Deciding
+    there rather than after decoding the whole file spares a big import a full pass
+    (~0.2 s per 100 MB); a file that turns out to mix both fails at the line to look at,
+    naming --encoding, and imports nothing."""
     binary.seek(0)
-    try:
-        while chunk := binary.read(1 << 20):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = _single_byte(binary)
+    encoding = "utf-8-sig"
+    while chunk := binary.read(1 << 20):
+        if chunk.isascii():
+            continue
+        try:
+            # Not final: the chunk may end inside a character.
+            codecs.getincrementaldecoder("utf-8")().decode(chunk)
+        except UnicodeDecodeError:
+            encoding = _single_byte(binary)
+        break
     binary.seek(0)
     return encoding
 
