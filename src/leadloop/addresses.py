@@ -16,24 +16,24 @@ import re
 
 from .errors import InvalidAddress
 
-# A strict subset of email-validator's grammar: a dot-atom local part from the
-# common characters, then LDH labels of at most 63 characters without "--" (which
-# IDNA inspects) and an alphabetic top-level domain.
+# A strict subset of email-validator's grammar, in one expression so that the common
+# address costs one regex call (an import checks a million): at most 254 characters, a
+# dot-atom local part of at most 64 from the common characters, then LDH labels of at
+# most 63 characters without "--" (which IDNA inspects), and an alphabetic top-level
+# domain other than those email-validator refuses as not globally deliverable.
+_SPECIAL_USE_TLDS = ("arpa", "invalid", "local", "localhost", "onion", "test")
 _PLAIN = re.compile(
-    r"(?P<local>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,62}\.)+(?P<tld>[A-Za-z]{2,63})"
+    r"(?=.{1,254}\Z)(?=[^@]{1,64}@)"
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,62}\.)+"
+    rf"(?!(?i:{'|'.join(_SPECIAL_USE_TLDS)})\Z)[A-Za-z]{{2,63}}",
+    re.DOTALL,
 )
-# Top-level domains email-validator refuses as not globally deliverable.
-_SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
-_MAX_LOCAL = 64
-_MAX_ADDRESS = 254
 
 
 def _plain(candidate: str) -> str | None:
     """The normalised address when the fast path can vouch for it, else None."""
-    match = _PLAIN.fullmatch(candidate)
-    if (match is None or len(candidate) > _MAX_ADDRESS or len(match["local"]) > _MAX_LOCAL
-            or match["tld"].lower() in _SPECIAL_USE_TLDS):
+    if _PLAIN.fullmatch(candidate) is None:
         return None
     # email-validator lower-cases the ASCII domain; leadloop also folds the local part.
     return candidate.lower()
@@ -48,9 +48,8 @@ def _describe(raw: str, err: Exception) -> str:
 
 def normalize_address(raw: str) -> str:
     candidate = raw.strip()
-    plain = _plain(candidate)
-    if plain is not None:
-        return plain
+    if _PLAIN.fullmatch(candidate) is not None:  # _plain, without a call: see _PLAIN
+        return candidate.lower()
     return validated_address(candidate)
 
 
