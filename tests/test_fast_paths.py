@@ -79,3 +79,34 @@ def test_info_dues_answers_many_inquiries_from_one_table():
     for minutes in range(0, 4 * 24 * 60, 7):
         requested_at = start + timedelta(minutes=minutes)
         assert dues(to_db(requested_at)) == to_db(info_due(requested_at, rules, tz))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(list(",;\t\r\n a\x00é ") + ["abcdef", "\r\n"]), max_size=40).map("".join),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    limit=st.sampled_from([5, 131072]),
+)
+def test_unquoted_reader_equals_csv_reader(text, delimiter, limit):
+    """Records, fields, line counts and errors (a field over csv's size limit) alike."""
+    import csv
+    import io
+
+    from leadloop.csvsource import UnquotedReader
+
+    def read(make):
+        reader = make(io.StringIO(text, newline=""))
+        seen = []
+        try:
+            for record in reader:
+                seen.append((record, reader.line_num))
+        except csv.Error as err:
+            seen.append(("error", str(err), reader.line_num))
+        return seen
+
+    previous = csv.field_size_limit(limit)
+    try:
+        assert read(lambda lines: UnquotedReader(lines, delimiter)) == read(
+            lambda lines: csv.reader(lines, delimiter=delimiter))
+    finally:
+        csv.field_size_limit(previous)
