@@ -146,10 +146,6 @@ class CsvSource:
                              f"{', '.join(self.header)}); use --map COLUMN=email")
         return plan
 
-    @property
-    def bytes_read(self) -> int:
-        return self._binary.tell()
-
     def __enter__(self):
         return self
 
@@ -195,7 +191,7 @@ class CsvSource:
         optional = (operator.itemgetter(*(where[field] for field in _OPTIONAL))
                     if any(where[field] != width for field in _OPTIONAL) else None)
         product_override, source_override = self._product, self._source
-        dates, month_first, check_dns = self._dates, self._month_first, self._check_dns
+        dates, check_dns = self._dates, self._check_dns
         # One string object per product and source: a batch pickles a repeated object
         # as a reference, and unpickles it once (forked.py).
         repeated: dict = {}
@@ -237,14 +233,14 @@ class CsvSource:
                 requested = requested.strip()
                 if requested:
                     key = (requested, tz_name)
-                    requested = dates.get(key) or self._date(key, month_first)
+                    requested = dates.get(key) or self._date(key)
                 else:
                     requested = None
                 if optional is not None:
                     info_sent = info_sent.strip()
                     if info_sent:
                         key = (info_sent, tz_name)
-                        info_sent = dates.get(key) or self._date(key, month_first)
+                        info_sent = dates.get(key) or self._date(key)
                     else:
                         info_sent = None
                     locale = locale.strip().lower() or None
@@ -276,10 +272,11 @@ class CsvSource:
         batch.bytes_read = self._binary.tell()
         yield batch
 
-    def _date(self, key: tuple[str, str | None], month_first: bool) -> str:
+    def _date(self, key: tuple[str, str | None]) -> str:
         """A date cell read once: a file holds few distinct dates (a day or a minute
         repeats across many rows)."""
         text, tz_name = key
+        month_first = self._month_first
         try:
             value = (self._fast_date(text, tz_name, month_first)
                      or to_db(_read_date(text, zone(tz_name or self._default_tz), month_first)))

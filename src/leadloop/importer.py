@@ -44,6 +44,7 @@ COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred
 # others NULL, the info pack next): binding five fewer values a row takes a third off
 # the INSERT's time (BENCH.md B1).
 NARROW = ("email", "name", "product", "source", "requested_at", "next_due_at")
+_REQUESTED_AT = COLUMNS.index("requested_at")
 
 
 @dataclass
@@ -260,7 +261,7 @@ class _Upsert(_Writer):
                     self.report.suppressed += 1  # never back into the sequence (SPEC §5)
                 else:
                     self.update(lead, dict(zip(COLUMNS, values)))
-            elif not self.suppressed(email, values[COLUMNS.index("requested_at")]):
+            elif not self.suppressed(email, values[_REQUESTED_AT]):
                 fresh.append(values)
                 if index in settle:
                     later.append((email, settle[index]))
