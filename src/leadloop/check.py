@@ -11,33 +11,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .clock import to_db
 from .config import Config
-from .errors import LeadloopError
-from .render import Renderer
-
-
-def sample_lead(locale: str | None, product: str | None, now: datetime) -> dict:
-    return {
-        "id": 0, "email": "ana.ejemplo@example.com", "name": "Ana Ejemplo Núñez",
-        "product": product, "source": "Anuncio", "locale": locale, "timezone": None,
-        "fields": None, "requested_at": to_db(now), "referred_by": None,
-    }
+from .errors import InputError, LeadloopError
+from .locales import language_code
+from .render import Renderer, sample_lead
 
 
 def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str]]:
     """(combinations rendered, problems found)."""
     locales = {config.default_locale}
     products: set[str | None] = {None}
+    problems: list[str] = []
     for locale, product in store.conn.execute(
         "SELECT DISTINCT locale, product FROM leads WHERE email IS NOT NULL"
     ):
-        locales.add(locale or config.default_locale)
+        try:
+            locales.add(language_code(locale or "") or config.default_locale)
+        except InputError as err:
+            # Stored before import refused such values; `send` fails these leads alone.
+            problem = f"leads with the locale {locale!r} get no message: {err}"
+            if problem not in problems:
+                problems.append(problem)
         products.add(product)
     renderer = Renderer(config)
     steps = [("info", 0)] if config.cadence.send_info else []
     steps += [("followup", step) for step in range(1, config.cadence.max_contacts)]
-    problems: list[str] = []
     rendered = 0
     for locale in sorted(locales):
         for product in sorted(products, key=lambda p: p or ""):

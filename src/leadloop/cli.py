@@ -530,9 +530,16 @@ def send(
     if dry_run:
         from .render import Renderer
 
+        from .errors import MessageError
+
         renderer = Renderer(config)
         for item in planned:
-            renderer.render(item.lead, item.step, item.template, "<dry-run@leadloop>", session.now)
+            try:
+                renderer.render(item.lead, item.step, item.template, "<dry-run@leadloop>",
+                                session.now)
+            except MessageError as err:  # that lead alone, as `send` would
+                output.warning(f"would fail: {err}")
+                continue
             output.line(f"would send {item.template} (step {item.step}) to {item.lead['email']}")
         output.line(f"This was a dry run: {len(planned)} message(s) to {where}. "
                     "To send, run `leadloop send`.")

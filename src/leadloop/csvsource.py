@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from .clock import EARLIEST_YEAR, LATEST_YEAR, UTC, to_db, zone
 from .errors import InputError
+from .locales import language_code
 # A cell is one line of text: CR, LF, NUL … could otherwise reach a header.
 from .message import clean as one_line
 
@@ -243,7 +244,7 @@ class CsvSource:
                         info_sent = dates.get(key) or self._date(key)
                     else:
                         info_sent = None
-                    locale = locale.strip().lower() or None
+                    locale = language_code(locale)
             except InputError as err:
                 rejects.append(RejectedRow(start, str(err), cells[:-1]))
                 continue

@@ -26,6 +26,11 @@ class TemplateError(InputError):
     """A template cannot be found or does not render."""
 
 
+class MessageError(InputError):
+    """One lead's message cannot be made (its locale, its data) while the templates are
+    sound: that message fails alone, named by the lead's address (SPEC §6)."""
+
+
 class LeadNotFound(InputError):
     """No lead has that address."""
 

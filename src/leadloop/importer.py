@@ -402,13 +402,17 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
     from .addresses import normalize_address
     from .clock import parse_instant, zone
     from .csvsource import ParsedLead
+    from .locales import language_code
     from .message import clean
 
     address = normalize_address(email)
     if timezone_name:
         zone(timezone_name)
-    if locale and not (2 <= len(locale) <= 8 and locale.replace("-", "").isalpha()):
-        raise InputError(f'--locale "{locale}" is not a language code like "es" or "en"')
+    if locale is not None:
+        try:
+            locale = language_code(locale)
+        except InputError as err:
+            raise InputError(f"--locale: {err}") from None
     when = None
     if requested_at:
         try:
@@ -422,7 +426,7 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
     row = ParsedLead(
         line=1, email=address, name=tidy(name), product=tidy(product), source=tidy(source),
         requested_at=to_db(when) if when else None, info_sent_at=None,
-        locale=locale.lower() if locale else None, timezone=timezone_name,
+        locale=locale, timezone=timezone_name,
         referred_by=normalize_address(referred_by) if referred_by else None, fields=None,
     )
     report = import_rows(store, [row], now)

@@ -7,9 +7,19 @@ Sources are padded with newlines so Jinja's line numbers are the file's line num
 and errors read "templates/es/followup.txt:4: 'oferta' is undefined".
 
 Lookup: `<dir>/<locale>/<name>.txt` in the configured templates directory, then the
-templates shipped with leadloop; the lead's locale, then the default locale. Follow-up
+templates shipped with leadloop; the lead's language, then the default locale. Follow-up
 N uses `followup-N` when it exists, else `followup`. An `.html` file beside the text
 adds an HTML alternative (autoescaped; the text part is always there).
+
+A lead's locale is data (issue #16): it is read as a language code (locales.py) and
+only ever *chosen among* the locale directories that exist in those two places, never
+joined into a path, so "../../elsewhere/en" cannot pick a file outside them. Dates are
+formatted in the language of the template chosen, which is the message's language.
+
+One lead never stops the others (SPEC §6): when a message fails to render for a lead
+while the same template renders for a sample lead (check.py's), the fault is the
+lead's, and it is a MessageError naming the address; a template that fails for the
+sample too is a TemplateError, which stops the run before anything is sent.
 """
 
 from __future__ import annotations
@@ -21,9 +31,10 @@ from pathlib import Path
 
 from jinja2 import pass_context
 
-from .clock import from_db, zone
+from .clock import from_db, to_db, zone
 from .config import Config
-from .errors import TemplateError
+from .errors import InputError, LeadloopError, MessageError, TemplateError
+from .locales import language_code
 from .message import Outgoing, build
 from .resources import builtin_path
 
@@ -58,6 +69,15 @@ def _describe(err: Exception, path: Path) -> str:
     return f"{path}:{line}: {message}" if line else f"{path}: {message}"
 
 
+def sample_lead(locale: str | None, product: str | None, now: datetime) -> dict:
+    """A lead with every built-in field filled: what `check` renders every template with."""
+    return {
+        "id": 0, "email": "ana.ejemplo@example.com", "name": "Ana Ejemplo Núñez",
+        "product": product, "source": "Anuncio", "locale": locale, "timezone": None,
+        "fields": None, "requested_at": to_db(now), "referred_by": None,
+    }
+
+
 def first_name(name: str | None) -> str:
     return name.split()[0] if name and name.split() else ""
 
@@ -78,6 +98,8 @@ class Renderer:
             env.filters["ago"] = _format_ago
         self._compiled: dict[Path, CompiledTemplate] = {}
         self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
+        self._locale_directories: frozenset[str] | None = None
+        self._sound: dict[tuple, LeadloopError | None] = {}
 
     # -- lookup -----------------------------------------------------------------
 
@@ -88,12 +110,27 @@ class Renderer:
                 return candidate
         return None
 
+    @property
+    def locale_directories(self) -> frozenset[str]:
+        """The names of the locale directories that exist: the only locales that count."""
+        if self._locale_directories is None:
+            names = set()
+            for directory in self.search_path:
+                try:
+                    names.update(entry.name for entry in directory.iterdir() if entry.is_dir())
+                except OSError:
+                    continue  # no templates directory of one's own: the shipped ones serve
+            self._locale_directories = frozenset(names)
+        return self._locale_directories
+
     def locate(self, locale: str | None, template: str, step: int) -> tuple[Path, Path | None]:
         key = (locale, template, step)
         if key in self._lookup:
             return self._lookup[key]
         names = [f"{template}-{step}", template] if template == "followup" else [template]
-        locales = dict.fromkeys(x for x in (locale, self.config.default_locale, "es") if x)
+        existing = self.locale_directories
+        locales = dict.fromkeys(
+            x for x in (locale, self.config.default_locale, "es") if x and x in existing)
         for loc in locales:
             for name in names:
                 text = self._find(f"{loc}/{name}{SUFFIX_TEXT}")
@@ -147,7 +184,7 @@ class Renderer:
 
     # -- rendering --------------------------------------------------------------------
 
-    def context(self, lead, step: int, now: datetime) -> dict:
+    def context(self, lead, step: int, now: datetime, language: str | None = None) -> dict:
         config = self.config
         fields = json.loads(lead["fields"]) if lead["fields"] else {}
         tz = zone(lead["timezone"] or config.cadence.timezone)
@@ -161,7 +198,9 @@ class Renderer:
             product=lead["product"] or "",
             source=lead["source"] or "",
             requested_at=from_db(lead["requested_at"]).astimezone(tz),
-            locale=lead["locale"] or config.default_locale,
+            # The language the message is written in (its template's directory):
+            # dates and "hace 3 meses" follow it.
+            locale=language or lead["locale"] or config.default_locale,
             step=step,
             sender=sender,
             contact=sender.contact_address,
@@ -172,10 +211,45 @@ class Renderer:
         )
         return context
 
+    def language(self, lead) -> str | None:
+        """The lead's language code; MessageError when its stored locale is not one (a
+        database from before import refused such values)."""
+        if not lead["locale"]:
+            return None
+        try:
+            return language_code(lead["locale"])
+        except InputError as err:
+            raise MessageError(f"{lead['email']}: its locale cannot choose templates: {err}") from None
+
     def render(self, lead, step: int, template: str, message_id: str, now: datetime,
                extra: dict | None = None) -> Outgoing:
-        text_path, html_path = self.locate(lead["locale"], template, step)
-        context = self.context(lead, step, now)
+        text_path, html_path = self.locate(self.language(lead), template, step)
+        try:
+            return self._render(lead, step, text_path, html_path, message_id, now, extra)
+        except MessageError:
+            raise
+        except LeadloopError as err:
+            fault = self._sample_fault(lead, step, text_path, html_path, now, extra)
+            if fault is not None:
+                raise fault from None  # the template's fault, which every lead meets
+            raise MessageError(f"{lead['email']}: {err}") from None
+
+    def _sample_fault(self, lead, step, text_path, html_path, now, extra) -> LeadloopError | None:
+        """What goes wrong rendering these templates for a sample lead of the same
+        product, None when they render: asked only once a real lead's render failed."""
+        key = (text_path, html_path, step, lead["product"])
+        if key not in self._sound:
+            sample = sample_lead(text_path.parent.name, lead["product"], now)
+            try:
+                self._render(sample, step, text_path, html_path, "<sample@leadloop>", now, extra)
+                self._sound[key] = None
+            except LeadloopError as err:
+                self._sound[key] = err
+        return self._sound[key]
+
+    def _render(self, lead, step: int, text_path: Path, html_path: Path | None,
+                message_id: str, now: datetime, extra: dict | None) -> Outgoing:
+        context = self.context(lead, step, now, text_path.parent.name)
         if extra:
             context.update(extra)
         headers, text = self.compile(text_path).render(context)

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config
-from .errors import DeliveryError, LeadloopError
+from .errors import DeliveryError, LeadloopError, MessageError
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
@@ -97,8 +97,8 @@ def send_due(
     on_progress: Callable[[int, int], None] | None = None,
     transport=None,
 ) -> SendReport:
-    """Send what is due now. Raises TemplateError before anything is sent when a due
-    message does not render, DeliveryError when the run had to stop."""
+    """Send what is due now. Raises TemplateError before anything is sent when a template
+    does not render (for any lead), DeliveryError when the run had to stop."""
 
     def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
         due = store.due(now, limit)
@@ -139,7 +139,8 @@ def send_once(
 
 def _run(store, config, clock, claim, *, extra, on_progress, transport) -> SendReport:
     """Under the run lock: recover what a dead run left, claim, render every message
-    (a template error stops the run before anything goes), then deliver."""
+    (a template error stops the run before anything goes; a message that fails for its
+    lead alone is `failed` and the others go), then deliver."""
     from .render import Renderer
 
     report = SendReport()
@@ -154,12 +155,23 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport) -> SendR
         if not claims:
             return report
         renderer = Renderer(config)
+        prepared, unrenderable = [], []
         try:
-            prepared = [(c, renderer.render(c.lead, c.step, c.template, c.message_id, now, extra))
-                        for c in claims]
+            for c in claims:
+                try:
+                    prepared.append(
+                        (c, renderer.render(c.lead, c.step, c.template, c.message_id, now, extra)))
+                except MessageError as err:  # this lead's fault alone: the others go
+                    unrenderable.append((c, str(err)))
         except LeadloopError:
             _release_all(store, claims, run_id)
             raise
+        for c, reason in unrenderable:
+            store.fail_unsent(c, run_id, now, reason)
+            report.failed += 1
+            report.problems.append(reason)
+        if not prepared:
+            return report
         transport = transport or transport_for(config)
         try:
             transport.open()

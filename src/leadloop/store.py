@@ -521,6 +521,17 @@ class Store:
             )
             self.refresh([claim.lead["id"]])
 
+    def fail_unsent(self, claim: Claim, run_id: str, now: datetime, error: str) -> None:
+        """A claimed message that cannot be made for this lead (SPEC §6: it fails alone):
+        `failed` without reaching a server, and the lead moves on as for finish_failed."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'failed', error = ?, attempted_at = ?, "
+                "claimed_by = NULL WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                (error, to_db(now), claim.message_row_id, run_id),
+            )
+            self.refresh([claim.lead["id"]])
+
     def finish_unknown(self, claim: Claim, now: datetime, error: str) -> None:
         with self.write():
             self.conn.execute(
