@@ -52,6 +52,7 @@ class Received:
     mail_from: str
     rcpt_tos: list
     data: bytes
+    mail_options: list = None
 
     @property
     def message(self):
@@ -66,6 +67,10 @@ class RecordingHandler:
     drop_after: once this many messages were accepted, the next MAIL closes the
       connection without a reply, and the server stays down (new connections are closed
       at once) until `recover()`.
+    data_replies: recipient → what the server answers at the end of that message's DATA
+      (kept anyway), verbatim: a reply, or garbage such as "hello".
+    hold_data: recipient → a threading.Event; that message's end of DATA is answered only
+      once the event is set (`data_held` is set when the server is holding it).
     """
 
     def __init__(self):
@@ -76,6 +81,9 @@ class RecordingHandler:
         self.drop_after: int | None = None
         self.down = False
         self.auth_attempts: list[tuple[str, bool]] = []
+        self.data_replies: dict[str, str] = {}
+        self.hold_data: dict[str, threading.Event] = {}
+        self.data_held = threading.Event()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.down:
@@ -103,10 +111,19 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
         with self.lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                          envelope.original_content or envelope.content))
-        return "250 OK"
+                                          envelope.original_content or envelope.content,
+                                          list(envelope.mail_options)))
+        recipient = envelope.rcpt_tos[0] if envelope.rcpt_tos else None
+        held = self.hold_data.get(recipient)
+        if held is not None:
+            self.data_held.set()
+            while not held.is_set():
+                await asyncio.sleep(0.01)
+        return self.data_replies.get(recipient, "250 OK")
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -125,7 +142,8 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self, *, tls_context=None, auth=False, starttls=True, ssl_context=None):
+    def __init__(self, *, tls_context=None, auth=False, starttls=True, ssl_context=None,
+                 smtputf8=True):
         from aiosmtpd.controller import Controller
 
         self.handler = RecordingHandler()
@@ -138,6 +156,8 @@ class SmtpServer:
             kwargs.update(tls_context=tls_context, require_starttls=True)
         if ssl_context is not None:
             kwargs["ssl_context"] = ssl_context  # implicit TLS (SMTPS) from the first byte
+        # RFC 6531 (internationalised addresses): aiosmtpd's Controller offers it by default.
+        kwargs["enable_SMTPUTF8"] = smtputf8
         self.controller = Controller(self.handler, hostname=self.host, port=self.port,
                                      server_hostname="mail.test", decode_data=False, **kwargs)
 
@@ -145,7 +165,8 @@ class SmtpServer:
         return getattr(self.handler, name)
 
     def __setattr__(self, name, value):
-        if name in ("rcpt_replies", "mail_from_reply", "drop_after", "down"):
+        if name in ("rcpt_replies", "mail_from_reply", "drop_after", "down", "data_replies",
+                    "hold_data"):
             setattr(self.handler, name, value)
         else:
             super().__setattr__(name, value)
@@ -162,6 +183,10 @@ class SmtpServer:
     def recipients(self):
         return [m.rcpt_tos[0] for m in self.messages]
 
+    def handler_options(self, received):
+        """The MAIL FROM parameters (SMTPUTF8, BODY=…) the message was sent with."""
+        return received.mail_options
+
     def clear(self):
         with self.handler.lock:
             self.handler.messages.clear()
@@ -175,6 +200,15 @@ class SmtpServer:
 def smtp_server():
     """Plain SMTP, no TLS, no AUTH."""
     server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture
+def smtp_ascii_server():
+    """Plain SMTP that does not offer SMTPUTF8 (RFC 6531), as many servers still do not."""
+    server = SmtpServer(smtputf8=False)
     server.controller.start()
     yield server
     server.controller.stop()

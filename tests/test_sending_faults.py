@@ -6,6 +6,8 @@ mid-DATA reads `unknown` everywhere at once."""
 import json
 import sqlite3
 
+import pytest
+
 NOW = "2026-03-02T10:00"
 
 
@@ -127,3 +129,115 @@ def test_dry_run_names_the_lead_that_would_fail_and_lists_the_others(tmp_path, r
     assert one_line(result).startswith("warning: would fail: ana@example.com: ")
     assert "would send info (step 0) to bea@example.com" in result.stdout
     assert smtp_server.count == 0 and states(run, "ana@example.com") == []
+
+
+# -- international addresses (SPEC §5) ---------------------------------------------------
+
+INTERNATIONAL = ("email,nombre,fecha\n"
+                 "josé@cliente.example,José Núñez,01/03/2026\n"
+                 "luis@bücher.example,Luis,01/03/2026\n"
+                 "ana@example.com,Ana,01/03/2026\n")
+
+
+def utf8_message(data: bytes):
+    """RFC 6532: the head is UTF-8 (the stdlib's BytesParser would read it as ASCII)."""
+    from email import policy
+    from email.parser import Parser
+
+    return Parser(policy=policy.default).parsestr(data.decode("utf-8"))
+
+
+def by_recipient(server):
+    return {m.rcpt_tos[0]: m for m in server.messages}
+
+
+def test_international_addresses_over_a_server_that_offers_smtputf8(tmp_path, run, smtp_server):
+    write_config(tmp_path, smtp_server)
+    import_csv(run, tmp_path, INTERNATIONAL)
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "" and "send: 3 sent" in result.stdout
+    received = by_recipient(smtp_server)
+    assert sorted(received) == ["ana@example.com", "josé@cliente.example",
+                                "luis@xn--bcher-kva.example"]
+    # The Unicode local part goes with SMTPUTF8 and a UTF-8 head (RFC 6531, 6532) ...
+    jose = received["josé@cliente.example"]
+    assert "SMTPUTF8" in [option.upper() for option in smtp_server.handler_options(jose)]
+    assert "To: =?utf-8?b?Sm9zw6kgTsO6w7Fleg==?= <josé@cliente.example>\r\n".encode() in jose.data
+    [to] = utf8_message(jose.data)["To"].addresses
+    assert (to.addr_spec, to.display_name) == ("josé@cliente.example", "José Núñez")
+    # ... a Unicode domain in its ASCII form, envelope and header alike, with no SMTPUTF8.
+    luis = received["luis@xn--bcher-kva.example"]
+    assert smtp_server.handler_options(luis) == []
+    assert b"To: Luis <luis@xn--bcher-kva.example>\r\n" in luis.data
+    assert luis.data.isascii() and received["ana@example.com"].data.isascii()
+    for address in ("josé@cliente.example", "luis@bücher.example", "ana@example.com"):
+        assert states(run, address) == ["sent"]
+
+
+def test_without_smtputf8_only_the_unicode_local_part_fails(tmp_path, run, smtp_ascii_server):
+    smtp_server = smtp_ascii_server
+    write_config(tmp_path, smtp_server)
+    import_csv(run, tmp_path, INTERNATIONAL)
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1, "a send failed in this run"
+    assert one_line(result) == (
+        "warning: josé@cliente.example: the server does not offer SMTPUTF8 (RFC 6531), "
+        "which the address josé@cliente.example needs; not sent")
+    assert "send: 2 sent" in result.stdout and "1 failed" in result.stdout
+    assert sorted(smtp_server.recipients()) == ["ana@example.com", "luis@xn--bcher-kva.example"]
+    jose = show(run, "josé@cliente.example")
+    assert [m["state"] for m in jose["messages"]] == ["failed"]
+    assert "SMTPUTF8" in jose["messages"][0]["error"]
+    assert jose["status"] == "active", "the address is fine; this server cannot take it"
+    again = run("--now", NOW, "run-daily")
+    assert again.exit_code == 0 and smtp_server.count == 2
+
+
+def test_international_addresses_in_the_outbox(tmp_path, run):
+    write_config(tmp_path)
+    import_csv(run, tmp_path, INTERNATIONAL)
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    files = list((tmp_path / "outbox" / "new").iterdir())
+    messages = [utf8_message(f.read_bytes()) for f in files]
+    assert sorted(m["To"].addresses[0].addr_spec for m in messages) == [
+        "ana@example.com", "josé@cliente.example", "luis@xn--bcher-kva.example"]
+    assert sum(not f.read_bytes().isascii() for f in files) == 1, "only josé's head is UTF-8"
+
+
+# -- a garbage answer after DATA (SPEC §6) ------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["hello", "354 go ahead", "\x00\x01", "250" + "x" * 9000])
+def test_a_garbage_answer_to_the_content_is_unknown_not_failed(tmp_path, run, smtp_server, answer):
+    write_config(tmp_path, smtp_server)
+    import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\nbea@example.com,01/03/2026\n"
+                              "cris@example.com,01/03/2026\n")
+    smtp_server.data_replies = {"bea@example.com": answer}
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert line.startswith("warning: bea@example.com: ") and "may have been delivered" in line
+    assert "2 sent" in result.stdout and "1 unknown" in result.stdout and "0 failed" in result.stdout
+    assert smtp_server.count == 3, "the server has the content: it may have delivered it"
+    bea = show(run, "bea@example.com")
+    assert [m["state"] for m in bea["messages"]] == ["unknown"]
+    assert bea["contacts"] == 1 and bea["status"] == "active"
+    # Never resent automatically; the next run says nothing is wrong with the others.
+    smtp_server.data_replies = {}
+    again = run("--now", NOW, "run-daily")
+    assert again.exit_code == 0 and smtp_server.count == 3
+    assert [l["email"] for l in json.loads(run("--now", NOW, "due", "--json").stdout)] == []
+
+
+def test_a_garbage_answer_before_the_content_leaves_the_message_to_retry(tmp_path, run, smtp_server):
+    write_config(tmp_path, smtp_server)
+    import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\nbea@example.com,01/03/2026\n")
+    smtp_server.rcpt_replies = {"bea@example.com": "hello"}
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert "1 sent, 1 retried later" in result.stdout
+    assert smtp_server.recipients() == ["ana@example.com"]
+    assert states(run, "bea@example.com") == ["deferred"]
+

@@ -9,16 +9,25 @@ a literal encoded word in a name stays literal text after decoding). Speed: buil
 EmailMessage costs ~1 ms, more than the SMTP exchange itself (BENCH.md B3).
 
 Tests parse these bytes back with the standard library's strict parser and compare.
+
+International addresses (SPEC §5): a domain in Unicode is written in its ASCII form
+(IDNA 2008 A-labels, "bücher.example" → "xn--bcher-kva.example"), in the envelope and
+in the headers alike, so any server takes it. A local part in Unicode ("josé@…") has no
+ASCII form: the message then needs SMTPUTF8 (RFC 6531), and its head carries that
+address as UTF-8, as RFC 6532 allows; `Outgoing.smtputf8` says so to the transport.
 """
 
 from __future__ import annotations
 
 import binascii
-import re
+import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+
+from .errors import InvalidAddress
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _ATOM_SAFE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
@@ -88,6 +97,27 @@ def address_header(name: str | None, address: str) -> str:
     return f"{encoded_words(name)} <{address}>"
 
 
+def wire_address(address: str) -> str:
+    """The address as it goes out: its domain in ASCII (IDNA A-labels), the local part
+    as it is. InvalidAddress when the domain has no ASCII form."""
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{_ascii_domain(domain)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_domain(domain: str) -> str:
+    if domain.isascii():
+        return domain
+    import idna  # what email-validator checked the domain with on the way in
+
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as err:
+        raise InvalidAddress(f'the domain "{domain}" has no ASCII (IDNA) form ({err})') from None
+
+
 def _qp(text: str) -> bytes:
     """Quoted-printable body: 7-bit safe on any server, readable in the outbox."""
     data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
@@ -102,6 +132,7 @@ class Outgoing:
     recipient: str
     message_id: str
     data: bytes
+    smtputf8: bool = False  # an address has a Unicode local part: RFC 6531 is needed
 
 
 def build(
@@ -120,6 +151,7 @@ def build(
     one_click: bool = False,
     extra_headers: dict[str, str] | None = None,
 ) -> Outgoing:
+    from_address, to_address = wire_address(from_address), wire_address(to_address)
     lines = [
         f"From: {address_header(from_name, from_address)}",
         f"To: {address_header(to_name, to_address)}",
@@ -128,7 +160,7 @@ def build(
         f"Message-ID: {message_id}",
     ]
     if reply_to:
-        lines.append(f"Reply-To: <{clean(reply_to)}>")
+        lines.append(f"Reply-To: <{wire_address(clean(reply_to))}>")
     if list_unsubscribe:
         lines.append(f"List-Unsubscribe: {clean(list_unsubscribe)}")
         if one_click:
@@ -157,7 +189,9 @@ def build(
             f"\r\n--{boundary}--\r\n".encode(),
         ])
     # Only an internationalised address (SMTPUTF8) can make the head non-ASCII.
-    head = CRLF.join(lines).encode("utf-8") + b"\r\n\r\n"
+    head = CRLF.join(lines)
+    smtputf8 = not head.isascii()
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
-    return Outgoing(from_address, to_address, message_id, head + body)
+    return Outgoing(from_address, to_address, message_id,
+                    head.encode("utf-8") + b"\r\n\r\n" + body, smtputf8)

@@ -29,6 +29,8 @@ from .message import Outgoing
 
 SENT, DEFERRED, BOUNCED, FAILED, UNKNOWN = "sent", "deferred", "bounced", "failed", "unknown"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+_NO_REPLY = ("the server answered the message with {}, not an SMTP delivery reply; "
+             "it may have been delivered")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,11 @@ def _reply_text(code: int, message: bytes | str) -> str:
     if isinstance(message, bytes):
         message = message.decode("utf-8", "replace")
     return f"{code} {' '.join(message.split())}"
+
+
+def _is_reply(code: int) -> bool:
+    """An SMTP reply code (RFC 5321 §4.2): smtplib gives -1 for a line that has none."""
+    return 200 <= code < 600
 
 
 def _is_address_failure(code: int, text: str) -> bool:
@@ -186,14 +193,32 @@ class SmtpTransport:
             self._last_send = time.monotonic()
 
     def _transaction(self, message: Outgoing) -> Outcome | None:
-        """SMTP MAIL/RCPT/DATA; None when the connection was lost before the content went."""
+        """SMTP MAIL/RCPT/DATA; None when the connection was lost before the content went.
+
+        A reply that is not an SMTP reply (no code from 2xx to 5xx, or the wrong code for
+        the step) means the conversation is out of step: the connection is dropped. Before
+        the content that is a lost connection (retried); after it the server may have
+        taken the message, so the outcome is `unknown` (SPEC §6), never `failed`."""
         client = self.client
+        options = ""
+        if message.smtputf8:
+            if not client.has_extn("smtputf8"):
+                if not message.sender.isascii():
+                    raise DeliveryError(
+                        f"{self.where}: the server does not offer SMTPUTF8 (RFC 6531), which "
+                        f"the sender {message.sender} needs; the run stopped"
+                    )
+                return Outcome(FAILED, f"the server does not offer SMTPUTF8 (RFC 6531), which "
+                                       f"the address {message.recipient} needs; not sent")
+            # RFC 6531 §3.4; 8BITMIME as well for the UTF-8 head, as smtplib's send_message().
+            options = " SMTPUTF8" + (" BODY=8BITMIME" if client.has_extn("8bitmime") else "")
+        client.command_encoding = "utf-8" if message.smtputf8 else "ascii"
         try:
             # Addresses were validated on the way in: no need for smtplib's re-parsing
             # quoteaddr() (two address parses a message, a fifth of a send's CPU).
-            code, reply = client.docmd("MAIL", f"FROM:<{message.sender}>")
-            if code == 421:
-                return None
+            code, reply = client.docmd("MAIL", f"FROM:<{message.sender}>{options}")
+            if code == 421 or not _is_reply(code):
+                return self._drop()
             if code >= 400:
                 self._rset()
                 # Our own sender refused: no recipient is at fault, the run must stop.
@@ -202,34 +227,51 @@ class SmtpTransport:
                     f"({_reply_text(code, reply)}); the run stopped"
                 )
             code, reply = client.docmd("RCPT", f"TO:<{message.recipient}>")
-            if code == 421:
-                return None
+            if code == 421 or not _is_reply(code):
+                return self._drop()
             if code >= 400:
                 self._rset()
                 return self._refused(code, reply)
             code, reply = client.docmd("DATA")
-            if code == 421:
-                return None
-            if code != 354:
+            if code == 421 or not _is_reply(code):
+                return self._drop()
+            if code >= 400:
                 self._rset()
                 return self._refused(code, reply)
-        except (OSError, smtplib.SMTPServerDisconnected):
-            self.client = None
-            return None
+            if code != 354:
+                return self._drop()
+        except (OSError, smtplib.SMTPException):
+            # Lost, or a reply smtplib cannot read (a line too long): nothing went.
+            return self._drop()
         try:
             payload = _LEADING_DOT.sub(b"..", message.data)
             if not payload.endswith(b"\r\n"):
                 payload += b"\r\n"
             client.send(payload + b".\r\n")
             code, reply = client.getreply()
-        except (OSError, smtplib.SMTPServerDisconnected) as err:
-            self.client = None
+        except smtplib.SMTPResponseException:  # smtplib's own "Line too long": no reply
+            self._drop()
+            return Outcome(UNKNOWN, _NO_REPLY.format("a line too long to be a reply"))
+        except (OSError, smtplib.SMTPException) as err:
+            self._drop()
             return Outcome(UNKNOWN, f"connection lost after the message was sent ({_describe(err)})")
-        if code == 250:
+        if 200 <= code < 300:
             return Outcome(SENT)
+        if not 400 <= code < 600:
+            self._drop()
+            # smtplib keeps only the tail of a line without a code: the code is what we know.
+            return Outcome(UNKNOWN, _NO_REPLY.format(
+                f"code {code}" if code > 0 else "a line with no reply code"))
         if code == 421:
             self.client = None
         return self._refused(code, reply)
+
+    def _drop(self) -> None:
+        """The conversation cannot go on: close the connection; the next send reconnects."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        return None
 
     def _refused(self, code: int, reply) -> Outcome:
         text = _reply_text(code, reply)
