@@ -241,3 +241,53 @@ def test_a_garbage_answer_before_the_content_leaves_the_message_to_retry(tmp_pat
     assert smtp_server.recipients() == ["ana@example.com"]
     assert states(run, "bea@example.com") == ["deferred"]
 
+
+# -- kill -9 mid-DATA ---------------------------------------------------------------------
+
+
+def test_right_after_a_kill_mid_data_show_and_due_say_unknown(tmp_path, run, smtp_server):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    write_config(tmp_path, smtp_server)
+    import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\nbea@example.com,01/03/2026\n"
+                              "cris@example.com,01/03/2026\n")
+    hold = threading.Event()
+    smtp_server.hold_data = {"bea@example.com": hold}
+    victim = subprocess.Popen([sys.executable, "-m", "leadloop", "--now", NOW, "send", "--yes"],
+                              cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert smtp_server.data_held.wait(60), "the send never reached bea's DATA"
+        # While the run lives, its message really is in flight, and is left alone.
+        assert states(run, "bea@example.com") == ["sending"]
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate(timeout=30)
+        assert victim.returncode == -signal.SIGKILL
+
+        shown = run("--now", NOW, "show", "bea@example.com", "--json")
+        assert shown.exit_code == 0 and shown.stderr == ""
+        bea = json.loads(shown.stdout)
+        assert [m["state"] for m in bea["messages"]] == ["unknown"]
+        assert bea["contacts"] == 1 and bea["next_step"] == 1
+        due = run("--now", NOW, "due", "--json")
+        assert due.exit_code == 0
+        assert [item["email"] for item in json.loads(due.stdout)] == ["cris@example.com"]
+        assert one_line(due).startswith("warning: 1 message(s) have an unknown outcome")
+        listed = {l["email"]: l for l in json.loads(run("--now", NOW, "leads", "--json").stdout)}
+        assert listed["bea@example.com"]["contacts"] == 1
+
+        # `send` agrees with `due`: cris goes, bea is not sent again.
+        result = run("--now", NOW, "send", "--yes")
+        assert result.exit_code == 0, result.stderr
+        assert "send: 1 sent" in result.stdout
+        assert sorted(smtp_server.recipients()) == [
+            "ana@example.com", "bea@example.com", "cris@example.com"]
+    finally:
+        hold.set()
+        if victim.poll() is None:
+            victim.kill()
+            victim.communicate()

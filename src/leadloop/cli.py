@@ -147,6 +147,14 @@ def _session(ctx: typer.Context) -> Session:
     return ctx.obj
 
 
+def _settled_store(session: Session):
+    """The store, with what a dead run left recovered (runner.settle_abandoned)."""
+    from .runner import settle_abandoned
+
+    settle_abandoned(session.store, session.now)
+    return session.store
+
+
 # -- setting up ------------------------------------------------------------------------
 
 
@@ -304,7 +312,7 @@ def leads(
     if status is not None and status not in STATUSES:
         raise InputError(f'--status "{status}": one of {", ".join(STATUSES)}')
     session = _session(ctx)
-    rows = session.store.leads(status)
+    rows = _settled_store(session).leads(status)
     if as_json:
         output.emit_json([_lead_json(session, lead) for lead in rows if lead["email"]])
         return
@@ -333,7 +341,7 @@ def show(
     from . import output
 
     session = _session(ctx)
-    store = session.store
+    store = _settled_store(session)
     lead = store.lead(email)
     messages = [
         {
@@ -465,7 +473,7 @@ def due(
     from . import output
 
     session = _session(ctx)
-    store = session.store
+    store = _settled_store(session)
     items = [_due_json(session, item) for item in store.due(session.now, limit)]
     if show_all:
         items += [_due_json(session, item, True) for item in store.scheduled(session.now)]

@@ -15,6 +15,8 @@ transaction *before* the SMTP transaction starts. A process killed while a row i
 `sending`, the server may have it, so the next run marks it `unknown`: reported, counted
 as a contact, never resent automatically. Rows are only recovered under the run lock
 (`flock`, released by the kernel when its holder dies), when no live run can own them.
+`show`, `due` and `leads` recover the same way (`settle_abandoned`), so a killed run's
+message never reads `sending`, or due again, while no run is live.
 """
 
 from __future__ import annotations
@@ -82,6 +84,26 @@ class AnotherRunActive(LeadloopError):
     """Not a failure: another leadloop run holds the lock, so this one steps aside."""
 
     exit_code = 0
+
+
+def settle_abandoned(store: Store, now: datetime) -> int:
+    """For the commands that show messages (`show`, `due`, `leads`): when no run is live,
+    do at once what the next run would do first, so that a run killed mid-DATA reads as
+    `unknown` (and not due) everywhere, not `sending` until the next send. A live run
+    holds the lock: its rows are really in flight and are left alone. How many became
+    `unknown`."""
+    if not store.has_abandoned():  # the usual case: no lock file touched, nothing written
+        return 0
+    lock = RunLock(store.path)
+    try:
+        if not lock.acquire():
+            return 0
+    except OSError:
+        return 0  # no lock can be taken here (a read-only directory): leave them be
+    try:
+        return store.recover_abandoned(now)
+    finally:
+        lock.release()
 
 
 def run_token() -> str:

@@ -572,15 +572,19 @@ class Store:
             params,
         )
 
+    def has_abandoned(self) -> bool:
+        """Whether a run holds (or held, if it died) claimed or sending messages."""
+        return self.conn.execute(
+            "SELECT 1 FROM messages WHERE state IN ('claimed', 'sending') LIMIT 1"
+        ).fetchone() is not None
+
     def recover_abandoned(self, now: datetime) -> int:
         """After a crash: claims never started are released; messages that were in the
         server's hands when the process died become `unknown` (never resent). Only call
         this while holding the run lock, when no other run can own these rows."""
         # Nearly every run finds nothing to recover: a read (on the state index) spares
         # the idle run-daily a write transaction.
-        if self.conn.execute(
-            "SELECT 1 FROM messages WHERE state IN ('claimed', 'sending') LIMIT 1"
-        ).fetchone() is None:
+        if not self.has_abandoned():
             return 0
         with self.write():
             self._release_where("1 = 1", ())
