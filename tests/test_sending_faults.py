@@ -231,10 +231,12 @@ def test_a_garbage_answer_to_the_content_is_unknown_not_failed(tmp_path, run, sm
     assert [l["email"] for l in json.loads(run("--now", NOW, "due", "--json").stdout)] == []
 
 
-def test_a_garbage_answer_before_the_content_leaves_the_message_to_retry(tmp_path, run, smtp_server):
+@pytest.mark.parametrize("answer", ["hello", "354 what?"])
+def test_a_garbage_answer_before_the_content_leaves_the_message_to_retry(tmp_path, run, smtp_server,
+                                                                         answer):
     write_config(tmp_path, smtp_server)
     import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\nbea@example.com,01/03/2026\n")
-    smtp_server.rcpt_replies = {"bea@example.com": "hello"}
+    smtp_server.rcpt_replies = {"bea@example.com": answer}
     result = run("--now", NOW, "run-daily")
     assert result.exit_code == 0, result.stderr
     assert "1 sent, 1 retried later" in result.stdout

@@ -87,9 +87,10 @@ def _reply_text(code: int, message: bytes | str) -> str:
     return f"{code} {' '.join(message.split())}"
 
 
-def _is_reply(code: int) -> bool:
-    """An SMTP reply code (RFC 5321 §4.2): smtplib gives -1 for a line that has none."""
-    return 200 <= code < 600
+def _is_final(code: int) -> bool:
+    """A completion reply (RFC 5321 §4.2: 2yz, 4yz, 5yz), what MAIL and RCPT expect.
+    smtplib gives -1 for a line without a code."""
+    return 200 <= code < 300 or 400 <= code < 600
 
 
 def _is_address_failure(code: int, text: str) -> bool:
@@ -217,7 +218,7 @@ class SmtpTransport:
             # Addresses were validated on the way in: no need for smtplib's re-parsing
             # quoteaddr() (two address parses a message, a fifth of a send's CPU).
             code, reply = client.docmd("MAIL", f"FROM:<{message.sender}>{options}")
-            if code == 421 or not _is_reply(code):
+            if code == 421 or not _is_final(code):
                 return self._drop()
             if code >= 400:
                 self._rset()
@@ -227,19 +228,17 @@ class SmtpTransport:
                     f"({_reply_text(code, reply)}); the run stopped"
                 )
             code, reply = client.docmd("RCPT", f"TO:<{message.recipient}>")
-            if code == 421 or not _is_reply(code):
+            if code == 421 or not _is_final(code):
                 return self._drop()
             if code >= 400:
                 self._rset()
                 return self._refused(code, reply)
             code, reply = client.docmd("DATA")
-            if code == 421 or not _is_reply(code):
-                return self._drop()
-            if code >= 400:
+            if code != 354:
+                if code == 421 or not 400 <= code < 600:
+                    return self._drop()
                 self._rset()
                 return self._refused(code, reply)
-            if code != 354:
-                return self._drop()
         except (OSError, smtplib.SMTPException):
             # Lost, or a reply smtplib cannot read (a line too long): nothing went.
             return self._drop()
