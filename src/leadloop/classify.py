@@ -11,24 +11,56 @@ from __future__ import annotations
 import email
 import email.policy
 import html
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
+from . import bounces
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
 
-UNSUBSCRIBE_WORDS = frozenset({"baja", "unsubscribe", "stop", "desuscribir", "desuscribirme"})
-UNSUBSCRIBE_PHRASES = ("darme de baja", "dadme de baja", "dame de baja", "me doy de baja",
-                       "unsubscribe me", "remove me from")
-# Subjects that mail programs put on automatic answers when they set no header.
-AUTO_SUBJECTS = ("auto:", "automatic reply", "autoreply", "auto-reply", "out of office",
-                 "respuesta automática", "respuesta automatica", "fuera de la oficina",
-                 "ausencia", "vacaciones:", "absence", "abwesenheit")
+# A subject or text that starts with one of these words asks to unsubscribe.
+UNSUBSCRIBE_WORDS = frozenset({
+    "baja", "unsubscribe", "stop", "desuscribir", "desuscribirme", "desuscribirse",
+    "desabonner", "desinscrire", "desinscription", "desabonnement",  # fr
+    "abmelden", "abbestellen", "austragen", "abmeldung",  # de
+    "descadastrar", "descadastre", "descadastro",  # pt
+    "cancellami", "disiscrivimi", "disiscrizione", "cancellatemi",  # it
+})
+# Phrases, anywhere in the first lines of what the person wrote (folded: lower case,
+# no accents), in the languages leads write: es, en, fr, pt, it, de.
+UNSUBSCRIBE_PHRASES = re.compile("|".join((
+    r"\b(darme|dadme|dame|denme|me doy|me den|quiero darme) de baja", r"\bde baja (de|en) (su|la|esta|vuestra) lista",
+    r"\b(cancelar|anular) (mi |la )?suscripcion", r"\bno (quiero|deseo) recibir mas",
+    r"\bno me (envien|manden|escriban) mas", r"\b(eliminar|quitar|borrar|sacar)(me)? de (su|la|esta|vuestra) lista",
+    r"\bunsubscribe\b", r"\bremove me from", r"\btake me off", r"\bopt[ -]?out\b",
+    r"\bstop (sending|emailing|e-mailing|mailing)", r"\bno more (e-?mails|messages)",
+    r"\b(me )?desabonner", r"\b(me )?desinscrire", r"\bne (plus|pas) recevoir",
+    r"\b(retirer|supprimer|enlever)(-moi| moi)? de (votre|la|cette) liste",
+    r"\bdescadastr", r"\bcancelar (a |minha )?(inscricao|assinatura)", r"\bremover(-me)? da (sua |vossa |sua )?lista",
+    r"\bnao (quero|desejo) (mais )?receber",
+    r"\bcancellami\b", r"\bdisiscriv", r"\bcancellare (la mia )?iscrizione", r"\brimuovimi\b",
+    r"\btoglietemi\b", r"\bnon voglio (piu )?ricevere",
+    r"\babmelden\b", r"\babbestellen\b", r"\baustragen\b", r"\bkeine (weiteren )?(e-?mails|nachrichten)",
+    r"\baus (ihrem|dem|diesem) verteiler",
+)))
+_NEGATION = re.compile(r"\b(no|not|don'?t|do not|never|nicht|kein|ne|non|nao|nunca|jamais)\b(\W+\w+){0,2}\W*$")
+# Subjects that mail programs put on automatic answers, in es, en, fr, pt, it, de (and
+# the Nordic and Dutch ones Outlook users send), folded.
+AUTO_SUBJECTS = (
+    "auto:", "auto reply", "auto-reply", "autoreply", "auto response", "auto-response", "autoresponse",
+    "autorespons", "automatic reply", "automatic response", "automated reply", "out of office",
+    "out of the office", "ooo:", "away from the office", "on vacation", "vacation reply", "vacation:",
+    "respuesta automatica", "contestacion automatica", "fuera de la oficina", "fuera de oficina", "ausencia",
+    "ausente", "vacaciones:", "reponse automatique", "reponse auto", "absence", "absent du bureau",
+    "absente du bureau", "en conge", "resposta automatica", "fora do escritorio", "ausente do escritorio",
+    "risposta automatica", "risposta automatica:", "fuori sede", "fuori ufficio", "assenza", "assente",
+    "abwesenheitsnotiz", "abwesenheit", "abwesend", "automatische antwort", "automatische antwoord",
+    "automatisch antwoord", "afwezig", "autosvar", "automatisk svar", "fravaer", "franvaro",
+)
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -38,12 +70,6 @@ _QUOTE_START = re.compile(
     r"|(from|de)\s*:\s.+@)",
     re.I,
 )
-_BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@", "mail-daemon@", "mailer_daemon@")
-
-# flufl.bounce logs a detector's exception with its traceback before re-raising it; the
-# exception is handled here, and the traceback must not reach a cron mail.
-logging.getLogger("flufl.bounce").addHandler(logging.NullHandler())
-logging.getLogger("flufl.bounce").propagate = False
 
 
 class Unreadable(Exception):
@@ -58,14 +84,32 @@ class Incoming:
     references: tuple[str, ...]    # In-Reply-To and References, nearest first
     subject: str
     text: str                      # what the person wrote, quotes and signature cut
-    permanent: tuple[str, ...] = ()  # bounce: recipients that failed for good
-    temporary: tuple[str, ...] = ()  # bounce: recipients delayed
     written_at: datetime | None = None  # its Date header, when readable
+    # A bounce: the recipients it names (bounces.Failure), its verdict when it names
+    # none that leadloop knows, and the returned original's Message-ID and To.
+    failures: tuple = ()
+    overall: object = None
+    original_ids: tuple[str, ...] = ()
+    original_to: tuple[str, ...] = ()
+    truncated: bool = False        # only the headers were read (a message over the size limit)
+
+    @property
+    def permanent(self) -> tuple[str, ...]:
+        """Recipients whose address failed for good (hard bounces)."""
+        return tuple(f.address for f in self.failures if f.hard)
+
+    @property
+    def temporary(self) -> tuple[str, ...]:
+        """Recipients whose message failed for another reason (soft bounces)."""
+        return tuple(f.address for f in self.failures if not f.hard)
 
 
-def classify(raw: bytes, *, unsubscribe_address: str | None = None) -> Incoming:
+def classify(raw: bytes, *, unsubscribe_address: str | None = None,
+             own: frozenset[str] = frozenset(), headers_only: bool = False) -> Incoming:
     """`unsubscribe_address`: mail sent to it is an unsubscribe request whatever it says
-    (only pass one that differs from the address replies go to)."""
+    (only pass one that differs from the address replies go to). `own`: our addresses,
+    never a failed recipient. `headers_only`: `raw` is only the header of a message too
+    large to read; its headers decide."""
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         sender = _sender(msg)
@@ -76,23 +120,30 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None) -> Incoming:
         raise Unreadable(f"cannot parse the message ({type(err).__name__})") from None
 
     try:
-        return _classify(msg, sender, message_id, references, subject, unsubscribe_address)
+        return _classify(msg, sender, message_id, references, subject, unsubscribe_address,
+                         own, headers_only)
     except Exception as err:  # a part the email package cannot decode, deep inside
         raise Unreadable(f"cannot read the message ({type(err).__name__})") from None
 
 
-def _classify(msg, sender, message_id, references, subject, unsubscribe_address) -> Incoming:
-    def result(kind: str, text: str = "", **failures) -> Incoming:
-        return Incoming(kind, sender, message_id, references, subject, text, **failures,
-                        written_at=_date(msg))
+def _classify(msg, sender, message_id, references, subject, unsubscribe_address, own,
+              headers_only) -> Incoming:
+    def result(kind: str, text: str = "", **bounce) -> Incoming:
+        return Incoming(kind, sender, message_id, references, subject, text,
+                        written_at=_date(msg), truncated=headers_only, **bounce)
 
-    if _looks_like_bounce(msg, sender):
-        temporary, permanent = _failures(msg)
-        if temporary or permanent:
-            return result("bounce", permanent=permanent, temporary=temporary)
+    if bounces.looks_like_bounce(msg, sender, subject):
+        # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
+        # inbox reports it for review.
+        if headers_only:
+            return result("bounce")
+        mine = set(own) | _recipients(msg) | ({sender} if sender else set())
+        report = bounces.read(msg, own={a.lower() for a in mine})
+        return result("bounce", failures=report.failures, overall=report.overall,
+                      original_ids=report.original_ids, original_to=report.original_recipients)
     if _is_auto_reply(msg, subject):
         return result("auto_reply")
-    text = reply_text(msg)
+    text = "" if headers_only else reply_text(msg)
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
@@ -145,55 +196,34 @@ def _recipients(msg: Message) -> set[str]:
     return {address.strip().lower() for _, address in getaddresses(values) if address}
 
 
-def _looks_like_bounce(msg: Message, sender: str | None) -> bool:
-    # Only then are the heuristic bounce detectors let loose: on an ordinary reply they
-    # could take an address the person quoted for a failed recipient.
-    if msg.get_content_type() == "multipart/report":
-        return True
-    if sender and sender.startswith(_BOUNCE_SENDERS):
-        return True
-    return _header(msg, "return-path") in ("<>", "") and msg.get("return-path") is not None
-
-
-def _failures(msg: Message) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(temporary, permanent) failed recipients: RFC 3464 reports first, then the
-    formats of a dozen older mail servers, by flufl.bounce."""
-    from flufl.bounce import all_failures
-
-    from .addresses import normalize_address
-
-    try:
-        temporary, permanent = all_failures(msg)
-    except Exception:
-        return (), ()
-
-    def addresses(found) -> tuple[str, ...]:
-        result = []
-        for raw in sorted(found):
-            try:
-                result.append(normalize_address(raw.decode("ascii", "replace")))
-            except InvalidAddress:
-                continue
-        return tuple(result)
-
-    permanent_addresses = addresses(permanent)
-    return tuple(a for a in addresses(temporary) if a not in permanent_addresses), permanent_addresses
-
-
 def _is_auto_reply(msg: Message, subject: str) -> bool:
     """RFC 3834 and the headers mail programs use instead, then well-known subjects."""
     auto_submitted = _header(msg, "auto-submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return True
-    if msg.get("x-autoreply") is not None or msg.get("x-autorespond") is not None:
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply", "x-vacation"):
+        if msg.get(name) is not None and _header(msg, name).lower() not in ("no", "false", "0"):
+            return True
+    # Exchange and Outlook mark their out-of-office answers so that nobody answers them.
+    suppress = _header(msg, "x-auto-response-suppress").lower()
+    if any(word in suppress for word in ("all", "oof", "autoreply")):
         return True
-    if _header(msg, "precedence").lower() in ("auto_reply", "bulk", "junk"):
+    # iCloud marks its vacation answers with its own header only.
+    if _header(msg, "x-apple-action").lower() in ("vacation", "autoreply", "auto-reply"):
+        return True
+    if _header(msg, "precedence").lower() in ("auto_reply", "auto-reply", "bulk", "junk"):
         return True
     if _header(msg, "x-autogenerated").lower() == "reply":
         return True
+    if "autorespond" in _header(msg, "x-post-messageclass").lower():
+        return True
+    if msg.get_content_type() == "multipart/report" and \
+            (msg.get_param("report-type") or "").lower() == "disposition-notification":
+        return True  # a read receipt
     if msg.get("return-path") is not None and _header(msg, "return-path") in ("<>", ""):
         return True
-    return subject.lower().startswith(AUTO_SUBJECTS)
+    folded = _fold(subject).lstrip("[( ")
+    return folded.startswith(AUTO_SUBJECTS)
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:
@@ -202,8 +232,16 @@ def _asks_to_unsubscribe(subject: str, text: str) -> bool:
         words = _WORD.findall(_fold(candidate[:200]))
         if words and words[0] in UNSUBSCRIBE_WORDS:
             return True
-    first_line = _fold(text.split("\n", 1)[0])
-    return any(phrase in first_line for phrase in UNSUBSCRIBE_PHRASES)
+    # The phrases count in the subject and the first lines the person wrote, unless
+    # they are denied ("no quiero darme de baja todavía").
+    for candidate in (subject, "\n".join(text.split("\n")[:3])[:300]):
+        folded = _fold(candidate)
+        for match in UNSUBSCRIBE_PHRASES.finditer(folded):
+            before = folded[:match.start()]
+            if not match.group(0).startswith(("no ", "nao ", "non ", "ne ")) and _NEGATION.search(before):
+                continue
+            return True
+    return False
 
 
 def _fold(text: str) -> str:

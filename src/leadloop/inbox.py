@@ -30,26 +30,29 @@ REPLY_ENDS = ("active", "lost")
 class InboxReport:
     replies: int = 0
     auto_replies: int = 0
-    bounces: int = 0
-    delays: int = 0
+    bounces: int = 0        # leads now `bounced` (the address failed, or undeliverable)
+    failed: int = 0         # messages a soft bounce reported as not delivered
+    delays: int = 0         # of which delay warnings
     unsubscribes: int = 0
     questions: int = 0
     survey_answers: int = 0
     unmatched: int = 0
+    unrecognised: int = 0   # bounces naming no recipient leadloop sent to (kept for review)
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
-            "replies", "auto_replies", "bounces", "delays", "unsubscribes", "questions",
-            "survey_answers", "unmatched", "skipped")}
+            "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "questions",
+            "survey_answers", "unmatched", "unrecognised", "skipped")}
 
     def line(self) -> str:
         text = (f"inbox: {self.replies} replies, {self.auto_replies} auto-replies, "
                 f"{self.bounces} bounces, {self.unsubscribes} unsubscribes, "
                 f"{self.unmatched} unmatched")
-        extras = [(self.questions, "customer questions"), (self.survey_answers, "survey answers"),
-                  (self.delays, "delayed"),
+        extras = [(self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
+                  (self.unrecognised, "unrecognised bounces (see `leadloop inbox --review`)"),
+                  (self.questions, "customer questions"), (self.survey_answers, "survey answers"),
                   (self.skipped, "skipped")]
         return text + "".join(f", {count} {label}" for count, label in extras if count)
 
@@ -64,6 +67,8 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
     unsubscribe = sender.unsubscribe_address.lower()
     if unsubscribe in (sender.address.lower(), (sender.reply_to or sender.address).lower()):
         unsubscribe = None
+    # Our own addresses: never a failed recipient, never a lead's reply.
+    own = frozenset(a.lower() for a in (sender.address, sender.reply_to, sender.unsubscribe_address) if a)
 
     def seen(key: str) -> bool:
         return store.conn.execute("SELECT 1 FROM inbox_seen WHERE key = ?", (key,)).fetchone() is not None
@@ -76,16 +81,19 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
             if not mail.known:
                 if mail.raw is None:
                     report.skipped += 1
-                    report.problems.append(f"{_where(source, mail)}: larger than 10 MB, skipped")
+                    report.problems.append(f"{_where(source, mail)}: its headers cannot be read, skipped")
                 else:
                     try:
-                        incoming = classify(mail.raw, unsubscribe_address=unsubscribe)
+                        # A message over the size limit comes as its headers only: they
+                        # decide (a reply with a large attachment is still a reply).
+                        incoming = classify(mail.raw, unsubscribe_address=unsubscribe, own=own,
+                                            headers_only=mail.truncated)
                     except Unreadable as err:
                         report.skipped += 1
                         report.problems.append(f"{_where(source, mail)}: {err}, skipped")
             with store.write():
                 if incoming is not None:
-                    _apply(store, incoming, now, report)
+                    _apply(store, incoming, now, report, own)
                 store.conn.execute("INSERT OR IGNORE INTO inbox_seen (key, at) VALUES (?, ?)",
                                    (mail.key, to_db(now)))
                 if mailbox:
@@ -137,11 +145,14 @@ def _lead_by_address(store: Store, address: str):
     return store.conn.execute("SELECT * FROM leads WHERE email = ?", (address,)).fetchone()
 
 
-def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport) -> None:
+def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
+           own: frozenset[str] = frozenset()) -> None:
     if incoming.kind == "bounce":
-        _apply_bounce(store, incoming, now, report)
+        _apply_bounce(store, incoming, now, report, own)
         return
     lead = _lead(store, incoming)
+    if lead is not None and lead["email"] in own:
+        lead = None  # our own mail come back (a copy, a test) is nobody's answer
     if incoming.kind == "unsubscribe":
         if lead is not None:
             if lead["status"] not in ("unsubscribed", "bounced", "erased"):
@@ -162,6 +173,8 @@ def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport)
         report.unmatched += 1
         return
     detail = {"subject": incoming.subject, "message_id": incoming.message_id}
+    if incoming.truncated:
+        detail["note"] = "too large to read whole: its headers decided"
     if incoming.kind == "auto_reply":
         store.event(lead["id"], now, "auto_reply", detail)
         report.auto_replies += 1
@@ -179,22 +192,97 @@ def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport)
     report.replies += 1
 
 
-def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: InboxReport) -> None:
-    matched = False
-    for address in incoming.permanent:
-        lead = _lead_by_address(store, address)
-        if lead is None:
+def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
+                  own: frozenset[str]) -> None:
+    """Only a lead leadloop sent to can have failed (SPEC §7): first the recipients the
+    report names, then the lead whose message the report returns (its Message-ID, else
+    its To); a bounce that points at none of them is kept for review."""
+    applied = False
+    for failure in incoming.failures:
+        if failure.address in own:
             continue
-        matched = True
-        store.event(lead["id"], now, "bounce", {"permanent": True, "subject": incoming.subject})
-        report.bounces += 1
-        store.mark_bounced(lead, now, "delivery failed for good")
-    for address in incoming.temporary:
-        lead = _lead_by_address(store, address)
-        if lead is None:
-            continue
-        matched = True
-        store.event(lead["id"], now, "bounce", {"permanent": False, "subject": incoming.subject})
+        lead = _sent_lead(store, failure.address)
+        if lead is not None:
+            _apply_failure(store, lead, failure, incoming, now, report)
+            applied = True
+    if not applied and incoming.overall is not None:
+        lead = _lead_of_original(store, incoming, own)
+        if lead is not None:
+            _apply_failure(store, lead, incoming.overall, incoming, now, report)
+            applied = True
+    if not applied:
+        reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
+        if incoming.overall is not None and incoming.overall.diagnostic:
+            reason += f": {incoming.overall.diagnostic[:300]}"
+        store.review_bounce(now, incoming.written_at, incoming.sender, incoming.subject, reason)
+        report.unrecognised += 1
+
+
+def _sent_lead(store: Store, address: str | None):
+    """The lead with this address, if leadloop sent it anything."""
+    if not address:
+        return None
+    return store.conn.execute(
+        "SELECT * FROM leads WHERE email = ? AND EXISTS (SELECT 1 FROM messages m "
+        "WHERE m.lead_id = leads.id AND m.state IN ('sent', 'unknown', 'failed', 'bounced'))",
+        (address,)).fetchone()
+
+
+def _lead_of_original(store: Store, incoming: Incoming, own: frozenset[str]):
+    """The lead whose message the bounce returns: by its Message-ID (leadloop sends one
+    recipient a message), else, when the original carries no Message-ID at all, by its To."""
+    if incoming.original_ids:
+        marks = ",".join("?" * len(incoming.original_ids))
+        row = store.conn.execute(
+            f"SELECT lead_id FROM messages WHERE message_id IN ({marks}) "
+            "AND state IN ('sent', 'unknown', 'failed', 'bounced')", incoming.original_ids).fetchone()
+        if row is None:
+            return None  # a message leadloop did not send
+        lead = store.lead_by_id(row["lead_id"])
+        return lead if lead is not None and lead["email"] is not None else None
+    for address in incoming.original_to:
+        if address not in own:
+            lead = _sent_lead(store, address)
+            if lead is not None:
+                return lead
+    return None
+
+
+def _failed_message(store: Store, lead, incoming: Incoming):
+    """The message that failed: the one the report returns, else the lead's latest sent."""
+    if incoming.original_ids:
+        marks = ",".join("?" * len(incoming.original_ids))
+        row = store.conn.execute(
+            f"SELECT * FROM messages WHERE lead_id = ? AND message_id IN ({marks})",
+            (lead["id"], *incoming.original_ids)).fetchone()
+        if row is not None:
+            return row
+    return store.conn.execute(
+        "SELECT * FROM messages WHERE lead_id = ? AND state IN ('sent', 'unknown') "
+        "ORDER BY coalesce(sent_at, attempted_at) DESC, id DESC LIMIT 1", (lead["id"],)).fetchone()
+
+
+def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetime,
+                   report: InboxReport) -> None:
+    verdict = failure.verdict
+    error = verdict.label + (f" ({verdict.status})" if verdict.status else "")
+    if failure.diagnostic:
+        error += f": {failure.diagnostic[:300]}"
+    message = _failed_message(store, lead, incoming)
+    store.event(lead["id"], now, "bounce", {
+        "permanent": verdict.hard, "reason": verdict.label, "status": verdict.status,
+        "blocked": verdict.blocked, "subject": incoming.subject,
+        "message_id": message["message_id"] if message is not None else None})
+    if verdict.hard:
+        before = lead["status"]
+        store.mark_bounced(lead, now, f"the address failed: {error}")
+        report.bounces += int(before != "bounced")
+        return
+    if message is not None and message["state"] in ("sent", "unknown"):
+        store.fail_message(message["id"], now, error, verdict.reason)
+        store.refresh([lead["id"]])
+    if verdict.reason == "delayed":
         report.delays += 1
-    if not matched:
-        report.unmatched += 1
+    report.failed += 1
+    if store.check_undeliverable(store.lead_by_id(lead["id"]), now):
+        report.bounces += 1

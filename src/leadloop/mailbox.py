@@ -25,13 +25,26 @@ _FETCH_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _FETCH_UID = re.compile(rb"UID (\d+)")
 
 
+MAX_HEADER_BYTES = 256 * 1024  # of a message over the limit, what is read to find its header
+
+
 @dataclass
 class Mail:
     key: str            # what inbox_seen remembers
-    raw: bytes | None   # None: too large to read
+    raw: bytes | None   # None: not even its header could be read
     size: int
     handle: object = None  # the source's own reference, for done()
     known: bool = False    # handled before (read again after a UIDVALIDITY change)
+    truncated: bool = False  # over MAX_MESSAGE_BYTES: `raw` is only its header
+
+
+def header_of(head: bytes) -> bytes:
+    """The header block at the start of a message's bytes (up to the blank line)."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        end = head.find(separator)
+        if end >= 0:
+            return head[:end + len(separator)]
+    return head
 
 
 def content_key(raw: bytes) -> str:
@@ -80,12 +93,17 @@ class MaildirSource:
             path = self.path / sub / name
             try:
                 size = path.stat().st_size
-                raw = path.read_bytes() if size <= MAX_MESSAGE_BYTES else None
+                if size <= MAX_MESSAGE_BYTES:
+                    raw = path.read_bytes()
+                else:
+                    # Too large to read whole (an attachment): its header decides.
+                    with open(path, "rb") as handle:
+                        raw = header_of(handle.read(MAX_HEADER_BYTES))
             except FileNotFoundError:
                 continue  # moved by a mail program since the listing: read next time
             except OSError as err:
                 raise MailboxError(f"{path}: cannot read it ({err.strerror})") from None
-            yield Mail(key, raw, size)
+            yield Mail(key, raw, size, truncated=size > MAX_MESSAGE_BYTES)
 
     def done(self, mail: Mail) -> None:
         """Maildir messages are never moved."""
@@ -192,14 +210,16 @@ class ImapSource:
 
     def messages(self, seen: Callable[[str], bool], after_uid: int = 0) -> Iterator[Mail]:
         for uid, size in sorted(self._sizes(after_uid).items()):
-            raw = self._fetch(uid) if size <= MAX_MESSAGE_BYTES else None
-            if raw is None and size <= MAX_MESSAGE_BYTES:
+            truncated = size > MAX_MESSAGE_BYTES
+            # Too large to read whole (an attachment): its header decides.
+            raw = self._fetch(uid, "BODY.PEEK[HEADER]" if truncated else "BODY.PEEK[]")
+            if raw is None:
                 continue  # expunged meanwhile
-            key = content_key(raw) if raw is not None else f"imap:{self.uidvalidity}:{uid}"
+            key = content_key(raw)
             if seen(key):
                 yield Mail(key, None, size, uid, known=True)
                 continue
-            yield Mail(key, raw, size, uid)
+            yield Mail(key, raw, size, uid, truncated=truncated)
 
     def _sizes(self, after_uid: int) -> dict[int, int]:
         """UID → size of every message after `after_uid`, in one command."""
@@ -216,8 +236,8 @@ class ImapSource:
                 sizes[int(uid.group(1))] = int(size.group(1))
         return sizes
 
-    def _fetch(self, uid: int) -> bytes | None:
-        status, data = self.client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    def _fetch(self, uid: int, item: str = "BODY.PEEK[]") -> bytes | None:
+        status, data = self.client.uid("FETCH", str(uid), f"({item})")
         if status != "OK":
             raise MailboxError(f"IMAP {self.label}: cannot fetch message UID {uid}")
         # One UID asked, so the one literal in the answer is its body (servers put the

@@ -20,6 +20,11 @@ Tables:
 - inbox_state: per IMAP folder, its UIDVALIDITY and the highest UID read.
 - questions: customers' questions, open until answered (SPEC §9).
 - survey_answers: each lead's latest answer to each survey (SPEC §9).
+- messages.failure: why a `failed` message failed, as delivery_status names it
+  ("mailboxfull", "blocked"…), for stats' blocked-by-provider rate (SPEC §8).
+- bounce_review: bounces that name no recipient leadloop sent to, kept for a person
+  to look at (`inbox --review`): when, from whom, the subject and the server's reason;
+  never the body, which may quote anyone's mail.
 """
 
 from __future__ import annotations
@@ -103,7 +108,16 @@ def m002_inbox(db) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_inbox]
+def m003_bounces(db) -> None:
+    db.execute("ALTER TABLE messages ADD COLUMN failure TEXT")
+    db["bounce_review"].create(
+        {"id": int, "at": str, "written_at": str, "sender": str, "subject": str, "reason": str},
+        pk="id",
+        not_null={"at"},
+    )
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces]
 
 
 def pending(conn: sqlite3.Connection) -> list:

@@ -36,6 +36,8 @@ FINAL = ("unsubscribed", "bounced", "erased")
 BOUNCEABLE = ("active", "replied", "lost")
 # Message states that count as a contact: `unknown` may have reached the lead (SPEC §6).
 CONTACT_STATES = ("sent", "unknown")
+# Soft failures in a row after which a lead is undeliverable (SPEC §7).
+UNDELIVERABLE_RUN = 3
 # Message states that used the day's sending budget.
 ATTEMPT_STATES = ("sending", "sent", "unknown", "bounced")
 
@@ -514,12 +516,50 @@ class Store:
     def finish_failed(self, claim: Claim, now: datetime, error: str) -> None:
         """A permanent failure that is not the address's fault: reported, not retried.
         The lead moves on to its next step, as if this one had never been due."""
+        from .delivery_status import judge
+
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'failed', error = ? WHERE id = ?",
-                (error, claim.message_row_id),
+                "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+                (error, judge(None, error).reason, claim.message_row_id),
             )
             self.refresh([claim.lead["id"]])
+            self.check_undeliverable(self.lead_by_id(claim.lead["id"]), now)
+
+    def fail_message(self, message_row_id: int, now: datetime, error: str, failure: str) -> None:
+        """Inside a write transaction: a message reported later as not delivered (a soft
+        bounce). It stops counting as a contact; the lead's status does not change."""
+        self.conn.execute(
+            "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+            (error, failure, message_row_id),
+        )
+
+    def check_undeliverable(self, current: sqlite3.Row, now: datetime) -> bool:
+        """Inside a write transaction: a lead whose last UNDELIVERABLE_RUN sequence
+        messages all failed, with no delivery between, is undeliverable and becomes
+        `bounced` (SPEC §7). leadloop learns of a delivery only by hearing of no failure,
+        so "no delivery between" is read as: the messages in a row, by step, failed."""
+        if current is None or current["email"] is None:
+            return False
+        states = [row[0] for row in self.conn.execute(
+            "SELECT state FROM messages WHERE lead_id = ? AND kind = 'sequence' "
+            "AND state IN ('sent', 'unknown', 'failed', 'bounced') ORDER BY step DESC LIMIT ?",
+            (current["id"], UNDELIVERABLE_RUN))]
+        if len(states) < UNDELIVERABLE_RUN or any(state != "failed" for state in states):
+            return False
+        self.mark_bounced(current, now, f"undeliverable: {UNDELIVERABLE_RUN} messages in a row failed")
+        return True
+
+    def review_bounce(self, now: datetime, written_at: datetime | None, sender: str | None,
+                      subject: str, reason: str) -> None:
+        """Inside a write transaction: keep an unrecognised bounce for review."""
+        self.conn.execute(
+            "INSERT INTO bounce_review (at, written_at, sender, subject, reason) VALUES (?, ?, ?, ?, ?)",
+            (to_db(now), to_db(written_at) if written_at else None, sender, subject[:300], reason[:500]),
+        )
+
+    def bounces_to_review(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM bounce_review ORDER BY at, id").fetchall()
 
     def fail_unsent(self, claim: Claim, run_id: str, now: datetime, error: str) -> None:
         """A claimed message that cannot be made for this lead (SPEC §6: it fails alone):

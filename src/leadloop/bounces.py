@@ -1,0 +1,422 @@
+"""Reading a bounce: who failed, why, and which message it was (SPEC §7).
+
+Pure: a parsed message in, a `Report` out. It names *candidates*: every address the
+report itself gives as a failed recipient, each with the words the server wrote about
+it and the verdict of delivery_status.judge. Deciding which candidate is a lead is the
+inbox's job (only an address leadloop sent to counts); this module only makes sure that
+what it hands over was said *about* a recipient, not quoted:
+
+- the returned original (a message/rfc822 part, text/rfc822-headers, or the copy
+  older servers paste below a separator line) is never searched for recipients: its
+  To, Cc and body are what the person wrote, not what failed. Its Message-ID and To
+  are kept apart, as the anchor for a report that names nobody;
+- Message-ID, In-Reply-To and References values are removed before addresses are
+  looked for, and the bounce's own sender and recipient (our address) are never
+  candidates;
+- RFC 3464 reports (message/delivery-status) name their recipients in fields; for the
+  plain-text formats of older and proprietary servers (Sendmail, qmail, Exim, Lotus
+  Notes, Exchange, Yahoo, OpenSMTPD…) the addresses in the report text are taken, each
+  with the text from its line to the next recipient's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+from .delivery_status import Verdict, judge
+
+MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
+MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted mail)
+
+# Who sends bounces: the local parts of mailer daemons, and their usual display names.
+BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daemon", "postmaster",
+                      "mailerdaemon", "mail_daemon", "bounce", "bounces", "mdaemon", "daemon")
+_BOUNCE_SENDER = re.compile(
+    r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
+    r"|microsoft outlook|mail system|delivery (status )?notification)\b", re.I)
+# Subjects of delivery reports, in the languages servers write them.
+_BOUNCE_SUBJECT = re.compile(
+    r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
+    r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
+    r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
+    r"|delivery (delayed|warning)|mail system error|message not delivered|nicht zustellbar|unzustellbar"
+    r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
+    r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
+    r"|nao (foi )?(possivel )?entreg|falha (na|de) entrega|impossibile recapitare|mancata consegna"
+    r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce)", re.I)
+
+_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_ID_LINE = re.compile(r"^[ \t]*(message-id|in-reply-to|references|content-id|x-[\w-]*id|thread-index)"
+                      r"[ \t]*:.*(\n[ \t]+.*)*", re.I | re.M)
+_ANGLE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
+# Where the returned original starts in a plain-text report.
+_ORIGINAL_MARK = re.compile(
+    r"^[ \t>|-]*("
+    r"-+ ?(this is a copy of|original message|the original message|returned message|unsent message"
+    r"|message header follows|original message header|headers of the original|undelivered message"
+    r"|below this line is a copy|the header of the original message)"
+    r"|below this line is a copy of the message"
+    r"|-+ ?(original|returned|unsent|undelivered) (message|mail|headers?)"
+    r"|original message (headers|follows)|the (original|returned) message (is|headers|follows)"
+    r"|content-type: (message/rfc822|text/rfc822-headers)"
+    r"|(original )?message headers follow|headers of (the )?(original|returned) message"
+    r"|-+ ?mensaje original|-+ ?message d'origine|-+ ?urspr(u|ü)ngliche nachricht|-+ ?messaggio originale"
+    r")", re.I | re.M)
+_HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
+                          r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
+_ANY_HEADER = re.compile(r"^[\w-]+:[ \t]*\S")
+_DSN_FIELD = re.compile(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
+                        r"|x-actual-recipient|last-attempt-date|will-retry-until)[ \t]*:[ \t]*(.*)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    address: str | None     # the failed recipient, normalised; None: the report names nobody
+    verdict: Verdict
+    diagnostic: str         # the server's words, for `show` and the review list
+
+    @property
+    def hard(self) -> bool:
+        return self.verdict.hard
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    failures: tuple[Failure, ...]          # recipients the report names
+    overall: Failure                       # the report's verdict when it names nobody
+    original_ids: tuple[str, ...]          # the returned original's Message-ID (and its references)
+    original_recipients: tuple[str, ...]   # the returned original's To
+
+
+def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
+    """A delivery report, by its structure, its sender or its subject. An empty
+    Return-Path alone is not enough: auto-replies have one too (RFC 3834)."""
+    kind = msg.get_content_type()
+    if kind == "multipart/report":
+        report_type = (msg.get_param("report-type") or "").lower()
+        return report_type not in ("disposition-notification",)
+    if msg.get("x-failed-recipients") is not None:
+        return True
+    for part in msg.walk():
+        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
+            return True
+    local = sender.split("@", 1)[0] if sender else ""
+    if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
+        return True
+    if _BOUNCE_SENDER.search(str(msg.get("from") or "")) and _BOUNCE_SUBJECT.search(subject):
+        return True
+    return bool(_BOUNCE_SUBJECT.search(subject)) and _header(msg, "return-path") in ("<>", "")
+
+
+def read(msg: Message, *, own: set[str]) -> Report:
+    """Candidates for failed recipients in a bounce. `own`: addresses that are never a
+    candidate (the bounce's sender and recipient, our own addresses)."""
+    from .addresses import normalize_address
+    from .errors import InvalidAddress
+
+    texts: list[str] = []
+    dsn_blocks: list[dict[str, str]] = []
+    originals: list[Message] = []
+    dsn_texts: list[str] = []
+    _collect(msg, texts, dsn_blocks, originals, dsn_texts)
+
+    report_text, inline_original = "", ""
+    for text in texts:
+        head, tail = _split_original(text)
+        report_text += head + "\n"
+        if tail and not inline_original:
+            inline_original = tail
+    report_text = report_text[:MAX_REPORT_TEXT]
+
+    original_ids, original_to = _original_anchor(originals, inline_original)
+    # A report's own pointer to what it returns (Gmail writes X-Original-Message-ID).
+    for text in texts + dsn_texts:
+        for match in re.finditer(r"^x-original-message-id:[ \t]*(<[^<>\s]+>)", text, re.I | re.M):
+            if match.group(1) not in original_ids:
+                original_ids += (match.group(1),)
+    ids = {i.strip("<>").lower() for i in original_ids}
+    ids.update(i.strip("<>").lower() for i in _ANGLE_ID.findall(str(msg.get("message-id") or "")))
+
+    def normal(raw: str) -> str | None:
+        raw = raw.strip().strip("<>").rstrip(".").strip()
+        if not raw or raw.lower() in ids:
+            return None
+        try:
+            address = normalize_address(raw)
+        except InvalidAddress:
+            return None
+        if address in own:
+            return None
+        return address
+
+    failures: dict[str, Failure] = {}
+    dsn: dict[str, tuple] = {}
+    # RFC 3464 fields first: they say who failed and how, one block per recipient.
+    for block in dsn_blocks:
+        raw = block.get("final-recipient") or block.get("original-recipient") or ""
+        address = normal(raw.split(";", 1)[-1])
+        if address is None or address in dsn:
+            continue
+        action = block.get("action", "").lower()
+        if action.startswith(("delivered", "relayed", "expanded")):
+            continue
+        diagnostic = block.get("diagnostic-code", "").split(";", 1)[-1].strip()
+        status = _status_field(block.get("status", ""))
+        dsn[address] = (status, diagnostic, action.startswith("delayed"))
+
+    cleaned = _ID_LINE.sub("", report_text)
+    cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
+    named = []
+    for match in _ADDRESS.finditer(cleaned):
+        address = normal(match.group(0))
+        if address is not None:
+            named.append((match.start(), address))
+    for raw in _header(msg, "x-failed-recipients").split(","):
+        address = normal(raw)
+        if address is not None:
+            named.append((-1, address))
+    distinct = list(dict.fromkeys(address for _, address in named))
+
+    for address, (status, diagnostic, delayed) in dsn.items():
+        window = cleaned if len(distinct) <= 1 else _window(cleaned, named, address)
+        verdict = _judge_text(status, diagnostic, window, delayed=delayed)
+        failures[address] = Failure(address, verdict, _short(diagnostic or server_words(window) or window))
+    if not dsn:
+        # No structured report: every address the report text names is a candidate.
+        for address in distinct:
+            window = cleaned if len(distinct) == 1 else _window(cleaned, named, address)
+            failures[address] = Failure(address, _judge_text(None, window),
+                                        _short(server_words(window) or window))
+
+    statuses = [f.verdict.status for f in failures.values() if f.verdict.status]
+    first_status = next((_status_field(b.get("status", "")) for b in dsn_blocks if b.get("status")), None)
+    delayed = any(b.get("action", "").lower().startswith("delayed") for b in dsn_blocks) and not any(
+        b.get("action", "").lower().startswith("failed") for b in dsn_blocks)
+    overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
+    overall = Failure(None, _judge_text(first_status or (statuses[0] if statuses else None), overall_words,
+                                        delayed=delayed), _short(server_words(cleaned) or cleaned))
+    return Report(tuple(failures.values()), overall, original_ids, original_to)
+
+
+def _header(msg: Message, name: str) -> str:
+    value = msg.get(name)
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list) -> None:
+    """Walk the report: its text, its RFC 3464 fields, the original it returns."""
+    kind = part.get_content_type()
+    if kind in ("message/rfc822", "message/global"):
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, Message):
+            if inner.get_content_type() == "multipart/report":
+                # A report forwarded as an attachment: read the report itself.
+                _collect(inner, texts, dsn_blocks, originals, dsn_texts)
+            else:
+                originals.append(inner)
+        return
+    if kind in ("text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header"):
+        from email.parser import Parser
+        from email import policy
+
+        originals.append(Parser(policy=policy.default).parsestr(_text(part), headersonly=True))
+        return
+    if kind in ("message/delivery-status", "message/global-delivery-status", "text/delivery-status"):
+        dsn_texts.append(_text(part))
+        dsn_blocks.extend(_dsn_blocks(dsn_texts[-1]))
+        return
+    if part.is_multipart():
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                _collect(child, texts, dsn_blocks, originals, dsn_texts)
+        return
+    broken = part.get_content_maintype() == "multipart"  # no boundary found: read it as text
+    if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
+        text = _text(part)
+        if kind == "text/html":
+            text = _html_text(text)
+        blocks = _dsn_blocks(text) if re.search(r"^final-recipient\s*:", text, re.I | re.M) else []
+        dsn_blocks.extend(blocks)
+        texts.append(text)
+
+
+def _text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            # message/delivery-status parsed as a list of header blocks.
+            return "\n\n".join("\n".join(f"{k}: {v}" for k, v in block.items())
+                               for block in payload if isinstance(block, Message))
+        return str(payload)
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
+
+
+def _html_text(html_text: str) -> str:
+    import html
+
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html_text, flags=re.I | re.S)
+    text = re.sub(r"<(br|/p|/div|/tr|/td|/li)[^>]*>", "\n", text, flags=re.I)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _dsn_blocks(text: str) -> list[dict[str, str]]:
+    """Per-recipient field blocks of an RFC 3464 report (continuation lines unfolded)."""
+    blocks, current, last = [], {}, None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            if current:
+                blocks.append(current)
+            current, last = {}, None
+            continue
+        if line[:1] in (" ", "\t") and last:
+            current[last] += " " + line.strip()
+            continue
+        match = _DSN_FIELD.match(line)
+        if match:
+            last = match.group(1).lower()
+            current[last] = match.group(2).strip()
+        else:
+            last = None
+    if current:
+        blocks.append(current)
+    return [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
+
+
+def _status_field(value: str) -> str | None:
+    match = re.search(r"([245])\.(\d{1,3})\.(\d{1,3})", value)
+    return ".".join(match.groups()) if match else None
+
+
+def _split_original(text: str) -> tuple[str, str]:
+    """(report, returned original) of a plain-text report: the original starts at a
+    separator line, or at the first run of its header lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cut = None
+    mark = _ORIGINAL_MARK.search(text)
+    if mark:
+        cut = mark.start()
+    lines = text.split("\n")
+    position = 0
+    for index, line in enumerate(lines):
+        if cut is not None and position >= cut:
+            break
+        if _HEADER_LINE.match(line):
+            # A header block: more header lines follow (folded lines aside).
+            following = [l for l in lines[index + 1:index + 20] if l and not l[:1].isspace()]
+            if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2:
+                cut = position
+                break
+        position += len(line) + 1
+    if cut is None:
+        return text, ""
+    return text[:cut], text[cut:]
+
+
+def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The returned original's Message-ID and To: what leadloop can recognise as its own."""
+    from email.utils import getaddresses
+
+    ids: list[str] = []
+    recipients: list[str] = []
+    for original in originals:
+        ids += _ANGLE_ID.findall(str(original.get("message-id") or ""))
+        recipients += [a for _, a in getaddresses([str(v) for v in original.get_all("to") or []]) if a]
+    if inline:
+        for match in re.finditer(r"^message-id:[ \t]*(.*(?:\n[ \t]+.*)*)", inline, re.I | re.M):
+            ids += _ANGLE_ID.findall(match.group(1))
+        for match in re.finditer(r"^to:[ \t]*(.*(?:\n[ \t]+.*)*)", inline, re.I | re.M):
+            recipients += [a for _, a in getaddresses([match.group(1)]) if a]
+    return tuple(dict.fromkeys(ids)), tuple(dict.fromkeys(r.strip().lower() for r in recipients))
+
+
+def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
+    """The lines about `address`: from the line of each of its mentions to the line of
+    the next other recipient's."""
+    starts = sorted(position for position, _ in named if position >= 0)
+    pieces = []
+    for position, who in named:
+        if who != address or position < 0:
+            continue
+        line_start = text.rfind("\n", 0, position) + 1
+        end = len(text)
+        for other_position, other in sorted(named):
+            if other_position > position and other != address:
+                end = text.rfind("\n", 0, other_position) + 1 or other_position
+                break
+        if end <= line_start:
+            end = text.find("\n", position) if text.find("\n", position) >= 0 else len(text)
+        pieces.append(text[line_start:end])
+    del starts
+    return "\n".join(pieces) if pieces else text
+
+
+# Where a report quotes the receiving server's own answer, as opposed to the reporting
+# server's summary of it (which may translate any refusal into "User unknown").
+_SERVER_WORDS = re.compile(
+    r"(?:^[ \t]*<<<[ \t]*(?P<transcript>.+)$"
+    r"|\(reason:[ \t]*(?P<reason>[^)]*)\)?"
+    r"|\bsaid:[ \t]*(?P<said>.+(?:\n[ \t]+.+)*)"
+    r"|remote (?:server|host) (?:returned|said|replied|responded)[ :]*(?P<remote>.+)"
+    r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
+    r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
+    r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)
+_COMMAND = re.compile(
+    r"(?:in reply to|after|while sending|during) (?:the )?(?P<after>rcpt(?: to)?|mail(?: from)?|end of data"
+    r"|end of (?:the )?(?:message|content)|data|helo|ehlo|initial connection|connect)"
+    r"|^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo)\b"
+    r"|smtp command[ \t:-]*\n?[ \t]*(?P<named>rcpt|mail|data)\b", re.I | re.M)
+
+
+def server_words(text: str) -> str:
+    """The receiving server's own answers quoted in a report, joined; "" if none."""
+    found = []
+    for match in _SERVER_WORDS.finditer(text):
+        found.append(next(value for value in match.groupdict().values() if value is not None))
+    return "\n".join(found)
+
+
+def smtp_command(text: str) -> str | None:
+    """The SMTP command the refusal answered: RCPT, MAIL, DATA or CONN, when said."""
+    last = None
+    for match in _COMMAND.finditer(text):
+        word = (match.group("after") or match.group("sent") or match.group("named")).lower()
+        if word.startswith("rcpt"):
+            last = "RCPT"
+        elif word.startswith("mail"):
+            last = "MAIL"
+        elif word.startswith(("data", "end of")):
+            last = "DATA"
+        else:
+            last = "CONN"
+        if match.group("after") or match.group("named"):
+            return last  # stated outright: "in reply to RCPT TO command"
+    return last
+
+
+def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False) -> Verdict:
+    """The verdict on what a report says about one recipient (`text`: a Diagnostic-Code,
+    or the report's lines about it; `context`: the report's lines about it when `text`
+    is a field): the server's own words first, then all of it when they tell nothing."""
+    command = smtp_command(text) or smtp_command(context)
+    for candidate in (text, text + "\n" + context if context else None):
+        if candidate is None:
+            continue
+        words = server_words(candidate) or (text if candidate is text and text.strip() else "")
+        if words:
+            verdict = judge(status, words, delayed=delayed, command=command)
+            if verdict.reason not in ("undefined", "temporary"):
+                return verdict
+    return judge(status, text + "\n" + context, delayed=delayed, command=command)
+
+
+def _short(text: str) -> str:
+    return " ".join(text.split())[:MAX_DIAGNOSTIC]

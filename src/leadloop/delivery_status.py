@@ -1,0 +1,334 @@
+"""Is a delivery failure about the address, or about something else? (SPEC §6, §7)
+
+One rule for every failure leadloop hears of: the answer an SMTP server gives during
+`send`, and the reports (bounces) that arrive later in the inbox. Pure: a status code
+and the server's words in, a `Verdict` out.
+
+A failure is *hard* (the lead becomes `bounced`) only when it says the address cannot
+receive mail: the mailbox or the domain does not exist, or has moved. Everything else
+is *soft*: a full mailbox, a message too large, a block for spam or by policy, an
+expired retry, and any temporary (4.x.x) status even in a report that says
+`Action: failed`.
+
+How it decides, after sisimai (https://libsisimai.org, the reference in bounce
+analysis; its Sisimai::Reason classes and Sisimai::SMTP::Status table), simplified to
+the one question leadloop asks:
+
+1. A temporary status (4.x.x, or a 4xx reply with no enhanced code) is soft.
+2. The server's words come before the number, because the number is often generic
+   (5.0.0, 5.2.1, 5.5.0, 5.7.1…) or wrong, and the words are what the receiving
+   server meant. Words that name another cause (full, too large, disabled, relaying,
+   sender authentication) are checked first, then the words of a dead address (no such
+   user, unknown domain, has moved), then those of blocks, policies and delays.
+3. With no telling words, the enhanced status decides: 5.1.1, 5.1.2, 5.1.3, 5.1.6,
+   5.1.10 (and 5.1.0, 5.4.4: "unable to route") are about the address; anything else
+   is not.
+
+Phrases are written after the word lists of sisimai's Sisimai::Reason::* modules
+(Copyright (C) 2014-2024 azumakuniyuki, BSD 2-Clause License), generalised into
+patterns and extended to the languages leadloop's leads write in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Enhanced status codes about the recipient's address (RFC 3463, RFC 7505): the
+# mailbox does not exist (5.1.0, 5.1.1), bad syntax (5.1.3), the domain does not
+# exist (5.1.2) or cannot be routed to (5.4.4), moved (5.1.6), null MX (5.1.10).
+ADDRESS_STATUSES = frozenset({"5.1.0", "5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.4.4"})
+
+HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+# Refused by the receiving provider, not by the person: what a sender's reputation
+# and authentication decide (stats' blocked-by-provider rate, SPEC §8).
+BLOCKED_REASONS = frozenset({"blocked", "spamdetected", "policyviolation", "authfailure",
+                             "requireptr", "badreputation", "securityerror", "rejected"})
+
+# What each reason is called where a person reads it (`show`, `inbox --review`).
+LABELS = {
+    "userunknown": "no such mailbox", "hostunknown": "no such domain",
+    "hasmoved": "the address has moved", "notaccept": "the domain accepts no mail",
+    "mailboxfull": "mailbox full", "mesgtoobig": "message too large",
+    "suspend": "mailbox disabled", "norelaying": "relaying denied",
+    "authfailure": "sender authentication failed (SPF/DKIM/DMARC)",
+    "filtered": "refused by the recipient's settings", "rejected": "sender refused",
+    "spamdetected": "blocked as spam", "policyviolation": "blocked by policy",
+    "blocked": "blocked by the provider", "requireptr": "blocked: no reverse DNS",
+    "badreputation": "blocked: sender reputation", "securityerror": "blocked by security policy",
+    "expired": "expired after retries", "delayed": "delayed", "systemerror": "mail system error",
+    "networkerror": "network or routing error", "contenterror": "content refused",
+    "temporary": "temporary failure", "undefined": "delivery failed", "mailererror": "mail program error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    hard: bool                 # about the address: the lead becomes `bounced`
+    reason: str                # one of LABELS' keys
+    status: str | None = None  # the enhanced status code the decision used, if any
+
+    @property
+    def blocked(self) -> bool:
+        return not self.hard and self.reason in BLOCKED_REASONS
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.reason, self.reason)
+
+
+def _patterns(*phrases: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in phrases), re.M)
+
+
+# Checked in this order; the first that matches names the cause. Text is folded first:
+# lower case, accents removed, runs of white space made one space.
+_BEFORE_ADDRESS = [
+    ("delayed", _patterns(
+        r"warning message only", r"(message|delivery|mail) (is |has been )?(delayed|deferred)",
+        r"has been delayed", r"will (continue to |keep )?(retry|try|trying)", r"keep trying",
+        r"still (trying|being retried|undelivered)", r"not yet (been )?delivered",
+        r"(do not|don'?t|no) need to resend")),
+    ("temporary", _patterns(
+        r"try (again )?later", r"(host|domain) not found, try again",
+        r"(malformed|unexpected) (or unexpected )?name server reply", r"temporar(y|ily) (locked|unavailable|deferred"
+        r"|rejected|disabled|blocked|failure|problem|error)", r"temporary (local )?problem")),
+    ("mailboxfull", _patterns(
+        r"mail ?box (is )?(full|over ?quota|exceeded)", r"full mail ?box", r"mail ?folder is full",
+        r"over (the )?(allowed )?quota", r"quota (exceeded|violation|usage exceeded)",
+        r"exceed(s|ed|ing)? (its |their |the )?(mailbox |storage |disk )?(quota|storage allocation)",
+        r"(disk|disc|storage|mail) quota", r"insufficient (disk|storage|system)? ?(space|storage)",
+        r"not (have )?(enough|sufficient) (disk |storage )?space", r"no space left",
+        r"mailbox (size )?limit exceeded", r"exceeded the local limit", r"has exceeded its disk space",
+        r"space has been used up", r"too many messages on the server", r"too much mail data",
+        r"would exceed (the )?maximum allowed storage", r"account is full",
+        r"boite (aux lettres |du destinataire |mail )?(est )?pleine", r"buzon (de correo )?(esta )?lleno",
+        r"casilla (de correo )?(esta )?llena", r"postfach (ist )?voll", r"speicherplatz", r"casella (di posta )?(e )?piena",
+        r"caixa (postal |de correio )?(esta )?cheia", r"cota (de armazenamento )?excedida")),
+    ("mesgtoobig", _patterns(
+        r"message (size |length )?(too (big|large)|exceeds)", r"(message|mail) (file )?too (big|large)",
+        r"exceeds? (the )?(fixed |maximum |administrative )?(message )?size", r"size limit",
+        r"maximum (inbound )?message size", r"message size exceeds", r"line limit exceeded",
+        r"header size exceeds", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)")),
+    ("suspend", _patterns(
+        r"(account|mail ?box|user|address) (has been |is |was )?(currently |temporarily )?"
+        r"(suspended|disabled|deactivated|locked|frozen|archived|inactive|terminated)",
+        r"(inactive|suspended|disabled|deactivated|archived) (account|mailbox|user|recipient)",
+        r"temporarily inactive", r"no longer accepts mail", r"mailbox unavailable or access denied",
+        r"boite du destinataire archivee", r"cuenta (esta )?(suspendida|desactivada|deshabilitada)",
+        r"konto (ist )?(gesperrt|deaktiviert)")),
+    ("norelaying", _patterns(
+        r"relay(ing)? (access )?(denied|not permitted|prohibited)", r"(unable|not allowed|not permitted) to relay",
+        r"no relaying", r"not an open relay", r"as a relay", r"insecure mail relay",
+        r"not configured to relay", r"we do not relay", r"we don'?t handle mail for")),
+    ("authfailure", _patterns(
+        r"\bspf\b.{0,40}\b(fail|violation|error|record)", r"sender policy framework", r"\bdmarc\b",
+        r"\bdkim\b.{0,40}\b(fail|invalid|signature|required)", r"authentication (check|checks) failed",
+        r"unauthenticated (mail|email|sender)")),
+]
+
+_ADDRESS = [
+    ("hasmoved", _patterns(
+        r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
+        r"(address|mailbox|user) (is )?no longer (valid|in use|exists|available|active|at)",
+        r"se ha (cambiado|mudado)", r"a change d'adresse", r"ist umgezogen")),
+    ("userunknown", _patterns(
+        r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
+        r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
+        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|access denied|userunknown))",
+        r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
+        r"(user|recipient|mailbox|address|addressee|account|e-?mail address|destination)",
+        r"no such (user|recipient|mailbox|address|person|account|local user)",
+        r"no (mailbox|account|user|one) (here )?(by that name|at this address|found|with that name|available)",
+        r"(user|recipient|mailbox|address|account)( \S+)? (does not|doesn'?t|did not) exist",
+        r"(e-?mail )?(address|account|mailbox) (you|that you) (entered|tried to reach|specified)"
+        r"( (could not|couldn'?t|does not|doesn'?t|was not|is not))? (be )?(found|exist)",
+        r"could ?n[o']t be found", r"not a (valid|known) (user|recipient|mailbox)",
+        r"is not a (known|valid) (user|mailbox|recipient)", r"\bnot our customer\b",
+        r"requested action not taken: mailbox unavailable", r"mailbox (is )?not available",
+        r"resolver\.adr\.recip(ient)?notfound", r"recipnotfound", r"\bbadrcptto\b",
+        r"not (listed )?in (my |the )?(validrcptto|(local )?recipient table|directory|address book)",
+        r"user ?unknown", r"unknown user", r"recipient address rejected\.?\s*(\(|$)",
+        r"(invalid|unknown) (final )?(delivery )?user ?id", r"not listed in .{0,40}directory",
+        r"do(es)?n'?t have an? .{1,40} account", r"does not have an? .{1,40} account",
+        r"(account|address)( or domain)? may not exist", r"addressee unknown", r"user not found", r"no valid recipients",
+        r"recipient not (found|ok|exist)", r"unknown (e-?mail|local)", r"does not have an? .{1,40} account",
+        r"don'?t have an? .{1,30} account", r"no such (person|user) at this address",
+        r"usuario (desconocido|inexistente|no existe)", r"no existe (dicha persona|ese usuario|el usuario|la (cuenta|direccion|casilla|dirección))",
+        r"(direccion|cuenta|buzon|destinatario) (de correo )?(no existe|desconocid[oa]|inexistente|no valid[oa])",
+        r"(utilisateur|destinataire|adresse|boite) (e-?mail |aux lettres )?(inconnu|inexistant|invalide|n'existe pas)e?",
+        r"(unbekannter?|ungultiger?) (empfanger|benutzer|nutzer|adresse|user|mailbox)",
+        r"(empfanger|benutzer|adresse|postfach|user|mailbox) (ist )?(unbekannt|existiert nicht|nicht vorhanden|ungultig)",
+        r"(utente|indirizzo|destinatario|casella) (e-?mail )?(sconosciut[oa]|inesistente|non esiste|non valid[oa])",
+        r"nessun utente", r"(usuario|utilizador|destinatario|endereco|conta|caixa postal) (de e-?mail )?"
+        r"(desconhecid[oa]|inexistente|nao existe|invalid[oa])")),
+    ("hostunknown", _patterns(
+        r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
+        r"|must exist|not reachable|unreachable|lookup failed)",
+        r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
+        r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
+        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist)", r"domain may not exist",
+        r"^(\d{3}[ -])?[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist",
+        r"nxdomain", r"dns records for the destination .{0,30} could not be found", r"no mx (record|host)",
+        r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
+    ("notaccept", _patterns(
+        r"does not accept (e-?)?mail", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
+        r"not accepting (any )?(network )?(mail|messages)")),
+]
+
+_AFTER_ADDRESS = [
+    ("filtered", _patterns(
+        r"refused due to recipient preferences", r"user refuses to receive", r"blocked by the recipient",
+        r"only accepting mail from specific", r"message rejected due to user rules", r"notauthorized")),
+    ("rejected", _patterns(
+        r"sender (address )?(rejected|refused|verify failed|is in my black ?list|not pre-approved|is spammer)",
+        r"sender was rejected", r"invalid sender", r"domain of sender address", r"sender domain",
+        r"bogus mail from", r"null sender is not allowed", r"empty envelope sender",
+        r"administrative prohibition", r"mail from not owned", r"you are not allowed to post")),
+    ("spamdetected", _patterns(
+        r"spam", r"unsolicited", r"bulk (e-?)?mail", r"uribl", r"content (filter )?rejected",
+        r"message content (denied|rejected)", r"rejecting (banned|mail) content", r"message filtered")),
+    ("policyviolation", _patterns(
+        r"polic(y|ies)", r"organi[sz]ation(al)? settings", r"members-only", r"closed mailing list",
+        r"not subscribed to this group", r"illegal attachment", r"mass mailer")),
+    ("requireptr", _patterns(
+        r"\bptr\b", r"reverse (dns|lookup)", r"rdns", r"cannot find your hostname")),
+    ("badreputation", _patterns(r"reputation", r"user complaints")),
+    ("blocked", _patterns(
+        r"block(ed|list)", r"black ?list(ed)?", r"\brbl\b", r"dnsbl", r"spamhaus", r"spamcop",
+        r"not allowed to (send|connect)", r"access denied", r"refused to talk",
+        r"(ip|host|network|client host) (address )?(rejected|not allowed|is listed|listed)",
+        r"dynamic ip", r"go away", r"too many (connections|messages|recipients)", r"rate limit",
+        r"helo command rejected", r"not currently accepting mail from your ip", r"poor reputation")),
+    ("expired", _patterns(
+        r"expired", r"timed? ?out", r"giving up", r"gave up", r"too long", r"could not be delivered for",
+        r"failing for a long time", r"retry time not reached", r"delivery attempts will continue",
+        r"has been delayed", r"not reachable within", r"(multiple|several|repeated) (retries|attempts)")),
+    ("networkerror", _patterns(
+        r"no route to host", r"host is unreachable", r"routing loop", r"mail loop", r"too many hops",
+        r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect")),
+    ("systemerror", _patterns(
+        r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
+        r"server is misconfigured", r"service (currently )?unavailable", r"queue file write error")),
+    ("contenterror", _patterns(r"mime", r"8-?bit", r"invalid header", r"duplicate header")),
+]
+
+# An enhanced status code (RFC 3463): class 2, 4 or 5, not part of an IP address, a
+# version or a date.
+_STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d)")
+_REPLY = re.compile(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
+_SPACE = re.compile(r"\s+")
+_REPLY_STATUS = re.compile(r"(?<![\w.])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d)")
+# Addresses say nothing about the cause ("mailboxfull@…" is just a name).
+_EMAIL = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+# Canned status codes some servers assign when they have no real one: not evidence.
+_GENERIC = re.compile(r"^\d\.0\.0$")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, white space collapsed: "Usuário  desconhecido" and
+    "usuario desconhecido" are one phrase."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACE.sub(" ", plain).strip()
+
+
+def find_status(text: str) -> str | None:
+    """The most telling enhanced status code in `text`: one that follows a reply code
+    ("550 5.7.1", "550-'5.7.1": the receiving server's own), else the first that is not
+    a generic X.0.0, else the first."""
+    for match in _REPLY_STATUS.finditer(text):
+        if not _GENERIC.match(match.group(1)):
+            return match.group(1)
+    codes = [".".join(m.groups()) for m in _STATUS.finditer(text)]
+    for code in codes:
+        if not _GENERIC.match(code):
+            return code
+    return codes[0] if codes else None
+
+
+def find_reply_code(text: str) -> int | None:
+    match = _REPLY.search(text)
+    return int(match.group(1)) if match else None
+
+
+def reason_from_words(text: str) -> str | None:
+    """The cause the words name, or None. `text` must be folded."""
+    for group in (_BEFORE_ADDRESS, _ADDRESS, _AFTER_ADDRESS):
+        for reason, pattern in group:
+            if pattern.search(text):
+                return reason
+    return None
+
+
+def _status_reason(status: str) -> str:
+    """What an enhanced status code says when the words say nothing (sisimai's
+    Sisimai::SMTP::Status table, reduced)."""
+    klass, subject, detail = status.split(".")
+    if status in ("5.1.0", "5.1.1", "5.1.3"):
+        return "userunknown"
+    if status in ("5.1.2", "5.4.4"):
+        return "hostunknown"
+    if status == "5.1.6":
+        return "hasmoved"
+    if status == "5.1.10":
+        return "notaccept"
+    if subject == "2":
+        return {"2": "mailboxfull", "3": "mesgtoobig"}.get(detail, "filtered")
+    if subject == "3" and detail == "4":
+        return "mesgtoobig"
+    if subject == "4":
+        return "expired" if detail in ("1", "7") else "networkerror"
+    if subject == "6":
+        return "contenterror"
+    if subject == "7":
+        if detail in ("1", "2"):
+            return "blocked"
+        if detail in ("23", "24", "26", "20", "21", "22"):
+            return "authfailure"
+        return "requireptr" if detail == "25" else "securityerror"
+    return "systemerror" if subject in ("3", "5") else "undefined"
+
+
+def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
+          delayed: bool = False, command: str | None = None) -> Verdict:
+    """The verdict on one recipient's failure.
+
+    `status`: the enhanced code the report gives (a DSN's Status field), if any; else
+    the one found in `text`. `text`: the server's words (a Diagnostic-Code, the lines
+    of a plain-text report about this recipient, an SMTP reply). `reply_code`: the
+    basic SMTP code, when known. `delayed`: a delay warning (Action: delayed).
+    `command`: the SMTP command the server answered (RCPT, DATA…), when the report says.
+    """
+    words = _EMAIL.sub(" mailaddr ", fold(text))
+    found = find_status(words)
+    if status is None or (_GENERIC.match(status) and found and found[0] == status[0]):
+        status = found or status
+    reply = reply_code if reply_code is not None else find_reply_code(words)
+    reason = reason_from_words(words)
+    temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
+    if temporary or (status and status[0] == "2"):
+        # Never evidence that the address is dead: the server asks to try again later.
+        soft = reason if reason and reason not in HARD_REASONS else ("delayed" if delayed else "temporary")
+        return Verdict(False, soft, status)
+    if status in ("5.1.7", "5.1.8"):
+        # Our own (sender) address was refused: nothing is wrong with the lead's.
+        return Verdict(False, "rejected", status)
+    if reason is None and reply in (521, 556):
+        reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
+    if reason == "userunknown" and command == "DATA" and status not in ADDRESS_STATUSES:
+        # "No such user" in answer to the message itself: the server had accepted the
+        # address at RCPT TO, so a filter refused this message (sisimai's "filtered").
+        return Verdict(False, "filtered", status)
+    if status in ADDRESS_STATUSES:
+        # The number says "address"; only words naming another cause overrule it.
+        if reason is None or reason in HARD_REASONS:
+            return Verdict(True, _status_reason(status) if reason is None else reason, status)
+        return Verdict(False, reason, status)
+    if reason is not None:
+        return Verdict(reason in HARD_REASONS, reason, status)
+    if status:
+        return Verdict(False, _status_reason(status), status)
+    return Verdict(False, "undefined", None)
