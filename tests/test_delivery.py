@@ -12,6 +12,8 @@ import sys
 import time
 from collections import Counter
 
+import pytest
+
 
 from conftest import SMTP_PASSWORD, SMTP_USER
 
@@ -139,6 +141,32 @@ def test_temporary_and_permanent_refusals(tmp_path, run, smtp_server):
     assert "lead002@example.com" not in smtp_server.recipients()
     (tmp_path / "again.csv").write_text("email\nlead002@example.com\n", encoding="utf-8")
     assert "1 suppressed" in run("import", "again.csv").stdout
+
+
+@pytest.mark.parametrize("reply, state, status", [
+    ("550 5.1.1 <lead000@example.com>: Recipient address rejected: User unknown", "bounced", "bounced"),
+    ("550 5.7.1 Message rejected as spam by Content Filtering", "failed", "active"),
+    ("552 5.2.2 Mailbox full", "failed", "active"),
+    ("554 Sorry, no mailbox here by that name", "bounced", "bounced"),
+    ("554 Transaction failed: message refused by local policy", "failed", "active"),
+    ("550 Requested action not taken: mailbox unavailable", "bounced", "bounced"),
+    ("550 Denied by policy", "failed", "active"),
+])
+def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, state, status):
+    """SPEC §6: only a refusal about the address bounces the lead; a bare 550 or 554
+    is judged by its words, the same rule as a bounce read in the inbox (SPEC §7)."""
+    write_project(tmp_path, smtp_server, leads=2)
+    import_leads(run)
+    smtp_server.rcpt_replies = {"lead000@example.com": reply}
+    result = run("--now", NOW, "send", "--yes")
+    assert smtp_server.recipients() == ["lead001@example.com"]
+    assert states(run, "lead000@example.com") == [state]
+    leads = {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
+    assert leads["lead000@example.com"]["status"] == status
+    assert leads["lead001@example.com"]["status"] == "active"
+    assert result.exit_code == (1 if state == "failed" else 0), result.stderr
+    shown = json.loads(run("show", "lead000@example.com", "--json").stdout)
+    assert reply.split(" ", 1)[1] in shown["messages"][0]["error"] or status == "bounced"
 
 
 def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_server):

@@ -292,3 +292,133 @@ def test_without_an_inbox_the_command_says_how_to_configure_one(tmp_path, run):
     result = run("inbox")
     assert result.exit_code == 2
     assert "[inbox]" in result.stderr
+
+
+def report(recipient: str, status: str, diagnostic: str, original_id: str, *,
+           action: str = "failed", quoted: str = "") -> bytes:
+    """An RFC 3464 report about one recipient, returning the original with its Message-ID."""
+    return (
+        "Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+        "To: laura@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <report-{abs(hash((recipient, original_id, status)))}@mx.example.net>\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
+        "\r\n--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n"
+        "\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
+        f"From: Laura Vidal <laura@example.com>\r\nTo: {recipient}\r\nMessage-ID: {original_id}\r\n"
+        f"Subject: Hola\r\n\r\nHola. {quoted}\r\n\r\n--B--\r\n"
+    ).encode()
+
+
+def messages(run, email: str) -> list[dict]:
+    return json.loads(run("show", email, "--json").stdout)["messages"]
+
+
+@pytest.mark.parametrize("status, diagnostic, reason", [
+    ("5.2.2", "552 5.2.2 Mailbox full", "mailbox full"),
+    ("5.7.1", "550 5.7.1 Message rejected as spam", "blocked as spam"),
+    ("4.4.7", "Delivery time expired", "expired"),
+    ("5.3.4", "552 5.3.4 Message too big for system", "message too large"),
+])
+def test_a_soft_bounce_fails_that_message_and_keeps_the_lead_in_sequence(project, run, status, diagnostic, reason):
+    project.deliver(report("jose.munoz@example.com", status, diagnostic,
+                           sent_message_id(run, "jose.munoz@example.com")))
+    summary = read(run)
+    assert summary["bounces"] == 0 and summary["failed"] == 1
+    assert leads(run)["jose.munoz@example.com"]["status"] == "active"
+    [message] = messages(run, "jose.munoz@example.com")
+    assert message["state"] == "failed" and reason in message["error"]
+    # Still in sequence: its first follow-up is scheduled.
+    assert leads(run)["jose.munoz@example.com"]["next_due_at"] is not None
+
+
+def test_a_hard_bounce_found_by_the_returned_message_id(project, run):
+    """A plain-text report that names nobody: the returned original's Message-ID says whose."""
+    original = sent_message_id(run, "ana.pena@example.org")
+    project.deliver((
+        "From: MAILER-DAEMON@mx.example.net\r\nTo: laura@example.com\r\nSubject: failure notice\r\n\r\n"
+        "Sorry, we were unable to deliver your message to the following address.\r\n"
+        "550: User unknown\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
+        f"From: laura@example.com\r\nTo: Ana <ana.pena@example.org>\r\nMessage-ID: {original}\r\n"
+        "Subject: Hola\r\n\r\nEscriba a tom@example.net si algo falla.\r\n").encode())
+    summary = read(run)
+    assert summary["bounces"] == 1 and summary["unrecognised"] == 0
+    assert leads(run)["ana.pena@example.org"]["status"] == "bounced"
+    assert leads(run)["tom@example.net"]["status"] == "active"
+
+
+def test_three_soft_failures_in_a_row_make_the_lead_undeliverable(project, run):
+    lead = "jose.munoz@example.com"
+    now = LATER
+    for round_ in range(3):
+        sent = [m for m in messages(run, lead) if m["state"] == "sent"]
+        project.deliver(report(lead, "5.2.2", "552 5.2.2 Mailbox full", sent[-1]["message_id"]))
+        result = run("--now", now, "inbox", "--json")
+        assert result.exit_code == 0, result.stderr
+        expected = "bounced" if round_ == 2 else "active"
+        assert leads(run)[lead]["status"] == expected
+        if round_ < 2:
+            now = leads(run)[lead]["next_due_at"]
+            assert run("--now", now, "run-daily").exit_code == 0
+    assert [m["state"] for m in messages(run, lead)] == ["failed", "failed", "failed"]
+    shown = json.loads(run("show", lead, "--json").stdout)
+    assert any("undeliverable" in (e.get("note") or "") for e in shown["events"])
+
+
+def test_a_delivery_between_soft_failures_restarts_the_count(project, run):
+    lead = "jose.munoz@example.com"
+    now = LATER
+    for round_, bounce in enumerate((True, False, True, True)):
+        sent = [m for m in messages(run, lead) if m["state"] == "sent"]
+        if bounce:
+            project.deliver(report(lead, "5.7.1", "550 5.7.1 blocked by policy", sent[-1]["message_id"]))
+            assert run("--now", now, "inbox").exit_code == 0
+        now = leads(run)[lead]["next_due_at"]
+        assert run("--now", now, "run-daily").exit_code == 0
+    assert [m["state"] for m in messages(run, lead)][:4] == ["failed", "sent", "failed", "failed"]
+    assert leads(run)[lead]["status"] == "active"
+
+
+def test_an_unrecognised_bounce_is_counted_kept_for_review_and_never_a_reply(project, run):
+    project.deliver(report("nadie@otro.example", "5.1.1", "550 5.1.1 User unknown", "<not-ours@otro.example>",
+                           quoted="Escriba a ana.pena@example.org"))
+    result = run("--now", LATER, "inbox")
+    assert result.exit_code == 0, result.stderr
+    assert "1 unrecognised bounces" in result.stdout and "0 replies" in result.stdout
+    assert {lead["status"] for lead in leads(run).values()} == {"active"}
+    listed = json.loads(run("inbox", "--review", "--json").stdout)
+    assert [(r["sender"], r["subject"]) for r in listed] == [
+        ("mailer-daemon@mx.example.net", "Undelivered Mail Returned to Sender")]
+    assert "no such mailbox" in listed[0]["reason"] and "Escriba" not in json.dumps(listed)
+    table = run("inbox", "--review")
+    assert table.exit_code == 0 and "Undelivered" in table.stdout and "named no lead" in table.stdout
+    daily = run("--now", "2026-03-04T10:00", "run-daily")
+    assert daily.exit_code == 0 and "inbox: 0 replies" in daily.stdout
+
+
+def test_our_own_address_and_quoted_leads_never_bounce(project, run):
+    """A report whose text quotes a lead and our own address, about someone else."""
+    project.deliver((
+        "From: postmaster@mx.example.net\r\nTo: laura@example.com\r\nSubject: Delivery failure\r\n\r\n"
+        "Delivery to the following recipient failed permanently:\r\n\r\n    laura@example.com\r\n\r\n"
+        "Technical details: 550 5.1.1 user unknown\r\n\r\n----- Original message -----\r\n\r\n"
+        "From: laura@example.com\r\nTo: tom@example.net\r\nMessage-ID: <other@elsewhere.example>\r\n"
+        "Subject: Hola\r\n\r\nhola\r\n").encode())
+    summary = read(run)
+    assert summary["bounces"] == 0 and summary["unrecognised"] == 1
+    assert {lead["status"] for lead in leads(run).values()} == {"active"}
+
+
+def test_stats_shows_the_blocked_by_provider_rate_with_a_warning(project, run):
+    project.deliver(report("tom@example.net", "5.7.1", "550 5.7.1 Service unavailable; client host blocked using Spamhaus",
+                           sent_message_id(run, "tom@example.net")))
+    project.deliver(report("ana.pena@example.org", "5.2.2", "552 5.2.2 Mailbox full",
+                           sent_message_id(run, "ana.pena@example.org")))
+    read(run)
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["blocked"] == 1 and stats["blocked_rate"] == round(1 / 3, 4)
+    assert any("blocked-by-provider rate (33.3%) is over 1%" in w for w in stats["warnings"])
+    shown = run("stats")
+    assert "blocked by providers 33" in shown.stdout and "blocked-by-provider rate" in shown.stderr

@@ -581,12 +581,28 @@ def _print_send_report(report, *, quiet: bool) -> None:
 def inbox(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    review: Annotated[bool, typer.Option(
+        "--review", help="List the bounces that named no lead (kept for review); read nothing.")] = False,
 ) -> None:
     """Read the mailbox: replies stop the sequence, bounces and unsubscribe requests too."""
     from . import output
     from .inbox import read_inbox
 
     session = _session(ctx)
+    if review:
+        kept = session.store.bounces_to_review()
+        if as_json:
+            output.emit_json([{"at": session.json_time(row["at"]),
+                               "written_at": session.json_time(row["written_at"]),
+                               "sender": row["sender"], "subject": row["subject"], "reason": row["reason"]}
+                              for row in kept])
+        elif not kept:
+            output.line("No unrecognised bounces.")
+        else:
+            output.table("Bounces that named no lead", ["read", "from", "subject", "reason"], [
+                [_short_time(session, row["at"]), row["sender"] or "", row["subject"], row["reason"]]
+                for row in kept])
+        return
     report = read_inbox(session.store, session.config, session.now)
     for problem in report.problems:
         output.warning(problem)

@@ -65,7 +65,8 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     output.line(f"Leads: {doc['leads']} ({statuses or 'none'})")
     output.line(f"List health: bounces {_percent(doc['bounce_rate'])}, unsubscribes "
                 f"{_percent(doc['unsubscribe_rate'])} of {doc['contacted']} contacted; "
-                f"{doc['erased']} erased")
+                f"blocked by providers {_percent(doc['blocked_rate'])} of messages sent "
+                f"({doc['blocked']}); {doc['erased']} erased")
     questions = doc["questions"]
     median = questions["median_hours_to_answer"]
     output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .clock import from_db, to_db
+from .delivery_status import BLOCKED_REASONS
 from .store import CONTACT_STATES, STATUSES, Store
 
 # Mailbox providers start filtering senders whose bounces pass 2 % of what they send
@@ -21,6 +22,10 @@ BOUNCE_LIMIT = 0.02
 # leadloop cannot see spam complaints (0.1 % is the providers' limit); unsubscribes are
 # what it can see of the same annoyance, and they run several times higher.
 UNSUBSCRIBE_LIMIT = 0.01
+# Messages refused by the receiving provider as spam or by policy (5.7.x): past about one
+# in a hundred, the sender's reputation or authentication (SPF, DKIM, DMARC) is failing,
+# and the rest of the list follows soon.
+BLOCKED_LIMIT = 0.01
 APPROACHING = 0.75
 
 # Message states that count as a contact, as SQL: `unknown` may have reached the lead.
@@ -110,6 +115,14 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
 
     bounce_rate = _rate(by_status["bounced"], contacted)
     unsubscribe_rate = _rate(by_status["unsubscribed"], contacted)
+    blocked_marks = ",".join("?" * len(BLOCKED_REASONS))
+    attempted, blocked = conn.execute(
+        f"""SELECT count(*), coalesce(sum(m.state = 'failed' AND m.failure IN ({blocked_marks})), 0)
+            FROM messages m JOIN leads l ON l.id = m.lead_id
+            {where + ' AND' if where else 'WHERE'} m.kind = 'sequence'
+            AND m.state IN ('sent', 'unknown', 'failed', 'bounced')""",
+        [*sorted(BLOCKED_REASONS), *params]).fetchone()
+    blocked_rate = _rate(blocked, attempted)
     warnings = []
     for label, rate, limit in (("bounce", bounce_rate, BOUNCE_LIMIT),
                                ("unsubscribe", unsubscribe_rate, UNSUBSCRIBE_LIMIT)):
@@ -117,6 +130,11 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
             verb = "is over" if rate > limit else "is approaching"
             warnings.append(f"the {label} rate ({rate:.1%}) {verb} {limit:.0%}, where mailbox "
                             "providers start filtering senders: clean the list before sending more")
+    if blocked_rate is not None and blocked_rate >= BLOCKED_LIMIT * APPROACHING:
+        verb = "is over" if blocked_rate > BLOCKED_LIMIT else "is approaching"
+        warnings.append(f"the blocked-by-provider rate ({blocked_rate:.1%}) {verb} {BLOCKED_LIMIT:.0%}: "
+                        "mailbox providers refuse your mail as spam or by policy (5.7.x); check SPF, "
+                        "DKIM and DMARC and your sending reputation before the whole list goes dark")
 
     document = {
         "since": since.isoformat() if since else None,
@@ -130,6 +148,8 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "contacted": contacted,
         "bounce_rate": bounce_rate,
         "unsubscribe_rate": unsubscribe_rate,
+        "blocked": blocked,
+        "blocked_rate": blocked_rate,
         "erased": by_status["erased"],
         "referrals": referrals(store, since),
         "questions": questions_summary(store, since),

@@ -94,11 +94,11 @@ def _is_final(code: int) -> bool:
 
 
 def _is_address_failure(code: int, text: str) -> bool:
-    """RFC 3463: 5.1.x is about the address (no such user, bad domain)."""
-    match = re.search(r"\b5\.(\d)\.\d+\b", text)
-    if match:
-        return match.group(1) == "1"
-    return code in (550, 551, 553)
+    """The same rule as the inbox's (delivery_status, SPEC §7): the enhanced status and
+    the server's words decide, so a bare 550 or 554 is judged by what it says."""
+    from .delivery_status import judge
+
+    return judge(None, text, reply_code=code).hard
 
 
 class SmtpTransport:
