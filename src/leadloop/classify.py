@@ -137,7 +137,9 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         # inbox reports it for review.
         if headers_only:
             return result("bounce")
-        mine = set(own) | _recipients(msg) | ({sender} if sender else set())
+        # Never a candidate: our own addresses and the reporting daemon's. (Not the
+        # report's own To: some servers copy the failed recipient into its headers.)
+        mine = set(own) | ({sender} if sender else set())
         report = bounces.read(msg, own={a.lower() for a in mine})
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)

@@ -93,7 +93,7 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                         report.problems.append(f"{_where(source, mail)}: {err}, skipped")
             with store.write():
                 if incoming is not None:
-                    _apply(store, incoming, now, report, own)
+                    apply_incoming(store, incoming, now, report, own)
                 store.conn.execute("INSERT OR IGNORE INTO inbox_seen (key, at) VALUES (?, ?)",
                                    (mail.key, to_db(now)))
                 if mailbox:
@@ -145,8 +145,9 @@ def _lead_by_address(store: Store, address: str):
     return store.conn.execute("SELECT * FROM leads WHERE email = ?", (address,)).fetchone()
 
 
-def _apply(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-           own: frozenset[str] = frozenset()) -> None:
+def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
+                   own: frozenset[str] = frozenset()) -> None:
+    """Inside a write transaction: let one classified message change the leads."""
     if incoming.kind == "bounce":
         _apply_bounce(store, incoming, now, report, own)
         return

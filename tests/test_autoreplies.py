@@ -1,0 +1,80 @@
+"""Automatic replies are never answers; people's replies are, quoted text and all
+(SPEC §7). Real auto-replies from several vendors and languages: fixtures/autoreplies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leadloop.classify import classify
+
+HERE = Path(__file__).parent / "fixtures" / "autoreplies"
+SAMPLES = sorted(HERE.glob("*.eml"))
+
+
+def test_there_are_real_samples_from_several_vendors():
+    assert len(SAMPLES) >= 9
+    assert len({path.name.split("-")[0] for path in SAMPLES}) >= 2
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_a_real_auto_reply_is_never_an_answer(path):
+    assert classify(path.read_bytes()).kind == "auto_reply"
+
+
+def mail(subject: str, body: str, headers: str = "") -> bytes:
+    return (f"From: Ana Peña <ana@example.com>\r\nTo: laura@example.com\r\nSubject: {subject}\r\n"
+            f"{headers}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("subject, headers", [
+    ("Auto reply: Hola", "X-Apple-Action: VACATION\r\n"),
+    ("Hola", "X-Apple-Action: VACATION\r\n"),
+    ("Hola", "X-Auto-Response-Suppress: All\r\n"),
+    ("Hola", "X-Autoresponder: yes\r\n"),
+    ("Automatic reply: Hola", ""),
+    ("Respuesta automática: Hola", ""),
+    ("Réponse automatique : Bonjour", ""),
+    ("Resposta automática: Olá", ""),
+    ("Risposta automatica: Ciao", ""),
+    ("Abwesenheitsnotiz: Hallo", ""),
+    ("Automatische Antwort: Hallo", ""),
+    ("Fuera de la oficina: Hola", ""),
+    ("[Auto-Reply] Hola", ""),
+])
+def test_vendor_headers_and_subjects_in_six_languages(subject, headers):
+    assert classify(mail(subject, "Estoy fuera hasta el lunes.", headers)).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("body", [
+    # The quote of our message carries its unsubscribe footer and the lead's own
+    # out-of-office subject: neither is what the person wrote.
+    "Sí, me interesa. ¿Me llama mañana?\r\n\r\nEl lun, 2 mar 2026, Laura escribió:\r\n"
+    "> Para darme de baja responda BAJA.\r\n> Respuesta automática: fuera de la oficina",
+    "Yes please, send the price list.\r\n\r\nOn Mon, Laura wrote:\r\n> To unsubscribe, reply STOP.",
+    "Oui, appelez-moi.\r\n\r\n-----Original Message-----\r\nFrom: laura@example.com\r\n"
+    "Pour vous désabonner, répondez STOP.",
+    "Ja, gerne.\r\n\r\nAm Montag schrieb Laura:\r\n> Zum Abmelden antworten Sie mit STOP.",
+])
+def test_a_person_answering_with_our_message_quoted_is_a_reply(body):
+    assert classify(mail("Re: ¿Aún me recuerda?", body)).kind == "reply"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Re: Hola", "Por favor, quiero darme de baja de esta lista."),
+    ("Re: Hola", "Quisiera cancelar mi suscripción, gracias."),
+    ("Re: Bonjour", "Merci de me désabonner de cette liste."),
+    ("Re: Olá", "Quero descadastrar o meu e-mail, obrigado."),
+    ("Re: Ciao", "Cancellami dalla lista per favore."),
+    ("Re: Hallo", "Bitte abmelden, danke."),
+    ("Re: Hello", "Please remove me from your list."),
+    ("Abbestellen", ""),
+])
+def test_unsubscribe_phrases_in_six_languages(subject, body):
+    assert classify(mail(subject, body)).kind == "unsubscribe"
+
+
+def test_a_denied_unsubscribe_phrase_is_a_reply():
+    assert classify(mail("Re: Hola", "No quiero darme de baja, pero ahora no puedo comprar.")).kind == "reply"
