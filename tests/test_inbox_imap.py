@@ -125,3 +125,15 @@ def test_an_untrusted_certificate_is_refused(tmp_path, run, imap_tls_server, mon
     result = run("inbox")
     assert result.exit_code == 1
     assert "not trusted" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reply_over_the_size_limit_is_read_by_its_headers(project, run):
+    reply = mail("Tom Baker <tom.work@empresa.example>", "Re: Consultoría de marca", "Adjunto el briefing.")
+    reply["In-Reply-To"] = sent_message_id(run, "tom@example.net")
+    reply.add_attachment(b"x" * (10 * 1024 * 1024 + 1), maintype="application", subtype="pdf",
+                         filename="briefing.pdf")
+    project.append(reply.as_bytes())
+    summary = read(run)
+    assert summary["replies"] == 1 and summary["skipped"] == 0
+    assert status(run, "tom@example.net") == "replied"
+    assert read(run)["replies"] == 0  # known by its Message-ID: read once
