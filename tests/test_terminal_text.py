@@ -185,3 +185,22 @@ def test_escapes_are_visible_and_text_is_left_alone():
     assert output.shown("uno\r\ndos\nya", multiline=True) == "uno\ndos\nya"
     assert output.shown("uno\r\ndos") == "uno\\r\\ndos"
     assert output.shown(None) == "" and output.shown(7) == "7"
+
+
+def test_a_server_reply_quoted_in_a_warning_is_shown_as_text(run, tmp_path, smtp_server, terminal):
+    """What a mail server answers is data too: run-daily quotes a refusal in its warning."""
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n'
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
+        encoding="utf-8")
+    (tmp_path / "leads.csv").write_text("email,nombre\nana@example.com,Ana\n", encoding="utf-8")
+    ok(run("--now", NOW, "import", "leads.csv"))
+    smtp_server.rcpt_replies = {
+        "ana@example.com": "554 5.7.1 [/] \x1b]8;;https://evil.test\x07spam\x1b]8;;\x07\x1b[2J"}
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    [warning] = on_screen(result.stderr).strip().splitlines()
+    assert warning.startswith("warning: ana@example.com: ")
+    assert "[/] \\x1b]8;;https://evil.test\\x07spam\\x1b]8;;\\x07\\x1b[2J" in warning
+    assert "1 failed" in on_screen(result.stdout)
+    assert smtp_server.count == 0
