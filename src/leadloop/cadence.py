@@ -14,6 +14,7 @@ because its natural date fell on a Saturday night.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -275,29 +276,38 @@ def _place_in_windows(low: datetime, high: datetime, fraction: float, rules: Rul
     return intervals[-1][0]
 
 
+_DAY_NAMES = {name: index for index, full in enumerate(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    for name in (full, full[:3])}
+_HOURS = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
+
+
 def parse_send_days(values: list[str], *, where: str) -> frozenset[int]:
+    """["mon", "Tuesday", …] → weekday numbers; English names, whole or in three letters."""
     from .errors import ConfigError
 
     days = set()
     for value in values:
-        name = str(value).strip().lower()[:3]
-        if name not in WEEKDAYS:
+        name = str(value).strip().lower()
+        if name not in _DAY_NAMES:
             raise ConfigError(f'{where}: "{value}" is not a weekday (mon, tue, … sun)')
-        days.add(WEEKDAYS.index(name))
+        days.add(_DAY_NAMES[name])
     if not days:
         raise ConfigError(f"{where}: at least one day is needed")
     return frozenset(days)
 
 
 def parse_send_hours(text: str, *, where: str) -> tuple[time, time | None]:
+    """ "09:00-18:00" → (start, end) as local wall-clock times; "24:00" ends at midnight."""
     from .errors import ConfigError
 
-    try:
-        first, second = (part.strip() for part in text.split("-"))
-        start = time.fromisoformat(first)
-        end = None if second == "24:00" else time.fromisoformat(second)
-    except ValueError:
-        raise ConfigError(f'{where}: "{text}" is not a range like "09:00-18:00"') from None
+    match = _HOURS.fullmatch(text)
+    numbers = [int(x) for x in match.groups()] if match else []
+    if (not match or numbers[0] > 23 or numbers[1] > 59 or numbers[3] > 59
+            or numbers[2] > 24 or (numbers[2] == 24 and numbers[3] != 0)):
+        raise ConfigError(f'{where}: "{text}" is not a range like "09:00-18:00"')
+    start = time(numbers[0], numbers[1])
+    end = None if numbers[2] == 24 else time(numbers[2], numbers[3])
     if end is not None and end <= start:
         raise ConfigError(f'{where}: "{text}" ends before it starts')
     return start, end

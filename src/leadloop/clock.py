@@ -63,8 +63,18 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
+# The longest duration a config may give. The cadence adds durations to instants of the
+# years above (a follow-up after the last contact, the grace after it); ten years keeps
+# every date it computes far inside what datetime and the stored text can hold, and no
+# polite follow-up waits longer.
+LONGEST_DURATION_YEARS = 10
+_MOST_PER_YEAR = {"years": 1, "months": 12, "weeks": 53, "days": 366, "hours": 366 * 24,
+                  "minutes": 366 * 24 * 60}
+
+
 def parse_duration(text: str, *, where: str):
-    """ "2 months", "10 days", "36 hours", "1 month, 2 weeks" → dateutil relativedelta."""
+    """ "2 months", "10 days", "36 hours", "1 month, 2 weeks" → dateutil relativedelta,
+    at most LONGEST_DURATION_YEARS long."""
     from dateutil.relativedelta import relativedelta
 
     pos, parts = 0, {}
@@ -78,6 +88,12 @@ def parse_duration(text: str, *, where: str):
         pos = match.end()
     if not parts:
         raise ConfigError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+    # Each part on its own first, so the sum below cannot overflow; then the whole.
+    start = datetime(2000, 1, 1)
+    longest = start.replace(year=start.year + LONGEST_DURATION_YEARS)
+    if (any(count > _MOST_PER_YEAR[unit] * LONGEST_DURATION_YEARS for unit, count in parts.items())
+            or start + relativedelta(**parts) > longest):
+        raise ConfigError(f'{where}: "{text}" is longer than {LONGEST_DURATION_YEARS} years')
     return relativedelta(**parts)
 
 

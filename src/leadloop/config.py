@@ -4,11 +4,23 @@ Every key has a default (example.toml shows them all), so leadloop runs with no 
 file at all. Unknown keys are errors: a misspelt `folowup_after` silently ignored would
 change how customers are treated. Secrets never live here: the SMTP and IMAP passwords
 come from the environment or a command, fetched only when a connection needs it.
+
+Every value is checked before anything runs (SPEC §4: a wrong type or a value out of
+range is exit 2, one sentence naming the file and the key), because this file runs from
+cron with nobody watching: an address with a line break in it would write a Bcc header
+into every message, a timeout of `nan` or a follow-up `99999999 years` away would fail
+half-way through a send. `_CHECKS` says, per key, what is allowed; every key has one.
+
+TOML is UTF-8, but Notepad and Excel write what they write: a file with a UTF-16 or
+UTF-8 byte order mark is decoded by it, and one that is not UTF-8 is read as
+Windows-1252 (the "ANSI" of a Spanish or English Windows), like an imported CSV file.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,17 +148,268 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
         import tomllib  # only with a file: `due` without one need not load the parser
 
         try:
-            with open(path, "rb") as handle:
-                raw = tomllib.load(handle)
+            data = path.read_bytes()
         except OSError as err:
             raise InputError(f"{path}: cannot read the config ({err.strerror})") from None
+        try:
+            raw = tomllib.loads(_decode(data, where))
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err})") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
     base = path.parent if path else Path(".")
     return _build(raw, where, base, db_override)
 
 
+_BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+
+def _decode(data: bytes, where: str) -> str:
+    """The config file's text: UTF-8, else what its byte order mark says, else Windows-1252."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                name = codec.removesuffix("-sig").upper()
+                raise ConfigError(f"{where}: starts with a {name} byte order mark but is not "
+                                  f"{name} text; save it as UTF-8") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise ConfigError(f"{where}: not UTF-8 text (it has NUL bytes, as UTF-16 without a byte "
+                          "order mark has); save it as UTF-8")
+    # Windows-1252 leaves five bytes undefined; Latin-1 reads them (as C1 controls, which
+    # no string value may hold, so they are still refused with the key named).
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# -- what each value may be --------------------------------------------------------------
+#
+# A check takes the value and `at` ("leadloop.toml: [smtp] port"), and returns the value
+# to use or raises a ConfigError that starts with `at`.
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: nothing that
+# ends up in a header, an SMTP or IMAP command or a terminal may hold them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+# What RFC 3986 allows in a URI; anything else (spaces, quotes, "<", ">") would end the
+# <...> of List-Unsubscribe early or add to it.
+_URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+LONGEST_TIMEOUT = 3600        # seconds
+FASTEST_RATE = 1000           # messages a second
+
+
+def _string(value, at: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{at} must be a string")
+    return value
+
+
+def _text(value, at: str) -> str:
+    """One line of text (a name, a login): no control characters."""
+    value = _string(value, at).strip()
+    if _CONTROL.search(value):
+        raise ConfigError(f"{at} must be one line of text without control characters")
+    return value
+
+
+def _nonempty(check):
+    def nonempty(value, at: str):
+        value = check(value, at)
+        if not value:
+            raise ConfigError(f"{at} must not be empty")
+        return value
+    return nonempty
+
+
+def _path(value, at: str) -> str:
+    value = _string(value, at)
+    if _CONTROL.search(value):
+        raise ConfigError(f"{at} must be a file path without control characters")
+    return value
+
+
+def _command(value, at: str) -> str:
+    """A shell command: line breaks are the shell's business, a NUL byte cannot be run."""
+    value = _string(value, at)
+    if "\x00" in value:
+        raise ConfigError(f"{at} must not contain a NUL character")
+    return value
+
+
+def _address(value, at: str, *, optional: bool = False) -> str:
+    """An e-mail address by email-validator's rules (addresses.py), no DNS."""
+    from .addresses import normalize_address
+    from .errors import InvalidAddress
+
+    value = _string(value, at).strip()
+    if not value and optional:
+        return value
+    try:
+        normalize_address(value)
+    except InvalidAddress as err:
+        raise ConfigError(f"{at} is not an e-mail address: {err}") from None
+    return value
+
+
+def _optional_address(value, at: str) -> str:
+    return _address(value, at, optional=True)
+
+
+def _https_url(value, at: str) -> str:
+    from urllib.parse import urlsplit
+
+    value = _string(value, at).strip()
+    if not value:
+        return value
+    if not value.startswith("https://") or not _URI.fullmatch(value) or not urlsplit(value).hostname:
+        raise ConfigError(f"{at} must be an https:// URL (RFC 3986 characters only)")
+    return value
+
+
+def _host(value, at: str) -> str:
+    """A host name (international names allowed) or an IP address; empty: not set."""
+    import ipaddress
+
+    value = _string(value, at).strip()
+    if not value:
+        return value
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    try:
+        ascii_name = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_name = ""
+    labels = ascii_name.removesuffix(".").split(".")
+    if not ascii_name or len(ascii_name) > 253 or not all(_HOST_LABEL.fullmatch(x) for x in labels):
+        raise ConfigError(f"{at} must be a host name or an IP address")
+    return value
+
+
+def _locale(value, at: str) -> str:
+    value = _string(value, at).strip()
+    if not _LOCALE.fullmatch(value):
+        raise ConfigError(f'{at} must be a language code like "es" or "en"')
+    return value
+
+
+def _choice(*allowed: str):
+    def choice(value, at: str) -> str:
+        if value not in allowed:
+            listed = ", ".join(f'"{x}"' for x in allowed[:-1]) + f' or "{allowed[-1]}"'
+            raise ConfigError(f"{at} must be {listed}")
+        return value
+    return choice
+
+
+def _flag(value, at: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{at} must be true or false")
+    return value
+
+
+def _whole(low: int, high: int):
+    def whole(value, at: str) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 7.0 is seven
+        if type(value) is not int or not low <= value <= high:
+            raise ConfigError(f"{at} must be a whole number from {low} to {high}")
+        return value
+    return whole
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _seconds(value, at: str) -> float:
+    seconds = _number(value)
+    if seconds is None or not 0 < seconds <= LONGEST_TIMEOUT:
+        raise ConfigError(f"{at} must be a number of seconds above 0 and at most {LONGEST_TIMEOUT}")
+    return seconds
+
+
+def _rate(value, at: str) -> float:
+    rate = _number(value)
+    # Below one message in 1000 s a run would sleep for hours between two messages.
+    if rate is None or not (rate == 0 or 0.001 <= rate <= FASTEST_RATE):
+        raise ConfigError(f"{at} must be 0 (no pacing) or a number from 0.001 to {FASTEST_RATE}")
+    return rate
+
+
+def _duration(value, at: str):
+    return parse_duration(_string(value, at), where=at)
+
+
+def _timezone(value, at: str) -> str:
+    value = _string(value, at)
+    try:
+        zone(value)
+    except InputError as err:
+        raise ConfigError(f"{at}: {err}") from None
+    return value
+
+
+def _days(value, at: str) -> frozenset[int]:
+    if not isinstance(value, list) or not all(isinstance(day, str) for day in value):
+        raise ConfigError(f'{at} must be a list of weekdays like ["mon", "tue"]')
+    return parse_send_days(value, where=at)
+
+
+def _hours(value, at: str):
+    return parse_send_hours(_string(value, at), where=at)
+
+
+_SECURITY = _choice(*SECURITY_MODES)
+_PORT = _whole(1, 65535)
+_CHECKS = {
+    "database": {"path": _nonempty(_path)},
+    "templates": {"dir": _nonempty(_path), "locale": _locale},
+    "sender": {
+        "name": _text, "address": _address, "reply_to": _optional_address,
+        # The shipped templates link it as mailto:, so it is an address too.
+        "contact": _optional_address, "unsubscribe": _optional_address,
+        "unsubscribe_url": _https_url,
+    },
+    "cadence": {
+        "send_info": _flag, "info_delay": _duration, "followup_after": _duration,
+        "followup_spread": _duration, "max_contacts": _whole(1, 100),
+        "give_up_after": _whole(1, 100), "reply_grace": _duration, "erase_on_give_up": _flag,
+        "send_days": _days, "send_hours": _hours, "timezone": _timezone,
+        "daily_limit": _whole(1, 1_000_000),
+    },
+    "smtp": {
+        "host": _host, "port": _PORT, "security": _SECURITY, "username": _text,
+        "password_command": _command, "timeout": _seconds, "max_per_second": _rate,
+        "ca_file": _path,
+    },
+    "inbox": {
+        "maildir": _path, "host": _host, "port": _PORT, "security": _SECURITY,
+        "username": _text, "password_command": _command, "folder": _text,
+        "processed_folder": _text, "timeout": _seconds, "ca_file": _path,
+    },
+    "customers": {"answer_within": _duration},
+}
+
+
 def _section(raw: dict, name: str, where: str) -> dict:
+    """The section's values, every one checked and converted (durations parsed, …)."""
     given = raw.get(name, {})
     if not isinstance(given, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
@@ -159,19 +422,9 @@ def _section(raw: dict, name: str, where: str) -> dict:
     unknown = sorted(set(given) - set(defaults))
     if unknown:
         raise ConfigError(f"{where}: unknown key [{name}] {unknown[0]}")
-    merged = dict(defaults)
-    for key, value in given.items():
-        expected = type(defaults[key])
-        if expected is float or (expected is int and not isinstance(defaults[key], bool)):
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        else:
-            ok = isinstance(value, expected)
-        if not ok:
-            kind = {str: "a string", bool: "true or false", int: "a number",
-                    float: "a number", list: "a list"}[expected]
-            raise ConfigError(f"{where}: [{name}] {key} must be {kind}")
-        merged[key] = value
-    return merged
+    checks = _CHECKS[name]
+    return {key: checks[key](given.get(key, default), f"{where}: [{name}] {key}")
+            for key, default in defaults.items()}
 
 
 def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config:
@@ -180,60 +433,19 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
     database = _section(raw, "database", where)
     templates = _section(raw, "templates", where)
-    sender_raw = _section(raw, "sender", where)
-    cadence_raw = _section(raw, "cadence", where)
+    sender = Sender(**_section(raw, "sender", where))
+    cadence = _section(raw, "cadence", where)
     smtp_raw = _section(raw, "smtp", where)
 
-    def duration(key: str):
-        return parse_duration(cadence_raw[key], where=f"{where}: [cadence] {key}")
-
-    def positive(key: str, minimum: int = 0) -> int:
-        value = cadence_raw[key]
-        if value < minimum:
-            raise ConfigError(f"{where}: [cadence] {key} must be at least {minimum}")
-        return int(value)
-
-    try:
-        zone(cadence_raw["timezone"])
-    except InputError as err:
-        raise ConfigError(f"{where}: [cadence] timezone: {err}") from None
-    start, end = parse_send_hours(cadence_raw["send_hours"], where=f"{where}: [cadence] send_hours")
-    rules = Rules(
-        followup_after=duration("followup_after"),
-        followup_spread=duration("followup_spread"),
-        info_delay=duration("info_delay"),
-        reply_grace=duration("reply_grace"),
-        send_info=cadence_raw["send_info"],
-        max_contacts=positive("max_contacts", 1),
-        give_up_after=positive("give_up_after", 1),
-        erase_on_give_up=cadence_raw["erase_on_give_up"],
-        send_days=parse_send_days(cadence_raw["send_days"], where=f"{where}: [cadence] send_days"),
-        send_start=start,
-        send_end=end,
-        timezone=cadence_raw["timezone"],
-        daily_limit=positive("daily_limit", 1),
-    )
-
-    sender = Sender(**{key: str(value).strip() for key, value in sender_raw.items()})
-    if "@" not in sender.address:
-        raise ConfigError(f'{where}: [sender] address "{sender.address}" is not an e-mail address')
-    for key in ("reply_to", "unsubscribe"):
-        value = getattr(sender, key)
-        if value and "@" not in value:
-            raise ConfigError(f'{where}: [sender] {key} "{value}" is not an e-mail address')
-    if sender.unsubscribe_url and not sender.unsubscribe_url.startswith("https://"):
-        raise ConfigError(f"{where}: [sender] unsubscribe_url must start with https://")
+    start, end = cadence.pop("send_hours")
+    rules = Rules(**cadence, send_start=start, send_end=end)
 
     smtp = None
     if smtp_raw["host"]:
-        _check_server(smtp_raw, "smtp", where)
-        smtp = Smtp(**{**smtp_raw, "port": int(smtp_raw["port"]),
-                       "timeout": float(smtp_raw["timeout"]),
-                       "max_per_second": float(smtp_raw["max_per_second"])})
+        smtp = Smtp(**smtp_raw)
 
     inbox = _inbox(_section(raw, "inbox", where), where, base)
-    customers = _section(raw, "customers", where)
-    answer_within = parse_duration(customers["answer_within"], where=f"{where}: [customers] answer_within")
+    answer_within = _section(raw, "customers", where)["answer_within"]
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -254,13 +466,6 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     )
 
 
-def _check_server(raw: dict, section: str, where: str) -> None:
-    if raw["security"] not in SECURITY_MODES:
-        raise ConfigError(f'{where}: [{section}] security must be "starttls", "ssl" or "none"')
-    if not 0 < raw["port"] < 65536:
-        raise ConfigError(f"{where}: [{section}] port must be between 1 and 65535")
-
-
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
     if raw["maildir"] and raw["host"]:
         raise ConfigError(f"{where}: [inbox] has both maildir and host; set one of them")
@@ -268,11 +473,9 @@ def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
         return Inbox(maildir=base / raw["maildir"])
     if not raw["host"]:
         return None
-    _check_server(raw, "inbox", where)
     if not raw["folder"]:
         raise ConfigError(f"{where}: [inbox] folder must not be empty")
-    return Inbox(**{**raw, "maildir": None, "port": int(raw["port"]),
-                    "timeout": float(raw["timeout"])})
+    return Inbox(**{**raw, "maildir": None})
 
 
 def smtp_password(smtp: Smtp) -> str | None:

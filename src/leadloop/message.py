@@ -54,10 +54,12 @@ def encoded_words(text: str) -> str:
     Words are split at spaces, and the space stays at the end of the earlier encoded
     word: a conforming reader drops the folding whitespace between encoded words and so
     reads the text exactly, and Python's address parser (which keeps it) reads at worst
-    a doubled space, never two words glued together or a word cut in half."""
-    chunks, current = [], ""
+    a doubled space, or a space inside a word too long for one encoded word; never two
+    words glued together."""
+    chunks, current = [], None
     for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
+        # None, not "": an empty word is a second space in a row, and must be kept.
+        candidate = word if current is None else f"{current} {word}"
         if current and len(f"{candidate} ".encode()) > _WORD_BYTES:
             chunks.append(current + " ")
             current = word
