@@ -10,7 +10,7 @@ import pytest
 from leadloop.cadence import window_open
 from leadloop.clock import UTC, localize, to_db, zone
 from leadloop.config import load_config
-from leadloop.csvsource import ParsedLead
+from leadloop.sources.rows import ParsedLead
 from leadloop.importer import import_rows
 from leadloop.privacy import give_up_due
 from leadloop.runner import send_due

@@ -1,4 +1,4 @@
-"""csvsource.FastDates gives exactly what the reference, to_db(_read_date(...)), gives:
+"""sources.rows.FastDates gives exactly what the reference, to_db(_read_date(...)), gives:
 the same text, or it declines (None) and the reference answers, errors included."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from leadloop.clock import to_db, zone
-from leadloop.csvsource import FastDates, _read_date, open_csv
+from leadloop.sources.csv import open_csv
+from leadloop.sources.rows import FastDates, _read_date
 
 ZONES = ["UTC", "Europe/Madrid", "America/Santiago", "America/Sao_Paulo",
          "Australia/Lord_Howe", "Pacific/Apia", "America/St_Johns", "Asia/Kathmandu"]

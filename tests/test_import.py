@@ -94,7 +94,8 @@ def test_map_product_source_and_json_summary(tmp_path, run):
                  "--product", "Yoga", "--source", "Feria", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"new": 1, "updated": 0, "unchanged": 0,
-                                         "suppressed": 0, "rejected": 0}
+                                         "suppressed": 0, "rejected": 0,
+                                         "requested_at_column": None}
     ana = leads(run)["ana@example.com"]
     assert (ana["name"], ana["product"], ana["source"]) == ("Ana", "Yoga", "Feria")
 

@@ -78,7 +78,7 @@ def test_followup_n_overrides_the_generic_followup(project, run):
     "{{ ''.__class__ }}",
 ])
 def test_hostile_names_are_data(project, run, smtp_server, name):
-    from leadloop.csvsource import ParsedLead  # noqa: F401  (import path is the product's)
+    from leadloop.sources.rows import ParsedLead  # noqa: F401  (import path is the product's)
 
     csv_text = 'email,name,requested_at\nana@example.com,"' + name.replace('"', '""') + f'",{NOW}\n'
     (project / "hostile.csv").write_text(csv_text, encoding="utf-8")

@@ -209,20 +209,29 @@ def demo(
 @command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="CSV file, or - for stdin.")],
-    encoding: Annotated[Optional[str], typer.Option(help="Force the file's encoding.")] = None,
+    file: Annotated[str, typer.Argument(
+        help="CSV or tab-separated text, .xlsx, .xlsm, .xls or .ods; - for stdin.")],
+    encoding: Annotated[Optional[str], typer.Option(help="Force the text's encoding.")] = None,
     delimiter: Annotated[Optional[str], typer.Option(help="Force the delimiter (, ; or tab).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(
+        help="The workbook's sheet to read (default: the first with an address column).")] = None,
     mapping: Annotated[Optional[list[str]], typer.Option(
-        "--map", metavar="CSVCOL=FIELD", help="Read column CSVCOL as FIELD.")] = None,
+        "--map", metavar="COLUMN=FIELD",
+        help="Read COLUMN as FIELD (email, name, first_name, last_name, product, source, "
+             "requested_at, locale, timezone, referred_by, info_sent_at).")] = None,
     product: Annotated[Optional[str], typer.Option(help="Product for every row.")] = None,
     source: Annotated[Optional[str], typer.Option(help="Source for every row.")] = None,
     month_first: Annotated[bool, typer.Option(help="Dates are month-first (US).")] = False,
     check_dns: Annotated[bool, typer.Option(help="Check each domain accepts mail (slow).")] = False,
     info_sent: Annotated[bool, typer.Option(help="The info pack was already sent to these leads.")] = False,
     rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows to this CSV.")] = None,
+    force: Annotated[bool, typer.Option(help="Let --rejects replace an existing file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Import leads from a spreadsheet's CSV; every row is imported or reported."""
+    """Import leads from a spreadsheet or an export, as it is; every row is imported or reported.
+
+    Example: leadloop import respuestas.xlsx --rejects rechazadas.csv
+    """
     from . import output
     from .importer import run_import
 
@@ -231,13 +240,13 @@ def import_(
     for item in mapping or []:
         column, equals, name = item.partition("=")
         if not equals or not column.strip() or not name.strip():
-            raise InputError(f'--map "{item}": expected CSVCOL=FIELD')
+            raise InputError(f'--map "{item}": expected COLUMN=FIELD')
         column_map[column.strip()] = name.strip()
     report, shown, total_rejected = run_import(
         session.store, session.config, file, session.now,
-        encoding=encoding, delimiter=delimiter, column_map=column_map, product=product,
-        source=source, month_first=month_first, check_dns=check_dns, info_sent=info_sent,
-        rejects_path=rejects,
+        encoding=encoding, delimiter=delimiter, sheet=sheet, column_map=column_map,
+        product=product, source=source, month_first=month_first, check_dns=check_dns,
+        info_sent=info_sent, rejects_path=rejects, force=force,
     )
     for reject in shown:
         output.note(f"{file}:{reject.line}: {reject.reason}")
@@ -246,11 +255,13 @@ def import_(
                     + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
     if as_json:
         output.emit_json(report.as_dict())
-    else:
-        output.line(
-            f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.suppressed} suppressed, {report.rejected} rejected"
-        )
+        return
+    if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
+        output.line("no request-date column: the leads are dated at the import time")
+    output.line(
+        f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.suppressed} suppressed, {report.rejected} rejected"
+    )
 
 
 @command()

@@ -156,6 +156,7 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output_path: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option(help="Let -o replace an existing file.")] = False,
 ) -> None:
     """All leads that still have personal data (for a spreadsheet or another tool)."""
     import sys
@@ -163,6 +164,7 @@ def export(
     from . import output
     from .clock import zone
     from .export import export as write_export
+    from .outfiles import database_files, written
 
     if fmt not in ("csv", "json"):
         raise InputError(f'--format "{fmt}": csv or json')
@@ -171,11 +173,8 @@ def export(
     if output_path is None:
         write_export(session.store, sys.stdout, tz, fmt)
         return
-    try:
-        handle = open(output_path, "w", newline="", encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"{output_path}: cannot write the export ({err.strerror})") from None
-    with handle:
+    with written(output_path, what="export", force=force,
+                 protected=database_files(session.config.database_path)) as handle:
         count = write_export(session.store, handle, tz, fmt)
     output.note(f"{count} leads written to {output_path}")
 

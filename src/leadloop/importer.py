@@ -1,4 +1,4 @@
-"""Parsed CSV rows (csvsource.py) → leads in the store: new, updated, unchanged,
+"""Parsed rows (sources/) → leads in the store: new, updated, unchanged,
 suppressed or rejected, in one transaction.
 
 One transaction for the whole file: a file that turns out unreadable half-way imports
@@ -44,7 +44,8 @@ COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred
 # others NULL, the info pack next): binding five fewer values a row takes a third off
 # the INSERT's time (BENCH.md B1).
 NARROW = ("email", "name", "product", "source", "requested_at", "next_due_at")
-_REQUESTED_AT = COLUMNS.index("requested_at")
+# Where a parsed row (sources.rows.ParsedLead, as a tuple) has its request date.
+_PARSED_REQUESTED_AT = 5
 
 
 @dataclass
@@ -54,16 +55,20 @@ class ImportReport:
     unchanged: int = 0
     suppressed: int = 0
     rejected: int = 0
+    # The file's column read as the request date; None: every lead is dated at the
+    # import time (SPEC §5), which the summary says.
+    requested_at_column: str | None = None
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                "suppressed": self.suppressed, "rejected": self.rejected}
+                "suppressed": self.suppressed, "rejected": self.rejected,
+                "requested_at_column": self.requested_at_column}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
                 on_reject: Callable | None = None) -> ImportReport:
     """Import ParsedLead rows; RejectedRow items are counted and handed to `on_reject`."""
-    from .csvsource import batches_of
+    from .sources.rows import batches_of
 
     return import_batches(store, batches_of(rows), now, info_sent=info_sent,
                           on_reject=on_reject)
@@ -72,7 +77,7 @@ def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool 
 def import_batches(store: Store, batches: Iterable, now: datetime, *, info_sent: bool = False,
                    on_reject: Callable | None = None,
                    on_batch: Callable | None = None) -> ImportReport:
-    """Import csvsource.Batch after Batch, in one transaction."""
+    """Import sources.rows.Batch after Batch, in one transaction."""
     report = ImportReport()
     empty = _empty(store)
     with _without_cycle_collector(), \
@@ -172,16 +177,19 @@ class _Writer:
         self._narrow_sql = _insert_statement(NARROW, {"next_step": "0"}, stamp)
         self.settle: list[tuple[int, str | None]] = []  # (lead id, info pack sent at)
 
-    def suppressed(self, email: str, requested_at: str) -> bool:
-        """An address that must not come back (SPEC §5); counted when so."""
+    def suppressed(self, email: str, requested_at: str | None) -> bool:
+        """An address that must not come back (SPEC §5); counted when so. `requested_at`:
+        the row's own request date, None when it has none."""
         if not self.has_suppressions:
             return False
         entry = self.store.suppression(email)
         if entry is None:
             return False
         if entry["reason"] == "erased":
-            # Someone given up may ask again: a new inquiry after the erasure is a new lead.
-            if from_db(requested_at) > from_db(entry["at"]):
+            # Someone given up may ask again: a new inquiry after the erasure is a new
+            # lead. A row without a date is no such inquiry (the import time would make
+            # any old list of leads look newer than every erasure).
+            if requested_at is not None and from_db(requested_at) > from_db(entry["at"]):
                 return False
         self.report.suppressed += 1
         return True
@@ -240,11 +248,11 @@ class _Upsert(_Writer):
         pending: dict = {}  # email → (values, index); an address twice: the earlier first
         for index, values in enumerate(leads):
             if values[0] in pending:
-                self._flush(pending, settle)
+                self._flush(pending, settle, batch.leads)
             pending[values[0]] = (values, index)
-        self._flush(pending, settle)
+        self._flush(pending, settle, batch.leads)
 
-    def _flush(self, pending: dict, settle: dict) -> None:
+    def _flush(self, pending: dict, settle: dict, parsed: list[tuple]) -> None:
         if not pending:
             return
         emails = list(pending)
@@ -261,7 +269,7 @@ class _Upsert(_Writer):
                     self.report.suppressed += 1  # never back into the sequence (SPEC §5)
                 else:
                     self.update(lead, dict(zip(COLUMNS, values)))
-            elif not self.suppressed(email, values[_REQUESTED_AT]):
+            elif not self.suppressed(email, parsed[index][_PARSED_REQUESTED_AT]):
                 fresh.append(values)
                 if index in settle:
                     later.append((email, settle[index]))
@@ -300,10 +308,9 @@ class _Load(_Writer):
     def add(self, batch) -> None:
         leads, settle, narrow = self.shaper.shape(batch.leads, narrow_ok=True)
         if self.has_suppressions or settle:
-            requested_at = (NARROW if narrow else COLUMNS).index("requested_at")
             kept = []
             for index, values in enumerate(leads):
-                if self.suppressed(values[0], values[requested_at]):
+                if self.suppressed(values[0], batch.leads[index][_PARSED_REQUESTED_AT]):
                     continue
                 if index in settle:
                     self.settle.append((self.next_id + len(kept), settle[index]))
@@ -357,41 +364,41 @@ PARALLEL_FROM_BYTES = 4 << 20
 
 
 def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=None,
-               info_sent: bool = False, **options):
-    """Import a CSV file; returns (report, the first rejects, how many were rejected)."""
+               info_sent: bool = False, force: bool = False, **options):
+    """Import a file of leads (sources/); returns (report, the first rejects, how many
+    were rejected). The rejects file is complete only if the import is."""
     import csv
 
     from . import forked, output
-    from .csvsource import open_csv
+    from .outfiles import database_files, written
+    from .sources import open_source
 
     shown = []
-    with open_csv(file, default_timezone=config.cadence.timezone, **options) as source:
-        rejects_file = writer = None
-        if rejects_path is not None:
-            try:
-                rejects_file = open(rejects_path, "w", newline="", encoding="utf-8")
-            except OSError as err:
-                raise InputError(f"{rejects_path}: cannot write the rejects ({err.strerror})") from None
-            writer = csv.writer(rejects_file)
-            writer.writerow([*source.header, "line", "reason"])
+    with open_source(file, default_timezone=config.cadence.timezone, **options) as source:
+        protected = [(file, "the file being imported"), *database_files(store.path)]
+        rejects = (written(rejects_path, what="rejected rows", force=force, protected=protected)
+                   if rejects_path is not None else nullcontext())
+        with rejects as rejects_file:
+            writer = None
+            if rejects_file is not None:
+                writer = csv.writer(rejects_file)
+                writer.writerow([*source.header, "line", "reason"])
 
-        def on_reject(row) -> None:
-            if len(shown) < MAX_REJECTS_SHOWN:
-                shown.append(row)
-            if writer is not None:
-                writer.writerow([*row.values, row.line, row.reason])
+            def on_reject(row) -> None:
+                if len(shown) < MAX_REJECTS_SHOWN:
+                    shown.append(row)
+                if writer is not None:
+                    writer.writerow([*row.values, row.line, row.reason])
 
-        batches = source.batches()
-        if (source.total_bytes or 0) >= PARALLEL_FROM_BYTES and forked.available():
-            batches = forked.in_child(batches)
-        try:
-            with output.progress(source.total_bytes, "importing") as bar:
+            batches = source.batches()
+            if (source.parallel_size or 0) >= PARALLEL_FROM_BYTES and forked.available():
+                batches = forked.in_child(batches)
+            with output.progress(source.total, "importing") as bar:
                 report = import_batches(
                     store, batches, now, info_sent=info_sent, on_reject=on_reject,
-                    on_batch=lambda batch: bar.update(batch.bytes_read, source.total_bytes))
-        finally:
-            if rejects_file is not None:
-                rejects_file.close()
+                    on_batch=lambda batch: bar.update(batch.position, source.total))
+    where = source.plan.where.get("requested_at")
+    report.requested_at_column = source.header[where] if where is not None else None
     return report, shown, report.rejected
 
 
@@ -401,9 +408,9 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
     """Record one inquiry through the same rules as an imported row; says what happened."""
     from .addresses import normalize_address
     from .clock import parse_instant, zone
-    from .csvsource import ParsedLead
     from .locales import language_code
     from .message import clean
+    from .sources.rows import ParsedLead
 
     address = normalize_address(email)
     if timezone_name:
@@ -425,7 +432,9 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
 
     row = ParsedLead(
         line=1, email=address, name=tidy(name), product=tidy(product), source=tidy(source),
-        requested_at=to_db(when) if when else None, info_sent_at=None,
+        # An inquiry recorded now is dated now (SPEC §5: only dated inquiries bring
+        # back an erased lead).
+        requested_at=to_db(when or now), info_sent_at=None,
         locale=locale, timezone=timezone_name,
         referred_by=normalize_address(referred_by) if referred_by else None, fields=None,
     )

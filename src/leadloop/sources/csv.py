@@ -1,0 +1,315 @@
+"""Delimited text (CSV, TSV, Excel's "Unicode text") → a header and rows of cells.
+
+Encodings: UTF-8 with or without BOM, UTF-16 and UTF-32 with a BOM (Meta Lead Ads
+downloads, Excel's "Unicode text"), else Windows-1252 or Latin-1, decided at the first
+stretch that is not plain ASCII. Delimiters: the most frequent of `,` `;` and tab in
+the first line. Quoted cells may hold newlines, but a quote that never closes does not
+swallow the rest of the file (QuotedReader). Files that cannot be seeked (stdin, a
+pipe, process substitution) are first copied to a temporary file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import stat
+import sys
+import tempfile
+from collections import deque
+
+from ..errors import InputError
+from .rows import BATCH, CELL_LIMIT, BrokenRecord, RowChecker, make_plan
+
+# A first line longer than this is not a row of column names (a binary file, or one
+# whose line ends are not CR or LF).
+_HEADER_LIMIT = CELL_LIMIT
+# How much of the file make_plan may look at to find the address column by its cells.
+_SAMPLE_BYTES = 256 * 1024
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "tabulador": "\t", "comma": ",", "coma": ",",
+                    "semicolon": ";", "punto y coma": ";"}
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16")]
+_UNREADABLE_QUOTE = "a quote opened on this line is never closed"
+
+
+class CsvSource:
+    def __init__(self, label, binary, encoding, delimiter, column_map, total_bytes,
+                 **checks):
+        self.label = label
+        self._binary = binary
+        self.encoding = encoding
+        self.total = total_bytes
+        self.parallel_size = total_bytes
+        self._text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+        first = self._text.readline(_HEADER_LIMIT + 1)
+        if len(first) > _HEADER_LIMIT:
+            raise InputError(f"{label}:1: the first line is over {_HEADER_LIMIT // 1024} kB: "
+                             "not a row of column names (is it a CSV file?)")
+        if not first.strip():
+            raise InputError(f"{label}: the file is empty")
+        self.delimiter = delimiter or max(",;\t", key=first.count)
+        self.header = next(csv.reader([first], delimiter=self.delimiter), [])
+        self.plan = make_plan(label, self.header, column_map, self._sample)
+        self._checker = RowChecker(self.plan, **checks)
+
+    def _sample(self) -> list[list[str]]:
+        """The rows in the first stretch of the file, read beside the text stream."""
+        raw = os.pread(self._binary.fileno(), _SAMPLE_BYTES, 0)
+        text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(raw)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
+        return rows[1:-1] if len(raw) == _SAMPLE_BYTES else rows[1:]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._text.close()
+        return False
+
+    def batches(self, size: int = BATCH):
+        if _has_quote(self._binary):
+            reader = QuotedReader(self._text, self.delimiter)
+        else:
+            reader = UnquotedReader(self._text, self.delimiter)
+        rows = self._checker.batches(reader, self._binary.tell, size=size)
+        try:
+            yield from rows
+        except UnicodeDecodeError:
+            # Text is decoded in chunks, ahead of the record being parsed, so the line is
+            # found again in the raw bytes. The import is one transaction: nothing stays.
+            line = _first_undecodable_line(self._binary, self.encoding)
+            raise InputError(
+                f"{self.label}:{line}: cannot decode the bytes as "
+                f"{self.encoding.removesuffix('-sig')} "
+                "(use --encoding)") from None
+
+
+class UnquotedReader:
+    """csv.reader for a file with no quote character in it, for less: such a file's
+    records are its lines and its fields what lies between delimiters, so str.split
+    does what csv's state machine does a character at a time (~0.4 µs a row less on
+    a million-row import). tests/test_fast_paths.py holds it equal to QuotedReader."""
+
+    def __init__(self, lines, delimiter: str, limit: int = CELL_LIMIT):
+        self.line_num = 0
+        self._lines, self._delimiter, self._limit = lines, delimiter, limit
+
+    def __iter__(self):
+        delimiter, limit = self._delimiter, self._limit
+        for line in self._lines:
+            self.line_num += 1
+            text = line.rstrip("\r\n")  # one line ending at most (newline="")
+            cells = text.split(delimiter) if text else []
+            if len(line) > limit and any(len(cell) > limit for cell in cells):
+                yield _oversized(text, limit)
+                continue
+            yield cells
+
+
+class QuotedReader:
+    """csv.reader, except that a record may not run on past a quote that never closes.
+
+    A quoted cell may hold line breaks (a note, an address), and csv.reader then reads
+    on until the quote closes: when it never does, the rest of the file becomes one
+    cell of one lead. Here the record is read strictly: if a record that spans lines
+    turns out malformed (the file ends inside the quote, the quote closes in the middle
+    of a cell, the record grows past CELL_LIMIT), its first line is reported instead
+    (BrokenRecord) and reading starts again on the next line, whose rows then import on
+    their own. A malformed record on one line is read as leniently as csv.reader reads
+    it (`Ana "la jefa" Ruiz`, `"x"y`)."""
+
+    def __init__(self, lines, delimiter: str, limit: int = CELL_LIMIT):
+        self.line_num = 0
+        self._lines, self._delimiter, self._limit = iter(lines), delimiter, limit
+        self._again: deque[str] = deque()  # lines to read once more
+        self._record: list[str] = []  # the lines of the record being read
+
+    def _feed(self):
+        again, record, limit = self._again, self._record, self._limit
+        size = 0
+        while True:
+            line = again.popleft() if again else next(self._lines, None)
+            if line is None:
+                return
+            if not record:
+                size = 0
+            size += len(line)
+            record.append(line)
+            if len(record) > 1 and size > limit:
+                raise _RecordTooLong
+            yield line
+
+    def __iter__(self):
+        delimiter, limit = self._delimiter, self._limit
+        while True:
+            reader = csv.reader(self._feed(), delimiter=delimiter, strict=True)
+            try:
+                for cells in reader:
+                    lines = self._record
+                    self.line_num += len(lines)
+                    if sum(map(len, lines)) > limit and any(len(cell) > limit for cell in cells):
+                        yield _oversized("".join(lines).rstrip("\r\n"), limit)
+                    else:
+                        yield cells
+                    lines.clear()
+                return
+            except (csv.Error, _RecordTooLong) as err:
+                lines = self._record[:]
+                self._record.clear()
+                if not lines:
+                    return
+                if len(lines) == 1 and not isinstance(err, _RecordTooLong):
+                    self.line_num += 1
+                    yield _lenient(lines[0], delimiter, limit)
+                    continue
+                self.line_num += 1
+                self._again.extendleft(reversed(lines[1:]))
+                yield BrokenRecord(_UNREADABLE_QUOTE, lines[0].rstrip("\r\n")[:200])
+
+
+class _RecordTooLong(Exception):
+    """A record grew past the cell limit across lines: its quote is taken as unclosed."""
+
+
+def _lenient(line: str, delimiter: str, limit: int):
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as err:  # a cell over csv's own limit
+        return BrokenRecord(str(err), line[:200])
+    if len(line) > limit and any(len(cell) > limit for cell in cells):
+        return _oversized(line.rstrip("\r\n"), limit)
+    return cells
+
+
+def _oversized(text: str, limit: int) -> BrokenRecord:
+    return BrokenRecord(f"a cell is over {limit // 1024} kB", text[:200])
+
+
+def _has_quote(binary) -> bool:
+    """Whether the file holds a '"' anywhere; read beside the text stream, not moving it."""
+    fd, offset = binary.fileno(), 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        if b'"' in chunk:
+            return True
+        offset += len(chunk)
+    return False
+
+
+def _detect(binary) -> str:
+    """A byte-order mark says the encoding; else UTF-8 unless the first stretch of the
+    file that is not plain ASCII fails to decode as UTF-8 (a Windows-1252 "é" is never
+    valid UTF-8 beside ASCII). Deciding there rather than after decoding the whole file
+    spares a big import a full pass (~0.2 s per 100 MB); a file that turns out to mix
+    both fails at the line to look at, naming --encoding, and imports nothing."""
+    binary.seek(0)
+    start = binary.read(4)
+    binary.seek(0)
+    for bom, encoding in _BOMS:
+        if start.startswith(bom):
+            return encoding
+    encoding = "utf-8-sig"
+    while chunk := binary.read(1 << 20):
+        if chunk.isascii():
+            continue
+        try:
+            # Not final: the chunk may end inside a character.
+            codecs.getincrementaldecoder("utf-8")().decode(chunk)
+        except UnicodeDecodeError:
+            encoding = _single_byte(binary)
+        break
+    binary.seek(0)
+    return encoding
+
+
+def _first_undecodable_line(binary, encoding: str) -> int:
+    binary.seek(0)
+    for number, raw in enumerate(binary, 1):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            return number
+    return 1
+
+
+def _single_byte(binary) -> str:
+    """Windows-1252 (what Excel writes on Spanish Windows: "€" is 0x80), unless the file
+    holds bytes cp1252 leaves undefined, which only Latin-1 can read."""
+    binary.seek(0)
+    while chunk := binary.read(1 << 20):
+        if any(byte in chunk for byte in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
+            return "latin-1"
+    return "cp1252"
+
+
+def check_encoding(name: str) -> str:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise InputError(f'--encoding "{name}" is not an encoding Python knows') from None
+    try:
+        b"".decode(name)
+    except LookupError:  # rot13, hex, base64, zlib …: codecs, but not from bytes to text
+        raise InputError(f'--encoding "{name}" is not a text encoding '
+                         "(such as utf-8, cp1252, latin-1 or utf-16)") from None
+    return name
+
+
+def check_delimiter(text: str) -> str:
+    delimiter = _DELIMITER_NAMES.get(text.lower(), text)
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise InputError(f'--delimiter "{text}": one character, such as , ; or tab')
+    return delimiter
+
+
+def open_binary(path, stdin=None):
+    """(label, a seekable binary file, its size). stdin ("-"), /dev/stdin, a pipe or a
+    process substitution (<(…)) cannot be seeked nor sized: copied to a temporary file."""
+    label = str(path)
+    if label == "-":
+        return "stdin", *_spooled(stdin or sys.stdin.buffer)
+    try:
+        binary = open(path, "rb")
+    except IsADirectoryError:
+        raise InputError(f"{label}: is a directory, not a file of leads") from None
+    except OSError as err:
+        raise InputError(f"{label}: cannot read the file ({err.strerror})") from None
+    info = os.fstat(binary.fileno())
+    if stat.S_ISREG(info.st_mode):
+        return label, binary, info.st_size
+    with binary:
+        try:
+            return label, *_spooled(binary)
+        except OSError as err:
+            raise InputError(f"{label}: cannot read the file ({err.strerror})") from None
+
+
+def _spooled(stream):
+    spool = tempfile.TemporaryFile()
+    while chunk := stream.read(1 << 20):
+        spool.write(chunk)
+    total = spool.tell()
+    spool.seek(0)
+    return spool, total
+
+
+def open_csv(path, *, encoding=None, delimiter=None, column_map=None, stdin=None,
+             opened=None, **checks) -> CsvSource:
+    """`opened`: (label, binary, size) from open_binary, when the caller has the file."""
+    if encoding is not None:
+        check_encoding(encoding)
+    if delimiter is not None:
+        delimiter = check_delimiter(delimiter)
+    label, binary, total = opened or open_binary(path, stdin)
+    chosen = encoding or _detect(binary)
+    try:
+        return CsvSource(label, binary, chosen, delimiter, column_map, total, **checks)
+    except UnicodeDecodeError:
+        binary.close()
+        raise InputError(f"{label}:1: cannot decode the bytes as {chosen} "
+                         "(use --encoding)") from None
+    except BaseException:
+        binary.close()
+        raise
