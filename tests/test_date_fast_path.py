@@ -92,7 +92,9 @@ def cells(draw):
         sep = draw(st.sampled_from("/-."))
         pad = "%02d" if draw(st.booleans()) else "%d"
         first, second = (month, day) if month_first else (day, month)
-        text = f"{pad % first}{sep}{pad % second}{sep}{year:04d}"
+        # Two-digit years (LibreOffice's default): 1930–2029, as Excel reads them.
+        short = 1930 <= year <= 2029 and draw(st.booleans())
+        text = f"{pad % first}{sep}{pad % second}{sep}" + (f"{year % 100:02d}" if short else f"{year:04d}")
     try:
         steady = date(year, month, day) not in near_transitions(tz_name)
     except ValueError:
@@ -106,7 +108,8 @@ def cells(draw):
         steady = (steady and hour < 24 and minute < 60 and (second or 0) < 60
                   and not (iso and one_digit))
     odd = draw(st.sampled_from([None] * 6 + ["Z", "+01:00", "-03:30", ".5", ".000", " ", "\n",
-                                            "lead", "t", "mix", "arabic"]))
+                                            "lead", "t", "mix", "arabic", " AM", " p. m.",
+                                            " CET", " GMT+1", "+0100"]))
     if odd == "lead":
         text = " " + text
     elif odd == "t":
@@ -223,3 +226,39 @@ def test_an_import_reads_timestamps_as_the_reference_does(tmp_path):
                 rejected.add(reject.line)
     assert got == expected
     assert rejected == bad and bad
+
+
+@pytest.mark.parametrize("text, month_first, expected", [
+    ("9/03/26", False, "2026-03-08T23:00:00+00:00"),  # LibreOffice's default short date
+    ("9/03/29 10:00", False, "2029-03-09T09:00:00+00:00"),
+    ("9/03/30", False, "1930-03-09T00:00:00+00:00"),  # Madrid kept UTC then
+    ("9/03/2026 9:05:12 AM", False, "2026-03-09T08:05:12+00:00"),
+    ("9/03/2026 12:05 AM", False, "2026-03-08T23:05:00+00:00"),
+    ("9/03/2026 12:05 PM", False, "2026-03-09T11:05:00+00:00"),
+    ("9/03/2026 9:05 p. m.", False, "2026-03-09T20:05:00+00:00"),
+    ("03/09/2026 9:05 p.m.", True, "2026-03-09T20:05:00+00:00"),
+    ("2026/03/09 10:05:12 a. m. CET", False, "2026-03-09T09:05:12+00:00"),
+    ("2026/07/09 10:05:12 a. m. CEST", False, "2026-07-09T08:05:12+00:00"),
+    ("2026/03/09 6:40:03 PM GMT+1", False, "2026-03-09T17:40:03+00:00"),
+    ("2026-03-09T10:05:12+0000", False, "2026-03-09T10:05:12+00:00"),  # Meta Lead Ads
+    ("2026-03-09 10:05:12 EST", False, "2026-03-09T15:05:12+00:00"),
+    ("09/03/2026 10:05 UTC", False, "2026-03-09T10:05:00+00:00"),
+    ("09/03/2026 10:05 -03:00", False, "2026-03-09T13:05:00+00:00"),
+    ("2026-03-09 10:05:12.250", False, "2026-03-09T09:05:12+00:00"),
+    ("2026-03-09 9:05 PM", False, "2026-03-09T20:05:00+00:00"),
+])
+def test_the_reference_reads_what_exports_write(text, month_first, expected):
+    assert reference(text, "Europe/Madrid", month_first) == expected
+
+
+@pytest.mark.parametrize("text", ["9/03/2026 13:05 PM", "9/03/2026 0:05 AM", "9/03/2026 10:05 XYZ",
+                                  "9/03/2026 10:05 IST", "2026/13/01", "9/03/226"])
+def test_the_reference_refuses_what_it_cannot_be_sure_of(text):
+    with pytest.raises(ValueError):
+        reference(text, "Europe/Madrid", False)
+
+
+def test_two_digit_years_are_fast_too():
+    fast = FastDates("UTC")
+    for text in ("09/03/26", "9/3/26 10:05", "09.03.29 23:59:59", "09-03-30"):
+        assert fast(text, "Europe/Madrid", False) == reference(text, "Europe/Madrid", False)

@@ -250,7 +250,9 @@ def check_encoding(name: str) -> str:
     except LookupError:
         raise InputError(f'--encoding "{name}" is not an encoding Python knows') from None
     try:
-        b"".decode(name)
+        b"ab".decode(name)
+    except UnicodeError:
+        pass  # a text encoding, which these two bytes do not end well in
     except LookupError:  # rot13, hex, base64, zlib …: codecs, but not from bytes to text
         raise InputError(f'--encoding "{name}" is not a text encoding '
                          "(such as utf-8, cp1252, latin-1 or utf-16)") from None
