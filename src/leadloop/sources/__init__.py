@@ -31,11 +31,8 @@ def open_source(path, *, sheet=None, encoding=None, delimiter=None, column_map=N
         check_encoding(encoding)
     if delimiter is not None:
         check_delimiter(delimiter)
-    if str(path) != "-" and os.path.isdir(path):
-        what = "an Apple Numbers document" if str(path).lower().endswith(".numbers") else None
-        if what:
-            raise InputError(f"{path}: {what} is not a file leadloop can read; "
-                             f"export it as {READABLE}")
+    if str(path).lower().endswith(".numbers") and os.path.isdir(path):
+        _refuse(str(path), "an Apple Numbers document")  # a package folder, on older Macs
     label, binary, total = open_binary(path, stdin)
     try:
         kind = _kind(label, binary)

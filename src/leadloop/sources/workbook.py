@@ -25,7 +25,6 @@ class WorkbookSource:
 
         self.label, self.kind = label, kind
         self.encoding = self.delimiter = None
-        self.parallel_size = total_bytes
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(binary)
         except python_calamine.PasswordError:
@@ -80,6 +79,10 @@ class WorkbookSource:
 
         self.plan = make_plan(self._where(), header, column_map, sample)
         self.total = max((data.end or (0, 0))[0] + 1 - self.header_row, 1)
+        # What the rows would weigh as text (a lead's row is ~100 bytes), which is what
+        # decides whether checking them in a second process pays (importer.py): the
+        # workbook's own size says little, being compressed.
+        self.parallel_size = self.total * 100
         self._checker = RowChecker(self.plan, **checks)
 
     def _where(self) -> str:
