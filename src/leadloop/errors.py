@@ -49,3 +49,36 @@ class MailboxError(LeadloopError):
     """The mailbox cannot be read: server unreachable, login refused, folder missing."""
 
     exit_code = 1
+
+
+class DatabaseError(LeadloopError):
+    """The database cannot be used now: damaged, busy, read-only, full, or the disk failed.
+
+    store.py raises these in place of the sqlite3 errors they stand for, with the path
+    first and what to do about it; the work could not be done (SPEC §4: exit 1)."""
+
+    exit_code = 1
+
+
+class DatabaseBusy(DatabaseError):
+    """Another leadloop or program held the write lock for longer than the busy timeout."""
+
+
+class DatabaseReadOnly(DatabaseError):
+    """The file, its directory or its file system cannot be written."""
+
+
+class DatabaseFull(DatabaseError):
+    """The disk (or SQLite's size limit) is full: the change was not written."""
+
+
+class DatabaseCorrupt(DatabaseError):
+    """The file is damaged, or not a SQLite database at all."""
+
+
+class DatabaseTooNew(InputError):
+    """A database written by a newer leadloop: refused before anything in it is changed."""
+
+
+class NotLeadloopDatabase(InputError):
+    """A SQLite database of some other program: leadloop will not add its tables to it."""

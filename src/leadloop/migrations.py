@@ -120,11 +120,26 @@ def m003_bounces(db) -> None:
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces]
 
 
-def pending(conn: sqlite3.Connection) -> list:
+def applied(conn: sqlite3.Connection) -> set[str] | None:
+    """The names of the migrations this database has had; None when it has no record of
+    any (a new database, or one leadloop did not make)."""
     try:
-        done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    except sqlite3.OperationalError:
-        done = set()
+        return {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    except sqlite3.OperationalError as err:
+        if "no such table" not in str(err):
+            raise
+        return None
+
+
+def unknown(done: set[str] | None) -> list[str]:
+    """Migrations a database has had that this release does not know: it was written by
+    a newer leadloop, whose schema this one must not use or write."""
+    known = {m.__name__ for m in MIGRATIONS}
+    return sorted((done or set()) - known)
+
+
+def pending(conn: sqlite3.Connection) -> list:
+    done = applied(conn) or set()
     return [m for m in MIGRATIONS if m.__name__ not in done]
 
 
@@ -149,5 +164,11 @@ def migrate(conn: sqlite3.Connection) -> None:
             )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # On a full disk or an I/O error SQLite has already rolled back, and a second
+        # ROLLBACK's "no transaction is active" would hide the real cause.
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
         raise

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config
-from .errors import DeliveryError, LeadloopError, MessageError
+from .errors import DatabaseError, DatabaseReadOnly, DeliveryError, LeadloopError, MessageError
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
@@ -64,7 +64,15 @@ class RunLock:
         self.fd: int | None = None
 
     def acquire(self) -> bool:
-        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError as err:
+            try:  # flock needs no write access: an existing lock file will do
+                self.fd = os.open(self.path, os.O_RDONLY)
+            except OSError:
+                raise DatabaseReadOnly(
+                    f"{self.path}: cannot create the run lock beside the database "
+                    f"({err.strerror})") from None
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -98,7 +106,7 @@ def settle_abandoned(store: Store, now: datetime) -> int:
     try:
         if not lock.acquire():
             return 0
-    except OSError:
+    except (OSError, DatabaseReadOnly):
         return 0  # no lock can be taken here (a read-only directory): leave them be
     try:
         return store.recover_abandoned(now)
@@ -321,5 +329,10 @@ def _record(store: Store, claim: Claim, outcome, now: datetime, report: SendRepo
 
 def _release_all(store: Store, claims: list[Claim], run_id: str) -> None:
     for claim in claims:
-        store.release(claim, run_id)
+        try:
+            store.release(claim, run_id)
+        except DatabaseError:
+            # Busy, full or read-only: the rest would fail alike, each after the busy
+            # timeout. Claims left `claimed` sent nothing; the next run releases them.
+            return
 

@@ -1,9 +1,17 @@
 """The SQLite store: opening, transactions, and every query leadloop makes.
 
 The database is opened with WAL (readers never block the sender) and a busy timeout
-(a second process waits instead of failing). Writes that must be atomic run inside
-`write()`, a BEGIN IMMEDIATE transaction: it takes the write lock up front, so two
-processes cannot both read "not yet claimed" and both claim (SPEC §6).
+(a second process waits instead of failing; 30 s, or LEADLOOP_BUSY_TIMEOUT seconds).
+Writes that must be atomic run inside `write()`, a BEGIN IMMEDIATE transaction: it
+takes the write lock up front, so two processes cannot both read "not yet claimed" and
+both claim (SPEC §6).
+
+What goes wrong with the file itself — busy past the timeout, read-only, a full disk, a
+damaged page — is the environment's doing, not a bug, and SPEC §4 wants one sentence for
+it. The connection raises those as errors.DatabaseError subclasses that name the file
+and say what to do (`database_error`), wherever in leadloop the query was made; errors
+that are bugs (a constraint, bad SQL) stay what they were. A database that a newer
+leadloop has migrated is refused before anything in it (or beside it) is written.
 
 The cadence's answer for each lead is cached in `leads.next_step`, `next_due_at` and
 `give_up_at`, recomputed from the lead's history by `refresh()` whenever that history
@@ -13,6 +21,8 @@ changes, and for every lead when the cadence rules change (a fingerprint in `met
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import json
 import os
 import sqlite3
@@ -24,10 +34,14 @@ from pathlib import Path
 from . import cadence
 from .cadence import Contact, History, Rules
 from .clock import day_bounds, from_db, local_day, to_db, zone
-from .errors import InputError, LeadNotFound
-from .migrations import migrate
+from .errors import (DatabaseBusy, DatabaseCorrupt, DatabaseError, DatabaseFull,
+                     DatabaseReadOnly, DatabaseTooNew, InputError, LeadloopError, LeadNotFound,
+                     NotLeadloopDatabase)
+from . import migrations
 
 BUSY_TIMEOUT_MS = 30_000
+# The longest wait LEADLOOP_BUSY_TIMEOUT may ask for: a day.
+MAX_BUSY_TIMEOUT_S = 86_400
 STATUSES = ("active", "replied", "customer", "lost", "unsubscribed", "bounced", "erased")
 MARKABLE = ("replied", "customer", "lost", "unsubscribed", "active")
 # A lead in one of these never receives sequence mail again (SPEC §2).
@@ -76,6 +90,232 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
+def busy_timeout_ms() -> int:
+    """How long a command waits for another writer before it gives up: 30 s, or
+    LEADLOOP_BUSY_TIMEOUT seconds (tests wait less; a cron job beside a long import, more)."""
+    text = os.environ.get("LEADLOOP_BUSY_TIMEOUT", "").strip()
+    if not text:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_BUSY_TIMEOUT_S:  # also refuses nan and inf
+        raise InputError(f'LEADLOOP_BUSY_TIMEOUT "{text}": a number of seconds from 0 to '
+                         f"{MAX_BUSY_TIMEOUT_S}")
+    return round(seconds * 1000)
+
+
+# -- the file's own failures as one sentence (SPEC §4) -----------------------------------
+
+def _why_not_writable(path: Path, *, directory_first: bool = False) -> str | None:
+    """What stops SQLite writing `path`, or creating its -wal, -shm or -journal beside it
+    (`directory_first` when opening failed: the directory is then the likelier cause)."""
+
+    def read_only_fs(where: Path) -> bool:
+        try:
+            return bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+        except OSError:
+            return False
+
+    def file_reason() -> str | None:
+        if path.exists() and not os.access(path, os.W_OK):
+            return ("the file is on a read-only file system" if read_only_fs(path)
+                    else "the file is read-only")
+        return None
+
+    def directory_reason() -> str | None:
+        directory = path.parent
+        if not os.access(directory, os.W_OK | os.X_OK):
+            where = ("on a read-only file system" if read_only_fs(directory) else "read-only")
+            return (f"its directory is {where}, and SQLite must create {path.name}-wal and "
+                    f"{path.name}-shm beside it")
+        return None
+
+    reasons = (directory_reason, file_reason) if directory_first else (file_reason, directory_reason)
+    for reason in reasons:
+        found = reason()
+        if found:
+            return found
+    return None
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False
+
+
+def database_error(err: sqlite3.Error, path: Path, busy_ms: int = BUSY_TIMEOUT_MS
+                   ) -> DatabaseError | None:
+    """The LeadloopError that a sqlite3 error from the file at `path` stands for, or None
+    when the error is not the environment's but a bug (a constraint, bad SQL)."""
+    if isinstance(err, LeadloopError):
+        return err
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+    path = Path(path)
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_PROTOCOL):
+        waited = f"{busy_ms / 1000:g} s"
+        return _translated(err, DatabaseBusy, (
+            f"{path}: the database is busy (another leadloop or program has been writing to it "
+            f"for more than {waited}); try again later"))
+    if primary == sqlite3.SQLITE_FULL or (primary == sqlite3.SQLITE_IOERR and _disk_full(path)):
+        return _translated(err, DatabaseFull, (
+            f"{path}: the disk is full (or the database reached its size limit), so the "
+            "change was not written; free some space and run leadloop again"))
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
+        why = _why_not_writable(path) or f"SQLite opened it read-only ({err})"
+        return _translated(err, DatabaseReadOnly, f"{path}: cannot write the database: {why}")
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        why = _why_not_writable(path, directory_first=True)
+        return _translated(err, DatabaseReadOnly if why else DatabaseError,
+                           f"{path}: cannot open the database: {why or err}")
+    if primary == sqlite3.SQLITE_CORRUPT:
+        return _translated(err, DatabaseCorrupt, (
+            f"{path}: the database is damaged ({err}); restore it from a backup "
+            f"(`sqlite3 {path} .recover` may save what is left)"))
+    if primary == sqlite3.SQLITE_NOTADB:
+        return _translated(err, DatabaseCorrupt, (
+            f"{path}: not a leadloop database: SQLite cannot read it ({err}); check --db, "
+            "or restore the file from a backup"))
+    if primary == sqlite3.SQLITE_IOERR:
+        return _translated(err, DatabaseError, (
+            f"{path}: the disk failed while reading or writing the database ({err})"))
+    if primary == sqlite3.SQLITE_NOMEM:
+        return _translated(err, DatabaseError, f"{path}: out of memory ({err})")
+    return None
+
+
+@functools.cache
+def _both(kind: type, sqlite_class: type) -> type:
+    # Still the sqlite3 error it was, for code that catches one (a checkpoint that may
+    # find the database busy), and a LeadloopError for the CLI.
+    return type(kind.__name__, (kind, sqlite_class), {"__module__": kind.__module__})
+
+
+def _translated(err: sqlite3.Error, kind: type, message: str) -> DatabaseError:
+    translated = _both(kind, type(err))(message)
+    translated.sqlite_errorcode = err.sqlite_errorcode
+    translated.sqlite_errorname = err.sqlite_errorname
+    return translated
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose environmental errors come out translated (see `database_error`)."""
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.Error as err:
+            raise self.connection.translated(err)
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.Error as err:
+            raise self.connection.translated(err)
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.Error as err:
+            raise self.connection.translated(err)
+
+    def fetchmany(self, *args):
+        try:
+            return super().fetchmany(*args)
+        except sqlite3.Error as err:
+            raise self.connection.translated(err)
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.Error as err:
+            raise self.connection.translated(err)
+
+    def __iter__(self):
+        # Rows in growing chunks: a damaged page found half-way through a listing is
+        # translated too, at no cost per row (a Python __next__ would add ~80 % to
+        # iterating a million rows). The first chunks are small: `due` stops early.
+        size = 16
+        while rows := self.fetchmany(size):
+            yield from rows
+            size = min(size * 2, 1024)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection to the leadloop database at `where`; see `database_error`."""
+
+    where: Path = Path("leadloop.db")
+    busy_ms: int = BUSY_TIMEOUT_MS
+
+    def translated(self, err: sqlite3.Error) -> sqlite3.Error:
+        """The error to raise for `err`: itself when it is a bug, else its sentence."""
+        return database_error(err, self.where, self.busy_ms) or err
+
+    def cursor(self, factory=None):
+        return super().cursor(factory or _Cursor)
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.Error as err:
+            raise self.translated(err)
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.Error as err:
+            raise self.translated(err)
+
+    def executescript(self, *args):
+        try:
+            return super().executescript(*args)
+        except sqlite3.Error as err:
+            raise self.translated(err)
+
+
+def _peek_migrations(path: Path) -> set[str] | None:
+    """The migrations recorded in `path`, read without creating or changing anything in
+    or beside it (SQLite's immutable mode: no -wal, no -shm, no lock); None when that
+    cannot tell (no file; a -wal or -journal that may hold newer pages; unreadable).
+
+    Only used to refuse a newer leadloop's database untouched: the normal open checks
+    again, with locks and the WAL, before it writes anything."""
+    try:
+        if path.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    if Path(f"{path}-wal").exists() or Path(f"{path}-journal").exists():
+        return None
+    absolute = str(path.resolve())
+    # A URI path: % ? and # are its own syntax.
+    quoted = absolute.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    try:
+        conn = sqlite3.connect(f"file:{quoted}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return migrations.applied(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _refuse_unknown(path: Path, done: set[str] | None) -> None:
+    newer = migrations.unknown(done)
+    if newer:
+        raise DatabaseTooNew(
+            f"{path}: written by a newer leadloop (its schema has {', '.join(newer)}, which "
+            "this release does not know); upgrade leadloop to use it — nothing was changed")
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
@@ -91,23 +331,51 @@ class Store:
         path = Path(path)
         if path.is_dir():
             raise InputError(f"{path}: is a directory, not a database file")
+        busy_ms = busy_timeout_ms()
+        _refuse_unknown(path, _peek_migrations(path))
         try:
             _create_private(path)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except OSError as err:
+            if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise DatabaseReadOnly(f"{path}: cannot create the database ({err.strerror})") from None
+            if err.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DatabaseFull(f"{path}: cannot create the database ({err.strerror})") from None
+            raise InputError(f"{path}: cannot create the database ({err.strerror})") from None
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=busy_ms / 1000,
+                                   factory=_Connection)
+        except sqlite3.Error as err:
+            raise database_error(err, path, busy_ms) or InputError(
+                f"{path}: cannot open the database ({err})") from None
+        conn.where, conn.busy_ms = path, busy_ms
+        try:
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            # Before anything is written (WAL mode is written into the file's header).
+            done = migrations.applied(conn)
+            _refuse_unknown(path, done)
+            if done is None and conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 1").fetchone():
+                raise NotLeadloopDatabase(
+                    f"{path}: a SQLite database of another program (it has tables, none of "
+                    "them leadloop's); leadloop will not write into it — check --db")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             # Erased personal data must not linger in freed pages (SPEC §10).
             conn.execute("PRAGMA secure_delete = ON")
-            migrate(conn)
+            migrations.migrate(conn)
+            store = cls(conn, path)
+            store._ensure_cadence(rules)
+        except LeadloopError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as err:
+            conn.close()
             raise InputError(f"{path}: cannot open the database ({err})") from None
-        except OSError as err:
-            raise InputError(f"{path}: cannot create the database ({err.strerror})") from None
-        store = cls(conn, path)
-        store._ensure_cadence(rules)
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -120,10 +388,21 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self.conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, never hiding why it failed: on a full disk or an I/O
+        error SQLite has rolled back already, and a second ROLLBACK's "cannot rollback -
+        no transaction is active" would be all the user saw."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is closed with the process; SQLite undoes it on the next open
 
     @contextmanager
     def rollback_journal(self):
@@ -142,7 +421,7 @@ class Store:
             switched = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
         except sqlite3.OperationalError:
             switched = False
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {conn.busy_ms}")
         if not switched:
             yield
             return
