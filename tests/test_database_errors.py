@@ -335,6 +335,28 @@ def test_a_read_only_database_file_can_be_read_but_not_written(tmp_path):
     assert len(outbox_messages(db)) == 3
 
 
+def test_a_read_only_database_a_run_died_in_is_still_listed(tmp_path):
+    """`leads`, `show` and `due` settle what a dead run left when they can; on a file
+    they cannot write they show it as it is instead of failing."""
+    db = make_database(tmp_path / "data")
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO messages (lead_id, step, template, state, message_id, claimed_by, "
+            "claimed_at, attempted_at, attempts) VALUES (1, 0, 'info', 'sending', "
+            "'<dead@example.com>', 'dead-run', '2026-03-02T08:00:00+00:00', "
+            "'2026-03-02T08:00:00+00:00', 1)")
+    conn.close()
+    with read_only(file=db):
+        results = [leadloop(*args, db=db) for args in
+                   (["leads", "--json"], ["show", "lead000000@example.com", "--json"], ["due"])]
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    assert '"state": "sending"' in results[1].stdout
+    # Writable again, the next command settles it.
+    shown = leadloop("show", "lead000000@example.com", "--json", db=db)
+    assert '"state": "unknown"' in shown.stdout
+
+
 @pytest.mark.parametrize("file_too", [False, True], ids=["directory", "directory-and-file"])
 def test_a_database_in_a_read_only_directory_says_so(tmp_path, file_too):
     """SQLite must create the -wal and -shm beside a WAL database to open it at all."""

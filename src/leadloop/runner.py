@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config
-from .errors import DatabaseError, DatabaseReadOnly, DeliveryError, LeadloopError, MessageError
+from .errors import (DatabaseBusy, DatabaseError, DatabaseReadOnly, DeliveryError, LeadloopError,
+                     MessageError)
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
@@ -110,6 +111,8 @@ def settle_abandoned(store: Store, now: datetime) -> int:
         return 0  # no lock can be taken here (a read-only directory): leave them be
     try:
         return store.recover_abandoned(now)
+    except (DatabaseReadOnly, DatabaseBusy):
+        return 0  # a read-only file, or a long writer: showing them matters more
     finally:
         lock.release()
 
