@@ -340,7 +340,7 @@ def test_a_hard_bounce_found_by_the_returned_message_id(project, run):
     project.deliver((
         "From: MAILER-DAEMON@mx.example.net\r\nTo: laura@example.com\r\nSubject: failure notice\r\n\r\n"
         "Sorry, we were unable to deliver your message to the following address.\r\n"
-        "550: User unknown\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
+        "550 5.1.1 User unknown\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
         f"From: laura@example.com\r\nTo: Ana <ana.pena@example.org>\r\nMessage-ID: {original}\r\n"
         "Subject: Hola\r\n\r\nEscriba a tom@example.net si algo falla.\r\n").encode())
     summary = read(run)

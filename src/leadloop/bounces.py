@@ -32,7 +32,8 @@ MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted m
 
 # Who sends bounces: the local parts of mailer daemons, and their usual display names.
 BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daemon", "postmaster",
-                      "mailerdaemon", "mail_daemon", "bounce", "bounces", "mdaemon", "daemon")
+                      "post_master", "post-master", "mailerdaemon", "mail_daemon", "bounce", "bounces",
+                      "mdaemon", "daemon")
 _BOUNCE_SENDER = re.compile(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|mail system|delivery (status )?notification)\b", re.I)
@@ -69,7 +70,16 @@ _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|da
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
 _ANY_HEADER = re.compile(r"^[\w-]+:[ \t]*\S")
 _DSN_FIELD = re.compile(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
-                        r"|x-actual-recipient|last-attempt-date|will-retry-until)[ \t]*:[ \t]*(.*)$", re.I)
+                        r"|x-actual-recipient|last-attempt-date|will-retry-until|x-powermta-bouncecategory)"
+                        r"[ \t]*:[ \t]*(.*)$", re.I)
+
+
+# PowerMTA names the cause in a field of its own (X-PowerMTA-BounceCategory).
+_CATEGORIES = {
+    "bad-domain": "hostunknown", "bad-mailbox": "userunknown", "inactive-mailbox": "suspend",
+    "message-expired": "expired", "no-answer-from-host": "networkerror", "policy-related": "policyviolation",
+    "quota-issues": "mailboxfull", "routing-errors": "systemerror", "spam-related": "spamdetected",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +113,11 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     for part in msg.walk():
         if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
             return True
+    if sender is None:
+        # "From: mailer-daemon", with no domain: not an address, still the daemon's name.
+        from email.utils import parseaddr
+
+        sender = parseaddr(_header(msg, "from"))[1].lower() or None
     local = sender.split("@", 1)[0] if sender else ""
     if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
         return True
@@ -165,7 +180,9 @@ def read(msg: Message, *, own: set[str]) -> Report:
             continue
         diagnostic = block.get("diagnostic-code", "").split(";", 1)[-1].strip()
         status = _status_field(block.get("status", ""))
-        dsn[address] = (status, diagnostic, action.startswith("delayed"))
+        remote = block.get("remote-mta", "").split(";", 1)[-1].strip() or None
+        category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower())
+        dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category)
 
     cleaned = _ID_LINE.sub("", report_text)
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
@@ -180,16 +197,21 @@ def read(msg: Message, *, own: set[str]) -> Report:
             named.append((-1, address))
     distinct = list(dict.fromkeys(address for _, address in named))
 
-    for address, (status, diagnostic, delayed) in dsn.items():
+    for address, (status, diagnostic, delayed, remote, category) in dsn.items():
         window = cleaned if len(distinct) <= 1 else _window(cleaned, named, address)
-        verdict = _judge_text(status, diagnostic, window, delayed=delayed)
+        verdict = _judge_text(status, diagnostic, window, delayed=delayed, address=address,
+                              remote_host=remote or remote_host(diagnostic) or remote_host(window),
+                              category=category)
         failures[address] = Failure(address, verdict, _short(diagnostic or server_words(window) or window))
     if not dsn:
         # No structured report: every address the report text names is a candidate.
         for address in distinct:
             window = cleaned if len(distinct) == 1 else _window(cleaned, named, address)
-            failures[address] = Failure(address, _judge_text(None, window),
-                                        _short(server_words(window) or window))
+            verdict = _judge_text(None, window, address=address, remote_host=remote_host(window))
+            if verdict.reason == "undefined" and window != cleaned:
+                # Its own lines tell nothing: what the report says as a whole applies.
+                verdict = _judge_text(None, cleaned, address=address, remote_host=remote_host(cleaned))
+            failures[address] = Failure(address, verdict, _short(server_words(window) or window))
 
     statuses = [f.verdict.status for f in failures.values() if f.verdict.status]
     first_status = next((_status_field(b.get("status", "")) for b in dsn_blocks if b.get("status")), None)
@@ -197,7 +219,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
         b.get("action", "").lower().startswith("failed") for b in dsn_blocks)
     overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
     overall = Failure(None, _judge_text(first_status or (statuses[0] if statuses else None), overall_words,
-                                        delayed=delayed), _short(server_words(cleaned) or cleaned))
+                                        delayed=delayed, remote_host=remote_host(cleaned)),
+                      _short(server_words(cleaned) or cleaned))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
 
 
@@ -239,9 +262,16 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         text = _text(part)
         if kind == "text/html":
             text = _html_text(text)
+        if broken:
+            # Its boundary lines and part headers are not the report's words.
+            text = _MIME_SEAMS.sub("", text)
         blocks = _dsn_blocks(text) if re.search(r"^final-recipient\s*:", text, re.I | re.M) else []
         dsn_blocks.extend(blocks)
         texts.append(text)
+
+
+_MIME_SEAMS = re.compile(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
+                         re.I | re.M)
 
 
 def _text(part: Message) -> str:
@@ -369,11 +399,31 @@ _SERVER_WORDS = re.compile(
     r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)
-_COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|during) (?:the )?(?P<after>rcpt(?: to)?|mail(?: from)?|end of data"
-    r"|end of (?:the )?(?:message|content)|data|helo|ehlo|initial connection|connect)"
-    r"|^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo)\b"
-    r"|smtp command[ \t:-]*\n?[ \t]*(?P<named>rcpt|mail|data)\b", re.I | re.M)
+# Which SMTP command a refusal answered, as each kind of report says it (after sisimai's
+# Sisimai::Lhost::* readers and Sisimai::SMTP::Command): Postfix "(in reply to RCPT TO
+# command)", Exim "SMTP error from remote mail server after RCPT TO:", Sendmail's and
+# Courier's transcript (">>> RCPT To:<…>" then "<<< 550 …"), qmail's "does not like
+# recipient" / "failed on DATA command", 1&1's "for TEXT command", Office 365's "unknown
+# recipient or mailbox unavailable ->".
+_COMMAND_SAID = re.compile(
+    r"(?:in reply to|after|while sending|during|following) (?:the )?(?:pipelined )?"
+    r"(?P<after>rcpt(?: to)?|mail from|end of data|end of (?:the )?(?:message|content)|data"
+    r"|helo|ehlo|initial connection|greeting)\b"
+    r"|for (?P<text>text) command"
+    r"|smtp command[ \t:-]*\n?[ \t]*(?P<named>rcpt|mail|data)\b"
+    r"|(?P<rcpt>does not like recipient|unknown recipient or mailbox unavailable ->[^\n]*@|\[rcpt_to\])"
+    r"|(?P<data>failed on data command|failed after i sent the message)"
+    r"|(?P<mail>but sender was rejected)"
+    r"|(?P<conn>but my name was rejected|but greeting failed)"
+    r"|^[ \t]*sent <<<[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo)\b"
+    r"|\(state (?P<state>\d+)\)", re.I | re.M)
+# Gmail's old reports end the server's answer with the state of its SMTP client.
+_GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
+_TRANSCRIPT_SENT = re.compile(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
+_TRANSCRIPT_HEARD = re.compile(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
+# The commands, as servers quote them in capitals, in the order a session sends them.
+_COMMAND_WORDS = (("HELO", "CONN"), ("EHLO", "CONN"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
+                  ("MAIL F", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
 
 
 def server_words(text: str) -> str:
@@ -385,37 +435,83 @@ def server_words(text: str) -> str:
 
 
 def smtp_command(text: str) -> str | None:
-    """The SMTP command the refusal answered: RCPT, MAIL, DATA or CONN, when said."""
-    last = None
-    for match in _COMMAND.finditer(text):
-        word = (match.group("after") or match.group("sent") or match.group("named")).lower()
-        if word.startswith("rcpt"):
-            last = "RCPT"
-        elif word.startswith("mail"):
-            last = "MAIL"
-        elif word.startswith(("data", "end of")):
-            last = "DATA"
-        else:
-            last = "CONN"
-        if match.group("after") or match.group("named"):
-            return last  # stated outright: "in reply to RCPT TO command"
-    return last
+    """The SMTP command a refusal answered: RCPT, MAIL, DATA or CONN (the connection,
+    greeting, HELO/EHLO), when the report says; None when it does not."""
+    said = None
+    for match in _COMMAND_SAID.finditer(text):
+        said = _command_name(match) or said
+    if said:
+        return said
+    # A transcript: the last command sent before the refusal; answers heard with no
+    # command sent were the server's greeting (sisimai: "EHLO").
+    sent = [m.group("sent") for m in _TRANSCRIPT_SENT.finditer(text)]
+    if sent:
+        return _command_name_of(sent[-1])
+    if _TRANSCRIPT_HEARD.search(text):
+        return "CONN"
+    # A command quoted in capitals ("550 5.1.1 … (Error following RCPT command)",
+    # "RCPT TO:<…> 550 …"): the last in the session's order.
+    found = None
+    for word, name in _COMMAND_WORDS:
+        if re.search(rf"(?<![A-Za-z]){word}", text):
+            found = name
+    return found
 
 
-def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False) -> Verdict:
+def _command_name(match: re.Match) -> str | None:
+    for group in ("rcpt", "data", "mail", "conn"):
+        if match.group(group):
+            return group.upper()
+    if match.group("state"):
+        return _GMAIL_STATES.get(match.group("state"))
+    return _command_name_of(match.group("after") or match.group("named") or match.group("text")
+                            or match.group("sent"))
+
+
+def _command_name_of(word: str) -> str:
+    word = word.lower()
+    if word.startswith("rcpt"):
+        return "RCPT"
+    if word.startswith("mail"):
+        return "MAIL"
+    if word.startswith(("data", "end of", "text")):
+        return "DATA"
+    return "CONN"
+
+
+# The server that answered, as reports name it: Postfix "host mx.example.org[192.0.2.1]
+# said:", Exim "host mx.example.org [192.0.2.1]:", Sendmail "... while talking to
+# mx.example.org.:", qmail "Giving up on 192.0.2.1." / "Remote host said", Courier and
+# others "remote host mx.example.org".
+_REMOTE_HOST = re.compile(
+    r"(?:\bhost|while talking to|giving up on|connected to|remote (?:host|server|mta))[ \t:]+"
+    r"(?P<host>[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+)\.?(?=[ \t]*(?:\[|\(|:|said|$))", re.I | re.M)
+
+
+def remote_host(text: str) -> str | None:
+    match = _REMOTE_HOST.search(text)
+    return match.group("host").lower() if match else None
+
+
+def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False,
+                address: str | None = None, remote_host: str | None = None,
+                category: str | None = None) -> Verdict:
     """The verdict on what a report says about one recipient (`text`: a Diagnostic-Code,
     or the report's lines about it; `context`: the report's lines about it when `text`
     is a field): the server's own words first, then all of it when they tell nothing."""
     command = smtp_command(text) or smtp_command(context)
+    domain = address.rpartition("@")[2] if address else None
     for candidate in (text, text + "\n" + context if context else None):
         if candidate is None:
             continue
         words = server_words(candidate) or (text if candidate is text and text.strip() else "")
         if words:
-            verdict = judge(status, words, delayed=delayed, command=command)
+            verdict = judge(status, words, delayed=delayed, command=command, quoted=True,
+                            remote_host=remote_host, domain=domain, category=category)
             if verdict.reason not in ("undefined", "temporary"):
                 return verdict
-    return judge(status, text + "\n" + context, delayed=delayed, command=command)
+    return judge(status, text + "\n" + context, delayed=delayed, command=command, quoted=True,
+                 remote_host=remote_host, domain=domain, category=category)
 
 
 def _short(text: str) -> str:

@@ -35,6 +35,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .providers import provider_of, provider_reason
+
 # Enhanced status codes about the recipient's address (RFC 3463, RFC 7505): the
 # mailbox does not exist (5.1.0, 5.1.1), bad syntax (5.1.3), the domain does not
 # exist (5.1.2) or cannot be routed to (5.4.4), moved (5.1.6), null MX (5.1.10).
@@ -174,7 +176,9 @@ _ADDRESS = [
         r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
     ("notaccept", _patterns(
         r"does not accept (e-?)?mail", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
-        r"not accepting (any )?(network )?(mail|messages)")),
+        r"not accepting (any )?(network )?(mail|messages)", r"(mx|srv) record indicated no smtp service",
+        r"no mx (record )?found for (domain|destination)", r"name server: \.: host not found",
+        r"no route for current request")),
 ]
 
 _AFTER_ADDRESS = [
@@ -214,6 +218,28 @@ _AFTER_ADDRESS = [
     ("contenterror", _patterns(r"mime", r"8-?bit", r"invalid header", r"duplicate header")),
 ]
 
+_HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
+
+# The words with which the server that holds the mailboxes says one does not exist: its
+# own report, not an answer it heard from another server, so they need no SMTP command
+# to be believed. After the tables of sisimai's readers for the servers that write them
+# (Sisimai::MDA for mail.local, maildrop, vpopmail, vdeliver, Dovecot; Sisimai::Lhost::
+# Domino, Notes, Exchange2003, GSuite, IMailServer, qmail, Verizon, Facebook).
+_MAILBOX_HOST_SAYS = _patterns(
+    r"not listed in (the )?domino directory", r"not listed in public name & address book",
+    r"no se encuentra en el directorio de domino", r"non repertorie dans l'annuaire domino",
+    r"domino ディレクトリには見つかりません", r"ディレクトリのリストにありません",
+    r"\(000c05a6\)", r"the recipient name is not recognized", r"resolver\.adr\.(ex)?recipnotfound",
+    r"because the address couldn'?t be found",
+    r"invalid final delivery userid", r"^unknown user: ",
+    r"no mailbox here by that name",
+    r"no valid recipients for this mm",
+    r"\b(rcp-p1|int-p1|int-p3|int-p4)\b",
+    r"(mail\.local|maildrop|vdelivermail|vdeliver): .{0,40}(unknown user|user unknown|invalid mailbox path"
+    r"|user missing home directory|invalid user specified|cannot find system user|no mailbox here"
+    r"|invalid or unknown (base|virtual) user|does not refer to a virtual user)",
+    r"mailbox doesn'?t exist: ")
+
 # An enhanced status code (RFC 3463): class 2, 4 or 5, not part of an IP address, a
 # version or a date.
 _STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d)")
@@ -225,6 +251,8 @@ _EMAIL = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 
 # Canned status codes some servers assign when they have no real one: not evidence.
 _GENERIC = re.compile(r"^\d\.0\.0$")
+
+
 
 
 def fold(text: str) -> str:
@@ -293,35 +321,54 @@ def _status_reason(status: str) -> str:
 
 
 def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
-          delayed: bool = False, command: str | None = None) -> Verdict:
+          delayed: bool = False, command: str | None = None, quoted: bool = False,
+          remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
     """The verdict on one recipient's failure.
 
     `status`: the enhanced code the report gives (a DSN's Status field), if any; else
     the one found in `text`. `text`: the server's words (a Diagnostic-Code, the lines
     of a plain-text report about this recipient, an SMTP reply). `reply_code`: the
     basic SMTP code, when known. `delayed`: a delay warning (Action: delayed).
-    `command`: the SMTP command the server answered (RCPT, DATA…), when the report says.
+    `command`: the SMTP command the server answered (RCPT, DATA, MAIL or CONN), when
+    known. `quoted`: the words are a server's answer quoted in a report (not one
+    leadloop's own SMTP client heard), so that a missing user's words prove nothing
+    without the command. `remote_host`, `domain`: the server that answered and the
+    recipient's domain, for providers' own rules (providers.py). `category`: the cause
+    the report names in a field of its own, if any.
     """
     words = _EMAIL.sub(" mailaddr ", fold(text))
     found = find_status(words)
     if status is None or (_GENERIC.match(status) and found and found[0] == status[0]):
         status = found or status
     reply = reply_code if reply_code is not None else find_reply_code(words)
-    reason = reason_from_words(words)
+    own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
+    reason = own_rule or reason_from_words(words)
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
     if temporary or (status and status[0] == "2"):
         # Never evidence that the address is dead: the server asks to try again later.
         soft = reason if reason and reason not in HARD_REASONS else ("delayed" if delayed else "temporary")
         return Verdict(False, soft, status)
-    if status in ("5.1.7", "5.1.8"):
-        # Our own (sender) address was refused: nothing is wrong with the lead's.
-        return Verdict(False, "rejected", status)
+    if status in ("5.1.7", "5.1.8") or (command == "MAIL" and reason not in ("norelaying", "authfailure")):
+        # Our own (sender) address was refused, or the answer to MAIL FROM, which names
+        # only us (RFC 5321 §3.3): nothing is wrong with the lead's.
+        return Verdict(False, reason if reason in BLOCKED_REASONS else "rejected", status)
     if reason is None and reply in (521, 556):
         reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
-    if reason == "userunknown" and command == "DATA" and status not in ADDRESS_STATUSES:
-        # "No such user" in answer to the message itself: the server had accepted the
-        # address at RCPT TO, so a filter refused this message (sisimai's "filtered").
-        return Verdict(False, "filtered", status)
+    if reason == "userunknown" and not own_rule and status not in ADDRESS_STATUSES and command != "RCPT":
+        # The words of a missing user count only as an answer to RCPT TO (or as the
+        # words of the server that holds the mailbox, or of leadloop's own SMTP client).
+        # In answer to the message itself the server had accepted the address, so a
+        # filter refused this message; in answer to MAIL or the greeting, it refused us;
+        # quoted in a report that does not say to which command, it proves nothing
+        # (sisimai's UserUnknown and Filtered rules).
+        if command in ("MAIL", "CONN"):
+            return Verdict(False, "rejected" if command == "MAIL" else "blocked", status)
+        if command == "DATA":
+            return Verdict(False, "filtered", status)
+        if quoted and not _MAILBOX_HOST_SAYS.search(words):
+            if _HOST_UNKNOWN.search(words):
+                return Verdict(True, "hostunknown", status)  # the domain is gone all the same
+            return Verdict(False, "filtered", status)
     if status in ADDRESS_STATUSES:
         # The number says "address"; only words naming another cause overrule it.
         if reason is None or reason in HARD_REASONS:
