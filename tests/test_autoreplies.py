@@ -3,24 +3,75 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from leadloop.classify import classify
+from leadloop.config import load_config
+from leadloop.inbox import InboxReport, apply_incoming
+from leadloop.store import Store
 
 HERE = Path(__file__).parent / "fixtures" / "autoreplies"
 SAMPLES = sorted(HERE.glob("*.eml"))
+# Real people's replies, quoted text (with an unsubscribe footer) and all.
+REPLIES = sorted((Path(__file__).parent / "fixtures" / "replies").glob("*.eml"))
+NOW = datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc)
+SENT = "2026-03-02T10:00:00+00:00"
 
 
 def test_there_are_real_samples_from_several_vendors():
-    assert len(SAMPLES) >= 9
-    assert len({path.name.split("-")[0] for path in SAMPLES}) >= 2
+    # Issue #15: at least 15 real auto-replies, several vendors and languages.
+    assert len(SAMPLES) >= 15
+    assert len({path.name.split("-")[0] for path in SAMPLES}) >= 3
+    assert len(REPLIES) >= 2
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_a_real_auto_reply_is_never_an_answer(path):
     assert classify(path.read_bytes()).kind == "auto_reply"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    opened = Store.open(tmp_path_factory.mktemp("replies") / "leadloop.db", load_config(None).cadence)
+    yield opened
+    opened.close()
+
+
+def _as_the_inbox_applies_it(store: Store, raw: bytes) -> tuple[str, InboxReport]:
+    """The sample's sender is a lead whom we sent the message it answers (its
+    In-Reply-To, when it has one); the inbox applies it; the lead's status after."""
+    incoming = classify(raw)
+    report = InboxReport()
+    with store.write():
+        lead_id = store.conn.execute(
+            "INSERT INTO leads (email, requested_at, status, status_at, created_at, updated_at) "
+            "VALUES (?, ?, 'active', ?, ?, ?)", (incoming.sender, SENT, SENT, SENT, SENT)).lastrowid
+        store.conn.execute(
+            "INSERT INTO messages (lead_id, kind, step, template, state, message_id, attempted_at, sent_at) "
+            "VALUES (?, 'sequence', 0, 'info', 'sent', ?, ?, ?)",
+            (lead_id, incoming.references[0] if incoming.references else f"<{lead_id}@leadloop.test>", SENT, SENT))
+        apply_incoming(store, incoming, NOW, report)
+        status = store.conn.execute("SELECT status FROM leads WHERE id = ?", (lead_id,)).fetchone()[0]
+        store.conn.execute("DELETE FROM events WHERE lead_id = ?", (lead_id,))
+        store.conn.execute("DELETE FROM messages WHERE lead_id = ?", (lead_id,))
+        store.conn.execute("DELETE FROM leads WHERE id = ?", (lead_id,))
+    return status, report
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_the_inbox_keeps_the_lead_in_sequence_after_a_real_auto_reply(store, path):
+    status, report = _as_the_inbox_applies_it(store, path.read_bytes())
+    assert status == "active" and report.replies == 0
+    assert report.auto_replies + report.unmatched == 1
+
+
+@pytest.mark.parametrize("path", REPLIES, ids=lambda p: p.name)
+def test_a_real_reply_with_its_quote_is_an_answer(store, path):
+    status, report = _as_the_inbox_applies_it(store, path.read_bytes())
+    assert (status, report.replies, report.unsubscribes) == ("replied", 1, 0)
 
 
 def mail(subject: str, body: str, headers: str = "") -> bytes:
