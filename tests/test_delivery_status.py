@@ -20,6 +20,7 @@ from leadloop.delivery_status import judge
     ("... while talking to mx.example.org.:\n>>> RCPT To:<a@example.org>\n<<< 550 5.1.1 User unknown", "RCPT"),
     ("... while talking to mx.example.org.:\n>>> DATA\n<<< 550 Unknown user a@example.org", "DATA"),
     ("... while talking to mx.example.org.:\n<<< 554 go away", "CONN"),
+    ("Connected to 192.0.2.1 but my name was rejected.\nRemote host said: 501 5.0.0 Invalid domain name", "HELO"),
     ("192.0.2.1 does not like recipient.\nRemote host said: 550 sorry", "RCPT"),
     ("192.0.2.1 failed after I sent the message.\nRemote host said: 554 spam", "DATA"),
     ("SMTP error from remote server for TEXT command, host: smtp.example.fr reason: 550", "DATA"),
@@ -45,6 +46,7 @@ def test_the_remote_host_a_report_names(text, host):
     ("DATA", False, "filtered"),       # accepted at RCPT, refused after the message: a filter
     ("MAIL", False, "rejected"),       # the sender was refused
     ("CONN", False, "blocked"),        # the connection was refused
+    ("HELO", False, "blocked"),        # our HELO was refused
     ("", False, "filtered"),           # quoted in a report that does not say: proves nothing
 ])
 def test_user_unknown_counts_only_in_answer_to_rcpt(command, hard, reason):
@@ -55,6 +57,11 @@ def test_user_unknown_counts_only_in_answer_to_rcpt(command, hard, reason):
 def test_an_answer_our_own_client_heard_is_judged_by_its_words():
     # transport.py: the refusal came to leadloop's own SMTP client, not quoted in a report.
     assert judge(None, "554 Sorry, no mailbox here by that name", reply_code=554).hard
+
+
+def test_a_refusal_of_our_helo_is_never_about_the_address():
+    verdict = judge(None, "501 5.0.0 Invalid domain name", command="HELO", quoted=True)
+    assert (verdict.hard, verdict.reason) == (False, "blocked")
 
 
 def test_an_address_status_needs_no_command():
@@ -97,3 +104,29 @@ def test_provider_rules_decide_first(text, host, domain, hard, reason):
 def test_a_temporary_status_stays_soft_whatever_the_provider_says():
     verdict = judge("4.1.1", "450 4.1.1 LPN007_416", quoted=True, domain="laposte.net")
     assert not verdict.hard
+
+
+def test_a_reporters_own_sentence_holds_only_in_its_reports():
+    from email.message import EmailMessage
+
+    from leadloop.providers import reporter_of, reporter_reason
+
+    report = EmailMessage()
+    report["Subject"] = "Delivery Status"
+    report["X-NAI-Header"] = "Modified by McAfee Email Gateway"
+    words = "550 unknown user a@example.org"
+    assert reporter_of(report) == "mcafee"
+    assert judge(None, words, quoted=True, category=reporter_reason("mcafee", words)).hard
+    assert not judge(None, words, quoted=True, category=reporter_reason(reporter_of(EmailMessage()), words)).hard
+
+
+def test_every_reason_a_rule_can_give_has_a_label():
+    from leadloop import providers
+    from leadloop.delivery_status import LABELS
+
+    reasons = {reason for rules in providers.SENTENCES.values() for reason, _, _ in rules}
+    reasons |= {reason for rules in providers.REPORTER_SENTENCES.values() for reason, _ in rules}
+    for table in (providers._FRANCE_PTT_CODES, providers._GODADDY_CODES, providers._COX_CODES,
+                  providers._IUA_CODES):
+        reasons |= set(table.values())
+    assert reasons <= set(LABELS)

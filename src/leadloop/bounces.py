@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from .delivery_status import Verdict, judge
+from .delivery_status import Verdict, fold, judge
+from .providers import reporter_of, reporter_reason
 
 MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
 MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted mail)
@@ -167,6 +168,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
             return None
         return address
 
+    reporter = reporter_of(msg)
     failures: dict[str, Failure] = {}
     dsn: dict[str, tuple] = {}
     # RFC 3464 fields first: they say who failed and how, one block per recipient.
@@ -181,7 +183,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
         diagnostic = block.get("diagnostic-code", "").split(";", 1)[-1].strip()
         status = _status_field(block.get("status", ""))
         remote = block.get("remote-mta", "").split(";", 1)[-1].strip() or None
-        category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower())
+        category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
+            reporter_reason(reporter, fold(diagnostic))
+        if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix"):
+            # A local delivery program's exit (procmail, a filter script): its words are
+            # its own, not the mail system's verdict on the address (sisimai: mailererror).
+            category = "mailererror"
         dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category)
 
     cleaned = _ID_LINE.sub("", report_text)
@@ -199,6 +206,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
 
     for address, (status, diagnostic, delayed, remote, category) in dsn.items():
         window = cleaned if len(distinct) <= 1 else _window(cleaned, named, address)
+        category = category or reporter_reason(reporter, fold(window))
         verdict = _judge_text(status, diagnostic, window, delayed=delayed, address=address,
                               remote_host=remote or remote_host(diagnostic) or remote_host(window),
                               category=category)
@@ -207,7 +215,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
         # No structured report: every address the report text names is a candidate.
         for address in distinct:
             window = cleaned if len(distinct) == 1 else _window(cleaned, named, address)
-            verdict = _judge_text(None, window, address=address, remote_host=remote_host(window))
+            verdict = _judge_text(None, window, address=address, remote_host=remote_host(window),
+                                  category=reporter_reason(reporter, fold(window)))
             if verdict.reason == "undefined" and window != cleaned:
                 # Its own lines tell nothing: what the report says as a whole applies.
                 verdict = _judge_text(None, cleaned, address=address, remote_host=remote_host(cleaned))
@@ -418,11 +427,11 @@ _COMMAND_SAID = re.compile(
     r"|^[ \t]*sent <<<[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo)\b"
     r"|\(state (?P<state>\d+)\)", re.I | re.M)
 # Gmail's old reports end the server's answer with the state of its SMTP client.
-_GMAIL_STATES = {"6": "MAIL", "13": "CONN", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
+_GMAIL_STATES = {"6": "MAIL", "13": "HELO", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
 _TRANSCRIPT_SENT = re.compile(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
 _TRANSCRIPT_HEARD = re.compile(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
 # The commands, as servers quote them in capitals, in the order a session sends them.
-_COMMAND_WORDS = (("HELO", "CONN"), ("EHLO", "CONN"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
+_COMMAND_WORDS = (("HELO", "HELO"), ("EHLO", "HELO"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
                   ("MAIL F", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
 
 
@@ -435,8 +444,9 @@ def server_words(text: str) -> str:
 
 
 def smtp_command(text: str) -> str | None:
-    """The SMTP command a refusal answered: RCPT, MAIL, DATA or CONN (the connection,
-    greeting, HELO/EHLO), when the report says; None when it does not."""
+    """The SMTP command a refusal answered: RCPT, MAIL, DATA, HELO (the greeting or
+    HELO/EHLO, said outright) or CONN (the connection, or a transcript with no command
+    sent), when the report says; None when it does not."""
     said = None
     for match in _COMMAND_SAID.finditer(text):
         said = _command_name(match) or said
@@ -459,9 +469,9 @@ def smtp_command(text: str) -> str | None:
 
 
 def _command_name(match: re.Match) -> str | None:
-    for group in ("rcpt", "data", "mail", "conn"):
+    for group, name in (("rcpt", "RCPT"), ("data", "DATA"), ("mail", "MAIL"), ("conn", "HELO")):
         if match.group(group):
-            return group.upper()
+            return name
     if match.group("state"):
         return _GMAIL_STATES.get(match.group("state"))
     return _command_name_of(match.group("after") or match.group("named") or match.group("text")
@@ -476,6 +486,8 @@ def _command_name_of(word: str) -> str:
         return "MAIL"
     if word.startswith(("data", "end of", "text")):
         return "DATA"
+    if word.startswith(("helo", "ehlo", "greeting")):
+        return "HELO"
     return "CONN"
 
 

@@ -46,7 +46,8 @@ HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"}
 # Refused by the receiving provider, not by the person: what a sender's reputation
 # and authentication decide (stats' blocked-by-provider rate, SPEC §8).
 BLOCKED_REASONS = frozenset({"blocked", "spamdetected", "policyviolation", "authfailure",
-                             "requireptr", "badreputation", "securityerror", "rejected"})
+                             "requireptr", "badreputation", "securityerror", "rejected",
+                             "speeding", "toomanyconn", "virusdetected"})
 
 # What each reason is called where a person reads it (`show`, `inbox --review`).
 LABELS = {
@@ -62,6 +63,11 @@ LABELS = {
     "expired": "expired after retries", "delayed": "delayed", "systemerror": "mail system error",
     "networkerror": "network or routing error", "contenterror": "content refused",
     "temporary": "temporary failure", "undefined": "delivery failed", "mailererror": "mail program error",
+    # Reasons only providers' own codes give (providers.py).
+    "speeding": "blocked: sending too fast", "toomanyconn": "blocked: too many connections or recipients",
+    "virusdetected": "blocked as a virus", "exceedlimit": "over the recipient's size limit",
+    "notcompliantrfc": "message not standard-compliant", "syntaxerror": "SMTP command refused",
+    "systemfull": "recipient's mail system full", "onhold": "delivery failed",
 }
 
 
@@ -220,6 +226,12 @@ _AFTER_ADDRESS = [
 
 _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
 
+
+def _fold_literal(phrase: str) -> str:
+    """A literal phrase as fold() leaves the text it is looked for in, as a pattern."""
+    decomposed = unicodedata.normalize("NFKD", phrase.lower())
+    return re.escape("".join(c for c in decomposed if not unicodedata.combining(c)))
+
 # The words with which the server that holds the mailboxes says one does not exist: its
 # own report, not an answer it heard from another server, so they need no SMTP command
 # to be believed. After the tables of sisimai's readers for the servers that write them
@@ -228,7 +240,8 @@ _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
 _MAILBOX_HOST_SAYS = _patterns(
     r"not listed in (the )?domino directory", r"not listed in public name & address book",
     r"no se encuentra en el directorio de domino", r"non repertorie dans l'annuaire domino",
-    r"domino ディレクトリには見つかりません", r"ディレクトリのリストにありません",
+    # (Japanese, folded as the text is: NFKD parts kana's voicing marks off.)
+    _fold_literal("domino ディレクトリには見つかりません"), _fold_literal("ディレクトリのリストにありません"),
     r"\(000c05a6\)", r"the recipient name is not recognized", r"resolver\.adr\.(ex)?recipnotfound",
     r"because the address couldn'?t be found",
     r"invalid final delivery userid", r"^unknown user: ",
@@ -329,7 +342,7 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     the one found in `text`. `text`: the server's words (a Diagnostic-Code, the lines
     of a plain-text report about this recipient, an SMTP reply). `reply_code`: the
     basic SMTP code, when known. `delayed`: a delay warning (Action: delayed).
-    `command`: the SMTP command the server answered (RCPT, DATA, MAIL or CONN), when
+    `command`: the SMTP command the server answered (RCPT, DATA, MAIL, HELO or CONN), when
     known. `quoted`: the words are a server's answer quoted in a report (not one
     leadloop's own SMTP client heard), so that a missing user's words prove nothing
     without the command. `remote_host`, `domain`: the server that answered and the
@@ -343,6 +356,8 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     reply = reply_code if reply_code is not None else find_reply_code(words)
     own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
     reason = own_rule or reason_from_words(words)
+    if reason is None and _MAILBOX_HOST_SAYS.search(words):
+        reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
     if temporary or (status and status[0] == "2"):
         # Never evidence that the address is dead: the server asks to try again later.
@@ -352,6 +367,10 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # Our own (sender) address was refused, or the answer to MAIL FROM, which names
         # only us (RFC 5321 §3.3): nothing is wrong with the lead's.
         return Verdict(False, reason if reason in BLOCKED_REASONS else "rejected", status)
+    if command == "HELO" and not own_rule and status not in ADDRESS_STATUSES:
+        # Refused at the greeting or HELO, before any recipient was named: our server
+        # was refused (sisimai's qmail and Exim readers: "blocked").
+        return Verdict(False, reason if reason in BLOCKED_REASONS else "blocked", status)
     if reason is None and reply in (521, 556):
         reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
     if reason == "userunknown" and not own_rule and status not in ADDRESS_STATUSES and command != "RCPT":
@@ -361,7 +380,7 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # filter refused this message; in answer to MAIL or the greeting, it refused us;
         # quoted in a report that does not say to which command, it proves nothing
         # (sisimai's UserUnknown and Filtered rules).
-        if command in ("MAIL", "CONN"):
+        if command in ("MAIL", "CONN", "HELO"):
             return Verdict(False, "rejected" if command == "MAIL" else "blocked", status)
         if command == "DATA":
             return Verdict(False, "filtered", status)

@@ -413,6 +413,56 @@ _SPECTRUM_RANGES = (
 )
 
 
+# The software that wrote a report, known by its headers, and the sentences with which
+# it gives its own verdict (sisimai's Sisimai::Lhost::McAfee, InterScanMSS, MessageLabs,
+# Outlook and Aol readers). They hold only in that software's reports: "unknown." or
+# "Unable to deliver" mean nothing in anyone else's.
+REPORTER_SENTENCES = {
+    "mcafee": (("userunknown", " user not exist"), ("userunknown", " unknown."),
+               ("userunknown", "550 unknown user "), ("userunknown", "no such user")),
+    "interscan": (("userunknown", "unable to deliver"),),
+    "messagelabs": (("securityerror", "please turn on smtp authentication in your mail client"),
+                    ("userunknown", "542 "), ("userunknown", " rejected"), ("userunknown", "no such user")),
+    "outlook": (("userunknown", "requested action not taken: mailbox unavailable"),),
+    "aol": (("hostunknown", "host or domain name not found"),
+            ("notaccept", "type=mx: malformed or unexpected name server reply")),
+}
+
+
+def reporter_of(headers) -> str | None:
+    """Which of REPORTER_SENTENCES' programs wrote this report, by its headers (a
+    Message or a mapping with .get), as sisimai recognises them."""
+    def value(name: str) -> str:
+        return " ".join(str(headers.get(name) or "").split())
+
+    subject, sender = value("subject"), value("from")
+    if "Modified by McAfee" in value("x-nai-header") and subject == "Delivery Status":
+        return "mcafee"
+    if sender.startswith(('"InterScan MSS"', '"InterScan Notification"')) or subject in (
+            "Mail could not be delivered", "メッセージを配信できません。", "メール配信に失敗しました"):
+        return "interscan"
+    if value("x-msg-ref") and "mailer-daemon@messagelabs.com" in sender.lower() \
+            and subject.startswith("Mail Delivery Failure"):
+        return "messagelabs"
+    received = headers.get_all("received") if hasattr(headers, "get_all") else None
+    hotmail = sum((
+        "Delivery Status Notification" in subject, bool(value("x-message-delivery")),
+        bool(value("x-message-info")), any(".hotmail.com" in str(r) for r in received or ())))
+    if hotmail >= 2:
+        return "outlook"
+    if value("x-aol-ip"):
+        return "aol"
+    return None
+
+
+def reporter_reason(reporter: str | None, words: str) -> str | None:
+    """The verdict the reporting program gives in `words` (folded), if it is one of its own."""
+    for reason, sentence in REPORTER_SENTENCES.get(reporter, ()):
+        if sentence in words:
+            return reason
+    return None
+
+
 def provider_of(remote_host: str | None, domain: str | None) -> str | None:
     """The provider whose server answered (its host name) or who hosts the domain."""
     host = (remote_host or "").lower().rstrip(".")
