@@ -111,6 +111,8 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
         return report_type not in ("disposition-notification",)
     if msg.get("x-failed-recipients") is not None:
         return True
+    if kind == "text/plain" and _SES_BOUNCE.search((msg.get_payload(decode=True) or b"")[:1000]):
+        return True  # Amazon SES's bounce notification, mailed by SNS as JSON
     for part in msg.walk():
         if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
             return True
@@ -275,12 +277,49 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
             # Its boundary lines and part headers are not the report's words.
             text = _MIME_SEAMS.sub("", text)
         blocks = _dsn_blocks(text) if re.search(r"^final-recipient\s*:", text, re.I | re.M) else []
-        dsn_blocks.extend(blocks)
+        dsn_blocks.extend(blocks or _ses_blocks(text))
         texts.append(text)
 
 
 _MIME_SEAMS = re.compile(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
                          re.I | re.M)
+
+
+_SES_BOUNCE = re.compile(rb'notificationType\\?"\s*:\s*\\?"Bounce')
+
+
+def _ses_blocks(text: str) -> list[dict[str, str]]:
+    """Amazon SES's JSON bounce notification (as SNS mails it) read as RFC 3464 fields:
+    one block per bounced recipient, with its status and diagnostic code (after
+    sisimai's Sisimai::Lhost::AmazonSES)."""
+    import json
+
+    start = text.find("{")
+    if start < 0 or not _SES_BOUNCE.search(text[start:start + 1000].encode("utf-8", "replace")):
+        return []
+    end = text.rfind("}", start)
+    # SNS folds long lines with "!" at the end and a space at the start of the next.
+    payload = re.sub(r"!\r?\n ", "", text[start:end + 1])
+    try:
+        notification = json.loads(payload)
+        if isinstance(notification.get("Message"), str):
+            notification = json.loads(notification["Message"])  # inside SNS's own envelope
+        recipients = notification["bounce"]["bouncedRecipients"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+    if notification.get("notificationType") != "Bounce" or not isinstance(recipients, list):
+        return []
+    permanent = notification["bounce"].get("bounceType") == "Permanent"
+    blocks = []
+    for recipient in recipients:
+        if isinstance(recipient, dict) and recipient.get("emailAddress"):
+            blocks.append({
+                "final-recipient": f"rfc822; {recipient['emailAddress']}",
+                "action": str(recipient.get("action") or ("failed" if permanent else "delayed")),
+                "status": str(recipient.get("status") or ""),
+                "diagnostic-code": str(recipient.get("diagnosticCode") or ""),
+            })
+    return blocks
 
 
 def _text(part: Message) -> str:
