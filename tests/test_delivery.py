@@ -169,6 +169,29 @@ def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, 
     assert reply.split(" ", 1)[1] in shown["messages"][0]["error"] or status == "bounced"
 
 
+@pytest.mark.parametrize("phase, state, status", [
+    ("rcpt", "bounced", "bounced"),
+    ("data", "failed", "active"),
+])
+def test_user_unknown_is_about_the_address_only_in_answer_to_rcpt(tmp_path, run, smtp_server,
+                                                                   phase, state, status):
+    """sisimai's rule, the inbox's too: "user unknown" without an enhanced code proves a
+    dead address in answer to RCPT TO; at the end of DATA it is a content filter speaking,
+    and the lead stays in sequence."""
+    write_project(tmp_path, smtp_server, leads=2)
+    import_leads(run)
+    reply = "550 User unknown"
+    if phase == "rcpt":
+        smtp_server.rcpt_replies = {"lead000@example.com": reply}
+    else:
+        smtp_server.data_replies = {"lead000@example.com": reply}
+    run("--now", NOW, "send", "--yes")
+    assert states(run, "lead000@example.com") == [state]
+    leads = {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
+    assert leads["lead000@example.com"]["status"] == status
+    assert leads["lead001@example.com"]["status"] == "active"
+
+
 def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_server):
     write_project(tmp_path, smtp_server)
     import_leads(run)

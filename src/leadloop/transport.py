@@ -93,12 +93,15 @@ def _is_final(code: int) -> bool:
     return 200 <= code < 300 or 400 <= code < 600
 
 
-def _is_address_failure(code: int, text: str) -> bool:
+def _is_address_failure(code: int, text: str, command: str, recipient: str) -> bool:
     """The same rule as the inbox's (delivery_status, SPEC §7): the enhanced status and
-    the server's words decide, so a bare 550 or 554 is judged by what it says."""
+    the server's words decide, so a bare 550 or 554 is judged by what it says; and, as
+    there, "user unknown" proves a dead address only in answer to RCPT (after DATA it is
+    a content filter's verdict). Here the command is known, not guessed from a report."""
     from .delivery_status import judge
 
-    return judge(None, text, reply_code=code).hard
+    domain = recipient.rpartition("@")[2].lower()
+    return judge(None, text, reply_code=code, command=command, domain=domain).hard
 
 
 class SmtpTransport:
@@ -232,13 +235,13 @@ class SmtpTransport:
                 return self._drop()
             if code >= 400:
                 self._rset()
-                return self._refused(code, reply)
+                return self._refused(code, reply, "RCPT", message.recipient)
             code, reply = client.docmd("DATA")
             if code != 354:
                 if code == 421 or not 400 <= code < 600:
                     return self._drop()
                 self._rset()
-                return self._refused(code, reply)
+                return self._refused(code, reply, "DATA", message.recipient)
         except (OSError, smtplib.SMTPException):
             # Lost, or a reply smtplib cannot read (a line too long): nothing went.
             return self._drop()
@@ -263,7 +266,7 @@ class SmtpTransport:
                 f"code {code}" if code > 0 else "a line with no reply code"))
         if code == 421:
             self.client = None
-        return self._refused(code, reply)
+        return self._refused(code, reply, "DATA", message.recipient)
 
     def _drop(self) -> None:
         """The conversation cannot go on: close the connection; the next send reconnects."""
@@ -272,11 +275,11 @@ class SmtpTransport:
             self.client = None
         return None
 
-    def _refused(self, code: int, reply) -> Outcome:
+    def _refused(self, code: int, reply, command: str, recipient: str) -> Outcome:
         text = _reply_text(code, reply)
         if 400 <= code < 500:
             return Outcome(DEFERRED, text)
-        if _is_address_failure(code, text):
+        if _is_address_failure(code, text, command, recipient):
             return Outcome(BOUNCED, text)
         return Outcome(FAILED, text)
 
