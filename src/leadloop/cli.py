@@ -638,9 +638,14 @@ def run_daily(
     if config.inbox is not None:
         from .inbox import read_inbox
 
+        from .errors import MailboxError
+
         # First, and fatal when it fails: mailing someone whose answer could not be read
         # is exactly what leadloop promises not to do.
-        read = read_inbox(store, config, session.now)
+        try:
+            read = read_inbox(store, config, session.now)
+        except MailboxError as err:
+            raise MailboxError(f"{err}; nothing was sent") from None
         for problem in read.problems:
             output.warning(problem)
         if not quiet:
