@@ -167,3 +167,11 @@ def test_a_closed_port_is_one_sentence(tmp_path):
     result = cli(tmp_path, "inbox")
     assert result.returncode == 1
     assert "cannot reach the server" in one_sentence(result)
+
+
+def test_a_port_that_speaks_another_protocol_is_one_sentence(tmp_path, smtp_server):
+    configure(tmp_path, smtp_server.host, smtp_server.port)  # an SMTP server's greeting
+    result = cli(tmp_path, "inbox")
+    assert result.returncode == 1
+    sentence = one_sentence(result)
+    assert "is not IMAP while connecting" in sentence and "host and port" in sentence

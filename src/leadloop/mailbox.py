@@ -195,6 +195,9 @@ class ImapSource:
                     'that starts in plain text, such as 143, set [inbox] security = "starttls"')
         elif doing == "connecting" and isinstance(err, OSError) and not isinstance(err, ssl.SSLError):
             text = f"cannot reach the server ({_describe(err)})"
+        elif isinstance(err, imaplib.IMAP4.abort) and "unexpected response" in str(err):
+            text = (f"the server's answer is not IMAP while {doing} ({_describe(err)}); "
+                    "check [inbox] host and port")
         elif isinstance(err, (imaplib.IMAP4.abort, ConnectionError, ssl.SSLError)):
             text = f"the connection was lost while {doing} ({_describe(err)})"
         else:
