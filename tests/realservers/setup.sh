@@ -43,16 +43,18 @@ export DEBIAN_FRONTEND=noninteractive
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 
 attempt() {  # a registry that blinks should not fail the run
-    local tries=3
+    local tries=5
     until "$@"; do
         tries=$((tries - 1))
         [ "$tries" -gt 0 ] || return 1
         echo "realservers: retrying: $*" >&2
-        sleep 5
+        sleep 10
     done
 }
-attempt apt-get update -q -o Acquire::Retries=3 >/dev/null
-attempt apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 \
+# Another apt run (unattended upgrades, a second session) holds the dpkg lock: wait for it.
+apt=(apt-get -q -o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
+attempt "${apt[@]}" update >/dev/null
+attempt "${apt[@]}" install -y --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >/dev/null
 
 installed
