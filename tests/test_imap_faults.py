@@ -36,14 +36,17 @@ def cli(tmp_path, *args):
     return leadloop(*args, env=ENV, cwd=tmp_path)
 
 
-def status(tmp_path, address: str) -> str:
-    result = cli(tmp_path, "show", address, "--json")
-    assert result.returncode == 0, result.stderr
+# Setting up and looking at the state afterwards go through Typer's CliRunner (in this
+# process, quicker); the runs under test are separate processes.
+
+def status(run, address: str) -> str:
+    result = run("show", address, "--json")
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)["status"]
 
 
-def reply_events(tmp_path, address: str) -> int:
-    shown = json.loads(cli(tmp_path, "show", address, "--json").stdout)
+def reply_events(run, address: str) -> int:
+    shown = json.loads(run("show", address, "--json").stdout)
     return [event["kind"] for event in shown["events"]].count("reply")
 
 
@@ -52,14 +55,15 @@ def outbox(tmp_path) -> int:
 
 
 @pytest.fixture
-def relay(tmp_path, imap_server):
+def relay(tmp_path, run, imap_server, monkeypatch):
     """Three leads who got their info pack, the mailbox behind a relay that fails on cue."""
     proxy = FaultProxy(imap_server.host, imap_server.port)
     configure(tmp_path, proxy.host, proxy.port)
     (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
-    assert cli(tmp_path, "import", "leads.csv").returncode == 0
-    sent = cli(tmp_path, "--now", SENT_AT, "run-daily")
-    assert sent.returncode == 0 and "3 sent" in sent.stdout, sent.stdout + sent.stderr
+    monkeypatch.setenv("LEADLOOP_IMAP_PASSWORD", IMAP_PASSWORD)
+    assert run("import", "leads.csv").exit_code == 0
+    sent = run("--now", SENT_AT, "run-daily")
+    assert sent.exit_code == 0 and "3 sent" in sent.stdout, sent.stdout + sent.stderr
     proxy.server = imap_server
     yield proxy
     proxy.stop()
@@ -78,7 +82,7 @@ FETCH_BODY = rb"UID FETCH \d+ \(BODY\.PEEK\[\]\)"
     Fault(FETCH_BODY, "cut", cut_after=80, skip=1),  # inside the body of message 2
     Fault(FETCH_BODY, "drop", skip=1),               # before any answer to it
 ], ids=["cut-inside-the-body", "dropped-before-the-answer"])
-def test_a_drop_mid_fetch_keeps_what_was_read_and_reads_the_rest_next_time(tmp_path, relay, fault):
+def test_a_drop_mid_fetch_keeps_what_was_read_and_reads_the_rest_next_time(tmp_path, run, relay, fault):
     add_replies(relay, *LEAD_ADDRESSES)
     second = relay.server.uids()[1]
     relay.fault = fault
@@ -89,17 +93,17 @@ def test_a_drop_mid_fetch_keeps_what_was_read_and_reads_the_rest_next_time(tmp_p
     assert "the messages read before it are kept, the rest are read next time" in sentence
     assert relay.triggered == 1
     # Message 1 was applied whole; 2 and 3 not at all.
-    assert [status(tmp_path, a) for a in LEAD_ADDRESSES] == ["replied", "active", "active"]
+    assert [status(run, a) for a in LEAD_ADDRESSES] == ["replied", "active", "active"]
 
     relay.fault = None
     again = cli(tmp_path, "--now", LATER, "inbox", "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["replies"] == 2
-    assert [status(tmp_path, a) for a in LEAD_ADDRESSES] == ["replied"] * 3
-    assert [reply_events(tmp_path, a) for a in LEAD_ADDRESSES] == [1, 1, 1]  # none twice
+    assert [status(run, a) for a in LEAD_ADDRESSES] == ["replied"] * 3
+    assert [reply_events(run, a) for a in LEAD_ADDRESSES] == [1, 1, 1]  # none twice
 
 
-def test_a_hang_mid_fetch_in_run_daily_ends_at_the_timeout_and_sends_nothing(tmp_path, relay):
+def test_a_hang_mid_fetch_in_run_daily_ends_at_the_timeout_and_sends_nothing(tmp_path, run, relay):
     add_replies(relay, "jose.munoz@example.com", "ana.pena@example.org")
     second = relay.server.uids()[1]
     relay.fault = Fault(FETCH_BODY, "hang", skip=1)
@@ -109,7 +113,7 @@ def test_a_hang_mid_fetch_in_run_daily_ends_at_the_timeout_and_sends_nothing(tmp
     assert f"the server did not answer within 1 s while fetching message UID {second}" in sentence
     assert sentence.endswith("nothing was sent")
     assert outbox(tmp_path) == 3  # the info packs only
-    assert status(tmp_path, "jose.munoz@example.com") == "replied"  # read before the hang
+    assert status(run, "jose.munoz@example.com") == "replied"  # read before the hang
 
     relay.fault = None
     later = cli(tmp_path, "--now", FOLLOW_UPS_DUE, "run-daily")
@@ -125,7 +129,8 @@ def test_a_hang_mid_fetch_in_run_daily_ends_at_the_timeout_and_sends_nothing(tmp
     (rb"BODY\.PEEK", "fetching message UID"),
 ])
 @pytest.mark.parametrize("action", ["drop", "hang"])
-def test_a_drop_or_hang_at_each_step_is_one_sentence_naming_the_step(tmp_path, relay, trigger, doing, action):
+def test_a_drop_or_hang_at_each_step_is_one_sentence_naming_the_step(tmp_path, run, relay, trigger, doing,
+                                                                     action):
     add_replies(relay, "jose.munoz@example.com")
     relay.fault = Fault(trigger, action)
     result = cli(tmp_path, "--now", LATER, "inbox")
@@ -136,16 +141,16 @@ def test_a_drop_or_hang_at_each_step_is_one_sentence_naming_the_step(tmp_path, r
     else:
         assert f"the server did not answer within 1 s while {doing}" in sentence
     assert relay.triggered == 1
-    assert status(tmp_path, "jose.munoz@example.com") == "active"
+    assert status(run, "jose.munoz@example.com") == "active"
 
 
-def test_a_hang_at_logout_after_the_work_is_done_costs_one_timeout_and_loses_nothing(tmp_path, relay):
+def test_a_hang_at_logout_after_the_work_is_done_costs_one_timeout_and_loses_nothing(tmp_path, run, relay):
     add_replies(relay, "jose.munoz@example.com")
     relay.fault = Fault(rb"LOGOUT", "hang")
     result = cli(tmp_path, "--now", LATER, "inbox", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["replies"] == 1 and relay.triggered == 1
-    assert status(tmp_path, "jose.munoz@example.com") == "replied"
+    assert status(run, "jose.munoz@example.com") == "replied"
 
 
 def test_a_server_that_never_greets_ends_at_the_timeout(tmp_path):

@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .errors import InputError, LeadloopError
+from .errors import InputError, LeadloopError, MailboxError
 
 app = typer.Typer(
     name="leadloop",
@@ -637,8 +637,6 @@ def run_daily(
     store, config = session.store, session.config
     if config.inbox is not None:
         from .inbox import read_inbox
-
-        from .errors import MailboxError
 
         # First, and fatal when it fails: mailing someone whose answer could not be read
         # is exactly what leadloop promises not to do.
