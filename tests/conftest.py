@@ -143,15 +143,17 @@ def free_port() -> int:
 
 class SmtpServer:
     def __init__(self, *, tls_context=None, auth=False, starttls=True, ssl_context=None,
-                 smtputf8=True):
+                 smtputf8=True, auth_require_tls=None):
         from aiosmtpd.controller import Controller
 
         self.handler = RecordingHandler()
         self.host, self.port = "127.0.0.1", free_port()
         kwargs = {}
         if auth:
+            # auth_require_tls=False with STARTTLS required: AUTH is announced in clear and
+            # answered "530 Must issue a STARTTLS command first" (RFC 3207 §4).
             kwargs.update(authenticator=self.handler.authenticate, auth_required=True,
-                          auth_require_tls=starttls)
+                          auth_require_tls=starttls if auth_require_tls is None else auth_require_tls)
         if tls_context is not None and starttls:
             kwargs.update(tls_context=tls_context, require_starttls=True)
         if ssl_context is not None:
@@ -263,4 +265,4 @@ def smtp_no_starttls_server():
 
 # ---- IMAP: pymap on 127.0.0.1 (tests/imap_server.py) -----------------------------------
 
-from imap_server import imap_server, imap_tls_server  # noqa: E402, F401
+from imap_server import imap_remote_server, imap_server, imap_tls_server  # noqa: E402, F401

@@ -2,7 +2,9 @@
 thread with its own event loop, with one user whose password is not ASCII and an empty
 INBOX (no --demo-data). `imap_tls_server` also offers STARTTLS, with a certificate from
 the tests' CA; pymap takes connections from localhost for secure ones, so it offers
-AUTH=PLAIN before STARTTLS too and cannot show that a client refuses to log in in clear.
+AUTH=PLAIN before STARTTLS too. `imap_remote_server` treats every client as remote, as a
+server reached over a network does: before STARTTLS it advertises LOGINDISABLED and no
+AUTH=, so a test can show that a client refuses to log in in clear.
 
 imaplib's LOGIN sends only ASCII (pymap itself takes UTF-8 there), so the helpers log in
 with AUTHENTICATE PLAIN, as leadloop does when the server offers it."""
@@ -24,8 +26,9 @@ IMAP_PASSWORD = "imap-Pässwort!"
 
 
 class ImapServer:
-    def __init__(self, certificate_authority=None):
+    def __init__(self, certificate_authority=None, *, as_remote: bool = False):
         self.host, self.port = "127.0.0.1", None
+        self.as_remote = as_remote
         self.username, self.password = IMAP_USER, IMAP_PASSWORD
         self._server_tls = self._client_tls = None
         if certificate_authority is not None:
@@ -89,6 +92,11 @@ class ImapServer:
         # IMAPService.start without its fixed port: on port 0 the kernel picks a free
         # one, no race with a probe.
         imap = IMAPServer(login, config)
+        if self.as_remote:
+            serve = imap
+
+            async def imap(reader, writer, sock_info):  # noqa: F811 - the wrapped server
+                await serve(reader, writer, _Remote(sock_info))
         callback = ProxyProtocolReader(config.proxy_protocol).get_callback(imap)
         self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
         async with await asyncio.start_server(callback, self.host, 0) as server:
@@ -141,6 +149,21 @@ class ImapServer:
             raise self._failure
 
 
+class _Remote:
+    """pymap's view of a connection, except that it never comes from localhost."""
+
+    from_localhost = False
+
+    def __init__(self, sock_info):
+        self._sock_info = sock_info
+
+    def __getattr__(self, name):
+        return getattr(self._sock_info, name)
+
+    def __str__(self) -> str:
+        return str(self._sock_info)
+
+
 @pytest.fixture
 def imap_server():
     server = ImapServer()
@@ -151,5 +174,13 @@ def imap_server():
 @pytest.fixture
 def imap_tls_server(certificate_authority):
     server = ImapServer(certificate_authority)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_remote_server(certificate_authority):
+    """STARTTLS with the tests' CA, and LOGINDISABLED (no AUTH=) until it is used."""
+    server = ImapServer(certificate_authority, as_remote=True)
     yield server
     server.stop()

@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .errors import InputError, LeadloopError
+from .errors import InputError, LeadloopError, MailboxError
 
 app = typer.Typer(
     name="leadloop",
@@ -640,7 +640,10 @@ def run_daily(
 
         # First, and fatal when it fails: mailing someone whose answer could not be read
         # is exactly what leadloop promises not to do.
-        read = read_inbox(store, config, session.now)
+        try:
+            read = read_inbox(store, config, session.now)
+        except MailboxError as err:
+            raise MailboxError(f"{err}; nothing was sent") from None
         for problem in read.problems:
             output.warning(problem)
         if not quiet:

@@ -121,37 +121,39 @@ class ImapSource:
     def __enter__(self):
         inbox = self.inbox
         where = f"IMAP {self.label}"
+        doing = "connecting"
         try:
             if inbox.security == "ssl":
-                client = imaplib.IMAP4_SSL(inbox.host, inbox.port, ssl_context=self._tls_context(),
-                                           timeout=inbox.timeout)
+                self.client = client = imaplib.IMAP4_SSL(
+                    inbox.host, inbox.port, ssl_context=self._tls_context(), timeout=inbox.timeout)
             else:
-                client = imaplib.IMAP4(inbox.host, inbox.port, timeout=inbox.timeout)
+                self.client = client = imaplib.IMAP4(inbox.host, inbox.port, timeout=inbox.timeout)
                 if inbox.security == "starttls":
                     if "STARTTLS" not in client.capabilities:
-                        client.shutdown()
                         raise MailboxError(f'{where}: the server does not offer STARTTLS, and [inbox] '
                                            'security is "starttls"')
+                    doing = "starting TLS"
                     client.starttls(ssl_context=self._tls_context())
             # imaplib writes a literal and its CRLF apart; without this each AUTHENTICATE
             # waits ~40 ms for a delayed ACK.
             client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.client = client
+            doing = "logging in"
             self._login()
             # Servers announce more (MOVE, UIDPLUS) once logged in; imaplib keeps the first list.
             _, data = client.capability()
             self.capabilities = set((data[-1] or b"").decode("ascii", "replace").upper().split())
+            doing = f"opening the folder {inbox.folder!r}"
             self._select()
         except MailboxError:
-            self._close()
+            self._abandon()
             raise
         except ssl.SSLCertVerificationError as err:
-            self._close()
+            self._abandon()
             raise MailboxError(f"{where}: the server's certificate is not trusted "
                                f"({err.verify_message}); set [inbox] ca_file for a private CA") from None
         except (OSError, imaplib.IMAP4.error) as err:
-            self._close()
-            raise MailboxError(f"{where}: cannot read the mailbox ({_describe(err)})") from None
+            self._abandon()
+            raise self._failure(err, doing) from None
         return self
 
     def __exit__(self, *exc):
@@ -159,6 +161,7 @@ class ImapSource:
         return False
 
     def _close(self) -> None:
+        """LOGOUT, once the work is done (a server that hangs here costs one timeout)."""
         if self.client is None:
             return
         try:
@@ -167,6 +170,40 @@ class ImapSource:
             pass
         self.client = None
 
+    def _abandon(self) -> None:
+        """Close the socket without a word: after a failure the server may be gone or hung,
+        and a polite LOGOUT would wait another full timeout for it."""
+        if self.client is None:
+            return
+        try:
+            self.client.shutdown()
+        except OSError:
+            pass
+        self.client = None
+
+    def _failure(self, err: Exception, doing: str) -> MailboxError:
+        """One sentence for a server that dropped, hung or refused while leadloop was `doing`."""
+        where, security = f"IMAP {self.label}", self.inbox.security
+        if isinstance(err, TimeoutError):
+            text = f"the server did not answer within {self.inbox.timeout:g} s while {doing}"
+            if doing == "connecting" and security != "ssl":
+                # A port that expects TLS from the first byte waits for our handshake in
+                # silence, as we wait for its greeting.
+                text += ' (if the port expects TLS at once, such as 993, set [inbox] security = "ssl")'
+        elif isinstance(err, ssl.SSLError) and err.reason == "WRONG_VERSION_NUMBER":
+            text = (f"the server did not answer in TLS while {doing} ({_describe(err)}); for a port "
+                    'that starts in plain text, such as 143, set [inbox] security = "starttls"')
+        elif doing == "connecting" and isinstance(err, OSError) and not isinstance(err, ssl.SSLError):
+            text = f"cannot reach the server ({_describe(err)})"
+        elif isinstance(err, imaplib.IMAP4.abort) and "unexpected response" in str(err):
+            text = (f"the server's answer is not IMAP while {doing} ({_describe(err)}); "
+                    "check [inbox] host and port")
+        elif isinstance(err, (imaplib.IMAP4.abort, ConnectionError, ssl.SSLError)):
+            text = f"the connection was lost while {doing} ({_describe(err)})"
+        else:
+            text = f"the server refused a command while {doing} ({_describe(err)})"
+        return MailboxError(f"{where}: {text}")
+
     def _tls_context(self) -> ssl.SSLContext:
         try:
             return ssl.create_default_context(cafile=self.inbox.ca_file or None)
@@ -174,6 +211,15 @@ class ImapSource:
             raise MailboxError(f"[inbox] ca_file {self.inbox.ca_file}: cannot load it ({err})") from None
 
     def _login(self) -> None:
+        """AUTHENTICATE PLAIN when the server offers it, else LOGIN, unless LOGINDISABLED.
+
+        PLAIN first because it is the mechanism IMAP4rev2 servers must offer (RFC 9051
+        §6.2.2) and it carries UTF-8, where imaplib's LOGIN sends only ASCII; and only when
+        AUTH=PLAIN is advertised (RFC 3501 §6.2.2). A server that advertises LOGINDISABLED
+        has said it will not take a password on this connection, and a client MUST NOT
+        send LOGIN then (RFC 3501 §6.2.3, §7.2.1): the password would travel in clear
+        for nothing. A refusal with [PRIVACYREQUIRED] (RFC 5530) says the same after
+        the fact. Both get a sentence that says which `security` to set."""
         inbox, client = self.inbox, self.client
         where = f"IMAP {self.label}"
         if not inbox.username:
@@ -182,16 +228,47 @@ class ImapSource:
         if password is None:
             raise MailboxError(f"{where}: no password for {inbox.username}: set "
                                "LEADLOOP_IMAP_PASSWORD or [inbox] password_command")
+        offered = set(client.capabilities)
         try:
-            if "AUTH=PLAIN" in client.capabilities:
-                # AUTHENTICATE PLAIN carries UTF-8; imaplib's LOGIN only ASCII.
+            if "AUTH=PLAIN" in offered:
                 secret = f"\0{inbox.username}\0{password}".encode()
                 client.authenticate("PLAIN", lambda _challenge: secret)
+            elif "LOGINDISABLED" in offered:
+                raise MailboxError(self._needs_tls(offered, sent=False) or (
+                    f"{where}: the server takes neither AUTHENTICATE PLAIN nor LOGIN, the ways "
+                    f"leadloop logs in (it offers {_mechanisms(offered)})"))
             else:
                 client.login(inbox.username, password)
-        except (imaplib.IMAP4.error, UnicodeEncodeError):
+        except imaplib.IMAP4.abort:
+            raise  # the connection is gone: __enter__ says so
+        except UnicodeEncodeError:
+            raise MailboxError(f"{where}: the server offers only LOGIN, which cannot carry the "
+                               "non-ASCII characters of this username or password, so leadloop "
+                               "did not send them") from None
+        except imaplib.IMAP4.error as err:
+            code = _response_code(str(err))
+            if code == "PRIVACYREQUIRED":
+                raise MailboxError(self._needs_tls(offered, sent=True) or (
+                    f"{where}: the server refused the login as not secure enough "
+                    f"({_describe(err)})")) from None
+            if code == "UNAVAILABLE":
+                raise MailboxError(f"{where}: the server cannot log anyone in just now "
+                                   f"({_describe(err)}); try again later") from None
             raise MailboxError(f"{where}: the server refused the login of {inbox.username} "
-                               "(check the username and LEADLOOP_IMAP_PASSWORD)") from None
+                               f"({_describe(err)}); check the username and "
+                               "LEADLOOP_IMAP_PASSWORD") from None
+
+    def _needs_tls(self, offered: set[str], sent: bool) -> str | None:
+        """The sentence for a server that takes passwords only over TLS, on a connection
+        without it; None when TLS is already on (then TLS is not what is missing)."""
+        if self.inbox.security != "none":
+            return None
+        if "STARTTLS" in offered:
+            setting = '[inbox] security = "starttls" (it offers STARTTLS on this port)'
+        else:
+            setting = '[inbox] security = "ssl" and the port it takes TLS on (usually 993)'
+        why = "it refused a login without it" if sent else "so leadloop did not send the password"
+        return f"IMAP {self.label}: the server requires TLS for login, {why}; set {setting}"
 
     def _select(self) -> None:
         client, inbox = self.client, self.inbox
@@ -209,10 +286,12 @@ class ImapSource:
             client.create(_quote(inbox.processed_folder))  # "already exists" is fine
 
     def messages(self, seen: Callable[[str], bool], after_uid: int = 0) -> Iterator[Mail]:
-        for uid, size in sorted(self._sizes(after_uid).items()):
+        sizes = self._exchange("listing the folder", self._sizes, after_uid)
+        for uid, size in sorted(sizes.items()):
             truncated = size > MAX_MESSAGE_BYTES
             # Too large to read whole (an attachment): its header decides.
-            raw = self._fetch(uid, "BODY.PEEK[HEADER]" if truncated else "BODY.PEEK[]")
+            raw = self._exchange(f"fetching message UID {uid}", self._fetch, uid,
+                                 "BODY.PEEK[HEADER]" if truncated else "BODY.PEEK[]")
             if raw is None:
                 continue  # expunged meanwhile
             key = content_key(raw)
@@ -220,6 +299,18 @@ class ImapSource:
                 yield Mail(key, None, size, uid, known=True)
                 continue
             yield Mail(key, raw, size, uid, truncated=truncated)
+
+    def _exchange(self, doing: str, function, *args):
+        """Run one exchange with the server while reading the folder; a drop, a hang (the
+        timeout ends it) or a refusal becomes one sentence. Each message handled before
+        was applied in its own transaction (inbox.py), so it says what is kept."""
+        try:
+            return function(*args)
+        except (OSError, imaplib.IMAP4.error) as err:
+            self._abandon()
+            failure = self._failure(err, doing)
+            raise MailboxError(f"{failure}; the messages read before it are kept, the rest are "
+                               "read next time") from None
 
     def _sizes(self, after_uid: int) -> dict[int, int]:
         """UID → size of every message after `after_uid`, in one command."""
@@ -252,7 +343,11 @@ class ImapSource:
         target = self.inbox.processed_folder
         if not target or mail.handle is None:
             return
-        client, uid = self.client, str(mail.handle)
+        self._exchange(f"moving message UID {mail.handle} to {target!r}",
+                       self._move, str(mail.handle), target)
+
+    def _move(self, uid: str, target: str) -> None:
+        client = self.client
         if "MOVE" in self.capabilities:
             client.uid("MOVE", uid, _quote(target))
             return
@@ -269,5 +364,21 @@ def _quote(folder: str) -> str:
 
 
 def _describe(err: Exception) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text[:200]
+    if isinstance(err, TimeoutError):
+        return "timed out"
+    text = getattr(err, "strerror", None) if isinstance(err, OSError) else None
+    text = (text or str(err)).strip() or type(err).__name__
+    # imaplib hands some server texts over as bytes: b'[CODE] text'.
+    text = re.sub(r"""^b(['"])(.*)\1$""", r"\2", text)
+    return " ".join(text.split())[:200]
+
+
+def _response_code(text: str) -> str | None:
+    """The response code of a tagged NO or BAD (RFC 3501 §7.1, RFC 5530), upper-cased."""
+    match = re.search(r"\[([A-Za-z-]+)", text)
+    return match.group(1).upper() if match else None
+
+
+def _mechanisms(offered: set[str]) -> str:
+    names = sorted(c[5:] for c in offered if c.startswith("AUTH="))
+    return "AUTHENTICATE " + ", ".join(names) if names else "no login method"

@@ -112,6 +112,7 @@ class SmtpTransport:
         self.where = f"{config.host}:{config.port}"
         self.client: smtplib.SMTP | None = None
         self._last_send = 0.0
+        self._opened = False
 
     # -- connection -----------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class SmtpTransport:
 
     def open(self) -> None:
         config = self.config
+        client = None
         try:
             if config.security == "ssl":
                 client = smtplib.SMTP_SSL(
@@ -136,7 +138,7 @@ class SmtpTransport:
                     client.close()
                     raise DeliveryError(
                         f"{self.where}: the server does not offer STARTTLS, and [smtp] security "
-                        'is "starttls"; nothing was sent'
+                        'is "starttls"'
                     )
                 client.starttls(context=self._tls_context())
                 client.ehlo()
@@ -148,17 +150,27 @@ class SmtpTransport:
                         f"{self.where}: no password for {config.username}: set "
                         "LEADLOOP_SMTP_PASSWORD or [smtp] password_command"
                     )
-                _login(client, self.where, config.username, password)
-        except DeliveryError:
-            raise
+                _login(client, self.where, config.username, password, config.security)
+        except DeliveryError as err:
+            raise DeliveryError(f"{err}; {self._stopped()}") from None
         except ssl.SSLCertVerificationError as err:
+            _discard(client)
             raise DeliveryError(
                 f"{self.where}: the server's certificate is not trusted ({err.verify_message}); "
                 "set [smtp] ca_file for a private CA"
             ) from None
         except (OSError, smtplib.SMTPException) as err:
-            raise DeliveryError(f"{self.where}: cannot reach the mail server ({_describe(err)})") from None
+            _discard(client)
+            reason = _unreachable(err, config, greeted=client is not None)
+            raise DeliveryError(f"{self.where}: {reason}; {self._stopped()}") from None
         self.client = client
+        self._opened = True
+
+    def _stopped(self) -> str:
+        # open() runs again mid-batch after a lost connection: what went before stays sent.
+        if self._opened:
+            return "the run stopped, and the messages not sent yet wait for the next run"
+        return "nothing was sent"
 
     def close(self) -> None:
         if self.client is not None:
@@ -290,11 +302,17 @@ class SmtpTransport:
             self.client = None
 
 
-def _login(client: smtplib.SMTP, where: str, username: str, password: str) -> None:
+def _login(client: smtplib.SMTP, where: str, username: str, password: str, security: str) -> None:
     """AUTH PLAIN (else LOGIN) in UTF-8, as RFC 4616 defines it.
 
     smtplib's own login() encodes credentials as ASCII, so a password such as "s3cr€t"
-    fails inside the library, with a traceback quoting where the character sat."""
+    fails inside the library, with a traceback quoting where the character sat.
+
+    A server that takes passwords only over TLS says so in one of two ways: it
+    announces no AUTH until STARTTLS (Postfix's smtpd_tls_auth_only, RFC 3207 §4.2),
+    or it answers AUTH with 530 "Must issue a STARTTLS command first" (RFC 3207 §4)
+    or 538 "Encryption required" (RFC 4954 §6). Either way the sentence says which
+    `security` to set rather than blaming the password or the mechanisms."""
     offered = (client.esmtp_features.get("auth") or "").upper().split()
     user, secret = username.encode("utf-8"), password.encode("utf-8")
     if "PLAIN" in offered:
@@ -306,13 +324,66 @@ def _login(client: smtplib.SMTP, where: str, username: str, password: str) -> No
             code, reply = client.docmd(base64.b64encode(secret).decode("ascii"))
     else:
         client.close()
-        raise DeliveryError(f"{where}: the server offers no login method leadloop knows (PLAIN, LOGIN)")
+        needs_tls = _needs_tls(client, where, security)
+        if not offered and needs_tls and client.has_extn("starttls"):
+            raise DeliveryError(f"{needs_tls} (it offers no AUTH before STARTTLS), so leadloop "
+                                f"did not send the password; set {_tls_setting(client)}")
+        if not offered:
+            raise DeliveryError(
+                f"{where}: the server offers no login (no AUTH) on this connection, and [smtp] "
+                "username is set; if it takes mail without a login, leave username empty"
+            )
+        raise DeliveryError(
+            f"{where}: the server offers no login method leadloop knows (PLAIN, LOGIN; it offers "
+            f"{', '.join(offered)})"
+        )
     if code != 235:
         client.close()
+        needs_tls = _needs_tls(client, where, security)
+        if (code in (530, 538) or "5.7.11" in _reply_text(code, reply)) and needs_tls:
+            raise DeliveryError(f"{needs_tls} ({_reply_text(code, reply)}); set {_tls_setting(client)}")
         raise DeliveryError(
-            f"{where}: the server refused the login of {username} "
-            f"({_reply_text(code, reply)}); nothing was sent"
+            f"{where}: the server refused the login of {username} ({_reply_text(code, reply)})"
         )
+
+
+def _needs_tls(client: smtplib.SMTP, where: str, security: str) -> str | None:
+    """The start of the sentence for a server that takes passwords only over TLS, on a
+    connection without it; None when TLS is already on (then TLS is not what is missing)."""
+    if security != "none":
+        return None
+    return f"{where}: the server requires TLS for login"
+
+
+def _tls_setting(client: smtplib.SMTP) -> str:
+    if client.has_extn("starttls"):
+        return '[smtp] security = "starttls" (it offers STARTTLS on this port)'
+    return '[smtp] security = "ssl" and the port it takes TLS on (usually 465)'
+
+
+def _unreachable(err: BaseException, config: Smtp, greeted: bool) -> str:
+    """Why the connection or the login could not be completed, pointing at the setting
+    that is most likely wrong when TLS is expected on one side only."""
+    if isinstance(err, ssl.SSLError) and err.reason == "WRONG_VERSION_NUMBER":
+        return (f"the server did not answer in TLS ({_describe(err)}); for a port that starts in "
+                'plain text, such as 587, set [smtp] security = "starttls"')
+    # smtplib reports a read that timed out as a closed connection; the cause tells.
+    if isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError):
+        text = f"the server did not answer within {config.timeout:g} s"
+        if config.security != "ssl" and not greeted:
+            # A port that expects TLS from the first byte waits for our handshake in
+            # silence, as we wait for its greeting.
+            text += ' (if the port expects TLS at once, such as 465, set [smtp] security = "ssl")'
+        return text
+    return f"cannot reach the mail server ({_describe(err)})"
+
+
+def _discard(client: smtplib.SMTP | None) -> None:
+    if client is not None:
+        try:
+            client.close()
+        except OSError:
+            pass
 
 
 def _describe(err: BaseException) -> str:

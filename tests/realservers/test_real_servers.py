@@ -1,0 +1,228 @@
+"""The login and TLS cases against the servers leadloop's users really have: Debian's
+Postfix (submission with STARTTLS required and AUTH only after it; SASL by Dovecot) and
+Dovecot IMAP (LOGINDISABLED before STARTTLS). leadloop runs as a separate process:
+`check --connect`, `send`, `inbox` and `run-daily`.
+
+Marked `realservers`; skipped, with the reason, where postfix and dovecot-imapd are not
+installed (`sudo bash tests/realservers/setup.sh` installs them) or not run as root.
+With LEADLOOP_REALSERVERS=required (as .ci/run sets after installing them) a missing
+server fails instead of skipping, so the tier cannot vanish unnoticed."""
+
+from __future__ import annotations
+
+import imaplib
+import json
+import os
+import re
+import ssl
+import time
+
+import pytest
+from cli_process import leadloop, one_sentence
+from conftest import SmtpServer
+from servers import IMAP_HOST, PASSWORD, SMTP_HOST, USER, RealServers, missing
+from test_inbox import mail
+
+pytestmark = pytest.mark.realservers
+
+NOW = "2026-03-02T10:00"
+FOLLOW_UPS_DUE = "2026-06-15T10:00"
+LEADS = ("email,name,product,requested_at\n"
+         "ana.pena@example.org,Ana Peña,Curso,01/03/2026\n"
+         "tom@example.net,Tom Smith,Curso,01/03/2026\n")
+ENV = {"LEADLOOP_IMAP_PASSWORD": PASSWORD, "LEADLOOP_SMTP_PASSWORD": PASSWORD}
+
+
+@pytest.fixture(scope="session")
+def real_servers(certificate_authority):
+    reason = missing()
+    if reason:
+        if os.environ.get("LEADLOOP_REALSERVERS") == "required":
+            pytest.fail(f"LEADLOOP_REALSERVERS=required, but {reason}")
+        pytest.skip(reason)
+    sink = SmtpServer()  # where Postfix relays what it accepted
+    sink.controller.start()
+    servers = RealServers(certificate_authority, sink.port)
+    servers.sink = sink
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.stop()
+        sink.controller.stop()
+
+
+@pytest.fixture
+def servers(real_servers):
+    """The session's servers, with an empty INBOX and an empty sink."""
+    real_servers.sink.clear()
+    client = imap_client(real_servers)
+    try:
+        _, count = client.select("INBOX")
+        if int(count[0]):  # Dovecot refuses 1:* in an empty folder
+            client.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+            client.expunge()
+    finally:
+        client.logout()
+    return real_servers
+
+
+def imap_client(servers: RealServers) -> imaplib.IMAP4:
+    client = imaplib.IMAP4(IMAP_HOST, servers.imap_port, timeout=10)
+    client.starttls(ssl_context=ssl.create_default_context(cafile=str(servers.ca_file)))
+    secret = f"\0{USER}\0{PASSWORD}".encode()
+    client.authenticate("PLAIN", lambda _: secret)
+    return client
+
+
+def append(servers: RealServers, raw: bytes) -> None:
+    client = imap_client(servers)
+    try:
+        status, _ = client.append("INBOX", None, None, raw)
+        assert status == "OK"
+    finally:
+        client.logout()
+
+
+def configure(tmp_path, servers: RealServers, *, inbox: tuple[str, int] | None = None,
+              smtp: tuple[str, int] | None = None) -> None:
+    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+    if smtp:
+        security, port = smtp
+        text += (f'\n[smtp]\nhost = "{SMTP_HOST}"\nport = {port}\nsecurity = "{security}"\n'
+                 f'username = "{USER}"\ntimeout = 10\nca_file = "{servers.ca_file}"\n')
+    if inbox:
+        security, port = inbox
+        text += (f'\n[inbox]\nhost = "{IMAP_HOST}"\nport = {port}\nsecurity = "{security}"\n'
+                 f'username = "{USER}"\ntimeout = 10\nca_file = "{servers.ca_file}"\n')
+    (tmp_path / "leadloop.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    assert leadloop("import", "leads.csv", cwd=tmp_path).returncode == 0
+
+
+def cli(tmp_path, *args, env=None):
+    return leadloop(*args, env={**ENV, **(env or {})}, cwd=tmp_path)
+
+
+def relayed(servers: RealServers, count: int) -> list:
+    """Wait (at most 60 s) until Postfix has relayed `count` messages to the sink."""
+    deadline = time.monotonic() + 60
+    while servers.sink.count < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return servers.sink.messages
+
+
+def due(tmp_path, now=NOW) -> int:
+    return len(json.loads(cli(tmp_path, "--now", now, "due", "--json").stdout))
+
+
+def status(tmp_path, address: str) -> str:
+    return json.loads(cli(tmp_path, "show", address, "--json").stdout)["status"]
+
+
+# ---- Dovecot --------------------------------------------------------------------------------
+
+
+def test_dovecot_advertises_logindisabled_and_never_gets_the_password(tmp_path, servers):
+    configure(tmp_path, servers, inbox=("none", servers.imap_port))
+    for command in (["inbox"], ["check", "--connect"]):
+        result = cli(tmp_path, *command)
+        assert result.returncode == 1
+        sentence = one_sentence(result)
+        assert "requires TLS for login, so leadloop did not send the password" in sentence
+        assert 'security = "starttls"' in sentence
+    # Dovecot's own account of both connections (its log process writes a moment later):
+    # closed with no login even tried.
+    deadline = time.monotonic() + 10
+    while True:
+        closed = [line for line in servers.dovecot_log().splitlines()
+                  if "imap-login:" in line and "Disconnected" in line and "user=<>" in line]
+        if len(closed) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(closed) >= 2 and all("no auth attempts" in line for line in closed[-2:]), closed
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_dovecot_login_with_tls_reads_a_reply(tmp_path, servers, security):
+    port = servers.imap_port if security == "starttls" else servers.imaps_port
+    configure(tmp_path, servers, inbox=(security, port))
+    checked = cli(tmp_path, "check", "--connect")
+    assert checked.returncode == 0, checked.stderr
+    assert f"inbox: logged in to {IMAP_HOST}:{port}, folder ok" in checked.stdout
+    append(servers, mail("ana.pena@example.org", "Re: Curso", "¿Cuánto cuesta?").as_bytes())
+    result = cli(tmp_path, "--now", NOW, "inbox", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["replies"] == 1
+    assert status(tmp_path, "ana.pena@example.org") == "replied"
+
+
+# ---- Postfix --------------------------------------------------------------------------------
+
+
+def test_postfix_submission_without_starttls_never_gets_the_password(tmp_path, servers):
+    configure(tmp_path, servers, smtp=("none", servers.submission_port))
+    for command in (["--now", NOW, "send", "--yes"], ["check", "--connect"]):
+        result = cli(tmp_path, *command)
+        assert result.returncode == 1
+        sentence = one_sentence(result)
+        assert "requires TLS for login (it offers no AUTH before STARTTLS)" in sentence
+        assert 'security = "starttls"' in sentence and sentence.endswith("nothing was sent")
+        assert "login method" not in sentence
+    assert due(tmp_path) == 2 and servers.sink.count == 0
+    assert "sasl_username" not in servers.postfix_log()
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_postfix_login_with_tls_sends(tmp_path, servers, security):
+    port = servers.submission_port if security == "starttls" else servers.submissions_port
+    configure(tmp_path, servers, smtp=(security, port))
+    checked = cli(tmp_path, "check", "--connect")
+    assert checked.returncode == 0, checked.stderr
+    assert f"smtp: logged in to {SMTP_HOST}:{port}" in checked.stdout
+    result = cli(tmp_path, "--now", NOW, "send", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "2 sent" in result.stdout
+    messages = relayed(servers, 2)
+    assert sorted(m.rcpt_tos[0] for m in messages) == ["ana.pena@example.org", "tom@example.net"]
+    assert all(m.message["From"].addresses[0].addr_spec == "laura@example.com" for m in messages)
+    assert f"sasl_method=PLAIN, sasl_username={USER}" in servers.postfix_log()
+    assert due(tmp_path) == 0
+
+
+def test_run_daily_reads_dovecot_then_sends_through_postfix(tmp_path, servers):
+    configure(tmp_path, servers, inbox=("starttls", servers.imap_port),
+              smtp=("starttls", servers.submission_port))
+    first = cli(tmp_path, "--now", NOW, "run-daily")
+    assert first.returncode == 0, first.stderr
+    assert "2 sent" in first.stdout and len(relayed(servers, 2)) == 2
+    append(servers, mail("ana.pena@example.org", "Re: Curso", "Ya me inscribí, gracias.").as_bytes())
+    later = cli(tmp_path, "--now", FOLLOW_UPS_DUE, "run-daily")
+    assert later.returncode == 0, later.stderr
+    assert "inbox: 1 replies" in later.stdout and "1 sent" in later.stdout
+    messages = relayed(servers, 3)
+    assert [m.rcpt_tos[0] for m in messages].count("ana.pena@example.org") == 1
+    assert [m.rcpt_tos[0] for m in messages].count("tom@example.net") == 2
+
+
+# ---- wrong passwords, last: Dovecot then delays every login from 127.0.0.1 for a few
+# seconds (its auth penalty, which no setting turns off), Postfix's SASL included --------
+
+
+def test_dovecot_refuses_a_wrong_password_and_the_sentence_says_so(tmp_path, servers):
+    configure(tmp_path, servers, inbox=("starttls", servers.imap_port))
+    result = cli(tmp_path, "inbox", env={"LEADLOOP_IMAP_PASSWORD": "not-the-password"})
+    assert result.returncode == 1
+    sentence = one_sentence(result)
+    assert f"refused the login of {USER}" in sentence and "AUTHENTICATIONFAILED" in sentence
+    assert "LEADLOOP_IMAP_PASSWORD" in sentence and "not-the-password" not in sentence
+
+
+def test_postfix_refuses_a_wrong_password_and_nothing_is_sent(tmp_path, servers):
+    configure(tmp_path, servers, smtp=("starttls", servers.submission_port))
+    result = cli(tmp_path, "--now", NOW, "send", "--yes", env={"LEADLOOP_SMTP_PASSWORD": "nope"})
+    assert result.returncode == 1
+    sentence = one_sentence(result)
+    assert re.search(rf"refused the login of {re.escape(USER)} \(535 5\.7\.8 ", sentence), sentence
+    assert sentence.endswith("nothing was sent") and "nope" not in sentence
+    assert due(tmp_path) == 2 and servers.sink.count == 0
