@@ -1,4 +1,5 @@
-"""Measure B1–B5 of BENCH.md, each beside its anchor in the same run, and write RESULTS.md.
+"""Measure B1–B5 of BENCH.md (and B3a, sending with attachments), each beside its anchor
+in the same run, and write RESULTS.md.
 
 Run through bench/run.sh, which builds bench/.venv with leadloop and the anchors
 (sqlite-utils, mailmerge, aiosmtpd). Whole processes are timed; each benchmark
@@ -6,6 +7,12 @@ alternates leadloop and its anchor (A B A B …) after a warm-up, and the figure
 medians of times and of the pair-by-pair ratios, because this machine is shared and
 noisy. Peak memory comes from /usr/bin/time. The SMTP server is aiosmtpd on 127.0.0.1,
 counting what it receives; a run that does not deliver exactly what it should is an error.
+B3a, whose messages weigh megabytes, uses smtp_sink.py's raw server instead (see there).
+
+`--baseline PATH` adds another leadloop executable (say, one installed from `main`) to
+B3 and B3a, alternated with this checkout's: how a change moves the send path, measured
+pair by pair on the same server in the same minutes. Rows of benchmarks not run this
+time are kept from the previous RESULTS.md, with the date they were measured.
 """
 
 from __future__ import annotations
@@ -138,10 +145,11 @@ def leads_file(rows: int) -> Path:
 
 class Sink:
     """aiosmtpd on 127.0.0.1 that counts and discards, in its own process (as a real
-    server would be: it must not share a core's interpreter lock with the client)."""
+    server would be: it must not share a core's interpreter lock with the client).
+    `raw`: smtp_sink.py's block-reading server, for messages of megabytes."""
 
-    def __init__(self):
-        self.process = subprocess.Popen([sys.executable, str(BENCH / "smtp_sink.py")],
+    def __init__(self, raw: bool = False):
+        self.process = subprocess.Popen([sys.executable, str(BENCH / "smtp_sink.py")] + (["--raw"] if raw else []),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.port = int(self.process.stdout.readline())
 
@@ -240,37 +248,55 @@ Laura
 """
 
 
-def b3_send(pairs: int, messages: int, work: Path, results: dict) -> None:
+def send_project(directory: Path, messages: int, port: int, leadloop: Path) -> Path:
+    """A project in `directory` with `messages` leads whose info pack is due, its config
+    pointing at the sink on `port`: the database every send run starts from (copied)."""
+    directory.mkdir(exist_ok=True)
+    csv_path = directory / "leads.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "name", "product", "source", "requested_at"])
+        for n in range(messages):
+            writer.writerow([f"cliente.{n}@example.com", f"José Núñez {n}", "Curso de fotografía",
+                             "Anuncio", "01/11/2026 09:00"])
+    (directory / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        f'[cadence]\ndaily_limit = {messages * 10}\n'
+        'send_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\nsend_hours = "00:00-24:00"\n\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
+        encoding="utf-8")
+    prepared = directory / "prepared.db"
+    subprocess.run([str(leadloop), "--db", str(prepared), "import", str(csv_path)],
+                   cwd=directory, check=True, stdout=subprocess.DEVNULL)
+    return prepared
+
+
+def leadloop_sender(leadloop: Path, prepared: Path, directory: Path, sink: "Sink", messages: int,
+                    who: str):
+    """A contender that sends every due message of a fresh copy of `prepared`."""
+    live = directory / f"live-{who}.db"
+
+    def send() -> Run:
+        for suffix in ("-wal", "-shm", ".lock"):
+            Path(f"{live}{suffix}").unlink(missing_ok=True)
+        shutil.copy(prepared, live)
+        sink.take()
+        run = timed([str(leadloop), "--db", str(live), "--now", NOW, "send", "--yes"], cwd=directory)
+        received = sink.take()
+        if received != messages:
+            raise SystemExit(f"{who} delivered {received} messages, not {messages}")
+        return run
+
+    return send
+
+
+def b3_send(pairs: int, messages: int, work: Path, results: dict, baseline: Path | None = None) -> None:
     print(f"B3: send {messages:,} messages over SMTP, beside mailmerge and a raw smtplib loop", flush=True)
     sink = Sink()
     try:
         b3 = work / "b3"
-        b3.mkdir(exist_ok=True)
-        csv_path = b3 / "leads.csv"
-        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["email", "name", "product", "source", "requested_at"])
-            for n in range(messages):
-                writer.writerow([f"cliente.{n}@example.com", f"José Núñez {n}", "Curso de fotografía",
-                                 "Anuncio", "01/11/2026 09:00"])
-        (b3 / "leadloop.toml").write_text(
-            '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
-            f'[cadence]\ndaily_limit = {messages * 10}\n'
-            'send_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\nsend_hours = "00:00-24:00"\n\n'
-            f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\n',
-            encoding="utf-8")
-        prepared = b3 / "prepared.db"
-        subprocess.run([str(BIN / "leadloop"), "--db", str(prepared), "import", str(csv_path)],
-                       cwd=b3, check=True, stdout=subprocess.DEVNULL)
-        live = b3 / "live.db"
-
-        def leadloop_send() -> Run:
-            for suffix in ("-wal", "-shm", ".lock"):
-                Path(f"{live}{suffix}").unlink(missing_ok=True)
-            shutil.copy(prepared, live)
-            sink.take()
-            run = timed([str(BIN / "leadloop"), "--db", str(live), "--now", NOW, "send", "--yes"], cwd=b3)
-            return checked(run, "leadloop")
+        prepared = send_project(b3, messages, sink.port, BIN / "leadloop")
+        leadloop_send = leadloop_sender(BIN / "leadloop", prepared, b3, sink, messages, "leadloop")
 
         (b3 / "message.txt").write_text(B3_TEMPLATE, encoding="utf-8")
         (b3 / "mailmerge_server.conf").write_text(
@@ -297,11 +323,14 @@ def b3_send(pairs: int, messages: int, work: Path, results: dict) -> None:
                 raise SystemExit(f"B3: {who} delivered {received} messages, not {messages}")
             return run
 
-        ours, mailmerge, limit = alternate(pairs, [("leadloop", leadloop_send),
-                                                   ("mailmerge", mailmerge_send),
-                                                   ("smtplib", smtplib_loop)])
+        contenders = [("leadloop", leadloop_send), ("mailmerge", mailmerge_send), ("smtplib", smtplib_loop)]
+        if baseline is not None:
+            contenders.insert(1, ("baseline", leadloop_sender(baseline, prepared, b3, sink, messages,
+                                                               "baseline")))
+        series = {s.label: s for s in alternate(pairs, contenders)}
     finally:
         sink.stop()
+    ours, mailmerge, limit = series["leadloop"], series["mailmerge"], series["smtplib"]
     results["B3"] = {
         "messages": messages,
         "leadloop_s": ours.median, "mailmerge_s": mailmerge.median, "smtplib_s": limit.median,
@@ -309,6 +338,117 @@ def b3_send(pairs: int, messages: int, work: Path, results: dict) -> None:
         "smtplib_per_s": messages / limit.median,
         "vs_mailmerge": ratio(mailmerge, ours), "vs_smtplib": ratio(limit, ours),
     }
+    if baseline is not None:
+        results["B3"].update(baseline_s=series["baseline"].median,
+                             vs_baseline=ratio(ours, series["baseline"]))
+
+
+def b3a_attachments(pairs: int, messages: int, sizes_mb: list[float], work: Path, results: dict,
+                    baseline: Path | None = None) -> None:
+    """B3a: info packs that carry the same brochure. The brochure is read and encoded
+    once per run and its bytes shared by every message (issue #18), so sending 2,000
+    of them should cost about what moving their bytes costs: beside leadloop sending the
+    same messages without the brochure, and a loop that only writes pre-built messages
+    of the same size on one connection (the limit)."""
+    print(f"B3a: send {messages:,} info packs with a brochure of {sizes_mb} MB, on the raw sink", flush=True)
+    import random
+
+    sink = Sink(raw=True)
+    try:
+        plain_dir = work / "b3a-plain"
+        plain = send_project(plain_dir, messages, sink.port, BIN / "leadloop")
+        rows = []
+        for size_mb in sizes_mb:
+            directory = work / f"b3a-{size_mb:g}mb"
+            prepared = send_project(directory, messages, sink.port, BIN / "leadloop")
+            brochure = random.Random(1).randbytes(int(size_mb * 1_000_000))
+            (directory / "templates" / "folletos").mkdir(parents=True, exist_ok=True)
+            (directory / "templates" / "folletos" / "Catálogo de cursos 2026.pdf").write_bytes(brochure)
+            (directory / "templates" / "es").mkdir(exist_ok=True)
+            (directory / "templates" / "es" / "info.txt").write_text(B3A_TEMPLATE, encoding="utf-8")
+            message_bytes = _message_size(directory, prepared)
+            raw_loop = directory / "raw_loop.py"
+            raw_loop.write_text(RAW_LOOP_SIZED, encoding="utf-8")
+
+            def limit_loop(port=sink.port, size=message_bytes, script=raw_loop) -> Run:
+                sink.take()
+                run = timed([sys.executable, str(script), str(port), str(messages), str(size)], cwd=work)
+                if sink.take() != messages:
+                    raise SystemExit("B3a: the raw loop did not deliver every message")
+                return run
+
+            contenders = [
+                ("with brochure", leadloop_sender(BIN / "leadloop", prepared, directory, sink, messages, "with")),
+                ("without", leadloop_sender(BIN / "leadloop", plain, plain_dir, sink, messages, "without")),
+                ("raw loop", limit_loop),
+            ]
+            if baseline is not None:
+                contenders.append(("baseline, without", leadloop_sender(
+                    baseline, plain, plain_dir, sink, messages, "baseline")))
+            series = {s.label: s for s in alternate(pairs, contenders)}
+            row = {
+                "size_mb": size_mb, "message_bytes": message_bytes,
+                "with_s": series["with brochure"].median, "without_s": series["without"].median,
+                "limit_s": series["raw loop"].median,
+                "with_peak_mb": series["with brochure"].peak_mb,
+                "without_peak_mb": series["without"].peak_mb,
+                "vs_without": ratio(series["with brochure"], series["without"]),
+                "vs_limit": ratio(series["with brochure"], series["raw loop"]),
+            }
+            if baseline is not None:
+                row["without_vs_baseline"] = ratio(series["without"], series["baseline, without"])
+            rows.append(row)
+    finally:
+        sink.stop()
+    results["B3a"] = {"messages": messages, "rows": rows}
+
+
+def _message_size(directory: Path, prepared: Path) -> int:
+    """The bytes of one info pack as sent: rendered here by the leadloop being measured
+    (bench/.venv's), from the same templates and database."""
+    from datetime import datetime, timezone
+
+    from leadloop.config import load_config
+    from leadloop.render import Renderer
+    from leadloop.store import Store
+
+    config = load_config(directory / "leadloop.toml", db_override=str(prepared))
+    store = Store.open(prepared, config.cadence)
+    try:
+        lead = store.lead("cliente.0@example.com")
+        return Renderer(config).render(lead, 0, "info", "<size@example.com>",
+                                       datetime(2026, 11, 2, 10, tzinfo=timezone.utc)).size
+    finally:
+        store.close()
+
+
+B3A_TEMPLATE = """Subject: La información que me pidió sobre {{ product }}
+Attachment: folletos/Catálogo de cursos 2026.pdf
+
+Hola {{ first_name }}:
+
+Muchas gracias por su interés en {{ product }}. Le adjunto el catálogo de cursos.
+
+Saludos cordiales,
+{{ sender.name }}
+"""
+
+RAW_LOOP_SIZED = '''"""The limit of B3a: one connection, messages of the same size built before sending
+starts and written as they are (no dot-stuffing: base64 needs none)."""
+import base64, os, smtplib, sys
+port, count, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+head = b"From: Laura Vidal <laura@example.com>\\r\\nTo: <cliente.NUMBER@example.com>\\r\\nSubject: x\\r\\n\\r\\n"
+body = base64.encodebytes(os.urandom(size * 3 // 4)).replace(b"\\n", b"\\r\\n")[:max(0, size - len(head))]
+with smtplib.SMTP("127.0.0.1", port) as smtp:
+    for n in range(count):
+        smtp.docmd("MAIL", "FROM:<laura@example.com>")
+        smtp.docmd("RCPT", f"TO:<cliente.{n}@example.com>")
+        smtp.docmd("DATA")
+        smtp.send(head.replace(b"NUMBER", str(n).encode()))
+        smtp.send(body)
+        smtp.send(b"\\r\\n.\\r\\n")
+        smtp.getreply()
+'''
 
 
 RAW_LOOP = '''"""The limit of B3: one connection, the bytes built before sending starts."""
@@ -382,6 +522,24 @@ def write_results(results: dict, args, elapsed: float) -> None:
             f"{r['smtplib_per_s']:.0f} msg/s | {r['vs_mailmerge']:.2f}× mailmerge, "
             f"{r['vs_smtplib']:.2f}× smtplib | ≥ 1,000 msg/s, ≥ 1.8×, ≥ 0.6× | "
             f"{verdict(r['leadloop_per_s'] >= 1000 and r['vs_mailmerge'] >= 1.8 and r['vs_smtplib'] >= 0.6)} |")
+    if "B3" in results and "vs_baseline" in results["B3"]:
+        r = results["B3"]
+        lines.append(
+            f"| B3 | the same, beside `--baseline` | {r['leadloop_s']:.2f} s | baseline "
+            f"{r['baseline_s']:.2f} s | {r['vs_baseline']:.2f}× the baseline's time | ≤ 1.10× | "
+            f"{verdict(r['vs_baseline'] <= 1.10)} |")
+    if "B3a" in results:
+        for r in results["B3a"]["rows"]:
+            m = results["B3a"]["messages"]
+            lines.append(
+                f"| B3a | `send --yes`, {m:,} info packs with the same {r['size_mb']:g} MB brochure "
+                f"({r['message_bytes'] / 1e6:.2f} MB a message), raw sink | {r['with_s']:.2f} s = "
+                f"{m / r['with_s']:.0f} msg/s, {m * r['message_bytes'] / r['with_s'] / 1e6:.0f} MB/s, "
+                f"peak {r['with_peak_mb']:.0f} MB | without the brochure {r['without_s']:.2f} s "
+                f"(peak {r['without_peak_mb']:.0f} MB); raw loop, same bytes {r['limit_s']:.2f} s "
+                f"| {r['vs_limit']:.2f}× the raw loop, {r['vs_without']:.2f}× without"
+                + (f"; without: {r['without_vs_baseline']:.2f}× baseline" if "without_vs_baseline" in r else "")
+                + " | — | |")
     if "B4" in results:
         r = results["B4"]
         m = r["medians"]
@@ -396,6 +554,7 @@ def write_results(results: dict, args, elapsed: float) -> None:
         lines.append(f"| B5 | idle `run-daily` on {results['leads_in_db']:,} leads "
                      f"| {r['leadloop_s'] * 1000:.0f} ms | `leadloop --version` {r['anchor_s'] * 1000:.0f} ms "
                      f"| {r['ratio']:.2f}× | ≤ 0.5 s | {verdict(r['leadloop_s'] <= 0.5)} |")
+    lines += _kept_rows(results)
     notes = BENCH / "NOTES.md"
     lines += ["", "## Reproduce", "", "```sh", "bash bench/run.sh            # full run, 1M rows (about 10 minutes)",
               "bash bench/run.sh --quick    # 100k rows, 3 runs: a check in two minutes", "```", ""]
@@ -405,13 +564,35 @@ def write_results(results: dict, args, elapsed: float) -> None:
     print("\n".join(line for line in lines if line.startswith("|")))
 
 
+def _kept_rows(results: dict) -> list[str]:
+    """Rows of the previous RESULTS.md for benchmarks this run did not measure, marked
+    with the date they were measured (a B3-only run must not erase B1's figures)."""
+    previous = BENCH / "RESULTS.md"
+    if not previous.exists():
+        return []
+    text = previous.read_text(encoding="utf-8")
+    measured = next((line.split()[1] for line in text.splitlines() if line.startswith("Measured ")), "before")
+    kept = []
+    for line in text.splitlines():
+        if not line.startswith("| B"):
+            continue
+        name = line.split("|")[1].split()[0]
+        if name in results:
+            continue
+        kept.append(line if "(measured " in line else line.replace(f"| {name} |", f"| {name} (measured {measured}) |", 1))
+    return kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="alternating runs per benchmark (default 5)")
     parser.add_argument("--b1-runs", type=int, default=5, help="runs of the B1 import pair (default 5)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for B1, B2 and B5")
     parser.add_argument("--messages", type=int, default=2000, help="messages for B3")
-    parser.add_argument("--only", default="B1,B2,B3,B4,B5", help="comma-separated subset")
+    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5", help="comma-separated subset")
+    parser.add_argument("--brochures", default="1,2", help="B3a: brochure sizes in MB (default 1,2)")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="PATH",
+                        help="another leadloop executable to alternate with this one in B3 and B3a")
     parser.add_argument("--quick", action="store_true", help="100k rows, 3 runs each")
     args = parser.parse_args()
     if args.quick:
@@ -434,7 +615,10 @@ def main() -> None:
         if "B4" in only:
             b4_startup(args.runs, work, results)
         if "B3" in only:
-            b3_send(args.runs, args.messages, work, results)
+            b3_send(args.runs, args.messages, work, results, args.baseline)
+        if "B3A" in only:
+            b3a_attachments(args.runs, args.messages, [float(x) for x in args.brochures.split(",")],
+                            work, results, args.baseline)
     write_results(results, args, time.perf_counter() - started)
 
 

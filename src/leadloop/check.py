@@ -3,8 +3,11 @@
 The config was already validated by loading it. Here every template leadloop may need
 (info and each follow-up step, for every locale and product in the database) is
 rendered with a sample lead, so an undefined variable or a syntax error shows up with
-its file and line now rather than at 09:00 on a Monday. `connect` also logs in to the
-mail servers, sending and changing nothing.
+its file and line now rather than at 09:00 on a Monday. Rendering attaches the files the
+templates name, so a brochure that is missing, unreadable or too big for some product
+or locale is found here too (issue #18), and so is a product that would lead an
+attachment path out of the templates directory. `connect` also logs in to the mail
+servers, sending and changing nothing.
 """
 
 from __future__ import annotations
@@ -12,15 +15,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from .config import Config
-from .errors import InputError, LeadloopError
+from .errors import InputError, LeadloopError, MessageError
 from .locales import language_code
 from .render import Renderer, sample_lead
 
 
-def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str]]:
-    """(combinations rendered, problems found)."""
+def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str], list[str]]:
+    """(combinations rendered, problems found, warnings: what would go but deserves a look)."""
     locales = {config.default_locale}
-    products: set[str | None] = {None}
+    # The products leads have: a brochure per product (`folletos/{{ product }}.pdf`) is
+    # checked for those, and for "no product" only when a lead has none (or there are no
+    # leads yet), so a template that needs a product is not faulted for a lead that
+    # does not exist.
+    products: set[str | None] = set()
     problems: list[str] = []
     for locale, product in store.conn.execute(
         "SELECT DISTINCT locale, product FROM leads WHERE email IS NOT NULL"
@@ -33,6 +40,8 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
             if problem not in problems:
                 problems.append(problem)
         products.add(product)
+    if not products:
+        products.add(None)
     renderer = Renderer(config)
     steps = [("info", 0)] if config.cadence.send_info else []
     steps += [("followup", step) for step in range(1, config.cadence.max_contacts)]
@@ -40,10 +49,17 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
     for locale in sorted(locales):
         for product in sorted(products, key=lambda p: p or ""):
             for template, step in steps:
+                sample = sample_lead(locale, product, now)
                 try:
-                    renderer.render(sample_lead(locale, product, now), step, template,
-                                    "<check@leadloop>", now)
+                    renderer.render(sample, step, template, "<check@leadloop>", now)
                     rendered += 1
+                except MessageError as err:
+                    # The sample has this product's data only: the product is at fault
+                    # (it leads an attachment path out of the templates directory).
+                    reason = str(err).removeprefix(f"{sample['email']}: ")
+                    problem = f"leads with the product {product!r} get no message: {reason}"
+                    if problem not in problems:
+                        problems.append(problem)
                 except LeadloopError as err:
                     if str(err) not in problems:
                         problems.append(str(err))
@@ -56,7 +72,7 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
         except LeadloopError as err:
             if str(err) not in problems:
                 problems.append(str(err))
-    return rendered, problems
+    return rendered, problems, renderer.warnings
 
 
 SAMPLE_TALLY = {"survey": "opinion", "sent": 3, "answered": 2, "average": 8.0,
@@ -65,17 +81,26 @@ SAMPLE_TALLY = {"survey": "opinion", "sent": 3, "answered": 2, "average": 8.0,
 
 
 def _other_templates(config: Config) -> list[tuple[str, str]]:
-    """(locale, name) of the survey templates in the templates directory."""
+    """(locale, name) of the survey templates in the templates directory: only in the
+    directories named by a language code, so a folder of attachments (`folletos/`, with a
+    price list in .txt, say) is not read as templates."""
     found = []
     directory = config.templates_dir
     if not directory.is_dir():
         return found
     for path in sorted(directory.glob("*/*.txt")):
         name = path.stem
-        if name == "info" or name.startswith("followup"):
+        if name == "info" or name.startswith("followup") or not _is_locale(path.parent.name):
             continue
         found.append((path.parent.name, name))
     return found
+
+
+def _is_locale(name: str) -> bool:
+    try:
+        return language_code(name) == name
+    except InputError:
+        return False
 
 
 def check_connection(config: Config) -> list[str]:

@@ -447,7 +447,9 @@ def check(
     from .check import check_connection, check_templates
 
     session = _session(ctx)
-    rendered, problems = check_templates(session.config, session.store, session.now)
+    rendered, problems, warnings = check_templates(session.config, session.store, session.now)
+    for warning in warnings:
+        output.warning(warning)
     for problem in problems:
         output.error(problem)
     if problems:
@@ -523,9 +525,29 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    message = Renderer(session.config).render(
+    renderer = Renderer(session.config)
+    message = renderer.render(
         lead, step, template, new_message_id(session.config.sender.domain), session.now)
-    sys.stdout.write(message.data.decode("utf-8").replace("\r\n", "\n"))
+    files = {id(attachment.body): attachment for attachment in message.attachments}
+    for chunk in message.chunks:
+        attachment = files.get(id(chunk))
+        if attachment is None:
+            sys.stdout.write(chunk.decode("utf-8").replace("\r\n", "\n"))
+        else:  # megabytes of base64 say nothing to a person: the list below does
+            sys.stdout.write(f"[{len(chunk):,} characters of base64: {attachment.name}]")
+    if message.attachments:
+        from . import output
+        from .attachments import megabytes
+
+        sys.stdout.flush()
+        output.line("")
+        count = len(message.attachments)
+        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+                    f"the message is {megabytes(message.size)} as sent")
+        for attachment in message.attachments:
+            output.line(f"  {attachment.path}  {megabytes(attachment.size)}  {attachment.content_type}")
+        for warning in renderer.warnings:
+            output.warning(warning)
 
 
 @command()
@@ -560,6 +582,8 @@ def send(
                 output.warning(f"would fail: {err}")
                 continue
             output.line(f"would send {item.template} (step {item.step}) to {item.lead['email']}")
+        for warning in renderer.warnings:
+            output.warning(warning)
         output.line(f"This was a dry run: {len(planned)} message(s) to {where}. "
                     "To send, run `leadloop send`.")
         return
@@ -579,6 +603,8 @@ def _print_send_report(report, *, quiet: bool) -> None:
     if report.recovered_unknown:
         output.warning(f"{report.recovered_unknown} message(s) from an interrupted run have an "
                        "unknown outcome; they count as contacts and are not resent")
+    for warning in report.warnings:
+        output.warning(warning)
     for problem in report.problems:
         output.warning(problem)
     if not quiet:

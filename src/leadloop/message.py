@@ -15,6 +15,19 @@ International addresses (SPEC §5): a domain in Unicode is written in its ASCII 
 in the headers alike, so any server takes it. A local part in Unicode ("josé@…") has no
 ASCII form: the message then needs SMTPUTF8 (RFC 6531), and its head carries that
 address as UTF-8, as RFC 6532 allows; `Outgoing.smtputf8` says so to the transport.
+
+Attachments (SPEC §6, issue #18): the message becomes multipart/mixed around the text
+(or the text/HTML alternative), one base64 part per file. A file's part is encoded once
+per run (attachments.py keeps it) and every message that carries it holds the same bytes
+object, so an `Outgoing` is a tuple of chunks rather than one bytes: 2,000 info packs
+with a 2 MB brochure hold one copy of it, not 2,000. The file name is written twice, for
+two kinds of reader: RFC 2231 (`filename*=utf-8''Cat%C3%A1logo…`) in Content-Disposition,
+the standard that Thunderbird, Apple Mail, Gmail and Python's parser read; and an RFC 2047
+encoded word in Content-Type's `name` parameter, which RFC 2047 §5 does not allow inside
+a quoted string but which Outlook and Exchange write and read (MS-OXCMAIL asks writers for
+`name`; nodemailer and MimeKit's compatibility mode do the same). A plain ASCII
+`filename=` beside `filename*` was considered and left out: a parameter given twice is a
+defect, and Python's parser, among others, keeps whichever comes first.
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ import binascii
 import functools
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -126,15 +140,105 @@ def _qp(text: str) -> bytes:
     return binascii.b2a_qp(data, quotetabs=False, istext=True).replace(b"\n", b"\r\n")
 
 
+# RFC 2231 attribute-char: what may stand unencoded in an extended parameter value.
+_ATTRIBUTE_CHAR = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
+# What may stand in a quoted-string parameter as it is (no quote, backslash or control).
+_PLAIN_FILENAME = re.compile(r"[ !#-\[\]-~]{1,60}")
+_SEGMENT = 50  # characters of an encoded parameter value per continuation line (RFC 2231 §3)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file encoded for a message: the MIME headers of its part and its base64 lines.
+
+    `body` is shared by every message that carries the file (see the module docstring);
+    its lines are base64, so none starts with a dot and SMTP needs no dot-stuffing there."""
+
+    path: str          # as the template named it, relative to the templates directory
+    name: str          # the file name the recipient sees
+    content_type: str
+    size: int          # bytes of the file itself
+    head: bytes        # the part's header lines and the blank line after them
+    body: bytes        # base64, CRLF lines of 76 characters, no CRLF after the last
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message ready for a transport: envelope and bytes."""
+    """One message ready for a transport: envelope and bytes.
+
+    `chunks` joined are the message. A message without attachments is one chunk. With
+    attachments, each attachment's `body` is a chunk of its own, the very object in
+    `attachments`, and every other chunk begins a line or with the CRLF that ends the
+    body before it: dot-stuffing chunk by chunk (transport.py) gives the same bytes as
+    dot-stuffing the whole, and the bodies need none."""
 
     sender: str
     recipient: str
     message_id: str
-    data: bytes
+    chunks: tuple[bytes, ...]
     smtputf8: bool = False  # an address has a Unicode local part: RFC 6531 is needed
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def data(self) -> bytes:
+        """The whole message as one bytes (the outbox, `preview`, tests)."""
+        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.chunks))
+
+
+def base64_lines(data: bytes) -> bytes:
+    """RFC 2045 §6.8 base64: lines of 76 characters, CRLF between them."""
+    if not data:
+        return b""
+    return binascii.b2a_base64(data, newline=False) if len(data) <= 57 else \
+        b"\r\n".join(binascii.b2a_base64(data[i:i + 57], newline=False)
+                      for i in range(0, len(data), 57))
+
+
+def encoded_size(size: int) -> int:
+    """The bytes `base64_lines` makes of `size` bytes: a file's weight in a message."""
+    lines, rest = divmod(size, 57)
+    characters = lines * 76 + (4 * ((rest + 2) // 3))
+    return characters + 2 * max(0, lines + (1 if rest else 0) - 1)
+
+
+def attachment_head(name: str, content_type: str) -> bytes:
+    """The header lines of an attachment's part: type, file name (see the module
+    docstring for why it is written twice) and base64."""
+    name = unicodedata.normalize("NFC", clean(name)) or "attachment"
+    if _PLAIN_FILENAME.fullmatch(name):
+        quoted = f'"{name}"'
+        type_line = f"Content-Type: {content_type};{CRLF} name={quoted}"
+        disposition = f"Content-Disposition: attachment;{CRLF} filename={quoted}"
+    else:
+        type_line = f'Content-Type: {content_type};{CRLF} name="{encoded_words(name)}"'
+        disposition = "Content-Disposition: attachment;" + _rfc2231("filename", name)
+    return (f"{type_line}{CRLF}{disposition}{CRLF}"
+            f"Content-Transfer-Encoding: base64{CRLF}{CRLF}").encode("ascii")
+
+
+def _rfc2231(parameter: str, value: str) -> str:
+    """`; parameter*=utf-8''…`, cut into numbered continuations (`parameter*0*=`, …)
+    when long, each on a line of its own. A cut falls between characters, never inside
+    one: RFC 2231 joins the segments before decoding, but some readers (Python's among
+    them) decode each segment on its own."""
+    pieces = [character if character.isascii() and ord(character) in _ATTRIBUTE_CHAR else
+              "".join(f"%{byte:02X}" for byte in character.encode("utf-8"))
+              for character in value]
+    encoded = "".join(pieces)
+    if len(encoded) <= _SEGMENT + 10:  # " filename*=utf-8''" and 60 make 78 characters
+        return f"{CRLF} {parameter}*=utf-8''{encoded}"
+    segments = [""]
+    for piece in pieces:
+        if len(segments[-1]) + len(piece) > _SEGMENT:
+            segments.append("")
+        segments[-1] += piece
+    charset = "utf-8''"  # only the first segment names the charset (RFC 2231 §4.1)
+    return ";".join(f"{CRLF} {parameter}*{number}*={charset if number == 0 else ''}{segment}"
+                    for number, segment in enumerate(segments))
 
 
 def build(
@@ -152,6 +256,7 @@ def build(
     list_unsubscribe: str | None = None,
     one_click: bool = False,
     extra_headers: dict[str, str] | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> Outgoing:
     from_address, to_address = wire_address(from_address), wire_address(to_address)
     lines = [
@@ -171,16 +276,15 @@ def build(
     for name, value in (extra_headers or {}).items():
         lines.append(f"{name}: {header_text(value)}")
     lines.append("MIME-Version: 1.0")
+    # From the Message-ID: unique per message, and the same bytes on every render.
+    digest = hashlib.sha256(message_id.encode()).hexdigest()[:24] if html or attachments else ""
     if html is None:
-        lines += [
-            'Content-Type: text/plain; charset="utf-8"',
-            "Content-Transfer-Encoding: quoted-printable",
-        ]
+        content = ['Content-Type: text/plain; charset="utf-8"',
+                   "Content-Transfer-Encoding: quoted-printable"]
         body = _qp(text)
     else:
-        # From the Message-ID: unique per message, and the same bytes on every render.
-        boundary = "=_leadloop_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
-        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+        boundary = "=_leadloop_" + digest
+        content = [f'Content-Type: multipart/alternative; boundary="{boundary}"']
         part = (
             'Content-Type: text/{kind}; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
@@ -190,10 +294,27 @@ def build(
             f"\r\n--{boundary}\r\n".encode(), part.format(kind="html").encode(), _qp(html),
             f"\r\n--{boundary}--\r\n".encode(),
         ])
-    # Only an internationalised address (SMTPUTF8) can make the head non-ASCII.
+    if not attachments:
+        lines += content
+        # Only an internationalised address (SMTPUTF8) can make the head non-ASCII.
+        head = CRLF.join(lines)
+        smtputf8 = not head.isascii()
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        return Outgoing(from_address, to_address, message_id,
+                        (head.encode("utf-8") + b"\r\n\r\n" + body,), smtputf8)
+    # multipart/mixed: the text (or the alternative) first, then one part per file. "m"
+    # is no hexadecimal digit, so neither boundary can begin the other.
+    mixed = "=_leadloop_mixed_" + digest
+    lines.append(f'Content-Type: multipart/mixed;{CRLF} boundary="{mixed}"')  # folded: 78 a line
     head = CRLF.join(lines)
-    smtputf8 = not head.isascii()
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
-    return Outgoing(from_address, to_address, message_id,
-                    head.encode("utf-8") + b"\r\n\r\n" + body, smtputf8)
+    delimiter = f"\r\n--{mixed}\r\n".encode()
+    chunks = [b"".join([head.encode("utf-8"), b"\r\n\r\n", delimiter[2:],
+                        CRLF.join(content).encode(), b"\r\n\r\n", body])]
+    for attachment in attachments:
+        chunks[-1] += delimiter + attachment.head
+        chunks.append(attachment.body)
+        chunks.append(b"")
+    chunks[-1] += f"\r\n--{mixed}--\r\n".encode()
+    return Outgoing(from_address, to_address, message_id, tuple(chunks), not head.isascii(),
+                    attachments)

@@ -20,6 +20,20 @@ One lead never stops the others (SPEC §6): when a message fails to render for a
 while the same template renders for a sample lead (check.py's), the fault is the
 lead's, and it is a MessageError naming the address; a template that fails for the
 sample too is a TemplateError, which stops the run before anything is sent.
+
+`Attachment: PATH` lines (issue #18) are header lines of the text template that attach a
+file instead of becoming headers; attachments.py finds, guards and encodes the files.
+The sample lead shares the lead's product, so a brochure missing for a product
+(`folletos/{{ product }}.pdf`) stops the run for every lead: an information pack is not
+sent without the brochure it announces, and the marketer hears of it before anything
+goes. A path that leaves the templates directory is judged against a sample lead with
+no product: the template's fault when it leaves for that sample too (`../x.pdf`), else
+the lead's data at work (a product such as "../../etc/passwd"), and that message alone
+fails. A message over MAX_BYTES fails like a template error; over WARN_BYTES it goes,
+and `warnings` says so once per template and set of files.
+
+A Jinja comment (`{# … #}`, over one line or several) may stand among the header lines,
+where it is skipped: the shipped `info` templates show in one how to attach a file.
 """
 
 from __future__ import annotations
@@ -31,15 +45,19 @@ from pathlib import Path
 
 from jinja2 import pass_context
 
+from .attachments import MAX_BYTES, WARN_BYTES, Attachments, Outside, megabytes
 from .clock import from_db, to_db, zone
 from .config import Config
 from .errors import InputError, LeadloopError, MessageError, TemplateError
 from .locales import language_code
-from .message import Outgoing, build
+from .message import Attachment, Outgoing, build, clean
 from .resources import builtin_path
 
 SUFFIX_TEXT = ".txt"
 SUFFIX_HTML = ".html"
+
+
+ATTACHMENT = "attachment"  # the header line that attaches a file, in any case
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class CompiledTemplate:
     path: Path
     headers: list[tuple[str, object]]  # (header name, compiled value template)
     body: object
+    attachments: tuple[tuple[int, object], ...] = ()  # (line, compiled path template)
 
     def render(self, context: dict) -> tuple[dict[str, str], str]:
         try:
@@ -54,6 +73,19 @@ class CompiledTemplate:
             return headers, self.body.render(context)
         except Exception as err:  # Jinja raises many kinds; each becomes one sentence.
             raise TemplateError(_describe(err, self.path)) from None
+
+    def attachment_paths(self, context: dict) -> list[tuple[str, str]]:
+        """(where, path) of each Attachment line, rendered; a line that renders empty
+        (`{% if … %}` that chose nothing) attaches nothing."""
+        paths = []
+        try:
+            for line, part in self.attachments:
+                rendered = clean(part.render(context))
+                if rendered:
+                    paths.append((f"{self.path}:{line}", rendered))
+        except Exception as err:
+            raise TemplateError(_describe(err, self.path)) from None
+        return paths
 
 
 def _describe(err: Exception, path: Path) -> str:
@@ -100,6 +132,13 @@ class Renderer:
         self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
         self._locale_directories: frozenset[str] | None = None
         self._sound: dict[tuple, LeadloopError | None] = {}
+        self.attachments = Attachments(config.templates_dir)
+        self._warnings: dict[tuple, str] = {}
+
+    @property
+    def warnings(self) -> list[str]:
+        """What went but deserves a look (a message over WARN_BYTES), once each."""
+        return list(self._warnings.values())
 
     # -- lookup -----------------------------------------------------------------
 
@@ -155,25 +194,42 @@ class Renderer:
         except (OSError, UnicodeDecodeError) as err:
             raise TemplateError(f"{path}: cannot read the template ({err})") from None
         source = source.replace("\r\n", "\n")
-        head, separator, body = source.partition("\n\n")
-        if not separator:
-            raise TemplateError(f"{path}:1: a template needs header lines, a blank line, then the body")
-        headers = []
+        lines = source.split("\n")
+        headers, attachments = [], []
         try:
             env.parse(source, filename=str(path))  # whole-file syntax errors, with the right line
-            for number, line in enumerate(head.split("\n")):
+            number = 0
+            while True:
+                if number >= len(lines) or (number == 0 and not lines[0]):
+                    raise TemplateError(
+                        f"{path}:1: a template needs header lines, a blank line, then the body")
+                line = lines[number]
+                if not line:
+                    break  # the blank line: the body follows
+                if line.lstrip().startswith("{#"):
+                    number = _after_comment(lines, number, path)
+                    continue
                 name, colon, value = line.partition(":")
                 if not colon or not name.strip() or " " in name.strip():
                     raise TemplateError(f'{path}:{number + 1}: "{line}" is not a header line like "Subject: …"')
-                headers.append((name.strip(), self._part(env, "\n" * number + value.strip(), path)))
-            compiled_body = self._part(env, "\n" * (head.count("\n") + 2) + body, path)
+                part = self._part(env, "\n" * number + value.strip(), path)
+                if name.strip().lower() != ATTACHMENT:
+                    headers.append((name.strip(), part))
+                elif html:
+                    raise TemplateError(
+                        f"{path}:{number + 1}: Attachment: lines belong in the text template "
+                        f"{path.with_suffix(SUFFIX_TEXT).name}; the .html twin only gives the HTML alternative")
+                else:
+                    attachments.append((number + 1, part))
+                number += 1
+            compiled_body = self._part(env, "\n" * (number + 1) + "\n".join(lines[number + 1:]), path)
         except TemplateError:
             raise
         except Exception as err:
             raise TemplateError(_describe(err, path)) from None
         if not html and "Subject" not in {name for name, _ in headers}:
             raise TemplateError(f"{path}:1: a template needs a Subject: line")
-        compiled = CompiledTemplate(path, headers, compiled_body)
+        compiled = CompiledTemplate(path, headers, compiled_body, tuple(attachments))
         self._compiled[path] = compiled
         return compiled
 
@@ -228,18 +284,25 @@ class Renderer:
             return self._render(lead, step, text_path, html_path, message_id, now, extra)
         except MessageError:
             raise
+        except Outside as err:
+            # Judged with no product at all: the lead's product is lead data, and a
+            # product such as "../../etc/passwd" must not stop everyone else's mail.
+            fault = self._sample_fault(None, step, text_path, html_path, now, extra)
+            if isinstance(fault, Outside):
+                raise TemplateError(str(fault)) from None  # the template's own path leaves
+            raise MessageError(f"{lead['email']}: {err}") from None
         except LeadloopError as err:
-            fault = self._sample_fault(lead, step, text_path, html_path, now, extra)
+            fault = self._sample_fault(lead["product"], step, text_path, html_path, now, extra)
             if fault is not None:
                 raise fault from None  # the template's fault, which every lead meets
             raise MessageError(f"{lead['email']}: {err}") from None
 
-    def _sample_fault(self, lead, step, text_path, html_path, now, extra) -> LeadloopError | None:
-        """What goes wrong rendering these templates for a sample lead of the same
-        product, None when they render: asked only once a real lead's render failed."""
-        key = (text_path, html_path, step, lead["product"])
+    def _sample_fault(self, product, step, text_path, html_path, now, extra) -> LeadloopError | None:
+        """What goes wrong rendering these templates for a sample lead of this product,
+        None when they render: asked only once a real lead's render failed."""
+        key = (text_path, html_path, step, product)
         if key not in self._sound:
-            sample = sample_lead(text_path.parent.name, lead["product"], now)
+            sample = sample_lead(text_path.parent.name, product, now)
             try:
                 self._render(sample, step, text_path, html_path, "<sample@leadloop>", now, extra)
                 self._sound[key] = None
@@ -252,16 +315,18 @@ class Renderer:
         context = self.context(lead, step, now, text_path.parent.name)
         if extra:
             context.update(extra)
-        headers, text = self.compile(text_path).render(context)
+        compiled = self.compile(text_path)
+        headers, text = compiled.render(context)
         html = None
         if html_path is not None:
             _, html = self.compile(html_path, html=True).render(context)
+        files = self._attach(compiled, context) if compiled.attachments else ()
         sender = self.config.sender
         list_unsubscribe = f"<mailto:{sender.unsubscribe_address}?subject=unsubscribe>"
         if sender.unsubscribe_url:
             list_unsubscribe += f", <{sender.unsubscribe_url}>"
         subject = headers.pop("Subject")
-        return build(
+        outgoing = build(
             from_name=sender.name,
             from_address=sender.address,
             to_name=lead["name"],
@@ -275,7 +340,49 @@ class Renderer:
             list_unsubscribe=list_unsubscribe,
             one_click=bool(sender.unsubscribe_url),
             extra_headers=headers,
+            attachments=files,
         )
+        if files:
+            self._weigh(outgoing, text_path)
+        return outgoing
+
+    def _attach(self, compiled: CompiledTemplate, context: dict) -> tuple[Attachment, ...]:
+        """The files the template's Attachment lines name, each once (two lines that
+        come to the same file attach it once, under the first line's name)."""
+        files: dict[Path, Attachment] = {}
+        for where, path in compiled.attachment_paths(context):
+            attachment = self.attachments.load(path, where)
+            files.setdefault(self.attachments.file_of(path), attachment)
+        return tuple(files.values())
+
+    def _weigh(self, outgoing: Outgoing, text_path: Path) -> None:
+        """The size limits of SPEC §6, on the message as sent."""
+        size = outgoing.size
+        if size <= WARN_BYTES:
+            return
+        files = ", ".join(f"{a.path} {megabytes(a.size)}" for a in outgoing.attachments)
+        if size > MAX_BYTES:
+            raise TemplateError(
+                f"{text_path}: the message is {megabytes(size)} with its attachments ({files}); "
+                f"over {megabytes(MAX_BYTES)} most providers refuse it: make the files smaller "
+                "or send a link instead")
+        key = (text_path, tuple(a.path for a in outgoing.attachments))
+        self._warnings.setdefault(key, (
+            f"{text_path}: the message is {megabytes(size)} with its attachments ({files}); "
+            f"over {megabytes(WARN_BYTES)} some providers refuse it, and many over 20–25 MB"))
+
+
+def _after_comment(lines: list[str], number: int, path: Path) -> int:
+    """The line after a Jinja comment that starts at line `number` of the header block."""
+    start = lines[number].index("{#") + 2
+    for end in range(number, len(lines)):
+        closing = lines[end].find("#}", start if end == number else 0)
+        if closing >= 0:
+            if lines[end][closing + 2:].strip():
+                raise TemplateError(f"{path}:{end + 1}: among the header lines, a comment must "
+                                    "end its line (nothing after #})")
+            return end + 1
+    raise TemplateError(f"{path}:{number + 1}: a comment that is never closed (no #}})")
 
 
 def _babel_locale(context) -> str:

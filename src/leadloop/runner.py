@@ -51,6 +51,7 @@ class SendReport:
     recovered_unknown: int = 0   # left `unknown` by an earlier run that died
     held_back: int = 0           # over the day's sending budget: for the next run
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # sent, but worth a look (a heavy message)
 
     @property
     def attempted(self) -> int:
@@ -199,6 +200,7 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport) -> SendR
         except LeadloopError:
             _release_all(store, claims, run_id)
             raise
+        report.warnings += renderer.warnings
         for c, reason in unrenderable:
             store.fail_unsent(c, run_id, now, reason)
             report.failed += 1

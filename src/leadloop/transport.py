@@ -61,7 +61,8 @@ class OutboxTransport:
         temporary = self.path / "tmp" / name
         fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(message.data)
+            for chunk in message.chunks:  # attachments are shared: never joined (message.py)
+                handle.write(chunk)
         os.rename(temporary, self.path / "new" / name)
         return Outcome(SENT)
 
@@ -257,8 +258,10 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException):
             # Lost, or a reply smtplib cannot read (a line too long): nothing went.
             return self._drop()
+        if len(message.chunks) > 1 and not self._send_leading_chunks(message):
+            return self._drop()  # lost before the end of the content: nothing was delivered
         try:
-            payload = _LEADING_DOT.sub(b"..", message.data)
+            payload = _LEADING_DOT.sub(b"..", message.chunks[-1])
             if not payload.endswith(b"\r\n"):
                 payload += b"\r\n"
             client.send(payload + b".\r\n")
@@ -279,6 +282,21 @@ class SmtpTransport:
         if code == 421:
             self.client = None
         return self._refused(code, reply, "DATA", message.recipient)
+
+    def _send_leading_chunks(self, message: Outgoing) -> bool:
+        """Every chunk of a message with attachments but the last; False when the
+        connection was lost meanwhile. The server cannot have taken the message then:
+        only the last chunk carries the end of data (a lone "." line, which dot-stuffing
+        keeps out of the content), so the message may go again. With a brochure of some
+        megabytes this is where a connection is most likely to break."""
+        encoded = {id(attachment.body) for attachment in message.attachments}
+        try:
+            for chunk in message.chunks[:-1]:
+                # Base64 lines never begin with a dot: megabytes not scanned per message.
+                self.client.send(chunk if id(chunk) in encoded else _LEADING_DOT.sub(b"..", chunk))
+        except (OSError, smtplib.SMTPException):
+            return False
+        return True
 
     def _drop(self) -> None:
         """The conversation cannot go on: close the connection; the next send reconnects."""
