@@ -17,6 +17,7 @@ import pytest
 from leadloop.attachments import MAX_BYTES, WARN_BYTES, Attachments, Outside, content_type
 from leadloop.errors import TemplateError
 from leadloop.message import Attachment, attachment_head, base64_lines, build, encoded_size
+from cli_checks import import_csv, one_line, show, states
 
 NOW = "2026-03-02T10:00"
 BROCHURE = "Catálogo de cursos 2026.pdf"
@@ -52,28 +53,6 @@ def pdf(size: int, seed: int = 1) -> bytes:
 
     body = random.Random(seed).randbytes(size - 9)
     return b"%PDF-1.7\n" + body
-
-
-def import_csv(run, tmp_path, text):
-    (tmp_path / "leads.csv").write_text(text, encoding="utf-8")
-    result = run("import", "leads.csv")
-    assert result.exit_code == 0, result.stderr
-    return result
-
-
-def show(run, address):
-    return json.loads(run("show", address, "--json").stdout)
-
-
-def states(run, address):
-    return [m["state"] for m in show(run, address)["messages"]]
-
-
-def one_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 def attachments_of(message):

@@ -8,6 +8,7 @@ import time
 import sqlite3
 
 import pytest
+from cli_checks import import_csv, one_line, show, states
 
 NOW = "2026-03-02T10:00"
 
@@ -26,28 +27,6 @@ def write_template(tmp_path, relative, text):
     path = tmp_path / "templates" / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-def import_csv(run, tmp_path, text):
-    (tmp_path / "leads.csv").write_text(text, encoding="utf-8")
-    result = run("import", "leads.csv")
-    assert result.exit_code == 0, result.stderr
-    return result
-
-
-def show(run, address):
-    return json.loads(run("show", address, "--json").stdout)
-
-
-def states(run, address):
-    return [m["state"] for m in show(run, address)["messages"]]
-
-
-def one_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 # -- one lead never stops the others (SPEC §6) ------------------------------------------
