@@ -170,7 +170,7 @@ class InfoDues:
         day = date.fromisoformat(utc_day)
         windows = []
         for offset in range(-1, 7):
-            window = _day_window(day + timedelta(days=offset), self.rules, self.tz)
+            window = day_window(day + timedelta(days=offset), self.rules, self.tz)
             if window is not None:
                 windows.append((self._to_db(window[0]), self._to_db(window[1])))
         self._windows[utc_day] = found = tuple(windows)
@@ -211,7 +211,7 @@ def _fraction(key: str, step: int) -> float:
 _WINDOWS: dict[tuple, tuple[datetime, datetime] | None] = {}
 
 
-def _day_window(day: date, rules: Rules, tz) -> tuple[datetime, datetime] | None:
+def day_window(day: date, rules: Rules, tz) -> tuple[datetime, datetime] | None:
     """The UTC interval the window is open on local `day`, or None on a closed day."""
     # Cached: importing a million leads asks this for the same few hundred days.
     key = (day, tz.key, rules.send_days, rules.send_start, rules.send_end)
@@ -243,7 +243,7 @@ def next_opening(moment: datetime, rules: Rules, tz=None) -> datetime:
     tz = tz or zone(rules.timezone)
     day = moment.astimezone(tz).date()
     for offset in range(8):
-        window = _day_window(day + timedelta(days=offset), rules, tz)
+        window = day_window(day + timedelta(days=offset), rules, tz)
         if window is None:
             continue
         start, end = window
@@ -259,7 +259,7 @@ def _place_in_windows(low: datetime, high: datetime, fraction: float, rules: Rul
     day = low.astimezone(tz).date()
     last_day = high.astimezone(tz).date()
     while day <= last_day:
-        window = _day_window(day, rules, tz)
+        window = day_window(day, rules, tz)
         if window is not None:
             start, end = max(window[0], low), min(window[1], high)
             if start < end:

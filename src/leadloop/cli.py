@@ -148,8 +148,8 @@ def _session(ctx: typer.Context) -> Session:
 
 
 def _settled_store(session: Session):
-    """The store, with what a dead run left recovered (runner.settle_abandoned)."""
-    from .runner import settle_abandoned
+    """The store, with what a dead run left recovered (runlock.settle_abandoned)."""
+    from .runlock import settle_abandoned
 
     settle_abandoned(session.store, session.now)
     return session.store
@@ -186,10 +186,12 @@ def demo(
     output.line("")
     rows = []
     for lead in result.leads:
-        rows.append([lead.email, lead.status, str(len(lead.sent)),
-                     ", ".join(f"{step}:{day}" for step, day in lead.sent)])
-    output.table("Who got what, and when (step:date; step 0 is the info pack)",
-                 ["lead", "status", "msgs", "messages"], rows)
+        rows.append([lead.email, lead.status, str(len(lead.sent)), _dates(day for _, day in lead.sent)])
+    output.table("Who got what, and when (the info pack first, then each follow-up)",
+                 [output.Column("lead", min_width=16, ratio=2, priority=3),
+                  output.Column("status", min_width=None, priority=2),
+                  output.Column("msgs", min_width=None, priority=1, justify="right"),
+                  output.Column("sent on", min_width=20, ratio=3, priority=4)], rows)
     output.line("")
     counts = ", ".join(f"{status} {count}" for status, count in result.by_status.items())
     output.line(f"Leads by status: {counts}.")
@@ -201,6 +203,16 @@ def demo(
     print_stats(result.stats)
     output.line("")
     output.line(f"Try: cd {directory} && leadloop --now {result.last_day} stats")
+
+
+def _dates(days) -> str:
+    """ "2026-01-05, 03-24, 06-17, 2027-01-20": the year written when it changes."""
+    parts, year = [], None
+    for day in days:
+        text = str(day)
+        parts.append(text if text[:4] != year else text[5:])
+        year = text[:4]
+    return ", ".join(parts)
 
 
 # -- leads -----------------------------------------------------------------------------
@@ -310,28 +322,136 @@ def _lead_json(session: Session, lead) -> dict:
     }
 
 
+def _lead_documents(session: Session, rows):
+    """lists.lead_rows' tuples → the objects of `leads --json` (the keys of _lead_json)."""
+    import json
+
+    from .clock import JsonTimes, zone
+
+    times = JsonTimes(zone(session.config.cadence.timezone))
+    loads = json.loads
+    for (email, name, product, source, status, requested_at, contacts, last_contact_at,
+         next_step, next_due_at, locale, tz, referred_by, fields) in rows:
+        yield {
+            "email": email, "name": name, "product": product, "source": source,
+            "status": status, "requested_at": times(requested_at), "contacts": contacts,
+            "last_contact_at": times(last_contact_at), "next_step": next_step,
+            "next_due_at": times(next_due_at), "locale": locale, "timezone": tz,
+            "referred_by": referred_by, "fields": loads(fields) if fields else {},
+        }
+
+
+def _date_option(session: Session, text: Optional[str], name: str, *, end_of_day: bool = False):
+    """--since/--until: an ISO date or date-time in [cadence] timezone. A bare date as
+    an end means the whole of that day (--until 2026-03-31 includes the 31st)."""
+    if text is None:
+        return None
+    from datetime import timedelta
+
+    from .clock import parse_instant
+
+    try:
+        value = parse_instant(text, session.config.cadence.timezone)
+    except InputError as err:
+        raise InputError(f"{name}: {err}") from None
+    if end_of_day and len(text.strip()) == 10:
+        from .clock import day_bounds, zone
+
+        tz = zone(session.config.cadence.timezone)
+        value = day_bounds(value.astimezone(tz).date(), tz)[1]
+    return value
+
+
+def _lead_table_columns():
+    from .output import Column
+
+    # Who, where they are, and what comes next stay longest; where they came from first
+    # gives way (issue #20: at 80 columns a row is one line).
+    return [
+        Column("email", min_width=24, ratio=3, priority=9),
+        Column("name", min_width=10, ratio=2, priority=6),
+        Column("product", min_width=10, ratio=2, priority=5),
+        Column("source", min_width=8, ratio=1, priority=1),
+        Column("status", min_width=None, priority=8),
+        Column("msgs", min_width=None, priority=3, justify="right"),
+        Column("asked", min_width=None, priority=2),
+        Column("next due", min_width=None, priority=7),
+    ]
+
+
 @command()
 def leads(
     ctx: typer.Context,
-    status: Annotated[Optional[str], typer.Option(help="Only leads with this status.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    status: Annotated[Optional[list[str]], typer.Option(
+        help="Only leads with this status (repeat for several).")] = None,
+    product: Annotated[Optional[str], typer.Option(
+        help="Only leads who asked about this product (case and accents ignored).")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        help="Only leads from this source (case and accents ignored).")] = None,
+    search: Annotated[Optional[str], typer.Option(
+        metavar="TEXT", help="Only leads whose address or name contains TEXT.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Only requests made on or after DATE.")] = None,
+    until: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Only requests made before the end of DATE (or before DATE-TIME).")] = None,
+    sort: Annotated[str, typer.Option(
+        metavar="KEY", help="added (default), email, name, status, requested, next-due, "
+                            "last-contact or contacts.")] = "added",
+    reverse: Annotated[bool, typer.Option(help="Sort the other way round.")] = False,
+    limit: Annotated[Optional[int], typer.Option(
+        min=1, help="At most N leads (on a terminal: instead of one screenful).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every lead, streamed).")] = False,
 ) -> None:
-    """List leads."""
+    """List leads: on a terminal one screenful and how many there are; piped, every lead
+    as tab-separated text; --json, every lead as a JSON array.
+
+    Example: leadloop leads --status active --search munoz --sort requested --reverse
+    """
     from . import output
+    from .lists import SORTS, LeadFilter, count_leads, lead_rows
     from .store import STATUSES
 
-    if status is not None and status not in STATUSES:
-        raise InputError(f'--status "{status}": one of {", ".join(STATUSES)}')
+    for one in status or []:
+        if one not in STATUSES:
+            raise InputError(f'--status "{one}": one of {", ".join(STATUSES)}')
+        if one == "erased":
+            raise InputError('--status "erased": erased leads keep no data to list; '
+                             "`leadloop stats` counts them")
+    if sort not in SORTS:
+        raise InputError(f'--sort "{sort}": one of {", ".join(SORTS)}')
     session = _session(ctx)
-    rows = _settled_store(session).leads(status)
+    chosen = LeadFilter(
+        statuses=tuple(status or ()), product=product, source=source, search=search,
+        since=_date_option(session, since, "--since"),
+        until=_date_option(session, until, "--until", end_of_day=True),
+        sort=sort, reverse=reverse)
+    conn = _settled_store(session).conn
     if as_json:
-        output.emit_json([_lead_json(session, lead) for lead in rows if lead["email"]])
+        output.stream_json(_lead_documents(session, lead_rows(conn, chosen, limit)))
         return
-    output.table(None, ["email", "name", "product", "status", "contacts", "next due"], [
-        [lead["email"], lead["name"], lead["product"], lead["status"], lead["contacts"],
-         _short_time(session, lead["next_due_at"])]
-        for lead in rows if lead["email"]
-    ])
+    from .clock import JsonTimes, zone
+
+    times = JsonTimes(zone(session.config.cadence.timezone))
+
+    def short(value):
+        return times(value)[:16].replace("T", " ") if value else "—"
+
+    # Piped: every row (or --limit). On a terminal: a page, and one row more to know
+    # whether to say how many there are.
+    page = limit if limit is not None or not output.is_terminal() else output.page_size()
+    rows = (
+        [email, name, product_, source_, status_, contacts,
+         short(requested_at)[:10] if requested_at else "—", short(next_due_at)]
+        for (email, name, product_, source_, status_, requested_at, contacts, _, _, next_due_at,
+             *_) in lead_rows(conn, chosen, None if page is None else page + output.is_terminal())
+    )
+    shown = output.listing(
+        _lead_table_columns(), rows, page=page, noun="leads",
+        count=lambda: count_leads(conn, chosen),
+        more="More: --limit N, a filter (see --help), `leadloop leads | less -S`, or --json.")
+    if not shown and output.is_terminal():
+        output.line("No leads match." if chosen.filtered else
+                    "No leads yet: `leadloop import FILE` adds them.")
 
 
 def _short_time(session: Session, value) -> str:
@@ -464,43 +584,153 @@ def check(
 # -- sending ---------------------------------------------------------------------------
 
 
-def _due_json(session: Session, item, scheduled: bool = False) -> dict:
+def _due_json(session: Session, lead, step: int, due_at: str, times, scheduled: bool = False) -> dict:
     return {
-        "email": item.lead["email"],
-        "name": item.lead["name"],
-        "step": item.step,
-        "template": item.template,
-        "due_at": session.json_time(item.due_at),
+        "email": lead["email"],
+        "name": lead["name"],
+        "step": step,
+        "template": "info" if step == 0 else "followup",
+        "due_at": times(due_at),
         "scheduled": scheduled,
     }
+
+
+def _message_words(step: int) -> str:
+    return "info pack" if step == 0 else f"follow-up {step}"
+
+
+def _day(day) -> str:
+    return day.strftime("%a %Y-%m-%d")
+
+
+def _backlog_lines(backlog, *, going: int) -> list[str]:
+    """What `due`, `send` and `run-daily` say about what waits (issue #20)."""
+    if not backlog.waiting:
+        return []
+    when = (f": at this limit the last of them goes on {_day(backlog.last_day)}"
+            if backlog.last_day else "")
+    if backlog.by_limit:
+        why = f"the daily limit ({backlog.daily_limit:,} a day{', used up today' if not going else ''})"
+    else:
+        why = "the send window ([cadence] send_days, send_hours)"
+    more = "more " if going else ""
+    return [f"{backlog.waiting:,} {more}due message(s) wait for {why}{when}. "
+            "`leadloop due --all` lists them with the day each is expected to go."]
+
+
+def _stale_warning(count: int, *, what: str) -> str:
+    from .backlog import STALE_AFTER
+
+    return (f"{count:,} {what} answer requests more than {STALE_AFTER.days} days old: each would "
+            "get \"the information you asked for\" today. If they had it already, import the file "
+            "again with --info-sent (or --info-sent-before DATE): nothing is sent for those.")
 
 
 @command()
 def due(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (streamed).")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most N messages.")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Also what is scheduled later.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also what waits for the daily limit and what is scheduled later, "
+                      "with the day each is expected to go.")] = False,
 ) -> None:
-    """What `send` would send now, in sending order."""
+    """What `send` would send now, in sending order, and what waits for the daily limit.
+
+    Example: leadloop due --all --limit 50
+    """
+    import itertools
+
     from . import output
+    from .backlog import Backlog, plan_rows
+    from .clock import JsonTimes, to_db, zone
 
     session = _session(ctx)
     store = _settled_store(session)
-    items = [_due_json(session, item) for item in store.due(session.now, limit)]
-    if show_all:
-        items += [_due_json(session, item, True) for item in store.scheduled(session.now)]
-    unknown = store.unknown_count()
+    now, stamp = session.now, to_db(session.now)
+    tz = zone(session.config.cadence.timezone)
+    times = JsonTimes(tz)
+    if as_json and not show_all:
+        output.stream_json(_due_json(session, item.lead, item.step, item.lead["next_due_at"], times)
+                           for item in store.iter_due(now, limit))
+        _warn_unknown(store)
+        return
+    left_today = store.budget_left(now)
+    going_ids: set = set()
+    counts = [0, 0]  # what `send` takes now: info packs, follow-ups
+
+    def going_now():
+        for item in store.iter_due(now):
+            going_ids.add(item.lead["id"])
+            counts[item.step > 0] += 1
+            yield item.lead, None
+
+    going = going_now()
+    items = itertools.chain(going, plan_rows(store, now, going_ids, left_today)) if show_all else going
+    terminal = output.is_terminal() and not as_json
+    page = output.page_size() if terminal and limit is None else None
+    shown_at_most = limit if page is None else page + 1
+    if shown_at_most is not None:
+        items = itertools.islice(items, shown_at_most)
+    today = now.astimezone(tz).date()
     if as_json:
-        output.emit_json(items)
-    elif not items:
-        output.line("Nothing is due now.")
-    else:
-        output.table(None, ["email", "step", "template", "due"], [
-            [i["email"], i["step"], i["template"],
-             ("later " if i["scheduled"] else "") + i["due_at"][:16].replace("T", " ")]
-            for i in items
-        ])
+        def documents():
+            for lead, day in items:
+                scheduled = lead["next_due_at"] > stamp
+                document = _due_json(session, lead, lead["next_step"], lead["next_due_at"], times,
+                                     scheduled=scheduled)
+                document["expected_on"] = (day or today).isoformat()
+                document["held_back"] = day is not None and not scheduled
+                yield document
+
+        output.stream_json(documents())
+        _warn_unknown(store)
+        return
+
+    def rows():
+        for lead, day in items:
+            row = [lead["email"], _message_words(lead["next_step"]),
+                   times(lead["next_due_at"])[:16].replace("T", " ")]
+            if show_all:
+                held = day is not None and lead["next_due_at"] <= stamp
+                row.append("now" if day is None else _day(day) + (", held" if held else ""))
+            yield row
+
+    columns = [output.Column("email", min_width=20, ratio=3, priority=9),
+               output.Column("message", min_width=None, priority=5),
+               output.Column("due", min_width=None, priority=8)]
+    if show_all:
+        columns.append(output.Column("goes", min_width=None, priority=7))
+    def count_going() -> int:
+        for _ in going:  # what `send` takes now, past the page (at most the daily limit)
+            pass
+        return counts[0] + counts[1]
+
+    def count_all() -> int:
+        return store.conn.execute(
+            "SELECT count(*) FROM leads WHERE next_due_at IS NOT NULL").fetchone()[0]
+
+    listed = output.listing(columns, rows(), page=page, noun="messages",
+                            count=count_all if show_all else count_going,
+                            more="More: --limit N, `leadloop due | less -S`, or --json.")
+    count_going()
+    # Piped, stdout holds the rows alone; the sentences about them go to stderr.
+    say = output.line if terminal else output.note
+    going_total = counts[0] + counts[1]
+    if not going_total and not listed:
+        say("Nothing is due now.")
+    backlog = Backlog.of(store, now, counts[0], counts[1], left_today)
+    for sentence in _backlog_lines(backlog, going=going_total):
+        say(sentence)
+    if backlog.stale_info:
+        output.warning(_stale_warning(backlog.stale_info, what="info packs due now"))
+    _warn_unknown(store)
+
+
+def _warn_unknown(store) -> None:
+    from . import output
+
+    unknown = store.unknown_count()
     if unknown:
         output.warning(f"{unknown} message(s) have an unknown outcome from an interrupted run; "
                        "see `leadloop show` (they are never resent automatically)")

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 import unicodedata
+from dataclasses import dataclass
 
 
 # Rich costs ~40 ms to import: more than `due --json` may take in all (BENCH.md B2).
@@ -90,7 +92,7 @@ def error(message: str) -> None:
 
 
 def warning(message: str) -> None:
-    _err().print(_labelled("warning:", "yellow", message), soft_wrap=True)
+    _err().print(_labelled("warning:", "yellow", message), soft_wrap=not _err().is_terminal)
 
 
 def _labelled(label: str, style: str, message: str):
@@ -101,11 +103,13 @@ def _labelled(label: str, style: str, message: str):
 
 def note(message: str) -> None:
     """A plain line on stderr (progress, hints): kept off stdout, which scripts read."""
-    _err().print(_text(message), soft_wrap=True)
+    _err().print(_text(message), soft_wrap=not _err().is_terminal)
 
 
 def line(message: str) -> None:
-    _out().print(_text(message), soft_wrap=True)
+    """A line of text; on a terminal a long one is wrapped at word boundaries (piped, it
+    stays one line for grep)."""
+    _out().print(_text(message), soft_wrap=not _out().is_terminal)
 
 
 # What json.dumps(ensure_ascii=False) writes raw though a terminal could obey it: DEL,
@@ -139,20 +143,190 @@ def emit_json(document) -> None:
     sys.stdout.flush()
 
 
-def table(title: str | None, columns: list[str], rows: list[list]) -> None:
-    """A table; every cell is shown as text (a cell keeps its line breaks)."""
-    from rich.table import Table
+@dataclass(frozen=True)
+class Column:
+    """How a table column gives way when the terminal is narrow.
 
-    view = Table(title=_text(title) if title else None, show_edge=False, header_style="bold")
-    for column in columns:
-        view.add_column(_text(column), overflow="fold")
+    Every row of a leadloop table stays on one line (a row folded over three lines is
+    unreadable at 80 columns, issue #20): values longer than their column are cut with
+    an ellipsis, and when even the columns' `min_width`s do not fit, whole columns go,
+    the lowest `priority` first. The width left after every column has its minimum is
+    shared by `ratio`, never beyond what a column's longest value needs. A column with
+    `min_width=None` is never cut: it shows whole or not at all (a Message-ID cut short
+    finds nothing)."""
+
+    header: str
+    min_width: int | None = 6
+    ratio: int = 1
+    priority: int = 0
+    justify: str = "left"
+
+
+# Between two columns: one space of padding on each side (no box lines).
+GAP = 2
+
+
+def fit(columns: list[Column], rows: list[list[str]], width: int) -> list[tuple[int, int]]:
+    """(column index, width) of the columns that are shown, in order, for cells already
+    made text (`shown`). A pure function of its arguments: tests hold it to the width."""
+    from rich.cells import cell_len
+
+    natural = [cell_len(column.header) for column in columns]
     for row in rows:
-        view.add_row(*(_text(cell, multiline=True) for cell in row))
-    _out().print(view)
+        for index, cell in enumerate(row):
+            natural[index] = max(natural[index], cell_len(cell))
+    least = [natural[i] if c.min_width is None else min(natural[i], max(c.min_width, 1))
+             for i, c in enumerate(columns)]
+    kept = list(range(len(columns)))
+    while len(kept) > 1 and sum(least[i] for i in kept) + GAP * (len(kept) - 1) > width:
+        # The least useful goes; between equals, the one further right.
+        kept.remove(min(reversed(kept), key=lambda i: columns[i].priority))
+    room = width - GAP * (len(kept) - 1)
+    if sum(natural[i] for i in kept) <= room:
+        return [(i, natural[i]) for i in kept]
+    widths = {i: least[i] for i in kept}
+    spare = room - sum(widths.values())
+    while spare > 0:
+        growing = [i for i in kept if widths[i] < natural[i]]
+        if not growing:
+            break
+        total_ratio = sum(columns[i].ratio for i in growing) or len(growing)
+        given = 0
+        for i in growing:
+            share = spare * (columns[i].ratio or 1) // total_ratio
+            step = min(share, natural[i] - widths[i])
+            widths[i] += step
+            given += step
+        if given == 0:  # shares rounded to nothing: one cell each, left to right
+            for i in growing[:spare]:
+                widths[i] += 1
+                given += 1
+        spare -= given
+    # A lone column wider than the terminal is cut to it.
+    return [(i, max(1, min(widths[i], width)) if len(kept) == 1 else widths[i]) for i in kept]
+
+
+def _columns(columns) -> list[Column]:
+    return [c if isinstance(c, Column) else Column(c) for c in columns]
+
+
+def table(title: str | None, columns: list, rows: list[list]) -> None:
+    """A table whose every row is one line: cells shown as text (a line break in a value
+    is shown as \\n), cut with an ellipsis, less useful columns dropped (see Column)."""
+    _print_table(title, _columns(columns), [[shown(cell) for cell in row] for row in rows])
+
+
+def _print_table(title: str | None, columns: list[Column], cells: list[list[str]],
+                 styles: list[list[str]] | None = None) -> list[int]:
+    """Prints the table; returns the indexes of the columns that fitted."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _out()
+    layout = fit(columns, cells, console.width)
+    view = Table(title=_text(title) if title else None, box=box.SIMPLE_HEAD, show_edge=False,
+                 pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold",
+                 title_justify="left")
+    for index, width in layout:
+        column = columns[index]
+        view.add_column(Text(shown(column.header)), width=width, no_wrap=True, overflow="ellipsis",
+                        justify=column.justify)
+    for number, row in enumerate(cells):
+        view.add_row(*(Text(row[index], style=styles[number][index] if styles else "")
+                       for index, _ in layout))
+    console.print(view)
+    return [index for index, _ in layout]
+
+
+def listing(columns: list, rows, *, count=None, noun: str = "rows", more: str = "",
+            page: int | None = None) -> int:
+    """A list of any length: on a terminal, the first page as a table and a footer that
+    says how many there are and how to see more; piped, every row as tab-separated text
+    (a header line, then one line a row, values whole), streamed as the rows come.
+
+    `rows` yields lists of cell values (on a terminal, `page` of them, and one more if
+    there are more); `count()` says how many there are in all (asked only on a terminal,
+    and only when there are more than a page); `more` is the hint the footer gives. A first page rather than a pager (as git has): it needs no `less`, no
+    second process, works the same over ssh and in a terminal emulator's scrollback, and
+    a million rows cost one page of work. Returns how many rows were written."""
+    import itertools
+
+    columns = _columns(columns)
+    if not is_terminal():
+        write = sys.stdout.write
+        write("\t".join(shown(c.header) for c in columns) + "\n")
+        written = 0
+        for row in rows:
+            write("\t".join(shown(cell) for cell in row) + "\n")
+            written += 1
+        sys.stdout.flush()
+        return written
+    size = page if page is not None else page_size()
+    first = [[shown(cell) for cell in row] for row in itertools.islice(rows, size + 1)]
+    if hasattr(rows, "close"):
+        rows.close()  # the rest is never read
+    more_rows = len(first) > size
+    first = first[:size]
+    if first:
+        _print_table(None, columns, first)
+    if more_rows:
+        total = count() if count is not None else None
+        how_many = f"{len(first):,} of {total:,}" if total is not None else f"the first {len(first):,}"
+        footer(f"Showing {how_many} {noun}. {more}".rstrip())
+    return len(first)
+
+
+def page_size() -> int:
+    """Rows that fit the terminal with the header and footer: a first page."""
+    return max(5, _out().height - 5)
+
+
+def footer(message: str) -> None:
+    """A hint below a list (how many, how to see more); dim on a terminal."""
+    _out().print(_text(message, "dim"))
+
+
+class json_array:
+    """A JSON array written to stdout as its items come: `[`, one item a line, `]`.
+
+    Memory stays that of one item however many there are (`leads --json` on a million
+    leads). Each item goes through the same escaping as `emit_json`, and the whole parses
+    as one JSON document. Used as a context manager; `add(item)` per item."""
+
+    def __init__(self, out=None):
+        self.out = out or sys.stdout
+        self.count = 0
+
+    def __enter__(self):
+        self.out.write("[")
+        return self
+
+    def add(self, item) -> None:
+        text = json.dumps(item, ensure_ascii=False)
+        if not text.isprintable():
+            text = _JSON_SUSPECT.sub(_json_safe, text)
+        self.out.write(("\n" if self.count == 0 else ",\n") + text)
+        self.count += 1
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.out.write("\n]\n" if self.count else "]\n")
+            self.out.flush()
+        return False
+
+
+def stream_json(items) -> int:
+    """Every item of an iterable as one JSON array on stdout; how many."""
+    with json_array() as array:
+        for item in items:
+            array.add(item)
+    return array.count
 
 
 def bars(title: str, rows: list[tuple[str, float, str]], width: int = 30) -> None:
-    """A horizontal bar chart: (label, value, text shown after the bar) per row."""
+    """A horizontal bar chart: (label, value, text shown after the bar) per row. The bar
+    shrinks (to 5 cells) so that a row fits the terminal; the text after it is cut last."""
     from rich.cells import cell_len
 
     _out().print(_text(title, "bold"))
@@ -160,32 +334,56 @@ def bars(title: str, rows: list[tuple[str, float, str]], width: int = 30) -> Non
         _out().print(_text("  (nothing yet)"))
         return
     labels = [shown(label) for label, _, _ in rows]
+    texts = [shown(text) for _, _, text in rows]
     top = max(value for _, value, _ in rows) or 1
     label_width = max(cell_len(label) for label in labels)
-    for label, (_, value, text) in zip(labels, rows):
+    text_width = max(cell_len(text) for text in texts)
+    # "  " label " " bar " " text
+    width = max(5, min(width, _out().width - label_width - text_width - 5))
+    for label, text, (_, value, _) in zip(labels, texts, rows):
         filled = value / top * width
         bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
         padding = " " * (label_width - cell_len(label))
-        _out().print(_text(f"  {padding}{label} {bar:<{width + 1}} {shown(text)}"), soft_wrap=True)
+        _out().print(_cut(f"  {padding}{label} {bar:<{width + 1}} {text}"), soft_wrap=True)
+
+
+def _cut(text: str):
+    """One line of text cut to the terminal with an ellipsis."""
+    from rich.text import Text
+
+    line = Text(text)
+    line.truncate(_out().width, overflow="ellipsis")
+    return line
 
 
 def question_table(items: list[dict], age) -> None:
     """Open questions; the age in red once it passes [customers] answer_within."""
-    from rich.table import Table
-
-    view = Table(title=_text("Open questions"), show_edge=False, header_style="bold")
-    for column in ("age", "customer", "question"):
-        view.add_column(_text(column), overflow="fold")
+    columns = [Column("age", min_width=None, priority=3), Column("customer", min_width=14, ratio=1, priority=2),
+               Column("question", min_width=20, ratio=3, priority=1)]
+    cells, styles = [], []
     for item in items:
         who = f"{item['name']} <{item['email']}>" if item["name"] else item["email"]
-        question = (item["text"] or "").replace("\r\n", " ").replace("\n", " ")[:200]
-        view.add_row(_text(age(item["age_hours"]), "bold red" if item["late"] else ""),
-                     _text(who), _text(question))
-    _out().print(view)
+        cells.append([shown(age(item["age_hours"])), shown(who), shown(item["text"] or "")])
+        styles.append(["bold red" if item["late"] else "", "", ""])
+    _print_table("Open questions", columns, cells, styles)
 
 
 def is_terminal() -> bool:
-    return _out().is_terminal
+    """Whether stdout is a terminal, as Rich decides it (TTY_COMPATIBLE, FORCE_COLOR,
+    else isatty), without importing Rich when nothing has drawn yet: piped lists and
+    JSON never load it."""
+    if _out.cache_info().currsize:
+        return _out().is_terminal
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return sys.stdout.isatty()
+    except ValueError:
+        return False
 
 
 def progress(total: int | None, description: str):

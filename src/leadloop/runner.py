@@ -21,7 +21,6 @@ message never reads `sending`, or due again, while no run is live.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sys
 from collections.abc import Callable
@@ -30,8 +29,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config
-from .errors import (DatabaseBusy, DatabaseError, DatabaseReadOnly, DeliveryError, LeadloopError,
-                     MessageError)
+from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError
+from .runlock import RunLock, settle_abandoned  # noqa: F401 (settle_abandoned: re-exported)
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
@@ -58,64 +57,10 @@ class SendReport:
         return self.sent + self.deferred + self.bounced + self.failed + self.unknown
 
 
-class RunLock:
-    """An exclusive `flock` beside the database; the kernel drops it if we die."""
-
-    def __init__(self, database_path: Path):
-        self.path = Path(f"{database_path}.lock")
-        self.fd: int | None = None
-
-    def acquire(self) -> bool:
-        try:
-            self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-        except OSError as err:
-            try:  # flock needs no write access: an existing lock file will do
-                self.fd = os.open(self.path, os.O_RDONLY)
-            except OSError:
-                raise DatabaseReadOnly(
-                    f"{self.path}: cannot create the run lock beside the database "
-                    f"({err.strerror})") from None
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            self.fd = None
-            return False
-        return True
-
-    def release(self) -> None:
-        if self.fd is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
-
-
 class AnotherRunActive(LeadloopError):
     """Not a failure: another leadloop run holds the lock, so this one steps aside."""
 
     exit_code = 0
-
-
-def settle_abandoned(store: Store, now: datetime) -> int:
-    """For the commands that show messages (`show`, `due`, `leads`): when no run is live,
-    do at once what the next run would do first, so that a run killed mid-DATA reads as
-    `unknown` (and not due) everywhere, not `sending` until the next send. A live run
-    holds the lock: its rows are really in flight and are left alone. How many became
-    `unknown`."""
-    if not store.has_abandoned():  # the usual case: no lock file touched, nothing written
-        return 0
-    lock = RunLock(store.path)
-    try:
-        if not lock.acquire():
-            return 0
-    except (OSError, DatabaseReadOnly):
-        return 0  # no lock can be taken here (a read-only directory): leave them be
-    try:
-        return store.recover_abandoned(now)
-    except (DatabaseReadOnly, DatabaseBusy):
-        return 0  # a read-only file, or a long writer: showing them matters more
-    finally:
-        lock.release()
 
 
 def run_token() -> str:

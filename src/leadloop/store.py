@@ -624,20 +624,28 @@ class Store:
             (to_db(start), to_db(end), *ATTEMPT_STATES),
         ).fetchone()[0]
 
+    def budget_left(self, now: datetime) -> int:
+        """How many more messages today's daily_limit allows."""
+        return max(0, self.rules.daily_limit - self.attempted_today(now))
+
     def due(self, now: datetime, limit: int | None = None, *, daily_limit: bool = True) -> list[DueMessage]:
         """What `send` would send now, in sending order (SPEC §3): info packs, then
         follow-ups oldest-due first, inside each lead's send window, within the day's budget."""
+        return list(self.iter_due(now, limit, daily_limit=daily_limit))
+
+    def iter_due(self, now: datetime, limit: int | None = None, *, daily_limit: bool = True):
+        """`due`, a message at a time (a list as long as the daily limit may be long)."""
         budget = limit
         if daily_limit:
-            left = max(0, self.rules.daily_limit - self.attempted_today(now))
+            left = self.budget_left(now)
             budget = left if budget is None else min(budget, left)
         if budget == 0:
-            return []
+            return
         default_open = cadence.window_open(now, self.rules)
         # When the default window is closed only leads with a timezone of their own can be
         # due, and the index scan skips everyone else.
         tz_clause = "" if default_open else " AND timezone IS NOT NULL"
-        found: list[DueMessage] = []
+        found = 0
         for followups in (0, 1):
             # Written so SQLite walks the leads_due index in order (no sort of every due
             # lead): one pass for info packs, one for follow-ups, each oldest-due first.
@@ -649,11 +657,11 @@ class Store:
             for lead in cursor:
                 if lead["timezone"] and not cadence.window_open(now, self.rules, zone(lead["timezone"])):
                     continue
-                found.append(DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"])))
-                if budget is not None and len(found) >= budget:
+                yield DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"]))
+                found += 1
+                if budget is not None and found >= budget:
                     cursor.close()
-                    return found
-        return found
+                    return
 
     def scheduled(self, now: datetime, limit: int | None = None) -> list[DueMessage]:
         """Everything scheduled after now, soonest first (for `due --all`)."""

@@ -1,0 +1,188 @@
+"""What waits, and when it goes: the daily limit's queue, day by day (issue #20).
+
+`send` sends at most `[cadence] daily_limit` messages a calendar day. When more is due,
+SPEC §3 says who goes first: info packs (fresh inquiries are hot), then follow-ups, each
+oldest-due first; the rest roll over to the next day the send window opens. This module
+says the same thing forwards in time, so that `due`, `due --all`, `send` and `run-daily`
+can say what is held back and on which day each message is expected to go:
+
+- `roll_over` is the rule itself, pure: two queues (info packs, follow-ups), each in
+  due order, and a sequence of sending passes (a day, "what is due before this
+  instant", how many may go) → each queued entry with the day it goes. An entry may
+  stand for many messages (a count), so a summary of a million held-back messages
+  costs a few comparisons per day, not a million rows;
+- `sending_days` is the passes: what is left of today's budget, then `daily_limit` on
+  every later day whose window opens (send_days);
+- `Backlog` asks the store: how many are due now beyond what goes now, and the day
+  the last of them goes, with nothing new arriving ("at this limit").
+
+Expected days are a forecast: a new inquiry (an info pack) goes before follow-ups that
+were already waiting, and a reply stops a lead's sequence. Days are calendar days of
+`[cadence] timezone`, the days the limit counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .cadence import Rules, day_window
+from .clock import day_bounds, from_db, local_day, to_db, zone
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """One sending opportunity: on `day`, what is due before `before`, at most `capacity`."""
+
+    day: date
+    before: datetime
+    capacity: int
+
+
+def sending_days(now: datetime, rules: Rules, left_today: int) -> Iterator[Pass]:
+    """The rest of today (its budget left, while its window has not closed), then every
+    later day the window opens, with the whole daily limit. Endless: the caller stops."""
+    tz = zone(rules.timezone)
+    today = local_day(now, tz)
+    window = day_window(today, rules, tz)
+    if window is not None and now < window[1] and left_today > 0:
+        yield Pass(today, day_bounds(today, tz)[1], left_today)
+    if not rules.send_days:  # the config forbids it; never loop forever
+        return
+    day = today + timedelta(days=1)
+    while True:
+        if day_window(day, rules, tz) is not None:
+            yield Pass(day, day_bounds(day, tz)[1], rules.daily_limit)
+        day += timedelta(days=1)
+
+
+Entry = tuple[datetime, int, Any]   # (due at, how many messages, what it stands for)
+
+
+def roll_over(info: Iterable[Entry], followups: Iterable[Entry],
+              passes: Iterable[Pass]) -> Iterator[tuple[Any, date, int]]:
+    """(what, day, how many of it go that day) in sending order: each pass takes info
+    packs due before it, oldest first, then follow-ups, until its capacity is used. Both
+    queues must come in due order; an entry split over days is yielded once a day."""
+    queues = [iter(info), iter(followups)]
+    heads: list[list | None] = [_next(queue) for queue in queues]
+    for sending in passes:
+        if heads[0] is None and heads[1] is None:
+            return
+        capacity = sending.capacity
+        for k in (0, 1):
+            while capacity and heads[k] is not None and heads[k][0] < sending.before:
+                head = heads[k]
+                taken = min(capacity, head[1])
+                yield head[2], sending.day, taken
+                capacity -= taken
+                head[1] -= taken
+                if head[1] == 0:
+                    heads[k] = _next(queues[k])
+
+
+def _next(queue: Iterator[Entry]) -> list | None:
+    for due_at, count, what in queue:
+        if count > 0:
+            return [due_at, count, what]
+    return None
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    info: int         # info packs due now (whatever their window says)
+    followups: int
+    stale_info: int   # of the info packs, those answering a request older than STALE_AFTER
+
+
+def due_counts(conn, now: datetime) -> DueCounts:
+    """One walk of the leads_due index over what is due now, with the request date
+    read for info packs only."""
+    counts = {0: (0, 0), 1: (0, 0)}
+    for followups, count, stale in conn.execute(
+            "SELECT next_step > 0, count(*), "
+            "sum(CASE WHEN next_step = 0 AND requested_at < ? THEN 1 ELSE 0 END) "
+            "FROM leads WHERE next_due_at IS NOT NULL AND next_due_at <= ? GROUP BY next_step > 0",
+            (stale_before(now), to_db(now))):
+        counts[followups] = (count, stale or 0)
+    return DueCounts(counts[0][0], counts[1][0], counts[0][1])
+
+
+def pending(conn, followups: bool):
+    """Every lead with a message scheduled, info packs or follow-ups, oldest-due first:
+    the leads_due index walked in order, as store.due walks it."""
+    return conn.execute(
+        "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND (next_step > 0) = ? "
+        "ORDER BY next_due_at, rowid", (int(followups),))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Due now but not going now: held back by the daily limit (or, for a lead in its own
+    timezone, by its window), and the day the last of them is expected to go."""
+
+    waiting: int            # due now, beyond what `send` sends now
+    by_limit: bool          # the day's budget is used up (else they wait for a window)
+    last_day: date | None   # when the last of them goes, at this limit
+    daily_limit: int
+    stale_info: int = 0     # info packs due now whose request is older than STALE_AFTER
+
+    @classmethod
+    def of(cls, store, now: datetime, going_info: int, going_followups: int,
+           left_today: int) -> "Backlog":
+        """`going_*`: what `send` takes now (store.due, by kind); `left_today`: the
+        day's budget before them."""
+        counts = due_counts(store.conn, now)
+        waiting_info = max(0, counts.info - going_info)
+        waiting_followups = max(0, counts.followups - going_followups)
+        waiting = waiting_info + waiting_followups
+        going = going_info + going_followups
+        last_day = None
+        if waiting:
+            # What waits is due before anything of its kind scheduled later; only info
+            # packs that come due meanwhile go before waiting follow-ups (SPEC §3).
+            later_info = ((from_db(row[0]), 1, None) for row in store.conn.execute(
+                "SELECT next_due_at FROM leads WHERE next_due_at IS NOT NULL "
+                "AND (next_step > 0) = 0 AND next_due_at > ? ORDER BY next_due_at", (to_db(now),)))
+            days = sending_days(now, store.rules, left_today - going)
+            left = waiting
+            for what, day, taken in roll_over(_chain([(now, waiting_info, "waiting")], later_info),
+                                              [(now, waiting_followups, "waiting")], days):
+                if what == "waiting":
+                    left -= taken
+                    if left == 0:
+                        last_day = day
+                        break
+        return cls(waiting, going >= left_today, last_day, store.rules.daily_limit, counts.stale_info)
+
+
+def _chain(first: list, then: Iterable) -> Iterator:
+    yield from first
+    yield from then
+
+
+def plan_rows(store, now: datetime, going_ids: set, left_today: int) -> Iterator[tuple[Any, date]]:
+    """Every message scheduled or waiting, except those going now (`going_ids`, lead
+    ids), with the day each is expected to go, in that order (for `due --all`). Two
+    cursors, rows as they come: the memory of one row, and of the ids going now (at most
+    the daily limit)."""
+    days = sending_days(now, store.rules, left_today - len(going_ids))
+
+    def queue(followups: bool) -> Iterator[Entry]:
+        for lead in pending(store.conn, followups):
+            if lead["id"] not in going_ids:
+                yield from_db(lead["next_due_at"]), 1, lead
+
+    for lead, day, _ in roll_over(queue(False), queue(True), days):
+        yield lead, day
+
+
+STALE_AFTER = timedelta(days=30)
+
+
+def stale_before(now: datetime) -> str:
+    """Requests before this (stored text) are stale for an info pack: a month on, "the
+    information you asked for" reads as mail the person never asked for (issue #20)."""
+    return to_db(now - STALE_AFTER)
