@@ -504,10 +504,20 @@ def show(
         for key, value in document["fields"].items():
             output.line(f"{key:>13}: {value}")
     output.line("")
-    output.table("Messages", ["step", "template", "state", "sent", "Message-ID"], [
-        [m["step"], m["template"], m["state"], _short_time(session, m["sent_at"] or m["attempted_at"]),
-         m["message_id"] or ""] for m in messages
-    ])
+    from .timeline import timeline
+
+    story = timeline(lead, [dict(m) for m in store.messages(lead["id"])],
+                     [(e["kind"], e["at"], json.loads(e["detail"]) if e["detail"] else {})
+                      for e in store.events(lead["id"])])
+    shown = output.table("Timeline", [
+        output.Column("when", min_width=None, priority=2),
+        output.Column("what", min_width=40, priority=3),
+        # A Message-ID cut short finds nothing: whole, or (narrow terminal) not at all.
+        output.Column("Message-ID", min_width=None, priority=1),
+    ], [[_short_time(session, moment.at) if moment.at else "(now)", moment.words,
+         moment.message_id or ""] for moment in story])
+    if len(shown) < 3 and any(moment.message_id for moment in story):
+        output.footer("Message-IDs: a wider terminal shows them, and `--json` always does.")
     if any(m["state"] == "unknown" for m in messages):
         output.warning("a message's outcome is unknown (the run stopped before the server "
                        "answered); it counts as a contact and is not resent")
@@ -515,11 +525,6 @@ def show(
         output.table("Referred", ["lead", "status", "asked"], [
             [r["name"] or r["email"] or "(erased)", r["status"], _short_time(session, r["requested_at"])]
             for r in referred])
-    if events:
-        output.table("Events", ["at", "event"], [
-            [_short_time(session, e["at"]),
-             ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("at",))] for e in events
-        ])
 
 
 @command()
@@ -717,9 +722,9 @@ def due(
     # Piped, stdout holds the rows alone; the sentences about them go to stderr.
     say = output.line if terminal else output.note
     going_total = counts[0] + counts[1]
-    if not going_total and not listed:
-        say("Nothing is due now.")
     backlog = Backlog.of(store, now, counts[0], counts[1], left_today)
+    if not going_total and not listed:
+        say("Nothing goes now." if backlog.waiting else "Nothing is due now.")
     for sentence in _backlog_lines(backlog, going=going_total):
         say(sentence)
     if backlog.stale_info:
@@ -795,8 +800,20 @@ def send(
     store, config = session.store, session.config
     planned = store.due(session.now, limit)
     if not planned:
-        output.line("Nothing is due now.")
+        from .backlog import Backlog
+
+        waiting = _backlog_lines(Backlog.of(store, session.now, 0, 0, store.budget_left(session.now)),
+                                 going=0)
+        output.line("Nothing goes now." if waiting else "Nothing is due now.")
+        for sentence in waiting:
+            output.line(sentence)
         return
+    from .backlog import stale_before
+
+    stale = sum(1 for item in planned
+                if item.step == 0 and item.lead["requested_at"] < stale_before(session.now))
+    if stale:
+        output.warning(_stale_warning(stale, what="of these info packs"))
     where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
     if dry_run:
         from .render import Renderer
@@ -822,12 +839,14 @@ def send(
     with output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False)
+    _print_send_report(report, quiet=False, store=store, now=session.now)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
 
 
-def _print_send_report(report, *, quiet: bool) -> None:
+def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
+    """The summary line of a send; with `store`, what the daily limit held back and the
+    day the last of it goes (issue #20)."""
     from . import output
 
     if report.recovered_unknown:
@@ -837,11 +856,19 @@ def _print_send_report(report, *, quiet: bool) -> None:
         output.warning(warning)
     for problem in report.problems:
         output.warning(problem)
-    if not quiet:
-        output.line(
-            f"send: {report.sent} sent, {report.deferred} retried later, {report.bounced} bounced, "
-            f"{report.unknown} unknown, {report.failed} failed"
-        )
+    if quiet:
+        return
+    summary = (f"send: {report.sent} sent, {report.deferred} retried later, {report.bounced} bounced, "
+               f"{report.unknown} unknown, {report.failed} failed")
+    if store is not None:
+        summary += f", {report.held_back:,} held back by the daily limit"
+        if report.held_back:
+            from .backlog import Backlog
+
+            backlog = Backlog.of(store, now, 0, 0, store.budget_left(now))
+            if backlog.last_day is not None:
+                summary += f" (the last of them goes on {_day(backlog.last_day)}, at this limit)"
+    output.line(summary)
 
 
 @command("inbox")
@@ -908,7 +935,7 @@ def run_daily(
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
     report = send_due(store, config, session.clock())
-    _print_send_report(report, quiet=quiet)
+    _print_send_report(report, quiet=quiet, store=store, now=session.now)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
 

@@ -210,10 +210,11 @@ def _columns(columns) -> list[Column]:
     return [c if isinstance(c, Column) else Column(c) for c in columns]
 
 
-def table(title: str | None, columns: list, rows: list[list]) -> None:
+def table(title: str | None, columns: list, rows: list[list]) -> list[int]:
     """A table whose every row is one line: cells shown as text (a line break in a value
-    is shown as \\n), cut with an ellipsis, less useful columns dropped (see Column)."""
-    _print_table(title, _columns(columns), [[shown(cell) for cell in row] for row in rows])
+    is shown as \\n), cut with an ellipsis, less useful columns dropped (see Column).
+    Returns the indexes of the columns shown."""
+    return _print_table(title, _columns(columns), [[shown(cell) for cell in row] for row in rows])
 
 
 def _print_table(title: str | None, columns: list[Column], cells: list[list[str]],

@@ -48,7 +48,7 @@ class SendReport:
     unknown: int = 0
     cancelled: int = 0
     recovered_unknown: int = 0   # left `unknown` by an earlier run that died
-    held_back: int = 0           # over the day's sending budget: for the next run
+    held_back: int = 0           # due, but over the day's sending budget: for a later run
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # sent, but worth a look (a heavy message)
 
@@ -80,7 +80,15 @@ def send_due(
     does not render (for any lead), DeliveryError when the run had to stop."""
 
     def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
+        left = store.budget_left(now)
         due = store.due(now, limit)
+        if len(due) >= left and (limit is None or limit >= left):
+            # The day's budget, not --limit, ends this run: what else is due waits for
+            # the next day the window opens (backlog.py says which).
+            from .backlog import due_counts
+
+            counts = due_counts(store.conn, now)
+            report.held_back = max(0, counts.info + counts.followups - len(due))
         return store.claim(due, run_id, now, config.sender.domain) if due else []
 
     return _run(store, config, clock, claim, extra=None, on_progress=on_progress, transport=transport)

@@ -512,10 +512,10 @@ class Store:
                 f'{lead["email"]} is {lead["status"]} and never receives sequence mail again'
             )
         with self.write():
-            self.change_status(self.lead_by_id(lead["id"]), status, now, note)
+            self.change_status(self.lead_by_id(lead["id"]), status, now, note, by="hand")
 
     def change_status(self, current: sqlite3.Row, status: str, now: datetime,
-                      note: str | None = None) -> bool:
+                      note: str | None = None, by: str | None = None) -> bool:
         """Inside a write transaction: move the lead to `status`; False if it is already there."""
         if current["status"] == status:
             return False
@@ -528,6 +528,8 @@ class Store:
         if status in ("unsubscribed", "bounced"):
             self.suppress(current["email"], status, now)
         detail = {"from": current["status"], "to": status}
+        if by:  # "hand": `mark` (show says "resumed by hand")
+            detail["by"] = by
         if note:
             detail["note"] = note
         self.event(current["id"], now, "status", detail)
