@@ -69,7 +69,9 @@ def test_every_export_imports_as_it_is(tmp_path, run, name, options, dates, colu
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {
         "new": 2, "updated": 0, "unchanged": 0, "suppressed": 0, "rejected": 0,
-        "requested_at_column": column}
+        "requested_at_column": column, "info_recorded": 0,
+        # Asked in March, imported in June: over 30 days old, and said so (issue #20).
+        "stale_info": 0 if dates is UNDATED else 2}
     stored = leads(run)
     assert {email: (stored[email]["name"], stored[email]["requested_at"])
             for email in stored} == {JOSE[0]: (JOSE[1], dates[0]), MARIA[0]: (MARIA[1], dates[1])}

@@ -71,7 +71,8 @@ def test_rejects_are_reported_with_line_and_reason_and_written_to_a_file(tmp_pat
     rows = "".join(f"bad{n}@,Nombre {n},01/02/2026\n" for n in range(25))
     (tmp_path / "r.csv").write_text("email,name,fecha\nok@example.com,Ok,31/02/2026\n"
                                     "fine@example.com,Fine,01/02/2026\n" + rows, encoding="utf-8")
-    result = run("import", "r.csv", "--rejects", "rejects.csv")
+    # (On the day after the requests: no warning about old requests among the notes.)
+    result = run("--now", "2026-02-02T10:00", "import", "r.csv", "--rejects", "rejects.csv")
     assert summary(result) == "1 new, 0 updated, 0 unchanged, 0 suppressed, 26 rejected"
     messages = result.stderr.strip().splitlines()
     assert messages[0] == 'r.csv:2: unreadable date "31/02/2026"'
@@ -95,7 +96,8 @@ def test_map_product_source_and_json_summary(tmp_path, run):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"new": 1, "updated": 0, "unchanged": 0,
                                          "suppressed": 0, "rejected": 0,
-                                         "requested_at_column": None}
+                                         "requested_at_column": None, "stale_info": 0,
+                                         "info_recorded": 0}
     ana = leads(run)["ana@example.com"]
     assert (ana["name"], ana["product"], ana["source"]) == ("Ana", "Yoga", "Feria")
 

@@ -235,7 +235,12 @@ def import_(
     source: Annotated[Optional[str], typer.Option(help="Source for every row.")] = None,
     month_first: Annotated[bool, typer.Option(help="Dates are month-first (US).")] = False,
     check_dns: Annotated[bool, typer.Option(help="Check each domain accepts mail (slow).")] = False,
-    info_sent: Annotated[bool, typer.Option(help="The info pack was already sent to these leads.")] = False,
+    info_sent: Annotated[bool, typer.Option(
+        help="The info pack was already sent to these leads (also to those imported before "
+             "whose info pack has not gone yet).")] = False,
+    info_sent_before: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="The same, only for requests made before DATE (a backlog of old "
+                             "requests in a file that also has new ones).")] = None,
     rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows to this CSV.")] = None,
     force: Annotated[bool, typer.Option(help="Let --rejects replace an existing file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -259,12 +264,24 @@ def import_(
         encoding=encoding, delimiter=delimiter, sheet=sheet, column_map=column_map,
         product=product, source=source, month_first=month_first, check_dns=check_dns,
         info_sent=info_sent, rejects_path=rejects, force=force,
+        info_sent_before=_date_option(session, info_sent_before, "--info-sent-before"),
     )
     for reject in shown:
         output.note(f"{file}:{reject.line}: {reject.reason}")
     if total_rejected > len(shown):
         output.note(f"… and {total_rejected - len(shown)} more rejected rows"
                     + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
+    if report.stale_info:
+        from .backlog import STALE_AFTER
+        from .clock import local_day, zone
+
+        cutoff = local_day(session.now - STALE_AFTER, zone(session.config.cadence.timezone))
+        output.warning(
+            f"{report.stale_info:,} of the new leads asked more than {STALE_AFTER.days} days ago, and "
+            "each would get \"the information you asked for\" at the next send, as if they had "
+            "just asked. Nothing has been sent yet. If they had the information already, import "
+            f"the file again with --info-sent-before {cutoff.isoformat()} (requests before that day) "
+            "or --info-sent (all of them): their follow-ups then count from their request.")
     if as_json:
         output.emit_json(report.as_dict())
         return
@@ -273,9 +290,8 @@ def import_(
     output.line(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.suppressed} suppressed, {report.rejected} rejected"
+        + (f"; info pack recorded as sent for {report.info_recorded}" if report.info_recorded else "")
     )
-
-
 @command()
 def add(
     ctx: typer.Context,

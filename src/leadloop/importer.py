@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -46,6 +47,9 @@ COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred
 NARROW = ("email", "name", "product", "source", "requested_at", "next_due_at")
 # Where a parsed row (sources.rows.ParsedLead, as a tuple) has its request date.
 _PARSED_REQUESTED_AT = 5
+# Where the INSERT's values have the request date and the next step.
+_REQUESTED_NARROW = operator.itemgetter(NARROW.index("requested_at"))
+_REQUESTED, _NEXT_STEP = COLUMNS.index("requested_at"), COLUMNS.index("next_step")
 
 
 @dataclass
@@ -58,11 +62,18 @@ class ImportReport:
     # The file's column read as the request date; None: every lead is dated at the
     # import time (SPEC §5), which the summary says.
     requested_at_column: str | None = None
+    # New leads whose info pack is still to go, for a request older than
+    # backlog.STALE_AFTER: the summary warns before anything is sent (issue #20).
+    stale_info: int = 0
+    # Leads already known whose info pack had not gone, recorded as sent by this import
+    # (--info-sent, --info-sent-before, an info_sent_at column).
+    info_recorded: int = 0
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "suppressed": self.suppressed, "rejected": self.rejected,
-                "requested_at_column": self.requested_at_column}
+                "requested_at_column": self.requested_at_column,
+                "stale_info": self.stale_info, "info_recorded": self.info_recorded}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
@@ -75,15 +86,17 @@ def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool 
 
 
 def import_batches(store: Store, batches: Iterable, now: datetime, *, info_sent: bool = False,
-                   on_reject: Callable | None = None,
-                   on_batch: Callable | None = None) -> ImportReport:
-    """Import sources.rows.Batch after Batch, in one transaction."""
+                   on_reject: Callable | None = None, on_batch: Callable | None = None,
+                   info_sent_before: datetime | None = None) -> ImportReport:
+    """Import sources.rows.Batch after Batch, in one transaction. `info_sent`: every
+    row's info pack went out before (at its request); `info_sent_before`: that of every
+    request made before this instant."""
     report = ImportReport()
     empty = _empty(store)
     with _without_cycle_collector(), \
             store.rollback_journal() if empty else nullcontext(), store.write():
         empty = _empty(store)  # again, now that the write lock is ours
-        writer = (_Load if empty else _Upsert)(store, now, info_sent, report)
+        writer = (_Load if empty else _Upsert)(store, now, (info_sent, info_sent_before), report)
         for batch in batches:
             report.rejected += len(batch.rejects)
             if on_reject:
@@ -119,8 +132,10 @@ class _Shaper:
     lead whose info pack went out before the import (or that gets none) depends on the
     lead (its id spreads follow-ups): it is settled once the lead is in the table."""
 
-    def __init__(self, rules, now: datetime, info_sent: bool):
-        self.rules, self.info_sent = rules, info_sent
+    def __init__(self, rules, now: datetime, info_sent: tuple[bool, datetime | None]):
+        self.rules = rules
+        self.info_sent, before = info_sent
+        self.info_sent_before = to_db(before) if before is not None else None
         self.now = to_db(now)
         first = cadence.next_message(
             cadence.History(key="", status="active", requested_at=now), rules)
@@ -130,8 +145,10 @@ class _Shaper:
     def shape(self, leads: list[tuple], narrow_ok: bool = False) -> tuple[list[tuple], dict, bool]:
         """Returns the values, in order (NARROW's when `narrow_ok` and the batch allows,
         else COLUMNS'), {index: info pack sent at} to settle, and whether narrow."""
+        before = self.info_sent_before
         if narrow_ok and self.info_first and not self.info_sent and not any(
-                row[6] or row[7] or row[8] or row[9] or row[10] for row in leads):
+                row[6] or row[7] or row[8] or row[9] or row[10] for row in leads) and (
+                before is None or all((row[5] or self.now) >= before for row in leads)):
             dues, now, values = self.info_dues[None], self.now, []
             for _, email, name, product, source, requested_at, _, _, _, _, _ in leads:
                 requested_at = requested_at or now
@@ -142,7 +159,7 @@ class _Shaper:
         for (_, email, name, product, source, requested_at, info_sent_at, locale, tz_name,
              referred_by, fields) in leads:
             requested_at = requested_at or self.now
-            if info_sent and info_sent_at is None:
+            if info_sent_at is None and (info_sent or (before is not None and requested_at < before)):
                 info_sent_at = requested_at
             if info_sent_at is None and info_first:
                 dues = info_dues.get(tz_name)
@@ -165,9 +182,12 @@ def _insert_statement(columns: tuple, fixed: dict, stamp: str) -> str:
 
 
 class _Writer:
-    def __init__(self, store: Store, now: datetime, info_sent: bool, report: ImportReport):
+    def __init__(self, store: Store, now: datetime, info_sent: tuple, report: ImportReport):
+        from .backlog import stale_before
+
         self.store, self.conn, self.now, self.report = store, store.conn, now, report
         self.shaper = _Shaper(store.rules, now, info_sent)
+        self.stale_before = stale_before(now)
         self.has_suppressions = self.conn.execute(
             "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
         # `now` is our own ISO timestamp, written into the statement so that a million
@@ -197,6 +217,14 @@ class _Writer:
     def insert(self, leads: list[tuple], narrow: bool = False) -> None:
         self.conn.executemany(self._narrow_sql if narrow else self._insert_sql, leads)
         self.report.new += len(leads)
+        # New leads whose info pack is to go for a request over a month old (C loops:
+        # a million rows cost ~50 ms, on the writing side, which waits for the reader).
+        stale = self.stale_before
+        if narrow:
+            self.report.stale_info += sum(map(stale.__gt__, map(_REQUESTED_NARROW, leads)))
+        else:
+            self.report.stale_info += sum(
+                1 for row in leads if row[_NEXT_STEP] == 0 and row[_REQUESTED] < stale)
 
     def settle_new(self) -> None:
         """Record info packs sent before leadloop knew the lead (SPEC §3) as sent step-0
@@ -243,6 +271,10 @@ def _changes(lead, row) -> dict:
 class _Upsert(_Writer):
     """Into a table that has leads: look each batch up, update or insert."""
 
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.recorded: set[int] = set()  # leads whose earlier info pack this import records
+
     def add(self, batch) -> None:
         leads, settle, _ = self.shaper.shape(batch.leads)
         pending: dict = {}  # email → (values, index); an address twice: the earlier first
@@ -269,6 +301,13 @@ class _Upsert(_Writer):
                     self.report.suppressed += 1  # never back into the sequence (SPEC §5)
                 else:
                     self.update(lead, dict(zip(COLUMNS, values)))
+                    if (settle.get(index) is not None and lead["id"] not in self.recorded
+                            and self._info_pending(lead)):
+                        self.recorded.add(lead["id"])
+                        # The file says the info pack went out already: record it, as
+                        # for a new lead; nothing else of the lead's cadence changes.
+                        self.settle.append((lead["id"], settle[index]))
+                        self.report.info_recorded += 1
             elif not self.suppressed(email, parsed[index][_PARSED_REQUESTED_AT]):
                 fresh.append(values)
                 if index in settle:
@@ -278,6 +317,13 @@ class _Upsert(_Writer):
         for email, at in later:
             lead_id = self.conn.execute("SELECT id FROM leads WHERE email = ?", (email,)).fetchone()[0]
             self.settle.append((lead_id, at))
+
+    def _info_pending(self, lead) -> bool:
+        """An active lead whose info pack is next and has no message row yet (none
+        claimed, deferred or sent): only then can an import say it went before."""
+        return (lead["status"] == "active" and lead["next_step"] == 0
+                and self.conn.execute("SELECT 1 FROM messages WHERE lead_id = ? AND kind = 'sequence' "
+                                      "AND step = 0", (lead["id"],)).fetchone() is None)
 
     def finish(self) -> None:
         self.settle_new()
@@ -352,6 +398,8 @@ class _Load(_Writer):
             self.conn.execute("DELETE FROM leads WHERE id = ?", (row["id"],))
             folded.add(row["id"])
             self.report.new -= 1
+            if row["next_step"] == 0 and row["requested_at"] < self.stale_before:
+                self.report.stale_info -= 1
             self.update(lead, row)
             lead = self.store.lead_by_id(lead["id"])
         return folded
@@ -364,7 +412,8 @@ PARALLEL_FROM_BYTES = 4 << 20
 
 
 def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=None,
-               info_sent: bool = False, force: bool = False, **options):
+               info_sent: bool = False, info_sent_before: datetime | None = None,
+               force: bool = False, **options):
     """Import a file of leads (sources/); returns (report, the first rejects, how many
     were rejected). The rejects file is complete only if the import is."""
     import csv
@@ -395,7 +444,8 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
                 batches = forked.in_child(batches)
             with output.progress(source.total, "importing") as bar:
                 report = import_batches(
-                    store, batches, now, info_sent=info_sent, on_reject=on_reject,
+                    store, batches, now, info_sent=info_sent, info_sent_before=info_sent_before,
+                    on_reject=on_reject,
                     on_batch=lambda batch: bar.update(batch.position, source.total))
     where = source.plan.where.get("requested_at")
     report.requested_at_column = source.header[where] if where is not None else None
