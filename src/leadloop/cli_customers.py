@@ -5,6 +5,7 @@ core call, print through output.py.
 """
 
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -100,31 +101,45 @@ def question(
 @command()
 def questions(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (streamed).")] = False,
+    limit: Annotated[Optional[int], typer.Option(
+        min=1, help="At most N questions (on a terminal: instead of one screenful).")] = None,
 ) -> None:
     """Open customer questions, oldest first, with their age."""
+    import itertools
+
     from . import output
     from .cadence import add
     from .clock import from_db, zone
-    from .questions import open_questions
+    from .questions import count_open, open_questions
 
     session = _session(ctx)
     now, tz = session.now, zone(session.config.cadence.timezone)
-    rows = open_questions(session.store)
-    items = []
-    for row in rows:
-        opened = from_db(row["opened_at"])
-        late = add(opened, session.config.answer_within, tz) < now
-        items.append({"email": row["email"], "name": row["name"], "opened_at": session.json_time(opened),
-                      "age_hours": round((now - opened).total_seconds() / 3600, 1), "late": late,
-                      "text": row["text"]})
+
+    def items():
+        for row in itertools.islice(open_questions(session.store), limit):
+            opened = from_db(row["opened_at"])
+            late = add(opened, session.config.answer_within, tz) < now
+            yield {"email": row["email"], "name": row["name"], "opened_at": session.json_time(opened),
+                   "age_hours": round((now - opened).total_seconds() / 3600, 1), "late": late,
+                   "text": row["text"]}
+
     if as_json:
-        output.emit_json(items)
+        output.stream_json(items())
         return
-    if not items:
+    terminal = output.is_terminal()
+    page = limit if limit is not None or not terminal else output.page_size()
+    rows = ([output.Styled(_age(item["age_hours"]), "bold red" if item["late"] else ""),
+             f"{item['name']} <{item['email']}>" if item["name"] else item["email"], item["text"] or ""]
+            for item in items())
+    listed = output.listing(
+        [output.Column("age", min_width=None, priority=3),
+         output.Column("customer", min_width=14, ratio=1, priority=2),
+         output.Column("question", min_width=20, ratio=3, priority=1)],
+        rows, page=page, noun="open questions", count=lambda: count_open(session.store),
+        more="More: --limit N, `leadloop questions | less -S`, or --json.")
+    if not listed and terminal:
         output.line("no open questions")
-        return
-    output.question_table(items, _age)
 
 
 def _age(hours: float) -> str:
@@ -230,21 +245,54 @@ def survey_send(
 def survey_results(
     ctx: typer.Context,
     template: Annotated[str, typer.Argument(help="The survey's template name.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (answers streamed).")] = False,
+    limit: Annotated[Optional[int], typer.Option(
+        min=1, help="At most N answers (on a terminal: instead of one screenful).")] = None,
 ) -> None:
     """Tally the answers to a survey."""
+    import itertools
+    import json
+
     from . import output
-    from .surveys import check_name, tally
+    from .surveys import check_name, tally_results, tally_summary
 
     session = _session(ctx)
-    result = tally(session.store, check_name(template))
+    name = check_name(template)
+    summary = tally_summary(session.store, name)
+    results = itertools.islice(tally_results(session.store, name, summary["answered"]), limit)
     if as_json:
-        output.emit_json(result)
+        # {"survey": …, "results": [one answer a line]}: as many distinct answers as
+        # people wrote, never all in memory.
+        head = json.dumps({**summary, "results": []}, ensure_ascii=False)
+        with output.json_array(_Prefixed(head[:-3])) as array:
+            for row in results:
+                array.add(row)
+        sys.stdout.write("}\n")
         return
-    output.bars(f'Survey "{result["survey"]}": {result["answered"]} answers to {result["sent"]} sent', [
-        (row["answer"], row["count"], f"{row['count']} ({row['share']:.0%})") for row in result["results"]])
-    if result["average"] is not None:
-        output.line(f"average: {result['average']}")
+    page = limit if limit is not None or not output.is_terminal() else output.page_size()
+    first = list(itertools.islice(results, page + 1 if page is not None else None))
+    output.bars(f'Survey "{name}": {summary["answered"]} answers to {summary["sent"]} sent', [
+        (row["answer"], row["count"], f"{row['count']} ({row['share']:.0%})") for row in first[:page]])
+    if page is not None and len(first) > page:
+        output.footer(f"Showing the {page} answers given most (numbers first). More: --limit N or --json.")
+    if summary["average"] is not None:
+        output.line(f"average: {summary['average']}")
+
+
+class _Prefixed:
+    """stdout, with `prefix` written before the first write (a JSON object's head)."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def write(self, text: str) -> None:
+        if self.prefix is not None:
+            sys.stdout.write(self.prefix)
+            self.prefix = None
+        sys.stdout.write(text)
+
+    def flush(self) -> None:
+        pass
 
 
 @survey_command("share")

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import TextIO
 
-from .clock import to_json
+from .clock import JsonTimes
 from .store import Store
 
 COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by", "status",
@@ -27,18 +27,23 @@ def neutralise(value) -> str:
 
 def _leads(store: Store, tz) -> Iterator[dict]:
     times = {"requested_at", "last_contact_at", "next_due_at"}
+    to_json = JsonTimes(tz)
     for row in store.conn.execute(f"SELECT {', '.join(COLUMNS)}, fields FROM leads "
                                   "WHERE email IS NOT NULL ORDER BY id"):
-        lead = {name: to_json(row[name], tz) if name in times else row[name] for name in COLUMNS}
+        lead = {name: to_json(row[name]) if name in times else row[name] for name in COLUMNS}
         lead["fields"] = json.loads(row["fields"]) if row["fields"] else {}
         yield lead
 
 
 def export(store: Store, out: TextIO, tz, fmt: str = "csv") -> int:
     if fmt == "json":
-        leads = list(_leads(store, tz))
-        out.write(json.dumps(leads, ensure_ascii=False, indent=2) + "\n")
-        return len(leads)
+        # Streamed: an array written a lead at a time, flat in memory (issue #20).
+        from .output import json_array
+
+        with json_array(out) as array:
+            for lead in _leads(store, tz):
+                array.add(lead)
+        return array.count
     # Custom fields become columns after the standard ones; one pass to learn their names.
     custom: dict[str, None] = {}
     for (fields,) in store.conn.execute("SELECT fields FROM leads WHERE email IS NOT NULL AND fields IS NOT NULL"):

@@ -206,6 +206,22 @@ def fit(columns: list[Column], rows: list[list[str]], width: int) -> list[tuple[
     return [(i, max(1, min(widths[i], width)) if len(kept) == 1 else widths[i]) for i in kept]
 
 
+@dataclass(frozen=True)
+class Styled:
+    """A cell with a style on a terminal (the age of a late question in red)."""
+
+    value: object
+    style: str = ""
+
+
+def _cell(value) -> str:
+    return shown(value.value if isinstance(value, Styled) else value)
+
+
+def _style(value) -> str:
+    return value.style if isinstance(value, Styled) else ""
+
+
 def _columns(columns) -> list[Column]:
     return [c if isinstance(c, Column) else Column(c) for c in columns]
 
@@ -259,18 +275,19 @@ def listing(columns: list, rows, *, count=None, noun: str = "rows", more: str = 
         write("\t".join(shown(c.header) for c in columns) + "\n")
         written = 0
         for row in rows:
-            write("\t".join(shown(cell) for cell in row) + "\n")
+            write("\t".join(_cell(cell) for cell in row) + "\n")
             written += 1
         sys.stdout.flush()
         return written
     size = page if page is not None else page_size()
-    first = [[shown(cell) for cell in row] for row in itertools.islice(rows, size + 1)]
+    first = list(itertools.islice(rows, size + 1))
     if hasattr(rows, "close"):
         rows.close()  # the rest is never read
     more_rows = len(first) > size
     first = first[:size]
     if first:
-        _print_table(None, columns, first)
+        _print_table(None, columns, [[_cell(cell) for cell in row] for row in first],
+                     [[_style(cell) for cell in row] for row in first])
     if more_rows:
         total = count() if count is not None else None
         how_many = f"{len(first):,} of {total:,}" if total is not None else f"the first {len(first):,}"
@@ -355,18 +372,6 @@ def _cut(text: str):
     line = Text(text)
     line.truncate(_out().width, overflow="ellipsis")
     return line
-
-
-def question_table(items: list[dict], age) -> None:
-    """Open questions; the age in red once it passes [customers] answer_within."""
-    columns = [Column("age", min_width=None, priority=3), Column("customer", min_width=14, ratio=1, priority=2),
-               Column("question", min_width=20, ratio=3, priority=1)]
-    cells, styles = [], []
-    for item in items:
-        who = f"{item['name']} <{item['email']}>" if item["name"] else item["email"]
-        cells.append([shown(age(item["age_hours"])), shown(who), shown(item["text"] or "")])
-        styles.append(["bold red" if item["late"] else "", "", ""])
-    _print_table("Open questions", columns, cells, styles)
 
 
 def is_terminal() -> bool:

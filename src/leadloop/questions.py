@@ -29,12 +29,19 @@ def add_question(store: Store, lead_id: int, text: str, asked_at: datetime, now:
     store.event(lead_id, now, "question", detail)
 
 
-def open_questions(store: Store) -> list[sqlite3.Row]:
+def open_questions(store: Store) -> sqlite3.Cursor:
+    """Open questions, oldest first: a cursor, read as they are printed."""
     return store.conn.execute(
         """SELECT q.id, q.opened_at, q.text, l.email, l.name, l.status FROM questions q
            JOIN leads l ON l.id = q.lead_id
            WHERE q.answered_at IS NULL AND l.email IS NOT NULL
-           ORDER BY q.opened_at, q.id""").fetchall()
+           ORDER BY q.opened_at, q.id""")
+
+
+def count_open(store: Store) -> int:
+    return store.conn.execute(
+        "SELECT count(*) FROM questions q JOIN leads l ON l.id = q.lead_id "
+        "WHERE q.answered_at IS NULL AND l.email IS NOT NULL").fetchone()[0]
 
 
 def answer(store: Store, lead: sqlite3.Row, now: datetime) -> int:

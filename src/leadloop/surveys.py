@@ -90,35 +90,50 @@ def record_answer(store: Store, lead_id: int, name: str, text: str, now: datetim
 
 
 def tally(store: Store, name: str) -> dict:
+    """The survey's numbers and every answer's count (what `survey share` mails)."""
+    summary = tally_summary(store, name)
+    return {**summary, "results": list(tally_results(store, name, summary["answered"]))}
+
+
+def tally_summary(store: Store, name: str) -> dict:
+    """How many were sent and answered, and the average when every answer is a number:
+    SQLite adds them up, however many answers there are."""
+    _prepare(store.conn)
     sent = store.conn.execute(
         f"SELECT count(*) FROM messages WHERE kind = ? AND state IN {SENT}",
         (survey_kind(name),)).fetchone()[0]
-    rows = store.conn.execute(
-        "SELECT answer, count(*) AS n FROM survey_answers WHERE survey = ? AND answer IS NOT NULL "
-        "GROUP BY answer", (name,)).fetchall()
-    answers = sorted(((row["answer"], row["n"]) for row in rows), key=_answer_order)
-    total = sum(n for _, n in answers)
-    numbers = [float(a) for a, n in answers for _ in range(n) if _is_number(a)]
+    answered, numbers, total = store.conn.execute(
+        "SELECT count(*), count(leadloop_number(answer)), sum(leadloop_number(answer)) "
+        "FROM survey_answers WHERE survey = ? AND answer IS NOT NULL", (name,)).fetchone()
     return {
         "survey": name,
         "sent": sent,
-        "answered": total,
-        "results": [{"answer": a, "count": n, "share": round(n / total, 4)} for a, n in answers],
-        "average": round(sum(numbers) / len(numbers), 2) if numbers and len(numbers) == total else None,
+        "answered": answered,
+        "average": round(total / numbers, 2) if numbers and numbers == answered else None,
     }
 
 
-def _is_number(text: str) -> bool:
+def tally_results(store: Store, name: str, answered: int):
+    """Each answer with its count and share, a row at a time: numbers first by value,
+    then words, the most given first."""
+    _prepare(store.conn)
+    for answer, count in store.conn.execute(
+            "SELECT answer, count(*) AS n FROM survey_answers WHERE survey = ? AND answer IS NOT NULL "
+            "GROUP BY answer ORDER BY leadloop_number(answer) IS NULL, leadloop_number(answer), "
+            "n DESC, lower(answer)", (name,)):
+        yield {"answer": answer, "count": count, "share": round(count / answered, 4)}
+
+
+def _number(text):
+    """An answer as a number, when it is one (None otherwise)."""
     try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        return float(text)
+    except (TypeError, ValueError):
+        return None
 
 
-def _answer_order(item):
-    answer, count = item
-    return (0, float(answer), "") if _is_number(answer) else (1, -count, answer.lower())
+def _prepare(conn) -> None:
+    conn.create_function("leadloop_number", 1, _number, deterministic=True)
 
 
 def respondents(store: Store, name: str) -> list[sqlite3.Row]:
