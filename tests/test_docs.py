@@ -27,3 +27,23 @@ def test_help_runs(run):
     assert result.exit_code == 0
     for name in COMMANDS:
         assert name in result.stdout
+
+
+# The list options of issue #20, and every option of the list commands, are documented.
+LISTS = ["leads", "due", "questions"]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_option_of_the_list_commands_is_in_the_readme(name):
+    import typer
+
+    command = typer.main.get_command(app).commands[name]
+    options = [opt for param in command.params for opt in param.opts if opt.startswith("--")]
+    assert options
+    for option in options:
+        if option != "--help":
+            assert option in README, f"README never mentions {name} {option}"
+
+
+def test_the_import_options_for_old_requests_are_in_the_readme():
+    assert "--info-sent-before DATE" in README and "30 days" in README
