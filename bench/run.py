@@ -1,5 +1,5 @@
-"""Measure B1–B5 of BENCH.md (and B3a, sending with attachments), each beside its anchor
-in the same run, and write RESULTS.md.
+"""Measure B1–B5 and B9 of BENCH.md (and B3a, sending with attachments), each beside its
+anchor in the same run, and write RESULTS.md.
 
 Run through bench/run.sh, which builds bench/.venv with leadloop and the anchors
 (sqlite-utils, mailmerge, aiosmtpd). Whole processes are timed; each benchmark
@@ -205,6 +205,61 @@ def b2_due(pairs: int, db: Path, work: Path, results: dict) -> None:
     ours, anchor = alternate(pairs, [("due", lambda: timed(due, cwd=work)),
                                      ("--version", lambda: timed(version, cwd=work))])
     results["B2"] = {"leadloop_s": ours.median, "anchor_s": anchor.median, "ratio": ratio(ours, anchor)}
+
+
+def timed_on_terminal(command: list[str], *, cwd: Path, rows: int = 24, columns: int = 80) -> Run:
+    """Wall time of a whole process whose stdout and stderr are a real pseudo-terminal of
+    rows x columns (what a person's shell gives), read to the end as a terminal would."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR")}
+    env["TERM"] = "xterm-256color"
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        start = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
+                                   cwd=cwd, env=env, stdin=follower, stdout=follower, stderr=follower)
+        os.close(follower)
+        screen = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen.append(chunk)
+        process.wait()
+        seconds = time.perf_counter() - start
+        os.close(leader)
+        if process.returncode != 0:
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n"
+                             f"{b''.join(screen).decode(errors='replace')[-2000:]}")
+        peak_kb = int(report.read().split()[-1])
+    return Run(seconds, peak_kb / 1024, peak_kb / 1024)
+
+
+def b9_lists(pairs: int, db: Path, work: Path, results: dict) -> None:
+    print("B9: leads --json beside export --format json; leads on a terminal beside --version", flush=True)
+    base = [str(BIN / "leadloop"), "--db", str(db), "--now", NOW]
+    leads_json, export_json = [*base, "leads", "--json"], [*base, "export", "--format", "json"]
+    ours, anchor = alternate(pairs, [("leads --json", lambda: timed(leads_json, cwd=work)),
+                                     ("export --format json", lambda: timed(export_json, cwd=work))])
+    # The first page: a screenful of 80x24 in a pseudo-terminal, with its footer (which
+    # counts every lead), beside --version on the same terminal.
+    page, version = alternate(pairs * 2, [
+        ("leads (terminal)", lambda: timed_on_terminal([*base, "leads"], cwd=work)),
+        ("--version (terminal)", lambda: timed_on_terminal([str(BIN / "leadloop"), "--version"], cwd=work)),
+    ])
+    results["B9"] = {
+        "leadloop_s": ours.median, "anchor_s": anchor.median, "ratio": ratio(ours, anchor),
+        "peak_mb": ours.peak_mb, "anchor_peak_mb": anchor.peak_mb,
+        "page_s": page.median, "version_s": version.median, "page_ratio": ratio(page, version),
+    }
 
 
 def b5_idle(pairs: int, db: Path, work: Path, results: dict) -> None:
@@ -554,6 +609,15 @@ def write_results(results: dict, args, elapsed: float) -> None:
         lines.append(f"| B5 | idle `run-daily` on {results['leads_in_db']:,} leads "
                      f"| {r['leadloop_s'] * 1000:.0f} ms | `leadloop --version` {r['anchor_s'] * 1000:.0f} ms "
                      f"| {r['ratio']:.2f}× | ≤ 0.5 s | {verdict(r['leadloop_s'] <= 0.5)} |")
+    if "B9" in results:
+        r = results["B9"]
+        lines.append(
+            f"| B9 | `leads --json` on {results['leads_in_db']:,} leads; `leads` on an 80x24 terminal "
+            f"(first page) | {r['leadloop_s']:.1f} s, peak {r['peak_mb']:.0f} MB; first page "
+            f"{r['page_s'] * 1000:.0f} ms | `export --format json` {r['anchor_s']:.1f} s, peak "
+            f"{r['anchor_peak_mb']:.0f} MB; `--version` {r['version_s'] * 1000:.0f} ms | {r['ratio']:.2f}× / "
+            f"{r['page_ratio']:.2f}× | ≤ 1.5×, ≤ 100 MB; ≤ 1.5× | "
+            f"{verdict(r['ratio'] <= 1.5 and r['peak_mb'] <= 100 and r['page_ratio'] <= 1.5)} |")
     lines += _kept_rows(results)
     notes = BENCH / "NOTES.md"
     lines += ["", "## Reproduce", "", "```sh", "bash bench/run.sh            # full run, 1M rows (about 10 minutes)",
@@ -589,7 +653,7 @@ def main() -> None:
     parser.add_argument("--b1-runs", type=int, default=5, help="runs of the B1 import pair (default 5)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for B1, B2 and B5")
     parser.add_argument("--messages", type=int, default=2000, help="messages for B3")
-    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5", help="comma-separated subset")
+    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B9", help="comma-separated subset")
     parser.add_argument("--brochures", default="1,2", help="B3a: brochure sizes in MB (default 1,2)")
     parser.add_argument("--baseline", type=Path, default=None, metavar="PATH",
                         help="another leadloop executable to alternate with this one in B3 and B3a")
@@ -603,7 +667,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leadloop-bench-") as tmp:
         work = Path(tmp)
         db = None
-        if only & {"B1", "B2", "B5"}:
+        if only & {"B1", "B2", "B5", "B9"}:
             db = b1_import(args.b1_runs, args.rows, work, results)
             results["leads_in_db"] = results["B1"]["imported"]
             if "B1" not in only:
@@ -612,6 +676,8 @@ def main() -> None:
             b2_due(args.runs, db, work, results)
         if "B5" in only:
             b5_idle(args.runs, db, work, results)
+        if "B9" in only:
+            b9_lists(args.runs, db, work, results)
         if "B4" in only:
             b4_startup(args.runs, work, results)
         if "B3" in only:

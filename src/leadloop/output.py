@@ -235,25 +235,81 @@ def table(title: str | None, columns: list, rows: list[list]) -> list[int]:
 
 def _print_table(title: str | None, columns: list[Column], cells: list[list[str]],
                  styles: list[list[str]] | None = None) -> list[int]:
-    """Prints the table; returns the indexes of the columns that fitted."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+    """Prints the table; returns the indexes of the columns that fitted.
 
-    console = _out()
-    layout = fit(columns, cells, console.width)
-    view = Table(title=_text(title) if title else None, box=box.SIMPLE_HEAD, show_edge=False,
-                 pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold",
-                 title_justify="left")
-    for index, width in layout:
-        column = columns[index]
-        view.add_column(Text(shown(column.header)), width=width, no_wrap=True, overflow="ellipsis",
-                        justify=column.justify)
+    Drawn here rather than by Rich's Table: the layout is fit()'s, so all a renderer
+    has to do is pad or cut each cell to its width, and Rich's console costs ~30 ms to
+    import, a third of leadloop's start-up, which a list's first page cannot afford
+    (BENCH.md B9). Cell widths are Rich's (rich.cells, cheap to import), so wide
+    characters line up as they do in Rich's own output."""
+    from rich.cells import cell_len, set_cell_size
+
+    width, _ = terminal_size()
+    layout = fit(columns, cells, width)
+    out = sys.stdout
+    style = _styler()
+
+    def cell(text: str, size: int, justify: str) -> str:
+        length = cell_len(text)
+        if length > size:
+            return set_cell_size(text, size - 1) + "…" if size > 1 else "…"[:size]
+        padding = " " * (size - length)
+        return padding + text if justify == "right" else text + padding
+
+    def line(parts: list[str]) -> str:
+        return (" " * GAP).join(parts).rstrip() + "\n"
+
+    if title:
+        out.write(style(shown(title), "bold") + "\n")
+    out.write(line([style(cell(shown(columns[i].header), w, columns[i].justify), "bold")
+                    for i, w in layout]))
+    out.write("─" * (sum(w for _, w in layout) + GAP * (len(layout) - 1)) + "\n")
     for number, row in enumerate(cells):
-        view.add_row(*(Text(row[index], style=styles[number][index] if styles else "")
-                       for index, _ in layout))
-    console.print(view)
+        out.write(line([style(cell(row[i], w, columns[i].justify), styles[number][i] if styles else "")
+                        for i, w in layout]))
+    out.flush()
     return [index for index, _ in layout]
+
+
+# Select Graphic Rendition codes of the few styles tables and footers use.
+_SGR = {"bold": "1", "dim": "2", "red": "31", "yellow": "33"}
+_COLOURS = {"red", "yellow"}
+
+
+def _styler():
+    """style(text, "bold red") → text with SGR codes, as Rich would write them: none when
+    stdout is not a terminal or the terminal is dumb, and no colour under NO_COLOR
+    (bold and dim are not colours: https://no-color.org)."""
+    if not is_terminal() or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return lambda text, names: text
+    no_colour = os.environ.get("NO_COLOR", "") != ""
+
+    def style(text: str, names: str) -> str:
+        codes = [_SGR[name] for name in names.split()
+                 if name in _SGR and not (no_colour and name in _COLOURS)]
+        return f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes and text else text
+
+    return style
+
+
+def terminal_size() -> tuple[int, int]:
+    """(columns, lines) of stdout as Rich reads them: COLUMNS and LINES first, then the
+    terminal, else 80 x 25. Rich's own console is asked when it exists already."""
+    if _out.cache_info().currsize:
+        size = _out().size
+        return size.width, size.height
+    columns, lines = os.environ.get("COLUMNS", ""), os.environ.get("LINES", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    height = int(lines) if lines.isdigit() and int(lines) > 0 else None
+    if width is None or height is None:
+        for stream in (sys.stdout, sys.stdin, sys.stderr):
+            try:
+                real = os.get_terminal_size(stream.fileno())
+            except (AttributeError, ValueError, OSError):
+                continue
+            width, height = width or real.columns, height or real.lines
+            break
+    return width or 80, height or 25
 
 
 def listing(columns: list, rows, *, count=None, noun: str = "rows", more: str = "",
@@ -297,12 +353,19 @@ def listing(columns: list, rows, *, count=None, noun: str = "rows", more: str = 
 
 def page_size() -> int:
     """Rows that fit the terminal with the header and footer: a first page."""
-    return max(5, _out().height - 5)
+    return max(5, terminal_size()[1] - 5)
 
 
 def footer(message: str) -> None:
-    """A hint below a list (how many, how to see more); dim on a terminal."""
-    _out().print(_text(message, "dim"))
+    """A hint below a list (how many, how to see more); dim on a terminal, wrapped at
+    word boundaries to the terminal's width there."""
+    text = shown(message)
+    if is_terminal():
+        import textwrap
+
+        text = "\n".join(textwrap.wrap(text, terminal_size()[0], break_on_hyphens=False)) or text
+    sys.stdout.write(_styler()(text, "dim") + "\n")
+    sys.stdout.flush()
 
 
 class json_array:
