@@ -292,6 +292,8 @@ def import_(
         f"{report.suppressed} suppressed, {report.rejected} rejected"
         + (f"; info pack recorded as sent for {report.info_recorded}" if report.info_recorded else "")
     )
+
+
 @command()
 def add(
     ctx: typer.Context,
@@ -362,8 +364,6 @@ def _date_option(session: Session, text: Optional[str], name: str, *, end_of_day
     an end means the whole of that day (--until 2026-03-31 includes the 31st)."""
     if text is None:
         return None
-    from datetime import timedelta
-
     from .clock import parse_instant
 
     try:
@@ -722,6 +722,7 @@ def due(
                output.Column("due", min_width=None, priority=8)]
     if show_all:
         columns.append(output.Column("goes", min_width=None, priority=7))
+
     def count_going() -> int:
         for _ in going:  # what `send` takes now, past the page (at most the daily limit)
             pass

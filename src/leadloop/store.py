@@ -665,21 +665,6 @@ class Store:
                     cursor.close()
                     return
 
-    def scheduled(self, now: datetime, limit: int | None = None) -> list[DueMessage]:
-        """Everything scheduled after now, soonest first (for `due --all`)."""
-        sql = (
-            "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND next_due_at > ? "
-            "ORDER BY next_due_at, id"
-        )
-        params: tuple = (to_db(now),)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params += (limit,)
-        return [
-            DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"]))
-            for lead in self.conn.execute(sql, params)
-        ]
-
     # -- claiming and recording sends (SPEC §6, at most once) --------------------------------
 
     def claim(self, due: list[DueMessage], run_id: str, now: datetime, domain: str) -> list[Claim]:
