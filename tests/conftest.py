@@ -143,10 +143,11 @@ def free_port() -> int:
 
 class SmtpServer:
     def __init__(self, *, tls_context=None, auth=False, starttls=True, ssl_context=None,
-                 smtputf8=True, auth_require_tls=None):
+                 smtputf8=True, auth_require_tls=None, handler=None):
         from aiosmtpd.controller import Controller
 
-        self.handler = RecordingHandler()
+        # A RecordingHandler subclass may add AUTH mechanisms (aiosmtpd's auth_NAME hooks).
+        self.handler = handler or RecordingHandler()
         self.host, self.port = "127.0.0.1", free_port()
         kwargs = {}
         if auth:

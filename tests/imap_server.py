@@ -7,12 +7,22 @@ server reached over a network does: before STARTTLS it advertises LOGINDISABLED 
 AUTH=, so a test can show that a client refuses to log in in clear.
 
 imaplib's LOGIN sends only ASCII (pymap itself takes UTF-8 there), so the helpers log in
-with AUTHENTICATE PLAIN, as leadloop does when the server offers it."""
+with AUTHENTICATE PLAIN, as leadloop does when the server offers it.
+
+`ImapServer(..., oauth=BearerTokens(...))` also offers AUTHENTICATE XOAUTH2 and
+OAUTHBEARER, as Gmail and Outlook do. pysasl (pymap's SASL layer) parses XOAUTH2 but
+leaves the token to "external verification", which the dict backend does not do, and has
+no OAUTHBEARER: `_BearerMechanism` parses both strings exactly as Google's page and RFC
+7628 §3.1 write them, keeps every one it saw, checks the token against the ones the test
+issued (what a provider's token endpoint does), and refuses a bad one the providers' way:
+a challenge holding a JSON error, whose answer it keeps, then NO."""
 
 from __future__ import annotations
 
 import asyncio
 import imaplib
+import json
+import re
 import socket
 import ssl
 import threading
@@ -23,12 +33,43 @@ import pytest
 
 IMAP_USER = "marketer@example.com"
 IMAP_PASSWORD = "imap-Pässwort!"
+# What Gmail sends in its XOAUTH2 error challenge (developers.google.com/gmail/imap/xoauth2-protocol).
+OAUTH_ERROR = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+
+
+class BearerTokens:
+    """The server side of OAuth2 for a test: the tokens it takes, what it was sent."""
+
+    def __init__(self, *tokens: str, user: str = IMAP_USER):
+        self.valid = set(tokens)
+        self.user = user
+        self.seen: list[tuple[str, bytes]] = []      # (mechanism, the decoded SASL string)
+        self.error_answers: list[tuple[str, bytes]] = []  # what answered the JSON error
+
+    def check(self, mechanism: str, response: bytes) -> tuple[str, str] | None:
+        """(user, token) when the string is well-formed, else None."""
+        self.seen.append((mechanism, response))
+        text = response.decode("utf-8", "replace")
+        if mechanism == "XOAUTH2":
+            match = re.fullmatch(r"user=([^\x01]*)\x01auth=Bearer ([^\x01]+)\x01\x01", text)
+            return match.groups() if match else None
+        match = re.fullmatch(r"n,a=([^,]*),\x01((?:[a-z]+=[^\x01]*\x01)+)\x01", text)
+        if not match:
+            return None
+        pairs = dict(pair.split("=", 1) for pair in match.group(2).split("\x01") if pair)
+        user = match.group(1).replace("=2C", ",").replace("=3D", "=")
+        token = pairs.get("auth", "").removeprefix("Bearer ")
+        return (user, token) if token else None
 
 
 class ImapServer:
-    def __init__(self, certificate_authority=None, *, as_remote: bool = False):
+    def __init__(self, certificate_authority=None, *, as_remote: bool = False,
+                 oauth: BearerTokens | None = None, refuse_passwords: str | None = None):
         self.host, self.port = "127.0.0.1", None
         self.as_remote = as_remote
+        self.oauth = oauth
+        # A refusal text for every password login, as a provider that turned them off gives.
+        self.refuse_passwords = refuse_passwords
         self.username, self.password = IMAP_USER, IMAP_PASSWORD
         self._server_tls = self._client_tls = None
         if certificate_authority is not None:
@@ -56,11 +97,15 @@ class ImapServer:
         # pymap is imported here, not with conftest, so that runs without IMAP tests
         # do not pay its ~0.1 s.
         from proxyprotocol.reader import ProxyProtocolReader
-        from pymap.backend.dict import Config, Login
+        from pymap.backend.dict import Config, Identity, Login
         from pymap.concurrent import Subsystem
+        from pymap.exceptions import InvalidAuth
         from pymap.imap import IMAPServer
         from pymap.user import Passwords, UserMetadata
+        from pysasl import SASLAuth
         from pysasl.hashing import BuiltinHash
+
+        test_server = self
 
         class LocalConfig(Config):
             @property
@@ -69,7 +114,21 @@ class ImapServer:
 
             @cached_property
             def tls_auth(self):  # pysasl scans every installed package's entry points
-                return super().tls_auth  # for it, ~5 ms on each connection
+                auth = super().tls_auth  # for it, ~5 ms on each connection
+                if test_server.oauth is None:
+                    return auth
+                return SASLAuth([*auth.server_mechanisms, _BearerMechanism("XOAUTH2", test_server.oauth),
+                                 _BearerMechanism("OAUTHBEARER", test_server.oauth)])
+
+        class LocalLogin(Login):
+            async def authenticate(self, credentials):
+                if isinstance(credentials, _BearerCredentials):
+                    if credentials.user is None:
+                        raise InvalidAuth("SASL authentication failed")
+                    return Identity(credentials.user, self, None, set())
+                if test_server.refuse_passwords:
+                    raise InvalidAuth(test_server.refuse_passwords)
+                return await super().authenticate(credentials)
 
         args = Namespace(host=self.host, port=0, debug=False, cert=None, key=None,
                          tls=self._server_tls is not None, passlib_cfg=None,
@@ -86,7 +145,7 @@ class ImapServer:
             # environment.
             ssl_context=self._server_tls or ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
         config.apply_context()
-        login = Login(config)
+        login = LocalLogin(config)
         hashed = await Passwords(config).hash_password(IMAP_PASSWORD)
         await login.demo_user_identity.set(UserMetadata(config, IMAP_USER, password=hashed))
         # IMAPService.start without its fixed port: on port 0 the kernel picks a free
@@ -147,6 +206,53 @@ class ImapServer:
         self._thread.join(10)
         if self._failure:
             raise self._failure
+
+
+class _BearerCredentials:
+    """What a bearer-token login proved: the user, or None when the token was refused."""
+
+    def __init__(self, user: str | None):
+        self.user = user
+
+    @property
+    def authcid(self) -> str:
+        return self.user or ""
+
+    @property
+    def authzid(self) -> str:
+        return self.user or ""
+
+    def verify(self, identity) -> bool:
+        return self.user is not None
+
+
+def _bearer_mechanism_class():
+    from pysasl.mechanism import ServerChallenge, ServerMechanism
+
+    class BearerMechanism(ServerMechanism):
+        """XOAUTH2 or OAUTHBEARER on the server side (see the module's docstring)."""
+
+        def __init__(self, name: str, tokens: BearerTokens):
+            super().__init__(name)
+            self.tokens = tokens
+
+        def server_attempt(self, responses):
+            name = self.name.decode()
+            if not responses:
+                raise ServerChallenge(b"")  # no initial response: ask for it
+            checked = self.tokens.check(name, responses[0].response)
+            if checked and checked[0] == self.tokens.user and checked[1] in self.tokens.valid:
+                return _BearerCredentials(checked[0]), None
+            if len(responses) == 1:
+                raise ServerChallenge(json.dumps(OAUTH_ERROR).encode())
+            self.tokens.error_answers.append((name, responses[1].response))
+            return _BearerCredentials(None), None
+
+    return BearerMechanism
+
+
+def _BearerMechanism(name: str, tokens: BearerTokens):
+    return _bearer_mechanism_class()(name, tokens)
 
 
 class _Remote:

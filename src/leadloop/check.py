@@ -114,13 +114,22 @@ def check_connection(config: Config) -> list[str]:
         transport = SmtpTransport(config.smtp)
         transport.open()
         transport.close()
-        lines.append(f"smtp: logged in to {config.smtp.host}:{config.smtp.port}")
+        lines.append(f"smtp: logged in to {config.smtp.host}:{config.smtp.port}{_how(config.smtp)}")
     if config.inbox is None:
         lines.append("no [inbox]: replies are marked by hand")
     else:
         from .mailbox import open_mailbox
 
         with open_mailbox(config.inbox) as source:
-            where = f"logged in to {source.label}" if source.mailbox_name else f"maildir {source.label}"
+            where = (f"logged in to {source.label}{_how(config.inbox)}" if source.mailbox_name
+                     else f"maildir {source.label}")
             lines.append(f"inbox: {where}, folder ok")
     return lines
+
+
+def _how(server) -> str:
+    """How the login was proved, when it was not with a password."""
+    from .oauth import MECHANISM
+
+    mechanism = MECHANISM.get(server.auth)
+    return f" as {server.username} with {mechanism} (a token from token_command)" if mechanism else ""

@@ -3,7 +3,8 @@
 Every key has a default (example.toml shows them all), so leadloop runs with no config
 file at all. Unknown keys are errors: a misspelt `folowup_after` silently ignored would
 change how customers are treated. Secrets never live here: the SMTP and IMAP passwords
-come from the environment or a command, fetched only when a connection needs it.
+come from the environment or a command, and OAuth access tokens from `token_command`,
+each fetched only when a connection logs in, and never kept.
 
 Every value is checked before anything runs (SPEC §4: a wrong type or a value out of
 range is exit 2, one sentence naming the file and the key), because this file runs from
@@ -26,10 +27,13 @@ from pathlib import Path
 
 from .cadence import Rules, parse_send_days, parse_send_hours
 from .clock import parse_duration, zone
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, TokenError
 
 CONFIG_NAME = "leadloop.toml"
 SECURITY_MODES = ("starttls", "ssl", "none")
+# "password": SASL PLAIN/LOGIN (IMAP LOGIN); the others log in with an OAuth2 access token
+# from `token_command` (SPEC §6 "Login"), for providers that no longer take passwords.
+AUTH_MODES = ("password", "xoauth2", "oauthbearer")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Smtp:
     timeout: float = 30.0
     max_per_second: float = 0.0   # 0: no pacing
     ca_file: str = ""
+    auth: str = "password"        # one of AUTH_MODES
+    token_command: str = ""       # prints an OAuth2 access token, run at each login
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ class Inbox:
     processed_folder: str = ""    # empty: never move or delete the user's mail
     timeout: float = 30.0
     ca_file: str = ""
+    auth: str = "password"        # one of AUTH_MODES
+    token_command: str = ""       # prints an OAuth2 access token, run at each login
 
 
 @dataclass(frozen=True)
@@ -119,11 +127,12 @@ _DEFAULTS = {
     "smtp": {
         "host": "", "port": 587, "security": "starttls", "username": "",
         "password_command": "", "timeout": 30, "max_per_second": 0, "ca_file": "",
+        "auth": "password", "token_command": "",
     },
     "inbox": {
         "maildir": "", "host": "", "port": 993, "security": "ssl", "username": "",
         "password_command": "", "folder": "INBOX", "processed_folder": "", "timeout": 30,
-        "ca_file": "",
+        "ca_file": "", "auth": "password", "token_command": "",
     },
     "customers": {"answer_within": "1 day"},
 }
@@ -377,6 +386,7 @@ def _hours(value, at: str):
 
 
 _SECURITY = _choice(*SECURITY_MODES)
+_AUTH = _choice(*AUTH_MODES)
 _PORT = _whole(1, 65535)
 _CHECKS = {
     "database": {"path": _nonempty(_path)},
@@ -397,12 +407,13 @@ _CHECKS = {
     "smtp": {
         "host": _host, "port": _PORT, "security": _SECURITY, "username": _text,
         "password_command": _command, "timeout": _seconds, "max_per_second": _rate,
-        "ca_file": _path,
+        "ca_file": _path, "auth": _AUTH, "token_command": _command,
     },
     "inbox": {
         "maildir": _path, "host": _host, "port": _PORT, "security": _SECURITY,
         "username": _text, "password_command": _command, "folder": _text,
         "processed_folder": _text, "timeout": _seconds, "ca_file": _path,
+        "auth": _AUTH, "token_command": _command,
     },
     "customers": {"answer_within": _duration},
 }
@@ -442,6 +453,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
 
     smtp = None
     if smtp_raw["host"]:
+        _check_login("smtp", smtp_raw, where)
         smtp = Smtp(**smtp_raw)
 
     inbox = _inbox(_section(raw, "inbox", where), where, base)
@@ -475,7 +487,26 @@ def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
         return None
     if not raw["folder"]:
         raise ConfigError(f"{where}: [inbox] folder must not be empty")
+    _check_login("inbox", raw, where)
     return Inbox(**{**raw, "maildir": None})
+
+
+def _check_login(section: str, raw: dict, where: str) -> None:
+    """`auth` and `token_command` agree: OAuth needs a token program and the account's
+    name (the SASL strings carry it), and a token program without OAuth is a config that
+    would silently log in with a password instead."""
+    at = f"{where}: [{section}]"
+    if raw["auth"] == "password":
+        if raw["token_command"]:
+            raise ConfigError(f'{at} token_command is set but auth is "password": set auth = '
+                              '"xoauth2" (or "oauthbearer") to log in with its token')
+        return
+    if not raw["token_command"]:
+        raise ConfigError(f'{at} auth = "{raw["auth"]}" needs token_command, a program that '
+                          "prints a fresh OAuth2 access token (README: Logging in with OAuth2)")
+    if not raw["username"]:
+        raise ConfigError(f'{at} auth = "{raw["auth"]}" needs username, the address of the '
+                          "account the token is for")
 
 
 def smtp_password(smtp: Smtp) -> str | None:
@@ -494,13 +525,49 @@ def _password(section: str, command: str) -> str | None:
         return from_env
     if not command:
         return None
+    return _first_line(_run_secret(command, f"[{section}] password_command", ConfigError))
+
+
+# What RFC 6750 §2.1 allows in a bearer token (b64token). Anything else, a space or a line
+# break above all, would end the SASL string early or add a command to the conversation.
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+TOKEN_COMMAND_SECONDS = 60    # a helper may refresh the token over the network first
+
+
+def access_token(section: str, command: str) -> str:
+    """A fresh OAuth2 access token: the first line `token_command` prints (as msmtp's
+    passwordeval and mutt's oauth_refresh_command read it). Run at each login, never
+    cached: the helper knows when its token expires, leadloop does not.
+
+    The token is a password for an hour: it is returned to the caller and nowhere else,
+    and no error names it (TokenError, exit 1: the login cannot happen)."""
+    what = f"[{section}] token_command"
+    token = _first_line(_run_secret(command, what, TokenError, timeout=TOKEN_COMMAND_SECONDS)).strip()
+    if not token:
+        raise TokenError(f"{what} printed no access token")
+    if not _BEARER_TOKEN.fullmatch(token):
+        raise TokenError(f"{what} printed something that is not an OAuth2 access token "
+                         "(RFC 6750 allows letters, digits and -._~+/= only); not shown, "
+                         "as it may be secret")
+    return token
+
+
+def _run_secret(command: str, what: str, error, timeout: float = 30) -> str:
+    """The standard output of a program that prints a secret. Neither its output nor its
+    stderr ever reaches an error: either may hold the secret (or a refresh token)."""
     import subprocess
 
     try:
-        result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        raise ConfigError(f"[{section}] password_command could not be run") from None
+        result = subprocess.run(command, shell=True, capture_output=True, text=True,
+                                timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise error(f"{what} did not finish within {timeout:g} s") from None
+    except (OSError, UnicodeDecodeError):
+        raise error(f"{what} could not be run") from None
     if result.returncode != 0:
-        # stderr of the command is not shown: it may echo the secret.
-        raise ConfigError(f"[{section}] password_command failed with exit code {result.returncode}")
-    return result.stdout.splitlines()[0] if result.stdout else ""
+        raise error(f"{what} failed with exit code {result.returncode}")
+    return result.stdout
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else ""

@@ -45,6 +45,13 @@ class DeliveryError(LeadloopError):
     exit_code = 1
 
 
+class TokenError(LeadloopError):
+    """An OAuth access token could not be had: `token_command` failed or printed none.
+    The login cannot happen, so the work cannot be done (SPEC §6 "Login": exit 1)."""
+
+    exit_code = 1
+
+
 class MailboxError(LeadloopError):
     """The mailbox cannot be read: server unreachable, login refused, folder missing."""
 

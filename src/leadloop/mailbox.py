@@ -7,6 +7,8 @@ flag moves) unless a `processed_folder` asks leadloop to move what it has handle
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import imaplib
 import os
@@ -17,8 +19,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Inbox, imap_password
-from .errors import MailboxError
+from . import oauth
+from .config import Inbox, access_token, imap_password
+from .errors import MailboxError, TokenError
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # larger is an attachment dump, not a reply
 _FETCH_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
@@ -224,6 +227,9 @@ class ImapSource:
         where = f"IMAP {self.label}"
         if not inbox.username:
             raise MailboxError("[inbox] username is empty: leadloop cannot log in to the IMAP server")
+        if inbox.auth != "password":
+            self._oauth_login()
+            return
         password = imap_password(inbox)
         if password is None:
             raise MailboxError(f"{where}: no password for {inbox.username}: set "
@@ -254,11 +260,69 @@ class ImapSource:
             if code == "UNAVAILABLE":
                 raise MailboxError(f"{where}: the server cannot log anyone in just now "
                                    f"({_describe(err)}); try again later") from None
+            no_passwords = oauth.password_refusal(where, "inbox", inbox.username, _describe(err))
+            if no_passwords:
+                raise MailboxError(no_passwords) from None
+            hint = ""
+            other = oauth.offers_oauth({c[5:] for c in offered if c.startswith("AUTH=")})
+            if other:
+                hint = (f"; the server also offers OAuth2 ({other}): if this account takes no "
+                        f'passwords any more, set [inbox] auth = "{other.lower()}" and token_command')
             raise MailboxError(f"{where}: the server refused the login of {inbox.username} "
                                f"({_describe(err)}); check the username and "
-                               "LEADLOOP_IMAP_PASSWORD") from None
+                               f"LEADLOOP_IMAP_PASSWORD{hint}") from None
 
-    def _needs_tls(self, offered: set[str], sent: bool) -> str | None:
+    def _oauth_login(self) -> None:
+        """AUTHENTICATE XOAUTH2 or OAUTHBEARER with a fresh token from `token_command`
+        (oauth.py), the initial response on the command line when the server offers
+        SASL-IR (RFC 4959; the form Microsoft documents), else after its first "+".
+
+        As with passwords, the token goes only to a server that offers the mechanism,
+        and never without TLS unless security = "none" is explicit."""
+        inbox, client = self.inbox, self.client
+        where = f"IMAP {self.label}"
+        mechanism = oauth.MECHANISM[inbox.auth]
+        offered = set(client.capabilities)
+        if f"AUTH={mechanism}" not in offered:
+            needs_tls = None
+            if "STARTTLS" in offered or "LOGINDISABLED" in offered:
+                needs_tls = self._needs_tls(offered, sent=False, secret="token")
+            other = oauth.offers_oauth({c[5:] for c in offered if c.startswith("AUTH=")})
+            instead = f'; set [inbox] auth = "{other.lower()}"' if other else ""
+            raise MailboxError(needs_tls or (
+                f"{where}: the server does not offer AUTHENTICATE {mechanism} (it offers "
+                f"{_mechanisms(offered)}){instead}"))
+        try:
+            token = access_token("inbox", inbox.token_command)
+        except TokenError as err:
+            raise MailboxError(str(err)) from None
+        response = oauth.initial_response(inbox.auth, inbox.username, token, inbox.host, inbox.port)
+        encoded = base64.b64encode(response).decode("ascii")
+        with_command = "SASL-IR" in offered
+        exchange = oauth.Exchange(inbox.auth, response, sent=with_command)
+        try:
+            if with_command:
+                _authenticate_with_initial_response(client, mechanism, encoded, exchange.answer)
+            else:
+                client.authenticate(mechanism, exchange.answer)
+        except imaplib.IMAP4.abort:
+            raise  # the connection is gone: __enter__ says so
+        except binascii.Error:
+            raise MailboxError(f"{where}: the server's AUTHENTICATE challenge is not base64; "
+                               "leadloop cannot answer it") from None
+        except imaplib.IMAP4.error as err:
+            text = oauth.scrub(_describe(err), token, encoded)
+            code = _response_code(text)
+            if code == "PRIVACYREQUIRED":
+                raise MailboxError(self._needs_tls(offered, sent=True) or (
+                    f"{where}: the server refused the login as not secure enough ({text})")) from None
+            if code == "UNAVAILABLE":
+                raise MailboxError(f"{where}: the server cannot log anyone in just now "
+                                   f"({text}); try again later") from None
+            raise MailboxError(oauth.refusal(where, "inbox", inbox.username, text,
+                                             exchange.details)) from None
+
+    def _needs_tls(self, offered: set[str], sent: bool, secret: str = "password") -> str | None:
         """The sentence for a server that takes passwords only over TLS, on a connection
         without it; None when TLS is already on (then TLS is not what is missing)."""
         if self.inbox.security != "none":
@@ -267,7 +331,7 @@ class ImapSource:
             setting = '[inbox] security = "starttls" (it offers STARTTLS on this port)'
         else:
             setting = '[inbox] security = "ssl" and the port it takes TLS on (usually 993)'
-        why = "it refused a login without it" if sent else "so leadloop did not send the password"
+        why = "it refused a login without it" if sent else f"so leadloop did not send the {secret}"
         return f"IMAP {self.label}: the server requires TLS for login, {why}; set {setting}"
 
     def _select(self) -> None:
@@ -357,6 +421,18 @@ class ImapSource:
             client.uid("EXPUNGE", uid)  # only this message, not others the user deleted
         else:
             client.expunge()
+
+
+def _authenticate_with_initial_response(client: imaplib.IMAP4, mechanism: str, response: str,
+                                        answer: Callable[[bytes], bytes | None]) -> None:
+    """imaplib's authenticate() with the initial response as an argument of the command
+    (SASL-IR, RFC 4959), which imaplib has no public way to send: the same internals
+    (`literal` holding the challenge handler, `_simple_command`), one round trip fewer."""
+    client.literal = imaplib._Authenticator(answer).process
+    status, data = client._simple_command("AUTHENTICATE", mechanism, response)
+    if status != "OK":
+        raise client.error(data[-1].decode("utf-8", "replace"))
+    client.state = "AUTH"
 
 
 def _quote(folder: str) -> str:

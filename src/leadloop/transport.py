@@ -23,8 +23,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Smtp, smtp_password
-from .errors import DeliveryError
+from . import oauth
+from .config import Smtp, access_token, smtp_password
+from .errors import DeliveryError, TokenError
 from .message import Outgoing
 
 SENT, DEFERRED, BOUNCED, FAILED, UNKNOWN = "sent", "deferred", "bounced", "failed", "unknown"
@@ -143,7 +144,10 @@ class SmtpTransport:
                     )
                 client.starttls(context=self._tls_context())
                 client.ehlo()
-            if config.username:
+            if config.username and config.auth != "password":
+                # Each connection, a reconnect mid-batch too, runs token_command again.
+                _oauth_login(client, self.where, config)
+            elif config.username:
                 password = smtp_password(config)
                 if password is None:
                     client.close()
@@ -152,6 +156,9 @@ class SmtpTransport:
                         "LEADLOOP_SMTP_PASSWORD or [smtp] password_command"
                     )
                 _login(client, self.where, config.username, password, config.security)
+        except TokenError as err:
+            _discard(client)
+            raise DeliveryError(f"{err}; {self._stopped()}") from None
         except DeliveryError as err:
             raise DeliveryError(f"{err}; {self._stopped()}") from None
         except ssl.SSLCertVerificationError as err:
@@ -357,12 +364,79 @@ def _login(client: smtplib.SMTP, where: str, username: str, password: str, secur
         )
     if code != 235:
         client.close()
+        text = _reply_text(code, reply)
         needs_tls = _needs_tls(client, where, security)
-        if (code in (530, 538) or "5.7.11" in _reply_text(code, reply)) and needs_tls:
-            raise DeliveryError(f"{needs_tls} ({_reply_text(code, reply)}); set {_tls_setting(client)}")
-        raise DeliveryError(
-            f"{where}: the server refused the login of {username} ({_reply_text(code, reply)})"
-        )
+        if (code in (530, 538) or "5.7.11" in text) and needs_tls:
+            raise DeliveryError(f"{needs_tls} ({text}); set {_tls_setting(client)}")
+        no_passwords = oauth.password_refusal(where, "smtp", username, text)
+        if no_passwords:
+            raise DeliveryError(no_passwords)
+        hint = ""
+        other = oauth.offers_oauth(offered)
+        if other:
+            hint = (f"; the server also offers OAuth2 ({other}): if this account takes no "
+                    f'passwords any more, set [smtp] auth = "{other.lower()}" and token_command')
+        raise DeliveryError(f"{where}: the server refused the login of {username} ({text}){hint}")
+
+
+# RFC 5321 §4.5.3.1.4: a command line is at most 512 octets, CRLF included. RFC 4954 §4:
+# an AUTH whose initial response would pass it MUST be sent without, the response
+# following the server's 334. Access tokens run from a few hundred bytes (Google) to two
+# kilobytes (Microsoft, which documents exactly this two-step form for SMTP).
+_COMMAND_LINE_OCTETS = 512
+
+
+def _oauth_login(client: smtplib.SMTP, where: str, config: Smtp) -> None:
+    """AUTH XOAUTH2 or OAUTHBEARER with a fresh token from `token_command` (oauth.py).
+
+    The token goes only where a password would: never without TLS unless security =
+    "none" is explicit, never to a server that does not offer the mechanism."""
+    mechanism = oauth.MECHANISM[config.auth]
+    offered = (client.esmtp_features.get("auth") or "").upper().split()
+    if mechanism not in offered:
+        client.close()
+        needs_tls = _needs_tls(client, where, config.security)
+        if not offered and needs_tls and client.has_extn("starttls"):
+            raise DeliveryError(f"{needs_tls} (it offers no AUTH before STARTTLS), so leadloop "
+                                f"did not send the token; set {_tls_setting(client)}")
+        if not offered:
+            raise DeliveryError(f"{where}: the server offers no login (no AUTH) on this "
+                                f"connection, so it cannot take the OAuth2 token of {config.username}")
+        other = oauth.offers_oauth(offered)
+        instead = f'; set [smtp] auth = "{other.lower()}"' if other else ""
+        raise DeliveryError(f"{where}: the server does not offer {mechanism} (it offers "
+                            f"{', '.join(offered)}){instead}")
+    token = access_token("smtp", config.token_command)
+    response = base64.b64encode(oauth.initial_response(
+        config.auth, config.username, token, config.host, config.port)).decode("ascii")
+    if len(f"AUTH {mechanism} {response}\r\n") <= _COMMAND_LINE_OCTETS:
+        code, reply = client.docmd("AUTH", f"{mechanism} {response}")
+    else:
+        code, reply = client.docmd("AUTH", mechanism)
+        if code == 334:
+            code, reply = client.docmd(response)
+    details = {}
+    if code == 334:
+        # The refusal's JSON error, which wants an answer before the final reply.
+        details = oauth.error_details(_base64_text(reply))
+        code, reply = client.docmd(base64.b64encode(oauth.error_answer(config.auth)).decode("ascii"))
+        if code == 334:
+            code, reply = client.docmd("*")  # RFC 4954 §4: the client cancels
+    if code == 235:
+        return
+    client.close()
+    text = oauth.scrub(_reply_text(code, reply), token, response)
+    needs_tls = _needs_tls(client, where, config.security)
+    if (code in (530, 538) or "5.7.11" in text) and needs_tls:
+        raise DeliveryError(f"{needs_tls} ({text}); set {_tls_setting(client)}")
+    raise DeliveryError(oauth.refusal(where, "smtp", config.username, text, details))
+
+
+def _base64_text(reply: bytes) -> bytes:
+    try:
+        return base64.b64decode(b"".join(reply.split()), validate=False)
+    except ValueError:
+        return b""
 
 
 def _needs_tls(client: smtplib.SMTP, where: str, security: str) -> str | None:
