@@ -12,6 +12,10 @@ for the length of a test session: the servers leadloop's users really log in to.
   submissions port; SASL through Dovecot's auth socket, the usual pairing; what it
   accepts is relayed to an aiosmtpd sink on 127.0.0.1, so a test sees what went out.
 - Certificates from the tests' private CA (trustme); leadloop trusts it via ca_file.
+- OAuth2 (XOAUTH2, OAUTHBEARER) for both, through Dovecot's oauth2 passdb, which asks a
+  token endpoint whether a bearer token is valid (RFC 7662 introspection, POST). The
+  endpoint is `TokenEndpoint`, on 127.0.0.1 in the test process: it answers for the
+  tokens a test issued, as a provider's would. Passwords still go to the passwd-file.
 
 Nothing is installed or changed outside the temporary directory: the servers run with
 `-c` configuration paths, not /etc, and are stopped (and their directory removed) when
@@ -21,14 +25,18 @@ the session ends. Both need root (Postfix's master and Dovecot's login chroots).
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 POSTFIX = "/usr/sbin/postfix"
 DOVECOT = "/usr/sbin/dovecot"
@@ -81,6 +89,43 @@ def _tail(path: Path) -> str:
         return "(no log)"
 
 
+class TokenEndpoint:
+    """RFC 7662 token introspection for Dovecot: POST token=… → {"active": true,
+    "username": …} for a token in `valid`, {"active": false} for any other."""
+
+    def __init__(self, user: str = USER):
+        self.valid: set[str] = set()
+        self.asked: list[str] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode("ascii", "replace"))
+                token = (form.get("token") or [""])[0]
+                endpoint.asked.append(token)
+                answer = {"active": True, "username": user} if token in endpoint.valid else {"active": False}
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):  # no access log on the test's stderr
+                pass
+
+        self.server = ThreadingHTTPServer((SMTP_HOST, 0), Handler)
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(10)
+
+
 class RealServers:
     def __init__(self, certificate_authority, sink_port: int):
         self.root = Path(tempfile.mkdtemp(prefix="leadloop-realservers-"))
@@ -93,6 +138,7 @@ class RealServers:
         self.submission_port = free_port(SMTP_HOST)
         self.submissions_port = free_port(SMTP_HOST)
         self.ca_file = self.root / "ca.pem"
+        self.tokens = TokenEndpoint()
         self.dovecot: subprocess.Popen | None = None
         self.postfix: subprocess.Popen | None = None
         self._certificates(certificate_authority)
@@ -125,10 +171,16 @@ ssl = yes
 ssl_cert = <{root}/server.pem
 ssl_key = <{root}/server.key
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
 passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/users
 }}
 userdb {{
@@ -153,6 +205,15 @@ service auth {{
     user = postfix
   }}
 }}
+""", encoding="utf-8")
+
+        (root / "dovecot-oauth2.conf.ext").write_text(f"""\
+introspection_mode = post
+introspection_url = http://{SMTP_HOST}:{self.tokens.port}/introspect
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
 """, encoding="utf-8")
 
     def _configure_postfix(self) -> None:
@@ -244,6 +305,7 @@ postlog    unix-dgram n  -  n  -  1  postlogd
             self.dovecot.terminate()  # Dovecot's master stops its children on SIGTERM
             _end(self.dovecot)
             self.dovecot = None
+        self.tokens.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     # -- what the tests look at ------------------------------------------------------------

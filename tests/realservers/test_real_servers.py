@@ -1,7 +1,8 @@
 """The login and TLS cases against the servers leadloop's users really have: Debian's
 Postfix (submission with STARTTLS required and AUTH only after it; SASL by Dovecot) and
-Dovecot IMAP (LOGINDISABLED before STARTTLS). leadloop runs as a separate process:
-`check --connect`, `send`, `inbox` and `run-daily`.
+Dovecot IMAP (LOGINDISABLED before STARTTLS), with passwords and with OAuth2 tokens
+(Dovecot's oauth2 passdb, asking servers.TokenEndpoint). leadloop runs as a separate
+process: `check --connect`, `send`, `inbox` and `run-daily`.
 
 Marked `realservers`; skipped, with the reason, where postfix and dovecot-imapd are not
 installed (`sudo bash tests/realservers/setup.sh` installs them) or not run as root.
@@ -22,6 +23,7 @@ from cli_process import leadloop, one_sentence
 from conftest import SmtpServer
 from servers import IMAP_HOST, PASSWORD, SMTP_HOST, USER, RealServers, missing
 from test_inbox import mail
+from test_oauth import expected_sasl, runs, token_helper
 
 pytestmark = pytest.mark.realservers
 
@@ -85,16 +87,17 @@ def append(servers: RealServers, raw: bytes) -> None:
 
 
 def configure(tmp_path, servers: RealServers, *, inbox: tuple[str, int] | None = None,
-              smtp: tuple[str, int] | None = None) -> None:
+              smtp: tuple[str, int] | None = None, login: str = "") -> None:
+    """`login`: extra lines for both sections (auth, token_command)."""
     text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
     if smtp:
         security, port = smtp
         text += (f'\n[smtp]\nhost = "{SMTP_HOST}"\nport = {port}\nsecurity = "{security}"\n'
-                 f'username = "{USER}"\ntimeout = 10\nca_file = "{servers.ca_file}"\n')
+                 f'username = "{USER}"\ntimeout = 10\nca_file = "{servers.ca_file}"\n{login}')
     if inbox:
         security, port = inbox
         text += (f'\n[inbox]\nhost = "{IMAP_HOST}"\nport = {port}\nsecurity = "{security}"\n'
-                 f'username = "{USER}"\ntimeout = 10\nca_file = "{servers.ca_file}"\n')
+                 f'username = "{USER}"\ntimeout = 10\nca_file = "{servers.ca_file}"\n{login}')
     (tmp_path / "leadloop.toml").write_text(text, encoding="utf-8")
     (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
     assert leadloop("import", "leads.csv", cwd=tmp_path).returncode == 0
@@ -205,7 +208,53 @@ def test_run_daily_reads_dovecot_then_sends_through_postfix(tmp_path, servers):
     assert [m.rcpt_tos[0] for m in messages].count("tom@example.net") == 2
 
 
-# ---- wrong passwords, last: Dovecot then delays every login from 127.0.0.1 for a few
+# ---- OAuth2: Dovecot's oauth2 passdb asks the test's token endpoint ----------------------------
+
+
+@pytest.mark.parametrize("auth", ["xoauth2", "oauthbearer"])
+def test_oauth_login_to_dovecot_and_postfix_reads_and_sends(tmp_path, servers, auth):
+    # A Microsoft-sized token: after the 334 for Postfix; on the AUTHENTICATE line for
+    # Dovecot, which offers SASL-IR (RFC 4959).
+    token = f"{auth}-" + "Ab3_-.~+/" * 180 + "=="
+    servers.tokens.valid.add(token)
+    login = f'auth = "{auth}"\ntoken_command = {json.dumps(token_helper(tmp_path, token))}\n'
+    configure(tmp_path, servers, inbox=("starttls", servers.imap_port),
+              smtp=("starttls", servers.submission_port), login=login)
+    checked = cli(tmp_path, "check", "--connect", env={"LEADLOOP_IMAP_PASSWORD": "",
+                                                        "LEADLOOP_SMTP_PASSWORD": ""})
+    assert checked.returncode == 0, checked.stderr
+    assert f"with {auth.upper()}" in checked.stdout and runs(tmp_path) == 2
+    # Dovecot checked the token with the endpoint: it was exactly what the program printed.
+    assert servers.tokens.asked.count(token) == 2
+    append(servers, mail("ana.pena@example.org", "Re: Curso", "¿Cuánto cuesta?").as_bytes())
+    result = cli(tmp_path, "--now", NOW, "run-daily", env={"LEADLOOP_IMAP_PASSWORD": "",
+                                                           "LEADLOOP_SMTP_PASSWORD": ""})
+    assert result.returncode == 0, result.stderr
+    assert "inbox: 1 replies" in result.stdout and "1 sent" in result.stdout
+    assert [m.rcpt_tos[0] for m in relayed(servers, 1)] == ["tom@example.net"]
+    assert f"sasl_method={auth.upper()}, sasl_username={USER}" in servers.postfix_log()
+    assert token not in result.stdout + result.stderr + checked.stdout + checked.stderr
+
+
+def test_oauth_sasl_strings_are_what_dovecot_parses(tmp_path, servers):
+    # The same strings the pymap and aiosmtpd tests check byte for byte; here Dovecot's
+    # own parser (mech-oauth2.c) takes them.
+    token = "exact-token-" + "x" * 40
+    servers.tokens.valid.add(token)
+    for auth in ("xoauth2", "oauthbearer"):
+        sasl = expected_sasl(auth, USER, token, IMAP_HOST, servers.imap_port)
+        client = imaplib.IMAP4(IMAP_HOST, servers.imap_port, timeout=10)
+        try:
+            client.starttls(ssl_context=ssl.create_default_context(cafile=str(servers.ca_file)))
+            # leadloop sends its token on the AUTHENTICATE line where this is offered.
+            assert "SASL-IR" in client.capabilities
+            status_, _ = client.authenticate(auth.upper(), lambda _, sasl=sasl: sasl)
+            assert status_ == "OK"
+        finally:
+            client.logout()
+
+
+# ---- wrong passwords and tokens, last: Dovecot then delays every login from 127.0.0.1 for a few
 # seconds (its auth penalty, which no setting turns off), Postfix's SASL included --------
 
 
@@ -226,3 +275,25 @@ def test_postfix_refuses_a_wrong_password_and_nothing_is_sent(tmp_path, servers)
     assert re.search(rf"refused the login of {re.escape(USER)} \(535 5\.7\.8 ", sentence), sentence
     assert sentence.endswith("nothing was sent") and "nope" not in sentence
     assert due(tmp_path) == 2 and servers.sink.count == 0
+
+
+@pytest.mark.parametrize("auth", ["xoauth2", "oauthbearer"])
+def test_dovecot_and_postfix_refuse_an_unknown_token_with_their_json_error(tmp_path, servers, auth):
+    token = f"revoked-{auth}-token"
+    login = f'auth = "{auth}"\ntoken_command = {json.dumps(token_helper(tmp_path, token))}\n'
+    configure(tmp_path, servers, inbox=("starttls", servers.imap_port),
+              smtp=("starttls", servers.submission_port), login=login)
+    imap = cli(tmp_path, "inbox")
+    assert imap.returncode == 1
+    sentence = one_sentence(imap)
+    assert f"refused the OAuth2 token of {USER}" in sentence and "token_command" in sentence
+    smtp = cli(tmp_path, "--now", NOW, "send", "--yes")
+    assert smtp.returncode == 1
+    sentence = one_sentence(smtp)
+    assert f"refused the OAuth2 token of {USER} (535" in sentence and sentence.endswith("nothing was sent")
+    assert due(tmp_path) == 2 and servers.sink.count == 0
+    # Dovecot refuses with its JSON error challenge (XOAUTH2: status 401, scope mail;
+    # OAUTHBEARER: status invalid_token); leadloop answered it, or no final reply came.
+    expected = "OAuth2 error status 401, scope mail" if auth == "xoauth2" else "OAuth2 error status invalid_token"
+    assert expected in one_sentence(imap) and expected in sentence
+    assert token not in imap.stderr + smtp.stderr
