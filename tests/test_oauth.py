@@ -475,3 +475,22 @@ def test_oauth_config_mistakes_are_exit_2_with_the_key_named(tmp_path, run, smtp
     result = run("check")
     assert result.exit_code == 2
     assert message in one_line(result) and "leadloop.toml: [smtp]" in result.stderr
+
+
+def test_an_unexpected_failure_mid_login_shows_no_token_in_its_traceback(tmp_path, smtp_oauth, ca_file):
+    # A bug after the token was fetched: Typer prints the traceback, but never the local
+    # variables of its frames (cli.py: pretty_exceptions_show_locals=False), which hold it.
+    import subprocess
+
+    write_config(tmp_path, smtp=smtp_config(smtp_oauth, ca_file, token_helper(tmp_path, SHORT_TOKEN)))
+    program = ("import leadloop.oauth as oauth\n"
+               "def broken(*args):\n"
+               "    raise RuntimeError('a bug in the SASL code')\n"
+               "oauth.initial_response = broken\n"
+               "from leadloop.cli import main\n"
+               "main()\n")
+    result = subprocess.run([sys.executable, "-c", program, "check", "--connect"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and runs(tmp_path) == 1
+    assert "a bug in the SASL code" in result.stderr  # the traceback is there ...
+    assert SHORT_TOKEN not in result.stdout + result.stderr  # ... the token is not
