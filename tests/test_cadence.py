@@ -1,5 +1,6 @@
 """The cadence as a pure function: months of behaviour without a database or a clock."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,9 +28,29 @@ def test_info_pack_is_due_at_the_inquiry_inside_the_window():
     assert (upcoming.step, upcoming.due_at) == (0, at("2026-03-02T10:00"))
 
 
-def test_info_pack_asked_for_on_a_saturday_night_waits_for_monday_morning():
+def test_info_pack_asked_for_on_a_saturday_night_goes_at_once():
+    """info_anytime (the default, SPEC §3): the info pack answers a request just made."""
     upcoming = next_message(history(requested_at=at("2026-03-07T23:00")), RULES)
+    assert upcoming.due_at == at("2026-03-07T23:00")
+
+
+def test_without_info_anytime_a_saturday_night_info_pack_waits_for_monday_morning():
+    upcoming = next_message(history(requested_at=at("2026-03-07T23:00")),
+                            replace(RULES, info_anytime=False))
     assert upcoming.due_at == at("2026-03-09T09:00")
+
+
+def test_a_deferred_info_pack_is_retried_at_its_retry_time_even_at_night():
+    retry = at("2026-03-07T23:30")
+    upcoming = next_message(history(requested_at=at("2026-03-07T23:00"), retry_at=retry), RULES)
+    assert (upcoming.step, upcoming.due_at) == (0, retry)
+
+
+def test_followups_keep_the_window_with_info_anytime():
+    sent_saturday = history(requested_at=at("2026-03-07T23:00"),
+                            contacts=(Contact(0, at("2026-03-07T23:00")),))
+    upcoming = next_message(sent_saturday, RULES)
+    assert upcoming.step == 1 and window_open(upcoming.due_at, RULES)
 
 
 def test_followup_lands_two_to_three_months_after_the_contact_inside_the_window():
@@ -92,15 +113,19 @@ def test_a_step_refused_for_good_is_passed_over():
     assert upcoming.due_at >= at("2026-05-02T10:00")
 
 
+WINDOWED_INFO = replace(RULES, info_anytime=False)
+
+
 def test_send_window_in_the_leads_own_timezone():
-    upcoming = next_message(history(requested_at=at("2026-03-02T10:00"), timezone="America/Mexico_City"), RULES)
+    upcoming = next_message(history(requested_at=at("2026-03-02T10:00"), timezone="America/Mexico_City"),
+                            WINDOWED_INFO)
     local = upcoming.due_at.astimezone(zone("America/Mexico_City"))
     assert (local.hour, local.minute) == (9, 0)
 
 
 def test_dst_change_neither_skips_nor_doubles_a_window():
     # Europe/Madrid springs forward on 2026-03-29 and falls back on 2026-10-25 (Sundays).
-    monday_after_spring = next_message(history(requested_at=at("2026-03-28T20:00")), RULES)
+    monday_after_spring = next_message(history(requested_at=at("2026-03-28T20:00")), WINDOWED_INFO)
     assert monday_after_spring.due_at.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 3, 30, 9, 0)
-    monday_after_autumn = next_message(history(requested_at=at("2026-10-24T20:00")), RULES)
+    monday_after_autumn = next_message(history(requested_at=at("2026-10-24T20:00")), WINDOWED_INFO)
     assert monday_after_autumn.due_at.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 10, 26, 9, 0)

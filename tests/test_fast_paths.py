@@ -25,7 +25,7 @@ def test_to_db_equals_isoformat_in_utc(moment):
     assert to_db(moment) == moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _rules(send_days, start_hour, end_hour, delay_hours):
+def _rules(send_days, start_hour, end_hour, delay_hours, info_anytime=False):
     from datetime import time
 
     from dateutil.relativedelta import relativedelta
@@ -37,6 +37,7 @@ def _rules(send_days, start_hour, end_hour, delay_hours):
         info_delay=relativedelta(hours=delay_hours) if delay_hours else relativedelta(),
         reply_grace=relativedelta(days=30), send_days=frozenset(send_days),
         send_start=time(start_hour), send_end=time(end_hour) if end_hour is not None else None,
+        info_anytime=info_anytime,
     )
 
 
@@ -58,11 +59,13 @@ NEAR_CHANGES = st.one_of(
     start_hour=st.integers(0, 23),
     end_hour=st.one_of(st.none(), st.integers(0, 23)),
     delay_hours=st.sampled_from([0, 0, 0, 5]),
+    info_anytime=st.booleans(),
 )
-def test_info_dues_equals_info_due(moment, tz_name, send_days, start_hour, end_hour, delay_hours):
+def test_info_dues_equals_info_due(moment, tz_name, send_days, start_hour, end_hour, delay_hours,
+                                   info_anytime):
     from leadloop.cadence import InfoDues, info_due
 
-    rules = _rules(send_days, start_hour, end_hour, delay_hours)
+    rules = _rules(send_days, start_hour, end_hour, delay_hours, info_anytime)
     tz = zone(tz_name)
     requested_at = moment.replace(tzinfo=UTC, microsecond=0)
     assert InfoDues(rules, tz)(to_db(requested_at)) == to_db(info_due(requested_at, rules, tz))

@@ -280,6 +280,8 @@ def test_a_wide_terminal_shows_message_ids_whole(tmp_path, run, width80, monkeyp
 # -- held back means shown --------------------------------------------------------------------
 
 def test_due_and_send_say_what_waits_for_the_daily_limit_and_when_it_goes(tmp_path, run):
+    # The send window decides here, for info packs too (by default they go at any hour).
+    (tmp_path / "leadloop.toml").write_text("[cadence]\ninfo_anytime = false\n", encoding="utf-8")
     write_leads(tmp_path / "leads.csv", many(250, date="06/03/2026 09:30"))
     ok(run("--now", FRIDAY, "import", "leads.csv"))
     due = ok(run("--now", FRIDAY, "due"))

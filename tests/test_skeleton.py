@@ -127,11 +127,24 @@ def test_unknown_address_is_exit_2_with_one_sentence(project, run, command):
 def test_due_lists_what_send_would_send_in_order(project, run):
     due = json.loads(run("--now", "2026-03-02T10:00", "due", "--json").stdout)
     assert [item["step"] for item in due] == [0, 0, 0]
+    # Info packs go at any hour (info_anytime): each is due at its inquiry, oldest first.
+    assert [item["email"] for item in due] == [
+        "tom@example.net", "jose.munoz@example.com", "ana.pena@example.org"]
+    assert [item["due_at"] for item in due] == [
+        "2026-02-28T00:00:00+01:00", "2026-03-01T18:30:00+01:00", "2026-03-02T08:15:00+01:00"]
+    assert {"email", "step", "template", "due_at"} <= set(due[0])
+
+
+def test_without_info_anytime_info_packs_wait_for_the_window_in_order(project, run):
+    config = project / "leadloop.toml"
+    config.write_text(config.read_text() + "\n[cadence]\ninfo_anytime = false\n")
+    due = json.loads(run("--now", "2026-03-02T08:59", "due", "--json").stdout)
+    assert due == []
+    due = json.loads(run("--now", "2026-03-02T10:00", "due", "--json").stdout)
     # All three open at Monday 09:00; equal due times keep the import order.
     assert [item["email"] for item in due] == [
         "jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"]
     assert {item["due_at"] for item in due} == {"2026-03-02T09:00:00+01:00"}
-    assert {"email", "step", "template", "due_at"} <= set(due[0])
 
 
 def test_outbox_is_used_without_smtp(tmp_path, run):

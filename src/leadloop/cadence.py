@@ -32,6 +32,9 @@ class Rules:
     info_delay: object
     reply_grace: object
     send_info: bool = True
+    # The info pack answers a request just made: with this it goes at any hour and day
+    # (SPEC §3, speed to lead); follow-ups keep the window either way.
+    info_anytime: bool = True
     max_contacts: int = 7
     give_up_after: int = 6
     erase_on_give_up: bool = True
@@ -47,7 +50,7 @@ class Rules:
         opens the database is spared loading hashlib (BENCH.md B2)."""
         parts = (
             self.followup_after, self.followup_spread, self.info_delay, self.send_info,
-            self.max_contacts, self.give_up_after, sorted(self.send_days),
+            self.info_anytime, self.max_contacts, self.give_up_after, sorted(self.send_days),
             self.send_start, self.send_end, self.timezone,
         )
         return repr(parts)
@@ -121,13 +124,16 @@ def next_message(history: History, rules: Rules) -> Next | None:
         high = add(anchor, rules.followup_after + rules.followup_spread, tz)
         due = _place_in_windows(low, high, _fraction(history.key, step), rules, tz)
     if history.retry_at is not None and history.retry_at > due:
-        due = next_opening(history.retry_at, rules, tz)
+        due = history.retry_at if step == 0 and rules.info_anytime else next_opening(history.retry_at, rules, tz)
     return Next(step, due.replace(microsecond=0))
 
 
 def info_due(requested_at: datetime, rules: Rules, tz) -> datetime:
-    """When a new lead's info pack may go: `info_delay` after the inquiry, in a window."""
-    due = next_opening(add(requested_at, rules.info_delay, tz), rules, tz)
+    """When a new lead's info pack may go: `info_delay` after the inquiry; in a window
+    only without `info_anytime`."""
+    due = add(requested_at, rules.info_delay, tz)
+    if not rules.info_anytime:
+        due = next_opening(due, rules, tz)
     # replace() costs a fifth of this function; an import asks it for every new minute.
     return due.replace(microsecond=0) if due.microsecond else due
 
@@ -148,9 +154,13 @@ class InfoDues:
         self.rules, self.tz = rules, tz
         self._from_db, self._to_db = from_db, to_db
         self._delayed = bool(rules.info_delay)
+        # Due at the inquiry itself, whatever the hour (info_anytime, no delay).
+        self._at_once = rules.info_anytime and not self._delayed
         self._windows: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def __call__(self, requested_at: str) -> str:
+        if self._at_once:
+            return requested_at
         if not self._delayed:
             utc_day = requested_at[:10]
             windows = self._windows.get(utc_day)

@@ -118,7 +118,7 @@ _DEFAULTS = {
         "contact": "", "unsubscribe": "", "unsubscribe_url": "",
     },
     "cadence": {
-        "send_info": True, "info_delay": "0 days", "followup_after": "2 months",
+        "send_info": True, "info_delay": "0 days", "info_anytime": True, "followup_after": "2 months",
         "followup_spread": "1 month", "max_contacts": 7, "give_up_after": 6,
         "reply_grace": "30 days", "erase_on_give_up": True,
         "send_days": ["mon", "tue", "wed", "thu", "fri"], "send_hours": "09:00-18:00",
@@ -398,7 +398,7 @@ _CHECKS = {
         "unsubscribe_url": _https_url,
     },
     "cadence": {
-        "send_info": _flag, "info_delay": _duration, "followup_after": _duration,
+        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag, "followup_after": _duration,
         "followup_spread": _duration, "max_contacts": _whole(1, 100),
         "give_up_after": _whole(1, 100), "reply_grace": _duration, "erase_on_give_up": _flag,
         "send_days": _days, "send_hours": _hours, "timezone": _timezone,

@@ -644,11 +644,13 @@ class Store:
         if budget == 0:
             return
         default_open = cadence.window_open(now, self.rules)
-        # When the default window is closed only leads with a timezone of their own can be
-        # due, and the index scan skips everyone else.
-        tz_clause = "" if default_open else " AND timezone IS NOT NULL"
         found = 0
         for followups in (0, 1):
+            # Info packs ignore the window with info_anytime (SPEC §3); follow-ups never do.
+            windowed = followups or not self.rules.info_anytime
+            # When the default window is closed only leads with a timezone of their own can be
+            # due, and the index scan skips everyone else.
+            tz_clause = "" if default_open or not windowed else " AND timezone IS NOT NULL"
             # Written so SQLite walks the leads_due index in order (no sort of every due
             # lead): one pass for info packs, one for follow-ups, each oldest-due first.
             cursor = self.conn.execute(
@@ -657,7 +659,8 @@ class Store:
                 (followups, to_db(now)),
             )
             for lead in cursor:
-                if lead["timezone"] and not cadence.window_open(now, self.rules, zone(lead["timezone"])):
+                if windowed and lead["timezone"] and not cadence.window_open(
+                        now, self.rules, zone(lead["timezone"])):
                     continue
                 yield DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"]))
                 found += 1
