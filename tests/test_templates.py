@@ -108,7 +108,7 @@ def test_reply_to_and_one_click_unsubscribe_when_configured(tmp_path, run, smtp_
     message = smtp_server.messages[0].message
     assert message["Reply-To"].addresses[0].addr_spec == "ventas@example.com"
     assert message["List-Unsubscribe"] == (
-        "<mailto:baja@example.com?subject=unsubscribe>, <https://example.com/baja>")
+        "<https://example.com/baja>, <mailto:baja@example.com?subject=unsubscribe>")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"].endswith("@shop.example.com>")
     assert smtp_server.messages[0].mail_from == "laura@shop.example.com"

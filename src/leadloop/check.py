@@ -42,7 +42,10 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
         products.add(product)
     if not products:
         products.add(None)
-    renderer = Renderer(config)
+    from .web.tokens import links_for
+
+    # With [web] base_url, templates take their `if unsubscribe_url` branches: check those.
+    renderer = Renderer(config, links_for(config, store))
     steps = [("info", 0)] if config.cadence.send_info else []
     steps += [("followup", step) for step in range(1, config.cadence.max_contacts)]
     rendered = 0

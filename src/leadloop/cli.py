@@ -777,7 +777,9 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    renderer = Renderer(session.config)
+    from .web.tokens import links_for
+
+    renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
         lead, step, template, new_message_id(session.config.sender.domain), session.now)
     files = {id(attachment.body): attachment for attachment in message.attachments}

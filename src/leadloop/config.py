@@ -90,6 +90,18 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class Web:
+    """`leadloop serve` (SPEC §11). The webhook token comes from LEADLOOP_WEB_TOKEN or
+    `token_command`, never from this file."""
+    base_url: str = ""            # the public https address; set: messages carry its links
+    token_command: str = ""
+    thanks_url: str = ""          # where the form sends people after an inquiry; "": our page
+    trusted_proxies: tuple = ()   # addresses (or networks) whose X-Forwarded-For is believed
+    rate_limit: int = 10          # form inquiries per client address per hour; 0: no limit
+    busy_wait: float = 10.0       # seconds a request waits for a busy database before spooling
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None             # the file read, None for built-in defaults
     database_path: Path
@@ -101,6 +113,7 @@ class Config:
     inbox: Inbox | None = None    # None: no mailbox to read replies from
     answer_within: object = None  # [customers] answer_within, a relativedelta
     offers: dict = field(default_factory=dict)
+    web: Web = field(default_factory=Web)
 
     @property
     def outbox_path(self) -> Path:
@@ -135,8 +148,15 @@ _DEFAULTS = {
         "ca_file": "", "auth": "password", "token_command": "",
     },
     "customers": {"answer_within": "1 day"},
+    "web": {
+        "base_url": "", "token_command": "", "thanks_url": "", "trusted_proxies": [],
+        "rate_limit": 10, "busy_wait": 10,
+    },
 }
 _PASSWORD_ENV = {"smtp": "LEADLOOP_SMTP_PASSWORD", "inbox": "LEADLOOP_IMAP_PASSWORD"}
+WEB_TOKEN_ENV = "LEADLOOP_WEB_TOKEN"
+# A webhook token shorter than this is guessable over the network.
+SHORTEST_WEB_TOKEN = 16
 
 
 def find_config_path(explicit: str | None) -> Path | None:
@@ -286,6 +306,33 @@ def _https_url(value, at: str) -> str:
     return value
 
 
+def _web_url(value, at: str) -> str:
+    """An absolute http(s) URL, or empty."""
+    from urllib.parse import urlsplit
+
+    value = _string(value, at).strip()
+    if not value:
+        return value
+    if (not value.startswith(("https://", "http://")) or not _URI.fullmatch(value)
+            or not urlsplit(value).hostname):
+        raise ConfigError(f"{at} must be an http:// or https:// URL (RFC 3986 characters only)")
+    return value
+
+
+def _networks(value, at: str) -> tuple:
+    """IP addresses or networks ("127.0.0.1", "10.0.0.0/8", "::1")."""
+    import ipaddress
+
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f'{at} must be a list of addresses like ["127.0.0.1", "::1"]')
+    for item in value:
+        try:
+            ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError:
+            raise ConfigError(f'{at}: "{item}" is not an IP address or network') from None
+    return tuple(item.strip() for item in value)
+
+
 def _host(value, at: str) -> str:
     """A host name (international names allowed) or an IP address; empty: not set."""
     import ipaddress
@@ -416,6 +463,10 @@ _CHECKS = {
         "auth": _AUTH, "token_command": _command,
     },
     "customers": {"answer_within": _duration},
+    "web": {
+        "base_url": _https_url, "token_command": _command, "thanks_url": _web_url,
+        "trusted_proxies": _networks, "rate_limit": _whole(0, 1_000_000), "busy_wait": _seconds,
+    },
 }
 
 
@@ -424,6 +475,11 @@ def _section(raw: dict, name: str, where: str) -> dict:
     given = raw.get(name, {})
     if not isinstance(given, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
+    if name == "web" and "token" in given:
+        raise ConfigError(
+            f"{where}: [web] token is not read from the config file, where it would sit in "
+            f"plain text; set {WEB_TOKEN_ENV} or [web] token_command instead"
+        )
     if name in _PASSWORD_ENV and "password" in given:
         raise ConfigError(
             f"{where}: [{name}] password is not read from the config file, where it would sit in "
@@ -459,6 +515,8 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     inbox = _inbox(_section(raw, "inbox", where), where, base)
     answer_within = _section(raw, "customers", where)["answer_within"]
 
+    web = Web(**_section(raw, "web", where))
+
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
         raise ConfigError(f'{where}: offers must be tables like [offers."Curso de yoga"]')
@@ -475,6 +533,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         inbox=inbox,
         answer_within=answer_within,
         offers=offers,
+        web=web,
     )
 
 
@@ -571,3 +630,18 @@ def _run_secret(command: str, what: str, error, timeout: float = 30) -> str:
 
 def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
+
+
+def web_token(web: Web) -> str | None:
+    """The webhook's bearer token from LEADLOOP_WEB_TOKEN or `token_command`, else None
+    (the webhook then refuses every request). Never shown, nor what the command printed."""
+    token = os.environ.get(WEB_TOKEN_ENV)
+    if not token and web.token_command:
+        token = _first_line(_run_secret(web.token_command, "[web] token_command", ConfigError))
+    if not token:
+        return None
+    token = token.strip()
+    if len(token) < SHORTEST_WEB_TOKEN or not token.isascii() or not token.isprintable():
+        raise ConfigError(f"{WEB_TOKEN_ENV} (or [web] token_command) must be at least "
+                          f"{SHORTEST_WEB_TOKEN} printable ASCII characters")
+    return token

@@ -38,6 +38,7 @@ where it is skipped: the shipped `info` templates show in one how to attach a fi
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,12 +115,20 @@ def first_name(name: str | None) -> str:
     return name.split()[0] if name and name.split() else ""
 
 
+def _no_answer_links(answer) -> str:
+    """`answer_url(N)` without `[web] base_url`: no link (templates test it with `if`)."""
+    return ""
+
+
 class Renderer:
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, links=None):
+        """`links` (web.tokens.Links) gives each message its one-click unsubscribe and
+        survey answer URLs (SPEC §11); without it there are none."""
         from jinja2 import StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
         self.config = config
+        self.links = links
         self.search_path = [config.templates_dir, builtin_path("templates")]
         self.env = SandboxedEnvironment(
             undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False
@@ -263,6 +272,7 @@ class Renderer:
             offer=config.offer_for(lead["product"]),
             unsubscribe=sender.unsubscribe_address,
             unsubscribe_url=sender.unsubscribe_url,
+            answer_url=_no_answer_links,
             now=now.astimezone(tz),
         )
         return context
@@ -313,6 +323,13 @@ class Renderer:
     def _render(self, lead, step: int, text_path: Path, html_path: Path | None,
                 message_id: str, now: datetime, extra: dict | None) -> Outgoing:
         context = self.context(lead, step, now, text_path.parent.name)
+        sender = self.config.sender
+        unsubscribe_url = sender.unsubscribe_url
+        if self.links is not None:
+            # This message's own signed links (web/tokens.py), e.g. https://…/u/TOKEN.
+            unsubscribe_url = self.links.unsubscribe_url(message_id) or unsubscribe_url
+            context["answer_url"] = functools.partial(self.links.answer_url, message_id)
+        context["unsubscribe_url"] = unsubscribe_url
         if extra:
             context.update(extra)
         compiled = self.compile(text_path)
@@ -321,10 +338,9 @@ class Renderer:
         if html_path is not None:
             _, html = self.compile(html_path, html=True).render(context)
         files = self._attach(compiled, context) if compiled.attachments else ()
-        sender = self.config.sender
-        list_unsubscribe = f"<mailto:{sender.unsubscribe_address}?subject=unsubscribe>"
-        if sender.unsubscribe_url:
-            list_unsubscribe += f", <{sender.unsubscribe_url}>"
+        mailto = f"<mailto:{sender.unsubscribe_address}?subject=unsubscribe>"
+        # RFC 8058 one-click: the https URL first, the mailto for clients without it.
+        list_unsubscribe = f"<{unsubscribe_url}>, {mailto}" if unsubscribe_url else mailto
         subject = headers.pop("Subject")
         outgoing = build(
             from_name=sender.name,
@@ -338,7 +354,7 @@ class Renderer:
             html=html.strip("\n") + "\n" if html is not None else None,
             reply_to=sender.reply_to or None,
             list_unsubscribe=list_unsubscribe,
-            one_click=bool(sender.unsubscribe_url),
+            one_click=bool(unsubscribe_url),
             extra_headers=headers,
             attachments=files,
         )

@@ -141,7 +141,9 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport) -> SendR
         claims = claim(report, run_id, now)
         if not claims:
             return report
-        renderer = Renderer(config)
+        from .web.tokens import links_for
+
+        renderer = Renderer(config, links_for(config, store))
         prepared, unrenderable = [], []
         try:
             for c in claims:
