@@ -950,6 +950,14 @@ def run_daily(
             output.warning(problem)
         if not quiet:
             output.line(read.line())
+    from .web.spool import apply_spool
+
+    # Inquiries `serve` kept while the database was busy (SPEC §11) are leads first.
+    spooled = apply_spool(store, session.now)
+    for problem in spooled.problems:
+        output.warning(problem)
+    if spooled.applied and not quiet:
+        output.line(f"spool: {spooled.applied} web inquiries applied")
     given_up = give_up_due(store, session.now, config.outbox_path)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
@@ -957,6 +965,20 @@ def run_daily(
     _print_send_report(report, quiet=quiet, store=store, now=session.now)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
+
+
+@command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on (behind your reverse proxy).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8080,
+) -> None:
+    """Run the web endpoint: inquiry form and webhook, one-click unsubscribe, survey answer links."""
+    from . import output
+    from .web.server import run
+
+    session = _session(ctx)
+    run(session.config, session.clock(), host, port, on_ready=output.note, on_problem=output.warning)
 
 
 # Commands about what leads became (stats, questions, export) live in their own module.

@@ -19,14 +19,47 @@ if TYPE_CHECKING:
     from .store import Store
 
 
-class RunLock:
-    """An exclusive `flock` beside the database; the kernel drops it if we die."""
+# `leadloop serve` holds the run lock for one short burst of info packs at a time: a
+# batch run (cron's run-daily) that finds it so held waits for it, up to this long,
+# instead of stepping aside for the whole day.
+BRIEF_HOLDER = "serve"
+BRIEF_HOLD_WAIT = 120.0
 
-    def __init__(self, database_path: Path):
+
+class RunLock:
+    """An exclusive `flock` beside the database; the kernel drops it if we die. The file
+    says who holds it ("run", or BRIEF_HOLDER for serve's bursts)."""
+
+    def __init__(self, database_path: Path, holder: str = "run"):
         self.path = Path(f"{database_path}.lock")
+        self.holder = holder
         self.fd: int | None = None
 
-    def acquire(self) -> bool:
+    def acquire(self, wait: float = 0.0) -> bool:
+        """Take the lock, trying for up to `wait` seconds; False when another run has it."""
+        import time
+
+        deadline = time.monotonic() + wait
+        while not self._try():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        try:
+            os.ftruncate(self.fd, 0)
+            os.pwrite(self.fd, self.holder.encode(), 0)
+        except OSError:
+            pass  # a lock file we may only read: it still locks, it just cannot say who
+        return True
+
+    def held_briefly(self) -> bool:
+        """Whether the lock was last taken by serve's short bursts."""
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(64) == BRIEF_HOLDER.encode()
+        except OSError:
+            return False
+
+    def _try(self) -> bool:
         try:
             self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         except OSError as err:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError
-from .runlock import RunLock, settle_abandoned  # noqa: F401 (settle_abandoned: re-exported)
+from .runlock import BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, settle_abandoned  # noqa: F401 (settle_abandoned: re-exported)
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
@@ -124,16 +124,41 @@ def send_once(
     return _run(store, config, clock, claim, extra=extra, on_progress=on_progress, transport=transport)
 
 
-def _run(store, config, clock, claim, *, extra, on_progress, transport) -> SendReport:
+def send_info(
+    store: Store,
+    config: Config,
+    clock: Callable[[], datetime],
+    lead_ids: list[int],
+    *,
+    transport=None,
+) -> SendReport:
+    """The info packs of these leads, those due now, at once: what `leadloop serve` does
+    seconds after it accepts an inquiry (SPEC §11). The same run as `send` (claimed under
+    the run lock, `sending` committed before the SMTP transaction, `unknown` on a lost
+    answer), within the day's budget; suppressed, answered or already served leads have
+    no info pack due, so none goes. Raises AnotherRunActive when a run holds the lock."""
+
+    def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
+        due = store.due_info(lead_ids, now)
+        return store.claim(due, run_id, now, config.sender.domain) if due else []
+
+    return _run(store, config, clock, claim, extra=None, on_progress=None, transport=transport,
+                holder=BRIEF_HOLDER)
+
+
+def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="run") -> SendReport:
     """Under the run lock: recover what a dead run left, claim, render every message
     (a template error stops the run before anything goes; a message that fails for its
     lead alone is `failed` and the others go), then deliver."""
     from .render import Renderer
 
     report = SendReport()
-    lock = RunLock(store.path)
+    lock = RunLock(store.path, holder)
     if not lock.acquire():
-        raise AnotherRunActive("another leadloop run is sending from this database; this one stopped")
+        # serve's bursts last a moment: wait for one rather than skip the day's run.
+        if holder == BRIEF_HOLDER or not (lock.held_briefly() and lock.acquire(BRIEF_HOLD_WAIT)):
+            raise AnotherRunActive(
+                "another leadloop run is sending from this database; this one stopped")
     try:
         report.recovered_unknown = store.recover_abandoned(clock())
         now = clock()

@@ -668,6 +668,25 @@ class Store:
                     cursor.close()
                     return
 
+    def due_info(self, lead_ids: list[int], now: datetime) -> list[DueMessage]:
+        """Of these leads, those whose info pack is due now, oldest inquiry first, within
+        the day's budget (`leadloop serve` sends them at once)."""
+        left = self.budget_left(now)
+        found: list[DueMessage] = []
+        ids = sorted(set(lead_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for lead in self.conn.execute(
+                f"SELECT * FROM leads WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND next_step = 0 AND next_due_at <= ?", (*chunk, to_db(now)),
+            ):
+                if not self.rules.info_anytime and not cadence.window_open(
+                        now, self.rules, zone(lead["timezone"] or self.rules.timezone)):
+                    continue
+                found.append(DueMessage(lead, 0, from_db(lead["next_due_at"])))
+        found.sort(key=lambda item: (item.due_at, item.lead["id"]))
+        return found[:left]
+
     # -- claiming and recording sends (SPEC §6, at most once) --------------------------------
 
     def claim(self, due: list[DueMessage], run_id: str, now: datetime, domain: str) -> list[Claim]:
