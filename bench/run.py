@@ -624,6 +624,13 @@ def write_results(results: dict, args, elapsed: float) -> None:
               "bash bench/run.sh --quick    # 100k rows, 3 runs: a check in two minutes", "```", ""]
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
+    # `leadloop serve`'s section (B6, B7) is bench/web.py's: kept as it was.
+    previous = BENCH / "RESULTS.md"
+    if previous.exists():
+        text = previous.read_text(encoding="utf-8")
+        start, end = text.find("<!-- web: start -->"), text.find("<!-- web: end -->")
+        if 0 <= start < end:
+            lines += [text[start:end + len("<!-- web: end -->")], ""]
     (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(line for line in lines if line.startswith("|")))
 

@@ -41,6 +41,9 @@ SPOOL_BUSY_MS = 200
 # server failed.
 LOCKED_RETRY = 0.2
 FAILED_RETRY = 30.0
+# The most info packs one run renders and sends: a run renders all its messages before
+# the first goes, so this bounds serve's memory when inquiries outpace the mail server.
+BURST = 100
 
 
 class SpoolFailed(LeadloopError):
@@ -159,8 +162,14 @@ class Writer(_Thread):
             if written and spooled(self.spool_dir):
                 self._apply_spool(store)
 
+    def _wait(self, store: Store) -> None:
+        # Set before every write: the importer resets the busy timeout when it loads an
+        # empty table (Store.rollback_journal).
+        store.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+
     def _write(self, store: Store, group: list[_Job]) -> bool:
         jobs = [job for job in group if job.future.set_running_or_notify_cancel()]
+        self._wait(store)
         try:
             outcomes = accept(store, [i for job in jobs for i in job.inquiries], self.clock())
         except (sqlite3.Error, LeadloopError) as err:
@@ -179,6 +188,7 @@ class Writer(_Thread):
         return True
 
     def _write_one(self, store: Store, job: _Job) -> None:
+        self._wait(store)
         try:
             outcomes = accept(store, job.inquiries, self.clock())
         except (sqlite3.Error, LeadloopError) as err:
@@ -212,7 +222,7 @@ class Writer(_Thread):
         except (sqlite3.Error, LeadloopError):
             return  # still busy: the files wait for the next try
         finally:
-            store.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+            self._wait(store)
         for problem in report.problems:
             self.on_problem(problem)
         if report.lead_ids:
@@ -267,7 +277,7 @@ class InfoSender:
             self.wake.wait(wait)
             self.wake.clear()
             with self.lock:
-                lead_ids = list(self.pending)
+                lead_ids = sorted(self.pending)[:BURST]  # ids grow: oldest inquiries first
             if not lead_ids or self.stopping:
                 wait = None
                 continue
@@ -288,9 +298,10 @@ class InfoSender:
                 continue
             with self.lock:
                 self.pending.difference_update(lead_ids)
+                more = bool(self.pending)
             for problem in report.problems:
                 self.on_problem(problem)
-            wait = None
+            wait = 0 if more else None
 
 
 class Service:
