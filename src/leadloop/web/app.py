@@ -363,6 +363,13 @@ def create_app(config, service: Service, web_token: str | None, clock):
         lang = pages.language(accept=request.headers.get("accept-language"))
         return html(lang, "not_found_title", "not_found", 404)
 
+    async def server_error(request: Request, exc):
+        # A bug, logged by uvicorn with its traceback; the client is told to try again.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "the server failed; try again later"}, status_code=500)
+        lang = pages.language(accept=request.headers.get("accept-language"))
+        return html(lang, "unavailable_title", "unavailable", 500)
+
     app = Starlette(
         routes=[
             Route("/form", form, methods=["GET"]),
@@ -373,7 +380,7 @@ def create_app(config, service: Service, web_token: str | None, clock):
             Route("/a/{token}/{answer}", answer, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
         ],
-        exception_handlers={404: not_found},
+        exception_handlers={404: not_found, Exception: server_error},
     )
     targets = ""
     if config.web.thanks_url:

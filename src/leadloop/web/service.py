@@ -90,7 +90,7 @@ class _Thread:
         try:
             store = Store.open(self.config.database_path, self.config.cadence)
             if self.busy_ms is not None:
-                store.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+                _busy_timeout(store, self.busy_ms)
         except BaseException as err:
             self.ready.set_exception(err)
             return
@@ -106,6 +106,13 @@ class _Thread:
             if isinstance(job, _Stop):
                 return
             _run_job(job, store)
+
+
+def _busy_timeout(store: Store, ms: float) -> None:
+    """How long this connection waits for a busy database. `busy_ms` too: the importer
+    puts that value back after loading an empty table (Store.rollback_journal)."""
+    store.conn.busy_ms = int(ms)
+    store.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
 
 
 def _run_job(job: _Job, store: Store) -> None:
@@ -163,9 +170,7 @@ class Writer(_Thread):
                 self._apply_spool(store)
 
     def _wait(self, store: Store) -> None:
-        # Set before every write: the importer resets the busy timeout when it loads an
-        # empty table (Store.rollback_journal).
-        store.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+        _busy_timeout(store, self.busy_ms)
 
     def _write(self, store: Store, group: list[_Job]) -> bool:
         jobs = [job for job in group if job.future.set_running_or_notify_cancel()]
@@ -179,6 +184,12 @@ class Writer(_Thread):
                     self._write_one(store, job)
                 return True
             self._spool(jobs, err)
+            return False
+        except Exception as err:  # a bug: these requests fail (500), the writer goes on
+            self.on_problem(f"writing inquiries failed: {err!r}")
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_exception(err)
             return False
         start = 0
         for job in jobs:
@@ -196,6 +207,10 @@ class Writer(_Thread):
                 job.future.set_exception(err)
             else:
                 self._spool([job], err)
+            return
+        except Exception as err:
+            self.on_problem(f"writing inquiries failed: {err!r}")
+            job.future.set_exception(err)
             return
         job.future.set_result(outcomes)
         self.on_accepted([o.lead_id for o in outcomes if o.lead_id is not None])
@@ -216,11 +231,14 @@ class Writer(_Thread):
     def _apply_spool(self, store: Store) -> None:
         if not spooled(self.spool_dir):
             return
-        store.conn.execute(f"PRAGMA busy_timeout = {SPOOL_BUSY_MS}")
+        _busy_timeout(store, SPOOL_BUSY_MS)
         try:
             report = apply_spool(store, self.clock(), self.spool_dir)
         except (sqlite3.Error, LeadloopError):
             return  # still busy: the files wait for the next try
+        except Exception as err:  # a bug: the files stay, the writer goes on
+            self.on_problem(f"{self.spool_dir}: applying the spool failed: {err!r}")
+            return
         finally:
             self._wait(store)
         for problem in report.problems:
