@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -332,9 +333,27 @@ def test_sending_days_skip_closed_days_and_the_rest_of_a_closed_day():
     rules = Rules(followup_after=relativedelta(months=2), followup_spread=relativedelta(months=1),
                   info_delay=relativedelta(), reply_grace=relativedelta(days=30), daily_limit=10)
     friday_evening = datetime(2026, 3, 6, 18, 30, tzinfo=timezone.utc)  # 19:30 in Madrid
-    days = sending_days(friday_evening, rules, left_today=5)
+    windowed = replace(rules, info_anytime=False)
+    days = sending_days(friday_evening, windowed, left_today=5)
     assert [(p.day.isoformat(), p.capacity) for p in (next(days), next(days))] == [
         ("2026-03-09", 10), ("2026-03-10", 10)]
+    # Info packs answer a request at any hour (info_anytime): they have every day, the
+    # rest of a closed Friday included; follow-ups still only the window's days.
+    days = sending_days(friday_evening, rules, left_today=5)
+    assert [(p.day.isoformat(), p.capacity, p.followups) for p in (next(days) for _ in range(4))] == [
+        ("2026-03-06", 5, False), ("2026-03-07", 10, False), ("2026-03-08", 10, False),
+        ("2026-03-09", 10, True)]
+
+
+def test_info_packs_held_back_go_on_the_weekend_follow_ups_wait_for_monday():
+    friday = datetime(2026, 3, 6, 23, 0, tzinfo=timezone.utc)
+    saturday, monday = friday.date() + timedelta(days=1), friday.date() + timedelta(days=3)
+    passes = [Pass(saturday, friday + timedelta(days=2), 1, followups=False),
+              Pass(monday, friday + timedelta(days=4), 2)]
+    info = [(friday, 1, "info-a"), (friday, 1, "info-b")]
+    followups = [(friday - timedelta(days=1), 1, "followup")]
+    assert list(roll_over(info, followups, passes)) == [
+        ("info-a", saturday, 1), ("info-b", monday, 1), ("followup", monday, 1)]
 
 
 # -- the timeline -----------------------------------------------------------------------------

@@ -12,7 +12,8 @@ can say what is held back and on which day each message is expected to go:
   stand for many messages (a count), so a summary of a million held-back messages
   costs a few comparisons per day, not a million rows;
 - `sending_days` is the passes: what is left of today's budget, then `daily_limit` on
-  every later day whose window opens (send_days);
+  every later day whose window opens (send_days), and with `info_anytime` on every day
+  for info packs alone;
 - `Backlog` asks the store: how many are due now beyond what goes now, and the day
   the last of them goes, with nothing new arriving ("at this limit").
 
@@ -39,23 +40,35 @@ class Pass:
     day: date
     before: datetime
     capacity: int
+    followups: bool = True  # the send window opens that day: follow-ups may go too
+
+
+# With no send day at all, follow-ups never go: the forecast of info packs stops here.
+_DAYS_WITHOUT_WINDOWS = 3660
 
 
 def sending_days(now: datetime, rules: Rules, left_today: int) -> Iterator[Pass]:
-    """The rest of today (its budget left, while its window has not closed), then every
-    later day the window opens, with the whole daily limit. Endless: the caller stops."""
+    """The rest of today (its budget left), then every later day, with the whole daily
+    limit: for follow-ups only while and where the window opens; for info packs every
+    day when they go at any hour (`info_anytime`, SPEC §3), else as follow-ups. Endless
+    while there are send days: the caller stops."""
     tz = zone(rules.timezone)
     today = local_day(now, tz)
     window = day_window(today, rules, tz)
-    if window is not None and now < window[1] and left_today > 0:
-        yield Pass(today, day_bounds(today, tz)[1], left_today)
-    if not rules.send_days:  # the config forbids it; never loop forever
+    open_today = window is not None and now < window[1]
+    if left_today > 0 and (open_today or rules.info_anytime):
+        yield Pass(today, day_bounds(today, tz)[1], left_today, open_today)
+    if not rules.send_days and not rules.info_anytime:  # nothing ever goes again
         return
     day = today + timedelta(days=1)
-    while True:
-        if day_window(day, rules, tz) is not None:
-            yield Pass(day, day_bounds(day, tz)[1], rules.daily_limit)
+    days_left = None if rules.send_days else _DAYS_WITHOUT_WINDOWS
+    while days_left is None or days_left > 0:
+        opens = day_window(day, rules, tz) is not None
+        if opens or rules.info_anytime:
+            yield Pass(day, day_bounds(day, tz)[1], rules.daily_limit, opens)
         day += timedelta(days=1)
+        if days_left is not None:
+            days_left -= 1
 
 
 Entry = tuple[datetime, int, Any]   # (due at, how many messages, what it stands for)
@@ -72,7 +85,7 @@ def roll_over(info: Iterable[Entry], followups: Iterable[Entry],
         if heads[0] is None and heads[1] is None:
             return
         capacity = sending.capacity
-        for k in (0, 1):
+        for k in (0, 1) if sending.followups else (0,):
             while capacity and heads[k] is not None and heads[k][0] < sending.before:
                 head = heads[k]
                 taken = min(capacity, head[1])
