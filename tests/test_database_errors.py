@@ -209,10 +209,16 @@ def _write_locked(db) -> bool:
     return False
 
 
-def caught_holding_the_database(process, db):
-    """Stop `process` at a moment it holds the write lock; False if it finished first."""
+def caught_holding_the_database(process, db, journal=False):
+    """Stop `process` at a moment it holds the write lock; False if it finished first.
+
+    `journal`: watch for the rollback journal instead of probing with a connection. A
+    first import takes the rollback journal only when no other connection is open, so
+    a probe's connection at that moment would keep it in WAL, where readers do not wait,
+    and change what the test is about."""
+    journal_file = Path(f"{db}-journal")
     while process.poll() is None:
-        if _write_locked(db):
+        if (journal_file.exists() if journal else True) and _write_locked(db):
             process.send_signal(signal.SIGSTOP)
             if _write_locked(db):
                 return True
@@ -238,7 +244,7 @@ def test_run_daily_while_an_import_holds_the_database(tmp_path, first_import):
         [sys.executable, "-m", "leadloop", "--db", str(db), "import", str(big)],
         env={**os.environ, "LEADLOOP_NOW": NOW}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        if not caught_holding_the_database(importer, db):
+        if not caught_holding_the_database(importer, db, journal=first_import):
             pytest.fail("the import finished before it could be caught holding the database")
         result = leadloop("run-daily", db=db, env=QUICK)
     finally:
