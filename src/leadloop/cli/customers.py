@@ -1,7 +1,6 @@
-"""Commands about what leads became: stats, customers' questions, referrals, export.
+"""Commands about what leads became: stats, customers' questions, export, surveys.
 
-Registered on the app of cli.py (imported at its end); the same rules hold: parse, one
-core call, print through output.py.
+The same rules as every command module: parse, one core call, print through output.py.
 """
 
 
@@ -10,8 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import _errors_to_exit, _session, app, command
-from .errors import InputError
+from ..errors import InputError
+from .app import _errors_to_exit, _print_send_report, _session, app, command, print_stats
 
 
 @command()
@@ -22,9 +21,9 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The funnel, replies and purchases by step, contacts before buying, list health."""
-    from . import output
-    from .clock import parse_instant
-    from .stats import compute
+    from .. import output
+    from ..clock import parse_instant
+    from ..stats import compute
 
     session = _session(ctx)
     start = None
@@ -43,45 +42,6 @@ def stats(
     print_stats(doc, since)
 
 
-def print_stats(doc: dict, since: str | None = None) -> None:
-    from . import output
-
-    funnel = doc["funnel"]
-    inquiries = funnel["inquiries"] or 1
-    output.bars("Funnel" + (f" (inquiries since {since})" if since else ""), [
-        (stage.replace("_", " "), count, f"{count} ({count / inquiries:.0%})")
-        for stage, count in funnel.items()])
-    output.line("")
-    output.bars("Messages sent by step (replies, customers)", [
-        (f"step {row['step']}", row["sent"],
-         f"{row['sent']} sent · {row['replies']} replied ({_percent(row['reply_rate'])}) · "
-         f"{row['customers']} bought")
-        for row in doc["by_step"]])
-    output.line("")
-    output.bars("Contacts customers received before buying", [
-        (f"{contacts} contact{'s' if contacts != '1' else ''}", count, str(count))
-        for contacts, count in doc["contacts_before_buying"].items()])
-    output.line("")
-    statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
-    output.line(f"Leads: {doc['leads']} ({statuses or 'none'})")
-    output.line(f"List health: bounces {_percent(doc['bounce_rate'])}, unsubscribes "
-                f"{_percent(doc['unsubscribe_rate'])} of {doc['contacted']} contacted; "
-                f"blocked by providers {_percent(doc['blocked_rate'])} of messages sent "
-                f"({doc['blocked']}); {doc['erased']} erased")
-    questions = doc["questions"]
-    median = questions["median_hours_to_answer"]
-    output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"
-                + (f", median answer time {median} h" if median is not None else ""))
-    if doc["referrals"]:
-        output.line("")
-        output.table("Referrers", ["referrer", "referred", "became customers"],
-                     [[r["referrer"], r["referred"], r["customers"]] for r in doc["referrals"]])
-
-
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
-
-
 @command()
 def question(
     ctx: typer.Context,
@@ -89,8 +49,8 @@ def question(
     text: Annotated[str, typer.Argument(help="What they asked.")],
 ) -> None:
     """Note a customer's question that came by phone, in person or elsewhere."""
-    from . import output
-    from .questions import open_question
+    from .. import output
+    from ..questions import open_question
 
     session = _session(ctx)
     lead = session.store.lead(email)
@@ -108,10 +68,10 @@ def questions(
     """Open customer questions, oldest first, with their age."""
     import itertools
 
-    from . import output
-    from .cadence import add
-    from .clock import from_db, zone
-    from .questions import count_open, open_questions
+    from .. import output
+    from ..cadence import add
+    from ..clock import from_db, zone
+    from ..questions import count_open, open_questions
 
     session = _session(ctx)
     now, tz = session.now, zone(session.config.cadence.timezone)
@@ -156,8 +116,8 @@ def answered(
     email: Annotated[str, typer.Argument(help="The customer whose questions you answered.")],
 ) -> None:
     """Close a customer's open questions."""
-    from . import output
-    from .questions import answer
+    from .. import output
+    from ..questions import answer
 
     session = _session(ctx)
     lead = session.store.lead(email)
@@ -176,10 +136,10 @@ def export(
     """All leads that still have personal data (for a spreadsheet or another tool)."""
     import sys
 
-    from . import output
-    from .clock import zone
-    from .export import export as write_export
-    from .outfiles import database_files, written
+    from .. import output
+    from ..clock import zone
+    from ..export import export as write_export
+    from ..outfiles import database_files, written
 
     if fmt not in ("csv", "json"):
         raise InputError(f'--format "{fmt}": csv or json')
@@ -192,15 +152,6 @@ def export(
                  protected=database_files(session.config.database_path)) as handle:
         count = write_export(session.store, handle, tz, fmt)
     output.note(f"{count} leads written to {output_path}")
-
-
-def referred_by_lead(session, lead) -> list[dict]:
-    """Whom this lead referred, and how each ended (for `show`)."""
-    from .stats import referred_leads
-
-    return [{"email": row["email"], "name": row["name"], "status": row["status"],
-             "requested_at": session.json_time(row["requested_at"])}
-            for row in referred_leads(session.store, lead)]
 
 
 # -- surveys ---------------------------------------------------------------------------
@@ -229,8 +180,8 @@ def survey_send(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Send a one-question survey, at most once per lead; answers come back through `inbox`."""
-    from .render import Renderer
-    from .surveys import check_name, recipients, survey_kind
+    from ..render import Renderer
+    from ..surveys import check_name, recipients, survey_kind
 
     session = _session(ctx)
     store, config = session.store, session.config
@@ -253,8 +204,8 @@ def survey_results(
     import itertools
     import json
 
-    from . import output
-    from .surveys import check_name, tally_results, tally_summary
+    from .. import output
+    from ..surveys import check_name, tally_results, tally_summary
 
     session = _session(ctx)
     name = check_name(template)
@@ -303,8 +254,8 @@ def survey_share(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Mail the tally to those who answered (template NAME-results, else survey-results)."""
-    from .render import Renderer
-    from .surveys import check_name, respondents, results_kind, results_template, tally
+    from ..render import Renderer
+    from ..surveys import check_name, respondents, results_kind, results_template, tally
 
     session = _session(ctx)
     store, config = session.store, session.config
@@ -321,11 +272,10 @@ def survey_share(
 
 def _send_once(session, candidates, *, kind, template, statuses, extra, what, dry_run, yes) -> None:
     """Plan, confirm and send a one-off message; `what` has a {count} to fill in."""
-    from . import output
-    from .cli import _print_send_report
-    from .render import Renderer
-    from .runner import send_once
-    from .surveys import not_yet_sent
+    from .. import output
+    from ..render import Renderer
+    from ..runner import send_once
+    from ..surveys import not_yet_sent
 
     config = session.config
     # For the plan only: send_once decides again, under the run lock.

@@ -1,0 +1,372 @@
+"""Leads: `import` and `add` bring them in, `leads` and `show` list and read them,
+`mark` and `forget` change them."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError
+from .app import Session, _session, _settled_store, _short_time, command
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(
+        help="CSV or tab-separated text, .xlsx, .xlsm, .xls or .ods; - for stdin.")],
+    encoding: Annotated[Optional[str], typer.Option(help="Force the text's encoding.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(help="Force the delimiter (, ; or tab).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(
+        help="The workbook's sheet to read (default: the first with an address column).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option(
+        "--map", metavar="COLUMN=FIELD",
+        help="Read COLUMN as FIELD (email, name, first_name, last_name, product, source, "
+             "requested_at, locale, timezone, referred_by, info_sent_at).")] = None,
+    product: Annotated[Optional[str], typer.Option(help="Product for every row.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source for every row.")] = None,
+    month_first: Annotated[bool, typer.Option(help="Dates are month-first (US).")] = False,
+    check_dns: Annotated[bool, typer.Option(help="Check each domain accepts mail (slow).")] = False,
+    info_sent: Annotated[bool, typer.Option(
+        help="The info pack was already sent to these leads (also to those imported before "
+             "whose info pack has not gone yet).")] = False,
+    info_sent_before: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="The same, only for requests made before DATE (a backlog of old "
+                             "requests in a file that also has new ones).")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows to this CSV.")] = None,
+    force: Annotated[bool, typer.Option(help="Let --rejects replace an existing file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import leads from a spreadsheet or an export, as it is; every row is imported or reported.
+
+    Example: leadloop import respuestas.xlsx --rejects rechazadas.csv
+    """
+    from .. import output
+    from ..importer import run_import
+
+    session = _session(ctx)
+    column_map = {}
+    for item in mapping or []:
+        column, equals, name = item.partition("=")
+        if not equals or not column.strip() or not name.strip():
+            raise InputError(f'--map "{item}": expected COLUMN=FIELD')
+        column_map[column.strip()] = name.strip()
+    report, shown, total_rejected = run_import(
+        session.store, session.config, file, session.now,
+        encoding=encoding, delimiter=delimiter, sheet=sheet, column_map=column_map,
+        product=product, source=source, month_first=month_first, check_dns=check_dns,
+        info_sent=info_sent, rejects_path=rejects, force=force,
+        info_sent_before=_date_option(session, info_sent_before, "--info-sent-before"),
+    )
+    for reject in shown:
+        output.note(f"{file}:{reject.line}: {reject.reason}")
+    if total_rejected > len(shown):
+        output.note(f"… and {total_rejected - len(shown)} more rejected rows"
+                    + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
+    if report.stale_info:
+        from ..backlog import STALE_AFTER
+        from ..clock import local_day, zone
+
+        cutoff = local_day(session.now - STALE_AFTER, zone(session.config.cadence.timezone))
+        output.warning(
+            f"{report.stale_info:,} of the new leads asked more than {STALE_AFTER.days} days ago, and "
+            "each would get \"the information you asked for\" at the next send, as if they had "
+            "just asked. Nothing has been sent yet. If they had the information already, import "
+            f"the file again with --info-sent-before {cutoff.isoformat()} (requests before that day) "
+            "or --info-sent (all of them): their follow-ups then count from their request.")
+    if as_json:
+        output.emit_json(report.as_dict())
+        return
+    if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
+        output.line("no request-date column: the leads are dated at the import time")
+    output.line(
+        f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.suppressed} suppressed, {report.rejected} rejected"
+        + (f"; info pack recorded as sent for {report.info_recorded}" if report.info_recorded else "")
+    )
+
+
+@command()
+def add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's e-mail address.")],
+    name: Annotated[Optional[str], typer.Option(help="Full name.")] = None,
+    product: Annotated[Optional[str], typer.Option(help="What they asked about.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="The ad or page they came from.")] = None,
+    requested_at: Annotated[Optional[str], typer.Option(help="When they asked (default: now).")] = None,
+    locale: Annotated[Optional[str], typer.Option(help="Language of their messages (es, en).")] = None,
+    tz: Annotated[Optional[str], typer.Option("--timezone", help="Their IANA timezone.")] = None,
+    referred_by: Annotated[Optional[str], typer.Option(help="Address of who referred them.")] = None,
+) -> None:
+    """Record one inquiry (for a web-form hook)."""
+    from .. import output
+    from ..importer import add_lead
+
+    session = _session(ctx)
+    outcome = add_lead(
+        session.store, session.config, session.now, email=email, name=name, product=product,
+        source=source, requested_at=requested_at, locale=locale, timezone_name=tz,
+        referred_by=referred_by,
+    )
+    output.line(outcome)
+
+
+def _lead_json(session: Session, lead) -> dict:
+    import json
+
+    return {
+        "email": lead["email"],
+        "name": lead["name"],
+        "product": lead["product"],
+        "source": lead["source"],
+        "status": lead["status"],
+        "requested_at": session.json_time(lead["requested_at"]),
+        "contacts": lead["contacts"],
+        "last_contact_at": session.json_time(lead["last_contact_at"]),
+        "next_step": lead["next_step"],
+        "next_due_at": session.json_time(lead["next_due_at"]),
+        "locale": lead["locale"],
+        "timezone": lead["timezone"],
+        "referred_by": lead["referred_by"],
+        "fields": json.loads(lead["fields"]) if lead["fields"] else {},
+    }
+
+
+def _lead_documents(session: Session, rows):
+    """lists.lead_rows' tuples → the objects of `leads --json` (the keys of _lead_json)."""
+    import json
+
+    from ..clock import JsonTimes, zone
+
+    times = JsonTimes(zone(session.config.cadence.timezone))
+    loads = json.loads
+    for (email, name, product, source, status, requested_at, contacts, last_contact_at,
+         next_step, next_due_at, locale, tz, referred_by, fields) in rows:
+        yield {
+            "email": email, "name": name, "product": product, "source": source,
+            "status": status, "requested_at": times(requested_at), "contacts": contacts,
+            "last_contact_at": times(last_contact_at), "next_step": next_step,
+            "next_due_at": times(next_due_at), "locale": locale, "timezone": tz,
+            "referred_by": referred_by, "fields": loads(fields) if fields else {},
+        }
+
+
+def _date_option(session: Session, text: Optional[str], name: str, *, end_of_day: bool = False):
+    """--since/--until: an ISO date or date-time in [cadence] timezone. A bare date as
+    an end means the whole of that day (--until 2026-03-31 includes the 31st)."""
+    if text is None:
+        return None
+    from ..clock import parse_instant
+
+    try:
+        value = parse_instant(text, session.config.cadence.timezone)
+    except InputError as err:
+        raise InputError(f"{name}: {err}") from None
+    if end_of_day and len(text.strip()) == 10:
+        from ..clock import day_bounds, zone
+
+        tz = zone(session.config.cadence.timezone)
+        value = day_bounds(value.astimezone(tz).date(), tz)[1]
+    return value
+
+
+def _lead_table_columns():
+    from ..output import Column
+
+    # Who, where they are, and what comes next stay longest; where they came from first
+    # gives way (issue #20: at 80 columns a row is one line).
+    return [
+        Column("email", min_width=24, ratio=3, priority=9),
+        Column("name", min_width=10, ratio=2, priority=6),
+        Column("product", min_width=10, ratio=2, priority=5),
+        Column("source", min_width=8, ratio=1, priority=1),
+        Column("status", min_width=None, priority=8),
+        Column("msgs", min_width=None, priority=3, justify="right"),
+        Column("asked", min_width=None, priority=2),
+        Column("next due", min_width=None, priority=7),
+    ]
+
+
+@command()
+def leads(
+    ctx: typer.Context,
+    status: Annotated[Optional[list[str]], typer.Option(
+        help="Only leads with this status (repeat for several).")] = None,
+    product: Annotated[Optional[str], typer.Option(
+        help="Only leads who asked about this product (case and accents ignored).")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        help="Only leads from this source (case and accents ignored).")] = None,
+    search: Annotated[Optional[str], typer.Option(
+        metavar="TEXT", help="Only leads whose address or name contains TEXT.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Only requests made on or after DATE.")] = None,
+    until: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Only requests made before the end of DATE (or before DATE-TIME).")] = None,
+    sort: Annotated[str, typer.Option(
+        metavar="KEY", help="added (default), email, name, status, requested, next-due, "
+                            "last-contact or contacts.")] = "added",
+    reverse: Annotated[bool, typer.Option(help="Sort the other way round.")] = False,
+    limit: Annotated[Optional[int], typer.Option(
+        min=1, help="At most N leads (on a terminal: instead of one screenful).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every lead, streamed).")] = False,
+) -> None:
+    """List leads: on a terminal one screenful and how many there are; piped, every lead
+    as tab-separated text; --json, every lead as a JSON array.
+
+    Example: leadloop leads --status active --search munoz --sort requested --reverse
+    """
+    from .. import output
+    from ..lists import SORTS, LeadFilter, count_leads, lead_rows
+    from ..store import STATUSES
+
+    for one in status or []:
+        if one not in STATUSES:
+            raise InputError(f'--status "{one}": one of {", ".join(STATUSES)}')
+        if one == "erased":
+            raise InputError('--status "erased": erased leads keep no data to list; '
+                             "`leadloop stats` counts them")
+    if sort not in SORTS:
+        raise InputError(f'--sort "{sort}": one of {", ".join(SORTS)}')
+    session = _session(ctx)
+    chosen = LeadFilter(
+        statuses=tuple(status or ()), product=product, source=source, search=search,
+        since=_date_option(session, since, "--since"),
+        until=_date_option(session, until, "--until", end_of_day=True),
+        sort=sort, reverse=reverse)
+    conn = _settled_store(session).conn
+    if as_json:
+        output.stream_json(_lead_documents(session, lead_rows(conn, chosen, limit)))
+        return
+    from ..clock import JsonTimes, zone
+
+    times = JsonTimes(zone(session.config.cadence.timezone))
+
+    def short(value):
+        return times(value)[:16].replace("T", " ") if value else "—"
+
+    # Piped: every row (or --limit). On a terminal: a page, and one row more to know
+    # whether to say how many there are.
+    page = limit if limit is not None or not output.is_terminal() else output.page_size()
+    rows = (
+        [email, name, product_, source_, status_, contacts,
+         short(requested_at)[:10] if requested_at else "—", short(next_due_at)]
+        for (email, name, product_, source_, status_, requested_at, contacts, _, _, next_due_at,
+             *_) in lead_rows(conn, chosen, None if page is None else page + output.is_terminal())
+    )
+    shown = output.listing(
+        _lead_table_columns(), rows, page=page, noun="leads",
+        count=lambda: count_leads(conn, chosen),
+        more="More: --limit N, a filter (see --help), `leadloop leads | less -S`, or --json.")
+    if not shown and output.is_terminal():
+        output.line("No leads match." if chosen.filtered else
+                    "No leads yet: `leadloop import FILE` adds them.")
+
+
+@command()
+def show(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One lead with its timeline: messages and events."""
+    import json
+
+    from .. import output
+
+    session = _session(ctx)
+    store = _settled_store(session)
+    lead = store.lead(email)
+    messages = [
+        {
+            "step": m["step"], "template": m["template"], "state": m["state"],
+            "sent_at": session.json_time(m["sent_at"]),
+            "attempted_at": session.json_time(m["attempted_at"]),
+            "message_id": m["message_id"], "attempts": m["attempts"],
+            "retry_at": session.json_time(m["retry_at"]), "error": m["error"],
+        }
+        for m in store.messages(lead["id"]) if m["kind"] == "sequence"
+    ]
+    events = [
+        {"at": session.json_time(e["at"]), "kind": e["kind"],
+         **(json.loads(e["detail"]) if e["detail"] else {})}
+        for e in store.events(lead["id"])
+    ]
+    referred = referred_by_lead(session, lead)
+    if as_json:
+        output.emit_json({**_lead_json(session, lead), "messages": messages, "events": events,
+                          "referred": referred})
+        return
+    document = _lead_json(session, lead)
+    for key in ("email", "name", "product", "source", "status", "requested_at", "contacts",
+                "next_due_at"):
+        output.line(f"{key:>13}: {document[key] if document[key] is not None else '—'}")
+    if document["fields"]:
+        for key, value in document["fields"].items():
+            output.line(f"{key:>13}: {value}")
+    output.line("")
+    from ..timeline import timeline
+
+    story = timeline(lead, [dict(m) for m in store.messages(lead["id"])],
+                     [(e["kind"], e["at"], json.loads(e["detail"]) if e["detail"] else {})
+                      for e in store.events(lead["id"])])
+    shown = output.table("Timeline", [
+        output.Column("when", min_width=None, priority=2),
+        output.Column("what", min_width=40, priority=3),
+        # A Message-ID cut short finds nothing: whole, or (narrow terminal) not at all.
+        output.Column("Message-ID", min_width=None, priority=1),
+    ], [[_short_time(session, moment.at) if moment.at else "(now)", moment.words,
+         moment.message_id or ""] for moment in story])
+    if len(shown) < 3 and any(moment.message_id for moment in story):
+        output.footer("Message-IDs: a wider terminal shows them, and `--json` always does.")
+    if any(m["state"] == "unknown" for m in messages):
+        output.warning("a message's outcome is unknown (the run stopped before the server "
+                       "answered); it counts as a contact and is not resent")
+    if referred:
+        output.table("Referred", ["lead", "status", "asked"], [
+            [r["name"] or r["email"] or "(erased)", r["status"], _short_time(session, r["requested_at"])]
+            for r in referred])
+
+
+@command()
+def mark(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+    status: Annotated[str, typer.Argument(
+        help="replied, customer, lost, unsubscribed, or active (resume the sequence).")],
+    note: Annotated[Optional[str], typer.Option(help="Why, for the timeline.")] = None,
+) -> None:
+    """Set a lead's status by hand."""
+    from .. import output
+
+    session = _session(ctx)
+    store = session.store
+    lead = store.lead(email)
+    store.set_status(lead, status, session.now, note)
+    after = store.lead_by_id(lead["id"])
+    detail = f"; next message due {_short_time(session, after['next_due_at'])}" if after["next_due_at"] else ""
+    output.line(f"{after['email']}: {after['status']}{detail}")
+
+
+@command()
+def forget(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+) -> None:
+    """Erase a lead now (right to erasure); only its suppression entry stays."""
+    from .. import output
+    from ..privacy import forget as erase
+
+    session = _session(ctx)
+    lead = session.store.lead(email)
+    erase(session.store, lead, session.now, session.config.outbox_path)
+    output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
+
+
+def referred_by_lead(session, lead) -> list[dict]:
+    """Whom this lead referred, and how each ended (for `show`)."""
+    from ..stats import referred_leads
+
+    return [{"email": row["email"], "name": row["name"], "status": row["status"],
+             "requested_at": session.json_time(row["requested_at"])}
+            for row in referred_leads(session.store, lead)]

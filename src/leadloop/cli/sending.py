@@ -1,0 +1,367 @@
+"""Sending: `check` before it, `due` and `preview` to see what goes, `send`, `inbox`
+for what comes back, and `run-daily`, the cron entry that does all three in order."""
+
+
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError, MailboxError
+from .app import Session, _day, _print_send_report, _session, _settled_store, _short_time, command
+
+
+# `check` is the pre-flight of sending (the config, every template, with --connect the
+# SMTP and IMAP logins); `leadloop --help` lists it just before `due`.
+@command()
+def check(
+    ctx: typer.Context,
+    connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers.")] = False,
+) -> None:
+    """Validate the config and render every template leadloop may need; run it before cron."""
+    from .. import output
+    from ..check import check_connection, check_templates
+
+    session = _session(ctx)
+    rendered, problems, warnings = check_templates(session.config, session.store, session.now)
+    for warning in warnings:
+        output.warning(warning)
+    for problem in problems:
+        output.error(problem)
+    if problems:
+        raise typer.Exit(code=2)
+    where = session.config.path or "built-in defaults"
+    output.line(f"config {where}: ok; templates: {rendered} renderings ok")
+    if connect:
+        for result in check_connection(session.config):
+            output.line(result)
+
+
+def _due_json(session: Session, lead, step: int, due_at: str, times, scheduled: bool = False) -> dict:
+    return {
+        "email": lead["email"],
+        "name": lead["name"],
+        "step": step,
+        "template": "info" if step == 0 else "followup",
+        "due_at": times(due_at),
+        "scheduled": scheduled,
+    }
+
+
+def _message_words(step: int) -> str:
+    return "info pack" if step == 0 else f"follow-up {step}"
+
+
+def _backlog_lines(backlog, *, going: int) -> list[str]:
+    """What `due`, `send` and `run-daily` say about what waits (issue #20)."""
+    if not backlog.waiting:
+        return []
+    when = (f": at this limit the last of them goes on {_day(backlog.last_day)}"
+            if backlog.last_day else "")
+    if backlog.by_limit:
+        why = f"the daily limit ({backlog.daily_limit:,} a day{', used up today' if not going else ''})"
+    else:
+        why = "the send window ([cadence] send_days, send_hours)"
+    more = "more " if going else ""
+    return [f"{backlog.waiting:,} {more}due message(s) wait for {why}{when}. "
+            "`leadloop due --all` lists them with the day each is expected to go."]
+
+
+def _stale_warning(count: int, *, what: str) -> str:
+    from ..backlog import STALE_AFTER
+
+    return (f"{count:,} {what} answer requests more than {STALE_AFTER.days} days old: each would "
+            "get \"the information you asked for\" today. If they had it already, import the file "
+            "again with --info-sent (or --info-sent-before DATE): nothing is sent for those.")
+
+
+@command()
+def due(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (streamed).")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N messages.")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also what waits for the daily limit and what is scheduled later, "
+                      "with the day each is expected to go.")] = False,
+) -> None:
+    """What `send` would send now, in sending order, and what waits for the daily limit.
+
+    Example: leadloop due --all --limit 50
+    """
+    import itertools
+
+    from .. import output
+    from ..backlog import Backlog, plan_rows
+    from ..clock import JsonTimes, to_db, zone
+
+    session = _session(ctx)
+    store = _settled_store(session)
+    now, stamp = session.now, to_db(session.now)
+    tz = zone(session.config.cadence.timezone)
+    times = JsonTimes(tz)
+    if as_json and not show_all:
+        output.stream_json(_due_json(session, item.lead, item.step, item.lead["next_due_at"], times)
+                           for item in store.iter_due(now, limit))
+        _warn_unknown(store)
+        return
+    left_today = store.budget_left(now)
+    going_ids: set = set()
+    counts = [0, 0]  # what `send` takes now: info packs, follow-ups
+
+    def going_now():
+        for item in store.iter_due(now):
+            going_ids.add(item.lead["id"])
+            counts[item.step > 0] += 1
+            yield item.lead, None
+
+    going = going_now()
+    items = itertools.chain(going, plan_rows(store, now, going_ids, left_today)) if show_all else going
+    terminal = output.is_terminal() and not as_json
+    page = output.page_size() if terminal and limit is None else None
+    shown_at_most = limit if page is None else page + 1
+    if shown_at_most is not None:
+        items = itertools.islice(items, shown_at_most)
+    today = now.astimezone(tz).date()
+    if as_json:
+        def documents():
+            for lead, day in items:
+                scheduled = lead["next_due_at"] > stamp
+                document = _due_json(session, lead, lead["next_step"], lead["next_due_at"], times,
+                                     scheduled=scheduled)
+                document["expected_on"] = (day or today).isoformat()
+                document["held_back"] = day is not None and not scheduled
+                yield document
+
+        output.stream_json(documents())
+        _warn_unknown(store)
+        return
+
+    def rows():
+        for lead, day in items:
+            row = [lead["email"], _message_words(lead["next_step"]),
+                   times(lead["next_due_at"])[:16].replace("T", " ")]
+            if show_all:
+                held = day is not None and lead["next_due_at"] <= stamp
+                row.append("now" if day is None else _day(day) + (", held" if held else ""))
+            yield row
+
+    columns = [output.Column("email", min_width=20, ratio=3, priority=9),
+               output.Column("message", min_width=None, priority=5),
+               output.Column("due", min_width=None, priority=8)]
+    if show_all:
+        columns.append(output.Column("goes", min_width=None, priority=7))
+
+    def count_going() -> int:
+        for _ in going:  # what `send` takes now, past the page (at most the daily limit)
+            pass
+        return counts[0] + counts[1]
+
+    def count_all() -> int:
+        return store.conn.execute(
+            "SELECT count(*) FROM leads WHERE next_due_at IS NOT NULL").fetchone()[0]
+
+    listed = output.listing(columns, rows(), page=page, noun="messages",
+                            count=count_all if show_all else count_going,
+                            more="More: --limit N, `leadloop due | less -S`, or --json.")
+    count_going()
+    # Piped, stdout holds the rows alone; the sentences about them go to stderr.
+    say = output.line if terminal else output.note
+    going_total = counts[0] + counts[1]
+    backlog = Backlog.of(store, now, counts[0], counts[1], left_today)
+    if not going_total and not listed:
+        say("Nothing goes now." if backlog.waiting else "Nothing is due now.")
+    for sentence in _backlog_lines(backlog, going=going_total):
+        say(sentence)
+    if backlog.stale_info:
+        output.warning(_stale_warning(backlog.stale_info, what="info packs due now"))
+    _warn_unknown(store)
+
+
+def _warn_unknown(store) -> None:
+    from .. import output
+
+    unknown = store.unknown_count()
+    if unknown:
+        output.warning(f"{unknown} message(s) have an unknown outcome from an interrupted run; "
+                       "see `leadloop show` (they are never resent automatically)")
+
+
+@command()
+def preview(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The lead's address.")],
+    step: Annotated[Optional[int], typer.Option(min=0, help="Step to show (default: the next one).")] = None,
+) -> None:
+    """The message exactly as it would be sent, headers and body."""
+    import sys
+
+    from ..render import Renderer
+    from ..store import new_message_id
+
+    session = _session(ctx)
+    lead = session.store.lead(email)
+    if step is None:
+        step = lead["next_step"]
+        if step is None:
+            raise InputError(f"{lead['email']} has no message scheduled; use --step N")
+    template = "info" if step == 0 else "followup"
+    from ..web.tokens import links_for
+
+    renderer = Renderer(session.config, links_for(session.config, session.store))
+    message = renderer.render(
+        lead, step, template, new_message_id(session.config.sender.domain), session.now)
+    files = {id(attachment.body): attachment for attachment in message.attachments}
+    for chunk in message.chunks:
+        attachment = files.get(id(chunk))
+        if attachment is None:
+            sys.stdout.write(chunk.decode("utf-8").replace("\r\n", "\n"))
+        else:  # megabytes of base64 say nothing to a person: the list below does
+            sys.stdout.write(f"[{len(chunk):,} characters of base64: {attachment.name}]")
+    if message.attachments:
+        from .. import output
+        from ..attachments import megabytes
+
+        sys.stdout.flush()
+        output.line("")
+        count = len(message.attachments)
+        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+                    f"the message is {megabytes(message.size)} as sent")
+        for attachment in message.attachments:
+            output.line(f"  {attachment.path}  {megabytes(attachment.size)}  {attachment.content_type}")
+        for warning in renderer.warnings:
+            output.warning(warning)
+
+
+@command()
+def send(
+    ctx: typer.Context,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N messages.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Show what would be sent; send nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Send what is due now."""
+    from .. import output
+    from ..runner import send_due
+
+    session = _session(ctx)
+    store, config = session.store, session.config
+    planned = store.due(session.now, limit)
+    if not planned:
+        from ..backlog import Backlog
+
+        waiting = _backlog_lines(Backlog.of(store, session.now, 0, 0, store.budget_left(session.now)),
+                                 going=0)
+        output.line("Nothing goes now." if waiting else "Nothing is due now.")
+        for sentence in waiting:
+            output.line(sentence)
+        return
+    from ..backlog import stale_before
+
+    stale = sum(1 for item in planned
+                if item.step == 0 and item.lead["requested_at"] < stale_before(session.now))
+    if stale:
+        output.warning(_stale_warning(stale, what="of these info packs"))
+    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    if dry_run:
+        from ..render import Renderer
+
+        from ..errors import MessageError
+
+        renderer = Renderer(config)
+        for item in planned:
+            try:
+                renderer.render(item.lead, item.step, item.template, "<dry-run@leadloop>",
+                                session.now)
+            except MessageError as err:  # that lead alone, as `send` would
+                output.warning(f"would fail: {err}")
+                continue
+            output.line(f"would send {item.template} (step {item.step}) to {item.lead['email']}")
+        for warning in renderer.warnings:
+            output.warning(warning)
+        output.line(f"This was a dry run: {len(planned)} message(s) to {where}. "
+                    "To send, run `leadloop send`.")
+        return
+    if not yes and output.is_terminal():
+        typer.confirm(f"Send {len(planned)} message(s) to {where}?", abort=True)
+    with output.progress(len(planned), "sending") as bar:
+        report = send_due(store, config, session.clock(), limit=limit,
+                          on_progress=lambda done, total: bar.update(done, total))
+    _print_send_report(report, quiet=False, store=store, now=session.now)
+    if report.failed or report.unknown:
+        raise typer.Exit(code=1)
+
+
+@command("inbox")
+def inbox(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    review: Annotated[bool, typer.Option(
+        "--review", help="List the bounces that named no lead (kept for review); read nothing.")] = False,
+) -> None:
+    """Read the mailbox: replies stop the sequence, bounces and unsubscribe requests too."""
+    from .. import output
+    from ..inbox import read_inbox
+
+    session = _session(ctx)
+    if review:
+        kept = session.store.bounces_to_review()
+        if as_json:
+            output.emit_json([{"at": session.json_time(row["at"]),
+                               "written_at": session.json_time(row["written_at"]),
+                               "sender": row["sender"], "subject": row["subject"], "reason": row["reason"]}
+                              for row in kept])
+        elif not kept:
+            output.line("No unrecognised bounces.")
+        else:
+            output.table("Bounces that named no lead", ["read", "from", "subject", "reason"], [
+                [_short_time(session, row["at"]), row["sender"] or "", row["subject"], row["reason"]]
+                for row in kept])
+        return
+    report = read_inbox(session.store, session.config, session.now)
+    for problem in report.problems:
+        output.warning(problem)
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        output.line(report.line())
+
+
+@command("run-daily")
+def run_daily(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
+) -> None:
+    """The cron entry: read replies, give up the silent, then send what is due."""
+    from .. import output
+    from ..privacy import give_up_due
+    from ..runner import send_due
+
+    session = _session(ctx)
+    store, config = session.store, session.config
+    if config.inbox is not None:
+        from ..inbox import read_inbox
+
+        # First, and fatal when it fails: mailing someone whose answer could not be read
+        # is exactly what leadloop promises not to do.
+        try:
+            read = read_inbox(store, config, session.now)
+        except MailboxError as err:
+            raise MailboxError(f"{err}; nothing was sent") from None
+        for problem in read.problems:
+            output.warning(problem)
+        if not quiet:
+            output.line(read.line())
+    from ..web.spool import apply_spool
+
+    # Inquiries `serve` kept while the database was busy (SPEC §11) are leads first.
+    spooled = apply_spool(store, session.now)
+    for problem in spooled.problems:
+        output.warning(problem)
+    if spooled.applied and not quiet:
+        output.line(f"spool: {spooled.applied} web inquiries applied")
+    given_up = give_up_due(store, session.now, config.outbox_path)
+    if not quiet:
+        output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
+    report = send_due(store, config, session.clock())
+    _print_send_report(report, quiet=quiet, store=store, now=session.now)
+    if report.failed or report.unknown:
+        raise typer.Exit(code=1)
