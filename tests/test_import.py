@@ -301,3 +301,29 @@ def test_a_file_that_mixes_utf8_and_windows_1252_names_the_line(tmp_path, run):
                                      "(use --encoding)")
     assert json.loads(run("leads", "--json").stdout) == []
     assert summary(run("import", "mixed.csv", "--encoding", "cp1252")).startswith("45002 new")
+
+
+def test_the_core_reports_progress_through_a_callback_and_draws_nothing(tmp_path):
+    """STYLE.md: the importer knows no terminal; the CLI draws the bar from (position,
+    total) reports, which climb to the whole file."""
+    from leadloop.clock import parse_instant
+    from leadloop.config import load_config
+    from leadloop.importer import run_import
+    from leadloop.store import Store
+
+    rows = "".join(f"lead{n:05d}@example.com,Lead {n},02/03/2026\n" for n in range(12_000))
+    path = tmp_path / "leads.csv"
+    path.write_text("email,nombre,fecha\n" + rows, encoding="utf-8")
+    config = load_config(None)
+    store = Store.open(tmp_path / "leadloop.db", config.cadence)
+    heard = []
+    try:
+        report, _, _ = run_import(store, config, str(path), parse_instant("2026-03-02T10:00", "UTC"),
+                                  on_progress=lambda position, total: heard.append((position, total)))
+    finally:
+        store.close()
+    assert report.new == 12_000
+    assert len(heard) >= 2, "one report per batch"
+    positions = [position for position, _ in heard]
+    assert positions == sorted(positions)
+    assert heard[-1][0] == heard[-1][1] == path.stat().st_size

@@ -413,12 +413,15 @@ PARALLEL_FROM_BYTES = 4 << 20
 
 def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=None,
                info_sent: bool = False, info_sent_before: datetime | None = None,
-               force: bool = False, **options):
+               force: bool = False, on_progress: Callable[[int, int | None], None] | None = None,
+               **options):
     """Import a file of leads (sources/); returns (report, the first rejects, how many
-    were rejected). The rejects file is complete only if the import is."""
+    were rejected). The rejects file is complete only if the import is. `on_progress`
+    hears (position, total) after each batch, in the file's own unit (bytes or rows;
+    total None when unknown): the CLI draws a bar from it, the core draws nothing."""
     import csv
 
-    from . import forked, output
+    from . import forked
     from .outfiles import database_files, written
     from .sources import open_source
 
@@ -442,11 +445,11 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
             batches = source.batches()
             if (source.parallel_size or 0) >= PARALLEL_FROM_BYTES and forked.available():
                 batches = forked.in_child(batches)
-            with output.progress(source.total, "importing") as bar:
-                report = import_batches(
-                    store, batches, now, info_sent=info_sent, info_sent_before=info_sent_before,
-                    on_reject=on_reject,
-                    on_batch=lambda batch: bar.update(batch.position, source.total))
+            report = import_batches(
+                store, batches, now, info_sent=info_sent, info_sent_before=info_sent_before,
+                on_reject=on_reject,
+                on_batch=(lambda batch: on_progress(batch.position, source.total))
+                if on_progress else None)
     where = source.plan.where.get("requested_at")
     report.requested_at_column = source.header[where] if where is not None else None
     return report, shown, report.rejected

@@ -52,13 +52,15 @@ def import_(
         if not equals or not column.strip() or not name.strip():
             raise InputError(f'--map "{item}": expected COLUMN=FIELD')
         column_map[column.strip()] = name.strip()
-    report, shown, total_rejected = run_import(
-        session.store, session.config, file, session.now,
-        encoding=encoding, delimiter=delimiter, sheet=sheet, column_map=column_map,
-        product=product, source=source, month_first=month_first, check_dns=check_dns,
-        info_sent=info_sent, rejects_path=rejects, force=force,
-        info_sent_before=_date_option(session, info_sent_before, "--info-sent-before"),
-    )
+    with output.progress(None, "importing") as bar:
+        report, shown, total_rejected = run_import(
+            session.store, session.config, file, session.now,
+            encoding=encoding, delimiter=delimiter, sheet=sheet, column_map=column_map,
+            product=product, source=source, month_first=month_first, check_dns=check_dns,
+            info_sent=info_sent, rejects_path=rejects, force=force,
+            info_sent_before=_date_option(session, info_sent_before, "--info-sent-before"),
+            on_progress=bar.update,
+        )
     for reject in shown:
         output.note(f"{file}:{reject.line}: {reject.reason}")
     if total_rejected > len(shown):
