@@ -18,7 +18,7 @@ from .config import Config
 from .errors import InputError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
-from .store import Store
+from .store import OUTCOMES_SQL, Store
 from .surveys import record_answer, survey_of_message
 
 # A reply changes these statuses to `replied`; a customer's mail becomes a question
@@ -225,7 +225,7 @@ def _sent_lead(store: Store, address: str | None):
         return None
     return store.conn.execute(
         "SELECT * FROM leads WHERE email = ? AND EXISTS (SELECT 1 FROM messages m "
-        "WHERE m.lead_id = leads.id AND m.state IN ('sent', 'unknown', 'failed', 'bounced'))",
+        f"WHERE m.lead_id = leads.id AND m.state IN {OUTCOMES_SQL})",
         (address,)).fetchone()
 
 
@@ -236,7 +236,7 @@ def _lead_of_original(store: Store, incoming: Incoming, own: frozenset[str]):
         marks = ",".join("?" * len(incoming.original_ids))
         row = store.conn.execute(
             f"SELECT lead_id FROM messages WHERE message_id IN ({marks}) "
-            "AND state IN ('sent', 'unknown', 'failed', 'bounced')", incoming.original_ids).fetchone()
+            f"AND state IN {OUTCOMES_SQL}", incoming.original_ids).fetchone()
         if row is None:
             return None  # a message leadloop did not send
         lead = store.lead_by_id(row["lead_id"])

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from .clock import from_db, to_db
 from .delivery_status import BLOCKED_REASONS
-from .store import CONTACT_STATES, STATUSES, Store
+from .store import CONTACT_STATES, OUTCOMES_SQL, STATUSES, Store
 
 # Mailbox providers start filtering senders whose bounces pass 2 % of what they send
 # (and complaints 0.1 %); the warning comes early enough to act.
@@ -120,7 +120,7 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         f"""SELECT count(*), coalesce(sum(m.state = 'failed' AND m.failure IN ({blocked_marks})), 0)
             FROM messages m JOIN leads l ON l.id = m.lead_id
             {where + ' AND' if where else 'WHERE'} m.kind = 'sequence'
-            AND m.state IN ('sent', 'unknown', 'failed', 'bounced')""",
+            AND m.state IN {OUTCOMES_SQL}""",
         [*sorted(BLOCKED_REASONS), *params]).fetchone()
     blocked_rate = _rate(blocked, attempted)
     warnings = []

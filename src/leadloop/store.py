@@ -54,6 +54,10 @@ CONTACT_STATES = ("sent", "unknown")
 UNDELIVERABLE_RUN = 3
 # Message states that used the day's sending budget.
 ATTEMPT_STATES = ("sending", "sent", "unknown", "bounced")
+# Message states of a message that went to a server and has an outcome: what a bounce
+# report, the undeliverable rule and the blocked rate can be about. As SQL: OUTCOMES_SQL.
+OUTCOME_STATES = ("sent", "unknown", "failed", "bounced")
+OUTCOMES_SQL = "(" + ", ".join(f"'{state}'" for state in OUTCOME_STATES) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -839,7 +843,7 @@ class Store:
             return False
         states = [row[0] for row in self.conn.execute(
             "SELECT state FROM messages WHERE lead_id = ? AND kind = 'sequence' "
-            "AND state IN ('sent', 'unknown', 'failed', 'bounced') ORDER BY step DESC LIMIT ?",
+            f"AND state IN {OUTCOMES_SQL} ORDER BY step DESC LIMIT ?",
             (current["id"], UNDELIVERABLE_RUN))]
         if len(states) < UNDELIVERABLE_RUN or any(state != "failed" for state in states):
             return False
