@@ -274,35 +274,53 @@ def create_app(config, service: Service, web_token: str | None, clock):
     def lead_language(row) -> str:
         return pages.language(row["lead_locale"] if row is not None else None)
 
-    async def unsubscribe(request: Request):
-        token = request.path_params["token"]
+    async def link_row(request: Request, token: str, act=None):
+        """(the message a link's token names, None), or (None, the 413 page) when a POST
+        body is over the limit. `act(store, row)` runs in a write on the writer thread,
+        only for a message whose lead still has its data; else the reader looks it up."""
         key = await link_key_of()
-        sender = config.sender.name
         if request.method == "POST":
             try:
                 await read_body(request, LINK_BODY_LIMIT)  # RFC 8058: List-Unsubscribe=One-Click
             except TooLarge:
-                return html(pages.default, "too_large_title", "too_large", 413)
-            now = clock()
+                return None, html(pages.default, "too_large_title", "too_large", 413)
+        if act is None:
+            return await on_reader(lambda store: find_message(store.conn, key, token)), None
 
-            def act(store):
-                row = find_message(store.conn, key, token)
-                if row is None or row["lead_email"] is None:
-                    return row
+        def write(store):
+            row = find_message(store.conn, key, token)
+            if row is not None and row["lead_email"] is not None:
                 with store.write():
-                    lead = store.lead_by_id(row["lead_id"])
-                    if lead["email"] is not None and lead["status"] not in ("unsubscribed", "bounced"):
-                        store.change_status(lead, "unsubscribed", now, "one-click unsubscribe")
-                return row
+                    act(store, row)
+            return row
 
-            row = await on_writer(act)
-        else:
-            row = await on_reader(lambda store: find_message(store.conn, key, token))
-        lang = lead_language(row)
+        return await on_writer(write), None
+
+    def unknown_link_page(row, lang: str):
+        """The page for a token that names no message, or a lead erased since: None otherwise."""
         if row is None:
             return html(lang, "invalid_title", "invalid", 404)
         if row["lead_email"] is None:
             return html(lang, "erased_title", "erased", 200)
+        return None
+
+    async def unsubscribe(request: Request):
+        sender = config.sender.name
+        act = None
+        if request.method == "POST":
+            now = clock()
+
+            def act(store, row):
+                lead = store.lead_by_id(row["lead_id"])
+                if lead["email"] is not None and lead["status"] not in ("unsubscribed", "bounced"):
+                    store.change_status(lead, "unsubscribed", now, "one-click unsubscribe")
+
+        row, refused = await link_row(request, request.path_params["token"], act)
+        if refused is not None:
+            return refused
+        lang = lead_language(row)
+        if (page := unknown_link_page(row, lang)) is not None:
+            return page
         if request.method == "POST":
             return html(lang, "unsubscribe_title", "unsubscribed", 200, sender=sender)
         return html(lang, "unsubscribe_title", "unsubscribe_ask", 200, button="unsubscribe_button",
@@ -310,36 +328,25 @@ def create_app(config, service: Service, web_token: str | None, clock):
 
     async def answer(request: Request):
         token, answer_text = request.path_params["token"], request.path_params["answer"]
-        key = await link_key_of()
         answer_text = " ".join(answer_text.split())
-        if request.method == "POST":
-            try:
-                await read_body(request, LINK_BODY_LIMIT)
-            except TooLarge:
-                return html(pages.default, "too_large_title", "too_large", 413)
         valid = 0 < len(answer_text) <= LONGEST_ANSWER and answer_text.isprintable()
+        act = None
         if request.method == "POST" and valid:
             now = clock()
 
-            def act(store):
+            def act(store, row):
                 from ..surveys import record_answer
 
-                row = find_message(store.conn, key, token)
-                if row is None or row["lead_email"] is None or not row["kind"].startswith("survey:"):
-                    return row
-                with store.write():
+                if row["kind"].startswith("survey:"):
                     record_answer(store, row["lead_id"], row["kind"].partition(":")[2],
                                   answer_text, now)
-                return row
 
-            row = await on_writer(act)
-        else:
-            row = await on_reader(lambda store: find_message(store.conn, key, token))
+        row, refused = await link_row(request, token, act)
+        if refused is not None:
+            return refused
         lang = lead_language(row)
-        if row is None:
-            return html(lang, "invalid_title", "invalid", 404)
-        if row["lead_email"] is None:
-            return html(lang, "erased_title", "erased", 200)
+        if (page := unknown_link_page(row, lang)) is not None:
+            return page
         if not row["kind"].startswith("survey:"):
             return html(lang, "invalid_title", "not_survey", 404)
         if not valid:
