@@ -204,7 +204,7 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    from ..web.tokens import links_for
+    from ..links import links_for
 
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
