@@ -357,12 +357,16 @@ def forget(
 ) -> None:
     """Erase a lead now (right to erasure); only its suppression entry stays."""
     from .. import output
-    from ..privacy import forget as erase
+    from ..inquiry_spool import spool_dir
+    from ..privacy import forget_address
 
     session = _session(ctx)
-    lead = session.store.lead(email)
-    erase(session.store, lead, session.now, session.config.outbox_path)
-    output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
+    spooled = forget_address(session.store, email, session.now, session.config.outbox_path,
+                             spool_dir(session.store.path))
+    also = (f" (with {spooled} inquir{'y' if spooled == 1 else 'ies'} waiting in serve's spool)"
+            if spooled else "")
+    output.line(f"erased {email.strip()}{also}: its address is now only a keyed hash that "
+                "blocks re-import")
 
 
 def referred_by_lead(session, lead) -> list[dict]:
