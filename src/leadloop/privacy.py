@@ -47,7 +47,9 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
         "next_due_at = NULL, give_up_at = NULL WHERE id = ?",
         (to_db(now), to_db(now), to_db(now), lead["id"]),
     )
-    conn.execute("UPDATE leads SET referred_by = NULL WHERE referred_by = ?", (address,))
+    # Whom it referred stay its referrals in stats, through its row id, without its address.
+    conn.execute("UPDATE leads SET referred_by = NULL, referrer_erased_id = ? WHERE referred_by = ?",
+                 (lead["id"], address))
     conn.execute("UPDATE events SET detail = NULL WHERE lead_id = ?", (lead["id"],))
     conn.execute("UPDATE questions SET text = NULL WHERE lead_id = ?", (lead["id"],))
     # A score stays in the tally; words the person wrote do not.
