@@ -180,14 +180,36 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
             data = path.read_bytes()
         except OSError as err:
             raise InputError(f"{path}: cannot read the config ({err.strerror})") from None
+        text = _decode(data, where)
         try:
-            raw = tomllib.loads(_decode(data, where))
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err})") from None
+        except ValueError:
+            # tomllib turns digits into an int() with Python's limit of 4300 digits
+            # (sys.get_int_max_str_digits) and lets its ValueError through.
+            raise ConfigError(f"{path}: {_too_many_digits(text)}") from None
         except RecursionError:
             raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
     base = path.parent if path else Path(".")
     return _build(raw, where, base, db_override)
+
+
+_HUGE_NUMBER = re.compile(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
+_TABLE = re.compile(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
+
+
+def _too_many_digits(text: str) -> str:
+    """Which key holds the number tomllib could not read, as one sentence."""
+    match = _HUGE_NUMBER.search(text)
+    if match is None:  # inside an array or an inline table: the line at least
+        digits = re.search(r"[0-9_]{1000,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else None
+        return (f"line {line}: " if line else "") + "a number too long to be one (thousands of digits)"
+    tables = list(_TABLE.finditer(text, 0, match.start()))
+    key = (f"[{tables[-1].group(1)}] " if tables else "") + match.group(1).strip()
+    line = text.count("\n", 0, match.start()) + 1
+    return f"line {line}: {key} has a number too long to be one (thousands of digits)"
 
 
 _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one

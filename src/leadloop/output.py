@@ -31,14 +31,14 @@ from dataclasses import dataclass
 def _out():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, _environ=_rich_environ())
 
 
 @functools.cache
 def _err():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, _environ=_rich_environ())
 
 
 # Zero-width (non-)joiners are format characters too, but they only join emoji and the
@@ -292,15 +292,31 @@ def _styler():
     return style
 
 
+def _size_from_env(name: str) -> int | None:
+    """COLUMNS or LINES as a positive number, None when unset or not one. str.isdigit()
+    alone lets "²" and 5,000 digits through to int(), which raises on both."""
+    text = os.environ.get(name, "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 6) or int(text) == 0:
+        return None
+    return int(text)
+
+
+def _rich_environ() -> dict:
+    """The environment Rich reads, without a COLUMNS or LINES it would fail on the same way."""
+    environ = dict(os.environ)
+    for name in ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES"):
+        if name in environ and _size_from_env(name) is None:
+            del environ[name]
+    return environ
+
+
 def terminal_size() -> tuple[int, int]:
     """(columns, lines) of stdout as Rich reads them: COLUMNS and LINES first, then the
     terminal, else 80 x 25. Rich's own console is asked when it exists already."""
     if _out.cache_info().currsize:
         size = _out().size
         return size.width, size.height
-    columns, lines = os.environ.get("COLUMNS", ""), os.environ.get("LINES", "")
-    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
-    height = int(lines) if lines.isdigit() and int(lines) > 0 else None
+    width, height = _size_from_env("COLUMNS"), _size_from_env("LINES")
     if width is None or height is None:
         for stream in (sys.stdout, sys.stdin, sys.stderr):
             try:
