@@ -114,6 +114,9 @@ class Config:
     answer_within: object = None  # [customers] answer_within, a relativedelta
     offers: dict = field(default_factory=dict)
     web: Web = field(default_factory=Web)
+    # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
+    # one sentence each: `check` warns; an earlier release accepted them, so no error.
+    ignored: tuple[str, ...] = ()
 
     @property
     def outbox_path(self) -> Path:
@@ -534,7 +537,9 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         _check_login("smtp", smtp_raw, where)
         smtp = Smtp(**smtp_raw)
 
-    inbox = _inbox(_section(raw, "inbox", where), where, base)
+    inbox_raw = _section(raw, "inbox", where)
+    inbox = _inbox(inbox_raw, where, base)
+    ignored = _ignored_by_maildir(inbox_raw, where)
     answer_within = _section(raw, "customers", where)["answer_within"]
 
     web = Web(**_section(raw, "web", where))
@@ -556,6 +561,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         answer_within=answer_within,
         offers=offers,
         web=web,
+        ignored=ignored,
     )
 
 
@@ -570,6 +576,22 @@ def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
         raise ConfigError(f"{where}: [inbox] folder must not be empty")
     _check_login("inbox", raw, where)
     return Inbox(**{**raw, "maildir": None})
+
+
+def _ignored_by_maildir(raw: dict, where: str) -> tuple[str, ...]:
+    """A Maildir is read from the disk: the keys of an IMAP account do nothing there."""
+    if not raw["maildir"]:
+        return ()
+    defaults = _DEFAULTS["inbox"]
+    imap_only = [key for key in defaults if key not in ("maildir", "host")
+                 and raw[key] != defaults[key]]
+    if not imap_only:
+        return ()
+    keys = " and ".join(", ".join(imap_only).rsplit(", ", 1))
+    verb, pronoun = ("has", "it") if len(imap_only) == 1 else ("have", "them")
+    return (f"{where}: [inbox] {keys} {verb} no effect with maildir (a Maildir is read from "
+            f"the disk, with no login); remove {pronoun}, or set host instead of maildir to "
+            "read an IMAP account",)
 
 
 def _check_login(section: str, raw: dict, where: str) -> None:

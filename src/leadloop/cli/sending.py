@@ -23,7 +23,7 @@ def check(
 
     session = _session(ctx)
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
-    for warning in warnings:
+    for warning in [*session.config.ignored, *warnings]:
         output.warning(warning)
     for problem in problems:
         output.error(problem)
