@@ -155,3 +155,24 @@ def test_survey_answers_that_are_not_finite_numbers_are_words(tmp_path, answers)
     result = tally(store, "nps")
     json.dumps(result, allow_nan=False)
     assert result["average"] is None
+
+
+# -- a web request -------------------------------------------------------------------------
+
+from test_serve import serve  # noqa: E402,F401  (the fixture: a real `leadloop serve`)
+from web_server import WEB_TOKEN  # noqa: E402
+
+
+def test_a_web_request_with_huge_numbers_is_refused_and_serve_goes_on(serve, tmp_path):
+    server = serve()
+    huge = b'{"email": "ana@example.com", "fields": {"n": ' + HUGE.encode() + b"}}"
+    answer = server.post_json(None, raw=huge)
+    assert answer.status == 422 and "not JSON" in answer.json()["error"]
+    answer = server.request("POST", "/api/inquiries", b"{}", {
+        "Content-Type": "application/json", "Content-Length": HUGE,
+        "Authorization": f"Bearer {WEB_TOKEN}"})
+    assert answer.status in (400, 413)
+    answer = server.get("/form", headers={"Accept-Language": f"en;q={HUGE}, es;q=0.{HUGE}"})
+    assert answer.status == 200
+    assert server.post_json({"email": "luis@example.com"}).status == 201
+    assert "Traceback" not in server.output()
