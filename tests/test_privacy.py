@@ -147,3 +147,26 @@ def test_a_spooled_inquiry_for_an_erased_or_suppressed_address_is_dropped_when_a
     leads = {lead["email"]: lead["status"] for lead in json.loads(run("leads", "--json").stdout)}
     assert leads == {"luis@example.com": "unsubscribed"}
     assert _outbox_text(tmp_path).count("Message-ID") == before
+
+
+def test_a_spool_that_cannot_be_rewritten_is_one_sentence_and_the_lead_is_still_erased(
+        tmp_path, run, monkeypatch):
+    import errno
+    import os
+
+    import leadloop.inquiry_spool
+
+    assert run("init").exit_code == 0
+    assert run("--now", "2026-03-02T10:00", "add", "ana@example.com").exit_code == 0
+    _spool(tmp_path, ("ana@example.com", "Ana", "2026-03-03T10:00:00+00:00"),
+           ("bea@example.com", "Bea", "2026-03-03T10:00:00+00:00"))
+
+    def read_only(*args):  # as on a file system remounted read-only (root passes chmod)
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(leadloop.inquiry_spool.os, "rename", read_only)
+    result = run("--now", "2026-03-04T10:00", "forget", "ana@example.com")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "could not be removed (Read-only file system)" in result.stderr
+    assert run("show", "ana@example.com").exit_code == 2  # erased all the same

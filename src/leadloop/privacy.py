@@ -116,7 +116,23 @@ def forget(store: Store, lead: sqlite3.Row, now: datetime, outbox: Path | None =
         message_ids = _erase_in_transaction(store, lead, now, "forgotten on request")
     _scrub_files(store)
     scrub_outbox(outbox, message_ids)
-    return erase_address(spool, lead["email"]) if spool is not None else 0
+    return _erase_spooled(spool, lead["email"])
+
+
+def _erase_spooled(spool: Path | None, address: str) -> int:
+    if spool is None:
+        return 0
+    try:
+        return erase_address(spool, address)
+    except OSError as err:
+        from .errors import LeadloopError
+
+        failure = LeadloopError(
+            f"{spool}: the address is erased from the database, but its inquiries waiting in "
+            f"serve's spool could not be removed ({err.strerror or err}); delete them from "
+            "there by hand")
+        failure.exit_code = 1  # the work could not be done (SPEC §4)
+        raise failure from None
 
 
 def forget_address(store: Store, email: str, now: datetime, outbox: Path | None = None,
@@ -137,7 +153,7 @@ def forget_address(store: Store, email: str, now: datetime, outbox: Path | None 
         # finds an inquiry older than the erasure, which the importer drops (SPEC §5).
         with store.write():
             store.suppress(address, "erased", now)
-        return erase_address(spool, address)
+        return _erase_spooled(spool, address)
     return forget(store, lead, now, outbox, spool)
 
 
