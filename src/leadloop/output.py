@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -301,13 +302,30 @@ def _size_from_env(name: str) -> int | None:
     return int(text)
 
 
-def _rich_environ() -> dict:
-    """The environment Rich reads, without a COLUMNS or LINES it would fail on the same way."""
-    environ = dict(os.environ)
-    for name in ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES"):
-        if name in environ and _size_from_env(name) is None:
-            del environ[name]
-    return environ
+_SIZES = frozenset({"COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES"})
+
+
+class _RichEnviron(Mapping):
+    """The environment as Rich reads it, live (FORCE_COLOR and the like may change after
+    a console is made), without a COLUMNS or LINES that its own int() would fail on."""
+
+    def _hidden(self, name: str) -> bool:
+        return name in _SIZES and _size_from_env(name) is None
+
+    def __getitem__(self, name: str) -> str:
+        if self._hidden(name):
+            raise KeyError(name)
+        return os.environ[name]
+
+    def __iter__(self):
+        return (name for name in list(os.environ) if not self._hidden(name))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _rich_environ() -> Mapping:
+    return _RichEnviron()
 
 
 def terminal_size() -> tuple[int, int]:
