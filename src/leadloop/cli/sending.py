@@ -23,7 +23,7 @@ def check(
 
     session = _session(ctx)
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
-    for warning in warnings:
+    for warning in [*session.config.ignored, *warnings]:
         output.warning(warning)
     for problem in problems:
         output.error(problem)
@@ -204,7 +204,7 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    from ..web.tokens import links_for
+    from ..links import links_for
 
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
