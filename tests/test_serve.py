@@ -441,7 +441,7 @@ def test_run_daily_applies_the_spool(tmp_path, smtp_server, run):
           [Inquiry(email="ana@example.com", requested_at="2026-03-07T22:30:00+00:00", name="Ana")])
     result = run("--now", "2026-03-09T10:00", "run-daily")
     assert result.exit_code == 0, result.stderr
-    assert "spool: 1 web inquiries applied" in result.stdout
+    assert "spool: 1 web inquiry applied" in result.stdout
     assert messages_to(smtp_server, "ana@example.com")
     assert leads(tmp_path)["ana@example.com"]["requested_at"] == "2026-03-07T22:30:00+00:00"
     assert list((tmp_path / "leadloop.db.spool").glob("*.json")) == []

@@ -175,8 +175,12 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
     from .. import output
 
     if report.recovered_unknown:
-        output.warning(f"{report.recovered_unknown} message(s) from an interrupted run have an "
-                       "unknown outcome; they count as contacts and are not resent")
+        from ..plurals import count, noun
+
+        unknown = report.recovered_unknown
+        output.warning(f"{count(unknown, 'message')} from an interrupted run "
+                       f"{noun(unknown, 'has', 'have')} an unknown outcome; they count as "
+                       "contacts and are not resent")
     for warning in report.warnings:
         output.warning(warning)
     for problem in report.problems:
@@ -198,6 +202,7 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
 
 def print_stats(doc: dict, since: str | None = None) -> None:
     from .. import output
+    from ..plurals import count as plural
 
     funnel = doc["funnel"]
     inquiries = funnel["inquiries"] or 1
@@ -212,7 +217,7 @@ def print_stats(doc: dict, since: str | None = None) -> None:
         for row in doc["by_step"]])
     output.line("")
     output.bars("Contacts customers received before buying", [
-        (f"{contacts} contact{'s' if contacts != '1' else ''}", count, str(count))
+        (plural(int(contacts), "contact"), count, str(count))
         for contacts, count in doc["contacts_before_buying"].items()])
     output.line("")
     statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)

@@ -122,7 +122,9 @@ def answered(
     session = _session(ctx)
     lead = session.store.lead(email)
     closed = answer(session.store, lead, session.now)
-    output.line(f"{closed} question{'s' if closed != 1 else ''} of {lead['email']} closed")
+    from ..plurals import count
+
+    output.line(f"{count(closed, 'question')} of {lead['email']} closed")
 
 
 @command()
@@ -151,7 +153,9 @@ def export(
     with written(output_path, what="export", force=force,
                  protected=database_files(session.config.database_path)) as handle:
         count = write_export(session.store, handle, tz, fmt)
-    output.note(f"{count} leads written to {output_path}")
+    from ..plurals import count as plural
+
+    output.note(f"{plural(count, 'lead')} written to {output_path}")
 
 
 # -- surveys ---------------------------------------------------------------------------
@@ -180,6 +184,7 @@ def survey_send(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Send a one-question survey, at most once per lead; answers come back through `inbox`."""
+    from ..plurals import count
     from ..render import Renderer
     from ..surveys import check_name, recipients, survey_kind
 
@@ -189,7 +194,7 @@ def survey_send(
     renderer = Renderer(config)
     renderer.locate(config.default_locale, name, 0)  # a missing template is an error now
     _send_once(session, recipients(store, to), kind=survey_kind(name), template=name, statuses=(to,),
-               extra=None, what=f'survey "{name}" to {{count}} {to} lead(s)', dry_run=dry_run, yes=yes)
+               extra=None, what=lambda n: f'survey "{name}" to {count(n, to + " lead")}', dry_run=dry_run, yes=yes)
 
 
 @survey_command("results")
@@ -222,7 +227,9 @@ def survey_results(
         return
     page = limit if limit is not None or not output.is_terminal() else output.page_size()
     first = list(itertools.islice(results, page + 1 if page is not None else None))
-    output.bars(f'Survey "{name}": {summary["answered"]} answers to {summary["sent"]} sent', [
+    from ..plurals import count
+
+    output.bars(f'Survey "{name}": {count(summary["answered"], "answer")} to {summary["sent"]:,} sent', [
         (row["answer"], row["count"], f"{row['count']} ({row['share']:.0%})") for row in first[:page]])
     if page is not None and len(first) > page:
         output.footer(f"Showing the {page} answers given most (numbers first). More: --limit N or --json.")
@@ -254,6 +261,7 @@ def survey_share(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Mail the tally to those who answered (template NAME-results, else survey-results)."""
+    from ..plurals import count
     from ..render import Renderer
     from ..surveys import check_name, respondents, results_kind, results_template, tally
 
@@ -266,14 +274,15 @@ def survey_share(
     leads = respondents(store, name)
     result_template = results_template(Renderer(config), name, config.default_locale)
     _send_once(session, leads, kind=results_kind(name), template=result_template, statuses=NOT_FINAL,
-               extra=result, what=f'the results of "{name}" to {{count}} lead(s) who answered',
+               extra=result, what=lambda n: f'the results of "{name}" to {count(n, "lead")} who answered',
                dry_run=dry_run, yes=yes)
 
 
 def _send_once(session, candidates, *, kind, template, statuses, extra, what, dry_run, yes) -> None:
-    """Plan, confirm and send a one-off message; `what` has a {count} to fill in."""
+    """Plan, confirm and send a one-off message; `what(n)` says what goes to n leads."""
     from .. import output
     from ..render import Renderer
+    from ..plurals import count
     from ..runner import send_once
     from ..surveys import not_yet_sent
 
@@ -281,10 +290,10 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
     # For the plan only: send_once decides again, under the run lock.
     leads = not_yet_sent(session.store, candidates, kind)
     skipped = len(candidates) - len(leads)
-    what = what.format(count=len(leads))
+    what = what(len(leads))
     where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
     if skipped:
-        output.note(f"{skipped} lead(s) already had it")
+        output.note(f"{count(skipped, 'lead')} already had it")
     if not leads:
         output.line("Nobody left to send it to.")
         return

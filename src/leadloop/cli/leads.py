@@ -64,7 +64,9 @@ def import_(
     for reject in shown:
         output.note(f"{file}:{reject.line}: {reject.reason}")
     if total_rejected > len(shown):
-        output.note(f"… and {total_rejected - len(shown)} more rejected rows"
+        from ..plurals import count
+
+        output.note(f"… and {count(total_rejected - len(shown), 'more rejected row')}"
                     + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
     if report.stale_info:
         from ..backlog import STALE_AFTER

@@ -30,10 +30,11 @@ def demo(
     """Run the method on a sample list across 15 simulated months, into an outbox."""
     from .. import output
     from ..demo import run_demo
+    from ..plurals import count
 
     result = run_demo(directory, on_day=None)
     output.line(f"Simulated {result.first_day} → {result.last_day} in {directory}/ "
-                f"({len(result.leads)} sample leads).")
+                f"({count(len(result.leads), 'sample lead')}).")
     output.line("")
     rows = []
     for lead in result.leads:
