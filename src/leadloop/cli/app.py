@@ -200,32 +200,47 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
     output.line(summary)
 
 
+# What each funnel stage counts, in the words of a marketer (issue #27 item 12): a
+# customer marked by hand has not necessarily written, so "replied" said too little.
+FUNNEL_LABELS = {
+    "inquiries": "asked for information",
+    "info_sent": "got the info pack",
+    "followed_up": "got a follow-up",
+    "replied": "answered or bought",
+    "customers": "bought",
+}
+
+
 def print_stats(doc: dict, since: str | None = None) -> None:
     from .. import output
     from ..plurals import count as plural
 
     funnel = doc["funnel"]
     inquiries = funnel["inquiries"] or 1
-    output.bars("Funnel" + (f" (inquiries since {since})" if since else ""), [
-        (stage.replace("_", " "), count, f"{count} ({count / inquiries:.0%})")
+    output.bars("Funnel: leads at each stage" + (f" (inquiries since {since})" if since else "")
+                + ", % of those who asked", [
+        (FUNNEL_LABELS.get(stage, stage.replace("_", " ")), count, f"{count} ({count / inquiries:.0%})")
         for stage, count in funnel.items()])
     output.line("")
-    output.bars("Messages sent by step (replies, customers)", [
-        (f"step {row['step']}", row["sent"],
-         f"{row['sent']} sent · {row['replies']} replied ({_percent(row['reply_rate'])}) · "
+    output.bars("Messages sent by step, and the leads who answered or bought after that step", [
+        (_step_name(row["step"]), row["sent"],
+         f"{row['sent']} sent · {row['replies']} answered or bought ({_percent(row['reply_rate'])}) · "
          f"{row['customers']} bought")
         for row in doc["by_step"]])
     output.line("")
     output.bars("Contacts customers received before buying", [
-        (plural(int(contacts), "contact"), count, str(count))
+        (plural(int(contacts), "contact"), count, plural(count, "customer"))
         for contacts, count in doc["contacts_before_buying"].items()])
     output.line("")
     statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
-    output.line(f"Leads: {doc['leads']} ({statuses or 'none'})")
-    output.line(f"List health: bounces {_percent(doc['bounce_rate'])}, unsubscribes "
-                f"{_percent(doc['unsubscribe_rate'])} of {doc['contacted']} contacted; "
-                f"blocked by providers {_percent(doc['blocked_rate'])} of messages sent "
-                f"({doc['blocked']}); {doc['erased']} erased")
+    output.line(f"Leads by status now: {doc['leads']} ({statuses or 'none'})")
+    contacted = doc["contacted"]
+    output.line(f"List health, of {plural(contacted, 'lead')} contacted:")
+    output.line(f"  addresses that bounced: {_share(doc['leads_by_status']['bounced'], doc['bounce_rate'])}")
+    output.line(f"  unsubscribed: {_share(doc['leads_by_status']['unsubscribed'], doc['unsubscribe_rate'])}")
+    output.line("  messages refused by providers as spam or by policy (5.7.x): "
+                + _share(doc["blocked"], doc["blocked_rate"], of="messages sent"))
+    output.line(f"  erased (given up, or forgotten on request): {doc['erased']}")
     questions = doc["questions"]
     median = questions["median_hours_to_answer"]
     output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"
@@ -234,6 +249,18 @@ def print_stats(doc: dict, since: str | None = None) -> None:
         output.line("")
         output.table("Referrers", ["referrer", "referred", "became customers"],
                      [[r["referrer"], r["referred"], r["customers"]] for r in doc["referrals"]])
+
+
+def _step_name(step: int) -> str:
+    return "info pack" if step == 0 else f"follow-up {step}"
+
+
+def _share(number: int, rate: float | None, of: str = "leads contacted") -> str:
+    """ "3 (1.2%)"; with nothing to count from, "none yet (no {of})" rather than a
+    "0.0%" that reads like a measurement."""
+    if rate is None:
+        return f"none yet (no {of})"
+    return f"{number} ({rate:.1%})"
 
 
 def _percent(rate: float | None) -> str:
