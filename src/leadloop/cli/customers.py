@@ -20,7 +20,10 @@ def stats(
         metavar="DATE", help="Only leads whose inquiry came on or after DATE.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The funnel, replies and purchases by step, contacts before buying, list health."""
+    """The funnel, answers and purchases by step, and list health.
+
+    Also how many contacts customers received before buying.
+    """
     from .. import output
     from ..clock import parse_instant
     from ..stats import compute
@@ -48,7 +51,7 @@ def question(
     email: Annotated[str, typer.Argument(help="The customer's address.")],
     text: Annotated[str, typer.Argument(help="What they asked.")],
 ) -> None:
-    """Note a customer's question that came by phone, in person or elsewhere."""
+    """Note a customer's question that came by phone or in person."""
     from .. import output
     from ..questions import open_question
 
@@ -135,7 +138,10 @@ def export(
         "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")] = None,
     force: Annotated[bool, typer.Option(help="Let -o replace an existing file.")] = False,
 ) -> None:
-    """All leads that still have personal data (for a spreadsheet or another tool)."""
+    """Export the leads that still have personal data.
+
+    For a spreadsheet or another tool.
+    """
     import sys
 
     from .. import output
@@ -160,7 +166,7 @@ def export(
 
 # -- surveys ---------------------------------------------------------------------------
 
-survey_app = typer.Typer(help="One-question surveys: send, tally the answers, share the results.",
+survey_app = typer.Typer(help="One-question surveys: send, tally the answers, share them.",
                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(survey_app, name="survey")
 
@@ -183,7 +189,10 @@ def survey_send(
     dry_run: Annotated[bool, typer.Option(help="Show who would get it; send nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Send a one-question survey, at most once per lead; answers come back through `inbox`."""
+    """Send a one-question survey, at most once per lead.
+
+    Answers come back through `inbox`.
+    """
     from ..plurals import count
     from ..render import Renderer
     from ..surveys import check_name, recipients, survey_kind
@@ -260,7 +269,10 @@ def survey_share(
     dry_run: Annotated[bool, typer.Option(help="Show who would get it; send nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Mail the tally to those who answered (template NAME-results, else survey-results)."""
+    """Mail the tally to those who answered.
+
+    The template is NAME-results, else survey-results.
+    """
     from ..plurals import count
     from ..render import Renderer
     from ..surveys import check_name, respondents, results_kind, results_template, tally

@@ -17,7 +17,7 @@ def check(
     ctx: typer.Context,
     connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers.")] = False,
 ) -> None:
-    """Validate the config and render every template leadloop may need; run it before cron."""
+    """Validate the config and render every template; run before cron."""
     from .. import output
     from ..check import check_connection, check_templates
 
@@ -91,7 +91,9 @@ def due(
         "--all", help="Also what waits for the daily limit and what is scheduled later, "
                       "with the day each is expected to go.")] = False,
 ) -> None:
-    """What `send` would send now, in sending order, and what waits for the daily limit.
+    """What `send` would send now, and what waits for the daily limit.
+
+    In sending order.
 
     Example: leadloop due --all --limit 50
     """
@@ -311,7 +313,10 @@ def inbox(
     review: Annotated[bool, typer.Option(
         "--review", help="List the bounces that named no lead (kept for review); read nothing.")] = False,
 ) -> None:
-    """Read the mailbox: replies stop the sequence, bounces and unsubscribe requests too."""
+    """Read replies, bounces and unsubscribe requests from the inbox.
+
+    Each of them stops that lead's sequence.
+    """
     from .. import output
     from ..inbox import read_inbox
 
@@ -344,7 +349,7 @@ def run_daily(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
 ) -> None:
-    """The cron entry: read replies, give up the silent, then send what is due."""
+    """The cron entry: read replies, give up the silent, send the due."""
     from .. import output
     from ..privacy import give_up_due
     from ..runner import send_due
