@@ -133,32 +133,42 @@ def answered(
 @command()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", help="csv, json or xlsx (default: xlsx when FILE ends in .xlsx, else csv).")] = None,
     output_path: Annotated[Optional[str], typer.Option(
-        "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")] = None,
+        "--output", "-o", metavar="FILE",
+        help="Write to FILE instead of stdout; FILE.xlsx is a workbook for Excel or LibreOffice.")] = None,
     force: Annotated[bool, typer.Option(help="Let -o replace an existing file.")] = False,
 ) -> None:
     """Export the leads that still have personal data.
 
-    For a spreadsheet or another tool.
+    For a spreadsheet (-o leads.xlsx) or another tool (CSV, JSON).
     """
     import sys
 
     from .. import output
     from ..clock import zone
     from ..export import export as write_export
+    from ..export import export_xlsx
     from ..outfiles import database_files, written
 
-    if fmt not in ("csv", "json"):
-        raise InputError(f'--format "{fmt}": csv or json')
+    if fmt is None:
+        fmt = "xlsx" if output_path and output_path.lower().endswith(".xlsx") else "csv"
+    if fmt not in ("csv", "json", "xlsx"):
+        raise InputError(f'--format "{fmt}": csv, json or xlsx')
+    if fmt == "xlsx" and output_path is None:
+        raise InputError("--format xlsx writes a workbook, not text: name the file with -o FILE.xlsx")
     session = _session(ctx)
     tz = zone(session.config.cadence.timezone)
     if output_path is None:
         write_export(session.store, sys.stdout, tz, fmt)
         return
-    with written(output_path, what="export", force=force,
+    with written(output_path, what="export", force=force, binary=fmt == "xlsx",
                  protected=database_files(session.config.database_path)) as handle:
-        count = write_export(session.store, handle, tz, fmt)
+        if fmt == "xlsx":
+            count = export_xlsx(session.store, handle, tz)
+        else:
+            count = write_export(session.store, handle, tz, fmt)
     from ..plurals import count as plural
 
     output.note(f"{plural(count, 'lead')} written to {output_path}")
