@@ -15,13 +15,72 @@ from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import InputError, LeadloopError
 
 
+# Options of the whole program that a user may also type after the command's name
+# (issue #27 item 16): `leadloop send --now 2026-03-02T10:00` as well as
+# `leadloop --now 2026-03-02T10:00 send`. Each takes a value.
+GLOBAL_OPTIONS = ("--db", "--config", "--now")
+
+
+def globals_first(args: list[str]) -> list[str]:
+    """`args` with the global options found after the command moved just before it, so
+    that Click's group parses them (and one given after the command wins over one given
+    before, as the later of two options does). Nothing after `--` is touched."""
+    head: list[str] = []
+    moved: list[str] = []
+    position = 0
+    while position < len(args):  # up to the command's name
+        token = args[position]
+        if token == "--" or not token.startswith("-"):
+            break
+        head.append(token)
+        if token in GLOBAL_OPTIONS and position + 1 < len(args):
+            head.append(args[position + 1])
+            position += 1
+        position += 1
+    tail: list[str] = []
+    while position < len(args):
+        token = args[position]
+        if token == "--":
+            tail.extend(args[position:])
+            break
+        name = token.partition("=")[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in token:
+                moved.append(token)
+            elif position + 1 == len(args):
+                raise _MissingValue(name)
+            else:
+                moved.extend(args[position:position + 2])
+                position += 1
+        else:
+            tail.append(token)
+        position += 1
+    return head + moved + tail
+
+
+class _MissingValue(Exception):
+    pass
+
+
+class _GlobalOptionsAnywhere(TyperGroup):
+    def parse_args(self, ctx, args):
+        try:
+            args = globals_first(list(args))
+        except _MissingValue as err:
+            raise typer.BadParameter("the option needs a value after it", ctx=ctx,
+                                     param_hint=f"'{err}'") from None
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="leadloop",
+    cls=_GlobalOptionsAnywhere,
     help="Patient, polite follow-up of information requests: import, due, send, run-daily.",
     # Plain Click help: Rich's boxes cost 200 ms before the first line of `--help`
     # (BENCH.md B4). Rich still draws leadloop's own tables, bars and progress.
