@@ -22,4 +22,5 @@ def serve(
     from ..web.server import run
 
     session = _session(ctx)
-    run(session.config, session.clock(), host, port, on_ready=output.note, on_problem=output.warning)
+    run(session.config, session.clock(), host, port, on_ready=output.note, on_problem=output.warning,
+        on_request=output.log_line, on_stopped=output.note)

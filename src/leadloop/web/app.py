@@ -323,6 +323,10 @@ def create_app(config, service: Service, web_token: str | None, clock):
             return page
         if request.method == "POST":
             return html(lang, "unsubscribe_title", "unsubscribed", 200, sender=sender)
+        if row["lead_status"] in ("unsubscribed", "bounced"):
+            # Opened again after unsubscribing: say it is done, offer no button (issue #27
+            # item 19). A bounced address gets no mail either.
+            return html(lang, "unsubscribe_title", "already_unsubscribed", 200, sender=sender)
         return html(lang, "unsubscribe_title", "unsubscribe_ask", 200, button="unsubscribe_button",
                     sender=sender)
 
