@@ -230,7 +230,7 @@ MALFORMED = [
     (b'{"email": "luis@example.com", "name": 7}', 422, "name"),
     (b'{"email": "luis@example.com", "timezone": "Mars/Olympus"}', 422, "timezone"),
     (b'{"email": "luis@example.com", "locale": "klingon-ish"}', 422, "locale"),
-    (b'[{"email": "luis@example.com"}, {"email": "not-an-address"}]', 422, "not-an-address"),
+    (b'[{"email": "not-an-address"}, "luis@example.com"]', 422, "not-an-address"),
 ]
 
 

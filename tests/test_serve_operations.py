@@ -126,3 +126,38 @@ def test_an_unsubscribe_link_opened_again_says_it_is_done(server, smtp_server, t
     assert already in again.text
     assert button not in again.text and "<form" not in again.text
     assert leads(tmp_path)["ana@example.com"]["status"] == "unsubscribed"
+
+
+# -- 21: a webhook list with some bad items -------------------------------------------------
+
+
+def test_a_list_with_bad_items_keeps_the_good_ones_and_says_which_failed(server, smtp_server, tmp_path):
+    items = [{"email": f"lead{n}@example.com", "name": f"Lead {n}"} for n in range(100)]
+    items[7] = {"email": "not-an-address"}
+    items[42] = "just a string"
+    items[99] = {"email": "x@example.com", "emial": "typo"}
+    answer = server.post_json(items)
+    assert answer.status == 207, answer.text
+    document = answer.json()
+    assert [error["index"] for error in document["errors"]] == [7, 42, 99]
+    assert document["errors"][0]["field"] == "email"
+    assert document["errors"][2]["field"] == "emial"
+    accepted = document["leads"]
+    assert len(accepted) == 97 and {lead["outcome"] for lead in accepted} == {"added"}
+    assert accepted[0] == {"index": 0, "email": "lead0@example.com", "outcome": "added",
+                           "status": "active"}
+    assert [lead["index"] for lead in accepted] == [n for n in range(100) if n not in (7, 42, 99)]
+    stored = leads(tmp_path)
+    assert len(stored) == 97 and "lead7@example.com" not in stored and "x@example.com" not in stored
+    wait_for(lambda: len(smtp_server.messages) == 97, what="97 info packs")
+    # Sent again as a whole (a retrying service): the good ones are unchanged, nothing twice.
+    again = server.post_json(items)
+    assert again.status == 207
+    assert {lead["outcome"] for lead in again.json()["leads"]} == {"unchanged"}
+
+
+def test_a_list_with_no_good_item_is_422_and_keeps_nothing(server, tmp_path):
+    answer = server.post_json([{"email": "not-an-address"}, {"email": "also@"}])
+    assert answer.status == 422
+    assert [error["index"] for error in answer.json()["errors"]] == [0, 1]
+    assert leads(tmp_path) == {}
