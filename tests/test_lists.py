@@ -264,7 +264,7 @@ def test_leads_due_show_and_stats_at_80_columns(tmp_path, run, width80):
     assert not any("kind=" in line for line in shown)
     assert "Message-IDs: a wider terminal shows them, and `--json` always does." in shown
     stats = screen(ok(run("--now", "2026-03-05T10:00", "stats")).stdout)
-    assert any(line.strip().startswith("step 0") for line in stats)
+    assert any(line.strip().startswith("info pack █") for line in stats)
 
 
 def test_a_wide_terminal_shows_message_ids_whole(tmp_path, run, width80, monkeypatch):

@@ -81,7 +81,7 @@ class _GlobalOptionsAnywhere(TyperGroup):
 app = typer.Typer(
     name="leadloop",
     cls=_GlobalOptionsAnywhere,
-    help="Patient, polite follow-up of information requests: import, due, send, run-daily.",
+    help="Patient, polite follow-up of information requests; try `leadloop demo`.",
     # Plain Click help: Rich's boxes cost 200 ms before the first line of `--help`
     # (BENCH.md B4). Rich still draws leadloop's own tables, bars and progress.
     rich_markup_mode=None,
@@ -238,8 +238,9 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
 
         unknown = report.recovered_unknown
         output.warning(f"{count(unknown, 'message')} from an interrupted run "
-                       f"{noun(unknown, 'has', 'have')} an unknown outcome; they count as "
-                       "contacts and are not resent")
+                       f"{noun(unknown, 'has', 'have')} an unknown outcome; "
+                       + noun(unknown, "it counts as a contact and is not resent",
+                              "they count as contacts and are not resent"))
     for warning in report.warnings:
         output.warning(warning)
     for problem in report.problems:

@@ -195,7 +195,8 @@ def _warn_unknown(store) -> None:
 
         output.warning(f"{count(unknown, 'message')} {noun(unknown, 'has', 'have')} an unknown "
                        "outcome from an interrupted run; "
-                       "see `leadloop show` (they are never resent automatically)")
+                       f"see `leadloop show` ({noun(unknown, 'it is', 'they are')} never resent "
+                       "automatically)")
 
 
 @command()

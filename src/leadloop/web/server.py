@@ -89,7 +89,6 @@ def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
     token = web_token(config.web)
     service = Service(config, clock, on_problem)
     service.start()
-    server = None
     try:
         sock = bind(host, port)
         app = create_app(config, service, token, clock)
@@ -107,10 +106,16 @@ def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
         server.run(sockets=[sock])
     finally:
         service.stop()
-    if on_stopped is not None:
-        on_stopped("stopped" if server.stopped_by is None else
-                   f"stopped ({signal_name(server.stopped_by)}): the requests under way were "
-                   "answered and the info packs accepted were sent")
+    if on_stopped is None:
+        return
+    if server.stopped_by is None:
+        on_stopped("stopped")
+    elif server.force_exit:  # a second Ctrl-C: uvicorn stops without waiting
+        on_stopped(f"stopped at once (a second {signal_name(server.stopped_by)}): requests "
+                   "under way were cut off")
+    else:
+        on_stopped(f"stopped ({signal_name(server.stopped_by)}) after answering the requests "
+                   "under way")
 
 
 def signal_name(number: int) -> str:
