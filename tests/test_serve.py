@@ -230,7 +230,7 @@ MALFORMED = [
     (b'{"email": "luis@example.com", "name": 7}', 422, "name"),
     (b'{"email": "luis@example.com", "timezone": "Mars/Olympus"}', 422, "timezone"),
     (b'{"email": "luis@example.com", "locale": "klingon-ish"}', 422, "locale"),
-    (b'[{"email": "luis@example.com"}, {"email": "not-an-address"}]', 422, "not-an-address"),
+    (b'[{"email": "not-an-address"}, "luis@example.com"]', 422, "not-an-address"),
 ]
 
 
@@ -441,7 +441,7 @@ def test_run_daily_applies_the_spool(tmp_path, smtp_server, run):
           [Inquiry(email="ana@example.com", requested_at="2026-03-07T22:30:00+00:00", name="Ana")])
     result = run("--now", "2026-03-09T10:00", "run-daily")
     assert result.exit_code == 0, result.stderr
-    assert "spool: 1 web inquiries applied" in result.stdout
+    assert "spool: 1 web inquiry applied" in result.stdout
     assert messages_to(smtp_server, "ana@example.com")
     assert leads(tmp_path)["ana@example.com"]["requested_at"] == "2026-03-07T22:30:00+00:00"
     assert list((tmp_path / "leadloop.db.spool").glob("*.json")) == []

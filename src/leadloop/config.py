@@ -331,6 +331,36 @@ def _https_url(value, at: str) -> str:
     return value
 
 
+def is_loopback_url(url: str) -> bool:
+    """An http(s) URL whose host is this machine: 127.0.0.0/8, ::1, or `localhost` and
+    its subdomains (RFC 6761 §6.3 reserves them for loopback)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _base_url(value, at: str) -> str:
+    """`[web] base_url`: https, as links in mail must be (RFC 8058 §3 wants HTTPS for
+    one-click unsubscribe); plain http only on a loopback address, where nothing
+    crosses a network and a marketer tries the links before putting serve behind a
+    proxy (issue #27 item 20). `check` warns that such links work on this machine only."""
+    value = _string(value, at).strip()
+    if value.startswith("http://") and _URI.fullmatch(value) and is_loopback_url(value):
+        return value
+    if value.startswith("http://"):
+        raise ConfigError(f"{at} must be an https:// URL; http:// only on this machine "
+                          "(127.0.0.1, ::1 or localhost), for trying the links before "
+                          "serve is behind a proxy with TLS")
+    return _https_url(value, at)
+
+
 def _web_url(value, at: str) -> str:
     """An absolute http(s) URL, or empty."""
     from urllib.parse import urlsplit
@@ -489,7 +519,7 @@ _CHECKS = {
     },
     "customers": {"answer_within": _duration},
     "web": {
-        "base_url": _https_url, "token_command": _command, "thanks_url": _web_url,
+        "base_url": _base_url, "token_command": _command, "thanks_url": _web_url,
         "trusted_proxies": _networks, "rate_limit": _whole(0, 1_000_000), "busy_wait": _seconds,
     },
 }

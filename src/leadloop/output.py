@@ -107,6 +107,12 @@ def note(message: str) -> None:
     _err().print(_text(message), soft_wrap=not _err().is_terminal)
 
 
+def log_line(message: str) -> None:
+    """One line of a running server's log on stderr, unstyled and unwrapped: written for
+    every request, so without Rich's cost. The caller passes only text it made safe."""
+    sys.stderr.write(message + "\n")
+
+
 def line(message: str) -> None:
     """A line of text; on a terminal a long one is wrapped at word boundaries (piped, it
     stays one line for grep)."""

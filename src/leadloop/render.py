@@ -137,6 +137,7 @@ class Renderer:
         for env in (self.env, self.html_env):
             env.filters["date"] = _format_date
             env.filters["ago"] = _format_ago
+            env.filters["plural"] = _format_plural
         self._compiled: dict[Path, CompiledTemplate] = {}
         self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
         self._locale_directories: frozenset[str] | None = None
@@ -422,3 +423,12 @@ def _format_ago(context, value: datetime) -> str:
         value - context["now"], add_direction=True, locale=_babel_locale(context),
         threshold=1.1,
     )
+
+
+@pass_context
+def _format_plural(context, value: int, one: str, other: str | None = None) -> str:
+    """`{{ answered|plural("persona", "personas") }}` → "1 persona", "3 personas", by the
+    plural rules of the lead's language (issue #27 item 11)."""
+    from .plurals import count
+
+    return count(value, one, other, locale=_babel_locale(context))

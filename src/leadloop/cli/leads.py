@@ -38,7 +38,9 @@ def import_(
     force: Annotated[bool, typer.Option(help="Let --rejects replace an existing file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Import leads from a spreadsheet or an export, as it is; every row is imported or reported.
+    """Import leads from a spreadsheet or an export, as it is.
+
+    Every row is imported or reported.
 
     Example: leadloop import respuestas.xlsx --rejects rechazadas.csv
     """
@@ -64,7 +66,9 @@ def import_(
     for reject in shown:
         output.note(f"{file}:{reject.line}: {reject.reason}")
     if total_rejected > len(shown):
-        output.note(f"… and {total_rejected - len(shown)} more rejected rows"
+        from ..plurals import count
+
+        output.note(f"… and {count(total_rejected - len(shown), 'more rejected row')}"
                     + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
     if report.stale_info:
         from ..backlog import STALE_AFTER
@@ -213,8 +217,10 @@ def leads(
         min=1, help="At most N leads (on a terminal: instead of one screenful).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every lead, streamed).")] = False,
 ) -> None:
-    """List leads: on a terminal one screenful and how many there are; piped, every lead
-    as tab-separated text; --json, every lead as a JSON array.
+    """List leads, with their status and what is next for each.
+
+    On a terminal one screenful and how many there are; piped, every lead as
+    tab-separated text; --json, every lead as a JSON array.
 
     Example: leadloop leads --status active --search munoz --sort requested --reverse
     """
@@ -361,7 +367,10 @@ def forget(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's address.")],
 ) -> None:
-    """Erase a lead now (right to erasure); only its suppression entry stays."""
+    """Erase a lead now (right to erasure).
+
+    Only its suppression entry stays, so the address is never imported again.
+    """
     from .. import output
     from ..inquiry_spool import spool_dir
     from ..privacy import forget_address
