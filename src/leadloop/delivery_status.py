@@ -263,6 +263,13 @@ _SENDER_WORDS = _patterns(
     r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
 
 
+def names_sender(text: str) -> bool:
+    """Whether the server's words put the refusal on the sender outright (a 421 that
+    closes the connection is otherwise only "try again")."""
+    words = _EMAIL.sub(" mailaddr ", fold(text))
+    return bool(_SENDER_WORDS.search(words)) or reason_from_words(words) in SENDER_REASONS
+
+
 def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
              words: str) -> str:
     """Whose failure this is: the address's, the lead's mailbox's or the sender's (SPEC

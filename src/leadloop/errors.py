@@ -49,9 +49,10 @@ class SenderRefused(DeliveryError):
     """The server refused mail because of the sender or the message, not a lead (SPEC §6):
     the run stops and the message stays due. `failure` is delivery_status's reason."""
 
-    def __init__(self, message: str, failure: str = "rejected"):
+    def __init__(self, message: str, failure: str = "rejected", reply: str = ""):
         super().__init__(message)
         self.failure = failure
+        self.reply = reply or message  # the server's own words, kept on the message
 
 
 class TokenError(LeadloopError):

@@ -53,7 +53,8 @@ _MEANING = {
 }
 _QUOTA = ("because this account's sending quota or rate is used up",
           "wait for the quota to renew, or lower [cadence] daily_limit")
-_LOGIN = ("because it requires a login", "set [smtp] username (and the password)")
+_LOGIN = ("because it requires a login first (RFC 4954 §6)",
+          "set [smtp] username, and its password in LEADLOOP_SMTP_PASSWORD or [smtp] password_command")
 
 
 def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,

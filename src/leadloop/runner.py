@@ -222,7 +222,7 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                 except SenderRefused as err:
                     # The sender's problem (SPEC §6): this message and the refusals alike
                     # just before it are charged to no lead; the run stops.
-                    _hold(store, [claim], run_id, str(err), err.failure, report)
+                    _hold(store, [claim], run_id, err.reply, err.failure, report)
                     raise
                 except DeliveryError:
                     # The run stops (server gone, our login refused): this message
@@ -237,7 +237,7 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                 elif streak.add(claim, outcome, now, recorder):
                     alike = streak.take()
                     sentence = _alike_sentence(alike, outgoing.sender)
-                    _hold(store, [c for c, _, _ in alike], run_id, sentence,
+                    _hold(store, [c for c, _, _ in alike], run_id, alike[-1][1].detail,
                           alike[-1][1].failure or "undefined", report)
                     raise SenderRefused(sentence)
             except BaseException:

@@ -245,14 +245,18 @@ class SmtpTransport:
             # Addresses were validated on the way in: no need for smtplib's re-parsing
             # quoteaddr() (two address parses a message, a fifth of a send's CPU).
             code, reply = client.docmd("MAIL", f"FROM:<{message.sender}>{options}")
-            if code == 421 or not _is_final(code):
+            if code == 421:
+                return self._closing(code, reply, "MAIL", message)
+            if not _is_final(code):
                 return self._drop()
             if code >= 400:
                 self._rset()
                 # Our own sender refused: no recipient is at fault, the run must stop.
                 raise self._sender_refused(code, reply, "MAIL", message)
             code, reply = client.docmd("RCPT", f"TO:<{message.recipient}>")
-            if code == 421 or not _is_final(code):
+            if code == 421:
+                return self._closing(code, reply, "RCPT", message)
+            if not _is_final(code):
                 return self._drop()
             if code >= 400:
                 self._rset()
@@ -306,6 +310,17 @@ class SmtpTransport:
             return False
         return True
 
+    def _closing(self, code: int, reply, command: str, message: Outgoing) -> None:
+        """421: the server closes the connection. Usually "busy, try again" (reconnect);
+        when its words name the sender (Gmail's "unusual rate of unsolicited mail", Yahoo's
+        [TSS04] "user complaints"), the sender's refusal, which a reconnect would only repeat."""
+        from .delivery_status import names_sender
+
+        self._drop()
+        if names_sender(_reply_text(code, reply)):
+            raise self._sender_refused(code, reply, command, message)
+        return None
+
     def _drop(self) -> None:
         """The conversation cannot go on: close the connection; the next send reconnects."""
         if self.client is not None:
@@ -339,7 +354,7 @@ class SmtpTransport:
         sentence = sender_sentence(verdict, text, sender=message.sender, server=self.where,
                                    logged_in=bool(self.config.username))
         return SenderRefused(f"{sentence}; no lead was charged, and the messages wait for "
-                             "the next run", verdict.reason)
+                             "the next run", verdict.reason, text)
 
     def _rset(self) -> None:
         try:
