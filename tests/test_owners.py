@@ -118,14 +118,20 @@ def test_a_refusal_of_the_sender_charges_no_lead_and_stops_the_run(tmp_path, run
 
 
 def test_the_show_says_whose_problem_it_is(tmp_path, run, refusing):
+    from leadloop.timeline import message_moment
+
     project(tmp_path, refusing, leads=2)
     run("import", "leads.csv")
     refusing.handler.stage = "DATA"
     refusing.handler.reply = "550 5.7.26 This mail is unauthenticated, which poses a security risk"
     assert run("--now", NOW, "run-daily").exit_code == 1
     shown = run("--now", NOW, "show", "lead000@d0.example")
-    assert "not sent: " in shown.stdout and "(the sender's problem); will be offered again" in shown.stdout
-    assert messages(run, "lead000@d0.example")[0]["owner"] == "sender"
+    assert "info pack not sent: sender authentication" in shown.stdout
+    [message] = messages(run, "lead000@d0.example")
+    assert message["owner"] == "sender" and message["error"].startswith("550 5.7.26 This mail")
+    words = message_moment({**message, "kind": "sequence", "failure": "authfailure"}).words
+    assert words == ("info pack not sent: sender authentication failed (SPF/DKIM/DMARC), 5.7.26 "
+                     "(the sender's problem); will be offered again")
 
 
 def test_three_refusals_alike_whatever_their_words_stop_the_run(tmp_path, run, refusing):
@@ -186,12 +192,14 @@ def test_a_full_mailbox_is_retried_for_at_least_five_days(tmp_path, run, refusin
     refusing.handler.stage, refusing.handler.reply = "RCPT", "552 5.2.2 Mailbox full"
     now, first, runs = NOW, None, 0
     while True:
-        assert run("--now", now, "run-daily").exit_code == 0
+        result = run("--now", now, "run-daily")
         runs += 1
         message = messages(run, "lead000@d0.example")[0]
         first = first or message["attempted_at"]
         if message["state"] != "deferred":
+            assert result.exit_code == 1 and "gave up after" in result.stderr  # sends failed
             break
+        assert result.exit_code == 0, result.stderr
         assert runs < 20
         now = json.loads(run("--now", now, "due", "--all", "--json").stdout)[0]["due_at"]
     from datetime import datetime
