@@ -234,3 +234,19 @@ def test_the_leads_own_refusals_are_charged_to_that_lead_alone(tmp_path, run, re
     assert message["owner"] == case["owner"]
     expected = {"address": ("bounced", "bounced"), "mailbox": ("deferred", "active")}[case["owner"]]
     assert (message["state"], leads_json(run)[refused]["status"]) == expected
+
+
+def test_the_summary_says_how_many_wait_because_of_the_sender(tmp_path, run, refusing):
+    project(tmp_path, refusing, leads=5)
+    run("import", "leads.csv")
+    refusing.handler.stage, refusing.handler.only = "RCPT", {"lead002@d2.example"}
+    refusing.handler.reply = "554 5.7.1 <lead002@d2.example>: Relay access denied"
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1
+    assert "send: 2 sent, 0 retried later, 0 bounced, 0 unknown, 0 failed, 3 wait because of the sender" \
+        in result.stdout
+    assert "Relay access denied" in result.stderr and "[smtp] username" in result.stderr
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["failures_by_owner"] == {"address": 0, "mailbox": 0, "sender": 1}
+    assert "Failures by owner: 0 the address (bounced), 0 the lead's mailbox (retried), 1 the sender" \
+        in run("stats").stdout

@@ -201,6 +201,9 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
             raise
         try:
             _deliver(store, transport, prepared, run_id, clock, report, on_progress)
+        except SenderRefused as err:
+            err.report = report  # what went before the refusal, for the summary
+            raise
         finally:
             transport.close()
     finally:
@@ -240,9 +243,11 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                     _hold(store, [c for c, _, _ in alike], run_id, alike[-1][1].detail,
                           alike[-1][1].failure or "undefined", report)
                     raise SenderRefused(sentence)
-            except BaseException:
+            except BaseException as err:
                 streak.flush(recorder)
                 _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
+                if isinstance(err, SenderRefused):  # not offered: they wait for the sender too
+                    report.held_for_sender += len(prepared) - index - 1
                 raise
             if on_progress:
                 on_progress(index + 1, len(prepared))

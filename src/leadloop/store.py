@@ -846,7 +846,20 @@ class Store:
         """Inside a write transaction: a message reported later as not delivered (a soft
         bounce). It stops counting as a contact; the lead's status does not change."""
         self.conn.execute(
-            "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+            "UPDATE messages SET state = 'failed', error = ?, failure = ?, owner = 'mailbox' WHERE id = ?",
+            (error, failure, message_row_id),
+        )
+
+    def set_owner(self, message_row_id: int, owner: str) -> None:
+        """Inside a write transaction: whose failure a message's refusal was (stats)."""
+        self.conn.execute("UPDATE messages SET owner = ? WHERE id = ?", (owner, message_row_id))
+
+    def reoffer(self, message_row_id: int, error: str, failure: str) -> None:
+        """Inside a write transaction: a message reported later as refused because of the
+        sender (SPEC §6): never accepted, so due again, and never charged to the lead."""
+        self.conn.execute(
+            "UPDATE messages SET state = 'deferred', retry_at = NULL, error = ?, failure = ?, "
+            "owner = 'sender', claimed_by = NULL WHERE id = ?",
             (error, failure, message_row_id),
         )
 

@@ -82,8 +82,11 @@ def event_moment(kind: str, at: str, detail: dict) -> Moment:
     elif kind == "bounce":
         reason = detail.get("reason") or note or "no reason given"
         status = f" {detail['status']}" if detail.get("status") else ""
-        words = (f"bounced{status}: {reason}" if detail.get("permanent")
-                 else f"delivery failed{status}: {reason}")
+        if detail.get("owner") == "sender":  # SPEC §6: never the lead's failure
+            words = f"refused{status}: {reason} (the sender's problem); will be offered again"
+        else:
+            words = (f"bounced{status}: {reason}" if detail.get("permanent")
+                     else f"delivery failed{status}: {reason}")
     elif kind == "question":
         words = f"asked: {_quoted(detail.get('text'))}"
     elif kind == "answered":
