@@ -5,6 +5,7 @@ The same classification runs over IMAP in test_inbox_imap.py."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -437,21 +438,27 @@ def test_a_report_that_the_sender_was_refused_offers_the_message_again(project, 
     lead's: that message is due again, never one of the lead's three, and run-daily says
     whose problem it is and what to do."""
     lead = "jose.munoz@example.com"
+    now, waits = LATER, []
     for _ in range(3):  # three in a row: still not the lead's
         project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead)))
-        summary = read(run)
+        summary = json.loads(run("--now", now, "inbox", "--json").stdout)
         assert summary["sender_refused"] == 1 and summary["failed"] == 0 and summary["bounces"] == 0
         [message] = messages(run, lead)
         assert message["state"] == "deferred" and message["owner"] == "sender"
         assert leads(run)[lead]["status"] == "active" and leads(run)[lead]["contacts"] == 0
-        due = json.loads(run("--now", LATER, "due", "--json").stdout)
-        assert [(d["email"], d["step"]) for d in due] == [(lead, 0)]
-        daily = run("--now", LATER, "run-daily")
+        # Due again: at once the first time, then after a wait that doubles.
+        [due] = [d for d in json.loads(run("--now", now, "due", "--all", "--json").stdout)
+                 if d["email"] == lead]
+        assert (due["email"], due["step"]) == (lead, 0)
+        waits.append((datetime.fromisoformat(due["due_at"]) - datetime.fromisoformat(now + ":00+01:00")).days)
+        now = max(now, due["due_at"][:16])
+        daily = run("--now", now, "run-daily")
         assert daily.exit_code == 0, daily.stderr
         assert "1 sent" in daily.stdout
         assert [m["state"] for m in messages(run, lead)] == ["sent"]
+    assert waits[0] <= 0 and 1 <= waits[1] < waits[2]
     project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead)))
-    daily = run("--now", LATER, "run-daily")
+    daily = run("--now", now, "run-daily")
     assert "1 refused because of the sender (offered again)" in daily.stdout
     assert "refuses mail from example.com" in daily.stderr and "no lead was charged" in daily.stderr
     assert leads(run)[lead]["status"] == "active"

@@ -281,7 +281,7 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
         # SPEC §6, §7: the sender or the message was refused, not the lead. The message
         # was never accepted, so it is due again; it is never one of the lead's three.
         if message is not None and message["state"] in ("sent", "unknown"):
-            store.reoffer(message["id"], error, verdict.reason)
+            store.reoffer(message["id"], now, error, verdict.reason)
             store.refresh([lead["id"]])
         report.sender_refused += 1
         from .refusals import sender_sentence

@@ -28,7 +28,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import cadence
@@ -854,13 +854,19 @@ class Store:
         """Inside a write transaction: whose failure a message's refusal was (stats)."""
         self.conn.execute("UPDATE messages SET owner = ? WHERE id = ?", (owner, message_row_id))
 
-    def reoffer(self, message_row_id: int, error: str, failure: str) -> None:
+    def reoffer(self, message_row_id: int, now: datetime, error: str, failure: str) -> None:
         """Inside a write transaction: a message reported later as refused because of the
-        sender (SPEC §6): never accepted, so due again, and never charged to the lead."""
+        sender (SPEC §6): never accepted, so due again, and never charged to the lead.
+        The first time at once; after that with a wait that doubles from a day (attempts
+        counts the offers), so a provider that keeps refusing us is not offered the same
+        message every day."""
+        attempts = self.conn.execute("SELECT attempts FROM messages WHERE id = ?",
+                                     (message_row_id,)).fetchone()[0]
+        retry_at = None if attempts <= 1 else now + timedelta(days=2 ** min(attempts - 2, 5))
         self.conn.execute(
-            "UPDATE messages SET state = 'deferred', retry_at = NULL, error = ?, failure = ?, "
+            "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, failure = ?, "
             "owner = 'sender', claimed_by = NULL WHERE id = ?",
-            (error, failure, message_row_id),
+            (to_db(retry_at) if retry_at else None, error, failure, message_row_id),
         )
 
     def check_undeliverable(self, current: sqlite3.Row, now: datetime) -> bool:
