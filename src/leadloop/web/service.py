@@ -12,7 +12,8 @@ connections and the sender. No web framework here; app.py calls it.
   through the same at-most-once run as `send` (runner.send_info). While another run
   holds the lock (a `send` of the day's follow-ups), it tries again every moment; the
   lead stays due in the database all along, so if serve stops first, the next
-  `run-daily` sends it.
+  `run-daily` sends it. A refusal of the sender (SPEC §6) holds its sending for a wait
+  that doubles up to an hour; /health says so and why.
 """
 
 from __future__ import annotations
