@@ -250,3 +250,15 @@ def test_the_summary_says_how_many_wait_because_of_the_sender(tmp_path, run, ref
     assert stats["failures_by_owner"] == {"address": 0, "mailbox": 0, "sender": 1}
     assert "Failures by owner: 0 the address (bounced), 0 the lead's mailbox (retried), 1 the sender" \
         in run("stats").stdout
+
+
+def test_the_sentence_names_the_provider_by_its_submission_host():
+    from leadloop.delivery_status import judge
+    from leadloop.refusals import sender_sentence
+
+    reply = "550-5.7.26 This mail is unauthenticated, which poses a security risk"
+    verdict = judge(None, reply, command="DATA")
+    assert sender_sentence(verdict, reply, sender="laura@tienda.example", server="smtp.gmail.com:587") == (
+        "Gmail refuses mail from tienda.example as unauthenticated (SPF, DKIM or DMARC) (550-5.7.26 This "
+        "mail is unauthenticated, which poses a security risk): publish SPF and DKIM records for "
+        "tienda.example (leadloop check --dns shows which)")

@@ -62,8 +62,10 @@ def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
     """One sentence for a refusal of the sender: who, their words, meaning, remedy.
     `server`: "host:port" of the server that answered, or the name of who reported it."""
     domain = sender.rpartition("@")[2] or sender
-    host = server.rpartition(":")[0].lower() if ":" in server else server.lower()
-    who = SUBMISSION_HOSTS.get(host) or f"the mail server {server}"
+    if ":" in server:  # host:port, leadloop's own SMTP server
+        who = SUBMISSION_HOSTS.get(server.rpartition(":")[0].lower()) or f"the mail server {server}"
+    else:
+        who = server
     words = " ".join(reply.split())
     if len(words) > 200:
         words = words[:199] + "…"
