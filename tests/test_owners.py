@@ -262,3 +262,21 @@ def test_the_sentence_names_the_provider_by_its_submission_host():
         "Gmail refuses mail from tienda.example as unauthenticated (SPF, DKIM or DMARC) (550-5.7.26 This "
         "mail is unauthenticated, which poses a security risk): publish SPF and DKIM records for "
         "tienda.example (leadloop check --dns shows which)")
+
+
+def test_dead_addresses_in_a_row_on_one_domain_are_each_their_leads(tmp_path, run, refusing):
+    """Three dead Gmail addresses in a row are plausible: on one domain, refusals of the
+    address alike do not make the sender's problem; across domains they would."""
+    project(tmp_path, refusing, leads=5)
+    rows = "".join(f"dead{n}@gmail.example,Dead {n},Curso,Web,01/03/2026\n" for n in range(3))
+    (tmp_path / "dead.csv").write_text("email,name,product,source,requested_at\n" + rows, encoding="utf-8")
+    run("import", "dead.csv")
+    run("import", "leads.csv")
+    refusing.handler.stage = "RCPT"
+    refusing.handler.only = {f"dead{n}@gmail.example" for n in range(3)}
+    refusing.handler.reply = "550 5.1.1 The email account that you tried to reach does not exist. - gsmtp"
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert "5 sent, 0 retried later, 3 bounced" in result.stdout
+    leads = leads_json(run)
+    assert [leads[f"dead{n}@gmail.example"]["status"] for n in range(3)] == ["bounced"] * 3
