@@ -291,7 +291,7 @@ def show(
             "sent_at": session.json_time(m["sent_at"]),
             "attempted_at": session.json_time(m["attempted_at"]),
             "message_id": m["message_id"], "attempts": m["attempts"],
-            "retry_at": session.json_time(m["retry_at"]), "error": m["error"],
+            "retry_at": session.json_time(m["retry_at"]), "error": m["error"], "owner": m["owner"],
         }
         for m in store.messages(lead["id"]) if m["kind"] == "sequence"
     ]

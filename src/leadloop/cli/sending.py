@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError, MailboxError
-from .app import Session, _day, _print_send_report, _session, _settled_store, _short_time, command
+from .app import Session, _day, _print_send_report, _session, _summary_on_sender_refusal, _settled_store, _short_time, command
 
 
 # `check` is the pre-flight of sending (the config, every template, with --connect the
@@ -299,7 +299,7 @@ def send(
         return
     if not yes and output.is_terminal():
         typer.confirm(f"Send {count(len(planned), 'message')} to {where}?", abort=True)
-    with output.progress(len(planned), "sending") as bar:
+    with _summary_on_sender_refusal(False), output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
     _print_send_report(report, quiet=False, store=store, now=session.now)
@@ -383,7 +383,8 @@ def run_daily(
     given_up = give_up_due(store, session.now, config.outbox_path)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
-    report = send_due(store, config, session.clock())
+    with _summary_on_sender_refusal(quiet):
+        report = send_due(store, config, session.clock())
     _print_send_report(report, quiet=quiet, store=store, now=session.now)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
