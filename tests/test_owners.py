@@ -248,7 +248,7 @@ def test_the_summary_says_how_many_wait_because_of_the_sender(tmp_path, run, ref
     assert "Relay access denied" in result.stderr and "[smtp] username" in result.stderr
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["failures_by_owner"] == {"address": 0, "mailbox": 0, "sender": 1}
-    assert "Failures by owner: 0 the address (bounced), 0 the lead's mailbox (retried), 1 the sender" \
+    assert "failures by owner: 0 the address (bounced), 0 the lead's mailbox (retried), 1 the sender" \
         in run("stats").stdout
 
 
