@@ -12,7 +12,7 @@ from leadloop.cli import app
 def isolated(tmp_path, monkeypatch):
     """Each test runs in its own directory with no LEADLOOP_* from the environment."""
     for name in ("LEADLOOP_DB", "LEADLOOP_CONFIG", "LEADLOOP_NOW", "LEADLOOP_SMTP_PASSWORD",
-                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN"):
+                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN", "LEADLOOP_DNS_SERVERS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("TERM", "dumb")
