@@ -89,6 +89,7 @@ ZONES = {
     "nodmarc.example": _good("nodmarc.example", dmarc=""),
     "remember.example": _good("remember.example", dmarc=""),
     "merge.example": _good("merge.example") + ['merge.example. TXT "v=spf1 ip4:203.0.113.9 -all"'],
+    "signed.example": _good("signed.example", spf="v=spf1 ip4:198.51.100.30 -all", **OWN),
     "reply.example": _good("reply.example", spf="", dkim="", dmarc="", mx=False),
     "pnone.example": _good("pnone.example", dmarc="p=none"),
     "nomx.example": _good("nomx.example", mx=False),
@@ -305,3 +306,78 @@ def test_check_dns_stores_its_result_and_run_daily_warns_once_a_day(dns_env, run
     assert check_json(run)[0] == 0
     monkeypatch.setenv("LEADLOOP_DNS_SERVERS", "127.0.0.1:9")
     assert "check --dns" not in run("--now", "2026-03-04T10:00", "run-daily").stderr
+
+
+# -- DKIM signing, verified by a verifier that is not the signer's code path ---------------
+
+def _txt_from(nsd):
+    """dkimpy's dnsfunc: the TXT record straight from NSD (dnspython's query, not leadloop's)."""
+    import dns.message
+    import dns.query
+
+    def dnsfunc(name, timeout=5):
+        name = name.decode() if isinstance(name, bytes) else name
+        answer = dns.query.udp(dns.message.make_query(name, "TXT"), "127.0.0.1", port=nsd.port,
+                               timeout=timeout)
+        for rrset in answer.answer:
+            for rdata in rrset:
+                return b"".join(rdata.strings)
+        return None
+    return dnsfunc
+
+
+def signing_project(tmp_path, server, key: bytes | None = OWN_PEM, key_file="dkim.pem"):
+    lines = ["[sender]", 'name = "Tienda"', 'address = "info@signed.example"',
+             'unsubscribe_url = "https://signed.example/baja"',
+             "[smtp]", f'host = "{server.host}"', f"port = {server.port}", 'security = "none"',
+             "[dkim]", 'selector = "s2026"', f'key_file = "{key_file}"']
+    (tmp_path / "leadloop.toml").write_text("\n".join(lines) + "\n")
+    if key is not None:
+        (tmp_path / key_file).write_bytes(key)
+    (tmp_path / "leads.csv").write_text("email,name,requested_at\n" + "".join(
+        f"lead{n}@example.com,Lead Núñez {n},01/03/2026\n" for n in range(3)), encoding="utf-8")
+
+
+def test_every_message_is_dkim_signed_and_verifies_against_the_published_key(
+        nsd, run, tmp_path, smtp_server):
+    import dkim
+
+    signing_project(tmp_path, smtp_server)
+    assert run("import", "leads.csv").exit_code == 0
+    result = run("--now", "2026-03-02T10:00", "send", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert smtp_server.count == 3
+    for received in smtp_server.messages:
+        assert received.data.startswith(b"DKIM-Signature: ")
+        assert dkim.verify(received.data, dnsfunc=_txt_from(nsd)), received.data[:600]
+        tags = dkim.util.parse_tag_value(received.message["DKIM-Signature"].encode().replace(b"\r\n", b""))
+        assert tags[b"c"] == b"relaxed/relaxed" and tags[b"d"] == b"signed.example"
+        assert tags[b"s"] == b"s2026"
+        signed = [h.strip().lower() for h in tags[b"h"].split(b":")]
+        assert {b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe",
+                b"list-unsubscribe-post"} <= set(signed)
+        # The verifier is real: a changed subject no longer verifies.
+        forged = received.data.replace(b"Subject: ", b"Subject: RE: ", 1)
+        assert not dkim.verify(forged, dnsfunc=_txt_from(nsd))
+    # And the published key is the one check --dns confirms.
+    os.environ["LEADLOOP_DNS_SERVERS"] = nsd.servers
+    try:
+        code, findings = check_json(run)
+    finally:
+        del os.environ["LEADLOOP_DNS_SERVERS"]
+    assert [f["status"] for f in findings if f["check"] == "dkim"] == ["ok"]
+    assert "public half of [dkim] key_file" in [f for f in findings if f["check"] == "dkim"][0]["detail"]
+
+
+@pytest.mark.parametrize("key", [None, b"-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
+                                 b"not a key at all"], ids=["missing", "garbage", "not-pem"])
+def test_a_key_file_that_cannot_sign_stops_the_send_before_anything_goes(
+        run, tmp_path, smtp_server, key):
+    signing_project(tmp_path, smtp_server, key=key)
+    assert run("import", "leads.csv").exit_code == 0
+    result = run("--now", "2026-03-02T10:00", "send", "--yes")
+    assert result.exit_code == 2
+    assert "[dkim] key_file" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert smtp_server.count == 0
+    assert len(json.loads(run("--now", "2026-03-02T10:00", "due", "--json").stdout)) == 3
