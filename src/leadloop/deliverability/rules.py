@@ -59,7 +59,7 @@ _MECHANISM = re.compile(
     r"|include:" + _DOMAIN_SPEC +
     r"|a(?::" + _DOMAIN_SPEC + r")?|mx(?::" + _DOMAIN_SPEC + r")?"
     r"|ptr(?::" + _DOMAIN_SPEC + r")?|exists:" + _DOMAIN_SPEC +
-    r"|ip4:[0-9./]+|ip6:[0-9A-Fa-f:./]+)", re.IGNORECASE)
+    r"|ip4:[!-~]+|ip6:[!-~]+)", re.IGNORECASE)  # the address is ipaddress's to judge
 _MODIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_\-.]*=[!-~]*")
 _QUERYING = ("include", "a", "mx", "ptr", "exists")
 
