@@ -76,12 +76,14 @@ def check_deliverability(config, lookup: Lookup | None = None) -> list[rules.Fin
         findings += spf
         dkim, dkim_domain = _dkim(lookup, config, from_domain, provider)
         findings += dkim
-        org = organizational_domain(from_domain)
         dmarc_txts = lookup.txt(f"_dmarc.{from_domain}")
         found_at = from_domain
-        if not _has_dmarc(dmarc_txts) and org != from_domain:
-            dmarc_txts, found_at = lookup.txt(f"_dmarc.{org}"), org
         if not _has_dmarc(dmarc_txts):
+            # RFC 7489 §6.6.3: then the organizational domain's record applies (and is
+            # where to publish one); the Public Suffix List is loaded only for this.
+            org = organizational_domain(from_domain)
+            if org != from_domain:
+                dmarc_txts = lookup.txt(f"_dmarc.{org}")
             found_at = org
         findings += rules.dmarc_findings(from_domain, found_at, dmarc_txts, report_to=sender.address)
         unknown = any(f.status == rules.WARNING for f in spf + dkim if f.check in ("spf", "dkim"))

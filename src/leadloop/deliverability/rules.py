@@ -395,7 +395,8 @@ def strict(txts: list[str], tag: str) -> bool:
 def aligned(one: str, other: str, org_of, strict_mode: bool) -> bool:
     """RFC 7489 §3.1: the same domain (strict), or the same organizational domain (relaxed)."""
     one, other = one.lower().rstrip("."), other.lower().rstrip(".")
-    return one == other if strict_mode else org_of(one) == org_of(other)
+    # The same name needs no Public Suffix List (loading it costs ~0.2 s: BENCH B10).
+    return one == other or (not strict_mode and org_of(one) == org_of(other))
 
 
 def alignment_finding(from_domain: str, *, spf_domain: str, spf_passes: bool, dkim_domain: str,
