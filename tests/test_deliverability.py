@@ -234,3 +234,38 @@ def test_json_without_dns_is_a_usage_error(tmp_path, run):
     (tmp_path / "leadloop.toml").write_text("")
     result = run("check", "--json")
     assert result.exit_code == 2 and "--dns" in result.stderr
+
+
+# -- DKIM signing ----------------------------------------------------------------------------------
+
+def test_openssl_signs_the_same_bytes_as_dkimpy_and_verifies(tmp_path):
+    """RSASSA-PKCS1-v1_5 is deterministic: OpenSSL's signature must equal dkimpy's own."""
+    import hashlib
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from leadloop.deliverability.signing import Signer, load_private_key, public_record
+    from leadloop.message import build
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (tmp_path / "dkim.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()))
+    signer = Signer("s1", "tienda.example", tmp_path / "dkim.pem")
+    fast = dkim.RSASSA_PKCS1_v1_5_sign
+    assert fast.openssl
+    _, parsed = load_private_key(tmp_path / "dkim.pem")
+    for text in (b"", b"hola", b"x" * 1000):
+        assert fast(hashlib.sha256(text), parsed) == fast.pure(hashlib.sha256(text), parsed)
+    from datetime import datetime, timezone
+
+    outgoing = build(from_name="Tienda Núñez", from_address="info@tienda.example", to_name="Ana",
+                     to_address="ana@example.org", subject="Información", message_id="<1@tienda.example>",
+                     date=datetime(2026, 3, 2, 10, tzinfo=timezone.utc), text="Hola Ana,\n\n-- \nTienda\n",
+                     list_unsubscribe="<https://tienda.example/baja/x>", one_click=True)
+    signed = signer.sign(outgoing)
+    record = public_record(parsed).encode()
+    assert dkim.verify(signed.data, dnsfunc=lambda name, timeout=5: record)
+    assert signed.chunks[0].endswith(outgoing.chunks[0]) and signed.recipient == outgoing.recipient
