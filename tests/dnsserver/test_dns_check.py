@@ -381,3 +381,17 @@ def test_a_key_file_that_cannot_sign_stops_the_send_before_anything_goes(
     assert result.stderr.count("\n") == 1
     assert smtp_server.count == 0
     assert len(json.loads(run("--now", "2026-03-02T10:00", "due", "--json").stdout)) == 3
+
+
+def test_check_connect_includes_the_dns_checks_unless_no_dns(dns_env, run, tmp_path, smtp_server):
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\naddress = "info@good.example"\nreply_to = "ventas@reply.example"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n')
+    result = run("check", "--connect")
+    assert "smtp: logged in to 127.0.0.1" in result.stdout
+    # A server on this machine: which address receivers see cannot be told from here.
+    assert re.search(r"^warning +spf +good\.example: .*127\.0\.0\.1 is on this machine", result.stdout, re.M)
+    assert re.search(r"^missing +mx +reply\.example", result.stdout, re.M)
+    assert result.exit_code == 1
+    logins_only = run("check", "--connect", "--no-dns")
+    assert logins_only.exit_code == 0 and "spf" not in logins_only.stdout

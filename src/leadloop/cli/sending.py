@@ -16,7 +16,9 @@ from .app import Session, _day, _print_send_report, _session, _settled_store, _s
 def check(
     ctx: typer.Context,
     connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers (and --dns).")] = False,
-    dns: Annotated[bool, typer.Option("--dns", help="Check the sender's SPF, DKIM, DMARC and MX records.")] = False,
+    dns: Annotated[Optional[bool], typer.Option(
+        "--dns/--no-dns", help="Check the sender's SPF, DKIM, DMARC and MX records (--connect does too).",
+        show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the --dns findings as JSON.")] = False,
 ) -> None:
     """Validate the config and render every template leadloop may need; run it before cron.
@@ -27,7 +29,8 @@ def check(
     from ..check import check_connection, check_templates
 
     session = _session(ctx)
-    if as_json and not (dns or connect):
+    dns = connect if dns is None else dns  # SPEC §4: --dns is part of --connect
+    if as_json and not dns:
         raise InputError("--json prints the findings of --dns: use check --dns --json")
     say = output.note if as_json else output.line  # with --json, stdout is the JSON alone
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
@@ -42,7 +45,7 @@ def check(
     if connect:
         for result in check_connection(session.config):
             say(result)
-    if dns or connect:
+    if dns:
         _check_dns(session, as_json)
 
 
