@@ -96,16 +96,14 @@ def check_deliverability(config, lookup: Lookup | None = None) -> list[rules.Fin
                                       "cannot tell whether SPF or DKIM aligns with the From "
                                       "domain (see the warnings above)")
         findings.append(alignment)
-    reply_domain = ascii_domain(sender.reply_to or sender.address)
-    unsubscribe_domain = ascii_domain(sender.unsubscribe_address)
-    for domain, what in ((reply_domain, "replies"), (unsubscribe_domain, "unsubscribe requests")):
+    # Where answers must come back: the reply domain, and the unsubscribe address's.
+    receivers: dict[str, list[str]] = {}
+    receivers.setdefault(ascii_domain(sender.reply_to or sender.address), []).append("replies")
+    receivers.setdefault(ascii_domain(sender.unsubscribe_address), []).append("unsubscribe requests")
+    for domain, what in receivers.items():
         if domain in FREE_MAIL:
             continue  # a mailbox provider: it receives
-        if domain == reply_domain and what != "replies":
-            continue  # same domain: one line says it
-        what = "replies and unsubscribe requests" if domain == unsubscribe_domain and what == "replies" \
-            else what
-        findings += rules.mx_findings(domain, what, lookup.mx(domain),
+        findings += rules.mx_findings(domain, " and ".join(what), lookup.mx(domain),
                                       lookup.addresses(domain), provider)
     return findings
 
