@@ -479,7 +479,7 @@ def test_a_broken_form_template_stops_serve_at_start(tmp_path, smtp_server, run)
 
 
 def test_version_and_the_cli_do_not_load_the_web_framework():
-    code = ("import sys; from leadloop import cli, render, runner; from leadloop.web import tokens, spool; "
+    code = ("import sys; from leadloop import cli, render, runner; from leadloop import links; from leadloop.web import spool; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from leadloop.web.tokens import find_message, link_key, make_token
+from leadloop.links import find_message, link_key, make_token
 
 NOW = "2026-03-02T10:00"
 

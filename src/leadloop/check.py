@@ -42,7 +42,7 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
         products.add(product)
     if not products:
         products.add(None)
-    from .web.tokens import links_for
+    from .links import links_for
 
     # With [web] base_url, templates take their `if unsubscribe_url` branches: check those.
     renderer = Renderer(config, links_for(config, store))

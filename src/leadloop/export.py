@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from .clock import JsonTimes
@@ -35,15 +35,27 @@ def _leads(store: Store, tz) -> Iterator[dict]:
         yield lead
 
 
-def export(store: Store, out: TextIO, tz, fmt: str = "csv") -> int:
+def write_json_array(items: Iterable[dict], out: TextIO) -> int:
+    """A JSON array written an item a line as the items come; how many. ASCII only, so
+    nothing in a lead's data can act on a terminal. The CLI passes its own writer
+    (output.py: the same document, with readable accents)."""
+    count = 0
+    out.write("[")
+    for item in items:
+        out.write(("\n" if count == 0 else ",\n") + json.dumps(item))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    out.flush()
+    return count
+
+
+def export(store: Store, out: TextIO, tz, fmt: str = "csv", *,
+           write_json: Callable[[Iterable[dict], TextIO], int] = write_json_array) -> int:
+    """Write every lead that still has personal data to `out`; how many. JSON goes through
+    `write_json(leads, out)`: the core writes no terminal output of its own (STYLE.md)."""
     if fmt == "json":
         # Streamed: an array written a lead at a time, flat in memory (issue #20).
-        from .output import json_array
-
-        with json_array(out) as array:
-            for lead in _leads(store, tz):
-                array.add(lead)
-        return array.count
+        return write_json(_leads(store, tz), out)
     # Custom fields become columns after the standard ones; one pass to learn their names.
     custom: dict[str, None] = {}
     for (fields,) in store.conn.execute("SELECT fields FROM leads WHERE email IS NOT NULL AND fields IS NOT NULL"):

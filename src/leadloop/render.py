@@ -122,7 +122,7 @@ def _no_answer_links(answer) -> str:
 
 class Renderer:
     def __init__(self, config: Config, links=None):
-        """`links` (web.tokens.Links) gives each message its one-click unsubscribe and
+        """`links` (links.Links) gives each message its one-click unsubscribe and
         survey answer URLs (SPEC §11); without it there are none."""
         from jinja2 import StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
@@ -326,7 +326,7 @@ class Renderer:
         sender = self.config.sender
         unsubscribe_url = sender.unsubscribe_url
         if self.links is not None:
-            # This message's own signed links (web/tokens.py), e.g. https://…/u/TOKEN.
+            # This message's own signed links (links.py), e.g. https://…/u/TOKEN.
             unsubscribe_url = self.links.unsubscribe_url(message_id) or unsubscribe_url
             context["answer_url"] = functools.partial(self.links.answer_url, message_id)
         context["unsubscribe_url"] = unsubscribe_url

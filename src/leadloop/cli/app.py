@@ -228,7 +228,8 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     if doc["referrals"]:
         output.line("")
         output.table("Referrers", ["referrer", "referred", "became customers"],
-                     [[r["referrer"], r["referred"], r["customers"]] for r in doc["referrals"]])
+                     [[r["referrer"] or "(a lead who was erased)", r["referred"], r["customers"]]
+                      for r in doc["referrals"]])
 
 
 def _percent(rate: float | None) -> str:

@@ -146,11 +146,11 @@ def export(
     session = _session(ctx)
     tz = zone(session.config.cadence.timezone)
     if output_path is None:
-        write_export(session.store, sys.stdout, tz, fmt)
+        write_export(session.store, sys.stdout, tz, fmt, write_json=output.stream_json)
         return
     with written(output_path, what="export", force=force,
                  protected=database_files(session.config.database_path)) as handle:
-        count = write_export(session.store, handle, tz, fmt)
+        count = write_export(session.store, handle, tz, fmt, write_json=output.stream_json)
     output.note(f"{count} leads written to {output_path}")
 
 

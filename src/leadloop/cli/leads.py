@@ -295,14 +295,20 @@ def show(
         for e in store.events(lead["id"])
     ]
     referred = referred_by_lead(session, lead)
+    # Its referrer was erased: the link stays, the referrer's address does not (SPEC §10).
+    referrer_erased = lead["referrer_erased_id"] is not None and lead["referred_by"] is None
     if as_json:
-        output.emit_json({**_lead_json(session, lead), "messages": messages, "events": events,
-                          "referred": referred})
+        output.emit_json({**_lead_json(session, lead), "referred_by_erased": referrer_erased,
+                          "messages": messages, "events": events, "referred": referred})
         return
     document = _lead_json(session, lead)
     for key in ("email", "name", "product", "source", "status", "requested_at", "contacts",
                 "next_due_at"):
         output.line(f"{key:>13}: {document[key] if document[key] is not None else '—'}")
+    if referrer_erased:
+        output.line(f"{'referred_by':>13}: referred by a lead who was erased")
+    elif document["referred_by"]:
+        output.line(f"{'referred_by':>13}: {document['referred_by']}")
     if document["fields"]:
         for key, value in document["fields"].items():
             output.line(f"{key:>13}: {value}")
@@ -357,12 +363,16 @@ def forget(
 ) -> None:
     """Erase a lead now (right to erasure); only its suppression entry stays."""
     from .. import output
-    from ..privacy import forget as erase
+    from ..inquiry_spool import spool_dir
+    from ..privacy import forget_address
 
     session = _session(ctx)
-    lead = session.store.lead(email)
-    erase(session.store, lead, session.now, session.config.outbox_path)
-    output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
+    spooled = forget_address(session.store, email, session.now, session.config.outbox_path,
+                             spool_dir(session.store.path))
+    also = (f" (with {spooled} inquir{'y' if spooled == 1 else 'ies'} waiting in serve's spool)"
+            if spooled else "")
+    output.line(f"erased {email.strip()}{also}: its address is now only a keyed hash that "
+                "blocks re-import")
 
 
 def referred_by_lead(session, lead) -> list[dict]:

@@ -34,7 +34,7 @@ def check(
         raise InputError("--json prints the findings of --dns: use check --dns --json")
     say = output.note if as_json else output.line  # with --json, stdout is the JSON alone
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
-    for warning in warnings:
+    for warning in [*session.config.ignored, *warnings]:
         output.warning(warning)
     for problem in problems:
         output.error(problem)
@@ -240,7 +240,7 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    from ..web.tokens import links_for
+    from ..links import links_for
 
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(

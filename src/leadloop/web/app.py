@@ -38,7 +38,7 @@ from starlette.routing import Route
 from .intake import InquiryError, parse_inquiry
 from .pages import TEXT, Pages
 from .service import Service, SpoolFailed
-from .tokens import find_message, link_key
+from ..links import find_message, link_key
 
 FORM_BODY_LIMIT = 16 * 1024
 API_BODY_LIMIT = 64 * 1024
