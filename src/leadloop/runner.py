@@ -177,10 +177,11 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
         renderer = Renderer(config, links_for(config, store))
         prepared, unrenderable = [], []
         try:
+            sign = _signer(config)
             for c in claims:
                 try:
-                    prepared.append(
-                        (c, renderer.render(c.lead, c.step, c.template, c.message_id, now, extra)))
+                    outgoing = renderer.render(c.lead, c.step, c.template, c.message_id, now, extra)
+                    prepared.append((c, sign(outgoing) if sign else outgoing))
                 except MessageError as err:  # this lead's fault alone: the others go
                     unrenderable.append((c, str(err)))
         except LeadloopError:
@@ -209,6 +210,16 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
     finally:
         lock.release()
     return report
+
+
+def _signer(config):
+    """DKIM signing with [dkim] key_file (SPEC §6 "Signing"), else None; dkimpy is
+    imported only then. A key that cannot be read stops the run before anything goes."""
+    if not config.dkim.signs:
+        return None
+    from .deliverability.signing import signer_for
+
+    return signer_for(config).sign
 
 
 def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> None:
