@@ -21,7 +21,10 @@ def check(
         show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the --dns findings as JSON.")] = False,
 ) -> None:
-    """Validate the config and render every template leadloop may need; run it before cron.
+    """Validate the config, templates and (--dns) the sender's domain.
+
+    Renders every template leadloop may need with a sample lead; --connect also logs in
+    to the SMTP and IMAP servers. Run it before trusting cron.
 
     Example: leadloop check --dns
     """
