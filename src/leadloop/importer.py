@@ -37,10 +37,10 @@ from .clock import from_db, to_db, zone
 from .errors import InputError
 from .store import Store
 
-UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by")
+UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by", "first_name")
 # A new lead's values in the INSERT, in order.
 COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by",
-           "fields", "requested_at", "next_step", "next_due_at")
+           "fields", "requested_at", "next_step", "next_due_at", "first_name")
 # The same for a batch of leads that only have these, as most files' leads do (the
 # others NULL, the info pack next): binding five fewer values a row takes a third off
 # the INSERT's time (BENCH.md B1).
@@ -147,17 +147,17 @@ class _Shaper:
         else COLUMNS'), {index: info pack sent at} to settle, and whether narrow."""
         before = self.info_sent_before
         if narrow_ok and self.info_first and not self.info_sent and not any(
-                row[6] or row[7] or row[8] or row[9] or row[10] for row in leads) and (
+                row[6] or row[7] or row[8] or row[9] or row[10] or row[11] for row in leads) and (
                 before is None or all((row[5] or self.now) >= before for row in leads)):
             dues, now, values = self.info_dues[None], self.now, []
-            for _, email, name, product, source, requested_at, _, _, _, _, _ in leads:
+            for _, email, name, product, source, requested_at, _, _, _, _, _, _ in leads:
                 requested_at = requested_at or now
                 values.append((email, name, product, source, requested_at, dues(requested_at)))
             return values, {}, True
         values, settle = [], {}
         info_dues, info_first, info_sent = self.info_dues, self.info_first, self.info_sent
         for (_, email, name, product, source, requested_at, info_sent_at, locale, tz_name,
-             referred_by, fields) in leads:
+             referred_by, fields, first_name) in leads:
             requested_at = requested_at or self.now
             if info_sent_at is None and (info_sent or (before is not None and requested_at < before)):
                 info_sent_at = requested_at
@@ -166,11 +166,11 @@ class _Shaper:
                 if dues is None:
                     dues = info_dues[tz_name] = cadence.InfoDues(self.rules, zone(tz_name))
                 values.append((email, name, product, source, locale, tz_name, referred_by,
-                               fields, requested_at, 0, dues(requested_at)))
+                               fields, requested_at, 0, dues(requested_at), first_name))
             else:
                 settle[len(values)] = info_sent_at
                 values.append((email, name, product, source, locale, tz_name, referred_by,
-                               fields, requested_at, None, None))
+                               fields, requested_at, None, None, first_name))
         return values, settle, False
 
 
@@ -457,7 +457,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
 
 def add_lead(store: Store, config, now: datetime, *, email: str, name=None, product=None,
              source=None, requested_at=None, locale=None, timezone_name=None,
-             referred_by=None) -> str:
+             referred_by=None, first_name=None) -> str:
     """Record one inquiry through the same rules as an imported row; says what happened."""
     from .addresses import normalize_address
     from .clock import parse_instant, zone
@@ -490,6 +490,7 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
         requested_at=to_db(when or now), info_sent_at=None,
         locale=locale, timezone=timezone_name,
         referred_by=normalize_address(referred_by) if referred_by else None, fields=None,
+        first_name=tidy(first_name),
     )
     report = import_rows(store, [row], now)
     if report.new:

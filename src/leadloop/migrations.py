@@ -117,7 +117,14 @@ def m003_bounces(db) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_inbox, m003_bounces]
+def m004_files_first_name(db) -> None:
+    """The given name as the file, the form or `add` wrote it (issue #27: "José Luis"
+    is one given name). NULL: none was given, and render.first_name reads it from the
+    full name, as before this column."""
+    db.execute("ALTER TABLE leads ADD COLUMN first_name TEXT")
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_files_first_name]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

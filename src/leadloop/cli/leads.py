@@ -94,6 +94,8 @@ def add(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's e-mail address.")],
     name: Annotated[Optional[str], typer.Option(help="Full name.")] = None,
+    first_name: Annotated[Optional[str], typer.Option(
+        help="Given name, whole (José Luis); default: read from --name.")] = None,
     product: Annotated[Optional[str], typer.Option(help="What they asked about.")] = None,
     source: Annotated[Optional[str], typer.Option(help="The ad or page they came from.")] = None,
     requested_at: Annotated[Optional[str], typer.Option(help="When they asked (default: now).")] = None,
@@ -109,7 +111,7 @@ def add(
     outcome = add_lead(
         session.store, session.config, session.now, email=email, name=name, product=product,
         source=source, requested_at=requested_at, locale=locale, timezone_name=tz,
-        referred_by=referred_by,
+        referred_by=referred_by, first_name=first_name,
     )
     output.line(outcome)
 

@@ -67,6 +67,8 @@ ALIASES = {
     "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
 }
 FIELDS = frozenset(ALIASES)
+# Given-name column names that a file with no family-name column uses for the whole name.
+_AMBIGUOUS_GIVEN = frozenset({"nombre"})
 # The lead fields RowChecker picks from every row, and those it picks only from files
 # that have them ("given_name": a first-name column beside a full-name one; "fallback":
 # a second request-date column).
@@ -149,11 +151,15 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             if utc:
                 utc_fields.add("fallback")
         custom.extend((index, slug(header[index])) for _, index, _ in rest)
-    if "name" in where:
-        if "first_name" in where:
-            where["given_name"] = where.pop("first_name")
-    elif "first_name" in where:
-        where["name"] = where.pop("first_name")  # joined with the family name, if any
+    given = where.pop("first_name", None)
+    if given is not None:
+        if "name" not in where:
+            where["name"] = given  # joined with the family name, if any
+        # The given-name column is `first_name` whole ("José Luis"), except a Spanish
+        # "Nombre" standing alone, which as often holds the whole name ("José Luis Pérez").
+        if ("last_name" in where or where["name"] != given or slug(header[given]) in mapped
+                or slug(header[given]) not in _AMBIGUOUS_GIVEN):
+            where["given_name"] = given
     if "email" not in where:
         index = _address_column(sample() if sample else [], {i for i, _ in custom})
         if index is None:
@@ -196,6 +202,7 @@ class ParsedLead(NamedTuple):
     timezone: str | None
     referred_by: str | None
     fields: str | None
+    first_name: str | None = None  # the given name, when the file has it on its own
 
 
 @dataclass(slots=True)
@@ -276,7 +283,8 @@ class RowChecker:
         optional = (operator.itemgetter(*(where[name] for name in _OPTIONAL))
                     if any(where[name] != width for name in _OPTIONAL) else None)
         # A full name beside given and family names: those two are used when it is empty.
-        full_name = where["given_name"] != width
+        given_column = where["given_name"] != width
+        full_name = given_column and where["given_name"] != where["name"]
         # The zone of a column that says "(UTC)" wins over the lead's own.
         requested_zone = "UTC" if "requested_at" in plan.utc else None
         fallback_zone = "UTC" if "fallback" in plan.utc else None
@@ -317,7 +325,7 @@ class RowChecker:
                 cells = [cell[1:] if cell[:1] == "'" else cell for cell in cells]
             cells.append("")
             email, name, product, source, requested = common(cells)
-            last_name = info_sent = locale = tz_name = referred = None
+            last_name = info_sent = locale = tz_name = referred = first_name = None
             try:
                 email = normalize_address(email)
                 if check_dns:
@@ -330,11 +338,13 @@ class RowChecker:
                     tz_name = tz_name.strip() or None
                     if tz_name:
                         zone(tz_name)
-                    if full_name:
-                        if name.strip():
-                            last_name = None  # part of the full name already
-                        else:
-                            name = given
+                    if given_column:
+                        first_name = given.strip() or None
+                        if full_name:
+                            if name.strip():
+                                last_name = None  # part of the full name already
+                            else:
+                                name = given
                 requested = requested.strip()
                 if requested:
                     key = (requested, requested_zone or tz_name)
@@ -369,7 +379,7 @@ class RowChecker:
             leads.append((  # ParsedLead's fields
                 start, email, name or None, repeated.setdefault(product, product),
                 repeated.setdefault(source, source), requested, info_sent, locale, tz_name,
-                referred, custom,
+                referred, custom, first_name,
             ))
             if len(leads) >= size:
                 batch.position = position()
