@@ -87,16 +87,20 @@ def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool 
 
 def import_batches(store: Store, batches: Iterable, now: datetime, *, info_sent: bool = False,
                    on_reject: Callable | None = None, on_batch: Callable | None = None,
-                   info_sent_before: datetime | None = None) -> ImportReport:
+                   info_sent_before: datetime | None = None,
+                   repeats: bool = False) -> ImportReport:
     """Import sources.rows.Batch after Batch, in one transaction. `info_sent`: every
     row's info pack went out before (at its request); `info_sent_before`: that of every
-    request made before this instant."""
+    request made before this instant. `repeats`: a file's rows, where a known address
+    with another request date, or twice in the file, is a repeated inquiry (SPEC §5);
+    otherwise (`add`, the web) a known address's row updates the fields it has."""
     report = ImportReport()
     empty = _empty(store)
     with _without_cycle_collector(), \
             store.rollback_journal() if empty else nullcontext(), store.write():
         empty = _empty(store)  # again, now that the write lock is ours
         writer = (_Load if empty else _Upsert)(store, now, (info_sent, info_sent_before), report)
+        writer.repeats = repeats
         for batch in batches:
             report.rejected += len(batch.rejects)
             if on_reject:
@@ -196,6 +200,7 @@ class _Writer:
         self._insert_sql = _insert_statement(COLUMNS, {}, stamp)
         self._narrow_sql = _insert_statement(NARROW, {"next_step": "0"}, stamp)
         self.settle: list[tuple[int, str | None]] = []  # (lead id, info pack sent at)
+        self.repeats = False  # see import_batches
 
     def suppressed(self, email: str, requested_at: str | None) -> bool:
         """An address that must not come back (SPEC §5); counted when so. `requested_at`:
@@ -237,10 +242,21 @@ class _Writer:
             [(lead_id, at, at) for lead_id, at in self.settle if at is not None])
         self.store.refresh([lead_id for lead_id, _ in self.settle])
 
-    def update(self, lead, row) -> None:
-        changes = _changes(lead, row)
+    def update(self, lead, row, *, repeat: bool = False, asked_at: str | None = None) -> None:
+        """`row` (a mapping of COLUMNS) into `lead`. `repeat`: the row is another
+        inquiry of the lead's (the address twice in one file, or a later request date
+        than the lead's): the first request's date and source stay, only the fields
+        the lead lacks are filled, and `asked_at`, the repeat's own date, goes into the
+        timeline (once: importing the same file again changes nothing)."""
+        repeat = repeat and self.repeats
+        changes = _changes(lead, row, fill_only=repeat)
+        asked_again = (repeat and asked_at is not None and asked_at != lead["requested_at"]
+                       and self._record_asked_again(lead["id"], asked_at, row))
         if not changes:
-            self.report.unchanged += 1
+            if asked_again:
+                self.report.updated += 1
+            else:
+                self.report.unchanged += 1
             return
         assignments = ", ".join(f"{name} = ?" for name in changes)
         self.conn.execute(
@@ -252,17 +268,30 @@ class _Writer:
         self.report.updated += 1
 
 
-def _changes(lead, row) -> dict:
+    def _record_asked_again(self, lead_id: int, asked_at: str, row) -> bool:
+        """An "asked again" moment of the lead's timeline, unless it is there already."""
+        if self.conn.execute("SELECT 1 FROM events WHERE lead_id = ? AND kind = 'asked_again' "
+                             "AND at = ?", (lead_id, asked_at)).fetchone():
+            return False
+        detail = {key: row[key] for key in ("product", "source") if row[key]}
+        self.conn.execute(
+            "INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'asked_again', ?)",
+            (lead_id, asked_at, json.dumps(detail, ensure_ascii=False) if detail else None))
+        return True
+
+
+def _changes(lead, row, fill_only: bool = False) -> dict:
     """What a later row (a mapping of COLUMNS) says that the lead does not: non-empty
-    values only, custom fields merged."""
+    values only, custom fields merged. `fill_only`: only what the lead has no value for."""
     changes = {}
     for name in UPDATABLE:
         value = row[name]
-        if value is not None and value != lead[name]:
+        if value is not None and value != lead[name] and not (fill_only and lead[name] is not None):
             changes[name] = value
     if row["fields"]:
         fields = json.loads(lead["fields"]) if lead["fields"] else {}
-        merged = {**fields, **json.loads(row["fields"])}
+        later = json.loads(row["fields"])
+        merged = {**later, **fields} if fill_only else {**fields, **later}
         if merged != fields:
             changes["fields"] = json.dumps(merged, ensure_ascii=False)
     return changes
@@ -278,13 +307,21 @@ class _Upsert(_Writer):
     def add(self, batch) -> None:
         leads, settle, _ = self.shaper.shape(batch.leads)
         pending: dict = {}  # email → (values, index); an address twice: the earlier first
+        # Rows whose address came earlier in the batch: a repeated inquiry even without
+        # a date of its own. (Across batches, only a date tells: memory stays flat.)
+        repeats: set[int] = set()
+        seen: set[str] = set()
         for index, values in enumerate(leads):
-            if values[0] in pending:
-                self._flush(pending, settle, batch.leads)
+            if values[0] in seen:
+                repeats.add(index)
+                if values[0] in pending:
+                    self._flush(pending, settle, batch.leads, repeats)
+            seen.add(values[0])
             pending[values[0]] = (values, index)
-        self._flush(pending, settle, batch.leads)
+        self._flush(pending, settle, batch.leads, repeats)
 
-    def _flush(self, pending: dict, settle: dict, parsed: list[tuple]) -> None:
+    def _flush(self, pending: dict, settle: dict, parsed: list[tuple],
+               repeats: set[int]) -> None:
         if not pending:
             return
         emails = list(pending)
@@ -300,7 +337,12 @@ class _Upsert(_Writer):
                 if lead["status"] in ("unsubscribed", "bounced"):
                     self.report.suppressed += 1  # never back into the sequence (SPEC §5)
                 else:
-                    self.update(lead, dict(zip(COLUMNS, values)))
+                    # Another inquiry: the address again in this file, or a request
+                    # dated other than the lead's (a file without dates only updates).
+                    asked_at = parsed[index][_PARSED_REQUESTED_AT]
+                    self.update(lead, dict(zip(COLUMNS, values)), asked_at=asked_at,
+                                repeat=index in repeats or (
+                                    asked_at is not None and asked_at != lead["requested_at"]))
                     if (settle.get(index) is not None and lead["id"] not in self.recorded
                             and self._info_pending(lead)):
                         self.recorded.add(lead["id"])
@@ -385,7 +427,7 @@ class _Load(_Writer):
 
     def _fold_duplicates(self) -> set[int]:
         """An address more than once in the file: its first row is the lead, and each
-        later one updates it as a re-import would. Returns the ids of the rows removed."""
+        later one is a repeated inquiry (Writer.update). Returns the ids of the rows removed."""
         duplicated = self.conn.execute(
             "SELECT * FROM leads WHERE email IN "
             "(SELECT email FROM leads GROUP BY email HAVING count(*) > 1) ORDER BY email, id")
@@ -400,7 +442,9 @@ class _Load(_Writer):
             self.report.new -= 1
             if row["next_step"] == 0 and row["requested_at"] < self.stale_before:
                 self.report.stale_info -= 1
-            self.update(lead, row)
+            # An undated row was given the import time: no date of its own to record.
+            asked_at = row["requested_at"] if row["requested_at"] != self.shaper.now else None
+            self.update(lead, row, repeat=True, asked_at=asked_at)
             lead = self.store.lead_by_id(lead["id"])
         return folded
 
@@ -447,7 +491,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
                 batches = forked.in_child(batches)
             report = import_batches(
                 store, batches, now, info_sent=info_sent, info_sent_before=info_sent_before,
-                on_reject=on_reject,
+                on_reject=on_reject, repeats=True,
                 on_batch=(lambda batch: on_progress(batch.position, source.total))
                 if on_progress else None)
     where = source.plan.where.get("requested_at")
