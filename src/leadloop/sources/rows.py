@@ -43,24 +43,30 @@ ALIASES = {
     "email": ["email", "e-mail", "correo", "correo electronico", "email address",
               "e-mail address", "direccion de correo electronico", "direccion de correo",
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
-              "correo-e", "tu email", "tu correo", "your email"],
-    # A full name; given and family names are joined when there is none.
+              "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
+              "email - work", "person - email - work", "email - home"],
+    # A full name; given and family names are joined when there is none. A display
+    # name (Zoho's, often a company's) is the last resort (see _DISPLAY_NAMES).
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
-             "nombre y apellido", "your name", "tu nombre", "display name"],
+             "nombre y apellido", "your name", "tu nombre", "client name", "contact name",
+             "customer name", "person - name", "nombre del cliente", "nombre del contacto",
+             "display name"],
     "first_name": ["first name", "firstname", "given name", "nombre", "fname",
-                   "nombre de pila"],
+                   "nombre de pila", "person - first name"],
     "last_name": ["last name", "lastname", "family name", "surname", "apellidos", "apellido",
-                  "lname"],
+                  "lname", "person - last name"],
     "product": ["product", "producto", "servicio"],
     "source": ["source", "origen", "fuente", "anuncio", "campaign", "campana",
-               "campaign name", "utm_source", "original source"],
+               "campaign name", "utm_source", "original source", "lead source", "leadsource"],
     "requested_at": ["requested_at", "fecha de solicitud", "fecha solicitud", "requested",
                      "fecha", "date", "timestamp", "marca temporal", "marca de tiempo",
                      "created_time", "create date", "created date", "created at", "created",
                      "creation date", "date created", "fecha de creacion", "fecha de alta",
                      "fecha de registro", "date registered", "registered", "sign up",
                      "signup date", "date added", "submit date", "submitted at",
-                     "submission date", "optin_time", "added_time", "confirm_time"],
+                     "submission date", "optin_time", "added_time", "confirm_time",
+                     # CRMs' record creation: Salesforce, Zoho, Pipedrive, HubSpot.
+                     "createddate", "created time", "person created", "created on"],
     "locale": ["locale", "idioma", "language", "lang"],
     "timezone": ["timezone", "zona horaria", "tz", "time zone"],
     "referred_by": ["referred_by", "referido por", "referred by", "referido"],
@@ -70,11 +76,12 @@ FIELDS = frozenset(ALIASES)
 # Given-name column names that a file with no family-name column uses for the whole name.
 _AMBIGUOUS_GIVEN = frozenset({"nombre"})
 # The lead fields RowChecker picks from every row, and those it picks only from files
-# that have them ("given_name": a first-name column beside a full-name one; "fallback":
+# that have them ("given_name": a first-name column beside a full-name one;
+# "second_email": another address column, for rows whose first is empty; "fallback":
 # a second request-date column).
 _COMMON = ("email", "name", "product", "source", "requested_at")
 _OPTIONAL = ("last_name", "info_sent_at", "locale", "timezone", "referred_by", "given_name",
-             "fallback")
+             "fallback", "second_email")
 
 
 def slug(text: str) -> str:
@@ -84,6 +91,26 @@ def slug(text: str) -> str:
 
 _ALIAS_RANK = {slug(alias): (field, rank) for field, names in ALIASES.items()
                for rank, alias in enumerate(names)}
+# Names that stand for a person or a firm (Zoho Books' "Display Name", a CRM's company):
+# given and family names, when the file has them, say who the person is (issue #25).
+_DISPLAY_NAMES = frozenset({"display_name"})
+# Other CRMs' record-creation columns ("Lead Created", "Contact created", "Date of
+# creation"): the words that say so, and those that make a column about something else.
+_CREATED_WORDS = frozenset({"created", "creation", "createddate", "createdtime", "createdon",
+                            "createdat", "createtime", "createdate"})
+_NOT_A_DATE_WORDS = frozenset({"by", "id", "user", "owner", "from", "via", "source", "ip"})
+_CREATED_RANK = 1000  # after every named request-date column
+
+
+def _named_field(key: str) -> tuple[str | None, int]:
+    """(lead field, rank) of a column name (a slug), or (None, 0)."""
+    found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
+    if found:
+        return found
+    words = set(_UTC_SUFFIX.sub("", key).split("_"))
+    if words & _CREATED_WORDS and not words & _NOT_A_DATE_WORDS:
+        return "requested_at", _CREATED_RANK
+    return None, 0
 # "Submit Date (UTC)", "Start Date (GMT)": the column says its times are UTC.
 _UTC_SUFFIX = re.compile(r"_(?:utc|gmt)$")
 # What a cell must look like for its column to pass for the address column when no
@@ -132,8 +159,7 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         if key in mapped:
             target, rank = mapped[key], -1
         else:
-            target, rank = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(
-                _UTC_SUFFIX.sub("", key)) or (None, 0)
+            target, rank = _named_field(key)
         if target is None:
             custom.append((index, key or f"column_{index + 1}"))
         else:
@@ -145,12 +171,20 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         where[target] = index
         if utc:
             utc_fields.add(target)
+        if target == "email" and rest:
+            # Pipedrive's "Email - Work" and "Email - Home": a row may fill either.
+            # The other address stays a custom field too.
+            where["second_email"] = rest[0][1]
         if target == "requested_at" and rest:
             (_, index, utc), rest = rest[0], rest[1:]
             where["fallback"] = index
             if utc:
                 utc_fields.add("fallback")
         custom.extend((index, slug(header[index])) for _, index, _ in rest)
+    if ("name" in where and slug(header[where["name"]]) in _DISPLAY_NAMES
+            and slug(header[where["name"]]) not in mapped
+            and ("first_name" in where or "last_name" in where)):
+        custom.append((where["name"], slug(header[where.pop("name")])))
     given = where.pop("first_name", None)
     if given is not None:
         if "name" not in where:
@@ -327,12 +361,15 @@ class RowChecker:
             email, name, product, source, requested = common(cells)
             last_name = info_sent = locale = tz_name = referred = first_name = None
             try:
+                if optional is not None:
+                    (last_name, info_sent, locale, tz_name, referred, given,
+                     fallback, second_email) = optional(cells)
+                    if not email.strip():
+                        email = second_email
                 email = normalize_address(email)
                 if check_dns:
                     check_deliverability(email)
                 if optional is not None:
-                    (last_name, info_sent, locale, tz_name, referred, given,
-                     fallback) = optional(cells)
                     referred = referred.strip()
                     referred = normalize_address(referred) if referred else None
                     tz_name = tz_name.strip() or None
