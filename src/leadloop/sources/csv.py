@@ -77,7 +77,7 @@ class CsvSource:
         rows = self._checker.batches(reader, self._binary.tell, size=size)
         try:
             yield from rows
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, and codecs' own (punycode, idna …)
             # Text is decoded in chunks, ahead of the record being parsed, so the line is
             # found again in the raw bytes. The import is one transaction: nothing stays.
             line = _first_undecodable_line(self._binary, self.encoding)
@@ -224,12 +224,33 @@ def _detect(binary) -> str:
     return encoding
 
 
+def _byte_order(binary, encoding: str) -> str:
+    """--encoding utf-16 (or utf-32) for a file without a byte-order mark: Python's
+    codec wants the mark, so the order is read from where the NUL bytes of the first
+    characters are (ASCII text, "e\\0m\\0" little-endian, "\\0e\\0m" big-endian;
+    RFC 2781 §4.3). Any other encoding is as given."""
+    family = codecs.lookup(encoding).name
+    if family not in ("utf-16", "utf-32"):
+        return encoding
+    start = os.pread(binary.fileno(), 64, 0)
+    if any(start.startswith(bom) for bom, _ in _BOMS):
+        return encoding
+    width = 2 if family == "utf-16" else 4
+    start = start[:len(start) // width * width]
+    units = [start[i:i + width] for i in range(0, len(start), width)]
+    if units and all(unit[1:] == bytes(width - 1) for unit in units if unit.strip(b"\0")):
+        return f"{family}-le"
+    if units and all(unit[:-1] == bytes(width - 1) for unit in units if unit.strip(b"\0")):
+        return f"{family}-be"
+    return encoding  # not ASCII at the start: decoding fails, and says so
+
+
 def _first_undecodable_line(binary, encoding: str) -> int:
     binary.seek(0)
     for number, raw in enumerate(binary, 1):
         try:
             raw.decode(encoding)
-        except UnicodeDecodeError:
+        except UnicodeError:
             return number
     return 1
 
@@ -305,10 +326,10 @@ def open_csv(path, *, encoding=None, delimiter=None, column_map=None, stdin=None
     if delimiter is not None:
         delimiter = check_delimiter(delimiter)
     label, binary, total = opened or open_binary(path, stdin)
-    chosen = encoding or _detect(binary)
+    chosen = _byte_order(binary, encoding) if encoding else _detect(binary)
     try:
         return CsvSource(label, binary, chosen, delimiter, column_map, total, **checks)
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, "UTF-16 stream does not start with BOM" …
         binary.close()
         raise InputError(f"{label}:1: cannot decode the bytes as {chosen} "
                          "(use --encoding)") from None
