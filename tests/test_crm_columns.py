@@ -69,3 +69,38 @@ def test_a_second_address_column_fills_an_empty_first(tmp_path, run):
     report, stored = imported(tmp_path, run, "Name,Email - Work,Email - Home\n"
                                              "Ana,,ana@example.com\nBea,bea@example.com,\n")
     assert report["rejected"] == 0 and sorted(stored) == ["ana@example.com", "bea@example.com"]
+
+
+def test_rows_after_a_preamble_keep_their_own_line_numbers(tmp_path, run):
+    (tmp_path / "p.csv").write_text(
+        "Listado de interesados\n"                       # 1
+        "Exportado el 11/03/2026; solo uso interno\n"    # 2
+        "\n"                                             # 3
+        "Nombre;Correo;Fecha\n"                          # 4
+        "Ana;ana@example.com;01/03/2026\n"               # 5
+        "Bea;bea@;02/03/2026\n"                          # 6
+        "Cris;cris@example.com;31/02/2026\n",            # 7
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "p.csv", "--rejects", "r.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "the header is on line 4: 3 lines above it skipped" in result.stdout
+    assert "p.csv:6: invalid address" in result.stderr
+    assert "p.csv:7: unreadable date" in result.stderr
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[0] == (
+        "Nombre,Correo,Fecha,line,reason")
+
+
+def test_without_a_named_address_column_line_one_stays_the_header(tmp_path, run):
+    """A form whose address question has no address-like name: found by its answers,
+    and the rows read while looking for a header below are not lost."""
+    rows = "".join(f"Persona {n},p{n}@example.com\n" for n in range(30))
+    report, stored = imported(tmp_path, run, "¿Cómo te llamas?,¿A qué correo te escribimos?\n" + rows)
+    assert report["new"] == 30 and report["skipped_lines"] == 0
+    assert stored["p0@example.com"]["fields"] == {"como_te_llamas": "Persona 0"}
+
+
+def test_a_header_lower_than_the_first_lines_is_not_looked_for(tmp_path, run):
+    preamble = "".join(f"nota {n}\n" for n in range(25))
+    (tmp_path / "far.csv").write_text(preamble + "email\nana@example.com\n", encoding="utf-8")
+    result = run("--now", NOW, "import", "far.csv")
+    assert result.exit_code == 2 and "no e-mail column found" in result.stderr

@@ -68,12 +68,15 @@ class ImportReport:
     # Leads already known whose info pack had not gone, recorded as sent by this import
     # (--info-sent, --info-sent-before, an info_sent_at column).
     info_recorded: int = 0
+    # Lines above the header row (a title, a note: issue #25) that were not read as rows.
+    skipped_lines: int = 0
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "suppressed": self.suppressed, "rejected": self.rejected,
                 "requested_at_column": self.requested_at_column,
-                "stale_info": self.stale_info, "info_recorded": self.info_recorded}
+                "stale_info": self.stale_info, "info_recorded": self.info_recorded,
+                "skipped_lines": self.skipped_lines}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
@@ -496,6 +499,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
                 if on_progress else None)
     where = source.plan.where.get("requested_at")
     report.requested_at_column = source.header[where] if where is not None else None
+    report.skipped_lines = source.skipped_lines
     return report, shown, report.rejected
 
 

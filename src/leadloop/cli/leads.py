@@ -80,6 +80,10 @@ def import_(
     if as_json:
         output.emit_json(report.as_dict())
         return
+    if report.skipped_lines:
+        output.line(f"the header is on line {report.skipped_lines + 1}: "
+                    f"{report.skipped_lines} line{'s' if report.skipped_lines != 1 else ''} "
+                    "above it skipped")
     if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
         output.line("no request-date column: the leads are dated at the import time")
     output.line(

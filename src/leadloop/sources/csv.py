@@ -20,7 +20,8 @@ import tempfile
 from collections import deque
 
 from ..errors import InputError
-from .rows import BATCH, CELL_LIMIT, BrokenRecord, RowChecker, make_plan
+from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker, make_plan,
+                   names_an_address)
 
 # A first line longer than this is not a row of column names (a binary file, or one
 # whose line ends are not CR or LF).
@@ -52,15 +53,37 @@ class CsvSource:
             raise InputError(f"{label}: the file is empty")
         self.delimiter = delimiter or max(",;\t", key=first.count)
         self.header = next(csv.reader([first], delimiter=self.delimiter), [])
+        # The header's line: 1, unless lines of preamble come before it.
+        self.header_line = 1
+        if not names_an_address(self.header):
+            self._header_below(delimiter)
+        self.skipped_lines = self.header_line - 1
         self.plan = make_plan(label, self.header, column_map, self._sample)
         self._checker = RowChecker(self.plan, **checks)
+
+    def _header_below(self, delimiter: str | None) -> None:
+        """A header row with an address column among the first lines, after a preamble
+        (a title, a note): read it, and the rows start after it. None there: line 1
+        stays the header (its address column may be found by its cells)."""
+        for number in range(2, PREAMBLE_LINES + 1):
+            line = self._text.readline(_HEADER_LIMIT + 1)
+            if not line or len(line) > _HEADER_LIMIT:
+                break
+            found = delimiter or max(",;\t", key=line.count)
+            cells = next(csv.reader([line], delimiter=found), [])
+            if names_an_address(cells):
+                self.delimiter, self.header, self.header_line = found, cells, number
+                return
+        self._text.seek(0)
+        self._text.readline(_HEADER_LIMIT + 1)
 
     def _sample(self) -> list[list[str]]:
         """The rows in the first stretch of the file, read beside the text stream."""
         raw = os.pread(self._binary.fileno(), _SAMPLE_BYTES, 0)
         text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(raw)
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
-        return rows[1:-1] if len(raw) == _SAMPLE_BYTES else rows[1:]
+        start = rows.index(self.header) + 1 if self.header in rows else 1
+        return rows[start:-1] if len(raw) == _SAMPLE_BYTES else rows[start:]
 
     def __enter__(self):
         return self
@@ -74,7 +97,8 @@ class CsvSource:
             reader = QuotedReader(self._text, self.delimiter)
         else:
             reader = UnquotedReader(self._text, self.delimiter)
-        rows = self._checker.batches(reader, self._binary.tell, size=size)
+        rows = self._checker.batches(reader, self._binary.tell, first_line=self.header_line,
+                                     size=size)
         try:
             yield from rows
         except UnicodeError:  # UnicodeDecodeError, and codecs' own (punycode, idna …)

@@ -205,6 +205,24 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
     return Plan(list(header), where, custom, frozenset(utc_fields))
 
 
+# How far down a file its header row is looked for: Invoice Ninja writes three lines
+# before it, LinkedIn a "Notes:" paragraph, reports a title row (issue #25).
+PREAMBLE_LINES = 20
+
+
+def names_an_address(cells: list[str]) -> bool:
+    """Whether a row reads as a header with an address column: a cell named like one
+    (ALIASES), and no cell that is itself an address (a row of data)."""
+    found = False
+    for cell in cells:
+        text = cell.strip()
+        if "@" in text and _LOOKS_LIKE_ADDRESS.fullmatch(text):
+            return False
+        if not found and text and len(text) <= 80 and _named_field(slug(text))[0] == "email":
+            found = True
+    return found
+
+
 def _address_column(rows: list[list[str]], columns: set[int]) -> int | None:
     """The column most of whose non-empty cells look like addresses, if any."""
     best, best_count = None, 0
