@@ -70,13 +70,15 @@ class ImportReport:
     info_recorded: int = 0
     # Lines above the header row (a title, a note: issue #25) that were not read as rows.
     skipped_lines: int = 0
+    # Leads the file says opted out of marketing mail, now unsubscribed (issue #25).
+    opted_out: int = 0
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "suppressed": self.suppressed, "rejected": self.rejected,
                 "requested_at_column": self.requested_at_column,
                 "stale_info": self.stale_info, "info_recorded": self.info_recorded,
-                "skipped_lines": self.skipped_lines}
+                "skipped_lines": self.skipped_lines, "opted_out": self.opted_out}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
@@ -148,24 +150,29 @@ class _Shaper:
             cadence.History(key="", status="active", requested_at=now), rules)
         self.info_first = first is not None and first.step == 0
         self.info_dues = {None: cadence.InfoDues(rules, zone(rules.timezone))}
+        # Addresses whose rows say they opted out of marketing mail (few: a list).
+        self.opted_out: list[str] = []
 
     def shape(self, leads: list[tuple], narrow_ok: bool = False) -> tuple[list[tuple], dict, bool]:
         """Returns the values, in order (NARROW's when `narrow_ok` and the batch allows,
         else COLUMNS'), {index: info pack sent at} to settle, and whether narrow."""
         before = self.info_sent_before
         if narrow_ok and self.info_first and not self.info_sent and not any(
-                row[6] or row[7] or row[8] or row[9] or row[10] or row[11] for row in leads) and (
+                row[6] or row[7] or row[8] or row[9] or row[10] or row[11] or row[12]
+                for row in leads) and (
                 before is None or all((row[5] or self.now) >= before for row in leads)):
             dues, now, values = self.info_dues[None], self.now, []
-            for _, email, name, product, source, requested_at, _, _, _, _, _, _ in leads:
+            for _, email, name, product, source, requested_at, _, _, _, _, _, _, _ in leads:
                 requested_at = requested_at or now
                 values.append((email, name, product, source, requested_at, dues(requested_at)))
             return values, {}, True
         values, settle = [], {}
         info_dues, info_first, info_sent = self.info_dues, self.info_first, self.info_sent
         for (_, email, name, product, source, requested_at, info_sent_at, locale, tz_name,
-             referred_by, fields, first_name) in leads:
+             referred_by, fields, first_name, opted_out) in leads:
             requested_at = requested_at or self.now
+            if opted_out:
+                self.opted_out.append(email)
             if info_sent_at is None and (info_sent or (before is not None and requested_at < before)):
                 info_sent_at = requested_at
             if info_sent_at is None and info_first:
@@ -233,6 +240,30 @@ class _Writer:
         else:
             self.report.stale_info += sum(
                 1 for row in leads if row[_NEXT_STEP] == 0 and row[_REQUESTED] < stale)
+
+    def record_opt_outs(self) -> None:
+        """Rows whose file says the person opted out of marketing mail (issue #25): the
+        lead is `unsubscribed` and the address suppressed, as an unsubscribe would do,
+        before anything is sent. A customer stays a customer, its address suppressed."""
+        from .store import FINAL
+
+        for email in dict.fromkeys(self.shaper.opted_out):
+            lead = self.conn.execute("SELECT * FROM leads WHERE email = ?", (email,)).fetchone()
+            if lead is None or lead["status"] in FINAL:
+                continue  # suppressed already (counted so), or erased
+            if lead["status"] == "customer" and (
+                    (known := self.store.suppression(email)) and known["reason"] != "erased"):
+                continue  # a customer whose address is suppressed already
+            if (lead["created_at"] == self.shaper.now and lead["next_step"] == 0
+                    and lead["requested_at"] < self.stale_before):
+                self.report.stale_info -= 1  # no info pack will go: nothing to warn of
+            if lead["status"] == "customer":
+                self.store.suppress(email, "unsubscribed", self.now)
+            else:
+                self.store.change_status(lead, "unsubscribed", self.now,
+                                         note="opted out of marketing mail in the file",
+                                         by="import")
+            self.report.opted_out += 1
 
     def settle_new(self) -> None:
         """Record info packs sent before leadloop knew the lead (SPEC §3) as sent step-0
@@ -372,6 +403,7 @@ class _Upsert(_Writer):
 
     def finish(self) -> None:
         self.settle_new()
+        self.record_opt_outs()
 
 
 # Indexes a load appends to rather than inserts into: every new lead is `active` (the
@@ -427,6 +459,7 @@ class _Load(_Writer):
                 self.conn.execute(sql)
         self.conn.execute("PRAGMA threads = 0")
         self.settle_new()
+        self.record_opt_outs()
 
     def _fold_duplicates(self) -> set[int]:
         """An address more than once in the file: its first row is the lead, and each

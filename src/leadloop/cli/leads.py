@@ -90,6 +90,8 @@ def import_(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.suppressed} suppressed, {report.rejected} rejected"
         + (f"; info pack recorded as sent for {report.info_recorded}" if report.info_recorded else "")
+        + (f"; {report.opted_out} opted out of marketing mail in the file: unsubscribed, "
+           "never mailed" if report.opted_out else "")
     )
 
 

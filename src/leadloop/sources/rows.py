@@ -81,7 +81,26 @@ _AMBIGUOUS_GIVEN = frozenset({"nombre"})
 # a second request-date column).
 _COMMON = ("email", "name", "product", "source", "requested_at")
 _OPTIONAL = ("last_name", "info_sent_at", "locale", "timezone", "referred_by", "given_name",
-             "fallback", "second_email")
+             "fallback", "second_email", "opt_out")
+
+# Columns in which an export says a person opted out of marketing mail (issue #25):
+# slug → the cell values that mean so, None: any value (a date). Such rows are imported
+# as `unsubscribed` and never mailed.
+_YES = frozenset({"yes", "y", "true", "1", "si", "sí", "x", "verdadero"})
+_NO = frozenset({"no", "n", "false", "0", "falso"})
+OPT_OUT_COLUMNS = {
+    "accepts_email_marketing": _NO,  # Shopify's customers export (yes/no)
+    "accepts_marketing": _NO,  # Shopify's earlier exports
+    "unsubscribed_from_all_email": _YES,  # HubSpot's contacts export
+    "hasoptedoutofemail": _YES,  # Salesforce Lead/Contact field
+    "email_opt_out": _YES,  # Zoho CRM
+    "blacklisted": _YES, "blocklisted": _YES,  # Brevo's contacts export
+    "email_blacklisted": _YES, "email_blocklisted": _YES, "emailblacklisted": _YES,
+    "unsub_time": None, "clean_time": None,  # Mailchimp's unsubscribed / cleaned exports
+}
+# Mailchimp names its audience exports by who is in them (the zip holds
+# subscribed_members_export_…, unsubscribed_members_export_…, cleaned_members_export_…).
+_OPTED_OUT_FILES = ("unsubscribed_members_export", "cleaned_members_export")
 
 
 def slug(text: str) -> str:
@@ -127,6 +146,10 @@ class Plan:
     where: dict[str, int]
     custom: list[tuple[int, str]]
     utc: frozenset[str] = frozenset()  # fields whose column says its times are UTC
+    # The opt-out column's values that mean "opted out" (OPT_OUT_COLUMNS), and whether
+    # the whole file is of people who opted out (its name says so).
+    opt_out_values: frozenset | None = None
+    everyone_opted_out: bool = False
 
     @property
     def dated(self) -> bool:
@@ -201,8 +224,14 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
                              "use --map COLUMN=email")
         where["email"] = index
         custom = [(i, key) for i, key in custom if i != index]
+    opt_out_values = None
+    for index, key in custom:
+        if key in OPT_OUT_COLUMNS and "opt_out" not in where:
+            where["opt_out"], opt_out_values = index, OPT_OUT_COLUMNS[key]
+    name = label.replace("\\", "/").rsplit("/", 1)[-1].lower()
     custom.sort()
-    return Plan(list(header), where, custom, frozenset(utc_fields))
+    return Plan(list(header), where, custom, frozenset(utc_fields), opt_out_values,
+                name.startswith(_OPTED_OUT_FILES))
 
 
 # How far down a file its header row is looked for: Invoice Ninja writes three lines
@@ -255,6 +284,7 @@ class ParsedLead(NamedTuple):
     referred_by: str | None
     fields: str | None
     first_name: str | None = None  # the given name, when the file has it on its own
+    opted_out: bool = False  # the file says they opted out of marketing mail
 
 
 @dataclass(slots=True)
@@ -340,6 +370,7 @@ class RowChecker:
         # The zone of a column that says "(UTC)" wins over the lead's own.
         requested_zone = "UTC" if "requested_at" in plan.utc else None
         fallback_zone = "UTC" if "fallback" in plan.utc else None
+        opt_out_values, everyone_opted_out = plan.opt_out_values, plan.everyone_opted_out
         product_override, source_override = self._product, self._source
         dates, check_dns = self._dates, self._check_dns
         # One string object per product and source: a batch pickles a repeated object
@@ -378,12 +409,16 @@ class RowChecker:
             cells.append("")
             email, name, product, source, requested = common(cells)
             last_name = info_sent = locale = tz_name = referred = first_name = None
+            opted_out = everyone_opted_out
             try:
                 if optional is not None:
                     (last_name, info_sent, locale, tz_name, referred, given,
-                     fallback, second_email) = optional(cells)
+                     fallback, second_email, opt_out) = optional(cells)
                     if not email.strip():
                         email = second_email
+                    if opt_out := opt_out.strip():
+                        opted_out = opted_out or (opt_out.casefold() in opt_out_values
+                                                  if opt_out_values is not None else True)
                 email = normalize_address(email)
                 if check_dns:
                     check_deliverability(email)
@@ -434,7 +469,7 @@ class RowChecker:
             leads.append((  # ParsedLead's fields
                 start, email, name or None, repeated.setdefault(product, product),
                 repeated.setdefault(source, source), requested, info_sent, locale, tz_name,
-                referred, custom, first_name,
+                referred, custom, first_name, opted_out,
             ))
             if len(leads) >= size:
                 batch.position = position()
