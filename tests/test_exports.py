@@ -19,6 +19,7 @@ MARIA = ("maria.ibanez@example.org", "María Ibáñez")
 TO_THE_SECOND = ("2026-03-09T10:05:12+01:00", "2026-03-10T18:40:03+01:00")
 TO_THE_MINUTE = ("2026-03-09T10:05:00+01:00", "2026-03-10T18:40:00+01:00")
 UNDATED = (IMPORT_TIME, IMPORT_TIME)
+BY_DAY = ("2026-03-09T00:00:00+01:00", "2026-03-10T00:00:00+01:00")  # a vCard's REV
 
 
 @pytest.fixture(autouse=True, params=["read-in-process", "read-in-a-child"])
@@ -57,6 +58,9 @@ CORPUS = [
     ("mailchimp-cleaned.csv", [], TO_THE_SECOND, "OPTIN_TIME"),
     ("hubspot-contacts-unsubscribed.csv", [], TO_THE_MINUTE, "Create Date"),
     ("brevo-contacts-blocklisted.csv", [], TO_THE_SECOND, "ADDED_TIME"),
+    ("outlook-2.1.vcf", [], BY_DAY, "REV"),
+    ("iphone-3.0.vcf", [], BY_DAY, "REV"),
+    ("rfc6350-4.0.vcf", [], BY_DAY, "REV"),
     ("invoice-ninja-contacts.csv", [], UNDATED, None),
     ("linkedin-connections.csv", [], UNDATED, None),
     ("report-with-title.xlsx", [], TO_THE_SECOND, "Fecha"),
