@@ -301,7 +301,6 @@ class _Writer:
             self.store.refresh([lead["id"]])
         self.report.updated += 1
 
-
     def _record_asked_again(self, lead_id: int, asked_at: str, row) -> bool:
         """An "asked again" moment of the lead's timeline, unless it is there already."""
         if self.conn.execute("SELECT 1 FROM events WHERE lead_id = ? AND kind = 'asked_again' "
