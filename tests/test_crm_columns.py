@@ -50,7 +50,14 @@ def test_given_and_family_names_win_over_a_display_name(tmp_path, run):
                          "Bea Pons,,,bea@example.com\n")
     assert stored["ana@example.com"]["name"] == "Ana Gil Ruiz"
     assert stored["ana@example.com"]["fields"] == {"display_name": "Reformas Gil S.L."}
-    assert stored["bea@example.com"]["name"] is None
+    # No given nor family name on the row: the display name is all there is.
+    assert stored["bea@example.com"]["name"] == "Bea Pons"
+
+
+def test_a_family_name_alone_also_wins_over_a_display_name(tmp_path, run):
+    _, stored = imported(tmp_path, run, "Display Name,Last Name,Email\n"
+                                        "Acme S.A.,Gil,gil@example.com\n")
+    assert stored["gil@example.com"]["name"] == "Gil"
 
 
 def test_a_display_name_alone_is_the_name(tmp_path, run):

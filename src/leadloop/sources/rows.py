@@ -150,6 +150,8 @@ class Plan:
     # the whole file is of people who opted out (its name says so).
     opt_out_values: frozenset | None = None
     everyone_opted_out: bool = False
+    # `where["name"]` is a display name, used only when given and family names are empty.
+    display_name: bool = False
 
     @property
     def dated(self) -> bool:
@@ -204,10 +206,13 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             if utc:
                 utc_fields.add("fallback")
         custom.extend((index, slug(header[index])) for _, index, _ in rest)
-    if ("name" in where and slug(header[where["name"]]) in _DISPLAY_NAMES
-            and slug(header[where["name"]]) not in mapped
-            and ("first_name" in where or "last_name" in where)):
-        custom.append((where["name"], slug(header[where.pop("name")])))
+    # A display name beside given or family names: those win, and it is the name only
+    # on rows that have neither; it is kept as a custom field either way.
+    display_name = ("name" in where and slug(header[where["name"]]) in _DISPLAY_NAMES
+                    and slug(header[where["name"]]) not in mapped
+                    and ("first_name" in where or "last_name" in where))
+    if display_name:
+        custom.append((where["name"], slug(header[where["name"]])))
     given = where.pop("first_name", None)
     if given is not None:
         if "name" not in where:
@@ -231,7 +236,7 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
     name = label.replace("\\", "/").rsplit("/", 1)[-1].lower()
     custom.sort()
     return Plan(list(header), where, custom, frozenset(utc_fields), opt_out_values,
-                name.startswith(_OPTED_OUT_FILES))
+                name.startswith(_OPTED_OUT_FILES), display_name)
 
 
 # How far down a file its header row is looked for: Invoice Ninja writes three lines
@@ -367,6 +372,7 @@ class RowChecker:
         # A full name beside given and family names: those two are used when it is empty.
         given_column = where["given_name"] != width
         full_name = given_column and where["given_name"] != where["name"]
+        display_name = plan.display_name
         # The zone of a column that says "(UTC)" wins over the lead's own.
         requested_zone = "UTC" if "requested_at" in plan.utc else None
         fallback_zone = "UTC" if "fallback" in plan.utc else None
@@ -430,11 +436,17 @@ class RowChecker:
                         zone(tz_name)
                     if given_column:
                         first_name = given.strip() or None
-                        if full_name:
-                            if name.strip():
-                                last_name = None  # part of the full name already
-                            else:
-                                name = given
+                    if display_name:
+                        # Given and family names win; the display name only stands in.
+                        if first_name or last_name.strip():
+                            name = given if given_column else ""
+                        else:
+                            last_name = None
+                    elif full_name:
+                        if name.strip():
+                            last_name = None  # part of the full name already
+                        else:
+                            name = given
                 requested = requested.strip()
                 if requested:
                     key = (requested, requested_zone or tz_name)
