@@ -107,3 +107,12 @@ def test_only_a_vcard_loads_vobject(tmp_path):
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert loaded.stdout.strip() == "False"
+
+
+def test_cards_without_rev_are_dated_at_the_import_and_the_summary_says_so(tmp_path, run):
+    (tmp_path / "c.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEMAIL:ana@example.com\n"
+                                    "END:VCARD\n", encoding="utf-8")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    assert "no request-date column: the leads are dated at the import time" in result.stdout
+    assert leads(run)["ana@example.com"]["requested_at"] == "2026-06-01T12:00:00+02:00"

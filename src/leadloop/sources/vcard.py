@@ -80,7 +80,12 @@ class VcardSource:
         self._cards = list(_cards(text.splitlines()))
         if all(lines == _OUTSIDE for _, lines in self._cards):
             raise InputError(f"{label}: no vCard in it (BEGIN:VCARD … END:VCARD)")
-        self.plan = make_plan(label, list(HEADER), column_map)
+        header = list(HEADER)
+        if not any(line.upper().startswith("REV") for _, lines in self._cards
+                   if not isinstance(lines, str) for line in lines):
+            # No card has a REV: the file has no request dates, and the summary says so.
+            header[HEADER.index("requested_at")] = "rev"
+        self.plan = make_plan(label, header, column_map)
         # What the summary and the rejects file call the cells: the vCard's own names.
         self.header = list(_SHOWN)
         self.total = len(self._cards)
