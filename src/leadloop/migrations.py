@@ -126,7 +126,6 @@ def m004_loose_referrer_erased(db) -> None:
     db.execute("ALTER TABLE leads ADD COLUMN referrer_erased_id INTEGER")
 
 
-
 def m005_owners_message_owner(db) -> None:
     # Whose failure a message's last refusal was: "address", "mailbox" or "sender"
     # (SPEC §6 "Outcomes"); NULL for a message never refused. Only the first two are
@@ -134,7 +133,15 @@ def m005_owners_message_owner(db) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN owner TEXT")
 
 
-MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner]
+def m006_files_first_name(db) -> None:
+    """The given name as the file, the form or `add` wrote it (issue #27: "José Luis"
+    is one given name). NULL: none was given, and render.first_name reads it from the
+    full name, as before this column."""
+    db.execute("ALTER TABLE leads ADD COLUMN first_name TEXT")
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
+              m006_files_first_name]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -94,6 +94,10 @@ def event_moment(kind: str, at: str, detail: dict) -> Moment:
         words = f"question{'s' if count != 1 else ''} answered"
     elif kind == "survey_answer":
         words = f'answered survey "{detail.get("survey", "?")}": {_quoted(detail.get("answer"))}'
+    elif kind == "asked_again":  # the same person's inquiry again (an import, SPEC §5)
+        about = f" about {detail['product']}" if detail.get("product") else ""
+        source = f", from {detail['source']}" if detail.get("source") else ""
+        words = f"asked again{about}{source}"
     elif kind == "erased":
         words = f"erased ({detail.get('reason') or 'on request'})"
     else:
