@@ -52,6 +52,11 @@ class Session:
             from ..config import find_config_path, load_config
 
             self._config = load_config(find_config_path(self.config_path), db_override=self.db)
+            if self._config.warnings:
+                from .. import output
+
+                for warning in self._config.warnings:
+                    output.warning(warning)
         return self._config
 
     @property
