@@ -33,7 +33,7 @@ def write_config(tmp_path, server=None):
         smtp = (f'\n[smtp]\nhost = "{server.host}"\nport = {server.port}\nsecurity = "none"\n'
                 "timeout = 5\n")
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         "\n[cadence]\ndaily_limit = 1000\n" + smtp, encoding="utf-8")
 
 
@@ -113,7 +113,7 @@ def test_file_names_parse_back_exactly(name):
     data = pdf(1000)
     attachment = Attachment(f"folletos/{name}", name, "application/pdf", len(data),
                             attachment_head(name, "application/pdf"), base64_lines(data))
-    built = build(from_name="Laura", from_address="laura@example.com", to_name="Ana",
+    built = build(from_name="Laura", from_address="laura@lauravidal.es", to_name="Ana",
                   to_address="ana@example.com", subject="Hola",
                   date=datetime(2026, 3, 2, tzinfo=timezone.utc), message_id="<m@example.com>",
                   text="Hola\n", html="<p>Hola</p>\n", attachments=(attachment,))

@@ -22,7 +22,7 @@ NOW = "2026-03-02T10:00"
 def shop(tmp_path, run, smtp_server, imap_server, monkeypatch):
     monkeypatch.setenv("LEADLOOP_IMAP_PASSWORD", IMAP_PASSWORD)
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n\n'
         f'[inbox]\nhost = "{imap_server.host}"\nport = {imap_server.port}\nsecurity = "none"\n'
         f'username = "{imap_server.username}"\n',

@@ -134,7 +134,8 @@ _DEFAULTS = {
         "contact": "", "unsubscribe": "", "unsubscribe_url": "",
     },
     "cadence": {
-        "send_info": True, "info_delay": "0 days", "info_anytime": True, "followup_after": "2 months",
+        "send_info": True, "info_delay": "0 days", "info_anytime": True,
+        "info_anytime_within": "24 hours", "followup_after": "2 months",
         "followup_spread": "1 month", "max_contacts": 7, "give_up_after": 6,
         "reply_grace": "30 days", "erase_on_give_up": True,
         "send_days": ["mon", "tue", "wed", "thu", "fri"], "send_hours": "09:00-18:00",
@@ -508,7 +509,8 @@ _CHECKS = {
         "unsubscribe_url": _https_url,
     },
     "cadence": {
-        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag, "followup_after": _duration,
+        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag,
+        "info_anytime_within": _duration, "followup_after": _duration,
         "followup_spread": _duration, "max_contacts": _whole(1, 100, capped=True),
         "give_up_after": _whole(1, 100, capped=True), "reply_grace": _duration, "erase_on_give_up": _flag,
         "send_days": _days, "send_hours": _hours, "timezone": _timezone,
@@ -639,6 +641,32 @@ def _check_login(section: str, raw: dict, where: str) -> None:
     if not raw["username"]:
         raise ConfigError(f'{at} auth = "{raw["auth"]}" needs username, the address of the '
                           "account the token is for")
+
+
+# The example domains of RFC 2606 §3, which no one receives mail for, and the name the
+# shipped config gives the sender: a config still holding them was never finished.
+PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net")
+PLACEHOLDER_NAME = "leadloop"
+
+
+def is_placeholder_sender(sender: Sender) -> bool:
+    domain = sender.address.rpartition("@")[2].strip().lower().rstrip(".")
+    return (sender.name.strip().lower() == PLACEHOLDER_NAME
+            or any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS))
+
+
+def require_real_sender(config: Config) -> None:
+    """Mail over SMTP with the placeholder sender is refused (SPEC §4 `check`; issue #27
+    item 6): leads would get "leadloop <info@example.com>", which no one can answer and
+    receivers reject. The outbox (no [smtp]) takes it: the demo uses it."""
+    if config.smtp is None or not is_placeholder_sender(config.sender):
+        return
+    where = config.path or "built-in config"
+    sender = config.sender
+    raise ConfigError(
+        f'{where}: [sender] is still the placeholder "{sender.name} <{sender.address}>" while '
+        f"[smtp] sends through {config.smtp.host}; set [sender] name and address to the ones "
+        "your leads know you by (or remove [smtp] to write to the outbox)")
 
 
 def smtp_password(smtp: Smtp) -> str | None:

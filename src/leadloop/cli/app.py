@@ -174,7 +174,26 @@ def _day(day) -> str:
     return day.strftime("%a %Y-%m-%d")
 
 
-def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
+def _destination(config) -> str:
+    """Where a send goes, for its prompt and dry-run line: the mail server and the From it
+    sends as (a placeholder sender shows here), or the outbox."""
+    if config.smtp is None:
+        return f"the outbox folder {config.outbox_path} (no mail server configured)"
+    sender = config.sender
+    return f"{config.smtp.host}:{config.smtp.port}, from {sender.name} <{sender.address}>"
+
+
+def _confirm_send(config, count: int, what: str | None = None) -> None:
+    """The send prompt: "Send 6 message(s) through mail.example:587, from Laura <…>?" or,
+    with no [smtp], "Write 6 message(s) to the outbox (…; no mail server configured)?"."""
+    what = what or f"{count} message(s)"
+    if config.smtp is None:
+        typer.confirm(f"Write {what} to {_destination(config)}?", abort=True)
+    else:
+        typer.confirm(f"Send {what} through {_destination(config)}?", abort=True)
+
+
+def _print_send_report(report, *, quiet: bool, store=None, now=None, outbox: bool = False) -> None:
     """The summary line of a send; with `store`, what the daily limit held back and the
     day the last of it goes (issue #20)."""
     from .. import output
@@ -188,7 +207,10 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
         output.warning(problem)
     if quiet:
         return
-    summary = (f"send: {report.sent} sent, {report.deferred} retried later, {report.bounced} bounced, "
+    # Without [smtp] nothing left the machine: say where the messages are (issue #27 item 9).
+    sent = (f"{report.sent} written to the outbox (no mail server configured)" if outbox
+            else f"{report.sent} sent")
+    summary = (f"send: {sent}, {report.deferred} retried later, {report.bounced} bounced, "
                f"{report.unknown} unknown, {report.failed} failed")
     if store is not None:
         summary += f", {report.held_back:,} held back by the daily limit"

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .app import _errors_to_exit, _print_send_report, _session, app, command, print_stats
+from .app import (_confirm_send, _destination, _errors_to_exit, _print_send_report, _session, app,
+                  command, print_stats)
 
 
 @command()
@@ -277,12 +278,15 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
     from ..runner import send_once
     from ..surveys import not_yet_sent
 
+    from ..config import require_real_sender
+
     config = session.config
+    require_real_sender(config)
     # For the plan only: send_once decides again, under the run lock.
     leads = not_yet_sent(session.store, candidates, kind)
     skipped = len(candidates) - len(leads)
     what = what.format(count=len(leads))
-    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    where = _destination(config)
     if skipped:
         output.note(f"{skipped} lead(s) already had it")
     if not leads:
@@ -296,12 +300,12 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
         output.line(f"This was a dry run: {what}, to {where}.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {what}, to {where}?", abort=True)
+        _confirm_send(config, len(leads), what)
     with output.progress(len(leads), "sending") as bar:
         report = send_once(session.store, config, session.clock(), leads, kind=kind, template=template,
                            statuses=statuses, extra=extra,
                            on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False)
+    _print_send_report(report, quiet=False, outbox=config.smtp is None)
     if report.held_back:
         output.warning(f"{report.held_back} held back by [cadence] daily_limit; run the same command "
                        "again tomorrow to send them")

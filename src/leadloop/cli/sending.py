@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError, MailboxError
-from .app import Session, _day, _print_send_report, _session, _settled_store, _short_time, command
+from .app import (Session, _confirm_send, _day, _destination, _print_send_report, _session,
+                  _settled_store, _short_time, command)
 
 
 # `check` is the pre-flight of sending (the config, every template, with --connect the
@@ -20,8 +21,10 @@ def check(
     """Validate the config and render every template leadloop may need; run it before cron."""
     from .. import output
     from ..check import check_connection, check_templates
+    from ..config import require_real_sender
 
     session = _session(ctx)
+    require_real_sender(session.config)
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
     for warning in warnings:
         output.warning(warning)
@@ -242,7 +245,10 @@ def send(
     from .. import output
     from ..runner import send_due
 
+    from ..config import require_real_sender
+
     session = _session(ctx)
+    require_real_sender(session.config)
     store, config = session.store, session.config
     planned = store.due(session.now, limit)
     if not planned:
@@ -260,7 +266,7 @@ def send(
                 if item.step == 0 and item.lead["requested_at"] < stale_before(session.now))
     if stale:
         output.warning(_stale_warning(stale, what="of these info packs"))
-    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    where = _destination(config)
     if dry_run:
         from ..render import Renderer
 
@@ -281,11 +287,11 @@ def send(
                     "To send, run `leadloop send`.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {len(planned)} message(s) to {where}?", abort=True)
+        _confirm_send(config, len(planned))
     with output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False, store=store, now=session.now)
+    _print_send_report(report, quiet=False, store=store, now=session.now, outbox=config.smtp is None)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
 
@@ -335,7 +341,10 @@ def run_daily(
     from ..privacy import give_up_due
     from ..runner import send_due
 
+    from ..config import require_real_sender
+
     session = _session(ctx)
+    require_real_sender(session.config)
     store, config = session.store, session.config
     if config.inbox is not None:
         from ..inbox import read_inbox
@@ -362,6 +371,6 @@ def run_daily(
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
     report = send_due(store, config, session.clock())
-    _print_send_report(report, quiet=quiet, store=store, now=session.now)
+    _print_send_report(report, quiet=quiet, store=store, now=session.now, outbox=config.smtp is None)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
