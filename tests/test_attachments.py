@@ -457,6 +457,7 @@ def test_a_bad_comment_among_the_header_lines_names_its_line(tmp_path, run, head
     assert f"templates/es/info.txt:{line}" in result.stderr and words in result.stderr
 
 
+@pytest.mark.bare_folder
 def test_the_shipped_info_templates_show_how_to_attach_in_a_comment(tmp_path, run):
     from leadloop.resources import builtin_path
 

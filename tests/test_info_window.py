@@ -5,6 +5,8 @@
 
 import json
 
+import pytest
+
 from leadloop.cadence import info_goes_anytime
 from leadloop.config import load_config
 
@@ -18,6 +20,7 @@ def ok(result):
     return result
 
 
+@pytest.mark.bare_folder
 def test_an_old_request_imported_at_night_waits_for_the_window(run, tmp_path):
     (tmp_path / "leads.csv").write_text(OLD, encoding="utf-8")
     ok(run("init", "."))
@@ -44,6 +47,7 @@ def test_an_old_request_imported_at_night_waits_for_the_window(run, tmp_path):
     assert "1 written to the outbox" in ok(run("--now", MONDAY, "send", "--yes")).stdout
 
 
+@pytest.mark.bare_folder
 def test_info_anytime_within_is_configurable(run, tmp_path):
     (tmp_path / "leads.csv").write_text(OLD, encoding="utf-8")
     ok(run("init", "."))

@@ -111,6 +111,7 @@ def test_forgetting_a_respondent_keeps_the_score_and_drops_the_words(shop, run, 
     assert [(r["answer"], r["count"]) for r in tally["results"]] == [("10", 1)]
 
 
+@pytest.mark.bare_folder
 def test_check_renders_the_survey_templates_too(tmp_path, run):
     assert run("init").exit_code == 0
     assert run("check").exit_code == 0

@@ -1,5 +1,6 @@
 """Signed one-click links in every message with `[web] base_url` (SPEC §11)."""
 
+import pytest
 import sqlite3
 
 from leadloop.web.tokens import find_message, link_key, make_token
@@ -76,6 +77,7 @@ def test_the_shipped_survey_links_each_answer(tmp_path, run, smtp_server):
     assert "reply to this e-mail with the number" in text
 
 
+@pytest.mark.bare_folder
 def test_check_renders_the_linked_branches(tmp_path, run, smtp_server):
     _project(tmp_path, smtp_server)
     run("init")

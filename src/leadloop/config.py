@@ -174,7 +174,10 @@ def find_config_path(explicit: str | None) -> Path | None:
     return default if default.is_file() else None
 
 
-def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
+def load_config(path: Path | None, *, db_override: str | None = None,
+                for_init: bool = False) -> Config:
+    """`for_init`: `init` reads the config it is about to complete (its templates folder
+    may not exist yet)."""
     raw: dict = {}
     where = str(path) if path else "built-in config"
     if path is not None:
@@ -191,7 +194,7 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
         except RecursionError:
             raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
     base = path.parent if path else Path(".")
-    return _build(raw, where, base, db_override)
+    return _build(raw, where, base, db_override, for_init)
 
 
 _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
@@ -567,7 +570,8 @@ def _section(raw: dict, name: str, where: str, warnings: list | None = None) -> 
     return values
 
 
-def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config:
+def _build(raw: dict, where: str, base: Path, db_override: str | None,
+           for_init: bool = False) -> Config:
     unknown = sorted(set(raw) - set(_DEFAULTS) - {"offers"})
     if unknown:
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
@@ -599,7 +603,8 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     return Config(
         path=Path(where) if where != "built-in config" else None,
         database_path=db_path,
-        templates_dir=base / templates["dir"],
+        templates_dir=(base / templates["dir"] if for_init
+                       else _templates_dir(raw, templates, where, base)),
         default_locale=templates["locale"],
         cadence=rules,
         sender=sender,
@@ -610,6 +615,32 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         web=web,
         warnings=tuple(warnings),
     )
+
+
+def require_project(config: Config) -> None:
+    """Only `init` and `demo` create a database (SPEC §4): a command run where there is
+    neither a config nor the database (a cron job without its `cd`) would otherwise
+    answer "Nothing is due now." from a new, empty database and look healthy."""
+    if config.path is not None or config.database_path.exists():
+        return
+    here = Path.cwd()
+    raise InputError(
+        f"no {CONFIG_NAME} in {here} and no database at {config.database_path.absolute()}: "
+        f"run this in your leadloop folder (cd), point to it with --config PATH or --db PATH, "
+        "or start one with `leadloop init`")
+
+
+def _templates_dir(raw: dict, templates: dict, where: str, base: Path) -> Path:
+    """The templates directory; one the config names that does not exist is an error, not
+    a silent fall-back to the shipped texts (issue #27 item 7). Without the key (or without
+    a config) the shipped texts serve whatever is missing."""
+    path = base / templates["dir"]
+    named = isinstance(raw.get("templates"), dict) and "dir" in raw["templates"]
+    if named and where != "built-in config" and not path.is_dir():
+        raise ConfigError(f'{where}: [templates] dir "{templates["dir"]}" is not a folder '
+                          f"({path} does not exist); create it (leadloop init writes one) or "
+                          "fix the path")
+    return path
 
 
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:

@@ -62,8 +62,10 @@ class Session:
     @property
     def store(self):
         if self._store is None:
+            from ..config import require_project
             from ..store import Store
 
+            require_project(self.config)
             self._store = Store.open(self.config.database_path, self.config.cadence)
         return self._store
 
