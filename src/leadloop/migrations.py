@@ -117,7 +117,19 @@ def m003_bounces(db) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_inbox, m003_bounces]
+def m004_reads_survey_comments(db) -> None:
+    """A survey answer's score or short answer, apart from the comment (never counted,
+    shared only when its author agreed: issue #27 item 5). An earlier answer that is no
+    number and longer than a few words was a comment: it leaves the tally."""
+    db.execute("ALTER TABLE survey_answers ADD COLUMN comment TEXT")
+    db.execute("ALTER TABLE survey_answers ADD COLUMN may_share INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE survey_answers SET comment = answer, answer = NULL WHERE answer IS NOT NULL "
+        "AND NOT (answer GLOB '[0-9]*' AND answer NOT GLOB '*[^0-9.]*') "
+        "AND (length(answer) > 30 OR answer GLOB '* * * *')")
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_reads_survey_comments]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:
