@@ -64,7 +64,7 @@ def test_check_connect_logs_in(project, run):
 def test_followup_n_overrides_the_generic_followup(project, run):
     write_template(project, "es/followup-2.txt", "Subject: Segundo recordatorio\n\nHola otra vez.\n")
     assert run("add", "ana@example.com").exit_code == 0
-    first = run("--now", NOW, "preview", "ana@example.com", "--step", "1").stdout
+    first = run("--now", NOW, "preview", "--raw", "ana@example.com", "--step", "1").stdout
     second = run("--now", NOW, "preview", "ana@example.com", "--step", "2").stdout
     assert "Subject: =?utf-8?b?wr9Bw7puIG1lIHJlY3VlcmRhPw==?=" in first  # ¿Aún me recuerda?
     assert "Subject: Segundo recordatorio" in second

@@ -193,8 +193,10 @@ def preview(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's address.")],
     step: Annotated[Optional[int], typer.Option(min=0, help="Step to show (default: the next one).")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="The message's bytes as sent (MIME, encoded headers) instead.")] = False,
 ) -> None:
-    """The message exactly as it would be sent, headers and body."""
+    """The next message to a lead as a mail client shows it; --raw: exactly as sent."""
     import sys
 
     from ..render import Renderer
@@ -212,6 +214,13 @@ def preview(
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
         lead, step, template, new_message_id(session.config.sender.domain), session.now)
+    if not raw:
+        _print_readable(message)
+        from .. import output
+
+        for warning in renderer.warnings:
+            output.warning(warning)
+        return
     files = {id(attachment.body): attachment for attachment in message.attachments}
     for chunk in message.chunks:
         attachment = files.get(id(chunk))
@@ -232,6 +241,29 @@ def preview(
             output.line(f"  {attachment.path}  {megabytes(attachment.size)}  {attachment.content_type}")
         for warning in renderer.warnings:
             output.warning(warning)
+
+
+def _print_readable(message) -> None:
+    """Headers decoded, the text part, a note of the HTML alternative, the attachments."""
+    from .. import output
+    from ..attachments import megabytes
+    from ..message import readable
+
+    shown = readable(message.data)
+    for name, value in shown.headers:
+        output.line(f"{name}: {value}")
+    output.line("")
+    for text_line in shown.text.rstrip("\n").split("\n"):
+        output.line(text_line)
+    output.line("")
+    if shown.has_html:
+        output.line("[This message also has an HTML version; `leadloop preview --raw` shows it.]")
+    if shown.attachments:
+        count = len(shown.attachments)
+        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+                    f"the message is {megabytes(message.size)} as sent")
+        for name, content_type, size in shown.attachments:
+            output.line(f"  {name}  {megabytes(size)}  {content_type}")
 
 
 @command()
