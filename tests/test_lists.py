@@ -176,6 +176,7 @@ def test_memory_is_flat_in_the_number_of_leads(tmp_path, command):
         where = tmp_path / str(count)
         where.mkdir()
         write_leads(where / "leads.csv", many(count))
+        (where / "leadloop.toml").write_text("", encoding="utf-8")  # a leadloop folder
         subprocess.run([sys.executable, "-m", "leadloop", "--now", MONDAY, "import", "leads.csv"],
                        cwd=where, check=True, capture_output=True)
         peaks.append(_peak_rss_kb("--now", MONDAY, *command, cwd=where))

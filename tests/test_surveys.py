@@ -180,6 +180,9 @@ def test_share_mails_the_tally_and_only_the_comments_their_authors_let_go(shop, 
     tally = json.loads(run("survey", "results", "opinion", "--json").stdout)
     assert [(r["answer"], r["count"]) for r in tally["results"]] == [("8", 1), ("9", 2)]
     assert tally["average"] == 8.67
+    shown = " ".join(run("survey", "results", "opinion").stdout.split())
+    assert "«Un 9. El taller estuvo genial, pero el horario me venía justo.»" in shown
+    assert "«Le doy un 8. Me encantó el taller.» (may be shared)" in shown
 
     assert run("--now", "2026-03-04T10:00", "survey", "share", "opinion", "--yes").exit_code == 0
     for message in smtp.messages[3:]:

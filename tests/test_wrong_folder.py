@@ -48,3 +48,15 @@ def test_a_templates_dir_that_does_not_exist_is_an_error(run, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith('error: leadloop.toml: [templates] dir "plantillas" is not a folder')
     assert "plantillas does not exist" in " ".join(result.stderr.split())
+
+
+def test_the_default_templates_dir_missing_only_warns(run, tmp_path):
+    """Every release's example.toml says dir = "templates": a config copied from it
+    without `init` worked before, and still does (the shipped texts serve)."""
+    assert run("init", ".").exit_code == 0
+    import shutil
+
+    shutil.rmtree(tmp_path / "templates")
+    result = run("due")
+    assert result.exit_code == 0
+    assert 'warning: leadloop.toml: [templates] dir "templates" does not exist' in result.stderr

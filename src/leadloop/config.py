@@ -604,7 +604,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None,
         path=Path(where) if where != "built-in config" else None,
         database_path=db_path,
         templates_dir=(base / templates["dir"] if for_init
-                       else _templates_dir(raw, templates, where, base)),
+                       else _templates_dir(raw, templates, where, base, warnings)),
         default_locale=templates["locale"],
         cadence=rules,
         sender=sender,
@@ -630,17 +630,24 @@ def require_project(config: Config) -> None:
         "or start one with `leadloop init`")
 
 
-def _templates_dir(raw: dict, templates: dict, where: str, base: Path) -> Path:
+def _templates_dir(raw: dict, templates: dict, where: str, base: Path,
+                   warnings: list) -> Path:
     """The templates directory; one the config names that does not exist is an error, not
     a silent fall-back to the shipped texts (issue #27 item 7). Without the key (or without
-    a config) the shipped texts serve whatever is missing."""
+    a config) the shipped texts serve whatever is missing. The default name, "templates",
+    which every release's example.toml wrote, only warns when missing: a config copied
+    from example.toml without `init` worked before and must keep working."""
     path = base / templates["dir"]
     named = isinstance(raw.get("templates"), dict) and "dir" in raw["templates"]
-    if named and where != "built-in config" and not path.is_dir():
-        raise ConfigError(f'{where}: [templates] dir "{templates["dir"]}" is not a folder '
-                          f"({path} does not exist); create it (leadloop init writes one) or "
-                          "fix the path")
-    return path
+    if not named or where == "built-in config" or path.is_dir():
+        return path
+    if templates["dir"] == _DEFAULTS["templates"]["dir"]:
+        warnings.append(f'{where}: [templates] dir "{templates["dir"]}" does not exist ({path}); '
+                        "the shipped templates are used (`leadloop init` writes editable copies)")
+        return path
+    raise ConfigError(f'{where}: [templates] dir "{templates["dir"]}" is not a folder '
+                      f"({path} does not exist); create it (leadloop init writes one) or "
+                      "fix the path")
 
 
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:

@@ -201,6 +201,13 @@ def tally(store: Store, name: str) -> dict:
             "comments": shared_comments(store, name)}
 
 
+def comments_of(store: Store, name: str, limit: int | None = None) -> list[tuple[str, bool]]:
+    """(comment, may be shared) of the latest answers first, for `survey results`."""
+    return [(row[0], bool(row[1])) for row in store.conn.execute(
+        "SELECT comment, may_share FROM survey_answers WHERE survey = ? AND comment IS NOT NULL "
+        "ORDER BY at DESC, lead_id DESC LIMIT ?", (name, -1 if limit is None else limit))]
+
+
 def shared_comments(store: Store, name: str) -> list[str]:
     """The comments whose authors agreed to their sharing, without names, oldest first."""
     return [row[0] for row in store.conn.execute(

@@ -206,7 +206,7 @@ def survey_results(
     import json
 
     from .. import output
-    from ..surveys import check_name, tally_results, tally_summary
+    from ..surveys import check_name, comments_of, tally_results, tally_summary
 
     session = _session(ctx)
     name = check_name(template)
@@ -229,6 +229,13 @@ def survey_results(
         output.footer(f"Showing the {page} answers given most (numbers first). More: --limit N or --json.")
     if summary["average"] is not None:
         output.line(f"average: {summary['average']}")
+    comments = comments_of(session.store, name, limit=page)
+    if comments:
+        # For the marketer's eyes: `survey share` mails only those their authors let go.
+        output.line("")
+        output.line(f"Comments (the latest {len(comments)}; shared only where it says so):")
+        for comment, may_share in comments:
+            output.line(f"  «{comment}»" + ("  (may be shared)" if may_share else ""))
 
 
 class _Prefixed:
