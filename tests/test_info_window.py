@@ -68,3 +68,27 @@ def test_the_span_is_measured_from_the_request(tmp_path):
     assert not info_goes_anytime(datetime(2026, 3, 6, 2, 30, tzinfo=timezone.utc), now, rules)
     (tmp_path / "off.toml").write_text("[cadence]\ninfo_anytime = false\n", encoding="utf-8")
     assert not info_goes_anytime(now, now, load_config(tmp_path / "off.toml").cadence)
+
+
+@pytest.mark.bare_folder
+def test_serve_sends_at_night_only_what_was_just_asked(run, tmp_path):
+    """store.due_info (what `serve` sends at once) follows the same rule as `send`."""
+    from datetime import datetime, timezone
+
+    from leadloop.store import Store
+
+    (tmp_path / "leads.csv").write_text(OLD, encoding="utf-8")
+    ok(run("init", "."))
+    ok(run("--now", SATURDAY_NIGHT, "import", "leads.csv"))
+    ok(run("--now", SATURDAY_NIGHT, "add", "nueva@tienda.es"))
+    config = load_config(tmp_path / "leadloop.toml")
+    store = Store.open(config.database_path, config.cadence)
+    try:
+        ids = [row[0] for row in store.conn.execute("SELECT id FROM leads")]
+        night = datetime(2026, 3, 7, 2, 31, tzinfo=timezone.utc)
+        assert [item.lead["email"] for item in store.due_info(ids, night)] == ["nueva@tienda.es"]
+        monday = datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc)
+        assert sorted(item.lead["email"] for item in store.due_info(ids, monday)) == [
+            "nueva@tienda.es", "vieja@tienda.es"]
+    finally:
+        store.close()
