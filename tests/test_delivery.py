@@ -27,7 +27,7 @@ def write_project(tmp_path, server, *, security="none", extra="", leads=3, ca_fi
     if ca_file:
         smtp += f'ca_file = "{ca_file}"\n'
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n'
         f"[cadence]\ndaily_limit = 1000\n{extra}\n" + smtp, encoding="utf-8")
     rows = "".join(f"lead{n:03d}@example.com,Lead {n},Curso,Web,01/03/2026\n" for n in range(leads))
     (tmp_path / "leads.csv").write_text("email,name,product,source,requested_at\n" + rows,

@@ -27,7 +27,7 @@ LEAD_ADDRESSES = ("jose.munoz@example.com", "ana.pena@example.org", "tom@example
 
 def configure(tmp_path, host: str, port: int) -> None:
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n'
         f'[inbox]\nhost = "{host}"\nport = {port}\nsecurity = "none"\n'
         'username = "marketer@example.com"\ntimeout = 1\n', encoding="utf-8")
 
@@ -63,7 +63,7 @@ def relay(tmp_path, run, imap_server, monkeypatch):
     monkeypatch.setenv("LEADLOOP_IMAP_PASSWORD", IMAP_PASSWORD)
     assert run("import", "leads.csv").exit_code == 0
     sent = run("--now", SENT_AT, "run-daily")
-    assert sent.exit_code == 0 and "3 sent" in sent.stdout, sent.stdout + sent.stderr
+    assert sent.exit_code == 0 and "3 written to the outbox" in sent.stdout, sent.stdout + sent.stderr
     proxy.server = imap_server
     yield proxy
     proxy.stop()
@@ -118,7 +118,7 @@ def test_a_hang_mid_fetch_in_run_daily_ends_at_the_timeout_and_sends_nothing(tmp
     relay.fault = None
     later = cli(tmp_path, "--now", FOLLOW_UPS_DUE, "run-daily")
     assert later.returncode == 0, later.stderr
-    assert "1 sent" in later.stdout  # only tom, who never answered, gets his follow-up
+    assert "1 written to the outbox" in later.stdout  # only tom, who never answered, gets his follow-up
     assert outbox(tmp_path) == 4
 
 

@@ -124,6 +124,7 @@ def test_unreadable_files_import_nothing(tmp_path, run, content, args, expected)
     assert json.loads(run("leads", "--json").stdout) == []
 
 
+@pytest.mark.bare_folder
 def test_a_failed_bulk_load_keeps_the_indexes(tmp_path, run):
     """Into an empty table the secondary indexes are rebuilt at the end of the import;
     a file that fails half-way must leave them, and an empty table, as they were."""
@@ -246,6 +247,7 @@ def test_a_first_import_into_an_empty_store_equals_an_upsert(tmp_path, run, monk
     assert (ana["locale"], ana["referred_by"], bea["locale"]) == ("es", "fede@example.com", "en")
 
 
+@pytest.mark.bare_folder
 def test_a_first_import_beside_another_open_connection_keeps_wal(tmp_path, run):
     """The bulk load switches to the rollback journal only when it has the database
     alone; beside a reader it loads in WAL, without waiting for the reader."""

@@ -37,7 +37,7 @@ class Maildir:
         return target
 
 
-def mail(sender: str, subject: str, body: str, *, to="laura@example.com", **headers) -> EmailMessage:
+def mail(sender: str, subject: str, body: str, *, to="laura@lauravidal.es", **headers) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -56,7 +56,7 @@ def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
     return (
         "Return-Path: <>\r\n"
         "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\r\n"
-        "To: laura@example.com\r\n"
+        "To: laura@lauravidal.es\r\n"
         "Subject: Undelivered Mail Returned to Sender\r\n"
         "Message-ID: <dsn-1@mx.example.com>\r\n"
         "MIME-Version: 1.0\r\n"
@@ -70,7 +70,7 @@ def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
         "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n"
         f"Final-Recipient: rfc822; {temporary}\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
         "\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
-        f"From: Laura Vidal <laura@example.com>\r\nTo: {quoted_lead}\r\nCc: {quoted_lead}\r\n"
+        f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {quoted_lead}\r\nCc: {quoted_lead}\r\n"
         "Subject: Hola\r\n\r\n"
         f"Write to {quoted_lead} if anything fails.\r\n"
         "\r\n--B--\r\n"
@@ -80,7 +80,7 @@ def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
 @pytest.fixture
 def project(tmp_path, run):
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         'unsubscribe = "baja@example.com"\n\n[inbox]\nmaildir = "mail"\n',
         encoding="utf-8",
     )
@@ -89,7 +89,7 @@ def project(tmp_path, run):
     box = Maildir(tmp_path / "mail")
     sent = run("--now", SENT_AT, "run-daily")
     assert sent.exit_code == 0, sent.stderr
-    assert "3 sent" in sent.stdout
+    assert "3 written to the outbox" in sent.stdout
     return box
 
 
@@ -263,7 +263,7 @@ def test_run_daily_reads_the_inbox_before_sending(project, run):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("inbox: 1 reply,")
     assert status(run, "tom@example.net") == "replied"
-    assert "2 sent" in result.stdout
+    assert "2 written to the outbox" in result.stdout
 
 
 def test_forget_erases_the_reply_text(project, run):
@@ -300,7 +300,7 @@ def report(recipient: str, status: str, diagnostic: str, original_id: str, *,
     """An RFC 3464 report about one recipient, returning the original with its Message-ID."""
     return (
         "Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
-        "To: laura@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "To: laura@lauravidal.es\r\nSubject: Undelivered Mail Returned to Sender\r\n"
         f"Message-ID: <report-{abs(hash((recipient, original_id, status)))}@mx.example.net>\r\n"
         'MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
         "\r\n--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
@@ -308,7 +308,7 @@ def report(recipient: str, status: str, diagnostic: str, original_id: str, *,
         f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
         f"Diagnostic-Code: smtp; {diagnostic}\r\n"
         "\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
-        f"From: Laura Vidal <laura@example.com>\r\nTo: {recipient}\r\nMessage-ID: {original_id}\r\n"
+        f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {recipient}\r\nMessage-ID: {original_id}\r\n"
         f"Subject: Hola\r\n\r\nHola. {quoted}\r\n\r\n--B--\r\n"
     ).encode()
 
@@ -338,10 +338,10 @@ def test_a_hard_bounce_found_by_the_returned_message_id(project, run):
     """A plain-text report that names nobody: the returned original's Message-ID says whose."""
     original = sent_message_id(run, "ana.pena@example.org")
     project.deliver((
-        "From: MAILER-DAEMON@mx.example.net\r\nTo: laura@example.com\r\nSubject: failure notice\r\n\r\n"
+        "From: MAILER-DAEMON@mx.example.net\r\nTo: laura@lauravidal.es\r\nSubject: failure notice\r\n\r\n"
         "Sorry, we were unable to deliver your message to the following address.\r\n"
         "550 5.1.1 User unknown\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
-        f"From: laura@example.com\r\nTo: Ana <ana.pena@example.org>\r\nMessage-ID: {original}\r\n"
+        f"From: laura@lauravidal.es\r\nTo: Ana <ana.pena@example.org>\r\nMessage-ID: {original}\r\n"
         "Subject: Hola\r\n\r\nEscriba a tom@example.net si algo falla.\r\n").encode())
     summary = read(run)
     assert summary["bounces"] == 1 and summary["unrecognised"] == 0
@@ -401,10 +401,10 @@ def test_an_unrecognised_bounce_is_counted_kept_for_review_and_never_a_reply(pro
 def test_our_own_address_and_quoted_leads_never_bounce(project, run):
     """A report whose text quotes a lead and our own address, about someone else."""
     project.deliver((
-        "From: postmaster@mx.example.net\r\nTo: laura@example.com\r\nSubject: Delivery failure\r\n\r\n"
-        "Delivery to the following recipient failed permanently:\r\n\r\n    laura@example.com\r\n\r\n"
+        "From: postmaster@mx.example.net\r\nTo: laura@lauravidal.es\r\nSubject: Delivery failure\r\n\r\n"
+        "Delivery to the following recipient failed permanently:\r\n\r\n    laura@lauravidal.es\r\n\r\n"
         "Technical details: 550 5.1.1 user unknown\r\n\r\n----- Original message -----\r\n\r\n"
-        "From: laura@example.com\r\nTo: tom@example.net\r\nMessage-ID: <other@elsewhere.example>\r\n"
+        "From: laura@lauravidal.es\r\nTo: tom@example.net\r\nMessage-ID: <other@elsewhere.example>\r\n"
         "Subject: Hola\r\n\r\nhola\r\n").encode())
     summary = read(run)
     assert summary["bounces"] == 0 and summary["unrecognised"] == 1

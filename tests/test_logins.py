@@ -28,7 +28,7 @@ IMAP_USER = "marketer@example.com"
 
 
 def write_config(tmp_path, *, smtp: str = "", inbox: str = "") -> None:
-    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
     if smtp:
         text += f"\n[smtp]\n{smtp}"
     if inbox:

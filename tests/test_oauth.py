@@ -19,7 +19,7 @@ from conftest import RecordingHandler, SmtpServer, _server_context
 from imap_server import IMAP_USER, OAUTH_ERROR, BearerTokens, ImapServer
 
 NOW = "2026-03-02T10:00"
-SMTP_USER = "laura@example.com"
+SMTP_USER = "laura@lauravidal.es"
 # Google's tokens are a few hundred bytes (ya29.…); Microsoft's run to two kilobytes, too
 # long for the AUTH line (RFC 4954 §4), so they go after a 334.
 SHORT_TOKEN = "ya29.a0AfB_byC-test-Token_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -154,7 +154,7 @@ def runs(tmp_path) -> int:
 
 
 def write_config(tmp_path, *, smtp: str = "", inbox: str = "") -> None:
-    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
     if smtp:
         text += f"\n[smtp]\n{smtp}"
     if inbox:

@@ -19,7 +19,7 @@ def write_config(tmp_path, server=None, extra=""):
         smtp = (f'\n[smtp]\nhost = "{server.host}"\nport = {server.port}\nsecurity = "none"\n'
                 "timeout = 5\n")
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         f"\n[cadence]\ndaily_limit = 1000\n{extra}" + smtp, encoding="utf-8")
 
 

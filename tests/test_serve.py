@@ -431,6 +431,7 @@ def test_when_even_the_spool_fails_the_client_gets_503(serve, smtp_server, tmp_p
     assert "cannot keep an inquiry" in server.output()
 
 
+@pytest.mark.bare_folder
 def test_run_daily_applies_the_spool(tmp_path, smtp_server, run):
     from leadloop.web.intake import Inquiry
     from leadloop.web.spool import spool

@@ -45,7 +45,7 @@ def history(tmp_path_factory):
         return result
 
     (directory / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n[inbox]\nmaildir = "mail"\n',
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n[inbox]\nmaildir = "mail"\n',
         encoding="utf-8")
     (directory / "leads.csv").write_text(LEADS, encoding="utf-8")
     box = Maildir(directory / "mail")

@@ -1,5 +1,6 @@
 """Signed one-click links in every message with `[web] base_url` (SPEC §11)."""
 
+import pytest
 import sqlite3
 
 from leadloop.links import find_message, link_key, make_token
@@ -9,7 +10,7 @@ NOW = "2026-03-02T10:00"
 
 def _project(tmp_path, smtp_server, base_url='base_url = "https://leads.example.com/"\n'):
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@shop.example.com"\n\n'
+        '[sender]\nname = "Laura"\naddress = "laura@shop.lauravidal.es"\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n\n'
         f'[web]\n{base_url}', encoding="utf-8")
 
@@ -29,7 +30,7 @@ def test_every_message_carries_its_own_one_click_link(tmp_path, run, smtp_server
         message = received.message
         https, mailto = [part.strip() for part in message["List-Unsubscribe"].split(",")]
         assert https.startswith("<https://leads.example.com/u/") and https.endswith(">")
-        assert mailto == "<mailto:laura@shop.example.com?subject=unsubscribe>"
+        assert mailto == "<mailto:laura@shop.lauravidal.es?subject=unsubscribe>"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         token = https[len("<https://leads.example.com/u/"):-1]
         # The link says nothing of the address, and the body links the same page.
@@ -56,7 +57,7 @@ def test_without_base_url_only_the_mailto(tmp_path, run, smtp_server):
     assert run("add", "ana@example.com", "--requested-at", NOW).exit_code == 0
     assert run("--now", NOW, "send", "--yes").exit_code == 0
     message = smtp_server.messages[0].message
-    assert message["List-Unsubscribe"] == "<mailto:laura@shop.example.com?subject=unsubscribe>"
+    assert message["List-Unsubscribe"] == "<mailto:laura@shop.lauravidal.es?subject=unsubscribe>"
     assert message["List-Unsubscribe-Post"] is None
     assert "/u/" not in message.get_body(("plain",)).get_content()
 
@@ -76,6 +77,7 @@ def test_the_shipped_survey_links_each_answer(tmp_path, run, smtp_server):
     assert "reply to this e-mail with the number" in text
 
 
+@pytest.mark.bare_folder
 def test_check_renders_the_linked_branches(tmp_path, run, smtp_server):
     _project(tmp_path, smtp_server)
     run("init")

@@ -86,7 +86,8 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
 
 SAMPLE_TALLY = {"survey": "opinion", "sent": 3, "answered": 2, "average": 8.0,
                 "results": [{"answer": "7", "count": 1, "share": 0.5},
-                            {"answer": "9", "count": 1, "share": 0.5}]}
+                            {"answer": "9", "count": 1, "share": 0.5}],
+                "comments": ["Me encantó el taller."]}
 
 
 def _other_templates(config: Config) -> list[tuple[str, str]]:

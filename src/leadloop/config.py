@@ -134,6 +134,9 @@ class Config:
     # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
     # one sentence each: `check` warns; an earlier release accepted them, so no error.
     ignored: tuple[str, ...] = ()
+    # Values an earlier release accepted that are now read leniently, one sentence each
+    # (the CLI prints them on stderr): a config that worked keeps working on upgrade.
+    warnings: tuple = ()
 
     @property
     def outbox_path(self) -> Path:
@@ -152,7 +155,8 @@ _DEFAULTS = {
     },
     "dkim": {"selector": "", "key_file": "", "domain": ""},
     "cadence": {
-        "send_info": True, "info_delay": "0 days", "info_anytime": True, "followup_after": "2 months",
+        "send_info": True, "info_delay": "0 days", "info_anytime": True,
+        "info_anytime_within": "24 hours", "followup_after": "2 months",
         "followup_spread": "1 month", "max_contacts": 7, "give_up_after": 6,
         "reply_grace": "30 days", "erase_on_give_up": True,
         "send_days": ["mon", "tue", "wed", "thu", "fri"], "send_hours": "09:00-18:00",
@@ -191,7 +195,10 @@ def find_config_path(explicit: str | None) -> Path | None:
     return default if default.is_file() else None
 
 
-def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
+def load_config(path: Path | None, *, db_override: str | None = None,
+                for_init: bool = False) -> Config:
+    """`for_init`: `init` reads the config it is about to complete (its templates folder
+    may not exist yet)."""
     raw: dict = {}
     where = str(path) if path else "built-in config"
     if path is not None:
@@ -213,7 +220,7 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
         except RecursionError:
             raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
     base = path.parent if path else Path(".")
-    return _build(raw, where, base, db_override)
+    return _build(raw, where, base, db_override, for_init)
 
 
 _HUGE_NUMBER = re.compile(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
@@ -281,6 +288,16 @@ LONGEST_TIMEOUT = 3600        # seconds
 FASTEST_RATE = 1000           # messages a second
 
 
+class _Accepted(Exception):
+    """A check's answer for a value an earlier release accepted and this one would refuse:
+    use `value`, and say `message` as a warning. Only where nothing unsafe follows (never
+    for a line break that would end a header: that stays a ConfigError)."""
+
+    def __init__(self, value, message: str):
+        super().__init__(message)
+        self.value = value
+
+
 def _string(value, at: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{at} must be a string")
@@ -330,12 +347,29 @@ def _address(value, at: str, *, optional: bool = False) -> str:
     try:
         normalize_address(value)
     except InvalidAddress as err:
+        # Releases before 2026-11-30 asked only for an "@"; such a value (info@localhost,
+        # a domain without a dot) still goes into headers safely when it is one line.
+        if "@" in value and not _CONTROL.search(value) and not any(c.isspace() for c in value):
+            raise _Accepted(value, f"{at} may not be deliverable ({err}); used as given") from None
         raise ConfigError(f"{at} is not an e-mail address: {err}") from None
     return value
 
 
 def _optional_address(value, at: str) -> str:
     return _address(value, at, optional=True)
+
+
+def _contact(value, at: str) -> str:
+    """How a lead asks for the offer, in any form (SPEC §1: "solicítela a <contacto>"): an
+    address, a phone number, a web or WhatsApp address, or words; render.contact_link makes
+    the link. It only ever reaches a message body, so a control character is replaced by a
+    space with a warning (earlier releases took any text) rather than refused."""
+    value = _string(value, at).strip()
+    if _CONTROL.search(value):
+        cleaned = " ".join(_CONTROL.sub(" ", value).split())
+        raise _Accepted(cleaned, f"{at} holds a line break or control character; read as "
+                                 f'"{cleaned}"')
+    return value
 
 
 def _https_url(value, at: str) -> str:
@@ -450,13 +484,22 @@ def _flag(value, at: str) -> bool:
     return value
 
 
-def _whole(low: int, high: int):
+def _whole(low: int, high: int, *, capped: bool = False):
+    """A whole number in [low, high]. `capped`: earlier releases had no upper bound here,
+    so a larger value is capped with a warning instead of refused."""
     def whole(value, at: str) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # 7.0 is seven
-        if type(value) is not int or not low <= value <= high:
-            raise ConfigError(f"{at} must be a whole number from {low} to {high}")
-        return value
+        if type(value) is int and low <= value <= high:
+            return value
+        number = _number(value)
+        # Releases before 2026-11-30 took any number at or above the low end and cut off
+        # its fraction: such a value is read the same way (and capped), with a warning.
+        if number is not None and low <= number and (capped or number < high + 1):
+            used = min(int(number), high)
+            raise _Accepted(used, f"{at} must be a whole number from {low} to {high}; "
+                                  f"{value!r} is read as {used}")
+        raise ConfigError(f"{at} must be a whole number from {low} to {high}")
     return whole
 
 
@@ -469,6 +512,9 @@ def _number(value) -> float | None:
 
 def _seconds(value, at: str) -> float:
     seconds = _number(value)
+    if seconds is not None and seconds > LONGEST_TIMEOUT:  # earlier releases took it
+        raise _Accepted(float(LONGEST_TIMEOUT), f"{at} is above {LONGEST_TIMEOUT} seconds; "
+                                                f"{LONGEST_TIMEOUT} is used")
     if seconds is None or not 0 < seconds <= LONGEST_TIMEOUT:
         raise ConfigError(f"{at} must be a number of seconds above 0 and at most {LONGEST_TIMEOUT}")
     return seconds
@@ -476,6 +522,10 @@ def _seconds(value, at: str) -> float:
 
 def _rate(value, at: str) -> float:
     rate = _number(value)
+    if rate is not None and (0 < rate < 0.001 or rate > FASTEST_RATE):  # earlier releases took it
+        used = min(max(rate, 0.001), FASTEST_RATE)
+        raise _Accepted(used, f"{at} must be 0 (no pacing) or a number from 0.001 to "
+                              f"{FASTEST_RATE}; {used:g} is used")
     # Below one message in 1000 s a run would sleep for hours between two messages.
     if rate is None or not (rate == 0 or 0.001 <= rate <= FASTEST_RATE):
         raise ConfigError(f"{at} must be 0 (no pacing) or a number from 0.001 to {FASTEST_RATE}")
@@ -496,9 +546,27 @@ def _timezone(value, at: str) -> str:
 
 
 def _days(value, at: str) -> frozenset[int]:
+    from .cadence import WEEKDAYS
+
     if not isinstance(value, list) or not all(isinstance(day, str) for day in value):
         raise ConfigError(f'{at} must be a list of weekdays like ["mon", "tue"]')
-    return parse_send_days(value, where=at)
+    try:
+        return parse_send_days(value, where=at)
+    except ConfigError:
+        # Releases before 2026-11-30 read a day by its first three letters ("tues",
+        # "thurs"): those still work, with a warning naming what each was read as.
+        # Only a shortening of the day's own name: "monsoon" (which passed as Monday) stays
+        # an error, as a typo should.
+        names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        prefixes = [day.strip().lower()[:3] for day in value]
+        if not value or not all(
+                p in WEEKDAYS and names[WEEKDAYS.index(p)].startswith(day.strip().lower())
+                for p, day in zip(prefixes, value)):
+            raise
+        read = ", ".join(f'"{day}" as {prefix}' for day, prefix in zip(value, prefixes)
+                         if day.strip().lower() not in (prefix, names[WEEKDAYS.index(prefix)]))
+        raise _Accepted(frozenset(WEEKDAYS.index(p) for p in prefixes),
+                        f"{at}: use day names (mon or monday); read {read}") from None
 
 
 def _hours(value, at: str):
@@ -525,17 +593,17 @@ _CHECKS = {
     "templates": {"dir": _nonempty(_path), "locale": _locale},
     "sender": {
         "name": _text, "address": _address, "reply_to": _optional_address,
-        # The shipped templates link it as mailto:, so it is an address too.
-        "contact": _optional_address, "unsubscribe": _optional_address,
+        "contact": _contact, "unsubscribe": _optional_address,
         "unsubscribe_url": _https_url, "dkim_selector": _selector,
     },
     "dkim": {"selector": _selector, "key_file": _path, "domain": _host},
     "cadence": {
-        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag, "followup_after": _duration,
-        "followup_spread": _duration, "max_contacts": _whole(1, 100),
-        "give_up_after": _whole(1, 100), "reply_grace": _duration, "erase_on_give_up": _flag,
+        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag,
+        "info_anytime_within": _duration, "followup_after": _duration,
+        "followup_spread": _duration, "max_contacts": _whole(1, 100, capped=True),
+        "give_up_after": _whole(1, 100, capped=True), "reply_grace": _duration, "erase_on_give_up": _flag,
         "send_days": _days, "send_hours": _hours, "timezone": _timezone,
-        "daily_limit": _whole(1, 1_000_000),
+        "daily_limit": _whole(1, 1_000_000, capped=True),
     },
     "smtp": {
         "host": _host, "port": _PORT, "security": _SECURITY, "username": _text,
@@ -556,7 +624,7 @@ _CHECKS = {
 }
 
 
-def _section(raw: dict, name: str, where: str) -> dict:
+def _section(raw: dict, name: str, where: str, warnings: list | None = None) -> dict:
     """The section's values, every one checked and converted (durations parsed, …)."""
     given = raw.get(name, {})
     if not isinstance(given, dict):
@@ -576,19 +644,29 @@ def _section(raw: dict, name: str, where: str) -> dict:
     if unknown:
         raise ConfigError(f"{where}: unknown key [{name}] {unknown[0]}")
     checks = _CHECKS[name]
-    return {key: checks[key](given.get(key, default), f"{where}: [{name}] {key}")
-            for key, default in defaults.items()}
+    values = {}
+    for key, default in defaults.items():
+        try:
+            values[key] = checks[key](given.get(key, default), f"{where}: [{name}] {key}")
+        except _Accepted as accepted:
+            if warnings is None:
+                raise ConfigError(str(accepted)) from None
+            warnings.append(str(accepted))
+            values[key] = accepted.value
+    return values
 
 
-def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config:
+def _build(raw: dict, where: str, base: Path, db_override: str | None,
+           for_init: bool = False) -> Config:
     unknown = sorted(set(raw) - set(_DEFAULTS) - {"offers"})
     if unknown:
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
-    database = _section(raw, "database", where)
-    templates = _section(raw, "templates", where)
-    sender = Sender(**_section(raw, "sender", where))
-    cadence = _section(raw, "cadence", where)
-    smtp_raw = _section(raw, "smtp", where)
+    warnings: list[str] = []
+    database = _section(raw, "database", where, warnings)
+    templates = _section(raw, "templates", where, warnings)
+    sender = Sender(**_section(raw, "sender", where, warnings))
+    cadence = _section(raw, "cadence", where, warnings)
+    smtp_raw = _section(raw, "smtp", where, warnings)
 
     start, end = cadence.pop("send_hours")
     rules = Rules(**cadence, send_start=start, send_end=end)
@@ -598,13 +676,13 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         _check_login("smtp", smtp_raw, where)
         smtp = Smtp(**smtp_raw)
 
-    inbox_raw = _section(raw, "inbox", where)
+    inbox_raw = _section(raw, "inbox", where, warnings)
     inbox = _inbox(inbox_raw, where, base)
     ignored = _ignored_by_maildir(inbox_raw, where)
-    answer_within = _section(raw, "customers", where)["answer_within"]
+    answer_within = _section(raw, "customers", where, warnings)["answer_within"]
 
-    web = Web(**_section(raw, "web", where))
-    dkim = _dkim(_section(raw, "dkim", where), sender, where, base)
+    web = Web(**_section(raw, "web", where, warnings))
+    dkim = _dkim(_section(raw, "dkim", where, warnings), sender, where, base)
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -614,7 +692,8 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     return Config(
         path=Path(where) if where != "built-in config" else None,
         database_path=db_path,
-        templates_dir=base / templates["dir"],
+        templates_dir=(base / templates["dir"] if for_init
+                       else _templates_dir(raw, templates, where, base, warnings)),
         default_locale=templates["locale"],
         cadence=rules,
         sender=sender,
@@ -625,6 +704,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         web=web,
         dkim=dkim,
         ignored=ignored,
+        warnings=tuple(warnings),
     )
 
 
@@ -640,6 +720,39 @@ def _dkim(raw: dict, sender: Sender, where: str, base: Path) -> Dkim:
                           "signed under a selector, the name the public key is published at")
     key_file = base / raw["key_file"] if raw["key_file"] else None
     return Dkim(selector=selector, key_file=key_file, domain=raw["domain"])
+
+
+def require_project(config: Config) -> None:
+    """Only `init` and `demo` create a database (SPEC §4): a command run where there is
+    neither a config nor the database (a cron job without its `cd`) would otherwise
+    answer "Nothing is due now." from a new, empty database and look healthy."""
+    if config.path is not None or config.database_path.exists():
+        return
+    here = Path.cwd()
+    raise InputError(
+        f"no {CONFIG_NAME} in {here} and no database at {config.database_path.absolute()}: "
+        f"run this in your leadloop folder (cd), point to it with --config PATH or --db PATH, "
+        "or start one with `leadloop init`")
+
+
+def _templates_dir(raw: dict, templates: dict, where: str, base: Path,
+                   warnings: list) -> Path:
+    """The templates directory; one the config names that does not exist is an error, not
+    a silent fall-back to the shipped texts (issue #27 item 7). Without the key (or without
+    a config) the shipped texts serve whatever is missing. The default name, "templates",
+    which every release's example.toml wrote, only warns when missing: a config copied
+    from example.toml without `init` worked before and must keep working."""
+    path = base / templates["dir"]
+    named = isinstance(raw.get("templates"), dict) and "dir" in raw["templates"]
+    if not named or where == "built-in config" or path.is_dir():
+        return path
+    if templates["dir"] == _DEFAULTS["templates"]["dir"]:
+        warnings.append(f'{where}: [templates] dir "{templates["dir"]}" does not exist ({path}); '
+                        "the shipped templates are used (`leadloop init` writes editable copies)")
+        return path
+    raise ConfigError(f'{where}: [templates] dir "{templates["dir"]}" is not a folder '
+                      f"({path} does not exist); create it (leadloop init writes one) or "
+                      "fix the path")
 
 
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
@@ -687,6 +800,32 @@ def _check_login(section: str, raw: dict, where: str) -> None:
     if not raw["username"]:
         raise ConfigError(f'{at} auth = "{raw["auth"]}" needs username, the address of the '
                           "account the token is for")
+
+
+# The example domains of RFC 2606 §3, which no one receives mail for, and the name the
+# shipped config gives the sender: a config still holding them was never finished.
+PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net")
+PLACEHOLDER_NAME = "leadloop"
+
+
+def is_placeholder_sender(sender: Sender) -> bool:
+    domain = sender.address.rpartition("@")[2].strip().lower().rstrip(".")
+    return (sender.name.strip().lower() == PLACEHOLDER_NAME
+            or any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS))
+
+
+def require_real_sender(config: Config) -> None:
+    """Mail over SMTP with the placeholder sender is refused (SPEC §4 `check`; issue #27
+    item 6): leads would get "leadloop <info@example.com>", which no one can answer and
+    receivers reject. The outbox (no [smtp]) takes it: the demo uses it."""
+    if config.smtp is None or not is_placeholder_sender(config.sender):
+        return
+    where = config.path or "built-in config"
+    sender = config.sender
+    raise ConfigError(
+        f'{where}: [sender] is still the placeholder "{sender.name} <{sender.address}>" while '
+        f"[smtp] sends through {config.smtp.host}; set [sender] name and address to the ones "
+        "your leads know you by (or remove [smtp] to write to the outbox)")
 
 
 def smtp_password(smtp: Smtp) -> str | None:

@@ -140,8 +140,20 @@ def m006_files_first_name(db) -> None:
     db.execute("ALTER TABLE leads ADD COLUMN first_name TEXT")
 
 
+def m007_reads_survey_comments(db) -> None:
+    """A survey answer's score or short answer, apart from the comment (never counted,
+    shared only when its author agreed: issue #27 item 5). An earlier answer that is no
+    number and longer than a few words was a comment: it leaves the tally."""
+    db.execute("ALTER TABLE survey_answers ADD COLUMN comment TEXT")
+    db.execute("ALTER TABLE survey_answers ADD COLUMN may_share INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE survey_answers SET comment = answer, answer = NULL WHERE answer IS NOT NULL "
+        "AND NOT (answer GLOB '[0-9]*' AND answer NOT GLOB '*[^0-9.]*') "
+        "AND (length(answer) > 30 OR answer GLOB '* * * *')")
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
-              m006_files_first_name]
+              m006_files_first_name, m007_reads_survey_comments]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -55,6 +55,8 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     # A score stays in the tally; words the person wrote do not.
     conn.execute("UPDATE survey_answers SET answer = NULL WHERE lead_id = ? "
                  "AND NOT (answer GLOB '[0-9]*' AND answer NOT GLOB '*[^0-9.]*')", (lead["id"],))
+    conn.execute("UPDATE survey_answers SET comment = NULL, may_share = 0 WHERE lead_id = ?",
+                 (lead["id"],))
     conn.execute("UPDATE messages SET error = NULL WHERE lead_id = ?", (lead["id"],))
     # A claim not yet started must never go out with blank fields.
     conn.execute(

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -130,6 +131,62 @@ def _stored_first_name(lead) -> str | None:
         return None
 
 
+_PHONE = re.compile(r"\+?[\d\s().\-/]+")
+_WHATSAPP_HOSTS = ("wa.me/", "api.whatsapp.com/", "whatsapp.com/")
+
+
+def contact_href(contact: str) -> str:
+    """The link a mail client follows for `[sender] contact`, "" for words (no link):
+    mailto: for an address (RFC 6068), tel: for a phone number in its global form
+    (RFC 3966: "+34 600 12 34 56" → tel:+34600123456), https: for a web or WhatsApp
+    address (wa.me, WhatsApp's click-to-chat links). Links already written with one of
+    those schemes are kept."""
+    text = contact.strip()
+    lower = text.lower()
+    if not text or any(c.isspace() for c in text.strip()) and not _PHONE.fullmatch(text):
+        return ""
+    if lower.startswith(("mailto:", "tel:", "https://", "http://")):
+        return text if _URI_SAFE.fullmatch(text) else ""
+    if lower.startswith(("www.",) + _WHATSAPP_HOSTS):
+        return "https://" + text if _URI_SAFE.fullmatch(text) else ""
+    if _PHONE.fullmatch(text):
+        digits = re.sub(r"\D", "", text)
+        if len(digits) >= 6:
+            return "tel:" + ("+" if text.startswith("+") else "") + digits
+        return ""
+    if "@" in text and "/" not in text:
+        return "mailto:" + text
+    return ""
+
+
+# What RFC 3986 allows in a URI, so a link of the config's never breaks the attribute.
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def contact_link(contact: str):
+    """`{{ contact|link }}` in an HTML template: an <a> to `contact_href`, or the words
+    escaped. The text shown drops a mailto:/tel: prefix, which a reader does not need."""
+    from markupsafe import Markup, escape
+
+    href = contact_href(contact)
+    shown = contact.strip()
+    for scheme in ("mailto:", "tel:"):
+        if shown.lower().startswith(scheme):
+            shown = shown[len(scheme):]
+    if not href:
+        return escape(shown)
+    return Markup('<a href="{}">{}</a>').format(href, shown)
+
+
+def contact_text(contact: str) -> str:
+    """`{{ contact|link }}` in a text template: the contact as a reader writes it."""
+    shown = contact.strip()
+    for scheme in ("mailto:", "tel:"):
+        if shown.lower().startswith(scheme):
+            return shown[len(scheme):]
+    return shown
+
+
 def _no_answer_links(answer) -> str:
     """`answer_url(N)` without `[web] base_url`: no link (templates test it with `if`)."""
     return ""
@@ -153,6 +210,8 @@ class Renderer:
             env.filters["date"] = _format_date
             env.filters["ago"] = _format_ago
             env.filters["plural"] = _format_plural
+        self.env.filters["link"] = contact_text
+        self.html_env.filters["link"] = contact_link
         self._compiled: dict[Path, CompiledTemplate] = {}
         self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
         self._locale_directories: frozenset[str] | None = None

@@ -653,24 +653,35 @@ class Store:
         if budget == 0:
             return
         default_open = cadence.window_open(now, self.rules)
+        # Info packs of requests just made ignore the window (info_anytime, within
+        # info_anytime_within: SPEC §3); older requests' info packs and follow-ups keep it.
+        since = cadence.fresh_since(now, self.rules)
+        fresh_since = to_db(since) if since is not None else None
         found = 0
         for followups in (0, 1):
-            # Info packs ignore the window with info_anytime (SPEC §3); follow-ups never do.
-            windowed = followups or not self.rules.info_anytime
-            # When the default window is closed only leads with a timezone of their own can be
-            # due, and the index scan skips everyone else.
-            tz_clause = "" if default_open or not windowed else " AND timezone IS NOT NULL"
+            windowed = bool(followups) or fresh_since is None
+            # When the default window is closed only leads with a timezone of their own (or,
+            # for info packs, requests just made) can be due; the index scan skips the rest.
+            tz_clause, extra = "", ()
+            if not default_open:
+                if windowed:
+                    tz_clause = " AND timezone IS NOT NULL"
+                else:
+                    tz_clause, extra = " AND (requested_at >= ? OR timezone IS NOT NULL)", (fresh_since,)
             # Written so SQLite walks the leads_due index in order (no sort of every due
             # lead): one pass for info packs, one for follow-ups, each oldest-due first.
             cursor = self.conn.execute(
                 "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND (next_step > 0) = ? "
                 f"AND next_due_at <= ?{tz_clause} ORDER BY next_due_at, rowid",
-                (followups, to_db(now)),
+                (followups, to_db(now), *extra),
             )
             for lead in cursor:
-                if windowed and lead["timezone"] and not cadence.window_open(
+                lead_windowed = windowed or lead["requested_at"] < fresh_since
+                if lead_windowed and lead["timezone"] and not cadence.window_open(
                         now, self.rules, zone(lead["timezone"])):
                     continue
+                if lead_windowed and not lead["timezone"] and not default_open:
+                    continue  # an old request's info pack, in the default zone's closed window
                 yield DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"]))
                 found += 1
                 if budget is not None and found >= budget:
@@ -689,8 +700,9 @@ class Store:
                 f"SELECT * FROM leads WHERE id IN ({','.join('?' * len(chunk))}) "
                 "AND next_step = 0 AND next_due_at <= ?", (*chunk, to_db(now)),
             ):
-                if not self.rules.info_anytime and not cadence.window_open(
-                        now, self.rules, zone(lead["timezone"] or self.rules.timezone)):
+                if not cadence.info_goes_anytime(from_db(lead["requested_at"]), now, self.rules) \
+                        and not cadence.window_open(now, self.rules,
+                                                    zone(lead["timezone"] or self.rules.timezone)):
                     continue
                 found.append(DueMessage(lead, 0, from_db(lead["next_due_at"])))
         found.sort(key=lambda item: (item.due_at, item.lead["id"]))

@@ -89,7 +89,7 @@ def append(servers: RealServers, raw: bytes) -> None:
 def configure(tmp_path, servers: RealServers, *, inbox: tuple[str, int] | None = None,
               smtp: tuple[str, int] | None = None, login: str = "") -> None:
     """`login`: extra lines for both sections (auth, token_command)."""
-    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
     if smtp:
         security, port = smtp
         text += (f'\n[smtp]\nhost = "{SMTP_HOST}"\nport = {port}\nsecurity = "{security}"\n'
@@ -188,7 +188,7 @@ def test_postfix_login_with_tls_sends(tmp_path, servers, security):
     assert "2 sent" in result.stdout
     messages = relayed(servers, 2)
     assert sorted(m.rcpt_tos[0] for m in messages) == ["ana.pena@example.org", "tom@example.net"]
-    assert all(m.message["From"].addresses[0].addr_spec == "laura@example.com" for m in messages)
+    assert all(m.message["From"].addresses[0].addr_spec == "laura@lauravidal.es" for m in messages)
     assert f"sasl_method=PLAIN, sasl_username={USER}" in servers.postfix_log()
     assert due(tmp_path) == 0
 

@@ -112,13 +112,20 @@ class Session:
             from ..config import find_config_path, load_config
 
             self._config = load_config(find_config_path(self.config_path), db_override=self.db)
+            if self._config.warnings:
+                from .. import output
+
+                for warning in self._config.warnings:
+                    output.warning(warning)
         return self._config
 
     @property
     def store(self):
         if self._store is None:
+            from ..config import require_project
             from ..store import Store
 
+            require_project(self.config)
             self._store = Store.open(self.config.database_path, self.config.cadence)
         return self._store
 
@@ -229,7 +236,28 @@ def _day(day) -> str:
     return day.strftime("%a %Y-%m-%d")
 
 
-def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
+def _destination(config) -> str:
+    """Where a send goes, for its prompt and dry-run line: the mail server and the From it
+    sends as (a placeholder sender shows here), or the outbox."""
+    if config.smtp is None:
+        return f"the outbox folder {config.outbox_path} (no mail server configured)"
+    sender = config.sender
+    return f"{config.smtp.host}:{config.smtp.port}, from {sender.name} <{sender.address}>"
+
+
+def _confirm_send(config, count: int, what: str | None = None) -> None:
+    """The send prompt: "Send 6 message(s) through mail.example:587, from Laura <…>?" or,
+    with no [smtp], "Write 6 message(s) to the outbox (…; no mail server configured)?"."""
+    from ..plurals import count as plural
+
+    what = what or plural(count, "message")
+    if config.smtp is None:
+        typer.confirm(f"Write {what} to {_destination(config)}?", abort=True)
+    else:
+        typer.confirm(f"Send {what} through {_destination(config)}?", abort=True)
+
+
+def _print_send_report(report, *, quiet: bool, store=None, now=None, outbox: bool = False) -> None:
     """The summary line of a send; with `store`, what the daily limit held back and the
     day the last of it goes (issue #20)."""
     from .. import output
@@ -248,7 +276,10 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
         output.warning(problem)
     if quiet:
         return
-    summary = (f"send: {report.sent} sent, {report.deferred} retried later, {report.bounced} bounced, "
+    # Without [smtp] nothing left the machine: say where the messages are (issue #27 item 9).
+    sent = (f"{report.sent} written to the outbox (no mail server configured)" if outbox
+            else f"{report.sent} sent")
+    summary = (f"send: {sent}, {report.deferred} retried later, {report.bounced} bounced, "
                f"{report.unknown} unknown, {report.failed} failed")
     if report.held_for_sender:
         summary += f", {report.held_for_sender:,} wait because of the sender (not charged to the leads)"

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .app import _errors_to_exit, _print_send_report, _session, app, command, print_stats
+from .app import (_confirm_send, _destination, _errors_to_exit, _print_send_report, _session, app,
+                  command, print_stats)
 
 
 @command()
@@ -229,7 +230,7 @@ def survey_results(
     import json
 
     from .. import output
-    from ..surveys import check_name, tally_results, tally_summary
+    from ..surveys import check_name, comments_of, tally_results, tally_summary
 
     session = _session(ctx)
     name = check_name(template)
@@ -254,6 +255,13 @@ def survey_results(
         output.footer(f"Showing the {page} answers given most (numbers first). More: --limit N or --json.")
     if summary["average"] is not None:
         output.line(f"average: {summary['average']}")
+    comments = comments_of(session.store, name, limit=page)
+    if comments:
+        # For the marketer's eyes: `survey share` mails only those their authors let go.
+        output.line("")
+        output.line(f"Comments (the latest {len(comments)}; shared only where it says so):")
+        for comment, may_share in comments:
+            output.line(f"  «{comment}»" + ("  (may be shared)" if may_share else ""))
 
 
 class _Prefixed:
@@ -308,12 +316,15 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
     from ..runner import send_once
     from ..surveys import not_yet_sent
 
+    from ..config import require_real_sender
+
     config = session.config
+    require_real_sender(config)
     # For the plan only: send_once decides again, under the run lock.
     leads = not_yet_sent(session.store, candidates, kind)
     skipped = len(candidates) - len(leads)
     what = what(len(leads))
-    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    where = _destination(config)
     if skipped:
         output.note(f"{count(skipped, 'lead')} already had it")
     if not leads:
@@ -327,12 +338,12 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
         output.line(f"This was a dry run: {what}, to {where}.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {what}, to {where}?", abort=True)
+        _confirm_send(config, len(leads), what)
     with output.progress(len(leads), "sending") as bar:
         report = send_once(session.store, config, session.clock(), leads, kind=kind, template=template,
                            statuses=statuses, extra=extra,
                            on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False)
+    _print_send_report(report, quiet=False, outbox=config.smtp is None)
     if report.held_back:
         output.warning(f"{report.held_back} held back by [cadence] daily_limit; run the same command "
                        "again tomorrow to send them")

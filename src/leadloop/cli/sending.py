@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError, MailboxError
-from .app import Session, _day, _print_send_report, _session, _summary_on_sender_refusal, _settled_store, _short_time, command
+from .app import (Session, _confirm_send, _day, _destination, _print_send_report, _session,
+                  _settled_store, _short_time, _summary_on_sender_refusal, command)
 
 
 # `check` is the pre-flight of sending (the config, every template, with --connect the
@@ -30,8 +31,10 @@ def check(
     """
     from .. import output
     from ..check import check_connection, check_templates
+    from ..config import require_real_sender
 
     session = _session(ctx)
+    require_real_sender(session.config)
     dns = connect if dns is None else dns  # SPEC §4: --dns is part of --connect
     if as_json and not dns:
         raise InputError("--json prints the findings of --dns: use check --dns --json")
@@ -243,8 +246,10 @@ def preview(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's address.")],
     step: Annotated[Optional[int], typer.Option(min=0, help="Step to show (default: the next one).")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="The message's bytes as sent (MIME, encoded headers) instead.")] = False,
 ) -> None:
-    """The message exactly as it would be sent, headers and body."""
+    """The next message to a lead as a mail client shows it; --raw: exactly as sent."""
     import sys
 
     from ..render import Renderer
@@ -262,6 +267,13 @@ def preview(
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
         lead, step, template, new_message_id(session.config.sender.domain), session.now)
+    if not raw:
+        _print_readable(message)
+        from .. import output
+
+        for warning in renderer.warnings:
+            output.warning(warning)
+        return
     files = {id(attachment.body): attachment for attachment in message.attachments}
     for chunk in message.chunks:
         attachment = files.get(id(chunk))
@@ -286,6 +298,29 @@ def preview(
             output.warning(warning)
 
 
+def _print_readable(message) -> None:
+    """Headers decoded, the text part, a note of the HTML alternative, the attachments."""
+    from .. import output
+    from ..attachments import megabytes
+    from ..message import readable
+
+    shown = readable(message.data)
+    for name, value in shown.headers:
+        output.line(f"{name}: {value}")
+    output.line("")
+    for text_line in shown.text.rstrip("\n").split("\n"):
+        output.line(text_line)
+    output.line("")
+    if shown.has_html:
+        output.line("[This message also has an HTML version; `leadloop preview --raw` shows it.]")
+    if shown.attachments:
+        count = len(shown.attachments)
+        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+                    f"the message is {megabytes(message.size)} as sent")
+        for name, content_type, size in shown.attachments:
+            output.line(f"  {name}  {megabytes(size)}  {content_type}")
+
+
 @command()
 def send(
     ctx: typer.Context,
@@ -298,7 +333,10 @@ def send(
     from ..plurals import count
     from ..runner import send_due
 
+    from ..config import require_real_sender
+
     session = _session(ctx)
+    require_real_sender(session.config)
     store, config = session.store, session.config
     planned = store.due(session.now, limit)
     if not planned:
@@ -316,7 +354,7 @@ def send(
                 if item.step == 0 and item.lead["requested_at"] < stale_before(session.now))
     if stale:
         output.warning(_stale_warning(stale, what="of these {packs}"))
-    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    where = _destination(config)
     if dry_run:
         from ..render import Renderer
 
@@ -337,11 +375,11 @@ def send(
                     "To send, run `leadloop send`.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {count(len(planned), 'message')} to {where}?", abort=True)
+        _confirm_send(config, len(planned))
     with _summary_on_sender_refusal(False), output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False, store=store, now=session.now)
+    _print_send_report(report, quiet=False, store=store, now=session.now, outbox=config.smtp is None)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
 
@@ -394,7 +432,10 @@ def run_daily(
     from ..privacy import give_up_due
     from ..runner import send_due
 
+    from ..config import require_real_sender
+
     session = _session(ctx)
+    require_real_sender(session.config)
     store, config = session.store, session.config
     if config.inbox is not None:
         from ..inbox import read_inbox
@@ -430,6 +471,6 @@ def run_daily(
         output.warning(dns_problem)
     with _summary_on_sender_refusal(quiet):
         report = send_due(store, config, session.clock())
-    _print_send_report(report, quiet=quiet, store=store, now=session.now)
+    _print_send_report(report, quiet=quiet, store=store, now=session.now, outbox=config.smtp is None)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
