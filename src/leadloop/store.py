@@ -634,6 +634,26 @@ class Store:
         """How many more messages today's daily_limit allows."""
         return max(0, self.rules.daily_limit - self.attempted_today(now))
 
+    def _claimable(self, now: datetime) -> int:
+        """Inside the claim's write transaction: today's budget less what any run holds
+        `claimed` and has not attempted yet, so that two runs claiming at once (a batch
+        and serve) never pass daily_limit together."""
+        return self.budget_beside(now, None)
+
+    def budget_beside(self, now: datetime, run_id: str | None) -> int:
+        """Today's budget less what runs other than `run_id` hold `claimed`, counted in
+        one statement (one snapshot: a row going from `claimed` to `sending` meanwhile
+        is counted once, never missed)."""
+        start, end = day_bounds(local_day(now, zone(self.rules.timezone)), zone(self.rules.timezone))
+        placeholders = ",".join("?" * len(ATTEMPT_STATES))
+        used = self.conn.execute(
+            f"SELECT (SELECT count(*) FROM messages WHERE attempted_at >= ? AND attempted_at < ? "
+            f"AND state IN ({placeholders})) + (SELECT count(*) FROM messages "
+            "WHERE state = 'claimed' AND claimed_by IS NOT ?)",
+            (to_db(start), to_db(end), *ATTEMPT_STATES, run_id),
+        ).fetchone()[0]
+        return max(0, self.rules.daily_limit - used)
+
     def due(self, now: datetime, limit: int | None = None, *, daily_limit: bool = True) -> list[DueMessage]:
         """What `send` would send now, in sending order (SPEC §3): info packs, then
         follow-ups oldest-due first, inside each lead's send window, within the day's budget."""
@@ -694,10 +714,14 @@ class Store:
     # -- claiming and recording sends (SPEC §6, at most once) --------------------------------
 
     def claim(self, due: list[DueMessage], run_id: str, now: datetime, domain: str) -> list[Claim]:
-        """Claim each due message for this run, atomically; what another run holds is skipped."""
+        """Claim each due message for this run, atomically, within today's budget (counted
+        in the same transaction); what another run holds is skipped."""
         claims = []
         with self.write():
+            left = self._claimable(now)
             for item in due:
+                if len(claims) >= left:
+                    break
                 lead = self.lead_by_id(item.lead["id"])
                 if (
                     lead["status"] != "active"
@@ -921,7 +945,8 @@ class Store:
     def recover_abandoned(self, now: datetime) -> int:
         """After a crash: claims never started are released; messages that were in the
         server's hands when the process died become `unknown` (never resent). Only call
-        this while holding the run lock, when no other run can own these rows."""
+        this while holding the sending lock exclusive (runlock.py), when no other run can
+        own these rows."""
         # Nearly every run finds nothing to recover: a read (on the state index) spares
         # the idle run-daily a write transaction.
         if not self.has_abandoned():
