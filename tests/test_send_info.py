@@ -236,3 +236,17 @@ def test_serve_and_send_racing_never_pass_the_daily_limit(project, smtp_server):
     assert not errors
     received = smtp_server.recipients()
     assert len(received) == 25 and len(set(received)) == 25
+
+
+def test_a_claim_in_chunks_stops_at_the_daily_limit_across_chunks(project):
+    """Store.claim commits CLAIM_CHUNK claims a transaction (serve writes between them);
+    the day's budget still holds across the chunks, its own earlier ones included."""
+    from leadloop.store import CLAIM_CHUNK
+
+    store, config = project("\n[cadence]\ndaily_limit = 70\n")
+    add(store, *[f"lead{n}@example.com" for n in range(2 * CLAIM_CHUNK + 20)])
+    due = store.due(NOW, daily_limit=False)
+    assert len(due) > 70 > CLAIM_CHUNK
+    claims = store.claim(due, "batch-run", NOW, config.sender.domain)
+    assert len(claims) == 70
+    assert store.claim(due, "other-run", NOW, config.sender.domain) == []
