@@ -180,3 +180,28 @@ def test_a_port_that_speaks_another_protocol_is_one_sentence(tmp_path, smtp_serv
     assert result.returncode == 1
     sentence = one_sentence(result)
     assert "is not IMAP while connecting" in sentence and "host and port" in sentence
+
+
+# -- numbers no IMAP server may send (issue #28 item 6) ---------------------------------
+
+@pytest.mark.parametrize("trigger, pattern, what", [
+    (rb"UID FETCH \d+:\* \(RFC822\.SIZE\)", rb"UID \d+", "UID"),
+    (rb"UID FETCH \d+:\* \(RFC822\.SIZE\)", rb"RFC822\.SIZE \d+", "message size"),
+    (rb"SELECT|EXAMINE", rb"UIDVALIDITY \d+", "UIDVALIDITY"),
+])
+@pytest.mark.parametrize("digits", [5000, 20])  # past int()'s limit; past SQLite's 64 bits
+def test_a_number_past_imap_s_32_bits_is_one_sentence_and_nothing_is_lost(
+        tmp_path, run, relay, trigger, pattern, what, digits):
+    add_replies(relay, "jose.munoz@example.com")
+    label = pattern.split(b" ")[0].replace(b"\\", b"")
+    relay.fault = Fault(trigger, "rewrite", replace=(pattern, label + b" " + b"9" * digits))
+    result = cli(tmp_path, "--now", LATER, "inbox")
+    assert result.returncode == 1
+    sentence = one_sentence(result)
+    assert f"the server sent a {what} of {digits} digits" in sentence and len(sentence) < 300
+    assert relay.triggered == 1
+    assert status(run, "jose.munoz@example.com") == "active"
+    relay.fault = None
+    again = cli(tmp_path, "--now", LATER, "inbox")
+    assert again.returncode == 0, again.stderr
+    assert status(run, "jose.munoz@example.com") == "replied"

@@ -206,7 +206,7 @@ def test_unmatched_and_broken_mail_is_counted_and_the_rest_applied(project, run)
     project.deliver(mail("ana.pena@example.org", "Re: hola", "Llámeme, por favor."))
     result = run("--now", LATER, "inbox")
     assert result.exit_code == 0, result.stderr
-    assert "1 replies" in result.stdout and "unmatched" in result.stdout
+    assert "1 reply," in result.stdout and "unmatched" in result.stdout
     assert status(run, "ana.pena@example.org") == "replied"
     assert status(run, "tom@example.net") == "active"
     assert "Traceback" not in result.stderr
@@ -260,7 +260,7 @@ def test_run_daily_reads_the_inbox_before_sending(project, run):
     result = run("--now", "2026-06-15T10:00", "run-daily")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("inbox: 1 replies")
+    assert lines[0].startswith("inbox: 1 reply,")
     assert status(run, "tom@example.net") == "replied"
     assert "2 sent" in result.stdout
 
@@ -386,7 +386,7 @@ def test_an_unrecognised_bounce_is_counted_kept_for_review_and_never_a_reply(pro
                            quoted="Escriba a ana.pena@example.org"))
     result = run("--now", LATER, "inbox")
     assert result.exit_code == 0, result.stderr
-    assert "1 unrecognised bounces" in result.stdout and "0 replies" in result.stdout
+    assert "1 unrecognised bounce " in result.stdout and "0 replies" in result.stdout
     assert {lead["status"] for lead in leads(run).values()} == {"active"}
     listed = json.loads(run("inbox", "--review", "--json").stdout)
     assert [(r["sender"], r["subject"]) for r in listed] == [
@@ -421,4 +421,5 @@ def test_stats_shows_the_blocked_by_provider_rate_with_a_warning(project, run):
     assert stats["blocked"] == 1 and stats["blocked_rate"] == round(1 / 3, 4)
     assert any("blocked-by-provider rate (33.3%) is over 1%" in w for w in stats["warnings"])
     shown = run("stats")
-    assert "blocked by providers 33" in shown.stdout and "blocked-by-provider rate" in shown.stderr
+    assert "refused by providers as spam or by policy (5.7.x): 1 (33.3%)" in shown.stdout
+    assert "blocked-by-provider rate" in shown.stderr

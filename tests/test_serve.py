@@ -230,7 +230,7 @@ MALFORMED = [
     (b'{"email": "luis@example.com", "name": 7}', 422, "name"),
     (b'{"email": "luis@example.com", "timezone": "Mars/Olympus"}', 422, "timezone"),
     (b'{"email": "luis@example.com", "locale": "klingon-ish"}', 422, "locale"),
-    (b'[{"email": "luis@example.com"}, {"email": "not-an-address"}]', 422, "not-an-address"),
+    (b'[{"email": "not-an-address"}, "luis@example.com"]', 422, "not-an-address"),
 ]
 
 
@@ -441,7 +441,7 @@ def test_run_daily_applies_the_spool(tmp_path, smtp_server, run):
           [Inquiry(email="ana@example.com", requested_at="2026-03-07T22:30:00+00:00", name="Ana")])
     result = run("--now", "2026-03-09T10:00", "run-daily")
     assert result.exit_code == 0, result.stderr
-    assert "spool: 1 web inquiries applied" in result.stdout
+    assert "spool: 1 web inquiry applied" in result.stdout
     assert messages_to(smtp_server, "ana@example.com")
     assert leads(tmp_path)["ana@example.com"]["requested_at"] == "2026-03-07T22:30:00+00:00"
     assert list((tmp_path / "leadloop.db.spool").glob("*.json")) == []
@@ -479,7 +479,7 @@ def test_a_broken_form_template_stops_serve_at_start(tmp_path, smtp_server, run)
 
 
 def test_version_and_the_cli_do_not_load_the_web_framework():
-    code = ("import sys; from leadloop import cli, render, runner; from leadloop.web import tokens, spool; "
+    code = ("import sys; from leadloop import cli, render, runner; from leadloop import links; from leadloop.web import spool; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"

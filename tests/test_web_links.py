@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from leadloop.web.tokens import find_message, link_key, make_token
+from leadloop.links import find_message, link_key, make_token
 
 NOW = "2026-03-02T10:00"
 
@@ -81,3 +81,46 @@ def test_check_renders_the_linked_branches(tmp_path, run, smtp_server):
     run("init")
     result = run("check")
     assert result.exit_code == 0, result.stderr
+
+
+# -- [web] base_url on this machine (issue #27 item 20) -----------------------------------
+
+import pytest  # noqa: E402
+from cli_checks import one_line  # noqa: E402
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:8080/",
+                                 "http://[::1]:8080", "http://127.3.2.1", "http://leads.localhost:8080"])
+def test_http_is_accepted_on_a_loopback_address_with_a_warning_from_check(tmp_path, run, smtp_server, url):
+    _project(tmp_path, smtp_server, base_url=f'base_url = "{url}"\n')
+    checked = run("check")
+    assert checked.exit_code == 0, checked.stderr
+    assert "work only here" in checked.stderr
+
+
+@pytest.mark.parametrize("url", ["http://leads.example.com", "http://10.0.0.1:8080",
+                                 "http://127.0.0.1.example.com", "ftp://127.0.0.1/"])
+def test_http_elsewhere_is_still_refused(tmp_path, run, smtp_server, url):
+    _project(tmp_path, smtp_server, base_url=f'base_url = "{url}"\n')
+    refused = run("check")
+    assert refused.exit_code == 2
+    assert "[web] base_url must be an https:// URL" in one_line(refused)
+
+
+def test_links_to_a_local_serve_work_end_to_end(tmp_path, run, smtp_server):
+    from web_server import WebServer, leads
+
+    server = WebServer(tmp_path)
+    _project(tmp_path, smtp_server, base_url=f'base_url = "http://127.0.0.1:{server.port}"\n')
+    assert run("add", "ana@example.com", "--requested-at", NOW, "--locale", "en").exit_code == 0
+    assert run("--now", NOW, "send", "--yes").exit_code == 0
+    link = smtp_server.messages[0].message["List-Unsubscribe"].split(",")[0].strip()[1:-1]
+    assert link.startswith(f"http://127.0.0.1:{server.port}/u/")
+    server.start()
+    try:
+        path = link[len(server.url):]
+        assert "Unsubscribe me" in server.get(path).text
+        assert server.request("POST", path, b"List-Unsubscribe=One-Click").status == 200
+    finally:
+        server.stop()
+    assert leads(tmp_path)["ana@example.com"]["status"] == "unsubscribed"

@@ -114,6 +114,9 @@ class Config:
     answer_within: object = None  # [customers] answer_within, a relativedelta
     offers: dict = field(default_factory=dict)
     web: Web = field(default_factory=Web)
+    # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
+    # one sentence each: `check` warns; an earlier release accepted them, so no error.
+    ignored: tuple[str, ...] = ()
 
     @property
     def outbox_path(self) -> Path:
@@ -180,14 +183,36 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
             data = path.read_bytes()
         except OSError as err:
             raise InputError(f"{path}: cannot read the config ({err.strerror})") from None
+        text = _decode(data, where)
         try:
-            raw = tomllib.loads(_decode(data, where))
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err})") from None
+        except ValueError:
+            # tomllib turns digits into an int() with Python's limit of 4300 digits
+            # (sys.get_int_max_str_digits) and lets its ValueError through.
+            raise ConfigError(f"{path}: {_too_many_digits(text)}") from None
         except RecursionError:
             raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
     base = path.parent if path else Path(".")
     return _build(raw, where, base, db_override)
+
+
+_HUGE_NUMBER = re.compile(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
+_TABLE = re.compile(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
+
+
+def _too_many_digits(text: str) -> str:
+    """Which key holds the number tomllib could not read, as one sentence."""
+    match = _HUGE_NUMBER.search(text)
+    if match is None:  # inside an array or an inline table: the line at least
+        digits = re.search(r"[0-9_]{1000,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else None
+        return (f"line {line}: " if line else "") + "a number too long to be one (thousands of digits)"
+    tables = list(_TABLE.finditer(text, 0, match.start()))
+    key = (f"[{tables[-1].group(1)}] " if tables else "") + match.group(1).strip()
+    line = text.count("\n", 0, match.start()) + 1
+    return f"line {line}: {key} has a number too long to be one (thousands of digits)"
 
 
 _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
@@ -304,6 +329,36 @@ def _https_url(value, at: str) -> str:
     if not value.startswith("https://") or not _URI.fullmatch(value) or not urlsplit(value).hostname:
         raise ConfigError(f"{at} must be an https:// URL (RFC 3986 characters only)")
     return value
+
+
+def is_loopback_url(url: str) -> bool:
+    """An http(s) URL whose host is this machine: 127.0.0.0/8, ::1, or `localhost` and
+    its subdomains (RFC 6761 §6.3 reserves them for loopback)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _base_url(value, at: str) -> str:
+    """`[web] base_url`: https, as links in mail must be (RFC 8058 §3 wants HTTPS for
+    one-click unsubscribe); plain http only on a loopback address, where nothing
+    crosses a network and a marketer tries the links before putting serve behind a
+    proxy (issue #27 item 20). `check` warns that such links work on this machine only."""
+    value = _string(value, at).strip()
+    if value.startswith("http://") and _URI.fullmatch(value) and is_loopback_url(value):
+        return value
+    if value.startswith("http://"):
+        raise ConfigError(f"{at} must be an https:// URL; http:// only on this machine "
+                          "(127.0.0.1, ::1 or localhost), for trying the links before "
+                          "serve is behind a proxy with TLS")
+    return _https_url(value, at)
 
 
 def _web_url(value, at: str) -> str:
@@ -467,7 +522,7 @@ _CHECKS = {
     },
     "customers": {"answer_within": _duration},
     "web": {
-        "base_url": _https_url, "token_command": _command, "thanks_url": _web_url,
+        "base_url": _base_url, "token_command": _command, "thanks_url": _web_url,
         "trusted_proxies": _networks, "rate_limit": _whole(0, 1_000_000), "busy_wait": _seconds,
     },
 }
@@ -524,7 +579,9 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         _check_login("smtp", smtp_raw, where)
         smtp = Smtp(**smtp_raw)
 
-    inbox = _inbox(_section(raw, "inbox", where), where, base)
+    inbox_raw = _section(raw, "inbox", where)
+    inbox = _inbox(inbox_raw, where, base)
+    ignored = _ignored_by_maildir(inbox_raw, where)
     answer_within = _section(raw, "customers", where)["answer_within"]
 
     web = Web(**_section(raw, "web", where))
@@ -546,6 +603,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         answer_within=answer_within,
         offers=offers,
         web=web,
+        ignored=ignored,
     )
 
 
@@ -560,6 +618,22 @@ def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
         raise ConfigError(f"{where}: [inbox] folder must not be empty")
     _check_login("inbox", raw, where)
     return Inbox(**{**raw, "maildir": None})
+
+
+def _ignored_by_maildir(raw: dict, where: str) -> tuple[str, ...]:
+    """A Maildir is read from the disk: the keys of an IMAP account do nothing there."""
+    if not raw["maildir"]:
+        return ()
+    defaults = _DEFAULTS["inbox"]
+    imap_only = [key for key in defaults if key not in ("maildir", "host")
+                 and raw[key] != defaults[key]]
+    if not imap_only:
+        return ()
+    keys = " and ".join(", ".join(imap_only).rsplit(", ", 1))
+    verb, pronoun = ("has", "it") if len(imap_only) == 1 else ("have", "them")
+    return (f"{where}: [inbox] {keys} {verb} no effect with maildir (a Maildir is read from "
+            f"the disk, with no login); remove {pronoun}, or set host instead of maildir to "
+            "read an IMAP account",)
 
 
 def _check_login(section: str, raw: dict, where: str) -> None:

@@ -89,3 +89,12 @@ class DatabaseTooNew(InputError):
 
 class NotLeadloopDatabase(InputError):
     """A SQLite database of some other program: leadloop will not add its tables to it."""
+
+
+def given(text: str, longest: int = 60) -> str:
+    """A value the user gave, for an error sentence: whole when short, else its start and
+    its length (a value thousands of characters long must not fill the terminal)."""
+    text = str(text)
+    if len(text) <= longest:
+        return text
+    return f"{text[:longest]}… ({len(text)} characters)"

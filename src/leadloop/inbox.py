@@ -47,14 +47,21 @@ class InboxReport:
             "survey_answers", "unmatched", "unrecognised", "skipped")}
 
     def line(self) -> str:
-        text = (f"inbox: {self.replies} replies, {self.auto_replies} auto-replies, "
-                f"{self.bounces} bounces, {self.unsubscribes} unsubscribes, "
+        from .plurals import count
+
+        text = (f"inbox: {count(self.replies, 'reply', 'replies')}, "
+                f"{count(self.auto_replies, 'auto-reply', 'auto-replies')}, "
+                f"{count(self.bounces, 'bounce')}, {count(self.unsubscribes, 'unsubscribe')}, "
                 f"{self.unmatched} unmatched")
         extras = [(self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
-                  (self.unrecognised, "unrecognised bounces (see `leadloop inbox --review`)"),
-                  (self.questions, "customer questions"), (self.survey_answers, "survey answers"),
+                  (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
+                   + " (see `leadloop inbox --review`)"),
+                  (self.questions, count(self.questions, "customer question")),
+                  (self.survey_answers, count(self.survey_answers, "survey answer")),
                   (self.skipped, "skipped")]
-        return text + "".join(f", {count} {label}" for count, label in extras if count)
+        return text + "".join(
+            f", {label}" if label[0].isdigit() else f", {number} {label}"
+            for number, label in extras if number)
 
 
 def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:

@@ -95,9 +95,9 @@ class json_array:
         return False
 
 
-def stream_json(items) -> int:
-    """Every item of an iterable as one JSON array on stdout; how many."""
-    with json_array() as array:
+def stream_json(items, out=None) -> int:
+    """Every item of an iterable as one JSON array on `out` (stdout); how many."""
+    with json_array(out) as array:
         for item in items:
             array.add(item)
     return array.count

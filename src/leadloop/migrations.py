@@ -117,7 +117,14 @@ def m003_bounces(db) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_inbox, m003_bounces]
+def m004_loose_referrer_erased(db) -> None:
+    # Erasing a referrer removes its address from the leads it referred (SPEC §10); this
+    # keeps the link as the erased lead's row id (no personal data), so stats still count
+    # its referrals without naming it (issue #28). Links erased before this release are gone.
+    db.execute("ALTER TABLE leads ADD COLUMN referrer_erased_id INTEGER")
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

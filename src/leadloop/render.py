@@ -122,7 +122,7 @@ def _no_answer_links(answer) -> str:
 
 class Renderer:
     def __init__(self, config: Config, links=None):
-        """`links` (web.tokens.Links) gives each message its one-click unsubscribe and
+        """`links` (links.Links) gives each message its one-click unsubscribe and
         survey answer URLs (SPEC §11); without it there are none."""
         from jinja2 import StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
@@ -137,6 +137,7 @@ class Renderer:
         for env in (self.env, self.html_env):
             env.filters["date"] = _format_date
             env.filters["ago"] = _format_ago
+            env.filters["plural"] = _format_plural
         self._compiled: dict[Path, CompiledTemplate] = {}
         self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
         self._locale_directories: frozenset[str] | None = None
@@ -326,7 +327,7 @@ class Renderer:
         sender = self.config.sender
         unsubscribe_url = sender.unsubscribe_url
         if self.links is not None:
-            # This message's own signed links (web/tokens.py), e.g. https://…/u/TOKEN.
+            # This message's own signed links (links.py), e.g. https://…/u/TOKEN.
             unsubscribe_url = self.links.unsubscribe_url(message_id) or unsubscribe_url
             context["answer_url"] = functools.partial(self.links.answer_url, message_id)
         context["unsubscribe_url"] = unsubscribe_url
@@ -422,3 +423,12 @@ def _format_ago(context, value: datetime) -> str:
         value - context["now"], add_direction=True, locale=_babel_locale(context),
         threshold=1.1,
     )
+
+
+@pass_context
+def _format_plural(context, value: int, one: str, other: str | None = None) -> str:
+    """`{{ answered|plural("persona", "personas") }}` → "1 persona", "3 personas", by the
+    plural rules of the lead's language (issue #27 item 11)."""
+    from .plurals import count
+
+    return count(value, one, other, locale=_babel_locale(context))

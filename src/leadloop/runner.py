@@ -179,7 +179,7 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
         claims = claim(report, run_id, now)
         if not claims:
             return report
-        from .web.tokens import links_for
+        from .links import links_for
 
         renderer = Renderer(config, links_for(config, store))
         prepared, unrenderable = [], []

@@ -162,13 +162,19 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> list[dict]:
-    """Referrers ranked by referred customers, then referred leads."""
+    """Referrers ranked by referred customers, then referred leads. An erased referrer
+    still counts, with `referrer` null: its address is gone (SPEC §10)."""
     where, params = ("AND requested_at >= ?", [to_db(since)]) if since else ("", [])
     rows = store.conn.execute(
-        f"""SELECT referred_by, count(*) AS referred, sum(status = 'customer') AS customers
-            FROM leads WHERE referred_by IS NOT NULL {where}
-            GROUP BY referred_by ORDER BY customers DESC, referred DESC, referred_by LIMIT ?""",
-        [*params, limit]).fetchall()
+        f"""SELECT * FROM (
+              SELECT referred_by, count(*) AS referred, sum(status = 'customer') AS customers
+              FROM leads WHERE referred_by IS NOT NULL {where} GROUP BY referred_by
+              UNION ALL
+              SELECT NULL, count(*), sum(status = 'customer')
+              FROM leads WHERE referrer_erased_id IS NOT NULL AND referred_by IS NULL {where}
+              GROUP BY referrer_erased_id)
+            ORDER BY customers DESC, referred DESC, referred_by IS NULL, referred_by LIMIT ?""",
+        [*params, *params, limit]).fetchall()
     return [{"referrer": row["referred_by"], "referred": row["referred"], "customers": row["customers"]}
             for row in rows]
 

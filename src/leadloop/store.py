@@ -36,7 +36,7 @@ from .cadence import Contact, History, Rules
 from .clock import day_bounds, from_db, local_day, to_db, zone
 from .errors import (DatabaseBusy, DatabaseCorrupt, DatabaseError, DatabaseFull,
                      DatabaseReadOnly, DatabaseTooNew, InputError, LeadloopError, LeadNotFound,
-                     NotLeadloopDatabase)
+                     NotLeadloopDatabase, given)
 from . import migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -109,7 +109,7 @@ def busy_timeout_ms() -> int:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= MAX_BUSY_TIMEOUT_S:  # also refuses nan and inf
-        raise InputError(f'LEADLOOP_BUSY_TIMEOUT "{text}": a number of seconds from 0 to '
+        raise InputError(f'LEADLOOP_BUSY_TIMEOUT "{given(text)}": a number of seconds from 0 to '
                          f"{MAX_BUSY_TIMEOUT_S}")
     return round(seconds * 1000)
 

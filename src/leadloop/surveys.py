@@ -124,12 +124,18 @@ def tally_results(store: Store, name: str, answered: int):
         yield {"answer": answer, "count": count, "share": round(count / answered, 4)}
 
 
+# An answer is a score, not a measurement: beyond this it is a word ("1e999", "inf" and
+# "nan" too), so no sum or average can become infinite or NaN, which JSON cannot hold.
+LARGEST_NUMBER = 1e12
+
+
 def _number(text):
     """An answer as a number, when it is one (None otherwise)."""
     try:
-        return float(text)
+        value = float(text)
     except (TypeError, ValueError):
         return None
+    return value if abs(value) <= LARGEST_NUMBER else None  # also False for nan
 
 
 def _prepare(conn) -> None:

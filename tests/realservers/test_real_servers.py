@@ -202,7 +202,7 @@ def test_run_daily_reads_dovecot_then_sends_through_postfix(tmp_path, servers):
     append(servers, mail("ana.pena@example.org", "Re: Curso", "Ya me inscribí, gracias.").as_bytes())
     later = cli(tmp_path, "--now", FOLLOW_UPS_DUE, "run-daily")
     assert later.returncode == 0, later.stderr
-    assert "inbox: 1 replies" in later.stdout and "1 sent" in later.stdout
+    assert "inbox: 1 reply," in later.stdout and "1 sent" in later.stdout
     messages = relayed(servers, 3)
     assert [m.rcpt_tos[0] for m in messages].count("ana.pena@example.org") == 1
     assert [m.rcpt_tos[0] for m in messages].count("tom@example.net") == 2
@@ -230,7 +230,7 @@ def test_oauth_login_to_dovecot_and_postfix_reads_and_sends(tmp_path, servers, a
     result = cli(tmp_path, "--now", NOW, "run-daily", env={"LEADLOOP_IMAP_PASSWORD": "",
                                                            "LEADLOOP_SMTP_PASSWORD": ""})
     assert result.returncode == 0, result.stderr
-    assert "inbox: 1 replies" in result.stdout and "1 sent" in result.stdout
+    assert "inbox: 1 reply," in result.stdout and "1 sent" in result.stdout
     assert [m.rcpt_tos[0] for m in relayed(servers, 1)] == ["tom@example.net"]
     assert f"sasl_method={auth.upper()}, sasl_username={USER}" in servers.postfix_log()
     assert token not in result.stdout + result.stderr + checked.stdout + checked.stderr

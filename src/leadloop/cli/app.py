@@ -15,14 +15,73 @@ from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import InputError, LeadloopError
 
 
+# Options of the whole program that a user may also type after the command's name
+# (issue #27 item 16): `leadloop send --now 2026-03-02T10:00` as well as
+# `leadloop --now 2026-03-02T10:00 send`. Each takes a value.
+GLOBAL_OPTIONS = ("--db", "--config", "--now")
+
+
+def globals_first(args: list[str]) -> list[str]:
+    """`args` with the global options found after the command moved just before it, so
+    that Click's group parses them (and one given after the command wins over one given
+    before, as the later of two options does). Nothing after `--` is touched."""
+    head: list[str] = []
+    moved: list[str] = []
+    position = 0
+    while position < len(args):  # up to the command's name
+        token = args[position]
+        if token == "--" or not token.startswith("-"):
+            break
+        head.append(token)
+        if token in GLOBAL_OPTIONS and position + 1 < len(args):
+            head.append(args[position + 1])
+            position += 1
+        position += 1
+    tail: list[str] = []
+    while position < len(args):
+        token = args[position]
+        if token == "--":
+            tail.extend(args[position:])
+            break
+        name = token.partition("=")[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in token:
+                moved.append(token)
+            elif position + 1 == len(args):
+                raise _MissingValue(name)
+            else:
+                moved.extend(args[position:position + 2])
+                position += 1
+        else:
+            tail.append(token)
+        position += 1
+    return head + moved + tail
+
+
+class _MissingValue(Exception):
+    pass
+
+
+class _GlobalOptionsAnywhere(TyperGroup):
+    def parse_args(self, ctx, args):
+        try:
+            args = globals_first(list(args))
+        except _MissingValue as err:
+            raise typer.BadParameter("the option needs a value after it", ctx=ctx,
+                                     param_hint=f"'{err}'") from None
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="leadloop",
-    help="Patient, polite follow-up of information requests: import, due, send, run-daily.",
+    cls=_GlobalOptionsAnywhere,
+    help="Patient, polite follow-up of information requests; try `leadloop demo`.",
     # Plain Click help: Rich's boxes cost 200 ms before the first line of `--help`
     # (BENCH.md B4). Rich still draws leadloop's own tables, bars and progress.
     rich_markup_mode=None,
@@ -175,8 +234,13 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
     from .. import output
 
     if report.recovered_unknown:
-        output.warning(f"{report.recovered_unknown} message(s) from an interrupted run have an "
-                       "unknown outcome; they count as contacts and are not resent")
+        from ..plurals import count, noun
+
+        unknown = report.recovered_unknown
+        output.warning(f"{count(unknown, 'message')} from an interrupted run "
+                       f"{noun(unknown, 'has', 'have')} an unknown outcome; "
+                       + noun(unknown, "it counts as a contact and is not resent",
+                              "they count as contacts and are not resent"))
     for warning in report.warnings:
         output.warning(warning)
     for problem in report.problems:
@@ -196,31 +260,47 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
     output.line(summary)
 
 
+# What each funnel stage counts, in the words of a marketer (issue #27 item 12): a
+# customer marked by hand has not necessarily written, so "replied" said too little.
+FUNNEL_LABELS = {
+    "inquiries": "asked for information",
+    "info_sent": "got the info pack",
+    "followed_up": "got a follow-up",
+    "replied": "answered or bought",
+    "customers": "bought",
+}
+
+
 def print_stats(doc: dict, since: str | None = None) -> None:
     from .. import output
+    from ..plurals import count as plural
 
     funnel = doc["funnel"]
     inquiries = funnel["inquiries"] or 1
-    output.bars("Funnel" + (f" (inquiries since {since})" if since else ""), [
-        (stage.replace("_", " "), count, f"{count} ({count / inquiries:.0%})")
+    output.bars("Funnel: leads at each stage" + (f" (inquiries since {since})" if since else "")
+                + ", % of those who asked", [
+        (FUNNEL_LABELS.get(stage, stage.replace("_", " ")), count, f"{count} ({count / inquiries:.0%})")
         for stage, count in funnel.items()])
     output.line("")
-    output.bars("Messages sent by step (replies, customers)", [
-        (f"step {row['step']}", row["sent"],
-         f"{row['sent']} sent · {row['replies']} replied ({_percent(row['reply_rate'])}) · "
+    output.bars("Messages sent by step, and the leads who answered or bought after that step", [
+        (_step_name(row["step"]), row["sent"],
+         f"{row['sent']} sent · {row['replies']} answered or bought ({_percent(row['reply_rate'])}) · "
          f"{row['customers']} bought")
         for row in doc["by_step"]])
     output.line("")
     output.bars("Contacts customers received before buying", [
-        (f"{contacts} contact{'s' if contacts != '1' else ''}", count, str(count))
+        (plural(int(contacts), "contact"), count, plural(count, "customer"))
         for contacts, count in doc["contacts_before_buying"].items()])
     output.line("")
     statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
-    output.line(f"Leads: {doc['leads']} ({statuses or 'none'})")
-    output.line(f"List health: bounces {_percent(doc['bounce_rate'])}, unsubscribes "
-                f"{_percent(doc['unsubscribe_rate'])} of {doc['contacted']} contacted; "
-                f"blocked by providers {_percent(doc['blocked_rate'])} of messages sent "
-                f"({doc['blocked']}); {doc['erased']} erased")
+    output.line(f"Leads by status now: {doc['leads']} ({statuses or 'none'})")
+    contacted = doc["contacted"]
+    output.line(f"List health, of {plural(contacted, 'lead')} contacted:")
+    output.line(f"  addresses that bounced: {_share(doc['leads_by_status']['bounced'], doc['bounce_rate'])}")
+    output.line(f"  unsubscribed: {_share(doc['leads_by_status']['unsubscribed'], doc['unsubscribe_rate'])}")
+    output.line("  messages refused by providers as spam or by policy (5.7.x): "
+                + _share(doc["blocked"], doc["blocked_rate"], of="messages sent"))
+    output.line(f"  erased (given up, or forgotten on request): {doc['erased']}")
     questions = doc["questions"]
     median = questions["median_hours_to_answer"]
     output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"
@@ -228,7 +308,20 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     if doc["referrals"]:
         output.line("")
         output.table("Referrers", ["referrer", "referred", "became customers"],
-                     [[r["referrer"], r["referred"], r["customers"]] for r in doc["referrals"]])
+                     [[r["referrer"] or "(a lead who was erased)", r["referred"], r["customers"]]
+                      for r in doc["referrals"]])
+
+
+def _step_name(step: int) -> str:
+    return "info pack" if step == 0 else f"follow-up {step}"
+
+
+def _share(number: int, rate: float | None, of: str = "leads contacted") -> str:
+    """ "3 (1.2%)"; with nothing to count from, "none yet (no {of})" rather than a
+    "0.0%" that reads like a measurement."""
+    if rate is None:
+        return f"none yet (no {of})"
+    return f"{number} ({rate:.1%})"
 
 
 def _percent(rate: float | None) -> str:

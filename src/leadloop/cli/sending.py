@@ -17,20 +17,22 @@ def check(
     ctx: typer.Context,
     connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers.")] = False,
 ) -> None:
-    """Validate the config and render every template leadloop may need; run it before cron."""
+    """Validate the config and render every template; run before cron."""
     from .. import output
     from ..check import check_connection, check_templates
 
     session = _session(ctx)
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
-    for warning in warnings:
+    for warning in [*session.config.ignored, *warnings]:
         output.warning(warning)
     for problem in problems:
         output.error(problem)
     if problems:
         raise typer.Exit(code=2)
     where = session.config.path or "built-in defaults"
-    output.line(f"config {where}: ok; templates: {rendered} renderings ok")
+    from ..plurals import count
+
+    output.line(f"config {where}: ok; templates: {count(rendered, 'rendering')} ok")
     if connect:
         for result in check_connection(session.config):
             output.line(result)
@@ -61,15 +63,21 @@ def _backlog_lines(backlog, *, going: int) -> list[str]:
         why = f"the daily limit ({backlog.daily_limit:,} a day{', used up today' if not going else ''})"
     else:
         why = "the send window ([cadence] send_days, send_hours)"
-    more = "more " if going else ""
-    return [f"{backlog.waiting:,} {more}due message(s) wait for {why}{when}. "
+    from ..plurals import count, noun
+
+    waiting = count(backlog.waiting, "more due message" if going else "due message")
+    return [f"{waiting} {noun(backlog.waiting, 'waits', 'wait')} for {why}{when}. "
             "`leadloop due --all` lists them with the day each is expected to go."]
 
 
-def _stale_warning(count: int, *, what: str) -> str:
+def _stale_warning(number: int, *, what: str) -> str:
+    """`what` has {packs} where "info pack(s)" goes: "{packs} due now", "of these {packs}"."""
     from ..backlog import STALE_AFTER
+    from ..plurals import count, noun
 
-    return (f"{count:,} {what} answer requests more than {STALE_AFTER.days} days old: each would "
+    packs = noun(number, "info pack")
+    answers = noun(number, "answers a request", "answer requests")
+    return (f"{number:,} {what.format(packs=packs)} {answers} more than {STALE_AFTER.days} days old: each would "
             "get \"the information you asked for\" today. If they had it already, import the file "
             "again with --info-sent (or --info-sent-before DATE): nothing is sent for those.")
 
@@ -83,7 +91,9 @@ def due(
         "--all", help="Also what waits for the daily limit and what is scheduled later, "
                       "with the day each is expected to go.")] = False,
 ) -> None:
-    """What `send` would send now, in sending order, and what waits for the daily limit.
+    """What `send` would send now, and what waits for the daily limit.
+
+    In sending order.
 
     Example: leadloop due --all --limit 50
     """
@@ -177,7 +187,7 @@ def due(
     for sentence in _backlog_lines(backlog, going=going_total):
         say(sentence)
     if backlog.stale_info:
-        output.warning(_stale_warning(backlog.stale_info, what="info packs due now"))
+        output.warning(_stale_warning(backlog.stale_info, what="{packs} due now"))
     _warn_unknown(store)
 
 
@@ -185,9 +195,12 @@ def _warn_unknown(store) -> None:
     unknown = store.unknown_count()
     if unknown:
         from .. import output
+        from ..plurals import count, noun
 
-        output.warning(f"{unknown} message(s) have an unknown outcome from an interrupted run; "
-                       "see `leadloop show` (they are never resent automatically)")
+        output.warning(f"{count(unknown, 'message')} {noun(unknown, 'has', 'have')} an unknown "
+                       "outcome from an interrupted run; "
+                       f"see `leadloop show` ({noun(unknown, 'it is', 'they are')} never resent "
+                       "automatically)")
 
 
 @command()
@@ -209,7 +222,7 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    from ..web.tokens import links_for
+    from ..links import links_for
 
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
@@ -228,7 +241,9 @@ def preview(
         sys.stdout.flush()
         output.line("")
         count = len(message.attachments)
-        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+        from ..plurals import count as plural
+
+        output.line(f"Attachments: {plural(count, 'file')}; "
                     f"the message is {megabytes(message.size)} as sent")
         for attachment in message.attachments:
             output.line(f"  {attachment.path}  {megabytes(attachment.size)}  {attachment.content_type}")
@@ -245,6 +260,7 @@ def send(
 ) -> None:
     """Send what is due now."""
     from .. import output
+    from ..plurals import count
     from ..runner import send_due
 
     session = _session(ctx)
@@ -264,7 +280,7 @@ def send(
     stale = sum(1 for item in planned
                 if item.step == 0 and item.lead["requested_at"] < stale_before(session.now))
     if stale:
-        output.warning(_stale_warning(stale, what="of these info packs"))
+        output.warning(_stale_warning(stale, what="of these {packs}"))
     where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
     if dry_run:
         from ..render import Renderer
@@ -282,11 +298,11 @@ def send(
             output.line(f"would send {item.template} (step {item.step}) to {item.lead['email']}")
         for warning in renderer.warnings:
             output.warning(warning)
-        output.line(f"This was a dry run: {len(planned)} message(s) to {where}. "
+        output.line(f"This was a dry run: {count(len(planned), 'message')} to {where}. "
                     "To send, run `leadloop send`.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {len(planned)} message(s) to {where}?", abort=True)
+        typer.confirm(f"Send {count(len(planned), 'message')} to {where}?", abort=True)
     with output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
@@ -302,7 +318,10 @@ def inbox(
     review: Annotated[bool, typer.Option(
         "--review", help="List the bounces that named no lead (kept for review); read nothing.")] = False,
 ) -> None:
-    """Read the mailbox: replies stop the sequence, bounces and unsubscribe requests too."""
+    """Read replies, bounces and unsubscribe requests from the inbox.
+
+    Each of them stops that lead's sequence.
+    """
     from .. import output
     from ..inbox import read_inbox
 
@@ -335,7 +354,7 @@ def run_daily(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
 ) -> None:
-    """The cron entry: read replies, give up the silent, then send what is due."""
+    """The cron entry: read replies, give up the silent, send the due."""
     from .. import output
     from ..privacy import give_up_due
     from ..runner import send_due
@@ -362,7 +381,9 @@ def run_daily(
     for problem in spooled.problems:
         output.warning(problem)
     if spooled.applied and not quiet:
-        output.line(f"spool: {spooled.applied} web inquiries applied")
+        from ..plurals import count
+
+        output.line(f"spool: {count(spooled.applied, 'web inquiry', 'web inquiries')} applied")
     given_up = give_up_due(store, session.now, config.outbox_path)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
