@@ -12,8 +12,11 @@ from leadloop.cli import app
 def isolated(tmp_path, monkeypatch):
     """Each test runs in its own directory with no LEADLOOP_* from the environment."""
     for name in ("LEADLOOP_DB", "LEADLOOP_CONFIG", "LEADLOOP_NOW", "LEADLOOP_SMTP_PASSWORD",
-                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN"):
+                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN", "LEADLOOP_DNS_SERVERS"):
         monkeypatch.delenv(name, raising=False)
+    # DNS look-ups (`check --dns`, `--connect`) go to a port where nothing answers unless a
+    # test points them at its own server (tests/dnsserver): never to the internet.
+    monkeypatch.setenv("LEADLOOP_DNS_SERVERS", "127.0.0.1:9")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)

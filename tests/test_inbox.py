@@ -5,6 +5,7 @@ The same classification runs over IMAP in test_inbox_imap.py."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -318,9 +319,8 @@ def messages(run, email: str) -> list[dict]:
 
 @pytest.mark.parametrize("status, diagnostic, reason", [
     ("5.2.2", "552 5.2.2 Mailbox full", "mailbox full"),
-    ("5.7.1", "550 5.7.1 Message rejected as spam", "blocked as spam"),
     ("4.4.7", "Delivery time expired", "expired"),
-    ("5.3.4", "552 5.3.4 Message too big for system", "message too large"),
+    ("5.2.3", "552 5.2.3 Message exceeds the recipient's size limit", "message too large"),
 ])
 def test_a_soft_bounce_fails_that_message_and_keeps_the_lead_in_sequence(project, run, status, diagnostic, reason):
     project.deliver(report("jose.munoz@example.com", status, diagnostic,
@@ -373,7 +373,7 @@ def test_a_delivery_between_soft_failures_restarts_the_count(project, run):
     for round_, bounce in enumerate((True, False, True, True)):
         sent = [m for m in messages(run, lead) if m["state"] == "sent"]
         if bounce:
-            project.deliver(report(lead, "5.7.1", "550 5.7.1 blocked by policy", sent[-1]["message_id"]))
+            project.deliver(report(lead, "5.2.2", "552 5.2.2 Mailbox full", sent[-1]["message_id"]))
             assert run("--now", now, "inbox").exit_code == 0
         now = leads(run)[lead]["next_due_at"]
         assert run("--now", now, "run-daily").exit_code == 0
@@ -423,3 +423,46 @@ def test_stats_shows_the_blocked_by_provider_rate_with_a_warning(project, run):
     shown = run("stats")
     assert "refused by providers as spam or by policy (5.7.x): 1 (33.3%)" in shown.stdout
     assert "blocked-by-provider rate" in shown.stderr
+
+
+@pytest.mark.parametrize("status, diagnostic", [
+    ("5.7.26", "550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and "
+               "Gmail users, and has been blocked. The sender must authenticate with at least one of SPF or DKIM."),
+    ("5.7.509", "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification "
+                "and has a DMARC policy of reject."),
+    ("5.7.1", "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org"),
+    ("5.7.1", "550 5.7.1 Message rejected as spam"),
+    ("5.3.4", "552 5.3.4 Message size exceeds fixed limit"),
+])
+def test_a_report_that_the_sender_was_refused_offers_the_message_again(project, run, status, diagnostic):
+    """SPEC §6, §7: a report that the sender or the message was refused is never the
+    lead's: that message is due again, never one of the lead's three, and run-daily says
+    whose problem it is and what to do."""
+    lead = "jose.munoz@example.com"
+    now, waits = LATER, []
+    for _ in range(3):  # three in a row: still not the lead's
+        project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead)))
+        summary = json.loads(run("--now", now, "inbox", "--json").stdout)
+        assert summary["sender_refused"] == 1 and summary["failed"] == 0 and summary["bounces"] == 0
+        [message] = messages(run, lead)
+        assert message["state"] == "deferred" and message["owner"] == "sender"
+        assert leads(run)[lead]["status"] == "active" and leads(run)[lead]["contacts"] == 0
+        # Due again: at once the first time, then after a wait that doubles.
+        [due] = [d for d in json.loads(run("--now", now, "due", "--all", "--json").stdout)
+                 if d["email"] == lead]
+        assert (due["email"], due["step"]) == (lead, 0)
+        waits.append((datetime.fromisoformat(due["due_at"]) - datetime.fromisoformat(now + ":00+01:00")).days)
+        now = max(now, due["due_at"][:16])
+        daily = run("--now", now, "run-daily")
+        assert daily.exit_code == 0, daily.stderr
+        assert "1 sent" in daily.stdout
+        assert [m["state"] for m in messages(run, lead)] == ["sent"]
+    assert waits[0] <= 0 and 1 <= waits[1] < waits[2]
+    project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead)))
+    daily = run("--now", now, "run-daily")
+    assert "1 refused because of the sender (offered again)" in daily.stdout
+    assert "The receiving server refuses mail from example.com" in daily.stderr
+    assert "no lead was charged" in daily.stderr
+    assert leads(run)[lead]["status"] == "active"
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["failures_by_owner"]["sender"] == 1

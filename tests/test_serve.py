@@ -540,3 +540,28 @@ def test_300_concurrent_form_posts_during_a_200k_row_import(serve, smtp_server, 
 
     stored = wait_for(all_recorded, what="the 300 info packs recorded as sent")
     assert len(stored) == 200_000 + 300 + 1
+
+
+def test_a_refusal_of_the_sender_holds_serves_sending_and_keeps_the_inquiry(serve, smtp_server, tmp_path, run):
+    """SPEC §6, §11 (issue #23 item 5): the inquiry is kept, its pack stays due and is
+    charged to no lead; /health says sending is held and why; an inquiry arriving during
+    the hold is not offered to the refusing server; the next run-daily sends both, once."""
+    refusal = "550 5.7.26 This mail is unauthenticated, which poses a security risk"
+    smtp_server.data_replies = {"ana@example.com": refusal, "luis@example.com": refusal}
+    server = serve()
+    assert server.post_form("/inquiry", {"email": "ana@example.com"}).status == 303
+    health = wait_for(lambda: (doc := server.get("/health").json()).get("sending") == "held" and doc,
+                      what="sending held")
+    assert health["status"] == "ok" and "5.7.26" in health["held_because"]
+    assert "publish SPF and DKIM records" in health["held_because"]
+    assert server.post_form("/inquiry", {"email": "luis@example.com"}).status == 303
+    wait_for(lambda: "luis@example.com" in leads(tmp_path), what="the second inquiry written")
+    assert len(smtp_server.messages) == 1, "nothing more offered while sending is held"
+    for address in ("ana@example.com", "luis@example.com"):
+        row = leads(tmp_path)[address]
+        assert (row["status"], row["contacts"], row["next_step"]) == ("active", 0, 0)
+    smtp_server.data_replies = {}
+    smtp_server.clear()
+    result = run("--now", SATURDAY_NIGHT, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["ana@example.com", "luis@example.com"]

@@ -199,8 +199,9 @@ def test_a_server_reply_quoted_in_a_warning_is_shown_as_text(run, tmp_path, smtp
         "ana@example.com": "554 5.7.1 [/] \x1b]8;;https://evil.test\x07spam\x1b]8;;\x07\x1b[2J"}
     result = run("--now", NOW, "run-daily")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
+    # A refusal as spam is the sender's (SPEC §6): the run stops with one sentence.
     [warning] = on_screen(result.stderr).strip().splitlines()
-    assert warning.startswith("warning: ana@example.com: ")
+    assert warning.startswith("error: The mail server ")
     assert "[/] \\x1b]8;;https://evil.test\\x07spam\\x1b]8;;\\x07\\x1b[2J" in warning
-    assert "1 failed" in on_screen(result.stdout)
+    assert "1 wait because of the sender" in on_screen(result.stdout)
     assert smtp_server.count == 0

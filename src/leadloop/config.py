@@ -44,6 +44,7 @@ class Sender:
     contact: str = ""             # how a lead asks for the offer; default: the address
     unsubscribe: str = ""         # mailto address for List-Unsubscribe; default: the address
     unsubscribe_url: str = ""     # https one-click URL (RFC 8058), optional
+    dkim_selector: str = ""       # the issue's spelling of [dkim] selector (#24); [dkim] wins
 
     @property
     def contact_address(self) -> str:
@@ -90,6 +91,21 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class Dkim:
+    """DKIM (RFC 6376, issue #24). `selector` alone names the key a provider signs with,
+    for `check --dns` to look up; with `key_file` leadloop signs every message itself
+    (for users who send through their own server) and `check --dns` compares the
+    published key with it. `domain` is the d= of the signature: the From domain unless set."""
+    selector: str = ""
+    key_file: Path | None = None
+    domain: str = ""
+
+    @property
+    def signs(self) -> bool:
+        return self.key_file is not None
+
+
+@dataclass(frozen=True)
 class Web:
     """`leadloop serve` (SPEC §11). The webhook token comes from LEADLOOP_WEB_TOKEN or
     `token_command`, never from this file."""
@@ -114,6 +130,7 @@ class Config:
     answer_within: object = None  # [customers] answer_within, a relativedelta
     offers: dict = field(default_factory=dict)
     web: Web = field(default_factory=Web)
+    dkim: Dkim = field(default_factory=Dkim)
     # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
     # one sentence each: `check` warns; an earlier release accepted them, so no error.
     ignored: tuple[str, ...] = ()
@@ -131,8 +148,9 @@ _DEFAULTS = {
     "templates": {"dir": "templates", "locale": "es"},
     "sender": {
         "name": "leadloop", "address": "info@example.com", "reply_to": "",
-        "contact": "", "unsubscribe": "", "unsubscribe_url": "",
+        "contact": "", "unsubscribe": "", "unsubscribe_url": "", "dkim_selector": "",
     },
+    "dkim": {"selector": "", "key_file": "", "domain": ""},
     "cadence": {
         "send_info": True, "info_delay": "0 days", "info_anytime": True, "followup_after": "2 months",
         "followup_spread": "1 month", "max_contacts": 7, "give_up_after": 6,
@@ -487,6 +505,18 @@ def _hours(value, at: str):
     return parse_send_hours(_string(value, at), where=at)
 
 
+# A DKIM selector is one or more DNS labels (RFC 6376 §3.1): "google", "s1.2026".
+_SELECTOR = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
+                       r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+
+
+def _selector(value, at: str) -> str:
+    value = _string(value, at).strip()
+    if value and not _SELECTOR.fullmatch(value):
+        raise ConfigError(f'{at} must be a DKIM selector: DNS labels like "s1" or "google"')
+    return value
+
+
 # The checks that turn a value into another (a duration into a relativedelta, a
 # number into a float, …): run on the built-in defaults too (see _default).
 _CONVERTING = frozenset({_duration, _days, _hours, _networks, _seconds, _rate})
@@ -500,8 +530,9 @@ _CHECKS = {
         "name": _text, "address": _address, "reply_to": _optional_address,
         # The shipped templates link it as mailto:, so it is an address too.
         "contact": _optional_address, "unsubscribe": _optional_address,
-        "unsubscribe_url": _https_url,
+        "unsubscribe_url": _https_url, "dkim_selector": _selector,
     },
+    "dkim": {"selector": _selector, "key_file": _path, "domain": _host},
     "cadence": {
         "send_info": _flag, "info_delay": _duration, "info_anytime": _flag, "followup_after": _duration,
         "followup_spread": _duration, "max_contacts": _whole(1, 100),
@@ -585,6 +616,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     answer_within = _section(raw, "customers", where)["answer_within"]
 
     web = Web(**_section(raw, "web", where))
+    dkim = _dkim(_section(raw, "dkim", where), sender, where, base)
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -603,8 +635,23 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         answer_within=answer_within,
         offers=offers,
         web=web,
+        dkim=dkim,
         ignored=ignored,
     )
+
+
+def _dkim(raw: dict, sender: Sender, where: str, base: Path) -> Dkim:
+    """[dkim] as SPEC §6 spells it; `[sender] dkim_selector` (the spelling of issue #24)
+    is accepted for the selector, and the two must not disagree."""
+    selector = raw["selector"] or sender.dkim_selector
+    if raw["selector"] and sender.dkim_selector and raw["selector"] != sender.dkim_selector:
+        raise ConfigError(f'{where}: [dkim] selector "{raw["selector"]}" and [sender] dkim_selector '
+                          f'"{sender.dkim_selector}" disagree; keep [dkim] selector only')
+    if raw["key_file"] and not selector:
+        raise ConfigError(f"{where}: [dkim] key_file is set but selector is not: messages are "
+                          "signed under a selector, the name the public key is published at")
+    key_file = base / raw["key_file"] if raw["key_file"] else None
+    return Dkim(selector=selector, key_file=key_file, domain=raw["domain"])
 
 
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:

@@ -18,6 +18,7 @@ from .config import Config
 from .errors import InputError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
+from .delivery_status import SENDER
 from .store import OUTCOMES_SQL, Store
 from .surveys import record_answer, survey_of_message
 
@@ -38,13 +39,14 @@ class InboxReport:
     survey_answers: int = 0
     unmatched: int = 0
     unrecognised: int = 0   # bounces naming no recipient leadloop sent to (kept for review)
+    sender_refused: int = 0  # reports that the sender was refused: the message is due again
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "questions",
-            "survey_answers", "unmatched", "unrecognised", "skipped")}
+            "survey_answers", "unmatched", "unrecognised", "sender_refused", "skipped")}
 
     def line(self) -> str:
         from .plurals import count
@@ -54,6 +56,7 @@ class InboxReport:
                 f"{count(self.bounces, 'bounce')}, {count(self.unsubscribes, 'unsubscribe')}, "
                 f"{self.unmatched} unmatched")
         extras = [(self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
+                  (self.sender_refused, "refused because of the sender (offered again)"),
                   (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
                    + " (see `leadloop inbox --review`)"),
                   (self.questions, count(self.questions, "customer question")),
@@ -100,7 +103,7 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                         report.problems.append(f"{_where(source, mail)}: {err}, skipped")
             with store.write():
                 if incoming is not None:
-                    apply_incoming(store, incoming, now, report, own)
+                    apply_incoming(store, incoming, now, report, own, sender.address)
                 store.conn.execute("INSERT OR IGNORE INTO inbox_seen (key, at) VALUES (?, ?)",
                                    (mail.key, to_db(now)))
                 if mailbox:
@@ -153,10 +156,10 @@ def _lead_by_address(store: Store, address: str):
 
 
 def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-                   own: frozenset[str] = frozenset()) -> None:
+                   own: frozenset[str] = frozenset(), sender: str = "") -> None:
     """Inside a write transaction: let one classified message change the leads."""
     if incoming.kind == "bounce":
-        _apply_bounce(store, incoming, now, report, own)
+        _apply_bounce(store, incoming, now, report, own, sender)
         return
     lead = _lead(store, incoming)
     if lead is not None and lead["email"] in own:
@@ -201,7 +204,7 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
 
 
 def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-                  own: frozenset[str]) -> None:
+                  own: frozenset[str], sender: str = "") -> None:
     """Only a lead leadloop sent to can have failed (SPEC §7): first the recipients the
     report names, then the lead whose message the report returns (its Message-ID, else
     its To); a bounce that points at none of them is kept for review."""
@@ -211,12 +214,12 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
             continue
         lead = _sent_lead(store, failure.address)
         if lead is not None:
-            _apply_failure(store, lead, failure, incoming, now, report)
+            _apply_failure(store, lead, failure, incoming, now, report, sender)
             applied = True
     if not applied and incoming.overall is not None:
         lead = _lead_of_original(store, incoming, own)
         if lead is not None:
-            _apply_failure(store, lead, incoming.overall, incoming, now, report)
+            _apply_failure(store, lead, incoming.overall, incoming, now, report, sender)
             applied = True
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
@@ -271,7 +274,7 @@ def _failed_message(store: Store, lead, incoming: Incoming):
 
 
 def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetime,
-                   report: InboxReport) -> None:
+                   report: InboxReport, sender: str = "") -> None:
     verdict = failure.verdict
     error = verdict.label + (f" ({verdict.status})" if verdict.status else "")
     if failure.diagnostic:
@@ -279,9 +282,25 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
     message = _failed_message(store, lead, incoming)
     store.event(lead["id"], now, "bounce", {
         "permanent": verdict.hard, "reason": verdict.label, "status": verdict.status,
-        "blocked": verdict.blocked, "subject": incoming.subject,
+        "blocked": verdict.blocked, "owner": verdict.owner, "subject": incoming.subject,
         "message_id": message["message_id"] if message is not None else None})
+    if verdict.owner == SENDER:
+        # SPEC §6, §7: the sender or the message was refused, not the lead. The message
+        # was never accepted, so it is due again; it is never one of the lead's three.
+        if message is not None and message["state"] in ("sent", "unknown"):
+            store.reoffer(message["id"], now, error, verdict.reason)
+            store.refresh([lead["id"]])
+        report.sender_refused += 1
+        from .refusals import sender_sentence
+
+        sentence = sender_sentence(verdict, failure.diagnostic or error, sender=sender,
+                                   server="the receiving server")
+        if sentence not in report.problems:
+            report.problems.append(f"{sentence}; the message is offered again, no lead was charged")
+        return
     if verdict.hard:
+        if message is not None:
+            store.set_owner(message["id"], "address")
         before = lead["status"]
         store.mark_bounced(lead, now, f"the address failed: {error}")
         report.bounces += int(before != "bounced")

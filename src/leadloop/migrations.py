@@ -22,6 +22,8 @@ Tables:
 - survey_answers: each lead's latest answer to each survey (SPEC §9).
 - messages.failure: why a `failed` message failed, as delivery_status names it
   ("mailboxfull", "blocked"…), for stats' blocked-by-provider rate (SPEC §8).
+- messages.owner: whose failure the message's last refusal was (address, mailbox,
+  sender: delivery_status.owner_of); a sender's refusal is never charged to the lead.
 - bounce_review: bounces that name no recipient leadloop sent to, kept for a person
   to look at (`inbox --review`): when, from whom, the subject and the server's reason;
   never the body, which may quote anyone's mail.
@@ -124,7 +126,22 @@ def m004_loose_referrer_erased(db) -> None:
     db.execute("ALTER TABLE leads ADD COLUMN referrer_erased_id INTEGER")
 
 
-MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased]
+def m005_owners_message_owner(db) -> None:
+    # Whose failure a message's last refusal was: "address", "mailbox" or "sender"
+    # (SPEC §6 "Outcomes"); NULL for a message never refused. Only the first two are
+    # charged to the lead; stats counts failures by it.
+    db.execute("ALTER TABLE messages ADD COLUMN owner TEXT")
+
+
+def m006_files_first_name(db) -> None:
+    """The given name as the file, the form or `add` wrote it (issue #27: "José Luis"
+    is one given name). NULL: none was given, and render.first_name reads it from the
+    full name, as before this column."""
+    db.execute("ALTER TABLE leads ADD COLUMN first_name TEXT")
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
+              m006_files_first_name]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -42,7 +42,7 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     address = lead["email"]
     store.suppress(address, "erased", now)
     conn.execute(
-        "UPDATE leads SET email = NULL, name = NULL, fields = NULL, referred_by = NULL, "
+        "UPDATE leads SET email = NULL, name = NULL, first_name = NULL, fields = NULL, referred_by = NULL, "
         "status = 'erased', status_at = ?, erased_at = ?, updated_at = ?, next_step = NULL, "
         "next_due_at = NULL, give_up_at = NULL WHERE id = ?",
         (to_db(now), to_db(now), to_db(now), lead["id"]),

@@ -107,12 +107,27 @@ def sample_lead(locale: str | None, product: str | None, now: datetime) -> dict:
     return {
         "id": 0, "email": "ana.ejemplo@example.com", "name": "Ana Ejemplo Núñez",
         "product": product, "source": "Anuncio", "locale": locale, "timezone": None,
-        "fields": None, "requested_at": to_db(now), "referred_by": None,
+        "fields": None, "requested_at": to_db(now), "referred_by": None, "first_name": None,
     }
 
 
-def first_name(name: str | None) -> str:
-    return name.split()[0] if name and name.split() else ""
+def first_name(name: str | None, given: str | None = None) -> str:
+    """The lead's given name as stored (a given-name column, `add --first-name`, the
+    form's `first_name`), else read from the full name: a compound given name whole
+    ("José Luis", given_names.py), any other the first word."""
+    if given and given.strip():
+        return given.strip()
+    from .given_names import given_name
+
+    return given_name(name)
+
+
+def _stored_first_name(lead) -> str | None:
+    """`first_name` of a store row or of a lead dict that may predate the column."""
+    try:
+        return lead["first_name"]
+    except (KeyError, IndexError):
+        return None
 
 
 def _no_answer_links(answer) -> str:
@@ -259,7 +274,7 @@ class Renderer:
         context.update(
             fields=fields,
             name=lead["name"] or "",
-            first_name=first_name(lead["name"]),
+            first_name=first_name(lead["name"], _stored_first_name(lead)),
             email=lead["email"],
             product=lead["product"] or "",
             source=lead["source"] or "",

@@ -116,12 +116,19 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
     bounce_rate = _rate(by_status["bounced"], contacted)
     unsubscribe_rate = _rate(by_status["unsubscribed"], contacted)
     blocked_marks = ",".join("?" * len(BLOCKED_REASONS))
-    attempted, blocked = conn.execute(
-        f"""SELECT count(*), coalesce(sum(m.state = 'failed' AND m.failure IN ({blocked_marks})), 0)
+    # A message refused because of the sender stays due (SPEC §6), but it was offered and
+    # blocked all the same: it counts in the blocked rate, and by owner.
+    attempted, blocked, *owned = conn.execute(
+        f"""SELECT count(*),
+                   coalesce(sum((m.state = 'failed' OR m.owner = 'sender')
+                                AND m.failure IN ({blocked_marks})), 0),
+                   coalesce(sum(m.owner = 'address'), 0), coalesce(sum(m.owner = 'mailbox'), 0),
+                   coalesce(sum(m.owner = 'sender'), 0)
             FROM messages m JOIN leads l ON l.id = m.lead_id
             {where + ' AND' if where else 'WHERE'} m.kind = 'sequence'
-            AND m.state IN {OUTCOMES_SQL}""",
+            AND (m.state IN {OUTCOMES_SQL} OR m.owner = 'sender')""",
         [*sorted(BLOCKED_REASONS), *params]).fetchone()
+    failures_by_owner = dict(zip(("address", "mailbox", "sender"), owned))
     blocked_rate = _rate(blocked, attempted)
     warnings = []
     for label, rate, limit in (("bounce", bounce_rate, BOUNCE_LIMIT),
@@ -150,6 +157,7 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "unsubscribe_rate": unsubscribe_rate,
         "blocked": blocked,
         "blocked_rate": blocked_rate,
+        "failures_by_owner": failures_by_owner,
         "erased": by_status["erased"],
         "referrals": referrals(store, since),
         "questions": questions_summary(store, since),

@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -447,6 +447,11 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Remember one value (a check's last result, ...) in its own transaction."""
+        with self.write():
+            self._set_meta(key, value)
+
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -843,13 +848,28 @@ class Store:
             )
             self.refresh([claim.lead["id"]])
 
-    def finish_deferred(self, claim: Claim, now: datetime, retry_at: datetime, error: str) -> None:
-        """A temporary failure: the same message is retried after `retry_at`."""
+    def finish_deferred(self, claim: Claim, now: datetime, retry_at: datetime, error: str,
+                        failure: str | None = None) -> None:
+        """A refusal of the lead's mailbox (full, disabled, greylisted, any 4xx): the same
+        message is retried after `retry_at` (SPEC §6)."""
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, claimed_by = NULL "
-                "WHERE id = ?",
-                (to_db(retry_at), error, claim.message_row_id),
+                "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, claimed_by = NULL, "
+                "failure = coalesce(?, failure), owner = 'mailbox' WHERE id = ?",
+                (to_db(retry_at), error, failure, claim.message_row_id),
+            )
+            self.refresh([claim.lead["id"]])
+
+    def hold_for_sender(self, claim: Claim, run_id: str, error: str, failure: str) -> None:
+        """A refusal of the sender or the message (SPEC §6): charged to no lead. The attempt
+        is not counted, the lead's status and cadence do not change, and the message stays
+        due, with the refusal kept for `show` and `stats`."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'deferred', attempts = max(attempts - 1, 0), "
+                "retry_at = NULL, error = ?, failure = ?, owner = 'sender', claimed_by = NULL "
+                "WHERE id = ? AND state IN ('sending', 'claimed') AND claimed_by = ?",
+                (error, failure, claim.message_row_id, run_id),
             )
             self.refresh([claim.lead["id"]])
 
@@ -857,7 +877,7 @@ class Store:
         """The server refused the recipient for good: the lead is `bounced` and suppressed."""
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'bounced', error = ? WHERE id = ?",
+                "UPDATE messages SET state = 'bounced', error = ?, owner = 'address' WHERE id = ?",
                 (error, claim.message_row_id),
             )
             current = self.lead_by_id(claim.lead["id"])
@@ -872,7 +892,8 @@ class Store:
 
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+                "UPDATE messages SET state = 'failed', error = ?, failure = ?, owner = 'mailbox' "
+                "WHERE id = ?",
                 (error, judge(None, error).reason, claim.message_row_id),
             )
             self.refresh([claim.lead["id"]])
@@ -882,8 +903,27 @@ class Store:
         """Inside a write transaction: a message reported later as not delivered (a soft
         bounce). It stops counting as a contact; the lead's status does not change."""
         self.conn.execute(
-            "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+            "UPDATE messages SET state = 'failed', error = ?, failure = ?, owner = 'mailbox' WHERE id = ?",
             (error, failure, message_row_id),
+        )
+
+    def set_owner(self, message_row_id: int, owner: str) -> None:
+        """Inside a write transaction: whose failure a message's refusal was (stats)."""
+        self.conn.execute("UPDATE messages SET owner = ? WHERE id = ?", (owner, message_row_id))
+
+    def reoffer(self, message_row_id: int, now: datetime, error: str, failure: str) -> None:
+        """Inside a write transaction: a message reported later as refused because of the
+        sender (SPEC §6): never accepted, so due again, and never charged to the lead.
+        The first time at once; after that with a wait that doubles from a day (attempts
+        counts the offers), so a provider that keeps refusing us is not offered the same
+        message every day."""
+        attempts = self.conn.execute("SELECT attempts FROM messages WHERE id = ?",
+                                     (message_row_id,)).fetchone()[0]
+        retry_at = None if attempts <= 1 else now + timedelta(days=2 ** min(attempts - 2, 5))
+        self.conn.execute(
+            "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, failure = ?, "
+            "owner = 'sender', claimed_by = NULL WHERE id = ?",
+            (to_db(retry_at) if retry_at else None, error, failure, message_row_id),
         )
 
     def check_undeliverable(self, current: sqlite3.Row, now: datetime) -> bool:

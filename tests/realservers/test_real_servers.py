@@ -128,7 +128,7 @@ def status(tmp_path, address: str) -> str:
 
 def test_dovecot_advertises_logindisabled_and_never_gets_the_password(tmp_path, servers):
     configure(tmp_path, servers, inbox=("none", servers.imap_port))
-    for command in (["inbox"], ["check", "--connect"]):
+    for command in (["inbox"], ["check", "--connect", "--no-dns"]):
         result = cli(tmp_path, *command)
         assert result.returncode == 1
         sentence = one_sentence(result)
@@ -150,7 +150,7 @@ def test_dovecot_advertises_logindisabled_and_never_gets_the_password(tmp_path, 
 def test_dovecot_login_with_tls_reads_a_reply(tmp_path, servers, security):
     port = servers.imap_port if security == "starttls" else servers.imaps_port
     configure(tmp_path, servers, inbox=(security, port))
-    checked = cli(tmp_path, "check", "--connect")
+    checked = cli(tmp_path, "check", "--connect", "--no-dns")
     assert checked.returncode == 0, checked.stderr
     assert f"inbox: logged in to {IMAP_HOST}:{port}, folder ok" in checked.stdout
     append(servers, mail("ana.pena@example.org", "Re: Curso", "¿Cuánto cuesta?").as_bytes())
@@ -165,7 +165,7 @@ def test_dovecot_login_with_tls_reads_a_reply(tmp_path, servers, security):
 
 def test_postfix_submission_without_starttls_never_gets_the_password(tmp_path, servers):
     configure(tmp_path, servers, smtp=("none", servers.submission_port))
-    for command in (["--now", NOW, "send", "--yes"], ["check", "--connect"]):
+    for command in (["--now", NOW, "send", "--yes"], ["check", "--connect", "--no-dns"]):
         result = cli(tmp_path, *command)
         assert result.returncode == 1
         sentence = one_sentence(result)
@@ -180,7 +180,7 @@ def test_postfix_submission_without_starttls_never_gets_the_password(tmp_path, s
 def test_postfix_login_with_tls_sends(tmp_path, servers, security):
     port = servers.submission_port if security == "starttls" else servers.submissions_port
     configure(tmp_path, servers, smtp=(security, port))
-    checked = cli(tmp_path, "check", "--connect")
+    checked = cli(tmp_path, "check", "--connect", "--no-dns")
     assert checked.returncode == 0, checked.stderr
     assert f"smtp: logged in to {SMTP_HOST}:{port}" in checked.stdout
     result = cli(tmp_path, "--now", NOW, "send", "--yes")
@@ -220,7 +220,7 @@ def test_oauth_login_to_dovecot_and_postfix_reads_and_sends(tmp_path, servers, a
     login = f'auth = "{auth}"\ntoken_command = {json.dumps(token_helper(tmp_path, token))}\n'
     configure(tmp_path, servers, inbox=("starttls", servers.imap_port),
               smtp=("starttls", servers.submission_port), login=login)
-    checked = cli(tmp_path, "check", "--connect", env={"LEADLOOP_IMAP_PASSWORD": "",
+    checked = cli(tmp_path, "check", "--connect", "--no-dns", env={"LEADLOOP_IMAP_PASSWORD": "",
                                                         "LEADLOOP_SMTP_PASSWORD": ""})
     assert checked.returncode == 0, checked.stderr
     assert f"with {auth.upper()}" in checked.stdout and runs(tmp_path) == 2

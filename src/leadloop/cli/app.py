@@ -9,6 +9,7 @@ inside the functions: `leadloop --version` and `--help` stay as fast as Typer it
 """
 
 
+import contextlib
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -249,6 +250,8 @@ def _print_send_report(report, *, quiet: bool, store=None, now=None) -> None:
         return
     summary = (f"send: {report.sent} sent, {report.deferred} retried later, {report.bounced} bounced, "
                f"{report.unknown} unknown, {report.failed} failed")
+    if report.held_for_sender:
+        summary += f", {report.held_for_sender:,} wait because of the sender (not charged to the leads)"
     if store is not None:
         summary += f", {report.held_back:,} held back by the daily limit"
         if report.held_back:
@@ -269,6 +272,20 @@ FUNNEL_LABELS = {
     "replied": "answered or bought",
     "customers": "bought",
 }
+
+
+@contextlib.contextmanager
+def _summary_on_sender_refusal(quiet: bool):
+    """A run stopped by a refusal of the sender (SPEC §6) still says what it did and how
+    many messages wait; the refusal's one sentence follows on stderr."""
+    from ..errors import SenderRefused
+
+    try:
+        yield
+    except SenderRefused as err:
+        if err.report is not None:
+            _print_send_report(err.report, quiet=quiet)
+        raise
 
 
 def print_stats(doc: dict, since: str | None = None) -> None:
@@ -301,6 +318,10 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     output.line("  messages refused by providers as spam or by policy (5.7.x): "
                 + _share(doc["blocked"], doc["blocked_rate"], of="messages sent"))
     output.line(f"  erased (given up, or forgotten on request): {doc['erased']}")
+    owners = doc.get("failures_by_owner") or {}
+    if any(owners.values()):
+        output.line(f"  failures by owner: {owners['address']} the address (bounced), {owners['mailbox']} "
+                    f"the lead's mailbox (retried), {owners['sender']} the sender (charged to no lead)")
     questions = doc["questions"]
     median = questions["median_hours_to_answer"]
     output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"

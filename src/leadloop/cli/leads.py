@@ -84,12 +84,18 @@ def import_(
     if as_json:
         output.emit_json(report.as_dict())
         return
+    if report.skipped_lines:
+        output.line(f"the header is on line {report.skipped_lines + 1}: "
+                    f"{report.skipped_lines} line{'s' if report.skipped_lines != 1 else ''} "
+                    "above it skipped")
     if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
         output.line("no request-date column: the leads are dated at the import time")
     output.line(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.suppressed} suppressed, {report.rejected} rejected"
         + (f"; info pack recorded as sent for {report.info_recorded}" if report.info_recorded else "")
+        + (f"; {report.opted_out} opted out of marketing mail in the file: unsubscribed, "
+           "never mailed" if report.opted_out else "")
     )
 
 
@@ -98,6 +104,8 @@ def add(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's e-mail address.")],
     name: Annotated[Optional[str], typer.Option(help="Full name.")] = None,
+    first_name: Annotated[Optional[str], typer.Option(
+        help="Given name, whole (José Luis); default: read from --name.")] = None,
     product: Annotated[Optional[str], typer.Option(help="What they asked about.")] = None,
     source: Annotated[Optional[str], typer.Option(help="The ad or page they came from.")] = None,
     requested_at: Annotated[Optional[str], typer.Option(help="When they asked (default: now).")] = None,
@@ -113,7 +121,7 @@ def add(
     outcome = add_lead(
         session.store, session.config, session.now, email=email, name=name, product=product,
         source=source, requested_at=requested_at, locale=locale, timezone_name=tz,
-        referred_by=referred_by,
+        referred_by=referred_by, first_name=first_name,
     )
     output.line(outcome)
 
@@ -291,7 +299,7 @@ def show(
             "sent_at": session.json_time(m["sent_at"]),
             "attempted_at": session.json_time(m["attempted_at"]),
             "message_id": m["message_id"], "attempts": m["attempts"],
-            "retry_at": session.json_time(m["retry_at"]), "error": m["error"],
+            "retry_at": session.json_time(m["retry_at"]), "error": m["error"], "owner": m["owner"],
         }
         for m in store.messages(lead["id"]) if m["kind"] == "sequence"
     ]

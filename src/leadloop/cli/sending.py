@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError, MailboxError
-from .app import Session, _day, _print_send_report, _session, _settled_store, _short_time, command
+from .app import Session, _day, _print_send_report, _session, _summary_on_sender_refusal, _settled_store, _short_time, command
 
 
 # `check` is the pre-flight of sending (the config, every template, with --connect the
@@ -15,13 +15,27 @@ from .app import Session, _day, _print_send_report, _session, _settled_store, _s
 @command()
 def check(
     ctx: typer.Context,
-    connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers.")] = False,
+    connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers (and --dns).")] = False,
+    dns: Annotated[Optional[bool], typer.Option(
+        "--dns/--no-dns", help="Check the sender's SPF, DKIM, DMARC and MX records (--connect does too).",
+        show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the --dns findings as JSON.")] = False,
 ) -> None:
-    """Validate the config and render every template; run before cron."""
+    """Validate the config, templates and (--dns) the sender's domain.
+
+    Renders every template leadloop may need with a sample lead; --connect also logs in
+    to the SMTP and IMAP servers. Run it before trusting cron.
+
+    Example: leadloop check --dns
+    """
     from .. import output
     from ..check import check_connection, check_templates
 
     session = _session(ctx)
+    dns = connect if dns is None else dns  # SPEC §4: --dns is part of --connect
+    if as_json and not dns:
+        raise InputError("--json prints the findings of --dns: use check --dns --json")
+    say = output.note if as_json else output.line  # with --json, stdout is the JSON alone
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
     for warning in [*session.config.ignored, *warnings]:
         output.warning(warning)
@@ -32,10 +46,35 @@ def check(
     where = session.config.path or "built-in defaults"
     from ..plurals import count
 
-    output.line(f"config {where}: ok; templates: {count(rendered, 'rendering')} ok")
+    say(f"config {where}: ok; templates: {count(rendered, 'rendering')} ok")
     if connect:
         for result in check_connection(session.config):
-            output.line(result)
+            say(result)
+    if dns:
+        _check_dns(session, as_json)
+
+
+def _check_dns(session: Session, as_json: bool) -> None:
+    """`check --dns`: one line per finding, the record to publish under each problem;
+    exit 1 when one of them gets mail refused or filed as spam (issue #24)."""
+    from .. import output
+    from ..deliverability.memory import remember
+    from ..deliverability.report import check_deliverability
+
+    findings = check_deliverability(session.config)
+    remember(session.store, findings, session.now)
+    if as_json:
+        output.emit_json([finding.as_json() for finding in findings])
+    else:
+        for finding in findings:
+            output.line(f"{finding.status:<8} {finding.check:<10} {finding.domain}: {finding.detail}")
+            if finding.fix:
+                output.line(f"{'':<8} {'':<10} fix: {finding.fix}")
+    if any(finding.failing for finding in findings):
+        if not as_json:
+            output.error("mail from this sender would be refused or filed as spam: publish the "
+                         "records above, then run `leadloop check --dns` again")
+        raise typer.Exit(code=1)
 
 
 def _due_json(session: Session, lead, step: int, due_at: str, times, scheduled: bool = False) -> dict:
@@ -303,7 +342,7 @@ def send(
         return
     if not yes and output.is_terminal():
         typer.confirm(f"Send {count(len(planned), 'message')} to {where}?", abort=True)
-    with output.progress(len(planned), "sending") as bar:
+    with _summary_on_sender_refusal(False), output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
     _print_send_report(report, quiet=False, store=store, now=session.now)
@@ -387,7 +426,14 @@ def run_daily(
     given_up = give_up_due(store, session.now, config.outbox_path)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
-    report = send_due(store, config, session.clock())
+    from ..deliverability.memory import reminder
+
+    # No DNS look-up here (cron must not depend on it): what `check --dns` found last.
+    dns_problem = reminder(store, session.now)
+    if dns_problem:
+        output.warning(dns_problem)
+    with _summary_on_sender_refusal(quiet):
+        report = send_due(store, config, session.clock())
     _print_send_report(report, quiet=quiet, store=store, now=session.now)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)

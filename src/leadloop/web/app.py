@@ -15,7 +15,8 @@ Routes:
   POST /u/TOKEN              unsubscribes at once (RFC 8058; mail providers POST here)
   GET  /a/TOKEN/ANSWER       a survey answer: a page with a button, changes nothing
   POST /a/TOKEN/ANSWER       records the answer
-  GET  /health               200 while the database can be read, else 503
+  GET  /health               200 while the database can be read, else 503; says when a
+                             refusal of the sender holds the sending of info packs
 
 GET never changes anything: mail scanners and link previews open every link. Every
 response carries the security headers below; pages are escaped templates (pages.py);
@@ -377,7 +378,10 @@ def create_app(config, service: Service, web_token: str | None, clock):
             return JSONResponse({"status": "unavailable"}, status_code=503)
         from .spool import spooled
 
-        return JSONResponse({"status": "ok", "spooled": len(spooled(service.spool_dir))})
+        document = {"status": "ok", "spooled": len(spooled(service.spool_dir))}
+        if service.sender.held:  # SPEC §6: a refusal of the sender holds serve's sending
+            document.update(sending="held", held_because=service.sender.held)
+        return JSONResponse(document)
 
     async def not_found(request: Request, exc):
         lang = pages.language(accept=request.headers.get("accept-language"))
