@@ -204,7 +204,7 @@ def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_s
     smtp_server.mail_from_reply = "553 5.7.1 sender not allowed"
     result = run("--now", NOW, "run-daily")
     assert result.exit_code == 1
-    assert "refuses mail from example.com because of the sender address (553 5.7.1" in result.stderr
+    assert "refuses mail from lauravidal.es because of the sender address (553 5.7.1" in result.stderr
     assert due_count(run) == 3
     assert all(lead["status"] == "active" for lead in json.loads(run("leads", "--json").stdout))
     # Kept, to say why, and still due: held for the sender, never charged.

@@ -21,7 +21,7 @@ def project(tmp_path, smtp_server):
 
 
 def greeting(run, address) -> str:
-    result = run("--now", NOW, "preview", address)
+    result = run("--now", NOW, "preview", "--raw", address)
     assert result.exit_code == 0, result.stderr
     body = email.message_from_string(result.stdout)
     text = next(part for part in body.walk() if part.get_content_type() == "text/plain")

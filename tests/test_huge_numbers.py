@@ -150,7 +150,7 @@ def test_survey_answers_that_are_not_finite_numbers_are_words(tmp_path, answers)
         conn.execute("INSERT INTO leads (id, email, requested_at, status, status_at, created_at, "
                      "updated_at) VALUES (?, ?, 'x', 'active', 'x', 'x', 'x')",
                      (lead_id, f"l{lead_id}@example.com"))
-        conn.execute("INSERT INTO survey_answers VALUES (?, 'nps', ?, 'x')", (lead_id, answer))
+        conn.execute("INSERT INTO survey_answers (lead_id, survey, answer, at) VALUES (?, 'nps', ?, 'x')", (lead_id, answer))
     conn.close()
     result = tally(store, "nps")
     json.dumps(result, allow_nan=False)

@@ -63,7 +63,7 @@ def test_the_send_prompt_names_the_server_and_the_from(tmp_path, run, smtp_serve
                                          'security = "none"\n')
     refused = run("--now", NOW, "send", input="n\n", env={"FORCE_COLOR": "1"})
     assert refused.exit_code == 1
-    assert (f"Send 1 message(s) through 127.0.0.1:{smtp_server.port}, from Laura Vidal "
+    assert (f"Send 1 message through 127.0.0.1:{smtp_server.port}, from Laura Vidal "
             "<laura@lauravidal.es>?") in refused.stdout
     sent = run("--now", NOW, "send", "--yes")
     assert sent.exit_code == 0 and "send: 1 sent, 0 retried later" in sent.stdout
@@ -73,5 +73,5 @@ def test_the_outbox_prompt_says_no_mail_server_is_configured(tmp_path, run):
     project(tmp_path, run, REAL_SENDER)
     refused = run("--now", NOW, "send", input="n\n", env={"FORCE_COLOR": "1"})
     assert refused.exit_code == 1
-    assert "Write 1 message(s) to the outbox folder outbox (no mail server configured)?" in refused.stdout
+    assert "Write 1 message to the outbox folder outbox (no mail server configured)?" in refused.stdout
     assert "outbox outbox" not in refused.stdout

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .cadence import Rules, parse_send_days, parse_send_hours
 from .clock import parse_duration, zone
-from .errors import ConfigError, InputError, TokenError
+from .errors import ConfigError, InputError, TokenError, given
 
 CONFIG_NAME = "leadloop.toml"
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -498,15 +498,16 @@ def _whole(low: int, high: int, *, capped: bool = False):
         if number is not None and low <= number and (capped or number < high + 1):
             used = min(int(number), high)
             raise _Accepted(used, f"{at} must be a whole number from {low} to {high}; "
-                                  f"{value!r} is read as {used}")
+                                  f"{given(repr(value))} is read as {used}")
         raise ConfigError(f"{at} must be a whole number from {low} to {high}")
     return whole
 
 
-def _number(value) -> float | None:
+def _number(value) -> float | int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    value = float(value)
+    if isinstance(value, int):
+        return value  # exact however long: float() of a 400-digit whole number overflows
     return value if math.isfinite(value) else None
 
 
