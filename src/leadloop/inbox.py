@@ -276,7 +276,10 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
         "message_id": message["message_id"] if message is not None else None})
     if verdict.hard:
         before = lead["status"]
+        if message is not None and message["state"] in ("sent", "unknown"):
+            store.bounce_message(message["id"], error, verdict.reason)
         store.mark_bounced(lead, now, f"the address failed: {error}")
+        store.refresh([lead["id"]])
         report.bounces += int(before != "bounced")
         return
     if message is not None and message["state"] in ("sent", "unknown"):

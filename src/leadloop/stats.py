@@ -73,8 +73,10 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
                    (SELECT count(*) FROM messages m WHERE {mine} AND m.step = 0) AS had_info,
                    (SELECT max(m.step) FROM messages m WHERE {mine} AND {when} <= answer_at) AS answer_step,
                    (SELECT count(*) FROM messages m WHERE {mine} AND {when} <= bought_at) AS bought_after,
+                   EXISTS (SELECT 1 FROM messages m WHERE m.lead_id = marked.id AND m.kind = 'sequence'
+                           AND m.state IN {OUTCOMES_SQL}) AS mailed,
                    count(*) AS n
-            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7""", params).fetchall()
+            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""", params).fetchall()
     sent_by_step: dict[int, int] = {}
     for step, count in conn.execute(
             f"""SELECT m.step, count(*) FROM messages m JOIN leads l ON l.id = m.lead_id
@@ -113,8 +115,11 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         by_contacts.append({"contacts": k, "reached": reached, "customers": before_buying.get(k, 0),
                             "conversion_rate": _rate(before_buying.get(k, 0), reached)})
 
-    bounce_rate = _rate(by_status["bounced"], contacted)
-    unsubscribe_rate = _rate(by_status["unsubscribed"], contacted)
+    # Rates of the leads mailed (whatever became of the message): a message that bounced or
+    # failed is no contact, but its lead was mailed all the same (issue #28 item 3).
+    mailed = count(lambda g: g["mailed"])
+    bounce_rate = _rate(by_status["bounced"], mailed)
+    unsubscribe_rate = _rate(by_status["unsubscribed"], mailed)
     blocked_marks = ",".join("?" * len(BLOCKED_REASONS))
     attempted, blocked = conn.execute(
         f"""SELECT count(*), coalesce(sum(m.state = 'failed' AND m.failure IN ({blocked_marks})), 0)

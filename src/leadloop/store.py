@@ -834,6 +834,15 @@ class Store:
             (error, failure, message_row_id),
         )
 
+    def bounce_message(self, message_row_id: int, error: str, failure: str) -> None:
+        """Inside a write transaction: a message reported later as refused for good because
+        the address is dead (a hard bounce). It is `bounced`, as when the server refuses
+        the recipient while sending, so `show`, `stats` and exports agree (issue #28)."""
+        self.conn.execute(
+            "UPDATE messages SET state = 'bounced', error = ?, failure = ? WHERE id = ?",
+            (error, failure, message_row_id),
+        )
+
     def check_undeliverable(self, current: sqlite3.Row, now: datetime) -> bool:
         """Inside a write transaction: a lead whose last UNDELIVERABLE_RUN sequence
         messages all failed, with no delivery between, is undeliverable and becomes
