@@ -1,7 +1,7 @@
 """One incoming e-mail → what it means for the sequence (SPEC §7).
 
 Pure: bytes in, an `Incoming` out; no store, no network. The order matters and follows
-the SPEC: a delivery status notification first (its quoted original would otherwise
+the SPEC: a complaint (an ARF feedback report), then a delivery status notification (its quoted original would otherwise
 look like a reply from whoever it names), then auto-replies (an out-of-office is not an
 answer), then unsubscribe requests, and anything else is a reply.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
-from . import bounces
+from . import bounces, complaints
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
@@ -78,7 +78,7 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Incoming:
-    kind: str                      # "bounce", "auto_reply", "unsubscribe" or "reply"
+    kind: str                      # "complaint", "bounce", "auto_reply", "unsubscribe" or "reply"
     sender: str | None             # the From address, normalised; None if unusable
     message_id: str | None
     references: tuple[str, ...]    # In-Reply-To and References, nearest first
@@ -92,6 +92,9 @@ class Incoming:
     original_ids: tuple[str, ...] = ()
     original_to: tuple[str, ...] = ()
     truncated: bool = False        # only the headers were read (a message over the size limit)
+    # A complaint (an ARF feedback report, complaints.py): who complained, and how.
+    complainers: tuple[str, ...] = ()
+    feedback_type: str = ""
 
     @property
     def permanent(self) -> tuple[str, ...]:
@@ -132,6 +135,14 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         return Incoming(kind, sender, message_id, references, subject, text,
                         written_at=_date(msg), truncated=headers_only, **bounce)
 
+    if complaints.looks_like_complaint(msg):
+        # A provider's feedback loop: someone marked our message as spam (RFC 5965). Its
+        # structure is a report's, so it comes before the bounce test.
+        if headers_only:
+            return result("complaint", feedback_type="abuse")
+        complaint = complaints.read(msg)
+        return result("complaint", original_ids=complaint.original_ids,
+                      complainers=complaint.complainers, feedback_type=complaint.feedback_type)
     if bounces.looks_like_bounce(msg, sender, subject):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.

@@ -218,7 +218,8 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
     output.line(f"Leads: {doc['leads']} ({statuses or 'none'})")
     output.line(f"List health: bounces {_percent(doc['bounce_rate'])}, unsubscribes "
-                f"{_percent(doc['unsubscribe_rate'])} of {doc['contacted']} contacted; "
+                f"{_percent(doc['unsubscribe_rate'])}, spam complaints {_percent(doc['complaint_rate'])} "
+                f"of {doc['mailed']} mailed; "
                 f"blocked by providers {_percent(doc['blocked_rate'])} of messages sent "
                 f"({doc['blocked']}); {doc['erased']} erased")
     questions = doc["questions"]
