@@ -61,6 +61,49 @@ AUTO_SUBJECTS = (
     "abwesenheitsnotiz", "abwesenheit", "abwesend", "automatische antwort", "automatische antwoord",
     "automatisch antwoord", "afwezig", "autosvar", "automatisk svar", "fravaer", "franvaro",
 )
+# An out-of-office that carries none of the headers nor a known subject (issue #25 item
+# 5): its first lines say so, in the first person and the present or future ("I am out
+# of the office", never "I was"). Folded text, in the languages leadloop ships and the
+# common others; after the default texts of Outlook, Gmail, Thunderbird, Zimbra and
+# Sieve vacation responders in each language.
+OUT_OF_OFFICE_OPENINGS = re.compile("|".join(f"(?:{p})" for p in (
+    # en
+    r"\b(i will|i'll) be out of (the )?office", r"\b(i am|i'm) (currently |now |presently )?(out of (the )?office|away from (the |my )?"
+    r"(office|desk|e-?mail)|on (annual |parental |maternity |sick )?(leave|holiday|holidays|vacation)|"
+    r"out of town|travell?ing (with|and have) limited)",
+    r"\b(i am|i'm) (currently )?(out|away|off) (until|till|from|and will)", r"\bi will (be back|return) (on|to the office)",
+    r"\bthis is an automat(ic|ed) (reply|response|message)",
+    # es
+    r"\b(estoy|me encuentro|estamos) (actualmente )?(fuera de (la )?oficina|ausente|"
+    r"de vacaciones|de viaje|de permiso|fuera de la ciudad)", r"\b(no )?estare (fuera de la|en la) oficina",
+    r"\bestare ausente",
+    r"\b(este es un|esta es una) (mensaje|respuesta) automatic",
+    # fr
+    r"\bje (suis|serai) (actuellement |absente? |en dehors du bureau|en conge|en vacances|en deplacement)",
+    r"\bje suis absente?\b", r"\bje serai de retour le", r"\bceci est une reponse automatique",
+    # pt
+    r"\b(estou|estarei|encontro-me|me encontro) (atualmente )?(fora do escritorio|ausente|de ferias|"
+    r"em ferias|de licenca)", r"\besta e uma (mensagem|resposta) automatica",
+    # it
+    r"\b(sono|saro|saremo) (attualmente )?(fuori (sede|ufficio)|assente|in ferie|in vacanza)",
+    r"\bnon saro in ufficio", r"\bquesto e un messaggio automatico",
+    # de
+    r"\bich bin (derzeit |zurzeit |momentan |leider )?(bis \S+ (\S+ )?)?(nicht im buro|abwesend|im urlaub|"
+    r"au(ss|ß)er haus|nicht erreichbar)", r"\bich bin ab \S+ (\S+ )?wieder (im buro|erreichbar)",
+    r"\bdies ist eine automatische (antwort|nachricht)",
+    # nl
+    r"\bik ben (momenteel |op dit moment |tot en met \S+ |tot \S+ )?(afwezig|niet op kantoor|op vakantie|"
+    r"met vakantie|niet aanwezig)", r"\bik ben vanaf \S+ (\S+ )?weer (aanwezig|op kantoor|bereikbaar)",
+    # pl
+    r"\b(jestem|bede) (obecnie |aktualnie )?(poza biurem|na urlopie|nieobecn[ya])", r"\bprzebywam na urlopie",
+    # sv, da, no, fi
+    r"\bjag ar (for narvarande |tillfalligt )?(inte pa kontoret|borta|ledig|pa semester|franvarande)",
+    r"\bjag har semester", r"\bjeg er (pa ferie|frav(ae|æ)rende|ikke pa kontoret|pa kurs)", r"\bolen (lomalla|poissa)",
+    # lv, cs, ru
+    r"\b(esmu|atrodos) atvalinajuma", r"\bneesmu biroja", r"\bnebusu biroja",
+    r"\bjsem (mimo kancelar|na dovolene)",
+    "я в отпуске", "нахожусь в отпуске", "меня нет в офисе", "я вне офиса",
+)))
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -157,6 +200,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     if _is_auto_reply(msg, subject):
         return result("auto_reply")
     text = "" if headers_only else reply_text(msg)
+    if _opens_as_out_of_office(text):
+        return result("auto_reply")
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
@@ -237,6 +282,12 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         return True
     folded = _fold(subject).lstrip("[( ")
     return folded.startswith(AUTO_SUBJECTS)
+
+
+def _opens_as_out_of_office(text: str) -> bool:
+    """The first lines of what was written say the person is away (issue #25 item 5)."""
+    opening = "\n".join([line for line in text.split("\n") if line.strip()][:3])[:400]
+    return bool(opening) and OUT_OF_OFFICE_OPENINGS.search(_fold(opening)) is not None
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:
