@@ -60,6 +60,9 @@ from leadloop.delivery_status import find_status, judge
     # A server that puts the address between brackets.
     ("5.0.0", "550 User [ana@example.org] does not exist"),
     (None, "550 ** No mail box available for this user **"),
+    # Mail-DeliveryStatus-BounceParser's rules.
+    (None, "550 address ana@example.org not known here"),
+    ("5.0.0", "550 <ana@example.org> is invalid"),
 ])
 def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     verdict = judge(status, text, quoted=True)

@@ -148,7 +148,10 @@ _CATALOG_SENTENCES = (
     r"(user|recipient|mailbox|address|account|rcpt) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist",
     r"no mail ?box available for (this|that) user", r"\bbad_recipient\b",
     r"is not an active (address|mailbox|user)", r"wrong or no longer valid",
-    r"unknown or illegal alias", r"unknown local-part", r"unknown user account",
+    r"unknown or illegal alias", r"unknown local[- ]part", r"unknown user account",
+    # Mail-DeliveryStatus-BounceParser's user_unknown rules (_std_reason).
+    r"address .{0,40}not known here", r"[<(]? ?mailaddr ?[>)]? is (invalid|not valid)",
+    r"account not activated",
     r"(account|mailbox|e-?mail address|address) (does not|doesn'?t) exist",
     r"n'existe (pas|plus)(?! ou )", r"(adresse|destinataire|utilisateur|compte) (e-?mail )?(est )?(introuvable|non valide)",
     r"(no existe|inexistente|desconocido) en (este|el) (servidor|dominio)", r"el usuario no existe",
