@@ -40,3 +40,11 @@ def test_x400_forms_are_unwrapped(text, plain):
 def test_ordinary_text_is_left_alone():
     for text in ("Diagnostic-Code: smtp; 550 a=b", "size=1024 bytes", "ana@example.org"):
         assert unwrap_x400(text) == text
+
+
+def test_blank_lines_before_the_headers_do_not_hide_a_bounce():
+    from leadloop.classify import classify
+
+    raw = b"\r\n   \r\n" + (HERE / "x400-final-recipient.eml").read_bytes()
+    incoming = classify(raw)
+    assert incoming.kind == "bounce" and [f.address for f in incoming.failures] == ["ana.pena@example.org"]

@@ -157,7 +157,10 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
     never a failed recipient. `headers_only`: `raw` is only the header of a message too
     large to read; its headers decide."""
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        # Blank lines before the first header (a message saved by a tool that added them)
+        # would make the whole message its body: the headers start at the first line
+        # with text.
+        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=email.policy.default)
         sender = _sender(msg)
         subject = _header(msg, "subject")
         message_id = _first_id(_header(msg, "message-id"))
