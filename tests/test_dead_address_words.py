@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadloop.delivery_status import find_status, judge
+from leadloop.delivery_status import _CATALOG, _EMAIL, find_status, fold, judge
 
 
 @pytest.mark.parametrize("status, text", [
@@ -67,6 +67,9 @@ from leadloop.delivery_status import find_status, judge
 def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     verdict = judge(status, text, quoted=True)
     assert verdict.hard, verdict
+    # The cheap gate in front of the catalog never hides one of its sentences.
+    words = _EMAIL.sub(" mailaddr ", fold(text))
+    assert bool(_CATALOG.search(words)) == bool(_CATALOG.pattern.search(words))
 
 
 @pytest.mark.parametrize("text", [
@@ -125,3 +128,13 @@ def test_the_returned_subject_never_decides():
 def test_a_status_in_the_servers_words_is_still_found():
     assert find_status("550-5.1.1 The email account that you tried to reach does not exist") == "5.1.1"
     assert find_status("host said: 550 5.2.1 mailbox disabled (in reply to RCPT TO)") == "5.2.1"
+
+
+@pytest.mark.parametrize("text", [
+    "konto nie zostal znaleziony", "casella non esistente", "mailbox bestaat niet", "adresats neeksiste",
+    "uzivatel neexistuje", "utilizator inexistent", "okand mottagare", "nie ma takiego adresu",
+    "kayttaja on tuntematon", "ukjent mottaker", "ukendt modtager", "kullanici bulunamadi",
+    "ismeretlen cimzett", "nezinams adresats", "neznamy adresat", "el usuario no existe",
+])
+def test_the_gate_lets_every_language_through(text):
+    assert _CATALOG.search(text) is not None

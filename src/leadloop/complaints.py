@@ -21,6 +21,7 @@ from email.parser import HeaderParser
 
 _ANGLE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_REPORT_OR_MIXED = re.compile(r"\s*multipart/(report|mixed)\b", re.I)
 # RFC 5965 §7.3's registry: "not-spam" says the person took it back; every other type
 # (abuse, fraud, virus, other, and the drafts' "opt-out") is a complaint.
 NOT_A_COMPLAINT = frozenset({"not-spam"})
@@ -36,9 +37,16 @@ class Complaint:
 def looks_like_complaint(msg: Message) -> bool:
     """An ARF report (RFC 5965 §2: the report-type, or its feedback-report part), or a
     JMRP report in Microsoft's older form."""
-    if msg.get_content_type() == "multipart/report" \
-            and (msg.get_param("report-type") or "").lower() == "feedback-report":
-        return True
+    # The raw header first: parsing Content-Type through the email policy costs more than
+    # the rest of this test, and most mail is neither a report nor mixed.
+    raw = next((str(value) for name, value in msg.raw_items() if name.lower() == "content-type"), "")
+    if not _REPORT_OR_MIXED.match(raw):
+        return False
+    kind = msg.get_content_type()
+    if kind == "multipart/report":
+        return (msg.get_param("report-type") or "").lower() == "feedback-report"
+    if kind != "multipart/mixed":
+        return False  # (a reply's text or alternative parts: no need to walk them)
     for part in msg.walk():
         if part.get_content_type() == "message/feedback-report":
             return True
