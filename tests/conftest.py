@@ -9,15 +9,23 @@ from leadloop.cli import app
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(tmp_path, monkeypatch, request):
     """Each test runs in its own directory with no LEADLOOP_* from the environment."""
     for name in ("LEADLOOP_DB", "LEADLOOP_CONFIG", "LEADLOOP_NOW", "LEADLOOP_SMTP_PASSWORD",
-                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN"):
+                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN", "LEADLOOP_DNS_SERVERS"):
         monkeypatch.delenv(name, raising=False)
+    # DNS look-ups (`check --dns`, `--connect`) go to a port where nothing answers unless a
+    # test points them at its own server (tests/dnsserver): never to the internet.
+    monkeypatch.setenv("LEADLOOP_DNS_SERVERS", "127.0.0.1:9")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.chdir(tmp_path)
+    # A leadloop folder, as a user has after `leadloop init`: only init and demo create a
+    # database where there is neither a config nor one (SPEC §4). Tests of that rule, and
+    # tests that run `init` here themselves, are marked `bare_folder`.
+    if request.node.get_closest_marker("bare_folder") is None:
+        (tmp_path / "leadloop.toml").write_text("", encoding="utf-8")
 
 
 @pytest.fixture

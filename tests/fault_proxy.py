@@ -11,6 +11,9 @@ password, never went on the wire. When a line from the client matches `fault.tri
 - "cut": the line goes to the server, and only the first `cut_after` bytes of its answer
   reach the client before both connections close: a drop in the middle of a response
   (inside a message body, with `cut_after` past the FETCH line).
+- "rewrite": the line goes to the server, and from then on its answers reach the client
+  with `replace` (pattern, replacement) applied: a server that sends what no real one
+  should, such as a UID of thousands of digits.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Fault:
     action: str             # "drop", "hang" or "cut"
     cut_after: int = 64     # for "cut": bytes of the server's answer let through
     skip: int = 0           # matching lines let through before the fault acts
+    replace: tuple[bytes, bytes] | None = None  # for "rewrite": re.sub on the server's answers
 
 
 class FaultProxy:
@@ -69,6 +73,7 @@ class FaultProxy:
         selector.register(server, selectors.EVENT_READ)
         pending = b""          # the client's current line, until its CRLF
         cut_left = None        # bytes of the server's answer still let through after a "cut"
+        rewrite = None         # (pattern, replacement) for the server's answers after a "rewrite"
         try:
             while not self._stopping.is_set():
                 for key, _ in selector.select(timeout=0.2):
@@ -90,11 +95,16 @@ class FaultProxy:
                             if action == "hang":
                                 self._hang(selector)
                                 return
+                            if action == "rewrite":
+                                rewrite = fault.replace
+                                continue
                             cut_left = fault.cut_after  # "cut": the line still goes through
                         server.sendall(data)
                     else:
                         if not data:
                             return
+                        if rewrite is not None:
+                            data = re.sub(rewrite[0], rewrite[1], data)
                         if cut_left is not None:
                             client.sendall(data[:cut_left])
                             cut_left -= len(data[:cut_left])

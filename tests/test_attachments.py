@@ -33,7 +33,7 @@ def write_config(tmp_path, server=None):
         smtp = (f'\n[smtp]\nhost = "{server.host}"\nport = {server.port}\nsecurity = "none"\n'
                 "timeout = 5\n")
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         "\n[cadence]\ndaily_limit = 1000\n" + smtp, encoding="utf-8")
 
 
@@ -90,7 +90,7 @@ def test_the_delivered_file_is_the_same_bytes_with_its_name_and_the_text_and_htm
     # The text and HTML are what the same template without the Attachment line makes.
     write(tmp_path, "es/info.txt", INFO.replace(f"Attachment: folletos/{BROCHURE}\n", ""))
     plain = BytesParser(policy=policy.default).parsebytes(
-        run("--now", NOW, "preview", "ana@example.com", "--step", "0").stdout.encode())
+        run("--now", NOW, "preview", "--raw", "ana@example.com", "--step", "0").stdout.encode())
     assert plain.get_content_type() == "multipart/alternative"
     for kind in ("plain", "html"):  # preview shows lines with \n, as a terminal does
         assert (message.get_body((kind,)).get_content().replace("\r\n", "\n")
@@ -113,7 +113,7 @@ def test_file_names_parse_back_exactly(name):
     data = pdf(1000)
     attachment = Attachment(f"folletos/{name}", name, "application/pdf", len(data),
                             attachment_head(name, "application/pdf"), base64_lines(data))
-    built = build(from_name="Laura", from_address="laura@example.com", to_name="Ana",
+    built = build(from_name="Laura", from_address="laura@lauravidal.es", to_name="Ana",
                   to_address="ana@example.com", subject="Hola",
                   date=datetime(2026, 3, 2, tzinfo=timezone.utc), message_id="<m@example.com>",
                   text="Hola\n", html="<p>Hola</p>\n", attachments=(attachment,))
@@ -395,7 +395,7 @@ def test_preview_lists_the_attachments_with_their_sizes(tmp_path, run):
     write(tmp_path, "folletos/precios.xlsx", pdf(12_000, seed=5))
     write(tmp_path, "es/info.txt", INFO.replace("\n\n", "\nAttachment: folletos/precios.xlsx\n\n", 1))
     assert run("add", "ana@example.com", "--product", "Yoga", "--requested-at", NOW).exit_code == 0
-    result = run("--now", NOW, "preview", "ana@example.com")
+    result = run("--now", NOW, "preview", "--raw", "ana@example.com")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert f"folletos/{BROCHURE}  300 kB  application/pdf" in out
@@ -457,6 +457,7 @@ def test_a_bad_comment_among_the_header_lines_names_its_line(tmp_path, run, head
     assert f"templates/es/info.txt:{line}" in result.stderr and words in result.stderr
 
 
+@pytest.mark.bare_folder
 def test_the_shipped_info_templates_show_how_to_attach_in_a_comment(tmp_path, run):
     from leadloop.resources import builtin_path
 
@@ -468,7 +469,7 @@ def test_the_shipped_info_templates_show_how_to_attach_in_a_comment(tmp_path, ru
     assert run("init", ".").exit_code == 0
     assert run("add", "ana@example.com", "--product", "Yoga", "--requested-at", NOW).exit_code == 0
     assert run("check").exit_code == 0
-    shown = run("--now", NOW, "preview", "ana@example.com").stdout
+    shown = run("--now", NOW, "preview", "--raw", "ana@example.com").stdout
     assert "Attachment" not in shown and "{#" not in shown and "Content-Type: multipart/alternative" in shown
 
 

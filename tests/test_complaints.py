@@ -52,7 +52,7 @@ def test_a_complaint_found_by_message_id_unsubscribes_and_counts(project, run):
     assert stats["complaints"] == 1 and stats["complaint_rate"] == 0.3333
     assert any("spam complaint rate" in w and "0.3%" in w for w in stats["warnings"])
     text = run("--now", LATER, "stats")
-    assert "spam complaints 33.3%" in text.stdout
+    assert "spam complaints: 1 (33.3%)" in text.stdout
 
 
 def test_a_complaint_found_by_address_unsubscribes(project, run):

@@ -474,7 +474,7 @@ def test_a_full_disk_while_sending_never_sends_twice(tmp_path, small_disk, smtp_
     cannot be recorded, so the run stops with one sentence; the next run (space freed)
     reports it `unknown` and never resends it, and sends the others."""
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\naddress = "laura@example.com"\n\n[cadence]\ndaily_limit = 1000\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n[cadence]\ndaily_limit = 1000\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n'
         "timeout = 5\n", encoding="utf-8")
     env = {"LEADLOOP_CONFIG": str(tmp_path / "leadloop.toml")}

@@ -27,7 +27,7 @@ def write_project(tmp_path, server, *, security="none", extra="", leads=3, ca_fi
     if ca_file:
         smtp += f'ca_file = "{ca_file}"\n'
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n'
         f"[cadence]\ndaily_limit = 1000\n{extra}\n" + smtp, encoding="utf-8")
     rows = "".join(f"lead{n:03d}@example.com,Lead {n},Curso,Web,01/03/2026\n" for n in range(leads))
     (tmp_path / "leads.csv").write_text("email,name,product,source,requested_at\n" + rows,
@@ -143,35 +143,41 @@ def test_temporary_and_permanent_refusals(tmp_path, run, smtp_server):
     assert "1 suppressed" in run("import", "again.csv").stdout
 
 
-@pytest.mark.parametrize("reply, state, status", [
-    ("550 5.1.1 <lead000@example.com>: Recipient address rejected: User unknown", "bounced", "bounced"),
-    ("550 5.7.1 Message rejected as spam by Content Filtering", "failed", "active"),
-    ("552 5.2.2 Mailbox full", "failed", "active"),
-    ("554 Sorry, no mailbox here by that name", "bounced", "bounced"),
-    ("554 Transaction failed: message refused by local policy", "failed", "active"),
-    ("550 Requested action not taken: mailbox unavailable", "bounced", "bounced"),
-    ("550 Denied by policy", "failed", "active"),
+@pytest.mark.parametrize("reply, state, status, owner", [
+    ("550 5.1.1 <lead000@example.com>: Recipient address rejected: User unknown", "bounced", "bounced",
+     "address"),
+    ("550 5.7.1 Message rejected as spam by Content Filtering", "deferred", "active", "sender"),
+    ("552 5.2.2 Mailbox full", "deferred", "active", "mailbox"),
+    ("554 Sorry, no mailbox here by that name", "bounced", "bounced", "address"),
+    ("554 Transaction failed: message refused by local policy", "deferred", "active", "sender"),
+    ("550 Requested action not taken: mailbox unavailable", "bounced", "bounced", "address"),
+    ("550 Denied by policy", "deferred", "active", "sender"),
 ])
-def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, state, status):
+def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, state, status, owner):
     """SPEC §6: only a refusal about the address bounces the lead; a bare 550 or 554
-    is judged by its words, the same rule as a bounce read in the inbox (SPEC §7)."""
+    is judged by its words, the same rule as a bounce read in the inbox (SPEC §7). The
+    mailbox's refusal is retried later; the sender's stops the run, charging no lead."""
     write_project(tmp_path, smtp_server, leads=2)
     import_leads(run)
     smtp_server.rcpt_replies = {"lead000@example.com": reply}
     result = run("--now", NOW, "send", "--yes")
-    assert smtp_server.recipients() == ["lead001@example.com"]
+    assert smtp_server.recipients() == ([] if owner == "sender" else ["lead001@example.com"])
     assert states(run, "lead000@example.com") == [state]
     leads = {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
     assert leads["lead000@example.com"]["status"] == status
     assert leads["lead001@example.com"]["status"] == "active"
-    assert result.exit_code == (1 if state == "failed" else 0), result.stderr
+    assert result.exit_code == (1 if owner == "sender" else 0), result.stderr
     shown = json.loads(run("show", "lead000@example.com", "--json").stdout)
     assert reply.split(" ", 1)[1] in shown["messages"][0]["error"] or status == "bounced"
+    assert shown["messages"][0]["owner"] == owner
+    if owner == "sender":
+        assert len(result.stderr.strip().splitlines()) == 1 and "no lead was charged" in result.stderr
+        assert due_count(run) == 2
 
 
 @pytest.mark.parametrize("phase, state, status", [
     ("rcpt", "bounced", "bounced"),
-    ("data", "failed", "active"),
+    ("data", "deferred", "active"),
 ])
 def test_user_unknown_is_about_the_address_only_in_answer_to_rcpt(tmp_path, run, smtp_server,
                                                                    phase, state, status):
@@ -198,10 +204,15 @@ def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_s
     smtp_server.mail_from_reply = "553 5.7.1 sender not allowed"
     result = run("--now", NOW, "run-daily")
     assert result.exit_code == 1
-    assert "refused the sender" in result.stderr
+    assert "refuses mail from example.com because of the sender address (553 5.7.1" in result.stderr
     assert due_count(run) == 3
     assert all(lead["status"] == "active" for lead in json.loads(run("leads", "--json").stdout))
-    assert states(run, "lead000@example.com") == []
+    # Kept, to say why, and still due: held for the sender, never charged.
+    assert states(run, "lead000@example.com") == ["deferred"]
+    assert all(lead["contacts"] == 0 for lead in json.loads(run("leads", "--json").stdout))
+    smtp_server.mail_from_reply = None
+    assert run("--now", NOW, "run-daily").exit_code == 0
+    assert sorted(Counter(smtp_server.recipients()).values()) == [1, 1, 1]
 
 
 def test_connection_dropped_after_the_36th_message(tmp_path, run, smtp_server):

@@ -47,3 +47,24 @@ def test_every_option_of_the_list_commands_is_in_the_readme(name):
 
 def test_the_import_options_for_old_requests_are_in_the_readme():
     assert "--info-sent-before DATE" in README and "30 days" in README
+
+
+def test_what_a_user_gets_cites_only_documents_they_have():
+    """Issue #27 item 15: the leadloop.toml `init` writes cited "SPEC §7" and the README
+    "BENCH.md's targets", documents a user of the package never gets. Every document
+    cited by name is one the repository ships, and a section is cited by its title."""
+    import re
+
+    root = Path(__file__).parent.parent
+    for path in [root / "README.md", root / "example.toml", *sorted((root / "templates").rglob("*.*"))]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bSPEC\b|§", text), f"{path.name} cites the SPEC"
+        for cited in re.findall(r"[\w./-]+\.md\b", text):
+            found = [candidate for candidate in (root / cited, root / "bench" / cited)
+                     if candidate.is_file()]
+            assert found, f"{path.name} cites {cited}, which the repository does not ship"
+    config_words = " ".join(word for word in (root / "example.toml").read_text(encoding="utf-8").split()
+                            if word != "#")
+    for title in ("Replies, bounces and unsubscribes", "On the web"):
+        assert f"### {title}" in README
+        assert f'README: "{title}' in config_words

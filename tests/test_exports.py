@@ -19,6 +19,7 @@ MARIA = ("maria.ibanez@example.org", "María Ibáñez")
 TO_THE_SECOND = ("2026-03-09T10:05:12+01:00", "2026-03-10T18:40:03+01:00")
 TO_THE_MINUTE = ("2026-03-09T10:05:00+01:00", "2026-03-10T18:40:00+01:00")
 UNDATED = (IMPORT_TIME, IMPORT_TIME)
+BY_DAY = ("2026-03-09T00:00:00+01:00", "2026-03-10T00:00:00+01:00")  # a vCard's REV
 
 
 @pytest.fixture(autouse=True, params=["read-in-process", "read-in-a-child"])
@@ -50,12 +51,34 @@ CORPUS = [
     ("excel-es-windows.csv", [], TO_THE_MINUTE, "Fecha de solicitud"),
     ("excel-unicode-text.txt", [], TO_THE_MINUTE, "Fecha"),
     ("libreoffice-es.csv", [], TO_THE_MINUTE, "Fecha"),
+    ("salesforce-leads.csv", [], TO_THE_SECOND, "CreatedDate"),
+    ("zoho-books-contacts.csv", [], TO_THE_SECOND, "Created Time"),
+    ("pipedrive-people.csv", [], TO_THE_SECOND, "Person created"),
+    ("mailchimp-unsubscribed.csv", [], TO_THE_SECOND, "OPTIN_TIME"),
+    ("mailchimp-cleaned.csv", [], TO_THE_SECOND, "OPTIN_TIME"),
+    ("hubspot-contacts-unsubscribed.csv", [], TO_THE_MINUTE, "Create Date"),
+    ("brevo-contacts-blocklisted.csv", [], TO_THE_SECOND, "ADDED_TIME"),
+    ("outlook-2.1.vcf", [], BY_DAY, "REV"),
+    ("iphone-3.0.vcf", [], BY_DAY, "REV"),
+    ("rfc6350-4.0.vcf", [], BY_DAY, "REV"),
+    ("invoice-ninja-contacts.csv", [], UNDATED, None),
+    ("linkedin-connections.csv", [], UNDATED, None),
+    ("report-with-title.xlsx", [], TO_THE_SECOND, "Fecha"),
     ("sheet.csv", [], TO_THE_SECOND, "Marca temporal"),
     ("sheet.xlsx", [], TO_THE_SECOND, "Marca temporal"),
     ("sheet.xlsm", [], TO_THE_SECOND, "Marca temporal"),
     ("sheet.ods", [], TO_THE_SECOND, "Marca temporal"),
     ("sheet.xls", [], TO_THE_SECOND, "Marca temporal"),
 ]
+
+
+# Files whose header row comes after a preamble: the lines above it.
+SKIPPED = {"invoice-ninja-contacts.csv": 3, "linkedin-connections.csv": 3,
+           "report-with-title.xlsx": 2}
+# Files that say someone opted out of marketing mail: how many.
+OPTED_OUT = {"shopify-customers.csv": 1, "mailchimp-unsubscribed.csv": 2,
+             "mailchimp-cleaned.csv": 2, "hubspot-contacts-unsubscribed.csv": 1,
+             "brevo-contacts-blocklisted.csv": 1}
 
 
 def leads(run):
@@ -69,9 +92,11 @@ def test_every_export_imports_as_it_is(tmp_path, run, name, options, dates, colu
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {
         "new": 2, "updated": 0, "unchanged": 0, "suppressed": 0, "rejected": 0,
-        "requested_at_column": column, "info_recorded": 0,
-        # Asked in March, imported in June: over 30 days old, and said so (issue #20).
-        "stale_info": 0 if dates is UNDATED else 2}
+        "requested_at_column": column, "info_recorded": 0, "skipped_lines": SKIPPED.get(name, 0),
+        "opted_out": OPTED_OUT.get(name, 0),
+        # Asked in March, imported in June: over 30 days old, and said so (issue #20),
+        # unless they opted out and get nothing.
+        "stale_info": 0 if dates is UNDATED else 2 - OPTED_OUT.get(name, 0)}
     stored = leads(run)
     assert {email: (stored[email]["name"], stored[email]["requested_at"])
             for email in stored} == {JOSE[0]: (JOSE[1], dates[0]), MARIA[0]: (MARIA[1], dates[1])}
@@ -101,8 +126,11 @@ def test_the_summary_says_when_the_import_time_dates_the_leads(tmp_path, run):
     result = run("--now", NOW, "import", "s.csv")
     assert result.stdout.splitlines() == [
         "no request-date column: the leads are dated at the import time",
-        "2 new, 0 updated, 0 unchanged, 0 suppressed, 0 rejected"]
+        "2 new, 0 updated, 0 unchanged, 0 suppressed, 0 rejected; 1 opted out of "
+        "marketing mail in the file: unsubscribed, never mailed"]
     stored = leads(run)
+    # María's "Accepts Email Marketing" is "no" (issue #25 item 11).
+    assert (stored[JOSE[0]]["status"], stored[MARIA[0]]["status"]) == ("active", "unsubscribed")
     # The ' Shopify writes before numbers to keep them as text is not part of them.
     assert stored[JOSE[0]]["fields"]["customer_id"] == "7210448301122"
     assert stored[JOSE[0]]["fields"]["default_address_zip"] == "28013"

@@ -27,7 +27,7 @@ LEAD_ADDRESSES = ("jose.munoz@example.com", "ana.pena@example.org", "tom@example
 
 def configure(tmp_path, host: str, port: int) -> None:
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n'
         f'[inbox]\nhost = "{host}"\nport = {port}\nsecurity = "none"\n'
         'username = "marketer@example.com"\ntimeout = 1\n', encoding="utf-8")
 
@@ -63,7 +63,7 @@ def relay(tmp_path, run, imap_server, monkeypatch):
     monkeypatch.setenv("LEADLOOP_IMAP_PASSWORD", IMAP_PASSWORD)
     assert run("import", "leads.csv").exit_code == 0
     sent = run("--now", SENT_AT, "run-daily")
-    assert sent.exit_code == 0 and "3 sent" in sent.stdout, sent.stdout + sent.stderr
+    assert sent.exit_code == 0 and "3 written to the outbox" in sent.stdout, sent.stdout + sent.stderr
     proxy.server = imap_server
     yield proxy
     proxy.stop()
@@ -118,7 +118,7 @@ def test_a_hang_mid_fetch_in_run_daily_ends_at_the_timeout_and_sends_nothing(tmp
     relay.fault = None
     later = cli(tmp_path, "--now", FOLLOW_UPS_DUE, "run-daily")
     assert later.returncode == 0, later.stderr
-    assert "1 sent" in later.stdout  # only tom, who never answered, gets his follow-up
+    assert "1 written to the outbox" in later.stdout  # only tom, who never answered, gets his follow-up
     assert outbox(tmp_path) == 4
 
 
@@ -180,3 +180,28 @@ def test_a_port_that_speaks_another_protocol_is_one_sentence(tmp_path, smtp_serv
     assert result.returncode == 1
     sentence = one_sentence(result)
     assert "is not IMAP while connecting" in sentence and "host and port" in sentence
+
+
+# -- numbers no IMAP server may send (issue #28 item 6) ---------------------------------
+
+@pytest.mark.parametrize("trigger, pattern, what", [
+    (rb"UID FETCH \d+:\* \(RFC822\.SIZE\)", rb"UID \d+", "UID"),
+    (rb"UID FETCH \d+:\* \(RFC822\.SIZE\)", rb"RFC822\.SIZE \d+", "message size"),
+    (rb"SELECT|EXAMINE", rb"UIDVALIDITY \d+", "UIDVALIDITY"),
+])
+@pytest.mark.parametrize("digits", [5000, 20])  # past int()'s limit; past SQLite's 64 bits
+def test_a_number_past_imap_s_32_bits_is_one_sentence_and_nothing_is_lost(
+        tmp_path, run, relay, trigger, pattern, what, digits):
+    add_replies(relay, "jose.munoz@example.com")
+    label = pattern.split(b" ")[0].replace(b"\\", b"")
+    relay.fault = Fault(trigger, "rewrite", replace=(pattern, label + b" " + b"9" * digits))
+    result = cli(tmp_path, "--now", LATER, "inbox")
+    assert result.returncode == 1
+    sentence = one_sentence(result)
+    assert f"the server sent a {what} of {digits} digits" in sentence and len(sentence) < 300
+    assert relay.triggered == 1
+    assert status(run, "jose.munoz@example.com") == "active"
+    relay.fault = None
+    again = cli(tmp_path, "--now", LATER, "inbox")
+    assert again.returncode == 0, again.stderr
+    assert status(run, "jose.munoz@example.com") == "replied"

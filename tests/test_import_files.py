@@ -138,7 +138,7 @@ def test_formats_leadloop_cannot_read_name_those_it_can(tmp_path, run, name, mak
     message = one_sentence(run("import", name))
     assert message == (f"error: {name}: {what} is not a file leadloop can read; save or export "
                        "the leads as CSV or tab-separated text (UTF-8, UTF-16, Windows-1252), "
-                       ".xlsx, .xlsm, .xls or .ods")
+                       ".xlsx, .xlsm, .xls, .ods or vCard (.vcf)")
 
 
 def test_a_damaged_workbook_is_one_sentence(tmp_path, run):

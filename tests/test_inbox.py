@@ -5,6 +5,7 @@ The same classification runs over IMAP in test_inbox_imap.py."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Maildir:
         return target
 
 
-def mail(sender: str, subject: str, body: str, *, to="laura@example.com", **headers) -> EmailMessage:
+def mail(sender: str, subject: str, body: str, *, to="laura@lauravidal.es", **headers) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -55,7 +56,7 @@ def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
     return (
         "Return-Path: <>\r\n"
         "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\r\n"
-        "To: laura@example.com\r\n"
+        "To: laura@lauravidal.es\r\n"
         "Subject: Undelivered Mail Returned to Sender\r\n"
         "Message-ID: <dsn-1@mx.example.com>\r\n"
         "MIME-Version: 1.0\r\n"
@@ -69,7 +70,7 @@ def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
         "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n"
         f"Final-Recipient: rfc822; {temporary}\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
         "\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
-        f"From: Laura Vidal <laura@example.com>\r\nTo: {quoted_lead}\r\nCc: {quoted_lead}\r\n"
+        f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {quoted_lead}\r\nCc: {quoted_lead}\r\n"
         "Subject: Hola\r\n\r\n"
         f"Write to {quoted_lead} if anything fails.\r\n"
         "\r\n--B--\r\n"
@@ -79,7 +80,7 @@ def dsn(permanent: str, temporary: str, quoted_lead: str) -> bytes:
 @pytest.fixture
 def project(tmp_path, run):
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         'unsubscribe = "baja@example.com"\n\n[inbox]\nmaildir = "mail"\n',
         encoding="utf-8",
     )
@@ -88,7 +89,7 @@ def project(tmp_path, run):
     box = Maildir(tmp_path / "mail")
     sent = run("--now", SENT_AT, "run-daily")
     assert sent.exit_code == 0, sent.stderr
-    assert "3 sent" in sent.stdout
+    assert "3 written to the outbox" in sent.stdout
     return box
 
 
@@ -221,7 +222,7 @@ def test_unmatched_and_broken_mail_is_counted_and_the_rest_applied(project, run)
     project.deliver(mail("ana.pena@example.org", "Re: hola", "Llámeme, por favor."))
     result = run("--now", LATER, "inbox")
     assert result.exit_code == 0, result.stderr
-    assert "1 replies" in result.stdout and "unmatched" in result.stdout
+    assert "1 reply," in result.stdout and "unmatched" in result.stdout
     assert status(run, "ana.pena@example.org") == "replied"
     assert status(run, "tom@example.net") == "active"
     assert "Traceback" not in result.stderr
@@ -275,9 +276,9 @@ def test_run_daily_reads_the_inbox_before_sending(project, run):
     result = run("--now", "2026-06-15T10:00", "run-daily")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("inbox: 1 replies")
+    assert lines[0].startswith("inbox: 1 reply,")
     assert status(run, "tom@example.net") == "replied"
-    assert "2 sent" in result.stdout
+    assert "2 written to the outbox" in result.stdout
 
 
 def test_forget_erases_the_reply_text(project, run):
@@ -314,7 +315,7 @@ def report(recipient: str, status: str, diagnostic: str, original_id: str, *,
     """An RFC 3464 report about one recipient, returning the original with its Message-ID."""
     return (
         "Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
-        "To: laura@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "To: laura@lauravidal.es\r\nSubject: Undelivered Mail Returned to Sender\r\n"
         f"Message-ID: <report-{abs(hash((recipient, original_id, status)))}@mx.example.net>\r\n"
         'MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
         "\r\n--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
@@ -322,7 +323,7 @@ def report(recipient: str, status: str, diagnostic: str, original_id: str, *,
         f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
         f"Diagnostic-Code: smtp; {diagnostic}\r\n"
         "\r\n--B\r\nContent-Type: message/rfc822\r\n\r\n"
-        f"From: Laura Vidal <laura@example.com>\r\nTo: {recipient}\r\nMessage-ID: {original_id}\r\n"
+        f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {recipient}\r\nMessage-ID: {original_id}\r\n"
         f"Subject: Hola\r\n\r\nHola. {quoted}\r\n\r\n--B--\r\n"
     ).encode()
 
@@ -333,9 +334,8 @@ def messages(run, email: str) -> list[dict]:
 
 @pytest.mark.parametrize("status, diagnostic, reason", [
     ("5.2.2", "552 5.2.2 Mailbox full", "mailbox full"),
-    ("5.7.1", "550 5.7.1 Message rejected as spam", "blocked as spam"),
     ("4.4.7", "Delivery time expired", "expired"),
-    ("5.3.4", "552 5.3.4 Message too big for system", "message too large"),
+    ("5.2.3", "552 5.2.3 Message exceeds the recipient's size limit", "message too large"),
 ])
 def test_a_soft_bounce_fails_that_message_and_keeps_the_lead_in_sequence(project, run, status, diagnostic, reason):
     project.deliver(report("jose.munoz@example.com", status, diagnostic,
@@ -353,10 +353,10 @@ def test_a_hard_bounce_found_by_the_returned_message_id(project, run):
     """A plain-text report that names nobody: the returned original's Message-ID says whose."""
     original = sent_message_id(run, "ana.pena@example.org")
     project.deliver((
-        "From: MAILER-DAEMON@mx.example.net\r\nTo: laura@example.com\r\nSubject: failure notice\r\n\r\n"
+        "From: MAILER-DAEMON@mx.example.net\r\nTo: laura@lauravidal.es\r\nSubject: failure notice\r\n\r\n"
         "Sorry, we were unable to deliver your message to the following address.\r\n"
         "550 5.1.1 User unknown\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
-        f"From: laura@example.com\r\nTo: Ana <ana.pena@example.org>\r\nMessage-ID: {original}\r\n"
+        f"From: laura@lauravidal.es\r\nTo: Ana <ana.pena@example.org>\r\nMessage-ID: {original}\r\n"
         "Subject: Hola\r\n\r\nEscriba a tom@example.net si algo falla.\r\n").encode())
     summary = read(run)
     assert summary["bounces"] == 1 and summary["unrecognised"] == 0
@@ -388,7 +388,7 @@ def test_a_delivery_between_soft_failures_restarts_the_count(project, run):
     for round_, bounce in enumerate((True, False, True, True)):
         sent = [m for m in messages(run, lead) if m["state"] == "sent"]
         if bounce:
-            project.deliver(report(lead, "5.7.1", "550 5.7.1 blocked by policy", sent[-1]["message_id"]))
+            project.deliver(report(lead, "5.2.2", "552 5.2.2 Mailbox full", sent[-1]["message_id"]))
             assert run("--now", now, "inbox").exit_code == 0
         now = leads(run)[lead]["next_due_at"]
         assert run("--now", now, "run-daily").exit_code == 0
@@ -401,7 +401,7 @@ def test_an_unrecognised_bounce_is_counted_kept_for_review_and_never_a_reply(pro
                            quoted="Escriba a ana.pena@example.org"))
     result = run("--now", LATER, "inbox")
     assert result.exit_code == 0, result.stderr
-    assert "1 unrecognised bounces" in result.stdout and "0 replies" in result.stdout
+    assert "1 unrecognised bounce " in result.stdout and "0 replies" in result.stdout
     assert {lead["status"] for lead in leads(run).values()} == {"active"}
     listed = json.loads(run("inbox", "--review", "--json").stdout)
     assert [(r["sender"], r["subject"]) for r in listed] == [
@@ -416,10 +416,10 @@ def test_an_unrecognised_bounce_is_counted_kept_for_review_and_never_a_reply(pro
 def test_our_own_address_and_quoted_leads_never_bounce(project, run):
     """A report whose text quotes a lead and our own address, about someone else."""
     project.deliver((
-        "From: postmaster@mx.example.net\r\nTo: laura@example.com\r\nSubject: Delivery failure\r\n\r\n"
-        "Delivery to the following recipient failed permanently:\r\n\r\n    laura@example.com\r\n\r\n"
+        "From: postmaster@mx.example.net\r\nTo: laura@lauravidal.es\r\nSubject: Delivery failure\r\n\r\n"
+        "Delivery to the following recipient failed permanently:\r\n\r\n    laura@lauravidal.es\r\n\r\n"
         "Technical details: 550 5.1.1 user unknown\r\n\r\n----- Original message -----\r\n\r\n"
-        "From: laura@example.com\r\nTo: tom@example.net\r\nMessage-ID: <other@elsewhere.example>\r\n"
+        "From: laura@lauravidal.es\r\nTo: tom@example.net\r\nMessage-ID: <other@elsewhere.example>\r\n"
         "Subject: Hola\r\n\r\nhola\r\n").encode())
     summary = read(run)
     assert summary["bounces"] == 0 and summary["unrecognised"] == 1
@@ -436,4 +436,48 @@ def test_stats_shows_the_blocked_by_provider_rate_with_a_warning(project, run):
     assert stats["blocked"] == 1 and stats["blocked_rate"] == round(1 / 3, 4)
     assert any("blocked-by-provider rate (33.3%) is over 1%" in w for w in stats["warnings"])
     shown = run("stats")
-    assert "blocked by providers 33" in shown.stdout and "blocked-by-provider rate" in shown.stderr
+    assert "refused by providers as spam or by policy (5.7.x): 1 (33.3%)" in shown.stdout
+    assert "blocked-by-provider rate" in shown.stderr
+
+
+@pytest.mark.parametrize("status, diagnostic", [
+    ("5.7.26", "550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and "
+               "Gmail users, and has been blocked. The sender must authenticate with at least one of SPF or DKIM."),
+    ("5.7.509", "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification "
+                "and has a DMARC policy of reject."),
+    ("5.7.1", "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org"),
+    ("5.7.1", "550 5.7.1 Message rejected as spam"),
+    ("5.3.4", "552 5.3.4 Message size exceeds fixed limit"),
+])
+def test_a_report_that_the_sender_was_refused_offers_the_message_again(project, run, status, diagnostic):
+    """SPEC §6, §7: a report that the sender or the message was refused is never the
+    lead's: that message is due again, never one of the lead's three, and run-daily says
+    whose problem it is and what to do."""
+    lead = "jose.munoz@example.com"
+    now, waits = LATER, []
+    for _ in range(3):  # three in a row: still not the lead's
+        project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead)))
+        summary = json.loads(run("--now", now, "inbox", "--json").stdout)
+        assert summary["sender_refused"] == 1 and summary["failed"] == 0 and summary["bounces"] == 0
+        [message] = messages(run, lead)
+        assert message["state"] == "deferred" and message["owner"] == "sender"
+        assert leads(run)[lead]["status"] == "active" and leads(run)[lead]["contacts"] == 0
+        # Due again: at once the first time, then after a wait that doubles.
+        [due] = [d for d in json.loads(run("--now", now, "due", "--all", "--json").stdout)
+                 if d["email"] == lead]
+        assert (due["email"], due["step"]) == (lead, 0)
+        waits.append((datetime.fromisoformat(due["due_at"]) - datetime.fromisoformat(now + ":00+01:00")).days)
+        now = max(now, due["due_at"][:16])
+        daily = run("--now", now, "run-daily")
+        assert daily.exit_code == 0, daily.stderr
+        assert "1 sent" in daily.stdout
+        assert [m["state"] for m in messages(run, lead)] == ["sent"]
+    assert waits[0] <= 0 and 1 <= waits[1] < waits[2]
+    project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead)))
+    daily = run("--now", now, "run-daily")
+    assert "1 refused because of the sender (offered again)" in daily.stdout
+    assert "The receiving server refuses mail from example.com" in daily.stderr
+    assert "no lead was charged" in daily.stderr
+    assert leads(run)[lead]["status"] == "active"
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["failures_by_owner"]["sender"] == 1

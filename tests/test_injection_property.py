@@ -132,7 +132,7 @@ def config_with_sender(tmp_path, templates_dir, sender_name: str):
     path = tmp_path / "leadloop.toml"
     # JSON's escapes (\n, \u001b, \") are TOML's too.
     path.write_text(f"[sender]\nname = {json.dumps(sender_name, ensure_ascii=False)}\n"
-                    'address = "laura@example.com"\n'
+                    'address = "laura@lauravidal.es"\n'
                     f"[templates]\ndir = {json.dumps(str(templates_dir))}\n", encoding="utf-8")
     try:
         return load_config(path)
@@ -195,7 +195,7 @@ def test_lead_values_never_leave_their_header_or_html_text(
     assert to.addr_spec == EMAIL
     assert same_words(to.display_name, name)
     [sender_address] = message["From"].addresses
-    assert sender_address.addr_spec == "laura@example.com"
+    assert sender_address.addr_spec == "laura@lauravidal.es"
     assert same_words(sender_address.display_name, config.sender.name)
     first = name.split()[0] if name.split() else ""
     assert values["subject"] == clean(f"{first} · {product} · {source} · {campaign}")

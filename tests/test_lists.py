@@ -176,6 +176,7 @@ def test_memory_is_flat_in_the_number_of_leads(tmp_path, command):
         where = tmp_path / str(count)
         where.mkdir()
         write_leads(where / "leads.csv", many(count))
+        (where / "leadloop.toml").write_text("", encoding="utf-8")  # a leadloop folder
         subprocess.run([sys.executable, "-m", "leadloop", "--now", MONDAY, "import", "leads.csv"],
                        cwd=where, check=True, capture_output=True)
         peaks.append(_peak_rss_kb("--now", MONDAY, *command, cwd=where))
@@ -223,7 +224,7 @@ def test_first_page_and_footer_in_a_pseudo_terminal(tmp_path, run):
 
 def test_leads_due_show_and_stats_at_80_columns(tmp_path, run, width80):
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n[inbox]\nmaildir = "mail"\n',
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n[inbox]\nmaildir = "mail"\n',
         encoding="utf-8")
     write_leads(tmp_path / "leads.csv", [
         ("maria.jose.fernandez.de.cordoba@correo-electronico.example.com",
@@ -264,7 +265,7 @@ def test_leads_due_show_and_stats_at_80_columns(tmp_path, run, width80):
     assert not any("kind=" in line for line in shown)
     assert "Message-IDs: a wider terminal shows them, and `--json` always does." in shown
     stats = screen(ok(run("--now", "2026-03-05T10:00", "stats")).stdout)
-    assert any(line.strip().startswith("step 0") for line in stats)
+    assert any(line.strip().startswith("info pack █") for line in stats)
 
 
 def test_a_wide_terminal_shows_message_ids_whole(tmp_path, run, width80, monkeypatch):
@@ -287,7 +288,7 @@ def test_due_and_send_say_what_waits_for_the_daily_limit_and_when_it_goes(tmp_pa
     ok(run("--now", FRIDAY, "import", "leads.csv"))
     due = ok(run("--now", FRIDAY, "due"))
     assert len(due.stdout.splitlines()) == 101  # the header and what goes now
-    assert ("150 more due message(s) wait for the daily limit (100 a day): at this limit the last "
+    assert ("150 more due messages wait for the daily limit (100 a day): at this limit the last "
             "of them goes on Tue 2026-03-10.") in due.stderr  # Friday, Monday, then Tuesday
     planned = json.loads(ok(run("--now", FRIDAY, "due", "--all", "--json")).stdout)
     by_day = {}
@@ -300,15 +301,15 @@ def test_due_and_send_say_what_waits_for_the_daily_limit_and_when_it_goes(tmp_pa
     assert [item["email"] for item in planned] == [f"lead{n:05d}@example.com" for n in range(250)]
 
     sent = ok(run("--now", FRIDAY, "send", "--yes"))
-    assert ("send: 100 sent, 0 retried later, 0 bounced, 0 unknown, 0 failed, 150 held back by the "
+    assert ("send: 100 written to the outbox (no mail server configured), 0 retried later, 0 bounced, 0 unknown, 0 failed, 150 held back by the "
             "daily limit (the last of them goes on Tue 2026-03-10, at this limit)") in sent.stdout
     later = ok(run("--now", "2026-03-06T17:00", "due"))
     assert "Nothing goes now." in later.stderr
-    assert "150 due message(s) wait for the daily limit (100 a day, used up today)" in later.stderr
+    assert "150 due messages wait for the daily limit (100 a day, used up today)" in later.stderr
     weekend = ok(run("--now", "2026-03-07T10:00", "due"))
     assert "wait for the send window" in weekend.stderr and "goes on Tue 2026-03-10" in weekend.stderr
     daily = ok(run("--now", "2026-03-09T10:00", "run-daily"))
-    assert "send: 100 sent" in daily.stdout and "50 held back by the daily limit" in daily.stdout
+    assert "send: 100 written to the outbox" in daily.stdout and "50 held back by the daily limit" in daily.stdout
     assert "goes on Tue 2026-03-10" in daily.stdout
     assert ", 0 held back" in ok(run("--now", "2026-03-10T10:00", "run-daily")).stdout
 
@@ -403,7 +404,7 @@ def test_send_warns_about_old_requests_before_it_asks(tmp_path, run):
     refused = run("--now", MONDAY, "send", input="n\n", env={"FORCE_COLOR": "1"})
     assert refused.exit_code == 1  # the confirmation said no
     assert "2 of these info packs answer requests more than 30 days old" in refused.stderr
-    assert "Send 2 message(s)" in refused.stdout
+    assert "Write 2 messages to the outbox folder outbox (no mail server configured)?" in refused.stdout
     assert json.loads(ok(run("show", "lead00000@example.com", "--json")).stdout)["messages"] == []
 
 

@@ -105,7 +105,7 @@ def test_a_stored_locale_never_picks_a_file_outside_the_templates(tmp_path, run,
     (project / "templates" / "es" / "info.txt").write_text(
         "Subject: Hola {{ first_name }}\n\nInformación.\n", encoding="utf-8")
     (project / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n', encoding="utf-8")
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n', encoding="utf-8")
     config = ["--config", project / "leadloop.toml", "--db", project / "leadloop.db"]
     assert run(*config, "add", "ana@example.com", "--requested-at", NOW).exit_code == 0
     assert run(*config, "add", "bea@example.com", "--requested-at", NOW).exit_code == 0
@@ -117,7 +117,7 @@ def test_a_stored_locale_never_picks_a_file_outside_the_templates(tmp_path, run,
     assert result.stderr.splitlines() == [
         f'warning: ana@example.com: its locale cannot choose templates: language "{locale}" '
         'is not a language leadloop knows; write a code such as "es" or "en"']
-    assert "1 sent" in result.stdout and "1 failed" in result.stdout
+    assert "1 written to the outbox" in result.stdout and "1 failed" in result.stdout
     sent = [path.read_bytes() for path in (project / "outbox" / "new").iterdir()]
     assert len(sent) == 1 and b"bea@example.com" in sent[0] and b"PLANTED" not in sent[0]
     ana = json.loads(run(*config, "show", "ana@example.com", "--json").stdout)

@@ -28,7 +28,7 @@ IMAP_USER = "marketer@example.com"
 
 
 def write_config(tmp_path, *, smtp: str = "", inbox: str = "") -> None:
-    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
     if smtp:
         text += f"\n[smtp]\n{smtp}"
     if inbox:
@@ -77,7 +77,7 @@ def recorded_remote_imap(imap_remote_server):
 def test_imap_logindisabled_gets_no_login_and_one_sentence_naming_starttls(tmp_path, recorded_remote_imap):
     write_config(tmp_path, inbox=imap_config(recorded_remote_imap, "none"))
     env = {"LEADLOOP_IMAP_PASSWORD": CLEAR_PASSWORD}
-    for command in (["inbox"], ["check", "--connect"]):
+    for command in (["inbox"], ["check", "--connect", "--no-dns"]):
         result = leadloop(*command, env=env, cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         sentence = one_sentence(result)
@@ -105,7 +105,7 @@ def test_run_daily_stops_before_sending_when_the_inbox_needs_tls(tmp_path, recor
 
 def test_the_setting_the_sentence_names_works(tmp_path, imap_remote_server, ca_file):
     write_config(tmp_path, inbox=imap_config(imap_remote_server, "starttls", f'ca_file = "{ca_file}"\n'))
-    result = leadloop("check", "--connect", env={"LEADLOOP_IMAP_PASSWORD": IMAP_PASSWORD}, cwd=tmp_path)
+    result = leadloop("check", "--connect", "--no-dns", env={"LEADLOOP_IMAP_PASSWORD": IMAP_PASSWORD}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"inbox: logged in to 127.0.0.1:{imap_remote_server.port}" in result.stdout
 
@@ -206,7 +206,7 @@ def test_smtp_without_auth_before_starttls_gets_no_password_and_is_told_starttls
     write_config(tmp_path, smtp=smtp_config(smtp_tls_server, "none"))
     assert leadloop("import", "leads.csv", cwd=tmp_path).returncode == 0
     env = {"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}
-    for command in (["--now", NOW, "send", "--yes"], ["check", "--connect"]):
+    for command in (["--now", NOW, "send", "--yes"], ["check", "--connect", "--no-dns"]):
         result = leadloop(*command, env=env, cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         sentence = one_sentence(result)
@@ -238,7 +238,7 @@ def test_smtp_530_to_auth_in_clear_points_to_starttls(tmp_path, certificate_auth
 
 def test_smtp_without_auth_or_starttls_says_no_login_is_offered(tmp_path, smtp_server):
     write_config(tmp_path, smtp=smtp_config(smtp_server, "none"))
-    result = leadloop("check", "--connect", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}, cwd=tmp_path)
+    result = leadloop("check", "--connect", "--no-dns", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}, cwd=tmp_path)
     assert result.returncode == 1
     sentence = one_sentence(result)
     assert "offers no login" in sentence and "leave username empty" in sentence
@@ -246,7 +246,7 @@ def test_smtp_without_auth_or_starttls_says_no_login_is_offered(tmp_path, smtp_s
 
 def test_smtp_ssl_against_a_starttls_port_points_to_starttls(tmp_path, smtp_tls_server, ca_file):
     write_config(tmp_path, smtp=smtp_config(smtp_tls_server, "ssl", f'ca_file = "{ca_file}"\n'))
-    result = leadloop("check", "--connect", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}, cwd=tmp_path)
+    result = leadloop("check", "--connect", "--no-dns", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}, cwd=tmp_path)
     assert result.returncode == 1
     assert 'security = "starttls"' in one_sentence(result)
 
@@ -256,7 +256,7 @@ def test_smtp_starttls_against_an_implicit_tls_port_ends_at_the_timeout_and_poin
     # The port waits for a TLS handshake, leadloop for a greeting: only the timeout ends it.
     write_config(tmp_path, smtp=smtp_config(smtp_ssl_server, "starttls", f'ca_file = "{ca_file}"\n')
                  .replace("timeout = 5", "timeout = 1"))
-    result = leadloop("check", "--connect", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}, cwd=tmp_path)
+    result = leadloop("check", "--connect", "--no-dns", env={"LEADLOOP_SMTP_PASSWORD": SMTP_PASSWORD}, cwd=tmp_path)
     assert result.returncode == 1
     sentence = one_sentence(result)
     assert "did not answer within 1 s" in sentence and 'security = "ssl"' in sentence
@@ -265,7 +265,7 @@ def test_smtp_starttls_against_an_implicit_tls_port_ends_at_the_timeout_and_poin
 
 def test_smtp_wrong_password_still_blames_the_password(tmp_path, smtp_tls_server, ca_file):
     write_config(tmp_path, smtp=smtp_config(smtp_tls_server, "starttls", f'ca_file = "{ca_file}"\n'))
-    result = leadloop("check", "--connect", env={"LEADLOOP_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
+    result = leadloop("check", "--connect", "--no-dns", env={"LEADLOOP_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
     assert result.returncode == 1
     sentence = one_sentence(result)
     assert "refused the login of leadloop" in sentence and "TLS" not in sentence

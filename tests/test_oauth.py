@@ -19,7 +19,7 @@ from conftest import RecordingHandler, SmtpServer, _server_context
 from imap_server import IMAP_USER, OAUTH_ERROR, BearerTokens, ImapServer
 
 NOW = "2026-03-02T10:00"
-SMTP_USER = "laura@example.com"
+SMTP_USER = "laura@lauravidal.es"
 # Google's tokens are a few hundred bytes (ya29.…); Microsoft's run to two kilobytes, too
 # long for the AUTH line (RFC 4954 §4), so they go after a 334.
 SHORT_TOKEN = "ya29.a0AfB_byC-test-Token_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -154,7 +154,7 @@ def runs(tmp_path) -> int:
 
 
 def write_config(tmp_path, *, smtp: str = "", inbox: str = "") -> None:
-    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+    text = '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
     if smtp:
         text += f"\n[smtp]\n{smtp}"
     if inbox:
@@ -321,7 +321,7 @@ def test_a_password_refused_as_basic_auth_points_to_xoauth2(
                                      f'username = "{SMTP_USER}"\nca_file = "{ca_file}"\n'))
         assert run("import", "leads.csv").exit_code == 0
         env = {"LEADLOOP_SMTP_PASSWORD": "an-old-password"}
-        for command in (["--now", NOW, "send", "--yes"], ["check", "--connect"]):
+        for command in (["--now", NOW, "send", "--yes"], ["check", "--connect", "--no-dns"]):
             result = run(*command, env=env)
             assert result.exit_code == 1
             sentence = one_line(result)
@@ -342,7 +342,7 @@ def test_smtp_auth_turned_off_for_the_tenant_asks_for_an_administrator(
     try:
         write_config(tmp_path, smtp=(f'host = "{server.host}"\nport = {server.port}\n'
                                      f'username = "{SMTP_USER}"\nca_file = "{ca_file}"\n'))
-        result = run("check", "--connect", env={"LEADLOOP_SMTP_PASSWORD": "pw"})
+        result = run("check", "--connect", "--no-dns", env={"LEADLOOP_SMTP_PASSWORD": "pw"})
     finally:
         server.controller.stop()
     assert result.exit_code == 1
@@ -355,7 +355,7 @@ def test_a_plain_refused_password_mentions_the_oauth_the_server_offers(
         tmp_path, run, smtp_oauth, ca_file):
     write_config(tmp_path, smtp=(f'host = "{smtp_oauth.host}"\nport = {smtp_oauth.port}\n'
                                  f'username = "{SMTP_USER}"\nca_file = "{ca_file}"\n'))
-    result = run("check", "--connect", env={"LEADLOOP_SMTP_PASSWORD": "wrong"})
+    result = run("check", "--connect", "--no-dns", env={"LEADLOOP_SMTP_PASSWORD": "wrong"})
     assert result.exit_code == 1
     sentence = one_line(result)
     assert f"refused the login of {SMTP_USER}" in sentence
@@ -448,7 +448,7 @@ def test_check_connect_proves_the_oauth_login_of_both_servers(
     command = token_helper(tmp_path, SHORT_TOKEN)
     write_config(tmp_path, smtp=smtp_config(smtp_oauth, ca_file, command),
                  inbox=imap_config(imap_oauth, ca_file, command, auth="oauthbearer"))
-    result = run("check", "--connect")
+    result = run("check", "--connect", "--no-dns")
     assert result.exit_code == 0, result.stderr
     assert (f"smtp: logged in to {smtp_oauth.host}:{smtp_oauth.port} as {SMTP_USER} with XOAUTH2"
             in result.stdout)
@@ -489,7 +489,7 @@ def test_an_unexpected_failure_mid_login_shows_no_token_in_its_traceback(tmp_pat
                "oauth.initial_response = broken\n"
                "from leadloop.cli import main\n"
                "main()\n")
-    result = subprocess.run([sys.executable, "-c", program, "check", "--connect"], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-c", program, "check", "--connect", "--no-dns"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and runs(tmp_path) == 1
     assert "a bug in the SASL code" in result.stderr  # the traceback is there ...

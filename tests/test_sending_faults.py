@@ -19,7 +19,7 @@ def write_config(tmp_path, server=None, extra=""):
         smtp = (f'\n[smtp]\nhost = "{server.host}"\nport = {server.port}\nsecurity = "none"\n'
                 "timeout = 5\n")
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         f"\n[cadence]\ndaily_limit = 1000\n{extra}" + smtp, encoding="utf-8")
 
 
@@ -266,7 +266,7 @@ def test_right_after_a_kill_mid_data_show_and_due_say_unknown(tmp_path, run, smt
         due = run("--now", NOW, "due", "--json")
         assert due.exit_code == 0
         assert [item["email"] for item in json.loads(due.stdout)] == ["cris@example.com"]
-        assert one_line(due).startswith("warning: 1 message(s) have an unknown outcome")
+        assert one_line(due).startswith("warning: 1 message has an unknown outcome")
         listed = {l["email"]: l for l in json.loads(run("--now", NOW, "leads", "--json").stdout)}
         assert listed["bea@example.com"]["contacts"] == 1
 

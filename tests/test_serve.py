@@ -230,7 +230,7 @@ MALFORMED = [
     (b'{"email": "luis@example.com", "name": 7}', 422, "name"),
     (b'{"email": "luis@example.com", "timezone": "Mars/Olympus"}', 422, "timezone"),
     (b'{"email": "luis@example.com", "locale": "klingon-ish"}', 422, "locale"),
-    (b'[{"email": "luis@example.com"}, {"email": "not-an-address"}]', 422, "not-an-address"),
+    (b'[{"email": "not-an-address"}, "luis@example.com"]', 422, "not-an-address"),
 ]
 
 
@@ -431,6 +431,7 @@ def test_when_even_the_spool_fails_the_client_gets_503(serve, smtp_server, tmp_p
     assert "cannot keep an inquiry" in server.output()
 
 
+@pytest.mark.bare_folder
 def test_run_daily_applies_the_spool(tmp_path, smtp_server, run):
     from leadloop.web.intake import Inquiry
     from leadloop.web.spool import spool
@@ -441,7 +442,7 @@ def test_run_daily_applies_the_spool(tmp_path, smtp_server, run):
           [Inquiry(email="ana@example.com", requested_at="2026-03-07T22:30:00+00:00", name="Ana")])
     result = run("--now", "2026-03-09T10:00", "run-daily")
     assert result.exit_code == 0, result.stderr
-    assert "spool: 1 web inquiries applied" in result.stdout
+    assert "spool: 1 web inquiry applied" in result.stdout
     assert messages_to(smtp_server, "ana@example.com")
     assert leads(tmp_path)["ana@example.com"]["requested_at"] == "2026-03-07T22:30:00+00:00"
     assert list((tmp_path / "leadloop.db.spool").glob("*.json")) == []
@@ -479,7 +480,7 @@ def test_a_broken_form_template_stops_serve_at_start(tmp_path, smtp_server, run)
 
 
 def test_version_and_the_cli_do_not_load_the_web_framework():
-    code = ("import sys; from leadloop import cli, render, runner; from leadloop.web import tokens, spool; "
+    code = ("import sys; from leadloop import cli, render, runner; from leadloop import links; from leadloop.web import spool; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
@@ -540,3 +541,28 @@ def test_300_concurrent_form_posts_during_a_200k_row_import(serve, smtp_server, 
 
     stored = wait_for(all_recorded, what="the 300 info packs recorded as sent")
     assert len(stored) == 200_000 + 300 + 1
+
+
+def test_a_refusal_of_the_sender_holds_serves_sending_and_keeps_the_inquiry(serve, smtp_server, tmp_path, run):
+    """SPEC §6, §11 (issue #23 item 5): the inquiry is kept, its pack stays due and is
+    charged to no lead; /health says sending is held and why; an inquiry arriving during
+    the hold is not offered to the refusing server; the next run-daily sends both, once."""
+    refusal = "550 5.7.26 This mail is unauthenticated, which poses a security risk"
+    smtp_server.data_replies = {"ana@example.com": refusal, "luis@example.com": refusal}
+    server = serve()
+    assert server.post_form("/inquiry", {"email": "ana@example.com"}).status == 303
+    health = wait_for(lambda: (doc := server.get("/health").json()).get("sending") == "held" and doc,
+                      what="sending held")
+    assert health["status"] == "ok" and "5.7.26" in health["held_because"]
+    assert "publish SPF and DKIM records" in health["held_because"]
+    assert server.post_form("/inquiry", {"email": "luis@example.com"}).status == 303
+    wait_for(lambda: "luis@example.com" in leads(tmp_path), what="the second inquiry written")
+    assert len(smtp_server.messages) == 1, "nothing more offered while sending is held"
+    for address in ("ana@example.com", "luis@example.com"):
+        row = leads(tmp_path)[address]
+        assert (row["status"], row["contacts"], row["next_step"]) == ("active", 0, 0)
+    smtp_server.data_replies = {}
+    smtp_server.clear()
+    result = run("--now", SATURDAY_NIGHT, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["ana@example.com", "luis@example.com"]

@@ -88,6 +88,10 @@ def test_a_person_clicks_unsubscribe(page, server, smtp_server, tmp_path):
     page.click("text=Unsubscribe me")
     page.wait_for_selector("text=you will receive no more messages")
     assert leads(tmp_path)["ana@example.com"]["status"] == "unsubscribed"
+    # The link opened again, days later: it says it is done, with no button (issue #27 item 19).
+    page.goto(server.url + link_path(url))
+    assert "You are already unsubscribed" in page.locator("body").inner_text()
+    assert page.locator("button").count() == 0
 
 
 def test_a_person_answers_a_survey_by_clicking(page, tmp_path, smtp_server, run):

@@ -56,7 +56,11 @@ def test_shipped_template_matches_its_golden_file(tmp_path, locale, template, st
     message = BytesParser(policy=policy.default).parsebytes(data)
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     page = message.get_body(("html",)).get_content()
-    assert words(text.replace("\n--\n", "\n")) == words(strip_tags(page))
+    # The signature separator is "-- " (dash, dash, space: RFC 3676 §4.3), which mail
+    # clients use to fold the signature; it survives rendering and quoted-printable.
+    assert "\n-- \n" in text
+    assert b"\n--=20\n" in data.replace(b"\r\n", b"\n")
+    assert words(text) == words(strip_tags(page))
     if name:
         assert name.split()[0] in text
     assert product in " ".join(text.split())
@@ -72,3 +76,31 @@ def strip_tags(page: str) -> str:
 
 def words(text: str) -> list[str]:
     return text.split()
+
+
+CONTACTS = [  # [sender] contact in each form (issue #27 item 2) → the link in the HTML part
+    ("ventas@tienda.es", "mailto:ventas@tienda.es", "ventas@tienda.es"),
+    ("+34 600 12 34 56", "tel:+34600123456", "+34 600 12 34 56"),
+    ("https://tienda.es/contacto", "https://tienda.es/contacto", "https://tienda.es/contacto"),
+    ("wa.me/34600123456", "https://wa.me/34600123456", "wa.me/34600123456"),
+    ("pregunte por Laura en la tienda", None, "pregunte por Laura en la tienda"),
+]
+
+
+@pytest.mark.parametrize("locale", ["es", "en"])
+@pytest.mark.parametrize("template, step", [("info", 0), ("followup", 1)])
+@pytest.mark.parametrize("contact, href, shown", CONTACTS, ids=[c[0] for c in CONTACTS])
+def test_every_form_of_contact_reads_and_links(tmp_path, locale, template, step, contact, href, shown):
+    config = tmp_path / "leadloop.toml"
+    config.write_text(f'[sender]\ncontact = "{contact}"\n', encoding="utf-8")
+    data = Renderer(load_config(config)).render(lead("Ana Peña", "Curso", locale), step, template,
+                                                "<c-1@example.com>", NOW).data
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    page = message.get_body(("html",)).get_content()
+    assert f": {shown}." in text
+    if href:
+        assert f'<a href="{html.escape(href)}">{html.escape(shown)}</a>' in page
+        assert "mailto:" not in page.split("-- ")[0] or href.startswith("mailto:")
+    else:
+        assert f": {shown}." in " ".join(page.split()) and "<a href" not in page.split("-- ")[0]

@@ -21,7 +21,7 @@ tom@example.net,Tom Baker,Consultoría de marca,Boletín,2026-02-28
 def project(tmp_path, smtp_server, run):
     """A directory with a config pointing at the test SMTP server and three leads."""
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
         'contact = "ofertas@example.com"\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
         encoding="utf-8",
@@ -41,7 +41,7 @@ def test_run_daily_delivers_three_info_packs(project, smtp_server, run):
     by_recipient = {m.rcpt_tos[0]: m for m in smtp_server.messages}
     assert set(by_recipient) == {"jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"}
     jose = by_recipient["jose.munoz@example.com"].message
-    assert jose["From"].addresses[0].addr_spec == "laura@example.com"
+    assert jose["From"].addresses[0].addr_spec == "laura@lauravidal.es"
     assert jose["To"].addresses[0].display_name == "José Muñoz"
     assert jose["Subject"]
     assert jose["Date"].datetime is not None
@@ -50,7 +50,7 @@ def test_run_daily_delivers_three_info_packs(project, smtp_server, run):
     assert "Curso de fotografía" in body and "información" in body
     assert str(jose["Subject"]) == "La información que me pidió sobre Curso de fotografía"
     message_ids = {m.message["Message-ID"] for m in smtp_server.messages}
-    assert len(message_ids) == 3 and all(mid.endswith("@example.com>") for mid in message_ids)
+    assert len(message_ids) == 3 and all(mid.endswith("@lauravidal.es>") for mid in message_ids)
 
 
 def test_second_run_with_the_same_clock_sends_nothing(project, smtp_server, run):

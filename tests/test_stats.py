@@ -45,7 +45,7 @@ def history(tmp_path_factory):
         return result
 
     (directory / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n[inbox]\nmaildir = "mail"\n',
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n[inbox]\nmaildir = "mail"\n',
         encoding="utf-8")
     (directory / "leads.csv").write_text(LEADS, encoding="utf-8")
     box = Maildir(directory / "mail")
@@ -154,3 +154,32 @@ def test_export_neutralises_formulas_and_keeps_custom_fields(tmp_path, run):
     assert run("export", "--format", "xml").exit_code == 2
     written = run("export", "-o", tmp_path / "out.csv")
     assert written.exit_code == 0 and (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("email,")
+
+
+def test_a_hand_marked_customer_is_not_called_a_reply_and_empty_rates_say_so(tmp_path, run):
+    """Issue #27 item 12: one customer marked by hand read as "replied 1 (14%)", and with
+    nothing sent, "blocked by providers 0.0% of messages sent (0)" read like an error."""
+    (tmp_path / "leads.csv").write_text(
+        "email,nombre,fecha\nana@example.com,Ana,01/03/2026\nbea@example.com,Bea,01/03/2026\n",
+        encoding="utf-8")
+    assert run("import", "leads.csv").exit_code == 0
+    before = run("--now", "2026-03-01T12:00", "stats")
+    assert before.exit_code == 0, before.stderr
+    assert "0.0%" not in before.stdout
+    assert "addresses that bounced: none yet (no leads mailed)" in before.stdout
+    assert "refused by providers as spam or by policy (5.7.x): none yet (no messages sent)" in before.stdout
+
+    assert run("--now", "2026-03-02T10:00", "send", "--yes").exit_code == 0
+    assert run("--now", "2026-03-03T10:00", "mark", "ana@example.com", "customer").exit_code == 0
+    after = run("--now", "2026-03-03T10:00", "stats")
+    lines = after.stdout.splitlines()
+    assert not any(line.strip().startswith("replied ") for line in lines), after.stdout
+    assert any("answered or bought" in line and "1 (50%)" in line for line in lines), after.stdout
+    assert any(line.strip().startswith("bought") and "1 (50%)" in line for line in lines)
+    assert "info pack" in after.stdout and "1 contact" in after.stdout and "1 customer" in after.stdout
+    assert "addresses that bounced: 0 (0.0%)" in after.stdout
+    assert "refused by providers as spam or by policy (5.7.x): 0 (0.0%)" in after.stdout
+    document = json.loads(run("--now", "2026-03-03T10:00", "stats", "--json").stdout)
+    # The JSON keeps its field names (scripts read them).
+    assert document["funnel"]["replied"] == 1 and document["funnel"]["customers"] == 1
+    assert document["blocked_rate"] == 0.0 and document["leads_by_status"]["customer"] == 1

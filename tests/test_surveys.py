@@ -22,7 +22,7 @@ NOW = "2026-03-02T10:00"
 def shop(tmp_path, run, smtp_server, imap_server, monkeypatch):
     monkeypatch.setenv("LEADLOOP_IMAP_PASSWORD", IMAP_PASSWORD)
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n\n'
         f'[inbox]\nhost = "{imap_server.host}"\nport = {imap_server.port}\nsecurity = "none"\n'
         f'username = "{imap_server.username}"\n',
@@ -69,7 +69,8 @@ def test_survey_to_three_customers_two_answers_tally_and_share(shop, run):
     results = smtp.messages[3:]
     assert sorted(m.rcpt_tos[0] for m in results) == ["ana@example.com", "bea@example.com"]
     body = results[0].message.get_body(("plain",)).get_content()
-    assert "Media: 8.0" in body and "2 personas" in body
+    assert "Media: 8.0" in body and "una de las 2 personas" in body
+    assert "Muy contenta" not in body  # a comment is shared only when its author agreed
     assert "Nobody left" in run("--now", "2026-03-04T10:00", "survey", "share", "opinion", "--yes").stdout
     assert json.loads(run("leads", "--json", "--status", "customer").stdout).__len__() == 3
 
@@ -111,6 +112,7 @@ def test_forgetting_a_respondent_keeps_the_score_and_drops_the_words(shop, run, 
     assert [(r["answer"], r["count"]) for r in tally["results"]] == [("10", 1)]
 
 
+@pytest.mark.bare_folder
 def test_check_renders_the_survey_templates_too(tmp_path, run):
     assert run("init").exit_code == 0
     assert run("check").exit_code == 0
@@ -119,3 +121,84 @@ def test_check_renders_the_survey_templates_too(tmp_path, run):
     result = run("check")
     assert result.exit_code == 2
     assert "encuesta.txt:3" in result.stderr and "nombre_mal" in result.stderr
+
+
+# -- reading the answer where the person wrote it; sharing only the tally (issue #27 item 5) --
+
+from leadloop.surveys import answer_of  # noqa: E402
+
+
+@pytest.mark.parametrize("text, score", [
+    ("Un 9. El taller estuvo genial, pero el horario me venía justo.", "9"),
+    ("9/10", "9"), ("8 de 10, sin duda", "8"), ("le doy un 8", "8"), ("Nueve", "9"),
+    ("diez!", "10"), ("nine", "9"), ("I'd give it an 8", "8"), ("Uno.", "1"),
+    ("Hola Laura:\nUn 7, el horario no me venía bien.", "7"), ("7,5", "7.5"),
+    ("One of the best courses I took. 9 out of 10.", "9"),
+    ("Compré 2 cursos y le doy un 9", "9"),
+])
+def test_the_score_is_read_wherever_the_first_lines_state_it(text, score):
+    assert answer_of(text).answer == score
+
+
+@pytest.mark.parametrize("text, may_share", [
+    ("Un 9. Me encantó. Puede compartirlo.", True),
+    ("9. Me encantó.\nPuede compartirlo sin problema.", True),
+    ("8 - great course. You may share it.", True),
+    ("Un 9. Me encantó. No puede compartirlo, por favor.", False),
+    ("8 - great course. Please don't share it.", False),
+    ("Un 9. El taller estuvo genial, pero el horario me venía justo.", False),
+])
+def test_a_comment_is_shared_only_when_its_author_says_so(text, may_share):
+    read = answer_of(text)
+    assert read.may_share is may_share
+    if may_share:  # the words that gave consent are not part of what is shared
+        assert read.comment and "compartir" not in read.comment.lower() and "share it" not in read.comment
+
+
+def test_a_long_answer_without_a_score_is_a_comment_not_a_tally_row():
+    read = answer_of("Me gustó mucho el curso de los martes por la tarde")
+    assert read.answer is None and read.comment.startswith("Me gustó")
+    assert answer_of("Pilates").answer == "Pilates" and answer_of("Pilates").comment is None
+
+
+def test_share_mails_the_tally_and_only_the_comments_their_authors_let_go(shop, run):
+    smtp, imap = shop
+    assert run("--now", NOW, "survey", "send", "opinion", "--to", "customer", "--yes").exit_code == 0
+    shipped = smtp.messages[0].message.get_body(("plain",)).get_content()
+    assert "«puede compartirlo»" in shipped  # the survey says how to agree
+    ids = survey_ids(smtp)
+    answers = {
+        "ana@example.com": "Un 9. El taller estuvo genial, pero el horario me venía justo.",
+        "bea@example.com": "Hola Laura:\nLe doy un 8. Me encantó el taller.\nPuede compartirlo.",
+        "carla@example.com": "nueve",
+    }
+    for email, text in answers.items():
+        answer = mail(email, "Re: Una pregunta rápida", text)
+        answer["In-Reply-To"] = ids[email]
+        imap.append(answer.as_bytes())
+    assert run("--now", "2026-03-03T10:00", "inbox").exit_code == 0
+    tally = json.loads(run("survey", "results", "opinion", "--json").stdout)
+    assert [(r["answer"], r["count"]) for r in tally["results"]] == [("8", 1), ("9", 2)]
+    assert tally["average"] == 8.67
+    shown = " ".join(run("survey", "results", "opinion").stdout.split())
+    assert "«Un 9. El taller estuvo genial, pero el horario me venía justo.»" in shown
+    assert "«Le doy un 8. Me encantó el taller.» (may be shared)" in shown
+
+    assert run("--now", "2026-03-04T10:00", "survey", "share", "opinion", "--yes").exit_code == 0
+    for message in smtp.messages[3:]:
+        body = " ".join(message.message.get_body(("plain",)).get_content().split())
+        assert "usted fue una de las 3 personas que respondieron" in body
+        assert "«Le doy un 8. Me encantó el taller.»" in body
+        assert "horario" not in body and "bea@" not in body and "Puede compartirlo" not in body
+
+
+def test_one_answer_reads_as_one_person(shop, run):
+    smtp, imap = shop
+    assert run("--now", NOW, "survey", "send", "opinion", "--to", "customer", "--yes").exit_code == 0
+    answer = mail("ana@example.com", "Re: Una pregunta rápida", "10")
+    answer["In-Reply-To"] = survey_ids(smtp)["ana@example.com"]
+    imap.append(answer.as_bytes())
+    assert run("--now", "2026-03-03T10:00", "inbox").exit_code == 0
+    assert run("--now", "2026-03-04T10:00", "survey", "share", "opinion", "--yes").exit_code == 0
+    body = " ".join(smtp.messages[3].message.get_body(("plain",)).get_content().split())
+    assert "usted fue la única persona que respondió" in body and "las 1" not in body

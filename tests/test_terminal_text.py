@@ -80,7 +80,7 @@ def ok(result):
 def shop(tmp_path, run, terminal):
     """Leads whose names are markup, their info packs sent, and a Maildir for replies."""
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n[inbox]\nmaildir = "mail"\n',
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n[inbox]\nmaildir = "mail"\n',
         encoding="utf-8")
     rows = "".join(f'"lead{i}@example.com","{name}","Curso {name}","{name}"\n'
                    for i, name in enumerate(MARKUP_NAMES))
@@ -99,7 +99,7 @@ def raw_reply(sender: str, subject_words: str, body: str, *, message_id: str,
     import binascii
 
     subject = "=?utf-8?b?" + base64.b64encode(subject_words.encode()).decode() + "?="
-    head = (f"From: {sender}\r\nTo: laura@example.com\r\nSubject: {subject}\r\n"
+    head = (f"From: {sender}\r\nTo: laura@lauravidal.es\r\nSubject: {subject}\r\n"
             f"Message-ID: {message_id}\r\nDate: Mon, 02 Mar 2026 12:00:00 +0100\r\n"
             + (f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else "")
             + 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n'
@@ -190,7 +190,7 @@ def test_escapes_are_visible_and_text_is_left_alone():
 def test_a_server_reply_quoted_in_a_warning_is_shown_as_text(run, tmp_path, smtp_server, terminal):
     """What a mail server answers is data too: run-daily quotes a refusal in its warning."""
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura"\naddress = "laura@lauravidal.es"\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
         encoding="utf-8")
     (tmp_path / "leads.csv").write_text("email,nombre\nana@example.com,Ana\n", encoding="utf-8")
@@ -199,8 +199,9 @@ def test_a_server_reply_quoted_in_a_warning_is_shown_as_text(run, tmp_path, smtp
         "ana@example.com": "554 5.7.1 [/] \x1b]8;;https://evil.test\x07spam\x1b]8;;\x07\x1b[2J"}
     result = run("--now", NOW, "run-daily")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
+    # A refusal as spam is the sender's (SPEC §6): the run stops with one sentence.
     [warning] = on_screen(result.stderr).strip().splitlines()
-    assert warning.startswith("warning: ana@example.com: ")
+    assert warning.startswith("error: The mail server ")
     assert "[/] \\x1b]8;;https://evil.test\\x07spam\\x1b]8;;\\x07\\x1b[2J" in warning
-    assert "1 failed" in on_screen(result.stdout)
+    assert "1 wait because of the sender" in on_screen(result.stdout)
     assert smtp_server.count == 0

@@ -127,7 +127,7 @@ class WebServer:
 
 def write_project(directory: Path, smtp_server, *, web: str = "", cadence: str = "") -> None:
     (directory / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@shop.example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@shop.lauravidal.es"\n\n'
         f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n\n'
         f'[cadence]\n{cadence}\n'
         f'[web]\nbase_url = "{BASE_URL}"\n'

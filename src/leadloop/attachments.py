@@ -70,7 +70,9 @@ def megabytes(size: int) -> str:
         return f"{size / 1_000_000:.1f} MB"
     if size >= 1_000:
         return f"{size / 1_000:.0f} kB"
-    return f"{size} bytes"
+    from .plurals import count
+
+    return count(size, "byte")
 
 
 class Outside(TemplateError):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .cadence import Rules, day_window
+from .cadence import Rules, day_window, fresh_since
 from .clock import day_bounds, from_db, local_day, to_db, zone
 
 
@@ -75,18 +75,25 @@ Entry = tuple[datetime, int, Any]   # (due at, how many messages, what it stands
 
 
 def roll_over(info: Iterable[Entry], followups: Iterable[Entry],
-              passes: Iterable[Pass]) -> Iterator[tuple[Any, date, int]]:
+              passes: Iterable[Pass], windowed_info: Iterable[Entry] = ()) -> Iterator[tuple[Any, date, int]]:
     """(what, day, how many of it go that day) in sending order: each pass takes info
-    packs due before it, oldest first, then follow-ups, until its capacity is used. Both
-    queues must come in due order; an entry split over days is yielded once a day."""
-    queues = [iter(info), iter(followups)]
+    packs due before it, oldest first, then follow-ups, until its capacity is used. All
+    queues must come in due order; an entry split over days is yielded once a day.
+    `info` goes on every pass; `windowed_info` (info packs of older requests, which
+    wait for the window: `info_anytime_within`) only where the window opens, merged
+    with `info` by due time."""
+    queues = [iter(info), iter(followups), iter(windowed_info)]
     heads: list[list | None] = [_next(queue) for queue in queues]
     for sending in passes:
-        if heads[0] is None and heads[1] is None:
+        if heads[0] is None and heads[1] is None and heads[2] is None:
             return
         capacity = sending.capacity
-        for k in (0, 1) if sending.followups else (0,):
-            while capacity and heads[k] is not None and heads[k][0] < sending.before:
+        for kinds in ((0, 2), (1,)) if sending.followups else ((0,),):
+            while capacity:
+                ready = [k for k in kinds if heads[k] is not None and heads[k][0] < sending.before]
+                if not ready:
+                    break
+                k = min(ready, key=lambda kind: heads[kind][0])
                 head = heads[k]
                 taken = min(capacity, head[1])
                 yield head[2], sending.day, taken
@@ -108,19 +115,28 @@ class DueCounts:
     info: int         # info packs due now (whatever their window says)
     followups: int
     stale_info: int   # of the info packs, those answering a request older than STALE_AFTER
+    windowed_info: int = 0  # of the info packs, those that wait for the window (older requests)
 
 
-def due_counts(conn, now: datetime) -> DueCounts:
+def windowed_before(now: datetime, rules: Rules) -> str:
+    """Info packs of requests before this (stored text) wait for the send window."""
+    since = fresh_since(now, rules)
+    return "9999" if since is None else to_db(since)
+
+
+def due_counts(conn, now: datetime, rules: Rules | None = None) -> DueCounts:
     """One walk of the leads_due index over what is due now, with the request date
     read for info packs only."""
-    counts = {0: (0, 0), 1: (0, 0)}
-    for followups, count, stale in conn.execute(
+    counts = {0: (0, 0, 0), 1: (0, 0, 0)}
+    windowed = windowed_before(now, rules) if rules is not None else ""
+    for followups, count, stale, old in conn.execute(
             "SELECT next_step > 0, count(*), "
+            "sum(CASE WHEN next_step = 0 AND requested_at < ? THEN 1 ELSE 0 END), "
             "sum(CASE WHEN next_step = 0 AND requested_at < ? THEN 1 ELSE 0 END) "
             "FROM leads WHERE next_due_at IS NOT NULL AND next_due_at <= ? GROUP BY next_step > 0",
-            (stale_before(now), to_db(now))):
-        counts[followups] = (count, stale or 0)
-    return DueCounts(counts[0][0], counts[1][0], counts[0][1])
+            (stale_before(now), windowed, to_db(now))):
+        counts[followups] = (count, stale or 0, old or 0)
+    return DueCounts(counts[0][0], counts[1][0], counts[0][1], counts[0][2])
 
 
 def pending(conn, followups: bool):
@@ -147,10 +163,14 @@ class Backlog:
            left_today: int) -> "Backlog":
         """`going_*`: what `send` takes now (store.due, by kind); `left_today`: the
         day's budget before them."""
-        counts = due_counts(store.conn, now)
+        counts = due_counts(store.conn, now, store.rules)
         waiting_info = max(0, counts.info - going_info)
+        # What goes now is fresh first when the window is closed, so the older requests'
+        # info packs are what waits of them (they wait for the window).
+        waiting_windowed = min(waiting_info, counts.windowed_info)
+        waiting_info -= waiting_windowed
         waiting_followups = max(0, counts.followups - going_followups)
-        waiting = waiting_info + waiting_followups
+        waiting = waiting_info + waiting_windowed + waiting_followups
         going = going_info + going_followups
         last_day = None
         if waiting:
@@ -162,7 +182,8 @@ class Backlog:
             days = sending_days(now, store.rules, left_today - going)
             left = waiting
             for what, day, taken in roll_over(_chain([(now, waiting_info, "waiting")], later_info),
-                                              [(now, waiting_followups, "waiting")], days):
+                                              [(now, waiting_followups, "waiting")], days,
+                                              [(now, waiting_windowed, "waiting")]):
                 if what == "waiting":
                     left -= taken
                     if left == 0:
@@ -182,13 +203,17 @@ def plan_rows(store, now: datetime, going_ids: set, left_today: int) -> Iterator
     cursors, rows as they come: the memory of one row, and of the ids going now (at most
     the daily limit)."""
     days = sending_days(now, store.rules, left_today - len(going_ids))
+    windowed = windowed_before(now, store.rules)
 
-    def queue(followups: bool) -> Iterator[Entry]:
+    def queue(followups: bool, old_requests: bool | None = None) -> Iterator[Entry]:
         for lead in pending(store.conn, followups):
-            if lead["id"] not in going_ids:
-                yield from_db(lead["next_due_at"]), 1, lead
+            if lead["id"] in going_ids:
+                continue
+            if old_requests is not None and (lead["requested_at"] < windowed) != old_requests:
+                continue
+            yield from_db(lead["next_due_at"]), 1, lead
 
-    for lead, day, _ in roll_over(queue(False), queue(True), days):
+    for lead, day, _ in roll_over(queue(False, False), queue(True), days, queue(False, True)):
         yield lead, day
 
 

@@ -35,6 +35,10 @@ class Rules:
     # The info pack answers a request just made: with this it goes at any hour and day
     # (SPEC §3, speed to lead); follow-ups keep the window either way.
     info_anytime: bool = True
+    # ... but only for a request this recent (issue #27 item 4): an old request imported
+    # from a file is not "just made", and its info pack waits for the window like a
+    # follow-up. None: any age (a Rules built without it, as in unit tests).
+    info_anytime_within: object = None
     max_contacts: int = 7
     give_up_after: int = 6
     erase_on_give_up: bool = True
@@ -126,6 +130,24 @@ def next_message(history: History, rules: Rules) -> Next | None:
     if history.retry_at is not None and history.retry_at > due:
         due = history.retry_at if step == 0 and rules.info_anytime else next_opening(history.retry_at, rules, tz)
     return Next(step, due.replace(microsecond=0))
+
+
+def fresh_since(now: datetime, rules: Rules) -> datetime | None:
+    """Requests at or after this instant are "just made": their info pack may go at any
+    hour (`info_anytime`, within `info_anytime_within`). None: none is (no info_anytime)
+    or every one is (no span). Not part of the cached due time: the span moves with now,
+    so `send`, `due` and serve ask it at the moment they look (store.iter_due)."""
+    if not rules.info_anytime:
+        return None
+    if rules.info_anytime_within is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return now - rules.info_anytime_within
+
+
+def info_goes_anytime(requested_at: datetime, now: datetime, rules: Rules) -> bool:
+    """Whether this request's info pack may go outside the send window now."""
+    since = fresh_since(now, rules)
+    return since is not None and requested_at >= since
 
 
 def info_due(requested_at: datetime, rules: Rules, tz) -> datetime:

@@ -42,7 +42,7 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
         products.add(product)
     if not products:
         products.add(None)
-    from .web.tokens import links_for
+    from .links import links_for
 
     # With [web] base_url, templates take their `if unsubscribe_url` branches: check those.
     renderer = Renderer(config, links_for(config, store))
@@ -75,12 +75,19 @@ def check_templates(config: Config, store, now: datetime) -> tuple[int, list[str
         except LeadloopError as err:
             if str(err) not in problems:
                 problems.append(str(err))
-    return rendered, problems, renderer.warnings
+    warnings = list(renderer.warnings)
+    from .config import is_loopback_url
+
+    if config.web.base_url and is_loopback_url(config.web.base_url):
+        warnings.append(f"[web] base_url {config.web.base_url} is this machine: the links in "
+                        "messages work only here; set the public https address before mailing leads")
+    return rendered, problems, warnings
 
 
 SAMPLE_TALLY = {"survey": "opinion", "sent": 3, "answered": 2, "average": 8.0,
                 "results": [{"answer": "7", "count": 1, "share": 0.5},
-                            {"answer": "9", "count": 1, "share": 0.5}]}
+                            {"answer": "9", "count": 1, "share": 0.5}],
+                "comments": ["Me encantó el taller."]}
 
 
 def _other_templates(config: Config) -> list[tuple[str, str]]:

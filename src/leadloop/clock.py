@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, given
 
 UTC = timezone.utc
 
@@ -47,7 +47,7 @@ def parse_instant(text: str, tz_name: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
-        raise InputError(f'"{text}" is not an ISO 8601 date or date-time') from None
+        raise InputError(f'"{given(text)}" is not an ISO 8601 date or date-time') from None
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise InputError(f'"{text}" is out of range (years {EARLIEST_YEAR}–{LATEST_YEAR})')
     if value.tzinfo is None:
@@ -82,18 +82,22 @@ def parse_duration(text: str, *, where: str):
     while pos < len(stripped):
         match = _DURATION_PART.match(stripped, pos)
         if not match or match.group(2).lower() not in _DURATION_UNITS:
-            raise ConfigError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+            raise ConfigError(f'{where}: "{given(text)}" is not a duration like "2 months" or "36 hours"')
         unit = _DURATION_UNITS[match.group(2).lower()]
+        if len(match.group(1).lstrip("0")) > 9:
+            # Far past the longest duration, and past the digits Python's int() takes
+            # from a string (4300: sys.get_int_max_str_digits) long before that.
+            raise ConfigError(f'{where}: "{given(text)}" is longer than {LONGEST_DURATION_YEARS} years')
         parts[unit] = parts.get(unit, 0) + int(match.group(1))
         pos = match.end()
     if not parts:
-        raise ConfigError(f'{where}: "{text}" is not a duration like "2 months" or "36 hours"')
+        raise ConfigError(f'{where}: "{given(text)}" is not a duration like "2 months" or "36 hours"')
     # Each part on its own first, so the sum below cannot overflow; then the whole.
     start = datetime(2000, 1, 1)
     longest = start.replace(year=start.year + LONGEST_DURATION_YEARS)
     if (any(count > _MOST_PER_YEAR[unit] * LONGEST_DURATION_YEARS for unit, count in parts.items())
             or start + relativedelta(**parts) > longest):
-        raise ConfigError(f'{where}: "{text}" is longer than {LONGEST_DURATION_YEARS} years')
+        raise ConfigError(f'{where}: "{given(text)}" is longer than {LONGEST_DURATION_YEARS} years')
     return relativedelta(**parts)
 
 

@@ -44,6 +44,7 @@ class Sender:
     contact: str = ""             # how a lead asks for the offer; default: the address
     unsubscribe: str = ""         # mailto address for List-Unsubscribe; default: the address
     unsubscribe_url: str = ""     # https one-click URL (RFC 8058), optional
+    dkim_selector: str = ""       # the issue's spelling of [dkim] selector (#24); [dkim] wins
 
     @property
     def contact_address(self) -> str:
@@ -90,6 +91,21 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class Dkim:
+    """DKIM (RFC 6376, issue #24). `selector` alone names the key a provider signs with,
+    for `check --dns` to look up; with `key_file` leadloop signs every message itself
+    (for users who send through their own server) and `check --dns` compares the
+    published key with it. `domain` is the d= of the signature: the From domain unless set."""
+    selector: str = ""
+    key_file: Path | None = None
+    domain: str = ""
+
+    @property
+    def signs(self) -> bool:
+        return self.key_file is not None
+
+
+@dataclass(frozen=True)
 class Web:
     """`leadloop serve` (SPEC §11). The webhook token comes from LEADLOOP_WEB_TOKEN or
     `token_command`, never from this file."""
@@ -114,6 +130,13 @@ class Config:
     answer_within: object = None  # [customers] answer_within, a relativedelta
     offers: dict = field(default_factory=dict)
     web: Web = field(default_factory=Web)
+    dkim: Dkim = field(default_factory=Dkim)
+    # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
+    # one sentence each: `check` warns; an earlier release accepted them, so no error.
+    ignored: tuple[str, ...] = ()
+    # Values an earlier release accepted that are now read leniently, one sentence each
+    # (the CLI prints them on stderr): a config that worked keeps working on upgrade.
+    warnings: tuple = ()
 
     @property
     def outbox_path(self) -> Path:
@@ -128,10 +151,12 @@ _DEFAULTS = {
     "templates": {"dir": "templates", "locale": "es"},
     "sender": {
         "name": "leadloop", "address": "info@example.com", "reply_to": "",
-        "contact": "", "unsubscribe": "", "unsubscribe_url": "",
+        "contact": "", "unsubscribe": "", "unsubscribe_url": "", "dkim_selector": "",
     },
+    "dkim": {"selector": "", "key_file": "", "domain": ""},
     "cadence": {
-        "send_info": True, "info_delay": "0 days", "info_anytime": True, "followup_after": "2 months",
+        "send_info": True, "info_delay": "0 days", "info_anytime": True,
+        "info_anytime_within": "24 hours", "followup_after": "2 months",
         "followup_spread": "1 month", "max_contacts": 7, "give_up_after": 6,
         "reply_grace": "30 days", "erase_on_give_up": True,
         "send_days": ["mon", "tue", "wed", "thu", "fri"], "send_hours": "09:00-18:00",
@@ -170,7 +195,10 @@ def find_config_path(explicit: str | None) -> Path | None:
     return default if default.is_file() else None
 
 
-def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
+def load_config(path: Path | None, *, db_override: str | None = None,
+                for_init: bool = False) -> Config:
+    """`for_init`: `init` reads the config it is about to complete (its templates folder
+    may not exist yet)."""
     raw: dict = {}
     where = str(path) if path else "built-in config"
     if path is not None:
@@ -180,14 +208,36 @@ def load_config(path: Path | None, *, db_override: str | None = None) -> Config:
             data = path.read_bytes()
         except OSError as err:
             raise InputError(f"{path}: cannot read the config ({err.strerror})") from None
+        text = _decode(data, where)
         try:
-            raw = tomllib.loads(_decode(data, where))
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err})") from None
+        except ValueError:
+            # tomllib turns digits into an int() with Python's limit of 4300 digits
+            # (sys.get_int_max_str_digits) and lets its ValueError through.
+            raise ConfigError(f"{path}: {_too_many_digits(text)}") from None
         except RecursionError:
             raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
     base = path.parent if path else Path(".")
-    return _build(raw, where, base, db_override)
+    return _build(raw, where, base, db_override, for_init)
+
+
+_HUGE_NUMBER = re.compile(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
+_TABLE = re.compile(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
+
+
+def _too_many_digits(text: str) -> str:
+    """Which key holds the number tomllib could not read, as one sentence."""
+    match = _HUGE_NUMBER.search(text)
+    if match is None:  # inside an array or an inline table: the line at least
+        digits = re.search(r"[0-9_]{1000,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else None
+        return (f"line {line}: " if line else "") + "a number too long to be one (thousands of digits)"
+    tables = list(_TABLE.finditer(text, 0, match.start()))
+    key = (f"[{tables[-1].group(1)}] " if tables else "") + match.group(1).strip()
+    line = text.count("\n", 0, match.start()) + 1
+    return f"line {line}: {key} has a number too long to be one (thousands of digits)"
 
 
 _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
@@ -236,6 +286,16 @@ _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 LONGEST_TIMEOUT = 3600        # seconds
 FASTEST_RATE = 1000           # messages a second
+
+
+class _Accepted(Exception):
+    """A check's answer for a value an earlier release accepted and this one would refuse:
+    use `value`, and say `message` as a warning. Only where nothing unsafe follows (never
+    for a line break that would end a header: that stays a ConfigError)."""
+
+    def __init__(self, value, message: str):
+        super().__init__(message)
+        self.value = value
 
 
 def _string(value, at: str) -> str:
@@ -287,12 +347,29 @@ def _address(value, at: str, *, optional: bool = False) -> str:
     try:
         normalize_address(value)
     except InvalidAddress as err:
+        # Releases before 2026-11-30 asked only for an "@"; such a value (info@localhost,
+        # a domain without a dot) still goes into headers safely when it is one line.
+        if "@" in value and not _CONTROL.search(value) and not any(c.isspace() for c in value):
+            raise _Accepted(value, f"{at} may not be deliverable ({err}); used as given") from None
         raise ConfigError(f"{at} is not an e-mail address: {err}") from None
     return value
 
 
 def _optional_address(value, at: str) -> str:
     return _address(value, at, optional=True)
+
+
+def _contact(value, at: str) -> str:
+    """How a lead asks for the offer, in any form (SPEC §1: "solicítela a <contacto>"): an
+    address, a phone number, a web or WhatsApp address, or words; render.contact_link makes
+    the link. It only ever reaches a message body, so a control character is replaced by a
+    space with a warning (earlier releases took any text) rather than refused."""
+    value = _string(value, at).strip()
+    if _CONTROL.search(value):
+        cleaned = " ".join(_CONTROL.sub(" ", value).split())
+        raise _Accepted(cleaned, f"{at} holds a line break or control character; read as "
+                                 f'"{cleaned}"')
+    return value
 
 
 def _https_url(value, at: str) -> str:
@@ -304,6 +381,36 @@ def _https_url(value, at: str) -> str:
     if not value.startswith("https://") or not _URI.fullmatch(value) or not urlsplit(value).hostname:
         raise ConfigError(f"{at} must be an https:// URL (RFC 3986 characters only)")
     return value
+
+
+def is_loopback_url(url: str) -> bool:
+    """An http(s) URL whose host is this machine: 127.0.0.0/8, ::1, or `localhost` and
+    its subdomains (RFC 6761 §6.3 reserves them for loopback)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _base_url(value, at: str) -> str:
+    """`[web] base_url`: https, as links in mail must be (RFC 8058 §3 wants HTTPS for
+    one-click unsubscribe); plain http only on a loopback address, where nothing
+    crosses a network and a marketer tries the links before putting serve behind a
+    proxy (issue #27 item 20). `check` warns that such links work on this machine only."""
+    value = _string(value, at).strip()
+    if value.startswith("http://") and _URI.fullmatch(value) and is_loopback_url(value):
+        return value
+    if value.startswith("http://"):
+        raise ConfigError(f"{at} must be an https:// URL; http:// only on this machine "
+                          "(127.0.0.1, ::1 or localhost), for trying the links before "
+                          "serve is behind a proxy with TLS")
+    return _https_url(value, at)
 
 
 def _web_url(value, at: str) -> str:
@@ -377,13 +484,22 @@ def _flag(value, at: str) -> bool:
     return value
 
 
-def _whole(low: int, high: int):
+def _whole(low: int, high: int, *, capped: bool = False):
+    """A whole number in [low, high]. `capped`: earlier releases had no upper bound here,
+    so a larger value is capped with a warning instead of refused."""
     def whole(value, at: str) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # 7.0 is seven
-        if type(value) is not int or not low <= value <= high:
-            raise ConfigError(f"{at} must be a whole number from {low} to {high}")
-        return value
+        if type(value) is int and low <= value <= high:
+            return value
+        number = _number(value)
+        # Releases before 2026-11-30 took any number at or above the low end and cut off
+        # its fraction: such a value is read the same way (and capped), with a warning.
+        if number is not None and low <= number and (capped or number < high + 1):
+            used = min(int(number), high)
+            raise _Accepted(used, f"{at} must be a whole number from {low} to {high}; "
+                                  f"{value!r} is read as {used}")
+        raise ConfigError(f"{at} must be a whole number from {low} to {high}")
     return whole
 
 
@@ -396,6 +512,9 @@ def _number(value) -> float | None:
 
 def _seconds(value, at: str) -> float:
     seconds = _number(value)
+    if seconds is not None and seconds > LONGEST_TIMEOUT:  # earlier releases took it
+        raise _Accepted(float(LONGEST_TIMEOUT), f"{at} is above {LONGEST_TIMEOUT} seconds; "
+                                                f"{LONGEST_TIMEOUT} is used")
     if seconds is None or not 0 < seconds <= LONGEST_TIMEOUT:
         raise ConfigError(f"{at} must be a number of seconds above 0 and at most {LONGEST_TIMEOUT}")
     return seconds
@@ -403,6 +522,10 @@ def _seconds(value, at: str) -> float:
 
 def _rate(value, at: str) -> float:
     rate = _number(value)
+    if rate is not None and (0 < rate < 0.001 or rate > FASTEST_RATE):  # earlier releases took it
+        used = min(max(rate, 0.001), FASTEST_RATE)
+        raise _Accepted(used, f"{at} must be 0 (no pacing) or a number from 0.001 to "
+                              f"{FASTEST_RATE}; {used:g} is used")
     # Below one message in 1000 s a run would sleep for hours between two messages.
     if rate is None or not (rate == 0 or 0.001 <= rate <= FASTEST_RATE):
         raise ConfigError(f"{at} must be 0 (no pacing) or a number from 0.001 to {FASTEST_RATE}")
@@ -423,13 +546,43 @@ def _timezone(value, at: str) -> str:
 
 
 def _days(value, at: str) -> frozenset[int]:
+    from .cadence import WEEKDAYS
+
     if not isinstance(value, list) or not all(isinstance(day, str) for day in value):
         raise ConfigError(f'{at} must be a list of weekdays like ["mon", "tue"]')
-    return parse_send_days(value, where=at)
+    try:
+        return parse_send_days(value, where=at)
+    except ConfigError:
+        # Releases before 2026-11-30 read a day by its first three letters ("tues",
+        # "thurs"): those still work, with a warning naming what each was read as.
+        # Only a shortening of the day's own name: "monsoon" (which passed as Monday) stays
+        # an error, as a typo should.
+        names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        prefixes = [day.strip().lower()[:3] for day in value]
+        if not value or not all(
+                p in WEEKDAYS and names[WEEKDAYS.index(p)].startswith(day.strip().lower())
+                for p, day in zip(prefixes, value)):
+            raise
+        read = ", ".join(f'"{day}" as {prefix}' for day, prefix in zip(value, prefixes)
+                         if day.strip().lower() not in (prefix, names[WEEKDAYS.index(prefix)]))
+        raise _Accepted(frozenset(WEEKDAYS.index(p) for p in prefixes),
+                        f"{at}: use day names (mon or monday); read {read}") from None
 
 
 def _hours(value, at: str):
     return parse_send_hours(_string(value, at), where=at)
+
+
+# A DKIM selector is one or more DNS labels (RFC 6376 §3.1): "google", "s1.2026".
+_SELECTOR = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
+                       r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+
+
+def _selector(value, at: str) -> str:
+    value = _string(value, at).strip()
+    if value and not _SELECTOR.fullmatch(value):
+        raise ConfigError(f'{at} must be a DKIM selector: DNS labels like "s1" or "google"')
+    return value
 
 
 _SECURITY = _choice(*SECURITY_MODES)
@@ -440,16 +593,17 @@ _CHECKS = {
     "templates": {"dir": _nonempty(_path), "locale": _locale},
     "sender": {
         "name": _text, "address": _address, "reply_to": _optional_address,
-        # The shipped templates link it as mailto:, so it is an address too.
-        "contact": _optional_address, "unsubscribe": _optional_address,
-        "unsubscribe_url": _https_url,
+        "contact": _contact, "unsubscribe": _optional_address,
+        "unsubscribe_url": _https_url, "dkim_selector": _selector,
     },
+    "dkim": {"selector": _selector, "key_file": _path, "domain": _host},
     "cadence": {
-        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag, "followup_after": _duration,
-        "followup_spread": _duration, "max_contacts": _whole(1, 100),
-        "give_up_after": _whole(1, 100), "reply_grace": _duration, "erase_on_give_up": _flag,
+        "send_info": _flag, "info_delay": _duration, "info_anytime": _flag,
+        "info_anytime_within": _duration, "followup_after": _duration,
+        "followup_spread": _duration, "max_contacts": _whole(1, 100, capped=True),
+        "give_up_after": _whole(1, 100, capped=True), "reply_grace": _duration, "erase_on_give_up": _flag,
         "send_days": _days, "send_hours": _hours, "timezone": _timezone,
-        "daily_limit": _whole(1, 1_000_000),
+        "daily_limit": _whole(1, 1_000_000, capped=True),
     },
     "smtp": {
         "host": _host, "port": _PORT, "security": _SECURITY, "username": _text,
@@ -464,13 +618,13 @@ _CHECKS = {
     },
     "customers": {"answer_within": _duration},
     "web": {
-        "base_url": _https_url, "token_command": _command, "thanks_url": _web_url,
+        "base_url": _base_url, "token_command": _command, "thanks_url": _web_url,
         "trusted_proxies": _networks, "rate_limit": _whole(0, 1_000_000), "busy_wait": _seconds,
     },
 }
 
 
-def _section(raw: dict, name: str, where: str) -> dict:
+def _section(raw: dict, name: str, where: str, warnings: list | None = None) -> dict:
     """The section's values, every one checked and converted (durations parsed, …)."""
     given = raw.get(name, {})
     if not isinstance(given, dict):
@@ -490,19 +644,29 @@ def _section(raw: dict, name: str, where: str) -> dict:
     if unknown:
         raise ConfigError(f"{where}: unknown key [{name}] {unknown[0]}")
     checks = _CHECKS[name]
-    return {key: checks[key](given.get(key, default), f"{where}: [{name}] {key}")
-            for key, default in defaults.items()}
+    values = {}
+    for key, default in defaults.items():
+        try:
+            values[key] = checks[key](given.get(key, default), f"{where}: [{name}] {key}")
+        except _Accepted as accepted:
+            if warnings is None:
+                raise ConfigError(str(accepted)) from None
+            warnings.append(str(accepted))
+            values[key] = accepted.value
+    return values
 
 
-def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config:
+def _build(raw: dict, where: str, base: Path, db_override: str | None,
+           for_init: bool = False) -> Config:
     unknown = sorted(set(raw) - set(_DEFAULTS) - {"offers"})
     if unknown:
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]")
-    database = _section(raw, "database", where)
-    templates = _section(raw, "templates", where)
-    sender = Sender(**_section(raw, "sender", where))
-    cadence = _section(raw, "cadence", where)
-    smtp_raw = _section(raw, "smtp", where)
+    warnings: list[str] = []
+    database = _section(raw, "database", where, warnings)
+    templates = _section(raw, "templates", where, warnings)
+    sender = Sender(**_section(raw, "sender", where, warnings))
+    cadence = _section(raw, "cadence", where, warnings)
+    smtp_raw = _section(raw, "smtp", where, warnings)
 
     start, end = cadence.pop("send_hours")
     rules = Rules(**cadence, send_start=start, send_end=end)
@@ -512,10 +676,13 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         _check_login("smtp", smtp_raw, where)
         smtp = Smtp(**smtp_raw)
 
-    inbox = _inbox(_section(raw, "inbox", where), where, base)
-    answer_within = _section(raw, "customers", where)["answer_within"]
+    inbox_raw = _section(raw, "inbox", where, warnings)
+    inbox = _inbox(inbox_raw, where, base)
+    ignored = _ignored_by_maildir(inbox_raw, where)
+    answer_within = _section(raw, "customers", where, warnings)["answer_within"]
 
-    web = Web(**_section(raw, "web", where))
+    web = Web(**_section(raw, "web", where, warnings))
+    dkim = _dkim(_section(raw, "dkim", where, warnings), sender, where, base)
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -525,7 +692,8 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
     return Config(
         path=Path(where) if where != "built-in config" else None,
         database_path=db_path,
-        templates_dir=base / templates["dir"],
+        templates_dir=(base / templates["dir"] if for_init
+                       else _templates_dir(raw, templates, where, base, warnings)),
         default_locale=templates["locale"],
         cadence=rules,
         sender=sender,
@@ -534,7 +702,57 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None) -> Config
         answer_within=answer_within,
         offers=offers,
         web=web,
+        dkim=dkim,
+        ignored=ignored,
+        warnings=tuple(warnings),
     )
+
+
+def _dkim(raw: dict, sender: Sender, where: str, base: Path) -> Dkim:
+    """[dkim] as SPEC §6 spells it; `[sender] dkim_selector` (the spelling of issue #24)
+    is accepted for the selector, and the two must not disagree."""
+    selector = raw["selector"] or sender.dkim_selector
+    if raw["selector"] and sender.dkim_selector and raw["selector"] != sender.dkim_selector:
+        raise ConfigError(f'{where}: [dkim] selector "{raw["selector"]}" and [sender] dkim_selector '
+                          f'"{sender.dkim_selector}" disagree; keep [dkim] selector only')
+    if raw["key_file"] and not selector:
+        raise ConfigError(f"{where}: [dkim] key_file is set but selector is not: messages are "
+                          "signed under a selector, the name the public key is published at")
+    key_file = base / raw["key_file"] if raw["key_file"] else None
+    return Dkim(selector=selector, key_file=key_file, domain=raw["domain"])
+
+
+def require_project(config: Config) -> None:
+    """Only `init` and `demo` create a database (SPEC §4): a command run where there is
+    neither a config nor the database (a cron job without its `cd`) would otherwise
+    answer "Nothing is due now." from a new, empty database and look healthy."""
+    if config.path is not None or config.database_path.exists():
+        return
+    here = Path.cwd()
+    raise InputError(
+        f"no {CONFIG_NAME} in {here} and no database at {config.database_path.absolute()}: "
+        f"run this in your leadloop folder (cd), point to it with --config PATH or --db PATH, "
+        "or start one with `leadloop init`")
+
+
+def _templates_dir(raw: dict, templates: dict, where: str, base: Path,
+                   warnings: list) -> Path:
+    """The templates directory; one the config names that does not exist is an error, not
+    a silent fall-back to the shipped texts (issue #27 item 7). Without the key (or without
+    a config) the shipped texts serve whatever is missing. The default name, "templates",
+    which every release's example.toml wrote, only warns when missing: a config copied
+    from example.toml without `init` worked before and must keep working."""
+    path = base / templates["dir"]
+    named = isinstance(raw.get("templates"), dict) and "dir" in raw["templates"]
+    if not named or where == "built-in config" or path.is_dir():
+        return path
+    if templates["dir"] == _DEFAULTS["templates"]["dir"]:
+        warnings.append(f'{where}: [templates] dir "{templates["dir"]}" does not exist ({path}); '
+                        "the shipped templates are used (`leadloop init` writes editable copies)")
+        return path
+    raise ConfigError(f'{where}: [templates] dir "{templates["dir"]}" is not a folder '
+                      f"({path} does not exist); create it (leadloop init writes one) or "
+                      "fix the path")
 
 
 def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
@@ -548,6 +766,22 @@ def _inbox(raw: dict, where: str, base: Path) -> Inbox | None:
         raise ConfigError(f"{where}: [inbox] folder must not be empty")
     _check_login("inbox", raw, where)
     return Inbox(**{**raw, "maildir": None})
+
+
+def _ignored_by_maildir(raw: dict, where: str) -> tuple[str, ...]:
+    """A Maildir is read from the disk: the keys of an IMAP account do nothing there."""
+    if not raw["maildir"]:
+        return ()
+    defaults = _DEFAULTS["inbox"]
+    imap_only = [key for key in defaults if key not in ("maildir", "host")
+                 and raw[key] != defaults[key]]
+    if not imap_only:
+        return ()
+    keys = " and ".join(", ".join(imap_only).rsplit(", ", 1))
+    verb, pronoun = ("has", "it") if len(imap_only) == 1 else ("have", "them")
+    return (f"{where}: [inbox] {keys} {verb} no effect with maildir (a Maildir is read from "
+            f"the disk, with no login); remove {pronoun}, or set host instead of maildir to "
+            "read an IMAP account",)
 
 
 def _check_login(section: str, raw: dict, where: str) -> None:
@@ -566,6 +800,32 @@ def _check_login(section: str, raw: dict, where: str) -> None:
     if not raw["username"]:
         raise ConfigError(f'{at} auth = "{raw["auth"]}" needs username, the address of the '
                           "account the token is for")
+
+
+# The example domains of RFC 2606 §3, which no one receives mail for, and the name the
+# shipped config gives the sender: a config still holding them was never finished.
+PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net")
+PLACEHOLDER_NAME = "leadloop"
+
+
+def is_placeholder_sender(sender: Sender) -> bool:
+    domain = sender.address.rpartition("@")[2].strip().lower().rstrip(".")
+    return (sender.name.strip().lower() == PLACEHOLDER_NAME
+            or any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS))
+
+
+def require_real_sender(config: Config) -> None:
+    """Mail over SMTP with the placeholder sender is refused (SPEC §4 `check`; issue #27
+    item 6): leads would get "leadloop <info@example.com>", which no one can answer and
+    receivers reject. The outbox (no [smtp]) takes it: the demo uses it."""
+    if config.smtp is None or not is_placeholder_sender(config.sender):
+        return
+    where = config.path or "built-in config"
+    sender = config.sender
+    raise ConfigError(
+        f'{where}: [sender] is still the placeholder "{sender.name} <{sender.address}>" while '
+        f"[smtp] sends through {config.smtp.host}; set [sender] name and address to the ones "
+        "your leads know you by (or remove [smtp] to write to the outbox)")
 
 
 def smtp_password(smtp: Smtp) -> str | None:

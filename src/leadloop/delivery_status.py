@@ -71,11 +71,29 @@ LABELS = {
 }
 
 
+# Whose failure a refusal is (SPEC §6 "Outcomes"): only the first two are the lead's.
+ADDRESS, MAILBOX, SENDER = "address", "mailbox", "sender"
+OWNERS = (ADDRESS, MAILBOX, SENDER)
+
+# Causes that are the lead's mailbox, not the address and not us: it is full, disabled,
+# over its own limit, refuses by its owner's settings, or the server asked to try later.
+MAILBOX_REASONS = frozenset({"mailboxfull", "suspend", "exceedlimit", "filtered", "systemfull",
+                             "delayed", "temporary", "expired", "onhold"})
+# Causes that are the sender's or the message's: whoever the recipient, the answer
+# would be the same (login, relay, authentication, reputation, blocklists, rates, spam,
+# the message's size or form).
+SENDER_REASONS = frozenset({"norelaying", "authfailure", "rejected", "spamdetected",
+                            "policyviolation", "requireptr", "badreputation", "blocked",
+                            "securityerror", "speeding", "toomanyconn", "virusdetected",
+                            "contenterror", "notcompliantrfc", "syntaxerror", "mesgtoobig"})
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     hard: bool                 # about the address: the lead becomes `bounced`
     reason: str                # one of LABELS' keys
     status: str | None = None  # the enhanced status code the decision used, if any
+    owner: str = MAILBOX       # ADDRESS, MAILBOX or SENDER: whose failure it is
 
     @property
     def blocked(self) -> bool:
@@ -291,6 +309,61 @@ _AFTER_ADDRESS = [
 
 _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
 
+# Words that put a refusal on the sender whatever the number says: a sending account's
+# quota or rate (Microsoft 5.2.2 "submission quota", Gmail 4.7.28 / 5.4.5 "daily sending
+# quota", Yahoo TSS04 "temporarily deferred due to user complaints"), send-as and login
+# (Microsoft 5.2.252 SendAsDenied, 5.7.57, 5.7.60, 5.7.64; Postfix's reject_sender_login
+# _mismatch "not owned by user"; RFC 4954 §6 "Authentication required"), and the
+# provider's own sending limits. Folded text; tests/fixtures/refusals/README.md cites each.
+_SENDER_WORDS = _patterns(
+    r"submission quota", r"sending (quota|limit)", r"daily (user )?sending", r"sendasdenied",
+    r"send ?as (denied|permission)", r"not (authorized|allowed|permitted) to send",
+    r"not owned by (the )?(user|login|sasl)", r"authentication (is )?required",
+    r"must (be )?authenticat", r"client was not authenticated", r"(must|need to) (log ?in|login)",
+    r"\bfrom address\b.{0,30}\b(not|mismatch)", r"sender address rejected",
+    r"tenant.{0,40}(sending|exceeded)", r"(ip|domain|sender|account)\b.{0,40}\b(rate|quota)\b.{0,20}"
+    r"(limit|exceeded)", r"unusual rate", r"user complaints", r"\bts(s|\d)0\d\b",
+    r"(listed|blocked) (by|on|in|at) .{0,40}(spamhaus|spamcop|barracuda|sorbs|dnsbl|rbl|blocklist"
+    r"|blacklist)", r"client host (\[[^\]]*\] )?blocked", r"reverse (dns|hostname)",
+    r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
+
+
+def names_sender(text: str) -> bool:
+    """Whether the server's words put the refusal on the sender outright (a 421 that
+    closes the connection is otherwise only "try again")."""
+    words = _EMAIL.sub(" mailaddr ", fold(text))
+    return bool(_SENDER_WORDS.search(words)) or reason_from_words(words) in SENDER_REASONS
+
+
+def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
+             words: str) -> str:
+    """Whose failure this is: the address's, the lead's mailbox's or the sender's (SPEC
+    §6). `words` is the folded text.
+
+    The SMTP stage first: an answer to MAIL FROM, HELO or the greeting names no
+    recipient, only us (RFC 5321 §3.3). Then the words that name the sender outright,
+    then the cause: a mailbox's (full, disabled, over its own size, the recipient's
+    settings, any "try later") or the sender's (relay, authentication, blocks,
+    reputation, rates, spam, size). X.7.x (RFC 3463: security or policy status) with
+    no cause of the mailbox's is the sender's; what is left, the mailbox's, which is
+    retried (the three-alike rule of runner.py catches a server that answers everyone so).
+    """
+    if verdict_hard:
+        return ADDRESS
+    if command in ("MAIL", "HELO", "CONN"):
+        return SENDER
+    if status is not None and status[2:] in ("2.3", "2.2") and not _SENDER_WORDS.search(words):
+        return MAILBOX  # X.2.2, X.2.3: the mailbox's own quota or size limit (RFC 3463)
+    if _SENDER_WORDS.search(words):
+        return SENDER
+    if reason in MAILBOX_REASONS:
+        return MAILBOX
+    if reason in SENDER_REASONS:
+        return SENDER
+    if status is not None and status[2:4] == "7.":
+        return SENDER
+    return MAILBOX
+
 
 
 # The words with which the server that holds the mailboxes says one does not exist: its
@@ -441,6 +514,18 @@ def _status_reason(status: str) -> str:
 
 
 def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
+          delayed: bool = False, command: str | None = None, quoted: bool = False,
+          remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
+    """The verdict on one recipient's failure, with whose failure it is (owner_of).
+    The arguments are _judge's."""
+    verdict = _judge(status, text, reply_code=reply_code, delayed=delayed, command=command,
+                     quoted=quoted, remote_host=remote_host, domain=domain, category=category)
+    words = _EMAIL.sub(" mailaddr ", fold(text))
+    owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
+    return Verdict(verdict.hard, verdict.reason, verdict.status, owner)
+
+
+def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
           delayed: bool = False, command: str | None = None, quoted: bool = False,
           remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
     """The verdict on one recipient's failure.

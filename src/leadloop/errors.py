@@ -45,6 +45,17 @@ class DeliveryError(LeadloopError):
     exit_code = 1
 
 
+class SenderRefused(DeliveryError):
+    """The server refused mail because of the sender or the message, not a lead (SPEC §6):
+    the run stops and the message stays due. `failure` is delivery_status's reason."""
+
+    def __init__(self, message: str, failure: str = "rejected", reply: str = ""):
+        super().__init__(message)
+        self.failure = failure
+        self.reply = reply or message  # the server's own words, kept on the message
+        self.report = None  # the run's SendReport so far, set by runner.py
+
+
 class TokenError(LeadloopError):
     """An OAuth access token could not be had: `token_command` failed or printed none.
     The login cannot happen, so the work cannot be done (SPEC §6 "Login": exit 1)."""
@@ -89,3 +100,12 @@ class DatabaseTooNew(InputError):
 
 class NotLeadloopDatabase(InputError):
     """A SQLite database of some other program: leadloop will not add its tables to it."""
+
+
+def given(text: str, longest: int = 60) -> str:
+    """A value the user gave, for an error sentence: whole when short, else its start and
+    its length (a value thousands of characters long must not fill the terminal)."""
+    text = str(text)
+    if len(text) <= longest:
+        return text
+    return f"{text[:longest]}… ({len(text)} characters)"

@@ -37,10 +37,10 @@ from .clock import from_db, to_db, zone
 from .errors import InputError
 from .store import Store
 
-UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by")
+UPDATABLE = ("name", "product", "source", "locale", "timezone", "referred_by", "first_name")
 # A new lead's values in the INSERT, in order.
 COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by",
-           "fields", "requested_at", "next_step", "next_due_at")
+           "fields", "requested_at", "next_step", "next_due_at", "first_name")
 # The same for a batch of leads that only have these, as most files' leads do (the
 # others NULL, the info pack next): binding five fewer values a row takes a third off
 # the INSERT's time (BENCH.md B1).
@@ -68,12 +68,17 @@ class ImportReport:
     # Leads already known whose info pack had not gone, recorded as sent by this import
     # (--info-sent, --info-sent-before, an info_sent_at column).
     info_recorded: int = 0
+    # Lines above the header row (a title, a note: issue #25) that were not read as rows.
+    skipped_lines: int = 0
+    # Leads the file says opted out of marketing mail, now unsubscribed (issue #25).
+    opted_out: int = 0
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "suppressed": self.suppressed, "rejected": self.rejected,
                 "requested_at_column": self.requested_at_column,
-                "stale_info": self.stale_info, "info_recorded": self.info_recorded}
+                "stale_info": self.stale_info, "info_recorded": self.info_recorded,
+                "skipped_lines": self.skipped_lines, "opted_out": self.opted_out}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
@@ -87,16 +92,20 @@ def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool 
 
 def import_batches(store: Store, batches: Iterable, now: datetime, *, info_sent: bool = False,
                    on_reject: Callable | None = None, on_batch: Callable | None = None,
-                   info_sent_before: datetime | None = None) -> ImportReport:
+                   info_sent_before: datetime | None = None,
+                   repeats: bool = False) -> ImportReport:
     """Import sources.rows.Batch after Batch, in one transaction. `info_sent`: every
     row's info pack went out before (at its request); `info_sent_before`: that of every
-    request made before this instant."""
+    request made before this instant. `repeats`: a file's rows, where a known address
+    with another request date, or twice in the file, is a repeated inquiry (SPEC §5);
+    otherwise (`add`, the web) a known address's row updates the fields it has."""
     report = ImportReport()
     empty = _empty(store)
     with _without_cycle_collector(), \
             store.rollback_journal() if empty else nullcontext(), store.write():
         empty = _empty(store)  # again, now that the write lock is ours
         writer = (_Load if empty else _Upsert)(store, now, (info_sent, info_sent_before), report)
+        writer.repeats = repeats
         for batch in batches:
             report.rejected += len(batch.rejects)
             if on_reject:
@@ -141,24 +150,29 @@ class _Shaper:
             cadence.History(key="", status="active", requested_at=now), rules)
         self.info_first = first is not None and first.step == 0
         self.info_dues = {None: cadence.InfoDues(rules, zone(rules.timezone))}
+        # Addresses whose rows say they opted out of marketing mail (few: a list).
+        self.opted_out: list[str] = []
 
     def shape(self, leads: list[tuple], narrow_ok: bool = False) -> tuple[list[tuple], dict, bool]:
         """Returns the values, in order (NARROW's when `narrow_ok` and the batch allows,
         else COLUMNS'), {index: info pack sent at} to settle, and whether narrow."""
         before = self.info_sent_before
         if narrow_ok and self.info_first and not self.info_sent and not any(
-                row[6] or row[7] or row[8] or row[9] or row[10] for row in leads) and (
+                row[6] or row[7] or row[8] or row[9] or row[10] or row[11] or row[12]
+                for row in leads) and (
                 before is None or all((row[5] or self.now) >= before for row in leads)):
             dues, now, values = self.info_dues[None], self.now, []
-            for _, email, name, product, source, requested_at, _, _, _, _, _ in leads:
+            for _, email, name, product, source, requested_at, _, _, _, _, _, _, _ in leads:
                 requested_at = requested_at or now
                 values.append((email, name, product, source, requested_at, dues(requested_at)))
             return values, {}, True
         values, settle = [], {}
         info_dues, info_first, info_sent = self.info_dues, self.info_first, self.info_sent
         for (_, email, name, product, source, requested_at, info_sent_at, locale, tz_name,
-             referred_by, fields) in leads:
+             referred_by, fields, first_name, opted_out) in leads:
             requested_at = requested_at or self.now
+            if opted_out:
+                self.opted_out.append(email)
             if info_sent_at is None and (info_sent or (before is not None and requested_at < before)):
                 info_sent_at = requested_at
             if info_sent_at is None and info_first:
@@ -166,11 +180,11 @@ class _Shaper:
                 if dues is None:
                     dues = info_dues[tz_name] = cadence.InfoDues(self.rules, zone(tz_name))
                 values.append((email, name, product, source, locale, tz_name, referred_by,
-                               fields, requested_at, 0, dues(requested_at)))
+                               fields, requested_at, 0, dues(requested_at), first_name))
             else:
                 settle[len(values)] = info_sent_at
                 values.append((email, name, product, source, locale, tz_name, referred_by,
-                               fields, requested_at, None, None))
+                               fields, requested_at, None, None, first_name))
         return values, settle, False
 
 
@@ -196,6 +210,7 @@ class _Writer:
         self._insert_sql = _insert_statement(COLUMNS, {}, stamp)
         self._narrow_sql = _insert_statement(NARROW, {"next_step": "0"}, stamp)
         self.settle: list[tuple[int, str | None]] = []  # (lead id, info pack sent at)
+        self.repeats = False  # see import_batches
 
     def suppressed(self, email: str, requested_at: str | None) -> bool:
         """An address that must not come back (SPEC §5); counted when so. `requested_at`:
@@ -226,6 +241,30 @@ class _Writer:
             self.report.stale_info += sum(
                 1 for row in leads if row[_NEXT_STEP] == 0 and row[_REQUESTED] < stale)
 
+    def record_opt_outs(self) -> None:
+        """Rows whose file says the person opted out of marketing mail (issue #25): the
+        lead is `unsubscribed` and the address suppressed, as an unsubscribe would do,
+        before anything is sent. A customer stays a customer, its address suppressed."""
+        from .store import FINAL
+
+        for email in dict.fromkeys(self.shaper.opted_out):
+            lead = self.conn.execute("SELECT * FROM leads WHERE email = ?", (email,)).fetchone()
+            if lead is None or lead["status"] in FINAL:
+                continue  # suppressed already (counted so), or erased
+            if lead["status"] == "customer" and (
+                    (known := self.store.suppression(email)) and known["reason"] != "erased"):
+                continue  # a customer whose address is suppressed already
+            if (lead["created_at"] == self.shaper.now and lead["next_step"] == 0
+                    and lead["requested_at"] < self.stale_before):
+                self.report.stale_info -= 1  # no info pack will go: nothing to warn of
+            if lead["status"] == "customer":
+                self.store.suppress(email, "unsubscribed", self.now)
+            else:
+                self.store.change_status(lead, "unsubscribed", self.now,
+                                         note="opted out of marketing mail in the file",
+                                         by="import")
+            self.report.opted_out += 1
+
     def settle_new(self) -> None:
         """Record info packs sent before leadloop knew the lead (SPEC §3) as sent step-0
         messages, and work out these leads' next step."""
@@ -237,10 +276,21 @@ class _Writer:
             [(lead_id, at, at) for lead_id, at in self.settle if at is not None])
         self.store.refresh([lead_id for lead_id, _ in self.settle])
 
-    def update(self, lead, row) -> None:
-        changes = _changes(lead, row)
+    def update(self, lead, row, *, repeat: bool = False, asked_at: str | None = None) -> None:
+        """`row` (a mapping of COLUMNS) into `lead`. `repeat`: the row is another
+        inquiry of the lead's (the address twice in one file, or a later request date
+        than the lead's): the first request's date and source stay, only the fields
+        the lead lacks are filled, and `asked_at`, the repeat's own date, goes into the
+        timeline (once: importing the same file again changes nothing)."""
+        repeat = repeat and self.repeats
+        changes = _changes(lead, row, fill_only=repeat)
+        asked_again = (repeat and asked_at is not None and asked_at != lead["requested_at"]
+                       and self._record_asked_again(lead["id"], asked_at, row))
         if not changes:
-            self.report.unchanged += 1
+            if asked_again:
+                self.report.updated += 1
+            else:
+                self.report.unchanged += 1
             return
         assignments = ", ".join(f"{name} = ?" for name in changes)
         self.conn.execute(
@@ -251,18 +301,30 @@ class _Writer:
             self.store.refresh([lead["id"]])
         self.report.updated += 1
 
+    def _record_asked_again(self, lead_id: int, asked_at: str, row) -> bool:
+        """An "asked again" moment of the lead's timeline, unless it is there already."""
+        if self.conn.execute("SELECT 1 FROM events WHERE lead_id = ? AND kind = 'asked_again' "
+                             "AND at = ?", (lead_id, asked_at)).fetchone():
+            return False
+        detail = {key: row[key] for key in ("product", "source") if row[key]}
+        self.conn.execute(
+            "INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'asked_again', ?)",
+            (lead_id, asked_at, json.dumps(detail, ensure_ascii=False) if detail else None))
+        return True
 
-def _changes(lead, row) -> dict:
+
+def _changes(lead, row, fill_only: bool = False) -> dict:
     """What a later row (a mapping of COLUMNS) says that the lead does not: non-empty
-    values only, custom fields merged."""
+    values only, custom fields merged. `fill_only`: only what the lead has no value for."""
     changes = {}
     for name in UPDATABLE:
         value = row[name]
-        if value is not None and value != lead[name]:
+        if value is not None and value != lead[name] and not (fill_only and lead[name] is not None):
             changes[name] = value
     if row["fields"]:
         fields = json.loads(lead["fields"]) if lead["fields"] else {}
-        merged = {**fields, **json.loads(row["fields"])}
+        later = json.loads(row["fields"])
+        merged = {**later, **fields} if fill_only else {**fields, **later}
         if merged != fields:
             changes["fields"] = json.dumps(merged, ensure_ascii=False)
     return changes
@@ -278,13 +340,21 @@ class _Upsert(_Writer):
     def add(self, batch) -> None:
         leads, settle, _ = self.shaper.shape(batch.leads)
         pending: dict = {}  # email → (values, index); an address twice: the earlier first
+        # Rows whose address came earlier in the batch: a repeated inquiry even without
+        # a date of its own. (Across batches, only a date tells: memory stays flat.)
+        repeats: set[int] = set()
+        seen: set[str] = set()
         for index, values in enumerate(leads):
-            if values[0] in pending:
-                self._flush(pending, settle, batch.leads)
+            if values[0] in seen:
+                repeats.add(index)
+                if values[0] in pending:
+                    self._flush(pending, settle, batch.leads, repeats)
+            seen.add(values[0])
             pending[values[0]] = (values, index)
-        self._flush(pending, settle, batch.leads)
+        self._flush(pending, settle, batch.leads, repeats)
 
-    def _flush(self, pending: dict, settle: dict, parsed: list[tuple]) -> None:
+    def _flush(self, pending: dict, settle: dict, parsed: list[tuple],
+               repeats: set[int]) -> None:
         if not pending:
             return
         emails = list(pending)
@@ -300,7 +370,12 @@ class _Upsert(_Writer):
                 if lead["status"] in ("unsubscribed", "bounced"):
                     self.report.suppressed += 1  # never back into the sequence (SPEC §5)
                 else:
-                    self.update(lead, dict(zip(COLUMNS, values)))
+                    # Another inquiry: the address again in this file, or a request
+                    # dated other than the lead's (a file without dates only updates).
+                    asked_at = parsed[index][_PARSED_REQUESTED_AT]
+                    self.update(lead, dict(zip(COLUMNS, values)), asked_at=asked_at,
+                                repeat=index in repeats or (
+                                    asked_at is not None and asked_at != lead["requested_at"]))
                     if (settle.get(index) is not None and lead["id"] not in self.recorded
                             and self._info_pending(lead)):
                         self.recorded.add(lead["id"])
@@ -327,6 +402,7 @@ class _Upsert(_Writer):
 
     def finish(self) -> None:
         self.settle_new()
+        self.record_opt_outs()
 
 
 # Indexes a load appends to rather than inserts into: every new lead is `active` (the
@@ -382,10 +458,11 @@ class _Load(_Writer):
                 self.conn.execute(sql)
         self.conn.execute("PRAGMA threads = 0")
         self.settle_new()
+        self.record_opt_outs()
 
     def _fold_duplicates(self) -> set[int]:
         """An address more than once in the file: its first row is the lead, and each
-        later one updates it as a re-import would. Returns the ids of the rows removed."""
+        later one is a repeated inquiry (Writer.update). Returns the ids of the rows removed."""
         duplicated = self.conn.execute(
             "SELECT * FROM leads WHERE email IN "
             "(SELECT email FROM leads GROUP BY email HAVING count(*) > 1) ORDER BY email, id")
@@ -400,7 +477,9 @@ class _Load(_Writer):
             self.report.new -= 1
             if row["next_step"] == 0 and row["requested_at"] < self.stale_before:
                 self.report.stale_info -= 1
-            self.update(lead, row)
+            # An undated row was given the import time: no date of its own to record.
+            asked_at = row["requested_at"] if row["requested_at"] != self.shaper.now else None
+            self.update(lead, row, repeat=True, asked_at=asked_at)
             lead = self.store.lead_by_id(lead["id"])
         return folded
 
@@ -447,17 +526,18 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
                 batches = forked.in_child(batches)
             report = import_batches(
                 store, batches, now, info_sent=info_sent, info_sent_before=info_sent_before,
-                on_reject=on_reject,
+                on_reject=on_reject, repeats=True,
                 on_batch=(lambda batch: on_progress(batch.position, source.total))
                 if on_progress else None)
     where = source.plan.where.get("requested_at")
     report.requested_at_column = source.header[where] if where is not None else None
+    report.skipped_lines = source.skipped_lines
     return report, shown, report.rejected
 
 
 def add_lead(store: Store, config, now: datetime, *, email: str, name=None, product=None,
              source=None, requested_at=None, locale=None, timezone_name=None,
-             referred_by=None) -> str:
+             referred_by=None, first_name=None) -> str:
     """Record one inquiry through the same rules as an imported row; says what happened."""
     from .addresses import normalize_address
     from .clock import parse_instant, zone
@@ -490,6 +570,7 @@ def add_lead(store: Store, config, now: datetime, *, email: str, name=None, prod
         requested_at=to_db(when or now), info_sent_at=None,
         locale=locale, timezone=timezone_name,
         referred_by=normalize_address(referred_by) if referred_by else None, fields=None,
+        first_name=tidy(first_name),
     )
     report = import_rows(store, [row], now)
     if report.new:

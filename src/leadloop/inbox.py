@@ -18,6 +18,7 @@ from .config import Config
 from .errors import InputError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
+from .delivery_status import SENDER
 from .store import OUTCOMES_SQL, Store
 from .surveys import record_answer, survey_of_message
 
@@ -39,24 +40,33 @@ class InboxReport:
     survey_answers: int = 0
     unmatched: int = 0
     unrecognised: int = 0   # bounces naming no recipient leadloop sent to (kept for review)
+    sender_refused: int = 0  # reports that the sender was refused: the message is due again
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "complaints", "questions",
-            "survey_answers", "unmatched", "unrecognised", "skipped")}
+            "survey_answers", "unmatched", "unrecognised", "sender_refused", "skipped")}
 
     def line(self) -> str:
-        text = (f"inbox: {self.replies} replies, {self.auto_replies} auto-replies, "
-                f"{self.bounces} bounces, {self.unsubscribes} unsubscribes, "
+        from .plurals import count
+
+        text = (f"inbox: {count(self.replies, 'reply', 'replies')}, "
+                f"{count(self.auto_replies, 'auto-reply', 'auto-replies')}, "
+                f"{count(self.bounces, 'bounce')}, {count(self.unsubscribes, 'unsubscribe')}, "
                 f"{self.unmatched} unmatched")
-        extras = [(self.complaints, "spam complaints (unsubscribed)"),
+        extras = [(self.complaints, count(self.complaints, "spam complaint") + " (unsubscribed)"),
                   (self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
-                  (self.unrecognised, "unrecognised bounces (see `leadloop inbox --review`)"),
-                  (self.questions, "customer questions"), (self.survey_answers, "survey answers"),
+                  (self.sender_refused, "refused because of the sender (offered again)"),
+                  (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
+                   + " (see `leadloop inbox --review`)"),
+                  (self.questions, count(self.questions, "customer question")),
+                  (self.survey_answers, count(self.survey_answers, "survey answer")),
                   (self.skipped, "skipped")]
-        return text + "".join(f", {count} {label}" for count, label in extras if count)
+        return text + "".join(
+            f", {label}" if label[0].isdigit() else f", {number} {label}"
+            for number, label in extras if number)
 
 
 def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
@@ -95,7 +105,7 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                         report.problems.append(f"{_where(source, mail)}: {err}, skipped")
             with store.write():
                 if incoming is not None:
-                    apply_incoming(store, incoming, now, report, own)
+                    apply_incoming(store, incoming, now, report, own, sender.address)
                 store.conn.execute("INSERT OR IGNORE INTO inbox_seen (key, at) VALUES (?, ?)",
                                    (mail.key, to_db(now)))
                 if mailbox:
@@ -148,10 +158,10 @@ def _lead_by_address(store: Store, address: str):
 
 
 def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-                   own: frozenset[str] = frozenset()) -> None:
+                   own: frozenset[str] = frozenset(), sender: str = "") -> None:
     """Inside a write transaction: let one classified message change the leads."""
     if incoming.kind == "bounce":
-        _apply_bounce(store, incoming, now, report, own)
+        _apply_bounce(store, incoming, now, report, own, sender)
         return
     if incoming.kind == "complaint":
         _apply_complaint(store, incoming, now, report, own)
@@ -199,7 +209,7 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
 
 
 def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-                  own: frozenset[str]) -> None:
+                  own: frozenset[str], sender: str = "") -> None:
     """Only a lead leadloop sent to can have failed (SPEC §7): first the recipients the
     report names, then the lead whose message the report returns (its Message-ID, else
     its To); a bounce that points at none of them is kept for review."""
@@ -209,12 +219,12 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
             continue
         lead = _sent_lead(store, failure.address)
         if lead is not None:
-            _apply_failure(store, lead, failure, incoming, now, report)
+            _apply_failure(store, lead, failure, incoming, now, report, sender)
             applied = True
     if not applied and incoming.overall is not None:
         lead = _lead_of_original(store, incoming, own)
         if lead is not None:
-            _apply_failure(store, lead, incoming.overall, incoming, now, report)
+            _apply_failure(store, lead, incoming.overall, incoming, now, report, sender)
             applied = True
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
@@ -300,7 +310,7 @@ def _failed_message(store: Store, lead, incoming: Incoming):
 
 
 def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetime,
-                   report: InboxReport) -> None:
+                   report: InboxReport, sender: str = "") -> None:
     verdict = failure.verdict
     error = verdict.label + (f" ({verdict.status})" if verdict.status else "")
     if failure.diagnostic:
@@ -308,9 +318,25 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
     message = _failed_message(store, lead, incoming)
     store.event(lead["id"], now, "bounce", {
         "permanent": verdict.hard, "reason": verdict.label, "status": verdict.status,
-        "blocked": verdict.blocked, "subject": incoming.subject,
+        "blocked": verdict.blocked, "owner": verdict.owner, "subject": incoming.subject,
         "message_id": message["message_id"] if message is not None else None})
+    if verdict.owner == SENDER:
+        # SPEC §6, §7: the sender or the message was refused, not the lead. The message
+        # was never accepted, so it is due again; it is never one of the lead's three.
+        if message is not None and message["state"] in ("sent", "unknown"):
+            store.reoffer(message["id"], now, error, verdict.reason)
+            store.refresh([lead["id"]])
+        report.sender_refused += 1
+        from .refusals import sender_sentence
+
+        sentence = sender_sentence(verdict, failure.diagnostic or error, sender=sender,
+                                   server="the receiving server")
+        if sentence not in report.problems:
+            report.problems.append(f"{sentence}; the message is offered again, no lead was charged")
+        return
     if verdict.hard:
+        if message is not None:
+            store.set_owner(message["id"], "address")
         before = lead["status"]
         if message is not None and message["state"] in ("sent", "unknown"):
             store.bounce_message(message["id"], error, verdict.reason)

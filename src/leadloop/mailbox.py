@@ -26,6 +26,9 @@ from .errors import MailboxError, TokenError
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # larger is an attachment dump, not a reply
 _FETCH_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _FETCH_UID = re.compile(rb"UID (\d+)")
+# UIDs, UIDVALIDITY and sizes are 32-bit numbers (RFC 3501 §9, nz-number and number). A
+# server sending more is broken: int() refuses thousands of digits, SQLite over 64 bits.
+_LARGEST_IMAP_NUMBER = 2**32 - 1
 
 
 MAX_HEADER_BYTES = 256 * 1024  # of a message over the limit, what is read to find its header
@@ -343,9 +346,9 @@ class ImapSource:
         if not data or data[0] is None:
             status, data = client.status(_quote(inbox.folder), "(UIDVALIDITY)")
             match = re.search(rb"UIDVALIDITY (\d+)", data[0] or b"")
-            self.uidvalidity = int(match.group(1)) if match else 0
         else:
-            self.uidvalidity = int(data[0])
+            match = re.fullmatch(rb"\s*(\d+)\s*", data[0])
+        self.uidvalidity = self._number(match.group(1), "UIDVALIDITY") if match else 0
         if inbox.processed_folder:
             client.create(_quote(inbox.processed_folder))  # "already exists" is fine
 
@@ -387,9 +390,18 @@ class ImapSource:
             uid = _FETCH_UID.search(line or b"")
             size = _FETCH_SIZE.search(line or b"")
             # "n:*" always matches the highest UID, even one below n.
-            if uid and size and int(uid.group(1)) > after_uid:
-                sizes[int(uid.group(1))] = int(size.group(1))
+            if uid and size:
+                number = self._number(uid.group(1), "UID")
+                if number > after_uid:
+                    sizes[number] = self._number(size.group(1), "message size")
         return sizes
+
+    def _number(self, digits: bytes, what: str) -> int:
+        if len(digits.lstrip(b"0")) > 10 or int(digits) > _LARGEST_IMAP_NUMBER:
+            raise MailboxError(
+                f"IMAP {self.label}: the server sent a {what} of {len(digits)} digits, beyond "
+                "IMAP's 32-bit numbers (RFC 3501); the rest of the folder was not read")
+        return int(digits)
 
     def _fetch(self, uid: int, item: str = "BODY.PEEK[]") -> bytes | None:
         status, data = self.client.uid("FETCH", str(uid), f"({item})")

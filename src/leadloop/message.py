@@ -318,3 +318,34 @@ def build(
     chunks[-1] += f"\r\n--{mixed}--\r\n".encode()
     return Outgoing(from_address, to_address, message_id, tuple(chunks), not head.isascii(),
                     attachments)
+
+
+# The headers a mail client shows above a message, in its order.
+READABLE_HEADERS = ("From", "Reply-To", "To", "Subject", "Date")
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A message as a mail client shows it (`preview`; issue #27 item 8): the headers
+    decoded (RFC 2047), the text part decoded (quoted-printable, base64), whether an
+    HTML alternative comes with it, and each attachment's name, type and size."""
+
+    headers: list[tuple[str, str]]
+    text: str
+    has_html: bool
+    attachments: list[tuple[str, str, int]]  # (file name, content type, decoded bytes)
+
+
+def readable(data: bytes) -> Readable:
+    from email import policy
+    from email.parser import BytesParser
+
+    parsed = BytesParser(policy=policy.default).parsebytes(data)
+    headers = [(name, str(parsed[name])) for name in READABLE_HEADERS if parsed[name] is not None]
+    body = parsed.get_body(("plain",))
+    text = body.get_content().replace("\r\n", "\n") if body is not None else ""
+    has_html = any(part.get_content_type() == "text/html" for part in parsed.walk())
+    attachments = [(part.get_filename() or "(no name)", part.get_content_type(),
+                    len(part.get_payload(decode=True) or b""))
+                   for part in parsed.iter_attachments()] if parsed.is_multipart() else []
+    return Readable(headers, text, has_html, attachments)

@@ -22,6 +22,8 @@ Tables:
 - survey_answers: each lead's latest answer to each survey (SPEC §9).
 - messages.failure: why a `failed` message failed, as delivery_status names it
   ("mailboxfull", "blocked"…), for stats' blocked-by-provider rate (SPEC §8).
+- messages.owner: whose failure the message's last refusal was (address, mailbox,
+  sender: delivery_status.owner_of); a sender's refusal is never charged to the lead.
 - bounce_review: bounces that name no recipient leadloop sent to, kept for a person
   to look at (`inbox --review`): when, from whom, the subject and the server's reason;
   never the body, which may quote anyone's mail.
@@ -117,7 +119,41 @@ def m003_bounces(db) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_inbox, m003_bounces]
+def m004_loose_referrer_erased(db) -> None:
+    # Erasing a referrer removes its address from the leads it referred (SPEC §10); this
+    # keeps the link as the erased lead's row id (no personal data), so stats still count
+    # its referrals without naming it (issue #28). Links erased before this release are gone.
+    db.execute("ALTER TABLE leads ADD COLUMN referrer_erased_id INTEGER")
+
+
+def m005_owners_message_owner(db) -> None:
+    # Whose failure a message's last refusal was: "address", "mailbox" or "sender"
+    # (SPEC §6 "Outcomes"); NULL for a message never refused. Only the first two are
+    # charged to the lead; stats counts failures by it.
+    db.execute("ALTER TABLE messages ADD COLUMN owner TEXT")
+
+
+def m006_files_first_name(db) -> None:
+    """The given name as the file, the form or `add` wrote it (issue #27: "José Luis"
+    is one given name). NULL: none was given, and render.first_name reads it from the
+    full name, as before this column."""
+    db.execute("ALTER TABLE leads ADD COLUMN first_name TEXT")
+
+
+def m007_reads_survey_comments(db) -> None:
+    """A survey answer's score or short answer, apart from the comment (never counted,
+    shared only when its author agreed: issue #27 item 5). An earlier answer that is no
+    number and longer than a few words was a comment: it leaves the tally."""
+    db.execute("ALTER TABLE survey_answers ADD COLUMN comment TEXT")
+    db.execute("ALTER TABLE survey_answers ADD COLUMN may_share INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE survey_answers SET comment = answer, answer = NULL WHERE answer IS NOT NULL "
+        "AND NOT (answer GLOB '[0-9]*' AND answer NOT GLOB '*[^0-9.]*') "
+        "AND (length(answer) > 30 OR answer GLOB '* * * *')")
+
+
+MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
+              m006_files_first_name, m007_reads_survey_comments]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -30,9 +30,11 @@ def database_files(path) -> list[tuple[Path, str]]:
 
 @contextmanager
 def written(path, *, what: str, force: bool,
-            protected: list[tuple[Path | str | None, str]] = ()) -> Iterator[TextIO]:
-    """A text handle (UTF-8, csv's newline="") for `path`, moved into place on success.
+            protected: list[tuple[Path | str | None, str]] = (), binary: bool = False) -> Iterator[TextIO]:
+    """A text handle (UTF-8, csv's newline="") for `path`, moved into place on success;
+    with `binary`, a bytes handle (a workbook).
     `protected`: (path, what it is) of files that must never be replaced."""
+    text_mode = {} if binary else {"newline": "", "encoding": "utf-8"}
     target = Path(path)
     for other, described in protected:
         if other is not None and str(other) != "-" and _same(target, Path(other)):
@@ -46,7 +48,7 @@ def written(path, *, what: str, force: bool,
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory; write the {what} to a file")
     if info is not None and not stat.S_ISREG(info.st_mode):
-        with _opened(path, "w", what) as handle:  # a device or a pipe
+        with _opened(path, "wb" if binary else "w", what) as handle:  # a device or a pipe
             yield handle
         return
     if info is not None and not force:
@@ -57,7 +59,7 @@ def written(path, *, what: str, force: bool,
     except OSError as err:
         raise InputError(f"{path}: cannot write the {what} ({err.strerror})") from None
     try:
-        with open(fd, "w", newline="", encoding="utf-8") as handle:
+        with open(fd, "wb" if binary else "w", **text_mode) as handle:
             yield handle
         if info is not None:
             os.chmod(temporary, stat.S_IMODE(info.st_mode))
@@ -72,7 +74,7 @@ def written(path, *, what: str, force: bool,
 @contextmanager
 def _opened(path, mode: str, what: str) -> Iterator[TextIO]:
     try:
-        handle = open(path, mode, newline="", encoding="utf-8")
+        handle = open(path, mode, **({} if "b" in mode else {"newline": "", "encoding": "utf-8"}))
     except OSError as err:
         raise InputError(f"{path}: cannot write the {what} ({err.strerror})") from None
     with handle:

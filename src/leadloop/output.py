@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -31,14 +32,14 @@ from dataclasses import dataclass
 def _out():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, _environ=_rich_environ())
 
 
 @functools.cache
 def _err():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, _environ=_rich_environ())
 
 
 # Zero-width (non-)joiners are format characters too, but they only join emoji and the
@@ -104,6 +105,12 @@ def _labelled(label: str, style: str, message: str):
 def note(message: str) -> None:
     """A plain line on stderr (progress, hints): kept off stdout, which scripts read."""
     _err().print(_text(message), soft_wrap=not _err().is_terminal)
+
+
+def log_line(message: str) -> None:
+    """One line of a running server's log on stderr, unstyled and unwrapped: written for
+    every request, so without Rich's cost. The caller passes only text it made safe."""
+    sys.stderr.write(message + "\n")
 
 
 def line(message: str) -> None:
@@ -292,15 +299,48 @@ def _styler():
     return style
 
 
+def _size_from_env(name: str) -> int | None:
+    """COLUMNS or LINES as a positive number, None when unset or not one. str.isdigit()
+    alone lets "²" and 5,000 digits through to int(), which raises on both."""
+    text = os.environ.get(name, "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 6) or int(text) == 0:
+        return None
+    return int(text)
+
+
+_SIZES = frozenset({"COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES"})
+
+
+class _RichEnviron(Mapping):
+    """The environment as Rich reads it, live (FORCE_COLOR and the like may change after
+    a console is made), without a COLUMNS or LINES that its own int() would fail on."""
+
+    def _hidden(self, name: str) -> bool:
+        return name in _SIZES and _size_from_env(name) is None
+
+    def __getitem__(self, name: str) -> str:
+        if self._hidden(name):
+            raise KeyError(name)
+        return os.environ[name]
+
+    def __iter__(self):
+        return (name for name in list(os.environ) if not self._hidden(name))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _rich_environ() -> Mapping:
+    return _RichEnviron()
+
+
 def terminal_size() -> tuple[int, int]:
     """(columns, lines) of stdout as Rich reads them: COLUMNS and LINES first, then the
     terminal, else 80 x 25. Rich's own console is asked when it exists already."""
     if _out.cache_info().currsize:
         size = _out().size
         return size.width, size.height
-    columns, lines = os.environ.get("COLUMNS", ""), os.environ.get("LINES", "")
-    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
-    height = int(lines) if lines.isdigit() and int(lines) > 0 else None
+    width, height = _size_from_env("COLUMNS"), _size_from_env("LINES")
     if width is None or height is None:
         for stream in (sys.stdout, sys.stdin, sys.stderr):
             try:
@@ -397,9 +437,9 @@ class json_array:
         return False
 
 
-def stream_json(items) -> int:
-    """Every item of an iterable as one JSON array on stdout; how many."""
-    with json_array() as array:
+def stream_json(items, out=None) -> int:
+    """Every item of an iterable as one JSON array on `out` (stdout); how many."""
+    with json_array(out) as array:
         for item in items:
             array.add(item)
     return array.count

@@ -9,7 +9,8 @@ HMAC of the address, so a re-import recognises it without the address being stor
 `PRAGMA secure_delete` (set in store.py) zeroes freed cells; the WAL is then checkpointed
 and truncated so no older page image with the address survives beside the database.
 Messages the outbox Maildir holds for the lead (the rendered bodies of SPEC §10) are
-deleted too, wherever a mail client has moved them inside it.
+deleted too, wherever a mail client has moved them inside it, and so are the inquiries
+for its address that wait in serve's spool (inquiry_spool.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .clock import to_db
+from .inquiry_spool import erase_address, holds
 from .store import Store
 
 
@@ -40,17 +42,21 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     address = lead["email"]
     store.suppress(address, "erased", now)
     conn.execute(
-        "UPDATE leads SET email = NULL, name = NULL, fields = NULL, referred_by = NULL, "
+        "UPDATE leads SET email = NULL, name = NULL, first_name = NULL, fields = NULL, referred_by = NULL, "
         "status = 'erased', status_at = ?, erased_at = ?, updated_at = ?, next_step = NULL, "
         "next_due_at = NULL, give_up_at = NULL WHERE id = ?",
         (to_db(now), to_db(now), to_db(now), lead["id"]),
     )
-    conn.execute("UPDATE leads SET referred_by = NULL WHERE referred_by = ?", (address,))
+    # Whom it referred stay its referrals in stats, through its row id, without its address.
+    conn.execute("UPDATE leads SET referred_by = NULL, referrer_erased_id = ? WHERE referred_by = ?",
+                 (lead["id"], address))
     conn.execute("UPDATE events SET detail = NULL WHERE lead_id = ?", (lead["id"],))
     conn.execute("UPDATE questions SET text = NULL WHERE lead_id = ?", (lead["id"],))
     # A score stays in the tally; words the person wrote do not.
     conn.execute("UPDATE survey_answers SET answer = NULL WHERE lead_id = ? "
                  "AND NOT (answer GLOB '[0-9]*' AND answer NOT GLOB '*[^0-9.]*')", (lead["id"],))
+    conn.execute("UPDATE survey_answers SET comment = NULL, may_share = 0 WHERE lead_id = ?",
+                 (lead["id"],))
     conn.execute("UPDATE messages SET error = NULL WHERE lead_id = ?", (lead["id"],))
     # A claim not yet started must never go out with blank fields.
     conn.execute(
@@ -104,12 +110,63 @@ def _scrub_files(store: Store) -> None:
         pass  # another connection is reading; its next checkpoint rewrites the pages
 
 
-def forget(store: Store, lead: sqlite3.Row, now: datetime, outbox: Path | None = None) -> None:
-    """Erase one lead now, on request (right to erasure)."""
+def forget(store: Store, lead: sqlite3.Row, now: datetime, outbox: Path | None = None,
+           spool: Path | None = None) -> int:
+    """Erase one lead now, on request (right to erasure), and the inquiries for its address
+    waiting in serve's spool (`spool`, the directory); how many of those."""
     with store.write():
         message_ids = _erase_in_transaction(store, lead, now, "forgotten on request")
     _scrub_files(store)
     scrub_outbox(outbox, message_ids)
+    return _erase_spooled(spool, lead["email"])
+
+
+def _erase_spooled(spool: Path | None, address: str) -> int:
+    if spool is None:
+        return 0
+    try:
+        return erase_address(spool, address)
+    except OSError as err:
+        from .errors import LeadloopError
+
+        failure = LeadloopError(
+            f"{spool}: the address is erased from the database, but its inquiries waiting in "
+            f"serve's spool could not be removed ({err.strerror or err}); delete them from "
+            "there by hand")
+        failure.exit_code = 1  # the work could not be done (SPEC §4)
+        raise failure from None
+
+
+def forget_address(store: Store, email: str, now: datetime, outbox: Path | None = None,
+                   spool: Path | None = None) -> int:
+    """Erase this address now wherever it is: its lead, and its inquiries waiting in serve's
+    spool (an inquiry spooled while the database was busy is not a lead yet, and would
+    bring the person back when applied). Returns how many spooled inquiries were erased;
+    LeadNotFound when the address is in neither."""
+    from .errors import LeadNotFound
+
+    try:
+        lead = store.lead(email)
+    except LeadNotFound:
+        address = _normalised(email)
+        if spool is None or not holds(spool, address):
+            raise
+        # The suppression first, committed: a serve applying the spool at this moment
+        # finds an inquiry older than the erasure, which the importer drops (SPEC §5).
+        with store.write():
+            store.suppress(address, "erased", now)
+        return _erase_spooled(spool, address)
+    return forget(store, lead, now, outbox, spool)
+
+
+def _normalised(email: str) -> str:
+    from .addresses import normalize_address
+    from .errors import InputError
+
+    try:
+        return normalize_address(email)
+    except InputError:
+        return email.strip().lower()  # as Store.lead looks it up
 
 
 def give_up_due(store: Store, now: datetime, outbox: Path | None = None) -> GiveUpReport:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -107,12 +108,83 @@ def sample_lead(locale: str | None, product: str | None, now: datetime) -> dict:
     return {
         "id": 0, "email": "ana.ejemplo@example.com", "name": "Ana Ejemplo Núñez",
         "product": product, "source": "Anuncio", "locale": locale, "timezone": None,
-        "fields": None, "requested_at": to_db(now), "referred_by": None,
+        "fields": None, "requested_at": to_db(now), "referred_by": None, "first_name": None,
     }
 
 
-def first_name(name: str | None) -> str:
-    return name.split()[0] if name and name.split() else ""
+def first_name(name: str | None, given: str | None = None) -> str:
+    """The lead's given name as stored (a given-name column, `add --first-name`, the
+    form's `first_name`), else read from the full name: a compound given name whole
+    ("José Luis", given_names.py), any other the first word."""
+    if given and given.strip():
+        return given.strip()
+    from .given_names import given_name
+
+    return given_name(name)
+
+
+def _stored_first_name(lead) -> str | None:
+    """`first_name` of a store row or of a lead dict that may predate the column."""
+    try:
+        return lead["first_name"]
+    except (KeyError, IndexError):
+        return None
+
+
+_PHONE = re.compile(r"\+?[\d\s().\-/]+")
+_WHATSAPP_HOSTS = ("wa.me/", "api.whatsapp.com/", "whatsapp.com/")
+
+
+def contact_href(contact: str) -> str:
+    """The link a mail client follows for `[sender] contact`, "" for words (no link):
+    mailto: for an address (RFC 6068), tel: for a phone number in its global form
+    (RFC 3966: "+34 600 12 34 56" → tel:+34600123456), https: for a web or WhatsApp
+    address (wa.me, WhatsApp's click-to-chat links). Links already written with one of
+    those schemes are kept."""
+    text = contact.strip()
+    lower = text.lower()
+    if not text or any(c.isspace() for c in text.strip()) and not _PHONE.fullmatch(text):
+        return ""
+    if lower.startswith(("mailto:", "tel:", "https://", "http://")):
+        return text if _URI_SAFE.fullmatch(text) else ""
+    if lower.startswith(("www.",) + _WHATSAPP_HOSTS):
+        return "https://" + text if _URI_SAFE.fullmatch(text) else ""
+    if _PHONE.fullmatch(text):
+        digits = re.sub(r"\D", "", text)
+        if len(digits) >= 6:
+            return "tel:" + ("+" if text.startswith("+") else "") + digits
+        return ""
+    if "@" in text and "/" not in text:
+        return "mailto:" + text
+    return ""
+
+
+# What RFC 3986 allows in a URI, so a link of the config's never breaks the attribute.
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def contact_link(contact: str):
+    """`{{ contact|link }}` in an HTML template: an <a> to `contact_href`, or the words
+    escaped. The text shown drops a mailto:/tel: prefix, which a reader does not need."""
+    from markupsafe import Markup, escape
+
+    href = contact_href(contact)
+    shown = contact.strip()
+    for scheme in ("mailto:", "tel:"):
+        if shown.lower().startswith(scheme):
+            shown = shown[len(scheme):]
+    if not href:
+        return escape(shown)
+    return Markup('<a href="{}">{}</a>').format(href, shown)
+
+
+def contact_text(contact: str) -> str:
+    """`{{ contact|link }}` in a text template: the contact as a reader writes it."""
+    shown = contact.strip()
+    for scheme in ("mailto:", "tel:"):
+        if shown.lower().startswith(scheme):
+            return shown[len(scheme):]
+    return shown
 
 
 def _no_answer_links(answer) -> str:
@@ -122,7 +194,7 @@ def _no_answer_links(answer) -> str:
 
 class Renderer:
     def __init__(self, config: Config, links=None):
-        """`links` (web.tokens.Links) gives each message its one-click unsubscribe and
+        """`links` (links.Links) gives each message its one-click unsubscribe and
         survey answer URLs (SPEC §11); without it there are none."""
         from jinja2 import StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
@@ -137,6 +209,9 @@ class Renderer:
         for env in (self.env, self.html_env):
             env.filters["date"] = _format_date
             env.filters["ago"] = _format_ago
+            env.filters["plural"] = _format_plural
+        self.env.filters["link"] = contact_text
+        self.html_env.filters["link"] = contact_link
         self._compiled: dict[Path, CompiledTemplate] = {}
         self._lookup: dict[tuple, tuple[Path, Path | None]] = {}
         self._locale_directories: frozenset[str] | None = None
@@ -258,7 +333,7 @@ class Renderer:
         context.update(
             fields=fields,
             name=lead["name"] or "",
-            first_name=first_name(lead["name"]),
+            first_name=first_name(lead["name"], _stored_first_name(lead)),
             email=lead["email"],
             product=lead["product"] or "",
             source=lead["source"] or "",
@@ -326,7 +401,7 @@ class Renderer:
         sender = self.config.sender
         unsubscribe_url = sender.unsubscribe_url
         if self.links is not None:
-            # This message's own signed links (web/tokens.py), e.g. https://…/u/TOKEN.
+            # This message's own signed links (links.py), e.g. https://…/u/TOKEN.
             unsubscribe_url = self.links.unsubscribe_url(message_id) or unsubscribe_url
             context["answer_url"] = functools.partial(self.links.answer_url, message_id)
         context["unsubscribe_url"] = unsubscribe_url
@@ -422,3 +497,12 @@ def _format_ago(context, value: datetime) -> str:
         value - context["now"], add_direction=True, locale=_babel_locale(context),
         threshold=1.1,
     )
+
+
+@pass_context
+def _format_plural(context, value: int, one: str, other: str | None = None) -> str:
+    """`{{ answered|plural("persona", "personas") }}` → "1 persona", "3 personas", by the
+    plural rules of the lead's language (issue #27 item 11)."""
+    from .plurals import count
+
+    return count(value, one, other, locale=_babel_locale(context))

@@ -3,9 +3,11 @@ r"""Sending what is due, at most once (SPEC §6), and the `run-daily` sequence.
 The life of one message row:
 
     (due) --claim--> claimed --begin_send--> sending --server reply--> sent
-                                                                   \-> deferred (4xx; retried later)
-                                                                   \-> bounced  (5xx for the address)
-                                                                   \-> failed   (5xx otherwise)
+                                                                   \-> deferred (the mailbox's refusal; retried)
+                                                                   \-> bounced  (the address's refusal)
+                                                                   \-> failed   (retried for 5 days in vain)
+                                                                   \-> held     (the sender's refusal: back to
+                                                                                  `deferred`, still due, no lead charged)
                                                                    \-> unknown  (lost after the content went)
 
 `claimed` is taken in one BEGIN IMMEDIATE transaction under a unique (lead, kind, step)
@@ -22,6 +24,7 @@ message never reads `sending`, or due again, while no run is live.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,14 +32,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config
-from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError
+from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError, SenderRefused
 from .runlock import BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, settle_abandoned  # noqa: F401 (settle_abandoned: re-exported)
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
-# A message the server keeps deferring is retried with growing waits, then given up.
-RETRY_BACKOFF = [timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8), timedelta(days=1)]
-MAX_ATTEMPTS = 6
+# A message the lead's mailbox refuses (full, disabled, greylisted, any 4xx) is retried
+# with growing waits, and given up only after they add up to at least 5 days: Postfix's
+# maximal_queue_lifetime (https://www.postfix.org/postconf.5.html#maximal_queue_lifetime).
+RETRY_BACKOFF = [timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8)] + [timedelta(days=1)] * 5
+MAX_ATTEMPTS = len(RETRY_BACKOFF) + 1
 
 
 @dataclass
@@ -49,6 +54,7 @@ class SendReport:
     cancelled: int = 0
     recovered_unknown: int = 0   # left `unknown` by an earlier run that died
     held_back: int = 0           # due, but over the day's sending budget: for a later run
+    held_for_sender: int = 0     # refused because of the sender: still due, no lead charged
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # sent, but worth a look (a heavy message)
 
@@ -166,15 +172,16 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
         claims = claim(report, run_id, now)
         if not claims:
             return report
-        from .web.tokens import links_for
+        from .links import links_for
 
         renderer = Renderer(config, links_for(config, store))
         prepared, unrenderable = [], []
         try:
+            sign = _signer(config)
             for c in claims:
                 try:
-                    prepared.append(
-                        (c, renderer.render(c.lead, c.step, c.template, c.message_id, now, extra)))
+                    outgoing = renderer.render(c.lead, c.step, c.template, c.message_id, now, extra)
+                    prepared.append((c, sign(outgoing) if sign else outgoing))
                 except MessageError as err:  # this lead's fault alone: the others go
                     unrenderable.append((c, str(err)))
         except LeadloopError:
@@ -195,6 +202,9 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
             raise
         try:
             _deliver(store, transport, prepared, run_id, clock, report, on_progress)
+        except SenderRefused as err:
+            err.report = report  # what went before the refusal, for the summary
+            raise
         finally:
             transport.close()
     finally:
@@ -202,8 +212,19 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
     return report
 
 
+def _signer(config):
+    """DKIM signing with [dkim] key_file (SPEC §6 "Signing"), else None; dkimpy is
+    imported only then. A key that cannot be read stops the run before anything goes."""
+    if not config.dkim.signs:
+        return None
+    from .deliverability.signing import signer_for
+
+    return signer_for(config).sign
+
+
 def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> None:
     recorder = _Recorder(store, report, transport.name)
+    streak = _Streak()
     try:
         for index, (claim, outgoing) in enumerate(prepared):
             if not store.begin_send(claim, run_id, clock()):
@@ -212,20 +233,98 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
             try:
                 try:
                     outcome = transport.send(outgoing)
+                except SenderRefused as err:
+                    # The sender's problem (SPEC §6): this message and the refusals alike
+                    # just before it are charged to no lead; the run stops.
+                    _hold(store, [claim], run_id, err.reply, err.failure, report)
+                    raise
                 except DeliveryError:
-                    # The run stops (server gone, our sender refused): this message
+                    # The run stops (server gone, our login refused): this message
                     # certainly did not go, and neither did the rest; all go back to
                     # waiting, no lead penalised.
                     store.unsend(claim, run_id)
                     raise
-                recorder.record(claim, outcome, clock())
-            except BaseException:
+                now = clock()
+                if outcome.owner is None:  # sent, or an outcome that is no refusal
+                    streak.flush(recorder)
+                    recorder.record(claim, outcome, now)
+                elif streak.add(claim, outcome, now, recorder):
+                    alike = streak.take()
+                    sentence = _alike_sentence(alike, outgoing.sender)
+                    _hold(store, [c for c, _, _ in alike], run_id, alike[-1][1].detail,
+                          alike[-1][1].failure or "undefined", report)
+                    raise SenderRefused(sentence)
+            except BaseException as err:
+                streak.flush(recorder)
                 _release_all(store, [c for c, _ in prepared[index + 1:]], run_id)
+                if isinstance(err, SenderRefused):  # not offered: they wait for the sender too
+                    report.held_for_sender += len(prepared) - index - 1
                 raise
             if on_progress:
                 on_progress(index + 1, len(prepared))
+        streak.flush(recorder)
     finally:
         recorder.close()
+
+
+# After this many refusals alike in a row, each for a different lead, the refusal is
+# taken as the sender's whatever its words (SPEC §6): three leads refused the same way
+# means the problem is ours (listmonk's max_send_errors pause, in the small).
+ALIKE_REFUSALS = 3
+_VARYING = re.compile(r"<[^>]*>|[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+|\b[0-9a-f]{8,}\b|\d{5,}"
+                      r"|\[[0-9a-f.:]+\]", re.I)
+
+
+def _alike_key(outcome) -> str:
+    """A refusal with the parts that name one recipient or one transaction (addresses,
+    queue ids, long numbers) masked: two leads refused alike have the same key."""
+    return _VARYING.sub("…", " ".join(outcome.detail.lower().split()))
+
+
+class _Streak:
+    """Refusals in a row, held back from the recorder (the rows stay `sending`) until a
+    different outcome shows they were about their leads, or ALIKE_REFUSALS of them show
+    they were about the sender. A dead address (the address's owner) counts only across
+    different domains: on one domain, several dead addresses in a row are plausible."""
+
+    def __init__(self):
+        self.items: list = []
+
+    def add(self, claim, outcome, now, recorder) -> bool:
+        key = _alike_key(outcome)
+        if self.items and (
+                _alike_key(self.items[-1][1]) != key
+                or any(c.lead["id"] == claim.lead["id"] for c, _, _ in self.items)
+                or (outcome.owner == "address" and _domain(claim) in {_domain(c) for c, _, _ in self.items})):
+            self.flush(recorder)
+        self.items.append((claim, outcome, now))
+        return len(self.items) >= ALIKE_REFUSALS
+
+    def take(self) -> list:
+        items, self.items = self.items, []
+        return items
+
+    def flush(self, recorder) -> None:
+        for claim, outcome, now in self.take():
+            recorder.record(claim, outcome, now)
+
+
+def _domain(claim) -> str:
+    return str(claim.lead["email"]).rpartition("@")[2].lower()
+
+
+def _alike_sentence(alike, sender: str) -> str:
+    words = " ".join(alike[-1][1].detail.split())
+    return (f"the mail server refused {len(alike)} leads in a row alike ({words[:200]}), so the "
+            f"problem is most likely the sender's ({sender}) or the message's, not the leads': "
+            "check the sender's settings and the server's words; no lead was charged, and the "
+            "messages wait for the next run")
+
+
+def _hold(store, claims, run_id, sentence, failure, report) -> None:
+    for claim in claims:
+        store.hold_for_sender(claim, run_id, sentence, failure)
+    report.held_for_sender += len(claims)
 
 
 class _Recorder:
@@ -297,7 +396,7 @@ def _record(store: Store, claim: Claim, outcome, now: datetime, report: SendRepo
             report.problems.append(f"{claim.lead['email']}: gave up after {attempts} attempts ({outcome.detail})")
         else:
             wait = RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF)) - 1]
-            store.finish_deferred(claim, now, now + wait, outcome.detail)
+            store.finish_deferred(claim, now, now + wait, outcome.detail, outcome.failure)
             report.deferred += 1
     elif outcome.state == BOUNCED:
         store.finish_bounced(claim, now, outcome.detail)

@@ -27,7 +27,7 @@ def init_directory(directory: Path, *, config_text: str | None = None) -> Iterat
         text = config_text or builtin_path("example.toml").read_text(encoding="utf-8")
         config_path.write_text(text, encoding="utf-8")
         yield config_path, True
-    config = load_config(config_path)
+    config = load_config(config_path, for_init=True)
     shipped = builtin_path("templates")
     for source in sorted(shipped.rglob("*")):
         if source.is_dir():

@@ -130,12 +130,19 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
             {where + ' AND' if where else 'WHERE'} e.kind = 'complaint'""", params).fetchone()[0]
     complaint_rate = _rate(complained, mailed)
     blocked_marks = ",".join("?" * len(BLOCKED_REASONS))
-    attempted, blocked = conn.execute(
-        f"""SELECT count(*), coalesce(sum(m.state = 'failed' AND m.failure IN ({blocked_marks})), 0)
+    # A message refused because of the sender stays due (SPEC §6), but it was offered and
+    # blocked all the same: it counts in the blocked rate, and by owner.
+    attempted, blocked, *owned = conn.execute(
+        f"""SELECT count(*),
+                   coalesce(sum((m.state = 'failed' OR m.owner = 'sender')
+                                AND m.failure IN ({blocked_marks})), 0),
+                   coalesce(sum(m.owner = 'address'), 0), coalesce(sum(m.owner = 'mailbox'), 0),
+                   coalesce(sum(m.owner = 'sender'), 0)
             FROM messages m JOIN leads l ON l.id = m.lead_id
             {where + ' AND' if where else 'WHERE'} m.kind = 'sequence'
-            AND m.state IN {OUTCOMES_SQL}""",
+            AND (m.state IN {OUTCOMES_SQL} OR m.owner = 'sender')""",
         [*sorted(BLOCKED_REASONS), *params]).fetchone()
+    failures_by_owner = dict(zip(("address", "mailbox", "sender"), owned))
     blocked_rate = _rate(blocked, attempted)
     warnings = []
     for label, rate, limit in (("bounce", bounce_rate, BOUNCE_LIMIT),
@@ -173,6 +180,7 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "complaint_rate": complaint_rate,
         "blocked": blocked,
         "blocked_rate": blocked_rate,
+        "failures_by_owner": failures_by_owner,
         "erased": by_status["erased"],
         "referrals": referrals(store, since),
         "questions": questions_summary(store, since),
@@ -185,13 +193,19 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> list[dict]:
-    """Referrers ranked by referred customers, then referred leads."""
+    """Referrers ranked by referred customers, then referred leads. An erased referrer
+    still counts, with `referrer` null: its address is gone (SPEC §10)."""
     where, params = ("AND requested_at >= ?", [to_db(since)]) if since else ("", [])
     rows = store.conn.execute(
-        f"""SELECT referred_by, count(*) AS referred, sum(status = 'customer') AS customers
-            FROM leads WHERE referred_by IS NOT NULL {where}
-            GROUP BY referred_by ORDER BY customers DESC, referred DESC, referred_by LIMIT ?""",
-        [*params, limit]).fetchall()
+        f"""SELECT * FROM (
+              SELECT referred_by, count(*) AS referred, sum(status = 'customer') AS customers
+              FROM leads WHERE referred_by IS NOT NULL {where} GROUP BY referred_by
+              UNION ALL
+              SELECT NULL, count(*), sum(status = 'customer')
+              FROM leads WHERE referrer_erased_id IS NOT NULL AND referred_by IS NULL {where}
+              GROUP BY referrer_erased_id)
+            ORDER BY customers DESC, referred DESC, referred_by IS NULL, referred_by LIMIT ?""",
+        [*params, *params, limit]).fetchall()
     return [{"referrer": row["referred_by"], "referred": row["referred"], "customers": row["customers"]}
             for row in rows]
 

@@ -28,7 +28,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import cadence
@@ -36,7 +36,7 @@ from .cadence import Contact, History, Rules
 from .clock import day_bounds, from_db, local_day, to_db, zone
 from .errors import (DatabaseBusy, DatabaseCorrupt, DatabaseError, DatabaseFull,
                      DatabaseReadOnly, DatabaseTooNew, InputError, LeadloopError, LeadNotFound,
-                     NotLeadloopDatabase)
+                     NotLeadloopDatabase, given)
 from . import migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -105,7 +105,7 @@ def busy_timeout_ms() -> int:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= MAX_BUSY_TIMEOUT_S:  # also refuses nan and inf
-        raise InputError(f'LEADLOOP_BUSY_TIMEOUT "{text}": a number of seconds from 0 to '
+        raise InputError(f'LEADLOOP_BUSY_TIMEOUT "{given(text)}": a number of seconds from 0 to '
                          f"{MAX_BUSY_TIMEOUT_S}")
     return round(seconds * 1000)
 
@@ -443,6 +443,11 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Remember one value (a check's last result, ...) in its own transaction."""
+        with self.write():
+            self._set_meta(key, value)
+
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -648,24 +653,35 @@ class Store:
         if budget == 0:
             return
         default_open = cadence.window_open(now, self.rules)
+        # Info packs of requests just made ignore the window (info_anytime, within
+        # info_anytime_within: SPEC §3); older requests' info packs and follow-ups keep it.
+        since = cadence.fresh_since(now, self.rules)
+        fresh_since = to_db(since) if since is not None else None
         found = 0
         for followups in (0, 1):
-            # Info packs ignore the window with info_anytime (SPEC §3); follow-ups never do.
-            windowed = followups or not self.rules.info_anytime
-            # When the default window is closed only leads with a timezone of their own can be
-            # due, and the index scan skips everyone else.
-            tz_clause = "" if default_open or not windowed else " AND timezone IS NOT NULL"
+            windowed = bool(followups) or fresh_since is None
+            # When the default window is closed only leads with a timezone of their own (or,
+            # for info packs, requests just made) can be due; the index scan skips the rest.
+            tz_clause, extra = "", ()
+            if not default_open:
+                if windowed:
+                    tz_clause = " AND timezone IS NOT NULL"
+                else:
+                    tz_clause, extra = " AND (requested_at >= ? OR timezone IS NOT NULL)", (fresh_since,)
             # Written so SQLite walks the leads_due index in order (no sort of every due
             # lead): one pass for info packs, one for follow-ups, each oldest-due first.
             cursor = self.conn.execute(
                 "SELECT * FROM leads WHERE next_due_at IS NOT NULL AND (next_step > 0) = ? "
                 f"AND next_due_at <= ?{tz_clause} ORDER BY next_due_at, rowid",
-                (followups, to_db(now)),
+                (followups, to_db(now), *extra),
             )
             for lead in cursor:
-                if windowed and lead["timezone"] and not cadence.window_open(
+                lead_windowed = windowed or lead["requested_at"] < fresh_since
+                if lead_windowed and lead["timezone"] and not cadence.window_open(
                         now, self.rules, zone(lead["timezone"])):
                     continue
+                if lead_windowed and not lead["timezone"] and not default_open:
+                    continue  # an old request's info pack, in the default zone's closed window
                 yield DueMessage(lead, lead["next_step"], from_db(lead["next_due_at"]))
                 found += 1
                 if budget is not None and found >= budget:
@@ -684,8 +700,9 @@ class Store:
                 f"SELECT * FROM leads WHERE id IN ({','.join('?' * len(chunk))}) "
                 "AND next_step = 0 AND next_due_at <= ?", (*chunk, to_db(now)),
             ):
-                if not self.rules.info_anytime and not cadence.window_open(
-                        now, self.rules, zone(lead["timezone"] or self.rules.timezone)):
+                if not cadence.info_goes_anytime(from_db(lead["requested_at"]), now, self.rules) \
+                        and not cadence.window_open(now, self.rules,
+                                                    zone(lead["timezone"] or self.rules.timezone)):
                     continue
                 found.append(DueMessage(lead, 0, from_db(lead["next_due_at"])))
         found.sort(key=lambda item: (item.due_at, item.lead["id"]))
@@ -791,13 +808,28 @@ class Store:
             )
             self.refresh([claim.lead["id"]])
 
-    def finish_deferred(self, claim: Claim, now: datetime, retry_at: datetime, error: str) -> None:
-        """A temporary failure: the same message is retried after `retry_at`."""
+    def finish_deferred(self, claim: Claim, now: datetime, retry_at: datetime, error: str,
+                        failure: str | None = None) -> None:
+        """A refusal of the lead's mailbox (full, disabled, greylisted, any 4xx): the same
+        message is retried after `retry_at` (SPEC §6)."""
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, claimed_by = NULL "
-                "WHERE id = ?",
-                (to_db(retry_at), error, claim.message_row_id),
+                "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, claimed_by = NULL, "
+                "failure = coalesce(?, failure), owner = 'mailbox' WHERE id = ?",
+                (to_db(retry_at), error, failure, claim.message_row_id),
+            )
+            self.refresh([claim.lead["id"]])
+
+    def hold_for_sender(self, claim: Claim, run_id: str, error: str, failure: str) -> None:
+        """A refusal of the sender or the message (SPEC §6): charged to no lead. The attempt
+        is not counted, the lead's status and cadence do not change, and the message stays
+        due, with the refusal kept for `show` and `stats`."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE messages SET state = 'deferred', attempts = max(attempts - 1, 0), "
+                "retry_at = NULL, error = ?, failure = ?, owner = 'sender', claimed_by = NULL "
+                "WHERE id = ? AND state IN ('sending', 'claimed') AND claimed_by = ?",
+                (error, failure, claim.message_row_id, run_id),
             )
             self.refresh([claim.lead["id"]])
 
@@ -805,7 +837,7 @@ class Store:
         """The server refused the recipient for good: the lead is `bounced` and suppressed."""
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'bounced', error = ? WHERE id = ?",
+                "UPDATE messages SET state = 'bounced', error = ?, owner = 'address' WHERE id = ?",
                 (error, claim.message_row_id),
             )
             current = self.lead_by_id(claim.lead["id"])
@@ -820,7 +852,8 @@ class Store:
 
         with self.write():
             self.conn.execute(
-                "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+                "UPDATE messages SET state = 'failed', error = ?, failure = ?, owner = 'mailbox' "
+                "WHERE id = ?",
                 (error, judge(None, error).reason, claim.message_row_id),
             )
             self.refresh([claim.lead["id"]])
@@ -830,7 +863,7 @@ class Store:
         """Inside a write transaction: a message reported later as not delivered (a soft
         bounce). It stops counting as a contact; the lead's status does not change."""
         self.conn.execute(
-            "UPDATE messages SET state = 'failed', error = ?, failure = ? WHERE id = ?",
+            "UPDATE messages SET state = 'failed', error = ?, failure = ?, owner = 'mailbox' WHERE id = ?",
             (error, failure, message_row_id),
         )
 
@@ -841,6 +874,25 @@ class Store:
         self.conn.execute(
             "UPDATE messages SET state = 'bounced', error = ?, failure = ? WHERE id = ?",
             (error, failure, message_row_id),
+        )
+
+    def set_owner(self, message_row_id: int, owner: str) -> None:
+        """Inside a write transaction: whose failure a message's refusal was (stats)."""
+        self.conn.execute("UPDATE messages SET owner = ? WHERE id = ?", (owner, message_row_id))
+
+    def reoffer(self, message_row_id: int, now: datetime, error: str, failure: str) -> None:
+        """Inside a write transaction: a message reported later as refused because of the
+        sender (SPEC §6): never accepted, so due again, and never charged to the lead.
+        The first time at once; after that with a wait that doubles from a day (attempts
+        counts the offers), so a provider that keeps refusing us is not offered the same
+        message every day."""
+        attempts = self.conn.execute("SELECT attempts FROM messages WHERE id = ?",
+                                     (message_row_id,)).fetchone()[0]
+        retry_at = None if attempts <= 1 else now + timedelta(days=2 ** min(attempts - 2, 5))
+        self.conn.execute(
+            "UPDATE messages SET state = 'deferred', retry_at = ?, error = ?, failure = ?, "
+            "owner = 'sender', claimed_by = NULL WHERE id = ?",
+            (to_db(retry_at) if retry_at else None, error, failure, message_row_id),
         )
 
     def check_undeliverable(self, current: sqlite3.Row, now: datetime) -> bool:

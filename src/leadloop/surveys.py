@@ -3,15 +3,22 @@
 `survey send NAME --to STATUS` mails the template NAME to every lead with that status
 (usually customers) as a tracked one-off message of kind "survey:NAME": the same
 at-most-once guarantee as the sequence, suppressed addresses skipped. Answers arrive as
-replies through the inbox, threaded to that message, and are kept per lead (a number
-when the first line starts with one, else the first line). `survey share` mails the
-tally to those who answered, as kind "survey-results:NAME".
+replies through the inbox, threaded to that message, and are kept per lead.
+
+A reply is read the way a person writes it (issue #27 item 5): the score wherever the
+first lines state it ("Un 9. El taller…", "9/10", "le doy un 8", "nueve", "I'd give it
+an 8"), in the languages leadloop ships (es, en); a short answer that is no score ("Sí",
+"Pilates") is an answer of its own; anything longer is the person's comment. `survey
+share` mails the tally to those who answered, as kind "survey-results:NAME", and a
+comment only when its author agreed in the reply ("puede compartirlo", "you may share
+it": the shipped survey templates say so), without the author's name.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from .clock import to_db
@@ -21,8 +28,45 @@ from .store import STATUSES, Store
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")
 _RESERVED = {"info", "followup", "survey-results"}
-_NUMBER_FIRST = re.compile(r"\s*(\d{1,3}(?:[.,]\d+)?)\b")
 MAX_ANSWER = 200
+# The lines a score is looked for in: people put it first, or just after a greeting.
+SCORE_LINES = 3
+# An answer that is no score but this short ("Sí", "Pilates", "Los martes") is counted
+# as an answer of its own; a longer one is a comment, never counted nor shared unasked.
+SHORT_ANSWER_WORDS = 3
+SHORT_ANSWER_CHARS = 30
+HIGHEST_SCORE = 10
+SCORE_ONLY_WORDS = 5
+
+_NUMBER = r"(\d{1,2}(?:[.,]\d)?)"
+_SCORE_PATTERNS = [
+    # "9/10", "8 de 10", "8 sobre 10", "8 out of 10"
+    re.compile(_NUMBER + r"\s*(?:/|de|sobre|out\s+of|of)\s*10\b", re.I),
+    # "Un 9", "le doy un 8", "I'd give it an 8", "a 9", "nota: 7", "score 9"
+    re.compile(r"\b(?:un|una|an|a|doy|pongo|give|gave|rate|nota|score|puntuaci[oó]n|"
+               r"calificaci[oó]n|diría|diria|say)\b[\s:]*" + _NUMBER + r"(?![\d/])", re.I),
+    # a line that starts with the number: "9", "10!", "7, aunque…"
+    re.compile(r"^[\s¡¿\"'«(]*" + _NUMBER + r"(?![\d/:])"),
+]
+_SCORE_WORDS = {
+    "cero": 0, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10,
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10,
+}
+# "uno"/"one" are also words of ordinary sentences ("one of the best"): a score only
+# when the line starts with it.
+_SCORE_WORDS_FIRST = {"uno": 1, "one": 1}
+_WORD = re.compile(r"[a-záéíóúñü]+", re.I)
+
+# How an author says a comment may be shared, as the shipped survey templates ask it;
+# "no puede compartirlo", "you may not share it" are refusals.
+_CONSENT = re.compile(
+    r"(?<![a-z])(?:(?:puede|pueden|puedes|podéis|podeis)\s+compartir(?:lo|la|las|los)?|"
+    r"se\s+puede\s+compartir|comp[aá]rt(?:a|e|ela|alo|elo)s?\b|"
+    r"you\s+(?:may|can)\s+share(?:\s+it)?|feel\s+free\s+to\s+share|"
+    r"(?:it'?s|it\s+is)?\s*(?:ok|okay|fine)\s+to\s+share)", re.I)
+_REFUSAL = re.compile(r"\b(?:no|not|don'?t|do\s+not|never|nunca)\s+$", re.I)
 
 
 def check_name(name: str) -> str:
@@ -54,15 +98,74 @@ def not_yet_sent(store: Store, leads: list[sqlite3.Row], kind: str) -> list[sqli
     return [lead for lead in leads if lead["id"] not in had]
 
 
-def answer_of(text: str) -> str | None:
-    """The answer in a reply: a number the first line starts with, else the first line."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if not first:
+def _lines(text: str) -> list[str]:
+    """What the person wrote, line by line, without quoted lines."""
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith(">")]
+
+
+def score_of(text: str) -> str | None:
+    """The 0-10 score the first lines state, as text ("9", "7.5"), else None."""
+    for line in _lines(text)[:SCORE_LINES]:
+        for pattern in _SCORE_PATTERNS:
+            for match in pattern.finditer(line):
+                value = float(match.group(1).replace(",", "."))
+                if 0 <= value <= HIGHEST_SCORE:
+                    return f"{value:g}"
+        words = [w.lower() for w in _WORD.findall(line)]
+        if words and words[0] in _SCORE_WORDS_FIRST:
+            return str(_SCORE_WORDS_FIRST[words[0]])
+        for word in words:
+            if word in _SCORE_WORDS:
+                return str(_SCORE_WORDS[word])
+    return None
+
+
+def consents(text: str) -> bool:
+    """Whether the author says their comment may be shared ("puede compartirlo")."""
+    said = " ".join(_lines(text))
+    for match in _CONSENT.finditer(said):
+        if not _REFUSAL.search(said[:match.start()]):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str | None   # the score, or a short answer; None when the reply is a comment only
+    comment: str | None  # what else the person wrote (never counted; shared only with consent)
+    may_share: bool
+
+
+def answer_of(text: str) -> Answer | None:
+    """A reply to a survey, read (see the module's docstring); None when it is empty."""
+    lines = _lines(text)
+    if len(lines) > 1 and lines[0].endswith((":", ",")) and len(lines[0].split()) <= 3:
+        lines = lines[1:]  # "Hola Laura:", a greeting, is no part of the comment
+    if not lines:
         return None
-    number = _NUMBER_FIRST.match(first)
-    if number:
-        return number.group(1).replace(",", ".")
-    return first[:MAX_ANSWER]
+    words = " ".join(lines)
+    score = score_of(text)
+    short = (len(lines) == 1 and len(words.split()) <= SHORT_ANSWER_WORDS
+             and len(words) <= SHORT_ANSWER_CHARS)
+    if score is not None:
+        answer = score
+        # "le doy un 8", "I'd give it an 8": the score alone, no comment to keep.
+        states_score_only = len(lines) == 1 and len(words.split()) <= SCORE_ONLY_WORDS
+        comment = None if short or states_score_only else words
+    elif short:
+        answer, comment = words.rstrip(".!"), None
+    else:
+        answer, comment = None, words
+    if comment is not None:
+        comment = _without_consent(comment)[:MAX_ANSWER] or None
+    return Answer(answer, comment, consents(text) and comment is not None)
+
+
+def _without_consent(comment: str) -> str:
+    """The comment without the sentence that gave consent ("Puede compartirlo.")."""
+    kept = [s for s in re.split(r"(?<=[.!?])\s+", comment) if not _CONSENT.search(s)]
+    return " ".join(kept).strip()
 
 
 def survey_of_message(store: Store, message_ids: tuple[str, ...]) -> tuple[int, str] | None:
@@ -78,21 +181,38 @@ def survey_of_message(store: Store, message_ids: tuple[str, ...]) -> tuple[int, 
 
 def record_answer(store: Store, lead_id: int, name: str, text: str, now: datetime) -> bool:
     """Inside a write transaction; the latest answer of a lead counts."""
-    answer = answer_of(text)
-    if answer is None:
+    read = answer_of(text)
+    if read is None:
         return False
     store.conn.execute(
-        "INSERT INTO survey_answers (lead_id, survey, answer, at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(lead_id, survey) DO UPDATE SET answer = excluded.answer, at = excluded.at",
-        (lead_id, name, answer, to_db(now)))
-    store.event(lead_id, now, "survey_answer", {"survey": name, "answer": answer})
+        "INSERT INTO survey_answers (lead_id, survey, answer, comment, may_share, at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(lead_id, survey) DO UPDATE SET "
+        "answer = excluded.answer, comment = excluded.comment, may_share = excluded.may_share, "
+        "at = excluded.at",
+        (lead_id, name, read.answer, read.comment, int(read.may_share), to_db(now)))
+    store.event(lead_id, now, "survey_answer", {"survey": name, "answer": read.answer or read.comment})
     return True
 
 
 def tally(store: Store, name: str) -> dict:
     """The survey's numbers and every answer's count (what `survey share` mails)."""
     summary = tally_summary(store, name)
-    return {**summary, "results": list(tally_results(store, name, summary["answered"]))}
+    return {**summary, "results": list(tally_results(store, name, summary["answered"])),
+            "comments": shared_comments(store, name)}
+
+
+def comments_of(store: Store, name: str, limit: int | None = None) -> list[tuple[str, bool]]:
+    """(comment, may be shared) of the latest answers first, for `survey results`."""
+    return [(row[0], bool(row[1])) for row in store.conn.execute(
+        "SELECT comment, may_share FROM survey_answers WHERE survey = ? AND comment IS NOT NULL "
+        "ORDER BY at DESC, lead_id DESC LIMIT ?", (name, -1 if limit is None else limit))]
+
+
+def shared_comments(store: Store, name: str) -> list[str]:
+    """The comments whose authors agreed to their sharing, without names, oldest first."""
+    return [row[0] for row in store.conn.execute(
+        "SELECT comment FROM survey_answers WHERE survey = ? AND may_share = 1 "
+        "AND comment IS NOT NULL ORDER BY at, lead_id", (name,))]
 
 
 def tally_summary(store: Store, name: str) -> dict:
@@ -124,12 +244,18 @@ def tally_results(store: Store, name: str, answered: int):
         yield {"answer": answer, "count": count, "share": round(count / answered, 4)}
 
 
+# An answer is a score, not a measurement: beyond this it is a word ("1e999", "inf" and
+# "nan" too), so no sum or average can become infinite or NaN, which JSON cannot hold.
+LARGEST_NUMBER = 1e12
+
+
 def _number(text):
     """An answer as a number, when it is one (None otherwise)."""
     try:
-        return float(text)
+        value = float(text)
     except (TypeError, ValueError):
         return None
+    return value if abs(value) <= LARGEST_NUMBER else None  # also False for nan
 
 
 def _prepare(conn) -> None:

@@ -39,8 +39,15 @@ def message_moment(message: dict) -> Moment:
     state, error = message["state"], message.get("error")
     if state == "sent":
         words = f"{name} sent"
+    elif state == "deferred" and message.get("owner") == "sender":
+        # SPEC §6: a refusal of the sender or the message is never the lead's.
+        from .delivery_status import LABELS, find_status
+
+        status = find_status(error or "")
+        cause = LABELS.get(message.get("failure") or "", "refused") + (f", {status}" if status else "")
+        words = f"{name} not sent: {cause} (the sender's problem); will be offered again"
     elif state == "deferred":
-        words = f"{name}: the server said later ({error or 'no reason given'}); retried"
+        words = f"{name}: not delivered yet ({error or 'no reason given'}); retried"
     elif state == "failed":
         words = f"{name} failed: {error or 'no reason given'}"
     elif state == "bounced":
@@ -75,8 +82,11 @@ def event_moment(kind: str, at: str, detail: dict) -> Moment:
     elif kind == "bounce":
         reason = detail.get("reason") or note or "no reason given"
         status = f" {detail['status']}" if detail.get("status") else ""
-        words = (f"bounced{status}: {reason}" if detail.get("permanent")
-                 else f"delivery failed{status}: {reason}")
+        if detail.get("owner") == "sender":  # SPEC §6: never the lead's failure
+            words = f"refused{status}: {reason} (the sender's problem); will be offered again"
+        else:
+            words = (f"bounced{status}: {reason}" if detail.get("permanent")
+                     else f"delivery failed{status}: {reason}")
     elif kind == "question":
         words = f"asked: {_quoted(detail.get('text'))}"
     elif kind == "answered":
@@ -84,6 +94,10 @@ def event_moment(kind: str, at: str, detail: dict) -> Moment:
         words = f"question{'s' if count != 1 else ''} answered"
     elif kind == "survey_answer":
         words = f'answered survey "{detail.get("survey", "?")}": {_quoted(detail.get("answer"))}'
+    elif kind == "asked_again":  # the same person's inquiry again (an import, SPEC §5)
+        about = f" about {detail['product']}" if detail.get("product") else ""
+        source = f", from {detail['source']}" if detail.get("source") else ""
+        words = f"asked again{about}{source}"
     elif kind == "erased":
         words = f"erased ({detail.get('reason') or 'on request'})"
     else:

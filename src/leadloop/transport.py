@@ -2,7 +2,8 @@
 
 Each `send()` returns an Outcome, never raises for one recipient's trouble. It raises
 DeliveryError only when the whole run must stop: the server cannot be reached, our login
-or our sender address is refused (SPEC §6).
+is refused, or a refusal is the sender's (SenderRefused: relay, authentication, a
+blocklist, a quota, spam, size; delivery_status.owner_of, SPEC §6 "Outcomes").
 
 The SMTP transaction is driven step by step (MAIL, RCPT, DATA, content) instead of
 `smtplib.sendmail()`, because at-most-once needs to know *where* a failure happened: a
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from . import oauth
 from .config import Smtp, access_token, smtp_password
-from .errors import DeliveryError, TokenError
+from .errors import DeliveryError, SenderRefused, TokenError
 from .message import Outgoing
 
 SENT, DEFERRED, BOUNCED, FAILED, UNKNOWN = "sent", "deferred", "bounced", "failed", "unknown"
@@ -38,6 +39,8 @@ _NO_REPLY = ("the server answered the message with {}, not an SMTP delivery repl
 class Outcome:
     state: str          # one of SENT, DEFERRED, BOUNCED, FAILED, UNKNOWN
     detail: str = ""
+    owner: str | None = None    # a refusal's owner (delivery_status.OWNERS)
+    failure: str | None = None  # a refusal's reason (delivery_status.LABELS' keys)
 
 
 class OutboxTransport:
@@ -95,7 +98,7 @@ def _is_final(code: int) -> bool:
     return 200 <= code < 300 or 400 <= code < 600
 
 
-def _is_address_failure(code: int, text: str, command: str, recipient: str) -> bool:
+def _judge_refusal(code: int, text: str, command: str, recipient: str):
     """The same rule as the inbox's (delivery_status, SPEC §7): the enhanced status and
     the server's words decide, so a bare 550 or 554 is judged by what it says; and, as
     there, "user unknown" proves a dead address only in answer to RCPT (after DATA it is
@@ -103,7 +106,7 @@ def _is_address_failure(code: int, text: str, command: str, recipient: str) -> b
     from .delivery_status import judge
 
     domain = recipient.rpartition("@")[2].lower()
-    return judge(None, text, reply_code=code, command=command, domain=domain).hard
+    return judge(None, text, reply_code=code, command=command, domain=domain)
 
 
 class SmtpTransport:
@@ -205,7 +208,8 @@ class SmtpTransport:
             # The connection was gone before the content left (421, dropped, timed out):
             # reconnect once and try again; a second loss leaves it for a later run.
             self._reconnect()
-            outcome = self._transaction(message) or Outcome(DEFERRED, "connection lost before the message was sent")
+            outcome = self._transaction(message) or Outcome(
+                DEFERRED, "connection lost before the message was sent", "mailbox", "temporary")
         return outcome
 
     def _pace(self) -> None:
@@ -241,27 +245,28 @@ class SmtpTransport:
             # Addresses were validated on the way in: no need for smtplib's re-parsing
             # quoteaddr() (two address parses a message, a fifth of a send's CPU).
             code, reply = client.docmd("MAIL", f"FROM:<{message.sender}>{options}")
-            if code == 421 or not _is_final(code):
+            if code == 421:
+                return self._closing(code, reply, "MAIL", message)
+            if not _is_final(code):
                 return self._drop()
             if code >= 400:
                 self._rset()
                 # Our own sender refused: no recipient is at fault, the run must stop.
-                raise DeliveryError(
-                    f"{self.where}: the server refused the sender {message.sender} "
-                    f"({_reply_text(code, reply)}); the run stopped"
-                )
+                raise self._sender_refused(code, reply, "MAIL", message)
             code, reply = client.docmd("RCPT", f"TO:<{message.recipient}>")
-            if code == 421 or not _is_final(code):
+            if code == 421:
+                return self._closing(code, reply, "RCPT", message)
+            if not _is_final(code):
                 return self._drop()
             if code >= 400:
                 self._rset()
-                return self._refused(code, reply, "RCPT", message.recipient)
+                return self._refused(code, reply, "RCPT", message)
             code, reply = client.docmd("DATA")
             if code != 354:
                 if code == 421 or not 400 <= code < 600:
                     return self._drop()
                 self._rset()
-                return self._refused(code, reply, "DATA", message.recipient)
+                return self._refused(code, reply, "DATA", message)
         except (OSError, smtplib.SMTPException):
             # Lost, or a reply smtplib cannot read (a line too long): nothing went.
             return self._drop()
@@ -288,7 +293,7 @@ class SmtpTransport:
                 f"code {code}" if code > 0 else "a line with no reply code"))
         if code == 421:
             self.client = None
-        return self._refused(code, reply, "DATA", message.recipient)
+        return self._refused(code, reply, "DATA", message)
 
     def _send_leading_chunks(self, message: Outgoing) -> bool:
         """Every chunk of a message with attachments but the last; False when the
@@ -305,6 +310,17 @@ class SmtpTransport:
             return False
         return True
 
+    def _closing(self, code: int, reply, command: str, message: Outgoing) -> None:
+        """421: the server closes the connection. Usually "busy, try again" (reconnect);
+        when its words name the sender (Gmail's "unusual rate of unsolicited mail", Yahoo's
+        [TSS04] "user complaints"), the sender's refusal, which a reconnect would only repeat."""
+        from .delivery_status import names_sender
+
+        self._drop()
+        if names_sender(_reply_text(code, reply)):
+            raise self._sender_refused(code, reply, command, message)
+        return None
+
     def _drop(self) -> None:
         """The conversation cannot go on: close the connection; the next send reconnects."""
         if self.client is not None:
@@ -312,13 +328,33 @@ class SmtpTransport:
             self.client = None
         return None
 
-    def _refused(self, code: int, reply, command: str, recipient: str) -> Outcome:
+    def _refused(self, code: int, reply, command: str, message: Outgoing) -> Outcome:
+        """Whose refusal (SPEC §6): the address's bounces the lead; the mailbox's (full,
+        disabled, greylisted, any 4xx for that recipient) is retried with growing waits;
+        the sender's stops the run with the message still due (SenderRefused)."""
+        from .delivery_status import ADDRESS, SENDER
+
         text = _reply_text(code, reply)
-        if 400 <= code < 500:
-            return Outcome(DEFERRED, text)
-        if _is_address_failure(code, text, command, recipient):
-            return Outcome(BOUNCED, text)
-        return Outcome(FAILED, text)
+        verdict = _judge_refusal(code, text, command, message.recipient)
+        if verdict.owner == SENDER:
+            raise self._sender_refused(code, reply, command, message, verdict)
+        if verdict.owner == ADDRESS:
+            return Outcome(BOUNCED, text, ADDRESS, verdict.reason)
+        return Outcome(DEFERRED, text, verdict.owner, verdict.reason)
+
+    def _sender_refused(self, code: int, reply, command: str, message: Outgoing,
+                        verdict=None) -> SenderRefused:
+        from .refusals import sender_sentence
+
+        text = _reply_text(code, reply)
+        if verdict is None:
+            verdict = _judge_refusal(code, text, command, message.recipient)
+        # The server that answered is ours (the submission server or relay), whatever the
+        # recipient's domain: it is the one named.
+        sentence = sender_sentence(verdict, text, sender=message.sender, server=self.where,
+                                   logged_in=bool(self.config.username))
+        return SenderRefused(f"{sentence}; no lead was charged, and the messages wait for "
+                             "the next run", verdict.reason, text)
 
     def _rset(self) -> None:
         try:

@@ -137,6 +137,11 @@ class RealServers:
         self.imaps_port = free_port(IMAP_HOST)
         self.submission_port = free_port(SMTP_HOST)
         self.submissions_port = free_port(SMTP_HOST)
+        # Ports where Postfix itself refuses the sender (issue #23): relaying for a client
+        # that did not log in, a sender the login does not own, a message over the limit.
+        self.relay_port = free_port(SMTP_HOST)
+        self.login_mismatch_port = free_port(SMTP_HOST)
+        self.size_port = free_port(SMTP_HOST)
         self.ca_file = self.root / "ca.pem"
         self.tokens = TokenEndpoint()
         self.dovecot: subprocess.Popen | None = None
@@ -272,6 +277,23 @@ smtpd_recipient_restrictions = permit_sasl_authenticated, reject
 {SMTP_HOST}:{self.submissions_port} inet n - n - - smtpd
   -o syslog_name=postfix/submissions
   -o smtpd_tls_wrappermode=yes
+{SMTP_HOST}:{self.relay_port} inet n - n - - smtpd
+  -o syslog_name=postfix/relay
+  -o smtpd_sasl_auth_enable=no
+  -o mynetworks=192.0.2.1/32
+  -o smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination
+  -o smtpd_recipient_restrictions=
+{SMTP_HOST}:{self.login_mismatch_port} inet n - n - - smtpd
+  -o syslog_name=postfix/mismatch
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sender_login_maps=static:someone.else@example.com
+  -o smtpd_sender_restrictions=reject_sender_login_mismatch
+{SMTP_HOST}:{self.size_port} inet n - n - - smtpd
+  -o syslog_name=postfix/size
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o message_size_limit=1024
 {services}
 postlog    unix-dgram n  -  n  -  1  postlogd
 """, encoding="utf-8")
@@ -291,6 +313,8 @@ postlog    unix-dgram n  -  n  -  1  postlogd
                 stdout=subprocess.DEVNULL, stderr=open(self.root / "postfix.err", "wb"))
             wait_listening(SMTP_HOST, self.submission_port, self.postfix, self.root / "postfix.log")
             wait_listening(SMTP_HOST, self.submissions_port, self.postfix, self.root / "postfix.log")
+            for port in (self.relay_port, self.login_mismatch_port, self.size_port):
+                wait_listening(SMTP_HOST, port, self.postfix, self.root / "postfix.log")
         except BaseException:
             self.stop()
             raise

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .app import _errors_to_exit, _print_send_report, _session, app, command, print_stats
+from .app import (_confirm_send, _destination, _errors_to_exit, _print_send_report, _session, app,
+                  command, print_stats)
 
 
 @command()
@@ -20,7 +21,10 @@ def stats(
         metavar="DATE", help="Only leads whose inquiry came on or after DATE.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The funnel, replies and purchases by step, contacts before buying, list health."""
+    """The funnel, answers and purchases by step, and list health.
+
+    Also how many contacts customers received before buying.
+    """
     from .. import output
     from ..clock import parse_instant
     from ..stats import compute
@@ -48,7 +52,7 @@ def question(
     email: Annotated[str, typer.Argument(help="The customer's address.")],
     text: Annotated[str, typer.Argument(help="What they asked.")],
 ) -> None:
-    """Note a customer's question that came by phone, in person or elsewhere."""
+    """Note a customer's question that came by phone or in person."""
     from .. import output
     from ..questions import open_question
 
@@ -122,41 +126,58 @@ def answered(
     session = _session(ctx)
     lead = session.store.lead(email)
     closed = answer(session.store, lead, session.now)
-    output.line(f"{closed} question{'s' if closed != 1 else ''} of {lead['email']} closed")
+    from ..plurals import count
+
+    output.line(f"{count(closed, 'question')} of {lead['email']} closed")
 
 
 @command()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", help="csv, json or xlsx (default: xlsx when FILE ends in .xlsx, else csv).")] = None,
     output_path: Annotated[Optional[str], typer.Option(
-        "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")] = None,
+        "--output", "-o", metavar="FILE",
+        help="Write to FILE instead of stdout; FILE.xlsx is a workbook for Excel or LibreOffice.")] = None,
     force: Annotated[bool, typer.Option(help="Let -o replace an existing file.")] = False,
 ) -> None:
-    """All leads that still have personal data (for a spreadsheet or another tool)."""
+    """Export the leads that still have personal data.
+
+    For a spreadsheet (-o leads.xlsx) or another tool (CSV, JSON).
+    """
     import sys
 
     from .. import output
     from ..clock import zone
     from ..export import export as write_export
+    from ..export import export_xlsx
     from ..outfiles import database_files, written
 
-    if fmt not in ("csv", "json"):
-        raise InputError(f'--format "{fmt}": csv or json')
+    if fmt is None:
+        fmt = "xlsx" if output_path and output_path.lower().endswith(".xlsx") else "csv"
+    if fmt not in ("csv", "json", "xlsx"):
+        raise InputError(f'--format "{fmt}": csv, json or xlsx')
+    if fmt == "xlsx" and output_path is None:
+        raise InputError("--format xlsx writes a workbook, not text: name the file with -o FILE.xlsx")
     session = _session(ctx)
     tz = zone(session.config.cadence.timezone)
     if output_path is None:
-        write_export(session.store, sys.stdout, tz, fmt)
+        write_export(session.store, sys.stdout, tz, fmt, write_json=output.stream_json)
         return
-    with written(output_path, what="export", force=force,
+    with written(output_path, what="export", force=force, binary=fmt == "xlsx",
                  protected=database_files(session.config.database_path)) as handle:
-        count = write_export(session.store, handle, tz, fmt)
-    output.note(f"{count} leads written to {output_path}")
+        if fmt == "xlsx":
+            count = export_xlsx(session.store, handle, tz)
+        else:
+            count = write_export(session.store, handle, tz, fmt, write_json=output.stream_json)
+    from ..plurals import count as plural
+
+    output.note(f"{plural(count, 'lead')} written to {output_path}")
 
 
 # -- surveys ---------------------------------------------------------------------------
 
-survey_app = typer.Typer(help="One-question surveys: send, tally the answers, share the results.",
+survey_app = typer.Typer(help="One-question surveys: send, tally the answers, share them.",
                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(survey_app, name="survey")
 
@@ -179,7 +200,11 @@ def survey_send(
     dry_run: Annotated[bool, typer.Option(help="Show who would get it; send nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Send a one-question survey, at most once per lead; answers come back through `inbox`."""
+    """Send a one-question survey, at most once per lead.
+
+    Answers come back through `inbox`.
+    """
+    from ..plurals import count
     from ..render import Renderer
     from ..surveys import check_name, recipients, survey_kind
 
@@ -189,7 +214,7 @@ def survey_send(
     renderer = Renderer(config)
     renderer.locate(config.default_locale, name, 0)  # a missing template is an error now
     _send_once(session, recipients(store, to), kind=survey_kind(name), template=name, statuses=(to,),
-               extra=None, what=f'survey "{name}" to {{count}} {to} lead(s)', dry_run=dry_run, yes=yes)
+               extra=None, what=lambda n: f'survey "{name}" to {count(n, to + " lead")}', dry_run=dry_run, yes=yes)
 
 
 @survey_command("results")
@@ -205,7 +230,7 @@ def survey_results(
     import json
 
     from .. import output
-    from ..surveys import check_name, tally_results, tally_summary
+    from ..surveys import check_name, comments_of, tally_results, tally_summary
 
     session = _session(ctx)
     name = check_name(template)
@@ -222,12 +247,21 @@ def survey_results(
         return
     page = limit if limit is not None or not output.is_terminal() else output.page_size()
     first = list(itertools.islice(results, page + 1 if page is not None else None))
-    output.bars(f'Survey "{name}": {summary["answered"]} answers to {summary["sent"]} sent', [
+    from ..plurals import count
+
+    output.bars(f'Survey "{name}": {count(summary["answered"], "answer")} to {summary["sent"]:,} sent', [
         (row["answer"], row["count"], f"{row['count']} ({row['share']:.0%})") for row in first[:page]])
     if page is not None and len(first) > page:
         output.footer(f"Showing the {page} answers given most (numbers first). More: --limit N or --json.")
     if summary["average"] is not None:
         output.line(f"average: {summary['average']}")
+    comments = comments_of(session.store, name, limit=page)
+    if comments:
+        # For the marketer's eyes: `survey share` mails only those their authors let go.
+        output.line("")
+        output.line(f"Comments (the latest {len(comments)}; shared only where it says so):")
+        for comment, may_share in comments:
+            output.line(f"  «{comment}»" + ("  (may be shared)" if may_share else ""))
 
 
 class _Prefixed:
@@ -253,7 +287,11 @@ def survey_share(
     dry_run: Annotated[bool, typer.Option(help="Show who would get it; send nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Mail the tally to those who answered (template NAME-results, else survey-results)."""
+    """Mail the tally to those who answered.
+
+    The template is NAME-results, else survey-results.
+    """
+    from ..plurals import count
     from ..render import Renderer
     from ..surveys import check_name, respondents, results_kind, results_template, tally
 
@@ -266,25 +304,29 @@ def survey_share(
     leads = respondents(store, name)
     result_template = results_template(Renderer(config), name, config.default_locale)
     _send_once(session, leads, kind=results_kind(name), template=result_template, statuses=NOT_FINAL,
-               extra=result, what=f'the results of "{name}" to {{count}} lead(s) who answered',
+               extra=result, what=lambda n: f'the results of "{name}" to {count(n, "lead")} who answered',
                dry_run=dry_run, yes=yes)
 
 
 def _send_once(session, candidates, *, kind, template, statuses, extra, what, dry_run, yes) -> None:
-    """Plan, confirm and send a one-off message; `what` has a {count} to fill in."""
+    """Plan, confirm and send a one-off message; `what(n)` says what goes to n leads."""
     from .. import output
     from ..render import Renderer
+    from ..plurals import count
     from ..runner import send_once
     from ..surveys import not_yet_sent
 
+    from ..config import require_real_sender
+
     config = session.config
+    require_real_sender(config)
     # For the plan only: send_once decides again, under the run lock.
     leads = not_yet_sent(session.store, candidates, kind)
     skipped = len(candidates) - len(leads)
-    what = what.format(count=len(leads))
-    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+    what = what(len(leads))
+    where = _destination(config)
     if skipped:
-        output.note(f"{skipped} lead(s) already had it")
+        output.note(f"{count(skipped, 'lead')} already had it")
     if not leads:
         output.line("Nobody left to send it to.")
         return
@@ -296,12 +338,12 @@ def _send_once(session, candidates, *, kind, template, statuses, extra, what, dr
         output.line(f"This was a dry run: {what}, to {where}.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {what}, to {where}?", abort=True)
+        _confirm_send(config, len(leads), what)
     with output.progress(len(leads), "sending") as bar:
         report = send_once(session.store, config, session.clock(), leads, kind=kind, template=template,
                            statuses=statuses, extra=extra,
                            on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False)
+    _print_send_report(report, quiet=False, outbox=config.smtp is None)
     if report.held_back:
         output.warning(f"{report.held_back} held back by [cadence] daily_limit; run the same command "
                        "again tomorrow to send them")

@@ -38,7 +38,9 @@ def import_(
     force: Annotated[bool, typer.Option(help="Let --rejects replace an existing file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Import leads from a spreadsheet or an export, as it is; every row is imported or reported.
+    """Import leads from a spreadsheet or an export, as it is.
+
+    Every row is imported or reported.
 
     Example: leadloop import respuestas.xlsx --rejects rechazadas.csv
     """
@@ -64,7 +66,9 @@ def import_(
     for reject in shown:
         output.note(f"{file}:{reject.line}: {reject.reason}")
     if total_rejected > len(shown):
-        output.note(f"… and {total_rejected - len(shown)} more rejected rows"
+        from ..plurals import count
+
+        output.note(f"… and {count(total_rejected - len(shown), 'more rejected row')}"
                     + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
     if report.stale_info:
         from ..backlog import STALE_AFTER
@@ -80,12 +84,18 @@ def import_(
     if as_json:
         output.emit_json(report.as_dict())
         return
+    if report.skipped_lines:
+        output.line(f"the header is on line {report.skipped_lines + 1}: "
+                    f"{report.skipped_lines} line{'s' if report.skipped_lines != 1 else ''} "
+                    "above it skipped")
     if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
         output.line("no request-date column: the leads are dated at the import time")
     output.line(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.suppressed} suppressed, {report.rejected} rejected"
         + (f"; info pack recorded as sent for {report.info_recorded}" if report.info_recorded else "")
+        + (f"; {report.opted_out} opted out of marketing mail in the file: unsubscribed, "
+           "never mailed" if report.opted_out else "")
     )
 
 
@@ -94,6 +104,8 @@ def add(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's e-mail address.")],
     name: Annotated[Optional[str], typer.Option(help="Full name.")] = None,
+    first_name: Annotated[Optional[str], typer.Option(
+        help="Given name, whole (José Luis); default: read from --name.")] = None,
     product: Annotated[Optional[str], typer.Option(help="What they asked about.")] = None,
     source: Annotated[Optional[str], typer.Option(help="The ad or page they came from.")] = None,
     requested_at: Annotated[Optional[str], typer.Option(help="When they asked (default: now).")] = None,
@@ -109,7 +121,7 @@ def add(
     outcome = add_lead(
         session.store, session.config, session.now, email=email, name=name, product=product,
         source=source, requested_at=requested_at, locale=locale, timezone_name=tz,
-        referred_by=referred_by,
+        referred_by=referred_by, first_name=first_name,
     )
     output.line(outcome)
 
@@ -213,8 +225,10 @@ def leads(
         min=1, help="At most N leads (on a terminal: instead of one screenful).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every lead, streamed).")] = False,
 ) -> None:
-    """List leads: on a terminal one screenful and how many there are; piped, every lead
-    as tab-separated text; --json, every lead as a JSON array.
+    """List leads, with their status and what is next for each.
+
+    On a terminal one screenful and how many there are; piped, every lead as
+    tab-separated text; --json, every lead as a JSON array.
 
     Example: leadloop leads --status active --search munoz --sort requested --reverse
     """
@@ -285,7 +299,7 @@ def show(
             "sent_at": session.json_time(m["sent_at"]),
             "attempted_at": session.json_time(m["attempted_at"]),
             "message_id": m["message_id"], "attempts": m["attempts"],
-            "retry_at": session.json_time(m["retry_at"]), "error": m["error"],
+            "retry_at": session.json_time(m["retry_at"]), "error": m["error"], "owner": m["owner"],
         }
         for m in store.messages(lead["id"]) if m["kind"] == "sequence"
     ]
@@ -295,14 +309,20 @@ def show(
         for e in store.events(lead["id"])
     ]
     referred = referred_by_lead(session, lead)
+    # Its referrer was erased: the link stays, the referrer's address does not (SPEC §10).
+    referrer_erased = lead["referrer_erased_id"] is not None and lead["referred_by"] is None
     if as_json:
-        output.emit_json({**_lead_json(session, lead), "messages": messages, "events": events,
-                          "referred": referred})
+        output.emit_json({**_lead_json(session, lead), "referred_by_erased": referrer_erased,
+                          "messages": messages, "events": events, "referred": referred})
         return
     document = _lead_json(session, lead)
     for key in ("email", "name", "product", "source", "status", "requested_at", "contacts",
                 "next_due_at"):
         output.line(f"{key:>13}: {document[key] if document[key] is not None else '—'}")
+    if referrer_erased:
+        output.line(f"{'referred_by':>13}: referred by a lead who was erased")
+    elif document["referred_by"]:
+        output.line(f"{'referred_by':>13}: {document['referred_by']}")
     if document["fields"]:
         for key, value in document["fields"].items():
             output.line(f"{key:>13}: {value}")
@@ -355,14 +375,21 @@ def forget(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's address.")],
 ) -> None:
-    """Erase a lead now (right to erasure); only its suppression entry stays."""
+    """Erase a lead now (right to erasure).
+
+    Only its suppression entry stays, so the address is never imported again.
+    """
     from .. import output
-    from ..privacy import forget as erase
+    from ..inquiry_spool import spool_dir
+    from ..privacy import forget_address
 
     session = _session(ctx)
-    lead = session.store.lead(email)
-    erase(session.store, lead, session.now, session.config.outbox_path)
-    output.line(f"erased {email.strip()}: its address is now only a keyed hash that blocks re-import")
+    spooled = forget_address(session.store, email, session.now, session.config.outbox_path,
+                             spool_dir(session.store.path))
+    also = (f" (with {spooled} inquir{'y' if spooled == 1 else 'ies'} waiting in serve's spool)"
+            if spooled else "")
+    output.line(f"erased {email.strip()}{also}: its address is now only a keyed hash that "
+                "blocks re-import")
 
 
 def referred_by_lead(session, lead) -> list[dict]:

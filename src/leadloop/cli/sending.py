@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError, MailboxError
-from .app import Session, _day, _print_send_report, _session, _settled_store, _short_time, command
+from .app import (Session, _confirm_send, _day, _destination, _print_send_report, _session,
+                  _settled_store, _short_time, _summary_on_sender_refusal, command)
 
 
 # `check` is the pre-flight of sending (the config, every template, with --connect the
@@ -15,25 +16,68 @@ from .app import Session, _day, _print_send_report, _session, _settled_store, _s
 @command()
 def check(
     ctx: typer.Context,
-    connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers.")] = False,
+    connect: Annotated[bool, typer.Option(help="Also log in to the SMTP and IMAP servers (and --dns).")] = False,
+    dns: Annotated[Optional[bool], typer.Option(
+        "--dns/--no-dns", help="Check the sender's SPF, DKIM, DMARC and MX records (--connect does too).",
+        show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the --dns findings as JSON.")] = False,
 ) -> None:
-    """Validate the config and render every template leadloop may need; run it before cron."""
+    """Validate the config, templates and (--dns) the sender's domain.
+
+    Renders every template leadloop may need with a sample lead; --connect also logs in
+    to the SMTP and IMAP servers. Run it before trusting cron.
+
+    Example: leadloop check --dns
+    """
     from .. import output
     from ..check import check_connection, check_templates
+    from ..config import require_real_sender
 
     session = _session(ctx)
+    require_real_sender(session.config)
+    dns = connect if dns is None else dns  # SPEC §4: --dns is part of --connect
+    if as_json and not dns:
+        raise InputError("--json prints the findings of --dns: use check --dns --json")
+    say = output.note if as_json else output.line  # with --json, stdout is the JSON alone
     rendered, problems, warnings = check_templates(session.config, session.store, session.now)
-    for warning in warnings:
+    for warning in [*session.config.ignored, *warnings]:
         output.warning(warning)
     for problem in problems:
         output.error(problem)
     if problems:
         raise typer.Exit(code=2)
     where = session.config.path or "built-in defaults"
-    output.line(f"config {where}: ok; templates: {rendered} renderings ok")
+    from ..plurals import count
+
+    say(f"config {where}: ok; templates: {count(rendered, 'rendering')} ok")
     if connect:
         for result in check_connection(session.config):
-            output.line(result)
+            say(result)
+    if dns:
+        _check_dns(session, as_json)
+
+
+def _check_dns(session: Session, as_json: bool) -> None:
+    """`check --dns`: one line per finding, the record to publish under each problem;
+    exit 1 when one of them gets mail refused or filed as spam (issue #24)."""
+    from .. import output
+    from ..deliverability.memory import remember
+    from ..deliverability.report import check_deliverability
+
+    findings = check_deliverability(session.config)
+    remember(session.store, findings, session.now)
+    if as_json:
+        output.emit_json([finding.as_json() for finding in findings])
+    else:
+        for finding in findings:
+            output.line(f"{finding.status:<8} {finding.check:<10} {finding.domain}: {finding.detail}")
+            if finding.fix:
+                output.line(f"{'':<8} {'':<10} fix: {finding.fix}")
+    if any(finding.failing for finding in findings):
+        if not as_json:
+            output.error("mail from this sender would be refused or filed as spam: publish the "
+                         "records above, then run `leadloop check --dns` again")
+        raise typer.Exit(code=1)
 
 
 def _due_json(session: Session, lead, step: int, due_at: str, times, scheduled: bool = False) -> dict:
@@ -61,15 +105,21 @@ def _backlog_lines(backlog, *, going: int) -> list[str]:
         why = f"the daily limit ({backlog.daily_limit:,} a day{', used up today' if not going else ''})"
     else:
         why = "the send window ([cadence] send_days, send_hours)"
-    more = "more " if going else ""
-    return [f"{backlog.waiting:,} {more}due message(s) wait for {why}{when}. "
+    from ..plurals import count, noun
+
+    waiting = count(backlog.waiting, "more due message" if going else "due message")
+    return [f"{waiting} {noun(backlog.waiting, 'waits', 'wait')} for {why}{when}. "
             "`leadloop due --all` lists them with the day each is expected to go."]
 
 
-def _stale_warning(count: int, *, what: str) -> str:
+def _stale_warning(number: int, *, what: str) -> str:
+    """`what` has {packs} where "info pack(s)" goes: "{packs} due now", "of these {packs}"."""
     from ..backlog import STALE_AFTER
+    from ..plurals import count, noun
 
-    return (f"{count:,} {what} answer requests more than {STALE_AFTER.days} days old: each would "
+    packs = noun(number, "info pack")
+    answers = noun(number, "answers a request", "answer requests")
+    return (f"{number:,} {what.format(packs=packs)} {answers} more than {STALE_AFTER.days} days old: each would "
             "get \"the information you asked for\" today. If they had it already, import the file "
             "again with --info-sent (or --info-sent-before DATE): nothing is sent for those.")
 
@@ -83,7 +133,9 @@ def due(
         "--all", help="Also what waits for the daily limit and what is scheduled later, "
                       "with the day each is expected to go.")] = False,
 ) -> None:
-    """What `send` would send now, in sending order, and what waits for the daily limit.
+    """What `send` would send now, and what waits for the daily limit.
+
+    In sending order.
 
     Example: leadloop due --all --limit 50
     """
@@ -172,7 +224,7 @@ def due(
     for sentence in _backlog_lines(backlog, going=going_total):
         say(sentence)
     if backlog.stale_info:
-        output.warning(_stale_warning(backlog.stale_info, what="info packs due now"))
+        output.warning(_stale_warning(backlog.stale_info, what="{packs} due now"))
     _warn_unknown(store)
 
 
@@ -181,8 +233,12 @@ def _warn_unknown(store) -> None:
 
     unknown = store.unknown_count()
     if unknown:
-        output.warning(f"{unknown} message(s) have an unknown outcome from an interrupted run; "
-                       "see `leadloop show` (they are never resent automatically)")
+        from ..plurals import count, noun
+
+        output.warning(f"{count(unknown, 'message')} {noun(unknown, 'has', 'have')} an unknown "
+                       "outcome from an interrupted run; "
+                       f"see `leadloop show` ({noun(unknown, 'it is', 'they are')} never resent "
+                       "automatically)")
 
 
 @command()
@@ -190,8 +246,10 @@ def preview(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The lead's address.")],
     step: Annotated[Optional[int], typer.Option(min=0, help="Step to show (default: the next one).")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="The message's bytes as sent (MIME, encoded headers) instead.")] = False,
 ) -> None:
-    """The message exactly as it would be sent, headers and body."""
+    """The next message to a lead as a mail client shows it; --raw: exactly as sent."""
     import sys
 
     from ..render import Renderer
@@ -204,11 +262,18 @@ def preview(
         if step is None:
             raise InputError(f"{lead['email']} has no message scheduled; use --step N")
     template = "info" if step == 0 else "followup"
-    from ..web.tokens import links_for
+    from ..links import links_for
 
     renderer = Renderer(session.config, links_for(session.config, session.store))
     message = renderer.render(
         lead, step, template, new_message_id(session.config.sender.domain), session.now)
+    if not raw:
+        _print_readable(message)
+        from .. import output
+
+        for warning in renderer.warnings:
+            output.warning(warning)
+        return
     files = {id(attachment.body): attachment for attachment in message.attachments}
     for chunk in message.chunks:
         attachment = files.get(id(chunk))
@@ -223,12 +288,37 @@ def preview(
         sys.stdout.flush()
         output.line("")
         count = len(message.attachments)
-        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+        from ..plurals import count as plural
+
+        output.line(f"Attachments: {plural(count, 'file')}; "
                     f"the message is {megabytes(message.size)} as sent")
         for attachment in message.attachments:
             output.line(f"  {attachment.path}  {megabytes(attachment.size)}  {attachment.content_type}")
         for warning in renderer.warnings:
             output.warning(warning)
+
+
+def _print_readable(message) -> None:
+    """Headers decoded, the text part, a note of the HTML alternative, the attachments."""
+    from .. import output
+    from ..attachments import megabytes
+    from ..message import readable
+
+    shown = readable(message.data)
+    for name, value in shown.headers:
+        output.line(f"{name}: {value}")
+    output.line("")
+    for text_line in shown.text.rstrip("\n").split("\n"):
+        output.line(text_line)
+    output.line("")
+    if shown.has_html:
+        output.line("[This message also has an HTML version; `leadloop preview --raw` shows it.]")
+    if shown.attachments:
+        count = len(shown.attachments)
+        output.line(f"Attachments: {count} file{'s' if count > 1 else ''}; "
+                    f"the message is {megabytes(message.size)} as sent")
+        for name, content_type, size in shown.attachments:
+            output.line(f"  {name}  {megabytes(size)}  {content_type}")
 
 
 @command()
@@ -240,9 +330,13 @@ def send(
 ) -> None:
     """Send what is due now."""
     from .. import output
+    from ..plurals import count
     from ..runner import send_due
 
+    from ..config import require_real_sender
+
     session = _session(ctx)
+    require_real_sender(session.config)
     store, config = session.store, session.config
     planned = store.due(session.now, limit)
     if not planned:
@@ -259,8 +353,8 @@ def send(
     stale = sum(1 for item in planned
                 if item.step == 0 and item.lead["requested_at"] < stale_before(session.now))
     if stale:
-        output.warning(_stale_warning(stale, what="of these info packs"))
-    where = f"{config.smtp.host}:{config.smtp.port}" if config.smtp else f"the outbox {config.outbox_path}"
+        output.warning(_stale_warning(stale, what="of these {packs}"))
+    where = _destination(config)
     if dry_run:
         from ..render import Renderer
 
@@ -277,15 +371,15 @@ def send(
             output.line(f"would send {item.template} (step {item.step}) to {item.lead['email']}")
         for warning in renderer.warnings:
             output.warning(warning)
-        output.line(f"This was a dry run: {len(planned)} message(s) to {where}. "
+        output.line(f"This was a dry run: {count(len(planned), 'message')} to {where}. "
                     "To send, run `leadloop send`.")
         return
     if not yes and output.is_terminal():
-        typer.confirm(f"Send {len(planned)} message(s) to {where}?", abort=True)
-    with output.progress(len(planned), "sending") as bar:
+        _confirm_send(config, len(planned))
+    with _summary_on_sender_refusal(False), output.progress(len(planned), "sending") as bar:
         report = send_due(store, config, session.clock(), limit=limit,
                           on_progress=lambda done, total: bar.update(done, total))
-    _print_send_report(report, quiet=False, store=store, now=session.now)
+    _print_send_report(report, quiet=False, store=store, now=session.now, outbox=config.smtp is None)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)
 
@@ -297,7 +391,10 @@ def inbox(
     review: Annotated[bool, typer.Option(
         "--review", help="List the bounces that named no lead (kept for review); read nothing.")] = False,
 ) -> None:
-    """Read the mailbox: replies stop the sequence, bounces and unsubscribe requests too."""
+    """Read replies, bounces and unsubscribe requests from the inbox.
+
+    Each of them stops that lead's sequence.
+    """
     from .. import output
     from ..inbox import read_inbox
 
@@ -330,12 +427,15 @@ def run_daily(
     ctx: typer.Context,
     quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
 ) -> None:
-    """The cron entry: read replies, give up the silent, then send what is due."""
+    """The cron entry: read replies, give up the silent, send the due."""
     from .. import output
     from ..privacy import give_up_due
     from ..runner import send_due
 
+    from ..config import require_real_sender
+
     session = _session(ctx)
+    require_real_sender(session.config)
     store, config = session.store, session.config
     if config.inbox is not None:
         from ..inbox import read_inbox
@@ -357,11 +457,20 @@ def run_daily(
     for problem in spooled.problems:
         output.warning(problem)
     if spooled.applied and not quiet:
-        output.line(f"spool: {spooled.applied} web inquiries applied")
+        from ..plurals import count
+
+        output.line(f"spool: {count(spooled.applied, 'web inquiry', 'web inquiries')} applied")
     given_up = give_up_due(store, session.now, config.outbox_path)
     if not quiet:
         output.line(f"give-up: {given_up.erased} erased, {given_up.lost} marked lost")
-    report = send_due(store, config, session.clock())
-    _print_send_report(report, quiet=quiet, store=store, now=session.now)
+    from ..deliverability.memory import reminder
+
+    # No DNS look-up here (cron must not depend on it): what `check --dns` found last.
+    dns_problem = reminder(store, session.now)
+    if dns_problem:
+        output.warning(dns_problem)
+    with _summary_on_sender_refusal(quiet):
+        report = send_due(store, config, session.clock())
+    _print_send_report(report, quiet=quiet, store=store, now=session.now, outbox=config.smtp is None)
     if report.failed or report.unknown:
         raise typer.Exit(code=1)

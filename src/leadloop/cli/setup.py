@@ -14,7 +14,7 @@ def init(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Where to set up (default: here).")] = Path("."),
 ) -> None:
-    """Write leadloop.toml and the default templates into DIR and create the database."""
+    """Write leadloop.toml, the templates and the database into DIR."""
     from .. import output
     from ..setup import init_directory
 
@@ -27,13 +27,17 @@ def demo(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Where to run the demo.")] = Path("leadloop-demo"),
 ) -> None:
-    """Run the method on a sample list across 15 simulated months, into an outbox."""
+    """Run the method on a sample list across 15 simulated months.
+
+    Everything goes to an outbox in DIR; nothing leaves the machine.
+    """
     from .. import output
     from ..demo import run_demo
+    from ..plurals import count
 
     result = run_demo(directory, on_day=None)
     output.line(f"Simulated {result.first_day} → {result.last_day} in {directory}/ "
-                f"({len(result.leads)} sample leads).")
+                f"({count(len(result.leads), 'sample lead')}).")
     output.line("")
     rows = []
     for lead in result.leads:

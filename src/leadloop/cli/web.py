@@ -14,9 +14,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (behind your reverse proxy).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8080,
 ) -> None:
-    """Run the web endpoint: inquiry form and webhook, one-click unsubscribe, survey answer links."""
+    """Run the web endpoint: inquiry form, webhook, one-click links.
+
+    The one-click links are unsubscribe and survey answers.
+    """
     from .. import output
     from ..web.server import run
 
     session = _session(ctx)
-    run(session.config, session.clock(), host, port, on_ready=output.note, on_problem=output.warning)
+    run(session.config, session.clock(), host, port, on_ready=output.note, on_problem=output.warning,
+        on_request=output.log_line, on_stopped=output.note)

@@ -2,7 +2,7 @@
 
 open_source() looks at a file's first bytes (never its name: downloads get renamed)
 and returns the reader for it: sources/csv.py for delimited text, sources/workbook.py
-for spreadsheets. Both hand their rows to sources/rows.py, where the rules every file
+for spreadsheets, sources/vcard.py for vCard contacts. Both hand their rows to sources/rows.py, where the rules every file
 shares live (column names, names, dates, addresses, rejects).
 """
 
@@ -13,7 +13,8 @@ import zipfile
 
 from ..errors import InputError
 
-READABLE = "CSV or tab-separated text (UTF-8, UTF-16, Windows-1252), .xlsx, .xlsm, .xls or .ods"
+READABLE = ("CSV or tab-separated text (UTF-8, UTF-16, Windows-1252), .xlsx, .xlsm, .xls, "
+            ".ods or vCard (.vcf)")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97–2003 (and Word, Outlook .msg …)
 _NOT_TEXT = [(b"%PDF", "a PDF"), (b"\x89PNG", "an image"), (b"\xff\xd8\xff", "an image"),
              (b"GIF8", "an image"), (b"\x1f\x8b", "a gzip archive"), (b"BZh", "a bzip2 archive"),
@@ -39,6 +40,15 @@ def open_source(path, *, sheet=None, encoding=None, delimiter=None, column_map=N
     except BaseException:
         binary.close()
         raise
+    if kind == "vcard":
+        from .vcard import VcardSource
+
+        if sheet is not None or delimiter is not None:
+            binary.close()
+            option = "--sheet" if sheet is not None else "--delimiter"
+            raise InputError(f"{option}: {label} is a vCard file, not a "
+                             f"{'workbook' if sheet is not None else 'delimited text file'}")
+        return VcardSource(label, binary, column_map, total, encoding=encoding, **checks)
     if kind == "text":
         if sheet is not None:
             binary.close()
@@ -55,7 +65,7 @@ def open_source(path, *, sheet=None, encoding=None, delimiter=None, column_map=N
 
 
 def _kind(label: str, binary) -> str:
-    """"text", "xlsx" (also .xlsm, .xlsb), "xls" or "ods"; InputError for the rest."""
+    """"text", "vcard", "xlsx" (also .xlsm, .xlsb), "xls" or "ods"; InputError for the rest."""
     head = os.pread(binary.fileno(), 8, 0)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(label, binary)
@@ -64,6 +74,12 @@ def _kind(label: str, binary) -> str:
     for magic, what in _NOT_TEXT:
         if head.startswith(magic):
             _refuse(label, what)
+    from .vcard import looks_like_vcard
+
+    # By its first line (a download may be renamed); a .vcf that is not one is read as
+    # a vCard all the same, so that its faults are told as a vCard's.
+    if looks_like_vcard(os.pread(binary.fileno(), 256, 0)) or label.lower().endswith(".vcf"):
+        return "vcard"
     return "text"
 
 

@@ -20,7 +20,8 @@ import tempfile
 from collections import deque
 
 from ..errors import InputError
-from .rows import BATCH, CELL_LIMIT, BrokenRecord, RowChecker, make_plan
+from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker, make_plan,
+                   names_an_address)
 
 # A first line longer than this is not a row of column names (a binary file, or one
 # whose line ends are not CR or LF).
@@ -52,15 +53,37 @@ class CsvSource:
             raise InputError(f"{label}: the file is empty")
         self.delimiter = delimiter or max(",;\t", key=first.count)
         self.header = next(csv.reader([first], delimiter=self.delimiter), [])
+        # The header's line: 1, unless lines of preamble come before it.
+        self.header_line = 1
+        if not names_an_address(self.header):
+            self._header_below(delimiter)
+        self.skipped_lines = self.header_line - 1
         self.plan = make_plan(label, self.header, column_map, self._sample)
         self._checker = RowChecker(self.plan, **checks)
+
+    def _header_below(self, delimiter: str | None) -> None:
+        """A header row with an address column among the first lines, after a preamble
+        (a title, a note): read it, and the rows start after it. None there: line 1
+        stays the header (its address column may be found by its cells)."""
+        for number in range(2, PREAMBLE_LINES + 1):
+            line = self._text.readline(_HEADER_LIMIT + 1)
+            if not line or len(line) > _HEADER_LIMIT:
+                break
+            found = delimiter or max(",;\t", key=line.count)
+            cells = next(csv.reader([line], delimiter=found), [])
+            if names_an_address(cells):
+                self.delimiter, self.header, self.header_line = found, cells, number
+                return
+        self._text.seek(0)
+        self._text.readline(_HEADER_LIMIT + 1)
 
     def _sample(self) -> list[list[str]]:
         """The rows in the first stretch of the file, read beside the text stream."""
         raw = os.pread(self._binary.fileno(), _SAMPLE_BYTES, 0)
         text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(raw)
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
-        return rows[1:-1] if len(raw) == _SAMPLE_BYTES else rows[1:]
+        start = rows.index(self.header) + 1 if self.header in rows else 1
+        return rows[start:-1] if len(raw) == _SAMPLE_BYTES else rows[start:]
 
     def __enter__(self):
         return self
@@ -74,10 +97,11 @@ class CsvSource:
             reader = QuotedReader(self._text, self.delimiter)
         else:
             reader = UnquotedReader(self._text, self.delimiter)
-        rows = self._checker.batches(reader, self._binary.tell, size=size)
+        rows = self._checker.batches(reader, self._binary.tell, first_line=self.header_line,
+                                     size=size)
         try:
             yield from rows
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, and codecs' own (punycode, idna …)
             # Text is decoded in chunks, ahead of the record being parsed, so the line is
             # found again in the raw bytes. The import is one transaction: nothing stays.
             line = _first_undecodable_line(self._binary, self.encoding)
@@ -224,12 +248,33 @@ def _detect(binary) -> str:
     return encoding
 
 
+def _byte_order(binary, encoding: str) -> str:
+    """--encoding utf-16 (or utf-32) for a file without a byte-order mark: Python's
+    codec wants the mark, so the order is read from where the NUL bytes of the first
+    characters are (ASCII text, "e\\0m\\0" little-endian, "\\0e\\0m" big-endian;
+    RFC 2781 §4.3). Any other encoding is as given."""
+    family = codecs.lookup(encoding).name
+    if family not in ("utf-16", "utf-32"):
+        return encoding
+    start = os.pread(binary.fileno(), 64, 0)
+    if any(start.startswith(bom) for bom, _ in _BOMS):
+        return encoding
+    width = 2 if family == "utf-16" else 4
+    start = start[:len(start) // width * width]
+    units = [start[i:i + width] for i in range(0, len(start), width)]
+    if units and all(unit[1:] == bytes(width - 1) for unit in units if unit.strip(b"\0")):
+        return f"{family}-le"
+    if units and all(unit[:-1] == bytes(width - 1) for unit in units if unit.strip(b"\0")):
+        return f"{family}-be"
+    return encoding  # not ASCII at the start: decoding fails, and says so
+
+
 def _first_undecodable_line(binary, encoding: str) -> int:
     binary.seek(0)
     for number, raw in enumerate(binary, 1):
         try:
             raw.decode(encoding)
-        except UnicodeDecodeError:
+        except UnicodeError:
             return number
     return 1
 
@@ -305,10 +350,10 @@ def open_csv(path, *, encoding=None, delimiter=None, column_map=None, stdin=None
     if delimiter is not None:
         delimiter = check_delimiter(delimiter)
     label, binary, total = opened or open_binary(path, stdin)
-    chosen = encoding or _detect(binary)
+    chosen = _byte_order(binary, encoding) if encoding else _detect(binary)
     try:
         return CsvSource(label, binary, chosen, delimiter, column_map, total, **checks)
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, "UTF-16 stream does not start with BOM" …
         binary.close()
         raise InputError(f"{label}:1: cannot decode the bytes as {chosen} "
                          "(use --encoding)") from None

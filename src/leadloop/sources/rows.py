@@ -43,36 +43,64 @@ ALIASES = {
     "email": ["email", "e-mail", "correo", "correo electronico", "email address",
               "e-mail address", "direccion de correo electronico", "direccion de correo",
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
-              "correo-e", "tu email", "tu correo", "your email"],
-    # A full name; given and family names are joined when there is none.
+              "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
+              "email - work", "person - email - work", "email - home"],
+    # A full name; given and family names are joined when there is none. A display
+    # name (Zoho's, often a company's) is the last resort (see _DISPLAY_NAMES).
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
-             "nombre y apellido", "your name", "tu nombre", "display name"],
+             "nombre y apellido", "your name", "tu nombre", "client name", "contact name",
+             "customer name", "person - name", "nombre del cliente", "nombre del contacto",
+             "display name"],
     "first_name": ["first name", "firstname", "given name", "nombre", "fname",
-                   "nombre de pila"],
+                   "nombre de pila", "person - first name"],
     "last_name": ["last name", "lastname", "family name", "surname", "apellidos", "apellido",
-                  "lname"],
+                  "lname", "person - last name"],
     "product": ["product", "producto", "servicio"],
     "source": ["source", "origen", "fuente", "anuncio", "campaign", "campana",
-               "campaign name", "utm_source", "original source"],
+               "campaign name", "utm_source", "original source", "lead source", "leadsource"],
     "requested_at": ["requested_at", "fecha de solicitud", "fecha solicitud", "requested",
                      "fecha", "date", "timestamp", "marca temporal", "marca de tiempo",
                      "created_time", "create date", "created date", "created at", "created",
                      "creation date", "date created", "fecha de creacion", "fecha de alta",
                      "fecha de registro", "date registered", "registered", "sign up",
                      "signup date", "date added", "submit date", "submitted at",
-                     "submission date", "optin_time", "added_time", "confirm_time"],
+                     "submission date", "optin_time", "added_time", "confirm_time",
+                     # CRMs' record creation: Salesforce, Zoho, Pipedrive, HubSpot.
+                     "createddate", "created time", "person created", "created on"],
     "locale": ["locale", "idioma", "language", "lang"],
     "timezone": ["timezone", "zona horaria", "tz", "time zone"],
     "referred_by": ["referred_by", "referido por", "referred by", "referido"],
     "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
 }
 FIELDS = frozenset(ALIASES)
+# Given-name column names that a file with no family-name column uses for the whole name.
+_AMBIGUOUS_GIVEN = frozenset({"nombre"})
 # The lead fields RowChecker picks from every row, and those it picks only from files
-# that have them ("given_name": a first-name column beside a full-name one; "fallback":
+# that have them ("given_name": a first-name column beside a full-name one;
+# "second_email": another address column, for rows whose first is empty; "fallback":
 # a second request-date column).
 _COMMON = ("email", "name", "product", "source", "requested_at")
 _OPTIONAL = ("last_name", "info_sent_at", "locale", "timezone", "referred_by", "given_name",
-             "fallback")
+             "fallback", "second_email", "opt_out")
+
+# Columns in which an export says a person opted out of marketing mail (issue #25):
+# slug → the cell values that mean so, None: any value (a date). Such rows are imported
+# as `unsubscribed` and never mailed.
+_YES = frozenset({"yes", "y", "true", "1", "si", "sí", "x", "verdadero"})
+_NO = frozenset({"no", "n", "false", "0", "falso"})
+OPT_OUT_COLUMNS = {
+    "accepts_email_marketing": _NO,  # Shopify's customers export (yes/no)
+    "accepts_marketing": _NO,  # Shopify's earlier exports
+    "unsubscribed_from_all_email": _YES,  # HubSpot's contacts export
+    "hasoptedoutofemail": _YES,  # Salesforce Lead/Contact field
+    "email_opt_out": _YES,  # Zoho CRM
+    "blacklisted": _YES, "blocklisted": _YES,  # Brevo's contacts export
+    "email_blacklisted": _YES, "email_blocklisted": _YES, "emailblacklisted": _YES,
+    "unsub_time": None, "clean_time": None,  # Mailchimp's unsubscribed / cleaned exports
+}
+# Mailchimp names its audience exports by who is in them (the zip holds
+# subscribed_members_export_…, unsubscribed_members_export_…, cleaned_members_export_…).
+_OPTED_OUT_FILES = ("unsubscribed_members_export", "cleaned_members_export")
 
 
 def slug(text: str) -> str:
@@ -82,6 +110,26 @@ def slug(text: str) -> str:
 
 _ALIAS_RANK = {slug(alias): (field, rank) for field, names in ALIASES.items()
                for rank, alias in enumerate(names)}
+# Names that stand for a person or a firm (Zoho Books' "Display Name", a CRM's company):
+# given and family names, when the file has them, say who the person is (issue #25).
+_DISPLAY_NAMES = frozenset({"display_name"})
+# Other CRMs' record-creation columns ("Lead Created", "Contact created", "Date of
+# creation"): the words that say so, and those that make a column about something else.
+_CREATED_WORDS = frozenset({"created", "creation", "createddate", "createdtime", "createdon",
+                            "createdat", "createtime", "createdate"})
+_NOT_A_DATE_WORDS = frozenset({"by", "id", "user", "owner", "from", "via", "source", "ip"})
+_CREATED_RANK = 1000  # after every named request-date column
+
+
+def _named_field(key: str) -> tuple[str | None, int]:
+    """(lead field, rank) of a column name (a slug), or (None, 0)."""
+    found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
+    if found:
+        return found
+    words = set(_UTC_SUFFIX.sub("", key).split("_"))
+    if words & _CREATED_WORDS and not words & _NOT_A_DATE_WORDS:
+        return "requested_at", _CREATED_RANK
+    return None, 0
 # "Submit Date (UTC)", "Start Date (GMT)": the column says its times are UTC.
 _UTC_SUFFIX = re.compile(r"_(?:utc|gmt)$")
 # What a cell must look like for its column to pass for the address column when no
@@ -98,6 +146,12 @@ class Plan:
     where: dict[str, int]
     custom: list[tuple[int, str]]
     utc: frozenset[str] = frozenset()  # fields whose column says its times are UTC
+    # The opt-out column's values that mean "opted out" (OPT_OUT_COLUMNS), and whether
+    # the whole file is of people who opted out (its name says so).
+    opt_out_values: frozenset | None = None
+    everyone_opted_out: bool = False
+    # `where["name"]` is a display name, used only when given and family names are empty.
+    display_name: bool = False
 
     @property
     def dated(self) -> bool:
@@ -130,8 +184,7 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         if key in mapped:
             target, rank = mapped[key], -1
         else:
-            target, rank = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(
-                _UTC_SUFFIX.sub("", key)) or (None, 0)
+            target, rank = _named_field(key)
         if target is None:
             custom.append((index, key or f"column_{index + 1}"))
         else:
@@ -143,17 +196,32 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         where[target] = index
         if utc:
             utc_fields.add(target)
+        if target == "email" and rest:
+            # Pipedrive's "Email - Work" and "Email - Home": a row may fill either.
+            # The other address stays a custom field too.
+            where["second_email"] = rest[0][1]
         if target == "requested_at" and rest:
             (_, index, utc), rest = rest[0], rest[1:]
             where["fallback"] = index
             if utc:
                 utc_fields.add("fallback")
         custom.extend((index, slug(header[index])) for _, index, _ in rest)
-    if "name" in where:
-        if "first_name" in where:
-            where["given_name"] = where.pop("first_name")
-    elif "first_name" in where:
-        where["name"] = where.pop("first_name")  # joined with the family name, if any
+    # A display name beside given or family names: those win, and it is the name only
+    # on rows that have neither; it is kept as a custom field either way.
+    display_name = ("name" in where and slug(header[where["name"]]) in _DISPLAY_NAMES
+                    and slug(header[where["name"]]) not in mapped
+                    and ("first_name" in where or "last_name" in where))
+    if display_name:
+        custom.append((where["name"], slug(header[where["name"]])))
+    given = where.pop("first_name", None)
+    if given is not None:
+        if "name" not in where:
+            where["name"] = given  # joined with the family name, if any
+        # The given-name column is `first_name` whole ("José Luis"), except a Spanish
+        # "Nombre" standing alone, which as often holds the whole name ("José Luis Pérez").
+        if ("last_name" in where or where["name"] != given or slug(header[given]) in mapped
+                or slug(header[given]) not in _AMBIGUOUS_GIVEN):
+            where["given_name"] = given
     if "email" not in where:
         index = _address_column(sample() if sample else [], {i for i, _ in custom})
         if index is None:
@@ -161,8 +229,32 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
                              "use --map COLUMN=email")
         where["email"] = index
         custom = [(i, key) for i, key in custom if i != index]
+    opt_out_values = None
+    for index, key in custom:
+        if key in OPT_OUT_COLUMNS and "opt_out" not in where:
+            where["opt_out"], opt_out_values = index, OPT_OUT_COLUMNS[key]
+    name = label.replace("\\", "/").rsplit("/", 1)[-1].lower()
     custom.sort()
-    return Plan(list(header), where, custom, frozenset(utc_fields))
+    return Plan(list(header), where, custom, frozenset(utc_fields), opt_out_values,
+                name.startswith(_OPTED_OUT_FILES), display_name)
+
+
+# How far down a file its header row is looked for: Invoice Ninja writes three lines
+# before it, LinkedIn a "Notes:" paragraph, reports a title row (issue #25).
+PREAMBLE_LINES = 20
+
+
+def names_an_address(cells: list[str]) -> bool:
+    """Whether a row reads as a header with an address column: a cell named like one
+    (ALIASES), and no cell that is itself an address (a row of data)."""
+    found = False
+    for cell in cells:
+        text = cell.strip()
+        if "@" in text and _LOOKS_LIKE_ADDRESS.fullmatch(text):
+            return False
+        if not found and text and len(text) <= 80 and _named_field(slug(text))[0] == "email":
+            found = True
+    return found
 
 
 def _address_column(rows: list[list[str]], columns: set[int]) -> int | None:
@@ -196,6 +288,8 @@ class ParsedLead(NamedTuple):
     timezone: str | None
     referred_by: str | None
     fields: str | None
+    first_name: str | None = None  # the given name, when the file has it on its own
+    opted_out: bool = False  # the file says they opted out of marketing mail
 
 
 @dataclass(slots=True)
@@ -276,10 +370,13 @@ class RowChecker:
         optional = (operator.itemgetter(*(where[name] for name in _OPTIONAL))
                     if any(where[name] != width for name in _OPTIONAL) else None)
         # A full name beside given and family names: those two are used when it is empty.
-        full_name = where["given_name"] != width
+        given_column = where["given_name"] != width
+        full_name = given_column and where["given_name"] != where["name"]
+        display_name = plan.display_name
         # The zone of a column that says "(UTC)" wins over the lead's own.
         requested_zone = "UTC" if "requested_at" in plan.utc else None
         fallback_zone = "UTC" if "fallback" in plan.utc else None
+        opt_out_values, everyone_opted_out = plan.opt_out_values, plan.everyone_opted_out
         product_override, source_override = self._product, self._source
         dates, check_dns = self._dates, self._check_dns
         # One string object per product and source: a batch pickles a repeated object
@@ -317,20 +414,35 @@ class RowChecker:
                 cells = [cell[1:] if cell[:1] == "'" else cell for cell in cells]
             cells.append("")
             email, name, product, source, requested = common(cells)
-            last_name = info_sent = locale = tz_name = referred = None
+            last_name = info_sent = locale = tz_name = referred = first_name = None
+            opted_out = everyone_opted_out
             try:
+                if optional is not None:
+                    (last_name, info_sent, locale, tz_name, referred, given,
+                     fallback, second_email, opt_out) = optional(cells)
+                    if not email.strip():
+                        email = second_email
+                    if opt_out := opt_out.strip():
+                        opted_out = opted_out or (opt_out.casefold() in opt_out_values
+                                                  if opt_out_values is not None else True)
                 email = normalize_address(email)
                 if check_dns:
                     check_deliverability(email)
                 if optional is not None:
-                    (last_name, info_sent, locale, tz_name, referred, given,
-                     fallback) = optional(cells)
                     referred = referred.strip()
                     referred = normalize_address(referred) if referred else None
                     tz_name = tz_name.strip() or None
                     if tz_name:
                         zone(tz_name)
-                    if full_name:
+                    if given_column:
+                        first_name = given.strip() or None
+                    if display_name:
+                        # Given and family names win; the display name only stands in.
+                        if first_name or last_name.strip():
+                            name = given if given_column else ""
+                        else:
+                            last_name = None
+                    elif full_name:
                         if name.strip():
                             last_name = None  # part of the full name already
                         else:
@@ -369,7 +481,7 @@ class RowChecker:
             leads.append((  # ParsedLead's fields
                 start, email, name or None, repeated.setdefault(product, product),
                 repeated.setdefault(source, source), requested, info_sent, locale, tz_name,
-                referred, custom,
+                referred, custom, first_name, opted_out,
             ))
             if len(leads) >= size:
                 batch.position = position()

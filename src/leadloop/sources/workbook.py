@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from ..errors import InputError
-from .rows import BATCH, RowChecker, make_plan
+from .rows import BATCH, PREAMBLE_LINES, RowChecker, make_plan, names_an_address
 
 KINDS = {"xlsx": "Excel", "xls": "Excel 97–2003", "ods": "OpenDocument"}
 _SAMPLE_ROWS = 200
@@ -67,8 +67,23 @@ class WorkbookSource:
                 break
         if not any(header):
             raise InputError(f'{self.label}: the sheet "{name}" is empty')
+        # A title or a note above the header (issue #25): the first of the next rows
+        # that names an address column is the header; else the first row stays it, and
+        # the rows read meanwhile are its first rows of data.
+        read: list[list[str]] = []
+        self.skipped_lines = 0
+        if not names_an_address(header):
+            for number, cells in enumerate(rows, self.header_row + 1):
+                cells = [_text(cell) for cell in cells]
+                if names_an_address(cells):
+                    header, read = [cell.strip() for cell in cells], []
+                    self.skipped_lines, self.header_row = number - 1, number
+                    break
+                read.append(cells)
+                if len(read) >= PREAMBLE_LINES:
+                    break
         self.sheet, self.header, self._rows = name, header, rows
-        self._sample: list[list[str]] = []
+        self._sample: list[list[str]] = read
 
         def sample():
             for cells in rows:

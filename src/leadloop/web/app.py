@@ -7,13 +7,16 @@ Routes:
                              form back with the error (422)
   GET  /thanks               the thank-you page
   POST /api/inquiries        JSON, one inquiry or a list, `Authorization: Bearer TOKEN`:
-                             201 (202 when spooled) with each one's outcome; 401, 413, 415,
-                             422 with a JSON error; 503 when not even the spool can keep it
+                             201 (202 when spooled) with each one's outcome; 207 when some
+                             items of a list were refused and the rest kept; 401, 413, 415,
+                             422 (none accepted) with a JSON error; 503 when not even the
+                             spool can keep it
   GET  /u/TOKEN              one-click unsubscribe: a page with a button, changes nothing
   POST /u/TOKEN              unsubscribes at once (RFC 8058; mail providers POST here)
   GET  /a/TOKEN/ANSWER       a survey answer: a page with a button, changes nothing
   POST /a/TOKEN/ANSWER       records the answer
-  GET  /health               200 while the database can be read, else 503
+  GET  /health               200 while the database can be read, else 503; says when a
+                             refusal of the sender holds the sending of info packs
 
 GET never changes anything: mail scanners and link previews open every link. Every
 response carries the security headers below; pages are escaped templates (pages.py);
@@ -38,7 +41,7 @@ from starlette.routing import Route
 from .intake import InquiryError, parse_inquiry
 from .pages import TEXT, Pages
 from .service import Service, SpoolFailed
-from .tokens import find_message, link_key
+from ..links import find_message, link_key
 
 FORM_BODY_LIMIT = 16 * 1024
 API_BODY_LIMIT = 64 * 1024
@@ -251,21 +254,28 @@ def create_app(config, service: Service, web_token: str | None, clock):
         items = document if isinstance(document, list) else [document]
         if not items or len(items) > MOST_INQUIRIES:
             return api_error(422, f"send one inquiry or a list of 1 to {MOST_INQUIRIES}")
-        received_at, inquiries, errors = clock(), [], []
+        received_at, inquiries, indexes, errors = clock(), [], [], []
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 errors.append({"index": index, "field": None, "error": "an inquiry is a JSON object"})
                 continue
             try:
                 inquiries.append(parse_inquiry(item, received_at, config, strict=True))
+                indexes.append(index)
             except InquiryError as err:
                 errors.append({"index": index, "field": err.field, "error": err.reason})
-        if errors:
+        if not inquiries:
             return api_error(422, "no inquiry was accepted: " + errors[0]["error"], errors=errors)
         try:
             outcomes = await asyncio.wrap_future(service.writer.accept(inquiries))
         except SpoolFailed as err:
             return JSONResponse({"error": str(err)}, status_code=503, headers={"Retry-After": "60"})
+        if errors:
+            # Some of a list were bad: the good ones are kept, as `import` keeps the good rows
+            # of a file (issue #27 item 21), and each item's result is told, by its index in
+            # the list, with 207 (RFC 4918's Multi-Status: the items fared differently).
+            accepted = [{"index": index, **o.as_json()} for index, o in zip(indexes, outcomes)]
+            return JSONResponse({"leads": accepted, "errors": errors}, status_code=207)
         queued = any(o.outcome == "queued" for o in outcomes)
         return JSONResponse({"leads": [o.as_json() for o in outcomes]}, status_code=202 if queued else 201)
 
@@ -323,6 +333,10 @@ def create_app(config, service: Service, web_token: str | None, clock):
             return page
         if request.method == "POST":
             return html(lang, "unsubscribe_title", "unsubscribed", 200, sender=sender)
+        if row["lead_status"] in ("unsubscribed", "bounced"):
+            # Opened again after unsubscribing: say it is done, offer no button (issue #27
+            # item 19). A bounced address gets no mail either.
+            return html(lang, "unsubscribe_title", "already_unsubscribed", 200, sender=sender)
         return html(lang, "unsubscribe_title", "unsubscribe_ask", 200, button="unsubscribe_button",
                     sender=sender)
 
@@ -364,7 +378,10 @@ def create_app(config, service: Service, web_token: str | None, clock):
             return JSONResponse({"status": "unavailable"}, status_code=503)
         from .spool import spooled
 
-        return JSONResponse({"status": "ok", "spooled": len(spooled(service.spool_dir))})
+        document = {"status": "ok", "spooled": len(spooled(service.spool_dir))}
+        if service.sender.held:  # SPEC §6: a refusal of the sender holds serve's sending
+            document.update(sending="held", held_because=service.sender.held)
+        return JSONResponse(document)
 
     async def not_found(request: Request, exc):
         lang = pages.language(accept=request.headers.get("accept-language"))

@@ -27,7 +27,7 @@ MOST_FIELDS = 20
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ -]{0,39}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 KNOWN = ("email", "name", "product", "source", "locale", "timezone", "referred_by",
-         "requested_at")
+         "requested_at", "first_name")
 
 
 class InquiryError(InputError):
@@ -52,6 +52,7 @@ class Inquiry:
     timezone: str | None = None
     referred_by: str | None = None
     fields: dict = field(default_factory=dict)
+    first_name: str | None = None
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -68,6 +69,7 @@ class Inquiry:
             source=self.source, requested_at=self.requested_at, info_sent_at=None,
             locale=self.locale, timezone=self.timezone, referred_by=self.referred_by,
             fields=json.dumps(self.fields, ensure_ascii=False) if self.fields else None,
+            first_name=self.first_name,
         )
 
 
@@ -158,6 +160,7 @@ def parse_inquiry(values: Mapping[str, object], received_at: datetime, config, *
         name=_text("name", values.get("name")), product=_text("product", values.get("product")),
         source=_text("source", values.get("source")), locale=language, timezone=timezone,
         referred_by=referred_by, fields=fields,
+        first_name=_text("first_name", values.get("first_name")),
     )
 
 

@@ -31,6 +31,7 @@ TEXT = {
         "unsubscribe_ask": "¿No desea recibir más mensajes de {sender}?",
         "unsubscribe_button": "Darme de baja",
         "unsubscribed": "Hecho: no recibirá más mensajes de {sender}.",
+        "already_unsubscribed": "Su baja ya está hecha: no recibirá más mensajes de {sender}.",
         "answer_title": "Su respuesta",
         "answer_ask": "Su respuesta: {answer}. ¿La enviamos?",
         "answer_button": "Enviar mi respuesta",
@@ -71,6 +72,8 @@ TEXT = {
         "unsubscribe_ask": "Do you want to stop receiving messages from {sender}?",
         "unsubscribe_button": "Unsubscribe me",
         "unsubscribed": "Done: you will receive no more messages from {sender}.",
+        "already_unsubscribed": "You are already unsubscribed: you will receive no more "
+                                "messages from {sender}.",
         "answer_title": "Your answer",
         "answer_ask": "Your answer: {answer}. Shall we send it?",
         "answer_button": "Send my answer",

@@ -2,9 +2,10 @@
 
 One process, one worker: the rate limit and the writer's group commit live in it, and
 SQLite takes one writer at a time anyway. The socket is bound here, before uvicorn
-starts, so a port in use is one clear sentence (exit 1), not a log line. uvicorn
-answers SIGTERM (systemd's stop) by finishing the requests under way; then the writer
-hands what it accepted to the sender, which finishes the burst it is sending.
+starts, so a port in use is one clear sentence (exit 1), not a log line. SIGTERM
+(systemd's stop) and SIGINT (Ctrl-C) are both a normal stop: uvicorn finishes the
+requests under way; then the writer hands what it accepted to the sender, which
+finishes the burst it is sending, and serve says "stopped" and exits 0.
 """
 
 from __future__ import annotations
@@ -39,8 +40,47 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _server_class():
+    """uvicorn's Server, except that a signal is the normal way to stop (issue #27 item
+    17): uvicorn re-raises the SIGINT or SIGTERM it caught once it has shut down, which
+    made Ctrl-C an "interrupted" error (exit 130) and SIGTERM a silent death by signal.
+    Here both stop it as uvicorn does (the requests under way are finished) and `run`
+    returns normally."""
+    import contextlib
+    import signal
+    import threading
+
+    import uvicorn
+    from uvicorn.server import HANDLED_SIGNALS
+
+    class Server(uvicorn.Server):
+        stopped_by: int | None = None
+
+        def handle_exit(self, sig, frame) -> None:
+            self.stopped_by = sig
+            super().handle_exit(sig, frame)
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    return Server
+
+
 def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
-        on_ready: Callable[[str], None], on_problem: Callable[[str], None]) -> None:
+        on_ready: Callable[[str], None], on_problem: Callable[[str], None],
+        on_request: Callable[[str], None] | None = None,
+        on_stopped: Callable[[str], None] | None = None) -> None:
+    """Serve until SIGINT or SIGTERM. `on_request` gets one log line per request
+    (requestlog.py), `on_stopped` a sentence once everything under way is finished."""
     import uvicorn
 
     from .app import create_app
@@ -52,7 +92,11 @@ def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
     try:
         sock = bind(host, port)
         app = create_app(config, service, token, clock)
-        server = uvicorn.Server(uvicorn.Config(
+        if on_request is not None:
+            from .requestlog import RequestLog
+
+            app = RequestLog(app, on_request)
+        server = _server_class()(uvicorn.Config(
             app, log_level="warning", access_log=False, server_header=False,
             proxy_headers=False, lifespan="off", http="h11", timeout_keep_alive=5,
             timeout_graceful_shutdown=10))
@@ -62,3 +106,22 @@ def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
         server.run(sockets=[sock])
     finally:
         service.stop()
+    if on_stopped is None:
+        return
+    if server.stopped_by is None:
+        on_stopped("stopped")
+    elif server.force_exit:  # a second Ctrl-C: uvicorn stops without waiting
+        on_stopped(f"stopped at once (a second {signal_name(server.stopped_by)}): requests "
+                   "under way were cut off")
+    else:
+        on_stopped(f"stopped ({signal_name(server.stopped_by)}) after answering the requests "
+                   "under way")
+
+
+def signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

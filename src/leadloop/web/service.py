@@ -12,7 +12,8 @@ connections and the sender. No web framework here; app.py calls it.
   through the same at-most-once run as `send` (runner.send_info). While another run
   holds the lock (a `send` of the day's follow-ups), it tries again every moment; the
   lead stays due in the database all along, so if serve stops first, the next
-  `run-daily` sends it.
+  `run-daily` sends it. A refusal of the sender (SPEC §6) holds its sending for a wait
+  that doubles up to an hour; /health says so and why.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ SPOOL_BUSY_MS = 200
 # server failed.
 LOCKED_RETRY = 0.2
 FAILED_RETRY = 30.0
+# After a refusal of the sender (SPEC §6: SPF/DKIM, a blocklist, relay, a quota) sending
+# is held: tried again after a wait that doubles up to an hour (offering more mail to a
+# provider that refuses the sender only deepens the block), and at the next run-daily.
+SENDER_HOLD_FIRST = 60.0
+SENDER_HOLD_MAX = 3600.0
 # The most info packs one run renders and sends: a run renders all its messages before
 # the first goes, so this bounds serve's memory when inquiries outpace the mail server.
 BURST = 100
@@ -257,6 +263,9 @@ class InfoSender:
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.stopping = False
+        self.held: str | None = None  # why sending is held (a refusal of the sender), if it is
+        self.hold_wait = 0.0
+        self.hold_until = 0.0         # time.monotonic() when the hold ends
         self.ready = Future()
         self.thread = threading.Thread(target=self._main, name="leadloop-sender", daemon=True)
 
@@ -288,12 +297,18 @@ class InfoSender:
             store.close()
 
     def _loop(self, store: Store) -> None:
+        import time
+
+        from ..errors import SenderRefused
         from ..runner import AnotherRunActive, send_info
 
         wait = None
         while not self.stopping:
             self.wake.wait(wait)
             self.wake.clear()
+            if self.held and time.monotonic() < self.hold_until:
+                wait = self.hold_until - time.monotonic()  # new inquiries wait for the hold
+                continue
             with self.lock:
                 lead_ids = sorted(self.pending)[:BURST]  # ids grow: oldest inquiries first
             if not lead_ids or self.stopping:
@@ -308,12 +323,21 @@ class InfoSender:
                 self.on_problem(f"sending info packs: the database is not available ({err})")
                 wait = LOCKED_RETRY * 5
                 continue
+            except SenderRefused as err:
+                # The packs stay due (runner.py), charged to no lead; sending is held.
+                self.hold_wait = min(max(self.hold_wait * 2, SENDER_HOLD_FIRST), SENDER_HOLD_MAX)
+                self.hold_until = time.monotonic() + self.hold_wait
+                self.held = str(err)
+                self.on_problem(f"sending info packs is held for {self.hold_wait:.0f} s: {err}")
+                wait = self.hold_wait
+                continue
             except LeadloopError as err:
                 # The mail server is down, or a template is broken: the leads stay due,
                 # for the next try here or the next run-daily.
                 self.on_problem(f"sending info packs: {err}")
                 wait = FAILED_RETRY
                 continue
+            self.held, self.hold_wait = None, 0.0
             with self.lock:
                 self.pending.difference_update(lead_ids)
                 more = bool(self.pending)

@@ -19,48 +19,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..inquiry_spool import SUFFIX, spool_dir, spooled, write_whole
 from .intake import Inquiry, accept
 
-SUFFIX = ".json"
-
-
-def spool_dir(database_path: Path) -> Path:
-    return Path(f"{database_path}.spool")
+__all__ = ["SpoolReport", "apply_spool", "spool", "spool_dir", "spooled"]
 
 
 def spool(directory: Path, inquiries: list[Inquiry]) -> Path:
     """Keep these inquiries in one new file; OSError when even that cannot be done."""
     directory.mkdir(mode=0o700, exist_ok=True)
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}-{os.urandom(4).hex()}"
-    temporary = directory / f".{name}.tmp"
-    data = json.dumps([inquiry.as_json() for inquiry in inquiries], ensure_ascii=False).encode()
-    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    except OSError:
-        os.close(fd)
-        temporary.unlink(missing_ok=True)
-        raise
-    os.close(fd)
     final = directory / f"{name}{SUFFIX}"
-    os.rename(temporary, final)
-    # The rename is durable only once the directory itself is on disk.
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_whole(final, json.dumps([inquiry.as_json() for inquiry in inquiries],
+                                  ensure_ascii=False).encode())
     return final
-
-
-def spooled(directory: Path) -> list[Path]:
-    """The spool's files, oldest first."""
-    try:
-        names = os.listdir(directory)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    return [directory / name for name in sorted(names) if name.endswith(SUFFIX)]
 
 
 @dataclass

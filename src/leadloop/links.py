@@ -1,6 +1,9 @@
 """Signed links, one per message (SPEC §11): `/u/TOKEN` unsubscribes, `/a/TOKEN/ANSWER`
 answers a survey.
 
+Signing a link is part of making the message (runner, check and preview render them),
+so it lives in the core; `leadloop serve` (web/) only checks the links that come back.
+
 A token is the local part of the message's Message-ID (24 random hex digits, see
 store.new_message_id: it says nothing about the address) and an HMAC-SHA256 of the whole
 Message-ID, cut to 96 bits. The HMAC key is derived from the database's own secret (the

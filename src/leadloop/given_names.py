@@ -1,0 +1,82 @@
+"""A person's given name out of a full name, where only the full name is known.
+
+Spanish and Portuguese given names are often two or three words ("José Luis Pérez",
+"María del Carmen Ruiz", "Ana Paula Souza"): the first word alone would greet
+"Hola, José:". A full name starts with one of the compound given names below only when
+that is the person's given name, as far as anyone can tell from the name alone; any
+other name keeps its first word (nothing is guessed beyond the lists).
+
+The lists are the compound names among the most frequent given names of residents:
+- Spain: INE, "Nombres y apellidos más frecuentes" / "Nombres más frecuentes por década
+  de nacimiento" (https://www.ine.es/dyngs/INEbase/es/operacion.htm?c=Estadistica_C&cid=1254736177009&menu=ultiDatos&idp=1254734710990),
+  the 100 most frequent names of men and of women and the lists by decade;
+  INE's figures may be reused with attribution (https://www.ine.es/aviso_legal).
+- Brazil: IBGE, Censo 2010, "Nomes no Brasil" (https://censo2010.ibge.gov.br/nomes/),
+  the most frequent compound names; IBGE data is public (Lei de Acesso à Informação).
+Written here by hand from those published tables, accents as the tables spell them
+(compared without accents or case, so "JOSE LUIS" and "José Luis" match).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_SPAIN = """
+José Antonio, José Luis, Francisco Javier, Juan Carlos, José Manuel, Juan José,
+Miguel Ángel, José María, Juan Antonio, Francisco José, Juan Manuel, José Ramón,
+José Miguel, Juan Francisco, José Ignacio, José Carlos, Luis Miguel, José Javier,
+Francisco Manuel, José Francisco, Juan Luis, Antonio José, José Ángel, Juan Pablo,
+José Vicente, Juan Miguel, Francisco Jesús, José Alberto, Jesús María, Juan Ramón,
+Pedro José, José Enrique, José Pedro, Juan Jesús, José Joaquín, Luis Alberto,
+Juan Ignacio, José Andrés, Francisco José, Juan Bautista, José Daniel,
+María Carmen, María del Carmen, Ana María, María Pilar, María del Pilar, María Dolores,
+María Teresa, María Ángeles, María de los Ángeles, María Isabel, María José,
+María Luisa, María Jesús, María Mercedes, María Rosario, María del Rosario,
+María Concepción, María Victoria, María Elena, María Antonia, María Soledad,
+María Cristina, Ana Isabel, María Rosa, Rosa María, María Josefa, María Nieves,
+María Inmaculada, María Belén, María Montserrat, María Eugenia, María Lourdes,
+María Mar, María del Mar, María Paz, Ana Belén, María Esther, María Luz,
+María Encarnación, María Asunción, María Remedios, María Manuela, María Begoña,
+Isabel María, María Ángela, María Fernanda, María Gloria, María Lucía, María Aránzazu,
+María Yolanda, María Reyes, María Rocío, María Sonia, María Consuelo, María Milagros,
+María Visitación, María Francisca, María Magdalena, María Lidia, María Emilia,
+Ana Cristina, Ana Belén, María Alejandra, María Jose
+"""
+_BRAZIL = """
+Ana Paula, Maria José, Maria Aparecida, Ana Maria, João Pedro, Maria Eduarda,
+Ana Clara, Maria Clara, Ana Carolina, Ana Beatriz, Maria Luiza, Maria de Fátima,
+Maria das Graças, João Paulo, João Victor, João Vitor, Pedro Henrique, Carlos Eduardo,
+Luiz Carlos, José Carlos, Paulo Henrique, Luiz Fernando, Maria Fernanda, Ana Luiza,
+Ana Júlia, Maria Júlia, João Gabriel, Luiz Henrique, José Roberto, Antônio Carlos,
+Marco Antônio, Maria Helena, Maria Lúcia, Maria do Carmo, Maria da Conceição,
+Maria de Lourdes, Maria Cristina, Maria Alice, Ana Lúcia, Ana Cristina, João Carlos,
+José Antônio, Maria Vitória, Maria Cecília, Maria Sophia, Maria Valentina, Ana Lívia,
+Ana Vitória, João Lucas, João Miguel, Luiz Gustavo, Carlos Alberto, José Francisco,
+Francisco das Chagas, Maria das Dores, Maria da Penha, Maria do Socorro,
+Maria de Jesus, Maria Tereza, Maria Angélica, José Ricardo, Paulo Roberto, Luiz Antônio
+"""
+
+
+def _key(text: str) -> str:
+    """Words compared without case or accents: exports write "JOSE LUIS", "José Luis"."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(text.casefold().split())
+
+
+def _table() -> dict[str, int]:
+    names = (name.strip() for text in (_SPAIN, _BRAZIL) for name in text.split(","))
+    return {_key(name): len(name.split()) for name in names if name}
+
+
+COMPOUND = _table()
+_LONGEST = max(COMPOUND.values())
+
+
+def given_name(name: str | None) -> str:
+    """The given name a full name starts with: a known compound one whole, else the
+    first word; "" for no name."""
+    words = name.split() if name else []
+    for count in range(min(_LONGEST, len(words)), 1, -1):
+        if _key(" ".join(words[:count])) in COMPOUND:
+            return " ".join(words[:count])
+    return words[0] if words else ""

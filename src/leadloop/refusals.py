@@ -1,0 +1,83 @@
+"""A refusal that is the sender's problem, in one sentence (SPEC §6 "Outcomes").
+
+When a server refuses mail because of who sends it or what the message is (login,
+relay, SPF/DKIM/DMARC, a blocklist, a quota, spam, size), no lead is at fault and the
+user must act. The sentence says who refused, the server's words, what they mean and
+what to do, for instance: "Gmail refuses mail from tienda.example as unauthenticated
+(550 5.7.26 …): publish SPF and DKIM records for tienda.example".
+
+Pure: a Verdict and the server's words in, a sentence out.
+"""
+
+from __future__ import annotations
+
+from .delivery_status import Verdict
+
+# Who refused: the providers' published submission hosts (Gmail: smtp.gmail.com;
+# Microsoft: smtp.office365.com, smtp-mail.outlook.com; Yahoo: smtp.mail.yahoo.com;
+# iCloud: smtp.mail.me.com), else the host:port leadloop talked to.
+SUBMISSION_HOSTS = {
+    "smtp.gmail.com": "Gmail", "smtp.googlemail.com": "Gmail", "smtp-relay.gmail.com": "Gmail",
+    "smtp.office365.com": "Microsoft 365", "smtp-mail.outlook.com": "Outlook.com",
+    "smtp.mail.yahoo.com": "Yahoo", "smtp.mail.me.com": "iCloud Mail",
+}
+
+# reason → (what it means, what to do); {domain} is the sender's domain, {setting}-free.
+_MEANING = {
+    "authfailure": ("as unauthenticated (SPF, DKIM or DMARC)",
+                    "publish SPF and DKIM records for {domain} (leadloop check --dns shows which)"),
+    "norelaying": ("because it will not relay for this login or sender",
+                   "send through your own provider's submission server with [smtp] username set, "
+                   "or ask its administrator to let this account send"),
+    "rejected": ("because of the sender address",
+                 "use a [sender] address that this [smtp] login owns or may send as"),
+    "requireptr": ("because the sending IP address has no matching reverse DNS (PTR)",
+                   "send through your provider's submission server, or have a PTR record set for the IP"),
+    "blocked": ("because the sending IP address or domain is blocked or listed",
+                "check the IP and {domain} on the blocklist named and request removal, or send "
+                "through your provider's submission server"),
+    "badreputation": ("because of the sender's reputation",
+                      "send less, only to people who asked, and check {domain}'s SPF, DKIM and DMARC"),
+    "spamdetected": ("as spam", "change the template (links, wording, attachments) and check "
+                     "{domain}'s SPF, DKIM and DMARC"),
+    "policyviolation": ("by policy", "read the server's words and ask its administrator"),
+    "securityerror": ("for security reasons", "check [smtp] username and the sender's SPF, DKIM and DMARC"),
+    "speeding": ("because mail arrives too fast", "lower [smtp] max_per_second or [cadence] daily_limit"),
+    "toomanyconn": ("because of too many connections or recipients",
+                    "lower [smtp] max_per_second or [cadence] daily_limit"),
+    "virusdetected": ("as a virus", "check the template's attachments"),
+    "mesgtoobig": ("as too large", "make the message smaller (the template's attachments)"),
+    "contenterror": ("because of the message's form", "check the template"),
+    "notcompliantrfc": ("as not standard-compliant", "check the template's headers"),
+    "syntaxerror": ("because it did not take a command", "check [smtp] host and port"),
+}
+_QUOTA = ("because this account's sending quota or rate is used up",
+          "wait for the quota to renew, or lower [cadence] daily_limit")
+_LOGIN = ("because it requires a login first (RFC 4954 §6)",
+          "set [smtp] username, and its password in LEADLOOP_SMTP_PASSWORD or [smtp] password_command")
+
+
+def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
+                    logged_in: bool = True) -> str:
+    """One sentence for a refusal of the sender: who, their words, meaning, remedy.
+    `server`: "host:port" of the server that answered, or the name of who reported it."""
+    domain = sender.rpartition("@")[2] or sender
+    if ":" in server:  # host:port, leadloop's own SMTP server
+        who = SUBMISSION_HOSTS.get(server.rpartition(":")[0].lower()) or f"the mail server {server}"
+    else:
+        who = server
+    words = " ".join(reply.split())
+    if len(words) > 200:
+        words = words[:199] + "…"
+    folded = words.lower()
+    if not logged_in and ("authentication required" in folded or "must authenticate" in folded
+                          or "5.7.0" in folded or words.startswith("530")):
+        meaning, remedy = _LOGIN
+    elif "quota" in folded or "rate limit" in folded or "unusual rate" in folded:
+        meaning, remedy = _QUOTA
+    else:
+        meaning, remedy = _MEANING.get(verdict.reason, (
+            "for a reason about the sender or the message, not the lead",
+            "read the server's words and fix the sender's settings"))
+    sentence = f"{who} refuses mail from {domain} {meaning} ({words}): {remedy.format(domain=domain)}"
+    return sentence[0].upper() + sentence[1:]

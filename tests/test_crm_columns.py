@@ -1,0 +1,113 @@
+"""Column names of CRMs and address books (issue #25 items 7 and 8): creation dates are
+the request date, a person's given and family names win over a display name, and
+"Client Name", "Contact Name", "Full Name" are names."""
+
+import json
+
+import pytest
+
+NOW = "2026-06-01T12:00"
+
+
+def imported(tmp_path, run, text):
+    (tmp_path / "f.csv").write_text(text, encoding="utf-8")
+    result = run("--now", NOW, "import", "f.csv", "--json")
+    assert result.exit_code == 0, result.stderr
+    stored = {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
+    return json.loads(result.stdout), stored
+
+
+@pytest.mark.parametrize("column", ["CreatedDate", "Created Time", "Person created",
+                                    "Create Date", "Lead Created", "Date of creation",
+                                    "Created On (UTC)", "Fecha de creación"])
+def test_creation_columns_are_the_request_date(tmp_path, run, column):
+    report, stored = imported(
+        tmp_path, run, f"Email,Created By,Modified Date,{column}\n"
+                       "ana@example.com,Laura Gil,2026-04-01 10:00,2026-03-09 10:05\n")
+    assert report["requested_at_column"] == column
+    assert stored["ana@example.com"]["requested_at"][:16] in ("2026-03-09T10:05", "2026-03-09T11:05")
+    assert stored["ana@example.com"]["fields"] == {"created_by": "Laura Gil",
+                                                   "modified_date": "2026-04-01 10:00"}
+
+
+def test_a_named_request_date_beats_a_record_creation(tmp_path, run):
+    report, _ = imported(tmp_path, run, "email,Lead Created,Submitted At\n"
+                                        "ana@example.com,2026-03-01 10:00,2026-03-02 10:00\n")
+    assert report["requested_at_column"] == "Submitted At"
+
+
+@pytest.mark.parametrize("column", ["Created By", "Created By ID", "CreatedById", "Created From"])
+def test_who_or_what_created_a_record_is_no_date(tmp_path, run, column):
+    report, stored = imported(tmp_path, run, f"email,{column}\nana@example.com,Laura\n")
+    assert report["requested_at_column"] is None
+    assert list(stored["ana@example.com"]["fields"].values()) == ["Laura"]
+
+
+def test_given_and_family_names_win_over_a_display_name(tmp_path, run):
+    _, stored = imported(tmp_path, run,
+                         "Display Name,First Name,Last Name,EmailID\n"
+                         "Reformas Gil S.L.,Ana,Gil Ruiz,ana@example.com\n"
+                         "Bea Pons,,,bea@example.com\n")
+    assert stored["ana@example.com"]["name"] == "Ana Gil Ruiz"
+    assert stored["ana@example.com"]["fields"] == {"display_name": "Reformas Gil S.L."}
+    # No given nor family name on the row: the display name is all there is.
+    assert stored["bea@example.com"]["name"] == "Bea Pons"
+
+
+def test_a_family_name_alone_also_wins_over_a_display_name(tmp_path, run):
+    _, stored = imported(tmp_path, run, "Display Name,Last Name,Email\n"
+                                        "Acme S.A.,Gil,gil@example.com\n")
+    assert stored["gil@example.com"]["name"] == "Gil"
+
+
+def test_a_display_name_alone_is_the_name(tmp_path, run):
+    _, stored = imported(tmp_path, run, "Display Name,Email\nBea Pons,bea@example.com\n")
+    assert stored["bea@example.com"]["name"] == "Bea Pons"
+
+
+@pytest.mark.parametrize("column", ["Client Name", "Contact Name", "Full Name", "Customer Name"])
+def test_client_contact_and_full_name_are_names(tmp_path, run, column):
+    _, stored = imported(tmp_path, run, f"{column},Email\nAna Gil,ana@example.com\n")
+    assert stored["ana@example.com"]["name"] == "Ana Gil"
+    assert stored["ana@example.com"]["fields"] == {}
+
+
+def test_a_second_address_column_fills_an_empty_first(tmp_path, run):
+    report, stored = imported(tmp_path, run, "Name,Email - Work,Email - Home\n"
+                                             "Ana,,ana@example.com\nBea,bea@example.com,\n")
+    assert report["rejected"] == 0 and sorted(stored) == ["ana@example.com", "bea@example.com"]
+
+
+def test_rows_after_a_preamble_keep_their_own_line_numbers(tmp_path, run):
+    (tmp_path / "p.csv").write_text(
+        "Listado de interesados\n"                       # 1
+        "Exportado el 11/03/2026; solo uso interno\n"    # 2
+        "\n"                                             # 3
+        "Nombre;Correo;Fecha\n"                          # 4
+        "Ana;ana@example.com;01/03/2026\n"               # 5
+        "Bea;bea@;02/03/2026\n"                          # 6
+        "Cris;cris@example.com;31/02/2026\n",            # 7
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "p.csv", "--rejects", "r.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "the header is on line 4: 3 lines above it skipped" in result.stdout
+    assert "p.csv:6: invalid address" in result.stderr
+    assert "p.csv:7: unreadable date" in result.stderr
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[0] == (
+        "Nombre,Correo,Fecha,line,reason")
+
+
+def test_without_a_named_address_column_line_one_stays_the_header(tmp_path, run):
+    """A form whose address question has no address-like name: found by its answers,
+    and the rows read while looking for a header below are not lost."""
+    rows = "".join(f"Persona {n},p{n}@example.com\n" for n in range(30))
+    report, stored = imported(tmp_path, run, "¿Cómo te llamas?,¿A qué correo te escribimos?\n" + rows)
+    assert report["new"] == 30 and report["skipped_lines"] == 0
+    assert stored["p0@example.com"]["fields"] == {"como_te_llamas": "Persona 0"}
+
+
+def test_a_header_lower_than_the_first_lines_is_not_looked_for(tmp_path, run):
+    preamble = "".join(f"nota {n}\n" for n in range(25))
+    (tmp_path / "far.csv").write_text(preamble + "email\nana@example.com\n", encoding="utf-8")
+    result = run("--now", NOW, "import", "far.csv")
+    assert result.exit_code == 2 and "no e-mail column found" in result.stderr

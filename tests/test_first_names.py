@@ -1,0 +1,157 @@
+"""`first_name`: a given-name column whole, compound given names kept whole when only a
+full name is known (issue #27 item 1), and the same through `add`, the form and the
+webhook. Messages are looked at through `preview`, as a user would."""
+
+import email
+import json
+import sqlite3
+
+import pytest
+
+NOW = "2026-03-02T10:00"
+
+
+@pytest.fixture
+def project(tmp_path, smtp_server):
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
+        encoding="utf-8")
+    return tmp_path
+
+
+def greeting(run, address) -> str:
+    result = run("--now", NOW, "preview", address)
+    assert result.exit_code == 0, result.stderr
+    body = email.message_from_string(result.stdout)
+    text = next(part for part in body.walk() if part.get_content_type() == "text/plain")
+    line = next(line for line in text.get_payload(decode=True).decode().splitlines()
+                if line.startswith("Hola"))
+    return line
+
+
+def imported(project, run, text, name="leads.csv"):
+    (project / name).write_text(text, encoding="utf-8")
+    result = run("--now", NOW, "import", name)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def test_compound_given_names_stay_whole_when_only_a_full_name_is_known(project, run):
+    imported(project, run,
+             "email,name\n"
+             "jl@example.com,José Luis Pérez\n"
+             "mc@example.com,MARÍA DEL CARMEN RUIZ\n"
+             "ap@example.com,Ana Paula Souza\n"
+             "jc@example.com,Juan Carlos\n"
+             "pg@example.com,Pedro Gómez Luis\n"
+             "ma@example.com,Marta Ana Gil\n")
+    assert greeting(run, "jl@example.com") == "Hola, José Luis:"
+    assert greeting(run, "mc@example.com") == "Hola, MARÍA DEL CARMEN:"
+    assert greeting(run, "ap@example.com") == "Hola, Ana Paula:"
+    assert greeting(run, "jc@example.com") == "Hola, Juan Carlos:"
+    # Nothing guessed beyond the lists: an unknown pair is the first word, as before.
+    assert greeting(run, "pg@example.com") == "Hola, Pedro:"
+    assert greeting(run, "ma@example.com") == "Hola, Marta:"
+
+
+def test_a_given_name_column_is_the_first_name_whole(project, run):
+    imported(project, run,
+             "First Name,Last Name,Email\n"
+             "Mary Ann,Smith,mary@example.com\n"
+             ",Solo,solo@example.com\n")
+    assert greeting(run, "mary@example.com") == "Hola, Mary Ann:"
+    # No given name: the name (the family name alone) is what there is.
+    assert greeting(run, "solo@example.com") == "Hola, Solo:"
+
+
+def test_a_given_name_column_beside_a_full_name(project, run):
+    imported(project, run, "Full Name,Given Name,Email\n"
+                           "Dña. Rosa Gil,Rosa María,rosa@example.com\n")
+    assert greeting(run, "rosa@example.com") == "Hola, Rosa María:"
+
+
+def test_nombre_alone_holds_the_whole_name_and_is_not_a_given_name(project, run):
+    imported(project, run, "Nombre;Correo\nMaría José Gil Pérez;mj@example.com\n")
+    assert greeting(run, "mj@example.com") == "Hola, María José:"
+
+
+def test_map_to_first_name_keeps_working(project, run):
+    (project / "m.csv").write_text("mail,pila,apellido\nkim@example.com,Kim Ji,Lee\n",
+                                   encoding="utf-8")
+    result = run("--now", NOW, "import", "m.csv", "--map", "mail=email", "--map", "pila=first_name")
+    assert result.exit_code == 0, result.stderr
+    assert greeting(run, "kim@example.com") == "Hola, Kim Ji:"
+
+
+def test_add_takes_a_first_name(project, run):
+    result = run("--now", NOW, "add", "jm@example.com", "--name", "Jean-Marc Dupont Martin",
+                 "--first-name", "Jean-Marc")
+    assert result.exit_code == 0, result.stderr
+    assert greeting(run, "jm@example.com") == "Hola, Jean-Marc:"
+    assert run("--now", NOW, "add", "ml@example.com", "--name", "María Luisa Gil").exit_code == 0
+    assert greeting(run, "ml@example.com") == "Hola, María Luisa:"
+
+
+def test_a_later_file_with_a_given_name_fills_it_in(project, run):
+    imported(project, run, "email,name\nrg@example.com,Rosa Gil\n", "a.csv")
+    imported(project, run, "email,first name,last name\nrg@example.com,Rosa Elena,Gil\n", "b.csv")
+    assert greeting(run, "rg@example.com") == "Hola, Rosa Elena:"
+
+
+def test_a_database_from_before_the_column_keeps_working(project, run):
+    """A database written before m004: its leads have no stored first_name, and get the
+    compound rule."""
+    assert run("--now", NOW, "add", "jl@example.com", "--name", "José Luis Pérez").exit_code == 0
+    conn = sqlite3.connect(project / "leadloop.db")
+    conn.execute("ALTER TABLE leads DROP COLUMN first_name")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm006_files_first_name'")
+    conn.commit()
+    conn.close()
+    assert greeting(run, "jl@example.com") == "Hola, José Luis:"
+    columns = [row[1] for row in sqlite3.connect(project / "leadloop.db").execute(
+        "PRAGMA table_info(leads)")]
+    assert "first_name" in columns
+
+
+def test_forget_erases_the_first_name(project, run):
+    assert run("--now", NOW, "add", "jm@example.com", "--first-name", "Jean-Marc").exit_code == 0
+    assert run("--now", NOW, "forget", "jm@example.com").exit_code == 0
+    rows = sqlite3.connect(project / "leadloop.db").execute(
+        "SELECT first_name FROM leads").fetchall()
+    assert rows == [(None,)]
+
+
+def test_the_demo_greets_maria_jose_whole(tmp_path, run):
+    result = run("demo")
+    assert result.exit_code == 0, result.stderr
+    outbox = tmp_path / "leadloop-demo" / "outbox" / "new"
+    found = []
+    for path in outbox.iterdir():
+        message = email.message_from_bytes(path.read_bytes())
+        if "maria.jose.gil@example.com" in message["To"]:
+            text = next(part for part in message.walk()
+                        if part.get_content_type() == "text/plain")
+            found.append(text.get_payload(decode=True).decode())
+    assert found and all("María José" in text for text in found)
+    assert not any("Hola, María:" in text for text in found)
+
+
+def test_the_form_and_the_webhook_take_a_first_name(tmp_path, smtp_server):
+    from web_server import WebServer, leads, wait_for, write_project
+
+    write_project(tmp_path, smtp_server)
+    server = WebServer(tmp_path, now="2026-03-07T23:30").start()
+    try:
+        assert server.post_form("/inquiry", {"email": "ml@example.com", "name": "María Luisa Gil",
+                                             "first_name": "Malu", "lang": "es"}).status == 303
+        assert server.post_json({"email": "jp@example.com", "name": "João Pedro Souza",
+                                 "first_name": "João Pedro"}).status == 201
+        assert server.post_json({"email": "x@example.com", "first_name": 7}).status == 422
+        stored = wait_for(lambda: len(found := leads(tmp_path)) == 2 and found,
+                          what="both inquiries stored")
+    finally:
+        server.stop()
+    assert stored["ml@example.com"]["first_name"] == "Malu"
+    assert json.loads(stored["ml@example.com"]["fields"] or "{}") == {}
+    assert stored["jp@example.com"]["first_name"] == "João Pedro"
