@@ -68,10 +68,10 @@ def refusing():
     server.controller.stop()
 
 
-def project(tmp_path, server, leads=10, username=""):
+def project(tmp_path, server, leads=10, username="", cadence=""):
     (tmp_path / "leadloop.toml").write_text(
         '[sender]\nname = "Laura Vidal"\naddress = "laura@tienda.example"\n\n'
-        "[cadence]\ndaily_limit = 1000\n\n"
+        f"[cadence]\ndaily_limit = 1000\n{cadence}\n"
         f'[smtp]\nhost = "{server.host}"\nport = {server.port}\nsecurity = "none"\n'
         f'username = "{username}"\ntimeout = 5\n', encoding="utf-8")
     rows = "".join(f"lead{n:03d}@d{n}.example,Lead {n},Curso,Web,01/03/2026\n" for n in range(leads))
@@ -187,7 +187,9 @@ def test_one_full_mailbox_among_ten(tmp_path, run, refusing):
 
 
 def test_a_full_mailbox_is_retried_for_at_least_five_days(tmp_path, run, refusing):
-    project(tmp_path, refusing, leads=1)
+    # Every retry at the moment `due` gives, even outside the send window: the request
+    # counts as recent throughout (info_anytime_within), so the window never holds it.
+    project(tmp_path, refusing, leads=1, cadence='info_anytime_within = "1 year"\n')
     run("import", "leads.csv")
     refusing.handler.stage, refusing.handler.reply = "RCPT", "552 5.2.2 Mailbox full"
     now, first, runs = NOW, None, 0

@@ -133,7 +133,7 @@ def dns_env(nsd, monkeypatch):
 
 def configure(tmp_path, address: str, smtp_host: str = "smtp.gmail.com", *, own_key: bytes | None = None,
               selector: str = "", reply_to: str = "") -> None:
-    lines = ["[sender]", f'address = "{address}"']
+    lines = ["[sender]", 'name = "Tienda"', f'address = "{address}"']
     if reply_to:
         lines.append(f'reply_to = "{reply_to}"')
     lines += ["[smtp]", f'host = "{smtp_host}"']
@@ -385,7 +385,7 @@ def test_a_key_file_that_cannot_sign_stops_the_send_before_anything_goes(
 
 def test_check_connect_includes_the_dns_checks_unless_no_dns(dns_env, run, tmp_path, smtp_server):
     (tmp_path / "leadloop.toml").write_text(
-        '[sender]\naddress = "info@good.example"\nreply_to = "ventas@reply.example"\n'
+        '[sender]\nname = "Tienda"\naddress = "info@good.example"\nreply_to = "ventas@reply.example"\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n')
     result = run("check", "--connect")
     assert "smtp: logged in to 127.0.0.1" in result.stdout

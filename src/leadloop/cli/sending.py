@@ -249,7 +249,10 @@ def preview(
     raw: Annotated[bool, typer.Option(
         "--raw", help="The message's bytes as sent (MIME, encoded headers) instead.")] = False,
 ) -> None:
-    """The next message to a lead as a mail client shows it; --raw: exactly as sent."""
+    """Show a lead's next message as a mail client would.
+
+    --raw shows it exactly as sent: MIME, encoded headers.
+    """
     import sys
 
     from ..render import Renderer
