@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 if [ ! -x bench/.venv/bin/python ]; then
     python3 -m venv bench/.venv
 fi
-bench/.venv/bin/pip install -q sqlite-utils 'mailmerge==2.3.0' aiosmtpd
+# csvkit: B8's anchor (in2csv); XlsxWriter writes B8's workbook. Neither is leadloop's.
+bench/.venv/bin/pip install -q sqlite-utils 'mailmerge==2.3.0' aiosmtpd csvkit XlsxWriter
 # Reinstall leadloop every time: the figures must be those of this checkout.
 bench/.venv/bin/pip install -q --force-reinstall --no-deps . && bench/.venv/bin/pip install -q .
 exec bench/.venv/bin/python bench/run.py "$@"

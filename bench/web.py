@@ -263,6 +263,7 @@ def b6(args) -> dict:
             "p99": percentile(latencies, 99), "max": max(latencies),
             "during_send": len(during),
             "during_p95": percentile(during, 95) if during else None,
+            "during_p99": percentile(during, 99) if during else None,
             "during_max": max(during) if during else None,
             "limit_ms": limit_ms,
         }
@@ -394,6 +395,35 @@ def b7(args) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def b6_met(r: dict) -> bool:
+    """BENCH.md B6: p95 ≤ 10 s, p99 ≤ 1 s while the batch runs, none lost, none twice."""
+    return (r["p95"] <= 10 and r["p99"] <= 1 and (r["during_p99"] or 0) <= 1
+            and not r["lost"] and not r["twice"] and r["send_exit"] == 0)
+
+
+def record_b6(r: dict) -> None:
+    day, met = time.strftime("%Y-%m-%d"), b6_met(r)
+    record("B6", f"""### B6 speed to lead
+
+Measured {day} on {machine()}: {r['inquiries']} inquiries POSTed to `/api/inquiries` at
+{r['rate']:g}/s for {r['seconds']:g} s (open loop), while `leadloop send --yes` delivered
+{r['send_delivered']} messages of the same database to the same aiosmtpd (it ran
+{r['send_seconds']} s, exit {r['send_exit']}). From just before each POST to the SMTP
+server's acceptance of its info pack:
+
+| p50 | p95 | p99 | max | lost | twice | target |
+|---|---|---|---|---|---|---|
+| {r['p50']:.2f} s | {r['p95']:.2f} s | {r['p99']:.2f} s | {r['max']:.2f} s | {r['lost']} | {r['twice']} | p95 ≤ 10 s, p99 ≤ 1 s (also of those POSTed while the send ran), none lost, none twice: **{'met' if met else 'missed'}** |
+
+{r['accepted_2xx']} of {r['inquiries']} POSTs were answered 2xx and {r['leads']} became leads.
+The {r['during_send']} inquiries POSTed while the send ran went beside it (serve does not
+wait for a batch's run lock since issue #28): their p95 was {r['during_p95'] or 0:.2f} s,
+p99 {r['during_p99'] or 0:.2f} s, the longest {r['during_max'] or 0:.2f} s. The limit, one
+committed SQLite insert plus one SMTP transaction on an open connection, takes
+{r['limit_ms']:.1f} ms here; the anchor, a cron `run-daily` every 15 minutes, 7.5 minutes on
+average. Reproduce: `python bench/web.py b6`.""")
+
+
 def record(name: str, text: str) -> None:
     """Put `text` into RESULTS.md as the section of `name`, between the web markers."""
     path = BENCH / "RESULTS.md"
@@ -430,26 +460,7 @@ def main() -> None:
         return
     day = time.strftime("%Y-%m-%d")
     if args.which == "b6":
-        r = b6(args)
-        met = r["p95"] <= 10 and r["p99"] <= 30 and not r["lost"] and not r["twice"]
-        record("B6", f"""### B6 speed to lead
-
-Measured {day} on {machine()}: {r['inquiries']} inquiries POSTed to `/api/inquiries` at
-{r['rate']:g}/s for {r['seconds']:g} s (open loop), while `leadloop send --yes` delivered
-{r['send_delivered']} messages of the same database to the same aiosmtpd (it ran
-{r['send_seconds']} s, exit {r['send_exit']}). From just before each POST to the SMTP
-server's acceptance of its info pack:
-
-| p50 | p95 | p99 | max | lost | twice | target |
-|---|---|---|---|---|---|---|
-| {r['p50']:.2f} s | {r['p95']:.2f} s | {r['p99']:.2f} s | {r['max']:.2f} s | {r['lost']} | {r['twice']} | p95 ≤ 10 s, p99 ≤ 30 s, none lost, none twice: **{'met' if met else 'missed'}** |
-
-{r['accepted_2xx']} of {r['inquiries']} POSTs were answered 2xx and {r['leads']} became leads.
-The {r['during_send']} inquiries POSTed while the send ran waited for its run lock: their
-p95 was {r['during_p95'] or 0:.2f} s, the longest {r['during_max'] or 0:.2f} s. The limit, one
-committed SQLite insert plus one SMTP transaction on an open connection, takes
-{r['limit_ms']:.1f} ms here; the anchor, a cron `run-daily` every 15 minutes, 7.5 minutes on
-average. Reproduce: `python bench/web.py b6`.""")
+        record_b6(b6(args))
     else:
         r = b7(args)
         met = r["ratio"] >= 0.5 and r["leadloop_p99"] <= 50

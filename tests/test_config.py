@@ -21,6 +21,24 @@ def test_example_toml_loads_like_no_config_at_all():
     assert load_config(EXAMPLE).cadence == load_config(None).cadence
 
 
+def test_built_in_defaults_are_what_their_checks_make_of_them():
+    """Defaults skip the checks that only validate (config._default, BENCH.md B2): each
+    such check must return its default unchanged, and the whole config read from a file
+    that spells every default out must equal the built-in one."""
+    from leadloop.config import _CHECKS, _CONVERTING
+
+    for section, defaults in _DEFAULTS.items():
+        for key, default in defaults.items():
+            check = _CHECKS[section][key]
+            made = check(default, f"[{section}] {key}")
+            if check not in _CONVERTING:
+                assert made == default and type(made) is type(default), (section, key)
+    spelled, built_in = load_config(EXAMPLE), load_config(None)
+    for name in ("sender", "smtp", "inbox", "web", "cadence", "answer_within", "offers",
+                 "default_locale"):
+        assert getattr(spelled, name) == getattr(built_in, name), name
+
+
 @pytest.mark.parametrize("text, message", [
     ("[cadence]\nfolowup_after = '2 months'\n", "unknown key [cadence] folowup_after"),
     ("[cadence]\nfollowup_after = 'soon'\n", "[cadence] followup_after"),

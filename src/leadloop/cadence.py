@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from .clock import UTC, localize, zone
 
@@ -66,14 +67,14 @@ class Rules:
         return hashlib.sha256(self.fingerprint().encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+# The records the rules pass around are NamedTuples: immutable like a frozen dataclass,
+# without compiling generated methods at every command's start (BENCH.md B2).
+class Contact(NamedTuple):
     step: int
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class History:
+class History(NamedTuple):
     """What the rules need to know about one lead."""
 
     key: str                          # stable per-lead seed for the spread
@@ -96,8 +97,7 @@ class History:
         return sum(1 for c in self.contacts if c.at > self.resumed_at)
 
 
-@dataclass(frozen=True, slots=True)
-class Next:
+class Next(NamedTuple):
     step: int
     due_at: datetime
 

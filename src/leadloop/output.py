@@ -12,18 +12,19 @@ C1 controls, the bidi overrides of "Trojan Source", CVE-2021-42574) is shown esc
 JSON goes to stdout through plain `write`, never through Rich, so nothing (markup,
 wrapping, colour) can alter the document a script reads; `emit_json` only writes the
 few characters a terminal would obey as \\u escapes, which parse back to the same text.
+Those writers live in json_stream.py, which a --json path imports without this module.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from .json_stream import emit_json, json_array, stream_json  # noqa: F401 (re-exported)
+from .json_stream import visible as _visible
 
 
 # Rich costs ~40 ms to import: more than `due --json` may take in all (BENCH.md B2).
@@ -40,23 +41,6 @@ def _err():
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, _environ=_rich_environ())
-
-
-# Zero-width (non-)joiners are format characters too, but they only join emoji and the
-# letters of Persian or Indic names; they move nothing and hide nothing.
-_JOINERS = frozenset("\u200c\u200d")
-
-
-@functools.lru_cache(maxsize=1024)
-def _visible(char: str) -> str:
-    """One character as a terminal may show it: itself, or a visible escape."""
-    category = unicodedata.category(char)
-    # Cc: C0, DEL and C1 controls, which start terminal escape sequences. Cf: invisible
-    # format characters, the bidi embeddings, overrides and isolates among them. Zl, Zp:
-    # line and paragraph separators. Cs: a lone surrogate no terminal can print.
-    if category in ("Cc", "Zl", "Zp", "Cs") or (category == "Cf" and char not in _JOINERS):
-        return char.encode("unicode_escape").decode("ascii")  # "\\x1b", "\\u202e", "\\n"
-    return char
 
 
 def shown(value, *, multiline: bool = False) -> str:
@@ -117,37 +101,6 @@ def line(message: str) -> None:
     """A line of text; on a terminal a long one is wrapped at word boundaries (piped, it
     stays one line for grep)."""
     _out().print(_text(message), soft_wrap=not _out().is_terminal)
-
-
-# What json.dumps(ensure_ascii=False) writes raw though a terminal could obey it: DEL,
-# the C1 controls (U+009B is CSI), and every non-ASCII character, checked one by one
-# only when the document has one that is not printable (see _json_safe).
-_JSON_SUSPECT = re.compile(r"[^\x00-\x7e]")
-
-
-def _json_safe(match: re.Match) -> str:
-    char = match.group()
-    if char.isprintable() or _visible(char) == char:
-        return char
-    code = ord(char)
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000  # JSON spells a character beyond the BMP as a UTF-16 surrogate pair
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
-def emit_json(document) -> None:
-    """One JSON document on stdout; the parsed document is exactly `document`.
-
-    json.dumps escapes C0 controls; the other characters `shown()` would escape (C1,
-    bidi overrides, line separators) are written as \\u escapes here, which any JSON
-    reader turns back into the same characters, so `leads --json` on a terminal is as
-    safe as `leads`."""
-    text = json.dumps(document, ensure_ascii=False, indent=2)
-    if not text.replace("\n", "").isprintable():  # fast path: one pass in C
-        text = _JSON_SUSPECT.sub(_json_safe, text)
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 @dataclass(frozen=True)
@@ -406,43 +359,6 @@ def footer(message: str) -> None:
         text = "\n".join(textwrap.wrap(text, terminal_size()[0], break_on_hyphens=False)) or text
     sys.stdout.write(_styler()(text, "dim") + "\n")
     sys.stdout.flush()
-
-
-class json_array:
-    """A JSON array written to stdout as its items come: `[`, one item a line, `]`.
-
-    Memory stays that of one item however many there are (`leads --json` on a million
-    leads). Each item goes through the same escaping as `emit_json`, and the whole parses
-    as one JSON document. Used as a context manager; `add(item)` per item."""
-
-    def __init__(self, out=None):
-        self.out = out or sys.stdout
-        self.count = 0
-
-    def __enter__(self):
-        self.out.write("[")
-        return self
-
-    def add(self, item) -> None:
-        text = json.dumps(item, ensure_ascii=False)
-        if not text.isprintable():
-            text = _JSON_SUSPECT.sub(_json_safe, text)
-        self.out.write(("\n" if self.count == 0 else ",\n") + text)
-        self.count += 1
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.out.write("\n]\n" if self.count else "]\n")
-            self.out.flush()
-        return False
-
-
-def stream_json(items, out=None) -> int:
-    """Every item of an iterable as one JSON array on `out` (stdout); how many."""
-    with json_array(out) as array:
-        for item in items:
-            array.add(item)
-    return array.count
 
 
 def bars(title: str, rows: list[tuple[str, float, str]], width: int = 30) -> None:

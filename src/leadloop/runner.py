@@ -15,10 +15,14 @@ key, so no two runs own the same message. The row becomes `sending` in its own c
 transaction *before* the SMTP transaction starts. A process killed while a row is
 `claimed` sent nothing, so the next run releases it and it goes normally; killed while
 `sending`, the server may have it, so the next run marks it `unknown`: reported, counted
-as a contact, never resent automatically. Rows are only recovered under the run lock
-(`flock`, released by the kernel when its holder dies), when no live run can own them.
-`show`, `due` and `leads` recover the same way (`settle_abandoned`), so a killed run's
-message never reads `sending`, or due again, while no run is live.
+as a contact, never resent automatically. Every run holds the sending lock shared
+while it owns rows, and rows are only recovered under that lock held exclusive (`flock`,
+released by the kernel when its holder dies; runlock.py), when no live run can own them:
+a batch `send` and serve's info packs run at once without taking each other's rows for
+a dead run's. `show`, `due` and `leads` recover the same way (`settle_abandoned`), so a
+killed run's message never reads `sending`, or due again, while no run is live. The
+day's budget is counted inside the claim's transaction, `claimed` rows included, so two
+runs claiming at once never pass `daily_limit` together.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from pathlib import Path
 
 from .config import Config
 from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError, SenderRefused
-from .runlock import BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, settle_abandoned  # noqa: F401 (settle_abandoned: re-exported)
+from .runlock import (BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, SendingLock,  # noqa: F401
+                      recover_if_alone, settle_abandoned)  # (settle_abandoned: re-exported)
 from .store import Claim, Store
 from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
 
@@ -119,8 +124,9 @@ def send_once(
     ([cadence] daily_limit) is respected: the rest goes with the next call."""
 
     def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
-        budget = max(0, config.cadence.daily_limit - store.attempted_today(now))
         claims = store.claim_once(leads, kind, template, statuses, run_id, now, config.sender.domain)
+        # After the claim, beside what other runs (serve) hold: daily_limit holds for both.
+        budget = store.budget_beside(now, run_id)
         if len(claims) > budget:
             _release_all(store, claims[budget:], run_id)
             report.held_back = len(claims) - budget
@@ -139,10 +145,11 @@ def send_info(
     transport=None,
 ) -> SendReport:
     """The info packs of these leads, those due now, at once: what `leadloop serve` does
-    seconds after it accepts an inquiry (SPEC §11). The same run as `send` (claimed under
-    the run lock, `sending` committed before the SMTP transaction, `unknown` on a lost
-    answer), within the day's budget; suppressed, answered or already served leads have
-    no info pack due, so none goes. Raises AnotherRunActive when a run holds the lock."""
+    seconds after it accepts an inquiry (SPEC §11). The same run as `send` (claimed,
+    `sending` committed before the SMTP transaction, `unknown` on a lost answer), within
+    the day's budget; suppressed, answered or already served leads have no info pack due,
+    so none goes. It does not take the run lock: it goes while a batch `send` runs, the
+    per-message claim keeping the two apart (runlock.py)."""
 
     def claim(report: SendReport, run_id: str, now: datetime) -> list[Claim]:
         due = store.due_info(lead_ids, now)
@@ -153,20 +160,26 @@ def send_info(
 
 
 def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="run") -> SendReport:
-    """Under the run lock: recover what a dead run left, claim, render every message
-    (a template error stops the run before anything goes; a message that fails for its
-    lead alone is `failed` and the others go), then deliver."""
+    """Under the run lock (a batch; serve's info packs go beside it) and the sending lock
+    shared: recover what a dead run left if no live run can own it, claim, render every
+    message (a template error stops the run before anything goes; a message that fails
+    for its lead alone is `failed` and the others go), then deliver."""
     from .render import Renderer
 
     report = SendReport()
-    lock = RunLock(store.path, holder)
-    if not lock.acquire():
-        # serve's bursts last a moment: wait for one rather than skip the day's run.
-        if holder == BRIEF_HOLDER or not (lock.held_briefly() and lock.acquire(BRIEF_HOLD_WAIT)):
-            raise AnotherRunActive(
-                "another leadloop run is sending from this database; this one stopped")
+    lock = None
+    if holder != BRIEF_HOLDER:
+        lock = RunLock(store.path, holder)
+        if not lock.acquire():
+            # A serve of an earlier release holds it for a moment: wait for its burst
+            # rather than skip the day's run.
+            if not (lock.held_briefly() and lock.acquire(BRIEF_HOLD_WAIT)):
+                raise AnotherRunActive(
+                    "another leadloop run is sending from this database; this one stopped")
+    sending = SendingLock(store.path)
     try:
-        report.recovered_unknown = store.recover_abandoned(clock())
+        report.recovered_unknown = recover_if_alone(store, sending, clock())
+        sending.share()  # from here until the finally, this run may own rows
         now = clock()
         run_id = run_token()
         claims = claim(report, run_id, now)
@@ -208,7 +221,9 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
         finally:
             transport.close()
     finally:
-        lock.release()
+        sending.release()
+        if lock is not None:
+            lock.release()
     return report
 
 

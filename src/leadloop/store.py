@@ -27,9 +27,9 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from . import cadence
 from .cadence import Contact, History, Rules
@@ -52,6 +52,9 @@ BOUNCEABLE = ("active", "replied", "lost")
 CONTACT_STATES = ("sent", "unknown")
 # Soft failures in a row after which a lead is undeliverable (SPEC §7).
 UNDELIVERABLE_RUN = 3
+# Due messages claimed in one write transaction (Store.claim): short enough that serve's
+# writes go between a batch's (BENCH.md B6), long enough that a claim costs no commit each.
+CLAIM_CHUNK = 50
 # Message states that used the day's sending budget.
 ATTEMPT_STATES = ("sending", "sent", "unknown", "bounced")
 # Message states of a message that went to a server and has an outcome: what a bounce
@@ -60,8 +63,10 @@ OUTCOME_STATES = ("sent", "unknown", "failed", "bounced")
 OUTCOMES_SQL = "(" + ", ".join(f"'{state}'" for state in OUTCOME_STATES) + ")"
 
 
-@dataclass(frozen=True, slots=True)
-class DueMessage:
+# DueMessage and Claim, like cadence's records, are NamedTuples: as immutable as a frozen
+# dataclass, but made without generating and compiling six methods at import, ~0.5 ms a
+# class on every command's start (BENCH.md B2).
+class DueMessage(NamedTuple):
     lead: sqlite3.Row
     step: int
     due_at: datetime
@@ -71,8 +76,7 @@ class DueMessage:
         return "info" if self.step == 0 else "followup"
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     message_row_id: int
     lead: sqlite3.Row
     step: int
@@ -639,6 +643,26 @@ class Store:
         """How many more messages today's daily_limit allows."""
         return max(0, self.rules.daily_limit - self.attempted_today(now))
 
+    def _claimable(self, now: datetime) -> int:
+        """Inside the claim's write transaction: today's budget less what any run holds
+        `claimed` and has not attempted yet, so that two runs claiming at once (a batch
+        and serve) never pass daily_limit together."""
+        return self.budget_beside(now, None)
+
+    def budget_beside(self, now: datetime, run_id: str | None) -> int:
+        """Today's budget less what runs other than `run_id` hold `claimed`, counted in
+        one statement (one snapshot: a row going from `claimed` to `sending` meanwhile
+        is counted once, never missed)."""
+        start, end = day_bounds(local_day(now, zone(self.rules.timezone)), zone(self.rules.timezone))
+        placeholders = ",".join("?" * len(ATTEMPT_STATES))
+        used = self.conn.execute(
+            f"SELECT (SELECT count(*) FROM messages WHERE attempted_at >= ? AND attempted_at < ? "
+            f"AND state IN ({placeholders})) + (SELECT count(*) FROM messages "
+            "WHERE state = 'claimed' AND claimed_by IS NOT ?)",
+            (to_db(start), to_db(end), *ATTEMPT_STATES, run_id),
+        ).fetchone()[0]
+        return max(0, self.rules.daily_limit - used)
+
     def due(self, now: datetime, limit: int | None = None, *, daily_limit: bool = True) -> list[DueMessage]:
         """What `send` would send now, in sending order (SPEC §3): info packs, then
         follow-ups oldest-due first, inside each lead's send window, within the day's budget."""
@@ -711,41 +735,69 @@ class Store:
     # -- claiming and recording sends (SPEC §6, at most once) --------------------------------
 
     def claim(self, due: list[DueMessage], run_id: str, now: datetime, domain: str) -> list[Claim]:
-        """Claim each due message for this run, atomically; what another run holds is skipped."""
-        claims = []
-        with self.write():
-            for item in due:
-                lead = self.lead_by_id(item.lead["id"])
-                if (
-                    lead["status"] != "active"
-                    or lead["next_step"] != item.step
-                    or lead["next_due_at"] is None
-                    or lead["next_due_at"] > to_db(now)
-                ):
-                    continue
-                existing = self.conn.execute(
-                    "SELECT id, state, message_id FROM messages "
-                    "WHERE lead_id = ? AND kind = 'sequence' AND step = ?",
-                    (lead["id"], item.step),
-                ).fetchone()
-                if existing is None:
-                    message_id = new_message_id(domain)
-                    row_id = self.conn.execute(
-                        "INSERT INTO messages (lead_id, step, template, state, message_id, "
-                        "claimed_by, claimed_at) VALUES (?, ?, ?, 'claimed', ?, ?, ?)",
-                        (lead["id"], item.step, item.template, message_id, run_id, to_db(now)),
-                    ).lastrowid
-                elif existing["state"] == "deferred":
-                    message_id, row_id = existing["message_id"], existing["id"]
-                    self.conn.execute(
-                        "UPDATE messages SET state = 'claimed', claimed_by = ?, claimed_at = ? "
-                        "WHERE id = ?",
-                        (run_id, to_db(now), row_id),
-                    )
-                else:
-                    continue
-                claims.append(Claim(row_id, lead, item.step, item.template, message_id))
+        """Claim each due message for this run, within today's budget (counted in the same
+        transaction); what another run holds is skipped. CLAIM_CHUNK messages a
+        transaction: a batch's 2,000 claims in one held the write lock for a second or
+        more, and serve's inquiries, written and sent beside it, waited that long (BENCH.md
+        B6). Each message's claim is atomic on its own (the unique (lead, kind, step) row)."""
+        claims: list[Claim] = []
+        try:
+            for start in range(0, len(due), CLAIM_CHUNK):
+                with self.write():
+                    left = self._claimable(now)  # this run's earlier chunks count too
+                    taken = 0
+                    for item in due[start:start + CLAIM_CHUNK]:
+                        if taken >= left:
+                            break
+                        claim = self._claim_one(item, run_id, now, domain)
+                        if claim is not None:
+                            claims.append(claim)
+                            taken += 1
+                if taken >= left:
+                    break  # the day's budget is spent
+        except BaseException:
+            # Earlier chunks are committed: give them back now if the database lets us;
+            # what stays `claimed` sent nothing, and the next run's recovery releases it.
+            with contextlib.suppress(DatabaseError, sqlite3.Error):
+                with self.write():
+                    for claim in claims:
+                        self._release_where("id = ? AND claimed_by = ?", (claim.message_row_id, run_id))
+            raise
         return claims
+
+    def _claim_one(self, item: DueMessage, run_id: str, now: datetime, domain: str) -> Claim | None:
+        """Inside claim()'s transaction: this due message for this run, or None when it is
+        no longer due or another run holds it."""
+        lead = self.lead_by_id(item.lead["id"])
+        if (
+            lead["status"] != "active"
+            or lead["next_step"] != item.step
+            or lead["next_due_at"] is None
+            or lead["next_due_at"] > to_db(now)
+        ):
+            return None
+        existing = self.conn.execute(
+            "SELECT id, state, message_id FROM messages "
+            "WHERE lead_id = ? AND kind = 'sequence' AND step = ?",
+            (lead["id"], item.step),
+        ).fetchone()
+        if existing is None:
+            message_id = new_message_id(domain)
+            row_id = self.conn.execute(
+                "INSERT INTO messages (lead_id, step, template, state, message_id, "
+                "claimed_by, claimed_at) VALUES (?, ?, ?, 'claimed', ?, ?, ?)",
+                (lead["id"], item.step, item.template, message_id, run_id, to_db(now)),
+            ).lastrowid
+        elif existing["state"] == "deferred":
+            message_id, row_id = existing["message_id"], existing["id"]
+            self.conn.execute(
+                "UPDATE messages SET state = 'claimed', claimed_by = ?, claimed_at = ? "
+                "WHERE id = ?",
+                (run_id, to_db(now), row_id),
+            )
+        else:
+            return None
+        return Claim(row_id, lead, item.step, item.template, message_id)
 
     def claim_once(self, leads: list[sqlite3.Row], kind: str, template: str, statuses: tuple[str, ...],
                    run_id: str, now: datetime, domain: str) -> list[Claim]:
@@ -982,7 +1034,8 @@ class Store:
     def recover_abandoned(self, now: datetime) -> int:
         """After a crash: claims never started are released; messages that were in the
         server's hands when the process died become `unknown` (never resent). Only call
-        this while holding the run lock, when no other run can own these rows."""
+        this while holding the sending lock exclusive (runlock.py), when no other run can
+        own these rows."""
         # Nearly every run finds nothing to recover: a read (on the state index) spares
         # the idle run-daily a write transaction.
         if not self.has_abandoned():

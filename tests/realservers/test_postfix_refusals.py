@@ -36,7 +36,7 @@ def test_postfix_refusing_the_sender_charges_no_lead(tmp_path, servers, port, se
     result = cli(tmp_path, "--now", NOW, "run-daily")
     assert result.returncode == 1, result.stdout
     sentence = one_sentence(result)
-    assert words in sentence and "refuses mail from example.com" in sentence
+    assert words in sentence and "refuses mail from lauravidal.es" in sentence
     assert "no lead was charged" in sentence
     assert "2 wait because of the sender" in result.stdout
     leads = json.loads(cli(tmp_path, "leads", "--json").stdout)

@@ -139,10 +139,6 @@ def due(
 
     Example: leadloop due --all --limit 50
     """
-    import itertools
-
-    from .. import output
-    from ..backlog import Backlog, plan_rows
     from ..clock import JsonTimes, to_db, zone
 
     session = _session(ctx)
@@ -151,10 +147,19 @@ def due(
     tz = zone(session.config.cadence.timezone)
     times = JsonTimes(tz)
     if as_json and not show_all:
-        output.stream_json(_due_json(session, item.lead, item.step, item.lead["next_due_at"], times)
-                           for item in store.iter_due(now, limit))
+        # What scripts and cron call: neither the terminal side (output.py) nor the
+        # backlog's planning is loaded (BENCH.md B2; tests/test_fast_paths.py).
+        from ..json_stream import stream_json
+
+        stream_json(_due_json(session, item.lead, item.step, item.lead["next_due_at"], times)
+                    for item in store.iter_due(now, limit))
         _warn_unknown(store)
         return
+    import itertools
+
+    from .. import output
+    from ..backlog import Backlog, plan_rows
+
     left_today = store.budget_left(now)
     going_ids: set = set()
     counts = [0, 0]  # what `send` takes now: info packs, follow-ups
@@ -229,10 +234,9 @@ def due(
 
 
 def _warn_unknown(store) -> None:
-    from .. import output
-
     unknown = store.unknown_count()
     if unknown:
+        from .. import output
         from ..plurals import count, noun
 
         output.warning(f"{count(unknown, 'message')} {noun(unknown, 'has', 'have')} an unknown "

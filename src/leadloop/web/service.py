@@ -9,11 +9,12 @@ connections and the sender. No web framework here; app.py calls it.
 - The reader: one thread, one connection, for pages and /health, which WAL lets read
   while the writer waits.
 - The sender: one thread that sends the info pack of each accepted inquiry at once,
-  through the same at-most-once run as `send` (runner.send_info). While another run
-  holds the lock (a `send` of the day's follow-ups), it tries again every moment; the
-  lead stays due in the database all along, so if serve stops first, the next
-  `run-daily` sends it. A refusal of the sender (SPEC §6) holds its sending for a wait
-  that doubles up to an hour; /health says so and why.
+  through the same at-most-once run as `send` (runner.send_info), even while a batch
+  `send` of the day's follow-ups runs: the per-message claim keeps the two apart and
+  the daily limit holds for both (runlock.py). The lead stays due in the database all
+  along, so if serve stops first, the next `run-daily` sends it.
+  A refusal of the sender (SPEC §6) holds its sending for a wait that doubles up to
+  an hour; /health says so and why.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ GROUP_LIMIT = 500
 # busy database (it must not hold up requests that arrive meanwhile).
 SPOOL_EVERY = 2.0
 SPOOL_BUSY_MS = 200
-# How soon the sender tries again while another run holds the lock, and after the mail
-# server failed.
+# How soon the sender tries again after the database was not available, and after the
+# mail server failed.
 LOCKED_RETRY = 0.2
 FAILED_RETRY = 30.0
 # After a refusal of the sender (SPEC §6: SPF/DKIM, a blocklist, relay, a quota) sending
@@ -300,7 +301,7 @@ class InfoSender:
         import time
 
         from ..errors import SenderRefused
-        from ..runner import AnotherRunActive, send_info
+        from ..runner import send_info
 
         wait = None
         while not self.stopping:
@@ -316,9 +317,6 @@ class InfoSender:
                 continue
             try:
                 report = send_info(store, self.config, self.clock, lead_ids, transport=self.transport)
-            except AnotherRunActive:
-                wait = LOCKED_RETRY  # a send is running: its end is near
-                continue
             except sqlite3.Error as err:
                 self.on_problem(f"sending info packs: the database is not available ({err})")
                 wait = LOCKED_RETRY * 5
