@@ -1,5 +1,5 @@
 """Automatic replies are never answers; people's replies are, quoted text and all
-(SPEC §7). Real auto-replies from several vendors and languages: fixtures/autoreplies."""
+(SPEC §7). Real auto-replies from several vendors and languages: ../shared/corpora/autoreplies."""
 
 from __future__ import annotations
 
@@ -13,14 +13,19 @@ from leadloop.config import load_config
 from leadloop.inbox import InboxReport, apply_incoming
 from leadloop.store import Store
 
-HERE = Path(__file__).parent / "fixtures" / "autoreplies"
+from corpora import corpus, samples, skip_without
+
+# Real auto-replies and people's replies (quoted text, unsubscribe footer and all): other
+# projects' sample mail, kept in ../shared/corpora (tests/corpora.py).
+HERE = corpus("autoreplies")
 SAMPLES = sorted(HERE.glob("*.eml"))
-# Real people's replies, quoted text (with an unsubscribe footer) and all.
-REPLIES = sorted((Path(__file__).parent / "fixtures" / "replies").glob("*.eml"))
+REPLIES = sorted(corpus("replies").glob("*.eml"))
 NOW = datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc)
 SENT = "2026-03-02T10:00:00+00:00"
 
 
+@skip_without("autoreplies")
+@skip_without("replies")
 def test_there_are_real_samples_from_several_vendors():
     # Issue #15: at least 15 real auto-replies, several vendors and languages.
     assert len(SAMPLES) >= 15
@@ -28,7 +33,7 @@ def test_there_are_real_samples_from_several_vendors():
     assert len(REPLIES) >= 2
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", samples("autoreplies"))
 def test_a_real_auto_reply_is_never_an_answer(path):
     assert classify(path.read_bytes()).kind == "auto_reply"
 
@@ -61,14 +66,14 @@ def _as_the_inbox_applies_it(store: Store, raw: bytes) -> tuple[str, InboxReport
     return status, report
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", samples("autoreplies"))
 def test_the_inbox_keeps_the_lead_in_sequence_after_a_real_auto_reply(store, path):
     status, report = _as_the_inbox_applies_it(store, path.read_bytes())
     assert status == "active" and report.replies == 0
     assert report.auto_replies + report.unmatched == 1
 
 
-@pytest.mark.parametrize("path", REPLIES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", samples("replies"))
 def test_a_real_reply_with_its_quote_is_an_answer(store, path):
     status, report = _as_the_inbox_applies_it(store, path.read_bytes())
     assert (status, report.replies, report.unsubscribes) == ("replied", 1, 0)

@@ -87,8 +87,12 @@ def test_the_mailbox_servers_own_words_need_no_command(text):
     # Yahoo refuses a dead address after DATA, with its own sentence.
     ("554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com) [0]",
      "mta6.am0.yahoodns.net", "yahoo.com", True, "userunknown"),
-    ("554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com) [0]",
-     None, "example.org", False, "filtered"),
+    # … and it is the same sentence relayed through another server (Postfix) or for the
+    # domains Yahoo hosts (yahoo.fr, yahoo.co.uk, ymail.com…): about the address (#25).
+    ("554 delivery error: dd This user doesn't have a yahoo.fr account (a@yahoo.fr) [0]",
+     None, "yahoo.fr", True, "userunknown"),
+    ("554 delivery error: dd This user doesn't have a yahoo.com account (a@example.org) [0]",
+     None, "example.org", True, "userunknown"),
     # KDDI names the address it refuses, and nobody when its filter refuses.
     ("550 <a@ezweb.ne.jp>: User unknown", None, "ezweb.ne.jp", True, "userunknown"),
     ("550 : User unknown", None, "ezweb.ne.jp", False, "filtered"),
@@ -114,7 +118,7 @@ def test_a_reporters_own_sentence_holds_only_in_its_reports():
     report = EmailMessage()
     report["Subject"] = "Delivery Status"
     report["X-NAI-Header"] = "Modified by McAfee Email Gateway"
-    words = "550 unknown user a@example.org"
+    words = "550 <a@example.org> unknown."
     assert reporter_of(report) == "mcafee"
     assert judge(None, words, quoted=True, category=reporter_reason("mcafee", words)).hard
     assert not judge(None, words, quoted=True, category=reporter_reason(reporter_of(EmailMessage()), words)).hard

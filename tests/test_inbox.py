@@ -154,6 +154,21 @@ def test_a_dsn_bounces_only_the_recipient_that_failed_for_good(project, run):
     assert status(run, "tom@example.net") == "active"
 
 
+def test_the_message_a_hard_bounce_returns_is_bounced_too(project, run):
+    # Issue #28 item 3: the lead and its message agree, as when the server refuses the
+    # recipient while sending; the delayed one is not bounced, and stats no longer count
+    # the bounced pack as delivered.
+    project.deliver(dsn("jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"))
+    read(run)
+    states = {email: [m["state"] for m in json.loads(run("show", email, "--json").stdout)["messages"]]
+              for email in ("jose.munoz@example.com", "ana.pena@example.org")}
+    assert states["jose.munoz@example.com"] == ["bounced"]
+    assert states["ana.pena@example.org"] != ["bounced"]
+    stats = json.loads(run("--now", LATER, "stats", "--json").stdout)
+    assert stats["sent_by_step"]["0"] == 1  # tom's; ana's delayed pack is not counted either
+    assert stats["bounce_rate"] == 0.3333
+
+
 def test_baja_unsubscribes_and_a_later_import_is_suppressed(project, run, tmp_path):
     project.deliver(mail("tom@example.net", "Re: ¿Aún me recuerda?", "BAJA, por favor."))
     assert read(run)["unsubscribes"] == 1

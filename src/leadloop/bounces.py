@@ -176,7 +176,11 @@ def read(msg: Message, *, own: set[str]) -> Report:
     # RFC 3464 fields first: they say who failed and how, one block per recipient.
     for block in dsn_blocks:
         raw = block.get("final-recipient") or block.get("original-recipient") or ""
-        address = normal(raw.split(";", 1)[-1])
+        kind, separator, value = raw.partition(";")
+        if kind.strip().lower() in ("x400", "x-x400", "x-ms-exchange", "x-ex") or "=" in value:
+            found = _ADDRESS.search(unwrap_x400(value))
+            value = found.group(0) if found else value
+        address = normal(value if separator else raw)
         if address is None or address in dsn:
             continue
         action = block.get("action", "").lower()
@@ -193,7 +197,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
             category = "mailererror"
         dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category)
 
-    cleaned = _ID_LINE.sub("", report_text)
+    cleaned = unwrap_x400(_ID_LINE.sub("", report_text))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
     named = []
     for match in _ADDRESS.finditer(cleaned):
@@ -367,6 +371,31 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
     if current:
         blocks.append(current)
     return [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
+
+
+# Recipients in X.400 and Exchange 5.5 forms (issue #25 item 3): an O/R address whose
+# domain-defined attribute carries the Internet address, "c=US;a= ;p=Org;o=Site;
+# dda:SMTP=user@example.com;" (Exchange 5.5's NDRs and X400 Final-Recipient fields), and
+# RFC 2156's "RFC-822=user(a)example.com" with its "(a)" for "@" and other escapes.
+_X400_SMTP = re.compile(r"\b(?:dda:)?(?:smtp|rfc-?822|internet)=(?=[^\s;/=]+(?:@|\(a\)))", re.I)
+_RFC2156_ESCAPES = {"(a)": "@", "(p)": "%", "(b)": "!", "(q)": '"', "(u)": "_", "(l)": "(", "(r)": ")"}
+_RFC2156_ADDRESS = re.compile(r"(?<![\w.@-])([\w.!#$%&'*+/=?^`{|}~-]+(?:\([abpqulr]\)[\w.!#$%&'*+/=?^`{|}~-]+)*)"
+                              r"\(a\)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", re.I)
+
+
+def unwrap_x400(text: str) -> str:
+    """The Internet addresses inside X.400 / Exchange 5.5 recipient forms, written plainly."""
+    if "=" not in text and "(a)" not in text.lower():
+        return text
+    text = _X400_SMTP.sub(" ", text)
+
+    def plain(match: re.Match) -> str:
+        local = match.group(1)
+        for code, char in _RFC2156_ESCAPES.items():
+            local = re.sub(re.escape(code), lambda _: char, local, flags=re.I)
+        return f"{local}@{match.group(2)}"
+
+    return _RFC2156_ADDRESS.sub(plain, text)
 
 
 def _status_field(value: str) -> str | None:

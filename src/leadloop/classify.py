@@ -1,7 +1,7 @@
 """One incoming e-mail → what it means for the sequence (SPEC §7).
 
 Pure: bytes in, an `Incoming` out; no store, no network. The order matters and follows
-the SPEC: a delivery status notification first (its quoted original would otherwise
+the SPEC: a complaint (an ARF feedback report), then a delivery status notification (its quoted original would otherwise
 look like a reply from whoever it names), then auto-replies (an out-of-office is not an
 answer), then unsubscribe requests, and anything else is a reply.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
-from . import bounces
+from . import bounces, complaints
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
@@ -61,6 +61,49 @@ AUTO_SUBJECTS = (
     "abwesenheitsnotiz", "abwesenheit", "abwesend", "automatische antwort", "automatische antwoord",
     "automatisch antwoord", "afwezig", "autosvar", "automatisk svar", "fravaer", "franvaro",
 )
+# An out-of-office that carries none of the headers nor a known subject (issue #25 item
+# 5): its first lines say so, in the first person and the present or future ("I am out
+# of the office", never "I was"). Folded text, in the languages leadloop ships and the
+# common others; after the default texts of Outlook, Gmail, Thunderbird, Zimbra and
+# Sieve vacation responders in each language.
+OUT_OF_OFFICE_OPENINGS = re.compile("|".join(f"(?:{p})" for p in (
+    # en
+    r"\b(i will|i'll) be out of (the )?office", r"\b(i am|i'm) (currently |now |presently )?(out of (the )?office|away from (the |my )?"
+    r"(office|desk|e-?mail)|on (annual |parental |maternity |sick )?(leave|holiday|holidays|vacation)|"
+    r"out of town|travell?ing (with|and have) limited)",
+    r"\b(i am|i'm) (currently )?(out|away|off) (until|till|from|and will)", r"\bi will (be back|return) (on|to the office)",
+    r"\bthis is an automat(ic|ed) (reply|response|message)",
+    # es
+    r"\b(estoy|me encuentro|estamos) (actualmente )?(fuera de (la )?oficina|ausente|"
+    r"de vacaciones|de viaje|de permiso|fuera de la ciudad)", r"\b(no )?estare (fuera de la|en la) oficina",
+    r"\bestare ausente",
+    r"\b(este es un|esta es una) (mensaje|respuesta) automatic",
+    # fr
+    r"\bje (suis|serai) (actuellement |absente? |en dehors du bureau|en conge|en vacances|en deplacement)",
+    r"\bje suis absente?\b", r"\bje serai de retour le", r"\bceci est une reponse automatique",
+    # pt
+    r"\b(estou|estarei|encontro-me|me encontro) (atualmente )?(fora do escritorio|ausente|de ferias|"
+    r"em ferias|de licenca)", r"\besta e uma (mensagem|resposta) automatica",
+    # it
+    r"\b(sono|saro|saremo) (attualmente )?(fuori (sede|ufficio)|assente|in ferie|in vacanza)",
+    r"\bnon saro in ufficio", r"\bquesto e un messaggio automatico",
+    # de
+    r"\bich bin (derzeit |zurzeit |momentan |leider )?(bis \S+ (\S+ )?)?(nicht im buro|abwesend|im urlaub|"
+    r"au(ss|ß)er haus|nicht erreichbar)", r"\bich bin ab \S+ (\S+ )?wieder (im buro|erreichbar)",
+    r"\bdies ist eine automatische (antwort|nachricht)",
+    # nl
+    r"\bik ben (momenteel |op dit moment |tot en met \S+ |tot \S+ )?(afwezig|niet op kantoor|op vakantie|"
+    r"met vakantie|niet aanwezig)", r"\bik ben vanaf \S+ (\S+ )?weer (aanwezig|op kantoor|bereikbaar)",
+    # pl
+    r"\b(jestem|bede) (obecnie |aktualnie )?(poza biurem|na urlopie|nieobecn[ya])", r"\bprzebywam na urlopie",
+    # sv, da, no, fi
+    r"\bjag ar (for narvarande |tillfalligt )?(inte pa kontoret|borta|ledig|pa semester|franvarande)",
+    r"\bjag har semester", r"\bjeg er (pa ferie|frav(ae|æ)rende|ikke pa kontoret|pa kurs)", r"\bolen (lomalla|poissa)",
+    # lv, cs, ru
+    r"\b(esmu|atrodos) atvalinajuma", r"\bneesmu biroja", r"\bnebusu biroja",
+    r"\bjsem (mimo kancelar|na dovolene)",
+    "я в отпуске", "нахожусь в отпуске", "меня нет в офисе", "я вне офиса",
+)))
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -78,7 +121,7 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Incoming:
-    kind: str                      # "bounce", "auto_reply", "unsubscribe" or "reply"
+    kind: str                      # "complaint", "bounce", "auto_reply", "unsubscribe" or "reply"
     sender: str | None             # the From address, normalised; None if unusable
     message_id: str | None
     references: tuple[str, ...]    # In-Reply-To and References, nearest first
@@ -92,6 +135,9 @@ class Incoming:
     original_ids: tuple[str, ...] = ()
     original_to: tuple[str, ...] = ()
     truncated: bool = False        # only the headers were read (a message over the size limit)
+    # A complaint (an ARF feedback report, complaints.py): who complained, and how.
+    complainers: tuple[str, ...] = ()
+    feedback_type: str = ""
 
     @property
     def permanent(self) -> tuple[str, ...]:
@@ -111,7 +157,10 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
     never a failed recipient. `headers_only`: `raw` is only the header of a message too
     large to read; its headers decide."""
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        # Blank lines before the first header (a message saved by a tool that added them)
+        # would make the whole message its body: the headers start at the first line
+        # with text.
+        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=email.policy.default)
         sender = _sender(msg)
         subject = _header(msg, "subject")
         message_id = _first_id(_header(msg, "message-id"))
@@ -132,6 +181,14 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         return Incoming(kind, sender, message_id, references, subject, text,
                         written_at=_date(msg), truncated=headers_only, **bounce)
 
+    if complaints.looks_like_complaint(msg):
+        # A provider's feedback loop: someone marked our message as spam (RFC 5965). Its
+        # structure is a report's, so it comes before the bounce test.
+        if headers_only:
+            return result("complaint", feedback_type="abuse")
+        complaint = complaints.read(msg)
+        return result("complaint", original_ids=complaint.original_ids,
+                      complainers=complaint.complainers, feedback_type=complaint.feedback_type)
     if bounces.looks_like_bounce(msg, sender, subject):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
@@ -146,6 +203,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     if _is_auto_reply(msg, subject):
         return result("auto_reply")
     text = "" if headers_only else reply_text(msg)
+    if _opens_as_out_of_office(text):
+        return result("auto_reply")
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
@@ -226,6 +285,12 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         return True
     folded = _fold(subject).lstrip("[( ")
     return folded.startswith(AUTO_SUBJECTS)
+
+
+def _opens_as_out_of_office(text: str) -> bool:
+    """The first lines of what was written say the person is away (issue #25 item 5)."""
+    opening = "\n".join([line for line in text.split("\n") if line.strip()][:3])[:400]
+    return bool(opening) and OUT_OF_OFFICE_OPENINGS.search(_fold(opening)) is not None
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:

@@ -104,6 +104,12 @@ class Verdict:
         return LABELS.get(self.reason, self.reason)
 
 
+def _fold_literal(phrase: str) -> str:
+    """A literal phrase as fold() leaves the text it is looked for in, as a pattern."""
+    decomposed = unicodedata.normalize("NFKD", phrase.lower())
+    return re.escape("".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def _patterns(*phrases: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in phrases), re.M)
 
@@ -136,7 +142,7 @@ _BEFORE_ADDRESS = [
         r"message (size |length )?(too (big|large)|exceeds)", r"(message|mail) (file )?too (big|large)",
         r"exceeds? (the )?(fixed |maximum |administrative )?(message )?size", r"size limit",
         r"maximum (inbound )?message size", r"message size exceeds", r"line limit exceeded",
-        r"header size exceeds", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)")),
+        r"header size exceeds", r"(max(imum)?|message) (message )?size exceeded", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)")),
     ("suspend", _patterns(
         r"(account|mail ?box|user|address) (has been |is |was )?(currently |temporarily )?"
         r"(suspended|disabled|deactivated|locked|frozen|archived|inactive|terminated)",
@@ -153,6 +159,62 @@ _BEFORE_ADDRESS = [
         r"\bdkim\b.{0,40}\b(fail|invalid|signature|required)", r"authentication (check|checks) failed",
         r"unauthenticated (mail|email|sender)")),
 ]
+
+# The catalogs' own sentences for a dead address (issue #25 item 1), in the languages
+# of the servers that write them; see _DEAD_ADDRESS_SAYS for where they come from.
+_CATALOG_SENTENCES = (
+    r"(user|recipient|mailbox|address|account|rcpt) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist",
+    r"no mail ?box available for (this|that) user", r"\bbad_recipient\b",
+    r"is not an active (address|mailbox|user)", r"wrong or no longer valid",
+    r"unknown or illegal alias", r"unknown local[- ]part", r"unknown user account",
+    # Mail-DeliveryStatus-BounceParser's user_unknown rules (_std_reason).
+    r"address .{0,40}not known here", r"[<(]? ?mailaddr ?[>)]? is (invalid|not valid)",
+    r"account not activated",
+    r"(account|mailbox|e-?mail address|address) (does not|doesn'?t) exist",
+    r"n'existe (pas|plus)(?! ou )", r"(adresse|destinataire|utilisateur|compte) (e-?mail )?(est )?(introuvable|non valide)",
+    r"(no existe|inexistente|desconocido) en (este|el) (servidor|dominio)", r"el usuario no existe",
+    r"(utente|indirizzo|casella) (e-?mail )?non (trovat[oa]|esistente)", r"utente non valido",
+    r"(benutzer|empfanger|postfach|mailbox|adresse) (ist )?(hier )?nicht (bekannt|gefunden|vorhanden)",
+    r"(onbekende|ongeldige) (gebruiker|ontvanger|geadresseerde)", r"(gebruiker|ontvanger|adres|mailbox) "
+    r"(is )?(onbekend|bestaat niet)",
+    r"okand (anvandare|mottagare)", r"(anvandaren|mottagaren|adressen) (finns inte|ar okand)",
+    r"(uzytkownik|adres|konto|skrzynka|odbiorca) (\S+ )?nie (istnieje|zostal znaleziony)", r"nie ma takiego (uzytkownika|adresu|konta)",
+    r"(neznamy|neexistujici) (uzivatel|adresat)", r"uzivatel (\S+ )?neexistuje",
+    r"(lietotajs|adresats|pastkaste) (\S+ )?(nav atrasts|neeksiste)", r"err\.nosuchuser", r"nezinams (lietotajs|adresats)",
+    r"(kayttaja|vastaanottaja) (on )?tuntematon", r"ukjent (bruker|mottaker)", r"ukendt (bruger|modtager)",
+    r"kullanici bulunamadi", r"(utilizator|destinatar) (necunoscut|inexistent)",
+    r"ismeretlen (felhasznalo|cimzett)",
+    _fold_literal("нет такого пользователя"), _fold_literal("пользователь не найден"),
+    _fold_literal("такого пользователя нет"), _fold_literal("несуществующий"),
+    _fold_literal("не существует"), _fold_literal("адресат не найден"), _fold_literal("ящик не найден"),
+    _fold_literal("用户不存在"), _fold_literal("收件人不存在"), _fold_literal("邮箱不存在"),
+    _fold_literal("帐户不存在"), _fold_literal("账户不存在"), _fold_literal("地址不存在"),
+    _fold_literal("用戶不存在"), _fold_literal("宛先不明"), _fold_literal("存在しない"),
+    _fold_literal("존재하지 않는"),
+)
+
+class _Gated:
+    """A pattern searched only when the text holds one of its key words (plain substring
+    tests, far cheaper than a long alternation at every position), or any non-ASCII
+    letter (the Cyrillic and CJK sentences)."""
+
+    def __init__(self, keys: tuple[str, ...], pattern: re.Pattern):
+        self.keys, self.pattern = keys, pattern
+
+    def search(self, text: str):
+        if text.isascii() and not any(key in text for key in self.keys):
+            return None
+        return self.pattern.search(text)
+
+
+# Every sentence of _CATALOG_SENTENCES holds one of these, whichever of its alternatives
+# matched (test_dead_address_words checks them on its sentences).
+_CATALOG_KEYS = (
+    "exist", "box", "valid", "known", "activ", "alias", "local", "recipient", "desconocid", "trovat",
+    "bekannt", "gefunden", "vorhanden", "onbekend", "ongeldig", "okand", "finns", "istnieje", "znaleziony",
+    "takiego", "neznamy", "atrasts", "nezinams", "tuntematon", "ukjent", "ukendt", "bulunamadi",
+    "necunoscut", "ismeretlen", "nosuchuser", "introuvable", "esistent", "bestaat", "neeksist")
+_CATALOG = _Gated(_CATALOG_KEYS, _patterns(*_CATALOG_SENTENCES))
 
 _ADDRESS = [
     ("hasmoved", _patterns(
@@ -189,6 +251,9 @@ _ADDRESS = [
         r"(utente|indirizzo|destinatario|casella) (e-?mail )?(sconosciut[oa]|inesistente|non esiste|non valid[oa])",
         r"nessun utente", r"(usuario|utilizador|destinatario|endereco|conta|caixa postal) (de e-?mail )?"
         r"(desconhecid[oa]|inexistente|nao existe|invalid[oa])")),
+    # The catalogs' sentences, apart and behind a cheap gate: one alternation of all of
+    # them would make every report's reading slower.
+    ("userunknown", _CATALOG),
     ("hostunknown", _patterns(
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
         r"|must exist|not reachable|unreachable|lookup failed)",
@@ -200,7 +265,7 @@ _ADDRESS = [
         r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
     ("notaccept", _patterns(
         r"does not accept (e-?)?mail", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
-        r"not accepting (any )?(network )?(mail|messages)", r"(mx|srv) record indicated no smtp service",
+        r"not accepting (any )?(network )?(mail|messages)(?! with| from)", r"(mx|srv) record indicated no smtp service",
         r"no mx (record )?found for (domain|destination)", r"name server: \.: host not found",
         r"no route for current request")),
 ]
@@ -300,10 +365,6 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
     return MAILBOX
 
 
-def _fold_literal(phrase: str) -> str:
-    """A literal phrase as fold() leaves the text it is looked for in, as a pattern."""
-    decomposed = unicodedata.normalize("NFKD", phrase.lower())
-    return re.escape("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 # The words with which the server that holds the mailboxes says one does not exist: its
 # own report, not an answer it heard from another server, so they need no SMTP command
@@ -326,12 +387,57 @@ _MAILBOX_HOST_SAYS = _patterns(
     r"|invalid or unknown (base|virtual) user|does not refer to a virtual user)",
     r"mailbox doesn'?t exist: ")
 
+# The sentences with which mail servers and providers say, in their own message
+# catalogs, that an address does not exist (issue #25 item 1). Quoted in a report that
+# does not say which SMTP command they answered, they are still about the address: no
+# filter writes them. From: Exim's router and ACL texts ("Unknown user", "unknown
+# local-part", "Unrouteable address"), Postfix's local(8)/virtual(8)/smtpd(8) ("User
+# unknown in local recipient table", "… in virtual mailbox/alias table"), Sendmail's
+# "No such user here", qmail/netqmail ("Sorry, no mailbox here by that name",
+# spamcontrol's "(err.nosuchuser)"), Exchange/Office 365 NDRs ("RESOLVER.ADR.RecipNotFound",
+# "The e-mail account does not exist at the organization"), CommuniGate Pro ("unknown
+# user account"), MDaemon ("no such user here"), Yahoo ("This user doesn't have a
+# yahoo.com account"), mail.ru and Yandex ("user not found", "No such user!", in Russian
+# "Нет такого пользователя"), NetEase/QQ/xinnet ("User not found", "Mailbox not found",
+# "用户不存在"), Orange ("Adresse d au moins un destinataire invalide"), GMX/Web.de
+# ("Mailbox nicht vorhanden"), Libero/tin.it ("Utente non trovato", "indirizzo
+# inesistente"), Terra ("Usuário inexistente"); and the multilingual rule tables of
+# public bounce libraries (PHP-Bounce-Handler's bounce_responses.php, BounceHandler
+# rules of phpList, Mail-DeliveryStatus-BounceParser's user_unknown patterns).
+_DEAD_ADDRESS_SAYS = _patterns(
+    *_CATALOG_SENTENCES, r"\bunknown user\b", r"user not known", r"no such user( here)?\b", r"user not found",
+    r"unknown user account", r"unknown local-part", r"unknown or illegal alias",
+    r"user unknown in (local recipient|virtual (mailbox|alias)|relay recipient) table",
+    r"err\.nosuchuser", r"no mailbox here by that name", r"no mail ?box available for (this|that) user",
+    r"do(es)?n'?t have an? \S+ account", r"mailbox not found", r"wrong or no longer valid",
+    r"n'existe (pas|plus)(?! ou )", r"destinataire invalide", r"(account|mailbox|address|rcpt|user) [\[<(]? ?mailaddr ?[\]>)]? "
+    r"(does not|doesn'?t) exist", r"is not an active (address|mailbox|user)", r"\bbad_recipient\b",
+    r"e-?mail account does not exist at the organi[sz]ation", r"resolver\.adr\.recipnotfound",
+    r"usuario (invalido ou )?inexistente", r"utente non trovato", r"(indirizzo|casella) inesistente",
+    r"(empfanger|benutzer) unbekannt", r"(mailbox|postfach) nicht vorhanden",
+    r"nie ma takiego uzytkownika", r"(uzytkownik|konto|adres) (\S+ )?nie istnieje",
+    _fold_literal("нет такого пользователя"), _fold_literal("пользователь не найден"),
+    _fold_literal("用户不存在"), _fold_literal("收件人不存在"), _fold_literal("邮箱不存在"))
+# Yahoo answers the end of DATA, not RCPT TO, with "554 delivery error: dd This user
+# doesn't have a yahoo.com account" (Yahoo's SMTP error codes, help.yahoo.com, "554
+# delivery error"): after DATA, and still about the address.
+_DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
+
+# Header lines of the returned original that a plain-text report repeats ("Subject:
+# wxPython 2.3.0", "Received: … mxl_mta-5.5.0-3"): never where a report puts a status
+# (issue #25 item 2). A report's own fields (Status, Diagnostic-Code, Remote-MTA…) stay.
+_ORIGINAL_HEADER = re.compile(
+    r"^[ \t]*(subject|received|x-mailer|user-agent|message-id|date|sent|thread-topic|thread-index"
+    r"|references|in-reply-to|mime-version|content-type|content-transfer-encoding|x-(?!postfix|"
+    r"failed|notes|original-)[\w-]+|dkim-signature|authentication-results|importance)[ \t]*:.*"
+    r"(?:\n[ \t]+.*)*", re.I | re.M)
+
 # An enhanced status code (RFC 3463): class 2, 4 or 5, not part of an IP address, a
 # version or a date.
-_STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d)")
+_STATUS = re.compile(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)")
 _REPLY = re.compile(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
 _SPACE = re.compile(r"\s+")
-_REPLY_STATUS = re.compile(r"(?<![\w.])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d)")
+_REPLY_STATUS = re.compile(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
 # Addresses say nothing about the cause ("mailboxfull@…" is just a name).
 _EMAIL = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 
@@ -346,7 +452,8 @@ def fold(text: str) -> str:
     "usuario desconhecido" are one phrase."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACE.sub(" ", plain).strip()
+    # Typographic apostrophes ("doesn’t") are the ASCII one the tables are written with.
+    return _SPACE.sub(" ", plain.replace("\u2019", "'").replace("\u02bc", "'")).strip()
 
 
 def find_status(text: str) -> str | None:
@@ -434,7 +541,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     recipient's domain, for providers' own rules (providers.py). `category`: the cause
     the report names in a field of its own, if any.
     """
-    words = _EMAIL.sub(" mailaddr ", fold(text))
+    words = _EMAIL.sub(" mailaddr ", fold(_ORIGINAL_HEADER.sub(" ", text)))
     found = find_status(words)
     if status is None or (_GENERIC.match(status) and found and found[0] == status[0]):
         status = found or status
@@ -467,9 +574,11 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # (sisimai's UserUnknown and Filtered rules).
         if command in ("MAIL", "CONN", "HELO"):
             return Verdict(False, "rejected" if command == "MAIL" else "blocked", status)
-        if command == "DATA":
+        if command == "DATA" and not _DEAD_AFTER_DATA.search(words):
             return Verdict(False, "filtered", status)
-        if quoted and not _MAILBOX_HOST_SAYS.search(words):
+        # A catalog's sentence for a dead address is no filter's, whichever command it
+        # answered (issue #25 item 1).
+        if quoted and not (_MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words)):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)
@@ -477,6 +586,10 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # The number says "address"; only words naming another cause overrule it.
         if reason is None or reason in HARD_REASONS:
             return Verdict(True, _status_reason(status) if reason is None else reason, status)
+        if reason == "suspend" and status.startswith("5.1."):
+            # "5.1.1 … mailbox disabled" (tin.it): a 5.1.x names the address, and
+            # "disabled" names no other cause (issue #25 item 4).
+            return Verdict(True, _status_reason(status), status)
         return Verdict(False, reason, status)
     if reason is not None:
         return Verdict(reason in HARD_REASONS, reason, status)

@@ -35,6 +35,7 @@ class InboxReport:
     failed: int = 0         # messages a soft bounce reported as not delivered
     delays: int = 0         # of which delay warnings
     unsubscribes: int = 0
+    complaints: int = 0     # leads unsubscribed by a provider's complaint report (ARF)
     questions: int = 0
     survey_answers: int = 0
     unmatched: int = 0
@@ -45,7 +46,7 @@ class InboxReport:
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
-            "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "questions",
+            "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "complaints", "questions",
             "survey_answers", "unmatched", "unrecognised", "sender_refused", "skipped")}
 
     def line(self) -> str:
@@ -55,7 +56,8 @@ class InboxReport:
                 f"{count(self.auto_replies, 'auto-reply', 'auto-replies')}, "
                 f"{count(self.bounces, 'bounce')}, {count(self.unsubscribes, 'unsubscribe')}, "
                 f"{self.unmatched} unmatched")
-        extras = [(self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
+        extras = [(self.complaints, count(self.complaints, "spam complaint") + " (unsubscribed)"),
+                  (self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
                   (self.sender_refused, "refused because of the sender (offered again)"),
                   (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
                    + " (see `leadloop inbox --review`)"),
@@ -161,6 +163,9 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
     if incoming.kind == "bounce":
         _apply_bounce(store, incoming, now, report, own, sender)
         return
+    if incoming.kind == "complaint":
+        _apply_complaint(store, incoming, now, report, own)
+        return
     lead = _lead(store, incoming)
     if lead is not None and lead["email"] in own:
         lead = None  # our own mail come back (a copy, a test) is nobody's answer
@@ -227,6 +232,37 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
             reason += f": {incoming.overall.diagnostic[:300]}"
         store.review_bounce(now, incoming.written_at, incoming.sender, incoming.subject, reason)
         report.unrecognised += 1
+
+
+def _apply_complaint(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
+                     own: frozenset[str]) -> None:
+    """A provider's feedback loop says a person marked our message as spam (RFC 5965):
+    the lead it was sent to is `unsubscribed` and never mailed again, and the complaint
+    counts in stats' complaint rate (SPEC §7, §8). The lead is found by the original's
+    Message-ID (providers redact the complainer's address), else by the address."""
+    from .complaints import NOT_A_COMPLAINT
+
+    lead = _lead_of_original(store, incoming, own) if incoming.original_ids else None
+    if lead is None:
+        for address in incoming.complainers:
+            if address not in own:
+                lead = _sent_lead(store, address)
+                if lead is not None:
+                    break
+    if lead is None:
+        store.review_bounce(now, incoming.written_at, incoming.sender, incoming.subject,
+                            f"spam complaint ({incoming.feedback_type or 'abuse'}) about a message "
+                            "leadloop did not send, or whose recipient it cannot tell")
+        report.unrecognised += 1
+        return
+    if incoming.feedback_type in NOT_A_COMPLAINT:
+        store.event(lead["id"], now, "complaint_withdrawn", {"feedback_type": incoming.feedback_type})
+        return
+    store.event(lead["id"], now, "complaint", {"feedback_type": incoming.feedback_type or "abuse",
+                                               "reporter": incoming.sender})
+    if lead["status"] not in ("unsubscribed", "bounced", "erased"):
+        store.change_status(lead, "unsubscribed", now, "marked our message as spam (provider's complaint report)")
+    report.complaints += 1
 
 
 def _sent_lead(store: Store, address: str | None):
@@ -302,7 +338,10 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
         if message is not None:
             store.set_owner(message["id"], "address")
         before = lead["status"]
+        if message is not None and message["state"] in ("sent", "unknown"):
+            store.bounce_message(message["id"], error, verdict.reason)
         store.mark_bounced(lead, now, f"the address failed: {error}")
+        store.refresh([lead["id"]])
         report.bounces += int(before != "bounced")
         return
     if message is not None and message["state"] in ("sent", "unknown"):

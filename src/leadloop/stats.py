@@ -19,9 +19,14 @@ from .store import CONTACT_STATES, OUTCOMES_SQL, STATUSES, Store
 # Mailbox providers start filtering senders whose bounces pass 2 % of what they send
 # (and complaints 0.1 %); the warning comes early enough to act.
 BOUNCE_LIMIT = 0.02
-# leadloop cannot see spam complaints (0.1 % is the providers' limit); unsubscribes are
-# what it can see of the same annoyance, and they run several times higher.
+# Unsubscribes are the visible part of the same annoyance as spam complaints, and run
+# several times higher.
 UNSUBSCRIBE_LIMIT = 0.01
+# Spam complaints that providers' feedback loops report (ARF, RFC 5965): Gmail's bulk
+# sender guidelines ask to stay below 0.1 % and never reach 0.3 %
+# (support.google.com/a/answer/81126); the warning starts at 0.1 %.
+COMPLAINT_WARNING = 0.001
+COMPLAINT_LIMIT = 0.003
 # Messages refused by the receiving provider as spam or by policy (5.7.x): past about one
 # in a hundred, the sender's reputation or authentication (SPF, DKIM, DMARC) is failing,
 # and the rest of the list follows soon.
@@ -73,8 +78,10 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
                    (SELECT count(*) FROM messages m WHERE {mine} AND m.step = 0) AS had_info,
                    (SELECT max(m.step) FROM messages m WHERE {mine} AND {when} <= answer_at) AS answer_step,
                    (SELECT count(*) FROM messages m WHERE {mine} AND {when} <= bought_at) AS bought_after,
+                   EXISTS (SELECT 1 FROM messages m WHERE m.lead_id = marked.id AND m.kind = 'sequence'
+                           AND m.state IN {OUTCOMES_SQL}) AS mailed,
                    count(*) AS n
-            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7""", params).fetchall()
+            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""", params).fetchall()
     sent_by_step: dict[int, int] = {}
     for step, count in conn.execute(
             f"""SELECT m.step, count(*) FROM messages m JOIN leads l ON l.id = m.lead_id
@@ -113,8 +120,15 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         by_contacts.append({"contacts": k, "reached": reached, "customers": before_buying.get(k, 0),
                             "conversion_rate": _rate(before_buying.get(k, 0), reached)})
 
-    bounce_rate = _rate(by_status["bounced"], contacted)
-    unsubscribe_rate = _rate(by_status["unsubscribed"], contacted)
+    # Rates of the leads mailed (whatever became of the message): a message that bounced or
+    # failed is no contact, but its lead was mailed all the same (issue #28 item 3).
+    mailed = count(lambda g: g["mailed"])
+    bounce_rate = _rate(by_status["bounced"], mailed)
+    unsubscribe_rate = _rate(by_status["unsubscribed"], mailed)
+    complained = conn.execute(
+        f"""SELECT count(DISTINCT e.lead_id) FROM events e JOIN leads l ON l.id = e.lead_id
+            {where + ' AND' if where else 'WHERE'} e.kind = 'complaint'""", params).fetchone()[0]
+    complaint_rate = _rate(complained, mailed)
     blocked_marks = ",".join("?" * len(BLOCKED_REASONS))
     # A message refused because of the sender stays due (SPEC §6), but it was offered and
     # blocked all the same: it counts in the blocked rate, and by owner.
@@ -137,6 +151,12 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
             verb = "is over" if rate > limit else "is approaching"
             warnings.append(f"the {label} rate ({rate:.1%}) {verb} {limit:.0%}, where mailbox "
                             "providers start filtering senders: clean the list before sending more")
+    if complaint_rate is not None and complaint_rate >= COMPLAINT_WARNING:
+        verb = "is over" if complaint_rate >= COMPLAINT_LIMIT else "has reached"
+        line = COMPLAINT_LIMIT if complaint_rate >= COMPLAINT_LIMIT else COMPLAINT_WARNING
+        warnings.append(f"the spam complaint rate ({complaint_rate:.2%}) {verb} {line:.1%}, where Gmail "
+                        "and other providers start filtering senders (0.3 % is Gmail's line): mail "
+                        "only people who asked, and make unsubscribing easy")
     if blocked_rate is not None and blocked_rate >= BLOCKED_LIMIT * APPROACHING:
         verb = "is over" if blocked_rate > BLOCKED_LIMIT else "is approaching"
         warnings.append(f"the blocked-by-provider rate ({blocked_rate:.1%}) {verb} {BLOCKED_LIMIT:.0%}: "
@@ -153,8 +173,11 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "contacts_before_buying": {str(k): before_buying[k] for k in sorted(before_buying)},
         "conversion_by_contacts": by_contacts,
         "contacted": contacted,
+        "mailed": mailed,
         "bounce_rate": bounce_rate,
         "unsubscribe_rate": unsubscribe_rate,
+        "complaints": complained,
+        "complaint_rate": complaint_rate,
         "blocked": blocked,
         "blocked_rate": blocked_rate,
         "failures_by_owner": failures_by_owner,

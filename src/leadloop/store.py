@@ -919,6 +919,15 @@ class Store:
             (error, failure, message_row_id),
         )
 
+    def bounce_message(self, message_row_id: int, error: str, failure: str) -> None:
+        """Inside a write transaction: a message reported later as refused for good because
+        the address is dead (a hard bounce). It is `bounced`, as when the server refuses
+        the recipient while sending, so `show`, `stats` and exports agree (issue #28)."""
+        self.conn.execute(
+            "UPDATE messages SET state = 'bounced', error = ?, failure = ? WHERE id = ?",
+            (error, failure, message_row_id),
+        )
+
     def set_owner(self, message_row_id: int, owner: str) -> None:
         """Inside a write transaction: whose failure a message's refusal was (stats)."""
         self.conn.execute("UPDATE messages SET owner = ? WHERE id = ?", (owner, message_row_id))

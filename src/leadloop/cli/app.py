@@ -342,10 +342,11 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     output.line("")
     statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
     output.line(f"Leads by status now: {doc['leads']} ({statuses or 'none'})")
-    contacted = doc["contacted"]
-    output.line(f"List health, of {plural(contacted, 'lead')} contacted:")
+    # The bounce, unsubscribe and complaint rates are of the leads mailed (issue #28 item 3).
+    output.line(f"List health, of {plural(doc['mailed'], 'lead')} mailed:")
     output.line(f"  addresses that bounced: {_share(doc['leads_by_status']['bounced'], doc['bounce_rate'])}")
     output.line(f"  unsubscribed: {_share(doc['leads_by_status']['unsubscribed'], doc['unsubscribe_rate'])}")
+    output.line(f"  spam complaints: {_share(doc['complaints'], doc['complaint_rate'])}")
     output.line("  messages refused by providers as spam or by policy (5.7.x): "
                 + _share(doc["blocked"], doc["blocked_rate"], of="messages sent"))
     output.line(f"  erased (given up, or forgotten on request): {doc['erased']}")
@@ -368,7 +369,7 @@ def _step_name(step: int) -> str:
     return "info pack" if step == 0 else f"follow-up {step}"
 
 
-def _share(number: int, rate: float | None, of: str = "leads contacted") -> str:
+def _share(number: int, rate: float | None, of: str = "leads mailed") -> str:
     """ "3 (1.2%)"; with nothing to count from, "none yet (no {of})" rather than a
     "0.0%" that reads like a measurement."""
     if rate is None:

@@ -1,0 +1,87 @@
+"""Bounce reading on mail the project was not built against, and its speed (issue #25).
+
+    python bench/bounces.py FOLDER [FOLDER…]           # verdicts against FOLDER/labels.tsv
+    python bench/bounces.py --time FOLDER [FOLDER…]    # classification time, best of 5
+
+Each FOLDER holds messages (any file names) and a `labels.tsv`: one line per message,
+`file<TAB>label`, label one of hard, soft, delay, auto_reply, reply, complaint (or skip).
+The folders stay outside the repository: public sample mail is other projects' data, and
+a held-out set must not be seen by whoever tunes the rules. A message counts as "hard"
+when leadloop would make its lead `bounced`; a soft failure read as a delay (or the
+reverse) is right, since neither changes the lead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import time
+from pathlib import Path
+
+from leadloop.classify import Unreadable, classify
+
+KINDS = ("hard", "soft", "delay", "auto_reply", "reply", "complaint")
+
+
+def verdict(raw: bytes) -> tuple[str, str]:
+    try:
+        incoming = classify(raw)
+    except Unreadable:
+        return "unreadable", ""
+    if incoming.kind != "bounce":
+        return incoming.kind, incoming.subject[:60]
+    verdicts = [f.verdict for f in incoming.failures] or (
+        [incoming.overall.verdict] if incoming.overall is not None else [])
+    if not verdicts:
+        return "bounce-unread", ""
+    if any(v.hard for v in verdicts):
+        label = "hard"
+    else:
+        label = "delay" if all(v.reason == "delayed" for v in verdicts) else "soft"
+    return label, ", ".join(f"{v.reason} {v.status or ''}".strip() for v in verdicts)
+
+
+def score(folder: Path) -> None:
+    labels = dict(line.split("\t", 1) for line in (folder / "labels.tsv").read_text().splitlines() if line)
+    counts, wrong = collections.Counter(), []
+    for name, want in sorted(labels.items()):
+        if want not in KINDS:
+            continue
+        got, why = verdict((folder / name).read_bytes())
+        counts[want] += 1
+        if got == want or {got, want} == {"soft", "delay"}:
+            counts[want + "_ok"] += 1
+        else:
+            wrong.append(f"  {name}: expected {want}, read {got} ({why})")
+    print(folder)
+    for kind in KINDS:
+        if counts[kind]:
+            print(f"  {kind}: {counts[kind + '_ok']}/{counts[kind]} ({counts[kind + '_ok'] / counts[kind]:.0%})")
+    print("\n".join(wrong))
+
+
+def timing(folders: list[Path]) -> None:
+    messages = [p.read_bytes() for folder in folders for p in sorted(folder.iterdir())
+                if p.is_file() and p.suffix not in (".tsv", ".json", ".md")]
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for raw in messages:
+            try:
+                classify(raw)
+            except Unreadable:
+                pass
+        best = min(best, time.perf_counter() - start)
+    print(f"{len(messages)} messages classified in {best:.3f} s (best of 5)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--time", action="store_true", help="time the classification instead")
+    parser.add_argument("folders", nargs="+", type=Path)
+    args = parser.parse_args()
+    if args.time:
+        timing(args.folders)
+    else:
+        for folder in args.folders:
+            score(folder)
