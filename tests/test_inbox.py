@@ -165,8 +165,19 @@ def test_the_message_a_hard_bounce_returns_is_bounced_too(project, run):
     assert states["jose.munoz@example.com"] == ["bounced"]
     assert states["ana.pena@example.org"] != ["bounced"]
     stats = json.loads(run("--now", LATER, "stats", "--json").stdout)
-    assert stats["sent_by_step"]["0"] == 1  # tom's; ana's delayed pack is not counted either
+    assert stats["sent_by_step"]["0"] == 2  # tom's, and ana's: a delay warning is only noted
     assert stats["bounce_rate"] == 0.3333
+
+
+def test_delay_warnings_are_only_noted_never_failures(project, run):
+    """SPEC §7: a delay warning is only noted. Three in a row for one lead are not three
+    failures: the message stays sent and the lead stays in the sequence."""
+    for _ in range(3):
+        project.deliver(dsn("jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"))
+        assert read(run)["delays"] in (0, 1)
+    [message] = json.loads(run("show", "ana.pena@example.org", "--json").stdout)["messages"]
+    assert message["state"] == "sent"
+    assert status(run, "ana.pena@example.org") == "active"
 
 
 def test_baja_unsubscribes_and_a_later_import_is_suppressed(project, run, tmp_path):

@@ -344,11 +344,15 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
         store.refresh([lead["id"]])
         report.bounces += int(before != "bounced")
         return
+    if verdict.reason == "delayed":
+        # A delay warning says the server is still trying (RFC 3464 `Action: delayed`):
+        # the message may yet arrive, so it is only noted (SPEC §7), never failed and never
+        # one of the three failures that make a lead undeliverable.
+        report.delays += 1
+        return
     if message is not None and message["state"] in ("sent", "unknown"):
         store.fail_message(message["id"], now, error, verdict.reason)
         store.refresh([lead["id"]])
-    if verdict.reason == "delayed":
-        report.delays += 1
     report.failed += 1
     if store.check_undeliverable(store.lead_by_id(lead["id"]), now):
         report.bounces += 1
