@@ -869,12 +869,11 @@ def main() -> None:
     parser.add_argument("--b1-runs", type=int, default=5, help="runs of the B1 import pair (default 5)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for B1, B2 and B5")
     parser.add_argument("--messages", type=int, default=2000, help="messages for B3")
-    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B6,B8,B9",
+    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B6,B8,B9,B10",
                         help="comma-separated subset (B9P: B9's first page alone)")
     parser.add_argument("--b8-rows", type=int, default=100_000, help="rows of the B8 workbook")
     parser.add_argument("--b6-seconds", type=float, default=60, help="B6: seconds of inquiries")
     parser.add_argument("--b6-rate", type=float, default=20, help="B6: inquiries a second")
-    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B9,B10", help="comma-separated subset")
     parser.add_argument("--brochures", default="1,2", help="B3a: brochure sizes in MB (default 1,2)")
     parser.add_argument("--baseline", type=Path, default=None, metavar="PATH",
                         help="another leadloop executable to alternate with this one in B3 and B3a")
