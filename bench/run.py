@@ -22,6 +22,7 @@ import argparse
 import csv
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -152,6 +153,14 @@ def cpu_ratio(a: Series, b: Series) -> float:
 
 
 # -- data -------------------------------------------------------------------------------
+
+def project_folder(work: Path) -> None:
+    """Make `work` a leadloop folder: only `init`, `demo` or a folder with leadloop.toml
+    may create a database (SPEC §4, issue #27 item 7), and B1, B2, B5, B8 and B9 import
+    into a new --db from here. The defaults are what is measured: the file says nothing."""
+    (work / "leadloop.toml").write_text("# leadloop's benchmarks: a project folder with the defaults\n",
+                                        encoding="utf-8")
+
 
 def leads_file(rows: int) -> Path:
     name = {100_000: "leads-100k.csv", 1_000_000: "leads-1m.csv"}.get(rows, f"leads-{rows}.csv")
@@ -327,7 +336,7 @@ def b4_startup(pairs: int, work: Path, results: dict) -> None:
 
 B3_TEMPLATE = """TO: {{email}}
 SUBJECT: ¿Aún me recuerda, {{name}}?
-FROM: Laura Vidal <laura@example.com>
+FROM: Laura Vidal <laura@academia-vidal.es>
 
 ¡Hola de nuevo, {{name}}!
 
@@ -340,7 +349,10 @@ Laura
 
 def send_project(directory: Path, messages: int, port: int, leadloop: Path) -> Path:
     """A project in `directory` with `messages` leads whose info pack is due, its config
-    pointing at the sink on `port`: the database every send run starts from (copied)."""
+    pointing at the sink on `port`: the database every send run starts from (copied).
+    The sender is not on example.com, which leadloop refuses to send from over SMTP
+    (issue #27 item 6), and the import is dated like the send, so that the requests
+    are a day old, not months (an old request's info pack waits for the window)."""
     directory.mkdir(exist_ok=True)
     csv_path = directory / "leads.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as handle:
@@ -350,13 +362,13 @@ def send_project(directory: Path, messages: int, port: int, leadloop: Path) -> P
             writer.writerow([f"cliente.{n}@example.com", f"José Núñez {n}", "Curso de fotografía",
                              "Anuncio", "01/11/2026 09:00"])
     (directory / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@academia-vidal.es"\n\n'
         f'[cadence]\ndaily_limit = {messages * 10}\n'
         'send_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\nsend_hours = "00:00-24:00"\n\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
         encoding="utf-8")
     prepared = directory / "prepared.db"
-    subprocess.run([str(leadloop), "--db", str(prepared), "import", str(csv_path)],
+    subprocess.run([str(leadloop), "--db", str(prepared), "--now", NOW, "import", str(csv_path)],
                    cwd=directory, check=True, stdout=subprocess.DEVNULL)
     return prepared
 
@@ -527,11 +539,11 @@ RAW_LOOP_SIZED = '''"""The limit of B3a: one connection, messages of the same si
 starts and written as they are (no dot-stuffing: base64 needs none)."""
 import base64, os, smtplib, sys
 port, count, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-head = b"From: Laura Vidal <laura@example.com>\\r\\nTo: <cliente.NUMBER@example.com>\\r\\nSubject: x\\r\\n\\r\\n"
+head = b"From: Laura Vidal <laura@academia-vidal.es>\\r\\nTo: <cliente.NUMBER@example.com>\\r\\nSubject: x\\r\\n\\r\\n"
 body = base64.encodebytes(os.urandom(size * 3 // 4)).replace(b"\\n", b"\\r\\n")[:max(0, size - len(head))]
 with smtplib.SMTP("127.0.0.1", port) as smtp:
     for n in range(count):
-        smtp.docmd("MAIL", "FROM:<laura@example.com>")
+        smtp.docmd("MAIL", "FROM:<laura@academia-vidal.es>")
         smtp.docmd("RCPT", f"TO:<cliente.{n}@example.com>")
         smtp.docmd("DATA")
         smtp.send(head.replace(b"NUMBER", str(n).encode()))
@@ -546,7 +558,7 @@ import smtplib, sys
 from email.message import EmailMessage
 port, count = int(sys.argv[1]), int(sys.argv[2])
 m = EmailMessage()
-m["From"] = "Laura Vidal <laura@example.com>"
+m["From"] = "Laura Vidal <laura@academia-vidal.es>"
 m["To"] = "José Núñez NUMBER <cliente.NUMBER@example.com>"
 m["Subject"] = "¿Aún me recuerda?"
 m.set_content("¡Hola de nuevo! Hace un tiempo me pidió información sobre Curso de fotografía.")
@@ -554,7 +566,7 @@ model = m.as_bytes()
 messages = [(f"cliente.{n}@example.com", model.replace(b"NUMBER", str(n).encode())) for n in range(count)]
 with smtplib.SMTP("127.0.0.1", port) as smtp:
     for to, data in messages:
-        smtp.sendmail("laura@example.com", [to], data)
+        smtp.sendmail("laura@academia-vidal.es", [to], data)
 '''
 
 
@@ -840,6 +852,9 @@ def write_results(results: dict, args, elapsed: float) -> None:
         start, end = text.find("<!-- web: start -->"), text.find("<!-- web: end -->")
         if 0 <= start < end:
             lines += [text[start:end + len("<!-- web: end -->")], ""]
+        # bench/ab.py's before-and-after sections, one per `--only`: kept too.
+        for match in re.finditer(r"<!-- ab [^>]*: start -->.*?<!-- ab [^>]*: end -->", text, re.S):
+            lines += [match.group(0), ""]
     (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(line for line in lines if line.startswith("|")))
 
@@ -888,6 +903,7 @@ def main() -> None:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="leadloop-bench-") as tmp:
         work = Path(tmp)
+        project_folder(work)
         db = None
         if "B1" in only:
             db = b1_import(args.b1_runs, args.rows, work, results)
