@@ -125,6 +125,19 @@ def main() -> None:
                           for who, leadloop in builds.items()]
             a, b = alternate(args.runs, contenders)
             lines.append(rows_of(f"B5 idle `run-daily`, {args.rows:,}-row import (target ≤ 0.5 s)", a, b, "ms"))
+        if "CHECK" in only:
+            # Not one of BENCH.md's: `check` renders every template once (Babel's dates
+            # included), the start-up of every command that renders mail.
+            print("check (no --dns) in a folder made by `init`, A and B alternated", flush=True)
+            contenders = []
+            for who, leadloop in builds.items():
+                folder = work / f"check-{who}"
+                folder.mkdir()
+                subprocess.run([str(leadloop), "init", "."], cwd=folder, check=True, capture_output=True)
+                contenders.append((who, lambda c=[str(leadloop), "check"], f=folder: timed(c, cwd=f)))
+            a, b = alternate(args.runs * 2, contenders)
+            lines.append(rows_of("`check` (config and every template rendered once), a folder `init` made",
+                                 a, b, "ms"))
         if "B4" in only:
             print("B4: --version, --help and `import typer, rich`, A and B alternated", flush=True)
             contenders = []
@@ -151,7 +164,7 @@ def main() -> None:
         f"{(time.perf_counter() - started) / 60:.1f} minutes on {run.machine()}. "
         f"Load average {', '.join(f'{x:.1f}' for x in load_start)} at the start, "
         f"{', '.join(f'{x:.1f}' for x in load_end)} at the end. Medians of {args.runs} rounds "
-        "(B2, B4: twice as many) alternating A and B after a warm-up (B1: none); ratios are "
+        "(B2, B4, CHECK: twice as many) alternating A and B after a warm-up (B1: none); ratios are "
         "medians of the pair-by-pair ratios A ÷ B, above 1 means A is slower.",
         "",
         f"| benchmark | A: {args.label_a} | B: {args.label_b} | A ÷ B, wall | A ÷ B, CPU |",

@@ -427,8 +427,12 @@ def b3_send(pairs: int, messages: int, work: Path, results: dict, baseline: Path
 
         contenders = [("leadloop", leadloop_send), ("mailmerge", mailmerge_send), ("smtplib", smtplib_loop)]
         if baseline is not None:
-            contenders.insert(1, ("baseline", leadloop_sender(baseline, prepared, b3, sink, messages,
-                                                               "baseline")))
+            # Its own folder and database, made by itself: an older leadloop refuses a
+            # database with a newer one's migrations.
+            base_dir = work / "b3-baseline"
+            base_prepared = send_project(base_dir, messages, sink.port, baseline)
+            contenders.insert(1, ("baseline", leadloop_sender(baseline, base_prepared, base_dir, sink,
+                                                               messages, "baseline")))
         series = {s.label: s for s in alternate(pairs, contenders)}
     finally:
         sink.stop()
@@ -485,8 +489,10 @@ def b3a_attachments(pairs: int, messages: int, sizes_mb: list[float], work: Path
                 ("raw loop", limit_loop),
             ]
             if baseline is not None:
+                base_dir = work / f"b3a-baseline-{size_mb:g}mb"
                 contenders.append(("baseline, without", leadloop_sender(
-                    baseline, plain, plain_dir, sink, messages, "baseline")))
+                    baseline, send_project(base_dir, messages, sink.port, baseline), base_dir, sink,
+                    messages, "baseline")))
             series = {s.label: s for s in alternate(pairs, contenders)}
             row = {
                 "size_mb": size_mb, "message_bytes": message_bytes,
