@@ -22,6 +22,7 @@ import argparse
 import csv
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -152,6 +153,14 @@ def cpu_ratio(a: Series, b: Series) -> float:
 
 
 # -- data -------------------------------------------------------------------------------
+
+def project_folder(work: Path) -> None:
+    """Make `work` a leadloop folder: only `init`, `demo` or a folder with leadloop.toml
+    may create a database (SPEC §4, issue #27 item 7), and B1, B2, B5, B8 and B9 import
+    into a new --db from here. The defaults are what is measured: the file says nothing."""
+    (work / "leadloop.toml").write_text("# leadloop's benchmarks: a project folder with the defaults\n",
+                                        encoding="utf-8")
+
 
 def leads_file(rows: int) -> Path:
     name = {100_000: "leads-100k.csv", 1_000_000: "leads-1m.csv"}.get(rows, f"leads-{rows}.csv")
@@ -327,7 +336,7 @@ def b4_startup(pairs: int, work: Path, results: dict) -> None:
 
 B3_TEMPLATE = """TO: {{email}}
 SUBJECT: ¿Aún me recuerda, {{name}}?
-FROM: Laura Vidal <laura@example.com>
+FROM: Laura Vidal <laura@academia-vidal.es>
 
 ¡Hola de nuevo, {{name}}!
 
@@ -340,7 +349,10 @@ Laura
 
 def send_project(directory: Path, messages: int, port: int, leadloop: Path) -> Path:
     """A project in `directory` with `messages` leads whose info pack is due, its config
-    pointing at the sink on `port`: the database every send run starts from (copied)."""
+    pointing at the sink on `port`: the database every send run starts from (copied).
+    The sender is not on example.com, which leadloop refuses to send from over SMTP
+    (issue #27 item 6), and the import is dated like the send, so that the requests
+    are a day old, not months (an old request's info pack waits for the window)."""
     directory.mkdir(exist_ok=True)
     csv_path = directory / "leads.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as handle:
@@ -350,13 +362,13 @@ def send_project(directory: Path, messages: int, port: int, leadloop: Path) -> P
             writer.writerow([f"cliente.{n}@example.com", f"José Núñez {n}", "Curso de fotografía",
                              "Anuncio", "01/11/2026 09:00"])
     (directory / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@example.com"\n\n'
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@academia-vidal.es"\n\n'
         f'[cadence]\ndaily_limit = {messages * 10}\n'
         'send_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\nsend_hours = "00:00-24:00"\n\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
         encoding="utf-8")
     prepared = directory / "prepared.db"
-    subprocess.run([str(leadloop), "--db", str(prepared), "import", str(csv_path)],
+    subprocess.run([str(leadloop), "--db", str(prepared), "--now", NOW, "import", str(csv_path)],
                    cwd=directory, check=True, stdout=subprocess.DEVNULL)
     return prepared
 
@@ -415,8 +427,12 @@ def b3_send(pairs: int, messages: int, work: Path, results: dict, baseline: Path
 
         contenders = [("leadloop", leadloop_send), ("mailmerge", mailmerge_send), ("smtplib", smtplib_loop)]
         if baseline is not None:
-            contenders.insert(1, ("baseline", leadloop_sender(baseline, prepared, b3, sink, messages,
-                                                               "baseline")))
+            # Its own folder and database, made by itself: an older leadloop refuses a
+            # database with a newer one's migrations.
+            base_dir = work / "b3-baseline"
+            base_prepared = send_project(base_dir, messages, sink.port, baseline)
+            contenders.insert(1, ("baseline", leadloop_sender(baseline, base_prepared, base_dir, sink,
+                                                               messages, "baseline")))
         series = {s.label: s for s in alternate(pairs, contenders)}
     finally:
         sink.stop()
@@ -473,8 +489,10 @@ def b3a_attachments(pairs: int, messages: int, sizes_mb: list[float], work: Path
                 ("raw loop", limit_loop),
             ]
             if baseline is not None:
+                base_dir = work / f"b3a-baseline-{size_mb:g}mb"
                 contenders.append(("baseline, without", leadloop_sender(
-                    baseline, plain, plain_dir, sink, messages, "baseline")))
+                    baseline, send_project(base_dir, messages, sink.port, baseline), base_dir, sink,
+                    messages, "baseline")))
             series = {s.label: s for s in alternate(pairs, contenders)}
             row = {
                 "size_mb": size_mb, "message_bytes": message_bytes,
@@ -527,11 +545,11 @@ RAW_LOOP_SIZED = '''"""The limit of B3a: one connection, messages of the same si
 starts and written as they are (no dot-stuffing: base64 needs none)."""
 import base64, os, smtplib, sys
 port, count, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-head = b"From: Laura Vidal <laura@example.com>\\r\\nTo: <cliente.NUMBER@example.com>\\r\\nSubject: x\\r\\n\\r\\n"
+head = b"From: Laura Vidal <laura@academia-vidal.es>\\r\\nTo: <cliente.NUMBER@example.com>\\r\\nSubject: x\\r\\n\\r\\n"
 body = base64.encodebytes(os.urandom(size * 3 // 4)).replace(b"\\n", b"\\r\\n")[:max(0, size - len(head))]
 with smtplib.SMTP("127.0.0.1", port) as smtp:
     for n in range(count):
-        smtp.docmd("MAIL", "FROM:<laura@example.com>")
+        smtp.docmd("MAIL", "FROM:<laura@academia-vidal.es>")
         smtp.docmd("RCPT", f"TO:<cliente.{n}@example.com>")
         smtp.docmd("DATA")
         smtp.send(head.replace(b"NUMBER", str(n).encode()))
@@ -546,7 +564,7 @@ import smtplib, sys
 from email.message import EmailMessage
 port, count = int(sys.argv[1]), int(sys.argv[2])
 m = EmailMessage()
-m["From"] = "Laura Vidal <laura@example.com>"
+m["From"] = "Laura Vidal <laura@academia-vidal.es>"
 m["To"] = "José Núñez NUMBER <cliente.NUMBER@example.com>"
 m["Subject"] = "¿Aún me recuerda?"
 m.set_content("¡Hola de nuevo! Hace un tiempo me pidió información sobre Curso de fotografía.")
@@ -554,7 +572,7 @@ model = m.as_bytes()
 messages = [(f"cliente.{n}@example.com", model.replace(b"NUMBER", str(n).encode())) for n in range(count)]
 with smtplib.SMTP("127.0.0.1", port) as smtp:
     for to, data in messages:
-        smtp.sendmail("laura@example.com", [to], data)
+        smtp.sendmail("laura@academia-vidal.es", [to], data)
 '''
 
 
@@ -677,7 +695,8 @@ def b10_dns(pairs: int, work: Path, results: dict) -> None:
     try:
         project = work / "b10"
         project.mkdir()
-        (project / "leadloop.toml").write_text('[sender]\naddress = "info@good.example"\n'
+        # A sender with a name: "leadloop" is the placeholder, refused over SMTP (#27 item 6).
+        (project / "leadloop.toml").write_text('[sender]\nname = "Tienda"\naddress = "info@good.example"\n'
                                                '[smtp]\nhost = "smtp.gmail.com"\n')
         env = {**os.environ, "LEADLOOP_DNS_SERVERS": server.servers}
         check = [str(BIN / "leadloop"), "check", "--dns", "--json"]
@@ -840,6 +859,9 @@ def write_results(results: dict, args, elapsed: float) -> None:
         start, end = text.find("<!-- web: start -->"), text.find("<!-- web: end -->")
         if 0 <= start < end:
             lines += [text[start:end + len("<!-- web: end -->")], ""]
+        # bench/ab.py's before-and-after sections, one per `--only`: kept too.
+        for match in re.finditer(r"<!-- ab [^>]*: start -->.*?<!-- ab [^>]*: end -->", text, re.S):
+            lines += [match.group(0), ""]
     (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(line for line in lines if line.startswith("|")))
 
@@ -850,7 +872,9 @@ def _kept_rows(results: dict) -> list[str]:
     previous = BENCH / "RESULTS.md"
     if not previous.exists():
         return []
-    text = previous.read_text(encoding="utf-8")
+    # ab.py's sections are kept whole by write_results, not as rows of this table.
+    text = re.sub(r"<!-- ab [^>]*: start -->.*?<!-- ab [^>]*: end -->", "",
+                  previous.read_text(encoding="utf-8"), flags=re.S)
     measured = next((line.split()[1] for line in text.splitlines() if line.startswith("Measured ")), "before")
     kept = []
     for line in text.splitlines():
@@ -869,12 +893,11 @@ def main() -> None:
     parser.add_argument("--b1-runs", type=int, default=5, help="runs of the B1 import pair (default 5)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for B1, B2 and B5")
     parser.add_argument("--messages", type=int, default=2000, help="messages for B3")
-    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B6,B8,B9",
+    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B6,B8,B9,B10",
                         help="comma-separated subset (B9P: B9's first page alone)")
     parser.add_argument("--b8-rows", type=int, default=100_000, help="rows of the B8 workbook")
     parser.add_argument("--b6-seconds", type=float, default=60, help="B6: seconds of inquiries")
     parser.add_argument("--b6-rate", type=float, default=20, help="B6: inquiries a second")
-    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B9,B10", help="comma-separated subset")
     parser.add_argument("--brochures", default="1,2", help="B3a: brochure sizes in MB (default 1,2)")
     parser.add_argument("--baseline", type=Path, default=None, metavar="PATH",
                         help="another leadloop executable to alternate with this one in B3 and B3a")
@@ -889,6 +912,7 @@ def main() -> None:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="leadloop-bench-") as tmp:
         work = Path(tmp)
+        project_folder(work)
         db = None
         if "B1" in only:
             db = b1_import(args.b1_runs, args.rows, work, results)
