@@ -164,6 +164,24 @@ def test_a_lead_who_bought_between_two_follow_ups_never_receives_the_second(run,
     assert len([m for m in luis["messages"] if m["state"] == "sent"]) > 2
     text = run("--now", "2027-01-05T10:00", "show", "ana.ruiz@example.org").stdout
     assert "bought Curso de yoga (49,00\u00a0€), 3 days after follow-up 1" in text
+    # stats from the orders: two contacts before buying, revenue on follow-up 1.
+    orders = json.loads(run("--now", "2027-01-05T10:00", "stats", "--json").stdout)["orders"]
+    assert orders["conversion_by_contacts_before_order"] == [
+        {"contacts": 2, "buyers": 1, "reached": 5, "conversion_rate": 0.2}]
+    assert orders["revenue_by_step"] == [{"step": "1", "currency": "EUR", "amount_minor": 4900}]
+    assert orders["median_days_to_purchase"] == (bought - date(2026, 1, 5)).days + 0.1
+    shown = run("--now", "2027-01-05T10:00", "stats").stdout
+    assert "Revenue by the last step before the order" in shown and "49,00\u00a0€" in shown
+
+
+def test_buyers_who_never_asked_are_no_inquiries_in_the_funnel(run, tmp_path):
+    import_leads(run, tmp_path)
+    assert import_orders(run, tmp_path, "shopify.csv").exit_code == 0
+    doc = json.loads(run("--now", "2026-05-01T10:00", "stats", "--json").stdout)
+    assert doc["funnel"]["inquiries"] == len(PEOPLE)
+    assert doc["funnel"]["customers"] == 1
+    assert doc["orders"]["new_buyers"] == 1 and doc["orders"]["buyers"] == 2
+    assert {"step": "new buyer", "currency": "EUR", "amount_minor": 123450} in doc["orders"]["revenue_by_step"]
 
 
 def test_a_message_sent_after_the_order_is_shown_as_such(run, tmp_path):

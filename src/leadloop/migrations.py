@@ -156,11 +156,12 @@ def m008_orders_orders(db) -> None:
     """Orders and payments (issue #26): a paid order makes its buyer a customer as of
     its date. (source, order_id) is unique: importing the same export again changes
     nothing. The amount as the file wrote it and in minor units (cents; never converted),
-    for revenue per currency; lead_id NULL: the buyer was erased."""
+    for revenue per currency; lead_id NULL: the buyer was erased; new_buyer: the order
+    made its buyer a customer without an inquiry (stats leave those out of conversion)."""
     db["orders"].create(
         {"id": int, "source": str, "order_id": str, "lead_id": int, "ordered_at": str,
          "product": str, "amount": str, "amount_minor": int, "currency": str, "status": str,
-         "imported_at": str},
+         "new_buyer": int, "imported_at": str},
         pk="id",
         foreign_keys=[("lead_id", "leads", "id")],
         not_null={"source", "order_id", "ordered_at", "status", "imported_at"},

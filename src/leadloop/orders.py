@@ -353,9 +353,11 @@ class _Applier:
                 **({"new_buyer": True} if lead is None else {})})
         conn.execute(
             "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
-            "amount_minor, currency, status, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "amount_minor, currency, status, new_buyer, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.source, order.order_id, lead_id, order.ordered_at, order.product, order.amount,
-             order.amount_minor, order.currency, order.status, to_db(self.now)))
+             order.amount_minor, order.currency, order.status,
+             int(lead is None and lead_id is not None), to_db(self.now)))
 
     def _note(self, order: _Order) -> str:
         return f"{self.source} order {order.order_id}"
@@ -416,3 +418,70 @@ def import_orders(store: Store, config, file: str, now: datetime, *, column_map=
                     elif order is not None:
                         applier.apply(order)
     return report
+
+
+def orders_summary(store: Store, since: datetime | None = None) -> dict:
+    """What the orders say (SPEC §8): buyers by the contacts they had received before their
+    first order (and the share of the leads who received that many), days from inquiry to
+    first purchase, and revenue by the last step received before each order, per currency
+    (never converted). Buyers who never asked are counted apart."""
+    import statistics
+
+    conn = store.conn
+    where, params = ("AND l.requested_at >= ?", [to_db(since)]) if since else ("", [])
+    when = "coalesce(m.sent_at, m.attempted_at)"
+    sent = "m.lead_id = o.lead_id AND m.kind = 'sequence' AND m.state IN ('sent', 'unknown')"
+    rows = conn.execute(
+        f"""SELECT o.lead_id, o.ordered_at, o.amount_minor, o.currency, o.new_buyer,
+                   l.requested_at,
+                   (SELECT count(*) FROM messages m WHERE {sent} AND {when} <= o.ordered_at) AS contacts,
+                   (SELECT max(m.step) FROM messages m WHERE {sent} AND {when} <= o.ordered_at) AS step
+            FROM orders o JOIN leads l ON l.id = o.lead_id
+            WHERE 1 {where} ORDER BY o.lead_id, o.ordered_at""", params).fetchall()
+    first: dict[int, object] = {}
+    revenue: dict[tuple, int] = {}
+    orders = new_buyers = 0
+    for row in rows:
+        orders += 1
+        if row["new_buyer"]:
+            new_buyers += 1
+        first.setdefault(row["lead_id"], row)
+        if row["amount_minor"] is not None:
+            step = "new buyer" if row["new_buyer"] else (
+                "none" if row["step"] is None else str(row["step"]))
+            key = (step, row["currency"] or "")
+            revenue[key] = revenue.get(key, 0) + row["amount_minor"]
+    buyers = [row for row in first.values() if not row["new_buyer"]]
+    by_contacts: dict[int, int] = {}
+    for row in buyers:
+        by_contacts[row["contacts"]] = by_contacts.get(row["contacts"], 0) + 1
+    reached_rows = conn.execute(
+        f"""SELECT l.contacts, count(*) FROM leads l
+            WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.lead_id = l.id AND o.new_buyer = 1)
+            {where} GROUP BY l.contacts""", params).fetchall()
+    conversion = []
+    for k in sorted(by_contacts):
+        # Leads who received at least k contacts in all, buyers counted at their order.
+        reached = sum(n for contacts, n in reached_rows if contacts >= k)
+        reached = max(reached, sum(v for c, v in by_contacts.items() if c >= k))
+        conversion.append({"contacts": k, "buyers": by_contacts[k], "reached": reached,
+                           "conversion_rate": round(by_contacts[k] / reached, 4) if reached else None})
+    days = [(from_db(row["ordered_at"]) - from_db(row["requested_at"])).total_seconds() / 86400
+            for row in buyers]
+    days = [d for d in days if d >= 0]
+    return {
+        "orders": orders,
+        "buyers": len(first),
+        "new_buyers": len({row["lead_id"] for row in rows if row["new_buyer"]}),
+        "conversion_by_contacts_before_order": conversion,
+        "median_days_to_purchase": round(statistics.median(days), 1) if days else None,
+        "revenue_by_step": [
+            {"step": step, "currency": currency or None, "amount_minor": total}
+            for (step, currency), total in sorted(revenue.items(), key=_revenue_order)],
+    }
+
+
+def _revenue_order(item) -> tuple:
+    (step, currency), _ = item
+    rank = 0 if step == "none" else 1 if step.isdigit() else 2  # before any message first
+    return (rank, int(step) if step.isdigit() else 0, currency)
