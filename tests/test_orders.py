@@ -245,3 +245,16 @@ def test_unknown_map_field_is_exit_2(run, tmp_path):
     result = run("import", "--orders", "stripe.csv", "--map", "id=colour")
     assert result.exit_code == 2
     assert "not an order field" in one_line(result)
+
+
+@pytest.mark.bare_folder
+def test_the_demo_includes_orders_and_stats_show_revenue_by_step(run, tmp_path):
+    result = run("demo", "demo")
+    assert result.exit_code == 0, result.stderr
+    assert "Revenue by the last step before the order" in result.stdout
+    assert "buyers who never asked" in result.stdout
+    with sqlite3.connect(tmp_path / "demo" / "leadloop.db") as conn:
+        assert conn.execute("SELECT count(*) FROM orders").fetchone() == (3,)
+        # Bought after their first messages: their sequence stopped there.
+        (status,), = conn.execute("SELECT status FROM leads WHERE email = 'javier.munoz@example.com'")
+    assert status == "customer"
