@@ -15,6 +15,7 @@ README.md says where each was documented).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -214,6 +215,7 @@ def parse_amount(text: str, currency: str | None) -> tuple[int | None, str | Non
     return (-minor if match["sign"] else minor), currency
 
 
+@functools.lru_cache(maxsize=64)
 def _precision(currency: str | None) -> int:
     if not currency:
         return 2
