@@ -45,15 +45,19 @@ text = "Este mes, quienes ya pidieron información tienen un 20 % de descuento."
 """
 
 # (address, contacts received before acting, what they do): how the sample leads
-# behave. "mail:…" is an answer they send, which the inbox reads; the rest is what the
-# marketer records by hand (a purchase in the shop, resuming a sequence).
+# behave. "mail:…" is an answer they send, which the inbox reads; "order:PRODUCT:AMOUNT"
+# a purchase in the shop, which arrives as the shop's orders export (import --orders,
+# a few days later, as a marketer downloads it); the rest is what the marketer records
+# by hand (resuming a sequence).
 SCRIPT = [
-    ("javier.munoz@example.com", 1, "customer"),
+    ("javier.munoz@example.com", 1, "order:Curso de yoga:49,00"),
     ("maria.jose.gil@example.com", 3, "mail:Gracias, ahora no puedo; escríbame en unos meses."),
     ("maria.jose.gil@example.com", 3, "active"),
     ("andres.lopez@example.org", 2, "mail:Baja"),
-    ("elena.castro@example.com", 4, "customer"),
+    ("elena.castro@example.com", 4, "order:Retiro de yoga:180,00"),
 ]
+# A buyer who never asked for information: a customer from the start, never followed up.
+WALK_IN = ("carmen.ortega@example.net", "Carmen Ortega", "Bono de 10 clases", "90,00")
 
 
 @dataclass
@@ -96,6 +100,8 @@ def run_demo(directory: Path, on_day=None) -> DemoResult:
     while day <= last_day:
         now = morning(day)
         _play_script(store, config, script, ids, last_acted, day, now)
+        if day == FIRST_DAY + timedelta(days=60):
+            _buy(store, config, *WALK_IN, now)
         read_inbox(store, config, now)
         give_up_due(store, now, config.outbox_path)
         send_due(store, config, lambda: now)
@@ -132,11 +138,31 @@ def _play_script(store, config, script, ids, last_acted, day, now) -> None:
             continue
         if action.startswith("mail:"):
             _answer(store, config, lead, action.removeprefix("mail:"), now)
+        elif action.startswith("order:"):
+            _, product, amount = action.split(":")
+            _buy(store, config, lead["email"], lead["name"], product, amount, now)
         else:
             store.set_status(lead, action, now, note="demo script")
         last_acted[email] = day
         script.remove(entry)
         break
+
+
+def _buy(store, config, email: str, name: str, product: str, amount: str, now: datetime) -> None:
+    """A purchase in the shop the day before, imported from its export (Shopify's columns)."""
+    import csv
+
+    from .orders import import_orders
+
+    path = config.database_path.parent / "pedidos.csv"
+    number = len(store.conn.execute("SELECT id FROM orders").fetchall()) + 1001
+    paid = (now - timedelta(days=1)).isoformat(sep=" ")
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Name", "Email", "Financial Status", "Paid at", "Currency", "Total",
+                         "Lineitem name", "Billing Name"])
+        writer.writerow([f"#{number}", email, "paid", paid, "EUR", amount, product, name])
+    import_orders(store, config, str(path), now)
 
 
 def _answer(store, config, lead, text: str, now: datetime) -> None:

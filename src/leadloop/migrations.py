@@ -152,8 +152,26 @@ def m007_reads_survey_comments(db) -> None:
         "AND (length(answer) > 30 OR answer GLOB '* * * *')")
 
 
+def m008_orders_orders(db) -> None:
+    """Orders and payments (issue #26): a paid order makes its buyer a customer as of
+    its date. (source, order_id) is unique: importing the same export again changes
+    nothing. The amount as the file wrote it and in minor units (cents; never converted),
+    for revenue per currency; lead_id NULL: the buyer was erased; new_buyer: the order
+    made its buyer a customer without an inquiry (stats leave those out of conversion)."""
+    db["orders"].create(
+        {"id": int, "source": str, "order_id": str, "lead_id": int, "ordered_at": str,
+         "product": str, "amount": str, "amount_minor": int, "currency": str, "status": str,
+         "new_buyer": int, "imported_at": str},
+        pk="id",
+        foreign_keys=[("lead_id", "leads", "id")],
+        not_null={"source", "order_id", "ordered_at", "status", "imported_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX orders_source_id ON orders(source, order_id)")
+    db.execute("CREATE INDEX orders_lead ON orders(lead_id, ordered_at)")
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
-              m006_files_first_name, m007_reads_survey_comments]
+              m006_files_first_name, m007_reads_survey_comments, m008_orders_orders]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from .clock import from_db, to_db
 from .delivery_status import BLOCKED_REASONS
+from .orders import orders_summary
 from .store import CONTACT_STATES, OUTCOMES_SQL, STATUSES, Store
 
 # Mailbox providers start filtering senders whose bounces pass 2 % of what they send
@@ -36,6 +37,10 @@ APPROACHING = 0.75
 # Message states that count as a contact, as SQL: `unknown` may have reached the lead.
 SENT = "(" + ", ".join(f"'{state}'" for state in CONTACT_STATES) + ")"
 ANSWERED = ("replied", "customer")
+# Buyers who became customers by an order without ever asking (orders.py) are no
+# inquiry: the funnel and the contacts before buying leave them out (orders_summary
+# counts them apart).
+NEVER_ASKED = ("NOT EXISTS (SELECT 1 FROM orders o WHERE o.lead_id = l.id AND o.new_buyer = 1)")
 
 
 @dataclass
@@ -63,7 +68,7 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         f"""WITH per AS (
               SELECT l.id, l.status, l.status_at,
                      (SELECT min(e.at) FROM events e WHERE e.lead_id = l.id AND e.kind = 'reply') AS replied_at
-              FROM leads l {where}
+              FROM leads l {where + ' AND' if where else 'WHERE'} {NEVER_ASKED}
             ), marked AS (
               SELECT id, status,
                      CASE WHEN status IN ('replied', 'customer')
@@ -97,7 +102,7 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
 
     contacted = count(lambda g: g["contacts"] > 0)
     funnel = {
-        "inquiries": total,
+        "inquiries": count(lambda g: True),
         "info_sent": count(lambda g: g["had_info"]),
         "followed_up": count(lambda g: (g["last_step"] or 0) >= 1),
         "replied": count(lambda g: g["answered"]),
@@ -184,6 +189,7 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "erased": by_status["erased"],
         "referrals": referrals(store, since),
         "questions": questions_summary(store, since),
+        "orders": orders_summary(store, since),
     }
     return Stats(document, warnings)
 

@@ -64,7 +64,7 @@ _BECAME = {"replied": "marked replied", "customer": "became a customer", "lost":
            "unsubscribed": "unsubscribed", "bounced": "bounced", "active": "resumed"}
 
 
-def event_moment(kind: str, at: str, detail: dict) -> Moment:
+def event_moment(kind: str, at: str, detail: dict, locale: str = "es") -> Moment:
     note = detail.get("note")
     if kind == "reply":
         words = f"replied: {_quoted(detail.get('subject'))}"
@@ -98,6 +98,13 @@ def event_moment(kind: str, at: str, detail: dict) -> Moment:
         about = f" about {detail['product']}" if detail.get("product") else ""
         source = f", from {detail['source']}" if detail.get("source") else ""
         words = f"asked again{about}{source}"
+    elif kind == "order":  # a paid order (orders.py); `timeline` adds what came before
+        from .orders import format_amount
+
+        amount = format_amount(detail.get("amount_minor"), detail.get("currency"), locale)
+        words = "bought " + (detail.get("product") or f"order {detail.get('order', '?')}")
+        if amount:
+            words += f" ({amount})"
     elif kind == "erased":
         words = f"erased ({detail.get('reason') or 'on request'})"
     else:
@@ -111,11 +118,40 @@ def inquiry_moment(lead) -> Moment:
     return Moment(lead["requested_at"], f"asked for information{about}{source}")
 
 
-def timeline(lead, messages: list[dict], events: list[tuple[str, str, dict]]) -> list[Moment]:
+def _days_after(later: str, earlier: str) -> str:
+    from .clock import from_db
+
+    days = (from_db(later) - from_db(earlier)).days
+    return "the same day as" if days == 0 else f"{days} day{'s' if days != 1 else ''} after"
+
+
+def timeline(lead, messages: list[dict], events: list[tuple[str, str, dict]],
+             locale: str = "es") -> list[Moment]:
     """Every moment of the lead, oldest first; at the same instant, the order things
-    happen in: the inquiry, then messages, then what came back."""
-    moments = [(0, inquiry_moment(lead))]
-    moments += [(1, message_moment(m)) for m in messages]
-    moments += [(2, event_moment(kind, at, detail)) for kind, at, detail in events]
+    happen in: the inquiry, then messages, then what came back. An order says which
+    message it followed ("2 days after follow-up 3"), and a message sent after the
+    first order is shown as such (issue #26)."""
+    ordered = sorted(at for kind, at, _ in events if kind == "order")
+    first_order = ordered[0] if ordered else None
+    new_buyer = any(kind == "order" and detail.get("new_buyer") for kind, _, detail in events)
+    # A buyer who never asked: no inquiry to tell.
+    moments = [] if new_buyer else [(0, inquiry_moment(lead))]
+    sent = sorted((m.get("sent_at") or m.get("attempted_at"), m) for m in messages
+                  if m.get("kind") == "sequence" and m.get("state") in ("sent", "unknown")
+                  and (m.get("sent_at") or m.get("attempted_at")))
+    for m in messages:
+        moment = message_moment(m)
+        if first_order and moment.at and moment.at > first_order and m.get("state") == "sent":
+            moment = Moment(moment.at, moment.words + " (after the order)", moment.message_id)
+        moments.append((1, moment))
+    for kind, at, detail in events:
+        moment = event_moment(kind, at, detail, locale)
+        if kind == "order":
+            before = [(when, m) for when, m in sent if when <= at]
+            if before:
+                when, m = before[-1]
+                name = _message_name(m["kind"], m["step"], m["template"])
+                moment = Moment(at, f"{moment.words}, {_days_after(at, when)} {name}")
+        moments.append((2, moment))
     moments.sort(key=lambda pair: (pair[1].at is None, pair[1].at or "", pair[0]))
     return [moment for _, moment in moments]

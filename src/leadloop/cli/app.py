@@ -319,7 +319,7 @@ def _summary_on_sender_refusal(quiet: bool):
         raise
 
 
-def print_stats(doc: dict, since: str | None = None) -> None:
+def print_stats(doc: dict, since: str | None = None, locale: str = "en") -> None:
     from .. import output
     from ..plurals import count as plural
 
@@ -358,11 +358,36 @@ def print_stats(doc: dict, since: str | None = None) -> None:
     median = questions["median_hours_to_answer"]
     output.line(f"Customer questions: {questions['open']} open, {questions['answered']} answered"
                 + (f", median answer time {median} h" if median is not None else ""))
+    orders = doc.get("orders") or {}
+    if orders.get("orders"):
+        _print_orders(orders, locale)
     if doc["referrals"]:
         output.line("")
         output.table("Referrers", ["referrer", "referred", "became customers"],
                      [[r["referrer"] or "(a lead who was erased)", r["referred"], r["customers"]]
                       for r in doc["referrals"]])
+
+
+def _print_orders(orders: dict, locale: str) -> None:
+    from .. import output
+    from ..orders import format_amount
+    from ..plurals import count as plural
+
+    output.line("")
+    median = orders["median_days_to_purchase"]
+    output.line(f"Orders: {plural(orders['orders'], 'order')} from {plural(orders['buyers'], 'buyer')} "
+                f"({orders['new_buyers']} never asked first)"
+                + (f"; median {median} days from inquiry to purchase" if median is not None else ""))
+    output.bars("Buyers by contacts received before their order, % of the leads who got that many", [
+        (plural(row["contacts"], "contact"), row["buyers"],
+         f"{plural(row['buyers'], 'buyer')} ({_percent(row['conversion_rate'])})")
+        for row in orders["conversion_by_contacts_before_order"]])
+    if orders["revenue_by_step"]:
+        output.table("Revenue by the last step before the order", ["step", "revenue"], [
+            [_step_name(int(row["step"])) if row["step"].isdigit() else
+             {"none": "before any message", "new buyer": "buyers who never asked"}.get(row["step"], row["step"]),
+             format_amount(row["amount_minor"], row["currency"], locale)]
+            for row in orders["revenue_by_step"]])
 
 
 def _step_name(step: int) -> str:

@@ -43,7 +43,7 @@ def stats(
     if as_json:
         output.emit_json({**doc, "warnings": result.warnings})
         return
-    print_stats(doc, since)
+    print_stats(doc, since, session.config.default_locale)
 
 
 @command()

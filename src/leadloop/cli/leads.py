@@ -37,6 +37,9 @@ def import_(
     rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows to this CSV.")] = None,
     force: Annotated[bool, typer.Option(help="Let --rejects replace an existing file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    orders: Annotated[bool, typer.Option(
+        "--orders", help="FILE holds orders or payments (a shop's, Stripe's, PayPal's, a course "
+                         "platform's export): paid buyers become customers.")] = False,
 ) -> None:
     """Import leads from a spreadsheet or an export, as it is.
 
@@ -54,6 +57,13 @@ def import_(
         if not equals or not column.strip() or not name.strip():
             raise InputError(f'--map "{item}": expected COLUMN=FIELD')
         column_map[column.strip()] = name.strip()
+    if orders:
+        if info_sent or info_sent_before:
+            raise InputError("--info-sent is about leads' info packs; an orders import has none")
+        _import_orders(session, file, column_map, rejects, force, as_json, encoding=encoding,
+                       delimiter=delimiter, sheet=sheet, product=product, source=source,
+                       month_first=month_first, check_dns=check_dns)
+        return
     with output.progress(None, "importing") as bar:
         report, shown, total_rejected = run_import(
             session.store, session.config, file, session.now,
@@ -97,6 +107,39 @@ def import_(
         + (f"; {report.opted_out} opted out of marketing mail in the file: unsubscribed, "
            "never mailed" if report.opted_out else "")
     )
+
+
+def _import_orders(session, file, column_map, rejects, force, as_json, **options) -> None:
+    from .. import output
+    from ..orders import import_orders
+    from ..plurals import count
+
+    shown: list[tuple[int, str]] = []
+
+    def on_reject(line: int, reason: str) -> None:
+        if len(shown) < 20:
+            shown.append((line, reason))
+
+    report = import_orders(session.store, session.config, file, session.now,
+                           column_map=column_map, rejects_path=rejects, force=force,
+                           on_reject=on_reject, **options)
+    for line, reason in shown:
+        output.note(f"{file}:{line}: {reason}")
+    if report.rejected > len(shown):
+        output.note(f"… and {count(report.rejected - len(shown), 'more rejected row')}"
+                    + (f" (all in {rejects})" if rejects else " (use --rejects FILE to see them all)"))
+    if as_json:
+        output.emit_json(report.as_dict())
+        return
+    skipped = sum(report.skipped.values())
+    why = ", ".join(f"{number} {reason}" for reason, number in sorted(
+        report.skipped.items(), key=lambda item: -item[1]))
+    output.line(
+        f"{count(report.customers, 'lead')} became customers, "
+        f"{count(report.new_buyers, 'new buyer')} (customers, never followed up), "
+        f"{report.repeat} more orders of customers, {report.known} already imported, "
+        f"{report.suppressed} of unsubscribed, bounced or erased addresses (kept so), "
+        f"{skipped} skipped" + (f" ({why})" if why else "") + f", {report.rejected} rejected")
 
 
 @command()
@@ -331,7 +374,8 @@ def show(
 
     story = timeline(lead, [dict(m) for m in store.messages(lead["id"])],
                      [(e["kind"], e["at"], json.loads(e["detail"]) if e["detail"] else {})
-                      for e in store.events(lead["id"])])
+                      for e in store.events(lead["id"])],
+                     locale=lead["locale"] or session.config.default_locale)
     shown = output.table("Timeline", [
         output.Column("when", min_width=None, priority=2),
         output.Column("what", min_width=40, priority=3),

@@ -162,7 +162,10 @@ class Plan:
 def make_plan(label: str, header: list[str], column_map: dict | None = None,
               sample: Callable[[], list[list[str]]] | None = None) -> Plan:
     """A header → its Plan; raises InputError when no column holds addresses. `sample`
-    gives the first rows, read only when no column is named like an address column."""
+    gives the first rows, read only when no column is named like an address column.
+    `column_map` may be a function of the header (orders.py picks columns by it)."""
+    if callable(column_map):
+        column_map = column_map(header)
     mapped = {}
     for column, target in (column_map or {}).items():
         if target not in FIELDS:

@@ -1,0 +1,260 @@
+"""`import --orders` (issue #26): paid buyers become customers as of the order's date,
+through the CLI with a real SQLite file; the exports are our own files laid out as the
+platforms document them (tests/fixtures/orders/README.md)."""
+
+import json
+import shutil
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from cli_checks import one_line, show
+
+FIXTURES = Path(__file__).parent / "fixtures" / "orders"
+PEOPLE = ["ana.ruiz", "luis.gil", "marta.sanz", "pablo.ortiz", "elena.vidal"]
+LEADS = "email,name,product,requested_at\n" + "".join(
+    f"{who}@example.org,{who.replace('.', ' ').title()},Curso de yoga,2026-01-05 10:00\n"
+    for who in PEOPLE)
+
+
+def import_leads(run, tmp_path):
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    result = run("--now", "2026-01-05T10:00", "import", "leads.csv")
+    assert result.exit_code == 0, result.stderr
+
+
+def import_orders(run, tmp_path, name, *extra, now="2026-05-01T10:00"):
+    path = tmp_path / name
+    if not path.exists():
+        shutil.copy(FIXTURES / name, path)
+    return run("--now", now, "import", "--orders", name, *extra)
+
+
+def statuses(tmp_path):
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        return dict(conn.execute("SELECT email, status FROM leads"))
+
+
+def table(tmp_path, sql):
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        return conn.execute(sql).fetchall()
+
+
+# Who each export makes a customer: paid, not refunded, not cancelled/failed/pending/test.
+EXPECTED = {
+    "shopify.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
+    "woocommerce.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
+    "stripe.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
+    "paypal.csv": ({"ana.ruiz"}, set()),
+    "hotmart.csv": ({"ana.ruiz"}, set()),
+    "gumroad.csv": ({"ana.ruiz"}, set()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_export_makes_the_paid_buyers_customers_and_nobody_else(run, tmp_path, name):
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, name)
+    assert result.exit_code == 0, result.stderr
+    leads_bought, new_buyers = EXPECTED[name]
+    after = statuses(tmp_path)
+    for who in PEOPLE:
+        expected = "customer" if who in leads_bought else "active"
+        assert after[f"{who}@example.org"] == expected, (who, result.stdout)
+    for who in new_buyers:
+        assert after[f"{who}@example.org"] == "customer"
+    assert len(after) == len(PEOPLE) + len(new_buyers)
+    assert f"{len(leads_bought)} lead" in result.stdout
+    # Importing the same export again changes nothing: the order's id decides.
+    events = table(tmp_path, "SELECT count(*) FROM events")
+    again = import_orders(run, tmp_path, name)
+    assert again.exit_code == 0, again.stderr
+    assert f"{len(leads_bought) + len(new_buyers)} already imported" in again.stdout
+    assert table(tmp_path, "SELECT count(*) FROM events") == events
+    assert statuses(tmp_path) == after
+
+
+def test_a_buyer_is_a_customer_as_of_the_order_date_with_product_and_amount(run, tmp_path):
+    import_leads(run, tmp_path)
+    assert import_orders(run, tmp_path, "shopify.csv").exit_code == 0
+    (status_at,), = table(tmp_path, "SELECT status_at FROM leads WHERE email = 'ana.ruiz@example.org'")
+    assert status_at == "2026-03-20T09:00:00+00:00"  # 10:00 +01:00, not the import's time
+    rows = table(tmp_path, "SELECT source, order_id, product, amount_minor, currency FROM orders "
+                           "ORDER BY order_id")
+    # Shopify writes an order once per line item: #1001 is one order, its first product.
+    assert rows == [("shopify", "#1001", "Curso de yoga", 4900, "EUR"),
+                    ("shopify", "#1005", "Retiro de yoga", 123450, "EUR")]
+    lead = show(run, "ana.ruiz@example.org")
+    assert lead["next_due_at"] is None
+    order = next(e for e in lead["events"] if e["kind"] == "order")
+    assert order["product"] == "Curso de yoga" and order["amount_minor"] == 4900
+
+
+def test_a_new_buyer_is_a_customer_never_followed_up(run, tmp_path):
+    import_leads(run, tmp_path)
+    import_orders(run, tmp_path, "shopify.csv")
+    buyer = show(run, "nuevo.comprador@example.org")
+    assert buyer["status"] == "customer" and buyer["next_due_at"] is None
+    assert buyer["name"] == "Nuevo Comprador"
+    due = run("--now", "2026-05-04T10:00", "due", "--all", "--json")
+    assert "nuevo.comprador" not in due.stdout
+    text = run("--now", "2026-05-01T10:00", "show", "nuevo.comprador@example.org").stdout
+    assert "asked for information" not in text
+    assert "bought Retiro de yoga (1.234,50\u00a0€)" in text
+
+
+def test_an_unsubscribed_buyer_stays_unsubscribed(run, tmp_path):
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-02-01T10:00", "mark", "ana.ruiz@example.org", "unsubscribed").exit_code == 0
+    result = import_orders(run, tmp_path, "woocommerce.csv")
+    assert result.exit_code == 0, result.stderr
+    assert statuses(tmp_path)["ana.ruiz@example.org"] == "unsubscribed"
+    assert "1 of unsubscribed, bounced or erased addresses" in result.stdout
+    # The order still counts (stats), kept with its lead.
+    assert table(tmp_path, "SELECT order_id FROM orders WHERE lead_id IS NOT NULL ORDER BY 1") == [
+        ("2001",), ("2004",)]
+
+
+def test_an_erased_address_comes_back_only_with_a_later_purchase(run, tmp_path):
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-03-01T10:00", "forget", "ana.ruiz@example.org").exit_code == 0
+    (tmp_path / "late.csv").write_text(
+        "Order ID,Email,Date,Total,Currency,Status\n"
+        "A1,ana.ruiz@example.org,2026-02-20,49.00,EUR,paid\n", encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "late.csv")
+    assert "1 of unsubscribed, bounced or erased" in result.stdout
+    assert "ana.ruiz@example.org" not in statuses(tmp_path)
+    (tmp_path / "later.csv").write_text(
+        "Order ID,Email,Date,Total,Currency,Status\n"
+        "A2,ana.ruiz@example.org,2026-04-20,49.00,EUR,paid\n", encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "later.csv")
+    assert "1 new buyer" in result.stdout
+    assert statuses(tmp_path)["ana.ruiz@example.org"] == "customer"
+
+
+def test_a_lead_who_bought_between_two_follow_ups_never_receives_the_second(run, tmp_path):
+    """run-daily every weekday for a year; the export is imported a few days after the
+    order, which fell between follow-up 1 and follow-up 2."""
+    import_leads(run, tmp_path)
+    day, bought = date(2026, 1, 5), None
+    while day < date(2027, 1, 5):
+        if day.weekday() < 5:
+            result = run("--now", f"{day.isoformat()}T10:00", "run-daily", "--quiet")
+            assert result.exit_code == 0, result.stderr
+        ana = show(run, "ana.ruiz@example.org")
+        sent = [m for m in ana["messages"] if m["state"] == "sent"]
+        if bought is None and len(sent) == 2:  # info pack and follow-up 1
+            bought = day + timedelta(days=3)
+            (tmp_path / "orders.csv").write_text(
+                "Order ID,Email,Order Date,Total,Currency,Status,Product\n"
+                f"W1,ana.ruiz@example.org,{bought.isoformat()} 12:00,\"49,00\",EUR,completed,"
+                "Curso de yoga\n", encoding="utf-8")
+        if bought is not None and day == bought + timedelta(days=4):
+            result = run("--now", f"{day.isoformat()}T20:00", "import", "--orders", "orders.csv")
+            assert "1 lead became customers" in result.stdout, result.stdout
+        day += timedelta(days=1)
+    assert bought is not None
+    ana = show(run, "ana.ruiz@example.org")
+    assert [m["step"] for m in ana["messages"] if m["state"] == "sent"] == [0, 1]
+    assert ana["status"] == "customer"
+    # Luis never bought: his sequence went on.
+    luis = show(run, "luis.gil@example.org")
+    assert len([m for m in luis["messages"] if m["state"] == "sent"]) > 2
+    text = run("--now", "2027-01-05T10:00", "show", "ana.ruiz@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€), 3 days after follow-up 1" in text
+    # stats from the orders: two contacts before buying, revenue on follow-up 1.
+    orders = json.loads(run("--now", "2027-01-05T10:00", "stats", "--json").stdout)["orders"]
+    assert orders["conversion_by_contacts_before_order"] == [
+        {"contacts": 2, "buyers": 1, "reached": 5, "conversion_rate": 0.2}]
+    assert orders["revenue_by_step"] == [{"step": "1", "currency": "EUR", "amount_minor": 4900}]
+    assert orders["median_days_to_purchase"] == (bought - date(2026, 1, 5)).days + 0.1
+    shown = run("--now", "2027-01-05T10:00", "stats").stdout
+    assert "Revenue by the last step before the order" in shown and "49,00\u00a0€" in shown
+
+
+def test_buyers_who_never_asked_are_no_inquiries_in_the_funnel(run, tmp_path):
+    import_leads(run, tmp_path)
+    assert import_orders(run, tmp_path, "shopify.csv").exit_code == 0
+    doc = json.loads(run("--now", "2026-05-01T10:00", "stats", "--json").stdout)
+    assert doc["funnel"]["inquiries"] == len(PEOPLE)
+    assert doc["funnel"]["customers"] == 1
+    assert doc["orders"]["new_buyers"] == 1 and doc["orders"]["buyers"] == 2
+    assert {"step": "new buyer", "currency": "EUR", "amount_minor": 123450} in doc["orders"]["revenue_by_step"]
+
+
+def test_a_message_sent_after_the_order_is_shown_as_such(run, tmp_path):
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-01-05T10:00", "run-daily", "--quiet").exit_code == 0
+    (tmp_path / "orders.csv").write_text(
+        "Order ID,Email,Order Date,Total,Currency,Status\n"
+        "W1,ana.ruiz@example.org,2026-01-05 09:00,49.00,EUR,paid\n", encoding="utf-8")
+    # The order came before the info pack, and is imported after it went.
+    assert run("--now", "2026-01-06T10:00", "import", "--orders", "orders.csv").exit_code == 0
+    text = run("--now", "2026-01-06T10:00", "show", "ana.ruiz@example.org").stdout
+    assert "info pack sent (after the order)" in text
+
+
+def test_map_names_the_order_columns_and_rejects_are_written(run, tmp_path):
+    import_leads(run, tmp_path)
+    (tmp_path / "mine.csv").write_text(
+        "Ref,Correo,Cuándo,Importe,Situación\n"
+        "R1,ana.ruiz@example.org,2026-03-20,49 €,cobrado\n"
+        "R2,not-an-address,2026-03-20,49 €,cobrado\n"
+        "R3,luis.gil@example.org,2026-03-21,49 €,devuelto\n", encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "mine.csv",
+                 "--map", "Ref=order_id", "--map", "Cuándo=ordered_at", "--map", "Importe=amount",
+                 "--rejects", "rejected.csv")
+    assert result.exit_code == 0, result.stderr
+    # No status column mapped: every row is taken as paid, "devuelto" included.
+    assert statuses(tmp_path)["ana.ruiz@example.org"] == "customer"
+    assert "mine.csv:3:" in result.stderr
+    assert "R2,not-an-address" in (tmp_path / "rejected.csv").read_text(encoding="utf-8")
+    assert table(tmp_path, "SELECT order_id, amount_minor, currency FROM orders WHERE order_id = 'R1'") == [
+        ("R1", 4900, "EUR")]
+    mapped = run("--now", "2026-05-01T10:00", "import", "--orders", "mine.csv",
+                 "--map", "Situación=status")
+    assert mapped.exit_code == 0
+    assert 'status "devuelto" not known as paid' in mapped.stdout
+
+
+@pytest.mark.parametrize("content, words", [
+    ("Producto,Importe\nyoga,49\n", "no e-mail column"),
+    # Unreadable half-way, after a good order: the import is one transaction.
+    (b"Email,Date,Status\nana.ruiz@example.org,2026-03-20,paid\n" + b"x@example.org,2026-03-21,paid\n" * 3000
+     + b"\xff\xfe,2026-03-22,paid\n", "cannot decode"),
+    ("BEGIN:VCARD\nVERSION:3.0\nEMAIL:ana@example.org\nEND:VCARD\n", "not orders"),
+])
+def test_a_file_that_cannot_be_read_is_one_sentence_exit_2_and_changes_nothing(
+        run, tmp_path, content, words):
+    import_leads(run, tmp_path)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "bad.csv",
+                 *(["--encoding", "utf-8"] if isinstance(content, bytes) else []))
+    assert result.exit_code == 2
+    assert words in one_line(result)
+    assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]
+    assert set(statuses(tmp_path).values()) == {"active"}
+
+
+def test_unknown_map_field_is_exit_2(run, tmp_path):
+    import_leads(run, tmp_path)
+    shutil.copy(FIXTURES / "stripe.csv", tmp_path / "stripe.csv")
+    result = run("import", "--orders", "stripe.csv", "--map", "id=colour")
+    assert result.exit_code == 2
+    assert "not an order field" in one_line(result)
+
+
+@pytest.mark.bare_folder
+def test_the_demo_includes_orders_and_stats_show_revenue_by_step(run, tmp_path):
+    result = run("demo", "demo")
+    assert result.exit_code == 0, result.stderr
+    assert "Revenue by the last step before the order" in result.stdout
+    assert "buyers who never asked" in result.stdout
+    with sqlite3.connect(tmp_path / "demo" / "leadloop.db") as conn:
+        assert conn.execute("SELECT count(*) FROM orders").fetchone() == (3,)
+        # Bought after their first messages: their sequence stopped there.
+        (status,), = conn.execute("SELECT status FROM leads WHERE email = 'javier.munoz@example.com'")
+    assert status == "customer"
