@@ -261,7 +261,7 @@ def test_the_sentence_names_the_provider_by_its_submission_host():
     reply = "550-5.7.26 This mail is unauthenticated, which poses a security risk"
     verdict = judge(None, reply, command="DATA")
     assert sender_sentence(verdict, reply, sender="laura@tienda.example", server="smtp.gmail.com:587") == (
-        "Gmail refuses mail from tienda.example as unauthenticated (SPF, DKIM or DMARC) (550-5.7.26 This "
+        "Gmail refuses mail from tienda.example as not authenticated by SPF, DKIM or DMARC (550-5.7.26 This "
         "mail is unauthenticated, which poses a security risk): publish SPF and DKIM records for "
         "tienda.example (leadloop check --dns shows which)")
 

@@ -24,14 +24,14 @@ SUBMISSION_HOSTS = {
 
 # reason → (what it means, what to do); {domain} is the sender's domain, {setting}-free.
 _MEANING = {
-    "authfailure": ("as unauthenticated (SPF, DKIM or DMARC)",
+    "authfailure": ("as not authenticated by SPF, DKIM or DMARC",
                     "publish SPF and DKIM records for {domain} (leadloop check --dns shows which)"),
     "norelaying": ("because it will not relay for this login or sender",
                    "send through your own provider's submission server with [smtp] username set, "
                    "or ask its administrator to let this account send"),
     "rejected": ("because of the sender address",
                  "use a [sender] address that this [smtp] login owns or may send as"),
-    "requireptr": ("because the sending IP address has no matching reverse DNS (PTR)",
+    "requireptr": ("because the sending IP address has no matching reverse DNS (PTR) record",
                    "send through your provider's submission server, or have a PTR record set for the IP"),
     "blocked": ("because the sending IP address or domain is blocked or listed",
                 "check the IP and {domain} on the blocklist named and request removal, or send "
