@@ -163,16 +163,15 @@ def contact_href(contact: str) -> str:
 _URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 
 
+@functools.lru_cache(maxsize=16)
 def contact_link(contact: str):
     """`{{ contact|link }}` in an HTML template: an <a> to `contact_href`, or the words
-    escaped. The text shown drops a mailto:/tel: prefix, which a reader does not need."""
+    escaped. The text shown drops a mailto:/tel: prefix, which a reader does not need.
+    Cached: every message of a run links the same `[sender] contact`."""
     from markupsafe import Markup, escape
 
     href = contact_href(contact)
-    shown = contact.strip()
-    for scheme in ("mailto:", "tel:"):
-        if shown.lower().startswith(scheme):
-            shown = shown[len(scheme):]
+    shown = contact_text(contact)
     if not href:
         return escape(shown)
     return Markup('<a href="{}">{}</a>').format(href, shown)
