@@ -244,7 +244,8 @@ def format_amount(minor: int | None, currency: str | None, locale: str) -> str |
 
 
 @dataclass
-class _Order:
+class Order:
+    """One paid order, from a file's row (line > 0) or heard by serve (line 0)."""
     line: int
     email: str
     name: str | None
@@ -257,7 +258,7 @@ class _Order:
     currency: str | None
 
 
-def _read_order(row: tuple, columns: _Columns, seen: set[str]) -> _Order | str | None:
+def _read_order(row: tuple, columns: _Columns, seen: set[str]) -> Order | str | None:
     """A parsed row → an order to apply, the reason it is skipped, or None: a further
     row of an order already read (Shopify writes an order once per line item, the
     order's fields on its first row only)."""
@@ -310,7 +311,7 @@ def _read_order(row: tuple, columns: _Columns, seen: set[str]) -> _Order | str |
         order_id = "row:" + hashlib.sha256(
             "\x1f".join([lead.email, lead.requested_at, lead.product or "", amount_text or ""])
             .encode()).hexdigest()[:24]
-    return _Order(lead.line, lead.email, lead.name, lead.product, lead.requested_at, order_id,
+    return Order(lead.line, lead.email, lead.name, lead.product, lead.requested_at, order_id,
                   status or "paid", amount_text, minor, currency)
 
 
@@ -335,7 +336,7 @@ class _Applier:
         self.has_suppressions = store.conn.execute(
             "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
 
-    def apply(self, orders: list[_Order]) -> None:
+    def apply(self, orders: list[Order]) -> None:
         conn, report = self.conn, self.report
         known: set[str] = set()
         for ids in _chunks([order.order_id for order in orders]):
@@ -436,6 +437,16 @@ class _Applier:
                     hashes):
                 found[by_hash[row["hash"]]] = (row["reason"], row["at"])
         return found
+
+
+def record_orders(store: Store, source: str, orders: list[Order], now: datetime) -> OrdersReport:
+    """Orders heard one or a few at a time (serve's webhooks and /api/orders), applied as
+    an import applies its batches: the same order id from the same source changes nothing
+    the second time. One transaction."""
+    report = OrdersReport()
+    with store.write():
+        _Applier(store, source, now, report).apply(orders)
+    return report
 
 
 def import_orders(store: Store, config, file: str, now: datetime, *, column_map=None,
