@@ -83,13 +83,14 @@ def test_a_buyer_is_a_customer_as_of_the_order_date_with_product_and_amount(run,
     assert status_at == "2026-03-20T09:00:00+00:00"  # 10:00 +01:00, not the import's time
     rows = table(tmp_path, "SELECT source, order_id, product, amount_minor, currency FROM orders "
                            "ORDER BY order_id")
-    # Shopify writes an order once per line item: #1001 is one order, its first product.
-    assert rows == [("shopify", "#1001", "Curso de yoga", 4900, "EUR"),
+    # Shopify writes an order once per line item: #1001 is one order, with both its
+    # products and its total once.
+    assert rows == [("shopify", "#1001", "Curso de yoga, Esterilla", 4900, "EUR"),
                     ("shopify", "#1005", "Retiro de yoga", 123450, "EUR")]
     lead = show(run, "ana.ruiz@example.org")
     assert lead["next_due_at"] is None
     order = next(e for e in lead["events"] if e["kind"] == "order")
-    assert order["product"] == "Curso de yoga" and order["amount_minor"] == 4900
+    assert order["product"] == "Curso de yoga, Esterilla" and order["amount_minor"] == 4900
 
 
 def test_a_new_buyer_is_a_customer_never_followed_up(run, tmp_path):
