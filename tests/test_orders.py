@@ -46,10 +46,15 @@ def table(tmp_path, sql):
 EXPECTED = {
     "shopify.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
     "woocommerce.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
-    "stripe.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
-    "paypal.csv": ({"ana.ruiz"}, set()),
+    "stripe.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),  # elena's is Mode Test
+    # Luis's payment is refunded by a later row naming it (Reference Txn ID).
+    "paypal.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
     "hotmart.csv": ({"ana.ruiz"}, set()),
     "gumroad.csv": ({"ana.ruiz"}, set()),
+    # Luis's sale is refunded by a Refund row with its order number.
+    "kajabi.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
+    "teachable.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
+    "thinkific.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
 }
 
 
@@ -259,3 +264,81 @@ def test_the_demo_includes_orders_and_stats_show_revenue_by_step(run, tmp_path):
         # Bought after their first messages: their sequence stopped there.
         (status,), = conn.execute("SELECT status FROM leads WHERE email = 'javier.munoz@example.com'")
     assert status == "customer"
+
+
+# When each export's buyer became a customer: the order's paid date, in the zone the
+# export gives (UTC columns, offsets, PayPal's TimeZone), else the configured one.
+ORDER_DATES = {
+    "shopify.csv": "2026-03-20T09:00:00+00:00",      # Paid at 10:00 +0100
+    "woocommerce.csv": "2026-03-20T09:00:00+00:00",  # paid_date 10:00 in Europe/Madrid
+    "stripe.csv": "2026-03-20T09:00:00+00:00",       # Created date (UTC)
+    "paypal.csv": "2026-03-20T09:00:00+00:00",       # 10:00:00 CET
+    "kajabi.csv": "2026-03-20T09:00:00+00:00",       # Created At, UTC
+    "teachable.csv": "2026-03-20T10:00:00+00:00",
+    "thinkific.csv": "2026-03-20T09:00:00+00:00",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_DATES))
+def test_each_export_makes_its_buyer_a_customer_as_of_the_order(run, tmp_path, name):
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, name)
+    assert result.exit_code == 0, result.stderr
+    assert table(tmp_path, "SELECT status_at FROM leads WHERE email = 'ana.ruiz@example.org'") == [
+        (ORDER_DATES[name],)]
+
+
+def test_paypal_time_and_zone_make_the_order_date(run, tmp_path):
+    """22/03/2026 23:30:00 PST is 07:30 UTC on the 23rd: the next day in Madrid. Before,
+    the TimeZone column was read as the lead's IANA zone and the row was rejected."""
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, "paypal.csv")
+    assert result.exit_code == 0, result.stderr
+    assert table(tmp_path, "SELECT ordered_at, amount_minor, currency FROM orders "
+                           "WHERE order_id = '5AB23456CD789012E'") == [
+        ("2026-03-23T07:30:00+00:00", 5500, "USD")]
+    text = run("--now", "2026-05-01T10:00", "show", "pablo.ortiz@example.org").stdout
+    assert "2026-03-23" in text and "2026-03-22" not in text
+
+
+@pytest.mark.parametrize("cells, reason", [
+    ('"25:99:00","CET"', 'unreadable date "20/03/2026 25:99:00 CET"'),
+    ('"10:00:00","XYZT"', 'unknown time zone "XYZT"'),
+])
+def test_a_paypal_row_with_a_bad_time_or_zone_is_rejected_with_its_line(run, tmp_path, cells, reason):
+    import_leads(run, tmp_path)
+    (tmp_path / "pp.csv").write_text(
+        '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","From Email Address","Transaction ID"\n'
+        '"20/03/2026","10:00:00","CET","Ana Ruiz","Payment","Completed","EUR","49,00","ana.ruiz@example.org","T1"\n'
+        f'"20/03/2026",{cells},"Luis Gil","Payment","Completed","EUR","49,00","luis.gil@example.org","T2"\n',
+        encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "pp.csv", "--rejects", "bad.csv")
+    assert result.exit_code == 0, result.stderr
+    assert f"pp.csv:3: {reason}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert statuses(tmp_path)["luis.gil@example.org"] == "active"
+    assert statuses(tmp_path)["ana.ruiz@example.org"] == "customer"
+    # The rejects file has the row's cells again, as for a lead import.
+    import csv
+
+    with (tmp_path / "bad.csv").open(encoding="utf-8", newline="") as handle:
+        _, row = list(csv.reader(handle))
+    date, time, zone = next(csv.reader([f'"20/03/2026",{cells}']))
+    assert row == [date, time, zone, "Luis Gil", "Payment", "Completed", "EUR", "49,00",
+                   "luis.gil@example.org", "T2", "3", reason]
+
+
+def test_a_refund_row_above_its_payment_makes_nobody_a_customer(run, tmp_path):
+    """PayPal lists the newest first: the refund, naming the payment, comes before it."""
+    import_leads(run, tmp_path)
+    (tmp_path / "pp.csv").write_text(
+        '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","From Email Address",'
+        '"Transaction ID","Reference Txn ID"\n'
+        '"22/03/2026","10:00:00","CET","Luis Gil","Payment Refund","Completed","EUR","-49,00",'
+        '"tienda@example.net","R1","P1"\n'
+        '"21/03/2026","10:00:00","CET","Luis Gil","Payment","Completed","EUR","49,00",'
+        '"luis.gil@example.org","P1",""\n', encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "pp.csv")
+    assert result.exit_code == 0, result.stderr
+    assert statuses(tmp_path)["luis.gil@example.org"] == "active"
+    assert "2 refunded" in result.stdout

@@ -35,11 +35,11 @@ LEAD_ALIASES = {
               "purchase_email", "from_email_address", "email_address", "user_email",
               "student_email", "member_email", "email_do_comprador", "correo", "correo_electronico"],
     "name": ["billing_name", "customer_name", "buyer_name", "full_name", "name_of_customer",
-             "user_name", "nome_do_comprador", "comprador", "nombre_del_cliente",
+             "user_name", "nome_do_comprador", "comprador", "nombre_del_cliente", "student",
              "customer_description", "nombre", "name"],
     "product": ["lineitem_name", "item_name", "product_name", "product", "product_title",
                 "course_name", "course", "offer_title", "offer", "nome_do_produto", "produto",
-                "producto", "item_title", "description"],
+                "producto", "item_title", "description", "line_item_1"],
     "first_name": ["billing_first_name", "first_name", "buyer_first_name"],
     "last_name": ["billing_last_name", "last_name", "buyer_last_name"],
     # The moment it was paid, else when it was placed.
@@ -54,13 +54,17 @@ ORDER_ALIASES = {
                  "charge_id", "payment_id", "transacao", "codigo_da_transacao", "pedido",
                  "numero_de_pedido", "order"],
     "status": ["financial_status", "order_status", "payment_status", "status",
-               "transaction_status", "status_da_transacao", "estado", "estado_del_pedido"],
+               "transaction_status", "status_da_transacao", "estado", "estado_del_pedido",
+               "transaction_type"],  # Kajabi's payouts: Sale, Refund, Adjustment
     "amount": ["total", "order_total", "order_total_amount", "amount", "gross", "price",
                "sale_price", "amount_paid", "total_paid", "valor", "valor_da_compra",
                "preco", "importe", "precio", "total_amount"],
     "currency": ["currency", "currency_code", "order_currency", "moeda", "moneda", "divisa"],
     "refunded": ["amount_refunded", "refunded_amount", "refunded"],
-    "test": ["test", "test_order", "test_purchase", "is_test", "livemode"],
+    # The payment a refund row undoes (PayPal's "Reference Txn ID").
+    "refund_of": ["reference_txn_id"],
+    # Stripe's payments export says "Mode": Live or Test.
+    "test": ["test", "test_order", "test_purchase", "is_test", "livemode", "mode"],
     "gateway": ["payment_method", "gateway"],
 }
 FIELDS = tuple(ORDER_ALIASES) + ("ordered_at",)
@@ -75,11 +79,13 @@ PAID = frozenset({
     "paid", "partially refunded", "completed", "complete", "processing", "succeeded",
     "success", "successful", "approved", "aprovado", "completo", "captured", "settled",
     "pagado", "completado", "pago", "finalizado", "active", "wc completed", "wc processing",
+    "sale",
 })
 NOT_PAID = {
     "refunded": "refunded", "reembolsado": "refunded", "reembolso": "refunded",
     "wc refunded": "refunded", "chargeback": "refunded", "disputed": "refunded",
-    "reversed": "refunded", "partially paid": "unpaid",
+    "reversed": "refunded", "partially paid": "unpaid", "refund": "refunded",
+    "adjustment": "not a sale",
     "cancelled": "cancelled", "canceled": "cancelled", "cancelado": "cancelled",
     "voided": "cancelled", "void": "cancelled", "wc cancelled": "cancelled", "expired": "cancelled",
     "failed": "failed", "declined": "failed", "denied": "failed", "refused": "failed",
@@ -97,11 +103,13 @@ _TEST_GATEWAYS = frozenset({"bogus", "bogus gateway"})
 _PLATFORMS = [
     ("shopify", {"financial_status", "lineitem_name"}),
     ("woocommerce", {"order_number", "order_status"}),
+    ("woocommerce", {"order_number", "order_currency", "paid_date"}),
     ("stripe", {"amount_refunded", "captured"}),
     ("paypal", {"transaction_id", "gross"}),
     ("hotmart", {"transacao"}),
     ("gumroad", {"purchase_email"}),
     ("teachable", {"course_name", "purchased_at"}),
+    ("teachable", {"student", "offer_type"}),  # its Transactions page's column names
     ("thinkific", {"order_number", "course"}),
     ("kajabi", {"offer_title"}),
 ]
@@ -323,6 +331,10 @@ class _OrderRows:
         self.columns = columns
         self.seen: set[str] = set()
         self.held: list | None = None  # the last order read, as a list of Order's fields
+        # Orders a later (or earlier) row of the file refunds: a Kajabi "Refund" row with
+        # the sale's order number, a PayPal refund whose "Reference Txn ID" names the
+        # payment. Orders already handed on in an earlier batch stay applied.
+        self.refunded: set[str] = set()
         self.dates: dict = {}
 
     def __call__(self, batches) -> Iterator[tuple[list, list[tuple], dict]]:
@@ -342,10 +354,20 @@ class _OrderRows:
                     self.held = order
                 else:
                     rejects.append(order)
+            if self.refunded:
+                orders = self._unrefunded(orders, skipped)
             yield rejects, orders, skipped
         if self.held is not None:
-            yield [], [tuple(self.held[:_ORDER_FIELDS])], {}
+            skipped = {}
+            orders = self._unrefunded([tuple(self.held[:_ORDER_FIELDS])], skipped)
+            yield [], orders, skipped
             self.held = None
+
+    def _unrefunded(self, orders: list[tuple], skipped: dict) -> list[tuple]:
+        kept = [order for order in orders if order[_ORDER_ID] not in self.refunded]
+        if len(kept) < len(orders):
+            skipped["refunded"] = skipped.get("refunded", 0) + len(orders) - len(kept)
+        return kept
 
     def read(self, row: tuple):
         """A parsed row → an order (a list of Order's fields), the reason it is skipped, a
@@ -356,7 +378,13 @@ class _OrderRows:
         keys = columns.order
         order_id = (get(keys.get("order_id")) or "").strip()
         if order_id:
+            if order_id in self.refunded and order_id not in self.seen:
+                self.seen.add(order_id)
+                return "refunded"  # a refund further up named this payment
             if order_id in self.seen:
+                if self._refunds(get, keys):
+                    self.refunded.add(order_id)  # the sale's own refund row
+                    return None
                 held = self.held
                 if held is not None and held[_ORDER_ID] == order_id:
                     product = row[_PRODUCT]
@@ -366,6 +394,10 @@ class _OrderRows:
                 return None
             self.seen.add(order_id)
         status = (get(keys.get("status")) or "").strip()
+        if "refund_of" in keys and self._refunds(get, keys):
+            refund_of = (get(keys["refund_of"]) or "").strip()
+            if refund_of:
+                self.refunded.add(refund_of)
         if status:
             said = _norm(status)
             if said in NOT_PAID:
@@ -410,6 +442,9 @@ class _OrderRows:
         if ordered_at is None:
             return "no order date"
         email, product = row[_EMAIL], row[_PRODUCT]
+        if product and product.startswith("name:"):
+            # WooCommerce's "line_item_1": name:Curso de yoga|product_id:12|quantity:1|…
+            product = product[5:].partition("|")[0].strip() or None
         if not order_id:
             # No id column: the row itself is the order's identity, so the same file again
             # is the same orders.
@@ -418,6 +453,15 @@ class _OrderRows:
                 .encode()).hexdigest()[:24]
         return [row[_LINE], email, row[_NAME], product, ordered_at, order_id, status or "paid",
                 amount_text, minor, currency, [product] if product else []]
+
+    @staticmethod
+    def _refunds(get, keys) -> bool:
+        """Whether a row says money went back: a refund status, or a negative amount."""
+        status = (get(keys.get("status")) or "").strip()
+        if status and NOT_PAID.get(_norm(status)) == "refunded":
+            return True
+        amount = (get(keys.get("amount")) or "").strip()
+        return amount.startswith("-") or amount.startswith("(")
 
     def _with_time(self, date_text: str, time_text: str, zone_text: str) -> str | InputError | None:
         """PayPal's "Date", "Time" and "TimeZone" cells → the instant, in the zone the row
