@@ -342,3 +342,66 @@ def test_a_refund_row_above_its_payment_makes_nobody_a_customer(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert statuses(tmp_path)["luis.gil@example.org"] == "active"
     assert "2 refunded" in result.stdout
+
+
+def orders_file(tmp_path, *rows):
+    (tmp_path / "orders.csv").write_text(
+        "Order ID,Email,Order Date,Total,Currency,Status,Product\n"
+        + "".join(f"{order_id},{email},{at},\"49,00\",EUR,paid,Curso de yoga\n"
+                  for order_id, email, at in rows), encoding="utf-8")
+
+
+def test_show_tells_what_each_order_followed(run, tmp_path):
+    """Issue #26 item 3: "bought Curso de yoga (49,00 €), 3 days after the information"
+    when the info pack was the last message; each order of a lead tells its own; a
+    message sent after the first order is shown as such."""
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-01-05T10:00", "run-daily", "--quiet").exit_code == 0
+    orders_file(tmp_path, ("A1", "ana.ruiz@example.org", "2026-01-08 12:00"),
+                ("A2", "ana.ruiz@example.org", "2026-01-15 12:00"))
+    assert run("--now", "2026-01-20T10:00", "import", "--orders", "orders.csv").exit_code == 0
+    text = run("--now", "2026-01-20T10:00", "show", "ana.ruiz@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€), 3 days after the information" in text
+    assert "bought Curso de yoga (49,00\u00a0€), 10 days after the information" in text
+    assert "(after the order)" not in text  # the info pack went before
+
+
+def test_show_tells_an_order_before_any_message_and_a_buyer_who_never_asked(run, tmp_path):
+    import_leads(run, tmp_path)  # asked 2026-01-05 10:00; no message sent yet
+    orders_file(tmp_path, ("B1", "luis.gil@example.org", "2026-01-07 12:00"),
+                ("B2", "nadie.pregunto@example.org", "2026-01-07 12:00"))
+    assert run("--now", "2026-01-20T10:00", "import", "--orders", "orders.csv").exit_code == 0
+    luis = run("--now", "2026-01-20T10:00", "show", "luis.gil@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€), 2 days after asking" in luis
+    new = run("--now", "2026-01-20T10:00", "show", "nadie.pregunto@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€) (never asked)" in new
+
+
+def test_a_lead_who_bought_between_two_sends_never_receives_the_next(run, tmp_path):
+    """Issue #26: the order is imported between two `send`s; the follow-up the second
+    send would have sent never goes, and nothing else of hers is due."""
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-01-05T10:00", "send", "--yes").exit_code == 0
+    info = show(run, "ana.ruiz@example.org")
+    assert [m["step"] for m in info["messages"] if m["state"] == "sent"] == [0]
+    follow_up_due = info["next_due_at"]
+    assert follow_up_due is not None
+    orders_file(tmp_path, ("W1", "ana.ruiz@example.org", "2026-01-06 12:00"))
+    assert run("--now", "2026-01-06T13:00", "import", "--orders", "orders.csv").exit_code == 0
+    # A weekday after both her follow-up and Luis's were due: his goes, hers does not.
+    from datetime import datetime
+
+    luis_due = datetime.fromisoformat(show(run, "luis.gil@example.org")["next_due_at"])
+    day = max(luis_due, datetime.fromisoformat(follow_up_due)).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    later = f"{day.isoformat()}T12:00"
+    due = run("--now", later, "due", "--all", "--json").stdout
+    assert "ana.ruiz@example.org" not in due and "luis.gil@example.org" in due
+    sent = run("--now", later, "send", "--yes")
+    assert sent.exit_code == 0, sent.stdout + sent.stderr
+    ana = show(run, "ana.ruiz@example.org")
+    assert [m["step"] for m in ana["messages"] if m["state"] == "sent"] == [0]
+    assert ana["status"] == "customer" and ana["next_due_at"] is None
+    luis = show(run, "luis.gil@example.org")
+    assert [m["step"] for m in luis["messages"] if m["state"] == "sent"] == [0, 1]
