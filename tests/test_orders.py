@@ -405,3 +405,26 @@ def test_a_lead_who_bought_between_two_sends_never_receives_the_next(run, tmp_pa
     assert ana["status"] == "customer" and ana["next_due_at"] is None
     luis = show(run, "luis.gil@example.org")
     assert [m["step"] for m in luis["messages"] if m["state"] == "sent"] == [0, 1]
+
+
+@pytest.mark.parametrize("name", ["shopify.csv", "paypal.csv", "kajabi.csv"])
+def test_a_big_file_read_in_the_reading_process_gives_the_same_orders(run, tmp_path, monkeypatch, name):
+    """Files from 4 MB on are read in a forked process (forked.py): the orders, the held
+    Shopify order, refunds and rejects that cross from it are those of the plain path."""
+    import leadloop.importer
+
+    import_leads(run, tmp_path)
+    plain = import_orders(run, tmp_path, name)
+    orders = table(tmp_path, "SELECT source, order_id, lead_id, ordered_at, product, amount_minor "
+                             "FROM orders ORDER BY order_id")
+    after = statuses(tmp_path)
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"leadloop.db{suffix}").unlink(missing_ok=True)
+    import_leads(run, tmp_path)
+    monkeypatch.setattr(leadloop.importer, "PARALLEL_FROM_BYTES", 0)
+    forked = import_orders(run, tmp_path, name)
+    assert forked.exit_code == 0, forked.stderr
+    assert forked.stdout == plain.stdout and forked.stderr == plain.stderr
+    assert table(tmp_path, "SELECT source, order_id, lead_id, ordered_at, product, amount_minor "
+                           "FROM orders ORDER BY order_id") == orders
+    assert statuses(tmp_path) == after
