@@ -428,3 +428,23 @@ def test_a_big_file_read_in_the_reading_process_gives_the_same_orders(run, tmp_p
     assert table(tmp_path, "SELECT source, order_id, lead_id, ordered_at, product, amount_minor "
                            "FROM orders ORDER BY order_id") == orders
     assert statuses(tmp_path) == after
+
+
+def test_a_big_file_unreadable_half_way_changes_nothing(run, tmp_path, monkeypatch):
+    """The reading process's error comes back as the plain path's: one sentence, exit 2,
+    and the orders before it are not written (one transaction)."""
+    import leadloop.importer
+
+    import leadloop.orders
+
+    import_leads(run, tmp_path)
+    monkeypatch.setattr(leadloop.importer, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(leadloop.orders, "APPLY_EVERY", 1)  # written before the bad bytes
+    (tmp_path / "bad.csv").write_bytes(
+        b"Email,Date,Status\nana.ruiz@example.org,2026-03-20,paid\n"
+        + b"x@example.org,2026-03-21,paid\n" * 6000 + b"\xff\xfe,2026-03-22,paid\n")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "bad.csv", "--encoding", "utf-8")
+    assert result.exit_code == 2
+    assert "cannot decode" in one_line(result)
+    assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]
+    assert set(statuses(tmp_path).values()) == {"active"}
