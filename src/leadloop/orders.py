@@ -63,6 +63,9 @@ ORDER_ALIASES = {
     "refunded": ["amount_refunded", "refunded_amount", "refunded"],
     # The payment a refund row undoes (PayPal's "Reference Txn ID").
     "refund_of": ["reference_txn_id"],
+    # PayPal's "Balance Impact": Credit, Debit, or Memo (an authorization, a hold: no
+    # money moved).
+    "impact": ["balance_impact"],
     # Stripe's payments export says "Mode": Live or Test.
     "test": ["test", "test_order", "test_purchase", "is_test", "livemode", "mode"],
     "gateway": ["payment_method", "gateway"],
@@ -398,6 +401,8 @@ class _OrderRows:
             refund_of = (get(keys["refund_of"]) or "").strip()
             if refund_of:
                 self.refunded.add(refund_of)
+        if "impact" in keys and (get(keys["impact"]) or "").strip().casefold() == "memo":
+            return "no money moved (memo)"
         if status:
             said = _norm(status)
             if said in NOT_PAID:
