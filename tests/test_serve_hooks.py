@@ -417,3 +417,50 @@ def test_api_orders_with_the_bearer_token(serve, tmp_path):
     assert api_orders(server, order).json()["already_recorded"] == 1
     assert snapshot(tmp_path) == after
     assert "POST /api/orders 200" in server.output() and "POST /api/orders 422" in server.output()
+
+
+# -- a purchase heard while a batch `send` runs ------------------------------------------------
+
+
+def test_a_purchase_heard_mid_batch_stops_that_leads_message(tmp_path, smtp_server, run):
+    """The batch has claimed every message (one claim chunk) and is held by the SMTP
+    server at lead10's DATA; the Shopify hook makes lead20 a customer meanwhile. The batch
+    checks each lead again just before its message goes (Store.begin_send): lead20's is
+    not sent, and everyone else's is, once."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from collections import Counter
+
+    batch = [f"lead{n:02d}@example.com" for n in range(30)]
+    buyer, held = "lead20@example.com", "lead10@example.com"
+    write_project(tmp_path, smtp_server, cadence="daily_limit = 1000\n")
+    import_csv(run, tmp_path, "email,fecha\n" + "".join(f"{a},01/03/2026\n" for a in batch))
+    assert buyer in run("--now", NOW, "due", "--json").stdout
+    server = WebServer(tmp_path, now=NOW, env=SECRETS).start()
+    hold = threading.Event()
+    smtp_server.hold_data = {held: hold}
+    sending = subprocess.Popen([sys.executable, "-m", "leadloop", "--now", NOW, "send", "--yes"],
+                               cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert smtp_server.data_held.wait(60), "the batch never reached its held message"
+        with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+            claimed = conn.execute(
+                "SELECT m.state FROM messages m JOIN leads l ON l.id = m.lead_id WHERE l.email = ?",
+                (buyer,)).fetchall()
+        assert claimed == [("claimed",)]  # the batch holds its message already
+        body = edited("shopify_orders_paid.json", email=buyer, contact_email=buyer,
+                      customer={"email": buyer})
+        answer = shopify(server, body)
+        assert answer.status == 200 and answer.json()["customers"] == 1, answer.text
+    finally:
+        hold.set()
+        out, err = sending.communicate(timeout=120)
+        server.stop()
+    assert sending.returncode == 0, err
+    assert buyer not in smtp_server.recipients()
+    assert Counter(smtp_server.recipients()) == Counter(a for a in batch if a != buyer)
+    lead = leads(tmp_path)[buyer]
+    assert (lead["status"], lead["contacts"]) == ("customer", 0)
