@@ -464,3 +464,31 @@ def test_a_purchase_heard_mid_batch_stops_that_leads_message(tmp_path, smtp_serv
     assert Counter(smtp_server.recipients()) == Counter(a for a in batch if a != buyer)
     lead = leads(tmp_path)[buyer]
     assert (lead["status"], lead["contacts"]) == ("customer", 0)
+
+
+def test_a_busy_database_is_503_so_the_shop_sends_it_again_and_a_huge_body_413(serve, tmp_path):
+    server = serve()  # [web] busy_wait = 1
+    before = snapshot(tmp_path)
+    body = fixture("shopify_orders_paid.json")
+    blocker = sqlite3.connect(tmp_path / "leadloop.db", isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # a large import holding the write lock
+        busy = shopify(server, body)
+        assert busy.status == 503 and busy.headers["retry-after"] == "60"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert snapshot(tmp_path) == before
+    assert shopify(server, body).json()["customers"] == 1  # the shop's retry
+    huge = b'{"pad": "' + b"x" * (600 * 1024) + b'"}'
+    assert shopify(server, huge).status == 413
+    assert "POST /hooks/shopify 503" in server.output()
+
+
+def test_show_tells_the_refund(serve, tmp_path, run):
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+    assert shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create").status == 200
+    shown = run("--now", NOW, "show", "ana.ruiz@example.org")
+    assert shown.exit_code == 0, shown.stderr
+    assert "refund (shopify order #1001)" in shown.stdout
