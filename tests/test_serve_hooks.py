@@ -492,3 +492,20 @@ def test_show_tells_the_refund(serve, tmp_path, run):
     shown = run("--now", NOW, "show", "ana.ruiz@example.org")
     assert shown.exit_code == 0, shown.stderr
     assert "refund (shopify order #1001)" in shown.stdout
+
+
+def test_the_hook_and_the_shopify_export_agree_on_an_order(serve, tmp_path, run):
+    """An order heard by the hook and then imported from Shopify's orders export (where
+    its Name, "#1001", is its id) is one order, and its refund still finds it."""
+    import shutil
+
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+    server.stop()
+    shutil.copy(Path(__file__).parent / "fixtures" / "orders" / "shopify.csv", tmp_path / "shopify.csv")
+    imported = run("--now", "2026-05-01T10:00", "import", "--orders", "shopify.csv", "--json")
+    assert imported.exit_code == 0, imported.stderr
+    assert [row["order_id"] for row in orders(tmp_path)].count("#1001") == 1
+    server = serve()
+    assert shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create"
+                   ).json()["refunds"] == 1
