@@ -363,6 +363,19 @@ def test_a_secret_written_in_the_config_is_refused_with_one_sentence(run, tmp_pa
     assert "s3cr3t" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_secret_too_short_to_be_the_shops_stops_serve_with_one_sentence(tmp_path, smtp_server):
+    import subprocess
+    import sys
+
+    write_project(tmp_path, smtp_server)
+    result = subprocess.run([sys.executable, "-m", "leadloop", "serve", "--port", "0"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60,
+                            env={**WebServer(tmp_path).env, "LEADLOOP_WOOCOMMERCE_SECRET": "abc"})
+    assert result.returncode == 2
+    assert "LEADLOOP_WOOCOMMERCE_SECRET (or [orders] woocommerce_secret_command) must be" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_secret_command_that_fails_stops_serve_with_one_sentence(tmp_path, smtp_server, run):
     write_project(tmp_path, smtp_server)
     with open(tmp_path / "leadloop.toml", "a", encoding="utf-8") as config:
