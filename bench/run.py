@@ -1,4 +1,4 @@
-"""Measure B1–B6, B8 and B9 of BENCH.md (and B3a, sending with attachments), each beside
+"""Measure B1–B6 and B8–B11 of BENCH.md (and B3a, sending with attachments), each beside
 its anchor in the same run, and write RESULTS.md.
 
 Run through bench/run.sh, which builds bench/.venv with leadloop and the anchors
@@ -675,6 +675,57 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def orders_file(rows: int, leads: Path) -> Path:
+    """B11's export: gen_orders.py's 100k orders, buyers drawn from the file the database
+    was imported from."""
+    path = DATA / f"orders-{rows // 1000}k-of-{leads.stem}.csv"
+    if not path.exists():
+        subprocess.run([sys.executable, str(BENCH / "gen_orders.py"), str(rows), str(leads), str(path)],
+                       check=True)
+    return path
+
+
+def new_leads_file(rows: int) -> Path:
+    """B11's anchor: leads none of which is in the database (another seed's names)."""
+    path = DATA / f"leads-{rows // 1000}k-seed2.csv"
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, str(BENCH / "gen_leads.py"), str(rows), str(path), "--seed", "2"],
+                       check=True)
+    return path
+
+
+def b11_orders(pairs: int, db: Path, leads: Path, work: Path, results: dict, rows: int = 100_000) -> None:
+    """`import --orders` of 100k orders beside `import` of 100k new leads, each into its own
+    fresh copy of the same database (the copy is not timed)."""
+    print(f"B11: import --orders of {rows:,} orders beside import of {rows:,} leads, on B1's database",
+          flush=True)
+    orders, anchor_leads = orders_file(rows, leads), new_leads_file(rows)
+    copy = work / "b11.db"
+
+    def fresh() -> None:
+        for suffix in ("-wal", "-shm", ".lock"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(db, copy)
+
+    def import_orders() -> Run:
+        fresh()
+        return timed([str(BIN / "leadloop"), "--db", str(copy), "--now", NOW, "import", "--orders",
+                      str(orders)], cwd=work)
+
+    def import_leads() -> Run:
+        fresh()
+        return timed([str(BIN / "leadloop"), "--db", str(copy), "--now", NOW, "import",
+                      str(anchor_leads)], cwd=work)
+
+    ours, anchor = alternate(pairs, [("import --orders", import_orders), ("import", import_leads)])
+    results["B11"] = {"rows": rows, "leadloop_s": ours.median, "anchor_s": anchor.median,
+                      "cpu_s": ours.cpu_median, "anchor_cpu_s": anchor.cpu_median,
+                      "ratio": ratio(ours, anchor), "cpu_ratio": cpu_ratio(ours, anchor),
+                      "peak_mb": ours.tree_peak_mb, "anchor_peak_mb": anchor.tree_peak_mb,
+                      "pairs": len(ours.runs)}
+
+
 def b10_dns(pairs: int, work: Path, results: dict) -> None:
     """`check --dns --json` for a good domain on a local NSD (tests/dnsserver/nsd.py),
     beside `dig` asking the same questions in one shell loop."""
@@ -846,6 +897,15 @@ def write_results(results: dict, args, elapsed: float) -> None:
                      f"{r['templates_s'] * 1000:.0f} ms) | the same look-ups by `dig` in a shell loop "
                      f"{r['anchor_s'] * 1000:.0f} ms | {r['ratio']:.2f}× | < 1 s, ≤ 3× | "
                      f"{verdict(r['leadloop_s'] < 1 and r['ratio'] <= 3)} |")
+    if "B11" in results:
+        r = results["B11"]
+        lines.append(
+            f"| B11 | `import --orders` of {r['rows']:,} orders (gen_orders.py) on {results['leads_in_db']:,} "
+            f"leads | {r['leadloop_s']:.2f} s (CPU {r['cpu_s']:.2f} s), peak {r['peak_mb']:.0f} MB "
+            f"| `import` of {r['rows']:,} new leads into the same database {r['anchor_s']:.2f} s "
+            f"(CPU {r['anchor_cpu_s']:.2f} s), peak {r['anchor_peak_mb']:.0f} MB; {r['pairs']} pairs "
+            f"| {r['ratio']:.2f}× (CPU time {r['cpu_ratio']:.2f}×) | ≤ 1.2× "
+            f"| {verdict(r['ratio'] <= 1.2)} (CPU time: {verdict(r['cpu_ratio'] <= 1.2)}) |")
     lines += _kept_rows(results)
     notes = BENCH / "NOTES.md"
     lines += ["", "## Reproduce", "", "```sh", "bash bench/run.sh            # full run, 1M rows (about 10 minutes)",
@@ -893,7 +953,7 @@ def main() -> None:
     parser.add_argument("--b1-runs", type=int, default=5, help="runs of the B1 import pair (default 5)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for B1, B2 and B5")
     parser.add_argument("--messages", type=int, default=2000, help="messages for B3")
-    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B6,B8,B9,B10",
+    parser.add_argument("--only", default="B1,B2,B3,B3a,B4,B5,B6,B8,B9,B10,B11",
                         help="comma-separated subset (B9P: B9's first page alone)")
     parser.add_argument("--b8-rows", type=int, default=100_000, help="rows of the B8 workbook")
     parser.add_argument("--b6-seconds", type=float, default=60, help="B6: seconds of inquiries")
@@ -917,7 +977,7 @@ def main() -> None:
         if "B1" in only:
             db = b1_import(args.b1_runs, args.rows, work, results)
             results["leads_in_db"] = results["B1"]["imported"]
-        elif only & {"B2", "B5", "B9", "B9P"}:
+        elif only & {"B2", "B5", "B9", "B9P", "B11"}:
             db = work / "b1.db"  # the same database, without timing B1 against its anchor
             subprocess.run([str(BIN / "leadloop"), "--db", str(db), "--now", NOW, "import",
                             str(leads_file(args.rows))], cwd=work, check=True,
@@ -942,6 +1002,9 @@ def main() -> None:
             b6_speed_to_lead(args.b6_seconds, args.b6_rate, args.messages, results)
         if "B10" in only:
             b10_dns(args.runs, work, results)
+        if "B11" in only:
+            # After B2, B5 and B9, which read the database as B1 left it.
+            b11_orders(args.runs, db, leads_file(args.rows), work, results)
         if "B3A" in only:
             b3a_attachments(args.runs, args.messages, [float(x) for x in args.brochures.split(",")],
                             work, results, args.baseline)

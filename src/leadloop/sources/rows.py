@@ -163,12 +163,14 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
               sample: Callable[[], list[list[str]]] | None = None) -> Plan:
     """A header → its Plan; raises InputError when no column holds addresses. `sample`
     gives the first rows, read only when no column is named like an address column.
-    `column_map` may be a function of the header (orders.py picks columns by it)."""
+    `column_map` may be a function of the header (orders.py picks columns by it); a
+    target of None keeps the column a custom field whatever its name (orders.py reads
+    PayPal's "Time" and "TimeZone" itself)."""
     if callable(column_map):
         column_map = column_map(header)
     mapped = {}
     for column, target in (column_map or {}).items():
-        if target not in FIELDS:
+        if target is not None and target not in FIELDS:
             raise InputError(f'--map {column}={target}: "{target}" is not a lead field '
                              f"({', '.join(sorted(FIELDS))})")
         mapped[slug(column)] = target
@@ -186,6 +188,9 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         utc = bool(_UTC_SUFFIX.search(key))
         if key in mapped:
             target, rank = mapped[key], -1
+            if target is None:
+                custom.append((index, key))
+                continue
         else:
             target, rank = _named_field(key)
         if target is None:
@@ -290,7 +295,7 @@ class ParsedLead(NamedTuple):
     locale: str | None
     timezone: str | None
     referred_by: str | None
-    fields: str | None
+    fields: str | None  # a dict instead with RowChecker(fields_as_dict=True)
     first_name: str | None = None  # the given name, when the file has it on its own
     opted_out: bool = False  # the file says they opted out of marketing mail
 
@@ -344,8 +349,11 @@ class RowChecker:
     starts. `position()` says how far the source is, for a progress bar."""
 
     def __init__(self, plan: Plan, *, month_first=False, default_timezone="Europe/Madrid",
-                 product=None, source=None, check_dns=False):
+                 product=None, source=None, check_dns=False, fields_as_dict=False):
         self.plan = plan
+        # `fields` as a dict rather than JSON text: orders.py reads its columns there,
+        # and would only decode the text again.
+        self._fields_as_dict = fields_as_dict
         self._month_first = month_first
         self._default_tz = default_timezone
         self._product, self._source = product, source
@@ -382,6 +390,7 @@ class RowChecker:
         opt_out_values, everyone_opted_out = plan.opt_out_values, plan.everyone_opted_out
         product_override, source_override = self._product, self._source
         dates, check_dns = self._dates, self._check_dns
+        fields_as_dict = self._fields_as_dict
         # One string object per product and source: a batch pickles a repeated object
         # as a reference, and unpickles it once (forked.py).
         repeated: dict = {}
@@ -478,7 +487,8 @@ class RowChecker:
             if custom_columns:
                 custom = {key: value for index, key in custom_columns
                           if (value := cells[index].strip())}
-                custom = json.dumps(custom, ensure_ascii=False) if custom else None
+                if not fields_as_dict:
+                    custom = json.dumps(custom, ensure_ascii=False) if custom else None
             product = product_override or product.strip() or None
             source = source_override or source.strip() or None
             leads.append((  # ParsedLead's fields
