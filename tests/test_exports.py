@@ -65,6 +65,7 @@ CORPUS = [
     ("ios5-3.0.vcf", [], UNDATED, None),
     ("lotus-notes-3.0.vcf", [], BY_DAY, "REV"),
     ("android-2.1.vcf", [], UNDATED, None),
+    ("wave-customers.csv", [], UNDATED, None),
     ("invoice-ninja-contacts.csv", [], UNDATED, None),
     ("linkedin-connections.csv", [], UNDATED, None),
     ("report-with-title.xlsx", [], TO_THE_SECOND, "Fecha"),
