@@ -92,7 +92,9 @@ class VcardSource:
         except UnicodeError:
             raise InputError(f"{label}:1: cannot decode the bytes as {encoding} "
                              "(use --encoding)") from None
-        self._cards = list(_cards(_LINE_END.split(text.removesuffix("\n"))))
+        del data  # a contacts file with photos can be large: one copy at a time
+        self._cards = list(_cards(_LINE_END.split(text)))
+        del text
         if all(lines == _OUTSIDE for _, lines in self._cards):
             raise InputError(f"{label}: no vCard in it (BEGIN:VCARD … END:VCARD)")
         header = list(HEADER)
