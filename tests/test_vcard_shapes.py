@@ -20,7 +20,9 @@ NAMES = ["N", "FN", "ORG", "EMAIL", "REV", "TEL", "NOTE", "CATEGORIES", "PHOTO",
 PARAMETERS = ["", ";PREF", ";TYPE=pref", ";type=INTERNET;type=pref", ";PREF=1", ";PREF=x",
               ";PREF=²", ";PREF=99999999999", ";ENCODING=b", ";ENCODING=BASE64",
               ";ENCODING=QUOTED-PRINTABLE", ";CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE",
-              ";CHARSET=nonesuch;ENCODING=QUOTED-PRINTABLE", ';TYPE="a:b",work', ";VALUE=uri",
+              ";CHARSET=nonesuch;ENCODING=QUOTED-PRINTABLE", ";CHARSET=idna;ENCODING=QUOTED-PRINTABLE",
+              ";CHARSET=punycode;ENCODING=QUOTED-PRINTABLE", ";CHARSET=base64;ENCODING=QUOTED-PRINTABLE",
+              ';TYPE="a:b",work', ";VALUE=uri",
               ";VALUE=date-time", ";X509;ENCODING=BASE64", ";LANGUAGE=es", ";", ";=", ';TYPE="']
 PIECES = [";", ",", "\\", "\\,", "\\;", "\\n", "\\\\", "=", "=C3=B1", "=\r\n", "\r\n ",
           "\r\n\t", "\r\n\r\n", ":", "BEGIN:VCARD", "END:VCARD", "\r\nBEGIN:VCARD\r\n",
@@ -50,6 +52,8 @@ def _read(text: str) -> list[Batch]:
          "EMAIL:a@example.com\r\nEND:VCARD")
 @example("BEGIN:VCARD\r\nVERSION:3.0\r\nN:a,b;c,d;e;f;g;h;i\r\nORG:;;;\r\nFN:\r\n"
          "EMAIL;PREF=x:\\\r\nEMAIL;ENCODING=b:!!\r\nREV:\r\nEND:VCARD")
+@example("BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=idna;ENCODING=QUOTED-PRINTABLE:xn--\r\n"
+         "N;CHARSET=punycode;ENCODING=QUOTED-PRINTABLE:abc\\x\r\nEMAIL:a@example.com\r\nEND:VCARD")
 def test_no_card_makes_the_reader_raise(text):
     try:
         batches = _read(text)

@@ -376,7 +376,7 @@ def _unquote(lines: list[str]) -> list[str]:
         raw = quopri.decodestring(value.encode("utf-8", "replace"))
         try:
             text = raw.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # also the idna and punycode codecs' own
             text = _decoded(raw, None)
         kept = [p for p in params if not p.upper().startswith(("ENCODING=", "CHARSET="))
                 and p.upper() != "QUOTED-PRINTABLE"]
