@@ -177,7 +177,7 @@ def test_properties_leadloop_does_not_read_never_lose_a_card(tmp_path, run):
 
 
 def test_an_agents_embedded_vcard_is_part_of_the_card_not_its_address(tmp_path, run):
-    """vCard 2.1 §2.5.4: AGENT holds another person's card inside this one."""
+    """The vCard 2.1 spec's Agent property: AGENT holds another person's card inside this one."""
     (tmp_path / "c.vcf").write_text(
         "BEGIN:VCARD\nVERSION:2.1\nN:Gil;Ana\nAGENT:\nBEGIN:VCARD\nVERSION:2.1\n"
         "N:Pons;Bea\nEMAIL:bea.secretaria@example.com\nEND:VCARD\n"
@@ -215,3 +215,17 @@ def test_a_base64_email_is_read_and_line_numbers_count_doubled_line_ends_once(tm
     assert result.exit_code == 0, result.stderr
     assert sorted(leads(run)) == ["ana@example.com"]
     assert result.stderr.strip() == "c.vcf:5: the vCard has no EMAIL"
+
+
+def test_a_preferred_email_that_is_no_address_does_not_hide_a_good_one(tmp_path, run):
+    (tmp_path / "c.vcf").write_text(
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Ana\nEMAIL;PREF;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:"
+        "=C3=91=C3=91\nEMAIL;WORK:ana@example.com\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Bea\nEMAIL;PREF:bea@@example\nEND:VCARD\n",
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    stored = leads(run)
+    assert sorted(stored) == ["ana@example.com"]
+    assert stored["ana@example.com"]["fields"] == {"other_emails": "ÑÑ"}
+    assert result.stderr.startswith("c.vcf:7: invalid address")

@@ -19,11 +19,10 @@ NAMES = ["N", "FN", "ORG", "EMAIL", "REV", "TEL", "NOTE", "CATEGORIES", "PHOTO",
          "AGENT", "PROFILE", "NAME", "SOURCE", "ADR", "LABEL", "X-ABLABEL", "VERSION", "KEY"]
 PARAMETERS = ["", ";PREF", ";TYPE=pref", ";type=INTERNET;type=pref", ";PREF=1", ";PREF=x",
               ";PREF=²", ";PREF=99999999999", ";ENCODING=b", ";ENCODING=BASE64",
-              ";ENCODING=QUOTED-PRINTABLE", ";CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE",
-              ";CHARSET=nonesuch;ENCODING=QUOTED-PRINTABLE", ";CHARSET=idna;ENCODING=QUOTED-PRINTABLE",
-              ";CHARSET=punycode;ENCODING=QUOTED-PRINTABLE", ";CHARSET=base64;ENCODING=QUOTED-PRINTABLE",
-              ';TYPE="a:b",work', ";VALUE=uri",
+              ";ENCODING=QUOTED-PRINTABLE", ';TYPE="a:b",work', ";VALUE=uri",
               ";VALUE=date-time", ";X509;ENCODING=BASE64", ";LANGUAGE=es", ";", ";=", ';TYPE="']
+PARAMETERS += [f";CHARSET={charset};ENCODING=QUOTED-PRINTABLE"
+               for charset in ("UTF-8", "nonesuch", "idna", "punycode", "base64")]
 PIECES = [";", ",", "\\", "\\,", "\\;", "\\n", "\\\\", "=", "=C3=B1", "=\r\n", "\r\n ",
           "\r\n\t", "\r\n\r\n", ":", "BEGIN:VCARD", "END:VCARD", "\r\nBEGIN:VCARD\r\n",
           "\r\nEND:VCARD\r\n", "ana@example.com", "2026-03-09T10:00:00Z", "20260230", "é",

@@ -35,7 +35,7 @@ from datetime import date
 
 from ..clock import EARLIEST_YEAR, LATEST_YEAR
 from ..errors import InputError
-from .rows import BATCH, BrokenRecord, RowChecker, make_plan
+from .rows import _LOOKS_LIKE_ADDRESS, BATCH, BrokenRecord, RowChecker, make_plan
 
 # The cells of a card's row: names make_plan reads as these lead fields (and custom fields).
 HEADER = ["email", "name", "first_name", "last_name", "requested_at", "org", "tel",
@@ -161,7 +161,7 @@ def _cards(lines: list[str]):
         if _BEGIN.fullmatch(line.strip()):
             if _AGENT.fullmatch(card[-1]):
                 # 2.1's AGENT holds another person's vCard, after "AGENT:" (the
-                # versit spec's §2.5.4 example): part of this card.
+                # versit 2.1 spec's Agent property): part of this card.
                 agents += 1
                 card.append(line)
                 continue
@@ -210,9 +210,13 @@ def _row(lines: list[str]) -> list[str]:
         properties = _properties(_unquote(lines))
     except _Unreadable as err:
         return BrokenRecord(f"unreadable vCard ({err})", lines[0])
-    emails = sorted(enumerate(properties.get("EMAIL", [])),
-                    key=lambda pair: (_preference(pair[1][0]), pair[0]))
-    addresses = [address for _, (_, value) in emails if (address := _text(value))]
+    emails = [(_preference(params), index, address)
+              for index, (params, value) in enumerate(properties.get("EMAIL", []))
+              if (address := _text(value))]
+    # The preferred EMAIL that looks like an address: a phone's junk value marked PREF
+    # (seen on Android) does not hide a good one; with none, the preferred is rejected.
+    emails.sort(key=lambda email: (not _LOOKS_LIKE_ADDRESS.fullmatch(email[2]), *email[:2]))
+    addresses = [address for _, _, address in emails]
     if not addresses:
         return BrokenRecord("the vCard has no EMAIL", _first(properties, "FN", text=True)
                             or lines[0])
@@ -236,8 +240,8 @@ def _properties(lines: list[str]) -> dict[str, list[tuple[list, str]]]:
     (2.1 ends a base64 value with one; some writers double every line end). A line that
     is no content line belongs to the property before it: dropped with it when that is
     one leadloop does not read (an unindented base64 PHOTO), else the card is unreadable.
-    An AGENT's embedded vCard (2.1 §2.5.4: BEGIN:VCARD … END:VCARD inside the card) is
-    someone else's: skipped."""
+    An AGENT's embedded vCard (the 2.1 spec's Agent: BEGIN:VCARD … END:VCARD inside
+    the card) is someone else's: skipped."""
     from vobject.base import ParseError, parseLine
 
     logical: list[str] = []
