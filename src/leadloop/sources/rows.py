@@ -112,8 +112,8 @@ _ALIAS_RANK = {slug(alias): (field, rank) for field, names in ALIASES.items()
                for rank, alias in enumerate(names)}
 # Names of a customer or client record, which stand for a person or a firm: Zoho Books
 # fills "Display Name" from the company or the contact name
-# (https://www.zoho.com/books/help/contacts/), a Wave customer "may be a business or an
-# individual", its contact's first and last names beside it
+# (https://www.zoho.com/ae/books/help/contacts/basic-functions.html); a Wave customer
+# "may be a business or an individual", its contact's first and last names beside it
 # (https://support.waveapps.com/hc/en-us/articles/208621786-How-to-add-a-customer).
 # Given and family names, when the file has them, say who the person is (issue #25).
 _PARTY_NAMES = frozenset({"display_name", "customer_name", "client_name",
