@@ -1,4 +1,4 @@
-"""leadloop.toml → frozen dataclasses, checked once, with errors that name the key.
+"""leadloop.toml → immutable records, checked once, with errors that name the key.
 
 Every key has a default (example.toml shows them all), so leadloop runs with no config
 file at all. Unknown keys are errors: a misspelt `folowup_after` silently ignored would
@@ -22,8 +22,9 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .cadence import Rules, parse_send_days, parse_send_hours
 from .clock import parse_duration, zone
@@ -35,9 +36,13 @@ SECURITY_MODES = ("starttls", "ssl", "none")
 # from `token_command` (SPEC §6 "Login"), for providers that no longer take passwords.
 AUTH_MODES = ("password", "xoauth2", "oauthbearer")
 
+# The sections are NamedTuples: as immutable as frozen dataclasses, with the same
+# keyword construction, defaults, equality and repr, but made at import without
+# generating and compiling six methods a class (~1 ms each, six classes, on every
+# command's start: BENCH.md B2). cadence.Rules and its records are made the same way.
 
-@dataclass(frozen=True)
-class Sender:
+
+class Sender(NamedTuple):
     name: str = "leadloop"
     address: str = "info@example.com"
     reply_to: str = ""
@@ -59,8 +64,7 @@ class Sender:
         return self.address.rpartition("@")[2] or "localhost"
 
 
-@dataclass(frozen=True)
-class Smtp:
+class Smtp(NamedTuple):
     host: str
     port: int = 587
     security: str = "starttls"
@@ -73,8 +77,7 @@ class Smtp:
     token_command: str = ""       # prints an OAuth2 access token, run at each login
 
 
-@dataclass(frozen=True)
-class Inbox:
+class Inbox(NamedTuple):
     """Where replies arrive: a local Maildir, or an IMAP folder."""
     maildir: Path | None = None
     host: str = ""
@@ -90,8 +93,7 @@ class Inbox:
     token_command: str = ""       # prints an OAuth2 access token, run at each login
 
 
-@dataclass(frozen=True)
-class Dkim:
+class Dkim(NamedTuple):
     """DKIM (RFC 6376, issue #24). `selector` alone names the key a provider signs with,
     for `check --dns` to look up; with `key_file` leadloop signs every message itself
     (for users who send through their own server) and `check --dns` compares the
@@ -105,8 +107,7 @@ class Dkim:
         return self.key_file is not None
 
 
-@dataclass(frozen=True)
-class Web:
+class Web(NamedTuple):
     """`leadloop serve` (SPEC §11). The webhook token comes from LEADLOOP_WEB_TOKEN or
     `token_command`, never from this file."""
     base_url: str = ""            # the public https address; set: messages carry its links
@@ -117,8 +118,7 @@ class Web:
     busy_wait: float = 10.0       # seconds a request waits for a busy database before spooling
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     path: Path | None             # the file read, None for built-in defaults
     database_path: Path
     templates_dir: Path
@@ -128,9 +128,9 @@ class Config:
     smtp: Smtp | None             # None: write to the outbox Maildir
     inbox: Inbox | None = None    # None: no mailbox to read replies from
     answer_within: object = None  # [customers] answer_within, a relativedelta
-    offers: dict = field(default_factory=dict)
-    web: Web = field(default_factory=Web)
-    dkim: Dkim = field(default_factory=Dkim)
+    offers: dict = MappingProxyType({})  # read-only: a default shared by every Config
+    web: Web = Web()
+    dkim: Dkim = Dkim()
     # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
     # one sentence each: `check` warns; an earlier release accepted them, so no error.
     ignored: tuple[str, ...] = ()
