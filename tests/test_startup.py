@@ -7,6 +7,9 @@ defaults) from coming back unnoticed, as the web framework is kept off the CLI's
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from cli_checks import import_csv
 
@@ -32,14 +35,52 @@ def kept_off(loaded):
     return sorted(m for m in loaded if m in KEPT_OFF or m.split(".")[0] in KEPT_OFF)
 
 
-def test_due_json_loads_neither_the_terminal_side_nor_the_backlog(tmp_path, run):
+# What the bench's project folder holds (bench/run.py project_folder): a config file that
+# keeps every default, which needs no TOML parser (config._holds_settings).
+COMMENTS_ONLY = "# leadloop's benchmarks: a project folder with the defaults\n"
+
+
+@pytest.mark.parametrize("config", [None, COMMENTS_ONLY], ids=["no config", "comments only"])
+def test_due_json_loads_neither_the_terminal_side_nor_the_backlog(tmp_path, run, config):
     import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\nbea@example.com,01/03/2026\n")
     (tmp_path / "leadloop.toml").unlink(missing_ok=True)  # built-in config, as in the bench
+    if config is not None:
+        (tmp_path / "leadloop.toml").write_text(config, encoding="utf-8")
     out, loaded = modules_loaded(tmp_path, "--db", "leadloop.db", "--now", "2026-03-02T10:00",
                                  "due", "--json", "--limit", "100")
     assert [item["email"] for item in json.loads(out)] == ["ana@example.com", "bea@example.com"]
     assert kept_off(loaded) == []
     assert "leadloop.store" in loaded  # it did its work
+
+
+def test_due_json_with_a_full_config_still_keeps_the_terminal_side_off(tmp_path, run):
+    """A folder `init` made (example.toml, every key spelled out) needs the parser and
+    the address validator's fast path for its [sender] address, and nothing else of
+    KEPT_OFF (nor email-validator itself)."""
+    import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\n")
+    example = Path(__file__).parent.parent / "example.toml"
+    (tmp_path / "leadloop.toml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    out, loaded = modules_loaded(tmp_path, "--now", "2026-03-02T10:00", "due", "--json")
+    assert [item["email"] for item in json.loads(out)] == ["ana@example.com"]
+    needed = {"tomllib", "leadloop.addresses"}
+    assert [m for m in kept_off(loaded) if m.split(".")[0] not in needed and m not in needed] == []
+    assert needed <= loaded and "email_validator" not in loaded
+
+
+def test_the_records_every_command_builds_at_start_are_not_dataclasses():
+    """A frozen dataclass compiles six generated methods when its module is imported
+    (~1 ms a class): the config's sections, the cadence's rules and records and the
+    store's are NamedTuples instead (BENCH.md B2)."""
+    import dataclasses
+
+    from leadloop import cadence, config, store
+
+    for module in (config, cadence, store):
+        made_here = [value for value in vars(module).values()
+                     if isinstance(value, type) and value.__module__ == module.__name__]
+        assert made_here, module
+        assert [cls.__name__ for cls in made_here if dataclasses.is_dataclass(cls)] == [], module
 
 
 def test_due_on_a_terminal_path_still_loads_what_it_shows_with(tmp_path, run):
