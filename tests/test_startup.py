@@ -4,6 +4,7 @@ path (the terminal side, the backlog's planning, the address validator for built
 defaults) from coming back unnoticed, as the web framework is kept off the CLI's path
 (tests/test_serve.py)."""
 
+import ast
 import json
 import subprocess
 import sys
@@ -16,9 +17,10 @@ from cli_checks import import_csv
 # Modules `due --json` once loaded and no longer needs (issue #28 item 14).
 KEPT_OFF = ("leadloop.output", "leadloop.backlog", "leadloop.addresses", "rich", "tomllib")
 
+# Printed with repr, not json: the harness must not load a module the run is checked for.
 LOADED = """
-import atexit, json, runpy, sys
-atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+import atexit, runpy, sys
+atexit.register(lambda: print(repr(sorted(sys.modules)), file=sys.stderr))
 sys.argv = ["leadloop"] + sys.argv[1:]
 runpy.run_module("leadloop", run_name="__main__")
 """
@@ -28,7 +30,7 @@ def modules_loaded(tmp_path, *args):
     result = subprocess.run([sys.executable, "-c", LOADED, *args], cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    return result.stdout, set(json.loads(result.stderr.strip().splitlines()[-1]))
+    return result.stdout, set(ast.literal_eval(result.stderr.strip().splitlines()[-1]))
 
 
 def kept_off(loaded):
@@ -66,6 +68,20 @@ def test_due_json_with_a_full_config_still_keeps_the_terminal_side_off(tmp_path,
     needed = {"tomllib", "leadloop.addresses"}
     assert [m for m in kept_off(loaded) if m.split(".")[0] not in needed and m not in needed] == []
     assert needed <= loaded and "email_validator" not in loaded
+
+
+# What `--version` (BENCH.md B4, and the yardstick of B2) does without: the core, the
+# database, time zones, the config parser, JSON and the terminal side.
+VERSION_KEEPS_OFF = ("leadloop.config", "leadloop.store", "leadloop.cadence", "leadloop.clock",
+                     "sqlite3", "zoneinfo", "tomllib", "dateutil", "json", "rich", "leadloop.output")
+
+
+def test_version_loads_nothing_of_the_core(tmp_path):
+    (tmp_path / "leadloop.toml").write_text('[sender]\nname = "Tienda"\n', encoding="utf-8")
+    out, loaded = modules_loaded(tmp_path, "--version")
+    assert out.startswith("leadloop ")
+    assert sorted(m for m in loaded if m in VERSION_KEEPS_OFF
+                  or m.split(".")[0] in VERSION_KEEPS_OFF) == []
 
 
 def test_the_records_every_command_builds_at_start_are_not_dataclasses():
