@@ -104,3 +104,42 @@ def test_due_on_a_terminal_path_still_loads_what_it_shows_with(tmp_path, run):
     import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\n")
     _, loaded = modules_loaded(tmp_path, "--db", "leadloop.db", "--now", "2026-03-02T10:00", "due")
     assert {"leadloop.output", "leadloop.backlog"} <= loaded
+
+
+# Counts the patterns the module's own lines compile (re.compile or re.search: the caller
+# of re's function, two frames up), not those of the standard library it imports.
+COMPILES_ON_IMPORT = """
+import os, re, sys
+compiled = []
+original = re._compile
+def counting(pattern, flags):
+    if os.path.basename(sys._getframe(2).f_code.co_filename) == "{module}.py":
+        compiled.append(pattern)
+    return original(pattern, flags)
+re._compile = counting
+import leadloop.{module}
+print(len(compiled))
+"""
+
+
+@pytest.mark.parametrize("module", ["config", "delivery_status"])
+def test_modules_on_every_start_compile_their_patterns_when_first_used(module):
+    """delivery_status's word lists took 25-60 ms to compile at import, paid by `show`,
+    `stats` and `run-daily` though most runs read no bounce; config's ~1 ms by every
+    command (lazy_regex.LazyPattern, bench/run.py B4C)."""
+    result = subprocess.run([sys.executable, "-c", COMPILES_ON_IMPORT.format(module=module)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
+def test_a_lazy_pattern_is_the_compiled_pattern():
+    import re
+
+    from leadloop.lazy_regex import LazyPattern
+
+    lazy = LazyPattern(r"(a+)(b)?", re.I)
+    assert lazy.fullmatch("AAb").groups() == ("AA", "b")
+    assert lazy.sub("x", "caab") == "cx" and lazy.pattern == "(a+)(b)?"
+    assert lazy.flags == re.compile(r"(a+)(b)?", re.I).flags
+    assert lazy.search is lazy.search  # kept after the first look-up

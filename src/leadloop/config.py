@@ -29,6 +29,7 @@ from typing import NamedTuple
 from .cadence import Rules, parse_send_days, parse_send_hours
 from .clock import parse_duration, zone
 from .errors import ConfigError, InputError, TokenError, given
+from .lazy_regex import LazyPattern
 
 CONFIG_NAME = "leadloop.toml"
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -240,20 +241,10 @@ def _parse_toml(text: str, path: Path) -> dict:
         raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
 
 
-class _LazyPattern:
-    """A regular expression compiled when a check first uses it, not at import: most
-    commands' configs never reach most of these, and compiling the eight of them cost
-    ~1 ms of every command's start (BENCH.md B2). re.compile keeps it cached after."""
-
-    def __init__(self, pattern: str, flags: int = 0):
-        self.pattern, self.flags = pattern, flags
-
-    def __getattr__(self, name: str):
-        return getattr(re.compile(self.pattern, self.flags), name)
-
-
-_HUGE_NUMBER = _LazyPattern(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
-_TABLE = _LazyPattern(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
+# Compiled when a check first uses one: most commands' configs never reach most of these
+# (~1 ms of every command's start, BENCH.md B2).
+_HUGE_NUMBER = LazyPattern(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
+_TABLE = LazyPattern(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
 
 
 def _too_many_digits(text: str) -> str:
@@ -307,12 +298,12 @@ def _decode(data: bytes, where: str) -> str:
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators: nothing that
 # ends up in a header, an SMTP or IMAP command or a terminal may hold them.
-_CONTROL = _LazyPattern(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_LOCALE = _LazyPattern(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
-_HOST_LABEL = _LazyPattern(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_CONTROL = LazyPattern(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LOCALE = LazyPattern(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_HOST_LABEL = LazyPattern(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 # What RFC 3986 allows in a URI; anything else (spaces, quotes, "<", ">") would end the
 # <...> of List-Unsubscribe early or add to it.
-_URI = _LazyPattern(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_URI = LazyPattern(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 LONGEST_TIMEOUT = 3600        # seconds
 FASTEST_RATE = 1000           # messages a second
 
@@ -604,7 +595,7 @@ def _hours(value, at: str):
 
 
 # A DKIM selector is one or more DNS labels (RFC 6376 §3.1): "google", "s1.2026".
-_SELECTOR = _LazyPattern(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
+_SELECTOR = LazyPattern(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
                        r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
 
 
@@ -891,7 +882,7 @@ def _password(section: str, command: str) -> str | None:
 
 # What RFC 6750 §2.1 allows in a bearer token (b64token). Anything else, a space or a line
 # break above all, would end the SASL string early or add a command to the conversation.
-_BEARER_TOKEN = _LazyPattern(r"[A-Za-z0-9\-._~+/]+=*")
+_BEARER_TOKEN = LazyPattern(r"[A-Za-z0-9\-._~+/]+=*")
 TOKEN_COMMAND_SECONDS = 60    # a helper may refresh the token over the network first
 
 
