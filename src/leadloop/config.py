@@ -39,7 +39,7 @@ AUTH_MODES = ("password", "xoauth2", "oauthbearer")
 
 # The sections are NamedTuples: as immutable as frozen dataclasses, with the same
 # keyword construction, defaults, equality and repr, but made at import without
-# generating and compiling six methods a class (~1 ms each, six classes, on every
+# generating and compiling six methods a class (~1 ms each, seven classes, on every
 # command's start: BENCH.md B2). cadence.Rules and its records are made the same way.
 
 
@@ -119,6 +119,15 @@ class Web(NamedTuple):
     busy_wait: float = 10.0       # seconds a request waits for a busy database before spooling
 
 
+class OrderHooks(NamedTuple):
+    """The shared secrets of `serve`'s shop webhooks (SPEC §11), each from its
+    LEADLOOP_…_SECRET variable or its `*_secret_command`, never from this file. A
+    platform with neither has no hook: its route answers 404."""
+    shopify_secret_command: str = ""
+    woocommerce_secret_command: str = ""
+    stripe_secret_command: str = ""
+
+
 class Config(NamedTuple):
     path: Path | None             # the file read, None for built-in defaults
     database_path: Path
@@ -132,6 +141,7 @@ class Config(NamedTuple):
     offers: dict = MappingProxyType({})  # read-only: a default shared by every Config
     web: Web = Web()
     dkim: Dkim = Dkim()
+    orders: OrderHooks = OrderHooks()
     # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
     # one sentence each: `check` warns; an earlier release accepted them, so no error.
     ignored: tuple[str, ...] = ()
@@ -178,9 +188,17 @@ _DEFAULTS = {
         "base_url": "", "token_command": "", "thanks_url": "", "trusted_proxies": [],
         "rate_limit": 10, "busy_wait": 10,
     },
+    "orders": {"shopify_secret_command": "", "woocommerce_secret_command": "",
+               "stripe_secret_command": ""},
 }
 _PASSWORD_ENV = {"smtp": "LEADLOOP_SMTP_PASSWORD", "inbox": "LEADLOOP_IMAP_PASSWORD"}
 WEB_TOKEN_ENV = "LEADLOOP_WEB_TOKEN"
+# The shops whose webhooks serve verifies, and where each one's secret comes from.
+HOOK_SECRET_ENV = {"shopify": "LEADLOOP_SHOPIFY_SECRET", "woocommerce": "LEADLOOP_WOOCOMMERCE_SECRET",
+                   "stripe": "LEADLOOP_STRIPE_SECRET"}
+# A shared secret shorter than this is guessable; the shops' own are far longer (Shopify's
+# app secret 32 hex digits, WooCommerce's generated one 50 characters, Stripe's whsec_…).
+SHORTEST_HOOK_SECRET = 8
 # A webhook token shorter than this is guessable over the network.
 SHORTEST_WEB_TOKEN = 16
 
@@ -645,6 +663,8 @@ _CHECKS = {
         "base_url": _base_url, "token_command": _command, "thanks_url": _web_url,
         "trusted_proxies": _networks, "rate_limit": _whole(0, 1_000_000), "busy_wait": _seconds,
     },
+    "orders": {"shopify_secret_command": _command, "woocommerce_secret_command": _command,
+               "stripe_secret_command": _command},
 }
 
 
@@ -658,6 +678,13 @@ def _section(raw: dict, name: str, where: str, warnings: list | None = None) -> 
             f"{where}: [web] token is not read from the config file, where it would sit in "
             f"plain text; set {WEB_TOKEN_ENV} or [web] token_command instead"
         )
+    if name == "orders":
+        for platform, env in HOOK_SECRET_ENV.items():
+            if f"{platform}_secret" in given:
+                raise ConfigError(
+                    f"{where}: [orders] {platform}_secret is not read from the config file, where "
+                    f"it would sit in plain text; set {env} or [orders] {platform}_secret_command "
+                    "instead")
     if name in _PASSWORD_ENV and "password" in given:
         raise ConfigError(
             f"{where}: [{name}] password is not read from the config file, where it would sit in "
@@ -716,6 +743,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None,
 
     web = Web(**_section(raw, "web", where, warnings))
     dkim = _dkim(_section(raw, "dkim", where, warnings), sender, where, base)
+    order_hooks = OrderHooks(**_section(raw, "orders", where, warnings))
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -736,6 +764,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None,
         offers=offers,
         web=web,
         dkim=dkim,
+        orders=order_hooks,
         ignored=ignored,
         warnings=tuple(warnings),
     )
@@ -938,3 +967,22 @@ def web_token(web: Web) -> str | None:
         raise ConfigError(f"{WEB_TOKEN_ENV} (or [web] token_command) must be at least "
                           f"{SHORTEST_WEB_TOKEN} printable ASCII characters")
     return token
+
+
+def hook_secret(orders: OrderHooks, platform: str) -> str | None:
+    """The shared secret of a shop's webhook ("shopify", "woocommerce", "stripe") from
+    its LEADLOOP_…_SECRET variable or `[orders] <platform>_secret_command`, else None: that
+    hook is off. Never shown, nor what the command printed."""
+    env = HOOK_SECRET_ENV[platform]
+    secret = os.environ.get(env)
+    command = getattr(orders, f"{platform}_secret_command")
+    if not secret and command:
+        what = f"[orders] {platform}_secret_command"
+        secret = _first_line(_run_secret(command, what, ConfigError))
+    if not secret:
+        return None
+    secret = secret.strip()
+    if len(secret) < SHORTEST_HOOK_SECRET or not secret.isascii() or not secret.isprintable():
+        raise ConfigError(f"{env} (or [orders] {platform}_secret_command) must be at least "
+                          f"{SHORTEST_HOOK_SECRET} printable ASCII characters, as the shop shows it")
+    return secret

@@ -170,8 +170,21 @@ def m008_orders_orders(db) -> None:
     db.execute("CREATE INDEX orders_lead ON orders(lead_id, ordered_at)")
 
 
+def m009_hooks_refunds(db) -> None:
+    """What serve's shop webhooks hear besides a purchase (issue #26 item 2): when an
+    order was refunded (full or partial; the buyer stays a customer, stats count it), and
+    the platform's own id of an order where the order is known by another (a Shopify order
+    is known by its name, "#1001", as the export writes it, while a refund names the
+    order by its numeric id)."""
+    db.execute("ALTER TABLE orders ADD COLUMN refunded_at TEXT")
+    db.execute("ALTER TABLE orders ADD COLUMN platform_id TEXT")
+    db.execute("CREATE INDEX orders_platform_id ON orders(source, platform_id) "
+               "WHERE platform_id IS NOT NULL")
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
-              m006_files_first_name, m007_reads_survey_comments, m008_orders_orders]
+              m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
+              m009_hooks_refunds]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

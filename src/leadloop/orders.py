@@ -439,13 +439,17 @@ class _Applier:
         return found
 
 
-def record_orders(store: Store, source: str, orders: list[Order], now: datetime) -> OrdersReport:
+def record_orders(store: Store, source: str, orders: list[Order], now: datetime, *,
+                  then=None) -> OrdersReport:
     """Orders heard one or a few at a time (serve's webhooks and /api/orders), applied as
     an import applies its batches: the same order id from the same source changes nothing
-    the second time. One transaction."""
+    the second time. One transaction; `then(conn)`, when given, runs inside it (serve
+    records refunds and the shop's own order ids with the orders, all or nothing)."""
     report = OrdersReport()
     with store.write():
         _Applier(store, source, now, report).apply(orders)
+        if then is not None:
+            then(store.conn)
     return report
 
 
@@ -546,8 +550,12 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
     days = [(from_db(row["ordered_at"]) - from_db(row["requested_at"])).total_seconds() / 86400
             for row in buyers]
     days = [d for d in days if d >= 0]
+    refunded = conn.execute(
+        f"SELECT count(*) FROM orders o JOIN leads l ON l.id = o.lead_id "
+        f"WHERE o.refunded_at IS NOT NULL {where}", params).fetchone()[0]
     return {
         "orders": orders,
+        "refunded_orders": refunded,  # a refund heard by serve (the buyer stays a customer)
         "buyers": len(first),
         "new_buyers": len({row["lead_id"] for row in rows if row["new_buyer"]}),
         "conversion_by_contacts_before_order": conversion,
