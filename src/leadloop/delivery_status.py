@@ -35,6 +35,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .lazy_regex import LazyPattern
 from .providers import provider_of, provider_reason
 
 # Enhanced status codes about the recipient's address (RFC 3463, RFC 7505): the
@@ -110,8 +111,10 @@ def _fold_literal(phrase: str) -> str:
     return re.escape("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
-def _patterns(*phrases: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in phrases), re.M)
+def _patterns(*phrases: str) -> LazyPattern:
+    # Compiled at the first report read, not at import: all of them took 25-60 ms, paid by
+    # every command that imports this module (show, stats, run-daily; BENCH.md B4C).
+    return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.M)
 
 
 # Checked in this order; the first that matches names the cause. Text is folded first:
@@ -198,7 +201,7 @@ class _Gated:
     tests, far cheaper than a long alternation at every position), or any non-ASCII
     letter (the Cyrillic and CJK sentences)."""
 
-    def __init__(self, keys: tuple[str, ...], pattern: re.Pattern):
+    def __init__(self, keys: tuple[str, ...], pattern: LazyPattern):
         self.keys, self.pattern = keys, pattern
 
     def search(self, text: str):
@@ -426,7 +429,7 @@ _DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
 # Header lines of the returned original that a plain-text report repeats ("Subject:
 # wxPython 2.3.0", "Received: … mxl_mta-5.5.0-3"): never where a report puts a status
 # (issue #25 item 2). A report's own fields (Status, Diagnostic-Code, Remote-MTA…) stay.
-_ORIGINAL_HEADER = re.compile(
+_ORIGINAL_HEADER = LazyPattern(
     r"^[ \t]*(subject|received|x-mailer|user-agent|message-id|date|sent|thread-topic|thread-index"
     r"|references|in-reply-to|mime-version|content-type|content-transfer-encoding|x-(?!postfix|"
     r"failed|notes|original-)[\w-]+|dkim-signature|authentication-results|importance)[ \t]*:.*"
@@ -434,15 +437,15 @@ _ORIGINAL_HEADER = re.compile(
 
 # An enhanced status code (RFC 3463): class 2, 4 or 5, not part of an IP address, a
 # version or a date.
-_STATUS = re.compile(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)")
-_REPLY = re.compile(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
-_SPACE = re.compile(r"\s+")
-_REPLY_STATUS = re.compile(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
+_STATUS = LazyPattern(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)")
+_REPLY = LazyPattern(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
+_SPACE = LazyPattern(r"\s+")
+_REPLY_STATUS = LazyPattern(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
 # Addresses say nothing about the cause ("mailboxfull@…" is just a name).
-_EMAIL = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+_EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 
 # Canned status codes some servers assign when they have no real one: not evidence.
-_GENERIC = re.compile(r"^\d\.0\.0$")
+_GENERIC = LazyPattern(r"^\d\.0\.0$")
 
 
 
