@@ -130,3 +130,28 @@ def test_a_first_import_keeps_the_referral_indexes(tmp_path, run):
         assert {"leads_referred_by", "leads_referrer_erased"} <= indexes
         assert conn.execute("SELECT count(*) FROM leads INDEXED BY leads_referred_by "
                             "WHERE referred_by = 'lead0@example.com'").fetchone()[0] == 99
+
+
+LOADED = """
+import atexit, json, runpy, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["leadloop"] + sys.argv[1:]
+runpy.run_module("leadloop", run_name="__main__")
+"""
+
+
+def test_show_json_does_not_load_the_funnel(shop):
+    """Whom a lead referred is one indexed query (referrals.py): `show` no longer loads
+    stats.py and what the funnel needs (delivery_status's rules, orders: ~40 ms)."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", LOADED, "--now", NOW, "show", "ana@example.com",
+                             "--json"], cwd=shop, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [lead["email"] for lead in json.loads(result.stdout)["referred"]] == [
+        "bea@example.com", "carla@example.com"]
+    loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert "leadloop.referrals" in loaded
+    assert not {"leadloop.stats", "leadloop.delivery_status", "leadloop.orders"} & loaded

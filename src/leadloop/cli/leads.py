@@ -455,7 +455,7 @@ def forget(
 
 def referred_by_lead(session, lead) -> list[dict]:
     """Whom this lead referred, and how each ended (for `show`)."""
-    from ..stats import referred_leads
+    from ..referrals import referred_leads
 
     return [{"email": row["email"], "name": row["name"], "status": row["status"],
              "requested_at": session.json_time(row["requested_at"])}
