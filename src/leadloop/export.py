@@ -73,8 +73,8 @@ def export(store: Store, out: TextIO, tz, fmt: str = "csv", *,
 
 
 # Column widths (in characters) a person reads the sheet at; the rest get DEFAULT_WIDTH.
-_WIDTHS = {"email": 30, "name": 24, "first_name": 16, "product": 22, "source": 16, "status": 12, "requested_at": 17,
-           "last_contact_at": 17, "next_due_at": 17}
+_WIDTHS = {"email": 30, "name": 24, "first_name": 16, "product": 22, "source": 16, "status": 12,
+           "requested_at": 17, "last_contact_at": 17, "next_due_at": 17}
 DEFAULT_WIDTH = 12
 _TIMES = ("requested_at", "last_contact_at", "next_due_at")
 

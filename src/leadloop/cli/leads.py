@@ -203,8 +203,7 @@ def _lead_documents(session: Session, rows):
          last_contact_at, next_step, next_due_at, locale, tz, referred_by, fields) in rows:
         yield {
             "email": email, "name": name, "first_name": first_name, "product": product,
-            "source": source,
-            "status": status, "requested_at": times(requested_at), "contacts": contacts,
+            "source": source, "status": status, "requested_at": times(requested_at), "contacts": contacts,
             "last_contact_at": times(last_contact_at), "next_step": next_step,
             "next_due_at": times(next_due_at), "locale": locale, "timezone": tz,
             "referred_by": referred_by, "fields": loads(fields) if fields else {},
