@@ -18,6 +18,9 @@ from functools import lru_cache
 
 @lru_cache(maxsize=None)
 def _rule(locale: str):
+    from .cldr import load_babel
+
+    load_babel()
     from babel.core import Locale, UnknownLocaleError
 
     try:

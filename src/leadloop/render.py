@@ -482,6 +482,9 @@ def _babel_locale(context) -> str:
 @pass_context
 def _format_date(context, value: datetime, format: str = "long") -> str:
     """`{{ requested_at|date }}` → "14 de febrero de 2011" in the lead's language."""
+    from .cldr import load_babel
+
+    load_babel()
     from babel.dates import format_date
 
     return format_date(value, format=format, locale=_babel_locale(context))
@@ -490,6 +493,9 @@ def _format_date(context, value: datetime, format: str = "long") -> str:
 @pass_context
 def _format_ago(context, value: datetime) -> str:
     """`{{ requested_at|ago }}` → "hace 3 meses" / "3 months ago"."""
+    from .cldr import load_babel
+
+    load_babel()
     from babel.dates import format_timedelta
 
     return format_timedelta(
