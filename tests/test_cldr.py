@@ -103,3 +103,20 @@ found["babel_pytz"] = babel.dates.pytz is None
 found["date"] = babel.dates.format_date(__import__("datetime").date(2026, 2, 14), "long", locale="es")
 """)
     assert found == {"same": True, "babel_pytz": True, "date": "14 de febrero de 2026"}
+
+
+def test_showing_a_buyers_amount_does_not_import_pytz(project, run):
+    # orders.py formats amounts with Babel's numbers, which load babel.dates too.
+    (project / "orders.csv").write_text(
+        "Email,Created at,Name,Total,Currency,Financial Status,Lineitem name\n"
+        "ana@example.com,2026-02-10 10:00:00 +0100,#1001,49.00,EUR,paid,Curso de yoga\n",
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "--orders", "orders.csv")
+    assert result.exit_code == 0, result.stderr
+    found = in_fresh_process(project, CLI + """
+found["output"] = run("show", "ana@example.com")
+found["babel"] = "babel.numbers" in sys.modules
+found["pytz"] = "pytz" in sys.modules
+""")
+    assert "49,00" in found["output"], found["output"]
+    assert found["babel"] and found["pytz"] is False

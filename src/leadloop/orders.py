@@ -271,6 +271,9 @@ _amount = functools.lru_cache(maxsize=4096)(parse_amount)
 def _precision(currency: str | None) -> int:
     if not currency:
         return 2
+    from .cldr import load_babel
+
+    load_babel()
     from babel.numbers import get_currency_precision
 
     try:
@@ -287,6 +290,9 @@ def format_amount(minor: int | None, currency: str | None, locale: str) -> str |
     value = minor / 10 ** precision
     if not currency:
         return f"{value:.{precision}f}"
+    from .cldr import load_babel
+
+    load_babel()
     from babel.numbers import format_currency
 
     try:
