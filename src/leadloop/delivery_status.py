@@ -589,22 +589,21 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if reason is None and reply in (521, 556):
         reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
     if reason == "userunknown" and not own_rule and status not in ADDRESS_STATUSES and command != "RCPT":
-        # The words of a missing user count only as an answer to RCPT TO (or as the
-        # words of the server that holds the mailbox, or of leadloop's own SMTP client).
-        # In answer to the message itself the server had accepted the address, so a
-        # filter refused this message; in answer to MAIL or the greeting, it refused us;
-        # quoted in a report that does not say to which command, it proves nothing
-        # (sisimai's UserUnknown and Filtered rules).
+        # The words of a missing user count as an answer to RCPT TO (or as the words of
+        # the server that holds the mailbox, or of leadloop's own SMTP client). In
+        # answer to MAIL or the greeting, the server refused us. In answer to the
+        # message itself, a filter may be speaking (sisimai's UserUnknown and Filtered
+        # rules): only a dead address's own words count there, and only when the reply
+        # names no other cause (_DEAD_WHATEVER_STAGE, the lead's policy on issue #25).
         if command in ("MAIL", "CONN", "HELO"):
             return Verdict(False, "rejected" if command == "MAIL" else "blocked", status)
         dead_whatever_stage = _DEAD_WHATEVER_STAGE.search(words) and not _names_other_cause(words)
         if command == "DATA" and not (_DEAD_AFTER_DATA.search(words) or dead_whatever_stage):
             return Verdict(False, "filtered", status)
-        # A catalog's sentence for a dead address is no filter's, whichever command it
-        # answered (issue #25 item 1).
-        # With no command said, fewer words will do: sisimai's corpus reads a bare "User
-        # unknown" quoted with no stage as a filter's (its Filtered rule), so only the
-        # catalogs' sentences and _DEAD_WITHOUT_STAGE count there.
+        # Quoted in a report that does not say which command they answered: a catalog's
+        # sentence for a dead address is no filter's (issue #25 item 1), nor are
+        # _DEAD_WITHOUT_STAGE's words; a bare "User unknown" proves nothing (sisimai's
+        # corpus reads it as a filter's, and so does leadloop).
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words)
                 or (_DEAD_WITHOUT_STAGE.search(words) and not _names_other_cause(words))):
