@@ -154,3 +154,17 @@ def test_replies_after_a_pipelined_data_belong_to_their_commands(transcript, com
     from leadloop.bounces import smtp_command
 
     assert smtp_command(transcript) == command
+
+
+@pytest.mark.parametrize("transcript, command", [
+    # Exim refuses the RCPT without naming it; its DATA reply says no RCPT was accepted.
+    (">>> DATA\n<<< 550 Unrouteable address\n<<< 503-All RCPT commands were rejected with this error:\n"
+     "<<< 503 valid RCPT command must precede DATA\n", "RCPT"),
+    (">>> DATA\n<<< 550 5.1.1 Sorry, no such user\n<<< 554 5.5.1 Error: no valid recipients\n", "RCPT"),
+    # One refusal and nothing to say whose: the message's.
+    (">>> DATA\n<<< 550 Sorry, no such user\n", "DATA"),
+])
+def test_a_data_refused_for_want_of_recipients_gives_the_refusals_before_it_to_rcpt(transcript, command):
+    from leadloop.bounces import smtp_command
+
+    assert smtp_command(transcript) == command
