@@ -590,13 +590,28 @@ def _pipelined_recipient_reply(text: str, after: int) -> bool:
     in the order of the commands; the replies before DATA's go-ahead (354) answer MAIL
     and RCPT, and the one that names a recipient ("<<< 550 5.1.1 <ana@example.org>...
     User unknown", Sendmail's per-recipient form) answered its RCPT TO. DATA's own reply
-    ("503 5.0.0 Need RCPT", "554 no valid recipients") names nobody."""
+    ("503 5.0.0 Need RCPT", "554 no valid recipients") names nobody, and says that
+    every RCPT before it was refused: the refusals heard before it were theirs, named or
+    not (Exim's "550 Unrouteable address" then "503 valid RCPT command must precede
+    DATA")."""
+    refusals = 0
     for reply in _TRANSCRIPT_REPLY.finditer(text, after):
         if reply.group("code") == "354":
             return False  # DATA went ahead: what follows answered the message itself
-        if reply.group("code")[0] in "45" and _ANGLE_ADDRESS.search(reply.group("words")):
-            return True
+        if reply.group("code")[0] in "45":
+            if _ANGLE_ADDRESS.search(reply.group("words")):
+                return True
+            if refusals and _NO_RECIPIENT_FOR_DATA.search(reply.group("words")):
+                return True
+            refusals += 1
     return False
+
+
+# DATA refused because no RCPT was accepted, in the servers' own words: Sendmail "503
+# 5.0.0 Need RCPT (recipient)", Postfix "554 5.5.1 Error: no valid recipients", Exim
+# "503 valid RCPT command must precede DATA", qmail "503 RCPT first (#5.5.1)".
+_NO_RECIPIENT_FOR_DATA = re.compile(
+    r"need rcpt|no valid recipients|valid rcpt command must precede data|rcpt first", re.I)
 
 
 def _command_name(match: re.Match) -> str | None:
