@@ -51,6 +51,19 @@ _BOUNCE_SUBJECT = re.compile(
 
 # A reply's or a forward's subject.
 _REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
+# The notices mailing-list software sends about a message posted to a list (issue #25):
+# Mailman 2.1's and 3's "Your message to LIST awaits moderator approval" (Handlers/Hold.py,
+# the held-message notice) and "Request to mailing list LIST rejected" (ListAdmin.py),
+# Sympa's "Message for list LIST from X to be approved" (templates/mail_tt2/moderate.tt2)
+# and the rejection and distribution notices of list managers ("Your message to LIST has
+# been rejected", "… was not distributed"). Mailman marks its own notices with
+# "X-List-Administrivia: yes". Leadloop never posts to a list, so whoever answers such a
+# notice ("RE: Your message to LIST awaits moderator approval") answers a machine, never
+# one of leadloop's messages: neither is a lead's reply.
+_LIST_NOTICE_SUBJECT = re.compile(
+    r"\byour (message|mail|post|posting|submission) to \S+ (awaits moderator approval|is being held"
+    r"|(has been|was) (rejected|refused|discarded|not distributed))"
+    r"|\brequest to mailing list \S+ rejected|\bmessage for list \S+ from \S+ to be approved", re.I)
 # The headings reports put over the failed recipients, in the default texts of the MTAs
 # that write them (folded): McAfee WebShield "---- Failed Recipients ----", Exim "The
 # following address(es) failed", Sendmail "The following addresses had permanent fatal
@@ -146,6 +159,14 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     return _header(msg, "return-path") in ("<>", "") or _ndr_signs(msg)
 
 
+def is_list_notice(msg: Message, subject: str) -> bool:
+    """A mailing-list program's notice about a posting (or an answer to one): what a
+    list's software writes, never a person's answer to leadloop."""
+    if _header(msg, "x-list-administrivia").lower() == "yes":
+        return True
+    return _LIST_NOTICE_SUBJECT.search(subject) is not None
+
+
 def _ndr_signs(msg: Message) -> bool:
     """The other signs of a non-delivery report, for a message whose subject already
     reads as one (issue #25): a person writes from an address, a mail system may sign
@@ -155,7 +176,7 @@ def _ndr_signs(msg: Message) -> bool:
     person quoting a report is still a person."""
     from email.utils import parseaddr
 
-    if _REPLY_PREFIX.match(_header(msg, "subject")):
+    if _REPLY_PREFIX.match(_header(msg, "subject")) and not is_list_notice(msg, _header(msg, "subject")):
         return False
     if "@" not in parseaddr(_header(msg, "from"))[1]:
         return True
