@@ -75,3 +75,91 @@ def test_a_persons_reply_is_still_a_reply():
     raw = _message({"From": "Ana <ana.pena@example.org>", "To": "laura@lauravidal.es",
                     "Subject": "Re: Your message about the workshop"}, "Me interesa, gracias.\n")
     assert classify(raw).kind == "reply"
+
+
+# 2. Hard bounces whose recipient or words leadloop did not read.
+
+QMAIL_RETIRED = _message({
+    "Return-Path": "<>", "From": "MAILER-DAEMON@mx.example.org", "To": "laura@lauravidal.es",
+    "Subject": "failure notice"},
+    # qmail-send's report (QSBMF, cr.yp.to/proto/qsbmf.txt) of a .qmail that runs
+    # bouncesaying(1) with its manual's own example text.
+    "Hi. This is the qmail-send program at mx.example.org.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+    "<ana.pena@example.org>:\nThis address no longer accepts mail.\n\n"
+    "--- Below this line is a copy of the message.\n\nSubject: Hola\n")
+
+# Sendmail's phquery mailer (CCSO nameserver, RFC 2378): the failed recipients between
+# its two rulers, the directory's advice below the second.
+PHQUERY_NO_DELIVERY_POINT = _message({
+    "From": "MAILER-DAEMON@mx.example.edu", "To": "laura@lauravidal.es",
+    "Subject": "Returned mail - nameserver error report"},
+    " --------Message not delivered to the following addresses:\n\n"
+    "            ana.pena@example.org\n\n"
+    " --------Error Detail (phquery V3.0):\n\n"
+    "---- ana.pena@example.org\n     Does not have a final email delivery point,\n"
+    "     please contact this person by alternate means.\n\n"
+    "If in doubt, try help-desk@example.edu or jose.munoz@example.com.\n\n"
+    " --------Unsent Message below:\n\nSubject: Hola\n")
+PHQUERY_NO_MATCH = _message({
+    "From": "MAILER-DAEMON@mx.example.edu", "To": "laura@lauravidal.es",
+    "Subject": "Returned mail - nameserver error report"},
+    " --------Message not delivered to the following:\n\n"
+    " apena    No matches to nameserver query\n\n"
+    " --------Error Detail (phquery V4.1):\n\n"
+    " Query the directory first, e.g. finger NAME@directory.example.edu, or try\n"
+    " NAME@cs.example.edu instead.\n")
+
+# A site directory's own refusal, after the layout Mailman's Bouncers/LLNL.py reads.
+DIRECTORY_NO_MATCH = _message({
+    "From": "postmaster@lab.example.gov (Automated response from the postmaster)",
+    "To": "laura@lauravidal.es", "Subject": 'FAILED MAIL to "apena" regarding "Hola"'},
+    "The standard form of email address at the lab is lastnameNumber@lab.example.gov.\n"
+    "The address to which your message was addressed, ana.pena@example.org, did not\n"
+    "exactly match a lab email address.\n\n"
+    "Original message as received is as follows:\n=====\n>Subject: Hola\n")
+
+# An RFC 3464 report with a canned 5.0.0 and the receiving server's "No such recipient"
+# (Sun/Oracle Messaging Server's layout: "Remote SMTP server has rejected address").
+NO_SUCH_RECIPIENT = (
+    "From: Mail Delivery System <postmaster@relay.example.net>\nTo: laura@lauravidal.es\n"
+    "Subject: Delivery Notification: Delivery has failed\nMIME-Version: 1.0\n"
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\n\n'
+    "--R\nContent-Type: text/plain\n\nYour message cannot be delivered to the following recipients:\n\n"
+    "  Recipient address: ana.pena@example.org\n  Reason: Remote SMTP server has rejected address\n"
+    "  Diagnostic code: smtp;550 No such recipient\n\n"
+    "--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;relay.example.net\n\n"
+    "Final-recipient: rfc822;ana.pena@example.org\nAction: failed\n"
+    "Status: 5.0.0 (Remote SMTP server has rejected address)\n"
+    "Diagnostic-code: smtp;550 No such recipient\n\n--R--\n").encode()
+
+
+@pytest.mark.parametrize("raw", [QMAIL_RETIRED, PHQUERY_NO_DELIVERY_POINT, DIRECTORY_NO_MATCH,
+                                 NO_SUCH_RECIPIENT])
+def test_the_lead_named_by_a_dead_address_report_is_bounced(project, run, raw):
+    project.deliver(raw)
+    summary = read(run)
+    assert summary["bounces"] == 1 and summary["unrecognised"] == 0
+    assert status(run, "ana.pena@example.org") == "bounced"
+    # The addresses a report gives as advice are not recipients.
+    assert sum(lead["status"] == "bounced" for lead in leads(run).values()) == 1
+
+
+def test_phquery_names_only_the_recipients_under_its_heading():
+    incoming = classify(PHQUERY_NO_DELIVERY_POINT)
+    assert [f.address for f in incoming.failures] == ["ana.pena@example.org"]
+    assert incoming.failures[0].hard
+
+
+def test_a_directory_with_no_match_for_a_bare_name_is_hard_for_the_returned_message():
+    incoming = classify(PHQUERY_NO_MATCH)
+    assert incoming.kind == "bounce" and incoming.failures == ()
+    assert incoming.overall.verdict.hard and incoming.overall.verdict.reason == "userunknown"
+
+
+def test_a_mailbox_that_no_longer_accepts_mail_is_still_disabled_not_dead():
+    from leadloop.delivery_status import judge
+
+    verdict = judge("5.2.1", "550 5.2.1 This mailbox no longer accepts mail")
+    assert not verdict.hard and verdict.reason == "suspend"

@@ -77,6 +77,14 @@ _NDR_HEADING = re.compile(
     r"|delivery has failed to these recipients|(was|were) not delivered to|undeliverable to"
     r"|delivery to the following recipients? failed")
 
+# Sendmail's phquery mailer (the CCSO nameserver's, RFC 2378) lists the failed
+# recipients between two rulers, "--------Message not delivered to the following:" and
+# "--------Error Detail (phquery …):" (the layout Mailman's Bouncers/SimpleMatch.py and
+# Yale.py read); a bare name there ("ana   No matches to nameserver query") names no
+# address, and the report's verdict stands for the returned original.
+_LISTED_SECTION = re.compile(r"^[ \t]*-{4,}[ \t]*message not delivered to the following[^\n]*\n"
+                             r"(?P<listed>(?:.*\n)*?)[ \t]*-{4,}[ \t]*error detail", re.I | re.M)
+
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _ID_LINE = re.compile(r"^[ \t]*(message-id|in-reply-to|references|content-id|x-[\w-]*id|thread-index)"
@@ -90,7 +98,7 @@ _ORIGINAL_MARK = re.compile(
     r"|below this line is a copy|the header of the original message)"
     r"|below this line is a copy of the message"
     r"|-+ ?(original|returned|unsent|undelivered) (message|mail|headers?)"
-    r"|original message (headers|follows)|the (original|returned) message (is|headers|follows)"
+    r"|original message (headers|follows|as received)|the (original|returned) message (is|headers|follows)"
     r"|content-type: (message/rfc822|text/rfc822-headers)"
     r"|(original )?message headers follow|headers of (the )?(original|returned) message"
     r"|-+ ?mensaje original|-+ ?message d'origine|-+ ?urspr(u|ü)ngliche nachricht|-+ ?messaggio originale"
@@ -269,6 +277,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
         address = normal(raw)
         if address is not None:
             named.append((-1, address))
+    section = _LISTED_SECTION.search(cleaned)
+    if section:
+        # Only the recipients listed under the report's own heading failed; the
+        # addresses further down are the directory's advice ("try NAME@cs.example.edu").
+        listed = {normal(m.group(0)) for m in _ADDRESS.finditer(section.group("listed"))}
+        named = [(position, address) for position, address in named if address in listed]
     distinct = list(dict.fromkeys(address for _, address in named))
 
     for address, (status, diagnostic, delayed, remote, category) in dsn.items():
