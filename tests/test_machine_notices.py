@@ -163,3 +163,70 @@ def test_a_mailbox_that_no_longer_accepts_mail_is_still_disabled_not_dead():
 
     verdict = judge("5.2.1", "550 5.2.1 This mailbox no longer accepts mail")
     assert not verdict.hard and verdict.reason == "suspend"
+
+
+# 3. Non-delivery notices without an RFC 3464 part are bounces, never auto-replies.
+
+def _rejection_mdn(recipient: str, original_id: str, reason: str = "Quota exceeded") -> bytes:
+    # Dovecot LDA's rejection (lib-lda/mail-send.c): an MDN whose disposition is
+    # "deleted", as Sieve's reject specified (RFC 3028 §4.1, RFC 5429).
+    return (
+        "From: Mail Delivery Subsystem <postmaster@mx.example.org>\nTo: <laura@lauravidal.es>\n"
+        "Subject: Automatically rejected mail\nAuto-Submitted: auto-replied (rejected)\n"
+        "Precedence: bulk\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="M"\n\n'
+        "--M\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"Your message to <{recipient}> was automatically rejected:\n{reason}\n"
+        "--M\nContent-Type: message/disposition-notification\n\n"
+        "Reporting-UA: mx.example.org; Dovecot Mail Delivery Agent\n"
+        f"Final-Recipient: rfc822; {recipient}\nOriginal-Message-ID: {original_id}\n"
+        "Disposition: automatic-action/MDN-sent-automatically; deleted\n"
+        "--M--\n").encode()
+
+
+def test_a_delivery_agents_rejection_is_a_bounce_not_a_read_receipt(project, run):
+    from test_inbox import sent_message_id
+
+    project.deliver(_rejection_mdn("ana.pena@example.org", sent_message_id(run, "ana.pena@example.org")))
+    summary = read(run)
+    # A full mailbox: the message failed, the lead stays in sequence.
+    assert summary["bounces"] == 0 and summary["failed"] == 1 and summary["unrecognised"] == 0
+    assert status(run, "ana.pena@example.org") == "active"
+
+
+def test_the_rejection_is_recognised_by_its_header_when_its_parts_are_unreadable():
+    raw = _message({"From": "Mail Delivery Subsystem <postmaster@mx.example.org>",
+                    "To": "laura@lauravidal.es", "Subject": "Automatically rejected mail",
+                    "Auto-Submitted": "auto-replied (rejected)", "Precedence": "bulk", "MIME-Version": "1.0",
+                    "Content-Type": 'multipart/report; report-type=disposition-notification; boundary="M"'},
+                   "--M\n\nContent-Type: text/plain\n\n--M--\n")
+    assert classify(raw).kind == "bounce"
+
+
+def test_a_read_receipt_is_still_not_a_bounce():
+    raw = _rejection_mdn("ana.pena@example.org", "<a@b>").replace(
+        b"Auto-Submitted: auto-replied (rejected)\n", b"").replace(b"; deleted", b"; displayed")
+    assert classify(raw).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("headers, body", [
+    # A gateway that signs with no address, under a subject no report list knows.
+    ({"From": '"Gateway Mail System" <>', "Subject": "Mail Error", "Precedence": "bulk"},
+     "Your mail cannot be delivered to the following address(es):\n\n ana  (mailbox full)\n"),
+    # InterScan VirusWall's notice, relayed by a list (Precedence: bulk), from an address.
+    ({"From": "gateway@mx.example.org", "Return-Path": "<list-bounces@lists.example.org>",
+      "Subject": "Mail could not be delivered", "Precedence": "bulk"},
+     "****** Message from InterScan E-Mail VirusWall ******\n\nThe following mail could not be delivered.\n"
+     "Reason: Exceeded Maximum Delivery Attempts.\n"),
+])
+def test_a_non_delivery_notice_without_a_report_part_is_a_bounce(headers, body):
+    raw = _message({"To": "laura@lauravidal.es", **headers}, body)
+    incoming = classify(raw)
+    assert incoming.kind == "bounce" and not _hard(incoming)
+
+
+def test_an_automatic_answer_that_says_nothing_of_delivery_stays_an_auto_reply():
+    raw = _message({"From": "Ana <ana.pena@example.org>", "To": "laura@lauravidal.es",
+                    "Subject": "Mail Error", "Auto-Submitted": "auto-replied"},
+                   "I am out of the office until Monday; your mail will be read then.\n")
+    assert classify(raw).kind == "auto_reply"
