@@ -51,6 +51,19 @@ _BOUNCE_SUBJECT = re.compile(
 
 # A reply's or a forward's subject.
 _REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
+# The notices mailing-list software sends about a message posted to a list (issue #25):
+# Mailman 2.1's and 3's "Your message to LIST awaits moderator approval" (Handlers/Hold.py,
+# the held-message notice) and "Request to mailing list LIST rejected" (ListAdmin.py),
+# Sympa's "Message for list LIST from X to be approved" (templates/mail_tt2/moderate.tt2)
+# and the rejection and distribution notices of list managers ("Your message to LIST has
+# been rejected", "… was not distributed"). Mailman marks its own notices with
+# "X-List-Administrivia: yes". Leadloop never posts to a list, so whoever answers such a
+# notice ("RE: Your message to LIST awaits moderator approval") answers a machine, never
+# one of leadloop's messages: neither is a lead's reply.
+_LIST_NOTICE_SUBJECT = re.compile(
+    r"\byour (message|mail|post|posting|submission) to \S+ (awaits moderator approval|is being held"
+    r"|(has been|was) (rejected|refused|discarded|not distributed))"
+    r"|\brequest to mailing list \S+ rejected|\bmessage for list \S+ from \S+ to be approved", re.I)
 # The headings reports put over the failed recipients, in the default texts of the MTAs
 # that write them (folded): McAfee WebShield "---- Failed Recipients ----", Exim "The
 # following address(es) failed", Sendmail "The following addresses had permanent fatal
@@ -62,7 +75,20 @@ _NDR_HEADING = re.compile(
     r"failed recipients|following address(\(es\)|es)? (had permanent fatal errors|failed)"
     r"|(wasn'?t|was not|were not) able to deliver your message|could not be delivered to"
     r"|delivery has failed to these recipients|(was|were) not delivered to|undeliverable to"
-    r"|delivery to the following recipients? failed")
+    r"|delivery to the following recipients? failed"
+    # InterScan VirusWall's "The following mail could not be delivered." and the mail
+    # gateways' "Your mail cannot be delivered to the following address(es)" (the
+    # headings Mailman's SimpleMatch.py starts its sections at).
+    r"|(cannot|can ?not|could ?n[o']t) be delivered to|the following (mail|message|e-?mail)"
+    r" (could ?n[o']t|cannot|can ?not) be delivered")
+
+# Sendmail's phquery mailer (the CCSO nameserver's, RFC 2378) lists the failed
+# recipients between two rulers, "--------Message not delivered to the following:" and
+# "--------Error Detail (phquery …):" (the layout Mailman's Bouncers/SimpleMatch.py and
+# Yale.py read); a bare name there ("ana   No matches to nameserver query") names no
+# address, and the report's verdict stands for the returned original.
+_LISTED_SECTION = re.compile(r"^[ \t]*-{4,}[ \t]*message not delivered to the following[^\n]*\n"
+                             r"(?P<listed>(?:.*\n)*?)[ \t]*-{4,}[ \t]*error detail", re.I | re.M)
 
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
@@ -77,7 +103,7 @@ _ORIGINAL_MARK = re.compile(
     r"|below this line is a copy|the header of the original message)"
     r"|below this line is a copy of the message"
     r"|-+ ?(original|returned|unsent|undelivered) (message|mail|headers?)"
-    r"|original message (headers|follows)|the (original|returned) message (is|headers|follows)"
+    r"|original message (headers|follows|as received)|the (original|returned) message (is|headers|follows)"
     r"|content-type: (message/rfc822|text/rfc822-headers)"
     r"|(original )?message headers follow|headers of (the )?(original|returned) message"
     r"|-+ ?mensaje original|-+ ?message d'origine|-+ ?urspr(u|ü)ngliche nachricht|-+ ?messaggio originale"
@@ -123,7 +149,9 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     kind = msg.get_content_type()
     if kind == "multipart/report":
         report_type = (msg.get_param("report-type") or "").lower()
-        return report_type not in ("disposition-notification",)
+        if report_type == "disposition-notification":
+            return _rejection_mdn(msg)  # else a read receipt
+        return True
     if msg.get("x-failed-recipients") is not None:
         return True
     if kind == "text/plain" and _SES_BOUNCE.search((msg.get_payload(decode=True) or b"")[:1000]):
@@ -140,10 +168,21 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
         return True
     if not _BOUNCE_SUBJECT.search(subject):
-        return False
+        # A machine's message under any subject ("Mail Error") whose text opens with the
+        # heading a report puts over the failed recipients is a non-delivery notice,
+        # with or without an RFC 3464 part (issue #25).
+        return _machine_made(msg) and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(str(msg.get("from") or "")):
         return True
     return _header(msg, "return-path") in ("<>", "") or _ndr_signs(msg)
+
+
+def is_list_notice(msg: Message, subject: str) -> bool:
+    """A mailing-list program's notice about a posting (or an answer to one): what a
+    list's software writes, never a person's answer to leadloop."""
+    if _header(msg, "x-list-administrivia").lower() == "yes":
+        return True
+    return _LIST_NOTICE_SUBJECT.search(subject) is not None
 
 
 def _ndr_signs(msg: Message) -> bool:
@@ -155,17 +194,53 @@ def _ndr_signs(msg: Message) -> bool:
     person quoting a report is still a person."""
     from email.utils import parseaddr
 
-    if _REPLY_PREFIX.match(_header(msg, "subject")):
+    if _REPLY_PREFIX.match(_header(msg, "subject")) and not is_list_notice(msg, _header(msg, "subject")):
         return False
     if "@" not in parseaddr(_header(msg, "from"))[1]:
         return True
     envelope = parseaddr(_header(msg, "return-path"))[1].lower()
     if envelope.split("@", 1)[0] in BOUNCE_LOCAL_PARTS:
         return True
+    return _opens_as_report(msg)
+
+
+def _opens_as_report(msg: Message) -> bool:
+    """The first text of the message opens with a report's heading (_NDR_HEADING)."""
     for part in msg.walk():
         if part.get_content_type() == "text/plain":
             opening = fold(_text(part)[:2000])
             return _NDR_HEADING.search(opening) is not None
+    return False
+
+
+def _machine_made(msg: Message) -> bool:
+    """Signs that no person wrote the message: a From with no address, an empty
+    envelope sender, RFC 3834's Auto-Submitted, the X-Autogenerated and Precedence
+    headers mail systems put on what they generate."""
+    from email.utils import parseaddr
+
+    if "@" not in parseaddr(_header(msg, "from"))[1] or _header(msg, "return-path") == "<>":
+        return True
+    auto_submitted = _header(msg, "auto-submitted").lower()
+    if auto_submitted and not auto_submitted.startswith("no"):
+        return True
+    return msg.get("x-autogenerated") is not None or \
+        _header(msg, "precedence").lower() in ("bulk", "junk")
+
+
+def _rejection_mdn(msg: Message) -> bool:
+    """A delivery agent's refusal sent as a message disposition notification, not a read
+    receipt: Sieve's reject as RFC 3028 §4.1 specified it (an MDN whose disposition is
+    "automatic-action/MDN-sent-automatically; deleted", kept by RFC 5429), which
+    Dovecot's LDA and Cyrus write with "Auto-Submitted: auto-replied (rejected)" and
+    the subject "Automatically rejected mail" (Dovecot's lib-lda/mail-send.c). Mailman's
+    SimpleMatch.py reads its "Your message to X was automatically rejected" as a bounce."""
+    if "(rejected)" in _header(msg, "auto-submitted").lower():
+        return True
+    for part in msg.walk():
+        if part.get_content_type() == "message/disposition-notification" and re.search(
+                r"^disposition[ \t]*:[ \t]*automatic-action[^;\n]*;[ \t]*deleted", _text(part), re.I | re.M):
+            return True
     return False
 
 
@@ -192,7 +267,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
     original_ids, original_to = _original_anchor(originals, inline_original)
     # A report's own pointer to what it returns (Gmail writes X-Original-Message-ID).
     for text in texts + dsn_texts:
-        for match in re.finditer(r"^x-original-message-id:[ \t]*(<[^<>\s]+>)", text, re.I | re.M):
+        for match in re.finditer(r"^(?:x-)?original-message-id:[ \t]*(<[^<>\s]+>)", text, re.I | re.M):
             if match.group(1) not in original_ids:
                 original_ids += (match.group(1),)
     ids = {i.strip("<>").lower() for i in original_ids}
@@ -248,6 +323,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
         address = normal(raw)
         if address is not None:
             named.append((-1, address))
+    section = _LISTED_SECTION.search(cleaned)
+    if section:
+        # Only the recipients listed under the report's own heading failed; the
+        # addresses further down are the directory's advice ("try NAME@cs.example.edu").
+        listed = {normal(m.group(0)) for m in _ADDRESS.finditer(section.group("listed"))}
+        named = [(position, address) for position, address in named if address in listed]
     distinct = list(dict.fromkeys(address for _, address in named))
 
     for address, (status, diagnostic, delayed, remote, category) in dsn.items():
@@ -302,6 +383,9 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         from email import policy
 
         originals.append(Parser(policy=policy.default).parsestr(_text(part), headersonly=True))
+        return
+    if kind == "message/disposition-notification":
+        dsn_texts.append(_text(part))  # a rejection's MDN: its Original-Message-ID
         return
     if kind in ("message/delivery-status", "message/global-delivery-status", "text/delivery-status"):
         dsn_texts.append(_text(part))

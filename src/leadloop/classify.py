@@ -200,7 +200,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         report = bounces.read(msg, own={a.lower() for a in mine})
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
-    if _is_auto_reply(msg, subject):
+    if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject):
+        # A list program's notice is a machine's, like an out-of-office (issue #25).
         return result("auto_reply")
     text = "" if headers_only else reply_text(msg)
     if _opens_as_out_of_office(text):

@@ -150,7 +150,8 @@ _BEFORE_ADDRESS = [
         r"(account|mail ?box|user|address) (has been |is |was )?(currently |temporarily )?"
         r"(suspended|disabled|deactivated|locked|frozen|archived|inactive|terminated)",
         r"(inactive|suspended|disabled|deactivated|archived) (account|mailbox|user|recipient)",
-        r"temporarily inactive", r"no longer accepts mail", r"mailbox unavailable or access denied",
+        r"temporarily inactive", r"(account|mailbox|user) no longer accepts mail",
+        r"mailbox unavailable or access denied",
         r"boite du destinataire archivee", r"cuenta (esta )?(suspendida|desactivada|deshabilitada)",
         r"konto (ist )?(gesperrt|deaktiviert)")),
     ("norelaying", _patterns(
@@ -400,7 +401,18 @@ _MAILBOX_HOST_SAYS = _patterns(
     r"(mail\.local|maildrop|vdelivermail|vdeliver): .{0,40}(unknown user|user unknown|invalid mailbox path"
     r"|user missing home directory|invalid user specified|cannot find system user|no mailbox here"
     r"|invalid or unknown (base|virtual) user|does not refer to a virtual user)",
-    r"mailbox doesn'?t exist: ")
+    r"mailbox doesn'?t exist: ",
+    # qmail's bouncesaying(1), as its manual's example retires an address from a .qmail
+    # file: "This address no longer accepts mail." The address, not a disabled mailbox.
+    r"\baddress no longer accepts mail",
+    # Directory-driven mailers that report themselves (issue #25, the blind half's
+    # misses): Sendmail's phquery mailer for the CCSO nameserver, whose query found no
+    # entry ("No matches to nameserver query"; RFC 2378 §4, "501:No matches to your
+    # query") or an entry with no mailbox ("does not have a final email delivery
+    # point"), and LLNL's directory ("did not exactly match an LLNL email address"), the
+    # layouts of Mailman's Bouncers/SimpleMatch.py (uci.edu), Yale.py and LLNL.py.
+    r"no matches to (the )?(name ?server|ph) query", r"does not have a final (e-?mail )?delivery point",
+    r"did not (exactly )?match (an?|any) .{0,40}(e-?mail )?address")
 
 # The sentences with which mail servers and providers say, in their own message
 # catalogs, that an address does not exist (issue #25 item 1). Quoted in a report that
@@ -423,7 +435,7 @@ _DEAD_ADDRESS_SAYS = _patterns(
     *_CATALOG_SENTENCES, r"\bunknown user\b", r"user not known", r"no such user( here)?\b", r"user not found",
     r"unknown user account", r"unknown local-part", r"unknown or illegal alias",
     r"user unknown in (local recipient|virtual (mailbox|alias)|relay recipient) table",
-    r"err\.nosuchuser", r"no mailbox here by that name", r"no mail ?box available for (this|that) user",
+    r"err\.nosuchuser", r"no mailbox here by that name", r"no such recipient\b", r"no mail ?box available for (this|that) user",
     r"do(es)?n'?t have an? \S+ account", r"mailbox not found", r"wrong or no longer valid",
     r"n'existe (pas|plus)(?! ou )", r"destinataire invalide", r"(account|mailbox|address|rcpt|user) [\[<(]? ?mailaddr ?[\]>)]? "
     r"(does not|doesn'?t) exist", r"is not an active (address|mailbox|user)", r"\bbad_recipient\b",
