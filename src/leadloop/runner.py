@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from .config import Config
 from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError, SenderRefused
@@ -251,7 +249,7 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
 
             def ready(claim=claim, began=began) -> bool:
                 if not began:
-                    began.append(store.begin_send(claim, run_id, clock()))
+                    began.append(recorder.begin(claim, run_id, clock()))
                 return began[0]
 
             try:
@@ -363,82 +361,42 @@ def _hold(store, claims, run_id, sentence, failure, report) -> None:
 
 
 class _Recorder:
-    """Records each server answer on its own thread and connection while the main thread
-    already talks to the server about the next message: the bookkeeping (about half a
-    send's CPU) overlaps the wait for the server instead of adding to it (BENCH.md B3).
-    The answers queued when the thread wakes are written in one transaction, each in a
-    savepoint of its own (Store.write nests): when the thread falls behind, it catches up
-    with one commit for several answers instead of one each.
+    """Each server answer is written in the transaction that marks the next message
+    `sending` (or, after the last, in one of its own): one commit a message instead of
+    two. The mark is made while the server reads that message's MAIL (transport.py asks
+    `ready` once MAIL is on the wire), so the bookkeeping overlaps the server's work
+    instead of adding to each message (BENCH.md B3). It ran on a thread of its own
+    before; on two cores shared with the server, that thread's turns and the write lock
+    it held delayed the main thread's mark more than they saved.
 
-    The order that makes sending at-most-once is untouched: a row is `sending`, committed
-    by the main thread, before its DATA command. Only what follows the answer runs behind;
-    a crash there leaves the row `sending`, which recovery turns into `unknown`, exactly as
-    a crash just after the server's answer always did."""
-
-    # Answers at most in one transaction: the main thread's `sending` commit waits for
-    # the recorder's transaction to end, so it stays short.
-    BATCH = 8
+    The order that makes sending at-most-once is untouched: a row is `sending`, committed,
+    before its DATA command. Only what follows an answer waits; a crash before it is
+    written leaves that row `sending`, which recovery turns into `unknown`, exactly as a
+    crash just after the server's answer always did."""
 
     def __init__(self, store: Store, report: SendReport, transport_name: str):
-        import queue
-        import threading
-
-        self.report, self.transport_name = report, transport_name
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
-        self.error: BaseException | None = None
-        self.gate = threading.Lock()
-        self.main_store, self.main_gate = store, store.write_gate
-        store.write_gate = self.gate
-        self.thread = threading.Thread(target=self._run, args=(store.path, store.rules),
-                                       name="leadloop-recorder", daemon=True)
-        # The main thread must get the interpreter back as soon as the server answers,
-        # not after the default 5 ms turn of the recorder.
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(0.0002)
-        self.thread.start()
-
-    def _run(self, path: Path, rules) -> None:
-        import queue
-
-        own = None
-        try:
-            own = Store.open(path, rules)  # sqlite3 connections stay in their thread
-            own.write_gate = self.gate
-            while (item := self.queue.get()) is not None:
-                items = [item]
-                while len(items) < self.BATCH:
-                    try:
-                        more = self.queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        self.queue.put(None)  # the end, after this batch
-                        break
-                    items.append(more)
-                self._write(own, items)
-        except BaseException as err:  # handed to the main thread, which stops sending
-            self.error = err
-        finally:
-            if own is not None:
-                own.close()
-
-    def _write(self, own: Store, items: list) -> None:
-        with own.write():
-            for claim, outcome, now in items:
-                _record(own, claim, outcome, now, self.report, self.transport_name)
+        self.store, self.report, self.transport_name = store, report, transport_name
+        self.pending: list[tuple[Claim, object, datetime]] = []
 
     def record(self, claim: Claim, outcome, now: datetime) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put((claim, outcome, now))
+        self.pending.append((claim, outcome, now))
+
+    def begin(self, claim: Claim, run_id: str, now: datetime) -> bool:
+        """The answers so far, then this message's `sending` mark, in one transaction
+        (each in a savepoint: Store.write nests). False: the lead left the sequence."""
+        with self.store.write():
+            self._write_pending()
+            return self.store.begin_send(claim, run_id, now)
+
+    def _write_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for claim, outcome, now in pending:
+            _record(self.store, claim, outcome, now, self.report, self.transport_name)
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        sys.setswitchinterval(self.switch_interval)
-        self.main_store.write_gate = self.main_gate
-        if self.error is not None:
-            raise self.error
+        if self.pending:
+            with self.store.write():
+                self._write_pending()
 
 
 def _record(store: Store, claim: Claim, outcome, now: datetime, report: SendReport,
