@@ -349,13 +349,32 @@ Laura
 """
 
 
+# B3's info pack for leadloop: mailmerge's message above, in a leadloop template, so that
+# both send the same message (BENCH.md: "same server, same message"). Until 2026-12-05
+# leadloop sent its shipped info pack instead, text and HTML: 2.0 kB and 55 lines against
+# 0.4 kB and 10, and aiosmtpd, which reads the content line by line, spent 0.54 ms of CPU
+# a message on it against 0.34 ms on the smtplib loop's, on the same two cores.
+B3_INFO = """Subject: ¿Aún me recuerda, {{ name }}?
+
+¡Hola de nuevo, {{ name }}!
+
+Hace un tiempo me pidió información sobre {{ product }}. ¿Aún me recuerda?
+Si sigue interesado, responda a este correo y le cuento la oferta de este mes.
+
+Laura
+"""
+
+
 def send_project(directory: Path, messages: int, port: int, leadloop: Path) -> Path:
     """A project in `directory` with `messages` leads whose info pack is due, its config
     pointing at the sink on `port`: the database every send run starts from (copied).
     The sender is not on example.com, which leadloop refuses to send from over SMTP
     (issue #27 item 6), and the import is dated like the send, so that the requests
-    are a day old, not months (an old request's info pack waits for the window)."""
+    are a day old, not months (an old request's info pack waits for the window). The
+    info pack is B3_INFO, the message mailmerge sends."""
     directory.mkdir(exist_ok=True)
+    (directory / "templates" / "es").mkdir(parents=True, exist_ok=True)
+    (directory / "templates" / "es" / "info.txt").write_text(B3_INFO, encoding="utf-8")
     csv_path = directory / "leads.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
