@@ -145,3 +145,92 @@ def test_killed_between_the_sending_mark_and_data_the_message_is_unknown_never_r
     assert server.recipients() == ["lead001@example.com"]
     assert due_count(run) == 0
     assert Counter(states(run, "lead000@example.com")) == Counter(["unknown"])
+
+
+class _LenientServer:
+    """A raw SMTP server on 127.0.0.1 that offers PIPELINING and answers DATA with 354
+    even when it refused every recipient: RFC 2920 §3.1 warns that a server may, and
+    asks the client to end such a DATA with a lone dot. aiosmtpd answers 503 instead, so
+    this case needs a server of its own. `contents[i]` is what came between 354 and the
+    dot of transaction i, with its accepted recipients."""
+
+    def __init__(self, refused: set[str]):
+        import asyncio
+
+        self.refused, self.contents = refused, []
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        async def serve():
+            self.server = await asyncio.start_server(self._session, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+            started.set()
+            try:
+                await self.server.serve_forever()
+            except asyncio.CancelledError:  # stop()
+                pass
+
+        self.thread = threading.Thread(target=lambda: self.loop.run_until_complete(serve()),
+                                       daemon=True)
+        self.thread.start()
+        assert started.wait(10)
+        self.host = "127.0.0.1"
+
+    async def _session(self, reader, writer):
+        writer.write(b"220 lenient.test ESMTP\r\n")
+        accepted = []
+        while line := await reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                writer.write(b"250-lenient.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+            elif verb == b"RCPT":
+                address = line.decode().split("<", 1)[1].split(">", 1)[0]
+                if address in self.refused:
+                    writer.write(b"550 5.1.1 <" + address.encode() + b">: user unknown\r\n")
+                else:
+                    accepted.append(address)
+                    writer.write(b"250 OK\r\n")
+            elif verb == b"DATA":
+                writer.write(b"354 go ahead\r\n")
+                content = b""
+                while (data := await reader.readline()) not in (b".\r\n", b""):
+                    content += data
+                self.contents.append((list(accepted), content))
+                writer.write(b"250 OK\r\n" if accepted else b"554 5.5.1 no valid recipients\r\n")
+                accepted = []
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            else:  # MAIL, RSET, NOOP
+                if verb == b"RSET":
+                    accepted = []
+                writer.write(b"250 OK\r\n")
+            await writer.drain()
+        writer.close()
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.thread.join(10)
+
+
+def test_data_accepted_after_a_refused_recipient_gets_a_lone_dot_and_the_refusal_is_rcpts(tmp_path, run):
+    """RFC 2920 §3.1: pipelined, a server may take DATA though it refused the only
+    recipient; the client ends it with a lone dot (nothing delivered), and the refusal
+    judged is RCPT's: a dead address bounces the lead; the next message goes on."""
+    server = _LenientServer({"lead000@example.com"})
+    try:
+        write_project(tmp_path, server, leads=2)
+        import_leads(run)
+        result = run("--now", NOW, "send", "--yes")
+    finally:
+        server.stop()
+    assert result.exit_code == 0, result.stderr
+    assert "1 sent" in result.stdout and "1 bounced" in result.stdout
+    assert [accepted for accepted, _ in server.contents] == [[], ["lead001@example.com"]]
+    assert server.contents[0][1] == b""  # the lone dot: no content went with the refusal
+    assert b"Subject:" in server.contents[1][1]
+    assert states(run, "lead000@example.com") == ["bounced"]
+    shown = json.loads(run("show", "lead000@example.com", "--json").stdout)
+    assert shown["status"] == "bounced" and shown["messages"][0]["owner"] == "address"
+    assert states(run, "lead001@example.com") == ["sent"]
