@@ -7,7 +7,7 @@ B1, B2, B3, B4 and B5 of BENCH.md, each build with its own database and project 
 
 Run it with a python that has aiosmtpd (B3's sink).
 Each figure is a median of whole-process times, and every A/B ratio is the median of
-the pair-by-pair ratios, wall time and CPU time (user + system, from /usr/bin/time)
+the pair-by-pair ratios, wall time and CPU time (user + system, to the microsecond: run._children_cpu)
 side by side: on a shared machine CPU time moves less. The table goes to stdout and to
 RESULTS.md between `ab` markers named by `--only`, which run.py keeps.
 """

@@ -2,6 +2,7 @@
 
     python bench/bounces.py FOLDER [FOLDER…]           # verdicts against FOLDER/labels.tsv
     python bench/bounces.py --time FOLDER [FOLDER…]    # classification time, best of 5
+    python bench/bounces.py --labels labels-policy.tsv FOLDER   # another labels file in FOLDER
 
 Each FOLDER holds messages (any file names) and a `labels.tsv`: one line per message,
 `file<TAB>label`, label one of hard, soft, delay, auto_reply, reply, complaint (or skip).
@@ -41,8 +42,8 @@ def verdict(raw: bytes) -> tuple[str, str]:
     return label, ", ".join(f"{v.reason} {v.status or ''}".strip() for v in verdicts)
 
 
-def score(folder: Path) -> None:
-    labels = dict(line.split("\t", 1) for line in (folder / "labels.tsv").read_text().splitlines() if line)
+def score(folder: Path, labels_name: str = "labels.tsv") -> None:
+    labels = dict(line.split("\t", 1) for line in (folder / labels_name).read_text().splitlines() if line)
     counts, wrong = collections.Counter(), []
     for name, want in sorted(labels.items()):
         if want not in KINDS:
@@ -53,7 +54,7 @@ def score(folder: Path) -> None:
             counts[want + "_ok"] += 1
         else:
             wrong.append(f"  {name}: expected {want}, read {got} ({why})")
-    print(folder)
+    print(folder if labels_name == "labels.tsv" else f"{folder} ({labels_name})")
     for kind in KINDS:
         if counts[kind]:
             print(f"  {kind}: {counts[kind + '_ok']}/{counts[kind]} ({counts[kind + '_ok'] / counts[kind]:.0%})")
@@ -78,10 +79,12 @@ def timing(folders: list[Path]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--time", action="store_true", help="time the classification instead")
+    parser.add_argument("--labels", default="labels.tsv", metavar="NAME",
+                        help="the labels file in each folder (e.g. a copy relabelled by a policy)")
     parser.add_argument("folders", nargs="+", type=Path)
     args = parser.parse_args()
     if args.time:
         timing(args.folders)
     else:
         for folder in args.folders:
-            score(folder)
+            score(folder, args.labels)

@@ -12,7 +12,8 @@ from leadloop.cli import app
 def isolated(tmp_path, monkeypatch, request):
     """Each test runs in its own directory with no LEADLOOP_* from the environment."""
     for name in ("LEADLOOP_DB", "LEADLOOP_CONFIG", "LEADLOOP_NOW", "LEADLOOP_SMTP_PASSWORD",
-                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN", "LEADLOOP_DNS_SERVERS"):
+                 "LEADLOOP_IMAP_PASSWORD", "LEADLOOP_WEB_TOKEN", "LEADLOOP_DNS_SERVERS",
+                 "LEADLOOP_SHOPIFY_SECRET", "LEADLOOP_WOOCOMMERCE_SECRET", "LEADLOOP_STRIPE_SECRET"):
         monkeypatch.delenv(name, raising=False)
     # DNS look-ups (`check --dns`, `--connect`) go to a port where nothing answers unless a
     # test points them at its own server (tests/dnsserver): never to the internet.

@@ -48,3 +48,73 @@ def test_blank_lines_before_the_headers_do_not_hide_a_bounce():
     raw = b"\r\n   \r\n" + (HERE / "x400-final-recipient.eml").read_bytes()
     incoming = classify(raw)
     assert incoming.kind == "bounce" and [f.address for f in incoming.failures] == ["ana.pena@example.org"]
+
+
+# Dead-address words with no RCPT stage (the lead's policy on issue #25): a pipelined
+# Sendmail session whose RCPT refusal comes after ">>> DATA", Exim's ":fail:" with no
+# SMTP at all, and "mailbox not found" answered at the end of DATA.
+@pytest.mark.parametrize("name, email", [
+    ("sendmail-pipelined-rcpt.eml", "ana.pena@example.org"),
+    ("exim-redirect-fail.eml", "tom@example.net"),
+    ("postfix-mailbox-not-found-after-data.eml", "jose.munoz@example.com"),
+])
+def test_a_dead_address_without_a_rcpt_stage_is_bounced(project, run, name, email):
+    project.deliver((HERE / name).read_bytes())
+    summary = read(run)
+    assert summary["bounces"] == 1 and summary["unrecognised"] == 0
+    assert status(run, email) == "bounced"
+    assert sum(lead["status"] == "bounced" for lead in leads(run).values()) == 1
+
+
+def test_a_report_from_a_product_name_is_a_bounce_never_a_reply(project, run):
+    # No address in From, no Return-Path, no DSN part: the subject and the report's
+    # heading are the only signs. A full mailbox: the message failed, the lead stays.
+    project.deliver((HERE / "gateway-ndr-no-address.eml").read_bytes())
+    summary = read(run)
+    assert summary["replies"] == 0 and summary["failed"] == 1 and summary["bounces"] == 0
+    assert status(run, "ana.pena@example.org") == "active"
+
+
+def _report(from_: str, subject: str, body: str, return_path: str | None = None) -> bytes:
+    head = f"From: {from_}\nTo: laura@lauravidal.es\nSubject: {subject}\n"
+    if return_path is not None:
+        head = f"Return-Path: {return_path}\n" + head
+    return (head + "\n" + body).encode()
+
+
+@pytest.mark.parametrize("raw", [
+    # A product's name alone in From.
+    _report("Gateway Antivirus 5.2", "Returned mail: delivery problem", "ana@example.org\nMail loop\n"),
+    # The envelope sender is a mailer daemon's, whatever the From says.
+    _report("Relay <relay@mx.example.org>", "Undeliverable: Hola", "ana@example.org: no route\n",
+            return_path="<MAILER-DAEMON@mx.example.org>"),
+    # A report's heading over the failed recipients (Sendmail's, Exim's, qmail's…).
+    _report("Relay <relay@mx.example.org>", "Returned mail: see transcript",
+            "----- The following addresses had permanent fatal errors -----\n<ana@example.org>\n"),
+    _report("Relay <relay@mx.example.org>", "failure notice",
+            "Hi. I wasn't able to deliver your message to the following addresses.\n"),
+    # A mail service signing the report.
+    _report("Corporate Mail Service <relay@mx.example.org>", "Delivery failure", "ana@example.org\n"),
+])
+def test_the_signs_of_a_non_delivery_report(raw):
+    from leadloop.classify import classify
+
+    assert classify(raw).kind == "bounce"
+
+
+@pytest.mark.parametrize("raw", [
+    # A person answering, or forwarding a report, is a person (delivered mail carries
+    # the envelope sender in Return-Path, RFC 5321 §4.4).
+    _report("Ana <ana@example.org>", "Re: Returned mail: see transcript",
+            "The following addresses had permanent fatal errors? I got this too.\n",
+            return_path="<ana@example.org>"),
+    _report("Ana <ana@example.org>", "Fwd: Undelivered Mail Returned to Sender",
+            "Could not be delivered to my colleague, can you resend?\n", return_path="<ana@example.org>"),
+    # A bounce-like subject alone, from a person, with ordinary words.
+    _report("Ana <ana@example.org>", "Bounce house rental", "Do you still rent it in May?\n",
+            return_path="<ana@example.org>"),
+])
+def test_a_person_is_never_a_report(raw):
+    from leadloop.classify import classify
+
+    assert classify(raw).kind != "bounce"

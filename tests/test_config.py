@@ -71,6 +71,41 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
     assert config.templates_dir == tmp_path / "templates"
 
 
+# ---- a file of comments alone is read without the TOML parser (BENCH.md B2) -------------
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from leadloop.config import _holds_settings  # noqa: E402
+
+# Lines built from the characters where a comment-only file and tomllib could part ways.
+_LINE_PIECES = st.sampled_from(["", " ", "\t", "#", "# ok", "#\t", "# \x7f", "# \x01", "\r", "\r\n",
+                                "\n", "a = 1", "[cadence]", "# Peña", "#\u00a0", "\ufeff", "\u2028",
+                                " #", "\f", "x"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=8).map("".join))
+@example("# leadloop's benchmarks\n")
+@example("# only a comment, no newline at the end\r")
+def test_a_file_without_settings_is_what_tomllib_reads_as_empty(text):
+    """Whenever the shortcut skips the parser, tomllib would have read the empty table
+    (never a file it refuses, nor one with a key)."""
+    if not _holds_settings(text):
+        assert tomllib.loads(text) == {}
+
+
+def test_a_config_of_comments_alone_is_the_defaults_from_that_file(tmp_path):
+    path = tmp_path / "leadloop.toml"
+    path.write_text("# leadloop: every default\r\n\n   # indented, ñ\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.path == path and config.cadence == load_config(None).cadence
+    for text in ("# a comment with a\x01control character\n", "# lone\rcarriage return\n"):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match="not valid TOML"):
+            load_config(path)
+
+
 # ---- every value checked, through the CLI (issue #16) ---------------------------------
 
 import json  # noqa: E402

@@ -111,3 +111,56 @@ def test_a_header_lower_than_the_first_lines_is_not_looked_for(tmp_path, run):
     (tmp_path / "far.csv").write_text(preamble + "email\nana@example.com\n", encoding="utf-8")
     result = run("--now", NOW, "import", "far.csv")
     assert result.exit_code == 2 and "no e-mail column found" in result.stderr
+
+
+def test_given_and_family_names_win_over_zoho_books_customer_name(tmp_path, run):
+    """Zoho Books' contacts export: "Customer Name" (the record's, a firm's as often as
+    not) outranks "Display Name" as a name column, and both lose to First/Last Name."""
+    _, stored = imported(
+        tmp_path, run,
+        "Created Time,Display Name,Company Name,Salutation,First Name,Last Name,EmailID,"
+        "Customer ID,Customer Name,Contact Type\n"
+        "2026-03-09 10:05:12,Vengadores,Vengadores S.A.,Mr.,Tomás,Odínez,tomas@example.com,"
+        "4600000001,Vengadores,customer\n"
+        "2026-03-10 18:40:03,Bea Pons,,,,,bea@example.com,4600000002,Bea Pons,customer\n")
+    assert stored["tomas@example.com"]["name"] == "Tomás Odínez"
+    assert stored["tomas@example.com"]["fields"]["customer_name"] == "Vengadores"
+    assert stored["tomas@example.com"]["fields"]["display_name"] == "Vengadores"
+    assert stored["bea@example.com"]["name"] == "Bea Pons"
+
+
+@pytest.mark.parametrize("party", ["customer_name", "Client Name", "Nombre del cliente"])
+def test_a_contacts_given_and_family_names_win_over_a_customer_name(tmp_path, run, party):
+    """Wave's customers export: customer_name, then contact_first_name/contact_last_name."""
+    _, stored = imported(tmp_path, run,
+                         f"{party},email,contact_first_name,contact_last_name\n"
+                         "Reformas Gil S.L.,ana@example.com,Ana,Gil Ruiz\n"
+                         "Bea Pons,bea@example.com,,\n")
+    assert stored["ana@example.com"]["name"] == "Ana Gil Ruiz"
+    assert stored["bea@example.com"]["name"] == "Bea Pons"
+
+
+def test_prefixed_name_columns_rank_contact_then_billing_then_shipping(tmp_path, run):
+    _, stored = imported(tmp_path, run,
+                         "email,shipping_first_name,shipping_last_name,billing_first_name,"
+                         "billing_last_name,contact_first_name,contact_last_name\n"
+                         "ana@example.com,Envío,Uno,Factura,Dos,Ana,Gil\n")
+    assert stored["ana@example.com"]["name"] == "Ana Gil"
+    assert stored["ana@example.com"]["fields"] == {
+        "shipping_first_name": "Envío", "shipping_last_name": "Uno",
+        "billing_first_name": "Factura", "billing_last_name": "Dos"}
+    _, stored = imported(tmp_path, run,
+                         "Shipping First Name,Billing First Name,Billing Last Name,"
+                         "First Name,Email\nEnvío,Factura,Dos,Bea,bea@example.com\n")
+    # The unprefixed given name wins over every prefixed one, and the family name is
+    # the same person's (there is none): never half one person's, half another's.
+    assert stored["bea@example.com"]["name"] == "Bea"
+    assert stored["bea@example.com"]["fields"] == {
+        "shipping_first_name": "Envío", "billing_first_name": "Factura",
+        "billing_last_name": "Dos"}
+
+
+def test_a_full_name_still_wins_over_given_and_family_names(tmp_path, run):
+    _, stored = imported(tmp_path, run, "Full Name,First Name,Last Name,Email\n"
+                                        "Ana María Gil Ruiz,Ana,Gil,ana@example.com\n")
+    assert stored["ana@example.com"]["name"] == "Ana María Gil Ruiz"

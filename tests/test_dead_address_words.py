@@ -138,3 +138,26 @@ def test_a_status_in_the_servers_words_is_still_found():
 ])
 def test_the_gate_lets_every_language_through(text):
     assert _CATALOG.search(text) is not None
+
+
+# The lead's policy on issue #25: these words name the address whatever the SMTP stage
+# (after DATA, or with none at all), unless the same reply names a policy, content or
+# sender cause.
+@pytest.mark.parametrize("status, text, command", [
+    ("5.0.0", "552 Requested action aborted: mailbox not found", "DATA"),
+    (None, "550 5.0.0 Sorry, user unknown here", "DATA"),
+    ("5.3.0", "553 5.3.0 <ana@example.org>... Unknown e-mail address", "DATA"),
+    ("5.0.0", "Address unknown here (:fail:)", None),
+    (None, "550 unknown email address ana@example.org", None),
+])
+def test_dead_address_words_count_at_any_stage(status, text, command):
+    assert judge(status, text, command=command, quoted=True).hard
+
+
+@pytest.mark.parametrize("text", [
+    "550 5.0.0 user unknown or message refused by policy",
+    "554 mailbox not found or message content rejected as spam",
+    "550 address unknown: your IP is listed on a blocklist",
+])
+def test_dead_address_words_with_another_cause_after_data_stay_soft(text):
+    assert not judge(None, text, command="DATA", quoted=True).hard

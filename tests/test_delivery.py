@@ -181,20 +181,23 @@ def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, 
         assert due_count(run) == 2
 
 
-@pytest.mark.parametrize("phase, state, status", [
-    ("rcpt", "bounced", "bounced"),
-    ("data", "deferred", "active"),
+@pytest.mark.parametrize("phase, reply, state, status", [
+    ("rcpt", "550 User unknown", "bounced", "bounced"),
+    ("data", "550 User unknown", "bounced", "bounced"),
+    ("data", "550 User unknown or blocked by the recipient", "deferred", "active"),
 ])
 @pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
-def test_user_unknown_is_about_the_address_only_in_answer_to_rcpt(tmp_path, run, smtp_server,
-                                                                   phase, state, status, pipelining):
-    """sisimai's rule, the inbox's too: "user unknown" without an enhanced code proves a
-    dead address in answer to RCPT TO; at the end of DATA it is a content filter speaking,
-    and the lead stays in sequence."""
+def test_user_unknown_is_about_the_address_unless_a_filter_says_so(tmp_path, run, smtp_server,
+                                                                   phase, reply, state, status,
+                                                                   pipelining):
+    """The inbox's rule too (the lead's policy on issue #25): "user unknown" without an
+    enhanced code names a dead address in answer to RCPT TO and at the end of DATA alike;
+    when the same answer names a filter's cause, a filter spoke and the lead stays in
+    sequence. (It was sisimai's rule before: at the end of DATA, always a filter.)
+    Pipelined (RFC 2920), each reply is still judged as its own command's."""
     smtp_server.pipelining = pipelining
     write_project(tmp_path, smtp_server, leads=2)
     import_leads(run)
-    reply = "550 User unknown"
     if phase == "rcpt":
         smtp_server.rcpt_replies = {"lead000@example.com": reply}
     else:

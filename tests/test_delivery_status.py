@@ -43,7 +43,10 @@ def test_the_remote_host_a_report_names(text, host):
 
 @pytest.mark.parametrize("command, hard, reason", [
     ("RCPT", True, "userunknown"),     # refused at RCPT TO: the address
-    ("DATA", False, "filtered"),       # accepted at RCPT, refused after the message: a filter
+    # Refused after the message: "user unknown" still names the address at any stage,
+    # unless the reply names another cause (the lead's policy on issue #25; it was
+    # "filtered" here, after sisimai's Filtered rule).
+    ("DATA", True, "userunknown"),
     ("MAIL", False, "rejected"),       # the sender was refused
     ("CONN", False, "blocked"),        # the connection was refused
     ("HELO", False, "blocked"),        # our HELO was refused
@@ -134,3 +137,34 @@ def test_every_reason_a_rule_can_give_has_a_label():
                   providers._IUA_CODES):
         reasons |= set(table.values())
     assert reasons <= set(LABELS)
+
+
+# A pipelined session (RFC 2920): Sendmail's transcript shows only ">>> DATA", then every
+# reply in the order of the commands sent at once.
+@pytest.mark.parametrize("transcript, command", [
+    (">>> DATA\n<<< 550 5.1.1 <ana@example.org>... User unknown\n<<< 503 5.0.0 Need RCPT (recipient)\n", "RCPT"),
+    (">>> DATA\n<<< 553 5.3.0 <ana@example.org>... No such mailbox\n", "RCPT"),
+    # DATA went ahead (354): what follows answered the message itself.
+    (">>> DATA\n<<< 354 Enter mail\n<<< 550 5.7.1 <ana@example.org>... Message refused\n", "DATA"),
+    # DATA's own refusal names nobody.
+    (">>> DATA\n<<< 554 5.5.1 Error: no valid recipients\n", "DATA"),
+    (">>> RCPT To:<ana@example.org>\n<<< 550 5.1.1 User unknown\n", "RCPT"),
+])
+def test_replies_after_a_pipelined_data_belong_to_their_commands(transcript, command):
+    from leadloop.bounces import smtp_command
+
+    assert smtp_command(transcript) == command
+
+
+@pytest.mark.parametrize("transcript, command", [
+    # Exim refuses the RCPT without naming it; its DATA reply says no RCPT was accepted.
+    (">>> DATA\n<<< 550 Unrouteable address\n<<< 503-All RCPT commands were rejected with this error:\n"
+     "<<< 503 valid RCPT command must precede DATA\n", "RCPT"),
+    (">>> DATA\n<<< 550 5.1.1 Sorry, no such user\n<<< 554 5.5.1 Error: no valid recipients\n", "RCPT"),
+    # One refusal and nothing to say whose: the message's.
+    (">>> DATA\n<<< 550 Sorry, no such user\n", "DATA"),
+])
+def test_a_data_refused_for_want_of_recipients_gives_the_refusals_before_it_to_rcpt(transcript, command):
+    from leadloop.bounces import smtp_command
+
+    assert smtp_command(transcript) == command

@@ -65,6 +65,6 @@ def test_what_a_user_gets_cites_only_documents_they_have():
             assert found, f"{path.name} cites {cited}, which the repository does not ship"
     config_words = " ".join(word for word in (root / "example.toml").read_text(encoding="utf-8").split()
                             if word != "#")
-    for title in ("Replies, bounces and unsubscribes", "On the web"):
+    for title in ("Replies, bounces and unsubscribes", "On the web", "Purchases as they happen"):
         assert f"### {title}" in README
         assert f'README: "{title}' in config_words

@@ -36,7 +36,7 @@ def test_an_xlsx_name_writes_a_workbook_with_dates_and_accents(tmp_path, run, le
     assert "2 leads written to leads.xlsx" in result.stderr
     assert zipfile.is_zipfile(tmp_path / "leads.xlsx")
     header, maria, pepe = rows(tmp_path / "leads.xlsx")
-    assert header[:3] == ["email", "name", "product"] and header[-1] == "ciudad"
+    assert header[:4] == ["email", "name", "first_name", "product"] and header[-1] == "ciudad"
     by_name = dict(zip(header, maria))
     assert by_name["name"] == "María Núñez" and by_name["product"] == "Curso de fotografía"
     assert by_name["ciudad"] == "Cádiz"

@@ -155,3 +155,98 @@ def test_the_form_and_the_webhook_take_a_first_name(tmp_path, smtp_server):
     assert stored["ml@example.com"]["first_name"] == "Malu"
     assert json.loads(stored["ml@example.com"]["fields"] or "{}") == {}
     assert stored["jp@example.com"]["first_name"] == "João Pedro"
+
+
+# -- first_name where a lead's fields are listed: leads --json, show, export -------------
+
+GIVEN_AND_FULL = ("Full Name,Given Name,Email\n"
+                  "Dña. Rosa Gil,Rosa María,rosa@example.com\n"
+                  "Laura Vidal,Laura,laura@example.com\n"
+                  "José Luis Pérez,,jl@example.com\n")
+
+
+@pytest.fixture
+def named(tmp_path, run):
+    """Three leads: a given name the full name would not give, one it would, and none."""
+    imported(tmp_path, run, GIVEN_AND_FULL)
+    return tmp_path
+
+
+EXPECTED = {"rosa@example.com": "Rosa María", "laura@example.com": "Laura", "jl@example.com": None}
+
+
+def test_leads_json_has_the_first_name_after_the_name(named, run):
+    result = run("--now", NOW, "leads", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {lead["email"]: lead["first_name"] for lead in document} == EXPECTED
+    keys = list(document[0])
+    assert keys[keys.index("name") + 1] == "first_name"
+
+
+def test_show_json_has_the_first_name_after_the_name(named, run):
+    for address, given in EXPECTED.items():
+        result = run("--now", NOW, "show", address, "--json")
+        assert result.exit_code == 0, result.stderr
+        document = json.loads(result.stdout)
+        assert document["first_name"] == given
+        keys = list(document)
+        assert keys[keys.index("name") + 1] == "first_name"
+
+
+def test_show_says_the_first_name_only_when_the_name_would_not_give_it(named, run):
+    def name_line(address):
+        result = run("--now", NOW, "show", address)
+        assert result.exit_code == 0, result.stderr
+        return next(line.strip() for line in result.stdout.splitlines()
+                    if line.strip().startswith("name:"))
+
+    assert name_line("rosa@example.com") == "name: Dña. Rosa Gil (first name: Rosa María)"
+    assert name_line("laura@example.com") == "name: Laura Vidal"
+    assert name_line("jl@example.com") == "name: José Luis Pérez"
+
+
+def test_export_json_and_csv_have_the_first_name_after_the_name(named, run):
+    result = run("--now", NOW, "export", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {lead["email"]: lead["first_name"] for lead in document} == EXPECTED
+    keys = list(document[0])
+    assert keys[keys.index("name") + 1] == "first_name"
+
+    result = run("--now", NOW, "export", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    header = list(rows[0])
+    assert header[:3] == ["email", "name", "first_name"]
+    assert {row["email"]: row["first_name"] or None for row in rows} == EXPECTED
+
+
+def test_export_xlsx_has_the_first_name_after_the_name(named, run):
+    from python_calamine import CalamineWorkbook
+
+    result = run("--now", NOW, "export", "-o", "leads.xlsx")
+    assert result.exit_code == 0, result.stderr
+    header, *rows = CalamineWorkbook.from_path(str(named / "leads.xlsx")).get_sheet_by_index(0).to_python()
+    assert header[:3] == ["email", "name", "first_name"]
+    assert {row[0]: row[2] or None for row in rows} == EXPECTED
+
+
+def test_an_exported_csv_imports_back_with_its_first_names(named, run, tmp_path):
+    result = run("--now", NOW, "export", "--format", "csv", "-o", "out.csv")
+    assert result.exit_code == 0, result.stderr
+    result = run("--db", "other.db", "--now", NOW, "import", "out.csv")
+    assert result.exit_code == 0, result.stderr
+    rows = dict(sqlite3.connect(tmp_path / "other.db").execute("SELECT email, first_name FROM leads"))
+    assert rows == EXPECTED
+
+
+def test_a_first_name_that_looks_like_a_formula_is_text_in_csv(run):
+    assert run("--now", NOW, "add", "f@example.com", "--name", "Eva Gil",
+               "--first-name", "=HYPERLINK(\"http://x\")").exit_code == 0
+    result = run("--now", NOW, "export", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "'=HYPERLINK" in result.stdout

@@ -15,7 +15,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -334,7 +333,7 @@ def test_sending_days_skip_closed_days_and_the_rest_of_a_closed_day():
     rules = Rules(followup_after=relativedelta(months=2), followup_spread=relativedelta(months=1),
                   info_delay=relativedelta(), reply_grace=relativedelta(days=30), daily_limit=10)
     friday_evening = datetime(2026, 3, 6, 18, 30, tzinfo=timezone.utc)  # 19:30 in Madrid
-    windowed = replace(rules, info_anytime=False)
+    windowed = rules._replace(info_anytime=False)
     days = sending_days(friday_evening, windowed, left_today=5)
     assert [(p.day.isoformat(), p.capacity) for p in (next(days), next(days))] == [
         ("2026-03-09", 10), ("2026-03-10", 10)]

@@ -46,10 +46,15 @@ def table(tmp_path, sql):
 EXPECTED = {
     "shopify.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
     "woocommerce.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
-    "stripe.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
-    "paypal.csv": ({"ana.ruiz"}, set()),
+    "stripe.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),  # elena's is Mode Test
+    # Luis's payment is refunded by a later row naming it (Reference Txn ID).
+    "paypal.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
     "hotmart.csv": ({"ana.ruiz"}, set()),
     "gumroad.csv": ({"ana.ruiz"}, set()),
+    # Luis's sale is refunded by a Refund row with its order number.
+    "kajabi.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
+    "teachable.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
+    "thinkific.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
 }
 
 
@@ -83,13 +88,14 @@ def test_a_buyer_is_a_customer_as_of_the_order_date_with_product_and_amount(run,
     assert status_at == "2026-03-20T09:00:00+00:00"  # 10:00 +01:00, not the import's time
     rows = table(tmp_path, "SELECT source, order_id, product, amount_minor, currency FROM orders "
                            "ORDER BY order_id")
-    # Shopify writes an order once per line item: #1001 is one order, its first product.
-    assert rows == [("shopify", "#1001", "Curso de yoga", 4900, "EUR"),
+    # Shopify writes an order once per line item: #1001 is one order, with both its
+    # products and its total once.
+    assert rows == [("shopify", "#1001", "Curso de yoga, Esterilla", 4900, "EUR"),
                     ("shopify", "#1005", "Retiro de yoga", 123450, "EUR")]
     lead = show(run, "ana.ruiz@example.org")
     assert lead["next_due_at"] is None
     order = next(e for e in lead["events"] if e["kind"] == "order")
-    assert order["product"] == "Curso de yoga" and order["amount_minor"] == 4900
+    assert order["product"] == "Curso de yoga, Esterilla" and order["amount_minor"] == 4900
 
 
 def test_a_new_buyer_is_a_customer_never_followed_up(run, tmp_path):
@@ -258,3 +264,187 @@ def test_the_demo_includes_orders_and_stats_show_revenue_by_step(run, tmp_path):
         # Bought after their first messages: their sequence stopped there.
         (status,), = conn.execute("SELECT status FROM leads WHERE email = 'javier.munoz@example.com'")
     assert status == "customer"
+
+
+# When each export's buyer became a customer: the order's paid date, in the zone the
+# export gives (UTC columns, offsets, PayPal's TimeZone), else the configured one.
+ORDER_DATES = {
+    "shopify.csv": "2026-03-20T09:00:00+00:00",      # Paid at 10:00 +0100
+    "woocommerce.csv": "2026-03-20T09:00:00+00:00",  # paid_date 10:00 in Europe/Madrid
+    "stripe.csv": "2026-03-20T09:00:00+00:00",       # Created date (UTC)
+    "paypal.csv": "2026-03-20T09:00:00+00:00",       # 10:00:00 CET
+    "kajabi.csv": "2026-03-20T09:00:00+00:00",       # Created At, UTC
+    "teachable.csv": "2026-03-20T10:00:00+00:00",
+    "thinkific.csv": "2026-03-20T09:00:00+00:00",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_DATES))
+def test_each_export_makes_its_buyer_a_customer_as_of_the_order(run, tmp_path, name):
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, name)
+    assert result.exit_code == 0, result.stderr
+    assert table(tmp_path, "SELECT status_at FROM leads WHERE email = 'ana.ruiz@example.org'") == [
+        (ORDER_DATES[name],)]
+
+
+def test_paypal_time_and_zone_make_the_order_date(run, tmp_path):
+    """22/03/2026 23:30:00 PST is 07:30 UTC on the 23rd: the next day in Madrid. Before,
+    the TimeZone column was read as the lead's IANA zone and the row was rejected."""
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, "paypal.csv")
+    assert result.exit_code == 0, result.stderr
+    assert table(tmp_path, "SELECT ordered_at, amount_minor, currency FROM orders "
+                           "WHERE order_id = '5AB23456CD789012E'") == [
+        ("2026-03-23T07:30:00+00:00", 5500, "USD")]
+    text = run("--now", "2026-05-01T10:00", "show", "pablo.ortiz@example.org").stdout
+    assert "2026-03-23" in text and "2026-03-22" not in text
+
+
+@pytest.mark.parametrize("cells, reason", [
+    ('"25:99:00","CET"', 'unreadable date "20/03/2026 25:99:00 CET"'),
+    ('"10:00:00","XYZT"', 'unknown time zone "XYZT"'),
+])
+def test_a_paypal_row_with_a_bad_time_or_zone_is_rejected_with_its_line(run, tmp_path, cells, reason):
+    import_leads(run, tmp_path)
+    (tmp_path / "pp.csv").write_text(
+        '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","From Email Address","Transaction ID"\n'
+        '"20/03/2026","10:00:00","CET","Ana Ruiz","Payment","Completed","EUR","49,00","ana.ruiz@example.org","T1"\n'
+        f'"20/03/2026",{cells},"Luis Gil","Payment","Completed","EUR","49,00","luis.gil@example.org","T2"\n',
+        encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "pp.csv", "--rejects", "bad.csv")
+    assert result.exit_code == 0, result.stderr
+    assert f"pp.csv:3: {reason}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert statuses(tmp_path)["luis.gil@example.org"] == "active"
+    assert statuses(tmp_path)["ana.ruiz@example.org"] == "customer"
+    # The rejects file has the row's cells again, as for a lead import.
+    import csv
+
+    with (tmp_path / "bad.csv").open(encoding="utf-8", newline="") as handle:
+        _, row = list(csv.reader(handle))
+    date, time, zone = next(csv.reader([f'"20/03/2026",{cells}']))
+    assert row == [date, time, zone, "Luis Gil", "Payment", "Completed", "EUR", "49,00",
+                   "luis.gil@example.org", "T2", "3", reason]
+
+
+def test_a_refund_row_above_its_payment_makes_nobody_a_customer(run, tmp_path):
+    """PayPal lists the newest first: the refund, naming the payment, comes before it."""
+    import_leads(run, tmp_path)
+    (tmp_path / "pp.csv").write_text(
+        '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","From Email Address",'
+        '"Transaction ID","Reference Txn ID"\n'
+        '"22/03/2026","10:00:00","CET","Luis Gil","Payment Refund","Completed","EUR","-49,00",'
+        '"tienda@example.net","R1","P1"\n'
+        '"21/03/2026","10:00:00","CET","Luis Gil","Payment","Completed","EUR","49,00",'
+        '"luis.gil@example.org","P1",""\n', encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "pp.csv")
+    assert result.exit_code == 0, result.stderr
+    assert statuses(tmp_path)["luis.gil@example.org"] == "active"
+    assert "2 refunded" in result.stdout
+
+
+def orders_file(tmp_path, *rows):
+    (tmp_path / "orders.csv").write_text(
+        "Order ID,Email,Order Date,Total,Currency,Status,Product\n"
+        + "".join(f"{order_id},{email},{at},\"49,00\",EUR,paid,Curso de yoga\n"
+                  for order_id, email, at in rows), encoding="utf-8")
+
+
+def test_show_tells_what_each_order_followed(run, tmp_path):
+    """Issue #26 item 3: "bought Curso de yoga (49,00 €), 3 days after the information"
+    when the info pack was the last message; each order of a lead tells its own; a
+    message sent after the first order is shown as such."""
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-01-05T10:00", "run-daily", "--quiet").exit_code == 0
+    orders_file(tmp_path, ("A1", "ana.ruiz@example.org", "2026-01-08 12:00"),
+                ("A2", "ana.ruiz@example.org", "2026-01-15 12:00"))
+    assert run("--now", "2026-01-20T10:00", "import", "--orders", "orders.csv").exit_code == 0
+    text = run("--now", "2026-01-20T10:00", "show", "ana.ruiz@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€), 3 days after the information" in text
+    assert "bought Curso de yoga (49,00\u00a0€), 10 days after the information" in text
+    assert "(after the order)" not in text  # the info pack went before
+
+
+def test_show_tells_an_order_before_any_message_and_a_buyer_who_never_asked(run, tmp_path):
+    import_leads(run, tmp_path)  # asked 2026-01-05 10:00; no message sent yet
+    orders_file(tmp_path, ("B1", "luis.gil@example.org", "2026-01-07 12:00"),
+                ("B2", "nadie.pregunto@example.org", "2026-01-07 12:00"))
+    assert run("--now", "2026-01-20T10:00", "import", "--orders", "orders.csv").exit_code == 0
+    luis = run("--now", "2026-01-20T10:00", "show", "luis.gil@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€), 2 days after asking" in luis
+    new = run("--now", "2026-01-20T10:00", "show", "nadie.pregunto@example.org").stdout
+    assert "bought Curso de yoga (49,00\u00a0€) (never asked)" in new
+
+
+def test_a_lead_who_bought_between_two_sends_never_receives_the_next(run, tmp_path):
+    """Issue #26: the order is imported between two `send`s; the follow-up the second
+    send would have sent never goes, and nothing else of hers is due."""
+    import_leads(run, tmp_path)
+    assert run("--now", "2026-01-05T10:00", "send", "--yes").exit_code == 0
+    info = show(run, "ana.ruiz@example.org")
+    assert [m["step"] for m in info["messages"] if m["state"] == "sent"] == [0]
+    follow_up_due = info["next_due_at"]
+    assert follow_up_due is not None
+    orders_file(tmp_path, ("W1", "ana.ruiz@example.org", "2026-01-06 12:00"))
+    assert run("--now", "2026-01-06T13:00", "import", "--orders", "orders.csv").exit_code == 0
+    # A weekday after both her follow-up and Luis's were due: his goes, hers does not.
+    from datetime import datetime
+
+    luis_due = datetime.fromisoformat(show(run, "luis.gil@example.org")["next_due_at"])
+    day = max(luis_due, datetime.fromisoformat(follow_up_due)).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    later = f"{day.isoformat()}T12:00"
+    due = run("--now", later, "due", "--all", "--json").stdout
+    assert "ana.ruiz@example.org" not in due and "luis.gil@example.org" in due
+    sent = run("--now", later, "send", "--yes")
+    assert sent.exit_code == 0, sent.stdout + sent.stderr
+    ana = show(run, "ana.ruiz@example.org")
+    assert [m["step"] for m in ana["messages"] if m["state"] == "sent"] == [0]
+    assert ana["status"] == "customer" and ana["next_due_at"] is None
+    luis = show(run, "luis.gil@example.org")
+    assert [m["step"] for m in luis["messages"] if m["state"] == "sent"] == [0, 1]
+
+
+@pytest.mark.parametrize("name", ["shopify.csv", "paypal.csv", "kajabi.csv"])
+def test_a_big_file_read_in_the_reading_process_gives_the_same_orders(run, tmp_path, monkeypatch, name):
+    """Files from 4 MB on are read in a forked process (forked.py): the orders, the held
+    Shopify order, refunds and rejects that cross from it are those of the plain path."""
+    import leadloop.importer
+
+    import_leads(run, tmp_path)
+    plain = import_orders(run, tmp_path, name)
+    orders = table(tmp_path, "SELECT source, order_id, lead_id, ordered_at, product, amount_minor "
+                             "FROM orders ORDER BY order_id")
+    after = statuses(tmp_path)
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"leadloop.db{suffix}").unlink(missing_ok=True)
+    import_leads(run, tmp_path)
+    monkeypatch.setattr(leadloop.importer, "PARALLEL_FROM_BYTES", 0)
+    forked = import_orders(run, tmp_path, name)
+    assert forked.exit_code == 0, forked.stderr
+    assert forked.stdout == plain.stdout and forked.stderr == plain.stderr
+    assert table(tmp_path, "SELECT source, order_id, lead_id, ordered_at, product, amount_minor "
+                           "FROM orders ORDER BY order_id") == orders
+    assert statuses(tmp_path) == after
+
+
+def test_a_big_file_unreadable_half_way_changes_nothing(run, tmp_path, monkeypatch):
+    """The reading process's error comes back as the plain path's: one sentence, exit 2,
+    and the orders before it are not written (one transaction)."""
+    import leadloop.importer
+
+    import leadloop.orders
+
+    import_leads(run, tmp_path)
+    monkeypatch.setattr(leadloop.importer, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(leadloop.orders, "APPLY_EVERY", 1)  # written before the bad bytes
+    (tmp_path / "bad.csv").write_bytes(
+        b"Email,Date,Status\nana.ruiz@example.org,2026-03-20,paid\n"
+        + b"x@example.org,2026-03-21,paid\n" * 6000 + b"\xff\xfe,2026-03-22,paid\n")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "bad.csv", "--encoding", "utf-8")
+    assert result.exit_code == 2
+    assert "cannot decode" in one_line(result)
+    assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]
+    assert set(statuses(tmp_path).values()) == {"active"}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from test_inbox import Maildir, mail
 
 from leadloop.plurals import count, noun
@@ -36,6 +38,29 @@ def test_babel_rules_by_language():
     assert noun(3, "osoba", "osób", locale="pl", few="osoby") == "osoby"
     assert noun(5, "osoba", "osób", locale="pl", few="osoby") == "osób"
     assert count(1, "thing", locale="xx-unknown") == "1 thing"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=-10**12, max_value=10**12))
+@example(1)
+@example(-1)
+@example(0)
+def test_english_whole_numbers_are_counted_as_babel_counts_them(number):
+    """The CLI's English counts skip Babel (plurals.category, BENCH.md B4C): the same
+    category as Babel's CLDR rule for every whole number."""
+    from leadloop.plurals import _rule, category
+
+    assert category(number) == _rule("en")(abs(number))
+
+
+def test_english_counts_load_no_babel():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom leadloop.plurals import count\n"
+            "print(count(1, 'message'), count(3, 'message'), 'babel' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert shown.stdout.split() == ["1", "message", "3", "messages", "False"], shown.stderr
 
 
 def test_a_template_counts_in_the_leads_language(tmp_path, run):

@@ -58,7 +58,11 @@ def test_a_database_from_before_keeps_its_referral_links_through_the_upgrade(tmp
     imported(tmp_path, run)
     # As the release before this one left it: no column, no record of the migration.
     with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        # ... nor the later migrations' indexes (m009 indexes the column).
+        for index in ("leads_referred_by", "leads_referrer_erased", "events_complaints"):
+            conn.execute(f"DROP INDEX {index}")
         conn.execute("ALTER TABLE leads DROP COLUMN referrer_erased_id")
-        conn.execute("DELETE FROM _migrations WHERE name = 'm004_loose_referrer_erased'")
+        conn.execute("DELETE FROM _migrations WHERE name IN ('m004_loose_referrer_erased', "
+                     "'m010_polish_referred_by_index')")
     assert run("--now", "2026-01-08T10:00", "forget", "ana@example.com").exit_code == 0
     check_after_erasure(run)

@@ -205,3 +205,51 @@ def test_a_server_reply_quoted_in_a_warning_is_shown_as_text(run, tmp_path, smtp
     assert "[/] \\x1b]8;;https://evil.test\\x07spam\\x1b]8;;\\x07\\x1b[2J" in warning
     assert "1 wait because of the sender" in on_screen(result.stdout)
     assert smtp_server.count == 0
+
+
+# -- a line into a pipe is written without Rich (bench/run.py B4C) --------------------------
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+@example("[bold red]Ana[/bold red] :smile: [smtp] port")
+@example(OSC8_LINK + CLEAR_SCREEN + C1_CSI + BIDI)
+@example("José Muñoz 日本語 " * 30)
+@example("")
+def test_a_line_into_a_pipe_is_what_rich_writes_there(message):
+    """output.line and output.note write a line to a stream that is not a terminal
+    themselves (Rich costs ~40 ms to import): byte for byte what Rich's console wrote."""
+    import io
+
+    from rich.console import Console
+
+    rich_file, plain_file = io.StringIO(), io.StringIO()
+    console = Console(file=rich_file, highlight=False, _environ={})
+    console.print(output._text(message), soft_wrap=not console.is_terminal)
+    output._write_plain(plain_file, message)
+    assert plain_file.getvalue() == rich_file.getvalue()
+
+
+def test_due_into_a_pipe_loads_no_rich(tmp_path, run):
+    import subprocess
+    import sys
+
+    from cli_checks import import_csv
+
+    import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\nbea@example.com,01/03/2026\n")
+    # One a day: due says on stderr that the other waits (a sentence, counted in English).
+    (tmp_path / "leadloop.toml").write_text("[cadence]\ndaily_limit = 1\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    code = ("import runpy, sys\nsys.argv = ['leadloop', '--now', '2026-03-02T10:00', 'due']\n"
+            "try:\n    runpy.run_module('leadloop', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print('rich' in sys.modules, file=sys.stderr)")
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, env=env)
+    assert "ana@example.com" in result.stdout
+    assert result.stderr.strip().splitlines()[0].startswith("1 more due message waits for the daily limit")
+    assert result.stderr.strip().splitlines()[-1] == "False", result.stderr

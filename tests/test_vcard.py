@@ -116,3 +116,116 @@ def test_cards_without_rev_are_dated_at_the_import_and_the_summary_says_so(tmp_p
     assert result.exit_code == 0, result.stderr
     assert "no request-date column: the leads are dated at the import time" in result.stdout
     assert leads(run)["ana@example.com"]["requested_at"] == "2026-06-01T12:00:00+02:00"
+
+
+def test_org_with_commas_and_units_is_one_text_never_a_traceback(tmp_path, run):
+    """Outlook 2003 writes "ORG:Company, The;Unit" in 2.1, where a comma is no separator:
+    vobject's value is then a list of lists, which once raised TypeError (issue #25)."""
+    shutil.copy(EXPORTS / "outlook-2003-2.1.vcf", tmp_path / "o.vcf")
+    result = run("--now", NOW, "import", "o.vcf")
+    assert result.exit_code == 0, result.stderr
+    stored = leads(run)
+    assert stored["jose.munoz@example.com"]["fields"] == {
+        "org": "Reformas Muñoz, S.L. Obras", "tel": "+34 600 000 001"}
+    assert stored["maria.ibanez@example.org"]["fields"] == {"org": "Ibáñez, Gil y Asociados"}
+
+
+def test_text_values_keep_their_commas_and_read_their_escapes(tmp_path, run):
+    """FN "Muñoz, José" is one name (vobject's own values stop at the comma,
+    py-vobject/vobject#55); RFC 6350 §3.4's escapes are read; N's commas separate names."""
+    (tmp_path / "c.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Muñoz, José\r\nN:Muñoz,Peña;José,Luis;;;\r\n"
+        "ORG:Gil\\, Pons y Cía.;Ventas\\; Madrid\r\nEMAIL:jose@example.com\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ana \\\\ Bea\\nGil\r\nEMAIL:ana@example.com\r\nEND:VCARD\r\n",
+        encoding="utf-8")
+    assert run("--now", NOW, "import", "c.vcf").exit_code == 0
+    stored = leads(run)
+    assert stored["jose@example.com"]["name"] == "Muñoz, José"
+    assert stored["jose@example.com"]["fields"] == {"org": "Gil, Pons y Cía. Ventas; Madrid"}
+    assert stored["ana@example.com"]["name"] == "Ana \\ Bea Gil"
+    import sqlite3
+    first = sqlite3.connect(tmp_path / "leadloop.db").execute(
+        "SELECT first_name FROM leads WHERE email = 'jose@example.com'").fetchone()[0]
+    assert first == "José Luis"
+
+
+def test_the_preferred_email_wins_over_the_first(tmp_path, run):
+    shutil.copy(EXPORTS / "lotus-notes-3.0.vcf", tmp_path / "l.vcf")
+    result = run("--now", NOW, "import", "l.vcf")
+    assert result.exit_code == 0, result.stderr
+    jose = leads(run)["jose.munoz@example.com"]
+    assert jose["fields"]["other_emails"] == "jose.casa@example.com"
+
+
+def test_properties_leadloop_does_not_read_never_lose_a_card(tmp_path, run):
+    """A photo whose base64 is broken or not indented (older 2.1 writers), Lotus Notes'
+    PROFILE, an unknown X- property with a broken value: dropped unread, and the card
+    imports (issue #25)."""
+    (tmp_path / "c.vcf").write_text(
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Ana\nPHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQ\n"
+        "SkZJRgABAQAAAQABAAD\n2wBDAAIBAQEBAQIBAQE=\n\nEMAIL:ana@example.com\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nPROFILE:VCard\nNAME:Bea's card\nFN:Bea\n"
+        "LOGO;ENCODING=b:!!not base64!!\nX-FOO;ENCODING=QUOTED-PRINTABLE:=ZZ=\n"
+        "SOUND;ENCODING=b:QUJD\n KEY-LIKE CONTINUATION\nEMAIL:bea@example.com\nEND:VCARD\n",
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "2 new, 0 updated, 0 unchanged, 0 suppressed, 0 rejected")
+    assert {email: lead["name"] for email, lead in leads(run).items()} == {
+        "ana@example.com": "Ana", "bea@example.com": "Bea"}
+
+
+def test_an_agents_embedded_vcard_is_part_of_the_card_not_its_address(tmp_path, run):
+    """The vCard 2.1 spec's Agent property: AGENT holds another person's card inside this one."""
+    (tmp_path / "c.vcf").write_text(
+        "BEGIN:VCARD\nVERSION:2.1\nN:Gil;Ana\nAGENT:\nBEGIN:VCARD\nVERSION:2.1\n"
+        "N:Pons;Bea\nEMAIL:bea.secretaria@example.com\nEND:VCARD\n"
+        "EMAIL;INTERNET:ana@example.com\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:2.1\nN:Ruiz;Cris\nEMAIL:cris@example.com\nEND:VCARD\n",
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    stored = leads(run)
+    assert sorted(stored) == ["ana@example.com", "cris@example.com"]
+    assert stored["ana@example.com"]["name"] == "Ana Gil"
+
+
+def test_a_rev_that_is_no_date_dates_the_card_at_the_import(tmp_path, run):
+    (tmp_path / "c.vcf").write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nEMAIL:ana@example.com\nREV:2026-02-31T10:00:00Z\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nEMAIL:bea@example.com\nREV:20260309T090000Z\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nEMAIL:cris@example.com\nREV:00010101\nEND:VCARD\n",
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    dates = {email: lead["requested_at"] for email, lead in leads(run).items()}
+    assert dates == {"ana@example.com": "2026-06-01T12:00:00+02:00",
+                     "bea@example.com": "2026-03-09T00:00:00+01:00",
+                     "cris@example.com": "2026-06-01T12:00:00+02:00"}
+
+
+def test_a_base64_email_is_read_and_line_numbers_count_doubled_line_ends_once(tmp_path, run):
+    """RFC 2426 §5: ENCODING=b on any value. "\\r\\r\\n" (iOS 5 exports) is one line end,
+    so a reject's line is the one an editor shows."""
+    (tmp_path / "c.vcf").write_bytes(
+        b"BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nEMAIL;ENCODING=b:YW5hQGV4YW1wbGUuY29t\r\r\n"
+        b"END:VCARD\r\r\nBEGIN:VCARD\r\r\nVERSION:3.0\r\r\nFN:Sin Correo\r\r\nEND:VCARD\r\r\n")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(leads(run)) == ["ana@example.com"]
+    assert result.stderr.strip() == "c.vcf:5: the vCard has no EMAIL"
+
+
+def test_a_preferred_email_that_is_no_address_does_not_hide_a_good_one(tmp_path, run):
+    (tmp_path / "c.vcf").write_text(
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Ana\nEMAIL;PREF;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:"
+        "=C3=91=C3=91\nEMAIL;WORK:ana@example.com\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Bea\nEMAIL;PREF:bea@@example\nEND:VCARD\n",
+        encoding="utf-8")
+    result = run("--now", NOW, "import", "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    stored = leads(run)
+    assert sorted(stored) == ["ana@example.com"]
+    assert stored["ana@example.com"]["fields"] == {"other_emails": "ÑÑ"}
+    assert result.stderr.startswith("c.vcf:7: invalid address")

@@ -37,7 +37,7 @@ BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daem
                       "mdaemon", "daemon")
 _BOUNCE_SENDER = re.compile(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
-    r"|microsoft outlook|mail system|delivery (status )?notification)\b", re.I)
+    r"|microsoft outlook|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
 # Subjects of delivery reports, in the languages servers write them.
 _BOUNCE_SUBJECT = re.compile(
     r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
@@ -48,6 +48,21 @@ _BOUNCE_SUBJECT = re.compile(
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
     r"|nao (foi )?(possivel )?entreg|falha (na|de) entrega|impossibile recapitare|mancata consegna"
     r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce)", re.I)
+
+# A reply's or a forward's subject.
+_REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
+# The headings reports put over the failed recipients, in the default texts of the MTAs
+# that write them (folded): McAfee WebShield "---- Failed Recipients ----", Exim "The
+# following address(es) failed", Sendmail "The following addresses had permanent fatal
+# errors", qmail "I wasn't able to deliver your message to the following addresses"
+# (QSBMF, cr.yp.to/proto/qsbmf.txt), Postfix "could not be delivered to one or more
+# recipients", Exchange "Delivery has failed to these recipients or groups", Domino
+# "was not delivered to", and "undeliverable to".
+_NDR_HEADING = re.compile(
+    r"failed recipients|following address(\(es\)|es)? (had permanent fatal errors|failed)"
+    r"|(wasn'?t|was not|were not) able to deliver your message|could not be delivered to"
+    r"|delivery has failed to these recipients|(was|were) not delivered to|undeliverable to"
+    r"|delivery to the following recipients? failed")
 
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
@@ -124,9 +139,34 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     local = sender.split("@", 1)[0] if sender else ""
     if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
         return True
-    if _BOUNCE_SENDER.search(str(msg.get("from") or "")) and _BOUNCE_SUBJECT.search(subject):
+    if not _BOUNCE_SUBJECT.search(subject):
+        return False
+    if _BOUNCE_SENDER.search(str(msg.get("from") or "")):
         return True
-    return bool(_BOUNCE_SUBJECT.search(subject)) and _header(msg, "return-path") in ("<>", "")
+    return _header(msg, "return-path") in ("<>", "") or _ndr_signs(msg)
+
+
+def _ndr_signs(msg: Message) -> bool:
+    """The other signs of a non-delivery report, for a message whose subject already
+    reads as one (issue #25): a person writes from an address, a mail system may sign
+    with a product name alone (McAfee WebShield: "From: Webshield SMTP V4.5 MR3 Mail
+    Service"); its envelope sender is a mailer daemon's; or its text opens with the
+    heading a report puts over the failed recipients. Never for a reply ("Re: …"): a
+    person quoting a report is still a person."""
+    from email.utils import parseaddr
+
+    if _REPLY_PREFIX.match(_header(msg, "subject")):
+        return False
+    if "@" not in parseaddr(_header(msg, "from"))[1]:
+        return True
+    envelope = parseaddr(_header(msg, "return-path"))[1].lower()
+    if envelope.split("@", 1)[0] in BOUNCE_LOCAL_PARTS:
+        return True
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain":
+            opening = fold(_text(part)[:2000])
+            return _NDR_HEADING.search(opening) is not None
+    return False
 
 
 def read(msg: Message, *, own: set[str]) -> Report:
@@ -522,9 +562,11 @@ def smtp_command(text: str) -> str | None:
         return said
     # A transcript: the last command sent before the refusal; answers heard with no
     # command sent were the server's greeting (sisimai: "EHLO").
-    sent = [m.group("sent") for m in _TRANSCRIPT_SENT.finditer(text)]
+    sent = list(_TRANSCRIPT_SENT.finditer(text))
     if sent:
-        return _command_name_of(sent[-1])
+        if sent[-1].group("sent").lower() == "data" and _pipelined_recipient_reply(text, sent[-1].end()):
+            return "RCPT"
+        return _command_name_of(sent[-1].group("sent"))
     if _TRANSCRIPT_HEARD.search(text):
         return "CONN"
     # A command quoted in capitals ("550 5.1.1 … (Error following RCPT command)",
@@ -534,6 +576,42 @@ def smtp_command(text: str) -> str | None:
         if re.search(rf"(?<![A-Za-z]){word}", text):
             found = name
     return found
+
+
+# A reply heard in a transcript: its code and its words.
+_TRANSCRIPT_REPLY = re.compile(r"^[ \t]*<<<[ \t]*(?P<code>[2-5]\d\d)(?P<words>.*)$", re.M)
+_ANGLE_ADDRESS = _ANGLE_ID  # the same form: <local@domain>
+
+
+def _pipelined_recipient_reply(text: str, after: int) -> bool:
+    """Whether a transcript that ends with ">>> DATA" heard a recipient's refusal after
+    it. With PIPELINING (RFC 2920 §3.1) the client sends MAIL, RCPT… and DATA at once
+    and Sendmail's transcript shows only the last of them, ">>> DATA", then every reply
+    in the order of the commands; the replies before DATA's go-ahead (354) answer MAIL
+    and RCPT, and the one that names a recipient ("<<< 550 5.1.1 <ana@example.org>...
+    User unknown", Sendmail's per-recipient form) answered its RCPT TO. DATA's own reply
+    ("503 5.0.0 Need RCPT", "554 no valid recipients") names nobody, and says that
+    every RCPT before it was refused: the refusals heard before it were theirs, named or
+    not (Exim's "550 Unrouteable address" then "503 valid RCPT command must precede
+    DATA")."""
+    refusals = 0
+    for reply in _TRANSCRIPT_REPLY.finditer(text, after):
+        if reply.group("code") == "354":
+            return False  # DATA went ahead: what follows answered the message itself
+        if reply.group("code")[0] in "45":
+            if _ANGLE_ADDRESS.search(reply.group("words")):
+                return True
+            if refusals and _NO_RECIPIENT_FOR_DATA.search(reply.group("words")):
+                return True
+            refusals += 1
+    return False
+
+
+# DATA refused because no RCPT was accepted, in the servers' own words: Sendmail "503
+# 5.0.0 Need RCPT (recipient)", Postfix "554 5.5.1 Error: no valid recipients", Exim
+# "503 valid RCPT command must precede DATA", qmail "503 RCPT first (#5.5.1)".
+_NO_RECIPIENT_FOR_DATA = re.compile(
+    r"need rcpt|no valid recipients|valid rcpt command must precede data|rcpt first", re.I)
 
 
 def _command_name(match: re.Match) -> str | None:

@@ -1,4 +1,4 @@
-"""leadloop.toml → frozen dataclasses, checked once, with errors that name the key.
+"""leadloop.toml → immutable records, checked once, with errors that name the key.
 
 Every key has a default (example.toml shows them all), so leadloop runs with no config
 file at all. Unknown keys are errors: a misspelt `folowup_after` silently ignored would
@@ -22,12 +22,14 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .cadence import Rules, parse_send_days, parse_send_hours
 from .clock import parse_duration, zone
 from .errors import ConfigError, InputError, TokenError, given
+from .lazy_regex import LazyPattern
 
 CONFIG_NAME = "leadloop.toml"
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -35,9 +37,13 @@ SECURITY_MODES = ("starttls", "ssl", "none")
 # from `token_command` (SPEC §6 "Login"), for providers that no longer take passwords.
 AUTH_MODES = ("password", "xoauth2", "oauthbearer")
 
+# The sections are NamedTuples: as immutable as frozen dataclasses, with the same
+# keyword construction, defaults, equality and repr, but made at import without
+# generating and compiling six methods a class (~1 ms each, seven classes, on every
+# command's start: BENCH.md B2). cadence.Rules and its records are made the same way.
 
-@dataclass(frozen=True)
-class Sender:
+
+class Sender(NamedTuple):
     name: str = "leadloop"
     address: str = "info@example.com"
     reply_to: str = ""
@@ -59,8 +65,7 @@ class Sender:
         return self.address.rpartition("@")[2] or "localhost"
 
 
-@dataclass(frozen=True)
-class Smtp:
+class Smtp(NamedTuple):
     host: str
     port: int = 587
     security: str = "starttls"
@@ -73,8 +78,7 @@ class Smtp:
     token_command: str = ""       # prints an OAuth2 access token, run at each login
 
 
-@dataclass(frozen=True)
-class Inbox:
+class Inbox(NamedTuple):
     """Where replies arrive: a local Maildir, or an IMAP folder."""
     maildir: Path | None = None
     host: str = ""
@@ -90,8 +94,7 @@ class Inbox:
     token_command: str = ""       # prints an OAuth2 access token, run at each login
 
 
-@dataclass(frozen=True)
-class Dkim:
+class Dkim(NamedTuple):
     """DKIM (RFC 6376, issue #24). `selector` alone names the key a provider signs with,
     for `check --dns` to look up; with `key_file` leadloop signs every message itself
     (for users who send through their own server) and `check --dns` compares the
@@ -105,8 +108,7 @@ class Dkim:
         return self.key_file is not None
 
 
-@dataclass(frozen=True)
-class Web:
+class Web(NamedTuple):
     """`leadloop serve` (SPEC §11). The webhook token comes from LEADLOOP_WEB_TOKEN or
     `token_command`, never from this file."""
     base_url: str = ""            # the public https address; set: messages carry its links
@@ -117,8 +119,16 @@ class Web:
     busy_wait: float = 10.0       # seconds a request waits for a busy database before spooling
 
 
-@dataclass(frozen=True)
-class Config:
+class OrderHooks(NamedTuple):
+    """The shared secrets of `serve`'s shop webhooks (SPEC §11), each from its
+    LEADLOOP_…_SECRET variable or its `*_secret_command`, never from this file. A
+    platform with neither has no hook: its route answers 404."""
+    shopify_secret_command: str = ""
+    woocommerce_secret_command: str = ""
+    stripe_secret_command: str = ""
+
+
+class Config(NamedTuple):
     path: Path | None             # the file read, None for built-in defaults
     database_path: Path
     templates_dir: Path
@@ -128,9 +138,10 @@ class Config:
     smtp: Smtp | None             # None: write to the outbox Maildir
     inbox: Inbox | None = None    # None: no mailbox to read replies from
     answer_within: object = None  # [customers] answer_within, a relativedelta
-    offers: dict = field(default_factory=dict)
-    web: Web = field(default_factory=Web)
-    dkim: Dkim = field(default_factory=Dkim)
+    offers: dict = MappingProxyType({})  # read-only: a default shared by every Config
+    web: Web = Web()
+    dkim: Dkim = Dkim()
+    orders: OrderHooks = OrderHooks()
     # Settings that are valid but do nothing where they are (an IMAP login for a Maildir),
     # one sentence each: `check` warns; an earlier release accepted them, so no error.
     ignored: tuple[str, ...] = ()
@@ -177,9 +188,17 @@ _DEFAULTS = {
         "base_url": "", "token_command": "", "thanks_url": "", "trusted_proxies": [],
         "rate_limit": 10, "busy_wait": 10,
     },
+    "orders": {"shopify_secret_command": "", "woocommerce_secret_command": "",
+               "stripe_secret_command": ""},
 }
 _PASSWORD_ENV = {"smtp": "LEADLOOP_SMTP_PASSWORD", "inbox": "LEADLOOP_IMAP_PASSWORD"}
 WEB_TOKEN_ENV = "LEADLOOP_WEB_TOKEN"
+# The shops whose webhooks serve verifies, and where each one's secret comes from.
+HOOK_SECRET_ENV = {"shopify": "LEADLOOP_SHOPIFY_SECRET", "woocommerce": "LEADLOOP_WOOCOMMERCE_SECRET",
+                   "stripe": "LEADLOOP_STRIPE_SECRET"}
+# A shared secret shorter than this is guessable; the shops' own are far longer (Shopify's
+# app secret 32 hex digits, WooCommerce's generated one 50 characters, Stripe's whsec_…).
+SHORTEST_HOOK_SECRET = 8
 # A webhook token shorter than this is guessable over the network.
 SHORTEST_WEB_TOKEN = 16
 
@@ -202,29 +221,48 @@ def load_config(path: Path | None, *, db_override: str | None = None,
     raw: dict = {}
     where = str(path) if path else "built-in config"
     if path is not None:
-        import tomllib  # only with a file: `due` without one need not load the parser
-
         try:
             data = path.read_bytes()
         except OSError as err:
             raise InputError(f"{path}: cannot read the config ({err.strerror})") from None
         text = _decode(data, where)
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"{path}: not valid TOML ({err})") from None
-        except ValueError:
-            # tomllib turns digits into an int() with Python's limit of 4300 digits
-            # (sys.get_int_max_str_digits) and lets its ValueError through.
-            raise ConfigError(f"{path}: {_too_many_digits(text)}") from None
-        except RecursionError:
-            raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
+        if _holds_settings(text):
+            raw = _parse_toml(text, path)
     base = path.parent if path else Path(".")
     return _build(raw, where, base, db_override, for_init)
 
 
-_HUGE_NUMBER = re.compile(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
-_TABLE = re.compile(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
+def _holds_settings(text: str) -> bool:
+    """False for a file of blank lines and comments alone (a folder's config that keeps
+    every default): its TOML is the empty table, known without loading the parser, ~2.5 ms
+    of every command's start (BENCH.md B2). A line tomllib might refuse (a comment with a
+    tab or a control character, a lone carriage return) goes to tomllib for its verdict."""
+    for line in text.replace("\r\n", "\n").split("\n"):  # as tomllib.loads reads lines
+        line = line.lstrip(" \t")
+        if line and (line[0] != "#" or not line.isprintable()):
+            return True
+    return False
+
+
+def _parse_toml(text: str, path: Path) -> dict:
+    import tomllib  # only for a file with settings: `due` without one need not load it
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from None
+    except ValueError:
+        # tomllib turns digits into an int() with Python's limit of 4300 digits
+        # (sys.get_int_max_str_digits) and lets its ValueError through.
+        raise ConfigError(f"{path}: {_too_many_digits(text)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (values nested too deeply)") from None
+
+
+# Compiled when a check first uses one: most commands' configs never reach most of these
+# (~1 ms of every command's start, BENCH.md B2).
+_HUGE_NUMBER = LazyPattern(r"^[ \t]*([^=\s][^=\n]*?)[ \t]*=[ \t]*[+-]?[0-9_]{1000,}", re.MULTILINE)
+_TABLE = LazyPattern(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
 
 
 def _too_many_digits(text: str) -> str:
@@ -278,12 +316,12 @@ def _decode(data: bytes, where: str) -> str:
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators: nothing that
 # ends up in a header, an SMTP or IMAP command or a terminal may hold them.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
-_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_CONTROL = LazyPattern(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LOCALE = LazyPattern(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_HOST_LABEL = LazyPattern(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 # What RFC 3986 allows in a URI; anything else (spaces, quotes, "<", ">") would end the
 # <...> of List-Unsubscribe early or add to it.
-_URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_URI = LazyPattern(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 LONGEST_TIMEOUT = 3600        # seconds
 FASTEST_RATE = 1000           # messages a second
 
@@ -575,7 +613,7 @@ def _hours(value, at: str):
 
 
 # A DKIM selector is one or more DNS labels (RFC 6376 §3.1): "google", "s1.2026".
-_SELECTOR = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
+_SELECTOR = LazyPattern(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
                        r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
 
 
@@ -625,6 +663,8 @@ _CHECKS = {
         "base_url": _base_url, "token_command": _command, "thanks_url": _web_url,
         "trusted_proxies": _networks, "rate_limit": _whole(0, 1_000_000), "busy_wait": _seconds,
     },
+    "orders": {"shopify_secret_command": _command, "woocommerce_secret_command": _command,
+               "stripe_secret_command": _command},
 }
 
 
@@ -638,6 +678,13 @@ def _section(raw: dict, name: str, where: str, warnings: list | None = None) -> 
             f"{where}: [web] token is not read from the config file, where it would sit in "
             f"plain text; set {WEB_TOKEN_ENV} or [web] token_command instead"
         )
+    if name == "orders":
+        for platform, env in HOOK_SECRET_ENV.items():
+            if f"{platform}_secret" in given:
+                raise ConfigError(
+                    f"{where}: [orders] {platform}_secret is not read from the config file, where "
+                    f"it would sit in plain text; set {env} or [orders] {platform}_secret_command "
+                    "instead")
     if name in _PASSWORD_ENV and "password" in given:
         raise ConfigError(
             f"{where}: [{name}] password is not read from the config file, where it would sit in "
@@ -696,6 +743,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None,
 
     web = Web(**_section(raw, "web", where, warnings))
     dkim = _dkim(_section(raw, "dkim", where, warnings), sender, where, base)
+    order_hooks = OrderHooks(**_section(raw, "orders", where, warnings))
 
     offers = raw.get("offers", {})
     if not isinstance(offers, dict) or not all(isinstance(v, dict) for v in offers.values()):
@@ -716,6 +764,7 @@ def _build(raw: dict, where: str, base: Path, db_override: str | None,
         offers=offers,
         web=web,
         dkim=dkim,
+        orders=order_hooks,
         ignored=ignored,
         warnings=tuple(warnings),
     )
@@ -862,7 +911,7 @@ def _password(section: str, command: str) -> str | None:
 
 # What RFC 6750 §2.1 allows in a bearer token (b64token). Anything else, a space or a line
 # break above all, would end the SASL string early or add a command to the conversation.
-_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+_BEARER_TOKEN = LazyPattern(r"[A-Za-z0-9\-._~+/]+=*")
 TOKEN_COMMAND_SECONDS = 60    # a helper may refresh the token over the network first
 
 
@@ -918,3 +967,22 @@ def web_token(web: Web) -> str | None:
         raise ConfigError(f"{WEB_TOKEN_ENV} (or [web] token_command) must be at least "
                           f"{SHORTEST_WEB_TOKEN} printable ASCII characters")
     return token
+
+
+def hook_secret(orders: OrderHooks, platform: str) -> str | None:
+    """The shared secret of a shop's webhook ("shopify", "woocommerce", "stripe") from
+    its LEADLOOP_…_SECRET variable or `[orders] <platform>_secret_command`, else None: that
+    hook is off. Never shown, nor what the command printed."""
+    env = HOOK_SECRET_ENV[platform]
+    secret = os.environ.get(env)
+    command = getattr(orders, f"{platform}_secret_command")
+    if not secret and command:
+        what = f"[orders] {platform}_secret_command"
+        secret = _first_line(_run_secret(command, what, ConfigError))
+    if not secret:
+        return None
+    secret = secret.strip()
+    if len(secret) < SHORTEST_HOOK_SECRET or not secret.isascii() or not secret.isprintable():
+        raise ConfigError(f"{env} (or [orders] {platform}_secret_command) must be at least "
+                          f"{SHORTEST_HOOK_SECRET} printable ASCII characters, as the shop shows it")
+    return secret

@@ -35,6 +35,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .lazy_regex import LazyPattern
 from .providers import provider_of, provider_reason
 
 # Enhanced status codes about the recipient's address (RFC 3463, RFC 7505): the
@@ -110,8 +111,10 @@ def _fold_literal(phrase: str) -> str:
     return re.escape("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
-def _patterns(*phrases: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in phrases), re.M)
+def _patterns(*phrases: str) -> LazyPattern:
+    # Compiled at the first report read, not at import: all of them took 25-60 ms, paid by
+    # every command that imports this module (show, stats, run-daily; BENCH.md B4C).
+    return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.M)
 
 
 # Checked in this order; the first that matches names the cause. Text is folded first:
@@ -198,7 +201,7 @@ class _Gated:
     tests, far cheaper than a long alternation at every position), or any non-ASCII
     letter (the Cyrillic and CJK sentences)."""
 
-    def __init__(self, keys: tuple[str, ...], pattern: re.Pattern):
+    def __init__(self, keys: tuple[str, ...], pattern: LazyPattern):
         self.keys, self.pattern = keys, pattern
 
     def search(self, text: str):
@@ -328,6 +331,18 @@ _SENDER_WORDS = _patterns(
     r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
 
 
+# The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
+_OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
+    "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
+    "blocked", "contenterror"))
+
+
+def _names_other_cause(words: str) -> bool:
+    """Whether folded words also name a policy, content or sender cause ("user unknown
+    or blocked by policy"): then a missing user's words are not the verdict."""
+    return bool(_SENDER_WORDS.search(words)) or any(p.search(words) for p in _OTHER_CAUSES)
+
+
 def names_sender(text: str) -> bool:
     """Whether the server's words put the refusal on the sender outright (a 421 that
     closes the connection is otherwise only "try again")."""
@@ -422,11 +437,22 @@ _DEAD_ADDRESS_SAYS = _patterns(
 # doesn't have a yahoo.com account" (Yahoo's SMTP error codes, help.yahoo.com, "554
 # delivery error"): after DATA, and still about the address.
 _DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
+# Words that name the address whatever the SMTP stage, or with none at all (the lead's
+# policy on issue #25): Sendmail's "User unknown" (its EX_NOUSER text, also what it
+# says in a pipelined session whose RCPT replies arrive after DATA), Yahoo's and AOL's
+# "552 … mailbox not found" at the end of DATA (they check recipients after the
+# message), Exim's "Address unknown" written by a redirect router's :fail: with no SMTP
+# at all (Exim spec, "The redirect router", special items), and "Unknown e-mail
+# address". They count after DATA too, unless the same reply names a policy, content or
+# sender cause (_names_other_cause): then a filter spoke.
+_DEAD_WHATEVER_STAGE = _patterns(
+    r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b")
+_DEAD_WITHOUT_STAGE = _patterns(r"\baddress unknown\b", r"\bunknown e-?mail address\b")
 
 # Header lines of the returned original that a plain-text report repeats ("Subject:
 # wxPython 2.3.0", "Received: … mxl_mta-5.5.0-3"): never where a report puts a status
 # (issue #25 item 2). A report's own fields (Status, Diagnostic-Code, Remote-MTA…) stay.
-_ORIGINAL_HEADER = re.compile(
+_ORIGINAL_HEADER = LazyPattern(
     r"^[ \t]*(subject|received|x-mailer|user-agent|message-id|date|sent|thread-topic|thread-index"
     r"|references|in-reply-to|mime-version|content-type|content-transfer-encoding|x-(?!postfix|"
     r"failed|notes|original-)[\w-]+|dkim-signature|authentication-results|importance)[ \t]*:.*"
@@ -434,15 +460,15 @@ _ORIGINAL_HEADER = re.compile(
 
 # An enhanced status code (RFC 3463): class 2, 4 or 5, not part of an IP address, a
 # version or a date.
-_STATUS = re.compile(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)")
-_REPLY = re.compile(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
-_SPACE = re.compile(r"\s+")
-_REPLY_STATUS = re.compile(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
+_STATUS = LazyPattern(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)")
+_REPLY = LazyPattern(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
+_SPACE = LazyPattern(r"\s+")
+_REPLY_STATUS = LazyPattern(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
 # Addresses say nothing about the cause ("mailboxfull@…" is just a name).
-_EMAIL = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+_EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 
 # Canned status codes some servers assign when they have no real one: not evidence.
-_GENERIC = re.compile(r"^\d\.0\.0$")
+_GENERIC = LazyPattern(r"^\d\.0\.0$")
 
 
 
@@ -566,19 +592,24 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if reason is None and reply in (521, 556):
         reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
     if reason == "userunknown" and not own_rule and status not in ADDRESS_STATUSES and command != "RCPT":
-        # The words of a missing user count only as an answer to RCPT TO (or as the
-        # words of the server that holds the mailbox, or of leadloop's own SMTP client).
-        # In answer to the message itself the server had accepted the address, so a
-        # filter refused this message; in answer to MAIL or the greeting, it refused us;
-        # quoted in a report that does not say to which command, it proves nothing
-        # (sisimai's UserUnknown and Filtered rules).
+        # The words of a missing user count as an answer to RCPT TO (or as the words of
+        # the server that holds the mailbox, or of leadloop's own SMTP client). In
+        # answer to MAIL or the greeting, the server refused us. In answer to the
+        # message itself, a filter may be speaking (sisimai's UserUnknown and Filtered
+        # rules): only a dead address's own words count there, and only when the reply
+        # names no other cause (_DEAD_WHATEVER_STAGE, the lead's policy on issue #25).
         if command in ("MAIL", "CONN", "HELO"):
             return Verdict(False, "rejected" if command == "MAIL" else "blocked", status)
-        if command == "DATA" and not _DEAD_AFTER_DATA.search(words):
+        dead_whatever_stage = _DEAD_WHATEVER_STAGE.search(words) and not _names_other_cause(words)
+        if command == "DATA" and not (_DEAD_AFTER_DATA.search(words) or dead_whatever_stage):
             return Verdict(False, "filtered", status)
-        # A catalog's sentence for a dead address is no filter's, whichever command it
-        # answered (issue #25 item 1).
-        if quoted and not (_MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words)):
+        # Quoted in a report that does not say which command they answered: a catalog's
+        # sentence for a dead address is no filter's (issue #25 item 1), nor are
+        # _DEAD_WITHOUT_STAGE's words; a bare "User unknown" proves nothing (sisimai's
+        # corpus reads it as a filter's, and so does leadloop).
+        if quoted and command != "DATA" and not (
+                _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words)
+                or (_DEAD_WITHOUT_STAGE.search(words) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)

@@ -15,8 +15,10 @@ from typing import TextIO
 from .clock import JsonTimes
 from .store import Store
 
-COLUMNS = ("email", "name", "product", "source", "locale", "timezone", "referred_by", "status",
-           "requested_at", "contacts", "last_contact_at", "next_due_at")
+# `first_name`: the given name as it came (a given-name column, `add --first-name`), None
+# when only the full name is known; a file exported here imports back with it (SPEC §5).
+COLUMNS = ("email", "name", "first_name", "product", "source", "locale", "timezone",
+           "referred_by", "status", "requested_at", "contacts", "last_contact_at", "next_due_at")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -71,8 +73,8 @@ def export(store: Store, out: TextIO, tz, fmt: str = "csv", *,
 
 
 # Column widths (in characters) a person reads the sheet at; the rest get DEFAULT_WIDTH.
-_WIDTHS = {"email": 30, "name": 24, "product": 22, "source": 16, "status": 12, "requested_at": 17,
-           "last_contact_at": 17, "next_due_at": 17}
+_WIDTHS = {"email": 30, "name": 24, "first_name": 16, "product": 22, "source": 16, "status": 12,
+           "requested_at": 17, "last_contact_at": 17, "next_due_at": 17}
 DEFAULT_WIDTH = 12
 _TIMES = ("requested_at", "last_contact_at", "next_due_at")
 

@@ -407,7 +407,9 @@ class _Upsert(_Writer):
 
 # Indexes a load appends to rather than inserts into: every new lead is `active` (the
 # status index grows at its end) and none has a give-up time (the partial index stays empty).
-_KEPT_DURING_LOAD = ("leads_status", "leads_give_up")
+# The referral indexes are partial too and hold only the few referred leads: kept, they
+# cost a handful of inserts; dropped, rebuilding them would read every lead again.
+_KEPT_DURING_LOAD = ("leads_status", "leads_give_up", "leads_referred_by", "leads_referrer_erased")
 
 
 class _Load(_Writer):

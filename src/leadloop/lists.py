@@ -125,8 +125,8 @@ def count_leads(conn: sqlite3.Connection, chosen: LeadFilter) -> int:
 
 
 # What a list of leads reads of each row: what `leads` shows and `leads --json` writes.
-LEAD_COLUMNS = ("email", "name", "product", "source", "status", "requested_at", "contacts",
-                "last_contact_at", "next_step", "next_due_at", "locale", "timezone",
+LEAD_COLUMNS = ("email", "name", "first_name", "product", "source", "status", "requested_at",
+                "contacts", "last_contact_at", "next_step", "next_due_at", "locale", "timezone",
                 "referred_by", "fields")
 
 

@@ -22,6 +22,7 @@ import functools
 import re
 import unicodedata
 
+from .cldr import load_babel
 from .errors import InputError
 
 # A BCP 47 tag or a POSIX locale: language, optional script, optional region, and the
@@ -85,6 +86,7 @@ def _fold(text: str) -> str:
 
 @functools.cache
 def _known_codes() -> frozenset[str]:
+    load_babel()
     from babel.localedata import locale_identifiers
 
     return frozenset(
@@ -95,6 +97,7 @@ def _known_codes() -> frozenset[str]:
 
 @functools.cache
 def _aliases() -> dict[str, str]:
+    load_babel()
     from babel.core import get_global
 
     return {old: new.split("_")[0] for old, new in get_global("language_aliases").items()}
@@ -116,6 +119,7 @@ def _index(pairs) -> dict[str, str]:
 
 @functools.cache
 def _names() -> dict[str, str]:
+    load_babel()
     from babel import Locale
 
     pairs = [(name, code) for language in NAME_LANGUAGES
@@ -125,6 +129,7 @@ def _names() -> dict[str, str]:
 
 @functools.cache
 def _own_names() -> dict[str, str]:
+    load_babel()
     from babel import Locale, UnknownLocaleError
 
     pairs = []

@@ -170,8 +170,39 @@ def m008_orders_orders(db) -> None:
     db.execute("CREATE INDEX orders_lead ON orders(lead_id, ordered_at)")
 
 
+def m009_hooks_refunds(db) -> None:
+    """What serve's shop webhooks hear besides a purchase (issue #26 item 2): when an
+    order was refunded (full or partial; the buyer stays a customer, stats count it), and
+    the platform's own id of an order where the order is known by another (a Shopify order
+    is known by its name, "#1001", as the export writes it, while a refund names the
+    order by its numeric id)."""
+    db.execute("ALTER TABLE orders ADD COLUMN refunded_at TEXT")
+    db.execute("ALTER TABLE orders ADD COLUMN platform_id TEXT")
+    db.execute("CREATE INDEX orders_platform_id ON orders(source, platform_id) "
+               "WHERE platform_id IS NOT NULL")
+
+
+def m010_polish_referred_by_index(db) -> None:
+    """Look-ups by referrer without reading every lead: `show` lists whom a lead referred
+    (`referred_by = ?`, oldest inquiry first), erasing a lead unlinks the leads it referred
+    (every lead erased at give-up does this), and `stats` ranks referrers (grouped by
+    `referred_by`, or by `referrer_erased_id` once the referrer is erased) and counts
+    complaints (events of kind 'complaint'). Each was a scan of the whole table: on a
+    million leads `show --json` took 3.6x `--version` (bench/RESULTS.md).
+
+    Partial indexes: they hold only the few rows that were referred, or are complaints,
+    so they cost an import or an inbox run next to nothing (SQLite uses them for
+    `referred_by = ?` too: https://sqlite.org/partialindex.html, section 3)."""
+    db.execute("CREATE INDEX leads_referred_by ON leads(referred_by, requested_at) "
+               "WHERE referred_by IS NOT NULL")
+    db.execute("CREATE INDEX leads_referrer_erased ON leads(referrer_erased_id) "
+               "WHERE referrer_erased_id IS NOT NULL")
+    db.execute("CREATE INDEX events_complaints ON events(lead_id) WHERE kind = 'complaint'")
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
-              m006_files_first_name, m007_reads_survey_comments, m008_orders_orders]
+              m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
+              m009_hooks_refunds, m010_polish_referred_by_index]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

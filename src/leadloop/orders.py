@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
+import operator
 import re
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring as _quote
 
 from .clock import from_db, to_db
 from .errors import InputError
@@ -33,11 +35,11 @@ LEAD_ALIASES = {
               "purchase_email", "from_email_address", "email_address", "user_email",
               "student_email", "member_email", "email_do_comprador", "correo", "correo_electronico"],
     "name": ["billing_name", "customer_name", "buyer_name", "full_name", "name_of_customer",
-             "user_name", "nome_do_comprador", "comprador", "nombre_del_cliente",
+             "user_name", "nome_do_comprador", "comprador", "nombre_del_cliente", "student",
              "customer_description", "nombre", "name"],
     "product": ["lineitem_name", "item_name", "product_name", "product", "product_title",
                 "course_name", "course", "offer_title", "offer", "nome_do_produto", "produto",
-                "producto", "item_title", "description"],
+                "producto", "item_title", "description", "line_item_1"],
     "first_name": ["billing_first_name", "first_name", "buyer_first_name"],
     "last_name": ["billing_last_name", "last_name", "buyer_last_name"],
     # The moment it was paid, else when it was placed.
@@ -52,16 +54,26 @@ ORDER_ALIASES = {
                  "charge_id", "payment_id", "transacao", "codigo_da_transacao", "pedido",
                  "numero_de_pedido", "order"],
     "status": ["financial_status", "order_status", "payment_status", "status",
-               "transaction_status", "status_da_transacao", "estado", "estado_del_pedido"],
+               "transaction_status", "status_da_transacao", "estado", "estado_del_pedido",
+               "transaction_type"],  # Kajabi's payouts: Sale, Refund, Adjustment
     "amount": ["total", "order_total", "order_total_amount", "amount", "gross", "price",
                "sale_price", "amount_paid", "total_paid", "valor", "valor_da_compra",
                "preco", "importe", "precio", "total_amount"],
     "currency": ["currency", "currency_code", "order_currency", "moeda", "moneda", "divisa"],
     "refunded": ["amount_refunded", "refunded_amount", "refunded"],
-    "test": ["test", "test_order", "test_purchase", "is_test", "livemode"],
+    # The payment a refund row undoes (PayPal's "Reference Txn ID").
+    "refund_of": ["reference_txn_id"],
+    # PayPal's "Balance Impact": Credit, Debit, or Memo (an authorization, a hold: no
+    # money moved).
+    "impact": ["balance_impact"],
+    # Stripe's payments export says "Mode": Live or Test.
+    "test": ["test", "test_order", "test_purchase", "is_test", "livemode", "mode"],
     "gateway": ["payment_method", "gateway"],
 }
 FIELDS = tuple(ORDER_ALIASES) + ("ordered_at",)
+# A time of day and a zone in columns of their own beside the order's date (PayPal).
+_TIME_COLUMNS = ["time", "hora", "time_of_day", "hora_de_la_transaccion"]
+_ZONE_COLUMNS = ["timezone", "time_zone", "zona_horaria", "fuso_horario"]
 
 # Statuses (casefolded, "_" and "-" as spaces) of an order that was paid. Others that
 # say it was not are listed apart so that the summary can say why; a status in neither
@@ -70,11 +82,13 @@ PAID = frozenset({
     "paid", "partially refunded", "completed", "complete", "processing", "succeeded",
     "success", "successful", "approved", "aprovado", "completo", "captured", "settled",
     "pagado", "completado", "pago", "finalizado", "active", "wc completed", "wc processing",
+    "sale",
 })
 NOT_PAID = {
     "refunded": "refunded", "reembolsado": "refunded", "reembolso": "refunded",
     "wc refunded": "refunded", "chargeback": "refunded", "disputed": "refunded",
-    "reversed": "refunded", "partially paid": "unpaid",
+    "reversed": "refunded", "partially paid": "unpaid", "refund": "refunded",
+    "adjustment": "not a sale",
     "cancelled": "cancelled", "canceled": "cancelled", "cancelado": "cancelled",
     "voided": "cancelled", "void": "cancelled", "wc cancelled": "cancelled", "expired": "cancelled",
     "failed": "failed", "declined": "failed", "denied": "failed", "refused": "failed",
@@ -92,11 +106,13 @@ _TEST_GATEWAYS = frozenset({"bogus", "bogus gateway"})
 _PLATFORMS = [
     ("shopify", {"financial_status", "lineitem_name"}),
     ("woocommerce", {"order_number", "order_status"}),
+    ("woocommerce", {"order_number", "order_currency", "paid_date"}),
     ("stripe", {"amount_refunded", "captured"}),
     ("paypal", {"transaction_id", "gross"}),
     ("hotmart", {"transacao"}),
     ("gumroad", {"purchase_email"}),
     ("teachable", {"course_name", "purchased_at"}),
+    ("teachable", {"student", "offer_type"}),  # its Transactions page's column names
     ("thinkific", {"order_number", "course"}),
     ("kajabi", {"offer_title"}),
 ]
@@ -123,8 +139,13 @@ class OrdersReport:
                 "skipped": dict(self.skipped)}
 
 
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@functools.lru_cache(maxsize=256)
 def _norm(text: str) -> str:
-    return re.sub(r"[\s_-]+", " ", text.strip().casefold())
+    """A status as PAID and NOT_PAID list it (a file has a handful: read each once)."""
+    return _SEPARATORS.sub(" ", text.strip().casefold())
 
 
 def _pick(keys: list[str], aliases: list[str], taken: set[str]) -> str | None:
@@ -139,10 +160,14 @@ class _Columns:
     """Which of a header's columns holds what: the lead fields go to the readers as a
     --map; the order fields are read back from the rows' custom fields by their slug."""
 
-    def __init__(self, user_map: dict[str, str]):
+    def __init__(self, user_map: dict[str, str], default_timezone: str = "Europe/Madrid",
+                 month_first: bool = False):
         from .sources.rows import FIELDS as LEAD_FIELDS
 
         self.user_map = user_map
+        self.default_timezone, self.month_first = default_timezone, month_first
+        self.keys: list[str] = []
+        self.lead_map: dict[str, str | None] = {}
         for column, target in user_map.items():
             if target not in LEAD_FIELDS and target not in FIELDS:
                 raise InputError(f'--map {column}={target}: "{target}" is not an order field '
@@ -186,8 +211,30 @@ class _Columns:
             if found is not None:
                 lead_map[by_key[found]] = target
                 taken.add(found)
-        self.order = order_targets
+        date_column = next((column for column, target in lead_map.items()
+                            if target == "requested_at"), None)
+        time_key = _pick(keys, _TIME_COLUMNS, taken)
+        if date_column is not None and time_key is not None:
+            # The time of day in a column of its own beside the date, and maybe the zone
+            # in a third (PayPal's "Date", "Time", "TimeZone"): read together here, so
+            # the reader takes none of them (its "TimeZone" is an IANA name, a lead's).
+            order_targets["date"], order_targets["time"] = slug(date_column), time_key
+            lead_map[date_column] = lead_map[by_key[time_key]] = None
+            zone_key = _pick(keys, _ZONE_COLUMNS, taken)
+            if zone_key is not None:
+                order_targets["zone"] = zone_key
+                lead_map[by_key[zone_key]] = None
+        self.order, self.keys, self.lead_map = order_targets, keys, lead_map
         return lead_map
+
+    def cells(self, row: tuple, custom: dict) -> list[str]:
+        """A parsed row's cells again, as far as the reader kept them (custom fields, the
+        address, name and product), for the rejects file of a row rejected here."""
+        from .sources.rows import slug
+
+        kept = {slug(column): row[_LEAD_VALUES[target]] or ""
+                for column, target in self.lead_map.items() if target in _LEAD_VALUES}
+        return [custom.get(key, kept.get(key, "")) for key in self.keys]
 
 
 def parse_amount(text: str, currency: str | None) -> tuple[int | None, str | None]:
@@ -201,12 +248,12 @@ def parse_amount(text: str, currency: str | None) -> tuple[int | None, str | Non
     symbol = (match["sym"] or match["after"] or "").casefold()
     if not currency and symbol:
         currency = _SYMBOLS.get(symbol) or (symbol.upper() if len(symbol) == 3 else None)
-    digits = re.sub(r"[\s']", "", match["num"])
+    digits = _GROUPING.sub("", match["num"])
     whole, fraction = digits, ""
-    decimal = re.search(r"[.,](\d{1,2})$", digits)
+    decimal = _DECIMALS.search(digits)
     if decimal:
         whole, fraction = digits[:decimal.start()], decimal[1]
-    whole = re.sub(r"[.,]", "", whole) or "0"
+    whole = _MARKS.sub("", whole) or "0"
     precision = _precision(currency)
     fraction = (fraction + "00")[:2]
     minor = int(whole) * 100 + int(fraction)
@@ -215,10 +262,18 @@ def parse_amount(text: str, currency: str | None) -> tuple[int | None, str | Non
     return (-minor if match["sign"] else minor), currency
 
 
+_GROUPING, _DECIMALS, _MARKS = re.compile(r"[\s']"), re.compile(r"[.,](\d{1,2})$"), re.compile(r"[.,]")
+# A shop sells a few products at a few prices: each amount text is read once.
+_amount = functools.lru_cache(maxsize=4096)(parse_amount)
+
+
 @functools.lru_cache(maxsize=64)
 def _precision(currency: str | None) -> int:
     if not currency:
         return 2
+    from .cldr import load_babel
+
+    load_babel()
     from babel.numbers import get_currency_precision
 
     try:
@@ -235,6 +290,9 @@ def format_amount(minor: int | None, currency: str | None, locale: str) -> str |
     value = minor / 10 ** precision
     if not currency:
         return f"{value:.{precision}f}"
+    from .cldr import load_babel
+
+    load_babel()
     from babel.numbers import format_currency
 
     try:
@@ -243,7 +301,7 @@ def format_amount(minor: int | None, currency: str | None, locale: str) -> str |
         return f"{value:.{precision}f} {currency}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Order:
     """One paid order, from a file's row (line > 0) or heard by serve (line 0)."""
     line: int
@@ -258,65 +316,219 @@ class Order:
     currency: str | None
 
 
-def _read_order(row: tuple, columns: _Columns, seen: set[str]) -> Order | str | None:
-    """A parsed row → an order to apply, the reason it is skipped, or None: a further
-    row of an order already read (Shopify writes an order once per line item, the
-    order's fields on its first row only)."""
-    from .sources.rows import ParsedLead
+# Where a parsed row (sources.rows.ParsedLead, as a tuple) has what an order reads.
+_LINE, _EMAIL, _NAME, _PRODUCT, _REQUESTED_AT, _FIELDS = 0, 1, 2, 3, 5, 10
+# An order being read, as a list: Order's fields, then the products of its line items.
+_PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 3, 5, 10
+_ORDER_FIELDS = 10
+_NO_FIELDS: dict = {}
+_LEAD_VALUES = {"email": _EMAIL, "name": _NAME, "product": _PRODUCT}
 
-    lead = ParsedLead(*row)
-    custom = json.loads(lead.fields) if lead.fields else {}
 
-    def cell(target: str) -> str:
-        key = columns.order.get(target)
-        return (custom.get(key) or "").strip() if key else ""
+class _OrderRows:
+    """Parsed rows → orders (as tuples of Order's fields: they cross from the reading
+    process cheaply), the reasons rows are skipped, and rows rejected. Pure, and run
+    in the reading process beside the writing one when the file is big (forked.py).
 
-    order_id = cell("order_id")
-    if order_id:
-        if order_id in seen:
+    A shop that writes an order once per line item (Shopify, and WooCommerce's line-item
+    exports) has the order's fields (status, total, dates) on its first row only, and its
+    further rows right after it: their products join the order's ("Curso de yoga,
+    Esterilla"), the total is counted once. The last order read is held until a row of
+    another order (or the file's end) says it is whole."""
+
+    def __init__(self, columns: _Columns):
+        self.columns = columns
+        self.seen: set[str] = set()
+        self.held: list | None = None  # the last order read, as a list of Order's fields
+        # Orders a later (or earlier) row of the file refunds: a Kajabi "Refund" row with
+        # the sale's order number, a PayPal refund whose "Reference Txn ID" names the
+        # payment. Orders already handed on in an earlier batch stay applied.
+        self.refunded: set[str] = set()
+        self.dates: dict = {}
+
+    def __call__(self, batches) -> Iterator[tuple[list, list[tuple], dict]]:
+        for batch in batches:
+            orders: list[tuple] = []
+            skipped: dict[str, int] = {}
+            rejects = list(batch.rejects)
+            for row in batch.leads:
+                order = self.read(row)
+                if order is None:
+                    continue
+                if type(order) is str:
+                    skipped[order] = skipped.get(order, 0) + 1
+                elif type(order) is list:
+                    if self.held is not None:
+                        orders.append(tuple(self.held[:_ORDER_FIELDS]))
+                    self.held = order
+                else:
+                    rejects.append(order)
+            if self.refunded:
+                orders = self._unrefunded(orders, skipped)
+            yield rejects, orders, skipped
+        if self.held is not None:
+            skipped = {}
+            orders = self._unrefunded([tuple(self.held[:_ORDER_FIELDS])], skipped)
+            yield [], orders, skipped
+            self.held = None
+
+    def _unrefunded(self, orders: list[tuple], skipped: dict) -> list[tuple]:
+        kept = [order for order in orders if order[_ORDER_ID] not in self.refunded]
+        if len(kept) < len(orders):
+            skipped["refunded"] = skipped.get("refunded", 0) + len(orders) - len(kept)
+        return kept
+
+    def read(self, row: tuple):
+        """A parsed row → an order (a list of Order's fields), the reason it is skipped, a
+        RejectedRow, or None: a further row of an order already read."""
+        columns = self.columns
+        custom = row[_FIELDS] or _NO_FIELDS  # a dict (RowChecker's fields_as_dict)
+        get = custom.get
+        keys = columns.order
+        order_id = (get(keys.get("order_id")) or "").strip()
+        if order_id:
+            if order_id in self.refunded and order_id not in self.seen:
+                self.seen.add(order_id)
+                return "refunded"  # a refund further up named this payment
+            if order_id in self.seen:
+                if self._refunds(get, keys):
+                    self.refunded.add(order_id)  # the sale's own refund row
+                    return None
+                held = self.held
+                if held is not None and held[_ORDER_ID] == order_id:
+                    product = row[_PRODUCT]
+                    if product and product not in held[_PRODUCTS]:
+                        held[_PRODUCTS].append(product)
+                        held[_PRODUCT_TEXT] = ", ".join(held[_PRODUCTS])
+                return None
+            self.seen.add(order_id)
+        status = (get(keys.get("status")) or "").strip()
+        if "refund_of" in keys and self._refunds(get, keys):
+            refund_of = (get(keys["refund_of"]) or "").strip()
+            if refund_of:
+                self.refunded.add(refund_of)
+        if "impact" in keys and (get(keys["impact"]) or "").strip().casefold() == "memo":
+            return "no money moved (memo)"
+        if status:
+            said = _norm(status)
+            if said in NOT_PAID:
+                return NOT_PAID[said]
+            if said not in PAID:
+                return f'status "{status}" not known as paid'
+        if "test" in keys:
+            test = (get(keys["test"]) or "").strip().casefold()
+            if keys["test"] == "livemode":  # Stripe: livemode false is a test payment
+                if test in ("false", "no", "0"):
+                    return "test"
+            elif test in _YES:
+                return "test"
+        if "gateway" in keys and (get(keys["gateway"]) or "").strip().casefold() in _TEST_GATEWAYS:
+            return "test"
+        amount_text = (get(keys.get("amount")) or "").strip() or None
+        currency = (get(keys.get("currency")) or "").strip().upper() or None
+        minor = None
+        if amount_text:
+            minor, currency = _amount(amount_text, currency)
+            if minor is not None and minor < 0:
+                return "refunded"  # PayPal and Stripe list a refund as a negative payment
+        refunded = (get(keys.get("refunded")) or "").strip()
+        if refunded:
+            if keys["refunded"] == "refunded":
+                if refunded.casefold() in _YES:
+                    return "refunded"  # Gumroad's "Refunded?" says yes or no
+            elif minor:
+                back, _ = _amount(refunded, currency)
+                if back and back >= minor:
+                    return "refunded"
+        if "time" in columns.order:
+            # PayPal: the date, the time of day and the zone in three cells.
+            ordered_at = self._with_time(*((get(keys.get(target)) or "").strip()
+                                           for target in ("date", "time", "zone")))
+            if type(ordered_at) is InputError:
+                from .sources.rows import RejectedRow
+
+                return RejectedRow(row[_LINE], str(ordered_at), columns.cells(row, custom))
+        else:
+            ordered_at = row[_REQUESTED_AT]
+        if ordered_at is None:
+            return "no order date"
+        email, product = row[_EMAIL], row[_PRODUCT]
+        if product and product.startswith("name:"):
+            # WooCommerce's "line_item_1": name:Curso de yoga|product_id:12|quantity:1|…
+            product = product[5:].partition("|")[0].strip() or None
+        if not order_id:
+            # No id column: the row itself is the order's identity, so the same file again
+            # is the same orders.
+            order_id = "row:" + hashlib.sha256(
+                "\x1f".join([email, ordered_at, product or "", amount_text or ""])
+                .encode()).hexdigest()[:24]
+        return [row[_LINE], email, row[_NAME], product, ordered_at, order_id, status or "paid",
+                amount_text, minor, currency, [product] if product else []]
+
+    @staticmethod
+    def _refunds(get, keys) -> bool:
+        """Whether a row says money went back: a refund status, or a negative amount."""
+        status = (get(keys.get("status")) or "").strip()
+        if status and NOT_PAID.get(_norm(status)) == "refunded":
+            return True
+        amount = (get(keys.get("amount")) or "").strip()
+        return amount.startswith("-") or amount.startswith("(")
+
+    def _with_time(self, date_text: str, time_text: str, zone_text: str) -> str | InputError | None:
+        """PayPal's "Date", "Time" and "TimeZone" cells → the instant, in the zone the row
+        names ("PST", "CEST", an offset or an IANA name), else the default one: 23:30 PST
+        is the next day in Madrid. None when there is no date."""
+        if not date_text:
             return None
-        seen.add(order_id)
-    status = cell("status")
-    if status:
-        said = _norm(status)
-        if said in NOT_PAID:
-            return NOT_PAID[said]
-        if said not in PAID:
-            return f'status "{status}" not known as paid'
-    if cell("test").casefold() in _YES and columns.order.get("test") != "livemode":
-        return "test"
-    if columns.order.get("test") == "livemode" and cell("test").casefold() in ("false", "no", "0"):
-        return "test"
-    if cell("gateway").casefold() in _TEST_GATEWAYS:
-        return "test"
-    amount_text = cell("amount") or None
-    currency = cell("currency").upper() or None
-    minor = None
-    if amount_text:
-        minor, currency = parse_amount(amount_text, currency)
-        if minor is not None and minor < 0:
-            return "refunded"  # PayPal and Stripe list a refund as a negative payment
-    refunded = cell("refunded")
-    if refunded.casefold() in _YES and columns.order.get("refunded") == "refunded":
-        return "refunded"  # Gumroad's "Refunded?" says yes or no
-    if refunded and minor and columns.order.get("refunded") != "refunded":
-        back, _ = parse_amount(refunded, currency)
-        if back and back >= minor:
-            return "refunded"
-    if lead.requested_at is None:
-        return "no order date"
-    if not order_id:
-        # No id column: the row itself is the order's identity, so the same file again
-        # is the same orders.
-        order_id = "row:" + hashlib.sha256(
-            "\x1f".join([lead.email, lead.requested_at, lead.product or "", amount_text or ""])
-            .encode()).hexdigest()[:24]
-    return Order(lead.line, lead.email, lead.name, lead.product, lead.requested_at, order_id,
-                  status or "paid", amount_text, minor, currency)
+        key = (date_text, time_text, zone_text)
+        found = self.dates.get(key)
+        if found is None:
+            if len(self.dates) >= 20_000:
+                self.dates.clear()
+            found = self.dates[key] = self._instant(date_text, time_text, zone_text)
+        return found
+
+    def _instant(self, date_text: str, time_text: str, zone_text: str) -> str | InputError:
+        from .clock import zone
+        from .sources.rows import EARLIEST_YEAR, LATEST_YEAR, ZONE_ABBREVIATIONS, _read_date
+
+        columns = self.columns
+        text = f"{date_text} {time_text}".strip()
+        tz = None
+        if zone_text:
+            if zone_text.upper() in ZONE_ABBREVIATIONS or re.fullmatch(
+                    r"(?:GMT|UTC)?[+-]\d{1,2}(?::?\d{2})?", zone_text, re.I):
+                text = f"{text} {zone_text}"  # read by the date reader's own zone table
+            else:
+                try:
+                    tz = zone(zone_text)
+                except InputError:
+                    return InputError(f'unknown time zone "{zone_text}"')
+        try:
+            value = _read_date(text, tz or zone(columns.default_timezone), columns.month_first)
+        except (ValueError, OverflowError):
+            return InputError(f'unreadable date "{text}"')
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            return InputError(f'date "{text}" is out of range (years {EARLIEST_YEAR}–{LATEST_YEAR})')
+        return to_db(value)
 
 
 # Values in one `IN (…)`: well under SQLite's default limit of bound parameters.
 _LOOKUP_CHUNK = 500
+# Orders an import applies at once. Its writes are sorted by lead first: a lead's row,
+# its index entries and its events' index entries are then reached in the order they
+# lie in the file, not at random (on a 1M-lead database that halves the writing, BENCH.md
+# B11), and the more orders at once, the more of them share pages.
+APPLY_EVERY = 25_000
+
+
+def _js(value) -> str:
+    """A value of an event's detail as json.dumps(…, ensure_ascii=False) writes it: the
+    details are written the way Store.event writes them, without an encoder per event
+    (a tenth of a 100k-order import's time)."""
+    if value is None:
+        return "null"
+    return _quote(value) if type(value) is str else str(value)
 
 
 def _chunks(items: list, size: int = _LOOKUP_CHUNK):
@@ -327,58 +539,65 @@ def _chunks(items: list, size: int = _LOOKUP_CHUNK):
 class _Applier:
     """Orders into the store a batch at a time: the orders already known, the buyers'
     leads and their suppressions are looked up with one query per few hundred rows, and
-    the order rows and timeline events are written with one executemany per batch
-    (BENCH.md B11: an orders import costs no more than a lead import of the same size)."""
+    the status changes, order rows and timeline events are written with one executemany
+    per batch, by lead (BENCH.md B11: an orders import costs no more than a lead import
+    of the same size)."""
 
     def __init__(self, store: Store, source: str, now: datetime, report: OrdersReport):
         self.store, self.conn, self.source = store, store.conn, source
         self.now, self.report = now, report
         self.has_suppressions = store.conn.execute(
             "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
+        self.rows = store.conn.cursor()
+        self.rows.row_factory = None  # plain tuples: a lookup's rows go straight into dicts
+
+    def _lookup(self, sql: str, values: list) -> Iterator[tuple]:
+        for chunk in _chunks(values):
+            yield from self.rows.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     def apply(self, orders: list[Order]) -> None:
-        conn, report = self.conn, self.report
-        known: set[str] = set()
-        for ids in _chunks([order.order_id for order in orders]):
-            known.update(row[0] for row in conn.execute(
-                f"SELECT order_id FROM orders WHERE source = ? AND order_id IN "
-                f"({','.join('?' * len(ids))})", (self.source, *ids)))
-        emails = list({order.email for order in orders})
-        leads: dict[str, dict] = {}
-        for chunk in _chunks(emails):
-            for row in conn.execute(f"SELECT * FROM leads WHERE email IN ({','.join('?' * len(chunk))})",
-                                    chunk):
-                leads[row["email"]] = row
-        suppressions = self._suppressions([email for email in emails if email not in leads])
+        report, source = self.report, self.source
+        known = self._known([order.order_id for order in orders])
+        # The leads' ids from the address index alone (it holds them), then their statuses
+        # in the order of their rows.
+        lead_ids = dict(self._lookup("SELECT email, id FROM leads WHERE email IN ({})",
+                                     sorted({order.email for order in orders})))
+        statuses = dict(self._lookup("SELECT id, status FROM leads WHERE id IN ({})",
+                                     sorted(lead_ids.values())))
+        suppressions = self._suppressions(
+            sorted({order.email for order in orders if order.email not in lead_ids}))
         order_rows, events = [], []
-        became: list[tuple] = []  # (lead id, its status before, order date, note)
+        became: list[tuple] = []  # (lead id, order date)
         fresh: list[tuple] = []   # new customers' lead rows
         now = to_db(self.now)
-        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
         for order in orders:
-            if order.order_id in known:
+            order_id = order.order_id
+            if order_id in known:
                 report.known += 1
                 continue
-            known.add(order.order_id)
-            lead = leads.get(order.email)
+            known.add(order_id)
+            email, at = order.email, order.ordered_at
+            lead_id = lead_ids.get(email)
             new_buyer = False
-            lead_id = None
-            if lead is not None:
-                lead_id = lead["id"]
-                if lead["status"] in ("unsubscribed", "bounced", "erased"):
+            if lead_id is not None:
+                status = statuses[lead_id]
+                if status in ("unsubscribed", "bounced", "erased"):
                     # Never revived into anything that gets mail (SPEC §5, §10).
                     report.suppressed += 1
-                elif lead["status"] == "customer":
+                elif status == "customer":
                     report.repeat += 1
                 else:
-                    became.append((lead_id, lead["status"], order.ordered_at,
-                                   f"{self.source} order {order.order_id}"))
-                    leads[order.email] = {"id": lead_id, "status": "customer"}
+                    became.append((lead_id, at))
+                    # What Store.change_status records.
+                    events.append((lead_id, at, "status", '{"from": %s, "to": "customer", '
+                                   '"note": %s}' % (_js(status), _js(f"{source} order {order_id}"))))
+                    statuses[lead_id] = "customer"
                     report.customers += 1
             else:
-                suppressed = suppressions.get(order.email)
+                suppressed = suppressions.get(email)
                 if suppressed is not None and not (suppressed[0] == "erased"
-                                                   and order.ordered_at > suppressed[1]):
+                                                   and at > suppressed[1]):
                     # An erased address comes back only with a purchase after its erasure,
                     # as with an inquiry (importer.py); unsubscribed and bounced never.
                     report.suppressed += 1
@@ -387,43 +606,53 @@ class _Applier:
                     next_id += 1
                     # A buyer who never asked: a customer from the order on, never a
                     # lead to follow up.
-                    fresh.append((lead_id, order.email, order.name, order.product,
-                                  f"{self.source} order", order.ordered_at, order.ordered_at,
-                                  now, now))
-                    leads[order.email] = {"id": lead_id, "status": "customer"}
-                    suppressions.pop(order.email, None)
+                    fresh.append((lead_id, email, order.name, order.product,
+                                  f"{source} order", at, at, now, now))
+                    lead_ids[email] = lead_id
+                    statuses[lead_id] = "customer"
+                    suppressions.pop(email, None)
                     new_buyer = True
                     report.new_buyers += 1
             if lead_id is not None:
-                events.append((lead_id, order.ordered_at, json.dumps({
-                    "order": order.order_id, "source": self.source, "product": order.product,
-                    "amount_minor": order.amount_minor, "currency": order.currency,
-                    **({"new_buyer": True} if new_buyer else {})}, ensure_ascii=False)))
-            order_rows.append((self.source, order.order_id, lead_id, order.ordered_at, order.product,
-                               order.amount, order.amount_minor, order.currency, order.status,
+                events.append((lead_id, at, "order", (
+                    '{"order": %s, "source": %s, "product": %s, "amount_minor": %s, '
+                    '"currency": %s%s}' % (
+                        _js(order_id), _js(source), _js(order.product), _js(order.amount_minor),
+                        _js(order.currency), ', "new_buyer": true' if new_buyer else ""))))
+            order_rows.append((source, order_id, lead_id, at, order.product, order.amount,
+                               order.amount_minor, order.currency, order.status,
                                int(new_buyer), now))
+        conn = self.conn
         # What Store.change_status does, for a batch: the status as of the order's date
         # and its timeline event. The cadence cache is what Store.refresh gives any
         # customer (cadence.next_message: nothing due, no give-up), and a new customer
         # has no messages (contacts 0), so it is written at once.
+        became.sort()
         conn.executemany(
-            "UPDATE leads SET status = 'customer', status_at = ?, updated_at = ?, next_step = NULL, "
-            "next_due_at = NULL, give_up_at = NULL WHERE id = ?",
-            [(at, at, lead_id) for lead_id, _, at, _ in became])
+            "UPDATE leads SET status = 'customer', status_at = ?2, updated_at = ?2, "
+            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1", became)
         conn.executemany(
             "INSERT INTO leads (id, email, name, product, source, requested_at, status, status_at, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'customer', ?, ?, ?)", fresh)
-        conn.executemany(
-            "INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'status', ?)",
-            [(lead_id, at, json.dumps({"from": before, "to": "customer", "note": note},
-                                      ensure_ascii=False))
-             for lead_id, before, at, note in became])
-        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'order', ?)",
+        # By lead (a stable sort: a lead's status change stays before its order).
+        events.sort(key=_first)
+        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, ?, ?)",
                          events)
+        # By lead too: each row's foreign key is looked up in the leads' table.
+        order_rows.sort(key=_lead_of_order)
         conn.executemany(
             "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
             "amount_minor, currency, status, new_buyer, imported_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", order_rows)
+
+    def _known(self, order_ids: list[str]) -> set[str]:
+        """The ids among `order_ids` imported from this source before."""
+        known: set[str] = set()
+        for ids in _chunks(order_ids):
+            known.update(row[0] for row in self.rows.execute(
+                f"SELECT order_id FROM orders WHERE source = ? AND order_id IN "
+                f"({','.join('?' * len(ids))})", (self.source, *ids)))
+        return known
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:
         """address → (reason, at) of the suppressed ones among `emails` (SPEC §10)."""
@@ -432,43 +661,72 @@ class _Applier:
         by_hash = {self.store.address_hash(email): email for email in emails}
         found = {}
         for hashes in _chunks(list(by_hash)):
-            for row in self.conn.execute(
+            for row in self.rows.execute(
                     f"SELECT hash, reason, at FROM suppressions WHERE hash IN ({','.join('?' * len(hashes))})",
                     hashes):
-                found[by_hash[row["hash"]]] = (row["reason"], row["at"])
+                found[by_hash[row[0]]] = (row[1], row[2])
         return found
 
 
-def record_orders(store: Store, source: str, orders: list[Order], now: datetime) -> OrdersReport:
+_first = operator.itemgetter(0)
+
+
+def _lead_of_order(row: tuple) -> int:
+    return row[2] or 0  # an order of a suppressed address that never was a lead: no lead
+
+
+def record_orders(store: Store, source: str, orders: list[Order], now: datetime, *,
+                  then=None) -> OrdersReport:
     """Orders heard one or a few at a time (serve's webhooks and /api/orders), applied as
     an import applies its batches: the same order id from the same source changes nothing
-    the second time. One transaction."""
+    the second time. One transaction; `then(conn)`, when given, runs inside it (serve
+    records refunds and the shop's own order ids with the orders, all or nothing)."""
     report = OrdersReport()
     with store.write():
         _Applier(store, source, now, report).apply(orders)
+        if then is not None:
+            then(store.conn)
     return report
+
+
+@contextmanager
+def _trusted_keys(store: Store):
+    """Foreign keys unchecked while an import writes its orders and events: every lead id
+    it writes was read, or inserted, under the same write lock (SQLite would look each
+    one up again in the leads' table: a tenth of a big import's writing). Outside the
+    transaction, where SQLite allows the switch."""
+    store.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        store.conn.execute("PRAGMA foreign_keys = ON")
 
 
 def import_orders(store: Store, config, file: str, now: datetime, *, column_map=None,
                   rejects_path=None, force: bool = False, on_reject=None, **options):
     """Import an orders or payments export; returns the OrdersReport. One transaction:
-    a file unreadable half-way changes nothing."""
+    a file unreadable half-way changes nothing. A big file is read and checked in a
+    second process while this one writes (forked.py, as a lead import)."""
     import csv
 
+    from . import forked
+    from .importer import PARALLEL_FROM_BYTES, _without_cycle_collector
     from .outfiles import database_files, written
     from .sources import open_source
     from .sources.vcard import VcardSource
 
-    columns = _Columns(column_map or {})
+    columns = _Columns(column_map or {}, default_timezone=config.cadence.timezone,
+                       month_first=options.get("month_first", False))
     report = OrdersReport()
     with open_source(file, default_timezone=config.cadence.timezone, column_map=columns,
-                     **options) as source:
+                     fields_as_dict=True, **options) as source:
         if isinstance(source, VcardSource):
             raise InputError(f"{file}: a vCard file holds contacts, not orders")
         protected = [(file, "the file being imported"), *database_files(store.path)]
         rejects = (written(rejects_path, what="rejected rows", force=force, protected=protected)
                    if rejects_path is not None else nullcontext())
-        with rejects as rejects_file, store.write():
+        with rejects as rejects_file, _without_cycle_collector(), _trusted_keys(store), \
+                store.write():
             writer = None
             if rejects_file is not None:
                 writer = csv.writer(rejects_file)
@@ -482,18 +740,20 @@ def import_orders(store: Store, config, file: str, now: datetime, *, column_map=
                     writer.writerow([*values, line, reason])
 
             applier = _Applier(store, columns.platform, now, report)
-            seen: set[str] = set()
-            for batch in source.batches():
-                for rejected in batch.rejects:
-                    reject(rejected.line, rejected.reason, rejected.values)
-                orders = []
-                for row in batch.leads:
-                    order = _read_order(row, columns, seen)
-                    if isinstance(order, str):
-                        report.skipped[order] = report.skipped.get(order, 0) + 1
-                    elif order is not None:
-                        orders.append(order)
-                applier.apply(orders)
+            batches = _OrderRows(columns)(source.batches())
+            if (source.parallel_size or 0) >= PARALLEL_FROM_BYTES and forked.available():
+                batches = forked.in_child(batches)
+            pending: list[Order] = []
+            for rejected, orders, skipped in batches:
+                for row in rejected:
+                    reject(row.line, row.reason, row.values)
+                for reason, number in skipped.items():
+                    report.skipped[reason] = report.skipped.get(reason, 0) + number
+                pending.extend(Order(*fields[:_ORDER_FIELDS]) for fields in orders)
+                if len(pending) >= APPLY_EVERY:
+                    applier.apply(pending)
+                    pending = []
+            applier.apply(pending)
     return report
 
 
@@ -546,8 +806,12 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
     days = [(from_db(row["ordered_at"]) - from_db(row["requested_at"])).total_seconds() / 86400
             for row in buyers]
     days = [d for d in days if d >= 0]
+    refunded = conn.execute(
+        f"SELECT count(*) FROM orders o JOIN leads l ON l.id = o.lead_id "
+        f"WHERE o.refunded_at IS NOT NULL {where}", params).fetchone()[0]
     return {
         "orders": orders,
+        "refunded_orders": refunded,  # a refund heard by serve (the buyer stays a customer)
         "buyers": len(first),
         "new_buyers": len({row["lead_id"] for row in rows if row["new_buyer"]}),
         "conversion_by_contacts_before_order": conversion,

@@ -88,7 +88,20 @@ def _labelled(label: str, style: str, message: str):
 
 def note(message: str) -> None:
     """A plain line on stderr (progress, hints): kept off stdout, which scripts read."""
+    if not _is_terminal(sys.stderr, _err):
+        _write_plain(sys.stderr, message)
+        return
     _err().print(_text(message), soft_wrap=not _err().is_terminal)
+
+
+def _write_plain(stream, message: str) -> None:
+    """What Rich writes for `_text(message)` with soft_wrap where the stream is not a
+    terminal (no style, no wrapping, no markup), without importing Rich: ~40 ms of the
+    start of every command that prints a sentence into a pipe or cron's mail (`due`,
+    `send`, `run-daily`; bench/run.py B4C). tests/test_terminal_text.py holds the two
+    equal."""
+    stream.write(shown(message) + "\n")
+    stream.flush()
 
 
 def log_line(message: str) -> None:
@@ -100,6 +113,9 @@ def log_line(message: str) -> None:
 def line(message: str) -> None:
     """A line of text; on a terminal a long one is wrapped at word boundaries (piped, it
     stays one line for grep)."""
+    if not _is_terminal(sys.stdout, _out):
+        _write_plain(sys.stdout, message)
+        return
     _out().print(_text(message), soft_wrap=not _out().is_terminal)
 
 
@@ -397,8 +413,13 @@ def is_terminal() -> bool:
     """Whether stdout is a terminal, as Rich decides it (TTY_COMPATIBLE, FORCE_COLOR,
     else isatty), without importing Rich when nothing has drawn yet: piped lists and
     JSON never load it."""
-    if _out.cache_info().currsize:
-        return _out().is_terminal
+    return _is_terminal(sys.stdout, _out)
+
+
+def _is_terminal(stream, console) -> bool:
+    """is_terminal() for `stream`, whose Rich console (made on first use) is `console`."""
+    if console.cache_info().currsize:
+        return console().is_terminal
     compatible = os.environ.get("TTY_COMPATIBLE", "")
     if compatible in ("0", "1"):
         return compatible == "1"
@@ -406,8 +427,8 @@ def is_terminal() -> bool:
     if force is not None:
         return force != ""
     try:
-        return sys.stdout.isatty()
-    except ValueError:
+        return stream.isatty()
+    except (AttributeError, ValueError):
         return False
 
 

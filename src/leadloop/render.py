@@ -487,6 +487,9 @@ def _babel_locale(context) -> str:
 def _parsed_locale(code: str):
     """Babel's Locale for a code, parsed once a run: given the code, every format_* call
     parses it again (a tenth of rendering a message, BENCH.md B3)."""
+    from .cldr import load_babel
+
+    load_babel()
     from babel import Locale
 
     return Locale.parse(code)
@@ -498,6 +501,9 @@ def _format_date(context, value: datetime, format: str = "long") -> str:
     day = value.date() if isinstance(value, datetime) else value
     if isinstance(day, date) and isinstance(format, str):
         return _date_text(day, format, _babel_locale(context))
+    from .cldr import load_babel
+
+    load_babel()
     from babel.dates import format_date
 
     return format_date(value, format=format, locale=_babel_locale(context))
@@ -507,6 +513,9 @@ def _format_date(context, value: datetime, format: str = "long") -> str:
 def _date_text(day: date, format: str, locale: str) -> str:
     """Babel's format_date reads only the date of a datetime: a batch's leads, asked on
     the same few days, share the text (a fifth of rendering an info pack, BENCH.md B3)."""
+    from .cldr import load_babel
+
+    load_babel()
     from babel.dates import format_date
 
     return format_date(day, format=format, locale=_parsed_locale(locale))
@@ -515,6 +524,9 @@ def _date_text(day: date, format: str, locale: str) -> str:
 @pass_context
 def _format_ago(context, value: datetime) -> str:
     """`{{ requested_at|ago }}` → "hace 3 meses" / "3 months ago"."""
+    from .cldr import load_babel
+
+    load_babel()
     from babel.dates import format_timedelta
 
     return format_timedelta(

@@ -216,15 +216,6 @@ def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> l
             for row in rows]
 
 
-def referred_leads(store: Store, lead) -> list:
-    """The leads this one referred, oldest inquiry first (for `show`)."""
-    if lead["email"] is None:
-        return []
-    return store.conn.execute(
-        "SELECT email, name, status, requested_at FROM leads WHERE referred_by = ? ORDER BY requested_at",
-        (lead["email"],)).fetchall()
-
-
 def questions_summary(store: Store, since: datetime | None = None) -> dict:
     where, params = ("WHERE opened_at >= ?", [to_db(since)]) if since else ("", [])
     rows = store.conn.execute(f"SELECT opened_at, answered_at FROM questions {where}", params).fetchall()

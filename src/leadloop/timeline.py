@@ -147,11 +147,22 @@ def timeline(lead, messages: list[dict], events: list[tuple[str, str, dict]],
     for kind, at, detail in events:
         moment = event_moment(kind, at, detail, locale)
         if kind == "order":
+            # What the purchase followed: the last message sent before it ("2 days after
+            # follow-up 3", "3 days after the information"), else the inquiry itself; a
+            # buyer who never asked says so (issue #26 item 3).
             before = [(when, m) for when, m in sent if when <= at]
-            if before:
+            if new_buyer:
+                after = "(never asked)"
+            elif before:
                 when, m = before[-1]
-                name = _message_name(m["kind"], m["step"], m["template"])
-                moment = Moment(at, f"{moment.words}, {_days_after(at, when)} {name}")
+                name = ("the information" if m["kind"] == "sequence" and m["step"] == 0
+                        else _message_name(m["kind"], m["step"], m["template"]))
+                after = f", {_days_after(at, when)} {name}"
+            elif at >= lead["requested_at"]:
+                after = f", {_days_after(at, lead['requested_at'])} asking"
+            else:
+                after = ", before asking"  # an order dated before the inquiry
+            moment = Moment(at, f"{moment.words}{' ' if new_buyer else ''}{after}")
         moments.append((2, moment))
     moments.sort(key=lambda pair: (pair[1].at is None, pair[1].at or "", pair[0]))
     return [moment for _, moment in moments]

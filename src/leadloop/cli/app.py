@@ -377,6 +377,7 @@ def _print_orders(orders: dict, locale: str) -> None:
     median = orders["median_days_to_purchase"]
     output.line(f"Orders: {plural(orders['orders'], 'order')} from {plural(orders['buyers'], 'buyer')} "
                 f"({orders['new_buyers']} never asked first)"
+                + (f"; {orders['refunded_orders']} refunded" if orders.get("refunded_orders") else "")
                 + (f"; median {median} days from inquiry to purchase" if median is not None else ""))
     output.bars("Buyers by contacts received before their order, % of the leads who got that many", [
         (plural(row["contacts"], "contact"), row["buyers"],

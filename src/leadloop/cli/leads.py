@@ -175,6 +175,7 @@ def _lead_json(session: Session, lead) -> dict:
     return {
         "email": lead["email"],
         "name": lead["name"],
+        "first_name": lead["first_name"],
         "product": lead["product"],
         "source": lead["source"],
         "status": lead["status"],
@@ -198,11 +199,11 @@ def _lead_documents(session: Session, rows):
 
     times = JsonTimes(zone(session.config.cadence.timezone))
     loads = json.loads
-    for (email, name, product, source, status, requested_at, contacts, last_contact_at,
-         next_step, next_due_at, locale, tz, referred_by, fields) in rows:
+    for (email, name, first_name, product, source, status, requested_at, contacts,
+         last_contact_at, next_step, next_due_at, locale, tz, referred_by, fields) in rows:
         yield {
-            "email": email, "name": name, "product": product, "source": source,
-            "status": status, "requested_at": times(requested_at), "contacts": contacts,
+            "email": email, "name": name, "first_name": first_name, "product": product,
+            "source": source, "status": status, "requested_at": times(requested_at), "contacts": contacts,
             "last_contact_at": times(last_contact_at), "next_step": next_step,
             "next_due_at": times(next_due_at), "locale": locale, "timezone": tz,
             "referred_by": referred_by, "fields": loads(fields) if fields else {},
@@ -310,7 +311,7 @@ def leads(
     rows = (
         [email, name, product_, source_, status_, contacts,
          short(requested_at)[:10] if requested_at else "—", short(next_due_at)]
-        for (email, name, product_, source_, status_, requested_at, contacts, _, _, next_due_at,
+        for (email, name, _, product_, source_, status_, requested_at, contacts, _, _, next_due_at,
              *_) in lead_rows(conn, chosen, None if page is None else page + output.is_terminal())
     )
     shown = output.listing(
@@ -361,7 +362,10 @@ def show(
     document = _lead_json(session, lead)
     for key in ("email", "name", "product", "source", "status", "requested_at", "contacts",
                 "next_due_at"):
-        output.line(f"{key:>13}: {document[key] if document[key] is not None else '—'}")
+        value = document[key] if document[key] is not None else "—"
+        if key == "name":
+            value = _name_shown(document["name"], document["first_name"])
+        output.line(f"{key:>13}: {value}")
     if referrer_erased:
         output.line(f"{'referred_by':>13}: referred by a lead who was erased")
     elif document["referred_by"]:
@@ -392,6 +396,18 @@ def show(
         output.table("Referred", ["lead", "status", "asked"], [
             [r["name"] or r["email"] or "(erased)", r["status"], _short_time(session, r["requested_at"])]
             for r in referred])
+
+
+def _name_shown(name: str | None, first_name: str | None) -> str:
+    """The name, and the given name messages greet the lead by when it is not the one
+    the name itself would give ("Dña. Rosa Gil (first name: Rosa María)"): a
+    given-name column or `add --first-name` said otherwise (render.first_name)."""
+    from ..given_names import given_name
+
+    shown = name if name is not None else "—"
+    if first_name and first_name.strip() and first_name.strip() != given_name(name):
+        shown += f" (first name: {first_name.strip()})"
+    return shown
 
 
 @command()
@@ -438,7 +454,7 @@ def forget(
 
 def referred_by_lead(session, lead) -> list[dict]:
     """Whom this lead referred, and how each ended (for `show`)."""
-    from ..stats import referred_leads
+    from ..referrals import referred_leads
 
     return [{"email": row["email"], "name": row["name"], "status": row["status"],
              "requested_at": session.json_time(row["requested_at"])}

@@ -45,8 +45,8 @@ ALIASES = {
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
               "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
               "email - work", "person - email - work", "email - home"],
-    # A full name; given and family names are joined when there is none. A display
-    # name (Zoho's, often a company's) is the last resort (see _DISPLAY_NAMES).
+    # A full name; given and family names are joined when there is none. A customer's,
+    # client's or display name (often a company's) is the last resort (_PARTY_NAMES).
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
              "nombre y apellido", "your name", "tu nombre", "client name", "contact name",
              "customer name", "person - name", "nombre del cliente", "nombre del contacto",
@@ -110,9 +110,19 @@ def slug(text: str) -> str:
 
 _ALIAS_RANK = {slug(alias): (field, rank) for field, names in ALIASES.items()
                for rank, alias in enumerate(names)}
-# Names that stand for a person or a firm (Zoho Books' "Display Name", a CRM's company):
-# given and family names, when the file has them, say who the person is (issue #25).
-_DISPLAY_NAMES = frozenset({"display_name"})
+# Names of a customer or client record, which stand for a person or a firm: Zoho Books
+# fills "Display Name" from the company or the contact name
+# (https://www.zoho.com/ae/books/help/contacts/basic-functions.html); a Wave customer
+# "may be a business or an individual", its contact's first and last names beside it
+# (https://support.waveapps.com/hc/en-us/articles/208621786-How-to-add-a-customer).
+# Given and family names, when the file has them, say who the person is (issue #25).
+_PARTY_NAMES = frozenset({"display_name", "customer_name", "client_name",
+                          "nombre_del_cliente"})
+# Given- and family-name columns of a record's contact, bill-to or ship-to person (Wave's
+# contact_first_name, WooCommerce's billing_first_name, shipping_last_name), in this
+# order of preference, after the unprefixed ones.
+_PERSON_PREFIXES = ("contact_", "billing_", "shipping_")
+_PREFIX_RANK = 100  # after every unprefixed name of the same field
 # Other CRMs' record-creation columns ("Lead Created", "Contact created", "Date of
 # creation"): the words that say so, and those that make a column about something else.
 _CREATED_WORDS = frozenset({"created", "creation", "createddate", "createdtime", "createdon",
@@ -126,6 +136,11 @@ def _named_field(key: str) -> tuple[str | None, int]:
     found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
     if found:
         return found
+    for order, prefix in enumerate(_PERSON_PREFIXES, 1):
+        if key.startswith(prefix):
+            field, rank = _ALIAS_RANK.get(key[len(prefix):], (None, 0))
+            if field in ("first_name", "last_name"):
+                return field, rank + order * _PREFIX_RANK
     words = set(_UTC_SUFFIX.sub("", key).split("_"))
     if words & _CREATED_WORDS and not words & _NOT_A_DATE_WORDS:
         return "requested_at", _CREATED_RANK
@@ -150,7 +165,8 @@ class Plan:
     # the whole file is of people who opted out (its name says so).
     opt_out_values: frozenset | None = None
     everyone_opted_out: bool = False
-    # `where["name"]` is a display name, used only when given and family names are empty.
+    # `where["name"]` is a customer's, client's or display name (_PARTY_NAMES), used only
+    # when given and family names are empty.
     display_name: bool = False
 
     @property
@@ -163,12 +179,14 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
               sample: Callable[[], list[list[str]]] | None = None) -> Plan:
     """A header → its Plan; raises InputError when no column holds addresses. `sample`
     gives the first rows, read only when no column is named like an address column.
-    `column_map` may be a function of the header (orders.py picks columns by it)."""
+    `column_map` may be a function of the header (orders.py picks columns by it); a
+    target of None keeps the column a custom field whatever its name (orders.py reads
+    PayPal's "Time" and "TimeZone" itself)."""
     if callable(column_map):
         column_map = column_map(header)
     mapped = {}
     for column, target in (column_map or {}).items():
-        if target not in FIELDS:
+        if target is not None and target not in FIELDS:
             raise InputError(f'--map {column}={target}: "{target}" is not a lead field '
                              f"({', '.join(sorted(FIELDS))})")
         mapped[slug(column)] = target
@@ -186,12 +204,16 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         utc = bool(_UTC_SUFFIX.search(key))
         if key in mapped:
             target, rank = mapped[key], -1
+            if target is None:
+                custom.append((index, key))
+                continue
         else:
             target, rank = _named_field(key)
         if target is None:
             custom.append((index, key or f"column_{index + 1}"))
         else:
             candidates.setdefault(target, []).append((rank, index, utc))
+    _one_person(candidates, custom, header)
     where, utc_fields = {}, set()
     for target, found in candidates.items():
         found.sort()
@@ -209,9 +231,10 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             if utc:
                 utc_fields.add("fallback")
         custom.extend((index, slug(header[index])) for _, index, _ in rest)
-    # A display name beside given or family names: those win, and it is the name only
-    # on rows that have neither; it is kept as a custom field either way.
-    display_name = ("name" in where and slug(header[where["name"]]) in _DISPLAY_NAMES
+    # A customer's, client's or display name beside given or family names: those win,
+    # and it is the name only on rows that have neither; it is kept as a custom field
+    # either way.
+    display_name = ("name" in where and slug(header[where["name"]]) in _PARTY_NAMES
                     and slug(header[where["name"]]) not in mapped
                     and ("first_name" in where or "last_name" in where))
     if display_name:
@@ -240,6 +263,25 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
     custom.sort()
     return Plan(list(header), where, custom, frozenset(utc_fields), opt_out_values,
                 name.startswith(_OPTED_OUT_FILES), display_name)
+
+
+def _one_person(candidates: dict, custom: list, header: list[str]) -> None:
+    """Given and family names from one person's columns: the unprefixed ones if any, else
+    the contact's, else the bill-to's, else the ship-to's (_PERSON_PREFIXES); the other
+    people's become custom fields, so that a name is never half one person's and half
+    another's."""
+    names = [entry for target in ("first_name", "last_name")
+             for entry in candidates.get(target, [])]
+    if not names:
+        return
+    person = min(max(rank, 0) // _PREFIX_RANK for rank, _, _ in names)
+    for target in ("first_name", "last_name"):
+        found = candidates.pop(target, [])
+        kept = [entry for entry in found if max(entry[0], 0) // _PREFIX_RANK == person]
+        custom.extend((index, slug(header[index])) for _, index, _ in found
+                      if all(index != other for _, other, _ in kept))
+        if kept:
+            candidates[target] = kept
 
 
 # How far down a file its header row is looked for: Invoice Ninja writes three lines
@@ -290,7 +332,7 @@ class ParsedLead(NamedTuple):
     locale: str | None
     timezone: str | None
     referred_by: str | None
-    fields: str | None
+    fields: str | None  # a dict instead with RowChecker(fields_as_dict=True)
     first_name: str | None = None  # the given name, when the file has it on its own
     opted_out: bool = False  # the file says they opted out of marketing mail
 
@@ -344,8 +386,11 @@ class RowChecker:
     starts. `position()` says how far the source is, for a progress bar."""
 
     def __init__(self, plan: Plan, *, month_first=False, default_timezone="Europe/Madrid",
-                 product=None, source=None, check_dns=False):
+                 product=None, source=None, check_dns=False, fields_as_dict=False):
         self.plan = plan
+        # `fields` as a dict rather than JSON text: orders.py reads its columns there,
+        # and would only decode the text again.
+        self._fields_as_dict = fields_as_dict
         self._month_first = month_first
         self._default_tz = default_timezone
         self._product, self._source = product, source
@@ -382,6 +427,7 @@ class RowChecker:
         opt_out_values, everyone_opted_out = plan.opt_out_values, plan.everyone_opted_out
         product_override, source_override = self._product, self._source
         dates, check_dns = self._dates, self._check_dns
+        fields_as_dict = self._fields_as_dict
         # One string object per product and source: a batch pickles a repeated object
         # as a reference, and unpickles it once (forked.py).
         repeated: dict = {}
@@ -478,7 +524,8 @@ class RowChecker:
             if custom_columns:
                 custom = {key: value for index, key in custom_columns
                           if (value := cells[index].strip())}
-                custom = json.dumps(custom, ensure_ascii=False) if custom else None
+                if not fields_as_dict:
+                    custom = json.dumps(custom, ensure_ascii=False) if custom else None
             product = product_override or product.strip() or None
             source = source_override or source.strip() or None
             leads.append((  # ParsedLead's fields

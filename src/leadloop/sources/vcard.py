@@ -1,5 +1,5 @@
-"""vCard files (.vcf: phones' and Outlook's, Thunderbird's, eM Client's, The Bat!'s
-contacts) → rows of cells, through vobject.
+"""vCard files (.vcf: phones' and Outlook's, Thunderbird's, eM Client's, The Bat!'s,
+Lotus Notes' contacts) → rows of cells.
 
 Versions 2.1 (RFC-less, the versit spec), 3.0 (RFC 2426) and 4.0 (RFC 6350). Each card
 becomes one row of the cells HEADER names, which then go through the checks every file
@@ -9,23 +9,33 @@ shares (rows.py):
 - the address is the preferred EMAIL (2.1's and 3.0's PREF type, 4.0's lowest PREF=n),
   else the first; the others are kept as a custom field;
 - REV (when the card was last revised) is read as a date and no more: the day, as the
-  request date. Without it, the import time dates the lead, as for any undated file;
+  request date. Without it, or when it is no real date, the import time dates the lead,
+  as for any undated file;
 - ORG and the first TEL are custom fields; PHOTO, and everything else, is left out.
 
-vobject does not read 2.1's quoted-printable values in a charset other than UTF-8, nor
-their soft line breaks ("=" at a line's end, RFC 2045 §6.7): _unquote decodes those
-before vobject sees the card. A card vobject cannot read, or without an address, is a
-rejected row with its line (BEGIN:VCARD's) and reason; the other cards still import.
+Only those properties are read, and a card is never lost to another one (issue #25):
+a PHOTO's broken base64, Lotus Notes' PROFILE line, an AGENT's embedded card are
+skipped unread (_properties). vobject's content-line grammar (group, name, quoted
+parameters) reads each property; the values are read here by RFC 6350 §3.4, each one
+string (vobject's own values vary in shape and cut text at a comma, _row says more).
+2.1's quoted-printable values in any charset, with their soft line breaks ("=" at a
+line's end, RFC 2045 §6.7), are decoded first (_unquote). A card whose read properties
+cannot be read, or without an address, is a rejected row with its line (BEGIN:VCARD's)
+and reason; the other cards still import.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import quopri
 import re
+from datetime import date
 
+from ..clock import EARLIEST_YEAR, LATEST_YEAR
 from ..errors import InputError
-from .rows import BATCH, BrokenRecord, RowChecker, make_plan
+from .rows import _LOOKS_LIKE_ADDRESS, BATCH, BrokenRecord, RowChecker, make_plan
 
 # The cells of a card's row: names make_plan reads as these lead fields (and custom fields).
 HEADER = ["email", "name", "first_name", "last_name", "requested_at", "org", "tel",
@@ -37,6 +47,11 @@ _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16")]
 _OUTSIDE = "a line outside any vCard (BEGIN:VCARD … END:VCARD)"
+# CRLF, LF or CR (RFC 6350 §3.2: CRLF; files pass through editors); "\r\r\n", a CRLF
+# written again through a text-mode stream (iOS exports seen so), is one line end.
+# Not str.splitlines: it also breaks at U+2028, U+0085, form feeds … inside a value.
+_LINE_END = re.compile(r"\r?\r\n|\r|\n")
+_AGENT = re.compile(r"(?:[A-Za-z0-9_-]+\.)?AGENT(?:;[^:]*)?:\s*", re.IGNORECASE)
 _MOST_BYTES = 256 << 20  # a contacts file is kilobytes to a few megabytes, photos and all
 
 
@@ -77,11 +92,13 @@ class VcardSource:
         except UnicodeError:
             raise InputError(f"{label}:1: cannot decode the bytes as {encoding} "
                              "(use --encoding)") from None
-        self._cards = list(_cards(text.splitlines()))
+        del data  # a contacts file with photos can be large: one copy at a time
+        self._cards = list(_cards(_LINE_END.split(text)))
+        del text
         if all(lines == _OUTSIDE for _, lines in self._cards):
             raise InputError(f"{label}: no vCard in it (BEGIN:VCARD … END:VCARD)")
         header = list(HEADER)
-        if not any(line.upper().startswith("REV") for _, lines in self._cards
+        if not any(_REV.match(line) for _, lines in self._cards
                    if not isinstance(lines, str) for line in lines):
             # No card has a REV: the file has no request dates, and the summary says so.
             header[HEADER.index("requested_at")] = "rev"
@@ -127,7 +144,7 @@ class _CardReader:
 def _cards(lines: list[str]):
     """(line number of BEGIN:VCARD, the card's lines) for each card; (line, reason) for
     a card that never ends or text outside any card."""
-    start, card = None, []
+    start, card, agents = None, [], 0
     for number, line in enumerate(lines, 1):
         if start is None:
             if _BEGIN.fullmatch(line.strip()):
@@ -142,72 +159,203 @@ def _cards(lines: list[str]):
                 start, card = number, [line]
             continue
         if _BEGIN.fullmatch(line.strip()):
+            if _AGENT.fullmatch(card[-1]):
+                # 2.1's AGENT holds another person's vCard, after "AGENT:" (the
+                # versit 2.1 spec's Agent property): part of this card.
+                agents += 1
+                card.append(line)
+                continue
             yield start, "a vCard that never ends (no END:VCARD before the next BEGIN:VCARD)"
             start, card = number, [line]
             continue
         card.append(line)
         if _END.fullmatch(line.strip()):
+            if agents:
+                agents -= 1
+                continue
             yield start, card
             start, card = None, []
     if start not in (None, -1):
         yield start, "a vCard that never ends (no END:VCARD)"
 
 
-def _row(lines: list[str]) -> list[str]:
-    import vobject
+# The properties a card's row is read from (HEADER). Every other one (PHOTO, LOGO, SOUND,
+# KEY, NOTE, ADR, Lotus Notes' PROFILE, AGENT …) is dropped unread, before its value is
+# parsed: a card is never lost to a property leadloop does not read (issue #25).
+_READ = frozenset({"VERSION", "N", "FN", "EMAIL", "REV", "ORG", "TEL"})
+# A content line's start: [group "."] name, then ";" (parameters) or ":" (RFC 6350 §3.3;
+# 2.1 and 3.0 alike). Lines that start otherwise continue the property before them.
+_PROPERTY = re.compile(r"(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)[;:]")
+_REV = re.compile(r"(?:[A-Za-z0-9_-]+\.)?REV[;:]", re.IGNORECASE)
+# RFC 6350 §3.4 (RFC 2426 §4, "text"): "\\", "\,", "\;" and "\n" stand for themselves and
+# a line break; a backslash before anything else is kept (2.1 has no such escapes).
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPED = {"\\": "\\", ",": ",", ";": ";", "n": " ", "N": " "}
 
+
+class _Unreadable(Exception):
+    """A line of a property leadloop reads that is no content line."""
+
+
+def _row(lines: list[str]) -> list[str]:
+    """A card's lines → its row of cells (HEADER), or a BrokenRecord.
+
+    vobject's content-line grammar (parseLine: group, name, quoted parameters) reads
+    each property; the values are then read here as RFC 6350 §3.4 writes them. Not
+    through vobject's values: they truncate a text value at its first unescaped comma
+    ("FN:Doe, John" → "Doe", py-vobject/vobject#55), and their shapes vary by property
+    and version (ORG as a list of lists in 2.1, bytes for base64) — each value here is
+    one string, split only where the format says."""
     try:
-        card = vobject.readOne("\r\n".join(_unquote(lines)) + "\r\n")
-    except Exception as err:  # vobject raises ParseError, and also ValueError, … on bad input
-        # vobject counts lines from the card's start: the row's line is the card's.
-        reason = re.sub(r"^At line \d+: ", "", _first_line(err))
-        return BrokenRecord(f"unreadable vCard ({reason})", lines[0])
-    emails = sorted(enumerate(card.contents.get("email", [])),
-                    key=lambda pair: (_preference(pair[1]), pair[0]))
-    addresses = [str(email.value).strip() for _, email in emails if str(email.value).strip()]
+        properties = _properties(_unquote(lines))
+    except _Unreadable as err:
+        return BrokenRecord(f"unreadable vCard ({err})", lines[0])
+    emails = [(_preference(params), index, address)
+              for index, (params, value) in enumerate(properties.get("EMAIL", []))
+              if (address := _text(value))]
+    # The preferred EMAIL that looks like an address: a phone's junk value marked PREF
+    # (seen on Android) does not hide a good one; with none, the preferred is rejected.
+    emails.sort(key=lambda email: (not _LOOKS_LIKE_ADDRESS.fullmatch(email[2]), *email[:2]))
+    addresses = [address for _, _, address in emails]
     if not addresses:
-        return BrokenRecord("the vCard has no EMAIL", _text(card, "fn") or lines[0])
+        return BrokenRecord("the vCard has no EMAIL", _first(properties, "FN", text=True)
+                            or lines[0])
     given = family = ""
-    if "n" in card.contents:
-        name = card.n.value
-        given, family = _words(getattr(name, "given", "")), _words(getattr(name, "family", ""))
-    tel = _text(card, "tel")
-    org = card.org.value if "org" in card.contents else ""
-    org = " ".join(org) if isinstance(org, list) else str(org or "")
-    return [addresses[0], _text(card, "fn"), given, family, _day(card), org.strip(), tel,
+    if "N" in properties:
+        # N: family; given; additional; prefixes; suffixes (RFC 6350 §6.2.2). A
+        # component's own commas separate several names ("Pérez,Gil": two family names).
+        parts = _components(properties["N"][0][1]) + ["", ""]
+        family, given = _names(parts[0]), _names(parts[1])
+    org = " ".join(filter(None, map(_text, _components(_first(properties, "ORG")))))
+    return [addresses[0], _first(properties, "FN", text=True), given, family,
+            _day(_first(properties, "REV", text=True)), org, _first(properties, "TEL", text=True),
             ", ".join(addresses[1:])]
 
 
-def _preference(email) -> int:
-    """Lower is preferred: 4.0's PREF=1…100; 2.1's and 3.0's PREF type; else none."""
-    params = {key.upper(): value for key, value in email.params.items()}
-    if "PREF" in params:
+def _properties(lines: list[str]) -> dict[str, list[tuple[list, str]]]:
+    """The card's properties leadloop reads: name → [(parameters, raw value)], in order.
+
+    Lines are unfolded (a line that starts with a space or a tab continues the one
+    before: RFC 6350 §3.2, RFC 2426 §2.6, 2.1's RFC 822 folding); empty lines dropped
+    (2.1 ends a base64 value with one; some writers double every line end). A line that
+    is no content line belongs to the property before it: dropped with it when that is
+    one leadloop does not read (an unindented base64 PHOTO), else the card is unreadable.
+    An AGENT's embedded vCard (the 2.1 spec's Agent: BEGIN:VCARD … END:VCARD inside
+    the card) is someone else's: skipped."""
+    from vobject.base import ParseError, parseLine
+
+    logical: list[str] = []
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        if line[0] in " \t" and logical:
+            logical[-1] += line[1:]
+        else:
+            logical.append(line)
+    found: dict[str, list[tuple[list, str]]] = {}
+    reading, nested = True, 0
+    for line in logical:
+        match = _PROPERTY.match(line)
+        if match is None:
+            if reading and not nested:
+                raise _Unreadable(f"Failed to parse line: {line[:200]}")
+            continue
+        name = match.group(1).upper()
+        if name in ("BEGIN", "END") and line.partition(":")[2].strip().upper() == "VCARD":
+            nested += 1 if name == "BEGIN" else -1
+            reading = False
+            continue
+        reading = name in _READ
+        if not reading or nested > 0:
+            continue
         try:
-            return int(params["PREF"][0])
-        except (ValueError, IndexError):
+            _, params, value, _ = parseLine(line)
+        except ParseError:
+            raise _Unreadable(f"Failed to parse line: {line[:200]}") from None
+        encoding = _parameter(params, "ENCODING").upper()
+        if encoding in ("B", "BASE64"):  # RFC 2426 §5 "b"; 2.1's BASE64
+            try:
+                value = base64.b64decode(value, validate=False).decode("utf-8", "replace")
+            except (ValueError, binascii.Error):
+                raise _Unreadable(f"{name}: invalid base64") from None
+        found.setdefault(name, []).append((params, value))
+    return found
+
+
+def _parameter(params: list[list[str]], wanted: str) -> str:
+    """The first value of a parameter (parseLine's [name, value, …] lists), or ""."""
+    return next((param[1] for param in params if len(param) > 1 and param[0].upper() == wanted),
+                "")
+
+
+def _first(properties: dict, name: str, text: bool = False) -> str:
+    """The first such property's raw value ("" when the card has none), or its text."""
+    values = properties.get(name)
+    value = values[0][1] if values else ""
+    return _text(value) if text else value
+
+
+def _components(value: str, separator: str = ";") -> list[str]:
+    """A structured value (N, ORG) split at its unescaped semicolons (or a component at
+    its unescaped commas), escapes kept."""
+    parts, start, index = [], 0, 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == separator:
+            parts.append(value[start:index])
+            start = index + 1
+        index += 1
+    parts.append(value[start:])
+    return parts
+
+
+def _names(component: str) -> str:
+    """A name component of N: its several names (separated by commas), one line."""
+    return " ".join(filter(None, map(_text, _components(component, ","))))
+
+
+def _text(value: str) -> str:
+    """An escaped text value → one line: escapes read, an unescaped comma (a list's
+    separator in 3.0 and 4.0, a plain comma in 2.1 and in careless writers' 3.0) kept as
+    written, whitespace runs made one space."""
+    if "\\" in value:
+        value = _ESCAPE.sub(lambda match: _ESCAPED.get(match[1], match[0]), value)
+    return " ".join(value.split())
+
+
+def _preference(params: list[list[str]]) -> int:
+    """Lower is preferred: 4.0's PREF=1…100; 2.1's bare PREF and 3.0's TYPE=pref; else none."""
+    pref = _parameter(params, "PREF")
+    if pref:
+        return int(pref) if re.fullmatch(r"[0-9]{1,5}", pref) else 1
+    for param in params:
+        values = param if len(param) == 1 else param[1:] if param[0].upper() == "TYPE" else []
+        if any(value.strip().upper() == "PREF" for value in values):
             return 1
-    types = [value.upper() for value in params.get("TYPE", [])]
-    types += [value.upper() for value in getattr(email, "singletonparams", [])]
-    return 1 if "PREF" in types else 101
+    return 101
 
 
-def _text(card, name: str) -> str:
-    if name not in card.contents:
-        return ""
-    value = card.contents[name][0].value
-    return (" ".join(value) if isinstance(value, list) else str(value or "")).strip()
-
-
-def _words(value) -> str:
-    return " ".join(value if isinstance(value, list) else [str(value or "")]).strip()
-
-
-def _day(card) -> str:
-    """REV as a day, "yyyy-mm-dd" (RFC 6350 §6.7.4: a timestamp; 3.0 also a date)."""
-    rev = _text(card, "rev")
+def _day(rev: str) -> str:
+    """REV as a day, "yyyy-mm-dd" (RFC 6350 §6.7.4: a timestamp; 3.0 also a date). A REV
+    that is no real date is no date: the import time, as for any undated row."""
     if match := re.match(r"(\d{4})-?(\d{2})-?(\d{2})", rev):
-        return "-".join(match.groups())
-    return ""  # none, or not a date: the import time, as for any undated row
+        year, month, day = map(int, match.groups())
+        try:
+            date(year, month, day)
+        except ValueError:
+            return ""
+        if EARLIEST_YEAR <= year <= LATEST_YEAR:
+            return "-".join(match.groups())
+    return ""
+
+
+def _starts_read(line: str) -> bool:
+    """Whether a line is the start of a property leadloop reads (or of a card, or its end)."""
+    match = _PROPERTY.match(line)
+    return match is not None and match.group(1).upper() in _READ | {"BEGIN", "END"}
 
 
 def _unquote(lines: list[str]) -> list[str]:
@@ -221,7 +369,9 @@ def _unquote(lines: list[str]) -> list[str]:
         if not colon or "QUOTED-PRINTABLE" not in head.upper():
             out.append(line)
             continue
-        while value.endswith("=") and index < len(lines):  # a soft line break
+        while value.endswith("=") and index < len(lines) and not _starts_read(lines[index]):
+            # A soft line break. Not before a property leadloop reads: a value that ends
+            # in a stray "=" must not swallow the card's EMAIL.
             value = value[:-1] + lines[index].lstrip()
             index += 1
         params = head.split(";")
@@ -230,7 +380,7 @@ def _unquote(lines: list[str]) -> list[str]:
         raw = quopri.decodestring(value.encode("utf-8", "replace"))
         try:
             text = raw.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # also the idna and punycode codecs' own
             text = _decoded(raw, None)
         kept = [p for p in params if not p.upper().startswith(("ENCODING=", "CHARSET="))
                 and p.upper() != "QUOTED-PRINTABLE"]
@@ -238,6 +388,3 @@ def _unquote(lines: list[str]) -> list[str]:
         out.append(";".join(kept) + ":" + text)
     return out
 
-
-def _first_line(err: Exception) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0][:200]

@@ -17,6 +17,13 @@ Routes:
   POST /a/TOKEN/ANSWER       records the answer
   GET  /health               200 while the database can be read, else 503; says when a
                              refusal of the sender holds the sending of info packs
+  POST /hooks/shopify        a shop's purchase, verified as the shop signs it (hooks.py):
+  POST /hooks/woocommerce    200 with what changed, or why nothing did; 401 bad or missing
+  POST /hooks/stripe         signature; 400 not a JSON object; 404 when that shop's
+                             secret is not configured; 413; 503 when the database stays
+                             busy (the shop retries)
+  POST /api/orders           JSON, one order or a list, the bearer token of
+                             /api/inquiries: 200, 400, 401, 413, 415, 422, 503
 
 GET never changes anything: mail scanners and link previews open every link. Every
 response carries the security headers below; pages are escaped templates (pages.py);
@@ -29,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import sqlite3
 import time
 from collections import OrderedDict, deque
 from urllib.parse import parse_qsl, urlsplit
@@ -41,10 +49,15 @@ from starlette.routing import Route
 from .intake import InquiryError, parse_inquiry
 from .pages import TEXT, Pages
 from .service import Service, SpoolFailed
+from ..errors import LeadloopError
 from ..links import find_message, link_key
 
 FORM_BODY_LIMIT = 16 * 1024
 API_BODY_LIMIT = 64 * 1024
+# A shop's order payload carries every line item with its taxes, discounts and
+# properties: an order of a few dozen items passes 64 kB, and a shop retries a 413 for
+# days before it turns the webhook off.
+HOOK_BODY_LIMIT = 512 * 1024
 LINK_BODY_LIMIT = 4 * 1024
 MOST_INQUIRIES = 100
 LONGEST_ANSWER = 40
@@ -141,8 +154,11 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(config, service: Service, web_token: str | None, clock):
-    """The Starlette application, over a started `service`."""
+def create_app(config, service: Service, web_token: str | None, clock,
+               hook_secrets: dict[str, str] | None = None):
+    """The Starlette application, over a started `service`. `hook_secrets`: platform →
+    shared secret of the shop webhooks that are on."""
+    hook_secrets = hook_secrets or {}
     pages = Pages(config)
     limit = RateLimit(config.web.rate_limit)
     key_box: list[bytes] = []
@@ -279,6 +295,80 @@ def create_app(config, service: Service, web_token: str | None, clock):
         queued = any(o.outcome == "queued" for o in outcomes)
         return JSONResponse({"leads": [o.as_json() for o in outcomes]}, status_code=202 if queued else 201)
 
+    # -- purchases (hooks.py) ----------------------------------------------------------------
+
+    async def record(source: str, heard) -> JSONResponse:
+        from . import hooks
+
+        if heard.ignored is not None:
+            return JSONResponse({"ignored": heard.ignored})
+        now = clock()
+        try:
+            done = await on_writer(lambda store: hooks.apply_heard(store, source, heard, now))
+        except (sqlite3.Error, LeadloopError):
+            # The database stayed busy past [web] busy_wait: the shop sends it again.
+            return JSONResponse({"error": "the database is busy; try again later"}, status_code=503,
+                                headers={"Retry-After": "60"})
+        return JSONResponse(done)
+
+    async def shop_hook(request: Request):
+        from . import hooks
+
+        platform = request.url.path.rpartition("/")[2]
+        secret = hook_secrets.get(platform)
+        if secret is None:  # not configured: for this marketer the route does not exist
+            return await not_found(request, None)
+        try:
+            body = await read_body(request, HOOK_BODY_LIMIT)
+        except TooLarge:
+            return api_error(413, f"the body is over {HOOK_BODY_LIMIT} bytes")
+        headers = request.headers
+        try:
+            if platform == "shopify":
+                hooks.verify_base64_hmac(body, headers.get("x-shopify-hmac-sha256"), secret,
+                                         "X-Shopify-Hmac-Sha256")
+                heard = hooks.read_shopify(body, headers.get("x-shopify-topic", "").strip(), clock())
+            elif platform == "woocommerce":
+                if not headers.get("x-wc-webhook-signature") and hooks.is_woocommerce_ping(body):
+                    return JSONResponse({"ignored": "WooCommerce's ping: the webhook is reachable"})
+                hooks.verify_base64_hmac(body, headers.get("x-wc-webhook-signature"), secret,
+                                         "X-WC-Webhook-Signature")
+                heard = hooks.read_woocommerce(body, headers.get("x-wc-webhook-topic", "").strip(),
+                                               clock())
+            else:
+                now = clock()
+                hooks.verify_stripe(body, headers.get("stripe-signature"), secret, now)
+                heard = hooks.read_stripe(body, now)
+        except hooks.HookError as err:
+            return JSONResponse({"error": str(err)}, status_code=err.status)
+        return await record(platform, heard)
+
+    async def api_orders(request: Request):
+        from . import hooks
+
+        given = request.headers.get("authorization", "")
+        scheme, _, credentials = given.partition(" ")
+        if (web_token is None or scheme.lower() != "bearer"
+                or not hmac.compare_digest(credentials.strip().encode(), web_token.encode())):
+            return api_error(401, "missing or wrong bearer token")
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return api_error(415, "send application/json")
+        try:
+            body = await read_body(request, API_BODY_LIMIT)
+        except TooLarge:
+            return api_error(413, f"the body is over {API_BODY_LIMIT} bytes")
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError) as err:
+            return api_error(400, f"the body is not JSON ({str(err)[:100]})")
+        try:
+            orders = hooks.read_api_orders(document, clock(), config.cadence.timezone)
+        except hooks.OrderError as err:
+            return api_error(422, f"no order was recorded: order {err.index}: {err}",
+                             errors=[{"index": err.index, "field": err.field, "error": err.reason}])
+        return await record("api", hooks.Heard(orders=orders))
+
     # -- one-click links -------------------------------------------------------------------
 
     def lead_language(row) -> str:
@@ -403,6 +493,10 @@ def create_app(config, service: Service, web_token: str | None, clock):
             Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
             Route("/a/{token}/{answer}", answer, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            Route("/hooks/shopify", shop_hook, methods=["POST"]),
+            Route("/hooks/woocommerce", shop_hook, methods=["POST"]),
+            Route("/hooks/stripe", shop_hook, methods=["POST"]),
+            Route("/api/orders", api_orders, methods=["POST"]),
         ],
         exception_handlers={404: not_found, Exception: server_error},
     )

@@ -14,7 +14,7 @@ import socket
 from collections.abc import Callable
 from datetime import datetime
 
-from ..config import Config, web_token
+from ..config import HOOK_SECRET_ENV, Config, hook_secret, web_token
 from ..errors import LeadloopError
 
 
@@ -87,11 +87,13 @@ def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
     from .service import Service
 
     token = web_token(config.web)
+    hook_secrets = {platform: secret for platform in HOOK_SECRET_ENV
+                    if (secret := hook_secret(config.orders, platform)) is not None}
     service = Service(config, clock, on_problem)
     service.start()
     try:
         sock = bind(host, port)
-        app = create_app(config, service, token, clock)
+        app = create_app(config, service, token, clock, hook_secrets)
         if on_request is not None:
             from .requestlog import RequestLog
 
@@ -102,7 +104,8 @@ def run(config: Config, clock: Callable[[], datetime], host: str, port: int, *,
             timeout_graceful_shutdown=10))
         where = f"http://{host}:{sock.getsockname()[1]}"
         on_ready(f"serving on {where} (database {config.database_path}); "
-                 + ("webhook on" if token else "webhook off: no LEADLOOP_WEB_TOKEN or [web] token_command"))
+                 + ("webhook on" if token else "webhook off: no LEADLOOP_WEB_TOKEN or [web] token_command")
+                 + (f"; shop hooks on: {', '.join(sorted(hook_secrets))}" if hook_secrets else ""))
         server.run(sockets=[sock])
     finally:
         service.stop()

@@ -1,0 +1,524 @@
+"""`leadloop serve` hears purchases (issue #26 item 2): the shops' webhooks and
+/api/orders through a real serve process on 127.0.0.1, over HTTP, on a real SQLite file.
+
+The payloads are our own, laid out as each platform documents them
+(tests/fixtures/orders/README.md); signatures are made as each platform's docs say, and
+Shopify's is also checked against the test vector of its own library."""
+
+import base64
+import hashlib
+import hmac
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cli_checks import import_csv
+from web_server import WEB_TOKEN, WebServer, leads, write_project
+
+from leadloop.web import hooks
+
+FIXTURES = Path(__file__).parent / "fixtures" / "orders" / "hooks"
+NOW = "2026-03-02T10:00"        # Europe/Madrid: 09:00:00 UTC, serve's (standing) clock
+NOW_EPOCH = 1772442000
+# Shopify/shopify-api-js packages/shopify-api/lib/webhooks/__tests__/validate.test.ts: the
+# body '{"foo": "bar"}' with the test config's apiSecretKey "test_secret_key" is signed
+# "B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=".
+SHOPIFY_SECRET = "test_secret_key"
+SHOPIFY_VECTOR = (b'{"foo": "bar"}', "B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=")
+WOOCOMMERCE_SECRET = "wc-secret-4f9d0c2b7a"
+STRIPE_SECRET = "whsec_test_secret"  # stripe-python tests/test_webhook.py's DUMMY_WEBHOOK_SECRET
+SECRETS = {"LEADLOOP_SHOPIFY_SECRET": SHOPIFY_SECRET,
+           "LEADLOOP_WOOCOMMERCE_SECRET": WOOCOMMERCE_SECRET,
+           "LEADLOOP_STRIPE_SECRET": STRIPE_SECRET}
+PEOPLE = ["ana.ruiz", "luis.gil", "marta.sanz"]
+
+
+@pytest.fixture
+def serve(tmp_path, smtp_server, run):
+    """serve(env=…, orders=…) → a started WebServer over a database with three leads."""
+    started = []
+
+    def start(*, env=None, orders: str = ""):
+        write_project(tmp_path, smtp_server)
+        if orders:
+            with open(tmp_path / "leadloop.toml", "a", encoding="utf-8") as config:
+                config.write("\n[orders]\n" + orders)
+        if not (tmp_path / "leadloop.db").exists():
+            import_csv(run, tmp_path, "email,name,product,fecha\n" + "".join(
+                f"{who}@example.org,{who.split('.')[0].title()},Curso de yoga,05/01/2026\n"
+                for who in PEOPLE))
+        server = WebServer(tmp_path, now=NOW, env=SECRETS if env is None else env).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def edited(fixture_name: str, /, **changes) -> bytes:
+    document = json.loads(fixture(fixture_name))
+    for path, value in changes.items():
+        target = document
+        *parents, last = path.split("__")
+        for key in parents:
+            target = target[key]
+        target[last] = value
+    return json.dumps(document).encode()
+
+
+def b64_hmac(secret: str, body: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def shopify(server, body: bytes, topic="orders/paid", signature: str | None = "good"):
+    headers = {"Content-Type": "application/json", "X-Shopify-Topic": topic,
+               "X-Shopify-Shop-Domain": "tienda-de-laura.myshopify.com"}
+    if signature == "good":
+        signature = b64_hmac(SHOPIFY_SECRET, body)
+    if signature is not None:
+        headers["X-Shopify-Hmac-Sha256"] = signature
+    return server.request("POST", "/hooks/shopify", body, headers)
+
+
+def woocommerce(server, body: bytes, topic="order.created", signature: str | None = "good"):
+    headers = {"Content-Type": "application/json", "X-WC-Webhook-Topic": topic,
+               "X-WC-Webhook-Source": "https://tienda.example.org/"}
+    if signature == "good":
+        signature = b64_hmac(WOOCOMMERCE_SECRET, body)
+    if signature is not None:
+        headers["X-WC-Webhook-Signature"] = signature
+    return server.request("POST", "/hooks/woocommerce", body, headers)
+
+
+def stripe_header(body: bytes, t: int = NOW_EPOCH - 20, secret: str = STRIPE_SECRET) -> str:
+    """docs.stripe.com/webhooks#verify-manually: hex HMAC-SHA256 of "{t}.{body}"."""
+    signed = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={signed}"
+
+
+def stripe(server, body: bytes, header: str | None = "good"):
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    if header == "good":
+        header = stripe_header(body)
+    if header is not None:
+        headers["Stripe-Signature"] = header
+    return server.request("POST", "/hooks/stripe", body, headers)
+
+
+def snapshot(tmp_path) -> dict:
+    """Everything a hook may write: leads, orders, events."""
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+                for table in ("leads", "orders", "events")}
+
+
+def orders(tmp_path) -> list[dict]:
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute("SELECT * FROM orders ORDER BY id")]
+
+
+def events(tmp_path, kind: str) -> list:
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        return conn.execute("SELECT lead_id, at, detail FROM events WHERE kind = ? ORDER BY id",
+                            (kind,)).fetchall()
+
+
+# -- signatures, unit by unit ----------------------------------------------------------------
+
+
+def test_shopify_signature_matches_the_test_vector_of_shopifys_own_library():
+    body, signature = SHOPIFY_VECTOR
+    hooks.verify_base64_hmac(body, signature, SHOPIFY_SECRET, "X-Shopify-Hmac-Sha256")
+    with pytest.raises(hooks.Unauthorized):
+        hooks.verify_base64_hmac(body + b" ", signature, SHOPIFY_SECRET, "X-Shopify-Hmac-Sha256")
+    with pytest.raises(hooks.Unauthorized):
+        hooks.verify_base64_hmac(body, signature, "test_secret_kez", "X-Shopify-Hmac-Sha256")
+
+
+def test_stripe_signature_any_v1_may_match_and_the_tolerance_is_300_seconds():
+    from datetime import datetime, timezone
+
+    now = datetime.fromtimestamp(NOW_EPOCH, timezone.utc)
+    body = b'{"id": "evt_test_webhook", "object": "event"}'
+    good = stripe_header(body, NOW_EPOCH - 300)
+    hooks.verify_stripe(body, good, STRIPE_SECRET, now)
+    t, v1 = good.split(",")
+    # Stripe sends one v1 per secret while an endpoint's secret is rolled: any may match.
+    hooks.verify_stripe(body, f"{t},v1={'0' * 64},{v1},v0=whatever", STRIPE_SECRET, now)
+    for header in (stripe_header(body, NOW_EPOCH - 301), stripe_header(body, NOW_EPOCH + 301),
+                   stripe_header(body, secret="whsec_other"), f"{t},v0={v1[3:]}", t, "", "garbage"):
+        with pytest.raises(hooks.Unauthorized):
+            hooks.verify_stripe(body, header, STRIPE_SECRET, now)
+
+
+# -- Shopify -----------------------------------------------------------------------------------
+
+
+def test_shopify_orders_paid_makes_the_buyer_a_customer_as_of_the_order_once(serve, tmp_path):
+    server = serve()
+    before = snapshot(tmp_path)
+    body = fixture("shopify_orders_paid.json")
+    # Not signed, or signed with another secret: 401, nothing written.
+    assert shopify(server, body, signature=None).status == 401
+    wrong = shopify(server, body, signature=b64_hmac("another-secret", body))
+    assert wrong.status == 401 and "does not match" in wrong.json()["error"]
+    assert shopify(server, body + b"\n", signature=b64_hmac(SHOPIFY_SECRET, body)).status == 401
+    assert snapshot(tmp_path) == before
+
+    first = shopify(server, body)
+    assert first.status == 200, first.text
+    assert first.json()["customers"] == 1 and first.json()["new_buyers"] == 0
+    ana = leads(tmp_path)["ana.ruiz@example.org"]
+    # As of Shopify's processed_at (13:04:10+01:00), not the request's time.
+    assert (ana["status"], ana["status_at"], ana["next_due_at"]) == (
+        "customer", "2026-03-01T12:04:10+00:00", None)
+    (order,) = orders(tmp_path)
+    assert (order["source"], order["order_id"], order["platform_id"], order["amount_minor"],
+            order["currency"], order["product"], order["ordered_at"]) == (
+        "shopify", "#1001", "5906712887406", 4900, "EUR", "Curso de yoga", "2026-03-01T12:04:10+00:00")
+    after_first = snapshot(tmp_path)
+    # Shopify sends it again (a retry, or orders/updated of the same paid order): 200, no change.
+    again = shopify(server, body)
+    assert again.status == 200 and again.json()["already_recorded"] == 1
+    assert shopify(server, body, topic="orders/updated").status == 200
+    assert snapshot(tmp_path) == after_first
+    assert "POST /hooks/shopify 401" in server.output()
+    assert "POST /hooks/shopify 200" in server.output()
+
+
+def test_shopify_things_it_does_not_use_are_200_and_change_nothing(serve, tmp_path):
+    server = serve()
+    before = snapshot(tmp_path)
+    # The library's own test vector, verbatim, on a topic leadloop does not use.
+    body, signature = SHOPIFY_VECTOR
+    answer = shopify(server, body, topic="products/create", signature=signature)
+    assert answer.status == 200 and "not one leadloop uses" in answer.json()["ignored"]
+    test_order = edited("shopify_orders_paid.json", test=True, gateway="bogus")
+    answer = shopify(server, test_order)
+    assert answer.status == 200 and "test order" in answer.json()["ignored"]
+    pending = edited("shopify_orders_paid.json", financial_status="pending")
+    assert "not paid" in shopify(server, pending, topic="orders/create").json()["ignored"]
+    # A signed body that is not JSON: 400.
+    broken = shopify(server, b'{"id": 5906712887406, "email": ')
+    assert broken.status == 400 and "not JSON" in broken.json()["error"]
+    assert shopify(server, b'["an", "array"]').status == 400
+    # A refund of an order never heard: nothing to record.
+    assert shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create"
+                   ).json()["refunds"] == 0
+    assert snapshot(tmp_path) == before
+
+
+def test_a_shopify_refund_is_recorded_and_the_buyer_stays_a_customer(serve, tmp_path, run):
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+    refund = fixture("shopify_refunds_create.json")  # names the order by its numeric id
+    answer = shopify(server, refund, topic="refunds/create")
+    assert answer.status == 200 and answer.json()["refunds"] == 1
+    (order,) = orders(tmp_path)
+    assert order["refunded_at"] == "2026-03-01T18:00:00+00:00"  # its processed_at, not now
+    assert leads(tmp_path)["ana.ruiz@example.org"]["status"] == "customer"
+    assert len(events(tmp_path, "refund")) == 1
+    # The same refund again changes nothing.
+    assert shopify(server, refund, topic="refunds/create").json()["refunds"] == 0
+    assert len(events(tmp_path, "refund")) == 1
+    stats = run("--now", NOW, "stats", "--json")
+    assert stats.exit_code == 0, stats.stderr
+    assert json.loads(stats.stdout)["orders"]["refunded_orders"] == 1
+    assert "1 refunded" in run("--now", NOW, "stats").stdout
+
+
+def test_a_buyer_who_never_asked_becomes_a_customer_and_never_a_lead(serve, tmp_path, run):
+    server = serve()
+    body = edited("shopify_orders_paid.json", email="nuevo.comprador@example.org",
+                  contact_email="nuevo.comprador@example.org", name="#1002", id=5906712887407)
+    answer = shopify(server, body)
+    assert answer.status == 200 and answer.json()["new_buyers"] == 1
+    buyer = leads(tmp_path)["nuevo.comprador@example.org"]
+    assert (buyer["status"], buyer["requested_at"], buyer["next_due_at"]) == (
+        "customer", "2026-03-01T12:04:10+00:00", None)
+    due = run("--now", "2026-09-01T10:00", "due", "--all", "--json")
+    assert "nuevo.comprador@example.org" not in due.stdout
+
+
+# -- WooCommerce -------------------------------------------------------------------------------
+
+
+def test_woocommerce_order_paid_ping_refund_and_refusals(serve, tmp_path):
+    server = serve()
+    before = snapshot(tmp_path)
+    # The unsigned ping WooCommerce sends when the webhook is saved (WC_Webhook::deliver_ping).
+    ping = server.post_form("/hooks/woocommerce", {"webhook_id": "12"})
+    assert ping.status == 200 and "ping" in ping.json()["ignored"]
+    body = fixture("woocommerce_order_created.json")
+    assert woocommerce(server, body, signature=None).status == 401
+    assert woocommerce(server, body, signature=b64_hmac(SHOPIFY_SECRET, body)).status == 401
+    # Signed, but not paid yet, or a topic it does not use.
+    on_hold = edited("woocommerce_order_created.json", status="on-hold", date_paid_gmt=None)
+    assert "not paid" in woocommerce(server, on_hold).json()["ignored"]
+    assert "not one leadloop uses" in woocommerce(server, body, topic="product.created").json()["ignored"]
+    assert woocommerce(server, b"webhook_id=12&x=<script>", signature=None).status == 401
+    assert woocommerce(server, b"not json").status == 400
+    assert snapshot(tmp_path) == before
+
+    first = woocommerce(server, body)
+    assert first.status == 200 and first.json()["customers"] == 1, first.text
+    luis = leads(tmp_path)["luis.gil@example.org"]
+    assert (luis["status"], luis["status_at"]) == ("customer", "2026-03-01T13:21:39+00:00")  # date_paid_gmt
+    (order,) = orders(tmp_path)
+    assert (order["source"], order["order_id"], order["amount_minor"], order["currency"],
+            order["product"]) == ("woocommerce", "4750", 12000, "EUR", "Consultoría de marketing (1 h)")
+    after = snapshot(tmp_path)
+    # order.updated as it is completed: the same order, nothing new.
+    completed = edited("woocommerce_order_created.json", status="completed")
+    assert woocommerce(server, completed, topic="order.updated").json()["already_recorded"] == 1
+    assert snapshot(tmp_path) == after
+    refunded = edited("woocommerce_order_created.json", status="refunded",
+                      date_modified_gmt="2026-03-01T18:00:00")
+    assert woocommerce(server, refunded, topic="order.updated").json()["refunds"] == 1
+    assert orders(tmp_path)[0]["refunded_at"] == "2026-03-01T18:00:00+00:00"
+    assert leads(tmp_path)["luis.gil@example.org"]["status"] == "customer"
+
+
+# -- Stripe ------------------------------------------------------------------------------------
+
+
+def test_stripe_checkout_then_payment_intent_is_one_order_and_a_replay_is_refused(serve, tmp_path):
+    server = serve()
+    before = snapshot(tmp_path)
+    session = fixture("stripe_checkout_session_completed.json")
+    assert stripe(server, session, header=None).status == 401
+    assert stripe(server, session, header=stripe_header(session, secret="whsec_other")).status == 401
+    # A request captured and sent again six minutes later: refused.
+    replay = stripe(server, session, header=stripe_header(session, t=NOW_EPOCH - 360))
+    assert replay.status == 401 and "300 s" in replay.json()["error"]
+    test_mode = edited("stripe_checkout_session_completed.json", livemode=False)
+    assert "test-mode" in stripe(server, test_mode).json()["ignored"]
+    unpaid = edited("stripe_checkout_session_completed.json", data__object__payment_status="unpaid")
+    assert "not paid" in stripe(server, unpaid).json()["ignored"]
+    other = edited("stripe_checkout_session_completed.json", type="customer.created")
+    assert "not one leadloop uses" in stripe(server, other).json()["ignored"]
+    assert stripe(server, b"{oops").status == 400
+    assert snapshot(tmp_path) == before
+
+    answer = stripe(server, session)
+    assert answer.status == 200 and answer.json()["customers"] == 1, answer.text
+    marta = leads(tmp_path)["marta.sanz@example.org"]
+    assert (marta["status"], marta["status_at"]) == ("customer", "2026-03-01T12:00:00+00:00")  # `created`
+    after = snapshot(tmp_path)
+    # The same payment's payment_intent.succeeded: the same order (its PaymentIntent's id).
+    intent = stripe(server, fixture("stripe_payment_intent_succeeded.json"))
+    assert intent.status == 200 and intent.json()["already_recorded"] == 1
+    assert stripe(server, session).json()["already_recorded"] == 1
+    assert snapshot(tmp_path) == after
+    (order,) = orders(tmp_path)
+    assert (order["source"], order["order_id"], order["amount_minor"], order["currency"],
+            order["product"]) == ("stripe", "pi_3QbXfMHxT0dbBgAa1Yc8sWq4", 4900, "EUR", "Curso de yoga")
+    refund = stripe(server, fixture("stripe_charge_refunded.json"))
+    assert refund.status == 200 and refund.json()["refunds"] == 1
+    assert orders(tmp_path)[0]["refunded_at"] == "2026-03-02T08:30:00+00:00"
+    assert leads(tmp_path)["marta.sanz@example.org"]["status"] == "customer"
+
+
+def test_stripe_payment_intent_alone_makes_a_customer(serve, tmp_path):
+    server = serve()
+    answer = stripe(server, fixture("stripe_payment_intent_succeeded.json"))
+    assert answer.status == 200 and answer.json()["customers"] == 1
+    assert leads(tmp_path)["marta.sanz@example.org"]["status_at"] == "2026-03-01T12:00:10+00:00"
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def test_a_hook_whose_secret_is_not_configured_does_not_exist(serve, tmp_path):
+    server = serve(env={"LEADLOOP_SHOPIFY_SECRET": SHOPIFY_SECRET})
+    body = fixture("stripe_checkout_session_completed.json")
+    assert stripe(server, body).status == 404
+    assert woocommerce(server, fixture("woocommerce_order_created.json")).status == 404
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+    assert "shop hooks on: shopify" in server.output()
+
+
+def test_secrets_come_from_a_command(serve, tmp_path):
+    server = serve(env={}, orders=f'shopify_secret_command = "echo {SHOPIFY_SECRET}"\n')
+    body, signature = SHOPIFY_VECTOR
+    assert shopify(server, body, topic="app/uninstalled", signature=signature).status == 200
+    assert stripe(server, fixture("stripe_checkout_session_completed.json")).status == 404
+
+
+@pytest.mark.parametrize("platform", ["shopify", "woocommerce", "stripe"])
+def test_a_secret_written_in_the_config_is_refused_with_one_sentence(run, tmp_path, platform):
+    (tmp_path / "leadloop.toml").write_text(f'[orders]\n{platform}_secret = "s3cr3t-s3cr3t"\n',
+                                            encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 2
+    assert f"[orders] {platform}_secret is not read from the config file" in result.stderr
+    assert f"LEADLOOP_{platform.upper()}_SECRET" in result.stderr
+    assert "s3cr3t" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_secret_too_short_to_be_the_shops_stops_serve_with_one_sentence(tmp_path, smtp_server):
+    import subprocess
+    import sys
+
+    write_project(tmp_path, smtp_server)
+    result = subprocess.run([sys.executable, "-m", "leadloop", "serve", "--port", "0"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60,
+                            env={**WebServer(tmp_path).env, "LEADLOOP_WOOCOMMERCE_SECRET": "abc"})
+    assert result.returncode == 2
+    assert "LEADLOOP_WOOCOMMERCE_SECRET (or [orders] woocommerce_secret_command) must be" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_secret_command_that_fails_stops_serve_with_one_sentence(tmp_path, smtp_server, run):
+    write_project(tmp_path, smtp_server)
+    with open(tmp_path / "leadloop.toml", "a", encoding="utf-8") as config:
+        config.write('\n[orders]\nstripe_secret_command = "echo whsec_x; exit 3"\n')
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "leadloop", "serve", "--port", "0"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60,
+                            env={**WebServer(tmp_path).env})
+    assert result.returncode == 2
+    assert "[orders] stripe_secret_command failed with exit code 3" in result.stderr
+    assert "whsec_x" not in result.stderr and "Traceback" not in result.stderr
+
+
+# -- /api/orders -----------------------------------------------------------------------------
+
+
+def api_orders(server, document=None, token=WEB_TOKEN, raw: bytes | None = None):
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    body = raw if raw is not None else json.dumps(document).encode()
+    return server.request("POST", "/api/orders", body, headers)
+
+
+def test_api_orders_with_the_bearer_token(serve, tmp_path):
+    server = serve()
+    before = snapshot(tmp_path)
+    order = {"email": "Ana.Ruiz@Example.org", "order_id": "A-17", "ordered_at": "2026-02-27T18:30",
+             "product": "Curso de yoga", "amount": 49.9, "currency": "eur"}
+    assert api_orders(server, order, token=None).status == 401
+    assert api_orders(server, order, token="wrong-token-0123456789").status == 401
+    assert api_orders(server, raw=b'{"email": ').status == 400
+    bad = api_orders(server, [order, {**order, "order_id": "A-18", "amount": "lots"}])
+    assert bad.status == 422 and bad.json()["errors"][0]["index"] == 1
+    assert bad.json()["errors"][0]["field"] == "amount"
+    for wrong in ({**order, "colour": "red"}, {**order, "email": "ana@"}, {**order, "order_id": None},
+                  {**order, "ordered_at": "ayer"}, {**order, "currency": "€€"},
+                  {**order, "amount": -5}, {**order, "amount": 1.234}):
+        assert api_orders(server, wrong).status == 422, wrong
+    assert snapshot(tmp_path) == before
+
+    answer = api_orders(server, order)
+    assert answer.status == 200 and answer.json()["customers"] == 1, answer.text
+    ana = leads(tmp_path)["ana.ruiz@example.org"]
+    assert (ana["status"], ana["status_at"]) == ("customer", "2026-02-27T17:30:00+00:00")  # Madrid time
+    (row,) = orders(tmp_path)
+    assert (row["source"], row["order_id"], row["amount_minor"], row["currency"]) == (
+        "api", "A-17", 4990, "EUR")
+    after = snapshot(tmp_path)
+    assert api_orders(server, order).json()["already_recorded"] == 1
+    assert snapshot(tmp_path) == after
+    assert "POST /api/orders 200" in server.output() and "POST /api/orders 422" in server.output()
+
+
+# -- a purchase heard while a batch `send` runs ------------------------------------------------
+
+
+def test_a_purchase_heard_mid_batch_stops_that_leads_message(tmp_path, smtp_server, run):
+    """The batch has claimed every message (one claim chunk) and is held by the SMTP
+    server at lead10's DATA; the Shopify hook makes lead20 a customer meanwhile. The batch
+    checks each lead again just before its message goes (Store.begin_send): lead20's is
+    not sent, and everyone else's is, once."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from collections import Counter
+
+    batch = [f"lead{n:02d}@example.com" for n in range(30)]
+    buyer, held = "lead20@example.com", "lead10@example.com"
+    write_project(tmp_path, smtp_server, cadence="daily_limit = 1000\n")
+    import_csv(run, tmp_path, "email,fecha\n" + "".join(f"{a},01/03/2026\n" for a in batch))
+    assert buyer in run("--now", NOW, "due", "--json").stdout
+    server = WebServer(tmp_path, now=NOW, env=SECRETS).start()
+    hold = threading.Event()
+    smtp_server.hold_data = {held: hold}
+    sending = subprocess.Popen([sys.executable, "-m", "leadloop", "--now", NOW, "send", "--yes"],
+                               cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert smtp_server.data_held.wait(60), "the batch never reached its held message"
+        with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+            claimed = conn.execute(
+                "SELECT m.state FROM messages m JOIN leads l ON l.id = m.lead_id WHERE l.email = ?",
+                (buyer,)).fetchall()
+        assert claimed == [("claimed",)]  # the batch holds its message already
+        body = edited("shopify_orders_paid.json", email=buyer, contact_email=buyer,
+                      customer={"email": buyer})
+        answer = shopify(server, body)
+        assert answer.status == 200 and answer.json()["customers"] == 1, answer.text
+    finally:
+        hold.set()
+        out, err = sending.communicate(timeout=120)
+        server.stop()
+    assert sending.returncode == 0, err
+    assert buyer not in smtp_server.recipients()
+    assert Counter(smtp_server.recipients()) == Counter(a for a in batch if a != buyer)
+    lead = leads(tmp_path)[buyer]
+    assert (lead["status"], lead["contacts"]) == ("customer", 0)
+
+
+def test_a_busy_database_is_503_so_the_shop_sends_it_again_and_a_huge_body_413(serve, tmp_path):
+    server = serve()  # [web] busy_wait = 1
+    before = snapshot(tmp_path)
+    body = fixture("shopify_orders_paid.json")
+    blocker = sqlite3.connect(tmp_path / "leadloop.db", isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # a large import holding the write lock
+        busy = shopify(server, body)
+        assert busy.status == 503 and busy.headers["retry-after"] == "60"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert snapshot(tmp_path) == before
+    assert shopify(server, body).json()["customers"] == 1  # the shop's retry
+    huge = b'{"pad": "' + b"x" * (600 * 1024) + b'"}'
+    assert shopify(server, huge).status == 413
+    assert "POST /hooks/shopify 503" in server.output()
+
+
+def test_show_tells_the_refund(serve, tmp_path, run):
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+    assert shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create").status == 200
+    shown = run("--now", NOW, "show", "ana.ruiz@example.org")
+    assert shown.exit_code == 0, shown.stderr
+    assert "refund (shopify order #1001)" in shown.stdout
+
+
+def test_the_hook_and_the_shopify_export_agree_on_an_order(serve, tmp_path, run):
+    """An order heard by the hook and then imported from Shopify's orders export (where
+    its Name, "#1001", is its id) is one order, and its refund still finds it."""
+    import shutil
+
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+    server.stop()
+    shutil.copy(Path(__file__).parent / "fixtures" / "orders" / "shopify.csv", tmp_path / "shopify.csv")
+    imported = run("--now", "2026-05-01T10:00", "import", "--orders", "shopify.csv", "--json")
+    assert imported.exit_code == 0, imported.stderr
+    assert [row["order_id"] for row in orders(tmp_path)].count("#1001") == 1
+    server = serve()
+    assert shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create"
+                   ).json()["refunds"] == 1
