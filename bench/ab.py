@@ -62,20 +62,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leadloop-ab-") as tmp:
         work = Path(tmp)
         run.project_folder(work)
-        if "B3" in only:
-            print(f"B3: send --yes of {args.messages:,} messages, A and B alternated", flush=True)
-            sink = Sink()
+        for key, pipelining in (("B3", False), ("B3P", True)):
+            if key not in only:
+                continue
+            offered = " (the server offers PIPELINING)" if pipelining else ""
+            print(f"{key}: send --yes of {args.messages:,} messages, A and B alternated{offered}", flush=True)
+            sink = Sink(pipelining=pipelining)
             try:
                 senders = []
                 for who, leadloop in builds.items():
-                    directory = work / f"b3-{who}"
+                    directory = work / f"{key.lower()}-{who}"
                     prepared = send_project(directory, args.messages, sink.port, leadloop)
                     senders.append((who, leadloop_sender(leadloop, prepared, directory, sink,
                                                          args.messages, who)))
                 a, b = alternate(args.runs, senders)
             finally:
                 sink.stop()
-            lines.append(rows_of(f"B3 `send --yes`, {args.messages:,} messages "
+            lines.append(rows_of(f"{key} `send --yes`, {args.messages:,} messages{offered} "
                                  f"({args.messages / a.median:.0f} / {args.messages / b.median:.0f} msg/s)",
                                  a, b))
         if "B1" in only:

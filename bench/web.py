@@ -103,7 +103,8 @@ def leadloop(*args, cwd: Path, check=True, **kwargs) -> subprocess.CompletedProc
 def write_config(directory: Path, smtp_port: int, daily_limit: int = 1_000_000,
                  send_info: bool = True) -> None:
     (directory / "leadloop.toml").write_text(
-        '[sender]\nname = "Bench"\naddress = "bench@example.com"\n\n'
+        # Not on example.com: `send` refuses a placeholder sender over SMTP (issue #27 item 6).
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@academia-vidal.es"\n\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n\n'
         f'[cadence]\ndaily_limit = {daily_limit}\nsend_info = {"true" if send_info else "false"}\n\n'
         '[web]\nbase_url = "https://leads.example.com"\nrate_limit = 0\n', encoding="utf-8")

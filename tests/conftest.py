@@ -80,6 +80,13 @@ class RecordingHandler:
       (kept anyway), verbatim: a reply, or garbage such as "hello".
     hold_data: recipient → a threading.Event; that message's end of DATA is answered only
       once the event is set (`data_held` is set when the server is holding it).
+    hold_mail: a threading.Event; every MAIL is answered only once it is set (`mail_held`
+      is set when the server is holding one).
+    pipelining: EHLO offers PIPELINING (RFC 2920), as Postfix does. aiosmtpd reads one
+      command at a time from its stream, so commands sent together are answered in order.
+      `pipelined` says, for each MAIL, whether its RCPT came in the same write (offering
+      PIPELINING, the server waits up to a second for it before answering MAIL, so a
+      client that waits for MAIL's reply first shows as False).
     """
 
     def __init__(self):
@@ -93,15 +100,35 @@ class RecordingHandler:
         self.data_replies: dict[str, str] = {}
         self.hold_data: dict[str, threading.Event] = {}
         self.data_held = threading.Event()
+        self.hold_mail: threading.Event | None = None
+        self.mail_held = threading.Event()
+        self.pipelining = False
+        self.pipelined: list[bool] = []
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.down:
             server.transport.close()
             return []
         session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        import asyncio
+
+        # What the client wrote after MAIL, not yet read by aiosmtpd (asyncio's
+        # StreamReader buffer; a test-only peek). Offered PIPELINING, the client may send
+        # RCPT with MAIL; else it must wait for MAIL's reply, so RCPT cannot be there yet.
+        for _ in range(100 if self.pipelining else 0):
+            if b"RCPT" in bytes(server._reader._buffer):
+                break
+            await asyncio.sleep(0.01)
+        self.pipelined.append(b"RCPT" in bytes(server._reader._buffer))
+        if self.hold_mail is not None:
+            self.mail_held.set()
+            while not self.hold_mail.is_set():
+                await asyncio.sleep(0.01)
         if self.drop_after is not None and len(self.messages) >= self.drop_after:
             self.down = True
             server.transport.close()
@@ -178,7 +205,7 @@ class SmtpServer:
 
     def __setattr__(self, name, value):
         if name in ("rcpt_replies", "mail_from_reply", "drop_after", "down", "data_replies",
-                    "hold_data"):
+                    "hold_data", "hold_mail", "pipelining"):
             setattr(self.handler, name, value)
         else:
             super().__setattr__(name, value)
@@ -212,6 +239,16 @@ class SmtpServer:
 def smtp_server():
     """Plain SMTP, no TLS, no AUTH."""
     server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture
+def smtp_pipelining_server():
+    """Plain SMTP that offers PIPELINING (RFC 2920), as Postfix and the big providers do."""
+    server = SmtpServer()
+    server.pipelining = True
     server.controller.start()
     yield server
     server.controller.stop()

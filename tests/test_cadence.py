@@ -128,3 +128,63 @@ def test_dst_change_neither_skips_nor_doubles_a_window():
     assert monday_after_spring.due_at.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 3, 30, 9, 0)
     monday_after_autumn = next_message(history(requested_at=at("2026-10-24T20:00")), WINDOWED_INFO)
     assert monday_after_autumn.due_at.astimezone(MADRID).replace(tzinfo=None) == datetime(2026, 10, 26, 9, 0)
+
+
+def _walk_the_days(low, high, fraction, rules, tz):
+    """_place_in_windows as it was written first, a day at a time: the oracle for the
+    bisection over cached windows that replaced it (BENCH.md B3)."""
+    from datetime import timedelta as _timedelta
+
+    from leadloop.cadence import day_window, next_opening
+
+    intervals = []
+    day = low.astimezone(tz).date()
+    last_day = high.astimezone(tz).date()
+    while day <= last_day:
+        window = day_window(day, rules, tz)
+        if window is not None:
+            start, end = max(window[0], low), min(window[1], high)
+            if start < end:
+                intervals.append((start, end))
+        day += _timedelta(days=1)
+    total = sum((end - start for start, end in intervals), _timedelta())
+    if not total:
+        return next_opening(low, rules, tz)
+    remaining = total * fraction
+    for start, end in intervals:
+        if remaining < end - start:
+            return start + remaining
+        remaining -= end - start
+    return intervals[-1][0]
+
+
+def test_placing_in_windows_gives_what_walking_the_days_gives():
+    from datetime import time
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from leadloop.cadence import _place_in_windows
+
+    zones = st.sampled_from(["Europe/Madrid", "America/New_York", "Asia/Kolkata", "UTC",
+                             "Australia/Lord_Howe"])
+    hours = st.sampled_from([time(0, 0), time(8, 30), time(9, 0), time(13, 15), time(23, 59)])
+    ends = st.sampled_from([None, time(0, 0), time(9, 0), time(14, 0), time(18, 0), time(23, 59)])
+
+    @settings(max_examples=600, deadline=None)
+    @given(start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)),
+           span=st.timedeltas(min_value=timedelta(days=-2), max_value=timedelta(days=70)),
+           fraction=st.one_of(st.floats(min_value=0, max_value=1, exclude_max=True),
+                              st.sampled_from([0.0, 0.5, 1 - 2 ** -53])),
+           days=st.frozensets(st.integers(0, 6), min_size=1), send_start=hours, send_end=ends,
+           tz_name=zones)
+    def check(start, span, fraction, days, send_start, send_end, tz_name):
+        rules = RULES._replace(send_days=days, send_start=send_start, send_end=send_end)
+        tz = zone(tz_name)
+        low = start.replace(tzinfo=UTC)
+        high = low + span
+        expected = _walk_the_days(low, high, fraction, rules, tz)
+        placed = _place_in_windows(low, high, fraction, rules, tz)
+        assert placed == expected and placed.utcoffset() == expected.utcoffset()
+
+    check()

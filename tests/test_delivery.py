@@ -118,7 +118,9 @@ def test_password_command_is_used_when_no_environment_password(tmp_path, run, sm
     assert smtp_tls_server.count == 3
 
 
-def test_temporary_and_permanent_refusals(tmp_path, run, smtp_server):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
+def test_temporary_and_permanent_refusals(tmp_path, run, smtp_server, pipelining):
+    smtp_server.pipelining = pipelining  # RFC 2920: each reply still judged as its command's
     write_project(tmp_path, smtp_server, leads=5)
     import_leads(run)
     smtp_server.rcpt_replies = {"lead001@example.com": "451 4.2.0 try again later",
@@ -153,10 +155,14 @@ def test_temporary_and_permanent_refusals(tmp_path, run, smtp_server):
     ("550 Requested action not taken: mailbox unavailable", "bounced", "bounced", "address"),
     ("550 Denied by policy", "deferred", "active", "sender"),
 ])
-def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, state, status, owner):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
+def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, state, status, owner,
+                                              pipelining):
     """SPEC §6: only a refusal about the address bounces the lead; a bare 550 or 554
     is judged by its words, the same rule as a bounce read in the inbox (SPEC §7). The
-    mailbox's refusal is retried later; the sender's stops the run, charging no lead."""
+    mailbox's refusal is retried later; the sender's stops the run, charging no lead.
+    Pipelined (RFC 2920), RCPT's reply is still the one judged, not DATA's after it."""
+    smtp_server.pipelining = pipelining
     write_project(tmp_path, smtp_server, leads=2)
     import_leads(run)
     smtp_server.rcpt_replies = {"lead000@example.com": reply}
@@ -180,12 +186,16 @@ def test_smtp_refusals_follow_the_inbox_rule(tmp_path, run, smtp_server, reply, 
     ("data", "550 User unknown", "bounced", "bounced"),
     ("data", "550 User unknown or blocked by the recipient", "deferred", "active"),
 ])
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
 def test_user_unknown_is_about_the_address_unless_a_filter_says_so(tmp_path, run, smtp_server,
-                                                                   phase, reply, state, status):
+                                                                   phase, reply, state, status,
+                                                                   pipelining):
     """The inbox's rule too (the lead's policy on issue #25): "user unknown" without an
     enhanced code names a dead address in answer to RCPT TO and at the end of DATA alike;
     when the same answer names a filter's cause, a filter spoke and the lead stays in
-    sequence. (It was sisimai's rule before: at the end of DATA, always a filter.)"""
+    sequence. (It was sisimai's rule before: at the end of DATA, always a filter.)
+    Pipelined (RFC 2920), each reply is still judged as its own command's."""
+    smtp_server.pipelining = pipelining
     write_project(tmp_path, smtp_server, leads=2)
     import_leads(run)
     if phase == "rcpt":
@@ -199,7 +209,9 @@ def test_user_unknown_is_about_the_address_unless_a_filter_says_so(tmp_path, run
     assert leads["lead001@example.com"]["status"] == "active"
 
 
-def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_server):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
+def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_server, pipelining):
+    smtp_server.pipelining = pipelining
     write_project(tmp_path, smtp_server)
     import_leads(run)
     smtp_server.mail_from_reply = "553 5.7.1 sender not allowed"
@@ -216,7 +228,9 @@ def test_sender_refused_stops_the_run_and_penalises_nobody(tmp_path, run, smtp_s
     assert sorted(Counter(smtp_server.recipients()).values()) == [1, 1, 1]
 
 
-def test_connection_dropped_after_the_36th_message(tmp_path, run, smtp_server):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
+def test_connection_dropped_after_the_36th_message(tmp_path, run, smtp_server, pipelining):
+    smtp_server.pipelining = pipelining
     write_project(tmp_path, smtp_server, leads=100)
     import_leads(run)
     smtp_server.drop_after = 36

@@ -246,9 +246,9 @@ def test_right_after_a_kill_mid_data_show_and_due_say_unknown(tmp_path, run, smt
         assert smtp_server.data_held.wait(60), "the send never reached bea's DATA"
         # While the run lives, its message really is in flight, and is left alone.
         assert states(run, "bea@example.com") == ["sending"]
-        # ana's answer is recorded by the run's recorder thread, behind the SMTP
-        # conversation (runner._Recorder): on a loaded machine it may still be queued.
-        # The kill must catch bea alone in flight.
+        # ana's answer is written with bea's `sending` mark, before bea's DATA
+        # (runner._Recorder); the wait stays, harmless. The kill must catch bea alone
+        # in flight.
         for _ in range(3000):
             if states(run, "ana@example.com") == ["sent"]:
                 break

@@ -42,7 +42,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import pass_context
@@ -319,7 +319,11 @@ class Renderer:
     @staticmethod
     def _part(env, source: str, path: Path):
         code = env.compile(source, name=path.name, filename=str(path))
-        return env.template_class.from_code(env, code, env.make_globals(None), None)
+        # A plain copy of the environment's globals (range, dict, …; leadloop adds none),
+        # not make_globals()' ChainMap over them: Jinja copies the globals into every
+        # render's context, and copying a ChainMap key by key was a fifth of rendering a
+        # message (four renders each, BENCH.md B3).
+        return env.template_class.from_code(env, code, dict(env.globals), None)
 
     # -- rendering --------------------------------------------------------------------
 
@@ -479,15 +483,42 @@ def _babel_locale(context) -> str:
     return context.get("locale") or "es"
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_locale(code: str):
+    """Babel's Locale for a code, parsed once a run: given the code, every format_* call
+    parses it again (a tenth of rendering a message, BENCH.md B3)."""
+    from .cldr import load_babel
+
+    load_babel()
+    from babel import Locale
+
+    return Locale.parse(code)
+
+
 @pass_context
 def _format_date(context, value: datetime, format: str = "long") -> str:
     """`{{ requested_at|date }}` → "14 de febrero de 2011" in the lead's language."""
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and isinstance(format, str):
+        return _date_text(day, format, _babel_locale(context))
     from .cldr import load_babel
 
     load_babel()
     from babel.dates import format_date
 
     return format_date(value, format=format, locale=_babel_locale(context))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(day: date, format: str, locale: str) -> str:
+    """Babel's format_date reads only the date of a datetime: a batch's leads, asked on
+    the same few days, share the text (a fifth of rendering an info pack, BENCH.md B3)."""
+    from .cldr import load_babel
+
+    load_babel()
+    from babel.dates import format_date
+
+    return format_date(day, format=format, locale=_parsed_locale(locale))
 
 
 @pass_context
@@ -499,7 +530,7 @@ def _format_ago(context, value: datetime) -> str:
     from babel.dates import format_timedelta
 
     return format_timedelta(
-        value - context["now"], add_direction=True, locale=_babel_locale(context),
+        value - context["now"], add_direction=True, locale=_parsed_locale(_babel_locale(context)),
         threshold=1.1,
     )
 

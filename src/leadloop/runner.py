@@ -11,9 +11,10 @@ The life of one message row:
                                                                    \-> unknown  (lost after the content went)
 
 `claimed` is taken in one BEGIN IMMEDIATE transaction under a unique (lead, kind, step)
-key, so no two runs own the same message. The row becomes `sending` in its own committed
-transaction *before* the SMTP transaction starts. A process killed while a row is
-`claimed` sent nothing, so the next run releases it and it goes normally; killed while
+key, so no two runs own the same message. The row becomes `sending`, committed, *before*
+the DATA command of its SMTP transaction (MAIL and RCPT may already be on the wire: an
+envelope without DATA delivers nothing). A process killed while a row is `claimed` sent
+no DATA, so the next run releases it and it goes normally; killed while
 `sending`, the server may have it, so the next run marks it `unknown`: reported, counted
 as a contact, never resent automatically. Every run holds the sending lock shared
 while it owns rows, and rows are only recovered under that lock held exclusive (`flock`,
@@ -29,18 +30,16 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from .config import Config
 from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError, SenderRefused
 from .runlock import (BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, SendingLock,  # noqa: F401
                       recover_if_alone, settle_abandoned)  # (settle_abandoned: re-exported)
 from .store import Claim, Store
-from .transport import BOUNCED, DEFERRED, FAILED, SENT, UNKNOWN, transport_for
+from .transport import BOUNCED, DEFERRED, FAILED, NOT_STARTED, SENT, UNKNOWN, transport_for
 
 # A message the lead's mailbox refuses (full, disabled, greylisted, any 4xx) is retried
 # with growing waits, and given up only after they add up to at least 5 days: Postfix's
@@ -240,17 +239,29 @@ def _signer(config):
 def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> None:
     recorder = _Recorder(store, report, transport.name)
     streak = _Streak()
+    # An SMTP transport asks `ready` once MAIL is on the wire, and sends no DATA unless it
+    # answers True: the commit that makes the row `sending` overlaps the server's work on
+    # MAIL instead of adding to each message (BENCH.md B3). Others are asked first.
+    asks_ready = getattr(transport, "asks_ready_before_data", False)
     try:
         for index, (claim, outgoing) in enumerate(prepared):
-            if not store.begin_send(claim, run_id, clock()):
-                report.cancelled += 1
-                continue
+            began: list[bool] = []
+
+            def ready(claim=claim, began=began) -> bool:
+                if not began:
+                    began.append(recorder.begin(claim, run_id, clock()))
+                return began[0]
+
             try:
                 try:
-                    outcome = transport.send(outgoing)
+                    if asks_ready:
+                        outcome = transport.send(outgoing, ready=ready)
+                    else:
+                        outcome = transport.send(outgoing) if ready() else NOT_STARTED
                 except SenderRefused as err:
                     # The sender's problem (SPEC §6): this message and the refusals alike
                     # just before it are charged to no lead; the run stops.
+                    ready()  # (already asked: the refusal answers MAIL or later)
                     _hold(store, [claim], run_id, err.reply, err.failure, report)
                     raise
                 except DeliveryError:
@@ -259,6 +270,13 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                     # waiting, no lead penalised.
                     store.unsend(claim, run_id)
                     raise
+                # An outcome reached before MAIL (no SMTPUTF8) is recorded on a `sending`
+                # row, as every other.
+                if not ready():
+                    # The lead left the sequence since the claim (marked, erased): the
+                    # claim was given back, and the transport sent no DATA.
+                    report.cancelled += 1
+                    continue
                 now = clock()
                 if outcome.owner is None:  # sent, or an outcome that is no refusal
                     streak.flush(recorder)
@@ -343,59 +361,42 @@ def _hold(store, claims, run_id, sentence, failure, report) -> None:
 
 
 class _Recorder:
-    """Records each server answer on its own thread and connection while the main thread
-    already talks to the server about the next message: the bookkeeping (about half a
-    send's CPU) overlaps the wait for the server instead of adding to it (BENCH.md B3).
+    """Each server answer is written in the transaction that marks the next message
+    `sending` (or, after the last, in one of its own): one commit a message instead of
+    two. The mark is made while the server reads that message's MAIL (transport.py asks
+    `ready` once MAIL is on the wire), so the bookkeeping overlaps the server's work
+    instead of adding to each message (BENCH.md B3). It ran on a thread of its own
+    before; on two cores shared with the server, that thread's turns and the write lock
+    it held delayed the main thread's mark more than they saved.
 
-    The order that makes sending at-most-once is untouched: a row is `sending`, committed
-    by the main thread, before its SMTP transaction starts. Only what follows the answer
-    runs behind; a crash there leaves the row `sending`, which recovery turns into
-    `unknown`, exactly as a crash just after the server's answer always did."""
+    The order that makes sending at-most-once is untouched: a row is `sending`, committed,
+    before its DATA command. Only what follows an answer waits; a crash before it is
+    written leaves that row `sending`, which recovery turns into `unknown`, exactly as a
+    crash just after the server's answer always did."""
 
     def __init__(self, store: Store, report: SendReport, transport_name: str):
-        import queue
-        import threading
-
-        self.report, self.transport_name = report, transport_name
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
-        self.error: BaseException | None = None
-        self.gate = threading.Lock()
-        self.main_store, self.main_gate = store, store.write_gate
-        store.write_gate = self.gate
-        self.thread = threading.Thread(target=self._run, args=(store.path, store.rules),
-                                       name="leadloop-recorder", daemon=True)
-        # The main thread must get the interpreter back as soon as the server answers,
-        # not after the default 5 ms turn of the recorder.
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(0.0002)
-        self.thread.start()
-
-    def _run(self, path: Path, rules) -> None:
-        own = None
-        try:
-            own = Store.open(path, rules)  # sqlite3 connections stay in their thread
-            own.write_gate = self.gate
-            while (item := self.queue.get()) is not None:
-                claim, outcome, now = item
-                _record(own, claim, outcome, now, self.report, self.transport_name)
-        except BaseException as err:  # handed to the main thread, which stops sending
-            self.error = err
-        finally:
-            if own is not None:
-                own.close()
+        self.store, self.report, self.transport_name = store, report, transport_name
+        self.pending: list[tuple[Claim, object, datetime]] = []
 
     def record(self, claim: Claim, outcome, now: datetime) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put((claim, outcome, now))
+        self.pending.append((claim, outcome, now))
+
+    def begin(self, claim: Claim, run_id: str, now: datetime) -> bool:
+        """The answers so far, then this message's `sending` mark, in one transaction
+        (each in a savepoint: Store.write nests). False: the lead left the sequence."""
+        with self.store.write():
+            self._write_pending()
+            return self.store.begin_send(claim, run_id, now)
+
+    def _write_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for claim, outcome, now in pending:
+            _record(self.store, claim, outcome, now, self.report, self.transport_name)
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        sys.setswitchinterval(self.switch_interval)
-        self.main_store.write_gate = self.main_gate
-        if self.error is not None:
-            raise self.error
+        if self.pending:
+            with self.store.write():
+                self._write_pending()
 
 
 def _record(store: Store, claim: Claim, outcome, now: datetime, report: SendReport,

@@ -391,7 +391,14 @@ class Store:
 
     @contextmanager
     def write(self):
-        """A BEGIN IMMEDIATE transaction: all or nothing, and the write lock from the start."""
+        """A BEGIN IMMEDIATE transaction: all or nothing, and the write lock from the start.
+
+        Inside another write() it is a savepoint of that transaction, all or nothing on
+        its own and committed with the outer one: the sender's bookkeeping thread writes
+        what piles up while the server talks in one transaction (runner.py)."""
+        if self.conn.in_transaction:
+            yield from self._savepoint()
+            return
         with self.write_gate:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -400,6 +407,17 @@ class Store:
             except BaseException:
                 self._rollback()
                 raise
+
+    def _savepoint(self):
+        self.conn.execute("SAVEPOINT leadloop_write")
+        try:
+            yield self.conn
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK TO leadloop_write")
+                self.conn.execute("RELEASE leadloop_write")
+            raise
+        self.conn.execute("RELEASE leadloop_write")
 
     def _rollback(self) -> None:
         """Undo the open transaction, never hiding why it failed: on a full disk or an I/O

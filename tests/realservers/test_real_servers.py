@@ -191,6 +191,19 @@ def test_postfix_login_with_tls_sends(tmp_path, servers, security):
     assert all(m.message["From"].addresses[0].addr_spec == "laura@lauravidal.es" for m in messages)
     assert f"sasl_method=PLAIN, sasl_username={USER}" in servers.postfix_log()
     assert due(tmp_path) == 0
+    # Postfix offers PIPELINING (RFC 2920), so these went with MAIL and RCPT in one
+    # write (transport.py), and Postfix found nothing improper in how.
+    assert offers_pipelining(servers)
+    assert "improper command pipelining" not in servers.postfix_log()
+
+
+def offers_pipelining(servers: RealServers) -> bool:
+    import smtplib
+
+    with smtplib.SMTP(SMTP_HOST, servers.submission_port, timeout=10) as client:
+        client.starttls(context=ssl.create_default_context(cafile=str(servers.ca_file)))
+        client.ehlo()
+        return client.has_extn("pipelining")
 
 
 def test_run_daily_reads_dovecot_then_sends_through_postfix(tmp_path, servers):
