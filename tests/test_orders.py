@@ -430,6 +430,54 @@ def test_a_big_file_read_in_the_reading_process_gives_the_same_orders(run, tmp_p
     assert statuses(tmp_path) == after
 
 
+def test_batches_worked_out_in_the_reading_process_see_what_the_import_did_before(
+        run, tmp_path, monkeypatch):
+    """A big file's orders are looked up and worked out in the reading process, whose
+    reads see the database as the import found it (BENCH.md B11): a lead made a customer,
+    a new buyer added or an order imported by an earlier batch of the same import counts
+    as such in later batches, as in the plain path. Erased addresses (suppressions, read
+    with the database's key) stay out."""
+    import leadloop.importer
+
+    import leadloop.orders
+
+    rows = [("A1", "ana.ruiz@example.org", "2026-03-01"),
+            ("N1", "nuevo.comprador@example.org", "2026-03-02"),
+            ("A2", "ana.ruiz@example.org", "2026-03-03"),
+            ("N2", "nuevo.comprador@example.org", "2026-03-04"),
+            ("L1", "luis.gil@example.org", "2026-02-01"),  # before his erasure
+            ("P1", "pablo.ortiz@example.org", "2026-03-05")]
+    monkeypatch.setattr(leadloop.orders, "APPLY_EVERY", 1)  # an order a batch
+
+    def imported(parallel: bool):
+        for suffix in ("", "-wal", "-shm"):
+            (tmp_path / f"leadloop.db{suffix}").unlink(missing_ok=True)
+        import_leads(run, tmp_path)
+        assert run("--now", "2026-02-15T10:00", "forget", "luis.gil@example.org").exit_code == 0
+        orders_file(tmp_path, *rows)
+        if parallel:
+            monkeypatch.setattr(leadloop.importer, "PARALLEL_FROM_BYTES", 0)
+        first = run("--now", "2026-05-01T10:00", "import", "--orders", "orders.csv")
+        assert first.exit_code == 0, first.stderr
+        again = run("--now", "2026-05-01T10:00", "import", "--orders", "orders.csv")
+        assert again.exit_code == 0, again.stderr
+        return (first.stdout, again.stdout, statuses(tmp_path),
+                table(tmp_path, "SELECT order_id, lead_id, new_buyer FROM orders ORDER BY 1"),
+                table(tmp_path, "SELECT lead_id, kind, detail FROM events "
+                                "WHERE kind IN ('status', 'order') ORDER BY id"))
+
+    plain, forked = imported(parallel=False), imported(parallel=True)
+    assert forked == plain
+    first, again, after, orders, _ = forked
+    assert "2 leads became customers, 1 new buyer" in first
+    assert "2 more orders of customers" in first and "1 of unsubscribed" in first
+    assert "6 already imported" in again
+    assert after["nuevo.comprador@example.org"] == "customer"
+    assert "luis.gil@example.org" not in after
+    new_buyer = {lead_id for order_id, lead_id, _ in orders if order_id in ("N1", "N2")}
+    assert len(new_buyer) == 1
+
+
 def test_a_big_file_unreadable_half_way_changes_nothing(run, tmp_path, monkeypatch):
     """The reading process's error comes back as the plain path's: one sentence, exit 2,
     and the orders before it are not written (one transaction)."""

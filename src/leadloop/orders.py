@@ -132,6 +132,11 @@ class OrdersReport:
     rejected: int = 0
     skipped: dict = field(default_factory=dict)  # reason → how many
 
+    def count(self, other: "OrdersReport") -> None:
+        """Add `other`'s counts of orders applied (a batch planned in the reading process)."""
+        for name in ("customers", "new_buyers", "repeat", "known", "suppressed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def as_dict(self) -> dict:
         return {"customers": self.customers, "new_buyers": self.new_buyers,
                 "repeat_orders": self.repeat, "already_imported": self.known,
@@ -518,8 +523,10 @@ _LOOKUP_CHUNK = 500
 # Orders an import applies at once. Its writes are sorted by lead first: a lead's row,
 # its index entries and its events' index entries are then reached in the order they
 # lie in the file, not at random (on a 1M-lead database that halves the writing, BENCH.md
-# B11), and the more orders at once, the more of them share pages.
-APPLY_EVERY = 25_000
+# B11), and the more orders at once, the more of them share pages. But the writing
+# process waits for the first batch to be read and worked out (in the reading process,
+# for a big file): 10k balances the two (B11 with 5k, 10k, 25k: 3.37, 3.45, 3.56 s).
+APPLY_EVERY = 10_000
 
 
 def _js(value) -> str:
@@ -536,52 +543,68 @@ def _chunks(items: list, size: int = _LOOKUP_CHUNK):
         yield items[start:start + size]
 
 
-class _Applier:
-    """Orders into the store a batch at a time: the orders already known, the buyers'
+class _Planner:
+    """Which orders change what, a batch at a time: the orders already known, the buyers'
     leads and their suppressions are looked up with one query per few hundred rows, and
-    the status changes, order rows and timeline events are written with one executemany
-    per batch, by lead (BENCH.md B11: an orders import costs no more than a lead import
-    of the same size)."""
+    each order becomes the rows to write (a _Plan), sorted by lead. Only reads: for a big
+    file it runs in the reading process, on its own read-only connection, beside the
+    writing one (BENCH.md B11: an orders import costs no more than a lead import of the
+    same size).
 
-    def __init__(self, store: Store, source: str, now: datetime, report: OrdersReport):
-        self.store, self.conn, self.source = store, store.conn, source
-        self.now, self.report = now, report
-        self.has_suppressions = store.conn.execute(
-            "SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None
-        self.rows = store.conn.cursor()
+    Its reads see the database as it was when the import's transaction began (the
+    writing process holds the write lock, and what it writes is not committed until the
+    end), so what this import did itself is kept here: the order ids it imported, the
+    leads it made customers and the new buyers' leads."""
+
+    def __init__(self, store: Store, source: str, now: datetime):
+        conn = store.conn
+        self.source, self.now = source, to_db(now)
+        self.secret = None  # the suppressions' key (Store.address_hash), read here once
+        if conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None:
+            self.secret = bytes.fromhex(store.meta("secret"))
+        self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        self.imported: set[str] = set()     # order ids this import wrote
+        self.customers: set[int] = set()    # leads this import made customers, new ones too
+        self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
+        self.use(conn)
+
+    def use(self, conn) -> None:
+        """Read through `conn` from now on (the reading process's own connection)."""
+        self.rows = conn.cursor()
         self.rows.row_factory = None  # plain tuples: a lookup's rows go straight into dicts
 
     def _lookup(self, sql: str, values: list) -> Iterator[tuple]:
         for chunk in _chunks(values):
             yield from self.rows.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def apply(self, orders: list[Order]) -> None:
-        report, source = self.report, self.source
+    def plan(self, orders: list[Order], report: OrdersReport) -> "_Plan":
+        source, added, customers = self.source, self.added, self.customers
         known = self._known([order.order_id for order in orders])
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
         lead_ids = dict(self._lookup("SELECT email, id FROM leads WHERE email IN ({})",
-                                     sorted({order.email for order in orders})))
+                                     sorted({order.email for order in orders} - added.keys())))
         statuses = dict(self._lookup("SELECT id, status FROM leads WHERE id IN ({})",
                                      sorted(lead_ids.values())))
         suppressions = self._suppressions(
-            sorted({order.email for order in orders if order.email not in lead_ids}))
+            sorted({order.email for order in orders if order.email not in lead_ids
+                    and order.email not in added}))
         order_rows, events = [], []
         became: list[tuple] = []  # (lead id, order date)
         fresh: list[tuple] = []   # new customers' lead rows
-        now = to_db(self.now)
-        next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
+        now = self.now
+        quoted_source = _js(source)
         for order in orders:
             order_id = order.order_id
-            if order_id in known:
+            if order_id in known or order_id in self.imported:
                 report.known += 1
                 continue
-            known.add(order_id)
+            self.imported.add(order_id)
             email, at = order.email, order.ordered_at
-            lead_id = lead_ids.get(email)
+            lead_id = lead_ids.get(email) or added.get(email)
             new_buyer = False
             if lead_id is not None:
-                status = statuses[lead_id]
+                status = "customer" if lead_id in customers else statuses[lead_id]
                 if status in ("unsubscribed", "bounced", "erased"):
                     # Never revived into anything that gets mail (SPEC §5, §10).
                     report.suppressed += 1
@@ -592,7 +615,7 @@ class _Applier:
                     # What Store.change_status records.
                     events.append((lead_id, at, "status", '{"from": %s, "to": "customer", '
                                    '"note": %s}' % (_js(status), _js(f"{source} order {order_id}"))))
-                    statuses[lead_id] = "customer"
+                    customers.add(lead_id)
                     report.customers += 1
             else:
                 suppressed = suppressions.get(email)
@@ -602,14 +625,14 @@ class _Applier:
                     # as with an inquiry (importer.py); unsubscribed and bounced never.
                     report.suppressed += 1
                 else:
-                    lead_id = next_id
-                    next_id += 1
+                    lead_id = self.next_id
+                    self.next_id += 1
                     # A buyer who never asked: a customer from the order on, never a
                     # lead to follow up.
                     fresh.append((lead_id, email, order.name, order.product,
                                   f"{source} order", at, at, now, now))
-                    lead_ids[email] = lead_id
-                    statuses[lead_id] = "customer"
+                    added[email] = lead_id
+                    customers.add(lead_id)
                     suppressions.pop(email, None)
                     new_buyer = True
                     report.new_buyers += 1
@@ -617,33 +640,18 @@ class _Applier:
                 events.append((lead_id, at, "order", (
                     '{"order": %s, "source": %s, "product": %s, "amount_minor": %s, '
                     '"currency": %s%s}' % (
-                        _js(order_id), _js(source), _js(order.product), _js(order.amount_minor),
+                        _js(order_id), quoted_source, _js(order.product), _js(order.amount_minor),
                         _js(order.currency), ', "new_buyer": true' if new_buyer else ""))))
             order_rows.append((source, order_id, lead_id, at, order.product, order.amount,
                                order.amount_minor, order.currency, order.status,
                                int(new_buyer), now))
-        conn = self.conn
-        # What Store.change_status does, for a batch: the status as of the order's date
-        # and its timeline event. The cadence cache is what Store.refresh gives any
-        # customer (cadence.next_message: nothing due, no give-up), and a new customer
-        # has no messages (contacts 0), so it is written at once.
+        # The writes by lead: a lead's row, its index entries and its events' index
+        # entries are then reached in the order they lie in the file. Stable sorts: a
+        # lead's status change stays before its order.
         became.sort()
-        conn.executemany(
-            "UPDATE leads SET status = 'customer', status_at = ?2, updated_at = ?2, "
-            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1", became)
-        conn.executemany(
-            "INSERT INTO leads (id, email, name, product, source, requested_at, status, status_at, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'customer', ?, ?, ?)", fresh)
-        # By lead (a stable sort: a lead's status change stays before its order).
         events.sort(key=_first)
-        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-                         events)
-        # By lead too: each row's foreign key is looked up in the leads' table.
-        order_rows.sort(key=_lead_of_order)
-        conn.executemany(
-            "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
-            "amount_minor, currency, status, new_buyer, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", order_rows)
+        order_rows.sort(key=_lead_of_order)  # each row's lead id is in an index
+        return _Plan(became, fresh, events, order_rows)
 
     def _known(self, order_ids: list[str]) -> set[str]:
         """The ids among `order_ids` imported from this source before."""
@@ -656,9 +664,13 @@ class _Applier:
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:
         """address → (reason, at) of the suppressed ones among `emails` (SPEC §10)."""
-        if not self.has_suppressions or not emails:
+        if self.secret is None or not emails:
             return {}
-        by_hash = {self.store.address_hash(email): email for email in emails}
+        import hmac
+
+        secret = self.secret
+        by_hash = {hmac.new(secret, email.encode(), hashlib.sha256).hexdigest(): email
+                   for email in emails}
         found = {}
         for hashes in _chunks(list(by_hash)):
             for row in self.rows.execute(
@@ -666,6 +678,34 @@ class _Applier:
                     hashes):
                 found[by_hash[row[0]]] = (row[1], row[2])
         return found
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What a batch of orders writes: plain tuples, so that it crosses from the reading
+    process cheaply."""
+    became: list[tuple]      # (lead id, order date) of leads who become customers
+    fresh: list[tuple]       # new buyers' lead rows
+    events: list[tuple]      # (lead id, at, kind, detail)
+    order_rows: list[tuple]
+
+    def write(self, conn) -> None:
+        # What Store.change_status does, for a batch: the status as of the order's date
+        # and its timeline event. The cadence cache is what Store.refresh gives any
+        # customer (cadence.next_message: nothing due, no give-up), and a new customer
+        # has no messages (contacts 0), so it is written at once.
+        conn.executemany(
+            "UPDATE leads SET status = 'customer', status_at = ?2, updated_at = ?2, "
+            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1", self.became)
+        conn.executemany(
+            "INSERT INTO leads (id, email, name, product, source, requested_at, status, status_at, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'customer', ?, ?, ?)", self.fresh)
+        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+                         self.events)
+        conn.executemany(
+            "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
+            "amount_minor, currency, status, new_buyer, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
 
 
 _first = operator.itemgetter(0)
@@ -683,7 +723,7 @@ def record_orders(store: Store, source: str, orders: list[Order], now: datetime,
     records refunds and the shop's own order ids with the orders, all or nothing)."""
     report = OrdersReport()
     with store.write():
-        _Applier(store, source, now, report).apply(orders)
+        _Planner(store, source, now).plan(orders, report).write(store.conn)
         if then is not None:
             then(store.conn)
     return report
@@ -739,22 +779,51 @@ def import_orders(store: Store, config, file: str, now: datetime, *, column_map=
                 if writer is not None:
                     writer.writerow([*values, line, reason])
 
-            applier = _Applier(store, columns.platform, now, report)
+            planner = _Planner(store, columns.platform, now)
             batches = _OrderRows(columns)(source.batches())
-            if (source.parallel_size or 0) >= PARALLEL_FROM_BYTES and forked.available():
-                batches = forked.in_child(batches)
-            pending: list[Order] = []
-            for rejected, orders, skipped in batches:
+            if ((source.parallel_size or 0) >= PARALLEL_FROM_BYTES and forked.available()
+                    and store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"):
+                # The look-ups and the rows to write are worked out in the reading process
+                # too, through a connection of its own: its reads do not wait for the
+                # writer (WAL), and see the database as this transaction found it.
+                batches = forked.in_child(_planned(batches, planner, store.path))
+            else:
+                batches = _planned(batches, planner)
+            for rejected, skipped, counted, plan in batches:
                 for row in rejected:
                     reject(row.line, row.reason, row.values)
                 for reason, number in skipped.items():
                     report.skipped[reason] = report.skipped.get(reason, 0) + number
-                pending.extend(Order(*fields[:_ORDER_FIELDS]) for fields in orders)
-                if len(pending) >= APPLY_EVERY:
-                    applier.apply(pending)
-                    pending = []
-            applier.apply(pending)
+                report.count(counted)
+                plan.write(store.conn)
     return report
+
+
+def _planned(batches, planner: _Planner, database=None) -> Iterator[tuple]:
+    """Read orders → (rejected rows, skipped reasons, counts, _Plan), APPLY_EVERY orders
+    at a time. With `database`, the look-ups go through a read-only connection opened
+    here (in the reading process: the writing one's cannot cross a fork)."""
+    if database is not None:
+        import sqlite3
+        from pathlib import Path
+
+        conn = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        planner.use(conn)
+    rejected: list = []
+    skipped: dict[str, int] = {}
+    pending: list[Order] = []
+    for rejects, orders, reasons in batches:
+        rejected.extend(rejects)
+        for reason, number in reasons.items():
+            skipped[reason] = skipped.get(reason, 0) + number
+        pending.extend(Order(*fields[:_ORDER_FIELDS]) for fields in orders)
+        if len(pending) >= APPLY_EVERY:
+            counted = OrdersReport()
+            yield rejected, skipped, counted, planner.plan(pending, counted)
+            rejected, skipped, pending = [], {}, []
+    counted = OrdersReport()
+    yield rejected, skipped, counted, planner.plan(pending, counted)
 
 
 def orders_summary(store: Store, since: datetime | None = None) -> dict:
