@@ -496,3 +496,33 @@ def test_a_big_file_unreadable_half_way_changes_nothing(run, tmp_path, monkeypat
     assert "cannot decode" in one_line(result)
     assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]
     assert set(statuses(tmp_path).values()) == {"active"}
+
+
+def test_the_reading_processs_database_error_is_one_sentence(run, tmp_path, monkeypatch):
+    """Where the reading process cannot look the orders up (its read-only connection
+    refused: a database it may not read, a damaged file), the user reads one sentence,
+    exit 1 (SPEC §4: the work could not be done), and nothing is imported."""
+    import leadloop.importer
+
+    import leadloop.orders
+
+    import_leads(run, tmp_path)
+    orders_file(tmp_path, ("A1", "ana.ruiz@example.org", "2026-03-01"))
+    monkeypatch.setattr(leadloop.importer, "PARALLEL_FROM_BYTES", 0)
+
+    use = leadloop.orders._Planner.use
+
+    def refused(self, conn):
+        if type(conn) is sqlite3.Connection:  # the reading process's own, not the store's
+            raise sqlite3.OperationalError("unable to open database file")
+        use(self, conn)
+
+    monkeypatch.setattr(leadloop.orders._Planner, "use", refused)
+    before = statuses(tmp_path)
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "orders.csv")
+    assert result.exit_code == 1, result.stderr
+    line = one_line(result)
+    assert "could not be looked up" in line and "unable to open database file" in line
+    assert "nothing was imported" in line
+    assert statuses(tmp_path) == before
+    assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]

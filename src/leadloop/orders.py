@@ -799,17 +799,32 @@ def import_orders(store: Store, config, file: str, now: datetime, *, column_map=
     return report
 
 
+def _planned_apart(batches, planner: _Planner, database) -> Iterator[tuple]:
+    """_planned through a read-only connection of the reading process's own. SQLite's
+    errors there come back as one sentence, not as the reading process's traceback (a
+    LeadloopError crosses the fork as it is, forked.py); the import writes nothing."""
+    import sqlite3
+    from pathlib import Path
+
+    from .errors import DatabaseError
+
+    try:
+        conn = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        planner.use(conn)
+        yield from _planned(batches, planner)
+    except sqlite3.Error as err:
+        raise DatabaseError(f"{database}: the orders could not be looked up in the database "
+                            f"({err}); nothing was imported") from None
+
+
 def _planned(batches, planner: _Planner, database=None) -> Iterator[tuple]:
     """Read orders → (rejected rows, skipped reasons, counts, _Plan), APPLY_EVERY orders
     at a time. With `database`, the look-ups go through a read-only connection opened
     here (in the reading process: the writing one's cannot cross a fork)."""
     if database is not None:
-        import sqlite3
-        from pathlib import Path
-
-        conn = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        planner.use(conn)
+        yield from _planned_apart(batches, planner, database)
+        return
     rejected: list = []
     skipped: dict[str, int] = {}
     pending: list[Order] = []
