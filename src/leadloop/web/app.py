@@ -250,19 +250,26 @@ def create_app(config, service: Service, web_token: str | None, clock,
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"error": message, **more}, status_code=status, headers=headers)
 
-    async def api_inquiries(request: Request):
+    async def api_body(request: Request):
+        """(body, None) of a JSON request with the bearer web token, or (None, the answer
+        that refuses it): /api/inquiries and /api/orders take the same requests."""
         given = request.headers.get("authorization", "")
         scheme, _, credentials = given.partition(" ")
         if (web_token is None or scheme.lower() != "bearer"
                 or not hmac.compare_digest(credentials.strip().encode(), web_token.encode())):
-            return api_error(401, "missing or wrong bearer token")
+            return None, api_error(401, "missing or wrong bearer token")
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            return api_error(415, "send application/json")
+            return None, api_error(415, "send application/json")
         try:
-            body = await read_body(request, API_BODY_LIMIT)
+            return await read_body(request, API_BODY_LIMIT), None
         except TooLarge:
-            return api_error(413, f"the body is over {API_BODY_LIMIT} bytes")
+            return None, api_error(413, f"the body is over {API_BODY_LIMIT} bytes")
+
+    async def api_inquiries(request: Request):
+        body, refused = await api_body(request)
+        if refused is not None:
+            return refused
         try:
             document = json.loads(body)
         except (ValueError, RecursionError) as err:
@@ -346,18 +353,9 @@ def create_app(config, service: Service, web_token: str | None, clock,
     async def api_orders(request: Request):
         from . import hooks
 
-        given = request.headers.get("authorization", "")
-        scheme, _, credentials = given.partition(" ")
-        if (web_token is None or scheme.lower() != "bearer"
-                or not hmac.compare_digest(credentials.strip().encode(), web_token.encode())):
-            return api_error(401, "missing or wrong bearer token")
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            return api_error(415, "send application/json")
-        try:
-            body = await read_body(request, API_BODY_LIMIT)
-        except TooLarge:
-            return api_error(413, f"the body is over {API_BODY_LIMIT} bytes")
+        body, refused = await api_body(request)
+        if refused is not None:
+            return refused
         try:
             document = json.loads(body)
         except (ValueError, RecursionError) as err:
