@@ -526,3 +526,26 @@ def test_the_reading_processs_database_error_is_one_sentence(run, tmp_path, monk
     assert "nothing was imported" in line
     assert statuses(tmp_path) == before
     assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]
+
+
+def test_a_stripe_payment_is_known_by_its_payment_intent_and_its_charge_is_kept(run, tmp_path):
+    """The payments export names a row by its charge; the hooks know the payment by its
+    PaymentIntent (issue #26): the PaymentIntent is the order's id, the charge is kept
+    beside it, and a legacy charge without a PaymentIntent is known by its own id."""
+    import_leads(run, tmp_path)
+    assert import_orders(run, tmp_path, "stripe.csv").exit_code == 0
+    assert table(tmp_path, "SELECT order_id, platform_id FROM orders ORDER BY ordered_at") == [
+        ("pi_3A1b2C3d4E5f6G7h", "ch_3A1b2C3d4E5f6G7h"), ("ch_3A1b2C3d4E5f6G7k", None)]
+
+
+def test_a_woocommerce_export_with_only_its_order_numbers_is_never_keyed_by_transaction(run, tmp_path):
+    """WooCommerce's `transaction_id` is the gateway's payment (a Stripe PaymentIntent),
+    not the order: a file without an order_id column is known by its order numbers."""
+    import_leads(run, tmp_path)
+    (tmp_path / "pedidos.csv").write_text(
+        "Order Number,Order Status,Order Total Amount,order_currency,paid_date,transaction_id,"
+        "billing_email\nWC-2001,completed,49.00,EUR,2026-03-20 10:00:00,pi_3A1b2C3d4E5f6G7h,"
+        "ana.ruiz@example.org\n", encoding="utf-8")
+    assert run("--now", "2026-05-01T10:00", "import", "--orders", "pedidos.csv").exit_code == 0
+    assert table(tmp_path, "SELECT source, order_id, platform_id FROM orders") == [
+        ("woocommerce", "WC-2001", None)]

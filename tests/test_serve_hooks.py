@@ -522,3 +522,146 @@ def test_the_hook_and_the_shopify_export_agree_on_an_order(serve, tmp_path, run)
     server = serve()
     assert shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create"
                    ).json()["refunds"] == 1
+
+
+# -- one payment, whichever way it arrives (issue #26: the hook's id and the export's) ---------
+
+# Stripe's payments export (Dashboard → Payments → Export) names a row by its charge and
+# carries the PaymentIntent the hooks know the payment by (tests/fixtures/orders/README.md).
+STRIPE_EXPORT = ("id,Description,Created date (UTC),Amount,Amount Refunded,Currency,Captured,"
+                 "Mode,Status,Customer Email{intent_column}\n"
+                 "ch_3QbXfMHxT0dbBgAa1kV5mN2p,Curso de yoga,2026-03-01 12:00:10,49.00,0.00,eur,"
+                 "true,Live,Paid,marta.sanz@example.org{intent}\n")
+WITH_INTENTS = STRIPE_EXPORT.format(intent_column=",PaymentIntent ID",
+                                    intent=",pi_3QbXfMHxT0dbBgAa1Yc8sWq4")
+# A payments export as leadloop imported it before it read the PaymentIntent (or one whose
+# columns were chosen without it): the order is known by its charge.
+WITHOUT_INTENTS = STRIPE_EXPORT.format(intent_column="", intent="")
+
+
+def import_orders_file(run, tmp_path, name: str, text: str):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run("--now", "2026-03-02T10:00", "import", "--orders", name)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def orders_in_stats(run) -> dict:
+    stats = run("--now", NOW, "stats", "--json")
+    assert stats.exit_code == 0, stats.stderr
+    return json.loads(stats.stdout)["orders"]
+
+
+def test_a_stripe_payment_heard_then_imported_from_the_export_is_one_order(serve, tmp_path, run):
+    server = serve()
+    assert stripe(server, fixture("stripe_checkout_session_completed.json")).json()["customers"] == 1
+    server.stop()
+    imported = import_orders_file(run, tmp_path, "pagos.csv", WITH_INTENTS)
+    assert "1 already imported" in imported.stdout, imported.stdout
+    (order,) = orders(tmp_path)
+    assert order["order_id"] == "pi_3QbXfMHxT0dbBgAa1Yc8sWq4"
+    counted = orders_in_stats(run)
+    assert counted["orders"] == 1 and counted["buyers"] == 1
+    assert [row["amount_minor"] for row in counted["revenue_by_step"]] == [4900]
+
+
+def test_a_stripe_payment_imported_then_heard_is_one_order_and_its_refund_finds_it(
+        serve, tmp_path, run):
+    serve().stop()  # the three leads
+    import_orders_file(run, tmp_path, "pagos.csv", WITH_INTENTS)
+    (order,) = orders(tmp_path)
+    assert (order["order_id"], order["platform_id"]) == (
+        "pi_3QbXfMHxT0dbBgAa1Yc8sWq4", "ch_3QbXfMHxT0dbBgAa1kV5mN2p")
+    server = serve()
+    before = snapshot(tmp_path)
+    for body in (fixture("stripe_checkout_session_completed.json"),
+                 fixture("stripe_payment_intent_succeeded.json")):
+        answer = stripe(server, body)
+        assert answer.status == 200 and answer.json()["already_recorded"] == 1, answer.text
+    assert snapshot(tmp_path) == before
+    assert stripe(server, fixture("stripe_charge_refunded.json")).json()["refunds"] == 1
+    assert orders_in_stats(run)["orders"] == 1
+
+
+def test_a_stripe_export_imported_by_charge_before_still_matches_the_hook(serve, tmp_path, run):
+    """An upgrade: orders imported from a payments export under their charge's id (no
+    PaymentIntent column) are found by the PaymentIntent's charge (`latest_charge`), and
+    the same export imported again changes nothing."""
+    serve().stop()
+    import_orders_file(run, tmp_path, "pagos.csv", WITHOUT_INTENTS)
+    assert [row["order_id"] for row in orders(tmp_path)] == ["ch_3QbXfMHxT0dbBgAa1kV5mN2p"]
+    server = serve()
+    answer = stripe(server, fixture("stripe_payment_intent_succeeded.json"))
+    assert answer.json()["already_recorded"] == 1, answer.text
+    assert stripe(server, fixture("stripe_charge_refunded.json")).json()["refunds"] == 1
+    server.stop()
+    again = import_orders_file(run, tmp_path, "pagos2.csv", WITH_INTENTS)
+    assert "1 already imported" in again.stdout
+    assert len(orders(tmp_path)) == 1
+
+
+def test_a_shopify_order_imported_then_heard_is_one_order_and_its_refund_finds_it(
+        serve, tmp_path, run):
+    """The export's Id is the webhook's numeric id, the one a refunds/create names: a
+    refund of an order the hook never heard is still recorded."""
+    import shutil
+
+    serve().stop()
+    shutil.copy(Path(__file__).parent / "fixtures" / "orders" / "shopify.csv", tmp_path / "shopify.csv")
+    assert run("--now", "2026-05-01T10:00", "import", "--orders", "shopify.csv").exit_code == 0
+    first = next(row for row in orders(tmp_path) if row["order_id"] == "#1001")
+    assert first["platform_id"] == "5906712887406"
+    server = serve()
+    answer = shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create")
+    assert answer.json()["refunds"] == 1, answer.text
+    answer = shopify(server, fixture("shopify_orders_paid.json"))
+    assert answer.json()["already_recorded"] == 1, answer.text
+    assert [row["order_id"] for row in orders(tmp_path)].count("#1001") == 1
+
+
+WOOCOMMERCE_EXPORT = ("order_id,order_number,order_date,paid_date,status,order_total,order_currency,"
+                      "customer_email,billing_first_name,billing_last_name,line_item_1\n"
+                      "4750,{number},2026-03-01 14:20:05,2026-03-01 14:21:39,processing,120.00,EUR,"
+                      "luis.gil@example.org,Luis,Gil,name:Consultoría de marketing (1 h)|quantity:1\n")
+
+
+@pytest.mark.parametrize("number", ["4750", "WC-4750"])  # a sequential-numbers plugin: WC-4750
+def test_a_woocommerce_order_heard_and_imported_either_way_is_one_order(serve, tmp_path, run, number):
+    body = edited("woocommerce_order_created.json", number=number)
+    server = serve()
+    assert woocommerce(server, body).json()["customers"] == 1
+    server.stop()
+    imported = import_orders_file(run, tmp_path, "pedidos.csv", WOOCOMMERCE_EXPORT.format(number=number))
+    assert "1 already imported" in imported.stdout, imported.stdout
+    (order,) = orders(tmp_path)
+    assert order["order_id"] == "4750" and order["platform_id"] == (None if number == "4750" else number)
+    assert orders_in_stats(run)["orders"] == 1
+
+
+@pytest.mark.parametrize("number", ["4750", "WC-4750"])
+def test_a_woocommerce_order_imported_then_heard_is_one_order(serve, tmp_path, run, number):
+    serve().stop()
+    import_orders_file(run, tmp_path, "pedidos.csv", WOOCOMMERCE_EXPORT.format(number=number))
+    server = serve()
+    before = snapshot(tmp_path)
+    body = edited("woocommerce_order_created.json", number=number)
+    assert woocommerce(server, body).json()["already_recorded"] == 1
+    assert snapshot(tmp_path) == before
+    refunded = edited("woocommerce_order_created.json", number=number, status="refunded",
+                      date_modified_gmt="2026-03-01T18:00:00")
+    assert woocommerce(server, refunded, topic="order.updated").json()["refunds"] == 1
+
+
+def test_a_woocommerce_order_heard_by_its_number_before_is_still_found_by_the_hook(serve, tmp_path, run):
+    """An upgrade: the hook used to know a WooCommerce order by its `number`; an order of
+    a shop whose numbers are "WC-4750" recorded so is found again under its id."""
+    serve().stop()
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        lead_id = conn.execute("SELECT id FROM leads WHERE email = 'luis.gil@example.org'").fetchone()[0]
+        conn.execute("INSERT INTO orders (source, order_id, lead_id, ordered_at, status, new_buyer, "
+                     "imported_at) VALUES ('woocommerce', 'WC-4750', ?, '2026-03-01T13:21:39+00:00', "
+                     "'processing', 0, '2026-03-01T13:21:40+00:00')", (lead_id,))
+    server = serve()
+    body = edited("woocommerce_order_created.json", number="WC-4750")
+    assert woocommerce(server, body).json()["already_recorded"] == 1
+    assert len(orders(tmp_path)) == 1

@@ -70,7 +70,23 @@ ORDER_ALIASES = {
     "test": ["test", "test_order", "test_purchase", "is_test", "livemode", "mode"],
     "gateway": ["payment_method", "gateway"],
 }
-FIELDS = tuple(ORDER_ALIASES) + ("ordered_at",)
+# Where a platform names one order by two ids, which column holds the id serve's hook
+# knows the order by (its key), and which the other one (kept as orders.platform_id, so
+# that an order heard one way and imported the other is one order, and a refund naming
+# either id finds it). tests/fixtures/orders/README.md says where each was read.
+# - Shopify: the export's Name ("#1001") is the order webhook's `name`; its Id is the
+#   webhook's numeric `id`, the one a refunds/create names.
+# - Stripe: the payments export names a row by its charge (`ch_…`, `py_…`) and carries
+#   the "PaymentIntent ID" the hooks know the payment by (a legacy charge has none: its
+#   own id then).
+# - WooCommerce: the order's `id` (never renumbered) and its `number`, which a
+#   sequential-numbers plugin makes "WC-1001".
+ORDER_KEYS = {
+    "shopify": (["name"], ["id"]),
+    "stripe": (["paymentintent_id", "payment_intent_id", "payment_intent"], ["id", "charge_id"]),
+    "woocommerce": (["order_id"], ["order_number"]),
+}
+FIELDS = tuple(ORDER_ALIASES) + ("ordered_at", "platform_id")
 # A time of day and a zone in columns of their own beside the order's date (PayPal).
 _TIME_COLUMNS = ["time", "hora", "time_of_day", "hora_de_la_transaccion"]
 _ZONE_COLUMNS = ["timezone", "time_zone", "zona_horaria", "fuso_horario"]
@@ -108,6 +124,9 @@ _PLATFORMS = [
     ("woocommerce", {"order_number", "order_status"}),
     ("woocommerce", {"order_number", "order_currency", "paid_date"}),
     ("stripe", {"amount_refunded", "captured"}),
+    ("stripe", {"paymentintent_id"}),  # a payments export with fewer columns chosen
+    ("stripe", {"amount_refunded", "created_utc"}),
+    ("stripe", {"amount_refunded", "created_date_utc"}),
     ("paypal", {"transaction_id", "gross"}),
     ("hotmart", {"transacao"}),
     ("gumroad", {"purchase_email"}),
@@ -200,11 +219,16 @@ class _Columns:
             taken.add(slug(column))
         names = set(keys)
         self.platform = next((name for name, marks in _PLATFORMS if marks <= names), "file")
+        key_aliases, other_aliases = ORDER_KEYS.get(self.platform, ([], []))
+        if "order_id" not in order_targets and (found := _pick(keys, key_aliases, taken)):
+            order_targets["order_id"] = found
+            taken.add(found)
+        if "platform_id" not in order_targets and (found := _pick(keys, other_aliases, taken)):
+            order_targets["platform_id"] = found
+            taken.add(found)
         for target, aliases in ORDER_ALIASES.items():
-            if target in order_targets:
-                continue
-            if target == "order_id" and self.platform == "shopify":
-                aliases = ["name", *aliases]  # Shopify's "Name" is the order's number, #1001
+            if target in order_targets or (target == "order_id" and key_aliases):
+                continue  # a platform's own id columns, or none (never a "transaction_id")
             found = _pick(keys, aliases, taken)
             if found is not None:
                 order_targets[target] = found
@@ -319,13 +343,16 @@ class Order:
     amount: str | None
     amount_minor: int | None
     currency: str | None
+    # The platform's other id of the same order (ORDER_KEYS; a Shopify order's numeric id
+    # heard by serve): either id finds the order.
+    platform_id: str | None = None
 
 
 # Where a parsed row (sources.rows.ParsedLead, as a tuple) has what an order reads.
 _LINE, _EMAIL, _NAME, _PRODUCT, _REQUESTED_AT, _FIELDS = 0, 1, 2, 3, 5, 10
 # An order being read, as a list: Order's fields, then the products of its line items.
-_PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 3, 5, 10
-_ORDER_FIELDS = 10
+_PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 3, 5, 11
+_ORDER_FIELDS = 11
 _NO_FIELDS: dict = {}
 _LEAD_VALUES = {"email": _EMAIL, "name": _NAME, "product": _PRODUCT}
 
@@ -391,6 +418,11 @@ class _OrderRows:
         get = custom.get
         keys = columns.order
         order_id = (get(keys.get("order_id")) or "").strip()
+        platform_id = (get(keys.get("platform_id")) or "").strip() or None
+        if not order_id and platform_id:
+            order_id, platform_id = platform_id, None  # a Stripe charge without a PaymentIntent
+        elif platform_id == order_id:
+            platform_id = None
         if order_id:
             if order_id in self.refunded and order_id not in self.seen:
                 self.seen.add(order_id)
@@ -468,7 +500,7 @@ class _OrderRows:
                 "\x1f".join([email, ordered_at, product or "", amount_text or ""])
                 .encode()).hexdigest()[:24]
         return [row[_LINE], email, row[_NAME], product, ordered_at, order_id, status or "paid",
-                amount_text, minor, currency, [product] if product else []]
+                amount_text, minor, currency, platform_id, [product] if product else []]
 
     @staticmethod
     def _refunds(get, keys) -> bool:
@@ -579,7 +611,7 @@ class _Planner:
 
     def plan(self, orders: list[Order], report: OrdersReport) -> "_Plan":
         source, added, customers = self.source, self.added, self.customers
-        known = self._known([order.order_id for order in orders])
+        known = self._known(orders)
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
         lead_ids = dict(self._lookup("SELECT email, id FROM leads WHERE email IN ({})",
@@ -596,10 +628,14 @@ class _Planner:
         quoted_source = _js(source)
         for order in orders:
             order_id = order.order_id
-            if order_id in known or order_id in self.imported:
+            other_id = order.platform_id
+            if order_id in known or order_id in self.imported or (
+                    other_id is not None and (other_id in known or other_id in self.imported)):
                 report.known += 1
                 continue
             self.imported.add(order_id)
+            if other_id is not None:
+                self.imported.add(other_id)
             email, at = order.email, order.ordered_at
             lead_id = lead_ids.get(email) or added.get(email)
             new_buyer = False
@@ -644,7 +680,7 @@ class _Planner:
                         _js(order.currency), ', "new_buyer": true' if new_buyer else ""))))
             order_rows.append((source, order_id, lead_id, at, order.product, order.amount,
                                order.amount_minor, order.currency, order.status,
-                               int(new_buyer), now))
+                               int(new_buyer), now, other_id))
         # The writes by lead: a lead's row, its index entries and its events' index
         # entries are then reached in the order they lie in the file. Stable sorts: a
         # lead's status change stays before its order.
@@ -653,13 +689,24 @@ class _Planner:
         order_rows.sort(key=_lead_of_order)  # each row's lead id is in an index
         return _Plan(became, fresh, events, order_rows)
 
-    def _known(self, order_ids: list[str]) -> set[str]:
-        """The ids among `order_ids` imported from this source before."""
+    def _known(self, orders: list[Order]) -> set[str]:
+        """The ids (order_id or platform_id, ORDER_KEYS) of the orders among `orders` that
+        were imported or heard from this source before, under either of their ids."""
+        order_ids = [order.order_id for order in orders]
+        order_ids += [order.platform_id for order in orders if order.platform_id is not None]
         known: set[str] = set()
         for ids in _chunks(order_ids):
-            known.update(row[0] for row in self.rows.execute(
-                f"SELECT order_id FROM orders WHERE source = ? AND order_id IN "
-                f"({','.join('?' * len(ids))})", (self.source, *ids)))
+            marks = ",".join("?" * len(ids))
+            # Two look-ups, each by its own index (an OR of both would read every order
+            # of the source).
+            for order_id, platform_id in self.rows.execute(
+                    f"SELECT order_id, platform_id FROM orders WHERE source = ? AND order_id "
+                    f"IN ({marks}) UNION ALL SELECT order_id, platform_id FROM orders WHERE "
+                    f"source = ? AND platform_id IN ({marks})",
+                    (self.source, *ids, self.source, *ids)):
+                known.add(order_id)
+                if platform_id is not None:
+                    known.add(platform_id)
         return known
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:
@@ -704,8 +751,8 @@ class _Plan:
                          self.events)
         conn.executemany(
             "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
-            "amount_minor, currency, status, new_buyer, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
+            "amount_minor, currency, status, new_buyer, imported_at, platform_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
 
 
 _first = operator.itemgetter(0)
