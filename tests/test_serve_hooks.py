@@ -665,3 +665,110 @@ def test_a_woocommerce_order_heard_by_its_number_before_is_still_found_by_the_ho
     body = edited("woocommerce_order_created.json", number="WC-4750")
     assert woocommerce(server, body).json()["already_recorded"] == 1
     assert len(orders(tmp_path)) == 1
+
+
+# -- refunds of a part of an order (issue #26 item 2) ------------------------------------------
+
+
+def refund_columns(tmp_path) -> list[tuple]:
+    return [(row["refunded_at"], row["refunded_minor"]) for row in orders(tmp_path)]
+
+
+def test_a_woocommerce_partial_refund_is_a_part_not_a_refunded_order(serve, tmp_path, run):
+    """WooCommerce leaves a partly refunded order completed and lists its refunds in the
+    order's `refunds` ({id, reason, total}, total negative) on order.updated: the part is
+    recorded once, the order still counts as sold; when the parts reach the total it is
+    a refunded order."""
+    server = serve()
+    assert woocommerce(server, fixture("woocommerce_order_created.json")).json()["customers"] == 1
+
+    def updated(*totals):
+        return edited("woocommerce_order_created.json", status="completed",
+                      date_modified_gmt="2026-03-01T18:00:00",
+                      refunds=[{"id": 801 + n, "reason": "Descuento", "total": f"-{total}"}
+                               for n, total in enumerate(totals)])
+
+    first = woocommerce(server, updated("20.00"), topic="order.updated")
+    assert first.status == 200 and first.json()["refunds"] == 1, first.text
+    assert refund_columns(tmp_path) == [(None, 2000)]
+    # The same payload again (a retry, or another edit of the order): nothing new.
+    assert woocommerce(server, updated("20.00"), topic="order.updated").json()["refunds"] == 0
+    assert woocommerce(server, updated("20.00", "30.00"), topic="order.updated").json()["refunds"] == 1
+    assert refund_columns(tmp_path) == [(None, 5000)]
+    assert len(events(tmp_path, "refund")) == 2
+    assert '"partial": true' in events(tmp_path, "refund")[0][2]
+    assert leads(tmp_path)["luis.gil@example.org"]["status"] == "customer"
+    counted = orders_in_stats(run)
+    assert counted["orders"] == 1 and counted.get("refunded_orders", 0) == 0
+    shown = run("--now", NOW, "show", "luis.gil@example.org")
+    assert "woocommerce order 4750: €20.00 of €120.00 refunded" in shown.stdout, shown.stdout
+    # The parts reach the order's total: refunded in full, as status refunded says.
+    whole = woocommerce(server, updated("20.00", "30.00", "70.00"), topic="order.updated")
+    assert whole.json()["refunds"] == 1
+    assert refund_columns(tmp_path) == [("2026-03-01T18:00:00+00:00", 12000)]
+    assert orders_in_stats(run)["refunded_orders"] == 1
+    refunded = edited("woocommerce_order_created.json", status="refunded")
+    assert woocommerce(server, refunded, topic="order.updated").json()["refunds"] == 0
+
+
+def test_an_order_first_heard_with_a_part_refunded_is_recorded_with_it(serve, tmp_path):
+    server = serve()
+    body = edited("woocommerce_order_created.json", status="completed",
+                  refunds=[{"id": 801, "reason": "", "total": "-20.00"}])
+    answer = woocommerce(server, body, topic="order.updated")
+    assert answer.json()["customers"] == 1 and answer.json()["refunds"] == 1, answer.text
+    assert refund_columns(tmp_path) == [(None, 2000)]
+
+
+def test_a_stripe_charge_refunded_in_part_is_a_part(serve, tmp_path, run):
+    """charge.refunded comes for a partial refund too: `refunded` false,
+    `amount_refunded` what went back so far (docs.stripe.com/api/charges/object)."""
+    server = serve()
+    assert stripe(server, fixture("stripe_checkout_session_completed.json")).status == 200
+    part = edited("stripe_charge_refunded.json", data__object__refunded=False,
+                  data__object__amount_refunded=1000)
+    assert stripe(server, part).json()["refunds"] == 1
+    assert stripe(server, part).json()["refunds"] == 0
+    assert refund_columns(tmp_path) == [(None, 1000)]
+    assert orders_in_stats(run).get("refunded_orders", 0) == 0
+    assert stripe(server, fixture("stripe_charge_refunded.json")).json()["refunds"] == 1
+    assert refund_columns(tmp_path) == [("2026-03-02T08:30:00+00:00", 4900)]
+
+
+def test_a_shopify_partially_refunded_order_is_a_part(serve, tmp_path, run):
+    """financial_status partially_refunded with the order's refunds (each a Refund with
+    its transactions), and a refunds/create of less than the order's total."""
+    server = serve()
+    refund = json.loads(fixture("shopify_refunds_create.json"))
+    refund["transactions"][0]["amount"] = "9.00"
+    body = edited("shopify_orders_paid.json", financial_status="partially_refunded",
+                  updated_at="2026-03-01T19:00:00+01:00", refunds=[refund])
+    answer = shopify(server, body, topic="orders/updated")
+    assert answer.json()["customers"] == 1 and answer.json()["refunds"] == 1, answer.text
+    assert refund_columns(tmp_path) == [(None, 900)]
+    assert orders_in_stats(run).get("refunded_orders", 0) == 0
+    assert orders_in_stats(run).get("refunded_orders", 0) == 0
+
+
+def test_shopify_refunds_of_parts_add_up_once_each(serve, tmp_path, run):
+    """refunds/create says only that refund's money (its transactions): each refund,
+    known by its id, adds to what went back, once; when they reach the order's total it
+    is a refunded order."""
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+
+    def refund(refund_id: int, amount: str) -> bytes:
+        document = json.loads(fixture("shopify_refunds_create.json"))
+        document["id"] = refund_id
+        document["transactions"][0]["amount"] = amount
+        return json.dumps(document).encode()
+
+    assert shopify(server, refund(1, "9.00"), topic="refunds/create").json()["refunds"] == 1
+    assert shopify(server, refund(1, "9.00"), topic="refunds/create").json()["refunds"] == 0  # a retry
+    assert refund_columns(tmp_path) == [(None, 900)]
+    assert shopify(server, refund(2, "10.00"), topic="refunds/create").json()["refunds"] == 1
+    assert refund_columns(tmp_path) == [(None, 1900)]
+    assert orders_in_stats(run).get("refunded_orders", 0) == 0
+    assert shopify(server, refund(3, "30.00"), topic="refunds/create").json()["refunds"] == 1
+    assert refund_columns(tmp_path) == [("2026-03-01T18:00:00+00:00", 4900)]
+    assert orders_in_stats(run)["refunded_orders"] == 1

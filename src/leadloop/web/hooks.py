@@ -30,9 +30,13 @@ secret) count.
 
 Refunds (Shopify `refunds/create` or an order whose financial_status is refunded,
 WooCommerce status refunded, Stripe `charge.refunded`) are recorded on a KNOWN order
-(orders.refunded_at, full or partial, and a `refund` event on the buyer's timeline); the
-buyer stays a customer, never a lead again. A refund of an order never heard is 200 and
-nothing written.
+(found by either of its ids, orders.ORDER_KEYS) with a `refund` event on the buyer's
+timeline; the buyer stays a customer, never a lead again. A whole refund sets
+orders.refunded_at (stats count a refunded order); a part refunded (WooCommerce's and
+Shopify's partly refunded orders list their refunds, a Stripe charge.refunded with
+`refunded` false, a Shopify refund of less than the order) leaves the order sold and
+sets orders.refunded_minor, the money gone back in all, until the parts reach the total.
+A refund of an order never heard is 200 and nothing written.
 """
 
 from __future__ import annotations
@@ -102,6 +106,9 @@ class Refund:
     ids: list[str]
     minor: int | None = None
     whole: bool = True
+    # A refund that says only its own money (Shopify's refunds/create), known by its own
+    # id: added to what went back before, once.
+    refund_id: str | None = None
 
 
 @dataclass
@@ -250,7 +257,8 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
         at = _instant(document.get("processed_at") or document.get("created_at"), now)
         # This refund's money (its transactions); none said: the order as a whole.
         minor = _shopify_refunded([document])
-        return Heard(refunds=[Refund(at, [order], minor, whole=minor is None)])
+        return Heard(refunds=[Refund(at, [order], minor, whole=minor is None,
+                                     refund_id=_text(document.get("id")))])
     if topic not in SHOPIFY_ORDER_TOPICS:
         return Heard(ignored=f'the topic "{topic or "(none)"}" is not one leadloop uses')
     order_id = _text(document.get("name")) or _text(document.get("id"))
@@ -534,15 +542,22 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
         if row is None or row[3] is not None:
             continue  # an order never heard, or refunded in full already
         order_row, order_id, lead_id, _, amount_minor, currency, refunded_minor = row
-        whole = refund.whole or (refund.minor is not None and amount_minor is not None
-                                 and refund.minor >= amount_minor)
+        minor = refund.minor
+        if refund.refund_id is not None and minor is not None:
+            if lead_id is not None and conn.execute(
+                    "SELECT 1 FROM events WHERE lead_id = ? AND kind = 'refund' AND detail LIKE ?",
+                    (lead_id, f'%"refund_id": {json.dumps(refund.refund_id)}%')).fetchone():
+                continue  # this refund heard before (a retry)
+            minor += refunded_minor or 0
+        whole = refund.whole or (minor is not None and amount_minor is not None
+                                 and minor >= amount_minor)
         note = f"{source} order {order_id}"
         if whole:
             conn.execute("UPDATE orders SET refunded_at = ?, refunded_minor = coalesce(?, amount_minor) "
-                         "WHERE id = ?", (refund.at, refund.minor, order_row))
-        elif refund.minor is not None and refund.minor > (refunded_minor or 0):
-            conn.execute("UPDATE orders SET refunded_minor = ? WHERE id = ?", (refund.minor, order_row))
-            part = format_amount(refund.minor, currency, "en")
+                         "WHERE id = ?", (refund.at, minor, order_row))
+        elif minor is not None and minor > (refunded_minor or 0):
+            conn.execute("UPDATE orders SET refunded_minor = ? WHERE id = ?", (minor, order_row))
+            part = format_amount(minor, currency, "en")
             total = format_amount(amount_minor, currency, "en")
             note += f": {part} of {total} refunded" if total else f": {part} refunded"
         else:
@@ -550,7 +565,9 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
         if lead_id is not None:
             detail = {"order": order_id, "source": source, "note": note}
             if not whole:
-                detail.update(partial=True, amount_minor=refund.minor, currency=currency)
+                detail.update(partial=True, amount_minor=minor, currency=currency)
+            if refund.refund_id is not None:
+                detail["refund_id"] = refund.refund_id
             conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'refund', ?)",
                          (lead_id, refund.at, json.dumps(detail, ensure_ascii=False)))
         recorded += 1
