@@ -68,6 +68,10 @@ MOST_API_ORDERS = 100
 API_FIELDS = ("email", "ordered_at", "order_id", "product", "amount", "currency", "name")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+# An order's amount in minor units: far above any sale, well inside SQLite's INTEGER. A
+# larger one is no order a shop charged (and would not fit): refused before anything is
+# written, not a 500 the shop retries.
+LARGEST_MINOR = 10**15
 
 
 class HookError(InputError):
@@ -233,10 +237,20 @@ def _name(*parts) -> str | None:
     return _text(" ".join(p for p in (_text(x) for x in parts) if p))
 
 
+def _checked(minor, currency: str | None):
+    """(minor, currency) of a shop's payload, or Malformed: an amount no sale has, or a
+    currency that is not a three-letter code (ISO 4217)."""
+    if minor is not None and abs(minor) > LARGEST_MINOR:
+        raise Malformed(f"the order's amount ({minor} in minor units) is not one a shop charges")
+    if currency is not None and not _CURRENCY.fullmatch(currency):
+        raise Malformed(f'the order\'s currency "{currency[:20]}" is not a three-letter ISO 4217 code')
+    return minor, currency
+
+
 def _order(email, name, product, ordered_at, order_id, status, amount_text, currency,
            platform_id=None) -> Order:
-    minor, currency = (parse_amount(amount_text, currency) if amount_text
-                       else (None, currency))
+    minor, currency = _checked(*(parse_amount(amount_text, currency) if amount_text
+                                 else (None, currency)))
     return Order(0, email, name, product, ordered_at, order_id, status, amount_text, minor,
                  currency, platform_id)
 
@@ -417,6 +431,7 @@ def read_stripe(body: bytes, now: datetime) -> Heard:
     currency = (_text(obj.get("currency")) or "").upper() or None
     if not isinstance(minor, int) or isinstance(minor, bool):
         minor = None
+    minor, currency = _checked(minor, currency)
     amount = format_amount(minor, currency, "en") if minor is not None else None
     return Heard(orders=[Order(0, email, name, product, at, order_id, "paid", amount, minor,
                                currency, charge_id if charge_id != order_id else None)])
@@ -497,10 +512,25 @@ def _api_order(index: int, item, now: datetime, timezone_name: str) -> Order:
         minor, currency = parse_amount(amount, currency)
         if minor is None:
             raise OrderError(index, "amount", f'"{amount}" is not an amount')
+        if minor > LARGEST_MINOR:
+            raise OrderError(index, "amount", "is larger than any order")
         if minor < 0:
             raise OrderError(index, "amount", "a refund is not an order: send only paid orders")
+    if currency is not None and not _known_currency(currency):
+        raise OrderError(index, "currency", f'"{currency}" is not an ISO 4217 currency code')
     return Order(0, email, text("name"), text("product"), to_db(ordered_at), order_id, "paid",
                  amount, minor, currency)
+
+
+def _known_currency(code: str) -> bool:
+    """Whether CLDR (through Babel, as format_amount uses it) knows `code`: a typo such as
+    "EUE" would otherwise be kept, and revenue counted in a currency nobody has."""
+    from ..cldr import load_babel
+
+    load_babel()
+    from babel.numbers import is_currency
+
+    return is_currency(code)
 
 
 # -- writing --------------------------------------------------------------------------------
