@@ -598,6 +598,7 @@ class _Planner:
         self.imported: set[str] = set()     # order ids this import wrote
         self.customers: set[int] = set()    # leads this import made customers, new ones too
         self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
+        self.other_ids: bool | None = None  # whether the source's orders have platform ids
         self.use(conn)
 
     def use(self, conn) -> None:
@@ -694,16 +695,22 @@ class _Planner:
         were imported or heard from this source before, under either of their ids."""
         order_ids = [order.order_id for order in orders]
         order_ids += [order.platform_id for order in orders if order.platform_id is not None]
+        if self.other_ids is None:  # whether this source's orders have any: read once
+            self.other_ids = self.rows.execute(
+                "SELECT 1 FROM orders WHERE source = ? AND platform_id IS NOT NULL LIMIT 1",
+                (self.source,)).fetchone() is not None
+        # Two look-ups, each by its own index (an OR of both would read every order of
+        # the source); the second only when some order of the source has another id (an
+        # order of this import is in self.imported under both).
+        by_other = (" UNION ALL SELECT order_id, platform_id FROM orders WHERE source = ? AND "
+                    "platform_id IN ({0})" if self.other_ids else "")
         known: set[str] = set()
         for ids in _chunks(order_ids):
             marks = ",".join("?" * len(ids))
-            # Two look-ups, each by its own index (an OR of both would read every order
-            # of the source).
             for order_id, platform_id in self.rows.execute(
                     f"SELECT order_id, platform_id FROM orders WHERE source = ? AND order_id "
-                    f"IN ({marks}) UNION ALL SELECT order_id, platform_id FROM orders WHERE "
-                    f"source = ? AND platform_id IN ({marks})",
-                    (self.source, *ids, self.source, *ids)):
+                    f"IN ({marks}){by_other.format(marks)}",
+                    (self.source, *ids, *((self.source, *ids) if by_other else ()))):
                 known.add(order_id)
                 if platform_id is not None:
                     known.add(platform_id)
