@@ -50,7 +50,8 @@ EXPECTED = {
     # Luis's payment is refunded by a later row naming it (Reference Txn ID).
     "paypal.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
     "hotmart.csv": ({"ana.ruiz"}, set()),
-    "gumroad.csv": ({"ana.ruiz"}, set()),
+    # Pablo's sale is refunded in part ("Refunded?" 1, "Fully Refunded?" 0): he bought.
+    "gumroad.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
     # Luis's sale is refunded by a Refund row with its order number.
     "kajabi.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
     "teachable.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
@@ -276,6 +277,7 @@ ORDER_DATES = {
     "kajabi.csv": "2026-03-20T09:00:00+00:00",       # Created At, UTC
     "teachable.csv": "2026-03-20T10:00:00+00:00",
     "thinkific.csv": "2026-03-20T09:00:00+00:00",
+    "gumroad.csv": "2026-03-20T09:00:00+00:00",      # Purchase Time (UTC timezone)
 }
 
 
@@ -549,3 +551,18 @@ def test_a_woocommerce_export_with_only_its_order_numbers_is_never_keyed_by_tran
     assert run("--now", "2026-05-01T10:00", "import", "--orders", "pedidos.csv").exit_code == 0
     assert table(tmp_path, "SELECT source, order_id, platform_id FROM orders") == [
         ("woocommerce", "WC-2001", None)]
+
+
+def test_gumroads_sales_csv_as_gumroad_writes_it(run, tmp_path):
+    """Exports::PurchaseExportService (antiwork/gumroad): the checkout address is
+    "Purchase Email" ("Buyer Email" is the buyer's account's, often empty), amounts are
+    USD ("Sale Price ($)"), "Refunded?" is 1 for a partial refund too ("Fully
+    Refunded?" is not), and the file ends with a "Totals" row, which is no order."""
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, "gumroad.csv", "--rejects", "malas.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "0 rejected" in result.stdout and "1 skipped (1 refunded)" in result.stdout
+    assert table(tmp_path, "SELECT order_id, platform_id, amount_minor, currency FROM orders "
+                           "ORDER BY ordered_at") == [
+        ("x5sHqZ0bQ9e3rT1uVw2YjA==", "524459901", 4900, "USD"),
+        ("Zz9yX8wV7uT6sR5qP4oN3m==", "524459904", 4900, "USD")]

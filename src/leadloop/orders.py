@@ -31,8 +31,10 @@ from .store import Store
 
 # Column names (as sources.rows.slug makes them), best first.
 LEAD_ALIASES = {
-    "email": ["email", "customer_email", "billing_email", "billing_email_address", "buyer_email",
-              "purchase_email", "from_email_address", "email_address", "user_email",
+    # Gumroad's "Purchase Email" is the address given at checkout, its "Buyer Email" the
+    # buyer's Gumroad account's, often empty.
+    "email": ["email", "customer_email", "billing_email", "billing_email_address",
+              "purchase_email", "buyer_email", "from_email_address", "email_address", "user_email",
               "student_email", "member_email", "email_do_comprador", "correo", "correo_electronico"],
     "name": ["billing_name", "customer_name", "buyer_name", "full_name", "name_of_customer",
              "user_name", "nome_do_comprador", "comprador", "nombre_del_cliente", "student",
@@ -43,7 +45,9 @@ LEAD_ALIASES = {
     "first_name": ["billing_first_name", "first_name", "buyer_first_name"],
     "last_name": ["billing_last_name", "last_name", "buyer_last_name"],
     # The moment it was paid, else when it was placed.
-    "requested_at": ["paid_at", "date_paid", "paid_date", "order_date", "purchase_date",
+    "requested_at": ["paid_at", "date_paid", "paid_date", "order_date",
+                     "purchase_time_utc_timezone",  # Gumroad's; its Purchase Date has no time
+                     "purchase_date",
                      "sale_date", "purchased_at", "created_at", "created_date_utc", "created_date",
                      "created_utc", "created",
                      "date_created", "date", "data_de_aprovacao", "data_da_transacao",
@@ -60,7 +64,8 @@ ORDER_ALIASES = {
                "sale_price", "amount_paid", "total_paid", "valor", "valor_da_compra",
                "preco", "importe", "precio", "total_amount"],
     "currency": ["currency", "currency_code", "order_currency", "moeda", "moneda", "divisa"],
-    "refunded": ["amount_refunded", "refunded_amount", "refunded"],
+    # Gumroad's "Refunded?" is 1 for a partial refund too; its "Fully Refunded?" is not.
+    "refunded": ["fully_refunded", "amount_refunded", "refunded_amount", "refunded"],
     # The payment a refund row undoes (PayPal's "Reference Txn ID").
     "refund_of": ["reference_txn_id"],
     # PayPal's "Balance Impact": Credit, Debit, or Memo (an authorization, a hold: no
@@ -85,7 +90,12 @@ ORDER_KEYS = {
     "shopify": (["name"], ["id"]),
     "stripe": (["paymentintent_id", "payment_intent_id", "payment_intent"], ["id", "charge_id"]),
     "woocommerce": (["order_id"], ["order_number"]),
+    # Gumroad's sales CSV: "Purchase ID" (the sale's id) and "Order Number" (its number).
+    "gumroad": (["purchase_id"], ["order_number"]),
 }
+# A platform whose export writes its amounts in one currency, named only in the header
+# ("Sale Price ($)": Gumroad's amounts are USD, Exports::PurchaseExportService).
+_PLATFORM_CURRENCY = {"gumroad": "USD"}
 FIELDS = tuple(ORDER_ALIASES) + ("ordered_at", "platform_id")
 # A time of day and a zone in columns of their own beside the order's date (PayPal).
 _TIME_COLUMNS = ["time", "hora", "time_of_day", "hora_de_la_transaccion"]
@@ -383,6 +393,9 @@ class _OrderRows:
             orders: list[tuple] = []
             skipped: dict[str, int] = {}
             rejects = list(batch.rejects)
+            if self.columns.platform == "gumroad" and rejects:
+                # Its export ends with a "Totals" row (TOTALS_COLUMN_NAME): no order.
+                rejects = [row for row in rejects if row.values[:1] != ["Totals"]]
             for row in batch.leads:
                 order = self.read(row)
                 if order is None:
@@ -462,7 +475,8 @@ class _OrderRows:
         if "gateway" in keys and (get(keys["gateway"]) or "").strip().casefold() in _TEST_GATEWAYS:
             return "test"
         amount_text = (get(keys.get("amount")) or "").strip() or None
-        currency = (get(keys.get("currency")) or "").strip().upper() or None
+        currency = ((get(keys.get("currency")) or "").strip().upper()
+                    or _PLATFORM_CURRENCY.get(columns.platform))
         minor = None
         if amount_text:
             minor, currency = _amount(amount_text, currency)
@@ -470,9 +484,9 @@ class _OrderRows:
                 return "refunded"  # PayPal and Stripe list a refund as a negative payment
         refunded = (get(keys.get("refunded")) or "").strip()
         if refunded:
-            if keys["refunded"] == "refunded":
+            if keys["refunded"] in ("refunded", "fully_refunded"):
                 if refunded.casefold() in _YES:
-                    return "refunded"  # Gumroad's "Refunded?" says yes or no
+                    return "refunded"  # Gumroad's "Fully Refunded?" says yes or no
             elif minor:
                 back, _ = _amount(refunded, currency)
                 if back and back >= minor:
