@@ -826,3 +826,27 @@ def test_an_unexpected_error_is_500_logged_and_nothing_written(serve, tmp_path):
     server.stop()  # uvicorn's log of the exception may follow the answer
     assert "orders cannot be written" in server.output() and "Traceback" in server.output()
     assert "POST /hooks/shopify 500" in server.output()
+
+
+def test_woocommerce_numbers_made_of_digits_never_stand_for_another_orders_id(serve, tmp_path, run):
+    """A numbering plugin's plain numbers can equal other orders' ids: order 1500 numbered
+    1000 and order 2100 numbered 1500 are two orders, heard or imported, and a refund of
+    the second finds the second."""
+    server = serve()
+    first = edited("woocommerce_order_created.json", id=1500, number="1000")
+    second = edited("woocommerce_order_created.json", id=2100, number="1500",
+                    billing__email="marta.sanz@example.org")
+    assert woocommerce(server, first).json()["customers"] == 1
+    assert woocommerce(server, second).json()["customers"] == 1, "the second order was taken for the first"
+    refunded = edited("woocommerce_order_created.json", id=2100, number="1500", status="refunded",
+                      billing__email="marta.sanz@example.org", date_modified_gmt="2026-03-01T18:00:00")
+    assert woocommerce(server, refunded, topic="order.updated").json()["refunds"] == 1
+    refunded_ids = [row["order_id"] for row in orders(tmp_path) if row["refunded_at"]]
+    assert refunded_ids == ["2100"]
+    server.stop()
+    export = ("order_id,order_number,paid_date,status,order_total,order_currency,billing_email\n"
+              "1500,1000,2026-03-01 14:21:39,processing,120.00,EUR,luis.gil@example.org\n"
+              "2100,1500,2026-03-01 14:21:39,processing,120.00,EUR,marta.sanz@example.org\n")
+    imported = import_orders_file(run, tmp_path, "pedidos.csv", export)
+    assert "2 already imported" in imported.stdout, imported.stdout
+    assert sorted(row["order_id"] for row in orders(tmp_path)) == ["1500", "2100"]

@@ -93,6 +93,17 @@ ORDER_KEYS = {
     # Gumroad's sales CSV: "Purchase ID" (the sale's id) and "Order Number" (its number).
     "gumroad": (["purchase_id"], ["order_number"]),
 }
+def either_id(source: str, value: str) -> bool:
+    """Whether an id of one kind (ORDER_KEYS) may match a recorded order's id of the other
+    kind: an order recorded before under its other id (by a Stripe export read before
+    PaymentIntents were, by the WooCommerce hook that used the number), or a file that
+    has only the other id. Stripe's and Shopify's kinds cannot be confused (pi_ / ch_,
+    "#1001" / a 13-digit id); a WooCommerce number made of digits alone can be another
+    order's id (a numbering plugin's 1500 beside order 1500), so it matches only its own
+    kind."""
+    return source != "woocommerce" or not value.isdigit()
+
+
 # A platform whose export writes its amounts in one currency, named only in the header
 # ("Sale Price ($)": Gumroad's amounts are USD, Exports::PurchaseExportService).
 _PLATFORM_CURRENCY = {"gumroad": "USD"}
@@ -609,7 +620,8 @@ class _Planner:
         if conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None:
             self.secret = bytes.fromhex(store.meta("secret"))
         self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
-        self.imported: set[str] = set()     # order ids this import wrote
+        # Ids this import wrote: (order ids, platform ids), as _known's.
+        self.imported: tuple[set[str], set[str]] = (set(), set())
         self.customers: set[int] = set()    # leads this import made customers, new ones too
         self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
         self.other_ids: bool | None = None  # whether the source's orders have platform ids
@@ -644,13 +656,12 @@ class _Planner:
         for order in orders:
             order_id = order.order_id
             other_id = order.platform_id
-            if order_id in known or order_id in self.imported or (
-                    other_id is not None and (other_id in known or other_id in self.imported)):
+            if self._seen(order_id, other_id, known):
                 report.known += 1
                 continue
-            self.imported.add(order_id)
+            self.imported[0].add(order_id)
             if other_id is not None:
-                self.imported.add(other_id)
+                self.imported[1].add(other_id)
             email, at = order.email, order.ordered_at
             lead_id = lead_ids.get(email) or added.get(email)
             new_buyer = False
@@ -704,9 +715,22 @@ class _Planner:
         order_rows.sort(key=_lead_of_order)  # each row's lead id is in an index
         return _Plan(became, fresh, events, order_rows)
 
-    def _known(self, orders: list[Order]) -> set[str]:
-        """The ids (order_id or platform_id, ORDER_KEYS) of the orders among `orders` that
-        were imported or heard from this source before, under either of their ids."""
+    def _seen(self, order_id: str, other_id: str | None, known: tuple[set, set]) -> bool:
+        """Whether the order was recorded before, or by this import: its id as an order id,
+        its other id as a platform id, or, where either_id allows, the one as the other."""
+        source = self.source
+        for order_ids, platform_ids in (known, self.imported):
+            if order_id in order_ids or (other_id is not None and other_id in platform_ids):
+                return True
+            if order_id in platform_ids and either_id(source, order_id):
+                return True
+            if other_id is not None and other_id in order_ids and either_id(source, other_id):
+                return True
+        return False
+
+    def _known(self, orders: list[Order]) -> tuple[set[str], set[str]]:
+        """(order ids, platform ids) of the orders recorded from this source before that
+        have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match)."""
         order_ids = [order.order_id for order in orders]
         order_ids += [order.platform_id for order in orders if order.platform_id is not None]
         if self.other_ids is None:  # whether this source's orders have any: read once
@@ -718,16 +742,16 @@ class _Planner:
         # order of this import is in self.imported under both).
         by_other = (" UNION ALL SELECT order_id, platform_id FROM orders WHERE source = ? AND "
                     "platform_id IN ({0})" if self.other_ids else "")
-        known: set[str] = set()
+        known: tuple[set[str], set[str]] = (set(), set())
         for ids in _chunks(order_ids):
             marks = ",".join("?" * len(ids))
             for order_id, platform_id in self.rows.execute(
                     f"SELECT order_id, platform_id FROM orders WHERE source = ? AND order_id "
                     f"IN ({marks}){by_other.format(marks)}",
                     (self.source, *ids, *((self.source, *ids) if by_other else ()))):
-                known.add(order_id)
+                known[0].add(order_id)
                 if platform_id is not None:
-                    known.add(platform_id)
+                    known[1].add(platform_id)
         return known
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:

@@ -100,14 +100,16 @@ class OrderError(HookError):
 
 @dataclass
 class Refund:
-    """A refund of the order known by any of `ids` (its order id here, or the platform's
-    other id of it: a Shopify refund names the order by its numeric id, not its name; a
-    Stripe refund names the charge and its PaymentIntent). `minor`: how much of it has
-    been refunded in all, in minor units, when the payload says. `whole`: the platform
-    says the whole order was refunded; else it is whole when `minor` reaches the order's
-    amount, and a part refunded otherwise (the buyer still paid for something)."""
+    """A refund of the order known by its id here (`order_id`) or by the platform's other
+    id of it (`platform_id`, orders.ORDER_KEYS: a Shopify refund names the order by its
+    numeric id, not its name; a Stripe refund names the charge besides its PaymentIntent;
+    a WooCommerce order has its number). `minor`: how much of it has been refunded in
+    all, in minor units, when the payload says. `whole`: the platform says the whole
+    order was refunded; else it is whole when `minor` reaches the order's amount, and a
+    part refunded otherwise (the buyer still paid for something)."""
     at: str
-    ids: list[str]
+    order_id: str | None
+    platform_id: str | None = None
     minor: int | None = None
     whole: bool = True
     # A refund that says only its own money (Shopify's refunds/create), known by its own
@@ -271,7 +273,7 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
         at = _instant(document.get("processed_at") or document.get("created_at"), now)
         # This refund's money (its transactions); none said: the order as a whole.
         minor = _shopify_refunded([document])
-        return Heard(refunds=[Refund(at, [order], minor, whole=minor is None,
+        return Heard(refunds=[Refund(at, None, order, minor, whole=minor is None,
                                      refund_id=_text(document.get("id")))])
     if topic not in SHOPIFY_ORDER_TOPICS:
         return Heard(ignored=f'the topic "{topic or "(none)"}" is not one leadloop uses')
@@ -281,12 +283,11 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
     numeric_id = _text(document.get("id"))
     platform_id = numeric_id if numeric_id != order_id else None
     platform_ids = {order_id: platform_id} if platform_id else {}
-    ids = [order_id, platform_id] if platform_id else [order_id]
     status = _status(document.get("financial_status"))
     at = _instant(document.get("processed_at") or document.get("created_at"), now)
     if status == "refunded":
-        return Heard(refunds=[Refund(_instant(document.get("updated_at"), now), ids)],
-                     platform_ids=platform_ids)
+        return Heard(refunds=[Refund(_instant(document.get("updated_at"), now), order_id,
+                                     platform_id)], platform_ids=platform_ids)
     if document.get("test") is True:
         return Heard(ignored="a test order (test: true): nobody becomes a customer")
     if status not in PAID:
@@ -305,8 +306,8 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
     # Partially refunded: the order's `refunds` say how much went back in all (each
     # refund's transactions); a part refunded is recorded as such, never as the whole.
     refunded = _shopify_refunded(document.get("refunds"))
-    refunds = ([Refund(_instant(document.get("updated_at"), now), ids, refunded, whole=False)]
-               if refunded else [])
+    refunds = ([Refund(_instant(document.get("updated_at"), now), order_id, platform_id,
+                       refunded, whole=False)] if refunded else [])
     return Heard(orders=[order], refunds=refunds, platform_ids=platform_ids)
 
 
@@ -340,18 +341,17 @@ def read_woocommerce(body: bytes, topic: str, now: datetime) -> Heard:
         raise Malformed("an order without a number or id")
     number = _text(document.get("number"))
     platform_id = number if number != order_id else None
-    ids = [order_id, platform_id] if platform_id else [order_id]
     status = _status(document.get("status"))
     modified = _instant(document.get("date_modified_gmt"), now)
     if status == "refunded":
-        return Heard(refunds=[Refund(modified, ids)])
+        return Heard(refunds=[Refund(modified, order_id, platform_id)])
     if status not in WOOCOMMERCE_PAID:
         return Heard(ignored=f'order status "{status or "(none)"}": not paid')
     # A partial refund leaves the order completed (or processing) and lists itself in
     # `refunds`, each {id, reason, total} with a negative total (the REST API's order
     # properties): the whole list is sent each time, so its sum is what went back in all.
     refunded = _woocommerce_refunded(document.get("refunds"))
-    refunds = [Refund(modified, ids, refunded, whole=False)] if refunded else []
+    refunds = [Refund(modified, order_id, platform_id, refunded, whole=False)] if refunded else []
     billing = _dict(document.get("billing"))
     email = _address(billing.get("email"))
     if email is None:
@@ -393,12 +393,12 @@ def read_stripe(body: bytes, now: datetime) -> Heard:
         # `amount_refunded` is how much so far (docs.stripe.com/api/charges/object). The
         # charge's payment is known by its PaymentIntent, or by the charge's own id (a
         # legacy charge, or a payments export imported before PaymentIntents were read).
-        ids = [i for i in (_text(obj.get("payment_intent")), _text(obj.get("id"))) if i]
-        if not ids:
+        intent, charge = _text(obj.get("payment_intent")), _text(obj.get("id"))
+        if not intent and not charge:
             return Heard(ignored="a refund that names no payment")
         minor = obj.get("amount_refunded")
         minor = minor if isinstance(minor, int) and not isinstance(minor, bool) else None
-        return Heard(refunds=[Refund(_instant(event.get("created"), now), ids, minor,
+        return Heard(refunds=[Refund(_instant(event.get("created"), now), intent, charge, minor,
                                      whole=obj.get("refunded") is True)])
     metadata = _dict(obj.get("metadata"))
     if kind.startswith("checkout.session."):
@@ -554,6 +554,26 @@ def apply_heard(store, source: str, heard: Heard, now: datetime) -> dict:
             "refunds": refunds[0]}
 
 
+def _refunded_order(conn, source: str, refund: Refund):
+    """The recorded order a refund names: by its id of the same kind first, then (where
+    orders.either_id allows) by the one kind as the other."""
+    from ..orders import either_id
+
+    tries = [("order_id", refund.order_id), ("platform_id", refund.platform_id)]
+    tries += [(column, value) for column, value in (("platform_id", refund.order_id),
+                                                    ("order_id", refund.platform_id))
+              if value is not None and either_id(source, value)]
+    for column, value in tries:
+        if value is None:
+            continue
+        row = conn.execute(
+            "SELECT id, order_id, lead_id, refunded_at, amount_minor, currency, refunded_minor "
+            f"FROM orders WHERE source = ? AND {column} = ?", (source, value)).fetchone()
+        if row is not None:
+            return row
+    return None
+
+
 def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
     """Refunds of known orders, on the order and on the buyer's timeline: a whole refund
     once (orders.refunded_at, which stats count as a refunded order), a part each time
@@ -562,13 +582,7 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
     follow up again."""
     recorded = 0
     for refund in refunds:
-        marks = ",".join("?" * len(refund.ids))
-        row = conn.execute(
-            f"SELECT id, order_id, lead_id, refunded_at, amount_minor, currency, refunded_minor "
-            f"FROM orders WHERE source = ? AND order_id IN ({marks}) UNION ALL "
-            f"SELECT id, order_id, lead_id, refunded_at, amount_minor, currency, refunded_minor "
-            f"FROM orders WHERE source = ? AND platform_id IN ({marks}) LIMIT 1",
-            (source, *refund.ids, source, *refund.ids)).fetchone()
+        row = _refunded_order(conn, source, refund)
         if row is None or row[3] is not None:
             continue  # an order never heard, or refunded in full already
         order_row, order_id, lead_id, _, amount_minor, currency, refunded_minor = row
