@@ -566,3 +566,20 @@ def test_gumroads_sales_csv_as_gumroad_writes_it(run, tmp_path):
                            "ORDER BY ordered_at") == [
         ("x5sHqZ0bQ9e3rT1uVw2YjA==", "524459901", 4900, "USD"),
         ("Zz9yX8wV7uT6sR5qP4oN3m==", "524459904", 4900, "USD")]
+
+
+def test_map_names_an_orders_other_id_and_either_id_finds_it_again(run, tmp_path):
+    import_leads(run, tmp_path)
+    (tmp_path / "ventas.csv").write_text(
+        "Ref,Pedido,Email,Fecha,Total\nR-1,P-77,ana.ruiz@example.org,2026-03-20,49.00\n",
+        encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "ventas.csv",
+                 "--map", "Ref=order_id", "--map", "Pedido=platform_id")
+    assert result.exit_code == 0, result.stderr
+    assert table(tmp_path, "SELECT order_id, platform_id FROM orders") == [("R-1", "P-77")]
+    # The same sale in another file that names it only by the other id: the same order.
+    (tmp_path / "otra.csv").write_text(
+        "Pedido,Email,Fecha,Total\nP-77,ana.ruiz@example.org,2026-03-20,49.00\n", encoding="utf-8")
+    again = run("--now", "2026-05-01T10:00", "import", "--orders", "otra.csv", "--map", "Pedido=order_id")
+    assert "1 already imported" in again.stdout, again.stdout
+    assert table(tmp_path, "SELECT count(*) FROM orders") == [(1,)]
