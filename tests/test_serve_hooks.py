@@ -850,3 +850,31 @@ def test_woocommerce_numbers_made_of_digits_never_stand_for_another_orders_id(se
     imported = import_orders_file(run, tmp_path, "pedidos.csv", export)
     assert "2 already imported" in imported.stdout, imported.stdout
     assert sorted(row["order_id"] for row in orders(tmp_path)) == ["1500", "2100"]
+
+
+def test_a_shopify_refund_heard_in_the_order_and_by_refunds_create_counts_once(serve, tmp_path):
+    """A shop subscribed to orders/updated and refunds/create hears a refund twice: in the
+    order's `refunds` and as the Refund itself. Its money counts once, whichever first."""
+    server = serve()
+    assert shopify(server, fixture("shopify_orders_paid.json")).status == 200
+
+    def refund(refund_id: int, amount: str) -> dict:
+        document = json.loads(fixture("shopify_refunds_create.json"))
+        document["id"] = refund_id
+        document["transactions"][0]["amount"] = amount
+        return document
+
+    def updated(*refunds) -> bytes:
+        return edited("shopify_orders_paid.json", financial_status="partially_refunded",
+                      updated_at="2026-03-01T19:00:00+01:00", refunds=list(refunds))
+
+    assert shopify(server, updated(refund(1, "9.00")), topic="orders/updated").json()["refunds"] == 1
+    created = shopify(server, json.dumps(refund(1, "9.00")).encode(), topic="refunds/create")
+    assert created.json()["refunds"] == 0, created.text
+    assert refund_columns(tmp_path) == [(None, 900)]
+    assert shopify(server, json.dumps(refund(2, "10.00")).encode(), topic="refunds/create"
+                   ).json()["refunds"] == 1
+    assert refund_columns(tmp_path) == [(None, 1900)]
+    both = updated(refund(1, "9.00"), refund(2, "10.00"))
+    assert shopify(server, both, topic="orders/updated").json()["refunds"] == 0
+    assert refund_columns(tmp_path) == [(None, 1900)]

@@ -112,9 +112,12 @@ class Refund:
     platform_id: str | None = None
     minor: int | None = None
     whole: bool = True
-    # A refund that says only its own money (Shopify's refunds/create), known by its own
-    # id: added to what went back before, once.
-    refund_id: str | None = None
+    # The platform's ids of the refunds `minor` counts (Shopify's), kept in the refund
+    # event. `adds`: `minor` is only these refunds' money (a Shopify refunds/create), so
+    # it is added to what went back before, unless one of them was counted already (the
+    # same refund again, or heard first in the order's own `refunds`).
+    refund_ids: list[str] = field(default_factory=list)
+    adds: bool = False
 
 
 @dataclass
@@ -274,7 +277,7 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
         # This refund's money (its transactions); none said: the order as a whole.
         minor = _shopify_refunded([document])
         return Heard(refunds=[Refund(at, None, order, minor, whole=minor is None,
-                                     refund_id=_text(document.get("id")))])
+                                     refund_ids=_shopify_refund_ids([document]), adds=True)])
     if topic not in SHOPIFY_ORDER_TOPICS:
         return Heard(ignored=f'the topic "{topic or "(none)"}" is not one leadloop uses')
     order_id = _text(document.get("name")) or _text(document.get("id"))
@@ -307,8 +310,15 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
     # refund's transactions); a part refunded is recorded as such, never as the whole.
     refunded = _shopify_refunded(document.get("refunds"))
     refunds = ([Refund(_instant(document.get("updated_at"), now), order_id, platform_id,
-                       refunded, whole=False)] if refunded else [])
+                       refunded, whole=False,
+                       refund_ids=_shopify_refund_ids(document.get("refunds")))]
+               if refunded else [])
     return Heard(orders=[order], refunds=refunds, platform_ids=platform_ids)
+
+
+def _shopify_refund_ids(refunds) -> list[str]:
+    return [text for refund in (refunds if isinstance(refunds, list) else [])
+            if (text := _text(_dict(refund).get("id")))]
 
 
 def _shopify_refunded(refunds) -> int | None:
@@ -587,11 +597,12 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
             continue  # an order never heard, or refunded in full already
         order_row, order_id, lead_id, _, amount_minor, currency, refunded_minor = row
         minor = refund.minor
-        if refund.refund_id is not None and minor is not None:
-            if lead_id is not None and conn.execute(
+        if refund.adds and minor is not None:
+            if lead_id is not None and any(conn.execute(
                     "SELECT 1 FROM events WHERE lead_id = ? AND kind = 'refund' AND detail LIKE ?",
-                    (lead_id, f'%"refund_id": {json.dumps(refund.refund_id)}%')).fetchone():
-                continue  # this refund heard before (a retry)
+                    (lead_id, f'%"refunds": [%{json.dumps(refund_id)}%')).fetchone()
+                    for refund_id in refund.refund_ids):
+                continue  # counted before: a retry, or in the order's own `refunds`
             minor += refunded_minor or 0
         whole = refund.whole or (minor is not None and amount_minor is not None
                                  and minor >= amount_minor)
@@ -610,8 +621,8 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
             detail = {"order": order_id, "source": source, "note": note}
             if not whole:
                 detail.update(partial=True, amount_minor=minor, currency=currency)
-            if refund.refund_id is not None:
-                detail["refund_id"] = refund.refund_id
+            if refund.refund_ids:
+                detail["refunds"] = refund.refund_ids
             conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'refund', ?)",
                          (lead_id, refund.at, json.dumps(detail, ensure_ascii=False)))
         recorded += 1
