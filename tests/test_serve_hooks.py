@@ -878,3 +878,22 @@ def test_a_shopify_refund_heard_in_the_order_and_by_refunds_create_counts_once(s
     both = updated(refund(1, "9.00"), refund(2, "10.00"))
     assert shopify(server, both, topic="orders/updated").json()["refunds"] == 0
     assert refund_columns(tmp_path) == [(None, 1900)]
+
+
+def test_api_orders_on_a_busy_database_is_503_and_a_failure_500(serve, tmp_path):
+    server = serve()  # [web] busy_wait = 1
+    order = {"email": "ana.ruiz@example.org", "order_id": "A-17", "amount": "49,90", "currency": "EUR"}
+    blocker = sqlite3.connect(tmp_path / "leadloop.db", isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        busy = api_orders(server, order)
+        assert busy.status == 503 and busy.headers["retry-after"] == "60", busy.text
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    with sqlite3.connect(tmp_path / "leadloop.db") as conn:
+        conn.execute("CREATE TRIGGER broken BEFORE INSERT ON orders BEGIN "
+                     "SELECT RAISE(ABORT, 'orders cannot be written'); END")
+    failed = api_orders(server, order)
+    assert failed.status == 500 and failed.json() == {"error": "the server failed; try again later"}
+    assert orders(tmp_path) == []
