@@ -200,9 +200,17 @@ def m010_polish_referred_by_index(db) -> None:
     db.execute("CREATE INDEX events_complaints ON events(lead_id) WHERE kind = 'complaint'")
 
 
+def m011_orderids_refunded_minor(db) -> None:
+    """How much of an order was refunded, in minor units (issue #26): a WooCommerce,
+    Shopify or Stripe refund of a part of an order leaves it sold (refunded_at stays NULL,
+    stats do not count it as a refunded order) and says how much went back here; a whole
+    refund sets both."""
+    db.execute("ALTER TABLE orders ADD COLUMN refunded_minor INTEGER")
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
-              m009_hooks_refunds, m010_polish_referred_by_index]
+              m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:
