@@ -63,6 +63,22 @@ from leadloop.delivery_status import _CATALOG, _EMAIL, find_status, fold, judge
     # Mail-DeliveryStatus-BounceParser's rules.
     (None, "550 address ana@example.org not known here"),
     ("5.0.0", "550 <ana@example.org> is invalid"),
+    # The Chinese providers' English: Alibaba Mail, Coremail, and others' (issue #25 item 2).
+    ("5.0.0", "554 RCPT (ana@example.cn) dosn't exist"),
+    (None, "550 recipient is not exist"), (None, "550 abcd:user not exist"),
+    (None, "550 Local User [ana@example.cn] not found."), ("5.0.0", "550 #2175041 unavailable mail user"),
+    (None, "550 local server don't exists that user"), (None, "550 recipient does not have an account"),
+    # Mimecast's "550 Invalid Recipient" (its SMTP error code reference), and the
+    # generic catalog sentences of appliances and small servers.
+    ("5.0.0", "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550"),
+    (None, "550 Recipient unknown"), (None, "550 <ana@example.org> Mailbox unknown"),
+    (None, "550 User is unknown"), (None, "550 Unknown local user"), (None, "550 The recipient does not exist"),
+    (None, "550 User ana does not exist"), (None, "550 No account by that name here"),
+    (None, "550 addressee unknown, relay=mx.example.org"), (None, "550 Not a valid recipient"),
+    (None, "550 Invalid mailbox: ana@example.org"), (None, "550 user invalid"),
+    # Libero in Italian, GMX/Web.de and T-Online in German, Seznam in Czech.
+    (None, "550 Utente inesistente"), (None, "550 Die Empfängeradresse existiert nicht"),
+    (None, "550 Empfaenger existiert nicht"), (None, "550 Schránka neexistuje"),
 ])
 def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     verdict = judge(status, text, quoted=True)

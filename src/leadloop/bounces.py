@@ -306,7 +306,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
         remote = block.get("remote-mta", "").split(";", 1)[-1].strip() or None
         category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
             reporter_reason(reporter, fold(diagnostic))
-        if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix"):
+        if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix") \
+                and not _local_mailer_says_no_user(status, diagnostic):
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
@@ -358,6 +359,19 @@ def read(msg: Message, *, own: set[str]) -> Report:
                                         delayed=delayed, remote_host=remote_host(cleaned)),
                       _short(server_words(cleaned) or cleaned))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
+
+
+def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
+    """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is
+    Sendmail's "no such user": Sendmail maps a mailer's EX_NOUSER exit (sysexits.h, 67)
+    to "550 5.1.1 User unknown" (its sysexits.c table, SysExMsg, which giveresponse() in
+    deliver.c reports in the X-Unix diagnostic). That text under a 5.1.x status is the
+    address's (issue #25 item 4); any other exit (procmail's "Couldn't create", a
+    script's status number) is still the program's own failure (sisimai: mailererror)."""
+    return (status or "").startswith("5.1.") and _NO_USER_EXIT.search(diagnostic) is not None
+
+
+_NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
 
 
 def _header(msg: Message, name: str) -> str:
@@ -585,9 +599,29 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
                 break
         if end <= line_start:
             end = text.find("\n", position) if text.find("\n", position) >= 0 else len(text)
+        end = _reply_end(text, line_start, end)
         pieces.append(text[line_start:end])
     del starts
     return "\n".join(pieces) if pieces else text
+
+
+# Postfix's bounce(8) entry for a recipient: "<rcpt>: host H said: REPLY (in reply to
+# CMD command)", the reply folded over indented lines. An address inside REPLY (the
+# server naming our sender, "550 5.1.1 <bounces+…@…>: unauthorized sender") is part of
+# that recipient's answer, not the start of another recipient's.
+_REPLY_CLOSE = re.compile(r"\(in\s+reply\s+to\s[^)]*\)[^\n]*", re.I)
+
+
+def _reply_end(text: str, start: int, end: int) -> int:
+    """`end`, moved past the close of a server's reply that the window opened and an
+    address inside it cut short."""
+    piece = text[start:end]
+    if "said:" not in piece.lower() or _REPLY_CLOSE.search(piece):
+        return end
+    close = _REPLY_CLOSE.search(text, end)
+    if close is None or "said:" in text[end:close.start()].lower():
+        return end
+    return close.end()
 
 
 # Where a report quotes the receiving server's own answer, as opposed to the reporting
