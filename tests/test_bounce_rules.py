@@ -242,3 +242,65 @@ def test_possibilities_are_no_verdict():
     office = rfc3464("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup. "
                      "The address may be misspelled or may not exist.", "5.1.10")
     assert verdict_on(office).hard
+
+
+# --- Item 6: servers and providers not covered before -----------------------------------
+# Their documented sentences for a mailbox that does not exist, quoted in an RFC 3464
+# report with the vague 5.0.0 and no stage, and in a plain-text report with no status.
+DEAD = [
+    "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550",   # Mimecast
+    f"550 No such user ({LEAD})",                                                # Barracuda
+    f"550 5.2.1 <{LEAD}>... Addressee unknown, relay=[192.0.2.1]",               # AT&T
+    f"550 5.1.1 <{LEAD}>... User is unknown",                                    # GMX
+    "550 Benutzer nicht bekannt/User unknown",                                   # Web.de
+    "550 Die Empfängeradresse existiert nicht",                                  # German servers
+    "550 Utente inesistente",                                                    # Libero
+    "550 Schránka neexistuje",                                                   # Czech servers
+    f"550 #5.1.0 Address rejected {LEAD}",                                       # Cisco IronPort (LDAP accept)
+    f"550 5.1.1 [R2] Recipient {LEAD} does not exist here.",                     # Synacor
+    f"550 {LEAD} is not a valid user",                                           # United Online
+    f"550 Invalid recipient <{LEAD}> (#5.1.1)",                                  # Symantec MessageLabs
+    "550 5.2.0 No such mailbox",
+    "550 #2175041 unavailable mail user",                                        # Coremail
+    "550 5.7.1 No such user!",                                                   # Yandex
+    "550 Mailbox not found. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728",  # QQ
+    f"550 User not found: {LEAD}",                                               # NetEase 163
+]
+
+
+@pytest.mark.parametrize("words", DEAD)
+@pytest.mark.parametrize("layout", ["rfc3464", "plain"])
+def test_a_providers_sentence_for_a_dead_address_needs_no_stage(layout, words):
+    raw = rfc3464(words) if layout == "rfc3464" else plain(words)
+    verdict = verdict_on(raw)
+    assert verdict.hard and verdict.owner == ADDRESS, verdict
+
+
+# Their soft counterparts stay soft in the same layouts: a full mailbox, a disabled one,
+# greylisting, rate limits, reputation, policy and spam.
+ALIVE = [
+    "552-5.2.2 The email account that you tried to reach is over quota.",        # Gmail
+    "452-4.2.2 The email account that you tried to reach is over quota.",
+    "550 Benutzer hat das Speichervolumen ueberschritten. / User has exhausted allowed storage space.",  # Web.de
+    "552 5.2.2 Over STORAGE quota",                                              # T-Online
+    f"550 5.2.1 <{LEAD}>... User is inactive",                                   # GMX
+    "550 User suspended",                                                        # Coremail
+    "451 Internal resource temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451",  # Mimecast greylisting
+    f"450 4.2.0 <{LEAD}>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints",  # Yahoo
+    "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service "
+    "provider since part of their network is on our block list (S3150).",      # Outlook
+    "554 Email rejected due to security policies - https://community.mimecast.com/docs/DOC-1369#554",
+    "550 Administrative prohibition - envelope blocked",                        # Mimecast
+    "550 5.7.1 Policy rejection on the target address",                          # Yandex
+    "554 Reject by behaviour spamANTISPAM_BAT[01201311R2100]",                   # Alibaba
+    "550 User in blacklist",                                                     # Coremail
+    "550 5.7.1 Message rejected as spam by Content Filtering.",                  # Exchange Online
+]
+
+
+@pytest.mark.parametrize("words", ALIVE)
+@pytest.mark.parametrize("layout", ["rfc3464", "plain"])
+def test_a_providers_other_refusals_stay_soft(layout, words):
+    raw = rfc3464(words) if layout == "rfc3464" else plain(words)
+    assert not verdict_on(raw).hard

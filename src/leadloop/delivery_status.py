@@ -211,6 +211,7 @@ _CATALOG_SENTENCES = (
     r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
     r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
     r"invalid mailbox", r"user invalid", r"no such mailbox",
+    r"mailaddr ?[>)\]]? is not a valid (user|recipient|mailbox)",
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
     # catch-all's failure, no verdict on the address; hence the "but" above.)
     r"no mail ?box available for (this|that) user", r"\bbad_recipient\b",
@@ -289,6 +290,8 @@ _ADDRESS = [
         # §4.2.3's 550 text, with the address; at RCPT and with no other cause named, the
         # mailbox is not there (the stage rule in _judge keeps it from counting elsewhere).
         r"mailbox [\[<(]? ?mailaddr ?[\]>)]? (is )?unavailable",
+        # "557 Email address - ana@… - is not available here" (the same, at RCPT).
+        r"address\s*-?\s*mailaddr\s*-?\s*is not available here",
         r"resolver\.adr\.recip(ient)?notfound", r"recipnotfound", r"\bbadrcptto\b",
         r"not (listed )?in (my |the )?(validrcptto|(local )?recipient table|directory|address book)",
         r"user ?unknown", r"unknown user", r"recipient address rejected\.?\s*(\(|$)",
