@@ -296,6 +296,12 @@ ALIVE = [
     "554 Reject by behaviour spamANTISPAM_BAT[01201311R2100]",                   # Alibaba
     "550 User in blacklist",                                                     # Coremail
     "550 5.7.1 Message rejected as spam by Content Filtering.",                  # Exchange Online
+    "550 Ip frequency limited", "550 Connection frequency limited",              # QQ
+    "554 DT:SPM 163 smtp", "450 MI:CEL",                                          # NetEase 163
+    "550 5.7.1 Message rejected under suspicion of SPAM",                        # Yandex
+    "550 Message was not accepted -- account is disabled",                       # mail.ru
+    "550 5.7.1 Service refuse. Veuillez essayer plus tard. OFR_999",             # Orange
+    "550 Invalid recipient domain policy",                                       # the domain's policy, not the address
 ]
 
 

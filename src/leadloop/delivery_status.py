@@ -239,7 +239,7 @@ _CATALOG_MORE_SENTENCES = (
     # recipient": Exchange's summary "Remote server returned unknown recipient or mailbox
     # unavailable" stands over any 550, filters' included (sisimai's Exchange2003 and
     # Office365 samples).
-    r"\binvalid recipient\b", r"\brecipient unknown\b", r"\bmailbox unknown\b",
+    r"\binvalid recipient\b(?! domain)", r"\brecipient unknown\b", r"\bmailbox unknown\b",
     r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist(?!,? but)",
     r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
     r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
