@@ -235,7 +235,8 @@ _CATALOG_MORE_SENTENCES = (
     # German servers' "Empfänger(adresse) existiert nicht", Libero "Utente inesistente",
     # Czech servers' "Schránka neexistuje", and the generic sentences of small servers'
     # catalogs ("Recipient unknown", "Mailbox unknown", "Unknown local user", "No
-    # account by that name", "ADDRESS is not a valid user"). Never "unknown
+    # account by that name", "ADDRESS is not a valid user", "The user was not found").
+    # Never "unknown
     # recipient": Exchange's summary "Remote server returned unknown recipient or mailbox
     # unavailable" stands over any 550, filters' included (sisimai's Exchange2003 and
     # Office365 samples).
@@ -244,7 +245,7 @@ _CATALOG_MORE_SENTENCES = (
     r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
     r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
     r"invalid mailbox", r"user invalid", r"no such mailbox",
-    r"mailaddr ?[>)\]]? is not a valid (user|recipient|mailbox)",
+    r"mailaddr ?[>)\]]? is not a valid (user|recipient|mailbox)", r"(user|recipient|addressee) was not found",
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
     # catch-all's failure, no verdict on the address; hence the "but" above.)
 )
@@ -252,7 +253,7 @@ _CATALOG_MORE_KEYS = (
     "exist", "local user", "mail user", "an account", "invalid recipient", "recipient unknown",
     "mailbox unknown", "user is unknown", "unknown local user", "inesistente", "neexistuje",
     "that name", "addressee unknown", "valid recipient", "invalid mailbox", "user invalid",
-    "no such mailbox", "is not a valid")
+    "no such mailbox", "is not a valid", "was not found")
 
 
 class _Gated:
