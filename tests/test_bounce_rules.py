@@ -310,3 +310,47 @@ ALIVE = [
 def test_a_providers_other_refusals_stay_soft(layout, words):
     raw = rfc3464(words) if layout == "rfc3464" else plain(words)
     assert not verdict_on(raw).hard
+
+
+# --- Reading the report itself ------------------------------------------------------
+
+def test_a_diagnostic_wrapped_without_white_space_is_read_whole():
+    # RFC 3464's own example, as often copied: the second line of a Diagnostic-Code is
+    # not indented, so it is no folded line; the parser would drop it.
+    raw = (
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.lauravidal.es>\r\n"
+        "To: <laura@lauravidal.es>\r\nSubject: Returned mail: User unknown\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="W"\r\n\r\n'
+        "--W\r\ncontent-type: text/plain; charset=us-ascii\r\n\r\n"
+        "   ----- The following addresses had delivery problems -----\r\n"
+        f"<{LEAD}> (unrecoverable error)\r\n\r\n"
+        "--W\r\ncontent-type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; relay.lauravidal.es\r\n\r\n"
+        f"Original-Recipient: rfc822;{LEAD}\r\nFinal-Recipient: rfc822;{LEAD}\r\n"
+        "Action: failed\r\nStatus: 5.0.0 (permanent failure)\r\n"
+        f"Diagnostic-Code: smtp;  550 '{LEAD}' is not a\r\nregistered gateway user\r\n"
+        "Remote-MTA: dns; gateway.example.org\r\n\r\n"
+        "--W--\r\n").encode()
+    incoming = classify(raw)
+    failure = next(f for f in incoming.failures if f.address == LEAD)
+    assert failure.diagnostic.endswith("is not a registered gateway user")
+    assert failure.verdict.hard
+
+
+@pytest.mark.parametrize("raw, hard", [
+    # A host that cannot be reached exists (a network failure, retried); a domain that
+    # "is not reachable" has no DNS (Outlook.com's wording).
+    (plain("Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable"), False),
+    (rfc3464("554 The mail could not be delivered to the recipient because the domain is not reachable. "
+             "Please check the domain and try again", "5.5.0"), True),
+])
+def test_an_unreachable_host_is_not_an_unknown_one(raw, hard):
+    assert verdict_on(raw).hard is hard
+
+
+def test_possibilities_in_japanese_are_no_verdict():
+    # Google Groups: "the group you tried to reach does not exist, or you may not post".
+    words = "連絡しようとしたグループ（team）が存在しないか、グループにメッセージを投稿する権限がない可能性があります。"
+    assert not verdict_on(plain(words)).hard
+    assert verdict_on(plain("550 宛先のユーザーは存在しません")).hard

@@ -77,6 +77,7 @@ from leadloop.delivery_status import _CATALOG, _CATALOG_MORE, _EMAIL, find_statu
     (None, "550 addressee unknown, relay=mx.example.org"), (None, "550 Not a valid recipient"),
     (None, "550 Invalid mailbox: ana@example.org"), (None, "550 user invalid"),
     ("5.0.0", "The user was not found"),
+    ("5.0.0", "550 'ana@vnet.example.com' is not a registered gateway user"),
     # Libero in Italian, GMX/Web.de and T-Online in German, Seznam in Czech.
     (None, "550 Utente inesistente"), (None, "550 Die Empfängeradresse existiert nicht"),
     (None, "550 Empfaenger existiert nicht"), (None, "550 Schránka neexistuje"),

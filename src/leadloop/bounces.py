@@ -111,6 +111,7 @@ _ORIGINAL_MARK = re.compile(
 _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
 _ANY_HEADER = re.compile(r"^[\w-]+:[ \t]*\S")
+_ANY_FIELD = re.compile(r"^[\w-]+[ \t]*:")
 _DSN_FIELD = re.compile(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
                         r"|x-actual-recipient|last-attempt-date|will-retry-until|x-powermta-bouncecategory)"
                         r"[ \t]*:[ \t]*(.*)$", re.I)
@@ -469,8 +470,11 @@ def _text(part: Message) -> str:
     if payload is None:
         payload = part.get_payload()
         if isinstance(payload, list):
-            # message/delivery-status parsed as a list of header blocks.
-            return "\n\n".join("\n".join(f"{k}: {v}" for k, v in block.items())
+            # message/delivery-status parsed as a list of header blocks. A line the
+            # parser could not read as a field ends a block's fields and starts its
+            # "body" (a wrapped diagnostic with no leading white space): kept, in place.
+            return "\n\n".join("\n".join([f"{k}: {v}" for k, v in block.items()]
+                                          + [_block_rest(block)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
     charset = part.get_content_charset() or "utf-8"
@@ -478,6 +482,11 @@ def _text(part: Message) -> str:
         return payload.decode(charset, "replace")
     except LookupError:
         return payload.decode("utf-8", "replace")
+
+
+def _block_rest(block: Message) -> str:
+    rest = block.get_payload()
+    return rest.strip("\r\n") if isinstance(rest, str) else ""
 
 
 def _html_text(html_text: str) -> str:
@@ -504,6 +513,11 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
         if match:
             last = match.group(1).lower()
             current[last] = match.group(2).strip()
+        elif last == "diagnostic-code" and not _ANY_FIELD.match(line):
+            # A server's words wrapped without the leading white space of a folded line
+            # (RFC 5322 §2.2.3), as some writers (and RFC 3464's own example, copied)
+            # do: still the diagnostic, not a field of its own.
+            current[last] += " " + line.strip()
         else:
             last = None
     if current:

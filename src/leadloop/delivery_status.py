@@ -210,7 +210,9 @@ _CATALOG_SENTENCES = (
     _fold_literal("не существует"), _fold_literal("адресат не найден"), _fold_literal("ящик не найден"),
     _fold_literal("用户不存在"), _fold_literal("收件人不存在"), _fold_literal("邮箱不存在"),
     _fold_literal("帐户不存在"), _fold_literal("账户不存在"), _fold_literal("地址不存在"),
-    _fold_literal("用戶不存在"), _fold_literal("宛先不明"), _fold_literal("存在しない"),
+    _fold_literal("用戶不存在"), _fold_literal("宛先不明"),
+    # "存在しないか" ("does not exist, or …", Google Groups in Japanese): possibilities.
+    _fold_literal("存在しない") + "(?!" + _fold_literal("か") + ")", _fold_literal("存在しません"),  # (and politely)
     _fold_literal("존재하지 않는"),
 )
 
@@ -246,6 +248,10 @@ _CATALOG_MORE_SENTENCES = (
     r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
     r"invalid mailbox", r"user invalid", r"no such mailbox",
     r"mailaddr ?[>)\]]? is not a valid (user|recipient|mailbox)", r"(user|recipient|addressee) was not found",
+    # A mail gateway's directory: "550 'ana@…' is not a registered gateway user" (RFC
+    # 3464 appendix, the example report's failed recipient). Only with the address
+    # before it: "you are not a registered user" is a list's word to a sender.
+    r"mailaddr ?['\"]? is not a registered (gateway )?user",
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
     # catch-all's failure, no verdict on the address; hence the "but" above.)
 )
@@ -253,7 +259,7 @@ _CATALOG_MORE_KEYS = (
     "exist", "local user", "mail user", "an account", "invalid recipient", "recipient unknown",
     "mailbox unknown", "user is unknown", "unknown local user", "inesistente", "neexistuje",
     "that name", "addressee unknown", "valid recipient", "invalid mailbox", "user invalid",
-    "no such mailbox", "is not a valid", "was not found")
+    "no such mailbox", "is not a valid", "was not found", "registered")
 
 
 class _Gated:
@@ -327,7 +333,10 @@ _ADDRESS = [
     ("userunknown", _CATALOG_MORE),
     ("hostunknown", _patterns(
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
-        r"|must exist|not reachable|unreachable|lookup failed)",
+        r"|must exist|lookup failed)",
+        # Outlook.com: "the domain is not reachable. Please check the domain" (no DNS for
+        # it); a HOST not reachable is a network failure (networkerror, below).
+        r"domain (name )?(is )?(not reachable|unreachable)",
         r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
         r"(host|domain) \S+ (not found|does not exist|doesn'?t exist)", r"domain may not exist",
@@ -381,7 +390,9 @@ _AFTER_ADDRESS = [
         r"failing for a long time", r"retry time not reached", r"delivery attempts will continue",
         r"has been delayed", r"not reachable within", r"(multiple|several|repeated) (retries|attempts)")),
     ("networkerror", _patterns(
-        r"no route to host", r"host is unreachable", r"routing loop", r"mail loop", r"too many hops",
+        # A host that cannot be reached exists: a network failure, not an unknown host
+        # (sisimai's NetworkError; Zoho's "ERROR_CODE :421, Host not reachable").
+        r"no route to host", r"host (is )?(not reachable|unreachable)", r"routing loop", r"mail loop", r"too many hops",
         r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect")),
     ("systemerror", _patterns(
         r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
