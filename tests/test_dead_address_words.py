@@ -78,6 +78,12 @@ from leadloop.delivery_status import _CATALOG, _CATALOG_MORE, _EMAIL, find_statu
     (None, "550 Invalid mailbox: ana@example.org"), (None, "550 user invalid"),
     ("5.0.0", "The user was not found"),
     ("5.0.0", "550 'ana@vnet.example.com' is not a registered gateway user"),
+    # Exchange's own NDR sentence; the Romance languages, German and Russian.
+    (None, "The email address you entered couldn't be found. Please check the recipient's email address"),
+    (None, "550 No such person at this address"), (None, "550 El destinatario no existe"),
+    (None, "550 La dirección de correo electrónico no existe"), (None, "550 Il destinatario non esiste"),
+    (None, "550 Destinatário desconhecido"), (None, "550 O endereço de e-mail não existe"),
+    (None, "550 Postfach unbekannt"), (None, "550 Такого ящика нет"),
     # Libero in Italian, GMX/Web.de and T-Online in German, Seznam in Czech.
     (None, "550 Utente inesistente"), (None, "550 Die Empfängeradresse existiert nicht"),
     (None, "550 Empfaenger existiert nicht"), (None, "550 Schránka neexistuje"),
@@ -99,6 +105,8 @@ def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     # Words naming another cause.
     "550 RCPT TO:<ana@example.org> max message size exceeded",
     "554 not accepting mail with attachments or embedded images",
+    # Possibilities joined by "or", in Spanish too.
+    "550 El destinatario no existe o ha sido bloqueado por el administrador",
 ])
 def test_other_causes_stay_soft(text):
     command = "DATA" if "DATA" in text else None

@@ -252,6 +252,20 @@ _CATALOG_MORE_SENTENCES = (
     # 3464 appendix, the example report's failed recipient). Only with the address
     # before it: "you are not a registered user" is a list's word to a sender.
     r"mailaddr ?['\"]? is not a registered (gateway )?user",
+    # Exchange's own NDR for a recipient its directory lacks (Microsoft Learn, the
+    # 5.1.1 and 5.1.10 NDR pages): "The email address you entered couldn't be found";
+    # Sendmail's and AOL's "No such person at this address".
+    r"e-?mail address you entered (couldn'?t|could not|cannot|can'?t) be found", r"no such person at this address",
+    # The same in the languages leadloop's leads write in: the sentences _ADDRESS's
+    # userunknown table already reads at RCPT ("El destinatario no existe", "Il
+    # destinatario non esiste", "Destinatário desconhecido", "O endereço de e-mail não
+    # existe", "Postfach unbekannt"), and Russian "Такого ящика нет", whose subject is
+    # the mailbox itself, as "n'existe pas" is in French above. Never when the sentence
+    # goes on with "or" (possibilities, like Google Groups' "n'existe pas ou").
+    r"(destinatario|usuario|utente|indirizzo|direccion|endereco|conta|cuenta|buzon|casella|caixa postal)"
+    r" (de correo |de e-?mail |e-?mail |di posta |postal )?(electronico )?"
+    r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])(?!,? (o|ou|oppure|or) )",
+    r"(postfach|e-?mail-adresse|adresse) (ist )?unbekannt", _fold_literal("такого ящика нет"),
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
     # catch-all's failure, no verdict on the address; hence the "but" above.)
 )
@@ -259,7 +273,8 @@ _CATALOG_MORE_KEYS = (
     "exist", "local user", "mail user", "an account", "invalid recipient", "recipient unknown",
     "mailbox unknown", "user is unknown", "unknown local user", "inesistente", "neexistuje",
     "that name", "addressee unknown", "valid recipient", "invalid mailbox", "user invalid",
-    "no such mailbox", "is not a valid", "was not found", "registered")
+    "no such mailbox", "is not a valid", "was not found", "registered", "entered", "no such person",
+    "existe", "esiste", "desconhecid", "desconocid", "sconosciut", "inexistente", "unbekannt")
 
 
 class _Gated:
