@@ -354,3 +354,28 @@ def test_possibilities_in_japanese_are_no_verdict():
     words = "連絡しようとしたグループ（team）が存在しないか、グループにメッセージを投稿する権限がない可能性があります。"
     assert not verdict_on(plain(words)).hard
     assert verdict_on(plain("550 宛先のユーザーは存在しません")).hard
+
+
+# --- The same through the inbox, as a user runs it --------------------------------------
+
+from test_inbox import leads, read, status  # noqa: E402,F401
+from test_inbox import project  # noqa: E402,F401  (the fixture)
+
+
+def test_the_inbox_bounces_a_lead_exchange_online_does_not_know(project, run):
+    project.deliver(plain("Reason: 550 5.4.1 Recipient address rejected: Access denied. AS(201806281) "
+                          "[BN8NAM12FT009.eop-nam12.prod.protection.outlook.com]"))
+    summary = read(run)
+    assert summary["bounces"] == 1
+    assert status(run, LEAD) == "bounced"
+    assert sum(lead["status"] == "bounced" for lead in leads(run).values()) == 1
+
+
+def test_the_inbox_keeps_a_lead_on_the_senders_suppression_list(project, run):
+    project.deliver(rfc3464("Amazon SES did not send the message to this address because it is on the "
+                            "suppression list for your account.", "5.1.1"))
+    summary = read(run)
+    assert summary["bounces"] == 0 and summary["failed"] == 1
+    assert status(run, LEAD) == "active"
+    shown = run("show", LEAD, "--json")
+    assert "on the sending service's suppression list" in shown.stdout  # the reason's label
