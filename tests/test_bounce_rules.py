@@ -130,6 +130,8 @@ def test_other_5_4_1_refusals_stay_soft(raw):
     # Coremail's catalog.
     rfc3464("550 #2175041 unavailable mail user"),
     plain("550 local server don't exists that user"),
+    # The recipient named and denied after the message: no filter's words.
+    postfix(f"554 Rcpt <{LEAD}> does not exist", "end of DATA"),
     # "550 mailbox ADDRESS unavailable" answering RCPT TO, no other cause named.
     postfix(f"550 mailbox {LEAD} unavailable", "RCPT TO"),
 ])

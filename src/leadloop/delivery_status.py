@@ -567,7 +567,10 @@ _DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
 # Alibaba Mail write "User not found" for the same (their bounce help pages). ("No such
 # user" stays stage-bound: m-FILTER's appliance writes it for a filter's refusal.)
 _DEAD_WHATEVER_STAGE = _patterns(
-    r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b", r"\buser not found\b")
+    r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b", r"\buser not found\b",
+    # The recipient named, and said not to exist ("554 Rcpt <ana@…> does not exist" at
+    # the end of DATA): a filter refuses a message, it does not deny an address.
+    r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
 _DEAD_WITHOUT_STAGE = _patterns(r"\baddress unknown\b", r"\bunknown e-?mail address\b")
 
 # Header lines of the returned original that a plain-text report repeats ("Subject:
