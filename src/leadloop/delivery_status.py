@@ -238,10 +238,9 @@ _CATALOG_MORE_SENTENCES = (
     # Czech servers' "Schránka neexistuje", and the generic sentences of small servers'
     # catalogs ("Recipient unknown", "Mailbox unknown", "Unknown local user", "No
     # account by that name", "ADDRESS is not a valid user", "The user was not found").
-    # Never "unknown
-    # recipient": Exchange's summary "Remote server returned unknown recipient or mailbox
-    # unavailable" stands over any 550, filters' included (sisimai's Exchange2003 and
-    # Office365 samples).
+    # Never "unknown recipient": Exchange's summary "Remote server returned unknown
+    # recipient or mailbox unavailable" stands over any 550, filters' included (sisimai's
+    # Exchange2003 and Office365 samples).
     r"\binvalid recipient\b(?! domain)", r"\brecipient unknown\b", r"\bmailbox unknown\b",
     r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist(?!,? but)",
     r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
@@ -379,9 +378,10 @@ _AFTER_ADDRESS = [
         r"sender (address )?(rejected|refused|verify failed|is in my black ?list|not pre-approved|is spammer)",
         r"sender was rejected", r"invalid sender", r"domain of sender address", r"sender domain",
         # Apple's private email relay ("Hide My Email") refuses a sending domain not
-        # registered with it: "550 5.1.1 <bounces+…@…>: unauthorized sender" (Apple
-        # Developer, "Configuring your environment for Sign in with Apple", private email
-        # relay service): the 5.1.1 is about our address, not the lead's (item 5).
+        # registered with it: "550 5.1.1 <bounces+…@…>: unauthorized sender" (Apple's
+        # developer documentation of the private email relay service: register the
+        # sending domains and addresses first): the 5.1.1 is about our address, not the
+        # lead's (issue #25 item 5).
         r"unauthori[sz]ed sender",
         r"bogus mail from", r"null sender is not allowed", r"empty envelope sender",
         r"administrative prohibition", r"mail from not owned", r"you are not allowed to post")),
