@@ -232,6 +232,8 @@ def test_a_shopify_refund_is_recorded_and_the_buyer_stays_a_customer(serve, tmp_
     assert stats.exit_code == 0, stats.stderr
     assert json.loads(stats.stdout)["orders"]["refunded_orders"] == 1
     assert "1 refunded" in run("--now", NOW, "stats").stdout
+    # Given back in full: the sale counts, its revenue does not.
+    assert [row["amount_minor"] for row in json.loads(stats.stdout)["orders"]["revenue_by_step"]] == [0]
 
 
 def test_a_buyer_who_never_asked_becomes_a_customer_and_never_a_lead(serve, tmp_path, run):
@@ -700,6 +702,8 @@ def test_a_woocommerce_partial_refund_is_a_part_not_a_refunded_order(serve, tmp_
     assert leads(tmp_path)["luis.gil@example.org"]["status"] == "customer"
     counted = orders_in_stats(run)
     assert counted["orders"] == 1 and counted.get("refunded_orders", 0) == 0
+    # Revenue is what stayed: 120.00 less the 20.00 and 30.00 given back.
+    assert [row["amount_minor"] for row in counted["revenue_by_step"]] == [7000]
     shown = run("--now", NOW, "show", "luis.gil@example.org")
     assert "woocommerce order 4750: €20.00 of €120.00 refunded" in shown.stdout, shown.stdout
     # The parts reach the order's total: refunded in full, as status refunded says.

@@ -937,7 +937,7 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
     """What the orders say (SPEC §8): buyers by the contacts they had received before their
     first order (and the share of the leads who received that many), days from inquiry to
     first purchase, and revenue by the last step received before each order, per currency
-    (never converted). Buyers who never asked are counted apart."""
+    (never converted), less what was refunded. Buyers who never asked are counted apart."""
     import statistics
 
     conn = store.conn
@@ -946,7 +946,7 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
     sent = "m.lead_id = o.lead_id AND m.kind = 'sequence' AND m.state IN ('sent', 'unknown')"
     rows = conn.execute(
         f"""SELECT o.lead_id, o.ordered_at, o.amount_minor, o.currency, o.new_buyer,
-                   l.requested_at,
+                   o.refunded_at, o.refunded_minor, l.requested_at,
                    (SELECT count(*) FROM messages m WHERE {sent} AND {when} <= o.ordered_at) AS contacts,
                    (SELECT max(m.step) FROM messages m WHERE {sent} AND {when} <= o.ordered_at) AS step
             FROM orders o JOIN leads l ON l.id = o.lead_id
@@ -963,7 +963,7 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
             step = "new buyer" if row["new_buyer"] else (
                 "none" if row["step"] is None else str(row["step"]))
             key = (step, row["currency"] or "")
-            revenue[key] = revenue.get(key, 0) + row["amount_minor"]
+            revenue[key] = revenue.get(key, 0) + _kept(row)
     buyers = [row for row in first.values() if not row["new_buyer"]]
     by_contacts: dict[int, int] = {}
     for row in buyers:
@@ -996,6 +996,15 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
             {"step": step, "currency": currency or None, "amount_minor": total}
             for (step, currency), total in sorted(revenue.items(), key=_revenue_order)],
     }
+
+
+def _kept(row) -> int:
+    """What an order brought in after its refunds: a whole refund gives everything back
+    (the buyer stays a customer, §9), a refund of a part only that part."""
+    amount = row["amount_minor"]
+    if row["refunded_minor"] is not None:
+        return max(0, amount - row["refunded_minor"])
+    return 0 if row["refunded_at"] is not None else amount
 
 
 def _revenue_order(item) -> tuple:
