@@ -4,7 +4,8 @@ Lotus Notes' contacts) → rows of cells.
 Versions 2.1 (RFC-less, the versit spec), 3.0 (RFC 2426) and 4.0 (RFC 6350). Each card
 becomes one row of the cells HEADER names, which then go through the checks every file
 shares (rows.py):
-- the name is FN; N's given name is `first_name` (and with N's family name, the name
+- the name is FN (given name first when FN is "Family, Given" and N names the family:
+  _given_first); N's given name is `first_name` (and with N's family name, the name
   when there is no FN);
 - the address is the preferred EMAIL (2.1's and 3.0's PREF type, 4.0's lowest PREF=n),
   else the first; the others are kept as a custom field;
@@ -227,9 +228,20 @@ def _row(lines: list[str]) -> list[str]:
         parts = _components(properties["N"][0][1]) + ["", ""]
         family, given = _names(parts[0]), _names(parts[1])
     org = " ".join(filter(None, map(_text, _components(_first(properties, "ORG")))))
-    return [addresses[0], _first(properties, "FN", text=True), given, family,
+    return [addresses[0], _given_first(_first(properties, "FN", text=True), family), given, family,
             _day(_first(properties, "REV", text=True)), org, _first(properties, "TEL", text=True),
             ", ".join(addresses[1:])]
+
+
+def _given_first(full_name: str, family: str) -> str:
+    """FN as the name a greeting and a To header use: "Mustermann, Heiko" (address books
+    that file contacts by family name write FN so: KAddressBook, Outlook's "File As")
+    becomes "Heiko Mustermann" when N says that "Mustermann" is the family name (RFC 6350
+    §6.2.2). Any other FN is the person's own choice of name, kept as written."""
+    before, comma, after = full_name.partition(",")
+    if comma and family and after.strip() and before.casefold().split() == family.casefold().split():
+        return f"{after.strip()} {before.strip()}"
+    return full_name
 
 
 def _properties(lines: list[str]) -> dict[str, list[tuple[list, str]]]:
