@@ -20,8 +20,8 @@ import tempfile
 from collections import deque
 
 from ..errors import InputError
-from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker, make_plan,
-                   names_an_address)
+from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker,
+                   address_columns, holds_addresses, make_plan, names_an_address)
 
 # A first line longer than this is not a row of column names (a binary file, or one
 # whose line ends are not CR or LF).
@@ -71,11 +71,27 @@ class CsvSource:
                 break
             found = delimiter or max(",;\t", key=line.count)
             cells = next(csv.reader([line], delimiter=found), [])
-            if names_an_address(cells):
+            columns = address_columns(cells)
+            if columns and holds_addresses(self._rows_below(found), columns):
                 self.delimiter, self.header, self.header_line = found, cells, number
                 return
         self._text.seek(0)
         self._text.readline(_HEADER_LIMIT + 1)
+
+    def _rows_below(self, delimiter: str, most: int = PREAMBLE_LINES) -> list[list[str]]:
+        """The next rows, read without moving on: a header's first rows of data."""
+        where = self._text.tell()
+        lines = []
+        for _ in range(most):
+            line = self._text.readline(_HEADER_LIMIT + 1)
+            if not line:
+                break
+            lines.append(line)
+        self._text.seek(where)
+        try:
+            return list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a quote left open by the lines cut here, a huge cell
+            return []
 
     def _sample(self) -> list[list[str]]:
         """The rows in the first stretch of the file, read beside the text stream."""

@@ -289,17 +289,38 @@ def _one_person(candidates: dict, custom: list, header: list[str]) -> None:
 PREAMBLE_LINES = 20
 
 
+# A cell that is a number, a date or a time ("2", "0.0.00", "2015-01-31 00:00:00",
+# "+34 600 000 001"): a value, which no export writes as a column's name.
+_VALUE_CELL = re.compile(r"[-+(]?[0-9][0-9 .,:/()+-]*")
+
+
 def names_an_address(cells: list[str]) -> bool:
     """Whether a row reads as a header with an address column: a cell named like one
-    (ALIASES), and no cell that is itself an address (a row of data)."""
-    found = False
-    for cell in cells:
+    (ALIASES), and no cell that is itself a value (an address, a number, a date: a row
+    of data, such as a CRM's lead whose source is "Email")."""
+    return bool(address_columns(cells))
+
+
+def address_columns(cells: list[str]) -> list[int]:
+    """The columns a header row names like address columns; none when the row is no
+    header (names_an_address)."""
+    found = []
+    for index, cell in enumerate(cells):
         text = cell.strip()
-        if "@" in text and _LOOKS_LIKE_ADDRESS.fullmatch(text):
-            return False
-        if not found and text and len(text) <= 80 and _named_field(slug(text))[0] == "email":
-            found = True
+        if "@" in text and _LOOKS_LIKE_ADDRESS.fullmatch(text) or _VALUE_CELL.fullmatch(text):
+            return []
+        if text and len(text) <= 80 and _named_field(slug(text))[0] == "email":
+            found.append(index)
     return found
+
+
+def holds_addresses(rows: list[list[str]], columns: list[int]) -> bool:
+    """Whether the rows under a header found below line 1 hold addresses in its address
+    columns: at least half of their non-empty cells look like addresses. Cells all
+    empty are no proof against it (LinkedIn's connections hide most addresses)."""
+    cells = [row[index].strip() for row in rows for index in columns
+             if index < len(row) and row[index].strip()]
+    return 2 * sum(1 for cell in cells if _LOOKS_LIKE_ADDRESS.fullmatch(cell)) >= len(cells)
 
 
 def _address_column(rows: list[list[str]], columns: set[int]) -> int | None:
