@@ -44,7 +44,16 @@ ALIASES = {
               "e-mail address", "direccion de correo electronico", "direccion de correo",
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
               "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
-              "email - work", "person - email - work", "email - home"],
+              "email - work", "person - email - work", "email - home",
+              # Outlook's CSV export writes its column names in the language of Office
+              # (_OUTLOOK below): de, fr, it, nl, pt-BR, pt-PT, pl, ca, sv, da, nb.
+              "e-mail-adresse", "e-mail adresse", "adresse de messagerie", "courriel",
+              "adresse courriel", "adresse e-mail", "indirizzo posta elettronica",
+              "indirizzo e-mail", "posta elettronica", "e-mailadres", "endereco de email",
+              "endereco de e-mail", "endereco de correio eletronico",
+              "endereco de correio electronico", "adres e-mail", "adreca electronica",
+              "adreca de correu electronic", "correu electronic", "e-postadress",
+              "e-mailadresse", "e-postadresse"],
     # A full name; given and family names are joined when there is none. A customer's,
     # client's or display name (often a company's) is the last resort (_PARTY_NAMES).
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
@@ -52,9 +61,17 @@ ALIASES = {
              "customer name", "person - name", "nombre del cliente", "nombre del contacto",
              "display name"],
     "first_name": ["first name", "firstname", "given name", "nombre", "fname",
-                   "nombre de pila", "person - first name"],
+                   "nombre de pila", "person - first name",
+                   # Outlook's, Apple's and Thunderbird's given name in de, fr, nl, it and
+                   # pt ("Nome" + "Cognome"/"Sobrenome"), pl, ca ("Nom" + "Cognoms"), sv,
+                   # da/nb (_OUTLOOK).
+                   "vorname", "prenom", "voornaam", "nome", "primeiro nome", "nome proprio",
+                   "imie", "nom", "fornamn", "fornavn"],
     "last_name": ["last name", "lastname", "family name", "surname", "apellidos", "apellido",
-                  "lname", "person - last name"],
+                  "lname", "person - last name",
+                  "nachname", "familienname", "achternaam", "cognome", "sobrenome",
+                  "apelido", "apelidos", "nazwisko", "cognoms", "cognom", "efternamn",
+                  "efternavn", "etternavn"],
     "product": ["product", "producto", "servicio"],
     "source": ["source", "origen", "fuente", "anuncio", "campaign", "campana",
                "campaign name", "utm_source", "original source", "lead source", "leadsource"],
@@ -73,8 +90,12 @@ ALIASES = {
     "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
 }
 FIELDS = frozenset(ALIASES)
-# Given-name column names that a file with no family-name column uses for the whole name.
-_AMBIGUOUS_GIVEN = frozenset({"nombre"})
+# Given-name column names that a file with no family-name column uses for the whole name
+# (Spanish "Nombre", Italian and Portuguese "Nome", Catalan and French "Nom").
+_AMBIGUOUS_GIVEN = frozenset({"nombre", "nome", "nom"})
+# A column that is the family name beside another: French Outlook's "Nom" next to
+# "Prénom" (where Catalan's "Nom" next to "Cognoms" is the given name).
+_FAMILY_BESIDE = {"nom": "prenom"}
 # The lead fields RowChecker picks from every row, and those it picks only from files
 # that have them ("given_name": a first-name column beside a full-name one;
 # "second_email": another address column, for rows whose first is empty; "fallback":
@@ -131,9 +152,57 @@ _NOT_A_DATE_WORDS = frozenset({"by", "id", "user", "owner", "from", "via", "sour
 _CREATED_RANK = 1000  # after every named request-date column
 
 
+# The words around an address column's name that say whose or which address it is:
+# Roundcube's and Outlook's "Email Home"/"Email Work", Apple's "Arbeit E-Mail", Google's
+# "E-mail 1 - Value", Thunderbird's "Primary Email"/"Secondary Email", Outlook's "E-mail 2
+# Address". An address column is the first in the file's order (as a vCard's first EMAIL,
+# SPEC §5), unless its name marks it preferred (as a vCard's PREF); a second, other or
+# secondary one comes after every other.
+_PREFERRED_WORDS = frozenset({"primary", "preferred", "main", "principal", "primare",
+                              "preferido", "preferida", "principale", "pref", "default"})
+_SECONDARY_WORDS = frozenset({"secondary", "other", "alternate", "alternative", "alt",
+                              "additional", "andere", "weitere", "sekundare", "autre",
+                              "altro", "altra", "secundario", "secundaria", "otro", "otra",
+                              "outro", "outra", "overige", "ander", "inny", "annan", "anden"})
+_WHOSE_WORDS = frozenset({"home", "work", "business", "personal", "private", "office",
+                          "arbeit", "privat", "geschaftlich", "buro", "trabajo", "casa",
+                          "particular", "profesional", "domicile", "bureau", "travail",
+                          "perso", "personnel", "professionnel", "lavoro", "ufficio",
+                          "privato", "werk", "prive", "thuis", "praca", "dom", "value",
+                          "valor", "valeur", "wert", "waarde", "valore", "internet", "smtp"})
+
+
+def _email_core(key: str) -> str:
+    """A column name's slug as the address rule compares it: "e_mail" is "email"."""
+    return key.replace("e_mail", "email")
+
+
+_EMAIL_NAMES = frozenset(_email_core(slug(alias)) for alias in ALIASES["email"])
+
+
+def _address_rank(key: str) -> int | None:
+    """0 for a preferred address column, 1 for another, 2 for a second or other one;
+    None when the name (its whose/which words aside) is not an address column's."""
+    words = _email_core(key).split("_")
+    core = [word for word in words if not word.isdigit() and word not in _PREFERRED_WORDS
+            and word not in _SECONDARY_WORDS and word not in _WHOSE_WORDS]
+    if "_".join(core) not in _EMAIL_NAMES:
+        return None
+    if any(word in _PREFERRED_WORDS for word in words):
+        return 0
+    if any(word in _SECONDARY_WORDS or word.isdigit() and word not in ("0", "1")
+           for word in words):
+        return 2
+    return 1
+
+
 def _named_field(key: str) -> tuple[str | None, int]:
     """(lead field, rank) of a column name (a slug), or (None, 0)."""
     found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
+    if found and found[0] == "email" or not found:
+        rank = _address_rank(key)
+        if rank is not None:
+            return "email", rank
     if found:
         return found
     for order, prefix in enumerate(_PERSON_PREFIXES, 1):
@@ -197,6 +266,7 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
                          f'"{column}" (columns: {_listed(header)})')
     candidates: dict[str, list[tuple[int, int, bool]]] = {}
     custom = []
+    keys = {slug(column) for column in header}
     for index, column in enumerate(header):
         key = slug(column)
         if not column.strip():
@@ -207,6 +277,8 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             if target is None:
                 custom.append((index, key))
                 continue
+        elif _FAMILY_BESIDE.get(key) in keys:
+            target, rank = "last_name", 0
         else:
             target, rank = _named_field(key)
         if target is None:
