@@ -229,3 +229,24 @@ def test_a_preferred_email_that_is_no_address_does_not_hide_a_good_one(tmp_path,
     assert sorted(stored) == ["ana@example.com"]
     assert stored["ana@example.com"]["fields"] == {"other_emails": "ÑÑ"}
     assert result.stderr.startswith("c.vcf:7: invalid address")
+
+
+def test_quoted_printable_without_charset_is_windows_1252_unless_encoding_says(tmp_path, run):
+    """A 2.1 card's quoted-printable name without CHARSET (The Bat!, Outlook: the vCard
+    2.1 spec, https://www.imc.org/pdi/vcard-21.txt, leaves it to the writer's code page)
+    reads as Windows-1252, Spain's and western Europe's: no detector tells a Spanish "ñ"
+    from a Polish "ń" in a name's few bytes (sources/vcard.py, _decoded). A Polish file
+    is read with --encoding cp1250, which also applies to such values."""
+    card = ("BEGIN:VCARD\r\nVERSION:2.1\r\n"
+            "N;ENCODING=QUOTED-PRINTABLE:{family};{given}\r\n"
+            "FN;ENCODING=QUOTED-PRINTABLE:{given} {family}\r\n"
+            "EMAIL;PREF;INTERNET:{address}\r\nREV:20080716T194200Z\r\nEND:VCARD\r\n")
+    (tmp_path / "es.vcf").write_text(card.format(family="Mu=F1oz Pe=F1a", given="Jos=E9",
+                                                 address="jose@example.com"), encoding="ascii")
+    (tmp_path / "pl.vcf").write_text(card.format(family="Iksi=F1ski", given="Piotr",
+                                                 address="piotr@example.com"), encoding="ascii")
+    assert run("--now", NOW, "import", "es.vcf").exit_code == 0
+    assert run("--now", NOW, "import", "pl.vcf", "--encoding", "cp1250").exit_code == 0
+    stored = leads(run)
+    assert stored["jose@example.com"]["name"] == "José Muñoz Peña"
+    assert stored["piotr@example.com"]["name"] == "Piotr Iksiński"

@@ -73,7 +73,14 @@ def _decoded(data: bytes, encoding: str | None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")  # Outlook's and The Bat!'s 2.1 cards
+        # Outlook's and The Bat!'s 2.1 cards without a CHARSET: the ANSI code page of the
+        # writer's Windows, which the card does not say. Windows-1252, the one of Spain,
+        # Latin America and western Europe, where leadloop's users are. A Polish card's
+        # "=F1" (cp1250 "ń") reads "ñ" so. A detector cannot tell on a name's few bytes:
+        # charset-normalizer 3.5 (tried on "José Muñoz Peña", "François Lefèvre", "Jürgen
+        # Groß" in cp1252 and "Piotr Iksiński", "Jiří Dvořák" in cp1250) answered cp1250
+        # for all of them, turning every Spanish "ñ" into "ń". --encoding says it.
+        return data.decode("cp1252", "replace")
 
 
 class VcardSource:
@@ -117,7 +124,7 @@ class VcardSource:
         return False
 
     def batches(self, size: int = BATCH):
-        reader = _CardReader(self._cards)
+        reader = _CardReader(self._cards, self.encoding)
         return self._checker.batches(reader, lambda: reader.done,
                                      first_line=self._cards[0][0] - 1, size=size)
 
@@ -126,8 +133,10 @@ class _CardReader:
     """Cards → rows, with csv.reader's `line_num` (lines read after `first_line`) set so
     that each row's number is its BEGIN:VCARD line (RowChecker counts from the last)."""
 
-    def __init__(self, cards: list[tuple[int, list[str] | str]]):
+    def __init__(self, cards: list[tuple[int, list[str] | str]], encoding: str | None = None):
         self._cards, self.line_num, self.done = cards, 0, 0
+        # --encoding (an ASCII-compatible one) is also that of 2.1 values without CHARSET.
+        self._encoding = encoding if encoding and "a".encode(encoding) == b"a" else None
         self._first = cards[0][0] - 1
 
     def __iter__(self):
@@ -139,7 +148,7 @@ class _CardReader:
             if isinstance(lines, str):
                 yield BrokenRecord(lines, f"line {line}")
             else:
-                yield _row(lines)
+                yield _row(lines, self._encoding)
 
 
 def _cards(lines: list[str]):
@@ -198,7 +207,7 @@ class _Unreadable(Exception):
     """A line of a property leadloop reads that is no content line."""
 
 
-def _row(lines: list[str]) -> list[str]:
+def _row(lines: list[str], encoding: str | None = None) -> list[str]:
     """A card's lines → its row of cells (HEADER), or a BrokenRecord.
 
     vobject's content-line grammar (parseLine: group, name, quoted parameters) reads
@@ -208,7 +217,7 @@ def _row(lines: list[str]) -> list[str]:
     and version (ORG as a list of lists in 2.1, bytes for base64) — each value here is
     one string, split only where the format says."""
     try:
-        properties = _properties(_unquote(lines))
+        properties = _properties(_unquote(lines, encoding))
     except _Unreadable as err:
         return BrokenRecord(f"unreadable vCard ({err})", lines[0])
     emails = [(_preference(params), index, address)
@@ -370,9 +379,10 @@ def _starts_read(line: str) -> bool:
     return match is not None and match.group(1).upper() in _READ | {"BEGIN", "END"}
 
 
-def _unquote(lines: list[str]) -> list[str]:
+def _unquote(lines: list[str], encoding: str | None = None) -> list[str]:
     """Quoted-printable values (2.1's ENCODING=QUOTED-PRINTABLE) decoded in their
-    CHARSET, soft line breaks joined; the line then reads as a plain 3.0 value."""
+    CHARSET (without one: `encoding`, --encoding's, else UTF-8 or Windows-1252 as
+    _decoded says), soft line breaks joined; the line then reads as a plain 3.0 value."""
     out, index = [], 0
     while index < len(lines):
         line = lines[index]
@@ -388,7 +398,7 @@ def _unquote(lines: list[str]) -> list[str]:
             index += 1
         params = head.split(";")
         charset = next((p.partition("=")[2] for p in params[1:]
-                        if p.upper().startswith("CHARSET=")), "utf-8")
+                        if p.upper().startswith("CHARSET=")), encoding or "utf-8")
         raw = quopri.decodestring(value.encode("utf-8", "replace"))
         try:
             text = raw.decode(charset)
