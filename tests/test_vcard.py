@@ -250,3 +250,22 @@ def test_quoted_printable_without_charset_is_windows_1252_unless_encoding_says(t
     stored = leads(run)
     assert stored["jose@example.com"]["name"] == "José Muñoz Peña"
     assert stored["piotr@example.com"]["name"] == "Piotr Iksiński"
+
+
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, run):
+    """Apple's Address Book wrote UTF-16 (big-endian) vCards without a BOM; RFC 2781 §4.3
+    leaves the byte order to be told from the text, here by its NUL bytes. Renamed, it is
+    still known as a vCard by its content."""
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ibáñez;María;;;\r\nFN:María Ibáñez\r\n"
+            "EMAIL;type=INTERNET;type=pref:maria@example.org\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Reformas Gil\r\nORG:Reformas Gil;\r\n"
+            "END:VCARD\r\n")
+    (tmp_path / "be.vcf").write_bytes(card.encode("utf-16-be"))
+    (tmp_path / "le.txt").write_bytes(card.replace("maria@", "maria.le@").encode("utf-16-le"))
+    result = run("--now", NOW, "import", "be.vcf")
+    assert result.exit_code == 0, result.stderr
+    assert "be.vcf:7: the vCard has no EMAIL" in result.stderr
+    assert run("--now", NOW, "import", "le.txt").exit_code == 0
+    stored = leads(run)
+    assert stored["maria@example.org"]["name"] == "María Ibáñez"
+    assert stored["maria.le@example.org"]["name"] == "María Ibáñez"

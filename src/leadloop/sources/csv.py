@@ -1,7 +1,7 @@
 """Delimited text (CSV, TSV, Excel's "Unicode text") → a header and rows of cells.
 
 Encodings: UTF-8 with or without BOM, UTF-16 and UTF-32 with a BOM (Meta Lead Ads
-downloads, Excel's "Unicode text"), else Windows-1252 or Latin-1, decided at the first
+downloads, Excel's "Unicode text"), UTF-16 without one (told by its NUL bytes), else Windows-1252 or Latin-1, decided at the first
 stretch that is not plain ASCII. Delimiters: the most frequent of `,` `;` and tab in
 the first line. Quoted cells may hold newlines, but a quote that never closes does not
 swallow the rest of the file (QuotedReader). Files that cannot be seeked (stdin, a
@@ -250,6 +250,8 @@ def _detect(binary) -> str:
     for bom, encoding in _BOMS:
         if start.startswith(bom):
             return encoding
+    if order := bomless_utf16(os.pread(binary.fileno(), 256, 0)):
+        return order
     encoding = "utf-8-sig"
     while chunk := binary.read(1 << 20):
         if chunk.isascii():
@@ -262,6 +264,22 @@ def _detect(binary) -> str:
         break
     binary.seek(0)
     return encoding
+
+
+def bomless_utf16(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when a file's first bytes are UTF-16 text without a
+    byte-order mark (Apple's and some Windows tools' exports): column names and
+    BEGIN:VCARD are mostly ASCII, whose characters have a NUL in every other byte, on the
+    high byte's side (RFC 2781 §4.3 leaves the order to be told so). Text in UTF-8 or a
+    single-byte code page has no NUL at all."""
+    head = head[:len(head) // 2 * 2]
+    if len(head) < 8 or any(head.startswith(bom) for bom, _ in _BOMS):
+        return None
+    even, odd = head[0::2], head[1::2]
+    for high, low, order in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if high.count(0) * 4 >= len(high) * 3 and low.count(0) * 20 <= len(low):
+            return order
+    return None
 
 
 def _byte_order(binary, encoding: str) -> str:

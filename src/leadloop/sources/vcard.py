@@ -58,16 +58,25 @@ _MOST_BYTES = 256 << 20  # a contacts file is kilobytes to a few megabytes, phot
 
 def looks_like_vcard(head: bytes) -> bool:
     """Whether the first bytes of a file are a vCard's (whatever the file is named)."""
+    from .csv import bomless_utf16
+
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             head = head[len(bom):].decode(encoding.replace("-sig", ""), "ignore").encode()
             break
+    else:
+        if order := bomless_utf16(head):
+            head = head[:len(head) // 2 * 2].decode(order, "ignore").encode()
     return bool(_BEGIN.match(head.lstrip().decode("ascii", "ignore")[:20]))
 
 
 def _decoded(data: bytes, encoding: str | None) -> str:
     if encoding is None:
+        from .csv import bomless_utf16
+
         encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+        if encoding is None and (order := bomless_utf16(data[:256])):
+            return data.decode(order, "replace")  # a last odd byte is no reason to fail
     if encoding is not None:
         return data.decode(encoding)
     try:
