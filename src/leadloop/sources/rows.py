@@ -45,8 +45,12 @@ ALIASES = {
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
               "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
               "email - work", "person - email - work", "email - home",
-              # Outlook's CSV export writes its column names in the language of Office
-              # (_OUTLOOK below): de, fr, it, nl, pt-BR, pt-PT, pl, ca, sv, da, nb.
+              # Outlook writes its CSV header in the language of Office (issue #25):
+              # de, fr, it, nl, pt-BR, pt-PT, pl, ca, sv, da, nb. The names are those of
+              # Exchange's Outlook CSV contact import, which lists each Office language's
+              # names of the same fields (OutlookCsvLanguageSelect, in Exchange Server's
+              # Microsoft.Exchange.Transport.Sync.Common.ImportContacts), and of public
+              # importers of Outlook's and Apple's exports (tests/test_address_book_columns.py).
               "e-mail-adresse", "e-mail adresse", "adresse de messagerie", "courriel",
               "adresse courriel", "adresse e-mail", "indirizzo posta elettronica",
               "indirizzo e-mail", "posta elettronica", "e-mailadres", "endereco de email",
@@ -64,7 +68,7 @@ ALIASES = {
                    "nombre de pila", "person - first name",
                    # Outlook's, Apple's and Thunderbird's given name in de, fr, nl, it and
                    # pt ("Nome" + "Cognome"/"Sobrenome"), pl, ca ("Nom" + "Cognoms"), sv,
-                   # da/nb (_OUTLOOK).
+                   # da/nb, as for "email" above.
                    "vorname", "prenom", "voornaam", "nome", "primeiro nome", "nome proprio",
                    "imie", "nom", "fornamn", "fornavn"],
     "last_name": ["last name", "lastname", "family name", "surname", "apellidos", "apellido",
@@ -199,7 +203,7 @@ def _address_rank(key: str) -> int | None:
 def _named_field(key: str) -> tuple[str | None, int]:
     """(lead field, rank) of a column name (a slug), or (None, 0)."""
     found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
-    if found and found[0] == "email" or not found:
+    if not found or found[0] == "email":
         rank = _address_rank(key)
         if rank is not None:
             return "email", rank
