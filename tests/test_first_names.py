@@ -87,12 +87,15 @@ def test_a_name_written_family_comma_given_greets_the_given_name(project, run):
              '"PÉREZ GIL, JOSÉ LUIS",jl@example.com\n'
              '"Juan Gil, Jr.",juan@example.com\n'
              '"Reformas Muñoz, S.L.",rm@example.com\n'
-             '"Gil, 2º B",gil@example.com\n')
+             '"Gil, 2º B",gil@example.com\n'
+             '"Laura Vidal, Reformas Gil",lv@example.com\n')
     assert greeting(run, "laura@example.com") == "Hola, Laura:"
     assert greeting(run, "jl@example.com") == "Hola, JOSÉ LUIS:"
     assert greeting(run, "juan@example.com") == "Hola, Juan:"
     assert greeting(run, "rm@example.com") == "Hola, Reformas:"
     assert greeting(run, "gil@example.com") == "Hola:"
+    # A person, then a firm: words on both sides of the comma, no known given name.
+    assert greeting(run, "lv@example.com") == "Hola:"
 
 
 def test_a_vcard_filed_as_family_comma_given_is_named_given_first(project, run):

@@ -102,8 +102,13 @@ def given_name(name: str | None) -> str:
         if not after_words or _key(after.replace(".", " ")).replace(" ", "") in _LEGAL_FORMS \
                 or all(_key(word).strip(".") in _NOT_GIVEN_AFTER_COMMA for word in after_words):
             name = before  # "Juan Gil, Jr.", "Reformas Gil, S.L.": the name is before it
-        elif "," not in after and len(after_words) <= 3 and before.split() \
-                and all(_GIVEN_WORD.fullmatch(word) for word in after_words):
+        elif ("," not in after and len(after_words) <= 3 and before.split()
+              and after_words[0][0].isupper()
+              and all(_GIVEN_WORD.fullmatch(word) for word in after_words)
+              # "Laura Vidal, Reformas Gil" (a person, then a firm) reads like "Pérez
+              # Gil, Marta Ana": words on both sides are a given name only when known.
+              and (len(after_words) == 1 or len(before.split()) == 1
+                   or _key(after) in COMPOUND)):
             name = after  # "Vidal, Laura": the given name comes after the comma
         else:
             return ""  # "a, b, c", "Gil, 2º B": nothing that is surely a given name
