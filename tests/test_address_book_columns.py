@@ -142,3 +142,20 @@ def test_the_next_address_column_fills_an_empty_first(tmp_path, run):
 def test_columns_about_an_address_are_no_address_columns(tmp_path, run, column):
     _, stored, _ = imported(tmp_path, run, f"Email,{column}\nana@example.com,x\n")
     assert list(stored) == ["ana@example.com"]
+
+
+def test_thunderbird_german_and_french_exports(tmp_path, run):
+    """Thunderbird's address book export in German and French: a display name beside
+    given and family names (those win), the primary address before the secondary."""
+    _, stored, _ = imported(
+        tmp_path, run,
+        "Vorname,Nachname,Anzeigename,Spitzname,Sekundäre E-Mail-Adresse,Primäre E-Mail-Adresse\n"
+        "Max,Mustermann,Max M. (Musterfirma),Maxi,max@example.net,max@example.com\n")
+    assert list(stored) == ["max@example.com"]
+    assert stored["max@example.com"]["name"] == "Max Mustermann"
+    _, stored, _ = imported(
+        tmp_path, run,
+        "Prénom,Nom,Nom à afficher,Première adresse électronique,Adresse électronique secondaire\n"
+        "Laura,Vidal,Reformas Vidal,laura@example.com,lv@example.net\n", name="fr.csv")
+    assert stored["laura@example.com"]["name"] == "Laura Vidal"
+    assert "lv@example.net" not in stored

@@ -57,13 +57,15 @@ ALIASES = {
               "endereco de e-mail", "endereco de correio eletronico",
               "endereco de correio electronico", "adres e-mail", "adreca electronica",
               "adreca de correu electronic", "correu electronic", "e-postadress",
-              "e-mailadresse", "e-postadresse"],
+              "e-mailadresse", "e-postadresse",
+              # Thunderbird's "Primäre E-Mail-Adresse", "Première adresse électronique".
+              "adresse electronique"],
     # A full name; given and family names are joined when there is none. A customer's,
     # client's or display name (often a company's) is the last resort (_PARTY_NAMES).
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
              "nombre y apellido", "your name", "tu nombre", "client name", "contact name",
              "customer name", "person - name", "nombre del cliente", "nombre del contacto",
-             "display name"],
+             "display name", "anzeigename", "nom a afficher", "nombre para mostrar"],
     "first_name": ["first name", "firstname", "given name", "nombre", "fname",
                    "nombre de pila", "person - first name",
                    # Outlook's, Apple's and Thunderbird's given name in de, fr, nl, it and
@@ -142,7 +144,8 @@ _ALIAS_RANK = {slug(alias): (field, rank) for field, names in ALIASES.items()
 # (https://support.waveapps.com/hc/en-us/articles/208621786-How-to-add-a-customer).
 # Given and family names, when the file has them, say who the person is (issue #25).
 _PARTY_NAMES = frozenset({"display_name", "customer_name", "client_name",
-                          "nombre_del_cliente"})
+                          "nombre_del_cliente", "anzeigename", "nom_a_afficher",
+                          "nombre_para_mostrar"})
 # Given- and family-name columns of a record's contact, bill-to or ship-to person (Wave's
 # contact_first_name, WooCommerce's billing_first_name, shipping_last_name), in this
 # order of preference, after the unprefixed ones.
@@ -163,9 +166,11 @@ _CREATED_RANK = 1000  # after every named request-date column
 # SPEC §5), unless its name marks it preferred (as a vCard's PREF); a second, other or
 # secondary one comes after every other.
 _PREFERRED_WORDS = frozenset({"primary", "preferred", "main", "principal", "primare",
-                              "preferido", "preferida", "principale", "pref", "default"})
+                              "primaer", "premiere", "preferido", "preferida", "principale",
+                              "pref", "default"})
 _SECONDARY_WORDS = frozenset({"secondary", "other", "alternate", "alternative", "alt",
-                              "additional", "andere", "weitere", "sekundare", "autre",
+                              "additional", "andere", "weitere", "sekundare", "sekundaere",
+                              "secondaire", "autre",
                               "altro", "altra", "secundario", "secundaria", "otro", "otra",
                               "outro", "outra", "overige", "ander", "inny", "annan", "anden"})
 _WHOSE_WORDS = frozenset({"home", "work", "business", "personal", "private", "office",
