@@ -106,6 +106,36 @@ def test_without_a_named_address_column_line_one_stays_the_header(tmp_path, run)
     assert stored["p0@example.com"]["fields"] == {"como_te_llamas": "Persona 0"}
 
 
+@pytest.mark.parametrize("text", [
+    # A CRM's leads export (Tine 2.0's layout): no address column, and a lead whose
+    # source is "Email" on line 2, among ids and dates: a row of data, not a header.
+    '"lead_name","leadstate_id","Leadsource","start","notes"\n'
+    '"Reforma cocina","2","Email","2015-01-31 00:00:00","llamar"\n'
+    '"Baño","1","","2015-01-31 00:00:00",""\n',
+    # No number nor date on that row, but the rows below it hold no addresses there.
+    "lead,channel,owner\nAna Gil,Email,Laura\nBea Pons,Phone,Laura\nCris Ruiz,Web,Laura\n",
+])
+def test_a_value_named_like_an_address_column_is_no_header(tmp_path, run, text):
+    """exports4 item 3: a row is taken for a header below line 1 only when it reads as
+    column names and the rows under it hold addresses; else the file has no address
+    column, which is said as such (SPEC §4: exit 2, nothing imported)."""
+    (tmp_path / "leads.csv").write_text(text, encoding="utf-8")
+    result = run("--now", NOW, "import", "leads.csv")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: leads.csv: no e-mail column found (columns: lead")
+    assert "use --map COLUMN=email" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(run("leads", "--json").stdout) == []
+
+
+def test_a_header_below_whose_addresses_are_all_hidden_is_still_the_header(tmp_path, run):
+    """LinkedIn's connections: most addresses are empty, and that is no proof against."""
+    report, stored = imported(tmp_path, run,
+                              "Notes:\n\nFirst Name,Last Name,Email Address,Connected On\n"
+                              "Ana,Gil,,09 Mar 2026\nBea,Pons,bea@example.com,10 Mar 2026\n")
+    assert report["skipped_lines"] == 2 and list(stored) == ["bea@example.com"]
+
+
 def test_a_header_lower_than_the_first_lines_is_not_looked_for(tmp_path, run):
     preamble = "".join(f"nota {n}\n" for n in range(25))
     (tmp_path / "far.csv").write_text(preamble + "email\nana@example.com\n", encoding="utf-8")

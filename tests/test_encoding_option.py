@@ -41,3 +41,16 @@ def test_a_codec_error_after_the_first_lines_is_one_sentence(tmp_path, run):
     result = run("import", "--encoding", "punycode", "f.csv")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_needs_no_option(tmp_path, run, order):
+    """Text in UTF-16 without a BOM (RFC 2781 §4.3) is told by its NUL bytes: no
+    --encoding needed, either byte order; a file in UTF-8 or Windows-1252 has no NUL."""
+    text = "Nombre\tCorreo\r\nMaría Ibáñez\tmaria@example.org\r\nJosé Muñoz\tjose@example.com\r\n"
+    (tmp_path / "u16.txt").write_bytes(text.encode(order))
+    result = run("--now", "2026-06-01T12:00", "import", "u16.txt")
+    assert result.exit_code == 0, result.stderr
+    names = {lead["email"]: lead["name"]
+             for lead in json.loads(run("leads", "--json").stdout)}
+    assert names == {"maria@example.org": "María Ibáñez", "jose@example.com": "José Muñoz"}

@@ -46,6 +46,8 @@ CORPUS = [
     ("google-contacts.csv", [], UNDATED, None),
     ("google-contacts-legacy.csv", [], UNDATED, None),
     ("outlook-contacts.csv", [], UNDATED, None),
+    ("outlook-contacts-de.csv", [], UNDATED, None),
+    ("outlook-contacts-fr.csv", [], UNDATED, None),
     ("brevo-contacts.csv", [], TO_THE_SECOND, "ADDED_TIME"),
     ("brevo-contacts-en.csv", [], TO_THE_SECOND, "ADDED_TIME"),
     ("excel-es-windows.csv", [], TO_THE_MINUTE, "Fecha de solicitud"),

@@ -76,6 +76,47 @@ def test_nombre_alone_holds_the_whole_name_and_is_not_a_given_name(project, run)
     assert greeting(run, "mj@example.com") == "Hola, María José:"
 
 
+def test_a_name_written_family_comma_given_greets_the_given_name(project, run):
+    """CRMs and address books sort people as "Family, Given" (issue #25, exports4 item 1):
+    the greeting takes the given name after the comma, never "Hola, Vidal,:"; a suffix or
+    a firm's legal form after the comma is no given name; and when what follows the
+    comma cannot be a given name, no first name at all."""
+    imported(project, run,
+             "Name,Email\n"
+             '"Vidal, Laura",laura@example.com\n'
+             '"PÉREZ GIL, JOSÉ LUIS",jl@example.com\n'
+             '"Juan Gil, Jr.",juan@example.com\n'
+             '"Reformas Muñoz, S.L.",rm@example.com\n'
+             '"Gil, 2º B",gil@example.com\n'
+             '"Laura Vidal, Reformas Gil",lv@example.com\n')
+    assert greeting(run, "laura@example.com") == "Hola, Laura:"
+    assert greeting(run, "jl@example.com") == "Hola, JOSÉ LUIS:"
+    assert greeting(run, "juan@example.com") == "Hola, Juan:"
+    assert greeting(run, "rm@example.com") == "Hola, Reformas:"
+    assert greeting(run, "gil@example.com") == "Hola:"
+    # A person, then a firm: words on both sides of the comma, no known given name.
+    assert greeting(run, "lv@example.com") == "Hola:"
+
+
+def test_a_vcard_filed_as_family_comma_given_is_named_given_first(project, run):
+    """KAddressBook writes FN "Mustermann, Heiko" beside N:Mustermann;Heiko: N says which
+    part is the family name, so the lead is "Heiko Mustermann" (RFC 6350 §6.2.2) and
+    the message goes to and greets Heiko. An FN that is the person's own choice stays."""
+    (project / "c.vcf").write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nN:Mustermann;Heiko;;;\nFN:Mustermann, Heiko\n"
+        "EMAIL;TYPE=PREF:heiko@example.com\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nN:Gil;Laura;;;\nFN:Reformas Gil, S.L.\n"
+        "EMAIL:laura@example.com\nEND:VCARD\n", encoding="utf-8")
+    assert run("--now", NOW, "import", "c.vcf").exit_code == 0
+    stored = {lead["email"]: lead for lead in json.loads(run("leads", "--json").stdout)}
+    assert stored["heiko@example.com"]["name"] == "Heiko Mustermann"
+    assert stored["laura@example.com"]["name"] == "Reformas Gil, S.L."
+    assert greeting(run, "heiko@example.com") == "Hola, Heiko:"
+    assert greeting(run, "laura@example.com") == "Hola, Laura:"
+    result = run("--now", NOW, "preview", "--raw", "heiko@example.com")
+    assert "To: Heiko Mustermann <heiko@example.com>" in result.stdout
+
+
 def test_map_to_first_name_keeps_working(project, run):
     (project / "m.csv").write_text("mail,pila,apellido\nkim@example.com,Kim Ji,Lee\n",
                                    encoding="utf-8")

@@ -234,6 +234,22 @@ def test_a_workbook_rejects_rows_by_their_sheet_row_and_picks_the_sheet_with_add
     assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[0] == "Nombre,Correo,Fecha,line,reason"
 
 
+def test_a_workbook_row_whose_value_is_named_like_an_address_column_is_no_header(tmp_path, run):
+    """exports4 item 3, in a workbook as in a text file: a row below the first is the
+    header only when the rows under it hold addresses in that column."""
+    _soffice_free_xlsx(tmp_path / "w.xlsx", None, sheets={
+        "Leads": [["Oportunidad", "Canal", "Comercial"], ["Ana Gil", "Email", "Laura"],
+                  ["Bea Pons", "Teléfono", "Laura"], ["Cris Ruiz", "Web", "Laura"]]})
+    result = run("import", "w.xlsx")
+    assert result.exit_code == 2
+    assert "no e-mail column found (columns: Oportunidad, Canal, Comercial)" in result.stderr
+    _soffice_free_xlsx(tmp_path / "t.xlsx", None, sheets={
+        "Leads": [["Informe de interesados"], ["Nombre", "Email"], ["Ana", "ana@example.com"]]})
+    result = run("import", "t.xlsx")
+    assert result.exit_code == 0, result.stderr
+    assert list(leads(run)) == ["ana@example.com"]
+
+
 def test_sheet_option_and_a_workbook_without_addresses(tmp_path, run):
     _soffice_free_xlsx(tmp_path / "w.xlsx", None, sheets={
         "Uno": [["Nombre", "Ciudad"], ["Ana", "Cádiz"]],

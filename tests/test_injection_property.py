@@ -197,7 +197,11 @@ def test_lead_values_never_leave_their_header_or_html_text(
     [sender_address] = message["From"].addresses
     assert sender_address.addr_spec == "laura@lauravidal.es"
     assert same_words(sender_address.display_name, config.sender.name)
-    first = name.split()[0] if name.split() else ""
+    # The given name the greeting takes (given_names.py: the first word, a compound
+    # given name whole, what follows the comma of "Family, Given"); here only where it lands.
+    from leadloop.given_names import given_name
+
+    first = given_name(name)
     assert values["subject"] == clean(f"{first} · {product} · {source} · {campaign}")
     assert values["x-campaign"] == clean(campaign)
 

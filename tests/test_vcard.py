@@ -229,3 +229,43 @@ def test_a_preferred_email_that_is_no_address_does_not_hide_a_good_one(tmp_path,
     assert sorted(stored) == ["ana@example.com"]
     assert stored["ana@example.com"]["fields"] == {"other_emails": "ÑÑ"}
     assert result.stderr.startswith("c.vcf:7: invalid address")
+
+
+def test_quoted_printable_without_charset_is_windows_1252_unless_encoding_says(tmp_path, run):
+    """A 2.1 card's quoted-printable name without CHARSET (The Bat!, Outlook: the vCard
+    2.1 spec, https://www.imc.org/pdi/vcard-21.txt, leaves it to the writer's code page)
+    reads as Windows-1252, Spain's and western Europe's: no detector tells a Spanish "ñ"
+    from a Polish "ń" in a name's few bytes (sources/vcard.py, _decoded). A Polish file
+    is read with --encoding cp1250, which also applies to such values."""
+    card = ("BEGIN:VCARD\r\nVERSION:2.1\r\n"
+            "N;ENCODING=QUOTED-PRINTABLE:{family};{given}\r\n"
+            "FN;ENCODING=QUOTED-PRINTABLE:{given} {family}\r\n"
+            "EMAIL;PREF;INTERNET:{address}\r\nREV:20080716T194200Z\r\nEND:VCARD\r\n")
+    (tmp_path / "es.vcf").write_text(card.format(family="Mu=F1oz Pe=F1a", given="Jos=E9",
+                                                 address="jose@example.com"), encoding="ascii")
+    (tmp_path / "pl.vcf").write_text(card.format(family="Iksi=F1ski", given="Piotr",
+                                                 address="piotr@example.com"), encoding="ascii")
+    assert run("--now", NOW, "import", "es.vcf").exit_code == 0
+    assert run("--now", NOW, "import", "pl.vcf", "--encoding", "cp1250").exit_code == 0
+    stored = leads(run)
+    assert stored["jose@example.com"]["name"] == "José Muñoz Peña"
+    assert stored["piotr@example.com"]["name"] == "Piotr Iksiński"
+
+
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, run):
+    """Apple's Address Book wrote UTF-16 (big-endian) vCards without a BOM; RFC 2781 §4.3
+    leaves the byte order to be told from the text, here by its NUL bytes. Renamed, it is
+    still known as a vCard by its content."""
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ibáñez;María;;;\r\nFN:María Ibáñez\r\n"
+            "EMAIL;type=INTERNET;type=pref:maria@example.org\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Reformas Gil\r\nORG:Reformas Gil;\r\n"
+            "END:VCARD\r\n")
+    (tmp_path / "be.vcf").write_bytes(card.encode("utf-16-be"))
+    (tmp_path / "le.txt").write_bytes(card.replace("maria@", "maria.le@").encode("utf-16-le"))
+    result = run("--now", NOW, "import", "be.vcf")
+    assert result.exit_code == 0, result.stderr
+    assert "be.vcf:7: the vCard has no EMAIL" in result.stderr
+    assert run("--now", NOW, "import", "le.txt").exit_code == 0
+    stored = leads(run)
+    assert stored["maria@example.org"]["name"] == "María Ibáñez"
+    assert stored["maria.le@example.org"]["name"] == "María Ibáñez"

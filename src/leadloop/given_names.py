@@ -19,6 +19,7 @@ Written here by hand from those published tables, accents as the tables spell th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _SPAIN = """
@@ -72,9 +73,45 @@ COMPOUND = _table()
 _LONGEST = max(COMPOUND.values())
 
 
+# What may follow a comma in a name without being a given name: generational and
+# academic suffixes ("Juan Gil, Jr.", "Ana Ruiz, PhD") and a firm's legal form ("Reformas
+# Gil, S.L."). Compared without dots, case or accents.
+_NOT_GIVEN_AFTER_COMMA = frozenset("""
+jr sr ii iii iv v phd md dds esq mba msc bsc ba ma dr dra lic ing arq
+sl sa slu sll sc de cv srl spa sas sarl gmbh ag kg ohg ug ltd llc llp inc corp co plc bv nv
+""".split())
+# Legal forms written with dots and spaces between their letters ("S. L.", "S.A. de C.V.").
+_LEGAL_FORMS = frozenset({"sl", "sa", "slu", "sll", "sc", "sadecv", "srl", "spa", "sas",
+                          "sarl", "bv", "nv", "llc", "llp", "ltd", "inc", "plc", "gmbh"})
+# A given name's word: letters (a hyphen or an apostrophe inside), or an initial "J.".
+_GIVEN_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+
+
 def given_name(name: str | None) -> str:
     """The given name a full name starts with: a known compound one whole, else the
-    first word; "" for no name."""
+    first word; "" for no name.
+
+    A name written "Family, Given" (CRMs' and address books' sorted form: "Vidal, Laura",
+    "Pérez Gil, José Luis") gives the given name after the comma. When what follows the
+    comma is not a given name (a suffix, a legal form, a number), the part before the
+    comma is the name; when that cannot be told, no given name: "Hola:" rather than
+    "Hola, Vidal,:"."""
+    if name and "," in name:
+        before, _, after = name.partition(",")
+        after_words = after.split()
+        if not after_words or _key(after.replace(".", " ")).replace(" ", "") in _LEGAL_FORMS \
+                or all(_key(word).strip(".") in _NOT_GIVEN_AFTER_COMMA for word in after_words):
+            name = before  # "Juan Gil, Jr.", "Reformas Gil, S.L.": the name is before it
+        elif ("," not in after and len(after_words) <= 3 and before.split()
+              and after_words[0][0].isupper()
+              and all(_GIVEN_WORD.fullmatch(word) for word in after_words)
+              # "Laura Vidal, Reformas Gil" (a person, then a firm) reads like "Pérez
+              # Gil, Marta Ana": words on both sides are a given name only when known.
+              and (len(after_words) == 1 or len(before.split()) == 1
+                   or _key(after) in COMPOUND)):
+            name = after  # "Vidal, Laura": the given name comes after the comma
+        else:
+            return ""  # "a, b, c", "Gil, 2º B": nothing that is surely a given name
     words = name.split() if name else []
     for count in range(min(_LONGEST, len(words)), 1, -1):
         if _key(" ".join(words[:count])) in COMPOUND:

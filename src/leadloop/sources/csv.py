@@ -1,7 +1,7 @@
 """Delimited text (CSV, TSV, Excel's "Unicode text") → a header and rows of cells.
 
 Encodings: UTF-8 with or without BOM, UTF-16 and UTF-32 with a BOM (Meta Lead Ads
-downloads, Excel's "Unicode text"), else Windows-1252 or Latin-1, decided at the first
+downloads, Excel's "Unicode text"), UTF-16 without one (told by its NUL bytes), else Windows-1252 or Latin-1, decided at the first
 stretch that is not plain ASCII. Delimiters: the most frequent of `,` `;` and tab in
 the first line. Quoted cells may hold newlines, but a quote that never closes does not
 swallow the rest of the file (QuotedReader). Files that cannot be seeked (stdin, a
@@ -20,8 +20,8 @@ import tempfile
 from collections import deque
 
 from ..errors import InputError
-from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker, make_plan,
-                   names_an_address)
+from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker,
+                   address_columns, holds_addresses, make_plan, names_an_address)
 
 # A first line longer than this is not a row of column names (a binary file, or one
 # whose line ends are not CR or LF).
@@ -71,11 +71,27 @@ class CsvSource:
                 break
             found = delimiter or max(",;\t", key=line.count)
             cells = next(csv.reader([line], delimiter=found), [])
-            if names_an_address(cells):
+            columns = address_columns(cells)
+            if columns and holds_addresses(self._rows_below(found), columns):
                 self.delimiter, self.header, self.header_line = found, cells, number
                 return
         self._text.seek(0)
         self._text.readline(_HEADER_LIMIT + 1)
+
+    def _rows_below(self, delimiter: str, most: int = PREAMBLE_LINES) -> list[list[str]]:
+        """The next rows, read without moving on: a header's first rows of data."""
+        where = self._text.tell()
+        lines = []
+        for _ in range(most):
+            line = self._text.readline(_HEADER_LIMIT + 1)
+            if not line:
+                break
+            lines.append(line)
+        self._text.seek(where)
+        try:
+            return list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a quote left open by the lines cut here, a huge cell
+            return []
 
     def _sample(self) -> list[list[str]]:
         """The rows in the first stretch of the file, read beside the text stream."""
@@ -234,6 +250,8 @@ def _detect(binary) -> str:
     for bom, encoding in _BOMS:
         if start.startswith(bom):
             return encoding
+    if order := bomless_utf16(os.pread(binary.fileno(), 256, 0)):
+        return order
     encoding = "utf-8-sig"
     while chunk := binary.read(1 << 20):
         if chunk.isascii():
@@ -246,6 +264,22 @@ def _detect(binary) -> str:
         break
     binary.seek(0)
     return encoding
+
+
+def bomless_utf16(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when a file's first bytes are UTF-16 text without a
+    byte-order mark (Apple's and some Windows tools' exports): column names and
+    BEGIN:VCARD are mostly ASCII, whose characters have a NUL in every other byte, on the
+    high byte's side (RFC 2781 §4.3 leaves the order to be told so). Text in UTF-8 or a
+    single-byte code page has no NUL at all."""
+    head = head[:len(head) // 2 * 2]
+    if len(head) < 8 or any(head.startswith(bom) for bom, _ in _BOMS):
+        return None
+    even, odd = head[0::2], head[1::2]
+    for high, low, order in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if high.count(0) * 4 >= len(high) * 3 and low.count(0) * 20 <= len(low):
+            return order
+    return None
 
 
 def _byte_order(binary, encoding: str) -> str:

@@ -44,17 +44,40 @@ ALIASES = {
               "e-mail address", "direccion de correo electronico", "direccion de correo",
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
               "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
-              "email - work", "person - email - work", "email - home"],
+              "email - work", "person - email - work", "email - home",
+              # Outlook writes its CSV header in the language of Office (issue #25):
+              # de, fr, it, nl, pt-BR, pt-PT, pl, ca, sv, da, nb. The names are those of
+              # Exchange's Outlook CSV contact import, which lists each Office language's
+              # names of the same fields (OutlookCsvLanguageSelect, in Exchange Server's
+              # Microsoft.Exchange.Transport.Sync.Common.ImportContacts), and of public
+              # importers of Outlook's and Apple's exports (tests/test_address_book_columns.py).
+              "e-mail-adresse", "e-mail adresse", "adresse de messagerie", "courriel",
+              "adresse courriel", "adresse e-mail", "indirizzo posta elettronica",
+              "indirizzo e-mail", "posta elettronica", "e-mailadres", "endereco de email",
+              "endereco de e-mail", "endereco de correio eletronico",
+              "endereco de correio electronico", "adres e-mail", "adreca electronica",
+              "adreca de correu electronic", "correu electronic", "e-postadress",
+              "e-mailadresse", "e-postadresse",
+              # Thunderbird's "Primäre E-Mail-Adresse", "Première adresse électronique".
+              "adresse electronique"],
     # A full name; given and family names are joined when there is none. A customer's,
     # client's or display name (often a company's) is the last resort (_PARTY_NAMES).
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
              "nombre y apellido", "your name", "tu nombre", "client name", "contact name",
              "customer name", "person - name", "nombre del cliente", "nombre del contacto",
-             "display name"],
+             "display name", "anzeigename", "nom a afficher", "nombre para mostrar"],
     "first_name": ["first name", "firstname", "given name", "nombre", "fname",
-                   "nombre de pila", "person - first name"],
+                   "nombre de pila", "person - first name",
+                   # Outlook's, Apple's and Thunderbird's given name in de, fr, nl, it and
+                   # pt ("Nome" + "Cognome"/"Sobrenome"), pl, ca ("Nom" + "Cognoms"), sv,
+                   # da/nb, as for "email" above.
+                   "vorname", "prenom", "voornaam", "nome", "primeiro nome", "nome proprio",
+                   "imie", "nom", "fornamn", "fornavn"],
     "last_name": ["last name", "lastname", "family name", "surname", "apellidos", "apellido",
-                  "lname", "person - last name"],
+                  "lname", "person - last name",
+                  "nachname", "familienname", "achternaam", "cognome", "sobrenome",
+                  "apelido", "apelidos", "nazwisko", "cognoms", "cognom", "efternamn",
+                  "efternavn", "etternavn"],
     "product": ["product", "producto", "servicio"],
     "source": ["source", "origen", "fuente", "anuncio", "campaign", "campana",
                "campaign name", "utm_source", "original source", "lead source", "leadsource"],
@@ -73,8 +96,12 @@ ALIASES = {
     "info_sent_at": ["info_sent_at", "info enviada", "info_sent"],
 }
 FIELDS = frozenset(ALIASES)
-# Given-name column names that a file with no family-name column uses for the whole name.
-_AMBIGUOUS_GIVEN = frozenset({"nombre"})
+# Given-name column names that a file with no family-name column uses for the whole name
+# (Spanish "Nombre", Italian and Portuguese "Nome", Catalan and French "Nom").
+_AMBIGUOUS_GIVEN = frozenset({"nombre", "nome", "nom"})
+# A column that is the family name beside another: French Outlook's "Nom" next to
+# "Prénom" (where Catalan's "Nom" next to "Cognoms" is the given name).
+_FAMILY_BESIDE = {"nom": "prenom"}
 # The lead fields RowChecker picks from every row, and those it picks only from files
 # that have them ("given_name": a first-name column beside a full-name one;
 # "second_email": another address column, for rows whose first is empty; "fallback":
@@ -117,7 +144,8 @@ _ALIAS_RANK = {slug(alias): (field, rank) for field, names in ALIASES.items()
 # (https://support.waveapps.com/hc/en-us/articles/208621786-How-to-add-a-customer).
 # Given and family names, when the file has them, say who the person is (issue #25).
 _PARTY_NAMES = frozenset({"display_name", "customer_name", "client_name",
-                          "nombre_del_cliente"})
+                          "nombre_del_cliente", "anzeigename", "nom_a_afficher",
+                          "nombre_para_mostrar"})
 # Given- and family-name columns of a record's contact, bill-to or ship-to person (Wave's
 # contact_first_name, WooCommerce's billing_first_name, shipping_last_name), in this
 # order of preference, after the unprefixed ones.
@@ -131,9 +159,59 @@ _NOT_A_DATE_WORDS = frozenset({"by", "id", "user", "owner", "from", "via", "sour
 _CREATED_RANK = 1000  # after every named request-date column
 
 
+# The words around an address column's name that say whose or which address it is:
+# Roundcube's and Outlook's "Email Home"/"Email Work", Apple's "Arbeit E-Mail", Google's
+# "E-mail 1 - Value", Thunderbird's "Primary Email"/"Secondary Email", Outlook's "E-mail 2
+# Address". An address column is the first in the file's order (as a vCard's first EMAIL,
+# SPEC §5), unless its name marks it preferred (as a vCard's PREF); a second, other or
+# secondary one comes after every other.
+_PREFERRED_WORDS = frozenset({"primary", "preferred", "main", "principal", "primare",
+                              "primaer", "premiere", "preferido", "preferida", "principale",
+                              "pref", "default"})
+_SECONDARY_WORDS = frozenset({"secondary", "other", "alternate", "alternative", "alt",
+                              "additional", "andere", "weitere", "sekundare", "sekundaere",
+                              "secondaire", "autre",
+                              "altro", "altra", "secundario", "secundaria", "otro", "otra",
+                              "outro", "outra", "overige", "ander", "inny", "annan", "anden"})
+_WHOSE_WORDS = frozenset({"home", "work", "business", "personal", "private", "office",
+                          "arbeit", "privat", "geschaftlich", "buro", "trabajo", "casa",
+                          "particular", "profesional", "domicile", "bureau", "travail",
+                          "perso", "personnel", "professionnel", "lavoro", "ufficio",
+                          "privato", "werk", "prive", "thuis", "praca", "dom", "value",
+                          "valor", "valeur", "wert", "waarde", "valore", "internet", "smtp"})
+
+
+def _email_core(key: str) -> str:
+    """A column name's slug as the address rule compares it: "e_mail" is "email"."""
+    return key.replace("e_mail", "email")
+
+
+_EMAIL_NAMES = frozenset(_email_core(slug(alias)) for alias in ALIASES["email"])
+
+
+def _address_rank(key: str) -> int | None:
+    """0 for a preferred address column, 1 for another, 2 for a second or other one;
+    None when the name (its whose/which words aside) is not an address column's."""
+    words = _email_core(key).split("_")
+    core = [word for word in words if not word.isdigit() and word not in _PREFERRED_WORDS
+            and word not in _SECONDARY_WORDS and word not in _WHOSE_WORDS]
+    if "_".join(core) not in _EMAIL_NAMES:
+        return None
+    if any(word in _PREFERRED_WORDS for word in words):
+        return 0
+    if any(word in _SECONDARY_WORDS or word.isdigit() and word not in ("0", "1")
+           for word in words):
+        return 2
+    return 1
+
+
 def _named_field(key: str) -> tuple[str | None, int]:
     """(lead field, rank) of a column name (a slug), or (None, 0)."""
     found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
+    if not found or found[0] == "email":
+        rank = _address_rank(key)
+        if rank is not None:
+            return "email", rank
     if found:
         return found
     for order, prefix in enumerate(_PERSON_PREFIXES, 1):
@@ -197,6 +275,7 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
                          f'"{column}" (columns: {_listed(header)})')
     candidates: dict[str, list[tuple[int, int, bool]]] = {}
     custom = []
+    keys = {slug(column) for column in header}
     for index, column in enumerate(header):
         key = slug(column)
         if not column.strip():
@@ -207,6 +286,8 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             if target is None:
                 custom.append((index, key))
                 continue
+        elif _FAMILY_BESIDE.get(key) in keys:
+            target, rank = "last_name", 0
         else:
             target, rank = _named_field(key)
         if target is None:
@@ -289,17 +370,38 @@ def _one_person(candidates: dict, custom: list, header: list[str]) -> None:
 PREAMBLE_LINES = 20
 
 
+# A cell that is a number, a date or a time ("2", "0.0.00", "2015-01-31 00:00:00",
+# "+34 600 000 001"): a value, which no export writes as a column's name.
+_VALUE_CELL = re.compile(r"[-+(]?[0-9][0-9 .,:/()+-]*")
+
+
 def names_an_address(cells: list[str]) -> bool:
     """Whether a row reads as a header with an address column: a cell named like one
-    (ALIASES), and no cell that is itself an address (a row of data)."""
-    found = False
-    for cell in cells:
+    (ALIASES), and no cell that is itself a value (an address, a number, a date: a row
+    of data, such as a CRM's lead whose source is "Email")."""
+    return bool(address_columns(cells))
+
+
+def address_columns(cells: list[str]) -> list[int]:
+    """The columns a header row names like address columns; none when the row is no
+    header (names_an_address)."""
+    found = []
+    for index, cell in enumerate(cells):
         text = cell.strip()
-        if "@" in text and _LOOKS_LIKE_ADDRESS.fullmatch(text):
-            return False
-        if not found and text and len(text) <= 80 and _named_field(slug(text))[0] == "email":
-            found = True
+        if "@" in text and _LOOKS_LIKE_ADDRESS.fullmatch(text) or _VALUE_CELL.fullmatch(text):
+            return []
+        if text and len(text) <= 80 and _named_field(slug(text))[0] == "email":
+            found.append(index)
     return found
+
+
+def holds_addresses(rows: list[list[str]], columns: list[int]) -> bool:
+    """Whether the rows under a header found below line 1 hold addresses in its address
+    columns: at least half of their non-empty cells look like addresses. Cells all
+    empty are no proof against it (LinkedIn's connections hide most addresses)."""
+    cells = [row[index].strip() for row in rows for index in columns
+             if index < len(row) and row[index].strip()]
+    return 2 * sum(1 for cell in cells if _LOOKS_LIKE_ADDRESS.fullmatch(cell)) >= len(cells)
 
 
 def _address_column(rows: list[list[str]], columns: set[int]) -> int | None:

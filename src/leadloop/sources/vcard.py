@@ -4,7 +4,8 @@ Lotus Notes' contacts) → rows of cells.
 Versions 2.1 (RFC-less, the versit spec), 3.0 (RFC 2426) and 4.0 (RFC 6350). Each card
 becomes one row of the cells HEADER names, which then go through the checks every file
 shares (rows.py):
-- the name is FN; N's given name is `first_name` (and with N's family name, the name
+- the name is FN (given name first when FN is "Family, Given" and N names the family:
+  _given_first); N's given name is `first_name` (and with N's family name, the name
   when there is no FN);
 - the address is the preferred EMAIL (2.1's and 3.0's PREF type, 4.0's lowest PREF=n),
   else the first; the others are kept as a custom field;
@@ -57,22 +58,38 @@ _MOST_BYTES = 256 << 20  # a contacts file is kilobytes to a few megabytes, phot
 
 def looks_like_vcard(head: bytes) -> bool:
     """Whether the first bytes of a file are a vCard's (whatever the file is named)."""
+    from .csv import bomless_utf16
+
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             head = head[len(bom):].decode(encoding.replace("-sig", ""), "ignore").encode()
             break
+    else:
+        if order := bomless_utf16(head):
+            head = head[:len(head) // 2 * 2].decode(order, "ignore").encode()
     return bool(_BEGIN.match(head.lstrip().decode("ascii", "ignore")[:20]))
 
 
 def _decoded(data: bytes, encoding: str | None) -> str:
     if encoding is None:
+        from .csv import bomless_utf16
+
         encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+        if encoding is None and (order := bomless_utf16(data[:256])):
+            return data.decode(order, "replace")  # a last odd byte is no reason to fail
     if encoding is not None:
         return data.decode(encoding)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")  # Outlook's and The Bat!'s 2.1 cards
+        # Outlook's and The Bat!'s 2.1 cards without a CHARSET: the ANSI code page of the
+        # writer's Windows, which the card does not say. Windows-1252, the one of Spain,
+        # Latin America and western Europe, where leadloop's users are. A Polish card's
+        # "=F1" (cp1250 "ń") reads "ñ" so. A detector cannot tell on a name's few bytes:
+        # charset-normalizer 3.5 (tried on "José Muñoz Peña", "François Lefèvre", "Jürgen
+        # Groß" in cp1252 and "Piotr Iksiński", "Jiří Dvořák" in cp1250) answered cp1250
+        # for all of them, turning every Spanish "ñ" into "ń". --encoding says it.
+        return data.decode("cp1252", "replace")
 
 
 class VcardSource:
@@ -116,7 +133,7 @@ class VcardSource:
         return False
 
     def batches(self, size: int = BATCH):
-        reader = _CardReader(self._cards)
+        reader = _CardReader(self._cards, self.encoding)
         return self._checker.batches(reader, lambda: reader.done,
                                      first_line=self._cards[0][0] - 1, size=size)
 
@@ -125,8 +142,10 @@ class _CardReader:
     """Cards → rows, with csv.reader's `line_num` (lines read after `first_line`) set so
     that each row's number is its BEGIN:VCARD line (RowChecker counts from the last)."""
 
-    def __init__(self, cards: list[tuple[int, list[str] | str]]):
+    def __init__(self, cards: list[tuple[int, list[str] | str]], encoding: str | None = None):
         self._cards, self.line_num, self.done = cards, 0, 0
+        # --encoding (an ASCII-compatible one) is also that of 2.1 values without CHARSET.
+        self._encoding = encoding if encoding and "a".encode(encoding) == b"a" else None
         self._first = cards[0][0] - 1
 
     def __iter__(self):
@@ -138,7 +157,7 @@ class _CardReader:
             if isinstance(lines, str):
                 yield BrokenRecord(lines, f"line {line}")
             else:
-                yield _row(lines)
+                yield _row(lines, self._encoding)
 
 
 def _cards(lines: list[str]):
@@ -197,7 +216,7 @@ class _Unreadable(Exception):
     """A line of a property leadloop reads that is no content line."""
 
 
-def _row(lines: list[str]) -> list[str]:
+def _row(lines: list[str], encoding: str | None = None) -> list[str]:
     """A card's lines → its row of cells (HEADER), or a BrokenRecord.
 
     vobject's content-line grammar (parseLine: group, name, quoted parameters) reads
@@ -207,7 +226,7 @@ def _row(lines: list[str]) -> list[str]:
     and version (ORG as a list of lists in 2.1, bytes for base64) — each value here is
     one string, split only where the format says."""
     try:
-        properties = _properties(_unquote(lines))
+        properties = _properties(_unquote(lines, encoding))
     except _Unreadable as err:
         return BrokenRecord(f"unreadable vCard ({err})", lines[0])
     emails = [(_preference(params), index, address)
@@ -227,9 +246,20 @@ def _row(lines: list[str]) -> list[str]:
         parts = _components(properties["N"][0][1]) + ["", ""]
         family, given = _names(parts[0]), _names(parts[1])
     org = " ".join(filter(None, map(_text, _components(_first(properties, "ORG")))))
-    return [addresses[0], _first(properties, "FN", text=True), given, family,
+    return [addresses[0], _given_first(_first(properties, "FN", text=True), family), given, family,
             _day(_first(properties, "REV", text=True)), org, _first(properties, "TEL", text=True),
             ", ".join(addresses[1:])]
+
+
+def _given_first(full_name: str, family: str) -> str:
+    """FN as the name a greeting and a To header use: "Mustermann, Heiko" (address books
+    that file contacts by family name write FN so: KAddressBook, Outlook's "File As")
+    becomes "Heiko Mustermann" when N says that "Mustermann" is the family name (RFC 6350
+    §6.2.2). Any other FN is the person's own choice of name, kept as written."""
+    before, comma, after = full_name.partition(",")
+    if comma and family and after.strip() and before.casefold().split() == family.casefold().split():
+        return f"{after.strip()} {before.strip()}"
+    return full_name
 
 
 def _properties(lines: list[str]) -> dict[str, list[tuple[list, str]]]:
@@ -358,9 +388,10 @@ def _starts_read(line: str) -> bool:
     return match is not None and match.group(1).upper() in _READ | {"BEGIN", "END"}
 
 
-def _unquote(lines: list[str]) -> list[str]:
+def _unquote(lines: list[str], encoding: str | None = None) -> list[str]:
     """Quoted-printable values (2.1's ENCODING=QUOTED-PRINTABLE) decoded in their
-    CHARSET, soft line breaks joined; the line then reads as a plain 3.0 value."""
+    CHARSET (without one: `encoding`, --encoding's, else UTF-8 or Windows-1252 as
+    _decoded says), soft line breaks joined; the line then reads as a plain 3.0 value."""
     out, index = [], 0
     while index < len(lines):
         line = lines[index]
@@ -376,7 +407,7 @@ def _unquote(lines: list[str]) -> list[str]:
             index += 1
         params = head.split(";")
         charset = next((p.partition("=")[2] for p in params[1:]
-                        if p.upper().startswith("CHARSET=")), "utf-8")
+                        if p.upper().startswith("CHARSET=")), encoding or "utf-8")
         raw = quopri.decodestring(value.encode("utf-8", "replace"))
         try:
             text = raw.decode(charset)

@@ -10,10 +10,12 @@ zone; a whole number has no ".0". A row's number is its row in the sheet.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time, timedelta
 
 from ..errors import InputError
-from .rows import BATCH, PREAMBLE_LINES, RowChecker, make_plan, names_an_address
+from .rows import (BATCH, PREAMBLE_LINES, RowChecker, address_columns, holds_addresses,
+                   make_plan, names_an_address)
 
 KINDS = {"xlsx": "Excel", "xls": "Excel 97–2003", "ods": "OpenDocument"}
 _SAMPLE_ROWS = 200
@@ -75,9 +77,15 @@ class WorkbookSource:
         if not names_an_address(header):
             for number, cells in enumerate(rows, self.header_row + 1):
                 cells = [_text(cell) for cell in cells]
-                if names_an_address(cells):
-                    header, read = [cell.strip() for cell in cells], []
-                    self.skipped_lines, self.header_row = number - 1, number
+                if columns := address_columns(cells):
+                    # As in a text file: the rows under it must hold addresses there.
+                    below = [[_text(cell) for cell in row]
+                             for row in itertools.islice(rows, PREAMBLE_LINES)]
+                    if holds_addresses(below, columns):
+                        header, read = [cell.strip() for cell in cells], below
+                        self.skipped_lines, self.header_row = number - 1, number
+                    else:
+                        read.extend([cells, *below])  # rows of data under line 1
                     break
                 read.append(cells)
                 if len(read) >= PREAMBLE_LINES:
