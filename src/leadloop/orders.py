@@ -324,7 +324,7 @@ class Order:
 # Where a parsed row (sources.rows.ParsedLead, as a tuple) has what an order reads.
 _LINE, _EMAIL, _NAME, _PRODUCT, _REQUESTED_AT, _FIELDS = 0, 1, 2, 3, 5, 10
 # An order being read, as a list: Order's fields, then the products of its line items.
-_PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 3, 5, 10
+_BUYER, _PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 1, 3, 5, 10
 _ORDER_FIELDS = 10
 _NO_FIELDS: dict = {}
 _LEAD_VALUES = {"email": _EMAIL, "name": _NAME, "product": _PRODUCT}
@@ -577,43 +577,46 @@ class _Planner:
         for chunk in _chunks(values):
             yield from self.rows.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def plan(self, orders: list[Order], report: OrdersReport) -> "_Plan":
-        source, added, customers = self.source, self.added, self.customers
-        known = self._known([order.order_id for order in orders])
+    def plan(self, orders: list[tuple], report: OrdersReport) -> "_Plan":
+        """`orders` as tuples of Order's fields (as they cross from the reading process:
+        no Order made of each, a tenth of the planning)."""
+        source, added, customers, imported = self.source, self.added, self.customers, self.imported
+        known = self._known([order[_ORDER_ID] for order in orders])
+        emails = {order[_BUYER] for order in orders}
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
         lead_ids = dict(self._lookup("SELECT email, id FROM leads WHERE email IN ({})",
-                                     sorted({order.email for order in orders} - added.keys())))
+                                     sorted(emails - added.keys())))
         statuses = dict(self._lookup("SELECT id, status FROM leads WHERE id IN ({})",
                                      sorted(lead_ids.values())))
-        suppressions = self._suppressions(
-            sorted({order.email for order in orders if order.email not in lead_ids
-                    and order.email not in added}))
+        suppressions = self._suppressions(sorted(emails - lead_ids.keys() - added.keys()))
         order_rows, events = [], []
         became: list[tuple] = []  # (lead id, order date)
         fresh: list[tuple] = []   # new customers' lead rows
         now = self.now
-        for order in orders:
-            order_id = order.order_id
-            if order_id in known or order_id in self.imported:
+        # What Store.change_status records, by the status left (a handful).
+        status_detail = {}
+        for _, email, name, product, at, order_id, status, amount, minor, currency in orders:
+            if order_id in known or order_id in imported:
                 report.known += 1
                 continue
-            self.imported.add(order_id)
-            email, at = order.email, order.ordered_at
+            imported.add(order_id)
             lead_id = lead_ids.get(email) or added.get(email)
-            new_buyer = False
+            new_buyer = 0
             if lead_id is not None:
-                status = "customer" if lead_id in customers else statuses[lead_id]
-                if status in ("unsubscribed", "bounced", "erased"):
+                was = "customer" if lead_id in customers else statuses[lead_id]
+                if was in ("unsubscribed", "bounced", "erased"):
                     # Never revived into anything that gets mail (SPEC §5, §10).
                     report.suppressed += 1
-                elif status == "customer":
+                elif was == "customer":
                     report.repeat += 1
                 else:
                     became.append((lead_id, at))
-                    # What Store.change_status records.
-                    events.append((lead_id, at, "status", '{"from": %s, "to": "customer", '
-                                   '"note": %s}' % (_js(status), _js(f"{source} order {order_id}"))))
+                    prefix = status_detail.get(was)
+                    if prefix is None:
+                        prefix = status_detail[was] = '{"from": %s, "to": "customer", "note": ' % _js(was)
+                    events.append((lead_id, at, "status",
+                                   prefix + _quote(f"{source} order {order_id}") + "}"))
                     customers.add(lead_id)
                     report.customers += 1
             else:
@@ -628,18 +631,16 @@ class _Planner:
                     self.next_id += 1
                     # A buyer who never asked: a customer from the order on, never a
                     # lead to follow up.
-                    fresh.append((lead_id, email, order.name, order.product,
-                                  f"{source} order", at, at, now, now))
+                    fresh.append((lead_id, email, name, product, f"{source} order", at, at, now, now))
                     added[email] = lead_id
                     customers.add(lead_id)
                     suppressions.pop(email, None)
-                    new_buyer = True
+                    new_buyer = 1
                     report.new_buyers += 1
             # The order's row is its moment in the lead's timeline too (lead_events): an
             # `order` event would repeat it, and cost a big import a tenth of its writing.
-            order_rows.append((source, order_id, lead_id, at, order.product, order.amount,
-                               order.amount_minor, order.currency, order.status,
-                               int(new_buyer), now))
+            order_rows.append((source, order_id, lead_id, at, product, amount, minor, currency,
+                               status, new_buyer, now))
         # The writes by lead: a lead's row, its index entries and its events' index
         # entries are then reached in the order they lie in the file.
         became.sort()
@@ -716,8 +717,10 @@ def record_orders(store: Store, source: str, orders: list[Order], now: datetime,
     the second time. One transaction; `then(conn)`, when given, runs inside it (serve
     records refunds and the shop's own order ids with the orders, all or nothing)."""
     report = OrdersReport()
+    fields = [(o.line, o.email, o.name, o.product, o.ordered_at, o.order_id, o.status, o.amount,
+               o.amount_minor, o.currency) for o in orders]
     with store.write():
-        _Planner(store, source, now).plan(orders, report).write(store.conn)
+        _Planner(store, source, now).plan(fields, report).write(store.conn)
         if then is not None:
             then(store.conn)
     return report
@@ -821,12 +824,12 @@ def _planned(batches, planner: _Planner, database=None) -> Iterator[tuple]:
         return
     rejected: list = []
     skipped: dict[str, int] = {}
-    pending: list[Order] = []
+    pending: list[tuple] = []  # Order's fields
     for rejects, orders, reasons in batches:
         rejected.extend(rejects)
         for reason, number in reasons.items():
             skipped[reason] = skipped.get(reason, 0) + number
-        pending.extend(Order(*fields[:_ORDER_FIELDS]) for fields in orders)
+        pending.extend(orders)
         if len(pending) >= APPLY_EVERY:
             counted = OrdersReport()
             yield rejected, skipped, counted, planner.plan(pending, counted)
