@@ -590,12 +590,10 @@ class _Planner:
         statuses = dict(self._lookup("SELECT id, status FROM leads WHERE id IN ({})",
                                      sorted(lead_ids.values())))
         suppressions = self._suppressions(sorted(emails - lead_ids.keys() - added.keys()))
-        order_rows, events = [], []
-        became: list[tuple] = []  # (lead id, order date)
+        order_rows: list[tuple] = []
+        became: list[tuple] = []  # (lead id, order date, status left, order id)
         fresh: list[tuple] = []   # new customers' lead rows
         now = self.now
-        # What Store.change_status records, by the status left (a handful).
-        status_detail = {}
         for _, email, name, product, at, order_id, status, amount, minor, currency in orders:
             if order_id in known or order_id in imported:
                 report.known += 1
@@ -611,12 +609,7 @@ class _Planner:
                 elif was == "customer":
                     report.repeat += 1
                 else:
-                    became.append((lead_id, at))
-                    prefix = status_detail.get(was)
-                    if prefix is None:
-                        prefix = status_detail[was] = '{"from": %s, "to": "customer", "note": ' % _js(was)
-                    events.append((lead_id, at, "status",
-                                   prefix + _quote(f"{source} order {order_id}") + "}"))
+                    became.append((lead_id, at, was, order_id))
                     customers.add(lead_id)
                     report.customers += 1
             else:
@@ -644,9 +637,8 @@ class _Planner:
         # The writes by lead: a lead's row, its index entries and its events' index
         # entries are then reached in the order they lie in the file.
         became.sort()
-        events.sort(key=_first)
         order_rows.sort(key=_lead_of_order)  # each row's lead id is in an index
-        return _Plan(became, fresh, events, order_rows)
+        return _Plan(source, became, fresh, order_rows)
 
     def _known(self, order_ids: list[str]) -> set[str]:
         """The ids among `order_ids` imported from this source before."""
@@ -678,10 +670,11 @@ class _Planner:
 @dataclass(slots=True)
 class _Plan:
     """What a batch of orders writes: plain tuples, so that it crosses from the reading
-    process cheaply."""
-    became: list[tuple]      # (lead id, order date) of leads who become customers
+    process cheaply. The status events are made here, in the writing process, from
+    `became` (the reading one is the longer of the two: BENCH.md B11)."""
+    source: str
+    became: list[tuple]      # (lead id, order date, status left, order id), by lead
     fresh: list[tuple]       # new buyers' lead rows
-    events: list[tuple]      # (lead id, at, kind, detail)
     order_rows: list[tuple]
 
     def write(self, conn) -> None:
@@ -689,21 +682,31 @@ class _Plan:
         # and its timeline event. The cadence cache is what Store.refresh gives any
         # customer (cadence.next_message: nothing due, no give-up), and a new customer
         # has no messages (contacts 0), so it is written at once.
+        became = self.became
         conn.executemany(
             "UPDATE leads SET status = 'customer', status_at = ?2, updated_at = ?2, "
-            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1", self.became)
+            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1",
+            [change[:2] for change in became])
         conn.executemany(
             "INSERT INTO leads (id, email, name, product, source, requested_at, status, status_at, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'customer', ?, ?, ?)", self.fresh)
-        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-                         self.events)
+        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'status', ?)",
+                         self._status_events())
         conn.executemany(
             "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
             "amount_minor, currency, status, new_buyer, imported_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
 
-
-_first = operator.itemgetter(0)
+    def _status_events(self) -> Iterator[tuple]:
+        """What Store.change_status records: {"from": …, "to": "customer", "note": …},
+        as json.dumps(…, ensure_ascii=False) writes it."""
+        prefixes: dict[str, str] = {}  # by the status left: a handful
+        source = self.source
+        for lead_id, at, was, order_id in self.became:
+            prefix = prefixes.get(was)
+            if prefix is None:
+                prefix = prefixes[was] = '{"from": %s, "to": "customer", "note": ' % _js(was)
+            yield lead_id, at, prefix + _quote(f"{source} order {order_id}") + "}"
 
 
 def _lead_of_order(row: tuple) -> int:
