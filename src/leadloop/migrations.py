@@ -28,7 +28,7 @@ Tables:
   to look at (`inbox --review`): when, from whom, the subject and the server's reason;
   never the body, which may quote anyone's mail.
 - orders: paid orders (issue #26); each is also a moment of its buyer's timeline
-  (orders.lead_events), never written again as an event.
+  (Store.timeline_events), never written again as an event.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def m010_polish_referred_by_index(db) -> None:
 
 def m011_b11c_order_events(db) -> None:
     """An order is written once, as its `orders` row, and `show` tells it from there
-    (orders.lead_events): the `order` event that repeated the row made a big import a
+    (Store.timeline_events): the `order` event that repeated the row made a big import a
     tenth slower (issue #26, BENCH B11). Earlier releases wrote both; this removes the
     events whose order has its row, so that no order is shown twice, and keeps any that
     has none, so that none is lost. An event matches the row of its source and order id

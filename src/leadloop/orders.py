@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import operator
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -630,8 +629,8 @@ class _Planner:
                     suppressions.pop(email, None)
                     new_buyer = 1
                     report.new_buyers += 1
-            # The order's row is its moment in the lead's timeline too (lead_events): an
-            # `order` event would repeat it, and cost a big import a tenth of its writing.
+            # The order's row is its moment in the lead's timeline too (Store.timeline_events):
+            # an `order` event would repeat it, and cost a big import a tenth of its writing.
             order_rows.append((source, order_id, lead_id, at, product, amount, minor, currency,
                                status, new_buyer, now))
         # The writes by lead: a lead's row, its index entries and its events' index
@@ -839,41 +838,6 @@ def _planned(batches, planner: _Planner, database=None) -> Iterator[tuple]:
             rejected, skipped, pending = [], {}, []
     counted = OrdersReport()
     yield rejected, skipped, counted, planner.plan(pending, counted)
-
-
-def lead_events(store: Store, lead_id: int) -> list[tuple[str, str, dict]]:
-    """A lead's timeline events as (kind, at, detail), oldest first, its orders among them
-    as `order` events read from the orders table: an order is written once, as its row
-    (B11: the event that repeated it cost a big import a tenth of its writing). At the
-    same instant an order comes after the events stored for it (the status change it
-    caused). `order` events still stored are ones with no row (m011 removed the others):
-    shown as they are, so that no order is shown twice or lost."""
-    import heapq
-    import json
-
-    stored = [(row["kind"], row["at"], json.loads(row["detail"]) if row["detail"] else {})
-              for row in store.events(lead_id)]
-    orders = [("order", row[0], _order_detail(*row[1:])) for row in store.conn.execute(
-        "SELECT ordered_at, order_id, source, product, amount_minor, currency, new_buyer "
-        "FROM orders WHERE lead_id = ? ORDER BY ordered_at, id", (lead_id,))]
-    if not orders:
-        return stored
-    # Both by time; at the same instant heapq.merge takes the first list's first.
-    return list(heapq.merge(stored, orders, key=_at))
-
-
-def _order_detail(order_id: str, source: str, product: str | None, amount_minor: int | None,
-                  currency: str | None, new_buyer: int | None) -> dict:
-    """An order's fields as the `order` events written before m011 held them (`show
-    --json` keeps them)."""
-    detail = {"order": order_id, "source": source, "product": product,
-              "amount_minor": amount_minor, "currency": currency}
-    if new_buyer:
-        detail["new_buyer"] = True
-    return detail
-
-
-_at = operator.itemgetter(1)
 
 
 def orders_summary(store: Store, since: datetime | None = None) -> dict:

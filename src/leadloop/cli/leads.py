@@ -331,7 +331,6 @@ def show(
 ) -> None:
     """One lead with its timeline: messages and events."""
     from .. import output
-    from ..orders import lead_events
 
     session = _session(ctx)
     store = _settled_store(session)
@@ -346,7 +345,7 @@ def show(
         }
         for m in store.messages(lead["id"]) if m["kind"] == "sequence"
     ]
-    story_events = lead_events(store, lead["id"])  # its orders among them (orders.py)
+    story_events = store.timeline_events(lead["id"])  # its orders among them
     events = [{"at": session.json_time(at), "kind": kind, **detail}
               for kind, at, detail in story_events]
     referred = referred_by_lead(session, lead)
