@@ -152,3 +152,29 @@ def test_an_order_event_of_another_lead_or_unreadable_is_kept(tmp_path):
     migrate(conn)
     left = conn.execute("SELECT lead_id, detail FROM events ORDER BY id").fetchall()
     assert left == [row[1:2] + row[4:5] for row in before] + [(1, None), (1, None)]
+
+
+def test_an_order_heard_by_serve_is_written_once_too(tmp_path):
+    """serve's hooks and /api/orders record orders as an import does (record_orders):
+    the row, the status change, and no `order` event; its timeline tells it."""
+    from datetime import datetime, timezone
+
+    from leadloop.config import load_config
+    from leadloop.orders import Order, record_orders
+    from leadloop.store import Store
+
+    store = Store.open(tmp_path / "hooks.db", load_config(None).cadence)
+    now = datetime(2026, 1, 20, 9, tzinfo=timezone.utc)
+    heard = [Order(0, "ana.ruiz@example.org", "Ana Ruiz", "Curso de yoga", "2026-01-19T11:00:00+00:00",
+                   "#1001", "paid", "49.00", 4900, "EUR")]
+    report = record_orders(store, "shopify", heard, now)
+    assert report.new_buyers == 1
+    assert record_orders(store, "shopify", heard, now).known == 1  # the same order again
+    kinds = [row[0] for row in store.conn.execute("SELECT kind FROM events")]
+    assert "order" not in kinds
+    lead_id = store.conn.execute("SELECT id FROM leads").fetchone()[0]
+    assert store.timeline_events(lead_id) == [
+        ("order", "2026-01-19T11:00:00+00:00",
+         {"order": "#1001", "source": "shopify", "product": "Curso de yoga", "amount_minor": 4900,
+          "currency": "EUR", "new_buyer": True})]
+    store.close()
