@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadloop.delivery_status import _CATALOG, _EMAIL, find_status, fold, judge
+from leadloop.delivery_status import _CATALOG, _CATALOG_MORE, _EMAIL, find_status, fold, judge
 
 
 @pytest.mark.parametrize("status, text", [
@@ -63,6 +63,30 @@ from leadloop.delivery_status import _CATALOG, _EMAIL, find_status, fold, judge
     # Mail-DeliveryStatus-BounceParser's rules.
     (None, "550 address ana@example.org not known here"),
     ("5.0.0", "550 <ana@example.org> is invalid"),
+    # The Chinese providers' English: Alibaba Mail, Coremail, and others' (issue #25 item 2).
+    ("5.0.0", "554 RCPT (ana@example.cn) dosn't exist"),
+    (None, "550 recipient is not exist"), (None, "550 abcd:user not exist"),
+    (None, "550 Local User [ana@example.cn] not found."), ("5.0.0", "550 #2175041 unavailable mail user"),
+    (None, "550 local server don't exists that user"), (None, "550 recipient does not have an account"),
+    # Mimecast's "550 Invalid Recipient" (its SMTP error code reference), and the
+    # generic catalog sentences of appliances and small servers.
+    ("5.0.0", "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550"),
+    (None, "550 Recipient unknown"), (None, "550 <ana@example.org> Mailbox unknown"),
+    (None, "550 User is unknown"), (None, "550 Unknown local user"), (None, "550 The recipient does not exist"),
+    (None, "550 User ana does not exist"), (None, "550 No account by that name here"),
+    (None, "550 addressee unknown, relay=mx.example.org"), (None, "550 Not a valid recipient"),
+    (None, "550 Invalid mailbox: ana@example.org"), (None, "550 user invalid"),
+    ("5.0.0", "The user was not found"),
+    ("5.0.0", "550 'ana@vnet.example.com' is not a registered gateway user"),
+    # Exchange's own NDR sentence; the Romance languages, German and Russian.
+    (None, "The email address you entered couldn't be found. Please check the recipient's email address"),
+    (None, "550 No such person at this address"), (None, "550 El destinatario no existe"),
+    (None, "550 La dirección de correo electrónico no existe"), (None, "550 Il destinatario non esiste"),
+    (None, "550 Destinatário desconhecido"), (None, "550 O endereço de e-mail não existe"),
+    (None, "550 Postfach unbekannt"), (None, "550 Такого ящика нет"),
+    # Libero in Italian, GMX/Web.de and T-Online in German, Seznam in Czech.
+    (None, "550 Utente inesistente"), (None, "550 Die Empfängeradresse existiert nicht"),
+    (None, "550 Empfaenger existiert nicht"), (None, "550 Schránka neexistuje"),
 ])
 def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     verdict = judge(status, text, quoted=True)
@@ -70,6 +94,7 @@ def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     # The cheap gate in front of the catalog never hides one of its sentences.
     words = _EMAIL.sub(" mailaddr ", fold(text))
     assert bool(_CATALOG.search(words)) == bool(_CATALOG.pattern.search(words))
+    assert bool(_CATALOG_MORE.search(words)) == bool(_CATALOG_MORE.pattern.search(words))
 
 
 @pytest.mark.parametrize("text", [
@@ -80,6 +105,8 @@ def test_a_catalogs_words_of_a_dead_address_are_about_the_address(status, text):
     # Words naming another cause.
     "550 RCPT TO:<ana@example.org> max message size exceeded",
     "554 not accepting mail with attachments or embedded images",
+    # Possibilities joined by "or", in Spanish too.
+    "550 El destinatario no existe o ha sido bloqueado por el administrador",
 ])
 def test_other_causes_stay_soft(text):
     command = "DATA" if "DATA" in text else None

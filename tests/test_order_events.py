@@ -1,7 +1,7 @@
 """An order is written once, as its `orders` row (issue #26, BENCH B11): no `order` event
 repeats it, and `show` (text and --json) tells it from the row exactly as it told the
 event. A database written by an earlier release, whose imports wrote both, shows each
-order once after m011, and loses none (migrations.m011_b11c_order_events)."""
+order once after m012, and loses none (migrations.m012_b11c_order_events)."""
 
 import json
 import sqlite3
@@ -73,14 +73,14 @@ def test_an_order_is_written_once_and_show_tells_it_from_its_row(run, tmp_path):
 
 
 def old_order_event(conn, lead_id, order_id, at, product, new_buyer=False):
-    """The `order` event an import wrote before m011 (orders.py then: json.dumps' text)."""
+    """The `order` event an import wrote before m012 (orders.py then: json.dumps' text)."""
     detail = {"order": order_id, "source": "file", "product": product, "amount_minor": 4900,
               "currency": "EUR", **({"new_buyer": True} if new_buyer else {})}
     conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'order', ?)",
                  (lead_id, at, json.dumps(detail, ensure_ascii=False)))
 
 
-def test_a_database_written_before_m011_shows_each_order_once_and_loses_none(run, tmp_path):
+def test_a_database_written_before_m012_shows_each_order_once_and_loses_none(run, tmp_path):
     with_leads(run, tmp_path)
     assert run("--now", NOW, "forget", "luis.gil@example.org").exit_code == 0
     shown = {who: told(run, f"{who}@example.org")
@@ -89,7 +89,7 @@ def test_a_database_written_before_m011_shows_each_order_once_and_loses_none(run
     ids = dict(conn.execute("SELECT email, id FROM leads WHERE email IS NOT NULL"))
     orders = {order_id: (lead_id, at) for order_id, lead_id, at in
               conn.execute("SELECT order_id, lead_id, ordered_at FROM orders")}
-    # The database as the release before m011 left it: an event beside each order's row;
+    # The database as the release before m012 left it: an event beside each order's row;
     # the first release of orders kept a new buyer's mark in the event alone; erasing Luis
     # emptied his events' details; and an `order` event of Marta's has no row at all.
     for order_id, product in (("A1", "Curso de yoga"), ("A2", "Esterilla")):
@@ -100,7 +100,7 @@ def test_a_database_written_before_m011_shows_each_order_once_and_loses_none(run
                  orders["L1"])
     old_order_event(conn, ids["marta.sanz@example.org"], "M9", "2026-01-12T11:00:00+00:00",
                     "Clases sueltas")
-    conn.execute("DELETE FROM _migrations WHERE name = 'm011_b11c_order_events'")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm012_b11c_order_events'")
     conn.close()
 
     # The next command migrates: the same words and fields as the database written now.
@@ -121,7 +121,7 @@ def test_a_database_written_before_m011_shows_each_order_once_and_loses_none(run
 
 
 def test_an_order_event_of_another_lead_or_unreadable_is_kept(tmp_path):
-    """m011 removes an event only where the row of its source and order id is the same
+    """m012 removes an event only where the row of its source and order id is the same
     lead's: anything else is not the repeat of a row, and stays."""
     from leadloop.migrations import MIGRATIONS, migrate
 
@@ -138,17 +138,17 @@ def test_an_order_event_of_another_lead_or_unreadable_is_kept(tmp_path):
     conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (1, 't', 'order', '{oops')")
     conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (2, 't', 'order', NULL)")
     before = conn.execute("SELECT * FROM events ORDER BY id").fetchall()
-    conn.execute("DELETE FROM _migrations WHERE name = 'm011_b11c_order_events'")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm012_b11c_order_events'")
     migrate(conn)
     assert conn.execute("SELECT * FROM events ORDER BY id").fetchall() == before
-    assert MIGRATIONS[-1].__name__ == "m011_b11c_order_events"
+    assert MIGRATIONS[-1].__name__ == "m012_b11c_order_events"
     # The same lead's event for the row goes; events with no detail find no row left.
     old_order_event(conn, 1, "#1001", "t", None)
     conn.execute("UPDATE events SET detail = replace(detail, 'file', 'shopify') "
                  "WHERE id = (SELECT max(id) FROM events)")
     conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (1, 't', 'order', NULL)")
     conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (1, 't', 'order', NULL)")
-    conn.execute("DELETE FROM _migrations WHERE name = 'm011_b11c_order_events'")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm012_b11c_order_events'")
     migrate(conn)
     left = conn.execute("SELECT lead_id, detail FROM events ORDER BY id").fetchall()
     assert left == [row[1:2] + row[4:5] for row in before] + [(1, None), (1, None)]

@@ -50,7 +50,8 @@ EXPECTED = {
     # Luis's payment is refunded by a later row naming it (Reference Txn ID).
     "paypal.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
     "hotmart.csv": ({"ana.ruiz"}, set()),
-    "gumroad.csv": ({"ana.ruiz"}, set()),
+    # Pablo's sale is refunded in part ("Refunded?" 1, "Fully Refunded?" 0): he bought.
+    "gumroad.csv": ({"ana.ruiz", "pablo.ortiz"}, set()),
     # Luis's sale is refunded by a Refund row with its order number.
     "kajabi.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
     "teachable.csv": ({"ana.ruiz"}, {"nuevo.comprador"}),
@@ -276,6 +277,7 @@ ORDER_DATES = {
     "kajabi.csv": "2026-03-20T09:00:00+00:00",       # Created At, UTC
     "teachable.csv": "2026-03-20T10:00:00+00:00",
     "thinkific.csv": "2026-03-20T09:00:00+00:00",
+    "gumroad.csv": "2026-03-20T09:00:00+00:00",      # Purchase Time (UTC timezone)
 }
 
 
@@ -526,3 +528,58 @@ def test_the_reading_processs_database_error_is_one_sentence(run, tmp_path, monk
     assert "nothing was imported" in line
     assert statuses(tmp_path) == before
     assert table(tmp_path, "SELECT count(*) FROM orders") == [(0,)]
+
+
+def test_a_stripe_payment_is_known_by_its_payment_intent_and_its_charge_is_kept(run, tmp_path):
+    """The payments export names a row by its charge; the hooks know the payment by its
+    PaymentIntent (issue #26): the PaymentIntent is the order's id, the charge is kept
+    beside it, and a legacy charge without a PaymentIntent is known by its own id."""
+    import_leads(run, tmp_path)
+    assert import_orders(run, tmp_path, "stripe.csv").exit_code == 0
+    assert table(tmp_path, "SELECT order_id, platform_id FROM orders ORDER BY ordered_at") == [
+        ("pi_3A1b2C3d4E5f6G7h", "ch_3A1b2C3d4E5f6G7h"), ("ch_3A1b2C3d4E5f6G7k", None)]
+
+
+def test_a_woocommerce_export_with_only_its_order_numbers_is_never_keyed_by_transaction(run, tmp_path):
+    """WooCommerce's `transaction_id` is the gateway's payment (a Stripe PaymentIntent),
+    not the order: a file without an order_id column is known by its order numbers."""
+    import_leads(run, tmp_path)
+    (tmp_path / "pedidos.csv").write_text(
+        "Order Number,Order Status,Order Total Amount,order_currency,paid_date,transaction_id,"
+        "billing_email\nWC-2001,completed,49.00,EUR,2026-03-20 10:00:00,pi_3A1b2C3d4E5f6G7h,"
+        "ana.ruiz@example.org\n", encoding="utf-8")
+    assert run("--now", "2026-05-01T10:00", "import", "--orders", "pedidos.csv").exit_code == 0
+    assert table(tmp_path, "SELECT source, order_id, platform_id FROM orders") == [
+        ("woocommerce", "WC-2001", None)]
+
+
+def test_gumroads_sales_csv_as_gumroad_writes_it(run, tmp_path):
+    """Exports::PurchaseExportService (antiwork/gumroad): the checkout address is
+    "Purchase Email" ("Buyer Email" is the buyer's account's, often empty), amounts are
+    USD ("Sale Price ($)"), "Refunded?" is 1 for a partial refund too ("Fully
+    Refunded?" is not), and the file ends with a "Totals" row, which is no order."""
+    import_leads(run, tmp_path)
+    result = import_orders(run, tmp_path, "gumroad.csv", "--rejects", "malas.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "0 rejected" in result.stdout and "1 skipped (1 refunded)" in result.stdout
+    assert table(tmp_path, "SELECT order_id, platform_id, amount_minor, currency FROM orders "
+                           "ORDER BY ordered_at") == [
+        ("x5sHqZ0bQ9e3rT1uVw2YjA==", "524459901", 4900, "USD"),
+        ("Zz9yX8wV7uT6sR5qP4oN3m==", "524459904", 4900, "USD")]
+
+
+def test_map_names_an_orders_other_id_and_either_id_finds_it_again(run, tmp_path):
+    import_leads(run, tmp_path)
+    (tmp_path / "ventas.csv").write_text(
+        "Ref,Pedido,Email,Fecha,Total\nR-1,P-77,ana.ruiz@example.org,2026-03-20,49.00\n",
+        encoding="utf-8")
+    result = run("--now", "2026-05-01T10:00", "import", "--orders", "ventas.csv",
+                 "--map", "Ref=order_id", "--map", "Pedido=platform_id")
+    assert result.exit_code == 0, result.stderr
+    assert table(tmp_path, "SELECT order_id, platform_id FROM orders") == [("R-1", "P-77")]
+    # The same sale in another file that names it only by the other id: the same order.
+    (tmp_path / "otra.csv").write_text(
+        "Pedido,Email,Fecha,Total\nP-77,ana.ruiz@example.org,2026-03-20,49.00\n", encoding="utf-8")
+    again = run("--now", "2026-05-01T10:00", "import", "--orders", "otra.csv", "--map", "Pedido=order_id")
+    assert "1 already imported" in again.stdout, again.stdout
+    assert table(tmp_path, "SELECT count(*) FROM orders") == [(1,)]

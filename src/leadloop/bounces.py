@@ -111,6 +111,7 @@ _ORIGINAL_MARK = re.compile(
 _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
 _ANY_HEADER = re.compile(r"^[\w-]+:[ \t]*\S")
+_ANY_FIELD = re.compile(r"^[\w-]+[ \t]*:")
 _DSN_FIELD = re.compile(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
                         r"|x-actual-recipient|last-attempt-date|will-retry-until|x-powermta-bouncecategory)"
                         r"[ \t]*:[ \t]*(.*)$", re.I)
@@ -306,7 +307,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
         remote = block.get("remote-mta", "").split(";", 1)[-1].strip() or None
         category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
             reporter_reason(reporter, fold(diagnostic))
-        if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix"):
+        if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix") \
+                and not _local_mailer_says_no_user(status, diagnostic):
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
@@ -358,6 +360,19 @@ def read(msg: Message, *, own: set[str]) -> Report:
                                         delayed=delayed, remote_host=remote_host(cleaned)),
                       _short(server_words(cleaned) or cleaned))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
+
+
+def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
+    """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is
+    Sendmail's "no such user": Sendmail maps a mailer's EX_NOUSER exit (sysexits.h, 67)
+    to "550 5.1.1 User unknown" (its sysexits.c table, SysExMsg, which giveresponse() in
+    deliver.c reports in the X-Unix diagnostic). That text under a 5.1.x status is the
+    address's (issue #25 item 4); any other exit (procmail's "Couldn't create", a
+    script's status number) is still the program's own failure (sisimai: mailererror)."""
+    return (status or "").startswith("5.1.") and _NO_USER_EXIT.search(diagnostic) is not None
+
+
+_NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
 
 
 def _header(msg: Message, name: str) -> str:
@@ -455,8 +470,11 @@ def _text(part: Message) -> str:
     if payload is None:
         payload = part.get_payload()
         if isinstance(payload, list):
-            # message/delivery-status parsed as a list of header blocks.
-            return "\n\n".join("\n".join(f"{k}: {v}" for k, v in block.items())
+            # message/delivery-status parsed as a list of header blocks. A line the
+            # parser could not read as a field ends a block's fields and starts its
+            # "body" (a wrapped diagnostic with no leading white space): kept, in place.
+            return "\n\n".join("\n".join([f"{k}: {v}" for k, v in block.items()]
+                                          + [_block_rest(block)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
     charset = part.get_content_charset() or "utf-8"
@@ -464,6 +482,11 @@ def _text(part: Message) -> str:
         return payload.decode(charset, "replace")
     except LookupError:
         return payload.decode("utf-8", "replace")
+
+
+def _block_rest(block: Message) -> str:
+    rest = block.get_payload()
+    return rest.strip("\r\n") if isinstance(rest, str) else ""
 
 
 def _html_text(html_text: str) -> str:
@@ -490,6 +513,11 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
         if match:
             last = match.group(1).lower()
             current[last] = match.group(2).strip()
+        elif last == "diagnostic-code" and not _ANY_FIELD.match(line):
+            # A server's words wrapped without the leading white space of a folded line
+            # (RFC 5322 §2.2.3), as some writers (and RFC 3464's own example, copied)
+            # do: still the diagnostic, not a field of its own.
+            current[last] += " " + line.strip()
         else:
             last = None
     if current:
@@ -585,9 +613,29 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
                 break
         if end <= line_start:
             end = text.find("\n", position) if text.find("\n", position) >= 0 else len(text)
+        end = _reply_end(text, line_start, end)
         pieces.append(text[line_start:end])
     del starts
     return "\n".join(pieces) if pieces else text
+
+
+# Postfix's bounce(8) entry for a recipient: "<rcpt>: host H said: REPLY (in reply to
+# CMD command)", the reply folded over indented lines. An address inside REPLY (the
+# server naming our sender, "550 5.1.1 <bounces+…@…>: unauthorized sender") is part of
+# that recipient's answer, not the start of another recipient's.
+_REPLY_CLOSE = re.compile(r"\(in\s+reply\s+to\s[^)]*\)[^\n]*", re.I)
+
+
+def _reply_end(text: str, start: int, end: int) -> int:
+    """`end`, moved past the close of a server's reply that the window opened and an
+    address inside it cut short."""
+    piece = text[start:end]
+    if "said:" not in piece.lower() or _REPLY_CLOSE.search(piece):
+        return end
+    close = _REPLY_CLOSE.search(text, end)
+    if close is None or "said:" in text[end:close.start()].lower():
+        return end
+    return close.end()
 
 
 # Where a report quotes the receiving server's own answer, as opposed to the reporting

@@ -69,6 +69,7 @@ LABELS = {
     "virusdetected": "blocked as a virus", "exceedlimit": "over the recipient's size limit",
     "notcompliantrfc": "message not standard-compliant", "syntaxerror": "SMTP command refused",
     "systemfull": "recipient's mail system full", "onhold": "delivery failed",
+    "suppressed": "on the sending service's suppression list",
 }
 
 
@@ -79,7 +80,7 @@ OWNERS = (ADDRESS, MAILBOX, SENDER)
 # Causes that are the lead's mailbox, not the address and not us: it is full, disabled,
 # over its own limit, refuses by its owner's settings, or the server asked to try later.
 MAILBOX_REASONS = frozenset({"mailboxfull", "suspend", "exceedlimit", "filtered", "systemfull",
-                             "delayed", "temporary", "expired", "onhold"})
+                             "delayed", "temporary", "expired", "onhold", "suppressed"})
 # Causes that are the sender's or the message's: whoever the recipient, the answer
 # would be the same (login, relay, authentication, reputation, blocklists, rates, spam,
 # the message's size or form).
@@ -120,6 +121,18 @@ def _patterns(*phrases: str) -> LazyPattern:
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
+    # The sending service itself declined the address, from its own list (sisimai 5's
+    # "Suppressed" reason): Amazon SES "did not send the message to this address because
+    # it is on the suppression list for your account" (SES Developer Guide, "Using the
+    # account-level suppression list"; an address lands there after a hard bounce OR a
+    # complaint, so it is no proof the address is dead today), its older global list
+    # ("Address blacklisted" aside), and Mailgun's "Not delivering to previously bounced
+    # address" (Mailgun's event codes, 605). Nobody's server was asked: not the address's
+    # verdict even under a 5.1.1 (issue #25 item 5); the address's own (MAILBOX) failure,
+    # so that three in a row end the sequence (SPEC §7).
+    ("suppressed", _patterns(
+        r"on the (account-level |global )?suppression list", r"suppression list for your account",
+        r"not delivering to (a )?previously bounced address")),
     ("delayed", _patterns(
         r"warning message only", r"(message|delivery|mail) (is |has been )?(delayed|deferred)",
         r"has been delayed", r"will (continue to |keep )?(retry|try|trying)", r"keep trying",
@@ -138,6 +151,9 @@ _BEFORE_ADDRESS = [
         r"mailbox (size )?limit exceeded", r"exceeded the local limit", r"has exceeded its disk space",
         r"space has been used up", r"too many messages on the server", r"too much mail data",
         r"would exceed (the )?maximum allowed storage", r"account is full",
+        # Web.de: "Benutzer hat das Speichervolumen ueberschritten. / User has exhausted
+        # allowed storage space." (sitepackage.de's list of German providers' texts).
+        r"exhausted (the |its )?(allowed )?storage", r"speichervolumen",
         r"boite (aux lettres |du destinataire |mail )?(est )?pleine", r"buzon (de correo )?(esta )?lleno",
         r"casilla (de correo )?(esta )?llena", r"postfach (ist )?voll", r"speicherplatz", r"casella (di posta )?(e )?piena",
         r"caixa (postal |de correio )?(esta )?cheia", r"cota (de armazenamento )?excedida")),
@@ -167,7 +183,8 @@ _BEFORE_ADDRESS = [
 # The catalogs' own sentences for a dead address (issue #25 item 1), in the languages
 # of the servers that write them; see _DEAD_ADDRESS_SAYS for where they come from.
 _CATALOG_SENTENCES = (
-    r"(user|recipient|mailbox|address|account|rcpt) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist",
+    r"(user|recipient|mailbox|address|account|rcpt) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t|do not"
+    r"|does no|not) exists?",
     r"no mail ?box available for (this|that) user", r"\bbad_recipient\b",
     r"is not an active (address|mailbox|user)", r"wrong or no longer valid",
     r"unknown or illegal alias", r"unknown local[- ]part", r"unknown user account",
@@ -193,9 +210,71 @@ _CATALOG_SENTENCES = (
     _fold_literal("не существует"), _fold_literal("адресат не найден"), _fold_literal("ящик не найден"),
     _fold_literal("用户不存在"), _fold_literal("收件人不存在"), _fold_literal("邮箱不存在"),
     _fold_literal("帐户不存在"), _fold_literal("账户不存在"), _fold_literal("地址不存在"),
-    _fold_literal("用戶不存在"), _fold_literal("宛先不明"), _fold_literal("存在しない"),
+    _fold_literal("用戶不存在"), _fold_literal("宛先不明"),
+    # "存在しないか" ("does not exist, or …", Google Groups in Japanese): possibilities.
+    _fold_literal("存在しない") + "(?!" + _fold_literal("か") + ")", _fold_literal("存在しません"),  # (and politely)
     _fold_literal("존재하지 않는"),
 )
+
+# More of the catalogs' sentences, apart behind a gate of their own whose keys are rare
+# in other reports: added to the one alternation above, they made every report's
+# reading ~10 % slower (bench/bounces.py --time).
+_CATALOG_MORE_SENTENCES = (
+    # The Chinese providers' English (issue #25 item 2): Alibaba Mail (mxhichina) "554
+    # RCPT (ana@…) dosn't exist" (sic), "recipient is not exist", "user not exist",
+    # "550 Local User [ana@…] not found", and Coremail's bounce catalog (icoremail.vip
+    # support, 退信提示: "unavailable mail user", "local server don't exists that user",
+    # "recipient does not have an account").
+    r"(recipient|user|mailbox|account) (is )?not exists?\b", r"local user [\[<(]? ?mailaddr ?[\]>)]? not found",
+    r"unavailable mail user", r"local server (don'?t|doesn'?t|does not) exists? (that|this) user",
+    r"(recipient|user) does not have an account",
+    # Gateways' and providers' documented texts for a mailbox that does not exist
+    # (issue #25 item 6): Mimecast "550 Invalid Recipient" (Mimecast SMTP Error Codes,
+    # community.mimecast.com DOC-1369), Barracuda "550 No such user (ana@…)" and AT&T
+    # "Addressee unknown" (smtp.codes/550's per-provider list), GMX "User is unknown",
+    # Web.de "Benutzer nicht bekannt", "550 5.2.0 No such mailbox"
+    # (sitepackage.de, "Typische Fehlermeldungen bei Unzustellbarkeit"),
+    # German servers' "Empfänger(adresse) existiert nicht", Libero "Utente inesistente",
+    # Czech servers' "Schránka neexistuje", and the generic sentences of small servers'
+    # catalogs ("Recipient unknown", "Mailbox unknown", "Unknown local user", "No
+    # account by that name", "ADDRESS is not a valid user", "The user was not found").
+    # Never "unknown recipient": Exchange's summary "Remote server returned unknown
+    # recipient or mailbox unavailable" stands over any 550, filters' included (sisimai's
+    # Exchange2003 and Office365 samples).
+    r"\binvalid recipient\b(?! domain)", r"\brecipient unknown\b", r"\bmailbox unknown\b",
+    r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist(?!,? but)",
+    r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
+    r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
+    r"invalid mailbox", r"user invalid", r"no such mailbox",
+    r"mailaddr ?[>)\]]? is not a valid (user|recipient|mailbox)", r"(user|recipient|addressee) was not found",
+    # A mail gateway's directory: "550 'ana@…' is not a registered gateway user" (RFC
+    # 3464 appendix, the example report's failed recipient). Only with the address
+    # before it: "you are not a registered user" is a list's word to a sender.
+    r"mailaddr ?['\"]? is not a registered (gateway )?user",
+    # Exchange's own NDR for a recipient its directory lacks (Microsoft Learn, the
+    # 5.1.1 and 5.1.10 NDR pages): "The email address you entered couldn't be found";
+    # Sendmail's and AOL's "No such person at this address".
+    r"e-?mail address you entered (couldn'?t|could not|cannot|can'?t) be found", r"no such person at this address",
+    # The same in the languages leadloop's leads write in: the sentences _ADDRESS's
+    # userunknown table already reads at RCPT ("El destinatario no existe", "Il
+    # destinatario non esiste", "Destinatário desconhecido", "O endereço de e-mail não
+    # existe", "Postfach unbekannt"), and Russian "Такого ящика нет", whose subject is
+    # the mailbox itself, as "n'existe pas" is in French above. Never when the sentence
+    # goes on with "or" (possibilities, like Google Groups' "n'existe pas ou").
+    r"(destinatario|usuario|utente|indirizzo|direccion|endereco|conta|cuenta|buzon|casella|caixa postal)"
+    r" (de correo |de e-?mail |e-?mail |di posta |postal )?(electronico )?"
+    r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])(?!,? (o|ou|oppure|or) )",
+    r"(postfach|e-?mail-adresse|adresse) (ist )?unbekannt", _fold_literal("такого ящика нет"),
+    # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
+    # catch-all's failure, no verdict on the address; hence the "but" above.)
+)
+_CATALOG_MORE_KEYS = (
+    "exist", "local user", "mail user", "an account", "invalid recipient", "recipient unknown",
+    "mailbox unknown", "user is unknown", "unknown local user", "inesistente", "neexistuje",
+    "that name", "addressee unknown", "valid recipient", "invalid mailbox", "user invalid",
+    "no such mailbox", "is not a valid", "was not found", "registered", "entered", "no such person",
+    "existe", "esiste", "desconhecid", "desconocid", "sconosciut", "inexistente", "unbekannt")
+
 
 class _Gated:
     """A pattern searched only when the text holds one of its key words (plain substring
@@ -219,6 +298,7 @@ _CATALOG_KEYS = (
     "takiego", "neznamy", "atrasts", "nezinams", "tuntematon", "ukjent", "ukendt", "bulunamadi",
     "necunoscut", "ismeretlen", "nosuchuser", "introuvable", "esistent", "bestaat", "neeksist")
 _CATALOG = _Gated(_CATALOG_KEYS, _patterns(*_CATALOG_SENTENCES))
+_CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
 
 _ADDRESS = [
     ("hasmoved", _patterns(
@@ -239,6 +319,12 @@ _ADDRESS = [
         r"could ?n[o']t be found", r"not a (valid|known) (user|recipient|mailbox)",
         r"is not a (known|valid) (user|mailbox|recipient)", r"\bnot our customer\b",
         r"requested action not taken: mailbox unavailable", r"mailbox (is )?not available",
+        # "550 mailbox ana@… unavailable" at RCPT (NetEase/xinnet-hosted servers): RFC 5321
+        # §4.2.3's 550 text, with the address; at RCPT and with no other cause named, the
+        # mailbox is not there (the stage rule in _judge keeps it from counting elsewhere).
+        r"mailbox [\[<(]? ?mailaddr ?[\]>)]? (is )?unavailable",
+        # "557 Email address - ana@… - is not available here" (the same, at RCPT).
+        r"address\s*-?\s*mailaddr\s*-?\s*is not available here",
         r"resolver\.adr\.recip(ient)?notfound", r"recipnotfound", r"\bbadrcptto\b",
         r"not (listed )?in (my |the )?(validrcptto|(local )?recipient table|directory|address book)",
         r"user ?unknown", r"unknown user", r"recipient address rejected\.?\s*(\(|$)",
@@ -258,14 +344,24 @@ _ADDRESS = [
     # The catalogs' sentences, apart and behind a cheap gate: one alternation of all of
     # them would make every report's reading slower.
     ("userunknown", _CATALOG),
+    ("userunknown", _CATALOG_MORE),
     ("hostunknown", _patterns(
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
-        r"|must exist|not reachable|unreachable|lookup failed)",
+        r"|must exist|lookup failed)",
+        # Outlook.com: "the domain is not reachable. Please check the domain" (no DNS for
+        # it); a HOST not reachable is a network failure (networkerror, below).
+        r"domain (name )?(is )?(not reachable|unreachable)",
         r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
         r"(host|domain) \S+ (not found|does not exist|doesn'?t exist)", r"domain may not exist",
         r"^(\d{3}[ -])?[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist",
         r"nxdomain", r"dns records for the destination .{0,30} could not be found", r"no mx (record|host)",
+        # No usable MX for the recipient's domain (issue #25 item 3): 1&1/IONOS's Nemesis
+        # "no valid MX hosts found", as Exim's dnslookup router says "all relevant MX
+        # records point to non-existent hosts" (matched above); RFC 5321 §5.1: with MX
+        # records none of which resolves, the domain cannot receive mail. (A 4.x.x or
+        # "try again" with them is still a temporary DNS failure: checked first.)
+        r"no valid mx (hosts?|records?)( found)?",
         r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
     ("notaccept", _patterns(
         r"does not accept (e-?)?mail", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
@@ -281,6 +377,12 @@ _AFTER_ADDRESS = [
     ("rejected", _patterns(
         r"sender (address )?(rejected|refused|verify failed|is in my black ?list|not pre-approved|is spammer)",
         r"sender was rejected", r"invalid sender", r"domain of sender address", r"sender domain",
+        # Apple's private email relay ("Hide My Email") refuses a sending domain not
+        # registered with it: "550 5.1.1 <bounces+…@…>: unauthorized sender" (Apple's
+        # developer documentation of the private email relay service: register the
+        # sending domains and addresses first): the 5.1.1 is about our address, not the
+        # lead's (issue #25 item 5).
+        r"unauthori[sz]ed sender",
         r"bogus mail from", r"null sender is not allowed", r"empty envelope sender",
         r"administrative prohibition", r"mail from not owned", r"you are not allowed to post")),
     ("spamdetected", _patterns(
@@ -303,7 +405,9 @@ _AFTER_ADDRESS = [
         r"failing for a long time", r"retry time not reached", r"delivery attempts will continue",
         r"has been delayed", r"not reachable within", r"(multiple|several|repeated) (retries|attempts)")),
     ("networkerror", _patterns(
-        r"no route to host", r"host is unreachable", r"routing loop", r"mail loop", r"too many hops",
+        # A host that cannot be reached exists: a network failure, not an unknown host
+        # (sisimai's NetworkError; Zoho's "ERROR_CODE :421, Host not reachable").
+        r"no route to host", r"host (is )?(not reachable|unreachable)", r"routing loop", r"mail loop", r"too many hops",
         r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect")),
     ("systemerror", _patterns(
         r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
@@ -456,9 +560,17 @@ _DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
 # message), Exim's "Address unknown" written by a redirect router's :fail: with no SMTP
 # at all (Exim spec, "The redirect router", special items), and "Unknown e-mail
 # address". They count after DATA too, unless the same reply names a policy, content or
-# sender cause (_names_other_cause): then a filter spoke.
+# sender cause (_names_other_cause): then a filter spoke. mail.ru too checks its
+# recipients after the message: "550 Message was not accepted -- invalid mailbox. Local
+# mailbox X is unavailable: user not found" answers the end of DATA (mail.ru's help on
+# delivery errors: "User not found" means the address does not exist); Coremail and
+# Alibaba Mail write "User not found" for the same (their bounce help pages). ("No such
+# user" stays stage-bound: m-FILTER's appliance writes it for a filter's refusal.)
 _DEAD_WHATEVER_STAGE = _patterns(
-    r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b")
+    r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b", r"\buser not found\b",
+    # The recipient named, and said not to exist ("554 Rcpt <ana@…> does not exist" at
+    # the end of DATA): a filter refuses a message, it does not deny an address.
+    r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
 _DEAD_WITHOUT_STAGE = _patterns(r"\baddress unknown\b", r"\bunknown e-?mail address\b")
 
 # Header lines of the returned original that a plain-text report repeats ("Subject:
@@ -478,6 +590,19 @@ _SPACE = LazyPattern(r"\s+")
 _REPLY_STATUS = LazyPattern(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
 # Addresses say nothing about the cause ("mailboxfull@…" is just a name).
 _EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+# Sentences whose meaning the status that comes with them fixes, whichever server
+# relayed them (issue #25 item 1). Exchange Online answers "550 5.4.1 Recipient address
+# rejected: Access denied. AS(201806281)" when Directory-Based Edge Blocking finds no
+# such recipient in the tenant's directory (Microsoft Learn, "Fix email delivery issues
+# for error code 5.4.1 in Exchange Online": the recipient address doesn't exist in the
+# organization): the address. The same words under 5.7.1 are Postfix's access(5)
+# REJECT, a policy, and stay so.
+_STATUS_SENTENCES = (
+    ("5.4.1", LazyPattern(r"recipient address rejected: access denied"), "userunknown"),
+)
+
+_MAY_NOT_EXIST = LazyPattern(r"\bmay not exist\b")
 
 # Canned status codes some servers assign when they have no real one: not evidence.
 _GENERIC = LazyPattern(r"^\d\.0\.0$")
@@ -584,8 +709,19 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if status is None or (_GENERIC.match(status) and found and found[0] == status[0]):
         status = found or status
     reply = reply_code if reply_code is not None else find_reply_code(words)
+    for code, sentence, meaning in _STATUS_SENTENCES:
+        if status == code and sentence.search(words):
+            return Verdict(meaning in HARD_REASONS, meaning, status)
     own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
     reason = own_rule or reason_from_words(words)
+    if reason in ("userunknown", "hostunknown") and not own_rule and _MAY_NOT_EXIST.search(words) \
+            and _names_other_cause(words):
+        # Possibilities, not a verdict (issue #25 item 5): cPanel's Exim writes "The
+        # account or domain may not exist, they may be blacklisted, or missing the proper
+        # dns entries" for any address its verification fails, our own sender's included
+        # ("Sender verify failed"); the bounce_email and PHP-Bounce-Handler rule tables
+        # give it the vague 5.2.0. The status, if any, decides.
+        reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
@@ -620,7 +756,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # _DEAD_WITHOUT_STAGE's words; a bare "User unknown" proves nothing (sisimai's
         # corpus reads it as a filter's, and so does leadloop).
         if quoted and command != "DATA" and not (
-                _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words)
+                _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
                 or (_DEAD_WITHOUT_STAGE.search(words) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same

@@ -202,8 +202,15 @@ def m010_polish_referred_by_index(db) -> None:
     db.execute("CREATE INDEX events_complaints ON events(lead_id) WHERE kind = 'complaint'")
 
 
+def m011_orderids_refunded_minor(db) -> None:
+    """How much of an order was refunded, in minor units (issue #26): a WooCommerce,
+    Shopify or Stripe refund of a part of an order leaves it sold (refunded_at stays NULL,
+    stats do not count it as a refunded order) and says how much went back here; a whole
+    refund sets both."""
+    db.execute("ALTER TABLE orders ADD COLUMN refunded_minor INTEGER")
 
-def m011_b11c_order_events(db) -> None:
+
+def m012_b11c_order_events(db) -> None:
     """An order is written once, as its `orders` row, and `show` tells it from there
     (Store.timeline_events): the `order` event that repeated the row made a big import a
     tenth slower (issue #26, BENCH B11). Earlier releases wrote both; this removes the
@@ -248,9 +255,11 @@ def m011_b11c_order_events(db) -> None:
     conn.executemany("UPDATE orders SET new_buyer = 1 WHERE id = ?", new_buyers)
     conn.executemany("DELETE FROM events WHERE id = ?", removed)
 
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
-              m009_hooks_refunds, m010_polish_referred_by_index, m011_b11c_order_events]
+              m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor,
+              m012_b11c_order_events]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -30,8 +30,10 @@ from .store import Store
 
 # Column names (as sources.rows.slug makes them), best first.
 LEAD_ALIASES = {
-    "email": ["email", "customer_email", "billing_email", "billing_email_address", "buyer_email",
-              "purchase_email", "from_email_address", "email_address", "user_email",
+    # Gumroad's "Purchase Email" is the address given at checkout, its "Buyer Email" the
+    # buyer's Gumroad account's, often empty.
+    "email": ["email", "customer_email", "billing_email", "billing_email_address",
+              "purchase_email", "buyer_email", "from_email_address", "email_address", "user_email",
               "student_email", "member_email", "email_do_comprador", "correo", "correo_electronico"],
     "name": ["billing_name", "customer_name", "buyer_name", "full_name", "name_of_customer",
              "user_name", "nome_do_comprador", "comprador", "nombre_del_cliente", "student",
@@ -42,7 +44,9 @@ LEAD_ALIASES = {
     "first_name": ["billing_first_name", "first_name", "buyer_first_name"],
     "last_name": ["billing_last_name", "last_name", "buyer_last_name"],
     # The moment it was paid, else when it was placed.
-    "requested_at": ["paid_at", "date_paid", "paid_date", "order_date", "purchase_date",
+    "requested_at": ["paid_at", "date_paid", "paid_date", "order_date",
+                     "purchase_time_utc_timezone",  # Gumroad's; its Purchase Date has no time
+                     "purchase_date",
                      "sale_date", "purchased_at", "created_at", "created_date_utc", "created_date",
                      "created_utc", "created",
                      "date_created", "date", "data_de_aprovacao", "data_da_transacao",
@@ -59,7 +63,8 @@ ORDER_ALIASES = {
                "sale_price", "amount_paid", "total_paid", "valor", "valor_da_compra",
                "preco", "importe", "precio", "total_amount"],
     "currency": ["currency", "currency_code", "order_currency", "moeda", "moneda", "divisa"],
-    "refunded": ["amount_refunded", "refunded_amount", "refunded"],
+    # Gumroad's "Refunded?" is 1 for a partial refund too; its "Fully Refunded?" is not.
+    "refunded": ["fully_refunded", "amount_refunded", "refunded_amount", "refunded"],
     # The payment a refund row undoes (PayPal's "Reference Txn ID").
     "refund_of": ["reference_txn_id"],
     # PayPal's "Balance Impact": Credit, Debit, or Memo (an authorization, a hold: no
@@ -69,7 +74,39 @@ ORDER_ALIASES = {
     "test": ["test", "test_order", "test_purchase", "is_test", "livemode", "mode"],
     "gateway": ["payment_method", "gateway"],
 }
-FIELDS = tuple(ORDER_ALIASES) + ("ordered_at",)
+# Where a platform names one order by two ids, which column holds the id serve's hook
+# knows the order by (its key), and which the other one (kept as orders.platform_id, so
+# that an order heard one way and imported the other is one order, and a refund naming
+# either id finds it). tests/fixtures/orders/README.md says where each was read.
+# - Shopify: the export's Name ("#1001") is the order webhook's `name`; its Id is the
+#   webhook's numeric `id`, the one a refunds/create names.
+# - Stripe: the payments export names a row by its charge (`ch_…`, `py_…`) and carries
+#   the "PaymentIntent ID" the hooks know the payment by (a legacy charge has none: its
+#   own id then).
+# - WooCommerce: the order's `id` (never renumbered) and its `number`, which a
+#   sequential-numbers plugin makes "WC-1001".
+ORDER_KEYS = {
+    "shopify": (["name"], ["id"]),
+    "stripe": (["paymentintent_id", "payment_intent_id", "payment_intent"], ["id", "charge_id"]),
+    "woocommerce": (["order_id"], ["order_number"]),
+    # Gumroad's sales CSV: "Purchase ID" (the sale's id) and "Order Number" (its number).
+    "gumroad": (["purchase_id"], ["order_number"]),
+}
+def either_id(source: str, value: str) -> bool:
+    """Whether an id of one kind (ORDER_KEYS) may match a recorded order's id of the other
+    kind: an order recorded before under its other id (by a Stripe export read before
+    PaymentIntents were, by the WooCommerce hook that used the number), or a file that
+    has only the other id. Stripe's and Shopify's kinds cannot be confused (pi_ / ch_,
+    "#1001" / a 13-digit id); a WooCommerce number made of digits alone can be another
+    order's id (a numbering plugin's 1500 beside order 1500), so it matches only its own
+    kind."""
+    return source != "woocommerce" or not value.isdigit()
+
+
+# A platform whose export writes its amounts in one currency, named only in the header
+# ("Sale Price ($)": Gumroad's amounts are USD, Exports::PurchaseExportService).
+_PLATFORM_CURRENCY = {"gumroad": "USD"}
+FIELDS = tuple(ORDER_ALIASES) + ("ordered_at", "platform_id")
 # A time of day and a zone in columns of their own beside the order's date (PayPal).
 _TIME_COLUMNS = ["time", "hora", "time_of_day", "hora_de_la_transaccion"]
 _ZONE_COLUMNS = ["timezone", "time_zone", "zona_horaria", "fuso_horario"]
@@ -107,6 +144,9 @@ _PLATFORMS = [
     ("woocommerce", {"order_number", "order_status"}),
     ("woocommerce", {"order_number", "order_currency", "paid_date"}),
     ("stripe", {"amount_refunded", "captured"}),
+    ("stripe", {"paymentintent_id"}),  # a payments export with fewer columns chosen
+    ("stripe", {"amount_refunded", "created_utc"}),
+    ("stripe", {"amount_refunded", "created_date_utc"}),
     ("paypal", {"transaction_id", "gross"}),
     ("hotmart", {"transacao"}),
     ("gumroad", {"purchase_email"}),
@@ -199,11 +239,16 @@ class _Columns:
             taken.add(slug(column))
         names = set(keys)
         self.platform = next((name for name, marks in _PLATFORMS if marks <= names), "file")
+        key_aliases, other_aliases = ORDER_KEYS.get(self.platform, ([], []))
+        if "order_id" not in order_targets and (found := _pick(keys, key_aliases, taken)):
+            order_targets["order_id"] = found
+            taken.add(found)
+        if "platform_id" not in order_targets and (found := _pick(keys, other_aliases, taken)):
+            order_targets["platform_id"] = found
+            taken.add(found)
         for target, aliases in ORDER_ALIASES.items():
-            if target in order_targets:
-                continue
-            if target == "order_id" and self.platform == "shopify":
-                aliases = ["name", *aliases]  # Shopify's "Name" is the order's number, #1001
+            if target in order_targets or (target == "order_id" and key_aliases):
+                continue  # a platform's own id columns, or none (never a "transaction_id")
             found = _pick(keys, aliases, taken)
             if found is not None:
                 order_targets[target] = found
@@ -318,13 +363,16 @@ class Order:
     amount: str | None
     amount_minor: int | None
     currency: str | None
+    # The platform's other id of the same order (ORDER_KEYS; a Shopify order's numeric id
+    # heard by serve): either id finds the order.
+    platform_id: str | None = None
 
 
 # Where a parsed row (sources.rows.ParsedLead, as a tuple) has what an order reads.
 _LINE, _EMAIL, _NAME, _PRODUCT, _REQUESTED_AT, _FIELDS = 0, 1, 2, 3, 5, 10
 # An order being read, as a list: Order's fields, then the products of its line items.
-_BUYER, _PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 1, 3, 5, 10
-_ORDER_FIELDS = 10
+_BUYER, _PRODUCT_TEXT, _ORDER_ID, _PLATFORM_ID, _PRODUCTS = 1, 3, 5, 10, 11
+_ORDER_FIELDS = 11
 _NO_FIELDS: dict = {}
 _LEAD_VALUES = {"email": _EMAIL, "name": _NAME, "product": _PRODUCT}
 
@@ -355,6 +403,9 @@ class _OrderRows:
             orders: list[tuple] = []
             skipped: dict[str, int] = {}
             rejects = list(batch.rejects)
+            if self.columns.platform == "gumroad" and rejects:
+                # Its export ends with a "Totals" row (TOTALS_COLUMN_NAME): no order.
+                rejects = [row for row in rejects if row.values[:1] != ["Totals"]]
             for row in batch.leads:
                 order = self.read(row)
                 if order is None:
@@ -390,6 +441,11 @@ class _OrderRows:
         get = custom.get
         keys = columns.order
         order_id = (get(keys.get("order_id")) or "").strip()
+        platform_id = (get(keys.get("platform_id")) or "").strip() or None
+        if not order_id and platform_id:
+            order_id, platform_id = platform_id, None  # a Stripe charge without a PaymentIntent
+        elif platform_id == order_id:
+            platform_id = None
         if order_id:
             if order_id in self.refunded and order_id not in self.seen:
                 self.seen.add(order_id)
@@ -429,7 +485,8 @@ class _OrderRows:
         if "gateway" in keys and (get(keys["gateway"]) or "").strip().casefold() in _TEST_GATEWAYS:
             return "test"
         amount_text = (get(keys.get("amount")) or "").strip() or None
-        currency = (get(keys.get("currency")) or "").strip().upper() or None
+        currency = ((get(keys.get("currency")) or "").strip().upper()
+                    or _PLATFORM_CURRENCY.get(columns.platform))
         minor = None
         if amount_text:
             minor, currency = _amount(amount_text, currency)
@@ -437,9 +494,9 @@ class _OrderRows:
                 return "refunded"  # PayPal and Stripe list a refund as a negative payment
         refunded = (get(keys.get("refunded")) or "").strip()
         if refunded:
-            if keys["refunded"] == "refunded":
+            if keys["refunded"] in ("refunded", "fully_refunded"):
                 if refunded.casefold() in _YES:
-                    return "refunded"  # Gumroad's "Refunded?" says yes or no
+                    return "refunded"  # Gumroad's "Fully Refunded?" says yes or no
             elif minor:
                 back, _ = _amount(refunded, currency)
                 if back and back >= minor:
@@ -467,7 +524,7 @@ class _OrderRows:
                 "\x1f".join([email, ordered_at, product or "", amount_text or ""])
                 .encode()).hexdigest()[:24]
         return [row[_LINE], email, row[_NAME], product, ordered_at, order_id, status or "paid",
-                amount_text, minor, currency, [product] if product else []]
+                amount_text, minor, currency, platform_id, [product] if product else []]
 
     @staticmethod
     def _refunds(get, keys) -> bool:
@@ -562,9 +619,11 @@ class _Planner:
         if conn.execute("SELECT 1 FROM suppressions LIMIT 1").fetchone() is not None:
             self.secret = bytes.fromhex(store.meta("secret"))
         self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0]
-        self.imported: set[str] = set()     # order ids this import wrote
+        # Ids this import wrote: (order ids, platform ids), as _known's.
+        self.imported: tuple[set[str], set[str]] = (set(), set())
         self.customers: set[int] = set()    # leads this import made customers, new ones too
         self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
+        self.other_ids: bool | None = None  # whether the source's orders have platform ids
         self.use(conn)
 
     def use(self, conn) -> None:
@@ -580,7 +639,7 @@ class _Planner:
         """`orders` as tuples of Order's fields (as they cross from the reading process:
         no Order made of each, a tenth of the planning)."""
         source, added, customers, imported = self.source, self.added, self.customers, self.imported
-        known = self._known([order[_ORDER_ID] for order in orders])
+        known = self._known(orders)
         emails = {order[_BUYER] for order in orders}
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
@@ -593,11 +652,14 @@ class _Planner:
         became: list[tuple] = []  # (lead id, order date, status left, order id)
         fresh: list[tuple] = []   # new customers' lead rows
         now = self.now
-        for _, email, name, product, at, order_id, status, amount, minor, currency in orders:
-            if order_id in known or order_id in imported:
+        for _, email, name, product, at, order_id, status, amount, minor, currency, other_id \
+                in orders:
+            if self._seen(order_id, other_id, known):
                 report.known += 1
                 continue
-            imported.add(order_id)
+            imported[0].add(order_id)
+            if other_id is not None:
+                imported[1].add(other_id)
             lead_id = lead_ids.get(email) or added.get(email)
             new_buyer = 0
             if lead_id is not None:
@@ -632,20 +694,50 @@ class _Planner:
             # The order's row is its moment in the lead's timeline too (Store.timeline_events):
             # an `order` event would repeat it, and cost a big import a tenth of its writing.
             order_rows.append((source, order_id, lead_id, at, product, amount, minor, currency,
-                               status, new_buyer, now))
+                               status, new_buyer, now, other_id))
         # The writes by lead: a lead's row, its index entries and its events' index
         # entries are then reached in the order they lie in the file.
         became.sort()
         order_rows.sort(key=_lead_of_order)  # each row's lead id is in an index
         return _Plan(source, became, fresh, order_rows)
 
-    def _known(self, order_ids: list[str]) -> set[str]:
-        """The ids among `order_ids` imported from this source before."""
-        known: set[str] = set()
+    def _seen(self, order_id: str, other_id: str | None, known: tuple[set, set]) -> bool:
+        """Whether the order was recorded before, or by this import: its id as an order id,
+        its other id as a platform id, or, where either_id allows, the one as the other."""
+        source = self.source
+        for order_ids, platform_ids in (known, self.imported):
+            if order_id in order_ids or (other_id is not None and other_id in platform_ids):
+                return True
+            if order_id in platform_ids and either_id(source, order_id):
+                return True
+            if other_id is not None and other_id in order_ids and either_id(source, other_id):
+                return True
+        return False
+
+    def _known(self, orders: list[tuple]) -> tuple[set[str], set[str]]:
+        """(order ids, platform ids) of the orders recorded from this source before that
+        have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match)."""
+        order_ids = [order[_ORDER_ID] for order in orders]
+        order_ids += [order[_PLATFORM_ID] for order in orders if order[_PLATFORM_ID] is not None]
+        if self.other_ids is None:  # whether this source's orders have any: read once
+            self.other_ids = self.rows.execute(
+                "SELECT 1 FROM orders WHERE source = ? AND platform_id IS NOT NULL LIMIT 1",
+                (self.source,)).fetchone() is not None
+        # Two look-ups, each by its own index (an OR of both would read every order of
+        # the source); the second only when some order of the source has another id (an
+        # order of this import is in self.imported under both).
+        by_other = (" UNION ALL SELECT order_id, platform_id FROM orders WHERE source = ? AND "
+                    "platform_id IN ({0})" if self.other_ids else "")
+        known: tuple[set[str], set[str]] = (set(), set())
         for ids in _chunks(order_ids):
-            known.update(row[0] for row in self.rows.execute(
-                f"SELECT order_id FROM orders WHERE source = ? AND order_id IN "
-                f"({','.join('?' * len(ids))})", (self.source, *ids)))
+            marks = ",".join("?" * len(ids))
+            for order_id, platform_id in self.rows.execute(
+                    f"SELECT order_id, platform_id FROM orders WHERE source = ? AND order_id "
+                    f"IN ({marks}){by_other.format(marks)}",
+                    (self.source, *ids, *((self.source, *ids) if by_other else ()))):
+                known[0].add(order_id)
+                if platform_id is not None:
+                    known[1].add(platform_id)
         return known
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:
@@ -670,7 +762,7 @@ class _Planner:
 class _Plan:
     """What a batch of orders writes: plain tuples, so that it crosses from the reading
     process cheaply. The status events are made here, in the writing process, from
-    `became` (the reading one is the longer of the two: BENCH.md B11)."""
+    `became`: less to make and to pickle in the reading one (BENCH.md B11)."""
     source: str
     became: list[tuple]      # (lead id, order date, status left, order id), by lead
     fresh: list[tuple]       # new buyers' lead rows
@@ -693,8 +785,8 @@ class _Plan:
                          self._status_events())
         conn.executemany(
             "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
-            "amount_minor, currency, status, new_buyer, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
+            "amount_minor, currency, status, new_buyer, imported_at, platform_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
 
     def _status_events(self) -> Iterator[tuple]:
         """What Store.change_status records: {"from": …, "to": "customer", "note": …},
@@ -720,7 +812,7 @@ def record_orders(store: Store, source: str, orders: list[Order], now: datetime,
     records refunds and the shop's own order ids with the orders, all or nothing)."""
     report = OrdersReport()
     fields = [(o.line, o.email, o.name, o.product, o.ordered_at, o.order_id, o.status, o.amount,
-               o.amount_minor, o.currency) for o in orders]
+               o.amount_minor, o.currency, o.platform_id) for o in orders]
     with store.write():
         _Planner(store, source, now).plan(fields, report).write(store.conn)
         if then is not None:
@@ -844,7 +936,7 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
     """What the orders say (SPEC §8): buyers by the contacts they had received before their
     first order (and the share of the leads who received that many), days from inquiry to
     first purchase, and revenue by the last step received before each order, per currency
-    (never converted). Buyers who never asked are counted apart."""
+    (never converted), less what was refunded. Buyers who never asked are counted apart."""
     import statistics
 
     conn = store.conn
@@ -853,7 +945,7 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
     sent = "m.lead_id = o.lead_id AND m.kind = 'sequence' AND m.state IN ('sent', 'unknown')"
     rows = conn.execute(
         f"""SELECT o.lead_id, o.ordered_at, o.amount_minor, o.currency, o.new_buyer,
-                   l.requested_at,
+                   o.refunded_at, o.refunded_minor, l.requested_at,
                    (SELECT count(*) FROM messages m WHERE {sent} AND {when} <= o.ordered_at) AS contacts,
                    (SELECT max(m.step) FROM messages m WHERE {sent} AND {when} <= o.ordered_at) AS step
             FROM orders o JOIN leads l ON l.id = o.lead_id
@@ -870,7 +962,7 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
             step = "new buyer" if row["new_buyer"] else (
                 "none" if row["step"] is None else str(row["step"]))
             key = (step, row["currency"] or "")
-            revenue[key] = revenue.get(key, 0) + row["amount_minor"]
+            revenue[key] = revenue.get(key, 0) + _kept(row)
     buyers = [row for row in first.values() if not row["new_buyer"]]
     by_contacts: dict[int, int] = {}
     for row in buyers:
@@ -903,6 +995,15 @@ def orders_summary(store: Store, since: datetime | None = None) -> dict:
             {"step": step, "currency": currency or None, "amount_minor": total}
             for (step, currency), total in sorted(revenue.items(), key=_revenue_order)],
     }
+
+
+def _kept(row) -> int:
+    """What an order brought in after its refunds: a whole refund gives everything back
+    (the buyer stays a customer, §9), a refund of a part only that part."""
+    amount = row["amount_minor"]
+    if row["refunded_minor"] is not None:
+        return max(0, amount - row["refunded_minor"])
+    return 0 if row["refunded_at"] is not None else amount
 
 
 def _revenue_order(item) -> tuple:

@@ -535,7 +535,7 @@ class Store:
         them as `order` events read from the orders table: an order is written once, as
         its row (issue #26, BENCH B11). At the same instant an order comes after the
         events stored for it (the status change it caused). `order` events still stored
-        are ones with no row (m011 removed the others): shown as they are, so that no
+        are ones with no row (m012 removed the others): shown as they are, so that no
         order is shown twice or lost."""
         import heapq
 
@@ -1099,7 +1099,7 @@ def new_message_id(domain: str) -> str:
 
 def _order_detail(order_id: str, source: str, product: str | None, amount_minor: int | None,
                   currency: str | None, new_buyer: int | None) -> dict:
-    """An order's fields as the `order` events written before m011 held them (`show
+    """An order's fields as the `order` events written before m012 held them (`show
     --json` keeps them)."""
     detail = {"order": order_id, "source": source, "product": product,
               "amount_minor": amount_minor, "currency": currency}

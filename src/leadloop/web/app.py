@@ -19,11 +19,13 @@ Routes:
                              refusal of the sender holds the sending of info packs
   POST /hooks/shopify        a shop's purchase, verified as the shop signs it (hooks.py):
   POST /hooks/woocommerce    200 with what changed, or why nothing did; 401 bad or missing
-  POST /hooks/stripe         signature; 400 not a JSON object; 404 when that shop's
-                             secret is not configured; 413; 503 when the database stays
-                             busy (the shop retries)
+  POST /hooks/stripe         signature; 400 a payload no shop sends (not a JSON object,
+                             no id, an impossible amount or currency); 404 when that
+                             shop's secret is not configured; 413; 503 only when the
+                             database stays busy (the shop retries); 500 anything else,
+                             logged (record() says why 4xx is not used more)
   POST /api/orders           JSON, one order or a list, the bearer token of
-                             /api/inquiries: 200, 400, 401, 413, 415, 422, 503
+                             /api/inquiries: 200, 400, 401, 413, 415, 422, 503, 500
 
 GET never changes anything: mail scanners and link previews open every link. Every
 response carries the security headers below; pages are escaped templates (pages.py);
@@ -36,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-import sqlite3
 import time
 from collections import OrderedDict, deque
 from urllib.parse import parse_qsl, urlsplit
@@ -49,7 +50,6 @@ from starlette.routing import Route
 from .intake import InquiryError, parse_inquiry
 from .pages import TEXT, Pages
 from .service import Service, SpoolFailed
-from ..errors import LeadloopError
 from ..links import find_message, link_key
 
 FORM_BODY_LIMIT = 16 * 1024
@@ -305,18 +305,41 @@ def create_app(config, service: Service, web_token: str | None, clock,
     # -- purchases (hooks.py) ----------------------------------------------------------------
 
     async def record(source: str, heard) -> JSONResponse:
+        """What the writer made of a verified request. Shopify, Stripe and WooCommerce treat
+        every answer but 2xx alike, 4xx as much as 5xx: Shopify retries 8 times over 4
+        hours and may then delete the subscription (shopify.dev/changelog/updates-to-
+        webhook-retry-mechanism), Stripe retries for up to three days and may disable the
+        endpoint (docs.stripe.com/webhooks), WooCommerce does not retry but disables the
+        webhook after 5 failures in a row (woocommerce_max_webhook_delivery_failures,
+        docs/building-a-woo-store/webhooks.md). So a shop's ordinary order that cannot
+        make a customer is 200 "ignored" (hooks.py); a 4xx, checked before anything is
+        written, says a person must look at a request no working shop sends (the delivery
+        log shows the sentence); only a busy database is 503 with Retry-After, where a
+        retry is the cure; anything else is 500 and in serve's log. Nothing is written
+        in any of these cases: the writer's transaction rolls back."""
         from . import hooks
+        from ..errors import DatabaseBusy, LeadloopError
 
         if heard.ignored is not None:
             return JSONResponse({"ignored": heard.ignored})
         now = clock()
         try:
             done = await on_writer(lambda store: hooks.apply_heard(store, source, heard, now))
-        except (sqlite3.Error, LeadloopError):
-            # The database stayed busy past [web] busy_wait: the shop sends it again.
+        except DatabaseBusy:
+            # Busy past [web] busy_wait (a large import, a send): the shop sends it again.
             return JSONResponse({"error": "the database is busy; try again later"}, status_code=503,
                                 headers={"Retry-After": "60"})
+        except LeadloopError as err:
+            # A database that is read-only, full or damaged: the marketer must act (one
+            # sentence in the log); a bug is no LeadloopError: server_error answers it and
+            # uvicorn logs its traceback.
+            service.writer.on_problem(f"{request_path(source)}: the purchase was not recorded: {err}")
+            return JSONResponse({"error": "the purchase could not be recorded; the server's "
+                                          "log says why"}, status_code=500)
         return JSONResponse(done)
+
+    def request_path(source: str) -> str:
+        return "/api/orders" if source == "api" else f"/hooks/{source}"
 
     async def shop_hook(request: Request):
         from . import hooks
@@ -477,7 +500,7 @@ def create_app(config, service: Service, web_token: str | None, clock,
 
     async def server_error(request: Request, exc):
         # A bug, logged by uvicorn with its traceback; the client is told to try again.
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(("/api/", "/hooks/")):
             return JSONResponse({"error": "the server failed; try again later"}, status_code=500)
         lang = pages.language(accept=request.headers.get("accept-language"))
         return html(lang, "unavailable_title", "unavailable", 500)

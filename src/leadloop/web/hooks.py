@@ -30,9 +30,13 @@ secret) count.
 
 Refunds (Shopify `refunds/create` or an order whose financial_status is refunded,
 WooCommerce status refunded, Stripe `charge.refunded`) are recorded on a KNOWN order
-(orders.refunded_at, full or partial, and a `refund` event on the buyer's timeline); the
-buyer stays a customer, never a lead again. A refund of an order never heard is 200 and
-nothing written.
+(found by either of its ids, orders.ORDER_KEYS) with a `refund` event on the buyer's
+timeline; the buyer stays a customer, never a lead again. A whole refund sets
+orders.refunded_at (stats count a refunded order); a part refunded (WooCommerce's and
+Shopify's partly refunded orders list their refunds, a Stripe charge.refunded with
+`refunded` false, a Shopify refund of less than the order) leaves the order sold and
+sets orders.refunded_minor, the money gone back in all, until the parts reach the total.
+A refund of an order never heard is 200 and nothing written.
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ MOST_API_ORDERS = 100
 API_FIELDS = ("email", "ordered_at", "order_id", "product", "amount", "currency", "name")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+# An order's amount in minor units: far above any sale, well inside SQLite's INTEGER. A
+# larger one is no order a shop charged (and would not fit): refused before anything is
+# written, not a 500 the shop retries.
+LARGEST_MINOR = 10**15
 
 
 class HookError(InputError):
@@ -92,11 +100,24 @@ class OrderError(HookError):
 
 @dataclass
 class Refund:
-    """A refund of an order known by its id here (`order_id`) or by the shop's own id
-    (`platform_id`: a Shopify refund names the order by its number, not its name)."""
+    """A refund of the order known by its id here (`order_id`) or by the platform's other
+    id of it (`platform_id`, orders.ORDER_KEYS: a Shopify refund names the order by its
+    numeric id, not its name; a Stripe refund names the charge besides its PaymentIntent;
+    a WooCommerce order has its number). `minor`: how much of it has been refunded in
+    all, in minor units, when the payload says. `whole`: the platform says the whole
+    order was refunded; else it is whole when `minor` reaches the order's amount, and a
+    part refunded otherwise (the buyer still paid for something)."""
     at: str
-    order_id: str | None = None
+    order_id: str | None
     platform_id: str | None = None
+    minor: int | None = None
+    whole: bool = True
+    # The platform's ids of the refunds `minor` counts (Shopify's), kept in the refund
+    # event. `adds`: `minor` is only these refunds' money (a Shopify refunds/create), so
+    # it is added to what went back before, unless one of them was counted already (the
+    # same refund again, or heard first in the order's own `refunds`).
+    refund_ids: list[str] = field(default_factory=list)
+    adds: bool = False
 
 
 @dataclass
@@ -221,11 +242,22 @@ def _name(*parts) -> str | None:
     return _text(" ".join(p for p in (_text(x) for x in parts) if p))
 
 
-def _order(email, name, product, ordered_at, order_id, status, amount_text, currency) -> Order:
-    minor, currency = (parse_amount(amount_text, currency) if amount_text
-                       else (None, currency))
+def _checked(minor, currency: str | None):
+    """(minor, currency) of a shop's payload, or Malformed: an amount no sale has, or a
+    currency that is not a three-letter code (ISO 4217)."""
+    if minor is not None and abs(minor) > LARGEST_MINOR:
+        raise Malformed(f"the order's amount ({minor} in minor units) is not one a shop charges")
+    if currency is not None and not _CURRENCY.fullmatch(currency):
+        raise Malformed(f'the order\'s currency "{currency[:20]}" is not a three-letter ISO 4217 code')
+    return minor, currency
+
+
+def _order(email, name, product, ordered_at, order_id, status, amount_text, currency,
+           platform_id=None) -> Order:
+    minor, currency = _checked(*(parse_amount(amount_text, currency) if amount_text
+                                 else (None, currency)))
     return Order(0, email, name, product, ordered_at, order_id, status, amount_text, minor,
-                 currency)
+                 currency, platform_id)
 
 
 def _status(value) -> str:
@@ -242,18 +274,23 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
         if not order:
             return Heard(ignored="a refund that names no order")
         at = _instant(document.get("processed_at") or document.get("created_at"), now)
-        return Heard(refunds=[Refund(at, platform_id=order)])
+        # This refund's money (its transactions); none said: the order as a whole.
+        minor = _shopify_refunded([document])
+        return Heard(refunds=[Refund(at, None, order, minor, whole=minor is None,
+                                     refund_ids=_shopify_refund_ids([document]), adds=True)])
     if topic not in SHOPIFY_ORDER_TOPICS:
         return Heard(ignored=f'the topic "{topic or "(none)"}" is not one leadloop uses')
     order_id = _text(document.get("name")) or _text(document.get("id"))
     if not order_id:
         raise Malformed("an order without a name or id")
-    platform_ids = {order_id: _text(document["id"])} if _text(document.get("id")) else {}
+    numeric_id = _text(document.get("id"))
+    platform_id = numeric_id if numeric_id != order_id else None
+    platform_ids = {order_id: platform_id} if platform_id else {}
     status = _status(document.get("financial_status"))
     at = _instant(document.get("processed_at") or document.get("created_at"), now)
     if status == "refunded":
-        return Heard(refunds=[Refund(_instant(document.get("updated_at"), now), order_id=order_id)],
-                     platform_ids=platform_ids)
+        return Heard(refunds=[Refund(_instant(document.get("updated_at"), now), order_id,
+                                     platform_id)], platform_ids=platform_ids)
     if document.get("test") is True:
         return Heard(ignored="a test order (test: true): nobody becomes a customer")
     if status not in PAID:
@@ -268,10 +305,37 @@ def read_shopify(body: bytes, topic: str, now: datetime) -> Heard:
     order = _order(email, _name(customer.get("first_name"), customer.get("last_name"))
                    or _text(billing.get("name")), _text(item.get("title") or item.get("name")),
                    at, order_id, status, _text(document.get("total_price")),
-                   (_text(document.get("currency")) or "").upper() or None)
-    refunds = ([Refund(_instant(document.get("updated_at"), now), order_id=order_id)]
-               if status == "partially refunded" else [])
+                   (_text(document.get("currency")) or "").upper() or None, platform_id)
+    # Partially refunded: the order's `refunds` say how much went back in all (each
+    # refund's transactions); a part refunded is recorded as such, never as the whole.
+    refunded = _shopify_refunded(document.get("refunds"))
+    refunds = ([Refund(_instant(document.get("updated_at"), now), order_id, platform_id,
+                       refunded, whole=False,
+                       refund_ids=_shopify_refund_ids(document.get("refunds")))]
+               if refunded else [])
     return Heard(orders=[order], refunds=refunds, platform_ids=platform_ids)
+
+
+def _shopify_refund_ids(refunds) -> list[str]:
+    return [text for refund in (refunds if isinstance(refunds, list) else [])
+            if (text := _text(_dict(refund).get("id")))]
+
+
+def _shopify_refunded(refunds) -> int | None:
+    """The money Shopify Refund resources gave back, in minor units: their `transactions`
+    of kind "refund" whose status is "success" (shopify.dev …/resources/refund); None
+    when they list none."""
+    total, found = 0, False
+    for refund in refunds if isinstance(refunds, list) else []:
+        for transaction in _dict(refund).get("transactions") or []:
+            transaction = _dict(transaction)
+            if transaction.get("kind") != "refund" or transaction.get("status") not in (None, "success"):
+                continue
+            minor, _ = parse_amount(_text(transaction.get("amount")) or "",
+                                    (_text(transaction.get("currency")) or "").upper() or None)
+            if minor is not None:
+                total, found = total + abs(minor), True
+    return total if found else None
 
 
 def read_woocommerce(body: bytes, topic: str, now: datetime) -> Heard:
@@ -280,15 +344,24 @@ def read_woocommerce(body: bytes, topic: str, now: datetime) -> Heard:
     document = _object(body)
     if topic not in WOOCOMMERCE_ORDER_TOPICS:
         return Heard(ignored=f'the topic "{topic or "(none)"}" is not one leadloop uses')
-    order_id = _text(document.get("number")) or _text(document.get("id"))
+    # Known by its `id`, the exporters' order_id (never renumbered), and its `number`
+    # beside it when a sequential-numbers plugin makes that "WC-1001" (orders.ORDER_KEYS).
+    order_id = _text(document.get("id")) or _text(document.get("number"))
     if not order_id:
         raise Malformed("an order without a number or id")
+    number = _text(document.get("number"))
+    platform_id = number if number != order_id else None
     status = _status(document.get("status"))
+    modified = _instant(document.get("date_modified_gmt"), now)
     if status == "refunded":
-        return Heard(refunds=[Refund(_instant(document.get("date_modified_gmt"), now),
-                                     order_id=order_id)])
+        return Heard(refunds=[Refund(modified, order_id, platform_id)])
     if status not in WOOCOMMERCE_PAID:
         return Heard(ignored=f'order status "{status or "(none)"}": not paid')
+    # A partial refund leaves the order completed (or processing) and lists itself in
+    # `refunds`, each {id, reason, total} with a negative total (the REST API's order
+    # properties): the whole list is sent each time, so its sum is what went back in all.
+    refunded = _woocommerce_refunded(document.get("refunds"))
+    refunds = [Refund(modified, order_id, platform_id, refunded, whole=False)] if refunded else []
     billing = _dict(document.get("billing"))
     email = _address(billing.get("email"))
     if email is None:
@@ -298,7 +371,15 @@ def read_woocommerce(body: bytes, topic: str, now: datetime) -> Heard:
     return Heard(orders=[_order(
         email, _name(billing.get("first_name"), billing.get("last_name")), _text(item.get("name")),
         at, order_id, status, _text(document.get("total")),
-        (_text(document.get("currency")) or "").upper() or None)])
+        (_text(document.get("currency")) or "").upper() or None, platform_id)], refunds=refunds)
+
+
+def _woocommerce_refunded(refunds) -> int | None:
+    total = 0
+    for refund in refunds if isinstance(refunds, list) else []:
+        minor, _ = parse_amount(_text(_dict(refund).get("total")) or "", None)
+        total += abs(minor or 0)
+    return total or None
 
 
 def read_stripe(body: bytes, now: datetime) -> Heard:
@@ -318,10 +399,17 @@ def read_stripe(body: bytes, now: datetime) -> Heard:
         return Heard(ignored="a Stripe test-mode event (livemode false): nobody becomes a customer")
     at = _instant(obj.get("created") or event.get("created"), now)
     if kind == "charge.refunded":
-        order_id = _text(obj.get("payment_intent")) or _text(obj.get("id"))
-        if not order_id:
+        # Sent for a partial refund too: `refunded` is true only once all of it went back,
+        # `amount_refunded` is how much so far (docs.stripe.com/api/charges/object). The
+        # charge's payment is known by its PaymentIntent, or by the charge's own id (a
+        # legacy charge, or a payments export imported before PaymentIntents were read).
+        intent, charge = _text(obj.get("payment_intent")), _text(obj.get("id"))
+        if not intent and not charge:
             return Heard(ignored="a refund that names no payment")
-        return Heard(refunds=[Refund(_instant(event.get("created"), now), order_id=order_id)])
+        minor = obj.get("amount_refunded")
+        minor = minor if isinstance(minor, int) and not isinstance(minor, bool) else None
+        return Heard(refunds=[Refund(_instant(event.get("created"), now), intent, charge, minor,
+                                     whole=obj.get("refunded") is True)])
     metadata = _dict(obj.get("metadata"))
     if kind.startswith("checkout.session."):
         if obj.get("payment_status") != "paid":
@@ -331,6 +419,7 @@ def read_stripe(body: bytes, now: datetime) -> Heard:
         email = _address(details.get("email")) or _address(obj.get("customer_email"))
         name = _text(details.get("name"))
         order_id = _text(obj.get("payment_intent")) or _text(obj.get("id"))
+        charge_id = None  # a Checkout Session does not name the charge
         minor = obj.get("amount_total")
         product = _text(metadata.get("product"))
     else:
@@ -339,6 +428,9 @@ def read_stripe(body: bytes, now: datetime) -> Heard:
         email = _address(obj.get("receipt_email")) or _address(billing.get("email"))
         name = _text(billing.get("name"))
         order_id = _text(obj.get("id"))
+        # The charge, the payments export's row id: `latest_charge` (API 2022-11-15 on),
+        # else the embedded `charges` list of older API versions.
+        charge_id = _text(obj.get("latest_charge")) or _text(charge.get("id"))
         minor = obj.get("amount_received", obj.get("amount"))
         product = _text(metadata.get("product")) or _text(obj.get("description"))
     if not order_id:
@@ -349,9 +441,10 @@ def read_stripe(body: bytes, now: datetime) -> Heard:
     currency = (_text(obj.get("currency")) or "").upper() or None
     if not isinstance(minor, int) or isinstance(minor, bool):
         minor = None
+    minor, currency = _checked(minor, currency)
     amount = format_amount(minor, currency, "en") if minor is not None else None
     return Heard(orders=[Order(0, email, name, product, at, order_id, "paid", amount, minor,
-                               currency)])
+                               currency, charge_id if charge_id != order_id else None)])
 
 
 def read_api_orders(document, now: datetime, timezone_name: str) -> list[Order]:
@@ -429,10 +522,25 @@ def _api_order(index: int, item, now: datetime, timezone_name: str) -> Order:
         minor, currency = parse_amount(amount, currency)
         if minor is None:
             raise OrderError(index, "amount", f'"{amount}" is not an amount')
+        if minor > LARGEST_MINOR:
+            raise OrderError(index, "amount", "is larger than any order")
         if minor < 0:
             raise OrderError(index, "amount", "a refund is not an order: send only paid orders")
+    if currency is not None and not _known_currency(currency):
+        raise OrderError(index, "currency", f'"{currency}" is not an ISO 4217 currency code')
     return Order(0, email, text("name"), text("product"), to_db(ordered_at), order_id, "paid",
                  amount, minor, currency)
+
+
+def _known_currency(code: str) -> bool:
+    """Whether CLDR (through Babel, as format_amount uses it) knows `code`: a typo such as
+    "EUE" would otherwise be kept, and revenue counted in a currency nobody has."""
+    from ..cldr import load_babel
+
+    load_babel()
+    from babel.numbers import is_currency
+
+    return is_currency(code)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -456,26 +564,66 @@ def apply_heard(store, source: str, heard: Heard, now: datetime) -> dict:
             "refunds": refunds[0]}
 
 
+def _refunded_order(conn, source: str, refund: Refund):
+    """The recorded order a refund names: by its id of the same kind first, then (where
+    orders.either_id allows) by the one kind as the other."""
+    from ..orders import either_id
+
+    tries = [("order_id", refund.order_id), ("platform_id", refund.platform_id)]
+    tries += [(column, value) for column, value in (("platform_id", refund.order_id),
+                                                    ("order_id", refund.platform_id))
+              if value is not None and either_id(source, value)]
+    for column, value in tries:
+        if value is None:
+            continue
+        row = conn.execute(
+            "SELECT id, order_id, lead_id, refunded_at, amount_minor, currency, refunded_minor "
+            f"FROM orders WHERE source = ? AND {column} = ?", (source, value)).fetchone()
+        if row is not None:
+            return row
+    return None
+
+
 def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
-    """Refunds of known orders: when, on the order (the first refund heard), and on the
-    buyer's timeline. The buyer's status is not touched: a refund never makes a customer
-    a lead to follow up again."""
+    """Refunds of known orders, on the order and on the buyer's timeline: a whole refund
+    once (orders.refunded_at, which stats count as a refunded order), a part each time
+    the amount refunded in all grows (orders.refunded_minor; the order still counts as
+    sold). The buyer's status is not touched: a refund never makes a customer a lead to
+    follow up again."""
     recorded = 0
     for refund in refunds:
-        if refund.order_id is not None:
-            row = conn.execute("SELECT id, order_id, lead_id, refunded_at FROM orders "
-                               "WHERE source = ? AND order_id = ?", (source, refund.order_id)).fetchone()
-        else:
-            row = conn.execute("SELECT id, order_id, lead_id, refunded_at FROM orders "
-                               "WHERE source = ? AND platform_id = ?",
-                               (source, refund.platform_id)).fetchone()
+        row = _refunded_order(conn, source, refund)
         if row is None or row[3] is not None:
-            continue  # an order never heard, or a refund recorded already
-        conn.execute("UPDATE orders SET refunded_at = ? WHERE id = ?", (refund.at, row[0]))
-        if row[2] is not None:
+            continue  # an order never heard, or refunded in full already
+        order_row, order_id, lead_id, _, amount_minor, currency, refunded_minor = row
+        minor = refund.minor
+        if refund.adds and minor is not None:
+            if lead_id is not None and any(conn.execute(
+                    "SELECT 1 FROM events WHERE lead_id = ? AND kind = 'refund' AND detail LIKE ?",
+                    (lead_id, f'%"refunds": [%{json.dumps(refund_id)}%')).fetchone()
+                    for refund_id in refund.refund_ids):
+                continue  # counted before: a retry, or in the order's own `refunds`
+            minor += refunded_minor or 0
+        whole = refund.whole or (minor is not None and amount_minor is not None
+                                 and minor >= amount_minor)
+        note = f"{source} order {order_id}"
+        if whole:
+            conn.execute("UPDATE orders SET refunded_at = ?, refunded_minor = coalesce(?, amount_minor) "
+                         "WHERE id = ?", (refund.at, minor, order_row))
+        elif minor is not None and minor > (refunded_minor or 0):
+            conn.execute("UPDATE orders SET refunded_minor = ? WHERE id = ?", (minor, order_row))
+            part = format_amount(minor, currency, "en")
+            total = format_amount(amount_minor, currency, "en")
+            note += f": {part} of {total} refunded" if total else f": {part} refunded"
+        else:
+            continue  # the same part heard again
+        if lead_id is not None:
+            detail = {"order": order_id, "source": source, "note": note}
+            if not whole:
+                detail.update(partial=True, amount_minor=minor, currency=currency)
+            if refund.refund_ids:
+                detail["refunds"] = refund.refund_ids
             conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'refund', ?)",
-                         (row[2], refund.at, json.dumps(
-                             {"order": row[1], "source": source,
-                              "note": f"{source} order {row[1]}"}, ensure_ascii=False)))
+                         (lead_id, refund.at, json.dumps(detail, ensure_ascii=False)))
         recorded += 1
     return recorded
