@@ -27,6 +27,8 @@ Tables:
 - bounce_review: bounces that name no recipient leadloop sent to, kept for a person
   to look at (`inbox --review`): when, from whom, the subject and the server's reason;
   never the body, which may quote anyone's mail.
+- orders: paid orders (issue #26); each is also a moment of its buyer's timeline
+  (Store.timeline_events), never written again as an event.
 """
 
 from __future__ import annotations
@@ -208,9 +210,56 @@ def m011_orderids_refunded_minor(db) -> None:
     db.execute("ALTER TABLE orders ADD COLUMN refunded_minor INTEGER")
 
 
+def m012_b11c_order_events(db) -> None:
+    """An order is written once, as its `orders` row, and `show` tells it from there
+    (Store.timeline_events): the `order` event that repeated the row made a big import a
+    tenth slower (issue #26, BENCH B11). Earlier releases wrote both; this removes the
+    events whose order has its row, so that no order is shown twice, and keeps any that
+    has none, so that none is lost. An event matches the row of its source and order id
+    for the same lead; an erased lead's events have no detail left (privacy.py), so there
+    the row of the same lead at the same instant, one row for one event. The first
+    release of orders wrote `new_buyer` in the event only: the row takes it."""
+    import json
+    from collections import Counter
+
+    conn = db.conn
+    removed: list[tuple[int]] = []
+    new_buyers: list[tuple[int]] = []
+    told: set[int] = set()  # the rows an event removed stands for
+    blank = Counter()  # (lead, instant) → events without detail
+    for event_id, lead_id, at, detail in conn.execute(
+            "SELECT id, lead_id, at, detail FROM events WHERE kind = 'order'").fetchall():
+        if detail is None:
+            blank[(lead_id, at)] += 1
+            continue
+        try:
+            fields = json.loads(detail)
+            key = (str(fields["source"]), str(fields["order"]))
+        except (ValueError, TypeError, KeyError):
+            continue  # not an event this release wrote: kept as it is
+        row = conn.execute("SELECT id, lead_id, new_buyer FROM orders WHERE source = ? "
+                           "AND order_id = ?", key).fetchone()
+        if row is None or row[1] != lead_id:
+            continue
+        removed.append((event_id,))
+        told.add(row[0])
+        if fields.get("new_buyer") is True and not row[2]:
+            new_buyers.append((row[0],))
+    for (lead_id, at), events in blank.items():
+        rows = [row_id for row_id, in conn.execute(
+            "SELECT id FROM orders WHERE lead_id = ? AND ordered_at = ?", (lead_id, at))
+            if row_id not in told]
+        removed.extend(conn.execute(
+            "SELECT id FROM events WHERE kind = 'order' AND detail IS NULL AND lead_id = ? "
+            "AND at = ? ORDER BY id LIMIT ?", (lead_id, at, min(len(rows), events))).fetchall())
+    conn.executemany("UPDATE orders SET new_buyer = 1 WHERE id = ?", new_buyers)
+    conn.executemany("DELETE FROM events WHERE id = ?", removed)
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
-              m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor]
+              m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor,
+              m012_b11c_order_events]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import operator
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -372,7 +371,7 @@ class Order:
 # Where a parsed row (sources.rows.ParsedLead, as a tuple) has what an order reads.
 _LINE, _EMAIL, _NAME, _PRODUCT, _REQUESTED_AT, _FIELDS = 0, 1, 2, 3, 5, 10
 # An order being read, as a list: Order's fields, then the products of its line items.
-_PRODUCT_TEXT, _ORDER_ID, _PRODUCTS = 3, 5, 11
+_BUYER, _PRODUCT_TEXT, _ORDER_ID, _PLATFORM_ID, _PRODUCTS = 1, 3, 5, 10, 11
 _ORDER_FIELDS = 11
 _NO_FIELDS: dict = {}
 _LEAD_VALUES = {"email": _EMAIL, "name": _NAME, "product": _PRODUCT}
@@ -636,47 +635,42 @@ class _Planner:
         for chunk in _chunks(values):
             yield from self.rows.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def plan(self, orders: list[Order], report: OrdersReport) -> "_Plan":
-        source, added, customers = self.source, self.added, self.customers
+    def plan(self, orders: list[tuple], report: OrdersReport) -> "_Plan":
+        """`orders` as tuples of Order's fields (as they cross from the reading process:
+        no Order made of each, a tenth of the planning)."""
+        source, added, customers, imported = self.source, self.added, self.customers, self.imported
         known = self._known(orders)
+        emails = {order[_BUYER] for order in orders}
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
         lead_ids = dict(self._lookup("SELECT email, id FROM leads WHERE email IN ({})",
-                                     sorted({order.email for order in orders} - added.keys())))
+                                     sorted(emails - added.keys())))
         statuses = dict(self._lookup("SELECT id, status FROM leads WHERE id IN ({})",
                                      sorted(lead_ids.values())))
-        suppressions = self._suppressions(
-            sorted({order.email for order in orders if order.email not in lead_ids
-                    and order.email not in added}))
-        order_rows, events = [], []
-        became: list[tuple] = []  # (lead id, order date)
+        suppressions = self._suppressions(sorted(emails - lead_ids.keys() - added.keys()))
+        order_rows: list[tuple] = []
+        became: list[tuple] = []  # (lead id, order date, status left, order id)
         fresh: list[tuple] = []   # new customers' lead rows
         now = self.now
-        quoted_source = _js(source)
-        for order in orders:
-            order_id = order.order_id
-            other_id = order.platform_id
+        for _, email, name, product, at, order_id, status, amount, minor, currency, other_id \
+                in orders:
             if self._seen(order_id, other_id, known):
                 report.known += 1
                 continue
-            self.imported[0].add(order_id)
+            imported[0].add(order_id)
             if other_id is not None:
-                self.imported[1].add(other_id)
-            email, at = order.email, order.ordered_at
+                imported[1].add(other_id)
             lead_id = lead_ids.get(email) or added.get(email)
-            new_buyer = False
+            new_buyer = 0
             if lead_id is not None:
-                status = "customer" if lead_id in customers else statuses[lead_id]
-                if status in ("unsubscribed", "bounced", "erased"):
+                was = "customer" if lead_id in customers else statuses[lead_id]
+                if was in ("unsubscribed", "bounced", "erased"):
                     # Never revived into anything that gets mail (SPEC §5, §10).
                     report.suppressed += 1
-                elif status == "customer":
+                elif was == "customer":
                     report.repeat += 1
                 else:
-                    became.append((lead_id, at))
-                    # What Store.change_status records.
-                    events.append((lead_id, at, "status", '{"from": %s, "to": "customer", '
-                                   '"note": %s}' % (_js(status), _js(f"{source} order {order_id}"))))
+                    became.append((lead_id, at, was, order_id))
                     customers.add(lead_id)
                     report.customers += 1
             else:
@@ -691,29 +685,21 @@ class _Planner:
                     self.next_id += 1
                     # A buyer who never asked: a customer from the order on, never a
                     # lead to follow up.
-                    fresh.append((lead_id, email, order.name, order.product,
-                                  f"{source} order", at, at, now, now))
+                    fresh.append((lead_id, email, name, product, f"{source} order", at, at, now, now))
                     added[email] = lead_id
                     customers.add(lead_id)
                     suppressions.pop(email, None)
-                    new_buyer = True
+                    new_buyer = 1
                     report.new_buyers += 1
-            if lead_id is not None:
-                events.append((lead_id, at, "order", (
-                    '{"order": %s, "source": %s, "product": %s, "amount_minor": %s, '
-                    '"currency": %s%s}' % (
-                        _js(order_id), quoted_source, _js(order.product), _js(order.amount_minor),
-                        _js(order.currency), ', "new_buyer": true' if new_buyer else ""))))
-            order_rows.append((source, order_id, lead_id, at, order.product, order.amount,
-                               order.amount_minor, order.currency, order.status,
-                               int(new_buyer), now, other_id))
+            # The order's row is its moment in the lead's timeline too (Store.timeline_events):
+            # an `order` event would repeat it, and cost a big import a tenth of its writing.
+            order_rows.append((source, order_id, lead_id, at, product, amount, minor, currency,
+                               status, new_buyer, now, other_id))
         # The writes by lead: a lead's row, its index entries and its events' index
-        # entries are then reached in the order they lie in the file. Stable sorts: a
-        # lead's status change stays before its order.
+        # entries are then reached in the order they lie in the file.
         became.sort()
-        events.sort(key=_first)
         order_rows.sort(key=_lead_of_order)  # each row's lead id is in an index
-        return _Plan(became, fresh, events, order_rows)
+        return _Plan(source, became, fresh, order_rows)
 
     def _seen(self, order_id: str, other_id: str | None, known: tuple[set, set]) -> bool:
         """Whether the order was recorded before, or by this import: its id as an order id,
@@ -728,11 +714,11 @@ class _Planner:
                 return True
         return False
 
-    def _known(self, orders: list[Order]) -> tuple[set[str], set[str]]:
+    def _known(self, orders: list[tuple]) -> tuple[set[str], set[str]]:
         """(order ids, platform ids) of the orders recorded from this source before that
         have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match)."""
-        order_ids = [order.order_id for order in orders]
-        order_ids += [order.platform_id for order in orders if order.platform_id is not None]
+        order_ids = [order[_ORDER_ID] for order in orders]
+        order_ids += [order[_PLATFORM_ID] for order in orders if order[_PLATFORM_ID] is not None]
         if self.other_ids is None:  # whether this source's orders have any: read once
             self.other_ids = self.rows.execute(
                 "SELECT 1 FROM orders WHERE source = ? AND platform_id IS NOT NULL LIMIT 1",
@@ -775,10 +761,11 @@ class _Planner:
 @dataclass(slots=True)
 class _Plan:
     """What a batch of orders writes: plain tuples, so that it crosses from the reading
-    process cheaply."""
-    became: list[tuple]      # (lead id, order date) of leads who become customers
+    process cheaply. The status events are made here, in the writing process, from
+    `became`: less to make and to pickle in the reading one (BENCH.md B11)."""
+    source: str
+    became: list[tuple]      # (lead id, order date, status left, order id), by lead
     fresh: list[tuple]       # new buyers' lead rows
-    events: list[tuple]      # (lead id, at, kind, detail)
     order_rows: list[tuple]
 
     def write(self, conn) -> None:
@@ -786,21 +773,31 @@ class _Plan:
         # and its timeline event. The cadence cache is what Store.refresh gives any
         # customer (cadence.next_message: nothing due, no give-up), and a new customer
         # has no messages (contacts 0), so it is written at once.
+        became = self.became
         conn.executemany(
             "UPDATE leads SET status = 'customer', status_at = ?2, updated_at = ?2, "
-            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1", self.became)
+            "next_step = NULL, next_due_at = NULL, give_up_at = NULL WHERE id = ?1",
+            [change[:2] for change in became])
         conn.executemany(
             "INSERT INTO leads (id, email, name, product, source, requested_at, status, status_at, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'customer', ?, ?, ?)", self.fresh)
-        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-                         self.events)
+        conn.executemany("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'status', ?)",
+                         self._status_events())
         conn.executemany(
             "INSERT INTO orders (source, order_id, lead_id, ordered_at, product, amount, "
             "amount_minor, currency, status, new_buyer, imported_at, platform_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.order_rows)
 
-
-_first = operator.itemgetter(0)
+    def _status_events(self) -> Iterator[tuple]:
+        """What Store.change_status records: {"from": …, "to": "customer", "note": …},
+        as json.dumps(…, ensure_ascii=False) writes it."""
+        prefixes: dict[str, str] = {}  # by the status left: a handful
+        source = self.source
+        for lead_id, at, was, order_id in self.became:
+            prefix = prefixes.get(was)
+            if prefix is None:
+                prefix = prefixes[was] = '{"from": %s, "to": "customer", "note": ' % _js(was)
+            yield lead_id, at, prefix + _quote(f"{source} order {order_id}") + "}"
 
 
 def _lead_of_order(row: tuple) -> int:
@@ -814,8 +811,10 @@ def record_orders(store: Store, source: str, orders: list[Order], now: datetime,
     the second time. One transaction; `then(conn)`, when given, runs inside it (serve
     records refunds and the shop's own order ids with the orders, all or nothing)."""
     report = OrdersReport()
+    fields = [(o.line, o.email, o.name, o.product, o.ordered_at, o.order_id, o.status, o.amount,
+               o.amount_minor, o.currency, o.platform_id) for o in orders]
     with store.write():
-        _Planner(store, source, now).plan(orders, report).write(store.conn)
+        _Planner(store, source, now).plan(fields, report).write(store.conn)
         if then is not None:
             then(store.conn)
     return report
@@ -919,12 +918,12 @@ def _planned(batches, planner: _Planner, database=None) -> Iterator[tuple]:
         return
     rejected: list = []
     skipped: dict[str, int] = {}
-    pending: list[Order] = []
+    pending: list[tuple] = []  # Order's fields
     for rejects, orders, reasons in batches:
         rejected.extend(rejects)
         for reason, number in reasons.items():
             skipped[reason] = skipped.get(reason, 0) + number
-        pending.extend(Order(*fields[:_ORDER_FIELDS]) for fields in orders)
+        pending.extend(orders)
         if len(pending) >= APPLY_EVERY:
             counted = OrdersReport()
             yield rejected, skipped, counted, planner.plan(pending, counted)

@@ -530,6 +530,25 @@ class Store:
             "SELECT * FROM events WHERE lead_id = ? ORDER BY at, id", (lead_id,)
         ).fetchall()
 
+    def timeline_events(self, lead_id: int) -> list[tuple[str, str, dict]]:
+        """The lead's events as (kind, at, detail), oldest first, with its orders among
+        them as `order` events read from the orders table: an order is written once, as
+        its row (issue #26, BENCH B11). At the same instant an order comes after the
+        events stored for it (the status change it caused). `order` events still stored
+        are ones with no row (m012 removed the others): shown as they are, so that no
+        order is shown twice or lost."""
+        import heapq
+
+        stored = [(row["kind"], row["at"], json.loads(row["detail"]) if row["detail"] else {})
+                  for row in self.events(lead_id)]
+        orders = [("order", row[0], _order_detail(*row[1:])) for row in self.conn.execute(
+            "SELECT ordered_at, order_id, source, product, amount_minor, currency, new_buyer "
+            "FROM orders WHERE lead_id = ? ORDER BY ordered_at, id", (lead_id,))]
+        if not orders:
+            return stored
+        # Both by time; at the same instant heapq.merge takes the first list's first.
+        return list(heapq.merge(stored, orders, key=_event_time))
+
     def messages(self, lead_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT * FROM messages WHERE lead_id = ? ORDER BY kind, step", (lead_id,)
@@ -1076,3 +1095,18 @@ class Store:
 def new_message_id(domain: str) -> str:
     # os.urandom is what secrets.token_hex reads, without the import (BENCH.md B2).
     return f"<{os.urandom(12).hex()}@{domain}>"
+
+
+def _order_detail(order_id: str, source: str, product: str | None, amount_minor: int | None,
+                  currency: str | None, new_buyer: int | None) -> dict:
+    """An order's fields as the `order` events written before m012 held them (`show
+    --json` keeps them)."""
+    detail = {"order": order_id, "source": source, "product": product,
+              "amount_minor": amount_minor, "currency": currency}
+    if new_buyer:
+        detail["new_buyer"] = True
+    return detail
+
+
+def _event_time(event: tuple) -> str:
+    return event[1]

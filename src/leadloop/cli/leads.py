@@ -330,8 +330,6 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One lead with its timeline: messages and events."""
-    import json
-
     from .. import output
 
     session = _session(ctx)
@@ -347,11 +345,9 @@ def show(
         }
         for m in store.messages(lead["id"]) if m["kind"] == "sequence"
     ]
-    events = [
-        {"at": session.json_time(e["at"]), "kind": e["kind"],
-         **(json.loads(e["detail"]) if e["detail"] else {})}
-        for e in store.events(lead["id"])
-    ]
+    story_events = store.timeline_events(lead["id"])  # its orders among them
+    events = [{"at": session.json_time(at), "kind": kind, **detail}
+              for kind, at, detail in story_events]
     referred = referred_by_lead(session, lead)
     # Its referrer was erased: the link stays, the referrer's address does not (SPEC §10).
     referrer_erased = lead["referrer_erased_id"] is not None and lead["referred_by"] is None
@@ -376,9 +372,7 @@ def show(
     output.line("")
     from ..timeline import timeline
 
-    story = timeline(lead, [dict(m) for m in store.messages(lead["id"])],
-                     [(e["kind"], e["at"], json.loads(e["detail"]) if e["detail"] else {})
-                      for e in store.events(lead["id"])],
+    story = timeline(lead, [dict(m) for m in store.messages(lead["id"])], story_events,
                      locale=lead["locale"] or session.config.default_locale)
     shown = output.table("Timeline", [
         output.Column("when", min_width=None, priority=2),
