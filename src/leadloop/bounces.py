@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from .delivery_status import Verdict, fold, judge
+from .delivery_status import Verdict, fold, judge, verifies_sender
 from .providers import reporter_of, reporter_reason
 
 MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
@@ -795,6 +795,11 @@ def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bo
         if candidate is None:
             continue
         words = server_words(candidate) or (text if candidate is text and text.strip() else "")
+        if words and verifies_sender(candidate) and not verifies_sender(words):
+            # The server's reply quotes the answer its check of OUR address got ("Sender
+            # address rejected: undeliverable address: host … said: 550 User unknown"):
+            # that answer alone would read as the lead's.
+            words = candidate
         if words:
             verdict = judge(status, words, delayed=delayed, command=command, quoted=True,
                             remote_host=remote_host, domain=domain, category=category)

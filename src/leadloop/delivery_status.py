@@ -118,6 +118,25 @@ def _patterns(*phrases: str) -> LazyPattern:
     return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.M)
 
 
+# The receiving server checked OUR address, the envelope sender, and refused the message
+# for it (issue #25): whatever the words say about an address then is about ours, never
+# the lead's, whatever the SMTP stage (SPEC §7: the sender's). Exim's ACL verb "verify =
+# sender" answers "Sender verify failed" ("Could not complete sender verify [callout]"
+# when it could not tell), and smtp_in.c puts the failed check's own reply before it,
+# "Verification failed for <SENDER>" followed by the callout's answer ("Unrouteable
+# address", "No Such User Here": our address's, not the lead's), or "Postmaster
+# verification failed while checking <SENDER>", "Callback setup failed while verifying
+# <SENDER>" (Exim's src/acl.c and src/smtp_in.c). Postfix writes every refusal of its
+# smtpd_sender_restrictions as "<SENDER>: Sender address rejected: …", among them
+# reject_unverified_sender's "undeliverable address: …" and "unverified address: …"
+# (smtpd_check.c; ADDRESS_VERIFICATION_README) and reject_unknown_sender_domain's
+# "Domain not found". Folded text, addresses written "mailaddr".
+_SENDER_VERIFICATION = (
+    r"sender verify (failed|fail|defer)", r"could not complete sender verify",
+    r"verification failed for [<\[(]? ?mailaddr", r"postmaster verification failed while checking",
+    r"callback setup failed while verifying", r"sender address rejected")
+_VERIFIES_SENDER = _patterns(*_SENDER_VERIFICATION)
+
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
@@ -133,6 +152,9 @@ _BEFORE_ADDRESS = [
     ("suppressed", _patterns(
         r"on the (account-level |global )?suppression list", r"suppression list for your account",
         r"not delivering to (a )?previously bounced address")),
+    # Our own address failed the receiving server's check (above): before the words of
+    # an unknown user or domain, which are then about ours.
+    ("rejected", _VERIFIES_SENDER),
     ("delayed", _patterns(
         r"warning message only", r"(message|delivery|mail) (is |has been )?(delayed|deferred)",
         r"has been delayed", r"will (continue to |keep )?(retry|try|trying)", r"keep trying",
@@ -424,6 +446,7 @@ _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
 # _mismatch "not owned by user"; RFC 4954 §6 "Authentication required"), and the
 # provider's own sending limits. Folded text; tests/fixtures/refusals/README.md cites each.
 _SENDER_WORDS = _patterns(
+    *_SENDER_VERIFICATION,
     r"submission quota", r"sending (quota|limit)", r"daily (user )?sending", r"sendasdenied",
     r"send ?as (denied|permission)", r"not (authorized|allowed|permitted) to send",
     r"not owned by (the )?(user|login|sasl)", r"authentication (is )?required",
@@ -446,6 +469,12 @@ def _names_other_cause(words: str) -> bool:
     """Whether folded words also name a policy, content or sender cause ("user unknown
     or blocked by policy"): then a missing user's words are not the verdict."""
     return bool(_SENDER_WORDS.search(words)) or any(p.search(words) for p in _OTHER_CAUSES)
+
+
+def verifies_sender(text: str) -> bool:
+    """Whether the words say the receiving server checked our own (sender) address and
+    refused the message for it (_SENDER_VERIFICATION)."""
+    return bool(_VERIFIES_SENDER.search(_EMAIL.sub(" mailaddr ", fold(text))))
 
 
 def names_sender(text: str) -> bool:
