@@ -18,7 +18,8 @@ LEAD = "ana.pena@example.org"
 
 
 def rfc3464(diagnostic: str, status: str = "5.0.0", *, recipient: str = LEAD, diagnostic_type: str = "smtp",
-            text: str = "Your message could not be delivered to one or more recipients.") -> bytes:
+            text: str = "Your message could not be delivered to one or more recipients.",
+            action: str = "failed") -> bytes:
     """A multipart/report (RFC 3462, RFC 3464) whose fields give a vague status and the
     remote server's words, with no SMTP command named."""
     return (
@@ -32,7 +33,7 @@ def rfc3464(diagnostic: str, status: str = "5.0.0", *, recipient: str = LEAD, di
         f"\r\n--R25\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
         "\r\n--R25\r\nContent-Type: message/delivery-status\r\n\r\n"
         "Reporting-MTA: dns; relay.lauravidal.es\r\n\r\n"
-        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: {status}\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
         f"Remote-MTA: dns; mx.example.org\r\nDiagnostic-Code: {diagnostic_type}; {diagnostic}\r\n"
         "\r\n--R25\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {recipient}\r\nSubject: Hola\r\n"
@@ -452,3 +453,44 @@ def test_the_inbox_keeps_a_lead_whose_server_refused_our_address(project, run):
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["failures_by_owner"]["sender"] == 1
     assert not any(lead["status"] == "bounced" for lead in leads(run).values())
+
+
+# Item 2: Gmail's report of a domain that does not exist gives the canned 4.0.0 with
+# "Action: failed" (it does not retry an NXDOMAIN); its words say the domain couldn't be
+# found, and they beat a status that says nothing but "temporary". Its human part and
+# DNS diagnostic are written here after Gmail's published "Address not found" notice.
+GMAIL_NO_DOMAIN = ("** Address not found **\r\n\r\nYour message wasn't delivered to "
+                   f"{LEAD} because the domain example.org couldn't be found. Check for typos "
+                   "or unnecessary spaces and try again.\r\n\r\nThe response was:\r\n\r\n"
+                   "DNS Error: 1234567 DNS type 'mx' lookup of example.org responded with code NXDOMAIN\r\n"
+                   "Domain name not found: example.org")
+NXDOMAIN = ("DNS Error: 1234567 DNS type 'mx' lookup of example.org responded with code NXDOMAIN\r\n"
+            " Domain name not found: example.org")
+
+
+def test_a_domain_that_does_not_exist_under_a_canned_4_0_0_is_the_address():
+    verdict = verdict_on(rfc3464(NXDOMAIN, "4.0.0", text=GMAIL_NO_DOMAIN))
+    assert verdict.hard and verdict.reason == "hostunknown" and verdict.owner == ADDRESS, verdict
+
+
+@pytest.mark.parametrize("raw", [
+    # Still trying: a delay.
+    rfc3464(NXDOMAIN, "4.0.0", text=GMAIL_NO_DOMAIN, action="delayed"),
+    # A status that says more than "temporary", or a 4xx reply: the server asks to retry.
+    rfc3464(NXDOMAIN, "4.4.3", text=GMAIL_NO_DOMAIN),
+    rfc3464("451 4.0.0 <ana.pena@example.org>: Recipient address rejected: Domain not found", "4.0.0"),
+    # Gmail's other DNS answer: the domain exists (NOERROR) but names no mail server.
+    rfc3464("DNS Error: 7654321 DNS type 'mx' lookup of example.org responded with code NOERROR\r\n"
+            " 7654321 DNS type 'aaaa' lookup of mx.example.org responded with code SERVFAIL", "4.0.0"),
+])
+def test_a_domain_that_may_come_back_stays_soft(raw):
+    assert not verdict_on(raw).hard
+
+
+def test_gmails_sentence_for_an_account_that_does_not_exist_needs_no_stage():
+    words = ("The email account that you tried to reach does not exist. Please try double-checking the "
+             "recipient's email address for typos or unnecessary spaces. Learn more at "
+             "https://support.google.com/mail/answer/6596")
+    for raw in (rfc3464(words), plain(words)):
+        verdict = verdict_on(raw)
+        assert verdict.hard and verdict.reason == "userunknown", verdict

@@ -250,6 +250,10 @@ _CATALOG_MORE_SENTENCES = (
     r"(recipient|user|mailbox|account) (is )?not exists?\b", r"local user [\[<(]? ?mailaddr ?[\]>)]? not found",
     r"unavailable mail user", r"local server (don'?t|doesn'?t|does not) exists? (that|this) user",
     r"(recipient|user) does not have an account",
+    # Gmail's 5.1.1 text (Google Workspace Admin Help, "Gmail SMTP errors and codes"):
+    # "The email account that you tried to reach does not exist. Please try
+    # double-checking the recipient's email address for typos or unnecessary spaces."
+    r"e-?mail account that you tried to reach does not exist",
     # Gateways' and providers' documented texts for a mailbox that does not exist
     # (issue #25 item 6): Mimecast "550 Invalid Recipient" (Mimecast SMTP Error Codes,
     # community.mimecast.com DOC-1369), Barracuda "550 No such user (ana@…)" and AT&T
@@ -707,11 +711,13 @@ def _status_reason(status: str) -> str:
 
 def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
           delayed: bool = False, command: str | None = None, quoted: bool = False,
-          remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
+          remote_host: str | None = None, domain: str | None = None, category: str | None = None,
+          gave_up: bool = False) -> Verdict:
     """The verdict on one recipient's failure, with whose failure it is (owner_of).
     The arguments are _judge's."""
     verdict = _judge(status, text, reply_code=reply_code, delayed=delayed, command=command,
-                     quoted=quoted, remote_host=remote_host, domain=domain, category=category)
+                     quoted=quoted, remote_host=remote_host, domain=domain, category=category,
+                     gave_up=gave_up)
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
     return Verdict(verdict.hard, verdict.reason, verdict.status, owner)
@@ -719,7 +725,8 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
 
 def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
           delayed: bool = False, command: str | None = None, quoted: bool = False,
-          remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
+          remote_host: str | None = None, domain: str | None = None, category: str | None = None,
+          gave_up: bool = False) -> Verdict:
     """The verdict on one recipient's failure.
 
     `status`: the enhanced code the report gives (a DSN's Status field), if any; else
@@ -754,6 +761,16 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
+    if temporary and gave_up and status == "4.0.0" and reason in ("userunknown", "hostunknown") \
+            and (reply is None or reply >= 500):
+        # A report that gave up (Action: failed) under the canned 4.0.0, whose words say
+        # the address or its domain does not exist: Gmail reports an NXDOMAIN answer for
+        # the recipient's domain so ("Address not found … the domain couldn't be found",
+        # "DNS type 'mx' lookup … responded with code NXDOMAIN"; an authoritative answer
+        # that the name does not exist, RFC 1035 §4.1.1, RFC 8020) and does not retry.
+        # The words beat a status that says nothing but "temporary" (the lead's call on
+        # issue #25); a 4xx reply in the words still asks to try again.
+        temporary = False
     if temporary or (status and status[0] == "2"):
         # Never evidence that the address is dead: the server asks to try again later.
         soft = reason if reason and reason not in HARD_REASONS else ("delayed" if delayed else "temporary")
