@@ -494,3 +494,47 @@ def test_gmails_sentence_for_an_account_that_does_not_exist_needs_no_stage():
     for raw in (rfc3464(words), plain(words)):
         verdict = verdict_on(raw)
         assert verdict.hard and verdict.reason == "userunknown", verdict
+
+
+def bongo(words: str, *, recipient: str = LEAD) -> bytes:
+    """The report of Bongo's (Novell NetMail's) queue agent, in the layout its
+    CreateDSNMessage writes (bongo-project/bongo, src/agents/queue/queue.c): a Sendmail-like
+    heading, "<RCPT>; originally to RCPT (unrecoverable error)", its sentence indented by
+    a tab, and RFC 3464 fields whose Status is always 5.0.0."""
+    return (
+        "Return-Path: <>\r\nFrom: Mail Delivery System <postmaster@mail.example.org>\r\n"
+        "To: <laura@lauravidal.es>\r\nSubject: Returned mail: User unknown\r\n"
+        "Message-Id: <1221127233-4242@mail.example.org>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="1221127233-4242-mail.example.org"\r\n'
+        "Precedence: bulk\r\n\r\nThis is a MIME-encapsulated message\r\n\r\n"
+        "--1221127233-4242-mail.example.org\r\nContent-type: text/plain; charset=US-ASCII\r\n\r\n"
+        "The original message was received Thu, 11 Sep 2008 05:00:32 -0500\r\nfrom -\r\n\r\n"
+        "   ----- The following address(es) had permanent fatal errors -----\r\n"
+        f"<{recipient}>; originally to {recipient} (unrecoverable error)\r\n  \t{words}\r\n\r\n"
+        "--1221127233-4242-mail.example.org\r\nContent-type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mail.example.org\r\nArrival-Date: Thu, 11 Sep 2008 05:00:32 -0500\r\n\r\n"
+        f"Original-recipient: {recipient}\r\nFinal-recipient: {recipient}\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+        "--1221127233-4242-mail.example.org\r\nContent-type: message/rfc822\r\n\r\n"
+        f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {recipient}\r\nSubject: Hola\r\n\r\n"
+        "-- Message body has been omitted --\r\n\r\n--1221127233-4242-mail.example.org--\r\n").encode()
+
+
+# Item 2: what the report says and where leadloop missed it.
+@pytest.mark.parametrize("raw", [
+    # Bongo's own sentence for a missing user, with its constant 5.0.0 and no SMTP stage.
+    bongo("The recipient 'ana.pena' is unknown at host 'example.org'"),
+    bongo("The recipient 'ana.pena' is unknown"),
+    # Sendmail's "ADDRESS... User unknown" (its usrerr() form) with no space after the
+    # dots, relayed by Postfix: the address ends where its domain's labels do.
+    postfix(f"550 {LEAD}...User unknown", "RCPT TO"),
+    rfc3464(f"550 {LEAD}...User unknown (in reply to RCPT TO command)"),
+])
+def test_a_missing_user_in_the_layouts_leadloop_missed(raw):
+    verdict = verdict_on(raw)
+    assert verdict.hard and verdict.reason == "userunknown", verdict
+
+
+def test_bongos_other_sentences_stay_soft():
+    assert not verdict_on(bongo("The mail system tried to deliver the message for the last 4 days,\r\n"
+                                "\tbut was not able to successfully do so.")).hard
+    assert not verdict_on(bongo("The mail exchanger for domain 'example.org' refused to talk to us.")).hard

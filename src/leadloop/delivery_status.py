@@ -532,6 +532,10 @@ _MAILBOX_HOST_SAYS = _patterns(
     r"\(000c05a6\)", r"the recipient name is not recognized", r"resolver\.adr\.(ex)?recipnotfound",
     r"because the address couldn'?t be found",
     r"invalid final delivery userid", r"^unknown user: ",
+    # Bongo's (Novell NetMail's) queue agent, its DSN for DELIVER_USER_UNKNOWN: "The
+    # recipient 'ana.pena' is unknown at host 'example.org'" (bongo-project/bongo,
+    # src/agents/queue/queue.c, CreateDSNMessage; its Status is always 5.0.0).
+    r"the recipient '[^'\s]+' is unknown( at host '[^'\s]+')?",
     r"no mailbox here by that name",
     r"no valid recipients for this mm",
     r"\b(rcp-p1|int-p1|int-p3|int-p4)\b",
@@ -621,8 +625,10 @@ _STATUS = LazyPattern(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)
 _REPLY = LazyPattern(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
 _SPACE = LazyPattern(r"\s+")
 _REPLY_STATUS = LazyPattern(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
-# Addresses say nothing about the cause ("mailboxfull@…" is just a name).
-_EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+# Addresses say nothing about the cause ("mailboxfull@…" is just a name). A domain ends
+# where its labels do: Sendmail writes "ana@example.org... User unknown" (its usrerr()
+# form, ADDRESS followed by "... " and the text), whose words begin after the dots.
+_EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:.]+(?:\.[^\s<>()\[\]\"',;:.]+)*")
 
 # Sentences whose meaning the status that comes with them fixes, whichever server
 # relayed them (issue #25 item 1). Exchange Online answers "550 5.4.1 Recipient address
