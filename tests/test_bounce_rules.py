@@ -538,3 +538,27 @@ def test_bongos_other_sentences_stay_soft():
     assert not verdict_on(bongo("The mail system tried to deliver the message for the last 4 days,\r\n"
                                 "\tbut was not able to successfully do so.")).hard
     assert not verdict_on(bongo("The mail exchanger for domain 'example.org' refused to talk to us.")).hard
+
+
+# Item 2: Lotus/HCL Domino's "User NAME (ADDRESS) not listed in Domino Directory" in
+# German, in Domino's own layout ("Your message … was not delivered to: … because:") and
+# its X-Notes diagnostic, also as Notes mangles its undeclared Latin-1.
+def domino(diagnostic: str, text: str) -> bytes:
+    return rfc3464(diagnostic, diagnostic_type="X-Notes", text=(
+        f"Your message\r\n\r\n  Subject: Hola\r\n\r\nwas not delivered to:\r\n\r\n  {LEAD}\r\n\r\n"
+        f"because:\r\n\r\n  {text}\r\n"))
+
+
+@pytest.mark.parametrize("raw", [
+    domino(f"Benutzer ana.pena ({LEAD}) nicht im Domino-Verzeichnis aufgeführt",
+           f"Benutzer ana.pena ({LEAD}) nicht im Domino-Verzeichnis aufgeführt"),
+    domino(f"Benutzer ana.pena ({LEAD}) nicht im Domino-Verzeichnis aufgefÅhrt", "Benutzer ana.pena"),
+])
+def test_dominos_german_user_not_listed_is_the_address(raw):
+    verdict = verdict_on(raw)
+    assert verdict.hard and verdict.reason == "userunknown", verdict
+
+
+def test_dominos_several_matches_stay_soft():
+    words = f"Recipient user name ana.pena ({LEAD}) not unique.  Several matches found in Domino Directory."
+    assert not verdict_on(domino(words, words)).hard

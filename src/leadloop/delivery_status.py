@@ -527,6 +527,11 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
 _MAILBOX_HOST_SAYS = _patterns(
     r"not listed in (the )?domino directory", r"not listed in public name & address book",
     r"no se encuentra en el directorio de domino", r"non repertorie dans l'annuaire domino",
+    # German Domino: "Benutzer ana (ana@…) nicht im Domino-Verzeichnis aufgeführt", the
+    # Domino Directory by its German name (HCL's German documentation, e.g. the
+    # domino-license-analysis-utility-DLAU docs: "im Domino-Verzeichnis"). Without the
+    # participle: Notes writes the DSN's copy in Latin-1 undeclared, which mangles it.
+    r"nicht im domino-verzeichnis\b",
     # (Japanese, folded as the text is: NFKD parts kana's voicing marks off.)
     _fold_literal("domino ディレクトリには見つかりません"), _fold_literal("ディレクトリのリストにありません"),
     r"\(000c05a6\)", r"the recipient name is not recognized", r"resolver\.adr\.(ex)?recipnotfound",
