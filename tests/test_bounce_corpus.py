@@ -205,5 +205,15 @@ HARD_BY_POLICY = {
     # reach does not exist", relayed with 5.0.0 and no SMTP stage (sisimai: filtered,
     # for want of RCPT): a catalog's sentence needs no stage.
     "rfc3464-42.eml": "Gmail's no-such-account sentence, no stage",
+    # A bare "User unknown" with no SMTP stage stated and a status that says nothing more
+    # (5.0.0 or none): the address, by the lead's decision on issue #25 item 1. sisimai
+    # reads each as a filter's (its internal 5.0.910) for want of a stated RCPT; none of
+    # these reports names a stage or a filter's words: Postfix relaying "said: 550
+    # <ADDRESS>: User unknown" with no "(in reply to … command)", X1's "ADDRESS [User
+    # unknown]" (twice), Yahoo's "550: : User unknown", RFC 3464's example "550 user
+    # unknown" under 5.0.0.
+    "lhost-postfix-07.eml": "bare User unknown, no stage", "lhost-x1-01.eml": "bare User unknown, no stage",
+    "lhost-x1-02.eml": "bare User unknown, no stage", "lhost-yahoo-06.eml": "bare User unknown, no stage",
+    "rfc3464-35.eml": "bare user unknown under 5.0.0, no stage",
 }
 SOFT_FLOOR = 0.95 - len(HARD_BY_POLICY) / 400  # (400 soft samples)

@@ -562,3 +562,26 @@ def test_dominos_german_user_not_listed_is_the_address(raw):
 def test_dominos_several_matches_stay_soft():
     words = f"Recipient user name ana.pena ({LEAD}) not unique.  Several matches found in Domino Directory."
     assert not verdict_on(domino(words, words)).hard
+
+
+# Item 3 (the lead's decision on issue #25 item 1): a bare "User unknown" with no SMTP
+# stage stated and a status that says nothing more (5.0.0, or none) is the address.
+@pytest.mark.parametrize("raw", [
+    rfc3464("550 User unknown"),
+    rfc3464(f"550 <{LEAD}>: User unknown"),
+    plain("550 User unknown"),
+    plain(f"{LEAD} [User unknown]"),
+])
+def test_a_bare_user_unknown_with_no_stage_is_the_address(raw):
+    verdict = verdict_on(raw)
+    assert verdict.hard and verdict.reason == "userunknown" and verdict.owner == ADDRESS, verdict
+
+
+@pytest.mark.parametrize("raw", [
+    # A status that says more (a policy's 5.7.1), or a filter's words beside it.
+    rfc3464("550 5.7.1 User unknown", "5.7.1"),
+    rfc3464("550 User unknown or message refused by policy"),
+    plain("554 User unknown; message rejected as spam"),
+])
+def test_a_user_unknown_with_another_status_or_cause_stays_soft(raw):
+    assert not verdict_on(raw).hard

@@ -614,6 +614,10 @@ _DEAD_WHATEVER_STAGE = _patterns(
     # the end of DATA): a filter refuses a message, it does not deny an address.
     r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
 _DEAD_WITHOUT_STAGE = _patterns(r"\baddress unknown\b", r"\bunknown e-?mail address\b")
+# Sendmail's "User unknown" (its EX_NOUSER text), the bare words many servers answer a
+# missing mailbox with; the other bare forms ("unknown user", "no such user") are in
+# _DEAD_ADDRESS_SAYS.
+_BARE_USER_UNKNOWN = _patterns(r"\buser ?unknown\b")
 
 # Header lines of the returned original that a plain-text report repeats ("Subject:
 # wxPython 2.3.0", "Received: … mxl_mta-5.5.0-3"): never where a report puts a status
@@ -810,11 +814,13 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
             return Verdict(False, "filtered", status)
         # Quoted in a report that does not say which command they answered: a catalog's
         # sentence for a dead address is no filter's (issue #25 item 1), nor are
-        # _DEAD_WITHOUT_STAGE's words; a bare "User unknown" proves nothing (sisimai's
-        # corpus reads it as a filter's, and so does leadloop).
+        # _DEAD_WITHOUT_STAGE's words; nor a bare "User unknown" under a status that
+        # says nothing more (5.0.0, or none): the lead's decision on issue #25 item 1,
+        # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
-                or (_DEAD_WITHOUT_STAGE.search(words) and not _names_other_cause(words))):
+                or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
+                    status is None or _GENERIC.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)
