@@ -118,6 +118,20 @@ def _patterns(*phrases: str) -> LazyPattern:
     return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.M)
 
 
+class _Gated:
+    """A pattern searched only when the text holds one of its key words (plain substring
+    tests, far cheaper than a long alternation at every position), or any non-ASCII
+    letter (the Cyrillic and CJK sentences)."""
+
+    def __init__(self, keys: tuple[str, ...], pattern: LazyPattern):
+        self.keys, self.pattern = keys, pattern
+
+    def search(self, text: str):
+        if text.isascii() and not any(key in text for key in self.keys):
+            return None
+        return self.pattern.search(text)
+
+
 # The receiving server checked OUR address, the envelope sender, and refused the message
 # for it (issue #25): whatever the words say about an address then is about ours, never
 # the lead's, whatever the SMTP stage (SPEC §7: the sender's). Exim's ACL verb "verify =
@@ -135,7 +149,7 @@ _SENDER_VERIFICATION = (
     r"sender verify (failed|fail|defer)", r"could not complete sender verify",
     r"verification failed for [<\[(]? ?mailaddr", r"postmaster verification failed while checking",
     r"callback setup failed while verifying", r"sender address rejected")
-_VERIFIES_SENDER = _patterns(*_SENDER_VERIFICATION)
+_VERIFIES_SENDER = _Gated(("verif", "sender address rejected"), _patterns(*_SENDER_VERIFICATION))
 
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
@@ -302,20 +316,6 @@ _CATALOG_MORE_KEYS = (
     "existe", "esiste", "desconhecid", "desconocid", "sconosciut", "inexistente", "unbekannt")
 
 
-class _Gated:
-    """A pattern searched only when the text holds one of its key words (plain substring
-    tests, far cheaper than a long alternation at every position), or any non-ASCII
-    letter (the Cyrillic and CJK sentences)."""
-
-    def __init__(self, keys: tuple[str, ...], pattern: LazyPattern):
-        self.keys, self.pattern = keys, pattern
-
-    def search(self, text: str):
-        if text.isascii() and not any(key in text for key in self.keys):
-            return None
-        return self.pattern.search(text)
-
-
 # Every sentence of _CATALOG_SENTENCES holds one of these, whichever of its alternatives
 # matched (test_dead_address_words checks them on its sentences).
 _CATALOG_KEYS = (
@@ -450,7 +450,6 @@ _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
 # _mismatch "not owned by user"; RFC 4954 §6 "Authentication required"), and the
 # provider's own sending limits. Folded text; tests/fixtures/refusals/README.md cites each.
 _SENDER_WORDS = _patterns(
-    *_SENDER_VERIFICATION,
     r"submission quota", r"sending (quota|limit)", r"daily (user )?sending", r"sendasdenied",
     r"send ?as (denied|permission)", r"not (authorized|allowed|permitted) to send",
     r"not owned by (the )?(user|login|sasl)", r"authentication (is )?required",
@@ -472,12 +471,21 @@ _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in
 def _names_other_cause(words: str) -> bool:
     """Whether folded words also name a policy, content or sender cause ("user unknown
     or blocked by policy"): then a missing user's words are not the verdict."""
-    return bool(_SENDER_WORDS.search(words)) or any(p.search(words) for p in _OTHER_CAUSES)
+    return _names_sender_outright(words) or any(p.search(words) for p in _OTHER_CAUSES)
+
+
+def _names_sender_outright(words: str) -> bool:
+    """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
+    address failed the receiving server's check (_SENDER_VERIFICATION)."""
+    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words))
 
 
 def verifies_sender(text: str) -> bool:
     """Whether the words say the receiving server checked our own (sender) address and
     refused the message for it (_SENDER_VERIFICATION)."""
+    low = text.lower()
+    if "verif" not in low and "sender" not in low:
+        return False  # (every report's text is asked: the common case stays cheap)
     return bool(_VERIFIES_SENDER.search(_EMAIL.sub(" mailaddr ", fold(text))))
 
 
@@ -485,7 +493,7 @@ def names_sender(text: str) -> bool:
     """Whether the server's words put the refusal on the sender outright (a 421 that
     closes the connection is otherwise only "try again")."""
     words = _EMAIL.sub(" mailaddr ", fold(text))
-    return bool(_SENDER_WORDS.search(words)) or reason_from_words(words) in SENDER_REASONS
+    return _names_sender_outright(words) or reason_from_words(words) in SENDER_REASONS
 
 
 def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
@@ -505,9 +513,10 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
         return ADDRESS
     if command in ("MAIL", "HELO", "CONN"):
         return SENDER
-    if status is not None and status[2:] in ("2.3", "2.2") and not _SENDER_WORDS.search(words):
+    names_sender_outright = _names_sender_outright(words)
+    if status is not None and status[2:] in ("2.3", "2.2") and not names_sender_outright:
         return MAILBOX  # X.2.2, X.2.3: the mailbox's own quota or size limit (RFC 3463)
-    if _SENDER_WORDS.search(words):
+    if names_sender_outright:
         return SENDER
     if reason in MAILBOX_REASONS:
         return MAILBOX
