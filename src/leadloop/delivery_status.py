@@ -537,9 +537,10 @@ _MAILBOX_HOST_SAYS = _patterns(
     r"not listed in (the )?domino directory", r"not listed in public name & address book",
     r"no se encuentra en el directorio de domino", r"non repertorie dans l'annuaire domino",
     # German Domino: "Benutzer ana (ana@…) nicht im Domino-Verzeichnis aufgeführt", the
-    # Domino Directory by its German name (HCL's German documentation, e.g. the
-    # domino-license-analysis-utility-DLAU docs: "im Domino-Verzeichnis"). Without the
-    # participle: Notes writes the DSN's copy in Latin-1 undeclared, which mangles it.
+    # Domino Directory by its German name (Domino 9's German administrator help,
+    # help9_admin.nsf: "Empfänger … im Domino-Verzeichnis"; HCL's German DLAU docs).
+    # Without the participle: Notes writes the DSN's copy in undeclared Latin-1, which
+    # mangles it.
     r"nicht im domino-verzeichnis\b",
     # (Japanese, folded as the text is: NFKD parts kana's voicing marks off.)
     _fold_literal("domino ディレクトリには見つかりません"), _fold_literal("ディレクトリのリストにありません"),
