@@ -183,10 +183,37 @@ def test_bounces_read_as_sisimai_reads_them(store, anchor):
         print("  differs from sisimai:", line)
     assert outcome["crashes"] == []
     assert outcome["wrongly_bounced"] == []
+    # The trades the lead accepted are made, each as listed (no other soft sample lost
+    # is hidden behind the lowered floor).
+    bounced_by_policy = {line.split(" ", 1)[0] for line in outcome["missed"] if line.endswith("hard=False)")}
+    assert set(HARD_BY_POLICY) <= bounced_by_policy
     assert hard_rate >= HARD_FLOOR and soft_rate >= SOFT_FLOOR
 
 
 # Issue #15's acceptance: at least 95% of hard bounces bounced, at least 95% of soft
 # failures left in sequence, by the Message-ID anchor and by address alone.
 HARD_FLOOR = 0.95
-SOFT_FLOOR = 0.95
+# Soft in sisimai's labels, hard by the lead's policy on issue #25, where sisimai knows
+# nothing the report does not say: the soft floor is lowered by exactly their number.
+HARD_BY_POLICY = {
+    # Gmail's "Address not found … the domain couldn't be found", an NXDOMAIN answer for
+    # the recipient's domain, under the canned 4.0.0 with Action: failed (sisimai follows
+    # the 4.0.0: networkerror). The words beat a vague 4.0.0 (heldout4 findemdev/200).
+    "lhost-gsuite-04.eml": "NXDOMAIN under 4.0.0", "lhost-gsuite-05.eml": "NXDOMAIN under 4.0.0",
+    "lhost-gsuite-15.eml": "NXDOMAIN under 4.0.0",
+    # Gmail's own sentence for a missing account, "The email account that you tried to
+    # reach does not exist", relayed with 5.0.0 and no SMTP stage (sisimai: filtered,
+    # for want of RCPT): a catalog's sentence needs no stage.
+    "rfc3464-42.eml": "Gmail's no-such-account sentence, no stage",
+    # A bare "User unknown" with no SMTP stage stated and a status that says nothing more
+    # (5.0.0 or none): the address, by the lead's decision on issue #25 item 1. sisimai
+    # reads each as a filter's (its internal 5.0.910) for want of a stated RCPT; none of
+    # these reports names a stage or a filter's words: Postfix relaying "said: 550
+    # <ADDRESS>: User unknown" with no "(in reply to … command)", X1's "ADDRESS [User
+    # unknown]" (twice), Yahoo's "550: : User unknown", RFC 3464's example "550 user
+    # unknown" under 5.0.0.
+    "lhost-postfix-07.eml": "bare User unknown, no stage", "lhost-x1-01.eml": "bare User unknown, no stage",
+    "lhost-x1-02.eml": "bare User unknown, no stage", "lhost-yahoo-06.eml": "bare User unknown, no stage",
+    "rfc3464-35.eml": "bare user unknown under 5.0.0, no stage",
+}
+SOFT_FLOOR = 0.95 - len(HARD_BY_POLICY) / 400  # (400 soft samples)

@@ -50,11 +50,18 @@ def test_the_remote_host_a_report_names(text, host):
     ("MAIL", False, "rejected"),       # the sender was refused
     ("CONN", False, "blocked"),        # the connection was refused
     ("HELO", False, "blocked"),        # our HELO was refused
-    ("", False, "filtered"),           # quoted in a report that does not say: proves nothing
+    # Quoted in a report that does not say, with no status: the address too (the lead's
+    # decision on issue #25 item 1; it was "filtered" here, after sisimai).
+    ("", True, "userunknown"),
 ])
 def test_user_unknown_counts_only_in_answer_to_rcpt(command, hard, reason):
     verdict = judge(None, "550 <a@example.org>: User unknown", command=command or None, quoted=True)
     assert (verdict.hard, verdict.reason) == (hard, reason)
+
+
+def test_user_unknown_with_no_stage_under_a_telling_status_proves_nothing():
+    verdict = judge("5.7.1", "550 5.7.1 <a@example.org>: User unknown", quoted=True)
+    assert (verdict.hard, verdict.reason) == (False, "filtered")
 
 
 def test_an_answer_our_own_client_heard_is_judged_by_its_words():

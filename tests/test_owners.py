@@ -31,7 +31,7 @@ class RefusingHandler(RecordingHandler):
         if self.stage != stage or (self.only and recipient not in self.only):
             return None
         code, rest = self.reply[:3], self.reply[4:]
-        if self.reply[3] == "-":  # a multi-line reply, as Gmail gives them
+        if self.reply[3] == "-" and f"\n{code} " not in self.reply:  # Gmail's, its last line left out
             return f"{self.reply}\r\n{code} {rest.split()[0]} gsmtp"
         return self.reply
 
@@ -132,6 +132,21 @@ def test_the_show_says_whose_problem_it_is(tmp_path, run, refusing):
     words = message_moment({**message, "kind": "sequence", "failure": "authfailure"}).words
     assert words == ("info pack not sent: sender authentication failed (SPF/DKIM/DMARC), 5.7.26 "
                      "(the sender's problem); will be offered again")
+
+
+def test_a_failed_check_of_our_own_address_says_what_to_fix(tmp_path, run, refusing):
+    """Exim's sender verification at RCPT: "Unrouteable address" names our address,
+    and the sentence says which address to make receive mail (issue #25)."""
+    project(tmp_path, refusing, leads=2)
+    run("import", "leads.csv")
+    refusing.handler.stage = "RCPT"
+    refusing.handler.reply = ("550-Verification failed for <laura@tienda.example>\r\n"
+                              "550-Unrouteable address\r\n550 Sender verify failed")
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1
+    assert "could not verify the sender address laura@tienda.example" in result.stderr
+    assert "make sure laura@tienda.example exists and accepts mail" in result.stderr
+    assert {lead["status"] for lead in leads_json(run).values()} == {"active"}
 
 
 def test_three_refusals_alike_whatever_their_words_stop_the_run(tmp_path, run, refusing):

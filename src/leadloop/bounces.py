@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from .delivery_status import Verdict, fold, judge
+from .delivery_status import Verdict, fold, judge, verifies_sender
 from .providers import reporter_of, reporter_reason
 
 MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
@@ -312,7 +312,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
-        dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category)
+        dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
+                        action.startswith("failed"))
 
     cleaned = unwrap_x400(_ID_LINE.sub("", report_text))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
@@ -333,10 +334,10 @@ def read(msg: Message, *, own: set[str]) -> Report:
         named = [(position, address) for position, address in named if address in listed]
     distinct = list(dict.fromkeys(address for _, address in named))
 
-    for address, (status, diagnostic, delayed, remote, category) in dsn.items():
+    for address, (status, diagnostic, delayed, remote, category, gave_up) in dsn.items():
         window = cleaned if len(distinct) <= 1 else _window(cleaned, named, address)
         category = category or reporter_reason(reporter, fold(window))
-        verdict = _judge_text(status, diagnostic, window, delayed=delayed, address=address,
+        verdict = _judge_text(status, diagnostic, window, delayed=delayed, gave_up=gave_up, address=address,
                               remote_host=remote or remote_host(diagnostic) or remote_host(window),
                               category=category)
         failures[address] = Failure(address, verdict, _short(diagnostic or server_words(window) or window))
@@ -783,7 +784,7 @@ def remote_host(text: str) -> str | None:
     return match.group("host").lower() if match else None
 
 
-def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False,
+def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False, gave_up: bool = False,
                 address: str | None = None, remote_host: str | None = None,
                 category: str | None = None) -> Verdict:
     """The verdict on what a report says about one recipient (`text`: a Diagnostic-Code,
@@ -795,12 +796,17 @@ def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bo
         if candidate is None:
             continue
         words = server_words(candidate) or (text if candidate is text and text.strip() else "")
+        if words and verifies_sender(candidate) and not verifies_sender(words):
+            # The server's reply quotes the answer its check of OUR address got ("Sender
+            # address rejected: undeliverable address: host … said: 550 User unknown"):
+            # that answer alone would read as the lead's.
+            words = candidate
         if words:
-            verdict = judge(status, words, delayed=delayed, command=command, quoted=True,
+            verdict = judge(status, words, delayed=delayed, gave_up=gave_up, command=command, quoted=True,
                             remote_host=remote_host, domain=domain, category=category)
             if verdict.reason not in ("undefined", "temporary"):
                 return verdict
-    return judge(status, text + "\n" + context, delayed=delayed, command=command, quoted=True,
+    return judge(status, text + "\n" + context, delayed=delayed, gave_up=gave_up, command=command, quoted=True,
                  remote_host=remote_host, domain=domain, category=category)
 
 

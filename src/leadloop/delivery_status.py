@@ -118,6 +118,39 @@ def _patterns(*phrases: str) -> LazyPattern:
     return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.M)
 
 
+class _Gated:
+    """A pattern searched only when the text holds one of its key words (plain substring
+    tests, far cheaper than a long alternation at every position), or any non-ASCII
+    letter (the Cyrillic and CJK sentences)."""
+
+    def __init__(self, keys: tuple[str, ...], pattern: LazyPattern):
+        self.keys, self.pattern = keys, pattern
+
+    def search(self, text: str):
+        if text.isascii() and not any(key in text for key in self.keys):
+            return None
+        return self.pattern.search(text)
+
+
+# The receiving server checked OUR address, the envelope sender, and refused the message
+# for it (issue #25): whatever the words say about an address then is about ours, never
+# the lead's, whatever the SMTP stage (SPEC §7: the sender's). Exim's ACL verb "verify =
+# sender" answers "Sender verify failed" ("Could not complete sender verify [callout]"
+# when it could not tell), and smtp_in.c puts the failed check's own reply before it,
+# "Verification failed for <SENDER>" followed by the callout's answer ("Unrouteable
+# address", "No Such User Here": our address's, not the lead's), or "Postmaster
+# verification failed while checking <SENDER>", "Callback setup failed while verifying
+# <SENDER>" (Exim's src/acl.c and src/smtp_in.c). Postfix writes every refusal of its
+# smtpd_sender_restrictions as "<SENDER>: Sender address rejected: …", among them
+# reject_unverified_sender's "undeliverable address: …" and "unverified address: …"
+# (smtpd_check.c; ADDRESS_VERIFICATION_README) and reject_unknown_sender_domain's
+# "Domain not found". Folded text, addresses written "mailaddr".
+_SENDER_VERIFICATION = (
+    r"sender verify (failed|fail|defer)", r"could not complete sender verify",
+    r"verification failed for [<\[(]? ?mailaddr", r"postmaster verification failed while checking",
+    r"callback setup failed while verifying", r"sender address rejected")
+_VERIFIES_SENDER = _Gated(("verif", "sender address rejected"), _patterns(*_SENDER_VERIFICATION))
+
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
@@ -133,6 +166,9 @@ _BEFORE_ADDRESS = [
     ("suppressed", _patterns(
         r"on the (account-level |global )?suppression list", r"suppression list for your account",
         r"not delivering to (a )?previously bounced address")),
+    # Our own address failed the receiving server's check (above): before the words of
+    # an unknown user or domain, which are then about ours.
+    ("rejected", _VERIFIES_SENDER),
     ("delayed", _patterns(
         r"warning message only", r"(message|delivery|mail) (is |has been )?(delayed|deferred)",
         r"has been delayed", r"will (continue to |keep )?(retry|try|trying)", r"keep trying",
@@ -228,6 +264,10 @@ _CATALOG_MORE_SENTENCES = (
     r"(recipient|user|mailbox|account) (is )?not exists?\b", r"local user [\[<(]? ?mailaddr ?[\]>)]? not found",
     r"unavailable mail user", r"local server (don'?t|doesn'?t|does not) exists? (that|this) user",
     r"(recipient|user) does not have an account",
+    # Gmail's 5.1.1 text (Google Workspace Admin Help, "Gmail SMTP errors and codes"):
+    # "The email account that you tried to reach does not exist. Please try
+    # double-checking the recipient's email address for typos or unnecessary spaces."
+    r"e-?mail account that you tried to reach does not exist",
     # Gateways' and providers' documented texts for a mailbox that does not exist
     # (issue #25 item 6): Mimecast "550 Invalid Recipient" (Mimecast SMTP Error Codes,
     # community.mimecast.com DOC-1369), Barracuda "550 No such user (ana@…)" and AT&T
@@ -274,20 +314,6 @@ _CATALOG_MORE_KEYS = (
     "that name", "addressee unknown", "valid recipient", "invalid mailbox", "user invalid",
     "no such mailbox", "is not a valid", "was not found", "registered", "entered", "no such person",
     "existe", "esiste", "desconhecid", "desconocid", "sconosciut", "inexistente", "unbekannt")
-
-
-class _Gated:
-    """A pattern searched only when the text holds one of its key words (plain substring
-    tests, far cheaper than a long alternation at every position), or any non-ASCII
-    letter (the Cyrillic and CJK sentences)."""
-
-    def __init__(self, keys: tuple[str, ...], pattern: LazyPattern):
-        self.keys, self.pattern = keys, pattern
-
-    def search(self, text: str):
-        if text.isascii() and not any(key in text for key in self.keys):
-            return None
-        return self.pattern.search(text)
 
 
 # Every sentence of _CATALOG_SENTENCES holds one of these, whichever of its alternatives
@@ -445,14 +471,29 @@ _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in
 def _names_other_cause(words: str) -> bool:
     """Whether folded words also name a policy, content or sender cause ("user unknown
     or blocked by policy"): then a missing user's words are not the verdict."""
-    return bool(_SENDER_WORDS.search(words)) or any(p.search(words) for p in _OTHER_CAUSES)
+    return _names_sender_outright(words) or any(p.search(words) for p in _OTHER_CAUSES)
+
+
+def _names_sender_outright(words: str) -> bool:
+    """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
+    address failed the receiving server's check (_SENDER_VERIFICATION)."""
+    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words))
+
+
+def verifies_sender(text: str) -> bool:
+    """Whether the words say the receiving server checked our own (sender) address and
+    refused the message for it (_SENDER_VERIFICATION)."""
+    low = text.lower()
+    if "verif" not in low and "sender" not in low:
+        return False  # (every report's text is asked: the common case stays cheap)
+    return bool(_VERIFIES_SENDER.search(_EMAIL.sub(" mailaddr ", fold(text))))
 
 
 def names_sender(text: str) -> bool:
     """Whether the server's words put the refusal on the sender outright (a 421 that
     closes the connection is otherwise only "try again")."""
     words = _EMAIL.sub(" mailaddr ", fold(text))
-    return bool(_SENDER_WORDS.search(words)) or reason_from_words(words) in SENDER_REASONS
+    return _names_sender_outright(words) or reason_from_words(words) in SENDER_REASONS
 
 
 def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
@@ -472,9 +513,10 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
         return ADDRESS
     if command in ("MAIL", "HELO", "CONN"):
         return SENDER
-    if status is not None and status[2:] in ("2.3", "2.2") and not _SENDER_WORDS.search(words):
+    names_sender_outright = _names_sender_outright(words)
+    if status is not None and status[2:] in ("2.3", "2.2") and not names_sender_outright:
         return MAILBOX  # X.2.2, X.2.3: the mailbox's own quota or size limit (RFC 3463)
-    if _SENDER_WORDS.search(words):
+    if names_sender_outright:
         return SENDER
     if reason in MAILBOX_REASONS:
         return MAILBOX
@@ -494,11 +536,21 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
 _MAILBOX_HOST_SAYS = _patterns(
     r"not listed in (the )?domino directory", r"not listed in public name & address book",
     r"no se encuentra en el directorio de domino", r"non repertorie dans l'annuaire domino",
+    # German Domino: "Benutzer ana (ana@…) nicht im Domino-Verzeichnis aufgeführt", the
+    # Domino Directory by its German name (Domino 9's German administrator help,
+    # help9_admin.nsf: "Empfänger … im Domino-Verzeichnis"; HCL's German DLAU docs).
+    # Without the participle: Notes writes the DSN's copy in undeclared Latin-1, which
+    # mangles it.
+    r"nicht im domino-verzeichnis\b",
     # (Japanese, folded as the text is: NFKD parts kana's voicing marks off.)
     _fold_literal("domino ディレクトリには見つかりません"), _fold_literal("ディレクトリのリストにありません"),
     r"\(000c05a6\)", r"the recipient name is not recognized", r"resolver\.adr\.(ex)?recipnotfound",
     r"because the address couldn'?t be found",
     r"invalid final delivery userid", r"^unknown user: ",
+    # Bongo's (Novell NetMail's) queue agent, its DSN for DELIVER_USER_UNKNOWN: "The
+    # recipient 'ana.pena' is unknown at host 'example.org'" (bongo-project/bongo,
+    # src/agents/queue/queue.c, CreateDSNMessage; its Status is always 5.0.0).
+    r"the recipient '[^'\s]+' is unknown( at host '[^'\s]+')?",
     r"no mailbox here by that name",
     r"no valid recipients for this mm",
     r"\b(rcp-p1|int-p1|int-p3|int-p4)\b",
@@ -572,6 +624,10 @@ _DEAD_WHATEVER_STAGE = _patterns(
     # the end of DATA): a filter refuses a message, it does not deny an address.
     r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
 _DEAD_WITHOUT_STAGE = _patterns(r"\baddress unknown\b", r"\bunknown e-?mail address\b")
+# Sendmail's "User unknown" (its EX_NOUSER text), the bare words many servers answer a
+# missing mailbox with; the other bare forms ("unknown user", "no such user") are in
+# _DEAD_ADDRESS_SAYS.
+_BARE_USER_UNKNOWN = _patterns(r"\buser ?unknown\b")
 
 # Header lines of the returned original that a plain-text report repeats ("Subject:
 # wxPython 2.3.0", "Received: … mxl_mta-5.5.0-3"): never where a report puts a status
@@ -588,8 +644,10 @@ _STATUS = LazyPattern(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?![\w.]*\d|-\w)
 _REPLY = LazyPattern(r"(?<![\w.:/-])([245]\d\d)(?=[ -]|$)")
 _SPACE = LazyPattern(r"\s+")
 _REPLY_STATUS = LazyPattern(r"(?<![\w.-])[245]\d\d[ -]['\"(]?([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d|-\w)")
-# Addresses say nothing about the cause ("mailboxfull@…" is just a name).
-_EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+# Addresses say nothing about the cause ("mailboxfull@…" is just a name). A domain ends
+# where its labels do: Sendmail writes "ana@example.org... User unknown" (its usrerr()
+# form, ADDRESS followed by "... " and the text), whose words begin after the dots.
+_EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:.]+(?:\.[^\s<>()\[\]\"',;:.]+)*")
 
 # Sentences whose meaning the status that comes with them fixes, whichever server
 # relayed them (issue #25 item 1). Exchange Online answers "550 5.4.1 Recipient address
@@ -678,11 +736,13 @@ def _status_reason(status: str) -> str:
 
 def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
           delayed: bool = False, command: str | None = None, quoted: bool = False,
-          remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
+          remote_host: str | None = None, domain: str | None = None, category: str | None = None,
+          gave_up: bool = False) -> Verdict:
     """The verdict on one recipient's failure, with whose failure it is (owner_of).
     The arguments are _judge's."""
     verdict = _judge(status, text, reply_code=reply_code, delayed=delayed, command=command,
-                     quoted=quoted, remote_host=remote_host, domain=domain, category=category)
+                     quoted=quoted, remote_host=remote_host, domain=domain, category=category,
+                     gave_up=gave_up)
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
     return Verdict(verdict.hard, verdict.reason, verdict.status, owner)
@@ -690,7 +750,8 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
 
 def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
           delayed: bool = False, command: str | None = None, quoted: bool = False,
-          remote_host: str | None = None, domain: str | None = None, category: str | None = None) -> Verdict:
+          remote_host: str | None = None, domain: str | None = None, category: str | None = None,
+          gave_up: bool = False) -> Verdict:
     """The verdict on one recipient's failure.
 
     `status`: the enhanced code the report gives (a DSN's Status field), if any; else
@@ -725,6 +786,16 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
+    if temporary and gave_up and status == "4.0.0" and reason in ("userunknown", "hostunknown") \
+            and (reply is None or reply >= 500):
+        # A report that gave up (Action: failed) under the canned 4.0.0, whose words say
+        # the address or its domain does not exist: Gmail reports an NXDOMAIN answer for
+        # the recipient's domain so ("Address not found … the domain couldn't be found",
+        # "DNS type 'mx' lookup … responded with code NXDOMAIN"; an authoritative answer
+        # that the name does not exist, RFC 1035 §4.1.1, RFC 8020) and does not retry.
+        # The words beat a status that says nothing but "temporary" (the lead's call on
+        # issue #25); a 4xx reply in the words still asks to try again.
+        temporary = False
     if temporary or (status and status[0] == "2"):
         # Never evidence that the address is dead: the server asks to try again later.
         soft = reason if reason and reason not in HARD_REASONS else ("delayed" if delayed else "temporary")
@@ -753,11 +824,13 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
             return Verdict(False, "filtered", status)
         # Quoted in a report that does not say which command they answered: a catalog's
         # sentence for a dead address is no filter's (issue #25 item 1), nor are
-        # _DEAD_WITHOUT_STAGE's words; a bare "User unknown" proves nothing (sisimai's
-        # corpus reads it as a filter's, and so does leadloop).
+        # _DEAD_WITHOUT_STAGE's words; nor a bare "User unknown" under a status that
+        # says nothing more (5.0.0, or none): the lead's decision on issue #25 item 1,
+        # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
-                or (_DEAD_WITHOUT_STAGE.search(words) and not _names_other_cause(words))):
+                or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
+                    status is None or _GENERIC.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)

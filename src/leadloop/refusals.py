@@ -11,7 +11,7 @@ Pure: a Verdict and the server's words in, a sentence out.
 
 from __future__ import annotations
 
-from .delivery_status import Verdict
+from .delivery_status import Verdict, verifies_sender
 
 # Who refused: the providers' published submission hosts (Gmail: smtp.gmail.com;
 # Microsoft: smtp.office365.com, smtp-mail.outlook.com; Yahoo: smtp.mail.yahoo.com;
@@ -53,6 +53,10 @@ _MEANING = {
 }
 _QUOTA = ("because this account's sending quota or rate is used up",
           "wait for the quota to renew, or lower [cadence] daily_limit")
+# The receiving server checked the sender address by asking its domain's mail server
+# (Exim's "verify = sender" callout, Postfix's reject_unverified_sender) and was told no.
+_VERIFY = ("because it could not verify the sender address {sender} with that domain's mail server",
+           "make sure {sender} exists and accepts mail, bounces (MAIL FROM:<>) included")
 _LOGIN = ("because it requires a login first (RFC 4954 §6)",
           "set [smtp] username, and its password in LEADLOOP_SMTP_PASSWORD or [smtp] password_command")
 
@@ -75,9 +79,12 @@ def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
         meaning, remedy = _LOGIN
     elif "quota" in folded or "rate limit" in folded or "unusual rate" in folded:
         meaning, remedy = _QUOTA
+    elif verifies_sender(words):
+        meaning, remedy = _VERIFY
     else:
         meaning, remedy = _MEANING.get(verdict.reason, (
             "for a reason about the sender or the message, not the lead",
             "read the server's words and fix the sender's settings"))
-    sentence = f"{who} refuses mail from {domain} {meaning} ({words}): {remedy.format(domain=domain)}"
+    meaning, remedy = meaning.format(sender=sender), remedy.format(domain=domain, sender=sender)
+    sentence = f"{who} refuses mail from {domain} {meaning} ({words}): {remedy}"
     return sentence[0].upper() + sentence[1:]
