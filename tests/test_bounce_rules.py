@@ -585,3 +585,36 @@ def test_a_bare_user_unknown_with_no_stage_is_the_address(raw):
 ])
 def test_a_user_unknown_with_another_status_or_cause_stays_soft(raw):
     assert not verdict_on(raw).hard
+
+
+@pytest.mark.parametrize("raw", [
+    # QQ's check of the sender's domain, as its own MX answers it (a server inside the
+    # recipient's domain: that domain exists).
+    rfc3464("550 Domain may not exist or DNS check failed"),
+    postfix("550 Domain may not exist or DNS check failed", "MAIL FROM"),
+    postfix("550 Domain may not exist or DNS check failed", "RCPT TO"),
+])
+def test_a_domain_said_not_to_exist_by_the_recipients_own_server_is_ours(raw):
+    verdict = verdict_on(raw)
+    assert not verdict.hard and verdict.owner == SENDER, verdict
+
+
+@pytest.mark.parametrize("raw, recipient", [
+    # The same words from a server outside the recipient's domain (a relay that looked
+    # the recipient's domain up), or the status that names the recipient's domain.
+    (rfc3464("550 Domain may not exist or DNS check failed", recipient="ana.pena@example.net"),
+     "ana.pena@example.net"),
+    (rfc3464("550 5.1.2 Domain may not exist", "5.1.2"), LEAD),
+])
+def test_a_domain_said_not_to_exist_elsewhere_is_still_the_address(raw, recipient):
+    verdict = verdict_on(raw, recipient)
+    assert verdict.hard and verdict.reason == "hostunknown" and verdict.owner == ADDRESS, verdict
+
+
+def test_a_dangling_mx_inside_the_recipients_domain_is_still_the_address():
+    """No server answered (no SMTP reply): the recipient's MX names a host that does not
+    resolve, so its domain cannot receive mail, whatever host the report names."""
+    raw = rfc3464("Host or domain name not found. Name service error for name=mx.example.org type=A: "
+                  "Host not found")
+    verdict = verdict_on(raw)
+    assert verdict.hard and verdict.reason == "hostunknown" and verdict.owner == ADDRESS, verdict

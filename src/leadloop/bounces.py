@@ -780,8 +780,15 @@ _REMOTE_HOST = re.compile(
 
 
 def remote_host(text: str) -> str | None:
-    match = _REMOTE_HOST.search(text)
-    return match.group("host").lower() if match else None
+    """The server that answered: a host named with its address or its words first, for
+    Postfix's report opens with its own name ("This is the mail system at host
+    relay.example.com.") before the remote one ("host mx.example.org[192.0.2.1] said:")."""
+    first = None
+    for match in _REMOTE_HOST.finditer(text):
+        if text[match.end():match.end() + 8].lstrip(" \t")[:1] in ("[", "(", ":", "s"):
+            return match.group("host").lower()
+        first = first or match.group("host").lower()
+    return first
 
 
 def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False, gave_up: bool = False,

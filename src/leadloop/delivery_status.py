@@ -705,6 +705,14 @@ def reason_from_words(text: str) -> str | None:
     return None
 
 
+def _inside(host: str | None, domain: str | None) -> bool:
+    """Whether `host` is named inside `domain` (mx3.qq.com in qq.com)."""
+    if not host or not domain:
+        return False
+    host, domain = host.lower().rstrip("."), domain.lower().rstrip(".")
+    return host == domain or host.endswith("." + domain)
+
+
 def _status_reason(status: str) -> str:
     """What an enhanced status code says when the words say nothing (sisimai's
     Sisimai::SMTP::Status table, reduced)."""
@@ -785,6 +793,24 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
+    if reason == "hostunknown" and not own_rule and status not in ("5.1.2", "5.4.4") \
+            and reply is not None and 500 <= reply < 600 and "domain" in words \
+            and ("dns" in words or "not exist" in words) \
+            and "recipient" not in words and "mailaddr" not in words \
+            and _inside(remote_host, domain):
+        # A server of the recipient's own domain answered with an SMTP reply: that name
+        # exists (the mail was routed to it by the domain's MX, RFC 5321 §5.1), so a
+        # domain said not to exist is another one, ours: QQ's "550 Domain may not exist
+        # or DNS check failed" is its check of the sender's domain (as Postfix's
+        # reject_unknown_sender_domain, "Sender address rejected: Domain not found").
+        # The sender's, never the lead's. Without a reply nobody answered: a dangling MX
+        # ("Host not found" for mail.example.org) is the recipient's domain; nor when the
+        # words say the domain is the recipient's (Outlook.com's "… delivered to the
+        # recipient because the domain is not reachable") or name the address ("No such
+        # domain at this location (ADDRESS)": the domain is not hosted there), nor words
+        # about an address (Exim's "550 Unrouteable address" is its recipient check's):
+        # only a domain's lookup ("DNS", "may not exist") with no address named.
+        reason = "rejected"
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
     if temporary and gave_up and status == "4.0.0" and reason in ("userunknown", "hostunknown") \
             and (reply is None or reply >= 500):
