@@ -47,7 +47,7 @@ def test_compound_given_names_stay_whole_when_only_a_full_name_is_known(project,
              "pg@example.com,Pedro Gómez Luis\n"
              "ma@example.com,Marta Ana Gil\n")
     assert greeting(run, "jl@example.com") == "Hola, José Luis:"
-    assert greeting(run, "mc@example.com") == "Hola, MARÍA DEL CARMEN:"
+    assert greeting(run, "mc@example.com") == "Hola, María del Carmen:"  # whole, and not shouted
     assert greeting(run, "ap@example.com") == "Hola, Ana Paula:"
     assert greeting(run, "jc@example.com") == "Hola, Juan Carlos:"
     # Nothing guessed beyond the lists: an unknown pair is the first word, as before.
@@ -90,9 +90,9 @@ def test_a_name_written_family_comma_given_greets_the_given_name(project, run):
              '"Gil, 2º B",gil@example.com\n'
              '"Laura Vidal, Reformas Gil",lv@example.com\n')
     assert greeting(run, "laura@example.com") == "Hola, Laura:"
-    assert greeting(run, "jl@example.com") == "Hola, JOSÉ LUIS:"
+    assert greeting(run, "jl@example.com") == "Hola, José Luis:"  # not shouted (_cased)
     assert greeting(run, "juan@example.com") == "Hola, Juan:"
-    assert greeting(run, "rm@example.com") == "Hola, Reformas:"
+    assert greeting(run, "rm@example.com") == "Hola:"  # a firm: never "Hola, Reformas:"
     assert greeting(run, "gil@example.com") == "Hola:"
     # A person, then a firm: words on both sides of the comma, no known given name.
     assert greeting(run, "lv@example.com") == "Hola:"
@@ -291,3 +291,28 @@ def test_a_first_name_that_looks_like_a_formula_is_text_in_csv(run):
     result = run("--now", NOW, "export", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     assert "'=HYPERLINK" in result.stdout
+
+
+def test_a_firm_is_greeted_without_a_name_and_capitals_are_not_shouted(project, run):
+    """What the lead reads: a name that ends with a firm's legal form has no given name
+    ("Hola:", never "Hola, Construcciones:"); a name an export wrote in capitals is
+    greeted as a person writes it; a short legal form that is also a surname ("Sá")
+    counts only in capitals or with dots, and not in a name all in capitals."""
+    imported(project, run,
+             "Name,Email\n"
+             "Construcciones Ruiz SA,cr@example.com\n"
+             "Talleres Gil S. L.,tg@example.com\n"
+             "Acme Trading Ltd,acme@example.com\n"
+             "MARÍA DEL CARMEN RUIZ,mc@example.com\n"
+             "JEAN-PIERRE DUPONT,jp@example.com\n"
+             "MARIA SA,ms@example.com\n"
+             "Ana Sa,as@example.com\n"
+             "Hotel Spa Marina,hs@example.com\n")
+    assert greeting(run, "cr@example.com") == "Hola:"
+    assert greeting(run, "tg@example.com") == "Hola:"
+    assert greeting(run, "acme@example.com") == "Hola:"
+    assert greeting(run, "mc@example.com") == "Hola, María del Carmen:"
+    assert greeting(run, "jp@example.com") == "Hola, Jean-Pierre:"
+    assert greeting(run, "ms@example.com") == "Hola, Maria:"
+    assert greeting(run, "as@example.com") == "Hola, Ana:"
+    assert greeting(run, "hs@example.com") == "Hola, Hotel:"  # no legal form: the first word, as before

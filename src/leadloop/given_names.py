@@ -73,16 +73,21 @@ COMPOUND = _table()
 _LONGEST = max(COMPOUND.values())
 
 
-# What may follow a comma in a name without being a given name: generational and
-# academic suffixes ("Juan Gil, Jr.", "Ana Ruiz, PhD") and a firm's legal form ("Reformas
-# Gil, S.L."). Compared without dots, case or accents.
-_NOT_GIVEN_AFTER_COMMA = frozenset("""
+# What may follow a comma in a person's name without being a given name: generational
+# and academic suffixes ("Juan Gil, Jr.", "Ana Ruiz, PhD"). Compared without dots, case
+# or accents.
+_SUFFIXES = frozenset("""
 jr sr ii iii iv v phd md dds esq mba msc bsc ba ma dr dra lic ing arq
-sl sa slu sll sc de cv srl spa sas sarl gmbh ag kg ohg ug ltd llc llp inc corp co plc bv nv
 """.split())
-# Legal forms written with dots and spaces between their letters ("S. L.", "S.A. de C.V.").
+# A firm's legal form, ending its name ("Reformas Gil, S.L.", "Construcciones Ruiz SA",
+# "Acme GmbH"): a firm has no given name to greet. Compared without dots, spaces, case or
+# accents ("S. L.", "S.A. de C.V."). The short ones are also surnames or words ("Sá",
+# "Spa", "Sas"): those count only in capitals or with dots.
 _LEGAL_FORMS = frozenset({"sl", "sa", "slu", "sll", "sc", "sadecv", "srl", "spa", "sas",
-                          "sarl", "bv", "nv", "llc", "llp", "ltd", "inc", "plc", "gmbh"})
+                          "sarl", "bv", "nv", "llc", "llp", "ltd", "inc", "plc", "gmbh",
+                          "ag", "kg", "ohg", "ug", "corp", "co", "scoop", "cb", "sdeol"})
+_PLAIN_LEGAL_FORMS = frozenset({"slu", "sadecv", "sarl", "llc", "llp", "ltd", "inc", "plc",
+                                "gmbh", "corp", "scoop"})
 # A given name's word: letters (a hyphen or an apostrophe inside), or an initial "J.".
 _GIVEN_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
 
@@ -96,12 +101,13 @@ def given_name(name: str | None) -> str:
     comma is not a given name (a suffix, a legal form, a number), the part before the
     comma is the name; when that cannot be told, no given name: "Hola:" rather than
     "Hola, Vidal,:"."""
+    if name and _is_firm(name):
+        return ""  # "Reformas Gil, S.L.", "Construcciones Ruiz SA": "Hola:", never "Hola, Reformas:"
     if name and "," in name:
         before, _, after = name.partition(",")
         after_words = after.split()
-        if not after_words or _key(after.replace(".", " ")).replace(" ", "") in _LEGAL_FORMS \
-                or all(_key(word).strip(".") in _NOT_GIVEN_AFTER_COMMA for word in after_words):
-            name = before  # "Juan Gil, Jr.", "Reformas Gil, S.L.": the name is before it
+        if not after_words or all(_key(word).strip(".") in _SUFFIXES for word in after_words):
+            name = before  # "Juan Gil, Jr.": the name is before it
         elif ("," not in after and len(after_words) <= 3 and before.split()
               and after_words[0][0].isupper()
               and all(_GIVEN_WORD.fullmatch(word) for word in after_words)
@@ -115,5 +121,36 @@ def given_name(name: str | None) -> str:
     words = name.split() if name else []
     for count in range(min(_LONGEST, len(words)), 1, -1):
         if _key(" ".join(words[:count])) in COMPOUND:
-            return " ".join(words[:count])
-    return words[0] if words else ""
+            return _cased(" ".join(words[:count]))
+    return _cased(words[0]) if words else ""
+
+
+def _is_firm(name: str) -> bool:
+    """Whether `name` ends with a firm's legal form (_LEGAL_FORMS), after a comma or not."""
+    words = name.replace(",", " ").split()
+    for count in (1, 2, 3, 4):  # "S.L.", "S. L.", "S.A. de C.V."
+        if len(words) <= count:
+            break
+        tail = " ".join(words[-count:])
+        form = _key(tail.replace(".", " ")).replace(" ", "")
+        # In a name written all in capitals, capitals tell nothing ("MARIA SA" is Maria Sá).
+        if form in _LEGAL_FORMS and (form in _PLAIN_LEGAL_FORMS or "." in tail or (
+                tail.replace(" ", "").isupper() and not name.isupper())):
+            return True
+    return False
+
+
+def _cased(given: str) -> str:
+    """A given name written in capitals, as many exports write names ("JOSÉ LUIS"), as a
+    person writes it ("José Luis"): each part capitalised, a compound's particles ("del",
+    "das") small. Any other casing is the person's own and stays."""
+    if not given.isupper() or len(given) < 2:
+        return given
+    small = {"de", "del", "da", "das", "do", "dos", "la", "y", "e", "i"}
+    words = []
+    for n, word in enumerate(given.split()):
+        if n and word.lower() in small:
+            words.append(word.lower())
+        else:
+            words.append("-".join(part[:1] + part[1:].lower() for part in word.split("-")))
+    return " ".join(words)
