@@ -785,7 +785,9 @@ def remote_host(text: str) -> str | None:
     relay.example.com.") before the remote one ("host mx.example.org[192.0.2.1] said:")."""
     first = None
     for match in _REMOTE_HOST.finditer(text):
-        if text[match.end():match.end() + 8].lstrip(" \t")[:1] in ("[", "(", ":", "s"):
+        # _REMOTE_HOST ends a host at "[", "(", ":", "said" or the end of its line: only
+        # the last is a server's own name.
+        if text[match.end():].lstrip(" \t")[:1] not in ("", "\r", "\n"):
             return match.group("host").lower()
         first = first or match.group("host").lower()
     return first
