@@ -307,7 +307,8 @@ def test_a_firm_is_greeted_without_a_name_and_capitals_are_not_shouted(project, 
              "JEAN-PIERRE DUPONT,jp@example.com\n"
              "MARIA SA,ms@example.com\n"
              "Ana Sa,as@example.com\n"
-             "Hotel Spa Marina,hs@example.com\n")
+             "Hotel Spa Marina,hs@example.com\n"
+             '"Reformas Gil, Sl",rg@example.com\n')
     assert greeting(run, "cr@example.com") == "Hola:"
     assert greeting(run, "tg@example.com") == "Hola:"
     assert greeting(run, "acme@example.com") == "Hola:"
@@ -316,3 +317,4 @@ def test_a_firm_is_greeted_without_a_name_and_capitals_are_not_shouted(project, 
     assert greeting(run, "ms@example.com") == "Hola, Maria:"
     assert greeting(run, "as@example.com") == "Hola, Ana:"
     assert greeting(run, "hs@example.com") == "Hola, Hotel:"  # no legal form: the first word, as before
+    assert greeting(run, "rg@example.com") == "Hola:"  # after a comma, a legal form in any case

@@ -127,7 +127,10 @@ def given_name(name: str | None) -> str:
 
 def _is_firm(name: str) -> bool:
     """Whether `name` ends with a firm's legal form (_LEGAL_FORMS), after a comma or not."""
-    words = name.replace(",", " ").split()
+    before, comma, after = name.rpartition(",")
+    if comma and before.strip() and _key(after.replace(".", " ")).replace(" ", "") in _LEGAL_FORMS:
+        return True  # "Reformas Gil, S.L.", "Acme, Ltd": after a comma, in any case
+    words = name.split()
     for count in (1, 2, 3, 4):  # "S.L.", "S. L.", "S.A. de C.V."
         if len(words) <= count:
             break
@@ -140,16 +143,18 @@ def _is_firm(name: str) -> bool:
     return False
 
 
+_PARTICLES = frozenset({"de", "del", "da", "das", "do", "dos", "la", "y", "e", "i"})
+
+
 def _cased(given: str) -> str:
     """A given name written in capitals, as many exports write names ("JOSÉ LUIS"), as a
     person writes it ("José Luis"): each part capitalised, a compound's particles ("del",
     "das") small. Any other casing is the person's own and stays."""
     if not given.isupper() or len(given) < 2:
         return given
-    small = {"de", "del", "da", "das", "do", "dos", "la", "y", "e", "i"}
     words = []
     for n, word in enumerate(given.split()):
-        if n and word.lower() in small:
+        if n and word.lower() in _PARTICLES:
             words.append(word.lower())
         else:
             words.append("-".join(part[:1] + part[1:].lower() for part in word.split("-")))
