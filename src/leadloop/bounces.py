@@ -38,12 +38,14 @@ BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daem
 _BOUNCE_SENDER = re.compile(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
-# Subjects of delivery reports, in the languages servers write them.
+# Subjects of delivery reports, in the languages servers write them (and Exim's delay
+# warning, "Warning: message ID delayed N hours", its spec's default warning text).
 _BOUNCE_SUBJECT = re.compile(
     r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
-    r"|delivery (delayed|warning)|mail system error|message not delivered|nicht zustellbar|unzustellbar"
+    r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
+    r"|nicht zustellbar|unzustellbar"
     r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
     r"|nao (foi )?(possivel )?entreg|falha (na|de) entrega|impossibile recapitare|mancata consegna"
@@ -160,6 +162,8 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     for part in msg.walk():
         if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
             return True
+        if _attached_report(part) is not None:
+            return True
     if sender is None:
         # "From: mailer-daemon", with no domain: not an address, still the daemon's name.
         from email.utils import parseaddr
@@ -176,6 +180,26 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     if _BOUNCE_SENDER.search(str(msg.get("from") or "")):
         return True
     return _header(msg, "return-path") in ("<>", "") or _ndr_signs(msg)
+
+
+def _attached_report(part: Message) -> Message | None:
+    """The report a message/rfc822 part carries, when it is one: a report forwarded as
+    an attachment (a list server's "Uncaught bounce notification", a mailbox rule that
+    forwards failures), in RFC 3464's structure or a mailer daemon's plain text. Never
+    the original a report returns: leadloop's own message is no report."""
+    if part.get_content_type() not in ("message/rfc822", "message/global"):
+        return None
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        return None
+    if inner.get_content_type() == "multipart/report" or inner.get("x-failed-recipients") is not None:
+        return inner
+    from email.utils import parseaddr
+
+    local = parseaddr(_header(inner, "from"))[1].lower().split("@", 1)[0]
+    daemon = local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster"))
+    return inner if daemon and _BOUNCE_SUBJECT.search(_header(inner, "subject")) else None
 
 
 def is_list_notice(msg: Message, subject: str) -> bool:
@@ -388,7 +412,7 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         if isinstance(inner, Message):
-            if inner.get_content_type() == "multipart/report":
+            if _attached_report(part) is not None:
                 # A report forwarded as an attachment: read the report itself.
                 _collect(inner, texts, dsn_blocks, originals, dsn_texts)
             else:
@@ -793,12 +817,46 @@ def remote_host(text: str) -> str | None:
     return first
 
 
+# A multiline SMTP reply (RFC 5321 §4.2.1): every line but the last starts "550-", the
+# last "550 ", and servers repeat the enhanced status on each ("550-5.1.1 … does\n550-5.1.1
+# not exist"). Reports keep the lines (Exim, Sendmail's "<<<", qmail) or join them with
+# spaces (Postfix, Exchange): either way the code of each line after the first stands
+# inside the server's sentence.
+_MULTILINE_FIRST = re.compile(r"(?<![\w.:/-])([245]\d\d)-(?:[245]\.\d{1,3}\.\d{1,3}[ \t]+)?")
+_MULTILINE_NEXT = r"\s*(?:<<<[ \t]*)?(?<![\w.:/-]){code}(?P<last>[- ])(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]+)?"
+
+
+def unwrap_reply(text: str) -> str:
+    """`text` with each multiline reply's continuation codes taken out: its lines read
+    as the one sentence the server wrote, the first line's code and status kept."""
+    if "-" not in text:
+        return text
+    position, pieces = 0, []
+    for first in _MULTILINE_FIRST.finditer(text):
+        if first.start() < position:
+            continue
+        following = re.compile(_MULTILINE_NEXT.format(code=first.group(1)))
+        pieces.append(text[position:first.end()])
+        position = first.end()
+        while True:
+            # The next line (or, joined, the same one) goes on with the same code.
+            joined = following.search(text, position)
+            if joined is None or "\n" in text[position:joined.start()]:
+                break
+            pieces.append(text[position:joined.start()] + " ")
+            position = joined.end()
+            if joined.group("last") == " ":
+                break
+    return "".join(pieces) + text[position:] if pieces else text
+
+
 def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False, gave_up: bool = False,
                 address: str | None = None, remote_host: str | None = None,
                 category: str | None = None) -> Verdict:
     """The verdict on what a report says about one recipient (`text`: a Diagnostic-Code,
     or the report's lines about it; `context`: the report's lines about it when `text`
     is a field): the server's own words first, then all of it when they tell nothing."""
+    text, context = unwrap_reply(text), unwrap_reply(context)
     command = smtp_command(text) or smtp_command(context)
     domain = address.rpartition("@")[2] if address else None
     for candidate in (text, text + "\n" + context if context else None):

@@ -1,0 +1,727 @@
+"""The same sentence, wherever and however a report puts it (issue #25, branch `layouts`).
+
+Five sentences leadloop already reads right (a dead address, a dead domain, a full
+mailbox, a spam refusal of our sender, a greylisting delay) are put into every layout
+real servers write, and every encoding mail travels in. Each cell must give the verdict
+of the plain case (an RFC 3464 report with a text part, LAYOUTS["rfc3464"]): hard stays
+hard, soft stays soft, the same owner (SPEC §7), and the right lead.
+
+Every message here is written for this test from the layout its writer documents:
+RFC 3462/6522 (multipart/report), RFC 3464 (message/delivery-status), RFC 6533
+(message/global-delivery-status), RFC 2045-2047 (encodings, charsets, encoded words),
+RFC 5322 §2.2.3 (folding), Exim's spec ("Bounce and warning messages"), qmail's QSBMF
+(cr.yp.to/proto/qsbmf.txt), Sendmail's and Postfix's default bounce texts (Postfix
+bounce(8), bounce.cf.default), Exchange's NDR ("Diagnostic information for
+administrators", learn.microsoft.com "Non-delivery reports in Exchange Online"), the
+layouts the Mailman bounce detectors (flufl.bounce: groupwise.py, yahoo.py,
+simplematch.py…) describe for Domino, GroupWise, Yahoo, MDaemon and Hotmail. The
+addresses and hosts are made up (RFC 2606)."""
+
+from __future__ import annotations
+
+import base64
+import quopri
+from dataclasses import dataclass
+
+import pytest
+
+from leadloop.classify import classify
+from leadloop.delivery_status import ADDRESS, MAILBOX, SENDER
+
+LEAD = "ana.pena@example.org"       # the lead whose message failed
+OTHER = "pedro.gil@example.com"     # another lead, only quoted in the returned message's body
+THIRD = "luis.mora@example.net"     # another lead, a second recipient of the same report
+LEADS = {LEAD, OTHER, THIRD}
+US = "laura@lauravidal.es"
+ORIGINAL_ID = "<20261205101500.1@lauravidal.es>"  # the Message-ID of leadloop's message
+
+
+@dataclass(frozen=True)
+class Case:
+    status: str          # the enhanced status code (RFC 3463)
+    words: str           # what the report says about the recipient
+    command: str | None  # the SMTP command answered ("RCPT TO", "end of DATA"), None: the reporting host's own
+    hard: bool
+    owner: str
+    reasons: frozenset   # the reasons the plain case may give
+    delayed: bool = False
+
+
+CASES = {
+    "dead address": Case("5.1.1", f"550 5.1.1 <{LEAD}>: Recipient address rejected: User unknown in local"
+                                  " recipient table", "RCPT TO", True, ADDRESS, frozenset({"userunknown"})),
+    # The words alone decide: a vague status (5.0.0), as Windows and MDaemon servers send it.
+    "dead address in words": Case("5.0.0", "550 Requested action not taken: mailbox unavailable (no such user here)",
+                                  "RCPT TO", True, ADDRESS, frozenset({"userunknown"})),
+    "dead domain": Case("5.1.2", "Host or domain name not found. Name service error for name=example.org"
+                                 " type=MX: Host not found", None, True, ADDRESS, frozenset({"hostunknown"})),
+    "full mailbox": Case("5.2.2", f"552 5.2.2 <{LEAD}>: Mailbox full: quota exceeded", "RCPT TO", False, MAILBOX,
+                         frozenset({"mailboxfull"})),
+    "spam refusal": Case("5.7.1", "554 5.7.1 Message rejected as spam by Content Filtering", "end of DATA",
+                         False, SENDER, frozenset({"spamdetected"})),
+    "greylisted": Case("4.7.1", f"450 4.7.1 <{LEAD}>: Recipient address rejected: Greylisted, see"
+                                " http://postgrey.example.net/help/example.org.html", "RCPT TO", False, MAILBOX,
+                       frozenset({"delayed", "temporary"}), delayed=True),
+}
+
+
+# --- The returned original and the envelope around every report --------------------------
+
+def original(eol: str = "\r\n") -> str:
+    """Leadloop's message as a report returns it: its body quotes another lead's address,
+    which never becomes a failed recipient."""
+    return eol.join([
+        f"From: Laura Vidal <{US}>", f"To: {LEAD}", "Subject: Tu presupuesto de reforma",
+        "Date: Sat, 05 Dec 2026 10:15:00 +0100", f"Message-ID: {ORIGINAL_ID}", "",
+        "Hola Ana:", "", f"Te paso el contacto de Pedro ({OTHER}), que hizo la obra del local.", "",
+        "Un saludo,", "Laura", ""])
+
+
+def envelope(content_type: str, body: str, *, subject: str = "Undelivered Mail Returned to Sender",
+             sender: str = "MAILER-DAEMON@relay.lauravidal.es (Mail Delivery System)",
+             extra: str = "", mime: bool = True) -> str:
+    head = [
+        "Return-Path: <>", f"From: {sender}", f"To: {US}", f"Subject: {subject}",
+        "Date: Sat, 05 Dec 2026 10:16:02 +0100", "Message-ID: <report-1@relay.lauravidal.es>",
+    ]
+    if mime:
+        head.append("MIME-Version: 1.0")
+    if content_type:
+        head.append(f"Content-Type: {content_type}")
+    return "\r\n".join(head) + ("\r\n" + extra if extra else "") + "\r\n\r\n" + body
+
+
+def multipart(boundary: str, *parts: str, preamble: str = "This is a MIME-encapsulated message.") -> str:
+    return (f"{preamble}\r\n\r\n" + "".join(f"--{boundary}\r\n{part}\r\n" for part in parts)
+            + f"--{boundary}--\r\n")
+
+
+def text_part(text: str, *, kind: str = "text/plain; charset=us-ascii", encoding: str = "") -> str:
+    head = f"Content-Type: {kind}\r\n" + (f"Content-Transfer-Encoding: {encoding}\r\n" if encoding else "")
+    return head + "\r\n" + text
+
+
+def human(case: Case) -> str:
+    """The text part of the plain RFC 3464 report (Postfix's wording)."""
+    return ("This is the mail system at host relay.lauravidal.es.\r\n\r\n"
+            "I'm sorry to have to inform you that your message could not\r\n"
+            "be delivered to one or more recipients. It's attached below.\r\n\r\n"
+            "                   The mail system\r\n\r\n" + postfix_entry(case))
+
+
+def joined(words: str) -> str:
+    """A multiline SMTP reply (RFC 5321 §4.2.1) as Postfix and Exchange quote it: its
+    lines joined with spaces."""
+    return words.replace("\r\n", " ")
+
+
+def postfix_entry(case: Case, recipient: str = LEAD) -> str:
+    if case.command:
+        return (f"<{recipient}>: host mx.example.org[192.0.2.25] said: {joined(case.words)}\r\n"
+                f"    (in reply to {case.command} command)\r\n")
+    return f"<{recipient}>: {case.words}\r\n"
+
+
+def fields(case: Case, *, recipient: str = LEAD, diagnostic: str | None = None, status: str | None = None,
+           original_recipient: bool = True, final_recipient: bool = True) -> str:
+    """One recipient's RFC 3464 fields."""
+    lines = []
+    if original_recipient:
+        lines.append(f"Original-Recipient: rfc822;{recipient}")
+    if final_recipient:
+        lines.append(f"Final-Recipient: rfc822; {recipient}")
+    lines += [f"Action: {'delayed' if case.delayed else 'failed'}", f"Status: {status or case.status}"]
+    if case.command:
+        lines.append("Remote-MTA: dns; mx.example.org")
+    lines.append(f"Diagnostic-Code: {diagnostic if diagnostic is not None else 'smtp; ' + joined(case.words)}")
+    if case.delayed:
+        lines.append("Will-Retry-Until: Tue, 8 Dec 2026 10:15:00 +0100")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def delivery_status(case: Case, **options) -> str:
+    return ("Reporting-MTA: dns; relay.lauravidal.es\r\nX-Postfix-Queue-ID: 4F1B2C3D4E\r\n"
+            "Arrival-Date: Sat,  5 Dec 2026 10:15:01 +0100\r\n\r\n" + fields(case, **options))
+
+
+def report(*parts: str, boundary: str = "4F1B2C3D4E.1733390162/relay.lauravidal.es") -> str:
+    return multipart(boundary, *parts)
+
+
+REPORT_TYPE = 'multipart/report; report-type=delivery-status;\r\n\tboundary="4F1B2C3D4E.1733390162/relay.lauravidal.es"'
+
+
+def dsn_part(case: Case, *, kind: str = "message/delivery-status", **options) -> str:
+    return f"Content-Description: Delivery report\r\nContent-Type: {kind}\r\n\r\n" + delivery_status(case, **options)
+
+
+def original_part(kind: str = "message/rfc822") -> str:
+    text = original()
+    if kind in ("text/rfc822-headers", "message/global-headers"):
+        text = text.split("\r\n\r\n", 1)[0] + "\r\n"
+    return f"Content-Description: Undelivered Message\r\nContent-Type: {kind}\r\n\r\n" + text
+
+
+# --- RFC 3464 reports and their variants ------------------------------------------------
+
+def rfc3464(case: Case) -> str:
+    """The plain case: RFC 6522 multipart/report with a text part, the fields and the
+    returned message (Postfix's bounce(8) layout)."""
+    return envelope(REPORT_TYPE, report(text_part(human(case)), dsn_part(case), original_part()))
+
+
+def rfc3464_no_text(case: Case) -> str:
+    """Without the human-readable part (RFC 6522 §3 makes it required, some writers skip it)."""
+    return envelope(REPORT_TYPE, report(dsn_part(case), original_part("text/rfc822-headers")))
+
+
+def rfc3464_fields_only(case: Case) -> str:
+    """The fields and a text part that says nothing about the cause."""
+    return envelope(REPORT_TYPE, report(text_part("Your message could not be delivered.\r\n"), dsn_part(case),
+                                        original_part()))
+
+
+def rfc3464_extra_parts(case: Case) -> str:
+    """Extra parts before and after: a logo, an HTML copy of the text, a legal notice."""
+    logo = ("Content-Type: image/png; name=logo.png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + base64.encodebytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64))).decode().replace("\n", "\r\n"))
+    html = text_part("<html><body><p>Delivery has failed.</p></body></html>\r\n", kind="text/html; charset=utf-8")
+    notice = text_part("This e-mail and any attachments are confidential. If you received it in error,"
+                       " write to dpo@lauravidal.es.\r\n")
+    return envelope(REPORT_TYPE, report(logo, text_part(human(case)), html, dsn_part(case), original_part(),
+                                        notice))
+
+
+def rfc3464_in_mixed(case: Case) -> str:
+    """The report nested in a multipart/mixed, after a gateway's own notice."""
+    inner = f"Content-Type: {REPORT_TYPE}\r\n\r\n" + report(text_part(human(case)), dsn_part(case),
+                                                            original_part())
+    return envelope('multipart/mixed; boundary="outer-1"', multipart(
+        "outer-1", text_part("Scanned by the mail gateway of lauravidal.es.\r\n"), inner))
+
+
+def rfc3464_alternative_text(case: Case) -> str:
+    """The human-readable part as multipart/alternative (plain and HTML), as Exchange
+    and Office 365 write it."""
+    html_words = case.words.replace("<", "&lt;").replace(">", "&gt;")
+    alternative = 'Content-Type: multipart/alternative; boundary="alt-1"\r\n\r\n' + multipart(
+        "alt-1", text_part(human(case)),
+        text_part(f"<html><body><p><b>Delivery has failed to these recipients or groups:</b></p>"
+                  f"<p>{LEAD}</p><p>Remote Server returned '{html_words}'</p></body></html>\r\n",
+                  kind="text/html; charset=utf-8"), preamble="")
+    return envelope(REPORT_TYPE, report(alternative, dsn_part(case), original_part()))
+
+
+def rfc3464_html_text(case: Case) -> str:
+    """Only an HTML text part beside the fields (Office 365's NDR)."""
+    html_words = case.words.replace("<", "&lt;").replace(">", "&gt;")
+    html = text_part(f"<html><body><p>Your message to <a href=\"mailto:{LEAD}\">{LEAD}</a> couldn't be"
+                     f" delivered.</p><p>Diagnostic information for administrators:</p><p>Generating server:"
+                     f" relay.lauravidal.es</p><p>{LEAD}<br>Remote Server returned '{html_words}'</p>"
+                     "</body></html>\r\n", kind="text/html; charset=utf-8")
+    return envelope(REPORT_TYPE, report(html, dsn_part(case), original_part()))
+
+
+def dsn_as_text_plain(case: Case) -> str:
+    """The fields part labelled text/plain (a wrong Content-Type some gateways write)."""
+    return envelope(REPORT_TYPE, report(text_part("Delivery failed.\r\n"),
+                                        dsn_part(case, kind="text/plain; charset=us-ascii"), original_part()))
+
+
+def global_dsn(case: Case) -> str:
+    """RFC 6533: message/global-delivery-status, an utf-8 address type."""
+    part = ("Content-Type: message/global-delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; relay.lauravidal.es\r\n\r\n"
+            + fields(case, original_recipient=False).replace("rfc822; ", "utf-8; "))
+    return envelope('multipart/report; report-type=global-delivery-status; boundary="g1"', multipart(
+        "g1", text_part(human(case), kind="text/plain; charset=utf-8"), part,
+        original_part("message/global-headers")))
+
+
+def folded(lines: int):
+    def layout(case: Case) -> str:
+        """A diagnostic folded over continuation lines (RFC 5322 §2.2.3)."""
+        words = case.words.split(" ")
+        step = max(1, len(words) // lines)
+        chunks = [" ".join(words[i:i + step]) for i in range(0, len(words), step)]
+        diagnostic = "smtp; " + "\r\n    ".join(chunks)
+        return envelope(REPORT_TYPE, report(text_part("Delivery failed.\r\n"), dsn_part(case, diagnostic=diagnostic),
+                                            original_part()))
+    layout.__doc__ = f"The diagnostic folded over {lines} lines."
+    return layout
+
+
+def no_smtp_type(case: Case) -> str:
+    """A Diagnostic-Code without its type ("smtp;")."""
+    return envelope(REPORT_TYPE, report(text_part("Delivery failed.\r\n"), dsn_part(case, diagnostic=case.words),
+                                        original_part()))
+
+
+def status_only_in_diagnostic(case: Case) -> str:
+    """The Status field vague (5.0.0 / 4.0.0), the real code only in the diagnostic."""
+    vague = case.status[0] + ".0.0"
+    return envelope(REPORT_TYPE, report(text_part("Delivery failed.\r\n"), dsn_part(case, status=vague),
+                                        original_part()))
+
+
+def only_original_recipient(case: Case) -> str:
+    """Original-Recipient alone (no Final-Recipient)."""
+    return envelope(REPORT_TYPE, report(text_part("Delivery failed.\r\n"),
+                                        dsn_part(case, final_recipient=False), original_part()))
+
+
+def several_recipients(case: Case) -> str:
+    """Two recipients with different fates: the lead's failure and another's delivery."""
+    delivered = (f"\r\nFinal-Recipient: rfc822; {THIRD}\r\nAction: delivered\r\nStatus: 2.0.0\r\n"
+                 "Remote-MTA: dns; mx.example.net\r\nDiagnostic-Code: smtp; 250 2.0.0 Ok: queued as 9A8B7C\r\n")
+    text = human(case) + f"\r\n<{THIRD}>: delivered to mailbox\r\n"
+    part = dsn_part(case) + delivered
+    return envelope(REPORT_TYPE, report(text_part(text), part, original_part()))
+
+
+def several_failures(case: Case) -> str:
+    """The lead's failure listed after another recipient's own (a full mailbox)."""
+    full = CASES["full mailbox"]
+    other = (f"\r\nFinal-Recipient: rfc822; {THIRD}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+             f"Remote-MTA: dns; mx.example.net\r\nDiagnostic-Code: smtp; 552 5.2.2 <{THIRD}>: Mailbox full\r\n")
+    text = human(case).replace(postfix_entry(case), postfix_entry(full, THIRD).replace(LEAD, THIRD)
+                               .replace("example.org", "example.net") + "\r\n" + postfix_entry(case))
+    part = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.lauravidal.es\r\n"
+            + other + "\r\n" + fields(case))
+    return envelope(REPORT_TYPE, report(text_part(text), part, original_part()))
+
+
+# --- Plain-text reports of the MTAs and providers ---------------------------------------
+
+def plain_text(subject: str, text: str, *, sender: str = "Mail Delivery System <MAILER-DAEMON@relay.lauravidal.es>",
+               with_original: bool = True, separator: str = "------ This is a copy of the message, including"
+                                                            " all the headers. ------") -> str:
+    body = text + ("\r\n" + separator + "\r\n\r\n" + original() if with_original else "")
+    return envelope("text/plain; charset=us-ascii", body, subject=subject, sender=sender)
+
+
+def exim(case: Case) -> str:
+    """Exim's bounce (its spec, "Bounce and warning messages"): the address, then the
+    reason indented below it."""
+    if case.command:
+        reason = (f"    host mx.example.org [192.0.2.25]\r\n    SMTP error from remote mail server after"
+                  f" {case.command.replace('end of DATA', 'end of data')}{':<' + LEAD + '>' if case.command == 'RCPT TO' else ''}:\r\n"
+                  f"    {case.words.replace(chr(10), chr(10) + '    ')}\r\n")
+    else:
+        reason = f"    {case.words}\r\n"
+    if case.delayed:
+        return plain_text("Warning: message 1kXyZ-000Abc-1a delayed 24 hours",
+                          "This message was created automatically by mail delivery software.\r\n"
+                          "A message that you sent has not yet been delivered to one or more of its\r\n"
+                          "recipients after more than 24 hours on the queue on relay.lauravidal.es.\r\n\r\n"
+                          f"The message identifier is:     1kXyZ-000Abc-1a\r\n\r\n"
+                          "The address to which the message has not yet been delivered is:\r\n\r\n"
+                          f"  {LEAD}\r\n{reason}\r\n"
+                          "No action is required on your part. Delivery attempts will continue for\r\n"
+                          "some time, and this warning may be repeated at intervals if the message\r\n"
+                          "remains undelivered. Eventually the mail delivery software will give up,\r\n"
+                          "and when that happens, the message will be returned to you.\r\n")
+    return plain_text("Mail delivery failed: returning message to sender",
+                      "This message was created automatically by mail delivery software.\r\n\r\n"
+                      "A message that you sent could not be delivered to one or more of its\r\n"
+                      "recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"
+                      f"  {LEAD}\r\n{reason}")
+
+
+def qmail(case: Case) -> str:
+    """qmail-send's bounce (QSBMF): "<address>:" then the reason."""
+    if case.command == "RCPT TO":
+        reason = f"192.0.2.25 does not like recipient.\r\nRemote host said: {case.words}\r\nGiving up on 192.0.2.25.\r\n"
+    elif case.command:
+        reason = f"192.0.2.25 failed after I sent the message.\r\nRemote host said: {case.words}\r\n"
+    else:
+        reason = f"{case.words}\r\n"
+    if case.delayed:
+        return plain_text("failure notice",
+                          "Hi. This is the qmail-send program at relay.lauravidal.es.\r\n"
+                          "I'm not going to try again on this message for now; it has been queued a while.\r\n\r\n"
+                          f"<{LEAD}>:\r\n{reason.replace('Giving up on', 'Will keep trying')}",
+                          separator="--- Below this line is a copy of the message.")
+    return plain_text("failure notice",
+                      "Hi. This is the qmail-send program at relay.lauravidal.es.\r\n"
+                      "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+                      "This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
+                      f"<{LEAD}>:\r\n{reason}",
+                      sender="MAILER-DAEMON@relay.lauravidal.es",
+                      separator="--- Below this line is a copy of the message.")
+
+
+def sendmail(case: Case) -> str:
+    """Sendmail's plain report: the failed address, then the transcript of the session."""
+    heading = ("   ----- Transcript of session follows -----\r\n" if not case.delayed else
+               "   **********************************************\r\n"
+               "   **      THIS IS A WARNING MESSAGE ONLY      **\r\n"
+               "   **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\r\n"
+               "   **********************************************\r\n\r\n"
+               "   ----- Transcript of session follows -----\r\n")
+    if case.command:
+        sent = f"RCPT To:<{LEAD}>" if case.command == "RCPT TO" else "DATA"
+        transcript = f"... while talking to mx.example.org.:\r\n>>> {sent}\r\n<<< {case.words.replace(chr(10), chr(10) + '<<< ')}\r\n"
+    else:
+        transcript = f"550 5.1.2 {LEAD}... {case.words}\r\n"
+    listed = ("   ----- The following addresses had permanent fatal errors -----\r\n" if not case.delayed else
+              "   ----- The following addresses had transient non-fatal errors -----\r\n")
+    return plain_text("Returned mail: see transcript for details" if not case.delayed else
+                      "Warning: could not send message for past 4 hours",
+                      "The original message was received at Sat, 5 Dec 2026 10:15:01 +0100\r\n"
+                      "from localhost [127.0.0.1]\r\n\r\n" + listed + f"<{LEAD}>\r\n\r\n"
+                      + heading + transcript,
+                      separator="   ----- Original message follows -----")
+
+
+def postfix_plain(case: Case) -> str:
+    """Postfix's report as older versions and some relays send it: text only."""
+    subject = "Delayed Mail (still being retried)" if case.delayed else "Undelivered Mail Returned to Sender"
+    return plain_text(subject, human(case), separator="--- Original message follows.")
+
+
+def exchange_html(case: Case) -> str:
+    """An Exchange NDR in HTML only (Exchange 2010/2013's layout, no text part)."""
+    html_words = case.words.replace("<", "&lt;").replace(">", "&gt;")
+    body = (f"<html><head><style>p {{margin:0}}</style></head><body>"
+            "<p><b><font color=\"#000066\" size=\"3\" face=\"Arial\">Delivery has failed to these recipients or"
+            f" groups:</font></b></p><p><a href=\"mailto:{LEAD}\">{LEAD}</a><br>"
+            "The e-mail address you entered couldn't be reached.</p><br>"
+            "<p><font color=\"#808080\" size=\"2\" face=\"Tahoma\">Diagnostic information for administrators:"
+            "</font></p><p>Generating server: EXCH01.lauravidal.local</p>"
+            f"<p>{LEAD}<br>mx.example.org<br>Remote Server returned '{html_words}'</p>"
+            "<p>Original message headers:</p><pre>Received: from EXCH01.lauravidal.local by EXCH01\r\n"
+            f"Subject: Tu presupuesto de reforma\r\nMessage-ID: {ORIGINAL_ID}</pre></body></html>\r\n")
+    return envelope('text/html; charset="us-ascii"', body, subject="Undeliverable: Tu presupuesto de reforma",
+                    sender="Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@lauravidal.es>")
+
+
+def exchange_2007_text(case: Case) -> str:
+    """Exchange 2007's text NDR: "#< #5.1.1 smtp;550 …> #SMTP#" below the address."""
+    return plain_text(f"Undeliverable: Tu presupuesto de reforma",
+                      "Delivery has failed to these recipients or groups:\r\n\r\n"
+                      f"{LEAD}\r\nThe e-mail address you entered couldn't be reached.\r\n\r\n"
+                      "Diagnostic information for administrators:\r\n\r\n"
+                      f"Generating server: EXCH01.lauravidal.local\r\n\r\n{LEAD}\r\n"
+                      f"#< #{case.status} smtp;{case.words}> #SMTP#\r\n",
+                      sender="System Administrator <postmaster@lauravidal.es>",
+                      separator="Original message headers:")
+
+
+def domino(case: Case) -> str:
+    """Lotus Domino/Notes: "Your message … was not delivered to: ADDRESS because: REASON"."""
+    return plain_text("DELIVERY FAILURE: Tu presupuesto de reforma",
+                      "Your message\r\n\r\n  Subject: Tu presupuesto de reforma\r\n\r\n"
+                      f"was not delivered to:\r\n\r\n  {LEAD}\r\n\r\nbecause:\r\n\r\n  {case.words}\r\n",
+                      sender="Postmaster <postmaster@lauravidal.es>", with_original=False)
+
+
+def groupwise(case: Case) -> str:
+    """GroupWise's Internet Agent: "The message that you sent was undeliverable to the following:"."""
+    return envelope('multipart/mixed; boundary="gw1"', multipart(
+        "gw1", text_part("The message that you sent was undeliverable to the following:\r\n"
+                         f"\t{LEAD} ({case.words})\r\n\r\nPossible causes:\r\n\tThe address may be misspelled"
+                         "\r\n"), original_part()),
+        subject="Message status - undeliverable", extra="X-Mailer: Novell GroupWise Internet Agent 8.0.3")
+
+
+def courier(case: Case) -> str:
+    """Courier's text: "Your message to the following recipients cannot be delivered:"."""
+    if case.command:
+        sent = f"RCPT TO:<{LEAD}>" if case.command == "RCPT TO" else "DATA"
+        reason = f"    mx.example.org [192.0.2.25]:\r\n>>> {sent}\r\n<<< {case.words}\r\n"
+    else:
+        reason = f"    {case.words}\r\n"
+    return plain_text("NOTICE: mail delivery status.",
+                      "This is a delivery status notification from relay.lauravidal.es,\r\n"
+                      "running the Courier mail server, version 1.1.\r\n\r\n"
+                      "---------------------------------------------------------------------------\r\n\r\n"
+                      "                           UNDELIVERABLE MAIL\r\n\r\n"
+                      "Your message to the following recipients cannot be delivered:\r\n\r\n"
+                      f"<{LEAD}>:\r\n{reason}")
+
+
+def mdaemon(case: Case) -> str:
+    """MDaemon: "The attached message had PERMANENT fatal delivery errors!" and its session transcript."""
+    if case.command:
+        sent = f"RCPT To:<{LEAD}>" if case.command == "RCPT TO" else "DATA"
+        transcript = (" Sat 2026-12-05 10:15:40: Attempting SMTP connection to [mx.example.org : 25]\r\n"
+                      f" Sat 2026-12-05 10:15:41: --> {sent}\r\n Sat 2026-12-05 10:15:41: <-- {case.words}\r\n")
+    else:
+        transcript = f" Sat 2026-12-05 10:15:40: {case.words}\r\n"
+    return plain_text("Permanent Delivery Failure",
+                      "The attached message had PERMANENT fatal delivery errors!\r\n\r\n"
+                      "After one or more unsuccessful delivery attempts the attached message has been removed\r\n"
+                      "from the mail queue on this server.\r\n\r\n"
+                      "--- Session Transcript ---\r\n Sat 2026-12-05 10:15:39: Parsing message\r\n"
+                      f" Sat 2026-12-05 10:15:39: *  To: {LEAD}\r\n" + transcript + "--- End Transcript ---\r\n",
+                      sender="MDaemon@relay.lauravidal.es", separator="")
+
+
+def yahoo(case: Case) -> str:
+    """Yahoo's and AOL's "Sorry, we were unable to deliver your message to the following address."."""
+    said = f"Remote host said: {case.words} [{case.command.split()[0].upper()}_TO]" if case.command == "RCPT TO" \
+        else (f"Remote host said: {case.words} [{case.command.split()[-1]}]" if case.command else case.words)
+    return plain_text("Failure Notice",
+                      "Sorry, we were unable to deliver your message to the following address.\r\n\r\n"
+                      f"<{LEAD}>:\r\n{said}\r\n",
+                      sender="MAILER-DAEMON@yahoo.example", separator="--- Below this line is a copy of the message.")
+
+
+def hotmail(case: Case) -> str:
+    """Hotmail's and Outlook.com's text: "Delivery has failed to these recipients or groups:"."""
+    return plain_text("Undeliverable: Tu presupuesto de reforma",
+                      "Delivery has failed to these recipients or groups:\r\n\r\n"
+                      f"{LEAD}\r\nYour message wasn't delivered.\r\n\r\n"
+                      "Diagnostic information for administrators:\r\n\r\n"
+                      f"Generating server: BN8PR12MB1234.namprd12.prod.outlook.example\r\n\r\n{LEAD}\r\n"
+                      f"Remote Server returned '{joined(case.words)}'\r\n",
+                      sender="postmaster@outlook.example", separator="Original message headers:")
+
+
+def mailman_forwarded(case: Case) -> str:
+    """A mailing-list server forwarding the report it could not read, attached as message/rfc822."""
+    inner = "Content-Type: message/rfc822\r\n\r\n" + rfc3464(case)
+    return envelope('multipart/mixed; boundary="mm1"', multipart(
+        "mm1", text_part("The attached message was received as a bounce, but either the bounce format was not\r\n"
+                         "recognized, or no member addresses could be extracted from it.\r\n"), inner),
+        subject="Uncaught bounce notification", sender="lista-bounces@lists.lauravidal.es")
+
+
+def report_attached_to_users_mail(case: Case) -> str:
+    """A report attached as message/rfc822 inside our own mailbox's forward (a rule that
+    forwards failures from another mailbox)."""
+    inner = "Content-Type: message/rfc822\r\n\r\n" + exim(case)
+    return envelope('multipart/mixed; boundary="fw1"', multipart(
+        "fw1", text_part("Forwarded by rule 'bounces' of mailbox info@lauravidal.es.\r\n"), inner),
+        subject="Fwd: Mail delivery failed: returning message to sender", sender=f"Info <info@lauravidal.es>")
+
+
+LAYOUTS = {
+    "rfc3464": rfc3464, "rfc3464 without text": rfc3464_no_text, "rfc3464 fields only": rfc3464_fields_only,
+    "rfc3464 extra parts": rfc3464_extra_parts, "rfc3464 in multipart/mixed": rfc3464_in_mixed,
+    "rfc3464 alternative text": rfc3464_alternative_text, "rfc3464 HTML text": rfc3464_html_text,
+    "delivery-status as text/plain": dsn_as_text_plain, "global-delivery-status": global_dsn,
+    "diagnostic folded 2": folded(2), "diagnostic folded 3": folded(3), "diagnostic folded 4": folded(4),
+    "diagnostic without smtp;": no_smtp_type, "status only in the diagnostic": status_only_in_diagnostic,
+    "only Original-Recipient": only_original_recipient, "several recipients": several_recipients,
+    "several failures": several_failures,
+    "exim": exim, "qmail": qmail, "sendmail": sendmail, "postfix plain": postfix_plain,
+    "exchange HTML only": exchange_html, "exchange 2007 text": exchange_2007_text, "domino": domino,
+    "groupwise": groupwise, "courier": courier, "mdaemon": mdaemon, "yahoo": yahoo, "hotmail": hotmail,
+    "mailman forward": mailman_forwarded, "attached to our own forward": report_attached_to_users_mail,
+}
+
+
+# --- What the inbox makes of a report ---------------------------------------------------
+
+def outcome(raw: bytes) -> dict:
+    """The leads the inbox would mark, as inbox._apply_bounce finds them: the recipients
+    the report names that are leads, else the lead the returned original was sent to
+    (by its Message-ID, else its To), with the report's overall verdict."""
+    incoming = classify(raw, own=frozenset({US}))
+    assert incoming.kind == "bounce", incoming.kind
+    found = {f.address: f.verdict for f in incoming.failures if f.address in LEADS}
+    if not found and incoming.overall is not None:
+        if ORIGINAL_ID in incoming.original_ids or LEAD in incoming.original_to:
+            found[LEAD] = incoming.overall.verdict
+    return found
+
+
+def expect(verdict, case: Case) -> None:
+    assert (verdict.hard, verdict.owner) == (case.hard, case.owner), verdict
+    assert verdict.reason in case.reasons, verdict
+
+
+@pytest.mark.parametrize("case_name", CASES)
+def test_the_plain_case_reads_each_sentence(case_name):
+    case = CASES[case_name]
+    found = outcome(rfc3464(case).encode())
+    assert list(found) == [LEAD]
+    expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("layout_name", [name for name in LAYOUTS if name != "rfc3464"])
+@pytest.mark.parametrize("case_name", CASES)
+def test_every_layout_gives_the_plain_verdict(case_name, layout_name):
+    case = CASES[case_name]
+    found = outcome(LAYOUTS[layout_name](case).encode())
+    assert LEAD in found, found
+    assert OTHER not in found  # only quoted in the returned message's body
+    expect(found[LEAD], case)
+    if layout_name == "several recipients":
+        assert THIRD not in found  # delivered
+    if layout_name == "several failures":
+        assert not found[THIRD].hard and found[THIRD].reason == "mailboxfull"
+
+
+# --- Encodings and damage in transit ----------------------------------------------------
+# Applied to the layouts whose text decides in different ways: the RFC 3464 fields, the
+# text of a single-part report, its HTML.
+ENCODED_LAYOUTS = ("rfc3464", "rfc3464 without text", "exim", "qmail", "sendmail", "exchange HTML only", "hotmail",
+                   "domino", "mdaemon")
+
+
+def _parts(message):
+    """The leaf parts of a message, never inside a message/* part (the returned
+    original, the fields)."""
+    if message.get_content_maintype() == "message":
+        return
+    if message.is_multipart():
+        for child in message.get_payload():
+            yield from _parts(child)
+    else:
+        yield message
+
+
+def recode_text(raw: str, encoding: str) -> bytes:
+    """Every text part sent quoted-printable (its long lines cut by soft line breaks,
+    RFC 2045 §6.7 rule 5) or base64."""
+    import email
+
+    message = email.message_from_string(raw)
+    texts = [part for part in _parts(message) if part.get_content_type() in ("text/plain", "text/html")]
+    if not texts:
+        pytest.skip("no text part to encode")
+    for part in texts:
+        data = part.get_payload().replace("\r\n", "\n").encode("ascii")
+        del part["Content-Transfer-Encoding"]
+        part["Content-Transfer-Encoding"] = encoding
+        if encoding == "base64":
+            part.set_payload(base64.encodebytes(data).decode("ascii"))
+        else:
+            part.set_payload(soft_broken(quopri.encodestring(data).decode("ascii")))
+    return message.as_bytes()
+
+
+def soft_broken(encoded: str, width: int = 30) -> str:
+    """Quoted-printable lines cut every `width` characters by soft line breaks (never
+    inside an =XX escape): the sentences are cut mid-word."""
+    lines = []
+    for line in encoded.split("\n"):
+        while len(line) > width + 10:
+            cut = width - (2 if "=" in line[width - 2:width] else 0)
+            cut -= 1 if line[cut - 1:cut] == "=" else 0
+            lines.append(line[:cut] + "=")
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def dsn_recoded(raw: str, encoding: str) -> bytes:
+    """The fields part itself sent base64 or quoted-printable (RFC 3464 §2.1 asks for
+    7bit; some gateways re-encode every part)."""
+    head, _, rest = raw.partition("Content-Type: message/delivery-status\r\n\r\n")
+    fields_text, boundary, tail = rest.partition("\r\n--")
+    data = fields_text.replace("\r\n", "\n").encode("ascii")
+    encoded = base64.encodebytes(data).decode("ascii") if encoding == "base64" else \
+        soft_broken(quopri.encodestring(data).decode("ascii"))
+    return (head + f"Content-Type: message/delivery-status\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
+            + encoded + boundary + tail).encode("ascii")
+
+
+def line_ends(raw: str, end: str) -> bytes:
+    return raw.replace("\r\n", end).encode("ascii")
+
+
+def without_mime_version(raw: str) -> bytes:
+    return raw.replace("MIME-Version: 1.0\r\n", "").encode("ascii")
+
+
+def mbox_from_line(raw: str) -> bytes:
+    """As saved in an mbox: a "From " line on top, and ">From" in the body (mboxrd)."""
+    return ("From MAILER-DAEMON Sat Dec  5 10:16:02 2026\n" + raw.replace("\r\n", "\n")
+            .replace("\nFrom: Laura", "\n>From: Laura", 0)).encode("ascii")
+
+
+def truncated(raw: str) -> bytes:
+    """Cut off in the middle of the returned original (a size limit, a broken download)."""
+    cut = raw.find("Hola Ana")
+    if cut < 0:
+        cut = raw.find(f"Message-ID: {ORIGINAL_ID}")
+    if cut < 0:
+        pytest.skip("no returned original to cut")
+    return raw[:cut + 4].encode("ascii")
+
+
+def truncated_after_fields(raw: str) -> bytes:
+    """Cut off right after the fields: no closing boundary, no returned original."""
+    end = raw.find("\r\n--", raw.find("Diagnostic-Code"))
+    return raw[:end if end > 0 else len(raw)].encode("ascii")
+
+
+def eight_bit_undeclared(raw: str) -> bytes:
+    """A Latin-1 line (a signature) in a part that declares no 8-bit charset."""
+    raw = raw.replace('charset="us-ascii"', "").replace("; charset=us-ascii", "")
+    return raw.replace("This is ", "Servidor de correo de Laura Vidal, Dise\xf1o y Reforma\r\n\r\nThis is ", 1) \
+        .encode("latin-1")
+
+
+TRANSFORMS = {
+    "quoted-printable": lambda raw: recode_text(raw, "quoted-printable"),
+    "base64": lambda raw: recode_text(raw, "base64"),
+    "LF": lambda raw: line_ends(raw, "\n"),
+    "CR": lambda raw: line_ends(raw, "\r"),
+    "no MIME-Version": without_mime_version,
+    "mbox": mbox_from_line,
+    "truncated": truncated,
+    "8-bit undeclared": eight_bit_undeclared,
+}
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+@pytest.mark.parametrize("layout_name", ENCODED_LAYOUTS)
+@pytest.mark.parametrize("case_name", CASES)
+def test_every_encoding_gives_the_plain_verdict(case_name, layout_name, transform):
+    case = CASES[case_name]
+    raw = TRANSFORMS[transform](LAYOUTS[layout_name](case))
+    found = outcome(raw)
+    assert LEAD in found and OTHER not in found, found
+    expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("damage", ["base64", "quoted-printable", "truncated after the fields"])
+@pytest.mark.parametrize("case_name", CASES)
+def test_the_fields_part_encoded_or_cut_short(case_name, damage):
+    case = CASES[case_name]
+    raw = rfc3464(case)
+    raw = truncated_after_fields(raw) if damage.startswith("truncated") else dsn_recoded(raw, damage)
+    found = outcome(raw)
+    assert LEAD in found, found
+    expect(found[LEAD], case)
+
+
+# --- A multiline SMTP reply, its lines cut inside the sentence -----------------------------
+
+def multiline(case: Case, at: str) -> Case:
+    """The case's reply as a multiline reply (RFC 5321 §4.2.1: "550-" on every line but
+    the last, each line repeating the enhanced status, as Gmail's and Exchange's do),
+    its lines cut before `at`, inside the sentence that decides."""
+    code, status, words = case.words.split(" ", 2)
+    first, second = words.split(at, 1)
+    return Case(case.status, f"{code}-{status} {first.rstrip()}\r\n{code} {status} {at}{second}", case.command,
+                case.hard, case.owner, case.reasons, case.delayed)
+
+
+MULTILINE = {
+    "dead address": multiline(CASES["dead address"], "unknown in local"),
+    "gmail's dead address": Case("5.1.1", "550-5.1.1 The email account that you tried to reach does\r\n"
+                                          "550-5.1.1 not exist. Please try double-checking the recipient's email\r\n"
+                                          "550 5.1.1 address for typos or unnecessary spaces. - gsmtp", "RCPT TO",
+                                 True, ADDRESS, frozenset({"userunknown"})),
+    "dead address in words": Case("5.0.0", "550-Requested action not taken: mailbox unavailable (no such\r\n"
+                                           "550 user here)", "RCPT TO", True, ADDRESS, frozenset({"userunknown"})),
+    "full mailbox": multiline(CASES["full mailbox"], "full: quota"),
+    "spam refusal": multiline(CASES["spam refusal"], "spam by"),
+    "greylisted": multiline(CASES["greylisted"], "Greylisted"),
+}
+
+
+@pytest.mark.parametrize("layout_name", ["rfc3464", "diagnostic folded 3", "postfix plain", "exim", "sendmail",
+                                         "qmail", "hotmail", "yahoo", "courier", "mdaemon"])
+@pytest.mark.parametrize("case_name", MULTILINE)
+def test_a_multiline_reply_gives_the_plain_verdict(case_name, layout_name):
+    case = MULTILINE[case_name]
+    found = outcome(LAYOUTS[layout_name](case).encode())
+    assert LEAD in found and OTHER not in found, found
+    expect(found[LEAD], case)
