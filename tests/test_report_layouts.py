@@ -600,8 +600,8 @@ def soft_broken(encoded: str, width: int = 30) -> str:
     lines = []
     for line in encoded.split("\n"):
         while len(line) > width + 10:
-            cut = width - (2 if "=" in line[width - 2:width] else 0)
-            cut -= 1 if line[cut - 1:cut] == "=" else 0
+            escape = line.rfind("=", width - 2, width)  # an =XX escape the cut would split
+            cut = escape if escape >= 0 else width
             lines.append(line[:cut] + "=")
             line = line[cut:]
         lines.append(line)
@@ -725,3 +725,95 @@ def test_a_multiline_reply_gives_the_plain_verdict(case_name, layout_name):
     found = outcome(LAYOUTS[layout_name](case).encode())
     assert LEAD in found and OTHER not in found, found
     expect(found[LEAD], case)
+
+
+# --- The sentence in the server's own language and charset -------------------------------
+# A plain-text report written in the server's language (Exim's layout), its subject an
+# RFC 2047 encoded word, its body in the charset that language's mail uses. The dead
+# address is said only in that language (no status): the words must be decoded to count.
+
+@dataclass(frozen=True)
+class Language:
+    charset: str
+    subject: str
+    opening: str
+    words: str
+
+
+LANGUAGES = {
+    "koi8-r": Language("koi8-r", "Письмо не доставлено", "Это сообщение создано автоматически.\r\n"
+                       "Письмо не удалось доставить следующим адресатам:", "550 Нет такого пользователя"),
+    "gb2312": Language("gb2312", "退信通知", "这是邮件系统自动发送的退信。\r\n您的邮件无法投递到以下收件人：",
+                       "550 收件人不存在"),
+    "iso-2022-jp": Language("iso-2022-jp", "配信不能のお知らせ", "このメールは配信システムが自動的に送信しています。\r\n"
+                            "次の宛先に配信できませんでした。", "550 指定された宛先は存在しません"),
+    "shift_jis": Language("shift_jis", "配信不能のお知らせ", "このメールは配信システムが自動的に送信しています。\r\n"
+                          "次の宛先に配信できませんでした。", "550 指定された宛先は存在しません"),
+    "iso-8859-1": Language("iso-8859-1", "Unzustellbar: Tu presupuesto", "Diese Nachricht wurde automatisch erstellt.\r\n"
+                           "Die Nachricht konnte nicht an folgende Empfänger zugestellt werden:",
+                           "550 Empfängeradresse existiert nicht"),
+    # Windows-1252's own characters (the typographic apostrophe, 0x92) in the sentence.
+    "windows-1252": Language("windows-1252", "Non remis : Tu presupuesto", "Ce message a été créé automatiquement.\r\n"
+                             "Votre message n’a pas pu être remis aux destinataires suivants :",
+                             "550 L’adresse du destinataire n’existe pas"),
+    "utf-8": Language("utf-8", "Entrega fallida: Tu presupuesto", "Este mensaje lo ha creado automáticamente el"
+                      " sistema de correo.\r\nNo se ha podido entregar tu mensaje a:",
+                      "550 El buzón de correo del destinatario no existe"),
+}
+
+
+def in_language(language: Language, *, declared: str | None = None, encoding: str = "8bit") -> bytes:
+    """The report in `language`, its body in the language's charset. `declared`: the
+    charset its Content-Type names (None: none at all); `encoding`: its transfer encoding."""
+    from email.header import Header
+
+    body = (f"{language.opening}\r\n\r\n  {LEAD}\r\n    {language.words}\r\n\r\n"
+            "------ This is a copy of the message, including all the headers. ------\r\n\r\n" + original())
+    data = body.encode(language.charset)
+    if encoding == "base64":
+        payload = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    elif encoding == "quoted-printable":
+        payload = soft_broken(quopri.encodestring(data.replace(b"\r\n", b"\n")).decode("ascii")) \
+            .replace("\n", "\r\n").encode("ascii")
+    else:
+        payload = data
+    subject = Header(language.subject, language.charset).encode()
+    head = envelope("text/plain" + (f"; charset={declared}" if declared else ""), "", subject=subject,
+                    sender="Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>",
+                    extra=f"Content-Transfer-Encoding: {encoding}")
+    return head.encode("ascii") + payload
+
+
+DEAD_IN_WORDS = Case("5.0.0", "", None, True, ADDRESS, frozenset({"userunknown"}))
+
+
+@pytest.mark.parametrize("encoding", ["8bit", "quoted-printable", "base64"])
+@pytest.mark.parametrize("name", LANGUAGES)
+def test_the_sentence_in_its_declared_charset(name, encoding):
+    language = LANGUAGES[name]
+    if encoding == "8bit" and language.charset == "iso-2022-jp":
+        encoding = "7bit"  # ISO-2022-JP is a 7-bit code (RFC 1468)
+    found = outcome(in_language(language, declared=language.charset, encoding=encoding))
+    assert LEAD in found and OTHER not in found, found
+    expect(found[LEAD], DEAD_IN_WORDS)
+
+
+@pytest.mark.parametrize("declared", [None, "us-ascii", "utf-8", "iso-8859-1"])
+@pytest.mark.parametrize("name", ["iso-8859-1", "windows-1252", "utf-8"])
+def test_the_sentence_in_an_undeclared_or_wrongly_declared_charset(name, declared):
+    """8-bit text in a part that names no charset, or the wrong one (RFC 2045 §5.2: the
+    default is US-ASCII; servers send their locale's bytes anyway): UTF-8 when the bytes
+    are UTF-8, else Windows-1252, the superset of Latin-1 that WHATWG's Encoding
+    Standard reads "iso-8859-1" and "us-ascii" labels as."""
+    language = LANGUAGES[name]
+    if declared == language.charset:
+        pytest.skip("declared right")
+    found = outcome(in_language(language, declared=declared))
+    assert LEAD in found and OTHER not in found, found
+    expect(found[LEAD], DEAD_IN_WORDS)
+
+
+def test_an_encoded_word_subject_alone_is_decoded():
+    """The subject in RFC 2047 words is read decoded (a daemon's report in Japanese)."""
+    incoming = classify(in_language(LANGUAGES["iso-2022-jp"], declared="iso-2022-jp", encoding="7bit"))
+    assert incoming.subject == "配信不能のお知らせ"

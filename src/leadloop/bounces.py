@@ -502,11 +502,35 @@ def _text(part: Message) -> str:
                                           + [_block_rest(block)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
-    charset = part.get_content_charset() or "utf-8"
+    return decoded(payload, part.get_content_charset())
+
+
+# Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,
+# "windows-1252" labels) reads them so, as mail programs do; a server that declares
+# Latin-1 writes Windows' apostrophes and dashes (0x92, 0x96) all the same.
+_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii",
+                                  "cp1252", "windows-1252", "x-cp1252", "cp819", "ibm819", "iso_8859-1"})
+
+
+def decoded(payload: bytes, charset: str | None) -> str:
+    """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
+    charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
+    they are UTF-8, else Windows-1252, the 8-bit charset servers write undeclared."""
+    charset = (charset or "").lower()
+    own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
+    if not own and payload.isascii():
+        return payload.decode("ascii")
+    if own:  # ISO-2022-JP and UTF-7 are 7-bit codes: never ASCII's bytes read as ASCII
+        try:
+            return payload.decode(charset)
+        except LookupError:
+            pass  # a label Python does not know: read the bytes as below
+        except UnicodeDecodeError:
+            return payload.decode(charset, "replace")  # a stray byte in its own charset
     try:
-        return payload.decode(charset, "replace")
-    except LookupError:
-        return payload.decode("utf-8", "replace")
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("windows-1252", "replace")
 
 
 def _block_rest(block: Message) -> str:
