@@ -497,6 +497,55 @@ def report_attached_to_users_mail(case: Case) -> str:
         subject="Fwd: Mail delivery failed: returning message to sender", sender=f"Info <info@lauravidal.es>")
 
 
+def sun_messaging(case: Case) -> str:
+    """Sun Java System / Oracle Communications Messaging Server: the original's header
+    fields quoted first, then "Recipient address:", "Reason:", "Diagnostic code:"."""
+    reason = "Remote SMTP server has rejected address" if case.command else "Illegal host/domain name found"
+    remote = "  Remote system: dns;mx.example.org (TCP|192.0.2.1|41234|192.0.2.25|25)\r\n" if case.command else ""
+    return envelope('multipart/mixed; boundary="sun1"', multipart(
+        "sun1", text_part("This report relates to a message you sent with the following header fields:\r\n\r\n"
+                          f"  Message-id: {ORIGINAL_ID}\r\n  Date: Sat, 05 Dec 2026 10:15:00 +0100\r\n"
+                          f"  From: Laura Vidal <{US}>\r\n  To: {LEAD}\r\n  Subject: Tu presupuesto de reforma\r\n\r\n"
+                          "Your message cannot be delivered to the following recipients:\r\n\r\n"
+                          f"  Recipient address: {LEAD}\r\n  Original address: {LEAD}\r\n  Reason: {reason}\r\n"
+                          f"  Diagnostic code: smtp;{joined(case.words)}\r\n{remote}"),
+        original_part()), subject="Delivery Notification: Delivery has failed",
+        sender="Internet Mail Delivery <postmaster@relay.lauravidal.es>")
+
+
+def sun_messaging_unindented(case: Case) -> str:
+    """The same, its quoted header fields not indented (some versions)."""
+    return sun_messaging(case).replace("\r\n  Message-id:", "\r\nMessage-id:").replace("\r\n  Date:", "\r\nDate:") \
+        .replace("\r\n  From: Laura", "\r\nFrom: Laura").replace(f"\r\n  To: {LEAD}", f"\r\nTo: {LEAD}") \
+        .replace("\r\n  Subject: Tu", "\r\nSubject: Tu")
+
+
+def imail(case: Case) -> str:
+    """Ipswitch IMail: the reason and the address on one line, above the original."""
+    return plain_text("Undeliverable Mail", f"{case.words.replace(f'<{LEAD}>: ', '')}: {LEAD}\r\n\r\n"
+                      "Original message follows.\r\n", sender="postmaster@relay.lauravidal.es", separator="")
+
+
+def mcafee(case: Case) -> str:
+    """McAfee WebShield / InterScan: "---- Failed Recipients ----" then the reason."""
+    return plain_text("Delivery failure",
+                      "Your mail cannot be delivered to the following address(es):\r\n\r\n"
+                      f"---- Failed Recipients ----\r\n<{LEAD}>\r\n\r\nReason: {case.words}\r\n",
+                      sender="WebShield SMTP V4.5 MR1a P0803.399 on relay <postmaster@relay.lauravidal.es>")
+
+
+def hmailserver(case: Case) -> str:
+    """hMailServer: "Your message did not reach some or all of the intended recipients.",
+    and the remote reply after "Remote server replied:"."""
+    return plain_text("Undeliverable: Tu presupuesto de reforma",
+                      "Your message did not reach some or all of the intended recipients.\r\n\r\n"
+                      "   Subject: Tu presupuesto de reforma\r\n   Sent:    05/12/2026 10:15\r\n\r\n"
+                      "The following recipient(s) could not be reached:\r\n\r\n"
+                      f"   {LEAD}\r\n      Error Type: SMTP\r\n      Remote server (192.0.2.25) issued an error.\r\n"
+                      f"      hMailServer sent: RCPT TO:<{LEAD}>\r\n      Remote server replied: {joined(case.words)}\r\n",
+                      sender="mailer-daemon@relay.lauravidal.es")
+
+
 LAYOUTS = {
     "rfc3464": rfc3464, "rfc3464 without text": rfc3464_no_text, "rfc3464 fields only": rfc3464_fields_only,
     "rfc3464 extra parts": rfc3464_extra_parts, "rfc3464 in multipart/mixed": rfc3464_in_mixed,
@@ -509,6 +558,8 @@ LAYOUTS = {
     "exim": exim, "qmail": qmail, "sendmail": sendmail, "postfix plain": postfix_plain,
     "exchange HTML only": exchange_html, "exchange 2007 text": exchange_2007_text, "domino": domino,
     "groupwise": groupwise, "courier": courier, "mdaemon": mdaemon, "yahoo": yahoo, "hotmail": hotmail,
+    "sun messaging server": sun_messaging, "sun messaging, unindented": sun_messaging_unindented, "imail": imail,
+    "mcafee": mcafee, "hmailserver": hmailserver,
     "mailman forward": mailman_forwarded, "attached to our own forward": report_attached_to_users_mail,
 }
 
@@ -817,3 +868,157 @@ def test_an_encoded_word_subject_alone_is_decoded():
     """The subject in RFC 2047 words is read decoded (a daemon's report in Japanese)."""
     incoming = classify(in_language(LANGUAGES["iso-2022-jp"], declared="iso-2022-jp", encoding="7bit"))
     assert incoming.subject == "配信不能のお知らせ"
+
+
+# --- The recipient, wherever the report names it (item 3) -------------------------------
+
+def sendmail_dots(case: Case) -> str:
+    """Sendmail's "ADDRESS... REASON", the address with no angle brackets and no heading."""
+    return plain_text("Returned mail: User unknown",
+                      "   ----- Transcript of session follows -----\r\n"
+                      f"{LEAD}... {case.words.split(' ', 1)[1]}\r\n",
+                      separator="   ----- Original message follows -----")
+
+
+def rcpt_to_only(case: Case) -> str:
+    """The address only in the transcript's RCPT TO command (Courier, MDaemon)."""
+    return plain_text("Delivery failure",
+                      "Your message could not be delivered.\r\n\r\n"
+                      f">>> MAIL FROM:<{US}>\r\n<<< 250 OK\r\n>>> RCPT TO:<{LEAD}>\r\n<<< {case.words}\r\n",
+                      separator="--- Original message follows.")
+
+
+def x400_final_recipient(case: Case) -> str:
+    """An X.400 O/R address carrying the Internet address (Exchange 5.5, RFC 2156)."""
+    raw = rfc3464(case).replace(f"Final-Recipient: rfc822; {LEAD}",
+                                "Final-Recipient: X400; c=ES;a= ;p=LauraVidal;o=Exchange;"
+                                f"dda:SMTP={LEAD};").replace(f"Original-Recipient: rfc822;{LEAD}\r\n", "")
+    return raw.replace(human(case), "Delivery failed.\r\n")
+
+
+def display_name(case: Case) -> str:
+    """Exchange's text: the display name and the address in parentheses."""
+    return plain_text("Undeliverable: Tu presupuesto de reforma",
+                      "Your message did not reach some or all of the intended recipients.\r\n\r\n"
+                      "      Subject:  Tu presupuesto de reforma\r\n\r\n"
+                      "The following recipient(s) cannot be reached:\r\n\r\n"
+                      f"      Ana Peña ({LEAD}) on 05/12/2026 10:16\r\n"
+                      f"            {case.words}\r\n",
+                      sender="System Administrator <postmaster@lauravidal.es>")
+
+
+def x_failed_recipients(case: Case) -> str:
+    """Only Exim's X-Failed-Recipients header names the address; the text does not."""
+    return envelope("text/plain; charset=us-ascii",
+                    "This message was created automatically by mail delivery software.\r\n\r\n"
+                    "A message that you sent could not be delivered to one or more of its recipients.\r\n"
+                    f"The reason given was:\r\n    {case.words.replace(LEAD, 'the recipient')}\r\n",
+                    subject="Mail delivery failed: returning message to sender", extra=f"X-Failed-Recipients: {LEAD}")
+
+
+def only_returned_to(case: Case) -> str:
+    """The report names nobody: only the returned original's To (and Message-ID) do."""
+    return envelope(REPORT_TYPE, report(text_part("Your message could not be delivered:\r\n\r\n"
+                                                  f"    {case.words.replace(f'<{LEAD}>: ', '')}\r\n"),
+                                        original_part()))
+
+
+RECIPIENT_LAYOUTS = {
+    "sendmail ADDRESS...": sendmail_dots, "RCPT TO only": rcpt_to_only, "X.400": x400_final_recipient,
+    "display name": display_name, "X-Failed-Recipients": x_failed_recipients,
+    "only the returned To": only_returned_to,
+}
+
+
+@pytest.mark.parametrize("layout_name", RECIPIENT_LAYOUTS)
+@pytest.mark.parametrize("case_name", ["dead address", "dead address in words", "full mailbox", "spam refusal"])
+def test_the_lead_is_found_wherever_the_report_names_it(case_name, layout_name):
+    case = CASES[case_name]
+    found = outcome(RECIPIENT_LAYOUTS[layout_name](case).encode("utf-8"))
+    assert list(found) == [LEAD], found
+    expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("layout_name", ["rfc3464", "exim", "qmail", "sendmail", "postfix plain", "domino",
+                                         "exchange HTML only", "courier", "yahoo", "hotmail"])
+def test_an_address_quoted_in_the_returned_body_is_never_the_recipient(layout_name):
+    """The lead's message quotes another lead; the report fails the lead, never the other
+    one (the returned original is the person's text, SPEC §7)."""
+    incoming = classify(LAYOUTS[layout_name](CASES["dead address"]).encode(), own=frozenset({US}))
+    assert OTHER not in {f.address for f in incoming.failures}
+    assert LEAD in {f.address for f in incoming.failures}
+
+
+# --- Damaged or unusual structure -------------------------------------------------------
+
+def no_content_type(case: Case) -> str:
+    """The top Content-Type lost: the MIME body read as plain text (RFC 2045 §5.2)."""
+    return rfc3464(case).replace(f"Content-Type: {REPORT_TYPE}\r\n", "", 1)
+
+
+def no_boundary(case: Case) -> str:
+    """multipart/report declared without its boundary parameter."""
+    return rfc3464(case).replace(REPORT_TYPE, "multipart/report; report-type=delivery-status", 1)
+
+
+def text_plain_over_parts(case: Case) -> str:
+    """A multipart body under a top Content-Type of text/plain."""
+    return rfc3464(case).replace(REPORT_TYPE, "text/plain; charset=us-ascii", 1)
+
+
+def wrong_boundary(case: Case) -> str:
+    """The parts separated by a boundary other than the one declared."""
+    return rfc3464(case).replace('boundary="4F1B2C3D4E.1733390162/relay.lauravidal.es"', 'boundary="other-boundary"', 1)
+
+
+def dsn_as_octet_stream(case: Case) -> str:
+    """The fields part labelled application/octet-stream, as an attachment."""
+    return rfc3464_fields_only(case).replace(
+        "Content-Type: message/delivery-status\r\n",
+        "Content-Type: application/octet-stream; name=details.txt\r\nContent-Disposition: attachment\r\n")
+
+
+def fields_in_capitals(case: Case) -> str:
+    """Field names and values in other cases, a comment after the status, another
+    diagnostic type, no blank line between the per-message and per-recipient fields."""
+    part = ("Content-Type: message/delivery-status\r\n\r\nREPORTING-MTA: DNS; relay.lauravidal.es\r\n"
+            f"FINAL-RECIPIENT: RFC822; {LEAD.upper()}\r\nACTION: {'DELAYED' if case.delayed else 'FAILED'}\r\n"
+            f"STATUS: {case.status} (see the diagnostic)\r\nDIAGNOSTIC-CODE: X-Postfix; {joined(case.words)}\r\n")
+    return envelope(REPORT_TYPE, report(text_part("Delivery failed.\r\n"), part, original_part()))
+
+
+def one_part_per_recipient(case: Case) -> str:
+    """One delivery-status part per recipient, the other recipient's first."""
+    other = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.lauravidal.es\r\n\r\n"
+             f"Final-Recipient: rfc822; {THIRD}\r\nAction: delivered\r\nStatus: 2.0.0\r\n")
+    return envelope(REPORT_TYPE, report(text_part(human(case)), other, dsn_part(case), original_part()))
+
+
+def html_markup_in_sentence(case: Case) -> str:
+    """An HTML-only report whose sentence is cut by tags and written with entities."""
+    words = case.words.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    first, _, rest = words.partition(" ")
+    middle = rest.split(" ")
+    half = len(middle) // 2
+    cut = f"<span class=\"code\">{first}</span>&nbsp;{' '.join(middle[:half])}<br>\r\n<b>{' '.join(middle[half:])}</b>"
+    body = (f"<html><body><table><tr><td>Delivery has failed to these recipients or groups:</td></tr>"
+            f"<tr><td><a href=\"mailto:{LEAD}\">{LEAD}</a></td></tr><tr><td>{cut}</td></tr></table></body></html>\r\n")
+    return envelope("text/html; charset=utf-8", body, subject="Undeliverable: Tu presupuesto de reforma",
+                    sender="postmaster@lauravidal.es")
+
+
+STRUCTURES = {
+    "no Content-Type": no_content_type, "no boundary": no_boundary, "text/plain over parts": text_plain_over_parts,
+    "wrong boundary": wrong_boundary, "fields as octet-stream": dsn_as_octet_stream,
+    "fields in capitals": fields_in_capitals, "one part per recipient": one_part_per_recipient,
+    "HTML markup in the sentence": html_markup_in_sentence,
+}
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+@pytest.mark.parametrize("case_name", CASES)
+def test_a_damaged_or_unusual_structure_gives_the_plain_verdict(case_name, structure):
+    case = CASES[case_name]
+    found = outcome(STRUCTURES[structure](case).encode())
+    assert LEAD in found and OTHER not in found and THIRD not in found, found
+    expect(found[LEAD], case)

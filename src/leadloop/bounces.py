@@ -620,13 +620,26 @@ def _split_original(text: str) -> tuple[str, str]:
         if _HEADER_LINE.match(line):
             # A header block: more header lines follow (folded lines aside).
             following = [l for l in lines[index + 1:index + 20] if l and not l[:1].isspace()]
-            if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2:
+            if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2 and not _quoted_fields(text, position):
                 cut = position
                 break
         position += len(line) + 1
     if cut is None:
         return text, ""
     return text[:cut], text[cut:]
+
+
+def _quoted_fields(text: str, start: int) -> bool:
+    """Whether the header block at `start` is the report's quotation of the original's
+    fields, not the original itself: the report's heading over the failed recipients
+    follows it at once (Sun/Oracle Messaging Server: "This report relates to a message
+    you sent with the following header fields:", the fields, then "Your message cannot
+    be delivered to the following recipients:"; Exchange 2003's "Your message … did not
+    reach the following recipient(s)")."""
+    end = text.find("\n\n", start)
+    if end < 0:
+        return False
+    return _NDR_HEADING.search(fold(text[end:end + 600])) is not None
 
 
 def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
