@@ -546,6 +546,20 @@ def hmailserver(case: Case) -> str:
                       sender="mailer-daemon@relay.lauravidal.es")
 
 
+def exchange_2003(case: Case, indent: str = "      ") -> str:
+    """Exchange 2000/2003's text NDR: the original's fields quoted, "did not reach the
+    following recipient(s):", the address with a date, the reason, then "<host #status
+    smtp;reply>"."""
+    return plain_text("Undeliverable: Tu presupuesto de reforma",
+                      f"Your message\r\n\r\n{indent}To:      {LEAD}\r\n{indent}Subject: Tu presupuesto de reforma\r\n"
+                      f"{indent}Sent:    Sat, 5 Dec 2026 10:15:00 +0100\r\n\r\n"
+                      "did not reach the following recipient(s):\r\n\r\n"
+                      f"{LEAD} on Sat, 5 Dec 2026 10:16:02 +0100\r\n"
+                      "    The recipient could not be processed.\r\n"
+                      f"    <mx.example.org #{case.status} smtp;{joined(case.words)}>\r\n",
+                      sender="System Administrator <postmaster@lauravidal.es>", with_original=False)
+
+
 LAYOUTS = {
     "rfc3464": rfc3464, "rfc3464 without text": rfc3464_no_text, "rfc3464 fields only": rfc3464_fields_only,
     "rfc3464 extra parts": rfc3464_extra_parts, "rfc3464 in multipart/mixed": rfc3464_in_mixed,
@@ -559,7 +573,8 @@ LAYOUTS = {
     "exchange HTML only": exchange_html, "exchange 2007 text": exchange_2007_text, "domino": domino,
     "groupwise": groupwise, "courier": courier, "mdaemon": mdaemon, "yahoo": yahoo, "hotmail": hotmail,
     "sun messaging server": sun_messaging, "sun messaging, unindented": sun_messaging_unindented, "imail": imail,
-    "mcafee": mcafee, "hmailserver": hmailserver,
+    "mcafee": mcafee, "hmailserver": hmailserver, "exchange 2003": exchange_2003,
+    "exchange 2003, unindented": lambda case: exchange_2003(case, indent=""),
     "mailman forward": mailman_forwarded, "attached to our own forward": report_attached_to_users_mail,
 }
 
@@ -1022,3 +1037,16 @@ def test_a_damaged_or_unusual_structure_gives_the_plain_verdict(case_name, struc
     found = outcome(STRUCTURES[structure](case).encode())
     assert LEAD in found and OTHER not in found and THIRD not in found, found
     expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("layout_name", LAYOUTS)
+def test_a_report_saved_without_its_envelope_is_still_a_report(layout_name):
+    """A report as public corpora and mail clients keep it: no Return-Path (the envelope
+    sender is added at delivery, RFC 5321 §4.4) and a From that names no mailer daemon;
+    its structure, subject or opening still say what it is."""
+    import re
+
+    raw = LAYOUTS[layout_name](CASES["dead address"]).replace("Return-Path: <>\r\n", "")
+    raw = re.sub(r"(?m)^From: .*\r\n", "From: Relay Notices <notices@relay.lauravidal.es>\r\n", raw, count=1)
+    found = outcome(raw.encode())
+    assert LEAD in found and found[LEAD].hard

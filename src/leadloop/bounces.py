@@ -39,12 +39,14 @@ _BOUNCE_SENDER = re.compile(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
 # Subjects of delivery reports, in the languages servers write them (and Exim's delay
-# warning, "Warning: message ID delayed N hours", its spec's default warning text).
+# warning, "Warning: message ID delayed N hours", its spec's default warning text;
+# Courier's "NOTICE: mail delivery status.").
 _BOUNCE_SUBJECT = re.compile(
     r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
     r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
+    r"|mail delivery status"
     r"|nicht zustellbar|unzustellbar"
     r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
@@ -82,7 +84,10 @@ _NDR_HEADING = re.compile(
     # gateways' "Your mail cannot be delivered to the following address(es)" (the
     # headings Mailman's SimpleMatch.py starts its sections at).
     r"|(cannot|can ?not|could ?n[o']t) be delivered to|the following (mail|message|e-?mail)"
-    r" (could ?n[o']t|cannot|can ?not) be delivered")
+    r" (could ?n[o']t|cannot|can ?not) be delivered"
+    # Exchange 2000/2003's and Kerio's "did not reach the following recipient(s)", and
+    # the "following recipient(s) could not be reached" of Exchange 5.5 and Kerio.
+    r"|did not reach the following recipient|following recipients?(\(s\))? (could not|cannot) be reached")
 
 # Sendmail's phquery mailer (the CCSO nameserver's, RFC 2378) lists the failed
 # recipients between two rulers, "--------Message not delivered to the following:" and
