@@ -560,6 +560,21 @@ def exchange_2003(case: Case, indent: str = "      ") -> str:
                       sender="System Administrator <postmaster@lauravidal.es>", with_original=False)
 
 
+def forwarded_inline(separator: str):
+    def layout(case: Case) -> str:
+        """The report's text forwarded inline by a machine (an NDR group's mailbox rule),
+        under the report's own header fields."""
+        head, report_body = exim(case).split("\r\n\r\n", 1)
+        subject = head.split("Subject: ", 1)[1].split("\r\n", 1)[0]
+        body = (f"{separator}\r\nFrom:    Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+                f"To:      {US}\r\nSubject: {subject}\r\n"
+                "Date:    Sat, 05 Dec 2026 10:16:02 +0100\r\n\r\n" + report_body)
+        return envelope("text/plain; charset=us-ascii", body, sender="NDR Group <ndr@lauravidal.es>",
+                        subject=f"{subject} (fwd)")
+    layout.__doc__ = f"The report forwarded inline after {separator.strip('- ')!r}."
+    return layout
+
+
 LAYOUTS = {
     "rfc3464": rfc3464, "rfc3464 without text": rfc3464_no_text, "rfc3464 fields only": rfc3464_fields_only,
     "rfc3464 extra parts": rfc3464_extra_parts, "rfc3464 in multipart/mixed": rfc3464_in_mixed,
@@ -575,6 +590,9 @@ LAYOUTS = {
     "sun messaging server": sun_messaging, "sun messaging, unindented": sun_messaging_unindented, "imail": imail,
     "mcafee": mcafee, "hmailserver": hmailserver, "exchange 2003": exchange_2003,
     "exchange 2003, unindented": lambda case: exchange_2003(case, indent=""),
+    "forwarded inline": forwarded_inline("----------------------  Forwarded Message:  ---------------------"),
+    "forwarded inline, Outlook": forwarded_inline("-----Original Message-----"),
+    "forwarded inline, Apple Mail": forwarded_inline("Begin forwarded message:\r\n"),
     "mailman forward": mailman_forwarded, "attached to our own forward": report_attached_to_users_mail,
 }
 
@@ -1050,3 +1068,15 @@ def test_a_report_saved_without_its_envelope_is_still_a_report(layout_name):
     raw = re.sub(r"(?m)^From: .*\r\n", "From: Relay Notices <notices@relay.lauravidal.es>\r\n", raw, count=1)
     found = outcome(raw.encode())
     assert LEAD in found and found[LEAD].hard
+
+
+def test_a_persons_forward_of_a_report_stays_the_persons_message():
+    """A layout that carries no verdict: a person (a lead, perhaps) forwarding a report
+    inline ("Fwd: …") writes to us; the report they quote is about their mail, and their
+    message must never be lost as an unrecognised bounce (SPEC §7: a person quoting a
+    report is still a person)."""
+    raw = forwarded_inline("---------- Forwarded message ---------")(CASES["dead address"])
+    raw = raw.replace("Return-Path: <>", f"Return-Path: <{OTHER}>").replace(
+        "From: NDR Group <ndr@lauravidal.es>", f"From: Pedro Gil <{OTHER}>").replace(
+        "Subject: Mail delivery failed: returning message to sender (fwd)", "Subject: Fwd: Mail delivery failed")
+    assert classify(raw.encode(), own=frozenset({US})).kind == "reply"

@@ -611,14 +611,31 @@ def _status_field(value: str) -> str | None:
 
 def _split_original(text: str) -> tuple[str, str]:
     """(report, returned original) of a plain-text report: the original starts at a
-    separator line, or at the first run of its header lines."""
+    separator line, or at the first run of its header lines. A header block from a
+    mailer daemon is a forwarded report's own (its text follows), never leadloop's
+    message."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start, report = 0, ""
+    while True:
+        cut = _original_start(text, start)
+        if cut is None:
+            return report + text[start:], ""
+        after = _forwarded_report_head(text, cut)
+        if after is None:
+            return report + text[start:cut], text[cut:]
+        # The forwarded report's header fields name its daemon and our address: not
+        # the report's words.
+        report += text[start:cut]
+        start = after
+
+
+def _original_start(text: str, start: int) -> int | None:
     cut = None
-    mark = _ORIGINAL_MARK.search(text)
+    mark = _ORIGINAL_MARK.search(text, start)
     if mark:
         cut = mark.start()
-    lines = text.split("\n")
-    position = 0
+    lines = text[start:].split("\n")
+    position = start
     for index, line in enumerate(lines):
         if cut is not None and position >= cut:
             break
@@ -629,9 +646,29 @@ def _split_original(text: str) -> tuple[str, str]:
                 cut = position
                 break
         position += len(line) + 1
-    if cut is None:
-        return text, ""
-    return text[:cut], text[cut:]
+    return cut
+
+
+_BLOCK_FROM = re.compile(r"^[ \t]*from:[ \t]*(.+)$", re.I | re.M)
+
+
+def _forwarded_report_head(text: str, cut: int) -> int | None:
+    """Where the text after the header block at `cut` starts, when that block is a
+    forwarded report's own header (its From a mailer daemon's or a postmaster's: an NDR
+    group or a person forwarding the report inline, "---- Forwarded Message: ----\nFrom:
+    postmaster@…"); None when it is the returned original."""
+    from email.utils import parseaddr
+
+    end = text.find("\n\n", cut, cut + 2000)
+    if end < 0:
+        return None
+    sender = _BLOCK_FROM.search(text, cut, end)
+    if sender is None:
+        return None
+    local = (parseaddr(sender.group(1))[1] or sender.group(1)).strip().lower().split("@", 1)[0]
+    if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster")):
+        return end + 2
+    return None
 
 
 def _quoted_fields(text: str, start: int) -> bool:
