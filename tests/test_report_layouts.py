@@ -1080,3 +1080,32 @@ def test_a_persons_forward_of_a_report_stays_the_persons_message():
         "From: NDR Group <ndr@lauravidal.es>", f"From: Pedro Gil <{OTHER}>").replace(
         "Subject: Mail delivery failed: returning message to sender (fwd)", "Subject: Fwd: Mail delivery failed")
     assert classify(raw.encode(), own=frozenset({US})).kind == "reply"
+
+
+FORWARD_TARGET = "ana.pena.reformas@mail.example.net"  # where the lead's address forwards to
+
+
+def expanded_alias(case: Case, *, text: bool = True) -> str:
+    """The lead's address forwards elsewhere and the target failed: RFC 3464's
+    Original-Recipient is the address we sent to (the ORCPT, RFC 3461 §4.2), the
+    Final-Recipient the one the alias expanded to; Postfix writes "(expanded from
+    <ADDRESS>)". No returned original: only the fields name the lead."""
+    part = dsn_part(case).replace(f"Final-Recipient: rfc822; {LEAD}", f"Final-Recipient: rfc822; {FORWARD_TARGET}")
+    words = joined(case.words).replace(LEAD, FORWARD_TARGET)
+    said = (f"<{FORWARD_TARGET}> (expanded from <{LEAD}>): host mx.example.net[192.0.2.26] said: {words}\r\n"
+            f"    (in reply to {case.command} command)\r\n" if case.command else
+            f"<{FORWARD_TARGET}> (expanded from <{LEAD}>): {words}\r\n")
+    parts = ([text_part(human(case).replace(postfix_entry(case), said))] if text else []) + [part]
+    return envelope(REPORT_TYPE, report(*parts))
+
+
+@pytest.mark.parametrize("text", [True, False], ids=["with text", "fields only"])
+@pytest.mark.parametrize("case_name", CASES)
+def test_an_expanded_alias_fails_the_address_we_sent_to(case_name, text):
+    case = CASES[case_name]
+    if case_name == "dead domain":
+        pytest.skip("the words name the lead's domain; the target's own is another")
+    incoming = classify(expanded_alias(case, text=text).encode(), own=frozenset({US}))
+    failures = {f.address: f.verdict for f in incoming.failures}
+    assert LEAD in failures, failures
+    expect(failures[LEAD], case)

@@ -320,13 +320,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
     dsn: dict[str, tuple] = {}
     # RFC 3464 fields first: they say who failed and how, one block per recipient.
     for block in dsn_blocks:
-        raw = block.get("final-recipient") or block.get("original-recipient") or ""
-        kind, separator, value = raw.partition(";")
-        if kind.strip().lower() in ("x400", "x-x400", "x-ms-exchange", "x-ex") or "=" in value:
-            found = _ADDRESS.search(unwrap_x400(value))
-            value = found.group(0) if found else value
-        address = normal(value if separator else raw)
-        if address is None or address in dsn:
+        # Both recipient fields: Original-Recipient is the address the sender gave (RFC
+        # 3461 §4.2's ORCPT, leadloop's lead), Final-Recipient the one an alias or a
+        # forward made of it (RFC 3464 §2.3.1-2); either may be the lead.
+        addresses = [_field_address(block.get(name, ""), normal) for name in ("final-recipient", "original-recipient")]
+        addresses = [a for a in dict.fromkeys(addresses) if a is not None and a not in dsn]
+        if not addresses:
             continue
         action = block.get("action", "").lower()
         if action.startswith(("delivered", "relayed", "expanded")):
@@ -341,8 +340,9 @@ def read(msg: Message, *, own: set[str]) -> Report:
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
-        dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
-                        action.startswith("failed"))
+        for address in addresses:
+            dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
+                            action.startswith("failed"))
 
     cleaned = unwrap_x400(_ID_LINE.sub("", report_text))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
@@ -390,6 +390,15 @@ def read(msg: Message, *, own: set[str]) -> Report:
                                         delayed=delayed, remote_host=remote_host(cleaned)),
                       _short(server_words(cleaned) or cleaned))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
+
+
+def _field_address(raw: str, normal) -> str | None:
+    """The address in a recipient field ("rfc822; ana@…", an X.400 form, a bare address)."""
+    kind, separator, value = raw.partition(";")
+    if kind.strip().lower() in ("x400", "x-x400", "x-ms-exchange", "x-ex") or "=" in value:
+        found = _ADDRESS.search(unwrap_x400(value))
+        value = found.group(0) if found else value
+    return normal(value if separator else raw) if raw.strip() else None
 
 
 def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
