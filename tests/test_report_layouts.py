@@ -1109,3 +1109,18 @@ def test_an_expanded_alias_fails_the_address_we_sent_to(case_name, text):
     failures = {f.address: f.verdict for f in incoming.failures}
     assert LEAD in failures, failures
     expect(failures[LEAD], case)
+
+
+@pytest.mark.parametrize("field", [
+    f"rfc822; <{LEAD}>", f"rfc822;{LEAD} (Ana Peña)", f"rfc822; Ana Peña <{LEAD}>", f"RFC822; {LEAD};",
+    f'rfc822; "{LEAD}"', LEAD, f"rfc822; {LEAD}\r\n    (generated from info@example.org)", f"smtp; {LEAD}",
+    f"rfc822; {LEAD.upper()}", f"unknown; {LEAD}",
+])
+def test_the_recipient_field_in_the_forms_writers_use(field):
+    """Final-Recipient as writers fill it (RFC 3464 §2.3.2 asks for "rfc822; ADDRESS"):
+    the only place that names the lead (the returned original went to someone else)."""
+    raw = rfc3464_fields_only(CASES["dead address in words"]).replace(
+        f"Final-Recipient: rfc822; {LEAD}", f"Final-Recipient: {field}").replace(
+        f"Original-Recipient: rfc822;{LEAD}\r\n", "").replace(f"To: {LEAD}", "To: alguien@example.com")
+    incoming = classify(raw.encode("utf-8"), own=frozenset({US}))
+    assert [(f.address, f.verdict.hard) for f in incoming.failures] == [(LEAD, True)]

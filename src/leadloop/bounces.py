@@ -393,12 +393,20 @@ def read(msg: Message, *, own: set[str]) -> Report:
 
 
 def _field_address(raw: str, normal) -> str | None:
-    """The address in a recipient field ("rfc822; ana@…", an X.400 form, a bare address)."""
+    """The address in a recipient field ("rfc822; ana@…", an X.400 form, a bare address),
+    also when writers add to it what RFC 3464 §2.3.2 does not: a comment ("(Ana Peña)",
+    "(generated from …)"), a display name and angle brackets, quotes, a closing ";"."""
+    if not raw.strip():
+        return None
     kind, separator, value = raw.partition(";")
     if kind.strip().lower() in ("x400", "x-x400", "x-ms-exchange", "x-ex") or "=" in value:
         found = _ADDRESS.search(unwrap_x400(value))
         value = found.group(0) if found else value
-    return normal(value if separator else raw) if raw.strip() else None
+    address = normal(value if separator else raw)
+    if address is None:
+        found = _ADDRESS.search(value if separator else raw)
+        address = normal(found.group(0)) if found else None
+    return address
 
 
 def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
