@@ -1124,3 +1124,88 @@ def test_the_recipient_field_in_the_forms_writers_use(field):
         f"Original-Recipient: rfc822;{LEAD}\r\n", "").replace(f"To: {LEAD}", "To: alguien@example.com")
     incoming = classify(raw.encode("utf-8"), own=frozenset({US}))
     assert [(f.address, f.verdict.hard) for f in incoming.failures] == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("case_name", CASES)
+def test_a_blank_line_inside_a_recipients_fields(case_name):
+    """A blank line between Final-Recipient and the rest of that recipient's fields (RFC
+    3464 §2.1 has none there): the status and diagnostic below are still its own."""
+    case = CASES[case_name]
+    found = outcome(rfc3464_fields_only(case).replace("Action:", "\r\nAction:").encode())
+    assert LEAD in found, found
+    expect(found[LEAD], case)
+
+
+# --- Two recipients with different fates in the plain-text layouts ------------------------
+
+def _exim_entry(case: Case, recipient: str) -> str:
+    words = case.words.replace(LEAD, recipient)
+    if case.command:
+        return (f"  {recipient}\r\n    host mx.{recipient.split('@')[1]} [192.0.2.25]\r\n"
+                f"    SMTP error from remote mail server after RCPT TO:<{recipient}>:\r\n    {words}\r\n")
+    return f"  {recipient}\r\n    {words}\r\n"
+
+
+def exim_two(first: Case, second: Case) -> str:
+    return plain_text("Mail delivery failed: returning message to sender",
+                      "This message was created automatically by mail delivery software.\r\n\r\n"
+                      "A message that you sent could not be delivered to one or more of its\r\n"
+                      "recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"
+                      + _exim_entry(first, LEAD) + _exim_entry(second, THIRD))
+
+
+def _qmail_entry(case: Case, recipient: str) -> str:
+    words = case.words.replace(LEAD, recipient)
+    if case.command:
+        return f"<{recipient}>:\r\n192.0.2.25 does not like recipient.\r\nRemote host said: {words}\r\nGiving up on 192.0.2.25.\r\n\r\n"
+    return f"<{recipient}>:\r\n{words}\r\n\r\n"
+
+
+def qmail_two(first: Case, second: Case) -> str:
+    return plain_text("failure notice",
+                      "Hi. This is the qmail-send program at relay.lauravidal.es.\r\n"
+                      "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+                      "This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
+                      + _qmail_entry(first, LEAD) + _qmail_entry(second, THIRD),
+                      separator="--- Below this line is a copy of the message.")
+
+
+def postfix_two(first: Case, second: Case) -> str:
+    entries = postfix_entry(first) + "\r\n" + postfix_entry(second, THIRD).replace(LEAD, THIRD)
+    return plain_text("Undelivered Mail Returned to Sender",
+                      "This is the mail system at host relay.lauravidal.es.\r\n\r\n"
+                      "I'm sorry to have to inform you that your message could not\r\n"
+                      "be delivered to one or more recipients.\r\n\r\n                   The mail system\r\n\r\n"
+                      + entries, separator="--- Original message follows.")
+
+
+def sendmail_two(first: Case, second: Case) -> str:
+    def transcript(case: Case, recipient: str) -> str:
+        words = case.words.replace(LEAD, recipient)
+        if case.command:
+            return f"... while talking to mx.{recipient.split('@')[1]}.:\r\n>>> RCPT To:<{recipient}>\r\n<<< {words}\r\n"
+        return f"550 5.1.2 {recipient}... {words}\r\n"
+    return plain_text("Returned mail: see transcript for details",
+                      "   ----- The following addresses had permanent fatal errors -----\r\n"
+                      f"<{LEAD}>\r\n<{THIRD}>\r\n\r\n   ----- Transcript of session follows -----\r\n"
+                      + transcript(first, LEAD) + transcript(second, THIRD),
+                      separator="   ----- Original message follows -----")
+
+
+TWO_RECIPIENT_LAYOUTS = {"exim": exim_two, "qmail": qmail_two, "postfix plain": postfix_two, "sendmail": sendmail_two}
+PAIRS = [("dead address in words", "full mailbox"), ("full mailbox", "dead address"),
+         ("spam refusal", "dead address in words"), ("dead address", "spam refusal"),
+         ("dead domain", "full mailbox"), ("full mailbox", "dead domain")]
+
+
+@pytest.mark.parametrize("first, second", PAIRS)
+@pytest.mark.parametrize("layout_name", TWO_RECIPIENT_LAYOUTS)
+def test_each_recipient_gets_its_own_fate(layout_name, first, second):
+    """A plain-text report on two recipients: each one's words decide its own verdict,
+    never the other's."""
+    raw = TWO_RECIPIENT_LAYOUTS[layout_name](CASES[first], CASES[second])
+    incoming = classify(raw.encode(), own=frozenset({US}))
+    failures = {f.address: f.verdict for f in incoming.failures}
+    assert LEAD in failures and THIRD in failures and OTHER not in failures, failures
+    expect(failures[LEAD], CASES[first])
+    expect(failures[THIRD], CASES[second])

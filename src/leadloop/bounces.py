@@ -593,7 +593,15 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
             last = None
     if current:
         blocks.append(current)
-    return [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
+    named: list[dict[str, str]] = []
+    for block in blocks:
+        if "final-recipient" in block or "original-recipient" in block:
+            named.append(block)
+        elif named and "status" not in named[-1] and "action" not in named[-1]:
+            # A blank line some writers put inside a recipient's fields: the status and
+            # the diagnostic that follow are still that recipient's.
+            named[-1] = {**block, **named[-1]}
+    return named
 
 
 # Recipients in X.400 and Exchange 5.5 forms (issue #25 item 3): an O/R address whose
