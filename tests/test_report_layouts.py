@@ -575,6 +575,25 @@ def forwarded_inline(separator: str):
     return layout
 
 
+def netmail(case: Case) -> str:
+    """Novell NetMail / GroupWise Internet Agent: "Recipient:" and "Reason:" lines (the
+    layout Mailman's SimpleMatch.py reads)."""
+    return plain_text("Undeliverable mail", "This Message was undeliverable due to the following reason:\r\n\r\n"
+                      "Each of the following recipients was rejected by a remote mail server.\r\n"
+                      "The reasons given by the server are included to help you determine why\r\n"
+                      f"each recipient was rejected.\r\n\r\n    Recipient: <{LEAD}>\r\n"
+                      f"    Reason:    {joined(case.words)}\r\n\r\n"
+                      "Please reply to Postmaster@relay.lauravidal.es\r\nif you feel this message to be in error.\r\n",
+                      sender="Mail Delivery System <postmaster@relay.lauravidal.es>")
+
+
+def lotus_smtp_mta(case: Case) -> str:
+    """Lotus SMTP MTA: the reason above the address, under "Failure Reasons"."""
+    return plain_text("Undeliverable Message", "------- Failure Reasons  --------\r\n\r\n"
+                      f"{joined(case.words)}\r\n{LEAD}\r\n\r\n",
+                      sender="Postmaster <postmaster@lauravidal.es>", separator="------- Returned Message --------")
+
+
 LAYOUTS = {
     "rfc3464": rfc3464, "rfc3464 without text": rfc3464_no_text, "rfc3464 fields only": rfc3464_fields_only,
     "rfc3464 extra parts": rfc3464_extra_parts, "rfc3464 in multipart/mixed": rfc3464_in_mixed,
@@ -593,6 +612,7 @@ LAYOUTS = {
     "forwarded inline": forwarded_inline("----------------------  Forwarded Message:  ---------------------"),
     "forwarded inline, Outlook": forwarded_inline("-----Original Message-----"),
     "forwarded inline, Apple Mail": forwarded_inline("Begin forwarded message:\r\n"),
+    "netmail": netmail, "lotus smtp mta": lotus_smtp_mta,
     "mailman forward": mailman_forwarded, "attached to our own forward": report_attached_to_users_mail,
 }
 
@@ -1209,3 +1229,17 @@ def test_each_recipient_gets_its_own_fate(layout_name, first, second):
     assert LEAD in failures and THIRD in failures and OTHER not in failures, failures
     expect(failures[LEAD], CASES[first])
     expect(failures[THIRD], CASES[second])
+
+
+@pytest.mark.parametrize("kind", ["message/global-delivery-status", "message/delivery-status"])
+@pytest.mark.parametrize("words", ["550 Нет такого пользователя", "550 用户不存在", "550 Usuário desconhecido"])
+def test_utf8_words_in_the_fields(kind, words):
+    """A diagnostic in UTF-8 inside the fields: RFC 6533 allows it in
+    message/global-delivery-status, and servers write it in message/delivery-status too.
+    The email package keeps such bytes only as escapes; they are read as UTF-8."""
+    case = Case("5.0.0", words, "RCPT TO", True, ADDRESS, frozenset({"userunknown"}))
+    raw = rfc3464_fields_only(case).replace("Content-Type: message/delivery-status", f"Content-Type: {kind}")
+    raw = raw.replace("Your message could not be delivered.", "Entrega fallida.")
+    found = outcome(raw.encode("utf-8"))
+    assert LEAD in found, found
+    expect(found[LEAD], case)

@@ -520,7 +520,8 @@ def _text(part: Message) -> str:
             # message/delivery-status parsed as a list of header blocks. A line the
             # parser could not read as a field ends a block's fields and starts its
             # "body" (a wrapped diagnostic with no leading white space): kept, in place.
-            return "\n\n".join("\n".join([f"{k}: {v}" for k, v in block.items()]
+            return "\n\n".join("\n".join([f"{k}: {_unescaped(raw) if _ESCAPED.search(raw) else v}"
+                                           for (k, v), (_, raw) in zip(block.items(), block.raw_items())]
                                           + [_block_rest(block)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
@@ -556,8 +557,18 @@ def decoded(payload: bytes, charset: str | None) -> str:
 
 
 def _block_rest(block: Message) -> str:
-    rest = block.get_payload()
-    return rest.strip("\r\n") if isinstance(rest, str) else ""
+    rest = block.get_payload(decode=True)  # the bytes: get_payload() turns 8-bit text into U+FFFD
+    return decoded(rest, None).strip("\r\n") if isinstance(rest, bytes) else ""
+
+
+# 8-bit bytes the email package kept as lone surrogates (surrogateescape): RFC 6533's
+# message/global-delivery-status carries UTF-8 in its fields, and servers put 8-bit
+# words in message/delivery-status too.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _unescaped(value: str) -> str:
+    return decoded(value.encode("utf-8", "surrogateescape"), None)
 
 
 def _html_text(html_text: str) -> str:
