@@ -1243,3 +1243,33 @@ def test_utf8_words_in_the_fields(kind, words):
     found = outcome(raw.encode("utf-8"))
     assert LEAD in found, found
     expect(found[LEAD], case)
+
+
+def test_undeclared_8bit_fields_read_in_the_reports_own_charset():
+    """A Russian server's report: its text part declares koi8-r, its fields carry the same
+    bytes undeclared (RFC 3464 §2.1 asks for 7bit): they are read as koi8-r."""
+    case = Case("5.0.0", "550 Нет такого пользователя", "RCPT TO", True, ADDRESS, frozenset({"userunknown"}))
+    text = text_part("Это сообщение создано автоматически.\r\nПисьмо не доставлено.\r\n",
+                     kind="text/plain; charset=koi8-r", encoding="8bit")
+    raw = envelope(REPORT_TYPE, report(text, dsn_part(case), original_part())).encode("koi8-r")
+    found = outcome(raw)
+    assert LEAD in found, found
+    expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("where", ["text", "fields"])
+def test_undeclared_iso_2022_jp_is_read(where):
+    """ISO-2022-JP (RFC 1468) is 7-bit: undeclared, its bytes pass for ASCII; its escape
+    into JIS X 0208 (ESC $ B) says what it is."""
+    sentence = "550 指定された宛先は存在しません"
+    jis = sentence.encode("iso-2022-jp").decode("ascii")
+    case = Case("5.0.0", jis, "RCPT TO", True, ADDRESS, frozenset({"userunknown"}))
+    if where == "text":
+        raw = envelope("text/plain", f"配信できませんでした。\r\n\r\n  {LEAD}\r\n    {jis}\r\n".replace(
+            "配信できませんでした。", "配信できませんでした。".encode("iso-2022-jp").decode("ascii")),
+            sender="Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>")
+    else:
+        raw = rfc3464_fields_only(case)
+    found = outcome(raw.encode("ascii"))
+    assert LEAD in found, found
+    expect(found[LEAD], case)

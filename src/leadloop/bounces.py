@@ -284,7 +284,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
     dsn_blocks: list[dict[str, str]] = []
     originals: list[Message] = []
     dsn_texts: list[str] = []
-    _collect(msg, texts, dsn_blocks, originals, dsn_texts)
+    _collect(msg, texts, dsn_blocks, originals, dsn_texts, _declared_charset(msg))
 
     report_text, inline_original = "", ""
     for text in texts:
@@ -427,8 +427,10 @@ def _header(msg: Message, name: str) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list) -> None:
-    """Walk the report: its text, its RFC 3464 fields, the original it returns."""
+def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list,
+             hint: str | None = None) -> None:
+    """Walk the report: its text, its RFC 3464 fields, the original it returns. `hint`:
+    the charset the report's text declares, for its undeclared 8-bit bytes."""
     kind = part.get_content_type()
     if kind in ("message/rfc822", "message/global"):
         payload = part.get_payload()
@@ -436,7 +438,7 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         if isinstance(inner, Message):
             if _attached_report(part) is not None:
                 # A report forwarded as an attachment: read the report itself.
-                _collect(inner, texts, dsn_blocks, originals, dsn_texts)
+                _collect(inner, texts, dsn_blocks, originals, dsn_texts, _declared_charset(inner))
             else:
                 originals.append(inner)
         return
@@ -447,20 +449,20 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         originals.append(Parser(policy=policy.default).parsestr(_text(part), headersonly=True))
         return
     if kind == "message/disposition-notification":
-        dsn_texts.append(_text(part))  # a rejection's MDN: its Original-Message-ID
+        dsn_texts.append(_text(part, hint))  # a rejection's MDN: its Original-Message-ID
         return
     if kind in ("message/delivery-status", "message/global-delivery-status", "text/delivery-status"):
-        dsn_texts.append(_text(part))
+        dsn_texts.append(_text(part, hint))
         dsn_blocks.extend(_dsn_blocks(dsn_texts[-1]))
         return
     if part.is_multipart():
         for child in part.get_payload():
             if isinstance(child, Message):
-                _collect(child, texts, dsn_blocks, originals, dsn_texts)
+                _collect(child, texts, dsn_blocks, originals, dsn_texts, hint)
         return
     broken = part.get_content_maintype() == "multipart"  # no boundary found: read it as text
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
-        text = _text(part)
+        text = _text(part, hint)
         if kind == "text/html":
             text = _html_text(text)
         if broken:
@@ -512,7 +514,7 @@ def _ses_blocks(text: str) -> list[dict[str, str]]:
     return blocks
 
 
-def _text(part: Message) -> str:
+def _text(part: Message, hint: str | None = None) -> str:
     payload = part.get_payload(decode=True)
     if payload is None:
         payload = part.get_payload()
@@ -520,12 +522,12 @@ def _text(part: Message) -> str:
             # message/delivery-status parsed as a list of header blocks. A line the
             # parser could not read as a field ends a block's fields and starts its
             # "body" (a wrapped diagnostic with no leading white space): kept, in place.
-            return "\n\n".join("\n".join([f"{k}: {_unescaped(raw) if _ESCAPED.search(raw) else v}"
+            return "\n\n".join("\n".join([f"{k}: {_unescaped(raw, hint) if _ESCAPED.search(raw) else v}"
                                            for (k, v), (_, raw) in zip(block.items(), block.raw_items())]
-                                          + [_block_rest(block)])
+                                          + [_block_rest(block, hint)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
-    return decoded(payload, part.get_content_charset())
+    return decoded(payload, part.get_content_charset(), hint)
 
 
 # Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,
@@ -535,13 +537,21 @@ _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1"
                                   "cp1252", "windows-1252", "x-cp1252", "cp819", "ibm819", "iso_8859-1"})
 
 
-def decoded(payload: bytes, charset: str | None) -> str:
+def decoded(payload: bytes, charset: str | None, hint: str | None = None) -> str:
     """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
     charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
-    they are UTF-8, else Windows-1252, the 8-bit charset servers write undeclared."""
+    they are UTF-8, else the charset the report's other text declares (`hint`: a Russian
+    server's koi8-r text part beside its undeclared fields), else Windows-1252, the
+    8-bit charset servers write undeclared."""
     charset = (charset or "").lower()
     own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
     if not own and payload.isascii():
+        if b"\x1b$" in payload:
+            # ISO-2022-JP's escape into JIS X 0208 (RFC 1468), a 7-bit code sent undeclared.
+            try:
+                return payload.decode("iso-2022-jp")
+            except UnicodeDecodeError:
+                pass
         return payload.decode("ascii")
     if own:  # ISO-2022-JP and UTF-7 are 7-bit codes: never ASCII's bytes read as ASCII
         try:
@@ -553,22 +563,50 @@ def decoded(payload: bytes, charset: str | None) -> str:
     try:
         return payload.decode("utf-8")
     except UnicodeDecodeError:
-        return payload.decode("windows-1252", "replace")
+        pass
+    if hint:
+        try:
+            return payload.decode(hint)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return payload.decode("windows-1252", "replace")
 
 
-def _block_rest(block: Message) -> str:
+def _declared_charset(msg: Message) -> str | None:
+    """The first charset a text part of the report declares, other than ASCII's and
+    UTF-8's (the parts a report returns are not looked into)."""
+    for part in _report_parts(msg):
+        charset = (part.get_content_charset() or "").lower()
+        if part.get_content_maintype() == "text" and charset and charset not in _WINDOWS_1252_LABELS \
+                and charset not in ("utf-8", "utf8"):
+            return charset
+    return None
+
+
+def _report_parts(part: Message):
+    if part.get_content_maintype() == "message":
+        return
+    if part.is_multipart():
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _report_parts(child)
+    else:
+        yield part
+
+
+def _block_rest(block: Message, hint: str | None) -> str:
     rest = block.get_payload(decode=True)  # the bytes: get_payload() turns 8-bit text into U+FFFD
-    return decoded(rest, None).strip("\r\n") if isinstance(rest, bytes) else ""
+    return decoded(rest, None, hint).strip("\r\n") if isinstance(rest, bytes) else ""
 
 
 # 8-bit bytes the email package kept as lone surrogates (surrogateescape): RFC 6533's
 # message/global-delivery-status carries UTF-8 in its fields, and servers put 8-bit
 # words in message/delivery-status too.
-_ESCAPED = re.compile("[\udc80-\udcff]")
+_ESCAPED = re.compile("[\udc80-\udcff\x1b]")  # (and ISO-2022-JP's escapes, 7-bit)
 
 
-def _unescaped(value: str) -> str:
-    return decoded(value.encode("utf-8", "surrogateescape"), None)
+def _unescaped(value: str, hint: str | None) -> str:
+    return decoded(value.encode("utf-8", "surrogateescape"), None, hint)
 
 
 def _html_text(html_text: str) -> str:
