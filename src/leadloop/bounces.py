@@ -28,6 +28,10 @@ from email.message import Message
 from .delivery_status import Verdict, fold, judge, verifies_sender
 from .providers import reporter_of, reporter_reason
 
+TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
 MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted mail)
 
@@ -165,9 +169,10 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     if kind == "text/plain" and _SES_BOUNCE.search((msg.get_payload(decode=True) or b"")[:1000]):
         return True  # Amazon SES's bounce notification, mailed by SNS as JSON
     for part in msg.walk():
-        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
+        part_kind = part.get_content_type()
+        if part_kind in ("message/delivery-status", "message/global-delivery-status"):
             return True
-        if _attached_report(part) is not None:
+        if part_kind in ("message/rfc822", "message/global") and _attached_report(part) is not None:
             return True
     if sender is None:
         # "From: mailer-daemon", with no domain: not an address, still the daemon's name.
@@ -200,11 +205,13 @@ def _attached_report(part: Message) -> Message | None:
         return None
     if inner.get_content_type() == "multipart/report" or inner.get("x-failed-recipients") is not None:
         return inner
+    if not _BOUNCE_SUBJECT.search(_header(inner, "subject")):
+        return None  # (leadloop's own message, the usual case: its subject says so at once)
     from email.utils import parseaddr
 
     local = parseaddr(_header(inner, "from"))[1].lower().split("@", 1)[0]
     daemon = local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster"))
-    return inner if daemon and _BOUNCE_SUBJECT.search(_header(inner, "subject")) else None
+    return inner if daemon else None
 
 
 def is_list_notice(msg: Message, subject: str) -> bool:
@@ -284,7 +291,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
     dsn_blocks: list[dict[str, str]] = []
     originals: list[Message] = []
     dsn_texts: list[str] = []
-    _collect(msg, texts, dsn_blocks, originals, dsn_texts, _declared_charset(msg))
+    _collect(msg, texts, dsn_blocks, originals, dsn_texts, _charset_hint(msg))
 
     report_text, inline_original = "", ""
     for text in texts:
@@ -428,7 +435,7 @@ def _header(msg: Message, name: str) -> str:
 
 
 def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list,
-             hint: str | None = None) -> None:
+             hint: Callable[[], str | None] | None = None) -> None:
     """Walk the report: its text, its RFC 3464 fields, the original it returns. `hint`:
     the charset the report's text declares, for its undeclared 8-bit bytes."""
     kind = part.get_content_type()
@@ -438,7 +445,7 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         if isinstance(inner, Message):
             if _attached_report(part) is not None:
                 # A report forwarded as an attachment: read the report itself.
-                _collect(inner, texts, dsn_blocks, originals, dsn_texts, _declared_charset(inner))
+                _collect(inner, texts, dsn_blocks, originals, dsn_texts, _charset_hint(inner))
             else:
                 originals.append(inner)
         return
@@ -514,7 +521,7 @@ def _ses_blocks(text: str) -> list[dict[str, str]]:
     return blocks
 
 
-def _text(part: Message, hint: str | None = None) -> str:
+def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
     payload = part.get_payload(decode=True)
     if payload is None:
         payload = part.get_payload()
@@ -537,12 +544,12 @@ _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1"
                                   "cp1252", "windows-1252", "x-cp1252", "cp819", "ibm819", "iso_8859-1"})
 
 
-def decoded(payload: bytes, charset: str | None, hint: str | None = None) -> str:
+def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] | None = None) -> str:
     """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
     charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
     they are UTF-8, else the charset the report's other text declares (`hint`: a Russian
-    server's koi8-r text part beside its undeclared fields), else Windows-1252, the
-    8-bit charset servers write undeclared."""
+    server's koi8-r text part beside its undeclared fields; asked only then), else
+    Windows-1252, the 8-bit charset servers write undeclared."""
     charset = (charset or "").lower()
     own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
     if not own and payload.isascii():
@@ -564,12 +571,23 @@ def decoded(payload: bytes, charset: str | None, hint: str | None = None) -> str
         return payload.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if hint:
+    if hint is not None and (report_charset := hint()):
         try:
-            return payload.decode(hint)
+            return payload.decode(report_charset)
         except (LookupError, UnicodeDecodeError):
             pass
     return payload.decode("windows-1252", "replace")
+
+
+def _charset_hint(msg: Message) -> Callable[[], str | None]:
+    """_declared_charset(msg), looked up once and only when asked."""
+    found: list[str | None] = []
+
+    def hint() -> str | None:
+        if not found:
+            found.append(_declared_charset(msg))
+        return found[0]
+    return hint
 
 
 def _declared_charset(msg: Message) -> str | None:
@@ -594,7 +612,7 @@ def _report_parts(part: Message):
         yield part
 
 
-def _block_rest(block: Message, hint: str | None) -> str:
+def _block_rest(block: Message, hint: Callable[[], str | None] | None) -> str:
     rest = block.get_payload(decode=True)  # the bytes: get_payload() turns 8-bit text into U+FFFD
     return decoded(rest, None, hint).strip("\r\n") if isinstance(rest, bytes) else ""
 
@@ -605,7 +623,7 @@ def _block_rest(block: Message, hint: str | None) -> str:
 _ESCAPED = re.compile("[\udc80-\udcff\x1b]")  # (and ISO-2022-JP's escapes, 7-bit)
 
 
-def _unescaped(value: str, hint: str | None) -> str:
+def _unescaped(value: str, hint: Callable[[], str | None] | None) -> str:
     return decoded(value.encode("utf-8", "surrogateescape"), None, hint)
 
 
