@@ -1273,3 +1273,35 @@ def test_undeclared_iso_2022_jp_is_read(where):
     found = outcome(raw.encode("ascii"))
     assert LEAD in found, found
     expect(found[LEAD], case)
+
+
+# --- Through the inbox, from a real Maildir ------------------------------------------------
+
+from test_inbox import leads, read, status  # noqa: E402,F401
+from test_inbox import project  # noqa: E402,F401  (the fixture)
+
+INBOX_QUOTED = "jose.munoz@example.com"  # a lead of test_inbox's project, quoted in the returned body
+INBOX_CELLS = {
+    "exim, quoted-printable": lambda case: recode_text(exim(case), "quoted-printable"),
+    "exchange HTML only": lambda case: exchange_html(case).encode(),
+    "forwarded inline": lambda case: LAYOUTS["forwarded inline"](case).encode(),
+    "sun messaging, unindented": lambda case: sun_messaging_unindented(case).encode(),
+    "expanded alias, fields only": lambda case: expanded_alias(case, text=False).encode(),
+    "multiline reply, qmail": lambda case: qmail(MULTILINE.get(
+        next((n for n, c in CASES.items() if c is case), ""), case)).encode(),
+    "windows-1252 undeclared": lambda case: in_language(LANGUAGES["windows-1252"]),
+}
+
+
+@pytest.mark.parametrize("cell", INBOX_CELLS)
+@pytest.mark.parametrize("case_name", ["dead address in words", "full mailbox"])
+def test_the_inbox_bounces_the_right_lead(project, run, cell, case_name):
+    case = CASES[case_name]
+    raw = INBOX_CELLS[cell](case)
+    if cell == "windows-1252 undeclared" and not case.hard:
+        pytest.skip("the language cell says the address is dead")
+    project.deliver(raw.replace(OTHER.encode(), INBOX_QUOTED.encode()))
+    summary = read(run)
+    assert summary["bounces" if case.hard else "failed"] == 1 and summary["unrecognised"] == 0, summary
+    assert status(run, LEAD) == ("bounced" if case.hard else "active")
+    assert status(run, INBOX_QUOTED) == "active" and status(run, "tom@example.net") == "active"
