@@ -1305,3 +1305,36 @@ def test_the_inbox_bounces_the_right_lead(project, run, cell, case_name):
     assert summary["bounces" if case.hard else "failed"] == 1 and summary["unrecognised"] == 0, summary
     assert status(run, LEAD) == ("bounced" if case.hard else "active")
     assert status(run, INBOX_QUOTED) == "active" and status(run, "tom@example.net") == "active"
+
+
+def test_a_local_mailers_quota_words_are_the_mailboxs():
+    """Postfix hands the message to maildrop (a local mailer, "x-unix" in the fields) and
+    reports its words "maildir over quota": the mailbox is full, as any server's "mailbox
+    full" says, not a failure of the program (sisimai's mailererror). The address the
+    sender gave is Original-Recipient; Final-Recipient is the internal one."""
+    case = Case("5.7.0", "", None, False, MAILBOX, frozenset({"mailboxfull"}))
+    part = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.lauravidal.es\r\n\r\n"
+            f"Final-Recipient: rfc822; ana.pena@mailcluster.local\r\nOriginal-Recipient: rfc822;{LEAD}\r\n"
+            "Action: failed\r\nStatus: 5.7.0\r\nDiagnostic-Code: x-unix; 91022: [05/12/2026 10:15:02] innocent message\r\n"
+            "    from 192.0.2.7 maildrop: maildir over quota.\r\n")
+    text = text_part(f"<{LEAD}>: permission denied. Command output:\r\n    maildrop: maildir over quota.\r\n")
+    found = outcome(envelope(REPORT_TYPE, report(text, part)).encode())
+    assert LEAD in found, found
+    expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("disposition", ["", "Content-Disposition: attachment; filename=\"original.txt\"\r\n",
+                                         "Content-Disposition: inline\r\n"])
+@pytest.mark.parametrize("case_name", CASES)
+def test_the_returned_text_attached_without_headers_names_nobody(case_name, disposition):
+    """A plain-text report (no RFC 3464 fields) that returns the original's text as a
+    second text part, without its headers: the other lead it quotes is never a failed
+    recipient (SPEC §7), and the lead still gets the report's verdict."""
+    case = CASES[case_name]
+    body_only = original().split("\r\n\r\n", 1)[1]
+    raw = envelope('multipart/mixed; boundary="m1"', multipart("m1", text_part(human(case)),
+                                                                disposition + text_part(body_only)),
+                   subject="Undeliverable: Tu presupuesto de reforma")
+    found = outcome(raw.encode())
+    assert OTHER not in found and LEAD in found, found
+    expect(found[LEAD], case)

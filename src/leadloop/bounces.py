@@ -294,7 +294,13 @@ def read(msg: Message, *, own: set[str]) -> Report:
     _collect(msg, texts, dsn_blocks, originals, dsn_texts, _charset_hint(msg))
 
     report_text, inline_original = "", ""
-    for text in texts:
+    for index, text in enumerate(texts):
+        if index and not dsn_blocks and not _reads_as_report(text):
+            # A later text part with no sign of a report, in a report without RFC 3464
+            # fields: the returned original's text attached without its headers. Its
+            # addresses are the person's words, never failed recipients.
+            inline_original = inline_original or text
+            continue
         head, tail = _split_original(text)
         report_text += head + "\n"
         if tail and not inline_original:
@@ -343,7 +349,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
         category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
             reporter_reason(reporter, fold(diagnostic))
         if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix") \
-                and not _local_mailer_says_no_user(status, diagnostic):
+                and not _local_mailer_says_no_user(status, diagnostic) and not _local_mailer_says_full(diagnostic):
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
@@ -416,6 +422,24 @@ def _field_address(raw: str, normal) -> str | None:
     return address
 
 
+# The signs of a report's own text: an enhanced status code (RFC 3463), a reply code
+# with one, the RFC 3464 fields.
+_REPORT_SIGN = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.])|^[ \t]*(?:final|original)-recipient[ \t]*:",
+                          re.I | re.M)
+
+
+def _reads_as_report(text: str) -> bool:
+    """Whether a text part says what failed: a status code, the RFC 3464 fields, a
+    report's heading over the failed recipients, or the words of a cause."""
+    from .delivery_status import reason_from_words
+
+    opening = text[:MAX_REPORT_TEXT]
+    if _REPORT_SIGN.search(opening):
+        return True
+    folded = fold(opening)
+    return _NDR_HEADING.search(folded) is not None or reason_from_words(folded) is not None
+
+
 def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
     """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is
     Sendmail's "no such user": Sendmail maps a mailer's EX_NOUSER exit (sysexits.h, 67)
@@ -424,6 +448,15 @@ def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
     address's (issue #25 item 4); any other exit (procmail's "Couldn't create", a
     script's status number) is still the program's own failure (sisimai: mailererror)."""
     return (status or "").startswith("5.1.") and _NO_USER_EXIT.search(diagnostic) is not None
+
+
+def _local_mailer_says_full(diagnostic: str) -> bool:
+    """Whether a local mailer's exit says the mailbox is full (maildrop's "maildir over
+    quota", procmail's and dovecot-lda's quota errors): the mailbox's own state, as any
+    server's "mailbox full" is, not the program's failure."""
+    from .delivery_status import reason_from_words
+
+    return reason_from_words(fold(diagnostic)) == "mailboxfull"
 
 
 _NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
