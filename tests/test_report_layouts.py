@@ -1338,3 +1338,19 @@ def test_the_returned_text_attached_without_headers_names_nobody(case_name, disp
     found = outcome(raw.encode())
     assert OTHER not in found and LEAD in found, found
     expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("label, language", [
+    ("x-sjis", "shift_jis"), ("windows-31j", "shift_jis"), ("x-gbk", "gb2312"), ("unknown-8bit", "utf-8"),
+    ("x-euc-jp", "euc-jp"), ("ks_c_5601-1987", "euc-kr"),
+])
+def test_charset_labels_python_does_not_know(label, language):
+    """Labels mail programs write that Python's codecs lack (WHATWG's label table): the
+    sentence is still decoded."""
+    base = LANGUAGES["shift_jis" if language in ("shift_jis", "euc-jp") else
+                     "gb2312" if language == "gb2312" else "utf-8"]
+    if language == "euc-kr":
+        base = Language("euc-kr", "배달 실패", "메일을 배달하지 못했습니다.", "550 존재하지 않는 사용자입니다")
+    found = outcome(in_language(Language(language, base.subject, base.opening, base.words), declared=label))
+    assert LEAD in found, found
+    expect(found[LEAD], DEAD_IN_WORDS)

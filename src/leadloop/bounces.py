@@ -577,13 +577,33 @@ _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1"
                                   "cp1252", "windows-1252", "x-cp1252", "cp819", "ibm819", "iso_8859-1"})
 
 
+# Labels mail programs write that Python's codecs do not know, and labels whose text is
+# written in the Windows superset of the charset they name: the WHATWG Encoding Standard's
+# label table (encoding.spec.whatwg.org, "Legacy multi-byte" and "single-byte" encodings:
+# Shift_JIS is read as Windows-31J, GB2312 and GBK as GB18030, EUC-KR as windows-949,
+# TIS-620 as windows-874, ISO-8859-8-I as ISO-8859-8). Decoding with the superset loses
+# nothing the narrower charset had.
+_CHARSET_LABELS = {
+    "x-sjis": "cp932", "sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "ms_kanji": "cp932",
+    "windows-31j": "cp932", "csshiftjis": "cp932", "x-euc-jp": "euc_jp",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "euc-cn": "gb18030", "cp936": "gb18030",
+    "csgb2312": "gb18030", "chinese": "gb18030",
+    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "ks_c_5601-1989": "cp949", "ksc5601": "cp949",
+    "windows-949": "cp949", "x-windows-949": "cp949",
+    "tis-620": "cp874", "windows-874": "cp874", "iso-8859-11": "cp874",
+    "iso-8859-8-i": "iso-8859-8", "x-mac-cyrillic": "mac_cyrillic", "x-mac-roman": "mac_roman",
+    "unknown-8bit": "", "x-unknown": "", "x-user-defined": "", "unknown": "",
+}
+
+
 def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] | None = None) -> str:
     """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
     charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
     they are UTF-8, else the charset the report's other text declares (`hint`: a Russian
     server's koi8-r text part beside its undeclared fields; asked only then), else
     Windows-1252, the 8-bit charset servers write undeclared."""
-    charset = (charset or "").lower()
+    charset = (charset or "").lower().strip()
+    charset = _CHARSET_LABELS.get(charset, charset)
     own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
     if not own and payload.isascii():
         if b"\x1b$" in payload:
