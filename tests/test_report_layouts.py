@@ -1354,3 +1354,38 @@ def test_charset_labels_python_does_not_know(label, language):
     found = outcome(in_language(Language(language, base.subject, base.opening, base.words), declared=label))
     assert LEAD in found, found
     expect(found[LEAD], DEAD_IN_WORDS)
+
+
+@pytest.mark.parametrize("name", LANGUAGES)
+def test_a_report_in_its_language_saved_without_its_envelope(name):
+    """The report in the server's language, kept with no Return-Path and a From that
+    names no daemon: its subject in that language ("Письмо не доставлено", "退信通知",
+    "配信不能のお知らせ", "Échec de la remise"…) says it is a report."""
+    import re
+
+    language = LANGUAGES[name]
+    raw = in_language(language, declared=language.charset, encoding="base64").decode("ascii")
+    raw = raw.replace("Return-Path: <>\r\n", "")
+    raw = re.sub(r"(?m)^From: .*\r\n", "From: Servidor <correo@relay.lauravidal.es>\r\n", raw, count=1)
+    found = outcome(raw.encode("ascii"))
+    assert LEAD in found, found
+    expect(found[LEAD], DEAD_IN_WORDS)
+
+
+@pytest.mark.parametrize("subject", ["No se puede entregar: Tu presupuesto", "Non recapitabile: Tu presupuesto",
+                                     "Não é possível entregar: Tu presupuesto", "Échec de la remise",
+                                     "Niedostarczalne: Tu presupuesto", "Nedoručitelné: Tu presupuesto",
+                                     "Kézbesíthetetlen: Tu presupuesto", "Недоставляемое: Tu presupuesto",
+                                     "配信不能: Tu presupuesto", "无法投递: Tu presupuesto"])
+def test_outlooks_undeliverable_in_other_languages(subject):
+    """Outlook's and Exchange's "Undeliverable:" in their other languages, on a text
+    report (Exchange 2007's) kept without Return-Path, signed by the Exchange system
+    mailbox (no daemon's name)."""
+    from email.header import Header
+
+    raw = exchange_2007_text(CASES["dead address in words"]).replace("Return-Path: <>\r\n", "")
+    raw = raw.replace("Subject: Undeliverable: Tu presupuesto de reforma", f"Subject: {Header(subject, 'utf-8').encode()}")
+    raw = raw.replace("System Administrator <postmaster@lauravidal.es>",
+                      "Exchange <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@lauravidal.es>")
+    found = outcome(raw.encode("ascii"))
+    assert LEAD in found, found

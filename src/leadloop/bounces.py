@@ -44,7 +44,12 @@ _BOUNCE_SENDER = re.compile(
     r"|microsoft outlook|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
 # Subjects of delivery reports, in the languages servers write them (and Exim's delay
 # warning, "Warning: message ID delayed N hours", its spec's default warning text;
-# Courier's "NOTICE: mail delivery status.").
+# Courier's "NOTICE: mail delivery status."), matched folded (_report_subject): lower
+# case, accents removed. Outlook's and Exchange's "Undeliverable:" in their other
+# languages ("No se puede entregar:", "Non recapitabile:", "Não é possível entregar:",
+# "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:",
+# "配信不能:", "无法投递:"), and the Russian and Chinese providers' "Письмо не
+# доставлено", "系统退信".
 _BOUNCE_SUBJECT = re.compile(
     r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
@@ -55,7 +60,14 @@ _BOUNCE_SUBJECT = re.compile(
     r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
     r"|nao (foi )?(possivel )?entreg|falha (na|de) entrega|impossibile recapitare|mancata consegna"
-    r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce)", re.I)
+    r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce"
+    r"|no se puede entregar|non recapitabile|nao e possivel entregar|niedostarcz|nedorucitel|kezbesithetetlen"
+    r"|ej levererbar|kan inte levereras|kan ikke leveres|ikke levert|ei voitu toimittaa|teslim edilem"
+    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー)", re.I)
+
+
+def _report_subject(subject: str) -> bool:
+    return _BOUNCE_SUBJECT.search(fold(subject)) is not None
 
 # A reply's or a forward's subject.
 _REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
@@ -182,7 +194,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     local = sender.split("@", 1)[0] if sender else ""
     if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
         return True
-    if not _BOUNCE_SUBJECT.search(subject):
+    if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
         # with or without an RFC 3464 part (issue #25).
@@ -205,7 +217,7 @@ def _attached_report(part: Message) -> Message | None:
         return None
     if inner.get_content_type() == "multipart/report" or inner.get("x-failed-recipients") is not None:
         return inner
-    if not _BOUNCE_SUBJECT.search(_header(inner, "subject")):
+    if not _report_subject(_header(inner, "subject")):
         return None  # (leadloop's own message, the usual case: its subject says so at once)
     from email.utils import parseaddr
 
