@@ -733,9 +733,8 @@ def without_mime_version(raw: str) -> bytes:
 
 
 def mbox_from_line(raw: str) -> bytes:
-    """As saved in an mbox: a "From " line on top, and ">From" in the body (mboxrd)."""
-    return ("From MAILER-DAEMON Sat Dec  5 10:16:02 2026\n" + raw.replace("\r\n", "\n")
-            .replace("\nFrom: Laura", "\n>From: Laura", 0)).encode("ascii")
+    """As saved in an mbox: a "From " line on top (RFC 4155), LF line ends."""
+    return ("From MAILER-DAEMON Sat Dec  5 10:16:02 2026\n" + raw.replace("\r\n", "\n")).encode("ascii")
 
 
 def truncated(raw: str) -> bytes:
@@ -1389,3 +1388,27 @@ def test_outlooks_undeliverable_in_other_languages(subject):
                       "Exchange <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@lauravidal.es>")
     found = outcome(raw.encode("ascii"))
     assert LEAD in found, found
+
+
+NO_CAUSE = {
+    # Exchange 2003's and the IIS SMTP service's report: the address and nothing else.
+    "exchange, no cause": lambda: plain_text("Delivery Status Notification (Failure)",
+                                             "This is an automatically generated Delivery Status Notification.\r\n\r\n"
+                                             f"Delivery to the following recipients failed.\r\n\r\n       {LEAD}\r\n",
+                                             sender="postmaster@lauravidal.es"),
+    # RFC 3464 fields with the canned status and no diagnostic.
+    "rfc3464, no cause": lambda: envelope(REPORT_TYPE, report(
+        text_part("Your message could not be delivered.\r\n"),
+        "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.lauravidal.es\r\n\r\n"
+        f"Final-Recipient: rfc822; {LEAD}\r\nAction: failed\r\nStatus: 5.0.0\r\n", original_part())),
+}
+
+
+@pytest.mark.parametrize("layout_name", NO_CAUSE)
+def test_a_report_with_no_cause_carries_no_dead_address(layout_name):
+    """A layout that carries no verdict on the address: a permanent failure whose report
+    gives no cause. The lead is found, and its message failed for a reason nobody gave:
+    soft, the mailbox's (the policy of issue #25's labels, SPEC §7's "anything else")."""
+    found = outcome(NO_CAUSE[layout_name]().encode())
+    assert LEAD in found and OTHER not in found, found
+    assert not found[LEAD].hard and found[LEAD].owner == MAILBOX
