@@ -209,16 +209,19 @@ def _attached_report(part: Message) -> Message | None:
     an attachment (a list server's "Uncaught bounce notification", a mailbox rule that
     forwards failures), in RFC 3464's structure or a mailer daemon's plain text. Never
     the original a report returns: leadloop's own message is no report."""
-    if part.get_content_type() not in ("message/rfc822", "message/global"):
-        return None
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if not isinstance(inner, Message):
         return None
-    if inner.get_content_type() == "multipart/report" or inner.get("x-failed-recipients") is not None:
+    # The raw header lines: parsing every header of every returned original costs the
+    # inbox time, and its subject alone tells leadloop's message from a report.
+    raw = {name.lower(): value for name, value in reversed(list(inner.raw_items()))}
+    if "x-failed-recipients" in raw or "report" in raw.get("content-type", "").lower() and \
+            inner.get_content_type() == "multipart/report":
         return inner
-    if not _report_subject(_header(inner, "subject")):
-        return None  # (leadloop's own message, the usual case: its subject says so at once)
+    subject = raw.get("subject", "")
+    if not _report_subject(_header(inner, "subject") if "=?" in subject else subject):
+        return None
     from email.utils import parseaddr
 
     local = parseaddr(_header(inner, "from"))[1].lower().split("@", 1)[0]
@@ -574,7 +577,7 @@ def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
             # message/delivery-status parsed as a list of header blocks. A line the
             # parser could not read as a field ends a block's fields and starts its
             # "body" (a wrapped diagnostic with no leading white space): kept, in place.
-            return "\n\n".join("\n".join([f"{k}: {_unescaped(raw, hint) if _ESCAPED.search(raw) else v}"
+            return "\n\n".join("\n".join([f"{k}: {_field_value(v, raw, hint)}"
                                            for (k, v), (_, raw) in zip(block.items(), block.raw_items())]
                                           + [_block_rest(block, hint)])
                                for block in payload if isinstance(block, Message))
@@ -682,14 +685,14 @@ def _block_rest(block: Message, hint: Callable[[], str | None] | None) -> str:
     return decoded(rest, None, hint).strip("\r\n") if isinstance(rest, bytes) else ""
 
 
-# 8-bit bytes the email package kept as lone surrogates (surrogateescape): RFC 6533's
-# message/global-delivery-status carries UTF-8 in its fields, and servers put 8-bit
-# words in message/delivery-status too.
-_ESCAPED = re.compile("[\udc80-\udcff\x1b]")  # (and ISO-2022-JP's escapes, 7-bit)
-
-
-def _unescaped(value: str, hint: Callable[[], str | None] | None) -> str:
-    return decoded(value.encode("utf-8", "surrogateescape"), None, hint)
+def _field_value(value: str, raw: str, hint: Callable[[], str | None] | None) -> str:
+    """A field's value as its bytes say. 8-bit bytes are kept by the email package as
+    lone surrogates (surrogateescape), which its parsed value turns into U+FFFD: RFC
+    6533's message/global-delivery-status carries UTF-8 in its fields, and servers put
+    8-bit words in message/delivery-status too; ISO-2022-JP's escapes are 7-bit."""
+    if raw.isascii() and "\x1b" not in raw:
+        return value
+    return decoded(raw.encode("utf-8", "surrogateescape"), None, hint)
 
 
 def _html_text(html_text: str) -> str:
