@@ -1322,17 +1322,18 @@ def test_a_local_mailers_quota_words_are_the_mailboxs():
     expect(found[LEAD], case)
 
 
+@pytest.mark.parametrize("order", ["report first", "original first"])
 @pytest.mark.parametrize("disposition", ["", "Content-Disposition: attachment; filename=\"original.txt\"\r\n",
                                          "Content-Disposition: inline\r\n"])
 @pytest.mark.parametrize("case_name", CASES)
-def test_the_returned_text_attached_without_headers_names_nobody(case_name, disposition):
-    """A plain-text report (no RFC 3464 fields) that returns the original's text as a
-    second text part, without its headers: the other lead it quotes is never a failed
+def test_the_returned_text_attached_without_headers_names_nobody(case_name, disposition, order):
+    """A plain-text report (no RFC 3464 fields) that returns the original's text as
+    another text part, without its headers: the other lead it quotes is never a failed
     recipient (SPEC §7), and the lead still gets the report's verdict."""
     case = CASES[case_name]
     body_only = original().split("\r\n\r\n", 1)[1]
-    raw = envelope('multipart/mixed; boundary="m1"', multipart("m1", text_part(human(case)),
-                                                                disposition + text_part(body_only)),
+    parts = [text_part(human(case)), disposition + text_part(body_only)]
+    raw = envelope('multipart/mixed; boundary="m1"', multipart("m1", *(parts if order == "report first" else parts[::-1])),
                    subject="Undeliverable: Tu presupuesto de reforma")
     found = outcome(raw.encode())
     assert OTHER not in found and LEAD in found, found

@@ -309,11 +309,13 @@ def read(msg: Message, *, own: set[str]) -> Report:
     _collect(msg, texts, dsn_blocks, originals, dsn_texts, _charset_hint(msg))
 
     report_text, inline_original = "", ""
+    # In a report without RFC 3464 fields, a text part with no sign of a report beside
+    # one that has them is the returned original's text, attached without its headers
+    # (before or after the report): its addresses are the person's words, never failed
+    # recipients.
+    signs = [_reads_as_report(text) for text in texts] if len(texts) > 1 and not dsn_blocks else []
     for index, text in enumerate(texts):
-        if index and not dsn_blocks and not _reads_as_report(text):
-            # A later text part with no sign of a report, in a report without RFC 3464
-            # fields: the returned original's text attached without its headers. Its
-            # addresses are the person's words, never failed recipients.
+        if signs and not signs[index] and any(signs):
             inline_original = inline_original or text
             continue
         head, tail = _split_original(text)
