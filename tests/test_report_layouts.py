@@ -594,6 +594,18 @@ def lotus_smtp_mta(case: Case) -> str:
                       sender="Postmaster <postmaster@lauravidal.es>", separator="------- Returned Message --------")
 
 
+def x400_gateway(case: Case) -> str:
+    """An X.400 gateway's text (ISOCOR-style, as British Telecom's relays wrote it): "Your
+    message was not delivered to:", the address, "for the following reason:"."""
+    return plain_text("Delivery Report (failure) for ana.pena@example.org".replace("ana.pena@example.org", LEAD),
+                      "This report relates to your message:\r\nSubject: Tu presupuesto de reforma,\r\n"
+                      f"        To: {LEAD}\r\n\r\nof Sat, 5 Dec 2026 10:15:00 +0100\r\n\r\n"
+                      f"Your message was not delivered to:\r\n        {LEAD}\r\nfor the following reason:\r\n"
+                      f"Diagnostic was Unable to transfer, -1\r\nInformation MTA '192.0.2.25' gives error message"
+                      f" {joined(case.words)}\r\n\r\nThe Original Message follows:\r\n",
+                      sender="postmaster@relay.lauravidal.es", separator="")
+
+
 LAYOUTS = {
     "rfc3464": rfc3464, "rfc3464 without text": rfc3464_no_text, "rfc3464 fields only": rfc3464_fields_only,
     "rfc3464 extra parts": rfc3464_extra_parts, "rfc3464 in multipart/mixed": rfc3464_in_mixed,
@@ -612,7 +624,7 @@ LAYOUTS = {
     "forwarded inline": forwarded_inline("----------------------  Forwarded Message:  ---------------------"),
     "forwarded inline, Outlook": forwarded_inline("-----Original Message-----"),
     "forwarded inline, Apple Mail": forwarded_inline("Begin forwarded message:\r\n"),
-    "netmail": netmail, "lotus smtp mta": lotus_smtp_mta,
+    "netmail": netmail, "lotus smtp mta": lotus_smtp_mta, "x400 gateway": x400_gateway,
     "mailman forward": mailman_forwarded, "attached to our own forward": report_attached_to_users_mail,
 }
 
@@ -1413,3 +1425,22 @@ def test_a_report_with_no_cause_carries_no_dead_address(layout_name):
     found = outcome(NO_CAUSE[layout_name]().encode())
     assert LEAD in found and OTHER not in found, found
     assert not found[LEAD].hard and found[LEAD].owner == MAILBOX
+
+
+@pytest.mark.parametrize("introduction", ["Your message reads (in part):", "The text of your message was:",
+                                          "A copy of your message is included below.",
+                                          "For your convenience, we've included the text of your message below:"])
+@pytest.mark.parametrize("case_name", CASES)
+def test_the_returned_text_introduced_by_a_sentence_names_nobody(case_name, introduction):
+    """A plain-text report that returns the original's text in the same part, with no
+    ruler and no headers, after a sentence that says so: the lead it quotes is never a
+    failed recipient."""
+    case = CASES[case_name]
+    body_only = original().split("\r\n\r\n", 1)[1]
+    raw = envelope("text/plain; charset=us-ascii",
+                   f"Your message to {LEAD} could not be delivered.\r\n\r\n  {LEAD}\r\n    {joined(case.words)}\r\n\r\n"
+                   f"{introduction}\r\n\r\n{body_only}", subject="Returned mail: delivery failed",
+                   sender="Mail Delivery System <MAILER-DAEMON@relay.lauravidal.es>")
+    found = outcome(raw.encode())
+    assert OTHER not in found and LEAD in found, found
+    expect(found[LEAD], case)

@@ -130,6 +130,14 @@ _ORIGINAL_MARK = re.compile(
     r"|content-type: (message/rfc822|text/rfc822-headers)"
     r"|(original )?message headers follow|headers of (the )?(original|returned) message"
     r"|-+ ?mensaje original|-+ ?message d'origine|-+ ?urspr(u|ü)ngliche nachricht|-+ ?messaggio originale"
+    # The sentences that introduce the returned text with no ruler: "Your message reads
+    # (in part):", "The text of your message was:", "A copy of your message is included
+    # below", "we've included the text of your message below".
+    r"|your (original )?message (reads|read|was|follows)[ \t]*(\(in part\))?[ \t]*:[ \t]*$"
+    r"|(the |a )?(text|copy|content|body) of (your|the) (original |returned )?(message|e-?mail)"
+    r" (follows|was|is (included|attached|copied|shown) below)"
+    r"|(a copy of )?your (original )?(message|e-?mail) is (included|attached|copied|shown) below"
+    r"|.{0,60}\bincluded (the text|a copy) of your (personal |original )?(message|e-?mail) below"
     r")", re.I | re.M)
 _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
