@@ -1444,3 +1444,19 @@ def test_the_returned_text_introduced_by_a_sentence_names_nobody(case_name, intr
     found = outcome(raw.encode())
     assert OTHER not in found and LEAD in found, found
     expect(found[LEAD], case)
+
+
+@pytest.mark.parametrize("case_name", CASES)
+def test_html_labelled_as_text_plain(case_name):
+    """An HTML report labelled text/plain (a gateway's template): its tags and entities
+    (&nbsp;, <br> inside the sentence) are markup, not words."""
+    case = CASES[case_name]
+    words = "&nbsp;".join(f"<span>{word}</span>" for word in
+                          case.words.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").split(" "))
+    body = ("<!DOCTYPE html>\r\n<html><body><p>Delivery has failed to these recipients or groups:</p>"
+            f"<p><a href=\"mailto:{LEAD}\">{LEAD}</a></p><p>{words}</p></body></html>\r\n")
+    raw = envelope("text/plain; charset=utf-8", body, subject="Undeliverable: Tu presupuesto de reforma",
+                   sender="postmaster@lauravidal.es")
+    found = outcome(raw.encode())
+    assert LEAD in found, found
+    expect(found[LEAD], case)

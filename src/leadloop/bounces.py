@@ -528,7 +528,8 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
     broken = part.get_content_maintype() == "multipart"  # no boundary found: read it as text
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
         text = _text(part, hint)
-        if kind == "text/html":
+        if kind == "text/html" or _HTML_START.match(text):
+            # (HTML labelled text/plain, as some gateways send their notices.)
             text = _html_text(text)
         if broken:
             # Its boundary lines and part headers are not the report's words.
@@ -703,6 +704,9 @@ def _field_value(value: str, raw: str, hint: Callable[[], str | None] | None) ->
     if raw.isascii() and "\x1b" not in raw:
         return value
     return decoded(raw.encode("utf-8", "surrogateescape"), None, hint)
+
+
+_HTML_START = re.compile(r"\s*(?:<!doctype html|<html\b)", re.I)
 
 
 def _html_text(html_text: str) -> str:
