@@ -21,6 +21,7 @@ what it hands over was said *about* a recipient, not quoted:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -137,7 +138,8 @@ _ORIGINAL_MARK = re.compile(
     r"|(the |a )?(text|copy|content|body) of (your|the) (original |returned )?(message|e-?mail)"
     r" (follows|was|is (included|attached|copied|shown) below)"
     r"|(a copy of )?your (original )?(message|e-?mail) is (included|attached|copied|shown) below"
-    r"|.{0,60}\bincluded (the text|a copy) of your (personal |original )?(message|e-?mail) below"
+    r"|(for your convenience, )?we('ve| have) included (the text|a copy) of your (personal |original )?"
+    r"(message|e-?mail) below"
     r")", re.I | re.M)
 _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
@@ -1079,6 +1081,7 @@ _MULTILINE_FIRST = re.compile(r"(?<![\w.:/-])([245]\d\d)-(?:[245]\.\d{1,3}\.\d{1
 _MULTILINE_NEXT = r"\s*(?:<<<[ \t]*)?(?<![\w.:/-]){code}(?P<last>[- ])(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]+)?"
 
 
+@functools.lru_cache(maxsize=64)  # (a report's window is judged several times over)
 def unwrap_reply(text: str) -> str:
     """`text` with each multiline reply's continuation codes taken out: its lines read
     as the one sentence the server wrote, the first line's code and status kept."""
