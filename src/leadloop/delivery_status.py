@@ -462,10 +462,97 @@ _SENDER_WORDS = _patterns(
     r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
 
 
+
+# --- What the open-source mail servers themselves say (issue #25, branch mtatexts) -------
+# Their reply and report texts read in their own sources, so that a server's wording
+# is known before its first bounce arrives: Postfix (smtpd/smtpd_check.c, local/,
+# virtual/, trivial-rewrite/resolve.c), Exim (route.c, acl.c, smtp_in.c, verify.c,
+# routers/dnslookup.c, transports/appendfile.c, configure.default), Sendmail
+# (sysexits.c and its DSN), notqmail (qmail-local.c, qmail-remote.c, qmail-smtpd.c) and
+# qmail with chkuser (sagredo-dev/qmail, chkuser.c), Courier (submit.C, cdmsgq2.C),
+# OpenSMTPD (usr.sbin/smtpd/esc.c, lka_session.c, mda.c), Haraka (connection.js and its
+# plugins), Dovecot (lmtp, quota), Cyrus (imap/lmtp_err.et), Stalwart, maddy, chasquid,
+# mox, WildDuck, hMailServer, Apache James, Citadel, qpsmtpd (lib/Qpsmtpd/DSN.pm),
+# Postal, Sympa, Amavis, rspamd; tests/test_server_texts.py cites each text's file.
+# Several of them (OpenSMTPD's esc.c, qpsmtpd's DSN.pm, Stalwart, Courier) answer with
+# the names RFC 3463 gives its status codes, so those names say what their code says.
+
+# The sender's, in words that also name an address, a domain or a host: read before
+# _ADDRESS, whose words of a dead one they would otherwise meet. Our HELO refused
+# (Postfix's reject_unknown_helo_hostname "Helo command rejected: Host not found", mox's
+# "your ehlo domain does not resolve"); our sender's domain or address refused (Sendmail
+# 553 5.1.8 "Domain of sender address X does not exist", maddy "Domain in MAIL FROM has
+# null MX record", Haraka "No MX for your FROM address", chkuser "can't find a valid MX
+# for sender domain", RFC 3463's X.1.7/X.1.8 "Bad sender's (mailbox|system) address",
+# qpsmtpd "Bad sender's IP", Stalwart "Sender address not allowed", chkuser "sender
+# syntax not allowed", maddy "Unauthorized use of sender address", Haraka "Mail from
+# domain 'X' is not allowed from your host", Citadel "You must log in to send mail from
+# X", Postal "Mail server has been suspended"); relaying refused (Stalwart's "550 5.1.2
+# Relay not allowed", chasquid's "503 5.7.1 Relay not allowed", qmail's "that domain
+# isn't in my list of allowed rcpthosts", Haraka's "I cannot deliver mail for <X>" when
+# no plugin accepts the recipient's domain (docs/Plugins.md), qpsmtpd's rcpt_ok "mail to
+# X not accepted here", hMailServer's IP-range rule "Delivery is not allowed to this
+# address"). Folded text, addresses written "mailaddr".
+_SERVER_SENDER_WORDS = [
+    ("blocked", _Gated(("helo", "ehlo"), _patterns(
+        r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)"))),
+    ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended"), _patterns(
+        r"\bdomain of sender address", r"\bdomain in mail from\b", r"\bfor (your|the) (envelope )?from address",
+        r"\bfor sender domain\b", r"\bbad sender'?s? (mailbox |system )?(address|ip)\b",
+        r"\bsender (address |syntax )+not allowed", r"\bunauthori[sz]ed use of sender",
+        r"\bmail from domain .{0,80}not allowed from your host", r"\bmust log ?in to send",
+        r"\bmail server has been suspended"))),
+    ("norelaying", _Gated(("relay", "rcpthosts", "cannot deliver mail for", "not accepted here",
+                           "not allowed to this address"), _patterns(
+        r"\brelay(ing)? (is )?not allowed", r"\bnot in my list of allowed rcpthosts",
+        r"isn'?t in my list of allowed rcpthosts", r"\bi cannot deliver mail for\b",
+        r"\bmail to\s*mailaddr\s*not accepted here", r"\bdelivery is not allowed to this address"))),
+]
+
+# The sender's or the message's, in words no other table reads: amavis's "Reject,
+# id=… - INFECTED: …" and "- BANNED: …" (a file type refused), qpsmtpd's virus plugins
+# "Virus Found: …", its DomainKeys check, RFC 3463's X.7.1 name "Delivery not
+# authorized, message refused" (OpenSMTPD, qpsmtpd, Courier), Spamhaus's lists by name
+# (maddy "Listed in SBL", "Listed in PBL"), a limit of recipients per message or
+# session (chkuser "reached maximum number of recipients allowed in one session", James
+# "max recipients reached"). And the recipient's own settings: Cyrus's ACL "You do not
+# have permission to post a message to this mailbox" (the mailbox's, not ours).
+_SERVER_OTHER_WORDS = [
+    ("virusdetected", _Gated(("infected", "virus"), _patterns(
+        r"\binfected\b", r"\bvirus (found|detected)"))),
+    ("policyviolation", _Gated(("banned", "not authori"), _patterns(
+        r"- banned\b", r"\bdelivery not authori[sz]ed,? message refused"))),
+    ("authfailure", _Gated(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
+    ("blocked", _Gated(("listed in",), _patterns(r"\blisted in (the )?(spamhaus )?(sbl|xbl|pbl|css|dbl)\b"))),
+    ("toomanyconn", _Gated(("recipients",), _patterns(r"\bmax(imum)? (number of )?recipients\b"))),
+    ("filtered", _Gated(("permission to post",), _patterns(
+        r"(do not|don'?t) have permission to post (a message )?to this mailbox"))),
+]
+
+# A dead address in the servers' own words, believed with no SMTP stage (the servers
+# that hold the mailbox or the list write them): RFC 3463's X.1.1 and X.1.3 names "Bad
+# destination mailbox address [syntax]" and X.1.2 "Bad destination system address"
+# (OpenSMTPD esc.c, qpsmtpd DSN.pm, Stalwart), chkuser's "can't find a valid MX for rcpt
+# domain", hMailServer's "No mail servers appear to exists for the recipient's address"
+# (ExternalDelivery.cpp: DNS answered, and named no mail server), WildDuck's LMTP
+# "Unknown recipient" (never Exchange's summary "unknown
+# recipient or mailbox unavailable", which stands over any 550), and Sympa's "List
+# unknown" / "The following address is not a known mailing list" (list_unknown.tt2).
+_SERVER_DEAD_ADDRESS = [
+    ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list"), _patterns(
+        r"\bbad destination mailbox address\b", r"\bunknown recipient\b(?! or mailbox)",
+        r"\blist unknown\b", r"\bis not a known mailing list\b"))),
+    ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
+        r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
+        r"\bno mail servers appear to exists? for the recipient'?s address"))),
+]
+_SERVER_DEAD_ADDRESS_SAYS = tuple(pattern for reason, pattern in _SERVER_DEAD_ADDRESS)
+
 # The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
-    "blocked", "contenterror"))
+    "blocked", "contenterror")) + tuple(
+    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason != "filtered")
 
 
 def _names_other_cause(words: str) -> bool:
@@ -698,7 +785,8 @@ def find_reply_code(text: str) -> int | None:
 
 def reason_from_words(text: str) -> str | None:
     """The cause the words name, or None. `text` must be folded."""
-    for group in (_BEFORE_ADDRESS, _ADDRESS, _AFTER_ADDRESS):
+    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _ADDRESS, _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS,
+                  _SERVER_OTHER_WORDS):
         for reason, pattern in group:
             if pattern.search(text):
                 return reason
@@ -855,6 +943,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
+                or any(p.search(words) for p in _SERVER_DEAD_ADDRESS_SAYS)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
                     status is None or _GENERIC.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
