@@ -25,6 +25,7 @@ OWNERS = {"H": ADDRESS, "M": MAILBOX, "S": SENDER}
 #  "RCPT", "DATA", "MAIL": the receiving server's answer to that command, reported by
 #  the sending server (Postfix's bounce(8) layout); "exim", "qmail", "sendmail",
 #  "opensmtpd", "hmailserver", "postfix": that server's own report of its own failure;
+#  "stalwart": Stalwart's report of what a remote server answered;
 #  "dsn": an RFC 3464 report carrying the server's own status (Sympa, Cyrus via LMTP).
 #  The words alone do not tell where they name only a syntax or a generic refusal.
 TEXTS = [
@@ -78,6 +79,8 @@ TEXTS = [
      "vdukhovni/postfix postfix/src/smtpd/smtpd_check.c", True),
     ("S", "552", "5.3.4", "Message size exceeds fixed limit", "DATA", "vdukhovni/postfix postfix/src/smtpd/smtpd.c",
      True),
+    ("M", "", "5.4.6", "mail for example.org loops back to myself", "postfix",
+     "vdukhovni/postfix postfix/src/smtp/smtp_addr.c", True),
     # --- Exim (Exim/exim) -------------------------------------------------------------
     ("H", "550", "", "Unrouteable address", "RCPT", "Exim/exim src/src/route.c", True),
     ("H", "550", "", "Unknown user", "RCPT", "Exim/exim src/src/configure.default (cannot_route_message)", True),
@@ -93,6 +96,8 @@ TEXTS = [
     ("M", "", "", "retry timeout exceeded", "exim", "Exim/exim src/src/deliver.c", True),
     ("M", "", "", "all hosts for 'example.org' have been failing for a long time (and retry time not reached)",
      "exim", "Exim/exim src/src/transports/smtp.c", True),
+    ("M", "", "", "retry time not reached for any host for 'example.org'", "exim",
+     "Exim/exim src/src/transports/smtp.c", True),
     ("S", "550", "", "relay not permitted", "RCPT", "Exim/exim src/src/configure.default", True),
     ("S", "550", "", "rejected because 192.0.2.9 is in a black list at zen.spamhaus.org", "RCPT",
      "Exim/exim src/src/configure.default", True),
@@ -116,6 +121,17 @@ TEXTS = [
      True),
     ("H", "", "5.1.2", "Sorry, I couldn't find any host named example.org. (#5.1.2)", "qmail",
      "notqmail/notqmail qmail-remote.c", True),
+    ("H", "", "", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "qmail",
+     "notqmail/notqmail qmail-remote.c", True),
+    ("H", "", "", "192.0.2.25 does not like recipient. Remote host said: 550 5.1.1 <ADDR>: Recipient address "
+     "rejected: User unknown in virtual mailbox table Giving up on 192.0.2.25.", "qmail",
+     "notqmail/notqmail qmail-remote.c", True),
+    ("M", "", "", "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)", "qmail",
+     "notqmail/notqmail qmail-remote.c", True),
+    ("M", "", "", "I'm not going to try again; this message has been in the queue too long.", "qmail",
+     "notqmail/notqmail qmail-send.c", True),
+    ("S", "", "", "Connected to 192.0.2.25 but sender was rejected. Remote host said: 553 sorry, your envelope "
+     "sender is in my badmailfrom list (#5.7.1)", "qmail", "notqmail/notqmail qmail-remote.c", True),
     ("H", "550", "5.1.1", "sorry, no mailbox here by that name (chkuser)", "RCPT", "sagredo-dev/qmail chkuser_settings.h",
      True),
     ("H", "550", "5.1.2", "sorry, can't find a valid MX for rcpt domain (chkuser)", "RCPT",
@@ -217,6 +233,11 @@ TEXTS = [
      "stalwartlabs/mail-server crates/smtp/src/inbound/data.rs", True),
     ("S", "550", "5.7.1", "Message rejected due to excessive spam score.", "DATA",
      "stalwartlabs/mail-server crates/smtp/src/inbound/data.rs", True),
+    # Stalwart relaying others' answers (crates/smtp/src/queue/dsn.rs, write_dsn_text).
+    ("H", "550", "5.1.2", "User does not exist", "stalwart", "stalwartlabs/mail-server crates/smtp/src/queue/dsn.rs",
+     True),
+    ("S", "550", "5.1.2", "Relay not allowed.", "stalwart", "stalwartlabs/mail-server crates/smtp/src/queue/dsn.rs",
+     True),
     # --- maddy (foxcpp/maddy) ----------------------------------------------------------
     ("H", "550", "5.1.1", "User does not exist", "RCPT", "foxcpp/maddy internal/storage/imapsql/delivery.go", True),
     ("H", "556", "5.1.10", "Domain does not accept email (null MX)", "maddy",
@@ -400,6 +421,22 @@ def opensmtpd_own(reply: str, status: str) -> bytes:
     ).encode("utf-8")
 
 
+def stalwart_relayed(code: str, status: str, words: str) -> bytes:
+    """Stalwart's report of a remote server's answer (crates/smtp/src/queue/dsn.rs): the
+    command and the reply in its notice, the reply without its status in the DSN."""
+    return (
+        _headers('"Mail Delivery Subsystem" <MAILER-DAEMON@relay.lauravidal.es>', "Failed to deliver message",
+                 'multipart/report; report-type="delivery-status"; boundary="mime_boundary"')
+        + "--mime_boundary\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n\r\n"
+        + "Your message could not be delivered to the following recipients:\r\n\r\n"
+        + f"<{LEAD}> (host 'mx.example.org' rejected command 'RCPT TO:<{LEAD}>' with code {code} ({status}) "
+        + f"'{words}')\r\n\r\n--mime_boundary\r\nContent-Type: message/delivery-status\r\n\r\n"
+        + f"Reporting-MTA: dns;relay.lauravidal.es\r\n\r\nFinal-Recipient: rfc822;{LEAD}\r\nAction: failed\r\n"
+        + f"Status: {status}\r\nDiagnostic-Code: smtp;{code} {words}\r\nRemote-MTA: dns;mx.example.org\r\n\r\n"
+        + "--mime_boundary--\r\n"
+    ).encode("utf-8")
+
+
 def hmailserver_own(words: str) -> bytes:
     """hMailServer's SEND_FAILED_NOTIFICATION (DBScripts/CreateTablesMYSQL.sql), its
     recipient lines as ExternalDelivery.cpp writes them."""
@@ -429,6 +466,8 @@ def own_report(row) -> bytes:
         return sendmail_own(reply, status)
     if where in ("opensmtpd", "maddy"):
         return opensmtpd_own(reply, status)
+    if where == "stalwart":
+        return stalwart_relayed(code, status, _sub(words))
     if where == "hmailserver":
         return hmailserver_own(_sub(words))
     return dsn(_sub(words), status)
