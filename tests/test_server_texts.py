@@ -155,6 +155,15 @@ TEXTS = [
      "sagredo-dev/qmail chkuser_settings.h", True),
     ("S", "553", "5.7.1", "sorry, your envelope sender is in my badmailfrom list (#5.7.1)", "MAIL",
      "notqmail/notqmail qmail-smtpd.c", True),
+    # qmail-smtpd with jms1's combined patch (qmail.jms1.net/patches/combined.shtml).
+    ("H", "553", "", "sorry, this recipient is not in my validrcptto list (#5.7.1)", "RCPT",
+     "qmail-smtpd.c of jms1's combined patch v7.08 (err_vrt)", True),
+    ("S", "553", "", "sorry, your envelope sender domain must exist (#5.7.1)", "MAIL",
+     "qmail-smtpd.c of jms1's combined patch v7.08 (err_hmf, the mfcheck patch)", True),
+    ("S", "553", "", "sorry, your HELO host name has been denied (#5.7.1)", "RCPT",
+     "qmail-smtpd.c of jms1's combined patch v7.08 (err_bhelo)", True),
+    ("S", "553", "", "we don't relay (#5.7.1)", "RCPT", "qmail-smtpd.c of jms1's combined patch v7.08 (err_relay)",
+     True),
     # --- Courier (svarshavchik/courier) -------------------------------------------------
     ("H", "550", "", "User unknown.", "RCPT", "svarshavchik/courier courier/courier/cdmsgq2.C", True),
     ("M", "", "", "Maildir over quota.", "exim", "svarshavchik/courier courier/courier/module.local/deliver.C", True),
@@ -293,6 +302,9 @@ TEXTS = [
     ("S", "550", "", "You must log in to send mail from lauravidal.es", "MAIL",
      "mingodad/citadel citadel/modules/smtp/serv_smtp.c", True),
     ("S", "535", "", "Mail server has been suspended", "MAIL", "postalserver/postal app/lib/smtp_server/client.rb", True),
+    # A provider's documented text: MailChannels checks the sender's domain, under 5.2.1
+    # (support.mailchannels.com, "550 5.2.1 SDNF Sender Domain Not Found").
+    ("S", "550", "5.2.1", "SDNF Sender Domain Not Found", "RCPT", "MailChannels' documentation (SDNF)", True),
     ("H", "", "5.1.1", "List unknown", "dsn", "sympa-community/sympa default/mail_tt2/list_unknown.tt2", True),
     # --- Content filters: Amavis, rspamd, spamass-milter (the message's, the sender's) --
     ("S", "554", "5.7.0", "Reject, id=12345-06 - spam", "DATA", "amavis (its SMTP reject texts, amavisd.conf-default)",
@@ -543,3 +555,21 @@ def test_the_inbox_bounces_a_lead_whose_server_says_the_address_is_dead(project,
     summary = read(run)
     assert summary["bounces"] == 1
     assert status(run, LEAD) == "bounced"
+
+
+# --- The sender as the subject of the sentence ------------------------------------------
+# The words of a sender's check, as server configurations and milters write it: whatever
+# they call "not found" or "does not exist" is our domain or address, never the lead's
+# (the general rule behind the qmail, Sendmail, MailChannels and maddy texts above).
+@pytest.mark.parametrize("words", [
+    "550 Sender domain not found", "550 Sender address domain does not exist", "550 The sender domain doesn't exist",
+    "550 Sender address does not exist", "550 Sender domain must exist", "550 Your domain does not exist",
+    "550 Unrouteable sender address", "550 HELO hostname unknown",
+    "550 Invalid HELO name (See RFC2821 4.1.3)",
+])
+@pytest.mark.parametrize("layout", ["dsn-5.0.0", "dsn-no-status", "postfix-rcpt"])
+def test_words_about_the_sender_are_never_the_address(words, layout):
+    raw = {"dsn-5.0.0": lambda: dsn(words, "5.0.0"), "dsn-no-status": lambda: dsn(words[4:], None),
+           "postfix-rcpt": lambda: postfix_relayed(words, "RCPT")}[layout]()
+    verdict = verdict_of(raw)
+    assert not verdict.hard and verdict.owner == SENDER, verdict

@@ -480,8 +480,12 @@ _SENDER_WORDS = _patterns(
 # The sender's, in words that also name an address, a domain or a host: read before
 # _ADDRESS, whose words of a dead one they would otherwise meet. Our HELO refused
 # (Postfix's reject_unknown_helo_hostname "Helo command rejected: Host not found", mox's
-# "your ehlo domain does not resolve"); our sender's domain or address refused (Sendmail
-# 553 5.1.8 "Domain of sender address X does not exist", maddy "Domain in MAIL FROM has
+# "your ehlo domain does not resolve", "HELO hostname unknown"); our sender's domain or
+# address refused, with the sender the subject of the sentence ("Sender domain not
+# found", "Sender address does not exist", the qmail mfcheck patch's "your envelope
+# sender domain must exist", Sendmail 553 5.1.8 "Domain of sender address X does not
+# exist"; the words Postfix and Exim themselves use are _SENDER_VERIFICATION's), maddy
+# "Domain in MAIL FROM has
 # null MX record", Haraka "No MX for your FROM address", chkuser "can't find a valid MX
 # for sender domain", RFC 3463's X.1.7/X.1.8 "Bad sender's (mailbox|system) address",
 # qpsmtpd "Bad sender's IP", Stalwart "Sender address not allowed", chkuser "sender
@@ -495,9 +499,14 @@ _SENDER_WORDS = _patterns(
 # address"). Folded text, addresses written "mailaddr".
 _SERVER_SENDER_WORDS = [
     ("blocked", _Gated(("helo", "ehlo"), _patterns(
-        r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)"))),
-    ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended"), _patterns(
-        r"\bdomain of sender address", r"\bdomain in mail from\b", r"\bfor (your|the) (envelope )?from address",
+        r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)",
+        r"\b(helo|ehlo) (name|host ?name|domain|argument)\b", r"\binvalid (helo|ehlo)\b"))),
+    ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended", "your domain"), _patterns(
+        r"\b(envelope )?sender'?s? (e-?mail )?(address )?(domain )?(name )?(is )?(unknown|not found|does ?n[o']t exist"
+        r"|not exist|must exist|must resolve|invalid|not valid|unresolvable)",
+        r"\bsender [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist", r"\b(unknown|unrout(e)?able) sender\b",
+        r"\byour (sending |e-?mail |mail )?domain (name )?(does not exist|doesn'?t exist|not found|is unknown)",
+        r"\bdomain of (the )?sender\b", r"\bdomain in mail from\b", r"\bfor (your|the) (envelope )?from address",
         r"\bfor sender domain\b", r"\bbad sender'?s? (mailbox |system )?(address|ip)\b",
         r"\bsender (address |syntax )+not allowed", r"\bunauthori[sz]ed use of sender",
         r"\bmail from domain .{0,80}not allowed from your host", r"\bmust log ?in to send",
@@ -535,12 +544,16 @@ _SERVER_OTHER_WORDS = [
 # (OpenSMTPD esc.c, qpsmtpd DSN.pm, Stalwart), chkuser's "can't find a valid MX for rcpt
 # domain", hMailServer's "No mail servers appear to exists for the recipient's address"
 # (ExternalDelivery.cpp: DNS answered, and named no mail server), WildDuck's LMTP
-# "Unknown recipient" (never Exchange's summary "unknown
-# recipient or mailbox unavailable", which stands over any 550), and Sympa's "List
-# unknown" / "The following address is not a known mailing list" (list_unknown.tt2).
+# "Unknown recipient" (never Exchange's summary "unknown recipient or mailbox
+# unavailable", which stands over any 550), the validrcptto patch's "sorry, this
+# recipient is not in my validrcptto list" (qmail-smtpd's list of the mailboxes it
+# holds; jms1's combined patch), and Sympa's "List unknown" / "The following address is
+# not a known mailing list" (default/mail_tt2/list_unknown.tt2).
 _SERVER_DEAD_ADDRESS = [
-    ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list"), _patterns(
+    ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto"),
+                           _patterns(
         r"\bbad destination mailbox address\b", r"\bunknown recipient\b(?! or mailbox)",
+        r"\brecipient is not in my validrcptto list\b",
         r"\blist unknown\b", r"\bis not a known mailing list\b"))),
     ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
         r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
