@@ -306,6 +306,24 @@ TEXTS = [
     # (support.mailchannels.com, "550 5.2.1 SDNF Sender Domain Not Found").
     ("S", "550", "5.2.1", "SDNF Sender Domain Not Found", "RCPT", "MailChannels' documentation (SDNF)", True),
     ("H", "", "5.1.1", "List unknown", "dsn", "sympa-community/sympa default/mail_tt2/list_unknown.tt2", True),
+    # --- Mail-server bundles: mailcow, iRedMail and iRedAPD, Proxmox Mail Gateway -------
+    ("S", "554", "5.7.1", "This message does not meet our delivery requirements", "DATA",
+     "mailcow/mailcow-dockerized data/conf/rspamd/override.d/worker-proxy.inc", True),
+    ("M", "552", "5.2.2", "Mailbox is full", "RCPT", "iredmail/iRedMail samples/dovecot/dovecot-2.4-mariadb.conf "
+     "(quota_status_overquota)", True),
+    ("S", "554", "5.7.1", "<ADDR>: Recipient address rejected: SMTP AUTH is required for users under this sender "
+     "domain", "RCPT", "iredmail/iRedAPD libs/__init__.py", True),
+    ("S", "554", "5.7.1", "<laura@lauravidal.es>: Sender address rejected: Sender is not same as SMTP authenticate "
+     "username", "MAIL", "iredmail/iRedAPD libs/__init__.py", True),
+    ("S", "554", "5.7.1", "<ADDR>: Recipient address rejected: Not authorized", "RCPT",
+     "iredmail/iRedAPD libs/__init__.py", True),
+    ("S", "554", "5.7.1", "<ADDR>: Recipient address rejected: Message size is too large", "RCPT",
+     "iredmail/iRedAPD libs/__init__.py", True),
+    ("S", "554", "5.7.1", "<ADDR>: Recipient address rejected: Blacklisted reverse DNS name of server IP address",
+     "RCPT", "iredmail/iRedAPD libs/__init__.py", True),
+    ("S", "554", "5.7.1", "<ADDR>: Recipient address rejected: Server IP address has bad reputation.", "RCPT",
+     "iredmail/iRedAPD libs/__init__.py", True),
+    ("S", "554", "5.7.1", "Rejected for policy reasons (4A1B2C3D)", "DATA", "proxmox/pmg-api src/PMG/SMTP.pm", True),
     # --- Content filters: Amavis, rspamd, spamass-milter (the message's, the sender's) --
     ("S", "554", "5.7.0", "Reject, id=12345-06 - spam", "DATA", "amavis (its SMTP reject texts, amavisd.conf-default)",
      True),

@@ -524,8 +524,11 @@ _SERVER_SENDER_WORDS = [
 # authorized, message refused" (OpenSMTPD, qpsmtpd, Courier), Spamhaus's lists by name
 # (maddy "Listed in SBL", "Listed in PBL"), a limit of recipients per message or
 # session (chkuser "reached maximum number of recipients allowed in one session", James
-# "max recipients reached"). And the recipient's own settings: Cyrus's ACL "You do not
-# have permission to post a message to this mailbox" (the mailbox's, not ours).
+# "max recipients reached"), iRedAPD's policy refusals (libs/__init__.py: "Message size
+# is too large", "Not authorized"), the rejection text mailcow sets for rspamd ("This
+# message does not meet our delivery requirements", data/conf/rspamd/override.d/
+# worker-proxy.inc). And the recipient's own settings: Cyrus's ACL "You do not have
+# permission to post a message to this mailbox" (the mailbox's, not ours).
 _SERVER_OTHER_WORDS = [
     ("virusdetected", _Gated(("infected", "virus"), _patterns(
         r"\binfected\b", r"\bvirus (found|detected)"))),
@@ -534,6 +537,9 @@ _SERVER_OTHER_WORDS = [
     ("authfailure", _Gated(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
     ("blocked", _Gated(("listed in",), _patterns(r"\blisted in (the )?(spamhaus )?(sbl|xbl|pbl|css|dbl)\b"))),
     ("toomanyconn", _Gated(("recipients",), _patterns(r"\bmax(imum)? (number of )?recipients\b"))),
+    ("mesgtoobig", _Gated(("too large", "too big"), _patterns(r"\bmessage size is too (large|big)\b"))),
+    ("spamdetected", _Gated(("delivery requirements",), _patterns(r"\bdoes not meet our delivery requirements\b"))),
+    ("policyviolation", _Gated(("not authori",), _patterns(r"\brejected: not authori[sz]ed\b"))),
     ("filtered", _Gated(("permission to post",), _patterns(
         r"(do not|don'?t) have permission to post (a message )?to this mailbox"))),
 ]
