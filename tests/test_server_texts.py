@@ -306,6 +306,21 @@ TEXTS = [
     # (support.mailchannels.com, "550 5.2.1 SDNF Sender Domain Not Found").
     ("S", "550", "5.2.1", "SDNF Sender Domain Not Found", "RCPT", "MailChannels' documentation (SDNF)", True),
     ("H", "", "5.1.1", "List unknown", "dsn", "sympa-community/sympa default/mail_tt2/list_unknown.tt2", True),
+    # --- Groupware LMTP servers: Zimbra (Zimbra/zm-mailbox), Kopano (Kopano-dev/kopano-core) --
+    ("H", "550", "5.1.1", "No such user here", "RCPT",
+     "Zimbra/zm-mailbox store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java", True),
+    ("M", "552", "5.2.2", "Over quota", "DATA", "Zimbra/zm-mailbox store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java",
+     True),
+    ("M", "450", "4.2.1", "Mailbox disabled, not accepting messages", "RCPT",
+     "Zimbra/zm-mailbox store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java", True),
+    ("M", "450", "4.2.0", "Mailbox is not on this server", "RCPT",
+     "Zimbra/zm-mailbox store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java", True),
+    ("S", "550", "5.7.1", "Message rejected", "DATA",
+     "Zimbra/zm-mailbox store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java", False),
+    ("H", "503", "5.1.1", "User does not exist", "RCPT", "Kopano-dev/kopano-core spooler/DAgent.cpp", True),
+    ("M", "552", "5.2.2", "ana.pena Quota exceeded", "DATA", "Kopano-dev/kopano-core spooler/DAgent.cpp", True),
+    ("M", "503", "5.1.1", "Connection error: 0x80040115", "RCPT", "Kopano-dev/kopano-core spooler/DAgent.cpp", True),
+    ("M", "503", "5.1.1", "Failed to add user to recipients", "RCPT", "Kopano-dev/kopano-core spooler/DAgent.cpp", True),
     # --- Mail-server bundles: mailcow, iRedMail and iRedAPD, Proxmox Mail Gateway -------
     ("S", "554", "5.7.1", "This message does not meet our delivery requirements", "DATA",
      "mailcow/mailcow-dockerized data/conf/rspamd/override.d/worker-proxy.inc", True),

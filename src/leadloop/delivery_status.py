@@ -527,8 +527,12 @@ _SERVER_SENDER_WORDS = [
 # "max recipients reached"), iRedAPD's policy refusals (libs/__init__.py: "Message size
 # is too large", "Not authorized"), the rejection text mailcow sets for rspamd ("This
 # message does not meet our delivery requirements", data/conf/rspamd/override.d/
-# worker-proxy.inc). And the recipient's own settings: Cyrus's ACL "You do not have
-# permission to post a message to this mailbox" (the mailbox's, not ours).
+# worker-proxy.inc). A server's own trouble that it answers under 5.1.1 all the same
+# (Kopano's dagent, spooler/DAgent.cpp: "503 5.1.1 Connection error: …" when it cannot
+# reach its storage server, "503 5.1.1 Failed to add user to recipients"): the words name
+# the cause, the mailbox's server, not a dead address. And the recipient's own settings:
+# Cyrus's ACL "You do not have permission to post a message to this mailbox" (the
+# mailbox's, not ours).
 _SERVER_OTHER_WORDS = [
     ("virusdetected", _Gated(("infected", "virus"), _patterns(
         r"\binfected\b", r"\bvirus (found|detected)"))),
@@ -540,6 +544,8 @@ _SERVER_OTHER_WORDS = [
     ("mesgtoobig", _Gated(("too large", "too big"), _patterns(r"\bmessage size is too (large|big)\b"))),
     ("spamdetected", _Gated(("delivery requirements",), _patterns(r"\bdoes not meet our delivery requirements\b"))),
     ("policyviolation", _Gated(("not authori",), _patterns(r"\brejected: not authori[sz]ed\b"))),
+    ("systemerror", _Gated(("connection error", "add user to recipients"), _patterns(
+        r"\bconnection error\b", r"\bfailed to add user to recipients\b"))),
     ("filtered", _Gated(("permission to post",), _patterns(
         r"(do not|don'?t) have permission to post (a message )?to this mailbox"))),
 ]
