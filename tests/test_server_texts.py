@@ -306,6 +306,13 @@ TEXTS = [
     # (support.mailchannels.com, "550 5.2.1 SDNF Sender Domain Not Found").
     ("S", "550", "5.2.1", "SDNF Sender Domain Not Found", "RCPT", "MailChannels' documentation (SDNF)", True),
     ("H", "", "5.1.1", "List unknown", "dsn", "sympa-community/sympa default/mail_tt2/list_unknown.tt2", True),
+    # --- XMail (GerHobbelt/xmail, a mirror of XMail), DBMail (dbmail/dbmail) ----------
+    ("H", "550", "", "Mailbox unavailable <ADDR>", "RCPT", "GerHobbelt/xmail SMTPSvr.cpp", False),
+    ("S", "505", "", "Your domain has no DNS/MX entries", "MAIL", "GerHobbelt/xmail SMTPSvr.cpp", True),
+    ("S", "550", "", "Denied due inclusion of your IP inside (zen.spamhaus.org)", "RCPT", "GerHobbelt/xmail SMTPSvr.cpp",
+     True),
+    ("S", "504", "", "You are registered as spammer", "MAIL", "GerHobbelt/xmail SMTPSvr.cpp", True),
+    ("H", "550", "", "Recipient <ADDR> FAIL", "RCPT", "dbmail/dbmail src/lmtp.c", True),
     # --- Groupware LMTP servers: Zimbra (Zimbra/zm-mailbox), Kopano (Kopano-dev/kopano-core) --
     ("H", "550", "5.1.1", "No such user here", "RCPT",
      "Zimbra/zm-mailbox store/src/java/com/zimbra/cs/lmtpserver/LmtpReply.java", True),

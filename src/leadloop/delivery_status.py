@@ -478,25 +478,27 @@ _SENDER_WORDS = _patterns(
 # the names RFC 3463 gives its status codes, so those names say what their code says.
 
 # The sender's, in words that also name an address, a domain or a host: read before
-# _ADDRESS, whose words of a dead one they would otherwise meet. Our HELO refused
-# (Postfix's reject_unknown_helo_hostname "Helo command rejected: Host not found", mox's
-# "your ehlo domain does not resolve", "HELO hostname unknown"); our sender's domain or
-# address refused, with the sender the subject of the sentence ("Sender domain not
-# found", "Sender address does not exist", the qmail mfcheck patch's "your envelope
-# sender domain must exist", Sendmail 553 5.1.8 "Domain of sender address X does not
-# exist"; the words Postfix and Exim themselves use are _SENDER_VERIFICATION's), maddy
-# "Domain in MAIL FROM has
-# null MX record", Haraka "No MX for your FROM address", chkuser "can't find a valid MX
-# for sender domain", RFC 3463's X.1.7/X.1.8 "Bad sender's (mailbox|system) address",
-# qpsmtpd "Bad sender's IP", Stalwart "Sender address not allowed", chkuser "sender
-# syntax not allowed", maddy "Unauthorized use of sender address", Haraka "Mail from
-# domain 'X' is not allowed from your host", Citadel "You must log in to send mail from
-# X", Postal "Mail server has been suspended"); relaying refused (Stalwart's "550 5.1.2
-# Relay not allowed", chasquid's "503 5.7.1 Relay not allowed", qmail's "that domain
-# isn't in my list of allowed rcpthosts", Haraka's "I cannot deliver mail for <X>" when
-# no plugin accepts the recipient's domain (docs/Plugins.md), qpsmtpd's rcpt_ok "mail to
-# X not accepted here", hMailServer's IP-range rule "Delivery is not allowed to this
-# address"). Folded text, addresses written "mailaddr".
+# _ADDRESS, whose words of a dead one they would otherwise meet.
+# - Our HELO refused: Postfix's reject_unknown_helo_hostname "Helo command rejected: Host
+#   not found", mox's "your ehlo domain does not resolve", "HELO hostname unknown".
+# - Our sender's domain or address refused, the sender the subject of the sentence:
+#   "Sender domain not found", "Sender address does not exist", the qmail mfcheck patch's
+#   "your envelope sender domain must exist", XMail's "Your domain has no DNS/MX entries"
+#   (SMTPSvr.cpp), Sendmail's 553 5.1.8 "Domain of sender address X does not exist",
+#   maddy's "Domain in MAIL FROM has null MX record", Haraka's "No MX for your FROM
+#   address", chkuser's "can't find a valid MX for sender domain", RFC 3463's X.1.7/X.1.8
+#   names "Bad sender's (mailbox|system) address", qpsmtpd's "Bad sender's IP", Stalwart's
+#   "Sender address not allowed", chkuser's "sender syntax not allowed", maddy's
+#   "Unauthorized use of sender address", Haraka's "Mail from domain 'X' is not allowed
+#   from your host", Citadel's "You must log in to send mail from X", Postal's "Mail
+#   server has been suspended". (The words Postfix and Exim themselves use are
+#   _SENDER_VERIFICATION's.)
+# - Relaying refused, whatever the status: Stalwart's "550 5.1.2 Relay not allowed",
+#   chasquid's "503 5.7.1 Relay not allowed", qmail's "that domain isn't in my list of
+#   allowed rcpthosts", Haraka's "I cannot deliver mail for <X>" when no plugin accepts
+#   the recipient's domain (docs/Plugins.md), qpsmtpd's rcpt_ok "mail to X not accepted
+#   here", hMailServer's IP-range rule "Delivery is not allowed to this address".
+# Folded text, addresses written "mailaddr".
 _SERVER_SENDER_WORDS = [
     ("blocked", _Gated(("helo", "ehlo"), _patterns(
         r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)",
@@ -505,7 +507,8 @@ _SERVER_SENDER_WORDS = [
         r"\b(envelope )?sender'?s? (e-?mail )?(address )?(domain )?(name )?(is )?(unknown|not found|does ?n[o']t exist"
         r"|not exist|must exist|must resolve|invalid|not valid|unresolvable)",
         r"\bsender [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist", r"\b(unknown|unrout(e)?able) sender\b",
-        r"\byour (sending |e-?mail |mail )?domain (name )?(does not exist|doesn'?t exist|not found|is unknown)",
+        r"\byour (sending |e-?mail |mail )?domain (name )?(does not exist|doesn'?t exist|not found|is unknown"
+        r"|has no (dns|mx))",
         r"\bdomain of (the )?sender\b", r"\bdomain in mail from\b", r"\bfor (your|the) (envelope )?from address",
         r"\bfor sender domain\b", r"\bbad sender'?s? (mailbox |system )?(address|ip)\b",
         r"\bsender (address |syntax )+not allowed", r"\bunauthori[sz]ed use of sender",
@@ -559,13 +562,15 @@ _SERVER_OTHER_WORDS = [
 # "Unknown recipient" (never Exchange's summary "unknown recipient or mailbox
 # unavailable", which stands over any 550), the validrcptto patch's "sorry, this
 # recipient is not in my validrcptto list" (qmail-smtpd's list of the mailboxes it
-# holds; jms1's combined patch), and Sympa's "List unknown" / "The following address is
-# not a known mailing list" (default/mail_tt2/list_unknown.tt2).
+# holds; jms1's combined patch), DBMail's LMTP "550 Recipient <ADDRESS> FAIL" (src/lmtp.c:
+# the address resolves to no user), and Sympa's "List unknown" / "The following address
+# is not a known mailing list" (default/mail_tt2/list_unknown.tt2).
 _SERVER_DEAD_ADDRESS = [
-    ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto"),
+    ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto",
+                            " fail"),
                            _patterns(
         r"\bbad destination mailbox address\b", r"\bunknown recipient\b(?! or mailbox)",
-        r"\brecipient is not in my validrcptto list\b",
+        r"\brecipient is not in my validrcptto list\b", r"\brecipient [\[<(]? ?mailaddr ?[\]>)]? fail\b",
         r"\blist unknown\b", r"\bis not a known mailing list\b"))),
     ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
         r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
