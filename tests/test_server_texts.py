@@ -347,15 +347,15 @@ TEXTS = [
      "iredmail/iRedAPD libs/__init__.py", True),
     ("S", "554", "5.7.1", "Rejected for policy reasons (4A1B2C3D)", "DATA", "proxmox/pmg-api src/PMG/SMTP.pm", True),
     # --- Content filters: Amavis, rspamd, spamass-milter (the message's, the sender's) --
-    ("S", "554", "5.7.0", "Reject, id=12345-06 - spam", "DATA", "amavis (its SMTP reject texts, amavisd.conf-default)",
+    ("S", "554", "5.7.0", "Reject, id=12345-06 - spam", "DATA", "amavisd-new (its D_REJECT reply, 554 5.7.0 Reject, id=…)",
      True),
     ("S", "554", "5.7.0", "Reject, id=12345-06 - BANNED: multipart/mixed | application/x-msdownload,.exe", "DATA",
-     "amavis (its SMTP reject texts, amavisd.conf-default)", True),
+     "amavisd-new (its D_REJECT reply, 554 5.7.0 Reject, id=…)", True),
     ("S", "554", "5.7.0", "Reject, id=12345-06 - INFECTED: Eicar-Test-Signature", "DATA",
-     "amavis (its SMTP reject texts, amavisd.conf-default)", True),
+     "amavisd-new (its D_REJECT reply, 554 5.7.0 Reject, id=…)", True),
     ("S", "554", "5.7.1", "Spam message rejected", "DATA", "rspamd/rspamd src/libserver/milter_internal.h", True),
     ("M", "451", "4.7.1", "Try again later", "RCPT", "rspamd/rspamd (greylist module)", True),
-    ("S", "550", "5.7.1", "Blocked by SpamAssassin", "DATA", "spamass-milter (its reject text)", True),
+    ("S", "550", "5.7.1", "Blocked by SpamAssassin", "DATA", "spamass-milter spamass-milter.cpp (its default rejecttext)", True),
 ]
 
 

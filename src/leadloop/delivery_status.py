@@ -502,7 +502,8 @@ _SENDER_WORDS = _patterns(
 _SERVER_SENDER_WORDS = [
     ("blocked", _Gated(("helo", "ehlo"), _patterns(
         r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)",
-        r"\b(helo|ehlo) (name|host ?name|domain|argument)\b", r"\binvalid (helo|ehlo)\b"))),
+        r"\b(helo|ehlo) (name|host ?name|domain|argument)\b.{0,20}\b(unknown|not found|invalid|denied|rejected"
+        r"|does ?n[o']t|not resolv|must)", r"\binvalid (helo|ehlo)\b"))),
     ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended", "your domain"), _patterns(
         r"\b(envelope )?sender'?s? (e-?mail )?(address )?(domain )?(name )?(is )?(unknown|not found|does ?n[o']t exist"
         r"|not exist|must exist|must resolve|invalid|not valid|unresolvable)",
@@ -582,7 +583,7 @@ _SERVER_DEAD_ADDRESS_SAYS = tuple(pattern for reason, pattern in _SERVER_DEAD_AD
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
     "blocked", "contenterror")) + tuple(
-    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason != "filtered")
+    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS)
 
 
 def _names_other_cause(words: str) -> bool:
