@@ -168,6 +168,9 @@ TEXTS = [
     ("H", "550", "", "User unknown.", "RCPT", "svarshavchik/courier courier/courier/cdmsgq2.C", True),
     ("M", "", "", "Maildir over quota.", "exim", "svarshavchik/courier courier/courier/module.local/deliver.C", True),
     ("S", "550", "", "Spam refused.", "DATA", "svarshavchik/courier courier/courier/submit.C", True),
+    ("S", "517", "", "Domain does not exist: lauravidal.es. 517 Invalid domain, see "
+     "<URL:https://datatracker.ietf.org/doc/html/rfc1035>", "MAIL", "svarshavchik/courier courier/courier/submit.C "
+     "(its check of the sender's domain)", True),
     ("S", "571", "", "Delivery not authorized, message refused.", "RCPT", "svarshavchik/courier courier/courier/submit.C",
      True),
     # --- OpenSMTPD (OpenSMTPD/OpenSMTPD; its status texts are RFC 3463's names) -------
@@ -613,3 +616,14 @@ def test_words_about_the_sender_are_never_the_address(words, layout):
            "postfix-rcpt": lambda: postfix_relayed(words, "RCPT")}[layout]()
     verdict = verdict_of(raw)
     assert not verdict.hard and verdict.owner == SENDER, verdict
+
+
+def test_a_domain_named_as_not_existing_is_the_leads_only_when_it_is_the_leads():
+    # Courier checks the sender's domain and says "Domain does not exist: DOMAIN."
+    # (courier/courier/submit.C); relayed in a report with no reply code and no remote
+    # host, the name decides: ours is the sender's, the lead's is the address.
+    ours = verdict_of(exim_own("Domain does not exist: lauravidal.es."))
+    assert not ours.hard and ours.owner == SENDER, ours
+    leads_own = verdict_of(exim_own("Domain does not exist: example.org."))
+    assert leads_own.hard and leads_own.reason == "hostunknown", leads_own
+    assert verdict_of(dsn("Domain example.org does not exist", None)).hard

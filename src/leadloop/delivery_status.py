@@ -579,6 +579,21 @@ _SERVER_DEAD_ADDRESS = [
 ]
 _SERVER_DEAD_ADDRESS_SAYS = tuple(pattern for reason, pattern in _SERVER_DEAD_ADDRESS)
 
+# A domain named as the one that does not exist: "Domain does not exist: X" (Courier),
+# "Domain X does not exist", "domain not found: X". Folded text.
+_DOMAIN_SAID_NOT_TO_EXIST = LazyPattern(
+    r"\bdomain (?:does not exist|doesn'?t exist|not found|is unknown)\s*:\s*([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
+    r"|\bdomain ([a-z0-9-]+(?:\.[a-z0-9-]+)+) (?:does not exist|doesn'?t exist|not found|is unknown)\b")
+
+
+def _names_another_domain(words: str, domain: str) -> bool:
+    """Whether the folded words say a domain does not exist, naming it, and none they name
+    is the lead's `domain` (or a name inside it, or one it is inside)."""
+    if "domain" not in words:
+        return False
+    named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)]
+    return bool(named) and not any(_inside(name, domain) or _inside(domain, name) for name in named)
+
 # The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
@@ -912,6 +927,11 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
+    if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
+        # A domain said not to exist that the words name, and it is not the lead's: ours
+        # (Courier's check of the sender's domain answers MAIL FROM with "517-Domain does
+        # not exist: OURDOMAIN.", submit.C), never the lead's address (SPEC §7).
+        reason = "rejected"
     if reason == "hostunknown" and not own_rule and status not in ("5.1.2", "5.4.4") \
             and reply is not None and 500 <= reply < 600 and "domain" in words \
             and ("dns" in words or "not exist" in words) \
