@@ -484,7 +484,9 @@ _SENDER_WORDS = _patterns(
 # - Our sender's domain or address refused, the sender the subject of the sentence:
 #   "Sender domain not found", "Sender address does not exist", the qmail mfcheck patch's
 #   "your envelope sender domain must exist", XMail's "Your domain has no DNS/MX entries"
-#   (SMTPSvr.cpp), Sendmail's 553 5.1.8 "Domain of sender address X does not exist",
+#   (SMTPSvr.cpp), Sendmail's check_mail ruleset (cf/m4/proto.m4): 553 5.1.8 "Domain of
+#   sender address X does not exist", "Domain name required for sender address", and
+#   under 5.1.2 "Illegal MX record for host X" (FEATURE(badmx), the sender's domain);
 #   maddy's "Domain in MAIL FROM has null MX record", Haraka's "No MX for your FROM
 #   address", chkuser's "can't find a valid MX for sender domain", RFC 3463's X.1.7/X.1.8
 #   names "Bad sender's (mailbox|system) address", qpsmtpd's "Bad sender's IP", Stalwart's
@@ -504,7 +506,8 @@ _SERVER_SENDER_WORDS = [
         r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)",
         r"\b(helo|ehlo) (name|host ?name|domain|argument)\b.{0,20}\b(unknown|not found|invalid|denied|rejected"
         r"|does ?n[o']t|not resolv|must)", r"\binvalid (helo|ehlo)\b"))),
-    ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended", "your domain"), _patterns(
+    ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended", "your domain",
+                         "illegal mx"), _patterns(
         r"\b(envelope )?sender'?s? (e-?mail )?(address )?(domain )?(name )?(is )?(unknown|not found|does ?n[o']t exist"
         r"|not exist|must exist|must resolve|invalid|not valid|unresolvable)",
         r"\bsender [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist", r"\b(unknown|unrout(e)?able) sender\b",
@@ -514,6 +517,7 @@ _SERVER_SENDER_WORDS = [
         r"\bfor sender domain\b", r"\bbad sender'?s? (mailbox |system )?(address|ip)\b",
         r"\bsender (address |syntax )+not allowed", r"\bunauthori[sz]ed use of sender",
         r"\bmail from domain .{0,80}not allowed from your host", r"\bmust log ?in to send",
+        r"\billegal mx record for host\b", r"\b(real )?domain name required for sender address\b",
         r"\bmail server has been suspended"))),
     ("norelaying", _Gated(("relay", "rcpthosts", "cannot deliver mail for", "not accepted here",
                            "not allowed to this address"), _patterns(
