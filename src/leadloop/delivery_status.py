@@ -500,6 +500,8 @@ _SENDER_WORDS = _patterns(
 #   allowed rcpthosts", Haraka's "I cannot deliver mail for <X>" when no plugin accepts
 #   the recipient's domain (docs/Plugins.md), qpsmtpd's rcpt_ok "mail to X not accepted
 #   here", hMailServer's IP-range rule "Delivery is not allowed to this address".
+# - Our session refused after too many refused recipients, whatever the next one: Exim's
+#   default ACL "Rejected for too many bad recipients" (configure.default).
 # Folded text, addresses written "mailaddr".
 _SERVER_SENDER_WORDS = [
     ("blocked", _Gated(("helo", "ehlo"), _patterns(
@@ -519,6 +521,7 @@ _SERVER_SENDER_WORDS = [
         r"\bmail from domain .{0,80}not allowed from your host", r"\bmust log ?in to send",
         r"\billegal mx record for host\b", r"\b(real )?domain name required for sender address\b",
         r"\bmail server has been suspended"))),
+    ("blocked", _Gated(("bad recipients",), _patterns(r"\btoo many bad recipients\b"))),
     ("norelaying", _Gated(("relay", "rcpthosts", "cannot deliver mail for", "not accepted here",
                            "not allowed to this address"), _patterns(
         r"\brelay(ing)? (is )?not allowed", r"\bnot in my list of allowed rcpthosts",
@@ -526,7 +529,9 @@ _SERVER_SENDER_WORDS = [
         r"\bmail to\s*mailaddr\s*not accepted here", r"\bdelivery is not allowed to this address"))),
 ]
 
-# The sender's or the message's, in words no other table reads: amavis's "Reject,
+# The sender's or the message's, in words no other table reads: Exim's default ACL's
+# "maximum allowed line length is 998 octets", "header syntax" and (commented out there,
+# with the malware condition) "This message contains a virus (NAME)"; amavis's "Reject,
 # id=… - INFECTED: …" and "- BANNED: …" (a file type refused), qpsmtpd's virus plugins
 # "Virus Found: …", its DomainKeys check, RFC 3463's X.7.1 name "Delivery not
 # authorized, message refused" (OpenSMTPD, qpsmtpd, Courier), Spamhaus's lists by name
@@ -543,7 +548,9 @@ _SERVER_SENDER_WORDS = [
 # mailbox's, not ours).
 _SERVER_OTHER_WORDS = [
     ("virusdetected", _Gated(("infected", "virus"), _patterns(
-        r"\binfected\b", r"\bvirus (found|detected)"))),
+        r"\binfected\b", r"\bvirus (found|detected)", r"\bcontains a virus\b"))),
+    ("contenterror", _Gated(("line length", "header syntax"), _patterns(
+        r"\bmaximum allowed line length\b", r"\bheader syntax\b"))),
     ("policyviolation", _Gated(("banned", "not authori"), _patterns(
         r"- banned\b", r"\bdelivery not authori[sz]ed,? message refused"))),
     ("authfailure", _Gated(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
