@@ -529,7 +529,13 @@ _SERVER_SENDER_WORDS = [
         r"\bmail to\s*mailaddr\s*not accepted here", r"\bdelivery is not allowed to this address"))),
 ]
 
-# The sender's or the message's, in words no other table reads: Exim's default ACL's
+# The sender's or the message's, in words no other table reads: our SMTP client's
+# conduct refused by Postfix (postscreen/postscreen_smtpd.c "521 5.5.1 Protocol error",
+# "521 5.7.0 Error: I can break rules, too. Goodbye." after a pregreet or pipelining
+# test, under the 521 of a host that takes no mail, RFC 7504; smtpd/smtpd.c "Error: SMTP
+# protocol synchronization", "Improper use of SMTP command pipelining", "Must declare
+# SMTPUTF8 to send unicode address", "Error: insufficient authorization", and its
+# client rate limit "Error: too much mail from IP"); Exim's default ACL's
 # "maximum allowed line length is 998 octets", "header syntax" and (commented out there,
 # with the malware condition) "This message contains a virus (NAME)"; amavis's "Reject,
 # id=… - INFECTED: …" and "- BANNED: …" (a file type refused), qpsmtpd's virus plugins
@@ -549,6 +555,11 @@ _SERVER_SENDER_WORDS = [
 _SERVER_OTHER_WORDS = [
     ("virusdetected", _Gated(("infected", "virus"), _patterns(
         r"\binfected\b", r"\bvirus (found|detected)", r"\bcontains a virus\b"))),
+    ("syntaxerror", _Gated(("protocol", "break rules", "pipelining", "smtputf8"), _patterns(
+        r"\bprotocol error\b", r"\bi can break rules, too\b", r"\bsmtp protocol synchronization\b",
+        r"\bimproper use of smtp command pipelining\b", r"\bmust declare smtputf8\b"))),
+    ("rejected", _Gated(("insufficient author",), _patterns(r"\binsufficient authori[sz]ation\b"))),
+    ("speeding", _Gated(("too much mail from",), _patterns(r"\btoo much mail from\b"))),
     ("contenterror", _Gated(("line length", "header syntax"), _patterns(
         r"\bmaximum allowed line length\b", r"\bheader syntax\b"))),
     ("policyviolation", _Gated(("banned", "not authori"), _patterns(
