@@ -82,6 +82,8 @@ TEXTS = [
     ("S", "521", "5.5.1", "Protocol error", "RCPT", "vdukhovni/postfix postfix/src/postscreen/postscreen_smtpd.c", True),
     ("S", "521", "5.7.0", "Error: I can break rules, too. Goodbye.", "RCPT",
      "vdukhovni/postfix postfix/src/postscreen/postscreen_smtpd.c", True),
+    ("S", "521", "5.5.1", "Error: command not implemented", "RCPT", "vdukhovni/postfix postfix/src/smtpd/smtpd.c "
+     "(smtpd_forbidden_commands)", False),
     ("M", "521", "5.3.2", "Service currently unavailable", "RCPT",
      "vdukhovni/postfix postfix/src/postscreen/postscreen_smtpd.c", True),
     ("S", "554", "5.5.0", "Error: SMTP protocol synchronization", "DATA", "vdukhovni/postfix postfix/src/smtpd/smtpd.c",
@@ -658,3 +660,13 @@ def test_a_domain_named_as_not_existing_is_the_leads_only_when_it_is_the_leads()
     leads_own = verdict_of(exim_own("Domain does not exist: example.org."))
     assert leads_own.hard and leads_own.reason == "hostunknown", leads_own
     assert verdict_of(dsn("Domain example.org does not exist", None)).hard
+
+
+@pytest.mark.parametrize("reply", ["521 5.5.4 Syntax: BDAT count [LAST]", "521 5.5.1 Unrecognized command"])
+def test_a_521_with_a_protocol_status_is_no_host_that_takes_no_mail(reply):
+    # RFC 7504's 521 goes with 5.3.2 (or no status); Postfix's smtpd closes a session
+    # with 521 and the protocol status of its own error (smtpd/smtpd.c): never a dead
+    # domain, in a report that names no stage or at RCPT.
+    assert not verdict_of(dsn(reply, "5.0.0")).hard
+    assert not verdict_of(postfix_relayed(reply, "RCPT")).hard
+    assert verdict_of(dsn("521 5.3.2 mx.example.org does not accept mail", "5.0.0")).reason == "notaccept"

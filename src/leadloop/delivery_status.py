@@ -555,8 +555,8 @@ _SERVER_SENDER_WORDS = [
 _SERVER_OTHER_WORDS = [
     ("virusdetected", _Gated(("infected", "virus"), _patterns(
         r"\binfected\b", r"\bvirus (found|detected)", r"\bcontains a virus\b"))),
-    ("syntaxerror", _Gated(("protocol", "break rules", "pipelining", "smtputf8"), _patterns(
-        r"\bprotocol error\b", r"\bi can break rules, too\b", r"\bsmtp protocol synchronization\b",
+    ("syntaxerror", _Gated(("protocol", "break rules", "pipelining", "smtputf8", "not implemented"), _patterns(
+        r"\bprotocol error\b", r"\bcommand not implemented\b", r"\bi can break rules, too\b", r"\bsmtp protocol synchronization\b",
         r"\bimproper use of smtp command pipelining\b", r"\bmust declare smtputf8\b"))),
     ("rejected", _Gated(("insufficient author",), _patterns(r"\binsufficient authori[sz]ation\b"))),
     ("speeding", _Gated(("too much mail from",), _patterns(r"\btoo much mail from\b"))),
@@ -995,8 +995,12 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # Refused at the greeting or HELO, before any recipient was named: our server
         # was refused (sisimai's qmail and Exim readers: "blocked").
         return Verdict(False, reason if reason in BLOCKED_REASONS else "blocked", status)
-    if reason is None and reply in (521, 556):
-        reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
+    if reason is None and reply in (521, 556) and (status is None or _GENERIC.match(status)
+                                                   or status in ("5.3.2", "5.1.10")):
+        # RFC 7504: the host or domain does not accept mail, with 5.3.2 or 5.1.10 (or no
+        # telling status). Postfix's postscreen and smtpd close with 521 and a status of
+        # their own (5.5.1 "Error: command not implemented", 5.5.4): that status decides.
+        reason = "notaccept"
     if reason == "userunknown" and not own_rule and status not in ADDRESS_STATUSES and command != "RCPT":
         # The words of a missing user count as an answer to RCPT TO (or as the words of
         # the server that holds the mailbox, or of leadloop's own SMTP client). In
