@@ -556,7 +556,8 @@ _SERVER_OTHER_WORDS = [
     ("virusdetected", _Gated(("infected", "virus"), _patterns(
         r"\binfected\b", r"\bvirus (found|detected)", r"\bcontains a virus\b"))),
     ("syntaxerror", _Gated(("protocol", "break rules", "pipelining", "smtputf8", "not implemented"), _patterns(
-        r"\bprotocol error\b", r"\bcommand not implemented\b", r"\bi can break rules, too\b", r"\bsmtp protocol synchronization\b",
+        r"\bprotocol error\b", r"\bcommand not implemented\b", r"\bi can break rules, too\b",
+        r"\bsmtp protocol synchronization\b",
         r"\bimproper use of smtp command pipelining\b", r"\bmust declare smtputf8\b"))),
     ("rejected", _Gated(("insufficient author",), _patterns(r"\binsufficient authori[sz]ation\b"))),
     ("speeding", _Gated(("too much mail from",), _patterns(r"\btoo much mail from\b"))),
