@@ -462,10 +462,166 @@ _SENDER_WORDS = _patterns(
     r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
 
 
+
+# --- What the open-source mail servers themselves say (issue #25, branch mtatexts) -------
+# Their reply and report texts read in their own sources, so that a server's wording
+# is known before its first bounce arrives: Postfix (smtpd/smtpd_check.c, local/,
+# virtual/, trivial-rewrite/resolve.c), Exim (route.c, acl.c, smtp_in.c, verify.c,
+# routers/dnslookup.c, transports/appendfile.c, configure.default), Sendmail
+# (sysexits.c and its DSN), notqmail (qmail-local.c, qmail-remote.c, qmail-smtpd.c) and
+# qmail with chkuser (sagredo-dev/qmail, chkuser.c), Courier (submit.C, cdmsgq2.C),
+# OpenSMTPD (usr.sbin/smtpd/esc.c, lka_session.c, mda.c), Haraka (connection.js and its
+# plugins), Dovecot (lmtp, quota), Cyrus (imap/lmtp_err.et), Stalwart, maddy, chasquid,
+# mox, WildDuck, hMailServer, Apache James, Citadel, qpsmtpd (lib/Qpsmtpd/DSN.pm),
+# Postal, Sympa, Amavis, rspamd; tests/test_server_texts.py cites each text's file.
+# Several of them (OpenSMTPD's esc.c, qpsmtpd's DSN.pm, Stalwart, Courier) answer with
+# the names RFC 3463 gives its status codes, so those names say what their code says.
+
+# The sender's, in words that also name an address, a domain or a host: read before
+# _ADDRESS, whose words of a dead one they would otherwise meet.
+# - Our HELO refused: Postfix's reject_unknown_helo_hostname "Helo command rejected: Host
+#   not found", mox's "your ehlo domain does not resolve", "HELO hostname unknown".
+# - Our sender's domain or address refused, the sender the subject of the sentence:
+#   "Sender domain not found", "Sender address does not exist", the qmail mfcheck patch's
+#   "your envelope sender domain must exist", XMail's "Your domain has no DNS/MX entries"
+#   (SMTPSvr.cpp), Sendmail's check_mail ruleset (cf/m4/proto.m4): 553 5.1.8 "Domain of
+#   sender address X does not exist", "Domain name required for sender address", and
+#   under 5.1.2 "Illegal MX record for host X" (FEATURE(badmx), the sender's domain);
+#   maddy's "Domain in MAIL FROM has null MX record", Haraka's "No MX for your FROM
+#   address", chkuser's "can't find a valid MX for sender domain", RFC 3463's X.1.7/X.1.8
+#   names "Bad sender's (mailbox|system) address", qpsmtpd's "Bad sender's IP", Stalwart's
+#   "Sender address not allowed", chkuser's "sender syntax not allowed", maddy's
+#   "Unauthorized use of sender address", Haraka's "Mail from domain 'X' is not allowed
+#   from your host", Citadel's "You must log in to send mail from X", Postal's "Mail
+#   server has been suspended". (The words Postfix and Exim themselves use are
+#   _SENDER_VERIFICATION's.)
+# - Relaying refused, whatever the status: Stalwart's "550 5.1.2 Relay not allowed",
+#   chasquid's "503 5.7.1 Relay not allowed", qmail's "that domain isn't in my list of
+#   allowed rcpthosts", Haraka's "I cannot deliver mail for <X>" when no plugin accepts
+#   the recipient's domain (docs/Plugins.md), qpsmtpd's rcpt_ok "mail to X not accepted
+#   here", hMailServer's IP-range rule "Delivery is not allowed to this address".
+# - Our session refused after too many refused recipients, whatever the next one: Exim's
+#   default ACL "Rejected for too many bad recipients" (configure.default).
+# Folded text, addresses written "mailaddr".
+_SERVER_SENDER_WORDS = [
+    ("blocked", _Gated(("helo", "ehlo"), _patterns(
+        r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)",
+        r"\b(helo|ehlo) (name|host ?name|domain|argument)\b.{0,20}\b(unknown|not found|invalid|denied|rejected"
+        r"|does ?n[o']t|not resolv|must)", r"\binvalid (helo|ehlo)\b"))),
+    ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended", "your domain",
+                         "illegal mx"), _patterns(
+        r"\b(envelope )?sender'?s? (e-?mail )?(address )?(domain )?(name )?(is )?(unknown|not found|does ?n[o']t exist"
+        r"|not exist|must exist|must resolve|invalid|not valid|unresolvable)",
+        r"\bsender [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t) exist", r"\b(unknown|unrout(e)?able) sender\b",
+        r"\byour (sending |e-?mail |mail )?domain (name )?(does not exist|doesn'?t exist|not found|is unknown"
+        r"|has no (dns|mx))",
+        r"\bdomain of (the )?sender\b", r"\bdomain in mail from\b", r"\bfor (your|the) (envelope )?from address",
+        r"\bfor sender domain\b", r"\bbad sender'?s? (mailbox |system )?(address|ip)\b",
+        r"\bsender (address |syntax )+not allowed", r"\bunauthori[sz]ed use of sender",
+        r"\bmail from domain .{0,80}not allowed from your host", r"\bmust log ?in to send",
+        r"\billegal mx record for host\b", r"\b(real )?domain name required for sender address\b",
+        r"\bmail server has been suspended"))),
+    ("blocked", _Gated(("bad recipients",), _patterns(r"\btoo many bad recipients\b"))),
+    ("norelaying", _Gated(("relay", "rcpthosts", "cannot deliver mail for", "not accepted here",
+                           "not allowed to this address"), _patterns(
+        r"\brelay(ing)? (is )?not allowed", r"\bnot in my list of allowed rcpthosts",
+        r"isn'?t in my list of allowed rcpthosts", r"\bi cannot deliver mail for\b",
+        r"\bmail to\s*mailaddr\s*not accepted here", r"\bdelivery is not allowed to this address"))),
+]
+
+# The sender's or the message's, in words no other table reads: our SMTP client's
+# conduct refused by Postfix (postscreen/postscreen_smtpd.c "521 5.5.1 Protocol error",
+# "521 5.7.0 Error: I can break rules, too. Goodbye." after a pregreet or pipelining
+# test, under the 521 of a host that takes no mail, RFC 7504; smtpd/smtpd.c "Error: SMTP
+# protocol synchronization", "Improper use of SMTP command pipelining", "Must declare
+# SMTPUTF8 to send unicode address", "Error: insufficient authorization", and its
+# client rate limit "Error: too much mail from IP"); Exim's default ACL's
+# "maximum allowed line length is 998 octets", "header syntax" and (commented out there,
+# with the malware condition) "This message contains a virus (NAME)"; amavis's "Reject,
+# id=… - INFECTED: …" and "- BANNED: …" (a file type refused), qpsmtpd's virus plugins
+# "Virus Found: …", its DomainKeys check, RFC 3463's X.7.1 name "Delivery not
+# authorized, message refused" (OpenSMTPD, qpsmtpd, Courier), Spamhaus's lists by name
+# (maddy "Listed in SBL", "Listed in PBL"), a limit of recipients per message or
+# session (chkuser "reached maximum number of recipients allowed in one session", James
+# "max recipients reached"), iRedAPD's policy refusals (libs/__init__.py: "Message size
+# is too large", "Not authorized"), the rejection text mailcow sets for rspamd ("This
+# message does not meet our delivery requirements", data/conf/rspamd/override.d/
+# worker-proxy.inc). A server's own trouble that it answers under 5.1.1 all the same
+# (Kopano's dagent, spooler/DAgent.cpp: "503 5.1.1 Connection error: …" when it cannot
+# reach its storage server, "503 5.1.1 Failed to add user to recipients"): the words name
+# the cause, the mailbox's server, not a dead address. And the recipient's own settings:
+# Cyrus's ACL "You do not have permission to post a message to this mailbox" (the
+# mailbox's, not ours).
+_SERVER_OTHER_WORDS = [
+    ("virusdetected", _Gated(("infected", "virus"), _patterns(
+        r"\binfected\b", r"\bvirus (found|detected)", r"\bcontains a virus\b"))),
+    ("syntaxerror", _Gated(("protocol", "break rules", "pipelining", "smtputf8", "not implemented"), _patterns(
+        r"\bprotocol error\b", r"\bcommand not implemented\b", r"\bi can break rules, too\b",
+        r"\bsmtp protocol synchronization\b",
+        r"\bimproper use of smtp command pipelining\b", r"\bmust declare smtputf8\b"))),
+    ("rejected", _Gated(("insufficient author",), _patterns(r"\binsufficient authori[sz]ation\b"))),
+    ("speeding", _Gated(("too much mail from",), _patterns(r"\btoo much mail from\b"))),
+    ("contenterror", _Gated(("line length", "header syntax"), _patterns(
+        r"\bmaximum allowed line length\b", r"\bheader syntax\b"))),
+    ("policyviolation", _Gated(("banned", "not authori"), _patterns(
+        r"- banned\b", r"\bdelivery not authori[sz]ed,? message refused"))),
+    ("authfailure", _Gated(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
+    ("blocked", _Gated(("listed in",), _patterns(r"\blisted in (the )?(spamhaus )?(sbl|xbl|pbl|css|dbl)\b"))),
+    ("toomanyconn", _Gated(("recipients",), _patterns(r"\bmax(imum)? (number of )?recipients\b"))),
+    ("mesgtoobig", _Gated(("too large", "too big"), _patterns(r"\bmessage size is too (large|big)\b"))),
+    ("spamdetected", _Gated(("delivery requirements",), _patterns(r"\bdoes not meet our delivery requirements\b"))),
+    ("policyviolation", _Gated(("not authori",), _patterns(r"\brejected: not authori[sz]ed\b"))),
+    ("systemerror", _Gated(("connection error", "add user to recipients"), _patterns(
+        r"\bconnection error\b", r"\bfailed to add user to recipients\b"))),
+    ("filtered", _Gated(("permission to post",), _patterns(
+        r"(do not|don'?t) have permission to post (a message )?to this mailbox"))),
+]
+
+# A dead address in the servers' own words, believed with no SMTP stage (the servers
+# that hold the mailbox or the list write them): RFC 3463's X.1.1 and X.1.3 names "Bad
+# destination mailbox address [syntax]" and X.1.2 "Bad destination system address"
+# (OpenSMTPD esc.c, qpsmtpd DSN.pm, Stalwart), chkuser's "can't find a valid MX for rcpt
+# domain", hMailServer's "No mail servers appear to exists for the recipient's address"
+# (ExternalDelivery.cpp: DNS answered, and named no mail server), WildDuck's LMTP
+# "Unknown recipient" (never Exchange's summary "unknown recipient or mailbox
+# unavailable", which stands over any 550), the validrcptto patch's "sorry, this
+# recipient is not in my validrcptto list" (qmail-smtpd's list of the mailboxes it
+# holds; jms1's combined patch), DBMail's LMTP "550 Recipient <ADDRESS> FAIL" (src/lmtp.c:
+# the address resolves to no user), and Sympa's "List unknown" / "The following address
+# is not a known mailing list" (default/mail_tt2/list_unknown.tt2).
+_SERVER_DEAD_ADDRESS = [
+    ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto",
+                            " fail"),
+                           _patterns(
+        r"\bbad destination mailbox address\b", r"\bunknown recipient\b(?! or mailbox)",
+        r"\brecipient is not in my validrcptto list\b", r"\brecipient [\[<(]? ?mailaddr ?[\]>)]? fail\b",
+        r"\blist unknown\b", r"\bis not a known mailing list\b"))),
+    ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
+        r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
+        r"\bno mail servers appear to exists? for the recipient'?s address"))),
+]
+_SERVER_DEAD_ADDRESS_SAYS = tuple(pattern for reason, pattern in _SERVER_DEAD_ADDRESS)
+
+# A domain named as the one that does not exist: "Domain does not exist: X" (Courier),
+# "Domain X does not exist", "domain not found: X". Folded text.
+_DOMAIN_SAID_NOT_TO_EXIST = LazyPattern(
+    r"\bdomain (?:does not exist|doesn'?t exist|not found|is unknown)\s*:\s*([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
+    r"|\bdomain ([a-z0-9-]+(?:\.[a-z0-9-]+)+) (?:does not exist|doesn'?t exist|not found|is unknown)\b")
+
+
+def _names_another_domain(words: str, domain: str) -> bool:
+    """Whether the folded words say a domain does not exist, naming it, and none they name
+    is the lead's `domain` (or a name inside it, or one it is inside)."""
+    if "domain" not in words:
+        return False
+    named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)]
+    return bool(named) and not any(_inside(name, domain) or _inside(domain, name) for name in named)
+
 # The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
-    "blocked", "contenterror"))
+    "blocked", "contenterror")) + tuple(
+    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS)
 
 
 def _names_other_cause(words: str) -> bool:
@@ -698,7 +854,8 @@ def find_reply_code(text: str) -> int | None:
 
 def reason_from_words(text: str) -> str | None:
     """The cause the words name, or None. `text` must be folded."""
-    for group in (_BEFORE_ADDRESS, _ADDRESS, _AFTER_ADDRESS):
+    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _ADDRESS, _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS,
+                  _SERVER_OTHER_WORDS):
         for reason, pattern in group:
             if pattern.search(text):
                 return reason
@@ -793,6 +950,11 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
+    if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
+        # A domain said not to exist that the words name, and it is not the lead's: ours
+        # (Courier's check of the sender's domain answers MAIL FROM with "517-Domain does
+        # not exist: OURDOMAIN.", submit.C), never the lead's address (SPEC §7).
+        reason = "rejected"
     if reason == "hostunknown" and not own_rule and status not in ("5.1.2", "5.4.4") \
             and reply is not None and 500 <= reply < 600 and "domain" in words \
             and ("dns" in words or "not exist" in words) \
@@ -834,8 +996,12 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # Refused at the greeting or HELO, before any recipient was named: our server
         # was refused (sisimai's qmail and Exim readers: "blocked").
         return Verdict(False, reason if reason in BLOCKED_REASONS else "blocked", status)
-    if reason is None and reply in (521, 556):
-        reason = "notaccept"  # RFC 7504: the host or domain does not accept mail
+    if reason is None and reply in (521, 556) and (status is None or _GENERIC.match(status)
+                                                   or status in ("5.3.2", "5.1.10")):
+        # RFC 7504: the host or domain does not accept mail, with 5.3.2 or 5.1.10 (or no
+        # telling status). Postfix's postscreen and smtpd close with 521 and a status of
+        # their own (5.5.1 "Error: command not implemented", 5.5.4): that status decides.
+        reason = "notaccept"
     if reason == "userunknown" and not own_rule and status not in ADDRESS_STATUSES and command != "RCPT":
         # The words of a missing user count as an answer to RCPT TO (or as the words of
         # the server that holds the mailbox, or of leadloop's own SMTP client). In
@@ -855,6 +1021,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
+                or any(p.search(words) for p in _SERVER_DEAD_ADDRESS_SAYS)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
                     status is None or _GENERIC.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
