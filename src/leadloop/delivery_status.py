@@ -151,6 +151,108 @@ _SENDER_VERIFICATION = (
     r"callback setup failed while verifying", r"sender address rejected")
 _VERIFIES_SENDER = _Gated(("verif", "sender address rejected"), _patterns(*_SENDER_VERIFICATION))
 
+# --- What the bounce-handling libraries have learnt (branch libtables, issue #25) -----
+# The phrase tables of public bounce handlers and newsletter tools, each phrase decided by
+# leadloop's policy (SPEC §7), not by the library's category: a dead address is the
+# address's; a disabled, inactive or full mailbox the lead's mailbox's (unless 5.1.x);
+# relaying, blocks, spam, reputation and rates the sender's (libraries often call
+# "disabled" or "relay denied" hard). Sources, read for their rules, never their sample
+# mail: PHPMailer-BMH's phpmailer-bmh_rules.php as Mautic carries it (app/bundles/
+# EmailBundle/MonitoredEmail/Processor/Bounce/{DsnParser,BodyParser}.php) and MailWizz's
+# bounce-handler (twisted1919/bounce-handler, BounceHandler/rules.php); ZoneMTA's
+# config/bounces.txt; Dada Mail's app/dada/data/bounce_handler_rules.pl; the bounce_email
+# gem's lib/bounce_email.rb; phpList's bounce reasons (bramley/phplist-plugin-bounces,
+# plugins/BounceStatisticsPlugin/DAO/reasons.php); phantasm66/smtp-bounce-classifer.
+# tests/test_library_rules.py holds each phrase with its source. Folded text, addresses
+# written "mailaddr"; each table sits behind a gate of its own (keys every match holds),
+# so that a report without them pays a few substring tests.
+
+# Words of a dead address, quoted with no SMTP stage and a vague status or none.
+_LIBRARY_DEAD_SENTENCES = (
+    r"\buser path no(t)? exists?\b",                                     # BMH
+    r"\binvalid user\b(?! ?(name|or|and|/|password))",                 # BMH
+    r"\bbad (recipient |destination mailbox |destination |e-?mail )?address\b(?! (format|syntax))",  # BMH, Dada, phpList
+    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
+    r"\bnot our customer\b",                                             # BMH, Dada, phpList
+    r"\bwrong (recipients?|addresse?s?|users?)\b",                       # BMH
+    r"\brcpt user [<(]? *mailaddr *[>)]? not ok\b", r"\balias (is )?not valid\b",  # BMH, phantasm
+    r"\b(user|address|recipient) not a member of (this )?domain\b",     # BMH
+    r"\b(does not|doesn'?t) have an account (here|on this (server|system))",  # BMH
+    r"\bno such (e-?mail )?address( here)?\b", r"\bno such account\b",  # BMH, bounce_email, phantasm
+    r"\bcan'?t find (the )?user'?s mailbox\b",                           # BMH (vpopmail's text)
+    _fold_literal("帐号不存在"), _fold_literal("账号不存在"),               # BMH (GB2312 rule)
+    r"\bunbekannter? (empfanger|benutzer|adressat)\b",                   # bounce_email ("unbekannter Empfänger")
+    r"\bdestin(atario|\.) sconosciuto\b(?! o)", r"\bdestinatario errato\b",  # MailWizz (Italian)
+    r"\bunknown address\b(?! error)", r"\bno such mail ?drop\b",        # Dada (SES, Notes)
+    r"\bunknown recipient\b(?! or)",                                     # Dada, ZoneMTA
+    r"\b(recipient|user|mailbox) (is )?no longer on (this )?server\b",   # Dada
+    r"\b(addressee|recipient|user) (is )?not listed\b(?! (as|for|in|on|at))",  # phantasm
+    r"\be-?mail address lookup in domain map failed\b",                 # BMH
+    r"\b(the )?(e-?mail )?address (was not|could not be|couldn'?t be) found\b",  # phantasm, phpList
+    r"\b(e-?mail )?address is unknown\b", r"\bunknown mailbox\b",      # phpList
+    r"\b(old )?addresse?s? (are|is) no longer used\b",                  # phpList
+)
+_LIBRARY_DEAD_KEYS = (
+    "path no", "invalid", "bad ", "unknown", "not found", "customer", "wrong", "not ok", "member of",
+    "an account", "no such", "find", "unbekannt", "sconosciuto", "errato", "server", "not listed",
+    "domain map", "found", "no longer used", "alias")
+_LIBRARY_DEAD = _Gated(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES))
+# phpList's "Domain name X does not resolve" (never the sender's domain).
+_LIBRARY_NO_DOMAIN = _Gated(("resolve",), _patterns(r"(?<!sender )\bdomain name \S+ does not resolve\b"))
+
+# Causes checked before the words of a dead address: a full mailbox whose words the
+# general table misses (ZoneMTA's "Recipient overquota", which Microsoft writes under
+# 5.1.1; MailWizz's "mailfolder size limit exceeded", before "size limit" names a message
+# too large), and the sending IP named on a blocklist ("Mailbox unavailable. Your IP
+# address … is blacklisted", ZoneMTA; phpList's blocklist reasons): about our server,
+# whatever the words of the mailbox around them.
+_LIBRARY_BEFORE_ADDRESS = [
+    ("mailboxfull", _Gated(("quota", "folder"), _patterns(
+        r"\bover ?quota\b", r"\bmail ?folder (size )?limit exceeded"))),
+    ("blocked", _Gated(("list", "blocked using"), _patterns(
+        r"\b(ip|client|host|sender)( address)?\b.{0,40}\b(black ?listed|block ?listed|listed (at|in|on)"
+        r"|blocked using)\b"))),
+]
+
+# Causes checked after the words of a dead address.
+_LIBRARY_AFTER_ADDRESS = [
+    # Relaying refused: the sender's (SPEC §7), though BMH and phantasm call it hard.
+    # qmail's "that domain isn't in my list of allowed rcpthosts", Sendmail's "not local
+    # host X, not a gateway", and the relay texts of BMH, phpList, phantasm.
+    ("norelaying", _Gated(("relay", "rcpthost", "gateway", "only", "not allowed"), _patterns(
+        r"\brelay(ing)? (to [<\[(]? *mailaddr *[>\])]? |to \S+ )?(is )?(denied|prohibited|disallowed|not (permitted|allowed))",
+        r"\bunauthori[sz]ed relay", r"\ballowed rcpthosts\b", r"\bnot a gateway\b", r"\blocal users? only\b",
+        r"\bspecified domain is not allowed\b", r"\bnorelay\b"))),
+    ("rejected", _Gated(("sender",), _patterns(
+        r"\bsender (e-?mail |address )?is not in my domain\b", r"\bsender (is )?(rejected|denied|not allowed)\b"))),
+    ("virusdetected", _Gated(("virus",), _patterns(r"\bvirus"))),
+    ("contenterror", _Gated(("non-western",), _patterns(r"\bnon-western\b"))),
+    ("spamdetected", _Gated(("content", "data refused", "junk"), _patterns(
+        r"\bcontent reject", r"\bmail data refused\b", r"\bjunk ?mail\b", r"\brejected by content scanner\b"))),
+    # AOL's refusal codes (RTR, RLY, HVU, DYN, CON, MFF, DMARC: ZoneMTA, phpList), open
+    # relays, reverse DNS, refused connections and the rest of phpList's "Blocked by
+    # blacklist, spam filter or SPF" and phantasm's "blocked".
+    ("blocked", _Gated(("rtr:", "rly:", "hvu:", "dyn:", "con:", "mff:", "open relay", "dns", "resolve",
+                        "connection", "receiver denied", "spf", "this ip", "reject mail from",
+                        "recipients", "message refused", "gbudb"), _patterns(
+        r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bsender is (an )?open relay\b", r"\bdns:nr\b",
+        r"\bsender ip must resolve\b", r"\breverse \(address-to-name\) dns\b",
+        r"\bconnection (not authori[sz]ed|refused due to abuse)\b", r"\breceiver denied your mail\b",
+        r"\bspf unauthori[sz]ed\b", r"\bnot authori[sz]ed from this ip\b", r"\breject mail from\b",
+        r"\btoo many (invalid|bad|unknown) recipients\b", r"\bmessage refused\b", r"\bgbudb\b"))),
+]
+
+# Words that put a refusal on the sender even under a "try again" (4xx): rates and
+# throttling (phantasm's "throttle", ZoneMTA's "Peak SMTP relay limit exceeded", Dada's
+# cPanel "has exceeded the max emails per hour", ZoneMTA's "Too many invalid
+# recipients"), and the sending server's own set-up (ZoneMTA's "IP not in whitelist",
+# "TLS required"; phantasm's "client not authenticated").
+_LIBRARY_SENDER = _Gated(("throttl", "whitelist", "tls required", "relay limit", "per hour", "recipients",
+                          "authenticated"), _patterns(
+    r"\bthrottl", r"\bip not in whitelist\b", r"\btls required\b", r"\brelay limit exceeded\b",
+    r"\bexceeded the max(imum)? (e-?mails|messages|defers and failures) per hour\b",
+    r"\btoo many (invalid|bad|unknown) recipients\b", r"\bclient (is )?not authenticated\b"))
+
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
@@ -178,6 +280,7 @@ _BEFORE_ADDRESS = [
         r"try (again )?later", r"(host|domain) not found, try again",
         r"(malformed|unexpected) (or unexpected )?name server reply", r"temporar(y|ily) (locked|unavailable|deferred"
         r"|rejected|disabled|blocked|failure|problem|error)", r"temporary (local )?problem")),
+    *_LIBRARY_BEFORE_ADDRESS,  # (libtables)
     ("mailboxfull", _patterns(
         r"mail ?box (is )?(full|over ?quota|exceeded)", r"full mail ?box", r"mail ?folder is full",
         r"over (the )?(allowed )?quota", r"quota (exceeded|violation|usage exceeded)",
@@ -371,6 +474,7 @@ _ADDRESS = [
     # them would make every report's reading slower.
     ("userunknown", _CATALOG),
     ("userunknown", _CATALOG_MORE),
+    ("userunknown", _LIBRARY_DEAD), ("hostunknown", _LIBRARY_NO_DOMAIN),  # (libtables)
     ("hostunknown", _patterns(
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
         r"|must exist|lookup failed)",
@@ -390,13 +494,14 @@ _ADDRESS = [
         r"no valid mx (hosts?|records?)( found)?",
         r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
     ("notaccept", _patterns(
-        r"does not accept (e-?)?mail", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
+        r"does not accept (e-?)?mail(?! (from|in|with|containing|sent)\b)", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
         r"not accepting (any )?(network )?(mail|messages)(?! with| from)", r"(mx|srv) record indicated no smtp service",
         r"no mx (record )?found for (domain|destination)", r"name server: \.: host not found",
         r"no route for current request")),
 ]
 
 _AFTER_ADDRESS = [
+    *_LIBRARY_AFTER_ADDRESS,  # (libtables)
     ("filtered", _patterns(
         r"refused due to recipient preferences", r"user refuses to receive", r"blocked by the recipient",
         r"only accepting mail from specific", r"message rejected due to user rules", r"notauthorized")),
@@ -477,7 +582,7 @@ def _names_other_cause(words: str) -> bool:
 def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
-    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words))
+    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -855,6 +960,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
+                or _LIBRARY_DEAD.search(words)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
                     status is None or _GENERIC.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
