@@ -191,11 +191,19 @@ _LIBRARY_DEAD_SENTENCES = (
     r"\b(the )?(e-?mail )?address (was not|could not be|couldn'?t be) found\b",  # phantasm, phpList
     r"\b(e-?mail )?address is unknown\b", r"\bunknown mailbox\b",      # phpList
     r"\b(old )?addresse?s? (are|is) no longer used\b",                  # phpList
+    # PHP-Bounce-Handler's 5.1.1 phrases (bounce_responses.php) the tables above miss.
+    r"\baccount not found\b(?! or)", r"\baddress_not_found\b", r"(?<!sender )\baddress invalid\b", r"\binvalid account\b",
+    r"\binvalid or unknown (virtual|base) user\b", r"\bno one with that (e-?mail )?address\b",
+    r"\bnot a (known|valid) user\b", r"\b(doesn'?t|does not) handle mail for (that|this) user\b",
+    r"\b(e-?mail )?address is not known to this system\b", r"\bunknown account\b",
+    r"\bunknown or illegal (user|alias)\b", r"\bnot found in (the )?ldap\b", r"\bthe (e-?mail )?address is invalid\b",
+    r"\bunable to find alias user\b",
 )
 _LIBRARY_DEAD_KEYS = (
     "path no", "invalid", "bad ", "unknown", "not found", "customer", "wrong", "not ok", "member of",
     "an account", "no such", "find", "unbekannt", "sconosciuto", "errato", "server", "not listed",
-    "domain map", "found", "no longer used", "alias")
+    "domain map", "found", "no longer used", "alias", "address invalid", "no one", "known user", "valid user",
+    "handle mail", "not known", "ldap", "is invalid")
 _LIBRARY_DEAD = _Gated(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES))
 # phpList's "Domain name X does not resolve" (never the sender's domain).
 _LIBRARY_NO_DOMAIN = _Gated(("resolve",), _patterns(r"(?<!sender )\bdomain name \S+ does not resolve\b"))
@@ -207,6 +215,11 @@ _LIBRARY_NO_DOMAIN = _Gated(("resolve",), _patterns(r"(?<!sender )\bdomain name 
 # address … is blacklisted", ZoneMTA; phpList's blocklist reasons): about our server,
 # whatever the words of the mailbox around them.
 _LIBRARY_BEFORE_ADDRESS = [
+    # A mailbox closed for want of use is disabled, not blocked (PHP-Bounce-Handler's
+    # 5.2.1 "mailbox has been blocked due to inactivity"; MailWizz's Italian "bloccato
+    # per inutilizzo"; BMH's "closed due to inactivity").
+    ("suspend", _Gated(("inactivity", "inutilizzo"), _patterns(
+        r"\b(blocked|closed|disabled|locked) (due to|for) inactivity\b", r"\bbloccato per inutilizzo\b"))),
     ("mailboxfull", _Gated(("quota", "folder"), _patterns(
         r"\bover ?quota\b", r"\bmail ?folder (size )?limit exceeded"))),
     ("blocked", _Gated(("list", "blocked using"), _patterns(
@@ -234,12 +247,16 @@ _LIBRARY_AFTER_ADDRESS = [
     # blacklist, spam filter or SPF" and phantasm's "blocked".
     ("blocked", _Gated(("rtr:", "rly:", "hvu:", "dyn:", "con:", "mff:", "open relay", "dns", "resolve",
                         "connection", "receiver denied", "spf", "this ip", "reject mail from",
-                        "recipients", "message refused", "gbudb"), _patterns(
+                        "recipients", "message refused", "mail refused", "gbudb", "dynamic", "bounces",
+                        "location"), _patterns(
         r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bsender is (an )?open relay\b", r"\bdns:nr\b",
         r"\bsender ip must resolve\b", r"\breverse \(address-to-name\) dns\b",
         r"\bconnection (not authori[sz]ed|refused due to abuse)\b", r"\breceiver denied your mail\b",
         r"\bspf unauthori[sz]ed\b", r"\bnot authori[sz]ed from this ip\b", r"\breject mail from\b",
-        r"\btoo many (invalid|bad|unknown) recipients\b", r"\bmessage refused\b", r"\bgbudb\b"))),
+        r"\btoo many (invalid|bad|unknown) recipients\b", r"\b(message|mail) refused\b", r"\bgbudb\b",
+        # PHP-Bounce-Handler's 5.7.1 phrases.
+        r"\bdynamic[- ]ip\b", r"\btoo many bounces\b", r"\baccess from your location\b"))),
+    ("authfailure", _Gated(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
 ]
 
 # Words that put a refusal on the sender even under a "try again" (4xx): rates and
