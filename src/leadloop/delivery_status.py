@@ -198,15 +198,25 @@ _LIBRARY_DEAD_SENTENCES = (
     r"\b(e-?mail )?address is not known to this system\b", r"\bunknown account\b",
     r"\bunknown or illegal (user|alias)\b", r"\bnot found in (the )?ldap\b", r"\bthe (e-?mail )?address is invalid\b",
     r"\bunable to find alias user\b",
+    # CiviCRM's "Invalid" patterns (xml/templates/civicrm_data.tpl, civicrm_mailing_bounce_pattern).
+    r"\b(user|recipient( name)?) is not recogni[sz]ed\b", r"(?<!sender )[<(\[]? *mailaddr *[>)\]]? (does not|doesn'?t) exist\b",
+    r"\bdoes not specify a valid notes mail file\b", r"\billegal alias\b", r"\bmissing or malformed local[- ]part\b",
+    r"\bno e-?mail address registered\b", r"\bno such local user\b",
+    r"\b(user|recipient|addressee) (is )?not listed in (the |my )?directory\b", r"\bnot a valid (mailbox|user)\b",
+    r"\bnot present in directory entry\b", r"\b(recipient|user|addressee|mailbox) is unknown\b",
+    r"\bunrecogni[sz]ed (recipient|user|address)\b", r"\bunregistered (e-?mail )?address\b",
+    r"\be-?mail name is not found\b",
 )
 _LIBRARY_DEAD_KEYS = (
     "path no", "invalid", "bad ", "unknown", "not found", "customer", "wrong", "not ok", "member of",
     "an account", "no such", "find", "unbekannt", "sconosciuto", "errato", "server", "not listed",
     "domain map", "found", "no longer used", "alias", "address invalid", "no one", "known user", "valid user",
-    "handle mail", "not known", "ldap", "is invalid")
+    "handle mail", "not known", "ldap", "is invalid", "recogni", "exist", "notes mail", "illegal", "malformed",
+    "registered", "local user", "directory", "valid mailbox")
 _LIBRARY_DEAD = _Gated(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES))
 # phpList's "Domain name X does not resolve" (never the sender's domain).
-_LIBRARY_NO_DOMAIN = _Gated(("resolve",), _patterns(r"(?<!sender )\bdomain name \S+ does not resolve\b"))
+_LIBRARY_NO_DOMAIN = _Gated(("resolve", "mail server for"), _patterns(
+    r"(?<!sender )\bdomain name \S+ does not resolve\b", r"\bno mail server for\b"))  # (and CiviCRM's "Dns")
 
 # Causes checked before the words of a dead address: a full mailbox whose words the
 # general table misses (ZoneMTA's "Recipient overquota", which Microsoft writes under
@@ -229,18 +239,25 @@ _LIBRARY_BEFORE_ADDRESS = [
 
 # Causes checked after the words of a dead address.
 _LIBRARY_AFTER_ADDRESS = [
+    # The recipient's own settings (Exchange's restricted recipients, "Delivery not authorized,
+    # message refused"; a user's filter): the lead's mailbox's, before "message refused".
+    ("filtered", _Gated(("not authori", "user configured"), _patterns(
+        r"\bdelivery not authori[sz]ed\b", r"\buser configured filter\b"))),
     # Relaying refused: the sender's (SPEC §7), though BMH and phantasm call it hard.
     # qmail's "that domain isn't in my list of allowed rcpthosts", Sendmail's "not local
     # host X, not a gateway", and the relay texts of BMH, phpList, phantasm.
     ("norelaying", _Gated(("relay", "rcpthost", "gateway", "only", "not allowed"), _patterns(
         r"\brelay(ing)? (to [<\[(]? *mailaddr *[>\])]? |to \S+ )?(is )?(denied|prohibited|disallowed|not (permitted|allowed))",
         r"\bunauthori[sz]ed relay", r"\ballowed rcpthosts\b", r"\bnot a gateway\b", r"\blocal users? only\b",
-        r"\bspecified domain is not allowed\b", r"\bnorelay\b"))),
-    ("rejected", _Gated(("sender",), _patterns(
+        r"\bspecified domain is not allowed\b", r"\bnorelay\b", r"\brelayed mail to \S+ not allowed\b"))),
+    ("rejected", _Gated(("sender", "verified"), _patterns(
+        r"\baddress .{1,60} has not been verified\b",  # (CiviCRM: a challenge to the sender)
         r"\bsender (e-?mail |address )?is not in my domain\b", r"\bsender (is )?(rejected|denied|not allowed)\b"))),
     ("virusdetected", _Gated(("virus",), _patterns(r"\bvirus"))),
     ("contenterror", _Gated(("non-western",), _patterns(r"\bnon-western\b"))),
-    ("spamdetected", _Gated(("content", "data refused", "junk"), _patterns(
+    ("spamdetected", _Gated(("content", "data refused", "junk", "filter", "suspicious"), _patterns(
+        r"\b(content|attachment blocking|virus|bulk (e-?mail )?|mail system) filters?\b",
+        r"\b(hostile|questionable|unacceptable) content\b", r"\bcontent control\b", r"\bmessage looks suspicious\b",
         r"\bcontent reject", r"\bmail data refused\b", r"\bjunk ?mail\b", r"\brejected by content scanner\b"))),
     # AOL's refusal codes (RTR, RLY, HVU, DYN, CON, MFF, DMARC: ZoneMTA, phpList), open
     # relays, reverse DNS, refused connections and the rest of phpList's "Blocked by
@@ -248,8 +265,8 @@ _LIBRARY_AFTER_ADDRESS = [
     ("blocked", _Gated(("rtr:", "rly:", "hvu:", "dyn:", "con:", "mff:", "open relay", "dns", "resolve",
                         "connection", "receiver denied", "spf", "this ip", "reject mail from",
                         "recipients", "message refused", "mail refused", "gbudb", "dynamic", "bounces",
-                        "location"), _patterns(
-        r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bsender is (an )?open relay\b", r"\bdns:nr\b",
+                        "location", "ip name"), _patterns(
+        r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bopen relay\b", r"\bip name lookup\b", r"\bdns:nr\b",
         r"\bsender ip must resolve\b", r"\breverse \(address-to-name\) dns\b",
         r"\bconnection (not authori[sz]ed|refused due to abuse)\b", r"\breceiver denied your mail\b",
         r"\bspf unauthori[sz]ed\b", r"\bnot authori[sz]ed from this ip\b", r"\breject mail from\b",
