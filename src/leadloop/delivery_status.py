@@ -167,55 +167,90 @@ _VERIFIES_SENDER = _Gated(("verif", "sender address rejected"), _patterns(*_SEND
 # written "mailaddr"; each table sits behind a gate of its own (keys every match holds),
 # so that a report without them pays a few substring tests.
 
-# Words of a dead address, quoted with no SMTP stage and a vague status or none.
+class _Keyed(_Gated):
+    """A _Gated table whose sentences are all ASCII: searched only when the text holds one
+    of its keys, whatever the text's other letters."""
+
+    def search(self, text: str):
+        if not any(key in text for key in self.keys):
+            return None
+        return self.pattern.search(text)
+
+
+# Words of a dead address, quoted with no SMTP stage and a vague status or none; in
+# small tables, each behind the keys its sentences share.
+_LIBRARY_NO_SUCH = _Keyed(("no such",), _patterns(
+    r"\bno such (e-?mail )?address( here)?\b", r"\bno such account\b",  # BMH, bounce_email, phantasm
+    r"\bno such mail ?drop\b", r"\bno such local user\b"))             # Dada (Notes), CiviCRM
+_LIBRARY_INVALID = _Keyed(("invalid user", "invalid account", "invalid or", "address invalid", "is invalid"),
+                          _patterns(
+    r"\binvalid user\b(?! ?(name|or|and|/|password))", r"\binvalid account\b",  # BMH, PHP-Bounce-Handler
+    r"(?<!sender )\baddress invalid\b", r"\bthe (e-?mail )?address is invalid\b",  # PHP-Bounce-Handler
+    r"\binvalid or unknown (virtual|base) user\b"))                     # PHP-Bounce-Handler, CiviCRM
+_LIBRARY_NOT = _Keyed(("not our customer", "not a member", "a known user", "a valid user", "a valid mailbox",
+                       "not listed", "not present", "not known to", "ldap", "recogni"), _patterns(
+    r"\bnot our customer\b",                                             # BMH, Dada, phpList
+    r"\b(user|address|recipient) not a member of (this )?domain\b",     # BMH
+    r"\bnot a (known|valid) (user|mailbox)\b",                           # PHP-Bounce-Handler, CiviCRM
+    r"\b(addressee|recipient|user) (is )?not listed\b(?! (as|for|in|on|at))",  # phantasm
+    r"\b(user|recipient|addressee) (is )?not listed in (the |my )?directory\b",  # CiviCRM
+    r"\bnot present in directory entry\b", r"\b(e-?mail )?address is not known to this system\b",  # CiviCRM, PHP-BH
+    r"\bnot found in (the )?ldap\b", r"\b(user|recipient( name)?) is not recogni[sz]ed\b",  # PHP-BH, CiviCRM
+    r"\bunrecogni[sz]ed (recipient|user|address)\b"))                   # CiviCRM
 _LIBRARY_DEAD_SENTENCES = (
     r"\buser path no(t)? exists?\b",                                     # BMH
-    r"\binvalid user\b(?! ?(name|or|and|/|password))",                 # BMH
     r"\bbad (recipient |destination mailbox |destination |e-?mail )?address\b(?! (format|syntax))",  # BMH, Dada, phpList
-    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
-    r"\bnot our customer\b",                                             # BMH, Dada, phpList
     r"\bwrong (recipients?|addresse?s?|users?)\b",                       # BMH
     r"\brcpt user [<(]? *mailaddr *[>)]? not ok\b", r"\balias (is )?not valid\b",  # BMH, phantasm
-    r"\b(user|address|recipient) not a member of (this )?domain\b",     # BMH
     r"\b(does not|doesn'?t) have an account (here|on this (server|system))",  # BMH
-    r"\bno such (e-?mail )?address( here)?\b", r"\bno such account\b",  # BMH, bounce_email, phantasm
     r"\bcan'?t find (the )?user'?s mailbox\b",                           # BMH (vpopmail's text)
-    _fold_literal("帐号不存在"), _fold_literal("账号不存在"),               # BMH (GB2312 rule)
     r"\bunbekannter? (empfanger|benutzer|adressat)\b",                   # bounce_email ("unbekannter Empfänger")
     r"\bdestin(atario|\.) sconosciuto\b(?! o)", r"\bdestinatario errato\b",  # MailWizz (Italian)
-    r"\bunknown address\b(?! error)", r"\bno such mail ?drop\b",        # Dada (SES, Notes)
-    r"\bunknown recipient\b(?! or)",                                     # Dada, ZoneMTA
     r"\b(recipient|user|mailbox) (is )?no longer on (this )?server\b",   # Dada
-    r"\b(addressee|recipient|user) (is )?not listed\b(?! (as|for|in|on|at))",  # phantasm
     r"\be-?mail address lookup in domain map failed\b",                 # BMH
     r"\b(the )?(e-?mail )?address (was not|could not be|couldn'?t be) found\b",  # phantasm, phpList
-    r"\b(e-?mail )?address is unknown\b", r"\bunknown mailbox\b",      # phpList
     r"\b(old )?addresse?s? (are|is) no longer used\b",                  # phpList
-    # PHP-Bounce-Handler's 5.1.1 phrases (bounce_responses.php) the tables above miss.
-    r"\baccount not found\b(?! or)", r"\baddress_not_found\b", r"(?<!sender )\baddress invalid\b", r"\binvalid account\b",
-    r"\binvalid or unknown (virtual|base) user\b", r"\bno one with that (e-?mail )?address\b",
-    r"\bnot a (known|valid) user\b", r"\b(doesn'?t|does not) handle mail for (that|this) user\b",
-    r"\b(e-?mail )?address is not known to this system\b", r"\bunknown account\b",
-    r"\bunknown or illegal (user|alias)\b", r"\bnot found in (the )?ldap\b", r"\bthe (e-?mail )?address is invalid\b",
-    r"\bunable to find alias user\b",
-    # CiviCRM's "Invalid" patterns (xml/templates/civicrm_data.tpl, civicrm_mailing_bounce_pattern).
-    r"\b(user|recipient( name)?) is not recogni[sz]ed\b", r"(?<!sender )[<(\[]? *mailaddr *[>)\]]? (does not|doesn'?t) exist\b",
+    r"\baddress_not_found\b", r"\bno one with that (e-?mail )?address\b",  # PHP-Bounce-Handler
+    r"\b(doesn'?t|does not) handle mail for (that|this) user\b", r"\bunable to find alias user\b",
     r"\bdoes not specify a valid notes mail file\b", r"\billegal alias\b", r"\bmissing or malformed local[- ]part\b",
-    r"\bno e-?mail address registered\b", r"\bno such local user\b",
-    r"\b(user|recipient|addressee) (is )?not listed in (the |my )?directory\b", r"\bnot a valid (mailbox|user)\b",
-    r"\bnot present in directory entry\b", r"\b(recipient|user|addressee|mailbox) is unknown\b",
-    r"\bunrecogni[sz]ed (recipient|user|address)\b", r"\bunregistered (e-?mail )?address\b",
+    r"\bno e-?mail address registered\b", r"\bunregistered (e-?mail )?address\b",  # CiviCRM
     r"\be-?mail name is not found\b",
 )
 _LIBRARY_DEAD_KEYS = (
-    "path no", "invalid", "bad ", "unknown", "not found", "customer", "wrong", "not ok", "member of",
-    "an account", "no such", "find", "unbekannt", "sconosciuto", "errato", "server", "not listed",
-    "domain map", "found", "no longer used", "alias", "address invalid", "no one", "known user", "valid user",
-    "handle mail", "not known", "ldap", "is invalid", "recogni", "exist", "notes mail", "illegal", "malformed",
-    "registered", "local user", "directory", "valid mailbox")
-_LIBRARY_DEAD = _Gated(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES))
+    "path no", "bad recipient", "bad destination", "bad address", "bad e-mail", "bad email", "wrong ", "rcpt user",
+    "alias", "an account", "s mailbox", "unbekannt", "sconosciuto", "errato", "no longer on", "domain map",
+    "be found", "was not found", "no longer used", "address_not_found", "no one with", "handle mail",
+    "notes mail", "malformed local", "registered", "name is not")
+# The same, for words common in every kind of report ("unknown", "not found", "exist"):
+# apart, so that the long table above opens only on its rarer keys.
+_LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _patterns(
+    r"\bunknown (address\b(?! error)|recipient\b(?! or)|mailbox\b|account\b|or illegal (user|alias)\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
+    r"\b(e-?mail address|address|recipient|user|addressee|mailbox) is unknown\b",  # phpList, CiviCRM
+    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
+    r"\baccount not found\b(?! or)",                                     # PHP-Bounce-Handler
+    r"(?<!sender )[<(\[]? *mailaddr *[>)\]]? (does not|doesn'?t) exist\b"))  # CiviCRM
+
+
+class _AnyOf:
+    """The first match of several gated tables."""
+
+    def __init__(self, *tables: _Gated):
+        self.tables = tables
+
+    def search(self, text: str):
+        for table in self.tables:
+            match = table.search(text)
+            if match:
+                return match
+        return None
+
+
+# BMH's GB2312 rule, "帐号不存在" (no such account), in both scripts.
+_LIBRARY_DEAD_CHINESE = _Gated((), _patterns(_fold_literal("帐号不存在"), _fold_literal("账号不存在")))
+_LIBRARY_DEAD = _AnyOf(_LIBRARY_NO_SUCH, _LIBRARY_INVALID, _LIBRARY_NOT, _LIBRARY_DEAD_COMMON,
+                      _Keyed(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES)), _LIBRARY_DEAD_CHINESE)
 # phpList's "Domain name X does not resolve" (never the sender's domain).
-_LIBRARY_NO_DOMAIN = _Gated(("resolve", "mail server for"), _patterns(
+_LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for"), _patterns(
     r"(?<!sender )\bdomain name \S+ does not resolve\b", r"\bno mail server for\b"))  # (and CiviCRM's "Dns")
 
 # Causes checked before the words of a dead address: a full mailbox whose words the
@@ -228,11 +263,12 @@ _LIBRARY_BEFORE_ADDRESS = [
     # A mailbox closed for want of use is disabled, not blocked (PHP-Bounce-Handler's
     # 5.2.1 "mailbox has been blocked due to inactivity"; MailWizz's Italian "bloccato
     # per inutilizzo"; BMH's "closed due to inactivity").
-    ("suspend", _Gated(("inactivity", "inutilizzo"), _patterns(
+    ("suspend", _Keyed(("inactivity", "inutilizzo"), _patterns(
         r"\b(blocked|closed|disabled|locked) (due to|for) inactivity\b", r"\bbloccato per inutilizzo\b"))),
-    ("mailboxfull", _Gated(("quota", "folder"), _patterns(
+    ("mailboxfull", _Keyed(("quota", "folder"), _patterns(
         r"\bover ?quota\b", r"\bmail ?folder (size )?limit exceeded"))),
-    ("blocked", _Gated(("list", "blocked using"), _patterns(
+    ("blocked", _Keyed(("blacklisted", "blocklisted", "black listed", "block listed", "listed at", "listed in",
+                        "listed on", "blocked using"), _patterns(
         r"\b(ip|client|host|sender)( address)?\b.{0,40}\b(black ?listed|block ?listed|listed (at|in|on)"
         r"|blocked using)\b"))),
 ]
@@ -241,30 +277,34 @@ _LIBRARY_BEFORE_ADDRESS = [
 _LIBRARY_AFTER_ADDRESS = [
     # The recipient's own settings (Exchange's restricted recipients, "Delivery not authorized,
     # message refused"; a user's filter): the lead's mailbox's, before "message refused".
-    ("filtered", _Gated(("not authori", "user configured"), _patterns(
+    ("filtered", _Keyed(("not authori", "user configured"), _patterns(
         r"\bdelivery not authori[sz]ed\b", r"\buser configured filter\b"))),
     # Relaying refused: the sender's (SPEC §7), though BMH and phantasm call it hard.
     # qmail's "that domain isn't in my list of allowed rcpthosts", Sendmail's "not local
     # host X, not a gateway", and the relay texts of BMH, phpList, phantasm.
-    ("norelaying", _Gated(("relay", "rcpthost", "gateway", "only", "not allowed"), _patterns(
+    ("norelaying", _Keyed(("relay", "rcpthost", "gateway", "only", "not allowed"), _patterns(
         r"\brelay(ing)? (to [<\[(]? *mailaddr *[>\])]? |to \S+ )?(is )?(denied|prohibited|disallowed|not (permitted|allowed))",
         r"\bunauthori[sz]ed relay", r"\ballowed rcpthosts\b", r"\bnot a gateway\b", r"\blocal users? only\b",
         r"\bspecified domain is not allowed\b", r"\bnorelay\b", r"\brelayed mail to \S+ not allowed\b"))),
-    ("rejected", _Gated(("sender", "verified"), _patterns(
+    ("rejected", _Keyed(("sender", "verified"), _patterns(
         r"\baddress .{1,60} has not been verified\b",  # (CiviCRM: a challenge to the sender)
         r"\bsender (e-?mail |address )?is not in my domain\b", r"\bsender (is )?(rejected|denied|not allowed)\b"))),
-    ("virusdetected", _Gated(("virus",), _patterns(r"\bvirus"))),
-    ("contenterror", _Gated(("non-western",), _patterns(r"\bnon-western\b"))),
-    ("spamdetected", _Gated(("content", "data refused", "junk", "filter", "suspicious"), _patterns(
+    ("virusdetected", _Keyed(("virus",), _patterns(r"\bvirus"))),
+    ("contenterror", _Keyed(("non-western",), _patterns(r"\bnon-western\b"))),
+    ("spamdetected", _Keyed(("content reject", "content filter", "content control", "hostile content",
+                             "questionable content", "unacceptable content", "blocking filter", "virus filter",
+                             "bulk e", "bulk filter", "mail system filter", "data refused", "junk", "content scanner",
+                             "suspicious"), _patterns(
         r"\b(content|attachment blocking|virus|bulk (e-?mail )?|mail system) filters?\b",
         r"\b(hostile|questionable|unacceptable) content\b", r"\bcontent control\b", r"\bmessage looks suspicious\b",
         r"\bcontent reject", r"\bmail data refused\b", r"\bjunk ?mail\b", r"\brejected by content scanner\b"))),
     # AOL's refusal codes (RTR, RLY, HVU, DYN, CON, MFF, DMARC: ZoneMTA, phpList), open
     # relays, reverse DNS, refused connections and the rest of phpList's "Blocked by
     # blacklist, spam filter or SPF" and phantasm's "blocked".
-    ("blocked", _Gated(("rtr:", "rly:", "hvu:", "dyn:", "con:", "mff:", "open relay", "dns", "resolve",
-                        "connection", "receiver denied", "spf", "this ip", "reject mail from",
-                        "recipients", "message refused", "mail refused", "gbudb", "dynamic", "bounces",
+    ("blocked", _Keyed(("rtr:", "rly:", "hvu:", "dyn:", "con:", "mff:", "open relay", "dns:nr", "must resolve",
+                        "address-to-name", "connection not", "connection refused due", "receiver denied",
+                        "spf unauthori", "this ip", "reject mail from", "invalid recipients", "bad recipients",
+                        "unknown recipients", "message refused", "mail refused", "gbudb", "dynamic", "bounces",
                         "location", "ip name"), _patterns(
         r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bopen relay\b", r"\bip name lookup\b", r"\bdns:nr\b",
         r"\bsender ip must resolve\b", r"\breverse \(address-to-name\) dns\b",
@@ -273,7 +313,7 @@ _LIBRARY_AFTER_ADDRESS = [
         r"\btoo many (invalid|bad|unknown) recipients\b", r"\b(message|mail) refused\b", r"\bgbudb\b",
         # PHP-Bounce-Handler's 5.7.1 phrases.
         r"\bdynamic[- ]ip\b", r"\btoo many bounces\b", r"\baccess from your location\b"))),
-    ("authfailure", _Gated(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
+    ("authfailure", _Keyed(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
 ]
 
 # Words that put a refusal on the sender even under a "try again" (4xx): rates and
@@ -281,8 +321,8 @@ _LIBRARY_AFTER_ADDRESS = [
 # cPanel "has exceeded the max emails per hour", ZoneMTA's "Too many invalid
 # recipients"), and the sending server's own set-up (ZoneMTA's "IP not in whitelist",
 # "TLS required"; phantasm's "client not authenticated").
-_LIBRARY_SENDER = _Gated(("throttl", "whitelist", "tls required", "relay limit", "per hour", "recipients",
-                          "authenticated"), _patterns(
+_LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit", "per hour", "invalid recipients",
+                          "bad recipients", "unknown recipients", "authenticated"), _patterns(
     r"\bthrottl", r"\bip not in whitelist\b", r"\btls required\b", r"\brelay limit exceeded\b",
     r"\bexceeded the max(imum)? (e-?mails|messages|defers and failures) per hour\b",
     r"\btoo many (invalid|bad|unknown) recipients\b", r"\bclient (is )?not authenticated\b"))
