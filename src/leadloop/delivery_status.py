@@ -196,8 +196,15 @@ _LIBRARY_NOT = _Keyed(("not our customer", "not a member", "a known user", "a va
     r"\b(user|recipient|addressee) (is )?not listed in (the |my )?directory\b",  # CiviCRM
     r"\bnot present in directory entry\b", r"\b(e-?mail )?address is not known to this system\b",  # CiviCRM, PHP-BH
     r"\bnot found in (the )?ldap\b", r"\b(user|recipient( name)?) is not recogni[sz]ed\b",  # PHP-BH, CiviCRM
-    r"\bunrecogni[sz]ed (recipient|user|address)\b"))                   # CiviCRM
+    r"\bunrecogni[sz]ed (recipient|user|address)\b",                    # CiviCRM
+    r"\b(address|mailbox) not present\b"))                               # sisimai's UserUnknown
 _LIBRARY_DEAD_SENTENCES = (
+    # sisimai's UserUnknown index (lib/Sisimai/Reason/UserUnknown.pm), which sisimai itself
+    # believes only in answer to RCPT: words of no filter, in its languages too.
+    r"\bno existe (dicha persona|ese usuario)\b", r"\bnessun utente simile\b", r"\butilisateur inconnu\b",
+    r"\bno mailbox (by that name is currently available|found)\b", r"\bthere is no one at this address\b",
+    r"\b(badrcptto|badrecipientto)\b", r"\bnot in my validrcptto\b", r"\bmailbox invalid\b",
+    r"\bresolver\.adr\.recipient notfound\b", r"\binvalid-recipient\b",
     r"\buser path no(t)? exists?\b",                                     # BMH
     r"\bbad (recipient |destination mailbox |destination |e-?mail )?address\b(?! (format|syntax))",  # BMH, Dada, phpList
     r"\bwrong (recipients?|addresse?s?|users?)\b",                       # BMH
@@ -220,14 +227,16 @@ _LIBRARY_DEAD_KEYS = (
     "path no", "bad recipient", "bad destination", "bad address", "bad e-mail", "bad email", "wrong ", "rcpt user",
     "alias", "an account", "s mailbox", "unbekannt", "sconosciuto", "errato", "no longer on", "domain map",
     "be found", "was not found", "no longer used", "address_not_found", "no one with", "handle mail",
-    "notes mail", "malformed local", "registered", "name is not")
+    "notes mail", "malformed local", "registered", "name is not", "no existe", "nessun utente", "utilisateur inconnu",
+    "no mailbox", "no one at", "badrcptto", "badrecipientto", "validrcptto", "mailbox invalid", "recipient notfound",
+    "invalid-recipient")
 # The same, for words common in every kind of report ("unknown", "not found", "exist"):
 # apart, so that the long table above opens only on its rarer keys.
 _LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _patterns(
     r"\bunknown (address\b(?! error)|recipient\b(?! or)|mailbox\b|account\b|or illegal (user|alias)\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
     r"\b(e-?mail address|address|recipient|user|addressee|mailbox) is unknown\b",  # phpList, CiviCRM
     r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
-    r"\baccount not found\b(?! or)",                                     # PHP-Bounce-Handler
+    r"\baccount not found\b(?! or)", r"\bdestination addresses were unknown\b",  # PHP-Bounce-Handler, sisimai
     r"(?<!sender )[<(\[]? *mailaddr *[>)\]]? (does not|doesn'?t) exist\b"))  # CiviCRM
 
 
@@ -265,6 +274,9 @@ _LIBRARY_BEFORE_ADDRESS = [
     # per inutilizzo"; BMH's "closed due to inactivity").
     ("suspend", _Keyed(("inactivity", "inutilizzo"), _patterns(
         r"\b(blocked|closed|disabled|locked) (due to|for) inactivity\b", r"\bbloccato per inutilizzo\b"))),
+    # sisimai's Rejected index: a provider's check of the SENDER's domain, "invalid domain, see
+    # <URL:…>", before the general "invalid domain" of a dead one.
+    ("rejected", _Keyed(("invalid domain, see",), _patterns(r"\binvalid domain, see <url:"))),
     ("mailboxfull", _Keyed(("quota", "folder"), _patterns(
         r"\bover ?quota\b", r"\bmail ?folder (size )?limit exceeded"))),
     ("blocked", _Keyed(("blacklisted", "blocklisted", "black listed", "block listed", "listed at", "listed in",
@@ -314,6 +326,44 @@ _LIBRARY_AFTER_ADDRESS = [
         # PHP-Bounce-Handler's 5.7.1 phrases.
         r"\bdynamic[- ]ip\b", r"\btoo many bounces\b", r"\baccess from your location\b"))),
     ("authfailure", _Keyed(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
+    # sisimai's index phrases of the sender's causes (lib/Sisimai/Reason/{NoRelaying,Rejected,
+    # Blocked,SpamDetected,PolicyViolation,TooManyConn,Speeding,RequirePTR,AuthFailure,
+    # VirusDetected}.pm) that the general tables above miss.
+    ("norelaying", _Keyed(("relaying mail to", "non-local e-mail", "allowed rcpthost"), _patterns(
+        r"\brelaying mail to\b", r"\brequires authentication when attempting to send to a non-local e-?mail",
+        r"\ballowed rcpthost\b"))),
+    ("rejected", _Keyed(("batv", "emetteur invalide", "from: domain", "sender email address", "sender address",
+                         "purported responsible", "third-party dsn", "unsigned dsn", "returned mail not accepted",
+                         "is not verified", "different address or alias"), _patterns(
+        r"\bbatv\b", r"\bemetteur invalide\b", r"\bfrom: domain is invalid\b", r"\bsender email address rejected\b",
+        r"\bunroutable sender address\b", r"\bpurported responsible address\b", r"\bno third-party dsns\b",
+        r"\bunsigned dsn\b", r"\breturned mail not accepted\b", r"\be-?mail address is not verified\b",
+        r"\bfrom a different address or alias\b"))),
+    ("blocked", _Keyed(("sender ip", "sending ip", "ip profile", "ip for sending", "access from mail server",
+                        "block list", "smtp server of your isp", "not passed validation", "open proxy",
+                        "forbidden by your ip", "submit messages to this", "unwanted messages",
+                        "requires confirmation", "confirm this mail server"), _patterns(
+        r"\bbad sender ip\b", r"\bbanned sending ip\b", r"\bextreme bad ip profile\b", r"\binvalid ip for sending\b",
+        r"\bno access from mail server\b", r"\bnetwork is on our block list\b", r"\bsmtp server of your isp\b",
+        r"\bhas not passed validation\b", r"\bopen proxy\b", r"\bforbidden by your ip\b",
+        r"\bsubmit messages to this e-?mail system has been rejected\b", r"\btoo many unwanted messages\b",
+        r"\byour server requires confirmation\b", r"\bconfirm this mail server\b"))),
+    ("spamdetected", _Keyed(("content denied", "bulk.advertising", "recurrent pattern", "blocked by our filter"),
+                            _patterns(r"\bmail content denied\b", r"\breject bulk\.advertising\b",
+                                      r"\brecurrent pattern detection\b", r"\bblocked by our filter\b"))),
+    ("policyviolation", _Keyed(("header are not", "multiple addresses", "protocol violation",
+                                "images or other attachments", "low priority"), _patterns(
+        r"\bheader are not accepted\b", r"\bmessages with multiple addresses\b", r"\bprotocol violation\b",
+        r"\bcontaining images or other attachments\b", r"\bmessage given low priority\b"))),
+    ("toomanyconn", _Keyed(("connection limit", "concurrent smtp", "errors from your ip", "smtp sessions",
+                            "trop de connexions"), _patterns(
+        r"\b(maximum|per-domain) connection limit\b", r"\btoo many concurrent smtp connections\b",
+        r"\btoo many errors from your ip\b", r"\btoo many smtp sessions\b", r"\btrop de connexions\b"))),
+    ("speeding", _Keyed(("try again slower",), _patterns(r"\btry again slower\b"))),
+    ("requireptr", _Keyed(("forward dns", "unresolvable relay"), _patterns(
+        r"\bforward dns entry does not point to the sending ip\b", r"\bunresolvable relay host name\b"))),
+    ("authfailure", _Keyed(("spf.pobox", "spf settings"), _patterns(r"\bspf\.pobox\.com\b", r"\bspf settings\b"))),
+    ("virusdetected", _Keyed(("executable attachment",), _patterns(r"\bpotentially executable attachment\b"))),
 ]
 
 # Words that put a refusal on the sender even under a "try again" (4xx): rates and
@@ -322,10 +372,11 @@ _LIBRARY_AFTER_ADDRESS = [
 # recipients"), and the sending server's own set-up (ZoneMTA's "IP not in whitelist",
 # "TLS required"; phantasm's "client not authenticated").
 _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit", "per hour", "invalid recipients",
-                          "bad recipients", "unknown recipients", "authenticated"), _patterns(
+                          "bad recipients", "unknown recipients", "authenticated", "try again slower"), _patterns(
     r"\bthrottl", r"\bip not in whitelist\b", r"\btls required\b", r"\brelay limit exceeded\b",
     r"\bexceeded the max(imum)? (e-?mails|messages|defers and failures) per hour\b",
-    r"\btoo many (invalid|bad|unknown) recipients\b", r"\bclient (is )?not authenticated\b"))
+    r"\btoo many (invalid|bad|unknown) recipients\b", r"\bclient (is )?not authenticated\b",
+    r"\btry again slower\b"))
 
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
