@@ -687,6 +687,14 @@ ROWS = [
     ('civicrm', SENDER, '554 rejected by spam reduction software'),
     ('civicrm', MAILBOX, '554 blocked by a user configured filter'),
     ('civicrm', SENDER, '554 detected as spam'),
+    # PHPMailer-BMH's rules as cwd/bounce-detection carries them, beyond the rows above: cwd/bounce-detection src/rules.yml
+    ('cwd', ADDRESS, '550 Domain name not found'),
+    ('cwd', MAILBOX, 'Technical details of permanent failure: TEMP_FAILURE: Could not initiate SMTP conversation with any hosts: [mx.example.org. (10): Connection timed out]'),
+    ('cwd', SENDER, '550 Your message (id 7f3a) was blocked by our spam filter'),
+    ('cwd', SENDER, '550 Messages without To: fields are not accepted here'),
+    ('cwd', MAILBOX, '554 mail for example.org loops back to myself'),
+    ('cwd', MAILBOX, f'550 {LEAD} is restricted'),
+    ('cwd', MAILBOX, '553 user is inactive'),
     # sisimai's reason index phrases, each after a 550: sisimai/p5-sisimai lib/Sisimai/Reason/*.pm
     ('sisimai', ADDRESS, '550 #5.1.1 bad address'),
     ('sisimai', ADDRESS, '550 550 address invalid'),

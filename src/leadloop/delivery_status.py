@@ -352,7 +352,8 @@ _LIBRARY_AFTER_ADDRESS = [
                             _patterns(r"\bmail content denied\b", r"\breject bulk\.advertising\b",
                                       r"\brecurrent pattern detection\b", r"\bblocked by our filter\b"))),
     ("policyviolation", _Keyed(("header are not", "multiple addresses", "protocol violation",
-                                "images or other attachments", "low priority"), _patterns(
+                                "images or other attachments", "low priority", "fields are not accepted"), _patterns(
+        r"\bmessages without \S+ fields are not accepted\b",  # (BMH's rules as cwd/bounce-detection carries them)
         r"\bheader are not accepted\b", r"\bmessages with multiple addresses\b", r"\bprotocol violation\b",
         r"\bcontaining images or other attachments\b", r"\bmessage given low priority\b"))),
     ("toomanyconn", _Keyed(("connection limit", "concurrent smtp", "errors from your ip", "smtp sessions",
