@@ -287,10 +287,10 @@ _LIBRARY_BEFORE_ADDRESS = [
 
 # Causes checked after the words of a dead address.
 _LIBRARY_AFTER_ADDRESS = [
-    # The recipient's own settings (Exchange's restricted recipients, "Delivery not authorized,
-    # message refused"; a user's filter): the lead's mailbox's, before "message refused".
-    ("filtered", _Keyed(("not authori", "user configured"), _patterns(
-        r"\bdelivery not authori[sz]ed\b", r"\buser configured filter\b"))),
+    # The recipient's own filter (CiviCRM's "blocked by a user configured filter"): the
+    # lead's mailbox's, before "blocked". (RFC 3463's X.7.1 text, "Delivery not authorized,
+    # message refused", stays the sender's: tests/fixtures/refusals.)
+    ("filtered", _Keyed(("user configured",), _patterns(r"\buser configured filter\b"))),
     # Relaying refused: the sender's (SPEC §7), though BMH and phantasm call it hard.
     # qmail's "that domain isn't in my list of allowed rcpthosts", Sendmail's "not local
     # host X, not a gateway", and the relay texts of BMH, phpList, phantasm.
