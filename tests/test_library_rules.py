@@ -1,12 +1,13 @@
 """What the public bounce-handling libraries have learnt, read by leadloop's policy
 (issue #25, branch libtables). Every phrase of the "unknown user / no such mailbox / no
 such domain" categories and of the soft ones (full, quota, disabled, blocked, spam,
-policy, greylisting, relaying) in the rule tables of PHPMailer-BMH (as Mautic and
-MailWizz carry it), ZoneMTA, Dada Mail, the bounce_email gem, phpList's bounce reasons,
-smtp-bounce-classifer, PHP-Bounce-Handler, CiviCRM and sisimai, each written here as a
-sentence a server would answer with (rules only: none of their sample mail is copied),
-inside two reports that say nothing more: an RFC 3464 report with the vague status 5.0.0
-and no SMTP stage, and Exim's plain-text report with no status at all.
+policy, greylisting, relaying) in the rule tables of PHPMailer-BMH (as Mautic, MailWizz
+and bounce-detection carry it), ZoneMTA, Dada Mail, the bounce_email gem, phpList's
+bounce reasons, AcyMailing, smtp-bounce-classifer, PHP-Bounce-Handler, CiviCRM and
+sisimai, each written here as a sentence a server would answer with (rules only: none of
+their sample mail is copied), inside two reports that say nothing more: an RFC 3464
+report with the vague status 5.0.0 and no SMTP stage, and Exim's plain-text report with
+no status at all.
 
 The expected owner is leadloop's (SPEC §7), not the library's: libraries often call
 "disabled", "inactive" or "relay denied" hard; the policy says a disabled or inactive
@@ -687,6 +688,60 @@ ROWS = [
     ('civicrm', SENDER, '554 rejected by spam reduction software'),
     ('civicrm', MAILBOX, '554 blocked by a user configured filter'),
     ('civicrm', SENDER, '554 detected as spam'),
+    # AcyMailing's default bounce rules: acyba/acymailing back/Helpers/Update/DefaultData.php (installBounceRules)
+    ('acymailing', MAILBOX, '552 mailfolder is over quota'),
+    ('acymailing', MAILBOX, '552 storage allocation exceeded'),
+    ('acymailing', MAILBOX, '552 inbox is full'),
+    ('acymailing', MAILBOX, '552 quota-issue'),
+    ('acymailing', MAILBOX, '552 not enough space in the mailbox'),
+    ('acymailing', MAILBOX, '552 user has exhausted mail quota'),
+    ('acymailing', MAILBOX, '552 Space shortage'),
+    ('acymailing', ADDRESS, '550 Invalid recipient'),
+    ('acymailing', ADDRESS, '550 no such person'),
+    ('acymailing', ADDRESS, '550 unknown destination'),
+    ('acymailing', ADDRESS, '550 bad-mailbox'),
+    ('acymailing', MAILBOX, '550 deactivated user'),
+    ('acymailing', MAILBOX, '550 desactivated address'),
+    ('acymailing', MAILBOX, '550 inactive-mailbox'),
+    ('acymailing', ADDRESS, '550 User not listed in Domino directory'),
+    ('acymailing', ADDRESS, '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'),
+    ('acymailing', MAILBOX, '550 account has been disabled'),
+    ('acymailing', ADDRESS, '550 user unknown'),
+    ('acymailing', ADDRESS, '550 mailbox not found'),
+    ('acymailing', MAILBOX, '550 mailbox is inactive'),
+    ('acymailing', ADDRESS, '550 sorry, no mailbox here by that name'),
+    ('acymailing', ADDRESS, "554 delivery error: dd This user doesn't have a yahoo.com account"),
+    ('acymailing', ADDRESS, '550 address no longer in use'),
+    ('acymailing', MAILBOX, '550 O e-mail foi desativado'),
+    ('acymailing', SENDER, '550 blocked by bl.example.net'),
+    ('acymailing', SENDER, '554 your IP is on our block list'),
+    ('acymailing', SENDER, '550 this message looks like spam'),
+    ('acymailing', SENDER, '550 spam-related rejection'),
+    ('acymailing', SENDER, '554 CXBL 192.0.2.7 listed'),
+    ('acymailing', SENDER, '554 rejected: IPBL listed'),
+    ('acymailing', SENDER, '554 URLBL listed'),
+    ('acymailing', SENDER, '550 unacceptable content'),
+    ('acymailing', SENDER, '550 banned content'),
+    ('acymailing', SENDER, '550 offensive content'),
+    ('acymailing', SENDER, '550 unsolicited email'),
+    ('acymailing', SENDER, '554 service refused'),
+    ('acymailing', SENDER, '550 administratively denied'),
+    ('acymailing', SENDER, '550 blacklisted IP'),
+    ('acymailing', SENDER, '550 rejected for policy reasons'),
+    ('acymailing', SENDER, '550 rejected as spam'),
+    ('acymailing', SENDER, '550 JunkMail rejected'),
+    ('acymailing', SENDER, '421 throttling constraints'),
+    ('acymailing', SENDER, '550 Domain lauravidal.es has exceeded the max emails per hour (120/100) allowed'),
+    ('acymailing', SENDER, '550 5.7.1 Your message does not comply with required standards'),
+    ('acymailing', SENDER, "421 RP-001 (COL004-MC1F14) Unfortunately, some messages from 192.0.2.7 weren't sent."),
+    ('acymailing', SENDER, "550 SC-001 (COL004-MC1F14) Unfortunately, messages from 192.0.2.7 weren't sent."),
+    ('acymailing', SENDER, "550 OU-002 (COL004-MC1F14) Unfortunately, messages from 192.0.2.7 weren't sent."),
+    ('acymailing', ADDRESS, '550 No MX record for example.org'),
+    ('acymailing', ADDRESS, '550 host does not receive any mail'),
+    ('acymailing', ADDRESS, '550 bad-domain'),
+    ('acymailing', MAILBOX, 'Unable to connect to remote host mx.example.org'),
+    ('acymailing', ADDRESS, '550 Recipient unknown to address'),
+    ('acymailing', ADDRESS, '550 is not accepting any mail'),
     # PHPMailer-BMH's rules as cwd/bounce-detection carries them, beyond the rows above: cwd/bounce-detection src/rules.yml
     ('cwd', ADDRESS, '550 Domain name not found'),
     ('cwd', MAILBOX, 'Technical details of permanent failure: TEMP_FAILURE: Could not initiate SMTP conversation with any hosts: [mx.example.org. (10): Connection timed out]'),

@@ -181,7 +181,8 @@ class _Keyed(_Gated):
 # small tables, each behind the keys its sentences share.
 _LIBRARY_NO_SUCH = _Keyed(("no such",), _patterns(
     r"\bno such (e-?mail )?address( here)?\b", r"\bno such account\b",  # BMH, bounce_email, phantasm
-    r"\bno such mail ?drop\b", r"\bno such local user\b"))             # Dada (Notes), CiviCRM
+    r"\bno such mail ?drop\b", r"\bno such local user\b",             # Dada (Notes), CiviCRM
+    r"\bno such person\b"))                                              # AcyMailing
 _LIBRARY_INVALID = _Keyed(("invalid user", "invalid account", "invalid or", "address invalid", "is invalid"),
                           _patterns(
     r"\binvalid user\b(?! ?(name|or|and|/|password))", r"\binvalid account\b",  # BMH, PHP-Bounce-Handler
@@ -204,7 +205,7 @@ _LIBRARY_DEAD_SENTENCES = (
     r"\bno existe (dicha persona|ese usuario)\b", r"\bnessun utente simile\b", r"\butilisateur inconnu\b",
     r"\bno mailbox (by that name is currently available|found)\b", r"\bthere is no one at this address\b",
     r"\b(badrcptto|badrecipientto)\b", r"\bnot in my validrcptto\b", r"\bmailbox invalid\b",
-    r"\bresolver\.adr\.recipient notfound\b", r"\binvalid-recipient\b",
+    r"\bresolver\.adr\.recipient notfound\b", r"\binvalid-recipient\b", r"\bbad-mailbox\b",  # sisimai, AcyMailing
     r"\buser path no(t)? exists?\b",                                     # BMH
     r"\bbad (recipient |destination mailbox |destination |e-?mail )?address\b(?! (format|syntax))",  # BMH, Dada, phpList
     r"\bwrong (recipients?|addresse?s?|users?)\b",                       # BMH
@@ -229,11 +230,11 @@ _LIBRARY_DEAD_KEYS = (
     "be found", "was not found", "no longer used", "address_not_found", "no one with", "handle mail",
     "notes mail", "malformed local", "registered", "name is not", "no existe", "nessun utente", "utilisateur inconnu",
     "no mailbox", "no one at", "badrcptto", "badrecipientto", "validrcptto", "mailbox invalid", "recipient notfound",
-    "invalid-recipient")
+    "invalid-recipient", "bad-mailbox")
 # The same, for words common in every kind of report ("unknown", "not found", "exist"):
 # apart, so that the long table above opens only on its rarer keys.
 _LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _patterns(
-    r"\bunknown (address\b(?! error)|recipient\b(?! or)|mailbox\b|account\b|or illegal (user|alias)\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
+    r"\bunknown (address\b(?! error)|recipient\b(?! or)|mailbox\b|account\b|or illegal (user|alias)\b|destination\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
     r"\b(e-?mail address|address|recipient|user|addressee|mailbox) is unknown\b",  # phpList, CiviCRM
     r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
     r"\baccount not found\b(?! or)", r"\bdestination addresses were unknown\b",  # PHP-Bounce-Handler, sisimai
@@ -259,8 +260,9 @@ _LIBRARY_DEAD_CHINESE = _Gated((), _patterns(_fold_literal("帐号不存在"), _
 _LIBRARY_DEAD = _AnyOf(_LIBRARY_NO_SUCH, _LIBRARY_INVALID, _LIBRARY_NOT, _LIBRARY_DEAD_COMMON,
                       _Keyed(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES)), _LIBRARY_DEAD_CHINESE)
 # phpList's "Domain name X does not resolve" (never the sender's domain).
-_LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for"), _patterns(
-    r"(?<!sender )\bdomain name \S+ does not resolve\b", r"\bno mail server for\b"))  # (and CiviCRM's "Dns")
+_LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for", "bad-domain", "receive any mail"), _patterns(
+    r"(?<!sender )\bdomain name \S+ does not resolve\b", r"\bno mail server for\b",
+    r"\bbad-domain\b", r"\bhost does not receive any mail\b"))  # (AcyMailing's "domain not exist")  # (and CiviCRM's "Dns")
 
 # Causes checked before the words of a dead address: a full mailbox whose words the
 # general table misses (ZoneMTA's "Recipient overquota", which Microsoft writes under
@@ -304,11 +306,12 @@ _LIBRARY_AFTER_ADDRESS = [
     ("virusdetected", _Keyed(("virus",), _patterns(r"\bvirus"))),
     ("contenterror", _Keyed(("non-western",), _patterns(r"\bnon-western\b"))),
     ("spamdetected", _Keyed(("content reject", "content filter", "content control", "hostile content",
-                             "questionable content", "unacceptable content", "blocking filter", "virus filter",
+                             "questionable content", "unacceptable content", "banned content", "offensive content",
+                             "blocking filter", "virus filter",
                              "bulk e", "bulk filter", "mail system filter", "data refused", "junk", "content scanner",
                              "suspicious"), _patterns(
         r"\b(content|attachment blocking|virus|bulk (e-?mail )?|mail system) filters?\b",
-        r"\b(hostile|questionable|unacceptable) content\b", r"\bcontent control\b", r"\bmessage looks suspicious\b",
+        r"\b(hostile|questionable|unacceptable|banned|offensive) content\b", r"\bcontent control\b", r"\bmessage looks suspicious\b",
         r"\bcontent reject", r"\bmail data refused\b", r"\bjunk ?mail\b", r"\brejected by content scanner\b"))),
     # AOL's refusal codes (RTR, RLY, HVU, DYN, CON, MFF, DMARC: ZoneMTA, phpList), open
     # relays, reverse DNS, refused connections and the rest of phpList's "Blocked by
@@ -317,14 +320,18 @@ _LIBRARY_AFTER_ADDRESS = [
                         "address-to-name", "connection not", "connection refused due", "receiver denied",
                         "spf unauthori", "this ip", "reject mail from", "invalid recipients", "bad recipients",
                         "unknown recipients", "message refused", "mail refused", "gbudb", "dynamic", "bounces",
-                        "location", "ip name"), _patterns(
+                        "location", "ip name", "block list", "blocklist", "xbl", "rbl", "ipbl", "urlbl", "service refused",
+                        "administratively denied", "rp-00", "sc-00", "dy-00", "ou-00"), _patterns(
         r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bopen relay\b", r"\bip name lookup\b", r"\bdns:nr\b",
         r"\bsender ip must resolve\b", r"\breverse \(address-to-name\) dns\b",
         r"\bconnection (not authori[sz]ed|refused due to abuse)\b", r"\breceiver denied your mail\b",
         r"\bspf unauthori[sz]ed\b", r"\bnot authori[sz]ed from this ip\b", r"\breject mail from\b",
         r"\btoo many (invalid|bad|unknown) recipients\b", r"\b(message|mail) refused\b", r"\bgbudb\b",
         # PHP-Bounce-Handler's 5.7.1 phrases.
-        r"\bdynamic[- ]ip\b", r"\btoo many bounces\b", r"\baccess from your location\b"))),
+        r"\bdynamic[- ]ip\b", r"\btoo many bounces\b", r"\baccess from your location\b",
+        # AcyMailing's "blocked" rule: blocklists by name, Microsoft's RP/SC/DY/OU codes.
+        r"\b(on|in) (our|a|the) block ?list\b", r"\b(cxbl|cdrbl|ipbl|urlbl)\b", r"\bservice refused\b",
+        r"\badministratively denied\b", r"\b(rp|sc|dy|ou)-00\d\b"))),
     ("authfailure", _Keyed(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
     # sisimai's index phrases of the sender's causes (lib/Sisimai/Reason/{NoRelaying,Rejected,
     # Blocked,SpamDetected,PolicyViolation,TooManyConn,Speeding,RequirePTR,AuthFailure,
@@ -373,11 +380,12 @@ _LIBRARY_AFTER_ADDRESS = [
 # recipients"), and the sending server's own set-up (ZoneMTA's "IP not in whitelist",
 # "TLS required"; phantasm's "client not authenticated").
 _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit", "per hour", "invalid recipients",
-                          "bad recipients", "unknown recipients", "authenticated", "try again slower"), _patterns(
+                          "bad recipients", "unknown recipients", "authenticated", "try again slower", "rp-00"),
+                         _patterns(
     r"\bthrottl", r"\bip not in whitelist\b", r"\btls required\b", r"\brelay limit exceeded\b",
     r"\bexceeded the max(imum)? (e-?mails|messages|defers and failures) per hour\b",
     r"\btoo many (invalid|bad|unknown) recipients\b", r"\bclient (is )?not authenticated\b",
-    r"\btry again slower\b"))
+    r"\btry again slower\b", r"\brp-00\d\b"))
 
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
