@@ -3,11 +3,11 @@
 such domain" categories and of the soft ones (full, quota, disabled, blocked, spam,
 policy, greylisting, relaying) in the rule tables of PHPMailer-BMH (as Mautic, MailWizz
 and bounce-detection carry it), ZoneMTA, Dada Mail, the bounce_email gem, phpList's
-bounce reasons, AcyMailing, smtp-bounce-classifer, PHP-Bounce-Handler, CiviCRM and
-sisimai, each written here as a sentence a server would answer with (rules only: none of
-their sample mail is copied), inside two reports that say nothing more: an RFC 3464
-report with the vague status 5.0.0 and no SMTP stage, and Exim's plain-text report with
-no status at all.
+bounce reasons, AcyMailing, smtp-bounce-classifer, PHP-Bounce-Handler, CiviCRM,
+PowerMTA's accounting parser and sisimai, each written here as a sentence a server would
+answer with (rules only: none of their sample mail is copied), inside two reports that
+say nothing more: an RFC 3464 report with the vague status 5.0.0 and no SMTP stage, and
+Exim's plain-text report with no status at all.
 
 The expected owner is leadloop's (SPEC §7), not the library's: libraries often call
 "disabled", "inactive" or "relay denied" hard; the policy says a disabled or inactive
@@ -750,6 +750,37 @@ ROWS = [
     ('cwd', MAILBOX, '554 mail for example.org loops back to myself'),
     ('cwd', MAILBOX, f'550 {LEAD} is restricted'),
     ('cwd', MAILBOX, '553 user is inactive'),
+    # PowerMTA's accounting parser: Soomrojb/pmta-bounce-parser pmta-bounce-parser.py (bounce_patterns, not_bounces)
+    ('pmta', ADDRESS, '550 Recipient not recognised'),
+    ('pmta', ADDRESS, '550 5.1.1 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'),
+    ('pmta', ADDRESS, '550 User ana.pena does not exist here'),
+    ('pmta', ADDRESS, '550 This person has departed'),
+    ('pmta', ADDRESS, f'550 {LEAD} Not Known to us. Do not resend'),
+    ('pmta', ADDRESS, 'unable to route: no mail hosts for domain'),
+    ('pmta', ADDRESS, 'bad destination system: no such domain'),
+    ('pmta', ADDRESS, '550 5.1.10 Recipient address has null MX'),
+    ('pmta', MAILBOX, '550 5.3.2 System not accepting network messages'),
+    ('pmta', MAILBOX, '554 Mailbox disabled for this recipient'),
+    ('pmta', MAILBOX, '552 user quota exceeded'),
+    ('pmta', MAILBOX, '552 Mailbox full'),
+    ('pmta', MAILBOX, f'452 4.2.2 <{LEAD}> Mailbox is full / Blocks limit exceeded / Inode limit exceeded'),
+    ('pmta', MAILBOX, '550 This mailbox has been blocked due to inactivity'),
+    ('pmta', MAILBOX, '550 User suspended: ana.pena'),
+    ('pmta', SENDER, '553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)'),
+    ('pmta', SENDER, '550 not relaying for example.org'),
+    ('pmta', SENDER, '554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.7'),
+    ('pmta', SENDER, '550 Cloudmark rejected the message'),
+    ('pmta', SENDER, '554 Denied by policy, see cloudfilter.net'),
+    ('pmta', SENDER, '554 Service unavailable; blocked using b.barracudacentral.org'),
+    ('pmta', SENDER, '550 IP 192.0.2.7 listed in Abusix'),
+    ('pmta', SENDER, '550 rejected by sophos.com'),
+    ('pmta', SENDER, '554 Your senderbase score is too low'),
+    ('pmta', SENDER, '550 IP 192.0.2.7 is denylisted'),
+    ('pmta', SENDER, '550 IP Block-listed'),
+    ('pmta', SENDER, '550 O IP do remetente esta em lista negra'),
+    ('pmta', SENDER, '550 Su IP esta listado'),
+    ('pmta', SENDER, '550 Please turn on SMTP Authentication in your mail client'),
+    ('pmta', SENDER, '550 This server requires authentication'),
     # sisimai's reason index phrases, each after a 550: sisimai/p5-sisimai lib/Sisimai/Reason/*.pm
     ('sisimai', ADDRESS, '550 #5.1.1 bad address'),
     ('sisimai', ADDRESS, '550 550 address invalid'),

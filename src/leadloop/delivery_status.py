@@ -197,7 +197,7 @@ _LIBRARY_NOT = _Keyed(("not our customer", "not a member", "a known user", "a va
     r"\b(user|recipient|addressee) (is )?not listed in (the |my )?directory\b",  # CiviCRM
     r"\bnot present in directory entry\b", r"\b(e-?mail )?address is not known to this system\b",  # CiviCRM, PHP-BH
     r"\bnot found in (the )?ldap\b", r"\b(user|recipient( name)?) is not recogni[sz]ed\b",  # PHP-BH, CiviCRM
-    r"\bunrecogni[sz]ed (recipient|user|address)\b",                    # CiviCRM
+    r"\bunrecogni[sz]ed (recipient|user|address)\b", r"\brecipient not recogni[sz]ed\b",  # CiviCRM, PowerMTA
     r"\b(address|mailbox) not present\b"))                               # sisimai's UserUnknown
 _LIBRARY_DEAD_SENTENCES = (
     # sisimai's UserUnknown index (lib/Sisimai/Reason/UserUnknown.pm), which sisimai itself
@@ -206,6 +206,8 @@ _LIBRARY_DEAD_SENTENCES = (
     r"\bno mailbox (by that name is currently available|found)\b", r"\bthere is no one at this address\b",
     r"\b(badrcptto|badrecipientto)\b", r"\bnot in my validrcptto\b", r"\bmailbox invalid\b",
     r"\bresolver\.adr\.recipient notfound\b", r"\binvalid-recipient\b", r"\bbad-mailbox\b",  # sisimai, AcyMailing
+    # PowerMTA accounting parser's bounce patterns (Soomrojb/pmta-bounce-parser).
+    r"\b(does )?not exist here\b", r"\bthis person has departed\b", r"\bnot known to us\b", r"\brecipientnotfound\b",
     r"\buser path no(t)? exists?\b",                                     # BMH
     r"\bbad (recipient |destination mailbox |destination |e-?mail )?address\b(?! (format|syntax))",  # BMH, Dada, phpList
     r"\bwrong (recipients?|addresse?s?|users?)\b",                       # BMH
@@ -230,7 +232,7 @@ _LIBRARY_DEAD_KEYS = (
     "be found", "was not found", "no longer used", "address_not_found", "no one with", "handle mail",
     "notes mail", "malformed local", "registered", "name is not", "no existe", "nessun utente", "utilisateur inconnu",
     "no mailbox", "no one at", "badrcptto", "badrecipientto", "validrcptto", "mailbox invalid", "recipient notfound",
-    "invalid-recipient", "bad-mailbox")
+    "invalid-recipient", "bad-mailbox", "exist here", "has departed", "known to us", "recipientnotfound")
 # The same, for words common in every kind of report ("unknown", "not found", "exist"):
 # apart, so that the long table above opens only on its rarer keys.
 _LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _patterns(
@@ -260,7 +262,8 @@ _LIBRARY_DEAD_CHINESE = _Gated((), _patterns(_fold_literal("帐号不存在"), _
 _LIBRARY_DEAD = _AnyOf(_LIBRARY_NO_SUCH, _LIBRARY_INVALID, _LIBRARY_NOT, _LIBRARY_DEAD_COMMON,
                       _Keyed(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES)), _LIBRARY_DEAD_CHINESE)
 # phpList's "Domain name X does not resolve" (never the sender's domain).
-_LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for", "bad-domain", "receive any mail"), _patterns(
+_LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for", "bad-domain", "receive any mail", "mail hosts for"), _patterns(
+    r"\bno mail hosts for domain\b",  # (PowerMTA's "unable to route: no mail hosts for domain")
     r"(?<!sender )\bdomain name \S+ does not resolve\b", r"\bno mail server for\b",
     r"\bbad-domain\b", r"\bhost does not receive any mail\b"))  # (AcyMailing's "domain not exist")  # (and CiviCRM's "Dns")
 
@@ -279,6 +282,12 @@ _LIBRARY_BEFORE_ADDRESS = [
     # sisimai's Rejected index: a provider's check of the SENDER's domain, "invalid domain, see
     # <URL:…>", before the general "invalid domain" of a dead one.
     ("rejected", _Keyed(("invalid domain, see",), _patterns(r"\binvalid domain, see <url:"))),
+    # RFC 3463's X.3.2 text, "System not accepting network messages": the mailbox's host
+    # is shutting down, overloaded or in maintenance (RFC 3463 §3.4), which says nothing of
+    # the address (PowerMTA's parser counts it no bounce) — unless the reply is RFC 7504's
+    # 521/556, a host that accepts no mail at all (sisimai's NotAccept, dragonfly-16).
+    ("systemerror", _Keyed(("network messages",), _patterns(
+        r"^(?!.*\b5(21|56)[ -]).*\bsystem not accepting network messages\b"))),
     ("mailboxfull", _Keyed(("quota", "folder"), _patterns(
         r"\bover ?quota\b", r"\bmail ?folder (size )?limit exceeded"))),
     ("blocked", _Keyed(("blacklisted", "blocklisted", "black listed", "block listed", "listed at", "listed in",
@@ -321,6 +330,8 @@ _LIBRARY_AFTER_ADDRESS = [
                         "spf unauthori", "this ip", "reject mail from", "invalid recipients", "bad recipients",
                         "unknown recipients", "message refused", "mail refused", "gbudb", "dynamic", "bounces",
                         "location", "ip name", "block list", "blocklist", "xbl", "rbl", "ipbl", "urlbl", "service refused",
+                        "badmailfrom", "proofpoint", "cloudmark", "cloudfilter", "barracuda", "abusix", "sophos",
+                        "senderbase", "denylisted", "block-listed", "lista negra", "esta listado",
                         "administratively denied", "rp-00", "sc-00", "dy-00", "ou-00"), _patterns(
         r"\b(rtr|rly|hvu|dyn|con|mff):[a-z]{1,2}\d?\b", r"\bopen relay\b", r"\bip name lookup\b", r"\bdns:nr\b",
         r"\bsender ip must resolve\b", r"\breverse \(address-to-name\) dns\b",
@@ -331,12 +342,17 @@ _LIBRARY_AFTER_ADDRESS = [
         r"\bdynamic[- ]ip\b", r"\btoo many bounces\b", r"\baccess from your location\b",
         # AcyMailing's "blocked" rule: blocklists by name, Microsoft's RP/SC/DY/OU codes.
         r"\b(on|in) (our|a|the) block ?list\b", r"\b(cxbl|cdrbl|ipbl|urlbl)\b", r"\bservice refused\b",
-        r"\badministratively denied\b", r"\b(rp|sc|dy|ou)-00\d\b"))),
+        r"\badministratively denied\b", r"\b(rp|sc|dy|ou)-00\d\b",
+        # PowerMTA accounting parser's not-bounces: blocklists and reputation services by name.
+        r"\bbadmailfrom\b", r"\bipcheck\.proofpoint\.com\b", r"\bcloudmark\b", r"\bcloudfilter\.net\b",
+        r"\bbarracuda(networks|central)\b", r"\babusix\b", r"\bsophos\.com\b", r"\bsenderbase score\b",
+        r"\bdenylisted\b", r"\bblock-listed\b", r"\b(em|na) lista negra\b", r"\besta listad[oa]\b"))),
     ("authfailure", _Keyed(("domainkeys",), _patterns(r"\bdomainkeys\b"))),
     # sisimai's index phrases of the sender's causes (lib/Sisimai/Reason/{NoRelaying,Rejected,
     # Blocked,SpamDetected,PolicyViolation,TooManyConn,Speeding,RequirePTR,AuthFailure,
     # VirusDetected}.pm) that the general tables above miss.
-    ("norelaying", _Keyed(("relaying mail to", "non-local e-mail", "allowed rcpthost"), _patterns(
+    ("norelaying", _Keyed(("relaying mail to", "non-local e-mail", "allowed rcpthost", "not relaying for"), _patterns(
+        r"\bnot relaying for\b",  # (PowerMTA's not-bounces)
         r"\brelaying mail to\b", r"\brequires authentication when attempting to send to a non-local e-?mail",
         r"\ballowed rcpthost\b"))),
     ("rejected", _Keyed(("batv", "emetteur invalide", "from: domain", "sender email address", "sender address",
@@ -380,12 +396,14 @@ _LIBRARY_AFTER_ADDRESS = [
 # recipients"), and the sending server's own set-up (ZoneMTA's "IP not in whitelist",
 # "TLS required"; phantasm's "client not authenticated").
 _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit", "per hour", "invalid recipients",
-                          "bad recipients", "unknown recipients", "authenticated", "try again slower", "rp-00"),
+                          "bad recipients", "unknown recipients", "authenticated", "try again slower", "rp-00",
+                          "smtp authentication", "requires authentication"),
                          _patterns(
     r"\bthrottl", r"\bip not in whitelist\b", r"\btls required\b", r"\brelay limit exceeded\b",
     r"\bexceeded the max(imum)? (e-?mails|messages|defers and failures) per hour\b",
     r"\btoo many (invalid|bad|unknown) recipients\b", r"\bclient (is )?not authenticated\b",
-    r"\btry again slower\b", r"\brp-00\d\b"))
+    r"\btry again slower\b", r"\brp-00\d\b",
+    r"\bturn on smtp authentication\b", r"\bserver requires authentication\b"))  # (PowerMTA's not-bounces)
 
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
