@@ -162,8 +162,13 @@ _VERIFIES_SENDER = _Gated(("verif", "sender address rejected"), _patterns(*_SEND
 # bounce-handler (twisted1919/bounce-handler, BounceHandler/rules.php); ZoneMTA's
 # config/bounces.txt; Dada Mail's app/dada/data/bounce_handler_rules.pl; the bounce_email
 # gem's lib/bounce_email.rb; phpList's bounce reasons (bramley/phplist-plugin-bounces,
-# plugins/BounceStatisticsPlugin/DAO/reasons.php); phantasm66/smtp-bounce-classifer.
-# tests/test_library_rules.py holds each phrase with its source. Folded text, addresses
+# plugins/BounceStatisticsPlugin/DAO/reasons.php); phantasm66/smtp-bounce-classifer;
+# PHP-Bounce-Handler's bounce_responses.php; CiviCRM's civicrm_mailing_bounce_pattern rows
+# (xml/templates/civicrm_data.tpl); AcyMailing's default bounce rules (back/Helpers/Update/
+# DefaultData.php); cwd/bounce-detection's src/rules.yml; PowerMTA's accounting parser
+# (Soomrojb/pmta-bounce-parser); and sisimai's lib/Sisimai/Reason/*.pm index phrases the
+# earlier tables had not taken. tests/test_library_rules.py holds each phrase with its
+# source. Folded text, addresses
 # written "mailaddr"; each table sits behind a gate of its own (keys every match holds),
 # so that a report without them pays a few substring tests.
 
