@@ -159,3 +159,36 @@ def test_thunderbird_german_and_french_exports(tmp_path, run):
         "Laura,Vidal,Reformas Vidal,laura@example.com,lv@example.net\n", name="fr.csv")
     assert stored["laura@example.com"]["name"] == "Laura Vidal"
     assert "lv@example.net" not in stored
+
+
+# A file with two addresses per person, re-imported after an upgrade that changed which
+# column is the lead's (before exports4 Roundcube's "Email Work" could win): the person
+# is the lead known by either address, never a second lead that would get the
+# information again at the other address.
+TWO_ADDRESSES = "Name,Email Home,Email Work\nAna Ruiz,ana@home.example,ana@work.example\n"
+
+
+def test_a_row_is_the_lead_known_by_its_other_address(tmp_path, run):
+    imported(tmp_path, run, "Name,Email\nAna,ana@work.example\n", name="earlier.csv")
+    report, stored, _ = imported(tmp_path, run, TWO_ADDRESSES)
+    assert list(stored) == ["ana@work.example"]
+    assert report["new"] == 0 and report["updated"] == 1
+    assert stored["ana@work.example"]["name"] == "Ana Ruiz"
+    due = json.loads(run("--now", NOW, "due", "--json").stdout)
+    assert "ana@home.example" not in json.dumps(due)
+
+
+@pytest.mark.parametrize("how", [("mark", "ana@work.example", "unsubscribed"),
+                                 ("forget", "ana@work.example")])
+def test_a_row_whose_other_address_is_suppressed_stays_out(tmp_path, run, how):
+    imported(tmp_path, run, "Name,Email\nAna,ana@work.example\n", name="earlier.csv")
+    assert run("--now", NOW, *how).exit_code == 0
+    report, stored, _ = imported(tmp_path, run, TWO_ADDRESSES)
+    assert "ana@home.example" not in stored
+    assert report["new"] == 0 and report["suppressed"] == 1
+
+
+def test_a_bad_second_address_costs_the_row_nothing(tmp_path, run):
+    report, stored, _ = imported(
+        tmp_path, run, "Name,Email Home,Email Work\nAna,ana@home.example,not an address\n")
+    assert list(stored) == ["ana@home.example"] and report["rejected"] == 0

@@ -348,13 +348,13 @@ class _Upsert(_Writer):
             if values[0] in seen:
                 repeats.add(index)
                 if values[0] in pending:
-                    self._flush(pending, settle, batch.leads, repeats)
+                    self._flush(pending, settle, batch.leads, repeats, batch.others)
             seen.add(values[0])
             pending[values[0]] = (values, index)
-        self._flush(pending, settle, batch.leads, repeats)
+        self._flush(pending, settle, batch.leads, repeats, batch.others)
 
     def _flush(self, pending: dict, settle: dict, parsed: list[tuple],
-               repeats: set[int]) -> None:
+               repeats: set[int], others: dict[int, str]) -> None:
         if not pending:
             return
         emails = list(pending)
@@ -363,6 +363,17 @@ class _Upsert(_Writer):
             for lead in self.conn.execute(
                 f"SELECT * FROM leads WHERE email IN ({','.join('?' * len(emails))})", emails)
         }
+        if others:
+            # A row with two addresses is the lead known by either: an earlier release
+            # (or another file) may have keyed the person by the other column, and a new
+            # lead would send them the information again.
+            by_other = {others[index]: email for email, (_, index) in pending.items()
+                        if email not in existing and index in others}
+            if by_other:
+                for lead in self.conn.execute(
+                        f"SELECT * FROM leads WHERE email IN ({','.join('?' * len(by_other))})",
+                        list(by_other)):
+                    existing[by_other[lead["email"]]] = lead
         fresh, later = [], []
         for email, (values, index) in pending.items():
             lead = existing.get(email)
@@ -383,7 +394,9 @@ class _Upsert(_Writer):
                         # for a new lead; nothing else of the lead's cadence changes.
                         self.settle.append((lead["id"], settle[index]))
                         self.report.info_recorded += 1
-            elif not self.suppressed(email, parsed[index][_PARSED_REQUESTED_AT]):
+            elif not self.suppressed(email, parsed[index][_PARSED_REQUESTED_AT]) and not (
+                    index in others
+                    and self.suppressed(others[index], parsed[index][_PARSED_REQUESTED_AT])):
                 fresh.append(values)
                 if index in settle:
                     later.append((email, settle[index]))
@@ -434,7 +447,9 @@ class _Load(_Writer):
         if self.has_suppressions or settle:
             kept = []
             for index, values in enumerate(leads):
-                if self.suppressed(values[0], batch.leads[index][_PARSED_REQUESTED_AT]):
+                asked_at = batch.leads[index][_PARSED_REQUESTED_AT]
+                if self.suppressed(values[0], asked_at) or (
+                        index in batch.others and self.suppressed(batch.others[index], asked_at)):
                     continue
                 if index in settle:
                     self.settle.append((self.next_id + len(kept), settle[index]))

@@ -454,6 +454,9 @@ class Batch:
     leads: list[tuple] = field(default_factory=list)
     rejects: list[RejectedRow] = field(default_factory=list)
     position: int | None = None  # how far into the file (bytes, or a sheet's rows), for a progress bar
+    # A row's other address (the next address column's, when both are filled), by the
+    # row's index in `leads`: the row is a known lead by either (importer._Upsert).
+    others: dict[int, str] = field(default_factory=dict)
 
 
 def batches_of(rows: Iterable, size: int = BATCH) -> Iterator[Batch]:
@@ -565,7 +568,7 @@ class RowChecker:
                 cells = [cell[1:] if cell[:1] == "'" else cell for cell in cells]
             cells.append("")
             email, name, product, source, requested = common(cells)
-            last_name = info_sent = locale = tz_name = referred = first_name = None
+            last_name = info_sent = locale = tz_name = referred = first_name = other = None
             opted_out = everyone_opted_out
             try:
                 if optional is not None:
@@ -573,6 +576,8 @@ class RowChecker:
                      fallback, second_email, opt_out) = optional(cells)
                     if not email.strip():
                         email = second_email
+                    elif second_email.strip():
+                        other = second_email
                     if opt_out := opt_out.strip():
                         opted_out = opted_out or (opt_out.casefold() in opt_out_values
                                                   if opt_out_values is not None else True)
@@ -635,6 +640,14 @@ class RowChecker:
                 repeated.setdefault(source, source), requested, info_sent, locale, tz_name,
                 referred, custom, first_name, opted_out,
             ))
+            if other is not None:
+                try:
+                    other = normalize_address(other)
+                except InputError:
+                    pass  # the row's address is good: a bad second one costs it nothing
+                else:
+                    if other != email:
+                        batch.others[len(leads) - 1] = other
             if len(leads) >= size:
                 batch.position = position()
                 yield batch
