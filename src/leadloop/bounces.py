@@ -21,12 +21,17 @@ what it hands over was said *about* a recipient, not quoted:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from email.message import Message
 
 from .delivery_status import Verdict, fold, judge, verifies_sender
 from .providers import reporter_of, reporter_reason
+
+TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
 MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted mail)
@@ -38,16 +43,32 @@ BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daem
 _BOUNCE_SENDER = re.compile(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
-# Subjects of delivery reports, in the languages servers write them.
+# Subjects of delivery reports, in the languages servers write them (and Exim's delay
+# warning, "Warning: message ID delayed N hours", its spec's default warning text;
+# Courier's "NOTICE: mail delivery status."), matched folded (_report_subject): lower
+# case, accents removed. Outlook's and Exchange's "Undeliverable:" in their other
+# languages ("No se puede entregar:", "Non recapitabile:", "Não é possível entregar:",
+# "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:",
+# "配信不能:", "无法投递:"), and the Russian and Chinese providers' "Письмо не
+# доставлено", "系统退信".
 _BOUNCE_SUBJECT = re.compile(
     r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
-    r"|delivery (delayed|warning)|mail system error|message not delivered|nicht zustellbar|unzustellbar"
+    r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
+    r"|mail delivery status"
+    r"|nicht zustellbar|unzustellbar"
     r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
     r"|nao (foi )?(possivel )?entreg|falha (na|de) entrega|impossibile recapitare|mancata consegna"
-    r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce)", re.I)
+    r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce"
+    r"|no se puede entregar|non recapitabile|nao e possivel entregar|niedostarcz|nedorucitel|kezbesithetetlen"
+    r"|ej levererbar|kan inte levereras|kan ikke leveres|ikke levert|ei voitu toimittaa|teslim edilem"
+    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー)", re.I)
+
+
+def _report_subject(subject: str) -> bool:
+    return _BOUNCE_SUBJECT.search(fold(subject)) is not None
 
 # A reply's or a forward's subject.
 _REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
@@ -80,7 +101,10 @@ _NDR_HEADING = re.compile(
     # gateways' "Your mail cannot be delivered to the following address(es)" (the
     # headings Mailman's SimpleMatch.py starts its sections at).
     r"|(cannot|can ?not|could ?n[o']t) be delivered to|the following (mail|message|e-?mail)"
-    r" (could ?n[o']t|cannot|can ?not) be delivered")
+    r" (could ?n[o']t|cannot|can ?not) be delivered"
+    # Exchange 2000/2003's and Kerio's "did not reach the following recipient(s)", and
+    # the "following recipient(s) could not be reached" of Exchange 5.5 and Kerio.
+    r"|did not reach the following recipient|following recipients?(\(s\))? (could not|cannot) be reached")
 
 # Sendmail's phquery mailer (the CCSO nameserver's, RFC 2378) lists the failed
 # recipients between two rulers, "--------Message not delivered to the following:" and
@@ -107,6 +131,15 @@ _ORIGINAL_MARK = re.compile(
     r"|content-type: (message/rfc822|text/rfc822-headers)"
     r"|(original )?message headers follow|headers of (the )?(original|returned) message"
     r"|-+ ?mensaje original|-+ ?message d'origine|-+ ?urspr(u|ü)ngliche nachricht|-+ ?messaggio originale"
+    # The sentences that introduce the returned text with no ruler: "Your message reads
+    # (in part):", "The text of your message was:", "A copy of your message is included
+    # below", "we've included the text of your message below".
+    r"|your (original )?message (reads|read|was|follows)[ \t]*(\(in part\))?[ \t]*:[ \t]*$"
+    r"|(the |a )?(text|copy|content|body) of (your|the) (original |returned )?(message|e-?mail)"
+    r" (follows|was|is (included|attached|copied|shown) below)"
+    r"|(a copy of )?your (original )?(message|e-?mail) is (included|attached|copied|shown) below"
+    r"|(for your convenience, )?we('ve| have) included (the text|a copy) of your (personal |original )?"
+    r"(message|e-?mail) below"
     r")", re.I | re.M)
 _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
@@ -158,7 +191,10 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     if kind == "text/plain" and _SES_BOUNCE.search((msg.get_payload(decode=True) or b"")[:1000]):
         return True  # Amazon SES's bounce notification, mailed by SNS as JSON
     for part in msg.walk():
-        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
+        part_kind = part.get_content_type()
+        if part_kind in ("message/delivery-status", "message/global-delivery-status"):
+            return True
+        if part_kind in ("message/rfc822", "message/global") and _attached_report(part) is not None:
             return True
     if sender is None:
         # "From: mailer-daemon", with no domain: not an address, still the daemon's name.
@@ -168,7 +204,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     local = sender.split("@", 1)[0] if sender else ""
     if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
         return True
-    if not _BOUNCE_SUBJECT.search(subject):
+    if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
         # with or without an RFC 3464 part (issue #25).
@@ -176,6 +212,31 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
     if _BOUNCE_SENDER.search(str(msg.get("from") or "")):
         return True
     return _header(msg, "return-path") in ("<>", "") or _ndr_signs(msg)
+
+
+def _attached_report(part: Message) -> Message | None:
+    """The report a message/rfc822 part carries, when it is one: a report forwarded as
+    an attachment (a list server's "Uncaught bounce notification", a mailbox rule that
+    forwards failures), in RFC 3464's structure or a mailer daemon's plain text. Never
+    the original a report returns: leadloop's own message is no report."""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        return None
+    # The raw header lines: parsing every header of every returned original costs the
+    # inbox time, and its subject alone tells leadloop's message from a report.
+    raw = {name.lower(): value for name, value in reversed(list(inner.raw_items()))}
+    if "x-failed-recipients" in raw or "report" in raw.get("content-type", "").lower() and \
+            inner.get_content_type() == "multipart/report":
+        return inner
+    subject = raw.get("subject", "")
+    if not _report_subject(_header(inner, "subject") if "=?" in subject else subject):
+        return None
+    from email.utils import parseaddr
+
+    local = parseaddr(_header(inner, "from"))[1].lower().split("@", 1)[0]
+    daemon = local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster"))
+    return inner if daemon else None
 
 
 def is_list_notice(msg: Message, subject: str) -> bool:
@@ -255,10 +316,18 @@ def read(msg: Message, *, own: set[str]) -> Report:
     dsn_blocks: list[dict[str, str]] = []
     originals: list[Message] = []
     dsn_texts: list[str] = []
-    _collect(msg, texts, dsn_blocks, originals, dsn_texts)
+    _collect(msg, texts, dsn_blocks, originals, dsn_texts, _charset_hint(msg))
 
     report_text, inline_original = "", ""
-    for text in texts:
+    # In a report without RFC 3464 fields, a text part with no sign of a report beside
+    # one that has them is the returned original's text, attached without its headers
+    # (before or after the report): its addresses are the person's words, never failed
+    # recipients.
+    signs = [_reads_as_report(text) for text in texts] if len(texts) > 1 and not dsn_blocks else []
+    for index, text in enumerate(texts):
+        if signs and not signs[index] and any(signs):
+            inline_original = inline_original or text
+            continue
         head, tail = _split_original(text)
         report_text += head + "\n"
         if tail and not inline_original:
@@ -291,13 +360,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
     dsn: dict[str, tuple] = {}
     # RFC 3464 fields first: they say who failed and how, one block per recipient.
     for block in dsn_blocks:
-        raw = block.get("final-recipient") or block.get("original-recipient") or ""
-        kind, separator, value = raw.partition(";")
-        if kind.strip().lower() in ("x400", "x-x400", "x-ms-exchange", "x-ex") or "=" in value:
-            found = _ADDRESS.search(unwrap_x400(value))
-            value = found.group(0) if found else value
-        address = normal(value if separator else raw)
-        if address is None or address in dsn:
+        # Both recipient fields: Original-Recipient is the address the sender gave (RFC
+        # 3461 §4.2's ORCPT, leadloop's lead), Final-Recipient the one an alias or a
+        # forward made of it (RFC 3464 §2.3.1-2); either may be the lead.
+        addresses = [_field_address(block.get(name, ""), normal) for name in ("final-recipient", "original-recipient")]
+        addresses = [a for a in dict.fromkeys(addresses) if a is not None and a not in dsn]
+        if not addresses:
             continue
         action = block.get("action", "").lower()
         if action.startswith(("delivered", "relayed", "expanded")):
@@ -308,12 +376,13 @@ def read(msg: Message, *, own: set[str]) -> Report:
         category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
             reporter_reason(reporter, fold(diagnostic))
         if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix") \
-                and not _local_mailer_says_no_user(status, diagnostic):
+                and not _local_mailer_says_no_user(status, diagnostic) and not _local_mailer_says_full(diagnostic):
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
-        dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
-                        action.startswith("failed"))
+        for address in addresses:
+            dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
+                            action.startswith("failed"))
 
     cleaned = unwrap_x400(_ID_LINE.sub("", report_text))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
@@ -363,6 +432,41 @@ def read(msg: Message, *, own: set[str]) -> Report:
     return Report(tuple(failures.values()), overall, original_ids, original_to)
 
 
+def _field_address(raw: str, normal) -> str | None:
+    """The address in a recipient field ("rfc822; ana@…", an X.400 form, a bare address),
+    also when writers add to it what RFC 3464 §2.3.2 does not: a comment ("(Ana Peña)",
+    "(generated from …)"), a display name and angle brackets, quotes, a closing ";"."""
+    if not raw.strip():
+        return None
+    kind, separator, value = raw.partition(";")
+    if kind.strip().lower() in ("x400", "x-x400", "x-ms-exchange", "x-ex") or "=" in value:
+        found = _ADDRESS.search(unwrap_x400(value))
+        value = found.group(0) if found else value
+    address = normal(value if separator else raw)
+    if address is None:
+        found = _ADDRESS.search(value if separator else raw)
+        address = normal(found.group(0)) if found else None
+    return address
+
+
+# The signs of a report's own text: an enhanced status code (RFC 3463), a reply code
+# with one, the RFC 3464 fields.
+_REPORT_SIGN = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.])|^[ \t]*(?:final|original)-recipient[ \t]*:",
+                          re.I | re.M)
+
+
+def _reads_as_report(text: str) -> bool:
+    """Whether a text part says what failed: a status code, the RFC 3464 fields, a
+    report's heading over the failed recipients, or the words of a cause."""
+    from .delivery_status import reason_from_words
+
+    opening = text[:MAX_REPORT_TEXT]
+    if _REPORT_SIGN.search(opening):
+        return True
+    folded = fold(opening)
+    return _NDR_HEADING.search(folded) is not None or reason_from_words(folded) is not None
+
+
 def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
     """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is
     Sendmail's "no such user": Sendmail maps a mailer's EX_NOUSER exit (sysexits.h, 67)
@@ -373,6 +477,15 @@ def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
     return (status or "").startswith("5.1.") and _NO_USER_EXIT.search(diagnostic) is not None
 
 
+def _local_mailer_says_full(diagnostic: str) -> bool:
+    """Whether a local mailer's exit says the mailbox is full (maildrop's "maildir over
+    quota", procmail's and dovecot-lda's quota errors): the mailbox's own state, as any
+    server's "mailbox full" is, not the program's failure."""
+    from .delivery_status import reason_from_words
+
+    return reason_from_words(fold(diagnostic)) == "mailboxfull"
+
+
 _NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
 
 
@@ -381,16 +494,18 @@ def _header(msg: Message, name: str) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list) -> None:
-    """Walk the report: its text, its RFC 3464 fields, the original it returns."""
+def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list,
+             hint: Callable[[], str | None] | None = None) -> None:
+    """Walk the report: its text, its RFC 3464 fields, the original it returns. `hint`:
+    the charset the report's text declares, for its undeclared 8-bit bytes."""
     kind = part.get_content_type()
     if kind in ("message/rfc822", "message/global"):
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         if isinstance(inner, Message):
-            if inner.get_content_type() == "multipart/report":
+            if _attached_report(part) is not None:
                 # A report forwarded as an attachment: read the report itself.
-                _collect(inner, texts, dsn_blocks, originals, dsn_texts)
+                _collect(inner, texts, dsn_blocks, originals, dsn_texts, _charset_hint(inner))
             else:
                 originals.append(inner)
         return
@@ -401,21 +516,22 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         originals.append(Parser(policy=policy.default).parsestr(_text(part), headersonly=True))
         return
     if kind == "message/disposition-notification":
-        dsn_texts.append(_text(part))  # a rejection's MDN: its Original-Message-ID
+        dsn_texts.append(_text(part, hint))  # a rejection's MDN: its Original-Message-ID
         return
     if kind in ("message/delivery-status", "message/global-delivery-status", "text/delivery-status"):
-        dsn_texts.append(_text(part))
+        dsn_texts.append(_text(part, hint))
         dsn_blocks.extend(_dsn_blocks(dsn_texts[-1]))
         return
     if part.is_multipart():
         for child in part.get_payload():
             if isinstance(child, Message):
-                _collect(child, texts, dsn_blocks, originals, dsn_texts)
+                _collect(child, texts, dsn_blocks, originals, dsn_texts, hint)
         return
     broken = part.get_content_maintype() == "multipart"  # no boundary found: read it as text
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
-        text = _text(part)
-        if kind == "text/html":
+        text = _text(part, hint)
+        if kind == "text/html" or _HTML_START.match(text):
+            # (HTML labelled text/plain, as some gateways send their notices.)
             text = _html_text(text)
         if broken:
             # Its boundary lines and part headers are not the report's words.
@@ -466,7 +582,7 @@ def _ses_blocks(text: str) -> list[dict[str, str]]:
     return blocks
 
 
-def _text(part: Message) -> str:
+def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
     payload = part.get_payload(decode=True)
     if payload is None:
         payload = part.get_payload()
@@ -474,20 +590,125 @@ def _text(part: Message) -> str:
             # message/delivery-status parsed as a list of header blocks. A line the
             # parser could not read as a field ends a block's fields and starts its
             # "body" (a wrapped diagnostic with no leading white space): kept, in place.
-            return "\n\n".join("\n".join([f"{k}: {v}" for k, v in block.items()]
-                                          + [_block_rest(block)])
+            return "\n\n".join("\n".join([f"{k}: {_field_value(v, raw, hint)}"
+                                           for (k, v), (_, raw) in zip(block.items(), block.raw_items())]
+                                          + [_block_rest(block, hint)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
-    charset = part.get_content_charset() or "utf-8"
+    return decoded(payload, part.get_content_charset(), hint)
+
+
+# Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,
+# "windows-1252" labels) reads them so, as mail programs do; a server that declares
+# Latin-1 writes Windows' apostrophes and dashes (0x92, 0x96) all the same.
+_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii",
+                                  "cp1252", "windows-1252", "x-cp1252", "cp819", "ibm819", "iso_8859-1"})
+
+
+# Labels mail programs write that Python's codecs do not know, and labels whose text is
+# written in the Windows superset of the charset they name: the WHATWG Encoding Standard's
+# label table (encoding.spec.whatwg.org, "Legacy multi-byte" and "single-byte" encodings:
+# Shift_JIS is read as Windows-31J, GB2312 and GBK as GB18030, EUC-KR as windows-949,
+# TIS-620 as windows-874, ISO-8859-8-I as ISO-8859-8). Decoding with the superset loses
+# nothing the narrower charset had.
+_CHARSET_LABELS = {
+    "x-sjis": "cp932", "sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "ms_kanji": "cp932",
+    "windows-31j": "cp932", "csshiftjis": "cp932", "x-euc-jp": "euc_jp",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "euc-cn": "gb18030", "cp936": "gb18030",
+    "csgb2312": "gb18030", "chinese": "gb18030",
+    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "ks_c_5601-1989": "cp949", "ksc5601": "cp949",
+    "windows-949": "cp949", "x-windows-949": "cp949",
+    "tis-620": "cp874", "windows-874": "cp874", "iso-8859-11": "cp874",
+    "iso-8859-8-i": "iso-8859-8", "x-mac-cyrillic": "mac_cyrillic", "x-mac-roman": "mac_roman",
+    "unknown-8bit": "", "x-unknown": "", "x-user-defined": "", "unknown": "",
+}
+
+
+def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] | None = None) -> str:
+    """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
+    charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
+    they are UTF-8, else the charset the report's other text declares (`hint`: a Russian
+    server's koi8-r text part beside its undeclared fields; asked only then), else
+    Windows-1252, the 8-bit charset servers write undeclared."""
+    charset = (charset or "").lower().strip()
+    charset = _CHARSET_LABELS.get(charset, charset)
+    own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
+    if not own and payload.isascii():
+        if b"\x1b$" in payload:
+            # ISO-2022-JP's escape into JIS X 0208 (RFC 1468), a 7-bit code sent undeclared.
+            try:
+                return payload.decode("iso-2022-jp")
+            except UnicodeDecodeError:
+                pass
+        return payload.decode("ascii")
+    if own:  # ISO-2022-JP and UTF-7 are 7-bit codes: never ASCII's bytes read as ASCII
+        try:
+            return payload.decode(charset)
+        except LookupError:
+            pass  # a label Python does not know: read the bytes as below
+        except UnicodeDecodeError:
+            return payload.decode(charset, "replace")  # a stray byte in its own charset
     try:
-        return payload.decode(charset, "replace")
-    except LookupError:
-        return payload.decode("utf-8", "replace")
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if hint is not None and (report_charset := hint()):
+        try:
+            return payload.decode(report_charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return payload.decode("windows-1252", "replace")
 
 
-def _block_rest(block: Message) -> str:
-    rest = block.get_payload()
-    return rest.strip("\r\n") if isinstance(rest, str) else ""
+def _charset_hint(msg: Message) -> Callable[[], str | None]:
+    """_declared_charset(msg), looked up once and only when asked."""
+    found: list[str | None] = []
+
+    def hint() -> str | None:
+        if not found:
+            found.append(_declared_charset(msg))
+        return found[0]
+    return hint
+
+
+def _declared_charset(msg: Message) -> str | None:
+    """The first charset a text part of the report declares, other than ASCII's and
+    UTF-8's (the parts a report returns are not looked into)."""
+    for part in _report_parts(msg):
+        charset = (part.get_content_charset() or "").lower()
+        if part.get_content_maintype() == "text" and charset and charset not in _WINDOWS_1252_LABELS \
+                and charset not in ("utf-8", "utf8"):
+            return charset
+    return None
+
+
+def _report_parts(part: Message):
+    if part.get_content_maintype() == "message":
+        return
+    if part.is_multipart():
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _report_parts(child)
+    else:
+        yield part
+
+
+def _block_rest(block: Message, hint: Callable[[], str | None] | None) -> str:
+    rest = block.get_payload(decode=True)  # the bytes: get_payload() turns 8-bit text into U+FFFD
+    return decoded(rest, None, hint).strip("\r\n") if isinstance(rest, bytes) else ""
+
+
+def _field_value(value: str, raw: str, hint: Callable[[], str | None] | None) -> str:
+    """A field's value as its bytes say. 8-bit bytes are kept by the email package as
+    lone surrogates (surrogateescape), which its parsed value turns into U+FFFD: RFC
+    6533's message/global-delivery-status carries UTF-8 in its fields, and servers put
+    8-bit words in message/delivery-status too; ISO-2022-JP's escapes are 7-bit."""
+    if raw.isascii() and "\x1b" not in raw:
+        return value
+    return decoded(raw.encode("utf-8", "surrogateescape"), None, hint)
+
+
+_HTML_START = re.compile(r"\s*(?:<!doctype html|<html\b)", re.I)
 
 
 def _html_text(html_text: str) -> str:
@@ -523,7 +744,15 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
             last = None
     if current:
         blocks.append(current)
-    return [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
+    named: list[dict[str, str]] = []
+    for block in blocks:
+        if "final-recipient" in block or "original-recipient" in block:
+            named.append(block)
+        elif named and "status" not in named[-1] and "action" not in named[-1]:
+            # A blank line some writers put inside a recipient's fields: the status and
+            # the diagnostic that follow are still that recipient's.
+            named[-1] = {**block, **named[-1]}
+    return named
 
 
 # Recipients in X.400 and Exchange 5.5 forms (issue #25 item 3): an O/R address whose
@@ -558,27 +787,77 @@ def _status_field(value: str) -> str | None:
 
 def _split_original(text: str) -> tuple[str, str]:
     """(report, returned original) of a plain-text report: the original starts at a
-    separator line, or at the first run of its header lines."""
+    separator line, or at the first run of its header lines. A header block from a
+    mailer daemon is a forwarded report's own (its text follows), never leadloop's
+    message."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start, report = 0, ""
+    while True:
+        cut = _original_start(text, start)
+        if cut is None:
+            return report + text[start:], ""
+        after = _forwarded_report_head(text, cut)
+        if after is None:
+            return report + text[start:cut], text[cut:]
+        # The forwarded report's header fields name its daemon and our address: not
+        # the report's words.
+        report += text[start:cut]
+        start = after
+
+
+def _original_start(text: str, start: int) -> int | None:
     cut = None
-    mark = _ORIGINAL_MARK.search(text)
+    mark = _ORIGINAL_MARK.search(text, start)
     if mark:
         cut = mark.start()
-    lines = text.split("\n")
-    position = 0
+    lines = text[start:].split("\n")
+    position = start
     for index, line in enumerate(lines):
         if cut is not None and position >= cut:
             break
         if _HEADER_LINE.match(line):
             # A header block: more header lines follow (folded lines aside).
             following = [l for l in lines[index + 1:index + 20] if l and not l[:1].isspace()]
-            if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2:
+            if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2 and not _quoted_fields(text, position):
                 cut = position
                 break
         position += len(line) + 1
-    if cut is None:
-        return text, ""
-    return text[:cut], text[cut:]
+    return cut
+
+
+_BLOCK_FROM = re.compile(r"^[ \t]*from:[ \t]*(.+)$", re.I | re.M)
+
+
+def _forwarded_report_head(text: str, cut: int) -> int | None:
+    """Where the text after the header block at `cut` starts, when that block is a
+    forwarded report's own header (its From a mailer daemon's or a postmaster's: an NDR
+    group or a person forwarding the report inline, "---- Forwarded Message: ----\nFrom:
+    postmaster@…"); None when it is the returned original."""
+    from email.utils import parseaddr
+
+    end = text.find("\n\n", cut, cut + 2000)
+    if end < 0:
+        return None
+    sender = _BLOCK_FROM.search(text, cut, end)
+    if sender is None:
+        return None
+    local = (parseaddr(sender.group(1))[1] or sender.group(1)).strip().lower().split("@", 1)[0]
+    if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster")):
+        return end + 2
+    return None
+
+
+def _quoted_fields(text: str, start: int) -> bool:
+    """Whether the header block at `start` is the report's quotation of the original's
+    fields, not the original itself: the report's heading over the failed recipients
+    follows it at once (Sun/Oracle Messaging Server: "This report relates to a message
+    you sent with the following header fields:", the fields, then "Your message cannot
+    be delivered to the following recipients:"; Exchange 2003's "Your message … did not
+    reach the following recipient(s)")."""
+    end = text.find("\n\n", start)
+    if end < 0:
+        return False
+    return _NDR_HEADING.search(fold(text[end:end + 600])) is not None
 
 
 def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -793,12 +1072,47 @@ def remote_host(text: str) -> str | None:
     return first
 
 
+# A multiline SMTP reply (RFC 5321 §4.2.1): every line but the last starts "550-", the
+# last "550 ", and servers repeat the enhanced status on each ("550-5.1.1 … does\n550-5.1.1
+# not exist"). Reports keep the lines (Exim, Sendmail's "<<<", qmail) or join them with
+# spaces (Postfix, Exchange): either way the code of each line after the first stands
+# inside the server's sentence.
+_MULTILINE_FIRST = re.compile(r"(?<![\w.:/-])([245]\d\d)-(?:[245]\.\d{1,3}\.\d{1,3}[ \t]+)?")
+_MULTILINE_NEXT = r"\s*(?:<<<[ \t]*)?(?<![\w.:/-]){code}(?P<last>[- ])(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]+)?"
+
+
+@functools.lru_cache(maxsize=64)  # (a report's window is judged several times over)
+def unwrap_reply(text: str) -> str:
+    """`text` with each multiline reply's continuation codes taken out: its lines read
+    as the one sentence the server wrote, the first line's code and status kept."""
+    if "-" not in text:
+        return text
+    position, pieces = 0, []
+    for first in _MULTILINE_FIRST.finditer(text):
+        if first.start() < position:
+            continue
+        following = re.compile(_MULTILINE_NEXT.format(code=first.group(1)))
+        pieces.append(text[position:first.end()])
+        position = first.end()
+        while True:
+            # The next line (or, joined, the same one) goes on with the same code.
+            joined = following.search(text, position)
+            if joined is None or "\n" in text[position:joined.start()]:
+                break
+            pieces.append(text[position:joined.start()] + " ")
+            position = joined.end()
+            if joined.group("last") == " ":
+                break
+    return "".join(pieces) + text[position:] if pieces else text
+
+
 def _judge_text(status: str | None, text: str, context: str = "", *, delayed: bool = False, gave_up: bool = False,
                 address: str | None = None, remote_host: str | None = None,
                 category: str | None = None) -> Verdict:
     """The verdict on what a report says about one recipient (`text`: a Diagnostic-Code,
     or the report's lines about it; `context`: the report's lines about it when `text`
     is a field): the server's own words first, then all of it when they tell nothing."""
+    text, context = unwrap_reply(text), unwrap_reply(context)
     command = smtp_command(text) or smtp_command(context)
     domain = address.rpartition("@")[2] if address else None
     for candidate in (text, text + "\n" + context if context else None):
