@@ -140,6 +140,9 @@ _ORIGINAL_MARK = re.compile(
     r"|(a copy of )?your (original )?(message|e-?mail) is (included|attached|copied|shown) below"
     r"|(for your convenience, )?we('ve| have) included (the text|a copy) of your (personal |original )?"
     r"(message|e-?mail) below"
+    # "The first 50 lines of your original message follow:" (hosted mail services' own
+    # reports, the returned lines quoted with "> ").
+    r"|(the )?(first )?(\d+ )?lines of (your|the) (original |returned )?(message|e-?mail) (follows?|below)"
     r")", re.I | re.M)
 _HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
@@ -976,8 +979,13 @@ def smtp_command(text: str) -> str | None:
     # command sent were the server's greeting (sisimai: "EHLO").
     sent = list(_TRANSCRIPT_SENT.finditer(text))
     if sent:
-        if sent[-1].group("sent").lower() == "data" and _pipelined_recipient_reply(text, sent[-1].end()):
-            return "RCPT"
+        if sent[-1].group("sent").lower() == "data":
+            if _pipelined_recipient_reply(text, sent[-1].end()):
+                return "RCPT"
+            if not _TRANSCRIPT_HEARD.search(text, sent[-1].end()):
+                # The lines about a recipient cut before the replies (the next lines name
+                # the address an alias expanded to): which command was refused is unsaid.
+                return None
         return _command_name_of(sent[-1].group("sent"))
     if _TRANSCRIPT_HEARD.search(text):
         return "CONN"

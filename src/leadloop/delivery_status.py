@@ -625,6 +625,9 @@ _ADDRESS = [
         r"(unbekannter?|ungultiger?) (empfanger|benutzer|nutzer|adresse|user|mailbox)",
         r"(empfanger|benutzer|adresse|postfach|user|mailbox) (ist )?(unbekannt|existiert nicht|nicht vorhanden|ungultig)",
         r"(utente|indirizzo|destinatario|casella) (e-?mail )?(sconosciut[oa]|inesistente|non esiste|non valid[oa])",
+        # Prodigy's "Unable to find user", Plesk's qmail "No E-mail address is configured
+        # at this address" (also in _DEAD_WITHOUT_STAGE).
+        r"unable to find (the )?user\b", r"no e-?mail address is configured at this address",
         r"nessun utente", r"(usuario|utilizador|destinatario|endereco|conta|caixa postal) (de e-?mail )?"
         r"(desconhecid[oa]|inexistente|nao existe|invalid[oa])")),
     # The catalogs' sentences, apart and behind a cheap gate: one alternation of all of
@@ -953,7 +956,11 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
 # Domino, Notes, Exchange2003, GSuite, IMailServer, qmail, Verizon, Facebook).
 _MAILBOX_HOST_SAYS = _patterns(
     r"not listed in (the )?domino directory", r"not listed in public name & address book",
-    r"no se encuentra en el directorio de domino", r"non repertorie dans l'annuaire domino",
+    r"no se encuentra en el directorio de domino",
+    # French Domino: "non répertorié" and "non recensé dans l'annuaire Domino", as its
+    # releases word the Domino Directory's "not listed" ("l'annuaire Domino", HCL's
+    # French administrator help).
+    r"non (repertorie|recense|reference|liste)e? dans l'annuaire( domino)?\b",
     # German Domino: "Benutzer ana (ana@…) nicht im Domino-Verzeichnis aufgeführt", the
     # Domino Directory by its German name (Domino 9's German administrator help,
     # help9_admin.nsf: "Empfänger … im Domino-Verzeichnis"; HCL's German DLAU docs).
@@ -1041,11 +1048,21 @@ _DEAD_WHATEVER_STAGE = _patterns(
     # The recipient named, and said not to exist ("554 Rcpt <ana@…> does not exist" at
     # the end of DATA): a filter refuses a message, it does not deny an address.
     r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
-_DEAD_WITHOUT_STAGE = _patterns(r"\baddress unknown\b", r"\bunknown e-?mail address\b")
+_DEAD_WITHOUT_STAGE = _patterns(
+    r"\baddress unknown\b", r"\bunknown e-?mail address\b",
+    # Sendmail's "Addressee unknown" (a remote sendmail's answer its reporter copies, often
+    # under 553 5.3.0), Prodigy's "Unable to find user", Plesk's qmail "No E-mail address is
+    # configured at this address": the addressee is missing, whatever the stage.
+    r"\baddressee unknown\b", r"\bunable to find (the )?user\b",
+    r"\bno e-?mail address is configured at this address\b")
 # Sendmail's "User unknown" (its EX_NOUSER text), the bare words many servers answer a
 # missing mailbox with; the other bare forms ("unknown user", "no such user") are in
 # _DEAD_ADDRESS_SAYS.
 _BARE_USER_UNKNOWN = _patterns(r"\buser ?unknown\b")
+# Statuses that name no cause (RFC 3463: X.0.0 "other or undefined", X.5.0 "other or
+# undefined protocol status", X.5.1 "invalid command", which qmail-derived servers
+# write as a generic "(#5.5.1)" after any refusal): the words decide under them.
+_SAYS_NO_CAUSE = LazyPattern(r"^\d\.(0\.0|5\.[01])$")
 
 # Header lines of the returned original that a plain-text report repeats ("Subject:
 # wxPython 2.3.0", "Received: … mxl_mta-5.5.0-3"): never where a report puts a status
@@ -1286,7 +1303,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                 or any(p.search(words) for p in _SERVER_DEAD_ADDRESS_SAYS)
                 or _LIBRARY_DEAD.search(words)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
-                    status is None or _GENERIC.match(status)))) and not _names_other_cause(words))):
+                    status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)

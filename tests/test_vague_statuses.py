@@ -1,0 +1,118 @@
+"""Words of a dead address under statuses that name no cause, the French Domino
+Directory, and a hosted service's returned lines (issue #25; after the blind sets of
+session 8, by general rules: RFC 3463's statuses, Sendmail's, Prodigy's, Plesk's and
+Domino's own wording). The reports are written here; the people are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadloop.classify import classify
+
+from test_bounce_rules import LEAD, plain, rfc3464
+
+
+def verdicts(raw: bytes) -> list:
+    incoming = classify(raw)
+    assert incoming.kind == "bounce"
+    return [(f.address, f.verdict.hard) for f in incoming.failures]
+
+
+@pytest.mark.parametrize("status, words", [
+    # qmail-derived servers write a generic "(#5.5.1)" after any refusal.
+    ("5.5.1", "550 User unknown (#5.5.1)"),
+    ("5.5.0", "550 5.5.0 User unknown"),
+    # Sendmail's "Addressee unknown", copied under 553 5.3.0 by the reporting sendmail.
+    ("5.3.0", f"553 5.3.0 <{LEAD}>... Addressee unknown, relay=[192.0.2.7]"),
+    ("5.0.0", f"Unable to find user: <{LEAD}>"),
+    ("5.0.0", "No E-mail address is configured at this address"),
+    ("5.0.0", f"Utilisateur {LEAD} non recensé dans l'annuaire Domino"),
+    ("5.0.0", f"Utilisateur {LEAD} non répertorié dans l'annuaire Domino"),
+])
+def test_a_dead_address_said_in_words_under_a_status_that_names_no_cause(status, words):
+    assert verdicts(rfc3464(words, status)) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("words", [
+    f"Unable to find user: <{LEAD}>", "No E-mail address is configured at this address",
+    f"553 <{LEAD}>... Addressee unknown",
+])
+def test_the_same_words_in_a_plain_report_with_no_status(words):
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("status, words", [
+    # The same vague statuses with a cause named stay that cause's.
+    ("5.5.1", "550 Mailbox full (#5.5.1)"),
+    ("5.5.0", "550 5.5.0 Message rejected as spam"),
+    ("5.5.1", "550 Sender verify failed: user unknown (#5.5.1)"),
+])
+def test_a_vague_status_with_another_cause_named_stays_soft(status, words):
+    assert verdicts(rfc3464(words, status)) == [(LEAD, False)]
+
+
+HOSTED = (
+    "Return-Path: <>\r\n"
+    "From: Postmaster@example.org\r\n"
+    "To: laura@lauravidal.es\r\n"
+    "Subject: Mail Delivery Failure\r\n"
+    "Message-ID: <hosted-8@example.org>\r\n"
+    "Content-Type: text/plain\r\n\r\n"
+    "Delivery of email to this address\r\n"
+    f'"{LEAD}"\r\n'
+    "failed due to an unknown mailbox.\r\n"
+    "The first 50 lines of your original message follow:\r\n"
+    "> Received: from mx.lauravidal.es (mx.lauravidal.es [192.0.2.9])\r\n"
+    f"> To: <{LEAD}>\r\n"
+    "> Subject: [SPAM] Hola de nuevo\r\n"
+    "> X-Spam-Flag: YES\r\n"
+    ">\r\n"
+    "> Our IP address is blacklisted nowhere; this text is the lead's spam folder talking.\r\n"
+)
+
+
+def test_returned_lines_after_first_lines_of_your_original_message_are_not_the_report():
+    # Before, "[SPAM]" and "blacklisted" in the returned lines named a block of the sender.
+    assert verdicts(HOSTED.encode()) == [(LEAD, True)]
+
+
+FORWARD = "ana.forward@example.net"
+# Sendmail's report (its DSN, with the transcript of a pipelined session) for a lead
+# whose address is an alias that expands to a forward the next server does not know.
+EXPANDED = (
+    "Return-Path: <>\r\n"
+    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\r\n"
+    "To: laura@lauravidal.es\r\n"
+    "Subject: Returned mail: see transcript for details\r\n"
+    "Message-ID: <sm-8@mx.example.org>\r\n"
+    "MIME-Version: 1.0\r\n"
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="S8"\r\n\r\n'
+    "--S8\r\n\r\n"
+    "The original message was received at Tue, 2 Jun 2026 10:00:00 +0200\r\n"
+    "from mx.lauravidal.es [192.0.2.9]\r\n\r\n"
+    "   ----- The following addresses had permanent fatal errors -----\r\n"
+    f"{FORWARD}\r\n"
+    f"    (reason: 553 5.3.0 <{FORWARD}>... Addressee unknown, relay=[192.0.2.44])\r\n"
+    f"    (expanded from: <{LEAD}>)\r\n\r\n"
+    "   ----- Transcript of session follows -----\r\n"
+    "... while talking to mx.example.net.:\r\n"
+    ">>> DATA\r\n"
+    f"<<< 553 5.3.0 <{FORWARD}>... Addressee unknown, relay=[192.0.2.44]\r\n"
+    f"550 5.1.1 {FORWARD}... User unknown\r\n"
+    "<<< 503 5.0.0 Need RCPT (recipient)\r\n\r\n"
+    "--S8\r\nContent-Type: message/delivery-status\r\n\r\n"
+    "Reporting-MTA: dns; mx.example.org\r\n\r\n"
+    f"Original-Recipient: rfc822;{LEAD}\r\n"
+    f"Final-Recipient: RFC822; {FORWARD}\r\n"
+    "Action: failed\r\nStatus: 5.3.0\r\nRemote-MTA: DNS; mx.example.net\r\n"
+    f"Diagnostic-Code: SMTP; 553 5.3.0 <{FORWARD}>... Addressee unknown, relay=[192.0.2.44]\r\n\r\n"
+    "--S8\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+    f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {LEAD}\r\nSubject: Hola\r\n\r\n"
+    "--S8--\r\n"
+)
+
+
+def test_a_lead_whose_alias_expands_to_an_unknown_forward_is_bounced():
+    # The lines about the lead end at ">>> DATA" (the replies name the forward): that
+    # DATA was sent tells nothing of what was refused, and "Addressee unknown" needs no stage.
+    assert (LEAD, True) in verdicts(EXPANDED.encode())
