@@ -665,13 +665,7 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
 
 def _charset_hint(msg: Message) -> Callable[[], str | None]:
     """_declared_charset(msg), looked up once and only when asked."""
-    found: list[str | None] = []
-
-    def hint() -> str | None:
-        if not found:
-            found.append(_declared_charset(msg))
-        return found[0]
-    return hint
+    return functools.cache(functools.partial(_declared_charset, msg))
 
 
 def _declared_charset(msg: Message) -> str | None:

@@ -586,6 +586,11 @@ _CATALOG_KEYS = (
 _CATALOG = _Gated(_CATALOG_KEYS, _patterns(*_CATALOG_SENTENCES))
 _CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
 
+# Words of a missing addressee that need no SMTP stage to be believed, which the general
+# patterns below do not hold: Prodigy's "Unable to find user", Plesk's qmail "No E-mail
+# address is configured at this address" (also in _DEAD_WITHOUT_STAGE).
+_SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address is configured at this address\b")
+
 _ADDRESS = [
     ("hasmoved", _patterns(
         r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
@@ -625,9 +630,7 @@ _ADDRESS = [
         r"(unbekannter?|ungultiger?) (empfanger|benutzer|nutzer|adresse|user|mailbox)",
         r"(empfanger|benutzer|adresse|postfach|user|mailbox) (ist )?(unbekannt|existiert nicht|nicht vorhanden|ungultig)",
         r"(utente|indirizzo|destinatario|casella) (e-?mail )?(sconosciut[oa]|inesistente|non esiste|non valid[oa])",
-        # Prodigy's "Unable to find user", Plesk's qmail "No E-mail address is configured
-        # at this address" (also in _DEAD_WITHOUT_STAGE).
-        r"unable to find (the )?user\b", r"no e-?mail address is configured at this address",
+        *_SAID_AT_ANY_STAGE,
         r"nessun utente", r"(usuario|utilizador|destinatario|endereco|conta|caixa postal) (de e-?mail )?"
         r"(desconhecid[oa]|inexistente|nao existe|invalid[oa])")),
     # The catalogs' sentences, apart and behind a cheap gate: one alternation of all of
@@ -865,7 +868,7 @@ _SERVER_DEAD_ADDRESS = [
         r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
         r"\bno mail servers appear to exists? for the recipient'?s address"))),
 ]
-_SERVER_DEAD_ADDRESS_SAYS = tuple(pattern for reason, pattern in _SERVER_DEAD_ADDRESS)
+_SERVER_DEAD_ADDRESS_SAYS = _AnyOf(*(pattern for _, pattern in _SERVER_DEAD_ADDRESS))
 
 # A domain named as the one that does not exist: "Domain does not exist: X" (Courier),
 # "Domain X does not exist", "domain not found: X". Folded text.
@@ -1051,10 +1054,8 @@ _DEAD_WHATEVER_STAGE = _patterns(
 _DEAD_WITHOUT_STAGE = _patterns(
     r"\baddress unknown\b", r"\bunknown e-?mail address\b",
     # Sendmail's "Addressee unknown" (a remote sendmail's answer its reporter copies, often
-    # under 553 5.3.0), Prodigy's "Unable to find user", Plesk's qmail "No E-mail address is
-    # configured at this address": the addressee is missing, whatever the stage.
-    r"\baddressee unknown\b", r"\bunable to find (the )?user\b",
-    r"\bno e-?mail address is configured at this address\b")
+    # under 553 5.3.0) and _SAID_AT_ANY_STAGE: the addressee is missing, whatever the stage.
+    r"\baddressee unknown\b", *_SAID_AT_ANY_STAGE)
 # Sendmail's "User unknown" (its EX_NOUSER text), the bare words many servers answer a
 # missing mailbox with; the other bare forms ("unknown user", "no such user") are in
 # _DEAD_ADDRESS_SAYS.
@@ -1300,7 +1301,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
-                or any(p.search(words) for p in _SERVER_DEAD_ADDRESS_SAYS)
+                or _SERVER_DEAD_ADDRESS_SAYS.search(words)
                 or _LIBRARY_DEAD.search(words)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
                     status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):

@@ -212,11 +212,14 @@ class _Writer:
         self.settle: list[tuple[int, str | None]] = []  # (lead id, info pack sent at)
         self.repeats = False  # see import_batches
 
-    def suppressed(self, email: str, requested_at: str | None) -> bool:
-        """An address that must not come back (SPEC §5); counted when so. `requested_at`:
-        the row's own request date, None when it has none."""
+    def suppressed(self, email: str, requested_at: str | None, other: str | None = None) -> bool:
+        """An address that must not come back (SPEC §5), or the row's `other` address
+        that must not; counted once when so. `requested_at`: the row's own request date,
+        None when it has none."""
         if not self.has_suppressions:
             return False
+        if other is not None and self.suppressed(other, requested_at):
+            return True
         entry = self.store.suppression(email)
         if entry is None:
             return False
@@ -394,9 +397,7 @@ class _Upsert(_Writer):
                         # for a new lead; nothing else of the lead's cadence changes.
                         self.settle.append((lead["id"], settle[index]))
                         self.report.info_recorded += 1
-            elif not self.suppressed(email, parsed[index][_PARSED_REQUESTED_AT]) and not (
-                    index in others
-                    and self.suppressed(others[index], parsed[index][_PARSED_REQUESTED_AT])):
+            elif not self.suppressed(email, parsed[index][_PARSED_REQUESTED_AT], others.get(index)):
                 fresh.append(values)
                 if index in settle:
                     later.append((email, settle[index]))
@@ -447,9 +448,8 @@ class _Load(_Writer):
         if self.has_suppressions or settle:
             kept = []
             for index, values in enumerate(leads):
-                asked_at = batch.leads[index][_PARSED_REQUESTED_AT]
-                if self.suppressed(values[0], asked_at) or (
-                        index in batch.others and self.suppressed(batch.others[index], asked_at)):
+                if self.suppressed(values[0], batch.leads[index][_PARSED_REQUESTED_AT],
+                                   batch.others.get(index)):
                     continue
                 if index in settle:
                     self.settle.append((self.next_id + len(kept), settle[index]))
