@@ -293,6 +293,38 @@ def _machine_made(msg: Message) -> bool:
         _header(msg, "precedence").lower() in ("bulk", "junk")
 
 
+# Local parts of the accounts automated senders write from (beside BOUNCE_LOCAL_PARTS):
+# the "no-reply" and notification senders, root and system accounts, and the mailboxes
+# Exchange administrators keep non-delivery reports in ("NDR", "ndrgroup"). Never the
+# shared mailboxes people answer from (RFC 2142's info, sales, support…): a lead writes
+# from those.
+_SYSTEM_LOCAL_PARTS = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
+                       "notice", "notices", "notification", "notifications", "notify", "alert", "alerts",
+                       "root", "system", "nobody", "ndr")
+
+
+def sent_by_mail_system(msg: Message) -> bool:
+    """Whether the message itself (not a part it carries) says a mail system wrote it:
+    it IS a multipart/report (RFC 3462 §1: the type of mail system reports); it has an
+    empty envelope sender (RFC 5321 §4.5.5: a non-delivery notification MUST be sent
+    with a null reverse-path, which delivery records as "Return-Path: <>"; an absent
+    Return-Path says nothing, archives drop it), Auto-Submitted (RFC 3834 §5), or Exim's
+    X-Failed-Recipients; its From names no address, or a mailer daemon, a postmaster or
+    another automated sender, by its address or its display name."""
+    from email.utils import parseaddr
+
+    if msg.get_content_type() == "multipart/report" or msg.get("x-failed-recipients") is not None:
+        return True
+    if _machine_made(msg):
+        return True
+    name, address = parseaddr(_header(msg, "from"))
+    local = address.lower().split("@", 1)[0]
+    if local in BOUNCE_LOCAL_PARTS or local in _SYSTEM_LOCAL_PARTS or \
+            local.startswith(("mailer-daemon", "postmaster", "bounce", "ndr")):
+        return True
+    return _BOUNCE_SENDER.search(name) is not None
+
+
 def _rejection_mdn(msg: Message) -> bool:
     """A delivery agent's refusal sent as a message disposition notification, not a read
     receipt: Sieve's reject as RFC 3028 §4.1 specified it (an MDN whose disposition is
@@ -468,6 +500,18 @@ def _reads_as_report(text: str) -> bool:
         return True
     folded = fold(opening)
     return _NDR_HEADING.search(folded) is not None or reason_from_words(folded) is not None
+
+
+def reads_as_report_heading(text: str) -> bool:
+    """Whether `text` carries a report's own marks: a status code, the RFC 3464 fields,
+    a heading over the failed recipients (not the words of a cause, which a person may
+    write too)."""
+    return _REPORT_SIGN.search(text) is not None or _NDR_HEADING.search(fold(text)) is not None
+
+
+def has_header_lines(text: str) -> bool:
+    """Whether `text` holds a message's header fields (a line of _HEADER_LINE's)."""
+    return any(_HEADER_LINE.match(line) for line in text.split("\n"))
 
 
 def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
@@ -671,7 +715,7 @@ def _charset_hint(msg: Message) -> Callable[[], str | None]:
 def _declared_charset(msg: Message) -> str | None:
     """The first charset a text part of the report declares, other than ASCII's and
     UTF-8's (the parts a report returns are not looked into)."""
-    for part in _report_parts(msg):
+    for part in own_parts(msg):
         charset = (part.get_content_charset() or "").lower()
         if part.get_content_maintype() == "text" and charset and charset not in _WINDOWS_1252_LABELS \
                 and charset not in ("utf-8", "utf8"):
@@ -679,13 +723,14 @@ def _declared_charset(msg: Message) -> str | None:
     return None
 
 
-def _report_parts(part: Message):
+def own_parts(part: Message):
+    """The message's own leaf parts, never those of a message it carries."""
     if part.get_content_maintype() == "message":
         return
     if part.is_multipart():
         for child in part.get_payload():
             if isinstance(child, Message):
-                yield from _report_parts(child)
+                yield from own_parts(child)
     else:
         yield part
 
@@ -802,11 +847,21 @@ def _split_original(text: str) -> tuple[str, str]:
         start = after
 
 
+# Lines quoted with ">" (RFC 3676 §4.5's quote marks, as hosted services return "the first
+# lines of your message" and MDaemon its "RE:" answers), two or more in a row: the
+# returned original, never the report's own words, whatever introduces them or not.
+# Not Sendmail's transcript (">>> RCPT To:<…>", then "<<< 550 …").
+_QUOTED_RUN = re.compile(r"^[ \t]*>(?!>>[ \t])[^\n]*\n[ \t]*>(?!>>[ \t])", re.M)
+
+
 def _original_start(text: str, start: int) -> int | None:
     cut = None
     mark = _ORIGINAL_MARK.search(text, start)
     if mark:
         cut = mark.start()
+    quoted = _QUOTED_RUN.search(text, start, cut if cut is not None else len(text))
+    if quoted:
+        cut = quoted.start()
     lines = text[start:].split("\n")
     position = start
     for index, line in enumerate(lines):
@@ -863,6 +918,8 @@ def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, 
 
     ids: list[str] = []
     recipients: list[str] = []
+    if inline.lstrip(" \t").startswith(">"):
+        inline = re.sub(r"(?m)^[ \t]*>[ \t]?", "", inline)  # returned quoted (_QUOTED_RUN)
     for original in originals:
         ids += _ANGLE_ID.findall(str(original.get("message-id") or ""))
         recipients += [a for _, a in getaddresses([str(v) for v in original.get_all("to") or []]) if a]

@@ -115,6 +115,44 @@ _QUOTE_START = re.compile(
 )
 
 
+# A person's message that forwards or quotes a report (issue #25). Subject prefixes mail
+# programs put on a reply or a forward, in the languages leadloop's leads write and their
+# neighbours' (Wikipedia, "List of email subject abbreviations": Outlook's localised
+# "RV:" es, "TR:" fr, "WG:"/"AW:" de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/
+# "Antw:" nl, "VS:"/"VL:" fi, "SV:" sv/da/no, "ODP:"/"PD:" pl, "YNT:" tr), and Pine's
+# "(fwd)" at the end.
+_FORWARD_OR_REPLY_SUBJECT = re.compile(
+    r"^\s*(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|enc|res|i|r|rif|antw|doorst|odp|pd|ynt)\s*(\[\d+\])?\s*:"
+    r"|\(fwd\)\s*$", re.I)
+# The line a mail program writes above what it forwards or quotes (folded: lower case, no
+# accents). A ruler around the words: Gmail "---------- Forwarded message ---------",
+# Thunderbird "-------- Forwarded Message --------" / "-------- Original Message --------"
+# (composeMsgs.properties, mailnews.forward_header_originalmessage, in its translations:
+# "Mensaje reenviado", "Message transféré", "Weitergeleitete Nachricht", "Mensagem
+# encaminhada", "Messaggio inoltrato", "Doorgestuurd bericht"), Outlook "-----Original
+# Message-----" ("-----Mensaje original-----", "-----Message d'origine-----",
+# "-----Ursprüngliche Nachricht-----", "-----Messaggio originale-----", "-----Mensagem
+# original-----", "-----Oorspronkelijk bericht-----"), Yahoo "----- Forwarded Message
+# -----", Lotus Notes "----- Forwarded by NAME on DATE -----". Apple Mail's "Begin
+# forwarded message:" ("Inicio del mensaje reenviado:", "Début du message réexpédié :",
+# "Anfang der weitergeleiteten Nachricht:", "Início da mensagem encaminhada:", "Inizio
+# messaggio inoltrato:", "Begin doorgestuurd bericht:"). Outlook's newer ruler of
+# underscores over "From:"/"De:"/"Von:"/"Da:" fields. A reply's attribution ("On DATE,
+# NAME wrote:", "El … escribió:", "Le … a écrit :", "Am … schrieb …:", "Em … escreveu:",
+# "Il … ha scritto:", "Op … schreef …:").
+_FORWARD_WORDS = (r"forward|original|reenviad|reenvio|transfer|reexpedi|weitergeleitet|urspr(u|ü)nglich"
+                  r"|encaminhad|reencaminhad|inoltrat|doorgestuurd|oorspronkelijk|origineel|videresend"
+                  r"|vidarebefordra|valitetty|przekazan|oryginaln")
+_FORWARD_START = re.compile(
+    rf"^[ \t]*(?:[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_FORWARD_WORDS})"
+    rf"|(?:begin|inicio|debut|anfang|inizio|start)\b[^\n]{{0,30}}(?:{_FORWARD_WORDS})[^\n]{{0,30}}:[ \t]*$"
+    r"|_{10,}[ \t]*\n[ \t]*(?:from|de|von|da|van|fra|od)[ \t]*:"
+    r"|(?:on|el|le|am|em|il|op|den)\b[^\n]{3,200}\b(?:wrote|escribio|a ecrit|schrieb|escreveu|ha scritto"
+    r"|schreef|skrev)\b[^\n]{0,80}:[ \t]*$)", re.M)
+# A line quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
+_QUOTED_LINE = re.compile(r"^[ \t]*>(?!>>[ \t])", re.M)
+
+
 class Unreadable(Exception):
     """The bytes are not an e-mail leadloop can read."""
 
@@ -189,7 +227,7 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         complaint = complaints.read(msg)
         return result("complaint", original_ids=complaint.original_ids,
                       complainers=complaint.complainers, feedback_type=complaint.feedback_type)
-    if bounces.looks_like_bounce(msg, sender, subject):
+    if bounces.looks_like_bounce(msg, sender, subject) and not _forwards_a_report(msg, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
         if headers_only:
@@ -209,6 +247,67 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
+
+
+def _forwards_a_report(msg: Message, subject: str, own: frozenset[str], headers_only: bool) -> bool:
+    """A person's message that forwards or quotes a delivery report ("this bounced when I
+    wrote to my colleague"), which is that person writing to us: the report inside is
+    about their mail, not ours (issue #25). What decides is who wrote the message itself:
+    any sign of a mail system on it (bounces.sent_by_mail_system: RFC 3462's
+    multipart/report, RFC 5321's null return path, RFC 3834's Auto-Submitted, a daemon's
+    or an automated sender's From) keeps it a report, however nested, since gateways
+    and forwarding rules do nest reports; so does our own address as its From (a rule
+    of our own mailbox that forwards its failures). Without one, a person's From and
+    the layout of a mail program that forwards or replies make it the person's: a
+    forward or reply prefix in the subject, or, above the report's words, the line a
+    mail program writes over what it forwards (_FORWARD_START) or ">" quoting."""
+    from email.utils import parseaddr
+
+    address = parseaddr(_header(msg, "from"))[1].lower()
+    if "@" not in address or address in own or bounces.sent_by_mail_system(msg):
+        return False
+    if bounces.is_list_notice(msg, subject):
+        return False  # an answer to a list's notice is a machine's: leadloop posts to no list
+    if _FORWARD_OR_REPLY_SUBJECT.search(subject):
+        return True
+    return not headers_only and _opens_as_forward(_first_text(msg))
+
+
+def _opens_as_forward(text: str) -> bool:
+    """The text opens (after the person's own words, if any) with a forwarded or quoted
+    message. Not when a report's words come first (a report may return the original
+    below the same rulers, "----- Original message -----", after its own heading and
+    status), nor when header fields do: then the ruler is inside a message the text
+    carries (a report's returned original that was itself a forward)."""
+    text = text[:MAX_REPORT_OPENING].replace("\r\n", "\n")
+    folded = _fold(text)
+    starts = [m.start() for m in (_FORWARD_START.search(folded), _QUOTED_LINE.search(folded)) if m]
+    if not starts:
+        return False
+    above = text[:min(starts)]
+    return not bounces.reads_as_report_heading(above) and not bounces.has_header_lines(above)
+
+
+MAX_REPORT_OPENING = 6000  # characters of a message's first text searched for a forward's layout
+
+
+def _first_text(msg: Message) -> str:
+    """The message's own first text (plain, else the HTML's text with its quotes kept),
+    never a text inside a message it carries."""
+    html_text = None
+    for part in bounces.own_parts(msg):
+        kind = part.get_content_type()
+        if part.get_content_disposition() == "attachment":
+            continue
+        if kind == "text/plain":
+            return _decoded(part)
+        if kind == "text/html" and html_text is None:
+            html_text = _decoded(part)
+    if html_text is None:
+        return ""
+    text = re.sub(r"<(br|/p|/div|/tr|blockquote)[^>]*>", "\n", html_text, flags=re.I)
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", text, flags=re.I | re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _date(msg: Message) -> datetime | None:
@@ -325,7 +424,7 @@ def reply_text(msg: Message) -> str:
     lines = []
     for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
-        if _QUOTE_START.match(stripped):
+        if _QUOTE_START.match(stripped) or _FORWARD_START.match(_fold(stripped)):
             break
         if stripped == "--":
             break
@@ -336,7 +435,9 @@ def reply_text(msg: Message) -> str:
 
 def _body(msg: Message) -> str:
     plain = html_part = None
-    for part in msg.walk():
+    # The message's own parts: a text inside a message it forwards (or a report's fields
+    # the parser could not read, base64 inside message/delivery-status) is not its text.
+    for part in bounces.own_parts(msg):
         if part.is_multipart() or part.get_content_disposition() == "attachment":
             continue
         kind = part.get_content_type()
