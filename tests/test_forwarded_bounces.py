@@ -361,6 +361,18 @@ def relayed_by_an_alias() -> bytes:
             f"X-Forwarded-To: {US}\r\n" + raw).encode()
 
 
+def text_report_relayed_by_an_alias() -> bytes:
+    """A hosted service's plain-text report relayed by an alias: its Postmaster From
+    kept, the envelope sender rewritten, our message quoted with ">" below."""
+    quoted = "".join(f"> {line}\n" for line in (
+        f"From: Laura Vidal <{US}>", f"To: {COLLEAGUE}", "Subject: Presupuesto de Laura", "",
+        "Pedro, te paso el presupuesto."))
+    return text_message("Mail Delivery Failure", (
+        f'Delivery of email to this address\n\n"{COLLEAGUE}"\n\nfailed due to an unknown mailbox.\n\n'
+        "The first 5 lines of your original message follow:\n" + quoted), encoding="7bit",
+        sender="Postmaster@hosting.example.com", return_path="<SRS0=Qw3e=AB=example.com=Postmaster@alias.example.net>")
+
+
 def nested_by_a_gateway() -> bytes:
     """A gateway that wraps the report it relays, under a forward's subject, with a
     person-looking From, and says it is automatic (RFC 3834 Auto-Submitted)."""
@@ -405,7 +417,8 @@ def our_own_mailbox_forwards_it() -> bytes:
 
 
 TRAPS = {
-    "relayed by an alias": relayed_by_an_alias, "nested by a gateway": nested_by_a_gateway,
+    "relayed by an alias": relayed_by_an_alias, "text report relayed by an alias": text_report_relayed_by_an_alias,
+    "nested by a gateway": nested_by_a_gateway,
     "recipient domain's postmaster": recipient_domains_postmaster,
     "exchange ndr named like a person": exchange_ndr_named_like_a_person,
     "our own mailbox forwards it": our_own_mailbox_forwards_it,
