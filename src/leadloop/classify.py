@@ -227,7 +227,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         complaint = complaints.read(msg)
         return result("complaint", original_ids=complaint.original_ids,
                       complainers=complaint.complainers, feedback_type=complaint.feedback_type)
-    if bounces.looks_like_bounce(msg, sender, subject) and not _forwards_a_report(msg, subject, own, headers_only):
+    if bounces.looks_like_bounce(msg, sender, subject) and \
+            not _forwards_a_report(msg, sender, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
         if headers_only:
@@ -249,7 +250,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     return result("reply", text)
 
 
-def _forwards_a_report(msg: Message, subject: str, own: frozenset[str], headers_only: bool) -> bool:
+def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: frozenset[str],
+                       headers_only: bool) -> bool:
     """A person's message that forwards or quotes a delivery report ("this bounced when I
     wrote to my colleague"), which is that person writing to us: the report inside is
     about their mail, not ours (issue #25). What decides is who wrote the message itself:
@@ -261,10 +263,7 @@ def _forwards_a_report(msg: Message, subject: str, own: frozenset[str], headers_
     the layout of a mail program that forwards or replies make it the person's: a
     forward or reply prefix in the subject, or, above the report's words, the line a
     mail program writes over what it forwards (_FORWARD_START) or ">" quoting."""
-    from email.utils import parseaddr
-
-    address = parseaddr(_header(msg, "from"))[1].lower()
-    if "@" not in address or address in own or bounces.sent_by_mail_system(msg):
+    if bounces.sent_by_mail_system(msg) or (sender is not None and sender.lower() in own):
         return False
     if bounces.is_list_notice(msg, subject):
         return False  # an answer to a list's notice is a machine's: leadloop posts to no list
