@@ -226,6 +226,24 @@ def thunderbird_attached_forward() -> bytes:
                    return_path=f"<{LEAD}>")
 
 
+def attached_plain_text_report() -> bytes:
+    """A mail program's forward with a plain-text report attached as message/rfc822:
+    qmail's (QSBMF, cr.yp.to/proto/qsbmf.txt), base64 inside, the person's words in
+    Portuguese."""
+    report = ("Return-Path: <>\r\nFrom: MAILER-DAEMON@mail.example.org\r\n"
+              f"To: {LEAD}\r\nSubject: failure notice\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+              "Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes((
+                  "Hi. This is the qmail-send program at mail.example.org.\r\n"
+                  "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+                  "This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
+                  f"<{COLLEAGUE}>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n").encode()).decode())
+    body = ("--pt1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + encoded("Olá Laura, o e-mail para o Pedro voltou. Tem outro endereço dele?\n", "quoted-printable")
+            + "\r\n--pt1\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n"
+            + report + "\r\n--pt1--\r\n")
+    return message("Enc: failure notice", 'multipart/mixed; boundary="pt1"', body, return_path=f"<{LEAD}>")
+
+
 def thunderbird_inline_forward_italian() -> bytes:
     """Thunderbird in Italian, inline: "-------- Messaggio inoltrato --------"."""
     return text_message("Fwd: Undelivered Mail Returned to Sender", (
@@ -291,6 +309,7 @@ FORWARDS = {
     "outlook, German": outlook_forward_german, "outlook, Italian": outlook_forward_italian,
     "outlook, Portuguese": outlook_forward_portuguese, "outlook, Dutch": outlook_forward_dutch,
     "apple mail, French": apple_mail_forward_french, "thunderbird, attached": thunderbird_attached_forward,
+    "plain-text report attached, Portuguese": attached_plain_text_report,
     "thunderbird, Italian, inline": thunderbird_inline_forward_italian, "hotmail": hotmail_forward,
     "reply quoting the report": reply_quoting_a_report, "lotus notes": lotus_notes_forward,
 }
@@ -311,6 +330,23 @@ def test_the_persons_words_above_a_forward_are_their_reply_text():
         "Laura -- pls write to Pedro yourself, my mail to him comes back."
     assert classify(outlook_forward_german(), own=OWN).text == "Hallo Laura, die Mail an Pedro kam zurück."
     assert classify(hotmail_forward(), own=OWN).text == ""
+
+
+def test_a_shared_mailbox_is_a_person():
+    """A lead who writes from a shared mailbox (RFC 2142's info@, sales@: small businesses
+    answer from them) forwarding a report is still a person; only mail systems' and
+    automated senders' addresses are not."""
+    raw = gmail_forward().replace(f"From: Ana Peña <{LEAD}>".encode(), b"From: Reformas Gil <info@example.org>")
+    incoming = classify(raw, own=OWN)
+    assert (incoming.kind, incoming.sender, incoming.failures) == ("reply", "info@example.org", ())
+
+
+def test_a_forward_too_large_to_read_is_judged_by_its_headers():
+    """A forward with a large attachment, of which the inbox reads only the header: the
+    person's From and the "Fwd:" decide."""
+    head = thunderbird_attached_forward().split(b"\r\n\r\n", 1)[0].replace(b"Return-Path: <ana.pena@example.org>\r\n", b"")
+    incoming = classify(head + b"\r\n\r\n", own=OWN, headers_only=True)
+    assert incoming.kind == "reply" and incoming.truncated
 
 
 # --- End to end: the inbox reads them from a real Maildir ---------------------------------
