@@ -294,8 +294,8 @@ def _machine_made(msg: Message) -> bool:
 
 
 # Local parts of the accounts automated senders write from (beside BOUNCE_LOCAL_PARTS):
-# the "no-reply" and notification senders, root and system accounts, and the mailboxes
-# Exchange administrators keep non-delivery reports in ("NDR", "ndrgroup"). Never the
+# the "no-reply" and notification senders, root and system accounts, and mailboxes named
+# for non-delivery reports (Exchange's "NDR": "ndr@", "ndrgroup@"). Never the
 # shared mailboxes people answer from (RFC 2142's info, sales, support…): a lead writes
 # from those.
 _SYSTEM_LOCAL_PARTS = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",

@@ -21,6 +21,7 @@ from . import bounces, complaints
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
+MAX_FORWARD_OPENING = 6000  # characters of a message's first text searched for a forward's layout
 
 # A subject or text that starts with one of these words asks to unsubscribe.
 UNSUBSCRIBE_WORDS = frozenset({
@@ -278,16 +279,12 @@ def _opens_as_forward(text: str) -> bool:
     below the same rulers, "----- Original message -----", after its own heading and
     status), nor when header fields do: then the ruler is inside a message the text
     carries (a report's returned original that was itself a forward)."""
-    text = text[:MAX_REPORT_OPENING].replace("\r\n", "\n")
-    folded = _fold(text)
+    folded = _fold(text[:MAX_FORWARD_OPENING].replace("\r\n", "\n"))
     starts = [m.start() for m in (_FORWARD_START.search(folded), _QUOTED_LINE.search(folded)) if m]
     if not starts:
         return False
-    above = text[:min(starts)]
+    above = folded[:min(starts)]
     return not bounces.reads_as_report_heading(above) and not bounces.has_header_lines(above)
-
-
-MAX_REPORT_OPENING = 6000  # characters of a message's first text searched for a forward's layout
 
 
 def _first_text(msg: Message) -> str:
