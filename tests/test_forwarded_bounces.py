@@ -244,6 +244,14 @@ def attached_plain_text_report() -> bytes:
     return message("Enc: failure notice", 'multipart/mixed; boundary="pt1"', body, return_path=f"<{LEAD}>")
 
 
+def attached_to_a_new_message() -> bytes:
+    """The report's file attached to a new message, the person's own subject and words."""
+    raw = thunderbird_attached_forward().replace(b"Subject: Fwd: Undelivered Mail Returned to Sender",
+                                                  b"Subject: =?utf-8?q?=C2=BFEl_correo_de_Pedro=3F?=")
+    return raw.replace("Laura, ¿me confirmas el correo de Pedro? Este es el aviso que recibí.".encode(),
+                       "Hola Laura: ¿tienes bien el correo de Pedro? A mí me devuelven esto.".encode())
+
+
 def thunderbird_inline_forward_italian() -> bytes:
     """Thunderbird in Italian, inline: "-------- Messaggio inoltrato --------"."""
     return text_message("Fwd: Undelivered Mail Returned to Sender", (
@@ -310,6 +318,7 @@ FORWARDS = {
     "outlook, Portuguese": outlook_forward_portuguese, "outlook, Dutch": outlook_forward_dutch,
     "apple mail, French": apple_mail_forward_french, "thunderbird, attached": thunderbird_attached_forward,
     "plain-text report attached, Portuguese": attached_plain_text_report,
+    "attached to a new message": attached_to_a_new_message,
     "thunderbird, Italian, inline": thunderbird_inline_forward_italian, "hotmail": hotmail_forward,
     "reply quoting the report": reply_quoting_a_report, "lotus notes": lotus_notes_forward,
 }
@@ -444,6 +453,19 @@ def exchange_ndr_named_like_a_person() -> bytes:
                    sender="Gil Reformas <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.com>")
 
 
+def list_servers_uncaught_bounce() -> bytes:
+    """Mailman's "Uncaught bounce notification": the list server's own words above the
+    report it could not read, attached (Mailman/Bouncer.py), as archives keep it (no
+    Return-Path) and from the list's -bounces address."""
+    body = ("--mm1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            "The attached message was received as a bounce, but either the bounce format was not\r\n"
+            "recognized, or no member addresses could be extracted from it.\r\n"
+            "\r\n--mm1\r\nContent-Type: message/rfc822\r\n\r\n" + postfix_dsn().replace(LEAD, US)
+            + "\r\n--mm1--\r\n")
+    return message("Uncaught bounce notification", 'multipart/mixed; boundary="mm1"', body,
+                   sender="lista-bounces@lists.lauravidal.es")
+
+
 def our_own_mailbox_forwards_it() -> bytes:
     """A rule of our own mailbox forwarding the failures it gets: its From is ours."""
     return text_message("FW: Undelivered Mail Returned to Sender", (
@@ -458,6 +480,7 @@ TRAPS = {
     "recipient domain's postmaster": recipient_domains_postmaster,
     "exchange ndr named like a person": exchange_ndr_named_like_a_person,
     "our own mailbox forwards it": our_own_mailbox_forwards_it,
+    "a list server's uncaught bounce": list_servers_uncaught_bounce,
 }
 
 

@@ -242,6 +242,16 @@ def _attached_report(part: Message) -> Message | None:
     return inner if daemon else None
 
 
+def carries_attached_report(msg: Message, subject: str) -> bool:
+    """Whether a message under a subject of its own (not a report's) carries a report
+    attached as a message of its own (message/rfc822, RFC 2046 §5.2.1): someone
+    attaching a bounce to a new message."""
+    if _report_subject(subject):
+        return False
+    return any(part.get_content_type() in ("message/rfc822", "message/global") and _attached_report(part) is not None
+               for part in msg.walk())
+
+
 def is_list_notice(msg: Message, subject: str) -> bool:
     """A mailing-list program's notice about a posting (or an answer to one): what a
     list's software writes, never a person's answer to leadloop."""

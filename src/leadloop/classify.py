@@ -263,14 +263,23 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
     of our own mailbox that forwards its failures). Without one, a person's From and
     the layout of a mail program that forwards or replies make it the person's: a
     forward or reply prefix in the subject, or, above the report's words, the line a
-    mail program writes over what it forwards (_FORWARD_START) or ">" quoting."""
+    mail program writes over what it forwards (_FORWARD_START) or ">" quoting, or
+    the person's own words above a report attached under a subject of their own."""
     if bounces.sent_by_mail_system(msg) or (sender is not None and sender.lower() in own):
         return False
     if bounces.is_list_notice(msg, subject):
         return False  # an answer to a list's notice is a machine's: leadloop posts to no list
     if _FORWARD_OR_REPLY_SUBJECT.search(subject):
         return True
-    return not headers_only and _opens_as_forward(_first_text(msg))
+    if headers_only:
+        return False
+    text = _first_text(msg)
+    if _opens_as_forward(text):
+        return True
+    # A bounce attached to a new message: the person's own words above it, under their
+    # own subject, and no words of a report.
+    return bool(text.strip()) and not bounces.reads_as_report_heading(text[:MAX_FORWARD_OPENING]) and \
+        bounces.carries_attached_report(msg, subject)
 
 
 def _opens_as_forward(text: str) -> bool:
