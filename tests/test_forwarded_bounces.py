@@ -493,10 +493,11 @@ def test_a_mail_systems_report_stays_a_report_however_it_arrives(trap):
 
 # --- A report's returned lines quoted with ">" are not its words ---------------------------
 
-def hosted_report_returning_quoted_lines(*, mark: str = "") -> bytes:
+def hosted_report_returning_quoted_lines(*, mark: str = "", quoted_first: bool = False) -> bytes:
     """A hosted service's report: its own sentence about the recipient (a full mailbox),
     then the returned original quoted with "> " (a "[SPAM]" subject and a spam filter's
-    header in it), with or without a sentence that introduces it."""
+    header in it), with or without a sentence that introduces it; or the quoted lines
+    first, the report's words after them."""
     quoted = "\n".join("> " + line if line else ">" for line in [
         "Received: from mx64.relay.example.net (192.0.2.64)",
         "\tby mail19.hosting.example.net (mxl_mta-5.5.0-3) with SMTP id 4-0825789364",
@@ -508,15 +509,16 @@ def hosted_report_returning_quoted_lines(*, mark: str = "") -> bytes:
         f"Hola Ana, te paso el contacto de Pedro ({COLLEAGUE}): su antiguo",
         "correo ya no existe (550 5.1.1 user unknown), escríbele a este.",
     ])
-    return text_message("Mail Delivery Failure", (
-        f'Delivery of email to this address\n\n"{LEAD}"\n\nfailed because the mailbox is full.\n\n'
-        + (mark + "\n" if mark else "") + quoted + "\n"), encoding="7bit", sender="Postmaster@hosting.example.net",
-        return_path="<>")
+    words = f'Delivery of email to this address\n\n"{LEAD}"\n\nfailed because the mailbox is full.\n\n'
+    returned = (mark + "\n" if mark else "") + quoted + "\n"
+    return text_message("Mail Delivery Failure", returned + "\n" + words if quoted_first else words + returned,
+                        encoding="7bit", sender="Postmaster@hosting.example.net", return_path="<>")
 
 
-@pytest.mark.parametrize("mark", ["", "Here is what you sent:"])
-def test_the_quoted_returned_lines_are_never_the_reports_words(mark):
-    incoming = classify(hosted_report_returning_quoted_lines(mark=mark), own=OWN)
+@pytest.mark.parametrize("layout", [{}, {"mark": "Here is what you sent:"},
+                                    {"mark": "Your message:", "quoted_first": True}])
+def test_the_quoted_returned_lines_are_never_the_reports_words(layout):
+    incoming = classify(hosted_report_returning_quoted_lines(**layout), own=OWN)
     assert incoming.kind == "bounce"
     failures = {f.address: f for f in incoming.failures}
     assert set(failures) == {LEAD}, failures

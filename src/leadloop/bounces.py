@@ -850,14 +850,19 @@ def _split_original(text: str) -> tuple[str, str]:
     mailer daemon is a forwarded report's own (its text follows), never leadloop's
     message."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    quoted = ""
+    if "\n>" in text or "\n >" in text or text.lstrip(" \t").startswith(">"):
+        # The returned lines quoted with ">", wherever they stand: never the report's.
+        quoted = "".join(block.group(0) for block in _QUOTED_RUN.finditer(text))
+        text = _QUOTED_RUN.sub("", text)
     start, report = 0, ""
     while True:
         cut = _original_start(text, start)
         if cut is None:
-            return report + text[start:], ""
+            return report + text[start:], quoted
         after = _forwarded_report_head(text, cut)
         if after is None:
-            return report + text[start:cut], text[cut:]
+            return report + text[start:cut], quoted or text[cut:]
         # The forwarded report's header fields name its daemon and our address: not
         # the report's words.
         report += text[start:cut]
@@ -868,7 +873,7 @@ def _split_original(text: str) -> tuple[str, str]:
 # lines of your message" and MDaemon its "RE:" answers), two or more in a row: the
 # returned original, never the report's own words, whatever introduces them or not.
 # Not Sendmail's transcript (">>> RCPT To:<…>", then "<<< 550 …").
-_QUOTED_RUN = re.compile(r"^[ \t]*>(?!>>[ \t])[^\n]*\n[ \t]*>(?!>>[ \t])", re.M)
+_QUOTED_RUN = re.compile(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z)){2,}", re.M)
 
 
 def _original_start(text: str, start: int) -> int | None:
@@ -876,9 +881,6 @@ def _original_start(text: str, start: int) -> int | None:
     mark = _ORIGINAL_MARK.search(text, start)
     if mark:
         cut = mark.start()
-    quoted = _QUOTED_RUN.search(text, start, cut if cut is not None else len(text))
-    if quoted:
-        cut = quoted.start()
     lines = text[start:].split("\n")
     position = start
     for index, line in enumerate(lines):
@@ -936,7 +938,7 @@ def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, 
     ids: list[str] = []
     recipients: list[str] = []
     if inline.lstrip(" \t").startswith(">"):
-        inline = re.sub(r"(?m)^[ \t]*>[ \t]?", "", inline)  # returned quoted (_QUOTED_RUN)
+        inline = re.sub(r"(?m)^[ \t]*>[ \t]?", "", inline)  # returned quoted (_split_original)
     for original in originals:
         ids += _ANGLE_ID.findall(str(original.get("message-id") or ""))
         recipients += [a for _, a in getaddresses([str(v) for v in original.get_all("to") or []]) if a]
