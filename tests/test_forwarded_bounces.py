@@ -334,6 +334,47 @@ def test_a_persons_forward_or_quotation_of_a_report_is_their_reply(layout):
     assert "550" not in incoming.text and COLLEAGUE not in incoming.text, incoming.text
 
 
+@pytest.mark.parametrize("prefix", ["Fwd:", "FW:", "RE:", "RV:", "TR :", "WG:", "AW:", "I:", "R:", "ENC:", "RES:",
+                                    "Doorst:", "Antw:", "VS:", "VL:", "SV:", "Odp:", "PD:", "İLT:", "Пересл:",
+                                    "转发：", "[Fwd:"])
+def test_a_forward_or_reply_prefix_in_the_persons_language(prefix):
+    """The prefix mail programs put on the subject (Wikipedia, "List of email subject
+    abbreviations"), on a forward whose report is attached."""
+    raw = thunderbird_attached_forward().replace(b"Subject: Fwd: Undelivered",
+                                                 b"Subject: " + encoded_word(prefix) + b" Undelivered")
+    assert classify(raw, own=OWN).kind == "reply"
+
+
+def encoded_word(text: str) -> bytes:
+    """`text` as a header's encoded word (RFC 2047) when it is not ASCII."""
+    if text.isascii():
+        return text.encode()
+    return b"=?utf-8?b?" + base64.b64encode(text.encode()) + b"?="
+
+
+RULERS = {
+    "yahoo, zimbra": "----- Forwarded Message -----", "mutt": "----- Forwarded message from Ana <ana@x.example> -----",
+    "roundcube": "-------- Original Message --------", "outlook, Swedish": "-----Ursprungligt meddelande-----",
+    "thunderbird, Danish": "-------- Videresendt meddelelse --------",
+    "outlook, Finnish": "-----Alkuperäinen viesti-----", "thunderbird, Polish": "-------- Przekazana wiadomość --------",
+    "thunderbird, Czech": "-------- Přeposlaná zpráva --------", "yandex, mail.ru": "-------- Пересылаемое сообщение --------",
+    "outlook, Russian": "-----Исходное сообщение-----", "apple mail, Spanish": "Inicio del mensaje reenviado:",
+    "apple mail, German": "Anfang der weitergeleiteten Nachricht:", "gmail, French": "---------- Message transféré ---------",
+}
+
+
+@pytest.mark.parametrize("client", RULERS)
+def test_the_forward_line_of_each_mail_program_and_language(client):
+    """A forward that kept the report's own subject (as Lotus Notes and some webmails
+    do): the line the mail program writes over what it forwards decides."""
+    raw = text_message("Undelivered Mail Returned to Sender", (
+        "Laura, te reenvío esto.\n\n" + RULERS[client] + "\n"
+        "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+        f"To: {LEAD}\nSubject: Undelivered Mail Returned to Sender\n\n" + POSTFIX_REPORT))
+    incoming = classify(raw, own=OWN)
+    assert (incoming.kind, incoming.text) == ("reply", "Laura, te reenvío esto.")
+
+
 def test_the_persons_words_above_a_forward_are_their_reply_text():
     assert classify(lotus_notes_forward(), own=OWN).text == \
         "Laura -- pls write to Pedro yourself, my mail to him comes back."

@@ -117,14 +117,17 @@ _QUOTE_START = re.compile(
 
 
 # A person's message that forwards or quotes a report (issue #25). Subject prefixes mail
-# programs put on a reply or a forward, in the languages leadloop's leads write and their
-# neighbours' (Wikipedia, "List of email subject abbreviations": Outlook's localised
-# "RV:" es, "TR:" fr, "WG:"/"AW:" de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/
-# "Antw:" nl, "VS:"/"VL:" fi, "SV:" sv/da/no, "ODP:"/"PD:" pl, "YNT:" tr), and Pine's
-# "(fwd)" at the end.
+# programs put on a reply or a forward (matched folded: lower case, no accents), in the
+# languages leadloop's leads write and their neighbours' (Wikipedia, "List of email
+# subject abbreviations", after Outlook's localised ones: "RV:" es, "TR:" fr, "WG:"/"AW:"
+# de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/"Antw:" nl, "VS:"/"VL:"/"SV:"/"VB:"/
+# "FS:" Nordic, "ODP:"/"PD:" pl, "YNT:"/"İLT:" tr, "V:"/"Továbbítás:" hu, "ΑΠ:"/"ΣΧΕΤ:"/
+# "ΠΡΘ:" el, "回复:"/"转发:" zh, "転送:" ja, mail.ru's and Yandex's "Пересл:"/"Отв:"), old
+# Mozilla's "[Fwd: …]" and Pine's "… (fwd)".
 _FORWARD_OR_REPLY_SUBJECT = re.compile(
-    r"^\s*(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|enc|res|i|r|rif|antw|doorst|odp|pd|ynt)\s*(\[\d+\])?\s*:"
-    r"|\(fwd\)\s*$", re.I)
+    r"^\s*\[?(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|vb|fs|enc|res|i|r|rif|antw|doorst|odp|pd|ynt|ilt|v|tovabbitas"
+    r"|απ|σχετ|πρθ|回复|回覆|答复|转发|轉寄|転送|пересл|отв)\s*(\[\d+\])?\s*[:：]"
+    r"|\(fwd\)\s*$")
 # The line a mail program writes above what it forwards or quotes (folded: lower case, no
 # accents). A ruler around the words: Gmail "---------- Forwarded message ---------",
 # Thunderbird "-------- Forwarded Message --------" / "-------- Original Message --------"
@@ -137,13 +140,16 @@ _FORWARD_OR_REPLY_SUBJECT = re.compile(
 # -----", Lotus Notes "----- Forwarded by NAME on DATE -----". Apple Mail's "Begin
 # forwarded message:" ("Inicio del mensaje reenviado:", "Début du message réexpédié :",
 # "Anfang der weitergeleiteten Nachricht:", "Início da mensagem encaminhada:", "Inizio
-# messaggio inoltrato:", "Begin doorgestuurd bericht:"). Outlook's newer ruler of
+# messaggio inoltrato:", "Begin doorgestuurd bericht:"). The same words in the Nordic,
+# Polish, Czech, Russian (mail.ru's and Yandex's "Пересылаемое сообщение", Outlook's
+# "Исходное сообщение"), Chinese and Japanese clients. Outlook's newer ruler of
 # underscores over "From:"/"De:"/"Von:"/"Da:" fields. A reply's attribution ("On DATE,
 # NAME wrote:", "El … escribió:", "Le … a écrit :", "Am … schrieb …:", "Em … escreveu:",
 # "Il … ha scritto:", "Op … schreef …:").
 _FORWARD_WORDS = (r"forward|original|reenviad|reenvio|transfer|reexpedi|weitergeleitet|urspr(u|ü)nglich"
                   r"|encaminhad|reencaminhad|inoltrat|doorgestuurd|oorspronkelijk|origineel|videresend"
-                  r"|vidarebefordra|valitetty|przekazan|oryginaln")
+                  r"|vidarebefordra|ursprungligt|oprindelig|opprinnelig|valitetty|alkuperainen|przekazan"
+                  r"|oryginaln|preposlan|puvodni|пересыла|переслан|исходное сообщение|转发|原始邮件|転送")
 _FORWARD_START = re.compile(
     rf"^[ \t]*(?:[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_FORWARD_WORDS})"
     rf"|(?:begin|inicio|debut|anfang|inizio|start)\b[^\n]{{0,30}}(?:{_FORWARD_WORDS})[^\n]{{0,30}}:[ \t]*$"
@@ -269,7 +275,7 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
         return False
     if bounces.is_list_notice(msg, subject):
         return False  # an answer to a list's notice is a machine's: leadloop posts to no list
-    if _FORWARD_OR_REPLY_SUBJECT.search(subject):
+    if _FORWARD_OR_REPLY_SUBJECT.search(_fold(subject)):
         return True
     if headers_only:
         return False
