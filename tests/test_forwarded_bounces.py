@@ -7,14 +7,15 @@ the report is nested (the traps at the end). And in a report, the lines it retur
 quoted with ">" are never its own words.
 
 Every message here is written for this test from the layouts the mail programs
-document or show: Gmail's forward ("---------- Forwarded message ---------",
-support.google.com/mail/answer/11311, and its translations), Outlook's forward and reply
+document or show: Gmail's forward ("---------- Forwarded message ---------" and its
+translations, as Gmail writes it in the text part), Outlook's forward and reply
 headers ("-----Original Message-----" and the newer ruler of underscores over
 "From:/Sent:/To:/Subject:", in each language: "-----Mensaje original-----",
 "-----Ursprüngliche Nachricht-----", "-----Messaggio originale-----"…), Apple Mail's
 "Begin forwarded message:" ("Début du message réexpédié :"), Thunderbird's "Forward as
 attachment" (a message/rfc822 part, RFC 2046 §5.2.1) and its "-------- Forwarded
-Message --------" (composeMsgs.properties), Lotus Notes' "----- Forwarded by NAME on
+Message --------" (composeMsgs.properties, mailnews.forward_header_originalmessage,
+its translations listed at transvision.mozfr.org), Lotus Notes' "----- Forwarded by NAME on
 DATE -----", Hotmail's forward of a delivery report (its message/delivery-status part
 base64-encoded, RFC 2045 §6.8, and the report quoted with "&gt;" in HTML), and a reply
 quoting with ">" (RFC 3676 §4.5). The reports inside follow Postfix's bounce(8), Gmail's
