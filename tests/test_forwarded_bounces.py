@@ -516,6 +516,29 @@ def our_own_mailbox_forwards_it() -> bytes:
         sender=f"Laura Vidal <{US}>")
 
 
+def gateway_report(returned: str) -> bytes:
+    """A mail gateway's report as archives keep it (no Return-Path), signed with a
+    person-looking name, in words with no status code nor a report's heading, returning
+    our message as a forward would show it."""
+    return text_message("Undeliverable message", (
+        f"Your message to {COLLEAGUE} was rejected: user unknown.\n\n" + returned), encoding="7bit",
+        sender="Mail Gateway <gateway@hosting.example.net>")
+
+
+OUR_MESSAGE = [f"From: Laura Vidal <{US}>", f"To: {COLLEAGUE}", "Subject: Presupuesto de Laura", "",
+               "Hola Pedro, te paso el presupuesto."]
+
+
+def original_below_a_ruler() -> bytes:
+    """ "----- Original message -----" over our message, as Outlook's forward writes it."""
+    return gateway_report("----- Original message -----\n" + "\n".join(OUR_MESSAGE) + "\n")
+
+
+def original_quoted() -> bytes:
+    """Our message quoted with ">", as a reply would quote it."""
+    return gateway_report("".join(f"> {line}\n" for line in OUR_MESSAGE))
+
+
 TRAPS = {
     "relayed by an alias": relayed_by_an_alias, "text report relayed by an alias": text_report_relayed_by_an_alias,
     "nested by a gateway": nested_by_a_gateway,
@@ -523,6 +546,8 @@ TRAPS = {
     "exchange ndr named like a person": exchange_ndr_named_like_a_person,
     "our own mailbox forwards it": our_own_mailbox_forwards_it,
     "a list server's uncaught bounce": list_servers_uncaught_bounce,
+    "our message below an original-message ruler": original_below_a_ruler,
+    "our message quoted": original_quoted,
 }
 
 

@@ -334,12 +334,20 @@ def sent_by_mail_system(msg: Message) -> bool:
             raw.get("precedence", "").lower() in ("bulk", "junk"):
         return True
     sender = raw.get("from", "")
-    name, address = parseaddr(_header(msg, "from") if "=?" in sender else sender)
-    local = address.lower().split("@", 1)[0]
-    if "@" not in address or local in BOUNCE_LOCAL_PARTS or local in _SYSTEM_LOCAL_PARTS or \
+    return "@" not in parseaddr(sender)[1] or names_mail_system(_header(msg, "from") if "=?" in sender else sender)
+
+
+def names_mail_system(sender: str) -> bool:
+    """Whether a From value names a mail system: a mailer daemon, a postmaster or
+    another automated sender, by its address or its display name."""
+    from email.utils import parseaddr
+
+    name, address = parseaddr(sender)
+    local = (address or sender).strip().lower().split("@", 1)[0]
+    if local in BOUNCE_LOCAL_PARTS or local in _SYSTEM_LOCAL_PARTS or \
             local.startswith(("mailer-daemon", "postmaster", "bounce", "ndr")):
         return True
-    return _BOUNCE_SENDER.search(name) is not None
+    return _BOUNCE_SENDER.search(name or sender) is not None
 
 
 def _rejection_mdn(msg: Message) -> bool:

@@ -146,18 +146,26 @@ _FORWARD_OR_REPLY_SUBJECT = re.compile(
 # underscores over "From:"/"De:"/"Von:"/"Da:" fields. A reply's attribution ("On DATE,
 # NAME wrote:", "El … escribió:", "Le … a écrit :", "Am … schrieb …:", "Em … escreveu:",
 # "Il … ha scritto:", "Op … schreef …:").
-_FORWARD_WORDS = (r"forward|original|reenviad|reenvio|transfer|reexpedi|weitergeleitet|urspr(u|ü)nglich"
-                  r"|encaminhad|reencaminhad|inoltrat|doorgestuurd|oorspronkelijk|origineel|videresend"
-                  r"|vidarebefordra|ursprungligt|oprindelig|opprinnelig|valitetty|alkuperainen|przekazan"
-                  r"|oryginaln|preposlan|puvodni|пересыла|переслан|исходное сообщение|转发|原始邮件|転送")
-_FORWARD_START = re.compile(
+_FORWARD_WORDS = (r"forward|reenviad|reenvio|transfere|reexpedi|weitergeleitet|encaminhad|reencaminhad|inoltrat"
+                  r"|doorgestuurd|videresend|vidarebefordra|valitetty|przekazan|preposlan|пересыла|переслан|转发|転送")
+# "Original message" rulers: Outlook's and Thunderbird's, but also where a report starts
+# the original it returns ("----- Original message -----"): they count only over a
+# forwarded report (_forwards_a_report_block).
+_ORIGINAL_WORDS = (r"original|d'origine|urspr(u|ü)nglich|oorspronkelijk|origineel|ursprungligt|oprindelig"
+                   r"|opprinnelig|alkuperainen|oryginaln|puvodni|исходное сообщение|原始邮件")
+_FORWARD_LINE = re.compile(
     rf"^[ \t]*(?:[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_FORWARD_WORDS})"
     rf"|(?:begin|inicio|debut|anfang|inizio|start)\b[^\n]{{0,30}}(?:{_FORWARD_WORDS})[^\n]{{0,30}}:[ \t]*$"
     r"|_{10,}[ \t]*\n[ \t]*(?:from|de|von|da|van|fra|od)[ \t]*:"
     r"|(?:on|el|le|am|em|il|op|den)\b[^\n]{3,200}\b(?:wrote|escribio|a ecrit|schrieb|escreveu|ha scritto"
     r"|schreef|skrev)\b[^\n]{0,80}:[ \t]*$)", re.M)
+_ORIGINAL_LINE = re.compile(rf"^[ \t]*[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_ORIGINAL_WORDS})", re.M)
+# The From field of a forwarded header block, in the mail programs' languages.
+_BLOCK_SENDER = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|od|mittente|afzender|от|发件人)[ \t]*:[ \t]*(.+)$",
+                           re.M)
 # A line quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
 _QUOTED_LINE = re.compile(r"^[ \t]*>(?!>>[ \t])", re.M)
+_QUOTED_LINES = re.compile(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z))+", re.M)
 
 
 class Unreadable(Exception):
@@ -269,7 +277,7 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
     of our own mailbox that forwards its failures). Without one, a person's From and
     the layout of a mail program that forwards or replies make it the person's: a
     forward or reply prefix in the subject, or, above the report's words, the line a
-    mail program writes over what it forwards (_FORWARD_START) or ">" quoting, or
+    mail program writes over what it forwards (_opens_as_forward), or
     the person's own words above a report attached under a subject of their own."""
     if bounces.sent_by_mail_system(msg) or (sender is not None and sender.lower() in own):
         return False
@@ -290,16 +298,36 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
 
 def _opens_as_forward(text: str) -> bool:
     """The text opens (after the person's own words, if any) with a forwarded or quoted
-    message. Not when a report's words come first (a report may return the original
-    below the same rulers, "----- Original message -----", after its own heading and
-    status), nor when header fields do: then the ruler is inside a message the text
-    carries (a report's returned original that was itself a forward)."""
+    report: a forward's line (_FORWARD_LINE, a reply's attribution); an "original
+    message" ruler or ">" quoting only over a report (a report itself returns the
+    original below the same ruler, or quoted with ">"). Not when a report's words come
+    first, nor header fields: then the line is inside a message the text carries (a
+    report's returned original that was itself a forward)."""
     folded = _fold(text[:MAX_FORWARD_OPENING].replace("\r\n", "\n"))
-    starts = [m.start() for m in (_FORWARD_START.search(folded), _QUOTED_LINE.search(folded)) if m]
+    starts = []
+    forward = _FORWARD_LINE.search(folded)
+    if forward:
+        starts.append(forward.start())
+    original = _ORIGINAL_LINE.search(folded)
+    if original and _forwarded_report_follows(folded, original.end()):
+        starts.append(original.start())
+    quoted = _QUOTED_LINES.search(folded)
+    if quoted:
+        lines = re.sub(r"(?m)^[ \t]*>[ \t]?", "", quoted.group(0))
+        if bounces.reads_as_report_heading(lines) or _forwarded_report_follows(lines, 0):
+            starts.append(quoted.start())
     if not starts:
         return False
     above = folded[:min(starts)]
     return not bounces.reads_as_report_heading(above) and not bounces.has_header_lines(above)
+
+
+def _forwarded_report_follows(text: str, position: int) -> bool:
+    """The header block that starts after `position` is a report's: its From names a
+    mail system (a mailer daemon, a postmaster, "Microsoft Outlook", "Mail Delivery
+    Subsystem"…)."""
+    sender = _BLOCK_SENDER.search(text, position, position + 400)
+    return sender is not None and bounces.names_mail_system(sender.group(1))
 
 
 def _first_text(msg: Message) -> str:
@@ -435,7 +463,8 @@ def reply_text(msg: Message) -> str:
     lines = []
     for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
-        if _QUOTE_START.match(stripped) or _FORWARD_START.match(_fold(stripped)):
+        if _QUOTE_START.match(stripped) or _FORWARD_LINE.match(_fold(stripped)) or \
+                _ORIGINAL_LINE.match(_fold(stripped)):
             break
         if stripped == "--":
             break
