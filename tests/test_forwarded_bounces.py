@@ -539,6 +539,17 @@ def original_quoted() -> bytes:
     return gateway_report("".join(f"> {line}\n" for line in OUR_MESSAGE))
 
 
+def gateway_wrapping_an_attached_report() -> bytes:
+    """A gateway that wraps the report it relays under a subject of its own, saying in
+    its own words what failed and why (no status, no heading)."""
+    body = ("--gw2\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            f"Your message to {COLLEAGUE} was refused: no such user. The report is attached.\r\n"
+            "\r\n--gw2\r\nContent-Type: message/rfc822\r\n\r\n" + postfix_dsn().replace(LEAD, US)
+            + "\r\n--gw2--\r\n")
+    return message("Message notice", 'multipart/mixed; boundary="gw2"', body,
+                   sender="Mail Gateway <gateway@hosting.example.net>")
+
+
 TRAPS = {
     "relayed by an alias": relayed_by_an_alias, "text report relayed by an alias": text_report_relayed_by_an_alias,
     "nested by a gateway": nested_by_a_gateway,
@@ -548,6 +559,7 @@ TRAPS = {
     "a list server's uncaught bounce": list_servers_uncaught_bounce,
     "our message below an original-message ruler": original_below_a_ruler,
     "our message quoted": original_quoted,
+    "a gateway wrapping an attached report": gateway_wrapping_an_attached_report,
 }
 
 

@@ -383,7 +383,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
     # one that has them is the returned original's text, attached without its headers
     # (before or after the report): its addresses are the person's words, never failed
     # recipients.
-    signs = [_reads_as_report(text) for text in texts] if len(texts) > 1 and not dsn_blocks else []
+    signs = [reads_as_report(text) for text in texts] if len(texts) > 1 and not dsn_blocks else []
     for index, text in enumerate(texts):
         if signs and not signs[index] and any(signs):
             inline_original = inline_original or text
@@ -515,7 +515,7 @@ _REPORT_SIGN = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.])|^[ \t]*(?
                           re.I | re.M)
 
 
-def _reads_as_report(text: str) -> bool:
+def reads_as_report(text: str) -> bool:
     """Whether a text part says what failed: a status code, the RFC 3464 fields, a
     report's heading over the failed recipients, or the words of a cause."""
     from .delivery_status import reason_from_words

@@ -291,8 +291,8 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
     if _opens_as_forward(text):
         return True
     # A bounce attached to a new message: the person's own words above it, under their
-    # own subject, and no words of a report.
-    return bool(text.strip()) and not bounces.reads_as_report_heading(text[:MAX_FORWARD_OPENING]) and \
+    # own subject, and no words of a report (a gateway's wrapper says what failed, why).
+    return bool(text.strip()) and not bounces.reads_as_report(text[:MAX_FORWARD_OPENING]) and \
         bounces.carries_attached_report(msg, subject)
 
 
