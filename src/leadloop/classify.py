@@ -463,14 +463,21 @@ def reply_text(msg: Message) -> str:
     lines = []
     for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
-        if _QUOTE_START.match(stripped) or _FORWARD_LINE.match(_fold(stripped)) or \
-                _ORIGINAL_LINE.match(_fold(stripped)):
+        if _QUOTE_START.match(stripped) or _starts_forward(stripped):
             break
         if stripped == "--":
             break
         lines.append(line.rstrip())
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return text[:MAX_TEXT]
+
+
+def _starts_forward(line: str) -> bool:
+    """The line a mail program writes over what it forwards or quotes."""
+    if not line.startswith(("-", "=", "_")) and not line[:1].isalpha():
+        return False
+    folded = _fold(line)
+    return _FORWARD_LINE.match(folded) is not None or _ORIGINAL_LINE.match(folded) is not None
 
 
 def _body(msg: Message) -> str:
