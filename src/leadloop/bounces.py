@@ -67,6 +67,14 @@ _BOUNCE_SUBJECT = re.compile(
     "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー)", re.I)
 
 
+# An automatic answer's subject, anywhere in it ("Engineering Admissions -- Automatic
+# Reply"), folded, in the languages of classify.AUTO_SUBJECTS.
+AUTOMATIC_ANSWER_SUBJECT = re.compile(
+    r"\b(auto(matic|mated)?[ -]?(reply|response|answer)|autoreply|autoresponder|out of (the )?office"
+    r"|respuesta automatica|reponse automatique|resposta automatica|risposta automatica|automatische antwort"
+    r"|abwesenheitsnotiz)\b")
+
+
 def _report_subject(subject: str) -> bool:
     return _BOUNCE_SUBJECT.search(fold(subject)) is not None
 
@@ -206,7 +214,11 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
         sender = parseaddr(_header(msg, "from"))[1].lower() or None
     local = sender.split("@", 1)[0] if sender else ""
     if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
-        return True
+        # Unless it only answers automatically (a department's autoresponder on its
+        # postmaster address): an automatic answer's subject, and no report's subject
+        # nor words.
+        return not AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)) or _report_subject(subject) or \
+            any(reads_as_report(_text(part)) for part in own_parts(msg) if part.get_content_maintype() == "text")
     if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,

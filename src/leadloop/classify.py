@@ -423,7 +423,12 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     if msg.get("return-path") is not None and _header(msg, "return-path") in ("<>", ""):
         return True
     folded = _fold(subject).lstrip("[( ")
-    return folded.startswith(AUTO_SUBJECTS)
+    if folded.startswith(AUTO_SUBJECTS):
+        return True
+    # A mail system's address (a department's postmaster) answering automatically says
+    # so anywhere in its subject.
+    return bounces.AUTOMATIC_ANSWER_SUBJECT.search(folded) is not None and \
+        bounces.names_mail_system(_header(msg, "from"))
 
 
 def _opens_as_out_of_office(text: str) -> bool:
