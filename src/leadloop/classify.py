@@ -161,7 +161,7 @@ _FORWARD_LINE = re.compile(
     r"|schreef|skrev)\b[^\n]{0,80}:[ \t]*$)", re.M)
 _ORIGINAL_LINE = re.compile(rf"^[ \t]*[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_ORIGINAL_WORDS})", re.M)
 # The From field of a forwarded header block, in the mail programs' languages.
-_BLOCK_SENDER = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|od|mittente|afzender|от|发件人)[ \t]*:[ \t]*(.+)$",
+_BLOCK_SENDER = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|fran|od|mittente|afzender|lahettaja|kimden|от|发件人)[ \t]*:[ \t]*(.+)$",
                            re.M)
 # A line quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
 _QUOTED_LINE = re.compile(r"^[ \t]*>(?!>>[ \t])", re.M)
