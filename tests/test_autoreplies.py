@@ -134,3 +134,28 @@ def test_unsubscribe_phrases_in_six_languages(subject, body):
 
 def test_a_denied_unsubscribe_phrase_is_a_reply():
     assert classify(mail("Re: Hola", "No quiero darme de baja, pero ahora no puedo comprar.")).kind == "reply"
+
+
+@pytest.mark.parametrize("subject", ["Engineering Admissions -- Automatic Reply", "Admisiones: respuesta automática",
+                                     "Service client - réponse automatique"])
+def test_a_postmasters_automatic_answer_is_an_auto_reply(subject):
+    """A department's autoresponder on its postmaster address, with none of the
+    auto-reply headers: its subject says it answers automatically, and nothing in it is
+    a report's (issue #25, branch forwards)."""
+    from email.header import Header
+
+    raw = ("From: Postmaster@admissions.example.edu\r\nTo: laura@lauravidal.es\r\n"
+           f"Subject: {Header(subject, 'utf-8').encode()}\r\nDate: Thu, 26 Aug 2026 22:15:58 -0400\r\n"
+           "Reply-To: Admissions <admissions@example.edu>\r\n\r\n"
+           "We are now processing application inquiries for the fall term.\r\n"
+           "Complete information on our programs is available on our website.\r\n").encode()
+    assert classify(raw).kind == "auto_reply"
+
+
+def test_a_postmasters_report_about_an_automatic_reply_is_still_a_bounce():
+    """The report of a failed automatic reply is a report: its subject and words say so."""
+    raw = ("From: postmaster@mx.example.org\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Undeliverable: Automatic reply: Presupuesto\r\n\r\n"
+           "Delivery has failed to these recipients or groups:\r\n\r\n"
+           "ana.pena@example.org\r\nThe email address you entered couldn't be found.\r\n").encode()
+    assert classify(raw).kind == "bounce"

@@ -21,6 +21,7 @@ from . import bounces, complaints
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
+MAX_FORWARD_OPENING = 6000  # characters of a message's first text searched for a forward's layout
 
 # A subject or text that starts with one of these words asks to unsubscribe.
 UNSUBSCRIBE_WORDS = frozenset({
@@ -115,6 +116,58 @@ _QUOTE_START = re.compile(
 )
 
 
+# A person's message that forwards or quotes a report (issue #25). Subject prefixes mail
+# programs put on a reply or a forward (matched folded: lower case, no accents), in the
+# languages leadloop's leads write and their neighbours' (Wikipedia, "List of email
+# subject abbreviations", after Outlook's localised ones: "RV:" es, "TR:" fr, "WG:"/"AW:"
+# de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/"Antw:" nl, "VS:"/"VL:"/"SV:"/"VB:"/
+# "FS:" Nordic, "ODP:"/"PD:" pl, "YNT:"/"İLT:" tr, "V:"/"Továbbítás:" hu, "ΑΠ:"/"ΣΧΕΤ:"/
+# "ΠΡΘ:" el, "回复:"/"转发:" zh, "転送:" ja, mail.ru's and Yandex's "Пересл:"/"Отв:"), old
+# Mozilla's "[Fwd: …]" and Pine's "… (fwd)".
+_FORWARD_OR_REPLY_SUBJECT = re.compile(
+    r"^\s*\[?(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|vb|fs|enc|res|i|r|rif|antw|doorst|odp|pd|ynt|ilt|v|tovabbitas"
+    r"|απ|σχετ|πρθ|回复|回覆|答复|转发|轉寄|転送|пересл|отв)\s*(\[\d+\])?\s*[:：]"
+    r"|\(fwd\)\s*$")
+# The line a mail program writes above what it forwards or quotes (folded: lower case, no
+# accents). A ruler around the words: Gmail "---------- Forwarded message ---------",
+# Thunderbird "-------- Forwarded Message --------" / "-------- Original Message --------"
+# (composeMsgs.properties, mailnews.forward_header_originalmessage, in its translations:
+# "Mensaje reenviado", "Message transféré", "Weitergeleitete Nachricht", "Mensagem
+# encaminhada", "Messaggio inoltrato", "Doorgestuurd bericht"), Outlook "-----Original
+# Message-----" ("-----Mensaje original-----", "-----Message d'origine-----",
+# "-----Ursprüngliche Nachricht-----", "-----Messaggio originale-----", "-----Mensagem
+# original-----", "-----Oorspronkelijk bericht-----"), Yahoo "----- Forwarded Message
+# -----", Lotus Notes "----- Forwarded by NAME on DATE -----". Apple Mail's "Begin
+# forwarded message:" ("Inicio del mensaje reenviado:", "Début du message réexpédié :",
+# "Anfang der weitergeleiteten Nachricht:", "Início da mensagem encaminhada:", "Inizio
+# messaggio inoltrato:", "Begin doorgestuurd bericht:"). The same words in the Nordic,
+# Polish, Czech, Russian (mail.ru's and Yandex's "Пересылаемое сообщение", Outlook's
+# "Исходное сообщение"), Chinese and Japanese clients. Outlook's newer ruler of
+# underscores over "From:"/"De:"/"Von:"/"Da:" fields. A reply's attribution ("On DATE,
+# NAME wrote:", "El … escribió:", "Le … a écrit :", "Am … schrieb …:", "Em … escreveu:",
+# "Il … ha scritto:", "Op … schreef …:").
+_FORWARD_WORDS = (r"forward|reenviad|reenvio|transfere|reexpedi|weitergeleitet|encaminhad|reencaminhad|inoltrat"
+                  r"|doorgestuurd|videresend|vidarebefordra|valitetty|przekazan|preposlan|пересыла|переслан|转发|転送")
+# "Original message" rulers: Outlook's and Thunderbird's, but also where a report starts
+# the original it returns ("----- Original message -----"): they count only over a
+# forwarded report (_forwards_a_report_block).
+_ORIGINAL_WORDS = (r"original|d'origine|urspr(u|ü)nglich|oorspronkelijk|origineel|ursprungligt|oprindelig"
+                   r"|opprinnelig|alkuperainen|oryginaln|puvodni|исходное сообщение|原始邮件")
+_FORWARD_LINE = re.compile(
+    rf"^[ \t]*(?:[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_FORWARD_WORDS})"
+    rf"|(?:begin|inicio|debut|anfang|inizio|start)\b[^\n]{{0,30}}(?:{_FORWARD_WORDS})[^\n]{{0,30}}:[ \t]*$"
+    r"|_{10,}[ \t]*\n[ \t]*(?:from|de|von|da|van|fra|od)[ \t]*:"
+    r"|(?:on|el|le|am|em|il|op|den)\b[^\n]{3,200}\b(?:wrote|escribio|a ecrit|schrieb|escreveu|ha scritto"
+    r"|schreef|skrev)\b[^\n]{0,80}:[ \t]*$)", re.M)
+_ORIGINAL_LINE = re.compile(rf"^[ \t]*[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_ORIGINAL_WORDS})", re.M)
+# The From field of a forwarded header block, in the mail programs' languages.
+_BLOCK_SENDER = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|fran|od|mittente|afzender|lahettaja|kimden|от|发件人)[ \t]*:[ \t]*(.+)$",
+                           re.M)
+# A line quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
+_QUOTED_LINE = re.compile(r"^[ \t]*>(?!>>[ \t])", re.M)
+_QUOTED_LINES = re.compile(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z))+", re.M)
+
+
 class Unreadable(Exception):
     """The bytes are not an e-mail leadloop can read."""
 
@@ -189,7 +242,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         complaint = complaints.read(msg)
         return result("complaint", original_ids=complaint.original_ids,
                       complainers=complaint.complainers, feedback_type=complaint.feedback_type)
-    if bounces.looks_like_bounce(msg, sender, subject):
+    if bounces.looks_like_bounce(msg, sender, subject) and \
+            not _forwards_a_report(msg, sender, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
         if headers_only:
@@ -209,6 +263,90 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
+
+
+def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: frozenset[str],
+                       headers_only: bool) -> bool:
+    """A person's message that forwards or quotes a delivery report ("this bounced when I
+    wrote to my colleague"), which is that person writing to us: the report inside is
+    about their mail, not ours (issue #25). What decides is who wrote the message itself:
+    any sign of a mail system on it (bounces.sent_by_mail_system: RFC 3462's
+    multipart/report, RFC 5321's null return path, RFC 3834's Auto-Submitted, a daemon's
+    or an automated sender's From) keeps it a report, however nested, since gateways
+    and forwarding rules do nest reports; so does our own address as its From (a rule
+    of our own mailbox that forwards its failures). Without one, a person's From and
+    the layout of a mail program that forwards or replies make it the person's: a
+    forward or reply prefix in the subject, or, above the report's words, the line a
+    mail program writes over what it forwards (_opens_as_forward), or
+    the person's own words above a report attached under a subject of their own."""
+    if bounces.sent_by_mail_system(msg) or (sender is not None and sender.lower() in own):
+        return False
+    if bounces.is_list_notice(msg, subject):
+        return False  # an answer to a list's notice is a machine's: leadloop posts to no list
+    if _FORWARD_OR_REPLY_SUBJECT.search(_fold(subject)):
+        return True
+    if headers_only:
+        return False
+    text = _first_text(msg)
+    if _opens_as_forward(text):
+        return True
+    # A bounce attached to a new message: the person's own words above it, under their
+    # own subject, and no words of a report (a gateway's wrapper says what failed, why).
+    return bool(text.strip()) and not bounces.reads_as_report(text[:MAX_FORWARD_OPENING]) and \
+        bounces.carries_attached_report(msg, subject)
+
+
+def _opens_as_forward(text: str) -> bool:
+    """The text opens (after the person's own words, if any) with a forwarded or quoted
+    report: a forward's line (_FORWARD_LINE, a reply's attribution); an "original
+    message" ruler or ">" quoting only over a report (a report itself returns the
+    original below the same ruler, or quoted with ">"). Not when a report's words come
+    first, nor header fields: then the line is inside a message the text carries (a
+    report's returned original that was itself a forward)."""
+    folded = _fold(text[:MAX_FORWARD_OPENING].replace("\r\n", "\n"))
+    starts = []
+    forward = _FORWARD_LINE.search(folded)
+    if forward:
+        starts.append(forward.start())
+    original = _ORIGINAL_LINE.search(folded)
+    if original and _forwarded_report_follows(folded, original.end()):
+        starts.append(original.start())
+    quoted = _QUOTED_LINES.search(folded)
+    if quoted:
+        lines = re.sub(r"(?m)^[ \t]*>[ \t]?", "", quoted.group(0))
+        if bounces.reads_as_report_heading(lines) or _forwarded_report_follows(lines, 0):
+            starts.append(quoted.start())
+    if not starts:
+        return False
+    above = folded[:min(starts)]
+    return not bounces.reads_as_report_heading(above) and not bounces.has_header_lines(above)
+
+
+def _forwarded_report_follows(text: str, position: int) -> bool:
+    """The header block that starts after `position` is a report's: its From names a
+    mail system (a mailer daemon, a postmaster, "Microsoft Outlook", "Mail Delivery
+    Subsystem"…)."""
+    sender = _BLOCK_SENDER.search(text, position, position + 400)
+    return sender is not None and bounces.names_mail_system(sender.group(1))
+
+
+def _first_text(msg: Message) -> str:
+    """The message's own first text (plain, else the HTML's text with its quotes kept),
+    never a text inside a message it carries."""
+    html_text = None
+    for part in bounces.own_parts(msg):
+        kind = part.get_content_type()
+        if part.get_content_disposition() == "attachment":
+            continue
+        if kind == "text/plain":
+            return _decoded(part)
+        if kind == "text/html" and html_text is None:
+            html_text = _decoded(part)
+    if html_text is None:
+        return ""
+    text = re.sub(r"<(br|/p|/div|/tr|blockquote)[^>]*>", "\n", html_text, flags=re.I)
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", text, flags=re.I | re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _date(msg: Message) -> datetime | None:
@@ -285,7 +423,12 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     if msg.get("return-path") is not None and _header(msg, "return-path") in ("<>", ""):
         return True
     folded = _fold(subject).lstrip("[( ")
-    return folded.startswith(AUTO_SUBJECTS)
+    if folded.startswith(AUTO_SUBJECTS):
+        return True
+    # A mail system's address (a department's postmaster) answering automatically says
+    # so anywhere in its subject.
+    return bounces.AUTOMATIC_ANSWER_SUBJECT.search(folded) is not None and \
+        bounces.names_mail_system(_header(msg, "from"))
 
 
 def _opens_as_out_of_office(text: str) -> bool:
@@ -325,7 +468,7 @@ def reply_text(msg: Message) -> str:
     lines = []
     for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
-        if _QUOTE_START.match(stripped):
+        if _QUOTE_START.match(stripped) or _starts_forward(stripped):
             break
         if stripped == "--":
             break
@@ -334,9 +477,19 @@ def reply_text(msg: Message) -> str:
     return text[:MAX_TEXT]
 
 
+def _starts_forward(line: str) -> bool:
+    """The line a mail program writes over what it forwards or quotes."""
+    if not line.startswith(("-", "=", "_")) and not line[:1].isalpha():
+        return False
+    folded = _fold(line)
+    return _FORWARD_LINE.match(folded) is not None or _ORIGINAL_LINE.match(folded) is not None
+
+
 def _body(msg: Message) -> str:
     plain = html_part = None
-    for part in msg.walk():
+    # The message's own parts: a text inside a message it forwards (or a report's fields
+    # the parser could not read, base64 inside message/delivery-status) is not its text.
+    for part in bounces.own_parts(msg):
         if part.is_multipart() or part.get_content_disposition() == "attachment":
             continue
         kind = part.get_content_type()
