@@ -591,6 +591,253 @@ _CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
 # address is configured at this address" (also in _DEAD_WITHOUT_STAGE).
 _SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address is configured at this address\b")
 
+# --- A dead address read by its grammar (issue #25, branch deadwords) ---------------------
+# Every server says "this address does not exist" in a few shapes, whatever its own
+# sentence: a THING that names the recipient (user, recipient, addressee, mailbox,
+# account, address, alias, local part, group or list, "this address", the address itself)
+# and a PREDICATE that says it is not there (unknown, not found, does not exist, invalid,
+# not recognized, not listed, cannot be verified, not hosted here…), in either order
+# within a few words ("unknown user", "the recipient cannot be verified", "user ana not
+# found"), or the thing denied outright ("no such user", "there is no mailbox by that
+# name", "no e-mail address is configured at this address", "unable to find user"). The
+# sentence tables above list the sentences seen so far; this reads the next server's own.
+# The words are those of the languages mail servers write, as their catalogs put them:
+# Exchange/Outlook NDRs in their localised editions ("Le destinataire est introuvable",
+# "Der Empfänger wurde nicht gefunden", "El destinatario no existe"…: Microsoft Learn's
+# NDR pages in each language), Domino's localised "not listed in the Domino Directory",
+# Exim's and Postfix's templates as the distributions translate them, and the providers'
+# help pages (mail.ru and Yandex in Russian, NetEase/QQ/Coremail in Chinese, NTT and
+# Yahoo Japan, Naver/Daum in Korean, Seznam in Czech, Onet/WP in Polish, Terra/UOL in
+# Portuguese, Libero in Italian, GMX/Web.de/T-Online in German). Folded text (accents
+# off, lower case), addresses written "mailaddr". It counts where the sentence tables
+# count (reason_from_words' _ADDRESS stage, and a report quoted with no stage), and
+# never when the thing is ours (the sender, MAIL FROM, our domain, HELO, our IP), a
+# possibility ("may be invalid", "does not exist or …"), or when the same words name
+# another cause (full, disabled, policy, spam, relay, blocks, login, rates, DNS).
+
+# Words that qualify the thing ("the e-mail address", "the intended recipient's").
+_GRAMMAR_QUALIFIER = (r"(?:(?:the|this|that|a|an|such|any|intended|specified|requested|given|named|final|local"
+                      r"|virtual|e-?mail|mail|recipient'?s?|destination|target|receiving) )*")
+# The recipient, in English. Never a host's or a domain's name (those are _ADDRESS's
+# hostunknown), never "list" as a blocklist.
+_GRAMMAR_THING = (
+    r"(?:user ?names?|user ?ids?|users?|recipients?|addressees?|mail ?box(?:es)?|accounts?|e-?mail address(?:es)?"
+    r"|address(?:es)?|alias(?:es)?|local[- ]?parts?|destinations?|groups?|(?<!block )(?<!black )(?<!white )"
+    r"(?<!allow )(?<!deny )(?<!access )lists?|persons?|rcpt|mailaddr|(?<!host )(?<!domain )(?<!dns )(?<!file )"
+    r"(?<!server )(?<!helo )(?<!ehlo )(?<!computer )name)\b")
+# What must not follow the thing: it is then a part of something else ("address
+# header", "user name or password", "recipient domain").
+_GRAMMAR_NOT_AFTER_THING = (r"(?! ?(?:header|field|record|format|syntax|type|literal|range|family|space|book|pool"
+                            r"|lookup|verification|domain|host|server|command|error|length|size|extension"
+                            r"|parameter|argument|option|or password|and password|password)s?\b)")
+# A few words between thing and predicate ("the address you entered couldn't be found",
+# "user ana.pena (mailaddr) not found"): never across a sentence's or a clause's end, nor
+# over words that hand the sentence to something else (a server, our side, a hedge).
+_GRAMMAR_GAP = (r"(?: (?!(?:or|but|nor|if|whether|sender|from|your|our|server|host|domain|mx|dns|record|ip|password"
+                r"|helo|ehlo|may|might|could|possibly|perhaps|probably|likely|please|check)\b)"
+                r"[^\s:;!?,=.]+(?:\.[^\s:;!?,=.]+)*){0,5}")
+_GRAMMAR_PREDICATE = (
+    r"(?:(?:is|was|are|were|has been|have been|seems to be|appears to be) )?(?:currently |now |either |still )?"
+    r"(?:unknown|not known|not found|not located|no longer exists?|not exists?|does ?n[o']t exists?|doesn'?t exist"
+    r"|do not exist|did ?n[o']t exist|didn'?t exist|non-?existent|non-?existing|invalid|not valid|no longer valid"
+    r"|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered|unverifiable"
+    r"|not verifiable|not hosted|not configured|not provisioned|not present|nowhere to be found"
+    r"|not (?:a )?(?:valid|known|registered|local|real)\b"
+    r"|(?:can ?not|can'?t|could ?not|couldn'?t|was not|wasn'?t|were not|is not|isn'?t|has not been) (?:be |been )?"
+    r"(?:found|located|verified|resolved|recogni[sz]ed|identified|matched|validated)"
+    r"|has no (?:e-?mail |mail )?(?:account|mailbox)|(?:does not|doesn'?t) have an? (?:\S+ ){0,2}(?:account|mailbox))")
+# What must not follow the predicate: possibilities ("does not exist or …"), a
+# concession ("does not exist, but will deliver to …": a catch-all's failure), a state of
+# the moment ("cannot be verified at this time"), a message's header ("no recipient
+# addresses found in message header" is our message's fault).
+_GRAMMAR_NOT_AFTER_PREDICATE = (r"(?!,? (?:or|and/or|nor|but)\b)(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
+                                r"(?:message )?headers?)\b)(?![-\w])")
+# A predicate that goes before the thing ("unknown user", "unable to find the recipient",
+# "there is no such mailbox").
+_GRAMMAR_PREDICATE_BEFORE = (
+    r"(?:unknown|invalid|non-?existent|non-?existing|unrecogni[sz]ed|unregistered|unverifiable|unlisted|illegal"
+    r"|bad|wrong|no such|not an? (?:valid|known|registered|real|active|existing)|no (?:valid|known|existing|matching)"
+    r"|there (?:is|are|was|were) no|(?:unable to|can ?not|can'?t|could ?not|couldn'?t|failed to|did not|didn'?t) "
+    r"(?:find|locate|verify|resolve|look up|identify))")
+# The thing denied with a place ("no mailbox here by that name", "no e-mail address is
+# configured at this address", "no account found").
+_GRAMMAR_NO_THING_HERE = (
+    r"\bno (?:one|body|" + _GRAMMAR_QUALIFIER + _GRAMMAR_THING[3:-3] + r")\b"
+    r" (?:(?:is|was|exists?|found|registered|configured|known|available|with) )?(?:here\b|by (?:that|this|the) name"
+    r"|(?:that|this|the) name|(?:at|for|on|with|matching|of|under) (?:this|that|the given|the specified|the requested)"
+    r" (?:address|name|e-?mail|recipient|user)|found\b|exists?\b|registered\b|configured\b|known\b|available for)"
+    r"(?! in (?:the )?(?:message )?headers?)")
+# Things said, whole, not to be there: a directory's "not listed in the directory".
+_GRAMMAR_SAID_WHOLE = r"\bnot listed in (?:the |my |our )?(?:[\w-]+ )?(?:directory|address book)\b"
+_GRAMMAR_ENGLISH = (
+    rf"\b{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}{_GRAMMAR_GAP} {_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}",
+    rf"\b{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}",
+    _GRAMMAR_NO_THING_HERE, _GRAMMAR_SAID_WHOLE)
+# The same two shapes in the other languages servers write, folded as the text is. In
+# each: (the thing, a predicate after it, a predicate before it). A short gap of words
+# between them; never when the sentence goes on with "or" (possibilities).
+_GRAMMAR_GAP_SHORT = r"(?: [^\s:;!?,=.]+(?:\.[^\s:;!?,=.]+)*){0,3}"
+_GRAMMAR_LANGUAGES = (
+    # Spanish (Exchange's "El destinatario no existe", Terra's "usuario inexistente").
+    (r"(?:usuario|destinatario|buzon|cuenta|direccion(?: de correo)?(?: electronico)?|correo electronico|casilla"
+     r"|alias|grupo|lista de distribucion|persona|nombre de usuario)",
+     r"(?:(?:es|esta|fue) )?(?:no existe|ya no existe|no se (?:encuentra|encontro|pudo encontrar)|no (?:fue )?encontrad[oa]"
+     r"|desconocid[oa]|inexistente|no (?:es )?valid[oa]|invalid[oa]|no reconocid[oa]|no (?:esta )?registrad[oa]"
+     r"|no (?:esta )?dad[oa] de alta)",
+     r"(?:no existe (?:el|la|ese|esa|dicho|dicha|tal|ningun|ninguna)|no hay (?:ningun |ninguna )?|no se (?:encontro|encuentra"
+     r"|pudo encontrar) (?:el|la)|desconocid[oa]|inexistente)"),
+    # Portuguese (Terra/UOL's "usuário inexistente", Exchange's "O destinatário não existe").
+    (r"(?:usuario|utilizador|destinatario|caixa(?: postal| de correio)?|conta|endereco(?: de e-?mail| eletronico)?"
+     r"|e-?mail|alias|grupo|lista)",
+     r"(?:(?:e|esta|foi) )?(?:nao existe|inexistente|desconhecid[oa]|nao (?:foi )?encontrad[oa]|invalid[oa]"
+     r"|nao (?:e )?valid[oa]|nao reconhecid[oa]|nao (?:esta )?(?:cadastrad|registrad)[oa])",
+     r"(?:nao existe (?:o|a|esse|essa|tal|nenhum|nenhuma)|nao ha (?:nenhum |nenhuma )?|nao foi possivel encontrar (?:o|a))"),
+    # French (Exchange's "Le destinataire est introuvable", Orange's "destinataire invalide",
+    # Domino's "non recensé dans l'annuaire").
+    (r"(?:utilisateur|destinataire|adresse(?: e-?mail| electronique| de messagerie| de courriel)?|boite (?:aux lettres"
+     r"|mail|de reception)|compte|alias|groupe|liste|correspondant|nom d'utilisateur)",
+     r"(?:(?:est|a ete|etait) )?(?:inconnue?|introuvable|inexistante?|n'existe (?:pas|plus)|invalide|non valide"
+     r"|non reconnue?|(?:non|pas) (?:repertoriee?|recensee?|referencee?|trouvee?|listee?|enregistree?)"
+     r"|n'a pas ete trouvee?|ne peut (?:pas )?etre (?:verifiee?|trouvee?))",
+     r"(?:aucun(?:e)?|il n'y a pas d'|il n'y a pas de|impossible de trouver l'|impossible de trouver le"
+     r"|impossible de trouver la|inconnue?)"),
+    # Italian (Libero's "utente inesistente", Exchange's "Il destinatario non esiste").
+    (r"(?:utente|destinatario|indirizzo(?: e-?mail| di posta(?: elettronica)?)?|casella(?: di posta| postale)?"
+     r"|account|alias|gruppo|lista|nome utente)",
+     r"(?:(?:e|era|e stato|e stata) )?(?:sconosciut[oa]|inesistente|non esiste|non (?:e )?valid[oa]|non trovat[oa]"
+     r"|non riconosciut[oa]|non (?:e )?registrat[oa]|errat[oa]|non (?:e )?presente)",
+     r"(?:nessun(?:o|a)?|non esiste (?:l'|il|la|alcun|alcuna)|impossibile trovare (?:l'|il|la))"),
+    # German (GMX's "Empfänger unbekannt", Exchange's "Der Empfänger wurde nicht gefunden").
+    (r"(?:benutzer(?:name)?|nutzer|empf(?:a|ae)nger(?:adresse)?|adressat|postfach|mailbox|konto|account"
+     r"|e-?mail-adresse|mailadresse|adresse|alias|gruppe|verteiler(?:liste)?|user)",
+     r"(?:(?:ist|wurde|war) )?(?:(?:hier |dort )?(?:unbekannt|ung(?:u|ue)ltig|nicht (?:bekannt|gefunden|vorhanden"
+     r"|g(?:u|ue)ltig|existent|registriert|verzeichnet|erkannt))|existiert (?:nicht|nicht mehr)|gibt es nicht)",
+     r"(?:unbekannter?|ung(?:u|ue)ltiger?|nicht existierender?|kein(?:e|en)?(?: solche[rn]?)?)"),
+    # Dutch (Exchange's "De ontvanger bestaat niet").
+    (r"(?:gebruiker|ontvanger|geadresseerde|adres|e-?mailadres|mailbox|postbus|account|alias|groep|lijst)",
+     r"(?:(?:is|werd) )?(?:onbekend|bestaat niet(?: meer)?|niet gevonden|ongeldig|niet bekend|niet geldig|niet herkend"
+     r"|onjuist)",
+     r"(?:onbekende|ongeldige|niet-bestaande|geen(?: dergelijke)?)"),
+    # Polish (Onet/WP's "Użytkownik nie istnieje"), Czech (Seznam's "Schránka neexistuje").
+    (r"(?:uzytkownik(?:a)?|odbiorca|adresat|adres(?: e-?mail)?|skrzynka(?: pocztowa)?|konto|alias|grupa|lista)",
+     r"(?:nie istnieje|nieznany|nie zosta[lł](?:a|o)? znalezion[ya]|nie znaleziono|nieprawid[lł]owy|niepoprawny"
+     r"|nie jest znany)",
+     r"(?:nie ma takiego|nie ma takiej|nieznany|nieznana|nie znaleziono)"),
+    (r"(?:uzivatel|adresat|prijemce|schranka|adresa|ucet|alias|skupina)",
+     r"(?:(?:je )?neexistuje|(?:je )?neznamy|(?:je )?nezname|nenalezen[ao]?|nebyl[ao]? nalezen[ao]?|(?:je )?neplatn[ya])",
+     r"(?:neznamy|neznama|neexistujici|neplatny|neplatna)"),
+    # Swedish, Danish, Norwegian (their Exchange editions, one.com, Telia).
+    (r"(?:anvandare(?:n)?|mottagare(?:n)?|adress(?:en)?|brevlada(?:n)?|konto(?:t)?|bruger(?:en)?|bruker(?:en)?"
+     r"|modtager(?:en)?|mottaker(?:en)?|adresse(?:n)?|postkasse(?:n)?)",
+     r"(?:finns (?:inte|ej)|(?:ar )?okand|existerar inte|hittades inte|kunde inte hittas|findes ikke|eksisterer ikke"
+     r"|(?:er )?ukendt|finnes ikke|(?:er )?ukjent|ble ikke funnet|blev ikke fundet|(?:er |ar )?(?:ugyldig|ogiltig))",
+     r"(?:okand|ukendt|ukjent|ugyldig|ogiltig|ingen s(?:a|aa)dan)"),
+    # Turkish (dotless ı kept by the fold, so both i's).
+    (r"(?:kullan[iı]c[iı]|al[iı]c[iı]|posta kutusu|hesap|adres|e-?posta adresi)",
+     r"(?:bulunamad[iı]|bulunmuyor|mevcut de[gğ]il|yok|ge[cç]ersiz|tan[iı]nm[iı]yor|bilinmiyor)",
+     r"(?:ge[cç]ersiz|bilinmeyen|olmayan|boyle bir)"),
+)
+
+
+def _grammar_in_language(thing: str, after: str, before: str) -> str:
+    # Never before "or" (possibilities) or "but" (a concession), in the language's words.
+    ends = (r"(?![\w-])(?!,? (?:o|ou|oppure|oder|of|lub|albo|nebo|eller|veya|ya da|or|pero|mais|ma|mas|aber|maar|ale"
+            r"|ale|men|fakat|but) )")
+    return (rf"\b{thing}\b{_GRAMMAR_GAP_SHORT} {after}{ends}|\b{before} ?{thing}\b")
+# Russian (mail.ru's and Yandex's "Пользователь не найден", "Такого ящика нет"), Chinese
+# (NetEase/QQ/Coremail: "收件人地址不存在", "该用户不存在", "邮箱地址无效"), Japanese
+# (NTT/Yahoo Japan and Exchange's Japanese NDR: "宛先のユーザーは存在しません", "メール
+# アドレスが見つかりません"), Korean (Naver/Daum and Exchange's Korean NDR: "받는 사람의
+# 주소를 찾을 수 없습니다", "존재하지 않는 사용자"). Written as the text is folded (NFKD takes
+# kana's voicing marks and Hangul's syllables apart; _folded does the same to these).
+_GRAMMAR_SCRIPTS = (
+    # Russian: the thing, then within a few words a predicate; or "нет такого …".
+    r"(?:пользовател|адресат|получател|почтов\w* ящик|ящик|адрес|учетн\w* запис|аккаунт|групп|рассылк)\w*"
+    r"(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|несуществующ\w*|недействител\w*|не зарегистрирован\w*"
+    r"|не обнаружен\w*|нет)(?![\w-])(?!,? или )",
+    r"(?:нет (?:такого|такой|такого же)|несуществующ\w*|неизвестн\w*|не найден\w*) (?:\S+ )?"
+    r"(?:пользовател|адресат|получател|ящик|адрес|учетн\w* запис|аккаунт)\w*",
+    # Chinese: the thing, then (within a few characters) a predicate.
+    r"(?:用户|用戶|收件人|收信人|邮箱|郵箱|信箱|帐号|账号|帳號|帐户|账户|帳戶|地址|邮件地址|郵件地址|群组|群組)"
+    r".{0,8}?(?:不存在|未找到|找不到|无效|無效|未知|没有找到|沒有找到|未注册|未註冊)",
+    r"(?:查无此人|查無此人|无此|無此|没有该|沒有該|不存在的|无效的|無效的|未知的)(?:用户|用戶|收件人|邮箱|郵箱|帐号|账号|帳號|地址)",
+    # Japanese: the thing, then a predicate; never "存在しないか" (possibilities).
+    r"(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|メールボックス|アカウント|グループ)"
+    r".{0,12}?(?:存在しません|存在しない(?!か)|見つかりません|見つからない|不明|無効|登録されていません|ありません)",
+    r"(?:存在しない|不明な|無効な)(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|アカウント)",
+    # Korean: the thing, then a predicate (Hangul in jamo after the fold: wider windows).
+    r"(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정|메일함|사서함).{0,30}?"
+    r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없|없습니다)",
+    r"(?:존재하지 않는|알 수 없는|유효하지 않은|없는) ?(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정)",
+)
+
+
+def _folded(source: str) -> str:
+    """A pattern written in a non-Latin script, folded as fold() leaves the text it is
+    looked for in (NFKD, combining marks off): the regular-expression syntax is ASCII and
+    is left as it is."""
+    decomposed = unicodedata.normalize("NFKD", source)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+# Whose thing it is, in the words just before it in the same clause: ours (the sender,
+# MAIL FROM, HELO, our IP or domain), or a hedge ("please check whether …", "may").
+_GRAMMAR_OURS_BEFORE = LazyPattern(_folded(
+    r"\b(?:senders?|mail from|from address|return[- ]path|envelope|reverse[- ]path|originator|helo|ehlo|client|ip"
+    r"|sending|submitter|your (?:e-?mail |mail )?(?:address|account|domain|server|host|ip)|our|remitente|emisor"
+    r"|expediteur|emetteur|absender|mittente|remetente|afzender|nadawca|odesilatel|avsandare|afsender|avsender"
+    r"|g[oö]nderen|if|whether|check|make sure|ensure|confirm|may|might|maybe|possibly|perhaps|probably)\b"
+    r"|отправител|送信者|发件人|發件人|寄件人|差出人|발신|보낸 사람"))
+# Other causes the grammar's words may stand beside, which _names_other_cause does not
+# hold (the mailbox's own state, our login, a moment's trouble): then it says nothing.
+_GRAMMAR_OTHER_CAUSE = LazyPattern(
+    r"\b(?:(?:mail ?box|box|account|inbox|storage|disk|folder) (?:is )?full|full mail ?box|quota|over ?limit"
+    r"|disabled|suspended|inactive|deactivated|locked|password|credentials?|authenticat\w*|greylist\w*|graylist\w*"
+    r"|try again|temporar\w*|timed? ?out|timeout|too many|rate limit\w*"
+    r"|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)|(?:unable|not allowed) to relay)\b")
+
+
+class _DeadAddressGrammar:
+    """THING × PREDICATE: the first place the folded words say the recipient does not
+    exist, or None (see the block's comment). `search(words)` as a pattern's."""
+
+    def __init__(self):
+        self.latin = _patterns(*_GRAMMAR_ENGLISH, *(_grammar_in_language(*shape) for shape in _GRAMMAR_LANGUAGES))
+        self.scripts = _patterns(*(_folded(shape) for shape in _GRAMMAR_SCRIPTS))
+
+    def search(self, words: str):
+        for pattern in (self.latin, self.scripts):
+            if pattern is self.scripts and words.isascii():
+                break
+            for match in pattern.finditer(words):
+                if self._ours_or_hedged(words, match.start()):
+                    continue
+                if _GRAMMAR_OTHER_CAUSE.search(words) or _names_other_cause(words):
+                    return None
+                return match
+        return None
+
+    @staticmethod
+    def _ours_or_hedged(words: str, start: int) -> bool:
+        clause = _GRAMMAR_CLAUSE_END.split(words[max(0, start - 60):start])[-1]
+        return _GRAMMAR_OURS_BEFORE.search(clause) is not None
+
+
+_GRAMMAR_CLAUSE_END = LazyPattern(r"[.;!?](?:\s|$)|\n")
+_DEAD_ADDRESS_GRAMMAR = _DeadAddressGrammar()
+# Statuses under which the grammar may speak: none, one that names no cause (X.0.0,
+# X.5.0, X.5.1), one about the address (5.1.x), or the mailbox's vague X.2.0/X.2.1, which
+# providers write for a missing user (mail.ru's "5.2.1 … user not found"). Under any
+# other (5.7.1 policy, 5.3.x system, 5.6.x content) the number names a cause and a
+# sentence no table lists does not overrule it.
+_GRAMMAR_STATUS = LazyPattern(r"^(?:\d\.(?:0\.0|5\.[01]|2\.[01])|5\.1\.\d+)$")
+
+
+def _grammar_says_dead(status: str | None, words: str) -> bool:
+    """Whether the grammar reads a dead address in the folded `words`, under `status`."""
+    return (status is None or _GRAMMAR_STATUS.match(status) is not None) \
+        and _DEAD_ADDRESS_GRAMMAR.search(words) is not None
+
+
 _ADDRESS = [
     ("hasmoved", _patterns(
         r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
@@ -1228,6 +1475,8 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # ("Sender verify failed"); the bounce_email and PHP-Bounce-Handler rule tables
         # give it the vague 5.2.0. The status, if any, decides.
         reason = None
+    if reason is None and _grammar_says_dead(status, words):
+        reason = "userunknown"  # in words no table lists (the grammar of a dead address)
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
@@ -1303,6 +1552,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
                 or _SERVER_DEAD_ADDRESS_SAYS.search(words)
                 or _LIBRARY_DEAD.search(words)
+                or _grammar_says_dead(status, words)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
                     status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
