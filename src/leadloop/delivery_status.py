@@ -616,36 +616,46 @@ _SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address 
 # another cause (full, disabled, policy, spam, relay, blocks, login, rates, DNS).
 
 # Words that qualify the thing ("the e-mail address", "the intended recipient's").
-_GRAMMAR_QUALIFIER = (r"(?:(?:the|this|that|a|an|such|any|intended|specified|requested|given|named|final|local"
-                      r"|virtual|e-?mail|mail|recipient'?s?|destination|target|receiving) )*")
+_GRAMMAR_QUALIFIER = (r"(?:(?:the|this|that|a|an|such|any|intended|specified|requested|given|named|final|delivery|local"
+                      r"|virtual|e-?mail|mail|recipient'?s?|destination|target|receiving|envelope) )*")
 # The recipient, in English. Never a host's or a domain's name (those are _ADDRESS's
 # hostunknown), never "list" as a blocklist.
 _GRAMMAR_THING = (
-    r"(?:user ?names?|user ?ids?|users?|recipients?|addressees?|mail ?box(?:es)?|accounts?|e-?mail address(?:es)?"
-    r"|address(?:es)?|alias(?:es)?|local[- ]?parts?|destinations?|groups?|(?<!block )(?<!black )(?<!white )"
-    r"(?<!allow )(?<!deny )(?<!access )lists?|persons?|rcpt|mailaddr|(?<!host )(?<!domain )(?<!dns )(?<!file )"
-    r"(?<!server )(?<!helo )(?<!ehlo )(?<!computer )name)\b")
+    r"(?:user ?names?|user ?ids?|users?|recipients?|addressees?|mail ?box(?:es)?|mail ?drops?|accounts?"
+    r"|e-?mail address(?:es)?|address(?:es)?|alias(?:es)?|local[- ]?parts?|destinations?|groups?"
+    r"|(?<!block\x20)(?<!black\x20)(?<!white\x20)(?<!allow\x20)(?<!deny\x20)(?<!access\x20)lists?|persons?|rcpt|mailaddr"
+    r"|(?<!host\x20)(?<!domain\x20)(?<!dns\x20)(?<!file\x20)(?<!server\x20)(?<!helo\x20)(?<!ehlo\x20)(?<!computer\x20)name)\b")
 # What must not follow the thing: it is then a part of something else ("address
 # header", "user name or password", "recipient domain").
 _GRAMMAR_NOT_AFTER_THING = (r"(?! ?(?:header|field|record|format|syntax|type|literal|range|family|space|book|pool"
                             r"|lookup|verification|domain|host|server|command|error|length|size|extension"
                             r"|parameter|argument|option|or password|and password|password)s?\b)")
 # A few words between thing and predicate ("the address you entered couldn't be found",
-# "user ana.pena (mailaddr) not found"): never across a sentence's or a clause's end, nor
-# over words that hand the sentence to something else (a server, our side, a hedge).
+# "user ana.pena (mailaddr) not found"): never across a sentence's or a clause's end, a
+# new reply (its code or status), nor over words that hand the sentence to something
+# else (a server, our side, a hedge).
 _GRAMMAR_GAP = (r"(?: (?!(?:or|but|nor|if|whether|sender|from|your|our|server|host|domain|mx|dns|record|ip|password"
-                r"|helo|ehlo|may|might|could|possibly|perhaps|probably|likely|please|check)\b)"
+                r"|helo|ehlo|may|might|could|possibly|perhaps|probably|likely|please|check|\d{3}|[245]\.\d+\.\d+)\b)"
                 r"[^\s:;!?,=.]+(?:\.[^\s:;!?,=.]+)*){0,5}")
-_GRAMMAR_PREDICATE = (
-    r"(?:(?:is|was|are|were|has been|have been|seems to be|appears to be) )?(?:currently |now |either |still )?"
-    r"(?:unknown|not known|not found|not located|no longer exists?|not exists?|does ?n[o']t exists?|doesn'?t exist"
-    r"|do not exist|did ?n[o']t exist|didn'?t exist|non-?existent|non-?existing|invalid|not valid|no longer valid"
-    r"|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered|unverifiable"
-    r"|not verifiable|not hosted|not configured|not provisioned|not present|nowhere to be found"
-    r"|not (?:a )?(?:valid|known|registered|local|real)\b"
+# One predicate: the thing is not there (unknown, not found, does not exist, invalid…),
+# is retired (no longer in use, no longer accepts mail, has departed), or is not among
+# the server's own (not a member of the domain, not in its list or directory).
+_GRAMMAR_PREDICATE_ONE = (
+    r"(?:unknown|not known|not ?found|not located|no longer exists?|no?t? exists?|do(?:es|s)? ?n[o']?t exists?"
+    r"|do not exist|did ?n[o']t exist|non-?existent|non-?existing|invalid|not valid|no longer valid|wrong"
+    r"|misspelt|misspelled|mistyped|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered"
+    r"|unverifiable|not verifiable|not hosted|not configured|not provisioned|not present|nowhere to be found"
+    r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a member of|has departed"
+    r"|no longer (?:in use|used|active|accepts (?:e-?)?mail|(?:on|at|in) (?:this |the |our )?(?:server|system|host))"
+    r"|not (?:listed )?in (?:my|the|our) (?:[\w-]+ )?(?:list|table|directory|database|address book)"
     r"|(?:can ?not|can'?t|could ?not|couldn'?t|was not|wasn'?t|were not|is not|isn'?t|has not been) (?:be |been )?"
     r"(?:found|located|verified|resolved|recogni[sz]ed|identified|matched|validated)"
     r"|has no (?:e-?mail |mail )?(?:account|mailbox)|(?:does not|doesn'?t) have an? (?:\S+ ){0,2}(?:account|mailbox))")
+# A predicate, or two joined ("is wrong or no longer valid", "could not be found, or
+# was misspelled"): both say the same, so the "or" offers no other possibility.
+_GRAMMAR_PREDICATE = (rf"(?:(?:is|was|are|were|has been|have been|seems to be|appears to be) )?"
+                      rf"(?:currently |now |either |still )?{_GRAMMAR_PREDICATE_ONE}"
+                      rf"(?:,? (?:or|and) (?:(?:is|was|has been) )?{_GRAMMAR_PREDICATE_ONE})?")
 # What must not follow the predicate: possibilities ("does not exist or …"), a
 # concession ("does not exist, but will deliver to …": a catch-all's failure), a state of
 # the moment ("cannot be verified at this time"), a message's header ("no recipient
@@ -653,12 +663,14 @@ _GRAMMAR_PREDICATE = (
 _GRAMMAR_NOT_AFTER_PREDICATE = (r"(?!,? (?:or|and/or|nor|but)\b)(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
                                 r"(?:message )?headers?)\b)(?![-\w])")
 # A predicate that goes before the thing ("unknown user", "unable to find the recipient",
-# "there is no such mailbox").
+# "there is no such mailbox", "we do not handle mail for that user").
 _GRAMMAR_PREDICATE_BEFORE = (
     r"(?:unknown|invalid|non-?existent|non-?existing|unrecogni[sz]ed|unregistered|unverifiable|unlisted|illegal"
-    r"|bad|wrong|no such|not an? (?:valid|known|registered|real|active|existing)|no (?:valid|known|existing|matching)"
-    r"|there (?:is|are|was|were) no|(?:unable to|can ?not|can'?t|could ?not|couldn'?t|failed to|did not|didn'?t) "
-    r"(?:find|locate|verify|resolve|look up|identify))")
+    r"|malformed|bad|wrong|no such|not an? (?:valid|known|registered|real|active|existing)"
+    r"|no (?:valid|known|existing|matching)|there (?:is|are|was|were) no"
+    r"|(?:there )?(?:do(?:es)?n'?t|do(?:es)? not) exists?(?: a| any| such)?"
+    r"|(?:unable to|can ?not|can'?t|could ?not|couldn'?t|failed to|did not|didn'?t) (?:find|locate|verify|resolve|look up"
+    r"|identify)|(?:do(?:es)?n'?t|do(?:es)? not|won'?t|will not) (?:handle|accept|take) (?:e-?)?mail for)")
 # The thing denied with a place ("no mailbox here by that name", "no e-mail address is
 # configured at this address", "no account found").
 _GRAMMAR_NO_THING_HERE = (
@@ -667,8 +679,15 @@ _GRAMMAR_NO_THING_HERE = (
     r"|(?:that|this|the) name|(?:at|for|on|with|matching|of|under) (?:this|that|the given|the specified|the requested)"
     r" (?:address|name|e-?mail|recipient|user)|found\b|exists?\b|registered\b|configured\b|known\b|available for)"
     r"(?! in (?:the )?(?:message )?headers?)")
-# Things said, whole, not to be there: a directory's "not listed in the directory".
-_GRAMMAR_SAID_WHOLE = r"\bnot listed in (?:the |my |our )?(?:[\w-]+ )?(?:directory|address book)\b"
+# Things said, whole, not to be there: a directory's "not listed in the directory", a
+# provider's "not our customer"; and machine codes that write thing and predicate as one
+# word ("RecipientNotFound", "address_not_found", "bad-mailbox", "err.nosuchuser",
+# qmail's "badrcptto" list).
+_GRAMMAR_SAID_WHOLE = (
+    r"\bnot listed in (?:the |my |our )?(?:[\w-]+ )?(?:directory|address book)\b"
+    r"|\bnot (?:one of )?our (?:customer|subscriber|member|user)s?\b"
+    r"|\b(?:recip(?:ient)?|user|rcpt|mailbox|address|account)[_-]?(?:not[_-]?found|unknown|invalid|not[_-]?exists?)\b"
+    r"|\b(?:bad|invalid|unknown|no[_-]?such)[_-]?(?:recip(?:ient)?|user|rcpt|mailbox|address|account)(?:to)?\b")
 _GRAMMAR_ENGLISH = (
     rf"\b{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}{_GRAMMAR_GAP} {_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}",
     rf"\b{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}",
@@ -719,7 +738,9 @@ _GRAMMAR_LANGUAGES = (
      r"|onjuist)",
      r"(?:onbekende|ongeldige|niet-bestaande|geen(?: dergelijke)?)"),
     # Polish (Onet/WP's "Użytkownik nie istnieje"), Czech (Seznam's "Schránka neexistuje").
-    (r"(?:uzytkownik(?:a)?|odbiorca|adresat|adres(?: e-?mail)?|skrzynka(?: pocztowa)?|konto|alias|grupa|lista)",
+    # (Polish nouns in their cases: "nie ma takiego konta", "takiej skrzynki".)
+    (r"(?:uzytkownik\w*|odbiorc\w+|adresat\w*|adres(?:u|y)?(?: e-?mail)?|skrzyn\w+(?: pocztow\w+)?|kont\w+|alias\w*"
+     r"|grup\w+|list\w+)",
      r"(?:nie istnieje|nieznany|nie zosta[lł](?:a|o)? znalezion[ya]|nie znaleziono|nieprawid[lł]owy|niepoprawny"
      r"|nie jest znany)",
      r"(?:nie ma takiego|nie ma takiej|nieznany|nieznana|nie znaleziono)"),
@@ -732,6 +753,19 @@ _GRAMMAR_LANGUAGES = (
      r"(?:finns (?:inte|ej)|(?:ar )?okand|existerar inte|hittades inte|kunde inte hittas|findes ikke|eksisterer ikke"
      r"|(?:er )?ukendt|finnes ikke|(?:er )?ukjent|ble ikke funnet|blev ikke fundet|(?:er |ar )?(?:ugyldig|ogiltig))",
      r"(?:okand|ukendt|ukjent|ugyldig|ogiltig|ingen s(?:a|aa)dan)"),
+    # Finnish, Latvian, Romanian, Hungarian (the catalogs' other languages).
+    (r"(?:kayttaja|vastaanottaja|osoite|postilaatikko|tili)",
+     r"(?:(?:on )?tuntematon|ei loydy|ei ole olemassa|ei loytynyt|(?:on )?virheellinen)",
+     r"(?:tuntematon|virheellinen)"),
+    (r"(?:lietotajs|adresats|pastkaste|adrese|konts)",
+     r"(?:nav atrasts|nav atrasta|neeksiste|nav zinams|nav derigs|nav deriga)",
+     r"(?:nezinams|nezinama|neeksistejoss|nederigs)"),
+    (r"(?:utilizatorul|utilizator|destinatarul|destinatar|adresa|casuta postala|contul|cont)",
+     r"(?:(?:este )?necunoscut[a]?|(?:este )?inexistent[a]?|nu exista|nu a fost gasit[a]?|(?:este )?invalid[a]?)",
+     r"(?:necunoscut|inexistent|invalid)"),
+    (r"(?:felhasznalo|cimzett|cim|postafiok|fiok)",
+     r"(?:(?:nem )?ismeretlen|nem letezik|nem talalhato|ervenytelen)",
+     r"(?:ismeretlen|nem letezo|ervenytelen)"),
     # Turkish (dotless ı kept by the fold, so both i's).
     (r"(?:kullan[iı]c[iı]|al[iı]c[iı]|posta kutusu|hesap|adres|e-?posta adresi)",
      r"(?:bulunamad[iı]|bulunmuyor|mevcut de[gğ]il|yok|ge[cç]ersiz|tan[iı]nm[iı]yor|bilinmiyor)",
@@ -782,7 +816,7 @@ def _folded(source: str) -> str:
 # Whose thing it is, in the words just before it in the same clause: ours (the sender,
 # MAIL FROM, HELO, our IP or domain), or a hedge ("please check whether …", "may").
 _GRAMMAR_OURS_BEFORE = LazyPattern(_folded(
-    r"\b(?:senders?|mail from|from address|return[- ]path|envelope|reverse[- ]path|originator|helo|ehlo|client|ip"
+    r"\b(?:senders?|mail from|from address|return[- ]path|envelope (?:sender|from)|reverse[- ]path|originator|helo|ehlo|client|ip"
     r"|sending|submitter|your (?:e-?mail |mail )?(?:address|account|domain|server|host|ip)|our|remitente|emisor"
     r"|expediteur|emetteur|absender|mittente|remetente|afzender|nadawca|odesilatel|avsandare|afsender|avsender"
     r"|g[oö]nderen|if|whether|check|make sure|ensure|confirm|may|might|maybe|possibly|perhaps|probably)\b"
@@ -792,7 +826,8 @@ _GRAMMAR_OURS_BEFORE = LazyPattern(_folded(
 _GRAMMAR_OTHER_CAUSE = LazyPattern(
     r"\b(?:(?:mail ?box|box|account|inbox|storage|disk|folder) (?:is )?full|full mail ?box|quota|over ?limit"
     r"|disabled|suspended|inactive|deactivated|locked|password|credentials?|authenticat\w*|greylist\w*|graylist\w*"
-    r"|try again|temporar\w*|timed? ?out|timeout|too many|rate limit\w*"
+    r"|try again|temporar\w*|timed? ?out|timeout|too many|rate limit\w*|expired|retry time|no route to host"
+    r"|(?:host|network) (?:is )?unreachable|connection (?:refused|reset|lost)|loop"
     r"|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)|(?:unable|not allowed) to relay)\b")
 
 
@@ -801,8 +836,11 @@ class _DeadAddressGrammar:
     exist, or None (see the block's comment). `search(words)` as a pattern's."""
 
     def __init__(self):
-        self.latin = _patterns(*_GRAMMAR_ENGLISH, *(_grammar_in_language(*shape) for shape in _GRAMMAR_LANGUAGES))
-        self.scripts = _patterns(*(_folded(shape) for shape in _GRAMMAR_SCRIPTS))
+        # Written with one space between words; the text may hold more (" mailaddr ").
+        spaced = lambda source: re.sub(r" (?![?*+{])", " +", source).replace(" ?", " *")
+        self.latin = _patterns(*(spaced(shape) for shape in (
+            *_GRAMMAR_ENGLISH, *(_grammar_in_language(*shape) for shape in _GRAMMAR_LANGUAGES))))
+        self.scripts = _patterns(*(spaced(_folded(shape)) for shape in _GRAMMAR_SCRIPTS))
 
     def search(self, words: str):
         for pattern in (self.latin, self.scripts):
@@ -829,12 +867,15 @@ _DEAD_ADDRESS_GRAMMAR = _DeadAddressGrammar()
 # providers write for a missing user (mail.ru's "5.2.1 … user not found"). Under any
 # other (5.7.1 policy, 5.3.x system, 5.6.x content) the number names a cause and a
 # sentence no table lists does not overrule it.
-_GRAMMAR_STATUS = LazyPattern(r"^(?:\d\.(?:0\.0|5\.[01]|2\.[01])|5\.1\.\d+)$")
+_GRAMMAR_STATUS = LazyPattern(r"^(?:\d\.(?:0\.0|3\.0|5\.[01]|2\.[01])|5\.1\.\d+)$")
 
 
 def _grammar_says_dead(status: str | None, words: str) -> bool:
-    """Whether the grammar reads a dead address in the folded `words`, under `status`."""
-    return (status is None or _GRAMMAR_STATUS.match(status) is not None) \
+    """Whether the grammar reads a dead address in the folded `words`, under `status`.
+    A status written as qmail writes its fixed codes, "(#5.7.1)" at the end of the text,
+    is the one code qmail-smtpd and its patches give a text whatever its cause (netqmail's
+    err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
+    return (status is None or _GRAMMAR_STATUS.match(status) is not None or f"(#{status})" in words) \
         and _DEAD_ADDRESS_GRAMMAR.search(words) is not None
 
 
@@ -1379,10 +1420,14 @@ def find_reply_code(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def reason_from_words(text: str) -> str | None:
-    """The cause the words name, or None. `text` must be folded."""
+def reason_from_words(text: str, *, status: str | None = None, grammar: bool = False) -> str | None:
+    """The cause the words name, or None. `text` must be folded. With `grammar`, the
+    grammar of a dead address (_DEAD_ADDRESS_GRAMMAR) counts at the end of the
+    dead-address tables' stage, under `status` (_grammar_says_dead)."""
     for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _ADDRESS, _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS,
                   _SERVER_OTHER_WORDS):
+        if group is _AFTER_ADDRESS and grammar and _grammar_says_dead(status, text):
+            return "userunknown"
         for reason, pattern in group:
             if pattern.search(text):
                 return reason
@@ -1466,7 +1511,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         if status == code and sentence.search(words):
             return Verdict(meaning in HARD_REASONS, meaning, status)
     own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
-    reason = own_rule or reason_from_words(words)
+    reason = own_rule or reason_from_words(words, status=status, grammar=True)
     if reason in ("userunknown", "hostunknown") and not own_rule and _MAY_NOT_EXIST.search(words) \
             and _names_other_cause(words):
         # Possibilities, not a verdict (issue #25 item 5): cPanel's Exim writes "The
@@ -1475,8 +1520,6 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # ("Sender verify failed"); the bounce_email and PHP-Bounce-Handler rule tables
         # give it the vague 5.2.0. The status, if any, decides.
         reason = None
-    if reason is None and _grammar_says_dead(status, words):
-        reason = "userunknown"  # in words no table lists (the grammar of a dead address)
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
