@@ -31,6 +31,7 @@ patterns and extended to the languages leadloop's leads write in.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -831,16 +832,24 @@ _GRAMMAR_OTHER_CAUSE = LazyPattern(
     r"|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)|(?:unable|not allowed) to relay)\b")
 
 
+def _spaced(source: str) -> str:
+    """A pattern written with one space between words, for text that may hold more
+    (" mailaddr "): " " is " +", an optional " ?" is " *"."""
+    return re.sub(r" (?![?*+{])", " +", source).replace(" ?", " *")
+
+
 class _DeadAddressGrammar:
     """THING × PREDICATE: the first place the folded words say the recipient does not
     exist, or None (see the block's comment). `search(words)` as a pattern's."""
 
-    def __init__(self):
-        # Written with one space between words; the text may hold more (" mailaddr ").
-        spaced = lambda source: re.sub(r" (?![?*+{])", " +", source).replace(" ?", " *")
-        self.latin = _patterns(*(spaced(shape) for shape in (
+    @functools.cached_property
+    def latin(self) -> LazyPattern:
+        return _patterns(*(_spaced(shape) for shape in (
             *_GRAMMAR_ENGLISH, *(_grammar_in_language(*shape) for shape in _GRAMMAR_LANGUAGES))))
-        self.scripts = _patterns(*(spaced(_folded(shape)) for shape in _GRAMMAR_SCRIPTS))
+
+    @functools.cached_property
+    def scripts(self) -> LazyPattern:
+        return _patterns(*(_spaced(_folded(shape)) for shape in _GRAMMAR_SCRIPTS))
 
     def search(self, words: str):
         for pattern in (self.latin, self.scripts):
@@ -876,7 +885,12 @@ def _grammar_says_dead(status: str | None, words: str) -> bool:
     is the one code qmail-smtpd and its patches give a text whatever its cause (netqmail's
     err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
     return (status is None or _GRAMMAR_STATUS.match(status) is not None or f"(#{status})" in words) \
-        and _DEAD_ADDRESS_GRAMMAR.search(words) is not None
+        and _grammar_reads_dead(words)
+
+
+@functools.lru_cache(maxsize=64)  # (the same words are asked at the words' stage and again when quoted)
+def _grammar_reads_dead(words: str) -> bool:
+    return _DEAD_ADDRESS_GRAMMAR.search(words) is not None
 
 
 _ADDRESS = [
