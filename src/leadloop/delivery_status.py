@@ -646,7 +646,7 @@ _GRAMMAR_PREDICATE_ONE = (
     r"|do not exist|did ?n[o']t exist|non-?existent|non-?existing|invalid|not valid|no longer valid|wrong"
     r"|misspelt|misspelled|mistyped|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered"
     r"|unverifiable|not verifiable|not hosted|not configured|not provisioned|not present|nowhere to be found"
-    r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a member of|has departed"
+    r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a member of(?: (?:this|the|our))? [\w-]+|has departed"
     r"|no longer (?:in use|used|active|accepts (?:e-?)?mail|(?:on|at|in) (?:this |the |our )?(?:server|system|host))"
     r"|not (?:listed )?in (?:my|the|our) (?:[\w-]+ )?(?:list|table|directory|database|address book)"
     r"|(?:can ?not|can'?t|could ?not|couldn'?t|was not|wasn'?t|were not|is not|isn'?t|has not been) (?:be |been )?"
@@ -662,7 +662,12 @@ _GRAMMAR_PREDICATE = (rf"(?:(?:is|was|are|were|has been|have been|seems to be|ap
 # the moment ("cannot be verified at this time"), a message's header ("no recipient
 # addresses found in message header" is our message's fault).
 _GRAMMAR_NOT_AFTER_PREDICATE = (r"(?!,? (?:or|and/or|nor|but)\b)(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
-                                r"(?:message )?headers?)\b)(?![-\w])")
+                                r"(?:message )?headers?)\b)(?![-\w])"
+                                # An adjective of the next noun, not of the thing: "ADDRESS
+                                # unknown error", "… invalid command".
+                                r"(?! (?:error|command|host|domain|server|sender|header|message|content|reason|response"
+                                r"|status|code|option|parameter|argument|character|charset|encoding|protocol|format"
+                                r"|syntax|problem|failure|issue)s?\b)")
 # A predicate that goes before the thing ("unknown user", "unable to find the recipient",
 # "there is no such mailbox", "we do not handle mail for that user").
 _GRAMMAR_PREDICATE_BEFORE = (
@@ -675,7 +680,7 @@ _GRAMMAR_PREDICATE_BEFORE = (
 # The thing denied with a place ("no mailbox here by that name", "no e-mail address is
 # configured at this address", "no account found").
 _GRAMMAR_NO_THING_HERE = (
-    r"\bno (?:one|body|" + _GRAMMAR_QUALIFIER + _GRAMMAR_THING[3:-3] + r")\b"
+    r"\b(?:nobody|no one|no " + _GRAMMAR_QUALIFIER + _GRAMMAR_THING[3:-3] + r")\b"
     r" (?:(?:is|was|exists?|found|registered|configured|known|available|with) )?(?:here\b|by (?:that|this|the) name"
     r"|(?:that|this|the) name|(?:at|for|on|with|matching|of|under) (?:this|that|the given|the specified|the requested)"
     r" (?:address|name|e-?mail|recipient|user)|found\b|exists?\b|registered\b|configured\b|known\b|available for)"
@@ -732,7 +737,7 @@ _GRAMMAR_LANGUAGES = (
      r"|e-?mail-adresse|mailadresse|adresse|alias|gruppe|verteiler(?:liste)?|user)",
      r"(?:(?:ist|wurde|war) )?(?:(?:hier |dort )?(?:unbekannt|ung(?:u|ue)ltig|nicht (?:bekannt|gefunden|vorhanden"
      r"|g(?:u|ue)ltig|existent|registriert|verzeichnet|erkannt))|existiert (?:nicht|nicht mehr)|gibt es nicht)",
-     r"(?:unbekannter?|ung(?:u|ue)ltiger?|nicht existierender?|kein(?:e|en)?(?: solche[rn]?)?)"),
+     r"(?:unbekannter?|ung(?:u|ue)ltiger?|nicht existierender?|kein(?:e|en|er)?(?: solche[rns]?)?)"),
     # Dutch (Exchange's "De ontvanger bestaat niet").
     (r"(?:gebruiker|ontvanger|geadresseerde|adres|e-?mailadres|mailbox|postbus|account|alias|groep|lijst)",
      r"(?:(?:is|werd) )?(?:onbekend|bestaat niet(?: meer)?|niet gevonden|ongeldig|niet bekend|niet geldig|niet herkend"
@@ -814,14 +819,19 @@ def _folded(source: str) -> str:
     decomposed = unicodedata.normalize("NFKD", source)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
-# Whose thing it is, in the words just before it in the same clause: ours (the sender,
-# MAIL FROM, HELO, our IP or domain), or a hedge ("please check whether …", "may").
-_GRAMMAR_OURS_BEFORE = LazyPattern(_folded(
-    r"\b(?:senders?|mail from|from address|return[- ]path|envelope (?:sender|from)|reverse[- ]path|originator|helo|ehlo|client|ip"
-    r"|sending|submitter|your (?:e-?mail |mail )?(?:address|account|domain|server|host|ip)|our|remitente|emisor"
-    r"|expediteur|emetteur|absender|mittente|remetente|afzender|nadawca|odesilatel|avsandare|afsender|avsender"
-    r"|g[oö]nderen|if|whether|check|make sure|ensure|confirm|may|might|maybe|possibly|perhaps|probably)\b"
-    r"|отправител|送信者|发件人|發件人|寄件人|差出人|발신|보낸 사람"))
+# Whose thing it is: ours (the sender, MAIL FROM, HELO, our IP or domain, in the languages
+# above), named in the words just before it in the same clause or inside the match ("la
+# dirección del remitente no existe"), or "your"/"our" right before it; or a hedge just
+# before it ("please check whether …", "may").
+_GRAMMAR_OURS_NOUNS = (
+    r"\b(?:senders?\b|mail from\b|from address|return[- ]path|envelope (?:sender|from)|reverse[- ]path|originator"
+    r"|helo\b|ehlo\b|client\b|ip\b|sending\b|submitter|remitente|emisor|expediteur|emetteur|absender|mittente"
+    r"|remetente|afzender|nadawc|odesilatel|avsandar|afsender|avsender|g[oö]nderen)"
+    r"|отправител|送信者|发件人|發件人|寄件人|差出人|발신|보낸 사람")
+_GRAMMAR_OURS = LazyPattern(_folded(_GRAMMAR_OURS_NOUNS))
+_GRAMMAR_HEDGED_OR_YOURS = LazyPattern(
+    r"\b(?:if|whether|check|make sure|ensure|confirm|may|might|maybe|possibly|perhaps|probably)\b"
+    r"|\b(?:your|our)(?: [\w-]+){0,2} *$")
 # Other causes the grammar's words may stand beside, which _names_other_cause does not
 # hold (the mailbox's own state, our login, a moment's trouble): then it says nothing.
 _GRAMMAR_OTHER_CAUSE = LazyPattern(
@@ -856,7 +866,7 @@ class _DeadAddressGrammar:
             if pattern is self.scripts and words.isascii():
                 break
             for match in pattern.finditer(words):
-                if self._ours_or_hedged(words, match.start()):
+                if self._ours_or_hedged(words, match):
                     continue
                 if _GRAMMAR_OTHER_CAUSE.search(words) or _names_other_cause(words):
                     return None
@@ -864,13 +874,40 @@ class _DeadAddressGrammar:
         return None
 
     @staticmethod
-    def _ours_or_hedged(words: str, start: int) -> bool:
-        clause = _GRAMMAR_CLAUSE_END.split(words[max(0, start - 60):start])[-1]
-        return _GRAMMAR_OURS_BEFORE.search(clause) is not None
+    def _ours_or_hedged(words: str, match) -> bool:
+        clause = _GRAMMAR_CLAUSE_END.split(words[max(0, match.start() - 60):match.start()])[-1]
+        return _GRAMMAR_OURS.search(clause + " " + match.group(0)) is not None \
+            or _GRAMMAR_HEDGED_OR_YOURS.search(clause) is not None
 
 
 _GRAMMAR_CLAUSE_END = LazyPattern(r"[.;!?](?:\s|$)|\n")
 _DEAD_ADDRESS_GRAMMAR = _DeadAddressGrammar()
+
+# The same grammar with our side as its thing: the sender (our address or domain) said
+# not to exist or not to be valid, in the languages above ("El remitente no existe",
+# "Absenderadresse unbekannt", "Адрес отправителя не найден", "发件人地址不存在"), our
+# client host unknown (its reverse DNS), our login refused ("Authentication failed:
+# unknown user name or bad password", RFC 4954's 535 5.7.8): the sender's, whatever the
+# sentence tables would make of its words (SPEC §6: the sender's, never the lead's).
+_GRAMMAR_PREDICATES_AFTER = "|".join([_GRAMMAR_PREDICATE_ONE] + [after for _, after, _ in _GRAMMAR_LANGUAGES])
+_GRAMMAR_SENDER_SAID_DEAD = _Gated(
+    ("sender", "mail from", "from address", "return", "envelope", "reverse", "originator", "remitente", "emisor",
+     "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender", "nadawc", "odesilatel", "avsandar",
+     "afsender", "avsender", "onderen", "authentica", "login", "log in", "password", "client host", "your "),
+    LazyPattern(_spaced(_folded(
+        rf"(?:{_GRAMMAR_OURS_NOUNS})\w*(?: [^\s:;!?,=.]+){{0,3}} (?:(?:is|was|est|es|ist|e|is|er|ar|je) )?"
+        rf"(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"
+        r"|(?:отправител)\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)"
+        r"|(?:发件人|發件人|寄件人).{0,8}?(?:不存在|无效|無效|未找到|找不到|未知)"
+        r"|(?:送信者|差出人).{0,12}?(?:存在しません|存在しない|見つかりません|不明|無効)"
+        r"|(?:발신자|보낸 사람).{0,30}?(?:존재하지 않|찾을 수 없|유효하지 않|알 수 없)"
+        r"|\b(?:authentication|login|log ?in|auth) (?:failed|failure|unsuccessful|error)"
+        r"|\b(?:bad|wrong|invalid|incorrect) password|\buser ?name (?:and|or) password"
+        r"|\bclient host(?: name)?(?: \S+){0,2} (?:is )?(?:unknown|not found)"
+        # A report is addressed to us: "your address" is the sender's.
+        rf"|\byour (?:e-?mail |mail |sending |from )?(?:address|account|domain|mailbox)(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"(?:(?:is|was) )?(?:{_GRAMMAR_PREDICATE_ONE})(?![\w-])")), re.M))
+_GRAMMAR_SENDER = [("rejected", _GRAMMAR_SENDER_SAID_DEAD)]  # (read before _ADDRESS)
 # Statuses under which the grammar may speak: none, one that names no cause (X.0.0,
 # X.5.0, X.5.1), one about the address (5.1.x), or the mailbox's vague X.2.0/X.2.1, which
 # providers write for a missing user (mail.ru's "5.2.1 … user not found"). Under any
@@ -1203,7 +1240,8 @@ def _names_other_cause(words: str) -> bool:
 def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
-    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words))
+    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -1438,8 +1476,8 @@ def reason_from_words(text: str, *, status: str | None = None, grammar: bool = F
     """The cause the words name, or None. `text` must be folded. With `grammar`, the
     grammar of a dead address (_DEAD_ADDRESS_GRAMMAR) counts at the end of the
     dead-address tables' stage, under `status` (_grammar_says_dead)."""
-    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _ADDRESS, _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS,
-                  _SERVER_OTHER_WORDS):
+    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _GRAMMAR_SENDER, _ADDRESS, _SERVER_DEAD_ADDRESS,
+                  _AFTER_ADDRESS, _SERVER_OTHER_WORDS):
         if group is _AFTER_ADDRESS and grammar and _grammar_says_dead(status, text):
             return "userunknown"
         for reason, pattern in group:
