@@ -890,23 +890,29 @@ _DEAD_ADDRESS_GRAMMAR = _DeadAddressGrammar()
 # unknown user name or bad password", RFC 4954's 535 5.7.8): the sender's, whatever the
 # sentence tables would make of its words (SPEC §6: the sender's, never the lead's).
 _GRAMMAR_PREDICATES_AFTER = "|".join([_GRAMMAR_PREDICATE_ONE] + [after for _, after, _ in _GRAMMAR_LANGUAGES])
-_GRAMMAR_SENDER_SAID_DEAD = _Gated(
-    ("sender", "mail from", "from address", "return", "envelope", "reverse", "originator", "remitente", "emisor",
-     "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender", "nadawc", "odesilatel", "avsandar",
-     "afsender", "avsender", "onderen", "authentica", "login", "log in", "password", "client host", "your "),
-    LazyPattern(_spaced(_folded(
-        rf"(?:{_GRAMMAR_OURS_NOUNS})\w*(?: [^\s:;!?,=.]+){{0,3}} (?:(?:is|was|est|es|ist|e|is|er|ar|je) )?"
-        rf"(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"
-        r"|(?:отправител)\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)"
-        r"|(?:发件人|發件人|寄件人).{0,8}?(?:不存在|无效|無效|未找到|找不到|未知)"
-        r"|(?:送信者|差出人).{0,12}?(?:存在しません|存在しない|見つかりません|不明|無効)"
-        r"|(?:발신자|보낸 사람).{0,30}?(?:존재하지 않|찾을 수 없|유효하지 않|알 수 없)"
-        r"|\b(?:authentication|login|log ?in|auth) (?:failed|failure|unsuccessful|error)"
-        r"|\b(?:bad|wrong|invalid|incorrect) password|\buser ?name (?:and|or) password"
-        r"|\bclient host(?: name)?(?: \S+){0,2} (?:is )?(?:unknown|not found)"
-        # A report is addressed to us: "your address" is the sender's.
-        rf"|\byour (?:e-?mail |mail |sending |from )?(?:address|account|domain|mailbox)(?: [^\s:;!?,=.]+){{0,3}} "
-        rf"(?:(?:is|was) )?(?:{_GRAMMAR_PREDICATE_ONE})(?![\w-])")), re.M))
+_GRAMMAR_SENDER_NOUNS = (
+    "sender", "mail from", "from address", "return-path", "return path", "envelope", "reverse-path", "reverse path",
+    "originator", "remitente", "emisor", "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender",
+    "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "onderen")
+_GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
+    # Each behind the keys its sentences hold (most reports hold none of them).
+    _Keyed(_GRAMMAR_SENDER_NOUNS, _patterns(_spaced(
+        rf"\b(?:{'|'.join(re.escape(noun) for noun in _GRAMMAR_SENDER_NOUNS)})\w*(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"(?:(?:is|was|est|es|ist|e|er|ar|je) )?(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"))),
+    _Gated((), _patterns(*(_spaced(_folded(shape)) for shape in (
+        r"отправител\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)",
+        r"(?:发件人|發件人|寄件人).{0,8}?(?:不存在|无效|無效|未找到|找不到|未知)",
+        r"(?:送信者|差出人).{0,12}?(?:存在しません|存在しない|見つかりません|不明|無効)",
+        r"(?:발신자|보낸 사람).{0,30}?(?:존재하지 않|찾을 수 없|유효하지 않|알 수 없)")))),
+    _Keyed(("authentica", "login", "log in", "auth ", "password"), _patterns(
+        r"\b(?:authentication|login|log ?in|auth) (?:failed|failure|unsuccessful|error)",
+        r"\b(?:bad|wrong|invalid|incorrect) password", r"\buser ?name (?:and|or) password")),
+    _Keyed(("client host",), _patterns(r"\bclient host(?: name)?(?: \S+){0,2} (?:is )?(?:unknown|not found)")),
+    # A report is addressed to us: "your address" is the sender's.
+    _Keyed(("your address", "your e-mail", "your email", "your mail ", "your sending", "your from", "your account",
+            "your domain", "your mailbox"), _patterns(_spaced(
+        rf"\byour (?:e-?mail |mail |sending |from )?(?:address|account|domain|mailbox)(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"(?:(?:is|was) )?(?:{_GRAMMAR_PREDICATE_ONE})(?![\w-])"))))
 _GRAMMAR_SENDER = [("rejected", _GRAMMAR_SENDER_SAID_DEAD)]  # (read before _ADDRESS)
 # Statuses under which the grammar may speak: none, one that names no cause (X.0.0,
 # X.5.0, X.5.1), one about the address (5.1.x), or the mailbox's vague X.2.0/X.2.1, which
