@@ -148,9 +148,19 @@ TRAPS = [
     ("Recipient address rejected: Access denied", "-"),
     ("Greylisted: the recipient could not be verified at this time, try again later", "-"),
     ("The user is unknown or the message was refused by policy", "-"),
-    # Possibilities and concessions.
+    # Possibilities and concessions, in English and in Chinese ("the list may not exist,
+    # or you may lack the right to post"); Japanese "ご不明な点" is "any question", not
+    # "unknown".
     ("The address may be invalid, or the mailbox may be full", "-"),
     ("El destinatario no existe o no acepta mensajes de usted", "-"),
+    ("该群组可能不存在，或者您没有发信的权限", "-"),
+    ("アカウントについてご不明な点はサポートまでお問い合わせください", "-"),
+    # Words on the address's form, not its existence: a gateway that heads every failure
+    # "Invalid Address", an address list in the header that is badly built.
+    ("ADDR Invalid Address, the remote server answered 550 and closed the session", "-"),
+    ("ADDR: malformed address: a comma may not follow the last address", "-"),
+    # A predicate of the next noun, not of the thing.
+    ("ADDR unknown protocol error during delivery", "-"),
 ]
 
 
@@ -184,13 +194,26 @@ def test_the_same_shapes_about_something_else_are_never_the_address(words, owner
         assert verdict.owner == SENDER, verdict
 
 
-def test_a_user_unknown_under_a_quota_status_stays_the_mailboxs():
+@pytest.mark.parametrize("reply, status", [
     # 5.2.2 names the mailbox's own quota (RFC 3463): words of a dead user beside it do
-    # not overrule it, and a policy status (5.7.1) is not overruled by words no table lists.
-    verdict = verdict_of(dsn("552 5.2.2 Mailbox over quota; recipient could not be verified", "5.2.2"))
+    # not overrule it.
+    ("552 5.2.2 Mailbox over quota; recipient could not be verified", "5.2.2"),
+    # A status that names a cause is not overruled by words no table lists: a policy
+    # (5.7.1), a disabled mailbox (5.2.1: sisimai's Filtered for "5.2.1 … User unknown"),
+    # Microsoft's own 5.1.351 over a summary that offers two causes.
+    ("550 5.7.1 The recipient could not be verified", "5.7.1"),
+    ("550 5.2.1 <ADDR>... Recipient could not be verified", "5.2.1"),
+    ("550 5.1.351 Remote server said: recipient could not be verified", "5.1.351"),
+])
+def test_a_status_that_names_another_cause_is_not_overruled_by_the_grammar(reply, status):
+    verdict = verdict_of(dsn(_words(reply), status))
     assert not verdict.hard, verdict
-    verdict = verdict_of(dsn("550 5.7.1 The recipient could not be verified", "5.7.1"))
-    assert not verdict.hard, verdict
+
+
+def test_a_status_about_the_address_or_none_lets_the_grammar_speak():
+    for status in ("5.0.0", "5.5.0", "5.3.0", "5.1.1", None):
+        verdict = verdict_of(dsn("550 The recipient could not be verified", status))
+        assert verdict.hard, (status, verdict)
 
 
 def test_words_after_data_are_still_a_filters():

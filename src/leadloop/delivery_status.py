@@ -664,15 +664,16 @@ _GRAMMAR_PREDICATE = (rf"(?:(?:is|was|are|were|has been|have been|seems to be|ap
 _GRAMMAR_NOT_AFTER_PREDICATE = (r"(?!,? (?:or|and/or|nor|but)\b)(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
                                 r"(?:message )?headers?)\b)(?![-\w])"
                                 # An adjective of the next noun, not of the thing: "ADDRESS
-                                # unknown error", "… invalid command".
+                                # unknown error", "… invalid command", "ADDRESS Invalid Address".
                                 r"(?! (?:error|command|host|domain|server|sender|header|message|content|reason|response"
+                                r"|address|user|recipient|mailbox|account"
                                 r"|status|code|option|parameter|argument|character|charset|encoding|protocol|format"
                                 r"|syntax|problem|failure|issue)s?\b)")
 # A predicate that goes before the thing ("unknown user", "unable to find the recipient",
 # "there is no such mailbox", "we do not handle mail for that user").
 _GRAMMAR_PREDICATE_BEFORE = (
     r"(?:unknown|invalid|non-?existent|non-?existing|unrecogni[sz]ed|unregistered|unverifiable|unlisted|illegal"
-    r"|malformed|bad|wrong|no such|not an? (?:valid|known|registered|real|active|existing)"
+    r"|bad|wrong|no such|not an? (?:valid|known|registered|real|active|existing)"
     r"|no (?:valid|known|existing|matching)|there (?:is|are|was|were) no"
     r"|(?:there )?(?:do(?:es)?n'?t|do(?:es)? not) exists?(?: a| any| such)?"
     r"|(?:unable to|can ?not|can'?t|could ?not|couldn'?t|failed to|did not|didn'?t) (?:find|locate|verify|resolve|look up"
@@ -694,9 +695,16 @@ _GRAMMAR_SAID_WHOLE = (
     r"|\bnot (?:one of )?our (?:customer|subscriber|member|user)s?\b"
     r"|\b(?:recip(?:ient)?|user|rcpt|mailbox|address|account)[_-]?(?:not[_-]?found|unknown|invalid|not[_-]?exists?)\b"
     r"|\b(?:bad|invalid|unknown|no[_-]?such)[_-]?(?:recip(?:ient)?|user|rcpt|mailbox|address|account)(?:to)?\b")
+# "Invalid address", "bad address", bare: a word on the address's form (RFC 5321's 501
+# replies; Zoho's wrapper "Invalid Address" over any failure), not on its existence;
+# "invalid recipient", "bad mailbox", "invalid e-mail address" stay.
+_GRAMMAR_FORM_ONLY = r"(?!(?:invalid|bad|wrong|illegal) address(?:es)?\b)"
 _GRAMMAR_ENGLISH = (
     rf"\b{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}{_GRAMMAR_GAP} {_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}",
-    rf"\b{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}",
+    rf"\b{_GRAMMAR_FORM_ONLY}{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}"
+    # ("unknown address or alias": two things, one predicate; "… or mailbox unavailable":
+    # another possibility.)
+    rf"(?!,? (?:or|and/or|but)\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)))",
     _GRAMMAR_NO_THING_HERE, _GRAMMAR_SAID_WHOLE)
 # The same two shapes in the other languages servers write, folded as the text is. In
 # each: (the thing, a predicate after it, a predicate before it). A short gap of words
@@ -797,18 +805,22 @@ _GRAMMAR_SCRIPTS = (
     r"|не обнаружен\w*|нет)(?![\w-])(?!,? или )",
     r"(?:нет (?:такого|такой|такого же)|несуществующ\w*|неизвестн\w*|не найден\w*) (?:\S+ )?"
     r"(?:пользовател|адресат|получател|ящик|адрес|учетн\w* запис|аккаунт)\w*",
-    # Chinese: the thing, then (within a few characters) a predicate.
+    # Chinese: the thing, then (within a few characters, never over "may" or "or") a
+    # predicate, never before "or" (Google Groups' "群組可能不存在,或者…": possibilities).
     r"(?:用户|用戶|收件人|收信人|邮箱|郵箱|信箱|帐号|账号|帳號|帐户|账户|帳戶|地址|邮件地址|郵件地址|群组|群組)"
-    r".{0,8}?(?:不存在|未找到|找不到|无效|無效|未知|没有找到|沒有找到|未注册|未註冊)",
+    r"(?:(?!可能|也许|也許|或许|或許|或).){0,8}?(?:不存在|未找到|找不到|无效|無效|未知|没有找到|沒有找到|未注册|未註冊)"
+    r"(?![,，、]?(?:或|還是|还是))",
     r"(?:查无此人|查無此人|无此|無此|没有该|沒有該|不存在的|无效的|無效的|未知的)(?:用户|用戶|收件人|邮箱|郵箱|帐号|账号|帳號|地址)",
-    # Japanese: the thing, then a predicate; never "存在しないか" (possibilities).
+    # Japanese: the thing, then a predicate; never "存在しないか" (possibilities). "不明"
+    # only right after the thing ("宛先不明", "ユーザーが不明"): "ご不明な点" is "any question".
     r"(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|メールボックス|アカウント|グループ)"
-    r".{0,12}?(?:存在しません|存在しない(?!か)|見つかりません|見つからない|不明|無効|登録されていません|ありません)",
+    r"(?:(?:.{0,12}?(?:存在しません|存在しない(?!か)|見つかりません|見つからない|無効|登録されていません))"
+    r"|(?:が|は)?不明(?!な))",
     r"(?:存在しない|不明な|無効な)(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|アカウント)",
     # Korean: the thing, then a predicate (Hangul in jamo after the fold: wider windows).
     r"(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정|메일함|사서함).{0,30}?"
-    r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없|없습니다)",
-    r"(?:존재하지 않는|알 수 없는|유효하지 않은|없는) ?(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정)",
+    r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없)",
+    r"(?:존재하지 않는|알 수 없는|유효하지 않은) ?(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정)",
 )
 
 
@@ -915,11 +927,11 @@ _GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
         rf"(?:(?:is|was) )?(?:{_GRAMMAR_PREDICATE_ONE})(?![\w-])"))))
 _GRAMMAR_SENDER = [("rejected", _GRAMMAR_SENDER_SAID_DEAD)]  # (read before _ADDRESS)
 # Statuses under which the grammar may speak: none, one that names no cause (X.0.0,
-# X.5.0, X.5.1), one about the address (5.1.x), or the mailbox's vague X.2.0/X.2.1, which
-# providers write for a missing user (mail.ru's "5.2.1 … user not found"). Under any
-# other (5.7.1 policy, 5.3.x system, 5.6.x content) the number names a cause and a
-# sentence no table lists does not overrule it.
-_GRAMMAR_STATUS = LazyPattern(r"^(?:\d\.(?:0\.0|3\.0|5\.[01]|2\.[01])|5\.1\.\d+)$")
+# X.3.0, X.5.0, X.5.1), or one about the address (ADDRESS_STATUSES), as the lead's policy has a bare
+# "User unknown" count (issue #25). Under any other (5.2.1 a disabled mailbox, 5.7.1
+# policy, 5.6.x content…) the number names a cause, as sisimai reads it ("5.2.1 … User
+# unknown" is its Filtered), and a sentence no table lists does not overrule it.
+_GRAMMAR_STATUS = LazyPattern(r"^\d\.(?:0\.0|3\.0|5\.[01])$")
 
 
 def _grammar_says_dead(status: str | None, words: str) -> bool:
@@ -927,7 +939,8 @@ def _grammar_says_dead(status: str | None, words: str) -> bool:
     A status written as qmail writes its fixed codes, "(#5.7.1)" at the end of the text,
     is the one code qmail-smtpd and its patches give a text whatever its cause (netqmail's
     err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
-    return (status is None or _GRAMMAR_STATUS.match(status) is not None or f"(#{status})" in words) \
+    return (status is None or status in ADDRESS_STATUSES or _GRAMMAR_STATUS.match(status) is not None
+            or f"(#{status})" in words) \
         and _grammar_reads_dead(words)
 
 
