@@ -624,7 +624,7 @@ _GRAMMAR_QUALIFIER = (r"(?:(?:the|this|that|a|an|such|any|intended|specified|req
 _GRAMMAR_THING = (
     r"(?:user ?names?|user ?ids?|users?|recipients?|addressees?|mail ?box(?:es)?|mail ?drops?|accounts?"
     r"|e-?mail address(?:es)?|address(?:es)?|alias(?:es)?|local[- ]?parts?|destinations?|groups?"
-    r"|(?<!block\x20)(?<!black\x20)(?<!white\x20)(?<!allow\x20)(?<!deny\x20)(?<!access\x20)lists?|persons?|rcpt|mailaddr"
+    r"|(?<!block\x20)(?<!black\x20)(?<!white\x20)(?<!allow\x20)(?<!deny\x20)(?<!access\x20)lists?|persons?|rcpt"
     r"|(?<!host\x20)(?<!domain\x20)(?<!dns\x20)(?<!file\x20)(?<!server\x20)(?<!helo\x20)(?<!ehlo\x20)(?<!computer\x20)name)\b")
 # What must not follow the thing: it is then a part of something else ("address
 # header", "user name or password", "recipient domain").
@@ -699,8 +699,15 @@ _GRAMMAR_SAID_WHOLE = (
 # replies; Zoho's wrapper "Invalid Address" over any failure), not on its existence;
 # "invalid recipient", "bad mailbox", "invalid e-mail address" stay.
 _GRAMMAR_FORM_ONLY = r"(?!(?:invalid|bad|wrong|illegal) address(?:es)?\b)"
+# The address itself as the thing, in a sentence: with a verb ("ADDRESS does not exist",
+# "ADDRESS is unknown", "ADDRESS not known here"), never an address and a bare adjective
+# ("<ADDRESS> unknown." is one gateway's own line, providers.py's McAfee rule).
+_GRAMMAR_ADDRESS_SAYS = (
+    rf"\bmailaddr{_GRAMMAR_GAP} (?=(?:is|was|are|has|have|does|do|did|dosn'?t|doesn'?t|don'?t|can|cannot|can'?t|could"
+    rf"|couldn'?t|isn'?t|wasn'?t|not|no)\b){_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}")
 _GRAMMAR_ENGLISH = (
     rf"\b{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}{_GRAMMAR_GAP} {_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}",
+    _GRAMMAR_ADDRESS_SAYS,
     rf"\b{_GRAMMAR_FORM_ONLY}{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}"
     # ("unknown address or alias": two things, one predicate; "… or mailbox unavailable":
     # another possibility.)
@@ -856,8 +863,12 @@ _GRAMMAR_OTHER_CAUSE = LazyPattern(
 
 def _spaced(source: str) -> str:
     """A pattern written with one space between words, for text that may hold more
-    (" mailaddr "): " " is " +", an optional " ?" is " *"."""
-    return re.sub(r" (?![?*+{])", " +", source).replace(" ?", " *")
+    (" mailaddr "): " " is " +", an optional " ?" is " *". (No regular expression here:
+    the patterns are written at import, and nothing may be compiled then.)"""
+    pieces = source.split(" ")
+    return pieces[0] + "".join(
+        (" *" + piece[1:] if piece.startswith("?") else " " + piece if piece[:1] in ("*", "+", "{")
+         else " +" + piece) for piece in pieces[1:])
 
 
 class _DeadAddressGrammar:
