@@ -602,15 +602,15 @@ _SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address 
 # found"), or the thing denied outright ("no such user", "there is no mailbox by that
 # name", "no e-mail address is configured at this address", "unable to find user"). The
 # sentence tables above list the sentences seen so far; this reads the next server's own.
-# The words are those of the languages mail servers write, as their catalogs put them:
-# Exchange/Outlook NDRs in their localised editions ("Le destinataire est introuvable",
-# "Der Empfänger wurde nicht gefunden", "El destinatario no existe"…: Microsoft Learn's
-# NDR pages in each language), Domino's localised "not listed in the Domino Directory",
-# Exim's and Postfix's templates as the distributions translate them, and the providers'
-# help pages (mail.ru and Yandex in Russian, NetEase/QQ/Coremail in Chinese, NTT and
-# Yahoo Japan, Naver/Daum in Korean, Seznam in Czech, Onet/WP in Polish, Terra/UOL in
-# Portuguese, Libero in Italian, GMX/Web.de/T-Online in German). Folded text (accents
-# off, lower case), addresses written "mailaddr". It counts where the sentence tables
+# The words are each language's ordinary words for the two parts, as the localised
+# sentences the tables above cite use them (Exchange's NDRs in their languages, Domino's
+# directory, GMX/Web.de, Libero, Terra, Orange, mail.ru and Yandex, NetEase/QQ/Coremail,
+# Seznam…); those sentences, with the libraries' and the servers' own in
+# tests/test_dead_address_words.py, tests/test_library_rules.py and
+# tests/test_server_texts.py, are what the grammar is measured on with the tables left
+# out, and tests/test_dead_address_grammar.py holds sentences of its own in each
+# language. Folded text (accents off, lower case), addresses written "mailaddr". It
+# counts where the sentence tables
 # count (reason_from_words' _ADDRESS stage, and a report quoted with no stage), and
 # never when the thing is ours (the sender, MAIL FROM, our domain, HELO, our IP), a
 # possibility ("may be invalid", "does not exist or …"), or when the same words name
