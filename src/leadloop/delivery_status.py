@@ -31,6 +31,7 @@ patterns and extended to the languages leadloop's leads write in.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -591,6 +592,374 @@ _CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
 # address is configured at this address" (also in _DEAD_WITHOUT_STAGE).
 _SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address is configured at this address\b")
 
+# --- A dead address read by its grammar (issue #25, branch deadwords) ---------------------
+# Every server says "this address does not exist" in a few shapes, whatever its own
+# sentence: a THING that names the recipient (user, recipient, addressee, mailbox,
+# account, address, alias, local part, group or list, "this address", the address itself)
+# and a PREDICATE that says it is not there (unknown, not found, does not exist, invalid,
+# not recognized, not listed, cannot be verified, not hosted here…), in either order
+# within a few words ("unknown user", "the recipient cannot be verified", "user ana not
+# found"), or the thing denied outright ("no such user", "there is no mailbox by that
+# name", "no e-mail address is configured at this address", "unable to find user"). The
+# sentence tables above list the sentences seen so far; this reads the next server's own.
+# The words are each language's ordinary words for the two parts, as the localised
+# sentences the tables above cite use them (Exchange's NDRs in their languages, Domino's
+# directory, GMX/Web.de, Libero, Terra, Orange, mail.ru and Yandex, NetEase/QQ/Coremail,
+# Seznam…); those sentences, with the libraries' and the servers' own in
+# tests/test_dead_address_words.py, tests/test_library_rules.py and
+# tests/test_server_texts.py, are what the grammar is measured on with the tables left
+# out, and tests/test_dead_address_grammar.py holds sentences of its own in each
+# language. Folded text (accents off, lower case), addresses written "mailaddr". It
+# counts where the sentence tables
+# count (reason_from_words' _ADDRESS stage, and a report quoted with no stage), and
+# never when the thing is ours (the sender, MAIL FROM, our domain, HELO, our IP), a
+# possibility ("may be invalid", "does not exist or …"), or when the same words name
+# another cause (full, disabled, policy, spam, relay, blocks, login, rates, DNS).
+
+# Words that qualify the thing ("the e-mail address", "the intended recipient's").
+_GRAMMAR_QUALIFIER = (r"(?:(?:the|this|that|a|an|such|any|intended|specified|requested|given|named|final|delivery|local"
+                      r"|virtual|e-?mail|mail|recipient'?s?|destination|target|receiving|envelope) )*")
+# The recipient, in English. Never a host's or a domain's name (those are _ADDRESS's
+# hostunknown), never "list" as a blocklist.
+_GRAMMAR_THING = (
+    r"(?:user ?names?|user ?ids?|users?|recipients?|addressees?|mail ?box(?:es)?|mail ?drops?|accounts?"
+    r"|e-?mail address(?:es)?|address(?:es)?|alias(?:es)?|local[- ]?parts?|destinations?|groups?"
+    r"|(?<!block\x20)(?<!black\x20)(?<!white\x20)(?<!allow\x20)(?<!deny\x20)(?<!access\x20)lists?|persons?|rcpt"
+    r"|(?<!host\x20)(?<!domain\x20)(?<!dns\x20)(?<!file\x20)(?<!server\x20)(?<!helo\x20)(?<!ehlo\x20)(?<!computer\x20)name)\b")
+# What must not follow the thing: it is then a part of something else ("address
+# header", "user name or password", "recipient domain").
+_GRAMMAR_NOT_AFTER_THING = (r"(?! ?(?:header|field|record|format|syntax|type|literal|range|family|space|book|pool"
+                            r"|lookup|verification|domain|host|server|command|error|length|size|extension"
+                            r"|parameter|argument|option|or password|and password|password)s?\b)")
+# A few words between thing and predicate ("the address you entered couldn't be found",
+# "user ana.pena (mailaddr) not found"): never across a sentence's or a clause's end, a
+# new reply (its code or status), nor over words that hand the sentence to something
+# else (a server, our side, a hedge).
+_GRAMMAR_GAP = (r"(?: (?!(?:or|but|nor|if|whether|sender|from|your|our|server|host|domain|mx|dns|record|ip|password"
+                r"|helo|ehlo|may|might|could|possibly|perhaps|probably|likely|please|check|\d{3}|[245]\.\d+\.\d+)\b)"
+                r"[^\s:;!?,=.]+(?:\.[^\s:;!?,=.]+)*){0,5}")
+# One predicate: the thing is not there (unknown, not found, does not exist, invalid…),
+# is retired (no longer in use, no longer accepts mail, has departed), or is not among
+# the server's own (not a member of the domain, not in its list or directory).
+_GRAMMAR_PREDICATE_ONE = (
+    r"(?:unknown|not known|not ?found|not located|no longer exists?|no?t? exists?|do(?:es|s)? ?n[o']?t exists?"
+    r"|do not exist|did ?n[o']t exist|non-?existent|non-?existing|invalid|not valid|no longer valid|wrong"
+    r"|misspelt|misspelled|mistyped|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered"
+    r"|unverifiable|not verifiable|not hosted|not configured|not provisioned|not present|nowhere to be found"
+    r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a member of(?: (?:this|the|our))? [\w-]+|has departed"
+    r"|no longer (?:in use|used|active|accepts (?:e-?)?mail|(?:on|at|in) (?:this |the |our )?(?:server|system|host))"
+    r"|not (?:listed )?in (?:my|the|our) (?:[\w-]+ )?(?:list|table|directory|database|address book)"
+    r"|(?:can ?not|can'?t|could ?not|couldn'?t|was not|wasn'?t|were not|is not|isn'?t|has not been) (?:be |been )?"
+    r"(?:found|located|verified|resolved|recogni[sz]ed|identified|matched|validated)"
+    r"|has no (?:e-?mail |mail )?(?:account|mailbox)|(?:does not|doesn'?t) have an? (?:\S+ ){0,2}(?:account|mailbox))")
+# A predicate, or two joined ("is wrong or no longer valid", "could not be found, or
+# was misspelled"): both say the same, so the "or" offers no other possibility.
+_GRAMMAR_PREDICATE = (rf"(?:(?:is|was|are|were|has been|have been|seems to be|appears to be) )?"
+                      rf"(?:currently |now |either |still )?{_GRAMMAR_PREDICATE_ONE}"
+                      rf"(?:,? (?:or|and) (?:(?:is|was|has been) )?{_GRAMMAR_PREDICATE_ONE})?")
+# What must not follow the predicate: possibilities ("does not exist or …"), a
+# concession ("does not exist, but will deliver to …": a catch-all's failure), a state of
+# the moment ("cannot be verified at this time"), a message's header ("no recipient
+# addresses found in message header" is our message's fault).
+_GRAMMAR_NOT_AFTER_PREDICATE = (r"(?!,? (?:or|and/or|nor|but)\b)(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
+                                r"(?:message )?headers?)\b)(?![-\w])"
+                                # An adjective of the next noun, not of the thing: "ADDRESS
+                                # unknown error", "… invalid command", "ADDRESS Invalid Address".
+                                r"(?! (?:error|command|host|domain|server|sender|header|message|content|reason|response"
+                                r"|address|user|recipient|mailbox|account"
+                                r"|status|code|option|parameter|argument|character|charset|encoding|protocol|format"
+                                r"|syntax|problem|failure|issue)s?\b)")
+# A predicate that goes before the thing ("unknown user", "unable to find the recipient",
+# "there is no such mailbox", "we do not handle mail for that user").
+_GRAMMAR_PREDICATE_BEFORE = (
+    r"(?:unknown|invalid|non-?existent|non-?existing|unrecogni[sz]ed|unregistered|unverifiable|unlisted|illegal"
+    r"|bad|wrong|no such|not an? (?:valid|known|registered|real|active|existing)"
+    r"|no (?:valid|known|existing|matching)|there (?:is|are|was|were) no"
+    r"|(?:there )?(?:do(?:es)?n'?t|do(?:es)? not) exists?(?: a| any| such)?"
+    r"|(?:unable to|can ?not|can'?t|could ?not|couldn'?t|failed to|did not|didn'?t) (?:find|locate|verify|resolve|look up"
+    r"|identify)|(?:do(?:es)?n'?t|do(?:es)? not|won'?t|will not) (?:handle|accept|take) (?:e-?)?mail for)")
+# The thing denied with a place ("no mailbox here by that name", "no e-mail address is
+# configured at this address", "no account found").
+_GRAMMAR_NO_THING_HERE = (
+    r"\b(?:nobody|no one|no " + _GRAMMAR_QUALIFIER + _GRAMMAR_THING[3:-3] + r")\b"
+    r" (?:(?:is|was|exists?|found|registered|configured|known|available|with) )?(?:here\b|by (?:that|this|the) name"
+    r"|(?:that|this|the) name|(?:at|for|on|with|matching|of|under) (?:this|that|the given|the specified|the requested)"
+    r" (?:address|name|e-?mail|recipient|user)|found\b|exists?\b|registered\b|configured\b|known\b|available for)"
+    r"(?! in (?:the )?(?:message )?headers?)")
+# Things said, whole, not to be there: a directory's "not listed in the directory", a
+# provider's "not our customer"; and machine codes that write thing and predicate as one
+# word ("RecipientNotFound", "address_not_found", "bad-mailbox", "err.nosuchuser",
+# qmail's "badrcptto" list).
+_GRAMMAR_SAID_WHOLE = (
+    r"\bnot listed in (?:the |my |our )?(?:[\w-]+ )?(?:directory|address book)\b"
+    r"|\bnot (?:one of )?our (?:customer|subscriber|member|user)s?\b"
+    r"|\b(?:recip(?:ient)?|user|rcpt|mailbox|address|account)[_-]?(?:not[_-]?found|unknown|invalid|not[_-]?exists?)\b"
+    r"|\b(?:bad|invalid|unknown|no[_-]?such)[_-]?(?:recip(?:ient)?|user|rcpt|mailbox|address|account)(?:to)?\b")
+# "Invalid address", "bad address", bare: a word on the address's form (RFC 5321's 501
+# replies; Zoho's wrapper "Invalid Address" over any failure), not on its existence;
+# "invalid recipient", "bad mailbox", "invalid e-mail address" stay.
+_GRAMMAR_FORM_ONLY = r"(?!(?:invalid|bad|wrong|illegal) address(?:es)?\b)"
+# The address itself as the thing, in a sentence: with a verb ("ADDRESS does not exist",
+# "ADDRESS is unknown", "ADDRESS not known here"), never an address and a bare adjective
+# ("<ADDRESS> unknown." is one gateway's own line, providers.py's McAfee rule).
+_GRAMMAR_ADDRESS_SAYS = (
+    rf"\bmailaddr{_GRAMMAR_GAP} (?=(?:is|was|are|has|have|does|do|did|dosn'?t|doesn'?t|don'?t|can|cannot|can'?t|could"
+    rf"|couldn'?t|isn'?t|wasn'?t|not|no)\b){_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}")
+_GRAMMAR_ENGLISH = (
+    rf"\b{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}{_GRAMMAR_GAP} {_GRAMMAR_PREDICATE}{_GRAMMAR_NOT_AFTER_PREDICATE}",
+    _GRAMMAR_ADDRESS_SAYS,
+    rf"\b{_GRAMMAR_FORM_ONLY}{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}"
+    # ("unknown address or alias": two things, one predicate; "… or mailbox unavailable":
+    # another possibility.)
+    rf"(?!,? (?:or|and/or|but)\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)))",
+    _GRAMMAR_NO_THING_HERE, _GRAMMAR_SAID_WHOLE)
+# The same two shapes in the other languages servers write, folded as the text is. In
+# each: (the thing, a predicate after it, a predicate before it). A short gap of words
+# between them; never when the sentence goes on with "or" (possibilities).
+_GRAMMAR_GAP_SHORT = r"(?: [^\s:;!?,=.]+(?:\.[^\s:;!?,=.]+)*){0,3}"
+_GRAMMAR_LANGUAGES = (
+    # Spanish (Exchange's "El destinatario no existe", Terra's "usuario inexistente").
+    (r"(?:usuario|destinatario|buzon|cuenta|direccion(?: de correo)?(?: electronico)?|correo electronico|casilla"
+     r"|alias|grupo|lista de distribucion|persona|nombre de usuario)",
+     r"(?:(?:es|esta|fue) )?(?:no existe|ya no existe|no se (?:encuentra|encontro|pudo encontrar)|no (?:fue )?encontrad[oa]"
+     r"|desconocid[oa]|inexistente|no (?:es )?valid[oa]|invalid[oa]|no reconocid[oa]|no (?:esta )?registrad[oa]"
+     r"|no (?:esta )?dad[oa] de alta)",
+     r"(?:no existe (?:el|la|ese|esa|dicho|dicha|tal|ningun|ninguna)|no hay (?:ningun |ninguna )?|no se (?:encontro|encuentra"
+     r"|pudo encontrar) (?:el|la)|desconocid[oa]|inexistente)"),
+    # Portuguese (Terra/UOL's "usuário inexistente", Exchange's "O destinatário não existe").
+    (r"(?:usuario|utilizador|destinatario|caixa(?: postal| de correio)?|conta|endereco(?: de e-?mail| eletronico)?"
+     r"|e-?mail|alias|grupo|lista)",
+     r"(?:(?:e|esta|foi) )?(?:nao existe|inexistente|desconhecid[oa]|nao (?:foi )?encontrad[oa]|invalid[oa]"
+     r"|nao (?:e )?valid[oa]|nao reconhecid[oa]|nao (?:esta )?(?:cadastrad|registrad)[oa])",
+     r"(?:nao existe (?:o|a|esse|essa|tal|nenhum|nenhuma)|nao ha (?:nenhum |nenhuma )?|nao foi possivel encontrar (?:o|a))"),
+    # French (Exchange's "Le destinataire est introuvable", Orange's "destinataire invalide",
+    # Domino's "non recensé dans l'annuaire").
+    (r"(?:utilisateur|destinataire|adresse(?: e-?mail| electronique| de messagerie| de courriel)?|boite (?:aux lettres"
+     r"|mail|de reception)|compte|alias|groupe|liste|correspondant|nom d'utilisateur)",
+     r"(?:(?:est|a ete|etait) )?(?:inconnue?|introuvable|inexistante?|n'existe (?:pas|plus)|invalide|non valide"
+     r"|non reconnue?|(?:non|pas) (?:repertoriee?|recensee?|referencee?|trouvee?|listee?|enregistree?)"
+     r"|n'a pas ete trouvee?|ne peut (?:pas )?etre (?:verifiee?|trouvee?))",
+     r"(?:aucun(?:e)?|il n'y a pas d'|il n'y a pas de|impossible de trouver l'|impossible de trouver le"
+     r"|impossible de trouver la|inconnue?)"),
+    # Italian (Libero's "utente inesistente", Exchange's "Il destinatario non esiste").
+    (r"(?:utente|destinatario|indirizzo(?: e-?mail| di posta(?: elettronica)?)?|casella(?: di posta| postale)?"
+     r"|account|alias|gruppo|lista|nome utente)",
+     r"(?:(?:e|era|e stato|e stata) )?(?:sconosciut[oa]|inesistente|non esiste|non (?:e )?valid[oa]|non trovat[oa]"
+     r"|non riconosciut[oa]|non (?:e )?registrat[oa]|errat[oa]|non (?:e )?presente)",
+     r"(?:nessun(?:o|a)?|non esiste (?:l'|il|la|alcun|alcuna)|impossibile trovare (?:l'|il|la))"),
+    # German (GMX's "Empfänger unbekannt", Exchange's "Der Empfänger wurde nicht gefunden").
+    (r"(?:benutzer(?:name)?|nutzer|empf(?:a|ae)nger(?:adresse)?|adressat|postfach|mailbox|konto|account"
+     r"|e-?mail-adresse|mailadresse|adresse|alias|gruppe|verteiler(?:liste)?|user)",
+     r"(?:(?:ist|wurde|war) )?(?:(?:hier |dort )?(?:unbekannt|ung(?:u|ue)ltig|nicht (?:bekannt|gefunden|vorhanden"
+     r"|g(?:u|ue)ltig|existent|registriert|verzeichnet|erkannt))|existiert (?:nicht|nicht mehr)|gibt es nicht)",
+     r"(?:unbekannter?|ung(?:u|ue)ltiger?|nicht existierender?|kein(?:e|en|er)?(?: solche[rns]?)?)"),
+    # Dutch (Exchange's "De ontvanger bestaat niet").
+    (r"(?:gebruiker|ontvanger|geadresseerde|adres|e-?mailadres|mailbox|postbus|account|alias|groep|lijst)",
+     r"(?:(?:is|werd) )?(?:onbekend|bestaat niet(?: meer)?|niet gevonden|ongeldig|niet bekend|niet geldig|niet herkend"
+     r"|onjuist)",
+     r"(?:onbekende|ongeldige|niet-bestaande|geen(?: dergelijke)?)"),
+    # Polish (Onet/WP's "Użytkownik nie istnieje"), Czech (Seznam's "Schránka neexistuje").
+    # (Polish nouns in their cases: "nie ma takiego konta", "takiej skrzynki".)
+    (r"(?:uzytkownik\w*|odbiorc\w+|adresat\w*|adres(?:u|y)?(?: e-?mail)?|skrzyn\w+(?: pocztow\w+)?|kont\w+|alias\w*"
+     r"|grup\w+|list\w+)",
+     r"(?:nie istnieje|nieznany|nie zosta[lł](?:a|o)? znalezion[ya]|nie znaleziono|nieprawid[lł]owy|niepoprawny"
+     r"|nie jest znany)",
+     r"(?:nie ma takiego|nie ma takiej|nieznany|nieznana|nie znaleziono)"),
+    (r"(?:uzivatel|adresat|prijemce|schranka|adresa|ucet|alias|skupina)",
+     r"(?:(?:je )?neexistuje|(?:je )?neznamy|(?:je )?nezname|nenalezen[ao]?|nebyl[ao]? nalezen[ao]?|(?:je )?neplatn[ya])",
+     r"(?:neznamy|neznama|neexistujici|neplatny|neplatna)"),
+    # Swedish, Danish, Norwegian (their Exchange editions, one.com, Telia).
+    (r"(?:anvandare(?:n)?|mottagare(?:n)?|adress(?:en)?|brevlada(?:n)?|konto(?:t)?|bruger(?:en)?|bruker(?:en)?"
+     r"|modtager(?:en)?|mottaker(?:en)?|adresse(?:n)?|postkasse(?:n)?)",
+     r"(?:finns (?:inte|ej)|(?:ar )?okand|existerar inte|hittades inte|kunde inte hittas|findes ikke|eksisterer ikke"
+     r"|(?:er )?ukendt|finnes ikke|(?:er )?ukjent|ble ikke funnet|blev ikke fundet|(?:er |ar )?(?:ugyldig|ogiltig))",
+     r"(?:okand|ukendt|ukjent|ugyldig|ogiltig|ingen s(?:a|aa)dan)"),
+    # Finnish, Latvian, Romanian, Hungarian (the catalogs' other languages).
+    (r"(?:kayttaja|vastaanottaja|osoite|postilaatikko|tili)",
+     r"(?:(?:on )?tuntematon|ei loydy|ei ole olemassa|ei loytynyt|(?:on )?virheellinen)",
+     r"(?:tuntematon|virheellinen)"),
+    (r"(?:lietotajs|adresats|pastkaste|adrese|konts)",
+     r"(?:nav atrasts|nav atrasta|neeksiste|nav zinams|nav derigs|nav deriga)",
+     r"(?:nezinams|nezinama|neeksistejoss|nederigs)"),
+    (r"(?:utilizatorul|utilizator|destinatarul|destinatar|adresa|casuta postala|contul|cont)",
+     r"(?:(?:este )?necunoscut[a]?|(?:este )?inexistent[a]?|nu exista|nu a fost gasit[a]?|(?:este )?invalid[a]?)",
+     r"(?:necunoscut|inexistent|invalid)"),
+    (r"(?:felhasznalo|cimzett|cim|postafiok|fiok)",
+     r"(?:(?:nem )?ismeretlen|nem letezik|nem talalhato|ervenytelen)",
+     r"(?:ismeretlen|nem letezo|ervenytelen)"),
+    # Turkish (dotless ı kept by the fold, so both i's).
+    (r"(?:kullan[iı]c[iı]|al[iı]c[iı]|posta kutusu|hesap|adres|e-?posta adresi)",
+     r"(?:bulunamad[iı]|bulunmuyor|mevcut de[gğ]il|yok|ge[cç]ersiz|tan[iı]nm[iı]yor|bilinmiyor)",
+     r"(?:ge[cç]ersiz|bilinmeyen|olmayan|boyle bir)"),
+)
+
+
+def _grammar_in_language(thing: str, after: str, before: str) -> str:
+    # Never before "or" (possibilities) or "but" (a concession), in the language's words.
+    ends = (r"(?![\w-])(?!,? (?:o|ou|oppure|oder|of|lub|albo|nebo|eller|veya|ya da|or|pero|mais|ma|mas|aber|maar|ale"
+            r"|ale|men|fakat|but) )")
+    return (rf"\b{thing}\b{_GRAMMAR_GAP_SHORT} {after}{ends}|\b{before} ?{thing}\b")
+# Russian (mail.ru's and Yandex's "Пользователь не найден", "Такого ящика нет"), Chinese
+# (NetEase/QQ/Coremail: "收件人地址不存在", "该用户不存在", "邮箱地址无效"), Japanese
+# (NTT/Yahoo Japan and Exchange's Japanese NDR: "宛先のユーザーは存在しません", "メール
+# アドレスが見つかりません"), Korean (Naver/Daum and Exchange's Korean NDR: "받는 사람의
+# 주소를 찾을 수 없습니다", "존재하지 않는 사용자"). Written as the text is folded (NFKD takes
+# kana's voicing marks and Hangul's syllables apart; _folded does the same to these).
+_GRAMMAR_SCRIPTS = (
+    # Russian: the thing, then within a few words a predicate; or "нет такого …".
+    r"(?:пользовател|адресат|получател|почтов\w* ящик|ящик|адрес|учетн\w* запис|аккаунт|групп|рассылк)\w*"
+    r"(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|несуществующ\w*|недействител\w*|не зарегистрирован\w*"
+    r"|не обнаружен\w*|нет)(?![\w-])(?!,? или )",
+    r"(?:нет (?:такого|такой|такого же)|несуществующ\w*|неизвестн\w*|не найден\w*) (?:\S+ )?"
+    r"(?:пользовател|адресат|получател|ящик|адрес|учетн\w* запис|аккаунт)\w*",
+    # Chinese: the thing, then (within a few characters, never over "may" or "or") a
+    # predicate, never before "or" (Google Groups' "群組可能不存在,或者…": possibilities).
+    r"(?:用户|用戶|收件人|收信人|邮箱|郵箱|信箱|帐号|账号|帳號|帐户|账户|帳戶|地址|邮件地址|郵件地址|群组|群組)"
+    r"(?:(?!可能|也许|也許|或许|或許|或).){0,8}?(?:不存在|未找到|找不到|无效|無效|未知|没有找到|沒有找到|未注册|未註冊)"
+    r"(?![,，、]?(?:或|還是|还是))",
+    r"(?:查无此人|查無此人|无此|無此|没有该|沒有該|不存在的|无效的|無效的|未知的)(?:用户|用戶|收件人|邮箱|郵箱|帐号|账号|帳號|地址)",
+    # Japanese: the thing, then a predicate; never "存在しないか" (possibilities). "不明"
+    # only right after the thing ("宛先不明", "ユーザーが不明"): "ご不明な点" is "any question".
+    r"(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|メールボックス|アカウント|グループ)"
+    r"(?:(?:.{0,12}?(?:存在しません|存在しない(?!か)|見つかりません|見つからない|無効|登録されていません))"
+    r"|(?:が|は)?不明(?!な))",
+    r"(?:存在しない|不明な|無効な)(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|アカウント)",
+    # Korean: the thing, then a predicate (Hangul in jamo after the fold: wider windows).
+    r"(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정|메일함|사서함).{0,30}?"
+    r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없)",
+    r"(?:존재하지 않는|알 수 없는|유효하지 않은) ?(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정)",
+)
+
+
+def _folded(source: str) -> str:
+    """A pattern written in a non-Latin script, folded as fold() leaves the text it is
+    looked for in (NFKD, combining marks off): the regular-expression syntax is ASCII and
+    is left as it is."""
+    decomposed = unicodedata.normalize("NFKD", source)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+# Whose thing it is: ours (the sender, MAIL FROM, HELO, our IP or domain, in the languages
+# above), named in the words just before it in the same clause or inside the match ("la
+# dirección del remitente no existe"), or "your"/"our" right before it; or a hedge just
+# before it ("please check whether …", "may").
+_GRAMMAR_OURS_NOUNS = (
+    r"\b(?:senders?\b|mail from\b|from address|return[- ]path|envelope (?:sender|from)|reverse[- ]path|originator"
+    r"|helo\b|ehlo\b|client\b|ip\b|sending\b|submitter|remitente|emisor|expediteur|emetteur|absender|mittente"
+    r"|remetente|afzender|nadawc|odesilatel|avsandar|afsender|avsender|g[oö]nderen)"
+    r"|отправител|送信者|发件人|發件人|寄件人|差出人|발신|보낸 사람")
+_GRAMMAR_OURS = LazyPattern(_folded(_GRAMMAR_OURS_NOUNS))
+_GRAMMAR_HEDGED_OR_YOURS = LazyPattern(
+    r"\b(?:if|whether|check|make sure|ensure|confirm|may|might|maybe|possibly|perhaps|probably)\b"
+    r"|\b(?:your|our)(?: [\w-]+){0,2} *$")
+# Other causes the grammar's words may stand beside, which _names_other_cause does not
+# hold (the mailbox's own state, our login, a moment's trouble): then it says nothing.
+_GRAMMAR_OTHER_CAUSE = LazyPattern(
+    r"\b(?:(?:mail ?box|box|account|inbox|storage|disk|folder) (?:is )?full|full mail ?box|quota|over ?limit"
+    r"|disabled|suspended|inactive|deactivated|locked|password|credentials?|authenticat\w*|greylist\w*|graylist\w*"
+    r"|try again|temporar\w*|timed? ?out|timeout|too many|rate limit\w*|expired|retry time|no route to host"
+    r"|(?:host|network) (?:is )?unreachable|connection (?:refused|reset|lost)|loop"
+    r"|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)|(?:unable|not allowed) to relay)\b")
+
+
+def _spaced(source: str) -> str:
+    """A pattern written with one space between words, for text that may hold more
+    (" mailaddr "): " " is " +", an optional " ?" is " *". (No regular expression here:
+    the patterns are written at import, and nothing may be compiled then.)"""
+    pieces = source.split(" ")
+    return pieces[0] + "".join(
+        (" *" + piece[1:] if piece.startswith("?") else " " + piece if piece[:1] in ("*", "+", "{")
+         else " +" + piece) for piece in pieces[1:])
+
+
+class _DeadAddressGrammar:
+    """THING × PREDICATE: the first place the folded words say the recipient does not
+    exist, or None (see the block's comment). `search(words)` as a pattern's."""
+
+    @functools.cached_property
+    def latin(self) -> LazyPattern:
+        return _patterns(*(_spaced(shape) for shape in (
+            *_GRAMMAR_ENGLISH, *(_grammar_in_language(*shape) for shape in _GRAMMAR_LANGUAGES))))
+
+    @functools.cached_property
+    def scripts(self) -> LazyPattern:
+        return _patterns(*(_spaced(_folded(shape)) for shape in _GRAMMAR_SCRIPTS))
+
+    def search(self, words: str):
+        for pattern in (self.latin, self.scripts):
+            if pattern is self.scripts and words.isascii():
+                break
+            for match in pattern.finditer(words):
+                if self._ours_or_hedged(words, match):
+                    continue
+                if _GRAMMAR_OTHER_CAUSE.search(words) or _names_other_cause(words):
+                    return None
+                return match
+        return None
+
+    @staticmethod
+    def _ours_or_hedged(words: str, match) -> bool:
+        clause = _GRAMMAR_CLAUSE_END.split(words[max(0, match.start() - 60):match.start()])[-1]
+        return _GRAMMAR_OURS.search(clause + " " + match.group(0)) is not None \
+            or _GRAMMAR_HEDGED_OR_YOURS.search(clause) is not None
+
+
+_GRAMMAR_CLAUSE_END = LazyPattern(r"[.;!?](?:\s|$)|\n")
+_DEAD_ADDRESS_GRAMMAR = _DeadAddressGrammar()
+
+# The same grammar with our side as its thing: the sender (our address or domain) said
+# not to exist or not to be valid, in the languages above ("El remitente no existe",
+# "Absenderadresse unbekannt", "Адрес отправителя не найден", "发件人地址不存在"), our
+# client host unknown (its reverse DNS), our login refused ("Authentication failed:
+# unknown user name or bad password", RFC 4954's 535 5.7.8): the sender's, whatever the
+# sentence tables would make of its words (SPEC §6: the sender's, never the lead's).
+_GRAMMAR_PREDICATES_AFTER = "|".join([_GRAMMAR_PREDICATE_ONE] + [after for _, after, _ in _GRAMMAR_LANGUAGES])
+_GRAMMAR_SENDER_NOUNS = (
+    "sender", "mail from", "from address", "return-path", "return path", "envelope", "reverse-path", "reverse path",
+    "originator", "remitente", "emisor", "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender",
+    "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "onderen")
+_GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
+    # Each behind the keys its sentences hold (most reports hold none of them).
+    _Keyed(_GRAMMAR_SENDER_NOUNS, _patterns(_spaced(
+        rf"\b(?:{'|'.join(re.escape(noun) for noun in _GRAMMAR_SENDER_NOUNS)})\w*(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"(?:(?:is|was|est|es|ist|e|er|ar|je) )?(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"))),
+    _Gated((), _patterns(*(_spaced(_folded(shape)) for shape in (
+        r"отправител\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)",
+        r"(?:发件人|發件人|寄件人).{0,8}?(?:不存在|无效|無效|未找到|找不到|未知)",
+        r"(?:送信者|差出人).{0,12}?(?:存在しません|存在しない|見つかりません|不明|無効)",
+        r"(?:발신자|보낸 사람).{0,30}?(?:존재하지 않|찾을 수 없|유효하지 않|알 수 없)")))),
+    _Keyed(("authentica", "login", "log in", "auth ", "password"), _patterns(
+        r"\b(?:authentication|login|log ?in|auth) (?:failed|failure|unsuccessful|error)",
+        r"\b(?:bad|wrong|invalid|incorrect) password", r"\buser ?name (?:and|or) password")),
+    _Keyed(("client host",), _patterns(r"\bclient host(?: name)?(?: \S+){0,2} (?:is )?(?:unknown|not found)")),
+    # A report is addressed to us: "your address" is the sender's.
+    _Keyed(("your address", "your e-mail", "your email", "your mail ", "your sending", "your from", "your account",
+            "your domain", "your mailbox"), _patterns(_spaced(
+        rf"\byour (?:e-?mail |mail |sending |from )?(?:address|account|domain|mailbox)(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"(?:(?:is|was) )?(?:{_GRAMMAR_PREDICATE_ONE})(?![\w-])"))))
+_GRAMMAR_SENDER = [("rejected", _GRAMMAR_SENDER_SAID_DEAD)]  # (read before _ADDRESS)
+# Statuses under which the grammar may speak: none, one that names no cause (X.0.0,
+# X.3.0, X.5.0, X.5.1), or one about the address (ADDRESS_STATUSES), as the lead's policy has a bare
+# "User unknown" count (issue #25). Under any other (5.2.1 a disabled mailbox, 5.7.1
+# policy, 5.6.x content…) the number names a cause, as sisimai reads it ("5.2.1 … User
+# unknown" is its Filtered), and a sentence no table lists does not overrule it.
+_GRAMMAR_STATUS = LazyPattern(r"^\d\.(?:0\.0|3\.0|5\.[01])$")
+
+
+def _grammar_says_dead(status: str | None, words: str) -> bool:
+    """Whether the grammar reads a dead address in the folded `words`, under `status`.
+    A status written as qmail writes its fixed codes, "(#5.7.1)" at the end of the text,
+    is the one code qmail-smtpd and its patches give a text whatever its cause (netqmail's
+    err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
+    return (status is None or status in ADDRESS_STATUSES or _GRAMMAR_STATUS.match(status) is not None
+            or f"(#{status})" in words) \
+        and _grammar_reads_dead(words)
+
+
+@functools.lru_cache(maxsize=64)  # (the same words are asked at the words' stage and again when quoted)
+def _grammar_reads_dead(words: str) -> bool:
+    return _DEAD_ADDRESS_GRAMMAR.search(words) is not None
+
+
 _ADDRESS = [
     ("hasmoved", _patterns(
         r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
@@ -901,7 +1270,8 @@ def _names_other_cause(words: str) -> bool:
 def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
-    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words))
+    return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -1132,10 +1502,14 @@ def find_reply_code(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def reason_from_words(text: str) -> str | None:
-    """The cause the words name, or None. `text` must be folded."""
-    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _ADDRESS, _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS,
-                  _SERVER_OTHER_WORDS):
+def reason_from_words(text: str, *, status: str | None = None, grammar: bool = False) -> str | None:
+    """The cause the words name, or None. `text` must be folded. With `grammar`, the
+    grammar of a dead address (_DEAD_ADDRESS_GRAMMAR) counts at the end of the
+    dead-address tables' stage, under `status` (_grammar_says_dead)."""
+    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _GRAMMAR_SENDER, _ADDRESS, _SERVER_DEAD_ADDRESS,
+                  _AFTER_ADDRESS, _SERVER_OTHER_WORDS):
+        if group is _AFTER_ADDRESS and grammar and _grammar_says_dead(status, text):
+            return "userunknown"
         for reason, pattern in group:
             if pattern.search(text):
                 return reason
@@ -1219,7 +1593,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         if status == code and sentence.search(words):
             return Verdict(meaning in HARD_REASONS, meaning, status)
     own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
-    reason = own_rule or reason_from_words(words)
+    reason = own_rule or reason_from_words(words, status=status, grammar=True)
     if reason in ("userunknown", "hostunknown") and not own_rule and _MAY_NOT_EXIST.search(words) \
             and _names_other_cause(words):
         # Possibilities, not a verdict (issue #25 item 5): cPanel's Exim writes "The
@@ -1303,6 +1677,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
                 or _SERVER_DEAD_ADDRESS_SAYS.search(words)
                 or _LIBRARY_DEAD.search(words)
+                or _grammar_says_dead(status, words)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
                     status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
