@@ -116,3 +116,41 @@ def test_a_lead_whose_alias_expands_to_an_unknown_forward_is_bounced():
     # The lines about the lead end at ">>> DATA" (the replies name the forward): that
     # DATA was sent tells nothing of what was refused, and "Addressee unknown" needs no stage.
     assert (LEAD, True) in verdicts(EXPANDED.encode())
+
+
+# Postfix's smtpd says what its recipient restrictions refused ("Recipient address
+# rejected: …") only in answer to RCPT TO (smtpd_check.c), whatever status the site's
+# access map gives: the stage is said, so a missing user's words count there.
+@pytest.mark.parametrize("words", [
+    f"550 5.7.1 <{LEAD}>: Recipient address rejected: Recipient not found",
+    f"550 5.7.1 <{LEAD}>: Recipient address rejected: User unknown",
+])
+def test_postfixs_recipient_restriction_is_an_answer_to_rcpt(words):
+    assert verdicts(plain(words)) == [(LEAD, True)]
+    assert verdicts(rfc3464(words, "5.7.1")) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("words", [
+    f"554 5.7.1 <{LEAD}>: Recipient address rejected: Access denied",
+    f"550 5.7.1 <{LEAD}>: Recipient address rejected: Message rejected as spam",
+    f"452 4.2.2 <{LEAD}>: Recipient address rejected: Mailbox full",
+])
+def test_postfixs_recipient_restriction_naming_another_cause_stays_soft(words):
+    assert verdicts(plain(words)) == [(LEAD, False)]
+
+
+def test_a_domain_that_could_not_be_found_is_the_address():
+    # Gmail's report of an NXDOMAIN answer for the recipient's domain, in its words only.
+    words = ("Address not found\r\n\r\nYour message wasn't delivered to "
+             f"{LEAD} because the domain example.org couldn't be found. Check for typos "
+             "or unnecessary spaces and try again.")
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_mail_that_loops_back_is_the_domains_configuration_not_the_address():
+    # Postfix's address verification (reject_unverified_recipient) passes on its probe's
+    # cause under 5.1.1: a domain routed back to the answering server is misconfigured.
+    words = (f"550 5.1.1 <{LEAD}>: Recipient address rejected: undeliverable address: "
+             "mail for example.org loops back to myself")
+    assert verdicts(plain(words)) == [(LEAD, False)]
+    assert verdicts(rfc3464(words, "5.1.1")) == [(LEAD, False)]

@@ -937,7 +937,10 @@ _COMMAND_SAID = re.compile(
     r"|helo|ehlo|initial connection|greeting)\b"
     r"|for (?P<text>text) command"
     r"|smtp command[ \t:-]*\n?[ \t]*(?P<named>rcpt|mail|data)\b"
-    r"|(?P<rcpt>does not like recipient|unknown recipient or mailbox unavailable ->[^\n]*@|\[rcpt_to\])"
+    r"|(?P<rcpt>does not like recipient|unknown recipient or mailbox unavailable ->[^\n]*@|\[rcpt_to\]"
+    # Postfix's smtpd names what its recipient restrictions refused, and answers RCPT
+    # TO with it (smtpd_check.c, reply_name "Recipient address"), whatever the status.
+    r"|recipient address rejected:)"
     r"|(?P<data>failed on data command|failed after i sent the message)"
     r"|(?P<mail>but sender was rejected)"
     r"|(?P<conn>but my name was rejected|but greeting failed)"

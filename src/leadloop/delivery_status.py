@@ -599,7 +599,11 @@ _ADDRESS = [
     ("userunknown", _patterns(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
-        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|access denied|userunknown))",
+        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|userunknown))",
+        # Exchange Online's Directory-Based Edge Blocking: no such recipient in the
+        # tenant's directory. Elsewhere (Postfix's access maps, under 5.7.1) the same
+        # "Access denied" is a site's policy.
+        r"5\.4\.1 recipient address rejected: access denied",
         r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
         r"(user|recipient|mailbox|address|addressee|account|e-?mail address|destination)",
         r"no such (user|recipient|mailbox|address|person|account|local user)",
@@ -646,7 +650,7 @@ _ADDRESS = [
         r"domain (name )?(is )?(not reachable|unreachable)",
         r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
-        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist)", r"domain may not exist",
+        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)", r"domain may not exist",
         r"^(\d{3}[ -])?[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist",
         r"nxdomain", r"dns records for the destination .{0,30} could not be found", r"no mx (record|host)",
         # No usable MX for the recipient's domain (issue #25 item 3): 1&1/IONOS's Nemesis
@@ -702,6 +706,9 @@ _AFTER_ADDRESS = [
         # A host that cannot be reached exists: a network failure, not an unknown host
         # (sisimai's NetworkError; Zoho's "ERROR_CODE :421, Host not reachable").
         r"no route to host", r"host (is )?(not reachable|unreachable)", r"routing loop", r"mail loop", r"too many hops",
+        # Postfix: the recipient's domain routes back to the server that answered
+        # ("mail for DOMAIN loops back to myself"): its configuration, not the address.
+        r"loops back to (myself|me)",
         r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect")),
     ("systemerror", _patterns(
         r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
