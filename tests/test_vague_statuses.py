@@ -154,3 +154,13 @@ def test_mail_that_loops_back_is_the_domains_configuration_not_the_address():
              "mail for example.org loops back to myself")
     assert verdicts(plain(words)) == [(LEAD, False)]
     assert verdicts(rfc3464(words, "5.1.1")) == [(LEAD, False)]
+
+
+def test_the_remote_servers_answer_beats_the_reports_canned_reason():
+    # A Chinese hosted service's report: its own canned reason says the recipient's
+    # address does not exist or is unavailable; the remote server's answer, labelled
+    # 远程响应, says our message's From header was refused. The answer is the cause.
+    words = ("退信原因 | 收件方地址不存在，或暂时不可用，导致邮件被系统退回。\r\n\r\n"
+             "远程响应 | the mta server of example.org -- mx1.example.org(192.0.2.8) reply:550 "
+             "The \"From\" header is missing or invalid. Please follow RFC5322 standard protocol.")
+    assert verdicts(plain(words)) == [(LEAD, False)]

@@ -922,6 +922,9 @@ _SERVER_WORDS = re.compile(
     r"|\(reason:[ \t]*(?P<reason>[^)]*)\)?"
     r"|\bsaid:[ \t]*(?P<said>.+(?:\n[ \t]+.+)*)"
     r"|remote (?:server|host) (?:returned|said|replied|responded)[ :]*(?P<remote>.+)"
+    # Chinese hosted mail's reports label the remote server's answer "远程响应" (the
+    # remote response) beside their own canned "退信原因" (the reason for the return).
+    r"|远程(?:响应|回应|回复)[^\n|:：]*[|:：][ \t]*(?P<remote_cn>.+)"
     r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)

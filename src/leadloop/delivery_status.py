@@ -713,7 +713,10 @@ _AFTER_ADDRESS = [
     ("systemerror", _patterns(
         r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
         r"server is misconfigured", r"service (currently )?unavailable", r"queue file write error")),
-    ("contenterror", _patterns(r"mime", r"8-?bit", r"invalid header", r"duplicate header")),
+    ("contenterror", _patterns(
+        r"mime", r"8-?bit", r"invalid header", r"duplicate header", r"header (field )?(is )?(missing|invalid|malformed)",
+        # A reply that cites the message format's standards refuses the message's form.
+        r"\brfc ?(5322|2822|822|2047|2045)\b")),
 ]
 
 _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
