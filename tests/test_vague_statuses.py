@@ -164,3 +164,10 @@ def test_the_remote_servers_answer_beats_the_reports_canned_reason():
              "远程响应 | the mta server of example.org -- mx1.example.org(192.0.2.8) reply:550 "
              "The \"From\" header is missing or invalid. Please follow RFC5322 standard protocol.")
     assert verdicts(plain(words)) == [(LEAD, False)]
+
+
+def test_the_dsn_address_type_rfc822_cites_no_standard():
+    # "Final-Recipient: rfc822;…" names the address type (RFC 3464 §2.3.2), quoted in a
+    # report's text (Exchange's plain DSN text): it says nothing against the message.
+    words = (f"Final-Recipient: rfc822;{LEAD}\r\nAction: failed\r\nStatus: 5.1.0")
+    assert verdicts(plain(words)) == [(LEAD, True)]

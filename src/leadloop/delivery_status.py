@@ -715,8 +715,9 @@ _AFTER_ADDRESS = [
         r"server is misconfigured", r"service (currently )?unavailable", r"queue file write error")),
     ("contenterror", _patterns(
         r"mime", r"8-?bit", r"invalid header", r"duplicate header", r"header (field )?(is )?(missing|invalid|malformed)",
-        # A reply that cites the message format's standards refuses the message's form.
-        r"\brfc ?(5322|2822|822|2047|2045)\b")),
+        # A reply that cites the message format's standards refuses the message's form
+        # (not RFC 822 itself: "rfc822;" is every DSN's address type, RFC 3464 §2.3.2).
+        r"\brfc ?(5322|2822|2047)\b(?! ?;)")),
 ]
 
 _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
