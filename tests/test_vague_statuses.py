@@ -171,3 +171,12 @@ def test_the_dsn_address_type_rfc822_cites_no_standard():
     # report's text (Exchange's plain DSN text): it says nothing against the message.
     words = (f"Final-Recipient: rfc822;{LEAD}\r\nAction: failed\r\nStatus: 5.1.0")
     assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_a_transcripts_accepted_commands_give_no_status_to_the_refusal():
+    # A client library's log of the session (PHPMailer/Symfony Mailer style): MAIL FROM
+    # accepted with "250 2.1.0 Ok", then the refusal of the recipient's domain.
+    words = ('>> MAIL FROM:  >> RCPT TO:  >> DATA  << 250 2.1.0 Ok  << 550 5.1.2 <' + LEAD + '>: '
+             'Recipient address rejected: Domain not found  !! Expected response code 250/251/252 '
+             'but got code "550"')
+    assert verdicts(plain(words)) == [(LEAD, True)]

@@ -1127,20 +1127,24 @@ def fold(text: str) -> str:
 def find_status(text: str) -> str | None:
     """The most telling enhanced status code in `text`: one that follows a reply code
     ("550 5.7.1", "550-'5.7.1": the receiving server's own), else the first that is not
-    a generic X.0.0, else the first."""
-    for match in _REPLY_STATUS.finditer(text):
-        if not _GENERIC.match(match.group(1)):
-            return match.group(1)
+    a generic X.0.0, else the first. A success (2.X.X) is an earlier command's answer in a
+    transcript ("250 2.1.0 Ok" to MAIL FROM), never the failure's, while a failure's is
+    there."""
+    replied = [match.group(1) for match in _REPLY_STATUS.finditer(text)]
     codes = [".".join(m.groups()) for m in _STATUS.finditer(text)]
-    for code in codes:
-        if not _GENERIC.match(code):
-            return code
-    return codes[0] if codes else None
+    for found in (replied, codes):
+        failures = [code for code in found if code[0] != "2"]
+        for code in failures:
+            if not _GENERIC.match(code):
+                return code
+    failures = [code for code in codes if code[0] != "2"]
+    return (failures or codes or [None])[0]
 
 
 def find_reply_code(text: str) -> int | None:
-    match = _REPLY.search(text)
-    return int(match.group(1)) if match else None
+    """The first reply code in `text`, a refusal's (4XX, 5XX) before an acceptance's."""
+    codes = [int(match.group(1)) for match in _REPLY.finditer(text)]
+    return next((code for code in codes if code >= 400), codes[0] if codes else None)
 
 
 def reason_from_words(text: str) -> str | None:
