@@ -131,7 +131,6 @@ def test_postfixs_recipient_restriction_is_an_answer_to_rcpt(words):
 
 
 @pytest.mark.parametrize("words", [
-    f"554 5.7.1 <{LEAD}>: Recipient address rejected: Access denied",
     f"550 5.7.1 <{LEAD}>: Recipient address rejected: Message rejected as spam",
     f"452 4.2.2 <{LEAD}>: Recipient address rejected: Mailbox full",
 ])
@@ -179,4 +178,15 @@ def test_a_transcripts_accepted_commands_give_no_status_to_the_refusal():
     words = ('>> MAIL FROM:  >> RCPT TO:  >> DATA  << 250 2.1.0 Ok  << 550 5.1.2 <' + LEAD + '>: '
              'Recipient address rejected: Domain not found  !! Expected response code 250/251/252 '
              'but got code "550"')
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("status, words", [
+    # RFC 5321's 550 text, bare, with no stage (Gmail's DSN of 1&1's answer, a gateway's
+    # plain report): the lead's policy after the blind sets of session 9.
+    ("5.0.0", "550 Requested action not taken: mailbox unavailable"),
+    ("5.5.0", "550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)"),
+])
+def test_rfc5321s_mailbox_unavailable_with_no_stage_is_the_address(status, words):
+    assert verdicts(rfc3464(words, status)) == [(LEAD, True)]
     assert verdicts(plain(words)) == [(LEAD, True)]

@@ -599,11 +599,7 @@ _ADDRESS = [
     ("userunknown", _patterns(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
-        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|userunknown))",
-        # Exchange Online's Directory-Based Edge Blocking: no such recipient in the
-        # tenant's directory. Elsewhere (Postfix's access maps, under 5.7.1) the same
-        # "Access denied" is a site's policy.
-        r"5\.4\.1 recipient address rejected: access denied",
+        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|access denied|userunknown))",
         r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
         r"(user|recipient|mailbox|address|addressee|account|e-?mail address|destination)",
         r"no such (user|recipient|mailbox|address|person|account|local user)",
@@ -1071,6 +1067,13 @@ _DEAD_WITHOUT_STAGE = _patterns(
 # missing mailbox with; the other bare forms ("unknown user", "no such user") are in
 # _DEAD_ADDRESS_SAYS.
 _BARE_USER_UNKNOWN = _patterns(r"\buser ?unknown\b")
+# RFC 5321's own 550 text (§4.2.2, "Requested action not taken: mailbox unavailable
+# (e.g., mailbox not found, no access, or command rejected for policy reasons)"), bare:
+# what Hotmail, 1&1/GMX and Exchange answer a missing mailbox with. Quoted with no stage
+# and under a status that names no cause, the lead's policy reads it as the address (the
+# labels of every blind set, issue #25); after DATA a filter may say it, and beside a
+# policy's or the sender's words it is theirs (_names_other_cause).
+_BARE_MAILBOX_UNAVAILABLE = _patterns(r"\brequested action not taken: mailbox unavailable\b")
 # Statuses that name no cause (RFC 3463: X.0.0 "other or undefined", X.5.0 "other or
 # undefined protocol status", X.5.1 "invalid command", which qmail-derived servers
 # write as a generic "(#5.5.1)" after any refusal): the words decide under them.
@@ -1318,8 +1321,9 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
                 or _SERVER_DEAD_ADDRESS_SAYS.search(words)
                 or _LIBRARY_DEAD.search(words)
-                or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
-                    status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
+                or ((_DEAD_WITHOUT_STAGE.search(words) or (
+                    (_BARE_USER_UNKNOWN.search(words) or _BARE_MAILBOX_UNAVAILABLE.search(words))
+                    and (status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)
