@@ -131,6 +131,9 @@ def test_postfixs_recipient_restriction_is_an_answer_to_rcpt(words):
 
 
 @pytest.mark.parametrize("words", [
+    # Postfix's generic `reject` restriction (postconf(5)): a server that does not relay
+    # for us, or a site's access map.
+    f"554 5.7.1 <{LEAD}>: Recipient address rejected: Access denied",
     f"550 5.7.1 <{LEAD}>: Recipient address rejected: Message rejected as spam",
     f"452 4.2.2 <{LEAD}>: Recipient address rejected: Mailbox full",
 ])
@@ -190,3 +193,10 @@ def test_a_transcripts_accepted_commands_give_no_status_to_the_refusal():
 def test_rfc5321s_mailbox_unavailable_with_no_stage_is_the_address(status, words):
     assert verdicts(rfc3464(words, status)) == [(LEAD, True)]
     assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_mailbox_unavailable_for_our_domains_dns_is_ours():
+    # 1&1's check of the sender's domain, in RFC 5321's words for a missing mailbox.
+    words = "550 Requested action not taken: mailbox unavailable invalid DNS MX or A/AAAA resource record"
+    assert verdicts(plain(words)) == [(LEAD, False)]
+    assert verdicts(rfc3464(words)) == [(LEAD, False)]

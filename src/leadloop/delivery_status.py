@@ -599,7 +599,12 @@ _ADDRESS = [
     ("userunknown", _patterns(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
-        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|access denied|userunknown))",
+        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|userunknown))",
+        # Exchange Online's Directory-Based Edge Blocking (5.4.1): no such recipient in the
+        # tenant's directory. Under 5.7.1 the same words are Postfix's generic `reject`
+        # restriction (postconf(5): "Access denied", 554 5.7.1), which ends the recipient
+        # restrictions of a server that does not relay for us: ours, not the address.
+        r"5\.4\.1 recipient address rejected: access denied",
         r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
         r"(user|recipient|mailbox|address|addressee|account|e-?mail address|destination)",
         r"no such (user|recipient|mailbox|address|person|account|local user)",
@@ -734,7 +739,11 @@ _SENDER_WORDS = _patterns(
     r"(limit|exceeded)", r"unusual rate", r"user complaints", r"\bts(s|\d)0\d\b",
     r"(listed|blocked) (by|on|in|at) .{0,40}(spamhaus|spamcop|barracuda|sorbs|dnsbl|rbl|blocklist"
     r"|blacklist)", r"client host (\[[^\]]*\] )?blocked", r"reverse (dns|hostname)",
-    r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
+    r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size",
+    # A server that answered found DNS records invalid: not the recipient's domain's (its
+    # MX led us there, RFC 5321 §5.1) but ours (1&1's and web.de's check of the sender's
+    # domain: "mailbox unavailable invalid DNS MX or A/AAAA resource record").
+    r"invalid dns (mx|a|aaaa|ptr)\b")
 
 
 
