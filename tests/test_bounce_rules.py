@@ -142,9 +142,11 @@ def test_a_missing_users_words_are_the_address(raw):
 
 
 @pytest.mark.parametrize("raw", [
-    # RFC 5321's generic 550 text after the message, or with no stage: a filter may say it.
+    # RFC 5321's generic 550 text after the message: a filter may say it; with no
+    # stage, beside a policy's words or under a status that names a cause, theirs.
     postfix("550 Requested action not taken: mailbox unavailable", "end of DATA"),
-    rfc3464("550 Requested action not taken: mailbox unavailable"),
+    rfc3464("550-Requested action not taken: mailbox unavailable 550 Reject due to policy restrictions"),
+    rfc3464("550 5.7.1 Requested action not taken: mailbox unavailable", "5.7.1"),
     # QQ's "unavailable or access denied" names two causes; a temporary unavailability.
     postfix("550 Mailbox unavailable or access denied", "RCPT TO"),
     postfix("450 4.2.1 Mailbox temporarily unavailable", "RCPT TO"),

@@ -172,10 +172,7 @@ TABLES_READ_HARD = {
     "The user is unknown or the message was refused by policy": set(LAYOUTS),
     "The recipient does not exist or you are not allowed to write to it": set(LAYOUTS),
     "Mailbox does not exist, but the message will be kept for the postmaster": set(LAYOUTS),
-    # _ADDRESS reads "recipient address rejected: access denied" at RCPT as Exchange
-    # Online's edge blocking of a missing recipient, and a Spanish dead-address sentence
-    # there before its "o".
-    "Recipient address rejected: Access denied": {"reply-to-rcpt"},
+    # _ADDRESS reads a Spanish dead-address sentence at RCPT before its "o".
     "El destinatario no existe o no acepta mensajes de usted": {"reply-to-rcpt"},
     # (_ADDRESS reads "invalid address" in answer to RCPT TO as the address's.)
     "ADDR Invalid Address, the remote server answered 550 and closed the session": {"reply-to-rcpt"},

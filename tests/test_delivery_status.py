@@ -25,7 +25,9 @@ from leadloop.delivery_status import judge
     ("192.0.2.1 failed after I sent the message.\nRemote host said: 554 spam", "DATA"),
     ("SMTP error from remote server for TEXT command, host: smtp.example.fr reason: 550", "DATA"),
     ("rejected recipient <a@example.org> (Error following RCPT command). [550 5.1.1 User unknown]", "RCPT"),
-    ("550 5.1.1 <a@example.org>: Recipient address rejected: User unknown", None),
+    # Postfix's smtpd names its recipient restrictions so, and only in answer to RCPT TO.
+    ("550 5.1.1 <a@example.org>: Recipient address rejected: User unknown", "RCPT"),
+    ("550 5.1.1 <a@example.org>: User unknown", None),
 ])
 def test_the_smtp_command_a_report_names(text, command):
     assert smtp_command(text) == command

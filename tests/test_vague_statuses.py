@@ -116,3 +116,87 @@ def test_a_lead_whose_alias_expands_to_an_unknown_forward_is_bounced():
     # The lines about the lead end at ">>> DATA" (the replies name the forward): that
     # DATA was sent tells nothing of what was refused, and "Addressee unknown" needs no stage.
     assert (LEAD, True) in verdicts(EXPANDED.encode())
+
+
+# Postfix's smtpd says what its recipient restrictions refused ("Recipient address
+# rejected: …") only in answer to RCPT TO (smtpd_check.c), whatever status the site's
+# access map gives: the stage is said, so a missing user's words count there.
+@pytest.mark.parametrize("words", [
+    f"550 5.7.1 <{LEAD}>: Recipient address rejected: Recipient not found",
+    f"550 5.7.1 <{LEAD}>: Recipient address rejected: User unknown",
+])
+def test_postfixs_recipient_restriction_is_an_answer_to_rcpt(words):
+    assert verdicts(plain(words)) == [(LEAD, True)]
+    assert verdicts(rfc3464(words, "5.7.1")) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("words", [
+    # Postfix's generic `reject` restriction (postconf(5)): a server that does not relay
+    # for us, or a site's access map.
+    f"554 5.7.1 <{LEAD}>: Recipient address rejected: Access denied",
+    f"550 5.7.1 <{LEAD}>: Recipient address rejected: Message rejected as spam",
+    f"452 4.2.2 <{LEAD}>: Recipient address rejected: Mailbox full",
+])
+def test_postfixs_recipient_restriction_naming_another_cause_stays_soft(words):
+    assert verdicts(plain(words)) == [(LEAD, False)]
+
+
+def test_a_domain_that_could_not_be_found_is_the_address():
+    # Gmail's report of an NXDOMAIN answer for the recipient's domain, in its words only.
+    words = ("Address not found\r\n\r\nYour message wasn't delivered to "
+             f"{LEAD} because the domain example.org couldn't be found. Check for typos "
+             "or unnecessary spaces and try again.")
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_mail_that_loops_back_is_the_domains_configuration_not_the_address():
+    # Postfix's address verification (reject_unverified_recipient) passes on its probe's
+    # cause under 5.1.1: a domain routed back to the answering server is misconfigured.
+    words = (f"550 5.1.1 <{LEAD}>: Recipient address rejected: undeliverable address: "
+             "mail for example.org loops back to myself")
+    assert verdicts(plain(words)) == [(LEAD, False)]
+    assert verdicts(rfc3464(words, "5.1.1")) == [(LEAD, False)]
+
+
+def test_the_remote_servers_answer_beats_the_reports_canned_reason():
+    # A Chinese hosted service's report: its own canned reason says the recipient's
+    # address does not exist or is unavailable; the remote server's answer, labelled
+    # 远程响应, says our message's From header was refused. The answer is the cause.
+    words = ("退信原因 | 收件方地址不存在，或暂时不可用，导致邮件被系统退回。\r\n\r\n"
+             "远程响应 | the mta server of example.org -- mx1.example.org(192.0.2.8) reply:550 "
+             "The \"From\" header is missing or invalid. Please follow RFC5322 standard protocol.")
+    assert verdicts(plain(words)) == [(LEAD, False)]
+
+
+def test_the_dsn_address_type_rfc822_cites_no_standard():
+    # "Final-Recipient: rfc822;…" names the address type (RFC 3464 §2.3.2), quoted in a
+    # report's text (Exchange's plain DSN text): it says nothing against the message.
+    words = (f"Final-Recipient: rfc822;{LEAD}\r\nAction: failed\r\nStatus: 5.1.0")
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_a_transcripts_accepted_commands_give_no_status_to_the_refusal():
+    # A client library's log of the session (PHPMailer/Symfony Mailer style): MAIL FROM
+    # accepted with "250 2.1.0 Ok", then the refusal of the recipient's domain.
+    words = ('>> MAIL FROM:  >> RCPT TO:  >> DATA  << 250 2.1.0 Ok  << 550 5.1.2 <' + LEAD + '>: '
+             'Recipient address rejected: Domain not found  !! Expected response code 250/251/252 '
+             'but got code "550"')
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("status, words", [
+    # RFC 5321's 550 text, bare, with no stage (Gmail's DSN of 1&1's answer, a gateway's
+    # plain report): the lead's policy after the blind sets of session 9.
+    ("5.0.0", "550 Requested action not taken: mailbox unavailable"),
+    ("5.5.0", "550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)"),
+])
+def test_rfc5321s_mailbox_unavailable_with_no_stage_is_the_address(status, words):
+    assert verdicts(rfc3464(words, status)) == [(LEAD, True)]
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_mailbox_unavailable_for_our_domains_dns_is_ours():
+    # 1&1's check of the sender's domain, in RFC 5321's words for a missing mailbox.
+    words = "550 Requested action not taken: mailbox unavailable invalid DNS MX or A/AAAA resource record"
+    assert verdicts(plain(words)) == [(LEAD, False)]
+    assert verdicts(rfc3464(words)) == [(LEAD, False)]

@@ -1018,6 +1018,9 @@ _SERVER_WORDS = re.compile(
     r"|\(reason:[ \t]*(?P<reason>[^)]*)\)?"
     r"|\bsaid:[ \t]*(?P<said>.+(?:\n[ \t]+.+)*)"
     r"|remote (?:server|host) (?:returned|said|replied|responded)[ :]*(?P<remote>.+)"
+    # Chinese hosted mail's reports label the remote server's answer "远程响应" (the
+    # remote response) beside their own canned "退信原因" (the reason for the return).
+    r"|远程(?:响应|回应|回复)[^\n|:：]*[|:：][ \t]*(?P<remote_cn>.+)"
     r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)
@@ -1033,7 +1036,10 @@ _COMMAND_SAID = re.compile(
     r"|helo|ehlo|initial connection|greeting)\b"
     r"|for (?P<text>text) command"
     r"|smtp command[ \t:-]*\n?[ \t]*(?P<named>rcpt|mail|data)\b"
-    r"|(?P<rcpt>does not like recipient|unknown recipient or mailbox unavailable ->[^\n]*@|\[rcpt_to\])"
+    r"|(?P<rcpt>does not like recipient|unknown recipient or mailbox unavailable ->[^\n]*@|\[rcpt_to\]"
+    # Postfix's smtpd names what its recipient restrictions refused, and answers RCPT
+    # TO with it (smtpd_check.c, reply_name "Recipient address"), whatever the status.
+    r"|recipient address rejected:)"
     r"|(?P<data>failed on data command|failed after i sent the message)"
     r"|(?P<mail>but sender was rejected)"
     r"|(?P<conn>but my name was rejected|but greeting failed)"

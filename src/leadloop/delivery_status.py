@@ -968,7 +968,12 @@ _ADDRESS = [
     ("userunknown", _patterns(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
-        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|access denied|userunknown))",
+        r"|non-?existent|unavailable|rejected: (unknown|invalid|user|userunknown))",
+        # Exchange Online's Directory-Based Edge Blocking (5.4.1): no such recipient in the
+        # tenant's directory. Under 5.7.1 the same words are Postfix's generic `reject`
+        # restriction (postconf(5): "Access denied", 554 5.7.1), which ends the recipient
+        # restrictions of a server that does not relay for us: ours, not the address.
+        r"5\.4\.1 recipient address rejected: access denied",
         r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
         r"(user|recipient|mailbox|address|addressee|account|e-?mail address|destination)",
         r"no such (user|recipient|mailbox|address|person|account|local user)",
@@ -1015,7 +1020,7 @@ _ADDRESS = [
         r"domain (name )?(is )?(not reachable|unreachable)",
         r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
-        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist)", r"domain may not exist",
+        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)", r"domain may not exist",
         r"^(\d{3}[ -])?[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist",
         r"nxdomain", r"dns records for the destination .{0,30} could not be found", r"no mx (record|host)",
         # No usable MX for the recipient's domain (issue #25 item 3): 1&1/IONOS's Nemesis
@@ -1071,11 +1076,18 @@ _AFTER_ADDRESS = [
         # A host that cannot be reached exists: a network failure, not an unknown host
         # (sisimai's NetworkError; Zoho's "ERROR_CODE :421, Host not reachable").
         r"no route to host", r"host (is )?(not reachable|unreachable)", r"routing loop", r"mail loop", r"too many hops",
+        # Postfix: the recipient's domain routes back to the server that answered
+        # ("mail for DOMAIN loops back to myself"): its configuration, not the address.
+        r"loops back to (myself|me)",
         r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect")),
     ("systemerror", _patterns(
         r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
         r"server is misconfigured", r"service (currently )?unavailable", r"queue file write error")),
-    ("contenterror", _patterns(r"mime", r"8-?bit", r"invalid header", r"duplicate header")),
+    ("contenterror", _patterns(
+        r"mime", r"8-?bit", r"invalid header", r"duplicate header", r"header (field )?(is )?(missing|invalid|malformed)",
+        # A reply that cites the message format's standards refuses the message's form
+        # (not RFC 822 itself: "rfc822;" is every DSN's address type, RFC 3464 §2.3.2).
+        r"\brfc ?(5322|2822|2047)\b(?! ?;)")),
 ]
 
 _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
@@ -1096,7 +1108,11 @@ _SENDER_WORDS = _patterns(
     r"(limit|exceeded)", r"unusual rate", r"user complaints", r"\bts(s|\d)0\d\b",
     r"(listed|blocked) (by|on|in|at) .{0,40}(spamhaus|spamcop|barracuda|sorbs|dnsbl|rbl|blocklist"
     r"|blacklist)", r"client host (\[[^\]]*\] )?blocked", r"reverse (dns|hostname)",
-    r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size")
+    r"cannot find your (reverse )?hostname", r"message (size )?exceeds fixed (maximum )?message size",
+    # A server that answered found DNS records invalid: not the recipient's domain's (its
+    # MX led us there, RFC 5321 §5.1) but ours (1&1's and web.de's check of the sender's
+    # domain: "mailbox unavailable invalid DNS MX or A/AAAA resource record").
+    r"invalid dns (mx|a|aaaa|ptr)\b")
 
 
 
@@ -1430,6 +1446,13 @@ _DEAD_WITHOUT_STAGE = _patterns(
 # missing mailbox with; the other bare forms ("unknown user", "no such user") are in
 # _DEAD_ADDRESS_SAYS.
 _BARE_USER_UNKNOWN = _patterns(r"\buser ?unknown\b")
+# RFC 5321's own 550 text (§4.2.2, "Requested action not taken: mailbox unavailable
+# (e.g., mailbox not found, no access, or command rejected for policy reasons)"), bare:
+# what Hotmail, 1&1/GMX and Exchange answer a missing mailbox with. Quoted with no stage
+# and under a status that names no cause, the lead's policy reads it as the address (the
+# labels of every blind set, issue #25); after DATA a filter may say it, and beside a
+# policy's or the sender's words it is theirs (_names_other_cause).
+_BARE_MAILBOX_UNAVAILABLE = _patterns(r"\brequested action not taken: mailbox unavailable\b")
 # Statuses that name no cause (RFC 3463: X.0.0 "other or undefined", X.5.0 "other or
 # undefined protocol status", X.5.1 "invalid command", which qmail-derived servers
 # write as a generic "(#5.5.1)" after any refusal): the words decide under them.
@@ -1486,20 +1509,24 @@ def fold(text: str) -> str:
 def find_status(text: str) -> str | None:
     """The most telling enhanced status code in `text`: one that follows a reply code
     ("550 5.7.1", "550-'5.7.1": the receiving server's own), else the first that is not
-    a generic X.0.0, else the first."""
-    for match in _REPLY_STATUS.finditer(text):
-        if not _GENERIC.match(match.group(1)):
-            return match.group(1)
+    a generic X.0.0, else the first. A success (2.X.X) is an earlier command's answer in a
+    transcript ("250 2.1.0 Ok" to MAIL FROM), never the failure's, while a failure's is
+    there."""
+    replied = [match.group(1) for match in _REPLY_STATUS.finditer(text)]
     codes = [".".join(m.groups()) for m in _STATUS.finditer(text)]
-    for code in codes:
-        if not _GENERIC.match(code):
-            return code
-    return codes[0] if codes else None
+    for found in (replied, codes):
+        failures = [code for code in found if code[0] != "2"]
+        for code in failures:
+            if not _GENERIC.match(code):
+                return code
+    failures = [code for code in codes if code[0] != "2"]
+    return (failures or codes or [None])[0]
 
 
 def find_reply_code(text: str) -> int | None:
-    match = _REPLY.search(text)
-    return int(match.group(1)) if match else None
+    """The first reply code in `text`, a refusal's (4XX, 5XX) before an acceptance's."""
+    codes = [int(match.group(1)) for match in _REPLY.finditer(text)]
+    return next((code for code in codes if code >= 400), codes[0] if codes else None)
 
 
 def reason_from_words(text: str, *, status: str | None = None, grammar: bool = False) -> str | None:
@@ -1678,8 +1705,9 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                 or _SERVER_DEAD_ADDRESS_SAYS.search(words)
                 or _LIBRARY_DEAD.search(words)
                 or _grammar_says_dead(status, words)
-                or ((_DEAD_WITHOUT_STAGE.search(words) or (_BARE_USER_UNKNOWN.search(words) and (
-                    status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
+                or ((_DEAD_WITHOUT_STAGE.search(words) or (
+                    (_BARE_USER_UNKNOWN.search(words) or _BARE_MAILBOX_UNAVAILABLE.search(words))
+                    and (status is None or _SAYS_NO_CAUSE.match(status)))) and not _names_other_cause(words))):
             if _HOST_UNKNOWN.search(words):
                 return Verdict(True, "hostunknown", status)  # the domain is gone all the same
             return Verdict(False, "filtered", status)
