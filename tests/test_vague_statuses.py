@@ -200,3 +200,43 @@ def test_mailbox_unavailable_for_our_domains_dns_is_ours():
     words = "550 Requested action not taken: mailbox unavailable invalid DNS MX or A/AAAA resource record"
     assert verdicts(plain(words)) == [(LEAD, False)]
     assert verdicts(rfc3464(words)) == [(LEAD, False)]
+
+
+@pytest.mark.parametrize("words", [
+    # Exchange's and Office 365's NDR, in its English and German text, with no stage.
+    f"Your message to {LEAD} couldn't be delivered.\r\n    ana.pena wasn't found at example.org.",
+    f"Ihre Nachricht an {LEAD} konnte nicht zugestellt werden.\r\n    ana.pena wurde nicht in example.org gefunden.",
+    # "Receiver" for the recipient (CompuServe's "Receiver not found").
+    "Receiver unknown", "550 Receiver does not exist",
+    # An answer with no record for the recipient's domain, given up (Gmail's wording).
+    "Technical details of permanent failure: DNS Error: DNS server returned answer with no data",
+])
+def test_more_ways_a_report_says_the_address_is_not_there(words):
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_data_refused_for_want_of_recipients_says_nothing_of_an_address():
+    # Postfix's answer to DATA after every RCPT was refused, as a client library logs it.
+    words = 'Expected response code 354 but got code "554", with message "554 5.5.1 Error: no valid recipients'
+    assert verdicts(plain(words)) == [(LEAD, False)]
+
+
+def test_a_forwarded_reports_header_block_without_its_blank_line():
+    # Outlook's forward header over a qmail report, the blank line lost (a paste, a web
+    # archive); in Outlook's Spanish, under its ruler, the fields' names are words
+    # ("Enviado el:").
+    for block in ("From: MAILER-DAEMON@mx.example.net [mailto:MAILER-DAEMON@mx.example.net]\r\n"
+                  "Sent: Tuesday, December 22, 2015 11:37 AM\r\nTo: laura@lauravidal.es\r\nSubject: failure notice\r\n",
+                  "-----Mensaje original-----\r\nDe: Mail Delivery System [mailto:MAILER-DAEMON@mx.example.net]\r\n"
+                  "Enviado el: viernes, 10 de julio de 2015 08:39 a.m.\r\nPara: laura@lauravidal.es\r\n"
+                  "Asunto: Undelivered Mail Returned to Sender\r\n"):
+        words = (block + "Hi. This is the qmail-send program at mx.example.net.\r\n"
+                 f"<{LEAD}>:\r\n192.0.2.9 does not like recipient.\r\n"
+                 f"Remote host said: 550 5.1.1 <{LEAD}>: No such user here\r\n")
+        raw = ("Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@relay.lauravidal.es>\r\n"
+               "To: laura@lauravidal.es\r\nSubject: Returned mail\r\nMessage-ID: <fwd-block@relay.lauravidal.es>\r\n"
+               "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+               "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + words +
+               "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+               f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {LEAD}\r\nSubject: Hola\r\n\r\nHola Ana\r\n--b--\r\n")
+        assert verdicts(raw.encode()) == [(LEAD, True)]

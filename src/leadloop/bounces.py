@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from .delivery_status import Verdict, fold, judge, verifies_sender
+from .delivery_status import NO_RECIPIENT_FOR_DATA, Verdict, fold, judge, verifies_sender
 from .providers import reporter_of, reporter_reason
 
 TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
@@ -916,26 +916,36 @@ def _original_start(text: str, start: int) -> int | None:
     return cut
 
 
-_BLOCK_FROM = re.compile(r"^[ \t]*from:[ \t]*(.+)$", re.I | re.M)
+# The From field of a header block a mail program writes over what it forwards, in its
+# languages (Outlook's "De:", "Von:", "Da:", "Van:", "Fra:", "Od:", "От:", "发件人:").
+_BLOCK_FROM = re.compile(r"^[ \t]*(?:from|de|von|da|van|fra|från|od|от|发件人)[ \t]*:[ \t]*(.+)$", re.I | re.M)
+# A field of that block: localised names may be words ("Enviado el:", "Envoyé :").
+_FORWARD_BLOCK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}[ \t]*:")
 
 
 def _forwarded_report_head(text: str, cut: int) -> int | None:
     """Where the text after the header block at `cut` starts, when that block is a
-    forwarded report's own header (its From a mailer daemon's or a postmaster's: an NDR
-    group or a person forwarding the report inline, "---- Forwarded Message: ----\nFrom:
-    postmaster@…"); None when it is the returned original."""
-    from email.utils import parseaddr
-
+    forwarded report's own header (its From a mailer daemon's or a postmaster's, by
+    address or by name: an NDR group or a person forwarding the report inline, "----
+    Forwarded Message: ----\nFrom: postmaster@…", Outlook's "From: MAILER-DAEMON@…
+    [mailto:…]\nSent: …" or "De: Mail Delivery System [mailto:…]"); None when it is the
+    returned original. The block ends at its blank line or, where a copy lost it (a
+    paste, a web archive), at the first line that is no header field."""
     end = text.find("\n\n", cut, cut + 2000)
+    position = cut
+    for line in text[cut:cut + 2000].split("\n"):
+        if end >= 0 and position >= end:
+            break
+        if position > cut and line and not line[:1].isspace() and not _FORWARD_BLOCK_FIELD.match(line):
+            end = position - 1
+            break
+        position += len(line) + 1
     if end < 0:
         return None
     sender = _BLOCK_FROM.search(text, cut, end)
-    if sender is None:
+    if sender is None or not names_mail_system(sender.group(1)) and "mailer-daemon" not in sender.group(1).lower():
         return None
-    local = (parseaddr(sender.group(1))[1] or sender.group(1)).strip().lower().split("@", 1)[0]
-    if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster")):
-        return end + 2
-    return None
+    return end + 1 + (text[end + 1:end + 2] == "\n")
 
 
 def _quoted_fields(text: str, start: int) -> bool:
@@ -1117,17 +1127,12 @@ def _pipelined_recipient_reply(text: str, after: int) -> bool:
         if reply.group("code")[0] in "45":
             if _ANGLE_ADDRESS.search(reply.group("words")):
                 return True
-            if refusals and _NO_RECIPIENT_FOR_DATA.search(reply.group("words")):
+            if refusals and NO_RECIPIENT_FOR_DATA.search(reply.group("words")):
                 return True
             refusals += 1
     return False
 
 
-# DATA refused because no RCPT was accepted, in the servers' own words: Sendmail "503
-# 5.0.0 Need RCPT (recipient)", Postfix "554 5.5.1 Error: no valid recipients", Exim
-# "503 valid RCPT command must precede DATA", qmail "503 RCPT first (#5.5.1)".
-_NO_RECIPIENT_FOR_DATA = re.compile(
-    r"need rcpt|no valid recipients|valid rcpt command must precede data|rcpt first", re.I)
 
 
 def _command_name(match: re.Match) -> str | None:

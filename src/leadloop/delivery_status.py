@@ -590,6 +590,11 @@ _CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
 # Words of a missing addressee that need no SMTP stage to be believed, which the general
 # patterns below do not hold: Prodigy's "Unable to find user", Plesk's qmail "No E-mail
 # address is configured at this address" (also in _DEAD_WITHOUT_STAGE).
+# Exchange's and Office 365's NDR, written by the recipient's own organisation after its
+# directory lookup (whatever the stage): "Your message to ADDRESS couldn't be delivered.
+# LOCALPART wasn't found at DOMAIN." (German: "LOCALPART wurde nicht in DOMAIN gefunden").
+_NOT_FOUND_AT_DOMAIN = (r"\b(wasn'?t|was not) found at\b",
+                        r"\bwurde (?:(?:in|bei|unter) \S+ )?nicht (?:(?:in|bei|unter) \S+ )?gefunden")
 _SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address is configured at this address\b")
 
 # --- A dead address read by its grammar (issue #25, branch deadwords) ---------------------
@@ -622,7 +627,7 @@ _GRAMMAR_QUALIFIER = (r"(?:(?:the|this|that|a|an|such|any|intended|specified|req
 # The recipient, in English. Never a host's or a domain's name (those are _ADDRESS's
 # hostunknown), never "list" as a blocklist.
 _GRAMMAR_THING = (
-    r"(?:user ?names?|user ?ids?|users?|recipients?|addressees?|mail ?box(?:es)?|mail ?drops?|accounts?"
+    r"(?:user ?names?|user ?ids?|users?|recipients?|receivers?|addressees?|mail ?box(?:es)?|mail ?drops?|accounts?"
     r"|e-?mail address(?:es)?|address(?:es)?|alias(?:es)?|local[- ]?parts?|destinations?|groups?"
     r"|(?<!block\x20)(?<!black\x20)(?<!white\x20)(?<!allow\x20)(?<!deny\x20)(?<!access\x20)lists?|persons?|rcpt"
     r"|(?<!host\x20)(?<!domain\x20)(?<!dns\x20)(?<!file\x20)(?<!server\x20)(?<!helo\x20)(?<!ehlo\x20)(?<!computer\x20)name)\b")
@@ -945,6 +950,15 @@ _GRAMMAR_SENDER = [("rejected", _GRAMMAR_SENDER_SAID_DEAD)]  # (read before _ADD
 _GRAMMAR_STATUS = LazyPattern(r"^\d\.(?:0\.0|3\.0|5\.[01])$")
 
 
+# DATA refused because no RCPT was accepted, in the servers' own words: Sendmail "503
+# 5.0.0 Need RCPT (recipient)", Postfix "554 5.5.1 Error: no valid recipients", Exim
+# "503 valid RCPT command must precede DATA", qmail "503 RCPT first (#5.5.1)". It says
+# the session's recipients were all refused before, for whatever cause: nothing about an
+# address (bounces.py reads the refusals before it).
+NO_RECIPIENT_FOR_DATA = re.compile(
+    r"need rcpt|no valid recipients|valid rcpt command must precede data|rcpt first", re.I)
+
+
 def _grammar_says_dead(status: str | None, words: str) -> bool:
     """Whether the grammar reads a dead address in the folded `words`, under `status`.
     A status written as qmail writes its fixed codes, "(#5.7.1)" at the end of the text,
@@ -952,7 +966,7 @@ def _grammar_says_dead(status: str | None, words: str) -> bool:
     err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
     return (status is None or status in ADDRESS_STATUSES or _GRAMMAR_STATUS.match(status) is not None
             or f"(#{status})" in words) \
-        and _grammar_reads_dead(words)
+        and _grammar_reads_dead(words) and not NO_RECIPIENT_FOR_DATA.search(words)
 
 
 @functools.lru_cache(maxsize=64)  # (the same words are asked at the words' stage and again when quoted)
@@ -984,6 +998,7 @@ _ADDRESS = [
         r"could ?n[o']t be found", r"not a (valid|known) (user|recipient|mailbox)",
         r"is not a (known|valid) (user|mailbox|recipient)", r"\bnot our customer\b",
         r"requested action not taken: mailbox unavailable", r"mailbox (is )?not available",
+        *_NOT_FOUND_AT_DOMAIN,
         # "550 mailbox ana@… unavailable" at RCPT (NetEase/xinnet-hosted servers): RFC 5321
         # §4.2.3's 550 text, with the address; at RCPT and with no other cause named, the
         # mailbox is not there (the stage rule in _judge keeps it from counting elsewhere).
@@ -995,7 +1010,7 @@ _ADDRESS = [
         r"user ?unknown", r"unknown user", r"recipient address rejected\.?\s*(\(|$)",
         r"(invalid|unknown) (final )?(delivery )?user ?id", r"not listed in .{0,40}directory",
         r"do(es)?n'?t have an? .{1,40} account", r"does not have an? .{1,40} account",
-        r"(account|address)( or domain)? may not exist", r"addressee unknown", r"user not found", r"no valid recipients",
+        r"(account|address)( or domain)? may not exist", r"addressee unknown", r"user not found",
         r"recipient not (found|ok|exist)", r"unknown (e-?mail|local)", r"does not have an? .{1,40} account",
         r"don'?t have an? .{1,30} account", r"no such (person|user) at this address",
         r"usuario (desconocido|inexistente|no existe)", r"no existe (dicha persona|ese usuario|el usuario|la (cuenta|direccion|casilla|dirección))",
@@ -1023,6 +1038,11 @@ _ADDRESS = [
         r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)", r"domain may not exist",
         r"^(\d{3}[ -])?[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist",
         r"nxdomain", r"dns records for the destination .{0,30} could not be found", r"no mx (record|host)",
+        # An answer with no record at all for the name (NOERROR, no data: RFC 2308 §2.2),
+        # once MX and A were asked: nowhere to deliver (RFC 5321 §5.1). Gmail's "DNS server
+        # returned answer with no data", Postfix's "Host found but no data record of
+        # requested type" (a 4.x.x or "try again" is checked first and stays temporary).
+        r"returned answer with no data", r"no data record of requested type",
         # No usable MX for the recipient's domain (issue #25 item 3): 1&1/IONOS's Nemesis
         # "no valid MX hosts found", as Exim's dnslookup router says "all relevant MX
         # records point to non-existent hosts" (matched above); RFC 5321 §5.1: with MX
@@ -1441,7 +1461,7 @@ _DEAD_WITHOUT_STAGE = _patterns(
     r"\baddress unknown\b", r"\bunknown e-?mail address\b",
     # Sendmail's "Addressee unknown" (a remote sendmail's answer its reporter copies, often
     # under 553 5.3.0) and _SAID_AT_ANY_STAGE: the addressee is missing, whatever the stage.
-    r"\baddressee unknown\b", *_SAID_AT_ANY_STAGE)
+    r"\baddressee unknown\b", *_SAID_AT_ANY_STAGE, *_NOT_FOUND_AT_DOMAIN)
 # Sendmail's "User unknown" (its EX_NOUSER text), the bare words many servers answer a
 # missing mailbox with; the other bare forms ("unknown user", "no such user") are in
 # _DEAD_ADDRESS_SAYS.
