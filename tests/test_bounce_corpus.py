@@ -227,6 +227,9 @@ HARD_BY_POLICY = {
     # no status (Zoho's report): the address, by the lead's policy after session 9's
     # blind sets (sisimai: filtered, for want of RCPT).
     "lhost-zoho-03.eml": "bare mailbox unavailable, no stage",
+    # Exchange 2003's "Recipient Not Found" with no stage and no status: the grammar's
+    # reading of a dead address, the class of the bare "User unknown" above (session 9).
+    "lhost-exchange2003-04.eml": "Exchange 2003's Recipient Not Found, no stage",
 }
 SOFT_FLOOR = 0.95 - len(HARD_BY_POLICY) / 400  # (400 soft samples)
 # Hard in sisimai's labels, soft by the lead's policy: Postfix's generic `reject`
