@@ -240,3 +240,35 @@ def test_a_forwarded_reports_header_block_without_its_blank_line():
                "--b\r\nContent-Type: message/rfc822\r\n\r\n"
                f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {LEAD}\r\nSubject: Hola\r\n\r\nHola Ana\r\n--b--\r\n")
         assert verdicts(raw.encode()) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("words", [
+    # Exchange Online's edge blocking, whose advice to the sender is hedged ("may be
+    # misspelled or may not exist"): the recipient's address, not ours.
+    "The message was rejected by the recipient's domain because the recipient's email address is not "
+    "listed in the domain's directory. Your email address may be misspelled or may not exist.",
+    # The table Office 365's NDR puts over the recipient.
+    "Office 365 | Action Required\r\n    Unknown To address |   |",
+])
+def test_office_365s_own_report_of_a_missing_recipient(words):
+    assert verdicts(plain(words)) == [(LEAD, True)]
+
+
+def test_your_address_said_invalid_outright_is_still_ours():
+    assert verdicts(plain("550 Your email address is not valid")) == [(LEAD, False)]
+
+
+def test_a_report_forwarded_under_microsoft_exchanges_name():
+    # Outlook's forward of an Exchange NDR signed "Microsoft Exchange" (no address).
+    words = ("From: Microsoft Exchange\r\nSent: Monday, March 05, 2018 1:44 PM\r\nTo: Laura Vidal\r\n"
+             "Subject: Undeliverable: Hola\r\n"
+             "mx.example.org rejected your message to the following email addresses:\r\n"
+             f"{LEAD} ({LEAD})\r\n"
+             f"Remote Server returned '550 5.4.1 [{LEAD}]: Recipient address rejected: Access denied'\r\n")
+    raw = ("Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@relay.lauravidal.es>\r\n"
+           "To: laura@lauravidal.es\r\nSubject: Returned mail\r\nMessage-ID: <fwd-exch@relay.lauravidal.es>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+           "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + words +
+           "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+           f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {LEAD}\r\nSubject: Hola\r\n\r\nHola Ana\r\n--b--\r\n")
+    assert verdicts(raw.encode()) == [(LEAD, True)]

@@ -42,7 +42,7 @@ BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daem
                       "mdaemon", "daemon")
 _BOUNCE_SENDER = re.compile(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
-    r"|microsoft outlook|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
+    r"|microsoft outlook|microsoft exchange|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
 # Subjects of delivery reports, in the languages servers write them (and Exim's delay
 # warning, "Warning: message ID delayed N hours", its spec's default warning text;
 # Courier's "NOTICE: mail delivery status."), matched folded (_report_subject): lower

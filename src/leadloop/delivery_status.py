@@ -593,7 +593,9 @@ _CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
 # Exchange's and Office 365's NDR, written by the recipient's own organisation after its
 # directory lookup (whatever the stage): "Your message to ADDRESS couldn't be delivered.
 # LOCALPART wasn't found at DOMAIN." (German: "LOCALPART wurde nicht in DOMAIN gefunden").
-_NOT_FOUND_AT_DOMAIN = (r"\b(wasn'?t|was not) found at\b",
+# Its table over the failed recipient says "Action Required … Recipient / Unknown To
+# address".
+_NOT_FOUND_AT_DOMAIN = (r"\b(wasn'?t|was not) found at\b", r"\bunknown to address\b",
                         r"\bwurde (?:(?:in|bei|unter) \S+ )?nicht (?:(?:in|bei|unter) \S+ )?gefunden")
 _SAID_AT_ANY_STAGE = (r"\bunable to find (the )?user\b", r"\bno e-?mail address is configured at this address\b")
 
@@ -936,10 +938,13 @@ _GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
         r"\b(?:authentication|login|log ?in|auth) (?:failed|failure|unsuccessful|error)",
         r"\b(?:bad|wrong|invalid|incorrect) password", r"\buser ?name (?:and|or) password")),
     _Keyed(("client host",), _patterns(r"\bclient host(?: name)?(?: \S+){0,2} (?:is )?(?:unknown|not found)")),
-    # A report is addressed to us: "your address" is the sender's.
+    # A report is addressed to us: "your address" is the sender's; not a hedge, which is
+    # advice about the address we wrote to (Exchange Online's "Your email address may be
+    # misspelled or may not exist", under "the recipient's email address is not listed").
     _Keyed(("your address", "your e-mail", "your email", "your mail ", "your sending", "your from", "your account",
             "your domain", "your mailbox"), _patterns(_spaced(
-        rf"\byour (?:e-?mail |mail |sending |from )?(?:address|account|domain|mailbox)(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"\byour (?:e-?mail |mail |sending |from )?(?:address|account|domain|mailbox)"
+        rf"(?: (?!(?:may|might|could|possibly|perhaps|probably|likely)\b)[^\s:;!?,=.]+){{0,3}} "
         rf"(?:(?:is|was) )?(?:{_GRAMMAR_PREDICATE_ONE})(?![\w-])"))))
 _GRAMMAR_SENDER = [("rejected", _GRAMMAR_SENDER_SAID_DEAD)]  # (read before _ADDRESS)
 # Statuses under which the grammar may speak: none, one that names no cause (X.0.0,
@@ -955,7 +960,7 @@ _GRAMMAR_STATUS = LazyPattern(r"^\d\.(?:0\.0|3\.0|5\.[01])$")
 # "503 valid RCPT command must precede DATA", qmail "503 RCPT first (#5.5.1)". It says
 # the session's recipients were all refused before, for whatever cause: nothing about an
 # address (bounces.py reads the refusals before it).
-NO_RECIPIENT_FOR_DATA = re.compile(
+NO_RECIPIENT_FOR_DATA = LazyPattern(
     r"need rcpt|no valid recipients|valid rcpt command must precede data|rcpt first", re.I)
 
 
