@@ -272,3 +272,21 @@ def test_a_report_forwarded_under_microsoft_exchanges_name():
            "--b\r\nContent-Type: message/rfc822\r\n\r\n"
            f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: {LEAD}\r\nSubject: Hola\r\n\r\nHola Ana\r\n--b--\r\n")
     assert verdicts(raw.encode()) == [(LEAD, True)]
+
+
+def test_qmails_giving_up_on_a_host_is_no_expiry():
+    # qmail-send writes "Giving up on HOST." under every permanent refusal it relays; the
+    # refusal names "your recipient address", the one we named: the lead's.
+    words = (f"Delivery failed: {LEAD}\r\n192.0.2.32 does not like recipient.\r\n"
+             "Remote host said: 550 sorry, your recipient address is\r\nnot in my local list\r\n"
+             "Giving up on 192.0.2.32.")
+    raw = plain("PLACE").replace(f"  {LEAD}\r\n    PLACE".encode(), words.encode())
+    assert verdicts(raw) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("words", [
+    "I'm not going to try again; giving up on the message after 5 days in the queue",
+    "550 your mailbox is not in my list",
+])
+def test_an_expiry_and_your_own_mailbox_stay_soft(words):
+    assert verdicts(plain(words)) == [(LEAD, False)]

@@ -905,9 +905,11 @@ class _DeadAddressGrammar:
 
     @staticmethod
     def _ours_or_hedged(words: str, match) -> bool:
+        # ("your recipient address" is the recipient you named: the lead's.)
         clause = _GRAMMAR_CLAUSE_END.split(words[max(0, match.start() - 60):match.start()])[-1]
         return _GRAMMAR_OURS.search(clause + " " + match.group(0)) is not None \
-            or _GRAMMAR_HEDGED_OR_YOURS.search(clause) is not None
+            or (_GRAMMAR_HEDGED_OR_YOURS.search(clause) is not None
+                and not (clause.rstrip().endswith(("your", "our")) and match.group(0).startswith("recipient")))
 
 
 _GRAMMAR_CLAUSE_END = LazyPattern(r"[.;!?](?:\s|$)|\n")
@@ -1094,7 +1096,9 @@ _AFTER_ADDRESS = [
         r"dynamic ip", r"go away", r"too many (connections|messages|recipients)", r"rate limit",
         r"helo command rejected", r"not currently accepting mail from your ip", r"poor reputation")),
     ("expired", _patterns(
-        r"expired", r"timed? ?out", r"giving up", r"gave up", r"too long", r"could not be delivered for",
+        # (Not qmail-send's "Giving up on HOST.", written under every permanent refusal.)
+        r"expired", r"timed? ?out", r"giving up(?! on (?:\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)+)\.?(?:\s|$))", r"gave up", r"too long",
+        r"could not be delivered for",
         r"failing for a long time", r"retry time not reached", r"delivery attempts will continue",
         r"has been delayed", r"not reachable within", r"(multiple|several|repeated) (retries|attempts)")),
     ("networkerror", _patterns(
