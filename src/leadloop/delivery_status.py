@@ -1541,15 +1541,19 @@ def find_status(text: str) -> str | None:
     a generic X.0.0, else the first. A success (2.X.X) is an earlier command's answer in a
     transcript ("250 2.1.0 Ok" to MAIL FROM), never the failure's, while a failure's is
     there."""
-    replied = [match.group(1) for match in _REPLY_STATUS.finditer(text)]
-    codes = [".".join(m.groups()) for m in _STATUS.finditer(text)]
-    for found in (replied, codes):
-        failures = [code for code in found if code[0] != "2"]
-        for code in failures:
+    for match in _REPLY_STATUS.finditer(text):
+        code = match.group(1)
+        if code[0] != "2" and not _GENERIC.match(code):
+            return code
+    first = first_failure = None
+    for match in _STATUS.finditer(text):
+        code = ".".join(match.groups())
+        if code[0] != "2":
             if not _GENERIC.match(code):
                 return code
-    failures = [code for code in codes if code[0] != "2"]
-    return (failures or codes or [None])[0]
+            first_failure = first_failure or code
+        first = first or code
+    return first_failure or first
 
 
 def find_reply_code(text: str) -> int | None:
