@@ -925,8 +925,11 @@ def _original_start(text: str, start: int) -> int | None:
 
 
 # The From field of a header block a mail program writes over what it forwards, in its
-# languages (Outlook's "De:", "Von:", "Da:", "Van:", "Fra:", "Od:", "От:", "发件人:").
-_BLOCK_FROM = re.compile(r"^[ \t]*(?:from|de|von|da|van|fra|från|od|от|发件人)[ \t]*:[ \t]*(.+)$", re.I | re.M)
+# languages (Outlook's "De:", "Von:", "Da:", "Van:", "Fra:", "Från:", "Od:", "Mittente:",
+# "Afzender:", "Lähettäjä:", "Kimden:", "От:", "发件人:"), also quoted with ">" and
+# folded (accents off).
+FORWARD_BLOCK_FROM = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|från|fran|od|mittente|afzender|lähettäjä"
+                                r"|lahettaja|kimden|от|发件人)[ \t]*:[ \t]*(.+)$", re.I | re.M)
 # A field of that block: localised names may be words ("Enviado el:", "Envoyé :").
 _FORWARD_BLOCK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}[ \t]*:")
 
@@ -950,7 +953,7 @@ def _forwarded_report_head(text: str, cut: int) -> int | None:
         position += len(line) + 1
     if end < 0:
         return None
-    sender = _BLOCK_FROM.search(text, cut, end)
+    sender = FORWARD_BLOCK_FROM.search(text, cut, end)
     if sender is None or not names_mail_system(sender.group(1)) and "mailer-daemon" not in sender.group(1).lower():
         return None
     return end + 1 + (text[end + 1:end + 2] == "\n")

@@ -160,11 +160,7 @@ _FORWARD_LINE = re.compile(
     r"|(?:on|el|le|am|em|il|op|den)\b[^\n]{3,200}\b(?:wrote|escribio|a ecrit|schrieb|escreveu|ha scritto"
     r"|schreef|skrev)\b[^\n]{0,80}:[ \t]*$)", re.M)
 _ORIGINAL_LINE = re.compile(rf"^[ \t]*[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_ORIGINAL_WORDS})", re.M)
-# The From field of a forwarded header block, in the mail programs' languages.
-_BLOCK_SENDER = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|fran|od|mittente|afzender|lahettaja|kimden|от|发件人)[ \t]*:[ \t]*(.+)$",
-                           re.M)
-# A line quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
-_QUOTED_LINE = re.compile(r"^[ \t]*>(?!>>[ \t])", re.M)
+# Lines quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
 _QUOTED_LINES = re.compile(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z))+", re.M)
 
 
@@ -326,7 +322,7 @@ def _forwarded_report_follows(text: str, position: int) -> bool:
     """The header block that starts after `position` is a report's: its From names a
     mail system (a mailer daemon, a postmaster, "Microsoft Outlook", "Mail Delivery
     Subsystem"…)."""
-    sender = _BLOCK_SENDER.search(text, position, position + 400)
+    sender = bounces.FORWARD_BLOCK_FROM.search(text, position, position + 400)
     return sender is not None and bounces.names_mail_system(sender.group(1))
 
 
