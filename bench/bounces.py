@@ -5,7 +5,8 @@
     python bench/bounces.py --labels labels-policy.tsv FOLDER   # another labels file in FOLDER
 
 Each FOLDER holds messages (any file names) and a `labels.tsv`: one line per message,
-`file<TAB>label`, label one of hard, soft, delay, auto_reply, reply, complaint (or skip).
+`file<TAB>label` (further columns ignored), label one of hard, soft, delay, auto_reply,
+reply, complaint (or skip).
 The folders stay outside the repository: public sample mail is other projects' data, and
 a held-out set must not be seen by whoever tunes the rules. A message counts as "hard"
 when leadloop would make its lead `bounced`; a soft failure read as a delay (or the
@@ -43,7 +44,9 @@ def verdict(raw: bytes) -> tuple[str, str]:
 
 
 def score(folder: Path, labels_name: str = "labels.tsv") -> None:
-    labels = dict(line.split("\t", 1) for line in (folder / labels_name).read_text().splitlines() if line)
+    # file<TAB>label, and any further columns (the server that wrote it, a note) ignored.
+    labels = dict(line.split("\t")[:2] for line in (folder / labels_name).read_text().splitlines()
+                  if "\t" in line)
     counts, wrong = collections.Counter(), []
     for name, want in sorted(labels.items()):
         if want not in KINDS:
