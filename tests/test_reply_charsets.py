@@ -7,10 +7,12 @@ Outlook and phone mail apps that write Windows-1252 and label it us-ascii or
 iso-8859-1 (RFC 2045 §5.2: no label means US-ASCII), or label nothing; a UTF-8 text
 labelled Latin-1; Japanese under "x-sjis" (a label Python does not know) with a
 Windows-31J character; Chinese labelled GB2312 with characters only GBK and GB18030
-have (the WHATWG Encoding Standard reads those labels as the supersets). Every case
-here read wrong before: U+FFFD for 8-bit bytes under a US-ASCII label or none, C1
-controls for Windows-1252's "€" and "“”" under Latin-1, "Â¿" for UTF-8 under Latin-1,
-UTF-8 with replacement for a label Python does not know, U+FFFD for what GB2312 lacks.
+have (the WHATWG Encoding Standard reads those labels as the supersets). Each case,
+but the ASCII "darme de baja" and the codecs that are no charset (kept as they were),
+read wrong before (main at 5d61eef, get_content()): U+FFFD for 8-bit bytes under a
+US-ASCII label or none, C1 controls for Windows-1252's "€" and "“”" under Latin-1, "Â¿"
+for UTF-8 under Latin-1, UTF-8 with replacement for a label Python does not know,
+U+FFFD for what GB2312 lacks.
 """
 
 from __future__ import annotations
@@ -48,18 +50,20 @@ def reply_texts(run, email: str) -> list[str]:
 
 @pytest.mark.parametrize("text, encoding, content_type", [
     # Old Outlook: Windows-1252 under the label it writes for "plain" text.
-    (SPANISH, "windows-1252", "text/plain; charset=us-ascii"),
+    pytest.param(SPANISH, "windows-1252", "text/plain; charset=us-ascii", id="1252 as us-ascii"),
     # Latin-1 is a subset: "€" and "“”" are only in Windows-1252 (0x80, 0x93, 0x94).
-    (SPANISH, "windows-1252", "text/plain; charset=iso-8859-1"),
-    (SPANISH, "windows-1252", None),
-    (SPANISH, "utf-8", 'text/plain; charset="ISO-8859-1"'),
+    pytest.param(SPANISH, "windows-1252", "text/plain; charset=iso-8859-1", id="1252 as latin-1"),
+    pytest.param(SPANISH, "windows-1252", None, id="1252 unlabelled"),
+    pytest.param(SPANISH, "utf-8", 'text/plain; charset="ISO-8859-1"', id="utf-8 as latin-1"),
     # An HTML-only reply: the same rules for its part.
-    (SPANISH, "windows-1252", "text/html; charset=us-ascii"),
+    pytest.param(SPANISH, "windows-1252", "text/html; charset=us-ascii", id="html, 1252 as us-ascii"),
     # A Japanese phone's Shift_JIS under a label Python has no codec for; "①" is one of
     # Windows-31J's (cp932) characters, not Shift_JIS's.
-    ("資料をありがとうございます。①来週お電話します。", "cp932", "text/plain; charset=x-sjis"),
+    pytest.param("資料をありがとうございます。①来週お電話します。", "cp932", "text/plain; charset=x-sjis",
+                 id="windows-31j as x-sjis"),
     # "喆" is GBK's, "𠮷" GB18030's four-byte code: neither is in GB2312.
-    ("谢谢您的资料。我是王喆，下周给您打电话。𠮷", "gb18030", "text/plain; charset=gb2312"),
+    pytest.param("谢谢您的资料。我是王喆，下周给您打电话。𠮷", "gb18030", "text/plain; charset=gb2312",
+                 id="gb18030 as gb2312"),
 ])
 def test_the_reply_shown_is_the_persons_words(project, run, text, encoding, content_type):
     body = text.encode(encoding)
@@ -71,6 +75,15 @@ def test_the_reply_shown_is_the_persons_words(project, run, text, encoding, cont
     assert read(run)["replies"] == 1
     assert status(run, "jose.munoz@example.com") == "replied"
     assert reply_texts(run, "jose.munoz@example.com") == [text]
+
+
+def test_a_customers_question_is_listed_in_their_words(project, run):
+    assert run("mark", "ana.pena@example.org", "customer").exit_code == 0
+    text = "¿Cuándo empieza el taller? Necesito la factura a nombre de Íñigo Peña."
+    project.deliver(raw_mail("ana.pena@example.org", "Duda", text.encode("windows-1252"), None))
+    assert read(run)["questions"] == 1
+    listed = json.loads(run("--now", LATER, "questions", "--json").stdout)
+    assert [q["text"] for q in listed] == [text]
 
 
 def test_the_other_part_s_charset_reads_an_unlabelled_part(project, run):
@@ -87,9 +100,10 @@ def test_the_other_part_s_charset_reads_an_unlabelled_part(project, run):
 
 
 @pytest.mark.parametrize("text, encoding, content_type", [
-    ("Estaré fuera de la oficina hasta el lunes 9 de marzo.\nPara urgencias, llame a recepción.",
-     "windows-1252", "text/plain; charset=us-ascii"),
-    ("Estaré ausente hasta el 9 de marzo, con acceso limitado al correo.", "windows-1252", None),
+    pytest.param("Estaré fuera de la oficina hasta el lunes 9 de marzo.\nPara urgencias, llame a recepción.",
+                 "windows-1252", "text/plain; charset=us-ascii", id="1252 as us-ascii"),
+    pytest.param("Estaré ausente hasta el 9 de marzo, con acceso limitado al correo.", "windows-1252", None,
+                 id="1252 unlabelled"),
 ])
 def test_an_out_of_office_in_a_mislabelled_part_is_no_answer(project, run, text, encoding, content_type):
     """No header and no subject says it: only its first line, "Estaré…", which U+FFFD
@@ -101,14 +115,16 @@ def test_an_out_of_office_in_a_mislabelled_part_is_no_answer(project, run, text,
 
 
 @pytest.mark.parametrize("text, encoding, content_type", [
-    ("Por favor, dénme de baja.", "windows-1252", "text/plain; charset=us-ascii"),
-    ("No quiero recibir más correos, gracias.", "windows-1252", None),
-    ("Quisiera cancelar mi suscripción.", "windows-1252", "text/plain; charset=us-ascii"),
+    pytest.param("Por favor, dénme de baja.", "windows-1252", "text/plain; charset=us-ascii", id="denme"),
+    pytest.param("No quiero recibir más correos, gracias.", "windows-1252", None, id="no quiero recibir mas"),
+    pytest.param("Quisiera cancelar mi suscripción.", "windows-1252", "text/plain; charset=us-ascii",
+                 id="cancelar suscripcion"),
     # UTF-8's "¡" read as Latin-1 is "Â¡": the first word became "a".
-    ("¡Baja!", "utf-8", "text/plain; charset=iso-8859-1"),
+    pytest.param("¡Baja!", "utf-8", "text/plain; charset=iso-8859-1", id="baja, utf-8 as latin-1"),
     # ASCII words survive any reading; here for the record with the rest of the line
     # accented ("darme de baja" read right before as well).
-    ("¿Podéis darme de baja? Ya encontré otro curso.", "windows-1252", "text/plain; charset=us-ascii"),
+    pytest.param("¿Podéis darme de baja? Ya encontré otro curso.", "windows-1252", "text/plain; charset=us-ascii",
+                 id="darme de baja"),
 ])
 def test_an_unsubscribe_in_a_mislabelled_part(project, run, text, encoding, content_type):
     project.deliver(raw_mail("tom@example.net", "Re: Hola", text.encode(encoding), content_type))
