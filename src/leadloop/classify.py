@@ -20,6 +20,10 @@ from email.message import Message
 from . import bounces, complaints
 from .errors import InvalidAddress
 
+TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 MAX_TEXT = 4000  # characters of a reply kept for `show`
 MAX_FORWARD_OPENING = 6000  # characters of a message's first text searched for a forward's layout
 
@@ -330,14 +334,15 @@ def _first_text(msg: Message) -> str:
     """The message's own first text (plain, else the HTML's text with its quotes kept),
     never a text inside a message it carries."""
     html_text = None
+    hint = bounces._charset_hint(msg)
     for part in bounces.own_parts(msg):
         kind = part.get_content_type()
         if part.get_content_disposition() == "attachment":
             continue
         if kind == "text/plain":
-            return _decoded(part)
+            return _decoded(part, hint)
         if kind == "text/html" and html_text is None:
-            html_text = _decoded(part)
+            html_text = _decoded(part, hint)
     if html_text is None:
         return ""
     text = re.sub(r"<(br|/p|/div|/tr|blockquote)[^>]*>", "\n", html_text, flags=re.I)
@@ -483,6 +488,7 @@ def _starts_forward(line: str) -> bool:
 
 def _body(msg: Message) -> str:
     plain = html_part = None
+    hint = bounces._charset_hint(msg)
     # The message's own parts: a text inside a message it forwards (or a report's fields
     # the parser could not read, base64 inside message/delivery-status) is not its text.
     for part in bounces.own_parts(msg):
@@ -490,9 +496,9 @@ def _body(msg: Message) -> str:
             continue
         kind = part.get_content_type()
         if kind == "text/plain" and plain is None:
-            plain = _decoded(part)
+            plain = _decoded(part, hint)
         elif kind == "text/html" and html_part is None:
-            html_part = _decoded(part)
+            html_part = _decoded(part, hint)
     if plain is not None:
         return plain
     if html_part is not None:
@@ -503,10 +509,16 @@ def _body(msg: Message) -> str:
     return ""
 
 
-def _decoded(part: Message) -> str:
+def _decoded(part: Message, hint: Callable[[], str | None]) -> str:
+    """A text part read by the rules a report's parts are (bounces.decoded): not
+    `get_content()`, which reads 8-bit bytes under a US-ASCII label (or none) as U+FFFD,
+    Windows-1252's "€" and "“" under a Latin-1 label as control characters, and gives up
+    on labels Python does not know ("x-sjis"): a person's words are what the marketer
+    reads, and what the unsubscribe and out-of-office phrases are looked for in."""
+    payload = part.get_payload(decode=True) or b""
     try:
-        return part.get_content()
-    except (LookupError, UnicodeError, AssertionError, KeyError):
-        # An unknown or lying charset: keep what can be read rather than nothing.
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", "replace")
+        return bounces.decoded(payload, part.get_content_charset(), hint)
+    except UnicodeError:
+        # A codec Python has that is no charset ("undefined", "idna"), in the label or
+        # in the hint: the bytes are read as undeclared ones, with no hint.
+        return bounces.decoded(payload, None)
