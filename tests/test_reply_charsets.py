@@ -191,3 +191,29 @@ def test_a_codec_that_is_no_charset_still_reads(charset):
     text = "Gracias, me interesa el taller de acuarela. Inés"
     incoming = classify(raw_mail("ana.pena@example.org", "Re: Taller", text.encode(), f"text/plain; charset={charset}"))
     assert (incoming.kind, incoming.text) == ("reply", text)
+
+
+@pytest.mark.parametrize("body, content_type, expected", [
+    # A true UTF-8 reply with one stray byte (a gateway's cut, a character pasted from a
+    # Latin-1 document): one character is lost, not every accent ("JosÃ©").
+    pytest.param("Sí, me interesa el curso de cerámica. Saludos, José Muñoz".encode() + b" \xe9",
+                 "text/plain; charset=utf-8", "Sí, me interesa el curso de cerámica. Saludos, José Muñoz �",
+                 id="utf-8 with a stray byte"),
+    pytest.param("Sí, gracias. ".encode() + b"\xa0" + "¿Cuánto cuesta?".encode(), None,
+                 "Sí, gracias. �¿Cuánto cuesta?", id="unlabelled utf-8 with a stray byte"),
+    # The label lies: Windows-1252 called UTF-8 forms no valid sequence, and is read whole.
+    pytest.param("Sí, me interesa. ¿Cuánto cuesta? José".encode("windows-1252"), "text/plain; charset=utf-8",
+                 "Sí, me interesa. ¿Cuánto cuesta? José", id="1252 labelled utf-8"),
+    # Windows-1251 forms a valid sequence now and then ("Сё" is D1 B8, U+0478): the rest
+    # are bad bytes, so it is no UTF-8 and the other part's declared charset reads it.
+    pytest.param("Сёмга и ёжик. Спасибо, пришлите цены.".encode("cp1251"), "text/plain; charset=utf-8",
+                 "Сёмга и ёжик. Спасибо, пришлите цены.", id="1251 labelled utf-8, hint 1251"),
+])
+def test_utf8_with_a_stray_byte_keeps_its_accents(body, content_type, expected):
+    if "ёжик" in expected:  # the declared charset of the message's HTML part
+        body = (b'--ALT\nContent-Type: ' + content_type.encode() + b'\nContent-Transfer-Encoding: 8bit\n\n' + body
+                + b'\n--ALT\nContent-Type: text/html; charset=windows-1251\nContent-Transfer-Encoding: 8bit\n\n<p>'
+                + body + b'</p>\n--ALT--')
+        content_type = 'multipart/alternative; boundary="ALT"'
+    incoming = classify(raw_mail("ana.pena@example.org", "Re: Taller", body, content_type))
+    assert (incoming.kind, incoming.text.strip()) == ("reply", expected)

@@ -744,12 +744,26 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
         return payload.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if (text := _mostly_utf8(payload)) is not None:
+        return text
     if hint is not None and (report_charset := hint()):
         try:
             return payload.decode(report_charset)
         except (LookupError, UnicodeDecodeError):
             pass
     return payload.decode("windows-1252", "replace")
+
+
+def _mostly_utf8(payload: bytes) -> str | None:
+    """UTF-8 with a stray byte (a gateway's cut, one character pasted from elsewhere):
+    its other characters are valid multi-byte sequences, which 8-bit text in another
+    charset almost never forms (a Latin-1 accented capital before a symbol, a Windows-
+    1251 pair now and then), so as many valid sequences as bad bytes say UTF-8. Read so,
+    one character is lost, not every accent of the text."""
+    text = payload.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for char in text if char > "\x7f") - bad
+    return text if good >= bad else None
 
 
 def _charset_hint(msg: Message) -> Callable[[], str | None]:
