@@ -624,6 +624,16 @@ class _Planner:
         self.customers: set[int] = set()    # leads this import made customers, new ones too
         self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
         self.other_ids: bool | None = None  # whether the source's orders have platform ids
+        # An erased buyer's orders keep only the keyed hashes of their ids (privacy.py),
+        # as does an order of a suppressed address (it has no lead): orders are looked up
+        # by those too when the source has any (one probe of the order id index).
+        from .privacy import ERASED_RANGE, erased_id, order_hasher
+
+        self.hashed = None if self.secret is None else functools.partial(erased_id, self.secret)
+        self.erased = conn.execute(f"SELECT 1 FROM orders WHERE source = ? AND {ERASED_RANGE} "
+                                   "LIMIT 1", (source,)).fetchone() is not None
+        if self.erased and self.hashed is None:
+            self.hashed = order_hasher(conn)
         self.use(conn)
 
     def use(self, conn) -> None:
@@ -639,7 +649,7 @@ class _Planner:
         """`orders` as tuples of Order's fields (as they cross from the reading process:
         no Order made of each, a tenth of the planning)."""
         source, added, customers, imported = self.source, self.added, self.customers, self.imported
-        known = self._known(orders)
+        known, erased = self._known(orders)
         emails = {order[_BUYER] for order in orders}
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
@@ -655,7 +665,10 @@ class _Planner:
         for _, email, name, product, at, order_id, status, amount, minor, currency, other_id \
                 in orders:
             if self._seen(order_id, other_id, known):
-                report.known += 1
+                if erased and (order_id in erased or other_id in erased):
+                    report.suppressed += 1  # an erased buyer's: it stays erased (SPEC §10)
+                else:
+                    report.known += 1
                 continue
             imported[0].add(order_id)
             if other_id is not None:
@@ -693,6 +706,9 @@ class _Planner:
                     report.new_buyers += 1
             # The order's row is its moment in the lead's timeline too (Store.timeline_events):
             # an `order` event would repeat it, and cost a big import a tenth of its writing.
+            if lead_id is None:  # nobody's order here: the shop's ids name its buyer
+                order_id = self.hashed(order_id)
+                other_id = None if other_id is None else self.hashed(other_id)
             order_rows.append((source, order_id, lead_id, at, product, amount, minor, currency,
                                status, new_buyer, now, other_id))
         # The writes by lead: a lead's row, its index entries and its events' index
@@ -714,9 +730,10 @@ class _Planner:
                 return True
         return False
 
-    def _known(self, orders: list[tuple]) -> tuple[set[str], set[str]]:
+    def _known(self, orders: list[tuple]) -> tuple[tuple[set[str], set[str]], set[str]]:
         """(order ids, platform ids) of the orders recorded from this source before that
-        have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match)."""
+        have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match),
+        and which of those ids were found as an erased buyer's, by their keyed hash."""
         order_ids = [order[_ORDER_ID] for order in orders]
         order_ids += [order[_PLATFORM_ID] for order in orders if order[_PLATFORM_ID] is not None]
         if self.other_ids is None:  # whether this source's orders have any: read once
@@ -728,6 +745,10 @@ class _Planner:
         # order of this import is in self.imported under both).
         by_other = (" UNION ALL SELECT order_id, platform_id FROM orders WHERE source = ? AND "
                     "platform_id IN ({0})" if self.other_ids else "")
+        hashes: dict[str, str] = {}  # an id's keyed hash → the id
+        if self.erased:
+            hashes = {self.hashed(value): value for value in order_ids}
+            order_ids += list(hashes)
         known: tuple[set[str], set[str]] = (set(), set())
         for ids in _chunks(order_ids):
             marks = ",".join("?" * len(ids))
@@ -738,7 +759,13 @@ class _Planner:
                 known[0].add(order_id)
                 if platform_id is not None:
                     known[1].add(platform_id)
-        return known
+        erased: set[str] = set()
+        for found in known if hashes else ():
+            for value in found & hashes.keys():
+                found.discard(value)
+                found.add(hashes[value])
+                erased.add(hashes[value])
+        return known, erased
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:
         """address → (reason, at) of the suppressed ones among `emails` (SPEC §10)."""
