@@ -29,7 +29,7 @@ Tables:
   never the body, which may quote anyone's mail.
 - orders: paid orders (issue #26); each is also a moment of its buyer's timeline
   (Store.timeline_events), never written again as an event. An erased buyer's orders
-  keep their lead and figures, their ids only as a keyed hash (privacy.erased_id).
+  keep their lead and figures, their ids only as a keyed hash (privacy.keyed_hasher).
 """
 
 from __future__ import annotations

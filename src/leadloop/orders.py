@@ -625,14 +625,21 @@ class _Planner:
         self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
         self.other_ids: bool | None = None  # whether the source's orders have platform ids
         # An erased buyer's orders keep only the keyed hashes of their ids (privacy.py),
-        # as does an order of a suppressed address (it has no lead): orders are looked up
-        # by those too when the source has any (one probe of the order id index).
-        from .privacy import ERASED_RANGE, erased_id, order_hasher
+        # as does an order of a suppressed address (it has no lead): an id not recorded as
+        # itself is looked for among those too, when the source has any.
+        # (order ids, platform ids) kept so for this source: an erased buyer's orders are
+        # a few, read at once by the order id index's range (no look-up per batch).
+        from .privacy import ERASED_RANGE, keyed_hasher, order_hasher
 
-        self.hashed = None if self.secret is None else functools.partial(erased_id, self.secret)
-        self.erased = conn.execute(f"SELECT 1 FROM orders WHERE source = ? AND {ERASED_RANGE} "
-                                   "LIMIT 1", (source,)).fetchone() is not None
-        if self.erased and self.hashed is None:
+        self.hashed = None if self.secret is None else keyed_hasher(self.secret)
+        self.erased: tuple[set[str], set[str]] = (set(), set())
+        for order_id, platform_id in conn.execute(
+                f"SELECT order_id, platform_id FROM orders WHERE source = ? AND {ERASED_RANGE}",
+                (source,)):
+            self.erased[0].add(order_id)
+            if platform_id is not None:
+                self.erased[1].add(platform_id)
+        if self.erased[0] and self.hashed is None:
             self.hashed = order_hasher(conn)
         self.use(conn)
 
@@ -745,10 +752,6 @@ class _Planner:
         # order of this import is in self.imported under both).
         by_other = (" UNION ALL SELECT order_id, platform_id FROM orders WHERE source = ? AND "
                     "platform_id IN ({0})" if self.other_ids else "")
-        hashes: dict[str, str] = {}  # an id's keyed hash → the id
-        if self.erased:
-            hashes = {self.hashed(value): value for value in order_ids}
-            order_ids += list(hashes)
         known: tuple[set[str], set[str]] = (set(), set())
         for ids in _chunks(order_ids):
             marks = ",".join("?" * len(ids))
@@ -760,11 +763,18 @@ class _Planner:
                 if platform_id is not None:
                     known[1].add(platform_id)
         erased: set[str] = set()
-        for found in known if hashes else ():
-            for value in found & hashes.keys():
-                found.discard(value)
-                found.add(hashes[value])
-                erased.add(hashes[value])
+        if self.erased[0]:
+            hashed, (erased_ids, erased_others) = self.hashed, self.erased
+            for value in order_ids:
+                if value in known[0] or value in known[1]:
+                    continue  # recorded as itself: no erased buyer's
+                digest = hashed(value)
+                if digest in erased_ids:
+                    known[0].add(value)
+                    erased.add(value)
+                if digest in erased_others:
+                    known[1].add(value)
+                    erased.add(value)
         return known, erased
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:

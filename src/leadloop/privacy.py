@@ -9,7 +9,7 @@ HMAC of the address, so a re-import recognises it without the address being stor
 Its orders stay its own (`lead_id` kept: revenue, conversion by contacts before the order
 and time to purchase count them as before), but a shop's order id is the key to the
 buyer's name and address in the shop: the order's ids become the same keyed hash
-(`erased_id`), so that the shop's export imported again, or a late webhook, still finds
+(`keyed_hasher`), so that the shop's export imported again, or a late webhook, still finds
 the order ("the same order twice changes nothing") without the id being stored. An order
 recorded with no lead (its buyer's address was suppressed) is kept the same way.
 
@@ -41,21 +41,33 @@ ERASED_ID = "erased:"
 ERASED_RANGE = "order_id >= 'erased:' AND order_id < 'erased;'"
 
 
-def erased_id(secret: bytes, value: str) -> str:
-    """An order's (or a refund's) id as kept once its buyer is erased: the HMAC-SHA256 of
-    the id with the database's secret, the suppressions' keyed hash (Store.address_hash)."""
-    import hmac
+def keyed_hasher(secret: bytes):
+    """value → ERASED_ID + its HMAC-SHA256 with `secret`: the suppressions' keyed hash
+    (Store.address_hash), for an order's (or a refund's) id kept once its buyer is erased.
+    The key's two padded blocks are hashed once (RFC 2104), not once per id: a third of
+    hmac.digest's time, which an import pays for each of its orders once any buyer of the
+    shop was erased."""
+    import hashlib
 
-    return ERASED_ID + hmac.digest(secret, value.encode(), "sha256").hex()
+    key = (hashlib.sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+
+    def hashed(value: str) -> str:
+        digest = inner.copy()
+        digest.update(value.encode())
+        mac = outer.copy()
+        mac.update(digest.digest())
+        return ERASED_ID + mac.hexdigest()
+
+    return hashed
 
 
 def order_hasher(conn: sqlite3.Connection):
-    """erased_id with this database's secret, or None when it has none (then no order
+    """keyed_hasher with this database's secret, or None when it has none (then no order
     was ever kept so)."""
-    import functools
-
     row = conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-    return None if row is None else functools.partial(erased_id, bytes.fromhex(row[0]))
+    return None if row is None else keyed_hasher(bytes.fromhex(row[0]))
 
 
 def hash_order_ids(conn: sqlite3.Connection, hashed, where: str, params: tuple = ()) -> int:
