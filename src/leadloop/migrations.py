@@ -268,20 +268,13 @@ def m013_erasedorders_order_ids(db) -> bool:
     names the order and the shop's refunds: its detail goes, as erasure empties every
     event's. Ids hashed already are left alone: run again, it changes nothing. True when
     it removed anything (migrate then writes over the older page images)."""
-    import os
-
     from .privacy import ERASED_ID, hash_order_ids, order_hasher
 
     conn = db.conn
-    where = "o.lead_id IS NULL OR l.status = 'erased'"
     hashed = order_hasher(conn)
-    if hashed is None:  # a database that never had a lead: nothing was erased
-        if conn.execute(f"SELECT 1 FROM orders o LEFT JOIN leads l ON l.id = o.lead_id "
-                        f"WHERE {where} LIMIT 1").fetchone() is None:
-            return False
-        conn.execute("INSERT INTO meta (key, value) VALUES ('secret', ?)", (os.urandom(32).hex(),))
-        hashed = order_hasher(conn)
-    hashed_orders = hash_order_ids(conn, hashed, where)
+    if hashed is None:
+        return False  # no secret yet: nothing was ever erased or suppressed
+    hashed_orders = hash_order_ids(conn, "o.lead_id IS NULL OR l.status = 'erased'", hashed=hashed)
     emptied = conn.execute(
         "UPDATE events SET detail = NULL WHERE kind = 'refund' AND detail IS NOT NULL "
         f"AND detail NOT LIKE '%\"order\": \"{ERASED_ID}%' "

@@ -35,8 +35,8 @@ from .store import Store
 
 
 # Marks an order id kept as its keyed hash: never a shop's own id (none starts so), and
-# the ids it marks are one range of the (source, order_id) index (ERASED_RANGE), so
-# "has this source any" is one probe.
+# the ids it marks are one range of the (source, order_id) index (ERASED_RANGE): an
+# import reads a source's at once.
 ERASED_ID = "erased:"
 ERASED_RANGE = "order_id >= 'erased:' AND order_id < 'erased;'"
 
@@ -70,12 +70,16 @@ def order_hasher(conn: sqlite3.Connection):
     return None if row is None else keyed_hasher(bytes.fromhex(row[0]))
 
 
-def hash_order_ids(conn: sqlite3.Connection, hashed, where: str, params: tuple = ()) -> int:
+def hash_order_ids(conn: sqlite3.Connection, where: str, params: tuple = (), hashed=None) -> int:
     """Replace the shop's ids of the orders `where` selects (`o` is orders, `l` their
-    lead) by their keyed hashes; ids hashed already are left as they are. How many."""
+    lead) by their keyed hashes (`hashed`, else order_hasher's); ids hashed already are
+    left as they are. How many."""
     rows = conn.execute(
         "SELECT o.id, o.order_id, o.platform_id FROM orders o LEFT JOIN leads l ON l.id = o.lead_id "
         f"WHERE ({where}) AND NOT (o.{ERASED_RANGE})", params).fetchall()
+    if not rows:
+        return 0  # most erased leads never bought (the give-up sweep's)
+    hashed = hashed or order_hasher(conn)
     conn.executemany(
         "UPDATE orders SET order_id = ?, platform_id = ? WHERE id = ?",
         [(hashed(order_id), None if platform_id is None else hashed(platform_id), row_id)
@@ -114,7 +118,7 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     conn.execute("UPDATE survey_answers SET comment = NULL, may_share = 0 WHERE lead_id = ?",
                  (lead["id"],))
     conn.execute("UPDATE messages SET error = NULL WHERE lead_id = ?", (lead["id"],))
-    hash_order_ids(conn, order_hasher(conn), "o.lead_id = ?", (lead["id"],))
+    hash_order_ids(conn, "o.lead_id = ?", (lead["id"],))
     # A claim not yet started must never go out with blank fields.
     conn.execute(
         "DELETE FROM messages WHERE lead_id = ? AND state IN ('claimed', 'deferred')", (lead["id"],)
