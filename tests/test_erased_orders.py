@@ -202,3 +202,29 @@ def test_m013_hashes_the_order_ids_an_earlier_release_left_for_erased_buyers(run
     again = import_orders(run, tmp_path, now="2026-05-03T10:00")
     assert "1 already imported, 1 of unsubscribed, bounced or erased addresses" in again.stdout
     assert len(order_rows(tmp_path)) == len(mended)
+
+
+def test_a_buyer_resumed_by_hand_and_given_up_is_erased_with_the_order_ids(run, tmp_path):
+    """The automatic erasure of a silent lead (run-daily's give-up) is the same erasure:
+    a customer put back into the sequence by hand, who then never answers, keeps no
+    shop id of the order they placed."""
+    from datetime import datetime, timedelta
+
+    leads_with_info_sent(run, tmp_path)
+    import_orders(run, tmp_path)
+    assert run("--now", "2026-05-01T11:00", "mark", "ana.ruiz@example.org", "active").exit_code == 0
+    now = datetime(2026, 5, 1, 11, 0)
+    for _ in range(20):
+        assert run("--now", now.isoformat(), "run-daily", "--quiet").exit_code == 0
+        scheduled = [row for row in json.loads(run("--now", now.isoformat(), "due", "--all",
+                                                   "--json").stdout)
+                     if row["email"] == "ana.ruiz@example.org"]
+        if scheduled:
+            now = datetime.fromisoformat(scheduled[0]["due_at"]).replace(tzinfo=None)
+        else:
+            now += timedelta(days=31)
+    ana = database(tmp_path).execute(
+        "SELECT l.status, o.order_id FROM orders o JOIN leads l ON l.id = o.lead_id "
+        "WHERE o.source = 'shopify' AND o.new_buyer = 0").fetchall()
+    assert ana == [("erased", keyed_hash(tmp_path, ANA_ORDER))]
+    assert ANA_ORDER.encode() not in database_bytes(tmp_path)
