@@ -140,8 +140,16 @@ def test_a_late_webhook_finds_an_erased_buyers_order_and_keeps_no_id(tmp_path, s
         assert (again.json()["suppressed"], again.json()["already_recorded"],
                 again.json()["new_buyers"]) == (1, 0, 0)
         assert database(tmp_path).execute("SELECT count(*) FROM leads").fetchone() == leads
+        # A part refunded, found by the numeric id's hash, and counted once when it comes
+        # again (its refund's id is known by its hash too); then the rest.
+        part = json.loads(fixture("shopify_refunds_create.json"))
+        part["id"], part["transactions"][0]["amount"] = 77, "9.00"
+        part = json.dumps(part).encode()
+        assert shopify(server, part, topic="refunds/create").json()["refunds"] == 1
+        assert shopify(server, part, topic="refunds/create").json()["refunds"] == 0
+        assert orders(tmp_path)[0]["refunded_minor"] == 900
         refund = shopify(server, fixture("shopify_refunds_create.json"), topic="refunds/create")
-        assert refund.json()["refunds"] == 1, refund.text  # found by its numeric id's hash
+        assert refund.json()["refunds"] == 1, refund.text
     finally:
         server.stop()
     (order,) = orders(tmp_path)
@@ -151,9 +159,9 @@ def test_a_late_webhook_finds_an_erased_buyers_order_and_keeps_no_id(tmp_path, s
     after = stats(run, "2026-03-02T10:00")["orders"]
     assert after["refunded_orders"] == 1 and before["refunded_orders"] == 0
     assert [row["amount_minor"] for row in after["revenue_by_step"]] == [0]
-    (detail,) = [json.loads(row[2]) for row in events(tmp_path, "refund")]
     refund_id = str(json.loads(fixture("shopify_refunds_create.json"))["id"])
-    assert detail["refunds"] == [keyed_hash(tmp_path, refund_id)]
+    assert [json.loads(row[2])["refunds"] for row in events(tmp_path, "refund")] == [
+        [keyed_hash(tmp_path, "77")], [keyed_hash(tmp_path, refund_id)]]
     data = database_bytes(tmp_path)
     for gone in (ANA_ORDER, ANA_ORDER_ID, refund_id):
         assert gone.encode() not in data, gone
