@@ -626,9 +626,8 @@ class _Planner:
         self.other_ids: bool | None = None  # whether the source's orders have platform ids
         # An erased buyer's orders keep only the keyed hashes of their ids (privacy.py),
         # as does an order of a suppressed address (it has no lead): an id not recorded as
-        # itself is looked for among those too, when the source has any.
-        # (order ids, platform ids) kept so for this source: an erased buyer's orders are
-        # a few, read at once by the order id index's range (no look-up per batch).
+        # itself is looked for among this source's, (order ids, platform ids), a few read
+        # at once by a range of the order id index (no look-up per batch).
         from .privacy import ERASED_RANGE, keyed_hasher, order_hasher
 
         self.hashed = None if self.secret is None else keyed_hasher(self.secret)
