@@ -28,7 +28,8 @@ Tables:
   to look at (`inbox --review`): when, from whom, the subject and the server's reason;
   never the body, which may quote anyone's mail.
 - orders: paid orders (issue #26); each is also a moment of its buyer's timeline
-  (Store.timeline_events), never written again as an event.
+  (Store.timeline_events), never written again as an event. An erased buyer's orders
+  keep their lead and figures, their ids only as a keyed hash (privacy.keyed_hasher).
 """
 
 from __future__ import annotations
@@ -256,10 +257,35 @@ def m012_b11c_order_events(db) -> None:
     conn.executemany("DELETE FROM events WHERE id = ?", removed)
 
 
+def m013_erasedorders_order_ids(db) -> bool:
+    """Erasure leaves no shop's order id behind (SPEC §10, privacy.py). Earlier releases
+    kept an erased buyer's orders as they were, and an order id leads to the buyer in the
+    shop. The ids of erased leads' orders, and of orders recorded with no lead (a
+    suppressed address's; m008's "lead_id NULL: the buyer was erased" was never written
+    so, as erasure keeps the lead's row without its data), become the keyed hash erasure
+    now writes: the shop's export imported again, or a late webhook, still finds each
+    order and changes nothing. A refund event an erased lead was given after its erasure
+    names the order and the shop's refunds: its detail goes, as erasure empties every
+    event's. Ids hashed already are left alone: run again, it changes nothing. True when
+    it removed anything (migrate then writes over the older page images)."""
+    from .privacy import ERASED_ID, hash_order_ids, order_hasher
+
+    conn = db.conn
+    hashed = order_hasher(conn)
+    if hashed is None:
+        return False  # no secret yet: nothing was ever erased or suppressed
+    hashed_orders = hash_order_ids(conn, "o.lead_id IS NULL OR l.status = 'erased'", hashed=hashed)
+    emptied = conn.execute(
+        "UPDATE events SET detail = NULL WHERE kind = 'refund' AND detail IS NOT NULL "
+        f"AND detail NOT LIKE '%\"order\": \"{ERASED_ID}%' "
+        "AND lead_id IN (SELECT id FROM leads WHERE status = 'erased')").rowcount
+    return hashed_orders + emptied > 0
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
               m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor,
-              m012_b11c_order_events]
+              m012_b11c_order_events, m013_erasedorders_order_ids]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:
@@ -298,8 +324,10 @@ def migrate(conn: sqlite3.Connection) -> None:
             "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         # Read again under the write lock: a concurrent first run may have migrated.
+        erased = False
         for migration in pending(conn):
-            migration(db)
+            # True: it removed personal data, whose older page images are then written over.
+            erased = migration(db) is True or erased
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                 (migration.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
@@ -314,3 +342,7 @@ def migrate(conn: sqlite3.Connection) -> None:
             except sqlite3.Error:
                 pass
         raise
+    if erased:  # SPEC §10, as erasure does (privacy.py)
+        from .privacy import scrub_files
+
+        scrub_files(conn)

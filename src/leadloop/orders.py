@@ -624,6 +624,22 @@ class _Planner:
         self.customers: set[int] = set()    # leads this import made customers, new ones too
         self.added: dict[str, int] = {}     # new buyers' addresses → their leads' ids
         self.other_ids: bool | None = None  # whether the source's orders have platform ids
+        # An erased buyer's orders keep only the keyed hashes of their ids (privacy.py),
+        # as does an order of a suppressed address (it has no lead): an id not recorded as
+        # itself is looked for among this source's, (order ids, platform ids), a few read
+        # at once by a range of the order id index (no look-up per batch).
+        from .privacy import ERASED_RANGE, keyed_hasher, order_hasher
+
+        self.hashed = None if self.secret is None else keyed_hasher(self.secret)
+        self.erased: tuple[set[str], set[str]] = (set(), set())
+        for order_id, platform_id in conn.execute(
+                f"SELECT order_id, platform_id FROM orders WHERE source = ? AND {ERASED_RANGE}",
+                (source,)):
+            self.erased[0].add(order_id)
+            if platform_id is not None:
+                self.erased[1].add(platform_id)
+        if self.erased[0] and self.hashed is None:
+            self.hashed = order_hasher(conn)
         self.use(conn)
 
     def use(self, conn) -> None:
@@ -639,7 +655,7 @@ class _Planner:
         """`orders` as tuples of Order's fields (as they cross from the reading process:
         no Order made of each, a tenth of the planning)."""
         source, added, customers, imported = self.source, self.added, self.customers, self.imported
-        known = self._known(orders)
+        known, erased = self._known(orders)
         emails = {order[_BUYER] for order in orders}
         # The leads' ids from the address index alone (it holds them), then their statuses
         # in the order of their rows.
@@ -655,7 +671,10 @@ class _Planner:
         for _, email, name, product, at, order_id, status, amount, minor, currency, other_id \
                 in orders:
             if self._seen(order_id, other_id, known):
-                report.known += 1
+                if erased and (order_id in erased or other_id in erased):
+                    report.suppressed += 1  # an erased buyer's: it stays erased (SPEC §10)
+                else:
+                    report.known += 1
                 continue
             imported[0].add(order_id)
             if other_id is not None:
@@ -693,6 +712,9 @@ class _Planner:
                     report.new_buyers += 1
             # The order's row is its moment in the lead's timeline too (Store.timeline_events):
             # an `order` event would repeat it, and cost a big import a tenth of its writing.
+            if lead_id is None:  # nobody's order here: the shop's ids name its buyer
+                order_id = self.hashed(order_id)
+                other_id = None if other_id is None else self.hashed(other_id)
             order_rows.append((source, order_id, lead_id, at, product, amount, minor, currency,
                                status, new_buyer, now, other_id))
         # The writes by lead: a lead's row, its index entries and its events' index
@@ -714,9 +736,10 @@ class _Planner:
                 return True
         return False
 
-    def _known(self, orders: list[tuple]) -> tuple[set[str], set[str]]:
+    def _known(self, orders: list[tuple]) -> tuple[tuple[set[str], set[str]], set[str]]:
         """(order ids, platform ids) of the orders recorded from this source before that
-        have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match)."""
+        have any id (ORDER_KEYS) of the orders among `orders` (_seen decides which match),
+        and which of those ids were found as an erased buyer's, by their keyed hash."""
         order_ids = [order[_ORDER_ID] for order in orders]
         order_ids += [order[_PLATFORM_ID] for order in orders if order[_PLATFORM_ID] is not None]
         if self.other_ids is None:  # whether this source's orders have any: read once
@@ -738,7 +761,20 @@ class _Planner:
                 known[0].add(order_id)
                 if platform_id is not None:
                     known[1].add(platform_id)
-        return known
+        erased: set[str] = set()
+        if self.erased[0]:
+            hashed, (erased_ids, erased_others) = self.hashed, self.erased
+            for value in order_ids:
+                if value in known[0] or value in known[1]:
+                    continue  # recorded as itself: no erased buyer's
+                digest = hashed(value)
+                if digest in erased_ids:
+                    known[0].add(value)
+                    erased.add(value)
+                if digest in erased_others:
+                    known[1].add(value)
+                    erased.add(value)
+        return known, erased
 
     def _suppressions(self, emails: list[str]) -> dict[str, tuple[str, str]]:
         """address → (reason, at) of the suppressed ones among `emails` (SPEC §10)."""

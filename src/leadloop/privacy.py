@@ -6,6 +6,13 @@ and the address where other leads say they were referred by it. What stays is wh
 need (status, product, source, dates, message counts) and a suppression entry holding an
 HMAC of the address, so a re-import recognises it without the address being stored.
 
+Its orders stay its own (`lead_id` kept: revenue, conversion by contacts before the order
+and time to purchase count them as before), but a shop's order id is the key to the
+buyer's name and address in the shop: the order's ids become the same keyed hash
+(`keyed_hasher`), so that the shop's export imported again, or a late webhook, still finds
+the order ("the same order twice changes nothing") without the id being stored. An order
+recorded with no lead (its buyer's address was suppressed) is kept the same way.
+
 `PRAGMA secure_delete` (set in store.py) zeroes freed cells; the WAL is then checkpointed
 and truncated so no older page image with the address survives beside the database.
 Messages the outbox Maildir holds for the lead (the rendered bodies of SPEC §10) are
@@ -25,6 +32,59 @@ from pathlib import Path
 from .clock import to_db
 from .inquiry_spool import erase_address, holds
 from .store import Store
+
+
+# Marks an order id kept as its keyed hash: never a shop's own id (none starts so), and
+# the ids it marks are one range of the (source, order_id) index (ERASED_RANGE): an
+# import reads a source's at once.
+ERASED_ID = "erased:"
+ERASED_RANGE = "order_id >= 'erased:' AND order_id < 'erased;'"
+
+
+def keyed_hasher(secret: bytes):
+    """value → ERASED_ID + its HMAC-SHA256 with `secret`: the suppressions' keyed hash
+    (Store.address_hash), for an order's (or a refund's) id kept once its buyer is erased.
+    The key's two padded blocks are hashed once (RFC 2104), not once per id: a third of
+    hmac.digest's time, which an import pays for each of its orders once any buyer of the
+    shop was erased."""
+    import hashlib
+
+    key = (hashlib.sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+
+    def hashed(value: str) -> str:
+        digest = inner.copy()
+        digest.update(value.encode())
+        mac = outer.copy()
+        mac.update(digest.digest())
+        return ERASED_ID + mac.hexdigest()
+
+    return hashed
+
+
+def order_hasher(conn: sqlite3.Connection):
+    """keyed_hasher with this database's secret, or None when it has none (then no order
+    was ever kept so)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+    return None if row is None else keyed_hasher(bytes.fromhex(row[0]))
+
+
+def hash_order_ids(conn: sqlite3.Connection, where: str, params: tuple = (), hashed=None) -> int:
+    """Replace the shop's ids of the orders `where` selects (`o` is orders, `l` their
+    lead) by their keyed hashes (`hashed`, else order_hasher's); ids hashed already are
+    left as they are. How many."""
+    rows = conn.execute(
+        "SELECT o.id, o.order_id, o.platform_id FROM orders o LEFT JOIN leads l ON l.id = o.lead_id "
+        f"WHERE ({where}) AND NOT (o.{ERASED_RANGE})", params).fetchall()
+    if not rows:
+        return 0  # most erased leads never bought (the give-up sweep's)
+    hashed = hashed or order_hasher(conn)
+    conn.executemany(
+        "UPDATE orders SET order_id = ?, platform_id = ? WHERE id = ?",
+        [(hashed(order_id), None if platform_id is None else hashed(platform_id), row_id)
+         for row_id, order_id, platform_id in rows])
+    return len(rows)
 
 
 @dataclass
@@ -58,6 +118,7 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     conn.execute("UPDATE survey_answers SET comment = NULL, may_share = 0 WHERE lead_id = ?",
                  (lead["id"],))
     conn.execute("UPDATE messages SET error = NULL WHERE lead_id = ?", (lead["id"],))
+    hash_order_ids(conn, "o.lead_id = ?", (lead["id"],))
     # A claim not yet started must never go out with blank fields.
     conn.execute(
         "DELETE FROM messages WHERE lead_id = ? AND state IN ('claimed', 'deferred')", (lead["id"],)
@@ -103,9 +164,11 @@ def scrub_outbox(outbox: Path | None, message_ids: list[str]) -> int:
     return removed
 
 
-def _scrub_files(store: Store) -> None:
+def scrub_files(conn: sqlite3.Connection) -> None:
+    """Write the WAL back and empty it: the database file's older page images, which
+    still hold what was just erased, are overwritten (secure_delete zeroed the cells)."""
     try:
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.OperationalError:
         pass  # another connection is reading; its next checkpoint rewrites the pages
 
@@ -116,7 +179,7 @@ def forget(store: Store, lead: sqlite3.Row, now: datetime, outbox: Path | None =
     waiting in serve's spool (`spool`, the directory); how many of those."""
     with store.write():
         message_ids = _erase_in_transaction(store, lead, now, "forgotten on request")
-    _scrub_files(store)
+    scrub_files(store.conn)
     scrub_outbox(outbox, message_ids)
     return _erase_spooled(spool, lead["email"])
 
@@ -196,6 +259,6 @@ def give_up_due(store: Store, now: datetime, outbox: Path | None = None) -> Give
                                                         "note": "no answer"})
                 report.lost += 1
     if erase:
-        _scrub_files(store)
+        scrub_files(store.conn)
         scrub_outbox(outbox, message_ids)
     return report

@@ -53,6 +53,7 @@ from decimal import Decimal, InvalidOperation
 from ..clock import parse_instant, to_db
 from ..errors import InputError
 from ..orders import PAID, Order, format_amount, parse_amount, record_orders
+from ..privacy import ERASED_ID, order_hasher
 
 # Stripe's default tolerance (stripe-python's Webhook.DEFAULT_TOLERANCE): five minutes.
 STRIPE_TOLERANCE = 300
@@ -551,10 +552,15 @@ def apply_heard(store, source: str, heard: Heard, now: datetime) -> dict:
     refunds = [0]
 
     def then(conn) -> None:
-        for order_id, platform_id in heard.platform_ids.items():
-            conn.execute("UPDATE orders SET platform_id = ? WHERE source = ? AND order_id = ? "
-                         "AND platform_id IS NULL", (platform_id, source, order_id))
-        refunds[0] = _record_refunds(conn, source, heard.refunds)
+        # An erased buyer's order is kept by the keyed hashes of its ids (privacy.py).
+        hashed = order_hasher(conn)
+        pairs = list(heard.platform_ids.items())
+        if hashed is not None:
+            pairs += [(hashed(order_id), hashed(platform_id)) for order_id, platform_id in pairs]
+        conn.executemany("UPDATE orders SET platform_id = ? WHERE source = ? AND order_id = ? "
+                         "AND platform_id IS NULL",
+                         [(platform_id, source, order_id) for order_id, platform_id in pairs])
+        refunds[0] = _record_refunds(conn, source, heard.refunds, hashed)
 
     report = record_orders(store, source, heard.orders, now, then=then)
     counts = report.as_dict()
@@ -564,15 +570,18 @@ def apply_heard(store, source: str, heard: Heard, now: datetime) -> dict:
             "refunds": refunds[0]}
 
 
-def _refunded_order(conn, source: str, refund: Refund):
+def _refunded_order(conn, source: str, refund: Refund, hashed=None):
     """The recorded order a refund names: by its id of the same kind first, then (where
-    orders.either_id allows) by the one kind as the other."""
+    orders.either_id allows) by the one kind as the other; then an erased buyer's, by
+    the ids' keyed hashes (`hashed`, privacy.order_hasher)."""
     from ..orders import either_id
 
     tries = [("order_id", refund.order_id), ("platform_id", refund.platform_id)]
     tries += [(column, value) for column, value in (("platform_id", refund.order_id),
                                                     ("order_id", refund.platform_id))
               if value is not None and either_id(source, value)]
+    if hashed is not None:
+        tries += [(column, hashed(value)) for column, value in tries if value is not None]
     for column, value in tries:
         if value is None:
             continue
@@ -584,7 +593,7 @@ def _refunded_order(conn, source: str, refund: Refund):
     return None
 
 
-def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
+def _record_refunds(conn, source: str, refunds: list[Refund], hashed=None) -> int:
     """Refunds of known orders, on the order and on the buyer's timeline: a whole refund
     once (orders.refunded_at, which stats count as a refunded order), a part each time
     the amount refunded in all grows (orders.refunded_minor; the order still counts as
@@ -592,16 +601,20 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
     follow up again."""
     recorded = 0
     for refund in refunds:
-        row = _refunded_order(conn, source, refund)
+        row = _refunded_order(conn, source, refund, hashed)
         if row is None or row[3] is not None:
             continue  # an order never heard, or refunded in full already
         order_row, order_id, lead_id, _, amount_minor, currency, refunded_minor = row
+        refund_ids = refund.refund_ids
+        if refund_ids and order_id.startswith(ERASED_ID):
+            # An erased buyer's: the shop's refund ids name the buyer as its order id does.
+            refund_ids = [hashed(str(refund_id)) for refund_id in refund_ids]
         minor = refund.minor
         if refund.adds and minor is not None:
             if lead_id is not None and any(conn.execute(
                     "SELECT 1 FROM events WHERE lead_id = ? AND kind = 'refund' AND detail LIKE ?",
                     (lead_id, f'%"refunds": [%{json.dumps(refund_id)}%')).fetchone()
-                    for refund_id in refund.refund_ids):
+                    for refund_id in refund_ids):
                 continue  # counted before: a retry, or in the order's own `refunds`
             minor += refunded_minor or 0
         whole = refund.whole or (minor is not None and amount_minor is not None
@@ -621,8 +634,8 @@ def _record_refunds(conn, source: str, refunds: list[Refund]) -> int:
             detail = {"order": order_id, "source": source, "note": note}
             if not whole:
                 detail.update(partial=True, amount_minor=minor, currency=currency)
-            if refund.refund_ids:
-                detail["refunds"] = refund.refund_ids
+            if refund_ids:
+                detail["refunds"] = refund_ids
             conn.execute("INSERT INTO events (lead_id, at, kind, detail) VALUES (?, ?, 'refund', ?)",
                          (lead_id, refund.at, json.dumps(detail, ensure_ascii=False)))
         recorded += 1
