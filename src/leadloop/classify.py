@@ -1,7 +1,8 @@
 """One incoming e-mail → what it means for the sequence (SPEC §7).
 
 Pure: bytes in, an `Incoming` out; no store, no network. The order matters and follows
-the SPEC: a complaint (an ARF feedback report), then a delivery status notification (its quoted original would otherwise
+the SPEC: a complaint (an ARF feedback report; one of type auth-failure is the sender's
+problem, no complaint), then a delivery status notification (its quoted original would otherwise
 look like a reply from whoever it names), then auto-replies (an out-of-office is not an
 answer), then unsubscribe requests, and anything else is a reply.
 """
@@ -170,7 +171,8 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Incoming:
-    kind: str                      # "complaint", "bounce", "auto_reply", "unsubscribe" or "reply"
+    # "complaint", "auth_failure", "bounce", "auto_reply", "unsubscribe" or "reply"
+    kind: str
     sender: str | None             # the From address, normalised; None if unusable
     message_id: str | None
     references: tuple[str, ...]    # In-Reply-To and References, nearest first
@@ -187,6 +189,10 @@ class Incoming:
     # A complaint (an ARF feedback report, complaints.py): who complained, and how.
     complainers: tuple[str, ...] = ()
     feedback_type: str = ""
+    # An authentication failure report (RFC 6591): what failed, the domain, who says so.
+    auth_failure: str = ""
+    reported_domain: str = ""
+    reporting_mta: str = ""
 
     @property
     def permanent(self) -> tuple[str, ...]:
@@ -236,6 +242,12 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         if headers_only:
             return result("complaint", feedback_type="abuse")
         complaint = complaints.read(msg)
+        if complaint.feedback_type == complaints.AUTH_FAILURE:
+            # RFC 6591: our message failed SPF, DKIM or DMARC. Nobody complained.
+            return result("auth_failure", original_ids=complaint.original_ids,
+                          complainers=complaint.complainers, feedback_type=complaint.feedback_type,
+                          auth_failure=complaint.auth_failure, reported_domain=complaint.reported_domain,
+                          reporting_mta=complaint.reporting_mta)
         return result("complaint", original_ids=complaint.original_ids,
                       complainers=complaint.complainers, feedback_type=complaint.feedback_type)
     if bounces.looks_like_bounce(msg, sender, subject) and \
