@@ -37,6 +37,7 @@ class InboxReport:
     unsubscribes: int = 0
     complaints: int = 0     # leads unsubscribed by a provider's complaint report (ARF)
     auth_failures: int = 0  # reports that our message failed SPF/DKIM/DMARC (RFC 6591): the sender's
+    domain_reports: int = 0  # DMARC aggregate and TLS reports about our domain: left alone
     questions: int = 0
     survey_answers: int = 0
     unmatched: int = 0
@@ -48,7 +49,7 @@ class InboxReport:
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "complaints", "questions",
-            "survey_answers", "unmatched", "unrecognised", "sender_refused", "auth_failures",
+            "survey_answers", "unmatched", "unrecognised", "sender_refused", "auth_failures", "domain_reports",
             "skipped")}
 
     def line(self) -> str:
@@ -63,6 +64,8 @@ class InboxReport:
                   (self.sender_refused, "refused because of the sender (offered again)"),
                   (self.auth_failures, count(self.auth_failures, "authentication failure report")
                    + " (the sender's set-up: `leadloop check --dns`)"),
+                  (self.domain_reports, count(self.domain_reports, "DMARC or TLS report")
+                   + " about your domain (left alone)"),
                   (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
                    + " (see `leadloop inbox --review`)"),
                   (self.questions, count(self.questions, "customer question")),
@@ -172,6 +175,9 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
         return
     if incoming.kind == "auth_failure":
         _apply_auth_failure(store, incoming, now, report, own)
+        return
+    if incoming.kind == "domain_report":
+        report.domain_reports += 1  # the domain owner's reading, not leadloop's
         return
     lead = _lead(store, incoming)
     if lead is not None and lead["email"] in own:
