@@ -47,35 +47,37 @@ def _b64(data: bytes) -> str:
     return "\r\n".join(base64.encodebytes(data).decode("ascii").split())
 
 
+def _rfc_example(headers: str, content_type: str, text: str, data_type: str, file_name: str,
+                 data: bytes) -> bytes:
+    """The layout of RFC 7489 §7.2.1.1's example, which RFC 8460 §5.3's repeats: the
+    headers, a text part and the compressed report as a base64 attachment."""
+    boundary = "----=_NextPart_000_024E_01CC9B0A.AFE54C00"
+    return (
+        f"{headers}MIME-Version: 1.0\r\nContent-Type: {content_type};\r\n"
+        f'    boundary="{boundary}"\r\nContent-Language: en-us\r\n\r\n'
+        "This is a multipart message in MIME format.\r\n\r\n"
+        f'--{boundary}\r\nContent-Type: text/plain; charset="us-ascii"\r\n'
+        f"Content-Transfer-Encoding: 7bit\r\n\r\n{text}\r\n\r\n"
+        f"--{boundary}\r\nContent-Type: {data_type}\r\nContent-Transfer-Encoding: base64\r\n"
+        f'Content-Disposition: attachment;\r\n    filename="{file_name}"\r\n\r\n'
+        f"{_b64(data)}\r\n\r\n--{boundary}--\r\n"
+    ).encode()
+
+
 def aggregate_rfc7489() -> bytes:
     """RFC 7489 §7.2.1.1's example: the dmarc-subject folded over three lines, a
     multipart/alternative with a text part and the gzip'ed XML, its file name folded."""
-    return (
+    return _rfc_example(
         "From: dmarc-reporting@mail-receiver.example\r\n"
         "Date: Tue, 03 Mar 2026 06:54:30 +0000\r\n"
         "To: dmarc-feedback@lauravidal.es\r\n"
         "Subject: Report Domain: lauravidal.es\r\n"
         "    Submitter: mail-receiver.example\r\n"
         "    Report-ID: <2026.03.02.1>\r\n"
-        "Message-ID: <rua-1@mail-receiver.example>\r\n"
-        "MIME-Version: 1.0\r\n"
-        "Content-Type: multipart/alternative;\r\n"
-        '    boundary="----=_NextPart_000_024E_01CC9B0A.AFE54C00"\r\n'
-        "Content-Language: en-us\r\n\r\n"
-        "This is a multipart message in MIME format.\r\n\r\n"
-        "------=_NextPart_000_024E_01CC9B0A.AFE54C00\r\n"
-        'Content-Type: text/plain; charset="us-ascii"\r\n'
-        "Content-Transfer-Encoding: 7bit\r\n\r\n"
-        "This is an aggregate report from mail-receiver.example.\r\n\r\n"
-        "------=_NextPart_000_024E_01CC9B0A.AFE54C00\r\n"
-        "Content-Type: application/gzip\r\n"
-        "Content-Transfer-Encoding: base64\r\n"
-        "Content-Disposition: attachment;\r\n"
-        '    filename="mail-receiver.example!lauravidal.es!\r\n'
-        '              1772409600!1772495999.gz"\r\n\r\n'
-        f"{_b64(gzip.compress(AGGREGATE_XML))}\r\n\r\n"
-        "------=_NextPart_000_024E_01CC9B0A.AFE54C00--\r\n"
-    ).encode()
+        "Message-ID: <rua-1@mail-receiver.example>\r\n",
+        "multipart/alternative", "This is an aggregate report from mail-receiver.example.",
+        "application/gzip", "mail-receiver.example!lauravidal.es!\r\n              1772409600!1772495999.gz",
+        gzip.compress(AGGREGATE_XML))
 
 
 def _zipped(name: str) -> bytes:
@@ -124,7 +126,7 @@ def aggregate_xml_gz() -> bytes:
 def tls_rfc8460() -> bytes:
     """RFC 8460 §5.3's example: multipart/report; report-type="tlsrpt", the
     TLS-Report-Domain and TLS-Report-Submitter fields, an application/tlsrpt+gzip part."""
-    return (
+    return _rfc_example(
         "From: tlsrpt@mail.sender.example\r\n"
         "Date: Tue, 03 Mar 2026 08:54:30 +0000\r\n"
         "To: mts-sts-tlsrpt@lauravidal.es\r\n"
@@ -133,24 +135,10 @@ def tls_rfc8460() -> bytes:
         "     Report-ID: <735ff.e317+bf22029@mail.sender.example>\r\n"
         "TLS-Report-Domain: lauravidal.es\r\n"
         "TLS-Report-Submitter: mail.sender.example\r\n"
-        "Message-ID: <tlsrpt-1@mail.sender.example>\r\n"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type="tlsrpt";\r\n'
-        '    boundary="----=_NextPart_000_024E_01CC9B0A.AFE54C00"\r\n'
-        "Content-Language: en-us\r\n\r\n"
-        "This is a multipart message in MIME format.\r\n\r\n"
-        "------=_NextPart_000_024E_01CC9B0A.AFE54C00\r\n"
-        'Content-Type: text/plain; charset="us-ascii"\r\n'
-        "Content-Transfer-Encoding: 7bit\r\n\r\n"
-        "This is an aggregate TLS report from mail.sender.example\r\n\r\n"
-        "------=_NextPart_000_024E_01CC9B0A.AFE54C00\r\n"
-        "Content-Type: application/tlsrpt+gzip\r\n"
-        "Content-Transfer-Encoding: base64\r\n"
-        "Content-Disposition: attachment;\r\n"
-        '    filename="mail.sender.example!lauravidal.es!1772409600!1772495999.json.gz"\r\n\r\n'
-        f"{_b64(gzip.compress(TLS_JSON))}\r\n\r\n"
-        "------=_NextPart_000_024E_01CC9B0A.AFE54C00--\r\n"
-    ).encode()
+        "Message-ID: <tlsrpt-1@mail.sender.example>\r\n",
+        'multipart/report; report-type="tlsrpt"', "This is an aggregate TLS report from mail.sender.example",
+        "application/tlsrpt+gzip", "mail.sender.example!lauravidal.es!1772409600!1772495999.json.gz",
+        gzip.compress(TLS_JSON))
 
 
 def tls_fields_only() -> bytes:
