@@ -1,7 +1,9 @@
 """One incoming e-mail → what it means for the sequence (SPEC §7).
 
 Pure: bytes in, an `Incoming` out; no store, no network. The order matters and follows
-the SPEC: a complaint (an ARF feedback report), then a delivery status notification (its quoted original would otherwise
+the SPEC: a complaint (an ARF feedback report; one of type auth-failure is the sender's
+problem, no complaint), then a report about our own domain (DMARC aggregate, TLS), then a
+delivery status notification (its quoted original would otherwise
 look like a reply from whoever it names), then auto-replies (an out-of-office is not an
 answer), then unsubscribe requests, and anything else is a reply.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
-from . import bounces, complaints
+from . import bounces, complaints, domain_reports
 from .errors import InvalidAddress
 
 TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
@@ -174,7 +176,8 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Incoming:
-    kind: str                      # "complaint", "bounce", "auto_reply", "unsubscribe" or "reply"
+    # "complaint", "auth_failure", "domain_report", "bounce", "auto_reply", "unsubscribe" or "reply"
+    kind: str
     sender: str | None             # the From address, normalised; None if unusable
     message_id: str | None
     references: tuple[str, ...]    # In-Reply-To and References, nearest first
@@ -191,6 +194,12 @@ class Incoming:
     # A complaint (an ARF feedback report, complaints.py): who complained, and how.
     complainers: tuple[str, ...] = ()
     feedback_type: str = ""
+    # An authentication failure report (RFC 6591): what failed, the domain, who says so;
+    # a report about the domain (domain_reports.py): "dmarc" or "tls".
+    auth_failure: str = ""
+    reported_domain: str = ""
+    reporting_mta: str = ""
+    domain_report: str = ""
 
     @property
     def permanent(self) -> tuple[str, ...]:
@@ -240,8 +249,19 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         if headers_only:
             return result("complaint", feedback_type="abuse")
         complaint = complaints.read(msg)
+        if complaint.feedback_type == complaints.AUTH_FAILURE:
+            # RFC 6591: our message failed SPF, DKIM or DMARC. Nobody complained.
+            return result("auth_failure", original_ids=complaint.original_ids,
+                          complainers=complaint.complainers, feedback_type=complaint.feedback_type,
+                          auth_failure=complaint.auth_failure, reported_domain=complaint.reported_domain,
+                          reporting_mta=complaint.reporting_mta)
         return result("complaint", original_ids=complaint.original_ids,
                       complainers=complaint.complainers, feedback_type=complaint.feedback_type)
+    domain_report = domain_reports.report_kind(msg, subject)
+    if domain_report is not None:
+        # DMARC aggregate and TLS reports about our domain: a machine's, and a TLS report
+        # is a multipart/report, so before the bounce test.
+        return result("domain_report", domain_report=domain_report)
     if bounces.looks_like_bounce(msg, sender, subject) and \
             not _forwards_a_report(msg, sender, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the

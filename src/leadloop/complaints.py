@@ -10,6 +10,12 @@ loops send it; providers usually redact the complainer's address, so the origina
 Message-ID is what finds the lead. Microsoft's older JMRP reports are a plain
 `multipart/mixed` whose attached original carries `X-HmXmrOriginalRecipient`, the
 complainer's address (Microsoft's JMRP documentation, sendersupport.olc.protection.outlook.com).
+
+The same format carries RFC 6591's authentication failure reports (Feedback-Type
+`auth-failure`; the DMARC failure reports of RFC 7489 §7.3): nobody complained, the
+receiving server says our message failed SPF, DKIM or DMARC. `read` keeps what such a
+report says failed, for whom and who says so; the inbox treats it as the sender's problem
+(domain_reports.py), never as a complaint.
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ _REPORT_OR_MIXED = re.compile(r"\s*multipart/(report|mixed)\b", re.I)
 # RFC 5965 §7.3's registry: "not-spam" says the person took it back; every other type
 # (abuse, fraud, virus, other, and the drafts' "opt-out") is a complaint.
 NOT_A_COMPLAINT = frozenset({"not-spam"})
+# RFC 6591 §3.1: a report that the message failed authentication. Nobody complained.
+AUTH_FAILURE = "auth-failure"
+# RFC 8601's Authentication-Results, where a report gives no Auth-Failure field: the
+# methods it says failed.
+_FAILED_METHOD = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*(?:fail|softfail|permerror)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +43,12 @@ class Complaint:
     feedback_type: str                 # RFC 5965's Feedback-Type, lower case ("abuse")
     complainers: tuple[str, ...]       # the addresses that complained, when not redacted
     original_ids: tuple[str, ...]      # the Message-ID of the message complained about
+    # An auth-failure report (RFC 6591 §3.2): what failed (its Auth-Failure field, else the
+    # methods its Authentication-Results says failed: "bodyhash", "spf", "dkim dmarc"…),
+    # the domain it is about (Reported-Domain) and the server that says so (Reporting-MTA).
+    auth_failure: str = ""
+    reported_domain: str = ""
+    reporting_mta: str = ""
 
 
 def looks_like_complaint(msg: Message) -> bool:
@@ -64,7 +81,24 @@ def read(msg: Message) -> Complaint:
         ids += _ANGLE_ID.findall(str(original.get("message-id") or ""))
         for name in ("x-hmxmroriginalrecipient", "to"):
             complainers += [a.lower() for a in _ADDRESS.findall(str(original.get(name) or ""))]
-    return Complaint(feedback_type, tuple(dict.fromkeys(complainers)), tuple(dict.fromkeys(ids)))
+    failure = domain = reporter = ""
+    if feedback_type == AUTH_FAILURE and fields is not None:
+        failure = " ".join(dict.fromkeys(
+            word for word in map(_field_word, fields.get_all("auth-failure") or []) if word))
+        if not failure:
+            results = " ".join(str(value) for value in fields.get_all("authentication-results") or [])
+            failure = " ".join(dict.fromkeys(m.lower() for m in _FAILED_METHOD.findall(results)))
+        domain = _field_word(fields.get("reported-domain"))
+        # "dns; mx.example.net" (RFC 5965 §3.2, as RFC 3464's Reporting-MTA)
+        reporter = _field_word(str(fields.get("reporting-mta") or "").rpartition(";")[2])
+    return Complaint(feedback_type, tuple(dict.fromkeys(complainers)), tuple(dict.fromkeys(ids)),
+                     failure, domain, reporter)
+
+
+def _field_word(value) -> str:
+    """A field's first word, lower case: a domain or a host, never more of a stranger's text."""
+    words = str(value or "").split()
+    return words[0].strip("<>;,").lower()[:253] if words else ""
 
 
 def _feedback_fields(msg: Message):

@@ -36,6 +36,8 @@ class InboxReport:
     delays: int = 0         # of which delay warnings
     unsubscribes: int = 0
     complaints: int = 0     # leads unsubscribed by a provider's complaint report (ARF)
+    auth_failures: int = 0  # reports that our message failed SPF/DKIM/DMARC (RFC 6591): the sender's
+    domain_reports: int = 0  # DMARC aggregate and TLS reports about our domain: left alone
     questions: int = 0
     survey_answers: int = 0
     unmatched: int = 0
@@ -47,7 +49,8 @@ class InboxReport:
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "complaints", "questions",
-            "survey_answers", "unmatched", "unrecognised", "sender_refused", "skipped")}
+            "survey_answers", "unmatched", "unrecognised", "sender_refused", "auth_failures", "domain_reports",
+            "skipped")}
 
     def line(self) -> str:
         from .plurals import count
@@ -59,6 +62,10 @@ class InboxReport:
         extras = [(self.complaints, count(self.complaints, "spam complaint") + " (unsubscribed)"),
                   (self.failed, "not delivered (soft bounces)"), (self.delays, "delayed"),
                   (self.sender_refused, "refused because of the sender (offered again)"),
+                  (self.auth_failures, count(self.auth_failures, "authentication failure report")
+                   + " (the sender's set-up: `leadloop check --dns`)"),
+                  (self.domain_reports, count(self.domain_reports, "DMARC or TLS report")
+                   + " about your domain (left alone)"),
                   (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
                    + " (see `leadloop inbox --review`)"),
                   (self.questions, count(self.questions, "customer question")),
@@ -166,6 +173,12 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
     if incoming.kind == "complaint":
         _apply_complaint(store, incoming, now, report, own)
         return
+    if incoming.kind == "auth_failure":
+        _apply_auth_failure(store, incoming, now, report, own)
+        return
+    if incoming.kind == "domain_report":
+        report.domain_reports += 1  # the domain owner's reading, not leadloop's
+        return
     lead = _lead(store, incoming)
     if lead is not None and lead["email"] in own:
         lead = None  # our own mail come back (a copy, a test) is nobody's answer
@@ -263,6 +276,33 @@ def _apply_complaint(store: Store, incoming: Incoming, now: datetime, report: In
     if lead["status"] not in ("unsubscribed", "bounced", "erased"):
         store.change_status(lead, "unsubscribed", now, "marked our message as spam (provider's complaint report)")
     report.complaints += 1
+
+
+def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
+                        own: frozenset[str]) -> None:
+    """A receiving server says our message failed SPF, DKIM or DMARC (RFC 6591; RFC 7489
+    §7.3's failure reports). Nobody complained: the sender's set-up failed (SPEC §6's third
+    owner), so no lead changes status and nothing counts as a complaint. The lead whose
+    message it was (by the original's Message-ID, else the recipient) gets an
+    `auth_failure` event, for `show`; a report about mail leadloop did not send is only
+    said."""
+    from .domain_reports import failure_sentence
+
+    lead = _lead_of_original(store, incoming, own) if incoming.original_ids else None
+    if lead is None and not incoming.original_ids:
+        lead = next((found for found in (_sent_lead(store, a) for a in incoming.complainers if a not in own)
+                     if found is not None), None)
+    reporter = incoming.reporting_mta or (incoming.sender or "").rpartition("@")[2]
+    if lead is not None:
+        message = _failed_message(store, lead, incoming)
+        store.event(lead["id"], now, "auth_failure", {
+            "auth_failure": incoming.auth_failure, "reported_domain": incoming.reported_domain,
+            "reporter": reporter, "subject": incoming.subject,
+            "message_id": message["message_id"] if message is not None else None})
+    report.auth_failures += 1
+    sentence = failure_sentence(incoming.auth_failure, incoming.reported_domain, reporter, ours=lead is not None)
+    if sentence not in report.problems:
+        report.problems.append(sentence)
 
 
 def _sent_lead(store: Store, address: str | None):

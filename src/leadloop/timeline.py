@@ -87,6 +87,12 @@ def event_moment(kind: str, at: str, detail: dict, locale: str = "es") -> Moment
         else:
             words = (f"bounced{status}: {reason}" if detail.get("permanent")
                      else f"delivery failed{status}: {reason}")
+    elif kind == "auth_failure":  # RFC 6591: never the lead's doing (SPEC §6)
+        from .domain_reports import failed_methods
+
+        who = detail.get("reporter") or "a receiving server"
+        words = (f"{who} reported that this message failed {failed_methods(detail.get('auth_failure') or '')}"
+                 " (the sender's set-up, not the lead's)")
     elif kind == "question":
         words = f"asked: {_quoted(detail.get('text'))}"
     elif kind == "answered":
