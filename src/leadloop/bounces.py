@@ -64,7 +64,22 @@ _BOUNCE_SUBJECT = re.compile(
     r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce"
     r"|no se puede entregar|non recapitabile|nao e possivel entregar|niedostarcz|nedorucitel|kezbesithetetlen"
     r"|ej levererbar|kan inte levereras|kan ikke leveres|ikke levert|ei voitu toimittaa|teslim edilem"
-    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー)", re.I)
+    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー|"
+    # Exchange's "Undeliverable:" in Korean, "배달되지 않음:" (as Korean mail tools match
+    # it), and "無法傳遞", the words Microsoft's traditional Chinese guides use for a message
+    # not delivered (AlchemyInsights owa-delivery-reports.md, zh-TW). Written through
+    # fold(), as the subject is read: NFKD splits Hangul into its jamo.
+    + "|".join(map(fold, ("배달되지 않음", "無法傳遞"))) + ")", re.I)
+
+
+# Outlook's "Automatic reply:" in Japanese, simplified and traditional Chinese and
+# Korean: its "File > Automatic Replies" feature in Microsoft's own (human-translated)
+# guides, "自動応答", "自动答复", "自動回覆", "자동 회신" (OfficeDocs-AlchemyInsights,
+# outlook-desktop-send-out-of-office-replies.md, ja-JP, zh-CN, zh-TW, ko-KR), the words
+# it puts before the subject it answers; and "自动回复", the name simplified Chinese
+# webmail and guides give the same feature (not checked against a provider's own text).
+# No word boundary: these scripts write none before the next word.
+CJK_AUTOMATIC_REPLIES = ("自動応答", "自动答复", "自動回覆", "자동 회신", "自动回复")
 
 
 # An automatic answer's subject, anywhere in it ("Engineering Admissions -- Automatic
@@ -72,7 +87,7 @@ _BOUNCE_SUBJECT = re.compile(
 AUTOMATIC_ANSWER_SUBJECT = re.compile(
     r"\b(auto(matic|mated)?[ -]?(reply|response|answer)|autoreply|autoresponder|out of (the )?office"
     r"|respuesta automatica|reponse automatique|resposta automatica|risposta automatica|automatische antwort"
-    r"|abwesenheitsnotiz)\b")
+    r"|abwesenheitsnotiz)\b|" + "|".join(map(fold, CJK_AUTOMATIC_REPLIES)))
 
 
 def _report_subject(subject: str) -> bool:

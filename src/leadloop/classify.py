@@ -61,6 +61,7 @@ AUTO_SUBJECTS = (
     "risposta automatica", "risposta automatica:", "fuori sede", "fuori ufficio", "assenza", "assente",
     "abwesenheitsnotiz", "abwesenheit", "abwesend", "automatische antwort", "automatische antwoord",
     "automatisch antwoord", "afwezig", "autosvar", "automatisk svar", "fravaer", "franvaro",
+    *map(bounces.fold, bounces.CJK_AUTOMATIC_REPLIES),  # ja, zh, ko (folded: Hangul splits)
 )
 # An out-of-office that carries none of the headers nor a known subject (issue #25 item
 # 5): its first lines say so, in the first person and the present or future ("I am out
