@@ -9,11 +9,15 @@ broken one still classifies. The messages are written here from the documented l
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 
 import pytest
 
 from leadloop.classify import classify
+
+from test_inbox import Maildir, leads, read, sent_message_id, status  # noqa: F401
+from test_inbox import project  # noqa: F401  (the fixture)
 
 LEAD = "ana.pena@example.org"
 US = "laura@lauravidal.es"
@@ -59,6 +63,16 @@ FORMS = {
     # Korean: "배달되지 않음:", "자동 회신:".
     Form("raw-utf-8", "utf-8"): Texts("김민지", "배달되지 않음: Tu presupuesto", "자동 회신: Tu presupuesto",
                                       "Re: Tu presupuesto 견적 문의"),
+    # Spanish and French, as a Sieve vacation script or an old server writes them.
+    Form("raw-latin-1", "iso-8859-1"): Texts("Ana Peña", "Échec de la remise: Tu presupuesto",
+                                             "Respuesta automática: Tu presupuesto",
+                                             "Re: Tu presupuesto, ¿cuándo empezáis?"),
+    # Japanese: "配信不能:", "自動応答:"; 髙 is Windows-31J's alone (the label Shift_JIS
+    # is read as, WHATWG's Encoding Standard).
+    Form("raw-shift_jis", "shift_jis"): Texts("髙橋 花子", "配信不能: Tu presupuesto", "自動応答: Tu presupuesto",
+                                              "Re: Tu presupuesto 髙橋です"),
+    Form("raw-iso-2022-jp", "iso-2022-jp"): Texts("山田 花子", "配信不能: Tu presupuesto",
+                                                  "自動応答: Tu presupuesto", "Re: Tu presupuesto お見積もりの件"),
 }
 
 
@@ -124,3 +138,97 @@ def test_a_reply_subject_and_sender_in_every_form(form):
     assert incoming.subject == texts.reply
     assert incoming.sender == LEAD
     assert incoming.references == (ORIGINAL_ID,)
+
+
+def test_encoded_words_beside_raw_bytes_are_both_read():
+    """A subject with an encoded word and raw Latin-1 after it (a gateway that appended
+    a tag to the subject it received)."""
+    subject = b"=?utf-8?q?Respuesta_autom=C3=A1tica=3A?= Tu presupuesto [revisi\xf3n]"
+    incoming = classify(message(b"Ana Pe\xf1a <" + LEAD.encode() + b">", subject, "Gracias.", "iso-8859-1"))
+    assert incoming.subject == "Respuesta automática: Tu presupuesto [revisión]"
+    assert incoming.kind == "auto_reply"
+
+
+def test_a_person_forwarding_a_report_under_a_raw_name_is_still_a_person():
+    """A person's display name in raw ISO-2022-JP, forwarding a report ("転送:"): the
+    address after the name is read, so the message is the person's, not a mail system's
+    (whose From names no address)."""
+    report = exchange_report("配信不能: Tu presupuesto".encode("iso-2022-jp"), "iso-2022-jp")
+    forwarded = message("山田 花子 <tom@example.net>".encode("iso-2022-jp"),
+                        "転送: 配信不能: Tu presupuesto".encode("iso-2022-jp"),
+                        "-------- Forwarded Message --------\r\n" + report.split(b"\r\n\r\n", 1)[1].decode("ascii"),
+                        "iso-2022-jp")
+    incoming = classify(forwarded, own=frozenset({US}))
+    assert incoming.kind == "reply"
+    assert incoming.sender == "tom@example.net"
+
+
+def test_a_report_attached_under_a_raw_subject_is_read():
+    """Our own mailbox's rule forwards a failure as an attachment (message/rfc822); the
+    attached report's subject is raw ISO-2022-JP, its sender a mailer daemon."""
+    inner = exchange_report("配信不能: Tu presupuesto".encode("iso-2022-jp"), "iso-2022-jp") \
+        .replace(EXCHANGE, b"MAILER-DAEMON@relay.lauravidal.es")
+    raw = (b"From: Laura Vidal <" + US.encode() + b">\r\nTo: " + US.encode() + b"\r\nSubject: Fwd: reenviado\r\n"
+           b"Message-ID: <fwd-1@lauravidal.es>\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="F"\r\n\r\n--F\r\nContent-Type: message/rfc822\r\n\r\n'
+           + inner + b"\r\n--F--\r\n")
+    incoming = classify(raw, own=frozenset({US}))
+    assert incoming.kind == "bounce"
+    assert LEAD in {failure.address for failure in incoming.failures}
+
+
+# --- Malformed fields lose nothing ---------------------------------------------------
+
+def test_a_broken_escape_sequence_keeps_what_reads():
+    """ISO-2022-JP cut short in the middle of a character (a subject truncated by a
+    gateway): the words before it are still read, and the report is still a report."""
+    subject = "配信不能: Tu presupuesto ".encode("iso-2022-jp") + b"\x1b$B%F%"
+    incoming = classify(exchange_report(subject, "iso-2022-jp"), own=frozenset({US}))
+    assert incoming.kind == "bounce"
+    assert incoming.subject.startswith("配信不能: Tu presupuesto")
+    assert LEAD in {failure.address for failure in incoming.failures}
+
+
+@pytest.mark.parametrize("subject, sender", [
+    (b"Re: Tu presupuesto \xff\xfe\x80 \x1b$Z", b"\xff\xfe\x80 <" + LEAD.encode() + b">"),
+    (b"\x1b$B\x47", b"\x1b$B\x47\x5B <" + LEAD.encode() + b">"),
+    (b"Re: \x1b(B\x1b$B\x1b$B", b"Ana \x1b <" + LEAD.encode() + b">"),
+    (b"=?utf-8?b?####?= \xe9\x85", b"=?x-unknown?q?=FF?= \xe9 <" + LEAD.encode() + b">"),
+])
+def test_invalid_bytes_and_broken_escapes_still_classify(subject, sender):
+    """No exception, nothing lost: the message is still a reply from the lead."""
+    incoming = classify(message(sender, subject, "Sí, me interesa.", "utf-8",
+                                b"In-Reply-To: " + ORIGINAL_ID.encode()))
+    assert incoming.kind == "reply"
+    assert incoming.sender == LEAD
+
+
+# --- End to end: `leadloop inbox` from a real Maildir --------------------------------
+
+def test_a_raw_iso_2022_jp_report_bounces_the_lead(project, run):
+    """A Japanese Exchange's report, its subject raw ISO-2022-JP, signed by the system
+    mailbox and kept without Return-Path: the lead it names is bounced."""
+    project.deliver(exchange_report("配信不能: La informacion que me pidio".encode("iso-2022-jp"), "iso-2022-jp",
+                                    recipient="jose.munoz@example.com"))
+    summary = read(run)
+    assert summary["bounces"] == 1 and summary["replies"] == 0
+    assert status(run, "jose.munoz@example.com") == "bounced"
+
+
+def test_a_raw_shift_jis_automatic_reply_is_not_an_answer(project, run):
+    project.deliver(message("山田 <tom@example.net>".encode("cp932"), "自動応答: La informacion".encode("cp932"),
+                            "ご連絡ありがとうございます。", "shift_jis"))
+    summary = read(run)
+    assert summary["auto_replies"] == 1 and summary["replies"] == 0
+    assert status(run, "tom@example.net") == "active"
+
+
+def test_a_raw_latin_1_reply_stops_the_sequence_with_its_words_readable(project, run):
+    replied_to = sent_message_id(run, "ana.pena@example.org").encode()
+    project.deliver(message(b"Ana Pe\xf1a <ana.pena@example.org>", b"Re: \xbfTen\xe9is plazas en abril?",
+                            "Sí, me interesa.", "iso-8859-1", b"In-Reply-To: " + replied_to))
+    summary = read(run)
+    assert summary["replies"] == 1
+    assert status(run, "ana.pena@example.org") == "replied"
+    shown = json.loads(run("show", "ana.pena@example.org", "--json").stdout)
+    assert "Re: ¿Tenéis plazas en abril?" in json.dumps(shown, ensure_ascii=False)

@@ -260,7 +260,7 @@ def _attached_report(part: Message) -> Message | None:
             inner.get_content_type() == "multipart/report":
         return inner
     subject = raw.get("subject", "")
-    if not _report_subject(_header(inner, "subject") if "=?" in subject else subject):
+    if not _report_subject(subject if _plain(subject) else _header(inner, "subject")):
         return None
     from email.utils import parseaddr
 
@@ -369,7 +369,9 @@ def sent_by_mail_system(msg: Message) -> bool:
             raw.get("precedence", "").lower() in ("bulk", "junk"):
         return True
     sender = raw.get("from", "")
-    return "@" not in parseaddr(sender)[1] or names_mail_system(_header(msg, "from") if "=?" in sender else sender)
+    if not _plain(sender):  # (a display name's raw bytes also break parseaddr)
+        sender = _header(msg, "from")
+    return "@" not in parseaddr(sender)[1] or names_mail_system(sender)
 
 
 def names_mail_system(sender: str) -> bool:
@@ -597,8 +599,58 @@ _NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
 
 
 def _header(msg: Message, name: str) -> str:
+    """A header field's text as a person reads it (issue #25), for bounces and classify
+    alike: RFC 2047's encoded words decoded, and the bytes servers write raw read."""
     value = msg.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
+    if value is None:
+        return ""
+    text = str(value)
+    # The email package keeps a field's 8-bit bytes as lone surrogates (surrogateescape)
+    # and its parsed value reads them as UTF-8 where they are UTF-8 (RFC 6532) and as
+    # U+FFFD where not (email.utils._sanitize); ISO-2022-JP's escapes, being 7-bit, stay
+    # in it as they are. Only then is the raw field read again.
+    if "\ufffd" in text or "\x1b" in text:
+        text = _raw_header_text(msg, name.lower(), text)
+    return " ".join(text.split())
+
+
+def _raw_header_text(msg: Message, name: str, parsed: str) -> str:
+    """The raw field read as decoded() reads a part's text: UTF-8, else the charset the
+    message's text declares, else Windows-1252; undeclared ISO-2022-JP (RFC 1468, which
+    Japanese servers write in headers unencoded) read as such. Encoded words beside the
+    raw bytes are decoded after."""
+    raw = str(next((value for key, value in msg.raw_items() if key.lower() == name), ""))
+    if raw.isascii() and "\x1b" not in raw:
+        return parsed  # a U+FFFD the sender wrote, or an encoded word's own
+    data = re.sub(r"[\r\n]", "", raw).encode("utf-8", "surrogateescape")
+    text = decoded(data, None, _charset_hint(msg))
+    if "\x1b" in text and data.isascii():
+        # ISO-2022-JP broken midway (a subject cut short, a lost escape): what reads.
+        text = _OPEN_JIS_RUN.sub(b"\\g<1>\x1b(B", data).decode("iso-2022-jp", "replace")
+    if "=?" in text:
+        text = str(_unstructured()(name, text))
+    return text
+
+
+# A run of JIS X 0208 holds only the bytes 0x21-0x7E (RFC 1468): one that a space or
+# the field's end interrupts has lost its escape back to ASCII, and would swallow the
+# rest of the field (a display name's, the address after it).
+_OPEN_JIS_RUN = re.compile(rb"(\x1b\$[@B][\x21-\x7e]*)(?=[^\x1b\x21-\x7e]|$)")
+
+
+def _plain(raw: str) -> bool:
+    """Whether a raw field value reads as it is: no encoded word, no 8-bit byte, no
+    ISO-2022-JP escape (else _header reads it)."""
+    return raw.isascii() and "=?" not in raw and "\x1b" not in raw
+
+
+@functools.cache
+def _unstructured():
+    """A header registry that reads every field as unstructured text: decoding encoded
+    words anywhere, never raising on a broken address as the address parser does."""
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry(use_default_map=False)
 
 
 def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list,
@@ -761,7 +813,7 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
         pass
     if hint is not None and (report_charset := hint()):
         try:
-            return payload.decode(report_charset)
+            return payload.decode(_CHARSET_LABELS.get(report_charset, report_charset))
         except (LookupError, UnicodeDecodeError):
             pass
     return payload.decode("windows-1252", "replace")

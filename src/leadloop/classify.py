@@ -18,6 +18,7 @@ from datetime import datetime
 from email.message import Message
 
 from . import bounces, complaints
+from .bounces import _header  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
@@ -354,11 +355,6 @@ def _date(msg: Message) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return value if value.tzinfo is not None else None
-
-
-def _header(msg: Message, name: str) -> str:
-    value = msg.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
 
 
 def _sender(msg: Message) -> str | None:
