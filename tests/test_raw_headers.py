@@ -176,6 +176,23 @@ def test_a_report_attached_under_a_raw_subject_is_read():
     assert LEAD in {failure.address for failure in incoming.failures}
 
 
+@pytest.mark.parametrize("charset, encoding, subject", [
+    ("gb2312", "gb18030", "Re: Tu presupuesto 朱镕基"),          # 镕: GBK's, not GB2312's
+    ("ks_c_5601-1987", "cp949", "Re: Tu presupuesto 똠양꿍"),    # 똠: Windows-949's, not KS X 1001's
+    ("shift_jis", "cp932", "Re: Tu presupuesto 髙橋です"),        # 髙: Windows-31J's, not JIS X 0208's
+    ("x-sjis", "cp932", "Re: Tu presupuesto 見積もり"),           # a label Python does not know
+])
+def test_an_encoded_word_in_a_wider_charset_than_its_label(charset, encoding, subject):
+    """Mail programs write GBK under "gb2312", Windows-949 under "ks_c_5601-1987" and
+    Windows-31J under "shift_jis" (WHATWG's Encoding Standard reads the labels so): the
+    encoded word is read as its bytes are written, not as U+FFFD."""
+    word = b"=?" + charset.encode() + b"?b?" + base64.b64encode(subject.encode(encoding)) + b"?="
+    incoming = classify(message(b"Ana <" + LEAD.encode() + b">", word, "OK.", "utf-8",
+                                b"In-Reply-To: " + ORIGINAL_ID.encode()))
+    assert incoming.subject == subject
+    assert incoming.kind == "reply"
+
+
 # --- Malformed fields lose nothing ---------------------------------------------------
 
 def test_a_broken_escape_sequence_keeps_what_reads():

@@ -621,7 +621,11 @@ def _raw_header_text(msg: Message, name: str, parsed: str) -> str:
     raw bytes are decoded after."""
     raw = str(next((value for key, value in msg.raw_items() if key.lower() == name), ""))
     if raw.isascii() and "\x1b" not in raw:
-        return parsed  # a U+FFFD the sender wrote, or an encoded word's own
+        # The U+FFFD came from an encoded word: its charset one the email package reads
+        # narrower than mail programs write it (GB2312 for GBK's, KS C 5601 for Windows-
+        # 949's, Shift_JIS for Windows-31J's) or not at all (x-sjis): decoded() reads
+        # those labels as WHATWG's Encoding Standard does.
+        return _encoded_words(raw, _charset_hint(msg)) or parsed
     data = re.sub(r"[\r\n]", "", raw).encode("utf-8", "surrogateescape")
     text = decoded(data, None, _charset_hint(msg))
     if "\x1b" in text and data.isascii():
@@ -630,6 +634,18 @@ def _raw_header_text(msg: Message, name: str, parsed: str) -> str:
     if "=?" in text:
         text = str(_unstructured()(name, text))
     return text
+
+
+def _encoded_words(raw: str, hint: Callable[[], str | None]) -> str:
+    """An ASCII field's RFC 2047 words, each decoded by decoded() ("" when unreadable)."""
+    from email.errors import HeaderParseError
+    from email.header import decode_header
+
+    try:
+        parts = decode_header(raw)
+    except HeaderParseError:  # (base64 that does not decode)
+        return ""
+    return "".join(part if isinstance(part, str) else decoded(part, charset, hint) for part, charset in parts)
 
 
 # A run of JIS X 0208 holds only the bytes 0x21-0x7E (RFC 1468): one that a space or
