@@ -64,7 +64,22 @@ _BOUNCE_SUBJECT = re.compile(
     r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce"
     r"|no se puede entregar|non recapitabile|nao e possivel entregar|niedostarcz|nedorucitel|kezbesithetetlen"
     r"|ej levererbar|kan inte levereras|kan ikke leveres|ikke levert|ei voitu toimittaa|teslim edilem"
-    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー)", re.I)
+    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー|"
+    # Exchange's "Undeliverable:" in Korean, "배달되지 않음:" (as Korean mail tools match
+    # it), and "無法傳遞", the words Microsoft's traditional Chinese guides use for a message
+    # not delivered (AlchemyInsights owa-delivery-reports.md, zh-TW). Written through
+    # fold(), as the subject is read: NFKD splits Hangul into its jamo.
+    + "|".join(map(fold, ("배달되지 않음", "無法傳遞"))) + ")", re.I)
+
+
+# Outlook's "Automatic reply:" in Japanese, simplified and traditional Chinese and
+# Korean: its "File > Automatic Replies" feature in Microsoft's own (human-translated)
+# guides, "自動応答", "自动答复", "自動回覆", "자동 회신" (OfficeDocs-AlchemyInsights,
+# outlook-desktop-send-out-of-office-replies.md, ja-JP, zh-CN, zh-TW, ko-KR), the words
+# it puts before the subject it answers; and "自动回复", the name simplified Chinese
+# webmail and guides give the same feature (not checked against a provider's own text).
+# No word boundary: these scripts write none before the next word.
+CJK_AUTOMATIC_REPLIES = ("自動応答", "自动答复", "自動回覆", "자동 회신", "自动回复")
 
 
 # An automatic answer's subject, anywhere in it ("Engineering Admissions -- Automatic
@@ -72,7 +87,7 @@ _BOUNCE_SUBJECT = re.compile(
 AUTOMATIC_ANSWER_SUBJECT = re.compile(
     r"\b(auto(matic|mated)?[ -]?(reply|response|answer)|autoreply|autoresponder|out of (the )?office"
     r"|respuesta automatica|reponse automatique|resposta automatica|risposta automatica|automatische antwort"
-    r"|abwesenheitsnotiz)\b")
+    r"|abwesenheitsnotiz)\b|" + "|".join(map(fold, CJK_AUTOMATIC_REPLIES)))
 
 
 def _report_subject(subject: str) -> bool:
@@ -245,7 +260,7 @@ def _attached_report(part: Message) -> Message | None:
             inner.get_content_type() == "multipart/report":
         return inner
     subject = raw.get("subject", "")
-    if not _report_subject(_header(inner, "subject") if "=?" in subject else subject):
+    if not _report_subject(subject if _plain(subject) else _header(inner, "subject")):
         return None
     from email.utils import parseaddr
 
@@ -354,7 +369,9 @@ def sent_by_mail_system(msg: Message) -> bool:
             raw.get("precedence", "").lower() in ("bulk", "junk"):
         return True
     sender = raw.get("from", "")
-    return "@" not in parseaddr(sender)[1] or names_mail_system(_header(msg, "from") if "=?" in sender else sender)
+    if not _plain(sender):  # (a display name's raw bytes also break parseaddr)
+        sender = _header(msg, "from")
+    return "@" not in parseaddr(sender)[1] or names_mail_system(sender)
 
 
 def names_mail_system(sender: str) -> bool:
@@ -582,8 +599,74 @@ _NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
 
 
 def _header(msg: Message, name: str) -> str:
+    """A header field's text as a person reads it (issue #25), for bounces and classify
+    alike: RFC 2047's encoded words decoded, and the bytes servers write raw read."""
     value = msg.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
+    if value is None:
+        return ""
+    text = str(value)
+    # The email package keeps a field's 8-bit bytes as lone surrogates (surrogateescape)
+    # and its parsed value reads them as UTF-8 where they are UTF-8 (RFC 6532) and as
+    # U+FFFD where not (email.utils._sanitize); ISO-2022-JP's escapes, being 7-bit, stay
+    # in it as they are. Only then is the raw field read again.
+    if "\ufffd" in text or "\x1b" in text:
+        text = _raw_header_text(msg, name.lower(), text)
+    return " ".join(text.split())
+
+
+def _raw_header_text(msg: Message, name: str, parsed: str) -> str:
+    """The raw field read as decoded() reads a part's text: UTF-8, else the charset the
+    message's text declares, else Windows-1252; undeclared ISO-2022-JP (RFC 1468, which
+    Japanese servers write in headers unencoded) read as such. Encoded words beside the
+    raw bytes are decoded after."""
+    raw = str(next((value for key, value in msg.raw_items() if key.lower() == name), ""))
+    if raw.isascii() and "\x1b" not in raw:
+        # The U+FFFD came from an encoded word: its charset one the email package reads
+        # narrower than mail programs write it (GB2312 for GBK's, KS C 5601 for Windows-
+        # 949's, Shift_JIS for Windows-31J's) or not at all (x-sjis): decoded() reads
+        # those labels as WHATWG's Encoding Standard does.
+        return _encoded_words(raw, _charset_hint(msg)) or parsed
+    data = re.sub(r"[\r\n]", "", raw).encode("utf-8", "surrogateescape")
+    text = decoded(data, None, _charset_hint(msg))
+    if "\x1b" in text and data.isascii():
+        # ISO-2022-JP broken midway (a subject cut short, a lost escape): what reads.
+        text = _OPEN_JIS_RUN.sub(b"\\g<1>\x1b(B", data).decode("iso-2022-jp", "replace")
+    if "=?" in text:
+        text = str(_unstructured()(name, text))
+    return text
+
+
+def _encoded_words(raw: str, hint: Callable[[], str | None]) -> str:
+    """An ASCII field's RFC 2047 words, each decoded by decoded() ("" when unreadable)."""
+    from email.errors import HeaderParseError
+    from email.header import decode_header
+
+    try:
+        parts = decode_header(raw)
+    except HeaderParseError:  # (base64 that does not decode)
+        return ""
+    return "".join(part if isinstance(part, str) else decoded(part, charset, hint) for part, charset in parts)
+
+
+# A run of JIS X 0208 holds only the bytes 0x21-0x7E (RFC 1468): one that a space or
+# the field's end interrupts has lost its escape back to ASCII, and would swallow the
+# rest of the field (a display name's, the address after it).
+_OPEN_JIS_RUN = re.compile(rb"(\x1b\$[@B][\x21-\x7e]*)(?=[^\x1b\x21-\x7e]|$)")
+
+
+def _plain(raw: str) -> bool:
+    """Whether a raw field value reads as it is: no encoded word, no 8-bit byte, no
+    ISO-2022-JP escape (else _header reads it)."""
+    return raw.isascii() and "=?" not in raw and "\x1b" not in raw
+
+
+@functools.cache
+def _unstructured():
+    """A header registry that reads every field as unstructured text: decoding encoded
+    words anywhere, never raising on a broken address as the address parser does."""
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry(use_default_map=False)
 
 
 def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list,
@@ -748,7 +831,7 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
         return text
     if hint is not None and (report_charset := hint()):
         try:
-            return payload.decode(report_charset)
+            return payload.decode(_CHARSET_LABELS.get(report_charset, report_charset))
         except (LookupError, UnicodeDecodeError):
             pass
     return payload.decode("windows-1252", "replace")

@@ -20,6 +20,7 @@ from datetime import datetime
 from email.message import Message
 
 from . import bounces, complaints, domain_reports
+from .bounces import _header  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
 
 TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
@@ -67,6 +68,7 @@ AUTO_SUBJECTS = (
     "risposta automatica", "risposta automatica:", "fuori sede", "fuori ufficio", "assenza", "assente",
     "abwesenheitsnotiz", "abwesenheit", "abwesend", "automatische antwort", "automatische antwoord",
     "automatisch antwoord", "afwezig", "autosvar", "automatisk svar", "fravaer", "franvaro",
+    *map(bounces.fold, bounces.CJK_AUTOMATIC_REPLIES),  # ja, zh, ko (folded: Hangul splits)
 )
 # An out-of-office that carries none of the headers nor a known subject (issue #25 item
 # 5): its first lines say so, in the first person and the present or future ("I am out
@@ -378,11 +380,6 @@ def _date(msg: Message) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return value if value.tzinfo is not None else None
-
-
-def _header(msg: Message, name: str) -> str:
-    value = msg.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
 
 
 def _sender(msg: Message) -> str | None:
