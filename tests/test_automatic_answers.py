@@ -240,3 +240,43 @@ def test_a_persons_reply_that_mentions_receipt_stops_the_sequence(project, run):
     summary = read(run)
     assert (summary["auto_replies"], summary["replies"]) == (0, 1)
     assert status(run, "jose.munoz@example.com") == "replied"
+
+
+def _every_text_in_this_file() -> list[str]:
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+@pytest.mark.parametrize("table", ["_SAYS_AUTOMATIC", "_RECEIPT", "_PROMISE"])
+def test_trying_each_phrase_only_where_its_words_stand_finds_what_one_alternation_finds(table):
+    """The phrases are tried one by one where the words they need stand (a speed-up):
+    over every text of this file, the same verdict and the same place as one
+    alternation of them all."""
+    import re
+
+    from leadloop import classify as module
+
+    phrases = module._Phrases(getattr(module, table))
+    whole = re.compile("|".join(f"(?:{module._fold(p)})" for p in getattr(module, table)))
+    for text in _every_text_in_this_file():
+        folded = " ".join(module._fold(text).split())
+        found, expected = phrases.search(folded), whole.search(folded)
+        assert (found and found.start()) == (expected and expected.start()), text
+
+
+@pytest.mark.parametrize("pattern, words", [
+    (r"\bthis (is an?|message) (automatic|automated)\b", "this "),
+    (r"\bdies ist eine automatisch(e)? (antwort|nachricht)", "dies ist eine automatisch"),
+    (r"\bwe('ve| have)? received your (message|mail)", " received your "),
+    (r"\be-?mail[ıi]n[ıi]z al", "mail"),
+    (r"\bwithin (the next )?\d+ hours", "within "),
+    (r"\byour request( \([^)]{1,40}\))? has been", "your request"),
+    (r"\b(shortly|promptly)\b", ""),
+])
+def test_the_words_a_phrase_cannot_match_without(pattern, words):
+    from leadloop.classify import _required_words
+
+    assert _required_words(pattern) == words
