@@ -13,14 +13,8 @@ import pytest
 
 from leadloop.classify import classify
 
-from test_inbox import Maildir, mail as inbox_mail, project, read, sent_message_id, status  # noqa: F401
-
-
-def mail(subject: str, body: str, headers: str = "") -> bytes:
-    return (f"From: Atención al cliente <clientes@example.com>\r\nTo: laura@example.com\r\n"
-            f"Subject: {subject}\r\nIn-Reply-To: <info-1@leadloop.test>\r\n{headers}MIME-Version: 1.0\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-            f"{body}\r\n").encode("utf-8")
+from test_autoreplies import mail
+from test_inbox import mail as inbox_mail, project, read, sent_message_id, status  # noqa: F401
 
 
 # Subjects of acknowledgements of receipt and help desks' notices. The body is neutral:
@@ -149,6 +143,9 @@ def test_an_acknowledgement_of_receipt(body, source):
     "Ofis dışındayım, 9 Mart'ta döneceğim.",
     "Я сейчас в отпуске до 9 марта.",
     "Меня не будет в офисе до 9 марта.",
+    # A turn that is no answer of the person's: still the out-of-office.
+    "Estoy de vacaciones hasta el lunes, pero si es urgente llame a Juan.",
+    "I am out of the office until Monday, but will respond when I return.",
 ])
 def test_more_out_of_office_first_lines(body):
     assert classify(mail("Re: Curso", body)).kind == "auto_reply"
@@ -160,6 +157,9 @@ def test_more_out_of_office_first_lines(body):
     ("Re: Curso", "Thanks, I received the brochure."),
     ("Re: Curso", "I'm out of the office until Monday but wanted to answer: yes, send the offer."),
     ("Re: Curso", "Estoy de vacaciones pero quería contestarle: sí, me interesa."),
+    ("Re: Curso", "Estoy de vacaciones hasta el lunes, pero sí, envíeme la oferta."),
+    ("Re: Curso", "Hi, I'm currently on holiday but yes, please send me the offer."),
+    ("Re: Cours", "Je suis absente jusqu'au 9 mars, mais oui, envoyez-moi le devis."),
     ("Re: Curso", "Acuso recibo, lo miro y le digo."),
     ("Re: Curso", "Sí, me interesa, llámeme.\r\n\r\nEl lun, 2 mar 2026, Laura escribió:\r\n"
                   "> Este es un mensaje automático, por favor no responda a este correo."),

@@ -167,8 +167,8 @@ _TICKET_TAG = re.compile(r"^\s*[\[(][^\])]{0,80}#\s*[\w.-]+[\])]\s*:?\s*")
 _RT_HEADERS = ("rt-ticket", "x-rt-ticket", "x-rt-loop-prevention")
 
 # Sentences with which a program says it wrote the message, where an automatic text
-# stands: the first lines, before any quote. Folded. After the mail programs' and help
-# desks' own texts: "this is an automated message", "this message has been
+# stands: the first lines, before any quote. Written as people spell them (_Phrases folds
+# them). After the mail programs' and help desks' own texts: "this is an automated message", "this message has been
 # automatically generated" (Request Tracker's Autoreply template), "please do not reply
 # to this message", in es, en, fr, pt, it, de, nl, pl, sv, da, no, fi, cs, lv, ru, tr.
 _SAYS_AUTOMATIC = (
@@ -384,7 +384,8 @@ PROMISE = _Phrases(_PROMISE)
 # lines ("¿Este es un mensaje automático?"), or a turn to their own answer ("I'm out of
 # the office until Monday but wanted to answer: yes").
 _PERSON_ANSWERS = LazyPattern(
-    r"[?¿]|\b(but|pero|mais|mas|ma|aber|maar|ale|men|mutta|но|ama|fakat)\b[^.!?\n]{0,30}"
+    r"[?¿]|\b(but|pero|mais|mas|ma|aber|maar) (yes|si|sim|oui|ja)\s*[,.!:;]"
+    r"|\b(but|pero|mais|mas|ma|aber|maar|ale|men|mutta|но|ama|fakat)\b[^.!?\n]{0,30}"
     r"\b(wanted|want|wished|wish|queria|quiero|quise|voulais|veux|quero|volevo|voglio|wollte|mochte|wilde"
     r"|chcia\w*|ville|halusin|chtel\w*|хотел\w*|istedim|yes|oui|sim)\b")
 MAX_ACKNOWLEDGEMENT = 1500  # characters: an acknowledgement is a short template
