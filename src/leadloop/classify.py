@@ -174,9 +174,11 @@ _RT_HEADERS = ("rt-ticket", "x-rt-ticket", "x-rt-loop-prevention")
 _SAYS_AUTOMATIC = (
     # en
     r"\bthis (is an?|message is an?|e-?mail is an?) (automatic|automated|auto-generated|automatically generated"
-    r"|system-generated|computer-generated|unmonitored)\b",
+    r"|system-generated|computer-generated|unmonitored) (reply|response|message|e-?mail|mail|notification"
+    r"|confirmation|acknowledge?ment|answer|notice|mailbox|address|inbox)",
     r"\bthis (message|e-?mail|mail|response|reply|notification|confirmation|acknowledge?ment) (has been|was|is)"
-    r" (automatically|auto-?generated|generated automatically|sent automatically|system generated)",
+    r" (automatically (generated|sent|created)|auto-?generated|generated automatically|sent automatically"
+    r"|system generated)",
     r"\b(please )?do not (reply|respond) (to|directly to) this (message|e-?mail|mail|notification)",
     r"\bthis (mailbox|e-?mail address|address|inbox) is (not monitored|unmonitored)",
     # es
@@ -230,7 +232,8 @@ _SAYS_AUTOMATIC = (
     r"\b(älä|älähän|ethän) vastaa tähän (viestiin|sähköpostiin)", r"\btähän viestiin ei voi vastata",
     # cs
     r"\b(toto|tohle) je automatick(á|ý|é) (odpověď|zpráva|e-?mail|potvrzení|upozornění)",
-    r"\b(tato zpráva|tento e-?mail) (byla|byl|je) ((vygenerován|odeslán)a? )?automaticky",
+    r"\b(tato zpráva|tento e-?mail) (byla|byl|je) automaticky (vygenerován|odeslán|generován)",
+    r"\b(tato zpráva|tento e-?mail) (byla|byl|je) (vygenerován|odeslán)a? automaticky",
     r"\bneodpovídejte na (tuto|tento) (zprávu|e-?mail)",
     # lv
     r"\bšis ir automātisk(s|i ģenerēts) (ziņojums|e-pasts|vēstule)", r"\bšī ir automātiska atbilde",
