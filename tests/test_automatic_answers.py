@@ -194,6 +194,95 @@ def test_a_persons_reply_with_the_same_words_is_a_reply(subject, body):
     assert classify(mail(subject, body, headers)).kind == "reply"
 
 
+# More people's replies, in each language of the tables: what they received, that they
+# were away, that they will answer soon, that this is no automatic answer; and subjects
+# with the words elsewhere than at their start.
+@pytest.mark.parametrize("subject, body", [
+    # es
+    ("Re: Curso", "Hemos recibido el folleto, gracias. Nos interesa para cinco personas."),
+    ("Re: Curso", "Recibido, gracias. ¿Me puede llamar el jueves?"),
+    ("Re: Curso", "He recibido su correo y lo he reenviado a mi jefe, que le contestará."),
+    ("Re: Curso", "Le respondo lo antes posible, ahora estoy en una reunión."),
+    ("Re: Curso", "Estuve fuera de la oficina, perdone la demora. Sí, quiero la oferta."),
+    ("Re: Curso", "No es un mensaje automático: de verdad me interesa. Llámeme."),
+    ("Pregunta sobre el acuse de recibo", "¿Me manda la factura con acuse de recibo?"),
+    # en
+    ("Re: Course", "We got the brochure, thanks. Could you send a quote for five people?"),
+    ("Re: Course", "Received, thank you! I'll discuss it with my team and get back to you next week."),
+    ("Re: Course", "I received your message and forwarded it to our HR manager."),
+    ("Re: Course", "Sorry for the delay, I was on vacation. Yes, please book us in."),
+    ("Re: Course", "Not an automated reply, I promise :) Yes, we're interested."),
+    ("Re: Course", "Your request for a call is fine with me, Tuesday at 10?"),
+    ("Question about the acknowledgement of receipt", "Do you need an acknowledgement of receipt for the order?"),
+    # fr
+    ("Re: Cours", "J'ai bien reçu la brochure, merci. Je vous rappelle demain."),
+    ("Re: Cours", "Reçu, merci ! Nous en parlons en équipe et je reviens vers vous."),
+    ("Re: Cours", "J'étais en congé la semaine dernière. Oui, je veux m'inscrire."),
+    ("Re: Cours", "Ce n'est pas une réponse automatique : je suis intéressée."),
+    # pt
+    ("Re: Curso", "Recebi o folheto, obrigado. Podem ligar-me amanhã?"),
+    ("Re: Curso", "Recebido! Vou falar com a minha equipa e respondo em breve."),
+    ("Re: Curso", "Estive de férias, desculpe a demora. Sim, tenho interesse."),
+    ("Re: Curso", "Não é uma resposta automática, quero mesmo saber o preço."),
+    # it
+    ("Re: Corso", "Ho ricevuto la brochure, grazie. Mi può chiamare domani?"),
+    ("Re: Corso", "Ricevuto, grazie! Ne parlo con il mio capo e le rispondo al più presto."),
+    ("Re: Corso", "Ero in ferie la settimana scorsa. Sì, mi interessa."),
+    ("Re: Corso", "Non è una risposta automatica: vorrei davvero iscrivermi."),
+    # de
+    ("Re: Kurs", "Ich habe die Broschüre erhalten, danke. Rufen Sie mich morgen an?"),
+    ("Re: Kurs", "Danke, erhalten! Ich bespreche es mit dem Team und melde mich so schnell wie möglich."),
+    ("Re: Kurs", "Ich war letzte Woche im Urlaub. Ja, wir möchten teilnehmen."),
+    ("Re: Kurs", "Das ist keine automatische Antwort: wir sind interessiert."),
+    # nl
+    ("Re: Cursus", "Ik heb de brochure ontvangen, bedankt. Kunt u mij bellen?"),
+    ("Re: Cursus", "Ontvangen, dank u! Ik overleg met mijn collega's en laat het zo snel mogelijk weten."),
+    ("Re: Cursus", "Ik was vorige week op vakantie. Ja, we doen mee."),
+    # pl
+    ("Re: Kurs", "Otrzymałam broszurę, dziękuję. Proszę o telefon jutro."),
+    ("Re: Kurs", "Byłem na urlopie, przepraszam za zwłokę. Tak, jestem zainteresowany."),
+    # sv
+    ("Re: Kurs", "Jag har fått broschyren, tack. Kan du ringa mig i morgon?"),
+    ("Re: Kurs", "Jag var på semester förra veckan. Ja, vi är intresserade."),
+    # da
+    ("Re: Kursus", "Jeg har modtaget brochuren, tak. Vil du ringe i morgen?"),
+    ("Re: Kursus", "Jeg var på ferie i sidste uge. Ja, vi er interesserede."),
+    # no
+    ("Re: Kurs", "Jeg har mottatt brosjyren, takk. Kan du ringe meg i morgen?"),
+    ("Re: Kurs", "Jeg var på ferie forrige uke. Ja, vi er interessert."),
+    # fi
+    ("Re: Kurssi", "Sain esitteen, kiitos. Voitteko soittaa huomenna?"),
+    ("Re: Kurssi", "Olin lomalla viime viikolla. Kyllä, olemme kiinnostuneita."),
+    # cs
+    ("Re: Kurz", "Brožuru jsem dostal, děkuji. Můžete mi zítra zavolat?"),
+    ("Re: Kurz", "Minulý týden jsem byl na dovolené. Ano, máme zájem."),
+    # lv
+    ("Re: Kursi", "Brošūru saņēmu, paldies. Vai varat piezvanīt rīt?"),
+    ("Re: Kursi", "Pagājušajā nedēļā biju atvaļinājumā. Jā, mēs esam ieinteresēti."),
+    # ru
+    ("Re: Курс", "Брошюру получил, спасибо. Позвоните мне завтра?"),
+    ("Re: Курс", "Я был в отпуске на прошлой неделе. Да, нам интересно."),
+    ("Re: Курс", "Это не автоматический ответ, нам правда интересно."),
+    # tr
+    ("Re: Kurs", "Broşürü aldım, teşekkürler. Yarın arayabilir misiniz?"),
+    ("Re: Kurs", "Geçen hafta izindeydim. Evet, ilgileniyoruz."),
+    ("Re: Kurs", "Bu otomatik değil, gerçekten ilgileniyorum."),
+    ("Re: Acuse de recibo", "Sí, me interesa. ¿Me llama?"),
+    ("RE: Eingangsbestätigung", "Ja, gerne. Bitte rufen Sie mich an."),
+    ("Fwd: Ticket received", "Laura, this is the ticket I told you about. Yes to the offer."),
+    ("Consulta: confirmación de recepción del pedido", "Quería saber si les llegó mi pedido."),
+    ("Request for information", "Please send me the details of the April course."),
+    ("Thanks for your inquiry", "Glad to hear from you. Yes, we want it."),
+    ("Подтверждение заказа", "Да, подтверждаю заказ."),
+    ("[#1234] Re: Curso", "Sí, envíeme la oferta."),
+    ("Re: Curso", "Gracias por su mensaje. Sí, me interesa el curso, ¿me llama mañana?"),
+    ("Re: Course", "Thank you for your email. We have received the price list and will decide by Friday."),
+    ("Re: Course", "Thanks for your message, we will get back to you as soon as we have talked it over."),
+])
+def test_more_peoples_replies_stay_replies(subject, body):
+    assert classify(mail(subject, body)).kind == "reply"
+
+
 def test_precedence_bulk_without_a_help_desks_headers_is_still_automatic():
     assert classify(mail("Hola", "Hola, ¿qué tal?", "Precedence: bulk\r\n")).kind == "auto_reply"
 
