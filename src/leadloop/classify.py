@@ -182,7 +182,8 @@ _SAYS_AUTOMATIC = (
     r"\b(please )?do not (reply|respond) (to|directly to) this (message|e-?mail|mail|notification)",
     r"\bthis (mailbox|e-?mail address|address|inbox) is (not monitored|unmonitored)",
     # es
-    r"\b(este|esto) es un (mensaje|correo|e-?mail|aviso|acuse de recibo) (electrónico )?(automático|generado automática)",
+    r"\b(este|esto) es un (mensaje|correo|e-?mail|aviso|acuse de recibo) (electrónico )?"
+    r"(automático|generado automática)",
     r"\b(esta es una|es una) (respuesta|notificación|confirmación) automática",
     r"\b(este|el presente) (mensaje|correo|e-?mail) (ha sido|fue|se ha|se) (generado|enviado)"
     r" (de forma |de manera )?automática",
@@ -205,8 +206,8 @@ _SAYS_AUTOMATIC = (
     # de
     r"\bdies ist eine automatisch(e)? (generierte |erstellte )?(antwort|nachricht|e-?mail|mail|eingangsbestätigung"
     r"|benachrichtigung|bestätigung)",
-    r"\bdiese (nachricht|e-?mail|mail|bestätigung) (wurde|ist|wird) automatisch (generiert|erstellt|versendet|verschickt"
-    r"|erzeugt|versandt)",
+    r"\bdiese (nachricht|e-?mail|mail|bestätigung) (wurde|ist|wird) automatisch (generiert|erstellt|versendet"
+    r"|verschickt|erzeugt|versandt)",
     r"\bbitte (antworten sie nicht|nicht antworten) auf diese (nachricht|e-?mail|mail)",
     # nl
     r"\bdit is een automatisch (gegenereerd |verzonden )?(bericht|antwoord|e-?mail|mailbericht)",
@@ -274,7 +275,8 @@ _RECEIPT = (
     r"\b(su|tu) (mensaje|correo|e-?mail|consulta|solicitud|petición) (ha sido|fue|se ha) recibid",
     r"\bconfirmamos (la )?recepción",
     r"\bnous avons (bien )?reçu votre (message|courriel|e-?mail|mail|demande|requête)",
-    r"\bvotre (message|courriel|e-?mail|mail|demande) a (bien )?été (reçu|enregistré)", r"\bnous accusons (bonne )?réception",
+    r"\bvotre (message|courriel|e-?mail|mail|demande) a (bien )?été (reçu|enregistré)",
+    r"\bnous accusons (bonne )?réception",
     r"\b(nós )?recebemos (a sua|a tua|sua|tua|o seu|o teu|seu) (mensagem|e-?mail|pedido|solicitação|contato|contacto)",
     r"\b(a sua|sua|o seu|seu) (mensagem|e-?mail|pedido|solicitação) (foi|já foi) recebid",
     r"\babbiamo ricevuto (la sua|il suo|la tua|il tuo|la vostra|il vostro) (messaggio|e-?mail|mail|richiesta)",
