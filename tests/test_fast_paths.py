@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadloop.clock import to_db, zone
+from leadloop.delivery_status import fold
 from leadloop.message import _CONTROL, clean
 
 ZONES = ["Europe/Madrid", "America/Mexico_City", "Australia/Lord_Howe", "UTC"]
@@ -17,6 +20,21 @@ ZONES = ["Europe/Madrid", "America/Mexico_City", "Australia/Lord_Howe", "UTC"]
 @given(st.text())
 def test_clean_equals_the_substitution(text):
     assert clean(text) == _CONTROL.sub(" ", text).strip()
+
+
+# Accented and non-Latin letters, combining marks alone, typographic apostrophes and every
+# kind of white space beside ASCII: where NFKD and the marks' removal could differ.
+FOLDABLE = st.text(st.one_of(st.characters(max_codepoint=0x7f), st.characters(max_codepoint=0x3100),
+                             st.sampled_from("\u2019\u02bc\u0301\u0308\u00a0\u2028\u3000\x1c\x85\u0130\u212a\ufb01\u212b\ud55c")))
+
+
+@settings(max_examples=1000)
+@given(st.one_of(FOLDABLE, st.text()))
+def test_fold_equals_nfkd_without_marks(text):
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.replace("\u2019", "'").replace("\u02bc", "'")
+    assert fold(text) == re.sub(r"\s+", " ", plain).strip()
 
 
 @settings(max_examples=500)
