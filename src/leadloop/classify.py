@@ -9,7 +9,6 @@ answer), then unsubscribe requests, and anything else is a reply.
 from __future__ import annotations
 
 import email
-import email.policy
 import html
 import re
 import unicodedata
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
-from . import bounces, complaints
+from . import bounces, complaints, header_memo
 from .errors import InvalidAddress
 
 MAX_TEXT = 4000  # characters of a reply kept for `show`
@@ -209,7 +208,7 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
         # Blank lines before the first header (a message saved by a tool that added them)
         # would make the whole message its body: the headers start at the first line
         # with text.
-        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=email.policy.default)
+        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=header_memo.policy())
         sender = _sender(msg)
         subject = _header(msg, "subject")
         message_id = _first_id(_header(msg, "message-id"))
