@@ -67,16 +67,18 @@ def score(folder: Path, labels_name: str = "labels.tsv") -> None:
 def timing(folders: list[Path]) -> None:
     messages = [p.read_bytes() for folder in folders for p in sorted(folder.iterdir())
                 if p.is_file() and p.suffix not in (".tsv", ".json", ".md")]
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(5):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for raw in messages:
             try:
                 classify(raw)
             except Unreadable:
                 pass
         best = min(best, time.perf_counter() - start)
-    print(f"{len(messages)} messages classified in {best:.3f} s (best of 5)")
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    # CPU time too: on the shared machine the wall time swings with the others' work.
+    print(f"{len(messages)} messages classified in {best:.3f} s (best of 5; CPU {best_cpu:.3f} s)")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadloop.clock import to_db, zone
+from leadloop import header_memo
+from leadloop.delivery_status import fold
 from leadloop.message import _CONTROL, clean
 
 ZONES = ["Europe/Madrid", "America/Mexico_City", "Australia/Lord_Howe", "UTC"]
@@ -17,6 +24,51 @@ ZONES = ["Europe/Madrid", "America/Mexico_City", "Australia/Lord_Howe", "UTC"]
 @given(st.text())
 def test_clean_equals_the_substitution(text):
     assert clean(text) == _CONTROL.sub(" ", text).strip()
+
+
+# Accented and non-Latin letters, combining marks alone, typographic apostrophes and every
+# kind of white space beside ASCII: where NFKD and the marks' removal could differ.
+FOLDABLE = st.text(st.one_of(st.characters(max_codepoint=0x7f), st.characters(max_codepoint=0x3100),
+                             st.sampled_from("\u2019\u02bc\u0301\u0308\u00a0\u2028\u3000\x1c\x85\u0130\u212a\ufb01\u212b\ud55c")))
+
+
+@settings(max_examples=1000)
+@given(st.one_of(FOLDABLE, st.text()))
+def test_fold_equals_nfkd_without_marks(text):
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.replace("\u2019", "'").replace("\u02bc", "'")
+    assert fold(text) == re.sub(r"\s+", " ", plain).strip()
+
+
+# Fields the header classes parse (addresses, dates, MIME parameters), encoded words, the
+# same Content-Type in two parts, and broken ones that leave defects behind.
+_FIELDS = (b"From: =?utf-8?q?Jos=C3=A9?= <jose@example.es>, <bad@@x>\r\nTo: undisclosed-recipients:;\r\n"
+           b"Date: Tue, 3 Mar 2026 10:00:00 +0100\r\nSubject: =?iso-8859-1?q?Ca=F1a?= \xff raw\r\n"
+           b"Message-ID: <a@b>\r\nReply-To: <a@b>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"b\"; charset*=utf-8''%C3%A9\r\n\r\n"
+           b"--b\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nhi\r\n"
+           b"--b\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Disposition: attachment; filename=\r\n\r\n"
+           b"x\r\n--b\r\nContent-Type: text/;;\r\nDate: not a date\r\n\r\ny\r\n--b--\r\n")
+
+
+def _read(header):
+    return (header.name, str(header), type(header).__mro__[1:], [(type(d), str(d)) for d in header.defects],
+            dict(getattr(header, "params", {})), getattr(header, "addresses", None),
+            getattr(header, "datetime", None))
+
+
+def test_header_memo_reads_every_field_as_the_default_policy():
+    fixtures = Path(__file__).parent / "fixtures"
+    for raw in [_FIELDS] + [path.read_bytes() for path in sorted(fixtures.rglob("*.eml"))]:
+        plain = email.message_from_bytes(raw, policy=email.policy.default)
+        kept = email.message_from_bytes(raw, policy=header_memo.policy())
+        for one, other in zip(plain.walk(), kept.walk(), strict=True):
+            assert [(name, _read(value)) for name, value in one.items()] == \
+                [(name, _read(value)) for name, value in other.items()] == \
+                [(name, _read(value)) for name, value in other.items()]  # read again: the kept ones
+            assert (one.get_content_type(), one.get_params(), one.get_content_disposition(), one.get_filename()) == \
+                (other.get_content_type(), other.get_params(), other.get_content_disposition(), other.get_filename())
 
 
 @settings(max_examples=500)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from .delivery_status import NO_RECIPIENT_FOR_DATA, Verdict, fold, judge, verifies_sender
+from .lazy_regex import LazyPattern
 from .providers import reporter_of, reporter_reason
 
 TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
@@ -40,7 +41,7 @@ MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted m
 BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daemon", "postmaster",
                       "post_master", "post-master", "mailerdaemon", "mail_daemon", "bounce", "bounces",
                       "mdaemon", "daemon")
-_BOUNCE_SENDER = re.compile(
+_BOUNCE_SENDER = LazyPattern(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|microsoft exchange|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
 # Subjects of delivery reports, in the languages servers write them (and Exim's delay
@@ -51,7 +52,7 @@ _BOUNCE_SENDER = re.compile(
 # "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:",
 # "配信不能:", "无法投递:"), and the Russian and Chinese providers' "Письмо не
 # доставлено", "系统退信".
-_BOUNCE_SUBJECT = re.compile(
+_BOUNCE_SUBJECT = LazyPattern(
     r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
@@ -84,7 +85,7 @@ CJK_AUTOMATIC_REPLIES = ("自動応答", "自动答复", "自動回覆", "자동
 
 # An automatic answer's subject, anywhere in it ("Engineering Admissions -- Automatic
 # Reply"), folded, in the languages of classify.AUTO_SUBJECTS.
-AUTOMATIC_ANSWER_SUBJECT = re.compile(
+AUTOMATIC_ANSWER_SUBJECT = LazyPattern(
     r"\b(auto(matic|mated)?[ -]?(reply|response|answer)|autoreply|autoresponder|out of (the )?office"
     r"|respuesta automatica|reponse automatique|resposta automatica|risposta automatica|automatische antwort"
     r"|abwesenheitsnotiz)\b|" + "|".join(map(fold, CJK_AUTOMATIC_REPLIES)))
@@ -94,7 +95,7 @@ def _report_subject(subject: str) -> bool:
     return _BOUNCE_SUBJECT.search(fold(subject)) is not None
 
 # A reply's or a forward's subject.
-_REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
+_REPLY_PREFIX = LazyPattern(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
 # The notices mailing-list software sends about a message posted to a list (issue #25):
 # Mailman 2.1's and 3's "Your message to LIST awaits moderator approval" (Handlers/Hold.py,
 # the held-message notice) and "Request to mailing list LIST rejected" (ListAdmin.py),
@@ -104,7 +105,7 @@ _REPLY_PREFIX = re.compile(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", r
 # "X-List-Administrivia: yes". Leadloop never posts to a list, so whoever answers such a
 # notice ("RE: Your message to LIST awaits moderator approval") answers a machine, never
 # one of leadloop's messages: neither is a lead's reply.
-_LIST_NOTICE_SUBJECT = re.compile(
+_LIST_NOTICE_SUBJECT = LazyPattern(
     r"\byour (message|mail|post|posting|submission) to \S+ (awaits moderator approval|is being held"
     r"|(has been|was) (rejected|refused|discarded|not distributed))"
     r"|\brequest to mailing list \S+ rejected|\bmessage for list \S+ from \S+ to be approved", re.I)
@@ -115,7 +116,7 @@ _LIST_NOTICE_SUBJECT = re.compile(
 # (QSBMF, cr.yp.to/proto/qsbmf.txt), Postfix "could not be delivered to one or more
 # recipients", Exchange "Delivery has failed to these recipients or groups", Domino
 # "was not delivered to", and "undeliverable to".
-_NDR_HEADING = re.compile(
+_NDR_HEADING = LazyPattern(
     r"failed recipients|following address(\(es\)|es)? (had permanent fatal errors|failed)"
     r"|(wasn'?t|was not|were not) able to deliver your message|could not be delivered to"
     r"|delivery has failed to these recipients|(was|were) not delivered to|undeliverable to"
@@ -134,16 +135,16 @@ _NDR_HEADING = re.compile(
 # "--------Error Detail (phquery …):" (the layout Mailman's Bouncers/SimpleMatch.py and
 # Yale.py read); a bare name there ("ana   No matches to nameserver query") names no
 # address, and the report's verdict stands for the returned original.
-_LISTED_SECTION = re.compile(r"^[ \t]*-{4,}[ \t]*message not delivered to the following[^\n]*\n"
+_LISTED_SECTION = LazyPattern(r"^[ \t]*-{4,}[ \t]*message not delivered to the following[^\n]*\n"
                              r"(?P<listed>(?:.*\n)*?)[ \t]*-{4,}[ \t]*error detail", re.I | re.M)
 
-_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_ADDRESS = LazyPattern(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-_ID_LINE = re.compile(r"^[ \t]*(message-id|in-reply-to|references|content-id|x-[\w-]*id|thread-index)"
+_ID_LINE = LazyPattern(r"^[ \t]*(message-id|in-reply-to|references|content-id|x-[\w-]*id|thread-index)"
                       r"[ \t]*:.*(\n[ \t]+.*)*", re.I | re.M)
-_ANGLE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
+_ANGLE_ID = LazyPattern(r"<[^<>\s@]+@[^<>\s]+>")
 # Where the returned original starts in a plain-text report.
-_ORIGINAL_MARK = re.compile(
+_ORIGINAL_MARK = LazyPattern(
     r"^[ \t>|-]*("
     r"-+ ?(this is a copy of|original message|the original message|returned message|unsent message"
     r"|message header follows|original message header|headers of the original|undelivered message"
@@ -167,11 +168,11 @@ _ORIGINAL_MARK = re.compile(
     # reports, the returned lines quoted with "> ").
     r"|(the )?(first )?(\d+ )?lines of (your|the) (original |returned )?(message|e-?mail) (follows?|below)"
     r")", re.I | re.M)
-_HEADER_LINE = re.compile(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
+_HEADER_LINE = LazyPattern(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
-_ANY_HEADER = re.compile(r"^[\w-]+:[ \t]*\S")
-_ANY_FIELD = re.compile(r"^[\w-]+[ \t]*:")
-_DSN_FIELD = re.compile(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
+_ANY_HEADER = LazyPattern(r"^[\w-]+:[ \t]*\S")
+_ANY_FIELD = LazyPattern(r"^[\w-]+[ \t]*:")
+_DSN_FIELD = LazyPattern(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
                         r"|x-actual-recipient|last-attempt-date|will-retry-until|x-powermta-bouncecategory)"
                         r"[ \t]*:[ \t]*(.*)$", re.I)
 
@@ -548,7 +549,7 @@ def _field_address(raw: str, normal) -> str | None:
 
 # The signs of a report's own text: an enhanced status code (RFC 3463), a reply code
 # with one, the RFC 3464 fields.
-_REPORT_SIGN = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.])|^[ \t]*(?:final|original)-recipient[ \t]*:",
+_REPORT_SIGN = LazyPattern(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.])|^[ \t]*(?:final|original)-recipient[ \t]*:",
                           re.I | re.M)
 
 
@@ -595,7 +596,7 @@ def _local_mailer_says_full(diagnostic: str) -> bool:
     return reason_from_words(fold(diagnostic)) == "mailboxfull"
 
 
-_NO_USER_EXIT = re.compile(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
+_NO_USER_EXIT = LazyPattern(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
 
 
 def _header(msg: Message, name: str) -> str:
@@ -651,7 +652,7 @@ def _encoded_words(raw: str, hint: Callable[[], str | None]) -> str:
 # A run of JIS X 0208 holds only the bytes 0x21-0x7E (RFC 1468): one that a space or
 # the field's end interrupts has lost its escape back to ASCII, and would swallow the
 # rest of the field (a display name's, the address after it).
-_OPEN_JIS_RUN = re.compile(rb"(\x1b\$[@B][\x21-\x7e]*)(?=[^\x1b\x21-\x7e]|$)")
+_OPEN_JIS_RUN = LazyPattern(rb"(\x1b\$[@B][\x21-\x7e]*)(?=[^\x1b\x21-\x7e]|$)")
 
 
 def _plain(raw: str) -> bool:
@@ -716,11 +717,11 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         texts.append(text)
 
 
-_MIME_SEAMS = re.compile(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
+_MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
                          re.I | re.M)
 
 
-_SES_BOUNCE = re.compile(rb'notificationType\\?"\s*:\s*\\?"Bounce')
+_SES_BOUNCE = LazyPattern(rb'notificationType\\?"\s*:\s*\\?"Bounce')
 
 
 def _ses_blocks(text: str) -> list[dict[str, str]]:
@@ -892,7 +893,7 @@ def _field_value(value: str, raw: str, hint: Callable[[], str | None] | None) ->
     return decoded(raw.encode("utf-8", "surrogateescape"), None, hint)
 
 
-_HTML_START = re.compile(r"\s*(?:<!doctype html|<html\b)", re.I)
+_HTML_START = LazyPattern(r"\s*(?:<!doctype html|<html\b)", re.I)
 
 
 def _html_text(html_text: str) -> str:
@@ -943,9 +944,9 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
 # domain-defined attribute carries the Internet address, "c=US;a= ;p=Org;o=Site;
 # dda:SMTP=user@example.com;" (Exchange 5.5's NDRs and X400 Final-Recipient fields), and
 # RFC 2156's "RFC-822=user(a)example.com" with its "(a)" for "@" and other escapes.
-_X400_SMTP = re.compile(r"\b(?:dda:)?(?:smtp|rfc-?822|internet)=(?=[^\s;/=]+(?:@|\(a\)))", re.I)
+_X400_SMTP = LazyPattern(r"\b(?:dda:)?(?:smtp|rfc-?822|internet)=(?=[^\s;/=]+(?:@|\(a\)))", re.I)
 _RFC2156_ESCAPES = {"(a)": "@", "(p)": "%", "(b)": "!", "(q)": '"', "(u)": "_", "(l)": "(", "(r)": ")"}
-_RFC2156_ADDRESS = re.compile(r"(?<![\w.@-])([\w.!#$%&'*+/=?^`{|}~-]+(?:\([abpqulr]\)[\w.!#$%&'*+/=?^`{|}~-]+)*)"
+_RFC2156_ADDRESS = LazyPattern(r"(?<![\w.@-])([\w.!#$%&'*+/=?^`{|}~-]+(?:\([abpqulr]\)[\w.!#$%&'*+/=?^`{|}~-]+)*)"
                               r"\(a\)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", re.I)
 
 
@@ -998,7 +999,7 @@ def _split_original(text: str) -> tuple[str, str]:
 # lines of your message" and MDaemon its "RE:" answers), two or more in a row: the
 # returned original, never the report's own words, whatever introduces them or not.
 # Not Sendmail's transcript (">>> RCPT To:<…>", then "<<< 550 …").
-_QUOTED_RUN = re.compile(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z)){2,}", re.M)
+_QUOTED_RUN = LazyPattern(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z)){2,}", re.M)
 
 
 def _original_start(text: str, start: int) -> int | None:
@@ -1025,10 +1026,10 @@ def _original_start(text: str, start: int) -> int | None:
 # languages (Outlook's "De:", "Von:", "Da:", "Van:", "Fra:", "Från:", "Od:", "Mittente:",
 # "Afzender:", "Lähettäjä:", "Kimden:", "От:", "发件人:"), also quoted with ">" and
 # folded (accents off).
-FORWARD_BLOCK_FROM = re.compile(r"^[ \t>]*(?:from|de|von|da|van|fra|från|fran|od|mittente|afzender|lähettäjä"
+FORWARD_BLOCK_FROM = LazyPattern(r"^[ \t>]*(?:from|de|von|da|van|fra|från|fran|od|mittente|afzender|lähettäjä"
                                 r"|lahettaja|kimden|от|发件人)[ \t]*:[ \t]*(.+)$", re.I | re.M)
 # A field of that block: localised names may be words ("Enviado el:", "Envoyé :").
-_FORWARD_BLOCK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}[ \t]*:")
+_FORWARD_BLOCK_FIELD = LazyPattern(r"^[\w-]+(?: [\w-]+){0,2}[ \t]*:")
 
 
 def _forwarded_report_head(text: str, cut: int) -> int | None:
@@ -1114,7 +1115,7 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
 # CMD command)", the reply folded over indented lines. An address inside REPLY (the
 # server naming our sender, "550 5.1.1 <bounces+…@…>: unauthorized sender") is part of
 # that recipient's answer, not the start of another recipient's.
-_REPLY_CLOSE = re.compile(r"\(in\s+reply\s+to\s[^)]*\)[^\n]*", re.I)
+_REPLY_CLOSE = LazyPattern(r"\(in\s+reply\s+to\s[^)]*\)[^\n]*", re.I)
 
 
 def _reply_end(text: str, start: int, end: int) -> int:
@@ -1131,7 +1132,7 @@ def _reply_end(text: str, start: int, end: int) -> int:
 
 # Where a report quotes the receiving server's own answer, as opposed to the reporting
 # server's summary of it (which may translate any refusal into "User unknown").
-_SERVER_WORDS = re.compile(
+_SERVER_WORDS = LazyPattern(
     r"(?:^[ \t]*<<<[ \t]*(?P<transcript>.+)$"
     r"|\(reason:[ \t]*(?P<reason>[^)]*)\)?"
     r"|\bsaid:[ \t]*(?P<said>.+(?:\n[ \t]+.+)*)"
@@ -1148,7 +1149,7 @@ _SERVER_WORDS = re.compile(
 # Courier's transcript (">>> RCPT To:<…>" then "<<< 550 …"), qmail's "does not like
 # recipient" / "failed on DATA command", 1&1's "for TEXT command", Office 365's "unknown
 # recipient or mailbox unavailable ->".
-_COMMAND_SAID = re.compile(
+_COMMAND_SAID = LazyPattern(
     r"(?:in reply to|after|while sending|during|following) (?:the )?(?:pipelined )?"
     r"(?P<after>rcpt(?: to)?|mail from|end of data|end of (?:the )?(?:message|content)|data"
     r"|helo|ehlo|initial connection|greeting)\b"
@@ -1165,8 +1166,8 @@ _COMMAND_SAID = re.compile(
     r"|\(state (?P<state>\d+)\)", re.I | re.M)
 # Gmail's old reports end the server's answer with the state of its SMTP client.
 _GMAIL_STATES = {"6": "MAIL", "13": "HELO", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
-_TRANSCRIPT_SENT = re.compile(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
-_TRANSCRIPT_HEARD = re.compile(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
+_TRANSCRIPT_SENT = LazyPattern(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
+_TRANSCRIPT_HEARD = LazyPattern(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
 # The commands, as servers quote them in capitals, in the order a session sends them.
 _COMMAND_WORDS = (("HELO", "HELO"), ("EHLO", "HELO"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
                   ("MAIL F", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
@@ -1213,7 +1214,7 @@ def smtp_command(text: str) -> str | None:
 
 
 # A reply heard in a transcript: its code and its words.
-_TRANSCRIPT_REPLY = re.compile(r"^[ \t]*<<<[ \t]*(?P<code>[2-5]\d\d)(?P<words>.*)$", re.M)
+_TRANSCRIPT_REPLY = LazyPattern(r"^[ \t]*<<<[ \t]*(?P<code>[2-5]\d\d)(?P<words>.*)$", re.M)
 _ANGLE_ADDRESS = _ANGLE_ID  # the same form: <local@domain>
 
 
@@ -1270,7 +1271,7 @@ def _command_name_of(word: str) -> str:
 # said:", Exim "host mx.example.org [192.0.2.1]:", Sendmail "... while talking to
 # mx.example.org.:", qmail "Giving up on 192.0.2.1." / "Remote host said", Courier and
 # others "remote host mx.example.org".
-_REMOTE_HOST = re.compile(
+_REMOTE_HOST = LazyPattern(
     r"(?:\bhost|while talking to|giving up on|connected to|remote (?:host|server|mta))[ \t:]+"
     r"(?P<host>[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+)\.?(?=[ \t]*(?:\[|\(|:|said|$))", re.I | re.M)
 
@@ -1294,7 +1295,7 @@ def remote_host(text: str) -> str | None:
 # not exist"). Reports keep the lines (Exim, Sendmail's "<<<", qmail) or join them with
 # spaces (Postfix, Exchange): either way the code of each line after the first stands
 # inside the server's sentence.
-_MULTILINE_FIRST = re.compile(r"(?<![\w.:/-])([245]\d\d)-(?:[245]\.\d{1,3}\.\d{1,3}[ \t]+)?")
+_MULTILINE_FIRST = LazyPattern(r"(?<![\w.:/-])([245]\d\d)-(?:[245]\.\d{1,3}\.\d{1,3}[ \t]+)?")
 _MULTILINE_NEXT = r"\s*(?:<<<[ \t]*)?(?<![\w.:/-]){code}(?P<last>[- ])(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]+)?"
 
 

@@ -11,7 +11,6 @@ answer), then unsubscribe requests, and anything else is a reply.
 from __future__ import annotations
 
 import email
-import email.policy
 import functools
 import html
 import re
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 
-from . import bounces, complaints, domain_reports
+from . import bounces, complaints, domain_reports, header_memo
 from .bounces import _header  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
 from .lazy_regex import LazyPattern
@@ -42,7 +41,7 @@ UNSUBSCRIBE_WORDS = frozenset({
 })
 # Phrases, anywhere in the first lines of what the person wrote (folded: lower case,
 # no accents), in the languages leads write: es, en, fr, pt, it, de.
-UNSUBSCRIBE_PHRASES = re.compile("|".join((
+UNSUBSCRIBE_PHRASES = LazyPattern("|".join((
     r"\b(darme|dadme|dame|denme|me doy|me den|quiero darme) de baja", r"\bde baja (de|en) (su|la|esta|vuestra) lista",
     r"\b(cancelar|anular) (mi |la )?suscripcion", r"\bno (quiero|deseo) recibir mas",
     r"\bno me (envien|manden|escriban) mas", r"\b(eliminar|quitar|borrar|sacar)(me)? de (su|la|esta|vuestra) lista",
@@ -57,7 +56,7 @@ UNSUBSCRIBE_PHRASES = re.compile("|".join((
     r"\babmelden\b", r"\babbestellen\b", r"\baustragen\b", r"\bkeine (weiteren )?(e-?mails|nachrichten)",
     r"\baus (ihrem|dem|diesem) verteiler",
 )))
-_NEGATION = re.compile(r"\b(no|not|don'?t|do not|never|nicht|kein|ne|non|nao|nunca|jamais)\b(\W+\w+){0,2}\W*$")
+_NEGATION = LazyPattern(r"\b(no|not|don'?t|do not|never|nicht|kein|ne|non|nao|nunca|jamais)\b(\W+\w+){0,2}\W*$")
 # Subjects that mail programs put on automatic answers, in es, en, fr, pt, it, de (and
 # the Nordic and Dutch ones Outlook users send), folded.
 AUTO_SUBJECTS = (
@@ -77,7 +76,7 @@ AUTO_SUBJECTS = (
 # of the office", never "I was"). Folded text, in the languages leadloop ships and the
 # common others; after the default texts of Outlook, Gmail, Thunderbird, Zimbra and
 # Sieve vacation responders in each language.
-OUT_OF_OFFICE_OPENINGS = re.compile("|".join(f"(?:{p})" for p in (
+OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     # en
     r"\b(i will|i'll) be out of (the )?office", r"\b(i am|i'm) (currently |now |presently )?(out of (the )?office|away from (the |my )?"
     r"(office|desk|e-?mail)|on (annual |parental |maternity |sick )?(leave|holiday|holidays|vacation)|"
@@ -168,7 +167,7 @@ _MORE_AUTO_SUBJECTS = (
 # A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
 # (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
 # "[#ABC-123-45678]:", OTRS's and Znuny's "[Ticket#2026030310000012]".
-_TICKET_TAG = re.compile(r"^\s*[\[(][^\])]{0,80}#\s*[\w.-]+[\])]\s*:?\s*")
+_TICKET_TAG = LazyPattern(r"^\s*[\[(][^\])]{0,80}#\s*[\w.-]+[\])]\s*:?\s*")
 # Request Tracker's headers (RT::Action::SendEmail): RT writes "Precedence: bulk" on all
 # its mail ($DefaultMailPrecedence), an agent's answer too, so under them that header
 # does not say the mail is automatic; the template's words do (below).
@@ -402,10 +401,10 @@ _PERSON_ANSWERS = LazyPattern(
     r"\b(wanted|want|wished|wish|queria|quiero|quise|voulais|veux|quero|volevo|voglio|wollte|mochte|wilde"
     r"|chcia\w*|ville|halusin|chtel\w*|хотел\w*|istedim|yes|oui|sim)\b")
 MAX_ACKNOWLEDGEMENT = 1500  # characters: an acknowledgement is a short template
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_WORD = re.compile(r"[^\W\d_]+")
-_QUOTE_START = re.compile(
+_REPLY_PREFIX = LazyPattern(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
+_MESSAGE_ID = LazyPattern(r"<[^<>\s]+>")
+_WORD = LazyPattern(r"[^\W\d_]+")
+_QUOTE_START = LazyPattern(
     r"^(>|-{2,}\s*(original message|mensaje original|forwarded message|mensaje reenviado)"
     r"|(on|el)\s.+(wrote|escribió|escribio)\s*:\s*$"
     r"|(from|de)\s*:\s.+@)",
@@ -421,7 +420,7 @@ _QUOTE_START = re.compile(
 # "FS:" Nordic, "ODP:"/"PD:" pl, "YNT:"/"İLT:" tr, "V:"/"Továbbítás:" hu, "ΑΠ:"/"ΣΧΕΤ:"/
 # "ΠΡΘ:" el, "回复:"/"转发:" zh, "転送:" ja, mail.ru's and Yandex's "Пересл:"/"Отв:"), old
 # Mozilla's "[Fwd: …]" and Pine's "… (fwd)".
-_FORWARD_OR_REPLY_SUBJECT = re.compile(
+_FORWARD_OR_REPLY_SUBJECT = LazyPattern(
     r"^\s*\[?(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|vb|fs|enc|res|i|r|rif|antw|doorst|odp|pd|ynt|ilt|v|tovabbitas"
     r"|απ|σχετ|πρθ|回复|回覆|答复|转发|轉寄|転送|пересл|отв)\s*(\[\d+\])?\s*[:：]"
     r"|\(fwd\)\s*$")
@@ -450,15 +449,15 @@ _FORWARD_WORDS = (r"forward|reenviad|reenvio|transfere|reexpedi|weitergeleitet|e
 # forwarded report (_forwards_a_report_block).
 _ORIGINAL_WORDS = (r"original|d'origine|urspr(u|ü)nglich|oorspronkelijk|origineel|ursprungligt|oprindelig"
                    r"|opprinnelig|alkuperainen|oryginaln|puvodni|исходное сообщение|原始邮件")
-_FORWARD_LINE = re.compile(
+_FORWARD_LINE = LazyPattern(
     rf"^[ \t]*(?:[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_FORWARD_WORDS})"
     rf"|(?:begin|inicio|debut|anfang|inizio|start)\b[^\n]{{0,30}}(?:{_FORWARD_WORDS})[^\n]{{0,30}}:[ \t]*$"
     r"|_{10,}[ \t]*\n[ \t]*(?:from|de|von|da|van|fra|od)[ \t]*:"
     r"|(?:on|el|le|am|em|il|op|den)\b[^\n]{3,200}\b(?:wrote|escribio|a ecrit|schrieb|escreveu|ha scritto"
     r"|schreef|skrev)\b[^\n]{0,80}:[ \t]*$)", re.M)
-_ORIGINAL_LINE = re.compile(rf"^[ \t]*[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_ORIGINAL_WORDS})", re.M)
+_ORIGINAL_LINE = LazyPattern(rf"^[ \t]*[-=]{{2,}}[ \t]*(?:[^\n]{{0,12}}?)(?:{_ORIGINAL_WORDS})", re.M)
 # Lines quoted with ">" (RFC 3676 §4.5), not a Sendmail transcript's ">>> RCPT To:".
-_QUOTED_LINES = re.compile(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z))+", re.M)
+_QUOTED_LINES = LazyPattern(r"(?:^[ \t]*>(?!>>[ \t])[^\n]*(?:\n|\Z))+", re.M)
 
 
 class Unreadable(Exception):
@@ -513,7 +512,7 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
         # Blank lines before the first header (a message saved by a tool that added them)
         # would make the whole message its body: the headers start at the first line
         # with text.
-        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=email.policy.default)
+        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=header_memo.policy())
         sender = _sender(msg)
         subject = _header(msg, "subject")
         message_id = _first_id(_header(msg, "message-id"))

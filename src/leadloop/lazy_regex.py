@@ -17,7 +17,7 @@ class LazyPattern:
     (`search`, `fullmatch`, `sub`, `pattern`…). Each attribute looked up is then kept on
     this object, so later uses cost what the compiled pattern's own do."""
 
-    def __init__(self, source: str, flags: int = 0):
+    def __init__(self, source: str | bytes, flags: int = 0):
         self._source, self._flags = source, flags
 
     def __getattr__(self, name: str):
