@@ -342,7 +342,8 @@ def _every_text_in_this_file() -> list[str]:
     return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
 
 
-@pytest.mark.parametrize("table", ["_SAYS_AUTOMATIC", "_RECEIPT", "_PROMISE"])
+@pytest.mark.parametrize("table", ["_SAYS_AUTOMATIC", "_RECEIPT", "_PROMISE", "_CJK_SAYS_AUTOMATIC", "_CJK_RECEIPT",
+                                   "_CJK_PROMISE"])
 def test_trying_each_phrase_only_where_its_words_stand_finds_what_one_alternation_finds(table):
     """The phrases are tried one by one where the words they need stand (a speed-up):
     over every text of this file, the same verdict and the same place as one
@@ -372,3 +373,78 @@ def test_the_words_a_phrase_cannot_match_without(pattern, words):
     from leadloop.classify import _required_words
 
     assert _required_words(pattern) == words
+
+
+# Chinese, Japanese and Korean: the sentence a program writes over its answer, a vacation
+# answer's own sentence, and the acknowledgement with its promise. Written for this test.
+@pytest.mark.parametrize("body, source", [
+    ("这是来自QQ邮箱的假期自动回复邮件。\n\n您好，我最近正在休假中，无法亲自回复您的邮件。我将在假期结束后，尽快给您回复。",
+     "zh, QQ Mail's vacation answer: its fixed heading and the default text"),
+    ("这是来自QQ邮箱的自动回复邮件。\n\n您好，您发的邮件已收到！", "zh, QQ Mail's automatic answer"),
+    ("【自动回复】你好，我最近正在出差，无法及时回复你的邮件。", "zh, a bracketed heading"),
+    ("您好，您的邮件我已经收到，我一定会尽快回复的！谢谢！【此为自动回复邮件】", "zh, the heading at the end"),
+    ("這是一封自動回覆郵件。您好，我目前無法親自回覆您的郵件。", "zh-TW"),
+    ("您好，您的邮件我已收到，我会尽快回复您。", "zh, an acknowledgement and its promise"),
+    ("你的邮件已经收到，我会尽快回复。", "zh"),
+    ("※このメールは自動送信されています。ご返信いただいてもお答えできませんのでご了承ください。",
+     "ja, the notice under automatic mail"),
+    ("ただいま休暇のため不在にしております。3月9日以降、順次対応いたします。", "ja, a vacation answer"),
+    ("お問い合わせを受け付けました。担当者より改めてご連絡いたします。", "ja, a form's acknowledgement"),
+    ("이 메일은 발신 전용으로 자동 발송되었습니다.", "ko, the notice under automatic mail"),
+    ("안녕하세요. 현재 부재중입니다. 3월 9일 이후에 회신 드리겠습니다.", "ko, a vacation answer"),
+    ("메일 잘 받았습니다. 빠른 시일 내에 회신 드리겠습니다.", "ko, an acknowledgement and its promise"),
+])
+def test_an_automatic_answer_in_chinese_japanese_or_korean(body, source):
+    assert classify(mail("Re: 课程", body)).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("body", [
+    "您的邮件已收到，请问这个课程多少钱？",          # a question of their own
+    "收到，谢谢！我对这个产品很感兴趣。",            # no promise: the person's thanks
+    "你的邮件我已收到。下周我们见面谈吧。",
+    "请关掉自动回复，谢谢。我想了解一下价格。",        # the words, not a program's heading
+    "感谢您的来信，文件已收到，谢谢！",
+    "メールを受信しました。料金を教えてください。",
+    "出張のため返信が遅れました。ぜひ資料をお送りください。",  # away, and answering
+    "메일 잘 받았습니다. 가격이 얼마인가요?",
+])
+def test_a_persons_reply_in_chinese_japanese_or_korean_stays_a_reply(body):
+    assert classify(mail("Re: 课程", body)).kind == "reply"
+
+
+@pytest.mark.parametrize("sender", [
+    "no-reply@notifications.example.com", "noreply@example.org", "jira-noreply@example.atlassian.net",
+    "noreply-dmarc-support@example.com", "do-not-reply@example.org",
+    '"CNECT-CAD@ec.europa.eu" <automated-notifications@nomail.example.eu>',
+])
+def test_what_a_no_reply_address_sends_is_never_a_reply(sender):
+    """Nobody answers from a no-reply address: what it sends in answer to ours (a
+    confirmation, a ticket's notice) is recorded, and the lead's sequence goes on."""
+    raw = mail("Re: Curso", "Gracias, su solicitud ha quedado registrada con el número 1970/1234.")
+    raw = raw.replace(b"From: Ana Pe\xc3\xb1a <ana@example.com>", f"From: {sender}".encode())
+    assert classify(raw).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("sender", ["info@example.org", "sales@example.com", "support@example.net",
+                                    "reply.ana@example.com", "notifications.ana@example.com"])
+def test_a_shared_or_personal_mailbox_is_a_person(sender):
+    raw = mail("Re: Curso", "Sí, me interesa. ¿Cuánto cuesta?")
+    raw = raw.replace(b"From: Ana Pe\xc3\xb1a <ana@example.com>", f"From: {sender}".encode())
+    assert classify(raw).kind == "reply"
+
+
+def test_an_html_page_labelled_plain_text_is_read_as_html():
+    """A web form's or a CRM's mailer that sends its HTML under text/plain: its first
+    lines are the page's words, not its markup (an acknowledgement is found, and a
+    person's words are kept without tags)."""
+    page = ("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\">\n<html>\n<head>\n"
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\" />\n<title>Notificación</title>\n"
+            "</head>\n<body>\n<p>Estimada señora:</p>\n<p>Hemos recibido su solicitud y le responderemos en un plazo "
+            "de 15 días hábiles.</p>\n</body>\n</html>")
+    assert classify(mail("Re: Curso", page)).kind == "auto_reply"
+    person = page.replace("Hemos recibido su solicitud y le responderemos en un plazo de 15 días hábiles.",
+                          "Sí, me interesa el curso. ¿Tienen plazas en abril?")
+    incoming = classify(mail("Re: Curso", person))
+    assert incoming.kind == "reply"
+    assert "<" not in incoming.text and "Notificación" not in incoming.text
+    assert "¿Tienen plazas en abril?" in incoming.text

@@ -389,9 +389,43 @@ def _required_words(pattern: str) -> str:
     return max(runs + [run], key=len)
 
 
-SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC)
-RECEIPT = _Phrases(_RECEIPT)
-PROMISE = _Phrases(_PROMISE)
+# The same in Chinese, Japanese and Korean (no \b: their letters are all word characters,
+# so there is no boundary between two of them). A program's own sentence: QQ Mail's
+# "这是来自QQ邮箱的(假期)自动回复邮件" heading every automatic answer it sends, "【自动回复】",
+# "此为自动回复邮件", Japanese "このメールは自動送信されています", Korean "이 메일은
+# 자동으로 발송되었습니다"; and the sentence of a vacation answer that no person who
+# answers writes: "无法亲自回复您的邮件" (cannot answer your mail in person), "ただいま
+# 不在にしております", "현재 부재중입니다". (Folded, Hangul is matched as its letters: a
+# Korean gap is counted in those.)
+_CJK_SAYS_AUTOMATIC = (
+    r"(这是|此为|此是|本邮件为|本邮件是|此邮件为|此邮件是|这封邮件是)[^。！!\n]{0,14}自动(回复|答复|发送|生成)",
+    r"(這是|此為|本郵件為|本郵件是|此郵件為|此郵件是|這封郵件是)[^。！!\n]{0,14}自動(回覆|回复|答覆|發送|產生)",
+    r"【自动(回复|答复)】", r"【自動(回覆|答覆)】", r"自动回复邮件", r"自動回覆郵件",
+    r"无法(亲自|及时|立即)回复(你|您)的(邮件|来信)", r"無法(親自|及時|立即)回覆(你|您)的(郵件|來信)",
+    r"(この|本)メールは[^。\n]{0,12}自動(送信|返信|配信|的に送信)", r"自動返信(メール|です|にて)",
+    r"不在にして(おり|い)ます",
+    r"이 (메일|이메일|메시지)은 [^.\n]{0,40}자동", r"자동 ?(응답|회신) ?(메일|메시지)", r"(현재|지금) ?부재 ?중",
+    r"부재 ?중(입니다|이오니|이라)",
+)
+# "Your mail has been received" and the promise to answer, in Chinese, Japanese and Korean.
+_CJK_RECEIPT = (
+    r"(你|您)的(来信|邮件|信件)(我|我们)?(已经|已|都已经|都已)(收到|收悉)",
+    r"(你|您)的(來信|郵件|信件)(我|我們)?(已經|已)(收到|收悉)",
+    r"(你|您)(发|發)的(邮件|郵件)(我|我们|我們)?(已经|已經|已)收到",
+    r"(我|我们|我們)?已(经|經)?收到(了)?(你|您)的(邮件|来信|郵件|來信)",
+    r"(邮件|郵件|来信|來信)(我|我们|我們)?(已经|已經|已)收到",
+    r"(メール|お問い合わせ|お問合せ|ご連絡)(を|は)(受信|受け付け|受付)(いたしました|しました|ました|いたしております)",
+    r"(메일|이메일|문의)(을|를|이|가)? ?(잘 )?(받았습니다|수신(했|하였|되었)습니다|접수(되었|했|하였)습니다)",
+)
+_CJK_PROMISE = (
+    r"尽快", r"盡快", r"稍后回复", r"稍後回覆", r"会(在)?[^。\n]{0,8}(回复|答复|处理|查看)",
+    r"會(在)?[^。\n]{0,8}(回覆|答覆|處理|查看)", r"正在处理", r"正在處理",
+    r"(改めて|追って|後日|折り返し)(ご連絡|ご返信|ご回答|回答)", r"担当者より", r"(できるだけ|なるべく)早く", r"速やかに",
+    r"(빠른|빠르게|최대한 빨리|곧) ?(시일 ?내에|회신|답변|연락)", r"(회신|답변|연락)(드리겠습니다|드릴게요|드리도록)",
+)
+SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC + _CJK_SAYS_AUTOMATIC)
+RECEIPT = _Phrases(_RECEIPT + _CJK_RECEIPT)
+PROMISE = _Phrases(_PROMISE + _CJK_PROMISE)
 # A person answering through the words of an automatic text: a question in the first
 # lines ("¿Este es un mensaje automático?"), or a turn to their own answer ("I'm out of
 # the office until Monday but wanted to answer: yes").
@@ -564,8 +598,10 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         report = bounces.read(msg, own={a.lower() for a in mine})
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
-    if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject):
-        # A list program's notice is a machine's, like an out-of-office (issue #25).
+    if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
+            bounces.names_mail_system(_header(msg, "from")):
+        # A list program's notice is a machine's, like an out-of-office (issue #25), and
+        # so is whatever a no-reply or system address sends: nobody answers from one.
         return result("auto_reply")
     text = "" if headers_only else reply_text(msg)
     opening = _folded_opening(text)
@@ -651,8 +687,11 @@ def _first_text(msg: Message) -> str:
         if part.get_content_disposition() == "attachment":
             continue
         if kind == "text/plain":
-            return _decoded(part, hint)
-        if kind == "text/html" and html_text is None:
+            text = _decoded(part, hint)
+            if not bounces.HTML_START.match(text):
+                return text
+            html_text = html_text or text  # an HTML page labelled text/plain (as _body)
+        elif kind == "text/html" and html_text is None:
             html_text = _decoded(part, hint)
     if html_text is None:
         return ""
@@ -854,6 +893,10 @@ def _body(msg: Message) -> str:
         kind = part.get_content_type()
         if kind == "text/plain" and plain is None:
             plain = _decoded(part, hint)
+            if bounces.HTML_START.match(plain):
+                # An HTML page labelled text/plain (a web form's or a CRM's mailer): its
+                # markup is not the person's words.
+                html_part, plain = html_part or plain, None
         elif kind == "text/html" and html_part is None:
             html_part = _decoded(part, hint)
     if plain is not None:
@@ -861,7 +904,7 @@ def _body(msg: Message) -> str:
     if html_part is not None:
         without_quotes = re.split(r"<blockquote", html_part, maxsplit=1, flags=re.I)[0]
         text = re.sub(r"<(br|/p|/div)[^>]*>", "\n", without_quotes, flags=re.I)
-        text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", text, flags=re.I | re.S)
+        text = re.sub(r"<(style|script|head|title)[^>]*>.*?</\1>", "", text, flags=re.I | re.S)
         return html.unescape(re.sub(r"<[^>]+>", "", text))
     return ""
 
