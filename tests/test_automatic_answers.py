@@ -414,7 +414,7 @@ def test_a_persons_reply_in_chinese_japanese_or_korean_stays_a_reply(body):
 
 @pytest.mark.parametrize("sender", [
     "no-reply@notifications.example.com", "noreply@example.org", "jira-noreply@example.atlassian.net",
-    "noreply-dmarc-support@example.com", "do-not-reply@example.org",
+    "noreply-dmarc-support@example.com", "do-not-reply@example.org", "ndrgroup@example.net", "ndr-2@example.net",
     '"CNECT-CAD@ec.europa.eu" <automated-notifications@nomail.example.eu>',
 ])
 def test_what_a_no_reply_address_sends_is_never_a_reply(sender):
@@ -426,7 +426,8 @@ def test_what_a_no_reply_address_sends_is_never_a_reply(sender):
 
 
 @pytest.mark.parametrize("sender", ["info@example.org", "sales@example.com", "support@example.net",
-                                    "reply.ana@example.com", "notifications.ana@example.com"])
+                                    "reply.ana@example.com", "notifications.ana@example.com",
+                                    "ndricim.hoxha@example.al", "roots.music@example.com"])
 def test_a_shared_or_personal_mailbox_is_a_person(sender):
     raw = mail("Re: Curso", "Sí, me interesa. ¿Cuánto cuesta?")
     raw = raw.replace(b"From: Ana Pe\xc3\xb1a <ana@example.com>", f"From: {sender}".encode())
