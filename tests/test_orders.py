@@ -160,7 +160,7 @@ def test_a_lead_who_bought_between_two_follow_ups_never_receives_the_second(run,
                 "Curso de yoga\n", encoding="utf-8")
         if bought is not None and day == bought + timedelta(days=4):
             result = run("--now", f"{day.isoformat()}T20:00", "import", "--orders", "orders.csv")
-            assert "1 lead became customers" in result.stdout, result.stdout
+            assert "1 lead became a customer" in result.stdout, result.stdout
         day += timedelta(days=1)
     assert bought is not None
     ana = show(run, "ana.ruiz@example.org")

@@ -135,9 +135,9 @@ def _import_orders(session, file, column_map, rejects, force, as_json, **options
     why = ", ".join(f"{number} {reason}" for reason, number in sorted(
         report.skipped.items(), key=lambda item: -item[1]))
     output.line(
-        f"{count(report.customers, 'lead')} became customers, "
+        f"{count(report.customers, 'lead')} became {'a customer' if report.customers == 1 else 'customers'}, "
         f"{count(report.new_buyers, 'new buyer')} (customers, never followed up), "
-        f"{report.repeat} more orders of customers, {report.known} already imported, "
+        f"{count(report.repeat, 'more order')} of customers, {report.known} already imported, "
         f"{report.suppressed} of unsubscribed, bounced or erased addresses (kept so), "
         f"{skipped} skipped" + (f" ({why})" if why else "") + f", {report.rejected} rejected")
 
