@@ -306,19 +306,18 @@ def m014_erasedfunnel_erased_from(db) -> None:
     conn = db.conn
     conn.execute("ALTER TABLE leads ADD COLUMN erased_from TEXT")
     conn.execute("ALTER TABLE leads ADD COLUMN erased_from_at TEXT")
-    erased = conn.execute(
-        "SELECT l.id, l.created_at, "
-        "(SELECT e.id FROM events e WHERE e.lead_id = l.id AND e.kind = 'erased' ORDER BY e.at, e.id LIMIT 1), "
-        "(SELECT e.detail FROM events e WHERE e.lead_id = l.id AND e.kind = 'erased' ORDER BY e.at, e.id LIMIT 1) "
-        "FROM leads l WHERE l.status = 'erased'").fetchall()
+    erasure = ("(SELECT min(e.id) FROM events e WHERE e.lead_id = leads.id AND e.kind = 'erased')")
+    # The give-up sweep's erasures, most of a list's, at once.
+    conn.execute(
+        "UPDATE leads SET erased_from = 'active', erased_from_at = coalesce("
+        "(SELECT max(s.at) FROM events s WHERE s.lead_id = leads.id AND s.kind = 'status' "
+        f"AND s.id < {erasure}), created_at) "
+        "WHERE status = 'erased' AND EXISTS (SELECT 1 FROM events e WHERE e.lead_id = leads.id "
+        "AND e.kind = 'erased' AND e.detail LIKE '%\"no answer\"%')")
     recovered = []
-    for lead_id, created_at, erased_event, detail in erased:
-        if detail is not None and '"no answer"' in detail:
-            last = conn.execute(
-                "SELECT max(at) FROM events WHERE lead_id = ? AND kind = 'status' AND id < ?",
-                (lead_id, erased_event)).fetchone()[0]
-            recovered.append(("active", last or created_at, lead_id))
-            continue
+    for lead_id, created_at, erased_event in conn.execute(
+            f"SELECT id, created_at, {erasure} FROM leads WHERE status = 'erased' AND erased_from IS NULL"
+    ).fetchall():
         last = conn.execute(
             "SELECT at FROM events WHERE lead_id = ? AND kind = 'status' AND id < coalesce(?, id + 1) "
             "ORDER BY at DESC, id DESC LIMIT 1", (lead_id, erased_event)).fetchone()
