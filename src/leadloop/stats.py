@@ -3,8 +3,9 @@ for this list, which step earns the answers, is the sender's reputation at risk?
 
 Everything is counted from statuses, contact counts and message rows, which erasure
 keeps (SPEC §10): an erased lead still counts, without its address, by the status it had
-before its erasure (`erased_from`), and the funnel says how many of its inquiries are erased. A lead's answer
-and purchase are attributed to the last sequence step it had received before them.
+before its erasure (`erased_from`), and the funnel says how many inquiries are erased. A
+lead's answer and purchase are attributed to the last sequence step it had received
+before them.
 """
 
 from __future__ import annotations
