@@ -87,7 +87,8 @@ def test_stats_json_counts_the_history_exactly(history):
     assert stats["contacts_before_buying"] == {"1": 1, "3": 1, "6": 1}
     assert [(row["contacts"], row["reached"], row["customers"]) for row in stats["conversion_by_contacts"]] \
         == [(1, 7, 1), (2, 5, 0), (3, 3, 1), (4, 2, 0), (5, 2, 0), (6, 2, 1)]
-    assert stats["funnel"] == {"inquiries": 8, "info_sent": 7, "followed_up": 5, "replied": 4, "customers": 3}
+    assert stats["funnel"] == {"inquiries": 8, "info_sent": 7, "followed_up": 5, "replied": 4, "customers": 3,
+                               "erased": 2}
     replies = {row["step"]: row["replies"] for row in stats["by_step"]}
     assert replies == {0: 1, 1: 1, 2: 1, 3: 0, 4: 0, 5: 1}
     assert stats["bounce_rate"] == 0.125 and stats["unsubscribe_rate"] == 0.125

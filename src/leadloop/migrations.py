@@ -30,6 +30,10 @@ Tables:
 - orders: paid orders (issue #26); each is also a moment of its buyer's timeline
   (Store.timeline_events), never written again as an event. An erased buyer's orders
   keep their lead and figures, their ids only as a keyed hash (privacy.keyed_hasher).
+- leads.erased_from / erased_from_at: an erased lead's status before its erasure and
+  since when, so stats still count a customer or a reply erasure took the status of
+  (SPEC §8, §10); NULL for a lead not erased, or erased by a release that did not keep
+  them when nothing left says what it was (m014).
 """
 
 from __future__ import annotations
@@ -282,10 +286,63 @@ def m013_erasedorders_order_ids(db) -> bool:
     return hashed_orders + emptied > 0
 
 
+def m014_erasedfunnel_erased_from(db) -> None:
+    """Erasure now keeps the lead's status before it and since when (`erased_from`,
+    `erased_from_at`): stats count an erased customer as a customer, an erased replied
+    lead as an answer (SPEC §8, §10). Leads erased by earlier releases get them back only
+    from what erasure kept: the kinds and times of their events (details are emptied) and
+    their orders.
+    - erased by the give-up sweep (the `erased` event's reason "no answer", which that
+      event keeps): it erases only active leads, so `active`;
+    - else the last `status` event before the erasure, when something at the same instant
+      says where it went: an order of the lead dated then (orders make the status
+      `customer` as of the order's date), a `reply` event (`replied`), a `bounce` event
+      (`bounced`);
+    - no `status` event at all: the status the lead was created with, `customer` for a
+      buyer who never asked (an order with `new_buyer`), else `active` (import writes
+      every lead so);
+    - anything else (a status set by hand, an unsubscribe…): NULL, as nothing left says
+      it; stats then count that lead only as erased, as before."""
+    conn = db.conn
+    conn.execute("ALTER TABLE leads ADD COLUMN erased_from TEXT")
+    conn.execute("ALTER TABLE leads ADD COLUMN erased_from_at TEXT")
+    erasure = ("(SELECT min(e.id) FROM events e WHERE e.lead_id = leads.id AND e.kind = 'erased')")
+    # The give-up sweep's erasures, most of a list's, at once.
+    conn.execute(
+        "UPDATE leads SET erased_from = 'active', erased_from_at = coalesce("
+        "(SELECT max(s.at) FROM events s WHERE s.lead_id = leads.id AND s.kind = 'status' "
+        f"AND s.id < {erasure}), created_at) "
+        "WHERE status = 'erased' AND EXISTS (SELECT 1 FROM events e WHERE e.lead_id = leads.id "
+        "AND e.kind = 'erased' AND e.detail LIKE '%\"no answer\"%')")
+    recovered = []
+    for lead_id, created_at, erased_event in conn.execute(
+            f"SELECT id, created_at, {erasure} FROM leads WHERE status = 'erased' AND erased_from IS NULL"
+    ).fetchall():
+        last = conn.execute(
+            "SELECT at FROM events WHERE lead_id = ? AND kind = 'status' AND id < coalesce(?, id + 1) "
+            "ORDER BY at DESC, id DESC LIMIT 1", (lead_id, erased_event)).fetchone()
+        if last is None:
+            bought = conn.execute("SELECT min(ordered_at) FROM orders WHERE lead_id = ? AND new_buyer = 1",
+                                  (lead_id,)).fetchone()[0]
+            recovered.append(("customer", bought, lead_id) if bought else ("active", created_at, lead_id))
+            continue
+        (at,) = last
+        if conn.execute("SELECT 1 FROM orders WHERE lead_id = ? AND ordered_at = ?", (lead_id, at)).fetchone():
+            recovered.append(("customer", at, lead_id))
+            continue
+        for kind, status in (("reply", "replied"), ("bounce", "bounced")):
+            if conn.execute("SELECT 1 FROM events WHERE lead_id = ? AND kind = ? AND at = ?",
+                            (lead_id, kind, at)).fetchone():
+                recovered.append((status, at, lead_id))
+                break
+    conn.executemany("UPDATE leads SET erased_from = ?, erased_from_at = ? WHERE id = ?", recovered)
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
               m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor,
-              m012_b11c_order_events, m013_erasedorders_order_ids]
+              m012_b11c_order_events, m013_erasedorders_order_ids,
+              m014_erasedfunnel_erased_from]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:

@@ -3,8 +3,10 @@
 Erasing a lead removes every piece of personal data it has: its address, name and custom
 fields, event details (which may quote replies), server replies that name the address,
 and the address where other leads say they were referred by it. What stays is what stats
-need (status, product, source, dates, message counts) and a suppression entry holding an
-HMAC of the address, so a re-import recognises it without the address being stored.
+need (status, product, source, dates, message counts; the status before erasure and
+since when, `erased_from`/`erased_from_at`, so stats still count an erased customer or
+answer) and a suppression entry holding an HMAC of the address, so a re-import
+recognises it without the address being stored.
 
 Its orders stay its own (`lead_id` kept: revenue, conversion by contacts before the order
 and time to purchase count them as before), but a shop's order id is the key to the
@@ -98,9 +100,11 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     address = lead["email"]
     store.suppress(address, "erased", now)
     conn.execute(
+        # SET reads the row as it was: the status before erasure is kept for stats.
         "UPDATE leads SET email = NULL, name = NULL, first_name = NULL, fields = NULL, referred_by = NULL, "
-        "status = 'erased', status_at = ?, erased_at = ?, updated_at = ?, next_step = NULL, "
-        "next_due_at = NULL, give_up_at = NULL WHERE id = ?",
+        "erased_from = status, erased_from_at = status_at, status = 'erased', status_at = ?, "
+        "erased_at = ?, updated_at = ?, next_step = NULL, next_due_at = NULL, give_up_at = NULL "
+        "WHERE id = ?",
         (to_db(now), to_db(now), to_db(now), lead["id"]),
     )
     # Whom it referred stay its referrals in stats, through its row id, without its address.

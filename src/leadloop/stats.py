@@ -2,8 +2,10 @@
 for this list, which step earns the answers, is the sender's reputation at risk?
 
 Everything is counted from statuses, contact counts and message rows, which erasure
-keeps (SPEC §10): an erased lead still counts, without its address. A lead's answer
-and purchase are attributed to the last sequence step it had received before them.
+keeps (SPEC §10): an erased lead still counts, without its address, by the status it had
+before its erasure (`erased_from`), and the funnel says how many inquiries are erased. A
+lead's answer and purchase are attributed to the last sequence step it had received
+before them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ ANSWERED = ("replied", "customer")
 # inquiry: the funnel and the contacts before buying leave them out (orders_summary
 # counts them apart).
 NEVER_ASKED = ("NOT EXISTS (SELECT 1 FROM orders o WHERE o.lead_id = l.id AND o.new_buyer = 1)")
+# What a lead answered or bought is read from its status before erasure when it is erased
+# (SPEC §10 keeps what stats need): forgetting a customer takes no customer from the
+# figures. An erased lead whose earlier status is unknown (m014) stays only `erased`.
+WAS = "CASE WHEN {0}status = 'erased' THEN coalesce({0}erased_from, 'erased') ELSE {0}status END"
+WAS_AT = "CASE WHEN {0}status = 'erased' THEN {0}erased_from_at ELSE {0}status_at END"
 
 
 @dataclass
@@ -66,11 +73,12 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
     when = "coalesce(m.sent_at, m.attempted_at)"
     groups = conn.execute(
         f"""WITH per AS (
-              SELECT l.id, l.status, l.status_at,
+              SELECT l.id, {WAS.format('l.')} AS status, {WAS_AT.format('l.')} AS status_at,
+                     l.status = 'erased' AS erased,
                      (SELECT min(e.at) FROM events e WHERE e.lead_id = l.id AND e.kind = 'reply') AS replied_at
               FROM leads l {where + ' AND' if where else 'WHERE'} {NEVER_ASKED}
             ), marked AS (
-              SELECT id, status,
+              SELECT id, status, erased,
                      CASE WHEN status IN ('replied', 'customer')
                                AND (replied_at IS NULL OR status_at < replied_at) THEN status_at
                           ELSE replied_at END AS answer_at,
@@ -85,8 +93,8 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
                    (SELECT count(*) FROM messages m WHERE {mine} AND {when} <= bought_at) AS bought_after,
                    EXISTS (SELECT 1 FROM messages m WHERE m.lead_id = marked.id AND m.kind = 'sequence'
                            AND m.state IN {OUTCOMES_SQL}) AS mailed,
-                   count(*) AS n
-            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""", params).fetchall()
+                   erased, count(*) AS n
+            FROM marked GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9""", params).fetchall()
     sent_by_step: dict[int, int] = {}
     for step, count in conn.execute(
             f"""SELECT m.step, count(*) FROM messages m JOIN leads l ON l.id = m.lead_id
@@ -107,6 +115,9 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "followed_up": count(lambda g: (g["last_step"] or 0) >= 1),
         "replied": count(lambda g: g["answered"]),
         "customers": count(bought),
+        # Of these inquiries, how many are erased now: each still counts above by what it
+        # did before its erasure (an erased customer is among `customers`).
+        "erased": count(lambda g: g["erased"]),
     }
     by_step = []
     for step, sent in sent_by_step.items():
@@ -202,12 +213,13 @@ def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> l
     """Referrers ranked by referred customers, then referred leads. An erased referrer
     still counts, with `referrer` null: its address is gone (SPEC §10)."""
     where, params = ("AND requested_at >= ?", [to_db(since)]) if since else ("", [])
+    bought = f"({WAS.format('')}) = 'customer'"
     rows = store.conn.execute(
         f"""SELECT * FROM (
-              SELECT referred_by, count(*) AS referred, sum(status = 'customer') AS customers
+              SELECT referred_by, count(*) AS referred, sum({bought}) AS customers
               FROM leads WHERE referred_by IS NOT NULL {where} GROUP BY referred_by
               UNION ALL
-              SELECT NULL, count(*), sum(status = 'customer')
+              SELECT NULL, count(*), sum({bought})
               FROM leads WHERE referrer_erased_id IS NOT NULL AND referred_by IS NULL {where}
               GROUP BY referrer_erased_id)
             ORDER BY customers DESC, referred DESC, referred_by IS NULL, referred_by LIMIT ?""",

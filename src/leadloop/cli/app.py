@@ -302,6 +302,8 @@ FUNNEL_LABELS = {
     "followed_up": "got a follow-up",
     "replied": "answered or bought",
     "customers": "bought",
+    # Not a stage: those of the inquiries erased since, each still counted above.
+    "erased": "erased since (counted above)",
 }
 
 
