@@ -20,7 +20,7 @@ from datetime import datetime
 from email.message import Message
 
 from . import bounces, complaints, domain_reports, header_memo
-from .bounces import _header  # one reader of header fields for both (issue #25)
+from .bounces import header_text  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
 from .lazy_regex import LazyPattern
 
@@ -548,8 +548,8 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
         # with text.
         msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=header_memo.policy())
         sender = _sender(msg)
-        subject = _header(msg, "subject")
-        message_id = _first_id(_header(msg, "message-id"))
+        subject = header_text(msg, "subject")
+        message_id = _first_id(header_text(msg, "message-id"))
         references = _references(msg)
     except Exception as err:  # the email package raises a zoo of errors on broken input
         raise Unreadable(f"cannot parse the message ({type(err).__name__})") from None
@@ -599,7 +599,7 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
     if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
-            bounces.names_mail_system(_header(msg, "from")):
+            bounces.names_mail_system(header_text(msg, "from")):
         # A list program's notice is a machine's, like an out-of-office (issue #25), and
         # so is whatever a no-reply or system address sends: nobody answers from one.
         return result("auto_reply")
@@ -677,22 +677,32 @@ def _forwarded_report_follows(text: str, position: int) -> bool:
     return sender is not None and bounces.names_mail_system(sender.group(1))
 
 
-def _first_text(msg: Message) -> str:
-    """The message's own first text (plain, else the HTML's text with its quotes kept),
-    never a text inside a message it carries."""
+def _own_text(msg: Message) -> tuple[str | None, str | None]:
+    """The message's own first plain text, else (None, its first HTML): never a text
+    inside a message it carries (a forward's, or a report's fields the parser could not
+    read, base64 inside message/delivery-status). An HTML page labelled text/plain (a
+    web form's or a CRM's mailer) is its HTML: its markup is not the person's words."""
     html_text = None
-    hint = bounces._charset_hint(msg)
+    hint = bounces.charset_hint(msg)
     for part in bounces.own_parts(msg):
-        kind = part.get_content_type()
         if part.get_content_disposition() == "attachment":
             continue
+        kind = part.get_content_type()
         if kind == "text/plain":
             text = _decoded(part, hint)
             if not bounces.HTML_START.match(text):
-                return text
-            html_text = html_text or text  # an HTML page labelled text/plain (as _body)
+                return text, None
+            html_text = html_text or text
         elif kind == "text/html" and html_text is None:
             html_text = _decoded(part, hint)
+    return None, html_text
+
+
+def _first_text(msg: Message) -> str:
+    """The message's own first text (plain, else the HTML's text with its quotes kept)."""
+    plain, html_text = _own_text(msg)
+    if plain is not None:
+        return plain
     if html_text is None:
         return ""
     text = re.sub(r"<(br|/p|/div|/tr|blockquote)[^>]*>", "\n", html_text, flags=re.I)
@@ -704,7 +714,7 @@ def _date(msg: Message) -> datetime | None:
     from email.utils import parsedate_to_datetime
 
     try:
-        value = parsedate_to_datetime(_header(msg, "date"))
+        value = parsedate_to_datetime(header_text(msg, "date"))
     except (TypeError, ValueError, IndexError):
         return None
     return value if value.tzinfo is not None else None
@@ -715,7 +725,7 @@ def _sender(msg: Message) -> str | None:
 
     from .addresses import normalize_address
 
-    address = parseaddr(_header(msg, "from"))[1]
+    address = parseaddr(header_text(msg, "from"))[1]
     if not address:
         return None
     try:
@@ -730,45 +740,45 @@ def _first_id(value: str) -> str | None:
 
 
 def _references(msg: Message) -> tuple[str, ...]:
-    ids = _MESSAGE_ID.findall(_header(msg, "in-reply-to"))
-    ids += reversed(_MESSAGE_ID.findall(_header(msg, "references")))
+    ids = _MESSAGE_ID.findall(header_text(msg, "in-reply-to"))
+    ids += reversed(_MESSAGE_ID.findall(header_text(msg, "references")))
     return tuple(dict.fromkeys(ids))
 
 
 def _recipients(msg: Message) -> set[str]:
     from email.utils import getaddresses
 
-    values = [_header(msg, name) for name in ("to", "cc", "delivered-to", "x-original-to")]
+    values = [header_text(msg, name) for name in ("to", "cc", "delivered-to", "x-original-to")]
     return {address.strip().lower() for _, address in getaddresses(values) if address}
 
 
 def _is_auto_reply(msg: Message, subject: str) -> bool:
     """RFC 3834 and the headers mail programs use instead, then well-known subjects."""
-    auto_submitted = _header(msg, "auto-submitted").lower()
+    auto_submitted = header_text(msg, "auto-submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return True
     for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply", "x-vacation"):
-        if msg.get(name) is not None and _header(msg, name).lower() not in ("no", "false", "0"):
+        if msg.get(name) is not None and header_text(msg, name).lower() not in ("no", "false", "0"):
             return True
     # Exchange and Outlook mark their out-of-office answers so that nobody answers them.
-    suppress = _header(msg, "x-auto-response-suppress").lower()
+    suppress = header_text(msg, "x-auto-response-suppress").lower()
     if any(word in suppress for word in ("all", "oof", "autoreply")):
         return True
     # iCloud marks its vacation answers with its own header only.
-    if _header(msg, "x-apple-action").lower() in ("vacation", "autoreply", "auto-reply"):
+    if header_text(msg, "x-apple-action").lower() in ("vacation", "autoreply", "auto-reply"):
         return True
-    precedence = _header(msg, "precedence").lower()
+    precedence = header_text(msg, "precedence").lower()
     if precedence in ("auto_reply", "auto-reply", "junk") or \
             (precedence == "bulk" and not any(msg.get(name) is not None for name in _RT_HEADERS)):
         return True
-    if _header(msg, "x-autogenerated").lower() == "reply":
+    if header_text(msg, "x-autogenerated").lower() == "reply":
         return True
-    if "autorespond" in _header(msg, "x-post-messageclass").lower():
+    if "autorespond" in header_text(msg, "x-post-messageclass").lower():
         return True
     if msg.get_content_type() == "multipart/report" and \
             (msg.get_param("report-type") or "").lower() == "disposition-notification":
         return True  # a read receipt
-    if msg.get("return-path") is not None and _header(msg, "return-path") in ("<>", ""):
+    if msg.get("return-path") is not None and header_text(msg, "return-path") in ("<>", ""):
         return True
     whole = _fold(subject)
     folded = whole.lstrip("[( ")
@@ -780,7 +790,7 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     # A mail system's address (a department's postmaster) answering automatically says
     # so anywhere in its subject.
     return bounces.AUTOMATIC_ANSWER_SUBJECT.search(folded) is not None and \
-        bounces.names_mail_system(_header(msg, "from"))
+        bounces.names_mail_system(header_text(msg, "from"))
 
 
 @functools.cache
@@ -883,22 +893,8 @@ def _starts_forward(line: str) -> bool:
 
 
 def _body(msg: Message) -> str:
-    plain = html_part = None
-    hint = bounces._charset_hint(msg)
-    # The message's own parts: a text inside a message it forwards (or a report's fields
-    # the parser could not read, base64 inside message/delivery-status) is not its text.
-    for part in bounces.own_parts(msg):
-        if part.is_multipart() or part.get_content_disposition() == "attachment":
-            continue
-        kind = part.get_content_type()
-        if kind == "text/plain" and plain is None:
-            plain = _decoded(part, hint)
-            if bounces.HTML_START.match(plain):
-                # An HTML page labelled text/plain (a web form's or a CRM's mailer): its
-                # markup is not the person's words.
-                html_part, plain = html_part or plain, None
-        elif kind == "text/html" and html_part is None:
-            html_part = _decoded(part, hint)
+    """What the person wrote: the plain text, else the HTML's text above its first quote."""
+    plain, html_part = _own_text(msg)
     if plain is not None:
         return plain
     if html_part is not None:
