@@ -10,6 +10,7 @@ import base64
 import gzip
 import io
 import json
+import sqlite3
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -365,3 +366,46 @@ def test_a_cut_inside_the_fields_takes_no_piece_of_an_address():
     incoming = classify(head, headers_only=True, start=raw[:cut])
     assert (incoming.kind, incoming.auth_failure, incoming.complainers) == ("auth_failure", "", ())
     assert incoming.truncated
+
+
+# ---- a report about a lead erased since -------------------------------------------------
+
+
+def without_original_id(raw: bytes) -> bytes:
+    """The report, its returned message's header without a Message-ID (some receivers
+    send only a few of its fields): the recipient's address is what is left."""
+    return raw.replace(b"Message-ID: <info-2@leadloop.test>\n", b"")
+
+
+def test_an_auth_failure_about_a_lead_erased_since_says_so(project, run, tmp_path):
+    """By the returned message's Message-ID, whose row stays; without one, by the keyed
+    hash of its recipient's address that the suppressions keep (SPEC §10), whether the
+    lead was erased as it was or after its address bounced."""
+    dmarc = (HERE / "arf-dmarc-failure.eml").read_bytes()
+    project.deliver(dsn("tom@example.net", "ana.pena@example.org", "jose.munoz@example.com"))
+    assert read(run)["bounces"] == 1 and status(run, "tom@example.net") == "bounced"
+    project.deliver(_pointed_at(run, (HERE / "arf-auth-failure-dkim.eml").read_bytes(), "jose.munoz@example.com"))
+    project.deliver(without_original_id(dmarc))
+    project.deliver(without_original_id(dmarc).replace(b"ana.pena@example.org", b"tom@example.net")
+                    .replace(b"receiver.example.org", b"other.example.org"))
+    for email in ("jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"):
+        assert run("--now", LATER, "forget", email).exit_code == 0
+    # Beside them, a report about somebody leadloop never wrote to is still not ours.
+    project.deliver(without_original_id(dmarc).replace(b"ana.pena@example.org", b"nadie@example.org"))
+    result = run("--now", "2026-03-04T10:00", "inbox", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["auth_failures"] == 4
+    assert summary["complaints"] == 0 and summary["unrecognised"] == 0 and summary["unmatched"] == 0
+    problems = result.stderr
+    erased = "reports that a message leadloop sent from lauravidal.es to a lead erased since failed"
+    assert f"mx.example.net {erased} DKIM" in problems
+    assert f"receiver.example.org {erased} DMARC" in problems
+    assert f"other.example.org {erased} DMARC" in problems
+    assert "receiver.example.org reports that a message from lauravidal.es that leadloop did not send" in problems
+    assert "ana.pena" not in problems and "jose.munoz" not in problems and "tom@" not in problems
+    # Nothing recorded on the erased rows, nothing left for review.
+    assert json.loads(run("inbox", "--review", "--json").stdout) == []
+    conn = sqlite3.connect(tmp_path / "leadloop.db")
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'auth_failure'").fetchone() == (0,)
+    conn.close()

@@ -28,6 +28,9 @@ REPLY_ENDS = ("active", "lost")
 # What decided a message too large to read whole, in the note of its event.
 HEADERS_DECIDED = "too large to read whole: its headers decided"
 REPORT_DECIDED = "too large to read whole: the report's fields at its start decided"
+# A suppression of these reasons for an address no lead has any more is a lead erased
+# since: only a lead is ever bounced; an `unsubscribed` one may be a stranger's wish.
+_ERASED_LEAD_REASONS = ("erased", "bounced")
 
 
 @dataclass
@@ -290,8 +293,8 @@ def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report:
     §7.3's failure reports). Nobody complained: the sender's set-up failed (SPEC §6's third
     owner), so no lead changes status and nothing counts as a complaint. The lead whose
     message it was (by the original's Message-ID, else the recipient) gets an
-    `auth_failure` event, for `show`; a report about mail leadloop did not send is only
-    said."""
+    `auth_failure` event, for `show`; a report about a lead erased since, or about mail
+    leadloop did not send, is only said."""
     from .domain_reports import failure_sentence
 
     lead = _lead_of_original(store, incoming, own) if incoming.original_ids else None
@@ -309,9 +312,30 @@ def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report:
             detail["note"] = REPORT_DECIDED
         store.event(lead["id"], now, "auth_failure", detail)
     report.auth_failures += 1
-    sentence = failure_sentence(incoming.auth_failure, incoming.reported_domain, reporter, ours=lead is not None)
+    # An erased lead's row holds no personal data any more: nothing to record on it.
+    erased = lead is None and _erased_since(store, incoming, own)
+    sentence = failure_sentence(incoming.auth_failure, incoming.reported_domain, reporter,
+                                ours=lead is not None, erased=erased)
     if sentence not in report.problems:
         report.problems.append(sentence)
+
+
+def _erased_since(store: Store, incoming: Incoming, own: frozenset[str]) -> bool:
+    """The report returns a message leadloop sent to a lead erased since: by the original's
+    Message-ID (its message row stays, the lead's address is gone), else, when it carries
+    none, by a recipient's keyed hash among the suppressions (SPEC §10) that no lead has."""
+    if incoming.original_ids:
+        marks = ",".join("?" * len(incoming.original_ids))
+        return store.conn.execute(
+            f"SELECT 1 FROM messages m JOIN leads l ON l.id = m.lead_id WHERE m.message_id IN ({marks}) "
+            f"AND m.state IN {OUTCOMES_SQL} AND l.email IS NULL", incoming.original_ids).fetchone() is not None
+    for address in incoming.complainers:
+        if address in own or _lead_by_address(store, address) is not None:
+            continue
+        entry = store.suppression(address)
+        if entry is not None and entry["reason"] in _ERASED_LEAD_REASONS:
+            return True
+    return False
 
 
 def _sent_lead(store: Store, address: str | None):
