@@ -10,6 +10,7 @@ import base64
 import gzip
 import io
 import json
+import sqlite3
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from leadloop.classify import classify
+from leadloop.mailbox import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES
 from test_inbox import LATER, dsn, leads, mail, read, sent_message_id, status  # noqa: F401  (fixtures)
 from test_inbox import project  # noqa: F401
 
@@ -277,3 +279,133 @@ def test_dmarc_and_tls_reports_are_counted_and_left_alone(project, run):
     assert status(run, "tom@example.net") == "replied"
     assert status(run, "jose.munoz@example.com") == "bounced"
     assert json.loads(run("inbox", "--review", "--json").stdout) == []
+
+
+# ---- a report too large to read whole (issue #25) ------------------------------------------
+
+
+def large_report(feedback_fields: str, original_id: str, recipient: str, *,
+                 text: str = "This is an authentication failure report for a message received "
+                             "from IP 192.0.2.1.") -> bytes:
+    """An ARF report (RFC 5965 §2: a text part, the feedback fields, the returned message)
+    that returns our information pack whole, its PDF brochure too: over the size limit."""
+    brochure = base64.encodebytes(b"%PDF-1.4 " + b"x" * (MAX_MESSAGE_BYTES * 3 // 4)).replace(b"\n", b"\r\n")
+    raw = (
+        "From: <arf-daemon@mx.example.net>\r\n"
+        "To: <laura@lauravidal.es>\r\n"
+        "Subject: Report: La información que me pidió\r\n"
+        "Date: Tue, 03 Mar 2026 08:00:00 +0000\r\n"
+        f"Message-ID: <large-{abs(hash((feedback_fields, original_id, recipient, text)))}@mx.example.net>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="outer"\r\n\r\n'
+        f'--outer\r\nContent-Type: text/plain; charset="US-ASCII"\r\n\r\n{text}\r\n\r\n'
+        f"--outer\r\nContent-Type: message/feedback-report\r\n\r\n{feedback_fields}"
+        f"Original-Rcpt-To: <{recipient}>\r\n\r\n"
+        "--outer\r\nContent-Type: message/rfc822\r\n\r\n"
+        f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: <{recipient}>\r\n"
+        "Subject: La información que me pidió\r\n"
+        f"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: {original_id}\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="inner"\r\n\r\n'
+        "--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHola, aquí tiene el folleto.\r\n"
+        "--inner\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="folleto.pdf"\r\n\r\n'
+    ).encode() + brochure + b"\r\n--inner--\r\n\r\n--outer--\r\n"
+    assert len(raw) > MAX_MESSAGE_BYTES
+    return raw
+
+
+AUTH_FAILURE_FIELDS = ("Feedback-Type: auth-failure\r\nUser-Agent: SomeDKIMFilter/1.0\r\nVersion: 1\r\n"
+                       "Reporting-MTA: dns; mx.example.net\r\nReported-Domain: lauravidal.es\r\n"
+                       "Auth-Failure: bodyhash\r\n")
+ABUSE_FIELDS = "Feedback-Type: abuse\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+
+
+def test_an_auth_failure_report_too_large_to_read_whole_is_still_no_complaint(project, run):
+    """Read from its first bytes: the feedback part says auth-failure, and the returned
+    message's header, which follows it, finds the lead."""
+    jose = sent_message_id(run, "jose.munoz@example.com")
+    project.deliver(large_report(AUTH_FAILURE_FIELDS, jose, "jose.munoz@example.com"))
+    result = run("--now", LATER, "inbox", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["auth_failures"] == 1
+    assert summary["complaints"] == 0 and summary["unrecognised"] == 0 and summary["skipped"] == 0
+    assert "mx.example.net reports that a message leadloop sent from lauravidal.es failed DKIM" in result.stderr
+    assert status(run, "jose.munoz@example.com") == "active"
+    assert json.loads(run("inbox", "--review", "--json").stdout) == []
+    shown = json.loads(run("show", "jose.munoz@example.com", "--json").stdout)
+    [event] = [e for e in shown["events"] if e["kind"] == "auth_failure"]
+    assert event["message_id"] == jose and event["auth_failure"] == "bodyhash"
+    assert event["note"] == "too large to read whole: the report's fields at its start decided"
+    stats = json.loads(run("--now", LATER, "stats", "--json").stdout)
+    assert stats["complaints"] == 0
+
+
+def test_an_abuse_report_too_large_to_read_whole_stays_a_complaint(project, run):
+    """A true complaint that large unsubscribes the lead its returned message names; one
+    whose first part is longer than what is read stays a complaint by its headers."""
+    project.deliver(large_report(ABUSE_FIELDS, sent_message_id(run, "tom@example.net"), "tom@example.net"))
+    project.deliver(large_report(AUTH_FAILURE_FIELDS, sent_message_id(run, "ana.pena@example.org"),
+                                 "ana.pena@example.org", text="Long words. " * (MAX_HEADER_BYTES // 10)))
+    summary = read(run)
+    assert summary["complaints"] == 1 and summary["auth_failures"] == 0 and summary["unrecognised"] == 1
+    assert status(run, "tom@example.net") == "unsubscribed"
+    assert status(run, "ana.pena@example.org") == "active"
+    shown = json.loads(run("show", "tom@example.net", "--json").stdout)
+    [event] = [e for e in shown["events"] if e["kind"] == "complaint"]
+    assert event["feedback_type"] == "abuse" and "at its start decided" in event["note"]
+    [review] = json.loads(run("inbox", "--review", "--json").stdout)
+    assert "spam complaint (abuse)" in review["reason"]
+
+
+def test_a_cut_inside_the_fields_takes_no_piece_of_an_address():
+    """The last line read may end in the middle of an address: it is left out."""
+    raw = (HERE / "arf-dmarc-failure.eml").read_bytes()
+    cut = raw.index(b"ana.pena@example.or") + len(b"ana.pena@example.or")
+    head = raw[:raw.index(b"\n\n") + 2]
+    incoming = classify(head, headers_only=True, start=raw[:cut])
+    assert (incoming.kind, incoming.auth_failure, incoming.complainers) == ("auth_failure", "", ())
+    assert incoming.truncated
+
+
+# ---- a report about a lead erased since -------------------------------------------------
+
+
+def without_original_id(raw: bytes) -> bytes:
+    """The report, its returned message's header without a Message-ID (some receivers
+    send only a few of its fields): the recipient's address is what is left."""
+    return raw.replace(b"Message-ID: <info-2@leadloop.test>\n", b"")
+
+
+def test_an_auth_failure_about_a_lead_erased_since_says_so(project, run, tmp_path):
+    """By the returned message's Message-ID, whose row stays; without one, by the keyed
+    hash of its recipient's address that the suppressions keep (SPEC §10), whether the
+    lead was erased as it was or after its address bounced."""
+    dmarc = (HERE / "arf-dmarc-failure.eml").read_bytes()
+    project.deliver(dsn("tom@example.net", "ana.pena@example.org", "jose.munoz@example.com"))
+    assert read(run)["bounces"] == 1 and status(run, "tom@example.net") == "bounced"
+    project.deliver(_pointed_at(run, (HERE / "arf-auth-failure-dkim.eml").read_bytes(), "jose.munoz@example.com"))
+    project.deliver(without_original_id(dmarc))
+    project.deliver(without_original_id(dmarc).replace(b"ana.pena@example.org", b"tom@example.net")
+                    .replace(b"receiver.example.org", b"other.example.org"))
+    for email in ("jose.munoz@example.com", "ana.pena@example.org", "tom@example.net"):
+        assert run("--now", LATER, "forget", email).exit_code == 0
+    # Beside them, a report about somebody leadloop never wrote to is still not ours.
+    project.deliver(without_original_id(dmarc).replace(b"ana.pena@example.org", b"nadie@example.org"))
+    result = run("--now", "2026-03-04T10:00", "inbox", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["auth_failures"] == 4
+    assert summary["complaints"] == 0 and summary["unrecognised"] == 0 and summary["unmatched"] == 0
+    problems = result.stderr
+    erased = "reports that a message leadloop sent from lauravidal.es to a lead erased since failed"
+    assert f"mx.example.net {erased} DKIM" in problems
+    assert f"receiver.example.org {erased} DMARC" in problems
+    assert f"other.example.org {erased} DMARC" in problems
+    assert "receiver.example.org reports that a message from lauravidal.es that leadloop did not send" in problems
+    assert "ana.pena" not in problems and "jose.munoz" not in problems and "tom@" not in problems
+    # Nothing recorded on the erased rows, nothing left for review.
+    assert json.loads(run("inbox", "--review", "--json").stdout) == []
+    conn = sqlite3.connect(tmp_path / "leadloop.db")
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'auth_failure'").fetchone() == (0,)
+    conn.close()

@@ -137,3 +137,19 @@ def test_a_reply_over_the_size_limit_is_read_by_its_headers(project, run):
     assert summary["replies"] == 1 and summary["skipped"] == 0
     assert status(run, "tom@example.net") == "replied"
     assert read(run)["replies"] == 0  # known by its Message-ID: read once
+
+
+def test_an_auth_failure_report_over_the_size_limit_is_read_from_its_start(project, run):
+    """The server sends only the report's first bytes (a partial fetch, RFC 3501 §6.4.5):
+    its feedback part says auth-failure, the returned message's header names the lead."""
+    from test_auth_reports import AUTH_FAILURE_FIELDS, large_report
+
+    jose = sent_message_id(run, "jose.munoz@example.com")
+    project.append(large_report(AUTH_FAILURE_FIELDS, jose, "jose.munoz@example.com"))
+    summary = read(run)
+    assert summary["auth_failures"] == 1 and summary["complaints"] == 0 and summary["unrecognised"] == 0
+    assert status(run, "jose.munoz@example.com") == "active"
+    shown = json.loads(run("show", "jose.munoz@example.com", "--json").stdout)
+    [event] = [e for e in shown["events"] if e["kind"] == "auth_failure"]
+    assert event["message_id"] == jose and "at its start decided" in event["note"]
+    assert read(run)["auth_failures"] == 0  # known by its Message-ID: read once

@@ -537,11 +537,13 @@ class Incoming:
 
 
 def classify(raw: bytes, *, unsubscribe_address: str | None = None,
-             own: frozenset[str] = frozenset(), headers_only: bool = False) -> Incoming:
+             own: frozenset[str] = frozenset(), headers_only: bool = False,
+             start: bytes = b"") -> Incoming:
     """`unsubscribe_address`: mail sent to it is an unsubscribe request whatever it says
     (only pass one that differs from the address replies go to). `own`: our addresses,
     never a failed recipient. `headers_only`: `raw` is only the header of a message too
-    large to read; its headers decide."""
+    large to read; its headers decide, and a feedback report's fields when `start`, the
+    message's first bytes, holds them."""
     try:
         # Blank lines before the first header (a message saved by a tool that added them)
         # would make the whole message its body: the headers start at the first line
@@ -556,13 +558,13 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
 
     try:
         return _classify(msg, sender, message_id, references, subject, unsubscribe_address,
-                         own, headers_only)
+                         own, headers_only, start)
     except Exception as err:  # a part the email package cannot decode, deep inside
         raise Unreadable(f"cannot read the message ({type(err).__name__})") from None
 
 
 def _classify(msg, sender, message_id, references, subject, unsubscribe_address, own,
-              headers_only) -> Incoming:
+              headers_only, start=b"") -> Incoming:
     def result(kind: str, text: str = "", **bounce) -> Incoming:
         return Incoming(kind, sender, message_id, references, subject, text,
                         written_at=_date(msg), truncated=headers_only, **bounce)
@@ -570,9 +572,10 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     if complaints.looks_like_complaint(msg):
         # A provider's feedback loop: someone marked our message as spam (RFC 5965). Its
         # structure is a report's, so it comes before the bounce test.
-        if headers_only:
+        complaint = _report_at_start(start) if headers_only else complaints.read(msg)
+        if complaint is None:
+            # Its feedback part is not in the bytes read: the report-type says complaint.
             return result("complaint", feedback_type="abuse")
-        complaint = complaints.read(msg)
         if complaint.feedback_type == complaints.AUTH_FAILURE:
             # RFC 6591: our message failed SPF, DKIM or DMARC. Nobody complained.
             return result("auth_failure", original_ids=complaint.original_ids,
@@ -610,6 +613,18 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
     return result("reply", text)
+
+
+def _report_at_start(start: bytes):
+    """The feedback report read from the first bytes of one too large to read whole (an
+    auth-failure report returns our message whole, attachments and all): RFC 5965 §2 puts
+    the feedback fields second, after a short text, and the returned message's header
+    next, so they are in its start. None unless its Feedback-Type is there."""
+    # Whole lines only: the last one read may be cut in the middle of an address.
+    start = start[:start.rfind(b"\n") + 1].lstrip(b" \t\r\n")
+    if not start:
+        return None
+    return complaints.read_start(email.message_from_bytes(start, policy=header_memo.policy()))
 
 
 def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: frozenset[str],

@@ -95,6 +95,15 @@ def read(msg: Message) -> Complaint:
                      failure, domain, reporter)
 
 
+def read_start(msg: Message) -> Complaint | None:
+    """`read` for a report cut after its first bytes (too large to read whole): None
+    unless its feedback part, with the Feedback-Type, is among them."""
+    fields = _feedback_fields(msg)
+    if fields is None or not str(fields.get("feedback-type") or "").strip():
+        return None
+    return read(msg)
+
+
 def _field_word(value) -> str:
     """A field's first word, lower case: a domain or a host, never more of a stranger's text."""
     words = str(value or "").split()

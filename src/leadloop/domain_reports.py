@@ -84,13 +84,18 @@ def failed_methods(failure: str) -> str:
     return " and ".join(dict.fromkeys(methods)) if methods else "authentication"
 
 
-def failure_sentence(failure: str, domain: str, reporter: str, *, ours: bool) -> str:
+def failure_sentence(failure: str, domain: str, reporter: str, *, ours: bool, erased: bool = False) -> str:
     """One sentence for an authentication failure report: what failed, from which domain,
     who says so, and what to run. `ours`: the report returns a message leadloop sent;
-    else it is mail sent elsewhere under the domain, forwarded, or forged."""
+    `erased`: one it sent to a lead erased since; else it is mail sent elsewhere under the
+    domain, forwarded, or forged."""
     what = failed_methods(failure)
     where = f" from {domain}" if domain else ""
     who = reporter or "a receiving server"
+    if erased:
+        return (f"{who} reports that a message leadloop sent{where} to a lead erased since failed {what} "
+                "(an authentication failure report): the sender's set-up, no complaint, and nothing "
+                "recorded, since nothing is kept of the lead; check it with `leadloop check --dns`")
     if ours:
         return (f"{who} reports that a message leadloop sent{where} failed {what} (an authentication "
                 "failure report): the sender's set-up, not the lead's, and no complaint; check it with "

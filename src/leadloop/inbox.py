@@ -25,6 +25,12 @@ from .surveys import record_answer, survey_of_message
 # A reply changes these statuses to `replied`; a customer's mail becomes a question
 # instead, and a lead that unsubscribed or bounced keeps its status.
 REPLY_ENDS = ("active", "lost")
+# What decided a message too large to read whole, in the note of its event.
+HEADERS_DECIDED = "too large to read whole: its headers decided"
+REPORT_DECIDED = "too large to read whole: the report's fields at its start decided"
+# A suppression of these reasons for an address no lead has any more is a lead erased
+# since: only a lead is ever bounced; an `unsubscribed` one may be a stranger's wish.
+_ERASED_LEAD_REASONS = ("erased", "bounced")
 
 
 @dataclass
@@ -104,9 +110,10 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                 else:
                     try:
                         # A message over the size limit comes as its headers only: they
-                        # decide (a reply with a large attachment is still a reply).
+                        # decide (a reply with a large attachment is still a reply), and a
+                        # feedback report's first part, read from its first bytes.
                         incoming = classify(mail.raw, unsubscribe_address=unsubscribe, own=own,
-                                            headers_only=mail.truncated)
+                                            headers_only=mail.truncated, start=mail.start)
                     except Unreadable as err:
                         report.skipped += 1
                         report.problems.append(f"{_where(source, mail)}: {err}, skipped")
@@ -203,7 +210,7 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
         return
     detail = {"subject": incoming.subject, "message_id": incoming.message_id}
     if incoming.truncated:
-        detail["note"] = "too large to read whole: its headers decided"
+        detail["note"] = HEADERS_DECIDED
     if incoming.kind == "auto_reply":
         store.event(lead["id"], now, "auto_reply", detail)
         report.auto_replies += 1
@@ -268,11 +275,13 @@ def _apply_complaint(store: Store, incoming: Incoming, now: datetime, report: In
                             "leadloop did not send, or whose recipient it cannot tell")
         report.unrecognised += 1
         return
+    # (Its lead was found, so its fields were read: over the size limit, from its start.)
+    note = {"note": REPORT_DECIDED} if incoming.truncated else {}
     if incoming.feedback_type in NOT_A_COMPLAINT:
-        store.event(lead["id"], now, "complaint_withdrawn", {"feedback_type": incoming.feedback_type})
+        store.event(lead["id"], now, "complaint_withdrawn", {"feedback_type": incoming.feedback_type, **note})
         return
     store.event(lead["id"], now, "complaint", {"feedback_type": incoming.feedback_type or "abuse",
-                                               "reporter": incoming.sender})
+                                               "reporter": incoming.sender, **note})
     if lead["status"] not in ("unsubscribed", "bounced", "erased"):
         store.change_status(lead, "unsubscribed", now, "marked our message as spam (provider's complaint report)")
     report.complaints += 1
@@ -284,8 +293,8 @@ def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report:
     §7.3's failure reports). Nobody complained: the sender's set-up failed (SPEC §6's third
     owner), so no lead changes status and nothing counts as a complaint. The lead whose
     message it was (by the original's Message-ID, else the recipient) gets an
-    `auth_failure` event, for `show`; a report about mail leadloop did not send is only
-    said."""
+    `auth_failure` event, for `show`; a report about a lead erased since, or about mail
+    leadloop did not send, is only said."""
     from .domain_reports import failure_sentence
 
     lead = _lead_of_original(store, incoming, own) if incoming.original_ids else None
@@ -295,14 +304,38 @@ def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report:
     reporter = incoming.reporting_mta or (incoming.sender or "").rpartition("@")[2]
     if lead is not None:
         message = _failed_message(store, lead, incoming)
-        store.event(lead["id"], now, "auth_failure", {
+        detail = {
             "auth_failure": incoming.auth_failure, "reported_domain": incoming.reported_domain,
             "reporter": reporter, "subject": incoming.subject,
-            "message_id": message["message_id"] if message is not None else None})
+            "message_id": message["message_id"] if message is not None else None}
+        if incoming.truncated:
+            detail["note"] = REPORT_DECIDED
+        store.event(lead["id"], now, "auth_failure", detail)
     report.auth_failures += 1
-    sentence = failure_sentence(incoming.auth_failure, incoming.reported_domain, reporter, ours=lead is not None)
+    # An erased lead's row holds no personal data any more: nothing to record on it.
+    erased = lead is None and _erased_since(store, incoming, own)
+    sentence = failure_sentence(incoming.auth_failure, incoming.reported_domain, reporter,
+                                ours=lead is not None, erased=erased)
     if sentence not in report.problems:
         report.problems.append(sentence)
+
+
+def _erased_since(store: Store, incoming: Incoming, own: frozenset[str]) -> bool:
+    """The report returns a message leadloop sent to a lead erased since: by the original's
+    Message-ID (its message row stays, the lead's address is gone), else, when it carries
+    none, by a recipient's keyed hash among the suppressions (SPEC §10) that no lead has."""
+    if incoming.original_ids:
+        marks = ",".join("?" * len(incoming.original_ids))
+        return store.conn.execute(
+            f"SELECT 1 FROM messages m JOIN leads l ON l.id = m.lead_id WHERE m.message_id IN ({marks}) "
+            f"AND m.state IN {OUTCOMES_SQL} AND l.email IS NULL", incoming.original_ids).fetchone() is not None
+    for address in incoming.complainers:
+        if address in own or _lead_by_address(store, address) is not None:
+            continue
+        entry = store.suppression(address)
+        if entry is not None and entry["reason"] in _ERASED_LEAD_REASONS:
+            return True
+    return False
 
 
 def _sent_lead(store: Store, address: str | None):

@@ -31,7 +31,9 @@ _FETCH_UID = re.compile(rb"UID (\d+)")
 _LARGEST_IMAP_NUMBER = 2**32 - 1
 
 
-MAX_HEADER_BYTES = 256 * 1024  # of a message over the limit, what is read to find its header
+# Of a message over the limit, what is read: its header, and the start of its body, where a
+# feedback report (RFC 5965 §2) says what it is before the message it returns.
+MAX_HEADER_BYTES = 256 * 1024
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Mail:
     handle: object = None  # the source's own reference, for done()
     known: bool = False    # handled before (read again after a UIDVALIDITY change)
     truncated: bool = False  # over MAX_MESSAGE_BYTES: `raw` is only its header
+    start: bytes = b""       # and this its first MAX_HEADER_BYTES, header included
 
 
 def header_of(head: bytes) -> bytes:
@@ -97,19 +100,22 @@ class MaildirSource:
             if seen(key):
                 continue
             path = self.path / sub / name
+            start = b""
             try:
                 size = path.stat().st_size
                 if size <= MAX_MESSAGE_BYTES:
                     raw = path.read_bytes()
                 else:
-                    # Too large to read whole (an attachment): its header decides.
+                    # Too large to read whole (an attachment): its header decides, or a
+                    # report's first part.
                     with open(path, "rb") as handle:
-                        raw = header_of(handle.read(MAX_HEADER_BYTES))
+                        start = handle.read(MAX_HEADER_BYTES)
+                    raw = header_of(start)
             except FileNotFoundError:
                 continue  # moved by a mail program since the listing: read next time
             except OSError as err:
                 raise MailboxError(f"{path}: cannot read it ({err.strerror})") from None
-            yield Mail(key, raw, size, truncated=size > MAX_MESSAGE_BYTES)
+            yield Mail(key, raw, size, truncated=size > MAX_MESSAGE_BYTES, start=start)
 
     def done(self, mail: Mail) -> None:
         """Maildir messages are never moved."""
@@ -356,16 +362,19 @@ class ImapSource:
         sizes = self._exchange("listing the folder", self._sizes, after_uid)
         for uid, size in sorted(sizes.items()):
             truncated = size > MAX_MESSAGE_BYTES
-            # Too large to read whole (an attachment): its header decides.
+            # Too large to read whole (an attachment): its header decides, or a report's
+            # first part; the same first bytes as from a Maildir (RFC 3501 §6.4.5's partial
+            # fetch), of which the header.
             raw = self._exchange(f"fetching message UID {uid}", self._fetch, uid,
-                                 "BODY.PEEK[HEADER]" if truncated else "BODY.PEEK[]")
+                                 f"BODY.PEEK[]<0.{MAX_HEADER_BYTES}>" if truncated else "BODY.PEEK[]")
             if raw is None:
                 continue  # expunged meanwhile
+            start, raw = (raw, header_of(raw)) if truncated else (b"", raw)
             key = content_key(raw)
             if seen(key):
                 yield Mail(key, None, size, uid, known=True)
                 continue
-            yield Mail(key, raw, size, uid, truncated=truncated)
+            yield Mail(key, raw, size, uid, truncated=truncated, start=start)
 
     def _exchange(self, doing: str, function, *args):
         """Run one exchange with the server while reading the folder; a drop, a hang (the
