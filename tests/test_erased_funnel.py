@@ -64,6 +64,20 @@ def next_run(run, now: datetime) -> datetime:
     return now + timedelta(days=31)
 
 
+def sweep(run, now: datetime) -> tuple[dict, dict, str]:
+    """run-daily from `now` until a run erases someone (the give-up sweep): stats before
+    and after that run, and when it ran."""
+    for _ in range(40):
+        stamp = now.isoformat(timespec="minutes")
+        before = stats(run, stamp)
+        assert run("--now", stamp, "run-daily", "--quiet").exit_code == 0
+        after = stats(run, stamp)
+        if after["erased"] > before["erased"]:
+            return before, after, stamp
+        now = next_run(run, now)
+    raise AssertionError("no run erased anyone")
+
+
 def forget(run, now, *emails):
     for email in emails:
         result = run("--now", now, "forget", email)
@@ -104,21 +118,10 @@ def test_the_give_up_sweep_erasing_silent_leads_moves_no_figure(run, tmp_path):
     before stay counted."""
     history(run, tmp_path)
     forget(run, "2026-03-22T10:00", "ana.ruiz@example.org", "marta.sanz@example.org")
-    now = datetime(2026, 3, 22, 10, 0)
-    erased_by_sweep = False
-    for _ in range(40):
-        stamp = now.isoformat(timespec="minutes")
-        before = stats(run, stamp)
-        assert run("--now", stamp, "run-daily", "--quiet").exit_code == 0
-        after = stats(run, stamp)
-        if after["erased"] > before["erased"]:
-            assert figures(after) == figures(before)
-            assert after["erased"] == 4 and after["funnel"].get("erased") == 4
-            erased_by_sweep = True
-            break
-        now = next_run(run, now)
+    before, after, _ = sweep(run, datetime(2026, 3, 22, 10, 0))
+    assert figures(after) == figures(before)
+    assert after["erased"] == 4 and after["funnel"].get("erased") == 4
     assert after["funnel"]["customers"] == 1 and after["funnel"]["replied"] == 3
-    assert erased_by_sweep
     assert after["contacts_before_buying"] == {"1": 1}
     assert after["leads_by_status"] == {"active": 0, "replied": 1, "customer": 1, "lost": 0,
                                         "unsubscribed": 0, "bounced": 0, "erased": 4}

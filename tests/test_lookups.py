@@ -90,8 +90,10 @@ def test_stats_counts_referrers_and_complaints_from_their_indexes(shop, run, sta
     assert result.exit_code == 0, result.stderr
     found = plans(shop / "leadloop.db", statements)
     [referrals] = [lines for sql, lines in found.items() if "GROUP BY referred_by" in sql]
-    assert "SEARCH leads USING INDEX leads_referred_by (referred_by>?)" in referrals
-    assert "SEARCH leads USING INDEX leads_referrer_erased (referrer_erased_id>?)" in referrals
+    # (the table is `l` there: the erased links are joined to their referrer)
+    assert "SEARCH l USING INDEX leads_referred_by (referred_by>?)" in referrals
+    assert "SEARCH l USING INDEX leads_referrer_erased (referrer_erased_id>?)" in referrals
+    assert "SEARCH r USING INTEGER PRIMARY KEY (rowid=?) LEFT-JOIN" in referrals
     [complaints] = [lines for sql, lines in found.items() if "e.kind = 'complaint'" in sql]
     assert any("USING INDEX events_complaints" in line for line in complaints), complaints
 

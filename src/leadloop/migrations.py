@@ -34,6 +34,10 @@ Tables:
   since when, so stats still count a customer or a reply erasure took the status of
   (SPEC §8, §10); NULL for a lead not erased, or erased by a release that did not keep
   them when nothing left says what it was (m014).
+- leads.referrer_erased_id: the referrer's row id, on a referred lead whose link erasure
+  took the address of: the referrer's (m004), or the referred lead's own, when its
+  referrer is a lead (releases before the erasedrest change dropped that link). stats
+  count the referral through it, `show` of a living referrer lists it.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ fields, event details (which may quote replies), server replies that name the ad
 and the address where other leads say they were referred by it. What stays is what stats
 need (status, product, source, dates, message counts; the status before erasure and
 since when, `erased_from`/`erased_from_at`, so stats still count an erased customer or
-answer) and a suppression entry holding an HMAC of the address, so a re-import
-recognises it without the address being stored.
+answer; a referral, as the row ids of the two leads, `referrer_erased_id` on the referred
+one, whichever of them is erased) and a suppression entry holding an HMAC of the address,
+so a re-import recognises it without the address being stored.
 
 Its orders stay its own (`lead_id` kept: revenue, conversion by contacts before the order
 and time to purchase count them as before), but a shop's order id is the key to the
@@ -100,8 +101,11 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
     address = lead["email"]
     store.suppress(address, "erased", now)
     conn.execute(
-        # SET reads the row as it was: the status before erasure is kept for stats.
+        # SET reads the row as it was: the status before erasure is kept for stats, and so is
+        # its referrer, by row id when it is a lead (its address goes).
         "UPDATE leads SET email = NULL, name = NULL, first_name = NULL, fields = NULL, referred_by = NULL, "
+        "referrer_erased_id = coalesce(referrer_erased_id, "
+        "(SELECT r.id FROM leads r WHERE r.email = leads.referred_by)), "
         "erased_from = status, erased_from_at = status_at, status = 'erased', status_at = ?, "
         "erased_at = ?, updated_at = ?, next_step = NULL, next_due_at = NULL, give_up_at = NULL "
         "WHERE id = ?",
@@ -119,9 +123,12 @@ def _erase_in_transaction(store: Store, lead: sqlite3.Row, now: datetime, reason
                  (lead["id"],))
     conn.execute("UPDATE messages SET error = NULL WHERE lead_id = ?", (lead["id"],))
     hash_order_ids(conn, "o.lead_id = ?", (lead["id"],))
-    # A claim not yet started must never go out with blank fields.
+    # A claim not yet started must never go out with blank fields. One the provider refused
+    # because of the sender stays, as `sent` ones do: it was offered and blocked, and the
+    # blocked rate counts it (claims need an active lead with an address: it never goes).
     conn.execute(
-        "DELETE FROM messages WHERE lead_id = ? AND state IN ('claimed', 'deferred')", (lead["id"],)
+        "DELETE FROM messages WHERE lead_id = ? AND (state = 'claimed' "
+        "OR state = 'deferred' AND owner IS NOT 'sender')", (lead["id"],)
     )
     store.event(lead["id"], now, "erased", {"reason": reason})
     return message_ids

@@ -64,6 +64,14 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
             f"SELECT status, count(*) FROM leads l {where} GROUP BY status", params):
         by_status[status] = count
     total = sum(by_status.values())
+    # The list-health rates count a lead by what it was too: forgetting a bounced or
+    # unsubscribed lead takes nothing from them. Only the erased rows are read (the status
+    # index); the rest are as they are.
+    was = {**by_status, "erased": 0}
+    for status, count in conn.execute(
+            f"SELECT coalesce(erased_from, 'erased'), count(*) FROM leads l "
+            f"{where + ' AND' if where else 'WHERE'} status = 'erased' GROUP BY 1", params):
+        was[status] = was.get(status, 0) + count
 
     # Leads grouped by what happened to them: a handful of groups, however many leads.
     # An answer (a reply, or being marked replied or customer) is put on the last step
@@ -139,8 +147,8 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
     # Rates of the leads mailed (whatever became of the message): a message that bounced or
     # failed is no contact, but its lead was mailed all the same (issue #28 item 3).
     mailed = count(lambda g: g["mailed"])
-    bounce_rate = _rate(by_status["bounced"], mailed)
-    unsubscribe_rate = _rate(by_status["unsubscribed"], mailed)
+    bounce_rate = _rate(was["bounced"], mailed)
+    unsubscribe_rate = _rate(was["unsubscribed"], mailed)
     complained = conn.execute(
         f"""SELECT count(DISTINCT e.lead_id) FROM events e JOIN leads l ON l.id = e.lead_id
             {where + ' AND' if where else 'WHERE'} e.kind = 'complaint'""", params).fetchone()[0]
@@ -190,7 +198,9 @@ def compute(store: Store, *, since: datetime | None = None) -> Stats:
         "conversion_by_contacts": by_contacts,
         "contacted": contacted,
         "mailed": mailed,
+        "bounced": was["bounced"],
         "bounce_rate": bounce_rate,
+        "unsubscribed": was["unsubscribed"],
         "unsubscribe_rate": unsubscribe_rate,
         "complaints": complained,
         "complaint_rate": complaint_rate,
@@ -210,21 +220,25 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def referrals(store: Store, since: datetime | None = None, limit: int = 10) -> list[dict]:
-    """Referrers ranked by referred customers, then referred leads. An erased referrer
-    still counts, with `referrer` null: its address is gone (SPEC §10)."""
-    where, params = ("AND requested_at >= ?", [to_db(since)]) if since else ("", [])
-    bought = f"({WAS.format('')}) = 'customer'"
+    """Referrers ranked by referred customers, then referred leads. A referral whose
+    address erasure took is kept by the referrer's row id (`referrer_erased_id`): a living
+    referrer is named through it and counts its erased referrals with the rest, an erased
+    one counts with `referrer` null, its address gone (SPEC §10)."""
+    where, params = ("AND l.requested_at >= ?", [to_db(since)]) if since else ("", [])
+    bought = f"({WAS.format('l.')}) = 'customer'"
     rows = store.conn.execute(
-        f"""SELECT * FROM (
-              SELECT referred_by, count(*) AS referred, sum({bought}) AS customers
-              FROM leads WHERE referred_by IS NOT NULL {where} GROUP BY referred_by
+        f"""SELECT referrer, sum(referred) AS referred, sum(customers) AS customers FROM (
+              SELECT l.referred_by AS referrer, NULL AS kept, count(*) AS referred, sum({bought}) AS customers
+              FROM leads l WHERE l.referred_by IS NOT NULL {where} GROUP BY referred_by
               UNION ALL
-              SELECT NULL, count(*), sum({bought})
-              FROM leads WHERE referrer_erased_id IS NOT NULL AND referred_by IS NULL {where}
-              GROUP BY referrer_erased_id)
-            ORDER BY customers DESC, referred DESC, referred_by IS NULL, referred_by LIMIT ?""",
+              SELECT r.email, CASE WHEN r.email IS NULL THEN l.referrer_erased_id END, count(*), sum({bought})
+              FROM leads l LEFT JOIN leads r ON r.id = l.referrer_erased_id
+              WHERE l.referrer_erased_id IS NOT NULL AND l.referred_by IS NULL {where}
+              GROUP BY l.referrer_erased_id)
+            GROUP BY referrer, kept
+            ORDER BY customers DESC, referred DESC, referrer IS NULL, referrer, kept LIMIT ?""",
         [*params, *params, limit]).fetchall()
-    return [{"referrer": row["referred_by"], "referred": row["referred"], "customers": row["customers"]}
+    return [{"referrer": row["referrer"], "referred": row["referred"], "customers": row["customers"]}
             for row in rows]
 
 

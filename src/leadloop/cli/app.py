@@ -344,10 +344,11 @@ def print_stats(doc: dict, since: str | None = None, locale: str = "en") -> None
     output.line("")
     statuses = ", ".join(f"{status} {count}" for status, count in doc["leads_by_status"].items() if count)
     output.line(f"Leads by status now: {doc['leads']} ({statuses or 'none'})")
-    # The bounce, unsubscribe and complaint rates are of the leads mailed (issue #28 item 3).
+    # The bounce, unsubscribe and complaint rates are of the leads mailed (issue #28 item 3),
+    # an erased lead counted by what it was.
     output.line(f"List health, of {plural(doc['mailed'], 'lead')} mailed:")
-    output.line(f"  addresses that bounced: {_share(doc['leads_by_status']['bounced'], doc['bounce_rate'])}")
-    output.line(f"  unsubscribed: {_share(doc['leads_by_status']['unsubscribed'], doc['unsubscribe_rate'])}")
+    output.line(f"  addresses that bounced: {_share(doc['bounced'], doc['bounce_rate'])}")
+    output.line(f"  unsubscribed: {_share(doc['unsubscribed'], doc['unsubscribe_rate'])}")
     output.line(f"  spam complaints: {_share(doc['complaints'], doc['complaint_rate'])}")
     output.line("  messages refused by providers as spam or by policy (5.7.x): "
                 + _share(doc["blocked"], doc["blocked_rate"], of="messages sent"))
