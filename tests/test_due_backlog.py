@@ -4,11 +4,15 @@ every day between zones, and say what they said before. The references below are
 former ways, kept here: one statement reading every due info pack's request date, and
 each day's bounds and window asked of clock.day_bounds and cadence.day_window."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from leadloop.backlog import Pass, due_counts, sending_days, stale_before, windowed_before
+import sqlite3
+
+from leadloop import backlog
+from leadloop.backlog import (Pass, drained_on, due_counts, roll_over, sending_days, stale_before,
+                              windowed_before)
 from leadloop.cadence import day_window
 from leadloop.clock import day_bounds, local_day, to_db, zone
 from leadloop.config import load_config
@@ -53,9 +57,13 @@ ZONES = ("Europe/Madrid", "America/Havana", "America/Santiago", "America/Asuncio
 
 @pytest.mark.parametrize("zone_name", ZONES)
 @pytest.mark.parametrize("info_anytime", (True, False))
-def test_the_forecast_days_are_each_days_own_bounds_and_window(zone_name, info_anytime):
+@pytest.mark.parametrize("hours", (None, (0, 1), (2, 3)))
+def test_the_forecast_days_are_each_days_own_bounds_and_window(zone_name, info_anytime, hours):
     rules = load_config(None).cadence._replace(timezone=zone_name, info_anytime=info_anytime,
                                               daily_limit=7)
+    if hours:  # every day, in the hour some zones' clocks skip once a year
+        rules = rules._replace(send_days=frozenset(range(7)), send_start=time(hours[0]),
+                               send_end=time(hours[1]))
     for now in (datetime(2026, 3, 6, 22, 0, tzinfo=timezone.utc),
                 datetime(2026, 10, 24, 3, 30, tzinfo=timezone.utc)):
         expected = reference_days(now, rules, 3, 1500)
@@ -67,6 +75,41 @@ def test_no_send_day_forecasts_info_packs_for_ten_years_as_before():
     rules = load_config(None).cadence._replace(send_days=frozenset(), timezone="America/Havana")
     now = datetime(2026, 3, 6, 22, 0, tzinfo=timezone.utc)
     assert list(sending_days(now, rules, 0)) == reference_days(now, rules, 0, 10_000)
+
+
+def reference_last_day(now, rules, left_today, info, windowed, followups):
+    left = info + windowed + followups
+    for _, day, taken in roll_over([(now, info, "waiting")], [(now, followups, "waiting")],
+                                   sending_days(now, rules, left_today), [(now, windowed, "waiting")]):
+        left -= taken
+        if left == 0:
+            return day
+    return None
+
+
+@pytest.mark.parametrize("zone_name", ZONES)
+def test_the_last_day_of_a_backlog_is_roll_overs_counted_a_week_at_a_time(zone_name):
+    defaults = load_config(None).cadence._replace(timezone=zone_name)
+    variants = [defaults, defaults._replace(info_anytime=False),
+                defaults._replace(send_days=frozenset({5, 6}), daily_limit=3),
+                defaults._replace(send_days=frozenset({2}), info_anytime=False, daily_limit=7),
+                defaults._replace(send_days=frozenset(), daily_limit=50)]
+    # Windows that are the hour (or half hour) clocks skip, at midnight or at two: closed
+    # on that day, whose windows all move on by the gap (clock.localize).
+    variants += [defaults._replace(send_days=frozenset(range(7)), send_start=time(start),
+                                   send_end=time(start + hours, minutes), daily_limit=2,
+                                   info_anytime=info_anytime)
+                 for start, hours, minutes, info_anytime in ((0, 1, 0, True), (2, 1, 0, False),
+                                                             (2, 0, 30, True))]
+    backlogs = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (250, 0, 0), (0, 300, 45), (999, 1000, 1001),
+                (12_345, 0, 0), (0, 0, 12_345), (7, 8_000, 3_000)]
+    for now in (datetime(2026, 3, 27, 23, 30, tzinfo=timezone.utc),
+                datetime(2026, 10, 2, 12, 0, tzinfo=timezone.utc)):
+        for rules in variants:
+            for left_today in (0, 2):
+                for waiting in backlogs:
+                    assert drained_on(now, rules, left_today, *waiting) == \
+                        reference_last_day(now, rules, left_today, *waiting), (rules, left_today, waiting)
 
 
 CSV_HEAD = "email,nombre,fecha\n"
@@ -108,7 +151,11 @@ NOWS = ("2026-01-10T23:00", "2026-02-14T03:00", "2026-04-01T10:00", "2026-04-04T
 
 
 @pytest.mark.bare_folder
-def test_the_counts_are_those_of_every_due_leads_request_date(queue):
+@pytest.mark.parametrize("walked", (10_000, 200, 40, 1))
+def test_the_counts_are_those_of_every_due_leads_request_date(queue, monkeypatch, walked):
+    # `walked`: how many info packs due long ago are counted as such before the rest of
+    # the index is counted instead: each way gives the same.
+    monkeypatch.setattr(backlog, "_WALKED", walked)
     config = load_config(queue / "leadloop.toml")
     store = Store.open(config.database_path, config.cadence)
     variants = [None, config.cadence, config.cadence._replace(info_anytime=True),
@@ -198,3 +245,27 @@ BEFORE = {
 def test_due_says_what_it_said_before(run, queue, now):
     result = ok(run("--now", now, "due", "--limit", "1"))
     assert (result.stdout, " ".join(result.stderr.split())) == BEFORE[now]
+
+
+@pytest.mark.bare_folder
+def test_a_database_of_the_release_before_gets_the_request_date_in_its_due_index(run, queue):
+    # As main d75a1f9 left it: leads_due without the request date, m016 not applied.
+    conn = sqlite3.connect(queue / "leadloop.db")
+    conn.execute("DROP INDEX leads_due")
+    conn.execute("CREATE INDEX leads_due ON leads(next_step > 0, next_due_at) WHERE next_due_at IS NOT NULL")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm016_duefast_due_requested'")
+    conn.commit()
+    conn.close()
+    now = "2026-10-20T10:00"
+    result = ok(run("--now", now, "due", "--limit", "1"))
+    assert (result.stdout, " ".join(result.stderr.split())) == BEFORE[now]
+    conn = sqlite3.connect(queue / "leadloop.db")
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'leads_due'").fetchone()
+    plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM leads WHERE next_due_at IS NOT NULL "
+                        "AND (next_step > 0) = 0 AND next_due_at <= ? ORDER BY next_due_at, rowid",
+                        (now,)).fetchall()
+    conn.close()
+    assert "requested_at" in sql
+    # `send` and `due` still walk the index in their order, with no sort of what is due.
+    assert [row[3] for row in plan] == [
+        "SEARCH leads USING INDEX leads_due (<expr>=? AND next_due_at>? AND next_due_at<?)"]
