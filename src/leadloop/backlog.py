@@ -144,12 +144,13 @@ def windowed_before(now: datetime, rules: Rules) -> str:
 
 
 def due_counts(conn, now: datetime, rules: Rules | None = None) -> DueCounts:
-    """What is due now, by kind, counted on the leads_due index alone, in one snapshot.
+    """What is due now, by kind, counted on indexes alone, in one snapshot.
 
     An info pack is never due before its request (cadence.info_due adds a delay, never
-    negative, then waits for a window or a retry), so one due before an instant answers
-    a request before it too: only those due between the earlier of the two limits and
-    now are told apart by their request date, which the index holds (m016)."""
+    negative, then waits for a window or a retry). So one due before an instant answers
+    a request before it too, and one due at its request answers it when it is due: only
+    the info packs due later than their request (leads_info_delayed, m016) and due
+    between the earlier of the two limits and now have their request date read."""
     windowed = windowed_before(now, rules) if rules is not None else ""
     stale = stale_before(now)
     stamp = to_db(now)
@@ -159,21 +160,28 @@ def due_counts(conn, now: datetime, rules: Rules | None = None) -> DueCounts:
         conn.execute("BEGIN")
     try:
         followups = _count(conn, "(next_step > 0) = 1 AND next_due_at <= ?", (stamp,))
-        since_low, stale_since, old_since = conn.execute(
-            "SELECT count(*), sum(requested_at < ?), sum(requested_at < ?) FROM leads "
+        since_low, due_stale, due_old = conn.execute(
+            "SELECT count(*), sum(next_due_at < ?), sum(next_due_at < ?) FROM leads "
             "WHERE next_due_at IS NOT NULL AND (next_step > 0) = 0 AND next_due_at >= ? "
             "AND next_due_at <= ?", (stale, windowed, low, stamp)).fetchone()
+        delayed_due_stale, delayed_due_old, delayed_stale, delayed_old = conn.execute(
+            "SELECT sum(next_due_at < ?), sum(next_due_at < ?), sum(requested_at < ?), "
+            "sum(requested_at < ?) FROM leads WHERE next_step = 0 AND next_due_at > requested_at "
+            "AND next_due_at >= ? AND next_due_at <= ?",
+            (stale, windowed, stale, windowed, low, stamp)).fetchone()
         before_low = _count(conn, "(next_step > 0) = 0 AND next_due_at < ?", (low,), _WALKED)
         if before_low is None:
             before_low = _all_but(conn, since_low, stamp, low)
     finally:
         if began:
             conn.execute("COMMIT")
-    # Due before `low`, hence asked before it: stale, and older than `windowed` when
-    # `low` is not after it (a `windowed` of "" counts none, as the comparison did).
-    return DueCounts(before_low + since_low, followups,
-                     before_low * (low <= stale) + (stale_since or 0),
-                     before_low * (bool(windowed) and low <= windowed) + (old_since or 0))
+    # Since `low`: those due before the limit, less the delayed ones, plus the delayed
+    # ones asked before it. Before `low`: every one, asked before either limit (a
+    # `windowed` of "" counts none, as the comparison with it did).
+    stale_since = (due_stale or 0) - (delayed_due_stale or 0) + (delayed_stale or 0)
+    old_since = (due_old or 0) - (delayed_due_old or 0) + (delayed_old or 0)
+    return DueCounts(before_low + since_low, followups, before_low + stale_since,
+                     before_low * bool(windowed) + old_since)
 
 
 # Walking a range of the index costs ~0.1 µs an entry, counting all of it a quarter of
