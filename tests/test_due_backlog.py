@@ -4,11 +4,10 @@ day between zones, and say what they said before. The references below are the
 former ways, kept here: one statement reading every due info pack's request date, and
 each day's bounds and window asked of clock.day_bounds and cadence.day_window."""
 
+import sqlite3
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
-
-import sqlite3
 
 from leadloop import backlog
 from leadloop.backlog import (Pass, drained_on, due_counts, roll_over, sending_days, stale_before,
