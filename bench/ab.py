@@ -1,5 +1,6 @@
 """Before and after: two leadloop builds, A and B, measured alternately (A B A B …) in
-B1, B2, B3, B4 and B5 of BENCH.md, each build with its own database and project folder
+B1, B2, B3, B4 and B5 of BENCH.md (and DUE, `due --limit 1` beside B2's `due --json`),
+each build with its own database and project folder
 (a database made by a newer build may carry migrations an older one refuses).
 
     python bench/ab.py --a /tmp/head/bin/leadloop --b /tmp/base/bin/leadloop \
@@ -24,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (bench/run.py: timed, alternate, ratios, the sink, the data)
-from run import BEFORE_ALL, NOW, Sink, alternate, cpu_ratio, leads_file, leadloop_sender, ratio, send_project, timed  # noqa: E402
+from run import (BEFORE_ALL, NOW, Sink, alternate, cpu_ratio, leads_file, leadloop_sender, ratio,  # noqa: E402
+                 send_project, timed, timed_on_terminal)
 
 
 def rows_of(label, a, b, unit="s"):
@@ -101,7 +103,7 @@ def main() -> None:
                                  f"{b.peak_mb:.0f} MB, both processes {a.tree_peak_mb:.0f} / "
                                  f"{b.tree_peak_mb:.0f} MB)", a, b))
         databases = {}
-        if only & {"B2", "B5"}:
+        if only & {"B2", "B5", "DUE"}:
             for who, leadloop in builds.items():
                 db = work / f"big-{who}.db"
                 clean(db)
@@ -121,6 +123,20 @@ def main() -> None:
             lines.append(f"| B2 due ÷ --version of the same build (target ≤ 1.3×) | {ratio(due_a, version_a):.2f}× "
                          f"(CPU {cpu_ratio(due_a, version_a):.2f}×) | {ratio(due_b, version_b):.2f}× "
                          f"(CPU {cpu_ratio(due_b, version_b):.2f}×) | | |")
+        if "DUE" in only:
+            # Not one of BENCH.md's: the listing, whose sentences count what waits for the
+            # daily limit and forecast when the last of it goes (on B2's database: 995k).
+            print("due --limit 1 and due --json --limit 100, A and B alternated", flush=True)
+            contenders = []
+            for who, leadloop in builds.items():
+                base = [str(leadloop), "--db", str(databases[who]), "--now", NOW, "due"]
+                contenders += [(f"due {who}", lambda c=base + ["--limit", "1"]: timed_on_terminal(c, cwd=work)),
+                               (f"json {who}", lambda c=base + ["--json", "--limit", "100"]: timed(c, cwd=work))]
+            listing_a, json_a, listing_b, json_b = alternate(args.runs * 2, contenders)
+            lines.append(rows_of(f"`due --limit 1` on a terminal, {args.rows:,}-row import", listing_a, listing_b, "ms"))
+            lines.append(f"| `due --limit 1` ÷ B2's `due --json --limit 100` of the same build "
+                         f"| {ratio(listing_a, json_a):.2f}× (CPU {cpu_ratio(listing_a, json_a):.2f}×) "
+                         f"| {ratio(listing_b, json_b):.2f}× (CPU {cpu_ratio(listing_b, json_b):.2f}×) | | |")
         if "B5" in only:
             print("B5: idle run-daily, A and B alternated", flush=True)
             contenders = [(who, lambda c=[str(leadloop), "--db", str(databases[who]), "--now", BEFORE_ALL,

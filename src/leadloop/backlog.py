@@ -60,15 +60,34 @@ def sending_days(now: datetime, rules: Rules, left_today: int) -> Iterator[Pass]
         yield Pass(today, day_bounds(today, tz)[1], left_today, open_today)
     if not rules.send_days and not rules.info_anytime:  # nothing ever goes again
         return
-    day = today + timedelta(days=1)
+    # A backlog of a million at 100 a day is forecast over ~14,000 days: converting
+    # each day's bounds and window between zones cost ~30 µs a day. Between two local
+    # midnights with the same UTC offset no clock change falls (a zone changes it at
+    # most twice a year), so the day ends 24 hours after it began, and its window, which
+    # ends after it starts (parse_send_hours), opens on every send day.
+    one_day = timedelta(days=1)
+    day = today + one_day
+    start = day_bounds(day, tz)[0]
+    offset = _midnight_offset(day, tz)
     days_left = None if rules.send_days else _DAYS_WITHOUT_WINDOWS
     while days_left is None or days_left > 0:
-        opens = day_window(day, rules, tz) is not None
+        following = day + one_day
+        following_offset = _midnight_offset(following, tz)
+        if following_offset == offset:
+            end = start + one_day
+            opens = day.weekday() in rules.send_days
+        else:
+            end = day_bounds(day, tz)[1]
+            opens = day_window(day, rules, tz) is not None
         if opens or rules.info_anytime:
-            yield Pass(day, day_bounds(day, tz)[1], rules.daily_limit, opens)
-        day += timedelta(days=1)
+            yield Pass(day, end, rules.daily_limit, opens)
+        day, start, offset = following, end, following_offset
         if days_left is not None:
             days_left -= 1
+
+
+def _midnight_offset(day: date, tz) -> timedelta | None:
+    return datetime(day.year, day.month, day.day, tzinfo=tz).utcoffset()
 
 
 Entry = tuple[datetime, int, Any]   # (due at, how many messages, what it stands for)
@@ -125,18 +144,70 @@ def windowed_before(now: datetime, rules: Rules) -> str:
 
 
 def due_counts(conn, now: datetime, rules: Rules | None = None) -> DueCounts:
-    """One walk of the leads_due index over what is due now, with the request date
-    read for info packs only."""
-    counts = {0: (0, 0, 0), 1: (0, 0, 0)}
+    """What is due now, by kind, counted on indexes alone, in one snapshot.
+
+    An info pack is never due before its request (cadence.info_due adds a delay, never
+    negative, then waits for a window or a retry). So one due before an instant answers
+    a request before it too, and one due at its request answers it when it is due: only
+    the info packs due later than their request (leads_info_delayed, m016) and due
+    between the earlier of the two limits and now have their request date read."""
     windowed = windowed_before(now, rules) if rules is not None else ""
-    for followups, count, stale, old in conn.execute(
-            "SELECT next_step > 0, count(*), "
-            "sum(CASE WHEN next_step = 0 AND requested_at < ? THEN 1 ELSE 0 END), "
-            "sum(CASE WHEN next_step = 0 AND requested_at < ? THEN 1 ELSE 0 END) "
-            "FROM leads WHERE next_due_at IS NOT NULL AND next_due_at <= ? GROUP BY next_step > 0",
-            (stale_before(now), windowed, to_db(now))):
-        counts[followups] = (count, stale or 0, old or 0)
-    return DueCounts(counts[0][0], counts[1][0], counts[0][1], counts[0][2])
+    stale = stale_before(now)
+    stamp = to_db(now)
+    low = min(stale, windowed, stamp) if windowed else min(stale, stamp)
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        followups = _count(conn, "(next_step > 0) = 1 AND next_due_at <= ?", (stamp,))
+        since_low, due_stale, due_old = conn.execute(
+            "SELECT count(*), sum(next_due_at < ?), sum(next_due_at < ?) FROM leads "
+            "WHERE next_due_at IS NOT NULL AND (next_step > 0) = 0 AND next_due_at >= ? "
+            "AND next_due_at <= ?", (stale, windowed, low, stamp)).fetchone()
+        delayed_due_stale, delayed_due_old, delayed_stale, delayed_old = conn.execute(
+            "SELECT sum(next_due_at < ?), sum(next_due_at < ?), sum(requested_at < ?), "
+            "sum(requested_at < ?) FROM leads WHERE next_step = 0 AND next_due_at > requested_at "
+            "AND next_due_at >= ? AND next_due_at <= ?",
+            (stale, windowed, stale, windowed, low, stamp)).fetchone()
+        before_low = _count(conn, "(next_step > 0) = 0 AND next_due_at < ?", (low,), _WALKED)
+        if before_low is None:
+            before_low = _all_but(conn, since_low, stamp, low)
+    finally:
+        if began:
+            conn.execute("COMMIT")
+    # Since `low`: those due before the limit, less the delayed ones, plus the delayed
+    # ones asked before it. Before `low`: every one, asked before either limit (a
+    # `windowed` of "" counts none, as the comparison with it did).
+    stale_since = (due_stale or 0) - (delayed_due_stale or 0) + (delayed_stale or 0)
+    old_since = (due_old or 0) - (delayed_due_old or 0) + (delayed_old or 0)
+    return DueCounts(before_low + since_low, followups, before_low + stale_since,
+                     before_low * bool(windowed) + old_since)
+
+
+# Walking a range of the index costs ~0.1 µs an entry, counting all of it a quarter of
+# that: past this many info packs due long ago, they are counted as what the index holds
+# besides, when the follow-ups and the info packs due later are each fewer than this.
+_WALKED = 10_000
+
+
+def _count(conn, where: str, parameters: tuple, at_most: int | None = None) -> int | None:
+    """Scheduled leads where `where`; None when there are `at_most` or more."""
+    if at_most is None:
+        return conn.execute(f"SELECT count(*) FROM leads WHERE next_due_at IS NOT NULL AND {where}",
+                            parameters).fetchone()[0]
+    found = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM leads WHERE next_due_at IS NOT NULL "
+                         f"AND {where} LIMIT ?)", (*parameters, at_most)).fetchone()[0]
+    return None if found == at_most else found
+
+
+def _all_but(conn, since_low: int, stamp: str, low: str) -> int:
+    """Info packs due before `low`: a big list imported at once is mostly that, and then
+    the follow-ups and the info packs due later than now are fewer to walk."""
+    followups = _count(conn, "(next_step > 0) = 1", (), _WALKED)
+    later = _count(conn, "(next_step > 0) = 0 AND next_due_at > ?", (stamp,), _WALKED)
+    if followups is None or later is None:
+        return _count(conn, "(next_step > 0) = 0 AND next_due_at < ?", (low,))
+    return _count(conn, "1", ()) - followups - later - since_low
 
 
 def pending(conn, followups: bool):
@@ -176,9 +247,17 @@ class Backlog:
         if waiting:
             # What waits is due before anything of its kind scheduled later; only info
             # packs that come due meanwhile go before waiting follow-ups (SPEC §3).
-            later_info = ((from_db(row[0]), 1, None) for row in store.conn.execute(
+            later = store.conn.execute(
                 "SELECT next_due_at FROM leads WHERE next_due_at IS NOT NULL "
-                "AND (next_step > 0) = 0 AND next_due_at > ? ORDER BY next_due_at", (to_db(now),)))
+                "AND (next_step > 0) = 0 AND next_due_at > ? ORDER BY next_due_at", (to_db(now),))
+            first_later = later.fetchone()
+            if first_later is None:
+                later.close()
+                return cls(waiting, going >= left_today,
+                           drained_on(now, store.rules, left_today - going,
+                                      waiting_info, waiting_windowed, waiting_followups),
+                           store.rules.daily_limit, counts.stale_info)
+            later_info = ((from_db(row[0]), 1, None) for row in _chain([first_later], later))
             days = sending_days(now, store.rules, left_today - going)
             left = waiting
             for what, day, taken in roll_over(_chain([(now, waiting_info, "waiting")], later_info),
@@ -190,6 +269,61 @@ class Backlog:
                         last_day = day
                         break
         return cls(waiting, going >= left_today, last_day, store.rules.daily_limit, counts.stale_info)
+
+
+def drained_on(now: datetime, rules: Rules, left_today: int,
+               info: int, windowed: int, followups: int) -> date | None:
+    """The day roll_over sends the last of these messages, all due now, when nothing else
+    comes due meanwhile (no info pack is scheduled later): info packs on every pass, then
+    the older requests' info packs and the follow-ups where the window opens. Weeks with
+    no clock change are whole weeks of passes, counted at once: a million waiting at 100
+    a day would be 14,000 passes."""
+    passes = sending_days(now, rules, left_today)
+    window_days = len(rules.send_days)
+    info_days = 7 if rules.info_anytime else window_days
+    tz = zone(rules.timezone)
+    while True:
+        for sending in passes:
+            capacity = sending.capacity
+            taken = min(capacity, info)
+            info, capacity = info - taken, capacity - taken
+            if sending.followups:
+                taken = min(capacity, windowed)
+                windowed, capacity = windowed - taken, capacity - taken
+                followups -= min(capacity, followups)
+            if not (info or windowed or followups):
+                return sending.day
+            if not window_days:
+                continue  # info packs alone, for ten years at most: sending_days stops
+            per_week = rules.daily_limit * (info_days if info else window_days)
+            weeks = (info - 1 if info else windowed + followups - 1) // per_week
+            weeks = min(weeks, _days_without_clock_change(sending.day, 7 * weeks, tz) // 7)
+            if weeks:
+                # Each pass of these weeks is used up by what goes first, leaving some.
+                if info:
+                    info -= weeks * per_week
+                else:
+                    taken = min(windowed, weeks * per_week)
+                    windowed, followups = windowed - taken, followups - (weeks * per_week - taken)
+                last = sending.day + timedelta(days=7 * weeks)
+                passes = sending_days(day_bounds(last, tz)[0], rules, 0)
+                break
+        else:
+            return None
+
+
+def _days_without_clock_change(day: date, most: int, tz) -> int:
+    """How many of the `most` days after `day` have no clock change: sending_days takes
+    each of them as 24 hours whose window opens on the send days."""
+    one_day = timedelta(days=1)
+    # An aware datetime plus a day is the next local midnight (wall-clock arithmetic).
+    midnight = datetime(day.year, day.month, day.day, tzinfo=tz) + one_day
+    offset = midnight.utcoffset()
+    for n in range(most):
+        midnight += one_day
+        if midnight.utcoffset() != offset:
+            return n
+    return most
 
 
 def _chain(first: list, then: Iterable) -> Iterator:

@@ -9,7 +9,9 @@ Tables:
 - leads: one row per lead. `email` is the normalised address and the lead's identity;
   it and every other personal column become NULL when the lead is erased, while status
   and dates stay for stats. `next_step`/`next_due_at`/`give_up_at` cache the cadence's
-  answer (cadence.py) so `due` is an index range scan, not a replay of every history.
+  answer (cadence.py) so `due` is an index range scan, not a replay of every history;
+  `leads_info_delayed` holds the info packs due later than their request, for `due`'s
+  counts (m016).
 - messages: one row per (lead, kind, step): the unique key that makes a send claimable
   exactly once (SPEC §6).
 - events: what happened to a lead (import, status changes, replies), newest last.
@@ -342,11 +344,20 @@ def m014_erasedfunnel_erased_from(db) -> None:
     conn.executemany("UPDATE leads SET erased_from = ?, erased_from_at = ? WHERE id = ?", recovered)
 
 
+def m016_duefast_info_delayed(db) -> None:
+    """The info packs due later than their request (waiting for the window, a delay or a
+    retry), few where info packs go at once: with them apart, `due` tells which due info
+    packs answer stale requests, or wait for the window, on indexes alone
+    (backlog.due_counts), instead of reading the row of each lead due lately."""
+    db.execute("CREATE INDEX leads_info_delayed ON leads(next_due_at, requested_at) "
+               "WHERE next_step = 0 AND next_due_at > requested_at")
+
+
 MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased, m005_owners_message_owner,
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
               m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor,
               m012_b11c_order_events, m013_erasedorders_order_ids,
-              m014_erasedfunnel_erased_from]
+              m014_erasedfunnel_erased_from, m016_duefast_info_delayed]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:
