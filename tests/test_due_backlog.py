@@ -248,10 +248,10 @@ def test_due_says_what_it_said_before(run, queue, now):
 
 @pytest.mark.bare_folder
 def test_a_database_of_the_release_before_gets_its_delayed_info_packs_indexed(run, queue):
-    # As main d75a1f9 left it: m016 not applied.
+    # As main d75a1f9 left it: m015 not applied.
     conn = sqlite3.connect(queue / "leadloop.db")
     conn.execute("DROP INDEX leads_info_delayed")
-    conn.execute("DELETE FROM _migrations WHERE name = 'm016_duefast_info_delayed'")
+    conn.execute("DELETE FROM _migrations WHERE name = 'm015_duefast_info_delayed'")
     conn.commit()
     conn.close()
     now = "2026-10-20T10:00"

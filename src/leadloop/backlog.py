@@ -149,7 +149,7 @@ def due_counts(conn, now: datetime, rules: Rules | None = None) -> DueCounts:
     An info pack is never due before its request (cadence.info_due adds a delay, never
     negative, then waits for a window or a retry). So one due before an instant answers
     a request before it too, and one due at its request answers it when it is due: only
-    the info packs due later than their request (leads_info_delayed, m016) and due
+    the info packs due later than their request (leads_info_delayed, m015) and due
     between the earlier of the two limits and now have their request date read."""
     windowed = windowed_before(now, rules) if rules is not None else ""
     stale = stale_before(now)

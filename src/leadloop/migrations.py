@@ -11,7 +11,7 @@ Tables:
   and dates stay for stats. `next_step`/`next_due_at`/`give_up_at` cache the cadence's
   answer (cadence.py) so `due` is an index range scan, not a replay of every history;
   `leads_info_delayed` holds the info packs due later than their request, for `due`'s
-  counts (m016).
+  counts (m015).
 - messages: one row per (lead, kind, step): the unique key that makes a send claimable
   exactly once (SPEC §6).
 - events: what happened to a lead (import, status changes, replies), newest last.
@@ -344,7 +344,7 @@ def m014_erasedfunnel_erased_from(db) -> None:
     conn.executemany("UPDATE leads SET erased_from = ?, erased_from_at = ? WHERE id = ?", recovered)
 
 
-def m016_duefast_info_delayed(db) -> None:
+def m015_duefast_info_delayed(db) -> None:
     """The info packs due later than their request (waiting for the window, a delay or a
     retry), few where info packs go at once: with them apart, `due` tells which due info
     packs answer stale requests, or wait for the window, on indexes alone
@@ -357,7 +357,7 @@ MIGRATIONS = [m001_initial, m002_inbox, m003_bounces, m004_loose_referrer_erased
               m006_files_first_name, m007_reads_survey_comments, m008_orders_orders,
               m009_hooks_refunds, m010_polish_referred_by_index, m011_orderids_refunded_minor,
               m012_b11c_order_events, m013_erasedorders_order_ids,
-              m014_erasedfunnel_erased_from, m016_duefast_info_delayed]
+              m014_erasedfunnel_erased_from, m015_duefast_info_delayed]
 
 
 def applied(conn: sqlite3.Connection) -> set[str] | None:
