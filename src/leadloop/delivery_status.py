@@ -238,7 +238,7 @@ _LIBRARY_DEAD_SENTENCES = (
     r"\b(does not|doesn'?t) have an account (here|on this (server|system))",  # BMH
     r"\bcan'?t find (the )?user'?s mailbox\b",                           # BMH (vpopmail's text)
     r"\bunbekannter? (empfanger|benutzer|adressat)\b",                   # bounce_email ("unbekannter Empfänger")
-    r"\bdestin(atario|\.) sconosciuto\b(?! o)", r"\bdestinatario errato\b",  # MailWizz (Italian)
+    r"\bdestin(atario|\.) sconosciuto\b", r"\bdestinatario errato\b",  # MailWizz (Italian)
     r"\b(recipient|user|mailbox) (is )?no longer on (this )?server\b",   # Dada
     r"\be-?mail address lookup in domain map failed\b",                 # BMH
     r"\b(the )?(e-?mail )?address (was not|could not be|couldn'?t be) found\b",  # phantasm, phpList
@@ -259,10 +259,10 @@ _LIBRARY_DEAD_KEYS = (
 # The same, for words common in every kind of report ("unknown", "not found", "exist"):
 # apart, so that the long table above opens only on its rarer keys.
 _LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _DeadSentences(
-    r"\bunknown (address\b(?! error)|recipient\b(?! or)|mailbox\b|account\b|or illegal (user|alias)\b|destination\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
+    r"\bunknown (address\b(?! error)|recipient\b|mailbox\b|account\b|or illegal (user|alias)\b|destination\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
     r"\b(e-?mail address|address|recipient|user|addressee|mailbox) is unknown\b",  # phpList, CiviCRM
-    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
-    r"\baccount not found\b(?! or)", r"\bdestination addresses were unknown\b",  # PHP-Bounce-Handler, sisimai
+    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b",  # BMH
+    r"\baccount not found\b", r"\bdestination addresses were unknown\b",  # PHP-Bounce-Handler, sisimai
     r"(?<!sender )[<(\[]? *mailaddr *[>)\]]? (does not|doesn'?t) exist\b"))  # CiviCRM
 
 
@@ -506,7 +506,7 @@ _CATALOG_SENTENCES = (
     r"address .{0,40}not known here", r"[<(]? ?mailaddr ?[>)]? is (invalid|not valid)",
     r"account not activated",
     r"(account|mailbox|e-?mail address|address) (does not|doesn'?t) exist",
-    r"n'existe (pas|plus)(?! ou )", r"(adresse|destinataire|utilisateur|compte) (e-?mail )?(est )?(introuvable|non valide)",
+    r"n'existe (pas|plus)", r"(adresse|destinataire|utilisateur|compte) (e-?mail )?(est )?(introuvable|non valide)",
     r"(no existe|inexistente|desconocido) en (este|el) (servidor|dominio)", r"el usuario no existe",
     r"(utente|indirizzo|casella) (e-?mail )?non (trovat[oa]|esistente)", r"utente non valido",
     r"(benutzer|empfanger|postfach|mailbox|adresse) (ist )?(hier )?nicht (bekannt|gefunden|vorhanden)",
@@ -525,8 +525,9 @@ _CATALOG_SENTENCES = (
     _fold_literal("用户不存在"), _fold_literal("收件人不存在"), _fold_literal("邮箱不存在"),
     _fold_literal("帐户不存在"), _fold_literal("账户不存在"), _fold_literal("地址不存在"),
     _fold_literal("用戶不存在"), _fold_literal("宛先不明"),
-    # "存在しないか" ("does not exist, or …", Google Groups in Japanese): possibilities.
-    _fold_literal("存在しない") + "(?!" + _fold_literal("か") + ")", _fold_literal("存在しません"),  # (and politely)
+    # (Never "存在しないか", "does not exist, or …", Google Groups in Japanese: possibilities,
+    # _NOT_AN_ALTERNATIVE.)
+    _fold_literal("存在しない"), _fold_literal("存在しません"),  # (and politely)
     _fold_literal("존재하지 않는"),
 )
 
@@ -560,7 +561,7 @@ _CATALOG_MORE_SENTENCES = (
     # recipient or mailbox unavailable" stands over any 550, filters' included (sisimai's
     # Exchange2003 and Office365 samples).
     r"\binvalid recipient\b(?! domain)", r"\brecipient unknown\b", r"\bmailbox unknown\b",
-    r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist(?!,? but)",
+    r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist",
     r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
     r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
     r"invalid mailbox", r"user invalid", r"no such mailbox",
@@ -577,14 +578,15 @@ _CATALOG_MORE_SENTENCES = (
     # userunknown table already reads at RCPT ("El destinatario no existe", "Il
     # destinatario non esiste", "Destinatário desconhecido", "O endereço de e-mail não
     # existe", "Postfach unbekannt"), and Russian "Такого ящика нет", whose subject is
-    # the mailbox itself, as "n'existe pas" is in French above. Never when the sentence
-    # goes on with "or" (possibilities, like Google Groups' "n'existe pas ou").
+    # the mailbox itself, as "n'existe pas" is in French above. (Never when the sentence
+    # goes on with "or", possibilities like Google Groups' "n'existe pas ou": the rule of
+    # every table of a dead address, _NOT_AN_ALTERNATIVE.)
     r"(destinatario|usuario|utente|indirizzo|direccion|endereco|conta|cuenta|buzon|casella|caixa postal)"
     r" (de correo |de e-?mail |e-?mail |di posta |postal )?(electronico )?"
-    r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])(?!,? (o|ou|oppure|or) )",
+    r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])",
     r"(postfach|e-?mail-adresse|adresse) (ist )?unbekannt", _fold_literal("такого ящика нет"),
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
-    # catch-all's failure, no verdict on the address; hence the "but" above.)
+    # catch-all's failure, no verdict on the address: _NOT_AN_ALTERNATIVE's "but".)
 )
 _CATALOG_MORE_KEYS = (
     "exist", "local user", "mail user", "an account", "invalid recipient", "recipient unknown",
@@ -1306,7 +1308,7 @@ _SERVER_DEAD_ADDRESS = [
     ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto",
                             " fail"),
                            _DeadSentences(
-        r"\bbad destination mailbox address\b", r"\bunknown recipient\b(?! or mailbox)",
+        r"\bbad destination mailbox address\b", r"\bunknown recipient\b",
         r"\brecipient is not in my validrcptto list\b", r"\brecipient [\[<(]? ?mailaddr ?[\]>)]? fail\b",
         r"\blist unknown\b", r"\bis not a known mailing list\b"))),
     ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
@@ -1467,7 +1469,7 @@ _DEAD_ADDRESS_SAYS = _DeadSentences(
     r"user unknown in (local recipient|virtual (mailbox|alias)|relay recipient) table",
     r"err\.nosuchuser", r"no mailbox here by that name", r"no such recipient\b", r"no mail ?box available for (this|that) user",
     r"do(es)?n'?t have an? \S+ account", r"mailbox not found", r"wrong or no longer valid",
-    r"n'existe (pas|plus)(?! ou )", r"destinataire invalide", r"(account|mailbox|address|rcpt|user) [\[<(]? ?mailaddr ?[\]>)]? "
+    r"n'existe (pas|plus)", r"destinataire invalide", r"(account|mailbox|address|rcpt|user) [\[<(]? ?mailaddr ?[\]>)]? "
     r"(does not|doesn'?t) exist", r"is not an active (address|mailbox|user)", r"\bbad_recipient\b",
     r"e-?mail account does not exist at the organi[sz]ation", r"resolver\.adr\.recipnotfound",
     r"usuario (invalido ou )?inexistente", r"utente non trovato", r"(indirizzo|casella) inesistente",
