@@ -44,6 +44,11 @@ DEAD = [
     ("en", "No mailbox by this name"),
     ("en", "Unregistered addressee"),
     ("en", "Your mail was sent to a nonexistent account"),
+    # English: an "or" that joins another thing or another predicate of the same thing
+    # offers no other possibility.
+    ("en", "Unknown address or alias"),
+    ("en", "No such user or alias"),
+    ("en", "The mailbox does not exist or is no longer valid"),
     # Spanish, Portuguese, French, Italian.
     ("es", "El buzón de destino no existe"),
     ("es", "No existe ningún usuario con esa dirección"),
