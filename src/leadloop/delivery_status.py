@@ -119,6 +119,23 @@ def _patterns(*phrases: str) -> LazyPattern:
     return LazyPattern("|".join(f"(?:{p})" for p in phrases), re.M)
 
 
+class _DeadSentences(LazyPattern):
+    """_patterns for the sentences that say the recipient does not exist: none counts where
+    the words go on with another possibility or a concession, by the grammar's own rule
+    (_NOT_AN_ALTERNATIVE, written with the grammar below and joined to the sentences when
+    they are first compiled)."""
+
+    _ruled = False
+
+    def __init__(self, *phrases: str):
+        super().__init__("|".join(f"(?:{p})" for p in phrases), re.M)
+
+    def __getattr__(self, name: str):
+        if not self._ruled:
+            self._source, self._ruled = f"(?:{self._source}){_NOT_AN_ALTERNATIVE}", True
+        return super().__getattr__(name)
+
+
 class _Gated:
     """A pattern searched only when the text holds one of its key words (plain substring
     tests, far cheaper than a long alternation at every position), or any non-ASCII
@@ -185,17 +202,17 @@ class _Keyed(_Gated):
 
 # Words of a dead address, quoted with no SMTP stage and a vague status or none; in
 # small tables, each behind the keys its sentences share.
-_LIBRARY_NO_SUCH = _Keyed(("no such",), _patterns(
+_LIBRARY_NO_SUCH = _Keyed(("no such",), _DeadSentences(
     r"\bno such (e-?mail )?address( here)?\b", r"\bno such account\b",  # BMH, bounce_email, phantasm
     r"\bno such mail ?drop\b", r"\bno such local user\b",             # Dada (Notes), CiviCRM
     r"\bno such person\b"))                                              # AcyMailing
 _LIBRARY_INVALID = _Keyed(("invalid user", "invalid account", "invalid or", "address invalid", "is invalid"),
-                          _patterns(
+                          _DeadSentences(
     r"\binvalid user\b(?! ?(name|or|and|/|password))", r"\binvalid account\b",  # BMH, PHP-Bounce-Handler
     r"(?<!sender )\baddress invalid\b", r"\bthe (e-?mail )?address is invalid\b",  # PHP-Bounce-Handler
     r"\binvalid or unknown (virtual|base) user\b"))                     # PHP-Bounce-Handler, CiviCRM
 _LIBRARY_NOT = _Keyed(("not our customer", "not a member", "a known user", "a valid user", "a valid mailbox",
-                       "not listed", "not present", "not known to", "ldap", "recogni"), _patterns(
+                       "not listed", "not present", "not known to", "ldap", "recogni"), _DeadSentences(
     r"\bnot our customer\b",                                             # BMH, Dada, phpList
     r"\b(user|address|recipient) not a member of (this )?domain\b",     # BMH
     r"\bnot a (known|valid) (user|mailbox)\b",                           # PHP-Bounce-Handler, CiviCRM
@@ -221,7 +238,7 @@ _LIBRARY_DEAD_SENTENCES = (
     r"\b(does not|doesn'?t) have an account (here|on this (server|system))",  # BMH
     r"\bcan'?t find (the )?user'?s mailbox\b",                           # BMH (vpopmail's text)
     r"\bunbekannter? (empfanger|benutzer|adressat)\b",                   # bounce_email ("unbekannter Empfänger")
-    r"\bdestin(atario|\.) sconosciuto\b(?! o)", r"\bdestinatario errato\b",  # MailWizz (Italian)
+    r"\bdestin(atario|\.) sconosciuto\b", r"\bdestinatario errato\b",  # MailWizz (Italian)
     r"\b(recipient|user|mailbox) (is )?no longer on (this )?server\b",   # Dada
     r"\be-?mail address lookup in domain map failed\b",                 # BMH
     r"\b(the )?(e-?mail )?address (was not|could not be|couldn'?t be) found\b",  # phantasm, phpList
@@ -241,11 +258,11 @@ _LIBRARY_DEAD_KEYS = (
     "invalid-recipient", "bad-mailbox", "exist here", "has departed", "known to us", "recipientnotfound")
 # The same, for words common in every kind of report ("unknown", "not found", "exist"):
 # apart, so that the long table above opens only on its rarer keys.
-_LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _patterns(
-    r"\bunknown (address\b(?! error)|recipient\b(?! or)|mailbox\b|account\b|or illegal (user|alias)\b|destination\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
+_LIBRARY_DEAD_COMMON = _Keyed(("unknown", "not found", "exist"), _DeadSentences(
+    r"\bunknown (address\b(?! error)|recipient\b|mailbox\b|account\b|or illegal (user|alias)\b|destination\b)",  # Dada, ZoneMTA, phpList, PHP-Bounce-Handler
     r"\b(e-?mail address|address|recipient|user|addressee|mailbox) is unknown\b",  # phpList, CiviCRM
-    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b(?! or)",  # BMH
-    r"\baccount not found\b(?! or)", r"\bdestination addresses were unknown\b",  # PHP-Bounce-Handler, sisimai
+    r"\b(user|recipient|mailbox|address|account) [\[<(]? *mailaddr *[\]>)]?\.? (unknown|not found)\b",  # BMH
+    r"\baccount not found\b", r"\bdestination addresses were unknown\b",  # PHP-Bounce-Handler, sisimai
     r"(?<!sender )[<(\[]? *mailaddr *[>)\]]? (does not|doesn'?t) exist\b"))  # CiviCRM
 
 
@@ -264,9 +281,9 @@ class _AnyOf:
 
 
 # BMH's GB2312 rule, "帐号不存在" (no such account), in both scripts.
-_LIBRARY_DEAD_CHINESE = _Gated((), _patterns(_fold_literal("帐号不存在"), _fold_literal("账号不存在")))
+_LIBRARY_DEAD_CHINESE = _Gated((), _DeadSentences(_fold_literal("帐号不存在"), _fold_literal("账号不存在")))
 _LIBRARY_DEAD = _AnyOf(_LIBRARY_NO_SUCH, _LIBRARY_INVALID, _LIBRARY_NOT, _LIBRARY_DEAD_COMMON,
-                      _Keyed(_LIBRARY_DEAD_KEYS, _patterns(*_LIBRARY_DEAD_SENTENCES)), _LIBRARY_DEAD_CHINESE)
+                      _Keyed(_LIBRARY_DEAD_KEYS, _DeadSentences(*_LIBRARY_DEAD_SENTENCES)), _LIBRARY_DEAD_CHINESE)
 # phpList's "Domain name X does not resolve" (never the sender's domain).
 _LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for", "bad-domain", "receive any mail", "mail hosts for"), _patterns(
     r"\bno mail hosts for domain\b",  # (PowerMTA's "unable to route: no mail hosts for domain")
@@ -489,7 +506,7 @@ _CATALOG_SENTENCES = (
     r"address .{0,40}not known here", r"[<(]? ?mailaddr ?[>)]? is (invalid|not valid)",
     r"account not activated",
     r"(account|mailbox|e-?mail address|address) (does not|doesn'?t) exist",
-    r"n'existe (pas|plus)(?! ou )", r"(adresse|destinataire|utilisateur|compte) (e-?mail )?(est )?(introuvable|non valide)",
+    r"n'existe (pas|plus)", r"(adresse|destinataire|utilisateur|compte) (e-?mail )?(est )?(introuvable|non valide)",
     r"(no existe|inexistente|desconocido) en (este|el) (servidor|dominio)", r"el usuario no existe",
     r"(utente|indirizzo|casella) (e-?mail )?non (trovat[oa]|esistente)", r"utente non valido",
     r"(benutzer|empfanger|postfach|mailbox|adresse) (ist )?(hier )?nicht (bekannt|gefunden|vorhanden)",
@@ -508,8 +525,9 @@ _CATALOG_SENTENCES = (
     _fold_literal("用户不存在"), _fold_literal("收件人不存在"), _fold_literal("邮箱不存在"),
     _fold_literal("帐户不存在"), _fold_literal("账户不存在"), _fold_literal("地址不存在"),
     _fold_literal("用戶不存在"), _fold_literal("宛先不明"),
-    # "存在しないか" ("does not exist, or …", Google Groups in Japanese): possibilities.
-    _fold_literal("存在しない") + "(?!" + _fold_literal("か") + ")", _fold_literal("存在しません"),  # (and politely)
+    # (Never "存在しないか", "does not exist, or …", Google Groups in Japanese: possibilities,
+    # _NOT_AN_ALTERNATIVE.)
+    _fold_literal("存在しない"), _fold_literal("存在しません"),  # (and politely)
     _fold_literal("존재하지 않는"),
 )
 
@@ -543,7 +561,7 @@ _CATALOG_MORE_SENTENCES = (
     # recipient or mailbox unavailable" stands over any 550, filters' included (sisimai's
     # Exchange2003 and Office365 samples).
     r"\binvalid recipient\b(?! domain)", r"\brecipient unknown\b", r"\bmailbox unknown\b",
-    r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist(?!,? but)",
+    r"user is unknown", r"unknown local user", r"(the )?(recipient|mailbox|user) (\S+ )?(does not|doesn'?t) exist",
     r"utente inesistente", r"(empf(a|ae)nger(adresse)?|benutzer|postfach|e-?mail-adresse) (\S+ )?existiert nicht",
     r"(schranka|adresa) (\S+ )?neexistuje", r"no account by that name", r"addressee unknown", r"not a valid recipient",
     r"invalid mailbox", r"user invalid", r"no such mailbox",
@@ -560,14 +578,15 @@ _CATALOG_MORE_SENTENCES = (
     # userunknown table already reads at RCPT ("El destinatario no existe", "Il
     # destinatario non esiste", "Destinatário desconhecido", "O endereço de e-mail não
     # existe", "Postfach unbekannt"), and Russian "Такого ящика нет", whose subject is
-    # the mailbox itself, as "n'existe pas" is in French above. Never when the sentence
-    # goes on with "or" (possibilities, like Google Groups' "n'existe pas ou").
+    # the mailbox itself, as "n'existe pas" is in French above. (Never when the sentence
+    # goes on with "or", possibilities like Google Groups' "n'existe pas ou": the rule of
+    # every table of a dead address, _NOT_AN_ALTERNATIVE.)
     r"(destinatario|usuario|utente|indirizzo|direccion|endereco|conta|cuenta|buzon|casella|caixa postal)"
     r" (de correo |de e-?mail |e-?mail |di posta |postal )?(electronico )?"
-    r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])(?!,? (o|ou|oppure|or) )",
+    r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])",
     r"(postfach|e-?mail-adresse|adresse) (ist )?unbekannt", _fold_literal("такого ящика нет"),
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
-    # catch-all's failure, no verdict on the address; hence the "but" above.)
+    # catch-all's failure, no verdict on the address: _NOT_AN_ALTERNATIVE's "but".)
 )
 _CATALOG_MORE_KEYS = (
     "exist", "local user", "mail user", "an account", "invalid recipient", "recipient unknown",
@@ -584,8 +603,8 @@ _CATALOG_KEYS = (
     "bekannt", "gefunden", "vorhanden", "onbekend", "ongeldig", "okand", "finns", "istnieje", "znaleziony",
     "takiego", "neznamy", "atrasts", "nezinams", "tuntematon", "ukjent", "ukendt", "bulunamadi",
     "necunoscut", "ismeretlen", "nosuchuser", "introuvable", "esistent", "bestaat", "neeksist")
-_CATALOG = _Gated(_CATALOG_KEYS, _patterns(*_CATALOG_SENTENCES))
-_CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _patterns(*_CATALOG_MORE_SENTENCES))
+_CATALOG = _Gated(_CATALOG_KEYS, _DeadSentences(*_CATALOG_SENTENCES))
+_CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _DeadSentences(*_CATALOG_MORE_SENTENCES))
 
 # Words of a missing addressee that need no SMTP stage to be believed, which the general
 # patterns below do not hold: Prodigy's "Unable to find user", Plesk's qmail "No E-mail
@@ -659,6 +678,20 @@ _GRAMMAR_PREDICATE_ONE = (
     r"|(?:can ?not|can'?t|could ?not|couldn'?t|was not|wasn'?t|were not|is not|isn'?t|has not been) (?:be |been )?"
     r"(?:found|located|verified|resolved|recogni[sz]ed|identified|matched|validated)"
     r"|has no (?:e-?mail |mail )?(?:account|mailbox)|(?:does not|doesn'?t) have an? (?:\S+ ){0,2}(?:account|mailbox))")
+# Words of a dead address that go on with another possibility or a concession ("the user is
+# unknown or the message was refused by policy", "does not exist, but the message will be
+# kept for the postmaster", "no existe o no acepta…", "не существует или…", "不存在，或者…",
+# "存在しないか…"): the server says what may be, or what it does instead, never that the
+# address is dead. An "or" that only joins another thing ("unknown address or alias") or
+# another predicate of the same thing ("is unknown or invalid") offers no other
+# possibility. The grammar's rule after its predicate or its thing, and every sentence
+# table's of a dead address (_DeadSentences). (Dutch "of" is no "or" in English: the
+# grammar's Dutch alone reads it, _grammar_in_language.)
+_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|eller|veya|ya da|или"
+_BUT_WORDS = r"but|nor|pero|mais|ma|mas|aber|maar|ale|men|fakat"
+_NOT_AN_ALTERNATIVE = (
+    rf"(?!,? (?:{_BUT_WORDS})\b|,? (?:{_OR_WORDS})\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)"
+    rf"| (?:(?:is|was|has been) )?{_GRAMMAR_PREDICATE_ONE}(?![\w-]))|[,、]?(?:或|還是|还是)|か)")
 # A predicate, or two joined ("is wrong or no longer valid", "could not be found, or
 # was misspelled"): both say the same, so the "or" offers no other possibility.
 _GRAMMAR_PREDICATE = (rf"(?:(?:is|was|are|were|has been|have been|seems to be|appears to be) )?"
@@ -668,7 +701,7 @@ _GRAMMAR_PREDICATE = (rf"(?:(?:is|was|are|were|has been|have been|seems to be|ap
 # concession ("does not exist, but will deliver to …": a catch-all's failure), a state of
 # the moment ("cannot be verified at this time"), a message's header ("no recipient
 # addresses found in message header" is our message's fault).
-_GRAMMAR_NOT_AFTER_PREDICATE = (r"(?!,? (?:or|and/or|nor|but)\b)(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
+_GRAMMAR_NOT_AFTER_PREDICATE = (_NOT_AN_ALTERNATIVE + r"(?! (?:at this time|right now|temporarily|yet|in (?:the )?"
                                 r"(?:message )?headers?)\b)(?![-\w])"
                                 # An adjective of the next noun, not of the thing: "ADDRESS
                                 # unknown error", "… invalid command", "ADDRESS Invalid Address".
@@ -718,7 +751,7 @@ _GRAMMAR_ENGLISH = (
     rf"\b{_GRAMMAR_FORM_ONLY}{_GRAMMAR_PREDICATE_BEFORE} {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}{_GRAMMAR_NOT_AFTER_THING}"
     # ("unknown address or alias": two things, one predicate; "… or mailbox unavailable":
     # another possibility.)
-    rf"(?!,? (?:or|and/or|but)\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)))",
+    + _NOT_AN_ALTERNATIVE,
     _GRAMMAR_NO_THING_HERE, _GRAMMAR_SAID_WHOLE)
 # The same two shapes in the other languages servers write, folded as the text is. In
 # each: (the thing, a predicate after it, a predicate before it). A short gap of words
@@ -803,8 +836,7 @@ _GRAMMAR_LANGUAGES = (
 
 def _grammar_in_language(thing: str, after: str, before: str) -> str:
     # Never before "or" (possibilities) or "but" (a concession), in the language's words.
-    ends = (r"(?![\w-])(?!,? (?:o|ou|oppure|oder|of|lub|albo|nebo|eller|veya|ya da|or|pero|mais|ma|mas|aber|maar|ale"
-            r"|ale|men|fakat|but) )")
+    ends = rf"(?![\w-]){_NOT_AN_ALTERNATIVE}(?!,? of )"
     return (rf"\b{thing}\b{_GRAMMAR_GAP_SHORT} {after}{ends}|\b{before} ?{thing}\b")
 # Russian (mail.ru's and Yandex's "Пользователь не найден", "Такого ящика нет"), Chinese
 # (NetEase/QQ/Coremail: "收件人地址不存在", "该用户不存在", "邮箱地址无效"), Japanese
@@ -816,19 +848,19 @@ _GRAMMAR_SCRIPTS = (
     # Russian: the thing, then within a few words a predicate; or "нет такого …".
     r"(?:пользовател|адресат|получател|почтов\w* ящик|ящик|адрес|учетн\w* запис|аккаунт|групп|рассылк)\w*"
     r"(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|несуществующ\w*|недействител\w*|не зарегистрирован\w*"
-    r"|не обнаружен\w*|нет)(?![\w-])(?!,? или )",
+    r"|не обнаружен\w*|нет)(?![\w-])" + _NOT_AN_ALTERNATIVE,
     r"(?:нет (?:такого|такой|такого же)|несуществующ\w*|неизвестн\w*|не найден\w*) (?:\S+ )?"
     r"(?:пользовател|адресат|получател|ящик|адрес|учетн\w* запис|аккаунт)\w*",
     # Chinese: the thing, then (within a few characters, never over "may" or "or") a
     # predicate, never before "or" (Google Groups' "群組可能不存在,或者…": possibilities).
     r"(?:用户|用戶|收件人|收信人|邮箱|郵箱|信箱|帐号|账号|帳號|帐户|账户|帳戶|地址|邮件地址|郵件地址|群组|群組)"
     r"(?:(?!可能|也许|也許|或许|或許|或).){0,8}?(?:不存在|未找到|找不到|无效|無效|未知|没有找到|沒有找到|未注册|未註冊)"
-    r"(?![,，、]?(?:或|還是|还是))",
+    + _NOT_AN_ALTERNATIVE,
     r"(?:查无此人|查無此人|无此|無此|没有该|沒有該|不存在的|无效的|無效的|未知的)(?:用户|用戶|收件人|邮箱|郵箱|帐号|账号|帳號|地址)",
     # Japanese: the thing, then a predicate; never "存在しないか" (possibilities). "不明"
     # only right after the thing ("宛先不明", "ユーザーが不明"): "ご不明な点" is "any question".
     r"(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|メールボックス|アカウント|グループ)"
-    r"(?:(?:.{0,12}?(?:存在しません|存在しない(?!か)|見つかりません|見つからない|無効|登録されていません))"
+    r"(?:(?:.{0,12}?(?:存在しません|存在しない" + _NOT_AN_ALTERNATIVE + "|見つかりません|見つからない|無効|登録されていません))"
     r"|(?:が|は)?不明(?!な))",
     r"(?:存在しない|不明な|無効な)(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|アカウント)",
     # Korean: the thing, then a predicate (Hangul in jamo after the fold: wider windows).
@@ -986,7 +1018,7 @@ _ADDRESS = [
         r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
         r"(address|mailbox|user) (is )?no longer (valid|in use|exists|available|active|at)",
         r"se ha (cambiado|mudado)", r"a change d'adresse", r"ist umgezogen")),
-    ("userunknown", _patterns(
+    ("userunknown", _DeadSentences(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
         r"|non-?existent|unavailable|rejected: (unknown|invalid|user|userunknown))",
@@ -995,7 +1027,8 @@ _ADDRESS = [
         # restriction (postconf(5): "Access denied", 554 5.7.1), which ends the recipient
         # restrictions of a server that does not relay for us: ours, not the address.
         r"5\.4\.1 recipient address rejected: access denied",
-        r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
+        # (Never "invalid address" bare, a word on its form: the grammar's _GRAMMAR_FORM_ONLY.)
+        _GRAMMAR_FORM_ONLY + r"(unknown|invalid|non-?existent|bad|unrecognized|illegal) (local )?"
         r"(user|recipient|mailbox|address|addressee|account|e-?mail address|destination)",
         r"no such (user|recipient|mailbox|address|person|account|local user)",
         r"no (mailbox|account|user|one) (here )?(by that name|at this address|found|with that name|available)",
@@ -1274,8 +1307,8 @@ _SERVER_OTHER_WORDS = [
 _SERVER_DEAD_ADDRESS = [
     ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto",
                             " fail"),
-                           _patterns(
-        r"\bbad destination mailbox address\b", r"\bunknown recipient\b(?! or mailbox)",
+                           _DeadSentences(
+        r"\bbad destination mailbox address\b", r"\bunknown recipient\b",
         r"\brecipient is not in my validrcptto list\b", r"\brecipient [\[<(]? ?mailaddr ?[\]>)]? fail\b",
         r"\blist unknown\b", r"\bis not a known mailing list\b"))),
     ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
@@ -1372,7 +1405,7 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
 # to be believed. After the tables of sisimai's readers for the servers that write them
 # (Sisimai::MDA for mail.local, maildrop, vpopmail, vdeliver, Dovecot; Sisimai::Lhost::
 # Domino, Notes, Exchange2003, GSuite, IMailServer, qmail, Verizon, Facebook).
-_MAILBOX_HOST_SAYS = _patterns(
+_MAILBOX_HOST_SAYS = _DeadSentences(
     r"not listed in (the )?domino directory", r"not listed in public name & address book",
     r"no se encuentra en el directorio de domino",
     # French Domino: "non répertorié" and "non recensé dans l'annuaire Domino", as its
@@ -1430,13 +1463,13 @@ _MAILBOX_HOST_SAYS = _patterns(
 # inesistente"), Terra ("Usuário inexistente"); and the multilingual rule tables of
 # public bounce libraries (PHP-Bounce-Handler's bounce_responses.php, BounceHandler
 # rules of phpList, Mail-DeliveryStatus-BounceParser's user_unknown patterns).
-_DEAD_ADDRESS_SAYS = _patterns(
+_DEAD_ADDRESS_SAYS = _DeadSentences(
     *_CATALOG_SENTENCES, r"\bunknown user\b", r"user not known", r"no such user( here)?\b", r"user not found",
     r"unknown user account", r"unknown local-part", r"unknown or illegal alias",
     r"user unknown in (local recipient|virtual (mailbox|alias)|relay recipient) table",
     r"err\.nosuchuser", r"no mailbox here by that name", r"no such recipient\b", r"no mail ?box available for (this|that) user",
     r"do(es)?n'?t have an? \S+ account", r"mailbox not found", r"wrong or no longer valid",
-    r"n'existe (pas|plus)(?! ou )", r"destinataire invalide", r"(account|mailbox|address|rcpt|user) [\[<(]? ?mailaddr ?[\]>)]? "
+    r"n'existe (pas|plus)", r"destinataire invalide", r"(account|mailbox|address|rcpt|user) [\[<(]? ?mailaddr ?[\]>)]? "
     r"(does not|doesn'?t) exist", r"is not an active (address|mailbox|user)", r"\bbad_recipient\b",
     r"e-?mail account does not exist at the organi[sz]ation", r"resolver\.adr\.recipnotfound",
     r"usuario (invalido ou )?inexistente", r"utente non trovato", r"(indirizzo|casella) inesistente",
@@ -1447,7 +1480,7 @@ _DEAD_ADDRESS_SAYS = _patterns(
 # Yahoo answers the end of DATA, not RCPT TO, with "554 delivery error: dd This user
 # doesn't have a yahoo.com account" (Yahoo's SMTP error codes, help.yahoo.com, "554
 # delivery error"): after DATA, and still about the address.
-_DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
+_DEAD_AFTER_DATA = _DeadSentences(r"do(es)?n'?t have an? \S+ account")
 # Words that name the address whatever the SMTP stage, or with none at all (the lead's
 # policy on issue #25): Sendmail's "User unknown" (its EX_NOUSER text, also what it
 # says in a pipelined session whose RCPT replies arrive after DATA), Yahoo's and AOL's
@@ -1461,12 +1494,12 @@ _DEAD_AFTER_DATA = _patterns(r"do(es)?n'?t have an? \S+ account")
 # delivery errors: "User not found" means the address does not exist); Coremail and
 # Alibaba Mail write "User not found" for the same (their bounce help pages). ("No such
 # user" stays stage-bound: m-FILTER's appliance writes it for a filter's refusal.)
-_DEAD_WHATEVER_STAGE = _patterns(
+_DEAD_WHATEVER_STAGE = _DeadSentences(
     r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b", r"\buser not found\b",
     # The recipient named, and said not to exist ("554 Rcpt <ana@…> does not exist" at
     # the end of DATA): a filter refuses a message, it does not deny an address.
     r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
-_DEAD_WITHOUT_STAGE = _patterns(
+_DEAD_WITHOUT_STAGE = _DeadSentences(
     r"\baddress unknown\b", r"\bunknown e-?mail address\b",
     # Sendmail's "Addressee unknown" (a remote sendmail's answer its reporter copies, often
     # under 553 5.3.0) and _SAID_AT_ANY_STAGE: the addressee is missing, whatever the stage.
@@ -1474,14 +1507,14 @@ _DEAD_WITHOUT_STAGE = _patterns(
 # Sendmail's "User unknown" (its EX_NOUSER text), the bare words many servers answer a
 # missing mailbox with; the other bare forms ("unknown user", "no such user") are in
 # _DEAD_ADDRESS_SAYS.
-_BARE_USER_UNKNOWN = _patterns(r"\buser ?unknown\b")
+_BARE_USER_UNKNOWN = _DeadSentences(r"\buser ?unknown\b")
 # RFC 5321's own 550 text (§4.2.2, "Requested action not taken: mailbox unavailable
 # (e.g., mailbox not found, no access, or command rejected for policy reasons)"), bare:
 # what Hotmail, 1&1/GMX and Exchange answer a missing mailbox with. Quoted with no stage
 # and under a status that names no cause, the lead's policy reads it as the address (the
 # labels of every blind set, issue #25); after DATA a filter may say it, and beside a
 # policy's or the sender's words it is theirs (_names_other_cause).
-_BARE_MAILBOX_UNAVAILABLE = _patterns(r"\brequested action not taken: mailbox unavailable\b")
+_BARE_MAILBOX_UNAVAILABLE = _DeadSentences(r"\brequested action not taken: mailbox unavailable\b")
 # Statuses that name no cause (RFC 3463: X.0.0 "other or undefined", X.5.0 "other or
 # undefined protocol status", X.5.1 "invalid command", which qmail-derived servers
 # write as a generic "(#5.5.1)" after any refusal): the words decide under them.
