@@ -36,6 +36,8 @@ DEAD = [
     ("en", "This address is no longer in use"),
     ("en", "<ADDR>: not a known user"),
     ("en", "The e-mail address you gave was not found in our directory"),
+    # The sender named first in a clause of its own: the dead thing is the addressee.
+    ("en", "The message is returned to its sender because the addressee does not exist at destination"),
     # English: the predicate first, or the thing denied.
     ("en", "Sorry, there is no such recipient"),
     ("en", "We could not find the user you addressed"),
@@ -131,6 +133,7 @@ TRAPS = [
     # The thing is ours: the sender, our HELO name, our login, our domain.
     ("Sender address is unknown", "S"),
     ("The envelope sender does not exist", "S"),
+    ("The message is returned because the sender address does not exist", "S"),
     ("HELO host name relay.lauravidal.es is unknown", "-"),
     ("Client host unknown", "-"),
     ("Your address is not valid for sending through this server", "-"),

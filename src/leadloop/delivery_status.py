@@ -939,12 +939,16 @@ class _DeadAddressGrammar:
     def _ours_or_hedged(words: str, match) -> bool:
         # ("your recipient address" is the recipient you named: the lead's.)
         clause = _GRAMMAR_CLAUSE_END.split(words[max(0, match.start() - 60):match.start()])[-1]
+        # A cause's own clause ("returned to its sender because the addressee does not
+        # exist"): what came before its "because" names the sentence's other party.
+        clause = _GRAMMAR_CAUSE_START.split(clause)[-1]
         return _GRAMMAR_OURS.search(clause + " " + match.group(0)) is not None \
             or (_GRAMMAR_HEDGED_OR_YOURS.search(clause) is not None
                 and not (clause.rstrip().endswith(("your", "our")) and match.group(0).startswith("recipient")))
 
 
 _GRAMMAR_CLAUSE_END = LazyPattern(r"[.;!?](?:\s|$)|\n")
+_GRAMMAR_CAUSE_START = LazyPattern(r"\b(?:because|since|porque|parce que|weil|perche)\b")
 _DEAD_ADDRESS_GRAMMAR = _DeadAddressGrammar()
 
 # The same grammar with our side as its thing: the sender (our address or domain) said
@@ -958,10 +962,15 @@ _GRAMMAR_SENDER_NOUNS = (
     "sender", "mail from", "from address", "return-path", "return path", "envelope", "reverse-path", "reverse path",
     "originator", "remitente", "emisor", "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender",
     "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "onderen")
+# Words the few words after the sender never cross: a clause of its own ("returned to
+# its sender because the addressee does not exist") or the recipient as a new thing.
+_GRAMMAR_SENDER_GAP_ENDS = (r"(?:because|since|porque|parce|weil|perche|addressees?|recipients?|receivers?"
+                            r"|destinatari\w*|destinataire\w*|empfanger\w*)\b")
 _GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
     # Each behind the keys its sentences hold (most reports hold none of them).
     _Keyed(_GRAMMAR_SENDER_NOUNS, _patterns(_spaced(
-        rf"\b(?:{'|'.join(re.escape(noun) for noun in _GRAMMAR_SENDER_NOUNS)})\w*(?: [^\s:;!?,=.]+){{0,3}} "
+        rf"\b(?:{'|'.join(re.escape(noun) for noun in _GRAMMAR_SENDER_NOUNS)})\w*"
+        rf"(?: (?!{_GRAMMAR_SENDER_GAP_ENDS})[^\s:;!?,=.]+){{0,3}} "
         rf"(?:(?:is|was|est|es|ist|e|er|ar|je) )?(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"))),
     _Gated((), _patterns(*(_spaced(_folded(shape)) for shape in (
         r"отправител\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)",
