@@ -49,11 +49,12 @@ _BOUNCE_SENDER = LazyPattern(
 # Courier's "NOTICE: mail delivery status."), matched folded (_report_subject): lower
 # case, accents removed. Outlook's and Exchange's "Undeliverable:" in their other
 # languages ("No se puede entregar:", "Non recapitabile:", "Não é possível entregar:",
-# "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:",
-# "配信不能:", "无法投递:"), and the Russian and Chinese providers' "Письмо не
-# доставлено", "系统退信".
+# "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:" and
+# "Не удается доставить:", "配信不能:", "无法投递:"), and the Russian and Chinese
+# providers' "Письмо не доставлено", "系统退信". "Has not been delivered" is MailMarshal's
+# and many gateways' subject ("A message you sent has not been delivered").
 _BOUNCE_SUBJECT = LazyPattern(
-    r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
+    r"(undeliver|undelivered|non[- ]?deliver|not (be |been )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
     r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
@@ -65,7 +66,7 @@ _BOUNCE_SUBJECT = LazyPattern(
     r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce"
     r"|no se puede entregar|non recapitabile|nao e possivel entregar|niedostarcz|nedorucitel|kezbesithetetlen"
     r"|ej levererbar|kan inte levereras|kan ikke leveres|ikke levert|ei voitu toimittaa|teslim edilem"
-    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー|"
+    "|недоставля|не доставлено|не удалось доставить|не удается доставить|退信|无法投递|投递失败|配信不能|配信エラー|"
     # Exchange's "Undeliverable:" in Korean, "배달되지 않음:" (as Korean mail tools match
     # it), and "無法傳遞", the words Microsoft's traditional Chinese guides use for a message
     # not delivered (AlchemyInsights owa-delivery-reports.md, zh-TW). Written through
@@ -96,6 +97,26 @@ def _report_subject(subject: str) -> bool:
 
 # A reply's or a forward's subject.
 _REPLY_PREFIX = LazyPattern(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
+# A tag that mailing-list software puts before the subject (issue #25): Mailman's
+# subject_prefix (by default "[Listname] "), Sympa's custom_subject, Google Groups',
+# LISTSERV's and Lyris's the same; and the tags gateways add ("[SPAM]", "[External]").
+# Under it the subject starts as its writer wrote it ("[Rd] Fwd: Delivery Status
+# Notification (Failure)" is a person's forward). A help desk's ticket tag holds "#"
+# (classify's _TICKET_TAG) and is not one.
+_LIST_TAG = LazyPattern(r"\s*\[[^\[\]#\n]{1,60}\]\s*")
+
+
+def untagged(subject: str) -> str:
+    """`subject` after its one or two leading list tags, where the writer's subject
+    starts. A subject that is only a bracketed text ("[Request received]", Zendesk's;
+    old Mozilla's "[Fwd: …]", mutt's "[author: subject]") is the subject itself: as it is."""
+    for _ in range(2):
+        tag = _LIST_TAG.match(subject)
+        if tag is None or not subject[tag.end():].strip():
+            break
+        subject = subject[tag.end():]
+    return subject
+
 # The notices mailing-list software sends about a message posted to a list (issue #25):
 # Mailman 2.1's and 3's "Your message to LIST awaits moderator approval" (Handlers/Hold.py,
 # the held-message notice) and "Request to mailing list LIST rejected" (ListAdmin.py),
@@ -297,7 +318,8 @@ def _ndr_signs(msg: Message) -> bool:
     person quoting a report is still a person."""
     from email.utils import parseaddr
 
-    if _REPLY_PREFIX.match(header_text(msg, "subject")) and not is_list_notice(msg, header_text(msg, "subject")):
+    subject = header_text(msg, "subject")
+    if _REPLY_PREFIX.match(untagged(subject)) and not is_list_notice(msg, subject):
         return False
     if "@" not in parseaddr(header_text(msg, "from"))[1]:
         return True
