@@ -189,3 +189,42 @@ def test_automatic_answer_subjects(subject):
 @pytest.mark.parametrize("subject", ["Auto-Reparación: presupuesto", "Re: Message d'absence"])
 def test_subjects_that_only_start_alike_are_replies(subject):
     assert classify(_from_a_person(subject, "Hola, ¿me manda el precio?\n")).kind == "reply"
+
+
+# 5. Exchange's own sender, the Microsoft Exchange Recipient.
+
+EXCHANGE_RECIPIENT = "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.org"
+
+
+def _exchange_report(subject: str, *, sender: str = f"Microsoft Exchange <{EXCHANGE_RECIPIENT}>",
+                     return_path: str = f"<{EXCHANGE_RECIPIENT}>") -> bytes:
+    # Exchange 2003/2007's plain-text NDR: the recipient, then "Remote Server returned".
+    return _message({"Return-Path": return_path, "From": sender, "To": "laura@lauravidal.es",
+                     "Subject": subject, "Content-Type": "text/plain; charset=utf-8"},
+                    "Delivery has failed to these recipients or groups:\n\n"
+                    f"{LEAD}\nRemote Server returned '550 5.7.1 Delivery not authorized, message refused'\n")
+
+
+def test_exchanges_own_sender_under_an_unknown_subject_is_a_report():
+    incoming = classify(_exchange_report("Problema con su mensaje"))
+    assert incoming.kind == "bounce"
+    assert [f.address for f in incoming.failures] == [LEAD]
+
+
+def test_exchanges_own_sender_attached_to_a_forward_is_read_as_the_report():
+    # Our own mailbox's rule forwards failures as attachments (RFC 2046 §5.2.1); the
+    # report inside is from the Microsoft Exchange Recipient, not a "mailer-daemon".
+    inner = _exchange_report("Undeliverable: Curso de inglés").decode()
+    raw = ("From: laura@lauravidal.es\nTo: laura@lauravidal.es\nSubject: Aviso reenviado\nMIME-Version: 1.0\n"
+           'Content-Type: multipart/mixed; boundary="X"\n\n--X\nContent-Type: text/plain\n\nReenviado.\n\n'
+           f"--X\nContent-Type: message/rfc822\n\n{inner}\n--X--\n").encode()
+    incoming = classify(raw, own=OWN)
+    assert incoming.kind == "bounce"
+    assert [f.address for f in incoming.failures] == [LEAD]
+
+
+def test_exchanges_own_sender_answering_automatically_stays_an_auto_reply():
+    # A mail system's automatic answer (its subject says so, no report's words).
+    raw = _message({"From": f"Microsoft Exchange <{EXCHANGE_RECIPIENT}>", "To": "laura@lauravidal.es",
+                    "Subject": "Automatic reply: Curso de inglés"}, "Gracias por escribirnos.\n")
+    assert classify(raw).kind == "auto_reply"

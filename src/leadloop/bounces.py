@@ -38,9 +38,12 @@ MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
 MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted mail)
 
 # Who sends bounces: the local parts of mailer daemons, and their usual display names.
+# Exchange 2007 and later send their NDRs and system messages as the organization's
+# "Microsoft Exchange Recipient", whose address is always this local part at an accepted
+# domain (Get-OrganizationConfig, MicrosoftExchangeRecipientPrimarySmtpAddress).
 BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daemon", "postmaster",
                       "post_master", "post-master", "mailerdaemon", "mail_daemon", "bounce", "bounces",
-                      "mdaemon", "daemon")
+                      "mdaemon", "daemon", "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e")
 _BOUNCE_SENDER = LazyPattern(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|microsoft exchange|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
