@@ -228,3 +228,52 @@ def test_exchanges_own_sender_answering_automatically_stays_an_auto_reply():
     raw = _message({"From": f"Microsoft Exchange <{EXCHANGE_RECIPIENT}>", "To": "laura@lauravidal.es",
                     "Subject": "Automatic reply: Curso de inglés"}, "Gracias por escribirnos.\n")
     assert classify(raw).kind == "auto_reply"
+
+
+# 6. XMail's bounce (its QueueUtils.cpp, QueUtBuildErrorResponse): the identifier line
+# "[<00>] XMail bounce: Rcpt=[…];Error=[…]", then its sections; its From is
+# "DOMAIN PostMaster <PostMaster setting>", its subject "Error sending message [SPOOL]
+# from [DOMAIN]"; the SMTP message ID is "S" and a hex number.
+
+def _xmail(error: str, *, sender: str = "example.org PostMaster <admin@example.org>",
+           subject: str = "Error sending message [1765000000123.4567.mx.example.org] from [example.org]") -> bytes:
+    return _message({
+        "Return-Path": "<admin@example.org>", "Date": "Sat, 5 Dec 2026 10:00:00 +0000",
+        "X-MessageId": "<1765000000123.4567.mx.example.org>", "X-SmtpMessageId": "<S1A2B3C>",
+        "From": sender, "To": "laura@lauravidal.es", "Subject": subject,
+        "X-MailerServer": "XMail 1.27", "X-SMTP-Mailer-Error": "Message = [1765000000123.4567.mx.example.org] "
+                                                              "Server = [example.org]"},
+        f"[<00>] XMail bounce: Rcpt=[{LEAD}];Error=[{error}]\n\n\n"
+        "[<01>] Error sending message [1765000000123.4567.mx.example.org] from [example.org].\n\n"
+        "ID:        <S1A2B3C>\nMail From: <laura@lauravidal.es>\n"
+        f"Rcpt To:   <{LEAD}>\nServer:    <mx.example.org> [192.0.2.25]\n\n\n"
+        f"[<02>] The reason of the delivery failure was:\n\n{error}\n\n\n"
+        "[<05>] Here is listed the initial part of the message:\n\n"
+        "Received: from lauravidal.es by example.org\nFrom: Laura Vidal <laura@lauravidal.es>\n"
+        f"To: {LEAD}\nSubject: Curso de inglés\nMessage-ID: <info.1@lauravidal.es>\n\n")
+
+
+@pytest.mark.parametrize("error, hard", [
+    (f"550 5.1.1 <{LEAD}>... User unknown", True),
+    ("550 5.1.1 [192.0.2.25] The email account that you tried to reach does not exist", True),
+    ('Unknown user "ana.pena" in domain "example.org"', True),  # XMail's own local delivery (SMAILUtils.cpp)
+    ("452 4.2.2 Mailbox full", False),
+])
+def test_xmails_bounce_names_the_recipient_and_the_reply(error, hard):
+    # Its line names the one recipient; "Mail From:" (our address, here not passed as
+    # ours) and the returned lines name no failed recipient.
+    incoming = classify(_xmail(error))
+    assert incoming.kind == "bounce"
+    assert [(f.address, f.hard, f.diagnostic) for f in incoming.failures] == [(LEAD, hard, error)]
+    assert incoming.original_ids == ("<info.1@lauravidal.es>",)
+
+
+def test_xmails_bounce_is_a_report_whatever_its_from_and_subject():
+    raw = _xmail(f"550 5.1.1 <{LEAD}>... User unknown", sender="admin@example.org", subject="Aviso")
+    incoming = classify(raw, own=OWN)
+    assert incoming.kind == "bounce" and [f.address for f in incoming.failures] == [LEAD]
+
+
+def test_a_person_quoting_xmails_line_is_no_report():
+    raw = _from_a_person("Consulta", f"Me llegó esto: [<00>] XMail bounce: Rcpt=[{LEAD}];Error=[550]\n¿Qué es?\n")
+    assert classify(raw).kind == "reply"

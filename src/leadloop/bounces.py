@@ -62,6 +62,9 @@ _BOUNCE_SUBJECT = LazyPattern(
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
     r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
     r"|mail delivery status"
+    # XMail's own subject, "Error sending message [SPOOL-FILE] from [DOMAIN]" (its
+    # QueueUtils.cpp, QueUtBuildErrorResponse).
+    r"|error sending message \[[^\]]*\] from \["
     r"|nicht zustellbar|unzustellbar"
     r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
@@ -239,8 +242,12 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
         return True
     if msg.get("x-failed-recipients") is not None:
         return True
-    if kind == "text/plain" and _SES_BOUNCE.search((msg.get_payload(decode=True) or b"")[:1000]):
-        return True  # Amazon SES's bounce notification, mailed by SNS as JSON
+    if kind == "text/plain":
+        opening = (msg.get_payload(decode=True) or b"")[:1000]
+        if _SES_BOUNCE.search(opening):
+            return True  # Amazon SES's bounce notification, mailed by SNS as JSON
+        if opening.lstrip().startswith(_XMAIL_BOUNCE):
+            return True  # XMail's, whatever address its PostMaster setting gives its From
     for part in msg.walk():
         part_kind = part.get_content_type()
         if part_kind in ("message/delivery-status", "message/global-delivery-status"):
@@ -531,6 +538,11 @@ def read(msg: Message, *, own: set[str]) -> Report:
         # addresses further down are the directory's advice ("try NAME@cs.example.edu").
         listed = {normal(m.group(0)) for m in _ADDRESS.finditer(section.group("listed"))}
         named = [(position, address) for position, address in named if address in listed]
+    xmail = _XMAIL_LINE.search(cleaned) if "XMail bounce:" in cleaned else None
+    if xmail:
+        # XMail's identifier line names the one recipient its report is about; the other
+        # addresses are our own ("Mail From:") and those of the returned lines.
+        named = [(position, address) for position, address in named if address == normal(xmail.group("rcpt"))]
     distinct = list(dict.fromkeys(address for _, address in named))
 
     for address, (status, diagnostic, delayed, remote, category, gave_up) in dsn.items():
@@ -754,6 +766,12 @@ _MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:
 
 
 _SES_BOUNCE = LazyPattern(rb'notificationType\\?"\s*:\s*\\?"Bounce')
+# The line XMail opens its bounce with, "[<00>] XMail bounce: Rcpt=[RECIPIENT];Error=[REPLY]"
+# (its QueueUtils.cpp, QueUtBuildErrorResponse: "Write XMail bounce identifier"), over
+# its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
+# initial part of the message:", the returned original.
+_XMAIL_BOUNCE = b"[<00>] XMail bounce: Rcpt=["
+_XMAIL_LINE = LazyPattern(r"^[ \t]*\[<00>\] XMail bounce: Rcpt=\[(?P<rcpt>[^\]\n]*)\];Error=\[", re.M)
 
 
 def _ses_blocks(text: str) -> list[dict[str, str]]:
@@ -1172,6 +1190,8 @@ _SERVER_WORDS = LazyPattern(
     # Chinese hosted mail's reports label the remote server's answer "远程响应" (the
     # remote response) beside their own canned "退信原因" (the reason for the return).
     r"|远程(?:响应|回应|回复)[^\n|:：]*[|:：][ \t]*(?P<remote_cn>.+)"
+    # XMail's identifier line, "… Error=[REPLY]" (_XMAIL_LINE): the reply to its last "]".
+    r"|\bxmail bounce: rcpt=\[[^\]\n]*\];error=\[(?P<xmail>[^\n]*)\]"
     r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)
