@@ -277,3 +277,26 @@ def test_xmails_bounce_is_a_report_whatever_its_from_and_subject():
 def test_a_person_quoting_xmails_line_is_no_report():
     raw = _from_a_person("Consulta", f"Me llegó esto: [<00>] XMail bounce: Rcpt=[{LEAD}];Error=[550]\n¿Qué es?\n")
     assert classify(raw).kind == "reply"
+
+
+# 7. A mailing list's own system addresses are machines, not persons.
+
+@pytest.mark.parametrize("sender", [
+    "ventas-owner@lists.example.org",                     # Mailman 2/3
+    "ventas-request@lists.example.org",                   # RFC 2142 §5, Mailman, Lyris
+    "ventas-bounces@lists.example.org",                   # Mailman
+    "ventas-bounces+laura=lauravidal.es@lists.example.org",  # Mailman's VERP
+    "owner-ventas@lists.example.org",                     # Majordomo
+])
+def test_a_lists_system_address_is_a_machine(sender):
+    raw = _message({"From": sender, "To": "laura@lauravidal.es", "Subject": "Ventas mailing list reminder"},
+                   "Le recordamos su suscripción.\n")
+    assert classify(raw).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("sender", ["owner@example.org", "requests@example.org", "ana.owner@example.org",
+                                    "owner.relations@example.org", "owners-club@example.org"])
+def test_a_persons_shared_mailbox_with_such_a_word_is_a_person(sender):
+    raw = _message({"From": sender, "To": "laura@lauravidal.es", "Subject": "Consulta sobre el curso"},
+                   "Hola, ¿tienen plazas en abril?\n")
+    assert classify(raw).kind == "reply"
