@@ -76,6 +76,16 @@ def test_a_persons_forward_of_a_report_under_a_list_tag_is_theirs(subject, repor
     assert classify(raw, own=OWN).kind == "reply"
 
 
+@pytest.mark.parametrize("subject", ["[EXTERNAL] Re: Baja", "[EXTERNAL] [Ventas] Stop"])
+def test_an_unsubscribe_subject_under_a_tag(subject):
+    # Microsoft 365's and other gateways' external tag, on our own side, before the lead's words.
+    assert classify(_from_a_person(subject, "Gracias.\n")).kind == "unsubscribe"
+
+
+def test_an_unsubscribe_word_in_brackets_still_asks():
+    assert classify(_from_a_person("[BAJA] Juan Pérez", "Gracias.\n")).kind == "unsubscribe"
+
+
 def test_a_tagged_forward_is_the_leads_reply_in_the_inbox(project, run):
     project.deliver(_forwarded_as_attachment("[wp-edu] Fwd: Delivery Status Notification (Failure)",
                                              "Mire, esto me llegó.", "Delivery Status Notification (Failure)"))

@@ -851,8 +851,10 @@ def _person_answers(folded: str, match: re.Match) -> bool:
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:
-    subject = _REPLY_PREFIX.sub("", subject)
-    for candidate in (subject, text):
+    # The subject's first word also after a tag, which our own gateway puts on outside
+    # mail too ("[EXTERNAL] Re: Baja"); "[BAJA] Juan Pérez" still asks.
+    untagged, subject = _REPLY_PREFIX.sub("", bounces.untagged(subject)), _REPLY_PREFIX.sub("", subject)
+    for candidate in (subject, untagged, text):
         words = _WORD.findall(_fold(candidate[:200]))
         if words and words[0] in UNSUBSCRIBE_WORDS:
             return True
