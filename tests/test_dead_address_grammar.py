@@ -38,6 +38,11 @@ DEAD = [
     ("en", "The e-mail address you gave was not found in our directory"),
     # The sender named first in a clause of its own: the dead thing is the addressee.
     ("en", "The message is returned to its sender because the addressee does not exist at destination"),
+    ("en", "Address not recognized"),
+    # English: a server that does not recognize the thing (the active voice).
+    ("en", "The mail server does not recognize this e-mail address"),
+    ("en", "We do not recognize the recipient address"),
+    ("en", "The destination system didn't recognise this mailbox"),
     # English: the predicate first, or the thing denied.
     ("en", "Sorry, there is no such recipient"),
     ("en", "We could not find the user you addressed"),
@@ -171,6 +176,12 @@ TRAPS = [
     ("ADDR: malformed address: a comma may not follow the last address", "-"),
     # A predicate of the next noun, not of the thing.
     ("ADDR unknown protocol error during delivery", "-"),
+    # "Does not recognize" about ours, about a command or a form, and "does not verify"
+    # (a server's word on its own checks).
+    ("The server does not recognize your sender address", "-"),
+    ("The server does not recognize the command", "-"),
+    ("The server does not recognize the address format", "-"),
+    ("This server does not verify the recipient address before accepting mail", "-"),
 ]
 
 

@@ -38,9 +38,12 @@ MAX_DIAGNOSTIC = 500      # characters of the server's words kept per failure
 MAX_REPORT_TEXT = 20_000  # characters of report text read (the rest is quoted mail)
 
 # Who sends bounces: the local parts of mailer daemons, and their usual display names.
+# Exchange 2007 and later send their NDRs and system messages as the organization's
+# "Microsoft Exchange Recipient", whose address is always this local part at an accepted
+# domain (Get-OrganizationConfig, MicrosoftExchangeRecipientPrimarySmtpAddress).
 BOUNCE_LOCAL_PARTS = ("mailer-daemon", "mailer_daemon", "maildaemon", "mail-daemon", "postmaster",
                       "post_master", "post-master", "mailerdaemon", "mail_daemon", "bounce", "bounces",
-                      "mdaemon", "daemon")
+                      "mdaemon", "daemon", "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e")
 _BOUNCE_SENDER = LazyPattern(
     r"\b(mail delivery (sub)?system|mail administrator|mailer[-_ ]?daemon|postmaster|mail[-_ ]?daemon"
     r"|microsoft outlook|microsoft exchange|mail system|delivery (status )?notification|mail (delivery )?service)\b", re.I)
@@ -49,15 +52,19 @@ _BOUNCE_SENDER = LazyPattern(
 # Courier's "NOTICE: mail delivery status."), matched folded (_report_subject): lower
 # case, accents removed. Outlook's and Exchange's "Undeliverable:" in their other
 # languages ("No se puede entregar:", "Non recapitabile:", "Não é possível entregar:",
-# "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:",
-# "配信不能:", "无法投递:"), and the Russian and Chinese providers' "Письмо не
-# доставлено", "系统退信".
+# "Niedostarczalne:", "Nedoručitelné:", "Kézbesíthetetlen:", "Недоставляемое:" and
+# "Не удается доставить:", "配信不能:", "无法投递:"), and the Russian and Chinese
+# providers' "Письмо не доставлено", "系统退信". "Has not been delivered" is MailMarshal's
+# and many gateways' subject ("A message you sent has not been delivered").
 _BOUNCE_SUBJECT = LazyPattern(
-    r"(undeliver|undelivered|non[- ]?deliver|not (be )?delivered|delivery (status notification|failure|failed"
+    r"(undeliver|undelivered|non[- ]?deliver|not (be |been )?delivered|delivery (status notification|failure|failed"
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
     r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
     r"|mail delivery status"
+    # XMail's own subject, "Error sending message [SPOOL-FILE] from [DOMAIN]" (its
+    # QueueUtils.cpp, QueUtBuildErrorResponse).
+    r"|error sending message \[[^\]]*\] from \["
     r"|nicht zustellbar|unzustellbar"
     r"|zustellung fehlgeschlagen|non remis|non distribuable|echec de (la )?(distribution|remise)"
     r"|no se (ha )?pudo entregar|no entregado|entrega fallida|error de entrega|devuelto"
@@ -65,7 +72,7 @@ _BOUNCE_SUBJECT = LazyPattern(
     r"|non recapitat|onbestelbaar|returned: |undeliverable|bounce"
     r"|no se puede entregar|non recapitabile|nao e possivel entregar|niedostarcz|nedorucitel|kezbesithetetlen"
     r"|ej levererbar|kan inte levereras|kan ikke leveres|ikke levert|ei voitu toimittaa|teslim edilem"
-    "|недоставля|не доставлено|не удалось доставить|退信|无法投递|投递失败|配信不能|配信エラー|"
+    "|недоставля|не доставлено|не удалось доставить|не удается доставить|退信|无法投递|投递失败|配信不能|配信エラー|"
     # Exchange's "Undeliverable:" in Korean, "배달되지 않음:" (as Korean mail tools match
     # it), and "無法傳遞", the words Microsoft's traditional Chinese guides use for a message
     # not delivered (AlchemyInsights owa-delivery-reports.md, zh-TW). Written through
@@ -96,6 +103,26 @@ def _report_subject(subject: str) -> bool:
 
 # A reply's or a forward's subject.
 _REPLY_PREFIX = LazyPattern(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
+# A tag that mailing-list software puts before the subject (issue #25): Mailman's
+# subject_prefix (by default "[Listname] "), Sympa's custom_subject, Google Groups',
+# LISTSERV's and Lyris's the same; and the tags gateways add ("[SPAM]", "[External]").
+# Under it the subject starts as its writer wrote it ("[Rd] Fwd: Delivery Status
+# Notification (Failure)" is a person's forward). A help desk's ticket tag holds "#"
+# (classify's _TICKET_TAG) and is not one.
+_LIST_TAG = LazyPattern(r"\s*\[[^\[\]#\n]{1,60}\]\s*")
+
+
+def untagged(subject: str) -> str:
+    """`subject` after its one or two leading list tags, where the writer's subject
+    starts. A subject that is only a bracketed text ("[Request received]", Zendesk's;
+    old Mozilla's "[Fwd: …]", mutt's "[author: subject]") is the subject itself: as it is."""
+    for _ in range(2):
+        tag = _LIST_TAG.match(subject)
+        if tag is None or not subject[tag.end():].strip():
+            break
+        subject = subject[tag.end():]
+    return subject
+
 # The notices mailing-list software sends about a message posted to a list (issue #25):
 # Mailman 2.1's and 3's "Your message to LIST awaits moderator approval" (Handlers/Hold.py,
 # the held-message notice) and "Request to mailing list LIST rejected" (ListAdmin.py),
@@ -215,8 +242,12 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
         return True
     if msg.get("x-failed-recipients") is not None:
         return True
-    if kind == "text/plain" and _SES_BOUNCE.search((msg.get_payload(decode=True) or b"")[:1000]):
-        return True  # Amazon SES's bounce notification, mailed by SNS as JSON
+    if kind == "text/plain":
+        opening = (msg.get_payload(decode=True) or b"")[:1000]
+        if _SES_BOUNCE.search(opening):
+            return True  # Amazon SES's bounce notification, mailed by SNS as JSON
+        if opening.lstrip().startswith(_XMAIL_BOUNCE):
+            return True  # XMail's, whatever address its PostMaster setting gives its From
     for part in msg.walk():
         part_kind = part.get_content_type()
         if part_kind in ("message/delivery-status", "message/global-delivery-status"):
@@ -297,7 +328,8 @@ def _ndr_signs(msg: Message) -> bool:
     person quoting a report is still a person."""
     from email.utils import parseaddr
 
-    if _REPLY_PREFIX.match(header_text(msg, "subject")) and not is_list_notice(msg, header_text(msg, "subject")):
+    subject = header_text(msg, "subject")
+    if _REPLY_PREFIX.match(untagged(subject)) and not is_list_notice(msg, subject):
         return False
     if "@" not in parseaddr(header_text(msg, "from"))[1]:
         return True
@@ -348,6 +380,13 @@ _SYSTEM_LOCAL_PARTS = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-
 _NO_REPLY_LOCAL = LazyPattern(r"(?:^|[-_.+])(?:no-?reply|no_reply|do-?not-?reply|do_not_reply|donotreply"
                               r"|automated|auto-?reply|autoresponder)(?:[-_.+]|$)|^ndr(?:group)?(?:[-_.+\d]|$)")
 
+# A mailing list's own addresses, which its software writes from (issue #25): RFC 2142
+# §5's LIST-REQUEST, Mailman 2's and 3's LIST-owner, LIST-request and LIST-bounces (also
+# in its VERP form, "LIST-bounces+ana=example.org"), Majordomo's owner-LIST. Never the
+# bare words: "owner@" and "requests@" are shared mailboxes people answer from, as RFC
+# 2142's info and sales are.
+_LIST_SYSTEM_LOCAL = LazyPattern(r"^[^+]+-(?:owner|request|bounces)(?:\+|$)|^owner-[^+]")
+
 _SYSTEM_SIGN_FIELDS = frozenset({"content-type", "x-failed-recipients", "x-autogenerated", "auto-submitted",
                                  "return-path", "precedence", "from"})
 
@@ -390,7 +429,8 @@ def names_mail_system(sender: str) -> bool:
     name, address = parseaddr(sender)
     local = (address or sender).strip().lower().split("@", 1)[0]
     if local in BOUNCE_LOCAL_PARTS or local in _SYSTEM_LOCAL_PARTS or \
-            local.startswith(("mailer-daemon", "postmaster", "bounce")) or _NO_REPLY_LOCAL.search(local):
+            local.startswith(("mailer-daemon", "postmaster", "bounce")) or _NO_REPLY_LOCAL.search(local) or \
+            _LIST_SYSTEM_LOCAL.search(local):
         return True
     return _BOUNCE_SENDER.search(name or sender) is not None
 
@@ -506,6 +546,11 @@ def read(msg: Message, *, own: set[str]) -> Report:
         # addresses further down are the directory's advice ("try NAME@cs.example.edu").
         listed = {normal(m.group(0)) for m in _ADDRESS.finditer(section.group("listed"))}
         named = [(position, address) for position, address in named if address in listed]
+    xmail = _XMAIL_LINE.search(cleaned) if "XMail bounce:" in cleaned else None
+    if xmail:
+        # XMail's identifier line names the one recipient its report is about; the other
+        # addresses are our own ("Mail From:") and those of the returned lines.
+        named = [(position, address) for position, address in named if address == normal(xmail.group("rcpt"))]
     distinct = list(dict.fromkeys(address for _, address in named))
 
     for address, (status, diagnostic, delayed, remote, category, gave_up) in dsn.items():
@@ -729,6 +774,12 @@ _MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:
 
 
 _SES_BOUNCE = LazyPattern(rb'notificationType\\?"\s*:\s*\\?"Bounce')
+# The line XMail opens its bounce with, "[<00>] XMail bounce: Rcpt=[RECIPIENT];Error=[REPLY]"
+# (its QueueUtils.cpp, QueUtBuildErrorResponse: "Write XMail bounce identifier"), over
+# its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
+# initial part of the message:", the returned original.
+_XMAIL_BOUNCE = b"[<00>] XMail bounce: Rcpt=["
+_XMAIL_LINE = LazyPattern(r"^[ \t]*\[<00>\] XMail bounce: Rcpt=\[(?P<rcpt>[^\]\n]*)\];Error=\[", re.M)
 
 
 def _ses_blocks(text: str) -> list[dict[str, str]]:
@@ -1147,6 +1198,8 @@ _SERVER_WORDS = LazyPattern(
     # Chinese hosted mail's reports label the remote server's answer "远程响应" (the
     # remote response) beside their own canned "退信原因" (the reason for the return).
     r"|远程(?:响应|回应|回复)[^\n|:：]*[|:：][ \t]*(?P<remote_cn>.+)"
+    # XMail's identifier line, "… Error=[REPLY]" (_XMAIL_LINE): the reply to its last "]".
+    r"|\bxmail bounce: rcpt=\[[^\]\n]*\];error=\[(?P<xmail>[^\n]*)\]"
     r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)

@@ -58,9 +58,10 @@ UNSUBSCRIBE_PHRASES = LazyPattern("|".join((
 )))
 _NEGATION = LazyPattern(r"\b(no|not|don'?t|do not|never|nicht|kein|ne|non|nao|nunca|jamais)\b(\W+\w+){0,2}\W*$")
 # Subjects that mail programs put on automatic answers, in es, en, fr, pt, it, de (and
-# the Nordic and Dutch ones Outlook users send), folded.
+# the Nordic and Dutch ones Outlook users send, and the "Auto-Re:" some autoresponders
+# put before the subject they answer), folded.
 AUTO_SUBJECTS = (
-    "auto:", "auto reply", "auto-reply", "autoreply", "auto response", "auto-response", "autoresponse",
+    "auto:", "auto-re:", "auto reply", "auto-reply", "autoreply", "auto response", "auto-response", "autoresponse",
     "autorespons", "automatic reply", "automatic response", "automated reply", "out of office",
     "out of the office", "ooo:", "away from the office", "on vacation", "vacation reply", "vacation:",
     "respuesta automatica", "contestacion automatica", "fuera de la oficina", "fuera de oficina", "ausencia",
@@ -133,7 +134,8 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
 # Ticket Opened [#…]" (include/i18n/en_US/templates/email/ticket.autoresp.yaml),
 # Zammad's "Thanks for your inquiry (…)" (its seeded trigger "auto reply (on new
 # tickets)"); and the out-of-office subjects of Outlook and the webmails in the
-# languages AUTO_SUBJECTS did not have.
+# languages AUTO_SUBJECTS did not have, and French webmails' "Message d'absence" (the
+# vacation notice's name in Yahoo Mail's, Open-Xchange's and Zimbra's French).
 _MORE_AUTO_SUBJECTS = (
     "acknowledgement of receipt", "acknowledgment of receipt", "receipt acknowledgement",
     "receipt acknowledgment", "confirmation of receipt", "receipt confirmation", "we have received your",
@@ -162,7 +164,7 @@ _MORE_AUTO_SUBJECTS = (
     "odpowiedź automatyczna", "automatyczna odpowiedź", "poza biurem", "automaattinen vastaus",
     "poissa toimistolta", "automatická odpověď", "mimo kancelář", "automatiskt svar", "автоматический ответ",
     "автоответ", "вне офиса", "otomatik yanıt", "otomatik yanit", "otomatik cevap", "ofis dışında",
-    "automātiskā atbilde",
+    "automātiskā atbilde", "message d'absence", "message d’absence",
 )
 # A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
 # (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
@@ -453,11 +455,13 @@ _QUOTE_START = LazyPattern(
 # de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/"Antw:" nl, "VS:"/"VL:"/"SV:"/"VB:"/
 # "FS:" Nordic, "ODP:"/"PD:" pl, "YNT:"/"İLT:" tr, "V:"/"Továbbítás:" hu, "ΑΠ:"/"ΣΧΕΤ:"/
 # "ΠΡΘ:" el, "回复:"/"转发:" zh, "転送:" ja, mail.ru's and Yandex's "Пересл:"/"Отв:"), old
-# Mozilla's "[Fwd: …]" and Pine's "… (fwd)".
+# Mozilla's "[Fwd: …]", Pine's "… (fwd)" and mutt's and neomutt's "[author: subject]"
+# (their default forward_format, "[%a: %s]", %a the author's address). Read after a
+# mailing list's tag too (bounces.untagged).
 _FORWARD_OR_REPLY_SUBJECT = LazyPattern(
     r"^\s*\[?(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|vb|fs|enc|res|i|r|rif|antw|doorst|odp|pd|ynt|ilt|v|tovabbitas"
     r"|απ|σχετ|πρθ|回复|回覆|答复|转发|轉寄|転送|пересл|отв)\s*(\[\d+\])?\s*[:：]"
-    r"|\(fwd\)\s*$")
+    r"|\(fwd\)\s*$|^\s*\[[^\s\[\]@:]+@[^\s\[\]:]+: .*\]\s*$")
 # The line a mail program writes above what it forwards or quotes (folded: lower case, no
 # accents). A ruler around the words: Gmail "---------- Forwarded message ---------",
 # Thunderbird "-------- Forwarded Message --------" / "-------- Original Message --------"
@@ -645,7 +649,8 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
         return False
     if bounces.is_list_notice(msg, subject):
         return False  # an answer to a list's notice is a machine's: leadloop posts to no list
-    if _FORWARD_OR_REPLY_SUBJECT.search(_fold(subject)):
+    folded = _fold(subject)
+    if _FORWARD_OR_REPLY_SUBJECT.search(folded) or _FORWARD_OR_REPLY_SUBJECT.search(bounces.untagged(folded)):
         return True
     if headers_only:
         return False
@@ -799,9 +804,10 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     folded = whole.lstrip("[( ")
     if folded.startswith(AUTO_SUBJECTS):
         return True
-    untagged = _TICKET_TAG.sub("", whole, count=1).lstrip("[( ")
-    if untagged.startswith(AUTO_SUBJECTS) or untagged.startswith(_more_auto_subjects()):
-        return True
+    for untagged in (_TICKET_TAG.sub("", whole, count=1), bounces.untagged(whole)):
+        untagged = untagged.lstrip("[( ")
+        if untagged.startswith(AUTO_SUBJECTS) or untagged.startswith(_more_auto_subjects()):
+            return True
     # A mail system's address (a department's postmaster) answering automatically says
     # so anywhere in its subject.
     return bounces.AUTOMATIC_ANSWER_SUBJECT.search(folded) is not None and \
@@ -860,8 +866,10 @@ def _person_answers(folded: str, match: re.Match) -> bool:
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:
-    subject = _REPLY_PREFIX.sub("", subject)
-    for candidate in (subject, text):
+    # The subject's first word also after a tag, which our own gateway puts on outside
+    # mail too ("[EXTERNAL] Re: Baja"); "[BAJA] Juan Pérez" still asks.
+    untagged, subject = _REPLY_PREFIX.sub("", bounces.untagged(subject)), _REPLY_PREFIX.sub("", subject)
+    for candidate in (subject, untagged, text):
         words = _WORD.findall(_fold(candidate[:200]))
         if words and words[0] in UNSUBSCRIBE_WORDS:
             return True

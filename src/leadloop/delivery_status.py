@@ -717,7 +717,11 @@ _GRAMMAR_PREDICATE_BEFORE = (
     r"|no (?:valid|known|existing|matching)|there (?:is|are|was|were) no"
     r"|(?:there )?(?:do(?:es)?n'?t|do(?:es)? not) exists?(?: a| any| such)?"
     r"|(?:unable to|can ?not|can'?t|could ?not|couldn'?t|failed to|did not|didn'?t) (?:find|locate|verify|resolve|look up"
-    r"|identify)|(?:do(?:es)?n'?t|do(?:es)? not|won'?t|will not) (?:handle|accept|take) (?:e-?)?mail for)")
+    r"|identify)|(?:do(?:es)?n'?t|do(?:es)? not|won'?t|will not) (?:handle|accept|take) (?:e-?)?mail for"
+    # "The server does not recognize this e-mail address" (a server's "not recognized",
+    # said in the active voice; never "does not verify", which a server says of its checks).
+    r"|(?:do(?:es)?n'?t|do(?:es)? not|did not|didn'?t|unable to|can ?not|can'?t|could ?not|couldn'?t|failed to)"
+    r" recogni[sz]e)")
 # The thing denied with a place ("no mailbox here by that name", "no e-mail address is
 # configured at this address", "no account found").
 _GRAMMAR_NO_THING_HERE = (
