@@ -514,7 +514,7 @@ class Incoming:
     overall: object = None
     original_ids: tuple[str, ...] = ()
     original_to: tuple[str, ...] = ()
-    truncated: bool = False        # only the headers were read (a message over the size limit)
+    truncated: bool = False        # over the size limit: its headers were read, and a report's start
     # A complaint (an ARF feedback report, complaints.py): who complained, and how.
     complainers: tuple[str, ...] = ()
     feedback_type: str = ""
