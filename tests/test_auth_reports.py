@@ -289,7 +289,6 @@ def large_report(feedback_fields: str, original_id: str, recipient: str, *,
                              "from IP 192.0.2.1.") -> bytes:
     """An ARF report (RFC 5965 §2: a text part, the feedback fields, the returned message)
     that returns our information pack whole, its PDF brochure too: over the size limit."""
-    brochure = base64.encodebytes(b"%PDF-1.4 " + b"x" * (MAX_MESSAGE_BYTES * 3 // 4)).replace(b"\n", b"\r\n")
     raw = (
         "From: <arf-daemon@mx.example.net>\r\n"
         "To: <laura@lauravidal.es>\r\n"
@@ -302,6 +301,16 @@ def large_report(feedback_fields: str, original_id: str, recipient: str, *,
         f"--outer\r\nContent-Type: message/feedback-report\r\n\r\n{feedback_fields}"
         f"Original-Rcpt-To: <{recipient}>\r\n\r\n"
         "--outer\r\nContent-Type: message/rfc822\r\n\r\n"
+    ).encode() + info_pack(original_id, recipient) + b"\r\n--outer--\r\n"
+    assert len(raw) > MAX_MESSAGE_BYTES
+    return raw
+
+
+def info_pack(original_id: str, recipient: str) -> bytes:
+    """Our information pack as a report returns it whole, header and PDF brochure: over
+    the size limit by itself."""
+    brochure = base64.encodebytes(b"%PDF-1.4 " + b"x" * (MAX_MESSAGE_BYTES * 3 // 4)).replace(b"\n", b"\r\n")
+    return (
         f"From: Laura Vidal <laura@lauravidal.es>\r\nTo: <{recipient}>\r\n"
         "Subject: La información que me pidió\r\n"
         f"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: {original_id}\r\n"
@@ -309,9 +318,7 @@ def large_report(feedback_fields: str, original_id: str, recipient: str, *,
         "--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHola, aquí tiene el folleto.\r\n"
         "--inner\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
         'Content-Disposition: attachment; filename="folleto.pdf"\r\n\r\n'
-    ).encode() + brochure + b"\r\n--inner--\r\n\r\n--outer--\r\n"
-    assert len(raw) > MAX_MESSAGE_BYTES
-    return raw
+    ).encode() + brochure + b"\r\n--inner--\r\n"
 
 
 AUTH_FAILURE_FIELDS = ("Feedback-Type: auth-failure\r\nUser-Agent: SomeDKIMFilter/1.0\r\nVersion: 1\r\n"

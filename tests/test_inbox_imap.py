@@ -153,3 +153,25 @@ def test_an_auth_failure_report_over_the_size_limit_is_read_from_its_start(proje
     [event] = [e for e in shown["events"] if e["kind"] == "auth_failure"]
     assert event["message_id"] == jose and "at its start decided" in event["note"]
     assert read(run)["auth_failures"] == 0  # known by its Message-ID: read once
+
+
+def test_large_delivery_reports_are_read_from_their_start(project, run):
+    """The same first bytes by a partial fetch: a 5.1.1, a 4.2.2 (mailbox full) and a
+    5.7.1 (SPF) report, each returning our information pack whole."""
+    from test_large_bounces import REPORT_DECIDED, bounce_events, large_dsn
+
+    project.append(large_dsn("jose.munoz@example.com", "5.1.1", "550 5.1.1 User unknown",
+                             sent_message_id(run, "jose.munoz@example.com")))
+    project.append(large_dsn("ana.pena@example.org", "4.2.2", "452 4.2.2 Mailbox full",
+                             sent_message_id(run, "ana.pena@example.org")))
+    project.append(large_dsn("tom@example.net", "5.7.1", "550 5.7.1 SPF check failed: lauravidal.es does "
+                             "not designate 192.0.2.10 as permitted sender", sent_message_id(run, "tom@example.net")))
+    summary = read(run)
+    assert (summary["bounces"], summary["failed"], summary["sender_refused"], summary["unrecognised"]) == \
+        (1, 1, 1, 0)
+    assert status(run, "jose.munoz@example.com") == "bounced"
+    states = {e: [m["state"] for m in json.loads(run("show", e, "--json").stdout)["messages"]]
+              for e in ("ana.pena@example.org", "tom@example.net")}
+    assert states == {"ana.pena@example.org": ["failed"], "tom@example.net": ["deferred"]}
+    assert [e["note"] for e in bounce_events(run, "jose.munoz@example.com")] == [REPORT_DECIDED]
+    assert read(run)["bounces"] == 0  # known: read once

@@ -518,7 +518,7 @@ class Incoming:
     overall: object = None
     original_ids: tuple[str, ...] = ()
     original_to: tuple[str, ...] = ()
-    truncated: bool = False        # only the headers were read (a message over the size limit)
+    truncated: bool = False        # over the size limit: its headers were read, and a report's start
     # A complaint (an ARF feedback report, complaints.py): who complained, and how.
     complainers: tuple[str, ...] = ()
     feedback_type: str = ""
@@ -546,8 +546,8 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
     """`unsubscribe_address`: mail sent to it is an unsubscribe request whatever it says
     (only pass one that differs from the address replies go to). `own`: our addresses,
     never a failed recipient. `headers_only`: `raw` is only the header of a message too
-    large to read; its headers decide, and a feedback report's fields when `start`, the
-    message's first bytes, holds them."""
+    large to read; its headers decide, and a feedback or delivery report's fields when
+    `start`, the message's first bytes, holds them."""
     try:
         # Blank lines before the first header (a message saved by a tool that added them)
         # would make the whole message its body: the headers start at the first line
@@ -597,12 +597,13 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
             not _forwards_a_report(msg, sender, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
-        if headers_only:
-            return result("bounce")
         # Never a candidate: our own addresses and the reporting daemon's. (Not the
         # report's own To: some servers copy the failed recipient into its headers.)
-        mine = set(own) | ({sender} if sender else set())
-        report = bounces.read(msg, own={a.lower() for a in mine})
+        mine = {a.lower() for a in set(own) | ({sender} if sender else set())}
+        report = _bounce_at_start(start, mine) if headers_only else bounces.read(msg, own=mine)
+        if report is None:
+            # Nothing read says who failed or how: the headers alone say a report.
+            return result("bounce")
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
     if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
@@ -624,11 +625,37 @@ def _report_at_start(start: bytes):
     auth-failure report returns our message whole, attachments and all): RFC 5965 §2 puts
     the feedback fields second, after a short text, and the returned message's header
     next, so they are in its start. None unless its Feedback-Type is there."""
-    # Whole lines only: the last one read may be cut in the middle of an address.
+    msg = _start_message(start)
+    return None if msg is None else complaints.read_start(msg)
+
+
+def _bounce_at_start(start: bytes, own: set[str]):
+    """The delivery report read from the first bytes of one too large to read whole (a
+    report that returns our information pack, brochure and all): RFC 3464 §2 and RFC
+    3462 put the human-readable part and the delivery-status fields before the returned
+    message, and the plain-text reports of Exim, Postfix, qmail and others their
+    diagnostic before the copy, so the same reader finds the same recipients, statuses
+    and owners there. None unless they name a recipient or a status."""
+    msg = _start_message(start)
+    if msg is None:
+        return None
+    try:
+        report = bounces.read(msg, own=own)
+    except Exception:  # a cut the email package cannot read: the headers decide, as before
+        return None
+    verdict = report.overall.verdict
+    if report.failures or verdict.status or verdict.reason != "undefined":
+        return report
+    return None
+
+
+def _start_message(start: bytes) -> Message | None:
+    """The message's first bytes as a message, whole lines only: the last one read may
+    be cut in the middle of an address."""
     start = start[:start.rfind(b"\n") + 1].lstrip(b" \t\r\n")
     if not start:
         return None
-    return complaints.read_start(email.message_from_bytes(start, policy=header_memo.policy()))
+    return email.message_from_bytes(start, policy=header_memo.policy())
 
 
 def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: frozenset[str],

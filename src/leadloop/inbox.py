@@ -111,7 +111,7 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                     try:
                         # A message over the size limit comes as its headers only: they
                         # decide (a reply with a large attachment is still a reply), and a
-                        # feedback report's first part, read from its first bytes.
+                        # feedback or delivery report's first parts, read from its first bytes.
                         incoming = classify(mail.raw, unsubscribe_address=unsubscribe, own=own,
                                             headers_only=mail.truncated, start=mail.start)
                     except Unreadable as err:
@@ -389,10 +389,14 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
     if failure.diagnostic:
         error += f": {failure.diagnostic[:300]}"
     message = _failed_message(store, lead, incoming)
-    store.event(lead["id"], now, "bounce", {
+    detail = {
         "permanent": verdict.hard, "reason": verdict.label, "status": verdict.status,
         "blocked": verdict.blocked, "owner": verdict.owner, "subject": incoming.subject,
-        "message_id": message["message_id"] if message is not None else None})
+        "message_id": message["message_id"] if message is not None else None}
+    if incoming.truncated:
+        # (A failure was read, so the report's start was: over the size limit.)
+        detail["note"] = REPORT_DECIDED
+    store.event(lead["id"], now, "bounce", detail)
     if verdict.owner == SENDER:
         # SPEC §6, §7: the sender or the message was refused, not the lead. The message
         # was never accepted, so it is due again; it is never one of the lead's three.
