@@ -164,10 +164,10 @@ _NDR_HEADING = LazyPattern(
     # Administratoren", "Información de diagnóstico para administradores", "Informations
     # de diagnostic pour les administrateurs", "Informazioni di diagnostica per gli
     # amministratori", "管理者向けの診断情報"). Folded: no accents, and NFKD leaves the
-    # Japanese as it is.
-    r"|diagnos(tic information for|einformationen fur) administrator"
-    r"|informa(cion de diagnostico para administradores|tions de diagnostic pour les administrateurs"
-    r"|zioni di diagnostica per gli amministratori)|" + fold("管理者向けの診断情報"))
+    # Japanese as it is. Matched from "diagnos", which each holds: a search tries the
+    # pattern at fewer places when its alternatives start with letters it already has.
+    r"|diagnos(tic information for administrator|einformationen fur administrator|tico para administradores"
+    r"|tic pour les administrateurs|tica per gli amministratori)|" + fold("管理者向けの診断情報"))
 
 # Sendmail's phquery mailer (the CCSO nameserver's, RFC 2378) lists the failed
 # recipients between two rulers, "--------Message not delivered to the following:" and
