@@ -19,6 +19,7 @@ import pytest
 from leadloop.classify import classify
 from test_inbox import read, status  # noqa: F401
 from test_inbox import project  # noqa: F401  (the fixture)
+from test_machine_notices import _message
 
 HEADINGS = {
     "en": "Diagnostic information for administrators:",
@@ -38,17 +39,10 @@ def _report(heading: str, recipient: str = "ana.pena@example.org") -> bytes:
         f"{recipient}\n"
         "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
     )
-    return (
-        "Return-Path: <>\n"
-        "From: Correo Empresa <correo@empresa.example>\n"
-        "To: laura@lauravidal.es\n"
-        "Subject: Aviso del sistema\n"
-        "Message-ID: <ndr-1@mx01.empresa.example>\n"
-        "MIME-Version: 1.0\n"
-        "Content-Type: text/plain; charset=utf-8\n"
-        "Content-Transfer-Encoding: 8bit\n"
-        "\n" + body
-    ).encode()
+    return _message({"Return-Path": "<>", "From": "Correo Empresa <correo@empresa.example>",
+                     "To": "laura@lauravidal.es", "Subject": "Aviso del sistema",
+                     "Message-ID": "<ndr-1@mx01.empresa.example>", "MIME-Version": "1.0",
+                     "Content-Type": "text/plain; charset=utf-8", "Content-Transfer-Encoding": "8bit"}, body)
 
 
 @pytest.mark.parametrize("language", sorted(HEADINGS))
@@ -67,31 +61,23 @@ def test_the_inbox_bounces_the_lead_a_spanish_report_names(project, run):
     assert status(run, "ana.pena@example.org") == "bounced"
 
 
-# The traps: the same words written by a person, and an out-of-office.
+# The traps: the same words written by a person, and an out-of-office. They hold on
+# main too: they keep the new headings from taking a person's words for a report's.
 
-def _mail(headers: dict[str, str], body: str) -> bytes:
-    head = "".join(f"{name}: {value}\n" for name, value in headers.items())
-    return (head + "Content-Type: text/plain; charset=utf-8\n\n" + body).encode()
-
-
-def test_a_person_writing_the_heading_is_still_a_reply():
-    raw = _mail({"Return-Path": "<ana.pena@example.org>", "From": "Ana <ana.pena@example.org>",
-                 "To": "laura@lauravidal.es", "Subject": "Aviso del sistema"},
-                "Hola Laura, nuestro informático me pide la «Información de diagnóstico para "
-                "administradores» antes de responderte. ¿Me la mandas?\n")
-    assert classify(raw).kind == "reply"
-
-
-def test_a_person_who_could_not_deliver_an_order_is_still_a_reply():
-    raw = _mail({"Return-Path": "<ana.pena@example.org>", "From": "Ana <ana.pena@example.org>",
-                 "To": "laura@lauravidal.es", "Subject": "Pedido"},
-                "Hola, no pude entregar su pedido a los siguientes clientes: Tomás y Elena.\n")
-    assert classify(raw).kind == "reply"
-
-
-def test_an_out_of_office_naming_the_administrators_is_an_auto_reply():
-    raw = _mail({"Return-Path": "<>", "From": "Ana <ana.pena@example.org>", "To": "laura@lauravidal.es",
-                 "Auto-Submitted": "auto-replied", "Subject": "Respuesta automática: Aviso del sistema"},
-                "Estoy fuera de la oficina hasta el lunes. Para incidencias del correo, escriba a "
-                "los administradores.\n")
-    assert classify(raw).kind == "auto_reply"
+@pytest.mark.parametrize(("headers", "body", "kind"), [
+    # A person asking for the section by its name.
+    ({"Return-Path": "<ana.pena@example.org>", "Subject": "Aviso del sistema"},
+     "Hola Laura, nuestro informático me pide la «Información de diagnóstico para "
+     "administradores» antes de responderte. ¿Me la mandas?\n", "reply"),
+    # A person who could not deliver an order.
+    ({"Return-Path": "<ana.pena@example.org>", "Subject": "Pedido"},
+     "Hola, no pude entregar su pedido a los siguientes clientes: Tomás y Elena.\n", "reply"),
+    # An out-of-office that sends mail problems to the administrators.
+    ({"Return-Path": "<>", "Auto-Submitted": "auto-replied", "Subject": "Respuesta automática: Aviso del sistema"},
+     "Estoy fuera de la oficina hasta el lunes. Para incidencias del correo, escriba a "
+     "los administradores.\n", "auto_reply"),
+])
+def test_a_persons_words_are_never_a_report(headers, body, kind):
+    raw = _message({"From": "Ana <ana.pena@example.org>", "To": "laura@lauravidal.es",
+                    "Content-Type": "text/plain; charset=utf-8"} | headers, body)
+    assert classify(raw).kind == kind
