@@ -67,6 +67,15 @@ def test_western_text_stays_windows_1252(text, declared):
     assert decoded(text.encode("windows-1252"), declared) == text
 
 
+def test_a_long_text_is_judged_by_its_start():
+    """A long text is judged by its first 16 KB (cut inside a character here): past them a
+    stray byte costs one character, as in a text's declared charset."""
+    start = "x" + CHINESE_REPORT.format(recipient="jose.munoz@example.com") * 200
+    raw = start.encode("gb2312") + b"\x80" + "收件人不存在".encode("gb2312")
+    assert len(start.encode("gb2312")) > 16_384
+    assert decoded(raw, None) == start + "\ufffd收件人不存在"
+
+
 def test_a_charset_the_report_declares_elsewhere_still_comes_first():
     """The hint is read before any guess: a Shift_JIS text beside an EUC-JP one is still
     read as the report says (here, bytes that are valid in both)."""

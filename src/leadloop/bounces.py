@@ -21,6 +21,7 @@ what it hands over was said *about* a recipient, not quoted:
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from dataclasses import dataclass
@@ -946,6 +947,7 @@ _CHINESE = _script(f"[\u4e00-\u9fff{_CJK_PUNCTUATION}]", unspaced=True)
 _EAST_ASIAN_CHARSETS = (("cp932", "cp932", _JAPANESE), ("euc_jp", "euc_jp", _JAPANESE), ("cp949", "euc_kr", _KOREAN),
                         ("gb18030", "gb2312", _CHINESE), ("big5hkscs", "big5", _CHINESE))
 _ASCII_BYTES = bytes(range(128))
+_EAST_ASIAN_SAMPLE = 16_384  # bytes judged: the rest of a long text costs its decoding alone
 
 
 def _east_asian(payload: bytes) -> str | None:
@@ -956,12 +958,14 @@ def _east_asian(payload: bytes) -> str | None:
     stands inside a word, one or two at a time: "Ação" read as GB18030 is one hanzi
     between "A" and "o", "Továbbítás" read as Big5 "Tov墎b癃嫳" (a Big5 or Shift_JIS
     character's second byte may be an ASCII letter's)."""
-    if len(payload.translate(None, _ASCII_BYTES)) * 5 < len(payload):
+    sample = payload if len(payload) <= _EAST_ASIAN_SAMPLE else payload[:_EAST_ASIAN_SAMPLE]
+    if len(sample.translate(None, _ASCII_BYTES)) * 5 < len(sample):
         return None
     best, best_share = None, 0.0
     for charset, common, (characters, runs, beside_letter, mark, spaced) in _EAST_ASIAN_CHARSETS:
         try:
-            text = payload.decode(charset)
+            # (a character the sample's end cuts is left out, not an error)
+            text = sample.decode(charset) if sample is payload else codecs.getincrementaldecoder(charset)().decode(sample)
         except UnicodeDecodeError:
             continue
         native = sum(1 for char in characters.findall(text) if _is_common(char, common))
@@ -973,8 +977,9 @@ def _east_asian(payload: bytes) -> str | None:
         share = native / (len(text) - len(text.encode("ascii", "ignore")))
         # Nearly all (a rare character or a symbol aside); a tie keeps the earlier reading.
         if share >= 0.9 and share > best_share:
-            best, best_share = text, share
-    return best
+            best, best_share = charset, share
+    # Beyond the sample, a stray byte costs one character, as in a text's declared charset.
+    return None if best is None else payload.decode(best, "replace")
 
 
 @functools.lru_cache(maxsize=4096)
