@@ -76,12 +76,14 @@ def test_a_long_text_is_judged_by_its_start():
     assert decoded(raw, None) == start + "\ufffd收件人不存在"
 
 
-def test_a_charset_the_report_declares_elsewhere_still_comes_first():
-    """The hint is read before any guess: a Shift_JIS text beside an EUC-JP one is still
-    read as the report says (here, bytes that are valid in both)."""
-    text = "ただいま不在にしております。"
-    assert decoded(text.encode("euc_jp"), None, lambda: "euc-jp") == text
-    assert decoded(text.encode("cp932"), None, lambda: "euc-jp") == text  # (the hint fails: guessed)
+def test_the_charset_the_report_declares_elsewhere_comes_before_any_guess():
+    """The hint (the charset another part of the report declares) is read first; the
+    guess is only for bytes it does not read. Korean bytes beside a GB2312 part are read
+    as GB18030 reads them; Shift_JIS bytes beside an EUC-JP part, which EUC-JP does not
+    read, are guessed."""
+    korean = KOREAN_REPLY.encode("euc_kr")
+    assert decoded(korean, None, lambda: "gb2312") == korean.decode("gb18030")
+    assert decoded(JAPANESE_AWAY.encode("cp932"), None, lambda: "euc-jp") == JAPANESE_AWAY
 
 
 def test_a_short_chinese_text_is_not_read_as_korean():

@@ -670,9 +670,9 @@ def header_text(msg: Message, name: str) -> str:
 
 def _raw_header_text(msg: Message, name: str, parsed: str) -> str:
     """The raw field read as decoded() reads a part's text: UTF-8, else the charset the
-    message's text declares, else Windows-1252; undeclared ISO-2022-JP (RFC 1468, which
-    Japanese servers write in headers unencoded) read as such. Encoded words beside the
-    raw bytes are decoded after."""
+    message's text declares, else undeclared Chinese, Japanese or Korean, else Windows-
+    1252; undeclared ISO-2022-JP (RFC 1468, which Japanese servers write in headers
+    unencoded) read as such. Encoded words beside the raw bytes are decoded after."""
     raw = str(next((value for key, value in msg.raw_items() if key.lower() == name), ""))
     if raw.isascii() and "\x1b" not in raw:
         # The U+FFFD came from an encoded word: its charset one the email package reads
@@ -863,8 +863,9 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
     """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
     charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
     they are UTF-8, else the charset the report's other text declares (`hint`: a Russian
-    server's koi8-r text part beside its undeclared fields; asked only then), else
-    Windows-1252, the 8-bit charset servers write undeclared."""
+    server's koi8-r text part beside its undeclared fields; asked only then), else the
+    Chinese, Japanese or Korean charset they read as (_east_asian), else Windows-1252,
+    the 8-bit charset servers write undeclared."""
     charset = (charset or "").lower().strip()
     charset = _CHARSET_LABELS.get(charset, charset)
     own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
