@@ -21,6 +21,7 @@ what it hands over was said *about* a recipient, not quoted:
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from dataclasses import dataclass
@@ -681,9 +682,9 @@ def header_text(msg: Message, name: str) -> str:
 
 def _raw_header_text(msg: Message, name: str, parsed: str) -> str:
     """The raw field read as decoded() reads a part's text: UTF-8, else the charset the
-    message's text declares, else Windows-1252; undeclared ISO-2022-JP (RFC 1468, which
-    Japanese servers write in headers unencoded) read as such. Encoded words beside the
-    raw bytes are decoded after."""
+    message's text declares, else undeclared Chinese, Japanese or Korean, else Windows-
+    1252; undeclared ISO-2022-JP (RFC 1468, which Japanese servers write in headers
+    unencoded) read as such. Encoded words beside the raw bytes are decoded after."""
     raw = str(next((value for key, value in msg.raw_items() if key.lower() == name), ""))
     if raw.isascii() and "\x1b" not in raw:
         # The U+FFFD came from an encoded word: its charset one the email package reads
@@ -874,8 +875,9 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
     """A part's text. The declared charset when it reads the bytes; 8-bit bytes under no
     charset, US-ASCII (RFC 2045 §5.2's default), or a charset they are not in: UTF-8 when
     they are UTF-8, else the charset the report's other text declares (`hint`: a Russian
-    server's koi8-r text part beside its undeclared fields; asked only then), else
-    Windows-1252, the 8-bit charset servers write undeclared."""
+    server's koi8-r text part beside its undeclared fields; asked only then), else the
+    Chinese, Japanese or Korean charset they read as (_east_asian), else Windows-1252,
+    the 8-bit charset servers write undeclared."""
     charset = (charset or "").lower().strip()
     charset = _CHARSET_LABELS.get(charset, charset)
     own = bool(charset) and charset not in _WINDOWS_1252_LABELS and charset not in ("utf-8", "utf8")
@@ -905,6 +907,8 @@ def decoded(payload: bytes, charset: str | None, hint: Callable[[], str | None] 
             return payload.decode(_CHARSET_LABELS.get(report_charset, report_charset))
         except (LookupError, UnicodeDecodeError):
             pass
+    if (text := _east_asian(payload)) is not None:
+        return text
     return payload.decode("windows-1252", "replace")
 
 
@@ -918,6 +922,87 @@ def _mostly_utf8(payload: bytes) -> str | None:
     bad = text.count("\ufffd")
     good = sum(1 for char in text if char > "\x7f") - bad
     return text if good >= bad else None
+
+
+# Chinese, Japanese and Korean servers write their reports and answers in their legacy
+# multi-byte charset, often with no label at all. Each is tried as the WHATWG Encoding
+# Standard reads it (its superset: Windows-31J for Shift_JIS, Windows-949 for EUC-KR,
+# GB18030 for GB2312, Big5-HKSCS for Big5) beside the charset whose characters are the
+# common ones (JIS X 0208, KS X 1001, GB2312, Big5): the bytes must decode strictly, and
+# nearly all of the text's other characters must be common ones of the language's
+# script (kana and kanji, Hangul, hanzi; CJK punctuation and full-width forms in each).
+# Each language has a mark of its own besides. Japanese writes kana (kanji alone read as
+# Chinese: the same characters). Korean writes particles and endings, and is tried
+# before Chinese: KS X 1001's Hangul rows are GB2312's commonest hanzi rows, so a Korean
+# text reads as Chinese too, and a short Chinese one as Hangul ("回复", "쀼릿"), but
+# seldom as Hangul with Korean's grammar in it. Chinese puts no space between its
+# characters, as Korean does between words, and as Cyrillic text read as hanzi would
+# (a Russian word of even length is a run of hanzi).
+_CJK_PUNCTUATION = "\u2010-\u203b\u25a0-\u25ff\u3000-\u303f\uff01-\uff60\uffe0-\uffe6"
+_KANA = "\u3041-\u30ff"
+
+
+def _script(characters: str, mark: str | None = None, unspaced: bool = False) -> tuple:
+    """A script's characters; their runs; those beside a Latin letter; the language's
+    mark (a tenth of the characters at least); and, for a language that writes no space
+    between its characters, two with a space between."""
+    return (LazyPattern(characters), LazyPattern(characters + "{2,}"),
+            LazyPattern(f"(?<=[A-Za-z]){characters}|{characters}(?=[A-Za-z])"),
+            mark and LazyPattern(mark), unspaced and LazyPattern(f"{characters} (?={characters})"))
+
+
+_JAPANESE = _script(f"[{_KANA}\u4e00-\u9fff{_CJK_PUNCTUATION}]", mark=f"[{_KANA}]")
+# Korean's mark is its particles and verb endings (이 가 은 는 을 를 의 에 로, 하 합 했 다 니 요
+# 습 세 고 게 지 기…), which GB2312 reads as hanzi a Chinese text seldom writes (捞 篮 绰 阑 甫
+# 狼 俊 肺…); never 와 (客), 만 (父), 할 (且) or 있 (乐), which are common ones.
+_KOREAN = _script(f"[\uac00-\ud7a3{_CJK_PUNCTUATION}]", mark="[이가은는을를의에로과도서하한합해했다니요습세고게지기]")
+_CHINESE = _script(f"[\u4e00-\u9fff{_CJK_PUNCTUATION}]", unspaced=True)
+_EAST_ASIAN_CHARSETS = (("cp932", "cp932", _JAPANESE), ("euc_jp", "euc_jp", _JAPANESE), ("cp949", "euc_kr", _KOREAN),
+                        ("gb18030", "gb2312", _CHINESE), ("big5hkscs", "big5", _CHINESE))
+_ASCII_BYTES = bytes(range(128))
+_EAST_ASIAN_SAMPLE = 16_384  # bytes judged: the rest of a long text costs its decoding alone
+
+
+def _east_asian(payload: bytes) -> str | None:
+    """Undeclared Chinese, Japanese or Korean text, or None (then Windows-1252 reads it).
+    Its guards are what 8-bit Western text never has: a fifth of its bytes or more above
+    0x7F (Spanish, French, German or Portuguese text carries a few in a hundred), and
+    characters written in runs, most of them away from Latin letters. An accented letter
+    stands inside a word, one or two at a time: "Ação" read as GB18030 is one hanzi
+    between "A" and "o", "Továbbítás" read as Big5 "Tov墎b癃嫳" (a Big5 or Shift_JIS
+    character's second byte may be an ASCII letter's)."""
+    sample = payload if len(payload) <= _EAST_ASIAN_SAMPLE else payload[:_EAST_ASIAN_SAMPLE]
+    if len(sample.translate(None, _ASCII_BYTES)) * 5 < len(sample):
+        return None
+    best, best_share = None, 0.0
+    for charset, common, (characters, runs, beside_letter, mark, spaced) in _EAST_ASIAN_CHARSETS:
+        try:
+            # (a character the sample's end cuts is left out, not an error)
+            text = sample.decode(charset) if sample is payload else codecs.getincrementaldecoder(charset)().decode(sample)
+        except UnicodeDecodeError:
+            continue
+        native = sum(1 for char in characters.findall(text) if _is_common(char, common))
+        if native < 2 or sum(map(len, runs.findall(text))) * 2 < native \
+                or len(beside_letter.findall(text)) * 2 > native \
+                or (mark and len(mark.findall(text)) * 10 < native) \
+                or (spaced and len(spaced.findall(text)) * 10 >= native):
+            continue
+        share = native / (len(text) - len(text.encode("ascii", "ignore")))
+        # Nearly all (a rare character or a symbol aside); a tie keeps the earlier reading.
+        if share >= 0.9 and share > best_share:
+            best, best_share = charset, share
+    # Beyond the sample, a stray byte costs one character, as in a text's declared charset.
+    return None if best is None else payload.decode(best, "replace")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_common(char: str, charset: str) -> bool:
+    """The character is one of the narrower charset's two-byte ones (Windows-949's 8,822
+    added Hangul are encoded by EUC-KR's eight-byte make-up sequences: never common)."""
+    try:
+        return len(char.encode(charset)) == 2
+    except UnicodeEncodeError:
+        return False
 
 
 def charset_hint(msg: Message) -> Callable[[], str | None]:
