@@ -56,8 +56,8 @@ class InboxReport:
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "complaints", "questions",
-            "survey_answers", "unmatched", "unrecognised", "about_erased", "sender_refused", "auth_failures", "domain_reports",
-            "skipped")}
+            "survey_answers", "unmatched", "unrecognised", "about_erased", "sender_refused", "auth_failures",
+            "domain_reports", "skipped")}
 
     def line(self) -> str:
         from .plurals import count
