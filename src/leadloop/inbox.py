@@ -48,6 +48,7 @@ class InboxReport:
     survey_answers: int = 0
     unmatched: int = 0
     unrecognised: int = 0   # bounces naming no recipient leadloop sent to (kept for review)
+    about_erased: int = 0   # complaints and bounces about a lead erased since: said, nothing recorded
     sender_refused: int = 0  # reports that the sender was refused: the message is due again
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
@@ -55,8 +56,8 @@ class InboxReport:
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in (
             "replies", "auto_replies", "bounces", "failed", "delays", "unsubscribes", "complaints", "questions",
-            "survey_answers", "unmatched", "unrecognised", "sender_refused", "auth_failures", "domain_reports",
-            "skipped")}
+            "survey_answers", "unmatched", "unrecognised", "about_erased", "sender_refused", "auth_failures",
+            "domain_reports", "skipped")}
 
     def line(self) -> str:
         from .plurals import count
@@ -74,6 +75,8 @@ class InboxReport:
                    + " about your domain (left alone)"),
                   (self.unrecognised, count(self.unrecognised, "unrecognised bounce")
                    + " (see `leadloop inbox --review`)"),
+                  (self.about_erased, count(self.about_erased, "complaint or bounce", "complaints or bounces")
+                   + " about a lead erased since (nothing recorded)"),
                   (self.questions, count(self.questions, "customer question")),
                   (self.survey_answers, count(self.survey_answers, "survey answer")),
                   (self.skipped, "skipped")]
@@ -246,6 +249,9 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
         if lead is not None:
             _apply_failure(store, lead, incoming.overall, incoming, now, report, sender)
             applied = True
+    if not applied and _erased_since(store, incoming, own, _bounce_recipients(incoming)):
+        _said_erased(report, "a bounce")
+        return
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
         if incoming.overall is not None and incoming.overall.diagnostic:
@@ -259,7 +265,8 @@ def _apply_complaint(store: Store, incoming: Incoming, now: datetime, report: In
     """A provider's feedback loop says a person marked our message as spam (RFC 5965):
     the lead it was sent to is `unsubscribed` and never mailed again, and the complaint
     counts in stats' complaint rate (SPEC §7, §8). The lead is found by the original's
-    Message-ID (providers redact the complainer's address), else by the address."""
+    Message-ID (providers redact the complainer's address), else by the address. One
+    about a lead erased since is only said: its row holds no personal data any more."""
     from .complaints import NOT_A_COMPLAINT
 
     lead = _lead_of_original(store, incoming, own) if incoming.original_ids else None
@@ -269,10 +276,13 @@ def _apply_complaint(store: Store, incoming: Incoming, now: datetime, report: In
                 lead = _sent_lead(store, address)
                 if lead is not None:
                     break
+    what = f"spam complaint ({incoming.feedback_type or 'abuse'})"
+    if lead is None and _erased_since(store, incoming, own, incoming.complainers):
+        _said_erased(report, f"a {what}")
+        return
     if lead is None:
         store.review_bounce(now, incoming.written_at, incoming.sender, incoming.subject,
-                            f"spam complaint ({incoming.feedback_type or 'abuse'}) about a message "
-                            "leadloop did not send, or whose recipient it cannot tell")
+                            f"{what} about a message leadloop did not send, or whose recipient it cannot tell")
         report.unrecognised += 1
         return
     # (Its lead was found, so its fields were read: over the size limit, from its start.)
@@ -320,22 +330,45 @@ def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report:
         report.problems.append(sentence)
 
 
-def _erased_since(store: Store, incoming: Incoming, own: frozenset[str]) -> bool:
+def _erased_since(store: Store, incoming: Incoming, own: frozenset[str],
+                  addresses: tuple[str, ...] | None = None) -> bool:
     """The report returns a message leadloop sent to a lead erased since: by the original's
-    Message-ID (its message row stays, the lead's address is gone), else, when it carries
-    none, by a recipient's keyed hash among the suppressions (SPEC §10) that no lead has."""
+    Message-ID (its message row stays, the lead's address is gone), else by a recipient's
+    keyed hash among the suppressions (SPEC §10) that no lead has. The recipients are
+    `addresses` when the caller looks a living lead up by them even past a Message-ID
+    that finds nothing (a complaint's, a bounce's); by default a report's complainers,
+    only when it carries no Message-ID (an authentication failure report)."""
     if incoming.original_ids:
         marks = ",".join("?" * len(incoming.original_ids))
-        return store.conn.execute(
-            f"SELECT 1 FROM messages m JOIN leads l ON l.id = m.lead_id WHERE m.message_id IN ({marks}) "
-            f"AND m.state IN {OUTCOMES_SQL} AND l.email IS NULL", incoming.original_ids).fetchone() is not None
-    for address in incoming.complainers:
+        rows = store.conn.execute(
+            f"SELECT l.email IS NULL AS erased FROM messages m JOIN leads l ON l.id = m.lead_id "
+            f"WHERE m.message_id IN ({marks}) AND m.state IN {OUTCOMES_SQL}", incoming.original_ids).fetchall()
+        if rows or addresses is None:
+            return any(row["erased"] for row in rows)
+    for address in incoming.complainers if addresses is None else addresses:
         if address in own or _lead_by_address(store, address) is not None:
             continue
         entry = store.suppression(address)
         if entry is not None and entry["reason"] in _ERASED_LEAD_REASONS:
             return True
     return False
+
+
+def _bounce_recipients(incoming: Incoming) -> tuple[str, ...]:
+    """The addresses _apply_bounce looks a lead up by: the failed recipients, and the
+    returned original's To when it carries no Message-ID (_lead_of_original)."""
+    failed = tuple(failure.address for failure in incoming.failures if failure.address)
+    return failed + (() if incoming.original_ids else incoming.original_to)
+
+
+def _said_erased(report: InboxReport, what: str) -> None:
+    """A complaint or bounce about a lead erased since: counted and said, never kept for
+    review nor recorded, and no address in the sentence (nothing is kept of the lead)."""
+    report.about_erased += 1
+    sentence = (f"{what} is about a message leadloop sent to a lead erased since: nothing recorded, "
+                "since nothing is kept of the lead")
+    if sentence not in report.problems:
+        report.problems.append(sentence)
 
 
 def _sent_lead(store: Store, address: str | None):
