@@ -117,6 +117,19 @@ def test_a_bounce_found_by_the_address_hash_about_a_lead_erased_since(project, r
     assert inbox(run)[0]["about_erased"] == 0
 
 
+def test_a_refusal_of_the_sender_about_a_lead_erased_since_still_names_the_sender_problem(project, run, tmp_path):
+    """The lead is gone, but an SPF refusal is the sender's set-up: the next leads'
+    messages meet it too, so inbox still says it (SPEC §6's third owner)."""
+    project.deliver(bounce_by_address(
+        "ana.pena@example.org", "5.7.1",
+        "550 5.7.1 Message rejected: SPF check failed for lauravidal.es (sender not permitted)"))
+    before = forget(run, tmp_path, "ana.pena@example.org")
+    summary, problems = inbox(run)
+    assert summary["about_erased"] == 1 and summary["unrecognised"] == 0
+    only_said(run, tmp_path, before, problems, "a bounce")
+    assert "SPF" in problems, problems
+
+
 def test_strangers_and_unsubscribed_only_suppressions_stay_for_review(project, run, tmp_path):
     """The traps, beside a bounce about a lead erased since: a complaint and a bounce about
     an address that was never a lead, a bounce about a stranger who once wrote "baja" (an

@@ -251,6 +251,7 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
             applied = True
     if not applied and _erased_since(store, incoming, own, _bounce_recipients(incoming)):
         _said_erased(report, "a bounce")
+        _say_sender_refusal(report, incoming, sender)
         return
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
@@ -359,6 +360,20 @@ def _bounce_recipients(incoming: Incoming) -> tuple[str, ...]:
     returned original's To when it carries no Message-ID (_lead_of_original)."""
     failed = tuple(failure.address for failure in incoming.failures if failure.address)
     return failed + (() if incoming.original_ids else incoming.original_to)
+
+
+def _say_sender_refusal(report: InboxReport, incoming: Incoming, sender: str | None) -> None:
+    """A report whose refusal is the sender's (SPF, a blocklist…) says so even when its
+    lead is gone: the next leads' messages meet the same refusal (SPEC §6's third owner)."""
+    from .refusals import sender_sentence
+
+    for failure in (*incoming.failures, incoming.overall):
+        if failure is not None and failure.verdict.owner == SENDER:
+            sentence = sender_sentence(failure.verdict, failure.diagnostic, sender=sender,
+                                       server="the receiving server")
+            if sentence not in report.problems:
+                report.problems.append(sentence)
+            return
 
 
 def _said_erased(report: InboxReport, what: str) -> None:
