@@ -315,13 +315,9 @@ def drained_on(now: datetime, rules: Rules, left_today: int,
 def _days_without_clock_change(day: date, most: int, tz) -> int:
     """How many of the `most` days after `day` have no clock change: sending_days takes
     each of them as 24 hours whose window opens on the send days."""
-    one_day = timedelta(days=1)
-    # An aware datetime plus a day is the next local midnight (wall-clock arithmetic).
-    midnight = datetime(day.year, day.month, day.day, tzinfo=tz) + one_day
-    offset = midnight.utcoffset()
+    offset = _midnight_offset(day + timedelta(days=1), tz)
     for n in range(most):
-        midnight += one_day
-        if midnight.utcoffset() != offset:
+        if _midnight_offset(day + timedelta(days=n + 2), tz) != offset:
             return n
     return most
 

@@ -59,6 +59,11 @@ class InboxReport:
             "survey_answers", "unmatched", "unrecognised", "about_erased", "sender_refused", "auth_failures",
             "domain_reports", "skipped")}
 
+    def say_once(self, sentence: str) -> None:
+        """A sentence for the marketer, said once however many reports give it."""
+        if sentence not in self.problems:
+            self.problems.append(sentence)
+
     def line(self) -> str:
         from .plurals import count
 
@@ -327,8 +332,7 @@ def _apply_auth_failure(store: Store, incoming: Incoming, now: datetime, report:
     erased = lead is None and _erased_since(store, incoming, own)
     sentence = failure_sentence(incoming.auth_failure, incoming.reported_domain, reporter,
                                 ours=lead is not None, erased=erased)
-    if sentence not in report.problems:
-        report.problems.append(sentence)
+    report.say_once(sentence)
 
 
 def _erased_since(store: Store, incoming: Incoming, own: frozenset[str],
@@ -369,10 +373,8 @@ def _say_sender_refusal(report: InboxReport, incoming: Incoming, sender: str | N
 
     for failure in (*incoming.failures, incoming.overall):
         if failure is not None and failure.verdict.owner == SENDER:
-            sentence = sender_sentence(failure.verdict, failure.diagnostic, sender=sender,
-                                       server="the receiving server")
-            if sentence not in report.problems:
-                report.problems.append(sentence)
+            report.say_once(sender_sentence(failure.verdict, failure.diagnostic, sender=sender,
+                                            server="the receiving server"))
             return
 
 
@@ -382,8 +384,7 @@ def _said_erased(report: InboxReport, what: str) -> None:
     report.about_erased += 1
     sentence = (f"{what} is about a message leadloop sent to a lead erased since: nothing recorded, "
                 "since nothing is kept of the lead")
-    if sentence not in report.problems:
-        report.problems.append(sentence)
+    report.say_once(sentence)
 
 
 def _sent_lead(store: Store, address: str | None):
