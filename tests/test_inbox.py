@@ -451,6 +451,18 @@ def test_stats_shows_the_blocked_by_provider_rate_with_a_warning(project, run):
     assert "blocked-by-provider rate" in shown.stderr
 
 
+def test_the_same_refusal_of_the_sender_is_said_once(project, run):
+    """Two leads' messages refused for the same cause in one read: two refusals counted,
+    one sentence (the marketer has one problem to mend, not one per lead)."""
+    diagnostic = "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org"
+    for lead in ("jose.munoz@example.com", "ana.pena@example.org"):
+        project.deliver(report(lead, "5.7.1", diagnostic, sent_message_id(run, lead)))
+    result = run("--now", LATER, "inbox")
+    assert result.exit_code == 0, result.stderr
+    assert "2 refused because of the sender (offered again)" in result.stdout
+    assert result.stderr.count("no lead was charged") == 1, result.stderr
+
+
 @pytest.mark.parametrize("status, diagnostic", [
     ("5.7.26", "550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and "
                "Gmail users, and has been blocked. The sender must authenticate with at least one of SPF or DKIM."),

@@ -457,8 +457,7 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
 
         sentence = sender_sentence(verdict, failure.diagnostic or error, sender=sender,
                                    server="the receiving server")
-        if sentence not in report.problems:
-            report.problems.append(f"{sentence}; the message is offered again, no lead was charged")
+        report.say_once(f"{sentence}; the message is offered again, no lead was charged")
         return
     if verdict.hard:
         if message is not None:
