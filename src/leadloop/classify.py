@@ -825,6 +825,8 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     if msg.get_content_type() == "multipart/report" and \
             (msg.get_param("report-type") or "").lower() == "disposition-notification":
         return True  # a read receipt
+    if bounces.is_delivery_receipt(msg):
+        return True
     if msg.get("return-path") is not None and header_text(msg, "return-path") in ("<>", ""):
         return True
     whole = _fold(subject)
