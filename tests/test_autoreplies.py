@@ -88,7 +88,7 @@ def mail(subject: str, body: str, headers: str = "") -> bytes:
 @pytest.mark.parametrize("subject, headers", [
     ("Auto reply: Hola", "X-Apple-Action: VACATION\r\n"),
     ("Hola", "X-Apple-Action: VACATION\r\n"),
-    ("Hola", "X-Auto-Response-Suppress: All\r\n"),
+    ("Hola", "X-MS-Exchange-Inbox-Rules-Loop: ana@example.com\r\n"),
     ("Hola", "X-Autoresponder: yes\r\n"),
     ("Automatic reply: Hola", ""),
     ("Respuesta automática: Hola", ""),

@@ -19,6 +19,31 @@ from test_inbox import mail as inbox_mail, project, read, sent_message_id, statu
 NEUTRAL = "Ref. 20260303-1."  # a body that decides nothing: the subject or the headers do
 
 
+@pytest.mark.parametrize("headers", [
+    # Exchange's loop guard on what an inbox rule sends ("reply using a specific template").
+    "X-MS-Exchange-Inbox-Rules-Loop: ana@example.com\r\n",
+    # The responders that write Precedence's value under an X- name.
+    "X-Precedence: auto_reply\r\n",
+])
+def test_a_responders_own_header_decides(headers):
+    assert classify(mail("Re: Curso", NEUTRAL, headers)).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("value", ["All", "DR, OOF, AutoReply", "OOF, AutoReply"])
+def test_x_auto_response_suppress_alone_is_a_persons_mail(value):
+    """Exchange asks the recipient's server not to answer with it, and puts it on what a
+    person sends to a distribution group: a person's answer carries it."""
+    raw = mail("Re: Curso", "Yes, please call me on Monday.", f"X-Auto-Response-Suppress: {value}\r\n")
+    assert classify(raw).kind == "reply"
+
+
+def test_exchanges_out_of_office_is_still_one_by_its_own_signs():
+    headers = "X-Auto-Response-Suppress: All\r\nAuto-Submitted: auto-generated\r\n"
+    assert classify(mail("Automatic reply: Curso", NEUTRAL, headers)).kind == "auto_reply"
+    assert classify(mail("Automatic reply: Curso", NEUTRAL, "X-Auto-Response-Suppress: All\r\n")).kind == "auto_reply"
+
+
+
 def _dsn(*blocks: tuple[str, str, str]) -> bytes:
     fields = "".join(f"Final-Recipient: rfc822; {address}\r\nAction: {action}\r\nStatus: {status}\r\n\r\n"
                      for address, action, status in blocks)
@@ -38,3 +63,14 @@ def test_a_delivery_receipt_is_recorded_never_a_failure():
     assert (receipt.kind, receipt.failures) == ("auto_reply", ())
     mixed = classify(_dsn(("ana@example.org", "delivered", "2.0.0"), ("tom@example.net", "failed", "5.1.1")))
     assert mixed.kind == "bounce" and mixed.permanent == ("tom@example.net",)
+
+
+# End to end: a real Maildir read by `leadloop inbox`.
+def test_a_persons_answer_exchange_marked_stops_the_sequence(project, run):
+    message = inbox_mail("ana.pena@example.org", "Re: Taller de acuarela", "Sí, me interesa. ¿Me llama mañana?",
+                         X_Auto_Response_Suppress="DR, OOF, AutoReply")
+    message["In-Reply-To"] = sent_message_id(run, "ana.pena@example.org")
+    project.deliver(message)
+    summary = read(run)
+    assert (summary["replies"], summary["auto_replies"]) == (1, 0)
+    assert status(run, "ana.pena@example.org") == "replied"

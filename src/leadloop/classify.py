@@ -807,12 +807,18 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply", "x-vacation"):
         if msg.get(name) is not None and header_text(msg, name).lower() not in ("no", "false", "0"):
             return True
-    # Exchange and Outlook mark their out-of-office answers so that nobody answers them.
-    suppress = header_text(msg, "x-auto-response-suppress").lower()
-    if any(word in suppress for word in ("all", "oof", "autoreply")):
+    # Not X-Auto-Response-Suppress: it asks the recipient's server not to answer
+    # ([MS-OXCMAIL], "suppress"), and Exchange puts it on people's own mail too (what
+    # they send to a distribution group: glpi-project/glpi#2170), so sisimai
+    # (p5-sisimai#491) and Discourse (#21367) stopped reading it as a sign. Exchange's
+    # out-of-office says what it is by its subject and its Auto-Submitted. An Exchange
+    # inbox rule's answer ("reply using a template") carries the rule's loop guard.
+    if msg.get("x-ms-exchange-inbox-rules-loop") is not None:
         return True
     # iCloud marks its vacation answers with its own header only.
     if header_text(msg, "x-apple-action").lower() in ("vacation", "autoreply", "auto-reply"):
+        return True
+    if header_text(msg, "x-precedence").lower() in ("auto_reply", "auto-reply"):
         return True
     precedence = header_text(msg, "precedence").lower()
     if precedence in ("auto_reply", "auto-reply", "junk") or \
