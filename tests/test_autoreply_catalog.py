@@ -19,6 +19,33 @@ from test_inbox import mail as inbox_mail, project, read, sent_message_id, statu
 NEUTRAL = "Ref. 20260303-1."  # a body that decides nothing: the subject or the headers do
 
 
+@pytest.mark.parametrize("subject", [
+    "Automatikus válasz: Tanfolyam",  # hu
+    "Αυτόματη απάντηση: Μάθημα",  # el
+    "Автоматична відповідь: Курс",  # uk
+    "Автоматичен отговор: Курс",  # bg
+    "Răspuns automat: Curs",  # ro
+    "Automatski odgovor: Tečaj",  # hr, bs, sr (Latin)
+    "Аутоматски одговор: Курс",  # sr (Cyrillic)
+    "Samodejni odgovor: Tečaj",  # sl
+    "Automaatvastus: Kursus",  # et
+    "Automatinis atsakymas: Kursas",  # lt
+    "ตอบกลับอัตโนมัติ: หลักสูตร",  # th
+    "Trả lời tự động: Khóa học",  # vi
+    "Balasan otomatis: Kursus",  # id
+    "Balasan automatik: Kursus",  # ms
+    "תשובה אוטומטית: קורס",  # he
+    "رد تلقائي: دورة",  # ar
+    "پاسخ خودکار: دوره",  # fa
+    "स्वचालित उत्तर: पाठ्यक्रम",  # hi
+    "Erantzun automatikoa: Ikastaroa",  # eu
+    "Sjálfvirkt svar: Námskeið",  # is
+    "[EXTERNAL] Răspuns automat: Curs",  # behind a gateway's tag
+])
+def test_outlooks_automatic_reply_subject_in_the_languages_it_ships(subject):
+    assert classify(mail(subject, NEUTRAL)).kind == "auto_reply"
+
+
 @pytest.mark.parametrize("headers", [
     # Exchange's loop guard on what an inbox rule sends ("reply using a specific template").
     "X-MS-Exchange-Inbox-Rules-Loop: ana@example.com\r\n",

@@ -165,6 +165,15 @@ _MORE_AUTO_SUBJECTS = (
     "poissa toimistolta", "automatická odpověď", "mimo kancelář", "automatiskt svar", "автоматический ответ",
     "автоответ", "вне офиса", "otomatik yanıt", "otomatik yanit", "otomatik cevap", "ofis dışında",
     "automātiskā atbilde", "message d'absence", "message d’absence",
+    # Outlook's "Automatic reply:" in the other languages it ships (the localized
+    # prefixes issue #25's brief lists, and other projects' tables of prefixes seen on
+    # real mail; not checked against Microsoft's resource files): hu, el, uk, bg, ro,
+    # hr/bs/sr (Latin and Cyrillic), sl, et, lt, th, vi, id, ms, he, ar, fa, hi, eu, is.
+    "automatikus válasz", "αυτόματη απάντηση", "автоматична відповідь", "автоматичен отговор",
+    "răspuns automat", "automatski odgovor", "аутоматски одговор", "samodejni odgovor", "automaatvastus",
+    "automatinis atsakymas", "ตอบกลับอัตโนมัติ", "trả lời tự động", "balasan otomatis",
+    "balasan automatik", "תשובה אוטומטית", "رد تلقائي", "پاسخ خودکار", "स्वचालित उत्तर",
+    "erantzun automatikoa", "sjálfvirkt svar",
 )
 # A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
 # (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
