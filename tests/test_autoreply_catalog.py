@@ -70,6 +70,61 @@ def test_exchanges_out_of_office_is_still_one_by_its_own_signs():
     assert classify(mail("Automatic reply: Curso", NEUTRAL, "X-Auto-Response-Suppress: All\r\n")).kind == "auto_reply"
 
 
+# The first lines of out-of-office texts: the default wordings of the mail programs'
+# vacation texts, and the sentences people put in them, in the languages leadloop
+# ships and common others.
+OPENINGS = [
+    "I will be on vacation from 2 March until 9 March.",
+    "I will be on leave until Monday 9 March with no access to email.",
+    "Thank you for your email. I will be away from the office until 9 March.",
+    "I am currently unavailable and will respond to your email when I return.",
+    "I am away on business until Monday.",
+    "Gracias por su mensaje. Estoy fuera hasta el lunes 9 de marzo.",
+    "Estoy de baja hasta el 9 de marzo.",
+    "Estou fora até segunda-feira, 9 de março.",
+    "Ich bin vom 2. bis 9. März nicht im Büro.",
+    "Ich bin bis einschließlich 9. März im Urlaub.",
+    "Vielen Dank für Ihre Nachricht. Ich bin ab dem 9. März wieder im Büro.",
+    "Ich befinde mich bis zum 9. März im Urlaub.",
+    "Ich bin leider nicht im Hause.",
+    "Jag är tjänstledig till och med 9 mars.",
+    "Я буду отсутствовать до 9 марта.",
+    "Я у відпустці до 9 березня.",
+    "Szabadságon vagyok március 9-ig.",
+    "Jelenleg nem vagyok az irodában.",
+    "Sunt în concediu până pe 9 martie.",
+    "Είμαι εκτός γραφείου έως τις 9 Μαρτίου.",
+    "休暇のため不在です。3月9日に戻ります。",
+    "我目前不在办公室，3月9日返回。",
+    "Saya sedang cuti sampai 9 Maret.",
+    "Tôi đang đi nghỉ phép đến ngày 9 tháng 3.",
+    "אני מחוץ למשרד עד 9 במרץ.",
+    "أنا خارج المكتب حتى 9 مارس.",
+]
+
+
+@pytest.mark.parametrize("body", OPENINGS)
+@pytest.mark.parametrize("subject", ["Re: Curso", "(no subject)", "", "[Digest] Re: Curso"])
+def test_the_first_lines_of_an_out_of_office_decide_under_any_subject(subject, body):
+    assert classify(mail(subject, f"Hello,\r\n\r\n{body}")).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("body", [
+    "I was on vacation, sorry for the delay — yes, I want the brochure.",
+    "Yes! I'm on holiday in August so July is best.",
+    "Sounds good. I'll be out until 3pm, call me after.",
+    "I'll be on holiday from 1 to 15 August, can we talk after?",
+    "Estou fora, obrigado.",  # pt: "count me out", an answer
+    "Estoy fuera hasta el lunes, pero sí, me interesa.",
+    "Ich bin bis Montag im Urlaub, aber ja: bitte rufen Sie mich an.",
+    # A person's message that quotes an out-of-office.
+    "Thanks, call me.\r\n\r\n-----Original Message-----\r\nFrom: Ana\r\nSubject: Automatic reply: Curso\r\n\r\n"
+    "I will be on vacation from 2 March until 9 March.",
+    "Sí, me interesa.\r\n\r\nEl lun, Ana escribió:\r\n> Estoy fuera hasta el lunes 9 de marzo.",
+])
+def test_a_person_who_mentions_an_absence_still_replies(body):
+    assert classify(mail("Re: Curso", body)).kind == "reply"
+
 
 def _dsn(*blocks: tuple[str, str, str]) -> bytes:
     fields = "".join(f"Final-Recipient: rfc822; {address}\r\nAction: {action}\r\nStatus: {status}\r\n\r\n"
@@ -93,6 +148,24 @@ def test_a_delivery_receipt_is_recorded_never_a_failure():
 
 
 # End to end: a real Maildir read by `leadloop inbox`.
+def test_auto_replies_in_other_languages_leave_the_leads_in_sequence(project, run):
+    by_subject = inbox_mail("ana.pena@example.org", "Răspuns automat: Taller de acuarela", NEUTRAL)
+    by_body = inbox_mail("jose.munoz@example.com", "Re: Curso de fotografía",
+                         "Jó napot!\n\nSzabadságon vagyok március 9-ig.")
+    for message, lead in ((by_subject, "ana.pena@example.org"), (by_body, "jose.munoz@example.com")):
+        message["In-Reply-To"] = sent_message_id(run, lead)
+        project.deliver(message)
+    receipt = _dsn(("tom@example.net", "delivered", "2.0.0"))
+    project.deliver(receipt)
+    summary = read(run)
+    assert (summary["replies"], summary["bounces"], summary["failed"], summary["unrecognised"]) == (0, 0, 0, 0)
+    assert summary["auto_replies"] + summary["unmatched"] == 3
+    for lead in ("ana.pena@example.org", "jose.munoz@example.com", "tom@example.net"):
+        assert status(run, lead) == "active"
+        shown = json.loads(run("show", lead, "--json").stdout)
+        assert [m["state"] for m in shown["messages"]] == ["sent"]
+
+
 def test_a_persons_answer_exchange_marked_stops_the_sequence(project, run):
     message = inbox_mail("ana.pena@example.org", "Re: Taller de acuarela", "Sí, me interesa. ¿Me llama mañana?",
                          X_Auto_Response_Suppress="DR, OOF, AutoReply")

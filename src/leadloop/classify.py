@@ -83,18 +83,27 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"(office|desk|e-?mail)|on (annual |parental |maternity |sick )?(leave|holiday|holidays|vacation)|"
     r"out of town|travell?ing (with|and have) limited)",
     r"\b(i am|i'm) (currently )?(out|away|off) (until|till|from|and will)", r"\bi will (be back|return) (on|to the office)",
+    # The future and other states only with the span of the absence, which a person
+    # who mentions a trip ("I'll be on holiday in April, so May suits me") leaves out.
+    r"\b(i am|i'm) (currently |now )?(away|unavailable)( on business| on holiday| on leave)?,? (until|till|through|"
+    r"returning|and will)",
+    r"\b(i will|i'll) be (away|unavailable|on (annual |parental |maternity |paternity |sick |study )?(leave|holidays?|"
+    r"vacation)|away from (the |my )?(office|desk|e-?mail))[^.!?\n]{0,30}\b(until|till|through|returning|and will"
+    r"|with (limited|no) access)",
     r"\bthis is an automat(ic|ed) (reply|response|message)",
     # es
     r"\b(estoy|me encuentro|estamos) (actualmente )?(fuera de (la )?oficina|ausente|"
     r"de vacaciones|de viaje|de permiso|fuera de la ciudad)", r"\b(no )?estare (fuera de la|en la) oficina",
     r"\bestare ausente", r"\bno me encuentro en la oficina", r"\bestare de vacaciones (hasta|del|desde)",
     r"\b(este es un|esta es una) (mensaje|respuesta) automatic",
+    r"\b(estoy|estare|me encuentro) (actualmente )?fuera (hasta|desde el|del \d)",
+    r"\b(estoy|me encuentro) de baja (medica|por (maternidad|paternidad|enfermedad)|hasta)",
     # fr
     r"\bje (suis|serai) (actuellement |absente? |en dehors du bureau|en conge|en vacances|en deplacement)",
     r"\bje suis absente?\b", r"\bje serai de retour le", r"\bceci est une reponse automatique",
     # pt
     r"\b(estou|estarei|encontro-me|me encontro) (atualmente )?(fora do escritorio|ausente|de ferias|"
-    r"em ferias|de licenca)", r"\besta e uma (mensagem|resposta) automatica",
+    r"em ferias|de licenca)", r"\besta e uma (mensagem|resposta) automatica", r"\b(estou|estarei) fora ate\b",
     # it
     r"\b(sono|saro|saremo) (attualmente )?(fuori (sede|ufficio)|assente|in ferie|in vacanza)",
     r"\bnon saro in ufficio", r"\bnon sono in ufficio", r"\bquesto e un messaggio automatico",
@@ -104,6 +113,11 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"\bich befinde mich (derzeit |zurzeit |momentan |bis \S+ (\S+ )?)?(im urlaub|nicht im buro|auf dienstreise|"
     r"au(ss|ß)er haus)",
     r"\bdies ist eine automatische (antwort|nachricht)",
+    # The span before the state: "vom 2. bis 9. März", "bis einschließlich 9. März".
+    r"\bich (bin|befinde mich) (vom \S+ (\S+ )?)?bis (einschlie(ss|ß)lich |zum |zur )?\S+ (\S+ )?(\S+ )?(nicht im "
+    r"(buro|hause)|abwesend|im urlaub|au(ss|ß)er haus|nicht erreichbar|auf dienstreise|in elternzeit)",
+    r"\bich bin (derzeit |zurzeit |momentan |leider )?(nicht im hause|in elternzeit|im mutterschutz)",
+    r"\bich bin ab dem \S+ (\S+ )?wieder (im buro|erreichbar)",
     # nl
     r"\bik ben (momenteel |op dit moment |tot en met \S+ |tot \S+ )?(afwezig|niet op kantoor|op vakantie|"
     r"met vakantie|niet aanwezig|met verlof)", r"\bik ben vanaf \S+ (\S+ )?weer (aanwezig|op kantoor|bereikbaar)",
@@ -112,6 +126,7 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"\bprzebywam (obecnie )?(na urlopie|poza biurem)",
     # sv, da, no, fi
     r"\bjag ar (for narvarande |tillfalligt )?(inte pa kontoret|borta|ledig|pa semester|franvarande)",
+    r"\bjag ar (for narvarande )?(tjanstledig|foraldraledig|sjukskriven)",
     r"\bjag har semester", r"\bjeg er (pa ferie|frav(ae|æ)rende|ikke pa kontoret|pa kurs|ute av kontoret)",
     r"\bjeg holder ferie", r"\bolen (lomalla|poissa)",
     # lv, cs, ru
@@ -121,6 +136,18 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"\bofis d[ıi]s[ıi]nday[ıi]m", r"\b(su anda |simdi )?(izindeyim|tatildeyim)",
     "я в отпуске", "нахожусь в отпуске", "меня нет в офисе", "я вне офиса", "я сеичас в отпуске",
     "меня не будет в офисе", "нахожусь вне офиса", "я в командировке", "нахожусь в командировке",
+    "буду отсутствовать (до|с|по)", r"\bя (сеичас |временно )?отсутствую",
+    # uk
+    "я (у|в) (відпустці|відрядженні)", "перебуваю (у|в) (відпустці|відрядженні)", "мене немає (в|у) офісі",
+    "я поза офісом", "буду відсутніи (до|з)",
+    # hu, ro, el (folded: no accents, so "εκτος γραφειου")
+    r"\b(jelenleg )?szabadsagon vagyok", r"\bnem vagyok (bent )?az irodaban", r"\b(irodan|hazon) kivul vagyok",
+    r"\bsunt (in concediu|plecata? din birou|in afara biroului)", r"\bnu sunt (la|in) birou",
+    r"\b(ειμαι|βρισκομαι) (εκτος γραφειου|σε αδεια|σε διακοπες)",
+    # id, ms, vi, he, ar
+    r"\bsaya (sedang |saat ini )?(cuti|bercuti|berada di luar kantor|tidak berada di kantor|di luar kantor"
+    r"|di luar pejabat)", r"\btoi (hien )?(đang )?(đi )?(nghi phep|vang mat|cong tac|o ngoai van phong)",
+    "אני (כרגע )?(מחוץ למשרד|בחופשה|נמצאת? (בחופשה|מחוץ למשרד))", "خارج المكتب", "انا (حاليا )?في اجازة",
 )))
 # Automatic answers that carry no RFC 3834 header (issue #25 item 5): acknowledgements of
 # receipt, help desks' notices and other mail that says itself it was sent by a program.
@@ -406,7 +433,8 @@ def _required_words(pattern: str) -> str:
 # "此为自动回复邮件", Japanese "このメールは自動送信されています", Korean "이 메일은
 # 자동으로 발송되었습니다"; and the sentence of a vacation answer that no person who
 # answers writes: "无法亲自回复您的邮件" (cannot answer your mail in person), "ただいま
-# 不在にしております", "현재 부재중입니다". (Folded, Hangul is matched as its letters: a
+# 不在にしております", "休暇のため不在です" (away on holiday), "我目前不在办公室" (I am not
+# in the office), "현재 부재중입니다". (Folded, Hangul is matched as its letters: a
 # Korean gap is counted in those.)
 _CJK_SAYS_AUTOMATIC = (
     r"(这是|此为|此是|本邮件为|本邮件是|此邮件为|此邮件是|这封邮件是)[^。！!\n]{0,14}自动(回复|答复|发送|生成)",
@@ -414,7 +442,9 @@ _CJK_SAYS_AUTOMATIC = (
     r"【自动(回复|答复)】", r"【自動(回覆|答覆)】", r"自动回复邮件", r"自動回覆郵件",
     r"无法(亲自|及时|立即)回复(你|您)的(邮件|来信)", r"無法(親自|及時|立即)回覆(你|您)的(郵件|來信)",
     r"(この|本)メールは[^。\n]{0,12}自動(送信|返信|配信|的に送信)", r"自動返信(メール|です|にて)",
-    r"不在にして(おり|い)ます",
+    r"不在にして(おり|い)ます", r"休暇(中(です|のため|につき)|を(いただいて|頂いて)(おり|い)ます)", r"出張中(のため|につき)",
+    r"(休暇|出張)のため不在",
+    r"(我|本人)(目前|现在|現在)?(不在办公室|不在辦公室|正在休假)",
     r"이 (메일|이메일|메시지)은 [^.\n]{0,40}자동", r"자동 ?(응답|회신) ?(메일|메시지)", r"(현재|지금) ?부재 ?중",
     r"부재 ?중(입니다|이오니|이라)",
 )
@@ -445,6 +475,9 @@ _PERSON_ANSWERS = LazyPattern(
     r"|\b(but|pero|mais|mas|ma|aber|maar|ale|men|mutta|но|ama|fakat)\b[^.!?\n]{0,30}"
     r"\b(wanted|want|wished|wish|queria|quiero|quise|voulais|veux|quero|volevo|voglio|wollte|mochte|wilde"
     r"|chcia\w*|ville|halusin|chtel\w*|хотел\w*|istedim|yes|oui|sim)\b")
+# A message that opens with an answer ("Yes! I'm on holiday in August, so July is
+# best"): no out-of-office opens so.
+_ANSWER_FIRST = LazyPattern(r"\W*(yes|yes please|si|oui|sim|ja|jawel|tak|ano|evet|да)\s*[,.!:;]")
 MAX_ACKNOWLEDGEMENT = 1500  # characters: an acknowledgement is a short template
 _REPLY_PREFIX = LazyPattern(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _MESSAGE_ID = LazyPattern(r"<[^<>\s]+>")
@@ -868,7 +901,7 @@ def _opens_as_out_of_office(opening: list[str]) -> bool:
     unless they go on to answer in the same sentence."""
     folded = " ".join(opening[:3])[:400]
     match = OUT_OF_OFFICE_OPENINGS.search(folded) if folded else None
-    return match is not None and not _person_answers(folded, match)
+    return match is not None and not _person_answers(folded, match) and not _ANSWER_FIRST.match(folded)
 
 
 def _opens_as_automatic_answer(text: str, opening: list[str]) -> bool:
