@@ -83,27 +83,18 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"(office|desk|e-?mail)|on (annual |parental |maternity |sick )?(leave|holiday|holidays|vacation)|"
     r"out of town|travell?ing (with|and have) limited)",
     r"\b(i am|i'm) (currently )?(out|away|off) (until|till|from|and will)", r"\bi will (be back|return) (on|to the office)",
-    # The future and other states only with the span of the absence, which a person
-    # who mentions a trip ("I'll be on holiday in April, so May suits me") leaves out.
-    r"\b(i am|i'm) (currently |now )?(away|unavailable)( on business| on holiday| on leave)?,? (until|till|through|"
-    r"returning|and will)",
-    r"\b(i will|i'll) be (away|unavailable|on (annual |parental |maternity |paternity |sick |study )?(leave|holidays?|"
-    r"vacation)|away from (the |my )?(office|desk|e-?mail))[^.!?\n]{0,30}\b(until|till|through|returning|and will"
-    r"|with (limited|no) access)",
     r"\bthis is an automat(ic|ed) (reply|response|message)",
     # es
     r"\b(estoy|me encuentro|estamos) (actualmente )?(fuera de (la )?oficina|ausente|"
     r"de vacaciones|de viaje|de permiso|fuera de la ciudad)", r"\b(no )?estare (fuera de la|en la) oficina",
     r"\bestare ausente", r"\bno me encuentro en la oficina", r"\bestare de vacaciones (hasta|del|desde)",
     r"\b(este es un|esta es una) (mensaje|respuesta) automatic",
-    r"\b(estoy|estare|me encuentro) (actualmente )?fuera (hasta|desde el|del \d)",
-    r"\b(estoy|me encuentro) de baja (medica|por (maternidad|paternidad|enfermedad)|hasta)",
     # fr
     r"\bje (suis|serai) (actuellement |absente? |en dehors du bureau|en conge|en vacances|en deplacement)",
     r"\bje suis absente?\b", r"\bje serai de retour le", r"\bceci est une reponse automatique",
     # pt
     r"\b(estou|estarei|encontro-me|me encontro) (atualmente )?(fora do escritorio|ausente|de ferias|"
-    r"em ferias|de licenca)", r"\besta e uma (mensagem|resposta) automatica", r"\b(estou|estarei) fora ate\b",
+    r"em ferias|de licenca)", r"\besta e uma (mensagem|resposta) automatica",
     # it
     r"\b(sono|saro|saremo) (attualmente )?(fuori (sede|ufficio)|assente|in ferie|in vacanza)",
     r"\bnon saro in ufficio", r"\bnon sono in ufficio", r"\bquesto e un messaggio automatico",
@@ -113,11 +104,6 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"\bich befinde mich (derzeit |zurzeit |momentan |bis \S+ (\S+ )?)?(im urlaub|nicht im buro|auf dienstreise|"
     r"au(ss|ß)er haus)",
     r"\bdies ist eine automatische (antwort|nachricht)",
-    # The span before the state: "vom 2. bis 9. März", "bis einschließlich 9. März".
-    r"\bich (bin|befinde mich) (vom \S+ (\S+ )?)?bis (einschlie(ss|ß)lich |zum |zur )?\S+ (\S+ )?(\S+ )?(nicht im "
-    r"(buro|hause)|abwesend|im urlaub|au(ss|ß)er haus|nicht erreichbar|auf dienstreise|in elternzeit)",
-    r"\bich bin (derzeit |zurzeit |momentan |leider )?(nicht im hause|in elternzeit|im mutterschutz)",
-    r"\bich bin ab dem \S+ (\S+ )?wieder (im buro|erreichbar)",
     # nl
     r"\bik ben (momenteel |op dit moment |tot en met \S+ |tot \S+ )?(afwezig|niet op kantoor|op vakantie|"
     r"met vakantie|niet aanwezig|met verlof)", r"\bik ben vanaf \S+ (\S+ )?weer (aanwezig|op kantoor|bereikbaar)",
@@ -126,7 +112,6 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"\bprzebywam (obecnie )?(na urlopie|poza biurem)",
     # sv, da, no, fi
     r"\bjag ar (for narvarande |tillfalligt )?(inte pa kontoret|borta|ledig|pa semester|franvarande)",
-    r"\bjag ar (for narvarande )?(tjanstledig|foraldraledig|sjukskriven)",
     r"\bjag har semester", r"\bjeg er (pa ferie|frav(ae|æ)rende|ikke pa kontoret|pa kurs|ute av kontoret)",
     r"\bjeg holder ferie", r"\bolen (lomalla|poissa)",
     # lv, cs, ru
@@ -136,18 +121,6 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"\bofis d[ıi]s[ıi]nday[ıi]m", r"\b(su anda |simdi )?(izindeyim|tatildeyim)",
     "я в отпуске", "нахожусь в отпуске", "меня нет в офисе", "я вне офиса", "я сеичас в отпуске",
     "меня не будет в офисе", "нахожусь вне офиса", "я в командировке", "нахожусь в командировке",
-    "буду отсутствовать (до|с|по)", r"\bя (сеичас |временно )?отсутствую",
-    # uk
-    "я (у|в) (відпустці|відрядженні)", "перебуваю (у|в) (відпустці|відрядженні)", "мене немає (в|у) офісі",
-    "я поза офісом", "буду відсутніи (до|з)",
-    # hu, ro, el (folded: no accents, so "εκτος γραφειου")
-    r"\b(jelenleg )?szabadsagon vagyok", r"\bnem vagyok (bent )?az irodaban", r"\b(irodan|hazon) kivul vagyok",
-    r"\bsunt (in concediu|plecata? din birou|in afara biroului)", r"\bnu sunt (la|in) birou",
-    r"\b(ειμαι|βρισκομαι) (εκτος γραφειου|σε αδεια|σε διακοπες)",
-    # id, ms, vi, he, ar
-    r"\bsaya (sedang |saat ini )?(cuti|bercuti|berada di luar kantor|tidak berada di kantor|di luar kantor"
-    r"|di luar pejabat)", r"\btoi (hien )?(đang )?(đi )?(nghi phep|vang mat|cong tac|o ngoai van phong)",
-    "אני (כרגע )?(מחוץ למשרד|בחופשה|נמצאת? (בחופשה|מחוץ למשרד))", "خارج المكتب", "انا (حاليا )?في اجازة",
 )))
 # Automatic answers that carry no RFC 3834 header (issue #25 item 5): acknowledgements of
 # receipt, help desks' notices and other mail that says itself it was sent by a program.
@@ -464,9 +437,49 @@ _CJK_PROMISE = (
     r"(改めて|追って|後日|折り返し)(ご連絡|ご返信|ご回答|回答)", r"担当者より", r"(できるだけ|なるべく)早く", r"速やかに",
     r"(빠른|빠르게|최대한 빨리|곧) ?(시일 ?내에|회신|답변|연락)", r"(회신|답변|연락)(드리겠습니다|드릴게요|드리도록)",
 )
+# More first lines of an out-of-office (issue #25), each with what a person who
+# mentions an absence leaves out: the English future and states only with the span of
+# the absence ("I'll be on holiday in April, so May suits me" is an answer); German with
+# the span before the state ("vom 2. bis 9. März nicht im Büro"); and uk, hu, ro, el,
+# id, ms, vi, he, ar. Written as people spell them and folded when first used, like
+# SAYS_AUTOMATIC (_Phrases: each tried only where its words stand, so that the table
+# grows without costing every reply; no upper-case escapes, hence [^\s]).
+_MORE_OUT_OF_OFFICE = (
+    # en
+    r"\b(i am|i'm) (currently |now )?(away|unavailable)( on business| on holiday| on leave)?,? (until|till|through"
+    r"|returning|and will)",
+    r"\b(i will|i'll) be (away|unavailable|on (annual |parental |maternity |paternity |sick |study )?(leave"
+    r"|holidays?|vacation)|away from (the |my )?(office|desk|e-?mail))[^.!?\n]{0,30}\b(until|till|through"
+    r"|returning|and will|with (limited|no) access)",
+    # es, pt
+    r"\b(estoy|estaré|me encuentro) (actualmente )?fuera (hasta|desde el|del \d)",
+    r"\b(estoy|me encuentro) de baja (médica|por (maternidad|paternidad|enfermedad)|hasta)",
+    r"\b(estou|estarei) fora até\b",
+    # de
+    r"\bich (bin|befinde mich) (vom [^\s]+ ([^\s]+ )?)?bis (einschließlich |einschliesslich |zum |zur )?[^\s]+ "
+    r"([^\s]+ )?([^\s]+ )?(nicht im (büro|hause)|abwesend|im urlaub|außer haus|ausser haus|nicht erreichbar"
+    r"|auf dienstreise|in elternzeit)",
+    r"\bich bin (derzeit |zurzeit |momentan |leider )?(nicht im hause|in elternzeit|im mutterschutz)",
+    r"\bich bin ab dem [^\s]+ ([^\s]+ )?wieder (im büro|erreichbar)",
+    # sv, ru, uk
+    r"\bjag är (för närvarande )?(tjänstledig|föräldraledig|sjukskriven)",
+    r"буду отсутствовать (до|с|по)", r"\bя (сейчас |временно )?отсутствую",
+    r"я (у|в) (відпустці|відрядженні)", r"перебуваю (у|в) (відпустці|відрядженні)", r"мене немає (в|у) офісі",
+    r"я поза офісом", r"буду відсутній (до|з)",
+    # hu, ro, el
+    r"\b(jelenleg )?szabadságon vagyok", r"\bnem vagyok (bent )?az irodában", r"\b(irodán|házon) kívül vagyok",
+    r"\bsunt (în concediu|plecată? din birou|în afara biroului)", r"\bnu sunt (la|în) birou",
+    r"\b(είμαι|βρίσκομαι) (εκτός γραφείου|σε άδεια|σε διακοπές)",
+    # id, ms, vi, he, ar
+    r"\bsaya (sedang |saat ini )?(cuti|bercuti|berada di luar kantor|tidak berada di kantor|di luar kantor"
+    r"|di luar pejabat)",
+    r"\btôi (hiện )?(đang )?(đi )?(nghỉ phép|vắng mặt|công tác|ở ngoài văn phòng)",
+    r"אני (כרגע )?(מחוץ למשרד|בחופשה|נמצאת? (בחופשה|מחוץ למשרד))", r"خارج المكتب", r"أنا (حالياً )?في إجازة",
+)
 SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC + _CJK_SAYS_AUTOMATIC)
 RECEIPT = _Phrases(_RECEIPT + _CJK_RECEIPT)
 PROMISE = _Phrases(_PROMISE + _CJK_PROMISE)
+MORE_OUT_OF_OFFICE = _Phrases(_MORE_OUT_OF_OFFICE)
 # A person answering through the words of an automatic text: a question in the first
 # lines ("¿Este es un mensaje automático?"), or a turn to their own answer ("I'm out of
 # the office until Monday but wanted to answer: yes").
@@ -900,7 +913,10 @@ def _opens_as_out_of_office(opening: list[str]) -> bool:
     """The first lines of what was written say the person is away (issue #25 item 5),
     unless they go on to answer in the same sentence."""
     folded = " ".join(opening[:3])[:400]
-    match = OUT_OF_OFFICE_OPENINGS.search(folded) if folded else None
+    if not folded:
+        return False
+    found = [m for m in (OUT_OF_OFFICE_OPENINGS.search(folded), MORE_OUT_OF_OFFICE.search(folded)) if m is not None]
+    match = min(found, key=lambda m: m.start(), default=None)
     return match is not None and not _person_answers(folded, match) and not _ANSWER_FIRST.match(folded)
 
 
