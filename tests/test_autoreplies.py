@@ -88,7 +88,7 @@ def mail(subject: str, body: str, headers: str = "") -> bytes:
 @pytest.mark.parametrize("subject, headers", [
     ("Auto reply: Hola", "X-Apple-Action: VACATION\r\n"),
     ("Hola", "X-Apple-Action: VACATION\r\n"),
-    ("Hola", "X-Auto-Response-Suppress: All\r\n"),
+    ("Hola", "X-MS-Exchange-Inbox-Rules-Loop: ana@example.com\r\n"),
     ("Hola", "X-Autoresponder: yes\r\n"),
     ("Automatic reply: Hola", ""),
     ("Respuesta automática: Hola", ""),
@@ -101,7 +101,7 @@ def mail(subject: str, body: str, headers: str = "") -> bytes:
     ("[Auto-Reply] Hola", ""),
 ])
 def test_vendor_headers_and_subjects_in_six_languages(subject, headers):
-    assert classify(mail(subject, "Estoy fuera hasta el lunes.", headers)).kind == "auto_reply"
+    assert classify(mail(subject, "Ref. 20260303-1.", headers)).kind == "auto_reply"
 
 
 @pytest.mark.parametrize("body", [

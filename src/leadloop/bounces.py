@@ -252,7 +252,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
         report_type = (msg.get_param("report-type") or "").lower()
         if report_type == "disposition-notification":
             return _rejection_mdn(msg)  # else a read receipt
-        return True
+        return not is_delivery_receipt(msg)
     if msg.get("x-failed-recipients") is not None:
         return True
     if kind == "text/plain":
@@ -446,6 +446,21 @@ def names_mail_system(sender: str) -> bool:
             _LIST_SYSTEM_LOCAL.search(local):
         return True
     return _BOUNCE_SENDER.search(name or sender) is not None
+
+
+def is_delivery_receipt(msg: Message) -> bool:
+    """A delivery report in which every recipient's message arrived: RFC 3464 §2.3.3's
+    Action "delivered", "relayed" or "expanded" in each block (Exchange's "Delivered:"
+    receipt, an MTA's answer to NOTIFY=SUCCESS). A receipt, not a failure: the address
+    it names in its text is the one the message reached."""
+    if msg.get_content_type() != "multipart/report" or \
+            (msg.get_param("report-type") or "").lower() != "delivery-status":
+        return False
+    actions = [block.get("action", "").lower()
+               for part in msg.walk()
+               if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+               for block in _dsn_blocks(_text(part))]
+    return bool(actions) and all(action.startswith(("delivered", "relayed", "expanded")) for action in actions)
 
 
 def _rejection_mdn(msg: Message) -> bool:

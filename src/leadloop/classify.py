@@ -165,6 +165,15 @@ _MORE_AUTO_SUBJECTS = (
     "poissa toimistolta", "automatická odpověď", "mimo kancelář", "automatiskt svar", "автоматический ответ",
     "автоответ", "вне офиса", "otomatik yanıt", "otomatik yanit", "otomatik cevap", "ofis dışında",
     "automātiskā atbilde", "message d'absence", "message d’absence",
+    # Outlook's "Automatic reply:" in the other languages it ships (the localized
+    # prefixes issue #25's brief lists, and other projects' tables of prefixes seen on
+    # real mail; not checked against Microsoft's resource files): hu, el, uk, bg, ro,
+    # hr/bs/sr (Latin and Cyrillic), sl, et, lt, th, vi, id, ms, he, ar, fa, hi, eu, is.
+    "automatikus válasz", "αυτόματη απάντηση", "автоматична відповідь", "автоматичен отговор",
+    "răspuns automat", "automatski odgovor", "аутоматски одговор", "samodejni odgovor", "automaatvastus",
+    "automatinis atsakymas", "ตอบกลับอัตโนมัติ", "trả lời tự động", "balasan otomatis",
+    "balasan automatik", "תשובה אוטומטית", "رد تلقائي", "پاسخ خودکار", "स्वचालित उत्तर",
+    "erantzun automatikoa", "sjálfvirkt svar",
 )
 # A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
 # (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
@@ -397,7 +406,8 @@ def _required_words(pattern: str) -> str:
 # "此为自动回复邮件", Japanese "このメールは自動送信されています", Korean "이 메일은
 # 자동으로 발송되었습니다"; and the sentence of a vacation answer that no person who
 # answers writes: "无法亲自回复您的邮件" (cannot answer your mail in person), "ただいま
-# 不在にしております", "현재 부재중입니다". (Folded, Hangul is matched as its letters: a
+# 不在にしております", "休暇のため不在です" (away on holiday), "我目前不在办公室" (I am not
+# in the office), "현재 부재중입니다". (Folded, Hangul is matched as its letters: a
 # Korean gap is counted in those.)
 _CJK_SAYS_AUTOMATIC = (
     r"(这是|此为|此是|本邮件为|本邮件是|此邮件为|此邮件是|这封邮件是)[^。！!\n]{0,14}自动(回复|答复|发送|生成)",
@@ -405,7 +415,9 @@ _CJK_SAYS_AUTOMATIC = (
     r"【自动(回复|答复)】", r"【自動(回覆|答覆)】", r"自动回复邮件", r"自動回覆郵件",
     r"无法(亲自|及时|立即)回复(你|您)的(邮件|来信)", r"無法(親自|及時|立即)回覆(你|您)的(郵件|來信)",
     r"(この|本)メールは[^。\n]{0,12}自動(送信|返信|配信|的に送信)", r"自動返信(メール|です|にて)",
-    r"不在にして(おり|い)ます",
+    r"不在にして(おり|い)ます", r"休暇(中(です|のため|につき)|を(いただいて|頂いて)(おり|い)ます)", r"出張中(のため|につき)",
+    r"(休暇|出張)のため不在",
+    r"(我|本人)(目前|现在|現在)?(不在办公室|不在辦公室|正在休假)",
     r"이 (메일|이메일|메시지)은 [^.\n]{0,40}자동", r"자동 ?(응답|회신) ?(메일|메시지)", r"(현재|지금) ?부재 ?중",
     r"부재 ?중(입니다|이오니|이라)",
 )
@@ -425,9 +437,49 @@ _CJK_PROMISE = (
     r"(改めて|追って|後日|折り返し)(ご連絡|ご返信|ご回答|回答)", r"担当者より", r"(できるだけ|なるべく)早く", r"速やかに",
     r"(빠른|빠르게|최대한 빨리|곧) ?(시일 ?내에|회신|답변|연락)", r"(회신|답변|연락)(드리겠습니다|드릴게요|드리도록)",
 )
+# More first lines of an out-of-office (issue #25), each with what a person who
+# mentions an absence leaves out: the English future and states only with the span of
+# the absence ("I'll be on holiday in April, so May suits me" is an answer); German with
+# the span before the state ("vom 2. bis 9. März nicht im Büro"); and uk, hu, ro, el,
+# id, ms, vi, he, ar. Written as people spell them and folded when first used, like
+# SAYS_AUTOMATIC (_Phrases: each tried only where its words stand, so that the table
+# grows without costing every reply; no upper-case escapes, hence [^\s]).
+_MORE_OUT_OF_OFFICE = (
+    # en
+    r"\b(i am|i'm) (currently |now )?(away|unavailable)( on business| on holiday| on leave)?,? (until|till|through"
+    r"|returning|and will)",
+    r"\b(i will|i'll) be (away|unavailable|on (annual |parental |maternity |paternity |sick |study )?(leave"
+    r"|holidays?|vacation)|away from (the |my )?(office|desk|e-?mail))[^.!?\n]{0,30}\b(until|till|through"
+    r"|returning|and will|with (limited|no) access)",
+    # es, pt
+    r"\b(estoy|estaré|me encuentro) (actualmente )?fuera (hasta|desde el|del \d)",
+    r"\b(estoy|me encuentro) de baja (médica|por (maternidad|paternidad|enfermedad)|hasta)",
+    r"\b(estou|estarei) fora até\b",
+    # de
+    r"\bich (bin|befinde mich) (vom [^\s]+ ([^\s]+ )?)?bis (einschließlich |einschliesslich |zum |zur )?[^\s]+ "
+    r"([^\s]+ )?([^\s]+ )?(nicht im (büro|hause)|abwesend|im urlaub|außer haus|ausser haus|nicht erreichbar"
+    r"|auf dienstreise|in elternzeit)",
+    r"\bich bin (derzeit |zurzeit |momentan |leider )?(nicht im hause|in elternzeit|im mutterschutz)",
+    r"\bich bin ab dem [^\s]+ ([^\s]+ )?wieder (im büro|erreichbar)",
+    # sv, ru, uk
+    r"\bjag är (för närvarande )?(tjänstledig|föräldraledig|sjukskriven)",
+    r"буду отсутствовать (до|с|по)", r"\bя (сейчас |временно )?отсутствую",
+    r"я (у|в) (відпустці|відрядженні)", r"перебуваю (у|в) (відпустці|відрядженні)", r"мене немає (в|у) офісі",
+    r"я поза офісом", r"буду відсутній (до|з)",
+    # hu, ro, el
+    r"\b(jelenleg )?szabadságon vagyok", r"\bnem vagyok (bent )?az irodában", r"\b(irodán|házon) kívül vagyok",
+    r"\bsunt (în concediu|plecată? din birou|în afara biroului)", r"\bnu sunt (la|în) birou",
+    r"\b(είμαι|βρίσκομαι) (εκτός γραφείου|σε άδεια|σε διακοπές)",
+    # id, ms, vi, he, ar
+    r"\bsaya (sedang |saat ini )?(cuti|bercuti|berada di luar kantor|tidak berada di kantor|di luar kantor"
+    r"|di luar pejabat)",
+    r"\btôi (hiện )?(đang )?(đi )?(nghỉ phép|vắng mặt|công tác|ở ngoài văn phòng)",
+    r"אני (כרגע )?(מחוץ למשרד|בחופשה|נמצאת? (בחופשה|מחוץ למשרד))", r"خارج المكتب", r"أنا (حالياً )?في إجازة",
+)
 SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC + _CJK_SAYS_AUTOMATIC)
 RECEIPT = _Phrases(_RECEIPT + _CJK_RECEIPT)
 PROMISE = _Phrases(_PROMISE + _CJK_PROMISE)
+MORE_OUT_OF_OFFICE = _Phrases(_MORE_OUT_OF_OFFICE)
 # A person answering through the words of an automatic text: a question in the first
 # lines ("¿Este es un mensaje automático?"), or a turn to their own answer ("I'm out of
 # the office until Monday but wanted to answer: yes").
@@ -436,6 +488,9 @@ _PERSON_ANSWERS = LazyPattern(
     r"|\b(but|pero|mais|mas|ma|aber|maar|ale|men|mutta|но|ama|fakat)\b[^.!?\n]{0,30}"
     r"\b(wanted|want|wished|wish|queria|quiero|quise|voulais|veux|quero|volevo|voglio|wollte|mochte|wilde"
     r"|chcia\w*|ville|halusin|chtel\w*|хотел\w*|istedim|yes|oui|sim)\b")
+# A message that opens with an answer ("Yes! I'm on holiday in August, so July is
+# best"): no out-of-office opens so.
+_ANSWER_FIRST = LazyPattern(r"\W*(yes|yes please|si|oui|sim|ja|jawel|tak|ano|evet|да)\s*[,.!:;]")
 MAX_ACKNOWLEDGEMENT = 1500  # characters: an acknowledgement is a short template
 _REPLY_PREFIX = LazyPattern(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _MESSAGE_ID = LazyPattern(r"<[^<>\s]+>")
@@ -807,12 +862,18 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply", "x-vacation"):
         if msg.get(name) is not None and header_text(msg, name).lower() not in ("no", "false", "0"):
             return True
-    # Exchange and Outlook mark their out-of-office answers so that nobody answers them.
-    suppress = header_text(msg, "x-auto-response-suppress").lower()
-    if any(word in suppress for word in ("all", "oof", "autoreply")):
+    # Not X-Auto-Response-Suppress: it asks the recipient's server not to answer
+    # ([MS-OXCMAIL], "suppress"), and Exchange puts it on people's own mail too (what
+    # they send to a distribution group: glpi-project/glpi#2170), so sisimai
+    # (p5-sisimai#491) and Discourse (#21367) stopped reading it as a sign. Exchange's
+    # out-of-office says what it is by its subject and its Auto-Submitted. An Exchange
+    # inbox rule's answer ("reply using a template") carries the rule's loop guard.
+    if msg.get("x-ms-exchange-inbox-rules-loop") is not None:
         return True
     # iCloud marks its vacation answers with its own header only.
     if header_text(msg, "x-apple-action").lower() in ("vacation", "autoreply", "auto-reply"):
+        return True
+    if header_text(msg, "x-precedence").lower() in ("auto_reply", "auto-reply"):
         return True
     precedence = header_text(msg, "precedence").lower()
     if precedence in ("auto_reply", "auto-reply", "junk") or \
@@ -825,6 +886,8 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     if msg.get_content_type() == "multipart/report" and \
             (msg.get_param("report-type") or "").lower() == "disposition-notification":
         return True  # a read receipt
+    if bounces.is_delivery_receipt(msg):
+        return True
     if msg.get("return-path") is not None and header_text(msg, "return-path") in ("<>", ""):
         return True
     whole = _fold(subject)
@@ -850,8 +913,11 @@ def _opens_as_out_of_office(opening: list[str]) -> bool:
     """The first lines of what was written say the person is away (issue #25 item 5),
     unless they go on to answer in the same sentence."""
     folded = " ".join(opening[:3])[:400]
-    match = OUT_OF_OFFICE_OPENINGS.search(folded) if folded else None
-    return match is not None and not _person_answers(folded, match)
+    if not folded:
+        return False
+    found = [m for m in (OUT_OF_OFFICE_OPENINGS.search(folded), MORE_OUT_OF_OFFICE.search(folded)) if m is not None]
+    match = min(found, key=lambda m: m.start(), default=None)
+    return match is not None and not _person_answers(folded, match) and not _ANSWER_FIRST.match(folded)
 
 
 def _opens_as_automatic_answer(text: str, opening: list[str]) -> bool:
