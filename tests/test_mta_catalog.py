@@ -167,6 +167,13 @@ ROWS = [
      "ITU-T X.411 NonDeliveryDiagnosticCode 1: several match, no dead address", False),
     ("relay-no-record-of-host", "H", lambda: dsn("550 This relay has no record of the host in question", "5.0.0"),
      "a relay's text (issue #25): the host side", True),
+    ("no-mx-for-domain", "H", lambda: dsn("550 No MX for example.org", "5.0.0"),
+     "Mailgun's event text for a domain with no mail exchanger, relayed", True),
+    ("could-not-find-mail-server", "H",
+     lambda: exim_own("553 Unknown mail server. Could not find a mail server for example.org"),
+     "a sending service's 553 5.1.2 text (its status left off by the relay)", True),
+    ("host-named-unknown", "H", lambda: dsn("Host mx.example.org unknown", None),
+     "the lead's own MX host said unknown: a dangling MX", True),
     # --- Sun/Oracle Communications Messaging Server ------------------------------------
     ("messaging-server-illegal-host", "H",
      lambda: messaging_server("Illegal host/domain name found", "", "5.4.4 (Illegal host/domain name found)"),
@@ -293,6 +300,10 @@ def test_in_the_systems_own_layout(row):
     "550 We have no record of your host 192.0.2.9",
     # The sender, "not defined".
     "550 Sender not defined", "550 The sender address is not defined",
+    # Our own domain or host named as unknown or without a mail exchanger (the receiving
+    # server checked ours): never the lead's.
+    "550 No MX for lauravidal.es", "550 Host relay.lauravidal.es unknown", "550 Domain lauravidal.es is unknown",
+    "550 Could not find a mail server for lauravidal.es", "Host 192.0.2.9 is unknown",
     # "unknown" said of a command, or of our own relay in our transcript.
     "500 5.5.1 Command unrecognized", "550 unknown SMTP host relay.lauravidal.es",
     # Policy and relaying stay the sender's; a disabled or full mailbox the lead's.

@@ -296,8 +296,22 @@ _LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for", "bad-domain", "receiv
 # "Illegal Host/Domain Errors"; sisimai's Lhost::MessagingServer reads it as HostUnknown),
 # and a relay's "has no record of the host in question". Never a host of ours: the
 # sender's domain and our HELO are read before (_SERVER_SENDER_WORDS, _VERIFIES_SENDER).
-_MTA_NO_HOST = _Keyed(("illegal host", "no record of"), _patterns(
-    r"\billegal host/domain name\b", r"\bno record of (the|that|this) (host|domain)\b"))
+# And a host or domain named and said to be unknown, or to have no mail exchanger ("No MX
+# for DOMAIN", Mailgun's event text; "Could not find a mail server for DOMAIN", under 5.1.2):
+# the name is the lead's domain or a host inside it (else it is ours, _names_another_domain,
+# as for Courier's "Domain does not exist: DOMAIN").
+_NAME = r"([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
+_MTA_DOMAIN_NAMED = LazyPattern(
+    # (never our HELO name, our client host, our sender's domain: "HELO host name X is unknown")
+    rf"(?<!helo )(?<!ehlo )(?<!client )(?<!sender )(?<!sending )(?<!your )(?<!sender's )"
+    rf"\b(?:mail )?(?:host|domain)(?: name)? {_NAME}\.? (?:is )?(?:unknown|not known)\b"
+    rf"|\b(?:no |(?:can ?not|can'?t|could ?not|couldn'?t|unable to) find (?:an? |any )?)(?:mx|mail exchangers?|mail servers?)"
+    rf"(?: or a)?(?: records?)?(?: (?:found|available))? for (?:the )?(?:domain )?['\"]?{_NAME}"
+    rf"|\b{_NAME} has no (?:mx|mail exchanger)(?: or a)? records?\b")
+_MTA_NO_HOST = _AnyOf(
+    _Keyed(("illegal host", "no record of"), _patterns(
+        r"\billegal host/domain name\b", r"\bno record of (the|that|this) (host|domain)\b")),
+    _Keyed(("unknown", "not known", "no mx", "mail exchanger", "mail server", "find mx", "find an mx"), _MTA_DOMAIN_NAMED))
 
 # A full mailbox or mail system in the words of the servers that report it (branch
 # mtacatalog), before the general tables' "size limit" names a message too large: Ipswitch
@@ -1373,11 +1387,11 @@ _DOMAIN_SAID_NOT_TO_EXIST = LazyPattern(
 
 
 def _names_another_domain(words: str, domain: str) -> bool:
-    """Whether the folded words say a domain does not exist, naming it, and none they name
-    is the lead's `domain` (or a name inside it, or one it is inside)."""
-    if "domain" not in words:
-        return False
-    named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)]
+    """Whether the folded words say a domain does not exist (or a host or domain is unknown,
+    or has no mail exchanger), naming it, and none they name is the lead's `domain` (or a
+    name inside it, or one it is inside)."""
+    named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)] if "domain" in words else []
+    named += [next(name for name in match.groups() if name) for match in _MTA_DOMAIN_NAMED.finditer(words)]
     return bool(named) and not any(_inside(name, domain) or _inside(domain, name) for name in named)
 
 # The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
