@@ -313,8 +313,9 @@ _MTA_NO_HOST = _AnyOf(
         r"\billegal host/domain name\b", r"\bno record of (the|that|this) (host|domain)\b")),
     _Keyed(("unknown", "not known", "no mx", "mail exchanger", "mail server", "find mx", "find an mx"), _MTA_DOMAIN_NAMED))
 
-# A full mailbox or mail system in the words of the servers that report it (branch
-# mtacatalog), before the general tables' "size limit" names a message too large: Ipswitch
+# Causes read before the words of a dead address (branch mtacatalog). A full mailbox or
+# mail system in the words of the servers that report it, before the general tables'
+# "size limit" names a message too large: Ipswitch
 # IMail's "User mailbox exceeds allowed size" (sisimai's Lhost::IMailServer, MailboxFull)
 # and SmarterMail's "The domain size limit has been exceeded", its report when the
 # recipient's domain has used its disk space allocation (SmarterMail hosts' help on its
@@ -322,6 +323,11 @@ _MTA_NO_HOST = _AnyOf(
 _MTA_BEFORE_ADDRESS = [
     ("mailboxfull", _Keyed(("exceeds allowed size",), _patterns(r"\bmailbox exceeds allowed size\b"))),
     ("systemfull", _Keyed(("domain size limit",), _patterns(r"\bdomain size limit (has been |is )?exceeded\b"))),
+    # Exchange and Exchange Online answer an EHLO whose name they refuse with "501 5.5.4
+    # Invalid domain name" (Microsoft's "Use Telnet to test SMTP communication", the EHLO
+    # step's failure response): our HELO name, never the lead's domain, although its words
+    # are those of a dead one.
+    ("blocked", _Keyed(("invalid domain name",), _patterns(r"\b(501[ -])?5\.5\.4 invalid domain name\b"))),
 ]
 
 # Causes checked before the words of a dead address: a full mailbox whose words the
