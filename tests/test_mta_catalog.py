@@ -244,6 +244,8 @@ ROWS = [
      "Microsoft's Telnet test of SMTP: Exchange's answer to an EHLO it refuses (our HELO name)", True),
     ("exchange-ehlo-invalid-domain-name-5.0.0", "S", lambda: exim_own("501 5.5.4 Invalid domain name"),
      "the same, relayed with no stage", True),
+    ("sendmail-helo-invalid-domain-name", "S", lambda: dsn("501 5.0.0 Invalid domain name", "5.0.0"),
+     "Sendmail's answer to a HELO it refuses (sisimai's Blocked reason)", True),
     ("office365-bad-outbound-sender", "S",
      lambda: office365("550 5.1.8 Access denied, bad outbound sender", "5.1.8"), "Microsoft Learn, NDR 5.1.8", False),
     # --- Gateways and filters: IronPort, Barracuda, Mimecast, MessageLabs, Postini, Trend --

@@ -325,9 +325,12 @@ _MTA_BEFORE_ADDRESS = [
     ("systemfull", _Keyed(("domain size limit",), _patterns(r"\bdomain size limit (has been |is )?exceeded\b"))),
     # Exchange and Exchange Online answer an EHLO whose name they refuse with "501 5.5.4
     # Invalid domain name" (Microsoft's "Use Telnet to test SMTP communication", the EHLO
-    # step's failure response): our HELO name, never the lead's domain, although its words
-    # are those of a dead one.
-    ("blocked", _Keyed(("invalid domain name",), _patterns(r"\b(501[ -])?5\.5\.4 invalid domain name\b"))),
+    # step's failure response), Sendmail and the servers after it a HELO with "501 5.0.0
+    # Invalid domain name" (sisimai's Blocked reason cites it, "Connected to … but my name
+    # was rejected"): a 501 is a syntax answer to a command's argument, our HELO name, never
+    # the lead's domain, although its words are those of a dead one.
+    ("blocked", _Keyed(("invalid domain name",), _patterns(
+        r"\b(501[ -]([45]\.\d\.\d{1,3} )?|5\.5\.4 )invalid domain name\b"))),
 ]
 
 # Causes checked before the words of a dead address: a full mailbox whose words the
