@@ -246,6 +246,19 @@ ROWS = [
      "the same, relayed with no stage", True),
     ("sendmail-helo-invalid-domain-name", "S", lambda: dsn("501 5.0.0 Invalid domain name", "5.0.0"),
      "Sendmail's answer to a HELO it refuses (sisimai's Blocked reason)", True),
+    ("office365-daily-recipient-limit", "S",
+     lambda: office365("550 5.1.90 Your message can't be sent because you've reached your daily limit for message "
+                       "recipients", "5.1.90"), "Microsoft Learn, Exchange Online NDR 5.1.90: our sending limit", True),
+    ("office365-submission-quota", "S",
+     lambda: office365("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process "
+                       "message due to a permanent exception", "5.2.0"),
+     "Microsoft Learn, Exchange Online sending limits (the per-day limit)", True),
+    ("office365-receive-limit-from-sender", "S",
+     lambda: office365("550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded",
+                       "5.2.121"), "Microsoft Learn, Exchange Online NDR 5.2.121: our rate to that recipient", True),
+    ("office365-receive-limit", "M",
+     lambda: office365("550 5.2.122 Recipient's per hour message receive limit exceeded", "5.2.122"),
+     "Microsoft Learn, Exchange Online NDR 5.2.122: the recipient's own limit", False),
     ("office365-bad-outbound-sender", "S",
      lambda: office365("550 5.1.8 Access denied, bad outbound sender", "5.1.8"), "Microsoft Learn, NDR 5.1.8", False),
     # --- Gateways and filters: IronPort, Barracuda, Mimecast, MessageLabs, Postini, Trend --

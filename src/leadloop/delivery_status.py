@@ -331,6 +331,16 @@ _MTA_BEFORE_ADDRESS = [
     # the lead's domain, although its words are those of a dead one.
     ("blocked", _Keyed(("invalid domain name",), _patterns(
         r"\b(501[ -]([45]\.\d\.\d{1,3} )?|5\.5\.4 )invalid domain name\b"))),
+    # Exchange Online's sending limits, the sender's under any status (Microsoft Learn's
+    # table of Exchange Online NDR codes): 5.1.90 "Your message can't be sent because
+    # you've reached your daily limit for message recipients", 5.2.0 "STOREDRV.Submission.
+    # Exception:SubmissionQuotaExceededException" (the per-day limit), and 5.2.121
+    # "Recipient's per hour message receive limit from specific sender exceeded" (from us);
+    # not 5.2.122, the recipient's own hourly limit, which stays its mailbox's.
+    ("toomanyconn", _Keyed(("limit for message recipients", "submissionquotaexceeded"), _patterns(
+        r"\breached your (daily|24 hour) limit for message recipients\b", r"\bsubmissionquotaexceeded"))),
+    ("speeding", _Keyed(("from specific sender",), _patterns(
+        r"\bmessage receive limit from specific sender exceeded\b"))),
 ]
 
 # Causes checked before the words of a dead address: a full mailbox whose words the
