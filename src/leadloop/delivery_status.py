@@ -290,6 +290,59 @@ _LIBRARY_NO_DOMAIN = _Keyed(("resolve", "mail server for", "bad-domain", "receiv
     r"(?<!sender )\bdomain name \S+ does not resolve\b", r"\bno mail server for\b",
     r"\bbad-domain\b", r"\bhost does not receive any mail\b"))  # (AcyMailing's "domain not exist")  # (and CiviCRM's "Dns")
 
+# The recipient's domain in the words of servers that report it themselves (branch
+# mtacatalog): Sun/Oracle Communications Messaging Server's "Illegal host/domain name
+# found" when DNS has no such domain (Oracle's Messaging Server Administration Guide,
+# "Illegal Host/Domain Errors"; sisimai's Lhost::MessagingServer reads it as HostUnknown),
+# and a relay's "has no record of the host in question". Never a host of ours: the
+# sender's domain and our HELO are read before (_SERVER_SENDER_WORDS, _VERIFIES_SENDER).
+# And a host or domain named and said to be unknown, or to have no mail exchanger ("No MX
+# for DOMAIN", Mailgun's event text; "Could not find a mail server for DOMAIN", under 5.1.2):
+# the name is the lead's domain or a host inside it (else it is ours, _names_another_domain,
+# as for Courier's "Domain does not exist: DOMAIN").
+_NAME = r"([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
+_MTA_DOMAIN_NAMED = LazyPattern(
+    # (never our HELO name, our client host, our sender's domain: "HELO host name X is unknown")
+    rf"(?<!helo )(?<!ehlo )(?<!client )(?<!sender )(?<!sending )(?<!your )(?<!sender's )"
+    rf"\b(?:mail )?(?:host|domain)(?: name)? {_NAME}\.? (?:is )?(?:unknown|not known)\b"
+    rf"|\b(?:no |(?:can ?not|can'?t|could ?not|couldn'?t|unable to) find (?:an? |any )?)(?:mx|mail exchangers?|mail servers?)"
+    rf"(?: or a)?(?: records?)?(?: (?:found|available))? for (?:the )?(?:domain )?['\"]?{_NAME}"
+    rf"|\b{_NAME} has no (?:mx|mail exchanger)(?: or a)? records?\b")
+_MTA_NO_HOST = _AnyOf(
+    _Keyed(("illegal host", "no record of"), _patterns(
+        r"\billegal host/domain name\b", r"\bno record of (the|that|this) (host|domain)\b")),
+    _Keyed(("unknown", "not known", "no mx", "mail exchanger", "mail server", "find mx", "find an mx"), _MTA_DOMAIN_NAMED))
+
+# Causes read before the words of a dead address (branch mtacatalog). A full mailbox or
+# mail system in the words of the servers that report it, before the general tables'
+# "size limit" names a message too large: Ipswitch
+# IMail's "User mailbox exceeds allowed size" (sisimai's Lhost::IMailServer, MailboxFull)
+# and SmarterMail's "The domain size limit has been exceeded", its report when the
+# recipient's domain has used its disk space allocation (SmarterMail hosts' help on its
+# delivery failure messages): the lead's mailbox or its system, never our message.
+_MTA_BEFORE_ADDRESS = [
+    ("mailboxfull", _Keyed(("exceeds allowed size",), _patterns(r"\bmailbox exceeds allowed size\b"))),
+    ("systemfull", _Keyed(("domain size limit",), _patterns(r"\bdomain size limit (has been |is )?exceeded\b"))),
+    # Exchange and Exchange Online answer an EHLO whose name they refuse with "501 5.5.4
+    # Invalid domain name" (Microsoft's "Use Telnet to test SMTP communication", the EHLO
+    # step's failure response), Sendmail and the servers after it a HELO with "501 5.0.0
+    # Invalid domain name" (sisimai's Blocked reason cites it, "Connected to … but my name
+    # was rejected"): a 501 is a syntax answer to a command's argument, our HELO name, never
+    # the lead's domain, although its words are those of a dead one.
+    ("blocked", _Keyed(("invalid domain name",), _patterns(
+        r"\b(501[ -]([45]\.\d\.\d{1,3} )?|5\.5\.4 )invalid domain name\b"))),
+    # Exchange Online's sending limits, the sender's under any status (Microsoft Learn's
+    # table of Exchange Online NDR codes): 5.1.90 "Your message can't be sent because
+    # you've reached your daily limit for message recipients", 5.2.0 "STOREDRV.Submission.
+    # Exception:SubmissionQuotaExceededException" (the per-day limit), and 5.2.121
+    # "Recipient's per hour message receive limit from specific sender exceeded" (from us);
+    # not 5.2.122, the recipient's own hourly limit, which stays its mailbox's.
+    ("toomanyconn", _Keyed(("limit for message recipients", "submissionquotaexceeded"), _patterns(
+        r"\breached your (daily|24 hour) limit for message recipients\b", r"\bsubmissionquotaexceeded"))),
+    ("speeding", _Keyed(("from specific sender",), _patterns(
+        r"\bmessage receive limit from specific sender exceeded\b"))),
+]
+
 # Causes checked before the words of a dead address: a full mailbox whose words the
 # general table misses (ZoneMTA's "Recipient overquota", which Microsoft writes under
 # 5.1.1; MailWizz's "mailfolder size limit exceeded", before "size limit" names a message
@@ -456,6 +509,7 @@ _BEFORE_ADDRESS = [
         r"(malformed|unexpected) (or unexpected )?name server reply", r"temporar(y|ily) (locked|unavailable|deferred"
         r"|rejected|disabled|blocked|failure|problem|error)", r"temporary (local )?problem")),
     *_LIBRARY_BEFORE_ADDRESS,  # (libtables)
+    *_MTA_BEFORE_ADDRESS,  # (mtacatalog)
     ("mailboxfull", _patterns(
         r"mail ?box (is )?(full|over ?quota|exceeded)", r"full mail ?box", r"mail ?folder is full",
         r"over (the )?(allowed )?quota", r"quota (exceeded|violation|usage exceeded)",
@@ -606,6 +660,18 @@ _CATALOG_KEYS = (
 _CATALOG = _Gated(_CATALOG_KEYS, _DeadSentences(*_CATALOG_SENTENCES))
 _CATALOG_MORE = _Gated(_CATALOG_MORE_KEYS, _DeadSentences(*_CATALOG_MORE_SENTENCES))
 
+# Gateways' and old systems' fixed texts for a recipient their directory lacks (issue #25,
+# branch mtacatalog), which no grammar of thing and predicate reads: X.400's
+# non-delivery diagnostic "unrecognised-OR-name" (ITU-T X.411, NonDeliveryDiagnosticCode
+# 0), as X.400 gateways render it ("Unrecognized O/R name", "ORName unrecognised"), and
+# Microsoft's Mail Connector ("diagnostic: 0 (OR name (Email address) unrecognized)",
+# Microsoft KB Q162017). X.411's "ambiguous-OR-name" is no dead address (several match).
+_MTA_CATALOG_SENTENCES = (
+    r"\bunrecogni[sz]ed[- ]?(?:o/r|or)[- ]?(?:name|address)\b",
+    r"\b(?:o/r|or)[- ]?(?:name|address) (?:is |was )?unrecogni[sz]ed\b",
+)
+_MTA_CATALOG = _Keyed(("unrecogni",), _DeadSentences(*_MTA_CATALOG_SENTENCES))
+
 # Words of a missing addressee that need no SMTP stage to be believed, which the general
 # patterns below do not hold: Prodigy's "Unable to find user", Plesk's qmail "No E-mail
 # address is configured at this address" (also in _DEAD_WITHOUT_STAGE).
@@ -671,7 +737,7 @@ _GRAMMAR_PREDICATE_ONE = (
     r"(?:unknown|not known|not ?found|not located|no longer exists?|no?t? exists?|do(?:es|s)? ?n[o']?t exists?"
     r"|do not exist|did ?n[o']t exist|non-?existent|non-?existing|invalid|not valid|no longer valid|wrong"
     r"|misspelt|misspelled|mistyped|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered"
-    r"|unverifiable|not verifiable|not hosted|not configured|not provisioned|not present|nowhere to be found"
+    r"|unverifiable|not verifiable|not hosted|not configured|not provisioned|not defined|not present|nowhere to be found"
     r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a member of(?: (?:this|the|our))? [\w-]+|has departed"
     r"|no longer (?:in use|used|active|accepts (?:e-?)?mail|(?:on|at|in) (?:this |the |our )?(?:server|system|host))"
     r"|not (?:listed )?in (?:my|the|our) (?:[\w-]+ )?(?:list|table|directory|database|address book)"
@@ -1079,7 +1145,9 @@ _ADDRESS = [
     # them would make every report's reading slower.
     ("userunknown", _CATALOG),
     ("userunknown", _CATALOG_MORE),
+    ("userunknown", _MTA_CATALOG),  # (mtacatalog)
     ("userunknown", _LIBRARY_DEAD), ("hostunknown", _LIBRARY_NO_DOMAIN),  # (libtables)
+    ("hostunknown", _MTA_NO_HOST),  # (mtacatalog)
     ("hostunknown", _patterns(
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
         r"|must exist|lookup failed)",
@@ -1338,11 +1406,11 @@ _DOMAIN_SAID_NOT_TO_EXIST = LazyPattern(
 
 
 def _names_another_domain(words: str, domain: str) -> bool:
-    """Whether the folded words say a domain does not exist, naming it, and none they name
-    is the lead's `domain` (or a name inside it, or one it is inside)."""
-    if "domain" not in words:
-        return False
-    named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)]
+    """Whether the folded words say a domain does not exist (or a host or domain is unknown,
+    or has no mail exchanger), naming it, and none they name is the lead's `domain` (or a
+    name inside it, or one it is inside)."""
+    named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)] if "domain" in words else []
+    named += [next(name for name in match.groups() if name) for match in _MTA_DOMAIN_NAMED.finditer(words)]
     return bool(named) and not any(_inside(name, domain) or _inside(domain, name) for name in named)
 
 # The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
@@ -1797,6 +1865,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # although sisimai reads it as a filter's for want of a stage.
         if quoted and command != "DATA" and not (
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
+                or _MTA_CATALOG.search(words)
                 or _SERVER_DEAD_ADDRESS_SAYS.search(words)
                 or _LIBRARY_DEAD.search(words)
                 or _grammar_says_dead(status, words)
