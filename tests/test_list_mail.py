@@ -12,32 +12,23 @@ from __future__ import annotations
 import pytest
 
 from leadloop.classify import classify
-from test_inbox import Maildir, read, sent_message_id, status  # noqa: F401
+from test_inbox import SENT_AT, read, sent_message_id, status  # noqa: F401
+from test_inbox import project  # noqa: F401  (the fixture)
+from test_machine_notices import _message
 
 LIST = "ventas@empresa.example"  # the lead's address: a list (a company alias run by list software)
-LEADS = f"""email,nombre,producto,fecha
-{LIST},Ventas Empresa,Curso de fotografía,01/03/2026 18:30
-ana.pena@example.org,Ana Peña,Taller de acuarela,02/03/2026 08:15
-"""
 OURS = "Laura Vidal <laura@lauravidal.es>"
 
 
 @pytest.fixture
-def inbox(tmp_path, run):
-    (tmp_path / "leadloop.toml").write_text(
-        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
-        'unsubscribe = "baja@example.com"\n\n[inbox]\nmaildir = "mail"\n', encoding="utf-8")
-    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
-    assert run("import", "leads.csv").exit_code == 0
-    box = Maildir(tmp_path / "mail")
-    sent = run("--now", "2026-03-02T10:00", "run-daily")
+def inbox(project, run, tmp_path):
+    """test_inbox's project, with the list among the leads and sent its information pack."""
+    (tmp_path / "list.csv").write_text(f"email,nombre,producto,fecha\n{LIST},Ventas Empresa,Curso de fotografía,"
+                                       "01/03/2026 18:30\n", encoding="utf-8")
+    assert run("import", "list.csv").exit_code == 0
+    sent = run("--now", SENT_AT, "run-daily")
     assert sent.exit_code == 0, sent.stderr
-    return box
-
-
-def _message(headers: dict[str, str], body: str) -> bytes:
-    head = "".join(f"{name}: {value}\n" for name, value in headers.items())
-    return (head + "\n" + body).encode()
+    return project
 
 
 def _ours(message_id: str = "<pack-1@lauravidal.es>") -> str:
@@ -342,3 +333,10 @@ def test_a_person_answering_a_lists_refusal_is_still_a_person():
                    "Perdone, la lista es solo interna. Escríbame a mí.\n\n> has been rejected by the list moderator.\n")
     incoming = classify(raw)
     assert incoming.kind != "bounce"
+
+
+def test_a_machines_words_about_another_list_are_no_dead_address():
+    # A shop's no-reply notice: its words about a list are not a list program's.
+    raw = _message({"From": "Tienda <no-reply@tienda.example>", "To": "laura@lauravidal.es",
+                    "Subject": "Your wish list"}, "The wish list item you saved does not exist any more.\n")
+    assert classify(raw).kind == "auto_reply"

@@ -371,9 +371,7 @@ _LIST_HELD = LazyPattern(
     r"\bis being held until the list moderator|\bawaits moderator approval|\b(has been )?queued for approval"
     r"|\bhas been forwarded to the (list )?moderator|\b(is )?(awaiting|pending|waiting for) (the )?(moderator'?s? )?"
     r"(approval|moderation)|\bheld for (moderation|moderator approval|approval)")
-_LIST_UNKNOWN = LazyPattern(
-    r"\bis not a known mailing list|\b(mailing )?list '?\S+?'? does not exist|\bno such (mailing )?list\b"
-    r"|^list unknown$")
+_LIST_UNKNOWN = LazyPattern(r"\bis not a known mailing list|\blist '[^'\s]+' does not exist|^list unknown$")
 _LIST_TOO_BIG = LazyPattern(
     r"\bwas over the maximum size\b|\brejected due to the size limit|\bis larger than the \d+ kb maximum size"
     r"|\byour message was too big\b")
