@@ -371,7 +371,7 @@ _LIST_HELD = LazyPattern(
     r"\bis being held until the list moderator|\bawaits moderator approval|\b(has been )?queued for approval"
     r"|\bhas been forwarded to the (list )?moderator|\b(is )?(awaiting|pending|waiting for) (the )?(moderator'?s? )?"
     r"(approval|moderation)|\bheld for (moderation|moderator approval|approval)")
-_LIST_UNKNOWN = LazyPattern(r"\bis not a known mailing list|\blist '[^'\s]+' does not exist|^list unknown$")
+_LIST_UNKNOWN = LazyPattern(r"\bis not a known mailing list|\blist '[^'\s]+' does not exist|^list unknown\b")
 _LIST_TOO_BIG = LazyPattern(
     r"\bwas over the maximum size\b|\brejected due to the size limit|\bis larger than the \d+ kb maximum size"
     r"|\byour message was too big\b")
@@ -392,7 +392,10 @@ _LIST_REFUSED = LazyPattern(
 _LIST_VERDICTS = {"no list": Verdict(True, "userunknown", None, ADDRESS),
                   "too big": Verdict(False, "exceedlimit", None, MAILBOX),
                   "refused": Verdict(False, "policyviolation", None, SENDER)}
-MAX_LIST_NOTICE = 3000  # characters of a notice's text read: its template's words come first
+# Words one of the sentences above holds: a notice with none is not looked into (most
+# machine-made mail is not a list's, and folding its text costs the inbox time).
+_LIST_KEYS = ("list", "moderat", "approv", "post", "size", "too big", "allowed", "authori", "permitted", "implicit")
+MAX_LIST_NOTICE = 1500  # characters of a notice's text read: its template's words come first
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,12 +412,15 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
     if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"):
         return None
     text = next((_text(part) for part in own_parts(msg) if part.get_content_type() == "text/plain"), "")
-    words = fold(" ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split()))
-    if _LIST_HELD.search(words) or _LIST_HELD.search(fold(subject)):
+    joined = " ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split())
+    lowered = joined.lower()
+    if not any(key in lowered for key in _LIST_KEYS):
+        return None
+    words = fold(joined)
+    if _LIST_HELD.search(words):
         return ListAnswer("held", subject)
     for kind, pattern in (("no list", _LIST_UNKNOWN), ("too big", _LIST_TOO_BIG), ("refused", _LIST_REFUSED)):
-        found = pattern.search(words) or (pattern is _LIST_UNKNOWN and pattern.search(fold(subject.strip())))
-        if found:
+        if pattern.search(words):
             # The notice's own opening, as the list wrote it (its templates say it first).
             return ListAnswer(kind, _short(text[:MAX_LIST_NOTICE]) or subject)
     return None
