@@ -242,6 +242,16 @@ REFUSED = {
         f"<{LIST}>:\nSorry, only subscribers may post. If you are a subscriber, please forward this message to "
         "ventas-owner@empresa.example to get your new address included (#5.7.2)\n\n"
         f"--- Below this line is a copy of the message.\n\n{_ours()}"),
+    # fml 4's notice to a non-member (its X-MLServer header, from LIST-admin, the list named
+    # in angle brackets), as sisimai's Lhost::FML reads it.
+    "fml non-member": _message(
+        {"From": "ventas-admin@empresa.example", "To": "laura@lauravidal.es",
+         "Subject": "You laura@lauravidal.es are not member (ventas ML)",
+         "Message-ID": "<202603021000.FMLAAA00001.ventas@empresa.example>",
+         "X-MLServer": "fml [fml 4.0.3 release (20011202/4.0.3)]",
+         "X-ML-Info": "If you have a question, please contact ventas-admin@empresa.example"},
+        f"You are not a member of this mailing list <{LIST}>.\n\nIf you know the general guide of this list, "
+        "please send mail with\nthe mail body\n\n\tguide\n\nto the address\n\n\tventas-ctl@empresa.example\n"),
     # Sympa's moderator's rejection (mail_tt2/reject.tt2): no original, the list named.
     "sympa moderator": _message(
         {"From": "ventas-request@empresa.example", "To": "laura@lauravidal.es",
@@ -264,6 +274,15 @@ def test_a_lists_refusal_of_our_post_is_a_soft_failure_not_the_address(raw):
 def test_the_lead_is_found_by_the_returned_original_or_the_list_named():
     assert classify(REFUSED["mailman 3 non-member"]).original_ids == ("<pack-1@lauravidal.es>",)
     assert LIST in [f.address for f in classify(REFUSED["sympa moderator"]).failures]
+
+
+def test_a_refusal_too_large_to_read_whole_is_read_from_its_start():
+    # Mailman returns our message whole, brochure and all: over the inbox's size limit
+    # only the header and the first bytes are read (mailbox.MAX_HEADER_BYTES).
+    raw = REFUSED["mailman 3 non-member"]
+    incoming = classify(raw.split(b"\n\n", 1)[0] + b"\n\n", headers_only=True, start=raw)
+    assert incoming.kind == "bounce" and incoming.original_ids == ("<pack-1@lauravidal.es>",)
+    assert incoming.overall.verdict.owner == "sender"
 
 
 def test_a_list_over_its_size_limit_is_the_lists_own_limit():

@@ -365,8 +365,9 @@ def relayed_by_list(msg: Message) -> bool:
 # implicit_dest.py, banned_address.py), Sympa (mail_tt2/delivery_status_notification.tt2,
 # reject.tt2, message_report.tt2, report.tt2, list_unknown.tt2), mlmmj (listtexts/en/
 # moderation-poster, subonlypost, maxmailsize, access, notintocc, and vger's HTML
-# refusal), ezmlm's and LISTSERV's "only subscribers may post", "not authorized to send
-# mail to the LIST list", and Google Groups' "You do not have permission to post".
+# refusal), fml's (its non-member notice), ezmlm's and LISTSERV's "only subscribers may
+# post", "not authorized to send mail to the LIST list", and Google Groups' "You do not
+# have permission to post".
 _LIST_HELD = LazyPattern(
     r"\bis being held until the list moderator|\bawaits moderator approval|\b(has been )?queued for approval"
     r"|\bhas been forwarded to the (list )?moderator|\b(is )?(awaiting|pending|waiting for) (the )?(moderator'?s? )?"
@@ -385,7 +386,10 @@ _LIST_REFUSED = LazyPattern(
     r"|\bis banned from this list|\bmessage \S+ for list '?\S+?'? has been rejected"
     r"|\bmessage distribution (in|for) (the|this) list is (restricted|not allowed)|\bonly subscribers may post"
     r"|\bis a subscribers only list|\b(was not|was unable to be) delivered to the list because"
-    r"|\bmatched a rule set up by the list administrator")
+    r"|\bmatched a rule set up by the list administrator"
+    # fml's refusal of a non-member's post ("You are not a member of this mailing list
+    # <LIST>.", under "You ADDRESS are not member (LIST ML)").
+    r"|\byou are not a member of this mailing list|\bare not member \(")
 # The verdict on each answer but the hold. A refusal is the list's policy towards our
 # post ("blocked by policy": the remedy is to ask the list's administrator), not our
 # sender address's set-up.
@@ -409,7 +413,8 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
     a machine's (sent_by_mail_system: a list's -owner, -request, -bounces or +owner
     address, Auto-Submitted) or carry Mailman's X-List-Administrivia, so that a person
     who quotes a list's words (under its notice's subject too) is still a person."""
-    if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"):
+    if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"
+            or _fml_notice(msg)):
         return None
     text = next((_text(part) for part in own_parts(msg) if part.get_content_type() == "text/plain"), "")
     joined = " ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split())
@@ -424,6 +429,16 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
             # The notice's own opening, as the list wrote it (its templates say it first).
             return ListAnswer(kind, _short(text[:MAX_LIST_NOTICE]) or subject)
     return None
+
+
+def _fml_notice(msg: Message) -> bool:
+    """fml's own notice: its X-MLServer header, from the list's LIST-admin address (its
+    maintainer), which its relayed posts do not come from."""
+    from email.utils import parseaddr
+
+    if msg.get("x-mlserver") is None:
+        return False
+    return parseaddr(header_text(msg, "from"))[1].lower().split("@", 1)[0].endswith("-admin")
 
 
 def read_list_answer(msg: Message, answer: ListAnswer, *, own: set[str]) -> Report:

@@ -615,11 +615,14 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
             return result("auto_reply")
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
-    answer = None if headers_only else bounces.list_answer(msg, subject)
+    # (A list's refusal over the size limit returns our message, brochure and all: its
+    # notice is in the message's first bytes.)
+    notice = _start_message(start) if headers_only else msg
+    answer = None if notice is None else bounces.list_answer(notice, subject)
     if answer is not None and answer.kind != "held":
         # A list program refuses our post, or has no such list (issue #25): a failure about
         # the list that is the lead, the sender's, the list's limit or a dead address.
-        report = bounces.read_list_answer(msg, answer, own=mine)
+        report = bounces.read_list_answer(notice, answer, own=mine)
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
     if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
