@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from .delivery_status import NO_RECIPIENT_FOR_DATA, Verdict, fold, judge, verifies_sender
+from .delivery_status import (ADDRESS, MAILBOX, NO_RECIPIENT_FOR_DATA, SENDER, Verdict, fold, judge,
+                              verifies_sender)
 from .lazy_regex import LazyPattern
 from .providers import reporter_of, reporter_reason
 
@@ -332,6 +333,144 @@ def is_list_notice(msg: Message, subject: str) -> bool:
     return _LIST_NOTICE_SUBJECT.search(subject) is not None
 
 
+# The fields a list server puts on each post it relays, beside its Precedence (issue #25):
+# RFC 2369's List-Post (where to post; "NO" on a list nobody posts to, §3.4), ezmlm's and
+# Google Groups' Mailing-List, Majordomo's X-Mailing-List, Mailman's X-BeenThere and
+# X-Mailman-Version, Google Groups' X-Google-Group-Id. Not List-Id or List-Unsubscribe
+# alone: newsletter services write them on every mailing.
+_LIST_RELAY_FIELDS = frozenset({"list-post", "mailing-list", "x-mailing-list", "x-beenthere", "x-mailman-version",
+                                "x-google-group-id"})
+
+
+def relayed_by_list(msg: Message) -> bool:
+    """Whether a list server relayed the message to its members, so that its Precedence
+    (bulk, list or junk: Mailman, Sympa, ezmlm, Majordomo, Google Groups) is the list's,
+    and says nothing of whether a person wrote it. Never a list's own notice (Mailman's
+    X-List-Administrivia): the list wrote that."""
+    names = {name.lower() for name in msg.keys()}
+    fields = names & _LIST_RELAY_FIELDS
+    if not fields or "x-list-administrivia" in names:
+        return False
+    return fields != {"list-post"} or header_text(msg, "list-post").lower() != "no"
+
+
+# What list software answers about a post it does not distribute, in its own texts
+# (folded, lines joined): it holds it for the moderator (an automatic answer), has no
+# such list (the address is dead), the post is over the list's own size limit (the
+# recipient's limit, SPEC §6), or refuses it (the sender or the message: not a member,
+# not allowed to post, the moderator's refusal, a rule of the list's). Mailman 2.1
+# (Handlers/Hold.py and its rejection texts, Moderate.py do_reject, templates/en/
+# postheld.txt and refuse.txt), Mailman 3 (chains/hold.py, templates/en/list:user:notice:
+# hold.txt and rejected.txt, the rules' reasons: moderation.py, max_size.py,
+# implicit_dest.py, banned_address.py), Sympa (mail_tt2/delivery_status_notification.tt2,
+# reject.tt2, message_report.tt2, report.tt2, list_unknown.tt2), mlmmj (listtexts/en/
+# moderation-poster, subonlypost, maxmailsize, access, notintocc, and vger's HTML
+# refusal), fml's (its non-member notice), ezmlm's and LISTSERV's "only subscribers may
+# post", "not authorized to send mail to the LIST list", and Google Groups' "You do not
+# have permission to post".
+_LIST_HELD = LazyPattern(
+    r"\bis being held until the list moderator|\bawaits moderator approval|\b(has been )?queued for approval"
+    r"|\bhas been forwarded to the (list )?moderator|\b(is )?(awaiting|pending|waiting for) (the )?(moderator'?s? )?"
+    r"(approval|moderation)|\bheld for (moderation|moderator approval|approval)")
+_LIST_UNKNOWN = LazyPattern(r"\bis not a known mailing list|\blist '[^'\s]+' does not exist|^list unknown\b")
+_LIST_TOO_BIG = LazyPattern(
+    r"\bwas over the maximum size\b|\brejected due to the size limit|\bis larger than the \d+ kb maximum size"
+    r"|\byour message was too big\b")
+_LIST_REFUSED = LazyPattern(
+    r"\b(you are|you're) not (allowed|authori[sz]ed|permitted) to (post|send (this message|mail|messages|e-?mail))"
+    r"|\b(you do not|you don't) have permission to post|\bprohibit non-members from posting"
+    r"|\bnon-members are not allowed to post|\byou are forbidden from posting|\bdeemed inappropriate by the moderator"
+    r"|\bthis list is restricted; your message was not approved|\bimplicit destinations are not allowed"
+    r"|\b(has been|was) rejected by the (list )?moderator|\bmailing-list was rejected for the following reasons"
+    r"|\bthe message is not from a list member|\bmessage has implicit destination|\bcomes from a moderated member"
+    r"|\bis banned from this list|\bmessage \S+ for list '?\S+?'? has been rejected"
+    r"|\bmessage distribution (in|for) (the|this) list is (restricted|not allowed)|\bonly subscribers may post"
+    r"|\bis a subscribers only list|\b(was not|was unable to be) delivered to the list because"
+    r"|\bmatched a rule set up by the list administrator"
+    # fml's refusal of a non-member's post ("You are not a member of this mailing list
+    # <LIST>.", under "You ADDRESS are not member (LIST ML)").
+    r"|\byou are not a member of this mailing list|\bare not member \(")
+# The verdict on each answer but the hold. A refusal is the list's policy towards our
+# post ("blocked by policy": the remedy is to ask the list's administrator), not our
+# sender address's set-up.
+_LIST_VERDICTS = {"no list": Verdict(True, "userunknown", None, ADDRESS),
+                  "too big": Verdict(False, "exceedlimit", None, MAILBOX),
+                  "refused": Verdict(False, "policyviolation", None, SENDER)}
+# Words one of the sentences above holds: a notice with none is not looked into (most
+# machine-made mail is not a list's, and folding its text costs the inbox time).
+_LIST_KEYS = ("list", "moderat", "approv", "post", "size", "too big", "allowed", "authori", "permitted", "implicit")
+MAX_LIST_NOTICE = 1500  # characters of a notice's text read: its template's words come first
+
+
+@dataclass(frozen=True, slots=True)
+class ListAnswer:
+    kind: str   # "held", "no list", "too big" or "refused"
+    words: str  # what the list says, for `show` and the review list
+
+
+def list_answer(msg: Message, subject: str) -> ListAnswer | None:
+    """What a list program's own notice says of our post, or None: the message must be
+    a machine's (sent_by_mail_system: a list's -owner, -request, -bounces or +owner
+    address, Auto-Submitted) or carry Mailman's X-List-Administrivia, so that a person
+    who quotes a list's words (under its notice's subject too) is still a person."""
+    if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"
+            or _fml_notice(msg)):
+        return None
+    text = next((_text(part) for part in own_parts(msg) if part.get_content_type() == "text/plain"), "")
+    joined = " ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split())
+    lowered = joined.lower()
+    if not any(key in lowered for key in _LIST_KEYS):
+        return None
+    words = fold(joined)
+    if _LIST_HELD.search(words):
+        return ListAnswer("held", subject)
+    for kind, pattern in (("no list", _LIST_UNKNOWN), ("too big", _LIST_TOO_BIG), ("refused", _LIST_REFUSED)):
+        if pattern.search(words):
+            # The notice's own opening, as the list wrote it (its templates say it first).
+            return ListAnswer(kind, _short(text[:MAX_LIST_NOTICE]) or subject)
+    return None
+
+
+def _fml_notice(msg: Message) -> bool:
+    """fml's own notice: its X-MLServer header, from the list's LIST-admin address (its
+    maintainer), which its relayed posts do not come from."""
+    from email.utils import parseaddr
+
+    if msg.get("x-mlserver") is None:
+        return False
+    return parseaddr(header_text(msg, "from"))[1].lower().split("@", 1)[0].endswith("-admin")
+
+
+def read_list_answer(msg: Message, answer: ListAnswer, *, own: set[str]) -> Report:
+    """A list program's refusal or unknown-list notice read as a report: the addresses it
+    names and the list's own posting address (its X-BeenThere, its List-Post) are the
+    candidates, the original it returns the anchor (its Message-ID, its To), each with the
+    list's verdict. Never the addresses it names to write to (LIST-owner, LIST-request, a
+    postmaster): the list's own, not the list."""
+    from .addresses import normalize_address
+    from .errors import InvalidAddress
+
+    report = read(msg, own=own)
+    verdict = _LIST_VERDICTS[answer.kind]
+    # Sympa writes the list's address in quotes ("List 'LIST' does not exist"), which an
+    # address's local part may hold: they are not the list's.
+    named = [failure.address.strip("'") for failure in report.failures]
+    for name in ("x-beenthere", "list-post"):
+        found = _ADDRESS.search(header_text(msg, name))
+        if found:
+            named.append(found.group(0))
+    addresses = []
+    for raw in named:
+        try:
+            address = normalize_address(raw)
+        except InvalidAddress:
+            continue
+        if address not in own and address not in addresses and not names_mail_system(address):
+            addresses.append(address)
+    failures = tuple(Failure(address, verdict, answer.words) for address in addresses)
+    return Report(failures, Failure(None, verdict, answer.words), report.original_ids, report.original_recipients)
+
+
 def _ndr_signs(msg: Message) -> bool:
     """The other signs of a non-delivery report, for a message whose subject already
     reads as one (issue #25): a person writes from an address, a mail system may sign
@@ -373,7 +512,7 @@ def _machine_made(msg: Message) -> bool:
     if auto_submitted and not auto_submitted.startswith("no"):
         return True
     return msg.get("x-autogenerated") is not None or \
-        header_text(msg, "precedence").lower() in ("bulk", "junk")
+        header_text(msg, "precedence").lower() in ("bulk", "junk") and not relayed_by_list(msg)
 
 
 # Local parts of the accounts automated senders write from (beside BOUNCE_LOCAL_PARTS):
@@ -397,8 +536,8 @@ _NO_REPLY_LOCAL = LazyPattern(r"(?:^|[-_.+])(?:no-?reply|no_reply|do-?not-?reply
 # §5's LIST-REQUEST, Mailman 2's and 3's LIST-owner, LIST-request and LIST-bounces (also
 # in its VERP form, "LIST-bounces+ana=example.org"), Majordomo's owner-LIST. Never the
 # bare words: "owner@" and "requests@" are shared mailboxes people answer from, as RFC
-# 2142's info and sales are.
-_LIST_SYSTEM_LOCAL = LazyPattern(r"^[^+]+-(?:owner|request|bounces)(?:\+|$)|^owner-[^+]")
+# 2142's info and sales are. mlmmj writes its notices from LIST+owner.
+_LIST_SYSTEM_LOCAL = LazyPattern(r"^[^+]+-(?:owner|request|bounces)(?:\+|$)|^owner-[^+]|^[^+]+\+owner$")
 
 _SYSTEM_SIGN_FIELDS = frozenset({"content-type", "x-failed-recipients", "x-autogenerated", "auto-submitted",
                                  "return-path", "precedence", "from"})
@@ -426,7 +565,7 @@ def sent_by_mail_system(msg: Message) -> bool:
         return True
     auto_submitted = raw.get("auto-submitted", "").lower()
     if raw.get("return-path") == "<>" or (auto_submitted and not auto_submitted.startswith("no")) or \
-            raw.get("precedence", "").lower() in ("bulk", "junk"):
+            raw.get("precedence", "").lower() in ("bulk", "junk") and not relayed_by_list(msg):
         return True
     sender = raw.get("from", "")
     if not _plain(sender):  # (a display name's raw bytes also break parseaddr)

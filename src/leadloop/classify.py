@@ -494,6 +494,10 @@ _ANSWER_FIRST = LazyPattern(r"\W*(yes|yes please|si|oui|sim|ja|jawel|tak|ano|eve
 MAX_ACKNOWLEDGEMENT = 1500  # characters: an acknowledgement is a short template
 _REPLY_PREFIX = LazyPattern(r"^\s*((re|fw|fwd|rv|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _MESSAGE_ID = LazyPattern(r"<[^<>\s]+>")
+# The ruler over the footer Mailman 2 and 3 add to each post they relay (msg_footer;
+# templates/en/list:member:generic:footer.txt): the list's words below it, "To
+# unsubscribe send an email to …" among them, are not the person's (issue #25).
+_LIST_FOOTER_RULER = LazyPattern(r"_{30,}$")
 _WORD = LazyPattern(r"[^\W\d_]+")
 _QUOTE_START = LazyPattern(
     r"^(>|-{2,}\s*(original message|mensaje original|forwarded message|mensaje reenviado)"
@@ -648,17 +652,32 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         # DMARC aggregate and TLS reports about our domain: a machine's, and a TLS report
         # is a multipart/report, so before the bounce test.
         return result("domain_report", domain_report=domain_report)
+    # Never a candidate of a report: our own addresses and the reporting daemon's. (Not
+    # the report's own To: some servers copy the failed recipient into its headers.)
+    mine = {a.lower() for a in set(own) | ({sender} if sender else set())}
     if bounces.looks_like_bounce(msg, sender, subject) and \
             not _forwards_a_report(msg, sender, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
-        # Never a candidate: our own addresses and the reporting daemon's. (Not the
-        # report's own To: some servers copy the failed recipient into its headers.)
-        mine = {a.lower() for a in set(own) | ({sender} if sender else set())}
         report = _bounce_at_start(start, mine) if headers_only else bounces.read(msg, own=mine)
         if report is None:
             # Nothing read says who failed or how: the headers alone say a report.
             return result("bounce")
+        if not report.failures and (report.overall.verdict.status or "").startswith("2.") and not headers_only \
+                and (held := bounces.list_answer(msg, subject)) is not None and held.kind == "held":
+            # Sympa says it holds a post for the moderator in an RFC 3464 report of success
+            # (2.3.0, Action: delivered): an automatic answer, no failure.
+            return result("auto_reply")
+        return result("bounce", failures=report.failures, overall=report.overall,
+                      original_ids=report.original_ids, original_to=report.original_recipients)
+    # (A list's refusal over the size limit returns our message, brochure and all: its
+    # notice is in the message's first bytes.)
+    notice = _start_message(start) if headers_only else msg
+    answer = None if notice is None else bounces.list_answer(notice, subject)
+    if answer is not None and answer.kind != "held":
+        # A list program refuses our post, or has no such list (issue #25): a failure about
+        # the list that is the lead, the sender's, the list's limit or a dead address.
+        report = bounces.read_list_answer(notice, answer, own=mine)
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
     if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
@@ -876,6 +895,8 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     if header_text(msg, "x-precedence").lower() in ("auto_reply", "auto-reply"):
         return True
     precedence = header_text(msg, "precedence").lower()
+    if precedence in ("bulk", "junk") and bounces.relayed_by_list(msg):
+        precedence = ""  # the list's mark on every post it relays, not its author's (issue #25)
     if precedence in ("auto_reply", "auto-reply", "junk") or \
             (precedence == "bulk" and not any(msg.get(name) is not None for name in _RT_HEADERS)):
         return True
@@ -993,7 +1014,7 @@ def reply_text(msg: Message) -> str:
         stripped = line.strip()
         if _QUOTE_START.match(stripped) or _starts_forward(stripped):
             break
-        if stripped == "--":
+        if stripped == "--" or _LIST_FOOTER_RULER.match(stripped):
             break
         lines.append(line.rstrip())
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
