@@ -11,7 +11,8 @@ general ones of delivery_status.
 Pure data and one lookup. The providers, their host names, codes and sentences are
 those of sisimai's Sisimai::Rhost::* modules (https://libsisimai.org, Copyright (C)
 2014-2024 azumakuniyuki, BSD 2-Clause License), which collect them from each
-provider's published error-code pages; the lookup is written anew for leadloop.
+provider's published error-code pages, and a few read in a provider's own help pages
+where sisimai has no module (cited beside them); the lookup is written anew for leadloop.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ HOSTS = {
     "franceptt": (".laposte.net", ".orange.fr", ".wanadoo.fr", "laposte.net", "orange.fr", "wanadoo.fr"),
     "godaddy": ("smtp.secureserver.net", "mailstore1.secureserver.net"),
     "google": ("aspmx.l.google.com", "gmail-smtp-in.l.google.com", ".google.com"),
+    "interia": (".interia.pl", "interia.pl", "interia.eu", "poczta.fm", "intmail.pl"),
     "iua": (".email.ua", "email.ua", "i.ua"),
     "kddi": (".ezweb.ne.jp", "msmx.au.com", "ezweb.ne.jp", "au.com"),
     "microsoft": (".prod.outlook.com", ".protection.outlook.com"),
@@ -347,6 +349,14 @@ SENTENCES = {
         ('toomanyconn', 'sender frequency limited', None),
         ('toomanyconn', 'connection frequency limited', None),
         ('userunknown', 'mailbox not found', None),
+    ),
+    # Interia's own list (pomoc.poczta.interia.pl, "Dlaczego wiadomość nie została
+    # dostarczona?"): "550 5.2.1 Mailbox not available" may be a mistyped address, a full
+    # inbox or a suspended account, so no proof the address is dead; "550 5.7.1 Recipient
+    # doesn't want your mail" is the recipient's own block list, not our sending.
+    'interia': (
+        ('suspend', 'mailbox not available', '5.2.1'),
+        ('filtered', "recipient doesn't want your mail", '5.7.1'),
     ),
     'godaddy': (
         ('blocked', 'rbl reject', None),
