@@ -296,3 +296,21 @@ def test_their_soft_counterparts_stay_soft(owner, words, layout):
     raw = postfix_relayed(f"550 {words}", "RCPT" if owner != "S" or "IP" in words else "MAIL") \
         if layout == "RCPT" else dsn(words, None)
     _check(verdict_of(raw), owner)
+
+
+# --- Refusals of our sending that the providers name in words of their own ----------------
+
+@pytest.mark.parametrize("lead, host, reply, status", [
+    # GMX and Web.de: too much mail from one sending IP (newsroom.gmx.net, 2017).
+    ("anna.schmidt@gmx.de", "mx01.emig.gmx.net", "421 Rate limit reached. Please try again later", None),
+    ("anna.schmidt@web.de", "mx-ha03.web.de", "421 Rate limit reached. Please try again later", None),
+    # T-Online: our IP refused (postmaster.t-online.de, 4.6 and 4.7).
+    ("hans.mueller@t-online.de", "mx00.t-online.de", "450 4.7.1 [EAB] 554 IP=192.0.2.7 - A problem occurred. (Ask "
+     "your postmaster for help or to contact tosa@rx.t-online.de to clarify.)", "4.7.1"),
+    ("hans.mueller@t-online.de", "mx00.t-online.de", "554 IP=192.0.2.7 - None/bad reputation. Ask your postmaster "
+     "for help or to contact tobr@rx.t-online.de for reset. (NOWL)", None),
+])
+def test_a_providers_refusal_of_our_ip_or_rate_is_the_senders(lead, host, reply, status):
+    raw = dsn(reply, status).replace(LEAD.encode(), lead.encode()).replace(b"mx.example.org", host.encode())
+    verdict = next(f.verdict for f in classify(raw).failures if f.address == lead)
+    assert not verdict.hard and verdict.owner == OWNERS["S"], verdict

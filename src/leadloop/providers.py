@@ -26,6 +26,7 @@ HOSTS = {
     "cox": ("cox.net",),
     "franceptt": (".laposte.net", ".orange.fr", ".wanadoo.fr", "laposte.net", "orange.fr", "wanadoo.fr"),
     "godaddy": ("smtp.secureserver.net", "mailstore1.secureserver.net"),
+    "gmx": (".gmx.net", "gmx.net", "gmx.de", "gmx.at", "gmx.ch", "gmx.com", ".web.de", "web.de"),
     "google": ("aspmx.l.google.com", "gmail-smtp-in.l.google.com", ".google.com"),
     "interia": (".interia.pl", "interia.pl", "interia.eu", "poczta.fm", "intmail.pl"),
     "iua": (".email.ua", "email.ua", "i.ua"),
@@ -33,6 +34,7 @@ HOSTS = {
     "microsoft": (".prod.outlook.com", ".protection.outlook.com"),
     "nttdocomo": ("mfsmax.docomo.ne.jp", "docomo.ne.jp"),
     "spectrum": ("charter.net",),
+    "telekom": (".t-online.de", "t-online.de", "magenta.de"),
     "tencent": (".qq.com", "qq.com"),
     "yahooinc": (".yahoodns.net",),
 }
@@ -349,6 +351,20 @@ SENTENCES = {
         ('toomanyconn', 'sender frequency limited', None),
         ('toomanyconn', 'connection frequency limited', None),
         ('userunknown', 'mailbox not found', None),
+    ),
+    # GMX's and Web.de's (one mail system, "Nemesis"): "4xx Rate limit reached. Please
+    # try again later" is too much mail from one sending IP in too short a time
+    # (newsroom.gmx.net, "Unzustellbar: Was tun, wenn E-Mails beim Empfänger nicht
+    # ankommen?", 2017; postmaster.gmx.net error messages): our rate, not the mailbox.
+    'gmx': (
+        ('speeding', 'rate limit reached', None),
+    ),
+    # T-Online's refusal of the connecting IP, "554 IP=192.0.2.7 - A problem occurred. (Ask
+    # your postmaster for help or to contact tosa@rx.t-online.de to clarify.)", also "-
+    # None/bad reputation … (NOWL)" for an IP it does not know yet (postmaster.t-online.de,
+    # 4.6 and 4.7: the sending server's IP, whatever the recipient).
+    'telekom': (
+        ('blocked', 'ask your postmaster for help or to contact', None),
     ),
     # Interia's own list (pomoc.poczta.interia.pl, "Dlaczego wiadomość nie została
     # dostarczona?"): "550 5.2.1 Mailbox not available" may be a mistyped address, a full
