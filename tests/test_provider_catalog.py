@@ -117,6 +117,10 @@ TEXTS = [
      "Daum's list of return-mail codes as Korean senders' help pages quote it (RUSR, DAS51, CHIC)", True),
     ("daum", "S", "554", "5.7.1", "DAS51 192.0.2.7: Your mail is blocked automatically by anti-spam system. (E06)",
      "DATA", "Daum's list of return-mail codes (DAS51)", True),
+    # --- Naver (Korean) -----------------------------------------------------------------
+    ("naver", "S", "421", "4.3.2", "Your IP(192.0.2.7) is filtered and this connection will be closed. You must "
+     "register your IP to http://realip.naver.com", "dsn", "Naver's refusal of an IP, as Korean senders' help pages "
+     "quote it", True),
     # --- Coremail-hosted mail (NetEase's Coremail, Chinese companies) --------------------
     ("coremail", "H", "550", "", "not user of this server", "RCPT",
      "icoremail.vip support, 退信提示: \"not user of this server\"", True),
@@ -309,6 +313,12 @@ def test_their_soft_counterparts_stay_soft(owner, words, layout):
      "your postmaster for help or to contact tosa@rx.t-online.de to clarify.)", "4.7.1"),
     ("hans.mueller@t-online.de", "mx00.t-online.de", "554 IP=192.0.2.7 - None/bad reputation. Ask your postmaster "
      "for help or to contact tobr@rx.t-online.de for reset. (NOWL)", None),
+    # Daum: its spam centre's block of the connecting IP (Daum's return-mail codes, CCRT).
+    ("minji.kim@hanmail.net", "mx1.hanmail.net", "421 4.4.5 CCRT 192.0.2.7: Connection refused. Server is busy(RT)",
+     "4.4.5"),
+    # Naver: our IP filtered, whoever the lead (and in any provider's report, below).
+    ("minji.kim@naver.com", "mx1.naver.com", "421 4.3.2 Your IP(192.0.2.7) is filtered and this connection will be "
+     "closed. You must register your IP to http://realip.naver.com", None),
 ])
 def test_a_providers_refusal_of_our_ip_or_rate_is_the_senders(lead, host, reply, status):
     raw = dsn(reply, status).replace(LEAD.encode(), lead.encode()).replace(b"mx.example.org", host.encode())

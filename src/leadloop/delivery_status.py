@@ -1079,6 +1079,12 @@ _PROVIDER_DEAD = _Keyed(("service mapped", "user of this server"), _DeadSentence
 # (Google Workspace Admin Help, "Gmail SMTP errors and codes").
 _PROVIDER_NO_DOMAIN = _Keyed(("recipient domain",), _patterns(
     r"\b(?:weren'?t|were not) able to find the recipient domain\b"))
+# Our IP refused, in the Korean providers' words whatever the status: Naver's "421 4.3.2
+# Your IP(192.0.2.7) is filtered and this connection will be closed. You must register
+# your IP to http://realip.naver.com" (and Hanafos's the same, to its spammaster address),
+# as the Korean senders' help pages list them: the sender's, never the lead's mailbox.
+_PROVIDER_SENDER = _Keyed(("is filtered", "register your ip"), _patterns(
+    r"\byour ip ?(?:\([^)]*\) )?is filtered\b", r"\bmust register your ip\b"))
 
 _ADDRESS = [
     ("hasmoved", _patterns(
@@ -1420,7 +1426,7 @@ def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
     return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
-                or _GRAMMAR_SENDER_SAID_DEAD.search(words))
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _PROVIDER_SENDER.search(words))
 
 
 def verifies_sender(text: str) -> bool:

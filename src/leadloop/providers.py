@@ -24,6 +24,7 @@ import re
 HOSTS = {
     "apple": (".mail.icloud.com", ".apple.com", ".me.com", "icloud.com", "me.com", "mac.com"),
     "cox": ("cox.net",),
+    "daum": (".hanmail.net", "hanmail.net", "daum.net", ".daum.net", "kakao.com"),
     "franceptt": (".laposte.net", ".orange.fr", ".wanadoo.fr", "laposte.net", "orange.fr", "wanadoo.fr"),
     "godaddy": ("smtp.secureserver.net", "mailstore1.secureserver.net"),
     "gmx": (".gmx.net", "gmx.net", "gmx.de", "gmx.at", "gmx.ch", "gmx.com", ".web.de", "web.de"),
@@ -351,6 +352,12 @@ SENTENCES = {
         ('toomanyconn', 'sender frequency limited', None),
         ('toomanyconn', 'connection frequency limited', None),
         ('userunknown', 'mailbox not found', None),
+    ),
+    # Daum's (Kakao's) return-mail codes, as Korean senders' help pages list them: "421
+    # 4.4.5 CCRT IP: Connection refused. Server is busy(RT)" is its spam centre's block of
+    # the connecting IP, whatever the words say of a busy server.
+    'daum': (
+        ('blocked', ' ccrt ', None),
     ),
     # GMX's and Web.de's (one mail system, "Nemesis"): "4xx Rate limit reached. Please
     # try again later" is too much mail from one sending IP in too short a time
