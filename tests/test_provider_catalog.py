@@ -235,10 +235,16 @@ def test_exchange_onlines_own_report(reply, status, summary, owner):
 INTERIA_LEAD = "jan.kowalski@interia.pl"
 
 
-def interia_refusal(reply: str) -> bytes:
-    """Postfix's report of Interia's answer to RCPT TO, for a lead at interia.pl."""
-    return postfix_relayed(reply, "RCPT").replace(LEAD.encode(), INTERIA_LEAD.encode()).replace(
-        b"mx.example.org", b"mx.poczta.interia.pl")
+def verdict_at_provider(raw: bytes, lead: str, host: str):
+    """The verdict on a report written for LEAD at mx.example.org, its lead and the host
+    that answered put at a provider instead (whose own rules then apply)."""
+    raw = raw.replace(LEAD.encode(), lead.encode()).replace(b"mx.example.org", host.encode())
+    return next(f.verdict for f in classify(raw).failures if f.address == lead)
+
+
+def interia_refusal(reply: str):
+    """The verdict on Postfix's report of Interia's answer to RCPT TO, for a lead at interia.pl."""
+    return verdict_at_provider(postfix_relayed(reply, "RCPT"), INTERIA_LEAD, "mx.poczta.interia.pl")
 
 
 @pytest.mark.parametrize("reply, reason", [
@@ -249,14 +255,12 @@ def interia_refusal(reply: str) -> bytes:
     ("550 5.7.1 Recipient doesn't want your mail", "filtered"),
 ])
 def test_interias_ambiguous_refusals_are_the_leads_mailbox(reply, reason):
-    incoming = classify(interia_refusal(reply))
-    verdict = next(f.verdict for f in incoming.failures if f.address == INTERIA_LEAD)
+    verdict = interia_refusal(reply)
     assert (verdict.hard, verdict.reason, verdict.owner) == (False, reason, OWNERS["M"]), verdict
 
 
 def test_interias_missing_account_is_still_the_address():
-    incoming = classify(interia_refusal("550 5.1.1 Account not found"))
-    verdict = next(f.verdict for f in incoming.failures if f.address == INTERIA_LEAD)
+    verdict = interia_refusal("550 5.1.1 Account not found")
     assert verdict.hard and verdict.owner == OWNERS["H"], verdict
 
 
@@ -321,6 +325,5 @@ def test_their_soft_counterparts_stay_soft(owner, words, layout):
      "closed. You must register your IP to http://realip.naver.com", None),
 ])
 def test_a_providers_refusal_of_our_ip_or_rate_is_the_senders(lead, host, reply, status):
-    raw = dsn(reply, status).replace(LEAD.encode(), lead.encode()).replace(b"mx.example.org", host.encode())
-    verdict = next(f.verdict for f in classify(raw).failures if f.address == lead)
+    verdict = verdict_at_provider(dsn(reply, status), lead, host)
     assert not verdict.hard and verdict.owner == OWNERS["S"], verdict
