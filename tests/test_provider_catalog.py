@@ -286,6 +286,12 @@ NOT_DEAD_IN_LANGUAGE = [
     ("M", "Поштова скринька не існує або заблокована"), ("M", "Pengguna tidak ditemukan atau kotak surat penuh"),
     ("M", "Người dùng không tồn tại hoặc hộp thư đã đầy"), ("M", "המשתמש אינו קיים או שתיבת הדואר מלאה"),
     ("M", "ไม่พบผู้ใช้หรือกล่องจดหมายเต็ม"),
+    # The same with the thing denied first ("there is no such user, or …"), in the new
+    # languages and in those the grammar read before (its other shape had the rule already).
+    ("M", "Немає такого користувача або скринька переповнена"), ("M", "Няма такъв потребител или кутията е пълна"),
+    ("M", "אין משתמש כזה או שהתיבה מלאה"), ("M", "Không tìm thấy người dùng hoặc hộp thư đã đầy"),
+    ("M", "Tidak ada pengguna atau kotak surat penuh"), ("M", "Nie ma takiego użytkownika lub skrzynka jest pełna"),
+    ("M", "Нет такого пользователя или ящик переполнен"), ("M", "No existe el usuario o la cuenta está bloqueada"),
     # A full mailbox, a blocked sender beside the words.
     ("M", "Пощенската кутия е пълна"), ("S", "Користувача не знайдено. Your IP 192.0.2.7 is blacklisted"),
 ]
