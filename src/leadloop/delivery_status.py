@@ -753,8 +753,8 @@ _GRAMMAR_PREDICATE_ONE = (
 # possibility. The grammar's rule after its predicate or its thing, and every sentence
 # table's of a dead address (_DeadSentences). (Dutch "of" is no "or" in English: the
 # grammar's Dutch alone reads it, _grammar_in_language.)
-_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|eller|veya|ya da|или"
-_BUT_WORDS = r"but|nor|pero|mais|ma|mas|aber|maar|ale|men|fakat"
+_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|eller|veya|ya da|или|atau|hoac|або|או"
+_BUT_WORDS = r"but|nor|pero|mais|ma|mas|aber|maar|ale|men|fakat|tetapi|але|אבל"
 _NOT_AN_ALTERNATIVE = (
     rf"(?!,? (?:{_BUT_WORDS})\b|,? (?:{_OR_WORDS})\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)"
     rf"| (?:(?:is|was|has been) )?{_GRAMMAR_PREDICATE_ONE}(?![\w-]))|[,、]?(?:或|還是|还是)|か)")
@@ -874,7 +874,7 @@ _GRAMMAR_LANGUAGES = (
      r"|grup\w+|list\w+)",
      r"(?:nie istnieje|nieznany|nie zosta[lł](?:a|o)? znalezion[ya]|nie znaleziono|nieprawid[lł]owy|niepoprawny"
      r"|nie jest znany)",
-     r"(?:nie ma takiego|nie ma takiej|nieznany|nieznana|nie znaleziono)"),
+     r"(?:nie ma takiego|nie ma takiej|brak takiego|brak takiej|nieznany|nieznana|nie znaleziono)"),
     (r"(?:uzivatel|adresat|prijemce|schranka|adresa|ucet|alias|skupina)",
      r"(?:(?:je )?neexistuje|(?:je )?neznamy|(?:je )?nezname|nenalezen[ao]?|nebyl[ao]? nalezen[ao]?|(?:je )?neplatn[ya])",
      r"(?:neznamy|neznama|neexistujici|neplatny|neplatna)"),
@@ -901,13 +901,25 @@ _GRAMMAR_LANGUAGES = (
     (r"(?:kullan[iı]c[iı]|al[iı]c[iı]|posta kutusu|hesap|adres|e-?posta adresi)",
      r"(?:bulunamad[iı]|bulunmuyor|mevcut de[gğ]il|yok|ge[cç]ersiz|tan[iı]nm[iı]yor|bilinmiyor)",
      r"(?:ge[cç]ersiz|bilinmeyen|olmayan|boyle bir)"),
+    # Vietnamese, folded ("Địa chỉ email không tồn tại" is "đia chi email khong ton tai": NFKD
+    # keeps "đ"), and Indonesian and Malay ("Pengguna tidak ditemukan", "akaun tidak wujud"):
+    # the words of the providers' and Exchange's and Gmail's reports in those languages
+    # (issue #25, branch providercatalog). Never a bare address "not valid": its form.
+    (r"(?:nguoi dung|nguoi nhan|ten nguoi dung|(?:đ|d)ia chi(?: e-?mail| thu(?: (?:đ|d)ien tu)?)?|hop thu|tai khoan)",
+     r"(?:khong ton tai|khong (?:(?:đ|d)uoc |the )?tim thay|khong xac (?:đ|d)inh|khong (?:(?:đ|d)uoc )?(?:đ|d)ang ky)",
+     r"(?:khong (?:the )?tim thay|khong co|khong ton tai)"),
+    (r"(?:pengguna|penerima|nama pengguna|alamat(?: e-?mail| surel| surat elektronik)?|kotak (?:surat|masuk)|akun|akaun"
+     r"|peti mel)",
+     r"(?:tidak (?:ditemukan|ada|dikenal|dikenali|terdaftar|wujud|dijumpai)|tak (?:wujud|dijumpai|dikenali))",
+     r"(?:tidak ada|tiada|tidak ditemukan)"),
 )
 
 
 def _grammar_in_language(thing: str, after: str, before: str) -> str:
-    # Never before "or" (possibilities) or "but" (a concession), in the language's words.
+    # Never before "or" (possibilities) or "but" (a concession), in the language's words,
+    # whichever of the two shapes ("no existe el usuario o la cuenta está bloqueada").
     ends = rf"(?![\w-]){_NOT_AN_ALTERNATIVE}(?!,? of )"
-    return (rf"\b{thing}\b{_GRAMMAR_GAP_SHORT} {after}{ends}|\b{before} ?{thing}\b")
+    return (rf"\b{thing}\b{_GRAMMAR_GAP_SHORT} {after}{ends}|\b{before} ?{thing}\b{_NOT_AN_ALTERNATIVE}")
 # Russian (mail.ru's and Yandex's "Пользователь не найден", "Такого ящика нет"), Chinese
 # (NetEase/QQ/Coremail: "收件人地址不存在", "该用户不存在", "邮箱地址无效"), Japanese
 # (NTT/Yahoo Japan and Exchange's Japanese NDR: "宛先のユーザーは存在しません", "メール
@@ -920,7 +932,7 @@ _GRAMMAR_SCRIPTS = (
     r"(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|несуществующ\w*|недействител\w*|не зарегистрирован\w*"
     r"|не обнаружен\w*|нет)(?![\w-])" + _NOT_AN_ALTERNATIVE,
     r"(?:нет (?:такого|такой|такого же)|несуществующ\w*|неизвестн\w*|не найден\w*) (?:\S+ )?"
-    r"(?:пользовател|адресат|получател|ящик|адрес|учетн\w* запис|аккаунт)\w*",
+    r"(?:пользовател|адресат|получател|ящик|адрес|учетн\w* запис|аккаунт)\w*(?![\w-])" + _NOT_AN_ALTERNATIVE,
     # Chinese: the thing, then (within a few characters, never over "may" or "or") a
     # predicate, never before "or" (Google Groups' "群組可能不存在,或者…": possibilities).
     r"(?:用户|用戶|收件人|收信人|邮箱|郵箱|信箱|帐号|账号|帳號|帐户|账户|帳戶|地址|邮件地址|郵件地址|群组|群組)"
@@ -937,6 +949,31 @@ _GRAMMAR_SCRIPTS = (
     r"(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정|메일함|사서함).{0,30}?"
     r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없)",
     r"(?:존재하지 않는|알 수 없는|유효하지 않은) ?(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정)",
+    # Ukrainian (ukr.net, i.ua and Exchange's Ukrainian NDR: "Користувача не знайдено",
+    # "Поштова скринька не існує"), Bulgarian (abv.bg, mail.bg: "Потребителят не
+    # съществува", "Няма такъв потребител"), Hebrew (Walla and Exchange's Hebrew NDR:
+    # "המשתמש אינו קיים", "כתובת הדואר האלקטרוני אינה קיימת"), Thai (Exchange's and Gmail's
+    # Thai reports: "ไม่พบผู้ใช้", "ที่อยู่อีเมลไม่มีอยู่"; no spaces between words, and
+    # NFKD takes its vowel and tone marks off as it does the accents). The shapes of the
+    # Russian above: the thing then a predicate, or the thing denied before it.
+    r"(?:користувач|адресат|одержувач|отримувач|поштов\w* скриньк|скриньк|адрес|обліков\w* запис|акаунт|груп"
+    r"|розсилк)\w*(?: \S+){0,3} (?:не існує|не знайден\w*|невідом\w*|неіснуюч\w*|недійсн\w*|не зареєстрован\w*"
+    r"|немає)(?![\w-])" + _NOT_AN_ALTERNATIVE,
+    r"(?:немає (?:такого|такої)|неіснуюч\w*|невідом\w*|не знайдено) (?:\S+ )?"
+    r"(?:користувач|адресат|одержувач|отримувач|скриньк|адрес|обліков\w* запис|акаунт)\w*(?![\w-])"
+    + _NOT_AN_ALTERNATIVE,
+    r"(?:потребител|получател|адресат|пощенск\w* кутия|кутия|адрес|акаунт)\w*(?: \S+){0,3} (?:не съществува"
+    r"|не е намерен\w*|не беше намерен\w*|неизвест\w*|непознат\w*|несъществуващ\w*|невалид\w*"
+    r"|не е регистриран\w*)(?![\w-])" + _NOT_AN_ALTERNATIVE,
+    r"(?:няма такъв|няма такава|несъществуващ\w*|непознат\w*|неизвестен|неизвестна) (?:\S+ )?"
+    r"(?:потребител|получател|адресат|пощенск\w* кутия|кутия|адрес|акаунт)\w*(?![\w-])" + _NOT_AN_ALTERNATIVE,
+    r"(?<![\w])ה?(?:משתמש|נמען|כתובת|תיבת (?:ה)?דואר|תיבה|חשבון)(?: \S+){0,3} (?:אינו קיים|אינה קיימת|לא קיים"
+    r"|לא קיימת|לא נמצא|לא נמצאה|אינו מוכר|אינה מוכרת|לא מוכר|לא מוכרת|לא ידוע|לא ידועה)(?![\w-])"
+    + _NOT_AN_ALTERNATIVE,
+    r"(?:אין|לא נמצא|לא נמצאה) (?:כזה |כזו )?ה?(?:משתמש|נמען|כתובת|תיבת (?:ה)?דואר|חשבון)(?![\w-])"
+    r"(?: כזה(?![\w-])| כזו(?![\w-]))?(?! כז[הו](?![\w-]))" + _NOT_AN_ALTERNATIVE,
+    r"(?:ผู้ใช้|ผู้รับ|ที่อยู่อีเมล|ที่อยู่|กล่องจดหมาย|บัญชี)(?:(?!หรือ).){0,20}?(?:ไม่มีอยู่|ไม่พบ|ไม่มีในระบบ)(?! ?หรือ)",
+    r"(?:ไม่พบ|ไม่มี) ?(?:ผู้ใช้|ผู้รับ|ที่อยู่อีเมล|ที่อยู่|กล่องจดหมาย|บัญชี)(?:(?!หรือ).){0,12}?(?! ?หรือ)(?:\s|$|[.。])",
 )
 
 
@@ -954,8 +991,8 @@ def _folded(source: str) -> str:
 _GRAMMAR_OURS_NOUNS = (
     r"\b(?:senders?\b|mail from\b|from address|return[- ]path|envelope (?:sender|from)|reverse[- ]path|originator"
     r"|helo\b|ehlo\b|client\b|ip\b|sending\b|submitter|remitente|emisor|expediteur|emetteur|absender|mittente"
-    r"|remetente|afzender|nadawc|odesilatel|avsandar|afsender|avsender|g[oö]nderen)"
-    r"|отправител|送信者|发件人|發件人|寄件人|差出人|발신|보낸 사람")
+    r"|remetente|afzender|nadawc|odesilatel|avsandar|afsender|avsender|g[oö]nderen|pengirim|nguoi gui)"
+    r"|отправител|відправник|подател|שולח|ผู้ส่ง|送信者|发件人|發件人|寄件人|差出人|발신|보낸 사람")
 _GRAMMAR_OURS = LazyPattern(_folded(_GRAMMAR_OURS_NOUNS))
 _GRAMMAR_HEDGED_OR_YOURS = LazyPattern(
     r"\b(?:if|whether|check|make sure|ensure|confirm|may|might|maybe|possibly|perhaps|probably)\b"
@@ -1031,7 +1068,7 @@ _GRAMMAR_PREDICATES_AFTER = "|".join([_GRAMMAR_PREDICATE_ONE] + [after for _, af
 _GRAMMAR_SENDER_NOUNS = (
     "sender", "mail from", "from address", "return-path", "return path", "envelope", "reverse-path", "reverse path",
     "originator", "remitente", "emisor", "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender",
-    "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "onderen")
+    "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "onderen", "pengirim", "nguoi gui")
 # Words the few words after the sender never cross: a clause of its own ("returned to
 # its sender because the addressee does not exist") or the recipient as a new thing.
 _GRAMMAR_SENDER_GAP_ENDS = (r"(?:because|since|porque|parce|weil|perche|addressees?|recipients?|receivers?"
@@ -1044,6 +1081,10 @@ _GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
         rf"(?:(?:is|was|est|es|ist|e|er|ar|je) )?(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"))),
     _Gated((), _patterns(*(_spaced(_folded(shape)) for shape in (
         r"отправител\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)",
+        r"відправник\w*(?: \S+){0,3} (?:не існує|не знайден\w*|невідом\w*|недійсн\w*)",
+        r"подател\w*(?: \S+){0,3} (?:не съществува|не е намерен\w*|неизвест\w*|непознат\w*|невалид\w*)",
+        r"שולח(?: \S+){0,3} (?:אינו קיים|אינה קיימת|לא קיים|לא קיימת|לא נמצא|לא נמצאה|אינו מוכר|לא ידוע)",
+        r"ผู้ส่ง.{0,20}?(?:ไม่มีอยู่|ไม่พบ|ไม่ถูกต้อง)",
         r"(?:发件人|發件人|寄件人).{0,8}?(?:不存在|无效|無效|未找到|找不到|未知)",
         r"(?:送信者|差出人).{0,12}?(?:存在しません|存在しない|見つかりません|不明|無効)",
         r"(?:발신자|보낸 사람).{0,30}?(?:존재하지 않|찾을 수 없|유효하지 않|알 수 없)")))),
@@ -1091,6 +1132,28 @@ def _grammar_says_dead(status: str | None, words: str) -> bool:
 def _grammar_reads_dead(words: str) -> bool:
     return _DEAD_ADDRESS_GRAMMAR.search(words) is not None
 
+
+# --- Mailbox providers' own texts (issue #25, branch providercatalog) ---------------------
+# Sentences a provider documents for an address it does not hold, in the words it really
+# writes, which neither the tables above nor the grammar read (tests/test_provider_catalog.py
+# puts each in the provider's report): Seznam's "5.1.1 szn; User hasn't got the service
+# mapped" (napoveda.seznam.cz, "Uživatel neexistuje": the address does not exist), and
+# Coremail's "not user of this server" (icoremail.vip support, 退信提示, beside the
+# "unavailable mail user" _CATALOG_MORE holds). Folded text.
+_PROVIDER_SENTENCES = (
+    r"\buser hasn'?t got the service mapped\b", r"\bnot (?:a )?user of this server\b")
+_PROVIDER_DEAD = _Keyed(("service mapped", "user of this server"), _DeadSentences(*_PROVIDER_SENTENCES))
+# A domain a provider says it cannot find, with no status beside it: Gmail's "553 5.1.2 We
+# weren't able to find the recipient domain. Please check for any spelling errors…"
+# (Google Workspace Admin Help, "Gmail SMTP errors and codes").
+_PROVIDER_NO_DOMAIN = _Keyed(("recipient domain",), _patterns(
+    r"\b(?:weren'?t|were not) able to find the recipient domain\b"))
+# Our IP refused, in the Korean providers' words whatever the status: Naver's "421 4.3.2
+# Your IP(192.0.2.7) is filtered and this connection will be closed. You must register
+# your IP to http://realip.naver.com" (and Hanafos's the same, to its spammaster address),
+# as the Korean senders' help pages list them: the sender's, never the lead's mailbox.
+_PROVIDER_SENDER = _Keyed(("is filtered", "register your ip"), _patterns(
+    r"\byour ip ?(?:\([^)]*\) )?is filtered\b", r"\bmust register your ip\b"))
 
 _ADDRESS = [
     ("hasmoved", _patterns(
@@ -1148,6 +1211,7 @@ _ADDRESS = [
     ("userunknown", _MTA_CATALOG),  # (mtacatalog)
     ("userunknown", _LIBRARY_DEAD), ("hostunknown", _LIBRARY_NO_DOMAIN),  # (libtables)
     ("hostunknown", _MTA_NO_HOST),  # (mtacatalog)
+    ("userunknown", _PROVIDER_DEAD), ("hostunknown", _PROVIDER_NO_DOMAIN),  # (providercatalog)
     ("hostunknown", _patterns(
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
         r"|must exist|lookup failed)",
@@ -1171,8 +1235,11 @@ _ADDRESS = [
         # "try again" with them is still a temporary DNS failure: checked first.)
         r"no valid mx (hosts?|records?)( found)?",
         r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
+    # (Never "does not accept email over IPv6": Exchange Online's 5.7.510, a domain that
+    # takes no mail over IPv6, so the sender's route, not the address; Microsoft Learn,
+    # "Email non-delivery reports and SMTP errors in Exchange Online".)
     ("notaccept", _patterns(
-        r"does not accept (e-?)?mail(?! (from|in|with|containing|sent)\b)", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
+        r"does not accept (e-?)?mail(?! (from|in|with|containing|sent|over|via)\b)", r"null ?mx", r"accepts no mail", r"mail receiving disabled",
         r"not accepting (any )?(network )?(mail|messages)(?! with| from)", r"(mx|srv) record indicated no smtp service",
         r"no mx (record )?found for (domain|destination)", r"name server: \.: host not found",
         r"no route for current request")),
@@ -1430,7 +1497,7 @@ def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
     return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
-                or _GRAMMAR_SENDER_SAID_DEAD.search(words))
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _PROVIDER_SENDER.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -1867,7 +1934,7 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                 _MAILBOX_HOST_SAYS.search(words) or _DEAD_ADDRESS_SAYS.search(words) or _CATALOG_MORE.search(words)
                 or _MTA_CATALOG.search(words)
                 or _SERVER_DEAD_ADDRESS_SAYS.search(words)
-                or _LIBRARY_DEAD.search(words)
+                or _LIBRARY_DEAD.search(words) or _PROVIDER_DEAD.search(words)
                 or _grammar_says_dead(status, words)
                 or ((_DEAD_WITHOUT_STAGE.search(words) or (
                     (_BARE_USER_UNKNOWN.search(words) or _BARE_MAILBOX_UNAVAILABLE.search(words))

@@ -11,7 +11,8 @@ general ones of delivery_status.
 Pure data and one lookup. The providers, their host names, codes and sentences are
 those of sisimai's Sisimai::Rhost::* modules (https://libsisimai.org, Copyright (C)
 2014-2024 azumakuniyuki, BSD 2-Clause License), which collect them from each
-provider's published error-code pages; the lookup is written anew for leadloop.
+provider's published error-code pages, and a few read in a provider's own help pages
+where sisimai has no module (cited beside them); the lookup is written anew for leadloop.
 """
 
 from __future__ import annotations
@@ -23,14 +24,18 @@ import re
 HOSTS = {
     "apple": (".mail.icloud.com", ".apple.com", ".me.com", "icloud.com", "me.com", "mac.com"),
     "cox": ("cox.net",),
+    "daum": (".hanmail.net", "hanmail.net", "daum.net", ".daum.net", "kakao.com"),
     "franceptt": (".laposte.net", ".orange.fr", ".wanadoo.fr", "laposte.net", "orange.fr", "wanadoo.fr"),
     "godaddy": ("smtp.secureserver.net", "mailstore1.secureserver.net"),
+    "gmx": (".gmx.net", "gmx.net", "gmx.de", "gmx.at", "gmx.ch", "gmx.com", ".web.de", "web.de"),
     "google": ("aspmx.l.google.com", "gmail-smtp-in.l.google.com", ".google.com"),
+    "interia": (".interia.pl", "interia.pl", "interia.eu", "poczta.fm", "intmail.pl"),
     "iua": (".email.ua", "email.ua", "i.ua"),
     "kddi": (".ezweb.ne.jp", "msmx.au.com", "ezweb.ne.jp", "au.com"),
     "microsoft": (".prod.outlook.com", ".protection.outlook.com"),
     "nttdocomo": ("mfsmax.docomo.ne.jp", "docomo.ne.jp"),
     "spectrum": ("charter.net",),
+    "telekom": (".t-online.de", "t-online.de", "magenta.de"),
     "tencent": (".qq.com", "qq.com"),
     "yahooinc": (".yahoodns.net",),
 }
@@ -347,6 +352,34 @@ SENTENCES = {
         ('toomanyconn', 'sender frequency limited', None),
         ('toomanyconn', 'connection frequency limited', None),
         ('userunknown', 'mailbox not found', None),
+    ),
+    # Daum's (Kakao's) return-mail codes, as Korean senders' help pages list them: "421
+    # 4.4.5 CCRT IP: Connection refused. Server is busy(RT)" is its spam centre's block of
+    # the connecting IP, whatever the words say of a busy server.
+    'daum': (
+        ('blocked', ' ccrt ', None),
+    ),
+    # GMX's and Web.de's (one mail system, "Nemesis"): "4xx Rate limit reached. Please
+    # try again later" is too much mail from one sending IP in too short a time
+    # (newsroom.gmx.net, "Unzustellbar: Was tun, wenn E-Mails beim Empfänger nicht
+    # ankommen?", 2017; postmaster.gmx.net error messages): our rate, not the mailbox.
+    'gmx': (
+        ('speeding', 'rate limit reached', None),
+    ),
+    # T-Online's refusal of the connecting IP, "554 IP=192.0.2.7 - A problem occurred. (Ask
+    # your postmaster for help or to contact tosa@rx.t-online.de to clarify.)", also "-
+    # None/bad reputation … (NOWL)" for an IP it does not know yet (postmaster.t-online.de,
+    # 4.6 and 4.7: the sending server's IP, whatever the recipient).
+    'telekom': (
+        ('blocked', 'ask your postmaster for help or to contact', None),
+    ),
+    # Interia's own list (pomoc.poczta.interia.pl, "Dlaczego wiadomość nie została
+    # dostarczona?"): "550 5.2.1 Mailbox not available" may be a mistyped address, a full
+    # inbox or a suspended account, so no proof the address is dead; "550 5.7.1 Recipient
+    # doesn't want your mail" is the recipient's own block list, not our sending.
+    'interia': (
+        ('suspend', 'mailbox not available', '5.2.1'),
+        ('filtered', "recipient doesn't want your mail", '5.7.1'),
     ),
     'godaddy': (
         ('blocked', 'rbl reject', None),
