@@ -115,6 +115,9 @@ def test_the_same_words_in_a_persons_answer_without_automatic_signs_are_a_reply(
     ("Out of office", "", "I am away until Monday.", "auto_reply"),
     ("Re: Curso", AUTO, "I have left the office for the day and will answer tomorrow.", "auto_reply"),
     ("Re: Curso", AUTO, "I have left you a voicemail on Monday.", "auto_reply"),
+    # Someone away who will be back, naming a colleague who left.
+    ("Out of office", "", "I am out of the office until 5 May.\r\nPlease note that Bob Smith is no longer "
+     "with Acme; for his accounts contact sales@acme.example.", "auto_reply"),
     # An address still read today.
     ("Automatic reply: Curso", "", "This mailbox will no longer be monitored after 1 June.", "auto_reply"),
     # A no-reply address says it is not read, of itself: no departure.

@@ -720,7 +720,7 @@ def _departure(text: str, automatic: bool, sender: str | None) -> tuple[str, str
     if not automatic and (not departures.starts_within(match, folded) or _WRITER_SPEAKS.search(folded)
                           or _person_answers(folded, match)):
         return None
-    if automatic and _person_answers(folded, match):
+    if automatic and (_person_answers(folded, match) or _says_away(folded)):
         return None
     mapped, positions = departures.fold_with_positions(original)
     if mapped != folded:  # (a character folds differently alone than in its word: none known)
@@ -976,6 +976,16 @@ def _opens_as_out_of_office(opening: list[str]) -> bool:
     found = [m for m in (OUT_OF_OFFICE_OPENINGS.search(folded), MORE_OUT_OF_OFFICE.search(folded)) if m is not None]
     match = min(found, key=lambda m: m.start(), default=None)
     return match is not None and not _person_answers(folded, match) and not _ANSWER_FIRST.match(folded)
+
+
+def _says_away(folded: str) -> bool:
+    """The first lines say the writer is away, not only that a program answers ("this is
+    an automatic reply" is one of the out-of-office openings too): an out-of-office that
+    names a colleague who left is from someone who comes back."""
+    says = SAYS_AUTOMATIC.search(folded)
+    if says is not None:
+        folded = folded[:says.start()] + folded[says.end():]
+    return _opens_as_out_of_office(folded.split("\n"))
 
 
 def _opens_as_automatic_answer(text: str, opening: list[str]) -> bool:
