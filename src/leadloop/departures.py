@@ -39,14 +39,15 @@ GONE = (
     # "has left Acme Corp as of 1 May", not "has left you a message on Monday"
     r"\b(has|have) (now |recently )?left (?!(you|a|an|the office|the building|for|early|work|my|his|her|today"
     r"|it|this|that|some|me|us)\b)[^\s.,]+( [^\s.,]+){0,3} (and|as of|on|effective|since|in [0-9])",
-    r"\b(has|have) (now )?(retired|moved on from)\b", r"\bis now retired\b",
+    r"\b(has|have) (now )?retired\b", r"\b(has|have) (now )?moved on from\b", r"\bis now retired\b",
     # es
     r"\bya no (trabaja|trabajo|forma parte|formo parte|pertenece|pertenezco|presta (sus )?servicios"
     r"|presto (mis )?servicios|colabora|colaboro|labora|laboro) (en|con|a|para|de|del|al)\b",
     r"\bno (trabaja|forma parte|pertenece) (ya|mas) (en|a|de|del|al|con)\b",
     r"\bya no (esta|estoy|se encuentra|me encuentro) (trabajando|vinculad[oa]|en la (empresa|compania|organizacion))",
-    r"\b(ha dejado|he dejado|dejo) (de trabajar|de formar parte|de pertenecer|de prestar (sus |mis )?servicios"
+    r"\b(ha |he )?dejado (de trabajar|de formar parte|de pertenecer|de prestar (sus |mis )?servicios"
     r"|la (empresa|compania|organizacion|entidad|firma))",
+    r"\bdejo (de trabajar|de formar parte|de pertenecer|la (empresa|compania|organizacion))",
     # fr
     r"\bne (fait|fais) plus partie (de|du|des)\b",
     r"\bne (travaille|collabore|exerce) plus (chez|pour|au sein|dans|a|avec|au)\b",
@@ -67,8 +68,8 @@ GONE = (
     r"\b(nao|ja nao) (trabalha|trabalho|colabora|colaboro) mais (na|no|em|com|conosco|connosco|nesta|neste|para)\b",
     r"\bja nao (trabalha|trabalho|colabora|colaboro|pertence|pertenco) (na|no|em|com|a|ao|para)\b",
     r"\b(nao|ja nao) (esta|se encontra) mais (na empresa|conosco|connosco|vinculad[oa])",
-    r"\b(deixou|deixei|saiu|sai) (da empresa|de trabalhar|de fazer parte|do grupo|da companhia|da organizacao"
-    r"|a empresa|o grupo|a companhia)",
+    r"\bdeix(ou|ei) (da empresa|de trabalhar|de fazer parte|a empresa|o grupo|a companhia|a organizacao)",
+    r"\bsaiu? (da empresa|do grupo|da companhia|da organizacao)",
     # it
     r"\bnon (lavora|lavoro|collabora|collaboro) piu (presso|per|con|in|nella|nel|alla|al)\b",
     r"\bnon (fa|faccio) piu parte\b",
@@ -76,15 +77,15 @@ GONE = (
     r"\b(ha|ho) lasciato (l['’]azienda|la societa|il gruppo|lo studio|la nostra (azienda|societa)"
     r"|l['’]organizzazione)",
     # nl
-    r"\b(is|ben) (sinds [^\s.]+ )?(niet meer|niet langer) (werkzaam|in dienst|verbonden aan|actief bij)\b",
+    r"\b(is|ben) (sinds [^\s.]+ )?niet (meer|langer) (werkzaam|in dienst|verbonden aan|actief bij)\b",
     r"\b(heeft|hebben|heb) (ons|het bedrijf|de organisatie|onze organisatie|ons bedrijf) (per [^\s.]+ )?verlaten",
     r"\b(is|ben) (sinds [^\s.]+ )?uit dienst\b",
     # pl (folded: "ł" keeps its stroke)
     r"\bnie (jest|pracuje) juz (pracownikiem|zatrudnion|w firmie|w naszej|w |dla |z )",
     r"\bjuz nie (pracuje|jest (pracownikiem|zatrudnion))",
-    r"\b(zakonczył|zakonczyła|zakonczyłem|zakonczyłam) (prace|wspołprace)",
+    r"\bzakonczył(a|em|am)? (prace|wspołprace)",
     # sv, da, no, fi
-    r"\b(arbetar|jobbar) (inte|ej) (langre|kvar) (pa|hos|for|i)\b", r"\b(ar|är) (inte|ej) langre (anstalld|verksam)",
+    r"\b(arbetar|jobbar) (inte|ej) langre (pa|hos|for|i)\b", r"\b(arbetar|jobbar) (inte|ej) kvar (pa|hos|for|i)\b", r"\b(ar|är) (inte|ej) langre (anstalld|verksam)",
     r"\bhar (slutat|lamnat) (sin anstallning|foretaget|bolaget|organisationen|pa |hos )",
     r"\b(er|arbejder) ikke (længere|laengere) (ansat|hos|i|pa|ved)\b", r"\ber fratradt\b",
     r"\b(jobber|arbeider) ikke lenger (i|hos|pa|for|ved)\b", r"\ber ikke lenger ansatt\b",
@@ -92,8 +93,8 @@ GONE = (
     r"\bei enaa (tyoskentele|ole (toissa|palveluksessa|[^\s]+ palveluksessa))",
     r"\b(on|olen) lopettanut (tyonsa|tyoni|yrityksessa|yhtiossa)",
     # cs, lv, ru, tr
-    r"\b(jiz|uz) (nepracuje|nepracuji|neni (zamestnancem|zamestnan|zamestnankyni|soucasti))",
-    r"\b(ukoncil|ukoncila) (pracovni pomer|spolupraci|pusobeni)",
+    r"\b(jiz|uz) nepracuj[ei]\b", r"\b(jiz|uz) neni (zamestnan|soucasti)",
+    r"\bukoncila? (pracovni pomer|spolupraci|pusobeni)",
     r"\bvairs (nestrada|nav (uznemuma|kompanijas) darbinie)",
     "больше не работа", "уже не работает в", "не работает в (компании|нашеи компании|организации)",
     "(покинул|покинула) (компанию|организацию|нашу компанию)", "(уволился|уволилась)",
