@@ -15,13 +15,15 @@ import functools
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from . import bounces, complaints, domain_reports, header_memo
+from . import bounces, complaints, departures, domain_reports, header_memo
 from .bounces import header_text  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
+from .bounces import Failure
+from .delivery_status import ADDRESS, Verdict
 from .lazy_regex import LazyPattern
 
 TYPE_CHECKING = False  # (typing itself not imported: the inbox's import time)
@@ -477,6 +479,11 @@ _MORE_OUT_OF_OFFICE = (
     r"אני (כרגע )?(מחוץ למשרד|בחופשה|נמצאת? (בחופשה|מחוץ למשרד))", r"خارج المكتب", r"أنا (حالياً )?في إجازة",
 )
 SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC + _CJK_SAYS_AUTOMATIC)
+DEPARTED = _Phrases(departures.GONE + departures.DEAD_ADDRESS)
+NEW_ADDRESS = _Phrases(tuple(f"(?:{lead_in}){departures.ADDRESS_AFTER}"
+                             for lead_in in departures.NEW_ADDRESS_LEAD_INS))
+_WRITER_SPEAKS = LazyPattern(departures.WRITER_SPEAKS)
+_ADDRESS_IN = LazyPattern(departures.ADDRESS)
 RECEIPT = _Phrases(_RECEIPT + _CJK_RECEIPT)
 PROMISE = _Phrases(_PROMISE + _CJK_PROMISE)
 MORE_OUT_OF_OFFICE = _Phrases(_MORE_OUT_OF_OFFICE)
@@ -587,6 +594,11 @@ class Incoming:
     reported_domain: str = ""
     reporting_mta: str = ""
     domain_report: str = ""
+    # A departure notice read as a bounce (departures.py): the new address it gives the
+    # person, if any, for the marketer (never imported). Not in the repr: bench/verdicts.py
+    # compares reprs, and the failure's reason says it already.
+    departed: bool = field(default=False, repr=False)
+    new_address: str = field(default="", repr=False)
 
     @property
     def permanent(self) -> tuple[str, ...]:
@@ -680,18 +692,64 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
         report = bounces.read_list_answer(notice, answer, own=mine)
         return result("bounce", failures=report.failures, overall=report.overall,
                       original_ids=report.original_ids, original_to=report.original_recipients)
+    def departed(text: str, automatic: bool) -> Incoming | None:
+        found = _departure(text, automatic, sender)
+        if found is None:
+            return None
+        sentence, new_address = found
+        verdict = Verdict(True, "hasmoved", None, ADDRESS)
+        # The sender is the address that answered; the message it answers (its
+        # references) finds the lead when an alias answered instead.
+        return result("bounce", failures=(Failure(sender, verdict, sentence),) if sender else (),
+                      overall=Failure(None, verdict, sentence), original_ids=references,
+                      departed=True, new_address=new_address)
+
     if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
             bounces.names_mail_system(header_text(msg, "from")):
         # A list program's notice is a machine's, like an out-of-office (issue #25), and
         # so is whatever a no-reply or system address sends: nobody answers from one.
-        return result("auto_reply")
+        # One that says the person has gone is about the address (SPEC §7 "has moved").
+        return (None if headers_only else departed(reply_text(msg), True)) or result("auto_reply")
     text = "" if headers_only else reply_text(msg)
     opening = _folded_opening(text)
     if _opens_as_out_of_office(opening) or _opens_as_automatic_answer(text, opening):
-        return result("auto_reply")
+        return departed(text, True) or result("auto_reply")
     if (unsubscribe_address and unsubscribe_address in _recipients(msg)) or _asks_to_unsubscribe(subject, text):
         return result("unsubscribe", text)
-    return result("reply", text)
+    return departed(text, False) or result("reply", text)
+
+
+def _departure(text: str, automatic: bool, sender: str | None) -> tuple[str, str] | None:
+    """The sentence with which the first lines say the person has left or the address is
+    no longer used (departures.py), and the new address they give the person ("" when
+    none), or None. Without any automatic sign (`automatic` false) only a notice as
+    short as a template counts, that says so in its first sentences, asks nothing and
+    in which the writer does not speak of themselves: a person who answers from the
+    address reads it, and "I'm leaving next month, but yes" is an answer."""
+    if not text:
+        return None
+    if not automatic and (len(text) > departures.MAX_UNMARKED_NOTICE or "?" in text or "¿" in text):
+        return None
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    original = "\n".join(line for line in lines if line)[:600]
+    folded = _fold(original)
+    match = DEPARTED.search(folded.replace("\n", " "))
+    if match is None:
+        return None
+    if not automatic and (not departures.starts_within(match, folded) or _WRITER_SPEAKS.search(folded)
+                          or _person_answers(folded, match)):
+        return None
+    if automatic and (_person_answers(folded, match) or _says_away(folded)):
+        return None
+    mapped, positions = departures.fold_with_positions(original)
+    if mapped != folded:  # (a character folds differently alone than in its word: none known)
+        return None
+    sentence = departures.sentence_around(original, positions[match.start()], positions[match.end()])
+    new = NEW_ADDRESS.search(_fold(text[:2000]))
+    new_address = _ADDRESS_IN.findall(new.group(0))[-1] if new is not None else ""
+    if new_address == (sender or "").lower():
+        new_address = ""
+    return sentence, new_address
 
 
 def _report_at_start(start: bytes):
@@ -939,6 +997,16 @@ def _opens_as_out_of_office(opening: list[str]) -> bool:
     found = [m for m in (OUT_OF_OFFICE_OPENINGS.search(folded), MORE_OUT_OF_OFFICE.search(folded)) if m is not None]
     match = min(found, key=lambda m: m.start(), default=None)
     return match is not None and not _person_answers(folded, match) and not _ANSWER_FIRST.match(folded)
+
+
+def _says_away(folded: str) -> bool:
+    """The first lines say the writer is away, not only that a program answers ("this is
+    an automatic reply" is one of the out-of-office openings too): an out-of-office that
+    names a colleague who left is from someone who comes back."""
+    says = SAYS_AUTOMATIC.search(folded)
+    if says is not None:
+        folded = folded[:says.start()] + folded[says.end():]
+    return _opens_as_out_of_office(folded.split("\n"))
 
 
 def _opens_as_automatic_answer(text: str, opening: list[str]) -> bool:

@@ -248,15 +248,21 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
         lead = _sent_lead(store, failure.address)
         if lead is not None:
             _apply_failure(store, lead, failure, incoming, now, report, sender)
+            _say_departure(report, incoming, lead, failure)
             applied = True
     if not applied and incoming.overall is not None:
         lead = _lead_of_original(store, incoming, own)
         if lead is not None:
             _apply_failure(store, lead, incoming.overall, incoming, now, report, sender)
+            _say_departure(report, incoming, lead, incoming.overall)
             applied = True
     if not applied and _erased_since(store, incoming, own, _bounce_recipients(incoming)):
         _said_erased(report, "a bounce")
         _say_sender_refusal(report, incoming, sender)
+        return
+    if not applied and incoming.departed:
+        # A person's answer about someone who is no lead: nothing of it is kept.
+        report.unmatched += 1
         return
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
@@ -376,6 +382,18 @@ def _say_sender_refusal(report: InboxReport, incoming: Incoming, sender: str | N
             report.say_once(sender_sentence(failure.verdict, failure.diagnostic, sender=sender,
                                             server="the receiving server"))
             return
+
+
+def _say_departure(report: InboxReport, incoming: Incoming, lead, failure) -> None:
+    """An answer that says the person has left (classify.departed): the marketer reads
+    what it said, and the new address it gives, which leadloop does not import."""
+    if not incoming.departed:
+        return
+    sentence = f"{lead['email']} has left or its address is no longer used: \u201c{failure.diagnostic}\u201d"
+    if incoming.new_address:
+        sentence += (f"; it gives a new address, {incoming.new_address} (not imported: import it as a lead "
+                     "if you want to write there)")
+    report.say_once(sentence)
 
 
 def _said_erased(report: InboxReport, what: str) -> None:
