@@ -66,7 +66,8 @@ LABELS = {
     "networkerror": "network or routing error", "contenterror": "content refused",
     "temporary": "temporary failure", "undefined": "delivery failed", "mailererror": "mail program error",
     # Reasons only providers' own codes give (providers.py).
-    "speeding": "blocked: sending too fast", "toomanyconn": "blocked: too many connections or recipients",
+    "speeding": "blocked: over your account's sending limit (rate or daily quota)",
+    "toomanyconn": "blocked: too many connections or recipients",
     "virusdetected": "blocked as a virus", "exceedlimit": "over the recipient's size limit",
     "notcompliantrfc": "message not standard-compliant", "syntaxerror": "SMTP command refused",
     "systemfull": "recipient's mail system full", "onhold": "delivery failed",
@@ -336,8 +337,9 @@ _MTA_BEFORE_ADDRESS = [
     # you've reached your daily limit for message recipients", 5.2.0 "STOREDRV.Submission.
     # Exception:SubmissionQuotaExceededException" (the per-day limit), and 5.2.121
     # "Recipient's per hour message receive limit from specific sender exceeded" (from us);
-    # not 5.2.122, the recipient's own hourly limit, which stays its mailbox's.
-    ("toomanyconn", _Keyed(("limit for message recipients", "submissionquotaexceeded"), _patterns(
+    # not 5.2.122, the recipient's own hourly limit, which stays its mailbox's. (All three
+    # "speeding", a sending limit's reason, as providers.py reads them: branch senderlabels.)
+    ("speeding", _Keyed(("limit for message recipients", "submissionquotaexceeded"), _patterns(
         r"\breached your (daily|24 hour) limit for message recipients\b", r"\bsubmissionquotaexceeded"))),
     ("speeding", _Keyed(("from specific sender",), _patterns(
         r"\bmessage receive limit from specific sender exceeded\b"))),
@@ -481,6 +483,29 @@ _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit",
     r"\btry again slower\b", r"\brp-00\d\b",
     r"\bturn on smtp authentication\b", r"\bserver requires authentication\b"))  # (PowerMTA's not-bounces)
 
+# The sending account's own quota or rate, in the words of the services that enforce it
+# (branch senderlabels): Gmail and Workspace "550 5.4.5 Daily user sending quota
+# exceeded" / "Daily sending quota exceeded" / "Daily user sending limit exceeded" (Google
+# Workspace Admin Help, "Gmail sending limits"); Amazon SES "454 Throttling failure: Daily
+# message quota exceeded" and "Maximum sending rate exceeded" (SES Developer Guide, "Errors
+# related to the sending quotas"); Exchange Online's "550 5.2.251 Sender throttled due to
+# continuous mailbox full errors" and its siblings 5.2.252-255 (Microsoft Learn, "Continuous
+# error throttling for SMTP AUTH submissions"), "554 5.2.2 Submission quota exceeded";
+# Zoho's "550 5.4.6 Unusual sending activity detected"; a relay's "452 4.5.3 Daily message
+# limit exceeded", "452 4.4.5 Messages per second limit exceeded" (Emailit's SMTP reference)
+# and "You have exceeded your outMail quota" (Prolateral's). Whoever the recipient, the
+# answer is the same: the sender's, before "quota exceeded" names a full mailbox ("Sender
+# throttled due to continuous mailbox full errors" names OUR errors) and before "try again
+# later" makes it only temporary. And a relay's "You've reached your daily relay quota".
+_SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded", "limit exceeded"), _patterns(
+    r"\bdaily (user )?sending (quota|limit)", r"\bsending (quota|limit|rate) (exceeded|reached)",
+    r"\bmaximum sending rate exceeded", r"\bdaily (message|recipient|sending) (quota|limit) exceeded",
+    r"\bmessages per (second|minute|hour|day) limit exceeded", r"\bsubmission ?quota ?exceeded",
+    r"\bunusual sending activity", r"\bsender throttled due to\b",
+    # (addressed to the sender: "You've reached your daily relay quota", "You have
+    # exceeded your outMail quota"; a recipient's is "its" or "their" quota)
+    r"\b(reached|exceeded) your (daily |hourly )?((?!storage|disk|mail ?box|inbox)\S+ )?(quota|sending limit)\b"))
+
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
@@ -499,6 +524,7 @@ _BEFORE_ADDRESS = [
     # Our own address failed the receiving server's check (above): before the words of
     # an unknown user or domain, which are then about ours.
     ("rejected", _VERIFIES_SENDER),
+    ("speeding", _SENDER_LIMIT),
     ("delayed", _patterns(
         r"warning message only", r"(message|delivery|mail) (is |has been )?(delayed|deferred)",
         r"has been delayed", r"will (continue to |keep )?(retry|try|trying)", r"keep trying",
@@ -1430,7 +1456,7 @@ def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
     return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
-                or _GRAMMAR_SENDER_SAID_DEAD.search(words))
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _SENDER_LIMIT.search(words))
 
 
 def verifies_sender(text: str) -> bool:
