@@ -2,8 +2,9 @@
 
 A sending account's quota or rate is the sender's problem and is worded so: "your
 account's daily sending limit", never "mailbox full" (Gmail's "Daily user sending quota
-exceeded" was read as a full mailbox because "quota exceeded" names one). The texts are the providers' own, as their documentation gives them (cited
-at each row); addresses are RFC 2606 names."""
+exceeded" was read as a full mailbox because "quota exceeded" names one). A size the provider itself refuses is our message's size. The texts are the
+providers' own, as their documentation gives them (cited at each row); addresses are
+RFC 2606 names."""
 
 from __future__ import annotations
 
@@ -83,6 +84,21 @@ def test_every_reason_of_the_sender_has_its_own_label_and_meaning(reason):
     sentence = sender_sentence(Verdict(False, reason, None, SENDER), "550 refused", sender="laura@tienda.example",
                                server="the receiving server")
     assert "not the lead" not in sentence and "mailbox" not in sentence, sentence
+
+
+@pytest.mark.parametrize("remote_host", ["gmail-smtp-in.l.google.com", None])
+@pytest.mark.parametrize("reply", [
+    "552-5.2.3 Your message exceeded Google's message size limits. Please visit "
+    "https://support.google.com/mail/?p=MaxSizeError to view our size guidelines.",
+    "552 5.3.4 Your message exceeded Google's message header size limits.",
+])
+def test_a_size_the_provider_refuses_is_our_message_too_big(reply, remote_host):
+    """Google's size limit is the same for every recipient (Gmail SMTP errors and codes):
+    our message's, never the lead's mailbox's, even under RFC 3463's mailbox status 5.2.3."""
+    verdict = judge(None, reply, remote_host=remote_host, domain="gmail.example", quoted=True)
+    assert (verdict.owner, verdict.reason, verdict.label) == (SENDER, "mesgtoobig", "message too large"), verdict
+    sentence = sender_sentence(verdict, reply, sender="laura@tienda.example", server="the receiving server")
+    assert "as too large" in sentence and "make the message smaller" in sentence
 
 
 def test_an_unusual_rate_of_mail_is_the_senders_reputation_not_a_quota():

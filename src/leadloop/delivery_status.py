@@ -506,6 +506,12 @@ _SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded",
     # exceeded your outMail quota"; a recipient's is "its" or "their" quota)
     r"\b(reached|exceeded) your (daily |hourly )?((?!storage|disk|mail ?box|inbox)\S+ )?(quota|sending limit)\b"))
 
+# A provider's own size limit, the same for every recipient: "552 5.2.3 Your message
+# exceeded Google's message size limits" and its 5.3.4 twin, "… message header size limits"
+# (Google Workspace Admin Help, "Gmail SMTP errors and codes"). Our message's size, the
+# sender's (SPEC §6), although 5.2.3 is RFC 3463's mailbox status for a recipient's limit.
+_PROVIDER_SIZE = _Keyed(("size limit",), _patterns(r"\bexceeded \S+'s message (header )?size limits?\b"))
+
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
@@ -1456,7 +1462,8 @@ def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
     return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
-                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _SENDER_LIMIT.search(words))
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _SENDER_LIMIT.search(words)
+                or _PROVIDER_SIZE.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -1780,7 +1787,12 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                      gave_up=gave_up)
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
-    return Verdict(verdict.hard, verdict.reason, verdict.status, owner)
+    reason = verdict.reason
+    if owner == SENDER and reason == "exceedlimit":
+        # A size limit that is the sender's is our message's size, not the recipient's
+        # limit (providers.py reads Google's own limit as "exceedlimit").
+        reason = "mesgtoobig"
+    return Verdict(verdict.hard, reason, verdict.status, owner)
 
 
 def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
