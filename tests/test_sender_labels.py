@@ -101,16 +101,25 @@ def test_a_size_the_provider_refuses_is_our_message_too_big(reply, remote_host):
     assert "as too large" in sentence and "make the message smaller" in sentence
 
 
-def test_an_unusual_rate_of_mail_is_the_senders_reputation_not_a_quota():
-    """Gmail's 4.7.28: a rate limit set by the sending IP's reputation (Gmail SMTP errors
-    and codes), which no quota's renewal lifts."""
-    reply = ("421 4.7.28 Gmail has detected an unusual rate of mail originating from your IP address. To "
-             "protect our users from spam, mail sent from your IP address has been rate limited. - gsmtp")
-    verdict = judge(None, reply, command="RCPT")
+@pytest.mark.parametrize("reply, remote_host", [
+    ("421 4.7.28 Gmail has detected an unusual rate of mail originating from your IP address. To protect our "
+     "users from spam, mail sent from your IP address has been rate limited. - gsmtp", None),
+    ("421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user "
+     "complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "mta5.am0.yahoodns.net"),
+    ("421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user "
+     "complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", None),
+])
+def test_an_unusual_rate_or_complaints_is_the_senders_reputation_not_a_quota(reply, remote_host):
+    """Gmail's 4.7.28 (Gmail SMTP errors and codes) and Yahoo's [TSS04] (Yahoo Sender Hub,
+    SMTP error codes): limits set by the sender's reputation, which no quota's renewal lifts
+    and no other sender address fixes."""
+    verdict = judge(None, reply, command="RCPT", remote_host=remote_host)
     assert verdict.owner == SENDER
     sentence = sender_sentence(verdict, reply, sender="laura@tienda.example", server="smtp.gmail.com:587")
-    assert "unusual rate of mail" in sentence and "only to people who asked" in sentence
-    assert "quota" not in sentence.replace(reply.split(" - ")[0], "")
+    assert "or complaints about it, from your IP address or domain" in sentence, sentence
+    assert "only to people who asked" in sentence
+    rest = sentence.replace(" ".join(reply.split()), "")
+    assert "quota" not in rest and "[sender] address" not in rest, sentence
 
 
 @pytest.mark.parametrize("reply, stage, meaning", [

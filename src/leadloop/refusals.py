@@ -71,9 +71,12 @@ _LIMITS = (
       "wait for the provider's 24-hour window to renew, and set [cadence] daily_limit below that limit")),
 )
 # Gmail's 4.7.28 / 4.7.0 "an unusual rate of (unsolicited) mail originating from your IP
-# address": a rate limit the receiving provider sets by the sender's reputation (Google
-# Workspace Admin Help, "Gmail SMTP errors and codes"), not an account's quota running out.
-_UNUSUAL_RATE = ("because it sees an unusual rate of mail, or of unsolicited mail, from your IP address or domain",
+# address" and Yahoo's [TSS04] "temporarily deferred due to unexpected volume or user
+# complaints": a limit the receiving provider sets by the sender's reputation (Google
+# Workspace Admin Help, "Gmail SMTP errors and codes"; Yahoo Sender Hub, "SMTP error
+# codes"), not an account's quota running out, nor the sender address (sisimai's Yahoo
+# rule reads TSS04 as "rejected").
+_UNUSUAL_RATE = ("because it sees an unusual rate of mail, or complaints about it, from your IP address or domain",
                  "send less, only to people who asked, and check {domain}'s SPF, DKIM and DMARC")
 # The receiving server checked the sender address by asking its domain's mail server
 # (Exim's "verify = sender" callout, Postfix's reject_unverified_sender) and was told no.
@@ -102,7 +105,7 @@ def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
     elif verdict.reason == "speeding":
         meaning, remedy = next((said for keys, said in _LIMITS if any(key in folded for key in keys)),
                                _MEANING["speeding"])
-    elif "unusual rate" in folded:
+    elif "unusual rate" in folded or "user complaints" in folded:
         meaning, remedy = _UNUSUAL_RATE
     elif "quota" in folded or "rate limit" in folded:
         meaning, remedy = _QUOTA
