@@ -171,3 +171,20 @@ def test_the_inbox_reads_a_report_of_the_daily_sending_quota_as_the_senders(proj
     assert "mailbox full" not in message["error"] and message["error"].startswith("blocked: over your account's")
     assert leads(run)[lead]["status"] == "active" and leads(run)[lead]["contacts"] == 0
     assert read(run)["failed"] == 0
+
+
+@pytest.mark.parametrize("diagnostic", [
+    "451 4.7.1 You've reached your daily relay quota - 203.0.113.9",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints",
+])
+def test_a_delay_warning_about_the_senders_limit_is_only_noted(project, run, diagnostic):  # noqa: F811
+    """RFC 3464 "Action: delayed": the relay still holds the message and retries it. Offered
+    again it could arrive twice (SPEC §6 "At most once"); a delay is only noted (SPEC §7),
+    whoever's problem it is."""
+    lead = "jose.munoz@example.com"
+    project.deliver(report(lead, "4.7.0", diagnostic, sent_message_id(run, lead), action="delayed"))
+    summary = read(run)
+    assert (summary["delays"], summary["sender_refused"], summary["failed"]) == (1, 0, 0), summary
+    [message] = messages(run, lead)
+    assert message["state"] == "sent", message
+    assert leads(run)[lead]["contacts"] == 1

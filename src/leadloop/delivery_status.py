@@ -1788,7 +1788,13 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
     reason = verdict.reason
-    if owner == SENDER and reason == "exceedlimit":
+    if delayed and owner == SENDER:
+        # A delay warning (RFC 3464 "Action: delayed") says a server still holds the
+        # message and retries it, whoever's problem the delay is (our relay's daily quota,
+        # Yahoo's [TSS04]): never a refusal to offer again, which could deliver it twice
+        # (SPEC §6 "At most once"); only noted (SPEC §7).
+        reason = "delayed"
+    elif owner == SENDER and reason == "exceedlimit":
         # A size limit that is the sender's is our message's size, not the recipient's
         # limit (providers.py reads Google's own limit as "exceedlimit").
         reason = "mesgtoobig"
