@@ -184,7 +184,9 @@ ROWS = [
     ('mautic-b', MAILBOX, '552-5.2.2 The email account that you tried to reach is over quota.'),
     ('mautic-b', SENDER, '550-5.7.1 Our system has detected an unusual rate of unsolicited mail originating from your IP address.'),
     ('mautic-b', SENDER, '550-5.7.1 The user or domain that you are sending to (or from) has a policy that prohibited the mail that you sent.'),
-    ('mautic-b', MAILBOX, "552-5.2.3 Your message exceeded Google's message size limits."),
+    # (Google's own size limit, the same for every recipient: our message's, SPEC §6's "a
+    # size the provider refuses", whatever Mautic's soft-bounce rule says; senderlabels)
+    ('mautic-b', SENDER, "552-5.2.3 Your message exceeded Google's message size limits."),
     ('mautic-b', ADDRESS, 'no such address here'),
     ('mautic-b', ADDRESS, '192.0.2.9 does not like recipient. Remote host said: 550 User unknown'),
     ('mautic-b', ADDRESS, 'Sorry, no mailbox here by that name. vpopmail (#5.1.1)'),

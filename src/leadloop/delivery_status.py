@@ -66,7 +66,8 @@ LABELS = {
     "networkerror": "network or routing error", "contenterror": "content refused",
     "temporary": "temporary failure", "undefined": "delivery failed", "mailererror": "mail program error",
     # Reasons only providers' own codes give (providers.py).
-    "speeding": "blocked: sending too fast", "toomanyconn": "blocked: too many connections or recipients",
+    "speeding": "blocked: over your account's sending limit (rate or daily quota)",
+    "toomanyconn": "blocked: too many connections or recipients",
     "virusdetected": "blocked as a virus", "exceedlimit": "over the recipient's size limit",
     "notcompliantrfc": "message not standard-compliant", "syntaxerror": "SMTP command refused",
     "systemfull": "recipient's mail system full", "onhold": "delivery failed",
@@ -336,8 +337,9 @@ _MTA_BEFORE_ADDRESS = [
     # you've reached your daily limit for message recipients", 5.2.0 "STOREDRV.Submission.
     # Exception:SubmissionQuotaExceededException" (the per-day limit), and 5.2.121
     # "Recipient's per hour message receive limit from specific sender exceeded" (from us);
-    # not 5.2.122, the recipient's own hourly limit, which stays its mailbox's.
-    ("toomanyconn", _Keyed(("limit for message recipients", "submissionquotaexceeded"), _patterns(
+    # not 5.2.122, the recipient's own hourly limit, which stays its mailbox's. (All three
+    # "speeding", a sending limit's reason, as providers.py reads them: branch senderlabels.)
+    ("speeding", _Keyed(("limit for message recipients", "submissionquotaexceeded"), _patterns(
         r"\breached your (daily|24 hour) limit for message recipients\b", r"\bsubmissionquotaexceeded"))),
     ("speeding", _Keyed(("from specific sender",), _patterns(
         r"\bmessage receive limit from specific sender exceeded\b"))),
@@ -481,6 +483,35 @@ _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit",
     r"\btry again slower\b", r"\brp-00\d\b",
     r"\bturn on smtp authentication\b", r"\bserver requires authentication\b"))  # (PowerMTA's not-bounces)
 
+# The sending account's own quota or rate, in the words of the services that enforce it
+# (branch senderlabels): Gmail and Workspace "550 5.4.5 Daily user sending quota
+# exceeded" / "Daily sending quota exceeded" / "Daily user sending limit exceeded" (Google
+# Workspace Admin Help, "Gmail sending limits"); Amazon SES "454 Throttling failure: Daily
+# message quota exceeded" and "Maximum sending rate exceeded" (SES Developer Guide, "Errors
+# related to the sending quotas"); Exchange Online's "550 5.2.251 Sender throttled due to
+# continuous mailbox full errors" and its siblings 5.2.252-255 (Microsoft Learn, "Continuous
+# error throttling for SMTP AUTH submissions"), "554 5.2.2 Submission quota exceeded";
+# Zoho's "550 5.4.6 Unusual sending activity detected"; a relay's "452 4.5.3 Daily message
+# limit exceeded", "452 4.4.5 Messages per second limit exceeded" (Emailit's SMTP reference)
+# and "You have exceeded your outMail quota" (Prolateral's). Whoever the recipient, the
+# answer is the same: the sender's, before "quota exceeded" names a full mailbox ("Sender
+# throttled due to continuous mailbox full errors" names OUR errors) and before "try again
+# later" makes it only temporary. And a relay's "You've reached your daily relay quota".
+_SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded", "limit exceeded"), _patterns(
+    r"\bdaily (user )?sending (quota|limit)", r"\bsending (quota|limit|rate) (exceeded|reached)",
+    r"\bmaximum sending rate exceeded", r"\bdaily (message|recipient|sending) (quota|limit) exceeded",
+    r"\bmessages per (second|minute|hour|day) limit exceeded", r"\bsubmission ?quota ?exceeded",
+    r"\bunusual sending activity", r"\bsender throttled due to\b",
+    # (addressed to the sender: "You've reached your daily relay quota", "You have
+    # exceeded your outMail quota"; a recipient's is "its" or "their" quota)
+    r"\b(reached|exceeded) your (daily |hourly )?((?!storage|disk|mail ?box|inbox)\S+ )?(quota|sending limit)\b"))
+
+# A provider's own size limit, the same for every recipient: "552 5.2.3 Your message
+# exceeded Google's message size limits" and its 5.3.4 twin, "… message header size limits"
+# (Google Workspace Admin Help, "Gmail SMTP errors and codes"). Our message's size, the
+# sender's (SPEC §6), although 5.2.3 is RFC 3463's mailbox status for a recipient's limit.
+_PROVIDER_SIZE = _Keyed(("size limit",), _patterns(r"\bexceeded \S+'s message (header )?size limits?\b"))
+
 # Checked in this order; the first that matches names the cause. Text is folded first:
 # lower case, accents removed, runs of white space made one space.
 _BEFORE_ADDRESS = [
@@ -499,6 +530,7 @@ _BEFORE_ADDRESS = [
     # Our own address failed the receiving server's check (above): before the words of
     # an unknown user or domain, which are then about ours.
     ("rejected", _VERIFIES_SENDER),
+    ("speeding", _SENDER_LIMIT),
     ("delayed", _patterns(
         r"warning message only", r"(message|delivery|mail) (is |has been )?(delayed|deferred)",
         r"has been delayed", r"will (continue to |keep )?(retry|try|trying)", r"keep trying",
@@ -1497,7 +1529,8 @@ def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
     return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
-                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _PROVIDER_SENDER.search(words))
+                or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _PROVIDER_SENDER.search(words)
+                or _SENDER_LIMIT.search(words) or _PROVIDER_SIZE.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -1821,7 +1854,18 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                      gave_up=gave_up)
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
-    return Verdict(verdict.hard, verdict.reason, verdict.status, owner)
+    reason = verdict.reason
+    if delayed and owner == SENDER:
+        # A delay warning (RFC 3464 "Action: delayed") says a server still holds the
+        # message and retries it, whoever's problem the delay is (our relay's daily quota,
+        # Yahoo's [TSS04]): never a refusal to offer again, which could deliver it twice
+        # (SPEC §6 "At most once"); only noted (SPEC §7).
+        reason = "delayed"
+    elif owner == SENDER and reason == "exceedlimit":
+        # A size limit that is the sender's is our message's size, not the recipient's
+        # limit (providers.py reads Google's own limit as "exceedlimit").
+        reason = "mesgtoobig"
+    return Verdict(verdict.hard, reason, verdict.status, owner)
 
 
 def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,

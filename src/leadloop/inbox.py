@@ -464,7 +464,7 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
         # (A failure was read, so the report's start was: over the size limit.)
         detail["note"] = REPORT_DECIDED
     store.event(lead["id"], now, "bounce", detail)
-    if verdict.owner == SENDER:
+    if verdict.owner == SENDER and verdict.reason != "delayed":
         # SPEC §6, §7: the sender or the message was refused, not the lead. The message
         # was never accepted, so it is due again; it is never one of the lead's three.
         if message is not None and message["state"] in ("sent", "unknown"):

@@ -42,7 +42,8 @@ _MEANING = {
                      "{domain}'s SPF, DKIM and DMARC"),
     "policyviolation": ("by policy", "read the server's words and ask its administrator"),
     "securityerror": ("for security reasons", "check [smtp] username and the sender's SPF, DKIM and DMARC"),
-    "speeding": ("because mail arrives too fast", "lower [smtp] max_per_second or [cadence] daily_limit"),
+    "speeding": ("because your account sends faster than its sending rate limit allows",
+                 "lower [smtp] max_per_second, or wait and send again"),
     "toomanyconn": ("because of too many connections or recipients",
                     "lower [smtp] max_per_second or [cadence] daily_limit"),
     "virusdetected": ("as a virus", "check the template's attachments"),
@@ -53,6 +54,30 @@ _MEANING = {
 }
 _QUOTA = ("because this account's sending quota or rate is used up",
           "wait for the quota to renew, or lower [cadence] daily_limit")
+# A sending limit ("speeding") in the words its kind is told by, so that the marketer reads
+# which limit and what lifts it: a day's quota renews within 24 hours (Gmail, SES,
+# Exchange Online's 5.1.90), a rate wants slower sending, a throttle or a block for
+# unusual activity is lifted by the provider (Exchange Online's 5.2.251-255 after
+# continuous errors, Zoho's 5.4.6), whatever leadloop's own limits.
+_LIMITS = (
+    (("sender throttled",),
+     ("because it throttles your account after repeated errors of the same kind",
+      "wait for the throttle to lift, and fix what the errors name")),
+    (("unusual sending activity",),
+     ("because it blocked your account's sending for unusual activity",
+      "unblock sending in the provider's account settings or ask its support, then send less per day")),
+    (("daily", "per day", "24 hour", "quota"),
+     ("because your account's daily sending limit is reached",
+      "wait for the provider's 24-hour window to renew, and set [cadence] daily_limit below that limit")),
+)
+# Gmail's 4.7.28 / 4.7.0 "an unusual rate of (unsolicited) mail originating from your IP
+# address" and Yahoo's [TSS04] "temporarily deferred due to unexpected volume or user
+# complaints": a limit the receiving provider sets by the sender's reputation (Google
+# Workspace Admin Help, "Gmail SMTP errors and codes"; Yahoo Sender Hub, "SMTP error
+# codes"), not an account's quota running out, nor the sender address (sisimai's Yahoo
+# rule reads TSS04 as "rejected").
+_UNUSUAL_RATE = ("because it sees an unusual rate of mail, or complaints about it, from your IP address or domain",
+                 "send less, only to people who asked, and check {domain}'s SPF, DKIM and DMARC")
 # The receiving server checked the sender address by asking its domain's mail server
 # (Exim's "verify = sender" callout, Postfix's reject_unverified_sender) and was told no.
 _VERIFY = ("because it could not verify the sender address {sender} with that domain's mail server",
@@ -77,7 +102,12 @@ def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
     if not logged_in and ("authentication required" in folded or "must authenticate" in folded
                           or "5.7.0" in folded or words.startswith("530")):
         meaning, remedy = _LOGIN
-    elif "quota" in folded or "rate limit" in folded or "unusual rate" in folded:
+    elif verdict.reason == "speeding":
+        meaning, remedy = next((said for keys, said in _LIMITS if any(key in folded for key in keys)),
+                               _MEANING["speeding"])
+    elif "unusual rate" in folded or "user complaints" in folded:
+        meaning, remedy = _UNUSUAL_RATE
+    elif "quota" in folded or "rate limit" in folded:
         meaning, remedy = _QUOTA
     elif verifies_sender(words):
         meaning, remedy = _VERIFY
