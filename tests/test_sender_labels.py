@@ -77,6 +77,24 @@ def test_a_recipients_quota_stays_its_mailboxs(reply, stage):
     assert (verdict.owner, verdict.reason, verdict.label) == (MAILBOX, "mailboxfull", "mailbox full"), verdict
 
 
+@pytest.mark.parametrize("remote_host", ["gmail-smtp-in.l.google.com", "aspmx.l.google.com", None])
+@pytest.mark.parametrize("reply, stage", [
+    # Google's answer about the recipient's own receiving rate (Gmail SMTP errors and
+    # codes, 4.2.1 and 5.2.1): the lead's mailbox is over ITS rate (SPEC §6), retried;
+    # never our account's sending limit, which would stop the run and tell the marketer so.
+    ("450 4.2.1 The user you are trying to contact is receiving mail too quickly. Please resend your message "
+     "at a later time.", "RCPT"),
+    ("450 4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional "
+     "messages from being delivered. Please resend your message at a later time.", "RCPT"),
+    ("550 5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional "
+     "messages from being delivered.", None),
+])
+def test_a_recipients_receiving_rate_is_its_mailboxs_not_our_limit(reply, stage, remote_host):
+    verdict = judge(None, reply, command=stage, quoted=stage is None, remote_host=remote_host)
+    assert verdict.owner == MAILBOX and not verdict.hard, verdict
+    assert "sending limit" not in verdict.label, verdict
+
+
 @pytest.mark.parametrize("reason", sorted(SENDER_REASONS))
 def test_every_reason_of_the_sender_has_its_own_label_and_meaning(reason):
     """No reason of the sender reads as the lead's mailbox, and each says what it means

@@ -128,10 +128,14 @@ SENTENCES = {
         ('securityerror', 'senders to use tls/ssl for smtp', '5.7.29'),
         ('spamdetected', 'due to the nature of the content or the links within', '4.7.0'),
         ('spamdetected', 'likely unsolicited mail', '5.7.1'),
-        ('speeding', 'is receiving mail too quickly', '4.2.1'),
+        # (The recipient's own receiving rate, "The user you are trying to contact is
+        # receiving mail too quickly / at a rate that prevents additional messages":
+        # its mailbox's, SPEC §6 "over its own rate", retried; sisimai's "speeding" would
+        # put it on our account and tell the marketer their sending limit is reached.)
+        ('temporary', 'is receiving mail too quickly', '4.2.1'),
         ('speeding', 'peak smtp relay limit exceeded for customer', '4.2.1'),
-        ('speeding', 'rate that prevents additional messages from being delivered', '4.2.1'),
-        ('speeding', 'rate that prevents additional messages from being delivered', '5.2.1'),
+        ('temporary', 'rate that prevents additional messages from being delivered', '4.2.1'),
+        ('temporary', 'rate that prevents additional messages from being delivered', '5.2.1'),
         ('speeding', 'daily sending quota exceeded', '5.4.5'),
         ('speeding', 'daily user sending limit exceeded', '5.4.5'),
         ('speeding', 'daily smtp relay limit exceeded for', '5.4.5'),
@@ -325,7 +329,7 @@ SENTENCES = {
         ('rejected', 'temporarily deferred due to unexpected volume or user complaints', None),
         ('rejected', 'due to unresolvable rfc.5321 domain', None),
         ('rejected', ' will be permanently deferred', None),
-        ('speeding', 'user is receiving mail too quickly', None),
+        ('temporary', 'user is receiving mail too quickly', None),  # (the recipient's rate, above)
         ('suspend', ' is no longer valid.', None),
         ('suspend', 'this mailbox is disabled', None),
         ('syntaxerror', 'syntax error in parameters or arguments', None),
