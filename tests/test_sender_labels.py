@@ -206,3 +206,21 @@ def test_a_delay_warning_about_the_senders_limit_is_only_noted(project, run, dia
     [message] = messages(run, lead)
     assert message["state"] == "sent", message
     assert leads(run)[lead]["contacts"] == 1
+
+
+@pytest.mark.parametrize("status, diagnostic", [
+    ("4.2.2", "452 4.2.2 The email account that you tried to reach is over quota. - gsmtp"),
+    ("4.2.2", "452 4.2.2 Mailbox full"),
+    ("4.2.1", "450 4.2.1 The user you are trying to contact is receiving mail too quickly."),
+])
+def test_a_delay_warning_about_the_leads_mailbox_is_only_noted(project, run, status, diagnostic):  # noqa: F811
+    """The same for the lead's mailbox: a delay warning whose words say the mailbox is full
+    was read as a failure of that message and counted towards the lead's three (SPEC §7: a
+    delay warning is only noted; the server still holds the message)."""
+    lead = "jose.munoz@example.com"
+    project.deliver(report(lead, status, diagnostic, sent_message_id(run, lead), action="delayed"))
+    summary = read(run)
+    assert (summary["delays"], summary["failed"], summary["bounces"]) == (1, 0, 0), summary
+    [message] = messages(run, lead)
+    assert message["state"] == "sent", message
+    assert leads(run)[lead]["status"] == "active"

@@ -1855,11 +1855,12 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
     reason = verdict.reason
-    if delayed and owner == SENDER:
+    if delayed and not verdict.hard:
         # A delay warning (RFC 3464 "Action: delayed") says a server still holds the
         # message and retries it, whoever's problem the delay is (our relay's daily quota,
-        # Yahoo's [TSS04]): never a refusal to offer again, which could deliver it twice
-        # (SPEC §6 "At most once"); only noted (SPEC §7).
+        # Yahoo's [TSS04], the lead's full mailbox): never a refusal to offer again, which
+        # could deliver it twice (SPEC §6 "At most once"), nor a failure of the message,
+        # one of the lead's three; only noted (SPEC §7).
         reason = "delayed"
     elif owner == SENDER and reason == "exceedlimit":
         # A size limit that is the sender's is our message's size, not the recipient's
