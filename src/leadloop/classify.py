@@ -480,6 +480,9 @@ _MORE_OUT_OF_OFFICE = (
 )
 SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC + _CJK_SAYS_AUTOMATIC)
 DEPARTED = _Phrases(departures.GONE + departures.DEAD_ADDRESS)
+_DEAD_ADDRESS = _Phrases(departures.DEAD_ADDRESS)
+_FIRST_PERSON_BEFORE = LazyPattern(departures.FIRST_PERSON_BEFORE)
+_FIRST_PERSON_VERB = LazyPattern(departures.FIRST_PERSON_VERB)
 NEW_ADDRESS = _Phrases(tuple(f"(?:{lead_in}){departures.ADDRESS_AFTER}"
                              for lead_in in departures.NEW_ADDRESS_LEAD_INS))
 _WRITER_SPEAKS = LazyPattern(departures.WRITER_SPEAKS)
@@ -694,6 +697,10 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
                       original_ids=report.original_ids, original_to=report.original_recipients)
     def departed(text: str, automatic: bool) -> Incoming | None:
         found = _departure(text, automatic, sender)
+        if found is None and automatic and subject:
+            # Notes puts the leaver's sentence in an automatic answer's subject ("Ana
+            # Peña doesn't work any longer for Acme."); the new address is in its text.
+            found = _departure(subject, True, sender, new_address_in=text)
         if found is None:
             return None
         sentence, new_address = found
@@ -719,7 +726,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     return departed(text, False) or result("reply", text)
 
 
-def _departure(text: str, automatic: bool, sender: str | None) -> tuple[str, str] | None:
+def _departure(text: str, automatic: bool, sender: str | None, *,
+               new_address_in: str | None = None) -> tuple[str, str] | None:
     """The sentence with which the first lines say the person has left or the address is
     no longer used (departures.py), and the new address they give the person ("" when
     none), or None. Without any automatic sign (`automatic` false) only a notice as
@@ -733,23 +741,39 @@ def _departure(text: str, automatic: bool, sender: str | None) -> tuple[str, str
     lines = [" ".join(line.split()) for line in text.split("\n")]
     original = "\n".join(line for line in lines if line)[:600]
     folded = _fold(original)
-    match = DEPARTED.search(folded.replace("\n", " "))
+    flat = folded.replace("\n", " ")
+    match = DEPARTED.search(flat)
     if match is None:
         return None
-    if not automatic and (not departures.starts_within(match, folded) or _WRITER_SPEAKS.search(folded)
+    # The address is dead whoever says so: "I no longer check this address" is no less
+    # about the address for being written by its owner (the other guards still hold).
+    dead = _DEAD_ADDRESS.search(flat)
+    about_address = dead is not None and dead.start() == match.start()
+    if not automatic and (not departures.starts_within(match, folded)
+                          or (not about_address and _WRITER_SPEAKS.search(folded))
                           or _person_answers(folded, match)):
         return None
-    if automatic and (_person_answers(folded, match) or _says_away(folded)):
+    if automatic and (_person_answers(folded, match)
+                      or (_says_away(folded) and not _leaver_speaks(folded, match))):
         return None
     mapped, positions = departures.fold_with_positions(original)
     if mapped != folded:  # (a character folds differently alone than in its word: none known)
         return None
     sentence = departures.sentence_around(original, positions[match.start()], positions[match.end()])
-    new = NEW_ADDRESS.search(_fold(text[:2000]))
+    new = NEW_ADDRESS.search(_fold((text if new_address_in is None else new_address_in)[:2000]))
     new_address = _ADDRESS_IN.findall(new.group(0))[-1] if new is not None else ""
     if new_address == (sender or "").lower():
         new_address = ""
     return sentence, new_address
+
+
+def _leaver_speaks(folded: str, match: re.Match) -> bool:
+    """The departure sentence is the writer's own ("I have left Acme.", "ya no trabajo
+    en Acme") and comes in the first lines: it decides over an away template above it."""
+    if match.start() >= departures.first_sentences_end(folded, departures.FIRST_PERSON_SENTENCES):
+        return False
+    return _FIRST_PERSON_BEFORE.search(folded[:match.start()]) is not None or \
+        _FIRST_PERSON_VERB.search(match.group(0)) is not None
 
 
 def _report_at_start(start: bytes):
