@@ -180,6 +180,18 @@ _MORE_AUTO_SUBJECTS = (
 # A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
 # (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
 # "[#ABC-123-45678]:", OTRS's and Znuny's "[Ticket#2026030310000012]".
+# Lotus Notes' out-of-office agent writes the WHOLE subject as "<Name> is out of the
+# office." (Notes 6-8), the name often in Notes' hierarchical form "Ana Pena/Sales/Acme/ES";
+# the 8.5 service adds "(returning <date>)" (its "AUTO:" prefix is read already). The
+# localized forms (de "ist außer Haus", fr "est absent(e)", es "está fuera de la
+# oficina", it "è fuori ufficio", nl "is afwezig", pt "está ausente") follow the same
+# frame. Only a whole subject of that frame: "Re: John is out of the office next week?"
+# and "Is Ana out of the office?" are people's.
+_NOTES_AWAY_SUBJECT = LazyPattern(
+    r"^[\w.'’-]+( [\w.'’-]+){0,5}(/[\w.'’ -]+){0,4} (is out of (the )?office|ist au(ß|ss)er haus|est absente?"
+    r"|esta fuera de la oficina|e fuori ufficio|is afwezig|esta ausente)\s*\.?\s*(\([^()]{0,60}\)\s*\.?)?$")
+# What an autoresponder appends to the subject it answers: "Re: Curso (Out of Office)".
+_AWAY_SUBJECT_TAIL = LazyPattern(r"(\(out of (the )?office\)|\[out of (the )?office\]|\s[-–] out of (the )?office)\s*$")
 _TICKET_TAG = LazyPattern(r"^\s*[\[(][^\])]{0,80}#\s*[\w.-]+[\])]\s*:?\s*")
 # Request Tracker's headers (RT::Action::SendEmail): RT writes "Precedence: bulk" on all
 # its mail ($DefaultMailPrecedence), an agent's answer too, so under them that header
@@ -1001,6 +1013,8 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         untagged = untagged.lstrip("[( ")
         if untagged.startswith(AUTO_SUBJECTS) or untagged.startswith(_more_auto_subjects()):
             return True
+    if _NOTES_AWAY_SUBJECT.search(whole.strip()) or _AWAY_SUBJECT_TAIL.search(whole):
+        return True
     # A mail system's address (a department's postmaster) answering automatically says
     # so anywhere in its subject.
     return bounces.AUTOMATIC_ANSWER_SUBJECT.search(folded) is not None and \
