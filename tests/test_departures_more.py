@@ -105,3 +105,19 @@ def test_the_owner_who_says_the_address_is_no_longer_used_is_believed_without_au
 def test_more_lead_ins_to_a_new_address(body, new_address):
     incoming = classify(answer("Automatic reply: Curso", body))
     assert incoming.kind == "bounce" and incoming.new_address == new_address
+
+
+def test_a_mail_systems_automatic_answer_about_a_leaver_is_a_dead_address():
+    """A postmaster's answer read as a bounce: the words say the person left, so the
+    failure is about the address (hasmoved, hard), not an undefined soft one."""
+    raw = (b"From: postmaster@acme.example\r\nTo: laura@example.com\r\nSubject: Undeliverable: Curso\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+           b"This is an autoreply from the mail system of Acme.\r\n\r\nAna Pena no longer works for Acme; she "
+           b"may now be reached at ana@new.example. Please resend your message there.\r\n\r\n"
+           b"------ Original message ------\r\nTo: ana@example.com\r\nSubject: Curso\r\n"
+           b"Message-ID: <info-1@leadloop.test>\r\n")
+    incoming = classify(raw)
+    assert incoming.kind == "bounce"
+    assert (incoming.overall.verdict.reason, incoming.overall.verdict.owner) == ("hasmoved", ADDRESS)
+    assert incoming.overall.verdict.hard and "no longer works for Acme" in incoming.overall.diagnostic
+    assert incoming.original_ids == ("<info-1@leadloop.test>",)
