@@ -28,6 +28,7 @@ def departed(incoming, sentence: str) -> None:
     (AWAY + "I have left Acme Corp.", "I have left Acme Corp."),
     (AWAY + "I no longer work for Acme. Please contact sales@acme.example.", "I no longer work for Acme."),
     (AWAY + "I'm no longer with Acme.", "I'm no longer with Acme."),
+    (AWAY + "I’ve left Acme.", "I’ve left Acme."),
     ("Estaré fuera de la oficina hasta el 31/12/2099.\r\nYa no trabajo en Acme.", "Ya no trabajo en Acme."),
 ])
 def test_a_leavers_own_departure_sentence_decides_over_the_away_template(body, sentence):
@@ -65,6 +66,7 @@ def test_more_wordings_of_leaving_and_of_a_dead_address(body, sentence):
     "I have left the meeting.",
     "I have left early.",
     "We don't work on Fridays any more.",
+    "We don't work at weekends any more.",
 ])
 def test_a_left_that_is_no_departure_is_not_one(body):
     assert classify(answer("Re: Curso", body, headers=AUTO)).kind == "auto_reply"

@@ -30,14 +30,15 @@ MAX_UNMARKED_NOTICE = 500
 # first person (the leaver's own last out-of-office).
 GONE = (
     # en
-    r"\b(is|am|are|'m) no longer (with|at|employed|working|part of|a part of|a member of|an employee|in the employ"
+    r"\b(is|am|are|['’]m) no longer (with|at|employed|working|part of|a part of|a member of|an employee|in the employ"
     r"|on the staff|affiliated with)\b",
     r"\b(is|am|are) not (with|at) [^\s.,]+( [^\s.,]+){0,3} any ?(more|longer)\b",
     r"\b(isn['’]?t|aren['’]?t|'m not) (with|at) [^\s.,]+( [^\s.,]+){0,3} any ?(more|longer)\b",
     r"\bno longer works? (at|for|with|in|here)\b",
     # "does not work here any more", Notes' "<Name> doesn't work any longer for <Org>."
-    r"\b(does not|doesn['’]?t|do not|don['’]?t) work (any ?(longer|more) (for|at|with|in|here)\b"
-    r"|(here|(for|at|with|in) [^\s.,]+( [^\s.,]+){0,3}) any ?(longer|more)\b)",
+    # (not "we don't work at weekends any more": only one person, third or first)
+    r"\b(does not|doesn['’]?t|i do not|i don['’]?t) work (any ?(longer|more) (for|at|with|here)\b"
+    r"|(here|(for|at|with) [^\s.,]+( [^\s.,]+){0,3}) any ?(longer|more)\b)",
     r"\b(has|have|had) (now |recently )?(left|departed( from)?) (the|our) (company|firm|organi[sz]ation|business"
     r"|team|agency|practice|group|university|college|school|bank|council)\b",
     # "has left Acme Corp as of 1 May", not "has left you a message on Monday"
@@ -45,7 +46,7 @@ GONE = (
     r"|it|this|that|some|me|us)\b)[^\s.,]+( [^\s.,]+){0,3} (and|as of|on|effective|since|in [0-9])",
     # "I have left Acme Corp." (the sentence ends with the organisation's one to four
     # words), not "I have left the meeting." nor "I have left you a note."
-    r"\b(has|have|'ve) (now |recently )?left (?!(you|a|an|the|for|early|work|home|town|my|his|her|your|our|their"
+    r"\b(has|have|['’]ve) (now |recently )?left (?!(you|a|an|the|for|early|work|home|town|my|his|her|your|our|their"
     r"|today|it|this|that|some|me|us|him|them|already|now|again)\b)[^\s.,]+( [^\s.,]+){0,3}\.(\s|$)",
     r"\b(has|have) (now )?retired\b", r"\b(has|have) (now )?moved on from\b", r"\bis now retired\b",
     # es
@@ -199,7 +200,7 @@ NEW_ADDRESS_LEAD_INS = (
 # Outlook leavers keep their away template ("I will be out of the office starting …")
 # and add this below it; a colleague named under an away text is no such sentence.
 FIRST_PERSON_BEFORE = r"\b(i|ich|je|j['’]|yo|eu|io|ik|jag|jeg)\b[^.!?;\n]{0,12}$"
-FIRST_PERSON_VERB = (r"\b(am|'m|trabajo|formo|pertenezco|estoy|me encuentro|he dejado|fais|suis|ai|bin|habe|ben|heb|faco"
+FIRST_PERSON_VERB = (r"\b(am|['’]m|trabajo|formo|pertenezco|estoy|me encuentro|he dejado|fais|suis|ai|bin|habe|ben|heb|faco"
                      r"|trabalho|colaboro|deixei|lavoro|collaboro|sono|ho|faccio)\b")
 # How far down a leaver's own sentence decides over the away template above it.
 FIRST_PERSON_SENTENCES = 4
