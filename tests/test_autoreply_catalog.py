@@ -188,3 +188,34 @@ def test_the_more_openings_tried_where_their_words_stand_find_what_one_alternati
         folded = " ".join(module._fold(text).split())
         found, expected = module.MORE_OUT_OF_OFFICE.search(folded), whole.search(folded)
         assert (found and found.start()) == (expected and expected.start()), text
+
+
+@pytest.mark.parametrize("subject", [
+    # Lotus Notes' out-of-office agent (6-8) writes the whole subject so; the name often
+    # in Notes' hierarchical form. Notes 8.5's service adds its return date.
+    "Ana Peña is out of the office.",
+    "Ana Pena/Sales/Acme/ES is out of the office.",
+    "Ana Peña is out of the office (returning 09/03/2026)",
+    "Ana Peña/Acme ist außer Haus.",
+    "Ana Peña est absente.",
+    "Ana Peña está fuera de la oficina.",
+    "Ana Peña è fuori ufficio.",
+    "Ana Peña is afwezig.",
+    "Ana Peña está ausente.",
+    # What an autoresponder appends to the subject it answers.
+    "Re: Curso (Out of Office)",
+    "Re: Curso [Out of Office]",
+    "Re: Curso - Out of Office",
+])
+def test_notes_away_subjects_and_an_appended_out_of_office(subject):
+    assert classify(mail(subject, NEUTRAL)).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("subject", [
+    "Re: John is out of the office next week?",  # a person's reply about someone away
+    "Is Ana out of the office?",  # a question
+    "Re: Out of office policy",
+    "Ana is out of the office next week, can we meet on Monday",
+])
+def test_a_persons_subject_about_someone_away_is_not_a_notes_subject(subject):
+    assert classify(mail(subject, "Yes, please send the dates for May.")).kind == "reply"

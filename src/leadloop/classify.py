@@ -180,6 +180,18 @@ _MORE_AUTO_SUBJECTS = (
 # A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
 # (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
 # "[#ABC-123-45678]:", OTRS's and Znuny's "[Ticket#2026030310000012]".
+# Lotus Notes' out-of-office agent writes the WHOLE subject as "<Name> is out of the
+# office." (Notes 6-8), the name often in Notes' hierarchical form "Ana Pena/Sales/Acme/ES";
+# the 8.5 service adds "(returning <date>)" (its "AUTO:" prefix is read already). The
+# localized forms (de "ist außer Haus", fr "est absent(e)", es "está fuera de la
+# oficina", it "è fuori ufficio", nl "is afwezig", pt "está ausente") follow the same
+# frame. Only a whole subject of that frame: "Re: John is out of the office next week?"
+# and "Is Ana out of the office?" are people's.
+_NOTES_AWAY_SUBJECT = LazyPattern(
+    r"^[\w.'’-]+( [\w.'’-]+){0,5}(/[\w.'’ -]+){0,4} (is out of (the )?office|ist au(ß|ss)er haus|est absente?"
+    r"|esta fuera de la oficina|e fuori ufficio|is afwezig|esta ausente)\s*\.?\s*(\([^()]{0,60}\)\s*\.?)?$")
+# What an autoresponder appends to the subject it answers: "Re: Curso (Out of Office)".
+_AWAY_SUBJECT_TAIL = LazyPattern(r"(\(out of (the )?office\)|\[out of (the )?office\]|\s[-–] out of (the )?office)\s*$")
 _TICKET_TAG = LazyPattern(r"^\s*[\[(][^\])]{0,80}#\s*[\w.-]+[\])]\s*:?\s*")
 # Request Tracker's headers (RT::Action::SendEmail): RT writes "Precedence: bulk" on all
 # its mail ($DefaultMailPrecedence), an agent's answer too, so under them that header
@@ -480,6 +492,9 @@ _MORE_OUT_OF_OFFICE = (
 )
 SAYS_AUTOMATIC = _Phrases(_SAYS_AUTOMATIC + _CJK_SAYS_AUTOMATIC)
 DEPARTED = _Phrases(departures.GONE + departures.DEAD_ADDRESS)
+_DEAD_ADDRESS = _Phrases(departures.DEAD_ADDRESS)
+_FIRST_PERSON_BEFORE = LazyPattern(departures.FIRST_PERSON_BEFORE)
+_FIRST_PERSON_VERB = LazyPattern(departures.FIRST_PERSON_VERB)
 NEW_ADDRESS = _Phrases(tuple(f"(?:{lead_in}){departures.ADDRESS_AFTER}"
                              for lead_in in departures.NEW_ADDRESS_LEAD_INS))
 _WRITER_SPEAKS = LazyPattern(departures.WRITER_SPEAKS)
@@ -694,6 +709,10 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
                       original_ids=report.original_ids, original_to=report.original_recipients)
     def departed(text: str, automatic: bool) -> Incoming | None:
         found = _departure(text, automatic, sender)
+        if found is None and automatic and subject:
+            # Notes puts the leaver's sentence in an automatic answer's subject ("Ana
+            # Peña doesn't work any longer for Acme."); the new address is in its text.
+            found = _departure(subject, True, sender, new_address_in=text)
         if found is None:
             return None
         sentence, new_address = found
@@ -719,7 +738,8 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     return departed(text, False) or result("reply", text)
 
 
-def _departure(text: str, automatic: bool, sender: str | None) -> tuple[str, str] | None:
+def _departure(text: str, automatic: bool, sender: str | None, *,
+               new_address_in: str | None = None) -> tuple[str, str] | None:
     """The sentence with which the first lines say the person has left or the address is
     no longer used (departures.py), and the new address they give the person ("" when
     none), or None. Without any automatic sign (`automatic` false) only a notice as
@@ -733,23 +753,39 @@ def _departure(text: str, automatic: bool, sender: str | None) -> tuple[str, str
     lines = [" ".join(line.split()) for line in text.split("\n")]
     original = "\n".join(line for line in lines if line)[:600]
     folded = _fold(original)
-    match = DEPARTED.search(folded.replace("\n", " "))
+    flat = folded.replace("\n", " ")
+    match = DEPARTED.search(flat)
     if match is None:
         return None
-    if not automatic and (not departures.starts_within(match, folded) or _WRITER_SPEAKS.search(folded)
+    # The address is dead whoever says so: "I no longer check this address" is no less
+    # about the address for being written by its owner (the other guards still hold).
+    dead = _DEAD_ADDRESS.search(flat)
+    about_address = dead is not None and dead.start() == match.start()
+    if not automatic and (not departures.starts_within(match, folded)
+                          or (not about_address and _WRITER_SPEAKS.search(folded))
                           or _person_answers(folded, match)):
         return None
-    if automatic and (_person_answers(folded, match) or _says_away(folded)):
+    if automatic and (_person_answers(folded, match)
+                      or (_says_away(folded) and not _leaver_speaks(folded, match))):
         return None
     mapped, positions = departures.fold_with_positions(original)
     if mapped != folded:  # (a character folds differently alone than in its word: none known)
         return None
     sentence = departures.sentence_around(original, positions[match.start()], positions[match.end()])
-    new = NEW_ADDRESS.search(_fold(text[:2000]))
+    new = NEW_ADDRESS.search(_fold((text if new_address_in is None else new_address_in)[:2000]))
     new_address = _ADDRESS_IN.findall(new.group(0))[-1] if new is not None else ""
     if new_address == (sender or "").lower():
         new_address = ""
     return sentence, new_address
+
+
+def _leaver_speaks(folded: str, match: re.Match) -> bool:
+    """The departure sentence is the writer's own ("I have left Acme.", "ya no trabajo
+    en Acme") and comes in the first lines: it decides over an away template above it."""
+    if match.start() >= departures.first_sentences_end(folded, departures.FIRST_PERSON_SENTENCES):
+        return False
+    return _FIRST_PERSON_BEFORE.search(folded[:match.start()]) is not None or \
+        _FIRST_PERSON_VERB.search(match.group(0)) is not None
 
 
 def _report_at_start(start: bytes):
@@ -977,6 +1013,8 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         untagged = untagged.lstrip("[( ")
         if untagged.startswith(AUTO_SUBJECTS) or untagged.startswith(_more_auto_subjects()):
             return True
+    if _NOTES_AWAY_SUBJECT.search(whole.strip()) or _AWAY_SUBJECT_TAIL.search(whole):
+        return True
     # A mail system's address (a department's postmaster) answering automatically says
     # so anywhere in its subject.
     return bounces.AUTOMATIC_ANSWER_SUBJECT.search(folded) is not None and \

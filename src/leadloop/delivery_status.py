@@ -1191,7 +1191,10 @@ _ADDRESS = [
     ("hasmoved", _patterns(
         r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
         r"(address|mailbox|user) (is )?no longer (valid|in use|exists|available|active|at)",
-        r"se ha (cambiado|mudado)", r"a change d'adresse", r"ist umgezogen")),
+        r"se ha (cambiado|mudado)", r"a change d'adresse", r"ist umgezogen",
+        # A mail system's own automatic answer for a leaver's mailbox (postmaster@,
+        # MAILER-DAEMON): "<Name> no longer works for <Org>; he may now be reached at …".
+        r"\bno longer works? (for|at|with|here)\b")),
     ("userunknown", _DeadSentences(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"

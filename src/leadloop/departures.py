@@ -30,15 +30,24 @@ MAX_UNMARKED_NOTICE = 500
 # first person (the leaver's own last out-of-office).
 GONE = (
     # en
-    r"\b(is|am|are) no longer (with|at|employed|working|part of|a part of|a member of|an employee|in the employ"
+    r"\b(is|am|are|['’]m) no longer (with|at|employed|working|part of|a part of|a member of|an employee|in the employ"
     r"|on the staff|affiliated with)\b",
     r"\b(is|am|are) not (with|at) [^\s.,]+( [^\s.,]+){0,3} any ?(more|longer)\b",
+    r"\b(isn['’]?t|aren['’]?t|'m not) (with|at) [^\s.,]+( [^\s.,]+){0,3} any ?(more|longer)\b",
     r"\bno longer works? (at|for|with|in|here)\b",
+    # "does not work here any more", Notes' "<Name> doesn't work any longer for <Org>."
+    # (not "we don't work at weekends any more": only one person, third or first)
+    r"\b(does not|doesn['’]?t|i do not|i don['’]?t) work (any ?(longer|more) (for|at|with|here)\b"
+    r"|(here|(for|at|with) [^\s.,]+( [^\s.,]+){0,3}) any ?(longer|more)\b)",
     r"\b(has|have|had) (now |recently )?(left|departed( from)?) (the|our) (company|firm|organi[sz]ation|business"
     r"|team|agency|practice|group|university|college|school|bank|council)\b",
     # "has left Acme Corp as of 1 May", not "has left you a message on Monday"
     r"\b(has|have) (now |recently )?left (?!(you|a|an|the office|the building|for|early|work|my|his|her|today"
     r"|it|this|that|some|me|us)\b)[^\s.,]+( [^\s.,]+){0,3} (and|as of|on|effective|since|in [0-9])",
+    # "I have left Acme Corp." (the sentence ends with the organisation's one to four
+    # words), not "I have left the meeting." nor "I have left you a note."
+    r"\b(has|have|['’]ve) (now |recently )?left (?!(you|a|an|the|for|early|work|home|town|my|his|her|your|our|their"
+    r"|today|it|this|that|some|me|us|him|them|already|now|again)\b)[^\s.,]+( [^\s.,]+){0,3}\.(\s|$)",
     r"\b(has|have) (now )?retired\b", r"\b(has|have) (now )?moved on from\b", r"\bis now retired\b",
     # es
     r"\bya no (trabaja|trabajo|forma parte|formo parte|pertenece|pertenezco|presta (sus )?servicios"
@@ -115,7 +124,8 @@ DEAD_ADDRESS = (
     r" (deactivated|closed|discontinued|decommissioned|retired|deleted|shut down)",
     r"\b(this|the) (e-?mail |mail )?(address|mailbox|account) is (now )?(inactive|obsolete|defunct|out of use"
     r"|dormant)\b",
-    r"\bno longer (monitor|check|use|read|have access to) (this|that|the) (e-?mail|mailbox|inbox|address|account)",
+    r"\bno longer (monitor|monitoring|check|checking|use|using|read|reading|access|accessing|have access to)"
+    r" (this|that|the|my) (e-?mail|mailbox|inbox|address|account)",
     # es
     r"\b(esta|este) (direccion|cuenta|buzon|correo|e-?mail)( de correo| electronico)*"
     r" (ya no (esta|se encuentra) (activ|operativ|en uso)|ya no (se )?(utiliza|usa|revisa|consulta|atiende"
@@ -166,7 +176,14 @@ DEAD_ADDRESS = (
 NEW_ADDRESS_LEAD_INS = (
     r"\bnew (e-?mail |mail |contact )?(address|e-?mail|contact)", r"\b(reach|contact|e-?mail|write to|find) me (at|on|via"
     r"|under)", r"\b(can|may) (now |still )?be (reached|contacted|found) (at|on|via|under)",
-    r"\b(personal|private) (e-?mail|address)",
+    r"\b(personal|private) (e-?mail|address)", r"\b(contactable|reachable) (at|on|via|under)",
+    r"\b(re-?send|forward) (your|the|this) (message|e-?mail|mail) (to|at)\b",
+    r"\b(se (le|la|me) puede|puede) (contactar|localizar|escribir) (en|a|al)", r"\b(reenvie|reenviar|reenvia)"
+    r" (su|tu|el) (mensaje|correo) (a|al)\b", r"\b(localizable|contactable) en\b",
+    r"\b(joignable|contactable) (a|au|sur|via)\b", r"\b(renvoyer|renvoyez|transferer|transferez) (votre|ce|le)"
+    r" (message|courriel|e-?mail|mail) a\b", r"\b(le|la) (contacter|joindre) (a|au|sur|via)\b",
+    r"\b(erreichen sie (ihn|sie)|(ich bin|er ist|sie ist) (jetzt |nun |ab sofort )?(erreichbar )?)(unter|uber|per)\b",
+    r"\b(senden|schicken) sie ihre (nachricht|e-?mail|mail) (bitte )?(erneut |nochmals )?an\b",
     r"\b(nueva|nuevo) (direccion|correo|e-?mail|cuenta)", r"\b(escribirme|contactarme|escribame|contacteme|escribeme"
     r"|contactame) (a|en|al)",
     r"\bnouvel(le)? (adresse|e-?mail|courriel)", r"\bme (contacter|joindre|ecrire) (a|au|sur|via)",
@@ -178,6 +195,15 @@ NEW_ADDRESS_LEAD_INS = (
     r"\b(nuovo|nuova) (indirizzo|e-?mail|mail|casella)", r"\b(contattarmi|scrivermi) (a|al|all|su|presso)",
     r"\bnieuwe? (e-?mailadres|adres|mailadres)", r"\bmij (bereiken|mailen|e-?mailen|contacteren) (op|via)",
 )
+# The leaver speaks of themselves ("I have left Acme.", "ya no trabajo en Acme"): a
+# pronoun just before the sentence's verb, or a first-person verb inside it. Notes and
+# Outlook leavers keep their away template ("I will be out of the office starting …")
+# and add this below it; a colleague named under an away text is no such sentence.
+FIRST_PERSON_BEFORE = r"\b(i|ich|je|j['’]|yo|eu|io|ik|jag|jeg)\b[^.!?;\n]{0,12}$"
+FIRST_PERSON_VERB = (r"\b(am|['’]m|trabajo|formo|pertenezco|estoy|me encuentro|he dejado|fais|suis|ai|bin|habe|ben|heb|faco"
+                     r"|trabalho|colaboro|deixei|lavoro|collaboro|sono|ho|faccio)\b")
+# How far down a leaver's own sentence decides over the away template above it.
+FIRST_PERSON_SENTENCES = 4
 # An address after a lead-in, within a few words ("my new address is: ana@example.org").
 ADDRESS = r"[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
 ADDRESS_AFTER = r"[^@\n]{0,40}?<?" + ADDRESS

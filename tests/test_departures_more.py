@@ -1,0 +1,125 @@
+"""Departure notices the first rules missed (notesaway): a leaver's own out-of-office
+that keeps the away template above "I have left Acme.", more wordings of leaving, the
+address no longer used in the verb forms people write, more lead-ins to a new address,
+and the sentence in a Notes subject. The wordings follow the leaver templates of the
+mail guides (Outlook automatic replies, Notes' out-of-office agent); the messages are
+made up. The traps of tests/test_departures.py stay there and still pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadloop.classify import classify
+from leadloop.delivery_status import ADDRESS
+
+from test_departures import AUTO, answer
+
+AWAY = "I will be out of the office starting 01/03/2026 and will not return until 31/12/2099.\r\n"
+
+
+def departed(incoming, sentence: str) -> None:
+    assert incoming.kind == "bounce" and incoming.departed
+    [failure] = incoming.failures
+    assert (failure.verdict.reason, failure.verdict.owner) == ("hasmoved", ADDRESS) and failure.hard
+    assert failure.diagnostic == sentence
+
+
+@pytest.mark.parametrize("body, sentence", [
+    (AWAY + "I have left Acme Corp.", "I have left Acme Corp."),
+    (AWAY + "I no longer work for Acme. Please contact sales@acme.example.", "I no longer work for Acme."),
+    (AWAY + "I'm no longer with Acme.", "I'm no longer with Acme."),
+    (AWAY + "I’ve left Acme.", "I’ve left Acme."),
+    ("Estaré fuera de la oficina hasta el 31/12/2099.\r\nYa no trabajo en Acme.", "Ya no trabajo en Acme."),
+])
+def test_a_leavers_own_departure_sentence_decides_over_the_away_template(body, sentence):
+    departed(classify(answer("Out of Office: Curso", body)), sentence)
+
+
+@pytest.mark.parametrize("body", [
+    # A colleague named under an ordinary away text: someone who comes back.
+    AWAY + "Bob Smith has left Acme Corp. For his accounts contact sales@acme.example.",
+    AWAY + "Please note Bob no longer works for Acme.",
+    # The away template's own "left": no departure.
+    "I have left the office and will not return until Monday.",
+    "I have left for the day.",
+])
+def test_a_colleague_who_left_under_an_away_text_stays_an_auto_reply(body):
+    assert classify(answer("Out of Office: Curso", body)).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("body, sentence", [
+    ("I have left Acme.", "I have left Acme."),
+    ("Ana Peña doesn't work here any more.", "Ana Peña doesn't work here any more."),
+    ("Ana Peña does not work for Acme Ltd any longer.", "Ana Peña does not work for Acme Ltd any longer."),
+    ("Ana isn't with Acme any more.", "Ana isn't with Acme any more."),
+    ("Ana Peña no longer works at Acme.", "Ana Peña no longer works at Acme."),
+    ("I am no longer checking this e-mail address.", "I am no longer checking this e-mail address."),
+    ("I am no longer using this account.", "I am no longer using this account."),
+    ("This address is no longer being checked.", "This address is no longer being checked."),
+])
+def test_more_wordings_of_leaving_and_of_a_dead_address(body, sentence):
+    departed(classify(answer("Re: Curso", body, headers=AUTO)), sentence)
+
+
+@pytest.mark.parametrize("body", [
+    "I have left you a voicemail.",
+    "I have left the meeting.",
+    "I have left early.",
+    "We don't work on Fridays any more.",
+    "We don't work at weekends any more.",
+])
+def test_a_left_that_is_no_departure_is_not_one(body):
+    assert classify(answer("Re: Curso", body, headers=AUTO)).kind == "auto_reply"
+
+
+def test_the_subject_of_an_automatic_answer_is_read_too():
+    incoming = classify(answer("Ana Peña doesn't work any longer for Acme.", "Please resend your message to "
+                               "ana@new.example.", headers=AUTO))
+    departed(incoming, "Ana Peña doesn't work any longer for Acme.")
+    assert incoming.new_address == "ana@new.example"
+
+
+def test_a_persons_subject_is_not_read():
+    assert classify(answer("I no longer work for Acme", "Send me the brochure at home, please.")).kind == "reply"
+
+
+def test_the_owner_who_says_the_address_is_no_longer_used_is_believed_without_automatic_signs():
+    """WRITER_SPEAKS keeps a person's "I am no longer with Acme" a reply (they read this
+    address); it does not hold for a sentence about the address itself."""
+    incoming = classify(answer("Re: Curso", "I no longer check this e-mail address. You can reach me at "
+                                            "ana@home.example."))
+    departed(incoming, "I no longer check this e-mail address.")
+    assert incoming.new_address == "ana@home.example"
+    # Their leaving, said without automatic signs, stays their answer (test_departures).
+    assert classify(answer("Re: Curso", "I have left Acme. You can reach me at ana@home.example.")).kind == "reply"
+
+
+@pytest.mark.parametrize("body, new_address", [
+    ("I have left Acme. I am contactable at ana@home.example.", "ana@home.example"),
+    ("Ana Peña has left Acme. Please resend your message to ana@new.example.", "ana@new.example"),
+    ("Ana Peña has left Acme. She may now be reached at ana@new.example.", "ana@new.example"),
+    ("Ana Peña ya no trabaja en Acme. Se le puede contactar en ana@nueva.example.", "ana@nueva.example"),
+    ("Ana Peña ne fait plus partie de la société. Elle est joignable à ana@nouvelle.example.",
+     "ana@nouvelle.example"),
+    ("Frau Peña ist nicht mehr bei der Acme GmbH tätig. Sie ist jetzt erreichbar unter ana@neu.example.",
+     "ana@neu.example"),
+])
+def test_more_lead_ins_to_a_new_address(body, new_address):
+    incoming = classify(answer("Automatic reply: Curso", body))
+    assert incoming.kind == "bounce" and incoming.new_address == new_address
+
+
+def test_a_mail_systems_automatic_answer_about_a_leaver_is_a_dead_address():
+    """A postmaster's answer read as a bounce: the words say the person left, so the
+    failure is about the address (hasmoved, hard), not an undefined soft one."""
+    raw = (b"From: postmaster@acme.example\r\nTo: laura@example.com\r\nSubject: Undeliverable: Curso\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+           b"This is an autoreply from the mail system of Acme.\r\n\r\nAna Pena no longer works for Acme; she "
+           b"may now be reached at ana@new.example. Please resend your message there.\r\n\r\n"
+           b"------ Original message ------\r\nTo: ana@example.com\r\nSubject: Curso\r\n"
+           b"Message-ID: <info-1@leadloop.test>\r\n")
+    incoming = classify(raw)
+    assert incoming.kind == "bounce"
+    assert (incoming.overall.verdict.reason, incoming.overall.verdict.owner) == ("hasmoved", ADDRESS)
+    assert incoming.overall.verdict.hard and "no longer works for Acme" in incoming.overall.diagnostic
+    assert incoming.original_ids == ("<info-1@leadloop.test>",)
