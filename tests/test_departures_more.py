@@ -25,10 +25,10 @@ def departed(incoming, sentence: str) -> None:
 
 
 @pytest.mark.parametrize("body, sentence", [
-    (AWAY + "I have left Acme Corp.", "I have left Acme Corp."),
+    (AWAY + "I have left Acme Corp as of 1 May.", "I have left Acme Corp as of 1 May."),
     (AWAY + "I no longer work for Acme. Please contact sales@acme.example.", "I no longer work for Acme."),
     (AWAY + "I'm no longer with Acme.", "I'm no longer with Acme."),
-    (AWAY + "I’ve left Acme.", "I’ve left Acme."),
+    (AWAY + "I’ve left Acme effective 1 May.", "I’ve left Acme effective 1 May."),
     ("Estaré fuera de la oficina hasta el 31/12/2099.\r\nYa no trabajo en Acme.", "Ya no trabajo en Acme."),
 ])
 def test_a_leavers_own_departure_sentence_decides_over_the_away_template(body, sentence):
@@ -42,13 +42,21 @@ def test_a_leavers_own_departure_sentence_decides_over_the_away_template(body, s
     # The away template's own "left": no departure.
     "I have left the office and will not return until Monday.",
     "I have left for the day.",
+    # A traveller's away text names the place they left: never a departure, which would
+    # bounce the lead for good.
+    AWAY + "I have left London and will be back on Monday.",
+    AWAY + "I have left Paris for the holidays.",
+    AWAY + "I have left London.",
+    "Thank you for your message. I have left Madrid and will reply when I return on 3 June.",
+    "I'm travelling: I have left Europe for two weeks.",
+    "Maria has left London and returns on Monday 4 March.",
 ])
 def test_a_colleague_who_left_under_an_away_text_stays_an_auto_reply(body):
     assert classify(answer("Out of Office: Curso", body)).kind == "auto_reply"
 
 
 @pytest.mark.parametrize("body, sentence", [
-    ("I have left Acme.", "I have left Acme."),
+    ("Ana Peña has left Acme.", "Ana Peña has left Acme."),
     ("Ana Peña doesn't work here any more.", "Ana Peña doesn't work here any more."),
     ("Ana Peña does not work for Acme Ltd any longer.", "Ana Peña does not work for Acme Ltd any longer."),
     ("Ana isn't with Acme any more.", "Ana isn't with Acme any more."),
@@ -95,7 +103,7 @@ def test_the_owner_who_says_the_address_is_no_longer_used_is_believed_without_au
 
 
 @pytest.mark.parametrize("body, new_address", [
-    ("I have left Acme. I am contactable at ana@home.example.", "ana@home.example"),
+    ("I have left Acme as of 1 May. I am contactable at ana@home.example.", "ana@home.example"),
     ("Ana Peña has left Acme. Please resend your message to ana@new.example.", "ana@new.example"),
     ("Ana Peña has left Acme. She may now be reached at ana@new.example.", "ana@new.example"),
     ("Ana Peña ya no trabaja en Acme. Se le puede contactar en ana@nueva.example.", "ana@nueva.example"),

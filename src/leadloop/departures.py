@@ -41,12 +41,20 @@ GONE = (
     r"|(here|(for|at|with) [^\s.,]+( [^\s.,]+){0,3}) any ?(longer|more)\b)",
     r"\b(has|have|had) (now |recently )?(left|departed( from)?) (the|our) (company|firm|organi[sz]ation|business"
     r"|team|agency|practice|group|university|college|school|bank|council)\b",
-    # "has left Acme Corp as of 1 May", not "has left you a message on Monday"
-    r"\b(has|have) (now |recently )?left (?!(you|a|an|the office|the building|for|early|work|my|his|her|today"
+    # "has left Acme Corp as of 1 May", not "has left you a message on Monday" nor "has left
+    # London and will be back on Monday" (a place: an away text). The writer's own "I have
+    # left X" only with the date it took effect: "I have left London and will return on
+    # Monday" and "I have left Paris for the holidays." are out-of-office sentences, and a
+    # departure bounces the lead for good.
+    r"\bhas (now |recently )?left (?![^.!?\n]*\b(back|return|returns|returning|until|till|reply when)\b)"
+    r"(?!(you|a|an|the office|the building|for|early|work|my|his|her|today"
     r"|it|this|that|some|me|us)\b)[^\s.,]+( [^\s.,]+){0,3} (and|as of|on|effective|since|in [0-9])",
-    # "I have left Acme Corp." (the sentence ends with the organisation's one to four
-    # words), not "I have left the meeting." nor "I have left you a note."
-    r"\b(has|have|['’]ve) (now |recently )?left (?!(you|a|an|the|for|early|work|home|town|my|his|her|your|our|their"
+    r"\b(have|['’]ve) (now |recently )?left (?!(you|a|an|the office|the building|for|early|work|my|his|her|today"
+    r"|it|this|that|some|me|us)\b)[^\s.,]+( [^\s.,]+){0,3} (as of|effective( from)?) ",
+    # "Ana has left Acme Corp." (the sentence ends with the organisation's one to four
+    # words), not "has left the meeting." nor "has left you a note." Third person only:
+    # "I have left London." is as likely a traveller's away text.
+    r"\bhas (now |recently )?left (?!(you|a|an|the|for|early|work|home|town|my|his|her|your|our|their"
     r"|today|it|this|that|some|me|us|him|them|already|now|again)\b)[^\s.,]+( [^\s.,]+){0,3}\.(\s|$)",
     r"\b(has|have) (now )?retired\b", r"\b(has|have) (now )?moved on from\b", r"\bis now retired\b",
     # es
