@@ -202,6 +202,9 @@ def test_the_more_openings_tried_where_their_words_stand_find_what_one_alternati
     "Ana Peña è fuori ufficio.",
     "Ana Peña is afwezig.",
     "Ana Peña está ausente.",
+    # The same under a mailing list's or a gateway's tag, as every subject rule is read.
+    "[Curso] Ana Pena/Sales/Acme/ES is out of office.",
+    "[EXTERNAL] Ana Peña est absente.",
     # What an autoresponder appends to the subject it answers.
     "Re: Curso (Out of Office)",
     "Re: Curso [Out of Office]",

@@ -1013,7 +1013,8 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         untagged = untagged.lstrip("[( ")
         if untagged.startswith(AUTO_SUBJECTS) or untagged.startswith(_more_auto_subjects()):
             return True
-    if _NOTES_AWAY_SUBJECT.search(whole.strip()) or _AWAY_SUBJECT_TAIL.search(whole):
+    if _NOTES_AWAY_SUBJECT.search(whole.strip()) or _NOTES_AWAY_SUBJECT.search(bounces.untagged(whole).strip()) \
+            or _AWAY_SUBJECT_TAIL.search(whole):
         return True
     # A mail system's address (a department's postmaster) answering automatically says
     # so anywhere in its subject.
