@@ -20,9 +20,8 @@ from datetime import datetime
 from email.message import Message
 
 from . import bounces, complaints, departures, domain_reports, header_memo
-from .bounces import header_text  # one reader of header fields for both (issue #25)
+from .bounces import Failure, header_text  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
-from .bounces import Failure
 from .delivery_status import ADDRESS, Verdict
 from .lazy_regex import LazyPattern
 
@@ -177,9 +176,6 @@ _MORE_AUTO_SUBJECTS = (
     "balasan automatik", "תשובה אוטומטית", "رد تلقائي", "پاسخ خودکار", "स्वचालित उत्तर",
     "erantzun automatikoa", "sjálfvirkt svar",
 )
-# A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
-# (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
-# "[#ABC-123-45678]:", OTRS's and Znuny's "[Ticket#2026030310000012]".
 # Lotus Notes' out-of-office agent writes the WHOLE subject as "<Name> is out of the
 # office." (Notes 6-8), the name often in Notes' hierarchical form "Ana Pena/Sales/Acme/ES";
 # the 8.5 service adds "(returning <date>)" (its "AUTO:" prefix is read already). The
@@ -192,6 +188,9 @@ _NOTES_AWAY_SUBJECT = LazyPattern(
     r"|esta fuera de la oficina|e fuori ufficio|is afwezig|esta ausente)\s*\.?\s*(\([^()]{0,60}\)\s*\.?)?$")
 # What an autoresponder appends to the subject it answers: "Re: Curso (Out of Office)".
 _AWAY_SUBJECT_TAIL = LazyPattern(r"(\(out of (the )?office\)|\[out of (the )?office\]|\s[-–] out of (the )?office)\s*$")
+# A help desk's ticket tag before the subject: Request Tracker's "[rt.example.com #123]"
+# (RT::Action::SendEmail::SetSubjectToken), osTicket's "[#123456]", Kayako's
+# "[#ABC-123-45678]:", OTRS's and Znuny's "[Ticket#2026030310000012]".
 _TICKET_TAG = LazyPattern(r"^\s*[\[(][^\])]{0,80}#\s*[\w.-]+[\])]\s*:?\s*")
 # Request Tracker's headers (RT::Action::SendEmail): RT writes "Precedence: bulk" on all
 # its mail ($DefaultMailPrecedence), an agent's answer too, so under them that header
@@ -1009,12 +1008,12 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
     folded = whole.lstrip("[( ")
     if folded.startswith(AUTO_SUBJECTS):
         return True
-    for untagged in (_TICKET_TAG.sub("", whole, count=1), bounces.untagged(whole)):
+    list_untagged = bounces.untagged(whole)  # (the whole subject when it has no tag)
+    for untagged in (_TICKET_TAG.sub("", whole, count=1), list_untagged):
         untagged = untagged.lstrip("[( ")
         if untagged.startswith(AUTO_SUBJECTS) or untagged.startswith(_more_auto_subjects()):
             return True
-    if _NOTES_AWAY_SUBJECT.search(whole.strip()) or _NOTES_AWAY_SUBJECT.search(bounces.untagged(whole).strip()) \
-            or _AWAY_SUBJECT_TAIL.search(whole):
+    if _NOTES_AWAY_SUBJECT.search(list_untagged.strip()) or _AWAY_SUBJECT_TAIL.search(whole):
         return True
     # A mail system's address (a department's postmaster) answering automatically says
     # so anywhere in its subject.
