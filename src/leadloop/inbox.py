@@ -9,7 +9,7 @@ personal data of people who are not leads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .classify import Incoming, Unreadable, classify
@@ -263,6 +263,13 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
     if not applied and incoming.departed:
         # A person's answer about someone who is no lead: nothing of it is kept.
         report.unmatched += 1
+        return
+    if not applied and incoming.sender not in own and _sent_lead(store, incoming.sender) is not None:
+        # A lead's own address wrote it and it fails no lead: that lead's answer, however
+        # like a report it looks (a shop whose address is postmaster@, a report pasted
+        # into the person's words). Kept for review, the lead would go on getting
+        # follow-ups after answering (SPEC §7).
+        apply_incoming(store, replace(incoming, kind="reply", failures=(), overall=None), now, report, own, sender)
         return
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
