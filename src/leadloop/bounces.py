@@ -918,9 +918,20 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         dsn_blocks.extend(_dsn_blocks(dsn_texts[-1]))
         return
     if part.is_multipart():
-        for child in part.get_payload():
-            if isinstance(child, Message):
-                _collect(child, texts, dsn_blocks, originals, dsn_texts, hint)
+        children = [child for child in part.get_payload() if isinstance(child, Message)]
+        # A report with fields of its own returns the message it failed to deliver; when
+        # that message is itself a report (a double bounce: an expired postmaster notice
+        # returning an older one), its recipients and words are not this report's.
+        returns = kind == "multipart/report" and any(
+            child.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+            for child in children)
+        for child in children:
+            if returns and child.get_content_type() in ("message/rfc822", "message/global"):
+                inner = child.get_payload()
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    originals.append(inner[0])
+                continue
+            _collect(child, texts, dsn_blocks, originals, dsn_texts, hint)
         return
     broken = part.get_content_maintype() == "multipart"  # no boundary found: read it as text
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
