@@ -59,6 +59,13 @@ GOOGLE_GROUPS = {"From": f"\"'José Muñoz' via Ventas\" <{LIST}>", "Precedence"
                  "List-Post": f"<mailto:{LIST}>"}
 MAJORDOMO = {"From": "José Muñoz <jose.munoz@empresa.example>", "Precedence": "junk",
              "X-Mailing-List": LIST, "List-Id": "<ventas.empresa.example>"}
+# Ecartis (and Listar, which it was renamed from): Precedence: bulk, Sender and Errors-to
+# the list's -bounce address, X-list, X-ecartis-version (or X-listar-version), no List-*.
+ECARTIS = {"From": "José Muñoz <jose.munoz@empresa.example>", "Precedence": "bulk",
+           "Sender": "ventas-bounce@empresa.example", "Errors-to": "ventas-bounce@empresa.example",
+           "X-list": "ventas", "X-ecartis-version": "Ecartis v1.0.0", "X-original-sender": "jose.munoz@empresa.example"}
+LISTAR = {"From": "José Muñoz <jose.munoz@empresa.example>", "Precedence": "bulk",
+          "Sender": "ventas-bounce@empresa.example", "X-list": "ventas", "X-listar-version": "Listar v0.129a"}
 
 
 def _relayed(fields: dict[str, str], body: str = "Sí, me interesa. ¿Hay plazas en abril?\n\nJosé\n",
@@ -68,8 +75,8 @@ def _relayed(fields: dict[str, str], body: str = "Sí, me interesa. ¿Hay plazas
                      **more}, body)
 
 
-@pytest.mark.parametrize("fields", [MAILMAN, EZMLM, GOOGLE_GROUPS, MAJORDOMO],
-                         ids=["mailman", "ezmlm", "google groups", "majordomo"])
+@pytest.mark.parametrize("fields", [MAILMAN, EZMLM, GOOGLE_GROUPS, MAJORDOMO, ECARTIS, LISTAR],
+                         ids=["mailman", "ezmlm", "google groups", "majordomo", "ecartis", "listar"])
 def test_a_persons_post_relayed_by_a_list_is_a_reply(fields):
     incoming = classify(_relayed(fields))
     assert incoming.kind == "reply"

@@ -336,10 +336,11 @@ def is_list_notice(msg: Message, subject: str) -> bool:
 # The fields a list server puts on each post it relays, beside its Precedence (issue #25):
 # RFC 2369's List-Post (where to post; "NO" on a list nobody posts to, §3.4), ezmlm's and
 # Google Groups' Mailing-List, Majordomo's X-Mailing-List, Mailman's X-BeenThere and
-# X-Mailman-Version, Google Groups' X-Google-Group-Id. Not List-Id or List-Unsubscribe
-# alone: newsletter services write them on every mailing.
+# X-Mailman-Version, Google Groups' X-Google-Group-Id, Ecartis' and Listar's X-list and
+# X-ecartis-version / X-listar-version. Not List-Id or List-Unsubscribe alone: newsletter
+# services write them on every mailing.
 _LIST_RELAY_FIELDS = frozenset({"list-post", "mailing-list", "x-mailing-list", "x-beenthere", "x-mailman-version",
-                                "x-google-group-id"})
+                                "x-google-group-id", "x-list", "x-ecartis-version", "x-listar-version"})
 
 
 def relayed_by_list(msg: Message) -> bool:
