@@ -222,3 +222,19 @@ def test_notes_away_subjects_and_an_appended_out_of_office(subject):
 ])
 def test_a_persons_subject_about_someone_away_is_not_a_notes_subject(subject):
     assert classify(mail(subject, "Yes, please send the dates for May.")).kind == "reply"
+
+
+@pytest.mark.parametrize("subject", [
+    "Yahoo! Auto Response",  # Yahoo Mail's vacation response, its whole subject
+    "[Curso] Yahoo! Auto Response",  # relayed under a list's tag
+    "Automatically Generated Response from ventas@example.com",
+    "Auto-Respond E-Mail from Ferretería Luna",
+])
+def test_a_responders_own_whole_subject(subject):
+    """Subjects that open with the responder's own name, as bounce handlers'
+    autoresponder tables (PHPMailer-BMH's, phpList's) list them."""
+    assert classify(mail(subject, NEUTRAL)).kind == "auto_reply"
+
+
+def test_a_person_asking_about_an_auto_response_still_replies():
+    assert classify(mail("Re: Yahoo! Auto Response settings", "Yes, please call me on Monday.")).kind == "reply"

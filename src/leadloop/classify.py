@@ -175,6 +175,12 @@ _MORE_AUTO_SUBJECTS = (
     "automatinis atsakymas", "ตอบกลับอัตโนมัติ", "trả lời tự động", "balasan otomatis",
     "balasan automatik", "תשובה אוטומטית", "رد تلقائي", "پاسخ خودکار", "स्वचालित उत्तर",
     "erantzun automatikoa", "sjálfvirkt svar",
+    # Webmails' and responders' own whole subjects that open with their name, as bounce
+    # handlers' autoresponder tables list them (PHPMailer-BMH's, phpList's): Yahoo Mail's
+    # vacation response "Yahoo! Auto Response"; "Automatically Generated Response from …",
+    # "Auto-Respond E-Mail from …".
+    "yahoo! auto response", "automatically generated response from", "auto-respond e-mail from",
+    "auto-respond email from",
 )
 # Lotus Notes' out-of-office agent writes the WHOLE subject as "<Name> is out of the
 # office." (Notes 6-8), the name often in Notes' hierarchical form "Ana Pena/Sales/Acme/ES";
