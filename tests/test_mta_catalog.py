@@ -341,3 +341,32 @@ def test_a_full_mailbox_or_mail_system_is_named_as_such():
     # read as our message too large (its "size limit"), which is the sender's.
     assert verdict_of(imail(f"User mailbox exceeds allowed size: {ADDR}")).reason == "mailboxfull"
     assert verdict_of(smartermail("The domain size limit has been exceeded")).reason == "systemfull"
+
+
+def ftgate(subject: str) -> bytes:
+    """FTGate's own error reply (its "Mail Delivery Error" notice): a daemon's display
+    name over another address, no null Return-Path (relayed), no status, the sentence
+    "cannot be delivered due to the following error: ADDRESS - no such mailbox at HOST"."""
+    return (
+        f"From: \"Mailer-Daemon@example.org\" <mailerror@example.org>\r\nTo: laura@lauravidal.es\r\n"
+        f"Subject: {subject}\r\nMessage-ID: <ftg-1@example.org>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "----- THIS IS AN AUTOMATED ERROR REPLY ---\r\nPLEASE CHECK THE SPELLING OF THE EMAIL-ADDRESS\r\n\r\n"
+        f"Your message\r\n\"Hola\", sent to <{LEAD}>\r\n\r\ncannot be delivered due to the following error:\r\n"
+        f"{LEAD} - no such mailbox at EXAMPLE.ORG.\r\n\r\nBelow is the header from the original message:\r\n\r\n"
+        + ORIGINAL
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize("subject", ["Mail Delivery Error - ana.pena@example.org", "Example Org: Mail Delivery Error"])
+def test_ftgates_error_reply_is_a_dead_address(subject):
+    incoming = classify(ftgate(subject))
+    assert incoming.kind == "bounce"
+    assert {f.address: f.hard for f in incoming.failures if f.address == LEAD} == {LEAD: True}
+
+
+def test_a_persons_mail_about_a_delivery_error_is_a_reply():
+    raw = (f"Return-Path: <{LEAD}>\r\nFrom: Ana <{LEAD}>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Re: Mail delivery error on my order\r\nMessage-ID: <p-1@example.org>\r\n\r\n"
+           "The parcel never came, can you check it?\r\n").encode()
+    assert classify(raw).kind == "reply"

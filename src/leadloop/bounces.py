@@ -63,7 +63,7 @@ _BOUNCE_SUBJECT = LazyPattern(
     r"|has failed|notification|problem|report)|failure notice|failed delivery|returned mail|mail delivery failed"
     r"|returned to sender|could not (be )?(send|deliver)|unable to deliver|warning: could not send"
     r"|delivery (delayed|warning)|warning: message \S+ delayed|mail system error|message not delivered"
-    r"|mail delivery status"
+    r"|mail delivery status|mail delivery error"
     # XMail's own subject, "Error sending message [SPOOL-FILE] from [DOMAIN]" (its
     # QueueUtils.cpp, QueUtBuildErrorResponse).
     r"|error sending message \[[^\]]*\] from \["
