@@ -100,6 +100,20 @@ def test_the_lists_footer_is_not_the_persons_words():
     assert incoming.kind == "reply" and incoming.text == "Sí, me interesa."
 
 
+def test_an_autoresponders_own_precedence_under_the_lists_stays_automatic():
+    """Ecartis appends its fields below the post's own: a responder's "Precedence: junk"
+    above the list's "Precedence: bulk" is the responder's mark, not the list's."""
+    raw = _relayed(ECARTIS, "Achtung neue Mail-Adresse! Ihr Mail wird bei uns automatisch gelöscht.\n",
+                   subject="[Ventas] Re: La información que pidió")
+    head, _, body = raw.replace(b"Precedence: bulk", b"Precedence: junk", 1).partition(b"\n\n")
+    with_both = head + b"\nPrecedence: bulk\n\n" + body
+    assert classify(with_both).kind == "auto_reply"
+    # The same two values that agree say nothing of the author: a person's post.
+    agreeing = _relayed(ECARTIS)
+    head, _, body = agreeing.partition(b"\n\n")
+    assert classify(head + b"\nPrecedence: bulk\n\n" + body).kind == "reply"
+
+
 def test_an_out_of_office_relayed_by_a_list_stays_an_auto_reply():
     raw = _relayed(MAILMAN, "Estaré fuera de la oficina hasta el lunes.\n",
                    subject="[Ventas] Respuesta automática: La información que pidió", **{"Auto-Submitted": "auto-replied"})

@@ -995,7 +995,11 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         return True
     precedence = header_text(msg, "precedence").lower()
     if precedence in ("bulk", "junk") and bounces.relayed_by_list(msg):
-        precedence = ""  # the list's mark on every post it relays, not its author's (issue #25)
+        # The list's mark on every post it relays, not its author's (issue #25); but when
+        # the post carries two different values, one was there before the list added its
+        # own (an autoresponder's "junk" under Ecartis' "bulk").
+        values = {" ".join(str(value).split()).lower() for value in msg.get_all("precedence") or ()}
+        precedence = "junk" if len(values) > 1 and values & {"junk", "auto_reply", "auto-reply"} else ""
     if precedence in ("auto_reply", "auto-reply", "junk") or \
             (precedence == "bulk" and not any(msg.get(name) is not None for name in _RT_HEADERS)):
         return True
