@@ -1216,7 +1216,7 @@ _DOMAIN_NAME = r"[\"'«<\[(]?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*\.?[\"'»>\])]?"
 _DOMAIN_RECIPIENT_NOUNS = (
     r"recipient|destinatar|destinataire|empf(?:a|ae)nger|ontvanger|geadresseerde|odbiorc|adresat|prijemc|al[iı]c[iı]"
     r"|mottagar|modtager|mottaker|vastaanottaj|cimzett|nguoi nhan|penerima|receptor"
-    r"|получател|одержувач|отримувач|נמען|ผู้รับ|宛先|受信者|受取人|收件|收信|对方|對方|수신|받는 사람")
+    r"|получател|адресат|одержувач|отримувач|נמען|ผู้รับ|宛先|受信者|受取人|收件|收信|对方|對方|수신|받는 사람")
 _DOMAIN_SENDER_NOUNS = (
     r"sender|mail from|envelope|return-path|helo|ehlo|remitente|emisor|expediteur|emetteur|absender|mittente"
     r"|remetente|afzender|nadawc|odesilatel|odosielatel|avsandar|afsender|avsender|gonderen|gonderici"
@@ -1335,9 +1335,11 @@ _DEAD_DOMAIN_WORDS = LazyPattern(_folded("|".join(
     + [f"(?:{shape})" for shape in _DOMAIN_SCRIPTS])))
 _DOMAIN_RECIPIENT = LazyPattern(_folded(_DOMAIN_RECIPIENT_NOUNS))
 _DOMAIN_SENDER = LazyPattern(_folded(rf"{_DOMAIN_SENDER_NOUNS}|{_GRAMMAR_OURS_NOUNS}"))
-# Every Latin-script sentence above holds one of these (the scripts' are non-ASCII).
+# Every sentence above holds one of these, folded as the text is (most reports hold none).
 _DOMAIN_KEYS = ("domin", "domai", "domen", "domein", "doman", "domæn", "domeni", "tartomany", "verkkotunnu",
-                "toimialue", "hote", "hostnaam", "alan ad", "ten mien")
+                "toimialue", "hote", "hostnaam", "alan ad", "etki alan", "ten mien", *(_folded(key) for key in (
+                    "домен", "хост", "домейн", "域", "主机", "主機", "ドメイン", "ホスト", "도메인", "호스트", "דומיין",
+                    "תחום", "מארח", "โดเมน")))
 RECIPIENT, OURS, UNQUALIFIED = "recipient", "ours", "unqualified"
 _NAMED_IN = LazyPattern(r"(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*")
 
@@ -1347,7 +1349,7 @@ def _dead_domains(words: str) -> tuple[tuple[str, str], ...]:
     """Each place the folded `words` say a domain does not exist, with whose domain it is:
     RECIPIENT (a word of the recipient qualifies it), OURS (the sender, MAIL FROM, HELO, our
     client, "your"), or UNQUALIFIED; and the sentence's words."""
-    if words.isascii() and not any(key in words for key in _DOMAIN_KEYS):
+    if not any(key in words for key in _DOMAIN_KEYS):
         return ()
     found = []
     for match in _DEAD_DOMAIN_WORDS.finditer(words):
@@ -1389,6 +1391,34 @@ def _says_a_domain_dead_unqualified(words: str, domain: str) -> bool:
 _DEAD_DOMAIN = _DomainSaidDead(ours=False)
 _OUR_DOMAIN_SAID_DEAD = _DomainSaidDead(ours=True)
 _DOMAIN_SENDER_SAID_DEAD = [("rejected", _OUR_DOMAIN_SAID_DEAD)]  # (read before _ADDRESS)
+
+# Blocklists named in the other languages ("Ваш IP-адрес находится в черном списке",
+# "Adres IP nadawcy jest na czarnej liście", "您的IP地址在黑名单中", "IP adresiniz kara
+# listede"): an IP, a host or a domain of ours on a list, the sender's (SPEC §6: an IP or
+# domain on a blocklist), as "blacklisted" is in English (_AFTER_ADDRESS) — never the lead's
+# mailbox, as these read while no table knew the words. Unless a word of the recipient
+# stands with the list in the same clause ("收件人已将您列入黑名单", "Der Empfänger hat Sie
+# auf seine Sperrliste gesetzt"): the lead's own block list, its settings (filtered), as
+# "blocked by the recipient" is in English. Folded text, through _folded.
+_BLOCKLIST_NAMES = (
+    r"(?:lista negra|lista de bloqueio|lista de bloqueo|liste noire|liste de blocage|lista nera|schwarzen? liste"
+    r"|sperrliste|blockliste|zwarte lijst|blokkeerlijst|czarn\w* li[sś]\w*|li[sś]\w* (?:za)?blokowanych"
+    r"|[cč]ern\w* (?:listin|seznam)\w*|[cč]iern\w* (?:listin|zoznam)\w*|kara liste\w*|svartlist\w*|sortlist\w*"
+    r"|svarteliste\w*|mustalla listalla|mustalle listalle|estolist\w*|lista neagra|feketelist\w*|danh sach den"
+    r"|daftar hitam|черн\w* спис\w*|чорн\w* спис\w*|черния списък|черен списък|黑名单|黑名單|ブラックリスト"
+    r"|블랙리스트|רשימה שחורה|ברשימה השחורה|บัญชีดำ)")
+# (Every name holds one of these, folded; never "listed", which every English report may hold.)
+_BLOCKLIST_KEYS = ("lista negra", "lista de bloque", "lista nera", "lista neagra", "liste noire", "liste de blocage",
+                   "schwarze liste", "schwarzen liste", "sperrliste", "blockliste", "kara liste", "lijst", "listin",
+                   "seznam", "zoznam", "czarn", "blokowanych", "svartlist", "sortlist", "svarteliste", "listalla",
+                   "listalle", "estolist", "feketelist", "danh sach den", "daftar hitam", *(_folded(key) for key in (
+                       "спис", "黑名单", "黑名單", "ブラックリスト", "블랙리스트", "רשימה שחורה", "ברשימה השחורה", "บัญชีดำ")))
+_BLOCKLIST_WORDS = [
+    ("filtered", _Keyed(_BLOCKLIST_KEYS, LazyPattern(_folded(
+        rf"(?:{_DOMAIN_RECIPIENT_NOUNS})[^.;!?。]{{0,60}}?{_BLOCKLIST_NAMES}"
+        rf"|{_BLOCKLIST_NAMES}[^.;!?。]{{0,40}}?(?:{_DOMAIN_RECIPIENT_NOUNS})")))),
+    ("blocked", _Keyed(_BLOCKLIST_KEYS, LazyPattern(_folded(_BLOCKLIST_NAMES)))),
+]  # (read after _AFTER_ADDRESS, as the English words are)
 
 
 _ADDRESS = [
@@ -1729,7 +1759,8 @@ def _names_another_domain(words: str, domain: str) -> bool:
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
     "blocked", "contenterror")) + tuple(
-    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS)
+    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS) + tuple(
+    pattern for _, pattern in _BLOCKLIST_WORDS)
 
 
 def _names_other_cause(words: str) -> bool:
@@ -2011,7 +2042,7 @@ def reason_from_words(text: str, *, status: str | None = None, grammar: bool = F
     grammar of a dead address (_DEAD_ADDRESS_GRAMMAR) counts at the end of the
     dead-address tables' stage, under `status` (_grammar_says_dead)."""
     for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _GRAMMAR_SENDER, _DOMAIN_SENDER_SAID_DEAD, _ADDRESS,
-                  _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS, _SERVER_OTHER_WORDS):
+                  _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS, _BLOCKLIST_WORDS, _SERVER_OTHER_WORDS):
         if group is _AFTER_ADDRESS and grammar and _grammar_says_dead(status, text):
             return "userunknown"
         for reason, pattern in group:
