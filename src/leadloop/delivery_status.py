@@ -1335,11 +1335,16 @@ _DEAD_DOMAIN_WORDS = LazyPattern(_folded("|".join(
     + [f"(?:{shape})" for shape in _DOMAIN_SCRIPTS])))
 _DOMAIN_RECIPIENT = LazyPattern(_folded(_DOMAIN_RECIPIENT_NOUNS))
 _DOMAIN_SENDER = LazyPattern(_folded(rf"{_DOMAIN_SENDER_NOUNS}|{_GRAMMAR_OURS_NOUNS}"))
-# Every sentence above holds one of these, folded as the text is (most reports hold none).
-_DOMAIN_KEYS = ("domin", "domai", "domen", "domein", "doman", "domæn", "domeni", "tartomany", "verkkotunnu",
+# Every sentence above holds one of these, folded as the text is (most reports hold none),
+# or "domain" with a word of the languages that call it so (German, Turkish, Hungarian,
+# Indonesian): English reports hold "domain" often, and no other of these words.
+_DOMAIN_KEYS = ("domin", "domaine", "domaene", "domen", "domein", "doman", "domæn", "domeni", "tartomany", "verkkotunnu",
                 "toimialue", "hote", "hostnaam", "alan ad", "etki alan", "ten mien", *(_folded(key) for key in (
                     "домен", "хост", "домейн", "域", "主机", "主機", "ドメイン", "ホスト", "도메인", "호스트", "דומיין",
                     "תחום", "מארח", "โดเมน")))
+_DOMAIN_SAID_SO = ("existier", "bekannt", "gefunden", "vorhanden", "aufgel", "gibt es", "mailserver", "mx-",
+                   "bulun", "mevcut", "yok", "gecersiz", "cozu", "boyle", "bilinmeyen", "olmayan", "letez",
+                   "talalhato", "ismeretlen", "tidak", "tak ", "tiada")
 RECIPIENT, OURS, UNQUALIFIED = "recipient", "ours", "unqualified"
 _NAMED_IN = LazyPattern(r"(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*")
 
@@ -1349,7 +1354,8 @@ def _dead_domains(words: str) -> tuple[tuple[str, str], ...]:
     """Each place the folded `words` say a domain does not exist, with whose domain it is:
     RECIPIENT (a word of the recipient qualifies it), OURS (the sender, MAIL FROM, HELO, our
     client, "your"), or UNQUALIFIED; and the sentence's words."""
-    if not any(key in words for key in _DOMAIN_KEYS):
+    if not any(key in words for key in _DOMAIN_KEYS) and not (
+            "domain" in words and any(key in words for key in _DOMAIN_SAID_SO)):
         return ()
     found = []
     for match in _DEAD_DOMAIN_WORDS.finditer(words):
