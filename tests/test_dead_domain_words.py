@@ -103,6 +103,12 @@ OURS = [
     ("zh-Hant", "寄件人網域不存在"),
     ("ja", "送信者のドメインが存在しません"), ("ja", "送信元ドメインが見つかりません"),
     ("ko", "발신자 도메인을 찾을 수 없습니다"), ("ko", "보내는 사람 도메인이 존재하지 않습니다"),
+    ("sv", "Avsändarens domän finns inte"), ("da", "Afsenderens domæne findes ikke"),
+    ("no", "Avsenderens domene finnes ikke"), ("fi", "Lähettäjän verkkotunnusta ei ole olemassa"),
+    ("ro", "Domeniul expeditorului nu există"), ("hu", "A feladó domainje nem létezik"),
+    ("vi", "Tên miền của người gửi không tồn tại"), ("id", "Domain pengirim tidak ditemukan"),
+    ("bg", "Домейнът на подателя не съществува"), ("he", "הדומיין של השולח אינו קיים"),
+    ("th", "โดเมนของผู้ส่งไม่มีอยู่"),
 ]
 
 # Unqualified and unnamed: whose domain, the words do not say.
@@ -130,6 +136,21 @@ ALTERNATIVES = [
     ("zh-Hans", "收件人域名不存在或者不接收邮件"),
     ("ja", "宛先ドメインが存在しないか、メールを受け付けていません"),
     ("ko", "수신자 도메인이 존재하지 않거나 메일을 받지 않습니다"),
+    ("pt", "O domínio não existe ou não aceita e-mail"),
+    ("sk", "Doména príjemcu neexistuje alebo neprijíma poštu"),
+    ("uk", "Домен одержувача не існує або не приймає пошту"),
+    ("sv", "Mottagarens domän finns inte eller tar inte emot e-post"),
+    ("ro", "Domeniul destinatarului nu există sau nu acceptă mesaje"),
+    ("hu", "A címzett domainje nem létezik vagy nem fogad levelet"),
+    ("id", "Domain penerima tidak ditemukan atau tidak menerima surat"),
+    ("bg", "Домейнът на получателя не съществува или не приема поща"),
+    ("he", "הדומיין של הנמען אינו קיים או שאינו מקבל דואר"),
+    ("th", "โดเมนของผู้รับไม่มีอยู่หรือไม่รับอีเมล"),
+    ("vi", "Tên miền của người nhận không tồn tại hoặc không nhận thư"),
+    # The grammar's own "or" in Slovak, Hungarian and Romanian ("alebo", "vagy", "sau").
+    ("sk", "Používateľ neexistuje alebo je schránka plná"),
+    ("hu", "A felhasználó nem létezik vagy a postafiók megtelt"),
+    ("ro", "Utilizatorul nu există sau căsuța este plină"),
 ]
 
 

@@ -785,7 +785,7 @@ _GRAMMAR_PREDICATE_ONE = (
 # possibility. The grammar's rule after its predicate or its thing, and every sentence
 # table's of a dead address (_DeadSentences). (Dutch "of" is no "or" in English: the
 # grammar's Dutch alone reads it, _grammar_in_language.)
-_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|eller|veya|ya da|или|atau|hoac|або|או"
+_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|alebo|eller|veya|ya da|sau|vagy|или|atau|hoac|або|או"
 _BUT_WORDS = r"but|nor|pero|mais|ma|mas|aber|maar|ale|men|fakat|tetapi|але|אבל"
 _NOT_AN_ALTERNATIVE = (
     rf"(?!,? (?:{_BUT_WORDS})\b|,? (?:{_OR_WORDS})\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)"
