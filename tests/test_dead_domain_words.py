@@ -1,11 +1,11 @@
 """A dead domain in every language, and the sender's own domain kept apart (issue #25,
 branch domainwords; SPEC §7: "host not found" makes the lead `bounced`).
 
-The sentences are written for these tests in the shapes the servers' and providers'
-localised reports use (Exchange's NDRs in their languages, the Chinese hosts' 域名不存在,
-Yandex's and mail.ru's домен не найден, Seznam's doména neexistuje, WP/Onet's domena nie
-istnieje…): a THING (the domain, its name, a host) and a PREDICATE (does not exist, not
-found, unknown, has no mail server), in either order. None is copied from a report.
+The sentences are written for these tests in the shapes servers write it in English
+(Exchange Online's "DNS domain does not exist", "The domain X couldn't be found") and the
+Chinese hosts' bounce help in Chinese (域名不存在), put in each language's ordinary words:
+a THING (the domain, its name, a host) and a PREDICATE (does not exist, not found,
+unknown, has no mail server), in either order. None is copied from a report.
 
 - About the recipient (its domain named, or a word of the recipient qualifying it): the
   lead's address, hard, in every layout: Postfix's and Exim's reports of a reply to RCPT

@@ -1191,15 +1191,14 @@ _PROVIDER_SENDER = _Keyed(("is filtered", "register your ip"), _patterns(
 
 # --- A dead domain in every language, and the sender's own kept apart (branch domainwords)
 # The recipient's domain or host said not to exist, not to be found, to be unknown or to
-# have no mail server, in the languages the grammar above reads, in the shapes the servers'
-# and providers' localised reports write it: Exchange's and Exchange Online's NDRs in their
-# languages ("The domain X couldn't be found", 5.4.310 "DNS domain does not exist"), the
-# Chinese hosts' bounce help (emailhost.com.cn's "域名不存在: DNS query error", Tencent
-# Cloud's "收件人所属域名不存在"), the providers' own (Yandex and mail.ru "домен не найден",
-# Seznam "doména neexistuje", WP/Onet/Interia "domena nie istnieje", Libero "dominio
-# inesistente", T-Online and GMX "Domain existiert nicht", Orange "domaine inconnu"). A
-# THING (the domain, the host's name, the domain's name, a compound "Empfängerdomain",
-# "收件人域名") and a PREDICATE after it, or one before it ("No se encontró el dominio",
+# have no mail server, in the languages the grammar above reads: the English shapes servers
+# write it in (Exchange Online's 5.4.310 "DNS domain does not exist", "The domain X couldn't
+# be found"; "No such domain", "Domain not found") put in each language's ordinary words,
+# as the Chinese hosts' bounce help writes it (emailhost.com.cn's "[退信] 域名不存在: DNS
+# query error", Tencent Cloud's "收件人所属域名不存在"). Written by these shapes, not copied
+# from any report, so that they stand for the next server's own sentence. A THING (the
+# domain, the host's name, the domain's name, a compound "Empfängerdomain", "收件人域名")
+# and a PREDICATE after it, or one before it ("No se encontró el dominio",
 # "找不到域"), with at most the domain's name, one qualifier of whose it is ("del
 # destinatario", "nadawcy") and one word between them. Whose the domain is decides
 # (_dead_domains): a qualifier of the recipient makes it the lead's (hard); the sender, MAIL
