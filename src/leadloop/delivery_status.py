@@ -785,7 +785,7 @@ _GRAMMAR_PREDICATE_ONE = (
 # possibility. The grammar's rule after its predicate or its thing, and every sentence
 # table's of a dead address (_DeadSentences). (Dutch "of" is no "or" in English: the
 # grammar's Dutch alone reads it, _grammar_in_language.)
-_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|eller|veya|ya da|или|atau|hoac|або|או"
+_OR_WORDS = r"or|and/or|o|ou|oppure|oder|lub|albo|nebo|alebo|eller|veya|ya da|sau|vagy|или|atau|hoac|або|או"
 _BUT_WORDS = r"but|nor|pero|mais|ma|mas|aber|maar|ale|men|fakat|tetapi|але|אבל"
 _NOT_AN_ALTERNATIVE = (
     rf"(?!,? (?:{_BUT_WORDS})\b|,? (?:{_OR_WORDS})\b(?! {_GRAMMAR_QUALIFIER}{_GRAMMAR_THING}(?! \w)"
@@ -977,9 +977,10 @@ _GRAMMAR_SCRIPTS = (
     r"(?:(?:.{0,12}?(?:存在しません|存在しない" + _NOT_AN_ALTERNATIVE + "|見つかりません|見つからない|無効|登録されていません))"
     r"|(?:が|は)?不明(?!な))",
     r"(?:存在しない|不明な|無効な)(?:宛先|ユーザー|ユーザ|受信者|メールアドレス|アドレス|アカウント)",
-    # Korean: the thing, then a predicate (Hangul in jamo after the fold: wider windows).
+    # Korean: the thing, then a predicate (Hangul in jamo after the fold: wider windows);
+    # never "…거나", "or" (possibilities: "존재하지 않거나 …").
     r"(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정|메일함|사서함).{0,30}?"
-    r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없)",
+    r"(?:존재하지 않|찾을 수 없|유효하지 않|등록되지 않|알 수 없)(?!거나)",
     r"(?:존재하지 않는|알 수 없는|유효하지 않은) ?(?:사용자|수신자|받는 사람|메일 ?주소|주소|계정)",
     # Ukrainian (ukr.net, i.ua and Exchange's Ukrainian NDR: "Користувача не знайдено",
     # "Поштова скринька не існує"), Bulgarian (abv.bg, mail.bg: "Потребителят не
@@ -1100,7 +1101,8 @@ _GRAMMAR_PREDICATES_AFTER = "|".join([_GRAMMAR_PREDICATE_ONE] + [after for _, af
 _GRAMMAR_SENDER_NOUNS = (
     "sender", "mail from", "from address", "return-path", "return path", "envelope", "reverse-path", "reverse path",
     "originator", "remitente", "emisor", "expediteur", "emetteur", "absender", "mittente", "remetente", "afzender",
-    "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "onderen", "pengirim", "nguoi gui")
+    "nadawc", "odesilatel", "avsandar", "afsender", "avsender", "gonderen", "gonderici", "pengirim",
+    "nguoi gui")
 # Words the few words after the sender never cross: a clause of its own ("returned to
 # its sender because the addressee does not exist") or the recipient as a new thing.
 _GRAMMAR_SENDER_GAP_ENDS = (r"(?:because|since|porque|parce|weil|perche|addressees?|recipients?|receivers?"
@@ -1187,6 +1189,243 @@ _PROVIDER_NO_DOMAIN = _Keyed(("recipient domain",), _patterns(
 _PROVIDER_SENDER = _Keyed(("is filtered", "register your ip"), _patterns(
     r"\byour ip ?(?:\([^)]*\) )?is filtered\b", r"\bmust register your ip\b"))
 
+# --- A dead domain in every language, and the sender's own kept apart (branch domainwords)
+# The recipient's domain or host said not to exist, not to be found, to be unknown or to
+# have no mail server, in the languages the grammar above reads: the English shapes servers
+# write it in (Exchange Online's 5.4.310 "DNS domain does not exist", "The domain X couldn't
+# be found"; "No such domain", "Domain not found") put in each language's ordinary words,
+# as the Chinese hosts' bounce help writes it (emailhost.com.cn's "[退信] 域名不存在: DNS
+# query error", Tencent Cloud's "收件人所属域名不存在"). Written by these shapes, not copied
+# from any report, so that they stand for the next server's own sentence. A THING (the
+# domain, the host's name, the domain's name, a compound "Empfängerdomain", "收件人域名")
+# and a PREDICATE after it, or one before it ("No se encontró el dominio",
+# "找不到域"), with at most the domain's name, one qualifier of whose it is ("del
+# destinatario", "nadawcy") and one word between them. Whose the domain is decides
+# (_dead_domains): a qualifier of the recipient makes it the lead's (hard); the sender, MAIL
+# FROM, our HELO or "your" before it makes it ours ("El dominio del remitente no existe",
+# "Domena nadawcy nie istnieje", "HELO-Domain existiert nicht", "送信元ドメインが存在しませ
+# ん"): the sender's, never the lead's (SPEC §7); with neither, as the English words are
+# read: the lead's, unless the words name another domain (_names_another_domain) or the
+# lead's own server answered them (_judge: then the domain it checked is ours). Never before
+# "or" / "but" (possibilities, _NOT_AN_ALTERNATIVE). Folded text; every pattern through
+# _folded, so that the Cyrillic, Hangul and kana are written as the text is folded.
+# (A name's last label begins with a letter: never a status "5.0.0" or an IP address.)
+_DOMAIN_NAME = r"[\"'«<\[(]?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*\.?[\"'»>\])]?"
+# Whose it is, in the words that qualify the thing (with the grammar's _GRAMMAR_OURS_NOUNS).
+_DOMAIN_RECIPIENT_NOUNS = (
+    r"recipient|destinatar|destinataire|empf(?:a|ae)nger|ontvanger|geadresseerde|odbiorc|adresat|prijemc|al[iı]c[iı]"
+    r"|mottagar|modtager|mottaker|vastaanottaj|cimzett|nguoi nhan|penerima|receptor"
+    r"|получател|адресат|одержувач|отримувач|נמען|ผู้รับ|宛先|受信者|受取人|收件|收信|对方|對方|수신|받는 사람")
+_DOMAIN_SENDER_NOUNS = (
+    r"sender|mail from|envelope|return-path|helo|ehlo|remitente|emisor|expediteur|emetteur|absender|mittente"
+    r"|remetente|afzender|nadawc|odesilatel|odosielatel|avsandar|afsender|avsender|gonderen|gonderici"
+    r"|ad[iı]n[iı]z\b|lahettaj|expeditor|felado|pengirim|nguoi gui"
+    r"|отправител|відправник|подател|שולח|ผู้ส่ง|送信者|送信元|差出人|发件|發件|寄件|发信|發信|发送方|發送方|发送者"
+    r"|您的|你的|お客様の|あなたの|발신|보낸 사람|보내는 사람|귀하의")
+# "Your domain", "su dominio", "Ihre Domain", "ваш домен" (the report is addressed to us).
+_DOMAIN_YOURS = LazyPattern(_folded(
+    r"(?:\b(?:your|su|tu|votre|ton|ihre?|deine?|suo|tuo|vostro|seu|teu|uw|twoj\w*|twoja|vase|vas|vasa|tvoj\w*"
+    r"|din|ditt)|ваш\w*|твой|твоя) ?$"))
+_DOMAIN_SMALL = (r"(?:del|de la|de|du|des|della|dello|dell'|di|do|da|dos|das|van de|van het|van|der|den|the|of|na|cua|dari"
+                 r"|на|של)")
+_DOMAIN_QUALIFIER = (rf"(?: (?:{_DOMAIN_SMALL} )?(?:l')?(?:{_DOMAIN_RECIPIENT_NOUNS}|{_DOMAIN_SENDER_NOUNS})[\w-]*"
+                     rf"(?: {_DOMAIN_NAME})?)?")
+# One free word between ("Il dominio indicato non esiste"): never "or", "but" or a new thing.
+_DOMAIN_FREE_WORD = rf"(?: (?!(?:{_OR_WORDS}|{_BUT_WORDS}|of)\b)[a-z][a-z'-]*)?"
+# (language, thing, predicate after, predicate before): Latin scripts, folded.
+_DOMAIN_LANGUAGES = (
+    ("es", r"(?:nombre de )?dominio",
+     r"(?:(?:es|esta|fue) )?(?:no existe|ya no existe|inexistente|desconocido|no (?:fue |ha sido )?encontrado"
+     r"|no se (?:encuentra|encontro|pudo encontrar|puede encontrar|pudo resolver|puede resolver)"
+     r"|no tiene (?:ningun )?(?:servidor de correo|registros? mx))",
+     r"(?:no existe (?:el|ese|dicho|tal|ningun)|no se (?:encontro|encuentra|pudo encontrar|puede encontrar|pudo resolver)"
+     r" el|no (?:fue|es) posible (?:encontrar|resolver) el|imposible (?:encontrar|resolver) el"
+     r"|no hay (?:ningun )?servidor de correo para el)"),
+    ("pt", r"(?:nome de )?dominio",
+     r"(?:(?:e|esta|foi) )?(?:nao existe|inexistente|desconhecido|nao (?:foi )?encontrado"
+     r"|nao (?:pode|pôde) ser (?:encontrado|resolvido)|nao tem (?:servidor de (?:e-?mail|correio)|registros? mx))",
+     r"(?:nao existe (?:o|esse|nenhum)|nao foi possivel (?:encontrar|localizar|resolver) o|impossivel (?:encontrar|resolver) o)"),
+    ("fr", r"(?:nom de )?domaine|(?:nom d')?hote",
+     r"(?:(?:est|a ete|etait) )?(?:inexistante?|inconnue?|introuvable|n'existe (?:pas|plus)|non trouvee?"
+     r"|n'a pas ete trouvee?|n'a pas pu etre (?:trouvee?|resolue?)|ne peut (?:pas )?etre (?:trouvee?|resolue?)"
+     r"|n'a (?:pas de|aucun) (?:serveur de messagerie|serveur de courrier|enregistrement mx))",
+     r"(?:impossible de (?:trouver|resoudre|localiser) (?:le |l')|il n'existe pas de |aucun serveur de messagerie pour"
+     r" (?:le |l')?)"),
+    ("it", r"(?:nome (?:di |del )?)?dominio",
+     r"(?:(?:e|era|e stato) )?(?:non esiste|inesistente|sconosciuto|non (?:e stato )?trovato|non (?:e )?(?:stato )?risolto"
+     r"|non (?:puo|può) essere (?:trovato|risolto)|non ha (?:alcun )?(?:server di posta|record mx))",
+     r"(?:impossibile (?:trovare|risolvere) (?:il |l')|non esiste (?:il|alcun)|nessun server di posta per (?:il )?)"),
+    ("de", r"(?:(?:empf(?:a|ae)nger|ziel|absender|helo|ehlo|mail-?from|e-?mail)-?)?(?:domain|domane|domaene)(?:-?name)?",
+     r"(?:(?:ist|wurde|war) )?(?:existiert nicht(?: mehr)?|gibt es nicht|(?:hier )?unbekannt"
+     r"|nicht (?:gefunden|vorhanden|bekannt|aufgelost|aufloesbar|auflosbar)|(?:konnte|kann) nicht (?:gefunden|aufgelost)"
+     r" werden|hat keinen (?:mailserver|mx-eintrag|mx-record))",
+     r"(?:unbekannte[nr]?|nicht existierende[nr]?|kein(?:e|en)? (?:solche|mailserver fur die))"),
+    ("nl", r"(?:(?:ontvanger|afzender)s?)?(?:domein(?:naam)?|hostnaam)",
+     r"(?:(?:is|werd) )?(?:bestaat niet(?: meer)?|onbekend|niet gevonden|(?:kan|kon) niet (?:worden )?gevonden(?: worden)?"
+     r"|heeft geen (?:mailserver|mx-record))",
+     r"(?:onbekende?|niet-bestaande?|geen mailserver voor (?:het |de )?)"),
+    ("pl cs sk", r"(?:nazw\w+ )?domen\w*",
+     r"(?:nie istnieje|(?:jest )?nieznana|nie zosta[lł]a (?:znaleziona|odnaleziona)|nie znaleziono"
+     r"|nie moze (?:zostac|byc) (?:znaleziona|odnaleziona)|nie (?:ma|posiada) (?:serwera pocztowego|rekordu mx)"
+     r"|(?:je )?neexistuje|nebyla nalezena|nenalezena|(?:je )?neznama|nelze (?:najit|nalezt|prelozit)"
+     r"|nema (?:zadny |ziadny )?(?:postovni server|postovy server|mx zaznam)"
+     r"|nebola najdena|nenajdena|nie je mozne najst|nemozno najst)",
+     r"(?:nie ma takiej|brak takiej|nieznana|nie mozna (?:odnalezc|znalezc|rozwiazac)|nie (?:znaleziono|odnaleziono)"
+     r"|brak rekordu mx dla|neznama|neexistujici|neexistujuca|nelze (?:najit|nalezt)|nie je mozne najst|nemozno najst)"),
+    ("tr", rf"(?:{_DOMAIN_NAME} )?(?:alan ad[iı]\w*|etki alan[iı]\w*|domain\w*)",
+     r"(?:bulunamad[iı]|bulunmuyor|mevcut degil|yok|gecersiz|cozumlenemedi|cozulemedi)",
+     r"(?:boyle bir|bilinmeyen|gecersiz|olmayan|mevcut olmayan)"),
+    ("sv da no", r"(?:doman(?:en|namn(?:et)?)?|domæne(?:t|navn(?:et)?)?|domene(?:t|navn(?:et)?)?)",
+     r"(?:finns (?:inte|ej)|existerar inte|hittades inte|kunde inte hittas|(?:ar |er )?(?:okand|ukendt|ukjent)"
+     r"|findes ikke|eksisterer ikke|finnes ikke|ble ikke funnet|blev ikke fundet|kunne ikke (?:findes|finnes))",
+     r"(?:okand|okant|ukendt|ukjent|ingen s(?:a|aa)dan)"),
+    ("fi", r"(?:verkkotunnu\w*|toimialue\w*)", r"(?:ei ole olemassa|ei loydy|ei loytynyt|(?:on )?tuntematon)", r"tuntematon"),
+    ("ro", r"domeni\w*", r"(?:nu exista|(?:este )?(?:inexistent|necunoscut)\w*|nu a fost gasit\w*)",
+     r"(?:necunoscut|inexistent)\w*"),
+    ("hu", r"(?:domain|tartomany)\w*", r"(?:nem letezik|nem talalhato|ismeretlen)", r"(?:ismeretlen|nem letezo)"),
+    ("vi", r"ten mien", r"(?:khong ton tai|khong (?:the )?tim thay|khong xac (?:đ|d)inh)",
+     r"(?:khong (?:the )?tim thay|khong co)"),
+    ("id ms", r"(?:nama )?domain",
+     r"(?:tidak (?:ditemukan|ada|dikenal|dikenali|wujud|dijumpai)|tak (?:wujud|dijumpai|dikenali))", r"(?:tidak ada|tiada)"),
+)
+_DOMAIN_ENDS = rf"(?![\w-]){_NOT_AN_ALTERNATIVE}(?!,? of )"
+_DOMAIN_PREFIX_CJK = (r"(?:收件人|收信人|收件方|收件|对方|對方|发件人|發件人|寄件人|发信人|發信人|发信|發信|发件方|发送方|發送方"
+                      r"|您|你)?(?:的)?(?:所属|所屬)?(?:邮件|郵件)?")
+_DOMAIN_SCRIPTS = (
+    # Russian, Ukrainian, Bulgarian: the thing, its name or whose, then the predicate; or the
+    # predicate first ("Не удалось найти домен", "Нет такого домена"), never a user "в домене".
+    rf"(?:им\w* )?(?:домен|хост)\w*(?: {_DOMAIN_NAME})?(?: (?:получател|отправител|адресат|helo|ehlo)\w*)?(?: {_DOMAIN_NAME})?"
+    r" (?:не существует|не найден\w*|неизвестен|неизвестн\w*|не удалось найти|не может быть найден\w*"
+    r"|не имеет (?:mx|почтового сервера))" + _DOMAIN_ENDS,
+    r"(?:не удалось (?:найти|разрешить)|несуществующ\w*|неизвестн\w*|нет такого|нет такой) (?:почтов\w* )?домен\w*"
+    rf"(?: {_DOMAIN_NAME})?" + _DOMAIN_ENDS,
+    r"(?:такого|такой) (?:почтов\w* )?домен\w* нет" + _DOMAIN_ENDS,
+    rf"(?:домен|хост)\w*(?: {_DOMAIN_NAME})?(?: (?:одержувач|отримувач|відправник|адресат)\w*)?(?: {_DOMAIN_NAME})?"
+    r" (?:не існує|не знайден\w*|невідом\w*|не вдалося знайти)" + _DOMAIN_ENDS,
+    rf"(?:не вдалося знайти|невідом\w*|неіснуюч\w*|немає такого) домен\w*(?: {_DOMAIN_NAME})?" + _DOMAIN_ENDS,
+    rf"домейн\w*(?: {_DOMAIN_NAME})?(?: (?:на )?(?:получател|подател)\w*)? (?:не съществува|не е намерен\w*|неизвест\w*"
+    r"|непознат\w*)" + _DOMAIN_ENDS,
+    r"(?:няма такъв|непознат\w*|несъществуващ\w*) домейн\w*" + _DOMAIN_ENDS,
+    # Chinese (simplified and traditional): the thing, its name, then at once the predicate
+    # (never "域中不存在该用户", a user not in the domain), or the predicate first.
+    rf"{_DOMAIN_PREFIX_CJK}(?:域名|网域|網域|域|主机|主機)(?:名称|名稱)? ?(?:{_DOMAIN_NAME} ?)?"
+    r"(?:不存在|找不到|未找到|无法找到|無法找到|无法解析|無法解析|不能解析|解析失败|解析失敗|无效|無效|未知"
+    r"|没有mx记录|沒有mx記錄|无mx记录|無mx記錄)" + _NOT_AN_ALTERNATIVE,
+    rf"(?:找不到|未找到|无法找到|無法找到|无法解析|無法解析|不存在的|未知的|无效的|無效的)(?:该|該|此)?{_DOMAIN_PREFIX_CJK}"
+    rf"(?:域名|网域|網域|域|主机|主機)(?![中内內里裡下上的])(?: ?{_DOMAIN_NAME})?",
+    # Japanese: the thing (宛先ドメイン, 送信者のドメイン), its name, then the predicate.
+    rf"(?:(?:宛先|受信者|送信者|送信元|差出人|お客様|あなた)の?)?(?:ドメイン|ホスト)名? ?(?:{_DOMAIN_NAME} ?)?(?:が|は)?"
+    r"(?:存在しません|存在しない|見つかりません|見つからない|不明(?!な)|無効|解決できません|名前解決できません)"
+    + _NOT_AN_ALTERNATIVE,
+    rf"(?:存在しない|不明な|無効な)(?:(?:宛先|受信者|送信者|送信元|差出人)の?)?(?:ドメイン|ホスト)(?: ?{_DOMAIN_NAME})?",
+    # Korean: "example.org 도메인을 찾을 수 없습니다", never "…거나" (or).
+    rf"(?:{_DOMAIN_NAME} )?(?:(?:수신자|받는 사람|발신자|보낸 사람|보내는 사람|귀하)의? ?)?(?:도메인|호스트)(?: {_DOMAIN_NAME})?"
+    r" ?(?:이름)?(?:이|가|을|를|은|는)? ?(?:존재하지 않|찾을 수 없|유효하지 않|알 수 없)(?!\S*거나)(?!\S* 또는)",
+    rf"(?:존재하지 않는|알 수 없는|유효하지 않은) ?(?:(?:수신자|받는 사람|발신자|보낸 사람)의? ?)?(?:도메인|호스트)(?: {_DOMAIN_NAME})?",
+    # Hebrew, Thai.
+    rf"ה?(?:דומיין|תחום|מארח)(?: {_DOMAIN_NAME})?(?: (?:של )?ה?(?:נמען|שולח))? (?:אינו קיים|לא קיים|לא נמצא"
+    r"|אינו מוכר|לא ידוע)" + _DOMAIN_ENDS,
+    r"(?:אין|לא נמצא) (?:כזה )?ה?(?:דומיין|תחום)" + _DOMAIN_ENDS,
+    rf"(?:ชื่อ)?โดเมน(?:ของ(?:ผู้รับ|ผู้ส่ง))? ?(?:{_DOMAIN_NAME} ?)?(?:ไม่มีอยู่|ไม่พบ|ไม่ถูกต้อง)(?! ?หรือ)",
+)
+_DEAD_DOMAIN_WORDS = LazyPattern(_folded("|".join(
+    [rf"(?:\b(?:{thing})(?: {_DOMAIN_NAME})?{_DOMAIN_QUALIFIER}{_DOMAIN_FREE_WORD}(?: {_DOMAIN_NAME})? (?:{after}){_DOMAIN_ENDS}"
+     rf"|\b(?:{before}) ?(?:{thing})\b(?: {_DOMAIN_NAME})?{_DOMAIN_ENDS})" for _, thing, after, before in _DOMAIN_LANGUAGES]
+    + [f"(?:{shape})" for shape in _DOMAIN_SCRIPTS])))
+_DOMAIN_RECIPIENT = LazyPattern(_folded(_DOMAIN_RECIPIENT_NOUNS))
+_DOMAIN_SENDER = LazyPattern(_folded(rf"{_DOMAIN_SENDER_NOUNS}|{_GRAMMAR_OURS_NOUNS}"))
+# Every sentence above holds one of these, folded as the text is (most reports hold none),
+# or "domain" with a word of the languages that call it so (German, Turkish, Hungarian,
+# Indonesian): English reports hold "domain" often, and no other of these words.
+_DOMAIN_KEYS = ("domin", "domaine", "domaene", "domen", "domein", "doman", "domæn", "domeni", "tartomany", "verkkotunnu",
+                "toimialue", "hote", "hostnaam", "alan ad", "etki alan", "ten mien", *(_folded(key) for key in (
+                    "домен", "хост", "домейн", "域", "主机", "主機", "ドメイン", "ホスト", "도메인", "호스트", "דומיין",
+                    "תחום", "מארח", "โดเมน")))
+_DOMAIN_SAID_SO = ("existier", "bekannt", "gefunden", "vorhanden", "aufgel", "gibt es", "mailserver", "mx-",
+                   "bulun", "mevcut", "yok", "gecersiz", "cozu", "boyle", "bilinmeyen", "olmayan", "letez",
+                   "talalhato", "ismeretlen", "tidak", "tak ", "tiada")
+RECIPIENT, OURS, UNQUALIFIED = "recipient", "ours", "unqualified"
+_NAMED_IN = LazyPattern(r"(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*")
+
+
+@functools.lru_cache(maxsize=64)  # (asked by the tables, the domain rules and _names_sender_outright)
+def _dead_domains(words: str) -> tuple[tuple[str, str], ...]:
+    """Each place the folded `words` say a domain does not exist, with whose domain it is:
+    RECIPIENT (a word of the recipient qualifies it), OURS (the sender, MAIL FROM, HELO, our
+    client, "your"), or UNQUALIFIED; and the sentence's words."""
+    if not any(key in words for key in _DOMAIN_KEYS) and not (
+            "domain" in words and any(key in words for key in _DOMAIN_SAID_SO)):
+        return ()
+    found = []
+    for match in _DEAD_DOMAIN_WORDS.finditer(words):
+        said = match.group(0)
+        clause = _GRAMMAR_CLAUSE_END.split(words[max(0, match.start() - 40):match.start()])[-1]
+        clause = _GRAMMAR_CAUSE_START.split(clause)[-1]
+        if _DOMAIN_RECIPIENT.search(said):
+            owner = RECIPIENT
+        elif _DOMAIN_SENDER.search(clause + " " + said) or _DOMAIN_YOURS.search(clause):
+            owner = OURS
+        elif _DOMAIN_RECIPIENT.search(clause):
+            owner = RECIPIENT
+        else:
+            owner = UNQUALIFIED
+        found.append((owner, said))
+    return tuple(found)
+
+
+class _DomainSaidDead:
+    """The first sentence of _dead_domains whose domain is ours (`ours`), or the lead's or
+    nobody's (not `ours`); `search(words)` as a pattern's."""
+
+    def __init__(self, ours: bool):
+        self.ours = ours
+
+    def search(self, words: str):
+        return next((said for owner, said in _dead_domains(words) if (owner == OURS) == self.ours), None)
+
+
+def _says_a_domain_dead_unqualified(words: str, domain: str) -> bool:
+    """Whether the folded words say, in the languages of _dead_domains, that a domain does
+    not exist, and none of them makes it the recipient's or ours, nor names the lead's
+    `domain` (or a name inside it)."""
+    found = _dead_domains(words)
+    return bool(found) and all(owner == UNQUALIFIED and not any(_inside(name, domain) for name in _NAMED_IN.findall(said))
+                               for owner, said in found)
+
+
+_DEAD_DOMAIN = _DomainSaidDead(ours=False)
+_OUR_DOMAIN_SAID_DEAD = _DomainSaidDead(ours=True)
+_DOMAIN_SENDER_SAID_DEAD = [("rejected", _OUR_DOMAIN_SAID_DEAD)]  # (read before _ADDRESS)
+
+# Blocklists named in the other languages ("Ваш IP-адрес находится в черном списке",
+# "Adres IP nadawcy jest na czarnej liście", "您的IP地址在黑名单中", "IP adresiniz kara
+# listede"): an IP, a host or a domain of ours on a list, the sender's (SPEC §6: an IP or
+# domain on a blocklist), as "blacklisted" is in English (_AFTER_ADDRESS) — never the lead's
+# mailbox, as these read while no table knew the words. Unless a word of the recipient
+# stands with the list in the same clause ("收件人已将您列入黑名单", "Der Empfänger hat Sie
+# auf seine Sperrliste gesetzt"): the lead's own block list, its settings (filtered), as
+# "blocked by the recipient" is in English. Folded text, through _folded.
+_BLOCKLIST_NAMES = (
+    r"(?:lista negra|lista de bloqueio|lista de bloqueo|liste noire|liste de blocage|lista nera|schwarzen? liste"
+    r"|sperrliste|blockliste|zwarte lijst|blokkeerlijst|czarn\w* li[sś]\w*|li[sś]\w* (?:za)?blokowanych"
+    r"|[cč]ern\w* (?:listin|seznam)\w*|[cč]iern\w* (?:listin|zoznam)\w*|kara liste\w*|svartlist\w*|sortlist\w*"
+    r"|svarteliste\w*|mustalla listalla|mustalle listalle|estolist\w*|lista neagra|feketelist\w*|danh sach den"
+    r"|daftar hitam|черн\w* спис\w*|чорн\w* спис\w*|черния списък|черен списък|黑名单|黑名單|ブラックリスト"
+    r"|블랙리스트|רשימה שחורה|ברשימה השחורה|บัญชีดำ)")
+# (Every name holds one of these, folded; never "listed", which every English report may hold.)
+_BLOCKLIST_KEYS = ("lista negra", "lista de bloque", "lista nera", "lista neagra", "liste noire", "liste de blocage",
+                   "schwarze liste", "schwarzen liste", "sperrliste", "blockliste", "kara liste", "lijst", "listin",
+                   "seznam", "zoznam", "czarn", "blokowanych", "svartlist", "sortlist", "svarteliste", "listalla",
+                   "listalle", "estolist", "feketelist", "danh sach den", "daftar hitam", *(_folded(key) for key in (
+                       "спис", "黑名单", "黑名單", "ブラックリスト", "블랙리스트", "רשימה שחורה", "ברשימה השחורה", "บัญชีดำ")))
+_BLOCKLIST_WORDS = [
+    ("filtered", _Keyed(_BLOCKLIST_KEYS, LazyPattern(_folded(
+        rf"(?:{_DOMAIN_RECIPIENT_NOUNS})[^.;!?。]{{0,60}}?{_BLOCKLIST_NAMES}"
+        rf"|{_BLOCKLIST_NAMES}[^.;!?。]{{0,40}}?(?:{_DOMAIN_RECIPIENT_NOUNS})")))),
+    ("blocked", _Keyed(_BLOCKLIST_KEYS, LazyPattern(_folded(_BLOCKLIST_NAMES)))),
+]  # (read after _AFTER_ADDRESS, as the English words are)
+
+
 _ADDRESS = [
     ("hasmoved", _patterns(
         r"has moved", r"has been replaced by", r"moved (permanently|to another|away)",
@@ -1195,6 +1434,7 @@ _ADDRESS = [
         # A mail system's own automatic answer for a leaver's mailbox (postmaster@,
         # MAILER-DAEMON): "<Name> no longer works for <Org>; he may now be reached at …".
         r"\bno longer works? (for|at|with|here)\b")),
+    ("hostunknown", _DEAD_DOMAIN),  # (domainwords: before the words of a missing user)
     ("userunknown", _DeadSentences(
         r"(user|recipient|mailbox|address|addressee|account|local ?part|destination) (is )?"
         r"(unknown|not (found|known|valid|exist|present|listed|local)|invalid|does ?n[o']t exist|doesn't exist"
@@ -1248,14 +1488,17 @@ _ADDRESS = [
     ("hostunknown", _MTA_NO_HOST),  # (mtacatalog)
     ("userunknown", _PROVIDER_DEAD), ("hostunknown", _PROVIDER_NO_DOMAIN),  # (providercatalog)
     ("hostunknown", _patterns(
+        # (Never before "or" / "but": possibilities, _NOT_AN_ALTERNATIVE; "Domain may not exist
+        # or DNS check failed" is QQ's check of ours, read by the rule on the answering server.)
         r"(host|domain|domain name|hostname) (or domain name )?(is )?(unknown|not found|does not exist|doesn'?t exist"
-        r"|must exist|lookup failed)",
+        r"|must exist|lookup failed)" + _NOT_AN_ALTERNATIVE,
         # Outlook.com: "the domain is not reachable. Please check the domain" (no DNS for
         # it); a HOST not reachable is a network failure (networkerror, below).
         r"domain (name )?(is )?(not reachable|unreachable)",
         r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
-        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)", r"domain may not exist",
+        r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)" + _NOT_AN_ALTERNATIVE,
+        r"domain may not exist",
         r"^(\d{3}[ -])?[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist",
         r"nxdomain", r"dns records for the destination .{0,30} could not be found", r"no mx (record|host)",
         # An answer with no record at all for the name (NOERROR, no data: RFC 2308 §2.2),
@@ -1269,7 +1512,8 @@ _ADDRESS = [
         # records none of which resolves, the domain cannot receive mail. (A 4.x.x or
         # "try again" with them is still a temporary DNS failure: checked first.)
         r"no valid mx (hosts?|records?)( found)?",
-        r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)")),
+        r"(dominio|domaine|domain) (no existe|inexistant|n'existe pas|existiert nicht|inesistente|nao existe|desconocido|inconnu)"
+        + _NOT_AN_ALTERNATIVE)),
     # (Never "does not accept email over IPv6": Exchange Online's 5.7.510, a domain that
     # takes no mail over IPv6, so the sender's route, not the address; Microsoft Learn,
     # "Email non-delivery reports and SMTP errors in Exchange Online".)
@@ -1513,13 +1757,15 @@ def _names_another_domain(words: str, domain: str) -> bool:
     name inside it, or one it is inside)."""
     named = [first or second for first, second in _DOMAIN_SAID_NOT_TO_EXIST.findall(words)] if "domain" in words else []
     named += [next(name for name in match.groups() if name) for match in _MTA_DOMAIN_NAMED.finditer(words)]
+    named += [name for owner, said in _dead_domains(words) if owner != OURS for name in _NAMED_IN.findall(said)]
     return bool(named) and not any(_inside(name, domain) or _inside(domain, name) for name in named)
 
 # The causes of _AFTER_ADDRESS that are a filter's or the sender's, not the address's.
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
     "blocked", "contenterror")) + tuple(
-    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS)
+    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS) + tuple(
+    pattern for _, pattern in _BLOCKLIST_WORDS)
 
 
 def _names_other_cause(words: str) -> bool:
@@ -1533,7 +1779,8 @@ def _names_sender_outright(words: str) -> bool:
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
     return bool(_SENDER_WORDS.search(words) or _VERIFIES_SENDER.search(words) or _LIBRARY_SENDER.search(words)
                 or _GRAMMAR_SENDER_SAID_DEAD.search(words) or _PROVIDER_SENDER.search(words)
-                or _SENDER_LIMIT.search(words) or _PROVIDER_SIZE.search(words))
+                or _SENDER_LIMIT.search(words) or _PROVIDER_SIZE.search(words)
+                or _OUR_DOMAIN_SAID_DEAD.search(words))
 
 
 def verifies_sender(text: str) -> bool:
@@ -1799,8 +2046,8 @@ def reason_from_words(text: str, *, status: str | None = None, grammar: bool = F
     """The cause the words name, or None. `text` must be folded. With `grammar`, the
     grammar of a dead address (_DEAD_ADDRESS_GRAMMAR) counts at the end of the
     dead-address tables' stage, under `status` (_grammar_says_dead)."""
-    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _GRAMMAR_SENDER, _ADDRESS, _SERVER_DEAD_ADDRESS,
-                  _AFTER_ADDRESS, _SERVER_OTHER_WORDS):
+    for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _GRAMMAR_SENDER, _DOMAIN_SENDER_SAID_DEAD, _ADDRESS,
+                  _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS, _BLOCKLIST_WORDS, _SERVER_OTHER_WORDS):
         if group is _AFTER_ADDRESS and grammar and _grammar_says_dead(status, text):
             return "userunknown"
         for reason, pattern in group:
@@ -1915,10 +2162,10 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # not exist: OURDOMAIN.", submit.C), never the lead's address (SPEC §7).
         reason = "rejected"
     if reason == "hostunknown" and not own_rule and status not in ("5.1.2", "5.4.4") \
-            and reply is not None and 500 <= reply < 600 and "domain" in words \
-            and ("dns" in words or "not exist" in words) \
-            and "recipient" not in words and "mailaddr" not in words \
-            and _inside(remote_host, domain):
+            and reply is not None and 500 <= reply < 600 \
+            and ("domain" in words and ("dns" in words or "not exist" in words) and "recipient" not in words
+                 or _says_a_domain_dead_unqualified(words, domain)) \
+            and "mailaddr" not in words and _inside(remote_host, domain):
         # A server of the recipient's own domain answered with an SMTP reply: that name
         # exists (the mail was routed to it by the domain's MX, RFC 5321 §5.1), so a
         # domain said not to exist is another one, ours: QQ's "550 Domain may not exist
@@ -1930,7 +2177,9 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # recipient because the domain is not reachable") or name the address ("No such
         # domain at this location (ADDRESS)": the domain is not hosted there), nor words
         # about an address (Exim's "550 Unrouteable address" is its recipient check's):
-        # only a domain's lookup ("DNS", "may not exist") with no address named.
+        # only a domain's lookup ("DNS", "may not exist") with no address named. The same in
+        # the other languages (_dead_domains): a domain said dead that no word makes the
+        # recipient's ("550 Domena nie istnieje" from the lead's own MX).
         reason = "rejected"
     temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
     if temporary and gave_up and status == "4.0.0" and reason in ("userunknown", "hostunknown") \
