@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from . import header_memo
 from .delivery_status import (ADDRESS, MAILBOX, NO_RECIPIENT_FOR_DATA, SENDER, Verdict, fold, judge,
                               verifies_sender)
 from .lazy_regex import LazyPattern
@@ -906,9 +907,9 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         return
     if kind in ("text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header"):
         from email.parser import Parser
-        from email import policy
 
-        originals.append(Parser(policy=policy.default).parsestr(_text(part), headersonly=True))
+        # (header_memo's policy: a field the email package cannot parse reads as text.)
+        originals.append(Parser(policy=header_memo.policy()).parsestr(_text(part), headersonly=True))
         return
     if kind == "message/disposition-notification":
         dsn_texts.append(_text(part, hint))  # a rejection's MDN: its Original-Message-ID
