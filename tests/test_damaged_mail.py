@@ -5,9 +5,13 @@ addresses and hosts are made up."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from leadloop.classify import classify
 
 LEAD = "ana.pena@example.org"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def postfix_report(*, original_to: str = LEAD, newline: str = "\r\n") -> bytes:
@@ -87,3 +91,180 @@ def test_a_display_name_whose_encoded_word_holds_a_line_break_is_read():
                      b"Message-ID: <r2@example.org>\r\n\r\nSi, gracias.\r\n")
     assert reply.kind == "reply" and reply.sender == LEAD
 
+
+def office365_ndr(*, content_type: bool = True) -> bytes:
+    """Exchange Online's non-delivery report (Microsoft's "Email non-delivery reports in
+    Exchange Online" layout): a multipart/report whose first part is the text and HTML
+    notice, then the delivery-status fields and the returned original."""
+    head = ['Content-Type: multipart/report; report-type=delivery-status;',
+            '\tboundary="_000_AM0PR01MB1234NDR_"'] if content_type else []
+    return "\r\n".join([
+        "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@lauravidal.es>",
+        "To: <laura@lauravidal.es>",
+        "Subject: Undeliverable: La informacion que me pidio",
+        "Date: Mon, 2 Mar 2026 10:00:05 +0000",
+        "Message-ID: <ndr-1@AM0PR01MB1234.eurprd01.prod.exchangelabs.com>",
+        *head,
+        "MIME-Version: 1.0",
+        "",
+        "--_000_AM0PR01MB1234NDR_",
+        'Content-Type: multipart/alternative; boundary="_001_AM0PR01MB1234NDR_"',
+        "",
+        "--_001_AM0PR01MB1234NDR_",
+        'Content-Type: text/plain; charset="us-ascii"',
+        "",
+        "Your message to ana.pena@example.org couldn't be delivered.",
+        "ana.pena wasn't found at example.org.",
+        "",
+        "laura                 Office 365           ana.pena",
+        "Action Required                            Recipient",
+        "",
+        "Unknown To address",
+        "",
+        "Diagnostic information for administrators:",
+        "",
+        "Generating server: AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+        "ana.pena@example.org",
+        "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+        "",
+        "--_001_AM0PR01MB1234NDR_",
+        'Content-Type: text/html; charset="us-ascii"',
+        "",
+        "<html><body><p>Your message to ana.pena@example.org couldn't be delivered.</p>",
+        "<p>ana.pena wasn't found at example.org.</p></body></html>",
+        "",
+        "--_001_AM0PR01MB1234NDR_--",
+        "",
+        "--_000_AM0PR01MB1234NDR_",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns;AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+        "Received-From-MTA: dns;relay.lauravidal.es",
+        "Arrival-Date: Mon, 2 Mar 2026 10:00:04 +0000",
+        "",
+        "Final-Recipient: rfc822;ana.pena@example.org",
+        "Action: failed",
+        "Status: 5.1.10",
+        "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+        "",
+        "--_000_AM0PR01MB1234NDR_",
+        "Content-Type: message/rfc822",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        "To: Ana Pena <ana.pena@example.org>",
+        "Subject: La informacion que me pidio",
+        "Message-ID: <info-1@lauravidal.es>",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "Hola Ana, te adjunto la informacion. Si tienes dudas, contestame a este correo.",
+        "",
+        "--_000_AM0PR01MB1234NDR_--",
+        "",
+    ]).encode("ascii")
+
+
+def gateway_report(*, content_type: bool = True) -> bytes:
+    """A mail gateway's multipart/mixed notice (the layout of ClearSwift's and similar
+    gateways' "We had trouble delivering your message"): the text, then the original's
+    headers as an attached text file."""
+    head = ['Content-Type: multipart/mixed;', '\tboundary="--=_GW_5f44c12823329331748206317161a01e"'] \
+        if content_type else []
+    return "\r\n".join([
+        "From: mailer-daemon@gw.example.org",
+        "To: laura@lauravidal.es",
+        "Subject: There was an error sending your mail",
+        "Date: Mon, 2 Mar 2026 10:00:05 +0000",
+        "Auto-Submitted: auto-replied",
+        "MIME-Version: 1.0",
+        *head,
+        "Message-ID: <gw-1@gw.example.org>",
+        "",
+        "This is a multi-part message in MIME format.",
+        "",
+        "----=_GW_5f44c12823329331748206317161a01e",
+        "Content-Type: text/plain; charset=us-ascii",
+        "Content-Transfer-Encoding: 7bit",
+        "",
+        "We had trouble delivering your message. Full details follow:",
+        "",
+        "Subject: 'La informacion que me pidio'",
+        "Date: 'Mon, 2 Mar 2026 10:00:00 +0000'",
+        "",
+        "1 error(s):",
+        "",
+        f"SMTP Server <mx.example.org> rejected recipient <{LEAD}> (Error following RCPT command). "
+        "It responded as follows: [550 5.1.1 User unknown]",
+        "",
+        "",
+        "----=_GW_5f44c12823329331748206317161a01e",
+        "Content-Type: text/plain;",
+        '\tname="mailheaders.txt"',
+        "Content-Transfer-Encoding: 7bit",
+        "Content-Disposition: attachment;",
+        '\tfilename="mailheaders.txt"',
+        "",
+        "Received: from relay.lauravidal.es ([192.0.2.7])",
+        "\tby gw.example.org with ESMTP id 1234",
+        f"\tfor {LEAD}; Mon, 2 Mar 2026 10:00:01 +0000",
+        "Date: Mon, 2 Mar 2026 10:00:00 +0000",
+        f"To: {LEAD}",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        "Subject: La informacion que me pidio",
+        "Message-ID: <info-1@lauravidal.es>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain",
+        "",
+        "",
+        "----=_GW_5f44c12823329331748206317161a01e--",
+        "",
+    ]).encode("ascii")
+
+
+def without_top_content_type(raw: bytes) -> bytes:
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    kept = re.sub(rb"(?im)^content-type:.*(?:\r\n[ \t].*)*(?:\r\n|\Z)", b"", head + b"\r\n")
+    return kept.rstrip(b"\r\n") + blank + body
+
+
+def test_a_report_whose_content_type_was_lost_is_read_by_its_boundaries():
+    # A gateway or a client's export that drops the top-level Content-Type leaves the
+    # boundaries as text: the notice and the original's headers read as one text, and the
+    # original's "Content-Type" lines took the report for a content error (5.6.x).
+    assert classify(gateway_report()).permanent == (LEAD,)
+    damaged = classify(gateway_report(content_type=False))
+    assert damaged.kind == "bounce" and damaged.permanent == (LEAD,)
+    assert damaged.original_ids == ("<info-1@lauravidal.es>",)
+
+
+def test_a_feedback_report_whose_content_type_was_lost_is_still_a_complaint():
+    # RFC 5965's layout: the multipart/report's own field says "feedback-report"; without
+    # it the feedback part's "Content-Type: message/feedback-report" still does.
+    arf = (FIXTURES / "complaints" / "arf-rfc5965.eml").read_bytes()
+    assert classify(arf).kind == "complaint"
+    damaged = without_top_content_type(arf)
+    assert b"multipart/report" not in damaged.split(b"\r\n\r\n")[0]
+    assert classify(damaged).kind == "complaint"
+
+
+def test_boundaries_quoted_in_a_text_are_no_lost_content_type():
+    # A person's plain-text message that shows a MIME body (a question about one) has no
+    # closing delimiter of its own, or is no multipart: it stays a reply as it is.
+    text = ("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+            "Subject: Re: Hola\r\nMessage-ID: <r3@example.org>\r\n\r\n"
+            "Mi programa muestra esto en vez del folleto:\r\n\r\n"
+            "--frontera\r\nContent-Type: application/pdf\r\n\r\nJVBERi0xLjQK\r\n\r\n"
+            "Me lo podeis reenviar?\r\n").encode("ascii")
+    assert classify(text).kind == "reply" and "reenviar" in classify(text).text
+
+
+def test_an_archived_message_with_at_addresses_is_read_with_its_addresses():
+    # Mailman's archive (pipermail) writes "From: local at domain (Name)" and every
+    # address in the text as "local at domain": the reply had no sender, and the
+    # report's failed recipient was nobody.
+    reply = classify(b"From: ana.pena at example.org (Ana Pena)\r\nDate: Mon, 2 Mar 2026 11:00:00 +0100\r\n"
+                     b"Subject: Re: La informacion que me pidio\r\nMessage-ID: <r4@example.org>\r\n\r\n"
+                     b"Gracias, me interesa. Mi otra direccion es ana at example.net.\r\n")
+    assert reply.kind == "reply" and reply.sender == LEAD and "ana@example.net" in reply.text
+    archived = re.sub(rb"([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+\.[a-z]+)", rb"\1 at \2", postfix_report())
+    bounce = classify(archived)
+    assert bounce.kind == "bounce" and bounce.permanent == (LEAD,)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from . import bounces, complaints, departures, domain_reports, header_memo
+from . import bounces, complaints, damage, departures, domain_reports, header_memo
 from .bounces import Failure, header_text  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
 from .delivery_status import ADDRESS, Verdict
@@ -637,7 +637,10 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
         # Blank lines before the first header (a message saved by a tool that added them)
         # would make the whole message its body: the headers start at the first line
         # with text.
-        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=header_memo.policy())
+        raw = raw.lstrip(b" \t\r\n")
+        msg = email.message_from_bytes(raw, policy=header_memo.policy())
+        if (mended := damage.mended(raw, msg)) is not None:
+            msg = email.message_from_bytes(mended, policy=header_memo.policy())
         sender = _sender(msg)
         subject = header_text(msg, "subject")
         message_id = _first_id(header_text(msg, "message-id"))

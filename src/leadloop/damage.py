@@ -1,0 +1,82 @@
+"""What transport and archives do to a message, undone where the copy still shows what
+it was (issue #25; bench/transforms.py measures each kind of damage on the corpora).
+
+A gateway or a client's export that drops the top-level Content-Type leaves the MIME
+boundaries as text, and the report's parts read as one text with the returned original
+inside it. A list archive (Mailman's pipermail) writes `From: ana at example.org (Ana)`
+and every address in the text as `local at domain`. Each repair is made only where the
+copy shows the damage plainly, and only then costs anything.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from .lazy_regex import LazyPattern
+
+# A body part's delimiter line (RFC 2046 §5.1.1: "--" and a boundary that ends with no
+# space, of 1 to 70 characters, which some writers exceed), then the part's own fields.
+_DELIMITER = LazyPattern(rb"^--([0-9A-Za-z'()+_,\-./:=? ]{0,199}[0-9A-Za-z'()+_,\-./:=?])[ \t]*\r?\n"
+                         rb"(?:[ \t]*\r?\n)?(?=content-[a-z-]+[ \t]*:)", re.M | re.I)
+_REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-status|feedback-report"
+                           rb"|disposition-notification)\b", re.M | re.I)
+# Pipermail's From: "local at domain (Name)", or the bare "local at domain".
+_ARCHIVED_FROM = LazyPattern(r"^[ \t]*([^\s@<>()\"]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[ \t]*(?:\((.*)\))?[ \t]*$")
+_ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])([A-Za-z0-9._%+=-]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def mended(raw: bytes, msg: Message) -> bytes | None:
+    """`raw` with the damage `msg` (its parse) plainly shows undone; None when it shows none."""
+    head_end = _HEADER_END.search(raw)
+    # (A message over the size limit is read from its header alone.)
+    head, blank, body = (raw, b"", b"") if head_end is None else \
+        (raw[:head_end.start()], head_end.group(), raw[head_end.end():])
+    newline = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
+    changed = False
+    if msg.get("content-type") is None:
+        field = _lost_content_type(body)
+        if field is not None:
+            head += newline + field
+            changed = True
+    sender = next((str(value) for name, value in msg.raw_items() if name.lower() == "from"), "")
+    archived = _ARCHIVED_FROM.match(sender)
+    if archived is not None:
+        local, domain, name = archived.groups()
+        # (Quoted: a name may hold a comma, "Pena, Ana".)
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '" ' if name else ""
+        field = f"From: {quoted}<{local}@{domain}>".encode("utf-8", "surrogateescape")
+        head = re.sub(rb"(?im)^from[ \t]*:.*(?:\r?\n[ \t].*)*", lambda _: field, head, count=1)
+    if archived is not None or ("@" not in sender and b" at " in body and b"@" not in body
+                                and _ARCHIVED_ADDRESS.search(body)):
+        # (An archived report's From may be a name with no domain, "mailer-daemon": when
+        # its text too names addresses only that way, it was archived.)
+        body = _ARCHIVED_ADDRESS.sub(rb"\1@\2", body)
+        changed = True
+    return head + blank + body if changed else None
+
+
+def _lost_content_type(body: bytes) -> bytes | None:
+    """The Content-Type field a multipart body whose field was lost had: its boundary is
+    a delimiter line followed by a part's fields, when that line also opens the body
+    and the body closes it (or, cut short, holds a report's parts); a report when one of
+    its parts is a report's fields (RFC 6522)."""
+    found = _DELIMITER.search(body)
+    if found is None:
+        return None
+    boundary = re.escape(found.group(1))
+    opening = re.search(rb"^--" + boundary + rb"[ \t]*\r?$", body, re.M)
+    if sum(1 for line in body[:opening.start()].splitlines() if line.strip()) > 2:
+        # A delimiter below the report's own text is the returned original's: only a
+        # preamble's line or two ("This is a multi-part message in MIME format.") may
+        # come before the first part (whose fields may be none: RFC 2046 §5.1.1).
+        return None
+    report = _REPORT_PART.search(body)
+    if re.search(rb"^--" + boundary + rb"--[ \t]*\r?$", body, re.M) is None and (
+            report is None or len(re.findall(rb"^--" + boundary + rb"[ \t]*\r?$", body, re.M)) < 2):
+        # Not closed (a copy cut short): a report's parts still show a multipart.
+        return None
+    kind = (b'multipart/report; report-type=' + report.group(2).lower() if report is not None
+            else b"multipart/mixed")
+    return b'Content-Type: ' + kind + b'; boundary="' + found.group(1) + b'"'
