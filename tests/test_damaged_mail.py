@@ -5,6 +5,7 @@ addresses and hosts are made up."""
 
 from __future__ import annotations
 
+import quopri
 import re
 from pathlib import Path
 
@@ -268,3 +269,42 @@ def test_an_archived_message_with_at_addresses_is_read_with_its_addresses():
     archived = re.sub(rb"([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+\.[a-z]+)", rb"\1 at \2", postfix_report())
     bounce = classify(archived)
     assert bounce.kind == "bounce" and bounce.permanent == (LEAD,)
+
+
+def exim_report(words: str, *, transfer_encoding: str | None = "quoted-printable") -> bytes:
+    """Exim's bounce (its specification, "Bounce and warning messages"), the remote
+    server's words in UTF-8, quoted-printable as Exim's own text would be sent through a
+    7-bit relay (RFC 2045 §6.7)."""
+    text = ("This message was created automatically by mail delivery software.\n\n"
+            "A message that you sent could not be delivered to one or more of its\n"
+            "recipients. This is a permanent error. The following address(es) failed:\n\n"
+            f"  {LEAD}\n    host mx.example.org [192.0.2.25]\n"
+            f"    SMTP error from remote mail server after RCPT TO:<{LEAD}>:\n    {words}\n")
+    body = quopri.encodestring(text.encode("utf-8")).decode("ascii")
+    field = f"Content-Transfer-Encoding: {transfer_encoding}\r\n" if transfer_encoding else ""
+    return ("Return-Path: <>\r\nFrom: Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+            "To: laura@lauravidal.es\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            "Message-ID: <exim-qp@relay.lauravidal.es>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n{field}\r\n"
+            + body.replace("\n", "\r\n")).encode("ascii")
+
+
+def test_quoted_printable_whose_field_was_lost_is_decoded():
+    # A gateway that drops a part's Content-Transfer-Encoding leaves "=C3=A1" and soft
+    # line breaks in the text: the Portuguese server's "Usuário não existe" read as
+    # "Usu=C3=A1rio n=C3=A3o existe", nothing a rule knows.
+    words = "550 Usuário não existe neste servidor. Verifique o endereço e tente novamente, obrigado."
+    assert classify(exim_report(words)).permanent == (LEAD,)
+    damaged = exim_report(words, transfer_encoding=None)
+    assert b"=C3=A1" in damaged and b"=\r\n" in damaged
+    assert classify(damaged).permanent == (LEAD,)
+
+
+def test_a_text_with_its_own_equals_signs_is_not_taken_for_quoted_printable():
+    # One "=" that is no escape (a formula, a link's query) leaves the text as it is,
+    # even beside some that read as escapes ("?id=42", "=C3" at a line's end).
+    reply = classify(b"From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                     b"Subject: Re: Hola\r\nMessage-ID: <r5@example.org>\r\n\r\n"
+                     b"Mirad https://example.org/p?id=42&ref=mail y la casilla B=C3\r\n"
+                     b"con la formula precio=coste*1,21.\r\n")
+    assert "p?id=42&ref=mail y la casilla B=C3" in reply.text

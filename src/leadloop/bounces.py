@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
-from . import header_memo
+from . import damage, header_memo
 from .delivery_status import (ADDRESS, MAILBOX, NO_RECIPIENT_FOR_DATA, SENDER, Verdict, fold, judge,
                               verifies_sender)
 from .lazy_regex import LazyPattern
@@ -997,7 +997,7 @@ def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
                                           + [_block_rest(block, hint)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
-    return decoded(payload, part.get_content_charset(), hint)
+    return decoded(damage.undecoded(part, payload), part.get_content_charset(), hint)
 
 
 # Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,

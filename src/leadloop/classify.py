@@ -1157,7 +1157,7 @@ def _decoded(part: Message, hint: Callable[[], str | None]) -> str:
     Windows-1252's "€" and "“" under a Latin-1 label as control characters, and gives up
     on labels Python does not know ("x-sjis"): a person's words are what the marketer
     reads, and what the unsubscribe and out-of-office phrases are looked for in."""
-    payload = part.get_payload(decode=True) or b""
+    payload = damage.undecoded(part, part.get_payload(decode=True) or b"")
     try:
         return bounces.decoded(payload, part.get_content_charset(), hint)
     except UnicodeError:

@@ -10,6 +10,7 @@ copy shows the damage plainly, and only then costs anything.
 
 from __future__ import annotations
 
+import quopri
 import re
 from email.message import Message
 
@@ -25,6 +26,11 @@ _REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-st
 _ARCHIVED_FROM = LazyPattern(r"^[ \t]*([^\s@<>()\"]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[ \t]*(?:\((.*)\))?[ \t]*$")
 _ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])([A-Za-z0-9._%+=-]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+# Quoted-printable (RFC 2045 §6.7): every "=" starts an escape, two upper-case hex
+# digits, or ends a line (a soft break); an escape of an 8-bit byte or of "=" itself, or
+# a soft break, is what a writer's own "=" never looks like.
+_NOT_QP = LazyPattern(rb"=(?![0-9A-F]{2}|[ \t]*\r?(?:\n|\Z))")
+_QP_SIGN = LazyPattern(rb"=(?:[89A-F][0-9A-F]|3D)|=[ \t]*\r?\n")
 
 
 def mended(raw: bytes, msg: Message) -> bytes | None:
@@ -55,6 +61,17 @@ def mended(raw: bytes, msg: Message) -> bytes | None:
         body = _ARCHIVED_ADDRESS.sub(rb"\1@\2", body)
         changed = True
     return head + blank + body if changed else None
+
+
+def undecoded(part: Message, payload: bytes) -> bytes:
+    """A text part's bytes, decoded from quoted-printable when its Content-Transfer-
+    Encoding field was lost (a gateway or an export) and the bytes plainly are that."""
+    if b"=" not in payload or (part.get("content-transfer-encoding") or "").strip().lower() \
+            not in ("", "7bit", "8bit"):
+        return payload
+    if _NOT_QP.search(payload) is not None or _QP_SIGN.search(payload) is None:
+        return payload
+    return quopri.decodestring(payload)
 
 
 def _lost_content_type(body: bytes) -> bytes | None:
