@@ -308,3 +308,50 @@ def test_a_text_with_its_own_equals_signs_is_not_taken_for_quoted_printable():
                      b"Mirad https://example.org/p?id=42&ref=mail y la casilla B=C3\r\n"
                      b"con la formula precio=coste*1,21.\r\n")
     assert "p?id=42&ref=mail y la casilla B=C3" in reply.text
+
+
+def broken_alternative(newline: str, padding: str = "") -> bytes:
+    """A notice whose multipart/alternative part lost its boundary parameter's indent:
+    the part is no multipart any more (no boundary), and its text, boundary lines and
+    part fields included, is the report's. `padding`: white space after each delimiter
+    (RFC 2046 §5.1.1 allows it)."""
+    return newline.join([
+        "From: postmaster@gw.example.org",
+        "To: laura@lauravidal.es",
+        "Subject: Re: La informacion que me pidio",
+        "Message-ID: <gw-2@gw.example.org>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="----=_B_1"',
+        "",
+        "------=_B_1" + padding,
+        "Content-Type: multipart/alternative;",
+        'boundary="----=_X_2"',
+        "",
+        "------=_X_2" + padding,
+        "Content-Type: text/plain; charset=us-ascii",
+        "Content-Transfer-Encoding: 7bit",
+        "",
+        "Error: Invalid user address",
+        "",
+        "Error message below:",
+        "550 - Requested action not taken: no such user here",
+        "",
+        "Message details:",
+        "  Subject: La informacion que me pidio",
+        "  MAIL FROM: laura@lauravidal.es",
+        f"  RCPT TO: {LEAD}",
+        "",
+        "------=_X_2--",
+        "",
+        "------=_B_1--",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_broken_multipart_reads_alike_with_crlf_and_padded_delimiters():
+    # Its delimiter lines were taken out of the text only when they ended in a bare LF:
+    # with CRLF (as SMTP sends every line) or a padded delimiter the part's
+    # "Content-Type" fields stayed in the report's words and the lead was not bounced.
+    assert classify(broken_alternative("\n")).permanent == (LEAD,)
+    assert classify(broken_alternative("\r\n")).permanent == (LEAD,)
+    assert classify(broken_alternative("\n", padding="  ")).permanent == (LEAD,)

@@ -937,7 +937,8 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         texts.append(text)
 
 
-_MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
+# (A delimiter line may end in white space, RFC 2046 §5.1.1's transport padding, and in CR.)
+_MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*[ \t\r]*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
                          re.I | re.M)
 
 
