@@ -355,3 +355,38 @@ def test_a_broken_multipart_reads_alike_with_crlf_and_padded_delimiters():
     assert classify(broken_alternative("\n")).permanent == (LEAD,)
     assert classify(broken_alternative("\r\n")).permanent == (LEAD,)
     assert classify(broken_alternative("\n", padding="  ")).permanent == (LEAD,)
+
+
+EXIM_LINES = [
+    "This message was created automatically by mail delivery software.",
+    "",
+    "A message that you sent could not be delivered to one or more of its",
+    "recipients. This is a permanent error. The following address(es) failed:",
+    "",
+    f"  {LEAD}",
+    "    host mx.example.org [192.0.2.25]",
+    "    SMTP error from remote mail server after RCPT TO:<ana.pena@example.org>:",
+    "    553 example.org does not exist",
+]
+
+
+def exim_copy(lines: list[str], *, html: bool = False) -> bytes:
+    """Exim's bounce as a copy left it: `lines` its text, in HTML when `html`."""
+    kind = "text/html" if html else "text/plain"
+    body = ("<html><body><p>" + "<br>\r\n".join(lines) + "</p></body></html>") if html else "\r\n".join(lines)
+    return ("Return-Path: <>\r\nFrom: Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+            "To: laura@lauravidal.es\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            f"Message-ID: <exim-copy@relay.lauravidal.es>\r\nContent-Type: {kind}; charset=us-ascii\r\n\r\n"
+            + body + "\r\n").encode("ascii")
+
+
+def test_exims_reply_is_read_when_a_copy_lost_its_indent_or_joined_its_lines():
+    # Exim puts the remote server's reply, indented, below "SMTP error from remote mail
+    # server after …:". A copy that lost the indent, one that joined the lines, and an
+    # HTML rendering whose <br> stood before each line end left the reply unread: a dead
+    # domain read as an undefined soft failure.
+    assert classify(exim_copy(EXIM_LINES)).permanent == (LEAD,)
+    dedented = [line.strip() for line in EXIM_LINES]
+    joined = EXIM_LINES[:7] + [EXIM_LINES[7] + " " + EXIM_LINES[8].strip()]
+    for copy in (exim_copy(dedented), exim_copy(joined), exim_copy(EXIM_LINES, html=True)):
+        assert classify(copy).permanent == (LEAD,)

@@ -1211,7 +1211,9 @@ def _html_text(html_text: str) -> str:
     import html
 
     text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html_text, flags=re.I | re.S)
-    text = re.sub(r"<(br|/p|/div|/tr|/td|/li)[^>]*>", "\n", text, flags=re.I)
+    # A break and the source's own line end after it are one line end, as a browser
+    # shows them: lines that follow each other stay together.
+    text = re.sub(r"<(br|/p|/div|/tr|/td|/li)[^>]*>[ \t]*\r?\n?", "\n", text, flags=re.I)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
@@ -1453,7 +1455,10 @@ _SERVER_WORDS = LazyPattern(
     r"|远程(?:响应|回应|回复)[^\n|:：]*[|:：][ \t]*(?P<remote_cn>.+)"
     # XMail's identifier line, "… Error=[REPLY]" (_XMAIL_LINE): the reply to its last "]".
     r"|\bxmail bounce: rcpt=\[[^\]\n]*\];error=\[(?P<xmail>[^\n]*)\]"
-    r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
+    # (Exim indents the reply below its line; a copy that lost the indent keeps its
+    # codes, and one that joined the lines has it after the command's colon.)
+    r"|smtp error from remote (?:mail )?server (?:after|in reply to) (?:[^\n]*?:[ \t]+(?P<exim_joined>[245]\d\d[ -].*)"
+    r"|[^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+|(?:[245]\d\d[ -].*\n?)+))"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)
 # Which SMTP command a refusal answered, as each kind of report says it (after sisimai's
