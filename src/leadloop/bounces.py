@@ -1211,9 +1211,11 @@ def _html_text(html_text: str) -> str:
     import html
 
     text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html_text, flags=re.I | re.S)
-    # A break and the source's own line end after it are one line end, as a browser
-    # shows them: lines that follow each other stay together.
-    text = re.sub(r"<(br|/p|/div|/tr|/td|/li)[^>]*>[ \t]*\r?\n?", "\n", text, flags=re.I)
+    # A line break and the source's own line end after it are one line end, as a
+    # browser shows them: lines that follow each other stay together (a paragraph's end
+    # and the source's line end still leave the blank line a paragraph shows).
+    text = re.sub(r"<br\b[^>]*>[ \t]*\r?\n?", "\n", text, flags=re.I)
+    text = re.sub(r"<(/p|/div|/tr|/td|/li)[^>]*>", "\n", text, flags=re.I)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
