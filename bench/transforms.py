@@ -72,14 +72,15 @@ def _newline(raw: bytes) -> bytes:
     return b"\r\n" if line_end > 0 and raw[line_end - 1:line_end] == b"\r" else b"\n"
 
 
-def walk(raw: bytes, leaf, head=None, *, top: bool = True) -> bytes:
+def walk(raw: bytes, leaf, head=None, *, role: str = "top") -> bytes:
     """`raw` with every leaf part rewritten by `leaf(head, info, body) -> (head, body)` and,
-    when given, every header block by `head(block, top)`; multipart delimiters, preambles
-    and an attached message's structure are kept byte for byte."""
+    when given, every header block by `head(block, role)` (role: "top", a "part"'s or an
+    attached "message"'s); multipart delimiters, preambles and an attached message's
+    structure are kept byte for byte."""
     block, blank, body = _split(raw)
     info = _info(block)
     kind = info.get_content_type()
-    changed_block = head(block, top) if head is not None else block
+    changed_block = head(block, role) if head is not None else block
     boundary = info.get_param("boundary") if kind.startswith("multipart/") else None
     if isinstance(boundary, tuple):
         boundary = email.utils.collapse_rfc2231_value(boundary)
@@ -98,12 +99,12 @@ def walk(raw: bytes, leaf, head=None, *, top: bool = True) -> bytes:
             part = body[mark.end():stop]
             # The newline before the next delimiter belongs to the delimiter (RFC 2046 §5.1.1).
             tail = b"\r\n" if part.endswith(b"\r\n") else b"\n" if part.endswith(b"\n") else b""
-            out.append(walk(part[:len(part) - len(tail)], leaf, head, top=False) + tail)
+            out.append(walk(part[:len(part) - len(tail)], leaf, head, role="part") + tail)
             if following is not None:
                 out.append(following.group())
         return changed_block + blank + b"".join(out)
     if kind in ("message/rfc822", "message/global") and body:
-        return changed_block + blank + walk(body, leaf, head, top=False)
+        return changed_block + blank + walk(body, leaf, head, role="message")
     new_block, new_body = leaf(changed_block, info, body)
     return new_block + blank + new_body
 
@@ -296,8 +297,8 @@ _ADDRESS = re.compile(r"([A-Za-z0-9._%+=-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)
 def _at_addresses(raw: bytes) -> bytes:
     """A list archive's obfuscation (Mailman's pipermail): `From: local at domain (Name)`
     and every address in the texts as `local at domain`."""
-    def head(block, top):
-        if not top:
+    def head(block, role):
+        if role != "top":
             return block
         info = _info(block)
         name, address = email.utils.parseaddr(info.get("from", ""))
@@ -329,7 +330,7 @@ def _upper_field(value: bytes) -> bytes:
 
 
 def _upper(raw: bytes) -> bytes:
-    def head(block, top):
+    def head(block, role):
         # Content-* fields stay: a boundary is case-sensitive (RFC 2046 §5.1.1).
         # An encoded word's text is upper-cased as the words around it, never its base64.
         return re.sub(rb"(?m)^(?!content-)([^:\r\n]+:)(.*(?:\r?\n[ \t].*)*)",
@@ -342,8 +343,8 @@ def _flattened(raw: bytes) -> bytes:
     other (an attached message's header block too), one text/plain part."""
     shown = []
 
-    def head(block, top):
-        if not top:
+    def head(block, role):
+        if role == "message":
             shown.append(block.decode("utf-8", "replace").replace("\r\n", "\n"))
         return block
 
@@ -400,8 +401,8 @@ def _mbox(raw: bytes) -> bytes:
 
 
 TRANSFORMS = {
-    "wrap72": (_wrap(72), "text/plain lines over 72 columns re-wrapped at words (a client's re-flow)"),
-    "wrap76": (_wrap(76), "text/plain lines over 76 columns re-wrapped at words"),
+    "wrap72": (_wrap(72), "texts' lines over 72 columns re-wrapped at words (a client's re-flow, a copy)"),
+    "wrap76": (_wrap(76), "texts' lines over 76 columns re-wrapped at words"),
     "unfold": (texts(_joined), "every text's continuation lines joined to the line above"),
     "dedent": (texts(_dedented), "every text's lines lose their indent (a copy)"),
     "question-marks": (texts(_question_marks), "non-ASCII characters in texts replaced by '?'"),

@@ -390,3 +390,47 @@ def test_exims_reply_is_read_when_a_copy_lost_its_indent_or_joined_its_lines():
     joined = EXIM_LINES[:7] + [EXIM_LINES[7] + " " + EXIM_LINES[8].strip()]
     for copy in (exim_copy(dedented), exim_copy(joined), exim_copy(EXIM_LINES, html=True)):
         assert classify(copy).permanent == (LEAD,)
+
+
+def sendmail_dsn(diagnostic: str, status: str) -> bytes:
+    """Sendmail's RFC 3464 report (its DSN, "Returned mail: see transcript for details"),
+    `diagnostic` the Diagnostic-Code field's lines as a copy left them."""
+    return "\r\n".join([
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.lauravidal.es>",
+        "To: <laura@lauravidal.es>",
+        "Subject: Returned mail: see transcript for details",
+        "Message-ID: <dsn-wrap@relay.lauravidal.es>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="S1"',
+        "",
+        "--S1",
+        "",
+        "   ----- The following addresses had permanent fatal errors -----",
+        f"<{LEAD}>",
+        "",
+        "--S1",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; relay.lauravidal.es",
+        "",
+        f"Final-Recipient: RFC822; {LEAD}",
+        "Action: failed",
+        f"Status: {status}",
+        "Remote-MTA: DNS; mx.example.org",
+        diagnostic,
+        "",
+        "--S1--",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_link_wrapped_onto_its_own_line_is_the_diagnostics_words():
+    # A server that refuses us for a block list answers with the list's page
+    # ("553 http://www.spamhaus.org/query/bl?ip=…", GoDaddy's relays); a copy that
+    # wrapped the field put the link on a line of its own, which read as a field named
+    # "http" and left "553" alone: a refusal of OUR server read as a dead address.
+    whole = sendmail_dsn("Diagnostic-Code: SMTP; 553 http://www.spamhaus.org/query/bl?ip=192.0.2.7", "5.1.3")
+    wrapped = sendmail_dsn("Diagnostic-Code: SMTP; 553\r\nhttp://www.spamhaus.org/query/bl?ip=192.0.2.7", "5.1.3")
+    for raw in (whole, wrapped):
+        incoming = classify(raw)
+        assert incoming.kind == "bounce" and incoming.permanent == () and incoming.temporary == (LEAD,)

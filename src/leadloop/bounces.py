@@ -213,7 +213,8 @@ _ORIGINAL_MARK = LazyPattern(
 _HEADER_LINE = LazyPattern(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
 _ANY_HEADER = LazyPattern(r"^[\w-]+:[ \t]*\S")
-_ANY_FIELD = LazyPattern(r"^[\w-]+[ \t]*:")
+# (Not a link: "http://…" on a line of its own is a wrapped diagnostic's words.)
+_ANY_FIELD = LazyPattern(r"^[\w-]+[ \t]*:(?![ \t]*//)")
 _DSN_FIELD = LazyPattern(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
                         r"|x-actual-recipient|last-attempt-date|will-retry-until|x-powermta-bouncecategory)"
                         r"[ \t]*:[ \t]*(.*)$", re.I)
