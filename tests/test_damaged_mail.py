@@ -434,3 +434,33 @@ def test_a_link_wrapped_onto_its_own_line_is_the_diagnostics_words():
     for raw in (whole, wrapped):
         incoming = classify(raw)
         assert incoming.kind == "bounce" and incoming.permanent == () and incoming.temporary == (LEAD,)
+
+
+def exim_in(words: str, data: bytes, charset: str | None) -> bytes:
+    """Exim's bounce whose server words are `words`, its text as the bytes `data` make
+    of it, the part's charset `charset` (None: undeclared)."""
+    text = "\r\n".join(EXIM_LINES[:8] + ["    " + words]) + "\r\n"
+    field = f"text/plain; charset={charset}" if charset else "text/plain"
+    return ("Return-Path: <>\r\nFrom: Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+            "To: laura@lauravidal.es\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            f"Message-ID: <exim-8bit@relay.lauravidal.es>\r\nContent-Type: {field}\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n").encode("ascii") + data(text)
+
+
+def test_utf8_read_once_as_windows_1252_is_read_as_utf8_again():
+    # A relay or an export that decoded UTF-8 as Windows-1252 and wrote it back as UTF-8
+    # leaves "UsuÃ¡rio nÃ£o existe": no rule reads it, and the dead address was soft.
+    words = "550 Usuário não existe neste servidor"
+    assert classify(exim_in(words, lambda t: t.encode("utf-8"), "utf-8")).permanent == (LEAD,)
+    twice = lambda t: t.encode("utf-8").decode("cp1252").encode("utf-8")  # noqa: E731
+    assert "UsuÃ¡rio nÃ£o" in twice(words).decode("utf-8")
+    for charset in ("utf-8", None):
+        assert classify(exim_in(words, twice, charset)).permanent == (LEAD,)
+
+
+def test_text_that_only_looks_like_mojibake_is_left_alone():
+    reply = classify("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                     "Subject: Re: Hola\r\nMessage-ID: <r6@example.org>\r\n"
+                     "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                     "¿Qué tal? El año pasado compré en Ñandú S.A. por 25 €.\r\n".encode("utf-8"))
+    assert reply.text.startswith("¿Qué tal? El año pasado compré en Ñandú S.A. por 25 €.")

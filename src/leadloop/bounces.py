@@ -999,7 +999,7 @@ def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
                                           + [_block_rest(block, hint)])
                                for block in payload if isinstance(block, Message))
         return str(payload)
-    return decoded(damage.undecoded(part, payload), part.get_content_charset(), hint)
+    return damage.unmojibaked(decoded(damage.undecoded(part, payload), part.get_content_charset(), hint))
 
 
 # Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,

@@ -1159,8 +1159,8 @@ def _decoded(part: Message, hint: Callable[[], str | None]) -> str:
     reads, and what the unsubscribe and out-of-office phrases are looked for in."""
     payload = damage.undecoded(part, part.get_payload(decode=True) or b"")
     try:
-        return bounces.decoded(payload, part.get_content_charset(), hint)
+        return damage.unmojibaked(bounces.decoded(payload, part.get_content_charset(), hint))
     except UnicodeError:
         # A codec Python has that is no charset ("undefined", "idna"), in the label or
         # in the hint: the bytes are read as undeclared ones, with no hint.
-        return bounces.decoded(payload, None)
+        return damage.unmojibaked(bounces.decoded(payload, None))

@@ -25,6 +25,14 @@ _REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-st
 # Pipermail's From: "local at domain (Name)", or the bare "local at domain".
 _ARCHIVED_FROM = LazyPattern(r"^[ \t]*([^\s@<>()\"]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[ \t]*(?:\((.*)\))?[ \t]*$")
 _ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])([A-Za-z0-9._%+=-]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+# A UTF-8 sequence's bytes as Windows-1252 shows them: a lead byte (Â…ß for two bytes,
+# à…ï for three, ð…ô for four) and its continuation bytes 0x80-0xBF, which cp1252 shows
+# as "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ" (and Latin-1 as C1 controls) or as " ¡…¿".
+_CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc" \
+                "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030" \
+                "\u2039\u203a\u20ac\u2122]"
+_MOJIBAKE = LazyPattern(f"(?:[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+                        f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}})+")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Quoted-printable (RFC 2045 §6.7): every "=" starts an escape, two upper-case hex
 # digits, or ends a line (a soft break); an escape of an 8-bit byte or of "=" itself, or
@@ -72,6 +80,23 @@ def undecoded(part: Message, payload: bytes) -> bytes:
     if _NOT_QP.search(payload) is not None or _QP_SIGN.search(payload) is None:
         return payload
     return quopri.decodestring(payload)
+
+
+def unmojibaked(text: str) -> str:
+    """`text` with its runs of UTF-8 read once as Windows-1252 or Latin-1 ("UsuÃ¡rio nÃ£o
+    existe", a relay or an export that decoded and re-encoded it) read as UTF-8 again."""
+    if text.isascii() or _MOJIBAKE.search(text) is None:
+        return text
+    return _MOJIBAKE.sub(_as_utf8, text)
+
+
+def _as_utf8(run: re.Match) -> str:
+    for charset in ("cp1252", "latin-1"):  # (Latin-1 for the five bytes cp1252 leaves out)
+        try:
+            return run.group().encode(charset).decode("utf-8")
+        except UnicodeError:
+            continue
+    return run.group()
 
 
 def _lost_content_type(body: bytes) -> bytes | None:
