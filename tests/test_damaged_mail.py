@@ -464,3 +464,23 @@ def test_text_that_only_looks_like_mojibake_is_left_alone():
                      "Content-Type: text/plain; charset=utf-8\r\n\r\n"
                      "¿Qué tal? El año pasado compré en Ñandú S.A. por 25 €.\r\n".encode("utf-8"))
     assert reply.text.startswith("¿Qué tal? El año pasado compré en Ñandú S.A. por 25 €.")
+
+
+def test_accented_letters_lost_as_question_marks_are_read_as_bare_letters():
+    # A server or relay that cannot write "á" or "ã" writes "?" ("Usu?rio n?o existe",
+    # one "?" per letter or per UTF-8 byte): the words the report phrases have there give
+    # the letter back, in the text and in a delivery-status field; the dead address was
+    # an undefined soft failure.
+    for words in ("550 Usu?rio n?o existe", "550 Usu??rio n??o existe", "550 Adresse ?lectronique inconnue",
+                  "550 Destinat?rio inv?lido"):
+        assert classify(exim_in(words, lambda t: t.encode("ascii"), "us-ascii")).permanent == (LEAD,), words
+    field = sendmail_dsn("Diagnostic-Code: smtp; 550 Destinat?rio inv?lido", "5.0.0")
+    assert classify(field).permanent == (LEAD,)
+
+
+def test_a_question_mark_that_stands_for_no_letter_stays():
+    # A question (no letters after it), a link's query, a word the phrases do not have.
+    from leadloop.damage import unmasked
+
+    text = "Que tal? Bien. Mirad http://example.org/bl?ip=192.0.2.7 y why?not, <=?utf-8?B?8J+QiA==?=@example.org>"
+    assert unmasked(text) == text

@@ -994,12 +994,14 @@ def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
             # message/delivery-status parsed as a list of header blocks. A line the
             # parser could not read as a field ends a block's fields and starts its
             # "body" (a wrapped diagnostic with no leading white space): kept, in place.
-            return "\n\n".join("\n".join([f"{k}: {_field_value(v, raw, hint)}"
-                                           for (k, v), (_, raw) in zip(block.items(), block.raw_items())]
-                                          + [_block_rest(block, hint)])
-                               for block in payload if isinstance(block, Message))
+            return damage.unmasked("\n\n".join(
+                "\n".join([f"{k}: {_field_value(v, raw, hint)}"
+                           for (k, v), (_, raw) in zip(block.items(), block.raw_items())] + [_block_rest(block, hint)])
+                for block in payload if isinstance(block, Message)))
         return str(payload)
-    return damage.unmojibaked(decoded(damage.undecoded(part, payload), part.get_content_charset(), hint))
+    text = decoded(damage.undecoded(part, payload), part.get_content_charset(), hint)
+    # (What a copy did to the words undone: UTF-8 read as Windows-1252, letters lost as "?".)
+    return damage.unmasked(damage.unmojibaked(text))
 
 
 # Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,

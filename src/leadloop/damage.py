@@ -10,6 +10,7 @@ copy shows the damage plainly, and only then costs anything.
 
 from __future__ import annotations
 
+import functools
 import quopri
 import re
 from email.message import Message
@@ -33,6 +34,10 @@ _CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\
                 "\u2039\u203a\u20ac\u2122]"
 _MOJIBAKE = LazyPattern(f"(?:[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
                         f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}})+")
+# A word with a "?" (or a run of two, a two-byte letter's bytes) inside or before its
+# letters; not an encoded word's "=?utf-8?".
+_MASKED_WORD = LazyPattern(r"(?<![\w?=])(?=\w*\?)(?:[A-Za-z]|\?{1,2}(?=[A-Za-z]))+(?![\w?])")
+_BARE = frozenset("aeioucnysz")  # what á, ç, ñ, ý, š, ż… fold to
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Quoted-printable (RFC 2045 §6.7): every "=" starts an escape, two upper-case hex
 # digits, or ends a line (a soft break); an escape of an 8-bit byte or of "=" itself, or
@@ -97,6 +102,64 @@ def _as_utf8(run: re.Match) -> str:
         except UnicodeError:
             continue
     return run.group()
+
+
+def unmasked(text: str) -> str:
+    """`text` with each "?" that stands for a lost accented letter inside a word
+    ("Usu?rio n?o existe", "Adresse ?lectronique inconnue": a server or a relay that
+    could not write the letter) given back the bare letter the report phrases' words
+    have there, when they agree on one."""
+    if "?" not in text or _MASKED_WORD.search(text) is None:
+        return text
+    return _MASKED_WORD.sub(_unmasked_word, text)
+
+
+def _unmasked_word(match: re.Match) -> str:
+    word = match.group().replace("??", "?")  # (a two-byte letter's bytes, each a "?")
+    letters = list(word)
+    for index, char in enumerate(word):
+        if char != "?":
+            continue
+        found = {known[index] for known in _phrase_words() if _agrees(known, word.lower(), index)}
+        if len(found) != 1:
+            return match.group()
+        letters[index] = found.pop()
+    unmasked = "".join(letters)
+    return unmasked.upper() if word.isupper() else unmasked
+
+
+def _agrees(known: str, word: str, index: int) -> bool:
+    # The known word and the masked one share every letter both have (another "?" aside),
+    # the masked position is a bare letter an accented one folds to, and the known word
+    # is the masked one or its stem, short of at most an ending's two letters ("valid" of
+    # "v?lida"), past the masked position.
+    return len(word) - 2 <= len(known) <= len(word) and len(known) > index + 1 and known[index] in _BARE \
+        and all(a == b or b == "?" for a, b in zip(known, word))
+
+
+@functools.cache
+def _phrase_words() -> frozenset[str]:
+    """The words of the phrases delivery_status.py reads reports by, folded."""
+    from . import delivery_status
+    from .lazy_regex import LazyPattern
+
+    def strings(value, depth=0):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, LazyPattern) and isinstance(value._source, str):
+            yield value._source
+        elif isinstance(value, (tuple, list, set, frozenset)) and depth < 4:
+            for item in value:
+                yield from strings(item, depth + 1)
+        elif isinstance(value, dict) and depth < 4:
+            for key, item in value.items():
+                yield from strings(key, depth + 1)
+                yield from strings(item, depth + 1)
+        elif type(value).__module__ == delivery_status.__name__ and hasattr(value, "__dict__") and depth < 4:
+            yield from strings(tuple(vars(value).values()), depth + 1)
+
+    return frozenset(word for name, value in vars(delivery_status).items() if not name.startswith("__")
+                     for source in strings(value) for word in re.findall(r"[a-z]{3,}", delivery_status.fold(source)))
 
 
 def _lost_content_type(body: bytes) -> bytes | None:
