@@ -484,3 +484,32 @@ def test_a_question_mark_that_stands_for_no_letter_stays():
 
     text = "Que tal? Bien. Mirad http://example.org/bl?ip=192.0.2.7 y why?not, <=?utf-8?B?8J+QiA==?=@example.org>"
     assert unmasked(text) == text
+
+
+def in_capitals(raw: bytes) -> bytes:
+    """An old system's copy: the header fields' values and the whole body in capitals
+    (the boundaries here are already; MIME's names and values are case-insensitive)."""
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    head = re.sub(rb"(?m)^([^:\r\n]+:)(.*)$", lambda m: m.group(1) + m.group(2).upper(), head)
+    return head + blank + body.upper()
+
+
+def test_a_report_in_capitals_is_read_as_it_is_in_small_letters():
+    # Exchange Online's advice ("… set up by an admin via mail flow rules") in capitals
+    # read "MAIL F" as the MAIL FROM command (a refusal of our sender); an InterScan
+    # notice's subject and sender in capitals were no longer InterScan's, whose own
+    # sentence "Unable to deliver message to <…>" says the address is unknown.
+    advice = office365_ndr().replace(
+        b"Unknown To address\r\n",
+        b"Unknown To address\r\n\r\nErrant forwarding rule - forwarding can be set up by an admin via "
+        b"mail flow rules or mailbox forwarding address settings.\r\n")
+    interscan = ('From: "InterScan MSS" <postmaster@relay.lauravidal.es>\r\nTo: laura@lauravidal.es\r\n'
+                 "Subject: Mail could not be delivered\r\nMessage-ID: <imss-1@relay.lauravidal.es>\r\n"
+                 "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                 "*************************************************************\r\n"
+                 "Message from InterScan Messaging Security Suite\r\n\r\n"
+                 f"Unable to deliver message to <{LEAD}> (and other recipients in the same domain).\r\n"
+                 "Please check if address is correct.\r\n").encode("ascii")
+    for raw in (advice, interscan):
+        assert classify(raw).permanent == (LEAD,)
+        assert classify(in_capitals(raw)).permanent == (LEAD,)

@@ -1492,8 +1492,9 @@ _GMAIL_STATES = {"6": "MAIL", "13": "HELO", "14": "RCPT", "15": "DATA", "17": "D
 _TRANSCRIPT_SENT = LazyPattern(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
 _TRANSCRIPT_HEARD = LazyPattern(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
 # The commands, as servers quote them in capitals, in the order a session sends them.
+# ("MAIL FROM", not "MAIL F": "MAIL FLOW", "MAIL FILTER" in a text all in capitals.)
 _COMMAND_WORDS = (("HELO", "HELO"), ("EHLO", "HELO"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
-                  ("MAIL F", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
+                  ("MAIL (?i:from)", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
 
 
 def server_words(text: str) -> str:
