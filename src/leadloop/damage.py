@@ -37,7 +37,7 @@ _MOJIBAKE = LazyPattern(f"(?:[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CON
 # A word with a "?" (or a run of two, a two-byte letter's bytes) inside or before its
 # letters; not an encoded word's "=?utf-8?".
 _MASKED_WORD = LazyPattern(r"(?<![\w?=])(?=\w*\?)(?:[A-Za-z]|\?{1,2}(?=[A-Za-z]))+(?![\w?])")
-_BARE = frozenset("aeioucnysz")  # what á, ç, ñ, ý, š, ż… fold to
+_BARE = "aeioucnysz"  # what á, ç, ñ, ý, š, ż… fold to
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Quoted-printable (RFC 2045 §6.7): every "=" starts an escape, two upper-case hex
 # digits, or ends a line (a soft break); an escape of an 8-bit byte or of "=" itself, or
@@ -116,30 +116,33 @@ def unmasked(text: str) -> str:
 
 def _unmasked_word(match: re.Match) -> str:
     word = match.group().replace("??", "?")  # (a two-byte letter's bytes, each a "?")
-    letters = list(word)
-    for index, char in enumerate(word):
-        if char != "?":
-            continue
-        found = {known[index] for known in _phrase_words() if _agrees(known, word.lower(), index)}
-        if len(found) != 1:
-            return match.group()
-        letters[index] = found.pop()
-    unmasked = "".join(letters)
+    letters = list(word.lower())
+    for index, char in enumerate(letters):
+        if char == "?":
+            found = set(_letters_at(letters, index))
+            if len(found) != 1:
+                return match.group()
+            letters[index] = found.pop()
+    unmasked = "".join(new if old == "?" else old for old, new in zip(word, letters))
     return unmasked.upper() if word.isupper() else unmasked
 
 
-def _agrees(known: str, word: str, index: int) -> bool:
-    # The known word and the masked one share every letter both have (another "?" aside),
-    # the masked position is a bare letter an accented one folds to, and the known word
-    # is the masked one or its stem, short of at most an ending's two letters ("valid" of
-    # "v?lida"), past the masked position.
-    return len(word) - 2 <= len(known) <= len(word) and len(known) > index + 1 and known[index] in _BARE \
-        and all(a == b or b == "?" for a, b in zip(known, word))
+def _letters_at(letters: list[str], index: int) -> list[str]:
+    """The letters the phrases' words have at `index` of the masked word: words that
+    share every letter the masked one has (another "?" aside), with a bare letter an
+    accented one folds to there, whole or a stem short of at most an ending's two
+    letters ("valid" of "v?lida") that reaches past the masked position."""
+    pattern = [f"([{_BARE}])" if at == index else "[a-z]" if char == "?" else re.escape(char)
+               for at, char in enumerate(letters)]
+    found = []
+    for length in range(len(letters), max(len(letters) - 2, index + 2) - 1, -1):
+        found += re.findall("^" + "".join(pattern[:length]) + "$", _phrase_words(), re.M)
+    return found
 
 
 @functools.cache
-def _phrase_words() -> frozenset[str]:
-    """The words of the phrases delivery_status.py reads reports by, folded."""
+def _phrase_words() -> str:
+    """The words of the phrases delivery_status.py reads reports by, folded, a line each."""
     from . import delivery_status
     from .lazy_regex import LazyPattern
 
@@ -158,8 +161,10 @@ def _phrase_words() -> frozenset[str]:
         elif type(value).__module__ == delivery_status.__name__ and hasattr(value, "__dict__") and depth < 4:
             yield from strings(tuple(vars(value).values()), depth + 1)
 
-    return frozenset(word for name, value in vars(delivery_status).items() if not name.startswith("__")
-                     for source in strings(value) for word in re.findall(r"[a-z]{3,}", delivery_status.fold(source)))
+    # (One word a line: a masked word's pattern is matched against them all at once.)
+    return "\n".join(sorted({word for name, value in vars(delivery_status).items() if not name.startswith("__")
+                             for source in strings(value)
+                             for word in re.findall(r"[a-z]{3,}", delivery_status.fold(source))}))
 
 
 def _lost_content_type(body: bytes) -> bytes | None:
