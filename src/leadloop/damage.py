@@ -35,8 +35,8 @@ _CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\
 _MOJIBAKE = LazyPattern(f"(?:[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
                         f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}})+")
 # A word with a "?" (or a run of two, a two-byte letter's bytes) inside or before its
-# letters; not an encoded word's "=?utf-8?".
-_MASKED_WORD = LazyPattern(r"(?<![\w?=])(?=\w*\?)(?:[A-Za-z]|\?{1,2}(?=[A-Za-z]))+(?![\w?])")
+# letters; not an encoded word's "=?utf-8?", nor a link's query ("imp?s=899", "/?p=").
+_MASKED_WORD = LazyPattern(r"(?<![\w?=/])(?=\w*\?)(?:[A-Za-z]|\?{1,2}(?=[A-Za-z]))+(?![\w?=])")
 _BARE = "aeioucnysz"  # what á, ç, ñ, ý, š, ż… fold to
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Quoted-printable (RFC 2045 §6.7): every "=" starts an escape, two upper-case hex
