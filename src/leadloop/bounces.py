@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from . import damage, header_memo
 from .delivery_status import (ADDRESS, MAILBOX, NO_RECIPIENT_FOR_DATA, SENDER, Verdict, fold, judge,
                               verifies_sender)
 from .lazy_regex import LazyPattern
@@ -212,7 +213,8 @@ _ORIGINAL_MARK = LazyPattern(
 _HEADER_LINE = LazyPattern(r"^(received|return-path|message-id|from|to|subject|date|mime-version|x-mailer|cc"
                           r"|dkim-signature|content-type|reply-to|delivered-to|user-agent):[ \t]*\S", re.I)
 _ANY_HEADER = LazyPattern(r"^[\w-]+:[ \t]*\S")
-_ANY_FIELD = LazyPattern(r"^[\w-]+[ \t]*:")
+# (Not a link: "http://…" on a line of its own is a wrapped diagnostic's words.)
+_ANY_FIELD = LazyPattern(r"^[\w-]+[ \t]*:(?![ \t]*//)")
 _DSN_FIELD = LazyPattern(r"^(final-recipient|original-recipient|action|status|diagnostic-code|remote-mta"
                         r"|x-actual-recipient|last-attempt-date|will-retry-until|x-powermta-bouncecategory)"
                         r"[ \t]*:[ \t]*(.*)$", re.I)
@@ -907,9 +909,9 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         return
     if kind in ("text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header"):
         from email.parser import Parser
-        from email import policy
 
-        originals.append(Parser(policy=policy.default).parsestr(_text(part), headersonly=True))
+        # (header_memo's policy: a field the email package cannot parse reads as text.)
+        originals.append(Parser(policy=header_memo.policy()).parsestr(_text(part), headersonly=True))
         return
     if kind == "message/disposition-notification":
         dsn_texts.append(_text(part, hint))  # a rejection's MDN: its Original-Message-ID
@@ -948,7 +950,8 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         texts.append(text)
 
 
-_MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
+# (A delimiter line may end in white space, RFC 2046 §5.1.1's transport padding, and in CR.)
+_MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*[ \t\r]*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
                          re.I | re.M)
 
 
@@ -1003,12 +1006,14 @@ def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
             # message/delivery-status parsed as a list of header blocks. A line the
             # parser could not read as a field ends a block's fields and starts its
             # "body" (a wrapped diagnostic with no leading white space): kept, in place.
-            return "\n\n".join("\n".join([f"{k}: {_field_value(v, raw, hint)}"
-                                           for (k, v), (_, raw) in zip(block.items(), block.raw_items())]
-                                          + [_block_rest(block, hint)])
-                               for block in payload if isinstance(block, Message))
+            return damage.unmasked("\n\n".join(
+                "\n".join([f"{k}: {_field_value(v, raw, hint)}"
+                           for (k, v), (_, raw) in zip(block.items(), block.raw_items())] + [_block_rest(block, hint)])
+                for block in payload if isinstance(block, Message)))
         return str(payload)
-    return decoded(payload, part.get_content_charset(), hint)
+    text = decoded(damage.undecoded(part, payload), part.get_content_charset(), hint)
+    # (What a copy did to the words undone: UTF-8 read as Windows-1252, letters lost as "?".)
+    return damage.unmasked(damage.unmojibaked(text))
 
 
 # Labels whose text is Windows-1252's: the WHATWG Encoding Standard (encoding.spec.whatwg.org,
@@ -1221,7 +1226,11 @@ def _html_text(html_text: str) -> str:
     import html
 
     text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html_text, flags=re.I | re.S)
-    text = re.sub(r"<(br|/p|/div|/tr|/td|/li)[^>]*>", "\n", text, flags=re.I)
+    # A line break and the source's own line end after it are one line end, as a
+    # browser shows them: lines that follow each other stay together (a paragraph's end
+    # and the source's line end still leave the blank line a paragraph shows).
+    text = re.sub(r"<br\b[^>]*>[ \t]*\r?\n?", "\n", text, flags=re.I)
+    text = re.sub(r"<(/p|/div|/tr|/td|/li)[^>]*>", "\n", text, flags=re.I)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
@@ -1463,7 +1472,10 @@ _SERVER_WORDS = LazyPattern(
     r"|远程(?:响应|回应|回复)[^\n|:：]*[|:：][ \t]*(?P<remote_cn>.+)"
     # XMail's identifier line, "… Error=[REPLY]" (_XMAIL_LINE): the reply to its last "]".
     r"|\bxmail bounce: rcpt=\[[^\]\n]*\];error=\[(?P<xmail>[^\n]*)\]"
-    r"|smtp error from remote (?:mail )?server (?:after|in reply to) [^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+)"
+    # (Exim indents the reply below its line; a copy that lost the indent keeps its
+    # codes, and one that joined the lines has it after the command's colon.)
+    r"|smtp error from remote (?:mail )?server (?:after|in reply to) (?:[^\n]*?:[ \t]+(?P<exim_joined>[245]\d\d[ -].*)"
+    r"|[^\n]*\n?(?P<exim>(?:[ \t]+.+\n?)+|(?:[245]\d\d[ -].*\n?)+))"
     r"|(?:the (?:error|response) (?:that the other server returned )?was|error that the other server returned was)"
     r"[ :]*\n?(?P<gmail>(?:.+\n?){1,3}))", re.I | re.M)
 # Which SMTP command a refusal answered, as each kind of report says it (after sisimai's
@@ -1492,8 +1504,9 @@ _GMAIL_STATES = {"6": "MAIL", "13": "HELO", "14": "RCPT", "15": "DATA", "17": "D
 _TRANSCRIPT_SENT = LazyPattern(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
 _TRANSCRIPT_HEARD = LazyPattern(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
 # The commands, as servers quote them in capitals, in the order a session sends them.
+# ("MAIL FROM", not "MAIL F": "MAIL FLOW", "MAIL FILTER" in a text all in capitals.)
 _COMMAND_WORDS = (("HELO", "HELO"), ("EHLO", "HELO"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
-                  ("MAIL F", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
+                  ("MAIL (?i:from)", "MAIL"), ("RCPT", "RCPT"), ("DATA", "DATA"))
 
 
 def server_words(text: str) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from . import bounces, complaints, departures, domain_reports, header_memo
+from . import bounces, complaints, damage, departures, domain_reports, header_memo
 from .bounces import Failure, header_text  # one reader of header fields for both (issue #25)
 from .errors import InvalidAddress
 from .delivery_status import ADDRESS, Verdict
@@ -643,7 +643,10 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
         # Blank lines before the first header (a message saved by a tool that added them)
         # would make the whole message its body: the headers start at the first line
         # with text.
-        msg = email.message_from_bytes(raw.lstrip(b" \t\r\n"), policy=header_memo.policy())
+        raw = raw.lstrip(b" \t\r\n")
+        msg = email.message_from_bytes(raw, policy=header_memo.policy())
+        if (mended := damage.mended(raw, msg)) is not None:
+            msg = email.message_from_bytes(mended, policy=header_memo.policy())
         sender = _sender(msg)
         subject = header_text(msg, "subject")
         message_id = _first_id(header_text(msg, "message-id"))
@@ -1164,10 +1167,10 @@ def _decoded(part: Message, hint: Callable[[], str | None]) -> str:
     Windows-1252's "€" and "“" under a Latin-1 label as control characters, and gives up
     on labels Python does not know ("x-sjis"): a person's words are what the marketer
     reads, and what the unsubscribe and out-of-office phrases are looked for in."""
-    payload = part.get_payload(decode=True) or b""
+    payload = damage.undecoded(part, part.get_payload(decode=True) or b"")
     try:
-        return bounces.decoded(payload, part.get_content_charset(), hint)
+        return damage.unmojibaked(bounces.decoded(payload, part.get_content_charset(), hint))
     except UnicodeError:
         # A codec Python has that is no charset ("undefined", "idna"), in the label or
         # in the hint: the bytes are read as undeclared ones, with no hint.
-        return bounces.decoded(payload, None)
+        return damage.unmojibaked(bounces.decoded(payload, None))

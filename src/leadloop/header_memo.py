@@ -16,6 +16,8 @@ import email.policy
 from email.headerregistry import HeaderRegistry
 
 _KIND_CLASSES: dict[str, type] = {}
+# No field has this name: the registry's default kind, unstructured text.
+_PLAIN = "x-leadloop-plain-text"
 
 
 class _MemoHeaders(HeaderRegistry):
@@ -35,7 +37,15 @@ class _MemoHeaders(HeaderRegistry):
             return super().__call__(name, value)
         made = self._made.get((name, value))
         if made is None:
-            made = self._made[name, value] = self[name](name, value)
+            try:
+                made = self[name](name, value)
+            except Exception:  # noqa: BLE001 (the email package's parsers raise a zoo)
+                # Some fields a person reads it cannot parse: a group with a space after its
+                # ';' ("To: undisclosed-recipients:; ", an AttributeError), a display name
+                # whose encoded word holds a line break (a ValueError). Read as plain text,
+                # such a field no longer makes the whole message unreadable.
+                made = self[_PLAIN](name, value)
+            self._made[name, value] = made
         return made
 
 

@@ -472,18 +472,19 @@ def reporter_of(headers) -> str | None:
     def value(name: str) -> str:
         return " ".join(str(headers.get(name) or "").split())
 
-    subject, sender = value("subject"), value("from")
-    if "Modified by McAfee" in value("x-nai-header") and subject == "Delivery Status":
+    # (Compared in lower case: an old system's copy writes every header in capitals.)
+    subject, sender = value("subject").lower(), value("from").lower()
+    if "modified by mcafee" in value("x-nai-header").lower() and subject == "delivery status":
         return "mcafee"
-    if sender.startswith(('"InterScan MSS"', '"InterScan Notification"')) or subject in (
-            "Mail could not be delivered", "メッセージを配信できません。", "メール配信に失敗しました"):
+    if sender.startswith(('"interscan mss"', '"interscan notification"')) or subject in (
+            "mail could not be delivered", "メッセージを配信できません。", "メール配信に失敗しました"):
         return "interscan"
-    if value("x-msg-ref") and "mailer-daemon@messagelabs.com" in sender.lower() \
-            and subject.startswith("Mail Delivery Failure"):
+    if value("x-msg-ref") and "mailer-daemon@messagelabs.com" in sender \
+            and subject.startswith("mail delivery failure"):
         return "messagelabs"
     received = headers.get_all("received") if hasattr(headers, "get_all") else None
     hotmail = sum((
-        "Delivery Status Notification" in subject, bool(value("x-message-delivery")),
+        "delivery status notification" in subject, bool(value("x-message-delivery")),
         bool(value("x-message-info")), any(".hotmail.com" in str(r) for r in received or ())))
     if hotmail >= 2:
         return "outlook"

@@ -1,0 +1,192 @@
+"""What transport and archives do to a message, undone where the copy still shows what
+it was (issue #25; bench/transforms.py measures each kind of damage on the corpora).
+
+A gateway or a client's export that drops the top-level Content-Type leaves the MIME
+boundaries as text, and the report's parts read as one text with the returned original
+inside it. A list archive (Mailman's pipermail) writes `From: ana at example.org (Ana)`
+and every address in the text as `local at domain`. Each repair is made only where the
+copy shows the damage plainly, and only then costs anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import quopri
+import re
+from email.message import Message
+
+from .lazy_regex import LazyPattern
+
+# A body part's delimiter line (RFC 2046 §5.1.1: "--" and a boundary that ends with no
+# space, of 1 to 70 characters, which some writers exceed), then the part's own fields.
+_DELIMITER = LazyPattern(rb"^--([0-9A-Za-z'()+_,\-./:=? ]{0,199}[0-9A-Za-z'()+_,\-./:=?])[ \t]*\r?\n"
+                         rb"(?:[ \t]*\r?\n)?(?=content-[a-z-]+[ \t]*:)", re.M | re.I)
+_REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-status|feedback-report"
+                           rb"|disposition-notification)\b", re.M | re.I)
+# Pipermail's From: "local at domain (Name)", or the bare "local at domain".
+_ARCHIVED_FROM = LazyPattern(r"^[ \t]*([^\s@<>()\"]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[ \t]*(?:\((.*)\))?[ \t]*$")
+_ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])([A-Za-z0-9._%+=-]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+# A UTF-8 sequence's bytes as Windows-1252 shows them: a lead byte (Â…ß for two bytes,
+# à…ï for three, ð…ô for four) and its continuation bytes 0x80-0xBF, which cp1252 shows
+# as "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ" (and Latin-1 as C1 controls) or as " ¡…¿".
+_CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc" \
+                "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030" \
+                "\u2039\u203a\u20ac\u2122]"
+_MOJIBAKE = LazyPattern(f"(?:[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+                        f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}})+")
+# A word with a "?" (or a run of two, a two-byte letter's bytes) inside or before its
+# letters; not an encoded word's "=?utf-8?", nor a link's query ("imp?s=899", "/?p=").
+_MASKED_WORD = LazyPattern(r"(?<![\w?=/])(?=\w*\?)(?:[A-Za-z]|\?{1,2}(?=[A-Za-z]))+(?![\w?=])")
+_BARE = "aeioucnysz"  # what á, ç, ñ, ý, š, ż… fold to
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+# Quoted-printable (RFC 2045 §6.7): every "=" starts an escape, two upper-case hex
+# digits, or ends a line (a soft break); an escape of an 8-bit byte or of "=" itself, or
+# a soft break, is what a writer's own "=" never looks like.
+_NOT_QP = LazyPattern(rb"=(?![0-9A-F]{2}|[ \t]*\r?(?:\n|\Z))")
+_QP_SIGN = LazyPattern(rb"=(?:[89A-F][0-9A-F]|3D)|=[ \t]*\r?\n")
+
+
+def mended(raw: bytes, msg: Message) -> bytes | None:
+    """`raw` with the damage `msg` (its parse) plainly shows undone; None when it shows none."""
+    head_end = _HEADER_END.search(raw)
+    # (A message over the size limit is read from its header alone.)
+    head, blank, body = (raw, b"", b"") if head_end is None else \
+        (raw[:head_end.start()], head_end.group(), raw[head_end.end():])
+    newline = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
+    changed = False
+    if msg.get("content-type") is None:
+        field = _lost_content_type(body)
+        if field is not None:
+            head += newline + field
+            changed = True
+    sender = next((str(value) for name, value in msg.raw_items() if name.lower() == "from"), "")
+    archived = _ARCHIVED_FROM.match(sender)
+    if archived is not None:
+        local, domain, name = archived.groups()
+        # (Quoted: a name may hold a comma, "Pena, Ana".)
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '" ' if name else ""
+        field = f"From: {quoted}<{local}@{domain}>".encode("utf-8", "surrogateescape")
+        head = re.sub(rb"(?im)^from[ \t]*:.*(?:\r?\n[ \t].*)*", lambda _: field, head, count=1)
+    if archived is not None or ("@" not in sender and b" at " in body and b"@" not in body
+                                and _ARCHIVED_ADDRESS.search(body)):
+        # (An archived report's From may be a name with no domain, "mailer-daemon": when
+        # its text too names addresses only that way, it was archived.)
+        body = _ARCHIVED_ADDRESS.sub(rb"\1@\2", body)
+        changed = True
+    return head + blank + body if changed else None
+
+
+def undecoded(part: Message, payload: bytes) -> bytes:
+    """A text part's bytes, decoded from quoted-printable when its Content-Transfer-
+    Encoding field was lost (a gateway or an export) and the bytes plainly are that."""
+    if b"=" not in payload or (part.get("content-transfer-encoding") or "").strip().lower() \
+            not in ("", "7bit", "8bit"):
+        return payload
+    if _NOT_QP.search(payload) is not None or _QP_SIGN.search(payload) is None:
+        return payload
+    return quopri.decodestring(payload)
+
+
+def unmojibaked(text: str) -> str:
+    """`text` with its runs of UTF-8 read once as Windows-1252 or Latin-1 ("UsuÃ¡rio nÃ£o
+    existe", a relay or an export that decoded and re-encoded it) read as UTF-8 again."""
+    if text.isascii() or _MOJIBAKE.search(text) is None:
+        return text
+    return _MOJIBAKE.sub(_as_utf8, text)
+
+
+def _as_utf8(run: re.Match) -> str:
+    for charset in ("cp1252", "latin-1"):  # (Latin-1 for the five bytes cp1252 leaves out)
+        try:
+            return run.group().encode(charset).decode("utf-8")
+        except UnicodeError:
+            continue
+    return run.group()
+
+
+def unmasked(text: str) -> str:
+    """`text` with each "?" that stands for a lost accented letter inside a word
+    ("Usu?rio n?o existe", "Adresse ?lectronique inconnue": a server or a relay that
+    could not write the letter) given back the bare letter the report phrases' words
+    have there, when they agree on one."""
+    if "?" not in text or _MASKED_WORD.search(text) is None:
+        return text
+    return _MASKED_WORD.sub(_unmasked_word, text)
+
+
+def _unmasked_word(match: re.Match) -> str:
+    word = match.group().replace("??", "?")  # (a two-byte letter's bytes, each a "?")
+    letters = list(word.lower())
+    for index, char in enumerate(letters):
+        if char == "?":
+            found = set(_letters_at(letters, index))
+            if len(found) != 1:
+                return match.group()
+            letters[index] = found.pop()
+    unmasked = "".join(new if old == "?" else old for old, new in zip(word, letters))
+    return unmasked.upper() if word.isupper() else unmasked
+
+
+def _letters_at(letters: list[str], index: int) -> list[str]:
+    """The letters the phrases' words have at `index` of the masked word: words that
+    share every letter the masked one has (another "?" aside), with a bare letter an
+    accented one folds to there, whole or a stem short of at most an ending's two
+    letters ("valid" of "v?lida") that reaches past the masked position."""
+    pattern = [f"([{_BARE}])" if at == index else "[a-z]" if char == "?" else re.escape(char)
+               for at, char in enumerate(letters)]
+    found = []
+    for length in range(len(letters), max(len(letters) - 2, index + 2) - 1, -1):
+        found += re.findall("^" + "".join(pattern[:length]) + "$", _phrase_words(), re.M)
+    return found
+
+
+@functools.cache
+def _phrase_words() -> str:
+    """The words of the phrases delivery_status.py reads reports by, folded, a line each."""
+    from . import delivery_status
+    from .lazy_regex import LazyPattern
+
+    def strings(value, depth=0):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, LazyPattern) and isinstance(value._source, str):
+            yield value._source
+        elif isinstance(value, (tuple, list, set, frozenset)) and depth < 4:
+            for item in value:
+                yield from strings(item, depth + 1)
+        elif isinstance(value, dict) and depth < 4:
+            for key, item in value.items():
+                yield from strings(key, depth + 1)
+                yield from strings(item, depth + 1)
+        elif type(value).__module__ == delivery_status.__name__ and hasattr(value, "__dict__") and depth < 4:
+            yield from strings(tuple(vars(value).values()), depth + 1)
+
+    # (One word a line: a masked word's pattern is matched against them all at once.)
+    return "\n".join(sorted({word for name, value in vars(delivery_status).items() if not name.startswith("__")
+                             for source in strings(value)
+                             for word in re.findall(r"[a-z]{3,}", delivery_status.fold(source))}))
+
+
+def _lost_content_type(body: bytes) -> bytes | None:
+    """The Content-Type field a multipart body whose field was lost had: its boundary is
+    a delimiter line followed by a part's fields, when that line also opens the body
+    and the body closes it (or, cut short, holds a report's parts); a report when one of
+    its parts is a report's fields (RFC 6522)."""
+    found = _DELIMITER.search(body)
+    if found is None:
+        return None
+    boundary = re.escape(found.group(1))
+    opening = re.search(rb"^--" + boundary + rb"[ \t]*\r?$", body, re.M)
+    if sum(1 for line in body[:opening.start()].splitlines() if line.strip()) > 2:
+        # A delimiter below the report's own text is the returned original's: only a
+        # preamble's line or two ("This is a multi-part message in MIME format.") may
+        # come before the first part (whose fields may be none: RFC 2046 §5.1.1).
+        return None
+    report = _REPORT_PART.search(body)
+    if re.search(rb"^--" + boundary + rb"--[ \t]*\r?$", body, re.M) is None and (
+            report is None or len(re.findall(rb"^--" + boundary + rb"[ \t]*\r?$", body, re.M)) < 2):
+        # Not closed (a copy cut short): a report's parts still show a multipart.
+        return None
+    kind = (b'multipart/report; report-type=' + report.group(2).lower() if report is not None
+            else b"multipart/mixed")
+    return b'Content-Type: ' + kind + b'; boundary="' + found.group(1) + b'"'

@@ -1,0 +1,515 @@
+"""A verdict survives what transport and archives do to a message (issue #25): the
+damage bench/transforms.py applies to the corpora, each case here a hand-written message
+in a documented layout, damaged the same way, whose words a person still reads. The
+addresses and hosts are made up."""
+
+from __future__ import annotations
+
+import quopri
+import re
+from pathlib import Path
+
+from leadloop.classify import classify
+
+LEAD = "ana.pena@example.org"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def postfix_report(*, original_to: str = LEAD, newline: str = "\r\n") -> bytes:
+    """Postfix's bounce (bounce(8)'s default template), its returned original's headers
+    in a text/rfc822-headers part."""
+    return newline.join([
+        "Return-Path: <>",
+        "From: MAILER-DAEMON@relay.lauravidal.es (Mail Delivery System)",
+        "To: laura@lauravidal.es",
+        "Subject: Undelivered Mail Returned to Sender",
+        "Message-ID: <pf-damage@relay.lauravidal.es>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="PF"',
+        "",
+        "--PF",
+        "Content-Description: Notification",
+        "Content-Type: text/plain; charset=us-ascii",
+        "",
+        "This is the mail system at host relay.lauravidal.es.",
+        "",
+        "I'm sorry to have to inform you that your message could not",
+        "be delivered to one or more recipients.",
+        "",
+        "                   The mail system",
+        "",
+        f"<{LEAD}>: host mx.example.org[192.0.2.25] said: 550 5.1.1 <{LEAD}>:",
+        "    Recipient address rejected: User unknown in virtual mailbox table (in",
+        "    reply to RCPT TO command)",
+        "",
+        "--PF",
+        "Content-Description: Delivery report",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; relay.lauravidal.es",
+        "",
+        f"Final-Recipient: rfc822; {LEAD}",
+        f"Original-Recipient: rfc822;{LEAD}",
+        "Action: failed",
+        "Status: 5.1.1",
+        "Remote-MTA: dns; mx.example.org",
+        f"Diagnostic-Code: smtp; 550 5.1.1 <{LEAD}>: Recipient address rejected:",
+        "    User unknown in virtual mailbox table",
+        "",
+        "--PF",
+        "Content-Description: Undelivered Message Headers",
+        "Content-Type: text/rfc822-headers",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        f"To: {original_to}",
+        "Subject: La informacion que me pidio",
+        "Message-ID: <info-1@lauravidal.es>",
+        "",
+        "--PF--",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_group_with_a_space_after_it_leaves_the_message_readable():
+    # "To: undisclosed-recipients:; " (a space after the ';', as some clients write a
+    # Bcc-only message) makes the email package raise on reading the field; the message
+    # was Unreadable, a lead's reply lost and a hard bounce unread.
+    reply = classify(b"From: Ana Pena <ana.pena@example.org>\r\n"
+                     b"To: undisclosed-recipients:; \r\n"
+                     b"Subject: Re: La informacion que me pidio\r\n"
+                     b"Message-ID: <r1@example.org>\r\nIn-Reply-To: <info-1@lauravidal.es>\r\n\r\n"
+                     b"Gracias, me interesa. Llamadme el lunes.\r\n")
+    assert reply.kind == "reply" and reply.sender == LEAD
+    bounce = classify(postfix_report(original_to="undisclosed-recipients:; "))
+    assert bounce.kind == "bounce" and bounce.permanent == (LEAD,)
+
+
+def test_a_display_name_whose_encoded_word_holds_a_line_break_is_read():
+    # An encoded word may decode to anything, a CR LF too; the email package refuses
+    # such a display name (ValueError) and the message was Unreadable.
+    reply = classify(b"From: =?utf-8?q?Ana_Pe=C3=B1a=0D=0AVentas?= <ana.pena@example.org>\r\n"
+                     b"To: laura@lauravidal.es\r\nSubject: Re: Hola\r\n"
+                     b"Message-ID: <r2@example.org>\r\n\r\nSi, gracias.\r\n")
+    assert reply.kind == "reply" and reply.sender == LEAD
+
+
+def office365_ndr(*, content_type: bool = True) -> bytes:
+    """Exchange Online's non-delivery report (Microsoft's "Email non-delivery reports in
+    Exchange Online" layout): a multipart/report whose first part is the text and HTML
+    notice, then the delivery-status fields and the returned original."""
+    head = ['Content-Type: multipart/report; report-type=delivery-status;',
+            '\tboundary="_000_AM0PR01MB1234NDR_"'] if content_type else []
+    return "\r\n".join([
+        "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@lauravidal.es>",
+        "To: <laura@lauravidal.es>",
+        "Subject: Undeliverable: La informacion que me pidio",
+        "Date: Mon, 2 Mar 2026 10:00:05 +0000",
+        "Message-ID: <ndr-1@AM0PR01MB1234.eurprd01.prod.exchangelabs.com>",
+        *head,
+        "MIME-Version: 1.0",
+        "",
+        "--_000_AM0PR01MB1234NDR_",
+        'Content-Type: multipart/alternative; boundary="_001_AM0PR01MB1234NDR_"',
+        "",
+        "--_001_AM0PR01MB1234NDR_",
+        'Content-Type: text/plain; charset="us-ascii"',
+        "",
+        "Your message to ana.pena@example.org couldn't be delivered.",
+        "ana.pena wasn't found at example.org.",
+        "",
+        "laura                 Office 365           ana.pena",
+        "Action Required                            Recipient",
+        "",
+        "Unknown To address",
+        "",
+        "Diagnostic information for administrators:",
+        "",
+        "Generating server: AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+        "ana.pena@example.org",
+        "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+        "",
+        "--_001_AM0PR01MB1234NDR_",
+        'Content-Type: text/html; charset="us-ascii"',
+        "",
+        "<html><body><p>Your message to ana.pena@example.org couldn't be delivered.</p>",
+        "<p>ana.pena wasn't found at example.org.</p></body></html>",
+        "",
+        "--_001_AM0PR01MB1234NDR_--",
+        "",
+        "--_000_AM0PR01MB1234NDR_",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns;AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+        "Received-From-MTA: dns;relay.lauravidal.es",
+        "Arrival-Date: Mon, 2 Mar 2026 10:00:04 +0000",
+        "",
+        "Final-Recipient: rfc822;ana.pena@example.org",
+        "Action: failed",
+        "Status: 5.1.10",
+        "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+        "",
+        "--_000_AM0PR01MB1234NDR_",
+        "Content-Type: message/rfc822",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        "To: Ana Pena <ana.pena@example.org>",
+        "Subject: La informacion que me pidio",
+        "Message-ID: <info-1@lauravidal.es>",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "Hola Ana, te adjunto la informacion. Si tienes dudas, contestame a este correo.",
+        "",
+        "--_000_AM0PR01MB1234NDR_--",
+        "",
+    ]).encode("ascii")
+
+
+def gateway_report(*, content_type: bool = True) -> bytes:
+    """A mail gateway's multipart/mixed notice (the layout of ClearSwift's and similar
+    gateways' "We had trouble delivering your message"): the text, then the original's
+    headers as an attached text file."""
+    head = ['Content-Type: multipart/mixed;', '\tboundary="--=_GW_5f44c12823329331748206317161a01e"'] \
+        if content_type else []
+    return "\r\n".join([
+        "From: mailer-daemon@gw.example.org",
+        "To: laura@lauravidal.es",
+        "Subject: There was an error sending your mail",
+        "Date: Mon, 2 Mar 2026 10:00:05 +0000",
+        "Auto-Submitted: auto-replied",
+        "MIME-Version: 1.0",
+        *head,
+        "Message-ID: <gw-1@gw.example.org>",
+        "",
+        "This is a multi-part message in MIME format.",
+        "",
+        "----=_GW_5f44c12823329331748206317161a01e",
+        "Content-Type: text/plain; charset=us-ascii",
+        "Content-Transfer-Encoding: 7bit",
+        "",
+        "We had trouble delivering your message. Full details follow:",
+        "",
+        "Subject: 'La informacion que me pidio'",
+        "Date: 'Mon, 2 Mar 2026 10:00:00 +0000'",
+        "",
+        "1 error(s):",
+        "",
+        f"SMTP Server <mx.example.org> rejected recipient <{LEAD}> (Error following RCPT command). "
+        "It responded as follows: [550 5.1.1 User unknown]",
+        "",
+        "",
+        "----=_GW_5f44c12823329331748206317161a01e",
+        "Content-Type: text/plain;",
+        '\tname="mailheaders.txt"',
+        "Content-Transfer-Encoding: 7bit",
+        "Content-Disposition: attachment;",
+        '\tfilename="mailheaders.txt"',
+        "",
+        "Received: from relay.lauravidal.es ([192.0.2.7])",
+        "\tby gw.example.org with ESMTP id 1234",
+        f"\tfor {LEAD}; Mon, 2 Mar 2026 10:00:01 +0000",
+        "Date: Mon, 2 Mar 2026 10:00:00 +0000",
+        f"To: {LEAD}",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        "Subject: La informacion que me pidio",
+        "Message-ID: <info-1@lauravidal.es>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain",
+        "",
+        "",
+        "----=_GW_5f44c12823329331748206317161a01e--",
+        "",
+    ]).encode("ascii")
+
+
+def without_top_content_type(raw: bytes) -> bytes:
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    kept = re.sub(rb"(?im)^content-type:.*(?:\r\n[ \t].*)*(?:\r\n|\Z)", b"", head + b"\r\n")
+    return kept.rstrip(b"\r\n") + blank + body
+
+
+def test_a_report_whose_content_type_was_lost_is_read_by_its_boundaries():
+    # A gateway or a client's export that drops the top-level Content-Type leaves the
+    # boundaries as text: the notice and the original's headers read as one text, and the
+    # original's "Content-Type" lines took the report for a content error (5.6.x).
+    assert classify(gateway_report()).permanent == (LEAD,)
+    damaged = classify(gateway_report(content_type=False))
+    assert damaged.kind == "bounce" and damaged.permanent == (LEAD,)
+    assert damaged.original_ids == ("<info-1@lauravidal.es>",)
+
+
+def test_a_feedback_report_whose_content_type_was_lost_is_still_a_complaint():
+    # RFC 5965's layout: the multipart/report's own field says "feedback-report"; without
+    # it the feedback part's "Content-Type: message/feedback-report" still does.
+    arf = (FIXTURES / "complaints" / "arf-rfc5965.eml").read_bytes()
+    assert classify(arf).kind == "complaint"
+    damaged = without_top_content_type(arf)
+    assert b"multipart/report" not in damaged.split(b"\r\n\r\n")[0]
+    assert classify(damaged).kind == "complaint"
+
+
+def test_boundaries_quoted_in_a_text_are_no_lost_content_type():
+    # A person's plain-text message that shows a MIME body (a question about one) has no
+    # closing delimiter of its own, or is no multipart: it stays a reply as it is.
+    text = ("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+            "Subject: Re: Hola\r\nMessage-ID: <r3@example.org>\r\n\r\n"
+            "Mi programa muestra esto en vez del folleto:\r\n\r\n"
+            "--frontera\r\nContent-Type: application/pdf\r\n\r\nJVBERi0xLjQK\r\n\r\n"
+            "Me lo podeis reenviar?\r\n").encode("ascii")
+    assert classify(text).kind == "reply" and "reenviar" in classify(text).text
+
+
+def test_an_archived_message_with_at_addresses_is_read_with_its_addresses():
+    # Mailman's archive (pipermail) writes "From: local at domain (Name)" and every
+    # address in the text as "local at domain": the reply had no sender, and the
+    # report's failed recipient was nobody.
+    reply = classify(b"From: ana.pena at example.org (Ana Pena)\r\nDate: Mon, 2 Mar 2026 11:00:00 +0100\r\n"
+                     b"Subject: Re: La informacion que me pidio\r\nMessage-ID: <r4@example.org>\r\n\r\n"
+                     b"Gracias, me interesa. Mi otra direccion es ana at example.net.\r\n")
+    assert reply.kind == "reply" and reply.sender == LEAD and "ana@example.net" in reply.text
+    archived = re.sub(rb"([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+\.[a-z]+)", rb"\1 at \2", postfix_report())
+    bounce = classify(archived)
+    assert bounce.kind == "bounce" and bounce.permanent == (LEAD,)
+
+
+def exim_report(words: str, *, transfer_encoding: str | None = "quoted-printable") -> bytes:
+    """Exim's bounce (its specification, "Bounce and warning messages"), the remote
+    server's words in UTF-8, quoted-printable as Exim's own text would be sent through a
+    7-bit relay (RFC 2045 §6.7)."""
+    text = ("This message was created automatically by mail delivery software.\n\n"
+            "A message that you sent could not be delivered to one or more of its\n"
+            "recipients. This is a permanent error. The following address(es) failed:\n\n"
+            f"  {LEAD}\n    host mx.example.org [192.0.2.25]\n"
+            f"    SMTP error from remote mail server after RCPT TO:<{LEAD}>:\n    {words}\n")
+    body = quopri.encodestring(text.encode("utf-8")).decode("ascii")
+    field = f"Content-Transfer-Encoding: {transfer_encoding}\r\n" if transfer_encoding else ""
+    return ("Return-Path: <>\r\nFrom: Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+            "To: laura@lauravidal.es\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            "Message-ID: <exim-qp@relay.lauravidal.es>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n{field}\r\n"
+            + body.replace("\n", "\r\n")).encode("ascii")
+
+
+def test_quoted_printable_whose_field_was_lost_is_decoded():
+    # A gateway that drops a part's Content-Transfer-Encoding leaves "=C3=A1" and soft
+    # line breaks in the text: the Portuguese server's "Usuário não existe" read as
+    # "Usu=C3=A1rio n=C3=A3o existe", nothing a rule knows.
+    words = "550 Usuário não existe neste servidor. Verifique o endereço e tente novamente, obrigado."
+    assert classify(exim_report(words)).permanent == (LEAD,)
+    damaged = exim_report(words, transfer_encoding=None)
+    assert b"=C3=A1" in damaged and b"=\r\n" in damaged
+    assert classify(damaged).permanent == (LEAD,)
+
+
+def test_a_text_with_its_own_equals_signs_is_not_taken_for_quoted_printable():
+    # One "=" that is no escape (a formula, a link's query) leaves the text as it is,
+    # even beside some that read as escapes ("?id=42", "=C3" at a line's end).
+    reply = classify(b"From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                     b"Subject: Re: Hola\r\nMessage-ID: <r5@example.org>\r\n\r\n"
+                     b"Mirad https://example.org/p?id=42&ref=mail y la casilla B=C3\r\n"
+                     b"con la formula precio=coste*1,21.\r\n")
+    assert "p?id=42&ref=mail y la casilla B=C3" in reply.text
+
+
+def broken_alternative(newline: str, padding: str = "") -> bytes:
+    """A notice whose multipart/alternative part lost its boundary parameter's indent:
+    the part is no multipart any more (no boundary), and its text, boundary lines and
+    part fields included, is the report's. `padding`: white space after each delimiter
+    (RFC 2046 §5.1.1 allows it)."""
+    return newline.join([
+        "From: postmaster@gw.example.org",
+        "To: laura@lauravidal.es",
+        "Subject: Re: La informacion que me pidio",
+        "Message-ID: <gw-2@gw.example.org>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="----=_B_1"',
+        "",
+        "------=_B_1" + padding,
+        "Content-Type: multipart/alternative;",
+        'boundary="----=_X_2"',
+        "",
+        "------=_X_2" + padding,
+        "Content-Type: text/plain; charset=us-ascii",
+        "Content-Transfer-Encoding: 7bit",
+        "",
+        "Error: Invalid user address",
+        "",
+        "Error message below:",
+        "550 - Requested action not taken: no such user here",
+        "",
+        "Message details:",
+        "  Subject: La informacion que me pidio",
+        "  MAIL FROM: laura@lauravidal.es",
+        f"  RCPT TO: {LEAD}",
+        "",
+        "------=_X_2--",
+        "",
+        "------=_B_1--",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_broken_multipart_reads_alike_with_crlf_and_padded_delimiters():
+    # Its delimiter lines were taken out of the text only when they ended in a bare LF:
+    # with CRLF (as SMTP sends every line) or a padded delimiter the part's
+    # "Content-Type" fields stayed in the report's words and the lead was not bounced.
+    assert classify(broken_alternative("\n")).permanent == (LEAD,)
+    assert classify(broken_alternative("\r\n")).permanent == (LEAD,)
+    assert classify(broken_alternative("\n", padding="  ")).permanent == (LEAD,)
+
+
+EXIM_LINES = [
+    "This message was created automatically by mail delivery software.",
+    "",
+    "A message that you sent could not be delivered to one or more of its",
+    "recipients. This is a permanent error. The following address(es) failed:",
+    "",
+    f"  {LEAD}",
+    "    host mx.example.org [192.0.2.25]",
+    "    SMTP error from remote mail server after RCPT TO:<ana.pena@example.org>:",
+    "    553 example.org does not exist",
+]
+
+
+def exim_copy(lines: list[str], *, html: bool = False) -> bytes:
+    """Exim's bounce as a copy left it: `lines` its text, in HTML when `html`."""
+    kind = "text/html" if html else "text/plain"
+    body = ("<html><body><p>" + "<br>\r\n".join(lines) + "</p></body></html>") if html else "\r\n".join(lines)
+    return ("Return-Path: <>\r\nFrom: Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+            "To: laura@lauravidal.es\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            f"Message-ID: <exim-copy@relay.lauravidal.es>\r\nContent-Type: {kind}; charset=us-ascii\r\n\r\n"
+            + body + "\r\n").encode("ascii")
+
+
+def test_exims_reply_is_read_when_a_copy_lost_its_indent_or_joined_its_lines():
+    # Exim puts the remote server's reply, indented, below "SMTP error from remote mail
+    # server after …:". A copy that lost the indent, one that joined the lines, and an
+    # HTML rendering whose <br> stood before each line end left the reply unread: a dead
+    # domain read as an undefined soft failure.
+    assert classify(exim_copy(EXIM_LINES)).permanent == (LEAD,)
+    dedented = [line.strip() for line in EXIM_LINES]
+    joined = EXIM_LINES[:7] + [EXIM_LINES[7] + " " + EXIM_LINES[8].strip()]
+    for copy in (exim_copy(dedented), exim_copy(joined), exim_copy(EXIM_LINES, html=True)):
+        assert classify(copy).permanent == (LEAD,)
+
+
+def sendmail_dsn(diagnostic: str, status: str) -> bytes:
+    """Sendmail's RFC 3464 report (its DSN, "Returned mail: see transcript for details"),
+    `diagnostic` the Diagnostic-Code field's lines as a copy left them."""
+    return "\r\n".join([
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.lauravidal.es>",
+        "To: <laura@lauravidal.es>",
+        "Subject: Returned mail: see transcript for details",
+        "Message-ID: <dsn-wrap@relay.lauravidal.es>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="S1"',
+        "",
+        "--S1",
+        "",
+        "   ----- The following addresses had permanent fatal errors -----",
+        f"<{LEAD}>",
+        "",
+        "--S1",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; relay.lauravidal.es",
+        "",
+        f"Final-Recipient: RFC822; {LEAD}",
+        "Action: failed",
+        f"Status: {status}",
+        "Remote-MTA: DNS; mx.example.org",
+        diagnostic,
+        "",
+        "--S1--",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_link_wrapped_onto_its_own_line_is_the_diagnostics_words():
+    # A server that refuses us for a block list answers with the list's page
+    # ("553 http://www.spamhaus.org/query/bl?ip=…", GoDaddy's relays); a copy that
+    # wrapped the field put the link on a line of its own, which read as a field named
+    # "http" and left "553" alone: a refusal of OUR server read as a dead address.
+    whole = sendmail_dsn("Diagnostic-Code: SMTP; 553 http://www.spamhaus.org/query/bl?ip=192.0.2.7", "5.1.3")
+    wrapped = sendmail_dsn("Diagnostic-Code: SMTP; 553\r\nhttp://www.spamhaus.org/query/bl?ip=192.0.2.7", "5.1.3")
+    for raw in (whole, wrapped):
+        incoming = classify(raw)
+        assert incoming.kind == "bounce" and incoming.permanent == () and incoming.temporary == (LEAD,)
+
+
+def exim_in(words: str, data: bytes, charset: str | None) -> bytes:
+    """Exim's bounce whose server words are `words`, its text as the bytes `data` make
+    of it, the part's charset `charset` (None: undeclared)."""
+    text = "\r\n".join(EXIM_LINES[:8] + ["    " + words]) + "\r\n"
+    field = f"text/plain; charset={charset}" if charset else "text/plain"
+    return ("Return-Path: <>\r\nFrom: Mail Delivery System <Mailer-Daemon@relay.lauravidal.es>\r\n"
+            "To: laura@lauravidal.es\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            f"Message-ID: <exim-8bit@relay.lauravidal.es>\r\nContent-Type: {field}\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n").encode("ascii") + data(text)
+
+
+def test_utf8_read_once_as_windows_1252_is_read_as_utf8_again():
+    # A relay or an export that decoded UTF-8 as Windows-1252 and wrote it back as UTF-8
+    # leaves "UsuÃ¡rio nÃ£o existe": no rule reads it, and the dead address was soft.
+    words = "550 Usuário não existe neste servidor"
+    assert classify(exim_in(words, lambda t: t.encode("utf-8"), "utf-8")).permanent == (LEAD,)
+    twice = lambda t: t.encode("utf-8").decode("cp1252").encode("utf-8")  # noqa: E731
+    assert "UsuÃ¡rio nÃ£o" in twice(words).decode("utf-8")
+    for charset in ("utf-8", None):
+        assert classify(exim_in(words, twice, charset)).permanent == (LEAD,)
+
+
+def test_text_that_only_looks_like_mojibake_is_left_alone():
+    reply = classify("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                     "Subject: Re: Hola\r\nMessage-ID: <r6@example.org>\r\n"
+                     "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                     "¿Qué tal? El año pasado compré en Ñandú S.A. por 25 €.\r\n".encode("utf-8"))
+    assert reply.text.startswith("¿Qué tal? El año pasado compré en Ñandú S.A. por 25 €.")
+
+
+def test_accented_letters_lost_as_question_marks_are_read_as_bare_letters():
+    # A server or relay that cannot write "á" or "ã" writes "?" ("Usu?rio n?o existe",
+    # one "?" per letter or per UTF-8 byte): the words the report phrases have there give
+    # the letter back, in the text and in a delivery-status field; the dead address was
+    # an undefined soft failure.
+    for words in ("550 Usu?rio n?o existe", "550 Usu??rio n??o existe", "550 Adresse ?lectronique inconnue",
+                  "550 Destinat?rio inv?lido"):
+        assert classify(exim_in(words, lambda t: t.encode("ascii"), "us-ascii")).permanent == (LEAD,), words
+    field = sendmail_dsn("Diagnostic-Code: smtp; 550 Destinat?rio inv?lido", "5.0.0")
+    assert classify(field).permanent == (LEAD,)
+
+
+def test_a_question_mark_that_stands_for_no_letter_stays():
+    # A question (no letters after it), a link's query, a word the phrases do not have.
+    from leadloop.damage import unmasked
+
+    text = "Que tal? Bien. Mirad http://example.org/bl?ip=192.0.2.7 y why?not, <=?utf-8?B?8J+QiA==?=@example.org>"
+    assert unmasked(text) == text
+
+
+def in_capitals(raw: bytes) -> bytes:
+    """An old system's copy: the header fields' values and the whole body in capitals
+    (the boundaries here are already; MIME's names and values are case-insensitive)."""
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    head = re.sub(rb"(?m)^([^:\r\n]+:)(.*)$", lambda m: m.group(1) + m.group(2).upper(), head)
+    return head + blank + body.upper()
+
+
+def test_a_report_in_capitals_is_read_as_it_is_in_small_letters():
+    # Exchange Online's advice ("… set up by an admin via mail flow rules") in capitals
+    # read "MAIL F" as the MAIL FROM command (a refusal of our sender); an InterScan
+    # notice's subject and sender in capitals were no longer InterScan's, whose own
+    # sentence "Unable to deliver message to <…>" says the address is unknown.
+    advice = office365_ndr().replace(
+        b"Unknown To address\r\n",
+        b"Unknown To address\r\n\r\nErrant forwarding rule - forwarding can be set up by an admin via "
+        b"mail flow rules or mailbox forwarding address settings.\r\n")
+    interscan = ('From: "InterScan MSS" <postmaster@relay.lauravidal.es>\r\nTo: laura@lauravidal.es\r\n'
+                 "Subject: Mail could not be delivered\r\nMessage-ID: <imss-1@relay.lauravidal.es>\r\n"
+                 "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                 "*************************************************************\r\n"
+                 "Message from InterScan Messaging Security Suite\r\n\r\n"
+                 f"Unable to deliver message to <{LEAD}> (and other recipients in the same domain).\r\n"
+                 "Please check if address is correct.\r\n").encode("ascii")
+    for raw in (advice, interscan):
+        assert classify(raw).permanent == (LEAD,)
+        assert classify(in_capitals(raw)).permanent == (LEAD,)
