@@ -28,6 +28,7 @@ from test_forwarded_bounces import US, inbox_project
 
 OWN = frozenset({US})
 POSTMASTER_LEAD = "postmaster@ferreteria-luna.example"
+BOUNCE_WORD_LEAD = "bouncehouse@fiestas-luna.example"  # (inflatable castles for hire)
 LEAD = "ana.pena@example.org"
 COLLEAGUE = "pedro.gil@example.com"
 # The words of _BOUNCE_SENDER that can stand in a domain name (the others hold spaces).
@@ -36,6 +37,7 @@ DOMAIN_LEADS = ("sykes@postmaster.co.uk", "ana@mailer-daemon.example", "luis@mai
 LEADS = "email,nombre,producto,fecha\n" + "".join(
     f"{address},{name},Curso de fotografía,01/12/2026\n" for address, name in [
         (POSTMASTER_LEAD, "Ferretería Luna"), (LEAD, "Ana Peña"), (COLLEAGUE, "Pedro Gil"),
+        (BOUNCE_WORD_LEAD, "Fiestas Luna"),
         *((address, address.split("@")[0].title()) for address in DOMAIN_LEADS)])
 LATER = "2026-12-05T12:00"
 ANSWER = "Sí, me interesa. ¿Tienen plazas en abril?"
@@ -119,6 +121,13 @@ def test_a_postmaster_leads_answer_too_large_to_read_whole(project, run):
     path = project.deliver(head + b"\r\n\r\n" + body + b"JVBERi0xLjQK\r\n" * 800_000 + b"--B--\r\n")
     assert path.stat().st_size > 10 * 1024 * 1024
     assert_replied(run, POSTMASTER_LEAD)
+
+
+def test_a_local_part_that_only_starts_like_a_bounce_handlers_is_a_person(project, run):
+    """"bounce", "bounces", "bounce-…", "bounces+…" are bounce handlers' (an ESP's VERP);
+    "bouncehouse" is a word of its own."""
+    project.deliver(message(f"Fiestas Luna <{BOUNCE_WORD_LEAD}>", "Pregunta", ANSWER))
+    assert_replied(run, BOUNCE_WORD_LEAD)
 
 
 # --- 2. A person at a domain whose name holds a mail system's word -------------------------

@@ -299,7 +299,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
 
         sender = parseaddr(header_text(msg, "from"))[1].lower() or None
     local = sender.split("@", 1)[0] if sender else ""
-    if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
+    if _daemon_local(local):
         return _report_signs(msg, subject, start if start is not None else msg)
     if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
@@ -314,6 +314,18 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         # drop the Return-Path): the report's own words or the original it returns.
         return True
     return _ndr_signs(msg)
+
+
+def _daemon_local(local: str) -> bool:
+    """Whether an address's local part is a mailer daemon's, a postmaster's or a bounce
+    handler's: BOUNCE_LOCAL_PARTS, or one of them with more after it ("mailer-daemon-x",
+    "postmaster.mx", an ESP's VERP "bounces+123-ana=example.org", "bounce-mc.us5_…").
+    Not a word that starts so: "bouncehouse@" rents inflatable castles."""
+    return local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster")) or \
+        _BOUNCE_HANDLER_LOCAL.match(local) is not None
+
+
+_BOUNCE_HANDLER_LOCAL = LazyPattern(r"bounces?(?:[-_.+=\d]|$)")
 
 
 def _report_signs(msg: Message, subject: str, body: Message) -> bool:
@@ -690,8 +702,7 @@ def names_mail_system(sender: str) -> bool:
 
     name, address = parseaddr(sender)
     local = (address or sender).strip().lower().split("@", 1)[0]
-    if local in BOUNCE_LOCAL_PARTS or local in _SYSTEM_LOCAL_PARTS or \
-            local.startswith(("mailer-daemon", "postmaster", "bounce")) or _NO_REPLY_LOCAL.search(local) or \
+    if _daemon_local(local) or local in _SYSTEM_LOCAL_PARTS or _NO_REPLY_LOCAL.search(local) or \
             _LIST_SYSTEM_LOCAL.search(local):
         return True
     return _BOUNCE_SENDER.search(sender_words(sender)) is not None
