@@ -343,7 +343,7 @@ def _report_signs(msg: Message, subject: str, body: Message) -> bool:
         return True
     if AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)) and not _report_subject(subject):
         return False
-    return null_sender(msg) or _returns_original(body)
+    return null_sender(msg) or _returns_original(body) or _text_names_a_cause(body)
 
 
 def _text_reads_as_report(msg: Message) -> bool:
@@ -352,6 +352,20 @@ def _text_reads_as_report(msg: Message) -> bool:
     with its boundary on an unfolded line), read as text as _collect reads it."""
     return any(reads_as_report(_text(part)) for part in own_parts(msg)
                if part.get_content_maintype() in ("text", "multipart"))
+
+
+def _text_names_a_cause(msg: Message) -> bool:
+    """Whether the verdict on one of the message's own texts names a cause: judge reads
+    more sentences than reads_as_report's catalog ("… did not exactly match a lab email
+    address", a directory's answer), and a person's "Sí, me interesa" names none."""
+    for part in own_parts(msg):
+        if part.get_content_maintype() in ("text", "multipart"):
+            text = _text(part)[:MAX_REPORT_TEXT]
+            if part.get_content_type() == "text/html" or HTML_START.match(text):
+                text = _html_text(text)
+            if judge(None, text).reason != "undefined":
+                return True
+    return False
 
 
 def _returns_original(msg: Message) -> bool:
