@@ -316,3 +316,13 @@ def test_a_mail_systems_name_on_a_postmaster_address_is_no_person():
     incoming = classify(message("Mail Delivery System <postmaster@mx.example.com>", "Notice",
                                 "Your mailbox is almost full. Do you want more space?"), own=OWN)
     assert incoming.kind != "reply"
+
+
+def test_a_gateways_report_in_words_only_judge_knows_with_no_return_path_stays_a_report():
+    """A report subject, a person-looking From and no Return-Path (an archive's copy): the
+    report's words decide, also the sentences only judge reads."""
+    incoming = classify(message("Mail Gateway <gateway@lab.example.gov>", "Undeliverable message", (
+        f"The address to which your message was addressed, {COLLEAGUE}, did not\n"
+        "exactly match a lab email address.\n"), return_path=None), own=OWN)
+    assert incoming.kind == "bounce"
+    assert {f.address: f.hard for f in incoming.failures}.get(COLLEAGUE) is True, incoming.failures

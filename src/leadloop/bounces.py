@@ -308,8 +308,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         return _machine_made(msg) and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
-    body = start if start is not None else msg
-    if msg.get("return-path") is None and (_text_reads_as_report(body) or _returns_original(body)):
+    if msg.get("return-path") is None and _report_in_body(start if start is not None else msg):
         # No envelope sender to go by (archives, a client's export and some IMAP stores
         # drop the Return-Path): the report's own words or the original it returns.
         return True
@@ -343,7 +342,13 @@ def _report_signs(msg: Message, subject: str, body: Message) -> bool:
         return True
     if AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)) and not _report_subject(subject):
         return False
-    return null_sender(msg) or _returns_original(body) or _text_names_a_cause(body)
+    return null_sender(msg) or _report_in_body(body)
+
+
+def _report_in_body(msg: Message) -> bool:
+    """Whether the message's own texts say what failed (reads_as_report, else a cause
+    judge names) or it returns an original."""
+    return _text_reads_as_report(msg) or _returns_original(msg) or _text_names_a_cause(msg)
 
 
 def _text_reads_as_report(msg: Message) -> bool:
