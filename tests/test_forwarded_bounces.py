@@ -408,16 +408,21 @@ LEADS_CSV = f"""email,nombre,producto,fecha
 """
 
 
-@pytest.fixture
-def project(tmp_path, run):
+def inbox_project(tmp_path, run, leads_csv: str) -> Maildir:
+    """A project whose inbox is a Maildir, its leads imported and sent their info pack."""
     (tmp_path / "leadloop.toml").write_text(
         f'[sender]\nname = "Laura Vidal"\naddress = "{US}"\n\n[inbox]\nmaildir = "mail"\n', encoding="utf-8")
-    (tmp_path / "leads.csv").write_text(LEADS_CSV, encoding="utf-8")
+    (tmp_path / "leads.csv").write_text(leads_csv, encoding="utf-8")
     assert run("import", "leads.csv").exit_code == 0
     box = Maildir(tmp_path / "mail")
     sent = run("--now", "2026-12-02T10:00", "run-daily")
     assert sent.exit_code == 0, sent.stderr
     return box
+
+
+@pytest.fixture
+def project(tmp_path, run):
+    return inbox_project(tmp_path, run, LEADS_CSV)
 
 
 def statuses(run) -> dict:

@@ -104,8 +104,6 @@ AUTOMATIC_ANSWER_SUBJECT = LazyPattern(
 def _report_subject(subject: str) -> bool:
     return _BOUNCE_SUBJECT.search(fold(subject)) is not None
 
-# A reply's or a forward's subject.
-_REPLY_PREFIX = LazyPattern(r"^\s*(re|fw|fwd|rv|aw|sv|tr|wg)\s*(\[\d+\])?\s*:", re.I)
 # A tag that mailing-list software puts before the subject (issue #25): Mailman's
 # subject_prefix (by default "[Listname] "), Sympa's custom_subject, Google Groups',
 # LISTSERV's and Lyris's the same; and the tags gateways add ("[SPAM]", "[External]").
@@ -125,6 +123,30 @@ def untagged(subject: str) -> str:
             break
         subject = subject[tag.end():]
     return subject
+
+
+# Subject prefixes mail programs put on a reply or a forward (matched folded: lower case,
+# no accents), in the languages leadloop's leads write and their neighbours' (Wikipedia,
+# "List of email subject abbreviations", after Outlook's localised ones: "RV:" es, "TR:"
+# fr, "WG:"/"AW:" de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/"Antw:" nl, "VS:"/
+# "VL:"/"SV:"/"VB:"/"FS:" Nordic, "ODP:"/"PD:" pl, "YNT:"/"İLT:" tr, "V:"/"Továbbítás:" hu,
+# "ΑΠ:"/"ΣΧΕΤ:"/"ΠΡΘ:" el, "回复:"/"转发:" zh, "転送:" ja, mail.ru's and Yandex's "Пересл:"/
+# "Отв:"), old Mozilla's "[Fwd: …]", Pine's "… (fwd)" and mutt's and neomutt's "[author:
+# subject]" (their default forward_format, "[%a: %s]", %a the author's address).
+FORWARD_OR_REPLY_SUBJECT = LazyPattern(
+    r"^\s*\[?(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|vb|fs|enc|res|i|r|rif|antw|doorst|odp|pd|ynt|ilt|v|tovabbitas"
+    r"|απ|σχετ|πρθ|回复|回覆|答复|转发|轉寄|転送|пересл|отв)\s*(\[\d+\])?\s*[:：]"
+    r"|\(fwd\)\s*$|^\s*\[[^\s\[\]@:]+@[^\s\[\]:]+: .*\]\s*$")
+
+
+def writers_subject(subject: str) -> bool:
+    """Whether `subject` is a reply's or a forward's (FORWARD_OR_REPLY_SUBJECT), also
+    after a mailing list's tag: a person answering or passing something on, even when
+    what they pass on is a report ("[List] Fwd: Undelivered Mail")."""
+    folded = fold(subject)
+    return FORWARD_OR_REPLY_SUBJECT.search(folded) is not None or \
+        FORWARD_OR_REPLY_SUBJECT.search(untagged(folded)) is not None
+
 
 # The notices mailing-list software sends about a message posted to a list (issue #25):
 # Mailman 2.1's and 3's "Your message to LIST awaits moderator approval" (Handlers/Hold.py,
@@ -247,9 +269,12 @@ class Report:
     original_recipients: tuple[str, ...]   # the returned original's To
 
 
-def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
+def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: Message | None = None) -> bool:
     """A delivery report, by its structure, its sender or its subject. An empty
-    Return-Path alone is not enough: auto-replies have one too (RFC 3834)."""
+    Return-Path alone is not enough: auto-replies have one too (RFC 3834). Nor is a
+    mail system's address: a person may write from one (_report_signs). `start`: of a
+    message too large to read whole (`msg` its header), its first bytes, where the
+    words of its text are read."""
     kind = msg.get_content_type()
     if kind == "multipart/report":
         report_type = (msg.get_param("report-type") or "").lower()
@@ -276,20 +301,137 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str) -> bool:
 
         sender = parseaddr(header_text(msg, "from"))[1].lower() or None
     local = sender.split("@", 1)[0] if sender else ""
-    if local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster", "bounce")):
-        # Unless it only answers automatically (a department's autoresponder on its
-        # postmaster address): an automatic answer's subject, and no report's subject
-        # nor words.
-        return not AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)) or _report_subject(subject) or \
-            any(reads_as_report(_text(part)) for part in own_parts(msg) if part.get_content_maintype() == "text")
+    if _daemon_local(local):
+        return _report_signs(msg, subject, start if start is not None else msg)
     if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
         # with or without an RFC 3464 part (issue #25).
         return _machine_made(msg) and _opens_as_report(msg)
-    if _BOUNCE_SENDER.search(str(msg.get("from") or "")):
+    if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
-    return header_text(msg, "return-path") in ("<>", "") or _ndr_signs(msg)
+    if msg.get("return-path") is None and _report_in_body(start if start is not None else msg):
+        # No envelope sender to go by (archives, a client's export and some IMAP stores
+        # drop the Return-Path): the report's own words or the original it returns.
+        return True
+    return _ndr_signs(msg)
+
+
+def _daemon_local(local: str) -> bool:
+    """Whether an address's local part is a mailer daemon's, a postmaster's or a bounce
+    handler's: BOUNCE_LOCAL_PARTS, or one of them with more after it ("mailer-daemon-x",
+    "postmaster.mx", an ESP's VERP "bounces+123-ana=example.org", "bounce-mc.us5_…").
+    Not a word that starts so: "bouncehouse@" rents inflatable castles."""
+    return local in BOUNCE_LOCAL_PARTS or local.startswith(("mailer-daemon", "postmaster")) or \
+        _BOUNCE_HANDLER_LOCAL.match(local) is not None
+
+
+_BOUNCE_HANDLER_LOCAL = LazyPattern(r"bounces?(?:[-_.+=\d]|$)")
+
+
+def _report_signs(msg: Message, subject: str, body: Message) -> bool:
+    """Whether a message from a mail system's address (a mailer daemon's, a postmaster's,
+    a bounce handler's) carries a report's own signs: a report's subject that is not a
+    person's reply or forward, a report's words (reads_as_report), a returned original or
+    a null envelope sender. Without any it is a person's message: RFC 5321 §4.5.1 and RFC
+    2142 §4 have a person read postmaster@, and small businesses answer from it. An
+    automatic answer's subject with no report's subject nor words is a department's
+    autoresponder on its postmaster address. `body`: where its text is read (`msg`, or
+    the start of one too large to read whole)."""
+    if _report_subject(subject) and not writers_subject(subject):
+        return True
+    if _text_reads_as_report(body):
+        return True
+    if AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)) and not _report_subject(subject):
+        return False
+    return null_sender(msg) or _report_in_body(body)
+
+
+def _report_in_body(msg: Message) -> bool:
+    """Whether the message's own texts say what failed (reads_as_report, else a cause
+    judge names) or it returns an original."""
+    return _text_reads_as_report(msg) or _returns_original(msg) or _text_names_a_cause(msg)
+
+
+def _text_reads_as_report(msg: Message) -> bool:
+    """Whether one of the message's own texts says what failed (reads_as_report); also
+    a multipart whose boundary was lost (Verizon's "Content-Type: multipart/alternative;"
+    with its boundary on an unfolded line), read as text as _collect reads it."""
+    return any(reads_as_report(_text(part)) for part in own_parts(msg)
+               if part.get_content_maintype() in ("text", "multipart"))
+
+
+def _text_names_a_cause(msg: Message) -> bool:
+    """Whether the verdict on one of the message's own texts names a cause: judge reads
+    more sentences than reads_as_report's catalog ("… did not exactly match a lab email
+    address", a directory's answer), and a person's "Sí, me interesa" names none."""
+    for part in own_parts(msg):
+        if part.get_content_maintype() in ("text", "multipart"):
+            text = _text(part)[:MAX_REPORT_TEXT]
+            if part.get_content_type() == "text/html" or HTML_START.match(text):
+                text = _html_text(text)
+            if judge(None, text).reason != "undefined":
+                return True
+    return False
+
+
+def _returns_original(msg: Message) -> bool:
+    """Whether the message returns an original: a message or a message's header as a
+    part of its own (RFC 3462 §2, text/rfc822-headers), or a report's line over the copy
+    in its text ("Original message as received is as follows:"). Not a mail program's
+    ruler over the message a person answers ("-----Original Message-----")."""
+    if any(part.get_content_type() in ("message/rfc822", "message/global", "text/rfc822-headers",
+                                       "message/global-headers") for part in msg.walk()):
+        return True
+    for part in own_parts(msg):
+        if part.get_content_maintype() in ("text", "multipart"):
+            text = _text(part)[:MAX_REPORT_TEXT]
+            if any(not _QUOTE_RULER.match(text, mark.start()) for mark in _ORIGINAL_MARK.finditer(text)):
+                return True
+    return False
+
+
+# The rulers mail programs write over the message a person replies to or forwards
+# (Outlook's "-----Original Message-----" and its translations): _ORIGINAL_MARK reads them
+# as where a report's copy starts too, but in a person's reply they say nothing of a report.
+_QUOTE_RULER = LazyPattern(r"^[ \t>|]*-+ ?(original message|mensaje original|message d'origine"
+                           r"|urspr(u|ü)ngliche nachricht|messaggio originale)\b", re.I | re.M)
+
+
+def null_sender(msg: Message) -> bool:
+    """Whether the delivering server wrote a null envelope sender ("Return-Path: <>",
+    RFC 5321 §4.4; also empty): what reports (§4.5.5) and auto-replies (RFC 3834 §3.3)
+    are sent with. A missing Return-Path is not one: archives, a mail program's export
+    and some IMAP stores keep mail without it."""
+    return msg.get("return-path") is not None and header_text(msg, "return-path").replace(" ", "") in ("<>", "")
+
+
+def sender_words(value: str) -> str:
+    """What a From value says of who sent it: its display name and its address's local
+    part, never its domain (a person's mailbox may sit at postmaster.co.uk or
+    mailer-daemon.example). A From that names no address ("Mail Delivery Subsystem
+    <MAILER-DAEMON>", a bare name, "ana at example.org") is all name, host names left out."""
+    from email.utils import parseaddr
+
+    name, address = parseaddr(value)
+    if "@" in address:
+        return f"{name} {address.rpartition('@')[0]}"
+    return _HOST_NAME.sub(" ", value)
+
+
+_HOST_NAME = LazyPattern(r"[^\s<>()@]+\.[^\s<>()@]+")
+
+
+def _system_without_address(value: str) -> bool:
+    """Whether a From that names no address is a mail system's: empty or the null address
+    ("From: <>"), or a mail system's name ("MAILER-DAEMON", "Webshield SMTP V4.5 Mail
+    Service"). A person's bare name, or an address a program wrote unparseably ("ana at
+    example.org"), is no sign either way: the message's other signs decide."""
+    from email.utils import parseaddr
+
+    if "@" in parseaddr(value)[1]:
+        return False
+    return not value.replace("<>", "").strip() or names_mail_system(value)
 
 
 def _attached_report(part: Message) -> Message | None:
@@ -484,9 +626,9 @@ def _ndr_signs(msg: Message) -> bool:
     from email.utils import parseaddr
 
     subject = header_text(msg, "subject")
-    if _REPLY_PREFIX.match(untagged(subject)) and not is_list_notice(msg, subject):
+    if writers_subject(subject) and not is_list_notice(msg, subject):
         return False
-    if "@" not in parseaddr(header_text(msg, "from"))[1]:
+    if _system_without_address(header_text(msg, "from")):
         return True
     envelope = parseaddr(header_text(msg, "return-path"))[1].lower()
     if envelope.split("@", 1)[0] in BOUNCE_LOCAL_PARTS:
@@ -504,12 +646,10 @@ def _opens_as_report(msg: Message) -> bool:
 
 
 def _machine_made(msg: Message) -> bool:
-    """Signs that no person wrote the message: a From with no address, an empty
-    envelope sender, RFC 3834's Auto-Submitted, the X-Autogenerated and Precedence
-    headers mail systems put on what they generate."""
-    from email.utils import parseaddr
-
-    if "@" not in parseaddr(header_text(msg, "from"))[1] or header_text(msg, "return-path") == "<>":
+    """Signs that no person wrote the message: a From with no address that is empty or
+    a mail system's name, an empty envelope sender, RFC 3834's Auto-Submitted, the
+    X-Autogenerated and Precedence headers mail systems put on what they generate."""
+    if _system_without_address(header_text(msg, "from")) or header_text(msg, "return-path") == "<>":
         return True
     auto_submitted = header_text(msg, "auto-submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
@@ -553,7 +693,7 @@ def sent_by_mail_system(msg: Message) -> bool:
     with a null reverse-path, which delivery records as "Return-Path: <>"; an absent
     Return-Path says nothing, archives and some IMAP stores drop it), Auto-Submitted (RFC
     3834 §5), Exim's X-Failed-Recipients, or the X-Autogenerated and Precedence headers
-    of what mail systems generate; its From names no address, or a mailer daemon, a
+    of what mail systems generate; its From is empty, or names a mailer daemon, a
     postmaster or another automated sender, by its address or its display name."""
     from email.utils import parseaddr
 
@@ -573,21 +713,37 @@ def sent_by_mail_system(msg: Message) -> bool:
     sender = raw.get("from", "")
     if not _plain(sender):  # (a display name's raw bytes also break parseaddr)
         sender = header_text(msg, "from")
-    return "@" not in parseaddr(sender)[1] or names_mail_system(sender)
+    return _system_without_address(sender) or names_mail_system(sender)
 
 
 def names_mail_system(sender: str) -> bool:
     """Whether a From value names a mail system: a mailer daemon, a postmaster or
-    another automated sender, by its address or its display name."""
+    another automated sender, by its address's local part or its display name. Never
+    by its domain: a person's mailbox may sit at postmaster.co.uk (sender_words)."""
     from email.utils import parseaddr
 
     name, address = parseaddr(sender)
     local = (address or sender).strip().lower().split("@", 1)[0]
-    if local in BOUNCE_LOCAL_PARTS or local in _SYSTEM_LOCAL_PARTS or \
-            local.startswith(("mailer-daemon", "postmaster", "bounce")) or _NO_REPLY_LOCAL.search(local) or \
+    if _daemon_local(local) or local in _SYSTEM_LOCAL_PARTS or _NO_REPLY_LOCAL.search(local) or \
             _LIST_SYSTEM_LOCAL.search(local):
         return True
-    return _BOUNCE_SENDER.search(name or sender) is not None
+    return _BOUNCE_SENDER.search(sender_words(sender)) is not None
+
+
+def postmasters_own(sender: str) -> bool:
+    """Whether a From is a domain's postmaster under no mail system's name
+    ("postmaster@ferreteria-luna.example", "Ferretería Luna <postmaster@…>"): RFC 5321
+    §4.5.1 has every domain keep one that a person reads, and that person (a small
+    business's only address, often) answers from it. Its reports carry a report's signs
+    (_report_signs); its mail with none, and no automatic answer's, is the person's."""
+    from email.utils import parseaddr
+
+    name, address = parseaddr(sender)
+    return "@" in address and _POSTMASTER_LOCAL.match(address.lower()) is not None and \
+        _BOUNCE_SENDER.search(name) is None
+
+
+_POSTMASTER_LOCAL = LazyPattern(r"post[-_]?master\b")
 
 
 def is_delivery_receipt(msg: Message) -> bool:

@@ -534,20 +534,6 @@ _QUOTE_START = LazyPattern(
 )
 
 
-# A person's message that forwards or quotes a report (issue #25). Subject prefixes mail
-# programs put on a reply or a forward (matched folded: lower case, no accents), in the
-# languages leadloop's leads write and their neighbours' (Wikipedia, "List of email
-# subject abbreviations", after Outlook's localised ones: "RV:" es, "TR:" fr, "WG:"/"AW:"
-# de, "I:"/"R:"/"RIF:" it, "ENC:"/"RES:" pt, "Doorst:"/"Antw:" nl, "VS:"/"VL:"/"SV:"/"VB:"/
-# "FS:" Nordic, "ODP:"/"PD:" pl, "YNT:"/"İLT:" tr, "V:"/"Továbbítás:" hu, "ΑΠ:"/"ΣΧΕΤ:"/
-# "ΠΡΘ:" el, "回复:"/"转发:" zh, "転送:" ja, mail.ru's and Yandex's "Пересл:"/"Отв:"), old
-# Mozilla's "[Fwd: …]", Pine's "… (fwd)" and mutt's and neomutt's "[author: subject]"
-# (their default forward_format, "[%a: %s]", %a the author's address). Read after a
-# mailing list's tag too (bounces.untagged).
-_FORWARD_OR_REPLY_SUBJECT = LazyPattern(
-    r"^\s*\[?(re|fw|fwd|rv|tr|wg|aw|sv|vs|vl|vb|fs|enc|res|i|r|rif|antw|doorst|odp|pd|ynt|ilt|v|tovabbitas"
-    r"|απ|σχετ|πρθ|回复|回覆|答复|转发|轉寄|転送|пересл|отв)\s*(\[\d+\])?\s*[:：]"
-    r"|\(fwd\)\s*$|^\s*\[[^\s\[\]@:]+@[^\s\[\]:]+: .*\]\s*$")
 # The line a mail program writes above what it forwards or quotes (folded: lower case, no
 # accents). A ruler around the words: Gmail "---------- Forwarded message ---------",
 # Thunderbird "-------- Forwarded Message --------" / "-------- Original Message --------"
@@ -690,7 +676,7 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
     # Never a candidate of a report: our own addresses and the reporting daemon's. (Not
     # the report's own To: some servers copy the failed recipient into its headers.)
     mine = {a.lower() for a in set(own) | ({sender} if sender else set())}
-    if bounces.looks_like_bounce(msg, sender, subject) and \
+    if bounces.looks_like_bounce(msg, sender, subject, start=_start_message(start) if headers_only else None) and \
             not _forwards_a_report(msg, sender, subject, own, headers_only):
         # Never a reply or an auto-reply, even when it names nobody leadloop knows: the
         # inbox reports it for review.
@@ -731,10 +717,12 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
                       overall=Failure(None, verdict, sentence), original_ids=references,
                       departed=True, new_address=new_address)
 
+    sender_field = header_text(msg, "from")
     if _is_auto_reply(msg, subject) or bounces.is_list_notice(msg, subject) or \
-            bounces.names_mail_system(header_text(msg, "from")):
+            bounces.names_mail_system(sender_field) and not bounces.postmasters_own(sender_field):
         # A list program's notice is a machine's, like an out-of-office (issue #25), and
         # so is whatever a no-reply or system address sends: nobody answers from one.
+        # A postmaster is a person (bounces.postmasters_own) when nothing else says not.
         # One that says the person has gone is about the address (SPEC §7 "has moved").
         return (None if headers_only else departed(reply_text(msg), True)) or result("auto_reply")
     text = "" if headers_only else reply_text(msg)
@@ -852,8 +840,7 @@ def _forwards_a_report(msg: Message, sender: str | None, subject: str, own: froz
         return False
     if bounces.is_list_notice(msg, subject):
         return False  # an answer to a list's notice is a machine's: leadloop posts to no list
-    folded = _fold(subject)
-    if _FORWARD_OR_REPLY_SUBJECT.search(folded) or _FORWARD_OR_REPLY_SUBJECT.search(bounces.untagged(folded)):
+    if bounces.writers_subject(subject):
         return True
     if headers_only:
         return False
@@ -1015,7 +1002,7 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         return True  # a read receipt
     if bounces.is_delivery_receipt(msg):
         return True
-    if msg.get("return-path") is not None and header_text(msg, "return-path") in ("<>", ""):
+    if bounces.null_sender(msg):
         return True
     whole = _fold(subject)
     folded = whole.lstrip("[( ")
