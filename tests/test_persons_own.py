@@ -326,3 +326,16 @@ def test_a_gateways_report_in_words_only_judge_knows_with_no_return_path_stays_a
         "exactly match a lab email address.\n"), return_path=None), own=OWN)
     assert incoming.kind == "bounce"
     assert {f.address: f.hard for f in incoming.failures}.get(COLLEAGUE) is True, incoming.failures
+
+
+@pytest.mark.parametrize("sender", ["Süsteemiadministraator <postmaster@mx.example.ee>", "MAILER-DAEMON@mx.example.ee"])
+def test_a_report_in_words_no_rule_reads_from_a_mail_systems_address_stays_a_report(sender):
+    """A postmaster's or a mailer daemon's report in a language no rule reads, under a
+    subject of its own and with no Return-Path (Microsoft 365 over IMAP, archives): its
+    address is all that says so, and it is enough. A person writing from such an address
+    under a subject of their own is found by the inbox instead (a "report" from a lead's
+    address that fails no lead is that lead's answer: test_a_lead_writes_like_a_machine)."""
+    incoming = classify(message(sender, "Kohaletoimetamata: Tellimus", (
+        "Mõned adressaadid ei saanud teie sõnumit.\n\n"
+        f"'{COLLEAGUE}' 16.03.2026 16:48\n"), return_path=None), own=OWN)
+    assert incoming.kind == "bounce"

@@ -302,7 +302,19 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         sender = parseaddr(header_text(msg, "from"))[1].lower() or None
     local = sender.split("@", 1)[0] if sender else ""
     if _daemon_local(local):
-        return _report_signs(msg, subject, start if start is not None else msg)
+        # A mail system's address: a report, unless it only answers automatically (a
+        # department's autoresponder on its postmaster address: an automatic answer's
+        # subject, and no report's subject nor words), or a person answers or forwards
+        # from it (a shop whose only address is postmaster@: a reply's or a forward's
+        # prefix, and no report's sign). Its words alone cannot tell the rest: a report
+        # in a language no rule reads, with no Return-Path (Microsoft 365 over IMAP,
+        # archives), would read as a person's answer; a lead's own answer under a subject
+        # of its own is found by the inbox (a "report" from a lead's address that fails
+        # no lead is that lead's answer).
+        body = start if start is not None else msg
+        if writers_subject(subject) or AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)):
+            return _report_signs(msg, subject, body)
+        return True
     if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
