@@ -95,7 +95,10 @@ def test_a_lead_who_pastes_a_report_about_someone_else_answers(project, run, sub
     assert statuses(run) == {SHOP: "active", ANA: "replied"}
     assert inbox(run)["replies"] == 0  # read again: nothing changes
     shown = json.loads(run("show", ANA, "--json").stdout)
-    assert [e["kind"] for e in shown["events"]].count("reply") == 1
+    replies = [event for event in shown["events"] if event["kind"] == "reply"]
+    assert len(replies) == 1
+    # What she wrote is what the marketer reads (with the report she pasted).
+    assert replies[0]["text"].startswith("Hola Laura, le pasé su información a mi socio")
 
 
 def test_a_report_from_a_mail_system_naming_no_lead_is_still_kept_for_review(project, run):

@@ -605,6 +605,10 @@ class Incoming:
     # compares reprs, and the failure's reason says it already.
     departed: bool = field(default=False, repr=False)
     new_address: str = field(default="", repr=False)
+    # A bounce whose From is no mail system's: what it says, as a reply's text is read,
+    # for the inbox when that From is a lead's and the report fails no lead (the lead
+    # answered, pasting a report). Not in the repr, as above.
+    writer_text: str = field(default="", repr=False)
 
     @property
     def permanent(self) -> tuple[str, ...]:
@@ -689,8 +693,10 @@ def _classify(msg, sender, message_id, references, subject, unsubscribe_address,
             # Sympa says it holds a post for the moderator in an RFC 3464 report of success
             # (2.3.0, Action: delivered): an automatic answer, no failure.
             return result("auto_reply")
+        writer_text = "" if headers_only or bounces.names_mail_system(header_text(msg, "from")) else reply_text(msg)
         return result("bounce", failures=report.failures, overall=report.overall,
-                      original_ids=report.original_ids, original_to=report.original_recipients)
+                      original_ids=report.original_ids, original_to=report.original_recipients,
+                      writer_text=writer_text)
     # (A list's refusal over the size limit returns our message, brochure and all: its
     # notice is in the message's first bytes.)
     notice = _start_message(start) if headers_only else msg

@@ -269,7 +269,8 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
         # like a report it looks (a shop whose address is postmaster@, a report pasted
         # into the person's words). Kept for review, the lead would go on getting
         # follow-ups after answering (SPEC §7).
-        apply_incoming(store, replace(incoming, kind="reply", failures=(), overall=None), now, report, own, sender)
+        apply_incoming(store, replace(incoming, kind="reply", text=incoming.writer_text, failures=(), overall=None),
+                       now, report, own, sender)
         return
     if not applied:
         reason = incoming.overall.verdict.label if incoming.overall is not None else "not read (too large)"
