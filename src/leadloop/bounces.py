@@ -356,7 +356,8 @@ def _report_signs(msg: Message, subject: str, body: Message) -> bool:
         return True
     if AUTOMATIC_ANSWER_SUBJECT.search(fold(subject)) and not _report_subject(subject):
         return False
-    return null_sender(msg) or _report_in_body(body)
+    # (_report_in_body's first test, its texts read as a report, failed above.)
+    return null_sender(msg) or _returns_original(body) or _text_names_a_cause(body)
 
 
 def _report_in_body(msg: Message) -> bool:
@@ -1061,15 +1062,16 @@ def _unstructured():
 
 
 def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_texts: list,
-             hint: Callable[[], str | None] | None = None) -> None:
+             hint: Callable[[], str | None] | None = None, *, returned: bool = False) -> None:
     """Walk the report: its text, its RFC 3464 fields, the original it returns. `hint`:
-    the charset the report's text declares, for its undeclared 8-bit bytes."""
+    the charset the report's text declares, for its undeclared 8-bit bytes. `returned`:
+    `part` is what a report with fields of its own returns, never read as a report."""
     kind = part.get_content_type()
     if kind in ("message/rfc822", "message/global"):
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         if isinstance(inner, Message):
-            if _attached_report(part) is not None:
+            if not returned and _attached_report(part) is not None:
                 # A report forwarded as an attachment: read the report itself.
                 _collect(inner, texts, dsn_blocks, originals, dsn_texts, charset_hint(inner))
             else:
@@ -1097,12 +1099,7 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
             child.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
             for child in children)
         for child in children:
-            if returns and child.get_content_type() in ("message/rfc822", "message/global"):
-                inner = child.get_payload()
-                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-                    originals.append(inner[0])
-                continue
-            _collect(child, texts, dsn_blocks, originals, dsn_texts, hint)
+            _collect(child, texts, dsn_blocks, originals, dsn_texts, hint, returned=returns)
         return
     broken = part.get_content_maintype() == "multipart"  # no boundary found: read it as text
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
