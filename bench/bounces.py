@@ -92,4 +92,8 @@ if __name__ == "__main__":
         timing(args.folders)
     else:
         for folder in args.folders:
+            if not (folder / args.labels).is_file():
+                # sisimai's folder says what each message is in expected.json, which
+                # tests/test_bounce_corpus.py reads; this tool reads only labels files.
+                parser.exit(2, f"{folder}: no {args.labels} here (file<TAB>label per message)\n")
             score(folder, args.labels)
