@@ -2243,9 +2243,14 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # The number says "address"; only words naming another cause overrule it.
         if reason is None or reason in HARD_REASONS:
             return Verdict(True, _status_reason(status) if reason is None else reason, status)
-        if reason == "suspend" and status.startswith("5.1."):
+        if reason == "suspend" and status.startswith("5.1.") and (found or "").startswith("5.1."):
             # "5.1.1 … mailbox disabled" (tin.it): a 5.1.x names the address, and
-            # "disabled" names no other cause (issue #25 item 4).
+            # "disabled" names no other cause (issue #25 item 4). Only when the server
+            # said that 5.1.x itself: a report's field with no status in the server's
+            # words is the reporting MTA's reading of the bare reply code (Sendmail's
+            # usersmtp.c reports any 550 to RCPT as 5.1.1 "User unknown", 551 as 5.1.6,
+            # 553 as 5.1.3), and "550 This account has been disabled" is then the
+            # lead's disabled mailbox (SPEC §7), as the server said.
             return Verdict(True, _status_reason(status), status)
         return Verdict(False, reason, status)
     if reason is not None:
