@@ -1668,6 +1668,7 @@ _COMMAND_SAID = LazyPattern(
 _GMAIL_STATES = {"6": "MAIL", "13": "HELO", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
 _TRANSCRIPT_SENT = LazyPattern(r"^[ \t]*>>>[ \t]*(?P<sent>rcpt|mail|data|helo|ehlo|starttls|auth|quit)\b", re.I | re.M)
 _TRANSCRIPT_HEARD = LazyPattern(r"^[ \t]*<<<[ \t]*[245]\d\d", re.M)
+_HEARD_NAMING = LazyPattern(r"^[ \t]*<<<[ \t]*[45]\d\d\b[^\n]*<(?![a-z]+:)[^<>\s:]+>", re.M | re.I)
 # The commands, as servers quote them in capitals, in the order a session sends them.
 # ("MAIL FROM", not "MAIL F": "MAIL FLOW", "MAIL FILTER" in a text all in capitals.)
 _COMMAND_WORDS = (("HELO", "HELO"), ("EHLO", "HELO"), ("STARTTLS", "CONN"), ("AUTH ", "CONN"),
@@ -1704,6 +1705,11 @@ def smtp_command(text: str) -> str | None:
                 return None
         return _command_name_of(sent[-1].group("sent"))
     if _TRANSCRIPT_HEARD.search(text):
+        if _HEARD_NAMING.search(text):
+            # A refusal heard with no command sent that names a mailbox (Courier's local
+            # delivery: " <<< 550 User <ana> unknown") answered a recipient, which no
+            # greeting can name: the stage is unsaid, not the connection.
+            return None
         return "CONN"
     # A command quoted in capitals ("550 5.1.1 … (Error following RCPT command)",
     # "RCPT TO:<…> 550 …"): the last in the session's order.
