@@ -1977,8 +1977,14 @@ _EMAIL = LazyPattern(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:.]+(?:\.[^\s<>()\[
 # for error code 5.4.1 in Exchange Online": the recipient address doesn't exist in the
 # organization): the address. The same words under 5.7.1 are Postfix's access(5)
 # REJECT, a policy, and stay so.
+# OpenSMTPD answers RCPT with "524 5.2.4 Mailing list expansion problem" when the
+# recipient's domain is served from a virtual table and the address is not in it ("no
+# aliases for virtual", smtpd/lka_session.c; also for an alias loop there): that address
+# takes no mail, whatever a mailing list's status says elsewhere. Only with OpenSMTPD's
+# own 524; Sendmail's "450 4.2.4" or an Exchange group's 5.2.4 stay the mailbox's.
 _STATUS_SENTENCES = (
     ("5.4.1", LazyPattern(r"recipient address rejected: access denied"), "userunknown"),
+    ("5.2.4", LazyPattern(r"(?<![\w.])524[ -]5\.2\.4 mailing list expansion problem"), "userunknown"),
 )
 
 _MAY_NOT_EXIST = LazyPattern(r"\bmay not exist\b")
