@@ -1568,7 +1568,11 @@ _AFTER_ADDRESS = [
         # Postfix: the recipient's domain routes back to the server that answered
         # ("mail for DOMAIN loops back to myself"): its configuration, not the address.
         r"loops back to (myself|me)",
-        r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect")),
+        r"forwarding loop", r"lookup failure", r"connection refused", r"could not connect",
+        # Haraka's outbound, when no MX of the domain took the connection, gives up with
+        # "Tried all MXs DOMAIN" under 5.1.2 (outbound/hmail.js, try_deliver:
+        # DSN.addr_bad_dest_system): every host was tried, so the domain has them.
+        r"tried all mx(?:s|es)\b")),
     ("systemerror", _patterns(
         r"system (config|configuration) error", r"local (configuration )?error", r"internal (server )?error",
         r"server is misconfigured", r"service (currently )?unavailable", r"queue file write error")),
