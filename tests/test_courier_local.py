@@ -13,28 +13,9 @@ documented DSN layout (courier/module.dsn); hosts and addresses are made up."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from test_inbox import Maildir
-
-US = "laura@lauravidal.es"
-ANA = "ana.pena@example.org"
-
-
-@pytest.fixture
-def project(tmp_path, run):
-    (tmp_path / "leadloop.toml").write_text(
-        f'[sender]\nname = "Laura Vidal"\naddress = "{US}"\nunsubscribe = "baja@example.com"\n\n'
-        '[inbox]\nmaildir = "mail"\n', encoding="utf-8")
-    (tmp_path / "leads.csv").write_text(
-        f"email,nombre,producto,fecha\n{ANA},Ana Peña,Taller de acuarela,02/03/2026 08:15\n", encoding="utf-8")
-    assert run("import", "leads.csv").exit_code == 0
-    box = Maildir(tmp_path / "mail")
-    sent = run("--now", "2026-03-02T10:00", "run-daily")
-    assert sent.exit_code == 0, sent.stderr
-    return box
+from one_lead import ANA, US, inbox_after, project, sent_id  # noqa: F401 (project: a fixture)
 
 
 def courier_report(message_id: str, session: str, diagnostic: str) -> bytes:
@@ -104,22 +85,9 @@ Message-ID: {message_id}
     return text.replace("\n", "\r\n").encode()
 
 
-def sent_id(run) -> str:
-    shown = json.loads(run("show", ANA, "--json").stdout)
-    return next(m["message_id"] for m in shown["messages"] if m["step"] == 0)
-
-
-def read_inbox(run) -> tuple[dict, str]:
-    result = run("--now", "2026-03-03T10:00", "inbox", "--json")
-    assert result.exit_code == 0, result.stderr
-    status = next(lead["status"] for lead in json.loads(run("leads", "--json").stdout))
-    return json.loads(result.stdout), status
-
-
 def test_couriers_local_delivery_naming_the_mailbox_is_the_address(project, run):
-    project.deliver(courier_report(sent_id(run), " <<< 550 User <ana.pena> unknown",
-                                   "unknown; 550 User <ana.pena> unknown"))
-    counts, status = read_inbox(run)
+    counts, status = inbox_after(run, project, courier_report(
+        sent_id(run), " <<< 550 User <ana.pena> unknown", "unknown; 550 User <ana.pena> unknown"))
     assert status == "bounced" and counts["bounces"] == 1, counts
 
 
@@ -129,6 +97,5 @@ def test_couriers_local_delivery_naming_the_mailbox_is_the_address(project, run)
 ])
 def test_a_greeting_refusal_is_still_the_senders(project, run, answer):
     session = f"     mx.example.org [192.0.2.7]:\n <<< {answer}"
-    project.deliver(courier_report(sent_id(run), session, f"smtp; {answer}"))
-    counts, status = read_inbox(run)
+    counts, status = inbox_after(run, project, courier_report(sent_id(run), session, f"smtp; {answer}"))
     assert status == "active" and counts["bounces"] == 0 and counts["sender_refused"] == 1, counts

@@ -10,28 +10,9 @@ default bounce template (config/outbound.bounce_message); hosts and addresses ar
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from test_inbox import Maildir
-
-US = "laura@lauravidal.es"
-ANA = "ana.pena@example.org"
-
-
-@pytest.fixture
-def project(tmp_path, run):
-    (tmp_path / "leadloop.toml").write_text(
-        f'[sender]\nname = "Laura Vidal"\naddress = "{US}"\nunsubscribe = "baja@example.com"\n\n'
-        '[inbox]\nmaildir = "mail"\n', encoding="utf-8")
-    (tmp_path / "leads.csv").write_text(
-        f"email,nombre,producto,fecha\n{ANA},Ana Peña,Taller de acuarela,02/03/2026 08:15\n", encoding="utf-8")
-    assert run("import", "leads.csv").exit_code == 0
-    box = Maildir(tmp_path / "mail")
-    sent = run("--now", "2026-03-02T10:00", "run-daily")
-    assert sent.exit_code == 0, sent.stderr
-    return box
+from one_lead import ANA, US, inbox_after, project, sent_id  # noqa: F401 (project: a fixture)
 
 
 def haraka_report(message_id: str, reason: str, status: str) -> bytes:
@@ -83,17 +64,8 @@ Message-ID: {message_id}
     return text.replace("\n", "\r\n").encode()
 
 
-def sent_id(run) -> str:
-    shown = json.loads(run("show", ANA, "--json").stdout)
-    return next(m["message_id"] for m in shown["messages"] if m["step"] == 0)
-
-
 def status_after(run, project, reason: str, status: str) -> tuple[dict, str]:
-    project.deliver(haraka_report(sent_id(run), reason, status))
-    result = run("--now", "2026-03-03T10:00", "inbox", "--json")
-    assert result.exit_code == 0, result.stderr
-    lead = next(lead["status"] for lead in json.loads(run("leads", "--json").stdout))
-    return json.loads(result.stdout), lead
+    return inbox_after(run, project, haraka_report(sent_id(run), reason, status))
 
 
 def test_no_mx_answered_is_the_mailbox_unreachable(project, run):

@@ -12,28 +12,9 @@ the server's own 5.1.1 beside "disabled", and a bare 550 whose words say nothing
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from test_inbox import Maildir
-
-US = "laura@lauravidal.es"
-ANA = "ana.pena@example.org"
-
-
-@pytest.fixture
-def project(tmp_path, run):
-    (tmp_path / "leadloop.toml").write_text(
-        f'[sender]\nname = "Laura Vidal"\naddress = "{US}"\nunsubscribe = "baja@example.com"\n\n'
-        '[inbox]\nmaildir = "mail"\n', encoding="utf-8")
-    (tmp_path / "leads.csv").write_text(
-        f"email,nombre,producto,fecha\n{ANA},Ana Peña,Taller de acuarela,02/03/2026 08:15\n", encoding="utf-8")
-    assert run("import", "leads.csv").exit_code == 0
-    box = Maildir(tmp_path / "mail")
-    sent = run("--now", "2026-03-02T10:00", "run-daily")
-    assert sent.exit_code == 0, sent.stderr
-    return box
+from one_lead import ANA, US, inbox_after, pack_state, project, sent_id  # noqa: F401 (project: a fixture)
 
 
 def sendmail_report(message_id: str, reply: str, status: str = "5.1.1") -> bytes:
@@ -93,25 +74,11 @@ Message-ID: {message_id}
     return text.replace("\n", "\r\n").encode()
 
 
-def sent_id(run) -> str:
-    shown = json.loads(run("show", ANA, "--json").stdout)
-    return next(m["message_id"] for m in shown["messages"] if m["step"] == 0)
-
-
-def read_inbox(run) -> tuple[dict, str]:
-    result = run("--now", "2026-03-03T10:00", "inbox", "--json")
-    assert result.exit_code == 0, result.stderr
-    status = next(lead["status"] for lead in json.loads(run("leads", "--json").stdout))
-    return json.loads(result.stdout), status
-
-
 def test_a_disabled_account_under_sendmails_own_5_1_1_is_the_mailbox(project, run):
-    project.deliver(sendmail_report(sent_id(run), "550 This account has been disabled"))
-    counts, status = read_inbox(run)
+    counts, status = inbox_after(run, project, sendmail_report(sent_id(run), "550 This account has been disabled"))
     assert status == "active"
     assert counts["failed"] == 1 and counts["bounces"] == 0, counts
-    shown = json.loads(run("show", ANA, "--json").stdout)
-    assert next(m for m in shown["messages"] if m["step"] == 0)["state"] == "failed"
+    assert pack_state(run) == "failed"
 
 
 @pytest.mark.parametrize("reply", [
@@ -120,6 +87,5 @@ def test_a_disabled_account_under_sendmails_own_5_1_1_is_the_mailbox(project, ru
     "550 Requested action not taken: mailbox unavailable",    # RFC 5321's bare 550: Sendmail's reading stands
 ])
 def test_a_dead_address_under_sendmails_5_1_1_is_still_bounced(project, run, reply):
-    project.deliver(sendmail_report(sent_id(run), reply))
-    counts, status = read_inbox(run)
+    counts, status = inbox_after(run, project, sendmail_report(sent_id(run), reply))
     assert status == "bounced" and counts["bounces"] == 1, counts
