@@ -6,7 +6,10 @@
 
 Each FOLDER holds messages (any file names) and a `labels.tsv`: one line per message,
 `file<TAB>label` (further columns ignored), label one of hard, soft, delay, auto_reply,
-reply, complaint (or skip).
+reply, complaint (or skip). A fourth column, where a folder has one, names whose failure
+a report is (SPEC §6 "Outcomes": `address`, `mailbox` or `sender`), and the owners leadloop
+reads are scored too ("owner: right/labelled"): a refusal of us charged to the lead is the
+harm a right hard/soft verdict can hide.
 The folders stay outside the repository: public sample mail is other projects' data, and
 a held-out set must not be seen by whoever tunes the rules. A message counts as "hard"
 when leadloop would make its lead `bounced`; a soft failure read as a delay (or the
@@ -23,42 +26,56 @@ from pathlib import Path
 from leadloop.classify import Unreadable, classify
 
 KINDS = ("hard", "soft", "delay", "auto_reply", "reply", "complaint")
+OWNERS = ("address", "mailbox", "sender")
 
 
 def verdict(raw: bytes) -> tuple[str, str]:
+    label, why, _ = verdict_and_owners(raw)
+    return label, why
+
+
+def verdict_and_owners(raw: bytes) -> tuple[str, str, frozenset[str]]:
     try:
         incoming = classify(raw)
     except Unreadable:
-        return "unreadable", ""
+        return "unreadable", "", frozenset()
     if incoming.kind != "bounce":
-        return incoming.kind, incoming.subject[:60]
+        return incoming.kind, incoming.subject[:60], frozenset()
     verdicts = [f.verdict for f in incoming.failures] or (
         [incoming.overall.verdict] if incoming.overall is not None else [])
     if not verdicts:
-        return "bounce-unread", ""
+        return "bounce-unread", "", frozenset()
     if any(v.hard for v in verdicts):
         label = "hard"
     else:
         label = "delay" if all(v.reason == "delayed" for v in verdicts) else "soft"
-    return label, ", ".join(f"{v.reason} {v.status or ''}".strip() for v in verdicts)
+    return (label, ", ".join(f"{v.reason}{' ' + v.status if v.status else ''} ({v.owner})" for v in verdicts),
+            frozenset(v.owner for v in verdicts))
 
 
 def score(folder: Path, labels_name: str = "labels.tsv") -> None:
     # file<TAB>label, and any further columns (the server that wrote it, a note) ignored.
-    labels = dict(line.split("\t")[:2] for line in (folder / labels_name).read_text().splitlines()
-                  if "\t" in line)
+    rows = [line.split("\t") for line in (folder / labels_name).read_text().splitlines() if "\t" in line]
+    labels = {row[0]: row[1] for row in rows}
+    owners = {row[0]: row[3].strip() for row in rows if len(row) > 3 and row[3].strip() in OWNERS}
     counts, wrong = collections.Counter(), []
     for name, want in sorted(labels.items()):
         if want not in KINDS:
             continue
-        got, why = verdict((folder / name).read_bytes())
+        got, why, read_owners = verdict_and_owners((folder / name).read_bytes())
         counts[want] += 1
         if got == want or {got, want} == {"soft", "delay"}:
             counts[want + "_ok"] += 1
         else:
             wrong.append(f"  {name}: expected {want}, read {got} ({why})")
+        if name in owners and got in ("hard", "soft", "delay"):
+            counts["owner"] += 1
+            if read_owners == {owners[name]}:
+                counts["owner_ok"] += 1
+            else:
+                wrong.append(f"  {name}: owner {owners[name]}, read {', '.join(sorted(read_owners))} ({why})")
     print(folder if labels_name == "labels.tsv" else f"{folder} ({labels_name})")
-    for kind in KINDS:
+    for kind in KINDS + ("owner",):
         if counts[kind]:
             print(f"  {kind}: {counts[kind + '_ok']}/{counts[kind]} ({counts[kind + '_ok'] / counts[kind]:.0%})")
     print("\n".join(wrong))
