@@ -1,11 +1,13 @@
-"""Haraka's "Tried all MXs" is an unreachable host, not a dead domain (issue #25, SPEC §7).
+"""Haraka's own texts read as they mean (issue #25, SPEC §6, §7).
 
 When no MX of the recipient's domain takes the connection, Haraka's outbound gives up
 after its retries with the status 5.1.2 and "Tried all MXs DOMAIN" (outbound/hmail.js,
 try_deliver: DSN.addr_bad_dest_system). 5.1.2 is a dead domain by its number, but every
 host of the domain was tried, so the domain has them: the lead's mailbox could not be
 reached, which is no proof the address is gone. The trap: Haraka's own null-MX refusal
-(5.1.10, "sends and receives no email") is the address. The reports follow Haraka's
+(5.1.10, "sends and receives no email") is the address. And its access plugin's refusal
+of MAIL FROM, "That sender cannot send mail here", is ours: no lead is charged for it (a
+report with no status of its own read it as the lead's mailbox). The reports follow Haraka's
 default bounce template (config/outbound.bounce_message); hosts and addresses are made up."""
 
 from __future__ import annotations
@@ -78,3 +80,10 @@ def test_harakas_null_mx_refusal_is_the_address(project, run):
     counts, lead = status_after(run, project, "Domain example.org sends and receives no email (NULL MX)",
                                 "5.1.10 (Domain example.org sends and receives no email (NULL MX))")
     assert lead == "bounced" and counts["bounces"] == 1, counts
+
+
+def test_harakas_access_refusal_of_the_sender_charges_no_lead(project, run):
+    # haraka-plugin-access's default text for a MAIL FROM on its blacklist (deny_msg.mail),
+    # relayed with no status of its own: our address was refused, not Ana's mailbox.
+    counts, lead = status_after(run, project, f"Error: 550 {US} That sender cannot send mail here", "5.0.0")
+    assert lead == "active" and counts["sender_refused"] == 1 and counts["failed"] == 0, counts

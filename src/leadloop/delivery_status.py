@@ -1532,6 +1532,9 @@ _AFTER_ADDRESS = [
     ("rejected", _patterns(
         r"sender (address )?(rejected|refused|verify failed|is in my black ?list|not pre-approved|is spammer)",
         r"sender was rejected", r"invalid sender", r"domain of sender address", r"sender domain",
+        # Haraka's access plugin refusing MAIL FROM: "That sender cannot send mail here"
+        # (haraka-plugin-access, deny_msg.mail).
+        r"sender (cannot|can ?not|may not|is not (allowed|permitted) to) send",
         # Apple's private email relay ("Hide My Email") refuses a sending domain not
         # registered with it: "550 5.1.1 <bounces+…@…>: unauthorized sender" (Apple's
         # developer documentation of the private email relay service: register the
