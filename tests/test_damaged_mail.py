@@ -513,3 +513,105 @@ def test_a_report_in_capitals_is_read_as_it_is_in_small_letters():
     for raw in (advice, interscan):
         assert classify(raw).permanent == (LEAD,)
         assert classify(in_capitals(raw)).permanent == (LEAD,)
+
+
+def at_addresses(raw: bytes) -> bytes:
+    """A list archive's copy (Mailman's pipermail): every address written "local at domain"."""
+    return re.sub(rb"([A-Za-z0-9._%+=?-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", rb"\1 at \2", raw)
+
+
+def qmail_report() -> bytes:
+    """qmail-send's bounce (qmail-send.c's bounce text: "Hi. This is the qmail-send
+    program at HOST.", the failed recipient in angle brackets, then the remote's words)."""
+    return "\r\n".join([
+        "From: MAILER-DAEMON@relay.lauravidal.es",
+        "To: laura@lauravidal.es",
+        "Subject: failure notice",
+        "Message-ID: <qmail-1@relay.lauravidal.es>",
+        "",
+        "Hi. This is the qmail-send program at relay.lauravidal.es.",
+        "I'm afraid I wasn't able to deliver your message to the following addresses.",
+        "This is a permanent error; I've given up. Sorry it didn't work out.",
+        "",
+        f"<{LEAD}>:",
+        f"192.0.2.25 does not like recipient. Remote host said: 550 5.1.1 <{LEAD}>: User unknown",
+        "Giving up on 192.0.2.25.",
+        "",
+        "--- Below this line is a copy of the message.",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        f"To: {LEAD}",
+        "Subject: La informacion que me pidio",
+        "",
+        "Hola Ana.",
+        "",
+    ]).encode("ascii")
+
+
+def dma_report() -> bytes:
+    """The DragonFly Mail Agent's bounce (dma's bounce.c: "This is the %s at %s.", its
+    name and version, then "There was an error delivering your mail to <%s>.")."""
+    return "\n".join([
+        "X-Original-To: <ana.pena@example.org>",
+        "From: MAILER-DAEMON <>",
+        "To: laura@lauravidal.es",
+        "Subject: Mail delivery failed",
+        "Message-Id: <d1@relay.lauravidal.es>",
+        "",
+        "This is the DragonFly Mail Agent v0.13 at relay.lauravidal.es.",
+        "",
+        f"There was an error delivering your mail to <{LEAD}>.",
+        "",
+        f"mx.example.org [192.0.2.25] did not like our RCPT TO:\n550 5.1.1 <{LEAD}>: User unknown",
+        "",
+        "Original message follows.",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        f"To: {LEAD}",
+        "Subject: La informacion que me pidio",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_reports_prose_before_at_host_is_no_recipient_in_an_archived_copy():
+    # A restored "x at y" is an address only where an address stands: qmail's "the
+    # qmail-send program at host" and dma's "Mail Agent v0.13 at host" became
+    # program@… and v0.13@…, failed recipients nobody had written to.
+    for report in (qmail_report(), dma_report()):
+        assert classify(report).permanent == (LEAD,)
+        archived = at_addresses(report)
+        assert b"program at relay" in archived or b"v0.13 at relay" in archived
+        assert classify(archived).permanent == (LEAD,)
+
+
+def test_a_persons_archived_words_keep_their_addresses():
+    # The trap: a person's message in the same archive has its addresses anywhere in its
+    # words ("my new address is …"), and the sentence a report says stays a reply's text.
+    reply = classify(b"From: ana.pena at example.org (Ana Pena)\r\nDate: Mon, 2 Mar 2026 11:00:00 +0100\r\n"
+                     b"Subject: Re: La informacion que me pidio\r\nMessage-ID: <r7@example.org>\r\n\r\n"
+                     b"Me ha llegado esto: This is the qmail-send program at relay.lauravidal.es.\r\n"
+                     b"Escribidme mejor a ana at example.net, nos vemos at 10.30.\r\n")
+    assert reply.kind == "reply" and reply.sender == LEAD
+    assert "ana@example.net" in reply.text and "at 10.30" in reply.text
+
+
+def test_an_address_in_its_place_is_restored_when_the_returned_message_keeps_its_at_signs():
+    # An archive that obfuscated the report's own texts but not the message it returns
+    # (a message/rfc822 part): the recipient in angle brackets and in Final-Recipient
+    # was never read, since an "@" elsewhere in the body said the text was no archive's.
+    report = office365_ndr().replace(b"From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e"
+                                     b"@lauravidal.es>", b"From: <>")
+    notice, returned = report.split(b"Content-Type: message/rfc822")
+    damaged = at_addresses(notice) + b"Content-Type: message/rfc822" + returned
+    assert b"Final-Recipient: rfc822;ana.pena at example.org" in damaged and LEAD.encode() in returned
+    assert classify(damaged).permanent == (LEAD,)
+
+
+def test_an_encoded_word_local_part_is_the_address_it_stands_for():
+    # A UTF-8 local part in RFC 2047's form ("=?utf-8?B?…?=@domain", as Sendmail writes
+    # it) was kept undecoded where the report's fields are plain text, and lower-cased,
+    # which broke its base64: the lead "josé@example.org" was never found.
+    dsn = sendmail_dsn("Diagnostic-Code: smtp; 550 5.1.1 User unknown", "5.1.1").replace(
+        LEAD.encode(), b"=?utf-8?B?am9zw6k=?=@example.org").replace(
+        b"Content-Type: message/delivery-status", b"Content-Type: text/plain")
+    assert classify(dsn).permanent == ("josé@example.org",)

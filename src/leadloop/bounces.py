@@ -831,6 +831,11 @@ def read(msg: Message, *, own: set[str]) -> Report:
         raw = raw.strip().strip("<>").rstrip(".").strip()
         if not raw or raw.lower() in ids:
             return None
+        if raw.startswith("=?"):
+            # A UTF-8 local part as an RFC 2047 word ("=?utf-8?B?8J+QiA==?=@example.org"), as
+            # servers write one where a text keeps it undecoded (a report's fields as plain
+            # text): the address it stands for.
+            raw = _encoded_words(raw, lambda: None) or raw
         try:
             address = normalize_address(raw)
         except InvalidAddress:

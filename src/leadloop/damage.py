@@ -25,7 +25,22 @@ _REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-st
                            rb"|disposition-notification)\b", re.M | re.I)
 # Pipermail's From: "local at domain (Name)", or the bare "local at domain".
 _ARCHIVED_FROM = LazyPattern(r"^[ \t]*([^\s@<>()\"]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[ \t]*(?:\((.*)\))?[ \t]*$")
-_ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])([A-Za-z0-9._%+=-]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+# An address's local part (an RFC 2047 encoded word too, as servers write a UTF-8 one) and
+# its domain, whose last label has a letter first ("at 12.30" is an hour).
+_LOCAL = rb"(?:=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=|[A-Za-z0-9._%+=-]+)"
+_DOMAIN = rb"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*\b"
+_ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])" + _LOCAL + rb" at " + _DOMAIN)
+# "local at domain" only where an address stands: in angle brackets or quotes (JSON's
+# escaped ones too), as a field's value ("To:", "userid:", "rfc822;", X.400's "SMTP=")
+# with nothing but a remark after it, or first on its line ("ana at example.org [User
+# unknown]", "… on <date>").
+# A report's own prose says "the qmail-send program at mx4.example.jp.", "DragonFly Mail
+# Agent v0.13 at df.example.jp".
+_PLACED_ADDRESS = LazyPattern(
+    rb"(?<=[<\"'])[ \t]*" + _LOCAL + rb" at " + _DOMAIN + rb"(?=[ \t]*\\?[>\"'])"
+    rb"|(?<=[:;=])[ \t]*" + _LOCAL + rb" at " + _DOMAIN
+    + rb"(?=[ \t]*(?:\r?$|[,;>)\]]|\.\.\.)|[ \t]+[(\[])"
+    rb"|^[ \t]*" + _LOCAL + rb" at " + _DOMAIN + rb"(?=[ \t]*(?:\r?$|[,;:]|\.\.\.)|[ \t]+\S)", re.M)
 # A UTF-8 sequence's bytes as Windows-1252 shows them: a lead byte (Â…ß for two bytes,
 # à…ï for three, ð…ô for four) and its continuation bytes 0x80-0xBF, which cp1252 shows
 # as "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ" (and Latin-1 as C1 controls) or as " ¡…¿".
@@ -67,13 +82,27 @@ def mended(raw: bytes, msg: Message) -> bytes | None:
         quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '" ' if name else ""
         field = f"From: {quoted}<{local}@{domain}>".encode("utf-8", "surrogateescape")
         head = re.sub(rb"(?im)^from[ \t]*:.*(?:\r?\n[ \t].*)*", lambda _: field, head, count=1)
-    if archived is not None or ("@" not in sender and b" at " in body and b"@" not in body
-                                and _ARCHIVED_ADDRESS.search(body)):
-        # (An archived report's From may be a name with no domain, "mailer-daemon": when
-        # its text too names addresses only that way, it was archived.)
-        body = _ARCHIVED_ADDRESS.sub(rb"\1@\2", body)
+    if (archived is not None or "@" not in sender) and b" at " in body:
+        # (An archived report's From may be a name with no domain, "mailer-daemon", or
+        # none, "<>".) A person's words had their addresses anywhere ("my new address is
+        # ana at example.net"); a mail system's only where an address stands, and so
+        # does a text that names addresses with "@" too.
+        from .bounces import names_mail_system
+
+        prose = (archived is not None or b"@" not in body) and not names_mail_system(
+            f"{name or ''} <{local}@{domain}>" if archived is not None else sender)
+        restored = (_ARCHIVED_ADDRESS if prose else _PLACED_ADDRESS).sub(_at_sign, body)
+        changed = changed or archived is not None or restored != body
+        body = restored
+    elif archived is not None:
         changed = True
     return head + blank + body if changed else None
+
+
+def _at_sign(address: re.Match) -> bytes:
+    # (The last " at " is the address's: a field's name before it may hold one.)
+    before, _, after = address.group().rpartition(b" at ")
+    return before + b"@" + after
 
 
 def undecoded(part: Message, payload: bytes) -> bytes:
@@ -190,3 +219,4 @@ def _lost_content_type(body: bytes) -> bytes | None:
     kind = (b'multipart/report; report-type=' + report.group(2).lower() if report is not None
             else b"multipart/mixed")
     return b'Content-Type: ' + kind + b'; boundary="' + found.group(1) + b'"'
+
