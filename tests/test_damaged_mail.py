@@ -615,3 +615,153 @@ def test_an_encoded_word_local_part_is_the_address_it_stands_for():
         LEAD.encode(), b"=?utf-8?B?am9zw6k=?=@example.org").replace(
         b"Content-Type: message/delivery-status", b"Content-Type: text/plain")
     assert classify(dsn).permanent == ("josé@example.org",)
+
+
+def report_copy(fields: list[str], report_type: str | None, parts: list[tuple[str, str]], *, flat: bool) -> bytes:
+    """A report (RFC 6522's multipart/report, or multipart/mixed when `report_type` is
+    None) whose `parts` are (Content-Type, text); `flat`: as a client's export or an
+    archive shows it, its texts one after the other in one text/plain part (a returned
+    message's header block too)."""
+    if flat:
+        body = "\r\n\r\n".join(text.strip("\r\n") for _, text in parts) + "\r\n"
+        kind = 'text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit'
+    else:
+        body = "".join(f"--B1\r\nContent-Type: {kind}\r\n\r\n{text.strip(chr(13) + chr(10))}\r\n\r\n"
+                       for kind, text in parts) + "--B1--\r\n"
+        kind = (f"multipart/report; report-type={report_type}" if report_type else "multipart/mixed") \
+            + '; boundary="B1"'
+    return ("\r\n".join(fields) + f"\r\nMIME-Version: 1.0\r\nContent-Type: {kind}\r\n\r\n" + body).encode("utf-8")
+
+
+RETURNED = ("From: Laura Vidal <laura@lauravidal.es>\r\nTo: Ana Pena <ana.pena@example.org>\r\n"
+            "Cc: Jose Munoz <jose.munoz@example.com>\r\nSubject: La informacion que me pidio\r\n"
+            "Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <info-1@lauravidal.es>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Hola Ana, te adjunto la informacion.\r\n")
+
+
+def arf_copy(*, flat: bool) -> bytes:
+    """RFC 5965's example layout (its Appendix B.1): a text, the feedback fields, the
+    message complained about."""
+    return report_copy(
+        ["From: <abuse@mail.example.net>", "To: <fbl@lauravidal.es>", "Subject: FW: La informacion que me pidio",
+         "Date: Tue, 03 Mar 2026 08:00:00 +0000", "Message-ID: <arf-9@mail.example.net>"],
+        "feedback-report",
+        [("text/plain", "This is an email abuse report for an email message received from IP\r\n"
+                        "192.0.2.1 on Mon, 02 Mar 2026 10:00:05 +0000."),
+         ("message/feedback-report", "Feedback-Type: abuse\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+                                     "Original-Mail-From: <laura@lauravidal.es>\r\n"
+                                     f"Original-Rcpt-To: <{LEAD}>\r\nArrival-Date: Mon, 02 Mar 2026 10:00:05 +0000\r\n"
+                                     "Reporting-MTA: dns; mail.example.net\r\nSource-IP: 192.0.2.1"),
+         ("message/rfc822", RETURNED)], flat=flat)
+
+
+def dmarc_failure_copy(*, flat: bool) -> bytes:
+    """RFC 6591's authentication failure report (its Appendix B layout), as RFC 7489
+    §7.3's DMARC failure reports are written."""
+    return report_copy(
+        ["From: DMARC Reports <dmarc-noreply@receiver.example.net>", "To: <dmarc@lauravidal.es>",
+         "Subject: FW: La informacion que me pidio", "Date: Tue, 03 Mar 2026 08:00:00 +0000",
+         "Message-ID: <af-9@receiver.example.net>"],
+        "feedback-report",
+        [("text/plain", "This is an authentication failure report for an email message received from\r\n"
+                        "IP 192.0.2.1 on Mon, 02 Mar 2026 10:00:05 +0000."),
+         ("message/feedback-report", "Feedback-Type: auth-failure\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+                                     "Original-Mail-From: <laura@lauravidal.es>\r\n"
+                                     "Arrival-Date: Mon, 02 Mar 2026 10:00:05 +0000\r\nSource-IP: 192.0.2.1\r\n"
+                                     "Reported-Domain: lauravidal.es\r\nAuth-Failure: dmarc\r\n"
+                                     "Authentication-Results: receiver.example.net; dmarc=fail header.from=lauravidal.es"),
+         ("text/rfc822-headers", RETURNED.split("\r\n\r\n")[0])], flat=flat)
+
+
+def test_a_flattened_feedback_report_is_the_report_its_fields_say():
+    # A client's export or an archive shows a multipart as its texts one after the
+    # other: an ARF complaint and a DMARC failure report read as a person's reply (the
+    # complaint lost, the failure report answered as a lead's words).
+    for copy in (arf_copy, dmarc_failure_copy):
+        intact, flattened = classify(copy(flat=False)), classify(copy(flat=True))
+        assert intact.kind in ("complaint", "auth_failure")
+        assert (flattened.kind, flattened.original_ids, flattened.feedback_type, flattened.complainers,
+                flattened.auth_failure, flattened.reported_domain) == \
+            (intact.kind, intact.original_ids, intact.feedback_type, intact.complainers,
+             intact.auth_failure, intact.reported_domain)
+
+
+def barracuda_copy(*, flat: bool) -> bytes:
+    """Barracuda Spam Firewall's refusal (its documented notice, "Your message to: … was
+    blocked by our Spam Firewall"), an RFC 3464 report returning the message."""
+    returned = ("Received: from relay.lauravidal.es (relay.lauravidal.es [192.0.2.7])\r\n"
+                "\tby spam.example.org with ESMTP id 8B84B7E27B64\r\n" + RETURNED)
+    return report_copy(
+        ["Return-Path: <>", "From: MAILER-DAEMON <>", "To: <laura@lauravidal.es>",
+         "Subject: **Message you sent blocked by our bulk email filter**",
+         "Date: Mon, 02 Mar 2026 10:00:05 +0000", "Message-ID: <bar-9@spam.example.org>"],
+        "delivery-status",
+        [("text/plain", f"Your message to: {LEAD}\r\nwas blocked by our Spam Firewall. The email you sent with "
+                        "the following subject has NOT BEEN DELIVERED:\r\n\r\nSubject: La informacion que me pidio"),
+         ("message/delivery-status", "Reporting-MTA: dns; spam.example.org\r\n"
+                                     "Received-From-MTA: smtp; spam.example.org ([127.0.0.1])\r\n"
+                                     "Arrival-Date: Mon, 02 Mar 2026 10:00:05 +0000\r\n\r\n"
+                                     f"Final-Recipient: rfc822; {LEAD}\r\nAction: failed\r\nStatus: 5.7.1\r\n"
+                                     "Diagnostic-Code: smtp; 550 5.7.1 Message content rejected, UBE, id=00000-22-225\r\n"
+                                     "Last-Attempt-Date: Mon, 02 Mar 2026 10:00:05 +0000"),
+         ("message/rfc822", returned)], flat=flat)
+
+
+def test_a_flattened_delivery_report_is_read_as_the_intact_one():
+    # Flattened, the spam filter's refusal (soft: our message's content) read as an
+    # automatic answer: its fields, now plain text, were no report's part.
+    intact, flattened = classify(barracuda_copy(flat=False)), classify(barracuda_copy(flat=True))
+    assert intact.kind == "bounce" and intact.permanent == () and intact.temporary == (LEAD,)
+    assert (flattened.kind, flattened.permanent, flattened.temporary, flattened.original_ids) == \
+        ("bounce", (), (LEAD,), intact.original_ids)
+
+
+def test_a_returned_header_block_below_a_plain_report_is_the_returned_message():
+    # A plain-text report (InterScan's) whose returned message, flattened under it, is
+    # a whole header block: its fields above a report's heading read as the report's
+    # quotation of them (Sun Messaging Server's layout), and the X- fields a transport
+    # wrote on top of it as the report's own lines: the returned message's sender and
+    # its old bounce's recipient were failed recipients.
+    returned = ("X-Envelope-From: laura@lauravidal.es\r\nX-Envelope-To: ana.pena@example.org\r\n"
+                + "Received: from relay.lauravidal.es (relay.lauravidal.es [192.0.2.7])\r\n"
+                "\tby mx.example.org with ESMTP id 8B84B7E27B64\r\n" + RETURNED.split("\r\n\r\n")[0]
+                + "\r\n\r\nThe original message was received at Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\n"
+                "   ----- The following addresses had permanent fatal errors -----\r\n"
+                "<old.address@example.com>\r\n    (reason: 550 5.1.1 User unknown)\r\n")
+    interscan = ('From: "InterScan MSS" <postmaster@relay.example.org>\r\nTo: laura@lauravidal.es\r\n'
+                 "Subject: Mail could not be delivered\r\nMessage-ID: <imss-9@relay.example.org>\r\n"
+                 "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                 "****** Message from InterScan Messaging Security Suite ******\r\n\r\n"
+                 "The following mail could not be delivered.\r\n"
+                 f"Reason:  Unable to deliver message to <{LEAD}> (and other recipients in the same domain).\r\n\r\n"
+                 "************************     End of message     **********************\r\n\r\n"
+                 + returned).encode("ascii")
+    incoming = classify(interscan)
+    assert incoming.kind == "bounce" and incoming.permanent == (LEAD,)
+    assert incoming.original_ids == ("<info-1@lauravidal.es>",)
+
+
+def test_a_persons_message_that_pastes_a_reports_fields_stays_theirs():
+    # The trap: the same fields in a person's reply (their own words after them or not),
+    # and in a person's forward of a report under the forward's line, are the person's.
+    fields = ("Reporting-MTA: dns; mx.example.net\r\n\r\n"
+              "Final-Recipient: rfc822; jose.munoz@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n")
+    reply = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                      "Subject: Re: La informacion que me pidio\r\nMessage-ID: <r8@example.org>\r\n"
+                      "In-Reply-To: <info-1@lauravidal.es>\r\n\r\n"
+                      "Gracias. Mi companero no lo recibio, su servidor dice:\r\n\r\n" + fields
+                      + "\r\nMe lo reenviais a su otra direccion?\r\n").encode("ascii"))
+    assert reply.kind == "reply" and "otra direccion" in reply.text
+    ending = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                       "Subject: Re: La informacion que me pidio\r\nMessage-ID: <r10@example.org>\r\n"
+                       "In-Reply-To: <info-1@lauravidal.es>\r\n\r\n"
+                       "Gracias. Mi companero no lo recibio, su servidor dice:\r\n\r\n" + fields).encode("ascii"))
+    assert ending.kind == "reply" and "Mi companero" in ending.text
+    arf = arf_copy(flat=True).decode("utf-8").split("\r\n\r\n", 1)[1]
+    forward = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                        "Subject: Fwd: La informacion que me pidio\r\nMessage-ID: <r9@example.org>\r\n\r\n"
+                        "Mirad lo que me llega:\r\n\r\n---------- Forwarded message ---------\r\n"
+                        "From: <abuse@mail.example.net>\r\nSubject: FW: La informacion que me pidio\r\n\r\n"
+                        + arf).encode("utf-8"))
+    assert forward.kind == "reply" and "Mirad lo que me llega" in forward.text

@@ -1517,9 +1517,17 @@ def _original_start(text: str, start: int) -> int | None:
             following = [l for l in lines[index + 1:index + 20] if l and not l[:1].isspace()]
             if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2 and not _quoted_fields(text, position):
                 cut = position
+                # The extension fields a transport writes on top of a header block
+                # ("X-Envelope-From:", "X-Original-To:") are the block's too.
+                while index and _EXTENSION_FIELD.match(lines[index - 1]):
+                    index -= 1
+                    cut -= len(lines[index]) + 1
                 break
         position += len(line) + 1
     return cut
+
+
+_EXTENSION_FIELD = LazyPattern(r"x-[\w-]+:[ \t]*\S", re.I)
 
 
 # The From field of a header block a mail program writes over what it forwards, in its
@@ -1565,9 +1573,14 @@ def _quoted_fields(text: str, start: int) -> bool:
     be delivered to the following recipients:"; Exchange 2003's "Your message … did not
     reach the following recipient(s)")."""
     end = text.find("\n\n", start)
-    if end < 0:
+    if end < 0 or _MESSAGE_HEADER_FIELD.search(text, start, end) is not None:
+        # A transport's trace field or a MIME field: a message's whole header, which a
+        # report never quotes (a flattened copy shows the returned message so).
         return False
     return _NDR_HEADING.search(fold(text[end:end + 600])) is not None
+
+
+_MESSAGE_HEADER_FIELD = LazyPattern(r"^(?:received|return-path|mime-version|content-type)[ \t]*:", re.I | re.M)
 
 
 def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

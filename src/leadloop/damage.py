@@ -69,10 +69,16 @@ def mended(raw: bytes, msg: Message) -> bytes | None:
         (raw[:head_end.start()], head_end.group(), raw[head_end.end():])
     newline = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
     changed = False
-    if msg.get("content-type") is None:
-        field = _lost_content_type(body)
-        if field is not None:
-            head += newline + field
+    field = _lost_content_type(body) if msg.get("content-type") is None else None
+    if field is not None:
+        head += newline + field
+        changed = True
+    elif not msg.is_multipart() and msg.get_content_maintype() == "text" and _FLAT_REPORT_FIELD.search(body) \
+            and (msg.get("content-transfer-encoding") or "7bit").strip().lower() in ("7bit", "8bit", "binary"):
+        rebuilt = _unflattened(body, newline, msg)
+        if rebuilt is not None:
+            field, body = rebuilt
+            head = _without_content_fields(head) + newline + field
             changed = True
     sender = next((str(value) for name, value in msg.raw_items() if name.lower() == "from"), "")
     archived = _ARCHIVED_FROM.match(sender)
@@ -220,3 +226,87 @@ def _lost_content_type(body: bytes) -> bytes | None:
             else b"multipart/mixed")
     return b'Content-Type: ' + kind + b'; boundary="' + found.group(1) + b'"'
 
+
+# A report's fields a copy shows as plain text (a client's export, a forward, an archive
+# that flattened the multipart to its texts one after the other): RFC 5965 §3.1's
+# required Feedback-Type, User-Agent and Version; RFC 3464 §2.3's recipient fields with an
+# Action or a Status (and §2.2's Reporting-MTA in a paragraph before them); the
+# X-HmXmrOriginalRecipient field of the original Microsoft's JMRP returns.
+_FLAT_REPORT_FIELD = LazyPattern(rb"^(?:feedback-type|final-recipient|original-recipient|x-hmxmroriginalrecipient)"
+                                 rb"[ \t]*:", re.M | re.I)
+_FIELD_NAME = LazyPattern(rb"^([A-Za-z][\w-]*)[ \t]*:", re.M)
+_PARAGRAPH_END = LazyPattern(rb"\r?\n(?:[ \t]*\r?\n)+")
+
+
+def _unflattened(body: bytes, newline: bytes, msg: Message) -> tuple[bytes, bytes] | None:
+    """(Content-Type field, body) of the multipart a flattened report was: its own text,
+    its fields as the report part they were, the returned message's header block as
+    text/rfc822-headers (RFC 6522's layout); None unless the text is plainly that. Only
+    the returned message's header may follow the fields (a person who pastes a report's
+    fields writes on after them), and no forwarded header block may come before them (a
+    person's forward of a report is the person's: classify reads it so)."""
+    paragraphs, start = [], 0
+    for end in _PARAGRAPH_END.finditer(body):
+        paragraphs.append((start, end.start()))
+        start = end.end()
+    paragraphs.append((start, len(body)))
+    names = [{name.lower() for name in _FIELD_NAME.findall(body[a:b])} for a, b in paragraphs]
+    for index, found in enumerate(names):
+        if not _FIELD_NAME.match(body, paragraphs[index][0]):
+            continue
+        if b"feedback-type" in found and (b"user-agent" in found or b"version" in found):
+            kind, first, last = b"feedback-report", index, index
+            break
+        if (found & {b"final-recipient", b"original-recipient"}) and found & {b"action", b"status"}:
+            kind, first, last = b"delivery-status", index, index
+            if index and b"reporting-mta" in names[index - 1] and _FIELD_NAME.match(body, paragraphs[index - 1][0]):
+                first = index - 1
+            while last + 1 < len(paragraphs) and names[last + 1] & {b"final-recipient", b"original-recipient"} \
+                    and _FIELD_NAME.match(body, paragraphs[last + 1][0]):
+                last += 1
+            break
+        if b"x-hmxmroriginalrecipient" in found:
+            kind, first, last = None, index, index - 1
+            break
+    else:
+        return None
+    from .bounces import FORWARD_BLOCK_FROM, sent_by_mail_system
+
+    before = body[:paragraphs[first][0]]
+    after = paragraphs[last + 1:]
+    if FORWARD_BLOCK_FROM.search(before.decode("utf-8", "replace")) is not None:
+        return None
+    if after and not _header_block(body[after[0][0]:after[0][1]]):
+        return None
+    if msg.get("in-reply-to") is not None and not sent_by_mail_system(msg):
+        return None  # a person's reply that quotes a report's fields
+    boundary = b"=_unflattened_report"
+    while boundary in body:
+        boundary += b"_"
+    charset = (msg.get_content_charset() or "us-ascii").encode("ascii", "replace")
+    parts = []
+    if before.strip():
+        parts.append(b"Content-Type: text/plain; charset=" + charset + newline + newline + before.strip(b"\r\n"))
+    if kind is not None:
+        parts.append(b"Content-Type: message/" + kind + newline + newline
+                     + body[paragraphs[first][0]:paragraphs[last][1]])
+    if after:
+        parts.append(b"Content-Type: text/rfc822-headers" + newline + newline + body[after[0][0]:after[0][1]])
+    delimiter = newline + b"--" + boundary + newline
+    rebuilt = (b"--" + boundary + newline + delimiter.join(parts) + newline + b"--" + boundary + b"--" + newline)
+    kind_field = b"multipart/report; report-type=" + kind if kind is not None else b"multipart/mixed"
+    return b"Content-Type: " + kind_field + b'; boundary="' + boundary + b'"', rebuilt
+
+
+def _header_block(paragraph: bytes) -> bool:
+    """Whether a paragraph is a message's header block: its lines fields or their
+    continuations, two fields at least."""
+    lines = paragraph.splitlines()
+    return len(lines) >= 2 and _FIELD_NAME.match(lines[0]) is not None and all(
+        _FIELD_NAME.match(line) or line[:1] in (b" ", b"\t") for line in lines)
+
+
+def _without_content_fields(head: bytes) -> bytes:
+    """The header block without its Content-Type and Content-Transfer-Encoding fields."""
+    return re.sub(rb"(?im)^content-(?:type|transfer-encoding)[ \t]*:.*(?:\r?\n[ \t].*)*(?:\r?\n|\Z)", b"",
+                  head).rstrip(b"\r\n")
