@@ -765,3 +765,135 @@ def test_a_persons_message_that_pastes_a_reports_fields_stays_theirs():
                         "From: <abuse@mail.example.net>\r\nSubject: FW: La informacion que me pidio\r\n\r\n"
                         + arf).encode("utf-8"))
     assert forward.kind == "reply" and "Mirad lo que me llega" in forward.text
+
+
+def archive_copy(raw: bytes) -> bytes:
+    """A list archive's or a mbox export's copy: the top header cut to From, Date,
+    Subject and Message-ID (Content-Type, Return-Path, Auto-Submitted and the X- fields
+    lost)."""
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    kept = re.findall(rb"(?im)^(?:from|date|subject|message-id)[ \t]*:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", head)
+    return b"\r\n".join(kept) + blank + body
+
+
+def html_copy(raw: bytes) -> bytes:
+    """A client's or a gateway's HTML-only copy: each text/plain part as text/html."""
+    def part(match: re.Match) -> bytes:
+        text = match.group(2).decode("utf-8")
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        return match.group(1) + b"text/html; charset=utf-8\r\n\r\n<html><body><pre>" \
+            + escaped.encode("utf-8") + b"</pre></body></html>\r\n"
+    return re.sub(rb"(?s)(Content-Type: )text/plain;[^\r\n]*\r\n\r\n(.*?)(?=\r\n--|\Z)", part, raw)
+
+
+def au_report() -> bytes:
+    """au one net's (KDDI's) notice: from a no-reply address, a multipart/mixed whose text
+    says "Your mail sent on: … Could not be delivered to: <…> As their mailbox is full."
+    over the returned message."""
+    return "\r\n".join([
+        "Return-Path: <>",
+        "From: no-reply@ezweb.example.jp",
+        "To: <laura@lauravidal.es>",
+        "Subject: Mail",
+        "Date: Mon, 02 Mar 2026 10:00:05 +0900",
+        "Message-ID: <au-9@mta.example.jp>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="==_0xAA/0xB"',
+        "",
+        "--==_0xAA/0xB",
+        'Content-Type: text/plain; charset="us-ascii"',
+        "",
+        "Your mail sent on: Mon, 02 Mar 2026 10:00:00 +0900",
+        f"     Could not be delivered to: <{LEAD}>",
+        "     As their mailbox is full.",
+        "",
+        "--==_0xAA/0xB",
+        "Content-Type: message/rfc822",
+        "",
+        RETURNED.strip("\r\n"),
+        "",
+        "--==_0xAA/0xB--",
+        "",
+    ]).encode("ascii")
+
+
+def ses_notification() -> bytes:
+    """Amazon SES's bounce notification as SNS mails it (AWS's "Amazon SNS notification
+    contents for Amazon SES": a JSON object, notificationType "Bounce")."""
+    notification = ('{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",'
+                    f'"bouncedRecipients":[{{"emailAddress":"{LEAD}","action":"failed","status":"5.1.1",'
+                    '"diagnosticCode":"smtp; 550 5.1.1 user unknown"}],"timestamp":"2026-03-02T10:00:05.000Z",'
+                    '"feedbackId":"0100-abc-000000"},"mail":{"timestamp":"2026-03-02T10:00:00.000Z",'
+                    '"source":"laura@lauravidal.es","headersTruncated":false,"messageId":"0100-def-000000",'
+                    f'"destination":["{LEAD}"]}}}}')
+    return ("From: AWS Notifications <no-reply@sns.amazonaws.com>\r\nTo: bounces@lauravidal.es\r\n"
+            "Subject: AWS Notification Message\r\nDate: Mon, 02 Mar 2026 10:00:06 +0000\r\n"
+            "Message-ID: <ses-9@email.amazonses.com>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + notification + "\r\n\r\n--\r\n"
+            "If you wish to stop receiving notifications from this topic, please click or visit the link below.\r\n"
+            ).encode("ascii")
+
+
+def fml_notice() -> bytes:
+    """fml's notice to a non-member who posted (its template: subject "You ADDRESS are not
+    member (LIST ML)", from the list's LIST-admin address)."""
+    return ("Return-Path: <neko-admin@lists.example.org>\r\nX-MLServer: fml [fml 4.0.3 release]\r\n"
+            "From: neko-admin@lists.example.org\r\nTo: laura@lauravidal.es\r\n"
+            "Subject: You laura@lauravidal.es are not member (neko ML)\r\n"
+            "Date: Mon, 02 Mar 2026 10:00:05 +0900\r\nMessage-ID: <fml-9@lists.example.org>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            "You are not a member of this mailing list <neko@lists.example.org>.\r\n\r\n"
+            "If you know the general guide of this list, please send mail with\r\nthe mail body\r\n\r\n"
+            "\tguide\r\n\r\nto the address\r\n\r\n\tneko-ctl@lists.example.org\r\n").encode("ascii")
+
+
+def test_a_reports_own_text_decides_when_its_header_was_cut_or_it_is_html():
+    # An archive's copy keeps From, Date, Subject and Message-ID, and a client's copy
+    # may be HTML only: au's notice read as an automatic answer (its Return-Path gone,
+    # or its heading in HTML no rule read), SES's JSON as one (its quotes as &quot;),
+    # fml's refusal as a person's reply (its X-MLServer gone, its text in HTML).
+    for raw in (au_report(), ses_notification(), fml_notice()):
+        intact = classify(raw)
+        assert intact.kind == "bounce" and intact.failures
+        for copy in (archive_copy(raw), html_copy(raw)):
+            damaged = classify(copy)
+            assert (damaged.kind, damaged.permanent, damaged.temporary) == \
+                (intact.kind, intact.permanent, intact.temporary), copy[:300]
+
+
+def test_a_json_notification_in_capitals_is_still_read():
+    # An old system's copy in capitals: "NOTIFICATIONTYPE":"BOUNCE", and "FALSE", which
+    # is no JSON.
+    raw = ses_notification()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert classify(head + b"\r\n\r\n" + body.upper()).permanent == (LEAD,)
+
+
+def test_a_persons_html_message_with_a_reports_words_stays_theirs():
+    # The trap: a person who writes in HTML that a message "could not be delivered to"
+    # a colleague, forwarding it as an attachment, is a person answering.
+    text = ("<html><body><p>Hola Laura, tu mensaje could not be delivered to mi companero, "
+            "te lo reenvio adjunto.</p></body></html>")
+    raw = ("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Tu mensaje\r\nMessage-ID: <r11@example.org>\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/mixed; boundary="P1"\r\n\r\n--P1\r\n'
+           "Content-Type: text/html; charset=utf-8\r\n\r\n" + text + "\r\n--P1\r\n"
+           "Content-Type: message/rfc822\r\n\r\n" + RETURNED + "\r\n--P1--\r\n").encode("utf-8")
+    for copy in (raw, archive_copy(raw)):
+        assert classify(copy).kind == "reply"
+
+
+def test_a_providers_notice_is_known_by_the_from_and_subject_an_archive_keeps():
+    # MessageLabs (Symantec Email Security.cloud) was known by its X-Msg-Ref field, which
+    # an archive drops: "542 … Rejected", its own words for an unknown address, read as
+    # an undefined soft failure.
+    raw = ("From: Mail Delivery System <MAILER-DAEMON@messagelabs.com>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Mail Delivery Failure\r\nDate: Mon, 02 Mar 2026 10:00:05 +0000\r\n"
+           "Message-ID: <ml-9@server-1.messagelabs.com>\r\nX-Msg-Ref: server-1.tower-1.messagelabs.com!1!2!3\r\n"
+           "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+           "This is the mail delivery agent at Symantec Email Security.cloud.\r\n\r\n"
+           "I was unable to deliver your message to the following addresses:\r\n\r\n"
+           f"{LEAD}\r\n\r\nReason: 542 {LEAD} Rejected\r\n\r\n"
+           "The message subject was: La informacion que me pidio\r\n").encode("ascii")
+    assert classify(raw).permanent == (LEAD,)
+    assert classify(archive_copy(raw)).permanent == (LEAD,)

@@ -283,7 +283,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         return not is_delivery_receipt(msg)
     if msg.get("x-failed-recipients") is not None:
         return True
-    if kind == "text/plain":
+    if kind in ("text/plain", "text/html"):
         opening = (msg.get_payload(decode=True) or b"")[:1000]
         if _SES_BOUNCE.search(opening):
             return True  # Amazon SES's bounce notification, mailed by SNS as JSON
@@ -318,8 +318,15 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
     if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
-        # with or without an RFC 3464 part (issue #25).
-        return _machine_made(msg) and _opens_as_report(msg)
+        # with or without an RFC 3464 part (issue #25). An archive's copy keeps only
+        # From, Date, Subject and Message-ID: a system's address (a "no-reply") that
+        # returns a message under that heading, attached or in its text, is still the
+        # report.
+        sender_field = header_text(msg, "from")
+        return (_machine_made(msg) or names_mail_system(sender_field) and not postmasters_own(sender_field)
+                and (_returns_original(msg) or _original_start(
+                    (_first_text(own_parts(msg)) or "")[:MAX_REPORT_TEXT].replace("\r\n", "\n"), 0) is not None)) \
+            and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
     if msg.get("return-path") is None and _report_in_body(start if start is not None else msg):
@@ -574,7 +581,7 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
     if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"
             or _fml_notice(msg)):
         return None
-    text = next((_text(part) for part in own_parts(msg) if part.get_content_type() == "text/plain"), "")
+    text = _first_text(own_parts(msg)) or ""
     joined = " ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split())
     lowered = joined.lower()
     if not any(key in lowered for key in _LIST_KEYS):
@@ -594,9 +601,14 @@ def _fml_notice(msg: Message) -> bool:
     maintainer), which its relayed posts do not come from."""
     from email.utils import parseaddr
 
-    if msg.get("x-mlserver") is None:
+    if msg.get("x-mlserver") is None and _FML_SUBJECT.match(header_text(msg, "subject")) is None:
+        # (An archive keeps the subject, fml's own template's, and drops X-MLServer.)
         return False
     return parseaddr(header_text(msg, "from"))[1].lower().split("@", 1)[0].endswith("-admin")
+
+
+# fml's non-member notice's subject (its templates: "You ADDRESS are not member (LIST ML)").
+_FML_SUBJECT = LazyPattern(r"you \S+@\S+ are not member \(.+ ml\)\s*$", re.I)
 
 
 def read_list_answer(msg: Message, answer: ListAnswer, *, own: set[str]) -> Report:
@@ -651,11 +663,21 @@ def _ndr_signs(msg: Message) -> bool:
 
 def _opens_as_report(msg: Message) -> bool:
     """The first text of the message opens with a report's heading (_NDR_HEADING)."""
-    for part in msg.walk():
-        if part.get_content_type() == "text/plain":
-            opening = fold(_text(part)[:2000])
-            return _NDR_HEADING.search(opening) is not None
-    return False
+    text = _first_text(msg.walk())
+    return text is not None and _NDR_HEADING.search(fold(text[:2000])) is not None
+
+
+def _first_text(parts) -> str | None:
+    """The first plain text of `parts`, else the text of their first HTML (a gateway's
+    or a client's HTML-only copy of a report); None when they have neither."""
+    html_part = None
+    for part in parts:
+        kind = part.get_content_type()
+        if kind == "text/plain":
+            return _text(part)
+        if kind == "text/html" and html_part is None:
+            html_part = part
+    return None if html_part is None else _html_text(_text(html_part)[:MAX_REPORT_TEXT])
 
 
 def _machine_made(msg: Message) -> bool:
@@ -1125,7 +1147,9 @@ _MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*[ \t\r]*\n(?:content
                          re.I | re.M)
 
 
-_SES_BOUNCE = LazyPattern(rb'notificationType\\?"\s*:\s*\\?"Bounce')
+# (Its quotes as HTML writes them too, and in any case: a client's HTML-only copy, an
+# old system's capitals.)
+_SES_BOUNCE = LazyPattern(rb'notificationType\\?(?:"|&quot;)\s*:\s*\\?(?:"|&quot;)Bounce', re.I)
 # The line XMail opens its bounce with, "[<00>] XMail bounce: Rcpt=[RECIPIENT];Error=[REPLY]"
 # (its QueueUtils.cpp, QueUtBuildErrorResponse: "Write XMail bounce identifier"), over
 # its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
@@ -1146,26 +1170,34 @@ def _ses_blocks(text: str) -> list[dict[str, str]]:
     end = text.rfind("}", start)
     # SNS folds long lines with "!" at the end and a space at the start of the next.
     payload = re.sub(r"!\r?\n ", "", text[start:end + 1])
+    if "notificationType" not in payload:
+        # An old system's copy in capitals: "NOTIFICATIONTYPE", and JSON's FALSE.
+        payload = re.sub(r"(?<=[:\[,])(\s*)(TRUE|FALSE|NULL)(?=\s*[,\]}])", lambda m: m.group().lower(), payload)
     try:
-        notification = json.loads(payload)
-        if isinstance(notification.get("Message"), str):
-            notification = json.loads(notification["Message"])  # inside SNS's own envelope
-        recipients = notification["bounce"]["bouncedRecipients"]
+        notification = json.loads(payload, object_hook=_lower_names)
+        if isinstance(notification.get("message"), str):
+            # inside SNS's own envelope
+            notification = json.loads(notification["message"], object_hook=_lower_names)
+        recipients = notification["bounce"]["bouncedrecipients"]
     except (ValueError, KeyError, TypeError, AttributeError):
         return []
-    if notification.get("notificationType") != "Bounce" or not isinstance(recipients, list):
+    if str(notification.get("notificationtype")).lower() != "bounce" or not isinstance(recipients, list):
         return []
-    permanent = notification["bounce"].get("bounceType") == "Permanent"
+    permanent = str(notification["bounce"].get("bouncetype")).lower() == "permanent"
     blocks = []
     for recipient in recipients:
-        if isinstance(recipient, dict) and recipient.get("emailAddress"):
+        if isinstance(recipient, dict) and recipient.get("emailaddress"):
             blocks.append({
-                "final-recipient": f"rfc822; {recipient['emailAddress']}",
-                "action": str(recipient.get("action") or ("failed" if permanent else "delayed")),
+                "final-recipient": f"rfc822; {recipient['emailaddress']}",
+                "action": str(recipient.get("action") or ("failed" if permanent else "delayed")).lower(),
                 "status": str(recipient.get("status") or ""),
-                "diagnostic-code": str(recipient.get("diagnosticCode") or ""),
+                "diagnostic-code": str(recipient.get("diagnosticcode") or ""),
             })
     return blocks
+
+
+def _lower_names(pairs: dict) -> dict:
+    return {name.lower() if isinstance(name, str) else name: value for name, value in pairs.items()}
 
 
 def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
