@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import quopri
 import re
+import textwrap
 from pathlib import Path
 
 from leadloop.classify import classify
@@ -897,3 +898,53 @@ def test_a_providers_notice_is_known_by_the_from_and_subject_an_archive_keeps():
            "The message subject was: La informacion que me pidio\r\n").encode("ascii")
     assert classify(raw).permanent == (LEAD,)
     assert classify(archive_copy(raw)).permanent == (LEAD,)
+
+
+def test_an_sns_notification_whose_lines_a_copy_changed_is_still_read():
+    # SNS folds its one-line JSON with "!" and a space; a copy that added spaces after
+    # the "!", dropped the space, or re-wrapped the line at words left JSON that does
+    # not parse, and every address in it (our own sender, the ARN's "identity/…") was
+    # a failed recipient.
+    raw = ses_notification()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    line, rest = body.split(b"\r\n", 1)
+    folded = b"!\r\n ".join(line[i:i + 70] for i in range(0, len(line), 70))
+    for copy in (folded.replace(b"!\r\n", b"!  \r\n"), folded.replace(b"!\r\n ", b"!\r\n"),
+                 "\r\n".join(textwrap.wrap(line.decode(), 60, break_long_words=False, break_on_hyphens=False)).encode()):
+        incoming = classify(head + b"\r\n\r\n" + copy + b"\r\n" + rest)
+        assert incoming.permanent == (LEAD,) and [f.address for f in incoming.failures] == [LEAD], copy[:200]
+
+
+def test_a_returned_header_whose_received_lines_lost_their_indent_is_the_returned_message():
+    # A copy that dedented the returned header's Received field ("by relay…", "with
+    # ESMTP…", "(envelope-from <…>)" at the start of their lines) hid the header block:
+    # our own sender in it was a failed recipient.
+    raw = ("From: Mail Delivery System <MAILER-DAEMON@relay.example.net>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Mail delivery failed: returning message to sender\r\nMessage-ID: <mx-9@relay.example.net>\r\n"
+           "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+           "A message that you have sent could not be delivered to one or more\r\n"
+           "recipients.  This is a permanent error.  The following address failed:\r\n\r\n"
+           f"<{LEAD}>: 550 5.1.1 <{LEAD}>: Recipient address rejected: User unknown\r\n\r\n"
+           "Included is a copy of the message header:\r\n-----------------------------------------\r\n"
+           "Received: from relay.lauravidal.es [192.0.2.7] (EHLO relay.lauravidal.es)\r\n"
+           "by relay.example.net with ESMTP id 0123456789\r\n"
+           "(envelope-from <laura.vidal@lauravidal.es>); Mon, 02 Mar 2026 10:00:00 +0000\r\n"
+           + RETURNED.split("\r\n\r\n")[0] + "\r\n\r\n").encode("ascii")
+    incoming = classify(raw)
+    assert [f.address for f in incoming.failures] == [LEAD] and incoming.permanent == (LEAD,)
+
+
+def test_recipients_whose_lines_a_copy_joined_keep_their_own_replies():
+    # Exim's list of failed recipients, each with the remote server's reply on its
+    # indented lines; a copy that joined every indented line to the one above put both
+    # recipients on one line, and the second read the first's "Mailbox Full".
+    other = "jose.munoz@example.com"
+    lines = [f"  {other}", f"    SMTP error from remote mail server after RCPT TO:<{other}>:",
+             f"    host mx.example.com [192.0.2.12]: 550 5.2.2 <{other}>... Mailbox Full",
+             f"  {LEAD}", f"    SMTP error from remote mail server after RCPT TO:<{LEAD}>:",
+             f"    host mx.example.org [192.0.2.25]: 550 5.1.1 <{LEAD}>... User Unknown"]
+    report = EXIM_LINES[:5] + lines
+    joined = EXIM_LINES[:5] + [" ".join(line.strip() for line in lines)]
+    for copy in (exim_copy(report), exim_copy(joined)):
+        incoming = classify(copy)
+        assert incoming.permanent == (LEAD,) and incoming.temporary == (other,)

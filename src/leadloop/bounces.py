@@ -319,11 +319,12 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
         # with or without an RFC 3464 part (issue #25). An archive's copy keeps only
-        # From, Date, Subject and Message-ID: a system's address (a "no-reply") that
-        # returns a message under that heading, attached or in its text, is still the
-        # report.
+        # From, Date, Subject and Message-ID: a system's address (a "no-reply"; not a
+        # list's, whose notices list_answer reads) that returns a message under that
+        # heading, attached or in its text, is still the report.
         sender_field = header_text(msg, "from")
         return (_machine_made(msg) or names_mail_system(sender_field) and not postmasters_own(sender_field)
+                and _LIST_SYSTEM_LOCAL.search(local or sender_field.lower()) is None
                 and (_returns_original(msg) or _original_start(
                     (_first_text(own_parts(msg)) or "")[:MAX_REPORT_TEXT].replace("\r\n", "\n"), 0) is not None)) \
             and _opens_as_report(msg)
@@ -1168,11 +1169,15 @@ def _ses_blocks(text: str) -> list[dict[str, str]]:
     if start < 0 or not _SES_BOUNCE.search(text[start:start + 1000].encode("utf-8", "replace")):
         return []
     end = text.rfind("}", start)
-    # SNS folds long lines with "!" at the end and a space at the start of the next.
-    payload = re.sub(r"!\r?\n ", "", text[start:end + 1])
+    # SNS folds long lines with "!" at the end and a space at the start of the next (a
+    # copy may add white space after the "!" or drop or change the space).
+    payload = re.sub(r"![ \t]*\r?\n[ \t]?", "", text[start:end + 1])
     if "notificationType" not in payload:
         # An old system's copy in capitals: "NOTIFICATIONTYPE", and JSON's FALSE.
         payload = re.sub(r"(?<=[:\[,])(\s*)(TRUE|FALSE|NULL)(?=\s*[,\]}])", lambda m: m.group().lower(), payload)
+    if "\n" in payload:
+        # One line as SNS writes it: a copy that re-wrapped it at words broke its strings.
+        payload = re.sub(r"[ \t]*\r?\n[ \t]*", " ", payload)
     try:
         notification = json.loads(payload, object_hook=_lower_names)
         if isinstance(notification.get("message"), str):
@@ -1545,8 +1550,10 @@ def _original_start(text: str, start: int) -> int | None:
         if cut is not None and position >= cut:
             break
         if _HEADER_LINE.match(line):
-            # A header block: more header lines follow (folded lines aside).
-            following = [l for l in lines[index + 1:index + 20] if l and not l[:1].isspace()]
+            # A header block: more header lines follow (folded lines aside, also those of
+            # a Received field a copy dedented: "by host", "with ESMTP", "(envelope-from").
+            following = [l for l in lines[index + 1:index + 20]
+                         if l and not l[:1].isspace() and not _RECEIVED_CLAUSE.match(l)]
             if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2 and not _quoted_fields(text, position):
                 cut = position
                 # The extension fields a transport writes on top of a header block
@@ -1559,6 +1566,7 @@ def _original_start(text: str, start: int) -> int | None:
     return cut
 
 
+_RECEIVED_CLAUSE = LazyPattern(r"(?:by|with|id|for|via)[ \t]|[(;]")
 _EXTENSION_FIELD = LazyPattern(r"x-[\w-]+:[ \t]*\S", re.I)
 
 
@@ -1643,10 +1651,22 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
         if who != address or position < 0:
             continue
         line_start = text.rfind("\n", 0, position) + 1
+        before = [at for at, other in named if other != address and line_start <= at < position]
+        if before:
+            # A line that names another recipient before this one (a copy that joined
+            # a report's lines): this one's words start at its first mention after it,
+            # when that is a list's item (no command's "<…>", "MAIL FROM:<our sender>")
+            # and its reply follows.
+            own = min(at for at, who in named if who == address and max(before) < at <= position)
+            if text[own - 1:own] != "<" and _REPLY_CODE.search(text, own, text.find("\n", position) % (len(text) + 1)):
+                line_start = own
         end = len(text)
         for other_position, other in sorted(named):
             if other_position > position and other != address:
                 end = text.rfind("\n", 0, other_position) + 1 or other_position
+                if end <= line_start and text[other_position - 1:other_position] != "<" \
+                        and _REPLY_CODE.search(text, line_start, other_position):
+                    end = other_position  # (a list's next item on this line, after this one's reply)
                 break
         if end <= line_start:
             end = text.find("\n", position) if text.find("\n", position) >= 0 else len(text)
@@ -1654,6 +1674,10 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
         pieces.append(text[line_start:end])
     del starts
     return "\n".join(pieces) if pieces else text
+
+
+# A server's reply code, where a copy joined a recipient's lines to another's.
+_REPLY_CODE = LazyPattern(r"(?<![\w.])[245]\d\d(?:[ -]|$)", re.M)
 
 
 # Postfix's bounce(8) entry for a recipient: "<rcpt>: host H said: REPLY (in reply to
