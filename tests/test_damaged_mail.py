@@ -948,3 +948,14 @@ def test_recipients_whose_lines_a_copy_joined_keep_their_own_replies():
     for copy in (exim_copy(report), exim_copy(joined)):
         incoming = classify(copy)
         assert incoming.permanent == (LEAD,) and incoming.temporary == (other,)
+
+
+def test_a_recipient_field_a_copy_wrapped_without_indent_is_still_the_recipient():
+    # An X.400 Final-Recipient (RFC 3464 §2.3.2's "X400;" type) is long; a copy that
+    # re-wrapped it put its RFC-822 part on a line of its own, no indent: the lead was
+    # no recipient of the report.
+    raw = (FIXTURES / "bounces_own" / "x400-final-recipient.eml").read_bytes()
+    assert classify(raw).permanent == (LEAD,)
+    wrapped = re.sub(rb"(Final-Recipient: X400; /C=ES/ADMD=[^/\r\n]*)(/PRMD=)", rb"\1\r\n\2", raw)
+    assert wrapped != raw
+    assert classify(wrapped).permanent == (LEAD,)

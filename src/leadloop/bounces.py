@@ -326,7 +326,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         return (_machine_made(msg) or names_mail_system(sender_field) and not postmasters_own(sender_field)
                 and _LIST_SYSTEM_LOCAL.search(local or sender_field.lower()) is None
                 and (_returns_original(msg) or _original_start(
-                    (_first_text(own_parts(msg)) or "")[:MAX_REPORT_TEXT].replace("\r\n", "\n"), 0) is not None)) \
+                    (_opening_text(own_parts(msg)) or "")[:MAX_REPORT_TEXT].replace("\r\n", "\n"), 0) is not None)) \
             and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
@@ -582,7 +582,7 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
     if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"
             or _fml_notice(msg)):
         return None
-    text = _first_text(own_parts(msg)) or ""
+    text = _opening_text(own_parts(msg)) or ""
     joined = " ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split())
     lowered = joined.lower()
     if not any(key in lowered for key in _LIST_KEYS):
@@ -664,11 +664,11 @@ def _ndr_signs(msg: Message) -> bool:
 
 def _opens_as_report(msg: Message) -> bool:
     """The first text of the message opens with a report's heading (_NDR_HEADING)."""
-    text = _first_text(msg.walk())
+    text = _opening_text(msg.walk())
     return text is not None and _NDR_HEADING.search(fold(text[:2000])) is not None
 
 
-def _first_text(parts) -> str | None:
+def _opening_text(parts) -> str | None:
     """The first plain text of `parts`, else the text of their first HTML (a gateway's
     or a client's HTML-only copy of a report); None when they have neither."""
     html_part = None
@@ -1457,11 +1457,12 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
         if match:
             last = match.group(1).lower()
             current[last] = match.group(2).strip()
-        elif last == "diagnostic-code" and not _ANY_FIELD.match(line):
+        elif last in ("diagnostic-code", "final-recipient", "original-recipient") and not _ANY_FIELD.match(line):
             # A server's words wrapped without the leading white space of a folded line
             # (RFC 5322 §2.2.3), as some writers (and RFC 3464's own example, copied)
-            # do: still the diagnostic, not a field of its own.
-            current[last] += " " + line.strip()
+            # do: still the diagnostic, not a field of its own; so is a long X.400
+            # recipient a copy re-wrapped ("/PRMD=Corp/RFC-822=ana(a)example.org/").
+            current[last] += (" " if last == "diagnostic-code" else "") + line.strip()
         else:
             last = None
     if current:
