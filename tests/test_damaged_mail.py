@@ -959,3 +959,20 @@ def test_a_recipient_field_a_copy_wrapped_without_indent_is_still_the_recipient(
     wrapped = re.sub(rb"(Final-Recipient: X400; /C=ES/ADMD=[^/\r\n]*)(/PRMD=)", rb"\1\r\n\2", raw)
     assert wrapped != raw
     assert classify(wrapped).permanent == (LEAD,)
+
+
+def test_a_replys_last_words_a_copy_wrapped_to_the_margin_are_still_the_reply():
+    # Exim indents the remote server's reply; a copy that re-wrapped the long line put
+    # its last words, "User Unknown", at the margin on a line of their own: the reply
+    # read "550 5.2.1 <…>..." alone, 5.2.1 a disabled mailbox (soft), not a dead address.
+    lines = [f"  {LEAD}", f"    SMTP error from remote mail server after RCPT TO:<{LEAD}>:",
+             f"    host mx.example.org [192.0.2.25]: 550 5.2.1 <{LEAD}>...", "User Unknown"]
+    incoming = classify(exim_copy(EXIM_LINES[:5] + lines))
+    assert incoming.permanent == (LEAD,)
+    # The trap: Sendmail's list puts each recipient at the margin between indented
+    # reasons; the second is still a recipient of its own, with its own reason.
+    other = "jose.munoz@example.com"
+    listed = ["----- The following addresses had permanent fatal errors -----", f"<{LEAD}>",
+              "    (reason: 550 5.1.1 User unknown)", f"<{other}>", "    (reason: 552 5.2.2 Mailbox full)", ""]
+    both = classify(exim_copy(listed))
+    assert both.permanent == (LEAD,) and both.temporary == (other,)

@@ -896,7 +896,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
             dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
                             action.startswith("failed"))
 
-    cleaned = unwrap_x400(_ID_LINE.sub("", report_text))
+    cleaned = _WRAPPED_TAIL.sub(r"\1 ", unwrap_x400(_ID_LINE.sub("", report_text)))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
     named = []
     for match in _ADDRESS.finditer(cleaned):
@@ -947,6 +947,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
                                         delayed=delayed, remote_host=remote_host(cleaned)),
                       _short(server_words(cleaned) or cleaned))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
+
+
+# The last words of an indented line a copy re-wrapped onto a line of their own at the
+# margin ("    host mx… 550 5.2.1 <ana@…>...\nUser Unknown"), between indented lines or
+# before a blank one: never a recipient ("<…>", an address) nor a field of their own.
+_WRAPPED_TAIL = LazyPattern(r"^([ \t]+\S[^\n]*)\n(?=[^\s<@:]{1,20}(?: [^\s<@:]{1,20}){0,3}\n(?:[ \t]+\S|\n))", re.M)
 
 
 def _field_address(raw: str, normal) -> str | None:
