@@ -976,3 +976,26 @@ def test_a_replys_last_words_a_copy_wrapped_to_the_margin_are_still_the_reply():
               "    (reason: 550 5.1.1 User unknown)", f"<{other}>", "    (reason: 552 5.2.2 Mailbox full)", ""]
     both = classify(exim_copy(listed))
     assert both.permanent == (LEAD,) and both.temporary == (other,)
+
+
+def test_a_returned_header_in_html_paragraphs_is_the_returned_message():
+    # OpenSMTPD's bounce as an HTML copy in paragraphs: each <p> left a space before its
+    # first word, so the returned header's "Received:" opened no header block, and the
+    # returned message's From (our own sender) was a failed recipient.
+    paragraphs = ["Hi!", "This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.",
+                  "An error has occurred while attempting to deliver a message for\nthe following list of recipients:",
+                  f"{LEAD}: 550 5.1.1 <{LEAD}>: Recipient address rejected: User unknown",
+                  "Below is a copy of the original message:",
+                  "Received: from relay.lauravidal.es (relay.lauravidal.es [192.0.2.7]);\n"
+                  "\tby mx.example.net (OpenSMTPD) with ESMTP id d70f9624;\n"
+                  "\tMon, 02 Mar 2026 10:00:00 +0000 (UTC)\nSubject: La informacion que me pidio\n"
+                  "From: laura.vidal@lauravidal.es",
+                  "Hola Ana."]
+    markup = "<html><body>" + "".join(
+        "<p>" + "<br>\r\n".join(paragraph.replace("<", "&lt;").replace(">", "&gt;").split("\n")) + "</p>\r\n"
+        for paragraph in paragraphs) + "</body></html>"
+    raw = ("From: Mailer Daemon <MAILER-DAEMON@mx.example.net>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Delivery status notification: error\r\nMessage-ID: <os-9@mx.example.net>\r\n"
+           "Content-Type: text/html; charset=us-ascii\r\n\r\n" + markup).encode("ascii")
+    incoming = classify(raw)
+    assert [f.address for f in incoming.failures] == [LEAD] and incoming.permanent == (LEAD,)

@@ -1139,8 +1139,9 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
         text = _text(part, hint)
         if kind == "text/html" or HTML_START.match(text):
-            # (HTML labelled text/plain, as some gateways send their notices.)
-            text = _html_text(text)
+            # (HTML labelled text/plain, as some gateways send their notices.) A
+            # paragraph's tag leaves a space before the returned header's first field.
+            text = _HTML_FIELD_INDENT.sub("", _html_text(text))
         if broken:
             # Its boundary lines and part headers are not the report's words.
             text = _MIME_SEAMS.sub("", text)
@@ -1149,6 +1150,7 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         texts.append(text)
 
 
+_HTML_FIELD_INDENT = LazyPattern(r"^ (?=(?:received|return-path|message-id|from|to|subject|date)[ \t]*:)", re.I | re.M)
 # (A delimiter line may end in white space, RFC 2046 §5.1.1's transport padding, and in CR.)
 _MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*[ \t\r]*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
                          re.I | re.M)
