@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import quopri
 import re
+import textwrap
 from pathlib import Path
 
 from leadloop.classify import classify
@@ -513,3 +514,488 @@ def test_a_report_in_capitals_is_read_as_it_is_in_small_letters():
     for raw in (advice, interscan):
         assert classify(raw).permanent == (LEAD,)
         assert classify(in_capitals(raw)).permanent == (LEAD,)
+
+
+def at_addresses(raw: bytes) -> bytes:
+    """A list archive's copy (Mailman's pipermail): every address written "local at domain"."""
+    return re.sub(rb"([A-Za-z0-9._%+=?-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", rb"\1 at \2", raw)
+
+
+def qmail_report() -> bytes:
+    """qmail-send's bounce (qmail-send.c's bounce text: "Hi. This is the qmail-send
+    program at HOST.", the failed recipient in angle brackets, then the remote's words)."""
+    return "\r\n".join([
+        "From: MAILER-DAEMON@relay.lauravidal.es",
+        "To: laura@lauravidal.es",
+        "Subject: failure notice",
+        "Message-ID: <qmail-1@relay.lauravidal.es>",
+        "",
+        "Hi. This is the qmail-send program at relay.lauravidal.es.",
+        "I'm afraid I wasn't able to deliver your message to the following addresses.",
+        "This is a permanent error; I've given up. Sorry it didn't work out.",
+        "",
+        f"<{LEAD}>:",
+        f"192.0.2.25 does not like recipient. Remote host said: 550 5.1.1 <{LEAD}>: User unknown",
+        "Giving up on 192.0.2.25.",
+        "",
+        "--- Below this line is a copy of the message.",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        f"To: {LEAD}",
+        "Subject: La informacion que me pidio",
+        "",
+        "Hola Ana.",
+        "",
+    ]).encode("ascii")
+
+
+def dma_report() -> bytes:
+    """The DragonFly Mail Agent's bounce (dma's bounce.c: "This is the %s at %s.", its
+    name and version, then "There was an error delivering your mail to <%s>.")."""
+    return "\n".join([
+        "X-Original-To: <ana.pena@example.org>",
+        "From: MAILER-DAEMON <>",
+        "To: laura@lauravidal.es",
+        "Subject: Mail delivery failed",
+        "Message-Id: <d1@relay.lauravidal.es>",
+        "",
+        "This is the DragonFly Mail Agent v0.13 at relay.lauravidal.es.",
+        "",
+        f"There was an error delivering your mail to <{LEAD}>.",
+        "",
+        f"mx.example.org [192.0.2.25] did not like our RCPT TO:\n550 5.1.1 <{LEAD}>: User unknown",
+        "",
+        "Original message follows.",
+        "",
+        "From: Laura Vidal <laura@lauravidal.es>",
+        f"To: {LEAD}",
+        "Subject: La informacion que me pidio",
+        "",
+    ]).encode("ascii")
+
+
+def test_a_reports_prose_before_at_host_is_no_recipient_in_an_archived_copy():
+    # A restored "x at y" is an address only where an address stands: qmail's "the
+    # qmail-send program at host" and dma's "Mail Agent v0.13 at host" became
+    # program@… and v0.13@…, failed recipients nobody had written to.
+    for report in (qmail_report(), dma_report()):
+        assert classify(report).permanent == (LEAD,)
+        archived = at_addresses(report)
+        assert b"program at relay" in archived or b"v0.13 at relay" in archived
+        assert classify(archived).permanent == (LEAD,)
+
+
+def test_a_persons_archived_words_keep_their_addresses():
+    # The trap: a person's message in the same archive has its addresses anywhere in its
+    # words ("my new address is …"), and the sentence a report says stays a reply's text.
+    reply = classify(b"From: ana.pena at example.org (Ana Pena)\r\nDate: Mon, 2 Mar 2026 11:00:00 +0100\r\n"
+                     b"Subject: Re: La informacion que me pidio\r\nMessage-ID: <r7@example.org>\r\n\r\n"
+                     b"Me ha llegado esto: This is the qmail-send program at relay.lauravidal.es.\r\n"
+                     b"Escribidme mejor a ana at example.net, nos vemos at 10.30.\r\n")
+    assert reply.kind == "reply" and reply.sender == LEAD
+    assert "ana@example.net" in reply.text and "at 10.30" in reply.text
+
+
+def test_an_address_in_its_place_is_restored_when_the_returned_message_keeps_its_at_signs():
+    # An archive that obfuscated the report's own texts but not the message it returns
+    # (a message/rfc822 part): the recipient in angle brackets and in Final-Recipient
+    # was never read, since an "@" elsewhere in the body said the text was no archive's.
+    report = office365_ndr().replace(b"From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e"
+                                     b"@lauravidal.es>", b"From: <>")
+    notice, returned = report.split(b"Content-Type: message/rfc822")
+    damaged = at_addresses(notice) + b"Content-Type: message/rfc822" + returned
+    assert b"Final-Recipient: rfc822;ana.pena at example.org" in damaged and LEAD.encode() in returned
+    assert classify(damaged).permanent == (LEAD,)
+
+
+def test_an_encoded_word_local_part_is_the_address_it_stands_for():
+    # A UTF-8 local part in RFC 2047's form ("=?utf-8?B?…?=@domain", as Sendmail writes
+    # it) was kept undecoded where the report's fields are plain text, and lower-cased,
+    # which broke its base64: the lead "josé@example.org" was never found.
+    dsn = sendmail_dsn("Diagnostic-Code: smtp; 550 5.1.1 User unknown", "5.1.1").replace(
+        LEAD.encode(), b"=?utf-8?B?am9zw6k=?=@example.org").replace(
+        b"Content-Type: message/delivery-status", b"Content-Type: text/plain")
+    assert classify(dsn).permanent == ("josé@example.org",)
+
+
+def report_copy(fields: list[str], report_type: str | None, parts: list[tuple[str, str]], *, flat: bool) -> bytes:
+    """A report (RFC 6522's multipart/report, or multipart/mixed when `report_type` is
+    None) whose `parts` are (Content-Type, text); `flat`: as a client's export or an
+    archive shows it, its texts one after the other in one text/plain part (a returned
+    message's header block too)."""
+    if flat:
+        body = "\r\n\r\n".join(text.strip("\r\n") for _, text in parts) + "\r\n"
+        kind = 'text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit'
+    else:
+        body = "".join(f"--B1\r\nContent-Type: {kind}\r\n\r\n{text.strip(chr(13) + chr(10))}\r\n\r\n"
+                       for kind, text in parts) + "--B1--\r\n"
+        kind = (f"multipart/report; report-type={report_type}" if report_type else "multipart/mixed") \
+            + '; boundary="B1"'
+    return ("\r\n".join(fields) + f"\r\nMIME-Version: 1.0\r\nContent-Type: {kind}\r\n\r\n" + body).encode("utf-8")
+
+
+RETURNED = ("From: Laura Vidal <laura@lauravidal.es>\r\nTo: Ana Pena <ana.pena@example.org>\r\n"
+            "Cc: Jose Munoz <jose.munoz@example.com>\r\nSubject: La informacion que me pidio\r\n"
+            "Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <info-1@lauravidal.es>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Hola Ana, te adjunto la informacion.\r\n")
+
+
+def arf_copy(*, flat: bool) -> bytes:
+    """RFC 5965's example layout (its Appendix B.1): a text, the feedback fields, the
+    message complained about."""
+    return report_copy(
+        ["From: <abuse@mail.example.net>", "To: <fbl@lauravidal.es>", "Subject: FW: La informacion que me pidio",
+         "Date: Tue, 03 Mar 2026 08:00:00 +0000", "Message-ID: <arf-9@mail.example.net>"],
+        "feedback-report",
+        [("text/plain", "This is an email abuse report for an email message received from IP\r\n"
+                        "192.0.2.1 on Mon, 02 Mar 2026 10:00:05 +0000."),
+         ("message/feedback-report", "Feedback-Type: abuse\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+                                     "Original-Mail-From: <laura@lauravidal.es>\r\n"
+                                     f"Original-Rcpt-To: <{LEAD}>\r\nArrival-Date: Mon, 02 Mar 2026 10:00:05 +0000\r\n"
+                                     "Reporting-MTA: dns; mail.example.net\r\nSource-IP: 192.0.2.1"),
+         ("message/rfc822", RETURNED)], flat=flat)
+
+
+def dmarc_failure_copy(*, flat: bool) -> bytes:
+    """RFC 6591's authentication failure report (its Appendix B layout), as RFC 7489
+    §7.3's DMARC failure reports are written."""
+    return report_copy(
+        ["From: DMARC Reports <dmarc-noreply@receiver.example.net>", "To: <dmarc@lauravidal.es>",
+         "Subject: FW: La informacion que me pidio", "Date: Tue, 03 Mar 2026 08:00:00 +0000",
+         "Message-ID: <af-9@receiver.example.net>"],
+        "feedback-report",
+        [("text/plain", "This is an authentication failure report for an email message received from\r\n"
+                        "IP 192.0.2.1 on Mon, 02 Mar 2026 10:00:05 +0000."),
+         ("message/feedback-report", "Feedback-Type: auth-failure\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+                                     "Original-Mail-From: <laura@lauravidal.es>\r\n"
+                                     "Arrival-Date: Mon, 02 Mar 2026 10:00:05 +0000\r\nSource-IP: 192.0.2.1\r\n"
+                                     "Reported-Domain: lauravidal.es\r\nAuth-Failure: dmarc\r\n"
+                                     "Authentication-Results: receiver.example.net; dmarc=fail header.from=lauravidal.es"),
+         ("text/rfc822-headers", RETURNED.split("\r\n\r\n")[0])], flat=flat)
+
+
+def test_a_flattened_feedback_report_is_the_report_its_fields_say():
+    # A client's export or an archive shows a multipart as its texts one after the
+    # other: an ARF complaint and a DMARC failure report read as a person's reply (the
+    # complaint lost, the failure report answered as a lead's words).
+    for copy in (arf_copy, dmarc_failure_copy):
+        intact, flattened = classify(copy(flat=False)), classify(copy(flat=True))
+        assert intact.kind in ("complaint", "auth_failure")
+        assert (flattened.kind, flattened.original_ids, flattened.feedback_type, flattened.complainers,
+                flattened.auth_failure, flattened.reported_domain) == \
+            (intact.kind, intact.original_ids, intact.feedback_type, intact.complainers,
+             intact.auth_failure, intact.reported_domain)
+
+
+def barracuda_copy(*, flat: bool) -> bytes:
+    """Barracuda Spam Firewall's refusal (its documented notice, "Your message to: … was
+    blocked by our Spam Firewall"), an RFC 3464 report returning the message."""
+    returned = ("Received: from relay.lauravidal.es (relay.lauravidal.es [192.0.2.7])\r\n"
+                "\tby spam.example.org with ESMTP id 8B84B7E27B64\r\n" + RETURNED)
+    return report_copy(
+        ["Return-Path: <>", "From: MAILER-DAEMON <>", "To: <laura@lauravidal.es>",
+         "Subject: **Message you sent blocked by our bulk email filter**",
+         "Date: Mon, 02 Mar 2026 10:00:05 +0000", "Message-ID: <bar-9@spam.example.org>"],
+        "delivery-status",
+        [("text/plain", f"Your message to: {LEAD}\r\nwas blocked by our Spam Firewall. The email you sent with "
+                        "the following subject has NOT BEEN DELIVERED:\r\n\r\nSubject: La informacion que me pidio"),
+         ("message/delivery-status", "Reporting-MTA: dns; spam.example.org\r\n"
+                                     "Received-From-MTA: smtp; spam.example.org ([127.0.0.1])\r\n"
+                                     "Arrival-Date: Mon, 02 Mar 2026 10:00:05 +0000\r\n\r\n"
+                                     f"Final-Recipient: rfc822; {LEAD}\r\nAction: failed\r\nStatus: 5.7.1\r\n"
+                                     "Diagnostic-Code: smtp; 550 5.7.1 Message content rejected, UBE, id=00000-22-225\r\n"
+                                     "Last-Attempt-Date: Mon, 02 Mar 2026 10:00:05 +0000"),
+         ("message/rfc822", returned)], flat=flat)
+
+
+def test_a_flattened_delivery_report_is_read_as_the_intact_one():
+    # Flattened, the spam filter's refusal (soft: our message's content) read as an
+    # automatic answer: its fields, now plain text, were no report's part.
+    intact, flattened = classify(barracuda_copy(flat=False)), classify(barracuda_copy(flat=True))
+    assert intact.kind == "bounce" and intact.permanent == () and intact.temporary == (LEAD,)
+    assert (flattened.kind, flattened.permanent, flattened.temporary, flattened.original_ids) == \
+        ("bounce", (), (LEAD,), intact.original_ids)
+
+
+def test_a_returned_header_block_below_a_plain_report_is_the_returned_message():
+    # A plain-text report (InterScan's) whose returned message, flattened under it, is
+    # a whole header block: its fields above a report's heading read as the report's
+    # quotation of them (Sun Messaging Server's layout), and the X- fields a transport
+    # wrote on top of it as the report's own lines: the returned message's sender and
+    # its old bounce's recipient were failed recipients.
+    returned = ("X-Envelope-From: laura@lauravidal.es\r\nX-Envelope-To: ana.pena@example.org\r\n"
+                + "Received: from relay.lauravidal.es (relay.lauravidal.es [192.0.2.7])\r\n"
+                "\tby mx.example.org with ESMTP id 8B84B7E27B64\r\n" + RETURNED.split("\r\n\r\n")[0]
+                + "\r\n\r\nThe original message was received at Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\n"
+                "   ----- The following addresses had permanent fatal errors -----\r\n"
+                "<old.address@example.com>\r\n    (reason: 550 5.1.1 User unknown)\r\n")
+    interscan = ('From: "InterScan MSS" <postmaster@relay.example.org>\r\nTo: laura@lauravidal.es\r\n'
+                 "Subject: Mail could not be delivered\r\nMessage-ID: <imss-9@relay.example.org>\r\n"
+                 "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                 "****** Message from InterScan Messaging Security Suite ******\r\n\r\n"
+                 "The following mail could not be delivered.\r\n"
+                 f"Reason:  Unable to deliver message to <{LEAD}> (and other recipients in the same domain).\r\n\r\n"
+                 "************************     End of message     **********************\r\n\r\n"
+                 + returned).encode("ascii")
+    incoming = classify(interscan)
+    assert incoming.kind == "bounce" and incoming.permanent == (LEAD,)
+    assert incoming.original_ids == ("<info-1@lauravidal.es>",)
+
+
+def test_a_persons_message_that_pastes_a_reports_fields_stays_theirs():
+    # The trap: the same fields in a person's reply (their own words after them or not),
+    # and in a person's forward of a report under the forward's line, are the person's.
+    fields = ("Reporting-MTA: dns; mx.example.net\r\n\r\n"
+              "Final-Recipient: rfc822; jose.munoz@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n")
+    reply = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                      "Subject: Re: La informacion que me pidio\r\nMessage-ID: <r8@example.org>\r\n"
+                      "In-Reply-To: <info-1@lauravidal.es>\r\n\r\n"
+                      "Gracias. Mi companero no lo recibio, su servidor dice:\r\n\r\n" + fields
+                      + "\r\nMe lo reenviais a su otra direccion?\r\n").encode("ascii"))
+    assert reply.kind == "reply" and "otra direccion" in reply.text
+    ending = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                       "Subject: Re: La informacion que me pidio\r\nMessage-ID: <r10@example.org>\r\n"
+                       "In-Reply-To: <info-1@lauravidal.es>\r\n\r\n"
+                       "Gracias. Mi companero no lo recibio, su servidor dice:\r\n\r\n" + fields).encode("ascii"))
+    assert ending.kind == "reply" and "Mi companero" in ending.text
+    arf = arf_copy(flat=True).decode("utf-8").split("\r\n\r\n", 1)[1]
+    forward = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                        "Subject: Fwd: La informacion que me pidio\r\nMessage-ID: <r9@example.org>\r\n\r\n"
+                        "Mirad lo que me llega:\r\n\r\n---------- Forwarded message ---------\r\n"
+                        "From: <abuse@mail.example.net>\r\nSubject: FW: La informacion que me pidio\r\n\r\n"
+                        + arf).encode("utf-8"))
+    assert forward.kind == "reply" and "Mirad lo que me llega" in forward.text
+
+
+def archive_copy(raw: bytes) -> bytes:
+    """A list archive's or a mbox export's copy: the top header cut to From, Date,
+    Subject and Message-ID (Content-Type, Return-Path, Auto-Submitted and the X- fields
+    lost)."""
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    kept = re.findall(rb"(?im)^(?:from|date|subject|message-id)[ \t]*:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", head)
+    return b"\r\n".join(kept) + blank + body
+
+
+def html_copy(raw: bytes) -> bytes:
+    """A client's or a gateway's HTML-only copy: each text/plain part as text/html."""
+    def part(match: re.Match) -> bytes:
+        text = match.group(2).decode("utf-8")
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        return match.group(1) + b"text/html; charset=utf-8\r\n\r\n<html><body><pre>" \
+            + escaped.encode("utf-8") + b"</pre></body></html>\r\n"
+    return re.sub(rb"(?s)(Content-Type: )text/plain;[^\r\n]*\r\n\r\n(.*?)(?=\r\n--|\Z)", part, raw)
+
+
+def au_report() -> bytes:
+    """au one net's (KDDI's) notice: from a no-reply address, a multipart/mixed whose text
+    says "Your mail sent on: … Could not be delivered to: <…> As their mailbox is full."
+    over the returned message."""
+    return "\r\n".join([
+        "Return-Path: <>",
+        "From: no-reply@ezweb.example.jp",
+        "To: <laura@lauravidal.es>",
+        "Subject: Mail",
+        "Date: Mon, 02 Mar 2026 10:00:05 +0900",
+        "Message-ID: <au-9@mta.example.jp>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="==_0xAA/0xB"',
+        "",
+        "--==_0xAA/0xB",
+        'Content-Type: text/plain; charset="us-ascii"',
+        "",
+        "Your mail sent on: Mon, 02 Mar 2026 10:00:00 +0900",
+        f"     Could not be delivered to: <{LEAD}>",
+        "     As their mailbox is full.",
+        "",
+        "--==_0xAA/0xB",
+        "Content-Type: message/rfc822",
+        "",
+        RETURNED.strip("\r\n"),
+        "",
+        "--==_0xAA/0xB--",
+        "",
+    ]).encode("ascii")
+
+
+def ses_notification() -> bytes:
+    """Amazon SES's bounce notification as SNS mails it (AWS's "Amazon SNS notification
+    contents for Amazon SES": a JSON object, notificationType "Bounce")."""
+    notification = ('{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",'
+                    f'"bouncedRecipients":[{{"emailAddress":"{LEAD}","action":"failed","status":"5.1.1",'
+                    '"diagnosticCode":"smtp; 550 5.1.1 user unknown"}],"timestamp":"2026-03-02T10:00:05.000Z",'
+                    '"feedbackId":"0100-abc-000000"},"mail":{"timestamp":"2026-03-02T10:00:00.000Z",'
+                    '"source":"laura@lauravidal.es","headersTruncated":false,"messageId":"0100-def-000000",'
+                    f'"destination":["{LEAD}"]}}}}')
+    return ("From: AWS Notifications <no-reply@sns.amazonaws.com>\r\nTo: bounces@lauravidal.es\r\n"
+            "Subject: AWS Notification Message\r\nDate: Mon, 02 Mar 2026 10:00:06 +0000\r\n"
+            "Message-ID: <ses-9@email.amazonses.com>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + notification + "\r\n\r\n--\r\n"
+            "If you wish to stop receiving notifications from this topic, please click or visit the link below.\r\n"
+            ).encode("ascii")
+
+
+def fml_notice() -> bytes:
+    """fml's notice to a non-member who posted (its template: subject "You ADDRESS are not
+    member (LIST ML)", from the list's LIST-admin address)."""
+    return ("Return-Path: <neko-admin@lists.example.org>\r\nX-MLServer: fml [fml 4.0.3 release]\r\n"
+            "From: neko-admin@lists.example.org\r\nTo: laura@lauravidal.es\r\n"
+            "Subject: You laura@lauravidal.es are not member (neko ML)\r\n"
+            "Date: Mon, 02 Mar 2026 10:00:05 +0900\r\nMessage-ID: <fml-9@lists.example.org>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            "You are not a member of this mailing list <neko@lists.example.org>.\r\n\r\n"
+            "If you know the general guide of this list, please send mail with\r\nthe mail body\r\n\r\n"
+            "\tguide\r\n\r\nto the address\r\n\r\n\tneko-ctl@lists.example.org\r\n").encode("ascii")
+
+
+def test_a_reports_own_text_decides_when_its_header_was_cut_or_it_is_html():
+    # An archive's copy keeps From, Date, Subject and Message-ID, and a client's copy
+    # may be HTML only: au's notice read as an automatic answer (its Return-Path gone,
+    # or its heading in HTML no rule read), SES's JSON as one (its quotes as &quot;),
+    # fml's refusal as a person's reply (its X-MLServer gone, its text in HTML).
+    for raw in (au_report(), ses_notification(), fml_notice()):
+        intact = classify(raw)
+        assert intact.kind == "bounce" and intact.failures
+        for copy in (archive_copy(raw), html_copy(raw)):
+            damaged = classify(copy)
+            assert (damaged.kind, damaged.permanent, damaged.temporary) == \
+                (intact.kind, intact.permanent, intact.temporary), copy[:300]
+
+
+def test_a_json_notification_in_capitals_is_still_read():
+    # An old system's copy in capitals: "NOTIFICATIONTYPE":"BOUNCE", and "FALSE", which
+    # is no JSON.
+    raw = ses_notification()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert classify(head + b"\r\n\r\n" + body.upper()).permanent == (LEAD,)
+
+
+def test_a_persons_html_message_with_a_reports_words_stays_theirs():
+    # The trap: a person who writes in HTML that a message "could not be delivered to"
+    # a colleague, forwarding it as an attachment, is a person answering.
+    text = ("<html><body><p>Hola Laura, tu mensaje could not be delivered to mi companero, "
+            "te lo reenvio adjunto.</p></body></html>")
+    raw = ("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Tu mensaje\r\nMessage-ID: <r11@example.org>\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/mixed; boundary="P1"\r\n\r\n--P1\r\n'
+           "Content-Type: text/html; charset=utf-8\r\n\r\n" + text + "\r\n--P1\r\n"
+           "Content-Type: message/rfc822\r\n\r\n" + RETURNED + "\r\n--P1--\r\n").encode("utf-8")
+    for copy in (raw, archive_copy(raw)):
+        assert classify(copy).kind == "reply"
+
+
+def test_a_providers_notice_is_known_by_the_from_and_subject_an_archive_keeps():
+    # MessageLabs (Symantec Email Security.cloud) was known by its X-Msg-Ref field, which
+    # an archive drops: "542 … Rejected", its own words for an unknown address, read as
+    # an undefined soft failure.
+    raw = ("From: Mail Delivery System <MAILER-DAEMON@messagelabs.com>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Mail Delivery Failure\r\nDate: Mon, 02 Mar 2026 10:00:05 +0000\r\n"
+           "Message-ID: <ml-9@server-1.messagelabs.com>\r\nX-Msg-Ref: server-1.tower-1.messagelabs.com!1!2!3\r\n"
+           "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+           "This is the mail delivery agent at Symantec Email Security.cloud.\r\n\r\n"
+           "I was unable to deliver your message to the following addresses:\r\n\r\n"
+           f"{LEAD}\r\n\r\nReason: 542 {LEAD} Rejected\r\n\r\n"
+           "The message subject was: La informacion que me pidio\r\n").encode("ascii")
+    assert classify(raw).permanent == (LEAD,)
+    assert classify(archive_copy(raw)).permanent == (LEAD,)
+
+
+def test_an_sns_notification_whose_lines_a_copy_changed_is_still_read():
+    # SNS folds its one-line JSON with "!" and a space; a copy that added spaces after
+    # the "!", dropped the space, or re-wrapped the line at words left JSON that does
+    # not parse, and every address in it (our own sender, the ARN's "identity/…") was
+    # a failed recipient.
+    raw = ses_notification()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    line, rest = body.split(b"\r\n", 1)
+    folded = b"!\r\n ".join(line[i:i + 70] for i in range(0, len(line), 70))
+    for copy in (folded.replace(b"!\r\n", b"!  \r\n"), folded.replace(b"!\r\n ", b"!\r\n"),
+                 "\r\n".join(textwrap.wrap(line.decode(), 60, break_long_words=False, break_on_hyphens=False)).encode()):
+        incoming = classify(head + b"\r\n\r\n" + copy + b"\r\n" + rest)
+        assert incoming.permanent == (LEAD,) and [f.address for f in incoming.failures] == [LEAD], copy[:200]
+
+
+def test_a_returned_header_whose_received_lines_lost_their_indent_is_the_returned_message():
+    # A copy that dedented the returned header's Received field ("by relay…", "with
+    # ESMTP…", "(envelope-from <…>)" at the start of their lines) hid the header block:
+    # our own sender in it was a failed recipient.
+    raw = ("From: Mail Delivery System <MAILER-DAEMON@relay.example.net>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Mail delivery failed: returning message to sender\r\nMessage-ID: <mx-9@relay.example.net>\r\n"
+           "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+           "A message that you have sent could not be delivered to one or more\r\n"
+           "recipients.  This is a permanent error.  The following address failed:\r\n\r\n"
+           f"<{LEAD}>: 550 5.1.1 <{LEAD}>: Recipient address rejected: User unknown\r\n\r\n"
+           "Included is a copy of the message header:\r\n-----------------------------------------\r\n"
+           "Received: from relay.lauravidal.es [192.0.2.7] (EHLO relay.lauravidal.es)\r\n"
+           "by relay.example.net with ESMTP id 0123456789\r\n"
+           "(envelope-from <laura.vidal@lauravidal.es>); Mon, 02 Mar 2026 10:00:00 +0000\r\n"
+           + RETURNED.split("\r\n\r\n")[0] + "\r\n\r\n").encode("ascii")
+    incoming = classify(raw)
+    assert [f.address for f in incoming.failures] == [LEAD] and incoming.permanent == (LEAD,)
+
+
+def test_recipients_whose_lines_a_copy_joined_keep_their_own_replies():
+    # Exim's list of failed recipients, each with the remote server's reply on its
+    # indented lines; a copy that joined every indented line to the one above put both
+    # recipients on one line, and the second read the first's "Mailbox Full".
+    other = "jose.munoz@example.com"
+    lines = [f"  {other}", f"    SMTP error from remote mail server after RCPT TO:<{other}>:",
+             f"    host mx.example.com [192.0.2.12]: 550 5.2.2 <{other}>... Mailbox Full",
+             f"  {LEAD}", f"    SMTP error from remote mail server after RCPT TO:<{LEAD}>:",
+             f"    host mx.example.org [192.0.2.25]: 550 5.1.1 <{LEAD}>... User Unknown"]
+    report = EXIM_LINES[:5] + lines
+    joined = EXIM_LINES[:5] + [" ".join(line.strip() for line in lines)]
+    for copy in (exim_copy(report), exim_copy(joined)):
+        incoming = classify(copy)
+        assert incoming.permanent == (LEAD,) and incoming.temporary == (other,)
+
+
+def test_a_recipient_field_a_copy_wrapped_without_indent_is_still_the_recipient():
+    # An X.400 Final-Recipient (RFC 3464 §2.3.2's "X400;" type) is long; a copy that
+    # re-wrapped it put its RFC-822 part on a line of its own, no indent: the lead was
+    # no recipient of the report.
+    raw = (FIXTURES / "bounces_own" / "x400-final-recipient.eml").read_bytes()
+    assert classify(raw).permanent == (LEAD,)
+    wrapped = re.sub(rb"(Final-Recipient: X400; /C=ES/ADMD=[^/\r\n]*)(/PRMD=)", rb"\1\r\n\2", raw)
+    assert wrapped != raw
+    assert classify(wrapped).permanent == (LEAD,)
+
+
+def test_a_replys_last_words_a_copy_wrapped_to_the_margin_are_still_the_reply():
+    # Exim indents the remote server's reply; a copy that re-wrapped the long line put
+    # its last words, "User Unknown", at the margin on a line of their own: the reply
+    # read "550 5.2.1 <…>..." alone, 5.2.1 a disabled mailbox (soft), not a dead address.
+    lines = [f"  {LEAD}", f"    SMTP error from remote mail server after RCPT TO:<{LEAD}>:",
+             f"    host mx.example.org [192.0.2.25]: 550 5.2.1 <{LEAD}>...", "User Unknown"]
+    incoming = classify(exim_copy(EXIM_LINES[:5] + lines))
+    assert incoming.permanent == (LEAD,)
+    # The trap: Sendmail's list puts each recipient at the margin between indented
+    # reasons; the second is still a recipient of its own, with its own reason.
+    other = "jose.munoz@example.com"
+    listed = ["----- The following addresses had permanent fatal errors -----", f"<{LEAD}>",
+              "    (reason: 550 5.1.1 User unknown)", f"<{other}>", "    (reason: 552 5.2.2 Mailbox full)", ""]
+    both = classify(exim_copy(listed))
+    assert both.permanent == (LEAD,) and both.temporary == (other,)
+
+
+def test_a_returned_header_in_html_paragraphs_is_the_returned_message():
+    # OpenSMTPD's bounce as an HTML copy in paragraphs: each <p> left a space before its
+    # first word, so the returned header's "Received:" opened no header block, and the
+    # returned message's From (our own sender) was a failed recipient.
+    paragraphs = ["Hi!", "This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.",
+                  "An error has occurred while attempting to deliver a message for\nthe following list of recipients:",
+                  f"{LEAD}: 550 5.1.1 <{LEAD}>: Recipient address rejected: User unknown",
+                  "Below is a copy of the original message:",
+                  "Received: from relay.lauravidal.es (relay.lauravidal.es [192.0.2.7]);\n"
+                  "\tby mx.example.net (OpenSMTPD) with ESMTP id d70f9624;\n"
+                  "\tMon, 02 Mar 2026 10:00:00 +0000 (UTC)\nSubject: La informacion que me pidio\n"
+                  "From: laura.vidal@lauravidal.es",
+                  "Hola Ana."]
+    markup = "<html><body>" + "".join(
+        "<p>" + "<br>\r\n".join(paragraph.replace("<", "&lt;").replace(">", "&gt;").split("\n")) + "</p>\r\n"
+        for paragraph in paragraphs) + "</body></html>"
+    raw = ("From: Mailer Daemon <MAILER-DAEMON@mx.example.net>\r\nTo: laura@lauravidal.es\r\n"
+           "Subject: Delivery status notification: error\r\nMessage-ID: <os-9@mx.example.net>\r\n"
+           "Content-Type: text/html; charset=us-ascii\r\n\r\n" + markup).encode("ascii")
+    incoming = classify(raw)
+    assert [f.address for f in incoming.failures] == [LEAD] and incoming.permanent == (LEAD,)

@@ -283,7 +283,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
         return not is_delivery_receipt(msg)
     if msg.get("x-failed-recipients") is not None:
         return True
-    if kind == "text/plain":
+    if kind in ("text/plain", "text/html"):
         opening = (msg.get_payload(decode=True) or b"")[:1000]
         if _SES_BOUNCE.search(opening):
             return True  # Amazon SES's bounce notification, mailed by SNS as JSON
@@ -318,8 +318,16 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
     if not _report_subject(subject):
         # A machine's message under any subject ("Mail Error") whose text opens with the
         # heading a report puts over the failed recipients is a non-delivery notice,
-        # with or without an RFC 3464 part (issue #25).
-        return _machine_made(msg) and _opens_as_report(msg)
+        # with or without an RFC 3464 part (issue #25). An archive's copy keeps only
+        # From, Date, Subject and Message-ID: a system's address (a "no-reply"; not a
+        # list's, whose notices list_answer reads) that returns a message under that
+        # heading, attached or in its text, is still the report.
+        sender_field = header_text(msg, "from")
+        return (_machine_made(msg) or names_mail_system(sender_field) and not postmasters_own(sender_field)
+                and _LIST_SYSTEM_LOCAL.search(local or sender_field.lower()) is None
+                and (_returns_original(msg) or _original_start(
+                    (_opening_text(own_parts(msg)) or "")[:MAX_REPORT_TEXT].replace("\r\n", "\n"), 0) is not None)) \
+            and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
     if msg.get("return-path") is None and _report_in_body(start if start is not None else msg):
@@ -574,7 +582,7 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
     if not (sent_by_mail_system(msg) or header_text(msg, "x-list-administrivia").lower() == "yes"
             or _fml_notice(msg)):
         return None
-    text = next((_text(part) for part in own_parts(msg) if part.get_content_type() == "text/plain"), "")
+    text = _opening_text(own_parts(msg)) or ""
     joined = " ".join(f"{subject}\n{text[:MAX_LIST_NOTICE]}".split())
     lowered = joined.lower()
     if not any(key in lowered for key in _LIST_KEYS):
@@ -594,9 +602,14 @@ def _fml_notice(msg: Message) -> bool:
     maintainer), which its relayed posts do not come from."""
     from email.utils import parseaddr
 
-    if msg.get("x-mlserver") is None:
+    if msg.get("x-mlserver") is None and _FML_SUBJECT.match(header_text(msg, "subject")) is None:
+        # (An archive keeps the subject, fml's own template's, and drops X-MLServer.)
         return False
     return parseaddr(header_text(msg, "from"))[1].lower().split("@", 1)[0].endswith("-admin")
+
+
+# fml's non-member notice's subject (its templates: "You ADDRESS are not member (LIST ML)").
+_FML_SUBJECT = LazyPattern(r"you \S+@\S+ are not member \(.+ ml\)\s*$", re.I)
 
 
 def read_list_answer(msg: Message, answer: ListAnswer, *, own: set[str]) -> Report:
@@ -651,11 +664,21 @@ def _ndr_signs(msg: Message) -> bool:
 
 def _opens_as_report(msg: Message) -> bool:
     """The first text of the message opens with a report's heading (_NDR_HEADING)."""
-    for part in msg.walk():
-        if part.get_content_type() == "text/plain":
-            opening = fold(_text(part)[:2000])
-            return _NDR_HEADING.search(opening) is not None
-    return False
+    text = _opening_text(msg.walk())
+    return text is not None and _NDR_HEADING.search(fold(text[:2000])) is not None
+
+
+def _opening_text(parts) -> str | None:
+    """The first plain text of `parts`, else the text of their first HTML (a gateway's
+    or a client's HTML-only copy of a report); None when they have neither."""
+    html_part = None
+    for part in parts:
+        kind = part.get_content_type()
+        if kind == "text/plain":
+            return _text(part)
+        if kind == "text/html" and html_part is None:
+            html_part = part
+    return None if html_part is None else _html_text(_text(html_part)[:MAX_REPORT_TEXT])
 
 
 def _machine_made(msg: Message) -> bool:
@@ -831,6 +854,11 @@ def read(msg: Message, *, own: set[str]) -> Report:
         raw = raw.strip().strip("<>").rstrip(".").strip()
         if not raw or raw.lower() in ids:
             return None
+        if raw.startswith("=?"):
+            # A UTF-8 local part as an RFC 2047 word ("=?utf-8?B?8J+QiA==?=@example.org"), as
+            # servers write one where a text keeps it undecoded (a report's fields as plain
+            # text): the address it stands for.
+            raw = _encoded_words(raw, lambda: None) or raw
         try:
             address = normalize_address(raw)
         except InvalidAddress:
@@ -868,7 +896,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
             dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
                             action.startswith("failed"))
 
-    cleaned = unwrap_x400(_ID_LINE.sub("", report_text))
+    cleaned = _WRAPPED_TAIL.sub(r"\1 ", unwrap_x400(_ID_LINE.sub("", report_text)))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
     named = []
     for match in _ADDRESS.finditer(cleaned):
@@ -919,6 +947,12 @@ def read(msg: Message, *, own: set[str]) -> Report:
                                         delayed=delayed, remote_host=remote_host(cleaned)),
                       _short(server_words(cleaned) or cleaned))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
+
+
+# The last words of an indented line a copy re-wrapped onto a line of their own at the
+# margin ("    host mx… 550 5.2.1 <ana@…>...\nUser Unknown"), between indented lines or
+# before a blank one: never a recipient ("<…>", an address) nor a field of their own.
+_WRAPPED_TAIL = LazyPattern(r"^([ \t]+\S[^\n]*)\n(?=[^\s<@:]{1,20}(?: [^\s<@:]{1,20}){0,3}\n(?:[ \t]+\S|\n))", re.M)
 
 
 def _field_address(raw: str, normal) -> str | None:
@@ -1105,8 +1139,9 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
     if part.get_content_maintype() == "text" or kind == "application/octet-stream" or broken:
         text = _text(part, hint)
         if kind == "text/html" or HTML_START.match(text):
-            # (HTML labelled text/plain, as some gateways send their notices.)
-            text = _html_text(text)
+            # (HTML labelled text/plain, as some gateways send their notices.) A
+            # paragraph's tag leaves a space before the returned header's first field.
+            text = _HTML_FIELD_INDENT.sub("", _html_text(text))
         if broken:
             # Its boundary lines and part headers are not the report's words.
             text = _MIME_SEAMS.sub("", text)
@@ -1115,12 +1150,15 @@ def _collect(part: Message, texts: list, dsn_blocks: list, originals: list, dsn_
         texts.append(text)
 
 
+_HTML_FIELD_INDENT = LazyPattern(r"^ (?=(?:received|return-path|message-id|from|to|subject|date)[ \t]*:)", re.I | re.M)
 # (A delimiter line may end in white space, RFC 2046 §5.1.1's transport padding, and in CR.)
 _MIME_SEAMS = LazyPattern(r"^(?:[ \t]*boundary=.*\n|-{2,}\S*[ \t\r]*\n(?:content-[\w-]+:.*\n(?:[ \t]+.*\n)*)*)",
                          re.I | re.M)
 
 
-_SES_BOUNCE = LazyPattern(rb'notificationType\\?"\s*:\s*\\?"Bounce')
+# (Its quotes as HTML writes them too, and in any case: a client's HTML-only copy, an
+# old system's capitals.)
+_SES_BOUNCE = LazyPattern(rb'notificationType\\?(?:"|&quot;)\s*:\s*\\?(?:"|&quot;)Bounce', re.I)
 # The line XMail opens its bounce with, "[<00>] XMail bounce: Rcpt=[RECIPIENT];Error=[REPLY]"
 # (its QueueUtils.cpp, QueUtBuildErrorResponse: "Write XMail bounce identifier"), over
 # its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
@@ -1139,28 +1177,40 @@ def _ses_blocks(text: str) -> list[dict[str, str]]:
     if start < 0 or not _SES_BOUNCE.search(text[start:start + 1000].encode("utf-8", "replace")):
         return []
     end = text.rfind("}", start)
-    # SNS folds long lines with "!" at the end and a space at the start of the next.
-    payload = re.sub(r"!\r?\n ", "", text[start:end + 1])
+    # SNS folds long lines with "!" at the end and a space at the start of the next (a
+    # copy may add white space after the "!" or drop or change the space).
+    payload = re.sub(r"![ \t]*\r?\n[ \t]?", "", text[start:end + 1])
+    if "notificationType" not in payload:
+        # An old system's copy in capitals: "NOTIFICATIONTYPE", and JSON's FALSE.
+        payload = re.sub(r"(?<=[:\[,])(\s*)(TRUE|FALSE|NULL)(?=\s*[,\]}])", lambda m: m.group().lower(), payload)
+    if "\n" in payload:
+        # One line as SNS writes it: a copy that re-wrapped it at words broke its strings.
+        payload = re.sub(r"[ \t]*\r?\n[ \t]*", " ", payload)
     try:
-        notification = json.loads(payload)
-        if isinstance(notification.get("Message"), str):
-            notification = json.loads(notification["Message"])  # inside SNS's own envelope
-        recipients = notification["bounce"]["bouncedRecipients"]
+        notification = json.loads(payload, object_hook=_lower_names)
+        if isinstance(notification.get("message"), str):
+            # inside SNS's own envelope
+            notification = json.loads(notification["message"], object_hook=_lower_names)
+        recipients = notification["bounce"]["bouncedrecipients"]
     except (ValueError, KeyError, TypeError, AttributeError):
         return []
-    if notification.get("notificationType") != "Bounce" or not isinstance(recipients, list):
+    if str(notification.get("notificationtype")).lower() != "bounce" or not isinstance(recipients, list):
         return []
-    permanent = notification["bounce"].get("bounceType") == "Permanent"
+    permanent = str(notification["bounce"].get("bouncetype")).lower() == "permanent"
     blocks = []
     for recipient in recipients:
-        if isinstance(recipient, dict) and recipient.get("emailAddress"):
+        if isinstance(recipient, dict) and recipient.get("emailaddress"):
             blocks.append({
-                "final-recipient": f"rfc822; {recipient['emailAddress']}",
-                "action": str(recipient.get("action") or ("failed" if permanent else "delayed")),
+                "final-recipient": f"rfc822; {recipient['emailaddress']}",
+                "action": str(recipient.get("action") or ("failed" if permanent else "delayed")).lower(),
                 "status": str(recipient.get("status") or ""),
-                "diagnostic-code": str(recipient.get("diagnosticCode") or ""),
+                "diagnostic-code": str(recipient.get("diagnosticcode") or ""),
             })
     return blocks
+
+
+def _lower_names(pairs: dict) -> dict:
+    return {name.lower() if isinstance(name, str) else name: value for name, value in pairs.items()}
 
 
 def _text(part: Message, hint: Callable[[], str | None] | None = None) -> str:
@@ -1415,11 +1465,12 @@ def _dsn_blocks(text: str) -> list[dict[str, str]]:
         if match:
             last = match.group(1).lower()
             current[last] = match.group(2).strip()
-        elif last == "diagnostic-code" and not _ANY_FIELD.match(line):
+        elif last in ("diagnostic-code", "final-recipient", "original-recipient") and not _ANY_FIELD.match(line):
             # A server's words wrapped without the leading white space of a folded line
             # (RFC 5322 §2.2.3), as some writers (and RFC 3464's own example, copied)
-            # do: still the diagnostic, not a field of its own.
-            current[last] += " " + line.strip()
+            # do: still the diagnostic, not a field of its own; so is a long X.400
+            # recipient a copy re-wrapped ("/PRMD=Corp/RFC-822=ana(a)example.org/").
+            current[last] += (" " if last == "diagnostic-code" else "") + line.strip()
         else:
             last = None
     if current:
@@ -1508,13 +1559,24 @@ def _original_start(text: str, start: int) -> int | None:
         if cut is not None and position >= cut:
             break
         if _HEADER_LINE.match(line):
-            # A header block: more header lines follow (folded lines aside).
-            following = [l for l in lines[index + 1:index + 20] if l and not l[:1].isspace()]
+            # A header block: more header lines follow (folded lines aside, also those of
+            # a Received field a copy dedented: "by host", "with ESMTP", "(envelope-from").
+            following = [l for l in lines[index + 1:index + 20]
+                         if l and not l[:1].isspace() and not _RECEIVED_CLAUSE.match(l)]
             if sum(1 for l in following[:3] if _ANY_HEADER.match(l)) >= 2 and not _quoted_fields(text, position):
                 cut = position
+                # The extension fields a transport writes on top of a header block
+                # ("X-Envelope-From:", "X-Original-To:") are the block's too.
+                while index and _EXTENSION_FIELD.match(lines[index - 1]):
+                    index -= 1
+                    cut -= len(lines[index]) + 1
                 break
         position += len(line) + 1
     return cut
+
+
+_RECEIVED_CLAUSE = LazyPattern(r"(?:by|with|id|for|via)[ \t]|[(;]")
+_EXTENSION_FIELD = LazyPattern(r"x-[\w-]+:[ \t]*\S", re.I)
 
 
 # The From field of a header block a mail program writes over what it forwards, in its
@@ -1560,9 +1622,14 @@ def _quoted_fields(text: str, start: int) -> bool:
     be delivered to the following recipients:"; Exchange 2003's "Your message … did not
     reach the following recipient(s)")."""
     end = text.find("\n\n", start)
-    if end < 0:
+    if end < 0 or _MESSAGE_HEADER_FIELD.search(text, start, end) is not None:
+        # A transport's trace field or a MIME field: a message's whole header, which a
+        # report never quotes (a flattened copy shows the returned message so).
         return False
     return _NDR_HEADING.search(fold(text[end:end + 600])) is not None
+
+
+_MESSAGE_HEADER_FIELD = LazyPattern(r"^(?:received|return-path|mime-version|content-type)[ \t]*:", re.I | re.M)
 
 
 def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -1593,10 +1660,22 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
         if who != address or position < 0:
             continue
         line_start = text.rfind("\n", 0, position) + 1
+        before = [at for at, other in named if other != address and line_start <= at < position]
+        if before:
+            # A line that names another recipient before this one (a copy that joined
+            # a report's lines): this one's words start at its first mention after it,
+            # when that is a list's item (no command's "<…>", "MAIL FROM:<our sender>")
+            # and its reply follows.
+            own = min(at for at, who in named if who == address and max(before) < at <= position)
+            if text[own - 1:own] != "<" and _REPLY_CODE.search(text, own, text.find("\n", position) % (len(text) + 1)):
+                line_start = own
         end = len(text)
         for other_position, other in sorted(named):
             if other_position > position and other != address:
                 end = text.rfind("\n", 0, other_position) + 1 or other_position
+                if end <= line_start and text[other_position - 1:other_position] != "<" \
+                        and _REPLY_CODE.search(text, line_start, other_position):
+                    end = other_position  # (a list's next item on this line, after this one's reply)
                 break
         if end <= line_start:
             end = text.find("\n", position) if text.find("\n", position) >= 0 else len(text)
@@ -1604,6 +1683,10 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
         pieces.append(text[line_start:end])
     del starts
     return "\n".join(pieces) if pieces else text
+
+
+# A server's reply code, where a copy joined a recipient's lines to another's.
+_REPLY_CODE = LazyPattern(r"(?<![\w.])[245]\d\d(?:[ -]|$)", re.M)
 
 
 # Postfix's bounce(8) entry for a recipient: "<rcpt>: host H said: REPLY (in reply to

@@ -25,7 +25,22 @@ _REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-st
                            rb"|disposition-notification)\b", re.M | re.I)
 # Pipermail's From: "local at domain (Name)", or the bare "local at domain".
 _ARCHIVED_FROM = LazyPattern(r"^[ \t]*([^\s@<>()\"]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[ \t]*(?:\((.*)\))?[ \t]*$")
-_ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])([A-Za-z0-9._%+=-]+) at ([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+# An address's local part (an RFC 2047 encoded word too, as servers write a UTF-8 one) and
+# its domain, whose last label has a letter first ("at 12.30" is an hour).
+_LOCAL = rb"(?:=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=|[A-Za-z0-9._%+=-]+)"
+_DOMAIN = rb"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*\b"
+_ARCHIVED_ADDRESS = LazyPattern(rb"(?<![^\s<(\[\"';:,])" + _LOCAL + rb" at " + _DOMAIN)
+# "local at domain" only where an address stands: in angle brackets or quotes (JSON's
+# escaped ones too), as a field's value ("To:", "userid:", "rfc822;", X.400's "SMTP=")
+# with nothing but a remark after it, or first on its line ("ana at example.org [User
+# unknown]", "… on <date>").
+# A report's own prose says "the qmail-send program at mx4.example.jp.", "DragonFly Mail
+# Agent v0.13 at df.example.jp".
+_PLACED_ADDRESS = LazyPattern(
+    rb"(?<=[<\"'])[ \t]*" + _LOCAL + rb" at " + _DOMAIN + rb"(?=[ \t]*\\?[>\"'])"
+    rb"|(?<=[:;=])[ \t]*" + _LOCAL + rb" at " + _DOMAIN
+    + rb"(?=[ \t]*(?:\r?$|[,;>)\]]|\.\.\.)|[ \t]+[(\[])"
+    rb"|^[ \t]*" + _LOCAL + rb" at " + _DOMAIN + rb"(?=[ \t]*(?:\r?$|[,;:]|\.\.\.)|[ \t]+\S)", re.M)
 # A UTF-8 sequence's bytes as Windows-1252 shows them: a lead byte (Â…ß for two bytes,
 # à…ï for three, ð…ô for four) and its continuation bytes 0x80-0xBF, which cp1252 shows
 # as "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ" (and Latin-1 as C1 controls) or as " ¡…¿".
@@ -54,10 +69,16 @@ def mended(raw: bytes, msg: Message) -> bytes | None:
         (raw[:head_end.start()], head_end.group(), raw[head_end.end():])
     newline = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
     changed = False
-    if msg.get("content-type") is None:
-        field = _lost_content_type(body)
-        if field is not None:
-            head += newline + field
+    field = _lost_content_type(body) if msg.get("content-type") is None else None
+    if field is not None:
+        head += newline + field
+        changed = True
+    elif not msg.is_multipart() and msg.get_content_maintype() == "text" and _FLAT_REPORT_FIELD.search(body) \
+            and (msg.get("content-transfer-encoding") or "7bit").strip().lower() in ("7bit", "8bit", "binary"):
+        rebuilt = _unflattened(body, newline, msg)
+        if rebuilt is not None:
+            field, body = rebuilt
+            head = _without_content_fields(head) + newline + field
             changed = True
     sender = next((str(value) for name, value in msg.raw_items() if name.lower() == "from"), "")
     archived = _ARCHIVED_FROM.match(sender)
@@ -67,13 +88,27 @@ def mended(raw: bytes, msg: Message) -> bytes | None:
         quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '" ' if name else ""
         field = f"From: {quoted}<{local}@{domain}>".encode("utf-8", "surrogateescape")
         head = re.sub(rb"(?im)^from[ \t]*:.*(?:\r?\n[ \t].*)*", lambda _: field, head, count=1)
-    if archived is not None or ("@" not in sender and b" at " in body and b"@" not in body
-                                and _ARCHIVED_ADDRESS.search(body)):
-        # (An archived report's From may be a name with no domain, "mailer-daemon": when
-        # its text too names addresses only that way, it was archived.)
-        body = _ARCHIVED_ADDRESS.sub(rb"\1@\2", body)
+    if (archived is not None or "@" not in sender) and b" at " in body:
+        # (An archived report's From may be a name with no domain, "mailer-daemon", or
+        # none, "<>".) A person's words had their addresses anywhere ("my new address is
+        # ana at example.net"); a mail system's only where an address stands, and so
+        # does a text that names addresses with "@" too.
+        from .bounces import names_mail_system
+
+        prose = (archived is not None or b"@" not in body) and not names_mail_system(
+            f"{name or ''} <{local}@{domain}>" if archived is not None else sender)
+        restored = (_ARCHIVED_ADDRESS if prose else _PLACED_ADDRESS).sub(_at_sign, body)
+        changed = changed or archived is not None or restored != body
+        body = restored
+    elif archived is not None:
         changed = True
     return head + blank + body if changed else None
+
+
+def _at_sign(address: re.Match) -> bytes:
+    # (The last " at " is the address's: a field's name before it may hold one.)
+    before, _, after = address.group().rpartition(b" at ")
+    return before + b"@" + after
 
 
 def undecoded(part: Message, payload: bytes) -> bytes:
@@ -190,3 +225,88 @@ def _lost_content_type(body: bytes) -> bytes | None:
     kind = (b'multipart/report; report-type=' + report.group(2).lower() if report is not None
             else b"multipart/mixed")
     return b'Content-Type: ' + kind + b'; boundary="' + found.group(1) + b'"'
+
+
+# A report's fields a copy shows as plain text (a client's export, a forward, an archive
+# that flattened the multipart to its texts one after the other): RFC 5965 §3.1's
+# required Feedback-Type, User-Agent and Version; RFC 3464 §2.3's recipient fields with an
+# Action or a Status (and §2.2's Reporting-MTA in a paragraph before them); the
+# X-HmXmrOriginalRecipient field of the original Microsoft's JMRP returns.
+_FLAT_REPORT_FIELD = LazyPattern(rb"^(?:feedback-type|final-recipient|original-recipient|x-hmxmroriginalrecipient)"
+                                 rb"[ \t]*:", re.M | re.I)
+_FIELD_NAME = LazyPattern(rb"^([A-Za-z][\w-]*)[ \t]*:", re.M)
+_PARAGRAPH_END = LazyPattern(rb"\r?\n(?:[ \t]*\r?\n)+")
+
+
+def _unflattened(body: bytes, newline: bytes, msg: Message) -> tuple[bytes, bytes] | None:
+    """(Content-Type field, body) of the multipart a flattened report was: its own text,
+    its fields as the report part they were, the returned message's header block as
+    text/rfc822-headers (RFC 6522's layout); None unless the text is plainly that. Only
+    the returned message's header may follow the fields (a person who pastes a report's
+    fields writes on after them), and no forwarded header block may come before them (a
+    person's forward of a report is the person's: classify reads it so)."""
+    paragraphs, start = [], 0
+    for end in _PARAGRAPH_END.finditer(body):
+        paragraphs.append((start, end.start()))
+        start = end.end()
+    paragraphs.append((start, len(body)))
+    names = [{name.lower() for name in _FIELD_NAME.findall(body[a:b])} for a, b in paragraphs]
+    for index, found in enumerate(names):
+        if not _FIELD_NAME.match(body, paragraphs[index][0]):
+            continue
+        if b"feedback-type" in found and (b"user-agent" in found or b"version" in found):
+            kind, first, last = b"feedback-report", index, index
+            break
+        if (found & {b"final-recipient", b"original-recipient"}) and found & {b"action", b"status"}:
+            kind, first, last = b"delivery-status", index, index
+            if index and b"reporting-mta" in names[index - 1] and _FIELD_NAME.match(body, paragraphs[index - 1][0]):
+                first = index - 1
+            while last + 1 < len(paragraphs) and names[last + 1] & {b"final-recipient", b"original-recipient"} \
+                    and _FIELD_NAME.match(body, paragraphs[last + 1][0]):
+                last += 1
+            break
+        if b"x-hmxmroriginalrecipient" in found:
+            kind, first, last = None, index, index - 1
+            break
+    else:
+        return None
+    from .bounces import FORWARD_BLOCK_FROM, sent_by_mail_system
+
+    before = body[:paragraphs[first][0]]
+    after = paragraphs[last + 1:]
+    if FORWARD_BLOCK_FROM.search(before.decode("utf-8", "replace")) is not None:
+        return None
+    if after and not _header_block(body[after[0][0]:after[0][1]]):
+        return None
+    if msg.get("in-reply-to") is not None and not sent_by_mail_system(msg):
+        return None  # a person's reply that quotes a report's fields
+    boundary = b"=_unflattened_report"
+    while boundary in body:
+        boundary += b"_"
+    charset = (msg.get_content_charset() or "us-ascii").encode("ascii", "replace")
+    parts = []
+    if before.strip():
+        parts.append(b"Content-Type: text/plain; charset=" + charset + newline + newline + before.strip(b"\r\n"))
+    if kind is not None:
+        parts.append(b"Content-Type: message/" + kind + newline + newline
+                     + body[paragraphs[first][0]:paragraphs[last][1]])
+    if after:
+        parts.append(b"Content-Type: text/rfc822-headers" + newline + newline + body[after[0][0]:after[0][1]])
+    delimiter = newline + b"--" + boundary + newline
+    rebuilt = (b"--" + boundary + newline + delimiter.join(parts) + newline + b"--" + boundary + b"--" + newline)
+    kind_field = b"multipart/report; report-type=" + kind if kind is not None else b"multipart/mixed"
+    return b"Content-Type: " + kind_field + b'; boundary="' + boundary + b'"', rebuilt
+
+
+def _header_block(paragraph: bytes) -> bool:
+    """Whether a paragraph is a message's header block: its lines fields or their
+    continuations, two fields at least."""
+    lines = paragraph.splitlines()
+    return len(lines) >= 2 and _FIELD_NAME.match(lines[0]) is not None and all(
+        _FIELD_NAME.match(line) or line[:1] in (b" ", b"\t") for line in lines)
+
+
+def _without_content_fields(head: bytes) -> bytes:
+    """The header block without its Content-Type and Content-Transfer-Encoding fields."""
+    return re.sub(rb"(?im)^content-(?:type|transfer-encoding)[ \t]*:.*(?:\r?\n[ \t].*)*(?:\r?\n|\Z)", b"",
+                  head).rstrip(b"\r\n")

@@ -479,8 +479,9 @@ def reporter_of(headers) -> str | None:
     if sender.startswith(('"interscan mss"', '"interscan notification"')) or subject in (
             "mail could not be delivered", "メッセージを配信できません。", "メール配信に失敗しました"):
         return "interscan"
-    if value("x-msg-ref") and "mailer-daemon@messagelabs.com" in sender \
-            and subject.startswith("mail delivery failure"):
+    # (By the From and the Subject its notice has, which an archive's copy keeps, as it
+    # drops the X-Msg-Ref and X-AOL-IP fields.)
+    if "mailer-daemon@messagelabs.com" in sender and subject.startswith("mail delivery failure"):
         return "messagelabs"
     received = headers.get_all("received") if hasattr(headers, "get_all") else None
     hotmail = sum((
@@ -488,7 +489,7 @@ def reporter_of(headers) -> str | None:
         bool(value("x-message-info")), any(".hotmail.com" in str(r) for r in received or ())))
     if hotmail >= 2:
         return "outlook"
-    if value("x-aol-ip"):
+    if value("x-aol-ip") or re.search(r"\b(mailer-daemon|postmaster)@aol\.com\b", sender):
         return "aol"
     return None
 
