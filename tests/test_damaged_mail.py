@@ -766,6 +766,14 @@ def test_a_persons_message_that_pastes_a_reports_fields_stays_theirs():
                         "From: <abuse@mail.example.net>\r\nSubject: FW: La informacion que me pidio\r\n\r\n"
                         + arf).encode("utf-8"))
     assert forward.kind == "reply" and "Mirad lo que me llega" in forward.text
+    # Not in answer to anything (a new message, a list post): the person's words before
+    # the fields are no report's, so the fields at its end are still pasted.
+    pasted = classify(("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+                       "Subject: Una pregunta sobre el curso\r\nMessage-ID: <r11@example.org>\r\n\r\n"
+                       "Hola Laura, le escribi ayer y me llego este error:\r\n\r\n" + fields
+                       + "Diagnostic-Code: X-Postfix; mail forwarding loop for\r\nlaura@lauravidal.es\r\n"
+                       ).encode("ascii"))
+    assert pasted.kind == "reply" and "me llego este error" in pasted.text
 
 
 def archive_copy(raw: bytes) -> bytes:

@@ -270,7 +270,7 @@ def _unflattened(body: bytes, newline: bytes, msg: Message) -> tuple[bytes, byte
             break
     else:
         return None
-    from .bounces import FORWARD_BLOCK_FROM, sent_by_mail_system
+    from .bounces import FORWARD_BLOCK_FROM, reads_as_report_heading, sent_by_mail_system
 
     before = body[:paragraphs[first][0]]
     after = paragraphs[last + 1:]
@@ -280,6 +280,11 @@ def _unflattened(body: bytes, newline: bytes, msg: Message) -> tuple[bytes, byte
         return None
     if msg.get("in-reply-to") is not None and not sent_by_mail_system(msg):
         return None  # a person's reply that quotes a report's fields
+    if kind == b"delivery-status" and before.strip() and not sent_by_mail_system(msg) \
+            and not reads_as_report_heading(before.decode("utf-8", "replace")):
+        # Words before the fields that no report writes ("p.s. my last post bounced, I
+        # had this error message:") under a From no mail system's: a person pasted them.
+        return None
     boundary = b"=_unflattened_report"
     while boundary in body:
         boundary += b"_"
