@@ -2,7 +2,7 @@
 (issue #25; SPEC §6 "Outcomes": rate limits and sending quotas are the sender's).
 
 Postfix's anvil(8) limits answer a client that sends too much with "450 4.7.1 Error: too
-much mail from IP" (smtpd.c). A relay that keeps trying until its retry time runs out
+much mail from IP" (smtpd.c), rspamd's ratelimit module with 'Ratelimit "BUCKET" exceeded'. A relay that keeps trying until its retry time runs out
 reports the expiry with that answer (Exim: "…: retry timeout exceeded" in its
 Diagnostic-Code, which read as an expiry, the lead's mailbox's): the lead's mailbox was
 never the problem, and the failure must not be one of the lead's three. The trap: a
@@ -68,7 +68,10 @@ Message-ID: {message_id}
 
 def test_postfixs_limit_on_our_rate_is_ours():
     for status, words in (("4.7.1", "450 4.7.1 Error: too much mail from 192.0.2.1"),
-                          ("5.0.0", "450 4.7.1 Error: too much mail from 192.0.2.1: retry timeout exceeded")):
+                          ("5.0.0", "450 4.7.1 Error: too much mail from 192.0.2.1: retry timeout exceeded"),
+                          # rspamd's ratelimit module ('Ratelimit "BUCKET" exceeded')
+                          ("4.7.1", '451 4.7.1 Ratelimit "bounce_ip" exceeded'),
+                          ("5.0.0", '451 4.7.1 Ratelimit "bounce_ip" exceeded: retry timeout exceeded')):
         verdict = judge(status, words, quoted=True, command="RCPT")
         assert verdict.owner == "sender" and not verdict.hard, verdict
 

@@ -497,12 +497,13 @@ _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit",
 # answer is the same: the sender's, before "quota exceeded" names a full mailbox ("Sender
 # throttled due to continuous mailbox full errors" names OUR errors) and before "try again
 # later" makes it only temporary. And a relay's "You've reached your daily relay quota".
-_SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded", "limit exceeded", "too much mail from"),
-                      _patterns(
+_SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded", "limit exceeded", "too much mail from",
+                       "ratelimit"), _patterns(
     r"\bdaily (user )?sending (quota|limit)", r"\bsending (quota|limit|rate) (exceeded|reached)",
     # Postfix's anvil(8) limit on a client, "450 4.7.1 Error: too much mail from IP"
-    # (smtpd.c), also when a relay's report ends it with "retry timeout exceeded".
-    r"\btoo much mail from\b",
+    # (smtpd.c), and rspamd's ratelimit module, 'Ratelimit "BUCKET" exceeded': our rate,
+    # also when a relay's report ends them with "retry timeout exceeded".
+    r"\btoo much mail from\b", r"\bratelimit\b[^.;:]{0,40}\bexceeded\b",
     r"\bmaximum sending rate exceeded", r"\bdaily (message|recipient|sending) (quota|limit) exceeded",
     r"\bmessages per (second|minute|hour|day) limit exceeded", r"\bsubmission ?quota ?exceeded",
     r"\bunusual sending activity", r"\bsender throttled due to\b",
