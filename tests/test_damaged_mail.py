@@ -248,6 +248,35 @@ def test_a_feedback_report_whose_content_type_was_lost_is_still_a_complaint():
     assert classify(damaged).kind == "complaint"
 
 
+def persons_forward_of_a_report(*, attached: bool) -> bytes:
+    """Ana forwards to the marketer a Postfix report she got, asking what it means: as an
+    attachment (message/rfc822) or, as Pine/alpine and Roundcube forward a report, with
+    the report's parts as her message's own."""
+    report = postfix_report(original_to="info@otra.example").decode("ascii")
+    head, _, body = report.partition("\r\n\r\n")
+    if attached:
+        parts = f"--FW\r\nContent-Type: message/rfc822\r\n\r\n{report}\r\n--FW--\r\n"
+    else:
+        parts = body.replace("--PF", "--FW")
+    return ("From: Ana Pena <ana.pena@example.org>\r\nTo: laura@lauravidal.es\r\n"
+            "Subject: Fwd: Undelivered Mail Returned to Sender\r\nMessage-ID: <fw1@example.org>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"FW\"\r\n\r\n"
+            "--FW\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPor que me llega esto?\r\n\r\n"
+            + parts).encode("ascii")
+
+
+def test_a_persons_forward_of_a_report_whose_content_type_was_lost_stays_theirs():
+    # The rebuilt multipart is a report only when a report's part is its own part, and
+    # never under a forward's subject: a person's question is not a mail system's notice.
+    for attached in (True, False):
+        raw = persons_forward_of_a_report(attached=attached)
+        assert classify(raw).kind == "reply"
+        damaged = classify(without_top_content_type(raw))
+        assert damaged.kind == "reply" and "Por que me llega esto" in damaged.text, attached
+        cut = classify(archive_copy(raw))
+        assert cut.kind == "reply" and "Por que me llega esto" in cut.text, attached
+
+
 def test_boundaries_quoted_in_a_text_are_no_lost_content_type():
     # A person's plain-text message that shows a MIME body (a question about one) has no
     # closing delimiter of its own, or is no multipart: it stays a reply as it is.

@@ -69,7 +69,12 @@ def mended(raw: bytes, msg: Message) -> bytes | None:
         (raw[:head_end.start()], head_end.group(), raw[head_end.end():])
     newline = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
     changed = False
-    field = _lost_content_type(body) if msg.get("content-type") is None else None
+    if msg.get("content-type") is None:
+        from .bounces import header_text, writers_subject
+
+        field = _lost_content_type(body, forwarded=writers_subject(header_text(msg, "subject")))
+    else:
+        field = None
     if field is not None:
         head += newline + field
         changed = True
@@ -202,11 +207,12 @@ def _phrase_words() -> str:
                              for word in re.findall(r"[a-z]{3,}", delivery_status.fold(source))}))
 
 
-def _lost_content_type(body: bytes) -> bytes | None:
+def _lost_content_type(body: bytes, *, forwarded: bool = False) -> bytes | None:
     """The Content-Type field a multipart body whose field was lost had: its boundary is
     a delimiter line followed by a part's fields, when that line also opens the body
     and the body closes it (or, cut short, holds a report's parts); a report when one of
-    its parts is a report's fields (RFC 6522)."""
+    its own parts is a report's fields (RFC 6522), unless `forwarded` (a person's
+    forward of a report carries the report's parts as its own: Pine/alpine, Roundcube)."""
     found = _DELIMITER.search(body)
     if found is None:
         return None
@@ -217,12 +223,19 @@ def _lost_content_type(body: bytes) -> bytes | None:
         # preamble's line or two ("This is a multi-part message in MIME format.") may
         # come before the first part (whose fields may be none: RFC 2046 §5.1.1).
         return None
-    report = _REPORT_PART.search(body)
+    report = None
+    for delimiter in re.finditer(rb"^--" + boundary + rb"[ \t]*\r?\n", body, re.M):
+        # A report's part is one of this multipart's own parts: the same fields inside
+        # an attached message (a person's forward of a report) are that message's.
+        fields_end = _PARAGRAPH_END.search(body, delimiter.end())
+        report = _REPORT_PART.search(body, delimiter.end(), fields_end.start() + 1 if fields_end else len(body))
+        if report is not None:
+            break
     if re.search(rb"^--" + boundary + rb"--[ \t]*\r?$", body, re.M) is None and (
             report is None or len(re.findall(rb"^--" + boundary + rb"[ \t]*\r?$", body, re.M)) < 2):
         # Not closed (a copy cut short): a report's parts still show a multipart.
         return None
-    kind = (b'multipart/report; report-type=' + report.group(2).lower() if report is not None
+    kind = (b'multipart/report; report-type=' + report.group(2).lower() if report is not None and not forwarded
             else b"multipart/mixed")
     return b'Content-Type: ' + kind + b'; boundary="' + found.group(1) + b'"'
 
