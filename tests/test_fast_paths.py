@@ -58,15 +58,31 @@ def _read(header):
             getattr(header, "datetime", None))
 
 
+def _each_field(message, *, plain_where_unreadable=False):
+    """Every field as the message's policy reads it. The default policy itself fails on
+    some real fields (CPython's parser raises IndexError on Courier's "From:
+    mailer-daemon@", an address with no domain); header_memo reads those as plain text,
+    and `plain_where_unreadable` reads them so for the default policy too."""
+    read = []
+    for name, value in message.raw_items():
+        try:
+            read.append((name, _read(message.policy.header_fetch_parse(name, value))))
+        except Exception:  # noqa: BLE001 (the email package's parsers raise a zoo)
+            if not plain_where_unreadable:
+                raise
+            # (A name no class is registered for: the registry's unstructured class.)
+            read.append((name, _read(message.policy.header_factory["x-unregistered"](name, value))))
+    return read
+
+
 def test_header_memo_reads_every_field_as_the_default_policy():
     fixtures = Path(__file__).parent / "fixtures"
     for raw in [_FIELDS] + [path.read_bytes() for path in sorted(fixtures.rglob("*.eml"))]:
         plain = email.message_from_bytes(raw, policy=email.policy.default)
         kept = email.message_from_bytes(raw, policy=header_memo.policy())
         for one, other in zip(plain.walk(), kept.walk(), strict=True):
-            assert [(name, _read(value)) for name, value in one.items()] == \
-                [(name, _read(value)) for name, value in other.items()] == \
-                [(name, _read(value)) for name, value in other.items()]  # read again: the kept ones
+            assert _each_field(one, plain_where_unreadable=True) == _each_field(other) == \
+                _each_field(other)  # read again: the kept ones
             assert (one.get_content_type(), one.get_params(), one.get_content_disposition(), one.get_filename()) == \
                 (other.get_content_type(), other.get_params(), other.get_content_disposition(), other.get_filename())
 
