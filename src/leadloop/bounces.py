@@ -1654,12 +1654,13 @@ def _original_anchor(originals: list[Message], inline: str) -> tuple[tuple[str, 
 def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
     """The lines about `address`: from the line of each of its mentions to the line of
     the next other recipient's."""
-    starts = sorted(position for position, _ in named if position >= 0)
     pieces = []
     for position, who in named:
         if who != address or position < 0:
             continue
         line_start = text.rfind("\n", 0, position) + 1
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end < 0 else line_end
         before = [at for at, other in named if other != address and line_start <= at < position]
         if before:
             # A line that names another recipient before this one (a copy that joined
@@ -1667,7 +1668,7 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
             # when that is a list's item (no command's "<…>", "MAIL FROM:<our sender>")
             # and its reply follows.
             own = min(at for at, who in named if who == address and max(before) < at <= position)
-            if text[own - 1:own] != "<" and _REPLY_CODE.search(text, own, text.find("\n", position) % (len(text) + 1)):
+            if text[own - 1:own] != "<" and _REPLY_CODE.search(text, own, line_end):
                 line_start = own
         end = len(text)
         for other_position, other in sorted(named):
@@ -1678,10 +1679,9 @@ def _window(text: str, named: list[tuple[int, str]], address: str) -> str:
                     end = other_position  # (a list's next item on this line, after this one's reply)
                 break
         if end <= line_start:
-            end = text.find("\n", position) if text.find("\n", position) >= 0 else len(text)
+            end = line_end
         end = _reply_end(text, line_start, end)
         pieces.append(text[line_start:end])
-    del starts
     return "\n".join(pieces) if pieces else text
 
 

@@ -1688,8 +1688,9 @@ _SERVER_SENDER_WORDS = [
 # "521 5.7.0 Error: I can break rules, too. Goodbye." after a pregreet or pipelining
 # test, under the 521 of a host that takes no mail, RFC 7504; smtpd/smtpd.c "Error: SMTP
 # protocol synchronization", "Improper use of SMTP command pipelining", "Must declare
-# SMTPUTF8 to send unicode address", "Error: insufficient authorization", and its
-# client rate limit "Error: too much mail from IP"); Exim's default ACL's
+# SMTPUTF8 to send unicode address", "Error: insufficient authorization"; its client
+# rate limit, "Error: too much mail from IP", is read with the sender's limits,
+# _SENDER_LIMIT, before an expiry's words); Exim's default ACL's
 # "maximum allowed line length is 998 octets", "header syntax" and (commented out there,
 # with the malware condition) "This message contains a virus (NAME)"; amavis's "Reject,
 # id=… - INFECTED: …" and "- BANNED: …" (a file type refused), qpsmtpd's virus plugins
@@ -1714,7 +1715,6 @@ _SERVER_OTHER_WORDS = [
         r"\bsmtp protocol synchronization\b",
         r"\bimproper use of smtp command pipelining\b", r"\bmust declare smtputf8\b"))),
     ("rejected", _Gated(("insufficient author",), _patterns(r"\binsufficient authori[sz]ation\b"))),
-    ("speeding", _Gated(("too much mail from",), _patterns(r"\btoo much mail from\b"))),
     ("contenterror", _Gated(("line length", "header syntax"), _patterns(
         r"\bmaximum allowed line length\b", r"\bheader syntax\b"))),
     ("policyviolation", _Gated(("banned", "not authori"), _patterns(
