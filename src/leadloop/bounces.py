@@ -922,6 +922,10 @@ def read(msg: Message, *, own: set[str]) -> Report:
 
     for address, (status, diagnostic, delayed, remote, category, gave_up) in dsn.items():
         window = cleaned if len(distinct) <= 1 else _window(cleaned, named, address)
+        expired = _ENVELOPE_EXPIRED.search(window) if delayed else None
+        if expired:
+            # (The heading's "delayed" and "temporary failure report" are not this line's.)
+            delayed, gave_up, window = False, True, expired.group(0)
         category = category or reporter_reason(reporter, fold(window))
         verdict = _judge_text(status, diagnostic, window, delayed=delayed, gave_up=gave_up, address=address,
                               remote_host=remote or remote_host(diagnostic) or remote_host(window),
@@ -943,9 +947,13 @@ def read(msg: Message, *, own: set[str]) -> Report:
     delayed = any(b.get("action", "").lower().startswith("delayed") for b in dsn_blocks) and not any(
         b.get("action", "").lower().startswith("failed") for b in dsn_blocks)
     overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
+    said = server_words(cleaned) or cleaned
+    expired = _ENVELOPE_EXPIRED.search(cleaned) if delayed else None
+    if expired:
+        delayed, overall_words, said = False, expired.group(0), expired.group(0)
     overall = Failure(None, _judge_text(first_status or (statuses[0] if statuses else None), overall_words,
                                         delayed=delayed, remote_host=remote_host(cleaned)),
-                      _short(server_words(cleaned) or cleaned))
+                      _short(said))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
 
 
@@ -1164,6 +1172,12 @@ _SES_BOUNCE = LazyPattern(rb'notificationType\\?(?:"|&quot;)\s*:\s*\\?(?:"|&quot
 # its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
 # initial part of the message:", the returned original.
 _XMAIL_BOUNCE = b"[<00>] XMail bounce: Rcpt=["
+# OpenSMTPD's own words for an envelope whose queue time ran out (smtpd/queue.c): the
+# end of its tries, which 6.x (Debian bookworm's 6.8 among them) reports under its delay
+# notice's heading and "Action: delayed" (a bug fixed upstream, OpenSMTPD pull request
+# 1133). Nothing is retried after it: a failure of the lead's mailbox, not a delay.
+_ENVELOPE_EXPIRED = LazyPattern(r"^[ \t]*\S+@\S+: envelope expired[ \t]*$", re.M | re.I)
+
 _XMAIL_LINE = LazyPattern(r"^[ \t]*\[<00>\] XMail bounce: Rcpt=\[(?P<rcpt>[^\]\n]*)\];Error=\[", re.M)
 
 

@@ -18,7 +18,7 @@ from .config import Config
 from .errors import InputError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
-from .delivery_status import SENDER
+from .delivery_status import LABELS, SENDER
 from .store import OUTCOMES_SQL, Store
 from .surveys import record_answer, survey_of_message
 
@@ -457,13 +457,28 @@ def _failed_message(store: Store, lead, incoming: Incoming):
         "ORDER BY coalesce(sent_at, attempted_at) DESC, id DESC LIMIT 1", (lead["id"],)).fetchone()
 
 
+def _delayed_by_sender(store: Store, lead_id: int, message_id: str | None) -> bool:
+    """Whether a delay notice noted for this message said the sender was refused."""
+    if not message_id:
+        return False
+    return store.conn.execute(
+        "SELECT 1 FROM events WHERE lead_id = ? AND kind = 'bounce' AND json_extract(detail, '$.reason') = ? "
+        "AND json_extract(detail, '$.owner') = ? AND json_extract(detail, '$.message_id') = ? LIMIT 1",
+        (lead_id, LABELS["delayed"], SENDER, message_id)).fetchone() is not None
+
+
 def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetime,
                    report: InboxReport, sender: str = "") -> None:
     verdict = failure.verdict
+    message = _failed_message(store, lead, incoming)
+    if verdict.reason == "expired" and verdict.owner != SENDER and message is not None \
+            and _delayed_by_sender(store, lead["id"], message["message_id"]):
+        # An expiry that names no cause (OpenSMTPD's "Envelope expired") ends the tries
+        # whose delay notice named ours: the same refusal, the sender's (SPEC §6).
+        verdict = replace(verdict, owner=SENDER)
     error = verdict.label + (f" ({verdict.status})" if verdict.status else "")
     if failure.diagnostic:
         error += f": {failure.diagnostic[:300]}"
-    message = _failed_message(store, lead, incoming)
     detail = {
         "permanent": verdict.hard, "reason": verdict.label, "status": verdict.status,
         "blocked": verdict.blocked, "owner": verdict.owner, "subject": incoming.subject,
