@@ -892,9 +892,16 @@ def read(msg: Message, *, own: set[str]) -> Report:
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
+        delayed = action.startswith("delayed")
+        gave_up = action.startswith("failed")
+        if delayed and "will-retry-until" not in block and _NULLMAILER.search(report_text):
+            # nullmailer-send writes no delay notice: it calls nullmailer-dsn only when it
+            # moves a message into its failed queue (a refusal, or queuelifetime run out,
+            # send.cc), and nullmailer-dsn heads a 4.x.x status "delayed" unless told until
+            # when it retries (dsn.cc's --retry-until, its Will-Retry-Until field).
+            delayed, gave_up = False, True
         for address in addresses:
-            dsn[address] = (status, diagnostic, action.startswith("delayed"), remote, category,
-                            action.startswith("failed"))
+            dsn[address] = (status, diagnostic, delayed, remote, category, gave_up)
 
     cleaned = _WRAPPED_TAIL.sub(r"\1 ", unwrap_x400(_ID_LINE.sub("", report_text)))
     cleaned = _ANGLE_ID.sub(lambda m: "" if m.group(0).strip("<>").lower() in ids else m.group(0), cleaned)
@@ -945,7 +952,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
     statuses = [f.verdict.status for f in failures.values() if f.verdict.status]
     first_status = next((_status_field(b.get("status", "")) for b in dsn_blocks if b.get("status")), None)
     delayed = any(b.get("action", "").lower().startswith("delayed") for b in dsn_blocks) and not any(
-        b.get("action", "").lower().startswith("failed") for b in dsn_blocks)
+        b.get("action", "").lower().startswith("failed") for b in dsn_blocks) and not (
+        _NULLMAILER.search(report_text) and not any("will-retry-until" in b for b in dsn_blocks))
     overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
     said = server_words(cleaned) or cleaned
     expired = _ENVELOPE_EXPIRED.search(cleaned) if delayed else None
@@ -1172,6 +1180,8 @@ _SES_BOUNCE = LazyPattern(rb'notificationType\\?(?:"|&quot;)\s*:\s*\\?(?:"|&quot
 # its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
 # initial part of the message:", the returned original.
 _XMAIL_BOUNCE = b"[<00>] XMail bounce: Rcpt=["
+_NULLMAILER = LazyPattern(r"^This is the nullmailer delivery system\.", re.M)
+
 # OpenSMTPD's own words for an envelope whose queue time ran out (smtpd/queue.c): the
 # end of its tries, which 6.x (Debian bookworm's 6.8 among them) reports under its delay
 # notice's heading and "Action: delayed" (a bug fixed upstream, OpenSMTPD pull request
