@@ -12,8 +12,10 @@ reads are scored too ("owner: right/labelled"): a refusal of us charged to the l
 harm a right hard/soft verdict can hide.
 The folders stay outside the repository: public sample mail is other projects' data, and
 a held-out set must not be seen by whoever tunes the rules. A message counts as "hard"
-when leadloop would make its lead `bounced`; a soft failure read as a delay (or the
-reverse) is right, since neither changes the lead.
+when leadloop would make its lead `bounced`. Soft and delay are scored apart: a failure
+is one of the three that make a lead undeliverable, a delay is only noted (SPEC §7). The
+confusions between them are also counted on their own ("soft/delay confused"), since
+this bench scored them right until session 15.
 """
 
 from __future__ import annotations
@@ -64,9 +66,10 @@ def score(folder: Path, labels_name: str = "labels.tsv") -> None:
             continue
         got, why, read_owners = verdict_and_owners((folder / name).read_bytes())
         counts[want] += 1
-        if got == want or {got, want} == {"soft", "delay"}:
+        if got == want:
             counts[want + "_ok"] += 1
         else:
+            counts["confused"] += {got, want} == {"soft", "delay"}
             wrong.append(f"  {name}: expected {want}, read {got} ({why})")
         if name in owners and got in ("hard", "soft", "delay"):
             counts["owner"] += 1
@@ -78,6 +81,8 @@ def score(folder: Path, labels_name: str = "labels.tsv") -> None:
     for kind in KINDS + ("owner",):
         if counts[kind]:
             print(f"  {kind}: {counts[kind + '_ok']}/{counts[kind]} ({counts[kind + '_ok'] / counts[kind]:.0%})")
+    if counts["confused"]:
+        print(f"  (soft/delay confused: {counts['confused']})")
     print("\n".join(wrong))
 
 

@@ -938,22 +938,28 @@ def read(msg: Message, *, own: set[str]) -> Report:
                               remote_host=remote or remote_host(diagnostic) or remote_host(window),
                               category=category)
         failures[address] = Failure(address, verdict, _short(diagnostic or server_words(window) or window))
+    # (Its own sentence: fold() joins the lines a notice wraps.)
+    notice_delayed = not dsn_blocks and _DELAY_NOTICE.search(fold(cleaned)) is not None
     if not dsn:
         # No structured report: every address the report text names is a candidate.
         for address in distinct:
             window = cleaned if len(distinct) == 1 else _window(cleaned, named, address)
-            verdict = _judge_text(None, window, address=address, remote_host=remote_host(window),
-                                  category=reporter_reason(reporter, fold(window)))
+            category = reporter_reason(reporter, fold(window))
+            verdict = _judge_text(None, window, address=address, remote_host=remote_host(window), category=category)
             if verdict.reason == "undefined" and window != cleaned:
                 # Its own lines tell nothing: what the report says as a whole applies.
-                verdict = _judge_text(None, cleaned, address=address, remote_host=remote_host(cleaned))
+                verdict = _judge_text(None, cleaned, address=address, remote_host=remote_host(cleaned),
+                                      delayed=notice_delayed)
+            elif notice_delayed:
+                verdict = _judge_text(None, window, address=address, remote_host=remote_host(window),
+                                      category=category, delayed=True)
             failures[address] = Failure(address, verdict, _short(server_words(window) or window))
 
     statuses = [f.verdict.status for f in failures.values() if f.verdict.status]
     first_status = next((_status_field(b.get("status", "")) for b in dsn_blocks if b.get("status")), None)
     delayed = any(b.get("action", "").lower().startswith("delayed") for b in dsn_blocks) and not any(
         b.get("action", "").lower().startswith("failed") for b in dsn_blocks) and not (
-        _NULLMAILER.search(report_text) and not any("will-retry-until" in b for b in dsn_blocks))
+        _NULLMAILER.search(report_text) and not any("will-retry-until" in b for b in dsn_blocks)) or notice_delayed
     overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
     said = server_words(cleaned) or cleaned
     expired = _ENVELOPE_EXPIRED.search(cleaned) if delayed else None
@@ -1180,6 +1186,25 @@ _SES_BOUNCE = LazyPattern(rb'notificationType\\?(?:"|&quot;)\s*:\s*\\?(?:"|&quot
 # its "[<01>] Error sending message …" section and, below "[<05>] Here is listed the
 # initial part of the message:", the returned original.
 _XMAIL_BOUNCE = b"[<00>] XMail bounce: Rcpt=["
+# A report's own words that it is a warning and the server goes on trying (folded):
+# the plain-text delay notices that carry no "Action: delayed" (RFC 3464 §2.3.3) say so
+# in a sentence of their own, whatever the cause they quote. Postfix's "THIS IS A
+# WARNING ONLY… It will be retried until it is 5 day(s) old", Sendmail's "Warning:
+# message still undelivered after 4 hours / Will keep trying until…", Google's "THIS IS A
+# WARNING MESSAGE ONLY… Message will be retried for 2 more day(s)", NTMail's "Attempts to
+# deliver your message will continue", Exchange's "This message hasn't been delivered
+# yet. Delivery will continue to be attempted." and its translations ("Se seguirá
+# intentando…", "Es wird weiterhin versucht…", "Fler försök att leverera kommer att
+# göras"), MDaemon's "I tentativi di recapito continueranno". Never the server's answer
+# ("try again later" is its reason, not a promise to retry).
+_DELAY_NOTICE = LazyPattern(
+    r"this is a warning (message )?only|warning message only|(do not|don't) need to re-?send (your|the|this) message"
+    r"|will (be retried|keep trying|continue to be (retried|attempted)|continue to (retry|try|attempt))"
+    r"|(attempts to deliver (your|the|this) message|delivery attempts) will continue|still undelivered after"
+    r"|ha(s|sn't|s not) been delivered yet|se seguira intentando|es wird weiterhin versucht"
+    r"|fler forsok att leverera kommer att goras|i tentativi di recapito continueranno"
+    r"|si continuera a tentare|continuaremos tentando|er wordt nog (steeds )?geprobeerd")
+
 _NULLMAILER = LazyPattern(r"^This is the nullmailer delivery system\.", re.M)
 
 # OpenSMTPD's own words for an envelope whose queue time ran out (smtpd/queue.c): the
