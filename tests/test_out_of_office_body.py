@@ -23,6 +23,12 @@ def mail(subject: str, body: str) -> bytes:
     ("Re: Curso", "Hello,\r\n\r\nI'm currently on annual leave and will be back on Monday."),
     ("Re: Curso", "Gracias por su mensaje.\r\nEstoy fuera de la oficina hasta el lunes 9 de marzo."),
     ("Re: Curso", "Me encuentro de vacaciones, responderé a mi regreso."),
+    # GNU Mailutils' Sieve vacation writes no Auto-Submitted and, with no :subject, "Re:"
+    # and the subject it answers: the person's own template is all there is.
+    ("Re: Information about the course", "Hello,\r\n\r\nThank you for your e-mail. I am travelling on "
+     "business until 14 March and will answer when I am back."),
+    ("Re: Information about the course", "Thanks for your message. I have limited access to email until "
+     "Monday 9 March."),
     ("Re: Cours", "Bonjour,\r\nJe suis absente du bureau jusqu'au 9 mars inclus."),
     ("Re: Curso", "Olá,\r\nEstou de férias até dia 9 de março."),
     ("Re: Corso", "Buongiorno, sono fuori ufficio fino al 9 marzo."),
@@ -43,6 +49,8 @@ def test_the_first_lines_of_an_out_of_office_decide(subject, body):
     "Merci ! J'étais absente la semaine dernière ; oui, je veux m'inscrire.",
     "Yes please. I'll be on holiday in April, so May would suit me better.",
     "Ja, gerne. Ich war im Urlaub, deshalb die späte Antwort.",
+    "I'm travelling until Friday, but yes, please book me a place. What does it cost?",
+    "I was travelling until yesterday, sorry. Is there still a place in the March course?",
     # The out-of-office words only in the quote of our message, or far below.
     "Yes, interested!\r\n\r\nOn Mon, Laura wrote:\r\n> I am out of office until Monday.",
 ])

@@ -84,6 +84,10 @@ OUT_OF_OFFICE_OPENINGS = LazyPattern("|".join(f"(?:{p})" for p in (
     r"(office|desk|e-?mail)|on (annual |parental |maternity |sick )?(leave|holiday|holidays|vacation)|"
     r"out of town|travell?ing (with|and have) limited)",
     r"\b(i am|i'm) (currently )?(out|away|off) (until|till|from|and will)", r"\bi will (be back|return) (on|to the office)",
+    # The traveller's and the limited-access templates ("I'm travelling for work until
+    # Friday and checking email only occasionally", "I have limited access to email").
+    r"\b(i am|i'm) (currently |now )?travell?ing (for work |on business |abroad )?(until|till|through|from)\b",
+    r"\b(i have|i'll have|i will have|with) (only )?(very )?limited (access to (my )?e-?mail|e-?mail access)",
     r"\bthis is an automat(ic|ed) (reply|response|message)",
     # es
     r"\b(estoy|me encuentro|estamos) (actualmente )?(fuera de (la )?oficina|ausente|"
