@@ -883,7 +883,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
         if action.startswith(("delivered", "relayed", "expanded")):
             continue
         diagnostic = block.get("diagnostic-code", "").split(";", 1)[-1].strip()
-        status = _status_field(block.get("status", ""))
+        status = _gave_up_on(_status_field(block.get("status", "")), diagnostic)
         remote = block.get("remote-mta", "").split(";", 1)[-1].strip() or None
         category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
             reporter_reason(reporter, fold(diagnostic))
@@ -956,7 +956,9 @@ def read(msg: Message, *, own: set[str]) -> Report:
             failures[address] = Failure(address, verdict, _short(server_words(window) or window))
 
     statuses = [f.verdict.status for f in failures.values() if f.verdict.status]
-    first_status = next((_status_field(b.get("status", "")) for b in dsn_blocks if b.get("status")), None)
+    first_status = next((_gave_up_on(_status_field(b.get("status", "")),
+                                     b.get("diagnostic-code", "").split(";", 1)[-1].strip())
+                         for b in dsn_blocks if b.get("status")), None)
     delayed = any(b.get("action", "").lower().startswith("delayed") for b in dsn_blocks) and not any(
         b.get("action", "").lower().startswith("failed") for b in dsn_blocks) and not (
         _NULLMAILER.search(report_text) and not any("will-retry-until" in b for b in dsn_blocks)) or notice_delayed
@@ -1563,6 +1565,24 @@ def unwrap_x400(text: str) -> str:
 def _status_field(value: str) -> str | None:
     match = re.search(r"([245])\.(\d{1,3})\.(\d{1,3})", value)
     return ".".join(match.groups()) if match else None
+
+
+_TEMPORARY_POLICY_ANSWER = LazyPattern(r"^4\d\d[ -]4\.(7\.\d{1,3})\b")
+
+
+def _gave_up_on(status: str | None, diagnostic: str) -> str | None:
+    """The status of a recipient given up on: a server that stops retrying a temporary
+    answer may write it in the permanent class with the answer's subject and detail (mox:
+    "Status: 5.7.1" for the "451 4.7.1 Greylisting in action" it met to the end). A
+    permanent X.7 is a refusal of policy, ours (owner_of), where the answer only asked
+    to try later: its own 4.7.Y stands, and its words say whose it is. (Other subjects
+    mean the same in either class: 5.2.2 for "452 4.2.2" is still a full mailbox.)"""
+    if status is None or not status.startswith("5.7."):
+        return status
+    answer = _TEMPORARY_POLICY_ANSWER.match(diagnostic)
+    if answer is not None and answer.group(1) == status[2:]:
+        return "4." + status[2:]
+    return status
 
 
 def _split_original(text: str) -> tuple[str, str]:

@@ -530,7 +530,8 @@ _BEFORE_ADDRESS = [
     # verdict even under a 5.1.1 (issue #25 item 5); the address's own (MAILBOX) failure,
     # so that three in a row end the sequence (SPEC §7).
     ("suppressed", _patterns(
-        r"on the (account-level |global )?suppression list", r"suppression list for your account",
+        # mox: "address is on suppression list, permanent" (its queue's own check).
+        r"on (the )?(account-level |global )?suppression list", r"suppression list for your account",
         r"not delivering to (a )?previously bounced address")),
     # Our own address failed the receiving server's check (above): before the words of
     # an unknown user or domain, which are then about ours.
