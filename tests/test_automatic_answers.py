@@ -287,6 +287,15 @@ def test_precedence_bulk_without_a_help_desks_headers_is_still_automatic():
     assert classify(mail("Hola", "Hola, ¿qué tal?", "Precedence: bulk\r\n")).kind == "auto_reply"
 
 
+@pytest.mark.parametrize("mailer", ["GNARWL", "Vacation Auto-Responder 2.1"])
+def test_a_responder_that_names_itself_in_x_mailer_is_automatic(mailer):
+    # gnarwl (the LDAP vacation responder) writes no RFC 3834 header, only its default
+    # header.txt's "X-mailer: GNARWL"; the person's own text says nothing of a program.
+    body = "Buenos días:\r\n\r\nDurante estas fiestas la oficina permanece cerrada. Responderé a partir del día 8."
+    assert classify(mail("Re: Curso", body, f"X-mailer: {mailer}\r\n")).kind == "auto_reply"
+    assert classify(mail("Re: Curso", "Sí, me interesa.", "X-Mailer: Thunderbird 115.3\r\n")).kind == "reply"
+
+
 # End to end: a real Maildir read by `leadloop inbox`.
 def test_an_acknowledgement_with_no_header_is_recorded_and_the_lead_stays_in_sequence(project, run):
     message = inbox_mail("ana.pena@example.org", "Re: Taller de acuarela",
