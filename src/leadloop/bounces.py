@@ -964,11 +964,13 @@ def read(msg: Message, *, own: set[str]) -> Report:
         _NULLMAILER.search(report_text) and not any("will-retry-until" in b for b in dsn_blocks)) or notice_delayed
     overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
     said = server_words(cleaned) or cleaned
+    # (What the recipients' own verdicts were read with: a report that gave up.)
+    gave_up = any(b.get("action", "").lower().startswith("failed") for b in dsn_blocks)
     expired = _ENVELOPE_EXPIRED.search(cleaned) if delayed else None
     if expired:
-        delayed, overall_words, said = False, expired.group(0), expired.group(0)
+        delayed, gave_up, overall_words, said = False, True, expired.group(0), expired.group(0)
     overall = Failure(None, _judge_text(first_status or (statuses[0] if statuses else None), overall_words,
-                                        delayed=delayed, remote_host=remote_host(cleaned)),
+                                        delayed=delayed, gave_up=gave_up, remote_host=remote_host(cleaned)),
                       _short(said))
     return Report(tuple(failures.values()), overall, original_ids, original_to)
 
