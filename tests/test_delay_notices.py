@@ -157,3 +157,77 @@ def test_the_lead_is_not_charged_for_a_delay(project, run):
                                                             POSTFIX_DELAY))
     assert (counts["delays"], counts["failed"]) == (1, 0)
     assert pack_state(run) == "sent" and status != "bounced"
+
+
+def citadel_report(message_id: str, text: str) -> bytes:
+    # Citadel signs its reports '"Citadel" <citadel@>' with "Return-Path: Citadel", and
+    # writes a delay warning and a failure under the same subject (its smtp_queue.c).
+    raw = f"""Return-Path: Citadel
+Date: Tue, 03 Mar 2026 09:00:00 -0000
+Subject: Delivery Status Notification (Failure)
+Message-ID: <6B14E268-0000005C@mail.lauravidal.es>
+From: "Citadel" <citadel@>
+Content-type: multipart/mixed; boundary="=_Citadel_Multipart_mail.lauravidal.es_261c000d"
+MIME-Version: 1.0
+X-Mailer: Citadel Server 980
+
+This is a multipart message in MIME format.
+
+--=_Citadel_Multipart_mail.lauravidal.es_261c000d
+Content-type: text/plain
+
+{text}
+{ANA}: 421 ()
+--=_Citadel_Multipart_mail.lauravidal.es_261c000d
+Content-type: message/rfc822
+Content-Transfer-Encoding: 7bit
+Content-Disposition: inline
+
+Return-Path: {US}
+Date: Mon, 02 Mar 2026 10:00:00 -0000
+To: Ana Peña <{ANA}>
+Subject: La información que me pidió
+Message-ID: {message_id}
+From: "Laura Vidal" <{US}>
+
+Hola, Ana:
+
+--=_Citadel_Multipart_mail.lauravidal.es_261c000d--
+"""
+    return raw.replace("\n", "\r\n").encode()
+
+
+CITADEL_DELAY = """A message you sent has not been delivered to some or all of its recipients.
+Citadel will continue attempting delivery for five days.
+The following addresses were undeliverable:
+"""
+CITADEL_GAVE_UP = """A message you sent could not be delivered to some or all of its recipients
+due to prolonged unavailability of its destination(s).
+Giving up on the following addresses:
+"""
+
+
+def test_a_report_signed_by_no_mail_system_is_still_a_report():
+    delay = classify(citadel_report("<a@lauravidal.es>", CITADEL_DELAY))
+    assert delay.kind == "bounce" and [f.verdict.reason for f in delay.failures] == ["delayed"]
+    gave_up = classify(citadel_report("<a@lauravidal.es>", CITADEL_GAVE_UP))
+    assert gave_up.kind == "bounce" and [f.verdict.reason for f in gave_up.failures] == ["expired"]
+
+
+def test_citadels_delay_warning_changes_no_lead(project, run):
+    counts, status = inbox_after(run, project, citadel_report(sent_id(run), CITADEL_DELAY))
+    assert (counts["delays"], counts["failed"], counts["replies"]) == (1, 0, 0)
+    assert pack_state(run) == "sent" and status != "replied"
+
+
+def test_the_subject_of_a_delay_warning_decides_when_the_text_was_scrubbed():
+    report = classify(plain_report("<a@lauravidal.es>", "[R] Warning: could not send message for past 4 hours",
+                                   "An embedded message was scrubbed...\n"))
+    assert report.kind == "bounce" and report.overall.verdict.reason == "delayed"
+
+
+def test_a_person_under_a_reports_subject_with_nothing_returned_is_a_reply():
+    raw = (f"From: Ana Peña <{ANA}>\r\nTo: {US}\r\nSubject: Delivery Status Notification (Failure)\r\n"
+           "Message-ID: <ana.1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Hola, Laura: me llega este aviso cada vez que le escribo. ¿Qué significa?\r\n").encode()
+    assert classify(raw).kind == "reply"

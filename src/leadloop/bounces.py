@@ -330,6 +330,12 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
             and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
+    if not writers_subject(subject) and _returns_original(msg) and _text_names_a_cause(start or msg):
+        # A report's subject over a message returned whole and a cause: a report whatever
+        # its From and Return-Path say. Citadel signs its reports '"Citadel" <citadel@>'
+        # with "Return-Path: Citadel", and its delay warning's words ("has not been
+        # delivered… Citadel will continue attempting delivery") are no failure's.
+        return True
     if msg.get("return-path") is None and _report_in_body(start if start is not None else msg):
         # No envelope sender to go by (archives, a client's export and some IMAP stores
         # drop the Return-Path): the report's own words or the original it returns.
@@ -939,7 +945,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
                               category=category)
         failures[address] = Failure(address, verdict, _short(diagnostic or server_words(window) or window))
     # (Its own sentence: fold() joins the lines a notice wraps.)
-    notice_delayed = not dsn_blocks and _DELAY_NOTICE.search(fold(cleaned)) is not None
+    notice_delayed = not dsn_blocks and (_DELAY_NOTICE.search(fold(cleaned)) is not None
+                                         or _DELAY_SUBJECT.search(fold(header_text(msg, "subject"))) is not None)
     if not dsn:
         # No structured report: every address the report text names is a candidate.
         for address in distinct:
@@ -1199,15 +1206,27 @@ _XMAIL_BOUNCE = b"[<00>] XMail bounce: Rcpt=["
 # deliver your message will continue", Exchange's "This message hasn't been delivered
 # yet. Delivery will continue to be attempted." and its translations ("Se seguirá
 # intentando…", "Es wird weiterhin versucht…", "Fler försök att leverera kommer att
-# göras"), MDaemon's "I tentativi di recapito continueranno". Never the server's answer
+# göras"), MDaemon's "I tentativi di recapito continueranno", Citadel's "Citadel will
+# continue attempting delivery for five days". Never the server's answer
 # ("try again later" is its reason, not a promise to retry).
 _DELAY_NOTICE = LazyPattern(
     r"this is a warning (message )?only|warning message only|(do not|don't) need to re-?send (your|the|this) message"
-    r"|will (be retried|keep trying|continue to be (retried|attempted)|continue to (retry|try|attempt))"
+    r"|will (be retried|keep trying|continue to be (retried|attempted)|continue (to )?(retry|retrying|try|trying|attempt"
+    r"|attempting))"
     r"|(attempts to deliver (your|the|this) message|delivery attempts) will continue|still undelivered after"
     r"|ha(s|sn't|s not) been delivered yet|se seguira intentando|es wird weiterhin versucht"
     r"|fler forsok att leverera kommer att goras|i tentativi di recapito continueranno"
     r"|si continuera a tentare|continuaremos tentando|er wordt nog (steeds )?geprobeerd")
+
+# The subjects of delay warnings (folded): Sendmail's "Warning: could not send message
+# for past 4 hours", Exim's "Warning: message ID delayed N hours", Google's "Delivery
+# Status Notification (Delay)", Postfix's "Delayed Mail (still being retried)",
+# Exchange's "Delivery delayed:" and its translations. They decide where the text says
+# nothing of its own (an archive scrubbed it).
+_DELAY_SUBJECT = LazyPattern(
+    r"warning: could not send message for past|warning: message \S+ delayed|notification \(delay\)"
+    r"|delayed mail \(still being retried\)|delivery delayed:|entrega retrasada:|zustellung verzogert:"
+    r"|remise retardee ?:|recapito ritardato:|entrega atrasada:")
 
 _NULLMAILER = LazyPattern(r"^This is the nullmailer delivery system\.", re.M)
 
