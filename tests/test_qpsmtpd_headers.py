@@ -1,0 +1,28 @@
+"""qpsmtpd's headers plugin refuses our message's form, not the lead's mailbox (issue #25).
+
+Its texts (plugins/headers in Debian's qpsmtpd): "The Date header is too far in the past"
+(or future), "We require a valid From header", "Headers are missing"; a relay reports them
+with a bare 552 or 550 and no status of their own. They are about our message: the
+sender's (SPEC §6), never one of the lead's three."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadloop.delivery_status import judge
+
+
+@pytest.mark.parametrize("answer", [
+    "552 The Date header is too far in the past",
+    "552 The Date header is too far in the future",
+    "550 We require a valid From header",
+    "552 Headers are missing",
+])
+def test_a_refusal_of_our_headers_is_ours(answer):
+    verdict = judge("5.0.0", answer, quoted=True, command="DATA")
+    assert (verdict.hard, verdict.owner, verdict.reason) == (False, "sender", "contenterror")
+
+
+def test_a_full_mailbox_after_data_is_still_the_leads():
+    verdict = judge("5.0.0", "552 Mailbox size limit exceeded", quoted=True, command="DATA")
+    assert verdict.owner == "mailbox"
