@@ -86,7 +86,8 @@ def the_lead(raw: bytes, label: str) -> tuple[str | None, str | None, frozenset[
     if label in ("reply", "auto_reply"):
         lead = normal(email.utils.parseaddr(str(msg.get("From", "")))[1])
         ids = re.findall(r"<[^<>\s]+>", str(msg.get("In-Reply-To", "")) + " " + str(msg.get("References", "")))
-        return lead, (ids[0] if ids else None), frozenset(top_to)
+        # (A reply to all is addressed to its writer too: never our own address.)
+        return lead, (ids[0] if ids else None), frozenset(top_to - {lead})
     fields = returned_fields(raw)
     to = _ADDRESS.search(fields.get("to", b""))
     ident = re.search(rb"<[^<>\s]+>", fields.get("message-id", b""))
