@@ -23,6 +23,8 @@ def mail(subject: str, body: str) -> bytes:
     ("Re: Curso", "Hello,\r\n\r\nI'm currently on annual leave and will be back on Monday."),
     ("Re: Curso", "Gracias por su mensaje.\r\nEstoy fuera de la oficina hasta el lunes 9 de marzo."),
     ("Re: Curso", "Me encuentro de vacaciones, responderé a mi regreso."),
+    # A template's own question asks nothing of the reader.
+    ("Re: Course", "I am out of the office until 9 March. Need urgent help? Call 910 000 000."),
     # GNU Mailutils' Sieve vacation writes no Auto-Submitted and, with no :subject, "Re:"
     # and the subject it answers: the person's own template is all there is.
     ("Re: Information about the course", "Hello,\r\n\r\nThank you for your e-mail. I am travelling on "
@@ -51,6 +53,10 @@ def test_the_first_lines_of_an_out_of_office_decide(subject, body):
     "Ja, gerne. Ich war im Urlaub, deshalb die späte Antwort.",
     "I'm travelling until Friday, but yes, please book me a place. What does it cost?",
     "I was travelling until yesterday, sorry. Is there still a place in the March course?",
+    # The away sentence alone, and the next one asks the reader to do something.
+    "Ahora mismo estoy fuera de la oficina y no puedo mirarlo con calma.\r\n¿Me lo puedes volver a mandar en "
+    "enero? Gracias.",
+    "I'm on holiday this week. Could you send me the dates again next Monday?",
     # The out-of-office words only in the quote of our message, or far below.
     "Yes, interested!\r\n\r\nOn Mon, Laura wrote:\r\n> I am out of office until Monday.",
 ])

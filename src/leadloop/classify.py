@@ -519,6 +519,12 @@ _PERSON_ANSWERS = LazyPattern(
     r"|\b(but|pero|mais|mas|ma|aber|maar|ale|men|mutta|но|ama|fakat)\b[^.!?\n]{0,30}"
     r"\b(wanted|want|wished|wish|queria|quiero|quise|voulais|veux|quero|volevo|voglio|wollte|mochte|wilde"
     r"|chcia\w*|ville|halusin|chtel\w*|хотел\w*|istedim|yes|oui|sim)\b")
+# A request to the reader in the second person (folded), as a person's next question
+# asks it: "¿Me lo puedes volver a mandar?", "Could you send it again?".
+_ASKS_THE_READER = LazyPattern(
+    r"\b(puedes|puede|podrias|podria|podeis|pueden|can you|could you|would you|will you|pouvez-vous|pourriez-vous"
+    r"|peux-tu|pourrais-tu|pode|podes|poderia|podia|puoi|potresti|potrebbe|kannst du|konnen sie|konnten sie"
+    r"|kunt u|kun je|zou je)\b")
 # A message that opens with an answer ("Yes! I'm on holiday in August, so July is
 # best"): no out-of-office opens so.
 _ANSWER_FIRST = LazyPattern(r"\W*(yes|yes please|si|oui|sim|ja|jawel|tak|ano|evet|да)\s*[,.!:;]")
@@ -1097,10 +1103,16 @@ def _folded_opening(text: str, lines: int = 6, characters: int = 600) -> list[st
 
 def _person_answers(folded: str, match: re.Match) -> bool:
     """The sentence the automatic words stand in is a person's: a question, or a turn
-    to their own answer (_PERSON_ANSWERS)."""
+    to their own answer (_PERSON_ANSWERS); or the next one asks the reader to do
+    something ("Estoy fuera de la oficina y no puedo mirarlo. ¿Me lo puedes volver a
+    mandar en enero?"), which no out-of-office template asks."""
     start = max(folded.rfind(mark, 0, match.start()) for mark in ".!?\n") + 1
     end = min((i for i in (folded.find(mark, match.end()) for mark in ".!?") if i >= 0), default=len(folded))
-    return _PERSON_ANSWERS.search(folded, start, end + 1) is not None
+    if _PERSON_ANSWERS.search(folded, start, end + 1) is not None:
+        return True
+    following = min((i for i in (folded.find(mark, end + 1) for mark in ".!?") if i >= 0), default=-1)
+    return following >= 0 and folded[following] == "?" and \
+        _ASKS_THE_READER.search(folded, end + 1, following) is not None
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:
