@@ -104,3 +104,61 @@ def test_after_a_full_mailboxs_delay_the_expiry_is_still_the_leads(project, run)
     counts, _ = inbox_after(run, project, opensmtpd_notice(sent_id(run), *EXPIRED))
     assert (counts["failed"], counts["sender_refused"]) == (1, 0)
     assert pack_state(run) == "failed"
+
+
+def opensmtpd_receipt(message_id: str) -> bytes:
+    # OpenSMTPD's answer to NOTIFY=SUCCESS, as multipart/mixed like all its reports.
+    text = f"""Return-Path: <>
+Subject: Delivery status notification: delivered
+From: Mailer Daemon <MAILER-DAEMON@mx.example.org>
+To: {US}
+Date: Tue, 3 Mar 2026 09:00:00 +0000 (UTC)
+MIME-Version: 1.0
+Content-Type: multipart/mixed;boundary="9678791173022159944/mx.example.org"
+Message-ID: <0f26d1e34774a896@mx.example.org>
+
+This is a MIME-encapsulated message.
+
+--9678791173022159944/mx.example.org
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+
+    Hi!
+
+    This is the MAILER-DAEMON, please DO NOT REPLY to this email.
+
+    Your message was successfully delivered to these recipients.
+
+{ANA}: 
+
+    Below is a copy of the original message:
+
+--9678791173022159944/mx.example.org
+Content-Description: Delivery Report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; {ANA}
+Action: delivered
+Status: 2.0.0
+
+--9678791173022159944/mx.example.org
+Content-Description: Message headers
+Content-Type: text/rfc822-headers
+
+From: Laura Vidal <{US}>
+To: Ana Peña <{ANA}>
+Subject: La información que me pidió
+Message-ID: {message_id}
+
+--9678791173022159944/mx.example.org--
+"""
+    return text.replace("\n", "\r\n").encode()
+
+
+def test_a_receipt_for_a_delivered_pack_is_no_failure(project, run):
+    assert classify(opensmtpd_receipt("<a@lauravidal.es>")).kind == "auto_reply"
+    counts, status = inbox_after(run, project, opensmtpd_receipt(sent_id(run)))
+    assert (counts["failed"], counts["delays"], counts["bounces"]) == (0, 0, 0)
+    assert pack_state(run) == "sent" and status != "bounced"

@@ -292,7 +292,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
     for part in msg.walk():
         part_kind = part.get_content_type()
         if part_kind in ("message/delivery-status", "message/global-delivery-status"):
-            return True
+            return not is_delivery_receipt(msg)
         if part_kind in ("message/rfc822", "message/global") and _attached_report(part) is not None:
             return True
     if sender is None:
@@ -793,11 +793,20 @@ def is_delivery_receipt(msg: Message) -> bool:
     Action "delivered", "relayed" or "expanded" in each block (Exchange's "Delivered:"
     receipt, an MTA's answer to NOTIFY=SUCCESS). A receipt, not a failure: the address
     it names in its text is the one the message reached."""
-    if msg.get_content_type() != "multipart/report" or \
-            (msg.get_param("report-type") or "").lower() != "delivery-status":
+    kind = msg.get_content_type()
+    if kind == "multipart/report":
+        if (msg.get_param("report-type") or "").lower() != "delivery-status":
+            return False
+        parts = list(msg.walk())
+    elif kind == "multipart/mixed" and isinstance(msg.get_payload(), list):
+        # OpenSMTPD writes its reports, its receipt for NOTIFY=SUCCESS among them, as
+        # multipart/mixed with a message/delivery-status part of its own (bounce.c):
+        # only the top level's parts, never a report a person attached.
+        parts = [part for part in msg.get_payload() if isinstance(part, Message)]
+    else:
         return False
     actions = [block.get("action", "").lower()
-               for part in msg.walk()
+               for part in parts
                if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
                for block in _dsn_blocks(_text(part))]
     return bool(actions) and all(action.startswith(("delivered", "relayed", "expanded")) for action in actions)
