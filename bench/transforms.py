@@ -301,7 +301,8 @@ def _at_addresses(raw: bytes) -> bytes:
         if role != "top":
             return block
         info = _info(block)
-        name, address = email.utils.parseaddr(info.get("from", ""))
+        # (str(): a field with raw 8-bit bytes comes back as an email.header.Header.)
+        name, address = email.utils.parseaddr(str(info.get("from", "")))
         if "@" not in address:
             return block
         local, _, domain = address.rpartition("@")
