@@ -52,6 +52,12 @@ def test_auto_submitted_no_is_a_person():
     ("Hola", "Unsubscribe, please", "unsubscribe"),
     ("Hola", "No me dé de baja todavía, pero ahora no puedo.", "reply"),
     ("Re: Stopover in Madrid", "Can we meet?", "reply"),
+    # A client that quotes our whole message, header and all, with a copy that joined the
+    # lines (bench/transforms.py's unfold on GNU mail's and bsd-mailx's "~m" quote): our
+    # List-Unsubscribe header is no request of the person's.
+    ("Re: Curso", "\tFrom laura@example.com  Sun Dec  6 04:14:14 2026 X-Original-To: ana@example.com "
+                  "List-Unsubscribe: <mailto:baja@example.com?subject=baja> Subject: Curso\r\n\r\n"
+                  "Me interesa, ¿hay plazas en enero?", "reply"),
 ])
 def test_unsubscribe_words(subject, body, expected):
     assert classify(raw(f"Subject: {subject}\r\n", body)).kind == expected

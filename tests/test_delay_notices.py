@@ -231,3 +231,17 @@ def test_a_person_under_a_reports_subject_with_nothing_returned_is_a_reply():
            "Message-ID: <ana.1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
            "Hola, Laura: me llega este aviso cada vez que le escribo. ¿Qué significa?\r\n").encode()
     assert classify(raw).kind == "reply"
+
+
+def test_a_flattened_delay_warning_is_still_a_report():
+    # A copy that flattened the multipart to its texts, the returned message's part lost:
+    # the warning's own heading ("has not been delivered to some or all of its
+    # recipients", Exim's "has not yet been delivered to one or more of its recipients").
+    whole = citadel_report("<a@lauravidal.es>", CITADEL_DELAY).decode()
+    head, _, _ = whole.partition("\r\n\r\n")
+    head = head.replace('Content-type: multipart/mixed; boundary="=_Citadel_Multipart_mail.lauravidal.es_261c000d"',
+                        "Content-type: text/plain")
+    flat = f"{head}\r\n\r\n{CITADEL_DELAY}{ANA}: 421 ()\r\n\r\nHola, Ana:\r\n".replace("\n", "\r\n").replace(
+        "\r\r\n", "\r\n")
+    report = classify(flat.encode())
+    assert report.kind == "bounce" and report.overall.verdict.reason == "delayed"

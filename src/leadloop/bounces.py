@@ -173,6 +173,10 @@ _NDR_HEADING = LazyPattern(
     r"|(wasn'?t|was not|were not) able to deliver your message|could not be delivered to"
     r"|delivery has failed to these recipients|(was|were) not delivered to|undeliverable to"
     r"|delivery to the following recipients? failed"
+    # Delay warnings' own heading: Exim's "A message that you sent has not yet been
+    # delivered to one or more of its recipients", Citadel's "… has not been delivered to
+    # some or all of its recipients" (a person does not write "of its recipients").
+    r"|has not (yet )?been delivered to (one or more|some or all|all|any) of its recipients"
     # InterScan VirusWall's "The following mail could not be delivered." and the mail
     # gateways' "Your mail cannot be delivered to the following address(es)" (the
     # headings Mailman's SimpleMatch.py starts its sections at).

@@ -46,7 +46,8 @@ UNSUBSCRIBE_PHRASES = LazyPattern("|".join((
     r"\b(darme|dadme|dame|denme|me doy|me den|quiero darme) de baja", r"\bde baja (de|en) (su|la|esta|vuestra) lista",
     r"\b(cancelar|anular) (mi |la )?suscripcion", r"\bno (quiero|deseo) recibir mas",
     r"\bno me (envien|manden|escriban) mas", r"\b(eliminar|quitar|borrar|sacar)(me)? de (su|la|esta|vuestra) lista",
-    r"\bunsubscribe\b", r"\bremove me from", r"\btake me off", r"\bopt[ -]?out\b",
+    # (Not a quoted List-Unsubscribe header: a client that quotes our whole message.)
+    r"(?<!list-)\bunsubscribe\b", r"\bremove me from", r"\btake me off", r"\bopt[ -]?out\b",
     r"\bstop (sending|emailing|e-mailing|mailing)", r"\bno more (e-?mails|messages)",
     r"\b(me )?desabonner", r"\b(me )?desinscrire", r"\bne (plus|pas) recevoir",
     r"\b(retirer|supprimer|enlever)(-moi| moi)? de (votre|la|cette) liste",
