@@ -23,8 +23,12 @@ def mail(subject: str, body: str) -> bytes:
     ("Re: Curso", "Hello,\r\n\r\nI'm currently on annual leave and will be back on Monday."),
     ("Re: Curso", "Gracias por su mensaje.\r\nEstoy fuera de la oficina hasta el lunes 9 de marzo."),
     ("Re: Curso", "Me encuentro de vacaciones, responderé a mi regreso."),
-    # A template's own question asks nothing of the reader.
+    # A template's own question asks nothing of the reader, or asks to reach someone else.
     ("Re: Course", "I am out of the office until 9 March. Need urgent help? Call 910 000 000."),
+    ("Re: Course", "I am out of the office until 9 March. Could you please contact my colleague Ana "
+     "(ana@example.com) for anything urgent?"),
+    ("Re: Curso", "Estoy de vacaciones hasta el 9 de marzo. ¿Puede escribir a mi compañera Ana para "
+     "cualquier urgencia?"),
     # GNU Mailutils' Sieve vacation writes no Auto-Submitted and, with no :subject, "Re:"
     # and the subject it answers: the person's own template is all there is.
     ("Re: Information about the course", "Hello,\r\n\r\nThank you for your e-mail. I am travelling on "

@@ -526,6 +526,11 @@ _ASKS_THE_READER = LazyPattern(
     r"\b(puedes|puede|podrias|podria|podeis|pueden|can you|could you|would you|will you|pouvez-vous|pourriez-vous"
     r"|peux-tu|pourrais-tu|pode|podes|poderia|podia|puoi|potresti|potrebbe|kannst du|konnen sie|konnten sie"
     r"|kunt u|kun je|zou je)\b")
+# What an out-of-office's own polite question asks: to write or call someone else
+# ("Could you please contact my colleague Ana, ana@…?"), or to write again later.
+_POINTS_ELSEWHERE = LazyPattern(
+    r"contact|llam|call\b|ring\b|escrib|write|schreib|scriv|escrev|colleague|colega|collegue|collega|kolleg"
+    r"|@|\d{3}|resend|reenvi|renvoy|erneut|again after|de nuevo (a partir|despues)|after (the |my )?return")
 # A message that opens with an answer ("Yes! I'm on holiday in August, so July is
 # best"): no out-of-office opens so.
 _ANSWER_FIRST = LazyPattern(r"\W*(yes|yes please|si|oui|sim|ja|jawel|tak|ano|evet|да)\s*[,.!:;]")
@@ -1113,7 +1118,8 @@ def _person_answers(folded: str, match: re.Match) -> bool:
         return True
     following = min((i for i in (folded.find(mark, end + 1) for mark in ".!?") if i >= 0), default=-1)
     return following >= 0 and folded[following] == "?" and \
-        _ASKS_THE_READER.search(folded, end + 1, following) is not None
+        _ASKS_THE_READER.search(folded, end + 1, following) is not None and \
+        _POINTS_ELSEWHERE.search(folded, end + 1, following) is None
 
 
 def _asks_to_unsubscribe(subject: str, text: str) -> bool:
