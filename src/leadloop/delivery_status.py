@@ -1606,7 +1606,8 @@ _HOST_UNKNOWN = dict(_ADDRESS)["hostunknown"]
 _SENDER_WORDS = _patterns(
     r"submission quota", r"sending (quota|limit)", r"daily (user )?sending", r"sendasdenied",
     r"send ?as (denied|permission)", r"not (authorized|allowed|permitted) to send",
-    r"not owned by (the )?(user|login|sasl)", r"authentication (is )?required",
+    # (HestiaCP's Exim ACL for mail that claims a domain it hosts: "550 smtp auth required".)
+    r"not owned by (the )?(user|login|sasl)", r"(?<!no )(smtp )?auth(entication)? (is )?required",
     r"must (be )?authenticat", r"client was not authenticated", r"(must|need to) (log ?in|login)",
     r"\bfrom address\b.{0,30}\b(not|mismatch)", r"sender address rejected",
     r"tenant.{0,40}(sending|exceeded)", r"(ip|domain|sender|account)\b.{0,40}\b(rate|quota)\b.{0,20}"

@@ -1,4 +1,5 @@
-"""qpsmtpd's headers plugin refuses our message's form, not the lead's mailbox (issue #25).
+"""Refusals of our message or of our sending, not of the lead's mailbox (issue #25): qpsmtpd's
+headers plugin, and a server that wants us to log in.
 
 Its texts (plugins/headers in Debian's qpsmtpd): "The Date header is too far in the past"
 (or future), "We require a valid From header", "Headers are missing"; a relay reports them
@@ -26,3 +27,10 @@ def test_a_refusal_of_our_headers_is_ours(answer):
 def test_a_full_mailbox_after_data_is_still_the_leads():
     verdict = judge("5.0.0", "552 Mailbox size limit exceeded", quoted=True, command="DATA")
     assert verdict.owner == "mailbox"
+
+
+@pytest.mark.parametrize("answer", ["550 smtp auth required", "550 SMTP AUTH required"])
+def test_a_server_that_wants_us_to_log_in_refuses_us(answer):
+    # HestiaCP's Exim ACL, for mail from outside that claims a domain it hosts.
+    verdict = judge("5.0.0", answer, quoted=True, command="RCPT")
+    assert (verdict.hard, verdict.owner) == (False, "sender")
