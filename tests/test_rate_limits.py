@@ -86,3 +86,14 @@ def test_a_full_mailbox_until_the_retry_time_ran_out_is_still_the_leads(project,
     counts, status = inbox_after(run, project, exim_expiry(
         sent_id(run), "452 4.2.2 <ana.pena@example.org>: Mailbox full"))
     assert status == "active" and counts["failed"] == 1 and counts["sender_refused"] == 0, counts
+
+
+def test_rspamds_per_recipient_bucket_is_the_mailboxs():
+    # rspamd's "to" bucket counts the mail one recipient gets from everyone (its ratelimit
+    # documentation; mailcow's default): the lead's mailbox's flood, not our rate. Its
+    # "to_ip_from" bucket counts ours.
+    ours = judge("4.7.1", '451 4.7.1 Ratelimit "to_ip_from" exceeded', quoted=True, command="RCPT")
+    assert ours.owner == "sender"
+    for words in ('451 4.7.1 Ratelimit "to" exceeded', '451 4.7.1 Ratelimit "to" exceeded: retry timeout exceeded'):
+        verdict = judge("4.7.1", words, quoted=True, command="RCPT")
+        assert (verdict.hard, verdict.owner) == (False, "mailbox"), verdict

@@ -502,8 +502,10 @@ _SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded",
     r"\bdaily (user )?sending (quota|limit)", r"\bsending (quota|limit|rate) (exceeded|reached)",
     # Postfix's anvil(8) limit on a client, "450 4.7.1 Error: too much mail from IP"
     # (smtpd.c), and rspamd's ratelimit module, 'Ratelimit "BUCKET" exceeded': our rate,
-    # also when a relay's report ends them with "retry timeout exceeded".
-    r"\btoo much mail from\b", r"\bratelimit\b[^.;:]{0,40}\bexceeded\b",
+    # also when a relay's report ends them with "retry timeout exceeded". Not its "to" and
+    # "bounce_to" buckets, which count the mail one recipient gets from everyone (rspamd's
+    # ratelimit documentation): the lead's mailbox's flood, not our rate.
+    r"\btoo much mail from\b", r"\bratelimit\b(?! \"(bounce_)?to\")[^.;:]{0,40}\bexceeded\b",
     r"\bmaximum sending rate exceeded", r"\bdaily (message|recipient|sending) (quota|limit) exceeded",
     r"\bmessages per (second|minute|hour|day) limit exceeded", r"\bsubmission ?quota ?exceeded",
     r"\bunusual sending activity", r"\bsender throttled due to\b",
