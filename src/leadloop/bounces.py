@@ -334,7 +334,7 @@ def looks_like_bounce(msg: Message, sender: str | None, subject: str, *, start: 
             and _opens_as_report(msg)
     if _BOUNCE_SENDER.search(sender_words(header_text(msg, "from"))) or null_sender(msg):
         return True
-    if not writers_subject(subject) and _returns_original(msg) and _text_names_a_cause(start or msg):
+    if not writers_subject(subject) and _returns_original(msg) and _text_names_a_cause(start if start is not None else msg):
         # A report's subject over a message returned whole and a cause: a report whatever
         # its From and Return-Path say. Citadel signs its reports '"Citadel" <citadel@>'
         # with "Return-Path: Citadel", and its delay warning's words ("has not been
@@ -889,6 +889,7 @@ def read(msg: Message, *, own: set[str]) -> Report:
     reporter = reporter_of(msg)
     failures: dict[str, Failure] = {}
     dsn: dict[str, tuple] = {}
+    nullmailer = _NULLMAILER.search(report_text) is not None
     # RFC 3464 fields first: they say who failed and how, one block per recipient.
     for block in dsn_blocks:
         # Both recipient fields: Original-Recipient is the address the sender gave (RFC
@@ -911,14 +912,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
-        delayed = action.startswith("delayed")
-        gave_up = action.startswith("failed")
-        if delayed and "will-retry-until" not in block and _NULLMAILER.search(report_text):
-            # nullmailer-send writes no delay notice: it calls nullmailer-dsn only when it
-            # moves a message into its failed queue (a refusal, or queuelifetime run out,
-            # send.cc), and nullmailer-dsn heads a 4.x.x status "delayed" unless told until
-            # when it retries (dsn.cc's --retry-until, its Will-Retry-Until field).
-            delayed, gave_up = False, True
+        delayed = _still_trying(block, nullmailer)
+        gave_up = action.startswith("failed") or (action.startswith("delayed") and not delayed)
         for address in addresses:
             dsn[address] = (status, diagnostic, delayed, remote, category, gave_up)
 
@@ -979,9 +974,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
     first_status = next((_gave_up_on(_status_field(b.get("status", "")),
                                      b.get("diagnostic-code", "").split(";", 1)[-1].strip())
                          for b in dsn_blocks if b.get("status")), None)
-    delayed = any(b.get("action", "").lower().startswith("delayed") for b in dsn_blocks) and not any(
-        b.get("action", "").lower().startswith("failed") for b in dsn_blocks) and not (
-        _NULLMAILER.search(report_text) and not any("will-retry-until" in b for b in dsn_blocks)) or notice_delayed
+    delayed = any(_still_trying(b, nullmailer) for b in dsn_blocks) and not any(
+        b.get("action", "").lower().startswith("failed") for b in dsn_blocks) or notice_delayed
     overall_words = " ".join(b.get("diagnostic-code", "") for b in dsn_blocks) + "\n" + cleaned
     said = server_words(cleaned) or cleaned
     # (What the recipients' own verdicts were read with: a report that gave up.)
@@ -1242,6 +1236,16 @@ _DELAY_SUBJECT = LazyPattern(
     r"|remise retardee ?:|recapito ritardato:|entrega atrasada:")
 
 _NULLMAILER = LazyPattern(r"^This is the nullmailer delivery system\.", re.M)
+
+
+def _still_trying(block: dict[str, str], nullmailer: bool) -> bool:
+    """Whether a recipient's block is a delay its server still retries (RFC 3464's
+    "Action: delayed"). Not nullmailer's: nullmailer-send writes no delay notice, it calls
+    nullmailer-dsn only when it moves a message into its failed queue (a refusal, or
+    queuelifetime run out, send.cc), and nullmailer-dsn heads a 4.x.x status "delayed"
+    unless told until when it retries (dsn.cc's --retry-until, its Will-Retry-Until)."""
+    return block.get("action", "").lower().startswith("delayed") and not (
+        nullmailer and "will-retry-until" not in block)
 
 # OpenSMTPD's own words for an envelope whose queue time ran out (smtpd/queue.c): the
 # end of its tries, which 6.x (Debian bookworm's 6.8 among them) reports under its delay
