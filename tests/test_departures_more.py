@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from leadloop.classify import classify
-from leadloop.delivery_status import ADDRESS
+from leadloop.delivery_status import ADDRESS, judge
 
 from test_departures import AUTO, answer
 
@@ -131,3 +131,28 @@ def test_a_mail_systems_automatic_answer_about_a_leaver_is_a_dead_address():
     assert (incoming.overall.verdict.reason, incoming.overall.verdict.owner) == ("hasmoved", ADDRESS)
     assert incoming.overall.verdict.hard and "no longer works for Acme" in incoming.overall.diagnostic
     assert incoming.original_ids == ("<info-1@leadloop.test>",)
+
+
+@pytest.mark.parametrize("answer", [
+    # Exim's ":fail:" redirect and Postfix's access maps answer with the admin's own text,
+    # under the bare 550 (Status 5.0.0).
+    "550-Ana Mora has left Agencia Viajes. Please write to 550 reservas@agencia-viajes.example",
+    "550-Javier Pérez ya no trabaja en Consultora Río. Para cualquier consulta 550 escriba a info@consultora.example",
+    "550-La Dra. Soler ya no pasa consulta aquí. Su nueva dirección es 550 dra.soler@clinica.example",
+    "550 Usuario trasladado: Manuel Rojas ahora está en m.rojas@asesores.example",
+    "550 This mailbox is no longer in use",
+    "550 Herr Braun ist nicht mehr bei der Firma Kunz tätig",
+])
+def test_a_refusal_that_says_the_person_has_gone_is_a_dead_address(answer):
+    verdict = judge("5.0.0", answer, quoted=True, command="RCPT")
+    assert (verdict.hard, verdict.reason, verdict.owner) == (True, "hasmoved", "address"), verdict
+
+
+def test_a_departure_under_a_temporary_answer_or_beside_another_cause_is_not():
+    # Only a permanent refusal with no other cause named: "try again" still asks to try,
+    # and a refusal of our message that mentions a new address is still ours. A mailbox
+    # "deactivated" is a disabled one, the lead's mailbox's (SPEC §7), not a departure.
+    assert judge("5.0.0", "550 O e-mail foi desativado", command="RCPT").owner == "mailbox"
+    assert not judge("4.0.0", "450 Javier Pérez ya no trabaja aquí", command="RCPT").hard
+    spam = judge("5.7.1", "550 5.7.1 Message rejected as spam. Our new address is abuse@isp.example", command="DATA")
+    assert not spam.hard and spam.owner == "sender", spam

@@ -97,3 +97,18 @@ def test_rspamds_per_recipient_bucket_is_the_mailboxs():
     for words in ('451 4.7.1 Ratelimit "to" exceeded', '451 4.7.1 Ratelimit "to" exceeded: retry timeout exceeded'):
         verdict = judge("4.7.1", words, quoted=True, command="RCPT")
         assert (verdict.hard, verdict.owner) == (False, "mailbox"), verdict
+
+
+def test_a_policy_servers_count_of_our_requests_is_ours():
+    # postfwd's manual gives its rate action the text "sorry, max 3 requests per 5
+    # minutes"; Postfix writes it under "Recipient address rejected:" because the policy
+    # server answers at RCPT. A count of our requests in a span of time is our rate.
+    for status, words in (
+            ("4.7.1", "450 4.7.1 <ana.pena@example.org>: Recipient address rejected: sorry, max 3 requests per"
+                      " 5 minutes"),
+            ("5.0.0", "450 4.7.1 <ana.pena@example.org>: Recipient address rejected: sorry, max 20 messages per"
+                      " hour: retry timeout exceeded")):
+        verdict = judge(status, words, quoted=True, command="RCPT")
+        assert (verdict.hard, verdict.owner) == (False, "sender"), verdict
+    # A limit on recipients per message is no rate, and a full mailbox stays the lead's.
+    assert judge("4.2.2", "452 4.2.2 Mailbox full, max 100 messages per folder", command="RCPT").owner == "mailbox"

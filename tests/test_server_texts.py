@@ -197,6 +197,11 @@ TEXTS = [
      "qmail-smtpd.c of jms1's combined patch v7.08 (err_bhelo)", True),
     ("S", "553", "", "we don't relay (#5.7.1)", "RCPT", "qmail-smtpd.c of jms1's combined patch v7.08 (err_relay)",
      True),
+    # DirectAdmin's Exim ACLs (its exim.conf's RCPT and HELO checks), answered to our greeting.
+    ("S", "550", "", "R1: HELO should be a FQDN or address literal (See RFC 2821 4.1.1.1)", "RCPT",
+     "DirectAdmin's exim.conf (check_recipient ACL), run in session 16's mail lab", True),
+    ("S", "550", "", "Bad HELO - Host impersonating hostname [mail.example.org]", "RCPT",
+     "DirectAdmin's exim.conf (check_helo ACL), run in session 16's mail lab", True),
     # --- Courier (svarshavchik/courier) -------------------------------------------------
     ("H", "550", "", "User unknown.", "RCPT", "svarshavchik/courier courier/courier/cdmsgq2.C", True),
     ("M", "", "", "Maildir over quota.", "exim", "svarshavchik/courier courier/courier/module.local/deliver.C", True),

@@ -36,6 +36,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import departures
 from .lazy_regex import LazyPattern
 from .providers import provider_of, provider_reason
 
@@ -498,7 +499,7 @@ _LIBRARY_SENDER = _Keyed(("throttl", "whitelist", "tls required", "relay limit",
 # throttled due to continuous mailbox full errors" names OUR errors) and before "try again
 # later" makes it only temporary. And a relay's "You've reached your daily relay quota".
 _SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded", "limit exceeded", "too much mail from",
-                       "ratelimit"), _patterns(
+                       "ratelimit", " per "), _patterns(
     r"\bdaily (user )?sending (quota|limit)", r"\bsending (quota|limit|rate) (exceeded|reached)",
     # Postfix's anvil(8) limit on a client, "450 4.7.1 Error: too much mail from IP"
     # (smtpd.c), and rspamd's ratelimit module, 'Ratelimit "BUCKET" exceeded': our rate,
@@ -511,7 +512,13 @@ _SENDER_LIMIT = _Keyed(("sending", "quota", "sender throttled", "rate exceeded",
     r"\bunusual sending activity", r"\bsender throttled due to\b",
     # (addressed to the sender: "You've reached your daily relay quota", "You have
     # exceeded your outMail quota"; a recipient's is "its" or "their" quota)
-    r"\b(reached|exceeded) your (daily |hourly )?((?!storage|disk|mail ?box|inbox)\S+ )?(quota|sending limit)\b"))
+    r"\b(reached|exceeded) your (daily |hourly )?((?!storage|disk|mail ?box|inbox)\S+ )?(quota|sending limit)\b",
+    # A policy server's rate in the words its manuals give it: postfwd's "rate(client_address/
+    # 3/300/450 4.7.1 sorry, max 3 requests per 5 minutes)" (postfwd(8), "rate limits"),
+    # written by Postfix under "Recipient address rejected:" because the check runs at RCPT.
+    # A count of our requests or messages in a span of time: our rate, whoever the recipient.
+    r"\bmax(imum)? \d+ (requests|messages|mails|e-?mails|connections|recipients) (per|in|every|within) (\d+ )?"
+    r"(seconds?|minutes?|mins?|hours?|days?|sec|h)\b"))
 
 # A provider's own size limit, the same for every recipient: "552 5.2.3 Your message
 # exceeded Google's message size limits" and its 5.3.4 twin, "… message header size limits"
@@ -1668,7 +1675,11 @@ _SERVER_SENDER_WORDS = [
     ("blocked", _Gated(("helo", "ehlo"), _patterns(
         r"\b(helo|ehlo) command rejected", r"\byour (ehlo|helo) (domain|host ?name|name)",
         r"\b(helo|ehlo) (name|host ?name|domain|argument)\b.{0,20}\b(unknown|not found|invalid|denied|rejected"
-        r"|does ?n[o']t|not resolv|must)", r"\binvalid (helo|ehlo)\b"))),
+        r"|does ?n[o']t|not resolv|must)", r"\binvalid (helo|ehlo)\b",
+        # What our greeting's name should have been: DirectAdmin's Exim ACL "HELO should be a
+        # FQDN or address literal (See RFC 2821 4.1.1.1)", "Bad HELO - Host impersonating …".
+        r"\b(helo|ehlo)\b[^.;]{0,40}\b(should|must|needs? to) (be|contain|resolve|match)\b", r"\bbad (helo|ehlo)\b",
+        r"\b(helo|ehlo) (name |host ?name )?(is )?(not|isn'?t) (a |an )?(fqdn|fully[- ]qualified)"))),
     ("rejected", _Gated(("sender", "mail from", "from address", "log in", "login", "suspended", "your domain",
                          "illegal mx"), _patterns(
         r"\b(envelope )?sender'?s? (e-?mail )?(address )?(domain )?(name )?(is )?(unknown|not found|does ?n[o']t exist"
@@ -1762,6 +1773,23 @@ _SERVER_DEAD_ADDRESS = [
         r"\bno mail servers appear to exists? for the recipient'?s address"))),
 ]
 _SERVER_DEAD_ADDRESS_SAYS = _AnyOf(*(pattern for _, pattern in _SERVER_DEAD_ADDRESS))
+
+# A refusal that says the person has gone, in no status of its own: the texts a hosting
+# admin gives a leaver's address (Exim's ":fail:" redirect, Sendmail's virtusertable
+# "error:" and Postfix's access maps take any text, and Exim and Postfix answer it under
+# the bare 550 and 5.0.0). The departure notices' own sentences (departures.GONE: "ya no
+# trabaja en …", "has left Acme."), a new address given ("Su nueva dirección es mailaddr",
+# "is now at mailaddr"), or the address said moved ("Usuario trasladado"): the address is
+# gone (SPEC §7's "has moved"). Not departures.DEAD_ADDRESS: in a refusal its
+# "deactivated", "closed" and "inactive" are a disabled mailbox, the lead's mailbox's (SPEC
+# §7). Read only where no other words named a cause. Folded text, addresses "mailaddr".
+_DEPARTED = _patterns(
+    *departures.GONE,
+    r"\b(new|nueva|nuevo|nouvel(le)?|neue|novo|nuovo|nuova|nieuwe?) (e-?mail |mail |contact )?(address|direccion"
+    r"|correo|e-?mail|adresse|e-?mail-?adresse|endereco|indirizzo|e-?mailadres|mailadres|adres)\b[^.;]{0,40}?mailaddr",
+    r"\b(is now (at|reachable at)|can now be reached at|ahora (esta|se encuentra) en|est desormais joignable a"
+    r"|ist jetzt unter|agora esta em|ora e (a|su)) mailaddr",
+    r"\b(usuario|buzon|cuenta|direccion|correo) trasladad[oa]\b", r"\bse ha trasladado\b")
 
 # A domain named as the one that does not exist: "Domain does not exist: X" (Courier),
 # "Domain X does not exist", "domain not found: X". Folded text.
@@ -2181,6 +2209,8 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
+    if reason is None and _DEPARTED.search(words):
+        reason = "hasmoved"
     if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
         # A domain said not to exist that the words name, and it is not the lead's: ours
         # (Courier's check of the sender's domain answers MAIL FROM with "517-Domain does
