@@ -247,6 +247,15 @@ REFUSED = {
         "rejecting your request:\n\n\"Non-members are not allowed to post messages to this list.\"\n\nAny questions "
         "or comments should be directed to the list administrator\nat:\n\n    ventas-owner@empresa.example\n\n"
         f"---------- Original Message ----------\n{_ours()}"),
+    # Mailman 3's moderator's refusal (app/moderator.py) on a list whose language is
+    # Spanish: the body translated, the subject left in English, no original returned.
+    "mailman 3 moderator, es": _message(
+        {**{k: v for k, v in NOTICE.items() if k != "X-List-Administrivia"}, "X-Mailman-Version": "3.3.8",
+         "From": "ventas-bounces@empresa.example",
+         "Subject": 'Request to mailing list "Ventas" rejected'},
+        f"Su solicitud a la lista de correo {LIST}\n\n    Posting of your message titled \"La información que "
+        "pidió\"\n\nha sido rechazada por el moderador de la lista.  El moderador adujo la\nsiguiente razón para "
+        "rechazarla:\n\n\"No aceptamos publicidad en esta lista.\"\n"),
     # mlmmj (listtexts/en/subonlypost).
     "mlmmj subscribers only": _returned(
         MLMMJ, f"{LIST} is a subscribers only list",
@@ -379,4 +388,41 @@ def test_a_machines_words_about_another_list_are_no_dead_address():
     # A shop's no-reply notice: its words about a list are not a list program's.
     raw = _message({"From": "Tienda <no-reply@tienda.example>", "To": "laura@lauravidal.es",
                     "Subject": "Your wish list"}, "The wish list item you saved does not exist any more.\n")
+    assert classify(raw).kind == "auto_reply"
+
+
+# 3. A help desk at the lead's address. ---------------------------------------------------
+
+def _desk_denied(message_id: str = "<pack-1@lauravidal.es>") -> bytes:
+    """Request Tracker's MailError when the queue grants outsiders no CreateTicket right
+    (lib/RT/Interface/Email.pm): it answers our message with "Permission Denied" from the
+    queue's address, Return-Path <>, and returns our message as a plain part."""
+    return _message({"Return-Path": "<>", "From": LIST, "To": "laura@lauravidal.es", "Subject": "Permission Denied",
+                     "Precedence": "bulk", "X-RT-Loop-Prevention": "empresa.example", "In-Reply-To": message_id,
+                     "References": message_id, "X-Mailer": "MIME-tools 5.510 (Entity 5.510)",
+                     "Content-Type": 'multipart/mixed; boundary="R"'},
+                    "--R\nContent-Type: text/plain; charset=UTF-8\n\nlaura@lauravidal.es has no right to create "
+                    f"tickets in queue General\n\n--R\n{_ours(message_id)}\n--R--\n")
+
+
+def test_a_help_desk_that_will_not_open_a_ticket_for_us_fails_the_message_not_the_lead(inbox, run):
+    # The lead's help desk's own settings, as a mailbox's filter: one of the lead's
+    # failures (SPEC §7), never the sender's (the next leads' desks may take us).
+    incoming = classify(_desk_denied())
+    assert incoming.kind == "bounce" and incoming.original_ids == ("<pack-1@lauravidal.es>",)
+    assert (incoming.overall.verdict.hard, incoming.overall.verdict.owner) == (False, "mailbox")
+    inbox.deliver(_desk_denied(sent_message_id(run, LIST)))
+    summary = read(run)
+    assert summary["failed"] == 1 and summary["sender_refused"] == 0, summary
+    assert summary["bounces"] == 0 and summary["replies"] == 0, summary
+    assert status(run, LIST) == "active"
+
+
+def test_a_lists_help_text_is_no_refusal():
+    # mlmmj's answer to LIST+help (listtexts/en/help) describes the list's rules to anyone:
+    # "However, only subscribers may post to the list." is no refusal of our post.
+    raw = _message({**MLMMJ, "Subject": f"Information for {LIST}"},
+                   f"Hi, this is the Mlmmj program managing the <{LIST}> mailing\nlist.\n\nHere is some information "
+                   f"about the list.\n\nPosts are made by emailing <{LIST}>.\n\nHowever, only subscribers may post to "
+                   "the list.\n")
     assert classify(raw).kind == "auto_reply"

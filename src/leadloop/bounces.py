@@ -558,29 +558,42 @@ _LIST_REFUSED = LazyPattern(
     r"|\bnon-members are not allowed to post|\byou are forbidden from posting|\bdeemed inappropriate by the moderator"
     r"|\bthis list is restricted; your message was not approved|\bimplicit destinations are not allowed"
     r"|\b(has been|was) rejected by the (list )?moderator|\bmailing-list was rejected for the following reasons"
+    # Mailman 2's and 3's own subject for a moderator's refusal (ListAdmin.py; Mailman 3's
+    # app/moderator.py), kept in English where the list's language translates the body,
+    # and the refusal in the moderators' other languages.
+    r"|\brequest to mailing list \S+ rejected|\b(rechazad[oa]|denegad[oa]) por (el|la|los) moderador"
+    r"|\b(rejete|refuse)e? par (le|la|les) moderat|\bvom moderator abgelehnt|\b(rejeitad[oa]|recusad[oa]) pel[oa]s? moderador"
+    r"|\brifiutat[oa] dal moderatore"
     r"|\bthe message is not from a list member|\bmessage has implicit destination|\bcomes from a moderated member"
     r"|\bis banned from this list|\bmessage \S+ for list '?\S+?'? has been rejected"
-    r"|\bmessage distribution (in|for) (the|this) list is (restricted|not allowed)|\bonly subscribers may post"
+    r"|\bmessage distribution (in|for) (the|this) list is (restricted|not allowed)|\b(sorry, |and )only subscribers may post"
     r"|\bis a subscribers only list|\b(was not|was unable to be) delivered to the list because"
     r"|\bmatched a rule set up by the list administrator"
     # fml's refusal of a non-member's post ("You are not a member of this mailing list
     # <LIST>.", under "You ADDRESS are not member (LIST ML)").
     r"|\byou are not a member of this mailing list|\bare not member \(")
+# A help desk's refusal to open a ticket for us: Request Tracker's MailError when the
+# queue grants outsiders no CreateTicket right ("ADDRESS has no right to create tickets in
+# queue QUEUE", subject "Permission Denied": lib/RT/Interface/Email.pm), our message
+# returned. The lead's help desk's own settings, as a mailbox's filter is (owner_of).
+_DESK_REFUSED = LazyPattern(r"\bhas no right to create tickets in queue\b|\bno (permission|right) to create (a )?tickets?\b")
 # The verdict on each answer but the hold. A refusal is the list's policy towards our
 # post ("blocked by policy": the remedy is to ask the list's administrator), not our
 # sender address's set-up.
 _LIST_VERDICTS = {"no list": Verdict(True, "userunknown", None, ADDRESS),
                   "too big": Verdict(False, "exceedlimit", None, MAILBOX),
-                  "refused": Verdict(False, "policyviolation", None, SENDER)}
+                  "refused": Verdict(False, "policyviolation", None, SENDER),
+                  "desk refused": Verdict(False, "filtered", None, MAILBOX)}
 # Words one of the sentences above holds: a notice with none is not looked into (most
 # machine-made mail is not a list's, and folding its text costs the inbox time).
-_LIST_KEYS = ("list", "moderat", "approv", "post", "size", "too big", "allowed", "authori", "permitted", "implicit")
+_LIST_KEYS = ("list", "moderat", "approv", "post", "size", "too big", "allowed", "authori", "permitted", "implicit",
+              "ticket")
 MAX_LIST_NOTICE = 1500  # characters of a notice's text read: its template's words come first
 
 
 @dataclass(frozen=True, slots=True)
 class ListAnswer:
-    kind: str   # "held", "no list", "too big" or "refused"
+    kind: str   # "held", "no list", "too big", "refused" or "desk refused"
     words: str  # what the list says, for `show` and the review list
 
 
@@ -600,7 +613,8 @@ def list_answer(msg: Message, subject: str) -> ListAnswer | None:
     words = fold(joined)
     if _LIST_HELD.search(words):
         return ListAnswer("held", subject)
-    for kind, pattern in (("no list", _LIST_UNKNOWN), ("too big", _LIST_TOO_BIG), ("refused", _LIST_REFUSED)):
+    for kind, pattern in (("no list", _LIST_UNKNOWN), ("too big", _LIST_TOO_BIG), ("refused", _LIST_REFUSED),
+                          ("desk refused", _DESK_REFUSED)):
         if pattern.search(words):
             # The notice's own opening, as the list wrote it (its templates say it first).
             return ListAnswer(kind, _short(text[:MAX_LIST_NOTICE]) or subject)
@@ -649,7 +663,16 @@ def read_list_answer(msg: Message, answer: ListAnswer, *, own: set[str]) -> Repo
         if address not in own and address not in addresses and not names_mail_system(address):
             addresses.append(address)
     failures = tuple(Failure(address, verdict, answer.words) for address in addresses)
-    return Report(failures, Failure(None, verdict, answer.words), report.original_ids, report.original_recipients)
+    original_ids = report.original_ids
+    if not original_ids and answer.kind == "desk refused":
+        # Request Tracker answers our message itself (In-Reply-To, References: its
+        # Message-ID) and returns it as a part of no message type.
+        original_ids = tuple(dict.fromkeys(_MESSAGE_IDS.findall(
+            f"{header_text(msg, 'in-reply-to')} {header_text(msg, 'references')}")))
+    return Report(failures, Failure(None, verdict, answer.words), original_ids, report.original_recipients)
+
+
+_MESSAGE_IDS = LazyPattern(r"<[^<>\s@]+@[^<>\s]+>")
 
 
 def _ndr_signs(msg: Message) -> bool:
