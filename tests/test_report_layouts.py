@@ -1350,6 +1350,26 @@ def test_a_local_mailers_quota_words_are_the_mailboxs():
     expect(found[LEAD], case)
 
 
+@pytest.mark.parametrize("words", [
+    "Error: Error: No list found with this address: 'LEAD'.  Kind regards, Your Schleuder system.",
+    "post script, list not found: ana.pena",
+])
+def test_a_list_manager_piped_to_that_holds_no_such_list_is_a_dead_address(words):
+    """Postfix pipes the address to a list manager (Schleuder, Mailman 2's post script),
+    which answers it holds no such list: Postfix reports "Command died" under 5.3.0 with
+    the program's words as an x-unix diagnostic. The program that holds the address says
+    it does not exist, not that it failed (sisimai's mailererror)."""
+    case = Case("5.3.0", "", None, True, ADDRESS, frozenset({"userunknown"}))
+    words = words.replace("LEAD", LEAD)
+    part = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+            f"Final-Recipient: rfc822; {LEAD}\r\nOriginal-Recipient: rfc822;{LEAD}\r\n"
+            f"Action: failed\r\nStatus: 5.3.0\r\nDiagnostic-Code: x-unix; {words}\r\n")
+    text = text_part(f"<{LEAD}>: Command died with status 1: \"/usr/bin/list\". Command output:\r\n    {words}\r\n")
+    found = outcome(envelope(REPORT_TYPE, report(text, part)).encode())
+    assert LEAD in found, found
+    expect(found[LEAD], case)
+
+
 @pytest.mark.parametrize("order", ["report first", "original first"])
 @pytest.mark.parametrize("disposition", ["", "Content-Disposition: attachment; filename=\"original.txt\"\r\n",
                                          "Content-Disposition: inline\r\n"])

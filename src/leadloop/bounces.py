@@ -931,7 +931,8 @@ def read(msg: Message, *, own: set[str]) -> Report:
         category = _CATEGORIES.get(block.get("x-powermta-bouncecategory", "").strip().lower()) or \
             reporter_reason(reporter, fold(diagnostic))
         if category is None and block.get("diagnostic-code", "").lower().startswith("x-unix") \
-                and not _local_mailer_says_no_user(status, diagnostic) and not _local_mailer_says_full(diagnostic):
+                and not _local_mailer_says_no_user(status, diagnostic) and not _local_mailer_says_full(diagnostic) \
+                and _NO_LIST_EXIT.search(diagnostic) is None:
             # A local delivery program's exit (procmail, a filter script): its words are
             # its own, not the mail system's verdict on the address (sisimai: mailererror).
             category = "mailererror"
@@ -1085,6 +1086,13 @@ def _local_mailer_says_full(diagnostic: str) -> bool:
 
 
 _NO_USER_EXIT = LazyPattern(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
+# A list manager the address is piped to, saying it holds no such list: Schleuder's "No
+# list found with this address", Mailman 2's scripts/post "post script, list not found:
+# LIST", Sympa's queue "List unknown". The program that holds the address says it does
+# not exist: the address's, as a server's unknown list is (delivery_status).
+_NO_LIST_EXIT = LazyPattern(
+    r"\bno (such )?(mailing[- ]?)?list (found )?(with|at|for|by) (this|that|the) (address|name)\b"
+    r"|\bno such (mailing[- ]?)?list\b|\blist not found\b|\blist unknown\b|\bis not a known mailing list\b", re.I)
 
 
 def header_text(msg: Message, name: str) -> str:

@@ -1760,14 +1760,18 @@ _SERVER_OTHER_WORDS = [
 # recipient is not in my validrcptto list" (qmail-smtpd's list of the mailboxes it
 # holds; jms1's combined patch), DBMail's LMTP "550 Recipient <ADDRESS> FAIL" (src/lmtp.c:
 # the address resolves to no user), and Sympa's "List unknown" / "The following address
-# is not a known mailing list" (default/mail_tt2/list_unknown.tt2).
+# is not a known mailing list" (default/mail_tt2/list_unknown.tt2), Schleuder's "No list
+# found with this address" and Mailman 2's "post script, list not found: LIST" (their
+# pipes' output under Postfix's 5.3.0 "Command died").
 _SERVER_DEAD_ADDRESS = [
     ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto",
-                            " fail"),
+                            " fail", "no list", "no such list", "list not found"),
                            _DeadSentences(
         r"\bbad destination mailbox address\b", r"\bunknown recipient\b",
         r"\brecipient is not in my validrcptto list\b", r"\brecipient [\[<(]? ?mailaddr ?[\]>)]? fail\b",
-        r"\blist unknown\b", r"\bis not a known mailing list\b"))),
+        r"\blist unknown\b", r"\bis not a known mailing list\b",
+        r"\bno (such )?(mailing[- ]?)?list (found )?(with|at|for|by) (this|that|the) (address|name)\b",
+        r"\bno such (mailing[- ]?)?list\b", r"\blist not found\b"))),
     ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
         r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
         r"\bno mail servers appear to exists? for the recipient'?s address"))),
