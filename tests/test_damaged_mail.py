@@ -330,6 +330,21 @@ def test_quoted_printable_whose_field_was_lost_is_decoded():
     assert classify(damaged).permanent == (LEAD,)
 
 
+def test_a_transfer_encoding_padded_with_spaces_is_still_decoded():
+    # White space after a field's value is allowed (RFC 5322 §3.2.2) and some relays pad
+    # every line with it: "Content-Transfer-Encoding: base64  " still says base64.
+    import base64
+
+    words = "550 Usuário não existe neste servidor."
+    plain = exim_report(words)
+    head, body = plain.split(b"\r\n\r\n", 1)
+    text = quopri.decodestring(body)
+    for field in (b"base64  ", b"base64\t", b" base64 "):
+        raw = (head.replace(b"quoted-printable", field) + b"\r\n\r\n"
+               + base64.encodebytes(text).replace(b"\n", b"\r\n"))
+        assert classify(raw).permanent == (LEAD,), field
+
+
 def test_a_text_with_its_own_equals_signs_is_not_taken_for_quoted_printable():
     # One "=" that is no escape (a formula, a link's query) leaves the text as it is,
     # even beside some that read as escapes ("?id=42", "=C3" at a line's end).

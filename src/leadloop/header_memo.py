@@ -35,6 +35,11 @@ class _MemoHeaders(HeaderRegistry):
     def __call__(self, name: str, value: str):
         if type(value) is not str:  # a value being set, not a field read from the message
             return super().__call__(name, value)
+        if value[-1:] in (" ", "\t") and name.lower() == "content-transfer-encoding":
+            # White space after a field's value is allowed (RFC 5322 §3.2.2), and some
+            # relays pad lines with it; get_payload(decode=True) compares this field's
+            # text whole, so "base64  " left a part's text undecoded.
+            value = value.rstrip(" \t")
         made = self._made.get((name, value))
         if made is None:
             try:
