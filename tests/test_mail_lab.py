@@ -16,10 +16,12 @@ import pytest
 
 from leadloop.classify import Unreadable, classify
 
-# Session 14's lab, and session 15's (Citadel, chasquid, mox, Debian trixie's Exim,
-# Postfix and OpenSMTPD, amavisd-new, fetchmail, clamav-milter, postgrey, qpsmtpd, and the
-# responders and clients of mail_lab_2/README.md).
-LABS = (Path(__file__).parent / "fixtures" / "mail_lab", Path(__file__).parent / "fixtures" / "mail_lab_2")
+# Session 14's lab, session 15's (Citadel, chasquid, mox, Debian trixie's Exim, Postfix
+# and OpenSMTPD, amavisd-new, fetchmail, clamav-milter, postgrey, qpsmtpd, and the
+# responders and clients of mail_lab_2/README.md), and session 16's (policy daemons,
+# address verification, list managers and help desks at the lead's address, mail through
+# more than one server, hosting panels: mail_lab_3/README.md).
+LABS = tuple(Path(__file__).parent / "fixtures" / name for name in ("mail_lab", "mail_lab_2", "mail_lab_3"))
 KINDS = ("hard", "soft", "delay", "auto_reply", "reply")
 
 
