@@ -156,3 +156,23 @@ def test_a_departure_under_a_temporary_answer_or_beside_another_cause_is_not():
     assert not judge("4.0.0", "450 Javier Pérez ya no trabaja aquí", command="RCPT").hard
     spam = judge("5.7.1", "550 5.7.1 Message rejected as spam. Our new address is abuse@isp.example", command="DATA")
     assert not spam.hard and spam.owner == "sender", spam
+
+
+def test_every_departure_sentence_the_tests_know_passes_the_refusals_gate():
+    # A refusal's words are searched for a departure only behind cheap keys
+    # (delivery_status._DEPARTED_KEYS): none of the sentences these tests hold may be lost.
+    import test_departures
+
+    from leadloop.delivery_status import _DEPARTED, fold
+
+    texts = []
+    for module in (test_departures, __import__(__name__)):
+        for function in vars(module).values():
+            for mark in getattr(function, "pytestmark", []):
+                if mark.name == "parametrize":
+                    for values in mark.args[1]:
+                        values = getattr(values, "values", values)
+                        texts += [v for v in (values if isinstance(values, tuple) else (values,)) if isinstance(v, str)]
+    found = [fold(text) for text in texts if _DEPARTED.pattern.search(fold(text))]
+    assert len(found) >= 40
+    assert [text for text in found if not _DEPARTED.search(text)] == []

@@ -1787,13 +1787,31 @@ _SERVER_DEAD_ADDRESS_SAYS = _AnyOf(*(pattern for _, pattern in _SERVER_DEAD_ADDR
 # gone (SPEC §7's "has moved"). Not departures.DEAD_ADDRESS: in a refusal its
 # "deactivated", "closed" and "inactive" are a disabled mailbox, the lead's mailbox's (SPEC
 # §7). Read only where no other words named a cause. Folded text, addresses "mailaddr".
-_DEPARTED = _patterns(
+# Behind keys, in every script: the tables are long, and a report's text (a CJK or
+# Cyrillic one too) is searched whole. Every sentence of departures.GONE and the lines
+# below holds one of these once folded; test_departures_more checks it on every sentence
+# its tests give.
+_DEPARTED_KEYS = (
+    "longer", "any more", "anymore", "left", "departed", "retired", "moved on",  # en
+    "ya no", "no trabaja", "no forma", "no pertenece", "dejado", "dejo",  # es
+    " plus ", "quitte",  # fr
+    "nicht mehr", "nicht langer", "verlassen", "ausgeschieden",  # de
+    "nao ", "deix", "saiu ", "sai d",  # pt
+    "piu", "lasciato",  # it
+    "niet meer", "niet langer", "verlaten", "uit dienst",  # nl
+    "juz", "zakonczy", "langre", "kvar", "slutat", "lamnat", "laengere", "fratradt", "lenger", "sluttet",  # pl, sv, da, no
+    "længere", "enaa", "lopettanut", "nepracuj", "z neni", "ukoncil", "vairs", "artik", "artık", "ayril", "ayrıl",  # da, fi, cs, lv, tr
+    "больше не работа", "уже не работает", "не работает в", "покинул", "уволил",  # ru
+    "退職", "退社", "离职", "離職", "不再", "퇴사",  # ja, zh, ko
+    "new ", "nueva", "nuevo", "nouvel", "neue", "novo", "nuov", "nieuw", "is now", "can now", "ahora", "desormais",
+    "jetzt", "agora", "ora e", "trasladad")
+_DEPARTED = _Keyed(_DEPARTED_KEYS, _patterns(
     *departures.GONE,
     r"\b(new|nueva|nuevo|nouvel(le)?|neue|novo|nuovo|nuova|nieuwe?) (e-?mail |mail |contact )?(address|direccion"
     r"|correo|e-?mail|adresse|e-?mail-?adresse|endereco|indirizzo|e-?mailadres|mailadres|adres)\b[^.;]{0,40}?mailaddr",
     r"\b(is now (at|reachable at)|can now be reached at|ahora (esta|se encuentra) en|est desormais joignable a"
     r"|ist jetzt unter|agora esta em|ora e (a|su)) mailaddr",
-    r"\b(usuario|buzon|cuenta|direccion|correo) trasladad[oa]\b", r"\bse ha trasladado\b")
+    r"\b(usuario|buzon|cuenta|direccion|correo) trasladad[oa]\b", r"\bse ha trasladado\b"))
 
 # A domain named as the one that does not exist: "Domain does not exist: X" (Courier),
 # "Domain X does not exist", "domain not found: X". Folded text.
@@ -2213,7 +2231,10 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
-    if reason is None and _DEPARTED.search(words):
+    if reason is None and (status is None or _GENERIC.match(status)) and (reply is None or reply >= 500) \
+            and _DEPARTED.search(words):
+        # (Only under no status that says more, and no reply that asks to try again: the
+        # departure tables are long, and most reports name their cause otherwise.)
         reason = "hasmoved"
     if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
         # A domain said not to exist that the words name, and it is not the lead's: ours
