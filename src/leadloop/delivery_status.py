@@ -87,6 +87,8 @@ MAILBOX_REASONS = frozenset({"mailboxfull", "suspend", "exceedlimit", "filtered"
 # Causes that are the sender's or the message's: whoever the recipient, the answer
 # would be the same (login, relay, authentication, reputation, blocklists, rates, spam,
 # the message's size or form).
+# What a server says of its own trouble: no cause of anybody's named.
+_SERVER_TROUBLE = frozenset({"temporary", "delayed", "expired", "networkerror"})
 SENDER_REASONS = frozenset({"norelaying", "authfailure", "rejected", "spamdetected",
                             "policyviolation", "requireptr", "badreputation", "blocked",
                             "securityerror", "speeding", "toomanyconn", "virusdetected",
@@ -2179,6 +2181,18 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                      gave_up=gave_up)
     words = _EMAIL.sub(" mailaddr ", fold(text))
     owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
+    if owner == SENDER and quoted and command in ("CONN", "HELO") and (verdict.status or "")[1:3] != ".7" \
+            and not _names_other_cause(words) \
+            and (verdict.reason in _SERVER_TROUBLE or (verdict.status or "").startswith("4")
+                 and verdict.reason in ("systemerror", "undefined")):
+        # A report of the lead's server failing before any recipient was named, in words
+        # of its own trouble: "421 Service temporarily unavailable" at the greeting, the
+        # connection lost during EHLO, a timeout, until the relay gave up. The lead's
+        # server's, as any temporary answer is (SPEC §6); a refusal at the greeting, an
+        # X.7 status (security or policy), or words that name another cause (a block, our
+        # rate, our HELO) stay ours. (Leadloop's own SMTP client, not quoted, meets our
+        # relay there: ours.)
+        owner = MAILBOX
     reason = verdict.reason
     if delayed and not verdict.hard:
         # A delay warning (RFC 3464 "Action: delayed") says a server still holds the
