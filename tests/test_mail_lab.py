@@ -20,7 +20,8 @@ from leadloop.classify import Unreadable, classify
 # and OpenSMTPD, amavisd-new, fetchmail, clamav-milter, postgrey, qpsmtpd, and the
 # responders and clients of mail_lab_2/README.md), and session 16's (policy daemons,
 # address verification, list managers and help desks at the lead's address, mail through
-# more than one server, hosting panels: mail_lab_3/README.md).
+# more than one server, hosting panels, DNS, TLS and network failures on the way to the
+# lead, the lead's own delivery agents, filters and loops: mail_lab_3/README.md).
 LABS = tuple(Path(__file__).parent / "fixtures" / name for name in ("mail_lab", "mail_lab_2", "mail_lab_3"))
 KINDS = ("hard", "soft", "delay", "auto_reply", "reply")
 
