@@ -1350,6 +1350,30 @@ def test_a_local_mailers_quota_words_are_the_mailboxs():
     expect(found[LEAD], case)
 
 
+@pytest.mark.parametrize("status, words, dead", [
+    # Sendmail writes a mailer's exit alone; its sysexits table made EX_NOUSER (67) 5.1.1.
+    ("5.1.1", "67", True),
+    # Postfix made the same of maildrop's exit 67, the user's filter's own words after it.
+    ("5.1.1", "ERR: authdaemon: s_connect() failed: No such file or directory La cuenta de Teresa ya no existe.",
+     True),
+    # Any other exit is the program's own failure (sisimai's mailererror): EX_CANTCREAT.
+    ("5.2.0", "procmail: Couldn't create \"/var/mail/ana\"", False),
+    # Under 5.1.1, words that name another cause are that cause.
+    ("5.1.1", "spam filter: message rejected as spam", False),
+])
+def test_a_local_mailers_exit_that_says_no_such_user_is_a_dead_address(status, words, dead):
+    """A local mailer's exit read through the status the reporting MTA made of it
+    (sysexits.h: EX_NOUSER 67 → 5.1.1, EX_NOHOST 68 → 5.1.2, in Sendmail's and Postfix's
+    tables), whatever the program printed."""
+    part = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+            f"Final-Recipient: rfc822; {LEAD}\r\nOriginal-Recipient: rfc822;{LEAD}\r\n"
+            f"Action: failed\r\nStatus: {status}\r\nDiagnostic-Code: x-unix; {words}\r\n")
+    text = text_part(f"<{LEAD}>: delivery via local: {words}\r\n")
+    found = outcome(envelope(REPORT_TYPE, report(text, part)).encode())
+    assert LEAD in found, found
+    assert found[LEAD].hard is dead, found[LEAD]
+
+
 @pytest.mark.parametrize("words", [
     "Error: Error: No list found with this address: 'LEAD'.  Kind regards, Your Schleuder system.",
     "post script, list not found: ana.pena",

@@ -1067,13 +1067,21 @@ def has_header_lines(text: str) -> bool:
 
 
 def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
-    """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is
-    Sendmail's "no such user": Sendmail maps a mailer's EX_NOUSER exit (sysexits.h, 67)
-    to "550 5.1.1 User unknown" (its sysexits.c table, SysExMsg, which giveresponse() in
-    deliver.c reports in the X-Unix diagnostic). That text under a 5.1.x status is the
-    address's (issue #25 item 4); any other exit (procmail's "Couldn't create", a
-    script's status number) is still the program's own failure (sisimai: mailererror)."""
-    return (status or "").startswith("5.1.") and _NO_USER_EXIT.search(diagnostic) is not None
+    """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is "no such
+    user". Sendmail and Postfix make a mailer's exit a status by the sysexits table
+    (sysexits.h: EX_NOUSER 67 → 5.1.1 "User unknown", EX_NOHOST 68 → 5.1.2; Sendmail's
+    sysexits.c, Postfix's sys_exits.c): under 5.1.1 or 5.1.2 the program said the address
+    does not exist, whatever it printed with it (Sendmail writes the bare number, "X-Unix;
+    67"; a user's filter its own words; procmail's "Couldn't create … No such user"),
+    unless the words name another cause (issue #25 item 4). Any other exit is the
+    program's own failure (sisimai: mailererror)."""
+    if not (status or "").startswith("5.1."):
+        return False
+    if _NO_USER_EXIT.search(diagnostic) is not None or _BARE_NO_USER_EXIT.match(diagnostic) is not None:
+        return True
+    from .delivery_status import names_other_cause
+
+    return status in ("5.1.1", "5.1.2") and not names_other_cause(fold(diagnostic))
 
 
 def _local_mailer_says_full(diagnostic: str) -> bool:
@@ -1086,6 +1094,7 @@ def _local_mailer_says_full(diagnostic: str) -> bool:
 
 
 _NO_USER_EXIT = LazyPattern(r"^(?:5\d\d[ -])?(?:5\.1\.1 )?user unknown\b", re.I)
+_BARE_NO_USER_EXIT = LazyPattern(r"^\s*6[78]\s*$")
 # A list manager the address is piped to, saying it holds no such list: Schleuder's "No
 # list found with this address", Mailman 2's scripts/post "post script, list not found:
 # LIST", Sympa's queue "List unknown". The program that holds the address says it does

@@ -1845,6 +1845,12 @@ def _names_other_cause(words: str) -> bool:
     return _names_sender_outright(words) or any(p.search(words) for p in _OTHER_CAUSES)
 
 
+def names_other_cause(words: str) -> bool:
+    """_names_other_cause, for bounces.py: folded words that name a policy, content or
+    sender cause."""
+    return _names_other_cause(words)
+
+
 def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
