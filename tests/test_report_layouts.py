@@ -1365,13 +1365,18 @@ def test_a_local_mailers_exit_that_says_no_such_user_is_a_dead_address(status, w
     """A local mailer's exit read through the status the reporting MTA made of it
     (sysexits.h: EX_NOUSER 67 → 5.1.1, EX_NOHOST 68 → 5.1.2, in Sendmail's and Postfix's
     tables), whatever the program printed."""
+    found = outcome(local_mailer_report(status, words, f"delivery via local: {words}"))
+    assert LEAD in found, found
+    assert found[LEAD].hard is dead, found[LEAD]
+
+
+def local_mailer_report(status: str, words: str, said: str) -> bytes:
+    """Postfix's report of a local delivery program's exit: its words as an x-unix
+    diagnostic (RFC 3464 §2.3.6), and `said` in the notification."""
     part = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
             f"Final-Recipient: rfc822; {LEAD}\r\nOriginal-Recipient: rfc822;{LEAD}\r\n"
             f"Action: failed\r\nStatus: {status}\r\nDiagnostic-Code: x-unix; {words}\r\n")
-    text = text_part(f"<{LEAD}>: delivery via local: {words}\r\n")
-    found = outcome(envelope(REPORT_TYPE, report(text, part)).encode())
-    assert LEAD in found, found
-    assert found[LEAD].hard is dead, found[LEAD]
+    return envelope(REPORT_TYPE, report(text_part(f"<{LEAD}>: {said}\r\n"), part)).encode()
 
 
 @pytest.mark.parametrize("words", [
@@ -1385,11 +1390,8 @@ def test_a_list_manager_piped_to_that_holds_no_such_list_is_a_dead_address(words
     it does not exist, not that it failed (sisimai's mailererror)."""
     case = Case("5.3.0", "", None, True, ADDRESS, frozenset({"userunknown"}))
     words = words.replace("LEAD", LEAD)
-    part = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
-            f"Final-Recipient: rfc822; {LEAD}\r\nOriginal-Recipient: rfc822;{LEAD}\r\n"
-            f"Action: failed\r\nStatus: 5.3.0\r\nDiagnostic-Code: x-unix; {words}\r\n")
-    text = text_part(f"<{LEAD}>: Command died with status 1: \"/usr/bin/list\". Command output:\r\n    {words}\r\n")
-    found = outcome(envelope(REPORT_TYPE, report(text, part)).encode())
+    found = outcome(local_mailer_report(
+        "5.3.0", words, f"Command died with status 1: \"/usr/bin/list\". Command output:\r\n    {words}"))
     assert LEAD in found, found
     expect(found[LEAD], case)
 
