@@ -1356,15 +1356,16 @@ def test_a_local_mailers_quota_words_are_the_mailboxs():
     # Postfix made the same of maildrop's exit 67, the user's filter's own words after it.
     ("5.1.1", "ERR: authdaemon: s_connect() failed: No such file or directory La cuenta de Teresa ya no existe.",
      True),
-    # Any other exit is the program's own failure (sisimai's mailererror): EX_CANTCREAT.
+    # Any other exit is the program's own failure (sisimai's mailererror): EX_CANTCREAT,
+    # and under 5.1.1 too unless the program's words say the address is dead.
     ("5.2.0", "procmail: Couldn't create \"/var/mail/ana\"", False),
-    # Under 5.1.1, words that name another cause are that cause.
+    ("5.1.1", "procmail: Couldn't create \"/var/mail/ana\"", False),
     ("5.1.1", "spam filter: message rejected as spam", False),
 ])
 def test_a_local_mailers_exit_that_says_no_such_user_is_a_dead_address(status, words, dead):
     """A local mailer's exit read through the status the reporting MTA made of it
     (sysexits.h: EX_NOUSER 67 → 5.1.1, EX_NOHOST 68 → 5.1.2, in Sendmail's and Postfix's
-    tables), whatever the program printed."""
+    tables): the bare exit, or the program's own words that say the address is dead."""
     found = outcome(local_mailer_report(status, words, f"delivery via local: {words}"))
     assert LEAD in found, found
     assert found[LEAD].hard is dead, found[LEAD]

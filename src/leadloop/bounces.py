@@ -1070,18 +1070,18 @@ def _local_mailer_says_no_user(status: str | None, diagnostic: str) -> bool:
     """Whether a local mailer's exit (an X-Unix diagnostic, RFC 3464 §2.3.6) is "no such
     user". Sendmail and Postfix make a mailer's exit a status by the sysexits table
     (sysexits.h: EX_NOUSER 67 → 5.1.1 "User unknown", EX_NOHOST 68 → 5.1.2; Sendmail's
-    sysexits.c, Postfix's sys_exits.c): under 5.1.1 or 5.1.2 the program said the address
-    does not exist, whatever it printed with it (Sendmail writes the bare number, "X-Unix;
-    67"; a user's filter its own words; procmail's "Couldn't create … No such user"),
-    unless the words name another cause (issue #25 item 4). Any other exit is the
-    program's own failure (sisimai: mailererror)."""
+    sysexits.c, Postfix's sys_exits.c). Under 5.1.x the address's: Sendmail's own "User
+    unknown", the bare exit it writes ("X-Unix; 67"), or the program's words when they
+    themselves say the address is dead (a user's filter's "La cuenta de … ya no existe",
+    procmail's "… No such user"). Any other words or exit are the program's own failure
+    (sisimai: mailererror): procmail's bare "Couldn't create …" (issue #25 item 4)."""
     if not (status or "").startswith("5.1."):
         return False
     if _NO_USER_EXIT.search(diagnostic) is not None or _BARE_NO_USER_EXIT.match(diagnostic) is not None:
         return True
-    from .delivery_status import names_other_cause
+    from .delivery_status import HARD_REASONS, reason_from_words
 
-    return status in ("5.1.1", "5.1.2") and not names_other_cause(fold(diagnostic))
+    return reason_from_words(fold(diagnostic), status=status, grammar=True) in HARD_REASONS
 
 
 def _local_mailer_says_full(diagnostic: str) -> bool:
