@@ -667,12 +667,9 @@ def read_list_answer(msg: Message, answer: ListAnswer, *, own: set[str]) -> Repo
     if not original_ids and answer.kind == "desk refused":
         # Request Tracker answers our message itself (In-Reply-To, References: its
         # Message-ID) and returns it as a part of no message type.
-        original_ids = tuple(dict.fromkeys(_MESSAGE_IDS.findall(
+        original_ids = tuple(dict.fromkeys(_ANGLE_ID.findall(
             f"{header_text(msg, 'in-reply-to')} {header_text(msg, 'references')}")))
     return Report(failures, Failure(None, verdict, answer.words), original_ids, report.original_recipients)
-
-
-_MESSAGE_IDS = LazyPattern(r"<[^<>\s@]+@[^<>\s]+>")
 
 
 def _ndr_signs(msg: Message) -> bool:

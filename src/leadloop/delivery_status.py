@@ -1845,12 +1845,6 @@ def _names_other_cause(words: str) -> bool:
     return _names_sender_outright(words) or any(p.search(words) for p in _OTHER_CAUSES)
 
 
-def names_other_cause(words: str) -> bool:
-    """_names_other_cause, for bounces.py: folded words that name a policy, content or
-    sender cause."""
-    return _names_other_cause(words)
-
-
 def _names_sender_outright(words: str) -> bool:
     """Folded words that put the refusal on the sender (_SENDER_WORDS), or say our own
     address failed the receiving server's check (_SENDER_VERIFICATION)."""
@@ -1877,12 +1871,18 @@ def names_sender(text: str) -> bool:
 
 
 def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
-             words: str) -> str:
+             words: str, *, quoted: bool = False) -> str:
     """Whose failure this is: the address's, the lead's mailbox's or the sender's (SPEC
-    §6). `words` is the folded text.
+    §6). `words` is the folded text; `quoted`: a server's answer quoted in a report.
 
     The SMTP stage first: an answer to MAIL FROM, HELO or the greeting names no
-    recipient, only us (RFC 5321 §3.3). Then the words that name the sender outright,
+    recipient, only us (RFC 5321 §3.3). Not so a relay's report of the lead's server in
+    trouble there, in words of its own trouble: "421 Service temporarily unavailable" at
+    the greeting, the connection lost during EHLO, a timeout, until the relay gave up. The
+    lead's server's, as any temporary answer is; a refusal there, an X.7 status (security
+    or policy), or words that name another cause (a block, our rate, our HELO) stay ours,
+    and so does what leadloop's own SMTP client, not quoted, meets at our relay's
+    greeting. Then the words that name the sender outright,
     then the cause: a mailbox's (full, disabled, over its own size, the recipient's
     settings, any "try later") or the sender's (relay, authentication, blocks,
     reputation, rates, spam, size). X.7.x (RFC 3463: security or policy status) with
@@ -1892,6 +1892,10 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
     if verdict_hard:
         return ADDRESS
     if command in ("MAIL", "HELO", "CONN"):
+        if quoted and command != "MAIL" and (status or "")[1:3] != ".7" and not _names_other_cause(words) \
+                and (reason in _SERVER_TROUBLE
+                     or (status or "").startswith("4") and reason in ("systemerror", "undefined")):
+            return MAILBOX
         return SENDER
     names_sender_outright = _names_sender_outright(words)
     if status is not None and status[2:] in ("2.3", "2.2") and not names_sender_outright:
@@ -2186,19 +2190,7 @@ def judge(status: str | None, text: str = "", *, reply_code: int | None = None,
                      quoted=quoted, remote_host=remote_host, domain=domain, category=category,
                      gave_up=gave_up)
     words = _EMAIL.sub(" mailaddr ", fold(text))
-    owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words)
-    if owner == SENDER and quoted and command in ("CONN", "HELO") and (verdict.status or "")[1:3] != ".7" \
-            and not _names_other_cause(words) \
-            and (verdict.reason in _SERVER_TROUBLE or (verdict.status or "").startswith("4")
-                 and verdict.reason in ("systemerror", "undefined")):
-        # A report of the lead's server failing before any recipient was named, in words
-        # of its own trouble: "421 Service temporarily unavailable" at the greeting, the
-        # connection lost during EHLO, a timeout, until the relay gave up. The lead's
-        # server's, as any temporary answer is (SPEC §6); a refusal at the greeting, an
-        # X.7 status (security or policy), or words that name another cause (a block, our
-        # rate, our HELO) stay ours. (Leadloop's own SMTP client, not quoted, meets our
-        # relay there: ours.)
-        owner = MAILBOX
+    owner = owner_of(verdict.hard, verdict.reason, verdict.status, command, words, quoted=quoted)
     reason = verdict.reason
     if delayed and not verdict.hard:
         # A delay warning (RFC 3464 "Action: delayed") says a server still holds the
