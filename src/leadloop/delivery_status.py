@@ -84,11 +84,11 @@ OWNERS = (ADDRESS, MAILBOX, SENDER)
 # over its own limit, refuses by its owner's settings, or the server asked to try later.
 MAILBOX_REASONS = frozenset({"mailboxfull", "suspend", "exceedlimit", "filtered", "systemfull",
                              "delayed", "temporary", "expired", "onhold", "suppressed"})
+# What a server says of its own trouble: no cause of anybody's named.
+SERVER_TROUBLE = frozenset({"temporary", "delayed", "expired", "networkerror"})
 # Causes that are the sender's or the message's: whoever the recipient, the answer
 # would be the same (login, relay, authentication, reputation, blocklists, rates, spam,
 # the message's size or form).
-# What a server says of its own trouble: no cause of anybody's named.
-_SERVER_TROUBLE = frozenset({"temporary", "delayed", "expired", "networkerror"})
 SENDER_REASONS = frozenset({"norelaying", "authfailure", "rejected", "spamdetected",
                             "policyviolation", "requireptr", "badreputation", "blocked",
                             "securityerror", "speeding", "toomanyconn", "virusdetected",
@@ -1893,7 +1893,7 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
         return ADDRESS
     if command in ("MAIL", "HELO", "CONN"):
         if quoted and command != "MAIL" and (status or "")[1:3] != ".7" and not _names_other_cause(words) \
-                and (reason in _SERVER_TROUBLE
+                and (reason in SERVER_TROUBLE
                      or (status or "").startswith("4") and reason in ("systemerror", "undefined")):
             return MAILBOX
         return SENDER

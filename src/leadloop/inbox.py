@@ -9,16 +9,18 @@ personal data of people who are not leads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .classify import Incoming, Unreadable, classify
 from .clock import to_db
 from .config import Config
-from .errors import InputError
+from .errors import InputError, MailboxError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
-from .delivery_status import LABELS, SENDER
+from .alike import Failed, report_key, sender_groups
+from .delivery_status import LABELS, MAILBOX, SENDER, SERVER_TROUBLE
 from .store import OUTCOMES_SQL, Store
 from .surveys import record_answer, survey_of_message
 
@@ -109,31 +111,135 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
     with open_mailbox(config.inbox) as source:
         mailbox = source.mailbox_name  # None for a Maildir: file names are its watermark
         after = _watermark(store, mailbox, source.uidvalidity) if mailbox else 0
-        for mail in source.messages(seen, after):
-            incoming = None
-            if not mail.known:
-                if mail.raw is None:
-                    report.skipped += 1
-                    report.problems.append(f"{_where(source, mail)}: its headers cannot be read, skipped")
-                else:
-                    try:
-                        # A message over the size limit comes as its headers only: they
-                        # decide (a reply with a large attachment is still a reply), and a
-                        # feedback or delivery report's first parts, read from its first bytes.
-                        incoming = classify(mail.raw, unsubscribe_address=unsubscribe, own=own,
-                                            headers_only=mail.truncated, start=mail.start)
-                    except Unreadable as err:
-                        report.skipped += 1
-                        report.problems.append(f"{_where(source, mail)}: {err}, skipped")
+        # Reports of a failure that may be one of many alike (alike.py) wait until the
+        # reading has seen them all; until they are applied the watermark stays before
+        # the first of them, so a crash between leaves them to be read again.
+        held: list[tuple[Mail, Incoming]] = []
+        last = after
+
+        def settle(mail: Mail, incoming: Incoming | None, alike: str | None = None, move: bool = True) -> None:
             with store.write():
                 if incoming is not None:
-                    apply_incoming(store, incoming, now, report, own, sender.address)
+                    apply_incoming(store, incoming, now, report, own, sender.address, alike=alike)
                 store.conn.execute("INSERT OR IGNORE INTO inbox_seen (key, at) VALUES (?, ?)",
                                    (mail.key, to_db(now)))
                 if mailbox:
-                    _set_watermark(store, mailbox, source.uidvalidity, mail.handle)
-            source.done(mail)
+                    _set_watermark(store, mailbox, source.uidvalidity,
+                                   held[0][0].handle - 1 if held else last)
+            if move:
+                source.done(mail)
+
+        def settle_held(move: bool = True) -> None:
+            sentences = _sender_alike(store, held, own) if held else {}
+            while held:
+                mail, incoming = held.pop(0)
+                settle(mail, incoming, sentences.get(id(incoming)), move)
+
+        try:
+            for mail in source.messages(seen, after):
+                if mailbox:
+                    last = max(last, mail.handle)
+                incoming = None
+                if not mail.known:
+                    if mail.raw is None:
+                        report.skipped += 1
+                        report.problems.append(f"{_where(source, mail)}: its headers cannot be read, skipped")
+                    else:
+                        try:
+                            # A message over the size limit comes as its headers only: they
+                            # decide (a reply with a large attachment is still a reply), and a
+                            # feedback or delivery report's first parts, read from its first bytes.
+                            incoming = classify(mail.raw, unsubscribe_address=unsubscribe, own=own,
+                                                headers_only=mail.truncated, start=mail.start)
+                        except Unreadable as err:
+                            report.skipped += 1
+                            report.problems.append(f"{_where(source, mail)}: {err}, skipped")
+                if incoming is not None and _may_be_alike(incoming):
+                    held.append((mail, incoming))
+                    continue
+                settle(mail, incoming)
+        except MailboxError:
+            # What was read is kept, as mailbox.py's sentence says; the connection is gone,
+            # so the held stay in the folder, to be moved when read again (inbox_seen).
+            settle_held(move=False)
+            raise
+        settle_held()
     return report
+
+
+# RFC 3463's statuses of a trouble on the way to the lead's server: network and routing
+# (X.4.0-X.4.6: no answer, a bad connection, the DNS, routing; not X.4.7, time ran out,
+# which names no trouble) and TLS (X.7.4, X.7.5). The server we send through is on that
+# way too.
+_ON_THE_WAY = re.compile(r"[45]\.(?:4\.[0-6]|7\.[45])")
+
+
+def _server_trouble(verdict) -> bool:
+    """A failure a relay's own trouble could explain: the lead's mailbox's by the words,
+    which name no cause of the mailbox's (no quota, no setting), in the end (no delay),
+    under a status of a trouble on the way to its server."""
+    return (verdict.owner == MAILBOX and verdict.reason in SERVER_TROUBLE and verdict.reason != "delayed"
+            and _ON_THE_WAY.fullmatch(verdict.status or "") is not None)
+
+
+def _may_be_alike(incoming: Incoming) -> bool:
+    return incoming.kind == "bounce" and any(
+        failure is not None and _server_trouble(failure.verdict)
+        for failure in (*incoming.failures, incoming.overall))
+
+
+def _sender_alike(store: Store, held: list, own: frozenset[str]) -> dict[int, str]:
+    """Of the reports held back by read_inbox, those alike for different leads (alike.py's
+    rule): id of the Incoming → the sentence that says the trouble is the sender's."""
+    failed = []
+    for _, incoming in held:
+        found = _lead_and_failure(store, incoming, own)
+        if found is None:
+            failed.append(None)
+            continue
+        lead, failure = found
+        message = _failed_message(store, lead, incoming)
+        sent_at = message and (message["sent_at"] or message["attempted_at"])
+        failed.append(Failed(report_key(failure.diagnostic), lead["id"], lead["email"].rpartition("@")[2].lower(),
+                             sent_at) if sent_at and failure.diagnostic else None)
+
+    def sent_between(first: str, last: str) -> int:
+        return store.conn.execute(
+            "SELECT count(*) FROM messages WHERE coalesce(sent_at, attempted_at) BETWEEN ? AND ? "
+            f"AND state IN {OUTCOMES_SQL}", (first, last)).fetchone()[0]
+
+    sentences, said = {}, {}
+    for index in sorted(sender_groups(failed, sent_between)):
+        key = failed[index].key
+        if key not in said:  # the group's first report's words, one sentence per group
+            group = [item for item in failed if item is not None and item.key == key]
+            leads, domains = len({item.lead_id for item in group}), len({item.domain for item in group})
+            words = " ".join(_lead_and_failure(store, held[index][1], own)[1].diagnostic.split())
+            if len(words) > 200:
+                words = words[:199] + "\u2026"
+            said[key] = (
+                f"{leads} leads' messages, at {domains} different domains, failed alike ({words}), and they "
+                "are most of what was sent at that time: the trouble is most likely that of the server "
+                "leadloop sends through (its DNS resolver, its way out to other servers, its TLS "
+                "settings), not the leads'; check it: no lead was charged, and the messages are offered again")
+        sentences[id(held[index][1])] = said[key]
+    return sentences
+
+
+def _lead_and_failure(store: Store, incoming: Incoming, own: frozenset[str]):
+    """The lead a held report fails and its failure, as _apply_bounce finds them."""
+    for failure in incoming.failures:
+        if failure.address not in own and _server_trouble(failure.verdict):
+            lead = _sent_lead(store, failure.address)
+            if lead is not None:
+                return lead, failure
+    if incoming.overall is not None and _server_trouble(incoming.overall.verdict) and not any(
+            failure.address not in own and _sent_lead(store, failure.address) is not None
+            for failure in incoming.failures):
+        lead = _lead_of_original(store, incoming, own)
+        if lead is not None:
+            return lead, incoming.overall
+    return None
 
 
 def _where(source, mail: Mail) -> str:
@@ -180,10 +286,11 @@ def _lead_by_address(store: Store, address: str):
 
 
 def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-                   own: frozenset[str] = frozenset(), sender: str = "") -> None:
-    """Inside a write transaction: let one classified message change the leads."""
+                   own: frozenset[str] = frozenset(), sender: str = "", *, alike: str | None = None) -> None:
+    """Inside a write transaction: let one classified message change the leads. `alike`:
+    a bounce is one of many alike (_sender_alike), the sender's, and this says so."""
     if incoming.kind == "bounce":
-        _apply_bounce(store, incoming, now, report, own, sender)
+        _apply_bounce(store, incoming, now, report, own, sender, alike)
         return
     if incoming.kind == "complaint":
         _apply_complaint(store, incoming, now, report, own)
@@ -237,7 +344,7 @@ def apply_incoming(store: Store, incoming: Incoming, now: datetime, report: Inbo
 
 
 def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: InboxReport,
-                  own: frozenset[str], sender: str = "") -> None:
+                  own: frozenset[str], sender: str = "", alike: str | None = None) -> None:
     """Only a lead leadloop sent to can have failed (SPEC §7): first the recipients the
     report names, then the lead whose message the report returns (its Message-ID, else
     its To); a bounce that points at none of them is kept for review."""
@@ -247,13 +354,13 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
             continue
         lead = _sent_lead(store, failure.address)
         if lead is not None:
-            _apply_failure(store, lead, failure, incoming, now, report, sender)
+            _apply_failure(store, lead, failure, incoming, now, report, sender, alike)
             _say_departure(report, incoming, lead, failure)
             applied = True
     if not applied and incoming.overall is not None:
         lead = _lead_of_original(store, incoming, own)
         if lead is not None:
-            _apply_failure(store, lead, incoming.overall, incoming, now, report, sender)
+            _apply_failure(store, lead, incoming.overall, incoming, now, report, sender, alike)
             _say_departure(report, incoming, lead, incoming.overall)
             applied = True
     if not applied and _erased_since(store, incoming, own, _bounce_recipients(incoming)):
@@ -468,8 +575,12 @@ def _delayed_by_sender(store: Store, lead_id: int, message_id: str | None) -> bo
 
 
 def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetime,
-                   report: InboxReport, sender: str = "") -> None:
+                   report: InboxReport, sender: str = "", alike: str | None = None) -> None:
     verdict = failure.verdict
+    if alike is not None and _server_trouble(verdict):
+        verdict = replace(verdict, owner=SENDER)  # one of many alike: ours (SPEC §6)
+    else:
+        alike = None  # (another failure of the same report: its own words decide)
     message = _failed_message(store, lead, incoming)
     if verdict.reason == "expired" and verdict.owner != SENDER and message is not None \
             and _delayed_by_sender(store, lead["id"], message["message_id"]):
@@ -494,6 +605,9 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
             store.reoffer(message["id"], now, error, verdict.reason)
             store.refresh([lead["id"]])
         report.sender_refused += 1
+        if alike is not None:
+            report.say_once(alike)
+            return
         from .refusals import sender_sentence
 
         sentence = sender_sentence(verdict, failure.diagnostic or error, sender=sender,

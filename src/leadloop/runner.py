@@ -29,11 +29,11 @@ runs claiming at once never pass `daily_limit` together.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .alike import ALIKE_FAILURES, refusal_key
 from .config import Config
 from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError, SenderRefused
 from .runlock import (BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, SendingLock,  # noqa: F401
@@ -300,18 +300,13 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
         recorder.close()
 
 
-# After this many refusals alike in a row, each for a different lead, the refusal is
-# taken as the sender's whatever its words (SPEC §6): three leads refused the same way
-# means the problem is ours (listmonk's max_send_errors pause, in the small).
-ALIKE_REFUSALS = 3
-_VARYING = re.compile(r"<[^>]*>|[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+|\b[0-9a-f]{8,}\b|\d{5,}"
-                      r"|\[[0-9a-f.:]+\]", re.I)
+# After ALIKE_FAILURES refusals alike in a row, each for a different lead, the refusal is
+# taken as the sender's whatever its words (SPEC §6): the problem is ours.
+ALIKE_REFUSALS = ALIKE_FAILURES
 
 
 def _alike_key(outcome) -> str:
-    """A refusal with the parts that name one recipient or one transaction (addresses,
-    queue ids, long numbers) masked: two leads refused alike have the same key."""
-    return _VARYING.sub("…", " ".join(outcome.detail.lower().split()))
+    return refusal_key(outcome.detail)
 
 
 class _Streak:

@@ -1,0 +1,88 @@
+"""Failures alike for different leads: the sender's problem, whatever their words (SPEC §6).
+
+One lead's mailbox can be full, its server down, its domain's DNS broken. When the leads
+fail one after another in the same words, the trouble is where they meet: the server we
+send through (its resolver, its way out, its TLS settings). SPEC §6 charges that to no
+lead. The run sees it as refusals in a row (runner.py's streak); the inbox sees it as
+reports of many leads' messages failing alike (inbox.py holds them back until the reading
+has seen them all). Both compare the words with what names one recipient or one
+transaction masked: `refusal_key` for a server's answer, `report_key` for a report, which
+also masks the host names and dates a relay writes of each lead's domain.
+
+Pure: words in, keys and groups out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# After this many failures alike, each for a different lead, the failure is the sender's
+# (listmonk's max_send_errors pause, in the small).
+ALIKE_FAILURES = 3
+
+_VARYING = re.compile(r"<[^>]*>|[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+|\b[0-9a-f]{8,}\b|\d{5,}"
+                      r"|\[[0-9a-f.:]+\]", re.I)
+
+# What a relay's report names of each lead: the domain and its hosts ("name=ana.es
+# type=MX", "connect to mx.ana.es[192.0.2.1]:25"), the times and dates of the message,
+# the counts of its tries.
+_DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_IN_A_REPORT = re.compile(
+    rf"\b(?:{_DAY},?\s+)?\d{{1,2}}\s+{_MONTH}\w*\s+\d{{2,4}}\b"   # RFC 5322 dates
+    r"|\b\d{1,2}:\d\d(?::\d\d)?\b"                                # times
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]\b"  # host and domain names
+    r"|\b\d+(?:\.\d+){3}\b|\b[0-9a-f]*:[0-9a-f:]*:[0-9a-f]+\b"     # IPv4, IPv6 addresses
+    r"|(?<![.\d])\d+(?![.\d])",                                    # counts, ports (not 4.4.1)
+    re.I)
+
+
+def refusal_key(words: str) -> str:
+    """A server's answer with the parts that name one recipient or one transaction
+    (addresses, queue ids, long numbers) masked: two leads refused alike have the same key."""
+    return _VARYING.sub("…", " ".join(words.lower().split()))
+
+
+def report_key(words: str) -> str:
+    """A report's words as refusal_key masks them, and the host names, addresses, dates
+    and counts a relay writes of each lead's domain masked too: two leads' reports of one
+    trouble of the relay's have the same key."""
+    return _IN_A_REPORT.sub("…", refusal_key(words))
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """One report's failure of one lead's message, as the inbox found it."""
+    key: str        # report_key of its words
+    lead_id: int
+    domain: str     # the lead's address's domain, lower case
+    sent_at: str    # when the failed message was handed to the server (the store's text form)
+
+
+def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, str], int]) -> set[int]:
+    """Which failures are the sender's, by their indexes.
+
+    A group is the failures of one key. It is the sender's when it has ALIKE_FAILURES
+    leads at as many domains (on one domain, one company's server down explains it), and
+    it is at least half of the messages handed to the server from its first message to
+    its last (`sent_between(first, last)`): a relay that cannot reach anybody fails
+    nearly all it was given, while three leads whose own servers are broken are three of
+    many that arrived. None in `failed`: a report that is no candidate."""
+    groups: dict[str, list[int]] = {}
+    for index, item in enumerate(failed):
+        if item is not None:
+            groups.setdefault(item.key, []).append(index)
+    sender: set[int] = set()
+    for indexes in groups.values():
+        items = [failed[i] for i in indexes]
+        leads = {item.lead_id for item in items}
+        domains = {item.domain for item in items}
+        if len(leads) < ALIKE_FAILURES or len(domains) < ALIKE_FAILURES:
+            continue
+        first = min(item.sent_at for item in items)
+        last = max(item.sent_at for item in items)
+        if 2 * len(leads) >= sent_between(first, last):
+            sender.update(indexes)
+    return sender
