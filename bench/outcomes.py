@@ -52,7 +52,8 @@ from leadloop.store import Store
 KINDS = ("hard", "soft", "delay", "auto_reply", "reply")
 NOW = datetime(2026, 12, 31, 10, 0, tzinfo=timezone.utc)
 SENT = "2026-12-01T10:00:00+00:00"
-_ADDRESS = re.compile(rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# (Bytes over 0x7f: a Unicode address of an SMTPUTF8 message, RFC 6532, in UTF-8.)
+_ADDRESS = re.compile(rb"[A-Za-z0-9._%+\x80-\xff-]+@[A-Za-z0-9\x80-\xff-]+(?:\.[A-Za-z0-9\x80-\xff-]+)+")
 _FIELD = re.compile(rb"^(to|message-id|from)[ \t]*:[ \t]*(.*(?:\r?\n[ \t]+.*)*)", re.I | re.M)
 
 
@@ -62,7 +63,7 @@ class Rollback(Exception):
 
 def normal(address) -> str | None:
     if isinstance(address, bytes):
-        address = address.decode("ascii", "replace")
+        address = address.decode("utf-8", "replace")
     try:
         return normalize_address(address.strip().strip("<>.")) if address else None
     except InvalidAddress:

@@ -62,6 +62,11 @@ CASES = {
     "greylisted": Case("4.7.1", f"450 4.7.1 <{LEAD}>: Recipient address rejected: Greylisted, see"
                                 " http://postgrey.example.net/help/example.org.html", "RCPT TO", False, MAILBOX,
                        frozenset({"delayed", "temporary"}), delayed=True),
+    # The lead's server offers no SMTPUTF8 (Postfix, smtp/smtp_proto.c; RFC 6531's 5.6.7),
+    # and the lead's local part is ASCII, which never needs it: our relay wrote the domain
+    # in Unicode, ours (test_smtputf8_reports: a Unicode local part is the mailbox's).
+    "no SMTPUTF8": Case("5.6.7", "SMTPUTF8 is required, but was not offered by host mx.example.org[192.0.2.25]",
+                        None, False, SENDER, frozenset({"nosmtputf8"})),
 }
 
 

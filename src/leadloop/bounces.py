@@ -24,7 +24,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import Message
 
 from . import damage, header_memo
@@ -1007,7 +1007,29 @@ def read(msg: Message, *, own: set[str]) -> Report:
     overall = Failure(None, _judge_text(first_status or (statuses[0] if statuses else None), overall_words,
                                         delayed=delayed, gave_up=gave_up, remote_host=remote_host(cleaned)),
                       _short(said))
-    return Report(tuple(failures.values()), overall, original_ids, original_to)
+    return _unicode_by_relay(Report(tuple(failures.values()), overall, original_ids, original_to))
+
+
+def _unicode_by_relay(report: Report) -> Report:
+    """A server that takes no address in Unicode refused an address whose local part is
+    ASCII: such an address never needs SMTPUTF8, its domain goes in its ASCII form (RFC
+    5890 §2.3.2.1; leadloop hands it over so, SPEC §5), so the server we send through
+    wrote it in Unicode (Courier relays an IDN domain in its U-label). Ours, not the
+    lead's mailbox's (delivery_status._NO_SMTPUTF8)."""
+    def ascii_local(address: str) -> bool:
+        return address.rpartition("@")[0].isascii()
+
+    def ours(failure: Failure) -> bool:
+        # (The report's verdict, naming nobody, by the returned original's recipients.)
+        addresses = (failure.address,) if failure.address is not None else report.original_recipients
+        return failure.verdict.reason == "nosmtputf8" and bool(addresses) and all(map(ascii_local, addresses))
+
+    def owned(failure: Failure) -> Failure:
+        return replace(failure, verdict=replace(failure.verdict, owner=SENDER)) if ours(failure) else failure
+
+    if not any(map(ours, (*report.failures, report.overall))):
+        return report
+    return replace(report, failures=tuple(map(owned, report.failures)), overall=owned(report.overall))
 
 
 # The last words of an indented line a copy re-wrapped onto a line of their own at the

@@ -73,6 +73,7 @@ LABELS = {
     "notcompliantrfc": "message not standard-compliant", "syntaxerror": "SMTP command refused",
     "systemfull": "recipient's mail system full", "onhold": "delivery failed",
     "suppressed": "on the sending service's suppression list",
+    "nosmtputf8": "the recipient's server takes no address in Unicode (SMTPUTF8)",
 }
 
 
@@ -83,7 +84,7 @@ OWNERS = (ADDRESS, MAILBOX, SENDER)
 # Causes that are the lead's mailbox, not the address and not us: it is full, disabled,
 # over its own limit, refuses by its owner's settings, or the server asked to try later.
 MAILBOX_REASONS = frozenset({"mailboxfull", "suspend", "exceedlimit", "filtered", "systemfull",
-                             "delayed", "temporary", "expired", "onhold", "suppressed"})
+                             "delayed", "temporary", "expired", "onhold", "suppressed", "nosmtputf8"})
 # What a server says of its own trouble: no cause of anybody's named.
 SERVER_TROUBLE = frozenset({"temporary", "delayed", "expired", "networkerror"})
 # Causes that are the sender's or the message's: whoever the recipient, the answer
@@ -578,7 +579,15 @@ _BEFORE_ADDRESS = [
         r"message (size |length )?(too (big|large)|exceeds)", r"(message|mail) (file )?too (big|large)",
         r"exceeds? (the )?(fixed |maximum |administrative )?(message )?size", r"size limit",
         r"maximum (inbound )?message size", r"message size exceeds", r"line limit exceeded",
-        r"header size exceeds", r"(max(imum)?|message) (message )?size exceeded", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)")),
+        r"header size exceeds", r"(max(imum)?|message) (message )?size exceeded", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)",
+        # The same in the words an admin writes for an ACL or an access map (Exim's
+        # "message =", Postfix's check_*_access texts): es, pt, fr, it, ca, de.
+        r"exced(e|io) (el |o )?(tamano|tamanho) (maximo|permitido|limite)",
+        r"(tamano|tamanho) (maximo|limite) (del mensaje|da mensagem|permitido)",
+        r"mensagem (muito grande|grande demais)", r"depasse la taille (maximale|autorisee|limite)",
+        r"message trop (gros|volumineux)", r"supera la dimensione massima", r"messaggio troppo grande",
+        r"excedeix (la )?mida (maxima|permesa)", r"missatge massa gran",
+        r"uberschreitet die (maximale|zulassige) (nachrichten)?gro(ss|ß)e")),
     ("suspend", _patterns(
         r"(account|mail ?box|user|address) (has been |is |was )?(currently |temporarily )?"
         r"(suspended|disabled|deactivated|locked|frozen|archived|inactive|terminated)",
@@ -590,7 +599,13 @@ _BEFORE_ADDRESS = [
     ("norelaying", _patterns(
         r"relay(ing)? (access )?(denied|not permitted|prohibited)", r"(unable|not allowed|not permitted) to relay",
         r"no relaying", r"not an open relay", r"as a relay", r"insecure mail relay",
-        r"not configured to relay", r"we do not relay", r"we don'?t handle mail for")),
+        r"not configured to relay", r"we do not relay", r"we don'?t handle mail for",
+        # es, pt, fr, it, ca, de, as above.
+        r"no (se )?permite (el |hacer )?(reenviar|reenvio|retransmitir|retransmision|relay)",
+        r"(relay|retransmision|retransmissao|reenvio) (no |nao )?(permitid|denegad|negad|prohibid|proibid)",
+        r"nao (e )?permitido (o )?(relay|retransmitir)", r"relais (non autorise|refuse|interdit)",
+        r"ne relaie pas", r"relay non (consentito|permesso|autorizzato)",
+        r"no (es )?permet (el |fer )?(relay|reenviar|retransmetre)", r"relaying (ist )?(nicht erlaubt|verweigert)")),
     ("authfailure", _patterns(
         r"\bspf\b.{0,40}\b(fail|violation|error|record)", r"sender policy framework", r"\bdmarc\b",
         r"\bdkim\b.{0,40}\b(fail|invalid|signature|required)", r"authentication (check|checks) failed",
@@ -1815,6 +1830,42 @@ _DEPARTED = _Keyed(_DEPARTED_KEYS, _patterns(
     r"|ist jetzt unter|agora esta em|ora e (a|su)) mailaddr",
     r"\b(usuario|buzon|cuenta|direccion|correo) trasladad[oa]\b", r"\bse ha trasladado\b"))
 
+# A refusal that says the account was deleted, in no status of its own: what an admin's
+# ACL or access map says of a mailbox removed ("La casilla mailaddr fue dada de baja.
+# Comuníquese con la persona por otro medio", an ISP's Exim "message ="): the address is
+# gone, as a leaver's. Deleted, removed, cancelled: not "closed", "disabled" or
+# "terminated", a mailbox's state (the suspend table). en, es, pt, fr, it, ca, de.
+_DELETED_KEYS = ("delete", "removed", "cancel", "eliminad", "borrad", "de baja", "suprimid", "excluid",
+                 "removid", "apagad", "supprime", "efface", "resili", "cancellat", "eliminat", "rimoss",
+                 "esborrad", "de baixa", "geloscht", "entfernt")
+_DELETED = _Keyed(_DELETED_KEYS, _patterns(
+    r"\b(account|mail ?box|e-?mail address|address|user)(\s+mailaddr)?\s+(has been|was|is) (deleted|removed|cancell?ed)\b",
+    r"\b(cuenta|buzon|casilla|direccion|usuario|correo)( de correo)?(\s+mailaddr)?\s+(fue|ha sido|esta)"
+    r" (eliminad|borrad|dad|cancelad|suprimid)[oa]s?( de baja)?\b",
+    r"\b(conta|caixa( postal)?|endereco|usuario)(\s+mailaddr)?\s+(foi|esta) (excluid|removid|cancelad|apagad)[oa]\b",
+    r"\b(compte|boite( aux lettres)?|adresse)(\s+mailaddr)?\s+(a ete|est) (supprime|efface|resilie)e?\b",
+    r"\b(account|casella( di posta)?|indirizzo)(\s+mailaddr)?\s+(e stat[oa]) (cancellat|eliminat|rimoss)[oa]\b",
+    r"\b(compte|bustia|adreca)(\s+mailaddr)?\s+(ha estat|fou|va ser) (eliminad|esborrad|donad)[ae]( de baixa)?\b",
+    r"\b(konto|postfach|adresse)(\s+mailaddr)?\s+(wurde|ist) (geloscht|entfernt)\b"))
+
+# The message itself refused, in words that name nothing else, under no status that
+# says more: "Message rejected: shortened links are not allowed", an admin's Exim ACL or
+# access map, in en, es, pt, fr, it, ca, de. Our message's, as "content refused" is.
+# Read last: a dead address or a full mailbox named beside them decides, and so does an
+# X.7 status (Postfix's "5.7.23 … Message rejected due to: domain owner discourages use
+# of this host" is SPF's).
+_MESSAGE_REFUSED = _Keyed(("message", "mensaje", "mensagem", "messaggio", "missatge", "nachricht"), _patterns(
+    r"\b(the |your )?message (was |has been )?(rejected|refused)\b",
+    r"\b(el |su )?mensaje (fue |ha sido )?rechazado\b", r"\bmensagem (foi )?(rejeitada|recusada)\b",
+    r"\bmessage (a ete )?(rejete|refuse)\b", r"\bmessaggio (e stato )?(rifiutato|respinto)\b",
+    r"\bmissatge (ha estat )?(rebutjat|refusat)\b", r"\bnachricht (wurde )?abgelehnt\b"))
+# ... unless they say the recipient refused it: "Your message was rejected by this user"
+# (ZoneMTA's table), the recipient's own rule, the mailbox's.
+_BY_THE_RECIPIENT = LazyPattern(
+    r"\b(rejected|refused|rechazado|rejeitada|recusada|rejete|refuse|rifiutato|respinto|rebutjat|refusat"
+    r"|abgelehnt) (by|por|par|dal|pel|vom|von) (this |the |el |este |la |o |le |il |de[mr] )?"
+    r"(user|recipient|addressee|usuario|destinatari|utilisateur|utente|benutzer|empfanger)")
+
 # A domain named as the one that does not exist: "Domain does not exist: X" (Courier),
 # "Domain X does not exist", "domain not found: X". Folded text.
 _DOMAIN_SAID_NOT_TO_EXIST = LazyPattern(
@@ -1891,6 +1942,8 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
     """
     if verdict_hard:
         return ADDRESS
+    if reason == "nosmtputf8":
+        return MAILBOX  # the lead's server's limit, whatever command Courier answers it at
     if command in ("MAIL", "HELO", "CONN"):
         if quoted and command != "MAIL" and (status or "")[1:3] != ".7" and not _names_other_cause(words) \
                 and (reason in SERVER_TROUBLE
@@ -2070,6 +2123,22 @@ _STATUS_SENTENCES = (
 
 _MAY_NOT_EXIST = LazyPattern(r"\bmay not exist\b")
 
+# The lead's server cannot take an address in Unicode (a local part such as "josé"): it
+# does not offer SMTPUTF8 (RFC 6531), so the relay cannot hand it the message. RFC 6531's
+# X.6.7 ("Non-ASCII addresses not permitted for that sender/recipient"), its X.6.9 in its
+# words (a bare X.6.9 is older than RFC 6531: Sendmail's "improper use of 8-bit data in
+# message header", our message's form), Postfix's "SMTPUTF8 is required, but was not
+# offered by host …" (smtp/smtp_proto.c) and Courier's "Unable to deliver Unicode E-mail
+# to a non-Unicode mail server" (which it answers itself, at MAIL FROM). The lead's
+# server's limit, not a dead address and not our message: the message fails, one of the
+# lead's three (SPEC §5: "else that one message fails with its reason"). Not Postfix
+# smtpd's "Must declare SMTPUTF8 to send unicode address", our client's conduct.
+_NO_SMTPUTF8_STATUS = LazyPattern(r"^[45]\.6\.7$")
+_NO_SMTPUTF8 = LazyPattern(
+    r"\bsmtputf8 is required\b|\bnon-unicode mail server\b|\bnon-ascii addresses not permitted\b"
+    r"|\bdoes not support e-?mail messages with international unicode\b"
+    r"|\butf-8 header message cannot be transferred\b")
+
 # Canned status codes some servers assign when they have no real one: not evidence.
 _GENERIC = LazyPattern(r"^\d\.0\.0$")
 
@@ -2231,6 +2300,8 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     for code, sentence, meaning in _STATUS_SENTENCES:
         if status == code and sentence.search(words):
             return Verdict(meaning in HARD_REASONS, meaning, status)
+    if (status and _NO_SMTPUTF8_STATUS.search(status)) or _NO_SMTPUTF8.search(words):
+        return Verdict(False, "delayed" if delayed else "nosmtputf8", status)
     own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
     reason = own_rule or reason_from_words(words, status=status, grammar=True)
     if reason in ("userunknown", "hostunknown") and not own_rule and _MAY_NOT_EXIST.search(words) \
@@ -2244,10 +2315,13 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
     if reason is None and (status is None or _GENERIC.match(status)) and (reply is None or reply >= 500) \
-            and _DEPARTED.search(words):
+            and (_DEPARTED.search(words) or _DELETED.search(words)):
         # (Only under no status that says more, and no reply that asks to try again: the
         # departure tables are long, and most reports name their cause otherwise.)
-        reason = "hasmoved"
+        reason = "hasmoved" if _DEPARTED.search(words) else "userunknown"
+    if reason is None and (status is None or _GENERIC.match(status)) and (reply is None or reply >= 500) \
+            and _MESSAGE_REFUSED.search(words) and not _BY_THE_RECIPIENT.search(words):
+        reason = "contenterror"
     if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
         # A domain said not to exist that the words name, and it is not the lead's: ours
         # (Courier's check of the sender's domain answers MAIL FROM with "517-Domain does

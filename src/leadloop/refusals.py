@@ -24,6 +24,9 @@ SUBMISSION_HOSTS = {
 
 # reason → (what it means, what to do); {domain} is the sender's domain, {setting}-free.
 _MEANING = {
+    "nosmtputf8": ("because the server you send through wrote an address's domain in Unicode, which the "
+                   "lead's server cannot take without SMTPUTF8 (RFC 6531)",
+                   "have that server send domains in their ASCII (IDNA) form, as leadloop hands them over"),
     "authfailure": ("as not authenticated by SPF, DKIM or DMARC",
                     "publish SPF and DKIM records for {domain} (leadloop check --dns shows which)"),
     "norelaying": ("because it will not relay for this login or sender",

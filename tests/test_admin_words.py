@@ -1,0 +1,101 @@
+"""What the admins of small providers write (issue #25; SPEC §6 "Outcomes", §7). An ISP's
+Exim ACL ("message = …"), a Postfix access map or a `:fail:` alias takes any text, and the
+admin writes it in the customers' language, under the bare 550 and Exim's 5.0.0. The
+cause must come from the words: a message too large, relaying refused and the message
+itself refused are ours (the sender's); an account deleted is a dead address; a mailbox
+closed or disabled stays the lead's mailbox's. In English, Spanish, Portuguese, French,
+Italian, Catalan and German; the sentences are written for this test the way such an
+admin words them (the lab's Uruguayan ISP wrote the first of each)."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadloop.delivery_status import ADDRESS, MAILBOX, SENDER, judge
+
+
+def verdict(words: str, status: str = "5.0.0"):
+    return judge(status, words, command="RCPT", quoted=True)
+
+
+@pytest.mark.parametrize("words", [
+    "550 El mensaje excede el tamano maximo de 1 MB que acepta este servidor",
+    "550 El mensaje excedió el tamaño permitido",
+    "552 A mensagem excede o tamanho máximo permitido",
+    "552 Mensagem muito grande",
+    "552 Le message dépasse la taille maximale autorisée",
+    "552 Messaggio troppo grande",
+    "552 Il messaggio supera la dimensione massima consentita",
+    "552 El missatge excedeix la mida màxima",
+    "552 Die Nachricht überschreitet die maximale Nachrichtengröße",
+])
+def test_a_message_too_large_is_ours(words):
+    assert (verdict(words).reason, verdict(words).owner) == ("mesgtoobig", SENDER)
+
+
+@pytest.mark.parametrize("words", [
+    "550 Este servidor no permite reenviar correo (relay) a dominios ajenos",
+    "550 Relay no permitido",
+    "550 Retransmisión denegada",
+    "554 Relay não permitido",
+    "554 Não é permitido o relay por este servidor",
+    "554 Relais non autorisé",
+    "554 Relay non consentito",
+    "554 Aquest servidor no permet el relay",
+    "554 Relaying nicht erlaubt",
+])
+def test_relaying_refused_is_ours(words):
+    assert (verdict(words).reason, verdict(words).owner) == ("norelaying", SENDER)
+
+
+@pytest.mark.parametrize("words", [
+    "550 Mensaje rechazado: los enlaces acortados (bit.ly, tinyurl) no se admiten",
+    "550 Message rejected: shortened links are not allowed",
+    "550 Sua mensagem foi rejeitada pela política do provedor",
+    "550 Message rejeté : pièces jointes exécutables interdites",
+    "550 Messaggio rifiutato dal filtro del server",
+    "550 Missatge rebutjat pel servidor",
+    "550 Nachricht abgelehnt",
+])
+def test_the_message_refused_in_no_other_words_is_ours(words):
+    assert (verdict(words).reason, verdict(words).owner) == ("contenterror", SENDER)
+
+
+def test_the_message_refused_gives_way_to_a_cause_named_or_a_status():
+    assert verdict("550 Mensaje rechazado: el usuario no existe").owner == ADDRESS
+    assert verdict("550 Message rejected: mailbox full").owner == MAILBOX
+    # Postfix's SPF policy answer names its cause by its X.7.23.
+    assert verdict("550 5.7.23 <ana@example.org>: Recipient address rejected: Message rejected due to: "
+                   "domain owner discourages use of this host", status="5.7.23").reason == "authfailure"
+    # The recipient's own rule: the mailbox's (ZoneMTA's table).
+    assert verdict("550-Your message was rejected by this user and was not delivered").owner == MAILBOX
+    assert verdict("550 Su mensaje fue rechazado por el destinatario").owner == MAILBOX
+    # A reply that asks to try again is no refusal of the message.
+    assert verdict("451 Mensaje rechazado temporalmente, intente mas tarde", status="4.0.0").owner == MAILBOX
+
+
+@pytest.mark.parametrize("words", [
+    "550-La casilla ana@example.org fue dada de baja. Comuniquese con la 550 persona por otro medio",
+    "550 La cuenta ana@example.org ha sido eliminada",
+    "550 El buzón de correo ana@example.org fue borrado",
+    "550 The account ana@example.org was deleted",
+    "550 Mailbox has been removed",
+    "550 A conta ana@example.org foi excluída",
+    "550 La boîte aux lettres ana@example.org a été supprimée",
+    "550 La casella di posta è stata eliminata",
+    "550 La bústia ha estat donada de baixa",
+    "550 Das Postfach wurde gelöscht",
+])
+def test_an_account_deleted_is_a_dead_address(words):
+    assert (verdict(words).hard, verdict(words).owner) == (True, ADDRESS)
+
+
+@pytest.mark.parametrize("words, status", [
+    ("550 La cuenta ana@example.org ha sido desactivada", "5.0.0"),  # disabled: the mailbox's
+    ("550 Mailbox closed", "5.0.0"),
+    ("550 This account has been disabled", "5.0.0"),
+    ("450 La cuenta ana@example.org ha sido eliminada", "4.0.0"),  # try again: not a verdict
+    ("550 La cuenta ha sido eliminada", "5.2.2"),  # a status that says more decides
+])
+def test_a_mailbox_closed_disabled_or_a_status_that_says_more_is_not_deleted(words, status):
+    assert verdict(words, status).owner != ADDRESS
