@@ -99,3 +99,31 @@ def test_an_account_deleted_is_a_dead_address(words):
 ])
 def test_a_mailbox_closed_disabled_or_a_status_that_says_more_is_not_deleted(words, status):
     assert verdict(words, status).owner != ADDRESS
+
+
+@pytest.mark.parametrize("words, reason", [
+    ("550 Su servidor ha sido bloqueado por el administrador del Colegio Lima por envio de publicidad "
+     "no solicitada. Contacto: sistemas@colegio-lima.example", "spamdetected"),
+    ("554 Su servidor está bloqueado", "blocked"),
+    ("554 Seu servidor foi bloqueado", "blocked"),
+    ("554 Votre serveur est bloqué", "blocked"),
+    ("554 Il tuo server è stato bloccato", "blocked"),
+    ("554 Dirección IP bloqueada", "blocked"),
+    ("550 No se admite publicidad no solicitada", "spamdetected"),
+    ("550 Correio não solicitado recusado", "spamdetected"),
+    ("550 Courrier non sollicité refusé", "spamdetected"),
+    ("550 Pubblicità non richiesta", "spamdetected"),
+    ("550 Unerwünschte Werbung wird abgelehnt", "spamdetected"),
+])
+def test_our_server_blocked_or_our_mail_taken_for_spam_is_ours(words, reason):
+    assert (verdict(words).reason, verdict(words).owner) == (reason, SENDER)
+
+
+@pytest.mark.parametrize("words", [
+    "550 La cuenta ana@example.org está bloqueada",
+    "550 La casilla ana@example.org fue bloqueada",
+    "550 A caixa postal está bloqueada",
+    "550 La casella di posta è stata bloccata",
+])
+def test_a_mailbox_blocked_is_the_mailboxs(words):
+    assert (verdict(words).reason, verdict(words).owner) == ("suspend", MAILBOX)

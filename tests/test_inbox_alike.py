@@ -190,14 +190,88 @@ def test_failures_that_do_not_show_the_senders_trouble_are_each_leads_own(projec
     assert [pack(run, a)[1] for a in sent[:len(reports)]] == ["failed"] * len(reports)
 
 
-def test_delay_warnings_alike_are_only_noted(project, run):
+OPENSMTPD_DELAY = ("4.0.0", "Hi! This is the MAILER-DAEMON, please DO NOT REPLY to this email. A message is "
+                            "delayed for more than 4 hours for the following list of recipients: {domain}: "
+                            "Temporary failure in MX lookup")
+OPENSMTPD_EXPIRY = ("4.4.7", "Envelope expired")
+
+
+def bounce_owners(run, address: str) -> list[str]:
+    events = json.loads(run("show", address, "--json").stdout)["events"]
+    return [e["owner"] for e in events if e["kind"] == "bounce"]
+
+
+@pytest.mark.parametrize("delay", [RESOLVER_DOWN, OPENSMTPD_DELAY], ids=["postfix", "opensmtpd"])
+def test_delay_warnings_alike_are_noted_as_the_senders_and_so_is_the_expiry_after(project, run, delay):
+    """Delay warnings are only noted, alike or not; alike, they are noted as the sender's,
+    and an expiry after one that names no cause (OpenSMTPD's "Envelope expired") is then
+    ours too (_delayed_by_sender): in a later reading, or in the same one."""
+    everyone = addresses(6)
+    box = project(*everyone)
+    for number, address in enumerate(everyone[:4], 1):
+        box.deliver(postfix_report(address, *delay, number, action="delayed"))
+    result = run("--now", READ_AT, "inbox")
+    assert result.exit_code == 0, result.stderr
+    assert "4 leads' messages, at 4 different domains, are delayed alike" in result.stdout + result.stderr
+    assert [pack(run, a)[1] for a in everyone] == ["sent"] * 6
+    assert [bounce_owners(run, a) for a in everyone[:4]] == [["sender"]] * 4
+    for number, address in enumerate(everyone[:2], 10):
+        box.deliver(postfix_report(address, *OPENSMTPD_EXPIRY, number))
+    counts = read(run)
+    assert (counts["sender_refused"], counts["failed"]) == (2, 0), counts
+    assert [pack(run, a) for a in everyone[:2]] == [("active", "deferred")] * 2
+    # Delays and expiries in one reading: each delay is applied before its expiry.
+    for number, address in enumerate(everyone[2:4], 20):
+        box.deliver(postfix_report(address, *OPENSMTPD_EXPIRY, number))
+    assert read(run)["sender_refused"] == 2
+
+
+def test_delay_warnings_that_name_no_trouble_stay_the_leads(project, run):
+    """Exim's delay warnings name no reason: alike whatever the cause, they say nothing."""
+    everyone = addresses(4)
+    box = project(*everyone)
+    exim = ("4.0.0", "No action is required on your part. Delivery attempts will continue for some time, and "
+                     "this warning may be repeated at intervals if the message remains undelivered.")
+    for number, address in enumerate(everyone, 1):
+        box.deliver(postfix_report(address, *exim, number, action="delayed"))
+    result = run("--now", READ_AT, "inbox")
+    assert "alike" not in result.stdout + result.stderr
+    assert [bounce_owners(run, a) for a in everyone] == [["mailbox"]] * 4
+
+
+DOMAIN_GONE = ("5.4.4", "Host or domain name not found. Name service error for name={domain} type=A: Host not found")
+
+
+def test_a_domain_that_certainly_exists_said_not_to_exist_is_our_resolvers_doing(project, run):
+    """gmail.com does not fail to exist: the server we send through cannot look names up.
+    That lead is not bounced, even alone; the others, alike in its batch, next test."""
+    box = project("ana.pena@gmail.com", *addresses(3))
+    box.deliver(postfix_report("ana.pena@gmail.com", *DOMAIN_GONE, 1))
+    result = run("--now", READ_AT, "inbox")
+    assert "gmail.com was said not to exist" in result.stdout + result.stderr
+    assert pack(run, "ana.pena@gmail.com") == ("active", "deferred")
+    assert [pack(run, a) for a in addresses(3)] == [("active", "sent")] * 3
+
+
+def test_domains_said_not_to_exist_alike_with_one_that_certainly_exists_are_ours(project, run):
+    everyone = ["ana.pena@gmail.com", *addresses(3)]
+    box = project(*everyone)
+    for number, address in enumerate(everyone, 1):
+        box.deliver(postfix_report(address, *DOMAIN_GONE, number))
+    result = run("--now", READ_AT, "inbox")
+    assert "certainly exist" in result.stdout + result.stderr and "DNS resolver" in result.stdout + result.stderr
+    assert [pack(run, a) for a in everyone] == [("active", "deferred")] * 4
+
+
+def test_domains_said_not_to_exist_alike_with_none_known_are_dead_addresses(project, run):
+    """A batch imported with typos: every domain said not to exist, alike, none known to
+    exist. Each lead's address is dead."""
     everyone = addresses(4)
     box = project(*everyone)
     for number, address in enumerate(everyone, 1):
-        box.deliver(postfix_report(address, *RESOLVER_DOWN, number, action="delayed"))
+        box.deliver(postfix_report(address, *DOMAIN_GONE, number))
     counts = read(run)
-    assert (counts["delays"], counts["sender_refused"], counts["failed"]) == (4, 0, 0), counts
-    assert [pack(run, a)[1] for a in everyone] == ["sent"] * 4
+    assert (counts["bounces"], counts["sender_refused"]) == (4, 0), counts
 
 
 def test_other_mail_in_between_is_read_in_its_turn_and_nothing_twice(project, run):
@@ -229,6 +303,9 @@ def test_report_key_masks_what_names_each_lead_and_keeps_the_words():
     assert report_key("Server certificate not verified") != report_key("Connection timed out")
     # Status codes stay: 4.4.1 and 4.4.7 are not the same trouble.
     assert report_key("4.4.1 no answer") != report_key("4.4.7 no answer")
+    # Words cut at the reader's limit lose their last, cut, word.
+    assert report_key("451 x.es: Name server timeout 451 fotoacademia.e", 20) == \
+        report_key("451 bodega-sur.es: Name server timeout 451 fotoacadem", 20)
     # refusal_key (the run's) is unchanged: host names are the server's words there.
     assert refusal_key("550 5.7.1 <ana@ana.es> refused") == refusal_key("550 5.7.1 <luis@luis.es> refused")
 

@@ -15,7 +15,7 @@ Pure: words in, keys and groups out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 # After this many failures alike, each for a different lead, the failure is the sender's
@@ -45,10 +45,14 @@ def refusal_key(words: str) -> str:
     return _VARYING.sub("…", " ".join(words.lower().split()))
 
 
-def report_key(words: str) -> str:
+def report_key(words: str, cut_at: int | None = None) -> str:
     """A report's words as refusal_key masks them, and the host names, addresses, dates
     and counts a relay writes of each lead's domain masked too: two leads' reports of one
-    trouble of the relay's have the same key."""
+    trouble of the relay's have the same key. `cut_at`: the length at which the reader
+    cut long words (bounces.MAX_DIAGNOSTIC); words that long lose their last, cut, word,
+    which each lead's names, of different lengths, cut at a different place."""
+    if cut_at is not None and len(words) >= cut_at:
+        words = words.rpartition(" ")[0]
     return _IN_A_REPORT.sub("…", refusal_key(words))
 
 
@@ -59,9 +63,11 @@ class Failed:
     lead_id: int
     domain: str     # the lead's address's domain, lower case
     sent_at: str    # when the failed message was handed to the server (the store's text form)
+    dead_domain: bool = False  # the report says the lead's domain does not exist
 
 
-def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, str], int]) -> set[int]:
+def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, str], int],
+                  known: Collection[str] = frozenset()) -> set[int]:
     """Which failures are the sender's, by their indexes.
 
     A group is the failures of one key. It is the sender's when it has ALIKE_FAILURES
@@ -69,7 +75,12 @@ def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, 
     it is at least half of the messages handed to the server from its first message to
     its last (`sent_between(first, last)`): a relay that cannot reach anybody fails
     nearly all it was given, while three leads whose own servers are broken are three of
-    many that arrived. None in `failed`: a report that is no candidate."""
+    many that arrived. None in `failed`: a report that is no candidate.
+
+    Domains said not to exist are a dead address each (a batch imported with typos fails
+    so), unless one of them certainly exists (`known`: Gmail's, Outlook's…): then the
+    server we send through cannot look names up, that report is ours, and so is its group
+    by the rule above."""
     groups: dict[str, list[int]] = {}
     for index, item in enumerate(failed):
         if item is not None:
@@ -79,6 +90,11 @@ def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, 
         items = [failed[i] for i in indexes]
         leads = {item.lead_id for item in items}
         domains = {item.domain for item in items}
+        dead = any(item.dead_domain for item in items)
+        if dead:
+            sender.update(i for i in indexes if failed[i].domain in known)
+            if not domains & set(known):
+                continue
         if len(leads) < ALIKE_FAILURES or len(domains) < ALIKE_FAILURES:
             continue
         first = min(item.sent_at for item in items)

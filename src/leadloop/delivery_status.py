@@ -595,7 +595,11 @@ _BEFORE_ADDRESS = [
         r"temporarily inactive", r"(account|mailbox|user) no longer accepts mail",
         r"mailbox unavailable or access denied",
         r"boite du destinataire archivee", r"cuenta (esta )?(suspendida|desactivada|deshabilitada)",
-        r"konto (ist )?(gesperrt|deaktiviert)")),
+        r"konto (ist )?(gesperrt|deaktiviert)",
+        # A mailbox blocked is the mailbox's state, whoever blocked it (before the
+        # blocked table, which reads "su servidor ha sido bloqueado" as ours).
+        r"(cuenta|buzon|casilla|conta|caixa|compte|boite|casella|bustia)( de correo| postal| aux lettres"
+        r"| di posta)?(\s+mailaddr)?(\s+(esta|ha sido|fue|foi|a ete|e stata|ha estat))?\s+(bloquead|bloque|bloccat|blocad)")),
     ("norelaying", _patterns(
         r"relay(ing)? (access )?(denied|not permitted|prohibited)", r"(unable|not allowed|not permitted) to relay",
         r"no relaying", r"not an open relay", r"as a relay", r"insecure mail relay",
@@ -1577,6 +1581,10 @@ _AFTER_ADDRESS = [
         r"administrative prohibition", r"mail from not owned", r"you are not allowed to post")),
     ("spamdetected", _patterns(
         r"spam", r"unsolicited", r"bulk (e-?)?mail", r"uribl", r"content (filter )?rejected",
+        # An admin's words for spam: es, pt, fr, it, ca, de.
+        r"(publicidad|correo|mensajes?) no (solicitad|desead)", r"(publicidade|correio|mensage[mn]s?) nao solicitad",
+        r"(courrier|message|publicite|courriel)s? non sollicite", r"(posta|pubblicita|messaggi?o?) non (richiest|desiderat)",
+        r"(publicitat|correu) no sol.?licitat", r"unerwunschte (werbung|e-?mail|nachricht)",
         r"message content (denied|rejected)", r"rejecting (banned|mail) content", r"message filtered")),
     ("policyviolation", _patterns(
         r"polic(y|ies)", r"organi[sz]ation(al)? settings", r"members-only", r"closed mailing list",
@@ -1586,6 +1594,12 @@ _AFTER_ADDRESS = [
     ("badreputation", _patterns(r"reputation", r"user complaints")),
     ("blocked", _patterns(
         r"block(ed|list)", r"black ?list(ed)?", r"\brbl\b", r"dnsbl", r"spamhaus", r"spamcop",
+        # "Su servidor ha sido bloqueado por el administrador": our server, IP or domain
+        # blocked, in es, pt, fr, it, ca, de (a mailbox blocked is read before, as suspend).
+        r"\b(su|seu|votre|il vostro|il tuo|el vostre|el teu|ihr) (servidor|serveur|server|ip|direccion ip|endereco ip"
+        r"|adresse ip|indirizzo ip|adreca ip|dominio|domaine|domini|mailserver)( de correo| de messagerie)?"
+        r"( ha sido| fue| esta| foi| a ete| est| e stato| ha estat| wurde| ist)? (bloquead|bloque|bloccat|blocat|gesperrt)",
+        r"\b(servidor|ip|dominio|serveur|domaine|server|domini) (bloquead|bloque|bloccat|blocat)[oa]?\b",
         r"not allowed to (send|connect)", r"access denied", r"refused to talk",
         r"(ip|host|network|client host) (address )?(rejected|not allowed|is listed|listed)",
         r"dynamic ip", r"go away", r"too many (connections|messages|recipients)", r"rate limit",

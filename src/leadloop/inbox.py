@@ -20,7 +20,8 @@ from .errors import InputError, MailboxError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
 from .alike import Failed, report_key, sender_groups
-from .delivery_status import LABELS, MAILBOX, SENDER, SERVER_TROUBLE
+from .bounces import MAX_DIAGNOSTIC
+from .delivery_status import ADDRESS, LABELS, MAILBOX, SENDER, SERVER_TROUBLE
 from .store import OUTCOMES_SQL, Store
 from .surveys import record_answer, survey_of_message
 
@@ -154,7 +155,7 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                         except Unreadable as err:
                             report.skipped += 1
                             report.problems.append(f"{_where(source, mail)}: {err}, skipped")
-                if incoming is not None and _may_be_alike(incoming):
+                if incoming is not None and _holds(incoming):
                     held.append((mail, incoming))
                     continue
                 settle(mail, incoming)
@@ -172,36 +173,61 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
 # which names no trouble) and TLS (X.7.4, X.7.5). The server we send through is on that
 # way too.
 _ON_THE_WAY = re.compile(r"[45]\.(?:4\.[0-6]|7\.[45])")
+# The same troubles in words, where the status says nothing (X.0.0, none) or only that
+# time ran out (X.4.7): OpenSMTPD's "Temporary failure in MX lookup", "Network error on
+# destination MXs", Sendmail's "Deferred: Connection refused by …". Not OpenSMTPD's
+# "Envelope expired", Exim's "retry timeout exceeded" or its delay warnings, which name
+# no trouble and so read alike whatever the cause.
+_TROUBLE_WORDS = re.compile(
+    r"\b(?:dns|mxs?|lookup|name ?servers?|connect(?:ion|ed)?|network|timed out|(?<!retry )time-?out|unreachable"
+    r"|no route|tls|ssl|starttls|certificates?|handshake)\b", re.I)
 
 
-def _server_trouble(verdict) -> bool:
-    """A failure a relay's own trouble could explain: the lead's mailbox's by the words,
-    which name no cause of the mailbox's (no quota, no setting), in the end (no delay),
-    under a status of a trouble on the way to its server."""
-    return (verdict.owner == MAILBOX and verdict.reason in SERVER_TROUBLE and verdict.reason != "delayed"
-            and _ON_THE_WAY.fullmatch(verdict.status or "") is not None)
+def _alike_kind(failure) -> str | None:
+    """What a failure could tell of the server we send through: "trouble" (the lead's
+    mailbox's by the words, which name no cause of the mailbox's, under a status or in
+    words of a trouble on the way; a delay warning too), "dead domain" (the lead's domain
+    said not to exist), else None."""
+    verdict = failure.verdict
+    if verdict.owner == ADDRESS and verdict.reason == "hostunknown":
+        return "dead domain"
+    if verdict.owner != MAILBOX or verdict.reason not in SERVER_TROUBLE:
+        return None
+    status = verdict.status or ""
+    if _ON_THE_WAY.fullmatch(status):
+        return "trouble"
+    if (not status or status.endswith(".0.0") or status[1:] == ".4.7") and _TROUBLE_WORDS.search(failure.diagnostic):
+        return "trouble"
+    return None
 
 
-def _may_be_alike(incoming: Incoming) -> bool:
+def _holds(incoming: Incoming) -> bool:
+    """Whether read_inbox holds a report back until it has seen them all: a failure that
+    may be one of many alike, or an expiry that names no cause, which the delay warning
+    before it may show to be ours (_delayed_by_sender), when both come in one reading."""
     return incoming.kind == "bounce" and any(
-        failure is not None and _server_trouble(failure.verdict)
+        failure is not None and (_alike_kind(failure) is not None
+                                 or failure.verdict.reason == "expired" and failure.verdict.owner == MAILBOX)
         for failure in (*incoming.failures, incoming.overall))
 
 
 def _sender_alike(store: Store, held: list, own: frozenset[str]) -> dict[int, str]:
     """Of the reports held back by read_inbox, those alike for different leads (alike.py's
     rule): id of the Incoming → the sentence that says the trouble is the sender's."""
-    failed = []
+    from .deliverability.providers import FREE_MAIL
+
+    failed, failures = [], []
     for _, incoming in held:
         found = _lead_and_failure(store, incoming, own)
+        failures.append(found and found[1])
         if found is None:
             failed.append(None)
             continue
         lead, failure = found
         message = _failed_message(store, lead, incoming)
         sent_at = message and (message["sent_at"] or message["attempted_at"])
-        failed.append(Failed(report_key(failure.diagnostic), lead["id"], lead["email"].rpartition("@")[2].lower(),
-                             sent_at) if sent_at and failure.diagnostic else None)
+        failed.append(Failed(report_key(failure.diagnostic, MAX_DIAGNOSTIC), lead["id"], lead["email"].rpartition("@")[2].lower(),
+                             sent_at, _alike_kind(failure) == "dead domain") if sent_at and failure.diagnostic else None)
 
     def sent_between(first: str, last: str) -> int:
         return store.conn.execute(
@@ -209,31 +235,47 @@ def _sender_alike(store: Store, held: list, own: frozenset[str]) -> dict[int, st
             f"AND state IN {OUTCOMES_SQL}", (first, last)).fetchone()[0]
 
     sentences, said = {}, {}
-    for index in sorted(sender_groups(failed, sent_between)):
+    for index in sorted(sender_groups(failed, sent_between, FREE_MAIL)):
         key = failed[index].key
         if key not in said:  # the group's first report's words, one sentence per group
-            group = [item for item in failed if item is not None and item.key == key]
-            leads, domains = len({item.lead_id for item in group}), len({item.domain for item in group})
-            words = " ".join(_lead_and_failure(store, held[index][1], own)[1].diagnostic.split())
-            if len(words) > 200:
-                words = words[:199] + "\u2026"
-            said[key] = (
-                f"{leads} leads' messages, at {domains} different domains, failed alike ({words}), and they "
-                "are most of what was sent at that time: the trouble is most likely that of the server "
-                "leadloop sends through (its DNS resolver, its way out to other servers, its TLS "
-                "settings), not the leads'; check it: no lead was charged, and the messages are offered again")
+            said[key] = _alike_sentence([(item, failures[i]) for i, item in enumerate(failed)
+                                         if item is not None and item.key == key], FREE_MAIL)
         sentences[id(held[index][1])] = said[key]
     return sentences
 
 
+def _alike_sentence(group: list, known) -> str:
+    """One sentence for a group of reports alike (_sender_alike): what they say, why it is
+    the sender's, what to do."""
+    words = " ".join(group[0][1].diagnostic.split())
+    if len(words) > 200:
+        words = words[:199] + "\u2026"
+    leads = len({item.lead_id for item, _ in group})
+    domains = sorted({item.domain for item, _ in group})
+    if group[0][0].dead_domain:
+        sure = " and ".join([domain for domain in domains if domain in known][:3])
+        said = (f"{domains[0]} was said not to exist ({words}), and it certainly exists" if leads == 1 else
+                f"{leads} leads' domains were said not to exist ({words}), and {sure} among them certainly exist")
+        return (said + ": the server leadloop sends through cannot look names up (its DNS resolver); check it: "
+                "no lead was charged, and the messages are offered again")
+    delays = all(failure.verdict.reason == "delayed" for _, failure in group)
+    done = ("are delayed alike" if delays else "failed alike")
+    return (f"{leads} leads' messages, at {len(domains)} different domains, {done} ({words}), and they "
+            "are most of what was sent at that time: the trouble is most likely that of the server "
+            "leadloop sends through (its DNS resolver, its way out to other servers, its TLS "
+            "settings), not the leads'; check it: no lead was charged, and "
+            + ("a failure after this delay is offered again" if delays else "the messages are offered again"))
+
+
 def _lead_and_failure(store: Store, incoming: Incoming, own: frozenset[str]):
-    """The lead a held report fails and its failure, as _apply_bounce finds them."""
+    """The lead a held report fails and its failure that may be one of many alike, as
+    _apply_bounce finds them."""
     for failure in incoming.failures:
-        if failure.address not in own and _server_trouble(failure.verdict):
+        if failure.address not in own and _alike_kind(failure) is not None:
             lead = _sent_lead(store, failure.address)
             if lead is not None:
                 return lead, failure
-    if incoming.overall is not None and _server_trouble(incoming.overall.verdict) and not any(
+    if incoming.overall is not None and _alike_kind(incoming.overall) is not None and not any(
             failure.address not in own and _sent_lead(store, failure.address) is not None
             for failure in incoming.failures):
         lead = _lead_of_original(store, incoming, own)
@@ -577,8 +619,8 @@ def _delayed_by_sender(store: Store, lead_id: int, message_id: str | None) -> bo
 def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetime,
                    report: InboxReport, sender: str = "", alike: str | None = None) -> None:
     verdict = failure.verdict
-    if alike is not None and _server_trouble(verdict):
-        verdict = replace(verdict, owner=SENDER)  # one of many alike: ours (SPEC §6)
+    if alike is not None and _alike_kind(failure) is not None:
+        verdict = replace(verdict, hard=False, owner=SENDER)  # one of many alike: ours (SPEC §6)
     else:
         alike = None  # (another failure of the same report: its own words decide)
     message = _failed_message(store, lead, incoming)
@@ -627,8 +669,11 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
     if verdict.reason == "delayed":
         # A delay warning says the server is still trying (RFC 3464 `Action: delayed`):
         # the message may yet arrive, so it is only noted (SPEC §7), never failed and never
-        # one of the three failures that make a lead undeliverable.
+        # one of the three failures that make a lead undeliverable. (One of many alike is
+        # noted as the sender's: the expiry after it is then ours too, _delayed_by_sender.)
         report.delays += 1
+        if alike is not None:
+            report.say_once(alike)
         return
     if message is not None and message["state"] in ("sent", "unknown"):
         store.fail_message(message["id"], now, error, verdict.reason)
