@@ -28,6 +28,8 @@ def verdict(words: str, status: str = "5.0.0"):
     "552 Il messaggio supera la dimensione massima consentita",
     "552 El missatge excedeix la mida màxima",
     "552 Die Nachricht überschreitet die maximale Nachrichtengröße",
+    "550 El missatge supera la mida màxima d'1 MB",
+    "550 A mensagem ultrapassa o tamanho máximo",
 ])
 def test_a_message_too_large_is_ours(words):
     assert (verdict(words).reason, verdict(words).owner) == ("mesgtoobig", SENDER)
@@ -43,6 +45,8 @@ def test_a_message_too_large_is_ours(words):
     "554 Relay non consentito",
     "554 Aquest servidor no permet el relay",
     "554 Relaying nicht erlaubt",
+    "550 Este servidor não permite retransmitir e-mail (relay) para domínios externos",
+    "550 Ce serveur n'autorise pas le relais de courrier vers des domaines extérieurs",
 ])
 def test_relaying_refused_is_ours(words):
     assert (verdict(words).reason, verdict(words).owner) == ("norelaying", SENDER)
@@ -85,6 +89,9 @@ def test_the_message_refused_gives_way_to_a_cause_named_or_a_status():
     "550 La casella di posta è stata eliminata",
     "550 La bústia ha estat donada de baixa",
     "550 Das Postfach wurde gelöscht",
+    "550 El compte ana@example.org s'ha donat de baixa",
+    "550 La bústia <ana@example.org> no existeix en aquest servidor",
+    "550 Usuari desconegut",
 ])
 def test_an_account_deleted_is_a_dead_address(words):
     assert (verdict(words).hard, verdict(words).owner) == (True, ADDRESS)
@@ -113,6 +120,9 @@ def test_a_mailbox_closed_disabled_or_a_status_that_says_more_is_not_deleted(wor
     ("550 Correio não solicitado recusado", "spamdetected"),
     ("550 Courrier non sollicité refusé", "spamdetected"),
     ("550 Pubblicità non richiesta", "spamdetected"),
+    ("550 Accés denegat: la IP 192.0.2.7 consta a la llista de bloqueig", "blocked"),
+    ("550 Acceso denegado", "blocked"),
+    ("550 Su IP figura en una lista negra", "blocked"),
     ("550 Unerwünschte Werbung wird abgelehnt", "spamdetected"),
 ])
 def test_our_server_blocked_or_our_mail_taken_for_spam_is_ours(words, reason):

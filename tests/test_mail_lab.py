@@ -21,9 +21,13 @@ from leadloop.classify import Unreadable, classify
 # responders and clients of mail_lab_2/README.md), and session 16's (policy daemons,
 # address verification, list managers and help desks at the lead's address, mail through
 # more than one server, hosting panels, DNS, TLS and network failures on the way to the
-# lead, the lead's own delivery agents, filters and loops: mail_lab_3/README.md).
-LABS = tuple(Path(__file__).parent / "fixtures" / name for name in ("mail_lab", "mail_lab_2", "mail_lab_3"))
-KINDS = ("hard", "soft", "delay", "auto_reply", "reply")
+# lead, the lead's own delivery agents, filters and loops: mail_lab_3/README.md), and
+# session 17's (Unicode addresses and IDN domains, admins' own texts in their customers'
+# languages, Horde, SOGo, Evolution, Geary and aerc, our relay's own trouble:
+# mail_lab_4/README.md).
+LABS = tuple(Path(__file__).parent / "fixtures" / name
+             for name in ("mail_lab", "mail_lab_2", "mail_lab_3", "mail_lab_4"))
+KINDS = ("hard", "soft", "delay", "auto_reply", "reply", "unsubscribe")
 
 
 def labelled():

@@ -45,15 +45,29 @@ def refusal_key(words: str) -> str:
     return _VARYING.sub("…", " ".join(words.lower().split()))
 
 
+# Words that name a trouble on the way to a server: its name lookup, the connection, TLS.
+# Not "retry timeout", the expiry's words.
+TROUBLE_WORDS = re.compile(
+    r"\b(?:dns|mxs?|lookup|name ?servers?|connect(?:ion|ed)?|network|timed out|(?<!retry )time-?out|unreachable"
+    r"|no route|tls|ssl|starttls|certificates?|handshake)\b", re.I)
+# A clause of a report's words: between stops, colons and brackets.
+_CLAUSE = re.compile(r"[^.;:()\[\]]+")
+
+
 def report_key(words: str, cut_at: int | None = None) -> str:
     """A report's words as refusal_key masks them, and the host names, addresses, dates
     and counts a relay writes of each lead's domain masked too: two leads' reports of one
-    trouble of the relay's have the same key. `cut_at`: the length at which the reader
-    cut long words (bounces.MAX_DIAGNOSTIC); words that long lose their last, cut, word,
-    which each lead's names, of different lengths, cut at a different place."""
+    trouble of the relay's have the same key. When the words name a trouble on the way
+    (TROUBLE_WORDS), the last clause that names one is the key: a whole report's text
+    ("Deferred: Connection timed out with …" in Sendmail's transcript) holds as many
+    earlier tries as each message had. `cut_at`: the length at which the reader cut long
+    words (bounces.MAX_DIAGNOSTIC); words that long lose their last, cut, word, which
+    each lead's names, of different lengths, cut at a different place."""
     if cut_at is not None and len(words) >= cut_at:
         words = words.rpartition(" ")[0]
-    return _IN_A_REPORT.sub("…", refusal_key(words))
+    masked = _IN_A_REPORT.sub("…", refusal_key(words))
+    troubles = [clause.strip() for clause in _CLAUSE.findall(masked) if TROUBLE_WORDS.search(clause)]
+    return troubles[-1] if troubles else masked
 
 
 @dataclass(frozen=True, slots=True)

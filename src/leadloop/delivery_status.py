@@ -586,7 +586,8 @@ _BEFORE_ADDRESS = [
         r"(tamano|tamanho) (maximo|limite) (del mensaje|da mensagem|permitido)",
         r"mensagem (muito grande|grande demais)", r"depasse la taille (maximale|autorisee|limite)",
         r"message trop (gros|volumineux)", r"supera la dimensione massima", r"messaggio troppo grande",
-        r"excedeix (la )?mida (maxima|permesa)", r"missatge massa gran",
+        r"excedeix (la )?mida (maxima|permesa)", r"missatge massa gran", r"supera (la )?mida (maxima|permesa)",
+        r"supera el (tamano|limite) (maximo|permitido)", r"ultrapassa o tamanho (maximo|permitido|limite)",
         r"uberschreitet die (maximale|zulassige) (nachrichten)?gro(ss|ß)e")),
     ("suspend", _patterns(
         r"(account|mail ?box|user|address) (has been |is |was )?(currently |temporarily )?"
@@ -607,7 +608,8 @@ _BEFORE_ADDRESS = [
         # es, pt, fr, it, ca, de, as above.
         r"no (se )?permite (el |hacer )?(reenviar|reenvio|retransmitir|retransmision|relay)",
         r"(relay|retransmision|retransmissao|reenvio) (no |nao )?(permitid|denegad|negad|prohibid|proibid)",
-        r"nao (e )?permitido (o )?(relay|retransmitir)", r"relais (non autorise|refuse|interdit)",
+        r"nao (e )?permitido (o )?(relay|retransmitir)", r"nao permite (o |fazer )?(relay|retransmitir|reenviar)",
+        r"relais (de courrier )?(non autorise|refuse|interdit)", r"n'autorise pas (le )?(relais|relayage)",
         r"ne relaie pas", r"relay non (consentito|permesso|autorizzato)",
         r"no (es )?permet (el |fer )?(relay|reenviar|retransmetre)", r"relaying (ist )?(nicht erlaubt|verweigert)")),
     ("authfailure", _patterns(
@@ -707,6 +709,9 @@ _CATALOG_MORE_SENTENCES = (
     r" (de correo |de e-?mail |e-?mail |di posta |postal )?(electronico )?"
     r"(no existe|non esiste|nao existe|inexistente|desconhecid[oa]|desconocid[oa]|sconosciut[oa])",
     r"(postfach|e-?mail-adresse|adresse) (ist )?unbekannt", _fold_literal("такого ящика нет"),
+    # Catalan: "La bústia <…> no existeix", "usuari desconegut".
+    r"(bustia|adreca|usuari|destinatari|compte)( de correu| electronica?)*( ?<? ?mailaddr ?>?)? "
+    r"(no existeix|desconeguda|desconegut|inexistent)\b",
     # (vpopmail's vdelivermail: "user does not exist, but will deliver to DIR" is its
     # catch-all's failure, no verdict on the address: _NOT_AN_ALTERNATIVE's "but".)
 )
@@ -715,7 +720,8 @@ _CATALOG_MORE_KEYS = (
     "mailbox unknown", "user is unknown", "unknown local user", "inesistente", "neexistuje",
     "that name", "addressee unknown", "valid recipient", "invalid mailbox", "user invalid",
     "no such mailbox", "is not a valid", "was not found", "registered", "entered", "no such person",
-    "existe", "esiste", "desconhecid", "desconocid", "sconosciut", "inexistente", "unbekannt")
+    "existe", "esiste", "desconhecid", "desconocid", "sconosciut", "inexistente", "unbekannt", "existeix",
+    "desconegu", "inexistent")
 
 
 # Every sentence of _CATALOG_SENTENCES holds one of these, whichever of its alternatives
@@ -1442,7 +1448,7 @@ _DOMAIN_SENDER_SAID_DEAD = [("rejected", _OUR_DOMAIN_SAID_DEAD)]  # (read before
 # auf seine Sperrliste gesetzt"): the lead's own block list, its settings (filtered), as
 # "blocked by the recipient" is in English. Folded text, through _folded.
 _BLOCKLIST_NAMES = (
-    r"(?:lista negra|lista de bloqueio|lista de bloqueo|liste noire|liste de blocage|lista nera|schwarzen? liste"
+    r"(?:lista negra|lista de bloqueio|lista de bloqueo|lista de bloqueig|liste noire|liste de blocage|lista nera|schwarzen? liste"
     r"|sperrliste|blockliste|zwarte lijst|blokkeerlijst|czarn\w* li[sś]\w*|li[sś]\w* (?:za)?blokowanych"
     r"|[cč]ern\w* (?:listin|seznam)\w*|[cč]iern\w* (?:listin|zoznam)\w*|kara liste\w*|svartlist\w*|sortlist\w*"
     r"|svarteliste\w*|mustalla listalla|mustalle listalle|estolist\w*|lista neagra|feketelist\w*|danh sach den"
@@ -1600,6 +1606,7 @@ _AFTER_ADDRESS = [
         r"|adresse ip|indirizzo ip|adreca ip|dominio|domaine|domini|mailserver)( de correo| de messagerie)?"
         r"( ha sido| fue| esta| foi| a ete| est| e stato| ha estat| wurde| ist)? (bloquead|bloque|bloccat|blocat|gesperrt)",
         r"\b(servidor|ip|dominio|serveur|domaine|server|domini) (bloquead|bloque|bloccat|blocat)[oa]?\b",
+        r"\b(acceso denegado|acces denegat|acesso negado|acces refuse|accesso negato|zugriff verweigert)\b",
         r"not allowed to (send|connect)", r"access denied", r"refused to talk",
         r"(ip|host|network|client host) (address )?(rejected|not allowed|is listed|listed)",
         r"dynamic ip", r"go away", r"too many (connections|messages|recipients)", r"rate limit",
@@ -1851,7 +1858,7 @@ _DEPARTED = _Keyed(_DEPARTED_KEYS, _patterns(
 # "terminated", a mailbox's state (the suspend table). en, es, pt, fr, it, ca, de.
 _DELETED_KEYS = ("delete", "removed", "cancel", "eliminad", "borrad", "de baja", "suprimid", "excluid",
                  "removid", "apagad", "supprime", "efface", "resili", "cancellat", "eliminat", "rimoss",
-                 "esborrad", "de baixa", "geloscht", "entfernt")
+                 "esborra", "de baixa", "geloscht", "entfernt")
 _DELETED = _Keyed(_DELETED_KEYS, _patterns(
     r"\b(account|mail ?box|e-?mail address|address|user)(\s+mailaddr)?\s+(has been|was|is) (deleted|removed|cancell?ed)\b",
     r"\b(cuenta|buzon|casilla|direccion|usuario|correo)( de correo)?(\s+mailaddr)?\s+(fue|ha sido|esta)"
@@ -1860,6 +1867,7 @@ _DELETED = _Keyed(_DELETED_KEYS, _patterns(
     r"\b(compte|boite( aux lettres)?|adresse)(\s+mailaddr)?\s+(a ete|est) (supprime|efface|resilie)e?\b",
     r"\b(account|casella( di posta)?|indirizzo)(\s+mailaddr)?\s+(e stat[oa]) (cancellat|eliminat|rimoss)[oa]\b",
     r"\b(compte|bustia|adreca)(\s+mailaddr)?\s+(ha estat|fou|va ser) (eliminad|esborrad|donad)[ae]( de baixa)?\b",
+    r"\b(compte|bustia|adreca)(\s+mailaddr)?\s+s'ha (donat de baixa|eliminat|esborrat)\b",
     r"\b(konto|postfach|adresse)(\s+mailaddr)?\s+(wurde|ist) (geloscht|entfernt)\b"))
 
 # The message itself refused, in words that name nothing else, under no status that

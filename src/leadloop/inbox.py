@@ -19,7 +19,7 @@ from .config import Config
 from .errors import InputError, MailboxError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
-from .alike import Failed, report_key, sender_groups
+from .alike import TROUBLE_WORDS, Failed, report_key, sender_groups
 from .bounces import MAX_DIAGNOSTIC
 from .delivery_status import ADDRESS, LABELS, MAILBOX, SENDER, SERVER_TROUBLE
 from .store import OUTCOMES_SQL, Store
@@ -173,14 +173,11 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
 # which names no trouble) and TLS (X.7.4, X.7.5). The server we send through is on that
 # way too.
 _ON_THE_WAY = re.compile(r"[45]\.(?:4\.[0-6]|7\.[45])")
-# The same troubles in words, where the status says nothing (X.0.0, none) or only that
-# time ran out (X.4.7): OpenSMTPD's "Temporary failure in MX lookup", "Network error on
-# destination MXs", Sendmail's "Deferred: Connection refused by …". Not OpenSMTPD's
-# "Envelope expired", Exim's "retry timeout exceeded" or its delay warnings, which name
-# no trouble and so read alike whatever the cause.
-_TROUBLE_WORDS = re.compile(
-    r"\b(?:dns|mxs?|lookup|name ?servers?|connect(?:ion|ed)?|network|timed out|(?<!retry )time-?out|unreachable"
-    r"|no route|tls|ssl|starttls|certificates?|handshake)\b", re.I)
+# The same troubles in words (alike.TROUBLE_WORDS), where the status says nothing (X.0.0,
+# none) or only that time ran out (X.4.7): OpenSMTPD's "Temporary failure in MX lookup",
+# "Network error on destination MXs", Sendmail's "Deferred: Connection refused by …". Not
+# OpenSMTPD's "Envelope expired", Exim's "retry timeout exceeded" or its delay warnings,
+# which name no trouble and so read alike whatever the cause.
 
 
 def _alike_kind(failure) -> str | None:
@@ -196,7 +193,7 @@ def _alike_kind(failure) -> str | None:
     status = verdict.status or ""
     if _ON_THE_WAY.fullmatch(status):
         return "trouble"
-    if (not status or status.endswith(".0.0") or status[1:] == ".4.7") and _TROUBLE_WORDS.search(failure.diagnostic):
+    if (not status or status.endswith(".0.0") or status[1:] == ".4.7") and TROUBLE_WORDS.search(failure.diagnostic):
         return "trouble"
     return None
 
