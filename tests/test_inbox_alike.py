@@ -303,6 +303,13 @@ def test_report_key_masks_what_names_each_lead_and_keeps_the_words():
     assert report_key("Server certificate not verified") != report_key("Connection timed out")
     # Status codes stay: 4.4.1 and 4.4.7 are not the same trouble.
     assert report_key("4.4.1 no answer") != report_key("4.4.7 no answer")
+    # Where the words name a trouble on the way, the last clause that names one is the key:
+    # Sendmail's transcript holds as many earlier tries as each message had.
+    assert report_key("----- Transcript of session follows ----- 451 4.4.1 reply: read error from mx.ana.es. "
+                      "ana@ana.es... Deferred: Connection timed out with mx.ana.es. Message could not be "
+                      "delivered for 5 days") == \
+        report_key("----- Transcript of session follows ----- luis@luis.es... Deferred: Connection timed out "
+                   "with mx.luis.es. Message could not be delivered for 5 days")
     # Words cut at the reader's limit lose their last, cut, word.
     assert report_key("451 x.es: Name server timeout 451 fotoacademia.e", 20) == \
         report_key("451 bodega-sur.es: Name server timeout 451 fotoacadem", 20)

@@ -579,16 +579,19 @@ _BEFORE_ADDRESS = [
         r"message (size |length )?(too (big|large)|exceeds)", r"(message|mail) (file )?too (big|large)",
         r"exceeds? (the )?(fixed |maximum |administrative )?(message )?size", r"size limit",
         r"maximum (inbound )?message size", r"message size exceeds", r"line limit exceeded",
-        r"header size exceeds", r"(max(imum)?|message) (message )?size exceeded", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)",
-        # The same in the words an admin writes for an ACL or an access map (Exim's
-        # "message =", Postfix's check_*_access texts): es, pt, fr, it, ca, de.
+        r"header size exceeds", r"(max(imum)?|message) (message )?size exceeded", r"taille limite", r"mensaje demasiado grande", r"nachricht (ist )?zu gro(ss|ß)")),
+    # The same in the words an admin writes for an ACL or an access map (Exim's "message
+    # =", Postfix's check_*_access texts), es, pt, fr, it, ca, de; behind keys, as the
+    # other languages' entries below (every report's text is searched with these lists).
+    ("mesgtoobig", _Keyed(("tamano", "tamanho", "taille", "dimensione", "mida", "grande", "gran", "gros",
+                           "volumineux", "grosse", "große"), _patterns(
         r"exced(e|io) (el |o )?(tamano|tamanho) (maximo|permitido|limite)",
         r"(tamano|tamanho) (maximo|limite) (del mensaje|da mensagem|permitido)",
         r"mensagem (muito grande|grande demais)", r"depasse la taille (maximale|autorisee|limite)",
         r"message trop (gros|volumineux)", r"supera la dimensione massima", r"messaggio troppo grande",
         r"excedeix (la )?mida (maxima|permesa)", r"missatge massa gran", r"supera (la )?mida (maxima|permesa)",
         r"supera el (tamano|limite) (maximo|permitido)", r"ultrapassa o tamanho (maximo|permitido|limite)",
-        r"uberschreitet die (maximale|zulassige) (nachrichten)?gro(ss|ß)e")),
+        r"uberschreitet die (maximale|zulassige) (nachrichten)?gro(ss|ß)e"))),
     ("suspend", _patterns(
         r"(account|mail ?box|user|address) (has been |is |was )?(currently |temporarily )?"
         r"(suspended|disabled|deactivated|locked|frozen|archived|inactive|terminated)",
@@ -596,22 +599,24 @@ _BEFORE_ADDRESS = [
         r"temporarily inactive", r"(account|mailbox|user) no longer accepts mail",
         r"mailbox unavailable or access denied",
         r"boite du destinataire archivee", r"cuenta (esta )?(suspendida|desactivada|deshabilitada)",
-        r"konto (ist )?(gesperrt|deaktiviert)",
-        # A mailbox blocked is the mailbox's state, whoever blocked it (before the
-        # blocked table, which reads "su servidor ha sido bloqueado" as ours).
+        r"konto (ist )?(gesperrt|deaktiviert)")),
+    # A mailbox blocked is the mailbox's state, whoever blocked it (before the blocked
+    # table, which reads "su servidor ha sido bloqueado" as ours).
+    ("suspend", _Keyed(("bloque", "blocc", "blocad"), _patterns(
         r"(cuenta|buzon|casilla|conta|caixa|compte|boite|casella|bustia)( de correo| postal| aux lettres"
-        r"| di posta)?(\s+mailaddr)?(\s+(esta|ha sido|fue|foi|a ete|e stata|ha estat))?\s+(bloquead|bloque|bloccat|blocad)")),
+        r"| di posta)?(\s+mailaddr)?(\s+(esta|ha sido|fue|foi|a ete|e stata|ha estat))?\s+(bloquead|bloque|bloccat|blocad)"))),
     ("norelaying", _patterns(
         r"relay(ing)? (access )?(denied|not permitted|prohibited)", r"(unable|not allowed|not permitted) to relay",
         r"no relaying", r"not an open relay", r"as a relay", r"insecure mail relay",
-        r"not configured to relay", r"we do not relay", r"we don'?t handle mail for",
-        # es, pt, fr, it, ca, de, as above.
+        r"not configured to relay", r"we do not relay", r"we don'?t handle mail for")),
+    # es, pt, fr, it, ca, de, as above.
+    ("norelaying", _Keyed(("permit", "relay", "relais", "retransmi", "reenvi", "relaie"), _patterns(
         r"no (se )?permite (el |hacer )?(reenviar|reenvio|retransmitir|retransmision|relay)",
         r"(relay|retransmision|retransmissao|reenvio) (no |nao )?(permitid|denegad|negad|prohibid|proibid)",
         r"nao (e )?permitido (o )?(relay|retransmitir)", r"nao permite (o |fazer )?(relay|retransmitir|reenviar)",
         r"relais (de courrier )?(non autorise|refuse|interdit)", r"n'autorise pas (le )?(relais|relayage)",
         r"ne relaie pas", r"relay non (consentito|permesso|autorizzato)",
-        r"no (es )?permet (el |fer )?(relay|reenviar|retransmetre)", r"relaying (ist )?(nicht erlaubt|verweigert)")),
+        r"no (es )?permet (el |fer )?(relay|reenviar|retransmetre)", r"relaying (ist )?(nicht erlaubt|verweigert)"))),
     ("authfailure", _patterns(
         r"\bspf\b.{0,40}\b(fail|violation|error|record)", r"sender policy framework", r"\bdmarc\b",
         r"\bdkim\b.{0,40}\b(fail|invalid|signature|required)", r"authentication (check|checks) failed",
@@ -1587,11 +1592,13 @@ _AFTER_ADDRESS = [
         r"administrative prohibition", r"mail from not owned", r"you are not allowed to post")),
     ("spamdetected", _patterns(
         r"spam", r"unsolicited", r"bulk (e-?)?mail", r"uribl", r"content (filter )?rejected",
-        # An admin's words for spam: es, pt, fr, it, ca, de.
+        r"message content (denied|rejected)", r"rejecting (banned|mail) content", r"message filtered")),
+    # An admin's words for spam: es, pt, fr, it, ca, de.
+    ("spamdetected", _Keyed(("solicit", "desead", "sollicit", "richiest", "desiderat", "sol.licitat", "sol·licitat",
+                             "unerwunscht"), _patterns(
         r"(publicidad|correo|mensajes?) no (solicitad|desead)", r"(publicidade|correio|mensage[mn]s?) nao solicitad",
         r"(courrier|message|publicite|courriel)s? non sollicite", r"(posta|pubblicita|messaggi?o?) non (richiest|desiderat)",
-        r"(publicitat|correu) no sol.?licitat", r"unerwunschte (werbung|e-?mail|nachricht)",
-        r"message content (denied|rejected)", r"rejecting (banned|mail) content", r"message filtered")),
+        r"(publicitat|correu) no sol.?licitat", r"unerwunschte (werbung|e-?mail|nachricht)"))),
     ("policyviolation", _patterns(
         r"polic(y|ies)", r"organi[sz]ation(al)? settings", r"members-only", r"closed mailing list",
         r"not subscribed to this group", r"illegal attachment", r"mass mailer")),
@@ -1600,17 +1607,20 @@ _AFTER_ADDRESS = [
     ("badreputation", _patterns(r"reputation", r"user complaints")),
     ("blocked", _patterns(
         r"block(ed|list)", r"black ?list(ed)?", r"\brbl\b", r"dnsbl", r"spamhaus", r"spamcop",
-        # "Su servidor ha sido bloqueado por el administrador": our server, IP or domain
-        # blocked, in es, pt, fr, it, ca, de (a mailbox blocked is read before, as suspend).
-        r"\b(su|seu|votre|il vostro|il tuo|el vostre|el teu|ihr) (servidor|serveur|server|ip|direccion ip|endereco ip"
-        r"|adresse ip|indirizzo ip|adreca ip|dominio|domaine|domini|mailserver)( de correo| de messagerie)?"
-        r"( ha sido| fue| esta| foi| a ete| est| e stato| ha estat| wurde| ist)? (bloquead|bloque|bloccat|blocat|gesperrt)",
-        r"\b(servidor|ip|dominio|serveur|domaine|server|domini) (bloquead|bloque|bloccat|blocat)[oa]?\b",
-        r"\b(acceso denegado|acces denegat|acesso negado|acces refuse|accesso negato|zugriff verweigert)\b",
         r"not allowed to (send|connect)", r"access denied", r"refused to talk",
         r"(ip|host|network|client host) (address )?(rejected|not allowed|is listed|listed)",
         r"dynamic ip", r"go away", r"too many (connections|messages|recipients)", r"rate limit",
         r"helo command rejected", r"not currently accepting mail from your ip", r"poor reputation")),
+    # "Su servidor ha sido bloqueado por el administrador": our server, IP or domain
+    # blocked, and access denied, in es, pt, fr, it, ca, de (a mailbox blocked is read
+    # before, as suspend).
+    ("blocked", _Keyed(("bloque", "blocc", "blocat", "gesperrt", "denegad", "negad", "refuse", "negato",
+                        "verweigert"), _patterns(
+        r"\b(su|seu|votre|il vostro|il tuo|el vostre|el teu|ihr) (servidor|serveur|server|ip|direccion ip|endereco ip"
+        r"|adresse ip|indirizzo ip|adreca ip|dominio|domaine|domini|mailserver)( de correo| de messagerie)?"
+        r"( ha sido| fue| esta| foi| a ete| est| e stato| ha estat| wurde| ist)? (bloquead|bloque|bloccat|blocat|gesperrt)",
+        r"\b(servidor|ip|dominio|serveur|domaine|server|domini) (bloquead|bloque|bloccat|blocat)[oa]?\b",
+        r"\b(acceso denegado|acces denegat|acesso negado|acces refuse|accesso negato|zugriff verweigert)\b"))),
     ("expired", _patterns(
         # (Not qmail-send's "Giving up on HOST.", written under every permanent refusal.)
         r"expired", r"timed? ?out", r"giving up(?! on (?:\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)+)\.?(?:\s|$))", r"gave up", r"too long",
@@ -2156,10 +2166,10 @@ _MAY_NOT_EXIST = LazyPattern(r"\bmay not exist\b")
 # lead's three (SPEC §5: "else that one message fails with its reason"). Not Postfix
 # smtpd's "Must declare SMTPUTF8 to send unicode address", our client's conduct.
 _NO_SMTPUTF8_STATUS = LazyPattern(r"^[45]\.6\.7$")
-_NO_SMTPUTF8 = LazyPattern(
+_NO_SMTPUTF8 = _Keyed(("smtputf8", "unicode", "non-ascii", "utf-8 header"), LazyPattern(
     r"\bsmtputf8 is required\b|\bnon-unicode mail server\b|\bnon-ascii addresses not permitted\b"
     r"|\bdoes not support e-?mail messages with international unicode\b"
-    r"|\butf-8 header message cannot be transferred\b")
+    r"|\butf-8 header message cannot be transferred\b"))
 
 # Canned status codes some servers assign when they have no real one: not evidence.
 _GENERIC = LazyPattern(r"^\d\.0\.0$")
