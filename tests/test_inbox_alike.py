@@ -414,3 +414,16 @@ def test_reports_held_when_leadloop_dies_are_read_again(tmp_path, run, imap_serv
     assert (counts["replies"], counts["sender_refused"], counts["failed"]) == (1, 3, 0), counts
     assert [pack(run, a)[1] for a in LEAD_ADDRESSES] == ["deferred"] * 3
     assert read(run)["sender_refused"] == 0
+
+
+def test_a_domain_said_not_to_exist_beside_one_that_certainly_exists_is_said_apart(project, run):
+    """gmail.com's report is ours; one typing mistake beside it, with no group of three,
+    stays a dead address, and the warning speaks only of gmail.com."""
+    box = project("ana.pena@gmail.com", "luis@gmial.es", *addresses(4))
+    box.deliver(postfix_report("ana.pena@gmail.com", *DOMAIN_GONE, 1))
+    box.deliver(postfix_report("luis@gmial.es", *DOMAIN_GONE, 2))
+    result = run("--now", READ_AT, "inbox")
+    said = result.stdout + result.stderr
+    assert "gmail.com was said not to exist" in said and "gmial" not in said
+    assert pack(run, "ana.pena@gmail.com") == ("active", "deferred")
+    assert pack(run, "luis@gmial.es") == ("bounced", "bounced")

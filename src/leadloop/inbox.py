@@ -231,12 +231,12 @@ def _sender_alike(store: Store, held: list, own: frozenset[str]) -> dict[int, st
             "SELECT count(*) FROM messages WHERE coalesce(sent_at, attempted_at) BETWEEN ? AND ? "
             f"AND state IN {OUTCOMES_SQL}", (first, last)).fetchone()[0]
 
+    ours = sorted(sender_groups(failed, sent_between, FREE_MAIL))
     sentences, said = {}, {}
-    for index in sorted(sender_groups(failed, sent_between, FREE_MAIL)):
+    for index in ours:
         key = failed[index].key
         if key not in said:  # the group's first report's words, one sentence per group
-            said[key] = _alike_sentence([(item, failures[i]) for i, item in enumerate(failed)
-                                         if item is not None and item.key == key], FREE_MAIL)
+            said[key] = _alike_sentence([(failed[i], failures[i]) for i in ours if failed[i].key == key], FREE_MAIL)
         sentences[id(held[index][1])] = said[key]
     return sentences
 
@@ -250,9 +250,10 @@ def _alike_sentence(group: list, known) -> str:
     leads = len({item.lead_id for item, _ in group})
     domains = sorted({item.domain for item, _ in group})
     if group[0][0].dead_domain:
-        sure = " and ".join([domain for domain in domains if domain in known][:3])
+        sure = [domain for domain in domains if domain in known][:3]
         said = (f"{domains[0]} was said not to exist ({words}), and it certainly exists" if leads == 1 else
-                f"{leads} leads' domains were said not to exist ({words}), and {sure} among them certainly exist")
+                f"{leads} leads' domains were said not to exist ({words}), and {' and '.join(sure)} among them "
+                + ("certainly exists" if len(sure) == 1 else "certainly exist"))
         return (said + ": the server leadloop sends through cannot look names up (its DNS resolver); check it: "
                 "no lead was charged, and the messages are offered again")
     delays = all(failure.verdict.reason == "delayed" for _, failure in group)
