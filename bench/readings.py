@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import argparse
 import collections
-import re
 import shutil
 import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from outcomes import NOW, the_lead
+from outcomes import NOW, the_lead, under_tld
 
 from leadloop.config import load_config
 from leadloop.inbox import read_inbox
@@ -72,7 +71,7 @@ def reading(folder: Path, test_tld: str | None) -> collections.Counter:
                 batch = row[4].strip() if len(row) > 4 else ""
                 raw = (folder / name).read_bytes()
                 if test_tld:
-                    raw = re.sub(rb"(?<=[A-Za-z0-9-])\.test\b(?![.-])", b"." + test_tld.encode(), raw, flags=re.I)
+                    raw = under_tld(raw, test_tld)
                 (box / "new" / f"{number:06d}.lab:2,").write_bytes(raw)
                 lead, message_id, _ = the_lead(raw, label)
                 outcome = expected(label, owner)

@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 from email.message import Message
 
 from . import damage, header_memo
-from .delivery_status import (ADDRESS, MAILBOX, NO_RECIPIENT_FOR_DATA, SENDER, Verdict, fold, judge,
-                              verifies_sender)
+from .delivery_status import (ADDRESS, MAILBOX, NO_LIST_SENTENCES, NO_RECIPIENT_FOR_DATA, SENDER, Verdict, fold,
+                              judge, verifies_sender)
 from .lazy_regex import LazyPattern
 from .providers import reporter_of, reporter_reason
 
@@ -1117,10 +1117,8 @@ _BARE_NO_USER_EXIT = LazyPattern(r"^\s*6[78]\s*$")
 # A list manager the address is piped to, saying it holds no such list: Schleuder's "No
 # list found with this address", Mailman 2's scripts/post "post script, list not found:
 # LIST", Sympa's queue "List unknown". The program that holds the address says it does
-# not exist: the address's, as a server's unknown list is (delivery_status).
-_NO_LIST_EXIT = LazyPattern(
-    r"\bno (such )?(mailing[- ]?)?list (found )?(with|at|for|by) (this|that|the) (address|name)\b"
-    r"|\bno such (mailing[- ]?)?list\b|\blist not found\b|\blist unknown\b|\bis not a known mailing list\b", re.I)
+# not exist: the address's, in the sentences of a server's unknown list (delivery_status).
+_NO_LIST_EXIT = LazyPattern("|".join(NO_LIST_SENTENCES), re.I)
 
 
 def header_text(msg: Message, name: str) -> str:

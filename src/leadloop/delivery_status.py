@@ -1811,15 +1811,18 @@ _SERVER_OTHER_WORDS = [
 # is not a known mailing list" (default/mail_tt2/list_unknown.tt2), Schleuder's "No list
 # found with this address" and Mailman 2's "post script, list not found: LIST" (their
 # pipes' output under Postfix's 5.3.0 "Command died").
+# (A list manager saying it holds no such list, also as a pipe's output: bounces.py.)
+NO_LIST_SENTENCES = (
+    r"\blist unknown\b", r"\bis not a known mailing list\b",
+    r"\bno (such )?(mailing[- ]?)?list (found )?(with|at|for|by) (this|that|the) (address|name)\b",
+    r"\bno such (mailing[- ]?)?list\b", r"\blist not found\b")
 _SERVER_DEAD_ADDRESS = [
     ("userunknown", _Gated(("destination mailbox", "unknown recipient", "list unknown", "mailing list", "validrcptto",
                             " fail", "no list", "no such list", "list not found"),
                            _DeadSentences(
         r"\bbad destination mailbox address\b", r"\bunknown recipient\b",
         r"\brecipient is not in my validrcptto list\b", r"\brecipient [\[<(]? ?mailaddr ?[\]>)]? fail\b",
-        r"\blist unknown\b", r"\bis not a known mailing list\b",
-        r"\bno (such )?(mailing[- ]?)?list (found )?(with|at|for|by) (this|that|the) (address|name)\b",
-        r"\bno such (mailing[- ]?)?list\b", r"\blist not found\b"))),
+        *NO_LIST_SENTENCES))),
     ("hostunknown", _Gated(("destination system", "valid mx", "mail servers appear"), _patterns(
         r"\bbad destination system address\b", r"\bcan'?t find a valid mx for (rcpt|recipient) domain\b",
         r"\bno mail servers appear to exists? for the recipient'?s address"))),

@@ -173,11 +173,6 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
 # which names no trouble) and TLS (X.7.4, X.7.5). The server we send through is on that
 # way too.
 _ON_THE_WAY = re.compile(r"[45]\.(?:4\.[0-6]|7\.[45])")
-# The same troubles in words (alike.TROUBLE_WORDS), where the status says nothing (X.0.0,
-# none) or only that time ran out (X.4.7): OpenSMTPD's "Temporary failure in MX lookup",
-# "Network error on destination MXs", Sendmail's "Deferred: Connection refused by …". Not
-# OpenSMTPD's "Envelope expired", Exim's "retry timeout exceeded" or its delay warnings,
-# which name no trouble and so read alike whatever the cause.
 
 
 def _alike_kind(failure) -> str | None:
@@ -193,6 +188,11 @@ def _alike_kind(failure) -> str | None:
     status = verdict.status or ""
     if _ON_THE_WAY.fullmatch(status):
         return "trouble"
+    # The same troubles in words (alike.TROUBLE_WORDS), where the status says nothing
+    # (X.0.0, none) or only that time ran out (X.4.7): OpenSMTPD's "Temporary failure in MX
+    # lookup", Sendmail's "Deferred: Connection refused by …". Not OpenSMTPD's "Envelope
+    # expired", Exim's "retry timeout exceeded" or its delay warnings, which name no
+    # trouble and so read alike whatever the cause.
     if (not status or status.endswith(".0.0") or status[1:] == ".4.7") and TROUBLE_WORDS.search(failure.diagnostic):
         return "trouble"
     return None
@@ -266,20 +266,27 @@ def _alike_sentence(group: list, known) -> str:
 
 
 def _lead_and_failure(store: Store, incoming: Incoming, own: frozenset[str]):
-    """The lead a held report fails and its failure that may be one of many alike, as
-    _apply_bounce finds them."""
+    """The lead a held report fails and its failure that may be one of many alike."""
+    return next(((lead, failure) for lead, failure in _failed_leads(store, incoming, own)
+                 if _alike_kind(failure) is not None), None)
+
+
+def _failed_leads(store: Store, incoming: Incoming, own: frozenset[str]):
+    """The leads a bounce fails, each with its failure (SPEC §7): the recipients the
+    report names that leadloop sent to, else the lead whose message it returns (its
+    Message-ID, else its To). Lazily: _apply_bounce applies each before the next."""
+    found = False
     for failure in incoming.failures:
-        if failure.address not in own and _alike_kind(failure) is not None:
-            lead = _sent_lead(store, failure.address)
-            if lead is not None:
-                return lead, failure
-    if incoming.overall is not None and _alike_kind(incoming.overall) is not None and not any(
-            failure.address not in own and _sent_lead(store, failure.address) is not None
-            for failure in incoming.failures):
+        if failure.address in own:
+            continue
+        lead = _sent_lead(store, failure.address)
+        if lead is not None:
+            found = True
+            yield lead, failure
+    if not found and incoming.overall is not None:
         lead = _lead_of_original(store, incoming, own)
         if lead is not None:
-            return lead, incoming.overall
-    return None
+            yield lead, incoming.overall
 
 
 def _where(source, mail: Mail) -> str:
@@ -389,20 +396,10 @@ def _apply_bounce(store: Store, incoming: Incoming, now: datetime, report: Inbox
     report names, then the lead whose message the report returns (its Message-ID, else
     its To); a bounce that points at none of them is kept for review."""
     applied = False
-    for failure in incoming.failures:
-        if failure.address in own:
-            continue
-        lead = _sent_lead(store, failure.address)
-        if lead is not None:
-            _apply_failure(store, lead, failure, incoming, now, report, sender, alike)
-            _say_departure(report, incoming, lead, failure)
-            applied = True
-    if not applied and incoming.overall is not None:
-        lead = _lead_of_original(store, incoming, own)
-        if lead is not None:
-            _apply_failure(store, lead, incoming.overall, incoming, now, report, sender, alike)
-            _say_departure(report, incoming, lead, incoming.overall)
-            applied = True
+    for lead, failure in _failed_leads(store, incoming, own):
+        _apply_failure(store, lead, failure, incoming, now, report, sender, alike)
+        _say_departure(report, incoming, lead, failure)
+        applied = True
     if not applied and _erased_since(store, incoming, own, _bounce_recipients(incoming)):
         _said_erased(report, "a bounce")
         _say_sender_refusal(report, incoming, sender)

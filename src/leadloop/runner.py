@@ -300,18 +300,9 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
         recorder.close()
 
 
-# After ALIKE_FAILURES refusals alike in a row, each for a different lead, the refusal is
-# taken as the sender's whatever its words (SPEC §6): the problem is ours.
-ALIKE_REFUSALS = ALIKE_FAILURES
-
-
-def _alike_key(outcome) -> str:
-    return refusal_key(outcome.detail)
-
-
 class _Streak:
     """Refusals in a row, held back from the recorder (the rows stay `sending`) until a
-    different outcome shows they were about their leads, or ALIKE_REFUSALS of them show
+    different outcome shows they were about their leads, or ALIKE_FAILURES of them show
     they were about the sender. A dead address (the address's owner) counts only across
     different domains: on one domain, several dead addresses in a row are plausible."""
 
@@ -319,14 +310,14 @@ class _Streak:
         self.items: list = []
 
     def add(self, claim, outcome, now, recorder) -> bool:
-        key = _alike_key(outcome)
+        key = refusal_key(outcome.detail)
         if self.items and (
-                _alike_key(self.items[-1][1]) != key
+                refusal_key(self.items[-1][1].detail) != key
                 or any(c.lead["id"] == claim.lead["id"] for c, _, _ in self.items)
                 or (outcome.owner == "address" and _domain(claim) in {_domain(c) for c, _, _ in self.items})):
             self.flush(recorder)
         self.items.append((claim, outcome, now))
-        return len(self.items) >= ALIKE_REFUSALS
+        return len(self.items) >= ALIKE_FAILURES
 
     def take(self) -> list:
         items, self.items = self.items, []
