@@ -1,6 +1,6 @@
 """Whose failure each lead's report was, when a folder is read as one inbox reading.
 
-    python bench/readings.py [--test-tld es] FOLDER [FOLDER…]
+    python bench/readings.py [--test-tld es] [--every N] FOLDER [FOLDER…]
 
 bench/outcomes.py applies each message alone; some rules need the reading whole: the
 inbox's counterpart of the run's three-alike rule (alike.py) holds back reports of many
@@ -15,6 +15,10 @@ column: `address`, `mailbox` or `sender`; a report labelled `hard` is the addres
     mailbox   its message `failed`, the lead not `bounced`
     sender    its message offered again (`deferred`, the sender's), the lead unchanged
     delay     (only delay warnings) its message still `sent`, the lead unchanged
+
+`--every N` reads the inbox after every N messages instead, in the order they arrived, as
+an hourly `run-daily` could split one outage's wave of reports: the rule must then group a
+reading's reports with the earlier ones alike.
 
 Labels without an owner are left out, and so are leads the reports do not name. The
 folders stay outside the repository; `.test` domains are read under `--test-tld`, as in
@@ -50,7 +54,7 @@ def expected(label: str, owner: str) -> str | None:
     return None
 
 
-def reading(folder: Path, test_tld: str | None) -> collections.Counter:
+def reading(folder: Path, test_tld: str | None, every: int = 0) -> collections.Counter:
     rows = [line.split("\t") for line in (folder / "labels.tsv").read_text().splitlines() if "\t" in line]
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
@@ -64,6 +68,7 @@ def reading(folder: Path, test_tld: str | None) -> collections.Counter:
         want: dict[str, str] = {}
         batches: dict[str, int] = {}
         left_out: set[str] = set()
+        staged: list[tuple[str, bytes]] = []  # the Maildir's files, in the order they arrived
         try:
             for number, row in enumerate(rows):
                 name, label = row[0], row[1]
@@ -72,7 +77,7 @@ def reading(folder: Path, test_tld: str | None) -> collections.Counter:
                 raw = (folder / name).read_bytes()
                 if test_tld:
                     raw = under_tld(raw, test_tld)
-                (box / "new" / f"{number:06d}.lab:2,").write_bytes(raw)
+                staged.append((f"{number:06d}.lab:2,", raw))
                 lead, message_id, _ = the_lead(raw, label)
                 outcome = expected(label, owner)
                 if lead is None:
@@ -94,7 +99,11 @@ def reading(folder: Path, test_tld: str | None) -> collections.Counter:
                 # A lead's last final report decides; a delay only where nothing else came.
                 if outcome != "delay" or want.get(lead, "delay") == "delay":
                     want[lead] = outcome
-            read_inbox(store, config, NOW)
+            step = every or len(staged) or 1
+            for start in range(0, len(staged), step):
+                for name, raw in staged[start:start + step]:
+                    (box / "new" / name).write_bytes(raw)
+                read_inbox(store, config, NOW)
             counts, wrong = collections.Counter(), []
             for lead, outcome in sorted(want.items()):
                 if lead in left_out:
@@ -123,10 +132,12 @@ def reading(folder: Path, test_tld: str | None) -> collections.Counter:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--test-tld", metavar="TLD", help="read the .test domains as under this TLD")
+    parser.add_argument("--every", metavar="N", type=int, default=0,
+                        help="read the inbox after every N messages (default: once, at the end)")
     parser.add_argument("folders", nargs="+", type=Path)
     args = parser.parse_args()
     for path in args.folders:
         if not (path / "labels.tsv").is_file():
             print(f"{path}: no labels.tsv here, skipped", file=sys.stderr)
             continue
-        reading(path, args.test_tld)
+        reading(path, args.test_tld, args.every)

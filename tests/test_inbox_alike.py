@@ -427,3 +427,87 @@ def test_a_domain_said_not_to_exist_beside_one_that_certainly_exists_is_said_apa
     assert "gmail.com was said not to exist" in said and "gmial" not in said
     assert pack(run, "ana.pena@gmail.com") == ("active", "deferred")
     assert pack(run, "luis@gmial.es") == ("bounced", "bounced")
+
+
+# -- a wave split across readings (an hourly run-daily) ------------------------------------
+
+def read_at(run, when: str) -> dict:
+    result = run("--now", when, "inbox", "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_wave_read_one_report_at_a_time_is_still_the_senders(project, run):
+    """Each reading sees one report; each report's key stays in its bounce event, so the
+    third reading finds the group, and the two charged before are charged no more."""
+    everyone = addresses(4)
+    box = project(*everyone)
+    counts = []
+    for number, address in enumerate(everyone[:3], 1):
+        box.deliver(postfix_report(address, *RESOLVER_DOWN, number))
+        counts.append(read_at(run, f"2026-03-07T1{number}:00"))
+    assert [(c["failed"], c["sender_refused"]) for c in counts] == [(1, 0), (1, 0), (0, 3)], counts
+    assert [pack(run, a) for a in everyone[:3]] == [("active", "deferred")] * 3
+    assert pack(run, everyone[3]) == ("active", "sent")
+    assert [bounce_owners(run, a) for a in everyone[:3]] == [["sender"]] * 3
+    # Read again, nothing more happens: the group is undone once.
+    assert read_at(run, "2026-03-07T14:00")["sender_refused"] == 0
+    assert [pack(run, a) for a in everyone[:3]] == [("active", "deferred")] * 3
+
+
+def test_the_sentence_of_a_split_wave_counts_every_lead_of_it(project, run):
+    everyone = addresses(4)
+    box = project(*everyone)
+    box.deliver(postfix_report(everyone[0], *NO_WAY_OUT, 1))
+    assert read_at(run, "2026-03-07T10:00")["failed"] == 1
+    for number, address in enumerate(everyone[1:3], 2):
+        box.deliver(postfix_report(address, *NO_WAY_OUT, number))
+    result = run("--now", "2026-03-07T11:00", "inbox")
+    assert result.exit_code == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert said.count("failed alike") == 1 and "3 leads' messages, at 3 different domains" in said, said
+
+
+def test_an_expiry_applied_before_its_delays_were_seen_alike_is_ours_too(project, run):
+    """OpenSMTPD: one lead's delay warning and its bare expiry arrive before the other
+    leads' warnings; once those show the trouble is ours, so is that expiry."""
+    everyone = addresses(4)
+    box = project(*everyone)
+    box.deliver(postfix_report(everyone[0], *OPENSMTPD_DELAY, 1, action="delayed"))
+    box.deliver(postfix_report(everyone[0], *OPENSMTPD_EXPIRY, 2))
+    assert read_at(run, "2026-03-07T10:00")["failed"] == 1
+    assert pack(run, everyone[0]) == ("active", "failed")
+    for number, address in enumerate(everyone[1:3], 3):
+        box.deliver(postfix_report(address, *OPENSMTPD_DELAY, number, action="delayed"))
+    assert read_at(run, "2026-03-07T11:00")["sender_refused"] == 1
+    assert pack(run, everyone[0]) == ("active", "deferred")
+    assert bounce_owners(run, everyone[0]) == ["sender", "sender"]
+    assert [bounce_owners(run, a) for a in everyone[1:3]] == [["sender"]] * 2
+
+
+def test_reports_alike_of_another_week_do_not_join(project, run):
+    """A report read more than five days before (Postfix's queue lifetime) is another
+    trouble's: it stays its lead's."""
+    everyone = addresses(4)
+    box = project(*everyone)
+    box.deliver(postfix_report(everyone[0], *RESOLVER_DOWN, 1))
+    assert read_at(run, "2026-03-03T10:00")["failed"] == 1
+    for number, address in enumerate(everyone[1:3], 2):
+        box.deliver(postfix_report(address, *RESOLVER_DOWN, number))
+    counts = read_at(run, "2026-03-09T10:00")
+    assert (counts["failed"], counts["sender_refused"]) == (2, 0), counts
+    assert [pack(run, a)[1] for a in everyone[:3]] == ["failed"] * 3
+
+
+def test_an_erased_leads_earlier_report_is_left_out(project, run):
+    everyone = addresses(4)
+    box = project(*everyone)
+    box.deliver(postfix_report(everyone[0], *RESOLVER_DOWN, 1))
+    assert read_at(run, "2026-03-07T10:00")["failed"] == 1
+    forgotten = run("--now", "2026-03-07T10:30", "forget", everyone[0])
+    assert forgotten.exit_code == 0, forgotten.stderr
+    for number, address in enumerate(everyone[1:3], 2):
+        box.deliver(postfix_report(address, *RESOLVER_DOWN, number))
+    counts = read_at(run, "2026-03-07T11:00")
+    # Two leads left: not a group.
+    assert (counts["failed"], counts["sender_refused"]) == (2, 0), counts

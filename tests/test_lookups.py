@@ -168,3 +168,27 @@ def test_show_json_does_not_load_the_funnel(shop):
     loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
     assert "leadloop.referrals" in loaded
     assert not {"leadloop.stats", "leadloop.delivery_status", "leadloop.orders"} & loaded
+
+
+def test_an_inbox_reading_finds_earlier_reports_alike_by_the_bounce_index(tmp_path, run, statements):
+    """Each reading that holds reports of a trouble on the way looks up the earlier
+    reports alike (inbox._earlier_alike): through the partial index of bounce events
+    (m016), never by reading every lead's events."""
+    from test_inbox import Maildir
+    from test_inbox_alike import RESOLVER_DOWN, postfix_report
+
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n[inbox]\nmaildir = "mail"\n',
+        encoding="utf-8")
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    assert run("--now", "2026-01-07T10:00", "import", "leads.csv").exit_code == 0
+    assert run("--now", "2026-01-07T10:00", "send", "--yes").exit_code == 0
+    box = Maildir(tmp_path / "mail")
+    box.deliver(postfix_report("ana@example.com", *RESOLVER_DOWN, 1))
+    statements.clear()
+    result = run("--now", NOW, "inbox")
+    assert result.exit_code == 0, result.stderr
+    found = plans(tmp_path / "leadloop.db", statements, "json_extract(e.detail, '$.alike') IN")
+    assert found and all(any("USING INDEX events_bounces" in line for line in lines)
+                         for lines in found.values()), found
+    assert whole_reads(found) == []

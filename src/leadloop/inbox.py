@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .classify import Incoming, Unreadable, classify
 from .clock import to_db
@@ -131,7 +131,10 @@ def read_inbox(store: Store, config: Config, now: datetime) -> InboxReport:
                 source.done(mail)
 
         def settle_held(move: bool = True) -> None:
-            sentences = _sender_alike(store, held, own) if held else {}
+            sentences, earlier = _sender_alike(store, held, own, now) if held else ({}, [])
+            if earlier:
+                with store.write():
+                    _charge_no_more(store, earlier, now, report)
             while held:
                 mail, incoming = held.pop(0)
                 settle(mail, incoming, sentences.get(id(incoming)), move)
@@ -208,55 +211,151 @@ def _holds(incoming: Incoming) -> bool:
         for failure in (*incoming.failures, incoming.overall))
 
 
-def _sender_alike(store: Store, held: list, own: frozenset[str]) -> dict[int, str]:
+# How far back the reports of earlier readings join a reading's held ones: Postfix's
+# default queue lifetime (SPEC §6), within which a relay's wave of reports arrives however
+# often the inbox is read.
+_ALIKE_WINDOW = timedelta(days=5)
+
+
+@dataclass(frozen=True, slots=True)
+class _Earlier:
+    """A report an earlier reading applied that may be one of many alike (its bounce
+    event keeps its key): what grouping and undoing it need."""
+    event_id: int
+    lead_id: int
+    message_row: int | None
+    owner: str
+    reason: str
+
+
+def _sender_alike(store: Store, held: list, own: frozenset[str],
+                  now: datetime) -> tuple[dict[int, str], list[tuple[_Earlier, str]]]:
     """Of the reports held back by read_inbox, those alike for different leads (alike.py's
-    rule): id of the Incoming → the sentence that says the trouble is the sender's."""
+    rule): id of the Incoming → the sentence that says the trouble is the sender's. The
+    reports alike that earlier readings applied (their bounce events keep the key, within
+    _ALIKE_WINDOW) join the groups: an hourly reading sees one outage's reports one or two
+    at a time. Those of them that now belong to a sender's group come back with the
+    group's sentence, to be charged to no lead (_charge_no_more)."""
     from .deliverability.providers import FREE_MAIL
 
-    failed, failures = [], []
+    failed, words, delayed = [], [], []
     for _, incoming in held:
         found = _lead_and_failure(store, incoming, own)
-        failures.append(found and found[1])
         if found is None:
             failed.append(None)
+            words.append("")
+            delayed.append(False)
             continue
         lead, failure = found
         message = _failed_message(store, lead, incoming)
         sent_at = message and (message["sent_at"] or message["attempted_at"])
         failed.append(Failed(report_key(failure.diagnostic, MAX_DIAGNOSTIC), lead["id"], lead["email"].rpartition("@")[2].lower(),
                              sent_at, _alike_kind(failure) == "dead domain") if sent_at and failure.diagnostic else None)
+        words.append(failure.diagnostic)
+        delayed.append(failure.verdict.reason == "delayed")
+    earlier = _earlier_alike(store, {item.key for item in failed if item is not None}, now)
+    for item, _ in earlier:
+        failed.append(item)
+    words.extend("" for _ in earlier)
+    delayed.extend(row.reason == LABELS["delayed"] for _, row in earlier)
 
     def sent_between(first: str, last: str) -> int:
+        # (A message an earlier reading offered again as ours was handed over all the same.)
         return store.conn.execute(
             "SELECT count(*) FROM messages WHERE coalesce(sent_at, attempted_at) BETWEEN ? AND ? "
-            f"AND state IN {OUTCOMES_SQL}", (first, last)).fetchone()[0]
+            f"AND state IN {OUTCOMES_SQL} OR state = 'deferred' AND owner = 'sender' "
+            "AND sent_at BETWEEN ? AND ?",
+            (first, last, first, last)).fetchone()[0]
 
     ours = sorted(sender_groups(failed, sent_between, FREE_MAIL))
-    sentences, said = {}, {}
+    sentences, said, undo = {}, {}, []
     for index in ours:
         key = failed[index].key
         if key not in said:  # the group's first report's words, one sentence per group
-            said[key] = _alike_sentence([(failed[i], failures[i]) for i in ours if failed[i].key == key], FREE_MAIL)
-        sentences[id(held[index][1])] = said[key]
-    return sentences
+            group = [i for i in ours if failed[i].key == key]
+            first_held = next(i for i in group if i < len(held))  # (every key is a held report's)
+            said[key] = _alike_sentence([failed[i] for i in group], words[first_held],
+                                        all(delayed[i] for i in group), FREE_MAIL)
+        if index < len(held):
+            sentences[id(held[index][1])] = said[key]
+        else:
+            undo.append((earlier[index - len(held)][1], said[key]))
+    return sentences, undo
 
 
-def _alike_sentence(group: list, known) -> str:
-    """One sentence for a group of reports alike (_sender_alike): what they say, why it is
-    the sender's, what to do."""
-    words = " ".join(group[0][1].diagnostic.split())
+def _earlier_alike(store: Store, keys: set[str], now: datetime) -> list[tuple[Failed, _Earlier]]:
+    """The reports alike (by key) that earlier readings applied, within _ALIKE_WINDOW, of
+    leads not erased since."""
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    rows = store.conn.execute(
+        "SELECT e.id, e.lead_id, json_extract(e.detail, '$.alike') AS key, "
+        "json_extract(e.detail, '$.owner') AS owner, json_extract(e.detail, '$.reason') AS reason, "
+        "json_extract(e.detail, '$.dead_domain') AS dead, l.email, m.id AS message_row, "
+        "coalesce(m.sent_at, m.attempted_at) AS sent_at "
+        "FROM events e JOIN leads l ON l.id = e.lead_id "
+        "LEFT JOIN messages m ON m.lead_id = e.lead_id AND m.message_id = json_extract(e.detail, '$.message_id') "
+        f"WHERE e.kind = 'bounce' AND e.at >= ? AND json_extract(e.detail, '$.alike') IN ({marks}) "
+        "AND l.email IS NOT NULL", (to_db(now - _ALIKE_WINDOW), *sorted(keys))).fetchall()
+    return [(Failed(row["key"], row["lead_id"], row["email"].rpartition("@")[2].lower(), row["sent_at"],
+                    bool(row["dead"])),
+             _Earlier(row["id"], row["lead_id"], row["message_row"], row["owner"], row["reason"]))
+            for row in rows if row["sent_at"]]
+
+
+def _charge_no_more(store: Store, earlier: list[tuple[_Earlier, str]], now: datetime,
+                    report: InboxReport) -> None:
+    """Inside a write transaction: reports an earlier reading charged to their leads'
+    mailboxes, now seen to be one of many alike (the sender's, SPEC §6): a message they
+    failed is offered again, a delay they noted becomes ours (so the expiry after it is
+    ours too, _delayed_by_sender), and each event says so. A lead an earlier reading
+    bounced stays bounced: the address's verdict is not this rule's to undo."""
+    refresh = []
+    for row, sentence in earlier:
+        if row.owner != MAILBOX:
+            continue
+        store.conn.execute("UPDATE events SET detail = json_set(detail, '$.owner', ?) WHERE id = ?",
+                           (SENDER, row.event_id))
+        report.say_once(sentence)
+        if row.message_row is None:
+            continue
+        message = store.conn.execute("SELECT state, error, failure, message_id FROM messages WHERE id = ?",
+                                     (row.message_row,)).fetchone()
+        if row.reason == LABELS["delayed"]:
+            # An expiry that named no cause, applied after this delay and before the group
+            # was seen, ended these same tries: ours as well.
+            if message["failure"] != "expired":
+                continue
+            store.conn.execute(
+                "UPDATE events SET detail = json_set(detail, '$.owner', ?) WHERE lead_id = ? "
+                "AND kind = 'bounce' AND json_extract(detail, '$.reason') = ? "
+                "AND json_extract(detail, '$.owner') = ? AND json_extract(detail, '$.message_id') = ?",
+                (SENDER, row.lead_id, LABELS["expired"], MAILBOX, message["message_id"]))
+        lead = store.lead_by_id(row.lead_id)
+        if message["state"] == "failed" and lead["status"] != "bounced":
+            store.reoffer(row.message_row, now, message["error"], message["failure"])
+            report.sender_refused += 1
+            refresh.append(row.lead_id)
+    if refresh:
+        store.refresh(refresh)
+
+
+def _alike_sentence(group: list[Failed], words: str, delays: bool, known) -> str:
+    """One sentence for a group of reports alike (_sender_alike): what they say (`words`,
+    its first report's), why it is the sender's, what to do."""
+    words = " ".join(words.split())
     if len(words) > 200:
         words = words[:199] + "\u2026"
-    leads = len({item.lead_id for item, _ in group})
-    domains = sorted({item.domain for item, _ in group})
-    if group[0][0].dead_domain:
+    leads = len({item.lead_id for item in group})
+    domains = sorted({item.domain for item in group})
+    if group[0].dead_domain:
         sure = [domain for domain in domains if domain in known][:3]
         said = (f"{domains[0]} was said not to exist ({words}), and it certainly exists" if leads == 1 else
                 f"{leads} leads' domains were said not to exist ({words}), and {' and '.join(sure)} among them "
                 + ("certainly exists" if len(sure) == 1 else "certainly exist"))
         return (said + ": the server leadloop sends through cannot look names up (its DNS resolver); check it: "
                 "no lead was charged, and the messages are offered again")
-    delays = all(failure.verdict.reason == "delayed" for _, failure in group)
     done = ("are delayed alike" if delays else "failed alike")
     return (f"{leads} leads' messages, at {len(domains)} different domains, {done} ({words}), and they "
             "are most of what was sent at that time: the trouble is most likely that of the server "
@@ -634,6 +733,12 @@ def _apply_failure(store: Store, lead, failure, incoming: Incoming, now: datetim
     if incoming.truncated:
         # (A failure was read, so the report's start was: over the size limit.)
         detail["note"] = REPORT_DECIDED
+    kind = _alike_kind(failure)
+    if kind is not None and failure.diagnostic:
+        # So that a later reading's reports alike find it (_earlier_alike).
+        detail["alike"] = report_key(failure.diagnostic, MAX_DIAGNOSTIC)
+        if kind == "dead domain":
+            detail["dead_domain"] = True
     store.event(lead["id"], now, "bounce", detail)
     if verdict.owner == SENDER and verdict.reason != "delayed":
         # SPEC §6, §7: the sender or the message was refused, not the lead. The message
