@@ -297,3 +297,24 @@ def test_dead_addresses_in_a_row_on_one_domain_are_each_their_leads(tmp_path, ru
     assert "5 sent, 0 retried later, 3 bounced" in result.stdout
     leads = leads_json(run)
     assert [leads[f"dead{n}@gmail.example"]["status"] for n in range(3)] == ["bounced"] * 3
+
+
+def test_a_server_that_closes_the_connection_again_at_mail_stops_the_run(tmp_path, run, refusing):
+    """A 421 is "try again": leadloop reconnects once. Closed again at MAIL, before any
+    recipient is named, the server we send through takes no mail at all (OpenSMTPD's
+    "421 4.3.0 Temporary Error" when its queue cannot be written): the run stops,
+    nothing went, no lead is charged, and everything goes once the server is well."""
+    project(tmp_path, refusing, leads=3)
+    run("import", "leads.csv")
+    refusing.handler.stage, refusing.handler.reply = "MAIL", "421 4.3.0 Temporary Error"
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "closed the connection twice when asked to take a message (421 4.3.0 Temporary Error)" in lines[0]
+    assert refusing.handler.offered == 2 and refusing.count == 0
+    assert all(lead["status"] == "active" and lead["contacts"] == 0 for lead in leads_json(run).values())
+    assert len(json.loads(run("--now", NOW, "due", "--json").stdout)) == 3
+    refusing.handler.fix()
+    assert run("--now", NOW, "run-daily").exit_code == 0
+    assert Counter(refusing.recipients()) == Counter({address: 1 for address in leads_json(run)})

@@ -54,6 +54,8 @@ _MEANING = {
     "contenterror": ("because of the message's form", "check the template"),
     "notcompliantrfc": ("as not standard-compliant", "check the template's headers"),
     "syntaxerror": ("because it did not take a command", "check [smtp] host and port"),
+    "systemerror": ("because of a trouble of its own (its disk, a table or a service it depends on)",
+                    "check that server's logs and free space, or ask its administrator"),
 }
 _QUOTA = ("because this account's sending quota or rate is used up",
           "wait for the quota to renew, or lower [cadence] daily_limit")

@@ -120,11 +120,60 @@ def _judge_refusal(code: int, text: str, command: str, recipient: str):
     """The same rule as the inbox's (delivery_status, SPEC §7): the enhanced status and
     the server's words decide, so a bare 550 or 554 is judged by what it says; and, as
     there, "user unknown" proves a dead address only in answer to RCPT (after DATA it is
-    a content filter's verdict). Here the command is known, not guessed from a report."""
+    a content filter's verdict). Here the command is known, not guessed from a report,
+    and so is the server: the one leadloop sends through (_as_our_relays)."""
     from .delivery_status import judge
 
     domain = recipient.rpartition("@")[2].lower()
-    return judge(None, text, reply_code=code, command=command, domain=domain)
+    return _as_our_relays(judge(None, text, reply_code=code, command=command, domain=domain),
+                          text, command, domain)
+
+
+# Postfix's reject_unverified_recipient (ADDRESS_VERIFICATION_README, smtpd_check.c): the
+# probe's result quoted after "undeliverable address:" when it answers with a 5xx, after
+# "unverified address:" with a 4xx, which is its default (unverified_recipient_reject_code
+# = 450) even for an address its probe found to bounce: then the quote is the lead's
+# server's own permanent refusal ("host … said: 550 5.1.1 … User unknown").
+_PROBED = re.compile(r"recipient address rejected: (undeliverable|unverified) address: (.+)", re.I | re.S)
+_PROBE_REFUSED = re.compile(r"\bsaid: (5\d\d)\b")
+# Postfix's reject_non_fqdn_recipient: an address without a domain that can exist (RFC 5321).
+_NOT_FQDN = "recipient address rejected: need fully-qualified address"
+# OpenSMTPD when no `match` rule takes the envelope (smtpd.conf(5)): relaying refused to
+# this client or sender. A user unknown at a domain it serves is its 524 5.2.4.
+_NO_MATCH_RULE = re.compile(r"550 invalid recipient: <[^<>]*>", re.I)
+# RFC 3463: X.3.x is the mail system's own status, X.7.x security or policy. Answered by
+# the server leadloop sends through, the system and the policy are that server's (its
+# disk, its tables, its policy service; our client, login or rate), never the lead's
+# mailbox's, unless its words name that mailbox. Not X.3.4, a size: judged as such.
+_OURS_BY_STATUS = re.compile(r"[45]\.(?:3\.[0-35-9]\d*|7\.\d+)")
+_MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user|account)\b", re.I)
+
+
+def _as_our_relays(verdict, text: str, command: str, domain: str):
+    """A verdict on an answer of the server leadloop sends through (SPEC §6 "Outcomes"),
+    which judges its own state and our client, and the lead's address only when it says
+    so: what the inbox's reading of the same words, made for the lead's server, misses."""
+    from dataclasses import replace
+
+    from .delivery_status import ADDRESS, MAILBOX, SENDER, judge
+
+    if command == "RCPT" and _NO_MATCH_RULE.fullmatch(text):
+        return replace(verdict, hard=False, owner=SENDER, reason="norelaying")
+    if command == "RCPT" and verdict.owner != ADDRESS:
+        probed = _PROBED.search(text)
+        refused = probed and (550 if probed.group(1).lower() == "undeliverable"
+                              else (said := _PROBE_REFUSED.search(probed.group(2))) and int(said.group(1)))
+        if refused:
+            quoted = judge(None, probed.group(2), reply_code=refused, command="RCPT", domain=domain)
+            if quoted.owner == ADDRESS:
+                return quoted
+        if _NOT_FQDN in text.lower() and text.startswith("5"):
+            return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
+    if verdict.owner == MAILBOX and _OURS_BY_STATUS.fullmatch(verdict.status or "") \
+            and not _MAILBOX_WORDS.search(text):
+        reason = "systemerror" if verdict.status[2] == "3" else "policyviolation"
+        return replace(verdict, hard=False, owner=SENDER, reason=reason)
+    return verdict
 
 
 class SmtpTransport:
@@ -136,6 +185,7 @@ class SmtpTransport:
         self.client: smtplib.SMTP | None = None
         self._last_send = 0.0
         self._opened = False
+        self._closed_with = ""  # "COMMAND 421 …": the server closed the connection at that command
 
     # -- connection -----------------------------------------------------------------
 
@@ -233,9 +283,18 @@ class SmtpTransport:
         outcome = self._transaction(message, ready)
         if outcome is None:
             # The connection was gone before the content left (421, dropped, timed out):
-            # reconnect once and try again; a second loss leaves it for a later run.
+            # reconnect once and try again; a second loss leaves it for a later run. A
+            # server that closes again at MAIL, before any recipient is named, refuses to
+            # take mail at all (OpenSMTPD's "421 4.3.0 Temporary Error" when its queue
+            # cannot be written): the sender's (SPEC §6), so the run stops and nobody is
+            # charged. Elsewhere one recipient could be the cause: that lead's, retried.
             self._reconnect()
-            outcome = self._transaction(message, ready) or Outcome(
+            self._closed_with = ""
+            outcome = self._transaction(message, ready)
+            if outcome is None and self._closed_with.startswith("MAIL "):
+                raise DeliveryError(f"{self.where}: it closed the connection twice when asked to take "
+                                    f"a message ({self._closed_with[5:]}); {self._stopped()}")
+            outcome = outcome or Outcome(
                 DEFERRED, "connection lost before the message was sent", "mailbox", "temporary")
         return outcome
 
@@ -411,7 +470,9 @@ class SmtpTransport:
         from .delivery_status import names_sender
 
         self._drop()
-        if names_sender(_reply_text(code, reply)):
+        text = _reply_text(code, reply)
+        self._closed_with = f"{command} {text}"
+        if names_sender(text):
             raise self._sender_refused(code, reply, command, message)
         return None
 
