@@ -34,3 +34,26 @@ def test_a_server_that_wants_us_to_log_in_refuses_us(answer):
     # HestiaCP's Exim ACL, for mail from outside that claims a domain it hosts.
     verdict = judge("5.0.0", answer, quoted=True, command="RCPT")
     assert (verdict.hard, verdict.owner) == (False, "sender")
+
+
+@pytest.mark.parametrize("command, answer, owner", [
+    # An admin's ACL text on Exim (which has no built-in check of a login's addresses).
+    ("RCPT", "550 Sender address <laura@tienda.example> not allowed for user\nventas@tienda.example", "sender"),
+    ("RCPT", "550 sender not permitted", "sender"),
+    # The same words about the recipient are not ours.
+    ("RCPT", "550 Recipient not permitted", None),
+    # A length limit at RCPT is the recipient mailbox's (RFC 3463 X.2.3); after the
+    # content, the limit of the server that took it.
+    ("RCPT", "552 5.2.3 Message length exceeds administrative limit", "mailbox"),
+    ("DATA", "552 5.2.3 Message length exceeds administrative limit", "sender"),
+    # Our relay's system status names the lead's mailbox: the lead's.
+    ("RCPT", "452 4.3.1 <ana@example.com>: Recipient address rejected: Mailbox over quota", "mailbox"),
+])
+def test_what_the_server_we_send_through_says_of_itself(command, answer, owner):
+    from leadloop.transport import _judge_refusal
+
+    verdict = _judge_refusal(int(answer[:3]), answer, command, "ana@example.com")
+    if owner is None:
+        assert verdict.owner != "sender"
+    else:
+        assert verdict.owner == owner

@@ -146,6 +146,17 @@ _NO_MATCH_RULE = re.compile(r"550 invalid recipient: <[^<>]*>", re.I)
 # disk, its tables, its policy service; our client, login or rate), never the lead's
 # mailbox's, unless its words name that mailbox. Not X.3.4, a size: judged as such.
 _OURS_BY_STATUS = re.compile(r"[45]\.(?:3\.[0-35-9]\d*|7\.\d+)")
+# A server that says its own failure: Exim's panic (log.c: "Unexpected failure, please
+# try later", then it closes the connection), and, after DATA, its ACL's defer without a
+# message of the admin's (smtp_in.c: "Temporary local problem - please try later": a
+# virus scanner or spam filter that does not answer). At RCPT the latter also covers a
+# verification deferred by the lead's domain's DNS: left to the lead's mailbox there.
+_OWN_FAILURE = re.compile(r"\bunexpected failure\b", re.I)
+_OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
+# The admin's words for our sender address or our sending rate (Exim has no built-in
+# check of either: the spec's ratelimit example says "Sender rate exceeds …").
+_OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b"
+                         r"|\bsender rate\b", re.I)
 _MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user|account)\b", re.I)
 
 
@@ -159,7 +170,16 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
 
     if command == "RCPT" and _NO_MATCH_RULE.fullmatch(text):
         return replace(verdict, hard=False, owner=SENDER, reason="norelaying")
+    if _OWN_FAILURE.search(text) or command == "DATA" and _OWN_FAILURE_AFTER_DATA.search(text):
+        return replace(verdict, hard=False, owner=SENDER, reason="systemerror")
+    if verdict.owner != SENDER and _OUR_SENDER.search(text):
+        return replace(verdict, hard=False, owner=SENDER,
+                       reason="speeding" if "rate" in text.lower() else "rejected")
     if command == "RCPT" and verdict.owner != ADDRESS:
+        if text.startswith("501"):
+            # RFC 5321 §4.3.2: RCPT's 501 is a syntax error in its arguments, and leadloop
+            # gives no argument but the address (Exim: "domain missing or malformed").
+            return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
         probed = _PROBED.search(text)
         refused = probed and (550 if probed.group(1).lower() == "undeliverable"
                               else (said := _PROBE_REFUSED.search(probed.group(2))) and int(said.group(1)))
@@ -169,10 +189,18 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
                 return quoted
         if _NOT_FQDN in text.lower() and text.startswith("5"):
             return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
-    if verdict.owner == MAILBOX and _OURS_BY_STATUS.fullmatch(verdict.status or "") \
-            and not _MAILBOX_WORDS.search(text):
-        reason = "systemerror" if verdict.status[2] == "3" else "policyviolation"
-        return replace(verdict, hard=False, owner=SENDER, reason=reason)
+    if verdict.owner == MAILBOX and not _MAILBOX_WORDS.search(text):
+        status = verdict.status or ""
+        if _OURS_BY_STATUS.fullmatch(status):
+            reason = "systemerror" if status[2] == "3" else "policyviolation"
+            return replace(verdict, hard=False, owner=SENDER, reason=reason)
+        if status[1:] == ".2.3" and command == "DATA":
+            # X.2.3 is a mailbox's length limit (RFC 3463), but after the content it is the
+            # limit of the server that took the content, ours: Sendmail's MaxMessageSize
+            # ("Message exceeds maximum fixed size"), Dovecot submission's
+            # submission_max_mail_size ("Message size exceeds administrative limit"). Left
+            # the mailbox's, every lead's pack would fail after its five days of retries.
+            return replace(verdict, hard=False, owner=SENDER, reason="mesgtoobig")
     return verdict
 
 
@@ -472,7 +500,7 @@ class SmtpTransport:
         self._drop()
         text = _reply_text(code, reply)
         self._closed_with = f"{command} {text}"
-        if names_sender(text):
+        if names_sender(text) or _OWN_FAILURE.search(text):
             raise self._sender_refused(code, reply, command, message)
         return None
 
