@@ -318,3 +318,53 @@ def test_a_server_that_closes_the_connection_again_at_mail_stops_the_run(tmp_pat
     refusing.handler.fix()
     assert run("--now", NOW, "run-daily").exit_code == 0
     assert Counter(refusing.recipients()) == Counter({address: 1 for address in leads_json(run)})
+
+
+DAY_2, DAY_3 = "2026-03-03T10:00", "2026-03-04T10:00"
+
+
+def test_a_refusal_of_one_recipient_alone_stops_no_other_lead_for_long(tmp_path, run, refusing):
+    """SPEC §6, "one lead never stops the others": a relay's policy on one lead's domain
+    ("Delivery to disposable address domains is not allowed", an OpenSMTPD admin's filter)
+    reads as the sender's and stops the first run. The next run offers that message
+    after the others; the server takes them and refuses it again alike: it is that
+    lead's failure, and the runs after it are free."""
+    project(tmp_path, refusing, leads=4)
+    run("import", "leads.csv")
+    refused = "lead001@d1.example"
+    refusing.handler.stage, refusing.handler.only = "RCPT", {refused}
+    refusing.handler.reply = "550 5.7.1 Delivery to disposable address domains is not allowed"
+    first = run("--now", NOW, "run-daily")
+    assert first.exit_code == 1 and "3 wait because of the sender" in first.stdout
+    second = run("--now", DAY_2, "run-daily")
+    assert "2 sent" in second.stdout and "1 failed" in second.stdout, second.stdout
+    assert f"{refused}: 550 5.7.1 Delivery to disposable" in second.stderr
+    assert sorted(refusing.recipients()) == ["lead000@d0.example", "lead002@d2.example", "lead003@d3.example"]
+    [message] = messages(run, refused)
+    assert (message["state"], message["owner"]) == ("failed", "mailbox")
+    assert leads_json(run)[refused]["status"] == "active"
+    third = run("--now", DAY_3, "run-daily")
+    assert third.exit_code == 0 and refusing.handler.offered == 5
+
+
+@pytest.mark.parametrize("reply", [
+    "550 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using zen.spamhaus.org",
+    "550 5.7.1 Daily sending quota exceeded",
+    "451 4.7.1 <lead001@d1.example>: Recipient address rejected: Try again later",
+], ids=["everyone", "a-limit", "temporary"])
+def test_a_refusal_of_the_sender_stays_the_senders_the_next_day(tmp_path, run, refusing, reply):
+    """Refused for everyone (nothing goes the next day either), for a limit the last
+    messages of any run meet, or for now: never charged to the lead, however often."""
+    project(tmp_path, refusing, leads=3)
+    run("import", "leads.csv")
+    refusing.handler.stage, refusing.handler.reply = "RCPT", reply
+    if reply.startswith("550 5.7.1 Daily") or reply.startswith("451"):
+        refusing.handler.only = {"lead001@d1.example"}
+    for now in (NOW, DAY_2, DAY_3):
+        result = run("--now", now, "run-daily")
+        assert result.exit_code == 1 and "wait because of the sender" in result.stdout, result.stdout
+        assert "failed" not in result.stderr
+    leads = leads_json(run)
+    assert all(lead["status"] == "active" for lead in leads.values())
+    kept = [m for address in leads for m in messages(run, address) if m["state"] != "sent"]
+    assert kept and {(m["state"], m["owner"]) for m in kept} == {("deferred", "sender")}

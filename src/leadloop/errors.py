@@ -53,6 +53,7 @@ class SenderRefused(DeliveryError):
         super().__init__(message)
         self.failure = failure
         self.reply = reply or message  # the server's own words, kept on the message
+        self.command = ""  # the SMTP command the server refused (transport.py), if one
         self.report = None  # the run's SendReport so far, set by runner.py
 
 

@@ -39,7 +39,7 @@ from .errors import DatabaseError, DeliveryError, LeadloopError, MessageError, S
 from .runlock import (BRIEF_HOLD_WAIT, BRIEF_HOLDER, RunLock, SendingLock,  # noqa: F401
                       recover_if_alone, settle_abandoned)  # (settle_abandoned: re-exported)
 from .store import Claim, Store
-from .transport import BOUNCED, DEFERRED, FAILED, NOT_STARTED, SENT, UNKNOWN, transport_for
+from .transport import BOUNCED, DEFERRED, FAILED, NOT_STARTED, SENT, UNKNOWN, Outcome, transport_for
 
 # A message the lead's mailbox refuses (full, disabled, greylisted, any 4xx) is retried
 # with growing waits, and given up only after they add up to at least 5 days: Postfix's
@@ -212,6 +212,10 @@ def _run(store, config, clock, claim, *, extra, on_progress, transport, holder="
         except BaseException:
             _release_all(store, claims, run_id)
             raise
+        # A message held back last time as the sender's problem goes after the others:
+        # were the refusal about one recipient (a relay's policy on that lead's domain),
+        # it would otherwise stop every run before anyone else's mail (_refused_alone).
+        prepared.sort(key=lambda item: item[0].held is not None)
         try:
             _deliver(store, transport, prepared, run_id, clock, report, on_progress)
         except SenderRefused as err:
@@ -243,6 +247,7 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
     # answers True: the commit that makes the row `sending` overlaps the server's work on
     # MAIL instead of adding to each message (BENCH.md B3). Others are asked first.
     asks_ready = getattr(transport, "asks_ready_before_data", False)
+    went = 0  # messages the server took in this run
     try:
         for index, (claim, outgoing) in enumerate(prepared):
             began: list[bool] = []
@@ -259,11 +264,21 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                     else:
                         outcome = transport.send(outgoing) if ready() else NOT_STARTED
                 except SenderRefused as err:
-                    # The sender's problem (SPEC §6): this message and the refusals alike
-                    # just before it are charged to no lead; the run stops.
                     ready()  # (already asked: the refusal answers MAIL or later)
-                    _hold(store, [claim], run_id, err.reply, err.failure, report)
-                    raise
+                    if not _refused_alone(claim, err, went):
+                        # The sender's problem (SPEC §6): this message and the refusals
+                        # alike just before it are charged to no lead; the run stops.
+                        _hold(store, [claim], run_id, err.reply, err.failure, report)
+                        raise
+                    # One lead never stops the others (SPEC §6): refused again for this
+                    # recipient alone, it is this lead's failure.
+                    streak.flush(recorder)
+                    recorder.record(claim, Outcome(
+                        FAILED, f"{err.reply} (refused for this address alone, again, while the server "
+                                "took the other messages)", "mailbox", err.failure), clock())
+                    if on_progress:
+                        on_progress(index + 1, len(prepared))
+                    continue
                 except DeliveryError:
                     # The run stops (server gone, our login refused): this message
                     # certainly did not go, and neither did the rest; all go back to
@@ -278,6 +293,7 @@ def _deliver(store, transport, prepared, run_id, clock, report, on_progress) -> 
                     report.cancelled += 1
                     continue
                 now = clock()
+                went += outcome.state == SENT
                 if outcome.owner is None:  # sent, or an outcome that is no refusal
                     streak.flush(recorder)
                     recorder.record(claim, outcome, now)
@@ -338,6 +354,23 @@ def _alike_sentence(alike, sender: str) -> str:
             f"problem is most likely the sender's ({sender}) or the message's, not the leads': "
             "check the sender's settings and the server's words; no lead was charged, and the "
             "messages wait for the next run")
+
+
+# Refusals that a server gives for its limits: the last messages of any run meet them,
+# whoever they are for.
+_LIMIT_WORDS = ("too many", "rate", "limit", "quota", "exceed")
+
+
+def _refused_alone(claim, refused, went: int) -> bool:
+    """Whether a refusal of the sender is this recipient's alone: the message was held
+    back last time for the same permanent refusal of its recipient or content (RCPT,
+    DATA), and this run, which offered it after the others, saw the server take some of
+    them. A server's limits are left out (every run's last messages meet them)."""
+    if claim.held is None or went == 0 or refused.command not in ("RCPT", "DATA"):
+        return False
+    words = refused.reply.lower()
+    return (words.startswith("5") and not any(word in words for word in _LIMIT_WORDS)
+            and refusal_key(refused.reply) == refusal_key(claim.held))
 
 
 def _hold(store, claims, run_id, sentence, failure, report) -> None:

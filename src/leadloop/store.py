@@ -86,6 +86,9 @@ class Claim(NamedTuple):
     # The lead must still have one of these when its message goes (surveys: the status
     # they were sent to; the sequence: active).
     statuses: tuple[str, ...] = ("active",)
+    # The server's words when this message was last held back as the sender's problem
+    # (hold_for_sender), else None: runner.py offers it after the others.
+    held: str | None = None
 
 
 def _create_private(path: Path) -> None:
@@ -814,10 +817,11 @@ class Store:
         ):
             return None
         existing = self.conn.execute(
-            "SELECT id, state, message_id FROM messages "
+            "SELECT id, state, message_id, owner, error FROM messages "
             "WHERE lead_id = ? AND kind = 'sequence' AND step = ?",
             (lead["id"], item.step),
         ).fetchone()
+        held = None
         if existing is None:
             message_id = new_message_id(domain)
             row_id = self.conn.execute(
@@ -827,6 +831,7 @@ class Store:
             ).lastrowid
         elif existing["state"] == "deferred":
             message_id, row_id = existing["message_id"], existing["id"]
+            held = existing["error"] if existing["owner"] == "sender" else None
             self.conn.execute(
                 "UPDATE messages SET state = 'claimed', claimed_by = ?, claimed_at = ? "
                 "WHERE id = ?",
@@ -834,7 +839,7 @@ class Store:
             )
         else:
             return None
-        return Claim(row_id, lead, item.step, item.template, message_id)
+        return Claim(row_id, lead, item.step, item.template, message_id, held=held)
 
     def claim_once(self, leads: list[sqlite3.Row], kind: str, template: str, statuses: tuple[str, ...],
                    run_id: str, now: datetime, domain: str) -> list[Claim]:

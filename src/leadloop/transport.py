@@ -536,8 +536,10 @@ class SmtpTransport:
         # recipient's domain: it is the one named.
         sentence = sender_sentence(verdict, text, sender=message.sender, server=self.where,
                                    logged_in=bool(self.config.username))
-        return SenderRefused(f"{sentence}; no lead was charged, and the messages wait for "
-                             "the next run", verdict.reason, text)
+        refused = SenderRefused(f"{sentence}; no lead was charged, and the messages wait for "
+                                "the next run", verdict.reason, text)
+        refused.command = command
+        return refused
 
     def _rset(self) -> None:
         try:
