@@ -18,6 +18,7 @@ from leadloop.delivery_status import judge
     "552 The Date header is too far in the future",
     "550 We require a valid From header",
     "552 Headers are missing",
+    "550 The Date header is too old",  # Haraka's data.headers
 ])
 def test_a_refusal_of_our_headers_is_ours(answer):
     verdict = judge("5.0.0", answer, quoted=True, command="DATA")

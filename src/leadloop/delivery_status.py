@@ -1645,8 +1645,9 @@ _AFTER_ADDRESS = [
     ("contenterror", _patterns(
         r"mime", r"8-?bit", r"invalid header", r"duplicate header", r"header (field )?(is )?(missing|invalid|malformed)",
         # qpsmtpd's headers plugin (plugins/headers): "The Date header is too far in the
-        # past" (or future), "We require a valid From header", "Headers are missing".
-        r"header is too far in the (past|future)", r"we require a valid [\w-]+ header", r"headers are missing",
+        # past" (or future), "We require a valid From header", "Headers are missing";
+        # Haraka's data.headers: "The Date header is too old".
+        r"header is too (old|far in the (past|future))", r"we require a valid [\w-]+ header", r"headers are missing",
         # A reply that cites the message format's standards refuses the message's form
         # (not RFC 822 itself: "rfc822;" is every DSN's address type, RFC 3464 §2.3.2).
         r"\brfc ?(5322|2822|2047)\b(?! ?;)")),

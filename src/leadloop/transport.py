@@ -147,11 +147,12 @@ _NO_MATCH_RULE = re.compile(r"550 invalid recipient: <[^<>]*>", re.I)
 # mailbox's, unless its words name that mailbox. Not X.3.4, a size: judged as such.
 _OURS_BY_STATUS = re.compile(r"[45]\.(?:3\.[0-35-9]\d*|7\.\d+)")
 # A server that says its own failure: Exim's panic (log.c: "Unexpected failure, please
-# try later", then it closes the connection), and, after DATA, its ACL's defer without a
+# try later", then it closes the connection), Haraka's plugin that did not answer in time
+# (plugins.js: "plugin timeout"), and, after DATA, Exim's ACL defer without a
 # message of the admin's (smtp_in.c: "Temporary local problem - please try later": a
 # virus scanner or spam filter that does not answer). At RCPT the latter also covers a
 # verification deferred by the lead's domain's DNS: left to the lead's mailbox there.
-_OWN_FAILURE = re.compile(r"\bunexpected failure\b", re.I)
+_OWN_FAILURE = re.compile(r"\bunexpected failure\b|\bplugin timeout\b", re.I)
 _OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
 # The admin's words for our sender address or our sending rate (Exim has no built-in
 # check of either: the spec's ratelimit example says "Sender rate exceeds …").
