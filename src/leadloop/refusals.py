@@ -54,6 +54,9 @@ _MEANING = {
     "contenterror": ("because of the message's form", "check the template"),
     "notcompliantrfc": ("as not standard-compliant", "check the template's headers"),
     "syntaxerror": ("because it did not take a command", "check [smtp] host and port"),
+    "networkerror": ("because it could not look up or reach the lead's domain, which exists: the trouble "
+                     "is its own (its DNS resolver, its network)",
+                     "check that server's DNS resolver and network, or ask its administrator"),
     "systemerror": ("because of a trouble of its own (its disk, a table or a service it depends on)",
                     "check that server's logs and free space, or ask its administrator"),
 }

@@ -161,6 +161,35 @@ _OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:al
 _MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user|account)\b", re.I)
 
 
+# Our relay could not find the lead's domain, and says so under a temporary code:
+# Postfix's reject_unknown_recipient_domain answers "450 4.1.2 … Domain not found" both
+# for a name that does not exist (unknown_address_reject_code, 450 by default) and for a
+# DNS look-up that failed (smtpd_check.c), and its address verification the same for a
+# resolver that is down ("Host or domain name not found … try again").
+_DOMAIN_NOT_FOUND = re.compile(r"recipient address rejected: (?:domain not found|unverified address: "
+                               r"host or domain name not found)", re.I)
+
+
+def _domain_looked_up(verdict, domain: str):
+    """Whose failure "domain not found" is, asking DNS ourselves (deliverability.lookup,
+    LEADLOOP_DNS_SERVERS or the system resolver): a name that does not exist is the
+    address's (the lead is bounced now, not after five days of retries); a name that does
+    is our relay's resolver failing, the sender's. Unanswered, it stays the mailbox's."""
+    from dataclasses import replace
+
+    from .deliverability.lookup import Lookup
+    from .delivery_status import ADDRESS, SENDER
+    from .errors import LeadloopError
+
+    try:
+        exists = Lookup().exists(domain)
+    except LeadloopError:
+        return verdict
+    if exists:
+        return replace(verdict, hard=False, owner=SENDER, reason="networkerror")
+    return replace(verdict, hard=True, owner=ADDRESS, reason="hostunknown")
+
+
 def _as_our_relays(verdict, text: str, command: str, domain: str):
     """A verdict on an answer of the server leadloop sends through (SPEC §6 "Outcomes"),
     which judges its own state and our client, and the lead's address only when it says
@@ -516,10 +545,12 @@ class SmtpTransport:
         """Whose refusal (SPEC §6): the address's bounces the lead; the mailbox's (full,
         disabled, greylisted, any 4xx for that recipient) is retried with growing waits;
         the sender's stops the run with the message still due (SenderRefused)."""
-        from .delivery_status import ADDRESS, SENDER
+        from .delivery_status import ADDRESS, MAILBOX, SENDER
 
         text = _reply_text(code, reply)
         verdict = _judge_refusal(code, text, command, message.recipient)
+        if verdict.owner == MAILBOX and _DOMAIN_NOT_FOUND.search(text):
+            verdict = _domain_looked_up(verdict, message.recipient.rpartition("@")[2])
         if verdict.owner == SENDER:
             raise self._sender_refused(code, reply, command, message, verdict)
         if verdict.owner == ADDRESS:

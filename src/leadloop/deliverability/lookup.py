@@ -84,6 +84,7 @@ class Lookup:
         self.resolver = resolver
         self.queries = 0
         self._cache: dict[tuple[str, str], list] = {}
+        self._nxdomain: dict[str, bool] = {}  # names DNS said do not exist (exists())
 
     def _answer(self, name: str, rdtype: str) -> list:
         key = (name.lower().rstrip("."), rdtype)
@@ -92,7 +93,10 @@ class Lookup:
         self.queries += 1
         try:
             answer = list(self.resolver.resolve(key[0] + ".", rdtype, search=False))
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        except dns.resolver.NXDOMAIN:
+            self._nxdomain[key[0]] = True
+            answer = []
+        except dns.resolver.NoAnswer:
             answer = []
         except dns.resolver.LifetimeTimeout:
             raise DnsUnreachable(f"DNS did not answer within {self.resolver.lifetime:g} s "
@@ -105,6 +109,13 @@ class Lookup:
                                  f"{err}; {self.hint}") from None
         self._cache[key] = answer
         return answer
+
+    def exists(self, name: str) -> bool:
+        """Whether a domain name exists: NXDOMAIN says it does not (RFC 8020: nor anything
+        under it); any other answer, records of the type asked or none, says it does.
+        DnsUnreachable when DNS cannot tell."""
+        self._answer(name, "MX")
+        return not self._nxdomain.get(name.lower().rstrip("."), False)
 
     def txt(self, name: str, _hops: int = 0) -> list[str]:
         """Every TXT record at name, its strings joined (RFC 7208 §3.3). A CNAME is

@@ -1,0 +1,92 @@
+"""Our relay says it cannot find the lead's domain (Postfix's reject_unknown_recipient_domain:
+"450 4.1.2 … Domain not found", its answer both for a name that does not exist and for a
+DNS look-up that failed): leadloop asks DNS itself, here Debian's NSD on 127.0.0.1
+(tests/dnsserver/nsd.py) serving the leads' domains. A name that does not exist is the
+address's, and the lead is bounced at once instead of after five days of retries; a name
+that exists means our relay's resolver fails, the sender's: the run stops, nobody is
+charged. Without an answer it stays the lead's mailbox's, retried (tests/test_owners.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from test_owners import NOW, leads_json, messages, project, refusing  # noqa: F401 (fixture)
+
+from . import nsd as nsd_server
+
+pytestmark = pytest.mark.dns
+
+# The leads' side of the internet: d0 to d4.example exist, d9.example does not.
+ZONES = {"example": "\n".join(f"d{n}.example. MX 10 mx.d{n}.example.\nmx.d{n}.example. A 192.0.2.{n + 1}"
+                              for n in range(5))}
+
+
+@pytest.fixture(scope="module")
+def leads_dns(tmp_path_factory):
+    reason = nsd_server.missing()
+    if reason:
+        if os.environ.get("LEADLOOP_DNS") == "required":
+            pytest.fail(f"LEADLOOP_DNS=required, but {reason}")
+        pytest.skip(reason)
+    server = nsd_server.Nsd(tmp_path_factory.mktemp("nsd"), ZONES)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns_env(leads_dns, monkeypatch):
+    monkeypatch.setenv("LEADLOOP_DNS_SERVERS", leads_dns.servers)
+
+
+def not_found(address: str) -> str:
+    return f"450 4.1.2 <{address}>: Recipient address rejected: Domain not found"
+
+
+def test_a_lead_domain_that_does_not_exist_is_bounced_at_once(tmp_path, run, refusing, dns_env):
+    project(tmp_path, refusing, leads=3)
+    typo = "lucia@d9.example"
+    (tmp_path / "typo.csv").write_text(f"email,name,product,source,requested_at\n{typo},Lucía,Curso,Web,01/03/2026\n",
+                                       encoding="utf-8")
+    assert run("import", "typo.csv").exit_code == 0
+    assert run("import", "leads.csv").exit_code == 0
+    refusing.handler.stage, refusing.handler.only, refusing.handler.reply = "RCPT", {typo}, not_found(typo)
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert "3 sent" in result.stdout and "1 bounced" in result.stdout
+    assert leads_json(run)[typo]["status"] == "bounced"
+    assert messages(run, typo)[0]["owner"] == "address"
+
+
+def test_a_relay_that_cannot_find_domains_that_exist_is_ours(tmp_path, run, refusing, dns_env):
+    """Its resolver is down: every lead's domain "not found". The first answer stops the
+    run, and nobody is charged."""
+    project(tmp_path, refusing, leads=4)
+    assert run("import", "leads.csv").exit_code == 0
+    refusing.handler.stage = "RCPT"
+    refusing.handler.reply = "450 4.1.2 <lead000@d0.example>: Recipient address rejected: Domain not found"
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "its DNS resolver" in lines[0] and "no lead was charged" in lines[0], lines
+    assert refusing.handler.offered == 1
+    assert all(lead["status"] == "active" and lead["contacts"] == 0 for lead in leads_json(run).values())
+    assert [m["owner"] for m in messages(run, "lead000@d0.example")] == ["sender"]
+
+
+def test_a_domain_dns_cannot_answer_for_stays_the_mailboxs(tmp_path, run, refusing, dns_env):
+    """NSD serves only `example`: it refuses to answer for another name, and leadloop
+    cannot tell, so the lead's message is retried as before."""
+    project(tmp_path, refusing, leads=2)
+    other = "ana@otra.org"
+    (tmp_path / "other.csv").write_text(f"email,name,product,source,requested_at\n{other},Ana,Curso,Web,01/03/2026\n",
+                                        encoding="utf-8")
+    assert run("import", "other.csv").exit_code == 0
+    refusing.handler.stage, refusing.handler.only, refusing.handler.reply = "RCPT", {other}, not_found(other)
+    result = run("--now", NOW, "run-daily")
+    assert result.exit_code == 0, result.stderr
+    assert [(m["state"], m["owner"]) for m in messages(run, other)] == [("deferred", "mailbox")]
+    assert json.loads(run("show", other, "--json").stdout)["status"] == "active"
