@@ -158,6 +158,7 @@ _OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
 # check of either: the spec's ratelimit example says "Sender rate exceeds …").
 _OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b"
                          r"|\bsender rate\b", re.I)
+_LENGTH_OVER = re.compile(r"\bmessage (?:length|size)\b[^.]*\bexceeds?\b", re.I)
 _MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user|account)\b", re.I)
 
 
@@ -224,12 +225,14 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
         if _OURS_BY_STATUS.fullmatch(status):
             reason = "systemerror" if status[2] == "3" else "policyviolation"
             return replace(verdict, hard=False, owner=SENDER, reason=reason)
-        if status[1:] == ".2.3" and command == "DATA":
+        if command == "DATA" and (status[1:] == ".2.3" or _LENGTH_OVER.search(text)):
             # X.2.3 is a mailbox's length limit (RFC 3463), but after the content it is the
             # limit of the server that took the content, ours: Sendmail's MaxMessageSize
             # ("Message exceeds maximum fixed size"), Dovecot submission's
-            # submission_max_mail_size ("Message size exceeds administrative limit"). Left
-            # the mailbox's, every lead's pack would fail after its five days of retries.
+            # submission_max_mail_size ("Message size exceeds administrative limit"),
+            # Courier's sizelimit, which says so under no status ("523 Message length (N
+            # bytes) exceeds administrative limit"). Left the mailbox's, every lead's pack
+            # would fail after its five days of retries.
             return replace(verdict, hard=False, owner=SENDER, reason="mesgtoobig")
     return verdict
 
