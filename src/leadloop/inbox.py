@@ -19,7 +19,7 @@ from .config import Config
 from .errors import InputError, MailboxError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
-from .alike import TROUBLE_WORDS, Failed, report_key, sender_groups
+from .alike import ALIKE_FAILURES, TROUBLE_WORDS, Failed, report_key, sender_groups
 from .bounces import MAX_DIAGNOSTIC
 from .delivery_status import ADDRESS, LABELS, MAILBOX, SENDER, SERVER_TROUBLE
 from .store import OUTCOMES_SQL, Store
@@ -267,7 +267,8 @@ def _sender_alike(store: Store, held: list, own: frozenset[str],
             "AND sent_at BETWEEN ? AND ?",
             (first, last, first, last)).fetchone()[0]
 
-    ours = sorted(sender_groups(failed, sent_between, FREE_MAIL))
+    known = FREE_MAIL.keys() | _taking_mail(failed, FREE_MAIL)
+    ours = sorted(sender_groups(failed, sent_between, known))
     sentences, said, undo = {}, {}, []
     for index in ours:
         key = failed[index].key
@@ -275,12 +276,46 @@ def _sender_alike(store: Store, held: list, own: frozenset[str],
             group = [i for i in ours if failed[i].key == key]
             first_held = next(i for i in group if i < len(held))  # (every key is a held report's)
             said[key] = _alike_sentence([failed[i] for i in group], words[first_held],
-                                        all(delayed[i] for i in group), FREE_MAIL)
+                                        all(delayed[i] for i in group), known)
         if index < len(held):
             sentences[id(held[index][1])] = said[key]
         else:
             undo.append((earlier[index - len(held)][1], said[key]))
     return sentences, undo
+
+
+# How many domains of one group said not to exist leadloop looks up before it judges.
+_ASKED_PER_GROUP = 3
+
+
+def _taking_mail(failed: list, free_mail) -> frozenset[str]:
+    """Domains said not to exist in reports alike for ALIKE_FAILURES leads or more, with
+    none of them a free mailbox's, that leadloop's own DNS finds taking mail (deliverability
+    .lookup): a batch of typing mistakes, or our relay's resolver saying so of every name?
+    One domain that takes mail shows it is the resolver (alike.sender_groups then judges
+    the group as it does one with gmail.com in it). Only such groups are looked up, a few
+    domains each, and nothing more once DNS does not answer: a reading is never slowed by
+    a lookup per report."""
+    from .deliverability.lookup import Lookup
+    from .errors import LeadloopError
+
+    groups: dict[str, set[str]] = {}
+    for item in failed:
+        if item is not None and item.dead_domain:
+            groups.setdefault(item.key, set()).add(item.domain)
+    found, lookup = set(), None
+    for domains in groups.values():
+        if len(domains) < ALIKE_FAILURES or any(domain in free_mail for domain in domains):
+            continue
+        for domain in sorted(domains)[:_ASKED_PER_GROUP]:
+            try:
+                lookup = lookup or Lookup()
+                if lookup.takes_mail(domain):
+                    found.add(domain)
+                    break
+            except LeadloopError:
+                return frozenset(found)
+    return frozenset(found)
 
 
 def _earlier_alike(store: Store, keys: set[str], now: datetime) -> list[tuple[Failed, _Earlier]]:

@@ -173,9 +173,10 @@ _DOMAIN_NOT_FOUND = re.compile(r"recipient address rejected: (?:domain not found
 
 def _domain_looked_up(verdict, domain: str):
     """Whose failure "domain not found" is, asking DNS ourselves (deliverability.lookup,
-    LEADLOOP_DNS_SERVERS or the system resolver): a name that does not exist is the
-    address's (the lead is bounced now, not after five days of retries); a name that does
-    is our relay's resolver failing, the sender's. Unanswered, it stays the mailbox's."""
+    LEADLOOP_DNS_SERVERS or the system resolver): a domain with nowhere to deliver (no
+    such name, or neither MX nor address) is the address's, and the lead is bounced now,
+    not after five days of retries; a domain that takes mail means our relay's resolver
+    fails, the sender's. Unanswered, it stays the mailbox's."""
     from dataclasses import replace
 
     from .deliverability.lookup import Lookup
@@ -183,10 +184,10 @@ def _domain_looked_up(verdict, domain: str):
     from .errors import LeadloopError
 
     try:
-        exists = Lookup().exists(domain)
+        takes_mail = Lookup().takes_mail(domain)
     except LeadloopError:
         return verdict
-    if exists:
+    if takes_mail:
         return replace(verdict, hard=False, owner=SENDER, reason="networkerror")
     return replace(verdict, hard=True, owner=ADDRESS, reason="hostunknown")
 
@@ -201,7 +202,10 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
 
     if command == "RCPT" and _NO_MATCH_RULE.fullmatch(text):
         return replace(verdict, hard=False, owner=SENDER, reason="norelaying")
-    if _OWN_FAILURE.search(text) or command == "DATA" and _OWN_FAILURE_AFTER_DATA.search(text):
+    if _OWN_FAILURE.search(text) or command == "DATA" and (
+            _OWN_FAILURE_AFTER_DATA.search(text) or not text[3:].strip()):
+        # (After DATA, a reply with no words at all names nothing of the lead's either:
+        # chasquid's "451 " when its own post-DATA hook fails.)
         return replace(verdict, hard=False, owner=SENDER, reason="systemerror")
     if verdict.owner != SENDER and _OUR_SENDER.search(text):
         return replace(verdict, hard=False, owner=SENDER,

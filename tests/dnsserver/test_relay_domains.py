@@ -1,10 +1,14 @@
-"""Our relay says it cannot find the lead's domain (Postfix's reject_unknown_recipient_domain:
+"""Our relay says it cannot find the lead's domain, at once (Postfix's reject_unknown_recipient_domain:
 "450 4.1.2 … Domain not found", its answer both for a name that does not exist and for a
 DNS look-up that failed): leadloop asks DNS itself, here Debian's NSD on 127.0.0.1
 (tests/dnsserver/nsd.py) serving the leads' domains. A name that does not exist is the
 address's, and the lead is bounced at once instead of after five days of retries; a name
 that exists means our relay's resolver fails, the sender's: the run stops, nobody is
-charged. Without an answer it stays the lead's mailbox's, retried (tests/test_owners.py)."""
+charged. Without an answer it stays the lead's mailbox's, retried (tests/test_owners.py).
+
+The same in the inbox: reports alike that several leads' domains do not exist are a batch
+of typing mistakes, or our relay's resolver failing; one of those domains that takes mail
+shows which (inbox._taking_mail), as gmail.com among them already did."""
 
 from __future__ import annotations
 
@@ -19,9 +23,10 @@ from . import nsd as nsd_server
 
 pytestmark = pytest.mark.dns
 
-# The leads' side of the internet: d0 to d4.example exist, d9.example does not.
+# The leads' side of the internet: d0 to d4.example take mail, d9.example does not exist,
+# nomail.example exists with neither MX nor address.
 ZONES = {"example": "\n".join(f"d{n}.example. MX 10 mx.d{n}.example.\nmx.d{n}.example. A 192.0.2.{n + 1}"
-                              for n in range(5))}
+                              for n in range(5)) + '\nnomail.example. TXT "v=spf1 -all"'}
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +95,55 @@ def test_a_domain_dns_cannot_answer_for_stays_the_mailboxs(tmp_path, run, refusi
     assert result.exit_code == 0, result.stderr
     assert [(m["state"], m["owner"]) for m in messages(run, other)] == [("deferred", "mailbox")]
     assert json.loads(run("show", other, "--json").stdout)["status"] == "active"
+
+
+@pytest.mark.parametrize("domain", ["d9.example", "nomail.example"], ids=["no-such-name", "no-mail-host"])
+def test_a_lead_domain_with_nowhere_to_deliver_is_the_addresss(tmp_path, run, refusing, dns_env, domain):
+    project(tmp_path, refusing, leads=1)
+    lead = f"lucia@{domain}"
+    (tmp_path / "one.csv").write_text(f"email,name,product,source,requested_at\n{lead},Lucía,Curso,Web,01/03/2026\n",
+                                      encoding="utf-8")
+    assert run("import", "one.csv").exit_code == 0
+    refusing.handler.stage, refusing.handler.only, refusing.handler.reply = "RCPT", {lead}, not_found(lead)
+    assert run("--now", NOW, "run-daily").exit_code == 0
+    assert leads_json(run)[lead]["status"] == "bounced"
+
+
+# -- the inbox ------------------------------------------------------------------------------
+
+def inbox_project(tmp_path, run, addresses):
+    from test_inbox import Maildir
+
+    (tmp_path / "leadloop.toml").write_text(
+        '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n\n[inbox]\nmaildir = "mail"\n',
+        encoding="utf-8")
+    rows = "".join(f"{a},Persona,Taller,02/03/2026 08:15\n" for a in addresses)
+    (tmp_path / "leads.csv").write_text("email,nombre,producto,fecha\n" + rows, encoding="utf-8")
+    assert run("import", "leads.csv").exit_code == 0
+    box = Maildir(tmp_path / "mail")
+    sent = run("--now", "2026-03-02T10:00", "run-daily")
+    assert sent.exit_code == 0, sent.stderr
+    return box
+
+
+@pytest.mark.parametrize("domains, ours", [
+    ([f"d{n}.example" for n in range(4)], True),             # they take mail: our resolver
+    ([f"typo{n}.example" for n in range(4)], False),         # none exists: typing mistakes
+], ids=["resolver", "typos"])
+def test_domains_said_not_to_exist_alike_are_looked_up(tmp_path, run, dns_env, domains, ours):
+    from test_inbox_alike import DOMAIN_GONE, postfix_report
+
+    everyone = [f"persona{n}@{domain}" for n, domain in enumerate(domains)]
+    box = inbox_project(tmp_path, run, everyone)
+    for number, address in enumerate(everyone, 1):
+        box.deliver(postfix_report(address, *DOMAIN_GONE, number))
+    result = run("--now", "2026-03-07T10:00", "inbox", "--json")
+    assert result.exit_code == 0, result.stderr
+    counts = json.loads(result.stdout)
+    if ours:
+        assert (counts["bounces"], counts["sender_refused"]) == (0, 4), counts
+        assert {lead["status"] for lead in leads_json(run).values()} == {"active"}
+        said = run("--now", "2026-03-07T11:00", "inbox")
+        assert said.exit_code == 0
+    else:
+        assert (counts["bounces"], counts["sender_refused"]) == (4, 0), counts

@@ -84,7 +84,6 @@ class Lookup:
         self.resolver = resolver
         self.queries = 0
         self._cache: dict[tuple[str, str], list] = {}
-        self._nxdomain: dict[str, bool] = {}  # names DNS said do not exist (exists())
 
     def _answer(self, name: str, rdtype: str) -> list:
         key = (name.lower().rstrip("."), rdtype)
@@ -93,10 +92,7 @@ class Lookup:
         self.queries += 1
         try:
             answer = list(self.resolver.resolve(key[0] + ".", rdtype, search=False))
-        except dns.resolver.NXDOMAIN:
-            self._nxdomain[key[0]] = True
-            answer = []
-        except dns.resolver.NoAnswer:
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             answer = []
         except dns.resolver.LifetimeTimeout:
             raise DnsUnreachable(f"DNS did not answer within {self.resolver.lifetime:g} s "
@@ -110,12 +106,15 @@ class Lookup:
         self._cache[key] = answer
         return answer
 
-    def exists(self, name: str) -> bool:
-        """Whether a domain name exists: NXDOMAIN says it does not (RFC 8020: nor anything
-        under it); any other answer, records of the type asked or none, says it does.
-        DnsUnreachable when DNS cannot tell."""
-        self._answer(name, "MX")
-        return not self._nxdomain.get(name.lower().rstrip("."), False)
+    def takes_mail(self, name: str) -> bool:
+        """Whether a domain has somewhere to deliver mail (RFC 5321 §5.1): an MX other
+        than a null MX (RFC 7505), else an address record, the implicit MX. A name that
+        does not exist, or has neither, has none: what a relay says when it answers that
+        the domain was "not found". DnsUnreachable when DNS cannot tell."""
+        exchanges = self.mx(name)
+        if exchanges:
+            return any(host != "." for _, host in exchanges)
+        return bool(self.addresses(name))
 
     def txt(self, name: str, _hops: int = 0) -> list[str]:
         """Every TXT record at name, its strings joined (RFC 7208 §3.3). A CNAME is
