@@ -281,3 +281,69 @@ def test_right_after_a_kill_mid_data_show_and_due_say_unknown(tmp_path, run, smt
         if victim.poll() is None:
             victim.kill()
             victim.communicate()
+
+
+# -- a server that answers, with a refusal, before the login ----------------------------------
+
+class _Refusing:
+    """A server on 127.0.0.1 that greets with `greeting`, or refuses STARTTLS with
+    `starttls` (as Sendmail does when its queue disk is short: "452 4.4.5 Insufficient
+    disk space"), for every connection."""
+
+    def __init__(self, greeting="220 relay ESMTP", starttls=None):
+        import socket
+        import threading
+
+        self.greeting, self.starttls = greeting, starttls
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.host, self.port = "127.0.0.1", self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with conn:
+                lines = conn.makefile("rb")
+                conn.sendall(self.greeting.encode() + b"\r\n")
+                if not self.greeting.startswith("220"):
+                    continue
+                while line := lines.readline():
+                    verb = line[:8].upper()
+                    if verb.startswith(b"EHLO"):
+                        conn.sendall(b"250-relay\r\n250 STARTTLS\r\n")
+                    elif verb.startswith(b"STARTTLS"):
+                        conn.sendall(self.starttls.encode() + b"\r\n")
+                    else:
+                        conn.sendall(b"221 bye\r\n")
+                        break
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("server, said", [
+    (dict(greeting="421 4.7.0 mail.example Error: too many connections from 192.0.2.25"),
+     "the mail server turned the connection away (421 4.7.0 mail.example Error: too many connections from "
+     "192.0.2.25): it limits how many connections this machine may open, or how often; run again later"),
+    (dict(starttls="452 4.4.5 Insufficient disk space; try again later"),
+     "the mail server refused STARTTLS (452 4.4.5 Insufficient disk space; try again later); try again later, "
+     "or ask its administrator"),
+], ids=["greeting", "starttls"])
+def test_a_refusal_before_the_login_is_said_in_the_servers_words(tmp_path, run, server, said):
+    refusing = _Refusing(**server)
+    try:
+        (tmp_path / "leadloop.toml").write_text(
+            '[sender]\nname = "Laura Vidal"\naddress = "laura@lauravidal.es"\n'
+            f'[smtp]\nhost = "{refusing.host}"\nport = {refusing.port}\nsecurity = "starttls"\ntimeout = 5\n',
+            encoding="utf-8")
+        import_csv(run, tmp_path, "email,fecha\nana@example.com,01/03/2026\n")
+        result = run("--now", NOW, "run-daily")
+    finally:
+        refusing.close()
+    assert result.exit_code == 1
+    assert said in one_line(result), result.stderr
+    assert "b'" not in result.stderr and "Traceback" not in result.stderr
+    assert states(run, "ana@example.com") == []

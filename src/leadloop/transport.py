@@ -727,7 +727,20 @@ def _unreachable(err: BaseException, config: Smtp, greeted: bool) -> str:
             # silence, as we wait for its greeting.
             text += ' (if the port expects TLS at once, such as 465, set [smtp] security = "ssl")'
         return text
+    if isinstance(err, smtplib.SMTPResponseException):
+        # It answered, with a refusal: its words, never smtplib's (code, b'…') pair.
+        text = _reply_text(err.smtp_code, err.smtp_error)
+        if not greeted:
+            if _CONNECTION_LIMIT.search(text):
+                return (f"the mail server turned the connection away ({text}): it limits how many "
+                        "connections this machine may open, or how often; run again later")
+            return f"the mail server turned the connection away ({text}); try again later, or ask its administrator"
+        step = "the greeting (EHLO)" if isinstance(err, smtplib.SMTPHeloError) else "STARTTLS"
+        return f"the mail server refused {step} ({text}); try again later, or ask its administrator"
     return f"cannot reach the mail server ({_describe(err)})"
+
+
+_CONNECTION_LIMIT = re.compile(r"too many|rate|limit", re.I)
 
 
 def _discard(client: smtplib.SMTP | None) -> None:
