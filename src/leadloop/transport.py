@@ -159,7 +159,8 @@ _OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
 _OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b"
                          r"|\bsender rate\b", re.I)
 _LENGTH_OVER = re.compile(r"\bmessage (?:length|size)\b[^.]*\bexceeds?\b", re.I)
-_MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user|account)\b", re.I)
+# (Not "account": at the server we send through, that is most often ours, suspended.)
+_MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user)\b", re.I)
 
 
 # Our relay could not find the lead's domain, and says so under a temporary code:
@@ -210,7 +211,7 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
     if verdict.owner != SENDER and _OUR_SENDER.search(text):
         return replace(verdict, hard=False, owner=SENDER,
                        reason="speeding" if "rate" in text.lower() else "rejected")
-    if command == "RCPT" and verdict.owner != ADDRESS:
+    if command == "RCPT" and verdict.owner == MAILBOX:
         if text.startswith("501"):
             # RFC 5321 §4.3.2: RCPT's 501 is a syntax error in its arguments, and leadloop
             # gives no argument but the address (Exim: "domain missing or malformed").
