@@ -87,8 +87,11 @@ def test_header_memo_reads_every_field_as_the_default_policy():
                 (other.get_content_type(), other.get_params(), other.get_content_disposition(), other.get_filename())
 
 
+# Within years a moment can be moved to UTC: datetime(1, 1, 1) east of Greenwich, as
+# hypothesis once drew, overflows datetime itself on both sides of the comparison.
 @settings(max_examples=500)
-@given(st.datetimes(timezones=st.sampled_from(ZONES).map(zone)))
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
+                    timezones=st.sampled_from(ZONES).map(zone)))
 def test_to_db_equals_isoformat_in_utc(moment):
     assert to_db(moment) == moment.astimezone(UTC).isoformat(timespec="seconds")
 

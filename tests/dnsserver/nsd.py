@@ -31,6 +31,22 @@ def missing() -> str | None:
     return None
 
 
+def started(directory: Path, zones: dict[str, str]) -> "Nsd":
+    """A running server for a test module's fixture; where NSD is missing the module is
+    skipped with the reason, or fails under LEADLOOP_DNS=required (as .ci/run sets), so
+    that the tier cannot vanish unnoticed."""
+    import pytest
+
+    reason = missing()
+    if reason:
+        if os.environ.get("LEADLOOP_DNS") == "required":
+            pytest.fail(f"LEADLOOP_DNS=required, but {reason}")
+        pytest.skip(reason)
+    server = Nsd(directory, zones)
+    server.start()
+    return server
+
+
 def free_port() -> int:
     # UDP and TCP both: NSD listens on each.
     while True:

@@ -112,14 +112,8 @@ ZONES = {
 
 @pytest.fixture(scope="module")
 def nsd(tmp_path_factory):
-    reason = nsd_server.missing()
-    if reason:
-        if os.environ.get("LEADLOOP_DNS") == "required":
-            pytest.fail(f"LEADLOOP_DNS=required, but {reason}")
-        pytest.skip(reason)
-    server = nsd_server.Nsd(tmp_path_factory.mktemp("nsd"),
-                            {zone: "\n".join(records) for zone, records in ZONES.items()})
-    server.start()
+    server = nsd_server.started(tmp_path_factory.mktemp("nsd"),
+                                {zone: "\n".join(records) for zone, records in ZONES.items()})
     server.records = {zone: list(records) for zone, records in ZONES.items()}
     yield server
     server.stop()

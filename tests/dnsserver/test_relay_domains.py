@@ -13,7 +13,6 @@ shows which (inbox._taking_mail), as gmail.com among them already did."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -31,13 +30,7 @@ ZONES = {"example": "\n".join(f"d{n}.example. MX 10 mx.d{n}.example.\nmx.d{n}.ex
 
 @pytest.fixture(scope="module")
 def leads_dns(tmp_path_factory):
-    reason = nsd_server.missing()
-    if reason:
-        if os.environ.get("LEADLOOP_DNS") == "required":
-            pytest.fail(f"LEADLOOP_DNS=required, but {reason}")
-        pytest.skip(reason)
-    server = nsd_server.Nsd(tmp_path_factory.mktemp("nsd"), ZONES)
-    server.start()
+    server = nsd_server.started(tmp_path_factory.mktemp("nsd"), ZONES)
     yield server
     server.stop()
 
