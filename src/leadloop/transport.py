@@ -141,6 +141,10 @@ _NOT_FQDN = "recipient address rejected: need fully-qualified address"
 # OpenSMTPD when no `match` rule takes the envelope (smtpd.conf(5)): relaying refused to
 # this client or sender. A user unknown at a domain it serves is its 524 5.2.4.
 _NO_MATCH_RULE = re.compile(r"550 invalid recipient: <[^<>]*>", re.I)
+# mox on a port without login, for a domain it does not host (smtpserver/server.go,
+# ErrDomainNotFound): "550 5.1.1 not accepting email for domain", relaying refused under
+# a dead mailbox's status.
+_NOT_ITS_DOMAIN = re.compile(r"\bnot accepting e-?mail for (?:this |that |the )?domain\b", re.I)
 # RFC 3463: X.3.x is the mail system's own status, X.7.x security or policy. Answered by
 # the server leadloop sends through, the system and the policy are that server's (its
 # disk, its tables, its policy service; our client, login or rate), never the lead's
@@ -201,7 +205,7 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
 
     from .delivery_status import ADDRESS, MAILBOX, SENDER, judge
 
-    if command == "RCPT" and _NO_MATCH_RULE.fullmatch(text):
+    if command == "RCPT" and (_NO_MATCH_RULE.fullmatch(text) or _NOT_ITS_DOMAIN.search(text)):
         return replace(verdict, hard=False, owner=SENDER, reason="norelaying")
     if _OWN_FAILURE.search(text) or command == "DATA" and (
             _OWN_FAILURE_AFTER_DATA.search(text) or not text[3:].strip()):
