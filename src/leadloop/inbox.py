@@ -345,9 +345,15 @@ def _charge_no_more(store: Store, earlier: list[tuple[_Earlier, str]], now: date
     mailboxes, now seen to be one of many alike (the sender's, SPEC §6): a message they
     failed is offered again, a delay they noted becomes ours (so the expiry after it is
     ours too, _delayed_by_sender), and each event says so. A lead an earlier reading
-    bounced stays bounced: the address's verdict is not this rule's to undo."""
+    bounced because its domain was said not to exist is restored (_unbounce)."""
     refresh = []
     for row, sentence in earlier:
+        if row.owner == ADDRESS and row.reason == LABELS["hostunknown"]:
+            if _unbounce(store, row, now):
+                report.say_once(sentence)
+                report.sender_refused += 1
+                refresh.append(row.lead_id)
+            continue
         if row.owner != MAILBOX:
             continue
         store.conn.execute("UPDATE events SET detail = json_set(detail, '$.owner', ?) WHERE id = ?",
@@ -374,6 +380,44 @@ def _charge_no_more(store: Store, earlier: list[tuple[_Earlier, str]], now: date
             refresh.append(row.lead_id)
     if refresh:
         store.refresh(refresh)
+
+
+def _unbounce(store: Store, row: _Earlier, now: datetime) -> bool:
+    """Inside a write transaction: a lead an earlier reading bounced for a domain said
+    not to exist, whose report is now one of many alike from our relay's resolver (the
+    sender's, SPEC §6), gets back the status that bounce took, its suppression is lifted,
+    its message is offered again, and its bounce event becomes the sender's. Only while
+    that bounce is still the lead's last change of status; anything since stands."""
+    import json
+
+    from .store import BOUNCEABLE
+
+    lead = store.lead_by_id(row.lead_id)
+    bounced_at = store.conn.execute("SELECT at FROM events WHERE id = ?", (row.event_id,)).fetchone()[0]
+    last = store.conn.execute(
+        "SELECT at, detail FROM events WHERE lead_id = ? AND kind = 'status' ORDER BY at DESC, id DESC LIMIT 1",
+        (row.lead_id,)).fetchone()
+    if lead is None or lead["status"] != "bounced" or last is None or last["at"] != bounced_at:
+        return False
+    before = json.loads(last["detail"] or "{}").get("from")
+    if before not in BOUNCEABLE:
+        return False
+    store.conn.execute("UPDATE leads SET status = ?, status_at = ?, updated_at = ? WHERE id = ?",
+                       (before, to_db(now), to_db(now), row.lead_id))
+    store.conn.execute("DELETE FROM suppressions WHERE hash = ? AND reason = 'bounced'",
+                       (store.address_hash(lead["email"]),))
+    store.event(row.lead_id, now, "status", {
+        "from": "bounced", "to": before,
+        "note": "its domain was said not to exist alike for many leads: the DNS resolver of the server "
+                "leadloop sends through, not the lead's address"})
+    store.conn.execute("UPDATE events SET detail = json_set(detail, '$.owner', ?, '$.permanent', json('false')) "
+                       "WHERE id = ?", (SENDER, row.event_id))
+    if row.message_row is not None:
+        message = store.conn.execute("SELECT state, error, failure FROM messages WHERE id = ?",
+                                     (row.message_row,)).fetchone()
+        if message["state"] == "bounced":
+            store.reoffer(row.message_row, now, message["error"], message["failure"])
+    return True
 
 
 def _alike_sentence(group: list[Failed], words: str, delays: bool, known) -> str:

@@ -140,3 +140,30 @@ def test_domains_said_not_to_exist_alike_are_looked_up(tmp_path, run, dns_env, d
         assert said.exit_code == 0
     else:
         assert (counts["bounces"], counts["sender_refused"]) == (4, 0), counts
+
+
+def test_a_lead_bounced_before_its_wave_showed_is_restored(tmp_path, run, dns_env):
+    """Read one report at a time (an hourly run-daily), the first lead whose domain was
+    "not found" is bounced before the others' reports arrive; once they show the relay's
+    resolver, that lead is active again, no longer suppressed, its message offered again."""
+    from test_inbox_alike import DOMAIN_GONE, postfix_report
+
+    everyone = [f"persona{n}@d{n}.example" for n in range(4)]
+    box = inbox_project(tmp_path, run, everyone)
+    box.deliver(postfix_report(everyone[0], *DOMAIN_GONE, 1))
+    first = json.loads(run("--now", "2026-03-07T10:00", "inbox", "--json").stdout)
+    assert first["bounces"] == 1 and leads_json(run)[everyone[0]]["status"] == "bounced"
+    for number, address in enumerate(everyone[1:3], 2):
+        box.deliver(postfix_report(address, *DOMAIN_GONE, number))
+    second = json.loads(run("--now", "2026-03-07T11:00", "inbox", "--json").stdout)
+    assert (second["bounces"], second["sender_refused"]) == (0, 3), second
+    leads = leads_json(run)
+    assert [leads[a]["status"] for a in everyone] == ["active"] * 4
+    shown = json.loads(run("show", everyone[0], "--json").stdout)
+    assert (shown["messages"][0]["state"], shown["messages"][0]["owner"]) == ("deferred", "sender")
+    assert [e["owner"] for e in shown["events"] if e["kind"] == "bounce"] == ["sender"]
+    # No longer suppressed: a new inquiry from the same address is the same lead, due.
+    (tmp_path / "again.csv").write_text(f"email,nombre,producto,fecha\n{everyone[0]},Persona,Taller,07/03/2026\n",
+                                        encoding="utf-8")
+    again = run("--now", "2026-03-07T12:00", "import", "again.csv", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["suppressed"] == 0, again.stdout
