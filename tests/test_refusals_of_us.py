@@ -58,3 +58,15 @@ def test_what_the_server_we_send_through_says_of_itself(command, answer, owner):
         assert verdict.owner != "sender"
     else:
         assert verdict.owner == owner
+
+
+def test_a_sending_quota_in_the_admins_spanish_is_named_as_one():
+    """postfwd's quota text is the admin's (lab60: "Cuota de envio superada para …")."""
+    from leadloop.refusals import sender_sentence
+    from leadloop.transport import _judge_refusal
+
+    answer = ("450 4.7.1 <lucia@floristeria.es>: Recipient address rejected: Cuota de envio superada para "
+              "ana@tallerluz.es: maximo 3 mensajes por hora")
+    verdict = _judge_refusal(450, answer, "RCPT", "lucia@floristeria.es")
+    sentence = sender_sentence(verdict, answer, sender="ana@tallerluz.es", server="smtp.tallerluz.es:587")
+    assert verdict.owner == "sender" and "sending quota or rate is used up" in sentence

@@ -60,6 +60,9 @@ _MEANING = {
     "systemerror": ("because of a trouble of its own (its disk, a table or a service it depends on)",
                     "check that server's logs and free space, or ask its administrator"),
 }
+# An admin's words for a sending quota, in the languages leadloop's users' hosts write
+# (postfwd's and policyd-rate-limit's texts are the admin's: "Cuota de envío superada").
+_QUOTA_WORDS = ("quota", "rate limit", "cuota", "límite de envío", "limite de envio", "cota de envio")
 _QUOTA = ("because this account's sending quota or rate is used up",
           "wait for the quota to renew, or lower [cadence] daily_limit")
 # A sending limit ("speeding") in the words its kind is told by, so that the marketer reads
@@ -115,7 +118,7 @@ def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
                                _MEANING["speeding"])
     elif "unusual rate" in folded or "user complaints" in folded:
         meaning, remedy = _UNUSUAL_RATE
-    elif "quota" in folded or "rate limit" in folded:
+    elif any(word in folded for word in _QUOTA_WORDS):
         meaning, remedy = _QUOTA
     elif verifies_sender(words):
         meaning, remedy = _VERIFY
