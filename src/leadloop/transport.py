@@ -158,10 +158,13 @@ _OURS_BY_STATUS = re.compile(r"[45]\.(?:3\.[0-35-9]\d*|7\.\d+)")
 # verification deferred by the lead's domain's DNS: left to the lead's mailbox there.
 _OWN_FAILURE = re.compile(r"\bunexpected failure\b|\bplugin timeout\b", re.I)
 _OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
-# The admin's words for our sender address or our sending rate (Exim has no built-in
-# check of either: the spec's ratelimit example says "Sender rate exceeds …").
+# The admin's or the panel's words for our sender address or our sending rate (Exim has
+# no built-in check of either: the spec's ratelimit example says "Sender rate exceeds …";
+# DirectAdmin's per-user limit, "User account … has sent too many emails"; cPanel's "has
+# exceeded the max emails per hour").
 _OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b"
-                         r"|\bsender rate\b", re.I)
+                         r"|\bsender rate\b|\bhas sent too many (?:e-?mails|messages)\b"
+                         r"|\bmax(?:imum)? (?:e-?mails|messages) per (?:hour|day)\b", re.I)
 _LENGTH_OVER = re.compile(r"\bmessage (?:length|size)\b[^.]*\bexceeds?\b", re.I)
 # (Not "account": at the server we send through, that is most often ours, suspended.)
 _MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user)\b", re.I)
@@ -214,7 +217,8 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
         return replace(verdict, hard=False, owner=SENDER, reason="systemerror")
     if verdict.owner != SENDER and _OUR_SENDER.search(text):
         return replace(verdict, hard=False, owner=SENDER,
-                       reason="speeding" if "rate" in text.lower() else "rejected")
+                       reason="rejected" if "allowed" in text.lower() or "permitted" in text.lower()
+                       or "authori" in text.lower() else "speeding")
     if command == "RCPT" and verdict.owner == MAILBOX:
         if text.startswith("501"):
             # RFC 5321 §4.3.2: RCPT's 501 is a syntax error in its arguments, and leadloop
