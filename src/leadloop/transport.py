@@ -138,6 +138,9 @@ _PROBED = re.compile(r"recipient address rejected: (undeliverable|unverified) ad
 _PROBE_REFUSED = re.compile(r"\bsaid: (5\d\d)\b")
 # Postfix's reject_non_fqdn_recipient: an address without a domain that can exist (RFC 5321).
 _NOT_FQDN = "recipient address rejected: need fully-qualified address"
+# Exim's default configuration (configure.default, acl_check_rcpt): a local part with a
+# leading dot or one of @ % ! / |, which it never delivers.
+_RESTRICTED = "restricted characters in address"
 # OpenSMTPD when no `match` rule takes the envelope (smtpd.conf(5)): relaying refused to
 # this client or sender. A user unknown at a domain it serves is its 524 5.2.4.
 _NO_MATCH_RULE = re.compile(r"550 invalid recipient: <[^<>]*>", re.I)
@@ -160,10 +163,12 @@ _OWN_FAILURE = re.compile(r"\bunexpected failure\b|\bplugin timeout\b", re.I)
 _OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
 # The admin's or the panel's words for our sender address or our sending rate (Exim has
 # no built-in check of either: the spec's ratelimit example says "Sender rate exceeds …";
-# DirectAdmin's per-user limit, "User account … has sent too many emails"; cPanel's "has
+# DirectAdmin's per-user limit, "User account … has sent too many emails"; HestiaCP's
+# "Email account … is sending too many emails - rate overlimit = …"; cPanel's "has
 # exceeded the max emails per hour").
 _OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b"
-                         r"|\bsender rate\b|\bhas sent too many (?:e-?mails|messages)\b"
+                         r"|\bsender rate\b|\b(?:has sent|is sending) too many (?:e-?mails|messages)\b"
+                         r"|\brate overlimit\b"
                          r"|\bmax(?:imum)? (?:e-?mails|messages) per (?:hour|day)\b", re.I)
 _LENGTH_OVER = re.compile(r"\bmessage (?:length|size)\b[^.]*\bexceeds?\b", re.I)
 # (Not "account": at the server we send through, that is most often ours, suspended.)
@@ -231,7 +236,7 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
             quoted = judge(None, probed.group(2), reply_code=refused, command="RCPT", domain=domain)
             if quoted.owner == ADDRESS:
                 return quoted
-        if _NOT_FQDN in text.lower() and text.startswith("5"):
+        if (_NOT_FQDN in text.lower() or _RESTRICTED in text.lower()) and text.startswith("5"):
             return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
     if verdict.owner == MAILBOX and not _MAILBOX_WORDS.search(text):
         status = verdict.status or ""
