@@ -81,7 +81,8 @@ class Failed:
 
 
 def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, str], int],
-                  known: Collection[str] = frozenset()) -> set[int]:
+                  known: Collection[str] = frozenset(),
+                  taking_mail: Callable[[list[str]], Collection[str]] | None = None) -> set[int]:
     """Which failures are the sender's, by their indexes.
 
     A group is the failures of one key. It is the sender's when it has ALIKE_FAILURES
@@ -92,9 +93,10 @@ def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, 
     many that arrived. None in `failed`: a report that is no candidate.
 
     Domains said not to exist are a dead address each (a batch imported with typos fails
-    so), unless one of them certainly exists (`known`: Gmail's, Outlook's…): then the
-    server we send through cannot look names up, that report is ours, and so is its group
-    by the rule above."""
+    so), unless one of them certainly exists (`known`: Gmail's, Outlook's…; or, in a
+    group of ALIKE_FAILURES domains with none known, one that `taking_mail(domains)`, the
+    caller's own DNS, finds taking mail): then the server we send through cannot look
+    names up, that report is ours, and so is its group by the rule above."""
     groups: dict[str, list[int]] = {}
     for index, item in enumerate(failed):
         if item is not None:
@@ -106,8 +108,11 @@ def sender_groups(failed: Sequence[Failed | None], sent_between: Callable[[str, 
         domains = {item.domain for item in items}
         dead = any(item.dead_domain for item in items)
         if dead:
-            sender.update(i for i in indexes if failed[i].domain in known)
-            if not domains & set(known):
+            sure = domains & set(known)
+            if not sure and taking_mail is not None and len(domains) >= ALIKE_FAILURES:
+                sure = set(taking_mail(sorted(domains)))
+            sender.update(i for i in indexes if failed[i].domain in sure)
+            if not sure:
                 continue
         if len(leads) < ALIKE_FAILURES or len(domains) < ALIKE_FAILURES:
             continue

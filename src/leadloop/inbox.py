@@ -19,7 +19,7 @@ from .config import Config
 from .errors import InputError, MailboxError
 from .mailbox import Mail, open_mailbox
 from .questions import add_question
-from .alike import ALIKE_FAILURES, TROUBLE_WORDS, Failed, report_key, sender_groups
+from .alike import TROUBLE_WORDS, Failed, report_key, sender_groups
 from .bounces import MAX_DIAGNOSTIC
 from .delivery_status import ADDRESS, LABELS, MAILBOX, SENDER, SERVER_TROUBLE
 from .store import OUTCOMES_SQL, Store
@@ -238,7 +238,7 @@ def _sender_alike(store: Store, held: list, own: frozenset[str],
     group's sentence, to be charged to no lead (_charge_no_more)."""
     from .deliverability.providers import FREE_MAIL
 
-    failed, words, delayed = [], [], []
+    failed, words, delayed = [], [], []  # (words: the held reports' own, for the sentence)
     for _, incoming in held:
         found = _lead_and_failure(store, incoming, own)
         if found is None:
@@ -256,7 +256,6 @@ def _sender_alike(store: Store, held: list, own: frozenset[str],
     earlier = _earlier_alike(store, {item.key for item in failed if item is not None}, now)
     for item, _ in earlier:
         failed.append(item)
-    words.extend("" for _ in earlier)
     delayed.extend(row.reason == LABELS["delayed"] for _, row in earlier)
 
     def sent_between(first: str, last: str) -> int:
@@ -267,8 +266,9 @@ def _sender_alike(store: Store, held: list, own: frozenset[str],
             "AND sent_at BETWEEN ? AND ?",
             (first, last, first, last)).fetchone()[0]
 
-    known = FREE_MAIL.keys() | _taking_mail(failed, FREE_MAIL)
-    ours = sorted(sender_groups(failed, sent_between, known))
+    looked_up = _TakingMail()
+    ours = sorted(sender_groups(failed, sent_between, FREE_MAIL.keys(), looked_up))
+    known = FREE_MAIL.keys() | looked_up.found
     sentences, said, undo = {}, {}, []
     for index in ours:
         key = failed[index].key
@@ -288,34 +288,35 @@ def _sender_alike(store: Store, held: list, own: frozenset[str],
 _ASKED_PER_GROUP = 3
 
 
-def _taking_mail(failed: list, free_mail) -> frozenset[str]:
-    """Domains said not to exist in reports alike for ALIKE_FAILURES leads or more, with
-    none of them a free mailbox's, that leadloop's own DNS finds taking mail (deliverability
-    .lookup): a batch of typing mistakes, or our relay's resolver saying so of every name?
-    One domain that takes mail shows it is the resolver (alike.sender_groups then judges
-    the group as it does one with gmail.com in it). Only such groups are looked up, a few
-    domains each, and nothing more once DNS does not answer: a reading is never slowed by
-    a lookup per report."""
-    from .deliverability.lookup import Lookup
-    from .errors import LeadloopError
+class _TakingMail:
+    """alike.sender_groups' `taking_mail`: of a group's domains said not to exist alike
+    (a batch of typing mistakes, or our relay's resolver saying so of every name?), the
+    first that leadloop's own DNS finds taking mail (deliverability.lookup); one shows it
+    is the resolver. It asks a few domains a group, and nothing more once DNS does not
+    answer: a reading is never slowed by a lookup per report. `found`: what it found,
+    for the sentence."""
 
-    groups: dict[str, set[str]] = {}
-    for item in failed:
-        if item is not None and item.dead_domain:
-            groups.setdefault(item.key, set()).add(item.domain)
-    found, lookup = set(), None
-    for domains in groups.values():
-        if len(domains) < ALIKE_FAILURES or any(domain in free_mail for domain in domains):
-            continue
-        for domain in sorted(domains)[:_ASKED_PER_GROUP]:
+    def __init__(self):
+        self.found: set[str] = set()
+        self._lookup = None
+        self._unanswered = False
+
+    def __call__(self, domains: list[str]) -> tuple[str, ...]:
+        from .deliverability.lookup import Lookup
+        from .errors import LeadloopError
+
+        if self._unanswered:
+            return ()
+        for domain in domains[:_ASKED_PER_GROUP]:
             try:
-                lookup = lookup or Lookup()
-                if lookup.takes_mail(domain):
-                    found.add(domain)
-                    break
+                self._lookup = self._lookup or Lookup()
+                if self._lookup.takes_mail(domain):
+                    self.found.add(domain)
+                    return (domain,)
             except LeadloopError:
-                return frozenset(found)
-    return frozenset(found)
+                self._unanswered = True
+                break
+        return ()
 
 
 def _earlier_alike(store: Store, keys: set[str], now: datetime) -> list[tuple[Failed, _Earlier]]:

@@ -22,7 +22,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import oauth
@@ -166,10 +166,10 @@ _OWN_FAILURE_AFTER_DATA = re.compile(r"\btemporary local problem\b", re.I)
 # DirectAdmin's per-user limit, "User account … has sent too many emails"; HestiaCP's
 # "Email account … is sending too many emails - rate overlimit = …"; cPanel's "has
 # exceeded the max emails per hour").
-_OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b"
-                         r"|\bsender rate\b|\b(?:has sent|is sending) too many (?:e-?mails|messages)\b"
-                         r"|\brate overlimit\b"
-                         r"|\bmax(?:imum)? (?:e-?mails|messages) per (?:hour|day)\b", re.I)
+_OUR_SENDER = re.compile(r"\bsender (?:address )?(?:<[^<>]*> )?(?:is )?not (?:allowed|permitted|authori[sz]ed)\b",
+                         re.I)
+_OUR_RATE = re.compile(r"\bsender rate\b|\b(?:has sent|is sending) too many (?:e-?mails|messages)\b"
+                       r"|\brate overlimit\b|\bmax(?:imum)? (?:e-?mails|messages) per (?:hour|day)\b", re.I)
 _LENGTH_OVER = re.compile(r"\bmessage (?:length|size)\b[^.]*\bexceeds?\b", re.I)
 # (Not "account": at the server we send through, that is most often ours, suspended.)
 _MAILBOX_WORDS = re.compile(r"\b(?:mailbox|quota|over ?quota|user unknown|no such user)\b", re.I)
@@ -190,8 +190,6 @@ def _domain_looked_up(verdict, domain: str):
     such name, or neither MX nor address) is the address's, and the lead is bounced now,
     not after five days of retries; a domain that takes mail means our relay's resolver
     fails, the sender's. Unanswered, it stays the mailbox's."""
-    from dataclasses import replace
-
     from .deliverability.lookup import Lookup
     from .delivery_status import ADDRESS, SENDER
     from .errors import LeadloopError
@@ -209,8 +207,6 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
     """A verdict on an answer of the server leadloop sends through (SPEC §6 "Outcomes"),
     which judges its own state and our client, and the lead's address only when it says
     so: what the inbox's reading of the same words, made for the lead's server, misses."""
-    from dataclasses import replace
-
     from .delivery_status import ADDRESS, MAILBOX, SENDER, judge
 
     if command == "RCPT" and (_NO_MATCH_RULE.fullmatch(text) or _NOT_ITS_DOMAIN.search(text)):
@@ -221,21 +217,23 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
         # chasquid's "451 " when its own post-DATA hook fails.)
         return replace(verdict, hard=False, owner=SENDER, reason="systemerror")
     if verdict.owner != SENDER and _OUR_SENDER.search(text):
-        return replace(verdict, hard=False, owner=SENDER,
-                       reason="rejected" if "allowed" in text.lower() or "permitted" in text.lower()
-                       or "authori" in text.lower() else "speeding")
+        return replace(verdict, hard=False, owner=SENDER, reason="rejected")
+    if verdict.owner != SENDER and _OUR_RATE.search(text):
+        return replace(verdict, hard=False, owner=SENDER, reason="speeding")
     if command == "RCPT" and verdict.owner == MAILBOX:
         if text.startswith("501"):
             # RFC 5321 §4.3.2: RCPT's 501 is a syntax error in its arguments, and leadloop
             # gives no argument but the address (Exim: "domain missing or malformed").
             return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
         probed = _PROBED.search(text)
-        refused = probed and (550 if probed.group(1).lower() == "undeliverable"
-                              else (said := _PROBE_REFUSED.search(probed.group(2))) and int(said.group(1)))
-        if refused:
-            quoted = judge(None, probed.group(2), reply_code=refused, command="RCPT", domain=domain)
-            if quoted.owner == ADDRESS:
-                return quoted
+        if probed:
+            wording, quote = probed.group(1).lower(), probed.group(2)
+            said = _PROBE_REFUSED.search(quote)
+            code = 550 if wording == "undeliverable" else int(said.group(1)) if said else None
+            if code is not None:
+                quoted = judge(None, quote, reply_code=code, command="RCPT", domain=domain)
+                if quoted.owner == ADDRESS:
+                    return quoted
         if (_NOT_FQDN in text.lower() or _RESTRICTED in text.lower()) and text.startswith("5"):
             return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
     if verdict.owner == MAILBOX and not _MAILBOX_WORDS.search(text):
