@@ -137,3 +137,34 @@ def test_our_server_blocked_or_our_mail_taken_for_spam_is_ours(words, reason):
 ])
 def test_a_mailbox_blocked_is_the_mailboxs(words):
     assert (verdict(words).reason, verdict(words).owner) == ("suspend", MAILBOX)
+
+
+# Postfix's access(5) tables give any admin text, and "Access denied" when there is none,
+# under the 5.7.1 (4.7.1 for 4xx and DEFER) Postfix fills in for a text with no status of
+# its own: the wire forms below are what Debian's Postfix 3.7 answered here for
+# `REJECT Esta cuenta ya no existe`, `550 Usuario dado de baja`, `REJECT` and `450 Buzón
+# lleno` in a check_recipient_access table. The status is no cause: the words decide.
+@pytest.mark.parametrize("words, reason, owner", [
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: Esta cuenta ya no existe", "userunknown", ADDRESS),
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: La cuenta fue dada de baja", "userunknown", ADDRESS),
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: This account has been deleted", "userunknown",
+     ADDRESS),
+    ("550 5.7.1 <ana@example.org>: Recipient address rejected: Ana Pena ya no trabaja en Viajes Sur",
+     "hasmoved", ADDRESS),
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: Mensaje rechazado: no se admiten adjuntos",
+     "contenterror", SENDER),
+    ("450 4.7.1 <ana@example.org>: Recipient address rejected: Buzón lleno", "mailboxfull", MAILBOX),
+    # Postfix's own text when the admin wrote none: a table keyed on the recipient refused
+    # it, so the lead's mailbox is shut to us. Keyed on us it says so.
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: Access denied", "filtered", MAILBOX),
+    ("554 5.7.1 <info@tienda.example>: Sender address rejected: Access denied", "rejected", SENDER),
+    ("554 5.7.1 <mail.tienda.example[192.0.2.1]>: Client host rejected: Access denied", "blocked", SENDER),
+    # Policy services answer in the same form, with their own words or status.
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: Message rejected due to: SPF fail - not authorized",
+     "authfailure", SENDER),
+    ("554 5.7.1 <ana@example.org>: Relay access denied", "norelaying", SENDER),
+])
+def test_a_postfix_access_map_answer_is_read_by_its_words(words, reason, owner):
+    got = judge(words.split()[1], words, command="RCPT", quoted=True)
+    assert (got.reason, got.owner) == (reason, owner)
+    assert got.hard == (owner == ADDRESS)

@@ -1199,13 +1199,36 @@ NO_RECIPIENT_FOR_DATA = LazyPattern(
     r"need rcpt|no valid recipients|valid rcpt command must precede data|rcpt first", re.I)
 
 
+# Postfix's access(5) tables answer with the admin's text, or "Access denied" when there is
+# none, as "<ADDR>: Recipient address rejected: TEXT" under X.7.1 whatever the text says:
+# smtpd_check.c gives 5.7.1 (4.7.1 for a 4xx or DEFER action) when the text carries no
+# status of its own, as Debian's Postfix 3.7 answers here for "REJECT Esta cuenta ya no
+# existe" and "550 Usuario dado de baja" alike. That status is Postfix's filler, not a
+# cause: the words decide, as under qmail's fixed "(#5.7.1)".
+_ACCESS_MAP_ANSWER = LazyPattern(r"\brecipient address rejected: ")
+# Its text when the admin wrote none: a table keyed on the recipient refused it (a
+# check_sender_access or check_client_access says "Sender address" or "Client host"), so
+# the lead's mailbox is shut to us, not our sending refused.
+_ACCESS_MAP_DEFAULT = LazyPattern(
+    r"\brecipient address rejected: access denied\W*(\(in reply to rcpt to command\)\W*)?$")
+
+
+def _access_map_filler(status: str | None, words: str) -> bool:
+    return status in ("5.7.1", "4.7.1") and _ACCESS_MAP_ANSWER.search(words) is not None
+
+
+def _status_says_nothing(status: str | None, words: str) -> bool:
+    """No status, the generic X.0.0, or Postfix's access-map filler: the words decide."""
+    return status is None or _GENERIC.match(status) is not None or _access_map_filler(status, words)
+
+
 def _grammar_says_dead(status: str | None, words: str) -> bool:
     """Whether the grammar reads a dead address in the folded `words`, under `status`.
     A status written as qmail writes its fixed codes, "(#5.7.1)" at the end of the text,
     is the one code qmail-smtpd and its patches give a text whatever its cause (netqmail's
     err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
     return (status is None or status in ADDRESS_STATUSES or _GRAMMAR_STATUS.match(status) is not None
-            or f"(#{status})" in words) \
+            or f"(#{status})" in words or _access_map_filler(status, words)) \
         and _grammar_reads_dead(words) and not NO_RECIPIENT_FOR_DATA.search(words)
 
 
@@ -2339,6 +2362,8 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
     if (status and _NO_SMTPUTF8_STATUS.search(status)) or _NO_SMTPUTF8.search(words):
         return Verdict(False, "delayed" if delayed else "nosmtputf8", status)
     own_rule = provider_reason(provider_of(remote_host, domain), words, status, command) or category
+    if not own_rule and _access_map_filler(status, words) and _ACCESS_MAP_DEFAULT.search(words):
+        own_rule = "filtered"
     reason = own_rule or reason_from_words(words, status=status, grammar=True)
     if reason in ("userunknown", "hostunknown") and not own_rule and _MAY_NOT_EXIST.search(words) \
             and _names_other_cause(words):
@@ -2350,12 +2375,12 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         reason = None
     if reason is None and _MAILBOX_HOST_SAYS.search(words):
         reason = "userunknown"  # in words no general pattern knows (Notes, Domino in Japanese)
-    if reason is None and (status is None or _GENERIC.match(status)) and (reply is None or reply >= 500) \
+    if reason is None and _status_says_nothing(status, words) and (reply is None or reply >= 500) \
             and (_DEPARTED.search(words) or _DELETED.search(words)):
         # (Only under no status that says more, and no reply that asks to try again: the
         # departure tables are long, and most reports name their cause otherwise.)
         reason = "hasmoved" if _DEPARTED.search(words) else "userunknown"
-    if reason is None and (status is None or _GENERIC.match(status)) and (reply is None or reply >= 500) \
+    if reason is None and _status_says_nothing(status, words) and (reply is None or reply >= 500) \
             and _MESSAGE_REFUSED.search(words) and not _BY_THE_RECIPIENT.search(words):
         reason = "contenterror"
     if reason == "hostunknown" and not own_rule and domain and _names_another_domain(words, domain):
