@@ -168,3 +168,111 @@ def test_a_postfix_access_map_answer_is_read_by_its_words(words, reason, owner):
     got = judge(words.split()[1], words, command="RCPT", quoted=True)
     assert (got.reason, got.owner) == (reason, owner)
     assert got.hard == (owner == ADDRESS)
+
+
+# What admins write into their own refusals, under the bare 550 (session 19: the words of
+# real sites' Exim ACLs, Postfix access maps and policy services, Sendmail access tables,
+# Haraka and panels' templates; these sentences are written for this test in their
+# manner). Each names its cause; before, most read as the lead's mailbox's trouble for
+# want of a known word, and some as a dead address.
+@pytest.mark.parametrize("words, reason", [
+    # our session's failures counted, never the lead's dead address
+    ("550 Too many unknown users, closing", "blocked"),
+    ("550 REJECTED - Too many failed recipients - count = 6", "blocked"),
+    ("550 Number of failed recipients exceeded. Come back in a few hours.", "blocked"),
+    # our sender address checked or claimed where we may not
+    ("550 5.7.1 sender verification failed, MX for tienda.example says info@tienda.example is invalid", "rejected"),
+    ("550 Sending domain has no MX record", "rejected"),
+    ("550 Envelope sender info@tienda.example must match your login ventas@tienda.example", "rejected"),
+    ("550 Spoofing domains that you do not own is not allowed", "rejected"),
+    # SPF, whatever else the words say
+    ("451 Email temporarily rejected: SPF check failed for tienda.example", "authfailure"),
+    ("550 SPF returns deny", "authfailure"),
+    # our login, TLS, HELO
+    ("550 Please log in with a registered account to send mail.", "rejected"),
+    ("550 Authentication credentials not found.", "rejected"),
+    ("550 This domain requires a TLS connection which is not present", "securityerror"),
+    ("550 Forged HELO for (mail.tienda.example)", "blocked"),
+    ("550 nice hosts say HELO first", "blocked"),
+    # our rate, whatever "try again later" says
+    ("550 Rate limit exceeded: too many messages in 1 hour. Try again later.", "speeding"),
+    ("451 Number of sent emails has exceeded our sender limit. Come back later.", "speeding"),
+    ("450 Daily limit reached, retry later", "speeding"),
+    ("451 sorry, only 5 reports per hour for submission", "speeding"),
+    ("450 Monatskontingent erreicht", "speeding"),
+    ("451 We only accept mail one recipient at a time", "toomanyconn"),
+    # our message
+    ("550 Message contains unacceptable attachment (factura.exe)", "contenterror"),
+    ("550 Unwanted file extension (lnk)", "contenterror"),
+    ("550 scr files are not accepted here", "contenterror"),
+    ("550 Line length in message or single header exceeds 8192.", "contenterror"),
+    ("553 5.0.0 Header error", "contenterror"),
+    ("550 Emails containing \"~|\" in the subject line are not allowed", "contenterror"),
+    ("550 This message contains malware (Eicar-Test-Signature)", "virusdetected"),
+    ("550 Message size 31457280 > 26214400", "mesgtoobig"),
+    ("550 Congratulations, you scored 7.3 points.", "spamdetected"),
+    # our host
+    ("554 This mail server does not accept connections from Brazil", "blocked"),
+    ("550 Rejected - appears to be an unsecured proxy", "blocked"),
+    ("550 no rDNS", "requireptr"),
+])
+def test_an_admins_words_about_us_are_ours(words, reason):
+    for command in ("RCPT", "DATA"):
+        got = judge(words.split()[1] if words.split()[1][0].isdigit() and "." in words.split()[1] else "5.0.0",
+                    words, command=command, quoted=True)
+        assert (got.reason, got.owner, got.hard) == (reason, SENDER, False), command
+
+
+@pytest.mark.parametrize("words, reason", [
+    ("550 Your recipient address has been blocked by the admins", "filtered"),
+    ("550 5.7.1 This mailbox only accepts messages from authorized senders.", "filtered"),
+    ("517 Sender is not allowed by privacy settings.", "filtered"),
+    ("554 5.7.1 <ana@example.org>: Recipient address rejected: Sorry this user has no international access",
+     "filtered"),
+])
+def test_the_leads_own_rule_against_us_is_the_mailboxs(words, reason):
+    got = judge(words.split()[1] if "." in words.split()[1] else "5.0.0", words, command="RCPT", quoted=True)
+    assert (got.reason, got.owner, got.hard) == (reason, MAILBOX, False)
+
+
+@pytest.mark.parametrize("words, reason", [
+    ("550 The domain viejo-dominio.example is obsolete", "hostunknown"),
+    ("550 The domain viejo-dominio.example is no longer supported", "hostunknown"),
+    ("550 The domain is not in service", "hostunknown"),
+    ("550 inbound mail is not configured for this host", "hostunknown"),
+    ("550 Cannot route to remote domain viejo-dominio.example", "hostunknown"),
+    ("550 Recipient domain must be a fully qualified name", "hostunknown"),
+    ("550 This address does not accept incoming mail.", "notaccept"),
+    ("550 Expired email address", "userunknown"),
+    ("550 Recipient not found or expired", "userunknown"),
+    ("550 Restricted characters in address", "userunknown"),
+    ("550 Use ventas@example.org instead", "hasmoved"),
+    ("550 5.7.1 Your message to ana@example.org was refused. Please re-send your message to ana@nuevo.example",
+     "hasmoved"),
+])
+def test_an_admins_words_for_a_dead_address_bounce_the_lead(words, reason):
+    got = judge(words.split()[1] if "." in words.split()[1] else "5.0.0", words, command="RCPT", quoted=True)
+    assert (got.reason, got.owner, got.hard) == (reason, ADDRESS, True)
+
+
+def test_an_admins_mailbox_does_not_exist_after_the_content_is_the_address():
+    got = judge("5.0.0", "550 Mailbox does not exist", command="DATA", quoted=True)
+    assert (got.reason, got.owner, got.hard) == ("userunknown", ADDRESS, True)
+
+
+def test_the_admin_words_leave_the_old_readings_alone():
+    # A mailbox's own count of messages is its full mailbox, not our rate.
+    assert judge("5.2.2", "552 5.2.2 too many messages on the server", command="RCPT").reason == "mailboxfull"
+    # Postfix's reject_unverified_sender: our address, however its words read.
+    got = judge("5.1.7", "550 5.1.7 <info@tienda.example>: Sender address rejected: undeliverable address: "
+                "host mx.tienda.example said: 550 5.1.1 User unknown", command="RCPT", quoted=True)
+    assert (got.hard, got.owner) == (False, SENDER)
+    # A server's own report words around the reply: Haraka's "too many failures" and a
+    # gateway's "attachment" are no admin's refusal.
+    assert judge("5.1.1", "550 5.1.1 User unknown; Too many failures (5)", command="RCPT").hard
+    assert judge("5.1.1", "The original message is attached. 550 5.1.1 <ana@example.org>: User unknown",
+                 command="RCPT").hard
+    # An admin's text that names another address is not the lead's dead address.
+    got = judge("5.7.1", "554 5.7.1 <ana@example.org>: Recipient address rejected: SPFBL info@tienda.example is "
+                "not a valid e-mail", command="RCPT", quoted=True)
+    assert (got.hard, got.owner) == (False, SENDER)

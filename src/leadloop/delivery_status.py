@@ -1213,8 +1213,12 @@ _ACCESS_MAP_DEFAULT = LazyPattern(
     r"\brecipient address rejected: access denied\W*(\(in reply to rcpt to command\)\W*)?$")
 
 
-def _access_map_filler(status: str | None, words: str) -> bool:
-    return status in ("5.7.1", "4.7.1") and _ACCESS_MAP_ANSWER.search(words) is not None
+def _access_map_filler(status: str | None, words: str, *, naming_no_address: bool = False) -> bool:
+    """Whether `status` is Postfix's filler over an access map's text. `naming_no_address`:
+    and the text names no address of its own, whose the grammar's dead address could be
+    ("SPFBL mailaddr is not a valid e-mail" is our sender's)."""
+    found = _ACCESS_MAP_ANSWER.search(words) if status in ("5.7.1", "4.7.1") else None
+    return found is not None and not (naming_no_address and "mailaddr" in words[found.end():])
 
 
 def _status_says_nothing(status: str | None, words: str) -> bool:
@@ -1228,7 +1232,7 @@ def _grammar_says_dead(status: str | None, words: str) -> bool:
     is the one code qmail-smtpd and its patches give a text whatever its cause (netqmail's
     err_* replies: relaying, the validrcptto and badrcptto lists alike): the words decide."""
     return (status is None or status in ADDRESS_STATUSES or _GRAMMAR_STATUS.match(status) is not None
-            or f"(#{status})" in words or _access_map_filler(status, words)) \
+            or f"(#{status})" in words or _access_map_filler(status, words, naming_no_address=True)) \
         and _grammar_reads_dead(words) and not NO_RECIPIENT_FOR_DATA.search(words)
 
 
@@ -1821,6 +1825,124 @@ _SERVER_OTHER_WORDS = [
         r"(do not|don'?t) have permission to post (a message )?to this mailbox"))),
 ]
 
+# What admins write into their servers' refusals (issue #25, session 19: texts taken from
+# real sites' Exim ACLs, Postfix access maps and policy services, Sendmail access tables,
+# Haraka, OpenSMTPD and hosting panels' templates, in public repositories). Each names
+# its cause in words of its own, under the bare 550 and 5.0.0 or Postfix's filler 5.7.1,
+# and the words must decide. Read before every other table: "Too many unknown users" is
+# a count of our session's failures, not the lead's dead address; "Rate limit exceeded …
+# Try again later" is our rate, whatever "try again" says; "Sending domain has no MX
+# record" is our domain. Folded text, addresses written "mailaddr".
+_ADMIN_WORDS = [
+    # SPF, DKIM or DMARC failing names our domain's records, whatever else the words say
+    # ("temporarily rejected: SPF check failed"; Outlook's "sending domain … does not pass
+    # DMARC verification"); a mere mention, advice in a spam refusal, is not one.
+    ("authfailure", _Gated(("spf", "dmarc", "dkim"), _patterns(
+        r"\b(spf|dmarc|dkim)\b[^.;]{0,30}\b(check|fails?|failed|failure|deny|denied|error|returns|softfail|permerror"
+        r"|temperror|verification|record for)\b", r"\b(fails?|failed|pass|not pass) (spf|dmarc|dkim)\b"))),
+    # Our own address checked, or claimed where we may not.
+    ("rejected", _Gated(("verification", "sender not", "sender address not", "sending domain", "sender domain",
+                         "sender's domain", "senders domain", "mail from", "spoof", "must match your login",
+                         "not your domain", "come from", "sender claims", "envelope sender"), _patterns(
+        r"\bsender (address )?verification (failed|failure)", r"\bsender (address )?not accepted\b",
+        r"\b(sending|sender'?s?) domain\b", r"\bmail from [<\[(]? ?mailaddr ?[>\])]? not allowed\b",
+        r"\bno mail should ever come from\b", r"\bsender claims\b", r"\bspoof(ing|ed)?\b",
+        r"\bmust match your login\b", r"\bnot your domain\b",
+        r"\benvelope sender\b[^.;]{0,60}\b(must|not allowed|is not|containing)\b"))),
+    ("blocked", _Gated(("spfbl",), _patterns(r"\bspfbl\b[^;]{0,40}\bblocked\b"))),
+    # Our client's login, TLS or HELO.
+    ("rejected", _Gated(("authenticat", "auth", "log in", "login", "credentials"), _patterns(
+        r"\b(not|never) authenticated\b", r"\bauthentication (is )?(required|needed|credentials)\b",
+        r"\bsmtp[- ]?auth\b", r"\b(please|must|you need to) log ?in\b", r"\bapi credentials\b",
+        r"\bwith a registered account\b"))),
+    ("securityerror", _Gated(("tls",), _patterns(
+        # (Not Postfix's own "TLS is required, but was not offered by host": the lead's
+        # server offered none, which our relay required.)
+        r"\brequires? (a )?(starttls|tls)\b", r"\b(starttls|tls) (connection )?(is )?required\b(?!,? but was not offered)"))),
+    ("blocked", _Gated(("helo", "ehlo"), _patterns(
+        r"\bforged (ip in )?(helo|ehlo)\b", r"\b(helo|ehlo) (host )?(matches|mismatch|host_mismatch)\b",
+        r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b"))),
+    # Our rate, our sending quota, our session's failures, our transaction's shape.
+    ("speeding", _Gated(("rate", "too many", "too much", "too fast", "limit", "per second", "per minute", "per hour",
+                         "per day", "kontingent"), _patterns(
+        r"\brate ?limit(ed)? (is )?(exceeded|reached|reach|hit)\b", r"\brate overlimit\b",
+        r"\b(sending|sent|send|sends) too (many|much|fast)\b", r"\btoo many (e-?mails|messages|mails) (too fast|in \d)",
+        r"\b(daily|hourly|monthly|weekly) (sending |send |message |mail )?(limit|quota) (is )?(reached|exceeded|exhausted)",
+        r"\bexceeded (our|the|your) (daily |hourly |monthly )?(sender|sending|send|ip|daily|hourly|monthly) limit\b",
+        r"\bonly \d+ (reports|messages|e-?mails|mails) per (second|minute|hour|day)\b", r"\bmonatskontingent\b"))),
+    ("blocked", _Gated(("too many", "failed recipients", "rejected recipients"), _patterns(
+        r"\btoo many (\(\d+\) )?(unknown users|failed recipients|rejected recipients|invalid recipients|bad recipients"
+        r"|rcpt failures|recipient failures)\b",
+        r"\bnumber of failed recipients\b", r"\bmax \d+ failed recipients\b"))),
+    ("toomanyconn", _Gated(("recipient", "domains per"), _patterns(
+        r"\bone recipient (at a time|per (transaction|message|session))\b",
+        r"\bmultiple destination domains per transaction\b", r"\bmixed recipient types\b"))),
+    # The message itself: its attachments, headers, lines, size or score.
+    ("contenterror", _Gated(("attachment", "extension", "file name", "filename", "files are not", "file type",
+                             "executable", "header error", "header syntax", "invalid header", " header", "line length",
+                             "content-disposition", "non-text", "in the subject", "boundary length"), _patterns(
+        r"\b(unacceptable|disallowed|forbidden|banned|dangerous|blocked|unwanted|prohibited) (file |binary )?"
+        r"(attachment|extension|file ?name|file ?type)s?\b", r"\bunwanted binary attachment\b",
+        r"\battachments? (of this type |type )?(is |are )?(not (allowed|accepted|permitted)|forbidden|blocked|refused)\b",
+        r"\bbad attachment\b", r"\b\w+ files are not (accepted|allowed|permitted)\b", r"\bfile ?name too long\b",
+        r"\bexecutable (files?|attachments?|content)\b", r"\bline length\b", r"\bheader (error|syntax)\b",
+        r"\binvalid header\b", r"\b(no|missing) (subject|message-id|date|from) header\b", r"\bmust have an? \S+ header\b",
+        r"\bheader (from|reply(-to)?|sender) (exists?|have|has)\b", r"\bcontent-disposition\b", r"\bnon-text message\b",
+        r"\bin the subject( line)?\b", r"\bboundary length\b"))),
+    ("virusdetected", _Gated(("malware",), _patterns(r"\bmalware\b"))),
+    ("mesgtoobig", _Gated(("size",), _patterns(r"\bmessage size \d+ ?> ?\d+"))),
+    ("spamdetected", _Gated(("points",), _patterns(r"\bscored? \d+(\.\d+)? points\b"))),
+    # Our IP or host.
+    ("blocked", _Gated(("accept connections", "accept mail", "proxy", "ip ranges", "reputation"), _patterns(
+        r"\b(server|system|host|site|we) (does not|do not|doesn'?t|don'?t) accept (connections|mail( submission)?) from\b",
+        r"\b(unsecured|open) proxy\b",
+        r"\bauthori[sz]ed ip ranges\b", r"\bpoor reputation\b"))),
+    ("requireptr", _Gated(("dns", "rdns", "ptr"), _patterns(
+        r"\bno (dns|reverse dns|f?c?rdns|ptr)( entries| records?)?( for your\b|$|\b(is|are) so\b)"))),
+    ("norelaying", _Gated(("local recipients", "handle mail for"), _patterns(
+        r"\bonly accepts local recipients\b", r"\bi don'?t handle mail for\b"))),
+    # The lead's own mailbox shut to us by its owner's or admin's rule.
+    ("filtered", _Gated(("blocked", "only accepts", "privacy", "access"), _patterns(
+        r"\b(your )?recipient (address )?(has been|is) blocked\b",
+        r"\bonly accepts (mail|messages|e-?mails?) from (authori[sz]ed|approved|known|registered)\b",
+        r"\bprivacy settings\b", r"\bhas (no|only) (international|local domain|local|internal) access\b"))),
+    # A dead address or domain in the admin's own words.
+    ("hostunknown", _Gated(("obsolete", "no longer", "not in service", "inbound mail", "cannot route",
+                            "fully", "sending to"), _patterns(
+        r"\bdomain\b[^;]{0,60}?\b(is )?(obsolete|no longer (supported|served|hosted|in (use|service)|active|valid))\b",
+        r"\bdomain is not in service\b", r"\binbound mail is not configured\b",
+        r"\bcannot route to (remote )?domain\b", r"\brecipient domain must be (a )?fully[- ]qualified\b",
+        # A relay's own refusal of a destination for every sender: reserved names, placeholders.
+        r"\bsending to\b[^;]{0,60}\b(domains?|tld)\b[^;]{0,40}\bnot allowed\b"))),
+    ("notaccept", _Gated(("accept", "receive", "take "), _patterns(
+        r"\b(this |the )?(e-?mail )?address (does not|doesn'?t|will not|won'?t) (accept|receive|take) "
+        r"(any |incoming )?(mail|messages|e-?mails?|replies)\b"))),
+    ("userunknown", _Gated(("expired", "mail box", "restricted characters"), _patterns(
+        # Exim's configure.default: a local part it never delivers.
+        r"\brestricted characters in address\b", r"\bexpired (e-?mail )?address\b", r"\baddress (has )?expired\b",
+        r"\b(not found|unknown) or expired\b", r"\bmail box (does not|doesn'?t) exist\b"))),
+    ("hasmoved", _Gated(("instead", "resend", "re-send"), _patterns(
+        r"\buse [<\[(]? ?mailaddr ?[>\])]? instead\b", r"\bre-?send (your message )?to [<\[(]? ?mailaddr\b"))),
+]
+
+
+@functools.lru_cache(maxsize=256)  # (one report's words are asked again for each failure and owner)
+def _admin_reason(words: str) -> str | None:
+    """The cause _ADMIN_WORDS reads in folded `words`, or None."""
+    for reason, table in _ADMIN_WORDS:
+        if table.search(words):
+            return reason
+    return None
+
+
+class _AdminSenderWords:
+    """_ADMIN_WORDS' causes of ours, as one pattern among _OTHER_CAUSES."""
+
+    @staticmethod
+    def search(words: str) -> bool:
+        return _admin_reason(words) in SENDER_REASONS
+
+
 # A dead address in the servers' own words, believed with no SMTP stage (the servers
 # that hold the mailbox or the list write them): RFC 3463's X.1.1 and X.1.3 names "Bad
 # destination mailbox address [syntax]" and X.1.2 "Bad destination system address"
@@ -1945,7 +2067,8 @@ def _names_another_domain(words: str, domain: str) -> bool:
 _OTHER_CAUSES = tuple(pattern for reason, pattern in _AFTER_ADDRESS if reason in (
     "filtered", "rejected", "spamdetected", "policyviolation", "requireptr", "badreputation",
     "blocked", "contenterror")) + tuple(
-    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS) + tuple(
+    pattern for reason, pattern in _SERVER_SENDER_WORDS + _SERVER_OTHER_WORDS if reason in SENDER_REASONS) + (
+    _AdminSenderWords,) + tuple(
     pattern for _, pattern in _BLOCKLIST_WORDS)
 
 
@@ -2120,6 +2243,8 @@ _DEAD_AFTER_DATA = _DeadSentences(r"do(es)?n'?t have an? \S+ account")
 # user" stays stage-bound: m-FILTER's appliance writes it for a filter's refusal.)
 _DEAD_WHATEVER_STAGE = _DeadSentences(
     r"\buser ?unknown\b", r"\baddress unknown\b", r"\bmailbox not found\b", r"\bunknown e-?mail address\b", r"\buser not found\b",
+    # An admin's "550 Mailbox does not exist" after the message (a filter says no such thing).
+    r"\bmail ?box (does not|doesn'?t) exist\b",
     # The recipient named, and said not to exist ("554 Rcpt <ana@…> does not exist" at
     # the end of DATA): a filter refuses a message, it does not deny an address.
     r"(user|recipient|mailbox|rcpt|account) [\[<(]? ?mailaddr ?[\]>)]? (does not|doesn'?t|dosn'?t) exist")
@@ -2261,6 +2386,8 @@ def reason_from_words(text: str, *, status: str | None = None, grammar: bool = F
     """The cause the words name, or None. `text` must be folded. With `grammar`, the
     grammar of a dead address (_DEAD_ADDRESS_GRAMMAR) counts at the end of the
     dead-address tables' stage, under `status` (_grammar_says_dead)."""
+    if (admin := _admin_reason(text)) is not None:
+        return admin
     for group in (_BEFORE_ADDRESS, _SERVER_SENDER_WORDS, _GRAMMAR_SENDER, _DOMAIN_SENDER_SAID_DEAD, _ADDRESS,
                   _SERVER_DEAD_ADDRESS, _AFTER_ADDRESS, _BLOCKLIST_WORDS, _SERVER_OTHER_WORDS):
         if group is _AFTER_ADDRESS and grammar and _grammar_says_dead(status, text):
