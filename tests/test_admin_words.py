@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from leadloop.classify import classify
 from leadloop.delivery_status import ADDRESS, MAILBOX, SENDER, judge
 
 
@@ -276,3 +277,72 @@ def test_the_admin_words_leave_the_old_readings_alone():
     got = judge("5.7.1", "554 5.7.1 <ana@example.org>: Recipient address rejected: SPFBL info@tienda.example is "
                 "not a valid e-mail", command="RCPT", quoted=True)
     assert (got.hard, got.owner) == (False, SENDER)
+
+
+@pytest.mark.parametrize("words, reason, owner", [
+    ("450 4.7.1 <ana@example.org>: Recipient address rejected: Limite de 300 e-mails por hora atingido",
+     "speeding", SENDER),
+    ("450 4.7.1 <ana@example.org>: Recipient address rejected: sorry, max 500 emails per user per hour",
+     "speeding", SENDER),
+    ("451 Connection limited: Sender rate 62.3 / 1h.", "speeding", SENDER),
+    ("451 Temporary DNS error while checking SPF record. Try again later.", "authfailure", SENDER),
+    ("550 Sign in to send mail through this server", "rejected", SENDER),
+    ("550 Mail not permitted from sender.", "rejected", SENDER),
+    ("550 The mail server does not recognize info@tienda.example as a valid sender.", "rejected", SENDER),
+    ("550 Invalid use of null sender", "rejected", SENDER),
+    ("550 Helo name contains a bare IP address (HELO was 192.0.2.1)", "blocked", SENDER),
+    ("451 Transient ban present for 192.0.2.1.", "blocked", SENDER),
+    ("550 Message headers fail syntax check", "contenterror", SENDER),
+    ("550 We do not accept attachments like: factura.exe", "contenterror", SENDER),
+    ("550 Relevo no permitido", "norelaying", SENDER),
+    ("550 Mailing to remote domains not supported", "norelaying", SENDER),
+    ("450 4.7.1 <ana@example.org>: Recipient address rejected: Policy Service is unavailable. Please try again",
+     "temporary", MAILBOX),
+    ("550 Caracteres inválidos en dirección", "userunknown", ADDRESS),
+    ("550 bad chars in address", "userunknown", ADDRESS),
+    ("550 Recipient verification failed", "userunknown", ADDRESS),
+    ("550 No reply mailbox", "notaccept", ADDRESS),
+])
+def test_more_of_an_admins_words(words, reason, owner):
+    status = words.split()[1] if "." in words.split()[1] and words.split()[1][0].isdigit() else (
+        "4.0.0" if words.startswith("4") else "5.0.0")
+    got = judge(status, words, command="RCPT", quoted=True)
+    assert (got.reason, got.owner) == (reason, owner)
+
+
+def test_exims_octal_escapes_are_read_as_the_letters_they_were():
+    # Exim's report prints a remote server's UTF-8 bytes as octal escapes (string_printing).
+    escaped = r"554 5.7.1 <ana@example.org>: Recipient address rejected: Ung\303\274ltiger Empf\303\244nger"
+    got = judge("5.0.0", escaped, command="RCPT", quoted=True)
+    assert (got.hard, got.reason) == (True, "userunknown")
+    report = ("From: Mail Delivery System <Mailer-Daemon@tienda.example>\nTo: info@tienda.example\n"
+              "Subject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: ana@example.org\n"
+              "Auto-Submitted: auto-replied\n\n"
+              "This message was created automatically by mail delivery software.\n\n"
+              "A message that you sent could not be delivered to one or more of its\n"
+              "recipients. This is a permanent error. The following address(es) failed:\n\n"
+              "  ana@example.org\n    host mx.example.org [192.0.2.7]\n"
+              "    SMTP error from remote mail server after RCPT TO:<ana@example.org>:\n"
+              "    " + escaped + "\n").encode()
+    incoming = classify(report)
+    assert [(f.address, f.verdict.hard) for f in incoming.failures] == [("ana@example.org", True)]
+    # A backslash that is no such escape stays as it was.
+    assert judge("5.0.0", r"550 C:\101 rejected", command="RCPT", quoted=True).hard is False
+
+
+@pytest.mark.parametrize("words", [
+    "451 Virus scanner error", "451 Error running virus scanner", "450 Virus scanner timed out",
+    "452 Unable to scan for viruses", "451 An error occured when scanning the message for viruses.",
+    "450 Error connecting to virus scanner", "450 Rspamd scan timeout", "451 4.7.1 Virus filter failed",
+    "421 DNS error on bl.spamcop.net",
+])
+def test_the_receiving_servers_own_scanner_failing_is_its_trouble_not_ours(words):
+    # The tool failed; it found nothing in our mail: the lead's mailbox's, retried.
+    status = words.split()[1] if "." in words.split()[1] else "4.0.0"
+    got = judge(status, words, command="DATA", quoted=True)
+    assert (got.owner, got.hard) == (MAILBOX, False)
+    # What a scanner found stays ours, also when the message "failed" the scan.
+    assert judge("5.0.0", "550 This message contains a virus (Eicar-Test-Signature)", command="DATA",
+                 quoted=True).owner == SENDER
+    assert judge("5.0.0", "550 Message failed virus scanning: infected with Eicar-Test-Signature", command="DATA",
+                 quoted=True).owner == SENDER

@@ -1834,16 +1834,29 @@ _SERVER_OTHER_WORDS = [
 # Try again later" is our rate, whatever "try again" says; "Sending domain has no MX
 # record" is our domain. Folded text, addresses written "mailaddr".
 _ADMIN_WORDS = [
+    # The receiving server's own scanner or lookup failing is its trouble, not a virus or
+    # a block found in our mail ("Virus scanner error", "Unable to scan for viruses",
+    # "Rspamd scan timeout", "DNS error on bl.spamcop.net"): the lead's mailbox's, retried.
+    # (Never "Message failed virus scanning": the message failed the scan, a virus found.)
+    ("temporary", _Gated(("scan", "virus filter", "spam filter", "malware filter", "dns error on"), _patterns(
+        r"\b(virus|spam|malware) ?(scanner|filter|scan)s?\b[^.;]{0,20}\b(error|failure|timed? ?out|timeout"
+        r"|unavailable|not available|not responding)\b", r"\b(virus|spam|malware) ?(scanner|filter)s? (has )?failed\b",
+        r"\b(error|unable|failure)\b[^.;]{0,30}\b(scan(ning)?|scanner)\b",
+        r"\brspamd scan (timeout|error|failed)\b", r"\bdns error on\b"))),
     # SPF, DKIM or DMARC failing names our domain's records, whatever else the words say
     # ("temporarily rejected: SPF check failed"; Outlook's "sending domain … does not pass
     # DMARC verification"); a mere mention, advice in a spam refusal, is not one.
     ("authfailure", _Gated(("spf", "dmarc", "dkim"), _patterns(
         r"\b(spf|dmarc|dkim)\b[^.;]{0,30}\b(check|fails?|failed|failure|deny|denied|error|returns|softfail|permerror"
-        r"|temperror|verification|record for)\b", r"\b(fails?|failed|pass|not pass) (spf|dmarc|dkim)\b"))),
+        r"|temperror|verification|record for|not found)\b", r"\b(fails?|failed|pass|not pass) (spf|dmarc|dkim)\b",
+        r"\bcheck(ing)? (the |our |your )?(spf|dmarc|dkim)\b"))),
     # Our own address checked, or claimed where we may not.
-    ("rejected", _Gated(("verification", "sender not", "sender address not", "sending domain", "sender domain",
-                         "sender's domain", "senders domain", "mail from", "spoof", "must match your login",
-                         "not your domain", "come from", "sender claims", "envelope sender"), _patterns(
+    ("rejected", _Gated(("sender", "sending domain", "mail from", "spoof", "must match your login", "not your domain",
+                         "come from", "own address", "local mail"), _patterns(
+        r"\bmail not permitted from (sender|host)\b", r"\b(banned|bad) sender\b", r"\bsender (location|asn)\b",
+        r"\bas a valid sender\b", r"\bcan'?t verify sender\b", r"\bunauthenticated local mail\b",
+        r"\b(invalid use of|disallowed for)[^.;]{0,30}null sender\b", r"\bsender address <> disallowed\b",
+        r"\bsend as your own address\b",
         r"\bsender (address )?verification (failed|failure)", r"\bsender (address )?not accepted\b",
         r"\b(sending|sender'?s?) domain\b", r"\bmail from [<\[(]? ?mailaddr ?[>\])]? not allowed\b",
         r"\bno mail should ever come from\b", r"\bsender claims\b", r"\bspoof(ing|ed)?\b",
@@ -1851,36 +1864,46 @@ _ADMIN_WORDS = [
         r"\benvelope sender\b[^.;]{0,60}\b(must|not allowed|is not|containing)\b"))),
     ("blocked", _Gated(("spfbl",), _patterns(r"\bspfbl\b[^;]{0,40}\bblocked\b"))),
     # Our client's login, TLS or HELO.
-    ("rejected", _Gated(("authenticat", "auth", "log in", "login", "credentials"), _patterns(
+    ("rejected", _Gated(("authenticat", "auth", "log in", "login", "credentials", "registered account", "sign in",
+                         "demo account"), _patterns(
         r"\b(not|never) authenticated\b", r"\bauthentication (is )?(required|needed|credentials)\b",
         r"\bsmtp[- ]?auth\b", r"\b(please|must|you need to) log ?in\b", r"\bapi credentials\b",
-        r"\bwith a registered account\b"))),
+        r"\bwith a registered account\b", r"\bsign in to send\b", r"\bdemo accounts? may not send\b"))),
     ("securityerror", _Gated(("tls",), _patterns(
         # (Not Postfix's own "TLS is required, but was not offered by host": the lead's
         # server offered none, which our relay required.)
         r"\brequires? (a )?(starttls|tls)\b", r"\b(starttls|tls) (connection )?(is )?required\b(?!,? but was not offered)"))),
     ("blocked", _Gated(("helo", "ehlo"), _patterns(
         r"\bforged (ip in )?(helo|ehlo)\b", r"\b(helo|ehlo) (host )?(matches|mismatch|host_mismatch)\b",
-        r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b"))),
+        r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b", r"\bhelo name\b"))),
     # Our rate, our sending quota, our session's failures, our transaction's shape.
-    ("speeding", _Gated(("rate", "too many", "too much", "too fast", "limit", "per second", "per minute", "per hour",
-                         "per day", "kontingent"), _patterns(
+    ("speeding", _Gated(("rate limit", "ratelimit", "rate overlimit", "sender rate", "too many", "too much",
+                         "too fast", "limit", " per ", " por ", " pro ", "kontingent", "exceeded", "excess connection"),
+                        _patterns(
         r"\brate ?limit(ed)? (is )?(exceeded|reached|reach|hit)\b", r"\brate overlimit\b",
         r"\b(sending|sent|send|sends) too (many|much|fast)\b", r"\btoo many (e-?mails|messages|mails) (too fast|in \d)",
         r"\b(daily|hourly|monthly|weekly) (sending |send |message |mail )?(limit|quota) (is )?(reached|exceeded|exhausted)",
         r"\bexceeded (our|the|your) (daily |hourly |monthly )?(sender|sending|send|ip|daily|hourly|monthly) limit\b",
-        r"\bonly \d+ (reports|messages|e-?mails|mails) per (second|minute|hour|day)\b", r"\bmonatskontingent\b"))),
+        r"\bonly \d+ (reports|messages|e-?mails|mails) per (second|minute|hour|day)\b", r"\bmonatskontingent\b",
+        # "Limite de 300 e-mails por hora atingido", "max 500 emails per user per hour", "exceeded 4
+        # messages in 30 minutes", "Sender rate 62.3 / 1h", "Excess connection attempts"
+        r"\b\d+ (e-?mails|messages|mails|mensagens|mensajes|correos|nachrichten) (per|por|pro) "
+        r"((user|domain|server|usuario|dominio) (per |por )?)?(second|minute|hour|day|segundo|minuto|hora|dia|stunde|tag)\b",
+        r"\bexceeded \d+ (messages|e-?mails|mails) in\b", r"\bsender rate \d", r"\bexcess connection attempts\b"))),
     ("blocked", _Gated(("too many", "failed recipients", "rejected recipients"), _patterns(
         r"\btoo many (\(\d+\) )?(unknown users|failed recipients|rejected recipients|invalid recipients|bad recipients"
         r"|rcpt failures|recipient failures)\b",
         r"\bnumber of failed recipients\b", r"\bmax \d+ failed recipients\b"))),
-    ("toomanyconn", _Gated(("recipient", "domains per"), _patterns(
+    ("toomanyconn", _Gated(("one recipient", "domains per", "mixed recipient"), _patterns(
         r"\bone recipient (at a time|per (transaction|message|session))\b",
         r"\bmultiple destination domains per transaction\b", r"\bmixed recipient types\b"))),
     # The message itself: its attachments, headers, lines, size or score.
     ("contenterror", _Gated(("attachment", "extension", "file name", "filename", "files are not", "file type",
-                             "executable", "header error", "header syntax", "invalid header", " header", "line length",
-                             "content-disposition", "non-text", "in the subject", "boundary length"), _patterns(
+                             "executable", "header error", "header syntax", "invalid header", "headers fail",
+                             "headers contain", "required header", "subject header", "message-id header", "date header",
+                             "from header", "must have a", "header from", "header reply", "header sender",
+                             "line length", "content-disposition", "non-text", "in the subject", "boundary length",
+                             "fragments"), _patterns(
         r"\b(unacceptable|disallowed|forbidden|banned|dangerous|blocked|unwanted|prohibited) (file |binary )?"
         r"(attachment|extension|file ?name|file ?type)s?\b", r"\bunwanted binary attachment\b",
         r"\battachments? (of this type |type )?(is |are )?(not (allowed|accepted|permitted)|forbidden|blocked|refused)\b",
@@ -1888,24 +1911,29 @@ _ADMIN_WORDS = [
         r"\bexecutable (files?|attachments?|content)\b", r"\bline length\b", r"\bheader (error|syntax)\b",
         r"\binvalid header\b", r"\b(no|missing) (subject|message-id|date|from) header\b", r"\bmust have an? \S+ header\b",
         r"\bheader (from|reply(-to)?|sender) (exists?|have|has)\b", r"\bcontent-disposition\b", r"\bnon-text message\b",
-        r"\bin the subject( line)?\b", r"\bboundary length\b"))),
+        r"\bin the subject( line)?\b", r"\bboundary length\b", r"\bheaders? (fail|contain invalid) syntax",
+        r"\bmissing (one or more )?required headers?\b", r"\b(do not|does not|don'?t) accept\b[^.;]{0,40}"
+        r"\b(attachments|executables)\b", r"\bmessage fragments\b"))),
     ("virusdetected", _Gated(("malware",), _patterns(r"\bmalware\b"))),
     ("mesgtoobig", _Gated(("size",), _patterns(r"\bmessage size \d+ ?> ?\d+"))),
     ("spamdetected", _Gated(("points",), _patterns(r"\bscored? \d+(\.\d+)? points\b"))),
     # Our IP or host.
-    ("blocked", _Gated(("accept connections", "accept mail", "proxy", "ip ranges", "reputation"), _patterns(
+    ("blocked", _Gated(("accept connections", "accept mail", "proxy", "ip ranges", "reputation", "ban"), _patterns(
         r"\b(server|system|host|site|we) (does not|do not|doesn'?t|don'?t) accept (connections|mail( submission)?) from\b",
         r"\b(unsecured|open) proxy\b",
-        r"\bauthori[sz]ed ip ranges\b", r"\bpoor reputation\b"))),
+        r"\bauthori[sz]ed ip ranges\b", r"\bpoor reputation\b", r"\btransient ban\b"))),
     ("requireptr", _Gated(("dns", "rdns", "ptr"), _patterns(
         r"\bno (dns|reverse dns|f?c?rdns|ptr)( entries| records?)?( for your\b|$|\b(is|are) so\b)"))),
-    ("norelaying", _Gated(("local recipients", "handle mail for"), _patterns(
-        r"\bonly accepts local recipients\b", r"\bi don'?t handle mail for\b"))),
+    ("norelaying", _Gated(("local recipients", "handle mail for", "relevo", "remote domains", "local to this"),
+                          _patterns(
+        r"\bonly accepts local recipients\b", r"\bi don'?t handle mail for\b", r"\brelevo no permitido\b",
+        r"\bmailing to remote domains not supported\b", r"\bnot local to this site\b"))),
     # The lead's own mailbox shut to us by its owner's or admin's rule.
     ("filtered", _Gated(("blocked", "only accepts", "privacy", "access"), _patterns(
         r"\b(your )?recipient (address )?(has been|is) blocked\b",
         r"\bonly accepts (mail|messages|e-?mails?) from (authori[sz]ed|approved|known|registered)\b",
         r"\bprivacy settings\b", r"\bhas (no|only) (international|local domain|local|internal) access\b"))),
+    ("temporary", _Gated(("policy service",), _patterns(r"\bpolicy service is (unavailable|not available|down)\b"))),
     # A dead address or domain in the admin's own words.
     ("hostunknown", _Gated(("obsolete", "no longer", "not in service", "inbound mail", "cannot route",
                             "fully", "sending to"), _patterns(
@@ -1914,12 +1942,18 @@ _ADMIN_WORDS = [
         r"\bcannot route to (remote )?domain\b", r"\brecipient domain must be (a )?fully[- ]qualified\b",
         # A relay's own refusal of a destination for every sender: reserved names, placeholders.
         r"\bsending to\b[^;]{0,60}\b(domains?|tld)\b[^;]{0,40}\bnot allowed\b"))),
-    ("notaccept", _Gated(("accept", "receive", "take "), _patterns(
+    ("notaccept", _Gated(("address do", "address wi", "address wo", "no reply", "no-reply", "noreply"), _patterns(
         r"\b(this |the )?(e-?mail )?address (does not|doesn'?t|will not|won'?t) (accept|receive|take) "
-        r"(any |incoming )?(mail|messages|e-?mails?|replies)\b"))),
-    ("userunknown", _Gated(("expired", "mail box", "restricted characters"), _patterns(
+        r"(any |incoming )?(mail|messages|e-?mails?|replies)\b", r"^\W*(\d{3}\W+)?no[- ]?reply (mail ?box|address)\b"))),
+    ("userunknown", _Gated(("expired address", "expired email", "expired e-mail", "address expired",
+                            "address has expired", "or expired", "mail box", "restricted characters", "in address",
+                            "in the address", "caracteres", "recipient verification", "recipient address verification"),
+                           _patterns(
         # Exim's configure.default: a local part it never delivers.
-        r"\brestricted characters in address\b", r"\bexpired (e-?mail )?address\b", r"\baddress (has )?expired\b",
+        r"\brestricted characters in address\b",
+        r"\b(bad|invalid|illegal|incorrect|forbidden) (chars|characters|symbols?) in (the )?address\b",
+        r"\bcaracteres (invalidos|no validos|no permitidos) en (la )?direccion\b",
+        r"\brecipient (address )?verification failed\b", r"\bexpired (e-?mail )?address\b", r"\baddress (has )?expired\b",
         r"\b(not found|unknown) or expired\b", r"\bmail box (does not|doesn'?t) exist\b"))),
     ("hasmoved", _Gated(("instead", "resend", "re-send"), _patterns(
         r"\buse [<\[(]? ?mailaddr ?[>\])]? instead\b", r"\bre-?send (your message )?to [<\[(]? ?mailaddr\b"))),
@@ -2332,10 +2366,27 @@ _GENERIC = LazyPattern(r"^\d\.0\.0$")
 def fold(text: str) -> str:
     """Lower case, accents removed, white space collapsed: "Usuário  desconhecido" and
     "usuario desconhecido" are one phrase."""
+    if "\\" in text:
+        text = _exim_unescaped(text)
     plain = without_marks(text.lower())
     # Typographic apostrophes ("doesn’t") are the ASCII one the tables are written with.
     # str.split() and re's \s split on the same white space (Py_UNICODE_ISSPACE).
     return " ".join(plain.replace("\u2019", "'").replace("\u02bc", "'").split())
+
+
+# Exim writes a remote server's non-ASCII bytes in its reports as octal escapes
+# (string_printing(): "Ung\\303\\274ltiger Empf\\303\\244nger"); a run of them that is UTF-8
+# is read as the letters it was.
+_OCTAL_RUN = LazyPattern(r"(?:\\[23][0-7]{2})+")  # (bytes 0x80-0xff: Exim prints ASCII as it is)
+
+
+def _exim_unescaped(text: str) -> str:
+    def letters(run: re.Match) -> str:
+        try:
+            return bytes(int(code, 8) for code in run.group(0).split("\\")[1:]).decode("utf-8")
+        except UnicodeDecodeError:
+            return run.group(0)
+    return _OCTAL_RUN.sub(letters, text)
 
 
 # No combining mark lies below U+0300: only runs of letters from there on are looked at.

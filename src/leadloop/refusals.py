@@ -114,8 +114,9 @@ def sender_sentence(verdict: Verdict, reply: str, *, sender: str, server: str,
                           or "5.7.0" in folded or words.startswith("530")):
         meaning, remedy = _LOGIN
     elif verdict.reason == "speeding":
+        # (A limit of its own kind first; else an admin's words for a quota name one.)
         meaning, remedy = next((said for keys, said in _LIMITS if any(key in folded for key in keys)),
-                               _MEANING["speeding"])
+                               _QUOTA if any(word in folded for word in _QUOTA_WORDS) else _MEANING["speeding"])
     elif "unusual rate" in folded or "user complaints" in folded:
         meaning, remedy = _UNUSUAL_RATE
     elif any(word in folded for word in _QUOTA_WORDS):
