@@ -255,7 +255,7 @@ qualify_domain = tienda.test
 spool_directory = {root}/spool
 log_file_path = {root}/log/%slog
 exim_user = {user}
-exim_group = {group}
+exim_group = {user}
 host_lookup =
 rfc1413_hosts =
 timeout_frozen_after = 0s
@@ -310,7 +310,7 @@ def _through_postfix(root: Path, records: list[dict], leads: int, sink: "_Sink",
         process.wait(timeout=30)
 
 
-def _through_exim(root: Path, records: list[dict], leads: int, sink: int, exim: str,
+def _through_exim(root: Path, records: list[dict], leads: int, sink: "_Sink", exim: str,
                   routes: dict[str, int]) -> None:
     # Exim's own user, as Debian's package makes it; Exim drops to it for deliveries.
     user = next((name for name in ("Debian-exim", "exim") if _has_user(name)), None)
@@ -321,12 +321,13 @@ def _through_exim(root: Path, records: list[dict], leads: int, sink: int, exim: 
         shutil.chown(root / sub, user, user)
     (root / "routes").write_text("".join(f"{domain}: {port}\n" for domain, port in routes.items()))
     config = root / "exim.conf"
-    config.write_text(_EXIM_CONFIG.format(exim=exim, root=root, user=user, group=user, host=HOST,
-                                          sink=sink, leads=leads))
+    config.write_text(_EXIM_CONFIG.format(exim=exim, root=root, user=user, host=HOST,
+                                          sink=sink.server_address[1], leads=leads))
     for number, record in enumerate(records):
         lead = _lead(number, record)
         subprocess.run([exim, "-C", str(config), "-odi", "-f", f"bounce-{number}@tienda.test", "--", lead],
                        input=_message(number, lead).replace(b"\r\n", b"\n"), capture_output=True, timeout=60)
+    _wait(sink, len(records))
 
 
 def _has_user(name: str) -> bool:
@@ -367,8 +368,7 @@ def make(folder: Path, exim: str | None = None) -> int:
     root.chmod(0o755)
     try:
         if exim:
-            _through_exim(root, records, leads.server_address[1], sink.server_address[1], exim, routes)
-            _wait(sink, len(records))
+            _through_exim(root, records, leads.server_address[1], sink, exim, routes)
         else:
             _through_postfix(root, records, leads.server_address[1], sink, routes)
     finally:

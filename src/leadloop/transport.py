@@ -138,9 +138,6 @@ _PROBED = re.compile(r"recipient address rejected: (undeliverable|unverified) ad
 _PROBE_REFUSED = re.compile(r"\bsaid: (5\d\d)\b")
 # Postfix's reject_non_fqdn_recipient: an address without a domain that can exist (RFC 5321).
 _NOT_FQDN = "recipient address rejected: need fully-qualified address"
-# Exim's default configuration (configure.default, acl_check_rcpt): a local part with a
-# leading dot or one of @ % ! / |, which it never delivers.
-_RESTRICTED = "restricted characters in address"
 # OpenSMTPD when no `match` rule takes the envelope (smtpd.conf(5)): relaying refused to
 # this client or sender. A user unknown at a domain it serves is its 524 5.2.4.
 _NO_MATCH_RULE = re.compile(r"550 invalid recipient: <[^<>]*>", re.I)
@@ -234,7 +231,9 @@ def _as_our_relays(verdict, text: str, command: str, domain: str):
                 quoted = judge(None, quote, reply_code=code, command="RCPT", domain=domain)
                 if quoted.owner == ADDRESS:
                     return quoted
-        if (_NOT_FQDN in text.lower() or _RESTRICTED in text.lower()) and text.startswith("5"):
+        # (Exim's "Restricted characters in address" is read by judge itself, as the
+        # inbox reads it: delivery_status._ADMIN_WORDS.)
+        if _NOT_FQDN in text.lower() and text.startswith("5"):
             return replace(verdict, hard=True, owner=ADDRESS, reason="userunknown")
     if verdict.owner == MAILBOX and not _MAILBOX_WORDS.search(text):
         status = verdict.status or ""
