@@ -150,8 +150,12 @@ class _Gated:
         self.keys, self.pattern = keys, pattern
 
     def search(self, text: str):
-        if text.isascii() and not any(key in text for key in self.keys):
-            return None
+        if text.isascii():
+            for key in self.keys:  # (a loop, not any(): no generator made per table and text)
+                if key in text:
+                    break
+            else:
+                return None
         return self.pattern.search(text)
 
 
@@ -200,9 +204,10 @@ class _Keyed(_Gated):
     of its keys, whatever the text's other letters."""
 
     def search(self, text: str):
-        if not any(key in text for key in self.keys):
-            return None
-        return self.pattern.search(text)
+        for key in self.keys:
+            if key in text:
+                return self.pattern.search(text)
+        return None
 
 
 # Words of a dead address, quoted with no SMTP stage and a vague status or none; in
@@ -1838,7 +1843,7 @@ _ADMIN_WORDS = [
     # a block found in our mail ("Virus scanner error", "Unable to scan for viruses",
     # "Rspamd scan timeout", "DNS error on bl.spamcop.net"): the lead's mailbox's, retried.
     # (Never "Message failed virus scanning": the message failed the scan, a virus found.)
-    ("temporary", _Gated(("scan", "virus filter", "spam filter", "malware filter", "dns error on"), _patterns(
+    ("temporary", _Keyed(("scan", "virus filter", "spam filter", "malware filter", "dns error on"), _patterns(
         r"\b(virus|spam|malware) ?(scanner|filter|scan)s?\b[^.;]{0,20}\b(error|failure|timed? ?out|timeout"
         r"|unavailable|not available|not responding)\b", r"\b(virus|spam|malware) ?(scanner|filter)s? (has )?failed\b",
         r"\b(error|unable|failure)\b[^.;]{0,30}\b(scan(ning)?|scanner)\b",
@@ -1846,12 +1851,12 @@ _ADMIN_WORDS = [
     # SPF, DKIM or DMARC failing names our domain's records, whatever else the words say
     # ("temporarily rejected: SPF check failed"; Outlook's "sending domain … does not pass
     # DMARC verification"); a mere mention, advice in a spam refusal, is not one.
-    ("authfailure", _Gated(("spf", "dmarc", "dkim"), _patterns(
+    ("authfailure", _Keyed(("spf", "dmarc", "dkim"), _patterns(
         r"\b(spf|dmarc|dkim)\b[^.;]{0,30}\b(check|fails?|failed|failure|deny|denied|error|returns|softfail|permerror"
         r"|temperror|verification|record for|not found)\b", r"\b(fails?|failed|pass|not pass) (spf|dmarc|dkim)\b",
         r"\bcheck(ing)? (the |our |your )?(spf|dmarc|dkim)\b"))),
     # Our own address checked, or claimed where we may not.
-    ("rejected", _Gated(("sender", "sending domain", "mail from", "spoof", "must match your login", "not your domain",
+    ("rejected", _Keyed(("sender", "sending domain", "mail from", "spoof", "must match your login", "not your domain",
                          "come from", "own address", "local mail"), _patterns(
         r"\bmail not permitted from (sender|host)\b", r"\b(banned|bad) sender\b", r"\bsender (location|asn)\b",
         r"\bas a valid sender\b", r"\bcan'?t verify sender\b", r"\bunauthenticated local mail\b",
@@ -1862,22 +1867,22 @@ _ADMIN_WORDS = [
         r"\bno mail should ever come from\b", r"\bsender claims\b", r"\bspoof(ing|ed)?\b",
         r"\bmust match your login\b", r"\bnot your domain\b",
         r"\benvelope sender\b[^.;]{0,60}\b(must|not allowed|is not|containing)\b"))),
-    ("blocked", _Gated(("spfbl",), _patterns(r"\bspfbl\b[^;]{0,40}\bblocked\b"))),
+    ("blocked", _Keyed(("spfbl",), _patterns(r"\bspfbl\b[^;]{0,40}\bblocked\b"))),
     # Our client's login, TLS or HELO.
-    ("rejected", _Gated(("authenticat", "auth", "log in", "login", "credentials", "registered account", "sign in",
+    ("rejected", _Keyed(("authenticat", "auth", "log in", "login", "credentials", "registered account", "sign in",
                          "demo account"), _patterns(
         r"\b(not|never) authenticated\b", r"\bauthentication (is )?(required|needed|credentials)\b",
         r"\bsmtp[- ]?auth\b", r"\b(please|must|you need to) log ?in\b", r"\bapi credentials\b",
         r"\bwith a registered account\b", r"\bsign in to send\b", r"\bdemo accounts? may not send\b"))),
-    ("securityerror", _Gated(("tls",), _patterns(
+    ("securityerror", _Keyed(("tls",), _patterns(
         # (Not Postfix's own "TLS is required, but was not offered by host": the lead's
         # server offered none, which our relay required.)
         r"\brequires? (a )?(starttls|tls)\b", r"\b(starttls|tls) (connection )?(is )?required\b(?!,? but was not offered)"))),
-    ("blocked", _Gated(("helo", "ehlo"), _patterns(
+    ("blocked", _Keyed(("helo", "ehlo"), _patterns(
         r"\bforged (ip in )?(helo|ehlo)\b", r"\b(helo|ehlo) (host )?(matches|mismatch|host_mismatch)\b",
         r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b", r"\bhelo name\b"))),
     # Our rate, our sending quota, our session's failures, our transaction's shape.
-    ("speeding", _Gated(("rate limit", "ratelimit", "rate overlimit", "sender rate", "too many", "too much",
+    ("speeding", _Keyed(("rate limit", "ratelimit", "rate overlimit", "sender rate", "too many", "too much",
                          "too fast", "limit", " per ", " por ", " pro ", "kontingent", "exceeded", "excess connection"),
                         _patterns(
         r"\brate ?limit(ed)? (is )?(exceeded|reached|reach|hit)\b", r"\brate overlimit\b",
@@ -1890,15 +1895,15 @@ _ADMIN_WORDS = [
         r"\b\d+ (e-?mails|messages|mails|mensagens|mensajes|correos|nachrichten) (per|por|pro) "
         r"((user|domain|server|usuario|dominio) (per |por )?)?(second|minute|hour|day|segundo|minuto|hora|dia|stunde|tag)\b",
         r"\bexceeded \d+ (messages|e-?mails|mails) in\b", r"\bsender rate \d", r"\bexcess connection attempts\b"))),
-    ("blocked", _Gated(("too many", "failed recipients", "rejected recipients"), _patterns(
+    ("blocked", _Keyed(("too many", "failed recipients", "rejected recipients"), _patterns(
         r"\btoo many (\(\d+\) )?(unknown users|failed recipients|rejected recipients|invalid recipients|bad recipients"
         r"|rcpt failures|recipient failures)\b",
         r"\bnumber of failed recipients\b", r"\bmax \d+ failed recipients\b"))),
-    ("toomanyconn", _Gated(("one recipient", "domains per", "mixed recipient"), _patterns(
+    ("toomanyconn", _Keyed(("one recipient", "domains per", "mixed recipient"), _patterns(
         r"\bone recipient (at a time|per (transaction|message|session))\b",
         r"\bmultiple destination domains per transaction\b", r"\bmixed recipient types\b"))),
     # The message itself: its attachments, headers, lines, size or score.
-    ("contenterror", _Gated(("attachment", "extension", "file name", "filename", "files are not", "file type",
+    ("contenterror", _Keyed(("attachment", "extension", "file name", "filename", "files are not", "file type",
                              "executable", "header error", "header syntax", "invalid header", "headers fail",
                              "headers contain", "required header", "subject header", "message-id header", "date header",
                              "from header", "must have a", "header from", "header reply", "header sender",
@@ -1914,38 +1919,38 @@ _ADMIN_WORDS = [
         r"\bin the subject( line)?\b", r"\bboundary length\b", r"\bheaders? (fail|contain invalid) syntax",
         r"\bmissing (one or more )?required headers?\b", r"\b(do not|does not|don'?t) accept\b[^.;]{0,40}"
         r"\b(attachments|executables)\b", r"\bmessage fragments\b"))),
-    ("virusdetected", _Gated(("malware",), _patterns(r"\bmalware\b"))),
-    ("mesgtoobig", _Gated(("size",), _patterns(r"\bmessage size \d+ ?> ?\d+"))),
-    ("spamdetected", _Gated(("points",), _patterns(r"\bscored? \d+(\.\d+)? points\b"))),
+    ("virusdetected", _Keyed(("malware",), _patterns(r"\bmalware\b"))),
+    ("mesgtoobig", _Keyed(("size",), _patterns(r"\bmessage size \d+ ?> ?\d+"))),
+    ("spamdetected", _Keyed(("points",), _patterns(r"\bscored? \d+(\.\d+)? points\b"))),
     # Our IP or host.
-    ("blocked", _Gated(("accept connections", "accept mail", "proxy", "ip ranges", "reputation", "ban"), _patterns(
+    ("blocked", _Keyed(("accept connections", "accept mail", "proxy", "ip ranges", "reputation", "ban"), _patterns(
         r"\b(server|system|host|site|we) (does not|do not|doesn'?t|don'?t) accept (connections|mail( submission)?) from\b",
         r"\b(unsecured|open) proxy\b",
         r"\bauthori[sz]ed ip ranges\b", r"\bpoor reputation\b", r"\btransient ban\b"))),
-    ("requireptr", _Gated(("dns", "rdns", "ptr"), _patterns(
+    ("requireptr", _Keyed(("dns", "rdns", "ptr"), _patterns(
         r"\bno (dns|reverse dns|f?c?rdns|ptr)( entries| records?)?( for your\b|$|\b(is|are) so\b)"))),
-    ("norelaying", _Gated(("local recipients", "handle mail for", "relevo", "remote domains", "local to this"),
+    ("norelaying", _Keyed(("local recipients", "handle mail for", "relevo", "remote domains", "local to this"),
                           _patterns(
         r"\bonly accepts local recipients\b", r"\bi don'?t handle mail for\b", r"\brelevo no permitido\b",
         r"\bmailing to remote domains not supported\b", r"\bnot local to this site\b"))),
     # The lead's own mailbox shut to us by its owner's or admin's rule.
-    ("filtered", _Gated(("blocked", "only accepts", "privacy", "access"), _patterns(
+    ("filtered", _Keyed(("blocked", "only accepts", "privacy", "access"), _patterns(
         r"\b(your )?recipient (address )?(has been|is) blocked\b",
         r"\bonly accepts (mail|messages|e-?mails?) from (authori[sz]ed|approved|known|registered)\b",
         r"\bprivacy settings\b", r"\bhas (no|only) (international|local domain|local|internal) access\b"))),
-    ("temporary", _Gated(("policy service",), _patterns(r"\bpolicy service is (unavailable|not available|down)\b"))),
+    ("temporary", _Keyed(("policy service",), _patterns(r"\bpolicy service is (unavailable|not available|down)\b"))),
     # A dead address or domain in the admin's own words.
-    ("hostunknown", _Gated(("obsolete", "no longer", "not in service", "inbound mail", "cannot route",
+    ("hostunknown", _Keyed(("obsolete", "no longer", "not in service", "inbound mail", "cannot route",
                             "fully", "sending to"), _patterns(
         r"\bdomain\b[^;]{0,60}?\b(is )?(obsolete|no longer (supported|served|hosted|in (use|service)|active|valid))\b",
         r"\bdomain is not in service\b", r"\binbound mail is not configured\b",
         r"\bcannot route to (remote )?domain\b", r"\brecipient domain must be (a )?fully[- ]qualified\b",
         # A relay's own refusal of a destination for every sender: reserved names, placeholders.
         r"\bsending to\b[^;]{0,60}\b(domains?|tld)\b[^;]{0,40}\bnot allowed\b"))),
-    ("notaccept", _Gated(("address do", "address wi", "address wo", "no reply", "no-reply", "noreply"), _patterns(
+    ("notaccept", _Keyed(("address do", "address wi", "address wo", "no reply", "no-reply", "noreply"), _patterns(
         r"\b(this |the )?(e-?mail )?address (does not|doesn'?t|will not|won'?t) (accept|receive|take) "
         r"(any |incoming )?(mail|messages|e-?mails?|replies)\b", r"^\W*(\d{3}\W+)?no[- ]?reply (mail ?box|address)\b"))),
-    ("userunknown", _Gated(("expired address", "expired email", "expired e-mail", "address expired",
+    ("userunknown", _Keyed(("expired address", "expired email", "expired e-mail", "address expired",
                             "address has expired", "or expired", "mail box", "restricted characters", "in address",
                             "in the address", "caracteres", "recipient verification", "recipient address verification"),
                            _patterns(
@@ -1955,7 +1960,7 @@ _ADMIN_WORDS = [
         r"\bcaracteres (invalidos|no validos|no permitidos) en (la )?direccion\b",
         r"\brecipient (address )?verification failed\b", r"\bexpired (e-?mail )?address\b", r"\baddress (has )?expired\b",
         r"\b(not found|unknown) or expired\b", r"\bmail box (does not|doesn'?t) exist\b"))),
-    ("hasmoved", _Gated(("instead", "resend", "re-send"), _patterns(
+    ("hasmoved", _Keyed(("instead", "resend", "re-send"), _patterns(
         r"\buse [<\[(]? ?mailaddr ?[>\])]? instead\b", r"\bre-?send (your message )?to [<\[(]? ?mailaddr\b"))),
 ]
 
