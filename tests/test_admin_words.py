@@ -350,3 +350,19 @@ def test_the_receiving_servers_own_scanner_failing_is_its_trouble_not_ours(words
                  quoted=True).owner == SENDER
     assert judge("5.0.0", "550 Message failed virus scanning: infected with Eicar-Test-Signature", command="DATA",
                  quoted=True).owner == SENDER
+
+
+@pytest.mark.parametrize("words", [
+    "550 5.1.1 The sender address <info@tienda.example> does not exist",
+    "554 5.1.1 According to mx1.tienda.example, your sender <info@tienda.example> isn't a working e-mail address: "
+    "550 5.1.1 User unknown",
+    "550 Sender (info@tienda.example) does not exist",
+    "550 your sender <info@tienda.example> isn't a working e-mail address",
+])
+def test_our_sender_said_dead_in_brackets_is_ours_under_any_status(words):
+    # The callout the lead's server made to our own MX: its "User unknown" is about us.
+    got = judge(status_of(words), words, command="DATA", quoted=True)
+    assert (got.owner, got.hard) == (SENDER, False)
+    # The same words about the lead's own address say it is dead.
+    assert judge("5.0.0", "550 <ana@example.org> isn't a working e-mail address", command="RCPT",
+                 quoted=True).hard is True

@@ -822,7 +822,7 @@ _GRAMMAR_PREDICATE_ONE = (
     r"|do not exist|did ?n[o']t exist|non-?existent|non-?existing|invalid|not valid|no longer valid|wrong"
     r"|misspelt|misspelled|mistyped|unrecogni[sz]ed|not recogni[sz]ed|not listed|unlisted|not registered|unregistered"
     r"|unverifiable|not verifiable|not hosted|not configured|not provisioned|not defined|not present|nowhere to be found"
-    r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a member of(?: (?:this|the|our))? [\w-]+|has departed"
+    r"|not (?:a )?(?:valid|known|registered|local|real)\b|not a working\b|isn'?t a working\b|not a member of(?: (?:this|the|our))? [\w-]+|has departed"
     r"|no longer (?:in use|used|active|accepts (?:e-?)?mail|(?:on|at|in) (?:this |the |our )?(?:server|system|host))"
     r"|not (?:listed )?in (?:my|the|our) (?:[\w-]+ )?(?:list|table|directory|database|address book)"
     r"|(?:can ?not|can'?t|could ?not|couldn'?t|was not|wasn'?t|were not|is not|isn'?t|has not been) (?:be |been )?"
@@ -1163,7 +1163,8 @@ _GRAMMAR_SENDER_SAID_DEAD = _AnyOf(
     # Each behind the keys its sentences hold (most reports hold none of them).
     _Keyed(_GRAMMAR_SENDER_NOUNS, _patterns(_spaced(
         rf"\b(?:{'|'.join(re.escape(noun) for noun in _GRAMMAR_SENDER_NOUNS)})\w*"
-        rf"(?: (?!{_GRAMMAR_SENDER_GAP_ENDS})[^\s:;!?,=.]+){{0,3}} "
+        # (Our address in brackets is one word of the gap: "the sender address <ADDR> does not exist".)
+        rf"(?: (?!{_GRAMMAR_SENDER_GAP_ENDS})(?:[<\[(]\s*mailaddr\s*[>\])]|[^\s:;!?,=.]+)){{0,3}} "
         rf"(?:(?:is|was|est|es|ist|e|er|ar|je) )?(?:{_GRAMMAR_PREDICATES_AFTER})(?![\w-])"))),
     _Gated((), _patterns(*(_spaced(_folded(shape)) for shape in (
         r"отправител\w*(?: \S+){0,3} (?:не существует|не найден\w*|неизвест\w*|недействител\w*)",
