@@ -366,3 +366,32 @@ def test_our_sender_said_dead_in_brackets_is_ours_under_any_status(words):
     # The same words about the lead's own address say it is dead.
     assert judge("5.0.0", "550 <ana@example.org> isn't a working e-mail address", command="RCPT",
                  quoted=True).hard is True
+
+
+@pytest.mark.parametrize("words", [
+    "554 5.7.1 <ana@example.org>: Recipient address rejected: Sender info@tienda.example is not allowed to send "
+    "to recipient ana@example.org",
+    "554 5.7.1 <ana@example.org>: Recipient address rejected: Absender info@tienda.example darf nicht an "
+    "Empfänger ana@example.org senden",
+    "554 5.7.1 <ana@example.org>: Recipient address rejected: Expéditeur info@tienda.example n'est pas autorisé "
+    "d'envoyer au destinateur ana@example.org",
+    "554 5.7.1 <ana@example.org>: Recipient address rejected: Het is afzender info@tienda.example niet toegestaan "
+    "te versturen naar ontvanger ana@example.org",
+    "554 5.7.1 Sender not a member", "554 5.7.1 Sender not a member or moderator",
+    "550 5.7.2 Unauthorized to send to this mailing list", "550 You are not allowed to send to this list",
+    "550 Only members can post to this group",
+    "550 El remitente no está autorizado a enviar mensajes a ana@example.org",
+])
+def test_a_list_or_mailbox_that_takes_only_the_senders_its_owner_allows_is_the_mailboxs(words):
+    # Its owner's rule about who may write to it: retried, and one of the lead's three,
+    # never a refusal of our sending that would stop the run.
+    got = judge(status_of(words), words, command="RCPT", quoted=True)
+    assert (got.reason, got.owner, got.hard) == ("filtered", MAILBOX, False)
+
+
+def test_the_same_words_under_postfixs_sender_restriction_are_ours():
+    words = ("554 5.7.1 <info@tienda.example>: Sender address rejected: Sender info@tienda.example is not "
+             "allowed to send to recipient ana@example.org")
+    assert judge("5.7.1", words, command="RCPT", quoted=True).owner == SENDER
+    assert judge("5.1.1", "550 5.1.1 Recipient not a member of this domain", command="RCPT",
+                 quoted=True).hard is True

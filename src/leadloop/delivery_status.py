@@ -1831,6 +1831,43 @@ _SERVER_OTHER_WORDS = [
         r"(do not|don'?t) have permission to post (a message )?to this mailbox"))),
 ]
 
+
+class _Unless:
+    """A table that does not count in a text holding `words` (a phrase that puts its
+    sentences under another owner)."""
+
+    def __init__(self, words: str, table: _Gated):
+        self.words, self.table = words, table
+
+    def search(self, text: str):
+        return None if self.words in text else self.table.search(text)
+
+
+# A list or a mailbox that takes mail only from the senders its owner allows: its
+# members or moderators ("Sender not a member"), or a recipient named as the one we
+# may not write to (Kolab's "Sender X is not allowed to send to recipient Y", in its
+# translations). The lead's mailbox's rule, not our sending; never under Postfix's
+# "Sender address rejected:", a check keyed on our address.
+_ONLY_ALLOWED_SENDERS = _Unless("sender address rejected", _Keyed(
+    ("member", "moderator", "subscriber", "allowed to", "authorized to", "authorised to", "permitted to",
+     "darf nicht an", "autorise", "toegestaan", "enviar", "inviare", "spedire"), _patterns(
+        r"\b(sender|you|poster)( are| is)? not (a |an )?(list )?(member|moderator|subscriber)s?\b"
+        r"(?! of (this |the |our )?domain)",
+        r"\bonly (list )?(members|subscribers|moderators)( of this (list|group))? (may|can|are allowed to) "
+        r"(post|send|write)\b",
+        r"\b(not (allowed|authori[sz]ed|permitted)|unauthori[sz]ed) to (send|post|write)( (mail|messages?|e-?mails?))?"
+        r" to ((the |this )?(recipient|mailing list|list|group)\b|[<\[(]? ?mailaddr)",
+        r"\bdarf nicht an (empfanger )?[<\[(]? ?mailaddr",
+        r"\bn'?est pas autorisee? (a |d')(envoyer|ecrire)\b[^.;]{0,30}mailaddr",
+        r"\bniet toegestaan (om )?(te )?(versturen|verzenden|mailen)\b[^.;]{0,30}mailaddr",
+        r"\bno (esta autorizad[oa]|tiene permiso|puede|se le permite) (a |para )?enviar\b[^.;]{0,40}"
+        r"(mailaddr|destinatari[oa]|lista)",
+        r"\bnao (esta autorizad[oa]|tem permissao|pode|e permitido) (a |para )?enviar\b[^.;]{0,40}"
+        r"(mailaddr|destinatari[oa]|lista)",
+        r"\bnon (e autorizzat[oa]|puo|ha il permesso di) (a )?(inviare|spedire)\b[^.;]{0,40}"
+        r"(mailaddr|destinatari[oa]|lista)")))
+
+
 # What admins write into their servers' refusals (issue #25, session 19: texts taken from
 # real sites' Exim ACLs, Postfix access maps and policy services, Sendmail access tables,
 # Haraka, OpenSMTPD and hosting panels' templates, in public repositories). Each names
@@ -1840,6 +1877,7 @@ _SERVER_OTHER_WORDS = [
 # Try again later" is our rate, whatever "try again" says; "Sending domain has no MX
 # record" is our domain. Folded text, addresses written "mailaddr".
 _ADMIN_WORDS = [
+    ("filtered", _ONLY_ALLOWED_SENDERS),
     # The receiving server's own scanner or lookup failing is its trouble, not a virus or
     # a block found in our mail ("Virus scanner error", "Unable to scan for viruses",
     # "Rspamd scan timeout", "DNS error on bl.spamcop.net"): the lead's mailbox's, retried.
@@ -2172,6 +2210,8 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
                      or (status or "").startswith("4") and reason in ("systemerror", "undefined")):
             return MAILBOX
         return SENDER
+    if reason == "filtered" and _ONLY_ALLOWED_SENDERS.search(words):
+        return MAILBOX  # (its words name us as the one it does not take: still its owner's rule)
     names_sender_outright = _names_sender_outright(words)
     if status is not None and status[2:] in ("2.3", "2.2") and not names_sender_outright:
         return MAILBOX  # X.2.2, X.2.3: the mailbox's own quota or size limit (RFC 3463)
