@@ -395,3 +395,41 @@ def test_the_same_words_under_postfixs_sender_restriction_are_ours():
     assert judge("5.7.1", words, command="RCPT", quoted=True).owner == SENDER
     assert judge("5.1.1", "550 5.1.1 Recipient not a member of this domain", command="RCPT",
                  quoted=True).hard is True
+
+
+@pytest.mark.parametrize("words, command", [
+    ("450 Too many connections from 192.0.2.25, try again later", "CONN"),
+    ("450 Too many recipient attempts", "RCPT"),
+    ("452 4.5.3 max rcpt limit exceeded", "RCPT"),
+    ("452 4.4.5 Maximum number of messages per session exceeded.", "DATA"),
+    ("452 4.7.28 mx.example.org Session exceeded transfer quota.", "DATA"),
+    ("421 too many invalid addresses, goodbye (#4.3.0)", "RCPT"),
+    ("451 4.3.0 Too many errors, disconnecting.", "RCPT"),
+    ("554 Invalid e-mail address <info@tienda.example> in From header line", "DATA"),
+    ("552 unparseable from header", "DATA"),
+    ("554 Header Lines are too many", "DATA"),
+    ("554 Header size is too large", "DATA"),
+    ("550 Required header 'Date' missing", "DATA"),
+    ("550 Invalid Delivered-To header content", "DATA"),
+    ("550 Phishing message appears to impersonate a bank", "DATA"),
+    ("550 Message contains nested archives exceeding the maximum depth", "DATA"),
+    ("550 Message contains encrypted archive", "DATA"),
+    ("552 We do not accept password-protected zip files!", "DATA"),
+    ("552 signature invalid: fail (body has been altered)", "DATA"),
+    ("550 very bad karma: -3", "RCPT"),
+    ("550 Email from that domain is not accepted here.", "DATA"),
+    ("554 Domain tienda.example of sender has no valid MX.", "DATA"),
+    ("501 5.5.4 Provided EHLO/HELO mail.tienda.example can not resolved.", "RCPT"),
+    ("501 5.4.0 none of your mail exchangers has a routable address", "RCPT"),
+])
+def test_our_session_message_and_domain_in_the_admins_words_are_ours(words, command):
+    got = judge(status_of(words), words, command=command, quoted=True)
+    assert (got.owner, got.hard) == (SENDER, False)
+
+
+def test_greylisting_is_the_lead_servers_asking_to_wait_at_any_command():
+    for command in ("MAIL", "RCPT", "CONN"):
+        got = judge("4.0.0", "421 192.0.2.25 greylisted. Try again later.", command=command, quoted=True)
+        assert got.owner == MAILBOX, command
+    # A refusal at MAIL with no such words stays ours (RFC 5321: MAIL names only us).
+    assert judge("4.0.0", "451 Temporary local problem", command="MAIL", quoted=True).owner == SENDER

@@ -1896,7 +1896,10 @@ _ADMIN_WORDS = [
         r"\bcheck(ing)? (the |our |your )?(spf|dmarc|dkim)\b"))),
     # Our own address checked, or claimed where we may not.
     ("rejected", _Keyed(("sender", "sending domain", "mail from", "spoof", "must match your login", "not your domain",
-                         "come from", "own address", "local mail"), _patterns(
+                         "come from", "own address", "local mail", "from that domain", "from this domain",
+                         "from your domain", "of sender", "of the sender", "mail exchanger"), _patterns(
+        r"\b(e-?mail|mail|messages?) from (that|this|your) domain (is |are )?not accepted\b",
+        r"\bdomain \S+ of (the )?sender\b", r"\byour mail exchangers?\b",
         r"\bmail not permitted from (sender|host)\b", r"\b(banned|bad) sender\b", r"\bsender (location|asn)\b",
         r"\bas a valid sender\b", r"\bcan'?t verify sender\b", r"\bunauthenticated local mail\b",
         r"\b(invalid use of|disallowed for)[^.;]{0,30}null sender\b", r"\bsender address <> disallowed\b",
@@ -1919,10 +1922,12 @@ _ADMIN_WORDS = [
         r"\brequires? (a )?(starttls|tls)\b", r"\b(starttls|tls) (connection )?(is )?required\b(?!,? but was not offered)"))),
     ("blocked", _Keyed(("helo", "ehlo"), _patterns(
         r"\bforged (ip in )?(helo|ehlo)\b", r"\b(helo|ehlo) (host )?(matches|mismatch|host_mismatch)\b",
-        r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b", r"\bhelo name\b"))),
+        r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b", r"\bhelo name\b",
+        r"\b(ehlo|helo)\b[^;]{0,60}?\b(can ?not|could not|does not|doesn'?t) (be )?resolved?\b"))),
     # Our rate, our sending quota, our session's failures, our transaction's shape.
     ("speeding", _Keyed(("rate limit", "ratelimit", "rate overlimit", "sender rate", "too many", "too much",
-                         "too fast", "limit", " per ", " por ", " pro ", "kontingent", "exceeded", "excess connection"),
+                         "too fast", "limit", " per ", " por ", " pro ", "kontingent", "exceeded", "excess connection",
+                         "past", "transfer quota"),
                         _patterns(
         r"\brate ?limit(ed)? (is )?(exceeded|reached|reach|hit)\b", r"\brate overlimit\b",
         r"\b(sending|sent|send|sends) too (many|much|fast)\b", r"\btoo many (e-?mails|messages|mails) (too fast|in \d)",
@@ -1933,12 +1938,18 @@ _ADMIN_WORDS = [
         # messages in 30 minutes", "Sender rate 62.3 / 1h", "Excess connection attempts"
         r"\b\d+ (e-?mails|messages|mails|mensagens|mensajes|correos|nachrichten) (per|por|pro) "
         r"((user|domain|server|usuario|dominio) (per |por )?)?(second|minute|hour|day|segundo|minuto|hora|dia|stunde|tag)\b",
-        r"\bexceeded \d+ (messages|e-?mails|mails) in\b", r"\bsender rate \d", r"\bexcess connection attempts\b"))),
+        r"\bexceeded \d+ (messages|e-?mails|mails) in\b", r"\bsender rate \d", r"\bexcess connection attempts\b",
+        # "more than 200 messages in past 1h0m0s from your ip/network" (mox), "Session exceeded transfer quota"
+        r"\bmore than \d+ (messages|e-?mails|mails) in (the )?past\b", r"\bsession exceeded transfer quota\b"))),
     ("blocked", _Keyed(("too many", "failed recipients", "rejected recipients"), _patterns(
         r"\btoo many (\(\d+\) )?(unknown users|failed recipients|rejected recipients|invalid recipients|bad recipients"
-        r"|rcpt failures|recipient failures)\b",
+        r"|rcpt failures|recipient failures|invalid addresses|bad addresses|errors)\b",
         r"\bnumber of failed recipients\b", r"\bmax \d+ failed recipients\b"))),
-    ("toomanyconn", _Keyed(("one recipient", "domains per", "mixed recipient"), _patterns(
+    ("toomanyconn", _Keyed(("one recipient", "domains per", "mixed recipient", "connections", "attempts", "rcpt",
+                            "recipients", "per session", "per connection"), _patterns(
+        r"\btoo many (concurrent |simultaneous |parallel )?connections (from|per)\b",
+        r"\btoo many (recipient|rcpt) attempts\b", r"\bmax(imum)? (rcpt|recipients?) (limit )?exceeded\b",
+        r"\bmax(imum)? (number of )?messages per (session|connection) (exceeded|reached)\b",
         r"\bone recipient (at a time|per (transaction|message|session))\b",
         r"\bmultiple destination domains per transaction\b", r"\bmixed recipient types\b"))),
     # The message itself: its attachments, headers, lines, size or score.
@@ -1947,7 +1958,8 @@ _ADMIN_WORDS = [
                              "headers contain", "required header", "subject header", "message-id header", "date header",
                              "from header", "must have a", "header from", "header reply", "header sender",
                              "line length", "content-disposition", "non-text", "in the subject", "boundary length",
-                             "fragments"), _patterns(
+                             "fragments", "header lines", "header size", "header content", "archive", "zip"),
+                            _patterns(
         r"\b(unacceptable|disallowed|forbidden|banned|dangerous|blocked|unwanted|prohibited) (file |binary )?"
         r"(attachment|extension|file ?name|file ?type)s?\b", r"\bunwanted binary attachment\b",
         r"\battachments? (of this type |type )?(is |are )?(not (allowed|accepted|permitted)|forbidden|blocked|refused)\b",
@@ -1956,11 +1968,17 @@ _ADMIN_WORDS = [
         r"\binvalid header\b", r"\b(no|missing) (subject|message-id|date|from) header\b", r"\bmust have an? \S+ header\b",
         r"\bheader (from|reply(-to)?|sender) (exists?|have|has)\b", r"\bcontent-disposition\b", r"\bnon-text message\b",
         r"\bin the subject( line)?\b", r"\bboundary length\b", r"\bheaders? (fail|contain invalid) syntax",
-        r"\bmissing (one or more )?required headers?\b", r"\b(do not|does not|don'?t) accept\b[^.;]{0,40}"
+        r"\bmissing (one or more )?required headers?\b",
+        r"\b(invalid|bad|malformed|unparseable|empty|missing)\b[^.;]{0,40}\bfrom header\b",
+        r"\bheader (lines|size)\b[^.;]{0,20}\btoo (many|large|big|long)\b", r"\brequired header '?[\w-]+'? (is )?missing\b",
+        r"\binvalid [\w-]+ header content\b", r"\b(encrypted|password[- ]protected|nested) (archives?|zip( files?)?)\b", r"\b(do not|does not|don'?t) accept\b[^.;]{0,40}"
         r"\b(attachments|executables)\b", r"\bmessage fragments\b"))),
     ("virusdetected", _Keyed(("malware",), _patterns(r"\bmalware\b"))),
     ("mesgtoobig", _Keyed(("size",), _patterns(r"\bmessage size \d+ ?> ?\d+"))),
     ("spamdetected", _Keyed(("points",), _patterns(r"\bscored? \d+(\.\d+)? points\b"))),
+    ("spamdetected", _Keyed(("phishing",), _patterns(r"\bphishing\b"))),
+    ("authfailure", _Keyed(("altered",), _patterns(r"\bbody has been altered\b"))),  # (a DKIM body hash)
+    ("badreputation", _Keyed(("karma",), _patterns(r"\bbad karma\b"))),  # (Haraka's karma plugin: our score)
     # Our IP or host.
     ("blocked", _Keyed(("accept connections", "accept mail", "proxy", "ip ranges", "reputation", "ban"), _patterns(
         r"\b(server|system|host|site|we) (does not|do not|doesn'?t|don'?t) accept (connections|mail( submission)?) from\b",
@@ -2181,6 +2199,9 @@ def names_sender(text: str) -> bool:
     return _names_sender_outright(words) or reason_from_words(words) in SENDER_REASONS
 
 
+_GREYLISTED = _Keyed(("greylist", "graylist", "grey-list", "gray-list"), _patterns(r"\b(grey|gray)-?list(ed|ing)?\b"))
+
+
 def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
              words: str, *, quoted: bool = False) -> str:
     """Whose failure this is: the address's, the lead's mailbox's or the sender's (SPEC
@@ -2209,6 +2230,8 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
                 and (reason in SERVER_TROUBLE
                      or (status or "").startswith("4") and reason in ("systemerror", "undefined")):
             return MAILBOX
+        if reason in SERVER_TROUBLE and _GREYLISTED.search(words):
+            return MAILBOX  # greylisting, also keyed on our address at MAIL: the lead's server asks to wait
         return SENDER
     if reason == "filtered" and _ONLY_ALLOWED_SENDERS.search(words):
         return MAILBOX  # (its words name us as the one it does not take: still its owner's rule)
