@@ -377,16 +377,23 @@ def test_our_sender_said_dead_in_brackets_is_ours_under_any_status(words):
     "d'envoyer au destinateur ana@example.org",
     "554 5.7.1 <ana@example.org>: Recipient address rejected: Het is afzender info@tienda.example niet toegestaan "
     "te versturen naar ontvanger ana@example.org",
-    "554 5.7.1 Sender not a member", "554 5.7.1 Sender not a member or moderator",
-    "550 5.7.2 Unauthorized to send to this mailing list", "550 You are not allowed to send to this list",
-    "550 Only members can post to this group",
     "550 El remitente no está autorizado a enviar mensajes a ana@example.org",
+    "550 You are not allowed to send mail to this recipient",
 ])
-def test_a_list_or_mailbox_that_takes_only_the_senders_its_owner_allows_is_the_mailboxs(words):
-    # Its owner's rule about who may write to it: retried, and one of the lead's three,
-    # never a refusal of our sending that would stop the run.
+def test_a_mailbox_that_takes_only_the_senders_its_owner_allows_is_the_mailboxs(words):
+    # Its owner's rule about who may write to it, the recipient named: retried, and one
+    # of the lead's three, never a refusal of our sending that would stop the run.
     got = judge(status_of(words), words, command="RCPT", quoted=True)
     assert (got.reason, got.owner, got.hard) == ("filtered", MAILBOX, False)
+
+
+@pytest.mark.parametrize("words", [
+    "554 5.7.1 Sender not a member", "550 5.7.2 Unauthorized to send to this mailing list",
+    "550 You are not allowed to send to this list",
+])
+def test_a_lists_refusal_of_a_non_members_post_stays_ours(words):
+    # The project's policy for list software (tests/test_list_mail.py): offered again, no lead charged.
+    assert judge(status_of(words), words, command="RCPT", quoted=True).owner == SENDER
 
 
 def test_the_same_words_under_postfixs_sender_restriction_are_ours():
@@ -433,3 +440,46 @@ def test_greylisting_is_the_lead_servers_asking_to_wait_at_any_command():
         assert got.owner == MAILBOX, command
     # A refusal at MAIL with no such words stays ours (RFC 5321: MAIL names only us).
     assert judge("4.0.0", "451 Temporary local problem", command="MAIL", quoted=True).owner == SENDER
+
+
+@pytest.mark.parametrize("words, command, want", [
+    # Too many recipients and a message too large, in more of the admins' languages: ours.
+    ("452 Te veel ontvangers in een bericht.", "RCPT", ("toomanyconn", SENDER)),
+    ("452 trop de destinataires", "RCPT", ("toomanyconn", SENDER)),
+    ("452 Muitos destinatários", "RCPT", ("toomanyconn", SENDER)),
+    ("452 4.5.3 收件人过多，请分批提交", "RCPT", ("toomanyconn", SENDER)),
+    ("552 Dit bericht is groter dan 10485760 bytes.", "DATA", ("mesgtoobig", SENDER)),
+    ("552 Beskeden er for stor", "DATA", ("mesgtoobig", SENDER)),
+    ("552 Mensagem maior que o limite aceito", "DATA", ("mesgtoobig", SENDER)),
+    ("552 حجم الرسالة يتجاوز الحد المسموح", "DATA", ("mesgtoobig", SENDER)),
+    # Our HELO name said invalid, behind an admin's "security policy" prefix.
+    ("550 5.7.1 Rejecting due to security policy - Invalid hostname 'mail.tienda.example'", "DATA",
+     ("blocked", SENDER)),
+    # The admin blocked the recipient: its mailbox's rule, not our sending.
+    ("550 5.7.1 Rejecting due to security policy - Recipient has been blacklisted", "RCPT", ("filtered", MAILBOX)),
+    # After the message, "does not accept mail" refuses the message, not the address.
+    ("521 Server does not accept mail. Do not retry delivery, please. It will fail.", "DATA",
+     ("contenterror", SENDER)),
+])
+def test_more_languages_and_stages_in_the_admins_words(words, command, want):
+    got = judge(status_of(words), words, command=command, quoted=True)
+    assert (got.reason, got.owner) == want
+
+
+@pytest.mark.parametrize("words", [
+    "553 sorry, mail to that recipient is not accepted (#5.7.1)",  # qmail's badrcptto
+    "554 Refused. Mail is not being accepted at this address.",
+    "550 Dit adres bestaat hier niet: ana@example.org",
+    "550 Postkassen findes ikke eller er udløbet",
+])
+def test_an_address_that_takes_no_mail_in_the_admins_words_is_dead(words):
+    assert judge(status_of(words), words, command="RCPT", quoted=True).hard is True
+
+
+def test_a_kind_of_mail_refused_at_an_address_is_not_a_dead_address():
+    # Sieve's reject of bulk mail, and qmail's badmailfromto (a sender and recipient pair).
+    for words in ("550 Message rejected: bulk mail is not accepted at this address.",
+                  "550 mail to ana@example.org not accepted here"):
+        assert judge("5.0.0", words, command="RCPT", quoted=True).hard is False
+    # "Does not accept replies" names the address, after the message too.
+    assert judge("5.7.1", "550 5.7.1 This address does not accept replies.", command="DATA", quoted=True).hard
