@@ -194,3 +194,32 @@ def test_a_full_name_still_wins_over_given_and_family_names(tmp_path, run):
     _, stored = imported(tmp_path, run, "Full Name,First Name,Last Name,Email\n"
                                         "Ana María Gil Ruiz,Ana,Gil,ana@example.com\n")
     assert stored["ana@example.com"]["name"] == "Ana María Gil Ruiz"
+
+
+def test_a_bare_name_beside_given_and_family_names_is_the_records(tmp_path, run):
+    # Invoice Ninja's clients export: "Name" is the client (often a firm), the contact's
+    # own names beside it; they win, and "Name" stands in where they are empty.
+    _, stored = imported(tmp_path, run, "Name,Balance,First Name,Last Name,Email\n"
+                                        "Talleres Gil SL,0,Ana,Gil,ana@example.com\n"
+                                        "Bea Ruiz,0,,,bea@example.com\n")
+    assert stored["ana@example.com"]["name"] == "Ana Gil"
+    assert stored["bea@example.com"]["name"] == "Bea Ruiz"
+    assert stored["ana@example.com"]["fields"]["name"] == "Talleres Gil SL"
+    # With a given name only, "Name" stays the whole name it was.
+    _, stored = imported(tmp_path, run, "Name,First Name,Email\nCarla Díaz Soto,Carla,carla@example.com\n")
+    assert stored["carla@example.com"]["name"] == "Carla Díaz Soto"
+
+
+@pytest.mark.parametrize("column", ["Register date", "Registration date (yyyy-mm-dd)", "DateCreation (s.datec)",
+                                    "signed_up_at", "Subscription Date", "Fecha de inscripción"])
+def test_sign_up_columns_and_hinted_names_are_the_request_date(tmp_path, run, column):
+    report, stored = imported(tmp_path, run, f"Email *,{column}\nana@example.com,2026-03-09 10:05\n")
+    assert report["requested_at_column"] == column
+    assert stored["ana@example.com"]["requested_at"][:10] == "2026-03-09"
+
+
+def test_anyones_given_name_column_is_a_given_name_when_the_file_has_no_other(tmp_path, run):
+    # CiviCRM's import sheet: "Player First Name".
+    _, stored = imported(tmp_path, run, "Player First Name,Email,Another email\n"
+                                        "Susie,susie@example.com,\n")
+    assert stored["susie@example.com"]["name"] == "Susie"

@@ -33,6 +33,15 @@ def due(run):
     ("Blocklisted", "sí", ""),
     ("UNSUB_TIME", "2026-04-02 08:15:00", ""),
     ("CLEAN_TIME", "2026-04-02 08:15:00", ""),
+    # Consent written the other way round (Ghost, Shopify's orders, PrestaShop).
+    ("subscribed_to_emails", "false", "true"),
+    ("Buyer Accepts Marketing", "no", "yes"),
+    ("Newsletter (0/1)", "0", "1"),
+    ("boletin", "false", "true"),
+    # A mailing service's subscriber status (beehiiv, Keila, listmonk).
+    ("status", "inactive", "active"),
+    ("Status", "unsubscribed", ""),
+    ("status", "blocklisted", "enabled"),
 ])
 def test_an_opt_out_column_unsubscribes_its_rows(tmp_path, run, column, out, stays):
     report = run_import(tmp_path, run, "f.csv", f"email,{column}\nana@example.com,{out}\n"
@@ -75,3 +84,8 @@ def test_the_summary_line_counts_them(tmp_path, run):
     assert result.stdout.strip().splitlines()[-1] == (
         "1 new, 0 updated, 0 unchanged, 0 suppressed, 0 rejected; 1 opted out of marketing "
         "mail in the file: unsubscribed, never mailed")
+
+
+def test_a_crms_lead_status_is_no_opt_out(tmp_path, run):
+    report = run_import(tmp_path, run, "crm.csv", "email,Status\nana@example.com,Lost\nbea@example.com,New\n")
+    assert (report["new"], report["opted_out"]) == (2, 0)

@@ -89,7 +89,15 @@ ALIASES = {
                      "signup date", "date added", "submit date", "submitted at",
                      "submission date", "optin_time", "added_time", "confirm_time",
                      # CRMs' record creation: Salesforce, Zoho, Pipedrive, HubSpot.
-                     "createddate", "created time", "person created", "created on"],
+                     "createddate", "created time", "person created", "created on",
+                     # A sign-up's date, as members' and customers' exports name it (CiviCRM's
+                     # "Register date", PrestaShop's "Registration date", Ghost's, listmonk's).
+                     "register date", "registration date", "date of registration", "registered at",
+                     "registered on", "signed up", "signed up at", "signup", "sign up date",
+                     "subscribed at", "subscription date", "date subscribed", "date joined", "joined at",
+                     "fecha de inscripcion", "data de cadastro", "data de registo", "data de registro",
+                     "date d'inscription", "date d inscription", "data di registrazione", "anmeldedatum",
+                     "registrierungsdatum"],
     "locale": ["locale", "idioma", "language", "lang"],
     "timezone": ["timezone", "zona horaria", "tz", "time zone"],
     "referred_by": ["referred_by", "referido por", "referred by", "referido"],
@@ -115,6 +123,9 @@ _OPTIONAL = ("last_name", "info_sent_at", "locale", "timezone", "referred_by", "
 # as `unsubscribed` and never mailed.
 _YES = frozenset({"yes", "y", "true", "1", "si", "sí", "x", "verdadero"})
 _NO = frozenset({"no", "n", "false", "0", "falso"})
+_OPTED_OUT_STATUSES = frozenset({"unsubscribed", "unsubscribe", "opted out", "opted-out", "optout", "opt-out",
+                                 "cleaned", "bounced", "blocklisted", "blacklisted", "blocked", "complained",
+                                 "unreachable", "inactive", "baja", "dado de baja", "desuscrito"})
 OPT_OUT_COLUMNS = {
     "accepts_email_marketing": _NO,  # Shopify's customers export (yes/no)
     "accepts_marketing": _NO,  # Shopify's earlier exports
@@ -124,6 +135,16 @@ OPT_OUT_COLUMNS = {
     "blacklisted": _YES, "blocklisted": _YES,  # Brevo's contacts export
     "email_blacklisted": _YES, "email_blocklisted": _YES, "emailblacklisted": _YES,
     "unsub_time": None, "clean_time": None,  # Mailchimp's unsubscribed / cleaned exports
+    # Consent written the other way round: Ghost's members export, Shopify's orders
+    # export, a shop's or a form's newsletter box (PrestaShop's "Newsletter (0/1)").
+    "subscribed_to_emails": _NO, "subscribed": _NO, "buyer_accepts_marketing": _NO,
+    "newsletter": _NO, "boletin": _NO, "email_marketing": _NO, "email_consent": _NO,
+    # A mailing service's subscriber status (beehiiv's "inactive", Keila's
+    # "unsubscribed" and "unreachable", listmonk's "blocklisted"): only the values that say
+    # so, never a CRM's lead status ("New", "Lost").
+    "status": _OPTED_OUT_STATUSES, "subscriber_status": _OPTED_OUT_STATUSES,
+    "subscription_status": _OPTED_OUT_STATUSES, "email_status": _OPTED_OUT_STATUSES,
+    "member_status": _OPTED_OUT_STATUSES,
 }
 # Mailchimp names its audience exports by who is in them (the zip holds
 # subscribed_members_export_…, unsubscribed_members_export_…, cleaned_members_export_…).
@@ -205,6 +226,17 @@ def _address_rank(key: str) -> int | None:
     return 1
 
 
+# What a column's name carries beside its words: an importer's hints ("Email *",
+# "Registration date (yyyy-mm-dd)", Dolibarr's "DateCreation (s.datec)") and camelCase.
+_HINTS = re.compile(r"\([^)]*\)|\*")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _plain_key(column: str) -> str:
+    """A column name's slug without its hints, camelCase words apart."""
+    return slug(_CAMEL.sub(" ", _HINTS.sub(" ", column)))
+
+
 def _named_field(key: str) -> tuple[str | None, int]:
     """(lead field, rank) of a column name (a slug), or (None, 0)."""
     found = _ALIAS_RANK.get(key) or _ALIAS_RANK.get(_UTC_SUFFIX.sub("", key))
@@ -219,6 +251,10 @@ def _named_field(key: str) -> tuple[str | None, int]:
             field, rank = _ALIAS_RANK.get(key[len(prefix):], (None, 0))
             if field in ("first_name", "last_name"):
                 return field, rank + order * _PREFIX_RANK
+    for suffix in ("first_name", "last_name"):
+        # Anyone's given or family name ("Player First Name"): after every other person's.
+        if key.endswith("_" + suffix):
+            return suffix, (len(_PERSON_PREFIXES) + 1) * _PREFIX_RANK
     words = set(_UTC_SUFFIX.sub("", key).split("_"))
     if words & _CREATED_WORDS and not words & _NOT_A_DATE_WORDS:
         return "requested_at", _CREATED_RANK
@@ -290,6 +326,8 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             target, rank = "last_name", 0
         else:
             target, rank = _named_field(key)
+            if target is None and _plain_key(column) != key:
+                target, rank = _named_field(_plain_key(column))
         if target is None:
             custom.append((index, key or f"column_{index + 1}"))
         else:
@@ -315,9 +353,12 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
     # A customer's, client's or display name beside given or family names: those win,
     # and it is the name only on rows that have neither; it is kept as a custom field
     # either way.
-    display_name = ("name" in where and slug(header[where["name"]]) in _PARTY_NAMES
-                    and slug(header[where["name"]]) not in mapped
-                    and ("first_name" in where or "last_name" in where))
+    # (A bare "Name" beside both is the record's too: Invoice Ninja's client.)
+    display_name = ("name" in where and slug(header[where["name"]]) not in mapped
+                    and (slug(header[where["name"]]) in _PARTY_NAMES
+                         and ("first_name" in where or "last_name" in where)
+                         or slug(header[where["name"]]) == "name" and "first_name" in where
+                         and "last_name" in where))
     if display_name:
         custom.append((where["name"], slug(header[where["name"]])))
     given = where.pop("first_name", None)
@@ -338,8 +379,10 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         custom = [(i, key) for i, key in custom if i != index]
     opt_out_values = None
     for index, key in custom:
-        if key in OPT_OUT_COLUMNS and "opt_out" not in where:
-            where["opt_out"], opt_out_values = index, OPT_OUT_COLUMNS[key]
+        plain = _plain_key(header[index]) if index < len(header) else key
+        found = key if key in OPT_OUT_COLUMNS else plain if plain in OPT_OUT_COLUMNS else None
+        if found is not None and "opt_out" not in where:
+            where["opt_out"], opt_out_values = index, OPT_OUT_COLUMNS[found]
     name = label.replace("\\", "/").rsplit("/", 1)[-1].lower()
     custom.sort()
     return Plan(list(header), where, custom, frozenset(utc_fields), opt_out_values,

@@ -39,7 +39,9 @@ from ..errors import InputError
 from .rows import _LOOKS_LIKE_ADDRESS, BATCH, BrokenRecord, RowChecker, make_plan
 
 # The cells of a card's row: names make_plan reads as these lead fields (and custom fields).
-HEADER = ["email", "name", "first_name", "last_name", "requested_at", "org", "tel",
+# (FN as "full name": a person's own, never the record's name a bare "Name" beside given
+# and family names is in an export.)
+HEADER = ["email", "full name", "first_name", "last_name", "requested_at", "org", "tel",
           "other_emails"]
 _SHOWN = ["EMAIL", "FN", "N given", "N family", "REV", "ORG", "TEL", "other EMAIL"]
 _BEGIN = re.compile(r"begin\s*:\s*vcard\s*", re.IGNORECASE)
