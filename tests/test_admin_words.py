@@ -483,3 +483,24 @@ def test_a_kind_of_mail_refused_at_an_address_is_not_a_dead_address():
         assert judge("5.0.0", words, command="RCPT", quoted=True).hard is False
     # "Does not accept replies" names the address, after the message too.
     assert judge("5.7.1", "550 5.7.1 This address does not accept replies.", command="DATA", quoted=True).hard
+
+
+@pytest.mark.parametrize("words", [
+    "550 Encryption is required from you", "550 Encryption is required from your domain",
+    "550 Dropped IP-only or IP-starting helo", "550 HELO/EHLO required by SMTP RFC",
+    "550 local senders need to be authenticated", "550 unauthenticated session on submission port",
+    "550 Only 60 letters per 1h is allowed, while your rate is 61.2",
+    "550 zip file contains an attachment with a dangerous payload (documentos.zip).",
+    "550 Detected forbidden filetype (Security reasons).", "550 REJECTED - No Subject nor body",
+])
+def test_round_threes_words_of_ours(words):
+    got = judge(status_of(words), words, command="RCPT", quoted=True)
+    assert (got.owner, got.hard) == (SENDER, False)
+
+
+def test_exims_default_checks_of_local_and_remote_addresses_and_a_blacklisted_recipient():
+    # Exim's configure.default refuses an address with restricted characters, local or remote.
+    for words in ("550 restricted characters in local address", "550 restricted characters in remote address"):
+        assert judge("5.0.0", words, command="RCPT", quoted=True).hard is True
+    got = judge("5.0.0", "550 blacklisted recipient: ana@example.org", command="RCPT", quoted=True)
+    assert (got.reason, got.owner) == ("filtered", MAILBOX)

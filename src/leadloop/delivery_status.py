@@ -1927,17 +1927,20 @@ _ADMIN_WORDS = [
                          "demo account"), _patterns(
         r"\b(not|never) authenticated\b", r"\bauthentication (is )?(required|needed|credentials)\b",
         r"\bsmtp[- ]?auth\b", r"\b(please|must|you need to) log ?in\b", r"\bapi credentials\b",
-        r"\bwith a registered account\b", r"\bsign in to send\b", r"\bdemo accounts? may not send\b"))),
+        r"\bwith a registered account\b", r"\bsign in to send\b", r"\bdemo accounts? may not send\b",
+        r"\b(need|needs|have|has|must) to be authenticated\b", r"\bunauthenticated session\b"))),
     ("securityerror", _Keyed(("tls",), _patterns(
         # (Not Postfix's own "TLS is required, but was not offered by host": the lead's
         # server offered none, which our relay required.)
         r"\brequires? (a )?(starttls|tls)\b", r"\b(starttls|tls) (connection )?(is )?required\b(?!,? but was not offered)"))),
+    ("securityerror", _Keyed(("encryption is required",), _patterns(r"\bencryption is required (from|to|for)\b"))),
     ("blocked", _Keyed(("helo", "ehlo", "invalid hostname", "invalid host name"), _patterns(
         # (Spamilter's "Invalid hostname 'HELO'"; never a bare "Invalid host name", the
         # recipient's domain in the bounce libraries' rules.)
         r"\binvalid (helo|ehlo) host ?name\b", r"\binvalid host ?name '[^']+'",
         r"\bforged (ip in )?(helo|ehlo)\b", r"\b(helo|ehlo) (host )?(matches|mismatch|host_mismatch)\b",
         r"\b(helo|ehlo) mismatch\b", r"\bsay (helo|ehlo) first\b", r"\binvalid-helo\b", r"\bhelo name\b",
+        r"\b(helo|ehlo) required\b", r"\bip-(only|starting) helo\b",
         r"\b(ehlo|helo)\b[^;]{0,60}?\b(can ?not|could not|does not|doesn'?t) (be )?resolved?\b"))),
     # Our rate, our sending quota, our session's failures, our transaction's shape.
     ("speeding", _Keyed(("rate limit", "ratelimit", "rate overlimit", "sender rate", "too many", "too much",
@@ -1954,6 +1957,7 @@ _ADMIN_WORDS = [
         r"\b\d+ (e-?mails|messages|mails|mensagens|mensajes|correos|nachrichten) (per|por|pro) "
         r"((user|domain|server|usuario|dominio) (per |por )?)?(second|minute|hour|day|segundo|minuto|hora|dia|stunde|tag)\b",
         r"\bexceeded \d+ (messages|e-?mails|mails) in\b", r"\bsender rate \d", r"\bexcess connection attempts\b",
+        r"\byour rate is \d", r"\bonly \d+ (letters|messages|e-?mails|mails) per \d*\s?(h|hour|m|min|minute|d|day)\b",
         # "more than 200 messages in past 1h0m0s from your ip/network" (mox), "Session exceeded transfer quota"
         r"\bmore than \d+ (messages|e-?mails|mails) in (the )?past\b", r"\bsession exceeded transfer quota\b"))),
     ("blocked", _Keyed(("too many", "failed recipients", "rejected recipients"), _patterns(
@@ -1973,7 +1977,8 @@ _ADMIN_WORDS = [
                              "headers contain", "required header", "subject header", "message-id header", "date header",
                              "from header", "must have a", "header from", "header reply", "header sender",
                              "line length", "content-disposition", "non-text", "in the subject", "boundary length",
-                             "fragments", "header lines", "header size", "header content", "archive", "zip"),
+                             "fragments", "header lines", "header size", "header content", "archive", "zip",
+                             "forbidden file", "dangerous", "no subject"),
                             _patterns(
         r"\b(unacceptable|disallowed|forbidden|banned|dangerous|blocked|unwanted|prohibited) (file |binary )?"
         r"(attachment|extension|file ?name|file ?type)s?\b", r"\bunwanted binary attachment\b",
@@ -1986,7 +1991,8 @@ _ADMIN_WORDS = [
         r"\bmissing (one or more )?required headers?\b",
         r"\b(invalid|bad|malformed|unparseable|empty|missing)\b[^.;]{0,40}\bfrom header\b",
         r"\bheader (lines|size)\b[^.;]{0,20}\btoo (many|large|big|long)\b", r"\brequired header '?[\w-]+'? (is )?missing\b",
-        r"\binvalid [\w-]+ header content\b", r"\b(encrypted|password[- ]protected|nested) (archives?|zip( files?)?)\b", r"\b(do not|does not|don'?t) accept\b[^.;]{0,40}"
+        r"\binvalid [\w-]+ header content\b", r"\b(encrypted|password[- ]protected|nested) (archives?|zip( files?)?)\b",
+        r"\bforbidden file ?type\b", r"\bdangerous (payload|attachment|file)", r"\bno subject (nor|or|and) (a )?body\b", r"\b(do not|does not|don'?t) accept\b[^.;]{0,40}"
         r"\b(attachments|executables)\b", r"\bmessage fragments\b"))),
     ("virusdetected", _Keyed(("malware",), _patterns(r"\bmalware\b"))),
     ("mesgtoobig", _Keyed(("size",), _patterns(r"\bmessage size \d+ ?> ?\d+"))),
@@ -2008,6 +2014,7 @@ _ADMIN_WORDS = [
     # The lead's own mailbox shut to us by its owner's or admin's rule.
     ("filtered", _Keyed(("blocked", "only accepts", "privacy", "access", "listed", "banned"), _patterns(
         r"\b(your )?recipient (address )?(has been|is) (blocked|black ?listed|block ?listed|deny ?listed|banned)\b",
+        r"\b(black ?listed|block ?listed|banned) recipient\b",
         r"\bonly accepts (mail|messages|e-?mails?) from (authori[sz]ed|approved|known|registered)\b",
         r"\bprivacy settings\b", r"\bhas (no|only) (international|local domain|local|internal) access\b"))),
     ("temporary", _Keyed(("policy service",), _patterns(r"\bpolicy service is (unavailable|not available|down)\b"))),
@@ -2035,7 +2042,7 @@ _ADMIN_WORDS = [
                             "in the address", "caracteres", "recipient verification", "recipient address verification"),
                            _patterns(
         # Exim's configure.default: a local part it never delivers.
-        r"\brestricted characters in address\b",
+        r"\brestricted characters in (local |remote )?address\b",
         r"\b(bad|invalid|illegal|incorrect|forbidden) (chars|characters|symbols?) in (the )?address\b",
         r"\bcaracteres (invalidos|no validos|no permitidos) en (la )?direccion\b",
         r"\brecipient (address )?verification failed\b", r"\bexpired (e-?mail )?address\b", r"\baddress (has )?expired\b",
