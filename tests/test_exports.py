@@ -100,7 +100,7 @@ def test_every_export_imports_as_it_is(tmp_path, run, name, options, dates, colu
     assert json.loads(result.stdout) == {
         "new": 2, "updated": 0, "unchanged": 0, "suppressed": 0, "rejected": 0,
         "requested_at_column": column, "info_recorded": 0, "skipped_lines": SKIPPED.get(name, 0),
-        "opted_out": OPTED_OUT.get(name, 0),
+        "opted_out": OPTED_OUT.get(name, 0), "dates_month_first": False,
         # Asked in March, imported in June: over 30 days old, and said so (issue #20),
         # unless they opted out and get nothing.
         "stale_info": 0 if dates is UNDATED else 2 - OPTED_OUT.get(name, 0)}

@@ -84,7 +84,7 @@ def test_rejects_are_reported_with_line_and_reason_and_written_to_a_file(tmp_pat
 
 def test_month_first_and_day_first(tmp_path, run):
     (tmp_path / "us.csv").write_text("email,date\nana@example.com,02/14/2026\n", encoding="utf-8")
-    assert "1 rejected" in summary(run("import", "us.csv"))
+    assert "1 rejected" in summary(run("import", "us.csv", "--no-month-first"))
     assert summary(run("import", "us.csv", "--month-first")).startswith("1 new")
     assert leads(run)["ana@example.com"]["requested_at"].startswith("2026-02-14")
 
@@ -97,7 +97,8 @@ def test_map_product_source_and_json_summary(tmp_path, run):
     assert json.loads(result.stdout) == {"new": 1, "updated": 0, "unchanged": 0,
                                          "suppressed": 0, "rejected": 0,
                                          "requested_at_column": None, "stale_info": 0,
-                                         "info_recorded": 0, "skipped_lines": 0, "opted_out": 0}
+                                         "info_recorded": 0, "skipped_lines": 0, "opted_out": 0,
+                                         "dates_month_first": False}
     ana = leads(run)["ana@example.com"]
     assert (ana["name"], ana["product"], ana["source"]) == ("Ana", "Yoga", "Feria")
 

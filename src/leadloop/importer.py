@@ -72,13 +72,17 @@ class ImportReport:
     skipped_lines: int = 0
     # Leads the file says opted out of marketing mail, now unsubscribed (issue #25).
     opted_out: int = 0
+    # A date of the file that only a month-first reading makes a date ("5/20/2024"): its
+    # dates were read month-first with no --month-first (sources.rows.month_first_shown).
+    month_first_shown: str | None = None
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "suppressed": self.suppressed, "rejected": self.rejected,
                 "requested_at_column": self.requested_at_column,
                 "stale_info": self.stale_info, "info_recorded": self.info_recorded,
-                "skipped_lines": self.skipped_lines, "opted_out": self.opted_out}
+                "skipped_lines": self.skipped_lines, "opted_out": self.opted_out,
+                "dates_month_first": self.month_first_shown is not None}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
@@ -549,6 +553,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
     where = source.plan.where.get("requested_at")
     report.requested_at_column = source.header[where] if where is not None else None
     report.skipped_lines = source.skipped_lines
+    report.month_first_shown = getattr(getattr(source, "_checker", None), "month_first_shown", None)
     return report, shown, report.rejected
 
 

@@ -26,7 +26,10 @@ def import_(
              "requested_at, locale, timezone, referred_by, info_sent_at).")] = None,
     product: Annotated[Optional[str], typer.Option(help="Product for every row.")] = None,
     source: Annotated[Optional[str], typer.Option(help="Source for every row.")] = None,
-    month_first: Annotated[bool, typer.Option(help="Dates are month-first (US).")] = False,
+    month_first: Annotated[Optional[bool], typer.Option(
+        "--month-first/--no-month-first",
+        help="Dates are month-first (US), or day-first; default: day-first, unless a date "
+             "of the file reads only month-first (5/20/2026).")] = None,
     check_dns: Annotated[bool, typer.Option(help="Check each domain accepts mail (slow).")] = False,
     info_sent: Annotated[bool, typer.Option(
         help="The info pack was already sent to these leads (also to those imported before "
@@ -62,7 +65,7 @@ def import_(
             raise InputError("--info-sent is about leads' info packs; an orders import has none")
         _import_orders(session, file, column_map, rejects, force, as_json, encoding=encoding,
                        delimiter=delimiter, sheet=sheet, product=product, source=source,
-                       month_first=month_first, check_dns=check_dns)
+                       month_first=bool(month_first), check_dns=check_dns)
         return
     with output.progress(None, "importing") as bar:
         report, shown, total_rejected = run_import(
@@ -100,6 +103,9 @@ def import_(
                     "above it skipped")
     if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
         output.line("no request-date column: the leads are dated at the import time")
+    if report.month_first_shown:
+        output.line(f'dates read month-first (US), as "{report.month_first_shown}" shows; '
+                    "--no-month-first reads them day-first")
     output.line(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.suppressed} suppressed, {report.rejected} rejected"

@@ -97,7 +97,9 @@ ALIASES = {
                      "subscribed at", "subscription date", "date subscribed", "date joined", "joined at",
                      "fecha de inscripcion", "data de cadastro", "data de registo", "data de registro",
                      "date d'inscription", "date d inscription", "data di registrazione", "anmeldedatum",
-                     "registrierungsdatum"],
+                     "registrierungsdatum",
+                     # A form's entry (Gravity Forms) and an event's order (Eventbrite's attendees).
+                     "entry date", "order date"],
     "locale": ["locale", "idioma", "language", "lang"],
     "timezone": ["timezone", "zona horaria", "tz", "time zone"],
     "referred_by": ["referred_by", "referido por", "referred by", "referido"],
@@ -125,7 +127,7 @@ _YES = frozenset({"yes", "y", "true", "1", "si", "sí", "x", "verdadero"})
 _NO = frozenset({"no", "n", "false", "0", "falso"})
 _OPTED_OUT_STATUSES = frozenset({"unsubscribed", "unsubscribe", "opted out", "opted-out", "optout", "opt-out",
                                  "cleaned", "bounced", "blocklisted", "blacklisted", "blocked", "complained",
-                                 "unreachable", "inactive", "baja", "dado de baja", "desuscrito"})
+                                 "unreachable", "inactive", "suppressed", "baja", "dado de baja", "desuscrito"})
 OPT_OUT_COLUMNS = {
     "accepts_email_marketing": _NO,  # Shopify's customers export (yes/no)
     "accepts_marketing": _NO,  # Shopify's earlier exports
@@ -137,14 +139,17 @@ OPT_OUT_COLUMNS = {
     "unsub_time": None, "clean_time": None,  # Mailchimp's unsubscribed / cleaned exports
     # Consent written the other way round: Ghost's members export, Shopify's orders
     # export, a shop's or a form's newsletter box (PrestaShop's "Newsletter (0/1)").
-    "subscribed_to_emails": _NO, "subscribed": _NO, "buyer_accepts_marketing": _NO,
+    "subscribed_to_emails": _NO, "buyer_accepts_marketing": _NO, "email_disabled": _YES,
     "newsletter": _NO, "boletin": _NO, "email_marketing": _NO, "email_consent": _NO,
     # A mailing service's subscriber status (beehiiv's "inactive", Keila's
     # "unsubscribed" and "unreachable", listmonk's "blocklisted"): only the values that say
     # so, never a CRM's lead status ("New", "Lost").
     "status": _OPTED_OUT_STATUSES, "subscriber_status": _OPTED_OUT_STATUSES,
     "subscription_status": _OPTED_OUT_STATUSES, "email_status": _OPTED_OUT_STATUSES,
-    "member_status": _OPTED_OUT_STATUSES,
+    "member_status": _OPTED_OUT_STATUSES, "estado": _OPTED_OUT_STATUSES,
+    # Pipedrive's "Person - Marketing status", Klaviyo's "Email Marketing Consent".
+    "marketing_status": _OPTED_OUT_STATUSES, "person_marketing_status": _OPTED_OUT_STATUSES,
+    "email_marketing_consent": _OPTED_OUT_STATUSES,
 }
 # Mailchimp names its audience exports by who is in them (the zip holds
 # subscribed_members_export_…, unsubscribed_members_export_…, cleaned_members_export_…).
@@ -230,6 +235,7 @@ def _address_rank(key: str) -> int | None:
 # "Registration date (yyyy-mm-dd)", Dolibarr's "DateCreation (s.datec)") and camelCase.
 _HINTS = re.compile(r"\([^)]*\)|\*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NAME_PART = re.compile(r"^\s*name\s*\((first|given|last|family|surname)\)\s*$", re.IGNORECASE)
 
 
 def _plain_key(column: str) -> str:
@@ -326,6 +332,9 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             target, rank = "last_name", 0
         else:
             target, rank = _named_field(key)
+            if target is None and (part := _NAME_PART.search(column)):
+                # Gravity Forms' "Name (First)", "Name (Last)": the part names the field.
+                target, rank = ("first_name" if part[1].lower() in ("first", "given") else "last_name"), 0
             if target is None and _plain_key(column) != key:
                 target, rank = _named_field(_plain_key(column))
         if target is None:
@@ -534,8 +543,15 @@ class RowChecker:
     starts. `position()` says how far the source is, for a progress bar."""
 
     def __init__(self, plan: Plan, *, month_first=False, default_timezone="Europe/Madrid",
-                 product=None, source=None, check_dns=False, fields_as_dict=False):
+                 product=None, source=None, check_dns=False, fields_as_dict=False,
+                 sample: Callable[[], list[list[str]]] | None = None):
         self.plan = plan
+        # month_first None: the file's own dates say (month_first_shown), from `sample`,
+        # its first rows; the date that showed it is kept for the summary.
+        self.month_first_shown = None
+        if month_first is None:
+            self.month_first_shown = month_first_shown(plan, sample() if sample else [])
+            month_first = self.month_first_shown is not None
         # `fields` as a dict rather than JSON text: orders.py reads its columns there,
         # and would only decode the text again.
         self._fields_as_dict = fields_as_dict
@@ -845,6 +861,28 @@ _DMY = re.compile(rf"(?P<a>\d{{1,2}})[/.-](?P<b>\d{{1,2}})[/.-](?P<year>\d{{4}}|
 # (Google Forms' downloaded responses), "2026-03-09 9:05 PM".
 _YMD = re.compile(rf"(?P<year>\d{{4}})[/.-](?P<b>\d{{1,2}})[/.-](?P<a>\d{{1,2}})"
                   rf"(?:[ T]{_CLOCK_TEXT})?(?:\s*{_ZONE_TEXT})?")
+# A month by name, day and year: Notion's and Jotform's "March 1, 2024 10:15 AM" and
+# "Mar 1, 2024", "1 March 2024", Spanish "1 de marzo de 2024", "01-mar-2024"; English,
+# Spanish, Portuguese and French names and their abbreviations, accents stripped.
+_MONTH_NAMES = {
+    **{name: number for number, names in enumerate((
+        ("january", "jan", "enero", "ene", "janeiro", "janvier", "janv"),
+        ("february", "feb", "febrero", "fevereiro", "fev", "fevrier", "fevr"),
+        ("march", "mar", "marzo", "marco", "mars"),
+        ("april", "apr", "abril", "abr", "avril", "avr"),
+        ("may", "mayo", "maio", "mai"),
+        ("june", "jun", "junio", "junho", "juin"),
+        ("july", "jul", "julio", "julho", "juillet", "juil"),
+        ("august", "aug", "agosto", "ago", "aout"),
+        ("september", "sep", "sept", "septiembre", "setiembre", "set", "setembro", "septembre"),
+        ("october", "oct", "octubre", "outubro", "out", "octobre"),
+        ("november", "nov", "noviembre", "novembro", "novembre"),
+        ("december", "dec", "diciembre", "dic", "dezembro", "dez", "decembre"),
+    ), 1) for name in names}}
+_NAMED_MONTH_FIRST = re.compile(rf"(?P<month>[^\W\d_]+)\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}})"
+                                rf"(?:,?(?: at)? {_CLOCK_TEXT})?(?:\s*{_ZONE_TEXT})?")
+_NAMED_DAY_FIRST = re.compile(rf"(?P<day>\d{{1,2}})(?: de | |-)(?P<month>[^\W\d_]+)\.?,?(?: de | del | |-)"
+                              rf"(?P<year>\d{{4}})(?:,?(?: a las)? {_CLOCK_TEXT})?(?:\s*{_ZONE_TEXT})?")
 # Zone abbreviations as exports write them (in minutes east of UTC). Only those that
 # mean one thing where leadloop's users are (Spain, Latin America, the United States):
 # "IST" (India, Ireland, Israel) is not one of them.
@@ -857,6 +895,25 @@ ZONE_ABBREVIATIONS = {
     "ECT": -300,
 }
 _OFFSET = re.compile(r"(?:GMT|UTC)?([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+def month_first_shown(plan: Plan, rows: list[list[str]]) -> str | None:
+    """A request date among `rows` that only a month-first reading makes a date
+    ("5/20/2024": no 20th month), when none of them reads only day-first ("20/5/2024"):
+    the file's dates are month-first, as US tools write them (an English Google Form,
+    Excel in the US). None otherwise: day-first, as Spanish files write them."""
+    columns = [plan.where[field] for field in ("requested_at", "fallback") if field in plan.where]
+    shown = None
+    for row in rows:
+        for index in columns:
+            if index >= len(row) or not (match := _DMY.match(row[index].strip().lstrip("'"))):
+                continue
+            first, second = int(match["a"]), int(match["b"])
+            if first > 12 >= second:
+                return None  # a day first: the file is day-first, whatever else it holds
+            if second > 12 >= first and shown is None:
+                shown = row[index].strip().lstrip("'")
+    return shown
 
 
 def full_year(digits: str) -> int:
@@ -879,9 +936,14 @@ def _read_date(text: str, tz, month_first: bool) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        if not (match := _YMD.fullmatch(text)):
-            raise
-        return _instant(int(match["year"]), int(match["b"]), int(match["a"]), match, tz)
+        if match := _YMD.fullmatch(text):
+            return _instant(int(match["year"]), int(match["b"]), int(match["a"]), match, tz)
+        if match := _NAMED_MONTH_FIRST.fullmatch(text) or _NAMED_DAY_FIRST.fullmatch(text):
+            month = _MONTH_NAMES.get(unicodedata.normalize("NFKD", match["month"].lower())
+                                     .encode("ascii", "ignore").decode())
+            if month is not None:
+                return _instant(int(match["year"]), month, int(match["day"]), match, tz)
+        raise
     if value.tzinfo is None:
         # The instant clock.localize would give (a time in a DST gap moves forward,
         # an ambiguous one takes its first occurrence) without the round trip.

@@ -106,7 +106,7 @@ class WorkbookSource:
         # decides whether checking them in a second process pays (importer.py): the
         # workbook's own size says little, being compressed.
         self.parallel_size = self.total * 100
-        self._checker = RowChecker(self.plan, **checks)
+        self._checker = RowChecker(self.plan, sample=sample, **checks)
 
     def _where(self) -> str:
         return f'{self.label} (sheet "{self.sheet}")'
