@@ -553,7 +553,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
     where = source.plan.where.get("requested_at")
     report.requested_at_column = source.header[where] if where is not None else None
     report.skipped_lines = source.skipped_lines
-    report.month_first_shown = getattr(getattr(source, "_checker", None), "month_first_shown", None)
+    report.month_first_shown = source.month_first_shown
     return report, shown, report.rejected
 
 

@@ -60,6 +60,7 @@ class CsvSource:
         self.skipped_lines = self.header_line - 1
         self.plan = make_plan(label, self.header, column_map, self._sample)
         self._checker = RowChecker(self.plan, sample=self._sample, **checks)
+        self.month_first_shown = self._checker.month_first_shown
 
     def _header_below(self, delimiter: str | None) -> None:
         """A header row with an address column among the first lines, after a preamble

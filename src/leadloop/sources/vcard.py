@@ -127,6 +127,7 @@ class VcardSource:
         self.total = len(self._cards)
         self.parallel_size = None  # small: read in the importing process
         self._checker = RowChecker(self.plan, **checks)
+        self.month_first_shown = None  # (REV is ISO 8601: no order to read)
 
     def __enter__(self):
         return self

@@ -107,6 +107,7 @@ class WorkbookSource:
         # workbook's own size says little, being compressed.
         self.parallel_size = self.total * 100
         self._checker = RowChecker(self.plan, sample=sample, **checks)
+        self.month_first_shown = self._checker.month_first_shown
 
     def _where(self) -> str:
         return f'{self.label} (sheet "{self.sheet}")'
