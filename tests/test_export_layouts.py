@@ -97,3 +97,15 @@ def test_an_events_attendees_are_dated_by_their_order(tmp_path, run):
     report, _ = imported(tmp_path, run, "f.csv", "Order #,Order Date,First Name,Last Name,Email\n"
                                                  "880,2026-03-01 10:15:00,Ana,Gil,ana@example.com\n")
     assert report["requested_at_column"] == "Order Date"
+
+
+def test_a_column_that_is_a_date_in_some_tools_is_the_request_date_when_it_holds_dates(tmp_path, run):
+    # MailerLite's subscribers export: "Subscriber" is the address, "Subscribed" the day.
+    report, stored = imported(tmp_path, run, "f.csv", "Subscriber,Name,Last name,Subscribed,Groups\n"
+                                                      "ana@example.com,Ana,Gil,2026-03-01 10:15:00,Newsletter\n")
+    assert report["requested_at_column"] == "Subscribed"
+    assert stored["ana@example.com"]["requested_at"][:10] == "2026-03-01"
+    # Elsewhere the same name is a yes/no: a field of the lead's, never a rejected row.
+    report, stored = imported(tmp_path, run, "g.csv", "email,Subscribed\nbea@example.com,yes\n")
+    assert (report["requested_at_column"], report["rejected"]) == (None, 0)
+    assert stored["bea@example.com"]["fields"] == {"subscribed": "yes"}

@@ -386,6 +386,15 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
                              "use --map COLUMN=email")
         where["email"] = index
         custom = [(i, key) for i, key in custom if i != index]
+    if "requested_at" not in where and sample:
+        # A column whose name is a date's in some tools and a yes/no in others
+        # (MailerLite's "Subscribed" holds the day): the request date when the first
+        # rows' cells are all dates.
+        for index, key in custom:
+            if key in _DATE_WHEN_DATES and _all_dates(sample(), index):
+                where["requested_at"] = index
+                custom = [(i, other) for i, other in custom if i != index]
+                break
     opt_out_values = None
     for index, key in custom:
         plain = _plain_key(header[index]) if index < len(header) else key
@@ -895,6 +904,24 @@ ZONE_ABBREVIATIONS = {
     "ECT": -300,
 }
 _OFFSET = re.compile(r"(?:GMT|UTC)?([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+_DATE_WHEN_DATES = frozenset({"subscribed", "joined", "signup", "sign_up", "optin", "opt_in", "confirmed"})
+
+
+def _all_dates(rows: list[list[str]], index: int) -> bool:
+    """Whether column `index` holds a date in every row of `rows` that fills it, and one
+    row at least does."""
+    cells = [row[index].strip().lstrip("'") for row in rows if index < len(row) and row[index].strip()]
+    for cell in cells:
+        try:
+            _read_date(cell, UTC, False)
+        except (ValueError, OverflowError):
+            try:
+                _read_date(cell, UTC, True)
+            except (ValueError, OverflowError):
+                return False
+    return bool(cells)
 
 
 def month_first_shown(plan: Plan, rows: list[list[str]]) -> str | None:
