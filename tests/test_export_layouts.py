@@ -109,3 +109,17 @@ def test_a_column_that_is_a_date_in_some_tools_is_the_request_date_when_it_holds
     report, stored = imported(tmp_path, run, "g.csv", "email,Subscribed\nbea@example.com,yes\n")
     assert (report["requested_at_column"], report["rejected"]) == (None, 0)
     assert stored["bea@example.com"]["fields"] == {"subscribed": "yes"}
+
+
+def test_a_forms_name_questions_are_the_name(tmp_path, run):
+    # Typeform's responses: each question is a column, as the form asked it.
+    text = ("#,¿Cómo te llamas?,¿Y tus apellidos?,¿Cuál es tu email?,Submit Date (UTC)\n"
+            "k2m9,José Luis,García Pérez,jl@example.com,2026-03-01 10:15:00\n")
+    _, stored = imported(tmp_path, run, "f.csv", text)
+    assert (stored["jl@example.com"]["name"], stored["jl@example.com"]["first_name"]) == (
+        "José Luis García Pérez", "José Luis")
+    # Asked alone, the answer is as often the whole name: kept whole, as "Nombre" alone is.
+    _, stored = imported(tmp_path, run, "g.csv", "¿Cómo te llamas?,Email\nMaría del Mar Ruiz,mar@example.com\n")
+    assert stored["mar@example.com"]["name"] == "María del Mar Ruiz"
+    _, stored = imported(tmp_path, run, "h.csv", "What's your name?,Email\nAna Gil,ana@example.com\n")
+    assert stored["ana@example.com"]["name"] == "Ana Gil"

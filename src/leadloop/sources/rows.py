@@ -65,8 +65,13 @@ ALIASES = {
     "name": ["name", "full name", "nombre completo", "nombre y apellidos",
              "nombre y apellido", "your name", "tu nombre", "client name", "contact name",
              "customer name", "person - name", "nombre del cliente", "nombre del contacto",
-             "display name", "anzeigename", "nom a afficher", "nombre para mostrar"],
+             "display name", "anzeigename", "nom a afficher", "nombre para mostrar",
+             # A form's question (Typeform, Google Forms, Jotform), as the column's name.
+             "what's your name", "what is your name", "your full name", "cual es tu nombre completo",
+             "tu nombre completo", "su nombre completo", "nombre y apellidos completos"],
     "first_name": ["first name", "firstname", "given name", "nombre", "fname",
+                   "como te llamas", "cual es tu nombre", "cual es su nombre", "tu nombre de pila",
+                   "what's your first name", "what is your first name", "your first name",
                    "nombre de pila", "person - first name",
                    # Outlook's, Apple's and Thunderbird's given name in de, fr, nl, it and
                    # pt ("Nome" + "Cognome"/"Sobrenome"), pl, ca ("Nom" + "Cognoms"), sv,
@@ -74,6 +79,8 @@ ALIASES = {
                    "vorname", "prenom", "voornaam", "nome", "primeiro nome", "nome proprio",
                    "imie", "nom", "fornamn", "fornavn"],
     "last_name": ["last name", "lastname", "family name", "surname", "apellidos", "apellido",
+                  "y tus apellidos", "tus apellidos", "cuales son tus apellidos", "sus apellidos",
+                  "what's your last name", "what is your last name", "your last name",
                   "lname", "person - last name",
                   "nachname", "familienname", "achternaam", "cognome", "sobrenome",
                   "apelido", "apelidos", "nazwisko", "cognoms", "cognom", "efternamn",
@@ -108,7 +115,8 @@ ALIASES = {
 FIELDS = frozenset(ALIASES)
 # Given-name column names that a file with no family-name column uses for the whole name
 # (Spanish "Nombre", Italian and Portuguese "Nome", Catalan and French "Nom").
-_AMBIGUOUS_GIVEN = frozenset({"nombre", "nome", "nom"})
+_AMBIGUOUS_GIVEN = frozenset({"nombre", "nome", "nom", "como_te_llamas", "cual_es_tu_nombre",
+                              "cual_es_su_nombre"})
 # A column that is the family name beside another: French Outlook's "Nom" next to
 # "Prénom" (where Catalan's "Nom" next to "Cognoms" is the given name).
 _FAMILY_BESIDE = {"nom": "prenom"}
