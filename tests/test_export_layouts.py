@@ -123,3 +123,22 @@ def test_a_forms_name_questions_are_the_name(tmp_path, run):
     assert stored["mar@example.com"]["name"] == "María del Mar Ruiz"
     _, stored = imported(tmp_path, run, "h.csv", "What's your name?,Email\nAna Gil,ana@example.com\n")
     assert stored["ana@example.com"]["name"] == "Ana Gil"
+
+
+@pytest.mark.parametrize("question, out, stays", [
+    ("¿Quieres recibir novedades por email?", "0", "1"),   # Typeform's yes/no question
+    ("Acepto recibir comunicaciones comerciales", "No", "Sí"),
+    ("I'd like to receive news and offers", "false", "true"),
+])
+def test_a_forms_marketing_question_answered_no_is_an_opt_out(tmp_path, run, question, out, stays):
+    report, stored = imported(tmp_path, run, "f.csv", f'Email,"{question}"\nana@example.com,{out}\n'
+                                                      f"bea@example.com,{stays}\ncarla@example.com,\n")
+    assert report["opted_out"] == 1
+    assert [stored[a]["status"] for a in ("ana@example.com", "bea@example.com", "carla@example.com")] == [
+        "unsubscribed", "active", "active"]  # (an empty answer says nothing)
+
+
+def test_a_question_about_another_channel_is_no_opt_out_of_email(tmp_path, run):
+    report, _ = imported(tmp_path, run, "f.csv", 'Email,"¿Quieres recibir novedades por WhatsApp?"\n'
+                                                 "ana@example.com,No\n")
+    assert report["opted_out"] == 0

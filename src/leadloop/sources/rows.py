@@ -159,6 +159,15 @@ OPT_OUT_COLUMNS = {
     "marketing_status": _OPTED_OUT_STATUSES, "person_marketing_status": _OPTED_OUT_STATUSES,
     "email_marketing_consent": _OPTED_OUT_STATUSES,
 }
+# A form's question asking for marketing mail ("¿Quieres recibir novedades por email?",
+# "Acepto recibir comunicaciones comerciales", "I'd like to receive news and offers"),
+# answered no/0/false: an opt-out. (An empty answer says nothing; a question about
+# another channel, WhatsApp or a call, is none of email's.) Column names as slugs.
+_CONSENT_QUESTION = re.compile(
+    r"(recibir|receive|receber|recevoir|ricevere|suscribir|subscribe|newsletter|boletin)"
+    r"(_\w+)?_(novedades|noticias|newsletter|boletin|ofertas|promociones|comunicaciones|publicidad|news"
+    r"|updates|offers|promotions|marketing|novidades|promocoes|nouvelles|actualites|offres|novita|promozioni)")
+_OTHER_CHANNEL = re.compile(r"(^|_)(whatsapp|sms|telefono|phone|llamada|call|telegram|postal|correo_postal)(_|$)")
 # Mailchimp names its audience exports by who is in them (the zip holds
 # subscribed_members_export_…, unsubscribed_members_export_…, cleaned_members_export_…).
 _OPTED_OUT_FILES = ("unsubscribed_members_export", "cleaned_members_export")
@@ -409,6 +418,11 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
         found = key if key in OPT_OUT_COLUMNS else plain if plain in OPT_OUT_COLUMNS else None
         if found is not None and "opt_out" not in where:
             where["opt_out"], opt_out_values = index, OPT_OUT_COLUMNS[found]
+    if "opt_out" not in where:
+        for index, key in custom:
+            if _CONSENT_QUESTION.search(key) and not _OTHER_CHANNEL.search(key):
+                where["opt_out"], opt_out_values = index, _NO
+                break
     name = label.replace("\\", "/").rsplit("/", 1)[-1].lower()
     custom.sort()
     return Plan(list(header), where, custom, frozenset(utc_fields), opt_out_values,
