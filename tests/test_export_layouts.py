@@ -106,9 +106,11 @@ def test_a_column_that_is_a_date_in_some_tools_is_the_request_date_when_it_holds
     assert report["requested_at_column"] == "Subscribed"
     assert stored["ana@example.com"]["requested_at"][:10] == "2026-03-01"
     # Elsewhere the same name is a yes/no: a field of the lead's, never a rejected row.
-    report, stored = imported(tmp_path, run, "g.csv", "email,Subscribed\nbea@example.com,yes\n")
+    report, stored = imported(tmp_path, run, "g.csv", "email,Subscribed,Signed up\nbea@example.com,yes,no\n")
     assert (report["requested_at_column"], report["rejected"]) == (None, 0)
-    assert stored["bea@example.com"]["fields"] == {"subscribed": "yes"}
+    assert stored["bea@example.com"]["fields"] == {"subscribed": "yes", "signed_up": "no"}
+    report, _ = imported(tmp_path, run, "h.csv", "email,Signed up\ncarla@example.com,2026-03-02\n")
+    assert report["requested_at_column"] == "Signed up"
 
 
 def test_a_forms_name_questions_are_the_name(tmp_path, run):

@@ -100,7 +100,7 @@ ALIASES = {
                      # A sign-up's date, as members' and customers' exports name it (CiviCRM's
                      # "Register date", PrestaShop's "Registration date", Ghost's, listmonk's).
                      "register date", "registration date", "date of registration", "registered at",
-                     "registered on", "signed up", "signed up at", "signup", "sign up date",
+                     "registered on", "signed up at", "sign up date",
                      "subscribed at", "subscription date", "date subscribed", "date joined", "joined at",
                      "fecha de inscripcion", "data de cadastro", "data de registo", "data de registro",
                      "date d'inscription", "date d inscription", "data di registrazione", "anmeldedatum",
@@ -896,7 +896,7 @@ _YMD = re.compile(rf"(?P<year>\d{{4}})[/.-](?P<b>\d{{1,2}})[/.-](?P<a>\d{{1,2}})
 # "Mar 1, 2024", "1 March 2024", Spanish "1 de marzo de 2024", "01-mar-2024"; English,
 # Spanish, Portuguese and French names and their abbreviations, accents stripped.
 _MONTH_NAMES = {
-    **{name: number for number, names in enumerate((
+    name: number for number, names in enumerate((
         ("january", "jan", "enero", "ene", "janeiro", "janvier", "janv"),
         ("february", "feb", "febrero", "fevereiro", "fev", "fevrier", "fevr"),
         ("march", "mar", "marzo", "marco", "mars"),
@@ -909,7 +909,7 @@ _MONTH_NAMES = {
         ("october", "oct", "octubre", "outubro", "out", "octobre"),
         ("november", "nov", "noviembre", "novembro", "novembre"),
         ("december", "dec", "diciembre", "dic", "dezembro", "dez", "decembre"),
-    ), 1) for name in names}}
+    ), 1) for name in names}
 _NAMED_MONTH_FIRST = re.compile(rf"(?P<month>[^\W\d_]+)\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}})"
                                 rf"(?:,?(?: at)? {_CLOCK_TEXT})?(?:\s*{_ZONE_TEXT})?")
 _NAMED_DAY_FIRST = re.compile(rf"(?P<day>\d{{1,2}})(?: de | |-)(?P<month>[^\W\d_]+)\.?,?(?: de | del | |-)"
@@ -928,7 +928,9 @@ ZONE_ABBREVIATIONS = {
 _OFFSET = re.compile(r"(?:GMT|UTC)?([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
-_DATE_WHEN_DATES = frozenset({"subscribed", "joined", "signup", "sign_up", "optin", "opt_in", "confirmed"})
+# Column names that hold a date in some tools and a yes/no in others (make_plan).
+_DATE_WHEN_DATES = frozenset({"subscribed", "joined", "signup", "sign_up", "signed_up", "optin", "opt_in",
+                              "confirmed"})
 
 
 def _all_dates(rows: list[list[str]], index: int) -> bool:
