@@ -53,6 +53,7 @@ def _read(text: str) -> list[Batch]:
          "EMAIL;PREF=x:\\\r\nEMAIL;ENCODING=b:!!\r\nREV:\r\nEND:VCARD")
 @example("BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=idna;ENCODING=QUOTED-PRINTABLE:xn--\r\n"
          "N;CHARSET=punycode;ENCODING=QUOTED-PRINTABLE:abc\\x\r\nEMAIL:a@example.com\r\nEND:VCARD")
+@example("BEGIN:VCARD\r\nVERSION:2.1\r\nN:\r\nN:\r\nEMAIL:\x00\r\nEND:VCARD")  # (once lost unsaid)
 def test_no_card_makes_the_reader_raise(text):
     try:
         batches = _read(text)

@@ -36,6 +36,7 @@ from datetime import date
 
 from ..clock import EARLIEST_YEAR, LATEST_YEAR
 from ..errors import InputError
+from ..message import clean as one_line
 from .rows import _LOOKS_LIKE_ADDRESS, BATCH, BrokenRecord, RowChecker, make_plan
 
 # The cells of a card's row: names make_plan reads as these lead fields (and custom fields).
@@ -232,9 +233,11 @@ def _row(lines: list[str], encoding: str | None = None) -> list[str]:
         properties = _properties(_unquote(lines, encoding))
     except _Unreadable as err:
         return BrokenRecord(f"unreadable vCard ({err})", lines[0])
+    # (A value of control characters alone is no address: the row would read as blank,
+    # and a card is never lost unsaid.)
     emails = [(_preference(params), index, address)
               for index, (params, value) in enumerate(properties.get("EMAIL", []))
-              if (address := _text(value))]
+              if (address := _text(value)) and one_line(address).strip()]
     # The preferred EMAIL that looks like an address: a phone's junk value marked PREF
     # (seen on Android) does not hide a good one; with none, the preferred is rejected.
     emails.sort(key=lambda email: (not _LOOKS_LIKE_ADDRESS.fullmatch(email[2]), *email[:2]))
