@@ -58,6 +58,7 @@ class CsvSource:
         if not names_an_address(self.header):
             self._header_below(delimiter)
         self.skipped_lines = self.header_line - 1
+        self._sampled: list[list[str]] | None = None
         self.plan = make_plan(label, self.header, column_map, self._sample)
         self._checker = RowChecker(self.plan, sample=self._sample, **checks)
         self.month_first_shown = self._checker.month_first_shown
@@ -95,12 +96,16 @@ class CsvSource:
             return []
 
     def _sample(self) -> list[list[str]]:
-        """The rows in the first stretch of the file, read beside the text stream."""
-        raw = os.pread(self._binary.fileno(), _SAMPLE_BYTES, 0)
-        text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(raw)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
-        start = rows.index(self.header) + 1 if self.header in rows else 1
-        return rows[start:-1] if len(raw) == _SAMPLE_BYTES else rows[start:]
+        """The rows in the first stretch of the file, read beside the text stream, once:
+        the plan (an address column found by its cells, a date-or-yes/no column) and the
+        date order (month_first_shown) ask for them."""
+        if self._sampled is None:
+            raw = os.pread(self._binary.fileno(), _SAMPLE_BYTES, 0)
+            text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(raw)
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
+            start = rows.index(self.header) + 1 if self.header in rows else 1
+            self._sampled = rows[start:-1] if len(raw) == _SAMPLE_BYTES else rows[start:]
+        return self._sampled
 
     def __enter__(self):
         return self

@@ -352,8 +352,8 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
             if target is None and (part := _NAME_PART.search(column)):
                 # Gravity Forms' "Name (First)", "Name (Last)": the part names the field.
                 target, rank = ("first_name" if part[1].lower() in ("first", "given") else "last_name"), 0
-            if target is None and _plain_key(column) != key:
-                target, rank = _named_field(_plain_key(column))
+            if target is None and (plain := _plain_key(column)) != key:
+                target, rank = _named_field(plain)
         if target is None:
             custom.append((index, key or f"column_{index + 1}"))
         else:
@@ -414,7 +414,7 @@ def make_plan(label: str, header: list[str], column_map: dict | None = None,
                 break
     opt_out_values = None
     for index, key in custom:
-        plain = _plain_key(header[index]) if index < len(header) else key
+        plain = _plain_key(header[index])
         found = key if key in OPT_OUT_COLUMNS else plain if plain in OPT_OUT_COLUMNS else None
         if found is not None and "opt_out" not in where:
             where["opt_out"], opt_out_values = index, OPT_OUT_COLUMNS[found]
@@ -581,7 +581,7 @@ class RowChecker:
         # its first rows; the date that showed it is kept for the summary.
         self.month_first_shown = None
         if month_first is None:
-            self.month_first_shown = month_first_shown(plan, sample() if sample else [])
+            self.month_first_shown = month_first_shown(plan, sample)
             month_first = self.month_first_shown is not None
         # `fields` as a dict rather than JSON text: orders.py reads its columns there,
         # and would only decode the text again.
@@ -948,14 +948,16 @@ def _all_dates(rows: list[list[str]], index: int) -> bool:
     return bool(cells)
 
 
-def month_first_shown(plan: Plan, rows: list[list[str]]) -> str | None:
-    """A request date among `rows` that only a month-first reading makes a date
+def month_first_shown(plan: Plan, sample: Callable[[], list[list[str]]] | None) -> str | None:
+    """A request date among `sample()`'s rows that only a month-first reading makes a date
     ("5/20/2024": no 20th month), when none of them reads only day-first ("20/5/2024"):
     the file's dates are month-first, as US tools write them (an English Google Form,
     Excel in the US). None otherwise: day-first, as Spanish files write them."""
     columns = [plan.where[field] for field in ("requested_at", "fallback") if field in plan.where]
+    if not columns or sample is None:
+        return None  # (no date to look at: the first rows are not read)
     shown = None
-    for row in rows:
+    for row in sample():
         for index in columns:
             if index >= len(row) or not (match := _DMY.match(row[index].strip().lstrip("'"))):
                 continue
