@@ -98,7 +98,7 @@ def test_map_product_source_and_json_summary(tmp_path, run):
                                          "suppressed": 0, "rejected": 0,
                                          "requested_at_column": None, "stale_info": 0,
                                          "info_recorded": 0, "skipped_lines": 0, "opted_out": 0,
-                                         "dates_month_first": False}
+                                         "dates_month_first": False, "code_page": None}
     ana = leads(run)["ana@example.com"]
     assert (ana["name"], ana["product"], ana["source"]) == ("Ana", "Yoga", "Feria")
 

@@ -75,6 +75,9 @@ class ImportReport:
     # A date of the file that only a month-first reading makes a date ("5/20/2024"): its
     # dates were read month-first with no --month-first (sources.rows.month_first_shown).
     month_first_shown: str | None = None
+    # (code page, a word as read in it) when the file was not Unicode and leadloop chose
+    # the code page it reads best in (sources/codepage.py; --encoding says it instead).
+    code_page: tuple[str, str | None] | None = None
 
     def as_dict(self) -> dict:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
@@ -82,7 +85,8 @@ class ImportReport:
                 "requested_at_column": self.requested_at_column,
                 "stale_info": self.stale_info, "info_recorded": self.info_recorded,
                 "skipped_lines": self.skipped_lines, "opted_out": self.opted_out,
-                "dates_month_first": self.month_first_shown is not None}
+                "dates_month_first": self.month_first_shown is not None,
+                "code_page": self.code_page[0] if self.code_page else None}
 
 
 def import_rows(store: Store, rows: Iterable, now: datetime, *, info_sent: bool = False,
@@ -554,6 +558,7 @@ def run_import(store: Store, config, file: str, now: datetime, *, rejects_path=N
     report.requested_at_column = source.header[where] if where is not None else None
     report.skipped_lines = source.skipped_lines
     report.month_first_shown = source.month_first_shown
+    report.code_page = source.code_page
     return report, shown, report.rejected
 
 

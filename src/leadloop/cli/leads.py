@@ -103,6 +103,12 @@ def import_(
                     "above it skipped")
     if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
         output.line("no request-date column: the leads are dated at the import time")
+    if report.code_page and report.code_page[0] not in ("cp1252", "latin-1"):
+        from ..sources.codepage import LABELS
+
+        name, shown = report.code_page
+        output.line(f"the file is not UTF-8: read as {LABELS[name]}"
+                    + (f', as "{shown}" shows' if shown else "") + "; --encoding names another")
     if report.month_first_shown:
         output.line(f'dates read month-first (US), as "{report.month_first_shown}" shows; '
                     "--no-month-first reads them day-first")

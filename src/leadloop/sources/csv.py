@@ -1,8 +1,9 @@
 """Delimited text (CSV, TSV, Excel's "Unicode text") → a header and rows of cells.
 
 Encodings: UTF-8 with or without BOM, UTF-16 and UTF-32 with a BOM (Meta Lead Ads
-downloads, Excel's "Unicode text"), UTF-16 without one (told by its NUL bytes), else Windows-1252 or Latin-1, decided at the first
-stretch that is not plain ASCII. Delimiters: the most frequent of `,` `;` and tab in
+downloads, Excel's "Unicode text"), UTF-16 without one (told by its NUL bytes), else the
+code page the first stretch that is not plain ASCII reads best in (codepage.py: Windows-
+1252 unless the text says Mac Roman, DOS, Cyrillic, Japanese …). Delimiters: the most frequent of `,` `;` and tab in
 the first line. Quoted cells may hold newlines, but a quote that never closes does not
 swallow the rest of the file (QuotedReader). Files that cannot be seeked (stdin, a
 pipe, process substitution) are first copied to a temporary file.
@@ -20,6 +21,7 @@ import tempfile
 from collections import deque
 
 from ..errors import InputError
+from . import codepage
 from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker,
                    address_columns, holds_addresses, make_plan, names_an_address)
 
@@ -28,6 +30,8 @@ from .rows import (BATCH, CELL_LIMIT, PREAMBLE_LINES, BrokenRecord, RowChecker,
 _HEADER_LIMIT = CELL_LIMIT
 # How much of the file make_plan may look at to find the address column by its cells.
 _SAMPLE_BYTES = 256 * 1024
+# How much of the file encoding detection reads at a time.
+_CHUNK = 1 << 20
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "tabulador": "\t", "comma": ",", "coma": ",",
                     "semicolon": ";", "punto y coma": ";"}
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -42,6 +46,8 @@ class CsvSource:
         self.label = label
         self._binary = binary
         self.encoding = encoding
+        # (code page, a word as read in it) when leadloop chose the code page.
+        self.code_page: tuple[str, str | None] | None = None
         self.total = total_bytes
         self.parallel_size = total_bytes
         self._text = io.TextIOWrapper(binary, encoding=encoding, newline="")
@@ -244,32 +250,37 @@ def _has_quote(binary) -> bool:
     return False
 
 
-def _detect(binary) -> str:
-    """A byte-order mark says the encoding; else UTF-8 unless the first stretch of the
+def _detect(binary) -> tuple[str, str | None]:
+    """The encoding, and a word as read in it when it is a code page leadloop chose.
+    A byte-order mark says the encoding; else UTF-8 unless the first stretch of the
     file that is not plain ASCII fails to decode as UTF-8 (a Windows-1252 "é" is never
-    valid UTF-8 beside ASCII). Deciding there rather than after decoding the whole file
-    spares a big import a full pass (~0.2 s per 100 MB); a file that turns out to mix
-    both fails at the line to look at, naming --encoding, and imports nothing."""
+    valid UTF-8 beside ASCII); then the code page its lines read best in (codepage.py).
+    Deciding there rather than after decoding the whole file spares a big import a full
+    pass (~0.2 s per 100 MB); a file that turns out to mix both fails at the line to look
+    at, naming --encoding, and imports nothing."""
     binary.seek(0)
     start = binary.read(4)
     binary.seek(0)
     for bom, encoding in _BOMS:
         if start.startswith(bom):
-            return encoding
+            return encoding, None
     if order := bomless_utf16(os.pread(binary.fileno(), 256, 0)):
-        return order
-    encoding = "utf-8-sig"
-    while chunk := binary.read(1 << 20):
+        return order, None
+    encoding, shown = "utf-8-sig", None
+    while chunk := binary.read(_CHUNK):
         if chunk.isascii():
             continue
         try:
             # Not final: the chunk may end inside a character.
             codecs.getincrementaldecoder("utf-8")().decode(chunk)
         except UnicodeDecodeError:
-            encoding = _single_byte(binary)
+            # (The chunks before were ASCII: this one starts at a character.)
+            encoding, shown = codepage.guess(codepage.non_ascii_lines(chunk, whole=len(chunk) < _CHUNK))
+            if encoding == "cp1252" and _undefined_in_cp1252(binary):
+                encoding = "latin-1"
         break
     binary.seek(0)
-    return encoding
+    return encoding, shown
 
 
 def bomless_utf16(head: bytes) -> str | None:
@@ -319,14 +330,14 @@ def _first_undecodable_line(binary, encoding: str) -> int:
     return 1
 
 
-def _single_byte(binary) -> str:
-    """Windows-1252 (what Excel writes on Spanish Windows: "€" is 0x80), unless the file
-    holds bytes cp1252 leaves undefined, which only Latin-1 can read."""
+def _undefined_in_cp1252(binary) -> bool:
+    """Whether the file holds a byte Windows-1252 leaves undefined, which only Latin-1
+    reads, anywhere (the code page was chosen on its first lines)."""
     binary.seek(0)
-    while chunk := binary.read(1 << 20):
+    while chunk := binary.read(_CHUNK):
         if any(byte in chunk for byte in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
-            return "latin-1"
-    return "cp1252"
+            return True
+    return False
 
 
 def check_encoding(name: str) -> str:
@@ -390,9 +401,12 @@ def open_csv(path, *, encoding=None, delimiter=None, column_map=None, stdin=None
     if delimiter is not None:
         delimiter = check_delimiter(delimiter)
     label, binary, total = opened or open_binary(path, stdin)
-    chosen = _byte_order(binary, encoding) if encoding else _detect(binary)
+    chosen, shown = (_byte_order(binary, encoding), None) if encoding else _detect(binary)
     try:
-        return CsvSource(label, binary, chosen, delimiter, column_map, total, **checks)
+        source = CsvSource(label, binary, chosen, delimiter, column_map, total, **checks)
+        if not encoding and chosen in codepage.CANDIDATES:
+            source.code_page = chosen, shown
+        return source
     except UnicodeError:  # UnicodeDecodeError, "UTF-16 stream does not start with BOM" …
         binary.close()
         raise InputError(f"{label}:1: cannot decode the bytes as {chosen} "

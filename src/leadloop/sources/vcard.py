@@ -73,26 +73,26 @@ def looks_like_vcard(head: bytes) -> bool:
     return bool(_BEGIN.match(head.lstrip().decode("ascii", "ignore")[:20]))
 
 
-def _decoded(data: bytes, encoding: str | None) -> str:
+def _decoded(data: bytes, encoding: str | None) -> tuple[str, tuple[str, str | None] | None]:
+    """The text, and (code page, a word as read in it) when leadloop chose one."""
     if encoding is None:
         from .csv import bomless_utf16
 
         encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
         if encoding is None and (order := bomless_utf16(data[:256])):
-            return data.decode(order, "replace")  # a last odd byte is no reason to fail
+            return data.decode(order, "replace"), None  # a last odd byte is no reason to fail
     if encoding is not None:
-        return data.decode(encoding)
+        return data.decode(encoding), None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
         # Outlook's and The Bat!'s 2.1 cards without a CHARSET: the ANSI code page of the
-        # writer's Windows, which the card does not say. Windows-1252, the one of Spain,
-        # Latin America and western Europe, where leadloop's users are. A Polish card's
-        # "=F1" (cp1250 "ń") reads "ñ" so. A detector cannot tell on a name's few bytes:
-        # charset-normalizer 3.5 (tried on "José Muñoz Peña", "François Lefèvre", "Jürgen
-        # Groß" in cp1252 and "Piotr Iksiński", "Jiří Dvořák" in cp1250) answered cp1250
-        # for all of them, turning every Spanish "ñ" into "ń". --encoding says it.
-        return data.decode("cp1252", "replace")
+        # writer's Windows, which the card does not say; codepage.py reads it from the
+        # names, Windows-1252 (Spain's) unless they say otherwise.
+        from . import codepage
+
+        chosen, shown = codepage.guess(codepage.non_ascii_lines(data, whole=True))
+        return data.decode(chosen, "replace"), (chosen, shown)
 
 
 class VcardSource:
@@ -108,7 +108,7 @@ class VcardSource:
         if len(data) > _MOST_BYTES:
             raise InputError(f"{label}: over {_MOST_BYTES >> 20} MB: too big for a vCard file")
         try:
-            text = _decoded(data, encoding)
+            text, self.code_page = _decoded(data, encoding)
         except UnicodeError:
             raise InputError(f"{label}:1: cannot decode the bytes as {encoding} "
                              "(use --encoding)") from None
@@ -137,7 +137,8 @@ class VcardSource:
         return False
 
     def batches(self, size: int = BATCH):
-        reader = _CardReader(self._cards, self.encoding)
+        # 2.1 values without CHARSET are in the file's code page, told or chosen.
+        reader = _CardReader(self._cards, self.encoding or (self.code_page or ("",))[0] or None)
         return self._checker.batches(reader, lambda: reader.done,
                                      first_line=self._cards[0][0] - 1, size=size)
 
@@ -418,7 +419,7 @@ def _unquote(lines: list[str], encoding: str | None = None) -> list[str]:
         try:
             text = raw.decode(charset)
         except (LookupError, UnicodeError):  # also the idna and punycode codecs' own
-            text = _decoded(raw, None)
+            text = _decoded(raw, None)[0]
         kept = [p for p in params if not p.upper().startswith(("ENCODING=", "CHARSET="))
                 and p.upper() != "QUOTED-PRINTABLE"]
         text = text.replace("\\", "\\\\").replace("\r\n", "\\n").replace("\n", "\\n")

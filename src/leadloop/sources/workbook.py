@@ -108,6 +108,7 @@ class WorkbookSource:
         self.parallel_size = self.total * 100
         self._checker = RowChecker(self.plan, sample=sample, **checks)
         self.month_first_shown = self._checker.month_first_shown
+        self.code_page = None  # (cells are Unicode)
 
     def _where(self) -> str:
         return f'{self.label} (sheet "{self.sheet}")'
