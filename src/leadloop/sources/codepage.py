@@ -47,10 +47,12 @@ LABELS = {"latin-1": "Latin-1", "mac_roman": "Mac Roman (Excel for Mac)",
           "gb18030": "GBK/GB18030 (Chinese)", "big5": "Big5 (traditional Chinese)",
           "cp949": "EUC-KR (Korean)", "euc_jp": "EUC-JP (Japanese)"}
 
-# How much more an East Asian reading must be worth than the best single-byte one.
+# How much more another reading must be worth than Windows-1252's (a letter is worth 2,
+# one of a language not the users' 1), and an East Asian one than any single-byte one.
+_OTHER_MARGIN = 2
 _EAST_ASIAN_MARGIN = 3
 # How much of a file's non-ASCII lines is read: enough names to decide, little time.
-SAMPLE_BYTES = 16 * 1024
+SAMPLE_BYTES = 8 * 1024
 
 # What stands before a word's first letter and after its last ("¿", "»", "®").
 _LETTERS_WITHIN = re.compile(r"^[\W\d_]+|[\W\d_]+$")
@@ -60,13 +62,30 @@ _RUN = re.compile(r"[A-Za-z\u0080-\U0010ffff]*[\u0080-\U0010ffff][A-Za-z\u0080-\
 _APOSTROPHES = frozenset("’‘´ʼ")
 _CATALAN_L = re.compile("l·l", re.IGNORECASE)
 _ENGLISH_ENDINGS = frozenset(("t", "s", "m", "d", "re", "ve", "ll"))
-# The accented letters of Spanish, Catalan, Galician, Portuguese, French, Italian and
-# German: what a Western file holds, where a misread one holds "ù", "ò" or "â" by chance.
-_WESTERN_LETTERS = frozenset("áéíóúñüçàèòìãõâêôöäëïßÁÉÍÓÚÑÜÇÀÈÒÌÃÕÂÊÔÖÄËÏªº")
-# Letters no contact list of leadloop's users holds but that other code pages' letters
-# become in Western readings: Icelandic's eth and thorn (Greek "π", Turkish "ş", "ğ"),
-# "ƒ" and "µ" (symbols that Unicode files under letters).
-_UNLIKELY_LETTERS = frozenset("ÐðÞþƒµ")
+# The small letters outside ASCII of each language's alphabet. A word's letters come
+# from one of them: "Hélène" is French; "mûködésérõl" (Hungarian "működéséről" read as
+# Windows-1252) has French "û" and Portuguese "õ", and no language writes both. First the
+# languages of leadloop's users and their neighbours (Spanish, Catalan, Galician,
+# Basque, Portuguese, French, Italian, German; Russian, Ukrainian, Belarusian,
+# Bulgarian; Greek), then Europe's others and Turkish.
+_PORTUGUESE = frozenset("áàâãçéêíóôõúü")
+_USERS_ALPHABETS = (frozenset("áéíóúñüªº"), frozenset("àçéèíïòóúü"), _PORTUGUESE) + tuple(
+    frozenset(letters) for letters in ("àâæçéèêëîïôœùûüÿ", "àèéìíîòóùú", "äöüß",
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "абвгдеёжзійклмнопрстуўфхцчшыьэюя", "αβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊϋΐΰ"))
+_OTHER_ALPHABETS = tuple(frozenset(letters) for letters in (
+    "áéíóúàèëïöüĳ", "æøåéóüäö", "åäöéü", "äöåšž", "áéíóúýþæöð", "äöõüšž", "āčēģīķļņšūž",
+    "ąčęėįšųūž", "ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "áéíóöőúüű",
+    "ăâîșşțţ", "čćđšž", "çë", "çğıöşüâîûİ", "ċġħż", "âêîôûŵŷäëïöüáéíóú", "çəğıöşü",
+    "абвгдђежзијклљмнњопрстћуфхцчџш", "абвгдѓежзѕијклљмнњопрстќуфхцчџш"))
+# Portuguese nasal vowels end a syllable: "ã" before "o", "e", "s", "m", "n" or at the
+# end (não, mãe, irmãs), "õ" before "e" (ões, põe). Elsewhere they are Romanian "ă" or
+# Hungarian "ő" read as Windows-1252 ("Brãila", "elõzetesen").
+_NOT_PORTUGUESE = re.compile(r"[ãÃ](?![oOeEsSmMnN]|$)|[õÕ](?![eE])")
+# Marks that open and never close: German's low quotes, Spanish's inverted ones.
+_ONLY_OPENING = ("‚", "„", "¿", "¡")
+# French "œ" comes before "u", "i" or "e" (cœur, œil, œdème), and ends no word.
+_STRAY_OE = re.compile(r"[œŒ](?![uUiIeE])")
 # The ordinals stand after a number or one letter ("1ª", "Nº", "Mª José"); elsewhere they
 # are Mac Roman's "»" and "∫" read as Windows-1252 ("«Curso»" as "´Cursoª").
 _ORDINALS = frozenset("ªº")
@@ -95,6 +114,9 @@ def guess(sample: bytes) -> tuple[str, str | None]:
             # A few Western bytes read as one East Asian character prove nothing ("20 °C"
             # as Big5 "20 蚓"): a text of those scripts has many.
             score -= _EAST_ASIAN_MARGIN
+        elif name != CANDIDATES[0]:
+            # Nor does one letter: "al…" in Windows-1252 is "alà" in DOS.
+            score -= _OTHER_MARGIN
         if best_score is None or score > best_score:
             best, best_score, best_text = name, score, text
     return best, _example(best_text or sample.decode(best), best)
@@ -149,6 +171,8 @@ def _word_points(word: str, codec: str) -> tuple[int, bool]:
     edges = word[:start] + word[end:]
     penalty = sum(-3 if _is_broken(ch) else -2 if core and _odd_beside_a_letter(ch) else 0
                   for ch in edges)
+    if core and word[end:].startswith(_ONLY_OPENING):
+        penalty -= 2  # "Chlo‚" ("Chloé" in DOS read as Windows-1252): "‚", "¿" open
     if not core.isascii():
         points, sound = _core_points(core, codec)
     else:
@@ -162,10 +186,13 @@ def _core_points(word: str, codec: str) -> tuple[int, bool]:
     against = -2 * len(foreign)
     if any(_is_broken(ch) for ch in word):
         return -3 * len(foreign), False
-    inner = [i for i, ch in enumerate(word) if not _is_letter(ch)]
-    if any(word[i] not in _APOSTROPHES or not _apostrophe_fits(word, i) for i in inner
-           if not _CATALAN_L.match(word, max(i - 1, 0))):
+    inner = [i for i, ch in enumerate(word) if not _is_letter(ch)
+             and not _CATALAN_L.match(word, max(i - 1, 0))]
+    if any(word[i] not in _APOSTROPHES for i in inner):
         return against, False  # a symbol between two letters ("Bego–a", "Mar¡a")
+    apostrophes = [_apostrophe_fits(word, i) for i in inner]
+    if False in apostrophes:
+        return against, False  # "Mar’a": Mac Roman's "María" read as Windows-1252
     letters = [ch for ch in word if _is_letter(ch)]
     scripts = {_script(ch) for ch in letters}
     if len(scripts) > 1 and not scripts <= _EAST_ASIAN:
@@ -185,27 +212,38 @@ def _core_points(word: str, codec: str) -> tuple[int, bool]:
         points = [_east_asian_points(ch, codec) for ch in foreign]
         return sum(points), all(p > 0 for p in points)
     if len(letters) == 1:
-        return 0, False  # a lone letter ("100Ђ" for "100€") tells nothing
+        # A lone letter tells little ("à", "и" are words; "Å" may stand in a table),
+        # unless no language writes it ("ƒ" for Mac Roman's "√").
+        if _language_weight(frozenset(_small(letters[0]))) or scripts == {"GREEK"}:
+            return 0, False
+        return against, False
     if any(ch in _ORDINALS for ch in word) and not (len(word) == 2 and word[1] in _ORDINALS):
         return against, False
     if word[0] in "çÇ" and not _is_vowel(word[1]):
         return against, False  # "çlvaro" (Mac Roman "Álvaro"): no word starts so
-    points = [_letter_points(ch) for ch in foreign if _is_letter(ch)]
-    # Flawless only with every letter one of the users' own alphabets ("Jesœs", Mac
-    # Roman's "Jesús" read as Windows-1252, is a word, but not Spanish).
-    return sum(points), all(p == 2 for p in points) and len(points) == len(foreign)
+    if _STRAY_OE.search(word):
+        return against, False  # "Jesœs", "Raœl": Mac Roman's "ú" read as Windows-1252
+    weight = _language_weight(frozenset(_small(ch) for ch in foreign if _is_letter(ch)),
+                              portuguese=not _NOT_PORTUGUESE.search(word))
+    if weight == 0:
+        return against, False  # "mûködésérõl": Hungarian in Windows-1252, no language's
+    points = weight * sum(map(_is_letter, foreign)) + apostrophes.count(True)
+    # Flawless only with every letter in one of the users' own languages ("Jesœs", Mac
+    # Roman's "Jesús" read as Windows-1252, is no Spanish word) and no doubtful mark.
+    return points, weight == 2 and not apostrophes
 
 
-def _apostrophe_fits(word: str, i: int) -> bool:
+def _apostrophe_fits(word: str, i: int) -> bool | None:
     """Whether a typographic apostrophe at `i` stands where one does in a name or a word:
     before a capital (O’Brien, D’Angelo, Dell’Acqua), after a one-letter article (l’eau,
-    d’Artagnan, s’ha) or before an English ending (don’t, it’s, we’re). Elsewhere it is
-    the "í" of Mac Roman read as Windows-1252 ("Mar’a", "D’az")."""
+    d’Artagnan, s’ha) or before an English ending (don’t, it’s, we’re). After a capital
+    alone it may be French ("L’œuf") or Mac Roman's "í" ("D’az" for "Díaz"): None, the
+    other readings decide. Elsewhere it is that "í" ("Mar’a"): False."""
     before, after = word[:i], word[i + 1:]
     if after[:1].isupper():
         return True
-    if len(before) == 1 and before.islower():
-        return True
+    if len(before) == 1:
+        return True if before.islower() else None
     return len(before) > 1 and after in _ENGLISH_ENDINGS
 
 
@@ -224,16 +262,21 @@ def _case_broken(word: str) -> bool:
                for i, ch in enumerate(word[1:], 1))
 
 
+def _small(ch: str) -> str:
+    small = ch.lower()
+    return small if len(small) == 1 else ch  # ("İ".lower() is "i" and a combining dot)
+
+
 @functools.lru_cache(maxsize=4096)
-def _letter_points(ch: str) -> int:
-    """2 for a letter of the alphabets leadloop's users write, 1 for one of the Latin
-    letters that other code pages' letters become in a Western reading, 0 for one none of
-    them writes."""
-    if ch in _UNLIKELY_LETTERS:
-        return 0
-    if _script(ch) != "LATIN" or ch in _WESTERN_LETTERS:
+def _language_weight(letters: frozenset, portuguese: bool = True) -> int:
+    """2 when one of the users' languages writes all these letters (small, outside ASCII),
+    1 when another language does, 0 when none does: a misread word mixes alphabets."""
+    if any(letters <= alphabet for alphabet in _USERS_ALPHABETS
+           if portuguese or alphabet is not _PORTUGUESE):
         return 2
-    return 1
+    if any(letters <= alphabet for alphabet in _OTHER_ALPHABETS):
+        return 1
+    return 0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -278,8 +321,8 @@ def _east_asian_points(ch: str, codec: str) -> int:
     lands on rare characters."""
     if codec not in _COMMON_ROWS:
         return 1  # (a Western or Cyrillic reading: kept by the script rules above)
-    if ch in _FREQUENT:
-        return 3
+    if ch in _FREQUENT or (codec in ("cp932", "euc_jp") and _script(ch) in ("HIRAGANA", "KATAKANA")):
+        return 3  # (kana are the surest sign of Japanese)
     if codec not in ("cp932", "euc_jp") and _script(ch) in ("HIRAGANA", "KATAKANA"):
         return -1  # kana in a Chinese or Korean reading: a Japanese text misread
     try:
