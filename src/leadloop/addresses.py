@@ -65,6 +65,28 @@ def validated_address(candidate: str) -> str:
     return f"{local.lower()}@{domain}"
 
 
+# What may be an address inside a longer cell: the characters between separators that
+# hold an "@" (a display name's angle brackets, a list's commas or semicolons, quotes).
+_WITHIN = re.compile(r"""[^\s,;<>"'()\[\]{}]+@[^\s,;<>"'()\[\]{}]+""")
+
+
+def addresses_within(cell: str) -> list[str]:
+    """The valid addresses a cell holds when it is not one address itself: "Ana Pérez
+    <ana@example.com>", "mailto:ana@example.com", "ana@example.com; luis@example.org",
+    a CRM's JSON list ('[{"label": "work", "value": "ana@example.com"}]', Krayin's),
+    in their order, each once. Asked only of a cell that failed as an address."""
+    found = []
+    for candidate in _WITHIN.findall(cell):
+        candidate = candidate.removeprefix("mailto:").removeprefix("MAILTO:").rstrip(".")
+        try:
+            address = normalize_address(candidate)
+        except InvalidAddress:
+            continue
+        if address not in found:
+            found.append(address)
+    return found
+
+
 def check_deliverability(address: str) -> None:
     from email_validator import EmailNotValidError, validate_email
 

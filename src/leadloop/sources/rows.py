@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from ..clock import EARLIEST_YEAR, LATEST_YEAR, UTC, to_db, zone
-from ..errors import InputError
+from ..errors import InputError, InvalidAddress
 from ..locales import language_code
 # A cell is one line of text: CR, LF, NUL … could otherwise reach a header.
 from ..message import clean as one_line
@@ -45,6 +45,9 @@ ALIASES = {
               "direccion de email", "e-mail 1 - value", "email 1", "work_email", "mail",
               "correo-e", "tu email", "tu correo", "your email", "emailid", "email id",
               "email - work", "person - email - work", "email - home",
+              # A CRM's list of a contact's addresses (Krayin's "emails", a JSON list:
+              # the first address is the lead's, addresses.addresses_within).
+              "emails", "e-mails", "email addresses", "correos", "correos electronicos",
               # Outlook writes its CSV header in the language of Office (issue #25):
               # de, fr, it, nl, pt-BR, pt-PT, pl, ca, sv, da, nb. The names are those of
               # Exchange's Outlook CSV contact import, which lists each Office language's
@@ -601,7 +604,7 @@ class RowChecker:
         """The hot loop of an import: a million rows pass here, so a row costs a few
         method calls, and anything unusual (control characters, a bad address, a new
         date) takes a slower path."""
-        from ..addresses import check_deliverability, normalize_address
+        from ..addresses import addresses_within, check_deliverability, normalize_address
 
         plan = self.plan
         width = len(plan.header)
@@ -671,7 +674,18 @@ class RowChecker:
                     if opt_out := opt_out.strip():
                         opted_out = opted_out or (opt_out.casefold() in opt_out_values
                                                   if opt_out_values is not None else True)
-                email = normalize_address(email)
+                try:
+                    email = normalize_address(email)
+                except InvalidAddress:
+                    # A display name around it, a list, a CRM's JSON: the first address
+                    # the cell holds; a second counts as a second address column's does
+                    # (a suppressed one keeps the row out).
+                    within = addresses_within(email)
+                    if not within:
+                        raise
+                    email = within[0]
+                    if other is None and len(within) > 1:
+                        other = within[1]
                 if check_dns:
                     check_deliverability(email)
                 if optional is not None:
