@@ -199,11 +199,12 @@ def _core_points(word: str, codec: str) -> tuple[int, bool]:
         return against, False  # "Josй", "Pérez" as "P閞ez"
     if _case_broken(word):
         return against, False
-    if scripts == {"LATIN"} and len(letters) >= 3 and (
+    if scripts == {"LATIN"} and len(letters) >= 2 and (
             len(foreign) == len(letters) or (len(letters) >= 5 and len(foreign) * 4 >= len(letters) * 3)):
-        return against, False  # "Èâàí" (Иван), "Ðáðáäüðïõëïò" (Greek read as Western)
-    if len(letters) >= 4 and scripts & _ALPHABETS and not any(map(_is_vowel, letters)):
-        return against, False  # "Рбрбдьрпхлпт" (Greek read as Cyrillic)
+        return against, False  # "Èâàí" (Иван), "éá" (あ in Shift_JIS), "Ðáðáäüðïõëïò"
+    if len(letters) >= (4 if scripts == {"LATIN"} else 2) and scripts & _ALPHABETS \
+            and not any(map(_is_vowel, letters)):
+        return against, False  # "Рбрбдьрпхлпт" (Greek read as Cyrillic), "дв" (EUC-JP's "あ")
     if scripts <= _EAST_ASIAN:
         if "HANGUL" in scripts and scripts - {"HANGUL", "CJK"}:
             return against, False  # Hangul beside kana
