@@ -65,19 +65,32 @@ def validated_address(candidate: str) -> str:
     return f"{local.lower()}@{domain}"
 
 
-# What may be an address inside a longer cell: the characters between separators that
-# hold an "@" (a display name's angle brackets, a list's commas or semicolons, quotes).
-_WITHIN = re.compile(r"""[^\s,;<>"'()\[\]{}]+@[^\s,;<>"'()\[\]{}]+""")
+# A display name's angle brackets, a list's separators, an RFC 5322 comment after the
+# address.
+_BRACKETED = re.compile(r"<([^<>]*)>")
+_LIST_SEPARATORS = re.compile(r"[,;\n]")
+_COMMENT = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def addresses_within(cell: str) -> list[str]:
     """The valid addresses a cell holds when it is not one address itself: "Ana Pérez
-    <ana@example.com>", "mailto:ana@example.com", "ana@example.com; luis@example.org",
-    a CRM's JSON list ('[{"label": "work", "value": "ana@example.com"}]', Krayin's),
-    in their order, each once. Asked only of a cell that failed as an address."""
+    <ana@example.com>", "mailto:ana@example.com", "ana@example.com (trabajo)",
+    "ana@example.com; luis@example.org", a CRM's JSON list ('[{"label": "work", "value":
+    "ana@example.com"}]', Krayin's), in their order, each once. Only what the cell's own
+    punctuation sets apart counts: in "raul.gomez547 x@hotmail.es" a mistyped address,
+    not "x@hotmail.es", is what the cell holds. Asked only of a cell that failed."""
+    text = cell.strip()
+    if text[:1] in "[{":
+        candidates = _json_strings(text)
+    elif _BRACKETED.search(text):
+        candidates = _BRACKETED.findall(text)
+    else:
+        candidates = _LIST_SEPARATORS.split(text)
     found = []
-    for candidate in _WITHIN.findall(cell):
-        candidate = candidate.removeprefix("mailto:").removeprefix("MAILTO:").rstrip(".")
+    for candidate in candidates:
+        candidate = _COMMENT.sub("", candidate.strip().strip("\"'")).strip()
+        if candidate[:7].lower() == "mailto:":
+            candidate = candidate[7:]
         try:
             address = normalize_address(candidate)
         except InvalidAddress:
@@ -85,6 +98,26 @@ def addresses_within(cell: str) -> list[str]:
         if address not in found:
             found.append(address)
     return found
+
+
+def _json_strings(text: str) -> list[str]:
+    """The strings in a JSON value, in order; none when the text is no JSON."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    strings, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+    return strings
 
 
 def check_deliverability(address: str) -> None:
