@@ -294,7 +294,7 @@ CONFIG_TEXT = '# configuración\n[sender]\nname = "Tienda Peña"\naddress = "lau
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom",
-                                      "utf-32", "cp1252"])
+                                      "utf-32", "cp1252", "mac_roman"])
 def test_a_config_saved_by_notepad_or_excel_is_read(run, project, encoding):
     if encoding.endswith("-bom"):
         codec = encoding.removesuffix("-bom")

@@ -112,3 +112,32 @@ def test_reply_to_and_one_click_unsubscribe_when_configured(tmp_path, run, smtp_
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"].endswith("@shop.lauravidal.es>")
     assert smtp_server.messages[0].mail_from == "laura@shop.lauravidal.es"
+
+
+# ---- templates as editors save them ----------------------------------------------------
+
+INFO = "Subject: ¿Aún me recuerda?\n\nHola, {{ first_name }}: aquí tiene la información del año.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252", "mac_roman"])
+def test_a_template_saved_as_notepad_or_textedit_save_it_reads_as_written(project, run, encoding):
+    """Notepad's "ANSI" and "Unicode", TextEdit's "Western (Mac OS Roman)": the lead reads
+    what the marketer wrote, and no run stops over it."""
+    path = project / "templates" / "es" / "info.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(INFO.encode(encoding))
+    assert run("add", "ana@example.com", "--name", "Íñigo Núñez", "--requested-at", NOW).exit_code == 0
+    shown = run("--now", NOW, "preview", "ana@example.com")
+    assert shown.exit_code == 0, shown.stderr
+    assert "¿Aún me recuerda?" in shown.stdout
+    assert "Hola, Íñigo: aquí tiene la información del año." in shown.stdout
+    assert run("check").exit_code == 0
+
+
+def test_a_template_in_utf16_without_its_mark_is_one_sentence(project, run):
+    write_template(project, "es/info.txt", "")
+    (project / "templates" / "es" / "info.txt").write_bytes(INFO.encode("utf-16-le"))
+    result = run("check")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "templates/es/info.txt: not UTF-8 text" in result.stderr

@@ -13,8 +13,9 @@ into every message, a timeout of `nan` or a follow-up `99999999 years` away woul
 half-way through a send. `_CHECKS` says, per key, what is allowed; every key has one.
 
 TOML is UTF-8, but Notepad and Excel write what they write: a file with a UTF-16 or
-UTF-8 byte order mark is decoded by it, and one that is not UTF-8 is read as
-Windows-1252 (the "ANSI" of a Spanish or English Windows), like an imported CSV file.
+UTF-8 byte order mark is decoded by it, and one that is not UTF-8 is read in the code
+page its lines read best in, Windows-1252 (the "ANSI" of a Spanish or English Windows)
+unless they say otherwise, like an imported CSV file (sources/codepage.py).
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
 
 
 def _decode(data: bytes, where: str) -> str:
-    """The config file's text: UTF-8, else what its byte order mark says, else Windows-1252."""
+    """The config file's text: UTF-8, else what its byte order mark says, else its code page."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -301,12 +302,12 @@ def _decode(data: bytes, where: str) -> str:
     if b"\x00" in data:
         raise ConfigError(f"{where}: not UTF-8 text (it has NUL bytes, as UTF-16 without a byte "
                           "order mark has); save it as UTF-8")
-    # Windows-1252 leaves five bytes undefined; Latin-1 reads them (as C1 controls, which
-    # no string value may hold, so they are still refused with the key named).
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    # The code page its lines read best in, Windows-1252 unless they say otherwise (bytes
+    # Windows-1252 leaves undefined are read as Latin-1's C1 controls, which no string
+    # value may hold, so they are still refused with the key named).
+    from .sources.codepage import decode_whole
+
+    return decode_whole(data)
 
 
 # -- what each value may be --------------------------------------------------------------

@@ -122,6 +122,13 @@ def guess(sample: bytes) -> tuple[str, str | None]:
     return best, _example(best_text or sample.decode(best), best)
 
 
+def decode_whole(data: bytes) -> str:
+    """A small file that is not UTF-8 (a config, a template) in the code page all its
+    lines read best in: Notepad's "ANSI", TextEdit's "Western (Mac OS Roman)"."""
+    chosen, _ = guess(non_ascii_lines(data, whole=True, limit=len(data) + 1))
+    return data.decode(chosen)
+
+
 def _example(text: str, codec: str) -> str | None:
     words = (word for run in _RUN.finditer(text) for word in _BETWEEN_WORDS.split(run.group()))
     plausible = [_LETTERS_WITHIN.sub("", word) for word in words if _word_points(word, codec)[0] > 0]
