@@ -194,3 +194,13 @@ def test_a_spanish_list_from_a_mac_or_dos_is_read_so_from_three_rows(seed, codec
 def test_readings_a_general_detector_gets_wrong(text, codec):
     chosen, _ = codepage.guess(codepage.non_ascii_lines(text.encode(codec), whole=True))
     assert chosen == codec
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_any_bytes_get_a_code_page_that_reads_them(data):
+    chosen, shown = codepage.guess(data)
+    text = data.decode(chosen)  # never raises: the guess is a code page the bytes decode in
+    assert shown is None or shown in text
+    assert codepage.decode_whole(data) == data.decode(codepage.guess(
+        codepage.non_ascii_lines(data, whole=True, limit=len(data) + 1))[0])
