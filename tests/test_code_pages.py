@@ -204,3 +204,18 @@ def test_any_bytes_get_a_code_page_that_reads_them(data):
     assert shown is None or shown in text
     assert codepage.decode_whole(data) == data.decode(codepage.guess(
         codepage.non_ascii_lines(data, whole=True, limit=len(data) + 1))[0])
+
+
+def test_an_orders_export_from_a_mac_names_its_buyers_as_written(tmp_path, run):
+    """A buyer who was never a lead is created from the orders file: in Mac Roman, as
+    Excel for Mac saves it, the name is read as written and the summary says so."""
+    (tmp_path / "orders.csv").write_bytes(
+        "Order ID,Email,Name,Date,Total,Currency,Status\n"
+        "A1,inigo@example.org,Íñigo Núñez,2026-02-20,49.00,EUR,paid\n"
+        "A2,maria@example.org,María Peña,2026-02-21,49.00,EUR,paid\n".encode("mac_roman"))
+    result = run("--now", NOW, "import", "--orders", "orders.csv")
+    assert result.exit_code == 0, result.stderr
+    assert 'read as Mac Roman (Excel for Mac), as "Íñigo" shows' in result.stdout
+    assert _names(run) == {"inigo@example.org": "Íñigo Núñez", "maria@example.org": "María Peña"}
+    again = run("--now", NOW, "import", "--orders", "orders.csv", "--json")
+    assert json.loads(again.stdout)["code_page"] == "mac_roman"

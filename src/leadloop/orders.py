@@ -170,6 +170,8 @@ class OrdersReport:
     suppressed: int = 0       # buyers whose address is unsubscribed, bounced or erased
     rejected: int = 0
     skipped: dict = field(default_factory=dict)  # reason → how many
+    # (code page, a word as read in it) when leadloop chose one (importer.ImportReport's).
+    code_page: tuple[str, str | None] | None = None
 
     def count(self, other: "OrdersReport") -> None:
         """Add `other`'s counts of orders applied (a batch planned in the reading process)."""
@@ -180,7 +182,8 @@ class OrdersReport:
         return {"customers": self.customers, "new_buyers": self.new_buyers,
                 "repeat_orders": self.repeat, "already_imported": self.known,
                 "suppressed": self.suppressed, "rejected": self.rejected,
-                "skipped": dict(self.skipped)}
+                "skipped": dict(self.skipped),
+                "code_page": self.code_page[0] if self.code_page else None}
 
 
 _SEPARATORS = re.compile(r"[\s_-]+")
@@ -889,6 +892,7 @@ def import_orders(store: Store, config, file: str, now: datetime, *, column_map=
                      fields_as_dict=True, **options) as source:
         if isinstance(source, VcardSource):
             raise InputError(f"{file}: a vCard file holds contacts, not orders")
+        report.code_page = source.code_page
         protected = [(file, "the file being imported"), *database_files(store.path)]
         rejects = (written(rejects_path, what="rejected rows", force=force, protected=protected)
                    if rejects_path is not None else nullcontext())

@@ -103,12 +103,7 @@ def import_(
                     "above it skipped")
     if report.requested_at_column is None and (report.new or report.updated or report.unchanged):
         output.line("no request-date column: the leads are dated at the import time")
-    if report.code_page and report.code_page[0] not in ("cp1252", "latin-1"):
-        from ..sources.codepage import LABELS
-
-        name, shown = report.code_page
-        output.line(f"the file is not UTF-8: read as {LABELS[name]}"
-                    + (f', as "{shown}" shows' if shown else "") + "; --encoding names another")
+    _say_code_page(report.code_page)
     if report.month_first_shown:
         output.line(f'dates read month-first (US), as "{report.month_first_shown}" shows; '
                     "--no-month-first reads them day-first")
@@ -119,6 +114,17 @@ def import_(
         + (f"; {report.opted_out} opted out of marketing mail in the file: unsubscribed, "
            "never mailed" if report.opted_out else "")
     )
+
+
+def _say_code_page(code_page: tuple[str, str | None] | None) -> None:
+    """The code page leadloop chose for a file that is not UTF-8, unless Windows-1252."""
+    if code_page and code_page[0] not in ("cp1252", "latin-1"):
+        from .. import output
+        from ..sources.codepage import LABELS
+
+        name, shown = code_page
+        output.line(f"the file is not UTF-8: read as {LABELS[name]}"
+                    + (f', as "{shown}" shows' if shown else "") + "; --encoding names another")
 
 
 def _import_orders(session, file, column_map, rejects, force, as_json, **options) -> None:
@@ -143,6 +149,7 @@ def _import_orders(session, file, column_map, rejects, force, as_json, **options
     if as_json:
         output.emit_json(report.as_dict())
         return
+    _say_code_page(report.code_page)
     skipped = sum(report.skipped.values())
     why = ", ".join(f"{number} {reason}" for reason, number in sorted(
         report.skipped.items(), key=lambda item: -item[1]))
