@@ -2688,7 +2688,16 @@ def _judge(status: str | None, text: str = "", *, reply_code: int | None = None,
         # the other languages (_dead_domains): a domain said dead that no word makes the
         # recipient's ("550 Domena nie istnieje" from the lead's own MX).
         reason = "rejected"
-    temporary = delayed or (status[0] == "4" if status else reply is not None and 400 <= reply < 500)
+    asked_again = reply is not None and 400 <= reply < 500
+    # A generic status is the reporting MTA's own over the server's 4xx: Exim writes
+    # "Status: 5.0.0" when it gives up retrying ("450 Requested mail action not taken:
+    # mailbox unavailable: retry timeout exceeded"). The server asked to try again;
+    # giving up was our relay's doing (SPEC §7: any 4.x.x), and the address is not dead.
+    # (Before a recipient was named, at MAIL, HELO or the greeting, no refusal is the
+    # address's anyway: the rules below give those to us, temporary or not.)
+    temporary = delayed or (status[0] == "4" or (asked_again and _GENERIC.match(status) is not None
+                                                 and command not in ("MAIL", "HELO", "CONN"))
+                            if status else asked_again)
     if temporary and gave_up and status == "4.0.0" and reason in ("userunknown", "hostunknown") \
             and (reply is None or reply >= 500):
         # A report that gave up (Action: failed) under the canned 4.0.0, whose words say
