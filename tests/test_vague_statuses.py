@@ -320,3 +320,23 @@ def test_a_4xx_answer_exim_gave_up_retrying_is_no_dead_address(reply):
 def test_a_5xx_answer_under_the_same_status_stays_a_dead_address():
     raw = rfc3464("550 No such user here", "5.0.0", text=EXIM_GAVE_UP + "    550 No such user here\r\n")
     assert verdicts(raw) == [(LEAD, True)]
+
+
+@pytest.mark.parametrize("error", ["Error: open resolver; https://www.spamhaus.org/returnc/pub/198.51.100.53",
+                                   "Error: excessive number of queries; https://www.spamhaus.org/returnc/vol/x"])
+def test_the_leads_server_that_misuses_a_blocklist_refuses_everyone_its_side(error):
+    """Spamhaus answers a server that queries through a public resolver, or too often,
+    with an error code its Postfix quotes like a listing: the lead's server refuses every
+    sender so, and nothing of ours is listed (blind on heldout78: three such reports
+    were read as our blocklisting, which stops a run)."""
+    raw = rfc3464(f"554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using "
+                  f"zen.spamhaus.org; {error}", "5.7.1")
+    [failure] = classify(raw).failures
+    assert (failure.verdict.hard, failure.verdict.owner) == (False, "mailbox")
+
+
+def test_a_real_listing_of_our_ip_stays_ours():
+    raw = rfc3464("554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using "
+                  "zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.25", "5.7.1")
+    [failure] = classify(raw).failures
+    assert (failure.verdict.hard, failure.verdict.owner) == (False, "sender")

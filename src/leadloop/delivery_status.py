@@ -2232,6 +2232,17 @@ def names_sender(text: str) -> bool:
 _GREYLISTED = _Keyed(("greylist", "graylist", "grey-list", "gray-list"), _patterns(r"\b(grey|gray)-?list(ed|ing)?\b"))
 
 
+# A blocklist's error answer, not a listing: Spamhaus answers queries that come through a
+# public resolver, in excess, or to a misspelt zone with 127.255.255.254, .255 or .252 and
+# a text its clients quote ("blocked using zen.spamhaus.org; Error: open resolver;
+# https://www.spamhaus.org/returnc/pub/IP"; Spamhaus's "Using our public mirrors? Check
+# your return codes now" and its Postfix guide). The receiving server is misconfigured
+# and refuses every sender so: the lead's side when its server says it, never our listing.
+_DNSBL_MISCONFIGURED = LazyPattern(
+    r"\berror: (open resolver|excessive number of queries|typing error in dnsbl name)\b"
+    r"|\bspamhaus\.org/returnc/")
+
+
 def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str | None,
              words: str, *, quoted: bool = False) -> str:
     """Whose failure this is: the address's, the lead's mailbox's or the sender's (SPEC
@@ -2255,6 +2266,10 @@ def owner_of(verdict_hard: bool, reason: str, status: str | None, command: str |
         return ADDRESS
     if reason == "nosmtputf8":
         return MAILBOX  # the lead's server's limit, whatever command Courier answers it at
+    if quoted and _DNSBL_MISCONFIGURED.search(words):
+        # Quoted from the lead's server: its own blocklist setup refuses everyone, at any
+        # stage. (Said by the server leadloop sends through, it is our relay's: ours.)
+        return MAILBOX
     if command in ("MAIL", "HELO", "CONN"):
         if quoted and command != "MAIL" and (status or "")[1:3] != ".7" and not _names_other_cause(words) \
                 and (reason in SERVER_TROUBLE
