@@ -202,8 +202,12 @@ def test_any_bytes_get_a_code_page_that_reads_them(data):
     chosen, shown = codepage.guess(data)
     text = data.decode(chosen)  # never raises: the guess is a code page the bytes decode in
     assert shown is None or shown in text
-    assert codepage.decode_whole(data) == data.decode(codepage.guess(
-        codepage.non_ascii_lines(data, whole=True, limit=len(data) + 1))[0])
+    try:
+        text = codepage.small_file_text(data)  # (a config's, a template's reading)
+    except codepage.NotText:
+        assert b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf"))
+    else:
+        assert isinstance(text, str)
 
 
 def test_an_orders_export_from_a_mac_names_its_buyers_as_written(tmp_path, run):

@@ -279,35 +279,16 @@ def _too_many_digits(text: str) -> str:
     return f"line {line}: {key} has a number too long to be one (thousands of digits)"
 
 
-_BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
-    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
-)
-
-
 def _decode(data: bytes, where: str) -> str:
-    """The config file's text: UTF-8, else what its byte order mark says, else its code page."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                name = codec.removesuffix("-sig").upper()
-                raise ConfigError(f"{where}: starts with a {name} byte order mark but is not "
-                                  f"{name} text; save it as UTF-8") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise ConfigError(f"{where}: not UTF-8 text (it has NUL bytes, as UTF-16 without a byte "
-                          "order mark has); save it as UTF-8")
-    # The code page its lines read best in, Windows-1252 unless they say otherwise (bytes
-    # Windows-1252 leaves undefined are read as Latin-1's C1 controls, which no string
-    # value may hold, so they are still refused with the key named).
-    from .sources.codepage import decode_whole
+    """The config file's text: what its byte order mark says, else UTF-8, else its code
+    page (bytes that no code page reads as letters come out as Latin-1's C1 controls,
+    which no string value may hold, so they are still refused with the key named)."""
+    from .sources.codepage import NotText, small_file_text
 
-    return decode_whole(data)
+    try:
+        return small_file_text(data)
+    except NotText as err:
+        raise ConfigError(f"{where}: {err}") from None
 
 
 # -- what each value may be --------------------------------------------------------------

@@ -466,32 +466,16 @@ class Renderer:
             f"over {megabytes(WARN_BYTES)} some providers refuse it, and many over 20–25 MB"))
 
 
-_TEXT_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-
 def template_text(data: bytes, path: Path) -> str:
-    """A template's text as its editor saved it, as the config file's is read: UTF-8, else
-    what a byte order mark says (Notepad's "Unicode"), else the code page its lines read
-    best in (Notepad's "ANSI", TextEdit's "Western (Mac OS Roman)"): a "¿Aún me
-    recuerda?" saved so must reach the lead as written, not stop every run."""
-    for bom, codec in _TEXT_BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                name = codec.removesuffix("-sig").upper()
-                raise TemplateError(f"{path}: starts with a {name} byte order mark but is not "
-                                    f"{name} text; save it as UTF-8") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise TemplateError(f"{path}: not UTF-8 text (it has NUL bytes, as UTF-16 without a byte "
-                            "order mark has); save it as UTF-8")
-    from .sources.codepage import decode_whole
+    """A template's text as its editor saved it, as the config file's is read
+    (codepage.small_file_text): a "¿Aún me recuerda?" saved as Notepad's "ANSI" or
+    TextEdit's Mac Roman must reach the lead as written, not stop every run."""
+    from .sources.codepage import NotText, small_file_text
 
-    return decode_whole(data)
+    try:
+        return small_file_text(data)
+    except NotText as err:
+        raise TemplateError(f"{path}: {err}") from None
 
 
 def _after_comment(lines: list[str], number: int, path: Path) -> int:

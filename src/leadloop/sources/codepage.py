@@ -126,9 +126,36 @@ def guess(sample: bytes) -> tuple[str, str | None]:
     return best, _example(best_text or sample.decode(best), best)
 
 
-def decode_whole(data: bytes) -> str:
-    """A small file that is not UTF-8 (a config, a template) in the code page all its
-    lines read best in: Notepad's "ANSI", TextEdit's "Western (Mac OS Roman)"."""
+class NotText(ValueError):
+    """A file that no reading makes text: the sentence says why and what to do."""
+
+
+_TEXT_BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+
+def small_file_text(data: bytes) -> str:
+    """A small text file (the config, a template) as its editor saved it: what its byte
+    order mark says (Notepad's "Unicode"), else UTF-8, else the code page all its lines
+    read best in (Notepad's "ANSI", TextEdit's "Western (Mac OS Roman)"). NotText for
+    a mark the text belies, or UTF-16 without one."""
+    for bom, codec in _TEXT_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                name = codec.removesuffix("-sig").upper()
+                raise NotText(f"starts with a {name} byte order mark but is not {name} text; "
+                              "save it as UTF-8") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise NotText("not UTF-8 text (it has NUL bytes, as UTF-16 without a byte order mark "
+                      "has); save it as UTF-8")
     chosen, _ = guess(non_ascii_lines(data, whole=True, limit=len(data) + 1))
     return data.decode(chosen)
 

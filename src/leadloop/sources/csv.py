@@ -2,11 +2,12 @@
 
 Encodings: UTF-8 with or without BOM, UTF-16 and UTF-32 with a BOM (Meta Lead Ads
 downloads, Excel's "Unicode text"), UTF-16 without one (told by its NUL bytes), else the
-code page the first stretch that is not plain ASCII reads best in (codepage.py: Windows-
-1252 unless the text says Mac Roman, DOS, Cyrillic, Japanese …). Delimiters: the most frequent of `,` `;` and tab in
-the first line. Quoted cells may hold newlines, but a quote that never closes does not
-swallow the rest of the file (QuotedReader). Files that cannot be seeked (stdin, a
-pipe, process substitution) are first copied to a temporary file.
+code page the first stretch that is not plain ASCII reads best in (codepage.py:
+Windows-1252 unless the names read right only in Mac Roman, DOS 850, Cyrillic,
+Japanese …). Delimiters: the most frequent of `,` `;` and tab in the first line. Quoted
+cells may hold newlines, but a quote that never closes does not swallow the rest of the
+file (QuotedReader). Files that cannot be seeked (stdin, a pipe, process substitution)
+are first copied to a temporary file.
 """
 
 from __future__ import annotations
