@@ -318,3 +318,45 @@ def test_a_firm_is_greeted_without_a_name_and_capitals_are_not_shouted(project, 
     assert greeting(run, "as@example.com") == "Hola, Ana:"
     assert greeting(run, "hs@example.com") == "Hola, Hotel:"  # no legal form: the first word, as before
     assert greeting(run, "rg@example.com") == "Hola:"  # after a comma, a legal form in any case
+
+
+def test_maria_written_short_titles_and_initials_are_greeted_as_people_write_them(project, run):
+    """What the lead reads (issue #25's "A first name cut in half"): María written short
+    ("Mª José", "José Mª", "Mari Carmen") keeps its compound whole; a courtesy or academic
+    title is never the name ("Hola, Dr.:"), and a title before family names alone gives
+    no name rather than a family name ("Hola:", not "Hola, García:")."""
+    imported(project, run,
+             "email,name\n"
+             "mj@example.com,Mª José Núñez\n"
+             "jm@example.com,José Mª Sanz\n"
+             "mc@example.com,Mari Carmen López\n"
+             "mm@example.com,M.ª del Mar Ruiz\n"
+             "dr@example.com,Dr. Juan Pérez\n"
+             "dn@example.com,Sr. D. José García\n"
+             "sr@example.com,Sr. García López\n"
+             "jl@example.com,J. Luis Pérez\n")
+    assert greeting(run, "mj@example.com") == "Hola, Mª José:"
+    assert greeting(run, "jm@example.com") == "Hola, José Mª:"
+    assert greeting(run, "mc@example.com") == "Hola, Mari Carmen:"
+    assert greeting(run, "mm@example.com") == "Hola, M.ª del Mar:"
+    assert greeting(run, "dr@example.com") == "Hola, Juan:"
+    assert greeting(run, "dn@example.com") == "Hola, José:"
+    assert greeting(run, "sr@example.com") == "Hola:"
+    assert greeting(run, "jl@example.com") == "Hola, J. Luis:"
+
+
+@pytest.mark.parametrize("name, given", [
+    ("Dra. María José Gil", "María José"), ("Sra. Dª. Carmen Ruiz", "Carmen"),
+    ("Mme Hélène Lefèvre Dubois", "Hélène"), ("Lic. Ana Paula Souza", "Ana Paula"),
+    ("Sr. García", ""), ("Ms. Smith", ""), ("J. Pérez", ""),
+    # Two words after a title may be two family names ("Sr. García López"): a name that
+    # begins no known compound is not taken for a given name there ("Hola:").
+    ("Dr. Pablo Ortiz", ""),
+    # Not titles: "Da" and "D" without their dot are a name's part or an initial, and
+    # "Don" is also a given name.
+    ("Da Silva Pereira", "Da"), ("Don Johnson", "Don"), ("Ma Long", "Ma"),
+])
+def test_titles_and_initials(name, given):
+    from leadloop.given_names import given_name
+
+    assert given_name(name) == given

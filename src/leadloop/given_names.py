@@ -14,7 +14,14 @@ The lists are the compound names among the most frequent given names of resident
 - Brazil: IBGE, Censo 2010, "Nomes no Brasil" (https://censo2010.ibge.gov.br/nomes/),
   the most frequent compound names; IBGE data is public (Lei de Acesso à Informação).
 Written here by hand from those published tables, accents as the tables spell them
-(compared without accents or case, so "JOSE LUIS" and "José Luis" match).
+(compared without accents or case, so "JOSE LUIS" and "José Luis" match; María's short
+forms, "Mª", "M.ª", "Mari", as María).
+
+A courtesy or academic title before the name ("Dr.", "Sra.", "D.", "Mrs") is never the
+given name. After one, two words may be two family names ("Sr. García López"), so they
+give a given name only when the first begins a compound of the lists or the title is
+don or doña, which go before the given name: otherwise no name, "Hola:" rather than
+"Hola, García:".
 """
 
 from __future__ import annotations
@@ -71,6 +78,8 @@ def _table() -> dict[str, int]:
 
 COMPOUND = _table()
 _LONGEST = max(COMPOUND.values())
+# The given names that begin a compound one: surely given names ("José", "María", "Ana").
+_FIRST_WORDS = frozenset(key.split()[0] for key in COMPOUND)
 
 
 # What may follow a comma in a person's name without being a given name: generational
@@ -119,10 +128,40 @@ def given_name(name: str | None) -> str:
         else:
             return ""  # "a, b, c", "Gil, 2º B": nothing that is surely a given name
     words = name.split() if name else []
+    titles = []
+    while len(words) > 1 and _is_title(words[0]):
+        titles.append(_key(words[0]).rstrip("."))  # "Dr. Juan Pérez", "Sr. D. José García"
+        words = words[1:]
+    if titles and (len(words) < 2 or (len(words) == 2 and not _GIVEN_NAME_TITLES & set(titles)
+                                      and _key(words[0]) not in _FIRST_WORDS)):
+        # A title before family names alone ("Sr. García", "Sr. García López") is read
+        # so: "Hola:", not "Hola, García:". Don and doña go before the given name
+        # (RAE: "se antepone al nombre de pila"), and a name that begins one of the
+        # compound given names is one ("Dr. Juan Pérez").
+        return ""
     for count in range(min(_LONGEST, len(words)), 1, -1):
-        if _key(" ".join(words[:count])) in COMPOUND:
+        if _compound_key(words[:count]) in COMPOUND:
             return _cased(" ".join(words[:count]))
+    if words and _INITIAL.fullmatch(words[0]):
+        # "J. Luis Pérez": the initial and the name after it, as the person writes it;
+        # "J. Pérez" has no given name to greet.
+        return _cased(" ".join(words[:2])) if len(words) > 2 and words[1].lower() not in _PARTICLES else ""
     return _cased(words[0]) if words else ""
+
+
+def _is_title(word: str) -> bool:
+    """A courtesy or academic title (_TITLES). The ones that are also a name's part or an
+    initial ("D", "Da", "M": "Da Silva") only with their dot or "ª" ("D.", "Dª", "M.")."""
+    key = _key(word).rstrip(".")
+    if key not in _TITLES:
+        return False
+    return key not in _SHORT_TITLES or word.endswith(".") or "ª" in word
+
+
+def _compound_key(words: list[str]) -> str:
+    """The words' key, with María's short forms as María ("Mª José", "José Mª",
+    "Mari Carmen": the compounds of the tables, written as people write them)."""
+    return " ".join(_MARIA.get(word, word) for word in _key(" ".join(words)).split())
 
 
 def _is_firm(name: str) -> bool:
@@ -144,6 +183,18 @@ def _is_firm(name: str) -> bool:
 
 
 _PARTICLES = frozenset({"de", "del", "da", "das", "do", "dos", "la", "y", "e", "i"})
+# Courtesy and academic titles before a name, compared without case, accents or the dot:
+# Spanish and Portuguese (Sr., Sra., Srta., D., Dña., Dª, Doña, Dr., Dra., Prof., Lic.,
+# Ing., Arq.), English (Mr, Mrs, Ms, Mx, Dr, Prof) and French (M., Mme, Mlle). Not "Don",
+# also an English given name.
+_TITLES = frozenset({"sr", "sra", "srta", "d", "dna", "da", "dona", "dr", "dra", "prof",
+                     "profa", "lic", "ing", "arq", "mr", "mrs", "ms", "mx", "m", "mme", "mlle"})
+_SHORT_TITLES = frozenset({"d", "da", "m"})
+_GIVEN_NAME_TITLES = frozenset({"d", "da", "dna", "dona"})
+# An initial standing for a given name: "J.", "M.ª" aside.
+_INITIAL = re.compile(r"[^\W\d_]\.")
+# María written short ("Mª", "M.ª", "Ma.", "Mari"), as its key reads.
+_MARIA = {"ma": "maria", "m.a": "maria", "ma.": "maria", "m.a.": "maria", "mari": "maria"}
 
 
 def _cased(given: str) -> str:
