@@ -340,3 +340,18 @@ def test_a_real_listing_of_our_ip_stays_ours():
                   "zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.25", "5.7.1")
     [failure] = classify(raw).failures
     assert (failure.verdict.hard, failure.verdict.owner) == (False, "sender")
+
+
+def test_an_unresolvable_address_is_dead_as_an_unrouteable_one():
+    """'unresolvable address: <ADDRESS>' says what Exim's 'Unrouteable address' says
+    (heldout79, a Chinese provider's answer, read after its blind measure)."""
+    raw = rfc3464(f"554 Hi [192.0.2.25], unresolvable address: <{LEAD}>,", "5.0.0")
+    assert verdicts(raw) == [(LEAD, True)]
+
+
+def test_a_mailbox_not_found_or_access_denied_is_never_our_access():
+    """A server that will not say which ("Mailbox not found or access denied") names a
+    possibility: the lead's mailbox's, as "mailbox unavailable or access denied" is,
+    never the refusal of us that stops a run (heldout79, read after its blind measure)."""
+    [failure] = classify(rfc3464("550 Mailbox not found or access denied", "5.0.0")).failures
+    assert (failure.verdict.hard, failure.verdict.owner) == (False, "mailbox")

@@ -617,6 +617,9 @@ _BEFORE_ADDRESS = [
         r"(inactive|suspended|disabled|deactivated|archived) (account|mailbox|user|recipient)",
         r"temporarily inactive", r"(account|mailbox|user) no longer accepts mail",
         r"mailbox unavailable or access denied",
+        # (The same server's words when it will not say which: "Mailbox not found or
+        # access denied", a possibility, never our access.)
+        r"(mailbox|user|recipient|address) (not found|unknown|does not exist) or access denied",
         r"boite du destinataire archivee", r"cuenta (esta )?(suspendida|desactivada|deshabilitada)",
         r"konto (ist )?(gesperrt|deaktiviert)")),
     # A mailbox blocked is the mailbox's state, whoever blocked it (before the blocked
@@ -1590,7 +1593,7 @@ _ADDRESS = [
         # Outlook.com: "the domain is not reachable. Please check the domain" (no DNS for
         # it); a HOST not reachable is a network failure (networkerror, below).
         r"domain (name )?(is )?(not reachable|unreachable)",
-        r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)",
+        r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)", r"\bunresolvable address\b",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
         r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)" + _NOT_AN_ALTERNATIVE,
         r"domain may not exist",
