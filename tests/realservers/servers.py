@@ -73,7 +73,9 @@ def wait_listening(host: str, port: int, process: subprocess.Popen | None, log: 
     deadline = time.monotonic() + START_DEADLINE
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {_tail(log)}")
+            # (A server that fails before it logs says why on stderr: the .err beside.)
+            raise RuntimeError(f"server exited with {process.returncode}: {_tail(log)} "
+                               f"{_tail(log.with_suffix('.err'))}")
         try:
             with socket.create_connection((host, port), timeout=1):
                 return

@@ -44,13 +44,25 @@ def real_servers(certificate_authority):
         pytest.skip(reason)
     sink = SmtpServer()  # where Postfix relays what it accepted
     sink.controller.start()
-    servers = RealServers(certificate_authority, sink.port)
-    servers.sink = sink
     try:
-        servers.start()
-        yield servers
+        for attempt in (1, 2):
+            # The ports are picked free, then bound by the servers a moment later: another
+            # process of the machine may take one in between (Dovecot then exits 89, as
+            # once in CI). A second set of ports, once, rather than a failed tier.
+            servers = RealServers(certificate_authority, sink.port)
+            servers.sink = sink
+            try:
+                servers.start()
+                break
+            except RuntimeError:
+                servers.stop()
+                if attempt == 2:
+                    raise
+        try:
+            yield servers
+        finally:
+            servers.stop()
     finally:
-        servers.stop()
         sink.controller.stop()
 
 
