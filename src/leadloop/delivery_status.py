@@ -1593,7 +1593,7 @@ _ADDRESS = [
         # Outlook.com: "the domain is not reachable. Please check the domain" (no DNS for
         # it); a HOST not reachable is a network failure (networkerror, below).
         r"domain (name )?(is )?(not reachable|unreachable)",
-        r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"unrout(e)?able (address|mail domain)", r"\bunresolvable address\b",
+        r"(unknown|no such|invalid|non-?existent|unresolvable) (host|domain|mail domain)", r"(unrout(e)?able|\bunresolvable) (address|mail domain)",
         r"name or service not known", r"domain (name )?(mentioned in email address )?is unknown",
         r"(host|domain) \S+ (not found|does not exist|doesn'?t exist|could ?n[o']t be found)" + _NOT_AN_ALTERNATIVE,
         r"domain may not exist",

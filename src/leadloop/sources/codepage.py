@@ -41,8 +41,9 @@ import unicodedata
 CANDIDATES = ("cp1252", "latin-1", "mac_roman", "cp850", "cp1254", "cp1250", "cp1251",
               "cp1253", "cp1257", "koi8_r", "cp866", "mac_cyrillic", "cp932", "gb18030",
               "big5", "cp949", "euc_jp")
-# What a user is told the guess was, when it was not Windows-1252.
-LABELS = {"latin-1": "Latin-1", "mac_roman": "Mac Roman (Excel for Mac)",
+# What a user is told the guess was, when it was not Windows-1252 (or Latin-1, its
+# reading of the bytes Windows-1252 leaves undefined: neither is said).
+LABELS = {"mac_roman": "Mac Roman (Excel for Mac)",
           "cp850": "DOS Latin-1 (code page 850)", "cp1250": "Windows-1250 (central Europe)",
           "cp1251": "Windows-1251 (Cyrillic)", "cp1253": "Windows-1253 (Greek)",
           "cp1254": "Windows-1254 (Turkish)", "cp1257": "Windows-1257 (Baltic)",

@@ -138,7 +138,7 @@ class VcardSource:
 
     def batches(self, size: int = BATCH):
         # 2.1 values without CHARSET are in the file's code page, told or chosen.
-        reader = _CardReader(self._cards, self.encoding or (self.code_page or ("",))[0] or None)
+        reader = _CardReader(self._cards, self.encoding or (self.code_page[0] if self.code_page else None))
         return self._checker.batches(reader, lambda: reader.done,
                                      first_line=self._cards[0][0] - 1, size=size)
 
