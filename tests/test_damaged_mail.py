@@ -1051,3 +1051,44 @@ def test_a_returned_header_in_html_paragraphs_is_the_returned_message():
            "Content-Type: text/html; charset=us-ascii\r\n\r\n" + markup).encode("ascii")
     incoming = classify(raw)
     assert [f.address for f in incoming.failures] == [LEAD] and incoming.permanent == (LEAD,)
+
+
+def _unfolded_head(report: bytes, newline: bytes = b"\r\n") -> bytes:
+    """`report` with trace fields above its From whose continuation lines lost their
+    indent, as a sample anonymised by hand, or pasted, keeps them."""
+    trace = newline.join([
+        b"Received: from mx1.lauravidal.es (mx1.lauravidal.es [192.0.2.7])",
+        b"by inbox.lauravidal.es (Postfix) with ESMTPS id 381BD2E95DC",
+        b"for <laura@lauravidal.es>; Sun,  3 Dec 2017 11:29:12 +0000 (UTC)",
+        b"Received: by relay.lauravidal.es with SMTP id u10so18073433",
+        b"(Exim 4.84_2)",
+        b"id 1eLSSM-0003Vj-7E",
+    ])
+    return report.replace(b"Return-Path: <>" + newline, b"Return-Path: <>" + newline + trace + newline, 1)
+
+
+def test_a_header_whose_lines_lost_their_fold_is_still_the_header():
+    # Python's parser ends the header at the first line that is neither a field nor
+    # folded: From, Subject and Content-Type became the body, and a hard bounce was read
+    # as an auto-reply (an empty Return-Path, no subject).
+    intact = classify(postfix_report())
+    for newline in (b"\r\n", b"\n"):
+        damaged = classify(_unfolded_head(postfix_report(newline=newline.decode()), newline))
+        assert damaged.kind == intact.kind == "bounce"
+        assert damaged.subject == "Undelivered Mail Returned to Sender"
+        assert damaged.permanent == intact.permanent == (LEAD,)
+
+
+def test_a_body_that_starts_without_its_blank_line_is_not_taken_into_the_header():
+    # Lines after the last field are a body that lost its blank line, not a header's
+    # folds: the reply's words stay its words.
+    reply = classify(b"From: Ana Pena <ana.pena@example.org>\r\n"
+                     b"To: laura@lauravidal.es\r\n"
+                     b"Subject: Re: La informacion que me pidio\r\n"
+                     b"Hola Laura, me interesa el curso.\r\n"
+                     b"Gracias: Ana\r\n"
+                     b"\r\n"
+                     b"Un saludo\r\n")
+    assert reply.kind == "reply"
+    assert reply.subject == "Re: La informacion que me pidio"
+    assert "me interesa el curso" in reply.text

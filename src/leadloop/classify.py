@@ -651,6 +651,8 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
         # with text.
         raw = raw.lstrip(b" \t\r\n")
         msg = email.message_from_bytes(raw, policy=header_memo.policy())
+        if (refolded := damage.refolded(raw, msg)) is not None:
+            raw, msg = refolded, email.message_from_bytes(refolded, policy=header_memo.policy())
         if (mended := damage.mended(raw, msg)) is not None:
             msg = email.message_from_bytes(mended, policy=header_memo.policy())
         sender = _sender(msg)

@@ -1,7 +1,10 @@
 """What transport and archives do to a message, undone where the copy still shows what
 it was (issue #25; bench/transforms.py measures each kind of damage on the corpora).
 
-A gateway or a client's export that drops the top-level Content-Type leaves the MIME
+A header line that lost its folding whitespace (a sample anonymised by hand, a message
+pasted into a tracker) ends the header where it stands, and every field after it, From,
+Subject and Content-Type among them, becomes the body. A gateway or a client's export
+that drops the top-level Content-Type leaves the MIME
 boundaries as text, and the report's parts read as one text with the returned original
 inside it. A list archive (Mailman's pipermail) writes `From: ana at example.org (Ana)`
 and every address in the text as `local at domain`. Each repair is made only where the
@@ -13,6 +16,7 @@ from __future__ import annotations
 import functools
 import quopri
 import re
+from email import errors
 from email.message import Message
 
 from .lazy_regex import LazyPattern
@@ -59,6 +63,37 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # a soft break, is what a writer's own "=" never looks like.
 _NOT_QP = LazyPattern(rb"=(?![0-9A-F]{2}|[ \t]*\r?(?:\n|\Z))")
 _QP_SIGN = LazyPattern(rb"=(?:[89A-F][0-9A-F]|3D)|=[ \t]*\r?\n")
+
+
+# A field's first line: a name of printable characters but the colon, then the colon
+# (RFC 5322 §2.2), or mbox's "From " line, or a folded line's leading white space. This is
+# the test Python's parser ends the header by.
+_FIELD_OR_FOLD = LazyPattern(rb"[!-9;-~]+:|From |[ \t]")
+# The fields a header that goes on past a line without its fold plainly still holds:
+# RFC 5322's, MIME's, the trace fields and the extension fields ("X-…").
+_HEADER_FIELD = LazyPattern(
+    rb"(?:from|to|cc|subject|date|message-id|in-reply-to|references|reply-to|sender|return-path"
+    rb"|received|delivered-to|mime-version|content-[a-z-]+|auto-submitted|precedence"
+    rb"|dkim-signature|authentication-results|arc-[a-z-]+|list-[a-z-]+|x-[a-z0-9-]+)[ \t]*:", re.I)
+
+
+def refolded(raw: bytes, msg: Message) -> bytes | None:
+    """`raw` with a leading space given back to each line of its header that lost one,
+    when fields follow those lines (so they are the header's, not a body that started
+    without its blank line); None when the parse `msg` shows no such header."""
+    if not any(isinstance(defect, errors.MissingHeaderBodySeparatorDefect) for defect in msg.defects):
+        return None
+    head_end = _HEADER_END.search(raw)
+    if head_end is None:
+        return None
+    lines = raw[:head_end.start()].split(b"\n")
+    last_field = max((at for at, line in enumerate(lines) if _HEADER_FIELD.match(line)), default=0)
+    stray = [at for at, line in enumerate(lines[:last_field]) if at and not _FIELD_OR_FOLD.match(line)]
+    if not stray:
+        return None
+    for at in stray:
+        lines[at] = b" " + lines[at]
+    return b"\n".join(lines) + raw[head_end.start():]
 
 
 def mended(raw: bytes, msg: Message) -> bytes | None:
