@@ -381,6 +381,12 @@ def _archive_headers(block: bytes) -> bytes:
     return b"".join(kept).rstrip(b"\r\n")
 
 
+def _header_dedented(block: bytes) -> bytes:
+    # A sample anonymised by hand, or a header pasted: each field's continuation lines at
+    # the margin.
+    return re.sub(rb"(?m)^[ \t]+(?=\S)", b"", block)
+
+
 def _crlf(raw: bytes) -> bytes:
     return re.sub(rb"(?<!\r)\n", b"\r\n", raw)
 
@@ -416,6 +422,7 @@ TRANSFORMS = {
                         "the top-level Content-Type removed: MIME boundaries read as text"),
     "flattened": (_flattened, "a multipart flattened to its texts one after the other"),
     "qp-undecoded": (leaves(_qp_left, kinds=_text_part), "texts quoted-printable with no Content-Transfer-Encoding ('=3D', soft breaks)"),
+    "header-dedent": (_top(_header_dedented), "the top header's continuation lines lose their indent (a copy)"),
     "archive-headers": (_top(_archive_headers), "the top header cut to From, Date, Subject, Message-ID"),
     "at-addresses": (_at_addresses, "From as 'local at domain (Name)', addresses in texts as 'local at domain'"),
     "crlf": (_crlf, "LF line ends as CRLF"),
