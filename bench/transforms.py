@@ -387,6 +387,25 @@ def _header_dedented(block: bytes) -> bytes:
     return re.sub(rb"(?m)^[ \t]+(?=\S)", b"", block)
 
 
+def _hard_wrapped(block: bytes) -> bytes:
+    # An editor's hard wrap at 72 columns: the rest of a long line on the next one, with
+    # no indent.
+    wrapped = []
+    for line in block.split(b"\n"):
+        end = b"\r" if line.endswith(b"\r") else b""
+        line = line.rstrip(b"\r")
+        while len(line) > 72 and (cut := line.rfind(b" ", 20, 72)) > 0:
+            wrapped.append(line[:cut] + end)
+            line = line[cut + 1:]
+        wrapped.append(line + end)
+    return b"\n".join(wrapped)
+
+
+def _doubled(raw: bytes) -> bytes:
+    # A blank line after every line: lines doubled by a copy.
+    return re.sub(rb"\r?\n", lambda end: end.group() * 2, raw)
+
+
 def _crlf(raw: bytes) -> bytes:
     return re.sub(rb"(?<!\r)\n", b"\r\n", raw)
 
@@ -425,6 +444,12 @@ TRANSFORMS = {
     "header-dedent": (_top(_header_dedented), "the top header's continuation lines lose their indent (a copy)"),
     "archive-headers": (_top(_archive_headers), "the top header cut to From, Date, Subject, Message-ID"),
     "at-addresses": (_at_addresses, "From as 'local at domain (Name)', addresses in texts as 'local at domain'"),
+    "header-wrap72": (_top(_hard_wrapped), "the top header's long lines hard-wrapped at 72 columns, no indent"),
+    "indented": (lambda raw: re.sub(rb"(?m)^", b"    ", raw), "every line indented by four spaces (a message kept in code)"),
+    "doubled": (_doubled, "a blank line after every line"),
+    "cr-cr-lf": (lambda raw: re.sub(rb"\r?\n", b"\r\r\n", raw), "line ends as CR CR LF (CRLF converted twice)"),
+    "cr": (lambda raw: re.sub(rb"\r?\n", b"\r", raw), "line ends as CR alone (classic Mac OS)"),
+    "no-blank": (lambda raw: re.sub(rb"\r?\n(?=\r?\n)", b"", raw, count=1), "the blank line after the header lost"),
     "crlf": (_crlf, "LF line ends as CRLF"),
     "lf": (lambda raw: raw.replace(b"\r\n", b"\n"), "CRLF line ends as LF"),
     "trailing-spaces": (_trailing_spaces, "two spaces after every line with text"),

@@ -1063,6 +1063,12 @@ def _unfolded_head(report: bytes, newline: bytes = b"\r\n") -> bytes:
         b"Received: by relay.lauravidal.es with SMTP id u10so18073433",
         b"(Exim 4.84_2)",
         b"id 1eLSSM-0003Vj-7E",
+        # A DKIM signature's list of signed fields, a line of which reads as a Subject
+        # once its fold is lost.
+        b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=lauravidal.es; s=x;",
+        b"h=Content-Type:MIME-Version:References:In-Reply-To:",
+        b"Subject:Message-Id:To:From:Date;",
+        b"bh=u8jQ3YLbqD5uOTylrV/a96q5WMl9KKHk05oMrmb9beg=;",
     ])
     return report.replace(b"Return-Path: <>" + newline, b"Return-Path: <>" + newline + trace + newline, 1)
 
@@ -1092,3 +1098,63 @@ def test_a_body_that_starts_without_its_blank_line_is_not_taken_into_the_header(
     assert reply.kind == "reply"
     assert reply.subject == "Re: La informacion que me pidio"
     assert "me interesa el curso" in reply.text
+
+
+def test_a_returned_header_in_a_body_that_lost_its_blank_line_stays_in_the_body():
+    # A plain report whose blank line after the header was lost, and which returns the
+    # original's header in its text: From, To and Subject again past the report's first
+    # lines. Those are the returned message's; the report's lines are not folded into
+    # its Subject.
+    def report(blank: bytes) -> bytes:
+        return b"\r\n".join([
+            b"From: <MAILER-DAEMON@mx.lauravidal.es>",
+            b"To: laura@lauravidal.es",
+            b"Date: Thu, 29 Apr 2026 23:34:45 +0000",
+            b"Subject: mail failed, returning to sender",
+            *blank,
+            b"|------------------------- Failed addresses follow: ---------------------|",
+            f" {LEAD} ... unknown host".encode(),
+            b"|------------------------- Message text follows: ------------------------|",
+            b"Received: from relay.lauravidal.es ([192.0.2.25])",
+            b"Message-Id: <info-1@lauravidal.es>",
+            b"From: Laura Vidal <laura@lauravidal.es>",
+            f"To: {LEAD}".encode(),
+            b"Subject: La informacion que me pidio",
+            b"",
+            b"Hola Ana:",
+            b"",
+        ])
+    intact, damaged = classify(report([b""])), classify(report([]))
+    assert intact.kind == damaged.kind == "bounce"
+    assert damaged.subject == intact.subject == "mail failed, returning to sender"
+    assert damaged.permanent == intact.permanent == (LEAD,)
+
+
+def _line_damage():
+    return {
+        "indented": lambda raw: re.sub(rb"(?m)^", b"    ", raw),
+        "tab-indented": lambda raw: re.sub(rb"(?m)^(?=.)", b"\t", raw),
+        "doubled": lambda raw: re.sub(rb"\r?\n", lambda end: end.group() * 2, raw),
+        "cr-cr-lf": lambda raw: raw.replace(b"\r\n", b"\r\r\n"),
+        "cr": lambda raw: raw.replace(b"\r\n", b"\r"),
+        "blank-lines-first": lambda raw: b"\r\n\r\n" + raw,
+    }
+
+
+def test_a_copy_that_indented_doubled_or_re_ended_every_line_is_read_as_the_message():
+    # A message kept inside code keeps its indent; CRLF converted twice is CR CR LF,
+    # which a parser reads as a blank line after every line; an old Mac wrote CR alone.
+    # Each made the header one field, or ended it after its first line.
+    intact = classify(postfix_report())
+    for name, damage in _line_damage().items():
+        damaged = classify(damage(postfix_report()))
+        assert (name, damaged.kind, damaged.subject, damaged.permanent) == \
+            (name, "bounce", "Undelivered Mail Returned to Sender", intact.permanent), name
+
+
+def test_a_header_of_one_field_keeps_its_blank_line_and_its_body():
+    # A blank line after the first line is a doubled copy only when a field follows it:
+    # here the body's one-line paragraphs stay the body.
+    said = classify(b"From: Ana Pena <ana.pena@example.org>\n\nMe interesa.\n\nLlamame.\n\nAna\n")
+    assert said.kind == "reply"
+    assert "Me interesa." in said.text and "Llamame." in said.text

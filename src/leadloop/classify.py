@@ -646,10 +646,10 @@ def classify(raw: bytes, *, unsubscribe_address: str | None = None,
     large to read; its headers decide, and a feedback or delivery report's fields when
     `start`, the message's first bytes, holds them."""
     try:
-        # Blank lines before the first header (a message saved by a tool that added them)
-        # would make the whole message its body: the headers start at the first line
-        # with text.
-        raw = raw.lstrip(b" \t\r\n")
+        # Blank lines before the first header would make the whole message its body, and
+        # an indent on every line one header: damage.relined undoes what a copy did to
+        # the lines.
+        raw = damage.relined(raw)
         msg = email.message_from_bytes(raw, policy=header_memo.policy())
         if (refolded := damage.refolded(raw, msg)) is not None:
             raw, msg = refolded, email.message_from_bytes(refolded, policy=header_memo.policy())

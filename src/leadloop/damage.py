@@ -69,12 +69,65 @@ _QP_SIGN = LazyPattern(rb"=(?:[89A-F][0-9A-F]|3D)|=[ \t]*\r?\n")
 # (RFC 5322 §2.2), or mbox's "From " line, or a folded line's leading white space. This is
 # the test Python's parser ends the header by.
 _FIELD_OR_FOLD = LazyPattern(rb"[!-9;-~]+:|From |[ \t]")
+# A field as mail has them: a name of letters, digits and hyphens. Not a line that only
+# looks like one to that test once its fold is lost: a DKIM signature's list of signed
+# fields ("h=From:To:Subject;", "Subject:Message-Id:To:From:Date"), a parameter
+# ('boundary="host:8BE2"'), a time ("03:29:10 -0800").
+_NAMED_FIELD = LazyPattern(rb"([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:(?![A-Za-z0-9-]+:[A-Za-z0-9-]*[:;])")
 # The fields a header that goes on past a line without its fold plainly still holds:
-# RFC 5322's, MIME's, the trace fields and the extension fields ("X-…").
+# RFC 5322's, the trace fields and the extension fields ("X-…"). Not MIME's Content-*
+# fields: a body that lost its blank line has them in its first part's header.
 _HEADER_FIELD = LazyPattern(
     rb"(?:from|to|cc|subject|date|message-id|in-reply-to|references|reply-to|sender|return-path"
-    rb"|received|delivered-to|mime-version|content-[a-z-]+|auto-submitted|precedence"
-    rb"|dkim-signature|authentication-results|arc-[a-z-]+|list-[a-z-]+|x-[a-z0-9-]+)[ \t]*:", re.I)
+    rb"|received|delivered-to|mime-version|auto-submitted|precedence"
+    rb"|dkim-signature|authentication-results|arc-[a-z-]+|list-[a-z-]+|x-[a-z0-9-]+)[ \t]*:"
+    rb"(?![A-Za-z0-9-]+:[A-Za-z0-9-]*[:;])", re.I)
+# A MIME delimiter line (RFC 2046 §5.1.1), a body's first line.
+_DELIMITER_LINE = LazyPattern(rb"--[0-9A-Za-z'()+_,\-./:=? ]*[0-9A-Za-z'()+_,\-./:=?][ \t]*\r?$")
+
+
+def _names(lines: list[bytes]) -> set[bytes]:
+    return {found.group(1).lower() for line in lines if (found := _NAMED_FIELD.match(line))}
+
+
+def _folded_or_field(at: int, line: bytes) -> bool:
+    return at == 0 or line[:1] in (b" ", b"\t") or line.startswith(b"From ") or _NAMED_FIELD.match(line) is not None
+
+
+# Fields a header holds once (RFC 5322 §3.6's table): met again past a line that lost its
+# fold, they are another message's header.
+_ONCE = frozenset((b"from", b"sender", b"reply-to", b"to", b"cc", b"subject", b"date", b"message-id",
+                   b"in-reply-to", b"references", b"mime-version", b"content-type"))
+
+
+def relined(raw: bytes) -> bytes:
+    """`raw` with what a copy plainly did to its lines undone: blank lines before the
+    header (a tool that added them), every line indented alike (a message kept inside
+    code or a quoted block), a blank line after every line (CRLF written as CR CR LF, or
+    lines doubled), and the classic Mac OS line end, CR alone. A message's first line is a
+    field: none of these can be a message's own layout."""
+    raw = raw.lstrip(b"\r\n")
+    if raw[:1] in (b" ", b"\t"):
+        lines = raw.split(b"\n")
+        indent = min((len(line) - len(line.lstrip(b" \t")) for line in lines if line.strip()), default=0)
+        if indent:
+            raw = b"\n".join(line[indent:] for line in lines)
+        raw = raw.lstrip(b" \t\r\n")
+    start = raw[:4096]
+    if b"\n" not in start and b"\r" in start:
+        raw = raw.replace(b"\r", b"\n")
+    elif b"\r\r\n" in start:
+        raw = raw.replace(b"\r\r\n", b"\r\n")
+    first_end = raw.find(b"\n")
+    if first_end > 0 and (raw[first_end + 1:first_end + 2] == b"\n" or raw[first_end + 1:first_end + 3] == b"\r\n"):
+        # (The header's first field, then a blank line: a header of one field, or every
+        # line doubled, when another field follows and every second line of the whole is
+        # blank.)
+        newline = b"\r\n" if raw[first_end - 1:first_end] == b"\r" else b"\n"
+        lines = raw.split(newline)
+        if len(lines) > 4 and not any(lines[1::2]) and _FIELD_OR_FOLD.match(lines[2]):
+            raw = newline.join(lines[0::2])
+    return raw
 
 
 def refolded(raw: bytes, msg: Message) -> bytes | None:
@@ -87,9 +140,13 @@ def refolded(raw: bytes, msg: Message) -> bytes | None:
     if head_end is None:
         return None
     lines = raw[:head_end.start()].split(b"\n")
-    last_field = max((at for at, line in enumerate(lines) if _HEADER_FIELD.match(line)), default=0)
-    stray = [at for at, line in enumerate(lines[:last_field]) if at and not _FIELD_OR_FOLD.match(line)]
-    if not stray:
+    # A MIME delimiter is a body's first line, whatever follows it.
+    body_at = next((at for at, line in enumerate(lines) if _DELIMITER_LINE.match(line)), len(lines))
+    last_field = max((at for at, line in enumerate(lines[:body_at]) if _HEADER_FIELD.match(line)), default=0)
+    stray = [at for at, line in enumerate(lines[:last_field]) if not _folded_or_field(at, line)]
+    if not stray or _names(lines[:stray[0]]) & _names(lines[stray[0]:last_field + 1]) & _ONCE:
+        # (A field a header holds once, met on both sides of the first such line: the
+        # fields after it are a returned message's, in a body that lost its blank line.)
         return None
     for at in stray:
         lines[at] = b" " + lines[at]
