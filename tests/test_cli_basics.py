@@ -35,6 +35,11 @@ def test_demo_runs_in_a_fresh_directory_and_its_outbox_holds_what_it_reports(tmp
     kept = sum(int(cells[2]) for cells in rows if cells[1] != "erased")
     assert kept == len(outbox)
     assert "erased" in result.stdout and "customer" in result.stdout
+    # The sample leads are counted apart from the stats' count, which holds the buyer who
+    # never asked as well.
+    assert f"The {len(rows)} sample leads by status: " in result.stdout
+    assert "the figures below also count 1 buyer who never asked first." in result.stdout
+    assert f"Leads by status now: {len(rows) + 1} " in result.stdout
     again = run("demo")
     assert again.exit_code == 2
     assert "already holds a demo" in again.stderr

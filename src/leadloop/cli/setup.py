@@ -49,7 +49,12 @@ def demo(
                   output.Column("sent on", min_width=20, ratio=3, priority=4)], rows)
     output.line("")
     counts = ", ".join(f"{status} {count}" for status, count in result.by_status.items())
-    output.line(f"Leads by status: {counts}.")
+    # The stats below count every lead, the buyer who never asked among them: said here, so
+    # that 10 sample leads and "Leads by status now: 11" do not read as a contradiction.
+    walk_ins = result.stats["leads"] - len(result.leads)
+    output.line(f"The {count(len(result.leads), 'sample lead')} by status: {counts}"
+                + (f"; the figures below also count {count(walk_ins, 'buyer')} who never asked first."
+                   if walk_ins > 0 else "."))
     output.line(f"Messages in the outbox: {result.outbox_count} (open {directory / 'outbox'} with "
                 "any mail client); the erased leads' messages went with them.")
     output.line("")
