@@ -4,11 +4,11 @@ it was (issue #25; bench/transforms.py measures each kind of damage on the corpo
 A header line that lost its folding whitespace (a sample anonymised by hand, a message
 pasted into a tracker) ends the header where it stands, and every field after it, From,
 Subject and Content-Type among them, becomes the body. A gateway or a client's export
-that drops the top-level Content-Type leaves the MIME
-boundaries as text, and the report's parts read as one text with the returned original
-inside it. A list archive (Mailman's pipermail) writes `From: ana at example.org (Ana)`
-and every address in the text as `local at domain`. Each repair is made only where the
-copy shows the damage plainly, and only then costs anything.
+that drops the top-level Content-Type leaves the MIME boundaries as text, and the
+report's parts read as one text with the returned original inside it. A list archive
+(Mailman's pipermail) writes `From: ana at example.org (Ana)` and every address in the
+text as `local at domain`. Each repair is made only where the copy shows the damage
+plainly, and only then costs anything.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from email.message import Message
 
 from .lazy_regex import LazyPattern
 
-# A body part's delimiter line (RFC 2046 §5.1.1: "--" and a boundary that ends with no
-# space, of 1 to 70 characters, which some writers exceed), then the part's own fields.
-_DELIMITER = LazyPattern(rb"^--([0-9A-Za-z'()+_,\-./:=? ]{0,199}[0-9A-Za-z'()+_,\-./:=?])[ \t]*\r?\n"
+# A boundary's characters (RFC 2046 §5.1.1), and its last, which is never a space.
+_BOUNDARY_CHAR = rb"[0-9A-Za-z'()+_,\-./:=? ]"
+_BOUNDARY_LAST = rb"[0-9A-Za-z'()+_,\-./:=?]"
+# A body part's delimiter line ("--" and a boundary of 1 to 70 characters, which some
+# writers exceed), then the part's own fields.
+_DELIMITER = LazyPattern(rb"^--(" + _BOUNDARY_CHAR + rb"{0,199}" + _BOUNDARY_LAST + rb")[ \t]*\r?\n"
                          rb"(?:[ \t]*\r?\n)?(?=content-[a-z-]+[ \t]*:)", re.M | re.I)
 _REPORT_PART = LazyPattern(rb"^content-type:[ \t]*message/(global-)?(delivery-status|feedback-report"
                            rb"|disposition-notification)\b", re.M | re.I)
@@ -82,8 +85,8 @@ _HEADER_FIELD = LazyPattern(
     rb"|received|delivered-to|mime-version|auto-submitted|precedence"
     rb"|dkim-signature|authentication-results|arc-[a-z-]+|list-[a-z-]+|x-[a-z0-9-]+)[ \t]*:"
     rb"(?![A-Za-z0-9-]+:[A-Za-z0-9-]*[:;])", re.I)
-# A MIME delimiter line (RFC 2046 §5.1.1), a body's first line.
-_DELIMITER_LINE = LazyPattern(rb"--[0-9A-Za-z'()+_,\-./:=? ]*[0-9A-Za-z'()+_,\-./:=?][ \t]*\r?$")
+# A MIME delimiter line, a body's first line, whatever follows it.
+_DELIMITER_LINE = LazyPattern(rb"--" + _BOUNDARY_CHAR + rb"*" + _BOUNDARY_LAST + rb"[ \t]*\r?$")
 
 
 def _names(lines: list[bytes]) -> set[bytes]:
